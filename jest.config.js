@@ -1,0 +1,19 @@
+// The whole suite in one jest run, so the test command reads a single JSON result.
+const { readdirSync, existsSync } = require('node:fs');
+const path = require('node:path');
+const preset = require('./jest.preset.js');
+
+const projects = [];
+for (const dir of ['apps', 'libs', 'tools']) {
+  if (!existsSync(path.join(__dirname, dir))) continue;
+  for (const name of readdirSync(path.join(__dirname, dir))) {
+    const config = path.join(__dirname, dir, name, 'jest.config.js');
+    if (existsSync(config)) projects.push(config);
+  }
+}
+module.exports = {
+  projects,
+  globalSetup: preset.globalSetup,
+  globalTeardown: preset.globalTeardown,
+  transform: preset.transform,
+};

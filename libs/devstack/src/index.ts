@@ -1,0 +1,6 @@
+export { ensurePrograms, which, postgresBinDir, NATS_SERVER, POSTGRES, type RequiredProgram } from './debian-packages';
+export { freePort, isListening, waitForPort } from './ports';
+export { spawnManaged, type ManagedProcess, type SpawnOptions } from './managed-process';
+export { startNatsServer, type NatsServerOptions, type RunningNatsServer } from './nats-server';
+export { startPostgresServer, createDatabaseIfMissing, type PostgresServerOptions, type RunningPostgresServer } from './postgres-server';
+export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack';

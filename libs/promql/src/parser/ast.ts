@@ -1,0 +1,213 @@
+/**
+ * The PromQL syntax tree, shaped like Prometheus' `promql/parser/ast.go` so that a tree printed
+ * from here reads the same as one printed by Prometheus. Positions are byte offsets into the query.
+ */
+
+/** A half-open byte range `[start, end)` in the query text. */
+export interface PositionRange {
+  start: number;
+  end: number;
+}
+
+/** The four value types an expression can evaluate to (plus `string`). */
+export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
+
+/** Label matcher operators. */
+export type MatchOp = '=' | '!=' | '=~' | '!~';
+
+/** One label matcher as written in a selector; `__name__` for the metric name. */
+export interface LabelMatcher {
+  name: string;
+  op: MatchOp;
+  value: string;
+}
+
+/** Binary operators, by their token text. */
+export type BinaryOp =
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '%'
+  | '^'
+  | 'atan2'
+  | '=='
+  | '!='
+  | '>'
+  | '<'
+  | '>='
+  | '<='
+  | 'and'
+  | 'or'
+  | 'unless';
+
+/** Aggregation operators. */
+export type AggregateOp =
+  | 'sum'
+  | 'avg'
+  | 'count'
+  | 'min'
+  | 'max'
+  | 'group'
+  | 'stddev'
+  | 'stdvar'
+  | 'topk'
+  | 'bottomk'
+  | 'count_values'
+  | 'quantile'
+  | 'limitk'
+  | 'limit_ratio';
+
+/** `@ start()` / `@ end()` preprocessors, resolved by the engine to the query's start or end. */
+export type AtModifierPreprocessor = 'start' | 'end';
+
+/** How the two sides of a vector/vector binary operation are matched. */
+export interface VectorMatching {
+  card: 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
+  /** Label names of `on(...)` (when `on` is true) or `ignoring(...)`. */
+  matchingLabels: string[];
+  /** True for `on(...)`, false for `ignoring(...)` or no clause. */
+  on: boolean;
+  /** Labels from `group_left(...)` / `group_right(...)` to copy from the "one" side. */
+  include: string[];
+}
+
+/** Timestamp and offset modifiers shared by selectors and subqueries. */
+export interface TimeModifiers {
+  /** Offset in milliseconds; negative for `offset -5m`. */
+  offsetMs: number;
+  /** Fixed evaluation time in milliseconds from `@ <ts>`, or null. */
+  timestampMs: number | null;
+  /** `@ start()` or `@ end()`, or null. */
+  startOrEnd: AtModifierPreprocessor | null;
+}
+
+export interface NumberLiteral {
+  type: 'NumberLiteral';
+  value: number;
+  pos: PositionRange;
+}
+
+export interface StringLiteral {
+  type: 'StringLiteral';
+  value: string;
+  pos: PositionRange;
+}
+
+export interface VectorSelector extends TimeModifiers {
+  type: 'VectorSelector';
+  /** The metric name written before the braces, or '' when only matchers were given. */
+  name: string;
+  /** Every matcher, including the `__name__="..."` one implied by `name`. */
+  matchers: LabelMatcher[];
+  pos: PositionRange;
+}
+
+export interface MatrixSelector {
+  type: 'MatrixSelector';
+  /** Always a VectorSelector; its time modifiers apply to the range. */
+  vectorSelector: VectorSelector;
+  rangeMs: number;
+  /** End of the `[...]` token; offset/@ may extend the node past this. */
+  pos: PositionRange;
+}
+
+export interface SubqueryExpr extends TimeModifiers {
+  type: 'SubqueryExpr';
+  expr: Expr;
+  rangeMs: number;
+  /** Resolution step in ms; 0 means "use the engine's default evaluation interval". */
+  stepMs: number;
+  pos: PositionRange;
+}
+
+export interface ParenExpr {
+  type: 'ParenExpr';
+  expr: Expr;
+  pos: PositionRange;
+}
+
+export interface UnaryExpr {
+  type: 'UnaryExpr';
+  op: '+' | '-';
+  expr: Expr;
+  pos: PositionRange;
+}
+
+export interface BinaryExpr {
+  type: 'BinaryExpr';
+  op: BinaryOp;
+  lhs: Expr;
+  rhs: Expr;
+  /** Set when both sides are vectors (and for set operators, always many-to-many). */
+  matching: VectorMatching | null;
+  /** The `bool` modifier of comparison operators. */
+  returnBool: boolean;
+  pos: PositionRange;
+}
+
+export interface AggregateExpr {
+  type: 'AggregateExpr';
+  op: AggregateOp;
+  expr: Expr;
+  /** The parameter of topk, bottomk, quantile, count_values, limitk, limit_ratio. */
+  param: Expr | null;
+  grouping: string[];
+  /** True for `without(...)`. */
+  without: boolean;
+  pos: PositionRange;
+}
+
+export interface Call {
+  type: 'Call';
+  func: FunctionSignature;
+  args: Expr[];
+  pos: PositionRange;
+}
+
+/** Static description of a PromQL function, as in Prometheus' `parser/functions.go`. */
+export interface FunctionSignature {
+  name: string;
+  argTypes: ValueType[];
+  /** -1: the last argument type repeats without limit; n > 0: up to n optional trailing args. */
+  variadic: number;
+  returnType: ValueType;
+  experimental?: boolean;
+}
+
+/** `step()` and friends are not in Prometheus 3.5's stable grammar; duration expressions arrive as NumberLiterals. */
+export type Expr =
+  | NumberLiteral
+  | StringLiteral
+  | VectorSelector
+  | MatrixSelector
+  | SubqueryExpr
+  | ParenExpr
+  | UnaryExpr
+  | BinaryExpr
+  | AggregateExpr
+  | Call;
+
+/** The value type an expression evaluates to, as Prometheus' `Expr.Type()`. */
+export function exprType(e: Expr): ValueType {
+  switch (e.type) {
+    case 'NumberLiteral':
+      return 'scalar';
+    case 'StringLiteral':
+      return 'string';
+    case 'VectorSelector':
+      return 'vector';
+    case 'MatrixSelector':
+    case 'SubqueryExpr':
+      return 'matrix';
+    case 'ParenExpr':
+    case 'UnaryExpr':
+      return exprType(e.expr);
+    case 'BinaryExpr':
+      return exprType(e.lhs) === 'scalar' && exprType(e.rhs) === 'scalar' ? 'scalar' : 'vector';
+    case 'AggregateExpr':
+      return 'vector';
+    case 'Call':
+      return e.func.returnType;
+  }
+}

@@ -1,0 +1,1 @@
+export { testServices, uniqueName, freshDatabase, type TestServices, type FreshDatabase } from './test-services';

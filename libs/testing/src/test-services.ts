@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+/** The nats-server and Postgres that jest's global setup started (or that the caller provided). */
+export interface TestServices {
+  natsUrl: string;
+  postgresAdminUrl: string;
+}
+
+/** Reads the URLs the global setup exported; fails loudly when a spec runs outside it. */
+export function testServices(): TestServices {
+  const natsUrl = process.env.STRATA_TEST_NATS_URL;
+  const postgresAdminUrl = process.env.STRATA_TEST_PG_ADMIN_URL;
+  if (!natsUrl || !postgresAdminUrl) {
+    throw new Error('integration specs need the jest global setup (run them through `npm test` or jest at the root)');
+  }
+  return { natsUrl, postgresAdminUrl };
+}
+
+/** A short random suffix for stream, bucket and database names, so specs never share state. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/** A database of its own for one spec file, dropped by `drop()`. */
+export interface FreshDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database on the test cluster. */
+export async function freshDatabase(prefix = 'spec'): Promise<FreshDatabase> {
+  const { postgresAdminUrl } = testServices();
+  const name = uniqueName(prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_'));
+  const admin = new Client({ connectionString: postgresAdminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: postgresAdminUrl.replace(/\/[^/]*$/, `/${name}`),
+    name,
+    async drop() {
+      const c = new Client({ connectionString: postgresAdminUrl });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// Starts one nats-server and one Postgres for the whole run through the same devstack the start
+// command uses, unless the caller already provides them. Workers inherit the URLs through env.
+import { join } from 'node:path';
+import { startLocalStack, type LocalStack } from '../../libs/devstack/src';
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __strataTestStack: LocalStack | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  if (process.env.STRATA_TEST_NATS_URL && process.env.STRATA_TEST_PG_ADMIN_URL) return;
+  const root = join(__dirname, '../..');
+  const stack = await startLocalStack({
+    dataDir: join(root, '.strata', `test-${process.pid}`),
+    ephemeral: true,
+    database: 'strata_test',
+  });
+  globalThis.__strataTestStack = stack;
+  process.env.STRATA_TEST_NATS_URL = stack.natsUrl;
+  process.env.STRATA_TEST_PG_ADMIN_URL = stack.postgresAdminUrl ?? '';
+  process.env.STRATA_TEST_DATA_DIR = join(root, '.strata', `test-${process.pid}`);
+}

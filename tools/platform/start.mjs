@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The README's start command: installs what is missing, starts nats-server and Postgres unless
+// NATS_URL / DATABASE_URL point elsewhere, then runs every service in one process.
+import { ensureNodeModules, runTypeScript } from './bootstrap.mjs';
+
+ensureNodeModules();
+runTypeScript('tools/platform/src/start-platform.ts', process.argv.slice(2));
