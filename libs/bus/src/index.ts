@@ -1,1 +1,12 @@
-export {};
+export type {
+  Bus,
+  RequestOptions,
+  RequestMeta,
+  RequestHandler,
+  StreamSpec,
+  PublishAck,
+  ConsumerSpec,
+  ConsumedMessage,
+  Stoppable,
+  ReplyEnvelope,
+} from './bus';
