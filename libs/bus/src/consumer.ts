@@ -132,6 +132,9 @@ export class StreamConsumer implements Stoppable {
       }
     }
     const message = this.wrap(m, data);
+    // A chunked message shows the id it was published with, not the id of its last part.
+    const group = part && part.count > 1 ? m.headers?.get(ChunkHeaders.id) : undefined;
+    if (group && message.headers['Nats-Msg-Id'] !== undefined) message.headers['Nats-Msg-Id'] = group;
     try {
       await this.handler(message);
       if (!message.settled) m.ack();
