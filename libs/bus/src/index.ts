@@ -29,3 +29,4 @@ export {
   KvRevisionConflictError,
   DeliveryExhaustedError,
 } from './errors';
+export { BusModule, BUS, KV, InjectBus, type BusModuleAsyncOptions } from './nest/bus.module';
