@@ -68,7 +68,7 @@ describe('reconnect', () => {
     bus.serve(subject, 'rc', async (n: number) => n + 1);
     const seen: number[] = [];
     await bus.consume({ stream, durableName: 'rc' }, async (m) => {
-      seen.push(m.json<number>());
+      seen.push(m.json<{ n: number }>().n);
     });
     await expect(bus.request(subject, 1)).resolves.toBe(2);
 
@@ -82,7 +82,7 @@ describe('reconnect', () => {
     expect(bus.isConnected()).toBe(true);
 
     await expect(bus.request(subject, 41, { timeoutMs: 2_000 })).resolves.toBe(42);
-    await bus.publish(`${subject}.js`, 7);
+    await bus.publish(`${subject}.js`, { n: 7 });
     while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(seen).toEqual([7]);
     await bus.drain();
