@@ -56,6 +56,17 @@ describe('request/reply', () => {
     expect(log.errors.join('\n')).toContain('hunter2');
   });
 
+  it('answers a body that is not JSON with `bad_request` without calling the handler', async () => {
+    const subject = uniqueName('test.raw');
+    let called = false;
+    bus.serve(subject, null, async () => {
+      called = true;
+    });
+    const reply = await bus.connection.request(subject, new TextEncoder().encode('{not json'));
+    expect(reply.json()).toEqual({ error: { code: 'bad_request', message: 'request is not valid JSON' } });
+    expect(called).toBe(false);
+  });
+
   it('fails with `unavailable` when nobody serves the subject', async () => {
     const error = await bus.request(uniqueName('test.nobody'), {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NoRespondersError);

@@ -103,13 +103,17 @@ export class RequestReply {
   }
 
   private async invoke<Req, Res>(msg: Msg, data: Uint8Array, handler: RequestHandler<Req, Res>): Promise<ReplyEnvelope<Res>> {
+    let payload: Req;
     try {
-      const payload = decodeJson<Req>(data);
+      payload = decodeJson<Req>(data);
+    } catch {
+      return { error: { code: 'bad_request', message: 'request is not valid JSON' } };
+    }
+    try {
       const ok = await handler(payload, { subject: msg.subject, headers: fromNatsHeaders(msg.headers, isChunkHeader) });
       return { ok };
     } catch (error) {
       if (error instanceof StrataError) return { error: error.toBody() };
-      if (error instanceof SyntaxError) return { error: { code: 'bad_request', message: 'request is not valid JSON' } };
       // Unexpected failures are logged here in full and answered without detail, so internals never leak.
       this.log.error(`handler of ${msg.subject} failed: ${describe(error)}`, error);
       const body: ErrorBody = { code: 'internal', message: 'internal error' };
