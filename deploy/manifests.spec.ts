@@ -3,11 +3,30 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { PLATFORM_ENV_NAMES, PlatformEnv, SERVICE_NAMES, parseTargets } from '@strata/contracts';
 
+interface Container {
+  name: string;
+  args: string[];
+  ports: Array<{ name: string; containerPort: number }>;
+  env?: Array<{ name: string; value: string }>;
+  envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
+  livenessProbe: { httpGet: unknown };
+  readinessProbe: { httpGet: unknown };
+  resources: { requests: { cpu?: string; memory?: string } };
+}
+
+/** The fields of the rendered objects these checks read. */
 interface K8sObject {
   apiVersion: string;
   kind: string;
   metadata: { name: string; labels?: Record<string, string> };
-  spec?: any;
+  spec: {
+    replicas: number;
+    serviceName: string;
+    selector: { matchLabels: Record<string, string> };
+    template: { spec: { containers: Container[] } };
+    volumeClaimTemplates: Array<{ metadata: { name: string } }>;
+    ports: Array<{ port: number; targetPort: string }>;
+  };
   data?: Record<string, string>;
   stringData?: Record<string, string>;
 }
@@ -21,13 +40,13 @@ const component = (o: K8sObject) => o.metadata.labels?.['app.kubernetes.io/compo
 const workloadsOf = (objects: K8sObject[]) => objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
 
 /** The environment a container really gets: its own env plus every ConfigMap and Secret it pulls in. */
-function containerEnv(container: any, objects: K8sObject[]): Record<string, string> {
+function containerEnv(container: Container, objects: K8sObject[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const source of container.envFrom ?? []) {
     const ref = source.configMapRef ?? source.secretRef;
     const kind = source.configMapRef ? 'ConfigMap' : 'Secret';
-    const found = objects.find((o) => o.kind === kind && o.metadata.name === ref.name);
-    if (!found) throw new Error(`${container.name}: envFrom ${kind} ${ref.name} is not in the overlay`);
+    const found = objects.find((o) => o.kind === kind && o.metadata.name === ref?.name);
+    if (!found) throw new Error(`${container.name}: envFrom ${kind} ${ref?.name} is not in the overlay`);
     Object.assign(env, found.data ?? {}, found.stringData ?? {});
   }
   for (const e of container.env ?? []) env[e.name] = e.value;
@@ -44,7 +63,7 @@ describe.each(['dev', 'ha'])('kustomize overlay %s', (overlay) => {
     const [workload] = matching;
     const container = workload.spec.template.spec.containers[0];
 
-    expect(parseTargets(container.args.find((a: string) => a.startsWith('--target=')).slice('--target='.length))).toEqual([service]);
+    expect(parseTargets(container.args.find((a) => a.startsWith('--target='))!.slice('--target='.length))).toEqual([service]);
 
     const env = containerEnv(container, objects);
     const unknown = Object.keys(env).filter((name) => !(PLATFORM_ENV_NAMES as string[]).includes(name));
@@ -53,7 +72,7 @@ describe.each(['dev', 'ha'])('kustomize overlay %s', (overlay) => {
 
     const expectedPort = service === 'gateway' ? config.HTTP_PORT : config.HEALTH_PORT;
     const portName = service === 'gateway' ? 'http' : 'health';
-    const port = container.ports.find((p: any) => p.name === portName);
+    const port = container.ports.find((p) => p.name === portName);
     expect(port?.containerPort).toBe(expectedPort);
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: portName });
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: portName });
@@ -61,7 +80,7 @@ describe.each(['dev', 'ha'])('kustomize overlay %s', (overlay) => {
     expect(container.resources.requests.memory).toBeDefined();
 
     const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === workload.metadata.name);
-    expect(svc?.spec.ports.map((p: any) => p.targetPort)).toContain(portName);
+    expect(svc?.spec.ports.map((p) => p.targetPort)).toContain(portName);
     expect(svc?.spec.selector).toEqual(workload.spec.selector.matchLabels);
   });
 
@@ -71,7 +90,7 @@ describe.each(['dev', 'ha'])('kustomize overlay %s', (overlay) => {
     for (const url of [config.NATS_URL, config.DATABASE_URL]) {
       const { hostname, port } = new URL(url);
       const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === hostname);
-      expect(svc?.spec.ports.map((p: any) => p.port)).toContain(Number(port));
+      expect(svc?.spec.ports.map((p) => p.port)).toContain(Number(port));
     }
     const nats = workloads.find((w) => component(w) === 'nats')!;
     expect(nats.kind).toBe('StatefulSet');
@@ -82,7 +101,7 @@ describe.each(['dev', 'ha'])('kustomize overlay %s', (overlay) => {
     for (const name of ['ingester', 'store']) {
       const w = workloads.find((x) => component(x) === name)!;
       expect(w.kind).toBe('StatefulSet');
-      expect(w.spec.volumeClaimTemplates.map((v: any) => v.metadata.name)).toContain('data');
+      expect(w.spec.volumeClaimTemplates.map((v) => v.metadata.name)).toContain('data');
     }
   });
 });
@@ -99,7 +118,10 @@ describe('ha overlay', () => {
   });
 
   it('replicates every service and guards each with a PodDisruptionBudget', () => {
-    const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget');
+    const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget') as unknown as Array<{
+      metadata: { name: string };
+      spec: { selector: { matchLabels: Record<string, string> } };
+    }>;
     for (const w of workloads.filter((x) => component(x) !== 'postgres' && component(x) !== 'compactor')) {
       expect({ name: w.metadata.name, replicas: w.spec.replicas >= 2 }).toEqual({ name: w.metadata.name, replicas: true });
     }
