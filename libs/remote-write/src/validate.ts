@@ -1,4 +1,4 @@
-import { type Label, type Labels, METRIC_NAME, labelsToString } from '@strata/tsdb';
+import { type Label, type Labels, METRIC_NAME } from '@strata/tsdb';
 import { RemoteWriteError } from './errors';
 
 /** Limits and rules applied to every decoded request; defaults follow Mimir. */
@@ -52,12 +52,18 @@ function preview(s: string): string {
   return JSON.stringify(s.length > 64 ? `${s.slice(0, 64)}…` : s);
 }
 
+/** Names a series in error messages: its index and a shortened label set, so huge values cannot bloat errors. */
+export function describeSeries(seriesIdx: number, labels: Labels): string {
+  const shown = labels.slice(0, 8).map((l) => `${l.name.slice(0, 64)}=${preview(l.value)}`);
+  return `series ${seriesIdx} {${shown.join(', ')}${labels.length > 8 ? ', …' : ''}}`;
+}
+
 /**
  * Checks one series' labels against the spec and limits and returns the normalized set; labels
  * with empty values are dropped because Prometheus treats them as absent.
  */
 export function normalizeLabels(seriesIdx: number, labels: Label[], o: ResolvedValidation): Labels {
-  const where = (): string => `series ${seriesIdx} ${labelsToString(labels.slice(0, 8))}${labels.length > 8 ? '…' : ''}`;
+  const where = (): string => describeSeries(seriesIdx, labels);
   if (labels.length > o.maxLabelsPerSeries) {
     throw new RemoteWriteError('too_many_labels', `${where()} has ${labels.length} labels, more than the limit of ${o.maxLabelsPerSeries}`);
   }
@@ -111,7 +117,7 @@ export function toSampleArrays(
   for (let i = 0; i < n; i++) {
     const t = ts(samples[i].timestamp);
     if (t === 0 && o.rejectZeroTimestamps) {
-      throw new RemoteWriteError('missing_timestamp', `series ${seriesIdx} ${labelsToString(labels)}: sample ${i} has no timestamp`);
+      throw new RemoteWriteError('missing_timestamp', `${describeSeries(seriesIdx, labels)}: sample ${i} has no timestamp`);
     }
     timestamps[i] = t;
     values[i] = samples[i].value;
