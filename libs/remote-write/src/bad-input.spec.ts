@@ -4,7 +4,7 @@ import { decodeWriteRequest } from './decode';
 import { encodeWriteRequestV1, encodeWriteRequestV2 } from './encode';
 import { type RemoteWriteErrorCode, RemoteWriteError } from './errors';
 import { rng } from './generate';
-import { V1Decode, V2Encode } from './proto';
+import { V1Decode, V2Decode, V2Encode } from './proto';
 import { type ProtocolVersion, type WriteBatch, type WriteSeries } from './types';
 import { type ValidationOptions } from './validate';
 
@@ -124,6 +124,15 @@ describe('bad remote write bodies are refused with a specific code', () => {
       timeseries: [{ labels: [{ name: Buffer.from('__name__'), value: Buffer.from([0x61, 0xff, 0xfe]) }], samples: [{ value: 1, timestamp: 1 }] }],
     }).finish();
     expect(codeOf(decode(compressSync(raw)))).toBe('invalid_utf8');
+  });
+
+  it('accepts a genuine U+FFFD character while refusing invalid bytes in 2.0 symbols', () => {
+    const ok = decodeWriteRequest(v1(series({ __name__: 'up', v: 'a\uFFFDb' })), 'v1');
+    expect(ok.series[0].labels[1].value).toBe('a\uFFFDb');
+    const bad = compressSync(
+      V2Decode.encode({ symbols: [Buffer.alloc(0), Buffer.from('__name__'), Buffer.from([0xc3, 0x28])], timeseries: [{ labelsRefs: [1, 2], samples: [{ value: 1, timestamp: 1 }] }] }).finish(),
+    );
+    expect(codeOf(decode(bad, 'v2'))).toBe('invalid_utf8');
   });
 
   it('missing sample timestamps', () => {

@@ -1,7 +1,7 @@
 import { type Label, type Labels } from '@strata/tsdb';
-import { utf8 } from './decode-v1';
+import { SUSPECT_UTF8, utf8 } from './decode-v1';
 import { RemoteWriteError } from './errors';
-import { type PbV2Request, V2Decode, int64ToNumber } from './proto';
+import { type PbV2Request, type Type, V2Decode, V2Encode, int64ToNumber } from './proto';
 import { type Exemplar, METRIC_TYPES, type MetricMetadata, type SeriesMetadata, type WriteBatch, type WriteSeries } from './types';
 import { type ResolvedValidation, checkSeriesCount, normalizeLabels, toSampleArrays } from './validate';
 
@@ -30,9 +30,18 @@ function metricName(labels: Labels): string {
 
 /** Decodes and validates an uncompressed `io.prometheus.write.v2.Request`. */
 export function decodeV2(raw: Uint8Array, o: ResolvedValidation): WriteBatch {
+  try {
+    return decodeV2With(V2Encode, raw, o);
+  } catch (e) {
+    if (e === SUSPECT_UTF8) return decodeV2With(V2Decode, raw, o);
+    throw e;
+  }
+}
+
+function decodeV2With(type: Type, raw: Uint8Array, o: ResolvedValidation): WriteBatch {
   let req: PbV2Request;
   try {
-    req = V2Decode.decode(raw) as unknown as PbV2Request;
+    req = type.decode(raw) as unknown as PbV2Request;
   } catch (e) {
     throw new RemoteWriteError('invalid_protobuf', `invalid io.prometheus.write.v2.Request: ${(e as Error).message}`);
   }

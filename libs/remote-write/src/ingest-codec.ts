@@ -41,127 +41,147 @@ function uvarintSize(v: number): number {
   return n;
 }
 
-class Writer {
-  off = 0;
-  constructor(readonly buf: Buffer) {}
-  uvarint(v: number): void {
-    while (v >= 0x80) {
-      this.buf[this.off++] = (v & 0x7f) | 0x80;
-      v = Math.floor(v / 128);
+// Below this many floats a DataView loop beats creating byte views for a memcpy.
+const COPY_THRESHOLD = 32;
+
+/**
+ * Writes the series section into a reusable scratch buffer while collecting the symbol table,
+ * so each series is visited once; the final message is assembled with one allocation.
+ */
+class IngestEncoder {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  private off = 0;
+  private readonly symbols = new Map<string, number>();
+  private readonly symbolList: string[] = [];
+  private symbolBytes = 0;
+
+  encode(tenant: string, series: readonly IngestSeriesInput[]): Buffer {
+    this.off = 0;
+    this.symbols.clear();
+    this.symbolList.length = 0;
+    this.symbolBytes = 0;
+    let hasExemplars = false;
+    for (const s of series) if (s.exemplars.length > 0) hasExemplars = true;
+    for (const s of series) this.writeSeries(s, hasExemplars);
+
+    const tenantBytes = Buffer.byteLength(tenant, 'utf8');
+    const size =
+      uvarintSize(tenantBytes) + tenantBytes + uvarintSize(this.symbolList.length) + this.symbolBytes + uvarintSize(series.length) + this.off;
+    const out = Buffer.allocUnsafe(HEADER_BYTES + size);
+    let o = HEADER_BYTES;
+    o = putUvarint(out, o, tenantBytes);
+    o += out.write(tenant, o, 'utf8');
+    o = putUvarint(out, o, this.symbolList.length);
+    for (const sym of this.symbolList) {
+      o = putUvarint(out, o, Buffer.byteLength(sym, 'utf8'));
+      o += out.write(sym, o, 'utf8');
     }
-    this.buf[this.off++] = v;
+    o = putUvarint(out, o, series.length);
+    this.buf.copy(out, o, 0, this.off);
+    out.writeUInt16BE(INGEST_MAGIC, 0);
+    out[2] = INGEST_VERSION;
+    out[3] = hasExemplars ? FLAG_EXEMPLARS : 0;
+    out.writeUInt32LE(size, 4);
+    out.writeUInt32LE(xxh32(out.subarray(HEADER_BYTES)), 8);
+    return out;
   }
-  f64s(a: Float64Array): void {
-    if (LITTLE_ENDIAN_HOST) {
+
+  private writeSeries(s: IngestSeriesInput, hasExemplars: boolean): void {
+    const n = s.values.length;
+    this.ensure(8 + 10 + s.labels.length * 10 + 10 + 16 * n);
+    const hash = s.hash ?? seriesHash(s.labels);
+    this.dv.setUint32(this.off, Number(hash & 0xffffffffn), true);
+    this.dv.setUint32(this.off + 4, Number(hash >> 32n), true);
+    this.off += 8;
+    this.writeLabels(s.labels);
+    this.uvarint(n);
+    this.f64s(s.timestamps);
+    this.f64s(s.values);
+    if (!hasExemplars) return;
+    this.ensure(10);
+    this.uvarint(s.exemplars.length);
+    for (const e of s.exemplars) {
+      this.ensure(10 + e.labels.length * 10 + 16);
+      this.writeLabels(e.labels);
+      this.dv.setFloat64(this.off, e.value, true);
+      this.dv.setFloat64(this.off + 8, e.timestamp, true);
+      this.off += 16;
+    }
+  }
+
+  private writeLabels(labels: Labels): void {
+    this.uvarint(labels.length);
+    for (let k = 0; k < labels.length; k++) {
+      this.uvarint(this.ref(labels[k].name));
+      this.uvarint(this.ref(labels[k].value));
+    }
+  }
+
+  private ref(sym: string): number {
+    let r = this.symbols.get(sym);
+    if (r === undefined) {
+      r = this.symbolList.length;
+      this.symbols.set(sym, r);
+      this.symbolList.push(sym);
+      const len = Buffer.byteLength(sym, 'utf8');
+      this.symbolBytes += uvarintSize(len) + len;
+    }
+    return r;
+  }
+
+  private uvarint(v: number): void {
+    this.off = putUvarint(this.buf, this.off, v);
+  }
+
+  private f64s(a: Float64Array): void {
+    if (a.length < COPY_THRESHOLD || !LITTLE_ENDIAN_HOST) {
+      for (let i = 0; i < a.length; i++, this.off += 8) this.dv.setFloat64(this.off, a[i], true);
+    } else {
       this.buf.set(new Uint8Array(a.buffer, a.byteOffset, a.length * 8), this.off);
       this.off += a.length * 8;
-    } else {
-      for (let i = 0; i < a.length; i++, this.off += 8) this.buf.writeDoubleLE(a[i], this.off);
     }
+  }
+
+  private ensure(n: number): void {
+    if (this.off + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + n));
+    this.buf.copy(next, 0, 0, this.off);
+    this.buf = next;
+    this.dv = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 }
 
+function putUvarint(buf: Buffer, off: number, v: number): number {
+  while (v >= 0x80) {
+    buf[off++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  buf[off++] = v;
+  return off;
+}
+
+const encoder = new IngestEncoder();
+
 /**
- * Encodes a tenant's series for the ingest stream. Layout (all integers little-endian, see the
+ * Encodes a tenant's series for the ingest stream. Layout (integers little-endian, see the
  * README): 12-byte header {magic u16 BE, version u8, flags u8, body length u32, xxh32(body) u32},
- * then a symbol table and per series: hash u64, label refs, sample count, timestamps[] f64,
+ * then tenant, symbol table and per series: hash u64, label refs, sample count, timestamps[] f64,
  * values[] f64 and, when flagged, exemplars.
  */
 export function encodeIngestMessage(tenant: string, series: readonly IngestSeriesInput[]): Buffer {
-  const symbols = new Map<string, number>();
-  let symBytes = 0;
-  const intern = (s: string): number => {
-    let r = symbols.get(s);
-    if (r === undefined) {
-      r = symbols.size;
-      symbols.set(s, r);
-      const n = Buffer.byteLength(s, 'utf8');
-      symBytes += uvarintSize(n) + n;
-    }
-    return r;
-  };
-  const tenantBytes = Buffer.byteLength(tenant, 'utf8');
-  let hasExemplars = false;
-  let size = uvarintSize(tenantBytes) + tenantBytes + uvarintSize(series.length);
-  const labelRefs: number[][] = new Array<number[]>(series.length);
-  for (let i = 0; i < series.length; i++) {
-    const s = series[i];
-    const refs: number[] = new Array<number>(s.labels.length * 2);
-    for (let k = 0; k < s.labels.length; k++) {
-      refs[2 * k] = intern(s.labels[k].name);
-      refs[2 * k + 1] = intern(s.labels[k].value);
-    }
-    labelRefs[i] = refs;
-    size += 8 + uvarintSize(s.labels.length) + refsSize(refs) + uvarintSize(s.values.length) + 16 * s.values.length;
-    if (s.exemplars.length > 0) hasExemplars = true;
-  }
-  const exRefs: number[][][] = [];
-  if (hasExemplars) {
-    for (const s of series) {
-      size += uvarintSize(s.exemplars.length);
-      const perSeries: number[][] = [];
-      for (const e of s.exemplars) {
-        const refs = e.labels.flatMap((l) => [intern(l.name), intern(l.value)]);
-        perSeries.push(refs);
-        size += uvarintSize(e.labels.length) + refsSize(refs) + 16;
-      }
-      exRefs.push(perSeries);
-    }
-  }
-  size += uvarintSize(symbols.size) + symBytes;
-
-  const buf = Buffer.allocUnsafe(HEADER_BYTES + size);
-  const w = new Writer(buf);
-  w.off = HEADER_BYTES;
-  w.uvarint(tenantBytes);
-  w.off += buf.write(tenant, w.off, 'utf8');
-  w.uvarint(symbols.size);
-  for (const s of symbols.keys()) {
-    w.uvarint(Buffer.byteLength(s, 'utf8'));
-    w.off += buf.write(s, w.off, 'utf8');
-  }
-  w.uvarint(series.length);
-  for (let i = 0; i < series.length; i++) {
-    const s = series[i];
-    buf.writeBigUInt64LE(s.hash ?? seriesHash(s.labels), w.off);
-    w.off += 8;
-    w.uvarint(s.labels.length);
-    for (const r of labelRefs[i]) w.uvarint(r);
-    w.uvarint(s.values.length);
-    w.f64s(s.timestamps);
-    w.f64s(s.values);
-    if (hasExemplars) {
-      w.uvarint(s.exemplars.length);
-      s.exemplars.forEach((e, k) => {
-        w.uvarint(e.labels.length);
-        for (const r of exRefs[i][k]) w.uvarint(r);
-        buf.writeDoubleLE(e.value, w.off);
-        buf.writeDoubleLE(e.timestamp, w.off + 8);
-        w.off += 16;
-      });
-    }
-  }
-  buf.writeUInt16BE(INGEST_MAGIC, 0);
-  buf[2] = INGEST_VERSION;
-  buf[3] = hasExemplars ? FLAG_EXEMPLARS : 0;
-  buf.writeUInt32LE(size, 4);
-  buf.writeUInt32LE(xxh32(buf.subarray(HEADER_BYTES)), 8);
-  return buf;
-}
-
-function refsSize(refs: readonly number[]): number {
-  let n = 0;
-  for (const r of refs) n += uvarintSize(r);
-  return n;
+  return encoder.encode(tenant, series);
 }
 
 class Reader {
   off: number;
+  private readonly dv: DataView;
   constructor(
     readonly buf: Buffer,
     start: number,
   ) {
     this.off = start;
+    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
   need(n: number): void {
     if (this.off + n > this.buf.length) fail('truncated body');
@@ -188,10 +208,11 @@ class Reader {
   f64s(n: number): Float64Array {
     this.need(n * 8);
     const out = new Float64Array(n);
-    if (LITTLE_ENDIAN_HOST) {
-      new Uint8Array(out.buffer).set(this.buf.subarray(this.off, this.off + n * 8));
+    if (n < COPY_THRESHOLD || !LITTLE_ENDIAN_HOST) {
+      // Touching `.buffer` of a small on-heap typed array forces V8 to materialize it; a loop avoids that.
+      for (let i = 0; i < n; i++) out[i] = this.dv.getFloat64(this.off + i * 8, true);
     } else {
-      for (let i = 0; i < n; i++) out[i] = this.buf.readDoubleLE(this.off + i * 8);
+      new Uint8Array(out.buffer).set(this.buf.subarray(this.off, this.off + n * 8));
     }
     this.off += n * 8;
     return out;

@@ -1,4 +1,6 @@
 import { type Root as RootT, type Type } from 'protobufjs';
+
+export type { Type } from 'protobufjs';
 import * as protobuf from 'protobufjs';
 
 // Schemas of prompb/types.proto (remote write 1.0) and prompb/io/prometheus/write/v2/types.proto,
@@ -137,9 +139,11 @@ export function int64ToNumber(x: Int64 | null | undefined): number {
 }
 
 /** Decoded shapes (only the fields we read). */
+/** Text as decoded: a string by the fast schema, raw bytes by the strict one. */
+export type PbText = string | Uint8Array;
 export interface PbLabel {
-  name: Uint8Array;
-  value: Uint8Array;
+  name: PbText;
+  value: PbText;
 }
 export interface PbSample {
   value: number;
@@ -158,9 +162,9 @@ export interface PbV1Series {
 }
 export interface PbV1Metadata {
   type: number;
-  metricFamilyName: Uint8Array;
-  help: Uint8Array;
-  unit: Uint8Array;
+  metricFamilyName: PbText;
+  help: PbText;
+  unit: PbText;
 }
 export interface PbV1Request {
   timeseries: PbV1Series[];
@@ -180,15 +184,15 @@ export interface PbV2Series {
   createdTimestamp: Int64;
 }
 export interface PbV2Request {
-  symbols: Uint8Array[];
+  symbols: PbText[];
   timeseries: PbV2Series[];
 }
 
-/** Decoder type for `prometheus.WriteRequest`. */
+/** Strict decoder for `prometheus.WriteRequest` yielding raw bytes for text fields. */
 export const V1Decode: Type = decodeRoot.lookupType('prometheus.WriteRequest');
-/** Decoder type for `io.prometheus.write.v2.Request`. */
+/** Strict decoder for `io.prometheus.write.v2.Request` yielding raw bytes for text fields. */
 export const V2Decode: Type = decodeRoot.lookupType('io.prometheus.write.v2.Request');
-/** Encoder type for `prometheus.WriteRequest`. */
+/** Encoder (and fast string decoder) type for `prometheus.WriteRequest`. */
 export const V1Encode: Type = encodeRoot.lookupType('prometheus.WriteRequest');
-/** Encoder type for `io.prometheus.write.v2.Request`. */
+/** Encoder (and fast string decoder) type for `io.prometheus.write.v2.Request`. */
 export const V2Encode: Type = encodeRoot.lookupType('io.prometheus.write.v2.Request');

@@ -60,17 +60,30 @@ export function getLabel(labels: Labels, name: string): string | undefined {
 
 /** Hashes a sorted label set with xxhash64 over Prometheus' canonical `name 0xff value 0xff` layout. */
 export function labelsHash(labels: Labels): bigint {
-  let size = 0;
-  for (const l of labels) size += Buffer.byteLength(l.name) + Buffer.byteLength(l.value) + 2;
-  if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
   let off = 0;
-  for (const l of labels) {
-    off += scratch.write(l.name, off, 'utf8');
+  for (let i = 0; i < labels.length; i++) {
+    off = writeUtf8(labels[i].name, off);
     scratch[off++] = SEP;
-    off += scratch.write(l.value, off, 'utf8');
+    off = writeUtf8(labels[i].value, off);
     scratch[off++] = SEP;
   }
   return xxh64(scratch.subarray(0, off));
+}
+
+// Label text is nearly always ASCII; copying char codes beats Buffer.write's native call per string.
+function writeUtf8(s: string, off: number): number {
+  const n = s.length;
+  if (off + n * 3 + 2 > scratch.length) {
+    const next = Buffer.allocUnsafe(Math.max(scratch.length * 2, off + n * 3 + 2));
+    scratch.copy(next, 0, 0, off);
+    scratch = next;
+  }
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return off + scratch.write(s, off, 'utf8');
+    scratch[off + i] = c;
+  }
+  return off + n;
 }
 
 /** Renders a label set in Prometheus' `{a="b", c="d"}` text form for error messages. */
