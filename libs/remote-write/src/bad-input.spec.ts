@@ -149,6 +149,12 @@ describe('bad remote write bodies are refused with a specific code', () => {
     expect(codeOf(decode(compressSync(h2), 'v2'))).toBe('native_histograms_unsupported');
   });
 
+  it('exemplars with too much label text', () => {
+    const s = { ...good, exemplars: [{ labels: [{ name: 'trace_id', value: 'x'.repeat(200) }], value: 1, timestamp: 1 }] };
+    expect(codeOf(decode(v1(s)))).toBe('invalid_exemplar');
+    expect(codeOf(decode(encodeWriteRequestV2(batchOf(s)), 'v2'))).toBe('invalid_exemplar');
+  });
+
   it('leaves nothing partially accepted when only the last series is bad', () => {
     const body = v1(good, good, series([['job', 'a'], ['__name__', 'up']]));
     expect(codeOf(decode(body))).toBe('labels_not_sorted');

@@ -3,7 +3,7 @@ import { type Label } from '@strata/tsdb';
 import { RemoteWriteError } from './errors';
 import { type PbLabel, type PbText, type PbV1Request, type Type, V1Decode, V1Encode, int64ToNumber } from './proto';
 import { type Exemplar, METRIC_TYPES, type MetricMetadata, type WriteBatch, type WriteSeries } from './types';
-import { type ResolvedValidation, checkSeriesCount, normalizeLabels, toSampleArrays } from './validate';
+import { type ResolvedValidation, checkExemplarLabels, checkSeriesCount, normalizeLabels, toSampleArrays } from './validate';
 
 const ts = (x: unknown): number => int64ToNumber(x as never);
 
@@ -62,8 +62,8 @@ function decodeV1With(type: Type, raw: Uint8Array, o: ResolvedValidation): Write
       throw new RemoteWriteError('native_histograms_unsupported', `series ${i} ${JSON.stringify(labels.find((l) => l.name === '__name__')?.value)} carries native histograms, which this store does not accept`);
     }
     const { timestamps, values } = toSampleArrays(i, labels, pb.samples, ts, o);
-    const exemplars: Exemplar[] = pb.exemplars.map((e) => ({
-      labels: decodeLabels(i, e.labels, 'exemplar label'),
+    const exemplars: Exemplar[] = pb.exemplars.map((e, k) => ({
+      labels: checkExemplarLabels(i, k, decodeLabels(i, e.labels, 'exemplar label')),
       value: e.value,
       timestamp: int64ToNumber(e.timestamp),
     }));

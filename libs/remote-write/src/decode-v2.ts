@@ -3,7 +3,7 @@ import { SUSPECT_UTF8, utf8 } from './decode-v1';
 import { RemoteWriteError } from './errors';
 import { type PbV2Request, type Type, V2Decode, V2Encode, int64ToNumber } from './proto';
 import { type Exemplar, METRIC_TYPES, type MetricMetadata, type SeriesMetadata, type WriteBatch, type WriteSeries } from './types';
-import { type ResolvedValidation, checkSeriesCount, normalizeLabels, toSampleArrays } from './validate';
+import { type ResolvedValidation, checkExemplarLabels, checkSeriesCount, normalizeLabels, toSampleArrays } from './validate';
 
 const ts = (x: unknown): number => int64ToNumber(x as never);
 
@@ -61,7 +61,7 @@ function decodeV2With(type: Type, raw: Uint8Array, o: ResolvedValidation): Write
     }
     const { timestamps, values } = toSampleArrays(i, labels, pb.samples, ts, o);
     const exemplars: Exemplar[] = pb.exemplars.map((e, k) => ({
-      labels: resolveRefs(symbols, e.labelsRefs, () => `series ${i} exemplar ${k}`),
+      labels: checkExemplarLabels(i, k, resolveRefs(symbols, e.labelsRefs, () => `series ${i} exemplar ${k}`)),
       value: e.value,
       timestamp: int64ToNumber(e.timestamp),
     }));

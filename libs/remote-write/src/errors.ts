@@ -22,6 +22,7 @@ export type RemoteWriteErrorCode =
   | 'odd_label_refs'
   | 'missing_timestamp'
   | 'native_histograms_unsupported'
+  | 'invalid_exemplar'
   | 'invalid_ingest_message';
 
 /** A refused remote write request; `code` is stable for clients and metrics, the message is for humans. */
@@ -67,6 +68,7 @@ export function httpStatusOf(code: RemoteWriteErrorCode): 400 | 413 | 415 {
     case 'odd_label_refs':
     case 'missing_timestamp':
     case 'native_histograms_unsupported':
+    case 'invalid_exemplar':
     case 'invalid_ingest_message':
       return 400;
   }

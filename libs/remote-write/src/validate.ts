@@ -124,3 +124,24 @@ export function toSampleArrays(
   }
   return { timestamps, values };
 }
+
+/** OpenMetrics caps an exemplar's label set at 128 UTF-8 characters (names and values together). */
+export const MAX_EXEMPLAR_LABEL_RUNES = 128;
+
+/** Checks an exemplar's labels: non-empty unique names and at most 128 characters in total. */
+export function checkExemplarLabels(seriesIdx: number, exemplarIdx: number, labels: Labels): Labels {
+  let runes = 0;
+  const seen = new Set<string>();
+  for (const l of labels) {
+    if (l.name === '' || seen.has(l.name)) {
+      throw new RemoteWriteError('invalid_exemplar', `series ${seriesIdx} exemplar ${exemplarIdx}: empty or duplicate label name ${preview(l.name)}`);
+    }
+    seen.add(l.name);
+    for (const _ of l.name) runes++;
+    for (const _ of l.value) runes++;
+  }
+  if (runes > MAX_EXEMPLAR_LABEL_RUNES) {
+    throw new RemoteWriteError('invalid_exemplar', `series ${seriesIdx} exemplar ${exemplarIdx}: labels have ${runes} characters, more than ${MAX_EXEMPLAR_LABEL_RUNES}`);
+  }
+  return labels;
+}
