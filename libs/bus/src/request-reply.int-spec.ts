@@ -109,6 +109,21 @@ describe('request/reply', () => {
     expect(seen).toBe(2);
   });
 
+  it('collects the replies of every instance with requestAll, and none when nobody serves', async () => {
+    const subject = uniqueName('test.gather');
+    const other = await connectBus({ url: testServices().natsUrl, name: 'rr-spec-4', logger: quietLogger() });
+    bus.serve(subject, null, async () => 'a');
+    other.serve(subject, null, async () => {
+      throw new StrataError('unavailable', 'warming up');
+    });
+    await other.connection.flush();
+    const replies = await bus.requestAll<object, string>(subject, {}, { maxWaitMs: 300 });
+    expect(replies).toHaveLength(2);
+    expect(replies).toEqual(expect.arrayContaining([{ ok: 'a' }, { error: { code: 'unavailable', message: 'warming up' } }]));
+    await expect(bus.requestAll(uniqueName('test.none'), {}, { maxWaitMs: 100 })).resolves.toEqual([]);
+    await other.drain();
+  });
+
   it('stopping a served subject makes later requests `unavailable`', async () => {
     const subject = uniqueName('test.stop');
     const served = bus.serve(subject, null, async () => 'ok');
