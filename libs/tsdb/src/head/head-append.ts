@@ -1,7 +1,7 @@
 import { XorChunk } from '../chunk/xor';
 import { DuplicateSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError } from '../errors';
 import { type Head } from './head';
-import { type MemSeries, OooBuffer } from './series';
+import { type MemSeries, OooBuffer, pushChunk } from './series';
 
 const f64 = new Float64Array(2);
 const u32 = new Uint32Array(f64.buffer);
@@ -51,7 +51,7 @@ function appendInOrder(head: Head, s: MemSeries, t: number, v: number): void {
   let c = s.headChunk;
   if (c === null || c.numSamples() >= head.samplesPerChunk || t >= s.chunkRangeEnd) {
     if (c !== null) {
-      s.chunks.push({ bytes: c.compact(), minT: c.minT(), maxT: c.maxT() });
+      pushChunk(s, { bytes: c.compact(), minT: c.minT(), maxT: c.maxT() });
     }
     // 120 regular samples encode to roughly 150-200 bytes; start near that to avoid regrowth.
     c = new XorChunk(64);
