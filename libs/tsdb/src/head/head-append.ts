@@ -41,6 +41,13 @@ export function appendSample(head: Head, s: MemSeries, t: number, v: number): vo
   }
   const oooMin = Math.max(head.minValidTime, head.maxT - window);
   if (t < oooMin) throw new TooOldSampleError(t, oooMin);
+  // An OOO sample may land on a timestamp the in-order chunks already hold; treat it like any
+  // other repeat instead of letting two values coexist and one silently win on read.
+  const inOrder = s.inOrderValueAt(t);
+  if (inOrder !== undefined) {
+    if (sameBits(inOrder, v)) return;
+    throw new DuplicateSampleError(t);
+  }
   s.ooo ??= new OooBuffer();
   const existing = s.ooo.insert(t, v);
   if (existing !== undefined && !sameBits(existing, v)) throw new DuplicateSampleError(t);

@@ -110,6 +110,22 @@ export class MemSeries {
     return n;
   }
 
+  /** The in-order sample value at exactly `t`, if any (decodes at most one chunk). */
+  inOrderValueAt(t: number): number | undefined {
+    let it: SampleIterator | undefined;
+    const h = this.headChunk;
+    if (h && h.numSamples() > 0 && t >= h.minT() && t <= h.maxT()) it = h.iterator();
+    else {
+      for (const c of this.chunks) {
+        if (t >= c.minT && t <= c.maxT) {
+          it = xorIteratorFromBytes(c.bytes);
+          break;
+        }
+      }
+    }
+    return it && it.seek(t) && it.t === t ? it.v : undefined;
+  }
+
   /** Iterates samples within [mint, maxt], merging in-order chunks with the OOO buffer. */
   iterator(mint: number, maxt: number): SampleIterator {
     const parts: SampleIterator[] = [];
