@@ -44,7 +44,7 @@ export class Head {
   /** @internal */ readonly postings = new MemPostings();
   private readonly byRef = new Map<number, MemSeries>();
   private readonly byHash = new Map<number, MemSeries | MemSeries[]>();
-  private readonly interned = new Map<string, string>();
+  private interned = new Map<string, string>();
   private readonly tenants = new Map<string, number>();
   private nextRef = 1;
 
@@ -173,6 +173,10 @@ export class Head {
       if (n === 0) this.tenants.delete(s.tenant);
       else this.tenants.set(s.tenant, n);
     }
+    // Rebuilding beats reference counting: truncation is rare and this keeps appends free of bookkeeping.
+    const live = new Map<string, string>();
+    for (const s of this.byRef.values()) for (const p of s.pairs) live.set(p, p);
+    this.interned = live;
   }
 
   private seriesByRefOrThrow(ref: number): MemSeries {
