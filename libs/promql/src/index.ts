@@ -1,1 +1,8 @@
-export * from "./parser/ast";
+export * from './parser/ast';
+export { parseExpr } from './parser/parser';
+export { type ParseOptions } from './parser/token-stream';
+export { ParseError } from './parser/parse-error';
+export { formatExpr, formatMatcher } from './parser/printer';
+export { FUNCTIONS, getFunction, AGGREGATORS_WITH_PARAM, EXPERIMENTAL_AGGREGATORS } from './parser/functions';
+export { compilePromRegex } from './parser/regex';
+export { parseDuration, formatDuration } from './parser/durations';

@@ -80,11 +80,33 @@ export interface TimeModifiers {
   timestampMs: number | null;
   /** `@ start()` or `@ end()`, or null. */
   startOrEnd: AtModifierPreprocessor | null;
+  /** The offset as written when it was a duration expression such as `offset (1h/2)`. */
+  offsetExpr?: DurationExpr;
 }
 
 export interface NumberLiteral {
   type: 'NumberLiteral';
   value: number;
+  pos: PositionRange;
+  /** True when written as a duration (`5m`), so the printer renders it back as one. */
+  duration?: boolean;
+}
+
+/** Binary operators allowed inside duration expressions (`foo[5m+30s]`, `offset (1h/2)`). */
+export type DurationOp = '+' | '-' | '*' | '/' | '%' | '^';
+
+/**
+ * A constant duration expression as written, kept only so the printer can reproduce it; the engine
+ * reads the already folded `rangeMs` / `stepMs` / `offsetMs` instead. Not part of the `Expr` union.
+ */
+export interface DurationExpr {
+  type: 'DurationExpr';
+  op: DurationOp;
+  /** Null for a unary minus. */
+  lhs: DurationExpr | NumberLiteral | null;
+  rhs: DurationExpr | NumberLiteral;
+  /** True when written in parentheses. */
+  wrapped: boolean;
   pos: PositionRange;
 }
 
@@ -92,6 +114,8 @@ export interface StringLiteral {
   type: 'StringLiteral';
   value: string;
   pos: PositionRange;
+  /** True when escapes produced bytes that are not valid UTF-8 (JS replaced them with U+FFFD). */
+  invalidUtf8?: boolean;
 }
 
 export interface VectorSelector extends TimeModifiers {
@@ -108,6 +132,8 @@ export interface MatrixSelector {
   /** Always a VectorSelector; its time modifiers apply to the range. */
   vectorSelector: VectorSelector;
   rangeMs: number;
+  /** The range as written when it was a duration expression such as `[5m+30s]`. */
+  rangeExpr?: DurationExpr;
   /** End of the `[...]` token; offset/@ may extend the node past this. */
   pos: PositionRange;
 }
@@ -118,6 +144,10 @@ export interface SubqueryExpr extends TimeModifiers {
   rangeMs: number;
   /** Resolution step in ms; 0 means "use the engine's default evaluation interval". */
   stepMs: number;
+  /** The range as written when it was a duration expression. */
+  rangeExpr?: DurationExpr;
+  /** The step as written when it was a duration expression. */
+  stepExpr?: DurationExpr;
   pos: PositionRange;
 }
 

@@ -1,0 +1,469 @@
+import { formatRuneU, quoteRune } from './strings';
+import { KEYWORDS, type Token, type TokenType } from './tokens';
+import { scanNumber } from './scan-number';
+
+const EOF = -1;
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isAlpha(c: number): boolean {
+  return c === 95 || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+/** ASCII letters, digits and `_`, as Prometheus' `isAlphaNumeric`. */
+export function isAlphaNumeric(c: number): boolean {
+  return isAlpha(c) || isDigit(c);
+}
+
+const SIMPLE_ESCAPE = new Set(['a', 'b', 'f', 'n', 'r', 't', 'v', '\\']);
+
+/**
+ * A pull lexer for PromQL with the same modes as Prometheus' state machine: statements, inside
+ * `{...}` and the start of a `[...]` duration expression. Positions are reported in bytes.
+ */
+export class Lexer {
+  private pos = 0;
+  private start = 0;
+  private parenDepth = 0;
+  private braceOpen = false;
+  private bracketOpen = false;
+  private gotColon = false;
+  private gotDuration = false;
+  private durationMode = false;
+  private done = false;
+  private readonly byteOffsets: Uint32Array | null;
+
+  constructor(readonly input: string) {
+    this.byteOffsets = /[^\x00-\x7f]/.test(input) ? Lexer.computeByteOffsets(input) : null;
+  }
+
+  private static computeByteOffsets(input: string): Uint32Array {
+    const out = new Uint32Array(input.length + 1);
+    let b = 0;
+    for (let i = 0; i < input.length; i++) {
+      out[i] = b;
+      const c = input.charCodeAt(i);
+      if (c < 0x80) b += 1;
+      else if (c < 0x800) b += 2;
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < input.length) {
+        const lo = input.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+          out[i + 1] = b;
+          b += 4;
+          i++;
+          continue;
+        }
+        b += 3;
+      } else b += 3;
+    }
+    out[input.length] = b;
+    return out;
+  }
+
+  /** Byte offset of a UTF-16 index. */
+  byteAt(i: number): number {
+    return this.byteOffsets === null ? i : this.byteOffsets[i];
+  }
+
+  /** Total length of the input in bytes. */
+  get byteLength(): number {
+    return this.byteAt(this.input.length);
+  }
+
+  private peekCode(): number {
+    return this.pos < this.input.length ? this.input.charCodeAt(this.pos) : EOF;
+  }
+
+  private nextCode(): number {
+    if (this.pos >= this.input.length) return EOF;
+    return this.input.charCodeAt(this.pos++);
+  }
+
+  private emit(type: TokenType): Token {
+    const t: Token = { type, pos: this.byteAt(this.start), end: this.byteAt(this.pos), val: this.input.slice(this.start, this.pos) };
+    this.start = this.pos;
+    return t;
+  }
+
+  private error(message: string): Token {
+    this.done = true;
+    return { type: 'ERROR', pos: this.byteAt(this.start), end: this.byteLength, val: message };
+  }
+
+  private skipSpaces(): void {
+    while (isSpace(this.peekCode())) this.pos++;
+    this.start = this.pos;
+  }
+
+  private skipComment(): void {
+    while (this.pos < this.input.length) {
+      const c = this.input.charCodeAt(this.pos);
+      if (c === 10 || c === 13) break;
+      this.pos++;
+    }
+    this.start = this.pos;
+  }
+
+  private runeAt(i: number): number {
+    return this.input.codePointAt(i) ?? EOF;
+  }
+
+  /** Returns the next token; after an ERROR or EOF it keeps returning EOF. */
+  next(): Token {
+    if (this.done) {
+      this.start = this.pos;
+      return { type: 'EOF', pos: this.byteLength, end: this.byteLength, val: '' };
+    }
+    for (;;) {
+      if (this.braceOpen) {
+        const t = this.lexInsideBraces();
+        if (t) return t;
+        continue;
+      }
+      if (this.durationMode) {
+        const t = this.lexDurationExpr();
+        if (t) return t;
+        continue;
+      }
+      const t = this.lexStatements();
+      if (t) return t;
+    }
+  }
+
+  private lexStatements(): Token | null {
+    if (this.peekCode() === 35 /* # */) {
+      this.skipComment();
+      return null;
+    }
+    const r = this.nextCode();
+    switch (r) {
+      case EOF:
+        if (this.parenDepth !== 0) return this.error('unclosed left parenthesis');
+        if (this.bracketOpen) return this.error('unclosed left bracket');
+        this.done = true;
+        return this.emit('EOF');
+      case 44:
+        return this.emit('COMMA');
+      case 32:
+      case 9:
+      case 10:
+      case 13:
+        this.skipSpaces();
+        return null;
+      case 42:
+        return this.emit('MUL');
+      case 47:
+        return this.emit('DIV');
+      case 37:
+        return this.emit('MOD');
+      case 43:
+        return this.emit('ADD');
+      case 45:
+        return this.emit('SUB');
+      case 94:
+        return this.emit('POW');
+      case 61 /* = */: {
+        const t = this.peekCode();
+        if (t === 61) {
+          this.pos++;
+          return this.emit('EQLC');
+        }
+        if (t === 126) return this.error(`unexpected character after '=': ${quoteRune(t)}`);
+        return this.emit('EQL');
+      }
+      case 33 /* ! */: {
+        const t = this.pos < this.input.length ? this.runeAt(this.pos) : EOF;
+        if (t !== 61) return this.error(`unexpected character after '!': ${quoteRune(t)}`);
+        this.pos++;
+        return this.emit('NEQ');
+      }
+      case 60:
+        if (this.peekCode() === 61) {
+          this.pos++;
+          return this.emit('LTE');
+        }
+        return this.emit('LSS');
+      case 62:
+        if (this.peekCode() === 61) {
+          this.pos++;
+          return this.emit('GTE');
+        }
+        return this.emit('GTR');
+      case 34:
+      case 39:
+        return this.lexString(r);
+      case 96:
+        return this.lexRawString();
+      case 40:
+        this.parenDepth++;
+        return this.emit('LEFT_PAREN');
+      case 41: {
+        const t = this.emit('RIGHT_PAREN');
+        this.parenDepth--;
+        // Prometheus reports this after emitting the paren, so the error starts past it.
+        if (this.parenDepth < 0) return this.error("unexpected right parenthesis ')'");
+        return t;
+      }
+      case 123:
+        this.braceOpen = true;
+        return this.emit('LEFT_BRACE');
+      case 91: {
+        if (this.bracketOpen) return this.error("unexpected left bracket '['");
+        this.gotColon = false;
+        const t = this.emit('LEFT_BRACKET');
+        this.skipSpaces();
+        this.bracketOpen = true;
+        this.durationMode = true;
+        return t;
+      }
+      case 93:
+        if (!this.bracketOpen) return this.error("unexpected right bracket ']'");
+        this.bracketOpen = false;
+        return this.emit('RIGHT_BRACKET');
+      case 64:
+        return this.emit('AT');
+    }
+    if (isDigit(r) || (r === 46 && isDigit(this.peekCode()))) {
+      this.pos--;
+      return this.lexNumberOrDuration();
+    }
+    if (isAlpha(r) || r === 58) {
+      if (!this.bracketOpen) {
+        this.pos--;
+        return this.lexKeywordOrIdentifier();
+      }
+      // Prometheus lexes any letter after a duration inside brackets as the subquery colon.
+      if (this.gotColon) return this.error(`unexpected colon ${quoteRune(r)}`);
+      this.gotColon = true;
+      return this.emit('COLON');
+    }
+    this.pos--;
+    const cp = this.runeAt(this.pos);
+    return this.error(`unexpected character: ${quoteRune(cp)}`);
+  }
+
+  private lexInsideBraces(): Token | null {
+    if (this.peekCode() === 35) {
+      this.skipComment();
+      return null;
+    }
+    const r = this.nextCode();
+    if (r === EOF) return this.error('unexpected end of input inside braces');
+    if (isSpace(r)) {
+      this.skipSpaces();
+      return null;
+    }
+    if (isAlpha(r)) {
+      while (isAlphaNumeric(this.peekCode())) this.pos++;
+      return this.emit('IDENTIFIER');
+    }
+    switch (r) {
+      case 44:
+        return this.emit('COMMA');
+      case 34:
+      case 39:
+        return this.lexString(r);
+      case 96:
+        return this.lexRawString();
+      case 61:
+        if (this.peekCode() === 126) {
+          this.pos++;
+          return this.emit('EQL_REGEX');
+        }
+        return this.emit('EQL');
+      case 33: {
+        const nr = this.nextCode();
+        if (nr === 126) return this.emit('NEQ_REGEX');
+        if (nr === 61) return this.emit('NEQ');
+        return this.error(`unexpected character after '!' inside braces: ${quoteRune(nr)}`);
+      }
+      case 123:
+        return this.error("unexpected left brace '{'");
+      case 125:
+        this.braceOpen = false;
+        return this.emit('RIGHT_BRACE');
+    }
+    this.pos--;
+    return this.error(`unexpected character inside braces: ${quoteRune(this.runeAt(this.pos))}`);
+  }
+
+  private lexDurationExpr(): Token | null {
+    const r = this.nextCode();
+    switch (r) {
+      case EOF:
+        return this.error('unexpected end of input in duration expression');
+      case 93:
+        this.bracketOpen = false;
+        this.gotColon = false;
+        this.durationMode = false;
+        return this.emit('RIGHT_BRACKET');
+      case 58: {
+        const t = this.emit('COLON');
+        if (!this.gotDuration) return this.error('unexpected colon before duration in duration expression');
+        if (this.gotColon) return this.error('unexpected repeated colon in duration expression');
+        this.gotColon = true;
+        return t;
+      }
+      case 40:
+        this.parenDepth++;
+        return this.emit('LEFT_PAREN');
+      case 41: {
+        const t = this.emit('RIGHT_PAREN');
+        this.parenDepth--;
+        if (this.parenDepth < 0) return this.error("unexpected right parenthesis ')'");
+        return t;
+      }
+      case 32:
+      case 9:
+      case 10:
+      case 13:
+        this.skipSpaces();
+        return null;
+      case 43:
+        return this.emit('ADD');
+      case 45:
+        return this.emit('SUB');
+      case 42:
+        return this.emit('MUL');
+      case 47:
+        return this.emit('DIV');
+      case 37:
+        return this.emit('MOD');
+      case 94:
+        return this.emit('POW');
+    }
+    if (isDigit(r) || (r === 46 && isDigit(this.peekCode()))) {
+      this.pos--;
+      this.gotDuration = true;
+      this.durationMode = false;
+      return this.lexNumberOrDuration();
+    }
+    this.pos--;
+    return this.error(`unexpected character in duration expression: ${quoteRune(this.runeAt(this.pos))}`);
+  }
+
+  private lexString(quote: number): Token {
+    for (;;) {
+      const c = this.nextCode();
+      if (c === 92) {
+        const err = this.lexEscape(quote);
+        if (err !== null) return this.error(err);
+        continue;
+      }
+      if (c >= 0xd800 && c <= 0xdfff && !this.consumeLowSurrogate(c)) return this.error('invalid UTF-8 rune');
+      if (c === EOF || c === 10) return this.error('unterminated quoted string');
+      if (c === quote) break;
+    }
+    return this.emit('STRING');
+  }
+
+  private consumeLowSurrogate(c: number): boolean {
+    if (c > 0xdbff) return false;
+    const lo = this.peekCode();
+    if (lo < 0xdc00 || lo > 0xdfff) return false;
+    this.pos++;
+    return true;
+  }
+
+  private lexRawString(): Token {
+    for (;;) {
+      const c = this.nextCode();
+      if (c >= 0xd800 && c <= 0xdfff && !this.consumeLowSurrogate(c)) return this.error('invalid UTF-8 rune');
+      if (c === EOF) return this.error('unterminated raw string');
+      if (c === 96) break;
+    }
+    return this.emit('STRING');
+  }
+
+  /** Validates one escape after a backslash; returns an error message or null. */
+  private lexEscape(quote: number): string | null {
+    let ch = this.pos < this.input.length ? this.runeAt(this.pos) : EOF;
+    if (ch !== EOF) this.pos += ch > 0xffff ? 2 : 1;
+    if (ch === quote || (ch >= 0 && ch < 0x80 && SIMPLE_ESCAPE.has(String.fromCharCode(ch)))) return null;
+    let n: number;
+    let base: number;
+    let max: number;
+    if (ch >= 48 && ch <= 55) {
+      n = 3;
+      base = 8;
+      max = 255;
+    } else if (ch === 120 || ch === 117 || ch === 85) {
+      n = ch === 120 ? 2 : ch === 117 ? 4 : 8;
+      base = 16;
+      max = ch === 120 ? 255 : 0x10ffff;
+      ch = this.nextCode();
+    } else if (ch === EOF) {
+      return 'escape sequence not terminated';
+    } else {
+      return `unknown escape sequence ${formatRuneU(ch)}`;
+    }
+    let x = 0;
+    while (n > 0) {
+      const d = digitVal(ch);
+      if (d >= base) {
+        if (ch === EOF) return 'escape sequence not terminated';
+        return `illegal character ${formatRuneU(ch)} in escape sequence`;
+      }
+      x = x * base + d;
+      n--;
+      if (n > 0) ch = this.nextCode();
+    }
+    if (x > max || (x >= 0xd800 && x < 0xe000)) return 'escape sequence is an invalid Unicode code point';
+    return null;
+  }
+
+  private lexNumberOrDuration(): Token {
+    const scanned = scanNumber(this.input, this.pos, false);
+    this.pos = scanned.end;
+    if (scanned.ok) return this.emit('NUMBER');
+    if (this.acceptRemainingDuration()) {
+      this.pos--;
+      return this.emit('DURATION');
+    }
+    return this.error(`bad number or duration syntax: ${JSON.stringify(this.input.slice(this.start, this.pos))}`);
+  }
+
+  private accept(chars: string): boolean {
+    const c = this.peekCode();
+    if (c !== EOF && chars.includes(String.fromCharCode(c))) {
+      this.pos++;
+      return true;
+    }
+    return false;
+  }
+
+  private acceptRemainingDuration(): boolean {
+    if (!this.accept('smhdwy')) return false;
+    this.accept('s');
+    while (this.accept('0123456789')) {
+      while (this.accept('0123456789'));
+      if (!this.accept('smhdw')) return false;
+      this.accept('s');
+    }
+    const c = this.nextCode();
+    if (c === EOF) this.pos++;
+    return !isAlphaNumeric(c);
+  }
+
+  private lexKeywordOrIdentifier(): Token {
+    for (;;) {
+      const c = this.peekCode();
+      if (isAlphaNumeric(c) || c === 58) this.pos++;
+      else break;
+    }
+    const word = this.input.slice(this.start, this.pos);
+    const kw = KEYWORDS.get(word.toLowerCase());
+    if (kw !== undefined) return this.emit(kw);
+    return this.emit(word.includes(':') ? 'METRIC_IDENTIFIER' : 'IDENTIFIER');
+  }
+}
+
+function digitVal(ch: number): number {
+  if (ch >= 48 && ch <= 57) return ch - 48;
+  if (ch >= 97 && ch <= 102) return ch - 97 + 10;
+  if (ch >= 65 && ch <= 70) return ch - 65 + 10;
+  return 16;
+}
