@@ -6,3 +6,4 @@ export { formatExpr, formatMatcher } from './parser/printer';
 export { FUNCTIONS, getFunction, AGGREGATORS_WITH_PARAM, EXPERIMENTAL_AGGREGATORS } from './parser/functions';
 export { compilePromRegex } from './parser/regex';
 export { parseDuration, formatDuration } from './parser/durations';
+export { parseSeriesDesc, type SeriesDesc, type SequenceValue, STALE_NAN, STALE_NAN_BITS, isStaleNaN } from './parser/series-desc';

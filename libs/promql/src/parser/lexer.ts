@@ -68,6 +68,11 @@ export class Lexer {
     return this.byteOffsets === null ? i : this.byteOffsets[i];
   }
 
+  /** Current scan position in UTF-16 code units, for callers that take over scanning. */
+  get offset(): number {
+    return this.pos;
+  }
+
   /** Total length of the input in bytes. */
   get byteLength(): number {
     return this.byteAt(this.input.length);

@@ -24,25 +24,112 @@ const JS_TO_GO_MESSAGES: ReadonlyArray<readonly [RegExp, string]> = [
   [/numbers out of order/, 'invalid character class range'],
 ];
 
-function translate(pattern: string): { source: string; flags: string } {
-  let flags = 's';
-  let src = pattern;
-  // RE2 allows a leading flag group; JS only has regex-wide flags.
-  const lead = /^\(\?([imsU]+)\)/.exec(src);
-  if (lead) {
-    if (lead[1].includes('i')) flags += 'i';
-    if (lead[1].includes('m')) flags += 'm';
-    src = src.slice(lead[0].length);
+function caseFold(ch: string): string {
+  const lo = ch.toLowerCase();
+  const up = ch.toUpperCase();
+  return lo === up ? ch : `${lo}${up}`;
+}
+
+function escapeClassChar(ch: string): string {
+  return /[\]\\^-]/.test(ch) ? `\\${ch}` : ch;
+}
+
+/** Rewrites one `[...]` class starting at `i`; returns the JS text and the index after it. */
+function translateClass(p: string, i: number, ci: boolean): [string, number] {
+  let out = '[';
+  let j = i + 1;
+  if (p[j] === '^') {
+    out += '^';
+    j++;
   }
-  src = src
-    .replace(/\(\?P</g, '(?<')
-    .replace(/\\z/g, '$')
-    .replace(/\\A/g, '^')
-    .replace(/\[:(\^?)([a-z]+):\]/g, (whole, neg: string, name: string) => {
-      const cls = POSIX_CLASSES[name];
-      return cls === undefined || neg !== '' ? whole : cls;
-    });
-  return { source: src, flags };
+  if (p[j] === ']') {
+    out += '\\]';
+    j++;
+  }
+  while (j < p.length && p[j] !== ']') {
+    const posix = /^\[:(\^?)([a-z]+):\]/.exec(p.slice(j));
+    if (posix && posix[1] === '' && POSIX_CLASSES[posix[2]] !== undefined) {
+      out += POSIX_CLASSES[posix[2]];
+      j += posix[0].length;
+      continue;
+    }
+    if (p[j] === '\\') {
+      out += p.slice(j, j + 2);
+      j += 2;
+      continue;
+    }
+    if (ci && p[j + 1] === '-' && p[j + 2] !== undefined && p[j + 2] !== ']' && /[a-zA-Z]/.test(p[j]) && /[a-zA-Z]/.test(p[j + 2])) {
+      const a = p[j];
+      const b = p[j + 2];
+      out += `${a}-${b}${a.toLowerCase() === a ? a.toUpperCase() : a.toLowerCase()}-${b.toLowerCase() === b ? b.toUpperCase() : b.toLowerCase()}`;
+      j += 3;
+      continue;
+    }
+    out += ci && /[a-zA-Z]/.test(p[j]) ? caseFold(p[j]).split('').map(escapeClassChar).join('') : p[j];
+    j++;
+  }
+  return [`${out}]`, j + 1];
+}
+
+/**
+ * Translates RE2 syntax JS lacks: scoped flags `(?i)` / `(?i:...)` (expanded into case classes),
+ * `(?P<name>`, `\z`, `\A` and POSIX classes like `[[:alpha:]]`.
+ */
+function translate(p: string): string {
+  let out = '';
+  // One entry per open group: whether case-insensitivity was on when it opened.
+  const stack: boolean[] = [];
+  let ci = false;
+  let i = 0;
+  while (i < p.length) {
+    const c = p[i];
+    if (c === '\\') {
+      const e = p[i + 1] ?? '';
+      if (e === 'z') out += '$';
+      else if (e === 'A') out += '^';
+      else out += `\\${e}`;
+      i += 2;
+      continue;
+    }
+    if (c === '[') {
+      const [cls, next] = translateClass(p, i, ci);
+      out += cls;
+      i = next;
+      continue;
+    }
+    if (c === '(') {
+      const flags = /^\(\?([imsU]*)(?:-([imsU]*))?([:)])/.exec(p.slice(i));
+      if (flags) {
+        const on = flags[1].includes('i') ? true : (flags[2] ?? '').includes('i') ? false : ci;
+        if (flags[3] === ')') ci = on;
+        else {
+          stack.push(ci);
+          ci = on;
+          out += '(?:';
+        }
+        i += flags[0].length;
+        continue;
+      }
+      stack.push(ci);
+      if (p.startsWith('(?P<', i)) {
+        out += '(?<';
+        i += 4;
+        continue;
+      }
+      out += '(';
+      i++;
+      continue;
+    }
+    if (c === ')') {
+      ci = stack.pop() ?? ci;
+      out += ')';
+      i++;
+      continue;
+    }
+    out += ci && /[a-zA-Z]/.test(c) ? `[${caseFold(c)}]` : c;
+    i++;
+  }
+  return out;
 }
 
 /**
@@ -51,9 +138,8 @@ function translate(pattern: string): { source: string; flags: string } {
  * Throws an Error whose message follows Go's `error parsing regexp: ...` shape.
  */
 export function compilePromRegex(pattern: string): RegExp {
-  const { source, flags } = translate(pattern);
   try {
-    return new RegExp(`^(?:${source})$`, flags);
+    return new RegExp(`^(?:${translate(pattern)})$`, 's');
   } catch (e) {
     const jsMessage = e instanceof Error ? e.message : String(e);
     const goMessage = JS_TO_GO_MESSAGES.find(([re]) => re.test(jsMessage))?.[1] ?? jsMessage;
