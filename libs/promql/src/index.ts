@@ -7,3 +7,4 @@ export { FUNCTIONS, getFunction, AGGREGATORS_WITH_PARAM, EXPERIMENTAL_AGGREGATOR
 export { compilePromRegex } from './parser/regex';
 export { parseDuration, formatDuration } from './parser/durations';
 export { parseSeriesDesc, type SeriesDesc, type SequenceValue, STALE_NAN, STALE_NAN_BITS, isStaleNaN } from './parser/series-desc';
+export { durationExprError } from './parser/duration-check';

@@ -1,4 +1,4 @@
-import { type BinaryExpr, type Expr, exprType, type LabelMatcher, type PositionRange, type ValueType, type VectorSelector } from './ast';
+import { type AggregateOp, type BinaryExpr, type Expr, exprType, type LabelMatcher, type PositionRange, type ValueType, type VectorSelector } from './ast';
 import { compilePromRegex } from './regex';
 
 /** Where type errors are recorded, plus the query bytes for operator positions. */
@@ -9,6 +9,7 @@ export interface CheckSink {
 
 const COMPARISON_OPS = new Set(['==', '!=', '<=', '<', '>=', '>']);
 const SET_OPS = new Set(['and', 'or', 'unless']);
+const SCALAR_PARAM_AGGREGATORS = new Set<AggregateOp>(['topk', 'bottomk', 'quantile', 'limitk', 'limit_ratio']);
 
 /** The wording Prometheus uses for value types in messages. */
 export function documentedType(t: ValueType | 'none'): string {
@@ -72,22 +73,8 @@ class Checker {
     switch (node.type) {
       case 'AggregateExpr':
         this.expectType(node.expr, 'vector', 'aggregation expression');
-        if (node.param !== null || node.op !== 'count_values') {
-          switch (node.op) {
-            case 'topk':
-            case 'bottomk':
-            case 'quantile':
-            case 'limitk':
-            case 'limit_ratio':
-              if (node.param !== null) this.expectType(node.param, 'scalar', 'aggregation parameter');
-              break;
-            case 'count_values':
-              if (node.param !== null) this.expectType(node.param, 'string', 'aggregation parameter');
-              break;
-            default:
-              break;
-          }
-        }
+        if (node.param !== null && SCALAR_PARAM_AGGREGATORS.has(node.op)) this.expectType(node.param, 'scalar', 'aggregation parameter');
+        if (node.param !== null && node.op === 'count_values') this.expectType(node.param, 'string', 'aggregation parameter');
         break;
       case 'BinaryExpr':
         this.checkBinary(node);

@@ -82,11 +82,12 @@ function parseUnary(ts: TokenStream): DurationNode {
 function parsePrimary(ts: TokenStream): DurationNode {
   if (ts.at('NUMBER') || ts.at('DURATION')) return checkedLiteral(ts);
   if (ts.at('LEFT_PAREN')) {
-    const lp = ts.advance();
+    ts.advance();
     const inner = parseDurationExpr(ts, 0);
-    const rp = ts.expect('RIGHT_PAREN');
+    ts.expect('RIGHT_PAREN');
     experimental(ts, inner);
-    if (inner.type === 'DurationExpr') return { ...inner, wrapped: true, pos: { start: lp.pos, end: rp.end } };
+    // Prometheus keeps the operands' span for wrapped expressions; the parentheses are not included.
+    if (inner.type === 'DurationExpr') return { ...inner, wrapped: true };
     return inner;
   }
   return ts.unexpected();

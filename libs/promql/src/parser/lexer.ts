@@ -37,7 +37,9 @@ export class Lexer {
   private readonly byteOffsets: Uint32Array | null;
 
   constructor(readonly input: string) {
-    this.byteOffsets = /[^\x00-\x7f]/.test(input) ? Lexer.computeByteOffsets(input) : null;
+    let ascii = true;
+    for (let i = 0; i < input.length && ascii; i++) ascii = input.charCodeAt(i) < 0x80;
+    this.byteOffsets = ascii ? null : Lexer.computeByteOffsets(input);
   }
 
   private static computeByteOffsets(input: string): Uint32Array {

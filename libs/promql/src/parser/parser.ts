@@ -146,33 +146,25 @@ export class Parser extends TokenStream {
 
   private parsePrimary(): Expr {
     const t = this.tok;
-    switch (t.type) {
-      case 'NUMBER':
-      case 'DURATION':
-        return parseNumberOrDurationLiteral(this);
-      case 'STRING':
-        this.advance();
-        return { type: 'StringLiteral', value: unquoteToken(this, t), pos: { start: t.pos, end: t.end } };
-      case 'LEFT_PAREN': {
-        this.advance();
-        const inner = this.parseExpr(0);
-        const rp = this.expect('RIGHT_PAREN');
-        return { type: 'ParenExpr', expr: inner, pos: { start: t.pos, end: rp.end } };
-      }
-      case 'LEFT_BRACE':
-        return this.parseVectorSelector(null);
-      case 'IDENTIFIER':
-        if (this.peek2().type === 'LEFT_PAREN') return this.parseCall();
-        return this.parseVectorSelector(this.advance());
-      case 'AGGREGATOR': {
-        const next = this.peek2().type;
-        if (next === 'LEFT_PAREN' || next === 'BY' || next === 'WITHOUT') return this.parseAggregation();
-        return this.parseVectorSelector(this.advance());
-      }
-      default:
-        if (METRIC_IDENTIFIERS.has(t.type)) return this.parseVectorSelector(this.advance());
-        return this.unexpected();
+    if (t.type === 'NUMBER' || t.type === 'DURATION') return parseNumberOrDurationLiteral(this);
+    if (t.type === 'STRING') {
+      this.advance();
+      return { type: 'StringLiteral', value: unquoteToken(this, t), pos: { start: t.pos, end: t.end } };
     }
+    if (t.type === 'LEFT_PAREN') {
+      this.advance();
+      const inner = this.parseExpr(0);
+      const rp = this.expect('RIGHT_PAREN');
+      return { type: 'ParenExpr', expr: inner, pos: { start: t.pos, end: rp.end } };
+    }
+    if (t.type === 'LEFT_BRACE') return this.parseVectorSelector(null);
+    if (t.type === 'IDENTIFIER' && this.peek2().type === 'LEFT_PAREN') return this.parseCall();
+    if (t.type === 'AGGREGATOR') {
+      const next = this.peek2().type;
+      if (next === 'LEFT_PAREN' || next === 'BY' || next === 'WITHOUT') return this.parseAggregation();
+    }
+    if (METRIC_IDENTIFIERS.has(t.type)) return this.parseVectorSelector(this.advance());
+    return this.unexpected();
   }
 
   private parseVectorSelector(nameTok: Token | null): VectorSelector {

@@ -27,19 +27,15 @@ export function parsePostfix(ts: TokenStream, primary: Expr): Expr {
   }
 }
 
-/** Range and step values: a literal converts by rounding to ns, an expression truncates to ms. */
-function durationMs(ts: TokenStream, node: DurationNode, positive: boolean): number {
+/**
+ * Range and step values: a literal converts by rounding to ns, an expression truncates to ms.
+ * Expressions are only folded here; like Prometheus, non-positive or failing ones are rejected at
+ * evaluation time (see `durationExprError`), so they fold to a negative number or NaN.
+ */
+function durationMs(node: DurationNode): number {
   if (node.type === 'NumberLiteral') return Math.trunc(Math.round(node.value * 1e9) / 1e6);
   const r = evaluateDuration(node);
-  if ('error' in r) {
-    ts.addError(node.pos, r.error);
-    return 0;
-  }
-  if (positive && r.seconds <= 0) {
-    ts.addError(node.pos, 'duration must be greater than 0');
-    return 0;
-  }
-  return Math.trunc(r.seconds * 1000);
+  return 'error' in r ? NaN : Math.trunc(r.seconds * 1000);
 }
 
 function positiveDuration(ts: TokenStream, ctx: ErrorContext): DurationNode {
@@ -69,8 +65,8 @@ function parseBracket(ts: TokenStream, expr: Expr): Expr {
   const node: SubqueryExpr = {
     type: 'SubqueryExpr',
     expr,
-    rangeMs: durationMs(ts, range, true),
-    stepMs: step === null ? 0 : durationMs(ts, step, true),
+    rangeMs: durationMs(range),
+    stepMs: step === null ? 0 : durationMs(step),
     pos: { start: expr.pos.start, end: rb.end },
     offsetMs: 0,
     timestampMs: null,
@@ -91,7 +87,7 @@ function newMatrix(ts: TokenStream, expr: Expr, range: DurationNode, brackets: P
   const node: MatrixSelector = {
     type: 'MatrixSelector',
     vectorSelector: expr,
-    rangeMs: durationMs(ts, range, true),
+    rangeMs: durationMs(range),
     pos: { start: expr.pos.start, end: brackets.end },
   };
   if (range.type === 'DurationExpr') node.rangeExpr = range;
@@ -129,7 +125,7 @@ function parseOffset(ts: TokenStream, e: Expr): void {
     target.offsetMs = Math.trunc(Math.round(node.value * 1e9) / 1e6);
   } else {
     target.offsetExpr = node;
-    target.offsetMs = durationMs(ts, node, false);
+    target.offsetMs = durationMs(node);
   }
   e.pos = { start: e.pos.start, end: ts.lastClosing };
 }

@@ -100,7 +100,7 @@ function translate(p: string): string {
     if (c === '(') {
       const flags = /^\(\?([imsU]*)(?:-([imsU]*))?([:)])/.exec(p.slice(i));
       if (flags) {
-        const on = flags[1].includes('i') ? true : (flags[2] ?? '').includes('i') ? false : ci;
+        const on: boolean = flags[1].includes('i') ? true : (flags[2] ?? '').includes('i') ? false : ci;
         if (flags[3] === ')') ci = on;
         else {
           stack.push(ci);

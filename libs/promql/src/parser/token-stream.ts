@@ -3,6 +3,8 @@ import { Lexer } from './lexer';
 import { ParseError } from './parse-error';
 import { describeToken, type Token, type TokenType } from './tokens';
 
+const CLOSING: ReadonlySet<TokenType> = new Set<TokenType>(['RIGHT_PAREN', 'RIGHT_BRACE', 'RIGHT_BRACKET', 'DURATION', 'NUMBER']);
+
 /** Thrown internally to unwind after a syntax error; the recorded errors carry the message. */
 export class Abort extends Error {}
 
@@ -65,17 +67,7 @@ export class TokenStream {
   /** Consumes and returns the lookahead token. */
   advance(): Token {
     const t = this.current;
-    switch (t.type) {
-      case 'RIGHT_PAREN':
-      case 'RIGHT_BRACE':
-      case 'RIGHT_BRACKET':
-      case 'DURATION':
-      case 'NUMBER':
-        this.lastClosing = t.end;
-        break;
-      default:
-        break;
-    }
+    if (CLOSING.has(t.type)) this.lastClosing = t.end;
     if (this.buffered !== null) {
       this.current = this.buffered;
       this.buffered = null;

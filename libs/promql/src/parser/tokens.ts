@@ -158,23 +158,18 @@ function itemString(t: Token): string {
 
 /** Describes a token for "unexpected ..." messages exactly like Prometheus' `Item.desc()`. */
 export function describeToken(t: Token): string {
-  switch (t.type) {
-    case 'EOF':
-      return 'end of input';
-    case 'IDENTIFIER':
-      return `identifier ${itemString(t)}`;
-    case 'METRIC_IDENTIFIER':
-      return `metric identifier ${itemString(t)}`;
-    case 'STRING':
-      return `string ${itemString(t)}`;
-    case 'NUMBER':
-      return `number ${itemString(t)}`;
-    case 'DURATION':
-      return `duration ${itemString(t)}`;
-    case 'ERROR':
-      return `error ${t.val}`;
-    default:
-      if (FIXED_SPELLING.has(t.type)) return JSON.stringify(t.val);
-      return itemString(t);
-  }
+  const kind = DESC_KIND[t.type];
+  if (t.type === 'EOF') return 'end of input';
+  if (t.type === 'ERROR') return `error ${t.val}`;
+  if (kind !== undefined) return `${kind} ${itemString(t)}`;
+  if (FIXED_SPELLING.has(t.type)) return JSON.stringify(t.val);
+  return itemString(t);
 }
+
+const DESC_KIND: Partial<Record<TokenType, string>> = {
+  IDENTIFIER: 'identifier',
+  METRIC_IDENTIFIER: 'metric identifier',
+  STRING: 'string',
+  NUMBER: 'number',
+  DURATION: 'duration',
+};
