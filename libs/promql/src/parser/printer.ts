@@ -74,9 +74,10 @@ export function formatExpr(e: Expr): string {
     }
     case 'SubqueryExpr': {
       const range = e.rangeExpr !== undefined ? formatDurationExpr(e.rangeExpr) : formatDuration(e.rangeMs);
+      // Prometheus keeps Step at 0 while a step expression is unevaluated, so the expression wins.
       let step = '';
-      if (e.stepMs !== 0) step = formatDuration(e.stepMs);
-      else if (e.stepExpr !== undefined) step = formatDurationExpr(e.stepExpr);
+      if (e.stepExpr !== undefined) step = formatDurationExpr(e.stepExpr);
+      else if (e.stepMs !== 0) step = formatDuration(e.stepMs);
       return `${formatExpr(e.expr)}[${range}:${step}]${atAndOffset(e)}`;
     }
     case 'ParenExpr':
