@@ -1,6 +1,6 @@
 import { type LabelMatcher, type MatchOp } from './ast';
 import { compilePromRegex } from './regex';
-import { unquote } from './strings';
+import { unquote, type Unquoted } from './strings';
 import { type ErrorContext, type TokenStream } from './token-stream';
 import { type Token, type TokenType } from './tokens';
 
@@ -30,13 +30,18 @@ const LM = (expected: string): ErrorContext => ({ context: 'label matching', exp
 const GO = (expected: string): ErrorContext => ({ context: 'grouping opts', expected });
 
 /** Decodes a STRING token, recording Prometheus' error if it cannot be unquoted. */
-export function unquoteToken(ts: TokenStream, t: Token): string {
+export function unquoteTokenFull(ts: TokenStream, t: Token): Unquoted {
   try {
-    return unquote(t.val).value;
+    return unquote(t.val);
   } catch (e) {
     ts.addError({ start: t.pos, end: t.end }, `error unquoting string ${JSON.stringify(t.val)}: ${(e as Error).message}`);
-    return '';
+    return { value: '', invalidUtf8: false };
   }
+}
+
+/** Decodes a STRING token to its text. */
+export function unquoteToken(ts: TokenStream, t: Token): string {
+  return unquoteTokenFull(ts, t).value;
 }
 
 function newMatcher(ts: TokenStream, name: Token, nameValue: string, op: MatchOp, value: Token): LabelMatcher {

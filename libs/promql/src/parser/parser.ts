@@ -12,7 +12,7 @@ import {
 import { checkAST } from './check';
 import { type DurationNode, parseDurationExpr, parseNumberOrDurationLiteral } from './duration-expr';
 import { AGGREGATORS_WITH_PARAM, EXPERIMENTAL_AGGREGATORS, getFunction } from './functions';
-import { parseGroupingLabels, parseLabelMatchers, unquoteToken } from './labels';
+import { parseGroupingLabels, parseLabelMatchers, unquoteTokenFull } from './labels';
 import { ParseError } from './parse-error';
 import { parsePostfix } from './postfix';
 import { Abort, type ErrorContext, type ParseOptions, TokenStream } from './token-stream';
@@ -149,7 +149,10 @@ export class Parser extends TokenStream {
     if (t.type === 'NUMBER' || t.type === 'DURATION') return parseNumberOrDurationLiteral(this);
     if (t.type === 'STRING') {
       this.advance();
-      return { type: 'StringLiteral', value: unquoteToken(this, t), pos: { start: t.pos, end: t.end } };
+      const { value, invalidUtf8 } = unquoteTokenFull(this, t);
+      const lit: Expr = { type: 'StringLiteral', value, pos: { start: t.pos, end: t.end } };
+      if (invalidUtf8) lit.invalidUtf8 = true;
+      return lit;
     }
     if (t.type === 'LEFT_PAREN') {
       this.advance();
