@@ -69,45 +69,64 @@ class Checker {
   }
 
   check(node: Expr): ValueType {
-    const typ = exprType(node);
     switch (node.type) {
       case 'AggregateExpr':
         this.expectType(node.expr, 'vector', 'aggregation expression');
         if (node.param !== null && SCALAR_PARAM_AGGREGATORS.has(node.op)) this.expectType(node.param, 'scalar', 'aggregation parameter');
         if (node.param !== null && node.op === 'count_values') this.expectType(node.param, 'string', 'aggregation parameter');
-        break;
+        return 'vector';
       case 'BinaryExpr':
-        this.checkBinary(node);
-        break;
+        return this.checkBinaryChain(node);
       case 'Call':
         this.checkCall(node);
-        break;
+        return node.func.returnType;
       case 'ParenExpr':
-        this.check(node.expr);
-        break;
+        return this.check(node.expr);
       case 'UnaryExpr': {
         const t = this.check(node.expr);
         if (t !== 'scalar' && t !== 'vector') {
           this.err(node.pos, `unary expression only allowed on expressions of type scalar or instant vector, got ${JSON.stringify(documentedType(t))}`);
         }
-        break;
+        return t;
       }
       case 'SubqueryExpr': {
         const t = this.check(node.expr);
         if (t !== 'vector') this.err(node.pos, `subquery is only allowed on instant vector, got ${t} instead`);
-        break;
+        return 'matrix';
       }
       case 'MatrixSelector':
         this.check(node.vectorSelector);
-        break;
+        return 'matrix';
       case 'VectorSelector':
         this.checkSelector(node);
-        break;
+        return 'vector';
       case 'NumberLiteral':
+        return 'scalar';
       case 'StringLiteral':
-        break;
+        return 'string';
     }
-    return typ;
+  }
+
+  /**
+   * Checks a left-deep chain of binary expressions bottom-up without recursing along the left
+   * spine, so `a + b + c + ...` with thousands of terms neither overflows the stack nor goes
+   * quadratic; errors come out in the same order as a recursive walk.
+   */
+  private checkBinaryChain(top: BinaryExpr): ValueType {
+    const spine: BinaryExpr[] = [];
+    let cur: Expr = top;
+    while (cur.type === 'BinaryExpr') {
+      spine.push(cur);
+      cur = cur.lhs;
+    }
+    let lt = this.check(cur);
+    for (let i = spine.length - 1; i >= 0; i--) {
+      const n = spine[i];
+      const rt = this.check(n.rhs);
+      this.checkBinary(n, lt, rt);
+      lt = lt === 'scalar' && rt === 'scalar' ? 'scalar' : 'vector';
+    }
+    return lt;
   }
 
   private checkSelector(n: VectorSelector): void {
@@ -121,13 +140,11 @@ class Checker {
     if (!n.matchers.some((m) => !matchesEmpty(m))) this.err(n.pos, 'vector selector must contain at least one non-empty matcher');
   }
 
-  private checkBinary(n: BinaryExpr): void {
-    const lt = this.check(n.lhs);
-    const rt = this.check(n.rhs);
+  private checkBinary(n: BinaryExpr, lt: ValueType, rt: ValueType): void {
     const isComparison = COMPARISON_OPS.has(n.op);
     const isSet = SET_OPS.has(n.op);
     if (n.returnBool && !isComparison) this.err(this.opRange(n), 'bool modifier can only be used on comparison operators');
-    if (isComparison && !n.returnBool && exprType(n.rhs) === 'scalar' && exprType(n.lhs) === 'scalar') {
+    if (isComparison && !n.returnBool && rt === 'scalar' && lt === 'scalar') {
       this.err(this.opRange(n), 'comparisons between scalars must use BOOL modifier');
     }
     const vm = n.matching;

@@ -80,12 +80,22 @@ export class Parser extends TokenStream {
       expr = this.parseExpr(0);
       if (!this.at('EOF')) this.unexpected(null);
     } catch (e) {
-      if (!(e instanceof Abort)) throw e;
+      if (!(e instanceof Abort)) throw this.tooDeep(e);
     }
     if (this.errors.length > 0 || expr === null) throw this.firstError();
-    checkAST(expr, this);
+    try {
+      checkAST(expr, this);
+    } catch (e) {
+      throw this.tooDeep(e);
+    }
     if (this.errors.length > 0) throw this.firstError();
     return expr;
+  }
+
+  /** Turns a stack overflow on absurdly nested input into a ParseError instead of a crash. */
+  private tooDeep(e: unknown): unknown {
+    if (!(e instanceof RangeError)) return e;
+    return new ParseError({ start: 0, end: this.lexer.byteLength }, 'expression nesting is too deep to parse', this.input);
   }
 
   /** Precedence climbing over binary operators. */
