@@ -8,3 +8,4 @@ export { compilePromRegex } from './parser/regex';
 export { parseDuration, formatDuration } from './parser/durations';
 export { parseSeriesDesc, type SeriesDesc, type SequenceValue, STALE_NAN, STALE_NAN_BITS, isStaleNaN } from './parser/series-desc';
 export { durationExprError } from './parser/duration-check';
+export { exprToJson, type JsonTree } from './parser/json-tree';

@@ -1,4 +1,6 @@
-import { formatRuneU, quoteRune } from './strings';
+import { computeByteOffsets } from './byte-offsets';
+import { scanEscape } from './escapes';
+import { quoteRune } from './strings';
 import { KEYWORDS, type Token, type TokenType } from './tokens';
 import { scanNumber } from './scan-number';
 
@@ -17,8 +19,6 @@ function isAlpha(c: number): boolean {
 export function isAlphaNumeric(c: number): boolean {
   return isAlpha(c) || isDigit(c);
 }
-
-const SIMPLE_ESCAPE = new Set(['a', 'b', 'f', 'n', 'r', 't', 'v', '\\']);
 
 /**
  * A pull lexer for PromQL with the same modes as Prometheus' state machine: statements, inside
@@ -39,30 +39,7 @@ export class Lexer {
   constructor(readonly input: string) {
     let ascii = true;
     for (let i = 0; i < input.length && ascii; i++) ascii = input.charCodeAt(i) < 0x80;
-    this.byteOffsets = ascii ? null : Lexer.computeByteOffsets(input);
-  }
-
-  private static computeByteOffsets(input: string): Uint32Array {
-    const out = new Uint32Array(input.length + 1);
-    let b = 0;
-    for (let i = 0; i < input.length; i++) {
-      out[i] = b;
-      const c = input.charCodeAt(i);
-      if (c < 0x80) b += 1;
-      else if (c < 0x800) b += 2;
-      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < input.length) {
-        const lo = input.charCodeAt(i + 1);
-        if (lo >= 0xdc00 && lo <= 0xdfff) {
-          out[i + 1] = b;
-          b += 4;
-          i++;
-          continue;
-        }
-        b += 3;
-      } else b += 3;
-    }
-    out[input.length] = b;
-    return out;
+    this.byteOffsets = ascii ? null : computeByteOffsets(input);
   }
 
   /** Byte offset of a UTF-16 index. */
@@ -356,8 +333,9 @@ export class Lexer {
     for (;;) {
       const c = this.nextCode();
       if (c === 92) {
-        const err = this.lexEscape(quote);
-        if (err !== null) return this.error(err);
+        const r = scanEscape(this.input, this.pos, quote);
+        this.pos = r.end;
+        if (r.error !== null) return this.error(r.error);
         continue;
       }
       if (c >= 0xd800 && c <= 0xdfff && !this.consumeLowSurrogate(c)) return this.error('invalid UTF-8 rune');
@@ -383,43 +361,6 @@ export class Lexer {
       if (c === 96) break;
     }
     return this.emit('STRING');
-  }
-
-  /** Validates one escape after a backslash; returns an error message or null. */
-  private lexEscape(quote: number): string | null {
-    let ch = this.pos < this.input.length ? this.runeAt(this.pos) : EOF;
-    if (ch !== EOF) this.pos += ch > 0xffff ? 2 : 1;
-    if (ch === quote || (ch >= 0 && ch < 0x80 && SIMPLE_ESCAPE.has(String.fromCharCode(ch)))) return null;
-    let n: number;
-    let base: number;
-    let max: number;
-    if (ch >= 48 && ch <= 55) {
-      n = 3;
-      base = 8;
-      max = 255;
-    } else if (ch === 120 || ch === 117 || ch === 85) {
-      n = ch === 120 ? 2 : ch === 117 ? 4 : 8;
-      base = 16;
-      max = ch === 120 ? 255 : 0x10ffff;
-      ch = this.nextCode();
-    } else if (ch === EOF) {
-      return 'escape sequence not terminated';
-    } else {
-      return `unknown escape sequence ${formatRuneU(ch)}`;
-    }
-    let x = 0;
-    while (n > 0) {
-      const d = digitVal(ch);
-      if (d >= base) {
-        if (ch === EOF) return 'escape sequence not terminated';
-        return `illegal character ${formatRuneU(ch)} in escape sequence`;
-      }
-      x = x * base + d;
-      n--;
-      if (n > 0) ch = this.nextCode();
-    }
-    if (x > max || (x >= 0xd800 && x < 0xe000)) return 'escape sequence is an invalid Unicode code point';
-    return null;
   }
 
   private lexNumberOrDuration(): Token {
@@ -466,11 +407,4 @@ export class Lexer {
     if (kw !== undefined) return this.emit(kw);
     return this.emit(word.includes(':') ? 'METRIC_IDENTIFIER' : 'IDENTIFIER');
   }
-}
-
-function digitVal(ch: number): number {
-  if (ch >= 48 && ch <= 57) return ch - 48;
-  if (ch >= 97 && ch <= 102) return ch - 97 + 10;
-  if (ch >= 65 && ch <= 70) return ch - 65 + 10;
-  return 16;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseExpr } from './parser';
+import { exprToJson } from './json-tree';
 import { formatExpr } from './printer';
 
 const opts = { enableExperimentalFunctions: true };
@@ -74,5 +75,55 @@ describe('formatExpr output re-parses to the same text', () => {
   it.each(queries)('%j', (q) => {
     const once = roundTrip(q);
     expect(roundTrip(once)).toBe(once);
+  });
+});
+
+describe('exprToJson', () => {
+  it('matches the /api/v1/parse_query shape', () => {
+    const tree = exprToJson(parseExpr('sum by (job) (rate(foo{a="b"}[5m] offset 1m)) > bool 2'));
+    expect(tree).toEqual({
+      type: 'binaryExpr',
+      op: '>',
+      bool: true,
+      matching: null,
+      lhs: {
+        type: 'aggregation',
+        op: 'sum',
+        grouping: ['job'],
+        without: false,
+        param: null,
+        expr: {
+          type: 'call',
+          func: { name: 'rate', argTypes: ['matrix'], variadic: 0, returnType: 'vector' },
+          args: [
+            {
+              type: 'matrixSelector',
+              name: 'foo',
+              range: 300000,
+              offset: 60000,
+              matchers: [
+                { name: 'a', value: 'b', type: '=' },
+                { name: '__name__', value: 'foo', type: '=' },
+              ],
+              timestamp: null,
+              startOrEnd: null,
+            },
+          ],
+        },
+      },
+      rhs: { type: 'numberLiteral', val: '2' },
+    });
+  });
+
+  it('renders subqueries and @ modifiers', () => {
+    expect(exprToJson(parseExpr('foo[1h:1m] @ end()'))).toEqual({
+      type: 'subquery',
+      expr: { type: 'vectorSelector', name: 'foo', offset: 0, matchers: [{ name: '__name__', value: 'foo', type: '=' }], timestamp: null, startOrEnd: null },
+      range: 3600000,
+      offset: 0,
+      step: 60000,
+      timestamp: null,
+      startOrEnd: 'end',
+    });
   });
 });
