@@ -84,6 +84,7 @@ export interface TimeModifiers {
   offsetExpr?: DurationExpr;
 }
 
+/** A number literal; a leading sign is folded into it, as Prometheus does. */
 export interface NumberLiteral {
   type: 'NumberLiteral';
   value: number;
@@ -110,6 +111,7 @@ export interface DurationExpr {
   pos: PositionRange;
 }
 
+/** A string literal after unquoting. */
 export interface StringLiteral {
   type: 'StringLiteral';
   value: string;
@@ -118,6 +120,7 @@ export interface StringLiteral {
   invalidUtf8?: boolean;
 }
 
+/** An instant vector selector such as `foo{a="b"}`. */
 export interface VectorSelector extends TimeModifiers {
   type: 'VectorSelector';
   /** The metric name written before the braces, or '' when only matchers were given. */
@@ -127,6 +130,7 @@ export interface VectorSelector extends TimeModifiers {
   pos: PositionRange;
 }
 
+/** A range vector selector such as `foo[5m]`. */
 export interface MatrixSelector {
   type: 'MatrixSelector';
   /** Always a VectorSelector; its time modifiers apply to the range. */
@@ -138,6 +142,7 @@ export interface MatrixSelector {
   pos: PositionRange;
 }
 
+/** A subquery such as `rate(foo[1m])[1h:5m]`. */
 export interface SubqueryExpr extends TimeModifiers {
   type: 'SubqueryExpr';
   expr: Expr;
@@ -151,12 +156,14 @@ export interface SubqueryExpr extends TimeModifiers {
   pos: PositionRange;
 }
 
+/** A parenthesised expression, kept so printing preserves the parentheses. */
 export interface ParenExpr {
   type: 'ParenExpr';
   expr: Expr;
   pos: PositionRange;
 }
 
+/** A unary plus or minus over a non-literal expression. */
 export interface UnaryExpr {
   type: 'UnaryExpr';
   op: '+' | '-';
@@ -164,6 +171,7 @@ export interface UnaryExpr {
   pos: PositionRange;
 }
 
+/** A binary operation with its vector-matching modifiers. */
 export interface BinaryExpr {
   type: 'BinaryExpr';
   op: BinaryOp;
@@ -176,6 +184,7 @@ export interface BinaryExpr {
   pos: PositionRange;
 }
 
+/** An aggregation such as `sum by (job) (foo)` or `topk(3, foo)`. */
 export interface AggregateExpr {
   type: 'AggregateExpr';
   op: AggregateOp;
@@ -188,6 +197,7 @@ export interface AggregateExpr {
   pos: PositionRange;
 }
 
+/** A function call. */
 export interface Call {
   type: 'Call';
   func: FunctionSignature;
