@@ -43,11 +43,15 @@ function isSpaceByte(b: number | undefined): boolean {
 }
 
 class Checker {
-  private readonly bytes: Buffer;
+  private bytesCache: Buffer | null = null;
   private readonly bypassEmptyCheck = new WeakSet<VectorSelector>();
 
-  constructor(private readonly sink: CheckSink) {
-    this.bytes = Buffer.from(sink.input, 'utf8');
+  constructor(private readonly sink: CheckSink) {}
+
+  // Only needed to locate an operator for an error message, so encoded on first use.
+  private get bytes(): Buffer {
+    this.bytesCache ??= Buffer.from(this.sink.input, 'utf8');
+    return this.bytesCache;
   }
 
   private err(pos: PositionRange, message: string): void {

@@ -1,11 +1,12 @@
 import { exprType } from './ast';
 import { ParseError } from './parse-error';
 import { parseExpr } from './parser';
+import { type ParseOptions } from './token-stream';
 import { shape } from './testing/shape';
 
 const exp = { enableExperimentalFunctions: true };
 
-function errorOf(q: string, options = exp): ParseError {
+function errorOf(q: string, options: ParseOptions = exp): ParseError {
   try {
     parseExpr(q, options);
   } catch (e) {
@@ -221,7 +222,7 @@ describe('feature gates', () => {
   });
 
   it('rejects duration arithmetic when duration expressions are disabled', () => {
-    expect(errorOf('foo[5m+1m]', { enableExperimentalDurationExpr: false } as never).message).toBe(
+    expect(errorOf('foo[5m+1m]', { enableExperimentalDurationExpr: false }).message).toBe(
       '1:5: parse error: experimental duration expression is not enabled',
     );
     expect(() => parseExpr('foo[5m+1m]')).not.toThrow();
