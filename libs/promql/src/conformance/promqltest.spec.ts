@@ -36,7 +36,6 @@ const SKIPPED_FILES: Record<string, string> = {
 function loadParser(): ConformanceParser | null {
   for (const p of ['../parser', '../parser/parser', '../parser/index', '../index']) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(p) as Record<string, unknown>;
       const adapted = adaptParser(mod);
       if (adapted) return adapted;

@@ -134,11 +134,13 @@ function parseEval(lines: string[], i: number): [EvalCommand, number] {
   const inst = PAT_EVAL_INSTANT.exec(l);
   const rng = PAT_EVAL_RANGE.exec(l);
   if (inst === null && rng === null) throw new Error(`line ${i + 1}: invalid evaluation command`);
-  const mod = inst ? inst[1] : rng![1];
+  const parts = inst ?? rng;
+  if (parts === null) throw new Error(`line ${i + 1}: invalid evaluation command`);
+  const mod = parts[1];
   const cmd: EvalCommand = {
     type: 'eval',
     line: i + 1,
-    query: inst ? inst[3] : rng![5],
+    query: inst ? inst[3] : parts[5],
     isRange: inst === null,
     startMs: 0,
     endMs: 0,
@@ -156,9 +158,9 @@ function parseEval(lines: string[], i: number): [EvalCommand, number] {
   if (inst) {
     cmd.startMs = cmd.endMs = parseTestDuration(inst[2]);
   } else {
-    cmd.startMs = parseTestDuration(rng![2]);
-    cmd.endMs = parseTestDuration(rng![3]);
-    cmd.stepMs = parseTestDuration(rng![4]);
+    cmd.startMs = parseTestDuration(parts[2]);
+    cmd.endMs = parseTestDuration(parts[3]);
+    cmd.stepMs = parseTestDuration(parts[4]);
   }
   while (i + 1 < lines.length) {
     i++;

@@ -36,7 +36,7 @@ function byValueAsc(a: number, b: number): number {
   return a - b;
 }
 
-const MAX_INT64 = 9223372036854775807;
+const MAX_INT64 = 2 ** 63;
 
 /** Shortest decimal, never exponent notation, as Go's strconv.FormatFloat(f, 'f', -1, 64). */
 export function formatFloatF(v: number): string {
@@ -68,7 +68,7 @@ export function labelsHash(l: Labels): bigint {
 }
 
 function ratioOffset(l: Labels): number {
-  return Number(labelsHash(l)) / 18446744073709551615;
+  return Number(labelsHash(l)) / 2 ** 64;
 }
 
 function addRatioSample(r: number, l: Labels): boolean {
@@ -170,20 +170,9 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): Matrix {
         comp[g] = 0;
         count[g] = 1;
         incMean[g] = 0;
-        switch (e.op) {
-          case 'stddev':
-          case 'stdvar':
-            value[g] = Number.isFinite(f) ? 0 : NaN;
-            break;
-          case 'quantile':
-            lists[g] = [f];
-            break;
-          case 'group':
-            value[g] = 1;
-            break;
-          default:
-            break;
-        }
+        if (e.op === 'stddev' || e.op === 'stdvar') value[g] = Number.isFinite(f) ? 0 : NaN;
+        else if (e.op === 'quantile') lists[g] = [f];
+        else if (e.op === 'group') value[g] = 1;
         continue;
       }
       switch (e.op) {
@@ -229,8 +218,6 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): Matrix {
         case 'quantile':
           lists[g].push(f);
           break;
-        default:
-          throw new EvalError(`expected aggregation operator but got "${e.op}"`);
       }
     }
     for (let g = 0; g < nGroups; g++) {
@@ -255,7 +242,9 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): Matrix {
         case 'sum':
           v = value[g] + comp[g];
           break;
-        default:
+        case 'group':
+        case 'max':
+        case 'min':
           break;
       }
       pushPoint(out[g], ts, v);
@@ -408,7 +397,16 @@ function aggregateK(
           case 'limit_ratio':
             if (addRatioSample(r, s.metric)) h.push(s);
             break;
-          default:
+          case 'sum':
+          case 'avg':
+          case 'count':
+          case 'min':
+          case 'max':
+          case 'group':
+          case 'stddev':
+          case 'stdvar':
+          case 'quantile':
+          case 'count_values':
             break;
         }
       }

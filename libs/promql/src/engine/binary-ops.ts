@@ -69,7 +69,16 @@ function elemBinop(op: BinaryOp, l: number, r: number): [number, boolean] {
       return [l, l >= r];
     case '<=':
       return [l, l <= r];
-    default:
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '%':
+    case '^':
+    case 'atan2':
+    case 'and':
+    case 'or':
+    case 'unless':
       return [scalarBinop(op, l, r), true];
   }
 }
@@ -87,20 +96,16 @@ export function evalBinary(ev: Evaluator, e: BinaryExpr): Matrix {
   if (lt === 'vector' && rt === 'vector') {
     const matching = e.matching ?? { card: 'one-to-one', matchingLabels: [], on: false, include: [] };
     const sig = signatureFunc(matching);
-    switch (e.op) {
-      case 'and':
-        return ev.rangeEval((a, s) => vectorAnd(a[0], a[1], s![0], s![1]), [e.lhs, e.rhs], sig);
-      case 'or':
-        return ev.rangeEval((a, s) => vectorOr(a[0], a[1], s![0], s![1]), [e.lhs, e.rhs], sig);
-      case 'unless':
-        return ev.rangeEval((a, s) => vectorUnless(a[0], a[1], s![0], s![1]), [e.lhs, e.rhs], sig);
-      default:
-        return ev.rangeEval(
-          (a, s) => vectorBinop(e.op, a[0], a[1], matching, e.returnBool, s![0], s![1]),
-          [e.lhs, e.rhs],
-          sig,
-        );
-    }
+    const op = e.op;
+    const set = op === 'and' ? vectorAnd : op === 'or' ? vectorOr : op === 'unless' ? vectorUnless : null;
+    return ev.rangeEval(
+      (a, s) => {
+        const [ls, rs] = s ?? [[], []];
+        return set !== null ? set(a[0], a[1], ls, rs) : vectorBinop(op, a[0], a[1], matching, e.returnBool, ls, rs);
+      },
+      [e.lhs, e.rhs],
+      sig,
+    );
   }
   const swap = lt === 'scalar';
   return ev.rangeEval(
@@ -178,7 +183,8 @@ function vectorBinop(
     if (r === undefined) continue;
     const l = lhs[i];
     const [fl, fr] = oneToMany ? [r.f, l.f] : [l.f, r.f];
-    let [value, keep] = elemBinop(op, fl, fr);
+    const [elemValue, keep] = elemBinop(op, fl, fr);
+    let value = elemValue;
     if (returnBool) {
       value = keep ? 1 : 0;
     } else if (!keep) {

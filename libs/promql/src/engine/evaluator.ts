@@ -10,7 +10,7 @@ import {
 import { Labels, METRIC_NAME } from '../storage/labels';
 import { type Querier } from '../storage/queryable';
 import { evalAggregate } from './aggregations';
-import { Annotations, Anno } from './annotations';
+import { Anno, type Annotations } from './annotations';
 import { evalBinary } from './binary-ops';
 import { EvalError, QueryTimeoutError, TooManySamplesError } from './errors';
 import { evalLabelJoin, evalLabelReplace } from './functions/labels';

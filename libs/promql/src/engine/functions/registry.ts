@@ -114,7 +114,7 @@ export const VECTOR_FUNCTIONS: Record<string, VectorFn> = {
   round: (args) => {
     const toNearest = args.length >= 2 ? args[1][0].f : 1;
     const inv = 1 / toNearest;
-    return simple((f) => Math.floor(f * inv + 0.5) / inv)(args.slice(0, 1), undefined as never, undefined as never);
+    return args[0].map((s) => ({ metric: s.metric, t: s.t, f: Math.floor(s.f * inv + 0.5) / inv, dropName: true }));
   },
   clamp: (args) => clampVec(args[0], args[1][0].f, args[2][0].f),
   clamp_max: (args) => clampVec(args[0], -Infinity, args[1][0].f),
