@@ -5,7 +5,7 @@ import { almostEqual } from '../engine/functions/histogram';
 import { type QueryValue } from '../engine/types';
 import { compareLabels, type Labels, METRIC_NAME } from '../storage/labels';
 import { MemoryQueryable } from '../storage/memory-queryable';
-import { compileLabelRegex } from '../storage/queryable';
+import { matchesAll } from '../storage/queryable';
 import { parseScript, type EvalCommand, type Expectation } from './script';
 
 /** One value of a series description; `histogram` marks a native-histogram value. */
@@ -56,30 +56,36 @@ export async function runScript(
   const report: FileReport = { file, cases: [], passed: 0, failed: 0, skipped: 0 };
   const engine = new Engine({ enableExperimentalFunctions: true, maxSamples: 50_000_000, ...engineOpts });
   const storage = new MemoryQueryable();
-  const nativeNames = new Set<string>();
+  const nativeSeries: Labels[] = [];
   for (const cmd of parseScript(text)) {
     if (cmd.type === 'clear') {
       storage.clear();
-      nativeNames.clear();
+      nativeSeries.length = 0;
       continue;
     }
     if (cmd.type === 'load') {
       for (const s of cmd.series) {
         const { labels, values } = parser.parseSeriesDesc(s.text);
         const name = labels.get(METRIC_NAME);
-        if (cmd.withNhcb) nativeNames.add(name.replace(/_(bucket|sum|count)$/, ''));
+        if (cmd.withNhcb && name.endsWith('_bucket')) {
+          nativeSeries.push(labels.with(METRIC_NAME, name.replace(/_bucket$/, '')).without('le'));
+        }
         let t = 0;
+        let native = false;
         for (const v of values) {
-          if (v.histogram) nativeNames.add(name);
+          if (v.histogram) native = true;
           else if (!v.omitted) storage.append(labels, t, v.value);
           t += cmd.intervalMs;
+        }
+        if (native) {
+          nativeSeries.push(labels);
         }
       }
       continue;
     }
     const res: CaseResult = { key: `${cmd.line}: ${cmd.query}`, line: cmd.line, query: cmd.query, status: 'passed' };
     try {
-      await runEval(cmd, engine, storage, parser, nativeNames);
+      await runEval(cmd, engine, storage, parser, nativeSeries);
     } catch (err) {
       if (err instanceof Skip) {
         res.status = 'skipped';
@@ -154,19 +160,15 @@ function calls(e: Expr, out: string[] = []): string[] {
   return out;
 }
 
-function checkSkip(cmd: EvalCommand, expr: Expr, nativeNames: Set<string>): void {
+function checkSkip(cmd: EvalCommand, expr: Expr, nativeSeries: Labels[]): void {
   if (cmd.series.some((s) => s.text.includes('{{'))) throw new Skip('expects native histogram values');
   for (const f of calls(expr)) {
     if (NATIVE_ONLY_FUNCS.has(f)) throw new Skip(`uses ${f}(), which needs native histograms`);
   }
-  if (nativeNames.size === 0) return;
+  if (nativeSeries.length === 0) return;
   for (const vs of selectors(expr)) {
-    for (const m of vs.matchers) {
-      if (m.name !== METRIC_NAME) continue;
-      for (const n of nativeNames) {
-        const hit = m.op === '=' ? m.value === n : m.op === '=~' ? compileLabelRegex(m.value).test(n) : false;
-        if (hit) throw new Skip(`reads native histogram series ${n}`);
-      }
+    for (const n of nativeSeries) {
+      if (matchesAll(n, vs.matchers)) throw new Skip(`reads native histogram series ${n.toString()}`);
     }
   }
 }
@@ -176,10 +178,10 @@ async function runEval(
   engine: Engine,
   storage: MemoryQueryable,
   parser: ConformanceParser,
-  nativeNames: Set<string>,
+  nativeSeries: Labels[],
 ): Promise<void> {
   const expr = parser.parseExpr(cmd.query);
-  checkSkip(cmd, expr, nativeNames);
+  checkSkip(cmd, expr, nativeSeries);
   const expected = cmd.series.map((s, i) => ({ pos: i + 1, ...parser.parseSeriesDesc(s.text) }));
   const isFail = cmd.fail || cmd.expects.some((e) => e.kind === 'fail');
   const isOrdered = cmd.ordered || cmd.expects.some((e) => e.kind === 'ordered');

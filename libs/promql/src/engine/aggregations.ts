@@ -248,6 +248,8 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): Matrix {
           break;
       }
       pushPoint(out[g], ts, v);
+      // Prometheus takes the flag from the input series at the group's index; kept for identical results.
+      out[g].dropName = g < input.length ? input[g].dropName : false;
     }
   }
   return out.filter((s) => s.n > 0);
