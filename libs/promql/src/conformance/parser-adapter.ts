@@ -43,7 +43,8 @@ export function adaptParser(mod: Record<string, unknown>): ConformanceParser | n
   const parseSeriesDesc = mod['parseSeriesDesc'] as AnyFn | undefined;
   if (typeof parseExpr !== 'function' || typeof parseSeriesDesc !== 'function') return null;
   return {
-    parseExpr: (q) => parseExpr(q) as Expr,
+    // promqltest enables experimental functions for the whole suite.
+    parseExpr: (q) => parseExpr(q, { enableExperimentalFunctions: true }) as Expr,
     parseSeriesDesc: (desc) => {
       const r = parseSeriesDesc(desc) as Record<string, unknown> | unknown[];
       const [lbls, vals] = Array.isArray(r)

@@ -1,4 +1,5 @@
 import { type Labels } from './labels';
+import { translateRe2 } from './regex';
 
 /** Label matcher operators understood by storage. */
 export type MatcherType = '=' | '!=' | '=~' | '!~';
@@ -63,7 +64,7 @@ const regexCache = new Map<string, RegExp>();
 export function compileLabelRegex(re: string): RegExp {
   let r = regexCache.get(re);
   if (r === undefined) {
-    r = new RegExp(`^(?:${re})$`, 's');
+    r = new RegExp(`^(?:${translateRe2(re)})$`, 's');
     if (regexCache.size > 10000) regexCache.clear();
     regexCache.set(re, r);
   }
