@@ -42,7 +42,7 @@ export interface FileReport {
 
 const EPSILON = 0.000001;
 const AT_UNSAFE = new Set(['days_in_month', 'day_of_month', 'day_of_week', 'day_of_year', 'hour', 'minute', 'month', 'year', 'predict_linear', 'time', 'timestamp']);
-const NATIVE_ONLY_FUNCS = new Set(['histogram_count', 'histogram_sum', 'histogram_avg', 'histogram_stddev', 'histogram_stdvar', 'histogram_fraction', 'info']);
+const NATIVE_ONLY_FUNCS = new Set(['histogram_count', 'histogram_sum', 'histogram_avg', 'histogram_stddev', 'histogram_stdvar', 'info']);
 
 class Skip extends Error {}
 

@@ -1,7 +1,7 @@
 import { type Labels } from '../../storage/labels';
 import { Anno } from '../annotations';
 import { type Vector } from '../types';
-import { type VectorFn } from './types';
+import { type VectorCallContext, type VectorFn } from './types';
 
 interface Bucket {
   upper: number;
@@ -83,13 +83,59 @@ export function bucketQuantile(q: number, buckets: Bucket[]): [number, boolean] 
   return [start + (end - start) * (rank / count), forced];
 }
 
-/** histogram_quantile(φ, v) over classic `le` buckets. */
-export const histogramQuantile: VectorFn = (args, _call, c) => {
-  const q = args[0][0].f;
+/** Fraction of observations between lower and upper over classic buckets, as Prometheus' BucketFraction. */
+export function bucketFraction(lower: number, upper: number, buckets: Bucket[]): number {
+  buckets.sort((a, b) => (a.upper < b.upper ? -1 : a.upper > b.upper ? 1 : 0));
+  if (buckets[buckets.length - 1].upper !== Infinity) return NaN;
+  const merged: Bucket[] = [];
+  for (const b of buckets) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && last.upper === b.upper) last.count += b.count;
+    else merged.push({ ...b });
+  }
+  const count = merged[merged.length - 1].count;
+  if (count === 0 || Number.isNaN(lower) || Number.isNaN(upper)) return NaN;
+  if (lower >= upper) return 0;
+  let rank = 0;
+  let lowerRank = 0;
+  let upperRank = 0;
+  let lowerSet = false;
+  let upperSet = false;
+  for (let i = 0; i < merged.length; i++) {
+    const b = merged[i];
+    const lowerBound = i > 0 ? merged[i - 1].upper : -Infinity;
+    const upperBound = b.upper;
+    const interpolate = (v: number): number => rank + ((b.count - rank) * (v - lowerBound)) / (upperBound - lowerBound);
+    if (!lowerSet && lowerBound >= lower) {
+      lowerRank = rank;
+      lowerSet = true;
+    }
+    if (!upperSet && lowerBound >= upper) {
+      upperRank = rank;
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    if (!lowerSet && lowerBound < lower && upperBound > lower) {
+      lowerRank = interpolate(lower);
+      lowerSet = true;
+    }
+    if (!upperSet && lowerBound < upper && upperBound > upper) {
+      upperRank = interpolate(upper);
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    rank = b.count;
+  }
+  if (!lowerSet || lowerRank > count) lowerRank = count;
+  if (!upperSet || upperRank > count) upperRank = count;
+  return (upperRank - lowerRank) / count;
+}
+
+/** Groups bucket samples by their labels without `le`, warning about unparsable bounds. */
+function groupBuckets(vec: Vector, c: VectorCallContext): Map<string, { metric: Labels; buckets: Bucket[] }> {
   const annos = c.ev.ctx.annotations;
-  if (Number.isNaN(q) || q < 0 || q > 1) annos.add(Anno.invalidQuantile(q));
   const groups = new Map<string, { metric: Labels; buckets: Bucket[] }>();
-  for (const s of args[1]) {
+  for (const s of vec) {
     const le = s.metric.get('le');
     const upper = parseBound(le);
     if (upper === null) {
@@ -104,6 +150,26 @@ export const histogramQuantile: VectorFn = (args, _call, c) => {
     }
     g.buckets.push({ upper, count: s.f });
   }
+  return groups;
+}
+
+/** histogram_fraction(lower, upper, v) over classic `le` buckets. */
+export const histogramFraction: VectorFn = (args, _call, c) => {
+  const lower = args[0][0].f;
+  const upper = args[1][0].f;
+  const out: Vector = [];
+  for (const g of groupBuckets(args[2], c).values()) {
+    out.push({ metric: g.metric, t: c.ts, f: bucketFraction(lower, upper, g.buckets), dropName: true });
+  }
+  return out;
+};
+
+/** histogram_quantile(φ, v) over classic `le` buckets. */
+export const histogramQuantile: VectorFn = (args, _call, c) => {
+  const q = args[0][0].f;
+  const annos = c.ev.ctx.annotations;
+  if (Number.isNaN(q) || q < 0 || q > 1) annos.add(Anno.invalidQuantile(q));
+  const groups = groupBuckets(args[1], c);
   const out: Vector = [];
   for (const g of groups.values()) {
     const [v, forced] = bucketQuantile(q, g.buckets);

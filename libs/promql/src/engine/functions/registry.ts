@@ -2,7 +2,7 @@ import { type Expr } from '../../parser/ast';
 import { compareLabels, Labels } from '../../storage/labels';
 import { unwrapParens } from '../evaluator';
 import { type Sample, type Vector } from '../types';
-import { histogramQuantile } from './histogram';
+import { histogramFraction, histogramQuantile } from './histogram';
 import { absentLabelsFrom, stringArg } from './labels';
 import { RANGE_FUNCTIONS } from './range';
 import { type RangeFn, type VectorFn } from './types';
@@ -135,7 +135,7 @@ export const VECTOR_FUNCTIONS: Record<string, VectorFn> = {
   histogram_avg: noHistogramsInFloatEngine,
   histogram_stddev: noHistogramsInFloatEngine,
   histogram_stdvar: noHistogramsInFloatEngine,
-  histogram_fraction: noHistogramsInFloatEngine,
+  histogram_fraction: histogramFraction,
   days_in_month: dateFn((d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate()),
   day_of_month: dateFn((d) => d.getUTCDate()),
   day_of_week: dateFn((d) => d.getUTCDay()),
