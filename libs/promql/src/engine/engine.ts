@@ -209,7 +209,8 @@ function cleanup(mat: Matrix): Matrix {
   const seen = new Set<string>();
   const out: Series[] = [];
   for (const s of mat) {
-    const metric = s.dropName ? s.metric.without(METRIC_NAME) : s.metric;
+    // Dropping the name also drops the type and unit metadata labels, as Prometheus 3 does.
+    const metric = s.dropName ? s.metric.without(METRIC_NAME, '__type__', '__unit__') : s.metric;
     if (seen.has(metric.key)) throw new EvalError('vector cannot contain metrics with the same labelset');
     seen.add(metric.key);
     out.push({ ...s, metric, dropName: false });
