@@ -98,10 +98,12 @@ export function evalBinary(ev: Evaluator, e: BinaryExpr): Matrix {
     const sig = signatureFunc(matching);
     const op = e.op;
     const set = op === 'and' ? vectorAnd : op === 'or' ? vectorOr : op === 'unless' ? vectorUnless : null;
+    // Result label sets repeat at every step; build each one once per evaluation.
+    const metricCache = new Map<Labels, Map<Labels, Labels>>();
     return ev.rangeEval(
       (a, s) => {
         const [ls, rs] = s ?? [[], []];
-        return set !== null ? set(a[0], a[1], ls, rs) : vectorBinop(op, a[0], a[1], matching, e.returnBool, ls, rs);
+        return set !== null ? set(a[0], a[1], ls, rs) : vectorBinop(op, a[0], a[1], matching, e.returnBool, ls, rs, metricCache);
       },
       [e.lhs, e.rhs],
       sig,
@@ -156,6 +158,7 @@ function vectorBinop(
   returnBool: boolean,
   lsIn: string[],
   rsIn: string[],
+  metricCache: Map<Labels, Map<Labels, Labels>>,
 ): Vector {
   if (lhsIn.length === 0 || rhsIn.length === 0) return [];
   const oneToMany = matching.card === 'one-to-many';
@@ -175,7 +178,7 @@ function vectorBinop(
     }
     rightSigs.set(sig, rhs[i]);
   }
-  const matchedSigs = new Map<string, Set<string> | null>();
+  const matchedSigs = new Map<string, Labels | Set<string> | null>();
   const out: Vector = [];
   for (let i = 0; i < lhs.length; i++) {
     const sig = ls[i];
@@ -190,22 +193,33 @@ function vectorBinop(
     } else if (!keep) {
       continue;
     }
-    const metric = resultMetric(l.metric, r.metric, op, matching);
+    // Input label objects are stable across steps, so identity is a cheap cache key.
+    let byRight = metricCache.get(l.metric);
+    if (byRight === undefined) {
+      byRight = new Map();
+      metricCache.set(l.metric, byRight);
+    }
+    let metric = byRight.get(r.metric);
+    if (metric === undefined) {
+      metric = resultMetric(l.metric, r.metric, op, matching);
+      byRight.set(r.metric, metric);
+    }
     const seen = matchedSigs.get(sig);
     if (matching.card === 'one-to-one') {
       if (seen !== undefined) {
         throw new EvalError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
       }
       matchedSigs.set(sig, null);
+    } else if (seen === undefined || seen === null) {
+      matchedSigs.set(sig, metric);
     } else {
-      let set = seen ?? null;
-      if (set === null) {
-        set = new Set<string>();
-        matchedSigs.set(sig, set);
-      } else if (set.has(metric.key)) {
+      // A set is only built once a match group has a second member.
+      const set = seen instanceof Set ? seen : new Set<string>([seen.key]);
+      if (set.has(metric.key)) {
         throw new EvalError('multiple matches for labels: grouping labels must ensure unique matches');
       }
       set.add(metric.key);
+      matchedSigs.set(sig, set);
     }
     out.push({ metric, t: 0, f: value, dropName: returnBool });
   }
