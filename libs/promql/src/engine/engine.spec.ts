@@ -90,6 +90,19 @@ describe('Engine', () => {
     );
   });
 
+  it('fails with Prometheus\' timeout text once the deadline passes', async () => {
+    const slow = new Engine({ timeoutMs: -1 });
+    await expect(slow.instantQuery(store(), sel('http_requests_total'), 10 * m)).rejects.toThrow(
+      'query timed out in expression evaluation',
+    );
+  });
+
+  it('rejects a range query over a range-vector expression', async () => {
+    await expect(engine.rangeQuery(store(), range(sel('http_requests_total'), m), 0, m, m)).rejects.toThrow(
+      'invalid expression type "range vector" for range query, must be Scalar or instant Vector',
+    );
+  });
+
   it('computes histogram_quantile over classic buckets', async () => {
     const q = new MemoryQueryable();
     const b = (le: string, v: number): void => q.append(Labels.fromRecord({ __name__: 'lat_bucket', le }), 0, v);
