@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '../../libs/devstack/src';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __strataTestStack: LocalStack | undefined;
 }
 

@@ -1,1 +1,5 @@
-export {};
+export * from './errors';
+export * from './validation';
+export * from './subjects';
+export * from './control';
+export * from './platform';

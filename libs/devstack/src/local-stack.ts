@@ -59,10 +59,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await nats?.process.stop();
     throw error;
   }
-  const started = [nats?.process, postgres?.process].filter((p) => p !== undefined && p !== null);
+  const started = [nats?.process, postgres?.process].filter((p) => p !== undefined);
+  const natsUrl = options.natsUrl ?? nats?.url;
+  const databaseUrl = options.databaseUrl ?? postgres?.url;
+  if (!natsUrl || !databaseUrl) throw new Error('local stack started without NATS or Postgres');
   return {
-    natsUrl: options.natsUrl ?? nats!.url,
-    databaseUrl: options.databaseUrl ?? postgres!.url,
+    natsUrl,
+    databaseUrl,
     postgresAdminUrl: postgres ? postgres.url.replace(/\/[^/]+$/, '/postgres') : null,
     started: started.map((p) => p.name),
     async stop() {

@@ -41,6 +41,8 @@ function main(): void {
   const checks: boolean[] = [];
   if (!focused) {
     checks.push(step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']));
+    // The module-boundary rule reads Nx's project graph; computing it first makes the rule run.
+    step('project graph', bin('nx'), ['show', 'projects']);
     checks.push(step('lint', bin('eslint'), ['.', '--max-warnings=0']));
   }
   mkdirSync(join(root, '.strata'), { recursive: true });

@@ -1,0 +1,96 @@
+import { type ErrorBody } from '@strata/contracts';
+
+/** Options of a request/reply call. */
+export interface RequestOptions {
+  /** How long to wait for the reply; the caller gets a `timeout` StrataError after it. */
+  timeoutMs?: number;
+  /** Extra NATS headers (request id, tenant, ...). */
+  headers?: Record<string, string>;
+}
+
+/** What a handler of a request learns besides the payload. */
+export interface RequestMeta {
+  subject: string;
+  headers: Record<string, string>;
+}
+
+/** A JSON request handler; a thrown StrataError becomes an error reply with its code. */
+export type RequestHandler<Req, Res> = (payload: Req, meta: RequestMeta) => Promise<Res>;
+
+/** A JetStream stream the platform owns, declared in code and created or updated at start. */
+export interface StreamSpec {
+  name: string;
+  subjects: string[];
+  /** `limits` keeps messages by age/size, `workqueue` deletes them on ack. */
+  retention?: 'limits' | 'workqueue' | 'interest';
+  maxAgeMs?: number;
+  maxBytes?: number;
+  /** Window in which a repeated message id is dropped as a duplicate. */
+  duplicateWindowMs?: number;
+  replicas?: number;
+  storage?: 'file' | 'memory';
+}
+
+/** The acknowledgement of a JetStream publish. */
+export interface PublishAck {
+  stream: string;
+  seq: number;
+  /** True when JetStream had already stored a message with this id. */
+  duplicate: boolean;
+}
+
+/** A durable consumer of a stream. */
+export interface ConsumerSpec {
+  stream: string;
+  durableName: string;
+  filterSubjects?: string[];
+  /** Redeliveries before a message is given up (terminated and reported). */
+  maxDeliver?: number;
+  ackWaitMs?: number;
+  /** Where a new consumer starts. */
+  deliverPolicy?: 'all' | 'new' | { startSeq: number };
+}
+
+/** A message handed to a consumer; exactly one of ack/nak/term must be called. */
+export interface ConsumedMessage {
+  subject: string;
+  seq: number;
+  data: Uint8Array;
+  headers: Record<string, string>;
+  deliveryCount: number;
+  json<T>(): T;
+  ack(): void;
+  /** Ask for redelivery, after `delayMs` when given. */
+  nak(delayMs?: number): void;
+  /** Never redeliver: the message is poison. */
+  term(reason?: string): void;
+}
+
+/** Something that can be stopped, like a subscription or a consumer loop. */
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/**
+ * The platform's only way to talk to other services. JSON on control paths, bytes on hot paths;
+ * payloads above the server's max_payload are split and reassembled here, not by callers.
+ */
+export interface Bus {
+  /** Sends a JSON request and returns the JSON reply, or throws the StrataError the server replied with. */
+  request<Req, Res>(subject: string, payload: Req, options?: RequestOptions): Promise<Res>;
+  /** Serves JSON requests in a queue group, so each request reaches one instance. */
+  serve<Req, Res>(subject: string, queueGroup: string | null, handler: RequestHandler<Req, Res>): Stoppable;
+  /** Creates or updates a stream to match `spec` (idempotent). */
+  ensureStream(spec: StreamSpec): Promise<void>;
+  /** Publishes to JetStream and resolves once the stream stored it; `msgId` deduplicates retries. */
+  publish(subject: string, data: Uint8Array | object, options?: { msgId?: string; headers?: Record<string, string> }): Promise<PublishAck>;
+  /** Consumes a durable consumer (created or updated to `spec`) until stopped. */
+  consume(spec: ConsumerSpec, handler: (message: ConsumedMessage) => Promise<void>): Promise<Stoppable>;
+  /** True while connected to the server. */
+  isConnected(): boolean;
+  /** Stops serving, lets in-flight work finish, flushes and closes. */
+  drain(): Promise<void>;
+}
+
+/** The reply envelope on the wire: exactly one of `ok` or `error`. */
+export type ReplyEnvelope<T> = { ok: T; error?: undefined } | { ok?: undefined; error: ErrorBody };

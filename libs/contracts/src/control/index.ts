@@ -1,0 +1,6 @@
+export * from './ids';
+export * from './quota';
+export * from './commands';
+export * from './queries';
+export * from './read-models';
+export * from './events';

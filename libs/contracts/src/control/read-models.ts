@@ -1,0 +1,84 @@
+import { type ApiKeyScope } from './ids';
+import { type QuotaSpec } from './quota';
+
+/** Lifecycle of a tenant; `deleted` is a tombstone, its id can never be reused. */
+export type TenantStatus = 'active' | 'suspended' | 'deleted';
+
+/** A tenant as the API shows it. */
+export interface TenantView {
+  tenantId: string;
+  displayName: string;
+  status: TenantStatus;
+  suspendedReason: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A tenant's effective quota. */
+export interface QuotaView {
+  tenantId: string;
+  quota: QuotaSpec;
+  version: number;
+  updatedAt: string;
+}
+
+/** An API key without its secret. */
+export interface ApiKeyView {
+  keyId: string;
+  tenantId: string;
+  name: string;
+  scopes: ApiKeyScope[];
+  status: 'active' | 'revoked';
+  expiresAt: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+  version: number;
+}
+
+/** One entry of the audit trail: an event with who, when and from where. */
+export interface AuditEntry {
+  position: number;
+  streamId: string;
+  version: number;
+  type: string;
+  data: unknown;
+  tenantId: string | null;
+  actor: string;
+  actorKind: string;
+  sourceAddress: string;
+  requestId: string;
+  recordedAt: string;
+  hash: string;
+}
+
+/** A page of results with an opaque cursor for the next one. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** The whole control plane as of a position. */
+export interface ControlPlaneSnapshot {
+  asOfPosition: number;
+  asOfTime: string | null;
+  tenants: Array<TenantView & { quota: QuotaSpec; apiKeys: ApiKeyView[] }>;
+}
+
+/** Result of walking the hash chain. */
+export interface ChainVerification {
+  ok: boolean;
+  checkedEvents: number;
+  lastPosition: number;
+  /** The first position whose stored hash does not match its content or its predecessor. */
+  brokenAt: number | null;
+  reason: string | null;
+}
+
+/** What the gateway learns when it checks a presented API key. */
+export interface ApiKeyPrincipal {
+  keyId: string;
+  tenantId: string;
+  scopes: ApiKeyScope[];
+  tenantStatus: TenantStatus;
+}

@@ -1,0 +1,76 @@
+/** Every machine-readable error code the platform answers with, at HTTP and over NATS. */
+export const ERROR_CODES = [
+  'bad_request',
+  'validation_failed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'unauthorized',
+  'forbidden',
+  'tenant_unknown',
+  'tenant_suspended',
+  'not_found',
+  'already_exists',
+  'version_conflict',
+  'rate_limited',
+  'timeout',
+  'unavailable',
+  'internal',
+] as const;
+
+/** A code from the closed set above. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** One field-level problem of a rejected payload; `path` is dotted (`quota.ingestionRate`). */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** The error body of every reply, over HTTP and NATS alike. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  fields?: FieldError[];
+}
+
+/** The HTTP status each code maps to at the gateway. */
+export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unauthorized: 401,
+  forbidden: 403,
+  tenant_unknown: 403,
+  tenant_suspended: 403,
+  not_found: 404,
+  already_exists: 409,
+  version_conflict: 409,
+  rate_limited: 429,
+  timeout: 503,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** Base of every error the platform raises on purpose; the edges map `code` to a status. */
+export class StrataError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: FieldError[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+
+  /** The wire form of this error. */
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) };
+  }
+
+  /** Rebuilds an error received over the wire. */
+  static fromBody(body: ErrorBody): StrataError {
+    return new StrataError(body.code, body.message, body.fields);
+  }
+}

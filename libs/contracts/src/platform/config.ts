@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { SERVICE_NAMES, type ServiceName } from '../subjects';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalPath = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.length > 0 ? v : undefined));
+
+/**
+ * Environment variables every Strata process reads, with their defaults. The deploy manifests
+ * are checked against this schema, so a variable a manifest sets must be named here.
+ */
+export const PlatformEnv = z.object({
+  /** Which services this process runs: `all`, or a comma-separated list of service names. */
+  STRATA_TARGET: z.string().default('all'),
+  NATS_URL: z.string().url().default('nats://127.0.0.1:4222'),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/strata'),
+  /** Port of the gateway's HTTP API. */
+  HTTP_PORT: port.default(8080),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  /** Port of /healthz, /readyz and /metrics in processes that do not run the gateway. */
+  HEALTH_PORT: port.default(8081),
+  /** Platform admin bearer token, or a file that holds it. One of the two is required by the gateway. */
+  STRATA_ADMIN_TOKEN: z.string().min(16).optional(),
+  STRATA_ADMIN_TOKEN_FILE: optionalPath,
+  /** Serve HTTPS when both are set. */
+  TLS_CERT_FILE: optionalPath,
+  TLS_KEY_FILE: optionalPath,
+  /** Local state: head blocks, caches; and the filesystem bucket when no S3 bucket is configured. */
+  STRATA_DATA_DIR: z.string().default('./.strata/data'),
+  STRATA_BUCKET_DIR: optionalPath,
+  /** Header that names the tenant of a request (Cortex/Mimir convention). */
+  STRATA_TENANT_HEADER: z.string().default('X-Scope-OrgID'),
+  /** Largest request body the gateway reads. */
+  STRATA_MAX_BODY_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+export type PlatformEnv = z.infer<typeof PlatformEnv>;
+
+/** Names of the variables above, for manifests and docs. */
+export const PLATFORM_ENV_NAMES = Object.keys(PlatformEnv.shape) as Array<keyof PlatformEnv>;
+
+/** Parses `STRATA_TARGET` into the services to run; `all` is every service. */
+export function parseTargets(target: string): ServiceName[] {
+  const names = target.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 1 && names[0] === 'all') return [...SERVICE_NAMES];
+  const unknown = names.filter((n) => !(SERVICE_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new Error(`unknown target ${unknown.join(', ') || '(empty)'}; expected all or a list of ${SERVICE_NAMES.join(', ')}`);
+  }
+  return names as ServiceName[];
+}
