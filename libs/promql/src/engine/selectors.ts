@@ -40,8 +40,8 @@ export async function loadSeries(q: Querier, vs: VectorSelector, mint: number, m
         nv.set(vals);
         vals = nv;
       }
-      ts[n] = it.atT();
-      const v = it.atV();
+      ts[n] = it.t;
+      const v = it.v;
       vals[n] = v;
       if (isStaleNaN(v)) stale++;
       n++;

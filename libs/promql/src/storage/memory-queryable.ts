@@ -30,6 +30,8 @@ export function isStaleNaN(v: number): boolean {
 
 class ArrayIterator implements SampleIterator {
   private i = -1;
+  t = 0;
+  v = 0;
 
   constructor(
     private readonly ts: Float64Array,
@@ -39,13 +41,20 @@ class ArrayIterator implements SampleIterator {
 
   next(): boolean {
     if (this.i < this.n) this.i++;
-    return this.i < this.n;
+    return this.load();
+  }
+
+  private load(): boolean {
+    if (this.i >= this.n) return false;
+    this.t = this.ts[this.i];
+    this.v = this.vs[this.i];
+    return true;
   }
 
   seek(t: number): boolean {
     if (this.i < 0) this.i = 0;
     if (this.i >= this.n) return false;
-    if (this.ts[this.i] >= t) return true;
+    if (this.ts[this.i] >= t) return this.load();
     let lo = this.i;
     let hi = this.n;
     while (lo < hi) {
@@ -54,15 +63,7 @@ class ArrayIterator implements SampleIterator {
       else hi = mid;
     }
     this.i = lo;
-    return lo < this.n;
-  }
-
-  atT(): number {
-    return this.ts[this.i];
-  }
-
-  atV(): number {
-    return this.vs[this.i];
+    return this.load();
   }
 }
 

@@ -22,16 +22,16 @@ export interface SelectHints {
   by?: boolean;
 }
 
-/** Iterates one series' float samples in ascending timestamp order. */
+/** Iterates one series' float samples in ascending timestamp order (same shape as the tsdb iterators). */
 export interface SampleIterator {
   /** Advances to the next sample; false when exhausted. */
   next(): boolean;
   /** Advances to the first sample with timestamp >= t; false when none. */
   seek(t: number): boolean;
   /** Timestamp (ms) of the current sample. */
-  atT(): number;
+  readonly t: number;
   /** Value of the current sample. */
-  atV(): number;
+  readonly v: number;
 }
 
 /** One stored series: its labels and a fresh iterator over its samples. */
