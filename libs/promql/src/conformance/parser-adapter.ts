@@ -26,11 +26,12 @@ function toLabels(raw: unknown): Labels {
 
 function toValue(raw: unknown): SequenceValue {
   if (typeof raw === 'number') return { value: raw, omitted: false, histogram: false };
-  const o = raw as { value?: number; v?: number; omitted?: boolean; histogram?: unknown };
+  const o = raw as { value?: number; v?: number; omitted?: boolean; histogram?: unknown; stale?: boolean };
   return {
     value: o.value ?? o.v ?? NaN,
     omitted: o.omitted === true,
     histogram: o.histogram !== undefined && o.histogram !== null,
+    stale: o.stale === true,
   };
 }
 

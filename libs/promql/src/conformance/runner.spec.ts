@@ -2,7 +2,7 @@ import { type Expr } from '../parser/ast';
 import { agg, sel } from '../engine/test-builders';
 import { Labels } from '../storage/labels';
 import { parseScript, parseTestDuration } from './script';
-import { runScript, type ConformanceParser } from './runner';
+import { runScript, stripHistogramValues, type ConformanceParser } from './runner';
 
 // A stand-in for the real parser: queries map to prebuilt trees, series are `name{k="v"} v v v`.
 const trees: Record<string, Expr> = {
@@ -61,5 +61,14 @@ describe('promqltest runner', () => {
     const r = await runScript('t', script, fake);
     expect(r.cases.map((c) => c.status)).toEqual(['passed', 'passed', 'failed']);
     expect(r.cases[2].reason).toContain('expected 9');
+  });
+});
+
+describe('stripHistogramValues', () => {
+  it('keeps float samples on their steps', () => {
+    expect(stripHistogramValues('m{a="{{x}}"} 1 {{schema:0 sum:1 count:1}}x2 3 {{sum:1}}+{{sum:2}}x1 _')).toEqual({
+      text: 'm{a="{{x}}"} 1 _x3 3 _x2 _',
+      histograms: true,
+    });
   });
 });

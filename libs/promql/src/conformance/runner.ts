@@ -4,7 +4,7 @@ import { Engine, type EngineOptions } from '../engine/engine';
 import { almostEqual } from '../engine/functions/histogram';
 import { type QueryValue } from '../engine/types';
 import { compareLabels, type Labels, METRIC_NAME } from '../storage/labels';
-import { MemoryQueryable } from '../storage/memory-queryable';
+import { MemoryQueryable, STALE_NAN } from '../storage/memory-queryable';
 import { matchesAll } from '../storage/queryable';
 import { parseScript, type EvalCommand, type Expectation } from './script';
 
@@ -13,6 +13,52 @@ export interface SequenceValue {
   value: number;
   omitted: boolean;
   histogram: boolean;
+  /** A staleness marker (the NaN payload may not survive every code path, so it is flagged). */
+  stale?: boolean;
+}
+
+/** Splits a series line at whitespace outside quotes and braces. */
+function splitTokens(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote !== '') {
+      cur += c;
+      if (c === '\\' && i + 1 < line.length) cur += line[++i];
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') quote = c;
+    if (c === '{') depth++;
+    if (c === '}') depth--;
+    if ((c === ' ' || c === '\t') && depth === 0) {
+      if (cur !== '') out.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += c;
+  }
+  if (cur !== '') out.push(cur);
+  return out;
+}
+
+/**
+ * Replaces native-histogram values (`{{...}}`, `{{...}}xN`, `{{...}}+{{...}}xN`) by the same
+ * number of omitted samples, so a float-only store keeps the other samples on their timestamps.
+ */
+export function stripHistogramValues(line: string): { text: string; histograms: boolean } {
+  const toks = splitTokens(line);
+  let histograms = false;
+  const out = toks.map((t, i) => {
+    if (i === 0 || !t.includes('{{')) return t;
+    histograms = true;
+    const m = /\}\}x(\d+)$/.exec(t);
+    return m !== null ? `_x${Number(m[1]) + 1}` : '_';
+  });
+  return { text: out.join(' '), histograms };
 }
 
 /** What the runner needs from the PromQL parser. */
@@ -68,15 +114,17 @@ export async function runScript(
     }
     if (cmd.type === 'load') {
       for (const s of cmd.series) {
-        const { labels, values } = parser.parseSeriesDesc(s.text);
+        const stripped = stripHistogramValues(s.text);
+        const { labels, values } = parser.parseSeriesDesc(stripped.text);
         const name = labels.get(METRIC_NAME);
         if (cmd.withNhcb && name.endsWith('_bucket')) {
           nativeSeries.push(labels.with(METRIC_NAME, name.replace(/_bucket$/, '')).without('le'));
         }
         let t = 0;
-        let native = false;
+        let native = stripped.histograms;
         for (const v of values) {
           if (v.histogram) native = true;
+          else if (v.stale === true) storage.append(labels, t, STALE_NAN);
           else if (!v.omitted) storage.append(labels, t, v.value);
           t += cmd.intervalMs;
         }
