@@ -2,6 +2,7 @@ import { xxh64 } from '@node-rs/xxhash';
 import { type AggregateExpr, type Expr } from '../parser/ast';
 import { Labels, METRIC_NAME } from '../storage/labels';
 import { Anno } from './annotations';
+import { isValidLabelName } from './functions/labels';
 import { EvalError } from './errors';
 import { unwrapParens, type Evaluator } from './evaluator';
 import { newSeries, pushPoint, type Matrix, type Sample, type Series, type Vector } from './types';
@@ -442,7 +443,7 @@ function evalCountValues(ev: Evaluator, e: AggregateExpr, groupingIn: string[]):
   const p = e.param === null ? null : unwrapParens(e.param);
   if (p === null || p.type !== 'StringLiteral') throw new EvalError('count_values needs a string parameter');
   const valueLabel = p.value;
-  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(valueLabel)) throw new EvalError(`invalid label name "${valueLabel}"`);
+  if (!isValidLabelName(p)) throw new EvalError(`invalid label name ${JSON.stringify(valueLabel)}`);
   const grouping = e.without ? groupingIn : [...groupingIn, valueLabel].sort();
   const keyOf = groupKeyFn(e, grouping);
   return ev.rangeEval(

@@ -1,17 +1,27 @@
-import { type Call } from '../../parser/ast';
+import { type Call, type StringLiteral } from '../../parser/ast';
 import { compileLabelRegex } from '../../storage/queryable';
 import { Labels, METRIC_NAME } from '../../storage/labels';
 import { EvalError } from '../errors';
 import { unwrapParens, type Evaluator } from '../evaluator';
 import { type Matrix } from '../types';
 
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/**
+ * Prometheus 3 accepts any non-empty UTF-8 label name; the parser flags literals whose escapes
+ * produced invalid UTF-8.
+ */
+export function isValidLabelName(lit: StringLiteral): boolean {
+  return lit.value !== '' && (lit as { invalidUtf8?: boolean }).invalidUtf8 !== true;
+}
+
+function stringLiteralArg(call: Call, i: number): StringLiteral {
+  const a = unwrapParens(call.args[i]);
+  if (a.type !== 'StringLiteral') throw new EvalError(`expected string literal as argument ${i + 1} of ${call.func.name}()`);
+  return a;
+}
 
 /** The literal value of a string argument. */
 export function stringArg(call: Call, i: number): string {
-  const a = unwrapParens(call.args[i]);
-  if (a.type !== 'StringLiteral') throw new EvalError(`expected string literal as argument ${i + 1} of ${call.func.name}()`);
-  return a.value;
+  return stringLiteralArg(call, i).value;
 }
 
 function ensureUnique(m: Matrix): Matrix {
@@ -77,7 +87,9 @@ export function evalLabelReplace(ev: Evaluator, call: Call): Matrix {
   } catch {
     throw new EvalError(`invalid regular expression in label_replace(): ${regexStr}`);
   }
-  if (!LABEL_NAME.test(dst)) throw new EvalError(`invalid destination label name in label_replace(): ${dst}`);
+  if (!isValidLabelName(stringLiteralArg(call, 1))) {
+    throw new EvalError(`invalid destination label name in label_replace(): ${dst}`);
+  }
   const m = ev.evalMatrix(call.args[0]);
   const out = m.map((s) => {
     const srcVal = s.metric.get(src);
@@ -96,11 +108,13 @@ export function evalLabelJoin(ev: Evaluator, call: Call): Matrix {
   const sep = stringArg(call, 2);
   const srcs: string[] = [];
   for (let i = 3; i < call.args.length; i++) {
-    const src = stringArg(call, i);
-    if (!LABEL_NAME.test(src)) throw new EvalError(`invalid source label name in label_join(): ${src}`);
-    srcs.push(src);
+    const src = stringLiteralArg(call, i);
+    if (!isValidLabelName(src)) throw new EvalError(`invalid source label name in label_join(): ${src.value}`);
+    srcs.push(src.value);
   }
-  if (!LABEL_NAME.test(dst)) throw new EvalError(`invalid destination label name in label_join(): ${dst}`);
+  if (!isValidLabelName(stringLiteralArg(call, 1))) {
+    throw new EvalError(`invalid destination label name in label_join(): ${dst}`);
+  }
   const m = ev.evalMatrix(call.args[0]);
   const out = m.map((s) => {
     const v = srcs.map((n) => s.metric.get(n)).join(sep);
