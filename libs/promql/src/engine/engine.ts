@@ -1,6 +1,6 @@
 import { exprType, type Expr, type VectorSelector } from '../parser/ast';
 import { compareLabels, METRIC_NAME } from '../storage/labels';
-import { type Queryable } from '../storage/queryable';
+import { type Queryable, type SelectHints } from '../storage/queryable';
 import { Annotations } from './annotations';
 import { EvalError } from './errors';
 import { Evaluator, type QueryContext } from './evaluator';
@@ -32,6 +32,7 @@ export interface QueryResult {
 interface Window {
   mint: number;
   maxt: number;
+  hints: SelectHints;
 }
 
 /** Evaluates PromQL syntax trees against a Queryable with Prometheus 3 semantics. */
@@ -108,7 +109,11 @@ export class Engine {
     interval: number,
   ): Promise<{ ev: Evaluator; annotations: Annotations }> {
     const windows = new Map<VectorSelector, Window>();
-    collectWindows(e, start, end, this.opts.lookbackDeltaMs, 0, 0, null, windows);
+    collectWindows(
+      e,
+      { start, end, lookback: this.opts.lookbackDeltaMs, subOffset: 0, subRange: 0, subAt: null, func: undefined, step: interval },
+      windows,
+    );
     let mint = Infinity;
     let maxt = -Infinity;
     for (const w of windows.values()) {
@@ -137,7 +142,9 @@ export class Engine {
       annotations,
     };
     try {
-      for (const [vs, w] of windows) ctx.seriesCache.set(vs, await loadSeries(querier, vs, w.mint, w.maxt));
+      for (const [vs, w] of windows) {
+        ctx.seriesCache.set(vs, await loadSeries(querier, vs, { ...w.hints, start: w.mint, end: w.maxt }));
+      }
     } finally {
       querier.close();
     }
@@ -145,30 +152,33 @@ export class Engine {
   }
 }
 
+/** Where a selector sits: accumulated subquery offset/range, a pinning `@`, and the enclosing call. */
+interface WalkContext {
+  start: number;
+  end: number;
+  lookback: number;
+  subOffset: number;
+  subRange: number;
+  subAt: number | null;
+  func: string | undefined;
+  step: number;
+}
+
 /** Works out, per selector, which sample times evaluation can touch (like Prometheus' FindMinMaxTime). */
-function collectWindows(
-  e: Expr,
-  start: number,
-  end: number,
-  lookback: number,
-  subOffset: number,
-  subRange: number,
-  subAt: number | null,
-  out: Map<VectorSelector, Window>,
-): void {
+function collectWindows(e: Expr, c: WalkContext, out: Map<VectorSelector, Window>): void {
   const resolveAt = (m: { timestampMs: number | null; startOrEnd: 'start' | 'end' | null }): number | null =>
-    m.timestampMs ?? (m.startOrEnd === 'start' ? start : m.startOrEnd === 'end' ? end : null);
+    m.timestampMs ?? (m.startOrEnd === 'start' ? c.start : m.startOrEnd === 'end' ? c.end : null);
   const addSel = (vs: VectorSelector, range: number): void => {
-    const at = resolveAt(vs) ?? subAt;
-    const s = at ?? start;
-    const en = at ?? end;
-    const offs = vs.offsetMs + (resolveAt(vs) === null ? subOffset : 0);
-    const rng = resolveAt(vs) === null ? subRange : 0;
-    const w = { mint: s - offs - rng - range - (range > 0 ? 0 : lookback) - (range > 0 ? 0 : 0), maxt: en - offs };
-    if (range === 0) w.mint = s - offs - rng - lookback;
-    else w.mint = s - offs - rng - range;
+    const own = resolveAt(vs);
+    const at = own ?? c.subAt;
+    // A selector's own @ pins it regardless of the subqueries around it.
+    const offs = vs.offsetMs + (own === null ? c.subOffset : 0);
+    const rng = own === null ? c.subRange : 0;
+    const mint = (at ?? c.start) - offs - rng - (range > 0 ? range : c.lookback);
+    const maxt = (at ?? c.end) - offs;
     const prev = out.get(vs);
-    out.set(vs, prev ? { mint: Math.min(prev.mint, w.mint), maxt: Math.max(prev.maxt, w.maxt) } : w);
+    const hints: SelectHints = { start: mint, end: maxt, step: c.step, range, func: c.func };
+    out.set(vs, prev ? { mint: Math.min(prev.mint, mint), maxt: Math.max(prev.maxt, maxt), hints } : { mint, maxt, hints });
   };
   switch (e.type) {
     case 'VectorSelector':
@@ -179,24 +189,27 @@ function collectWindows(
       return;
     case 'SubqueryExpr': {
       const at = resolveAt(e);
-      if (at !== null) collectWindows(e.expr, start, end, lookback, e.offsetMs, e.rangeMs, at, out);
-      else collectWindows(e.expr, start, end, lookback, subOffset + e.offsetMs, subRange + e.rangeMs, subAt, out);
+      const inner: WalkContext =
+        at !== null
+          ? { ...c, subOffset: e.offsetMs, subRange: e.rangeMs, subAt: at, func: undefined }
+          : { ...c, subOffset: c.subOffset + e.offsetMs, subRange: c.subRange + e.rangeMs, func: undefined };
+      collectWindows(e.expr, inner, out);
       return;
     }
     case 'ParenExpr':
     case 'UnaryExpr':
-      collectWindows(e.expr, start, end, lookback, subOffset, subRange, subAt, out);
+      collectWindows(e.expr, c, out);
       return;
     case 'BinaryExpr':
-      collectWindows(e.lhs, start, end, lookback, subOffset, subRange, subAt, out);
-      collectWindows(e.rhs, start, end, lookback, subOffset, subRange, subAt, out);
+      collectWindows(e.lhs, { ...c, func: undefined }, out);
+      collectWindows(e.rhs, { ...c, func: undefined }, out);
       return;
     case 'AggregateExpr':
-      collectWindows(e.expr, start, end, lookback, subOffset, subRange, subAt, out);
-      if (e.param) collectWindows(e.param, start, end, lookback, subOffset, subRange, subAt, out);
+      collectWindows(e.expr, { ...c, func: e.op }, out);
+      if (e.param) collectWindows(e.param, { ...c, func: undefined }, out);
       return;
     case 'Call':
-      for (const a of e.args) collectWindows(a, start, end, lookback, subOffset, subRange, subAt, out);
+      for (const a of e.args) collectWindows(a, { ...c, func: e.func.name }, out);
       return;
     case 'NumberLiteral':
     case 'StringLiteral':

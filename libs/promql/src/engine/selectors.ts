@@ -1,7 +1,7 @@
 import { type LabelMatcher, type VectorSelector } from '../parser/ast';
 import { type Labels } from '../storage/labels';
 import { isStaleNaN } from '../storage/memory-queryable';
-import { type Matcher, type Querier } from '../storage/queryable';
+import { type Matcher, type Querier, type SelectHints } from '../storage/queryable';
 
 /**
  * One selected series materialised into typed arrays once per query: all samples (for instant
@@ -22,8 +22,8 @@ function toMatcher(m: LabelMatcher): Matcher {
 }
 
 /** Selects and materialises the series of a selector from the querier. */
-export async function loadSeries(q: Querier, vs: VectorSelector, mint: number, maxt: number): Promise<LoadedSeries[]> {
-  const found = await q.select(false, { start: mint, end: maxt }, ...vs.matchers.map(toMatcher));
+export async function loadSeries(q: Querier, vs: VectorSelector, hints: SelectHints): Promise<LoadedSeries[]> {
+  const found = await q.select(false, hints, ...vs.matchers.map(toMatcher));
   const out: LoadedSeries[] = [];
   for (const s of found) {
     const it = s.iterator();
