@@ -9,3 +9,18 @@ export { parseDuration, formatDuration } from './parser/durations';
 export { parseSeriesDesc, type SeriesDesc, type SequenceValue, STALE_NAN, STALE_NAN_BITS, isStaleNaN } from './parser/series-desc';
 export { durationExprError } from './parser/duration-check';
 export { exprToJson, type JsonTree } from './parser/json-tree';
+export { Labels, METRIC_NAME, compareLabels } from './storage/labels';
+export type {
+  Matcher,
+  MatcherType,
+  Querier,
+  Queryable,
+  SampleIterator,
+  SelectHints,
+  StorageSeries,
+} from './storage/queryable';
+export { MemoryQueryable } from './storage/memory-queryable';
+export { Engine, type EngineOptions, type QueryResult } from './engine/engine';
+export { Annotations, type Annotation, type AnnotationKind } from './engine/annotations';
+export { PromQLError, EvalError, QueryTimeoutError, TooManySamplesError } from './engine/errors';
+export type { Sample, Series, Vector, Matrix, Scalar, StringValue, QueryValue } from './engine/types';
