@@ -1,2 +1,16 @@
-export { QueryModule } from './query.module';
+export { QueryModule, SERIES_SOURCE, type QueryModuleOptions } from './query.module';
 export { queryService } from './query.definition';
+export { QueryExecutor, type QueryExecutorOptions, parseMatcherSets } from './service/query-executor';
+export { QueryHandlers } from './service/query.handlers';
+export { PromApiError, errorReply } from './engine/errors';
+export { formatPromValue, promTimestamp, toPromQueryData, labelsToRecord } from './engine/prom-json';
+export { formatGoDuration } from './engine/go-duration';
+export {
+  TENANT_LABEL,
+  type SeriesSource,
+  type MetricMetadata,
+  type StoredExemplar,
+  type SeriesExemplars,
+} from './storage/series-source';
+export { MemorySeriesSource } from './storage/memory-series-source';
+export { TenantQueryable, SeriesLimitError } from './storage/tenant-queryable';

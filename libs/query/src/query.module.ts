@@ -1,8 +1,36 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { QueryHandlers } from './service/query.handlers';
+import { QueryExecutor, type QueryExecutorOptions } from './service/query-executor';
+import { MemorySeriesSource } from './storage/memory-series-source';
+import { type SeriesSource } from './storage/series-source';
 
-/**
- * The query service: evaluates PromQL by fanning out to ingesters and stores. Until that behaviour lands, the module contributes nothing of
- * its own: the process it runs in joins the bus and answers health and info for it.
- */
+/** Injection token of the query service's `SeriesSource`. */
+export const SERIES_SOURCE = Symbol.for('strata.query.series-source');
+
+/** Options of the query service module. */
+export interface QueryModuleOptions extends QueryExecutorOptions {
+  /** Where series come from; an empty in-memory source until the Store API client is wired in. */
+  source?: SeriesSource;
+}
+
+/** The query service: evaluates PromQL and answers the Prometheus read API subjects over the bus. */
 @Module({})
-export class QueryModule {}
+export class QueryModule {
+  /** The module with its series source and evaluation settings. */
+  static forRoot(options: QueryModuleOptions = {}): DynamicModule {
+    const { source, ...executorOptions } = options;
+    return {
+      module: QueryModule,
+      providers: [
+        { provide: SERIES_SOURCE, useValue: source ?? new MemorySeriesSource() },
+        {
+          provide: QueryExecutor,
+          useFactory: (s: SeriesSource): QueryExecutor => new QueryExecutor(s, executorOptions),
+          inject: [SERIES_SOURCE],
+        },
+        QueryHandlers,
+      ],
+      exports: [QueryExecutor, SERIES_SOURCE],
+    };
+  }
+}

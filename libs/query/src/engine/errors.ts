@@ -1,0 +1,40 @@
+import { ParseError, QueryTimeoutError, PromQLError } from '@strata/promql';
+import { type PromApiReply, type PromErrorType } from '@strata/contracts';
+import { SeriesLimitError } from '../storage/tenant-queryable';
+
+/** A request the API must refuse with a given Prometheus error type. */
+export class PromApiError extends Error {
+  constructor(
+    readonly errorType: PromErrorType,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PromApiError';
+  }
+
+  /** Prometheus' `invalid parameter "<name>": <cause>` bad_data error. */
+  static invalidParam(name: string, cause: string): PromApiError {
+    return new PromApiError('bad_data', `invalid parameter ${JSON.stringify(name)}: ${cause}`);
+  }
+}
+
+/** The error reply of a failure, typed the way Prometheus' `returnAPIError` types engine errors. */
+export function errorReply(error: unknown, warnings: string[] = [], infos: string[] = []): PromApiReply<never> {
+  const [errorType, message] = classify(error);
+  return {
+    status: 'error',
+    errorType,
+    error: message,
+    ...(warnings.length > 0 ? { warnings } : {}),
+    ...(infos.length > 0 ? { infos } : {}),
+  };
+}
+
+function classify(error: unknown): [PromErrorType, string] {
+  if (error instanceof PromApiError) return [error.errorType, error.message];
+  if (error instanceof ParseError) return ['bad_data', `invalid parameter "query": ${error.message}`];
+  if (error instanceof QueryTimeoutError) return ['timeout', error.message];
+  if (error instanceof SeriesLimitError || error instanceof PromQLError) return ['execution', error.message];
+  // Anything else is our own failure, not the query's: a client may retry it.
+  return ['internal', error instanceof Error ? error.message : String(error)];
+}

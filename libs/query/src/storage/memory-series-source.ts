@@ -1,0 +1,72 @@
+import { Labels, MemoryQueryable, type Matcher, type SelectHints, type StorageSeries } from '@strata/promql';
+import { matchLabels } from './matchers';
+import {
+  type MetricMetadata,
+  type SeriesExemplars,
+  type SeriesSource,
+  type StoredExemplar,
+  TENANT_LABEL,
+} from './series-source';
+
+/**
+ * Every tenant's series in memory, labelled with `tenant_id` like the write path stores them;
+ * the stand-in for the Store API client in tests, the differential suite and the benchmark.
+ */
+export class MemorySeriesSource implements SeriesSource {
+  private readonly store = new MemoryQueryable();
+  private readonly meta = new Map<string, Map<string, MetricMetadata[]>>();
+  private readonly exemplarsBySeries = new Map<string, { labels: Labels; exemplars: StoredExemplar[] }>();
+
+  /** Appends one sample of a tenant's series (labels without `tenant_id`). */
+  append(tenantId: string, labels: Record<string, string>, t: number, v: number): void {
+    this.store.append(Labels.fromRecord({ ...labels, [TENANT_LABEL]: tenantId }), t, v);
+  }
+
+  /** Records metric metadata of a tenant; a repeated identical entry is kept once. */
+  addMetadata(tenantId: string, metric: string, md: MetricMetadata): void {
+    let byMetric = this.meta.get(tenantId);
+    if (byMetric === undefined) this.meta.set(tenantId, (byMetric = new Map()));
+    const list = byMetric.get(metric) ?? [];
+    if (!list.some((m) => m.type === md.type && m.help === md.help && m.unit === md.unit)) list.push(md);
+    byMetric.set(metric, list);
+  }
+
+  /** Records an exemplar on a tenant's series. */
+  addExemplar(tenantId: string, labels: Record<string, string>, exemplar: StoredExemplar): void {
+    const lbls = Labels.fromRecord({ ...labels, [TENANT_LABEL]: tenantId });
+    let entry = this.exemplarsBySeries.get(lbls.key);
+    if (entry === undefined) this.exemplarsBySeries.set(lbls.key, (entry = { labels: lbls, exemplars: [] }));
+    entry.exemplars.push(exemplar);
+  }
+
+  /** Number of series across tenants. */
+  get seriesCount(): number {
+    return this.store.seriesCount;
+  }
+
+  select(mint: number, maxt: number, hints: SelectHints | null, matchers: Matcher[]): Promise<StorageSeries[]> {
+    return this.store.querier(mint, maxt).select(false, hints, ...matchers);
+  }
+
+  async labelNames(mint: number, maxt: number, matchers: Matcher[]): Promise<string[]> {
+    return this.store.querier(mint, maxt).labelNames(...matchers);
+  }
+
+  async labelValues(mint: number, maxt: number, name: string, matchers: Matcher[]): Promise<string[]> {
+    return this.store.querier(mint, maxt).labelValues(name, ...matchers);
+  }
+
+  metadata(tenantId: string): Promise<Map<string, MetricMetadata[]>> {
+    return Promise.resolve(new Map(this.meta.get(tenantId) ?? []));
+  }
+
+  exemplars(mint: number, maxt: number, matcherSets: Matcher[][]): Promise<SeriesExemplars[]> {
+    const out: SeriesExemplars[] = [];
+    for (const { labels, exemplars } of this.exemplarsBySeries.values()) {
+      if (!matcherSets.some((ms) => matchLabels(labels, ms))) continue;
+      const inRange = exemplars.filter((e) => e.timestampMs >= mint && e.timestampMs <= maxt);
+      if (inRange.length > 0) out.push({ seriesLabels: labels.toRecord(), exemplars: inRange });
+    }
+    return Promise.resolve(out);
+  }
+}

@@ -1,0 +1,42 @@
+import { type Matcher, type SelectHints, type StorageSeries } from '@strata/promql';
+
+/** The label every stored series carries to name its tenant. */
+export const TENANT_LABEL = 'tenant_id';
+
+/** Metadata of one metric family, as remote write 1.0 carries it. */
+export interface MetricMetadata {
+  type: string;
+  help: string;
+  unit: string;
+}
+
+/** One exemplar attached to a series. */
+export interface StoredExemplar {
+  labels: Record<string, string>;
+  value: number;
+  timestampMs: number;
+}
+
+/** Exemplars of one series. */
+export interface SeriesExemplars {
+  seriesLabels: Record<string, string>;
+  exemplars: StoredExemplar[];
+}
+
+/**
+ * Where the query service reads series from: every tenant's data, told apart by `tenant_id`.
+ * The in-memory source stands in for the Store API client until the write path provides it;
+ * callers never use it directly but through `TenantQueryable`, which scopes every call.
+ */
+export interface SeriesSource {
+  /** Series matching every matcher, samples limited to [mint, maxt]. */
+  select(mint: number, maxt: number, hints: SelectHints | null, matchers: Matcher[]): Promise<StorageSeries[]>;
+  /** Label names on series matching the matchers within [mint, maxt]. */
+  labelNames(mint: number, maxt: number, matchers: Matcher[]): Promise<string[]>;
+  /** Values of `name` on series matching the matchers within [mint, maxt]. */
+  labelValues(mint: number, maxt: number, name: string, matchers: Matcher[]): Promise<string[]>;
+  /** Metadata per metric name of one tenant. */
+  metadata(tenantId: string): Promise<Map<string, MetricMetadata[]>>;
+  /** Exemplars of series matching any of the matcher sets, within [mint, maxt]. */
+  exemplars(mint: number, maxt: number, matcherSets: Matcher[][]): Promise<SeriesExemplars[]>;
+}
