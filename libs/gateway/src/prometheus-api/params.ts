@@ -1,0 +1,155 @@
+import { parseDuration as parsePromDuration } from '@strata/promql';
+import { PromApiError } from './prom-api-error';
+
+/** Bounds Prometheus uses for absent `start`/`end` of metadata lookups, in ms. */
+export const MIN_TIME_MS = -9_223_309_901_257_974;
+/** See `MIN_TIME_MS`. */
+export const MAX_TIME_MS = 9_223_309_901_257_974;
+
+/**
+ * The parameters of one API call, read like Go's `Request.FormValue`: form-encoded body values
+ * first, then the URL query.
+ */
+export class ApiParams {
+  constructor(
+    private readonly query: Record<string, unknown>,
+    private readonly body: Record<string, unknown>,
+  ) {}
+
+  /** The first value of `name`, or '' when absent. */
+  get(name: string): string {
+    return this.all(name)[0] ?? '';
+  }
+
+  /** Every value of `name`, body values first. */
+  all(name: string): string[] {
+    return [...values(this.body[name]), ...values(this.query[name])];
+  }
+}
+
+function values(v: unknown): string[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v.map((x) => String(x));
+  return [String(v as string)];
+}
+
+const GO_FLOAT = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$/i;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Parses a float the way Go's `strconv.ParseFloat` accepts decimal input, or returns null. */
+export function parseGoFloat(s: string): number | null {
+  if (!GO_FLOAT.test(s)) return null;
+  const lower = s.toLowerCase().replace(/^[+]/, '');
+  if (lower === 'nan') return NaN;
+  if (lower.endsWith('inf') || lower.endsWith('infinity')) return lower.startsWith('-') ? -Infinity : Infinity;
+  return Number(s);
+}
+
+/** Prometheus' `parseTime`: unix seconds (ms precision) or RFC3339 with nanoseconds, to ms. */
+export function parseTime(s: string): number {
+  const f = parseGoFloat(s);
+  if (f !== null && Number.isFinite(f)) {
+    const whole = Math.trunc(f);
+    return whole * 1000 + Math.round((f - whole) * 1000);
+  }
+  const m = RFC3339.exec(s);
+  if (m) {
+    const [, y, mo, d, h, mi, sec, frac, zone] = m;
+    const base = Date.UTC(+y, +mo - 1, +d, +h, +mi, +sec);
+    const fracMs = frac ? Math.trunc(Number(`0.${frac}`) * 1000) : 0;
+    const offset = zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000;
+    if (!Number.isNaN(base) && +mo >= 1 && +mo <= 12 && +d >= 1 && +d <= 31 && +h < 24 && +mi < 60 && +sec < 60) return base + fracMs - offset;
+  }
+  throw new Error(`cannot parse ${JSON.stringify(s)} to a valid timestamp`);
+}
+
+/** A time parameter, or `fallback` when absent, with Prometheus' `parseTimeParam` messages. */
+export function timeParam(params: ApiParams, name: string, fallback: number): number {
+  const v = params.get(name);
+  if (v === '') return fallback;
+  try {
+    return parseTime(v);
+  } catch (error) {
+    throw PromApiError.invalidParam(name, `Invalid time value for '${name}': ${(error as Error).message}`);
+  }
+}
+
+/** A required time parameter (`start`/`end` of range queries), parsed without a fallback. */
+export function requiredTimeParam(params: ApiParams, name: string): number {
+  try {
+    return parseTime(params.get(name));
+  } catch (error) {
+    throw PromApiError.invalidParam(name, (error as Error).message);
+  }
+}
+
+/** Prometheus' `parseDuration`: float seconds or a duration like `5m`, in nanoseconds. */
+export function parseDurationNs(s: string): number {
+  const f = parseGoFloat(s);
+  if (f !== null) {
+    const ns = f * 1e9;
+    if (!(ns <= 9.223372036854775807e18 && ns >= -9.223372036854775808e18)) {
+      throw new Error(`cannot parse ${JSON.stringify(s)} to a valid duration. It overflows int64`);
+    }
+    return Math.trunc(ns);
+  }
+  try {
+    return parsePromDuration(s) * 1e6;
+  } catch {
+    throw new Error(`cannot parse ${JSON.stringify(s)} to a valid duration`);
+  }
+}
+
+/** A duration parameter in ms, or null when absent. */
+export function durationParamMs(params: ApiParams, name: string): number | null {
+  const v = params.get(name);
+  if (v === '') return null;
+  try {
+    return Math.trunc(parseDurationNs(v) / 1e6);
+  } catch (error) {
+    throw PromApiError.invalidParam(name, (error as Error).message);
+  }
+}
+
+/** The `limit` parameter of metadata lookups (0: none), as Prometheus 3 validates it. */
+export function limitParam(params: ApiParams): number {
+  const v = params.get('limit');
+  if (v === '') return 0;
+  if (!/^[+-]?\d+$/.test(v)) throw PromApiError.invalidParam('limit', `strconv.Atoi: parsing ${JSON.stringify(v)}: invalid syntax`);
+  const n = Number(v);
+  if (n < 0) throw PromApiError.invalidParam('limit', 'limit must be non-negative');
+  return n;
+}
+
+/** Validates the parameters of `/api/v1/query_range` with Prometheus' messages. */
+export function rangeParams(params: ApiParams): { startMs: number; endMs: number; stepMs: number } {
+  const startMs = requiredTimeParam(params, 'start');
+  const endMs = requiredTimeParam(params, 'end');
+  if (endMs < startMs) throw PromApiError.invalidParam('end', 'end timestamp must not be before start time');
+  let stepNs: number;
+  try {
+    stepNs = parseDurationNs(params.get('step'));
+  } catch (error) {
+    throw PromApiError.invalidParam('step', (error as Error).message);
+  }
+  if (stepNs <= 0) {
+    throw PromApiError.invalidParam('step', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+  }
+  // For safety, like Prometheus: 60s resolution for a week or 1h for a year fits.
+  if (Math.trunc(((endMs - startMs) * 1e6) / stepNs) > 11000) {
+    throw new PromApiError(
+      'bad_data',
+      'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+    );
+  }
+  const stepMs = Math.trunc(stepNs / 1e6);
+  if (stepMs <= 0) {
+    throw PromApiError.invalidParam('step', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+  }
+  return { startMs, endMs, stepMs };
+}
+
+/** Whether a label name is acceptable to Prometheus 3 (any non-empty UTF-8 string). */
+export function validLabelName(name: string): boolean {
+  return name.length > 0 && !/[\uD800-\uDFFF]/.test(name.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''));
+}

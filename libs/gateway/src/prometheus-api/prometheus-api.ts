@@ -1,0 +1,190 @@
+import { type Bus } from '@strata/bus';
+import {
+  PROM_ERROR_STATUS,
+  QuerySubjects,
+  StrataError,
+  type PromApiReply,
+  type QueryLimits,
+} from '@strata/contracts';
+import { exprToJson, formatExpr, parseExpr, ParseError } from '@strata/promql';
+import {
+  ApiParams,
+  durationParamMs,
+  limitParam,
+  MAX_TIME_MS,
+  MIN_TIME_MS,
+  rangeParams,
+  timeParam,
+  validLabelName,
+} from './params';
+import { PromApiError } from './prom-api-error';
+
+/** The tenant a call was admitted for, with the limits of its quota. */
+export interface AdmittedTenant {
+  tenantId: string;
+  limits?: QueryLimits;
+}
+
+/** An HTTP answer: status and Prometheus' response body. */
+export interface ApiAnswer {
+  statusCode: number;
+  body: PromApiReply<unknown>;
+}
+
+/** What the gateway reports at `/api/v1/status/buildinfo`; Grafana reads `version` to pick features. */
+export const BUILD_INFO = {
+  version: '3.0.0',
+  revision: '',
+  branch: '',
+  buildUser: '',
+  buildDate: '',
+  goVersion: '',
+  application: 'strata',
+} as const;
+
+/** Budget of a query that names no `timeout` (Prometheus' default query timeout). */
+const DEFAULT_TIMEOUT_MS = 120_000;
+/** Extra wait for the reply beyond the query's own budget: the service answers `timeout` itself. */
+const REPLY_MARGIN_MS = 5_000;
+
+/**
+ * Prometheus' query HTTP API over the query service: validates parameters with Prometheus'
+ * messages, forwards to the query subjects and maps replies to status codes.
+ */
+export class PrometheusApi {
+  constructor(
+    private readonly bus: Bus,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** `/api/v1/query`. */
+  query(tenant: AdmittedTenant, p: ApiParams): Promise<ApiAnswer> {
+    return this.answer(async () => {
+      const timeMs = timeParam(p, 'time', this.now());
+      const timeoutMs = durationParamMs(p, 'timeout') ?? undefined;
+      const lookbackDeltaMs = durationParamMs(p, 'lookback_delta') ?? undefined;
+      return this.ask(QuerySubjects.instant, { ...scope(tenant), query: p.get('query'), timeMs, timeoutMs, lookbackDeltaMs }, timeoutMs);
+    });
+  }
+
+  /** `/api/v1/query_range`. */
+  queryRange(tenant: AdmittedTenant, p: ApiParams): Promise<ApiAnswer> {
+    return this.answer(async () => {
+      const range = rangeParams(p);
+      const timeoutMs = durationParamMs(p, 'timeout') ?? undefined;
+      return this.ask(QuerySubjects.range, { ...scope(tenant), query: p.get('query'), ...range, timeoutMs }, timeoutMs);
+    });
+  }
+
+  /** `/api/v1/series`. */
+  series(tenant: AdmittedTenant, p: ApiParams): Promise<ApiAnswer> {
+    return this.answer(async () => {
+      const match = p.all('match[]');
+      if (match.length === 0) throw new PromApiError('bad_data', 'no match[] parameter provided');
+      const window = metadataWindow(p);
+      return this.ask(QuerySubjects.series, { ...scope(tenant), match, ...window, limit: limitParam(p) });
+    });
+  }
+
+  /** `/api/v1/labels`. */
+  labels(tenant: AdmittedTenant, p: ApiParams): Promise<ApiAnswer> {
+    return this.answer(async () => {
+      const window = metadataWindow(p);
+      return this.ask(QuerySubjects.labelNames, { ...scope(tenant), match: p.all('match[]'), ...window, limit: limitParam(p) });
+    });
+  }
+
+  /** `/api/v1/label/:name/values`. */
+  labelValues(tenant: AdmittedTenant, name: string, p: ApiParams): Promise<ApiAnswer> {
+    return this.answer(async () => {
+      if (!validLabelName(name)) throw new PromApiError('bad_data', `invalid label name: ${JSON.stringify(name)}`);
+      const window = metadataWindow(p);
+      return this.ask(QuerySubjects.labelValues, { ...scope(tenant), name, match: p.all('match[]'), ...window, limit: limitParam(p) });
+    });
+  }
+
+  /** `/api/v1/metadata`. */
+  metadata(tenant: AdmittedTenant, p: ApiParams): Promise<ApiAnswer> {
+    return this.answer(async () => {
+      const int = (name: string): number => {
+        const v = p.get(name);
+        if (v === '') return -1;
+        if (!/^[+-]?\d+$/.test(v)) throw new PromApiError('bad_data', `${name === 'limit' ? 'limit' : 'limit_per_metric'} must be a number`);
+        return Number(v);
+      };
+      const payload = { tenantId: tenant.tenantId, metric: p.get('metric'), limit: int('limit'), limitPerMetric: int('limit_per_metric') };
+      return this.ask(QuerySubjects.metadata, payload);
+    });
+  }
+
+  /** `/api/v1/query_exemplars`. */
+  queryExemplars(tenant: AdmittedTenant, p: ApiParams): Promise<ApiAnswer> {
+    return this.answer(async () => {
+      const startMs = timeParam(p, 'start', MIN_TIME_MS);
+      const endMs = timeParam(p, 'end', MAX_TIME_MS);
+      if (endMs < startMs) throw new PromApiError('bad_data', 'end timestamp must not be before start timestamp');
+      const query = p.get('query');
+      try {
+        parseExpr(query);
+      } catch (error) {
+        if (error instanceof ParseError) throw new PromApiError('bad_data', error.message);
+        throw error;
+      }
+      return this.ask(QuerySubjects.exemplars, { ...scope(tenant), query, startMs, endMs });
+    });
+  }
+
+  /** `/api/v1/format_query`: the query pretty-printed by the PromQL printer. */
+  formatQuery(p: ApiParams): ApiAnswer {
+    return this.parseWith(p, (e) => formatExpr(e));
+  }
+
+  /** `/api/v1/parse_query`: the query's syntax tree as JSON. */
+  parseQuery(p: ApiParams): ApiAnswer {
+    return this.parseWith(p, (e) => exprToJson(e));
+  }
+
+  /** `/api/v1/status/buildinfo`. */
+  buildInfo(): ApiAnswer {
+    return { statusCode: 200, body: { status: 'success', data: BUILD_INFO } };
+  }
+
+  private parseWith(p: ApiParams, render: (e: ReturnType<typeof parseExpr>) => unknown): ApiAnswer {
+    try {
+      return { statusCode: 200, body: { status: 'success', data: render(parseExpr(p.get('query'))) } };
+    } catch (error) {
+      if (error instanceof ParseError) return fromReply(PromApiError.invalidParam('query', error.message).toReply());
+      throw error;
+    }
+  }
+
+  private async ask(subject: string, payload: object, timeoutMs?: number): Promise<ApiAnswer> {
+    const budget = timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const reply = await this.bus.request<object, PromApiReply<unknown>>(subject, payload, { timeoutMs: budget + REPLY_MARGIN_MS });
+    return fromReply(reply);
+  }
+
+  private async answer(run: () => Promise<ApiAnswer>): Promise<ApiAnswer> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof PromApiError) return fromReply(error.toReply());
+      if (error instanceof StrataError && (error.code === 'timeout' || error.code === 'unavailable')) {
+        return fromReply({ status: 'error', errorType: error.code, error: error.message });
+      }
+      throw error;
+    }
+  }
+}
+
+function scope(tenant: AdmittedTenant): AdmittedTenant {
+  return tenant.limits ? { tenantId: tenant.tenantId, limits: tenant.limits } : { tenantId: tenant.tenantId };
+}
+
+function metadataWindow(p: ApiParams): { startMs: number; endMs: number } {
+  return { startMs: timeParam(p, 'start', MIN_TIME_MS), endMs: timeParam(p, 'end', MAX_TIME_MS) };
+}
+
+function fromReply(body: PromApiReply<unknown>): ApiAnswer {
+  return { statusCode: body.status === 'success' ? 200 : PROM_ERROR_STATUS[body.errorType], body };
+}
