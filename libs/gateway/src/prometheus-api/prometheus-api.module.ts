@@ -1,6 +1,5 @@
 import { type DynamicModule, type Provider, Module } from '@nestjs/common';
 import { BUS, type Bus } from '@strata/bus';
-import { type FastifyInstance } from 'fastify';
 import { PROM_TENANT_RESOLVER, PrometheusApiController, type PromTenantResolver } from './prometheus-api.controller';
 import { PrometheusApi } from './prometheus-api';
 
@@ -14,7 +13,7 @@ function isProvider(v: PrometheusApiModuleOptions['tenants']): v is Provider<Pro
   return typeof v === 'function' || (typeof v === 'object' && 'provide' in v);
 }
 
-/** Prometheus' query HTTP API; needs the process's `BUS` and, in the app, `registerFormBody`. */
+/** Prometheus' query HTTP API; needs the process's `BUS`; Nest's Fastify adapter already parses the form-encoded POST bodies Prometheus clients send. */
 @Module({})
 export class PrometheusApiModule {
   /** The module with the gateway's tenant resolver. */
@@ -31,20 +30,4 @@ export class PrometheusApiModule {
       providers: [resolver, { provide: PrometheusApi, useFactory: (bus: Bus) => new PrometheusApi(bus), inject: [BUS] }],
     };
   }
-}
-
-/**
- * Lets Fastify read `application/x-www-form-urlencoded` bodies, which Prometheus clients POST
- * for long queries; repeated keys (`match[]`) become arrays.
- */
-export function registerFormBody(fastify: FastifyInstance): void {
-  if (fastify.hasContentTypeParser('application/x-www-form-urlencoded')) return;
-  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    const out: Record<string, string | string[]> = {};
-    for (const [k, v] of new URLSearchParams(body as string)) {
-      const prev = out[k];
-      out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-    }
-    done(null, out);
-  });
 }

@@ -224,8 +224,8 @@ export function parseMatcherSets(selectors: readonly string[], param: string | n
     try {
       e = parseExpr(s);
     } catch (error) {
-      if (param !== null && error instanceof ParseError) throw PromApiError.invalidParam(param, error.message);
-      throw error;
+      if (!(error instanceof ParseError)) throw error;
+      throw param !== null ? PromApiError.invalidParam(param, error.message) : new PromApiError('bad_data', error.message);
     }
     if (e.type !== 'VectorSelector') {
       const msg = `1:1: parse error: expected a metric selector, got ${exprType(e)}`;

@@ -1,0 +1,98 @@
+import { testServices } from '@strata/testing';
+import { apiGet, apiPost, diffResponses, type ApiResponse } from './compare';
+import { datasetBatches, T0 } from './dataset';
+import { BAD_REQUESTS, MESSAGE_DIFFERS } from './bad-queries';
+import { startPrometheus, type PrometheusServer } from './prometheus-server';
+import { DIFF_QUERIES, DIFFERS_2_42_VS_3, INSTANTS, RANGE, type DiffQuery } from './queries';
+import { startStrata, type StrataServer } from './strata-server';
+
+const TENANT = 'diff';
+const headers = { 'X-Scope-OrgID': TENANT };
+const secs = (ms: number): string => String(ms / 1000);
+
+// Loopback only; the suite starts and stops its own Prometheus and gives up after a bounded time.
+jest.setTimeout(120_000);
+
+describe('differential PromQL vs Prometheus (Strata API over NATS, data written straight into the in-memory series source)', () => {
+  let prom: PrometheusServer;
+  let strata: StrataServer;
+  const tally = { comparisons: 0, equal: 0 };
+
+  beforeAll(async () => {
+    [prom, strata] = await Promise.all([startPrometheus(), startStrata(testServices().natsUrl)]);
+    for (const batch of datasetBatches()) {
+      await prom.write(batch);
+      strata.write(TENANT, batch);
+    }
+    // Another tenant's data must never show up in this tenant's answers.
+    for (const batch of datasetBatches()) strata.write('intruder', batch);
+    strata.source.append('intruder', { __name__: 'intruder_only_total' }, T0 + 1_000_000, 1);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([prom?.stop(), strata?.stop()]);
+    console.log(`differential: ${tally.equal}/${tally.comparisons} comparisons equal over ${DIFF_QUERIES.length} queries (Prometheus ${prom?.version})`);
+  });
+
+  async function both(path: string, params: Record<string, string>, post = false): Promise<[ApiResponse, ApiResponse]> {
+    const call = post ? apiPost : apiGet;
+    return Promise.all([call(prom.url, path, params), call(strata.url, path, params, headers)]);
+  }
+
+  it.each(DIFF_QUERIES.map((d) => [d.query, d] as [string, DiffQuery]))('%s', async (_name, d) => {
+    const problems: string[] = [];
+    for (const t of INSTANTS) {
+      const [p, s] = await both('/api/v1/query', { query: d.query, time: secs(t) }, t === INSTANTS[1]);
+      tally.comparisons++;
+      const diff = diffResponses(p, s, d.ordered ?? false);
+      if (diff === null) tally.equal++;
+      else problems.push(`instant @${secs(t)}: ${diff}`);
+    }
+    if (d.range !== false) {
+      const params = { query: d.query, start: secs(RANGE.startMs), end: secs(RANGE.endMs), step: secs(RANGE.stepMs) };
+      const [p, s] = await both('/api/v1/query_range', params);
+      tally.comparisons++;
+      const diff = diffResponses(p, s);
+      if (diff === null) tally.equal++;
+      else problems.push(`range: ${diff}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it.each(DIFFERS_2_42_VS_3.map((d) => [d.query, d] as [string, (typeof DIFFERS_2_42_VS_3)[number]]))(
+    'differs from 2.42 as Prometheus 3 does: %s',
+    async (_name, d) => {
+      const [p, s] = await both('/api/v1/query', { query: d.query, time: secs(d.at) });
+      expect({ reason: d.reason, diff: diffResponses(p, s) }).toEqual({ reason: d.reason, diff: expect.any(String) });
+    },
+  );
+
+  it.each(BAD_REQUESTS.map((b) => [b.name, b] as [string, (typeof BAD_REQUESTS)[number]]))('bad request: %s', async (_name, b) => {
+    const [p, s] = await both(b.path, b.params);
+    expect(p.status).toBeGreaterThanOrEqual(400);
+    const reason = MESSAGE_DIFFERS[b.name];
+    expect({ status: s.status, errorType: s.body.errorType }).toEqual({ status: p.status, errorType: p.body.errorType });
+    if (reason === undefined) expect(s.body.error).toBe(p.body.error);
+    else expect({ reason, differs: s.body.error !== p.body.error }).toEqual({ reason, differs: true });
+  });
+
+  it('keeps serving after bad queries', async () => {
+    const [p, s] = await both('/api/v1/query', { query: 'sum(http_requests_total)', time: secs(INSTANTS[0]) });
+    expect(diffResponses(p, s)).toBeNull();
+  });
+
+  it('agrees on series, label names and label values', async () => {
+    const window = { start: secs(T0), end: secs(T0 + 3_600_000) };
+    for (const [path, params] of [
+      ['/api/v1/series', { 'match[]': 'build_info', ...window }],
+      ['/api/v1/labels', window],
+      ['/api/v1/labels', { 'match[]': 'request_duration_seconds_bucket', ...window }],
+      ['/api/v1/label/job/values', window],
+      ['/api/v1/label/__name__/values', window],
+      ['/api/v1/label/le/values', { 'match[]': 'request_duration_seconds_bucket{job="api"}', ...window }],
+    ] as Array<[string, Record<string, string>]>) {
+      const [p, s] = await both(path, params);
+      expect({ path, status: s.status, data: s.body.data }).toEqual({ path, status: p.status, data: p.body.data });
+    }
+  });
+});
