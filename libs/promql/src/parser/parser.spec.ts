@@ -247,3 +247,15 @@ describe('ParseError', () => {
     expect(errorOf('foo{a=~"(a)\\\\1"}').message).toBe('1:5: parse error: error parsing regexp: invalid escape sequence: `\\1`');
   });
 });
+
+describe('large inputs', () => {
+  it('checks a 20000-term chain without deep recursion (Prometheus deep-nesting case)', () => {
+    const q = `(${'-{}-1'.repeat(10000)})${'[1m:]'.repeat(1000)}`;
+    expect(errorOf(q).message).toBe('1:3: parse error: vector selector must contain at least one non-empty matcher');
+  });
+
+  it('reports absurd nesting as a ParseError rather than crashing', () => {
+    const e = errorOf(`${'sum('.repeat(20000)}foo${')'.repeat(20000)}`);
+    expect(e.detail).toBe('expression nesting is too deep to parse');
+  });
+});
