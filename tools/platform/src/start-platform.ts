@@ -1,7 +1,7 @@
 // `npm start`: starts nats-server and Postgres (unless NATS_URL / DATABASE_URL are set), makes sure
 // a platform admin token exists, and runs every service in one process until Ctrl-C.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalStack } from '@strata/devstack';
 import { startPlatform } from '@strata/platform';
