@@ -69,6 +69,30 @@ describe('payloads above max_payload', () => {
     expect(JSON.parse(received[1].data.toString())).toEqual({ small: true });
   });
 
+  it('reassembles a chunked message again when its handler fails and it is redelivered', async () => {
+    const stream = uniqueName('BIG');
+    const subject = uniqueName('test.bigretry');
+    await bus.ensureStream({ name: stream, subjects: [`${subject}.>`] });
+    const data = randomBytes(3 * 1024 * 1024);
+    await bus.publish(`${subject}.p0`, data, { msgId: 'w-retry' });
+    const attempts: Array<{ n: number; same: boolean }> = [];
+    const stop = await bus.consume(
+      { stream, durableName: 'retry', maxDeliver: 3 },
+      async (m) => {
+        attempts.push({ n: m.deliveryCount, same: Buffer.from(m.data).equals(data) });
+        if (m.deliveryCount === 1) throw new Error('transient');
+      },
+      { retryDelayMs: () => 50, ordered: true },
+    );
+    const deadline = Date.now() + 15_000;
+    while (attempts.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await stop.stop();
+    expect(attempts).toEqual([
+      { n: 1, same: true },
+      { n: 2, same: true },
+    ]);
+  });
+
   it('dedupes a retried chunked publish part by part', async () => {
     const stream = uniqueName('BIG');
     const subject = uniqueName('test.bigdup');

@@ -16,6 +16,7 @@ import { ChunkAssemblyError, DeliveryExhaustedError, ProvisioningError, describe
 import { InFlight } from './in-flight';
 import { type BusLogger } from './logger';
 
+const DEFAULT_ACK_WAIT_MS = 30_000;
 const CONSUMER_NOT_FOUND = 10014;
 const CONSUMER_NAME_EXISTS = 10013;
 const CONSUMER_ALREADY_EXISTS = 10105;
@@ -31,7 +32,7 @@ export function consumerConfig(spec: ConsumerSpec, options: ConsumeOptions): Par
   return {
     durable_name: spec.durableName,
     ack_policy: AckPolicy.Explicit,
-    ack_wait: nanos(spec.ackWaitMs ?? 30_000),
+    ack_wait: nanos(spec.ackWaitMs ?? DEFAULT_ACK_WAIT_MS),
     max_deliver: spec.maxDeliver ?? -1,
     max_ack_pending: options.ordered ? 1 : Math.max(1000, (options.concurrency ?? 16) * 4),
     // Servers before 2.10 know only the singular filter, so one subject uses it.
@@ -44,6 +45,21 @@ export function consumerConfig(spec: ConsumerSpec, options: ConsumeOptions): Par
   };
 }
 
+/** What a consumer needs from the connection. */
+export interface ConsumerContext {
+  js: JetStreamClient;
+  jsm: () => Promise<JetStreamManager>;
+  log: BusLogger;
+  /** The server's version: before 2.10 a `+TERM` with a reason is not understood and nothing happens. */
+  serverVersion: string;
+}
+
+/** True when the server understands `+TERM <reason>` (2.10 and later). */
+export function acceptsTermReason(version: string): boolean {
+  const [major, minor] = version.split('.').map((n) => Number.parseInt(n, 10));
+  return major > 2 || (major === 2 && minor >= 10);
+}
+
 /** A running pull-consumer loop over one durable consumer. */
 export class StreamConsumer implements Stoppable {
   private readonly inFlight = new InFlight();
@@ -53,6 +69,7 @@ export class StreamConsumer implements Stoppable {
   private constructor(
     private readonly jsm: () => Promise<JetStreamManager>,
     private readonly log: BusLogger,
+    private readonly termWithReason: boolean,
     private readonly spec: ConsumerSpec,
     private readonly handler: (message: ConsumedMessage) => Promise<void>,
     private readonly options: ConsumeOptions,
@@ -61,9 +78,7 @@ export class StreamConsumer implements Stoppable {
 
   /** Creates or updates the durable consumer to `spec` and starts pulling. */
   static async start(
-    js: JetStreamClient,
-    jsm: () => Promise<JetStreamManager>,
-    log: BusLogger,
+    { js, jsm, log, serverVersion }: ConsumerContext,
     spec: ConsumerSpec,
     handler: (message: ConsumedMessage) => Promise<void>,
     options: ConsumeOptions = {},
@@ -71,7 +86,7 @@ export class StreamConsumer implements Stoppable {
     await ensureConsumer(await jsm(), spec, options);
     const consumer = await js.consumers.get(spec.stream, spec.durableName);
     const messages = await consumer.consume({ max_messages: options.ordered ? 1 : Math.max(8, (options.concurrency ?? 16) * 2) });
-    const running = new StreamConsumer(jsm, log, spec, handler, options, messages);
+    const running = new StreamConsumer(jsm, log, acceptsTermReason(serverVersion), spec, handler, options, messages);
     running.loop = running.run();
     return running;
   }
@@ -103,8 +118,23 @@ export class StreamConsumer implements Stoppable {
     }
   }
 
+  /** Never rejects: a failure here must not end the consume loop. */
   private async process(m: JsMsg): Promise<void> {
-    const part = parseChunkPart(m.headers?.get(ChunkHeaders.part) || undefined);
+    try {
+      await this.deliver(m);
+    } catch (error) {
+      this.log.error(`${this.spec.stream}#${m.seq}: ${describe(error)}`, error);
+    }
+  }
+
+  private async deliver(m: JsMsg): Promise<void> {
+    let part: ReturnType<typeof parseChunkPart>;
+    try {
+      part = parseChunkPart(m.headers?.get(ChunkHeaders.part) || undefined);
+    } catch (error) {
+      this.fail(m, error, true);
+      return;
+    }
     // Leading chunks stay in the stream (limits retention); the last one carries their sequences.
     if (part && part.index < part.count - 1) {
       m.ack();
@@ -123,11 +153,17 @@ export class StreamConsumer implements Stoppable {
     // A chunked message shows the id it was published with, not the id of its last part.
     const group = part && part.count > 1 ? m.headers?.get(ChunkHeaders.id) : undefined;
     if (group && message.headers['Nats-Msg-Id'] !== undefined) message.headers['Nats-Msg-Id'] = group;
+    // A slow handler keeps its message: without progress reports the server would redeliver it mid-work.
+    const progress = setInterval(() => {
+      if (!message.settled) m.working();
+    }, Math.max(100, (this.spec.ackWaitMs ?? DEFAULT_ACK_WAIT_MS) / 2));
     try {
       await this.handler(message);
       if (!message.settled) m.ack();
     } catch (error) {
       if (!message.settled) this.fail(m, error, false, message);
+    } finally {
+      clearInterval(progress);
     }
   }
 
@@ -165,7 +201,7 @@ export class StreamConsumer implements Stoppable {
       },
       term: (reason?: string) => {
         message.settled = true;
-        m.term(reason);
+        this.terminate(m, reason);
       },
     };
     return message;
@@ -183,9 +219,14 @@ export class StreamConsumer implements Stoppable {
     m.nak((this.options.retryDelayMs ?? defaultRetryDelay)(deliveries));
   }
 
+  private terminate(m: JsMsg, reason?: string): void {
+    if (this.termWithReason && reason) m.term(reason);
+    else m.term();
+  }
+
   private giveUp(m: JsMsg, cause: unknown, message: ConsumedMessage): void {
     const error = new DeliveryExhaustedError(this.spec.stream, m.seq, m.info.deliveryCount, { cause });
-    m.term(error.message.slice(0, 200));
+    this.terminate(m, error.message.slice(0, 200));
     if (this.options.onGiveUp) this.options.onGiveUp(error, message);
     else this.log.error(error.message, cause);
   }

@@ -81,7 +81,8 @@ export class NatsBus implements Bus, KvProvider {
   }
 
   async consume(spec: ConsumerSpec, handler: (message: ConsumedMessage) => Promise<void>, options?: ConsumeOptions): Promise<Stoppable> {
-    const consumer = await StreamConsumer.start(this.js, this.jsm, this.log, spec, handler, options);
+    const context = { js: this.js, jsm: this.jsm, log: this.log, serverVersion: this.connection.info?.version ?? '0.0.0' };
+    const consumer = await StreamConsumer.start(context, spec, handler, options);
     const handle: Stoppable = {
       stop: async () => {
         this.consuming.delete(handle);
