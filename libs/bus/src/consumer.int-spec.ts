@@ -185,6 +185,29 @@ describe('consume', () => {
     expect(given).toEqual([1]);
   });
 
+  it('reports each delivery outcome to the observer', async () => {
+    const events: string[] = [];
+    const observed = await connectBus({
+      url: testServices().natsUrl,
+      name: 'consume-observer',
+      logger: quiet,
+      observer: { consumed: (s, c, outcome) => events.push(`${s === stream}:${c}:${outcome}`) },
+    });
+    await bus.publish(`${subject}.x`, { n: 1 });
+    await bus.publish(`${subject}.x`, { n: 2 });
+    const stop = await observed.consume(
+      { stream, durableName: 'obs', maxDeliver: 2 },
+      async (m) => {
+        if (m.json<{ n: number }>().n === 2) throw new Error('no');
+      },
+      { ordered: true, retryDelayMs: () => 20, onGiveUp: () => undefined },
+    );
+    await until(() => events.length === 3);
+    await stop.stop();
+    await observed.drain();
+    expect(events).toEqual(['true:obs:ack', 'true:obs:retry', 'true:obs:given_up']);
+  });
+
   it('stop() waits for the handler already running', async () => {
     await bus.publish(`${subject}.x`, { slow: true });
     let started = false;

@@ -14,6 +14,7 @@ import { ChunkHeaders, isChunkHeader, joinParts, parseChunkPart } from './chunki
 import { decodeJson, fromNatsHeaders } from './codec';
 import { ChunkAssemblyError, DeliveryExhaustedError, ProvisioningError, describe } from './errors';
 import { InFlight } from './in-flight';
+import { type BusObserver, type DeliveryOutcome } from './observer';
 import { type BusLogger } from './logger';
 
 const DEFAULT_ACK_WAIT_MS = 30_000;
@@ -52,6 +53,7 @@ export interface ConsumerContext {
   log: BusLogger;
   /** The server's version: before 2.10 a `+TERM` with a reason is not understood and nothing happens. */
   serverVersion: string;
+  observer?: BusObserver;
 }
 
 /** True when the server understands `+TERM <reason>` (2.10 and later). */
@@ -70,6 +72,7 @@ export class StreamConsumer implements Stoppable {
     private readonly jsm: () => Promise<JetStreamManager>,
     private readonly log: BusLogger,
     private readonly termWithReason: boolean,
+    private readonly observer: BusObserver,
     private readonly spec: ConsumerSpec,
     private readonly handler: (message: ConsumedMessage) => Promise<void>,
     private readonly options: ConsumeOptions,
@@ -78,7 +81,7 @@ export class StreamConsumer implements Stoppable {
 
   /** Creates or updates the durable consumer to `spec` and starts pulling. */
   static async start(
-    { js, jsm, log, serverVersion }: ConsumerContext,
+    { js, jsm, log, serverVersion, observer }: ConsumerContext,
     spec: ConsumerSpec,
     handler: (message: ConsumedMessage) => Promise<void>,
     options: ConsumeOptions = {},
@@ -86,7 +89,7 @@ export class StreamConsumer implements Stoppable {
     await ensureConsumer(await jsm(), spec, options);
     const consumer = await js.consumers.get(spec.stream, spec.durableName);
     const messages = await consumer.consume({ max_messages: options.ordered ? 1 : Math.max(8, (options.concurrency ?? 16) * 2) });
-    const running = new StreamConsumer(jsm, log, acceptsTermReason(serverVersion), spec, handler, options, messages);
+    const running = new StreamConsumer(jsm, log, acceptsTermReason(serverVersion), observer ?? {}, spec, handler, options, messages);
     running.loop = running.run();
     return running;
   }
@@ -157,14 +160,18 @@ export class StreamConsumer implements Stoppable {
     const progress = setInterval(() => {
       if (!message.settled) m.working();
     }, Math.max(100, (this.spec.ackWaitMs ?? DEFAULT_ACK_WAIT_MS) / 2));
+    const started = performance.now();
+    let outcome: DeliveryOutcome;
     try {
       await this.handler(message);
       if (!message.settled) m.ack();
+      outcome = message.outcome ?? 'ack';
     } catch (error) {
-      if (!message.settled) this.fail(m, error, false, message);
+      outcome = message.outcome ?? this.fail(m, error, false, message);
     } finally {
       clearInterval(progress);
     }
+    this.observer.consumed?.(this.spec.stream, this.spec.durableName, outcome, (performance.now() - started) / 1000);
   }
 
   private async assemble(last: JsMsg): Promise<Uint8Array> {
@@ -180,9 +187,9 @@ export class StreamConsumer implements Stoppable {
     return joinParts(parts, Number(last.headers?.get(ChunkHeaders.bytes) || NaN));
   }
 
-  private wrap(m: JsMsg, data: Uint8Array): ConsumedMessage & { settled: boolean } {
+  private wrap(m: JsMsg, data: Uint8Array): ConsumedMessage & { settled: boolean; outcome?: DeliveryOutcome } {
     const maxDeliver = this.spec.maxDeliver ?? -1;
-    const message = {
+    const message: ConsumedMessage & { settled: boolean; outcome?: DeliveryOutcome } = {
       settled: false,
       subject: m.subject,
       seq: m.seq,
@@ -192,15 +199,22 @@ export class StreamConsumer implements Stoppable {
       json: <T>() => decodeJson<T>(data),
       ack: () => {
         message.settled = true;
+        message.outcome = 'ack';
         m.ack();
       },
       nak: (delayMs?: number) => {
         message.settled = true;
-        if (maxDeliver > 0 && m.info.deliveryCount >= maxDeliver) this.giveUp(m, new Error('rejected by the handler'), message);
-        else m.nak(delayMs);
+        if (maxDeliver > 0 && m.info.deliveryCount >= maxDeliver) {
+          message.outcome = 'given_up';
+          this.giveUp(m, new Error('rejected by the handler'), message);
+        } else {
+          message.outcome = 'nak';
+          m.nak(delayMs);
+        }
       },
       term: (reason?: string) => {
         message.settled = true;
+        message.outcome = 'term';
         this.terminate(m, reason);
       },
     };
@@ -208,15 +222,16 @@ export class StreamConsumer implements Stoppable {
   }
 
   /** A failed delivery: redeliver later, or give up on the last allowed delivery (or when retrying cannot help). */
-  private fail(m: JsMsg, error: unknown, permanent: boolean, message?: ConsumedMessage): void {
+  private fail(m: JsMsg, error: unknown, permanent: boolean, message?: ConsumedMessage): DeliveryOutcome {
     const maxDeliver = this.spec.maxDeliver ?? -1;
     const deliveries = m.info.deliveryCount;
     if (permanent || (maxDeliver > 0 && deliveries >= maxDeliver)) {
       this.giveUp(m, error, message ?? this.wrap(m, m.data));
-      return;
+      return 'given_up';
     }
     this.log.warn(`${this.spec.stream}#${m.seq} delivery ${deliveries} failed, retrying: ${describe(error)}`);
     m.nak((this.options.retryDelayMs ?? defaultRetryDelay)(deliveries));
+    return 'retry';
   }
 
   private terminate(m: JsMsg, reason?: string): void {

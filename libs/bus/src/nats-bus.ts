@@ -16,6 +16,7 @@ import { StreamConsumer } from './consumer';
 import { describe } from './errors';
 import { openKvBucket, type KvBucket, type KvBucketOptions, type KvProvider } from './kv';
 import { type BusLogger } from './logger';
+import { type BusObserver } from './observer';
 import { RequestReply } from './request-reply';
 import { StreamPublisher } from './streams';
 
@@ -23,6 +24,7 @@ import { StreamPublisher } from './streams';
 export interface NatsBusSettings {
   requestTimeoutMs: number;
   onReconnect?: () => void;
+  observer?: BusObserver;
 }
 
 /** The Bus over one nats.js connection; create it with `connectBus`. */
@@ -33,6 +35,7 @@ export class NatsBus implements Bus, KvProvider {
   private readonly consuming = new Set<Stoppable>();
   private connected = true;
   private draining: Promise<void> | null = null;
+  private readonly observer: BusObserver;
 
   constructor(
     readonly connection: NatsConnection,
@@ -41,7 +44,8 @@ export class NatsBus implements Bus, KvProvider {
     private readonly log: BusLogger,
     settings: NatsBusSettings,
   ) {
-    this.rr = new RequestReply(connection, log, settings.requestTimeoutMs);
+    this.observer = settings.observer ?? {};
+    this.rr = new RequestReply(connection, log, settings.requestTimeoutMs, this.observer);
     this.streams = new StreamPublisher(connection, js, jsm);
     void this.watchStatus(settings.onReconnect);
   }
@@ -81,7 +85,7 @@ export class NatsBus implements Bus, KvProvider {
   }
 
   async consume(spec: ConsumerSpec, handler: (message: ConsumedMessage) => Promise<void>, options?: ConsumeOptions): Promise<Stoppable> {
-    const context = { js: this.js, jsm: this.jsm, log: this.log, serverVersion: this.connection.info?.version ?? '0.0.0' };
+    const context = { js: this.js, jsm: this.jsm, log: this.log, serverVersion: this.connection.info?.version ?? '0.0.0', observer: this.observer };
     const consumer = await StreamConsumer.start(context, spec, handler, options);
     const handle: Stoppable = {
       stop: async () => {
@@ -123,10 +127,12 @@ export class NatsBus implements Bus, KvProvider {
       switch (status.type) {
         case 'disconnect':
           this.connected = false;
+          this.observer.connection?.(false);
           this.log.warn(`disconnected from ${status.server}`);
           break;
         case 'reconnect':
           this.connected = true;
+          this.observer.connection?.(true);
           onReconnect?.();
           this.log.info(`reconnected to ${status.server}`);
           break;
