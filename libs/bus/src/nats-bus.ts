@@ -17,6 +17,7 @@ import { describe } from './errors';
 import { openKvBucket, type KvBucket, type KvBucketOptions, type KvProvider } from './kv';
 import { type BusLogger } from './logger';
 import { type BusObserver } from './observer';
+import { watchConnection } from './connection-status';
 import { RequestReply } from './request-reply';
 import { StreamPublisher } from './streams';
 
@@ -47,7 +48,11 @@ export class NatsBus implements Bus, KvProvider {
     this.observer = settings.observer ?? {};
     this.rr = new RequestReply(connection, log, settings.requestTimeoutMs, this.observer);
     this.streams = new StreamPublisher(connection, js, jsm);
-    void this.watchStatus(settings.onReconnect);
+    void watchConnection(connection, log, (up) => {
+      this.connected = up;
+      this.observer.connection?.(up);
+      if (up) settings.onReconnect?.();
+    });
   }
 
   /** The server's largest accepted message; the bus chunks anything bigger. */
@@ -120,37 +125,5 @@ export class NatsBus implements Bus, KvProvider {
       await this.connection.drain().catch((error: unknown) => this.log.warn(`drain: ${describe(error)}`));
     }
     this.connected = false;
-  }
-
-  private async watchStatus(onReconnect?: () => void): Promise<void> {
-    for await (const status of this.connection.status()) {
-      switch (status.type) {
-        case 'disconnect':
-          this.connected = false;
-          this.observer.connection?.(false);
-          this.log.warn(`disconnected from ${status.server}`);
-          break;
-        case 'reconnect':
-          this.connected = true;
-          this.observer.connection?.(true);
-          onReconnect?.();
-          this.log.info(`reconnected to ${status.server}`);
-          break;
-        case 'error':
-          this.log.warn(`server error: ${describe(status.error)}`);
-          break;
-        case 'close':
-          this.connected = false;
-          break;
-        case 'reconnecting':
-        case 'update':
-        case 'ldm':
-        case 'ping':
-        case 'staleConnection':
-        case 'slowConsumer':
-        case 'forceReconnect':
-          break;
-      }
-    }
   }
 }
