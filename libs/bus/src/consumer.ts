@@ -108,7 +108,11 @@ export class StreamConsumer implements Stoppable {
     const limit = this.options.ordered ? 1 : Math.max(1, this.options.concurrency ?? 16);
     try {
       for await (const m of this.messages) {
-        if (this.stopped) break;
+        if (this.stopped) {
+          // Already pulled but never started: hand it back now rather than after the ack wait.
+          m.nak();
+          continue;
+        }
         if (limit === 1) {
           await this.process(m);
           continue;
@@ -135,7 +139,7 @@ export class StreamConsumer implements Stoppable {
     try {
       part = parseChunkPart(m.headers?.get(ChunkHeaders.part) || undefined);
     } catch (error) {
-      this.fail(m, error, true);
+      this.observe(this.fail(m, error, true), 0);
       return;
     }
     // Leading chunks stay in the stream (limits retention); the last one carries their sequences.
@@ -148,7 +152,7 @@ export class StreamConsumer implements Stoppable {
       try {
         data = await this.assemble(m);
       } catch (error) {
-        this.fail(m, wrap(m, error), error instanceof ChunkAssemblyError);
+        this.observe(this.fail(m, asChunkError(m, error), error instanceof ChunkAssemblyError), 0);
         return;
       }
     }
@@ -171,7 +175,11 @@ export class StreamConsumer implements Stoppable {
     } finally {
       clearInterval(progress);
     }
-    this.observer.consumed?.(this.spec.stream, this.spec.durableName, outcome, (performance.now() - started) / 1000);
+    this.observe(outcome, (performance.now() - started) / 1000);
+  }
+
+  private observe(outcome: DeliveryOutcome, seconds: number): void {
+    this.observer.consumed?.(this.spec.stream, this.spec.durableName, outcome, seconds);
   }
 
   private async assemble(last: JsMsg): Promise<Uint8Array> {
@@ -247,7 +255,7 @@ export class StreamConsumer implements Stoppable {
   }
 }
 
-function wrap(m: JsMsg, error: unknown): unknown {
+function asChunkError(m: JsMsg, error: unknown): ChunkAssemblyError {
   return error instanceof ChunkAssemblyError ? error : new ChunkAssemblyError(`cannot read chunks of #${m.seq}`, { cause: error });
 }
 
