@@ -39,6 +39,28 @@ describe('payloads above max_payload', () => {
     expect(seenHeaders).toEqual({ 'X-Request-Id': 'r1' });
   });
 
+  it('keeps each chunked exchange on one queue-group member when several run at once', async () => {
+    const subject = uniqueName('test.parallel');
+    const other = await connectBus({ url: testServices().natsUrl, name: 'chunk-spec-2', logger: quiet });
+    const handled = { a: 0, b: 0 };
+    const sum = (blob: string) => [...blob].reduce((n, c) => n + c.charCodeAt(0), 0);
+    bus.serve<{ blob: string }, { sum: number; echo: string }>(subject, 'sum', async ({ blob }) => {
+      handled.a++;
+      return { sum: sum(blob), echo: blob };
+    });
+    other.serve<{ blob: string }, { sum: number; echo: string }>(subject, 'sum', async ({ blob }) => {
+      handled.b++;
+      return { sum: sum(blob), echo: blob };
+    });
+    await other.connection.flush();
+    const blobs = Array.from({ length: 6 }, () => randomBytes(1024 * 1024).toString('base64'));
+    const replies = await Promise.all(blobs.map((blob) => bus.request<{ blob: string }, { sum: number; echo: string }>(subject, { blob }, { timeoutMs: 30_000 })));
+    await other.drain();
+    expect(replies.map((r) => r.sum)).toEqual(blobs.map(sum));
+    expect(replies.map((r) => r.echo)).toEqual(blobs);
+    expect(handled.a + handled.b).toBe(6);
+  }, 30_000);
+
   it('carries a small request with a 5 MiB reply', async () => {
     const subject = uniqueName('test.download');
     bus.serve<number, string>(subject, null, async (n) => 'x'.repeat(n));
