@@ -88,7 +88,7 @@ export function parseDurationNs(s: string): number {
   const f = parseGoFloat(s);
   if (f !== null) {
     const ns = f * 1e9;
-    if (!(ns <= 9.223372036854775807e18 && ns >= -9.223372036854775808e18)) {
+    if (!(ns <= 2 ** 63 && ns >= -(2 ** 63))) {
       throw new Error(`cannot parse ${JSON.stringify(s)} to a valid duration. It overflows int64`);
     }
     return Math.trunc(ns);

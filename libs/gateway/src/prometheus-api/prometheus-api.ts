@@ -8,7 +8,7 @@ import {
 } from '@strata/contracts';
 import { exprToJson, formatExpr, parseExpr, ParseError } from '@strata/promql';
 import {
-  ApiParams,
+  type ApiParams,
   durationParamMs,
   limitParam,
   MAX_TIME_MS,
