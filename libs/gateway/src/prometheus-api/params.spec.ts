@@ -1,5 +1,5 @@
 import { ApiParams, parseDurationNs, parseTime, rangeParams, validLabelName } from './params';
-import { PromApiError } from './prom-api-error';
+import { type PromApiError } from './prom-api-error';
 
 const params = (q: Record<string, string | string[]>, body: Record<string, string | string[]> = {}): ApiParams => new ApiParams(q, body);
 
