@@ -1,0 +1,121 @@
+// Range-query latency of Strata's query service against Debian's Prometheus on the same data. Run:
+//   node -r @swc-node/register tools/bench/promql/main.ts [hours=6] [counterSeries=10000] [runs=3]
+// Prometheus gets the data through remote write and answers over HTTP on loopback; Strata's side
+// is the query service's executor in process (engine, tenant scoping, Prometheus JSON shaping and
+// serialisation), without the gateway and NATS hop.
+import { MemorySeriesSource, QueryExecutor } from '@strata/query';
+import { labelsFrom } from '@strata/tsdb';
+import { type WriteBatch, type WriteSeries } from '@strata/remote-write';
+import { startPrometheus } from '../../promql-diff/src/prometheus-server';
+
+const hours = Number(process.argv[2] ?? 6);
+const counterSeries = Number(process.argv[3] ?? 10_000);
+const runs = Number(process.argv[4] ?? 3);
+const STEP_MS = 15_000;
+const T0 = 1_700_000_000_000;
+const points = Math.floor((hours * 3600_000) / STEP_MS) + 1;
+const END = T0 + (points - 1) * STEP_MS;
+const TENANT = 'bench';
+const LE = ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '+Inf'];
+
+interface Spec {
+  labels: Record<string, string>;
+  value: (i: number) => number;
+}
+
+function specs(): Spec[] {
+  const out: Spec[] = [];
+  const jobs = 10;
+  const perJob = Math.max(1, Math.floor(counterSeries / jobs / 10));
+  for (let j = 0; j < jobs; j++) {
+    for (let inst = 0; inst < perJob; inst++) {
+      for (let path = 0; path < 10; path++) {
+        const rate = 1 + ((j * 31 + inst * 7 + path) % 50);
+        out.push({ labels: { __name__: 'bench_requests_total', job: `job-${j}`, instance: `i-${inst}`, path: `/p${path}` }, value: (i) => i * rate + ((i * path) % 7) });
+      }
+      out.push({ labels: { __name__: 'bench_build_info', job: `job-${j}`, instance: `i-${inst}`, version: `v${inst % 3}` }, value: () => 1 });
+    }
+    // 10 histograms per job, 10 buckets each: 1000 bucket series in all.
+    for (let h = 0; h < 10; h++) {
+      LE.forEach((le, b) => {
+        out.push({ labels: { __name__: 'bench_latency_seconds_bucket', job: `job-${j}`, instance: `i-${h}`, le }, value: (i) => i * (b + 1) * (h + 1) });
+      });
+    }
+  }
+  return out;
+}
+
+const QUERIES: Array<[string, string]> = [
+  ['rate over all counters', 'rate(bench_requests_total[5m])'],
+  ['sum by job', 'sum by (job) (rate(bench_requests_total[5m]))'],
+  ['histogram_quantile', 'histogram_quantile(0.99, sum by (le, job) (rate(bench_latency_seconds_bucket[5m])))'],
+  ['topk', 'topk(10, rate(bench_requests_total[5m]))'],
+  ['subquery', 'max_over_time(sum by (job, instance) (rate(bench_requests_total[5m]))[30m:1m])'],
+  ['group_left join', 'sum by (job, instance) (rate(bench_requests_total[5m])) * on(job, instance) group_left(version) bench_build_info'],
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function main(): Promise<void> {
+  const all = specs();
+  console.log(`data: ${all.length} series x ${points} samples (${hours} h at 15 s) = ${(all.length * points / 1e6).toFixed(1)}M samples`);
+  const prom = await startPrometheus();
+  try {
+    const source = new MemorySeriesSource();
+    let t = Date.now();
+    for (let from = 0; from < points; from += 20) {
+      const series: WriteSeries[] = all.map((s) => {
+        const n = Math.min(points, from + 20) - from;
+        const ts = new Float64Array(n);
+        const vs = new Float64Array(n);
+        for (let k = 0; k < n; k++) {
+          ts[k] = T0 + (from + k) * STEP_MS;
+          vs[k] = s.value(from + k);
+          source.append(TENANT, s.labels, ts[k], vs[k]);
+        }
+        return { labels: labelsFrom(s.labels), timestamps: ts, values: vs, exemplars: [] };
+      });
+      const batch: WriteBatch = { series, metadata: [] };
+      await prom.write(batch);
+    }
+    console.log(`loaded both in ${((Date.now() - t) / 1000).toFixed(1)} s (Prometheus ${prom.version})`);
+    const executor = new QueryExecutor(source, { defaultTimeoutMs: 600_000 });
+    const range = { startMs: END - 2 * 3600_000, endMs: END, stepMs: 60_000 };
+    const params = new URLSearchParams({ start: String(range.startMs / 1000), end: String(range.endMs / 1000), step: '60' });
+    console.log(`range queries over the last 2 h at 60 s steps; median of ${runs} runs after one warm-up`);
+    console.log(['query', 'series', 'strata ms', 'prometheus ms', 'strata/prometheus'].join('\t'));
+    for (const [name, query] of QUERIES) {
+      const strataTimes: number[] = [];
+      const promTimes: number[] = [];
+      let strataSeries = 0;
+      let promSeries = 0;
+      for (let r = 0; r <= runs; r++) {
+        t = performance.now();
+        const reply = await executor.range({ tenantId: TENANT, query, ...range });
+        JSON.stringify(reply);
+        if (r > 0) strataTimes.push(performance.now() - t);
+        if (reply.status !== 'success') throw new Error(`strata: ${query}: ${reply.error}`);
+        strataSeries = (reply.data.result as unknown[]).length;
+        params.set('query', query);
+        t = performance.now();
+        const res = await fetch(`${prom.url}/api/v1/query_range`, { method: 'POST', body: params, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        const body = (await res.json()) as { data: { result: unknown[] } };
+        if (r > 0) promTimes.push(performance.now() - t);
+        promSeries = body.data.result.length;
+      }
+      const s = median(strataTimes);
+      const p = median(promTimes);
+      console.log([name, strataSeries === promSeries ? String(strataSeries) : `${strataSeries}/${promSeries}`, s.toFixed(1), p.toFixed(1), (s / p).toFixed(2)].join('\t'));
+    }
+  } finally {
+    await prom.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
