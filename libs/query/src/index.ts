@@ -14,3 +14,4 @@ export {
 } from './storage/series-source';
 export { MemorySeriesSource } from './storage/memory-series-source';
 export { TenantQueryable, SeriesLimitError } from './storage/tenant-queryable';
+export { StoreSeriesSource, type StoreReader, type StoreApiQuery, type StoreApiMatcher } from './storage/store-series-source';

@@ -1,0 +1,53 @@
+import { type StoreApiQuery, StoreSeriesSource, type StoreReader } from './store-series-source';
+import { TenantQueryable } from './tenant-queryable';
+
+function fakeStore(): { store: StoreReader; asked: StoreApiQuery[] } {
+  const asked: StoreApiQuery[] = [];
+  const store: StoreReader = {
+    labelNames: (q) => {
+      asked.push(q);
+      return Promise.resolve({ value: ['__name__', 'job', 'tenant_id'], warnings: [] });
+    },
+    labelValues: (_n, q) => {
+      asked.push(q);
+      return Promise.resolve({ value: ['x'], warnings: [] });
+    },
+    select: (q) => {
+      asked.push(q);
+      return Promise.resolve({
+        value: [
+          {
+            labels: [
+              { name: '__name__', value: 'up' },
+              { name: 'tenant_id', value: q.tenantId },
+            ],
+            timestamps: Float64Array.from([1000, 2000, 3000]),
+            values: Float64Array.from([1, 2, 3]),
+          },
+        ],
+        warnings: [],
+      });
+    },
+  };
+  return { store, asked };
+}
+
+describe('StoreSeriesSource', () => {
+  it("passes the tenant and the caller's matchers to the Store API and hides tenant_id", async () => {
+    const { store, asked } = fakeStore();
+    const q = new TenantQueryable(new StoreSeriesSource(store), 't1').querier(0, 5000);
+    const [s] = await q.select(true, null, { name: '__name__', op: '=', value: 'up' });
+    expect(asked[0]).toEqual({ tenantId: 't1', matchers: [{ type: '=', name: '__name__', value: 'up' }], start: 0, end: 5000 });
+    expect(s.labels.toRecord()).toEqual({ __name__: 'up' });
+    const it = s.iterator();
+    expect(it.seek(1500) && [it.t, it.v]).toEqual([2000, 2]);
+    expect(it.next() && it.v).toBe(3);
+    expect(it.next()).toBe(false);
+    expect(await q.labelNames()).toEqual(['__name__', 'job']);
+  });
+
+  it('refuses reads that are not scoped to exactly one tenant', async () => {
+    const source = new StoreSeriesSource(fakeStore().store);
+    await expect(source.select(0, 1, null, [{ name: '__name__', op: '=', value: 'up' }])).rejects.toThrow('exactly one tenant');
+  });
+});

@@ -1,0 +1,105 @@
+import { Labels, type Matcher, type SampleIterator, type SelectHints, type StorageSeries } from '@strata/promql';
+import { type MetricMetadata, type SeriesExemplars, type SeriesSource, TENANT_LABEL } from './series-source';
+
+/** A matcher as the Store API carries it. */
+export interface StoreApiMatcher {
+  type: '=' | '!=' | '=~' | '!~';
+  name: string;
+  value: string;
+}
+
+/** A tenant's window as the Store API client takes it. */
+export interface StoreApiQuery {
+  tenantId: string;
+  matchers: readonly StoreApiMatcher[];
+  start: number;
+  end: number;
+}
+
+/**
+ * The part of the write path's Store API client (`@strata/store-client`) the query service reads
+ * through; declared structurally so the query service does not depend on how the client fans out.
+ */
+export interface StoreReader {
+  labelNames(query: StoreApiQuery): Promise<{ value: string[]; warnings: string[] }>;
+  labelValues(name: string, query: StoreApiQuery): Promise<{ value: string[]; warnings: string[] }>;
+  select(query: StoreApiQuery): Promise<{
+    value: Array<{ labels: ReadonlyArray<{ name: string; value: string }>; timestamps: Float64Array; values: Float64Array }>;
+    warnings: string[];
+  }>;
+}
+
+class TypedArrayIterator implements SampleIterator {
+  private i = -1;
+  t = 0;
+  v = 0;
+
+  constructor(
+    private readonly ts: Float64Array,
+    private readonly vs: Float64Array,
+  ) {}
+
+  next(): boolean {
+    if (this.i < this.ts.length) this.i++;
+    return this.load();
+  }
+
+  seek(t: number): boolean {
+    if (this.i < 0) this.i = 0;
+    while (this.i < this.ts.length && this.ts[this.i] < t) this.i++;
+    return this.load();
+  }
+
+  private load(): boolean {
+    if (this.i >= this.ts.length) return false;
+    this.t = this.ts[this.i];
+    this.v = this.vs[this.i];
+    return true;
+  }
+}
+
+/**
+ * Reads series through the Store API client. The tenant comes from the `tenant_id="<t>"` matcher
+ * `TenantQueryable` adds; a call without exactly one such matcher is refused, so nothing unscoped
+ * ever reaches the stores.
+ */
+export class StoreSeriesSource implements SeriesSource {
+  constructor(private readonly store: StoreReader) {}
+
+  async select(mint: number, maxt: number, _hints: SelectHints | null, matchers: Matcher[]): Promise<StorageSeries[]> {
+    const { value } = await this.store.select(toQuery(matchers, mint, maxt));
+    return value.map((s) => {
+      const labels = Labels.fromPairs(s.labels.map((l) => [l.name, l.value] as const));
+      return { labels, iterator: (): SampleIterator => new TypedArrayIterator(s.timestamps, s.values) };
+    });
+  }
+
+  async labelNames(mint: number, maxt: number, matchers: Matcher[]): Promise<string[]> {
+    return (await this.store.labelNames(toQuery(matchers, mint, maxt))).value;
+  }
+
+  async labelValues(mint: number, maxt: number, name: string, matchers: Matcher[]): Promise<string[]> {
+    return (await this.store.labelValues(name, toQuery(matchers, mint, maxt))).value;
+  }
+
+  /** The Store API carries no metadata yet. */
+  metadata(): Promise<Map<string, MetricMetadata[]>> {
+    return Promise.resolve(new Map());
+  }
+
+  /** The Store API carries no exemplars yet. */
+  exemplars(): Promise<SeriesExemplars[]> {
+    return Promise.resolve([]);
+  }
+}
+
+function toQuery(matchers: readonly Matcher[], start: number, end: number): StoreApiQuery {
+  const tenants = matchers.filter((m) => m.name === TENANT_LABEL);
+  if (tenants.length !== 1 || tenants[0].op !== '=') throw new Error('store reads must be scoped to exactly one tenant');
+  return {
+    tenantId: tenants[0].value,
+    matchers: matchers.filter((m) => m.name !== TENANT_LABEL).map((m) => ({ type: m.op, name: m.name, value: m.value })),
+    start,
+    end,
+  };
+}
