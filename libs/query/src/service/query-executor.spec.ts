@@ -59,6 +59,21 @@ describe('QueryExecutor', () => {
     expect(await ex.instant({ query: 'up' })).toMatchObject({ status: 'error', errorType: 'bad_data' });
   });
 
+  it('answers a query that outlives its budget with 503-class timeout', async () => {
+    const slow = new MemorySeriesSource();
+    for (let i = 0; i < 2000; i++) slow.append('a', { __name__: 'm', i: String(i) }, 1000, i);
+    const select = slow.select.bind(slow);
+    slow.select = async (...args) => {
+      await new Promise((r) => setTimeout(r, 30));
+      return select(...args);
+    };
+    expect(await new QueryExecutor(slow).range({ tenantId: 'a', query: 'sum(m)', startMs: 0, endMs: 60_000, stepMs: 1000, timeoutMs: 5 })).toEqual({
+      status: 'error',
+      errorType: 'timeout',
+      error: 'query timed out in expression evaluation',
+    });
+  });
+
   it('lists series, label names and values with limits', async () => {
     expect(await ex.series({ tenantId: 'a', match: ['c_total'], startMs: 0, endMs: 200_000 })).toEqual({
       status: 'success',
