@@ -3,7 +3,7 @@ import { apiGet, apiPost, diffResponses, type ApiResponse } from './compare';
 import { datasetBatches, T0 } from './dataset';
 import { BAD_REQUESTS, MESSAGE_DIFFERS } from './bad-queries';
 import { startPrometheus, type PrometheusServer } from './prometheus-server';
-import { DIFF_QUERIES, DIFFERS_2_42_VS_3, INSTANTS, RANGE, type DiffQuery } from './queries';
+import { DIFF_QUERIES, DIFFERS_2_42_VS_3, FORMAT_DIFFERS_2_42_VS_3, INSTANTS, RANGE, type DiffQuery } from './queries';
 import { startStrata, type StrataServer } from './strata-server';
 
 const TENANT = 'diff';
@@ -74,6 +74,16 @@ describe('differential PromQL vs Prometheus (Strata API over NATS, data written 
     expect({ status: s.status, errorType: s.body.errorType }).toEqual({ status: p.status, errorType: p.body.errorType });
     if (reason === undefined) expect(s.body.error).toBe(p.body.error);
     else expect({ reason, differs: s.body.error !== p.body.error }).toEqual({ reason, differs: true });
+  });
+
+  it('formats every query as Prometheus does', async () => {
+    const differ: string[] = [];
+    for (const d of DIFF_QUERIES) {
+      const [p, s] = await both('/api/v1/format_query', { query: d.query });
+      if (p.status !== s.status || JSON.stringify(p.body.data) !== JSON.stringify(s.body.data)) differ.push(d.query);
+    }
+    // 3 prints number literals with strconv's 'f' format where 2.42 used fmt.Sprint (1e+09).
+    expect(differ).toEqual(FORMAT_DIFFERS_2_42_VS_3);
   });
 
   it('keeps serving after bad queries', async () => {

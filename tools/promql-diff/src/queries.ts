@@ -272,3 +272,6 @@ export const DIFFERS_2_42_VS_3: Array<DiffQuery & { at: number; reason: string }
     reason: 'quoted UTF-8 metric names in braces are valid PromQL only from 3',
   },
 ];
+
+/** Queries whose `format_query` output differs: 3 prints number literals like `1000000000`, 2.42 like `1e+09`. */
+export const FORMAT_DIFFERS_2_42_VS_3 = [`count_values by (job) ("v", ${C} > 1e9)`, '1e30 * 1e-10'];

@@ -6,7 +6,8 @@ import {
   type PromApiReply,
   type QueryLimits,
 } from '@strata/contracts';
-import { exprToJson, formatExpr, parseExpr, ParseError } from '@strata/promql';
+import { exprToJson, parseExpr, ParseError } from '@strata/promql';
+import { prettyExpr } from './pretty';
 import {
   type ApiParams,
   durationParamMs,
@@ -136,7 +137,7 @@ export class PrometheusApi {
 
   /** `/api/v1/format_query`: the query pretty-printed by the PromQL printer. */
   formatQuery(p: ApiParams): ApiAnswer {
-    return this.parseWith(p, (e) => formatExpr(e));
+    return this.parseWith(p, (e) => prettyExpr(e));
   }
 
   /** `/api/v1/parse_query`: the query's syntax tree as JSON. */
