@@ -1,4 +1,14 @@
 export * from './parser/ast';
+export { parseExpr } from './parser/parser';
+export { type ParseOptions } from './parser/token-stream';
+export { ParseError } from './parser/parse-error';
+export { formatExpr, formatMatcher } from './parser/printer';
+export { FUNCTIONS, getFunction, AGGREGATORS_WITH_PARAM, EXPERIMENTAL_AGGREGATORS } from './parser/functions';
+export { compilePromRegex } from './parser/regex';
+export { parseDuration, formatDuration } from './parser/durations';
+export { parseSeriesDesc, type SeriesDesc, type SequenceValue, STALE_NAN, STALE_NAN_BITS, isStaleNaN } from './parser/series-desc';
+export { durationExprError } from './parser/duration-check';
+export { exprToJson, type JsonTree } from './parser/json-tree';
 export { Labels, METRIC_NAME, compareLabels } from './storage/labels';
 export type {
   Matcher,
@@ -9,7 +19,7 @@ export type {
   SelectHints,
   StorageSeries,
 } from './storage/queryable';
-export { MemoryQueryable, STALE_NAN, isStaleNaN } from './storage/memory-queryable';
+export { MemoryQueryable } from './storage/memory-queryable';
 export { Engine, type EngineOptions, type QueryResult } from './engine/engine';
 export { Annotations, type Annotation, type AnnotationKind } from './engine/annotations';
 export { PromQLError, EvalError, QueryTimeoutError, TooManySamplesError } from './engine/errors';

@@ -1,11 +1,24 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { adaptParser } from './parser-adapter';
+import { promqlParser } from './parser-adapter';
 import { runScript, type ConformanceParser, type FileReport } from './runner';
 
 // The suite lives beside the clone (../shared), so resolve from the repo root, not from cwd.
 const REPO_ROOT = resolve(__dirname, '../../../..');
-const SUITE_DIR = resolve(REPO_ROOT, '../shared/conformance/promqltest');
+
+/** The main clone's root: the repo root itself, or for a git worktree the clone its `.git` file points into. */
+function cloneRoot(): string {
+  const dotGit = join(REPO_ROOT, '.git');
+  if (!existsSync(dotGit) || statSync(dotGit).isDirectory()) return REPO_ROOT;
+  const m = /^gitdir:\s*(.+)$/m.exec(readFileSync(dotGit, 'utf8'));
+  // <clone>/.git/worktrees/<name> -> <clone>
+  return m ? resolve(m[1].trim(), '../../..') : REPO_ROOT;
+}
+
+const SUITE_DIR =
+  process.env['PROMQLTEST_DIR'] ??
+  [REPO_ROOT, cloneRoot()].map((r) => resolve(r, '../shared/conformance/promqltest')).find((d) => existsSync(d)) ??
+  resolve(REPO_ROOT, '../shared/conformance/promqltest');
 const PASSING_FILE = join(__dirname, 'passing-cases.json');
 
 /** Files where every eval (other than native-histogram ones, which are skipped) must pass. */
@@ -29,35 +42,14 @@ const MUST_PASS = [
 /** Files not held to "every eval passes": their native-histogram evals are skipped one by one. */
 const REPORT_ONLY = ['native_histograms', 'type_and_unit', 'duration_expression'];
 
-function loadParser(): ConformanceParser | null {
-  for (const p of ['../parser', '../parser/parser', '../parser/index', '../index']) {
-    try {
-      const mod = require(p) as Record<string, unknown>;
-      const adapted = adaptParser(mod);
-      if (adapted) return adapted;
-    } catch {
-      // Try the next candidate module.
-    }
-  }
-  return null;
-}
-
-const parser = existsSync(SUITE_DIR) ? loadParser() : null;
-
 if (!existsSync(SUITE_DIR)) {
   describe('promqltest', () => {
     it('promqltest suite skipped: ../shared/conformance/promqltest not found beside the clone', () => {
       expect(existsSync(SUITE_DIR)).toBe(false);
     });
   });
-} else if (parser === null) {
-  describe('promqltest', () => {
-    it('promqltest suite skipped: the PromQL parser (parseExpr/parseSeriesDesc) is not available in this build', () => {
-      expect(parser).toBeNull();
-    });
-  });
 } else {
-  const p: ConformanceParser = parser;
+  const p: ConformanceParser = promqlParser;
   const files = readdirSync(SUITE_DIR)
     .filter((f) => f.endsWith('.test'))
     .sort();

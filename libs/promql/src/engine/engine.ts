@@ -1,4 +1,5 @@
 import { exprType, type Expr, type VectorSelector } from '../parser/ast';
+import { parseExpr } from '../parser/parser';
 import { compareLabels, METRIC_NAME } from '../storage/labels';
 import { type Queryable, type SelectHints } from '../storage/queryable';
 import { Annotations } from './annotations';
@@ -19,7 +20,7 @@ export interface EngineOptions {
   enableExperimentalFunctions?: boolean;
   /** Step of subqueries written without one (default 1m, Prometheus' global evaluation interval). */
   noStepSubqueryIntervalMs?: number;
-  /** Turns query text into a syntax tree; needed only when queries are passed as strings. */
+  /** Turns query text into a syntax tree; defaults to the PromQL parser. */
   parse?: (query: string) => Expr;
 }
 
@@ -37,7 +38,7 @@ interface Window {
 
 /** Evaluates PromQL syntax trees against a Queryable with Prometheus 3 semantics. */
 export class Engine {
-  private readonly opts: Required<Omit<EngineOptions, 'parse'>> & Pick<EngineOptions, 'parse'>;
+  private readonly opts: Required<EngineOptions>;
 
   constructor(opts: EngineOptions = {}) {
     this.opts = {
@@ -46,7 +47,9 @@ export class Engine {
       maxSamples: opts.maxSamples ?? 50_000_000,
       enableExperimentalFunctions: opts.enableExperimentalFunctions ?? false,
       noStepSubqueryIntervalMs: opts.noStepSubqueryIntervalMs ?? 60 * 1000,
-      parse: opts.parse,
+      parse:
+        opts.parse ??
+        ((q: string): Expr => parseExpr(q, { enableExperimentalFunctions: opts.enableExperimentalFunctions ?? false })),
     };
   }
 
@@ -96,9 +99,7 @@ export class Engine {
   }
 
   private toExpr(expr: Expr | string): Expr {
-    if (typeof expr !== 'string') return expr;
-    if (this.opts.parse === undefined) throw new EvalError('no PromQL parser configured for string queries');
-    return this.opts.parse(expr);
+    return typeof expr === 'string' ? this.opts.parse(expr) : expr;
   }
 
   private async prepare(
