@@ -103,7 +103,8 @@ export async function runScript(
   engineOpts: EngineOptions = {},
 ): Promise<FileReport> {
   const report: FileReport = { file, cases: [], passed: 0, failed: 0, skipped: 0 };
-  const engine = new Engine({ enableExperimentalFunctions: true, maxSamples: 50_000_000, ...engineOpts });
+  // Same limits as Prometheus' test engine: experimental functions on, 10,000 samples per query.
+  const engine = new Engine({ enableExperimentalFunctions: true, maxSamples: 10_000, ...engineOpts });
   const storage = new MemoryQueryable();
   const nativeSeries: Labels[] = [];
   for (const cmd of parseScript(text)) {
