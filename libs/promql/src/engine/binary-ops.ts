@@ -2,7 +2,7 @@ import { exprType, type BinaryExpr, type BinaryOp, type VectorMatching } from '.
 import { type Labels, METRIC_NAME } from '../storage/labels';
 import { EvalError } from './errors';
 import { type Evaluator } from './evaluator';
-import { type Matrix, type Sample, type Vector } from './types';
+import { newSeries, pushPoint, type Matrix, type Sample, type Vector } from './types';
 
 function isComparison(op: BinaryOp): boolean {
   return op === '==' || op === '!=' || op === '>' || op === '<' || op === '>=' || op === '<=';
@@ -110,6 +110,49 @@ export function evalBinary(ev: Evaluator, e: BinaryExpr): Matrix {
     );
   }
   const swap = lt === 'scalar';
+  return evalVectorScalar(ev, e, swap);
+}
+
+/**
+ * Vector/scalar operations map each series independently, so they run over whole typed arrays
+ * instead of gathering per-step vectors; scalars always have a point at every step.
+ */
+function evalVectorScalar(ev: Evaluator, e: BinaryExpr, swap: boolean): Matrix {
+  const before = ev.ctx.currentSamples;
+  const lhs = ev.evalMatrix(e.lhs);
+  const rhs = ev.evalMatrix(e.rhs);
+  const vec = swap ? rhs : lhs;
+  const sc = swap ? lhs[0] : rhs[0];
+  const numSteps = ev.numSteps;
+  if (sc === undefined || sc.n !== numSteps) return evalVectorScalarStepwise(ev, e, swap);
+  const op = e.op;
+  const cmp = isComparison(op);
+  const renames = changesMetricSchema(op) || e.returnBool;
+  const out: Matrix = [];
+  let total = 0;
+  for (const s of vec) {
+    ev.checkDeadline();
+    const res = newSeries(s.metric, renames ? true : s.dropName, s.n);
+    for (let i = 0; i < s.n; i++) {
+      const t = s.ts[i];
+      const scalar = sc.vals[Math.round((t - ev.start) / ev.interval)];
+      const l = swap ? scalar : s.vals[i];
+      const r = swap ? s.vals[i] : scalar;
+      const [v, keep] = elemBinop(op, l, r);
+      if (e.returnBool) pushPoint(res, t, keep ? 1 : 0);
+      else if (keep) pushPoint(res, t, cmp && swap ? r : v);
+    }
+    if (res.n > 0) {
+      out.push(res);
+      total += res.n;
+    }
+  }
+  ev.ctx.currentSamples = before;
+  ev.addSamples(total);
+  return out;
+}
+
+function evalVectorScalarStepwise(ev: Evaluator, e: BinaryExpr, swap: boolean): Matrix {
   return ev.rangeEval(
     (a) => {
       const vec = swap ? a[1] : a[0];

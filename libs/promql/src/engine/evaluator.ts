@@ -14,7 +14,7 @@ import { Anno, type Annotations } from './annotations';
 import { evalBinary } from './binary-ops';
 import { EvalError, QueryTimeoutError, TooManySamplesError } from './errors';
 import { evalLabelJoin, evalLabelReplace } from './functions/labels';
-import { absentLabels, MATRIX_FUNCTIONS, VECTOR_FUNCTIONS } from './functions/registry';
+import { absentLabels, ELEMENTWISE_FUNCTIONS, MATRIX_FUNCTIONS, VECTOR_FUNCTIONS } from './functions/registry';
 import { firstAfter, lastAtOrBefore, type LoadedSeries } from './selectors';
 import { newSeries, pushPoint, type Matrix, type Sample, type Series, type StringValue, type Vector } from './types';
 
@@ -290,11 +290,22 @@ export class Evaluator {
       }
     }
     if (matrixIdx < 0) {
+      const ew = ELEMENTWISE_FUNCTIONS[name];
+      if (ew !== undefined && e.args.length === 1) return this.evalElementwise(e.args[0], ew);
       const vf = VECTOR_FUNCTIONS[name];
       if (vf === undefined) throw new EvalError(`function "${name}" is not supported`);
       return this.rangeEval((args, _s, ts) => vf(args, e, { ts, ev: this }), e.args);
     }
     return this.evalMatrixCall(e, matrixIdx);
+  }
+
+  /** Maps every point of every series; per-step gathering would give the same result, slower. */
+  private evalElementwise(arg: Expr, f: (v: number) => number): Matrix {
+    return this.evalMatrix(arg).map((s) => {
+      const vals = new Float64Array(s.n);
+      for (let i = 0; i < s.n; i++) vals[i] = f(s.vals[i]);
+      return { metric: s.metric, ts: s.ts, vals, n: s.n, dropName: true };
+    });
   }
 
   private evalTimestampOfSelector(vs: VectorSelector): Matrix {

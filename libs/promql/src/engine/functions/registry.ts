@@ -86,31 +86,36 @@ function clampVec(v: Vector, min: number, max: number): Vector {
 
 const noHistogramsInFloatEngine: VectorFn = () => [];
 
+/** One-argument math functions; they map every point of a series and drop its name. */
+export const ELEMENTWISE_FUNCTIONS: Record<string, (v: number) => number> = {
+  abs: Math.abs,
+  ceil: Math.ceil,
+  floor: Math.floor,
+  exp: Math.exp,
+  sqrt: Math.sqrt,
+  ln: Math.log,
+  log2: Math.log2,
+  log10: Math.log10,
+  sin: Math.sin,
+  cos: Math.cos,
+  tan: Math.tan,
+  asin: Math.asin,
+  acos: Math.acos,
+  atan: Math.atan,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
+  tanh: Math.tanh,
+  asinh: Math.asinh,
+  acosh: Math.acosh,
+  atanh: Math.atanh,
+  rad: (v) => (v * Math.PI) / 180,
+  deg: (v) => (v * 180) / Math.PI,
+  sgn: (v) => (v < 0 ? -1 : v > 0 ? 1 : v),
+};
+
 /** Functions evaluated per step on instant vectors and scalars. */
 export const VECTOR_FUNCTIONS: Record<string, VectorFn> = {
-  abs: simple(Math.abs),
-  ceil: simple(Math.ceil),
-  floor: simple(Math.floor),
-  exp: simple(Math.exp),
-  sqrt: simple(Math.sqrt),
-  ln: simple(Math.log),
-  log2: simple(Math.log2),
-  log10: simple(Math.log10),
-  sin: simple(Math.sin),
-  cos: simple(Math.cos),
-  tan: simple(Math.tan),
-  asin: simple(Math.asin),
-  acos: simple(Math.acos),
-  atan: simple(Math.atan),
-  sinh: simple(Math.sinh),
-  cosh: simple(Math.cosh),
-  tanh: simple(Math.tanh),
-  asinh: simple(Math.asinh),
-  acosh: simple(Math.acosh),
-  atanh: simple(Math.atanh),
-  rad: simple((v) => (v * Math.PI) / 180),
-  deg: simple((v) => (v * 180) / Math.PI),
-  sgn: simple((v) => (v < 0 ? -1 : v > 0 ? 1 : v)),
+  ...Object.fromEntries(Object.entries(ELEMENTWISE_FUNCTIONS).map(([k, f]) => [k, simple(f)])),
   round: (args) => {
     const toNearest = args.length >= 2 ? args[1][0].f : 1;
     const inv = 1 / toNearest;
