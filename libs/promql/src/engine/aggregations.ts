@@ -1,7 +1,7 @@
 import { xxh64 } from '@node-rs/xxhash';
 import { type AggregateExpr, type Expr } from '../parser/ast';
 import { Labels, METRIC_NAME } from '../storage/labels';
-import { Anno } from './annotations';
+import { Anno, formatG } from './annotations';
 import { isValidLabelName } from './functions/labels';
 import { EvalError } from './errors';
 import { unwrapParens, type Evaluator } from './evaluator';
@@ -353,11 +353,11 @@ function aggregateK(
     let r = 0;
     let skip = false;
     if (op === 'limit_ratio') {
-      if (Number.isNaN(fParam)) throw new EvalError(`Ratio value ${fParam} is NaN`);
+      if (Number.isNaN(fParam)) throw new EvalError(`Ratio value ${formatG(fParam)} is NaN`);
       if (fParam === 0) skip = true;
       r = Math.max(-1, Math.min(1, fParam));
     } else {
-      if (!(Math.abs(fParam) <= MAX_INT64)) throw new EvalError(`Scalar value ${formatFloatF(fParam)} overflows int64`);
+      if (!(Math.abs(fParam) <= MAX_INT64)) throw new EvalError(`Scalar value ${formatG(fParam)} overflows int64`);
       k = Math.trunc(fParam);
       if (k > input.length) k = input.length;
       if (k < 1) skip = true;

@@ -334,13 +334,14 @@ export class Evaluator {
     let source: { labels: Labels; ts: Float64Array; vs: Float64Array; n: number }[];
     let mods: TimeModifiers;
     let rangeMs: number;
-    const subqSamplesBefore = this.ctx.currentSamples;
+    let subquerySamples = 0;
     if (arg.type === 'MatrixSelector') {
       source = this.seriesFor(arg.vectorSelector).map((s) => ({ labels: s.labels, ts: s.rts, vs: s.rvs, n: s.rn }));
       mods = arg.vectorSelector;
       rangeMs = arg.rangeMs;
     } else {
       source = this.evalSubquery(arg).map((s) => ({ labels: s.metric, ts: s.ts, vs: s.vals, n: s.n }));
+      for (const s of source) subquerySamples += s.n;
       mods = arg;
       rangeMs = arg.rangeMs;
     }
@@ -402,7 +403,8 @@ export class Evaluator {
         }
       }
     }
-    if (arg.type === 'SubqueryExpr') this.ctx.currentSamples = Math.max(subqSamplesBefore, this.ctx.currentSamples);
+    // The subquery's points are released once the function has consumed them.
+    this.ctx.currentSamples -= subquerySamples;
     if (name === 'absent_over_time') {
       const found = new Set<number>();
       for (const s of out) for (let i = 0; i < s.n; i++) found.add(s.ts[i]);
