@@ -11,7 +11,12 @@ export const promqlParser: ConformanceParser = {
     const r = parseSeriesDesc(desc);
     return {
       labels: Labels.fromPairs(r.labels.map((l) => [l.name, l.value] as const)),
-      values: r.values.map((v) => ({ value: v.value, omitted: v.omitted, histogram: false, stale: v.stale === true })),
+      values: r.values.map((v) => ({
+        value: v.value,
+        omitted: v.omitted,
+        histogram: false,
+        stale: v.stale === true,
+      })),
     };
   },
 };

@@ -17,7 +17,9 @@ function cloneRoot(): string {
 
 const SUITE_DIR =
   process.env['PROMQLTEST_DIR'] ??
-  [REPO_ROOT, cloneRoot()].map((r) => resolve(r, '../shared/conformance/promqltest')).find((d) => existsSync(d)) ??
+  [REPO_ROOT, cloneRoot()]
+    .map((r) => resolve(r, '../shared/conformance/promqltest'))
+    .find((d) => existsSync(d)) ??
   resolve(REPO_ROOT, '../shared/conformance/promqltest');
 const PASSING_FILE = join(__dirname, 'passing-cases.json');
 
@@ -73,17 +75,23 @@ if (!existsSync(SUITE_DIR)) {
         }
       }
       const rows = [...reports.values()].map((r) => {
-        const reasons = r.cases.filter((c) => c.status === 'skipped').map((c) => (c.reason ?? '').replace(/ series .*/, ' series'));
+        const reasons = r.cases
+          .filter((c) => c.status === 'skipped')
+          .map((c) => (c.reason ?? '').replace(/ series .*/, ' series'));
         const why = [...new Set(reasons)].join('; ');
         return `${r.file.padEnd(22)} ${String(r.passed).padStart(5)} ${String(r.failed).padStart(6)} ${String(r.skipped).padStart(7)}  ${why}`;
       });
       // A table a person reads in the jest output; failures are listed by the per-file tests below.
       console.log(
-        [`file                   passed failed skipped  skip reasons (report-only: ${REPORT_ONLY.join(', ')})`, ...rows].join('\n'),
+        [
+          `file                   passed failed skipped  skip reasons (report-only: ${REPORT_ONLY.join(', ')})`,
+          ...rows,
+        ].join('\n'),
       );
       if (process.env['UPDATE_PASSING_CASES'] === '1') {
         const passing: Record<string, string[]> = {};
-        for (const r of reports.values()) passing[r.file] = r.cases.filter((c) => c.status === 'passed').map((c) => c.key);
+        for (const r of reports.values())
+          passing[r.file] = r.cases.filter((c) => c.status === 'passed').map((c) => c.key);
         writeFileSync(PASSING_FILE, JSON.stringify(passing, null, 2) + '\n');
       }
     }, 600_000);
@@ -91,7 +99,9 @@ if (!existsSync(SUITE_DIR)) {
     it.each(MUST_PASS)('%s: every eval passes (native-histogram evals skipped)', (name) => {
       const r = reports.get(name);
       expect(r).toBeDefined();
-      const failures = r!.cases.filter((c) => c.status === 'failed').map((c) => `line ${c.key}\n    ${c.reason ?? ''}`);
+      const failures = r!.cases
+        .filter((c) => c.status === 'failed')
+        .map((c) => `line ${c.key}\n    ${c.reason ?? ''}`);
       expect(failures).toEqual([]);
     });
 

@@ -50,7 +50,10 @@ export function formatFloatF(v: number): string {
   const exp = Number(expS);
   const neg = mant.startsWith('-');
   const digits = mant.replace('-', '').replace('.', '');
-  const pointPos = (mant.replace('-', '').indexOf('.') < 0 ? mant.replace('-', '').length : mant.replace('-', '').indexOf('.')) + exp;
+  const pointPos =
+    (mant.replace('-', '').indexOf('.') < 0
+      ? mant.replace('-', '').length
+      : mant.replace('-', '').indexOf('.')) + exp;
   let out: string;
   if (pointPos <= 0) out = '0.' + '0'.repeat(-pointPos) + digits;
   else if (pointPos >= digits.length) out = digits + '0'.repeat(pointPos - digits.length);
@@ -357,7 +360,8 @@ function aggregateK(
       if (fParam === 0) skip = true;
       r = Math.max(-1, Math.min(1, fParam));
     } else {
-      if (!(Math.abs(fParam) <= MAX_INT64)) throw new EvalError(`Scalar value ${formatG(fParam)} overflows int64`);
+      if (!(Math.abs(fParam) <= MAX_INT64))
+        throw new EvalError(`Scalar value ${formatG(fParam)} overflows int64`);
       k = Math.trunc(fParam);
       if (k > input.length) k = input.length;
       if (k < 1) skip = true;
@@ -441,7 +445,8 @@ function aggregateK(
 
 function evalCountValues(ev: Evaluator, e: AggregateExpr, groupingIn: string[]): Matrix {
   const p = e.param === null ? null : unwrapParens(e.param);
-  if (p === null || p.type !== 'StringLiteral') throw new EvalError('count_values needs a string parameter');
+  if (p === null || p.type !== 'StringLiteral')
+    throw new EvalError('count_values needs a string parameter');
   const valueLabel = p.value;
   if (!isValidLabelName(p)) throw new EvalError(`invalid label name ${JSON.stringify(valueLabel)}`);
   const grouping = e.without ? groupingIn : [...groupingIn, valueLabel].sort();
@@ -457,7 +462,8 @@ function evalCountValues(ev: Evaluator, e: AggregateExpr, groupingIn: string[]):
         else g.count++;
       }
       const out: Vector = [];
-      for (const g of groups.values()) out.push({ metric: g.labels, t: 0, f: g.count, dropName: false });
+      for (const g of groups.values())
+        out.push({ metric: g.labels, t: 0, f: g.count, dropName: false });
       return out;
     },
     [e.expr],

@@ -10,7 +10,15 @@ function isComparison(op: BinaryOp): boolean {
 
 /** Whether the operator changes what the metric means, so its name must go. */
 function changesMetricSchema(op: BinaryOp): boolean {
-  return op === '+' || op === '-' || op === '*' || op === '/' || op === '^' || op === '%' || op === 'atan2';
+  return (
+    op === '+' ||
+    op === '-' ||
+    op === '*' ||
+    op === '/' ||
+    op === '^' ||
+    op === '%' ||
+    op === 'atan2'
+  );
 }
 
 /** Go's math.Mod: result has the sign of the dividend. */
@@ -89,21 +97,36 @@ export function evalBinary(ev: Evaluator, e: BinaryExpr): Matrix {
   const rt = exprType(e.rhs);
   if (lt === 'scalar' && rt === 'scalar') {
     return ev.rangeEval(
-      (a) => [{ metric: a[0][0].metric, t: 0, f: scalarBinop(e.op, a[0][0].f, a[1][0].f), dropName: false }],
+      (a) => [
+        {
+          metric: a[0][0].metric,
+          t: 0,
+          f: scalarBinop(e.op, a[0][0].f, a[1][0].f),
+          dropName: false,
+        },
+      ],
       [e.lhs, e.rhs],
     );
   }
   if (lt === 'vector' && rt === 'vector') {
-    const matching = e.matching ?? { card: 'one-to-one', matchingLabels: [], on: false, include: [] };
+    const matching = e.matching ?? {
+      card: 'one-to-one',
+      matchingLabels: [],
+      on: false,
+      include: [],
+    };
     const sig = signatureFunc(matching);
     const op = e.op;
-    const set = op === 'and' ? vectorAnd : op === 'or' ? vectorOr : op === 'unless' ? vectorUnless : null;
+    const set =
+      op === 'and' ? vectorAnd : op === 'or' ? vectorOr : op === 'unless' ? vectorUnless : null;
     // Result label sets repeat at every step; build each one once per evaluation.
     const metricCache = new Map<Labels, Map<Labels, Labels>>();
     return ev.rangeEval(
       (a, s) => {
         const [ls, rs] = s ?? [[], []];
-        return set !== null ? set(a[0], a[1], ls, rs) : vectorBinop(op, a[0], a[1], matching, e.returnBool, ls, rs, metricCache);
+        return set !== null
+          ? set(a[0], a[1], ls, rs)
+          : vectorBinop(op, a[0], a[1], matching, e.returnBool, ls, rs, metricCache);
       },
       [e.lhs, e.rhs],
       sig,
@@ -250,7 +273,9 @@ function vectorBinop(
     const seen = matchedSigs.get(sig);
     if (matching.card === 'one-to-one') {
       if (seen !== undefined) {
-        throw new EvalError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+        throw new EvalError(
+          'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+        );
       }
       matchedSigs.set(sig, null);
     } else if (seen === undefined || seen === null) {
@@ -259,7 +284,9 @@ function vectorBinop(
       // A set is only built once a match group has a second member.
       const set = seen instanceof Set ? seen : new Set<string>([seen.key]);
       if (set.has(metric.key)) {
-        throw new EvalError('multiple matches for labels: grouping labels must ensure unique matches');
+        throw new EvalError(
+          'multiple matches for labels: grouping labels must ensure unique matches',
+        );
       }
       set.add(metric.key);
       matchedSigs.set(sig, set);
@@ -291,7 +318,13 @@ function resultMetric(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMa
   return (lhs.constructor as typeof Labels).fromMap(m);
 }
 
-function vectorScalarBinop(op: BinaryOp, vec: Vector, scalar: number, swap: boolean, returnBool: boolean): Vector {
+function vectorScalarBinop(
+  op: BinaryOp,
+  vec: Vector,
+  scalar: number,
+  swap: boolean,
+  returnBool: boolean,
+): Vector {
   const out: Vector = [];
   const cmp = isComparison(op);
   for (const s of vec) {
@@ -303,7 +336,12 @@ function vectorScalarBinop(op: BinaryOp, vec: Vector, scalar: number, swap: bool
       keep = true;
     }
     if (!keep) continue;
-    out.push({ metric: s.metric, t: s.t, f: value, dropName: changesMetricSchema(op) || returnBool ? true : s.dropName });
+    out.push({
+      metric: s.metric,
+      t: s.t,
+      f: value,
+      dropName: changesMetricSchema(op) || returnBool ? true : s.dropName,
+    });
   }
   return out;
 }

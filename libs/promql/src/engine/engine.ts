@@ -24,6 +24,11 @@ export interface EngineOptions {
   parse?: (query: string) => Expr;
 }
 
+/** Per-query overrides, like the lookback_delta parameter of Prometheus' HTTP API. */
+export interface QueryOptions {
+  lookbackDeltaMs?: number;
+}
+
 /** A query's value plus the warnings and infos gathered while computing it. */
 export interface QueryResult {
   result: QueryValue;
@@ -49,20 +54,31 @@ export class Engine {
       noStepSubqueryIntervalMs: opts.noStepSubqueryIntervalMs ?? 60 * 1000,
       parse:
         opts.parse ??
-        ((q: string): Expr => parseExpr(q, { enableExperimentalFunctions: opts.enableExperimentalFunctions ?? false })),
+        ((q: string): Expr =>
+          parseExpr(q, { enableExperimentalFunctions: opts.enableExperimentalFunctions ?? false })),
     };
   }
 
   /** Evaluates an expression at one point in time. */
-  async instantQuery(queryable: Queryable, expr: Expr | string, timeMs: number): Promise<QueryResult> {
+  async instantQuery(
+    queryable: Queryable,
+    expr: Expr | string,
+    timeMs: number,
+    opts: QueryOptions = {},
+  ): Promise<QueryResult> {
     const e = this.toExpr(expr);
-    const { ev, annotations } = await this.prepare(queryable, e, timeMs, timeMs, 1);
+    const { ev, annotations } = await this.prepare(queryable, e, timeMs, timeMs, 1, opts);
     const val = ev.eval(e);
     if (!Array.isArray(val)) return { result: { type: 'string', value: val }, annotations };
     const mat = cleanup(val);
     switch (exprType(e)) {
       case 'vector': {
-        const vec: Vector = mat.map((s) => ({ metric: s.metric, t: timeMs, f: s.vals[0], dropName: false }));
+        const vec: Vector = mat.map((s) => ({
+          metric: s.metric,
+          t: timeMs,
+          f: s.vals[0],
+          dropName: false,
+        }));
         return { result: { type: 'vector', value: vec }, annotations };
       }
       case 'scalar':
@@ -82,6 +98,7 @@ export class Engine {
     startMs: number,
     endMs: number,
     stepMs: number,
+    opts: QueryOptions = {},
   ): Promise<QueryResult> {
     const e = this.toExpr(expr);
     const t = exprType(e);
@@ -90,8 +107,9 @@ export class Engine {
         `invalid expression type "${t === 'matrix' ? 'range vector' : t}" for range query, must be Scalar or instant Vector`,
       );
     }
-    if (stepMs <= 0) throw new EvalError('zero or negative query resolution step widths are not accepted');
-    const { ev, annotations } = await this.prepare(queryable, e, startMs, endMs, stepMs);
+    if (stepMs <= 0)
+      throw new EvalError('zero or negative query resolution step widths are not accepted');
+    const { ev, annotations } = await this.prepare(queryable, e, startMs, endMs, stepMs, opts);
     const val = ev.evalMatrix(e);
     const mat = cleanup(val);
     mat.sort((a, b) => compareLabels(a.metric, b.metric));
@@ -108,11 +126,25 @@ export class Engine {
     start: number,
     end: number,
     interval: number,
+    opts: QueryOptions,
   ): Promise<{ ev: Evaluator; annotations: Annotations }> {
+    const lookback =
+      opts.lookbackDeltaMs !== undefined && opts.lookbackDeltaMs > 0
+        ? opts.lookbackDeltaMs
+        : this.opts.lookbackDeltaMs;
     const windows = new Map<VectorSelector, Window>();
     collectWindows(
       e,
-      { start, end, lookback: this.opts.lookbackDeltaMs, subOffset: 0, subRange: 0, subAt: null, func: undefined, step: interval },
+      {
+        start,
+        end,
+        lookback,
+        subOffset: 0,
+        subRange: 0,
+        subAt: null,
+        func: undefined,
+        step: interval,
+      },
       windows,
     );
     let mint = Infinity;
@@ -129,7 +161,7 @@ export class Engine {
     const annotations = new Annotations();
     const ctx: QueryContext = {
       querier,
-      lookbackMs: this.opts.lookbackDeltaMs,
+      lookbackMs: lookback,
       maxSamples: this.opts.maxSamples,
       deadline: Date.now() + this.opts.timeoutMs,
       queryStart: start,
@@ -144,7 +176,10 @@ export class Engine {
     };
     try {
       for (const [vs, w] of windows) {
-        ctx.seriesCache.set(vs, await loadSeries(querier, vs, { ...w.hints, start: w.mint, end: w.maxt }));
+        ctx.seriesCache.set(
+          vs,
+          await loadSeries(querier, vs, { ...w.hints, start: w.mint, end: w.maxt }),
+        );
       }
     } finally {
       querier.close();
@@ -167,7 +202,10 @@ interface WalkContext {
 
 /** Works out, per selector, which sample times evaluation can touch (like Prometheus' FindMinMaxTime). */
 function collectWindows(e: Expr, c: WalkContext, out: Map<VectorSelector, Window>): void {
-  const resolveAt = (m: { timestampMs: number | null; startOrEnd: 'start' | 'end' | null }): number | null =>
+  const resolveAt = (m: {
+    timestampMs: number | null;
+    startOrEnd: 'start' | 'end' | null;
+  }): number | null =>
     m.timestampMs ?? (m.startOrEnd === 'start' ? c.start : m.startOrEnd === 'end' ? c.end : null);
   const addSel = (vs: VectorSelector, range: number): void => {
     const own = resolveAt(vs);
@@ -179,7 +217,12 @@ function collectWindows(e: Expr, c: WalkContext, out: Map<VectorSelector, Window
     const maxt = (at ?? c.end) - offs;
     const prev = out.get(vs);
     const hints: SelectHints = { start: mint, end: maxt, step: c.step, range, func: c.func };
-    out.set(vs, prev ? { mint: Math.min(prev.mint, mint), maxt: Math.max(prev.maxt, maxt), hints } : { mint, maxt, hints });
+    out.set(
+      vs,
+      prev
+        ? { mint: Math.min(prev.mint, mint), maxt: Math.max(prev.maxt, maxt), hints }
+        : { mint, maxt, hints },
+    );
   };
   switch (e.type) {
     case 'VectorSelector':
@@ -193,7 +236,12 @@ function collectWindows(e: Expr, c: WalkContext, out: Map<VectorSelector, Window
       const inner: WalkContext =
         at !== null
           ? { ...c, subOffset: e.offsetMs, subRange: e.rangeMs, subAt: at, func: undefined }
-          : { ...c, subOffset: c.subOffset + e.offsetMs, subRange: c.subRange + e.rangeMs, func: undefined };
+          : {
+              ...c,
+              subOffset: c.subOffset + e.offsetMs,
+              subRange: c.subRange + e.rangeMs,
+              func: undefined,
+            };
       collectWindows(e.expr, inner, out);
       return;
     }
@@ -225,7 +273,8 @@ function cleanup(mat: Matrix): Matrix {
   for (const s of mat) {
     // Dropping the name also drops the type and unit metadata labels, as Prometheus 3 does.
     const metric = s.dropName ? s.metric.without(METRIC_NAME, '__type__', '__unit__') : s.metric;
-    if (seen.has(metric.key)) throw new EvalError('vector cannot contain metrics with the same labelset');
+    if (seen.has(metric.key))
+      throw new EvalError('vector cannot contain metrics with the same labelset');
     seen.add(metric.key);
     out.push({ ...s, metric, dropName: false });
   }

@@ -14,9 +14,22 @@ import { Anno, type Annotations } from './annotations';
 import { evalBinary } from './binary-ops';
 import { EvalError, QueryTimeoutError, TooManySamplesError } from './errors';
 import { evalLabelJoin, evalLabelReplace } from './functions/labels';
-import { absentLabels, ELEMENTWISE_FUNCTIONS, MATRIX_FUNCTIONS, VECTOR_FUNCTIONS } from './functions/registry';
+import {
+  absentLabels,
+  ELEMENTWISE_FUNCTIONS,
+  MATRIX_FUNCTIONS,
+  VECTOR_FUNCTIONS,
+} from './functions/registry';
 import { firstAfter, lastAtOrBefore, type LoadedSeries } from './selectors';
-import { newSeries, pushPoint, type Matrix, type Sample, type Series, type StringValue, type Vector } from './types';
+import {
+  newSeries,
+  pushPoint,
+  type Matrix,
+  type Sample,
+  type Series,
+  type StringValue,
+  type Vector,
+} from './types';
 
 /** State shared by the evaluators of one query, including nested subquery evaluators. */
 export interface QueryContext {
@@ -208,9 +221,13 @@ export class Evaluator {
     sig?: (l: Labels) => string,
   ): Matrix {
     const before = this.ctx.currentSamples;
-    const mats: Matrix[] = exprs.map((e) => (e !== null && exprType(e) !== 'string' ? this.evalMatrix(e) : []));
+    const mats: Matrix[] = exprs.map((e) =>
+      e !== null && exprType(e) !== 'string' ? this.evalMatrix(e) : [],
+    );
     const cursors = mats.map((m) => new Int32Array(m.length));
-    const reuse: Sample[][] = mats.map((m) => m.map((s) => ({ metric: s.metric, t: 0, f: 0, dropName: s.dropName })));
+    const reuse: Sample[][] = mats.map((m) =>
+      m.map((s) => ({ metric: s.metric, t: 0, f: 0, dropName: s.dropName })),
+    );
     const seriesSigs = sig ? mats.map((m) => m.map((s) => sig(s.metric))) : null;
     const out = new Map<string, { s: Series; last: number }>();
     const args: Vector[] = mats.map(() => []);
@@ -336,11 +353,21 @@ export class Evaluator {
     let rangeMs: number;
     let subquerySamples = 0;
     if (arg.type === 'MatrixSelector') {
-      source = this.seriesFor(arg.vectorSelector).map((s) => ({ labels: s.labels, ts: s.rts, vs: s.rvs, n: s.rn }));
+      source = this.seriesFor(arg.vectorSelector).map((s) => ({
+        labels: s.labels,
+        ts: s.rts,
+        vs: s.rvs,
+        n: s.rn,
+      }));
       mods = arg.vectorSelector;
       rangeMs = arg.rangeMs;
     } else {
-      source = this.evalSubquery(arg).map((s) => ({ labels: s.metric, ts: s.ts, vs: s.vals, n: s.n }));
+      source = this.evalSubquery(arg).map((s) => ({
+        labels: s.metric,
+        ts: s.ts,
+        vs: s.vals,
+        n: s.n,
+      }));
       for (const s of source) subquerySamples += s.n;
       mods = arg;
       rangeMs = arg.rangeMs;
@@ -410,7 +437,8 @@ export class Evaluator {
       for (const s of out) for (let i = 0; i < s.n; i++) found.add(s.ts[i]);
       if (found.size === numSteps) return [];
       const res = newSeries(absentLabels(arg), true, numSteps);
-      for (let ts = this.start; ts <= this.end; ts += this.interval) if (!found.has(ts)) pushPoint(res, ts, 1);
+      for (let ts = this.start; ts <= this.end; ts += this.interval)
+        if (!found.has(ts)) pushPoint(res, ts, 1);
       return [res];
     }
     return out;

@@ -43,7 +43,11 @@ export interface StorageSeries {
 /** Reads series within the time window it was opened for. */
 export interface Querier {
   /** Series matching every matcher; sorted by labels when `sortSeries` is true. */
-  select(sortSeries: boolean, hints: SelectHints | null, ...matchers: Matcher[]): Promise<StorageSeries[]>;
+  select(
+    sortSeries: boolean,
+    hints: SelectHints | null,
+    ...matchers: Matcher[]
+  ): Promise<StorageSeries[]>;
   /** Values of one label across series matching the matchers. */
   labelValues(name: string, ...matchers: Matcher[]): Promise<string[]>;
   /** Label names present on series matching the matchers. */

@@ -63,8 +63,10 @@ function translateClass(p: string, i: number, fold: boolean): [string, number] {
     if (p[j + 1] === '-' && j + 2 < p.length && p[j + 2] !== ']') {
       const d = p[j + 2];
       out += `${escapeLiteral(c)}-${escapeLiteral(d)}`;
-      if (fold && /[a-z]/.test(c) && /[a-z]/.test(d)) extra.push(`${c.toUpperCase()}-${d.toUpperCase()}`);
-      if (fold && /[A-Z]/.test(c) && /[A-Z]/.test(d)) extra.push(`${c.toLowerCase()}-${d.toLowerCase()}`);
+      if (fold && /[a-z]/.test(c) && /[a-z]/.test(d))
+        extra.push(`${c.toUpperCase()}-${d.toUpperCase()}`);
+      if (fold && /[A-Z]/.test(c) && /[A-Z]/.test(d))
+        extra.push(`${c.toLowerCase()}-${d.toLowerCase()}`);
       j += 3;
       continue;
     }
@@ -84,7 +86,7 @@ export function translateRe2(p: string): string {
   let out = '';
   const stack: boolean[] = [];
   let fold = false;
-  for (let i = 0; i < p.length; ) {
+  for (let i = 0; i < p.length;) {
     const c = p[i];
     if (c === '\\') {
       const n = p[i + 1];
@@ -97,7 +99,8 @@ export function translateRe2(p: string): string {
       }
       if (n === 'z') out += '$';
       else if (n === 'A') out += '^';
-      else if (n !== undefined && isLetter(n) && fold && !/[dDwWsSbBpPnrtfvx]/.test(n)) out += lit(n, fold);
+      else if (n !== undefined && isLetter(n) && fold && !/[dDwWsSbBpPnrtfvx]/.test(n))
+        out += lit(n, fold);
       else out += p.slice(i, i + 2);
       i += 2;
       continue;

@@ -18,7 +18,12 @@ function scalarOut(v: number): Vector {
 function dateFn(f: (d: Date) => number): VectorFn {
   return (args, _call, c) => {
     if (args.length === 0) return scalarOut(f(new Date(Math.trunc(c.ts / 1000) * 1000)));
-    return args[0].map((s) => ({ metric: s.metric, t: s.t, f: f(new Date(Math.trunc(s.f) * 1000)), dropName: true }));
+    return args[0].map((s) => ({
+      metric: s.metric,
+      t: s.t,
+      f: f(new Date(Math.trunc(s.f) * 1000)),
+      dropName: true,
+    }));
   };
 }
 
@@ -81,7 +86,12 @@ function sortByValue(desc: boolean): VectorFn {
 
 function clampVec(v: Vector, min: number, max: number): Vector {
   if (max < min) return [];
-  return v.map((s) => ({ metric: s.metric, t: s.t, f: Math.max(min, Math.min(max, s.f)), dropName: true }));
+  return v.map((s) => ({
+    metric: s.metric,
+    t: s.t,
+    f: Math.max(min, Math.min(max, s.f)),
+    dropName: true,
+  }));
 }
 
 const noHistogramsInFloatEngine: VectorFn = () => [];
@@ -119,7 +129,12 @@ export const VECTOR_FUNCTIONS: Record<string, VectorFn> = {
   round: (args) => {
     const toNearest = args.length >= 2 ? args[1][0].f : 1;
     const inv = 1 / toNearest;
-    return args[0].map((s) => ({ metric: s.metric, t: s.t, f: Math.floor(s.f * inv + 0.5) / inv, dropName: true }));
+    return args[0].map((s) => ({
+      metric: s.metric,
+      t: s.t,
+      f: Math.floor(s.f * inv + 0.5) / inv,
+      dropName: true,
+    }));
   },
   clamp: (args) => clampVec(args[0], args[1][0].f, args[2][0].f),
   clamp_max: (args) => clampVec(args[0], -Infinity, args[1][0].f),
@@ -128,8 +143,10 @@ export const VECTOR_FUNCTIONS: Record<string, VectorFn> = {
   time: (_a, _call, c) => scalarOut(c.ts / 1000),
   vector: (args) => [{ metric: Labels.EMPTY, t: 0, f: args[0][0].f, dropName: false }],
   scalar: (args) => scalarOut(args[0].length === 1 ? args[0][0].f : NaN),
-  timestamp: (args) => args[0].map((s) => ({ metric: s.metric, t: s.t, f: s.t / 1000, dropName: true })),
-  absent: (args, call) => (args[0].length > 0 ? [] : [{ metric: absentLabels(call.args[0]), t: 0, f: 1, dropName: false }]),
+  timestamp: (args) =>
+    args[0].map((s) => ({ metric: s.metric, t: s.t, f: s.t / 1000, dropName: true })),
+  absent: (args, call) =>
+    args[0].length > 0 ? [] : [{ metric: absentLabels(call.args[0]), t: 0, f: 1, dropName: false }],
   sort: sortByValue(false),
   sort_desc: sortByValue(true),
   sort_by_label: sortByLabel(false),
@@ -141,7 +158,9 @@ export const VECTOR_FUNCTIONS: Record<string, VectorFn> = {
   histogram_stddev: noHistogramsInFloatEngine,
   histogram_stdvar: noHistogramsInFloatEngine,
   histogram_fraction: histogramFraction,
-  days_in_month: dateFn((d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate()),
+  days_in_month: dateFn((d) =>
+    new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate(),
+  ),
   day_of_month: dateFn((d) => d.getUTCDate()),
   day_of_week: dateFn((d) => d.getUTCDay()),
   day_of_year: dateFn((d) => {
