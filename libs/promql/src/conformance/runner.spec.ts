@@ -53,6 +53,12 @@ describe('promqltest runner', () => {
     });
   });
 
+  it('checks string results from expect string lines', async () => {
+    trees['"hi"'] = { type: 'StringLiteral', value: 'hi', pos: { start: 0, end: 4 } };
+    const r = await runScript('s', 'eval instant at 0 "hi"\n  expect string "hi"\n', fake);
+    expect(r.cases.map((c) => c.status)).toEqual(['passed']);
+  });
+
   it('reports passes and failures per eval', async () => {
     const script = [
       'load 1m',

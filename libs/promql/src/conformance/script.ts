@@ -42,6 +42,8 @@ export interface EvalCommand {
   expects: Expectation[];
   /** Expected scalar value line, if the result is a scalar. */
   scalar: number | null;
+  /** Expected string result from an `expect string "..."` line (newer promqltest format). */
+  string: string | null;
   /** Expected series lines in order (position = index + 1). */
   series: { line: number; text: string }[];
 }
@@ -162,6 +164,7 @@ function parseEval(lines: string[], i: number): [EvalCommand, number] {
     expectedFailRegexp: null,
     expects: [],
     scalar: null,
+    string: null,
     series: [],
   };
   if (inst) {
@@ -185,6 +188,15 @@ function parseEval(lines: string[], i: number): [EvalCommand, number] {
     if (cmd.fail && def.startsWith('expected_fail_regexp')) {
       cmd.expectedFailRegexp = new RegExp(def.slice('expected_fail_regexp'.length).trim());
       break;
+    }
+    if (def.startsWith('expect string')) {
+      const lit = def.slice('expect string'.length).trim();
+      if (!/^".*"$|^`.*`$/.test(lit))
+        throw new Error(
+          `line ${i + 1}: expected string literal not valid - a quoted string literal is required`,
+        );
+      cmd.string = lit.startsWith('`') ? lit.slice(1, -1) : (JSON.parse(lit) as string);
+      continue;
     }
     if (def.split(' ')[0] === 'expect') {
       const m = PAT_EXPECT.exec(def.trim());
