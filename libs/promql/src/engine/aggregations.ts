@@ -110,6 +110,14 @@ function paramValues(ev: Evaluator, param: Expr | null): Float64Array {
 export function evalAggregate(ev: Evaluator, e: AggregateExpr): Matrix {
   const grouping = [...e.grouping].sort();
   if (e.op === 'count_values') return evalCountValues(ev, e, grouping);
+  const before = ev.ctx.currentSamples;
+  const result = aggregate(ev, e, grouping);
+  // Inputs are released; only the aggregated output stays in memory.
+  ev.ctx.currentSamples = before + result.reduce((n, s) => n + s.n, 0);
+  return result;
+}
+
+function aggregate(ev: Evaluator, e: AggregateExpr, grouping: string[]): Matrix {
   const params = paramValues(ev, e.param);
   const input = ev.evalMatrix(e.expr);
   const annos = ev.ctx.annotations;

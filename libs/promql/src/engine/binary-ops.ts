@@ -170,8 +170,9 @@ function evalVectorScalar(ev: Evaluator, e: BinaryExpr, swap: boolean): Matrix {
       total += res.n;
     }
   }
-  ev.ctx.currentSamples = before;
+  // Inputs and outputs are both held at the peak; afterwards only the output stays.
   ev.addSamples(total);
+  ev.ctx.currentSamples = before + total;
   return out;
 }
 

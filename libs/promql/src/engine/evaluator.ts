@@ -101,8 +101,17 @@ export class Evaluator {
   eval(e: Expr): EvalValue {
     this.checkDeadline();
     if (this.end < this.start) return [];
+    if (
+      this.start !== this.end &&
+      e.type !== 'NumberLiteral' &&
+      e.type !== 'StringLiteral' &&
+      isStepInvariant(e, this.ctx)
+    ) {
+      return this.evalOnceAndRepeat(e);
+    }
     switch (e.type) {
       case 'NumberLiteral':
+        this.addSamples(this.numSteps);
         return [this.constantSeries(e.value)];
       case 'StringLiteral':
         return { t: this.start, v: e.value };
@@ -130,6 +139,29 @@ export class Evaluator {
       case 'Call':
         return this.evalCall(e);
     }
+  }
+
+  /**
+   * Evaluates a step-invariant expression (everything pinned by `@`) at the first step only and
+   * repeats the result, like Prometheus' StepInvariantExpr; range results are returned as they are.
+   */
+  private evalOnceAndRepeat(e: Expr): EvalValue {
+    const single = new Evaluator(this.ctx, this.start, this.start, this.interval);
+    const res = single.eval(e);
+    const inner = unwrapParens(e);
+    if (!Array.isArray(res) || inner.type === 'MatrixSelector' || inner.type === 'SubqueryExpr')
+      return res;
+    const numSteps = this.numSteps;
+    return res.map((s) => {
+      const out = newSeries(s.metric, s.dropName, numSteps);
+      const v = s.vals[0];
+      pushPoint(out, this.start, v);
+      for (let ts = this.start + this.interval; ts <= this.end; ts += this.interval) {
+        this.addSamples(1);
+        pushPoint(out, ts, v);
+      }
+      return out;
+    });
   }
 
   /** A single series with the same value at every step and no labels (how scalars travel). */
@@ -318,11 +350,18 @@ export class Evaluator {
 
   /** Maps every point of every series; per-step gathering would give the same result, slower. */
   private evalElementwise(arg: Expr, f: (v: number) => number): Matrix {
-    return this.evalMatrix(arg).map((s) => {
+    const before = this.ctx.currentSamples;
+    let total = 0;
+    const out = this.evalMatrix(arg).map((s) => {
       const vals = new Float64Array(s.n);
       for (let i = 0; i < s.n; i++) vals[i] = f(s.vals[i]);
+      total += s.n;
       return { metric: s.metric, ts: s.ts, vals, n: s.n, dropName: true };
     });
+    // Input and output are both held at the peak, then the input is released.
+    this.addSamples(total);
+    this.ctx.currentSamples = before + total;
+    return out;
   }
 
   private evalTimestampOfSelector(vs: VectorSelector): Matrix {
@@ -388,8 +427,12 @@ export class Evaluator {
       annos,
       call: e,
     };
+    // The current window stays counted until the next series starts, as Prometheus' buffer does.
+    let held = 0;
     for (const s of source) {
       this.checkDeadline();
+      this.ctx.currentSamples -= held;
+      held = 0;
       let ss: Series | null = null;
       let step = -1;
       callCtx.metric = s.labels;
@@ -402,13 +445,13 @@ export class Evaluator {
         const refEnd = (at ?? ts) - mods.offsetMs;
         const lo = firstAfter(s.ts, s.n, refEnd - rangeMs);
         const hi = firstAfter(s.ts, s.n, refEnd);
+        this.addSamples(hi - lo - held);
+        held = hi - lo;
         if (hi <= lo) continue;
         callCtx.ts = ts;
         callCtx.rangeStart = refEnd - rangeMs;
         callCtx.rangeEnd = refEnd;
-        this.addSamples(hi - lo);
         const v = fn(s.ts, s.vs, lo, hi, callCtx);
-        this.ctx.currentSamples -= hi - lo;
         if (v === undefined) continue;
         if (ss === null) ss = newSeries(s.labels, dropName, numSteps);
         pushPoint(ss, ts, v);
@@ -430,8 +473,8 @@ export class Evaluator {
         }
       }
     }
-    // The subquery's points are released once the function has consumed them.
-    this.ctx.currentSamples -= subquerySamples;
+    // The last window and the subquery's points are released once the function has consumed them.
+    this.ctx.currentSamples -= held + subquerySamples;
     if (name === 'absent_over_time') {
       const found = new Set<number>();
       for (const s of out) for (let i = 0; i < s.n; i++) found.add(s.ts[i]);
@@ -443,6 +486,67 @@ export class Evaluator {
     }
     return out;
   }
+}
+
+/** Functions whose result depends on the evaluation time even when their arguments do not. */
+const AT_MODIFIER_UNSAFE = new Set([
+  'days_in_month',
+  'day_of_month',
+  'day_of_week',
+  'day_of_year',
+  'hour',
+  'minute',
+  'month',
+  'year',
+  'predict_linear',
+  'time',
+  'timestamp',
+]);
+
+const invariantCache = new WeakMap<Expr, boolean>();
+
+/** Prometheus' step-invariance rule: every selector pinned by `@`, no time-dependent function. */
+function isStepInvariant(e: Expr, ctx: QueryContext): boolean {
+  const cached = invariantCache.get(e);
+  if (cached !== undefined) return cached;
+  let r: boolean;
+  switch (e.type) {
+    case 'VectorSelector':
+      r = e.timestampMs !== null || e.startOrEnd !== null;
+      break;
+    case 'MatrixSelector':
+      r = isStepInvariant(e.vectorSelector, ctx);
+      break;
+    case 'SubqueryExpr':
+      r = e.timestampMs !== null || e.startOrEnd !== null;
+      break;
+    case 'AggregateExpr':
+      // Prometheus looks only at the aggregated expression, not at the parameter.
+      r = isStepInvariant(e.expr, ctx);
+      break;
+    case 'BinaryExpr': {
+      const l = isStepInvariant(e.lhs, ctx);
+      const rr = isStepInvariant(e.rhs, ctx);
+      r = l && rr;
+      break;
+    }
+    case 'Call': {
+      let all = !AT_MODIFIER_UNSAFE.has(e.func.name);
+      for (const a of e.args) all = isStepInvariant(a, ctx) && all;
+      r = all;
+      break;
+    }
+    case 'ParenExpr':
+    case 'UnaryExpr':
+      r = isStepInvariant(e.expr, ctx);
+      break;
+    case 'NumberLiteral':
+    case 'StringLiteral':
+      r = true;
+      break;
+  }
+  invariantCache.set(e, r);
+  return r;
 }
 
 function isStale(s: LoadedSeries, i: number): boolean {
