@@ -230,6 +230,8 @@ function aggregate(ev: Evaluator, e: AggregateExpr, grouping: string[]): Matrix 
         case 'quantile':
           lists[g].push(f);
           break;
+        case 'count_values':
+          break;
       }
     }
     for (let g = 0; g < nGroups; g++) {
@@ -257,6 +259,7 @@ function aggregate(ev: Evaluator, e: AggregateExpr, grouping: string[]): Matrix 
         case 'group':
         case 'max':
         case 'min':
+        case 'count_values':
           break;
       }
       pushPoint(out[g], ts, v);
