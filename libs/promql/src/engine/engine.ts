@@ -143,7 +143,10 @@ export class Engine {
         subRange: 0,
         subAt: null,
         func: undefined,
-        step: interval,
+        // Instant queries have no step, as in Prometheus' hints.
+        step: start === end && interval === 1 ? 0 : interval,
+        group: undefined,
+        noStepSubqueryIntervalMs: this.opts.noStepSubqueryIntervalMs,
       },
       windows,
     );
@@ -198,6 +201,9 @@ interface WalkContext {
   subAt: number | null;
   func: string | undefined;
   step: number;
+  /** Set only for the direct child of an aggregation. */
+  group: { by: boolean; labels: string[] } | undefined;
+  noStepSubqueryIntervalMs: number;
 }
 
 /** Works out, per selector, which sample times evaluation can touch (like Prometheus' FindMinMaxTime). */
@@ -213,10 +219,15 @@ function collectWindows(e: Expr, c: WalkContext, out: Map<VectorSelector, Window
     // A selector's own @ pins it regardless of the subqueries around it.
     const offs = vs.offsetMs + (own === null ? c.subOffset : 0);
     const rng = own === null ? c.subRange : 0;
-    const mint = (at ?? c.start) - offs - rng - (range > 0 ? range : c.lookback);
+    // The lower bound is exclusive, so the first millisecond after it is the earliest one needed.
+    const mint = (at ?? c.start) - offs - rng - (range > 0 ? range : c.lookback) + 1;
     const maxt = (at ?? c.end) - offs;
     const prev = out.get(vs);
     const hints: SelectHints = { start: mint, end: maxt, step: c.step, range, func: c.func };
+    if (c.group !== undefined) {
+      hints.by = c.group.by;
+      hints.grouping = c.group.labels;
+    }
     out.set(
       vs,
       prev
@@ -233,32 +244,39 @@ function collectWindows(e: Expr, c: WalkContext, out: Map<VectorSelector, Window
       return;
     case 'SubqueryExpr': {
       const at = resolveAt(e);
+      // Selectors inside take the subquery's step; the enclosing function still names them.
+      const step = e.stepMs !== 0 ? e.stepMs : c.noStepSubqueryIntervalMs;
       const inner: WalkContext =
         at !== null
-          ? { ...c, subOffset: e.offsetMs, subRange: e.rangeMs, subAt: at, func: undefined }
+          ? { ...c, subOffset: e.offsetMs, subRange: e.rangeMs, subAt: at, step, group: undefined }
           : {
               ...c,
               subOffset: c.subOffset + e.offsetMs,
               subRange: c.subRange + e.rangeMs,
-              func: undefined,
+              step,
+              group: undefined,
             };
       collectWindows(e.expr, inner, out);
       return;
     }
     case 'ParenExpr':
     case 'UnaryExpr':
-      collectWindows(e.expr, c, out);
+      collectWindows(e.expr, { ...c, group: undefined }, out);
       return;
     case 'BinaryExpr':
-      collectWindows(e.lhs, { ...c, func: undefined }, out);
-      collectWindows(e.rhs, { ...c, func: undefined }, out);
+      collectWindows(e.lhs, { ...c, func: undefined, group: undefined }, out);
+      collectWindows(e.rhs, { ...c, func: undefined, group: undefined }, out);
       return;
     case 'AggregateExpr':
-      collectWindows(e.expr, { ...c, func: e.op }, out);
-      if (e.param) collectWindows(e.param, { ...c, func: undefined }, out);
+      collectWindows(
+        e.expr,
+        { ...c, func: e.op, group: { by: !e.without, labels: e.grouping } },
+        out,
+      );
+      if (e.param) collectWindows(e.param, { ...c, func: e.op, group: undefined }, out);
       return;
     case 'Call':
-      for (const a of e.args) collectWindows(a, { ...c, func: e.func.name }, out);
+      for (const a of e.args) collectWindows(a, { ...c, func: e.func.name, group: undefined }, out);
       return;
     case 'NumberLiteral':
     case 'StringLiteral':
