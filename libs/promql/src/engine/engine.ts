@@ -47,7 +47,11 @@ export class Engine {
 
   constructor(opts: EngineOptions = {}) {
     this.opts = {
-      lookbackDeltaMs: opts.lookbackDeltaMs ?? 5 * 60 * 1000,
+      // Zero or negative means the default, as in Prometheus.
+      lookbackDeltaMs:
+        opts.lookbackDeltaMs !== undefined && opts.lookbackDeltaMs > 0
+          ? opts.lookbackDeltaMs
+          : 5 * 60 * 1000,
       timeoutMs: opts.timeoutMs ?? 2 * 60 * 1000,
       maxSamples: opts.maxSamples ?? 50_000_000,
       enableExperimentalFunctions: opts.enableExperimentalFunctions ?? false,
