@@ -105,7 +105,7 @@ export class Evaluator {
       this.start !== this.end &&
       e.type !== 'NumberLiteral' &&
       e.type !== 'StringLiteral' &&
-      isStepInvariant(e, this.ctx)
+      isStepInvariant(e)
     ) {
       return this.evalOnceAndRepeat(e);
     }
@@ -506,7 +506,7 @@ const AT_MODIFIER_UNSAFE = new Set([
 const invariantCache = new WeakMap<Expr, boolean>();
 
 /** Prometheus' step-invariance rule: every selector pinned by `@`, no time-dependent function. */
-function isStepInvariant(e: Expr, ctx: QueryContext): boolean {
+function isStepInvariant(e: Expr): boolean {
   const cached = invariantCache.get(e);
   if (cached !== undefined) return cached;
   let r: boolean;
@@ -515,30 +515,30 @@ function isStepInvariant(e: Expr, ctx: QueryContext): boolean {
       r = e.timestampMs !== null || e.startOrEnd !== null;
       break;
     case 'MatrixSelector':
-      r = isStepInvariant(e.vectorSelector, ctx);
+      r = isStepInvariant(e.vectorSelector);
       break;
     case 'SubqueryExpr':
       r = e.timestampMs !== null || e.startOrEnd !== null;
       break;
     case 'AggregateExpr':
       // Prometheus looks only at the aggregated expression, not at the parameter.
-      r = isStepInvariant(e.expr, ctx);
+      r = isStepInvariant(e.expr);
       break;
     case 'BinaryExpr': {
-      const l = isStepInvariant(e.lhs, ctx);
-      const rr = isStepInvariant(e.rhs, ctx);
+      const l = isStepInvariant(e.lhs);
+      const rr = isStepInvariant(e.rhs);
       r = l && rr;
       break;
     }
     case 'Call': {
       let all = !AT_MODIFIER_UNSAFE.has(e.func.name);
-      for (const a of e.args) all = isStepInvariant(a, ctx) && all;
+      for (const a of e.args) all = isStepInvariant(a) && all;
       r = all;
       break;
     }
     case 'ParenExpr':
     case 'UnaryExpr':
-      r = isStepInvariant(e.expr, ctx);
+      r = isStepInvariant(e.expr);
       break;
     case 'NumberLiteral':
     case 'StringLiteral':
