@@ -348,6 +348,14 @@ function aggregateK(
   }
   const out = new Map<string, Series>();
   const cursors = new Int32Array(input.length);
+  // One sample object per input series, refilled each step; outputs copy values out at once.
+  const reuse: Sample[] = input.map((s) => ({
+    metric: s.metric,
+    t: 0,
+    f: 0,
+    dropName: s.dropName,
+  }));
+  const samples: (Sample | null)[] = new Array<Sample | null>(input.length).fill(null);
   const numSteps = ev.numSteps;
   let step = -1;
   for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
@@ -355,14 +363,19 @@ function aggregateK(
     ev.checkDeadline();
     const fParam = params[step];
     const heaps: (GoHeap | null)[] = new Array<GoHeap | null>(nGroups).fill(null);
-    const samples: (Sample | null)[] = input.map((s, si) => {
+    for (let si = 0; si < input.length; si++) {
+      const s = input[si];
       const c = cursors[si];
       if (c < s.n && s.ts[c] === ts) {
         cursors[si] = c + 1;
-        return { metric: s.metric, t: ts, f: s.vals[c], dropName: s.dropName };
+        const smp = reuse[si];
+        smp.t = ts;
+        smp.f = s.vals[c];
+        samples[si] = smp;
+      } else {
+        samples[si] = null;
       }
-      return null;
-    });
+    }
     let k = 0;
     let r = 0;
     let skip = false;

@@ -271,8 +271,11 @@ export class Evaluator {
       this.ctx.currentSamples = held;
       for (let i = 0; i < mats.length; i++) {
         const m = mats[i];
-        const vec: Vector = [];
-        const sg: string[] | null = sigs ? [] : null;
+        // Per-step vectors reuse their arrays; functions return new arrays, never their inputs.
+        const vec = args[i];
+        vec.length = 0;
+        const sg: string[] | null = sigs ? sigs[i] : null;
+        if (sg) sg.length = 0;
         const cur = cursors[i];
         for (let j = 0; j < m.length; j++) {
           const s = m[j];
@@ -286,8 +289,6 @@ export class Evaluator {
             cur[j] = c + 1;
           }
         }
-        args[i] = vec;
-        if (sigs && sg) sigs[i] = sg;
       }
       const result = fn(args, sigs, ts);
       this.addSamples(result.length);
