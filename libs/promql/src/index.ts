@@ -17,5 +17,5 @@ export { MemoryQueryable } from './storage/memory-queryable';
 export { Engine, type EngineOptions, type QueryOptions, type QueryResult } from './engine/engine';
 export { Annotations, type Annotation, type AnnotationKind } from './engine/annotations';
 export { toApiResponse, type ApiResponse, type ApiData, type ApiPoint } from './engine/json';
-export { PromQLError, EvalError, QueryTimeoutError, TooManySamplesError } from './engine/errors';
+export { PromQLError, EvalError, QueryTimeoutError, QueryCanceledError, TooManySamplesError } from './engine/errors';
 export type { Sample, Series, Vector, Matrix, Scalar, StringValue, QueryValue } from './engine/types';

@@ -27,6 +27,8 @@ export interface EngineOptions {
 /** Per-query overrides, like the lookback_delta parameter of Prometheus' HTTP API. */
 export interface QueryOptions {
   lookbackDeltaMs?: number;
+  /** Cancels the query; evaluation stops at the next step with QueryCanceledError. */
+  signal?: AbortSignal;
 }
 
 /** A query's value plus the warnings and infos gathered while computing it. */
@@ -171,6 +173,7 @@ export class Engine {
       lookbackMs: lookback,
       maxSamples: this.opts.maxSamples,
       deadline: Date.now() + this.opts.timeoutMs,
+      signal: opts.signal,
       queryStart: start,
       queryEnd: end,
       noStepSubqueryIntervalMs: this.opts.noStepSubqueryIntervalMs,

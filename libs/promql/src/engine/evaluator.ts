@@ -12,7 +12,7 @@ import { type Querier } from '../storage/queryable';
 import { evalAggregate } from './aggregations';
 import { Anno, type Annotations } from './annotations';
 import { evalBinary } from './binary-ops';
-import { EvalError, QueryTimeoutError, TooManySamplesError } from './errors';
+import { EvalError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from './errors';
 import { evalLabelJoin, evalLabelReplace } from './functions/labels';
 import {
   absentLabels,
@@ -37,6 +37,8 @@ export interface QueryContext {
   lookbackMs: number;
   maxSamples: number;
   deadline: number;
+  /** Aborts evaluation when signalled (checked with the deadline). */
+  signal: AbortSignal | undefined;
   queryStart: number;
   queryEnd: number;
   noStepSubqueryIntervalMs: number;
@@ -73,6 +75,7 @@ export class Evaluator {
 
   /** Throws once the query deadline has passed. */
   checkDeadline(): void {
+    if (this.ctx.signal?.aborted === true) throw new QueryCanceledError();
     if (Date.now() > this.ctx.deadline) throw new QueryTimeoutError();
   }
 

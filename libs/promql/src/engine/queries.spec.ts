@@ -131,3 +131,15 @@ describe('per-query options', () => {
     });
   });
 });
+
+describe('cancellation', () => {
+  it('stops a query whose signal is aborted', async () => {
+    const q = new MemoryQueryable();
+    q.append(Labels.fromRecord({ __name__: 'up' }), 0, 1);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(new Engine().instantQuery(q, 'up', 0, { signal: ac.signal })).rejects.toThrow(
+      'query was canceled in expression evaluation',
+    );
+  });
+});
