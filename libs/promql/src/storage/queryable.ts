@@ -1,5 +1,5 @@
 import { type Labels } from './labels';
-import { translateRe2 } from './regex';
+import { compilePromRegex } from '../regex';
 
 /** Label matcher operators understood by storage. */
 export type MatcherType = '=' | '!=' | '=~' | '!~';
@@ -68,7 +68,7 @@ const regexCache = new Map<string, RegExp>();
 export function compileLabelRegex(re: string): RegExp {
   let r = regexCache.get(re);
   if (r === undefined) {
-    r = new RegExp(`^(?:${translateRe2(re)})$`, 's');
+    r = compilePromRegex(re);
     if (regexCache.size > 10000) regexCache.clear();
     regexCache.set(re, r);
   }
