@@ -6,23 +6,16 @@ export { type ParseOptions } from './parser/token-stream';
 export { ParseError } from './parser/parse-error';
 export { formatExpr, formatMatcher } from './parser/printer';
 export { FUNCTIONS, getFunction, AGGREGATORS_WITH_PARAM, EXPERIMENTAL_AGGREGATORS } from './parser/functions';
-export { compilePromRegex } from './parser/regex';
+export { compilePromRegex } from './regex';
 export { parseDuration, formatDuration } from './parser/durations';
 export { parseSeriesDesc, type SeriesDesc, type SequenceValue, STALE_NAN, STALE_NAN_BITS, isStaleNaN } from './parser/series-desc';
 export { durationExprError } from './parser/duration-check';
 export { exprToJson, type JsonTree } from './parser/json-tree';
 export { Labels, METRIC_NAME, compareLabels } from './storage/labels';
-export type {
-  Matcher,
-  MatcherType,
-  Querier,
-  Queryable,
-  SampleIterator,
-  SelectHints,
-  StorageSeries,
-} from './storage/queryable';
+export type { Matcher, MatcherType, Querier, Queryable, SampleIterator, SelectHints, StorageSeries } from './storage/queryable';
 export { MemoryQueryable } from './storage/memory-queryable';
-export { Engine, type EngineOptions, type QueryResult } from './engine/engine';
+export { Engine, type EngineOptions, type QueryOptions, type QueryResult } from './engine/engine';
 export { Annotations, type Annotation, type AnnotationKind } from './engine/annotations';
-export { PromQLError, EvalError, QueryTimeoutError, TooManySamplesError } from './engine/errors';
+export { toApiResponse, type ApiResponse, type ApiData, type ApiPoint } from './engine/json';
+export { PromQLError, EvalError, QueryTimeoutError, QueryCanceledError, TooManySamplesError } from './engine/errors';
 export type { Sample, Series, Vector, Matrix, Scalar, StringValue, QueryValue } from './engine/types';

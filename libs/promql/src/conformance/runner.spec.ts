@@ -26,7 +26,11 @@ const fake: ConformanceParser = {
     }
     return {
       labels: Labels.fromPairs(pairs),
-      values: vals.map((v) => ({ value: v === '_' ? 0 : Number(v), omitted: v === '_', histogram: v.startsWith('{{') })),
+      values: vals.map((v) => ({
+        value: v === '_' ? 0 : Number(v),
+        omitted: v === '_',
+        histogram: v.startsWith('{{'),
+      })),
     };
   },
 };
@@ -38,8 +42,21 @@ describe('promqltest runner', () => {
   });
 
   it('reads eval commands with expect lines', () => {
-    const [, ev] = parseScript('load 1m\n  up 1\n\neval instant at 1m sum(up)\n  expect no_warn\n  {} 1\n');
-    expect(ev).toMatchObject({ type: 'eval', query: 'sum(up)', startMs: 60_000, expects: [{ kind: 'no_warn' }] });
+    const [, ev] = parseScript(
+      'load 1m\n  up 1\n\neval instant at 1m sum(up)\n  expect no_warn\n  {} 1\n',
+    );
+    expect(ev).toMatchObject({
+      type: 'eval',
+      query: 'sum(up)',
+      startMs: 60_000,
+      expects: [{ kind: 'no_warn' }],
+    });
+  });
+
+  it('checks string results from expect string lines', async () => {
+    trees['"hi"'] = { type: 'StringLiteral', value: 'hi', pos: { start: 0, end: 4 } };
+    const r = await runScript('s', 'eval instant at 0 "hi"\n  expect string "hi"\n', fake);
+    expect(r.cases.map((c) => c.status)).toEqual(['passed']);
   });
 
   it('reports passes and failures per eval', async () => {
@@ -66,7 +83,9 @@ describe('promqltest runner', () => {
 
 describe('stripHistogramValues', () => {
   it('keeps float samples on their steps', () => {
-    expect(stripHistogramValues('m{a="{{x}}"} 1 {{schema:0 sum:1 count:1}}x2 3 {{sum:1}}+{{sum:2}}x1 _')).toEqual({
+    expect(
+      stripHistogramValues('m{a="{{x}}"} 1 {{schema:0 sum:1 count:1}}x2 3 {{sum:1}}+{{sum:2}}x1 _'),
+    ).toEqual({
       text: 'm{a="{{x}}"} 1 _x3 3 _x2 _',
       histograms: true,
     });

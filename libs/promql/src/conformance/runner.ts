@@ -87,8 +87,27 @@ export interface FileReport {
 }
 
 const EPSILON = 0.000001;
-const AT_UNSAFE = new Set(['days_in_month', 'day_of_month', 'day_of_week', 'day_of_year', 'hour', 'minute', 'month', 'year', 'predict_linear', 'time', 'timestamp']);
-const NATIVE_ONLY_FUNCS = new Set(['histogram_count', 'histogram_sum', 'histogram_avg', 'histogram_stddev', 'histogram_stdvar', 'info']);
+const AT_UNSAFE = new Set([
+  'days_in_month',
+  'day_of_month',
+  'day_of_week',
+  'day_of_year',
+  'hour',
+  'minute',
+  'month',
+  'year',
+  'predict_linear',
+  'time',
+  'timestamp',
+]);
+const NATIVE_ONLY_FUNCS = new Set([
+  'histogram_count',
+  'histogram_sum',
+  'histogram_avg',
+  'histogram_stddev',
+  'histogram_stdvar',
+  'info',
+]);
 
 class Skip extends Error {}
 
@@ -103,7 +122,12 @@ export async function runScript(
   engineOpts: EngineOptions = {},
 ): Promise<FileReport> {
   const report: FileReport = { file, cases: [], passed: 0, failed: 0, skipped: 0 };
-  const engine = new Engine({ enableExperimentalFunctions: true, maxSamples: 50_000_000, ...engineOpts });
+  // Same limits as Prometheus' test engine: experimental functions on, 10,000 samples per query.
+  const engine = new Engine({
+    enableExperimentalFunctions: true,
+    maxSamples: 10_000,
+    ...engineOpts,
+  });
   const storage = new MemoryQueryable();
   const nativeSeries: Labels[] = [];
   for (const cmd of parseScript(text)) {
@@ -134,7 +158,12 @@ export async function runScript(
       }
       continue;
     }
-    const res: CaseResult = { key: `${cmd.line}: ${cmd.query}`, line: cmd.line, query: cmd.query, status: 'passed' };
+    const res: CaseResult = {
+      key: `${cmd.line}: ${cmd.query}`,
+      line: cmd.line,
+      query: cmd.query,
+      status: 'passed',
+    };
     try {
       await runEval(cmd, engine, storage, parser, nativeSeries);
     } catch (err) {
@@ -212,14 +241,16 @@ function calls(e: Expr, out: string[] = []): string[] {
 }
 
 function checkSkip(cmd: EvalCommand, expr: Expr, nativeSeries: Labels[]): void {
-  if (cmd.series.some((s) => s.text.includes('{{'))) throw new Skip('expects native histogram values');
+  if (cmd.series.some((s) => s.text.includes('{{')))
+    throw new Skip('expects native histogram values');
   for (const f of calls(expr)) {
     if (NATIVE_ONLY_FUNCS.has(f)) throw new Skip(`uses ${f}(), which needs native histograms`);
   }
   if (nativeSeries.length === 0) return;
   for (const vs of selectors(expr)) {
     for (const n of nativeSeries) {
-      if (matchesAll(n, vs.matchers)) throw new NativeData(`reads native histogram series ${n.toString()}`);
+      if (matchesAll(n, vs.matchers))
+        throw new NativeData(`reads native histogram series ${n.toString()}`);
     }
   }
 }
@@ -270,7 +301,10 @@ async function evalAndCompare(
     compareResult(cmd, expected, out.result, isOrdered);
     return;
   }
-  const variants: { e: Expr; t: number }[] = [{ e: expr, t: cmd.startMs }, ...atModifierVariants(expr, cmd.startMs)];
+  const variants: { e: Expr; t: number }[] = [
+    { e: expr, t: cmd.startMs },
+    ...atModifierVariants(expr, cmd.startMs),
+  ];
   for (const v of variants) {
     let out;
     try {
@@ -285,6 +319,8 @@ async function evalAndCompare(
     if (isFail) throw new Error('expected error evaluating query but got none');
     checkAnnotations(cmd, out.annotations);
     compareResult(cmd, expected, out.result, isOrdered);
+    // String results have no range form.
+    if (out.result.type === 'string') continue;
     let rangeOut;
     try {
       rangeOut = await engine.rangeQuery(storage, v.e, v.t - 60000, v.t + 60000, 60000);
@@ -295,7 +331,8 @@ async function evalAndCompare(
     if (rangeOut.result.type !== 'matrix') throw new Error('range query did not return a matrix');
     const mat = rangeOut.result.value;
     for (let i = 1; i < mat.length; i++) {
-      if (compareLabels(mat[i - 1].metric, mat[i].metric) > 0) throw new Error('matrix results should always be sorted by labels');
+      if (compareLabels(mat[i - 1].metric, mat[i].metric) > 0)
+        throw new Error('matrix results should always be sorted by labels');
     }
     const vec = [];
     for (const s of mat) {
@@ -373,7 +410,8 @@ function checkExpectedFailure(cmd: EvalCommand, err: unknown): void {
     throw new Error(`expected error matching ${String(cmd.expectedFailRegexp)}, got: ${msg}`);
   }
   const f = cmd.expects.find((e) => e.kind === 'fail');
-  if (f && !matches(f, msg)) throw new Error(`expected error matching "${f.message ?? String(f.regex)}", got: ${msg}`);
+  if (f && !matches(f, msg))
+    throw new Error(`expected error matching "${f.message ?? String(f.regex)}", got: ${msg}`);
 }
 
 function matches(e: Expectation, s: string): boolean {
@@ -393,7 +431,9 @@ function checkAnnotations(cmd: EvalCommand, annos: Annotations): void {
     if (actual.length === 0) throw new Error(`expected ${kind} annotations but none were found`);
     for (const e of exp) {
       if (!actual.some((a) => matches(e, a))) {
-        throw new Error(`expected ${kind} annotation matching "${e.message ?? String(e.regex)}", found: ${JSON.stringify(annos.list())}`);
+        throw new Error(
+          `expected ${kind} annotation matching "${e.message ?? String(e.regex)}", found: ${JSON.stringify(annos.list())}`,
+        );
       }
     }
     for (const a of actual) {
@@ -416,7 +456,12 @@ interface ExpectedSeries {
   values: SequenceValue[];
 }
 
-function compareResult(cmd: EvalCommand, expected: ExpectedSeries[], result: QueryValue, ordered: boolean): void {
+function compareResult(
+  cmd: EvalCommand,
+  expected: ExpectedSeries[],
+  result: QueryValue,
+  ordered: boolean,
+): void {
   const expectScalar = cmd.scalar !== null;
   const byKey = new Map(expected.map((e) => [e.labels.key, e]));
   switch (result.type) {
@@ -425,30 +470,46 @@ function compareResult(cmd: EvalCommand, expected: ExpectedSeries[], result: Que
       if (expectScalar) throw new Error('expected scalar result, but got matrix');
       const mat = result.value;
       for (let i = 1; i < mat.length; i++) {
-        if (compareLabels(mat[i - 1].metric, mat[i].metric) > 0) throw new Error('matrix results should always be sorted by labels');
+        if (compareLabels(mat[i - 1].metric, mat[i].metric) > 0)
+          throw new Error('matrix results should always be sorted by labels');
       }
       const seen = new Set<string>();
       for (const s of mat) {
         const exp = byKey.get(s.metric.key);
-        if (exp === undefined) throw new Error(`unexpected metric ${s.metric.toString()} in result, has ${fmtSeries(s.ts, s.vals, s.n)}`);
+        if (exp === undefined)
+          throw new Error(
+            `unexpected metric ${s.metric.toString()} in result, has ${fmtSeries(s.ts, s.vals, s.n)}`,
+          );
         seen.add(s.metric.key);
         const points: [number, number][] = [];
         exp.values.forEach((v, i) => {
           const t = cmd.startMs + i * cmd.stepMs;
-          if (t > cmd.endMs) throw new Error(`expected ${exp.values.length} points for ${exp.labels.toString()}, but query time range cannot return this many points`);
+          if (t > cmd.endMs)
+            throw new Error(
+              `expected ${exp.values.length} points for ${exp.labels.toString()}, but query time range cannot return this many points`,
+            );
           if (!v.omitted) points.push([t, v.value]);
         });
         if (points.length !== s.n) {
-          throw new Error(`expected ${points.length} float points for ${exp.labels.toString()}, but got ${fmtSeries(s.ts, s.vals, s.n)}`);
+          throw new Error(
+            `expected ${points.length} float points for ${exp.labels.toString()}, but got ${fmtSeries(s.ts, s.vals, s.n)}`,
+          );
         }
         points.forEach(([t, v], i) => {
-          if (s.ts[i] !== t) throw new Error(`expected timestamp ${t} at index ${i} for ${exp.labels.toString()}, got ${s.ts[i]}`);
+          if (s.ts[i] !== t)
+            throw new Error(
+              `expected timestamp ${t} at index ${i} for ${exp.labels.toString()}, got ${s.ts[i]}`,
+            );
           if (!almostEqual(s.vals[i], v, EPSILON)) {
-            throw new Error(`expected ${v} at t=${t} for ${exp.labels.toString()}, got ${s.vals[i]} (${fmtSeries(s.ts, s.vals, s.n)})`);
+            throw new Error(
+              `expected ${v} at t=${t} for ${exp.labels.toString()}, got ${s.vals[i]} (${fmtSeries(s.ts, s.vals, s.n)})`,
+            );
           }
         });
       }
-      for (const e of expected) if (!seen.has(e.labels.key)) throw new Error(`expected metric ${e.labels.toString()} not found`);
+      for (const e of expected)
+        if (!seen.has(e.labels.key))
+          throw new Error(`expected metric ${e.labels.toString()} not found`);
       return;
     }
     case 'vector': {
@@ -456,23 +517,36 @@ function compareResult(cmd: EvalCommand, expected: ExpectedSeries[], result: Que
       const seen = new Set<string>();
       result.value.forEach((smp, i) => {
         const exp = byKey.get(smp.metric.key);
-        if (exp === undefined) throw new Error(`unexpected metric ${smp.metric.toString()} in result, has value ${smp.f}`);
-        if (ordered && exp.pos !== i + 1) throw new Error(`expected metric ${smp.metric.toString()} at position ${exp.pos} but was at ${i + 1}`);
+        if (exp === undefined)
+          throw new Error(
+            `unexpected metric ${smp.metric.toString()} in result, has value ${smp.f}`,
+          );
+        if (ordered && exp.pos !== i + 1)
+          throw new Error(
+            `expected metric ${smp.metric.toString()} at position ${exp.pos} but was at ${i + 1}`,
+          );
         const v = exp.values[0];
-        if (!almostEqual(v.value, smp.f, EPSILON)) throw new Error(`expected ${v.value} for ${smp.metric.toString()} but got ${smp.f}`);
+        if (!almostEqual(v.value, smp.f, EPSILON))
+          throw new Error(`expected ${v.value} for ${smp.metric.toString()} but got ${smp.f}`);
         seen.add(smp.metric.key);
       });
-      for (const e of expected) if (!seen.has(e.labels.key)) throw new Error(`expected metric ${e.labels.toString()} not found`);
+      for (const e of expected)
+        if (!seen.has(e.labels.key))
+          throw new Error(`expected metric ${e.labels.toString()} not found`);
       return;
     }
     case 'scalar':
-      if (!expectScalar) throw new Error(`expected vector or matrix result, but got scalar ${result.value.v}`);
+      if (!expectScalar)
+        throw new Error(`expected vector or matrix result, but got scalar ${result.value.v}`);
       if (!almostEqual(cmd.scalar as number, result.value.v, EPSILON)) {
         throw new Error(`expected scalar ${cmd.scalar} but got ${result.value.v}`);
       }
       return;
     case 'string':
-      throw new Error('string results are not comparable in promqltest');
+      if (cmd.string === null) throw new Error(`unexpected string result "${result.value.v}"`);
+      if (cmd.string !== result.value.v)
+        throw new Error(`expected string "${cmd.string}" but got "${result.value.v}"`);
+      return;
   }
 }
 

@@ -42,6 +42,8 @@ export interface EvalCommand {
   expects: Expectation[];
   /** Expected scalar value line, if the result is a scalar. */
   scalar: number | null;
+  /** Expected string result from an `expect string "..."` line (newer promqltest format). */
+  string: string | null;
   /** Expected series lines in order (position = index + 1). */
   series: { line: number; text: string }[];
 }
@@ -51,10 +53,19 @@ export type Command = LoadCommand | ClearCommand | EvalCommand;
 
 const PAT_LOAD = /^load(?:_(with_nhcb))?\s+(.+?)$/;
 const PAT_EVAL_INSTANT = /^eval(?:_(fail|warn|ordered|info))?\s+instant\s+(?:at\s+(.+?))?\s+(.+)$/;
-const PAT_EVAL_RANGE = /^eval(?:_(fail|warn|info))?\s+range\s+from\s+(.+)\s+to\s+(.+)\s+step\s+(.+?)\s+(.+)$/;
+const PAT_EVAL_RANGE =
+  /^eval(?:_(fail|warn|info))?\s+range\s+from\s+(.+)\s+to\s+(.+)\s+step\s+(.+?)\s+(.+)$/;
 const PAT_EXPECT = /^expect\s+(ordered|fail|warn|no_warn|info|no_info)(?:\s+(regex|msg):(.+))?$/;
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000, w: 604800000, y: 31536000000 };
+const UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60000,
+  h: 3600000,
+  d: 86400000,
+  w: 604800000,
+  y: 31536000000,
+};
 
 /** Parses a Prometheus duration such as `1h30m` or `0` into milliseconds. */
 export function parseTestDuration(s: string): number {
@@ -153,6 +164,7 @@ function parseEval(lines: string[], i: number): [EvalCommand, number] {
     expectedFailRegexp: null,
     expects: [],
     scalar: null,
+    string: null,
     series: [],
   };
   if (inst) {
@@ -176,6 +188,15 @@ function parseEval(lines: string[], i: number): [EvalCommand, number] {
     if (cmd.fail && def.startsWith('expected_fail_regexp')) {
       cmd.expectedFailRegexp = new RegExp(def.slice('expected_fail_regexp'.length).trim());
       break;
+    }
+    if (def.startsWith('expect string')) {
+      const lit = def.slice('expect string'.length).trim();
+      if (!/^".*"$|^`.*`$/.test(lit))
+        throw new Error(
+          `line ${i + 1}: expected string literal not valid - a quoted string literal is required`,
+        );
+      cmd.string = lit.startsWith('`') ? lit.slice(1, -1) : (JSON.parse(lit) as string);
+      continue;
     }
     if (def.split(' ')[0] === 'expect') {
       const m = PAT_EXPECT.exec(def.trim());

@@ -1,7 +1,7 @@
 import { xxh64 } from '@node-rs/xxhash';
 import { type AggregateExpr, type Expr } from '../parser/ast';
 import { Labels, METRIC_NAME } from '../storage/labels';
-import { Anno } from './annotations';
+import { Anno, formatG } from './annotations';
 import { isValidLabelName } from './functions/labels';
 import { EvalError } from './errors';
 import { unwrapParens, type Evaluator } from './evaluator';
@@ -50,7 +50,10 @@ export function formatFloatF(v: number): string {
   const exp = Number(expS);
   const neg = mant.startsWith('-');
   const digits = mant.replace('-', '').replace('.', '');
-  const pointPos = (mant.replace('-', '').indexOf('.') < 0 ? mant.replace('-', '').length : mant.replace('-', '').indexOf('.')) + exp;
+  const pointPos =
+    (mant.replace('-', '').indexOf('.') < 0
+      ? mant.replace('-', '').length
+      : mant.replace('-', '').indexOf('.')) + exp;
   let out: string;
   if (pointPos <= 0) out = '0.' + '0'.repeat(-pointPos) + digits;
   else if (pointPos >= digits.length) out = digits + '0'.repeat(pointPos - digits.length);
@@ -107,6 +110,14 @@ function paramValues(ev: Evaluator, param: Expr | null): Float64Array {
 export function evalAggregate(ev: Evaluator, e: AggregateExpr): Matrix {
   const grouping = [...e.grouping].sort();
   if (e.op === 'count_values') return evalCountValues(ev, e, grouping);
+  const before = ev.ctx.currentSamples;
+  const result = aggregate(ev, e, grouping);
+  // Inputs are released; only the aggregated output stays in memory.
+  ev.ctx.currentSamples = before + result.reduce((n, s) => n + s.n, 0);
+  return result;
+}
+
+function aggregate(ev: Evaluator, e: AggregateExpr, grouping: string[]): Matrix {
   const params = paramValues(ev, e.param);
   const input = ev.evalMatrix(e.expr);
   const annos = ev.ctx.annotations;
@@ -219,6 +230,8 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): Matrix {
         case 'quantile':
           lists[g].push(f);
           break;
+        case 'count_values':
+          break;
       }
     }
     for (let g = 0; g < nGroups; g++) {
@@ -246,6 +259,7 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): Matrix {
         case 'group':
         case 'max':
         case 'min':
+        case 'count_values':
           break;
       }
       pushPoint(out[g], ts, v);
@@ -334,6 +348,14 @@ function aggregateK(
   }
   const out = new Map<string, Series>();
   const cursors = new Int32Array(input.length);
+  // One sample object per input series, refilled each step; outputs copy values out at once.
+  const reuse: Sample[] = input.map((s) => ({
+    metric: s.metric,
+    t: 0,
+    f: 0,
+    dropName: s.dropName,
+  }));
+  const samples: (Sample | null)[] = new Array<Sample | null>(input.length).fill(null);
   const numSteps = ev.numSteps;
   let step = -1;
   for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
@@ -341,23 +363,29 @@ function aggregateK(
     ev.checkDeadline();
     const fParam = params[step];
     const heaps: (GoHeap | null)[] = new Array<GoHeap | null>(nGroups).fill(null);
-    const samples: (Sample | null)[] = input.map((s, si) => {
+    for (let si = 0; si < input.length; si++) {
+      const s = input[si];
       const c = cursors[si];
       if (c < s.n && s.ts[c] === ts) {
         cursors[si] = c + 1;
-        return { metric: s.metric, t: ts, f: s.vals[c], dropName: s.dropName };
+        const smp = reuse[si];
+        smp.t = ts;
+        smp.f = s.vals[c];
+        samples[si] = smp;
+      } else {
+        samples[si] = null;
       }
-      return null;
-    });
+    }
     let k = 0;
     let r = 0;
     let skip = false;
     if (op === 'limit_ratio') {
-      if (Number.isNaN(fParam)) throw new EvalError(`Ratio value ${fParam} is NaN`);
+      if (Number.isNaN(fParam)) throw new EvalError(`Ratio value ${formatG(fParam)} is NaN`);
       if (fParam === 0) skip = true;
       r = Math.max(-1, Math.min(1, fParam));
     } else {
-      if (!(Math.abs(fParam) <= MAX_INT64)) throw new EvalError(`Scalar value ${formatFloatF(fParam)} overflows int64`);
+      if (!(Math.abs(fParam) <= MAX_INT64))
+        throw new EvalError(`Scalar value ${formatG(fParam)} overflows int64`);
       k = Math.trunc(fParam);
       if (k > input.length) k = input.length;
       if (k < 1) skip = true;
@@ -441,7 +469,8 @@ function aggregateK(
 
 function evalCountValues(ev: Evaluator, e: AggregateExpr, groupingIn: string[]): Matrix {
   const p = e.param === null ? null : unwrapParens(e.param);
-  if (p === null || p.type !== 'StringLiteral') throw new EvalError('count_values needs a string parameter');
+  if (p === null || p.type !== 'StringLiteral')
+    throw new EvalError('count_values needs a string parameter');
   const valueLabel = p.value;
   if (!isValidLabelName(p)) throw new EvalError(`invalid label name ${JSON.stringify(valueLabel)}`);
   const grouping = e.without ? groupingIn : [...groupingIn, valueLabel].sort();
@@ -457,7 +486,8 @@ function evalCountValues(ev: Evaluator, e: AggregateExpr, groupingIn: string[]):
         else g.count++;
       }
       const out: Vector = [];
-      for (const g of groups.values()) out.push({ metric: g.labels, t: 0, f: g.count, dropName: false });
+      for (const g of groups.values())
+        out.push({ metric: g.labels, t: 0, f: g.count, dropName: false });
       return out;
     },
     [e.expr],

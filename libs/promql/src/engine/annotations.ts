@@ -73,7 +73,10 @@ function q(s: string): string {
 /** Constructors for every annotation the float engine can produce, with Prometheus' texts. */
 export const Anno = {
   invalidQuantile(v: number): Annotation {
-    return { kind: 'warning', message: `${WARN}: quantile value should be between 0 and 1, got ${formatG(v)}` };
+    return {
+      kind: 'warning',
+      message: `${WARN}: quantile value should be between 0 and 1, got ${formatG(v)}`,
+    };
   },
   invalidRatio(v: number, to: number): Annotation {
     return {

@@ -2,7 +2,7 @@ import { exprType, type BinaryExpr, type BinaryOp, type VectorMatching } from '.
 import { type Labels, METRIC_NAME } from '../storage/labels';
 import { EvalError } from './errors';
 import { type Evaluator } from './evaluator';
-import { type Matrix, type Sample, type Vector } from './types';
+import { newSeries, pushPoint, type Matrix, type Sample, type Vector } from './types';
 
 function isComparison(op: BinaryOp): boolean {
   return op === '==' || op === '!=' || op === '>' || op === '<' || op === '>=' || op === '<=';
@@ -10,7 +10,15 @@ function isComparison(op: BinaryOp): boolean {
 
 /** Whether the operator changes what the metric means, so its name must go. */
 function changesMetricSchema(op: BinaryOp): boolean {
-  return op === '+' || op === '-' || op === '*' || op === '/' || op === '^' || op === '%' || op === 'atan2';
+  return (
+    op === '+' ||
+    op === '-' ||
+    op === '*' ||
+    op === '/' ||
+    op === '^' ||
+    op === '%' ||
+    op === 'atan2'
+  );
 }
 
 /** Go's math.Mod: result has the sign of the dividend. */
@@ -89,27 +97,86 @@ export function evalBinary(ev: Evaluator, e: BinaryExpr): Matrix {
   const rt = exprType(e.rhs);
   if (lt === 'scalar' && rt === 'scalar') {
     return ev.rangeEval(
-      (a) => [{ metric: a[0][0].metric, t: 0, f: scalarBinop(e.op, a[0][0].f, a[1][0].f), dropName: false }],
+      (a) => [
+        {
+          metric: a[0][0].metric,
+          t: 0,
+          f: scalarBinop(e.op, a[0][0].f, a[1][0].f),
+          dropName: false,
+        },
+      ],
       [e.lhs, e.rhs],
     );
   }
   if (lt === 'vector' && rt === 'vector') {
-    const matching = e.matching ?? { card: 'one-to-one', matchingLabels: [], on: false, include: [] };
+    const matching = e.matching ?? {
+      card: 'one-to-one',
+      matchingLabels: [],
+      on: false,
+      include: [],
+    };
     const sig = signatureFunc(matching);
     const op = e.op;
-    const set = op === 'and' ? vectorAnd : op === 'or' ? vectorOr : op === 'unless' ? vectorUnless : null;
+    const set =
+      op === 'and' ? vectorAnd : op === 'or' ? vectorOr : op === 'unless' ? vectorUnless : null;
     // Result label sets repeat at every step; build each one once per evaluation.
     const metricCache = new Map<Labels, Map<Labels, Labels>>();
     return ev.rangeEval(
       (a, s) => {
         const [ls, rs] = s ?? [[], []];
-        return set !== null ? set(a[0], a[1], ls, rs) : vectorBinop(op, a[0], a[1], matching, e.returnBool, ls, rs, metricCache);
+        return set !== null
+          ? set(a[0], a[1], ls, rs)
+          : vectorBinop(op, a[0], a[1], matching, e.returnBool, ls, rs, metricCache);
       },
       [e.lhs, e.rhs],
       sig,
     );
   }
   const swap = lt === 'scalar';
+  return evalVectorScalar(ev, e, swap);
+}
+
+/**
+ * Vector/scalar operations map each series independently, so they run over whole typed arrays
+ * instead of gathering per-step vectors; scalars always have a point at every step.
+ */
+function evalVectorScalar(ev: Evaluator, e: BinaryExpr, swap: boolean): Matrix {
+  const before = ev.ctx.currentSamples;
+  const lhs = ev.evalMatrix(e.lhs);
+  const rhs = ev.evalMatrix(e.rhs);
+  const vec = swap ? rhs : lhs;
+  const sc = swap ? lhs[0] : rhs[0];
+  const numSteps = ev.numSteps;
+  if (sc === undefined || sc.n !== numSteps) return evalVectorScalarStepwise(ev, e, swap);
+  const op = e.op;
+  const cmp = isComparison(op);
+  const renames = changesMetricSchema(op) || e.returnBool;
+  const out: Matrix = [];
+  let total = 0;
+  for (const s of vec) {
+    ev.checkDeadline();
+    const res = newSeries(s.metric, renames ? true : s.dropName, s.n);
+    for (let i = 0; i < s.n; i++) {
+      const t = s.ts[i];
+      const scalar = sc.vals[Math.round((t - ev.start) / ev.interval)];
+      const l = swap ? scalar : s.vals[i];
+      const r = swap ? s.vals[i] : scalar;
+      const [v, keep] = elemBinop(op, l, r);
+      if (e.returnBool) pushPoint(res, t, keep ? 1 : 0);
+      else if (keep) pushPoint(res, t, cmp && swap ? r : v);
+    }
+    if (res.n > 0) {
+      out.push(res);
+      total += res.n;
+    }
+  }
+  // Inputs and outputs are both held at the peak; afterwards only the output stays.
+  ev.addSamples(total);
+  ev.ctx.currentSamples = before + total;
+  return out;
+}
+
+function evalVectorScalarStepwise(ev: Evaluator, e: BinaryExpr, swap: boolean): Matrix {
   return ev.rangeEval(
     (a) => {
       const vec = swap ? a[1] : a[0];
@@ -207,7 +274,9 @@ function vectorBinop(
     const seen = matchedSigs.get(sig);
     if (matching.card === 'one-to-one') {
       if (seen !== undefined) {
-        throw new EvalError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+        throw new EvalError(
+          'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+        );
       }
       matchedSigs.set(sig, null);
     } else if (seen === undefined || seen === null) {
@@ -216,7 +285,9 @@ function vectorBinop(
       // A set is only built once a match group has a second member.
       const set = seen instanceof Set ? seen : new Set<string>([seen.key]);
       if (set.has(metric.key)) {
-        throw new EvalError('multiple matches for labels: grouping labels must ensure unique matches');
+        throw new EvalError(
+          'multiple matches for labels: grouping labels must ensure unique matches',
+        );
       }
       set.add(metric.key);
       matchedSigs.set(sig, set);
@@ -248,7 +319,13 @@ function resultMetric(lhs: Labels, rhs: Labels, op: BinaryOp, matching: VectorMa
   return (lhs.constructor as typeof Labels).fromMap(m);
 }
 
-function vectorScalarBinop(op: BinaryOp, vec: Vector, scalar: number, swap: boolean, returnBool: boolean): Vector {
+function vectorScalarBinop(
+  op: BinaryOp,
+  vec: Vector,
+  scalar: number,
+  swap: boolean,
+  returnBool: boolean,
+): Vector {
   const out: Vector = [];
   const cmp = isComparison(op);
   for (const s of vec) {
@@ -260,7 +337,12 @@ function vectorScalarBinop(op: BinaryOp, vec: Vector, scalar: number, swap: bool
       keep = true;
     }
     if (!keep) continue;
-    out.push({ metric: s.metric, t: s.t, f: value, dropName: changesMetricSchema(op) || returnBool ? true : s.dropName });
+    out.push({
+      metric: s.metric,
+      t: s.t,
+      f: value,
+      dropName: changesMetricSchema(op) || returnBool ? true : s.dropName,
+    });
   }
   return out;
 }

@@ -10,9 +10,21 @@ function store(): MemoryQueryable {
   const q = new MemoryQueryable();
   // http_requests_total{job,instance}: counters increasing by 10, 20 per minute.
   for (let i = 0; i <= 10; i++) {
-    q.append(Labels.fromRecord({ __name__: 'http_requests_total', job: 'api', instance: 'a' }), i * m, i * 10);
-    q.append(Labels.fromRecord({ __name__: 'http_requests_total', job: 'api', instance: 'b' }), i * m, i * 20);
-    q.append(Labels.fromRecord({ __name__: 'http_requests_total', job: 'db', instance: 'a' }), i * m, i * 5);
+    q.append(
+      Labels.fromRecord({ __name__: 'http_requests_total', job: 'api', instance: 'a' }),
+      i * m,
+      i * 10,
+    );
+    q.append(
+      Labels.fromRecord({ __name__: 'http_requests_total', job: 'api', instance: 'b' }),
+      i * m,
+      i * 20,
+    );
+    q.append(
+      Labels.fromRecord({ __name__: 'http_requests_total', job: 'db', instance: 'a' }),
+      i * m,
+      i * 5,
+    );
   }
   return q;
 }
@@ -26,14 +38,20 @@ describe('Engine', () => {
   const engine = new Engine();
 
   it('selects the latest sample within the lookback window', async () => {
-    const { result } = await engine.instantQuery(store(), sel('http_requests_total', [{ name: 'instance', op: '=', value: 'b' }]), 150_000);
+    const { result } = await engine.instantQuery(
+      store(),
+      sel('http_requests_total', [{ name: 'instance', op: '=', value: 'b' }]),
+      150_000,
+    );
     expect(vector(result)).toEqual({ 'http_requests_total{instance="b", job="api"}': 40 });
   });
 
   it('computes rate with Prometheus extrapolation and drops the metric name', async () => {
     const { result, annotations } = await engine.instantQuery(
       store(),
-      call('rate', [range(sel('http_requests_total', [{ name: 'job', op: '=', value: 'db' }]), 5 * m)]),
+      call('rate', [
+        range(sel('http_requests_total', [{ name: 'job', op: '=', value: 'db' }]), 5 * m),
+      ]),
       10 * m,
     );
     expect(vector(result)['{instance="a", job="db"}']).toBeCloseTo(5 / 60, 10);
@@ -43,14 +61,24 @@ describe('Engine', () => {
   it('adds the "might not be a counter" info for rate over a non-counter name', async () => {
     const q = new MemoryQueryable();
     for (let i = 0; i < 5; i++) q.append(Labels.fromRecord({ __name__: 'temperature' }), i * m, i);
-    const { annotations } = await engine.instantQuery(q, call('rate', [range(sel('temperature'), 5 * m)]), 4 * m);
+    const { annotations } = await engine.instantQuery(
+      q,
+      call('rate', [range(sel('temperature'), 5 * m)]),
+      4 * m,
+    );
     expect(annotations.infos).toEqual([
       'PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "temperature"',
     ]);
   });
 
   it('aggregates with sum by and orders range results by labels', async () => {
-    const { result } = await engine.rangeQuery(store(), agg('sum', sel('http_requests_total'), ['job']), 0, 2 * m, m);
+    const { result } = await engine.rangeQuery(
+      store(),
+      agg('sum', sel('http_requests_total'), ['job']),
+      0,
+      2 * m,
+      m,
+    );
     expect(result.type).toBe('matrix');
     if (result.type !== 'matrix') return;
     expect(result.value.map((s) => s.metric.toString())).toEqual(['{job="api"}', '{job="db"}']);
@@ -58,14 +86,23 @@ describe('Engine', () => {
   });
 
   it('returns topk in descending order for instant queries', async () => {
-    const { result } = await engine.instantQuery(store(), agg('topk', sel('http_requests_total'), [], false, num(2)), 10 * m);
+    const { result } = await engine.instantQuery(
+      store(),
+      agg('topk', sel('http_requests_total'), [], false, num(2)),
+      10 * m,
+    );
     if (result.type !== 'vector') throw new Error('expected vector');
     expect(result.value.map((s) => s.f)).toEqual([200, 100]);
   });
 
   it('rejects many-to-many matching with Prometheus error text', async () => {
-    const expr = bin('+', sel('http_requests_total'), sel('http_requests_total'), { on: true, matchingLabels: ['job'] });
-    await expect(engine.instantQuery(store(), expr, 10 * m)).rejects.toThrow(/many-to-many matching not allowed/);
+    const expr = bin('+', sel('http_requests_total'), sel('http_requests_total'), {
+      on: true,
+      matchingLabels: ['job'],
+    });
+    await expect(engine.instantQuery(store(), expr, 10 * m)).rejects.toThrow(
+      /many-to-many matching not allowed/,
+    );
   });
 
   it('ends a series at a staleness marker', async () => {
@@ -78,7 +115,9 @@ describe('Engine', () => {
   });
 
   it('evaluates subqueries on step-aligned timestamps', async () => {
-    const expr = call('max_over_time', [subquery(sel('http_requests_total', [{ name: 'instance', op: '=', value: 'b' }]), 5 * m, m)]);
+    const expr = call('max_over_time', [
+      subquery(sel('http_requests_total', [{ name: 'instance', op: '=', value: 'b' }]), 5 * m, m),
+    ]);
     const { result } = await engine.instantQuery(store(), expr, 10 * m);
     expect(vector(result)).toEqual({ '{instance="b", job="api"}': 200 });
   });
@@ -90,7 +129,7 @@ describe('Engine', () => {
     );
   });
 
-  it('fails with Prometheus\' timeout text once the deadline passes', async () => {
+  it("fails with Prometheus' timeout text once the deadline passes", async () => {
     const slow = new Engine({ timeoutMs: -1 });
     await expect(slow.instantQuery(store(), sel('http_requests_total'), 10 * m)).rejects.toThrow(
       'query timed out in expression evaluation',
@@ -98,18 +137,25 @@ describe('Engine', () => {
   });
 
   it('rejects a range query over a range-vector expression', async () => {
-    await expect(engine.rangeQuery(store(), range(sel('http_requests_total'), m), 0, m, m)).rejects.toThrow(
+    await expect(
+      engine.rangeQuery(store(), range(sel('http_requests_total'), m), 0, m, m),
+    ).rejects.toThrow(
       'invalid expression type "range vector" for range query, must be Scalar or instant Vector',
     );
   });
 
   it('computes histogram_quantile over classic buckets', async () => {
     const q = new MemoryQueryable();
-    const b = (le: string, v: number): void => q.append(Labels.fromRecord({ __name__: 'lat_bucket', le }), 0, v);
+    const b = (le: string, v: number): void =>
+      q.append(Labels.fromRecord({ __name__: 'lat_bucket', le }), 0, v);
     b('1', 10);
     b('2', 20);
     b('+Inf', 20);
-    const { result } = await engine.instantQuery(q, call('histogram_quantile', [num(0.5), sel('lat_bucket')]), 0);
+    const { result } = await engine.instantQuery(
+      q,
+      call('histogram_quantile', [num(0.5), sel('lat_bucket')]),
+      0,
+    );
     expect(vector(result)).toEqual({ '{}': 1 });
   });
 

@@ -1,4 +1,5 @@
 import { exprType, type Expr, type VectorSelector } from '../parser/ast';
+import { parseExpr } from '../parser/parser';
 import { compareLabels, METRIC_NAME } from '../storage/labels';
 import { type Queryable, type SelectHints } from '../storage/queryable';
 import { Annotations } from './annotations';
@@ -19,8 +20,15 @@ export interface EngineOptions {
   enableExperimentalFunctions?: boolean;
   /** Step of subqueries written without one (default 1m, Prometheus' global evaluation interval). */
   noStepSubqueryIntervalMs?: number;
-  /** Turns query text into a syntax tree; needed only when queries are passed as strings. */
+  /** Turns query text into a syntax tree; defaults to the PromQL parser. */
   parse?: (query: string) => Expr;
+}
+
+/** Per-query overrides, like the lookback_delta parameter of Prometheus' HTTP API. */
+export interface QueryOptions {
+  lookbackDeltaMs?: number;
+  /** Cancels the query; evaluation stops at the next step with QueryCanceledError. */
+  signal?: AbortSignal;
 }
 
 /** A query's value plus the warnings and infos gathered while computing it. */
@@ -37,29 +45,46 @@ interface Window {
 
 /** Evaluates PromQL syntax trees against a Queryable with Prometheus 3 semantics. */
 export class Engine {
-  private readonly opts: Required<Omit<EngineOptions, 'parse'>> & Pick<EngineOptions, 'parse'>;
+  private readonly opts: Required<EngineOptions>;
 
   constructor(opts: EngineOptions = {}) {
     this.opts = {
-      lookbackDeltaMs: opts.lookbackDeltaMs ?? 5 * 60 * 1000,
+      // Zero or negative means the default, as in Prometheus.
+      lookbackDeltaMs:
+        opts.lookbackDeltaMs !== undefined && opts.lookbackDeltaMs > 0
+          ? opts.lookbackDeltaMs
+          : 5 * 60 * 1000,
       timeoutMs: opts.timeoutMs ?? 2 * 60 * 1000,
       maxSamples: opts.maxSamples ?? 50_000_000,
       enableExperimentalFunctions: opts.enableExperimentalFunctions ?? false,
       noStepSubqueryIntervalMs: opts.noStepSubqueryIntervalMs ?? 60 * 1000,
-      parse: opts.parse,
+      parse:
+        opts.parse ??
+        ((q: string): Expr =>
+          parseExpr(q, { enableExperimentalFunctions: opts.enableExperimentalFunctions ?? false })),
     };
   }
 
   /** Evaluates an expression at one point in time. */
-  async instantQuery(queryable: Queryable, expr: Expr | string, timeMs: number): Promise<QueryResult> {
+  async instantQuery(
+    queryable: Queryable,
+    expr: Expr | string,
+    timeMs: number,
+    opts: QueryOptions = {},
+  ): Promise<QueryResult> {
     const e = this.toExpr(expr);
-    const { ev, annotations } = await this.prepare(queryable, e, timeMs, timeMs, 1);
+    const { ev, annotations } = await this.prepare(queryable, e, timeMs, timeMs, 1, opts);
     const val = ev.eval(e);
     if (!Array.isArray(val)) return { result: { type: 'string', value: val }, annotations };
     const mat = cleanup(val);
     switch (exprType(e)) {
       case 'vector': {
-        const vec: Vector = mat.map((s) => ({ metric: s.metric, t: timeMs, f: s.vals[0], dropName: false }));
+        const vec: Vector = mat.map((s) => ({
+          metric: s.metric,
+          t: timeMs,
+          f: s.vals[0],
+          dropName: false,
+        }));
         return { result: { type: 'vector', value: vec }, annotations };
       }
       case 'scalar':
@@ -79,6 +104,7 @@ export class Engine {
     startMs: number,
     endMs: number,
     stepMs: number,
+    opts: QueryOptions = {},
   ): Promise<QueryResult> {
     const e = this.toExpr(expr);
     const t = exprType(e);
@@ -87,8 +113,9 @@ export class Engine {
         `invalid expression type "${t === 'matrix' ? 'range vector' : t}" for range query, must be Scalar or instant Vector`,
       );
     }
-    if (stepMs <= 0) throw new EvalError('zero or negative query resolution step widths are not accepted');
-    const { ev, annotations } = await this.prepare(queryable, e, startMs, endMs, stepMs);
+    if (stepMs <= 0)
+      throw new EvalError('zero or negative query resolution step widths are not accepted');
+    const { ev, annotations } = await this.prepare(queryable, e, startMs, endMs, stepMs, opts);
     const val = ev.evalMatrix(e);
     const mat = cleanup(val);
     mat.sort((a, b) => compareLabels(a.metric, b.metric));
@@ -96,9 +123,7 @@ export class Engine {
   }
 
   private toExpr(expr: Expr | string): Expr {
-    if (typeof expr !== 'string') return expr;
-    if (this.opts.parse === undefined) throw new EvalError('no PromQL parser configured for string queries');
-    return this.opts.parse(expr);
+    return typeof expr === 'string' ? this.opts.parse(expr) : expr;
   }
 
   private async prepare(
@@ -107,11 +132,28 @@ export class Engine {
     start: number,
     end: number,
     interval: number,
+    opts: QueryOptions,
   ): Promise<{ ev: Evaluator; annotations: Annotations }> {
+    const lookback =
+      opts.lookbackDeltaMs !== undefined && opts.lookbackDeltaMs > 0
+        ? opts.lookbackDeltaMs
+        : this.opts.lookbackDeltaMs;
     const windows = new Map<VectorSelector, Window>();
     collectWindows(
       e,
-      { start, end, lookback: this.opts.lookbackDeltaMs, subOffset: 0, subRange: 0, subAt: null, func: undefined, step: interval },
+      {
+        start,
+        end,
+        lookback,
+        subOffset: 0,
+        subRange: 0,
+        subAt: null,
+        func: undefined,
+        // Instant queries have no step, as in Prometheus' hints.
+        step: start === end && interval === 1 ? 0 : interval,
+        group: undefined,
+        noStepSubqueryIntervalMs: this.opts.noStepSubqueryIntervalMs,
+      },
       windows,
     );
     let mint = Infinity;
@@ -128,9 +170,10 @@ export class Engine {
     const annotations = new Annotations();
     const ctx: QueryContext = {
       querier,
-      lookbackMs: this.opts.lookbackDeltaMs,
+      lookbackMs: lookback,
       maxSamples: this.opts.maxSamples,
       deadline: Date.now() + this.opts.timeoutMs,
+      signal: opts.signal,
       queryStart: start,
       queryEnd: end,
       noStepSubqueryIntervalMs: this.opts.noStepSubqueryIntervalMs,
@@ -143,7 +186,10 @@ export class Engine {
     };
     try {
       for (const [vs, w] of windows) {
-        ctx.seriesCache.set(vs, await loadSeries(querier, vs, { ...w.hints, start: w.mint, end: w.maxt }));
+        ctx.seriesCache.set(
+          vs,
+          await loadSeries(querier, vs, { ...w.hints, start: w.mint, end: w.maxt }),
+        );
       }
     } finally {
       querier.close();
@@ -162,11 +208,17 @@ interface WalkContext {
   subAt: number | null;
   func: string | undefined;
   step: number;
+  /** Set only for the direct child of an aggregation. */
+  group: { by: boolean; labels: string[] } | undefined;
+  noStepSubqueryIntervalMs: number;
 }
 
 /** Works out, per selector, which sample times evaluation can touch (like Prometheus' FindMinMaxTime). */
 function collectWindows(e: Expr, c: WalkContext, out: Map<VectorSelector, Window>): void {
-  const resolveAt = (m: { timestampMs: number | null; startOrEnd: 'start' | 'end' | null }): number | null =>
+  const resolveAt = (m: {
+    timestampMs: number | null;
+    startOrEnd: 'start' | 'end' | null;
+  }): number | null =>
     m.timestampMs ?? (m.startOrEnd === 'start' ? c.start : m.startOrEnd === 'end' ? c.end : null);
   const addSel = (vs: VectorSelector, range: number): void => {
     const own = resolveAt(vs);
@@ -174,11 +226,21 @@ function collectWindows(e: Expr, c: WalkContext, out: Map<VectorSelector, Window
     // A selector's own @ pins it regardless of the subqueries around it.
     const offs = vs.offsetMs + (own === null ? c.subOffset : 0);
     const rng = own === null ? c.subRange : 0;
-    const mint = (at ?? c.start) - offs - rng - (range > 0 ? range : c.lookback);
+    // The lower bound is exclusive, so the first millisecond after it is the earliest one needed.
+    const mint = (at ?? c.start) - offs - rng - (range > 0 ? range : c.lookback) + 1;
     const maxt = (at ?? c.end) - offs;
     const prev = out.get(vs);
     const hints: SelectHints = { start: mint, end: maxt, step: c.step, range, func: c.func };
-    out.set(vs, prev ? { mint: Math.min(prev.mint, mint), maxt: Math.max(prev.maxt, maxt), hints } : { mint, maxt, hints });
+    if (c.group !== undefined) {
+      hints.by = c.group.by;
+      hints.grouping = c.group.labels;
+    }
+    out.set(
+      vs,
+      prev
+        ? { mint: Math.min(prev.mint, mint), maxt: Math.max(prev.maxt, maxt), hints }
+        : { mint, maxt, hints },
+    );
   };
   switch (e.type) {
     case 'VectorSelector':
@@ -189,27 +251,39 @@ function collectWindows(e: Expr, c: WalkContext, out: Map<VectorSelector, Window
       return;
     case 'SubqueryExpr': {
       const at = resolveAt(e);
+      // Selectors inside take the subquery's step; the enclosing function still names them.
+      const step = e.stepMs !== 0 ? e.stepMs : c.noStepSubqueryIntervalMs;
       const inner: WalkContext =
         at !== null
-          ? { ...c, subOffset: e.offsetMs, subRange: e.rangeMs, subAt: at, func: undefined }
-          : { ...c, subOffset: c.subOffset + e.offsetMs, subRange: c.subRange + e.rangeMs, func: undefined };
+          ? { ...c, subOffset: e.offsetMs, subRange: e.rangeMs, subAt: at, step, group: undefined }
+          : {
+              ...c,
+              subOffset: c.subOffset + e.offsetMs,
+              subRange: c.subRange + e.rangeMs,
+              step,
+              group: undefined,
+            };
       collectWindows(e.expr, inner, out);
       return;
     }
     case 'ParenExpr':
     case 'UnaryExpr':
-      collectWindows(e.expr, c, out);
+      collectWindows(e.expr, { ...c, group: undefined }, out);
       return;
     case 'BinaryExpr':
-      collectWindows(e.lhs, { ...c, func: undefined }, out);
-      collectWindows(e.rhs, { ...c, func: undefined }, out);
+      collectWindows(e.lhs, { ...c, func: undefined, group: undefined }, out);
+      collectWindows(e.rhs, { ...c, func: undefined, group: undefined }, out);
       return;
     case 'AggregateExpr':
-      collectWindows(e.expr, { ...c, func: e.op }, out);
-      if (e.param) collectWindows(e.param, { ...c, func: undefined }, out);
+      collectWindows(
+        e.expr,
+        { ...c, func: e.op, group: { by: !e.without, labels: e.grouping } },
+        out,
+      );
+      if (e.param) collectWindows(e.param, { ...c, func: e.op, group: undefined }, out);
       return;
     case 'Call':
-      for (const a of e.args) collectWindows(a, { ...c, func: e.func.name }, out);
+      for (const a of e.args) collectWindows(a, { ...c, func: e.func.name, group: undefined }, out);
       return;
     case 'NumberLiteral':
     case 'StringLiteral':
@@ -224,7 +298,8 @@ function cleanup(mat: Matrix): Matrix {
   for (const s of mat) {
     // Dropping the name also drops the type and unit metadata labels, as Prometheus 3 does.
     const metric = s.dropName ? s.metric.without(METRIC_NAME, '__type__', '__unit__') : s.metric;
-    if (seen.has(metric.key)) throw new EvalError('vector cannot contain metrics with the same labelset');
+    if (seen.has(metric.key))
+      throw new EvalError('vector cannot contain metrics with the same labelset');
     seen.add(metric.key);
     out.push({ ...s, metric, dropName: false });
   }

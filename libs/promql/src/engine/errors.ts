@@ -14,6 +14,14 @@ export class QueryTimeoutError extends PromQLError {
   }
 }
 
+/** The caller aborted the query. */
+export class QueryCanceledError extends PromQLError {
+  constructor(env = 'expression evaluation') {
+    super(`query was canceled in ${env}`);
+    this.name = 'QueryCanceledError';
+  }
+}
+
 /** The query would hold more samples in memory than the engine allows. */
 export class TooManySamplesError extends PromQLError {
   constructor(env = 'query execution') {

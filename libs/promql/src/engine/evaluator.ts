@@ -12,11 +12,24 @@ import { type Querier } from '../storage/queryable';
 import { evalAggregate } from './aggregations';
 import { Anno, type Annotations } from './annotations';
 import { evalBinary } from './binary-ops';
-import { EvalError, QueryTimeoutError, TooManySamplesError } from './errors';
+import { EvalError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from './errors';
 import { evalLabelJoin, evalLabelReplace } from './functions/labels';
-import { absentLabels, MATRIX_FUNCTIONS, VECTOR_FUNCTIONS } from './functions/registry';
+import {
+  absentLabels,
+  ELEMENTWISE_FUNCTIONS,
+  MATRIX_FUNCTIONS,
+  VECTOR_FUNCTIONS,
+} from './functions/registry';
 import { firstAfter, lastAtOrBefore, type LoadedSeries } from './selectors';
-import { newSeries, pushPoint, type Matrix, type Sample, type Series, type StringValue, type Vector } from './types';
+import {
+  newSeries,
+  pushPoint,
+  type Matrix,
+  type Sample,
+  type Series,
+  type StringValue,
+  type Vector,
+} from './types';
 
 /** State shared by the evaluators of one query, including nested subquery evaluators. */
 export interface QueryContext {
@@ -24,6 +37,8 @@ export interface QueryContext {
   lookbackMs: number;
   maxSamples: number;
   deadline: number;
+  /** Aborts evaluation when signalled (checked with the deadline). */
+  signal: AbortSignal | undefined;
   queryStart: number;
   queryEnd: number;
   noStepSubqueryIntervalMs: number;
@@ -60,6 +75,7 @@ export class Evaluator {
 
   /** Throws once the query deadline has passed. */
   checkDeadline(): void {
+    if (this.ctx.signal?.aborted === true) throw new QueryCanceledError();
     if (Date.now() > this.ctx.deadline) throw new QueryTimeoutError();
   }
 
@@ -88,8 +104,17 @@ export class Evaluator {
   eval(e: Expr): EvalValue {
     this.checkDeadline();
     if (this.end < this.start) return [];
+    if (
+      this.start !== this.end &&
+      e.type !== 'NumberLiteral' &&
+      e.type !== 'StringLiteral' &&
+      isStepInvariant(e)
+    ) {
+      return this.evalOnceAndRepeat(e);
+    }
     switch (e.type) {
       case 'NumberLiteral':
+        this.addSamples(this.numSteps);
         return [this.constantSeries(e.value)];
       case 'StringLiteral':
         return { t: this.start, v: e.value };
@@ -117,6 +142,29 @@ export class Evaluator {
       case 'Call':
         return this.evalCall(e);
     }
+  }
+
+  /**
+   * Evaluates a step-invariant expression (everything pinned by `@`) at the first step only and
+   * repeats the result, like Prometheus' StepInvariantExpr; range results are returned as they are.
+   */
+  private evalOnceAndRepeat(e: Expr): EvalValue {
+    const single = new Evaluator(this.ctx, this.start, this.start, this.interval);
+    const res = single.eval(e);
+    const inner = unwrapParens(e);
+    if (!Array.isArray(res) || inner.type === 'MatrixSelector' || inner.type === 'SubqueryExpr')
+      return res;
+    const numSteps = this.numSteps;
+    return res.map((s) => {
+      const out = newSeries(s.metric, s.dropName, numSteps);
+      const v = s.vals[0];
+      pushPoint(out, this.start, v);
+      for (let ts = this.start + this.interval; ts <= this.end; ts += this.interval) {
+        this.addSamples(1);
+        pushPoint(out, ts, v);
+      }
+      return out;
+    });
   }
 
   /** A single series with the same value at every step and no labels (how scalars travel). */
@@ -208,9 +256,13 @@ export class Evaluator {
     sig?: (l: Labels) => string,
   ): Matrix {
     const before = this.ctx.currentSamples;
-    const mats: Matrix[] = exprs.map((e) => (e !== null && exprType(e) !== 'string' ? this.evalMatrix(e) : []));
+    const mats: Matrix[] = exprs.map((e) =>
+      e !== null && exprType(e) !== 'string' ? this.evalMatrix(e) : [],
+    );
     const cursors = mats.map((m) => new Int32Array(m.length));
-    const reuse: Sample[][] = mats.map((m) => m.map((s) => ({ metric: s.metric, t: 0, f: 0, dropName: s.dropName })));
+    const reuse: Sample[][] = mats.map((m) =>
+      m.map((s) => ({ metric: s.metric, t: 0, f: 0, dropName: s.dropName })),
+    );
     const seriesSigs = sig ? mats.map((m) => m.map((s) => sig(s.metric))) : null;
     const out = new Map<string, { s: Series; last: number }>();
     const args: Vector[] = mats.map(() => []);
@@ -222,8 +274,11 @@ export class Evaluator {
       this.ctx.currentSamples = held;
       for (let i = 0; i < mats.length; i++) {
         const m = mats[i];
-        const vec: Vector = [];
-        const sg: string[] | null = sigs ? [] : null;
+        // Per-step vectors reuse their arrays; functions return new arrays, never their inputs.
+        const vec = args[i];
+        vec.length = 0;
+        const sg: string[] | null = sigs ? sigs[i] : null;
+        if (sg) sg.length = 0;
         const cur = cursors[i];
         for (let j = 0; j < m.length; j++) {
           const s = m[j];
@@ -237,8 +292,6 @@ export class Evaluator {
             cur[j] = c + 1;
           }
         }
-        args[i] = vec;
-        if (sigs && sg) sigs[i] = sg;
       }
       const result = fn(args, sigs, ts);
       this.addSamples(result.length);
@@ -290,11 +343,29 @@ export class Evaluator {
       }
     }
     if (matrixIdx < 0) {
+      const ew = ELEMENTWISE_FUNCTIONS[name];
+      if (ew !== undefined && e.args.length === 1) return this.evalElementwise(e.args[0], ew);
       const vf = VECTOR_FUNCTIONS[name];
       if (vf === undefined) throw new EvalError(`function "${name}" is not supported`);
       return this.rangeEval((args, _s, ts) => vf(args, e, { ts, ev: this }), e.args);
     }
     return this.evalMatrixCall(e, matrixIdx);
+  }
+
+  /** Maps every point of every series; per-step gathering would give the same result, slower. */
+  private evalElementwise(arg: Expr, f: (v: number) => number): Matrix {
+    const before = this.ctx.currentSamples;
+    let total = 0;
+    const out = this.evalMatrix(arg).map((s) => {
+      const vals = new Float64Array(s.n);
+      for (let i = 0; i < s.n; i++) vals[i] = f(s.vals[i]);
+      total += s.n;
+      return { metric: s.metric, ts: s.ts, vals, n: s.n, dropName: true };
+    });
+    // Input and output are both held at the peak, then the input is released.
+    this.addSamples(total);
+    this.ctx.currentSamples = before + total;
+    return out;
   }
 
   private evalTimestampOfSelector(vs: VectorSelector): Matrix {
@@ -323,13 +394,24 @@ export class Evaluator {
     let source: { labels: Labels; ts: Float64Array; vs: Float64Array; n: number }[];
     let mods: TimeModifiers;
     let rangeMs: number;
-    const subqSamplesBefore = this.ctx.currentSamples;
+    let subquerySamples = 0;
     if (arg.type === 'MatrixSelector') {
-      source = this.seriesFor(arg.vectorSelector).map((s) => ({ labels: s.labels, ts: s.rts, vs: s.rvs, n: s.rn }));
+      source = this.seriesFor(arg.vectorSelector).map((s) => ({
+        labels: s.labels,
+        ts: s.rts,
+        vs: s.rvs,
+        n: s.rn,
+      }));
       mods = arg.vectorSelector;
       rangeMs = arg.rangeMs;
     } else {
-      source = this.evalSubquery(arg).map((s) => ({ labels: s.metric, ts: s.ts, vs: s.vals, n: s.n }));
+      source = this.evalSubquery(arg).map((s) => ({
+        labels: s.metric,
+        ts: s.ts,
+        vs: s.vals,
+        n: s.n,
+      }));
+      for (const s of source) subquerySamples += s.n;
       mods = arg;
       rangeMs = arg.rangeMs;
     }
@@ -349,8 +431,12 @@ export class Evaluator {
       annos,
       call: e,
     };
+    // The current window stays counted until the next series starts, as Prometheus' buffer does.
+    let held = 0;
     for (const s of source) {
       this.checkDeadline();
+      this.ctx.currentSamples -= held;
+      held = 0;
       let ss: Series | null = null;
       let step = -1;
       callCtx.metric = s.labels;
@@ -363,13 +449,13 @@ export class Evaluator {
         const refEnd = (at ?? ts) - mods.offsetMs;
         const lo = firstAfter(s.ts, s.n, refEnd - rangeMs);
         const hi = firstAfter(s.ts, s.n, refEnd);
+        this.addSamples(hi - lo - held);
+        held = hi - lo;
         if (hi <= lo) continue;
         callCtx.ts = ts;
         callCtx.rangeStart = refEnd - rangeMs;
         callCtx.rangeEnd = refEnd;
-        this.addSamples(hi - lo);
         const v = fn(s.ts, s.vs, lo, hi, callCtx);
-        this.ctx.currentSamples -= hi - lo;
         if (v === undefined) continue;
         if (ss === null) ss = newSeries(s.labels, dropName, numSteps);
         pushPoint(ss, ts, v);
@@ -391,17 +477,80 @@ export class Evaluator {
         }
       }
     }
-    if (arg.type === 'SubqueryExpr') this.ctx.currentSamples = Math.max(subqSamplesBefore, this.ctx.currentSamples);
+    // The last window and the subquery's points are released once the function has consumed them.
+    this.ctx.currentSamples -= held + subquerySamples;
     if (name === 'absent_over_time') {
       const found = new Set<number>();
       for (const s of out) for (let i = 0; i < s.n; i++) found.add(s.ts[i]);
       if (found.size === numSteps) return [];
       const res = newSeries(absentLabels(arg), true, numSteps);
-      for (let ts = this.start; ts <= this.end; ts += this.interval) if (!found.has(ts)) pushPoint(res, ts, 1);
+      for (let ts = this.start; ts <= this.end; ts += this.interval)
+        if (!found.has(ts)) pushPoint(res, ts, 1);
       return [res];
     }
     return out;
   }
+}
+
+/** Functions whose result depends on the evaluation time even when their arguments do not. */
+const AT_MODIFIER_UNSAFE = new Set([
+  'days_in_month',
+  'day_of_month',
+  'day_of_week',
+  'day_of_year',
+  'hour',
+  'minute',
+  'month',
+  'year',
+  'predict_linear',
+  'time',
+  'timestamp',
+]);
+
+const invariantCache = new WeakMap<Expr, boolean>();
+
+/** Prometheus' step-invariance rule: every selector pinned by `@`, no time-dependent function. */
+function isStepInvariant(e: Expr): boolean {
+  const cached = invariantCache.get(e);
+  if (cached !== undefined) return cached;
+  let r: boolean;
+  switch (e.type) {
+    case 'VectorSelector':
+      r = e.timestampMs !== null || e.startOrEnd !== null;
+      break;
+    case 'MatrixSelector':
+      r = isStepInvariant(e.vectorSelector);
+      break;
+    case 'SubqueryExpr':
+      r = e.timestampMs !== null || e.startOrEnd !== null;
+      break;
+    case 'AggregateExpr':
+      // Prometheus looks only at the aggregated expression, not at the parameter.
+      r = isStepInvariant(e.expr);
+      break;
+    case 'BinaryExpr': {
+      const l = isStepInvariant(e.lhs);
+      const rr = isStepInvariant(e.rhs);
+      r = l && rr;
+      break;
+    }
+    case 'Call': {
+      let all = !AT_MODIFIER_UNSAFE.has(e.func.name);
+      for (const a of e.args) all = isStepInvariant(a) && all;
+      r = all;
+      break;
+    }
+    case 'ParenExpr':
+    case 'UnaryExpr':
+      r = isStepInvariant(e.expr);
+      break;
+    case 'NumberLiteral':
+    case 'StringLiteral':
+      r = true;
+      break;
+  }
+  invariantCache.set(e, r);
+  return r;
 }
 
 function isStale(s: LoadedSeries, i: number): boolean {

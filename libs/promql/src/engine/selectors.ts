@@ -22,7 +22,11 @@ function toMatcher(m: LabelMatcher): Matcher {
 }
 
 /** Selects and materialises the series of a selector from the querier. */
-export async function loadSeries(q: Querier, vs: VectorSelector, hints: SelectHints): Promise<LoadedSeries[]> {
+export async function loadSeries(
+  q: Querier,
+  vs: VectorSelector,
+  hints: SelectHints,
+): Promise<LoadedSeries[]> {
   const found = await q.select(false, hints, ...vs.matchers.map(toMatcher));
   const out: LoadedSeries[] = [];
   for (const s of found) {

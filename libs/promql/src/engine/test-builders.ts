@@ -17,9 +17,23 @@ import {
 const pos = { start: 0, end: 0 };
 
 /** Builds a vector selector `name{matchers}` for specs that run without the parser. */
-export function sel(name: string, matchers: LabelMatcher[] = [], offsetMs = 0, timestampMs: number | null = null): VectorSelector {
-  const all = name === '' ? matchers : [{ name: '__name__', op: '=' as const, value: name }, ...matchers];
-  return { type: 'VectorSelector', name, matchers: all, offsetMs, timestampMs, startOrEnd: null, pos };
+export function sel(
+  name: string,
+  matchers: LabelMatcher[] = [],
+  offsetMs = 0,
+  timestampMs: number | null = null,
+): VectorSelector {
+  const all =
+    name === '' ? matchers : [{ name: '__name__', op: '=' as const, value: name }, ...matchers];
+  return {
+    type: 'VectorSelector',
+    name,
+    matchers: all,
+    offsetMs,
+    timestampMs,
+    startOrEnd: null,
+    pos,
+  };
 }
 
 /** Builds `vs[rangeMs]`. */
@@ -38,12 +52,24 @@ export function call(name: string, args: Expr[], returnType: ValueType = 'vector
 }
 
 /** Builds an aggregation. */
-export function agg(op: AggregateOp, expr: Expr, grouping: string[] = [], without = false, param: Expr | null = null): AggregateExpr {
+export function agg(
+  op: AggregateOp,
+  expr: Expr,
+  grouping: string[] = [],
+  without = false,
+  param: Expr | null = null,
+): AggregateExpr {
   return { type: 'AggregateExpr', op, expr, param, grouping, without, pos };
 }
 
 /** Builds a binary expression; pass `matching` for vector/vector operations. */
-export function bin(op: BinaryOp, lhs: Expr, rhs: Expr, matching: Partial<VectorMatching> | null = null, returnBool = false): BinaryExpr {
+export function bin(
+  op: BinaryOp,
+  lhs: Expr,
+  rhs: Expr,
+  matching: Partial<VectorMatching> | null = null,
+  returnBool = false,
+): BinaryExpr {
   const m: VectorMatching | null =
     matching === null
       ? null
@@ -53,5 +79,14 @@ export function bin(op: BinaryOp, lhs: Expr, rhs: Expr, matching: Partial<Vector
 
 /** Builds `expr[rangeMs:stepMs]`. */
 export function subquery(expr: Expr, rangeMs: number, stepMs: number): SubqueryExpr {
-  return { type: 'SubqueryExpr', expr, rangeMs, stepMs, offsetMs: 0, timestampMs: null, startOrEnd: null, pos };
+  return {
+    type: 'SubqueryExpr',
+    expr,
+    rangeMs,
+    stepMs,
+    offsetMs: 0,
+    timestampMs: null,
+    startOrEnd: null,
+    pos,
+  };
 }

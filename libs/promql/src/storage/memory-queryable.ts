@@ -150,9 +150,14 @@ export class MemoryQueryable implements Queryable {
 
   querier(mint: number, maxt: number): Querier {
     const all = [...this.series.values()];
-    const pick = (matchers: Matcher[]): MemSeries[] => all.filter((s) => matchesAll(s.labels, matchers));
+    const pick = (matchers: Matcher[]): MemSeries[] =>
+      all.filter((s) => matchesAll(s.labels, matchers));
     return {
-      select(sortSeries: boolean, _hints: SelectHints | null, ...matchers: Matcher[]): Promise<StorageSeries[]> {
+      select(
+        sortSeries: boolean,
+        _hints: SelectHints | null,
+        ...matchers: Matcher[]
+      ): Promise<StorageSeries[]> {
         const found = pick(matchers);
         if (sortSeries) found.sort((a, b) => compareLabels(a.labels, b.labels));
         return Promise.resolve(found.map((s) => s.window(mint, maxt)));

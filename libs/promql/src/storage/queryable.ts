@@ -1,5 +1,5 @@
 import { type Labels } from './labels';
-import { translateRe2 } from './regex';
+import { compilePromRegex } from '../regex';
 
 /** Label matcher operators understood by storage. */
 export type MatcherType = '=' | '!=' | '=~' | '!~';
@@ -43,7 +43,11 @@ export interface StorageSeries {
 /** Reads series within the time window it was opened for. */
 export interface Querier {
   /** Series matching every matcher; sorted by labels when `sortSeries` is true. */
-  select(sortSeries: boolean, hints: SelectHints | null, ...matchers: Matcher[]): Promise<StorageSeries[]>;
+  select(
+    sortSeries: boolean,
+    hints: SelectHints | null,
+    ...matchers: Matcher[]
+  ): Promise<StorageSeries[]>;
   /** Values of one label across series matching the matchers. */
   labelValues(name: string, ...matchers: Matcher[]): Promise<string[]>;
   /** Label names present on series matching the matchers. */
@@ -64,7 +68,7 @@ const regexCache = new Map<string, RegExp>();
 export function compileLabelRegex(re: string): RegExp {
   let r = regexCache.get(re);
   if (r === undefined) {
-    r = new RegExp(`^(?:${translateRe2(re)})$`, 's');
+    r = compilePromRegex(re);
     if (regexCache.size > 10000) regexCache.clear();
     regexCache.set(re, r);
   }

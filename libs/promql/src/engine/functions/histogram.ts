@@ -26,10 +26,12 @@ function parseBound(s: string): number | null {
   const t = s.trim();
   if (t !== s || t === '') return null;
   const lower = t.toLowerCase();
-  if (lower === '+inf' || lower === 'inf' || lower === '+infinity' || lower === 'infinity') return Infinity;
+  if (lower === '+inf' || lower === 'inf' || lower === '+infinity' || lower === 'infinity')
+    return Infinity;
   if (lower === '-inf' || lower === '-infinity') return -Infinity;
   if (lower === 'nan') return NaN;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) && !/^[+-]?0[xX][0-9a-fA-F]+$/.test(t)) return null;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) && !/^[+-]?0[xX][0-9a-fA-F]+$/.test(t))
+    return null;
   const v = Number(t);
   return Number.isNaN(v) ? null : v;
 }
@@ -105,7 +107,8 @@ export function bucketFraction(lower: number, upper: number, buckets: Bucket[]):
     const b = merged[i];
     const lowerBound = i > 0 ? merged[i - 1].upper : -Infinity;
     const upperBound = b.upper;
-    const interpolate = (v: number): number => rank + ((b.count - rank) * (v - lowerBound)) / (upperBound - lowerBound);
+    const interpolate = (v: number): number =>
+      rank + ((b.count - rank) * (v - lowerBound)) / (upperBound - lowerBound);
     if (!lowerSet && lowerBound >= lower) {
       lowerRank = rank;
       lowerSet = true;
@@ -132,7 +135,10 @@ export function bucketFraction(lower: number, upper: number, buckets: Bucket[]):
 }
 
 /** Groups bucket samples by their labels without `le`, warning about unparsable bounds. */
-function groupBuckets(vec: Vector, c: VectorCallContext): Map<string, { metric: Labels; buckets: Bucket[] }> {
+function groupBuckets(
+  vec: Vector,
+  c: VectorCallContext,
+): Map<string, { metric: Labels; buckets: Bucket[] }> {
   const annos = c.ev.ctx.annotations;
   const groups = new Map<string, { metric: Labels; buckets: Bucket[] }>();
   for (const s of vec) {
@@ -159,7 +165,12 @@ export const histogramFraction: VectorFn = (args, _call, c) => {
   const upper = args[1][0].f;
   const out: Vector = [];
   for (const g of groupBuckets(args[2], c).values()) {
-    out.push({ metric: g.metric, t: c.ts, f: bucketFraction(lower, upper, g.buckets), dropName: true });
+    out.push({
+      metric: g.metric,
+      t: c.ts,
+      f: bucketFraction(lower, upper, g.buckets),
+      dropName: true,
+    });
   }
   return out;
 };

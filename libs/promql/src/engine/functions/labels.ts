@@ -15,7 +15,8 @@ export function isValidLabelName(lit: StringLiteral): boolean {
 
 function stringLiteralArg(call: Call, i: number): StringLiteral {
   const a = unwrapParens(call.args[i]);
-  if (a.type !== 'StringLiteral') throw new EvalError(`expected string literal as argument ${i + 1} of ${call.func.name}()`);
+  if (a.type !== 'StringLiteral')
+    throw new EvalError(`expected string literal as argument ${i + 1} of ${call.func.name}()`);
   return a;
 }
 
@@ -97,7 +98,11 @@ export function evalLabelReplace(ev: Evaluator, call: Call): Matrix {
     const match = re.exec(srcVal);
     if (match === null) return s;
     const res = expandTemplate(repl, match);
-    return { ...s, metric: s.metric.with(dst, res), dropName: dst === METRIC_NAME ? false : s.dropName };
+    return {
+      ...s,
+      metric: s.metric.with(dst, res),
+      dropName: dst === METRIC_NAME ? false : s.dropName,
+    };
   });
   return ensureUnique(out);
 }
@@ -109,7 +114,8 @@ export function evalLabelJoin(ev: Evaluator, call: Call): Matrix {
   const srcs: string[] = [];
   for (let i = 3; i < call.args.length; i++) {
     const src = stringLiteralArg(call, i);
-    if (!isValidLabelName(src)) throw new EvalError(`invalid source label name in label_join(): ${src.value}`);
+    if (!isValidLabelName(src))
+      throw new EvalError(`invalid source label name in label_join(): ${src.value}`);
     srcs.push(src.value);
   }
   if (!isValidLabelName(stringLiteralArg(call, 1))) {
@@ -118,13 +124,19 @@ export function evalLabelJoin(ev: Evaluator, call: Call): Matrix {
   const m = ev.evalMatrix(call.args[0]);
   const out = m.map((s) => {
     const v = srcs.map((n) => s.metric.get(n)).join(sep);
-    return { ...s, metric: s.metric.with(dst, v), dropName: dst === METRIC_NAME ? false : s.dropName };
+    return {
+      ...s,
+      metric: s.metric.with(dst, v),
+      dropName: dst === METRIC_NAME ? false : s.dropName,
+    };
   });
   return ensureUnique(out);
 }
 
 /** Labels for absent()/absent_over_time(): the equality matchers that pin a single value. */
-export function absentLabelsFrom(matchers: ReadonlyArray<{ name: string; op: string; value: string }>): Labels {
+export function absentLabelsFrom(
+  matchers: ReadonlyArray<{ name: string; op: string; value: string }>,
+): Labels {
   const m = new Map<string, string>();
   const has = new Set<string>();
   for (const ma of matchers) {

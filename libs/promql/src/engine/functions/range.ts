@@ -88,7 +88,13 @@ function varianceOverTime(sqrt: boolean): RangeFn {
 }
 
 /** Least-squares slope and intercept at `interceptTime`, as Prometheus' linearRegression. */
-function linearRegression(ts: Float64Array, vs: Float64Array, lo: number, hi: number, interceptTime: number): [number, number] {
+function linearRegression(
+  ts: Float64Array,
+  vs: Float64Array,
+  lo: number,
+  hi: number,
+  interceptTime: number,
+): [number, number] {
   let n = 0;
   let sumX = 0;
   let cX = 0;
@@ -224,8 +230,10 @@ export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   double_exponential_smoothing: (_ts, vs, lo, hi, c) => {
     const sf = c.scalars[1];
     const tf = c.scalars[2];
-    if (sf <= 0 || sf >= 1) throw new EvalError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf.toFixed(6)}`);
-    if (tf <= 0 || tf >= 1) throw new EvalError(`invalid trend factor. Expected: 0 < tf < 1, got: ${tf.toFixed(6)}`);
+    if (sf <= 0 || sf >= 1)
+      throw new EvalError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf.toFixed(6)}`);
+    if (tf <= 0 || tf >= 1)
+      throw new EvalError(`invalid trend factor. Expected: 0 < tf < 1, got: ${tf.toFixed(6)}`);
     const l = hi - lo;
     if (l < 2) return undefined;
     let s0 = 0;

@@ -18,7 +18,12 @@ function scalarOut(v: number): Vector {
 function dateFn(f: (d: Date) => number): VectorFn {
   return (args, _call, c) => {
     if (args.length === 0) return scalarOut(f(new Date(Math.trunc(c.ts / 1000) * 1000)));
-    return args[0].map((s) => ({ metric: s.metric, t: s.t, f: f(new Date(Math.trunc(s.f) * 1000)), dropName: true }));
+    return args[0].map((s) => ({
+      metric: s.metric,
+      t: s.t,
+      f: f(new Date(Math.trunc(s.f) * 1000)),
+      dropName: true,
+    }));
   };
 }
 
@@ -81,40 +86,55 @@ function sortByValue(desc: boolean): VectorFn {
 
 function clampVec(v: Vector, min: number, max: number): Vector {
   if (max < min) return [];
-  return v.map((s) => ({ metric: s.metric, t: s.t, f: Math.max(min, Math.min(max, s.f)), dropName: true }));
+  return v.map((s) => ({
+    metric: s.metric,
+    t: s.t,
+    f: Math.max(min, Math.min(max, s.f)),
+    dropName: true,
+  }));
 }
 
 const noHistogramsInFloatEngine: VectorFn = () => [];
 
+/** One-argument math functions; they map every point of a series and drop its name. */
+export const ELEMENTWISE_FUNCTIONS: Record<string, (v: number) => number> = {
+  abs: Math.abs,
+  ceil: Math.ceil,
+  floor: Math.floor,
+  exp: Math.exp,
+  sqrt: Math.sqrt,
+  ln: Math.log,
+  log2: Math.log2,
+  log10: Math.log10,
+  sin: Math.sin,
+  cos: Math.cos,
+  tan: Math.tan,
+  asin: Math.asin,
+  acos: Math.acos,
+  atan: Math.atan,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
+  tanh: Math.tanh,
+  asinh: Math.asinh,
+  acosh: Math.acosh,
+  atanh: Math.atanh,
+  rad: (v) => (v * Math.PI) / 180,
+  deg: (v) => (v * 180) / Math.PI,
+  sgn: (v) => (v < 0 ? -1 : v > 0 ? 1 : v),
+};
+
 /** Functions evaluated per step on instant vectors and scalars. */
 export const VECTOR_FUNCTIONS: Record<string, VectorFn> = {
-  abs: simple(Math.abs),
-  ceil: simple(Math.ceil),
-  floor: simple(Math.floor),
-  exp: simple(Math.exp),
-  sqrt: simple(Math.sqrt),
-  ln: simple(Math.log),
-  log2: simple(Math.log2),
-  log10: simple(Math.log10),
-  sin: simple(Math.sin),
-  cos: simple(Math.cos),
-  tan: simple(Math.tan),
-  asin: simple(Math.asin),
-  acos: simple(Math.acos),
-  atan: simple(Math.atan),
-  sinh: simple(Math.sinh),
-  cosh: simple(Math.cosh),
-  tanh: simple(Math.tanh),
-  asinh: simple(Math.asinh),
-  acosh: simple(Math.acosh),
-  atanh: simple(Math.atanh),
-  rad: simple((v) => (v * Math.PI) / 180),
-  deg: simple((v) => (v * 180) / Math.PI),
-  sgn: simple((v) => (v < 0 ? -1 : v > 0 ? 1 : v)),
+  ...Object.fromEntries(Object.entries(ELEMENTWISE_FUNCTIONS).map(([k, f]) => [k, simple(f)])),
   round: (args) => {
     const toNearest = args.length >= 2 ? args[1][0].f : 1;
     const inv = 1 / toNearest;
-    return args[0].map((s) => ({ metric: s.metric, t: s.t, f: Math.floor(s.f * inv + 0.5) / inv, dropName: true }));
+    return args[0].map((s) => ({
+      metric: s.metric,
+      t: s.t,
+      f: Math.floor(s.f * inv + 0.5) / inv,
+      dropName: true,
+    }));
   },
   clamp: (args) => clampVec(args[0], args[1][0].f, args[2][0].f),
   clamp_max: (args) => clampVec(args[0], -Infinity, args[1][0].f),
@@ -123,8 +143,10 @@ export const VECTOR_FUNCTIONS: Record<string, VectorFn> = {
   time: (_a, _call, c) => scalarOut(c.ts / 1000),
   vector: (args) => [{ metric: Labels.EMPTY, t: 0, f: args[0][0].f, dropName: false }],
   scalar: (args) => scalarOut(args[0].length === 1 ? args[0][0].f : NaN),
-  timestamp: (args) => args[0].map((s) => ({ metric: s.metric, t: s.t, f: s.t / 1000, dropName: true })),
-  absent: (args, call) => (args[0].length > 0 ? [] : [{ metric: absentLabels(call.args[0]), t: 0, f: 1, dropName: false }]),
+  timestamp: (args) =>
+    args[0].map((s) => ({ metric: s.metric, t: s.t, f: s.t / 1000, dropName: true })),
+  absent: (args, call) =>
+    args[0].length > 0 ? [] : [{ metric: absentLabels(call.args[0]), t: 0, f: 1, dropName: false }],
   sort: sortByValue(false),
   sort_desc: sortByValue(true),
   sort_by_label: sortByLabel(false),
@@ -136,7 +158,9 @@ export const VECTOR_FUNCTIONS: Record<string, VectorFn> = {
   histogram_stddev: noHistogramsInFloatEngine,
   histogram_stdvar: noHistogramsInFloatEngine,
   histogram_fraction: histogramFraction,
-  days_in_month: dateFn((d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate()),
+  days_in_month: dateFn((d) =>
+    new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate(),
+  ),
   day_of_month: dateFn((d) => d.getUTCDate()),
   day_of_week: dateFn((d) => d.getUTCDay()),
   day_of_year: dateFn((d) => {

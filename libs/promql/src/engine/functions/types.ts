@@ -30,4 +30,10 @@ export interface RangeCallContext {
  * A function over the window `ts/vs[lo..hi)` of one series (non-empty); returns the output value
  * or undefined for no output. Works on typed-array views so no per-sample objects are created.
  */
-export type RangeFn = (ts: Float64Array, vs: Float64Array, lo: number, hi: number, c: RangeCallContext) => number | undefined;
+export type RangeFn = (
+  ts: Float64Array,
+  vs: Float64Array,
+  lo: number,
+  hi: number,
+  c: RangeCallContext,
+) => number | undefined;
