@@ -1,4 +1,4 @@
-import { ParseError, QueryTimeoutError, PromQLError } from '@strata/promql';
+import { ParseError, QueryCanceledError, QueryTimeoutError, PromQLError } from '@strata/promql';
 import { type PromApiReply, type PromErrorType } from '@strata/contracts';
 import { SeriesLimitError } from '../storage/tenant-queryable';
 
@@ -34,6 +34,7 @@ function classify(error: unknown): [PromErrorType, string] {
   if (error instanceof PromApiError) return [error.errorType, error.message];
   if (error instanceof ParseError) return ['bad_data', `invalid parameter "query": ${error.message}`];
   if (error instanceof QueryTimeoutError) return ['timeout', error.message];
+  if (error instanceof QueryCanceledError) return ['canceled', error.message];
   if (error instanceof SeriesLimitError || error instanceof PromQLError) return ['execution', error.message];
   // Anything else is our own failure, not the query's: a client may retry it.
   return ['internal', error instanceof Error ? error.message : String(error)];
