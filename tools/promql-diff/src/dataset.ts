@@ -1,5 +1,5 @@
 import { labelsFrom } from '@strata/tsdb';
-import { type MetricMetadata, type WriteBatch, type WriteSeries } from '@strata/remote-write';
+import { type Exemplar, type MetricMetadata, type WriteBatch, type WriteSeries } from '@strata/remote-write';
 import { STALE_NAN } from '@strata/promql';
 
 /** Where the data set starts (ms); a fixed instant so every run writes the same samples. */
@@ -16,6 +16,8 @@ export const WARMUP = 240;
 
 interface SeriesSpec {
   labels: Record<string, string>;
+  /** Steps that carry an exemplar (trace id `t<i>`, the sample's value). */
+  exemplarEvery?: number;
   /** Value at step i, or null for a gap. */
   value: (i: number) => number | null;
   /** Per-series scrape offset, so sample times are not all aligned. */
@@ -61,6 +63,7 @@ export function datasetSeries(): SeriesSpec[] {
             labels: { __name__: 'http_requests_total', job, instance: `i${inst}`, method, code },
             value: counter(seed++, rate, resetAt),
             offsetMs: inst * 1_000 + j * 250,
+            ...(method === 'GET' && code === '200' && inst === 0 ? { exemplarEvery: 40 } : {}),
           });
         }
       }
@@ -139,13 +142,17 @@ export function datasetBatches(specs: SeriesSpec[] = datasetSeries(), sliceSteps
     for (const s of specs) {
       const ts: number[] = [];
       const vs: number[] = [];
+      const exemplars: Exemplar[] = [];
       for (let i = from; i < Math.min(POINTS, from + sliceSteps); i++) {
         const v = s.value(i);
         if (v === null) continue;
         ts.push(T0 + i * INTERVAL_MS + s.offsetMs);
         vs.push(v);
+        if (s.exemplarEvery !== undefined && i % s.exemplarEvery === 0) {
+          exemplars.push({ labels: labelsFrom({ trace_id: `t${i}` }), value: v, timestamp: T0 + i * INTERVAL_MS + s.offsetMs });
+        }
       }
-      if (ts.length > 0) series.push({ labels: labelsFrom(s.labels), timestamps: Float64Array.from(ts), values: Float64Array.from(vs), exemplars: [] });
+      if (ts.length > 0) series.push({ labels: labelsFrom(s.labels), timestamps: Float64Array.from(ts), values: Float64Array.from(vs), exemplars });
     }
     batches.push({ series, metadata: from === 0 ? DATASET_METADATA : [] });
   }

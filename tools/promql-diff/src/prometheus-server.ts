@@ -40,6 +40,7 @@ export async function startPrometheus(binary = 'prometheus', readyTimeoutMs = 60
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-remote-write-receiver',
+      '--enable-feature=exemplar-storage',
       '--log.level=warn',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },

@@ -86,6 +86,17 @@ describe('differential PromQL vs Prometheus (Strata API over NATS, data written 
     expect(differ).toEqual(FORMAT_DIFFERS_2_42_VS_3);
   });
 
+  it('agrees on exemplars', async () => {
+    const sortSeries = (data: unknown): unknown =>
+      [...(data as Array<{ seriesLabels: Record<string, string> }>)].sort((a, b) => (JSON.stringify(a.seriesLabels) < JSON.stringify(b.seriesLabels) ? -1 : 1));
+    for (const query of ['http_requests_total', 'rate(http_requests_total{job="api"}[5m])', 'node_temperature_celsius']) {
+      const [p, s] = await both('/api/v1/query_exemplars', { query, start: secs(T0), end: secs(T0 + 7_200_000) });
+      expect({ query, status: s.status, data: sortSeries(s.body.data) }).toEqual({ query, status: p.status, data: sortSeries(p.body.data) });
+    }
+    const [p] = await both('/api/v1/query_exemplars', { query: 'http_requests_total', start: secs(T0), end: secs(T0 + 7_200_000) });
+    expect((p.body.data as unknown as unknown[]).length).toBeGreaterThan(0);
+  });
+
   it('keeps serving after bad queries', async () => {
     const [p, s] = await both('/api/v1/query', { query: 'sum(http_requests_total)', time: secs(INSTANTS[0]) });
     expect(diffResponses(p, s)).toBeNull();

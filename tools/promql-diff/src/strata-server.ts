@@ -50,6 +50,11 @@ export async function startStrata(natsUrl: string, options: { defaultTimeoutMs?:
       const labels: Record<string, string> = {};
       for (const l of s.labels) labels[l.name] = l.value;
       for (let i = 0; i < s.values.length; i++) source.append(tenantId, labels, s.timestamps[i], s.values[i]);
+      for (const e of s.exemplars) {
+        const exemplarLabels: Record<string, string> = {};
+        for (const l of e.labels) exemplarLabels[l.name] = l.value;
+        source.addExemplar(tenantId, labels, { labels: exemplarLabels, value: e.value, timestampMs: e.timestamp });
+      }
     }
     for (const m of batch.metadata) source.addMetadata(tenantId, m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit });
   };
