@@ -3,3 +3,4 @@ export { PROM_TENANT_RESOLVER, PrometheusApiController, type PromTenantResolver 
 export { PrometheusApi, BUILD_INFO, type AdmittedTenant, type ApiAnswer } from './prometheus-api';
 export { ApiParams, parseTime, parseDurationNs, rangeParams } from './params';
 export { PromApiError } from './prom-api-error';
+export { admissionResolver, limitsOf, type AdmissionResolverOptions } from './admission-resolver';
