@@ -3,7 +3,7 @@ import { apiGet, apiPost, diffResponses, type ApiResponse } from './compare';
 import { datasetBatches, T0 } from './dataset';
 import { BAD_REQUESTS, MESSAGE_DIFFERS } from './bad-queries';
 import { startPrometheus, type PrometheusServer } from './prometheus-server';
-import { DIFF_QUERIES, DIFFERS_2_42_VS_3, FORMAT_DIFFERS_2_42_VS_3, INSTANTS, RANGE, type DiffQuery } from './queries';
+import { DIFF_QUERIES, DIFFERS_2_42_VS_3, ENGINE_GAPS, FORMAT_DIFFERS_2_42_VS_3, INSTANTS, RANGE, RANGE_ODD_STEP, type DiffQuery } from './queries';
 import { startStrata, type StrataServer } from './strata-server';
 
 const TENANT = 'diff';
@@ -48,13 +48,13 @@ describe('differential PromQL vs Prometheus (Strata API over NATS, data written 
       if (diff === null) tally.equal++;
       else problems.push(`instant @${secs(t)}: ${diff}`);
     }
-    if (d.range !== false) {
-      const params = { query: d.query, start: secs(RANGE.startMs), end: secs(RANGE.endMs), step: secs(RANGE.stepMs) };
-      const [p, s] = await both('/api/v1/query_range', params);
+    for (const r of d.range === false ? [] : d.oddStepGap ? [RANGE] : [RANGE, RANGE_ODD_STEP]) {
+      const params = { query: d.query, start: secs(r.startMs), end: secs(r.endMs), step: secs(r.stepMs) };
+      const [p, s] = await both('/api/v1/query_range', params, r === RANGE_ODD_STEP);
       tally.comparisons++;
       const diff = diffResponses(p, s);
       if (diff === null) tally.equal++;
-      else problems.push(`range: ${diff}`);
+      else problems.push(`range step ${r.stepMs / 1000}s: ${diff}`);
     }
     expect(problems).toEqual([]);
   });
@@ -66,6 +66,12 @@ describe('differential PromQL vs Prometheus (Strata API over NATS, data written 
       expect({ reason: d.reason, diff: diffResponses(p, s) }).toEqual({ reason: d.reason, diff: expect.any(String) });
     },
   );
+
+  it.each(ENGINE_GAPS.map((g) => [g.query, g] as [string, (typeof ENGINE_GAPS)[number]]))('known engine gap: %s', async (_name, g) => {
+    const params = { query: g.query, start: secs(g.range.startMs), end: secs(g.range.endMs), step: secs(g.range.stepMs) };
+    const [p, s] = await both('/api/v1/query_range', params);
+    expect({ reason: g.reason, diff: diffResponses(p, s) }).toEqual({ reason: g.reason, diff: expect.any(String) });
+  });
 
   it.each(BAD_REQUESTS.map((b) => [b.name, b] as [string, (typeof BAD_REQUESTS)[number]]))('bad request: %s', async (_name, b) => {
     const [p, s] = await both(b.path, b.params);

@@ -10,12 +10,16 @@ export interface DiffQuery {
   range?: boolean;
   /** Instant results come in an order Prometheus defines (sort functions, topk/bottomk with one group). */
   ordered?: boolean;
+  /** Skip the odd-step range: it is covered by `ENGINE_GAPS`. */
+  oddStepGap?: boolean;
 }
 
 /** Instants the suite evaluates at: off the sample grid, so open and closed windows agree. */
 export const INSTANTS = [B + 1_807_300, B + 3_000_700, B + 3_599_900];
 /** The range of range queries. */
 export const RANGE = { startMs: B + 603_300, endMs: B + 3_603_300, stepMs: 60_000 };
+/** A second range with an odd step, so steps land at different offsets from the samples. */
+export const RANGE_ODD_STEP = { startMs: B + 1_234_567, endMs: B + 3_500_000, stepMs: 137_000 };
 
 const C = 'http_requests_total';
 const G = 'node_temperature_celsius';
@@ -147,7 +151,7 @@ export const DIFF_QUERIES: DiffQuery[] = [
   q(`count_values by (job) ("v", ${C} > 1e9)`),
   q(`count_values("temp", round(${G}))`),
   q(`topk(3, ${G})`, { ordered: true }),
-  q(`bottomk(2, rate(${C}{code="200"}[5m]))`, { ordered: true }),
+  q(`bottomk(2, rate(${C}{code="200"}[5m]))`, { ordered: true, oddStepGap: true }),
   q(`topk by (job) (1, ${G})`),
   q(`bottomk without (instance) (1, ${G})`),
   q(`topk(2, sum by (instance) (rate(${C}[5m])))`, { ordered: true }),
@@ -275,3 +279,16 @@ export const DIFFERS_2_42_VS_3: Array<DiffQuery & { at: number; reason: string }
 
 /** Queries whose `format_query` output differs: 3 prints number literals like `1000000000`, 2.42 like `1e+09`. */
 export const FORMAT_DIFFERS_2_42_VS_3 = [`count_values by (job) ("v", ${C} > 1e9)`, '1e30 * 1e-10'];
+
+/**
+ * Where Strata's engine still differs from Prometheus (any version): asserted to differ so that a
+ * fix shows up here and the query moves back to the agreeing set.
+ */
+export const ENGINE_GAPS: Array<{ query: string; range: { startMs: number; endMs: number; stepMs: number }; reason: string }> = [
+  {
+    query: `bottomk(2, rate(${C}{code="200"}[5m]))`,
+    range: RANGE_ODD_STEP,
+    reason:
+      "ties for the last place: Prometheus keeps whichever series Go's container/heap leaves at the top; the engine's heap breaks the tie differently (at +6341.567 s i0 and i1 tie)",
+  },
+];
