@@ -27,6 +27,10 @@ export const BAD_REQUESTS: BadRequest[] = [
   { name: 'binary op on strings', path: '/api/v1/query', params: { query: '"a" + 1', time: at } },
   { name: 'group_left without matching', path: '/api/v1/query', params: { query: `${C} + group_left ${C}`, time: at } },
   { name: 'many-to-many matching', path: '/api/v1/query', params: { query: `${C} + on(job) ${C}`, time: at } },
+  { name: 'scalar to a vector function', path: '/api/v1/query', params: { query: 'ln(-1)', time: at } },
+  { name: 'label_replace making duplicates', path: '/api/v1/query', params: { query: 'label_replace(node_temperature_celsius, "instance", "", "instance", ".*")', time: at } },
+  { name: 'label_replace onto an existing label', path: '/api/v1/query', params: { query: 'label_replace(node_temperature_celsius, "job", "new", "nonexistent", "")', time: at } },
+  { name: 'group_left with many on the right', path: '/api/v1/query', params: { query: 'vector(1) + on() group_left node_temperature_celsius', time: at } },
   { name: 'empty query', path: '/api/v1/query', params: { query: '', time: at } },
   { name: 'bad time', path: '/api/v1/query', params: { query: '1', time: 'yesterday' } },
   { name: 'bad timeout', path: '/api/v1/query', params: { query: '1', time: at, timeout: 'soon' } },
@@ -54,6 +58,7 @@ export const MESSAGE_DIFFERS: Record<string, string> = {
   'bad duration': '3 reports "bad number or duration syntax" where 2.42 said "bad duration syntax"',
   'many-to-many matching':
     '3 prints series as name{labels} instead of {__name__=...}, and which duplicate pair is named depends on evaluation order',
+  'group_left with many on the right': 'same series printing and evaluation-order difference as many-to-many matching',
   'empty query': '3 reports an empty query at "unknown position" instead of 1:1',
   'range vector in range query': '3 prefixes range-query validation errors with invalid parameter "query" like instant queries',
   'syntax error in range query': '3 prefixes range-query parse errors with invalid parameter "query" like instant queries',

@@ -44,7 +44,7 @@ describe('differential PromQL vs Prometheus (Strata API over NATS, data written 
     for (const t of INSTANTS) {
       const [p, s] = await both('/api/v1/query', { query: d.query, time: secs(t) }, t === INSTANTS[1]);
       tally.comparisons++;
-      const diff = diffResponses(p, s, d.ordered ?? false);
+      const diff = p.status === 200 ? diffResponses(p, s, d.ordered ?? false) : `Prometheus answered ${p.status}: ${p.body.error ?? ''}`;
       if (diff === null) tally.equal++;
       else problems.push(`instant @${secs(t)}: ${diff}`);
     }
@@ -52,7 +52,7 @@ describe('differential PromQL vs Prometheus (Strata API over NATS, data written 
       const params = { query: d.query, start: secs(r.startMs), end: secs(r.endMs), step: secs(r.stepMs) };
       const [p, s] = await both('/api/v1/query_range', params, r === RANGE_ODD_STEP);
       tally.comparisons++;
-      const diff = diffResponses(p, s);
+      const diff = p.status === 200 ? diffResponses(p, s) : `Prometheus answered ${p.status}: ${p.body.error ?? ''}`;
       if (diff === null) tally.equal++;
       else problems.push(`range step ${r.stepMs / 1000}s: ${diff}`);
     }
