@@ -103,6 +103,19 @@ describe('differential PromQL vs Prometheus (Strata API over NATS, data written 
     expect((p.body.data as unknown as unknown[]).length).toBeGreaterThan(0);
   });
 
+  it("never shows another tenant's series, whatever the matchers", async () => {
+    const at = secs(T0 + 1_000_000);
+    for (const query of ['intruder_only_total', '{tenant_id="intruder"}', '{tenant_id=~".+"}']) {
+      const r = await apiGet(strata.url, '/api/v1/query', { query, time: at }, headers);
+      expect({ query, result: r.body.data?.result }).toEqual({ query, result: [] });
+    }
+    // The label is hidden, so a negative matcher on it matches every own series and nothing more.
+    const [p, s] = await both('/api/v1/query', { query: 'count({__name__=~".+", tenant_id!="diff"})', time: at });
+    expect(diffResponses(p, s)).toBeNull();
+    const other = await apiGet(strata.url, '/api/v1/query', { query: 'intruder_only_total', time: at }, { 'X-Scope-OrgID': 'intruder' });
+    expect(other.body.data?.result).toEqual([{ metric: { __name__: 'intruder_only_total' }, value: [Number(at), '1'] }]);
+  });
+
   it('keeps serving after bad queries', async () => {
     const [p, s] = await both('/api/v1/query', { query: 'sum(http_requests_total)', time: secs(INSTANTS[0]) });
     expect(diffResponses(p, s)).toBeNull();
