@@ -9,3 +9,4 @@ export { ProjectionRunner, type Projection, type ProjectionRunnerOptions } from 
 export { createEventStoreDataSource, runMigrations, EVENT_STORE_MIGRATIONS, type EventStoreDataSourceOptions } from './data-source';
 export { aggregateOf } from './rows';
 export { CHAIN_LOCK_KEY, EVENTS_CHANNEL } from './append-events';
+export { searchEvents, type EventFilter } from './search-events';
