@@ -1,0 +1,53 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import { Streams, Subjects, StrataError, type CommandAccepted, type TenantView } from '@strata/contracts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { freshDatabase, testServices, type FreshDatabase } from '@strata/testing';
+import { Global, Module } from '@nestjs/common';
+import { ControlPlaneModule } from './control-plane.module';
+import { ControlPlaneRuntime } from './control-plane.runtime';
+import { CONTROL_PLANE_BUS } from './control-plane.tokens';
+import { connectTestBus } from './testing/nats-test-bus';
+
+jest.setTimeout(60_000);
+
+describe('ControlPlaneModule over NATS', () => {
+  let db: FreshDatabase;
+  let bus: Awaited<ReturnType<typeof connectTestBus>>;
+  let app: TestingModule;
+  const context = { actor: 'ops', actorKind: 'platform-admin', sourceAddress: '198.51.100.1', requestId: 'r-1' };
+
+  beforeAll(async () => {
+    db = await freshDatabase('cp_module');
+    bus = await connectTestBus(testServices().natsUrl);
+    const jsm = await jetstreamManager(bus.nc);
+    await jsm.streams.delete(Streams.controlEvents.name).catch(() => false);
+    @Global()
+    @Module({ providers: [{ provide: CONTROL_PLANE_BUS, useValue: bus }], exports: [CONTROL_PLANE_BUS] })
+    class BusModule {}
+    app = await Test.createTestingModule({ imports: [BusModule, ControlPlaneModule.forRoot({ databaseUrl: db.url, relay: { pollIntervalMs: 100 } })] }).compile();
+    await app.init();
+  });
+  afterAll(async () => {
+    await app.close();
+    await bus.drain();
+    await db.drop();
+  });
+
+  it('serves commands and queries with validation, and relays committed events to JetStream', async () => {
+    const accepted = await bus.request<unknown, CommandAccepted>(Subjects.controlCommand, { command: { type: 'CreateTenant', tenantId: 'nats-co', displayName: 'N' }, context });
+    expect(accepted.version).toBe(1);
+    const tenant = await bus.request<unknown, TenantView>(Subjects.controlQuery, { query: { type: 'GetTenant', tenantId: 'nats-co' }, requestId: 'q' });
+    expect(tenant.status).toBe('active');
+    const bad = await bus.request(Subjects.controlCommand, { command: { type: 'SetQuota', tenantId: 'nats-co', quota: { maxActiveSeries: -1 } }, context }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(StrataError);
+    expect(bad).toMatchObject({ code: 'validation_failed', fields: [expect.objectContaining({ path: 'command.quota.maxActiveSeries' })] });
+
+    const runtime = app.get(ControlPlaneRuntime);
+    const deadline = Date.now() + 10_000;
+    while ((await runtime.relay.pending()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const jsm = await jetstreamManager(bus.nc);
+    const msg = await jsm.streams.getMessage(Streams.controlEvents.name, { last_by_subj: Subjects.controlEvents('tenant') });
+    expect(msg?.json()).toMatchObject({ type: 'TenantCreated', streamId: 'tenant-nats-co', metadata: { actor: 'ops', sourceAddress: '198.51.100.1', tenantId: 'nats-co' } });
+  });
+});
+

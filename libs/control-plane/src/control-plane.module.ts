@@ -1,0 +1,58 @@
+import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type Stoppable } from '@strata/bus';
+import { QueueGroups, Subjects } from '@strata/contracts';
+import { ControlPlaneRuntime } from './control-plane.runtime';
+import { ControlPlaneService } from './control-plane.service';
+import { CONTROL_PLANE_BUS, CONTROL_PLANE_OPTIONS, type ControlPlaneBus, type ControlPlaneModuleOptions } from './control-plane.tokens';
+
+const BUS_OF_MODULE = Symbol('CONTROL_PLANE_BUS_OF_MODULE');
+
+/** Serves the control plane's subjects over the Bus while the application runs. */
+@Injectable()
+export class ControlPlaneBusBinding implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly subscriptions: Stoppable[] = [];
+
+  constructor(
+    @Inject(CONTROL_PLANE_OPTIONS) private readonly options: ControlPlaneModuleOptions,
+    @Inject(BUS_OF_MODULE) private readonly bus: ControlPlaneBus,
+    private readonly runtime: ControlPlaneRuntime,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.options.serve === false) return;
+    const group = QueueGroups.of('control-plane');
+    const service = this.runtime.service;
+    this.subscriptions.push(
+      this.bus.serve(Subjects.controlCommand, group, (payload: unknown) => service.execute(payload)),
+      this.bus.serve(Subjects.controlQuery, group, (payload: unknown) => service.query(payload)),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.subscriptions.splice(0).map((s) => s.stop()));
+    await this.runtime.stop();
+  }
+}
+
+/** The control plane as a NestJS module: event store, projections, outbox relay and the NATS endpoints. */
+@Module({})
+export class ControlPlaneModule {
+  /** Configures the module; the Bus must be provided globally under `options.busToken` (default `CONTROL_PLANE_BUS`). */
+  static forRoot(options: ControlPlaneModuleOptions): DynamicModule {
+    return {
+      module: ControlPlaneModule,
+      providers: [
+        { provide: CONTROL_PLANE_OPTIONS, useValue: options },
+        { provide: BUS_OF_MODULE, useExisting: options.busToken ?? CONTROL_PLANE_BUS },
+        {
+          provide: ControlPlaneRuntime,
+          inject: [CONTROL_PLANE_OPTIONS, BUS_OF_MODULE],
+          useFactory: (opts: ControlPlaneModuleOptions, bus: ControlPlaneBus) => ControlPlaneRuntime.start(opts, bus),
+        },
+        { provide: ControlPlaneService, inject: [ControlPlaneRuntime], useFactory: (runtime: ControlPlaneRuntime) => runtime.service },
+        ControlPlaneBusBinding,
+      ],
+      exports: [ControlPlaneService, ControlPlaneRuntime],
+    };
+  }
+}
