@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   const dataDir = join(__dirname, '../../../.strata/bench-eventstore');
   const stack = await startLocalStack({ dataDir, ephemeral: false, database: 'strata_bench' });
   const database = `bench_${Date.now()}`;
-  const adminUrl = stack.postgresAdminUrl!;
+  const adminUrl = stack.postgresAdminUrl;
+  if (!adminUrl) throw new Error('the benchmark needs the Postgres it starts itself');
   await createDatabaseIfMissing(adminUrl, database);
   const databaseUrl = adminUrl.replace(/\/[^/]+$/, `/${database}`);
   const ds = createEventStoreDataSource({ databaseUrl, poolSize: Number(values.pool) });

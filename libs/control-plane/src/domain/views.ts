@@ -17,7 +17,9 @@ export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent):
       return base && { ...base, status: 'active', suspendedReason: null };
     case 'TenantDeleted':
       return base && { ...base, status: 'deleted' };
-    default:
+    case 'QuotaSet':
+    case 'ApiKeyIssued':
+    case 'ApiKeyRevoked':
       return view;
   }
 }
@@ -29,7 +31,12 @@ export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): Q
       return view ?? { tenantId: e.data.tenantId, quota: { ...DEFAULT_QUOTA }, version: 0, updatedAt: e.recordedAt };
     case 'QuotaSet':
       return { tenantId: e.data.tenantId, quota: e.data.quota, version: e.version, updatedAt: e.recordedAt };
-    default:
+    case 'TenantRenamed':
+    case 'TenantSuspended':
+    case 'TenantResumed':
+    case 'TenantDeleted':
+    case 'ApiKeyIssued':
+    case 'ApiKeyRevoked':
       return view;
   }
 }
@@ -43,7 +50,12 @@ export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent):
     }
     case 'ApiKeyRevoked':
       return view && { ...view, status: 'revoked', revokedAt: e.recordedAt, version: e.version };
-    default:
+    case 'TenantCreated':
+    case 'TenantRenamed':
+    case 'TenantSuspended':
+    case 'TenantResumed':
+    case 'TenantDeleted':
+    case 'QuotaSet':
       return view;
   }
 }
