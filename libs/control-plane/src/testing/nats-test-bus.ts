@@ -6,7 +6,7 @@ import { StrataError } from '@strata/contracts';
 
 /** Enough of the Bus over real NATS for the control plane's specs, until libs/bus lands. */
 export async function connectTestBus(url: string): Promise<Bus & { nc: NatsConnection }> {
-  const nc = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  const nc: NatsConnection = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
   const js = jetstream(nc, { timeout: 2000 });
   const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
   return {

@@ -13,7 +13,7 @@ export interface JetStreamPublisher extends Pick<Bus, 'publish'> {
 
 /** Connects to `url`, reconnecting forever, and publishes JSON with a message id. */
 export async function connectJetStreamPublisher(url: string): Promise<JetStreamPublisher> {
-  const nc = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  const nc: NatsConnection = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
   const js = jetstream(nc, { timeout: 2000 });
   return {
     nc,
