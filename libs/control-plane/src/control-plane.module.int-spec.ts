@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Streams, Subjects, StrataError, type CommandAccepted, type TenantView } from '@strata/contracts';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -14,13 +15,13 @@ describe('ControlPlaneModule over NATS', () => {
   let db: FreshDatabase;
   let bus: Awaited<ReturnType<typeof connectTestBus>>;
   let app: TestingModule;
+  // The shared test nats-server may hold other specs' control events, so this tenant is unique.
+  const tenantId = `t-${randomBytes(5).toString('hex')}`;
   const context = { actor: 'ops', actorKind: 'platform-admin', sourceAddress: '198.51.100.1', requestId: 'r-1' };
 
   beforeAll(async () => {
     db = await freshDatabase('cp_module');
     bus = await connectTestBus(testServices().natsUrl);
-    const jsm = await jetstreamManager(bus.nc);
-    await jsm.streams.delete(Streams.controlEvents.name).catch(() => false);
     @Global()
     @Module({ providers: [{ provide: CONTROL_PLANE_BUS, useValue: bus }], exports: [CONTROL_PLANE_BUS] })
     class BusModule {}
@@ -34,11 +35,11 @@ describe('ControlPlaneModule over NATS', () => {
   });
 
   it('serves commands and queries with validation, and relays committed events to JetStream', async () => {
-    const accepted = await bus.request<unknown, CommandAccepted>(Subjects.controlCommand, { command: { type: 'CreateTenant', tenantId: 'nats-co', displayName: 'N' }, context });
+    const accepted = await bus.request<unknown, CommandAccepted>(Subjects.controlCommand, { command: { type: 'CreateTenant', tenantId, displayName: 'N' }, context });
     expect(accepted.version).toBe(1);
-    const tenant = await bus.request<unknown, TenantView>(Subjects.controlQuery, { query: { type: 'GetTenant', tenantId: 'nats-co' }, requestId: 'q' });
+    const tenant = await bus.request<unknown, TenantView>(Subjects.controlQuery, { query: { type: 'GetTenant', tenantId }, requestId: 'q' });
     expect(tenant.status).toBe('active');
-    const bad = await bus.request(Subjects.controlCommand, { command: { type: 'SetQuota', tenantId: 'nats-co', quota: { maxActiveSeries: -1 } }, context }).catch((e: unknown) => e);
+    const bad = await bus.request(Subjects.controlCommand, { command: { type: 'SetQuota', tenantId, quota: { maxActiveSeries: -1 } }, context }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(StrataError);
     expect(bad).toMatchObject({ code: 'validation_failed', fields: [expect.objectContaining({ path: 'command.quota.maxActiveSeries' })] });
 
@@ -47,7 +48,7 @@ describe('ControlPlaneModule over NATS', () => {
     while ((await runtime.relay.pending()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const jsm = await jetstreamManager(bus.nc);
     const msg = await jsm.streams.getMessage(Streams.controlEvents.name, { last_by_subj: Subjects.controlEvents('tenant') });
-    expect(msg?.json()).toMatchObject({ type: 'TenantCreated', streamId: 'tenant-nats-co', metadata: { actor: 'ops', sourceAddress: '198.51.100.1', tenantId: 'nats-co' } });
+    expect(msg?.json()).toMatchObject({ type: 'TenantCreated', streamId: `tenant-${tenantId}`, metadata: { actor: 'ops', sourceAddress: '198.51.100.1', tenantId } });
   });
 });
 
