@@ -32,6 +32,9 @@ export class ProjectionRunner {
   private readonly waker = new Waker();
   private unsubscribe: (() => void) | null = null;
   private readonly batchSize: number;
+  /** Every projection has applied at least up to here (as far as this process knows). */
+  private reached = 0;
+  private inflight: Promise<void> | null = null;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -57,14 +60,31 @@ export class ProjectionRunner {
     await this.loopDone;
   }
 
-  /** Brings every projection up to at least `position` (the head when omitted) before resolving. */
+  /**
+   * Brings every projection up to at least `position` (the head when omitted) before resolving.
+   * Concurrent callers share one catch-up, so a burst of commands does not queue a burst of
+   * transactions on the checkpoint lock.
+   */
   async catchUp(position?: number): Promise<void> {
     const target = position ?? (await this.head());
-    for (const p of this.projections) {
-      while ((await this.runBatch(p)).checkpoint < target) {
-        /* keep applying */
-      }
+    while (this.reached < target) {
+      this.inflight ??= this.catchUpOnce().finally(() => {
+        this.inflight = null;
+      });
+      await this.inflight;
     }
+  }
+
+  private async catchUpOnce(): Promise<void> {
+    const head = await this.head();
+    let reached = Number.MAX_SAFE_INTEGER;
+    for (const p of this.projections) {
+      let checkpoint = 0;
+      do checkpoint = (await this.runBatch(p)).checkpoint;
+      while (checkpoint < head);
+      reached = Math.min(reached, checkpoint);
+    }
+    this.reached = Math.max(this.reached, reached);
   }
 
   /** The checkpoint of a projection. */
