@@ -1,0 +1,19 @@
+import { type Labels, labelsHash } from '@strata/tsdb';
+
+/**
+ * Identity hash of a series: xxhash64 over Prometheus' canonical label encoding, shared with
+ * the TSDB so router and ingester agree on it without re-deriving.
+ */
+export function seriesHash(labels: Labels): bigint {
+  return labelsHash(labels);
+}
+
+/**
+ * Partition a series hash maps to. Plain modulo over the full 64 bits: partition counts are
+ * fixed per stream, so the reshuffling a consistent hash would avoid does not arise.
+ */
+export function partitionOf(hash: bigint, partitions: number): number {
+  if (!Number.isInteger(partitions) || partitions <= 0) throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
+  // The low 52 bits are as uniform as all 64 and fit a Number, avoiding a slower BigInt modulo.
+  return Number(hash & 0xfffffffffffffn) % partitions;
+}
