@@ -1,19 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { BUS, BusModule, connectBus, type NatsBus } from '@strata/bus';
 import { Streams, Subjects, StrataError, type CommandAccepted, type TenantView } from '@strata/contracts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { freshDatabase, testServices, type FreshDatabase } from '@strata/testing';
-import { Global, Module } from '@nestjs/common';
 import { ControlPlaneModule } from './control-plane.module';
 import { ControlPlaneRuntime } from './control-plane.runtime';
-import { CONTROL_PLANE_BUS } from './control-plane.tokens';
-import { connectTestBus } from './testing/nats-test-bus';
 
 jest.setTimeout(60_000);
 
 describe('ControlPlaneModule over NATS', () => {
   let db: FreshDatabase;
-  let bus: Awaited<ReturnType<typeof connectTestBus>>;
+  let bus: NatsBus;
   let app: TestingModule;
   // The shared test nats-server may hold other specs' control events, so this tenant is unique.
   const tenantId = `t-${randomBytes(5).toString('hex')}`;
@@ -21,11 +19,11 @@ describe('ControlPlaneModule over NATS', () => {
 
   beforeAll(async () => {
     db = await freshDatabase('cp_module');
-    bus = await connectTestBus(testServices().natsUrl);
-    @Global()
-    @Module({ providers: [{ provide: CONTROL_PLANE_BUS, useValue: bus }], exports: [CONTROL_PLANE_BUS] })
-    class BusModule {}
-    app = await Test.createTestingModule({ imports: [BusModule, ControlPlaneModule.forRoot({ databaseUrl: db.url, relay: { pollIntervalMs: 100 } })] }).compile();
+    bus = await connectBus({ url: testServices().natsUrl, name: 'cp-module-spec-client' });
+    app = await Test.createTestingModule({
+      imports: [BusModule.forRoot({ url: testServices().natsUrl, name: 'control-plane-spec' }), ControlPlaneModule.forRoot({ databaseUrl: db.url, relay: { pollIntervalMs: 100 } })],
+    }).compile();
+    expect(app.get(BUS)).toBeDefined();
     await app.init();
   });
   afterAll(async () => {
@@ -46,7 +44,7 @@ describe('ControlPlaneModule over NATS', () => {
     const runtime = app.get(ControlPlaneRuntime);
     const deadline = Date.now() + 10_000;
     while ((await runtime.relay.pending()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const jsm = await jetstreamManager(bus.nc);
+    const jsm = await jetstreamManager(bus.connection);
     const msg = await jsm.streams.getMessage(Streams.controlEvents.name, { last_by_subj: Subjects.controlEvents('tenant') });
     expect(msg?.json()).toMatchObject({ type: 'TenantCreated', streamId: `tenant-${tenantId}`, metadata: { actor: 'ops', sourceAddress: '198.51.100.1', tenantId } });
   });

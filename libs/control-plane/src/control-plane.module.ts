@@ -1,9 +1,9 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { type Stoppable } from '@strata/bus';
+import { BUS, type Stoppable } from '@strata/bus';
 import { QueueGroups, Subjects } from '@strata/contracts';
 import { ControlPlaneRuntime } from './control-plane.runtime';
 import { ControlPlaneService } from './control-plane.service';
-import { CONTROL_PLANE_BUS, CONTROL_PLANE_OPTIONS, type ControlPlaneBus, type ControlPlaneModuleOptions } from './control-plane.tokens';
+import { CONTROL_PLANE_OPTIONS, type ControlPlaneBus, type ControlPlaneModuleOptions } from './control-plane.tokens';
 
 const BUS_OF_MODULE = Symbol('CONTROL_PLANE_BUS_OF_MODULE');
 
@@ -37,13 +37,13 @@ export class ControlPlaneBusBinding implements OnApplicationBootstrap, OnApplica
 /** The control plane as a NestJS module: event store, projections, outbox relay and the NATS endpoints. */
 @Module({})
 export class ControlPlaneModule {
-  /** Configures the module; the Bus must be provided globally under `options.busToken` (default `CONTROL_PLANE_BUS`). */
+  /** Configures the module; the Bus comes from `BusModule` (token `BUS`) unless `options.busToken` names another. */
   static forRoot(options: ControlPlaneModuleOptions): DynamicModule {
     return {
       module: ControlPlaneModule,
       providers: [
         { provide: CONTROL_PLANE_OPTIONS, useValue: options },
-        { provide: BUS_OF_MODULE, useExisting: options.busToken ?? CONTROL_PLANE_BUS },
+        { provide: BUS_OF_MODULE, useExisting: options.busToken ?? BUS },
         {
           provide: ControlPlaneRuntime,
           inject: [CONTROL_PLANE_OPTIONS, BUS_OF_MODULE],

@@ -2,22 +2,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { connectBus, type NatsBus } from '@strata/bus';
 import { Streams, Subjects, type ControlCommand, type RelayedEvent } from '@strata/contracts';
 import { freePort, startNatsServer, type RunningNatsServer } from '@strata/devstack';
 import { EventNotifier, OutboxRelay } from '@strata/eventstore';
 import { freshDatabase, type FreshDatabase } from '@strata/testing';
 import { openControlPlaneStore, type ControlPlaneStore } from './control-plane-store';
 import { ControlPlaneService } from './control-plane.service';
-import { connectTestBus } from './testing/nats-test-bus';
 
 jest.setTimeout(180_000);
+
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('control-plane events through the outbox', () => {
   let db: FreshDatabase;
   let cp: ControlPlaneStore;
   let dataDir: string;
   let nats: RunningNatsServer;
-  let bus: Awaited<ReturnType<typeof connectTestBus>>;
+  let bus: NatsBus;
   let notifier: EventNotifier;
   let relay: OutboxRelay;
   let relayErrors = 0;
@@ -28,7 +30,7 @@ describe('control-plane events through the outbox', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'strata-cp-outbox-'));
     const port = await freePort();
     nats = await startNatsServer({ dataDir, port });
-    bus = await connectTestBus(nats.url);
+    bus = await connectBus({ url: nats.url, name: 'cp-outbox-spec', reconnectWaitMs: 50, maxReconnectWaitMs: 200, logger: quiet });
     await bus.ensureStream({ name: Streams.controlEvents.name, subjects: [...Streams.controlEvents.subjects] });
     notifier = new EventNotifier(db.url);
     await notifier.start();
@@ -74,7 +76,7 @@ describe('control-plane events through the outbox', () => {
     expect(await relay.pending()).toBe(0);
     expect(relayErrors).toBeGreaterThan(0);
 
-    const jsm = await jetstreamManager(bus.nc);
+    const jsm = await jetstreamManager(bus.connection);
     const info = await jsm.streams.info(Streams.controlEvents.name);
     const received: RelayedEvent[] = [];
     for (let seq = 1; seq <= info.state.last_seq; seq++) {

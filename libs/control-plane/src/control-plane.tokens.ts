@@ -1,12 +1,6 @@
 import { type Bus } from '@strata/bus';
 import { type ProjectionRunnerOptions } from '@strata/eventstore';
 
-/**
- * Where the module finds the Bus when `forRoot` is not given another token. The application
- * provides the Bus under it (globally); it becomes libs/bus's own token once that exports one.
- */
-export const CONTROL_PLANE_BUS = Symbol('CONTROL_PLANE_BUS');
-
 /** The part of the Bus the control plane uses: serving its two subjects and relaying its events. */
 export type ControlPlaneBus = Pick<Bus, 'serve' | 'publish' | 'ensureStream'>;
 
@@ -14,7 +8,7 @@ export type ControlPlaneBus = Pick<Bus, 'serve' | 'publish' | 'ensureStream'>;
 export interface ControlPlaneModuleOptions {
   /** Postgres URL of the event store; migrations run against it at start. */
   databaseUrl: string;
-  /** Injection token of the Bus; `CONTROL_PLANE_BUS` when omitted. */
+  /** Injection token of the Bus; libs/bus's `BUS` (provided by `BusModule`) when omitted. */
   busToken?: string | symbol;
   /** Serve `Subjects.controlCommand` and `Subjects.controlQuery` (default true). */
   serve?: boolean;

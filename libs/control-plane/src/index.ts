@@ -10,4 +10,4 @@ export { StreamIds } from './domain/streams';
 export { openControlPlaneStore, type ControlPlaneStore } from './control-plane-store';
 export { ControlPlaneModule, ControlPlaneBusBinding } from './control-plane.module';
 export { ControlPlaneRuntime } from './control-plane.runtime';
-export { CONTROL_PLANE_BUS, CONTROL_PLANE_OPTIONS, type ControlPlaneBus, type ControlPlaneModuleOptions } from './control-plane.tokens';
+export { CONTROL_PLANE_OPTIONS, type ControlPlaneBus, type ControlPlaneModuleOptions } from './control-plane.tokens';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DataSource } from 'typeorm';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { connectBus, type NatsBus } from '@strata/bus';
 import { Streams, Subjects } from '@strata/contracts';
 import { freePort, startNatsServer, type RunningNatsServer } from '@strata/devstack';
 import { freshDatabase, type FreshDatabase } from '@strata/testing';
@@ -10,9 +11,10 @@ import { createEventStoreDataSource, runMigrations } from './data-source';
 import { EventNotifier } from './event-notifier';
 import { EventStore } from './event-store';
 import { OutboxRelay, type RelayedEnvelope } from './outbox-relay';
-import { connectJetStreamPublisher, type JetStreamPublisher } from './testing/jetstream-publisher';
 
 jest.setTimeout(120_000);
+
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 const meta = { actor: 'bob', actorKind: 'system', tenant: null, requestId: 'r', sourceAddress: '10.0.0.1' };
 
@@ -31,7 +33,7 @@ describe('OutboxRelay', () => {
   let dataDir: string;
   let port: number;
   let nats: RunningNatsServer;
-  let publisher: JetStreamPublisher;
+  let publisher: NatsBus;
   let notifier: EventNotifier;
   let relay: OutboxRelay;
   const errors: unknown[] = [];
@@ -45,8 +47,8 @@ describe('OutboxRelay', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'strata-outbox-'));
     port = await freePort();
     nats = await startNatsServer({ dataDir, port });
-    publisher = await connectJetStreamPublisher(nats.url);
-    await publisher.ensureStream(Streams.controlEvents.name, [...Streams.controlEvents.subjects]);
+    publisher = await connectBus({ url: nats.url, name: 'outbox-spec', reconnectWaitMs: 50, maxReconnectWaitMs: 200, logger: quiet });
+    await publisher.ensureStream({ name: Streams.controlEvents.name, subjects: [...Streams.controlEvents.subjects], duplicateWindowMs: 120_000 });
     notifier = new EventNotifier(db.url);
     await notifier.start();
     relay = new OutboxRelay(ds, { publisher, notifier, pollIntervalMs: 200, minBackoffMs: 50, maxBackoffMs: 500, onError: (e) => errors.push(e) });
@@ -55,7 +57,7 @@ describe('OutboxRelay', () => {
   afterAll(async () => {
     await relay.stop();
     await notifier.stop();
-    await publisher.close();
+    await publisher.drain().catch(() => undefined);
     await nats.process.stop();
     await ds.destroy();
     await db.drop();
@@ -82,7 +84,7 @@ describe('OutboxRelay', () => {
     await until(async () => (await relay.pending()) === 0, 60_000);
     expect(errors.length).toBeGreaterThan(0); // the outage was noticed and retried
 
-    const jsm = await jetstreamManager(publisher.nc);
+    const jsm = await jetstreamManager(publisher.connection);
     const info = await jsm.streams.info(Streams.controlEvents.name);
     const seen: RelayedEnvelope[] = [];
     for (let seq = 1; seq <= info.state.last_seq; seq++) {

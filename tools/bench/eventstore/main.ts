@@ -4,11 +4,11 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
+import { connectBus } from '@strata/bus';
 import { Streams, Subjects } from '@strata/contracts';
 import { createDatabaseIfMissing, startLocalStack } from '@strata/devstack';
 import { CONTROL_PLANE_MIGRATIONS, ControlPlaneService, controlPlaneProjection } from '@strata/control-plane';
 import { EventNotifier, EventStore, OutboxRelay, ProjectionRunner, createEventStoreDataSource, runMigrations, type EventMetadata } from '@strata/eventstore';
-import { connectJetStreamPublisher } from '../../../libs/eventstore/src/testing/jetstream-publisher';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, pool: { type: 'string', default: '10' }, 'max-batch': { type: 'string', default: '500' } } });
 const seconds = Number(values.seconds);
@@ -56,8 +56,8 @@ async function main(): Promise<void> {
   console.log(`100 streams, concurrent (one tx per append): ${(await writers(unbatched, 100, 'solo', ms)).toFixed(0)} appends/s`);
   await ds.query('UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL');
 
-  const publisher = await connectJetStreamPublisher(stack.natsUrl);
-  await publisher.ensureStream(Streams.controlEvents.name, [...Streams.controlEvents.subjects]);
+  const publisher = await connectBus({ url: stack.natsUrl, name: 'eventstore-bench' });
+  await publisher.ensureStream({ name: Streams.controlEvents.name, subjects: [...Streams.controlEvents.subjects], duplicateWindowMs: 120_000 });
   const notifier = new EventNotifier(databaseUrl);
   await notifier.start();
   const relay = new OutboxRelay(ds, { publisher, notifier, batchSize: 1000 });
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   // A message can arrive before the append's promise settles, so arrivals and commits are matched afterwards.
   const committed = new Map<number, number>();
   const arrived = new Map<number, number>();
-  const sub = publisher.nc.subscribe(Subjects.controlEvents('lag'), {
+  const sub = publisher.connection.subscribe(Subjects.controlEvents('lag'), {
     callback: (_e, msg) => void arrived.set(msg.json<{ position: number }>().position, performance.now()),
   });
   for (const rate of [500, 2000]) {
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   sub.unsubscribe();
   await relay.stop();
   await notifier.stop();
-  await publisher.close();
+  await publisher.drain();
   const runner = new ProjectionRunner(ds, [controlPlaneProjection]);
   const service = new ControlPlaneService(ds, store, { projections: runner });
   const context = { actor: 'bench', actorKind: 'system' as const, sourceAddress: '127.0.0.1', requestId: 'bench' };
