@@ -23,7 +23,9 @@ describe('strata CLI', () => {
   let db: FreshDatabase;
   let cp: ControlPlaneStore;
   let service: ControlPlaneService;
-  const context = { actor: 'auditor-test', actorKind: 'system' as const, sourceAddress: '127.0.0.1', requestId: 'cli' };
+  let requests = 0;
+  const base = { actor: 'auditor-test', actorKind: 'system' as const, sourceAddress: '127.0.0.1' };
+  const ctx = () => ({ ...base, requestId: `cli-${++requests}` });
 
   beforeAll(async () => {
     db = await freshDatabase('cli');
@@ -39,12 +41,12 @@ describe('strata CLI', () => {
   });
 
   it('replays the control plane as of an instant and a position', async () => {
-    await service.execute({ command: { type: 'CreateTenant', tenantId: 'acme', displayName: 'Acme' }, context });
-    const first = await service.execute({ command: { type: 'SetQuota', tenantId: 'acme', quota: { maxActiveSeries: 111 } }, context });
+    await service.execute({ command: { type: 'CreateTenant', tenantId: 'acme', displayName: 'Acme' }, context: ctx() });
+    const first = await service.execute({ command: { type: 'SetQuota', tenantId: 'acme', quota: { maxActiveSeries: 111 } }, context: ctx() });
     await new Promise((r) => setTimeout(r, 20));
     const between = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 20));
-    await service.execute({ command: { type: 'SetQuota', tenantId: 'acme', quota: { maxActiveSeries: 222 } }, context });
+    await service.execute({ command: { type: 'SetQuota', tenantId: 'acme', quota: { maxActiveSeries: 222 } }, context: ctx() });
 
     const atInstant = await strata(['audit', 'replay', '--at', between], db.url);
     expect(atInstant.code).toBe(0);

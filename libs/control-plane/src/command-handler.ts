@@ -1,5 +1,5 @@
-import { type CommandAccepted, type ControlCommandRequest } from '@strata/contracts';
-import { ExpectedVersionConflictError, type EventMetadata, type EventStore, type NewEvent, type RecordedEvent } from '@strata/eventstore';
+import { StrataError, type CommandAccepted, type ControlCommand, type ControlCommandRequest } from '@strata/contracts';
+import { ExpectedVersionConflictError, searchEvents, type EventMetadata, type EventStore, type NewEvent, type RecordedEvent } from '@strata/eventstore';
 import { generateApiKey, hashSecret } from './domain/api-key-secret';
 import { apiKeyDecider, type ApiKeyState } from './domain/api-key.decider';
 import { type Decider, foldEvents } from './domain/decider';
@@ -13,8 +13,31 @@ type Loaded<S> = { state: S; version: number };
 export class ControlPlaneCommandHandler {
   constructor(private readonly store: EventStore) {}
 
-  /** Executes one command; a concurrent change of the same stream surfaces as `version_conflict`. */
-  async execute({ command, context }: ControlCommandRequest): Promise<CommandAccepted> {
+  /**
+   * Executes one command; a concurrent change of the same stream surfaces as `version_conflict`.
+   * A retry (same request id) of a command that already wrote answers what the first attempt did.
+   */
+  async execute(request: ControlCommandRequest): Promise<CommandAccepted> {
+    const earlier = await this.earlierAttempt(request);
+    if (earlier) return earlier;
+    return this.decideAndAppend(request);
+  }
+
+  private async earlierAttempt({ command, context }: ControlCommandRequest): Promise<CommandAccepted | null> {
+    const streamId = targetStream(command);
+    const type = command.type === 'IssueApiKey' ? 'ApiKeyIssued' : undefined;
+    const tenant = command.type === 'IssueApiKey' ? command.tenantId : undefined;
+    const prior = await searchEvents(this.store.dataSource, { requestId: context.requestId, actor: context.actor, streamId, type, tenant, limit: 100 });
+    if (prior.length === 0) return null;
+    const last = prior[prior.length - 1];
+    if (command.type === 'IssueApiKey') {
+      const keyId = (last.data as { keyId: string }).keyId;
+      throw new StrataError('already_exists', `request ${context.requestId} already issued API key ${keyId}; its secret was shown once`);
+    }
+    return { streamId: last.streamId, version: last.version, positions: prior.map((e) => e.position) };
+  }
+
+  private async decideAndAppend({ command, context }: ControlCommandRequest): Promise<CommandAccepted> {
     const metadata = (tenant: string | null): EventMetadata => ({
       actor: context.actor,
       actorKind: context.actorKind,
@@ -81,6 +104,24 @@ export class ControlPlaneCommandHandler {
     if (events.length === 0) return { streamId, version, positions: [] };
     const result = await this.store.append(streamId, version === 0 ? 'no_stream' : version, events, metadata);
     return { streamId, version: result.version, positions: result.positions };
+  }
+}
+
+/** The stream a command writes, when known before deciding (a new key's id is not). */
+function targetStream(command: ControlCommand): string | undefined {
+  switch (command.type) {
+    case 'CreateTenant':
+    case 'RenameTenant':
+    case 'SuspendTenant':
+    case 'ResumeTenant':
+    case 'DeleteTenant':
+      return StreamIds.tenant(command.tenantId);
+    case 'SetQuota':
+      return StreamIds.quota(command.tenantId);
+    case 'RevokeApiKey':
+      return StreamIds.apiKey(command.keyId);
+    case 'IssueApiKey':
+      return undefined;
   }
 }
 

@@ -12,7 +12,8 @@ describe('ControlPlaneService', () => {
   let cp: ControlPlaneStore;
   let runner: ProjectionRunner;
   let service: ControlPlaneService;
-  const run = (command: ControlCommand, requestId = 'req-1') => service.execute({ command, context: { ...context, requestId } });
+  let requests = 0;
+  const run = (command: ControlCommand, requestId = `req-${++requests}`) => service.execute({ command, context: { ...context, requestId } });
   const ask = <T>(query: object) => service.query({ query, requestId: 'q' }) as Promise<T>;
 
   beforeAll(async () => {
@@ -140,6 +141,21 @@ describe('ControlPlaneService', () => {
     await runner.rebuild(CONTROL_PLANE_PROJECTION);
     expect(await dump()).toEqual(live);
     expect(await runner.checkpoint(CONTROL_PLANE_PROJECTION)).toBe(await cp.store.headPosition());
+  });
+
+  it('answers a retried command (same request id) with its first result instead of applying it twice', async () => {
+    await run({ type: 'CreateTenant', tenantId: 'retry', displayName: 'Retry' }, 'retry-create');
+    const first = await run({ type: 'SetQuota', tenantId: 'retry', quota: { maxActiveSeries: 7 } }, 'retry-quota');
+    await run({ type: 'SetQuota', tenantId: 'retry', quota: { maxActiveSeries: 8 } }, 'retry-quota-2');
+    expect(await run({ type: 'SetQuota', tenantId: 'retry', quota: { maxActiveSeries: 7 } }, 'retry-quota')).toEqual(first);
+    expect(await run({ type: 'CreateTenant', tenantId: 'retry', displayName: 'Retry' }, 'retry-create')).toMatchObject({ version: 1 });
+    expect((await ask<QuotaView>({ type: 'GetQuota', tenantId: 'retry' })).quota.maxActiveSeries).toBe(8);
+    const issued = await run({ type: 'IssueApiKey', tenantId: 'retry', name: 'k', scopes: ['read'] }, 'retry-key');
+    await expect(run({ type: 'IssueApiKey', tenantId: 'retry', name: 'k', scopes: ['read'] }, 'retry-key')).rejects.toMatchObject({
+      code: 'already_exists',
+      message: expect.stringContaining(issued.apiKey!.keyId) as unknown as string,
+    });
+    expect((await ask<Page<unknown>>({ type: 'ListApiKeys', tenantId: 'retry' })).items).toHaveLength(1);
   });
 
   it('verifies the audit chain', async () => {

@@ -8,6 +8,8 @@ export interface EventFilter {
   actor?: string;
   type?: string;
   streamId?: string;
+  /** Events appended under this request id (how a retried command finds its first attempt). */
+  requestId?: string;
   /** Inclusive lower bound on the recorded time. */
   from?: string;
   /** Exclusive upper bound on the recorded time. */
@@ -30,6 +32,7 @@ export async function searchEvents(dataSource: DataSource, filter: EventFilter):
   if (filter.actor !== undefined) add(`metadata->>'actor' = ?`, filter.actor);
   if (filter.type !== undefined) add('type = ?', filter.type);
   if (filter.streamId !== undefined) add('stream_id = ?', filter.streamId);
+  if (filter.requestId !== undefined) add(`metadata->>'requestId' = ?`, filter.requestId);
   if (filter.from !== undefined) add('recorded_at >= ?::timestamptz', filter.from);
   if (filter.to !== undefined) add('recorded_at < ?::timestamptz', filter.to);
   params.push(filter.limit);

@@ -96,13 +96,13 @@ async function main(): Promise<void> {
   const runner = new ProjectionRunner(ds, [controlPlaneProjection]);
   const service = new ControlPlaneService(ds, store, { projections: runner });
   const context = { actor: 'bench', actorKind: 'system' as const, sourceAddress: '127.0.0.1', requestId: 'bench' };
-  await Promise.all(Array.from({ length: 100 }, (_, t) => service.execute({ command: { type: 'CreateTenant', tenantId: `bench-${t}`, displayName: 'B' }, context })));
+  await Promise.all(Array.from({ length: 100 }, (_, t) => service.execute({ command: { type: 'CreateTenant', tenantId: `bench-${t}`, displayName: 'B' }, context: { ...context, requestId: `create-${t}` } })));
   let commands = 0;
   const commandsEnd = Date.now() + ms;
   await Promise.all(
     Array.from({ length: 100 }, async (_, t) => {
       for (let i = 1; Date.now() < commandsEnd; i++) {
-        await service.execute({ command: { type: 'SetQuota', tenantId: `bench-${t}`, quota: { maxActiveSeries: i } }, context });
+        await service.execute({ command: { type: 'SetQuota', tenantId: `bench-${t}`, quota: { maxActiveSeries: i } }, context: { ...context, requestId: `quota-${t}-${i}` } });
         commands++;
       }
     }),

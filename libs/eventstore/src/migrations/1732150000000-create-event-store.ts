@@ -22,6 +22,7 @@ export class CreateEventStore1732150000000 implements MigrationInterface {
     await q.query(`CREATE INDEX events_type_idx ON events (type, position)`);
     await q.query(`CREATE INDEX events_tenant_idx ON events ((metadata->>'tenant'), position)`);
     await q.query(`CREATE INDEX events_actor_idx ON events ((metadata->>'actor'), position)`);
+    await q.query(`CREATE INDEX events_request_idx ON events ((metadata->>'requestId'))`);
     // The application never updates or deletes an event; the trigger makes that a rule of the
     // database too, so only someone who deliberately disables triggers can tamper (and the chain
     // catches that).
