@@ -1,7 +1,7 @@
 import { STALE_NAN, isStaleNaN, labelsFrom } from '@strata/tsdb';
 import { generateBatch } from './generate';
 import { INGEST_VERSION, decodeIngestMessage, encodeIngestMessage } from './ingest-codec';
-import { partitionOf, seriesHash } from './series-hash';
+import { partitionOf, seriesHash, splitByPartition } from './series-hash';
 
 describe('ingest message codec', () => {
   it('round trips tenant, labels, hashes, samples and exemplars', () => {
@@ -64,5 +64,16 @@ describe('series identity', () => {
     for (const s of generateBatch({ series: 8000, samplesPerSeries: 0 }).series) counts[partitionOf(seriesHash(s.labels), 8)]++;
     for (const c of counts) expect(c).toBeGreaterThan(800);
     expect(() => partitionOf(1n, 0)).toThrow(RangeError);
+  });
+
+  it('splits a batch by partition, carrying each hash along', () => {
+    const b = generateBatch({ series: 100, samplesPerSeries: 1 });
+    const parts = splitByPartition(b.series, 4);
+    let n = 0;
+    for (const [p, list] of parts) {
+      for (const s of list) expect(partitionOf(s.hash, 4)).toBe(p);
+      n += list.length;
+    }
+    expect(n).toBe(100);
   });
 });

@@ -1,5 +1,6 @@
 import { type Root as RootT, type Type } from 'protobufjs';
 
+/** protobufjs message type, re-exported for the decoders. */
 export type { Type } from 'protobufjs';
 import * as protobuf from 'protobufjs';
 
@@ -138,43 +139,50 @@ export function int64ToNumber(x: Int64 | null | undefined): number {
   return x.high * 4294967296 + (x.low >>> 0);
 }
 
-/** Decoded shapes (only the fields we read). */
 /** Text as decoded: a string by the fast schema, raw bytes by the strict one. */
 export type PbText = string | Uint8Array;
+/** Decoded `Label` (only the fields we read, as are the shapes below). */
 export interface PbLabel {
   name: PbText;
   value: PbText;
 }
+/** Decoded `Sample` (both protocols). */
 export interface PbSample {
   value: number;
   timestamp: Int64;
 }
+/** Decoded 1.0 `Exemplar`. */
 export interface PbV1Exemplar {
   labels: PbLabel[];
   value: number;
   timestamp: Int64;
 }
+/** Decoded 1.0 `TimeSeries`. */
 export interface PbV1Series {
   labels: PbLabel[];
   samples: PbSample[];
   exemplars: PbV1Exemplar[];
   histograms: unknown[];
 }
+/** Decoded 1.0 `MetricMetadata`. */
 export interface PbV1Metadata {
   type: number;
   metricFamilyName: PbText;
   help: PbText;
   unit: PbText;
 }
+/** Decoded 1.0 `WriteRequest`. */
 export interface PbV1Request {
   timeseries: PbV1Series[];
   metadata: PbV1Metadata[];
 }
+/** Decoded 2.0 `Exemplar`. */
 export interface PbV2Exemplar {
   labelsRefs: number[];
   value: number;
   timestamp: Int64;
 }
+/** Decoded 2.0 `TimeSeries`. */
 export interface PbV2Series {
   labelsRefs: number[];
   samples: PbSample[];
@@ -183,6 +191,7 @@ export interface PbV2Series {
   metadata?: { type: number; helpRef: number; unitRef: number } | null;
   createdTimestamp: Int64;
 }
+/** Decoded 2.0 `Request`. */
 export interface PbV2Request {
   symbols: PbText[];
   timeseries: PbV2Series[];

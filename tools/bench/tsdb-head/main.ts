@@ -5,15 +5,16 @@ import { Head, type Label } from '@strata/tsdb';
 
 const numSeries = Number(process.argv[2] ?? 100_000);
 const samplesPerSeries = Number(process.argv[3] ?? 120);
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) {
+const maybeGc = (globalThis as { gc?: () => void }).gc;
+if (!maybeGc) {
   console.error('run with --expose-gc to measure memory');
   process.exit(1);
 }
+const gc: () => void = maybeGc;
 
 function memory(): { heap: number; buffers: number } {
-  gc!();
-  gc!();
+  gc();
+  gc();
   const m = process.memoryUsage();
   return { heap: m.heapUsed, buffers: m.arrayBuffers };
 }

@@ -32,7 +32,6 @@ export class XorChunk {
   private vLo = 0;
   private leading = 0xff;
   private trailing = 0;
-  private minTime = 0;
 
   constructor(initialCapacity = 32) {
     this.w = new BitWriter(initialCapacity);
@@ -47,7 +46,17 @@ export class XorChunk {
 
   /** Timestamp of the first sample (0 while empty). */
   minT(): number {
-    return this.minTime;
+    // Read back from the bytes rather than kept in a field: one boxed double less per series.
+    if (this.num === 0) return 0;
+    const b = this.w.bytes();
+    let zz = 0;
+    let mul = 1;
+    for (let i = 2; i < b.length; i++) {
+      zz += (b[i] & 0x7f) * mul;
+      if (b[i] < 0x80) break;
+      mul *= 128;
+    }
+    return zz % 2 === 0 ? zz / 2 : -(zz + 1) / 2;
   }
 
   /** Timestamp of the last sample (0 while empty). */
@@ -76,7 +85,6 @@ export class XorChunk {
     if (this.num === 0) {
       writeVarint(w, t);
       w.writeBits64(hi, lo, 64);
-      this.minTime = t;
       this.tDelta = 0;
     } else {
       const tDelta = t - this.t;
@@ -105,8 +113,9 @@ export class XorChunk {
       this.tDelta = tDelta;
     }
     this.t = t;
-    this.vHi = hi;
-    this.vLo = lo;
+    // Kept as signed int32 so V8 stores them as small integers instead of boxed doubles.
+    this.vHi = hi | 0;
+    this.vLo = lo | 0;
     this.num++;
     w.setByte(0, (this.num >>> 8) & 0xff);
     w.setByte(1, this.num & 0xff);

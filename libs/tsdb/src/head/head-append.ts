@@ -1,7 +1,7 @@
 import { XorChunk } from '../chunk/xor';
 import { DuplicateSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError } from '../errors';
 import { type Head } from './head';
-import { type MemSeries, OooBuffer } from './series';
+import { type MemSeries, OooBuffer, pushChunk } from './series';
 
 const f64 = new Float64Array(2);
 const u32 = new Uint32Array(f64.buffer);
@@ -41,6 +41,13 @@ export function appendSample(head: Head, s: MemSeries, t: number, v: number): vo
   }
   const oooMin = Math.max(head.minValidTime, head.maxT - window);
   if (t < oooMin) throw new TooOldSampleError(t, oooMin);
+  // An OOO sample may land on a timestamp the in-order chunks already hold; treat it like any
+  // other repeat instead of letting two values coexist and one silently win on read.
+  const inOrder = s.inOrderValueAt(t);
+  if (inOrder !== undefined) {
+    if (sameBits(inOrder, v)) return;
+    throw new DuplicateSampleError(t);
+  }
   s.ooo ??= new OooBuffer();
   const existing = s.ooo.insert(t, v);
   if (existing !== undefined && !sameBits(existing, v)) throw new DuplicateSampleError(t);
@@ -51,7 +58,7 @@ function appendInOrder(head: Head, s: MemSeries, t: number, v: number): void {
   let c = s.headChunk;
   if (c === null || c.numSamples() >= head.samplesPerChunk || t >= s.chunkRangeEnd) {
     if (c !== null) {
-      s.chunks.push({ bytes: c.compact(), minT: c.minT(), maxT: c.maxT() });
+      pushChunk(s, { bytes: c.compact(), minT: c.minT(), maxT: c.maxT() });
     }
     // 120 regular samples encode to roughly 150-200 bytes; start near that to avoid regrowth.
     c = new XorChunk(64);

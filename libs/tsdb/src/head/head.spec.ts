@@ -81,6 +81,16 @@ describe('Head appends', () => {
     ]);
   });
 
+  it('treats an out-of-order sample on an in-order timestamp as a repeat or a duplicate', () => {
+    const h = new Head({ outOfOrderWindow: 60_000 });
+    const ref = h.append(lbls({ __name__: 'x' }), 100_000, 1);
+    h.append(ref, 110_000, 2);
+    h.append(ref, 120_000, 3);
+    expect(() => h.append(ref, 110_000, 2)).not.toThrow();
+    expect(() => h.append(ref, 110_000, 9)).toThrow(expect.objectContaining({ code: 'duplicate_sample_for_timestamp' }));
+    expect(samplesOf(h, { __name__: 'x' })).toHaveLength(3);
+  });
+
   it('cuts a chunk every 120 samples and at chunk range boundaries', () => {
     const h = new Head({ chunkRange: 7_200_000 });
     const ref = h.append(lbls({ __name__: 'x' }), 0, 0);

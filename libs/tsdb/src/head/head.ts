@@ -5,6 +5,8 @@ import { appendSample } from './head-append';
 import { HeadQuerier } from './head-read';
 import { MemSeries } from './series';
 
+const HASH_MASK = 0xfffffffffffffn;
+
 /** Tuning of a {@link Head}; defaults follow Prometheus. */
 export interface HeadOptions {
   /** Block/chunk range in ms; chunks never span a range boundary (default 2h). */
@@ -41,8 +43,8 @@ export class Head {
 
   /** @internal */ readonly postings = new MemPostings();
   private readonly byRef = new Map<number, MemSeries>();
-  private readonly byHash = new Map<bigint, MemSeries | MemSeries[]>();
-  private readonly interned = new Map<string, string>();
+  private readonly byHash = new Map<number, MemSeries | MemSeries[]>();
+  private interned = new Map<string, string>();
   private readonly tenants = new Map<string, number>();
   private nextRef = 1;
 
@@ -66,7 +68,8 @@ export class Head {
 
   /** Returns the series ref for a label set, creating the series if it does not exist. */
   getOrCreate(labels: Labels): MemSeries {
-    const hash = labelsHash(labels);
+    // A Number key (low 52 bits) keeps Map lookups off BigInt hashing; collisions are resolved by labels.
+    const hash = Number(labelsHash(labels) & HASH_MASK);
     const found = this.lookup(hash, labels);
     if (found) return found;
     validateLabels(labels);
@@ -96,7 +99,7 @@ export class Head {
 
   /** The series with these labels, if the head holds it. */
   seriesByLabels(labels: Labels): MemSeries | undefined {
-    return this.lookup(labelsHash(labels), labels);
+    return this.lookup(Number(labelsHash(labels) & HASH_MASK), labels);
   }
 
   /** Number of series held. */
@@ -159,17 +162,21 @@ export class Head {
       const s = this.byRef.get(ref);
       if (!s) continue;
       this.byRef.delete(ref);
-      const entry = this.byHash.get(s.hash);
+      const entry = this.byHash.get(s.hashKey);
       if (Array.isArray(entry)) {
         const rest = entry.filter((x) => x !== s);
-        this.byHash.set(s.hash, rest.length === 1 ? rest[0] : rest);
+        this.byHash.set(s.hashKey, rest.length === 1 ? rest[0] : rest);
       } else {
-        this.byHash.delete(s.hash);
+        this.byHash.delete(s.hashKey);
       }
       const n = (this.tenants.get(s.tenant) ?? 1) - 1;
       if (n === 0) this.tenants.delete(s.tenant);
       else this.tenants.set(s.tenant, n);
     }
+    // Rebuilding beats reference counting: truncation is rare and this keeps appends free of bookkeeping.
+    const live = new Map<string, string>();
+    for (const s of this.byRef.values()) for (const p of s.pairs) live.set(p, p);
+    this.interned = live;
   }
 
   private seriesByRefOrThrow(ref: number): MemSeries {
@@ -178,7 +185,7 @@ export class Head {
     return s;
   }
 
-  private lookup(hash: bigint, labels: Labels): MemSeries | undefined {
+  private lookup(hash: number, labels: Labels): MemSeries | undefined {
     const e = this.byHash.get(hash);
     if (e === undefined) return undefined;
     if (!Array.isArray(e)) return pairsEqual(e.pairs, labels) ? e : undefined;

@@ -44,10 +44,19 @@ export class OooBuffer {
   }
 }
 
+// Never mutated: appendInOrder swaps in a fresh array before the first push.
+const NO_CHUNKS: ClosedChunk[] = [];
+
+/** Appends a closed chunk, replacing the shared empty array on first use. */
+export function pushChunk(s: MemSeries, c: ClosedChunk): void {
+  if (s.chunks === NO_CHUNKS) s.chunks = [c];
+  else s.chunks.push(c);
+}
+
 /** One series held in the head: labels, closed chunks, the open chunk and an optional OOO buffer. */
 export class MemSeries {
-  /** Closed chunks in time order. */
-  chunks: ClosedChunk[] = [];
+  /** Closed chunks in time order; shares one empty array until the first cut to save memory. */
+  chunks: ClosedChunk[] = NO_CHUNKS;
   /** The chunk currently appended to. */
   headChunk: XorChunk | null = null;
   /** Timestamp of the newest in-order sample (-Infinity when none). */
@@ -63,7 +72,8 @@ export class MemSeries {
     readonly ref: number,
     /** Interned label strings, flattened as name, value, name, value. */
     readonly pairs: readonly string[],
-    readonly hash: bigint,
+    /** Low 52 bits of the labels' xxhash64, the head's lookup key. */
+    readonly hashKey: number,
     readonly tenant: string,
   ) {}
 
@@ -100,6 +110,22 @@ export class MemSeries {
     return n;
   }
 
+  /** The in-order sample value at exactly `t`, if any (decodes at most one chunk). */
+  inOrderValueAt(t: number): number | undefined {
+    let it: SampleIterator | undefined;
+    const h = this.headChunk;
+    if (h && h.numSamples() > 0 && t >= h.minT() && t <= h.maxT()) it = h.iterator();
+    else {
+      for (const c of this.chunks) {
+        if (t >= c.minT && t <= c.maxT) {
+          it = xorIteratorFromBytes(c.bytes);
+          break;
+        }
+      }
+    }
+    return it && it.seek(t) && it.t === t ? it.v : undefined;
+  }
+
   /** Iterates samples within [mint, maxt], merging in-order chunks with the OOO buffer. */
   iterator(mint: number, maxt: number): SampleIterator {
     const parts: SampleIterator[] = [];
@@ -121,8 +147,9 @@ export class MemSeries {
   truncateBefore(mint: number): number {
     let removed = 0;
     while (this.chunks.length > 0 && this.chunks[0].maxT < mint) {
-      this.chunks.shift();
       removed++;
+      if (this.chunks.length === 1) this.chunks = NO_CHUNKS;
+      else this.chunks.shift();
     }
     if (this.headChunk && this.headChunk.maxT() < mint) {
       this.headChunk = null;

@@ -75,7 +75,9 @@ export interface PostingsReader {
 
 /** An in-memory inverted index: label name → value → sorted series refs. */
 export class MemPostings implements PostingsReader {
-  private readonly m = new Map<string, Map<string, number[]>>();
+  // A value held by a single series (instance, pod, ...) stores the bare ref instead of a
+  // one-element array; that is most values in practice and saves an array per value.
+  private readonly m = new Map<string, Map<string, number[] | number>>();
   private all: number[] = [];
 
   /** Indexes a new series; refs normally arrive in increasing order, which keeps appends O(1). */
@@ -84,9 +86,10 @@ export class MemPostings implements PostingsReader {
     for (let i = 0; i < pairs.length; i += 2) {
       let values = this.m.get(pairs[i]);
       if (!values) this.m.set(pairs[i], (values = new Map()));
-      let list = values.get(pairs[i + 1]);
-      if (!list) values.set(pairs[i + 1], (list = []));
-      insertSorted(list, ref);
+      const list = values.get(pairs[i + 1]);
+      if (list === undefined) values.set(pairs[i + 1], ref);
+      else if (typeof list === 'number') values.set(pairs[i + 1], list === ref ? list : list < ref ? [list, ref] : [ref, list]);
+      else insertSorted(list, ref);
     }
   }
 
@@ -106,9 +109,10 @@ export class MemPostings implements PostingsReader {
       const values = this.m.get(name);
       if (!values) continue;
       for (const v of vals) {
-        const kept = (values.get(v) ?? []).filter((r) => !refs.has(r));
+        const list = values.get(v) ?? [];
+        const kept = typeof list === 'number' ? (refs.has(list) ? [] : [list]) : list.filter((r) => !refs.has(r));
         if (kept.length === 0) values.delete(v);
-        else values.set(v, kept);
+        else values.set(v, kept.length === 1 ? kept[0] : kept);
       }
       if (values.size === 0) this.m.delete(name);
     }
@@ -120,7 +124,8 @@ export class MemPostings implements PostingsReader {
   }
 
   postings(name: string, value: string): Postings {
-    return this.m.get(name)?.get(value) ?? [];
+    const list = this.m.get(name)?.get(value);
+    return list === undefined ? [] : typeof list === 'number' ? [list] : list;
   }
 
   labelValuesFor(name: string): Iterable<string> {
