@@ -11,3 +11,4 @@ export { openControlPlaneStore, type ControlPlaneStore } from './control-plane-s
 export { ControlPlaneModule, ControlPlaneBusBinding } from './control-plane.module';
 export { ControlPlaneRuntime } from './control-plane.runtime';
 export { CONTROL_PLANE_OPTIONS, type ControlPlaneBus, type ControlPlaneModuleOptions } from './control-plane.tokens';
+export { controlPlaneService } from './control-plane.definition';
