@@ -11,6 +11,13 @@ export interface Projection {
   tables: string[];
   /** Applies one event inside the runner's transaction (`q` is that transaction). */
   apply(q: QueryRunner, event: RecordedEvent): Promise<void>;
+  /** Applies a batch at once (fewer round trips); when absent, `apply` runs per event. */
+  applyBatch?(q: QueryRunner, events: RecordedEvent[]): Promise<void>;
+}
+
+async function applyAll(projection: Projection, q: QueryRunner, events: RecordedEvent[]): Promise<void> {
+  if (projection.applyBatch) await projection.applyBatch(q, events);
+  else for (const event of events) await projection.apply(q, event);
 }
 
 /** Options of the projection runner. */
@@ -103,7 +110,7 @@ export class ProjectionRunner {
       for (;;) {
         const rows: EventRow[] = await q.query(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`, [from, this.batchSize]);
         if (rows.length === 0) break;
-        for (const row of rows) await projection.apply(q, toRecordedEvent(row));
+        await applyAll(projection, q, rows.map(toRecordedEvent));
         from = Number(rows[rows.length - 1].position);
       }
       await q.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [projection.name, from]);
@@ -140,7 +147,7 @@ export class ProjectionRunner {
       const from = await this.lockCheckpoint(q, projection.name);
       const rows: EventRow[] = await q.query(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`, [from, this.batchSize]);
       if (rows.length === 0) return { applied: 0, checkpoint: from };
-      for (const row of rows) await projection.apply(q, toRecordedEvent(row));
+      await applyAll(projection, q, rows.map(toRecordedEvent));
       const checkpoint = Number(rows[rows.length - 1].position);
       await q.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [projection.name, checkpoint]);
       return { applied: rows.length, checkpoint };

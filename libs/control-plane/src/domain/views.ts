@@ -1,5 +1,21 @@
 import { DEFAULT_QUOTA, type ApiKeyView, type ControlEvent, type ControlPlaneSnapshot, type QuotaView, type TenantView } from '@strata/contracts';
 
+const TYPES: Record<ControlEvent['type'], true> = {
+  TenantCreated: true,
+  TenantRenamed: true,
+  TenantSuspended: true,
+  TenantResumed: true,
+  TenantDeleted: true,
+  QuotaSet: true,
+  ApiKeyIssued: true,
+  ApiKeyRevoked: true,
+};
+
+/** True for the event types of the control-plane aggregates (the log also holds other aggregates'). */
+export function isControlEvent<E extends { type: string }>(event: E): boolean {
+  return Object.prototype.hasOwnProperty.call(TYPES, event.type);
+}
+
 /** A control-plane event with where and when it was recorded. */
 export type StoredControlEvent = ControlEvent & { position: number; version: number; recordedAt: string };
 
@@ -76,6 +92,7 @@ function put<V>(map: Map<string, V>, key: string, value: V | null): void {
 export const controlPlaneFold = {
   initialState: (): ControlPlaneViews => ({ tenants: new Map(), quotas: new Map(), apiKeys: new Map() }),
   evolve(views: ControlPlaneViews, e: StoredControlEvent): ControlPlaneViews {
+    if (!isControlEvent(e)) return views;
     if (e.type.startsWith('Tenant')) {
       const id = (e.data as { tenantId: string }).tenantId;
       put(views.tenants, id, tenantViewAfter(views.tenants.get(id) ?? null, e));
