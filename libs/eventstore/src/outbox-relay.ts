@@ -114,6 +114,8 @@ export class OutboxRelay {
     await qr.connect();
     try {
       await qr.startTransaction();
+      // A lost "sent" mark only republishes, which JetStream deduplicates by message id.
+      await qr.query('SET LOCAL synchronous_commit = off');
       const [lock]: Array<{ ok: boolean }> = await qr.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [RELAY_LOCK_KEY]);
       if (!lock.ok) {
         await qr.commitTransaction();

@@ -165,6 +165,9 @@ export class ProjectionRunner {
     await q.connect();
     try {
       await q.startTransaction();
+      // Read models and checkpoints commit together and are rebuilt from the durable log, so a
+      // crash that loses the last of them only replays those events: no need to wait for fsync.
+      await q.query('SET LOCAL synchronous_commit = off');
       const result = await work(q);
       await q.commitTransaction();
       return result;
