@@ -24,7 +24,10 @@ describe('controlPlaneService in a service process', () => {
     const config = parsePlatformConfig({ NATS_URL: testServices().natsUrl, DATABASE_URL: db.url, HEALTH_PORT: String(await freePort()), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, { STRATA_TARGET: 'control-plane' });
     const running = await startServices({ config, services: [controlPlaneService], handleSignals: false });
     try {
-      await expect(client.request<object, ServiceHealth>(Subjects.serviceHealth('control-plane'), {})).resolves.toMatchObject({ status: 'ok' });
+      await expect(client.request<object, ServiceHealth>(Subjects.serviceHealth('control-plane'), {})).resolves.toMatchObject({
+        status: 'ok',
+        checks: { 'control-plane-postgres': { ok: true }, 'control-plane-outbox': { ok: true } },
+      });
       const chain = await client.request<object, ChainVerification>(Subjects.controlQuery, { query: { type: 'VerifyAuditChain' }, requestId: 'r' });
       expect(chain).toMatchObject({ ok: true, checkedEvents: 0 });
     } finally {

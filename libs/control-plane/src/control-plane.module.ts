@@ -1,11 +1,13 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { BUS, type Stoppable } from '@strata/bus';
 import { QueueGroups, Subjects } from '@strata/contracts';
+import { ReadinessRegistry } from '@strata/service-kit';
 import { ControlPlaneRuntime } from './control-plane.runtime';
 import { ControlPlaneService } from './control-plane.service';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneBus, type ControlPlaneModuleOptions } from './control-plane.tokens';
 
 const BUS_OF_MODULE = Symbol('CONTROL_PLANE_BUS_OF_MODULE');
+const OUTBOX_BACKLOG_LIMIT = 10_000;
 
 /** Serves the control plane's subjects over the Bus while the application runs. */
 @Injectable()
@@ -16,9 +18,19 @@ export class ControlPlaneBusBinding implements OnApplicationBootstrap, OnApplica
     @Inject(CONTROL_PLANE_OPTIONS) private readonly options: ControlPlaneModuleOptions,
     @Inject(BUS_OF_MODULE) private readonly bus: ControlPlaneBus,
     private readonly runtime: ControlPlaneRuntime,
+    @Optional() private readonly readiness?: ReadinessRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.readiness?.register('control-plane-postgres', async () => {
+      await this.runtime.cp.dataSource.query('SELECT 1');
+      return { ok: true };
+    });
+    // A growing outbox means NATS has not taken events for a while: still serving, but worth seeing.
+    this.readiness?.register('control-plane-outbox', async () => {
+      const pending = await this.runtime.relay.pending();
+      return { ok: pending < OUTBOX_BACKLOG_LIMIT, detail: `${pending} events waiting for NATS` };
+    });
     if (this.options.serve === false) return;
     const group = QueueGroups.of('control-plane');
     const service = this.runtime.service;
