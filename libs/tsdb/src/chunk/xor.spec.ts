@@ -35,6 +35,16 @@ describe('XorChunk byte layout (tsdb/docs/format/chunks.md)', () => {
     expect(hex(c.bytes())).toBe('0001' + 'd00f' + '3ff0000000000000');
   });
 
+  it('reads chunks from Prometheus before 2.55, whose writer could leave a trailing zero byte', () => {
+    // Until prometheus/prometheus#14854 (Sept 2024) bstream.writeByte appended an extra byte when
+    // aligned; current Prometheus, like us, does not. Readers stop by sample count, so both read.
+    const old = Uint8Array.from([0x00, 0x01, 0x02, 0x40, 0x00, 0, 0, 0, 0, 0, 0, 0x00]);
+    expect(readAll(old)).toEqual([[1, 2]]);
+    const c = new XorChunk();
+    c.append(1, 2);
+    expect(hex(c.bytes())).toBe(hex(old.subarray(0, 11)));
+  });
+
   it('writes a uvarint delta for the second sample and delta-of-delta plus XOR for later ones', () => {
     const c = new XorChunk();
     c.append(1000, 1.0);
