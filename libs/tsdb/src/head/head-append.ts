@@ -1,5 +1,5 @@
 import { XorChunk } from '../chunk/xor';
-import { DuplicateSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError } from '../errors';
+import { DuplicateSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError, TsdbError, type TsdbErrorCode } from '../errors';
 import { type Head } from './head';
 import { type MemSeries, OooBuffer, pushChunk } from './series';
 
@@ -70,4 +70,35 @@ function appendInOrder(head: Head, s: MemSeries, t: number, v: number): void {
   s.lastV = v;
   if (t > head.maxT) head.maxT = t;
   if (t < head.minT) head.minT = t;
+}
+
+/** Outcome of appending many samples of one series; rejected samples do not stop the rest. */
+export interface AppendSeriesResult {
+  readonly ref: number;
+  readonly appended: number;
+  /** Rejected sample counts by reason, for per-reason discard metrics. */
+  readonly rejected: Partial<Record<TsdbErrorCode, number>>;
+  /** The first rejection, for the error message returned to the sender. */
+  readonly firstError?: TsdbError;
+}
+
+/**
+ * Appends samples in order, counting rather than throwing per-sample rejections, as
+ * Prometheus' remote write handler does: the rest of the request is still ingested.
+ */
+export function appendSeriesSamples(head: Head, s: MemSeries, timestamps: ArrayLike<number>, values: ArrayLike<number>): AppendSeriesResult {
+  let appended = 0;
+  let firstError: TsdbError | undefined;
+  const rejected: Partial<Record<TsdbErrorCode, number>> = {};
+  for (let i = 0; i < timestamps.length; i++) {
+    try {
+      appendSample(head, s, timestamps[i], values[i]);
+      appended++;
+    } catch (e) {
+      if (!(e instanceof TsdbError)) throw e;
+      firstError ??= e;
+      rejected[e.code] = (rejected[e.code] ?? 0) + 1;
+    }
+  }
+  return { ref: s.ref, appended, rejected, firstError };
 }

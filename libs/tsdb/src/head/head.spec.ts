@@ -107,6 +107,19 @@ describe('Head appends', () => {
     expect(samplesOf(h, { __name__: 'x' })).toHaveLength(252);
   });
 
+  it('appends a batch of samples, counting rejections without stopping', () => {
+    const h = new Head();
+    const r = h.appendSamples(lbls({ __name__: 'x' }), [1000, 2000, 1500, 2000, 2000, 3000], [1, 2, 9, 2, 5, 3]);
+    expect(r.appended).toBe(4); // the repeat of (2000, 2) counts as appended, as a no-op
+    expect(r.rejected).toEqual({ out_of_order_sample: 1, duplicate_sample_for_timestamp: 1 });
+    expect(r.firstError?.code).toBe('out_of_order_sample');
+    expect(samplesOf(h, { __name__: 'x' })).toEqual([
+      [1000, 1],
+      [2000, 2],
+      [3000, 3],
+    ]);
+  });
+
   it('rejects unsorted label sets and empty names', () => {
     const h = new Head();
     expect(() => h.append([{ name: 'b', value: '1' }, { name: 'a', value: '2' }], 1, 1)).toThrow(expect.objectContaining({ code: 'invalid_labels' }));

@@ -1,7 +1,7 @@
 import { InvalidLabelsError, SeriesLimitExceededError, SeriesNotFoundError } from '../errors';
 import { MemPostings } from '../index/postings';
 import { type Labels, compareStrings, labelsHash } from '../labels';
-import { appendSample } from './head-append';
+import { type AppendSeriesResult, appendSample, appendSeriesSamples } from './head-append';
 import { HeadQuerier } from './head-read';
 import { MemSeries } from './series';
 
@@ -64,6 +64,16 @@ export class Head {
     const s = typeof series === 'number' ? this.seriesByRefOrThrow(series) : this.getOrCreate(series);
     appendSample(this, s, t, v);
     return s.ref;
+  }
+
+  /**
+   * Appends a series' samples (e.g. one decoded remote write series), creating the series if
+   * needed; per-sample rejections are counted, while series-level errors (invalid labels,
+   * series limit) still throw.
+   */
+  appendSamples(series: number | Labels, timestamps: ArrayLike<number>, values: ArrayLike<number>): AppendSeriesResult {
+    const s = typeof series === 'number' ? this.seriesByRefOrThrow(series) : this.getOrCreate(series);
+    return appendSeriesSamples(this, s, timestamps, values);
   }
 
   /** Returns the series ref for a label set, creating the series if it does not exist. */
