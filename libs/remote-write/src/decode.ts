@@ -1,6 +1,5 @@
 import { checkContentEncoding, parseContentType } from './content-type';
-import { decodeV1 } from './decode-v1';
-import { decodeV2 } from './decode-v2';
+import { fastDecodeV1, fastDecodeV2 } from './fast-decode';
 import { decompressBlock } from './snappy';
 import { type ProtocolVersion, type WriteBatch } from './types';
 import { type ValidationOptions, resolveValidation } from './validate';
@@ -26,9 +25,9 @@ export function decodeWriteRequest(body: Uint8Array, version: ProtocolVersion, o
   const raw = decompressBlock(body, o.maxDecompressedBytes);
   switch (version) {
     case 'v1':
-      return decodeV1(raw, o);
+      return fastDecodeV1(raw, o);
     case 'v2':
-      return decodeV2(raw, o);
+      return fastDecodeV2(raw, o);
   }
 }
 

@@ -63,35 +63,34 @@ export function describeSeries(seriesIdx: number, labels: Labels): string {
  * with empty values are dropped because Prometheus treats them as absent.
  */
 export function normalizeLabels(seriesIdx: number, labels: Label[], o: ResolvedValidation): Labels {
-  const where = (): string => describeSeries(seriesIdx, labels);
   if (labels.length > o.maxLabelsPerSeries) {
-    throw new RemoteWriteError('too_many_labels', `${where()} has ${labels.length} labels, more than the limit of ${o.maxLabelsPerSeries}`);
+    throw new RemoteWriteError('too_many_labels', `${describeSeries(seriesIdx, labels)} has ${labels.length} labels, more than the limit of ${o.maxLabelsPerSeries}`);
   }
   let metricName = '';
   let empties = 0;
   for (let i = 0; i < labels.length; i++) {
     const { name, value } = labels[i];
-    if (name === '') throw new RemoteWriteError('empty_label_name', `${where()} has a label with an empty name`);
+    if (name === '') throw new RemoteWriteError('empty_label_name', `${describeSeries(seriesIdx, labels)} has a label with an empty name`);
     if (exceedsBytes(name, o.maxLabelNameLength)) {
-      throw new RemoteWriteError('label_name_too_long', `${where()}: label name ${preview(name)} is longer than ${o.maxLabelNameLength} bytes`);
+      throw new RemoteWriteError('label_name_too_long', `${describeSeries(seriesIdx, labels)}: label name ${preview(name)} is longer than ${o.maxLabelNameLength} bytes`);
     }
     if (o.nameValidation === 'legacy' && !LEGACY_LABEL.test(name)) {
-      throw new RemoteWriteError('invalid_label_name', `${where()}: label name ${preview(name)} does not match [a-zA-Z_][a-zA-Z0-9_]*`);
+      throw new RemoteWriteError('invalid_label_name', `${describeSeries(seriesIdx, labels)}: label name ${preview(name)} does not match [a-zA-Z_][a-zA-Z0-9_]*`);
     }
     if (exceedsBytes(value, o.maxLabelValueLength)) {
-      throw new RemoteWriteError('label_value_too_long', `${where()}: value of label ${preview(name)} is longer than ${o.maxLabelValueLength} bytes`);
+      throw new RemoteWriteError('label_value_too_long', `${describeSeries(seriesIdx, labels)}: value of label ${preview(name)} is longer than ${o.maxLabelValueLength} bytes`);
     }
     if (i > 0) {
       const prev = labels[i - 1].name;
-      if (prev === name) throw new RemoteWriteError('duplicate_label_name', `${where()}: duplicate label name ${preview(name)}`);
-      if (prev > name) throw new RemoteWriteError('labels_not_sorted', `${where()}: labels not sorted by name (${preview(prev)} before ${preview(name)})`);
+      if (prev === name) throw new RemoteWriteError('duplicate_label_name', `${describeSeries(seriesIdx, labels)}: duplicate label name ${preview(name)}`);
+      if (prev > name) throw new RemoteWriteError('labels_not_sorted', `${describeSeries(seriesIdx, labels)}: labels not sorted by name (${preview(prev)} before ${preview(name)})`);
     }
     if (name === METRIC_NAME) metricName = value;
     if (value === '') empties++;
   }
-  if (metricName === '') throw new RemoteWriteError('missing_metric_name', `${where()} has no (or an empty) ${METRIC_NAME} label`);
+  if (metricName === '') throw new RemoteWriteError('missing_metric_name', `${describeSeries(seriesIdx, labels)} has no (or an empty) ${METRIC_NAME} label`);
   if (o.nameValidation === 'legacy' && !LEGACY_METRIC.test(metricName)) {
-    throw new RemoteWriteError('invalid_metric_name', `${where()}: metric name ${preview(metricName)} does not match [a-zA-Z_:][a-zA-Z0-9_:]*`);
+    throw new RemoteWriteError('invalid_metric_name', `${describeSeries(seriesIdx, labels)}: metric name ${preview(metricName)} does not match [a-zA-Z_:][a-zA-Z0-9_:]*`);
   }
   return empties === 0 ? labels : labels.filter((l) => l.value !== '');
 }
