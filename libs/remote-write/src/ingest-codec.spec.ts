@@ -29,6 +29,18 @@ describe('ingest message codec', () => {
     expect(decodeIngestMessage(encodeIngestMessage('', [])).series).toEqual([]);
   });
 
+  it('keeps symbol tables independent between consecutive messages', () => {
+    const a = generateBatch({ series: 50, samplesPerSeries: 1, seed: 1 }).series;
+    const b = generateBatch({ series: 30, samplesPerSeries: 1, seed: 2 }).series;
+    const ma = encodeIngestMessage('a', a);
+    const mb = encodeIngestMessage('b', [...b, a[7]]);
+    const mc = encodeIngestMessage('c', [a[3]]);
+    expect(decodeIngestMessage(ma).series.map((s) => s.labels)).toEqual(a.map((s) => s.labels));
+    expect(decodeIngestMessage(mb).series.map((s) => s.labels)).toEqual([...b, a[7]].map((s) => s.labels));
+    expect(decodeIngestMessage(mc).series[0].labels).toEqual(a[3].labels);
+    expect(mc.length).toBeLessThan(ma.length / 10);
+  });
+
   it('refuses corrupted, truncated and foreign messages', () => {
     const msg = encodeIngestMessage('t', generateBatch({ series: 5, samplesPerSeries: 2 }).series);
     const flipped = Buffer.from(msg);

@@ -43,6 +43,9 @@ function uvarintSize(v: number): number {
 
 // Below this many floats a DataView loop beats creating byte views for a memcpy.
 const COPY_THRESHOLD = 32;
+// Refs within one message stay below this; a stored value is generation * stride + ref.
+const GENERATION_STRIDE = 2 ** 26;
+const MAX_REMEMBERED_SYMBOLS = 1_000_000;
 
 /**
  * Writes the series section into a reusable scratch buffer while collecting the symbol table,
@@ -52,15 +55,23 @@ class IngestEncoder {
   private buf = Buffer.allocUnsafe(1 << 16);
   private dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   private off = 0;
-  private readonly symbols = new Map<string, number>();
+  // Symbol refs are remembered across messages, tagged with the message generation, because
+  // successive messages carry mostly the same label strings: a steady-state lookup is then a
+  // Map hit instead of an insert into a freshly cleared (and rehashing) Map.
+  private symbols = new Map<string, number>();
+  private generation = 0;
   private readonly symbolList: string[] = [];
   private symbolBytes = 0;
 
   encode(tenant: string, series: readonly IngestSeriesInput[]): Buffer {
     this.off = 0;
-    this.symbols.clear();
     this.symbolList.length = 0;
     this.symbolBytes = 0;
+    this.generation++;
+    if (this.symbols.size > MAX_REMEMBERED_SYMBOLS || this.generation * GENERATION_STRIDE >= Number.MAX_SAFE_INTEGER) {
+      this.symbols = new Map();
+      this.generation = 1;
+    }
     let hasExemplars = false;
     for (const s of series) if (s.exemplars.length > 0) hasExemplars = true;
     for (const s of series) this.writeSeries(s, hasExemplars);
@@ -90,9 +101,7 @@ class IngestEncoder {
   private writeSeries(s: IngestSeriesInput, hasExemplars: boolean): void {
     const n = s.values.length;
     this.ensure(8 + 10 + s.labels.length * 10 + 10 + 16 * n);
-    const hash = s.hash ?? seriesHash(s.labels);
-    this.dv.setUint32(this.off, Number(hash & 0xffffffffn), true);
-    this.dv.setUint32(this.off + 4, Number(hash >> 32n), true);
+    this.dv.setBigUint64(this.off, s.hash ?? seriesHash(s.labels), true);
     this.off += 8;
     this.writeLabels(s.labels);
     this.uvarint(n);
@@ -119,14 +128,14 @@ class IngestEncoder {
   }
 
   private ref(sym: string): number {
-    let r = this.symbols.get(sym);
-    if (r === undefined) {
-      r = this.symbolList.length;
-      this.symbols.set(sym, r);
-      this.symbolList.push(sym);
-      const len = Buffer.byteLength(sym, 'utf8');
-      this.symbolBytes += uvarintSize(len) + len;
-    }
+    const base = this.generation * GENERATION_STRIDE;
+    const tagged = this.symbols.get(sym);
+    if (tagged !== undefined && tagged >= base) return tagged - base;
+    const r = this.symbolList.length;
+    this.symbols.set(sym, base + r);
+    this.symbolList.push(sym);
+    const len = Buffer.byteLength(sym, 'utf8');
+    this.symbolBytes += uvarintSize(len) + len;
     return r;
   }
 
@@ -182,6 +191,11 @@ class Reader {
   ) {
     this.off = start;
     this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  u64(): bigint {
+    const v = this.dv.getBigUint64(this.off, true);
+    this.off += 8;
+    return v;
   }
   need(n: number): void {
     if (this.off + n > this.buf.length) fail('truncated body');
@@ -253,8 +267,7 @@ export function decodeIngestMessage(data: Uint8Array): IngestMessage {
   const series: IngestSeries[] = new Array<IngestSeries>(nseries);
   for (let i = 0; i < nseries; i++) {
     r.need(8);
-    const hash = buf.readBigUInt64LE(r.off);
-    r.off += 8;
+    const hash = r.u64();
     const labels = r.labels(symbols);
     const n = r.uvarint();
     const timestamps = r.f64s(n);

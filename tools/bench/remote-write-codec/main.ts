@@ -24,6 +24,7 @@ function bench(name: string, rawBytes: number, samples: number, fn: () => unknow
   const warm = Date.now();
   while (Date.now() - warm < 500) fn();
   let iters = 0;
+  const cpu0 = process.cpuUsage();
   const start = process.hrtime.bigint();
   let elapsedMs = 0;
   while (elapsedMs < minMs) {
@@ -31,10 +32,13 @@ function bench(name: string, rawBytes: number, samples: number, fn: () => unknow
     iters += 10;
     elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
   }
+  const cpu = process.cpuUsage(cpu0);
+  // CPU time (incl. GC threads) is reported too: on a shared machine wall time mostly measures the neighbours.
+  const cpuMs = (cpu.user + cpu.system) / 1000 / iters;
   const perSec = iters / (elapsedMs / 1000);
   const mbps = (rawBytes * perSec) / 1e6;
   console.log(
-    `${name.padEnd(34)} ${(elapsedMs / iters).toFixed(3).padStart(8)} ms/op  ${rawBytes ? mbps.toFixed(1).padStart(8) + ' MB/s' : ' '.repeat(13)}  ${((samples * perSec) / 1e6).toFixed(2).padStart(7)} M ${unit}/s`,
+    `${name.padEnd(34)} ${(elapsedMs / iters).toFixed(3).padStart(8)} ms/op ${cpuMs.toFixed(3).padStart(8)} cpu-ms/op  ${rawBytes ? mbps.toFixed(1).padStart(8) + ' MB/s' : ' '.repeat(13)}  ${((samples * perSec) / 1e6).toFixed(2).padStart(7)} M ${unit}/s`,
   );
 }
 
