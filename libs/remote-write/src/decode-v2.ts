@@ -1,7 +1,7 @@
 import { type Label, type Labels } from '@strata/tsdb';
-import { SUSPECT_UTF8, utf8 } from './decode-v1';
+import { utf8 } from './decode-v1';
 import { RemoteWriteError } from './errors';
-import { type PbV2Request, type Type, V2Decode, V2Encode, int64ToNumber } from './proto';
+import { type PbV2Request, V2Decode, int64ToNumber } from './proto';
 import { type Exemplar, METRIC_TYPES, type MetricMetadata, type SeriesMetadata, type WriteBatch, type WriteSeries } from './types';
 import { type ResolvedValidation, checkExemplarLabels, checkSeriesCount, normalizeLabels, toSampleArrays } from './validate';
 
@@ -28,20 +28,14 @@ function metricName(labels: Labels): string {
   return '';
 }
 
-/** Decodes and validates an uncompressed `io.prometheus.write.v2.Request`. */
+/**
+ * Reference decoder for `io.prometheus.write.v2.Request` using protobufjs reflection; see
+ * {@link decodeV1} for how it relates to the streaming decoder.
+ */
 export function decodeV2(raw: Uint8Array, o: ResolvedValidation): WriteBatch {
-  try {
-    return decodeV2With(V2Encode, raw, o);
-  } catch (e) {
-    if (e === SUSPECT_UTF8) return decodeV2With(V2Decode, raw, o);
-    throw e;
-  }
-}
-
-function decodeV2With(type: Type, raw: Uint8Array, o: ResolvedValidation): WriteBatch {
   let req: PbV2Request;
   try {
-    req = type.decode(raw) as unknown as PbV2Request;
+    req = V2Decode.decode(raw) as unknown as PbV2Request;
   } catch (e) {
     throw new RemoteWriteError('invalid_protobuf', `invalid io.prometheus.write.v2.Request: ${(e as Error).message}`);
   }
