@@ -2,7 +2,7 @@ import { Compressor, compressSync } from 'snappy';
 import { checkContentEncoding, parseContentType } from './content-type';
 import { decodeWriteRequest } from './decode';
 import { encodeWriteRequestV1, encodeWriteRequestV2 } from './encode';
-import { type RemoteWriteErrorCode, RemoteWriteError } from './errors';
+import { type RemoteWriteErrorCode, RemoteWriteError, UnsupportedMediaTypeError } from './errors';
 import { rng } from './generate';
 import { V1Decode, V2Decode, V2Encode } from './proto';
 import { type ProtocolVersion, type WriteBatch, type WriteSeries } from './types';
@@ -204,6 +204,7 @@ describe('content negotiation', () => {
 
   it.each(['application/json', 'text/plain', 'application/x-protobuf;proto=io.prometheus.write.v3.Request'])('refuses %s with 415', (header) => {
     expect(codeOf(() => parseContentType(header))).toBe('unsupported_media_type');
+    expect(() => parseContentType(header)).toThrow(UnsupportedMediaTypeError);
     expect(new RemoteWriteError('unsupported_media_type', '').httpStatus).toBe(415);
   });
 
