@@ -101,6 +101,8 @@ describe('Head appends', () => {
       [120_000, 239_000],
     ]);
     expect(s.headChunk!.numSamples()).toBe(10);
+    expect(h.stats()).toMatchObject({ series: 1, chunks: 3, oooSamples: 0, minT: 0, maxT: 249_000 });
+    expect(h.stats().chunkBytes).toBeLessThan(250 * 2);
     h.append(ref, 7_199_999, 1);
     h.append(ref, 7_200_000, 2);
     expect(s.chunks[s.chunks.length - 1].maxT).toBe(7_199_999);

@@ -21,6 +21,19 @@ export interface HeadOptions {
   maxSeriesPerTenant?: number;
 }
 
+/** Point-in-time size of a head, for metrics and tests. */
+export interface HeadStats {
+  readonly series: number;
+  /** Closed plus open chunks. */
+  readonly chunks: number;
+  /** Bytes of encoded chunk data held. */
+  readonly chunkBytes: number;
+  /** Samples waiting in out-of-order buffers. */
+  readonly oooSamples: number;
+  readonly minT: number;
+  readonly maxT: number;
+}
+
 /** Outcome of {@link Head.truncate}. */
 export interface TruncateResult {
   readonly removedSeries: number;
@@ -115,6 +128,23 @@ export class Head {
   /** Number of series held. */
   numSeries(): number {
     return this.byRef.size;
+  }
+
+  /** Walks every series to report chunk counts and sizes; O(series), meant for periodic metrics. */
+  stats(): HeadStats {
+    let chunks = 0;
+    let chunkBytes = 0;
+    let oooSamples = 0;
+    for (const s of this.byRef.values()) {
+      chunks += s.chunks.length;
+      for (const c of s.chunks) chunkBytes += c.bytes.length;
+      if (s.headChunk) {
+        chunks++;
+        chunkBytes += s.headChunk.bytes().length;
+      }
+      oooSamples += s.ooo?.ts.length ?? 0;
+    }
+    return { series: this.byRef.size, chunks, chunkBytes, oooSamples, minT: this.minT, maxT: this.maxT };
   }
 
   /** Series held per tenant (value of the tenant label, '' when absent). */
