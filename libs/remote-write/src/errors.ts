@@ -76,7 +76,10 @@ export function httpStatusOf(code: RemoteWriteErrorCode): 400 | 413 | 415 {
 
 /** Content negotiation failed (unknown media type, proto or encoding); always answered with 415. */
 export class UnsupportedMediaTypeError extends RemoteWriteError {
-  constructor(code: 'unsupported_media_type' | 'unsupported_content_encoding' | 'snappy_framed_format', message: string) {
+  constructor(
+    code: 'unsupported_media_type' | 'unsupported_content_encoding' | 'snappy_framed_format',
+    message: string,
+  ) {
     super(code, message);
     this.name = 'UnsupportedMediaTypeError';
   }

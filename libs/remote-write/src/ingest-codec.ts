@@ -68,7 +68,10 @@ class IngestEncoder {
     this.symbolList.length = 0;
     this.symbolBytes = 0;
     this.generation++;
-    if (this.symbols.size > MAX_REMEMBERED_SYMBOLS || this.generation * GENERATION_STRIDE >= Number.MAX_SAFE_INTEGER) {
+    if (
+      this.symbols.size > MAX_REMEMBERED_SYMBOLS ||
+      this.generation * GENERATION_STRIDE >= Number.MAX_SAFE_INTEGER
+    ) {
       this.symbols = new Map();
       this.generation = 1;
     }
@@ -78,7 +81,12 @@ class IngestEncoder {
 
     const tenantBytes = Buffer.byteLength(tenant, 'utf8');
     const size =
-      uvarintSize(tenantBytes) + tenantBytes + uvarintSize(this.symbolList.length) + this.symbolBytes + uvarintSize(series.length) + this.off;
+      uvarintSize(tenantBytes) +
+      tenantBytes +
+      uvarintSize(this.symbolList.length) +
+      this.symbolBytes +
+      uvarintSize(series.length) +
+      this.off;
     const out = Buffer.allocUnsafe(HEADER_BYTES + size);
     let o = HEADER_BYTES;
     o = putUvarint(out, o, tenantBytes);
@@ -250,12 +258,15 @@ function fail(why: string): never {
 
 /** Decodes a message written by {@link encodeIngestMessage}, verifying magic, version and checksum. */
 export function decodeIngestMessage(data: Uint8Array): IngestMessage {
-  const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const buf = Buffer.isBuffer(data)
+    ? data
+    : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (buf.length < HEADER_BYTES) fail('shorter than its header');
   if (buf.readUInt16BE(0) !== INGEST_MAGIC) fail('bad magic');
   if (buf[2] !== INGEST_VERSION) fail(`unsupported version ${buf[2]}`);
   const size = buf.readUInt32LE(4);
-  if (buf.length !== HEADER_BYTES + size) fail(`length ${buf.length} does not match header (${HEADER_BYTES + size})`);
+  if (buf.length !== HEADER_BYTES + size)
+    fail(`length ${buf.length} does not match header (${HEADER_BYTES + size})`);
   if (buf.readUInt32LE(8) !== xxh32(buf.subarray(HEADER_BYTES))) fail('checksum mismatch');
   const hasExemplars = (buf[3] & FLAG_EXEMPLARS) !== 0;
   const r = new Reader(buf, HEADER_BYTES);
@@ -278,7 +289,11 @@ export function decodeIngestMessage(data: Uint8Array): IngestMessage {
       for (let k = 0; k < ne; k++) {
         const el = r.labels(symbols);
         r.need(16);
-        exemplars.push({ labels: el, value: buf.readDoubleLE(r.off), timestamp: buf.readDoubleLE(r.off + 8) });
+        exemplars.push({
+          labels: el,
+          value: buf.readDoubleLE(r.off),
+          timestamp: buf.readDoubleLE(r.off + 8),
+        });
         r.off += 16;
       }
     }

@@ -8,7 +8,10 @@ import * as protobuf from 'protobufjs';
 // rejected instead of silently becoming U+FFFD; the encoders use `string`.
 function buildRoot(text: 'string' | 'bytes'): RootT {
   const histogram = {
-    oneofs: { count: { oneof: ['countInt', 'countFloat'] }, zeroCount: { oneof: ['zeroCountInt', 'zeroCountFloat'] } },
+    oneofs: {
+      count: { oneof: ['countInt', 'countFloat'] },
+      zeroCount: { oneof: ['zeroCountInt', 'zeroCountFloat'] },
+    },
     fields: {
       countInt: { type: 'uint64', id: 1 },
       countFloat: { type: 'double', id: 2 },
@@ -28,8 +31,12 @@ function buildRoot(text: 'string' | 'bytes'): RootT {
       customValues: { rule: 'repeated', type: 'double', id: 16 },
     },
   };
-  const bucketSpan = { fields: { offset: { type: 'sint32', id: 1 }, length: { type: 'uint32', id: 2 } } };
-  const sample = { fields: { value: { type: 'double', id: 1 }, timestamp: { type: 'int64', id: 2 } } };
+  const bucketSpan = {
+    fields: { offset: { type: 'sint32', id: 1 }, length: { type: 'uint32', id: 2 } },
+  };
+  const sample = {
+    fields: { value: { type: 'double', id: 1 }, timestamp: { type: 'int64', id: 2 } },
+  };
   return protobuf.Root.fromJSON({
     nested: {
       prometheus: {

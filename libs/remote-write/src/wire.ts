@@ -102,11 +102,25 @@ export function readText(r: Reader, field: TextField, index: number, cached = fa
 
 // Context is passed as plain values because building a message closure per string would be
 // most of the garbage a decode produces.
-function nonAscii(buf: Buffer, start: number, end: number, field: TextField, index: number): string {
+function nonAscii(
+  buf: Buffer,
+  start: number,
+  end: number,
+  field: TextField,
+  index: number,
+): string {
   const bytes = buf.subarray(start, end);
   if (!isUtf8(bytes)) {
-    const where = field === 'symbol' ? `symbols[${index}]` : field === 'metadata text' ? `metadata ${index} text` : `series ${index}: ${field}`;
-    throw new RemoteWriteError('invalid_utf8', `${where} ${JSON.stringify(bytes.toString('utf8').slice(0, 64))} is not valid UTF-8`);
+    const where =
+      field === 'symbol'
+        ? `symbols[${index}]`
+        : field === 'metadata text'
+          ? `metadata ${index} text`
+          : `series ${index}: ${field}`;
+    throw new RemoteWriteError(
+      'invalid_utf8',
+      `${where} ${JSON.stringify(bytes.toString('utf8').slice(0, 64))} is not valid UTF-8`,
+    );
   }
   return buf.toString('utf8', start, end);
 }

@@ -1,12 +1,22 @@
 import { BitReader, BitWriter, writeUvarint, writeVarint } from './chunk/bstream';
-import { ArrayIterator, ChainIterator, MergeIterator, RangeIterator, type SampleIterator } from './iterator';
+import {
+  ArrayIterator,
+  ChainIterator,
+  MergeIterator,
+  RangeIterator,
+  type SampleIterator,
+} from './iterator';
 
 function drain(it: SampleIterator): number[] {
   const out: number[] = [];
   while (it.next()) out.push(it.t);
   return out;
 }
-const arr = (...ts: number[]): ArrayIterator => new ArrayIterator(ts, ts.map((t) => t * 10));
+const arr = (...ts: number[]): ArrayIterator =>
+  new ArrayIterator(
+    ts,
+    ts.map((t) => t * 10),
+  );
 
 describe('sample iterators', () => {
   it('merge sorted streams, preferring the first on equal timestamps', () => {

@@ -19,7 +19,13 @@ const series = Number(process.argv[2] ?? 2000);
 const samplesPerSeries = Number(process.argv[3] ?? 1);
 const minMs = 1500;
 
-function bench(name: string, rawBytes: number, samples: number, fn: () => unknown, unit = 'samples'): void {
+function bench(
+  name: string,
+  rawBytes: number,
+  samples: number,
+  fn: () => unknown,
+  unit = 'samples',
+): void {
   // Time-based warm-up so the optimizing compiler has settled before measuring.
   const warm = Date.now();
   while (Date.now() - warm < 500) fn();
@@ -52,13 +58,25 @@ const body2 = encodeWriteRequestV2(batch);
 const hashed = batch.series.map((s) => ({ ...s, hash: seriesHash(s.labels) }));
 const ingest = encodeIngestMessage('tenant-1', hashed);
 
-console.log(`node ${process.version}; ${series} series × ${samplesPerSeries} samples = ${samples} samples per request`);
-console.log(`v1 ${raw1} B raw / ${body1.length} B snappy; v2 ${raw2} B raw / ${body2.length} B snappy; ingest msg ${ingest.length} B`);
+console.log(
+  `node ${process.version}; ${series} series × ${samplesPerSeries} samples = ${samples} samples per request`,
+);
+console.log(
+  `v1 ${raw1} B raw / ${body1.length} B snappy; v2 ${raw2} B raw / ${body2.length} B snappy; ingest msg ${ingest.length} B`,
+);
 console.log('MB/s counts uncompressed protobuf bytes (remote write) or message bytes (ingest)');
 bench('remote write v1 decode+validate', raw1, samples, () => decodeWriteRequest(body1, 'v1'));
 bench('remote write v2 decode+validate', raw2, samples, () => decodeWriteRequest(body2, 'v2'));
 bench('remote write v1 encode', raw1, samples, () => encodeWriteRequestV1(batch));
 bench('remote write v2 encode', raw2, samples, () => encodeWriteRequestV2(batch));
-bench('seriesHash (xxhash64 of labels)', 0, batch.series.length, () => batch.series.forEach((s) => seriesHash(s.labels)), 'series');
-bench('ingest message encode (hashed)', ingest.length, samples, () => encodeIngestMessage('tenant-1', hashed));
+bench(
+  'seriesHash (xxhash64 of labels)',
+  0,
+  batch.series.length,
+  () => batch.series.forEach((s) => seriesHash(s.labels)),
+  'series',
+);
+bench('ingest message encode (hashed)', ingest.length, samples, () =>
+  encodeIngestMessage('tenant-1', hashed),
+);
 bench('ingest message decode', ingest.length, samples, () => decodeIngestMessage(ingest));

@@ -5,7 +5,8 @@ import { STALE_NAN, isStaleNaN } from '../value';
 function bits(s: string): number[] {
   const clean = s.replace(/\s+/g, '');
   const out: number[] = [];
-  for (let i = 0; i < clean.length; i += 8) out.push(parseInt(clean.slice(i, i + 8).padEnd(8, '0'), 2));
+  for (let i = 0; i < clean.length; i += 8)
+    out.push(parseInt(clean.slice(i, i + 8).padEnd(8, '0'), 2));
   return out;
 }
 
@@ -25,7 +26,6 @@ function readAll(c: XorChunk | Uint8Array): Array<[number, number]> {
   while (it.next()) out.push([it.t, it.v]);
   return out;
 }
-
 
 describe('XorChunk byte layout (tsdb/docs/format/chunks.md)', () => {
   it('writes the count header, a zig-zag varint timestamp and raw float64 bits for the first sample', () => {
@@ -53,14 +53,35 @@ describe('XorChunk byte layout (tsdb/docs/format/chunks.md)', () => {
     c.append(4001, 2.0); // dod 1 = '10' + 14-bit 1; xor 0x7ff0.. leading 1, trailing 52, 11 sig bits
     c.append(5002, 0.5); // dod 0; 2.0 ^ 0.5 = 0x7fe0000000000000 fits the previous window
     const expected = [
-      0x00, 0x05, 0xd0, 0x0f, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 0xe8, 0x07,
+      0x00,
+      0x05,
+      0xd0,
+      0x0f,
+      0x3f,
+      0xf0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0xe8,
+      0x07,
       ...bits(
         '0' + // sample 2 value: unchanged
-          '0' + '0' + // sample 3: dod 0, value unchanged
-          '10' + '00000000000001' + // sample 4: dod 1 in 14 bits
-          '1' + '1' + '00001' + '001011' + '11111111111' + // new window: leading 1, 11 sig bits
+          '0' +
+          '0' + // sample 3: dod 0, value unchanged
+          '10' +
+          '00000000000001' + // sample 4: dod 1 in 14 bits
+          '1' +
+          '1' +
+          '00001' +
+          '001011' +
+          '11111111111' + // new window: leading 1, 11 sig bits
           '0' + // sample 5: dod 0
-          '1' + '0' + '11111111110', // reuse window: 0x7fe0.. >> 52 in 11 bits
+          '1' +
+          '0' +
+          '11111111110', // reuse window: 0x7fe0.. >> 52 in 11 bits
       ),
     ];
     expect(hex(c.bytes())).toBe(hex(Uint8Array.from(expected)));
@@ -85,7 +106,15 @@ describe('XorChunk byte layout (tsdb/docs/format/chunks.md)', () => {
     c.append(t5 + d5 + 2 ** 40, 0); // 64-bit bucket
     c.append(t5 + d5 + 2 ** 40 + 1, 0); // huge negative dod
     const got = readAll(c).map(([t]) => t);
-    expect(got).toEqual([0, 10, 8212, 8212 + 10 + 8192 + 65536, t5, t5 + d5 + 2 ** 40, t5 + d5 + 2 ** 40 + 1]);
+    expect(got).toEqual([
+      0,
+      10,
+      8212,
+      8212 + 10 + 8192 + 65536,
+      t5,
+      t5 + d5 + 2 ** 40,
+      t5 + d5 + 2 ** 40 + 1,
+    ]);
     // Bucket prefixes 10, 110, 1110 and 1111 appear in that order right after the second sample.
     const b = c.bytes();
     const stream = Array.from(b.subarray(2 + 1 + 8 + 1))
@@ -97,7 +126,20 @@ describe('XorChunk byte layout (tsdb/docs/format/chunks.md)', () => {
 
 describe('XorChunk round trips', () => {
   it('preserves NaN, the stale marker bit pattern, infinities, negatives and signed zero', () => {
-    const values = [NaN, STALE_NAN, Infinity, -Infinity, -1.5, -0, 0, 1e308, -1e-308, 5e-324, 42, STALE_NAN];
+    const values = [
+      NaN,
+      STALE_NAN,
+      Infinity,
+      -Infinity,
+      -1.5,
+      -0,
+      0,
+      1e308,
+      -1e-308,
+      5e-324,
+      42,
+      STALE_NAN,
+    ];
     const c = new XorChunk();
     values.forEach((v, i) => c.append(i * 15_000, v));
     const got = readAll(c);
@@ -112,7 +154,10 @@ describe('XorChunk round trips', () => {
   });
 
   it('handles negative timestamps, irregular and large deltas', () => {
-    const ts = [-1_000_000_000_000, -5, 0, 1, 3, 100_000_000, 100_000_001, 1_700_000_000_000, 1_700_000_000_000];
+    const ts = [
+      -1_000_000_000_000, -5, 0, 1, 3, 100_000_000, 100_000_001, 1_700_000_000_000,
+      1_700_000_000_000,
+    ];
     const c = new XorChunk();
     ts.forEach((t, i) => c.append(t, i * 1.1));
     expect(readAll(c)).toEqual(ts.map((t, i) => [t, i * 1.1]));
@@ -120,12 +165,12 @@ describe('XorChunk round trips', () => {
 
   it('round trips 120 pseudo-random gauge samples and decodes from copied bytes', () => {
     let seed = 7;
-    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const samples: Array<[number, number]> = [];
     let t = 1_700_000_000_000;
     for (let i = 0; i < 120; i++) {
       t += 15_000 + Math.floor(rnd() * 200) - 100;
-      samples.push([t, rnd() < 0.3 ? samples[i - 1]?.[1] ?? 0 : rnd() * 1000 - 500]);
+      samples.push([t, rnd() < 0.3 ? (samples[i - 1]?.[1] ?? 0) : rnd() * 1000 - 500]);
     }
     const c = new XorChunk();
     for (const [ts, v] of samples) c.append(ts, v);

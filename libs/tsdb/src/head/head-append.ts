@@ -1,5 +1,12 @@
 import { XorChunk } from '../chunk/xor';
-import { DuplicateSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError, TsdbError, type TsdbErrorCode } from '../errors';
+import {
+  DuplicateSampleError,
+  OutOfBoundsError,
+  OutOfOrderSampleError,
+  TooOldSampleError,
+  TsdbError,
+  type TsdbErrorCode,
+} from '../errors';
 import { type Head } from './head';
 import { type MemSeries, OooBuffer, pushChunk } from './series';
 
@@ -86,7 +93,12 @@ export interface AppendSeriesResult {
  * Appends samples in order, counting rather than throwing per-sample rejections, as
  * Prometheus' remote write handler does: the rest of the request is still ingested.
  */
-export function appendSeriesSamples(head: Head, s: MemSeries, timestamps: ArrayLike<number>, values: ArrayLike<number>): AppendSeriesResult {
+export function appendSeriesSamples(
+  head: Head,
+  s: MemSeries,
+  timestamps: ArrayLike<number>,
+  values: ArrayLike<number>,
+): AppendSeriesResult {
   let appended = 0;
   let firstError: TsdbError | undefined;
   const rejected: Partial<Record<TsdbErrorCode, number>> = {};

@@ -74,7 +74,8 @@ export class Head {
    * returns the series ref to pass next time. Throws a {@link TsdbError} subclass on rejection.
    */
   append(series: number | Labels, t: number, v: number): number {
-    const s = typeof series === 'number' ? this.seriesByRefOrThrow(series) : this.getOrCreate(series);
+    const s =
+      typeof series === 'number' ? this.seriesByRefOrThrow(series) : this.getOrCreate(series);
     appendSample(this, s, t, v);
     return s.ref;
   }
@@ -84,8 +85,13 @@ export class Head {
    * needed; per-sample rejections are counted, while series-level errors (invalid labels,
    * series limit) still throw.
    */
-  appendSamples(series: number | Labels, timestamps: ArrayLike<number>, values: ArrayLike<number>): AppendSeriesResult {
-    const s = typeof series === 'number' ? this.seriesByRefOrThrow(series) : this.getOrCreate(series);
+  appendSamples(
+    series: number | Labels,
+    timestamps: ArrayLike<number>,
+    values: ArrayLike<number>,
+  ): AppendSeriesResult {
+    const s =
+      typeof series === 'number' ? this.seriesByRefOrThrow(series) : this.getOrCreate(series);
     return appendSeriesSamples(this, s, timestamps, values);
   }
 
@@ -104,7 +110,8 @@ export class Head {
       if (labels[i].name === this.tenantLabel) tenant = pairs[2 * i + 1];
     }
     const count = this.tenants.get(tenant) ?? 0;
-    if (count >= this.maxSeriesPerTenant) throw new SeriesLimitExceededError(tenant, this.maxSeriesPerTenant);
+    if (count >= this.maxSeriesPerTenant)
+      throw new SeriesLimitExceededError(tenant, this.maxSeriesPerTenant);
     const s = new MemSeries(this.nextRef++, pairs, hash, tenant);
     this.byRef.set(s.ref, s);
     const prev = this.byHash.get(hash);
@@ -144,7 +151,14 @@ export class Head {
       }
       oooSamples += s.ooo?.ts.length ?? 0;
     }
-    return { series: this.byRef.size, chunks, chunkBytes, oooSamples, minT: this.minT, maxT: this.maxT };
+    return {
+      series: this.byRef.size,
+      chunks,
+      chunkBytes,
+      oooSamples,
+      minT: this.minT,
+      maxT: this.maxT,
+    };
   }
 
   /** Series held per tenant (value of the tenant label, '' when absent). */
@@ -252,9 +266,12 @@ function pairsEqual(pairs: readonly string[], labels: Labels): boolean {
 
 function validateLabels(labels: Labels): void {
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i].name === '') throw new InvalidLabelsError('label set contains an empty label name');
+    if (labels[i].name === '')
+      throw new InvalidLabelsError('label set contains an empty label name');
     if (i > 0 && compareStrings(labels[i - 1].name, labels[i].name) >= 0) {
-      throw new InvalidLabelsError(`labels not sorted or duplicated at ${JSON.stringify(labels[i].name)}`);
+      throw new InvalidLabelsError(
+        `labels not sorted or duplicated at ${JSON.stringify(labels[i].name)}`,
+      );
     }
   }
 }
