@@ -202,3 +202,53 @@ describe('XorChunk round trips', () => {
     expect(() => readAll(cut)).toThrow(expect.objectContaining({ code: 'corrupt_chunk' }));
   });
 });
+
+describe('XorChunk randomized round trips', () => {
+  it('decodes exactly what was appended for random timestamps and raw float bit patterns', () => {
+    let seed = 12345;
+    const next = (): number => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed;
+    };
+    const dv = new DataView(new ArrayBuffer(8));
+    for (let round = 0; round < 200; round++) {
+      const n = 1 + (next() % 120);
+      const samples: Array<[number, number]> = [];
+      let t = (next() % 2 ** 20) * 1000 - 2 ** 29;
+      let v = 0;
+      for (let i = 0; i < n; i++) {
+        // Mix every delta-of-delta bucket and every kind of value change.
+        const kind = next() % 6;
+        t +=
+          kind === 0
+            ? 15_000
+            : kind === 1
+              ? next() % 20
+              : kind === 2
+                ? next() % 200_000
+                : kind === 3
+                  ? next() % 2_000_000
+                  : kind === 4
+                    ? next() * 1000
+                    : 0;
+        if (i > 0 && t === samples[i - 1][0]) t++;
+        const vk = next() % 4;
+        if (vk === 1) v += 1;
+        else if (vk === 2) v = (next() - 2 ** 31) / 7;
+        else if (vk === 3) {
+          dv.setUint32(0, next());
+          dv.setUint32(4, next());
+          v = dv.getFloat64(0);
+        }
+        samples.push([t, v]);
+      }
+      const c = new XorChunk();
+      for (const [ts, val] of samples) c.append(ts, val);
+      const got = readAll(Uint8Array.from(c.bytes()));
+      expect(got.map(([ts]) => ts)).toEqual(samples.map(([ts]) => ts));
+      expect(got.map(([, val]) => (Number.isNaN(val) ? 'NaN' : bitsOf(val)))).toEqual(
+        samples.map(([, val]) => (Number.isNaN(val) ? 'NaN' : bitsOf(val))),
+      );
+    }
+  });
+});
