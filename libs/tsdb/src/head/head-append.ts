@@ -17,7 +17,10 @@ const u32 = new Uint32Array(f64.buffer);
 function sameBits(a: number, b: number): boolean {
   f64[0] = a;
   f64[1] = b;
-  return u32[0] === u32[2] && u32[1] === u32[3];
+  if (u32[0] !== u32[2]) return false;
+  if (u32[1] === u32[3]) return true;
+  // V8 may quiet one copy of a signalling NaN (the stale marker) and not the other.
+  return a !== a && b !== b && (u32[1] | 0x80000) === (u32[3] | 0x80000);
 }
 
 /** Oldest time the in-order head accepts: half a chunk range behind the newest sample, as Prometheus does. */
@@ -67,7 +70,8 @@ function appendInOrder(head: Head, s: MemSeries, t: number, v: number): void {
     if (c !== null) {
       pushChunk(s, { bytes: c.compact(), minT: c.minT(), maxT: c.maxT() });
     }
-    // 120 regular samples encode to roughly 150-200 bytes; start near that to avoid regrowth.
+    // Start small and let the buffer double: many series see few samples per chunk, and a
+    // closed chunk is trimmed to its exact size anyway.
     c = new XorChunk(64);
     s.headChunk = c;
     s.chunkRangeEnd = (Math.floor(t / head.chunkRange) + 1) * head.chunkRange;

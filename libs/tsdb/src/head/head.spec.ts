@@ -2,6 +2,7 @@ import { Head } from './head';
 import { matcher } from '../index/matchers';
 import { type Labels, labelsFrom } from '../labels';
 import { type SampleIterator } from '../iterator';
+import { STALE_NAN } from '../value';
 
 const lbls = (o: Record<string, string>): Labels => labelsFrom(o);
 
@@ -52,6 +53,11 @@ describe('Head appends', () => {
     h.append(ref, 1000, 1);
     h.append(lbls({ __name__: 'y' }), 1000, NaN);
     expect(() => h.append(lbls({ __name__: 'y' }), 1000, NaN)).not.toThrow();
+    const stale = h.append(lbls({ __name__: 'z' }), 1000, STALE_NAN);
+    const quieted = new DataView(new ArrayBuffer(8));
+    quieted.setUint32(0, 0x7ff80000);
+    quieted.setUint32(4, 2);
+    expect(() => h.append(stale, 1000, quieted.getFloat64(0))).not.toThrow();
     expect(() => h.append(ref, 1000, 2)).toThrow(
       expect.objectContaining({
         code: 'duplicate_sample_for_timestamp',
