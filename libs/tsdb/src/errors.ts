@@ -7,6 +7,7 @@ export type TsdbErrorCode =
   | 'series_not_found'
   | 'series_limit_exceeded'
   | 'invalid_labels'
+  | 'invalid_matcher'
   | 'corrupt_chunk';
 
 /** Base class of every error the TSDB raises, carrying a closed-union `code`. */
@@ -82,4 +83,9 @@ export class InvalidLabelsError extends TsdbError {
 /** Chunk bytes ended early or are otherwise malformed. */
 export class CorruptChunkError extends TsdbError {
   readonly code = 'corrupt_chunk' as const;
+}
+
+/** A matcher's regular expression does not compile. */
+export class InvalidMatcherError extends TsdbError {
+  readonly code = 'invalid_matcher' as const;
 }

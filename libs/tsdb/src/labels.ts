@@ -1,4 +1,5 @@
 import { xxh64 } from '@node-rs/xxhash';
+import { InvalidLabelsError } from './errors';
 
 /** One label name/value pair. */
 export interface Label {
@@ -26,7 +27,7 @@ export function labelsFrom(
   out.sort((a, b) => compareStrings(a.name, b.name));
   for (let i = 1; i < out.length; i++) {
     if (out[i].name === out[i - 1].name)
-      throw new Error(`duplicate label name ${JSON.stringify(out[i].name)}`);
+      throw new InvalidLabelsError(`duplicate label name ${JSON.stringify(out[i].name)}`);
   }
   return out;
 }

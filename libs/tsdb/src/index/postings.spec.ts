@@ -71,6 +71,12 @@ describe('postingsForMatchers', () => {
     expect(sel(['!~', 'env', '.*'])).toEqual([]);
   });
 
+  it('reports a regex that does not compile as an invalid matcher', () => {
+    expect(() => matcher('=~', 'job', '(unclosed')).toThrow(
+      expect.objectContaining({ code: 'invalid_matcher' }),
+    );
+  });
+
   it('forgets deleted series and empty values', () => {
     const p = new MemPostings();
     p.add(1, ['a', 'x']);
