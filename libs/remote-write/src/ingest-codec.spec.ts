@@ -58,6 +58,35 @@ describe('ingest message codec', () => {
     expect(body.toString('hex')).toBe(expected.toString('hex'));
   });
 
+  it('carries created timestamps and family metadata when present', () => {
+    const b = generateBatch({ series: 4, samplesPerSeries: 1, seed: 4 }).series;
+    const series = b.map((s, i) =>
+      i % 2 === 0 ? { ...s, createdTimestamp: 1_600_000_000_000 + i } : s,
+    );
+    const metadata = [
+      {
+        metricFamilyName: 'metric_0_total',
+        type: 'counter' as const,
+        help: 'Requests ✓.',
+        unit: 'requests',
+      },
+      { metricFamilyName: 'metric_1_total', type: 'gauge' as const, help: '', unit: '' },
+    ];
+    const msg = encodeIngestMessage('t', series, metadata);
+    expect(msg[3]).toBe(2 | 4);
+    const got = decodeIngestMessage(msg);
+    expect(got.series.map((s) => s.createdTimestamp)).toEqual([
+      1_600_000_000_000,
+      undefined,
+      1_600_000_000_002,
+      undefined,
+    ]);
+    expect(got.metadata).toEqual(metadata);
+    const unknown = Buffer.from(msg);
+    unknown[3] |= 0x80;
+    expect(() => decodeIngestMessage(unknown)).toThrow(/unknown flags/);
+  });
+
   it('keeps stale markers and works without exemplars or series', () => {
     const labels = labelsFrom({ __name__: 'x' });
     const got = decodeIngestMessage(
@@ -71,7 +100,11 @@ describe('ingest message codec', () => {
       ]),
     );
     expect(isStaleNaN(got.series[0].values[0])).toBe(true);
-    expect(decodeIngestMessage(encodeIngestMessage('', [])).series).toEqual([]);
+    expect(decodeIngestMessage(encodeIngestMessage('', []))).toEqual({
+      tenant: '',
+      series: [],
+      metadata: [],
+    });
   });
 
   it('keeps symbol tables independent between consecutive messages', () => {

@@ -3,7 +3,7 @@ import { xxh32 } from '@node-rs/xxhash';
 import { type Label, type Labels } from '@strata/tsdb';
 import { RemoteWriteError } from './errors';
 import { seriesHash } from './series-hash';
-import { type Exemplar } from './types';
+import { type Exemplar, METRIC_TYPES, type MetricMetadata } from './types';
 
 /** First two bytes of every ingest message ("SI"). */
 export const INGEST_MAGIC = 0x5349;
@@ -11,6 +11,9 @@ export const INGEST_MAGIC = 0x5349;
 export const INGEST_VERSION = 1;
 const HEADER_BYTES = 12;
 const FLAG_EXEMPLARS = 1;
+const FLAG_CREATED = 2;
+const FLAG_METADATA = 4;
+const KNOWN_FLAGS = FLAG_EXEMPLARS | FLAG_CREATED | FLAG_METADATA;
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
 /** A series as carried on the ingest stream: labels, its identity hash and samples. */
@@ -21,12 +24,16 @@ export interface IngestSeries {
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
   readonly exemplars: readonly Exemplar[];
+  /** Counter start time in ms, when the sender gave one (remote write 2.0). */
+  readonly createdTimestamp?: number;
 }
 
 /** One tenant's samples routed to one partition. */
 export interface IngestMessage {
   readonly tenant: string;
   readonly series: readonly IngestSeries[];
+  /** Metric family metadata sent along (may be empty). */
+  readonly metadata: readonly MetricMetadata[];
 }
 
 /** Input series; the hash is computed when absent. */
@@ -63,7 +70,11 @@ class IngestEncoder {
   private readonly symbolList: string[] = [];
   private symbolBytes = 0;
 
-  encode(tenant: string, series: readonly IngestSeriesInput[]): Buffer {
+  encode(
+    tenant: string,
+    series: readonly IngestSeriesInput[],
+    metadata: readonly MetricMetadata[],
+  ): Buffer {
     this.off = 0;
     this.symbolList.length = 0;
     this.symbolBytes = 0;
@@ -75,9 +86,13 @@ class IngestEncoder {
       this.symbols = new Map();
       this.generation = 1;
     }
-    let hasExemplars = false;
-    for (const s of series) if (s.exemplars.length > 0) hasExemplars = true;
-    for (const s of series) this.writeSeries(s, hasExemplars);
+    let flags = metadata.length > 0 ? FLAG_METADATA : 0;
+    for (const s of series) {
+      if (s.exemplars.length > 0) flags |= FLAG_EXEMPLARS;
+      if (s.createdTimestamp) flags |= FLAG_CREATED;
+    }
+    for (const s of series) this.writeSeries(s, flags);
+    if (flags & FLAG_METADATA) this.writeMetadata(metadata);
 
     const tenantBytes = Buffer.byteLength(tenant, 'utf8');
     const size =
@@ -100,13 +115,13 @@ class IngestEncoder {
     this.buf.copy(out, o, 0, this.off);
     out.writeUInt16BE(INGEST_MAGIC, 0);
     out[2] = INGEST_VERSION;
-    out[3] = hasExemplars ? FLAG_EXEMPLARS : 0;
+    out[3] = flags;
     out.writeUInt32LE(size, 4);
     out.writeUInt32LE(xxh32(out.subarray(HEADER_BYTES)), 8);
     return out;
   }
 
-  private writeSeries(s: IngestSeriesInput, hasExemplars: boolean): void {
+  private writeSeries(s: IngestSeriesInput, flags: number): void {
     const n = s.values.length;
     this.ensure(8 + 10 + s.labels.length * 10 + 10 + 16 * n);
     this.dv.setBigUint64(this.off, s.hash ?? seriesHash(s.labels), true);
@@ -115,15 +130,33 @@ class IngestEncoder {
     this.uvarint(n);
     this.f64s(s.timestamps);
     this.f64s(s.values);
-    if (!hasExemplars) return;
+    if (flags & FLAG_EXEMPLARS) {
+      this.ensure(10);
+      this.uvarint(s.exemplars.length);
+      for (const e of s.exemplars) {
+        this.ensure(10 + e.labels.length * 10 + 16);
+        this.writeLabels(e.labels);
+        this.dv.setFloat64(this.off, e.value, true);
+        this.dv.setFloat64(this.off + 8, e.timestamp, true);
+        this.off += 16;
+      }
+    }
+    if (flags & FLAG_CREATED) {
+      this.ensure(8);
+      this.dv.setFloat64(this.off, s.createdTimestamp ?? 0, true);
+      this.off += 8;
+    }
+  }
+
+  private writeMetadata(metadata: readonly MetricMetadata[]): void {
     this.ensure(10);
-    this.uvarint(s.exemplars.length);
-    for (const e of s.exemplars) {
-      this.ensure(10 + e.labels.length * 10 + 16);
-      this.writeLabels(e.labels);
-      this.dv.setFloat64(this.off, e.value, true);
-      this.dv.setFloat64(this.off + 8, e.timestamp, true);
-      this.off += 16;
+    this.uvarint(metadata.length);
+    for (const m of metadata) {
+      this.ensure(31);
+      this.uvarint(this.ref(m.metricFamilyName));
+      this.buf[this.off++] = Math.max(0, METRIC_TYPES.indexOf(m.type));
+      this.uvarint(this.ref(m.help));
+      this.uvarint(this.ref(m.unit));
     }
   }
 
@@ -186,8 +219,12 @@ const encoder = new IngestEncoder();
  * then tenant, symbol table and per series: hash u64, label refs, sample count, timestamps[] f64,
  * values[] f64 and, when flagged, exemplars.
  */
-export function encodeIngestMessage(tenant: string, series: readonly IngestSeriesInput[]): Buffer {
-  return encoder.encode(tenant, series);
+export function encodeIngestMessage(
+  tenant: string,
+  series: readonly IngestSeriesInput[],
+  metadata: readonly MetricMetadata[] = [],
+): Buffer {
+  return encoder.encode(tenant, series, metadata);
 }
 
 class Reader {
@@ -239,6 +276,11 @@ class Reader {
     this.off += n * 8;
     return out;
   }
+  symbol(symbols: readonly string[]): string {
+    const ref = this.uvarint();
+    if (ref >= symbols.length) fail('symbol ref out of range');
+    return symbols[ref];
+  }
   labels(symbols: readonly string[]): Label[] {
     const n = this.uvarint();
     const out: Label[] = new Array<Label>(n);
@@ -268,7 +310,9 @@ export function decodeIngestMessage(data: Uint8Array): IngestMessage {
   if (buf.length !== HEADER_BYTES + size)
     fail(`length ${buf.length} does not match header (${HEADER_BYTES + size})`);
   if (buf.readUInt32LE(8) !== xxh32(buf.subarray(HEADER_BYTES))) fail('checksum mismatch');
-  const hasExemplars = (buf[3] & FLAG_EXEMPLARS) !== 0;
+  const flags = buf[3];
+  if (flags & ~KNOWN_FLAGS) fail(`unknown flags 0x${flags.toString(16)}`);
+  const hasExemplars = (flags & FLAG_EXEMPLARS) !== 0;
   const r = new Reader(buf, HEADER_BYTES);
   const tenant = r.str();
   const nsym = r.uvarint();
@@ -297,8 +341,33 @@ export function decodeIngestMessage(data: Uint8Array): IngestMessage {
         r.off += 16;
       }
     }
-    series[i] = { labels, hash, timestamps, values, exemplars };
+    if (flags & FLAG_CREATED) {
+      r.need(8);
+      const created = buf.readDoubleLE(r.off);
+      r.off += 8;
+      series[i] =
+        created !== 0
+          ? { labels, hash, timestamps, values, exemplars, createdTimestamp: created }
+          : { labels, hash, timestamps, values, exemplars };
+    } else {
+      series[i] = { labels, hash, timestamps, values, exemplars };
+    }
+  }
+  const metadata: MetricMetadata[] = [];
+  if (flags & FLAG_METADATA) {
+    const nm = r.uvarint();
+    for (let k = 0; k < nm; k++) {
+      const name = r.symbol(symbols);
+      r.need(1);
+      const type = METRIC_TYPES[buf[r.off++]] ?? 'unknown';
+      metadata.push({
+        metricFamilyName: name,
+        type,
+        help: r.symbol(symbols),
+        unit: r.symbol(symbols),
+      });
+    }
   }
   if (r.off !== buf.length) fail('trailing bytes');
-  return { tenant, series };
+  return { tenant, series, metadata };
 }

@@ -36,6 +36,7 @@ export function splitByPartition(
       timestamps: s.timestamps,
       values: s.values,
       exemplars: s.exemplars,
+      createdTimestamp: s.createdTimestamp,
     };
     const list = out.get(p);
     if (list) list.push(item);
