@@ -89,7 +89,7 @@ class IngestEncoder {
     let flags = metadata.length > 0 ? FLAG_METADATA : 0;
     for (const s of series) {
       if (s.exemplars.length > 0) flags |= FLAG_EXEMPLARS;
-      if (s.createdTimestamp) flags |= FLAG_CREATED;
+      if (s.createdTimestamp !== undefined && s.createdTimestamp !== 0) flags |= FLAG_CREATED;
     }
     for (const s of series) this.writeSeries(s, flags);
     if (flags & FLAG_METADATA) this.writeMetadata(metadata);
@@ -130,22 +130,27 @@ class IngestEncoder {
     this.uvarint(n);
     this.f64s(s.timestamps);
     this.f64s(s.values);
-    if (flags & FLAG_EXEMPLARS) {
-      this.ensure(10);
-      this.uvarint(s.exemplars.length);
-      for (const e of s.exemplars) {
-        this.ensure(10 + e.labels.length * 10 + 16);
-        this.writeLabels(e.labels);
-        this.dv.setFloat64(this.off, e.value, true);
-        this.dv.setFloat64(this.off + 8, e.timestamp, true);
-        this.off += 16;
-      }
+    // Optional sections live in their own methods so the common path stays small enough to inline.
+    if (flags & FLAG_EXEMPLARS) this.writeExemplars(s.exemplars);
+    if (flags & FLAG_CREATED) this.writeCreated(s.createdTimestamp ?? 0);
+  }
+
+  private writeExemplars(exemplars: readonly Exemplar[]): void {
+    this.ensure(10);
+    this.uvarint(exemplars.length);
+    for (const e of exemplars) {
+      this.ensure(10 + e.labels.length * 10 + 16);
+      this.writeLabels(e.labels);
+      this.dv.setFloat64(this.off, e.value, true);
+      this.dv.setFloat64(this.off + 8, e.timestamp, true);
+      this.off += 16;
     }
-    if (flags & FLAG_CREATED) {
-      this.ensure(8);
-      this.dv.setFloat64(this.off, s.createdTimestamp ?? 0, true);
-      this.off += 8;
-    }
+  }
+
+  private writeCreated(t: number): void {
+    this.ensure(8);
+    this.dv.setFloat64(this.off, t, true);
+    this.off += 8;
   }
 
   private writeMetadata(metadata: readonly MetricMetadata[]): void {
