@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { BUS, type Bus } from '@strata/bus';
 import { QueryHandlers } from './service/query.handlers';
 import { QueryExecutor, type QueryExecutorOptions } from './service/query-executor';
 import { MemorySeriesSource } from './storage/memory-series-source';
@@ -11,6 +12,8 @@ export const SERIES_SOURCE = Symbol.for('strata.query.series-source');
 export interface QueryModuleOptions extends QueryExecutorOptions {
   /** Where series come from; an empty in-memory source until the Store API client is wired in. */
   source?: SeriesSource;
+  /** Builds the source from the process's bus (the Store API client fans out over it); wins over `source`. */
+  sourceFromBus?: (bus: Bus) => SeriesSource;
 }
 
 /** The query service: evaluates PromQL and answers the Prometheus read API subjects over the bus. */
@@ -18,11 +21,14 @@ export interface QueryModuleOptions extends QueryExecutorOptions {
 export class QueryModule {
   /** The module with its series source and evaluation settings. */
   static forRoot(options: QueryModuleOptions = {}): DynamicModule {
-    const { source, ...executorOptions } = options;
+    const { source, sourceFromBus, ...executorOptions } = options;
+    const sourceProvider = sourceFromBus
+      ? { provide: SERIES_SOURCE, useFactory: sourceFromBus, inject: [BUS] }
+      : { provide: SERIES_SOURCE, useValue: source ?? new MemorySeriesSource() };
     return {
       module: QueryModule,
       providers: [
-        { provide: SERIES_SOURCE, useValue: source ?? new MemorySeriesSource() },
+        sourceProvider,
         {
           provide: QueryExecutor,
           useFactory: (s: SeriesSource): QueryExecutor => new QueryExecutor(s, executorOptions),
