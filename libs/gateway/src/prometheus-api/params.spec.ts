@@ -1,4 +1,4 @@
-import { ApiParams, parseDurationNs, parseTime, rangeParams, validLabelName } from './params';
+import { ApiParams, parseDurationNs, parseTime, rangeParams, unescapeLabelName, validLabelName } from './params';
 import { type PromApiError } from './prom-api-error';
 
 const params = (q: Record<string, string | string[]>, body: Record<string, string | string[]> = {}): ApiParams => new ApiParams(q, body);
@@ -51,6 +51,14 @@ describe('Prometheus API parameters', () => {
     );
     expect(fail({ start: '0', end: '11000', step: '1' })).toBe('no error');
     expect(fail({ end: '1', step: '1' })).toBe('bad_data: invalid parameter "start": cannot parse "" to a valid timestamp');
+  });
+
+  it('decodes U__-escaped label names from paths', () => {
+    expect(unescapeLabelName('job')).toBe('job');
+    expect(unescapeLabelName('U__host_2e_name')).toBe('host.name');
+    expect(unescapeLabelName('U__a__b')).toBe('a_b');
+    expect(unescapeLabelName('U__caf_e9_')).toBe('café');
+    expect(unescapeLabelName('U__bad_zz_')).toBe('U__bad_zz_');
   });
 
   it('accepts UTF-8 label names as Prometheus 3 does', () => {

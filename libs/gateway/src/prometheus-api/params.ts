@@ -153,3 +153,32 @@ export function rangeParams(params: ApiParams): { startMs: number; endMs: number
 export function validLabelName(name: string): boolean {
   return name.length > 0 && !/[\uD800-\uDFFF]/.test(name.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''));
 }
+
+/**
+ * Decodes a label name from a URL path the way Prometheus 3 does: `U__` names are escaped
+ * (`__` is `_`, `_<hex>_` a code point), so clients can put any UTF-8 name in a path segment.
+ */
+export function unescapeLabelName(name: string): string {
+  if (!name.startsWith('U__')) return name;
+  const body = name.slice(3);
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c !== '_') {
+      out += c;
+      continue;
+    }
+    if (body[i + 1] === '_') {
+      out += '_';
+      i++;
+      continue;
+    }
+    const end = body.indexOf('_', i + 1);
+    const hex = end < 0 ? '' : body.slice(i + 1, end);
+    // A malformed escape leaves the name as given, as Prometheus does.
+    if (!/^[0-9A-Fa-f]+$/.test(hex) || parseInt(hex, 16) > 0x10ffff) return name;
+    out += String.fromCodePoint(parseInt(hex, 16));
+    i = end;
+  }
+  return out;
+}

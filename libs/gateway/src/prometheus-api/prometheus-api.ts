@@ -16,6 +16,7 @@ import {
   MIN_TIME_MS,
   rangeParams,
   timeParam,
+  unescapeLabelName,
   validLabelName,
 } from './params';
 import { PromApiError } from './prom-api-error';
@@ -96,8 +97,9 @@ export class PrometheusApi {
   }
 
   /** `/api/v1/label/:name/values`. */
-  labelValues(tenant: AdmittedTenant, name: string, p: ApiParams): Promise<ApiAnswer> {
+  labelValues(tenant: AdmittedTenant, rawName: string, p: ApiParams): Promise<ApiAnswer> {
     return this.answer(async () => {
+      const name = unescapeLabelName(rawName);
       if (!validLabelName(name)) throw new PromApiError('bad_data', `invalid label name: ${JSON.stringify(name)}`);
       const window = metadataWindow(p);
       return this.ask(QuerySubjects.labelValues, { ...scope(tenant), name, match: p.all('match[]'), ...window, limit: limitParam(p) });
