@@ -121,6 +121,20 @@ describe('differential PromQL vs Prometheus (Strata API over NATS, data written 
     expect(diffResponses(p, s)).toBeNull();
   });
 
+  it('reads repeated match[] from form-encoded POST bodies', async () => {
+    const body = new URLSearchParams([
+      ['match[]', 'build_info{job="api"}'],
+      ['match[]', 'request_duration_seconds_count'],
+      ['start', secs(T0)],
+      ['end', secs(T0 + 3_600_000)],
+    ]).toString();
+    const post = async (base: string, h: Record<string, string>): Promise<unknown> =>
+      (await fetch(`${base}/api/v1/series`, { method: 'POST', headers: { ...h, 'content-type': 'application/x-www-form-urlencoded' }, body })).json();
+    const [p, s] = await Promise.all([post(prom.url, {}), post(strata.url, headers)]);
+    expect((s as { data: unknown[] }).data).toHaveLength(5);
+    expect(s).toEqual(p);
+  });
+
   it('agrees on series, label names and label values', async () => {
     const window = { start: secs(T0), end: secs(T0 + 3_600_000) };
     for (const [path, params] of [
