@@ -1,7 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BUS, type Bus, type Stoppable } from '@strata/bus';
 import { QUERY_QUEUE_GROUP, QuerySubjects, type PromApiReply } from '@strata/contracts';
+import { StrataMetrics } from '@strata/service-kit';
 import { QueryExecutor } from './query-executor';
+
+type Endpoint = keyof typeof QuerySubjects;
 
 /** Serves every query subject in the `query` queue group, so each request reaches one instance. */
 @Injectable()
@@ -11,19 +14,33 @@ export class QueryHandlers implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     private readonly executor: QueryExecutor,
+    @Optional() private readonly metrics?: StrataMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
-    const routes: Array<[string, (payload: unknown) => Promise<PromApiReply<unknown>>]> = [
-      [QuerySubjects.instant, (p) => this.executor.instant(p)],
-      [QuerySubjects.range, (p) => this.executor.range(p)],
-      [QuerySubjects.series, (p) => this.executor.series(p)],
-      [QuerySubjects.labelNames, (p) => this.executor.labelNames(p)],
-      [QuerySubjects.labelValues, (p) => this.executor.labelValues(p)],
-      [QuerySubjects.metadata, (p) => this.executor.metadata(p)],
-      [QuerySubjects.exemplars, (p) => this.executor.exemplars(p)],
-    ];
-    for (const [subject, handle] of routes) this.serving.push(this.bus.serve(subject, QUERY_QUEUE_GROUP, handle));
+    const routes: Record<Endpoint, (payload: unknown) => Promise<PromApiReply<unknown>>> = {
+      instant: (p) => this.executor.instant(p),
+      range: (p) => this.executor.range(p),
+      series: (p) => this.executor.series(p),
+      labelNames: (p) => this.executor.labelNames(p),
+      labelValues: (p) => this.executor.labelValues(p),
+      metadata: (p) => this.executor.metadata(p),
+      exemplars: (p) => this.executor.exemplars(p),
+    };
+    const requests = this.metrics?.counter('query_requests_total', 'Query service requests by endpoint and outcome (success or Prometheus errorType).', ['endpoint', 'status']);
+    const duration = this.metrics?.histogram('query_request_duration_seconds', 'Time to answer a query service request.', ['endpoint']);
+    for (const endpoint of Object.keys(routes) as Endpoint[]) {
+      const handle = routes[endpoint];
+      this.serving.push(
+        this.bus.serve(QuerySubjects[endpoint], QUERY_QUEUE_GROUP, async (payload: unknown) => {
+          const stop = duration?.startTimer({ endpoint });
+          const reply = await handle(payload);
+          stop?.();
+          requests?.inc({ endpoint, status: reply.status === 'success' ? 'success' : reply.errorType });
+          return reply;
+        }),
+      );
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
