@@ -116,6 +116,15 @@ describe('differential PromQL vs Prometheus (Strata API over NATS, data written 
     expect(other.body.data?.result).toEqual([{ metric: { __name__: 'intruder_only_total' }, value: [Number(at), '1'] }]);
   });
 
+  it('passes Prometheus 3 annotations through as infos and warnings (2.42 has none to compare)', async () => {
+    const r = await apiGet(strata.url, '/api/v1/query', { query: 'rate(node_temperature_celsius[5m])', time: secs(INSTANTS[0]) }, headers);
+    expect(r.body.infos).toEqual([
+      'PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "node_temperature_celsius"',
+    ]);
+    const w = await apiGet(strata.url, '/api/v1/query', { query: 'histogram_quantile(0.9, rate(http_requests_total[5m]))', time: secs(INSTANTS[0]) }, headers);
+    expect(w.body.warnings?.[0]).toMatch(/^PromQL warning: bucket label "le" is missing or has a malformed value/);
+  });
+
   it('keeps serving after bad queries', async () => {
     const [p, s] = await both('/api/v1/query', { query: 'sum(http_requests_total)', time: secs(INSTANTS[0]) });
     expect(diffResponses(p, s)).toBeNull();
