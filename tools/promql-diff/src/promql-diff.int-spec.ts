@@ -125,6 +125,16 @@ describe('differential PromQL vs Prometheus (Strata API over NATS, data written 
     expect(w.body.warnings?.[0]).toMatch(/^PromQL warning: bucket label "le" is missing or has a malformed value/);
   });
 
+  it('answers 503 timeout when the timeout parameter runs out', async () => {
+    const r = await apiGet(
+      strata.url,
+      '/api/v1/query_range',
+      { query: 'max_over_time(rate(http_requests_total[5m])[30m:15s])', start: secs(RANGE.startMs), end: secs(RANGE.endMs), step: '15', timeout: '0.001' },
+      headers,
+    );
+    expect({ status: r.status, errorType: r.body.errorType }).toEqual({ status: 503, errorType: 'timeout' });
+  });
+
   it('keeps serving after bad queries', async () => {
     const [p, s] = await both('/api/v1/query', { query: 'sum(http_requests_total)', time: secs(INSTANTS[0]) });
     expect(diffResponses(p, s)).toBeNull();

@@ -63,7 +63,7 @@ export class PrometheusApi {
   query(tenant: AdmittedTenant, p: ApiParams): Promise<ApiAnswer> {
     return this.answer(async () => {
       const timeMs = timeParam(p, 'time', this.now());
-      const timeoutMs = durationParamMs(p, 'timeout') ?? undefined;
+      const timeoutMs = timeoutParam(p);
       const lookbackDeltaMs = durationParamMs(p, 'lookback_delta') ?? undefined;
       return this.ask(QuerySubjects.instant, { ...scope(tenant), query: p.get('query'), timeMs, timeoutMs, lookbackDeltaMs }, timeoutMs);
     });
@@ -73,7 +73,7 @@ export class PrometheusApi {
   queryRange(tenant: AdmittedTenant, p: ApiParams): Promise<ApiAnswer> {
     return this.answer(async () => {
       const range = rangeParams(p);
-      const timeoutMs = durationParamMs(p, 'timeout') ?? undefined;
+      const timeoutMs = timeoutParam(p);
       return this.ask(QuerySubjects.range, { ...scope(tenant), query: p.get('query'), ...range, timeoutMs }, timeoutMs);
     });
   }
@@ -178,6 +178,12 @@ export class PrometheusApi {
       throw error;
     }
   }
+}
+
+/** The `timeout` parameter in ms; zero or negative budgets expire at once, as a Go context's would. */
+function timeoutParam(p: ApiParams): number | undefined {
+  const ms = durationParamMs(p, 'timeout');
+  return ms === null ? undefined : Math.max(1, ms);
 }
 
 function scope(tenant: AdmittedTenant): AdmittedTenant {
