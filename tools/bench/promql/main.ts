@@ -1,12 +1,18 @@
 // Range-query latency of Strata's query service against Debian's Prometheus on the same data. Run:
 //   node -r @swc-node/register tools/bench/promql/main.ts [hours=6] [counterSeries=10000] [runs=3]
-// Prometheus gets the data through remote write and answers over HTTP on loopback; Strata's side
-// is the query service's executor in process (engine, tenant scoping, Prometheus JSON shaping and
-// serialisation), without the gateway and NATS hop.
+// Prometheus gets the data through remote write and answers over HTTP on loopback. Strata is timed
+// twice: the query service's executor in process (engine, tenant scoping, Prometheus JSON shaping
+// and serialisation), and the whole read path over HTTP (gateway API -> NATS -> query service)
+// against a nats-server the benchmark starts.
 import { MemorySeriesSource, QueryExecutor } from '@strata/query';
 import { labelsFrom } from '@strata/tsdb';
 import { type WriteBatch, type WriteSeries } from '@strata/remote-write';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startNatsServer } from '@strata/devstack';
 import { startPrometheus } from '../../promql-diff/src/prometheus-server';
+import { startStrata } from '../../promql-diff/src/strata-server';
 
 const hours = Number(process.argv[2] ?? 6);
 const counterSeries = Number(process.argv[3] ?? 10_000);
@@ -63,8 +69,11 @@ async function main(): Promise<void> {
   const all = specs();
   console.log(`data: ${all.length} series x ${points} samples (${hours} h at 15 s) = ${(all.length * points / 1e6).toFixed(1)}M samples`);
   const prom = await startPrometheus();
+  const natsDir = mkdtempSync(join(tmpdir(), 'strata-bench-nats-'));
+  const nats = await startNatsServer({ dataDir: natsDir });
+  const source = new MemorySeriesSource();
+  const strata = await startStrata(nats.url, { source, defaultTimeoutMs: 600_000 });
   try {
-    const source = new MemorySeriesSource();
     let t = Date.now();
     for (let from = 0; from < points; from += 20) {
       const series: WriteSeries[] = all.map((s) => {
@@ -86,9 +95,10 @@ async function main(): Promise<void> {
     const range = { startMs: END - 2 * 3600_000, endMs: END, stepMs: 60_000 };
     const params = new URLSearchParams({ start: String(range.startMs / 1000), end: String(range.endMs / 1000), step: '60' });
     console.log(`range queries over the last 2 h at 60 s steps; median of ${runs} runs after one warm-up`);
-    console.log(['query', 'series', 'strata ms', 'prometheus ms', 'strata/prometheus'].join('\t'));
+    console.log(['query', 'series', 'strata in-process ms', 'strata http ms', 'prometheus http ms', 'in-process/prom', 'http/prom'].join('\t'));
     for (const [name, query] of QUERIES) {
       const strataTimes: number[] = [];
+      const httpTimes: number[] = [];
       const promTimes: number[] = [];
       let strataSeries = 0;
       let promSeries = 0;
@@ -100,18 +110,32 @@ async function main(): Promise<void> {
         if (reply.status !== 'success') throw new Error(`strata: ${query}: ${reply.error}`);
         strataSeries = (reply.data.result as unknown[]).length;
         params.set('query', query);
-        t = performance.now();
-        const res = await fetch(`${prom.url}/api/v1/query_range`, { method: 'POST', body: params, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-        const body = (await res.json()) as { data: { result: unknown[] } };
-        if (r > 0) promTimes.push(performance.now() - t);
-        promSeries = body.data.result.length;
+        const post = async (url: string, headers: Record<string, string>): Promise<{ ms: number; series: number }> => {
+          const start = performance.now();
+          const res = await fetch(`${url}/api/v1/query_range`, { method: 'POST', body: params, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } });
+          const body = (await res.json()) as { data?: { result: unknown[] }; error?: string };
+          if (!body.data) throw new Error(`${url}: ${query}: ${body.error ?? res.status}`);
+          return { ms: performance.now() - start, series: body.data.result.length };
+        };
+        const viaHttp = await post(strata.url, { 'X-Scope-OrgID': TENANT });
+        const viaProm = await post(prom.url, {});
+        if (r > 0) {
+          httpTimes.push(viaHttp.ms);
+          promTimes.push(viaProm.ms);
+        }
+        promSeries = viaProm.series;
       }
       const s = median(strataTimes);
+      const h = median(httpTimes);
       const p = median(promTimes);
-      console.log([name, strataSeries === promSeries ? String(strataSeries) : `${strataSeries}/${promSeries}`, s.toFixed(1), p.toFixed(1), (s / p).toFixed(2)].join('\t'));
+      const series = strataSeries === promSeries ? String(strataSeries) : `${strataSeries}/${promSeries}`;
+      console.log([name, series, s.toFixed(1), h.toFixed(1), p.toFixed(1), (s / p).toFixed(2), (h / p).toFixed(2)].join('\t'));
     }
   } finally {
+    await strata.stop();
     await prom.stop();
+    await nats.process.stop();
+    rmSync(natsDir, { recursive: true, force: true });
   }
 }
 

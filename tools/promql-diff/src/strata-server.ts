@@ -28,15 +28,18 @@ const headerTenants: PromTenantResolver = {
 };
 
 /** Starts the API on a loopback port. */
-export async function startStrata(natsUrl: string, options: { defaultTimeoutMs?: number } = {}): Promise<StrataServer> {
-  const source = new MemorySeriesSource();
+export async function startStrata(
+  natsUrl: string,
+  options: { defaultTimeoutMs?: number; source?: MemorySeriesSource } = {},
+): Promise<StrataServer> {
+  const source = options.source ?? new MemorySeriesSource();
   @Module({})
   class HarnessModule {}
   const root: DynamicModule = {
     module: HarnessModule,
     imports: [
       BusModule.forRoot({ url: natsUrl, name: 'promql-diff' }),
-      QueryModule.forRoot({ source, ...options }),
+      QueryModule.forRoot({ source, ...(options.defaultTimeoutMs !== undefined ? { defaultTimeoutMs: options.defaultTimeoutMs } : {}) }),
       PrometheusApiModule.register({ tenants: headerTenants }),
     ],
   };
