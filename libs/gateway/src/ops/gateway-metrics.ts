@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { collectDefaultMetrics, Counter, Histogram, register as globalRegistry, Registry } from 'prom-client';
+import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
+
+/** The gateway's own metrics, and the registries `/metrics` exposes. */
+@Injectable()
+export class GatewayMetrics {
+  readonly registry: Registry;
+  private readonly requests: Counter<'method' | 'route' | 'status' | 'tenant'>;
+  private readonly duration: Histogram<'method' | 'route' | 'status'>;
+
+  constructor(@Inject(GATEWAY_OPTIONS) options: GatewayOptions) {
+    this.registry = options.registry ?? new Registry();
+    // A private registry gets the process metrics itself; a shared one is the caller's to fill.
+    if (!options.registry) collectDefaultMetrics({ register: this.registry });
+    this.requests = new Counter({
+      name: 'strata_gateway_http_requests_total',
+      help: 'HTTP requests answered by the gateway, by route template, status and tenant.',
+      labelNames: ['method', 'route', 'status', 'tenant'],
+      registers: [this.registry],
+    });
+    this.duration = new Histogram({
+      name: 'strata_gateway_http_request_duration_seconds',
+      help: 'Time from receiving a request to sending its response.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.registry],
+    });
+  }
+
+  /** Records one answered request; route is the template, so ids do not explode the label space. */
+  observe(request: FastifyRequest, reply: FastifyReply): void {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const status = String(reply.statusCode);
+    this.requests.inc({ method: request.method, route, status, tenant: request.strata?.tenant ?? '' });
+    this.duration.observe({ method: request.method, route, status }, reply.elapsedTime / 1000);
+  }
+
+  /** The Prometheus text exposition of the gateway's registry and the process-wide default one. */
+  async exposition(): Promise<string> {
+    const own = await this.registry.metrics();
+    if (this.registry === globalRegistry) return own;
+    const shared = await globalRegistry.metrics();
+    return shared.trim() === '' ? own : `${own}\n${shared}`;
+  }
+}
