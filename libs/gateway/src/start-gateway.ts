@@ -43,10 +43,23 @@ export async function createGatewayApp(options: GatewayOptions): Promise<NestFas
     void reply.header('x-request-id', request.id);
   });
   fastify.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
-  // Errors raised before a route handler runs (body too large, malformed JSON) never reach Nest's filters.
-  fastify.setErrorHandler((error, _request, reply) => sendError(reply, toErrorResponse(error)));
+  // The API speaks JSON; a text body is a client mistake, answered 415 rather than parsed as a string.
+  fastify.removeContentTypeParser('text/plain');
+  // Nest turns Fastify's own errors (body too large, malformed JSON) into bare HTTP exceptions and
+  // loses their codes, so every route answers those itself and passes anything else on.
+  fastify.addHook('onRoute', (route) => {
+    route.errorHandler ??= (error, _request, reply) => {
+      if (!isFastifyError(error)) throw error;
+      sendError(reply, toErrorResponse(error));
+    };
+  });
   app.get(OpenApiDocument).document = buildOpenApi(app);
   return app;
+}
+
+function isFastifyError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('FST_ERR_');
 }
 
 /** Builds the app, listens on the configured host and port, and returns how to reach and stop it. */
