@@ -1,0 +1,139 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { PLATFORM_ENV_NAMES, PlatformEnv, SERVICE_NAMES, parseTargets } from '@strata/contracts';
+
+interface Container {
+  name: string;
+  args: string[];
+  ports: Array<{ name: string; containerPort: number }>;
+  env?: Array<{ name: string; value: string }>;
+  envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
+  livenessProbe: { httpGet: unknown };
+  readinessProbe: { httpGet: unknown };
+  resources: { requests: { cpu?: string; memory?: string } };
+}
+
+/** The fields of the rendered objects these checks read. */
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string> };
+  spec: {
+    replicas: number;
+    serviceName: string;
+    selector: { matchLabels: Record<string, string> };
+    template: { spec: { containers: Container[] } };
+    volumeClaimTemplates: Array<{ metadata: { name: string } }>;
+    ports: Array<{ port: number; targetPort: string }>;
+  };
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+}
+
+function render(overlay: string): K8sObject[] {
+  const out = execFileSync('kubectl', ['kustomize', join(__dirname, 'overlays', overlay)], { encoding: 'utf8' });
+  return parseAllDocuments(out).map((d) => d.toJS() as K8sObject);
+}
+
+const component = (o: K8sObject) => o.metadata.labels?.['app.kubernetes.io/component'];
+const workloadsOf = (objects: K8sObject[]) => objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
+
+/** The environment a container really gets: its own env plus every ConfigMap and Secret it pulls in. */
+function containerEnv(container: Container, objects: K8sObject[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const source of container.envFrom ?? []) {
+    const ref = source.configMapRef ?? source.secretRef;
+    const kind = source.configMapRef ? 'ConfigMap' : 'Secret';
+    const found = objects.find((o) => o.kind === kind && o.metadata.name === ref?.name);
+    if (!found) throw new Error(`${container.name}: envFrom ${kind} ${ref?.name} is not in the overlay`);
+    Object.assign(env, found.data ?? {}, found.stringData ?? {});
+  }
+  for (const e of container.env ?? []) env[e.name] = e.value;
+  return env;
+}
+
+describe.each(['dev', 'ha'])('kustomize overlay %s', (overlay) => {
+  const objects = render(overlay);
+  const workloads = workloadsOf(objects);
+
+  it.each([...SERVICE_NAMES])('runs %s as exactly one workload whose config the app accepts', (service) => {
+    const matching = workloads.filter((w) => component(w) === service);
+    expect(matching).toHaveLength(1);
+    const [workload] = matching;
+    const container = workload.spec.template.spec.containers[0];
+
+    expect(parseTargets(container.args.find((a) => a.startsWith('--target='))!.slice('--target='.length))).toEqual([service]);
+
+    const env = containerEnv(container, objects);
+    const unknown = Object.keys(env).filter((name) => !(PLATFORM_ENV_NAMES as string[]).includes(name));
+    expect(unknown).toEqual([]);
+    const config = PlatformEnv.parse(env);
+
+    const expectedPort = service === 'gateway' ? config.HTTP_PORT : config.HEALTH_PORT;
+    const portName = service === 'gateway' ? 'http' : 'health';
+    const port = container.ports.find((p) => p.name === portName);
+    expect(port?.containerPort).toBe(expectedPort);
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: portName });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: portName });
+    expect(container.resources.requests.cpu).toBeDefined();
+    expect(container.resources.requests.memory).toBeDefined();
+
+    const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === workload.metadata.name);
+    expect(svc?.spec.ports.map((p) => p.targetPort)).toContain(portName);
+    expect(svc?.spec.selector).toEqual(workload.spec.selector.matchLabels);
+  });
+
+  it('points every service at a NATS and a Postgres that the overlay defines', () => {
+    const container = workloads.find((w) => component(w) === 'router')!.spec.template.spec.containers[0];
+    const config = PlatformEnv.parse(containerEnv(container, objects));
+    for (const url of [config.NATS_URL, config.DATABASE_URL]) {
+      const { hostname, port } = new URL(url);
+      const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === hostname);
+      expect(svc?.spec.ports.map((p) => p.port)).toContain(Number(port));
+    }
+    const nats = workloads.find((w) => component(w) === 'nats')!;
+    expect(nats.kind).toBe('StatefulSet');
+    expect(nats.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+  });
+
+  it('keeps ingester and store state on persistent volumes', () => {
+    for (const name of ['ingester', 'store']) {
+      const w = workloads.find((x) => component(x) === name)!;
+      expect(w.kind).toBe('StatefulSet');
+      expect(w.spec.volumeClaimTemplates.map((v) => v.metadata.name)).toContain('data');
+    }
+  });
+});
+
+describe('ha overlay', () => {
+  const objects = render('ha');
+  const workloads = workloadsOf(objects);
+
+  it('runs a 3-node NATS cluster whose routes name every node', () => {
+    const nats = workloads.find((w) => component(w) === 'nats')!;
+    expect(nats.spec.replicas).toBe(3);
+    const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'strata-nats-config')!.data!['nats.conf'];
+    for (let i = 0; i < 3; i++) expect(config).toContain(`nats://strata-nats-${i}.${nats.spec.serviceName}:6222`);
+  });
+
+  it('replicates every service and guards each with a PodDisruptionBudget', () => {
+    const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget') as unknown as Array<{
+      metadata: { name: string };
+      spec: { selector: { matchLabels: Record<string, string> } };
+    }>;
+    for (const w of workloads.filter((x) => component(x) !== 'postgres' && component(x) !== 'compactor')) {
+      expect({ name: w.metadata.name, replicas: w.spec.replicas >= 2 }).toEqual({ name: w.metadata.name, replicas: true });
+    }
+    for (const w of workloads.filter((x) => component(x) !== 'postgres')) {
+      const pdb = pdbs.find((p) => p.spec.selector.matchLabels['app.kubernetes.io/component'] === component(w));
+      expect({ workload: w.metadata.name, pdb: pdb?.metadata.name }).toEqual({ workload: w.metadata.name, pdb: w.metadata.name });
+    }
+  });
+});
+
+describe('dev overlay', () => {
+  it('runs one replica of each service', () => {
+    for (const w of workloadsOf(render('dev'))) expect(w.spec.replicas).toBe(1);
+  });
+});
