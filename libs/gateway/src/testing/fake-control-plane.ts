@@ -157,7 +157,7 @@ export class FakeControlPlane extends ControlPlaneClient {
       }
       case 'ReplayControlPlane': {
         const upTo = q.position ?? this.audit.filter((e) => Date.parse(e.recordedAt) <= Date.parse(q.at!)).length;
-        return this.snapshots[upTo - 1] ?? { asOfPosition: 0, asOfTime: null, tenants: [] };
+        return this.snapshots[Math.min(upTo, this.snapshots.length) - 1] ?? { asOfPosition: 0, asOfTime: null, tenants: [] };
       }
       case 'VerifyAuditChain':
         return { ok: true, checkedEvents: this.audit.length, lastPosition: this.audit.length, brokenAt: null, reason: null };
