@@ -75,7 +75,7 @@ export class FakeControlPlane extends ControlPlaneClient {
       }
       case 'SetQuota': {
         tenant(command.tenantId);
-        const q = s.quotas.get(command.tenantId)!;
+        const q = s.quotas.get(command.tenantId) ?? this.missing('quota');
         check(q.version, command.expectedVersion);
         const next = { ...q, quota: { ...q.quota, ...command.quota }, version: q.version + 1, updatedAt: time };
         s.quotas.set(command.tenantId, next);
@@ -142,7 +142,7 @@ export class FakeControlPlane extends ControlPlaneClient {
       case 'AuthenticateApiKey': {
         const key = [...s.keys.values()].find((k) => k.secret === q.secret && k.status === 'active');
         if (!key) throw new StrataError('unauthorized', 'unknown or revoked key');
-        return { keyId: key.keyId, tenantId: key.tenantId, scopes: key.scopes, tenantStatus: s.tenants.get(key.tenantId)!.status };
+        return { keyId: key.keyId, tenantId: key.tenantId, scopes: key.scopes, tenantStatus: s.tenants.get(key.tenantId)?.status ?? 'deleted' };
       }
       case 'ListAuditEvents': {
         const items = this.audit.filter(
@@ -156,12 +156,16 @@ export class FakeControlPlane extends ControlPlaneClient {
         return page(items, q.cursor, q.limit);
       }
       case 'ReplayControlPlane': {
-        const upTo = q.position ?? this.audit.filter((e) => Date.parse(e.recordedAt) <= Date.parse(q.at!)).length;
+        const upTo = q.position ?? this.audit.filter((e) => Date.parse(e.recordedAt) <= Date.parse(q.at ?? '')).length;
         return this.snapshots[Math.min(upTo, this.snapshots.length) - 1] ?? { asOfPosition: 0, asOfTime: null, tenants: [] };
       }
       case 'VerifyAuditChain':
         return { ok: true, checkedEvents: this.audit.length, lastPosition: this.audit.length, brokenAt: null, reason: null };
     }
+  }
+
+  private missing(what: string): never {
+    throw new StrataError('not_found', `no ${what}`);
   }
 
   private snapshot(position: number, time: string): ControlPlaneSnapshot {
@@ -171,7 +175,7 @@ export class FakeControlPlane extends ControlPlaneClient {
       asOfTime: time,
       tenants: [...s.tenants.values()].map((t) => ({
         ...t,
-        quota: { ...s.quotas.get(t.tenantId)!.quota },
+        quota: { ...(s.quotas.get(t.tenantId) ?? this.missing('quota')).quota },
         apiKeys: [...s.keys.values()].filter((k) => k.tenantId === t.tenantId).map(withoutSecret),
       })),
     };

@@ -74,7 +74,8 @@ export async function startHarness(overrides: Partial<GatewayConfig> = {}): Prom
         { actor: 'spec', actorKind: 'system', sourceAddress: '', requestId: 'spec' },
       );
       controlPlane.commands.length = 0;
-      return accepted.apiKey!;
+      if (!accepted.apiKey) throw new Error('the fake issued no key');
+      return accepted.apiKey;
     },
     close: () => gateway.close(),
   };
