@@ -10,3 +10,23 @@ export type {
   Stoppable,
   ReplyEnvelope,
 } from './bus';
+export { connectBus, reconnectDelay, type BusOptions } from './connect';
+export { NatsBus } from './nats-bus';
+export { type ConsumeOptions } from './consumer';
+export { type KvBucket, type KvBucketOptions, type KvValue, type KvChange, type KvWatch, type KvProvider } from './kv';
+export { type BusLogger, consoleBusLogger } from './logger';
+export { ChunkHeaders } from './chunking';
+export {
+  NoRespondersError,
+  RequestTimeoutError,
+  BusClosedError,
+  InvalidReplyError,
+  PublishFailedError,
+  ProvisioningError,
+  ChunkAssemblyError,
+  ChunkingNotSupportedError,
+  KvKeyExistsError,
+  KvRevisionConflictError,
+  DeliveryExhaustedError,
+} from './errors';
+export { BusModule, BUS, KV, InjectBus, type BusModuleAsyncOptions } from './nest/bus.module';

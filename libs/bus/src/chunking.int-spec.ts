@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { testServices, uniqueName } from '@strata/testing';
+import { connectBus } from './connect';
+import { ChunkingNotSupportedError } from './errors';
+import { type NatsBus } from './nats-bus';
+
+const FIVE_MIB = 5 * 1024 * 1024;
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+describe('payloads above max_payload', () => {
+  let bus: NatsBus;
+
+  beforeEach(async () => {
+    bus = await connectBus({ url: testServices().natsUrl, name: 'chunk-spec', logger: quiet });
+  });
+  afterEach(async () => {
+    await bus.drain();
+  });
+
+  it('runs against a server whose max_payload is 1 MiB', () => {
+    expect(bus.maxPayload).toBe(1024 * 1024);
+  });
+
+  it('carries a 5 MiB request and a 5 MiB reply through request/reply', async () => {
+    const subject = uniqueName('test.big');
+    const blob = randomBytes(FIVE_MIB / 2).toString('hex');
+    let seenHeaders: Record<string, string> = {};
+    bus.serve<{ blob: string }, { blob: string; length: number }>(subject, 'big', async (req, meta) => {
+      seenHeaders = meta.headers;
+      return { blob: req.blob.split('').reverse().join(''), length: req.blob.length };
+    });
+    const reply = await bus.request<{ blob: string }, { blob: string; length: number }>(
+      subject,
+      { blob },
+      { timeoutMs: 20_000, headers: { 'X-Request-Id': 'r1' } },
+    );
+    expect(reply.length).toBe(FIVE_MIB);
+    expect(reply.blob).toBe(blob.split('').reverse().join(''));
+    expect(seenHeaders).toEqual({ 'X-Request-Id': 'r1' });
+  });
+
+  it('carries a small request with a 5 MiB reply', async () => {
+    const subject = uniqueName('test.download');
+    bus.serve<number, string>(subject, null, async (n) => 'x'.repeat(n));
+    await expect(bus.request<number, string>(subject, FIVE_MIB, { timeoutMs: 20_000 })).resolves.toHaveLength(FIVE_MIB);
+  });
+
+  it('publishes 5 MiB to JetStream as chunks that a consumer receives whole', async () => {
+    const stream = uniqueName('BIG');
+    const subject = uniqueName('test.bigjs');
+    await bus.ensureStream({ name: stream, subjects: [`${subject}.>`] });
+    const data = randomBytes(FIVE_MIB);
+    const ack = await bus.publish(`${subject}.p0`, data, { msgId: 'write-big', headers: { 'X-Tenant': 't1' } });
+    expect(ack.duplicate).toBe(false);
+    await bus.publish(`${subject}.p0`, { small: true });
+
+    const received: Array<{ data: Buffer; headers: Record<string, string>; seq: number }> = [];
+    const stop = await bus.consume({ stream, durableName: 'big' }, async (m) => {
+      received.push({ data: Buffer.from(m.data), headers: m.headers, seq: m.seq });
+    });
+    const deadline = Date.now() + 15_000;
+    while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await stop.stop();
+    expect(received).toHaveLength(2);
+    received.sort((a, b) => a.seq - b.seq);
+    expect(received[0].data.equals(data)).toBe(true);
+    expect(received[0].headers).toEqual({ 'X-Tenant': 't1', 'Nats-Msg-Id': 'write-big' });
+    expect(received[0].seq).toBe(ack.seq);
+    expect(JSON.parse(received[1].data.toString())).toEqual({ small: true });
+  });
+
+  it('dedupes a retried chunked publish part by part', async () => {
+    const stream = uniqueName('BIG');
+    const subject = uniqueName('test.bigdup');
+    await bus.ensureStream({ name: stream, subjects: [`${subject}.>`] });
+    const data = randomBytes(FIVE_MIB);
+    const first = await bus.publish(`${subject}.p0`, data, { msgId: 'w1' });
+    const again = await bus.publish(`${subject}.p0`, data, { msgId: 'w1' });
+    expect(again).toEqual({ ...first, duplicate: true });
+    const { jetstreamManager } = await import('@nats-io/jetstream');
+    const info = await (await jetstreamManager(bus.connection)).streams.info(stream);
+    expect(info.state.messages).toBe(first.seq);
+  });
+
+  it('refuses to chunk into a work-queue stream, whose acked parts would vanish', async () => {
+    const stream = uniqueName('WQ');
+    const subject = uniqueName('test.wq');
+    await bus.ensureStream({ name: stream, subjects: [`${subject}.>`], retention: 'workqueue' });
+    await expect(bus.publish(`${subject}.a`, randomBytes(2 * 1024 * 1024))).rejects.toBeInstanceOf(ChunkingNotSupportedError);
+  });
+});

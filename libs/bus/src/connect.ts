@@ -1,0 +1,65 @@
+import { connect } from '@nats-io/transport-node';
+import { type NatsConnection } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { NatsBus } from './nats-bus';
+import { consoleBusLogger, type BusLogger } from './logger';
+import { BusClosedError } from './errors';
+
+/** How to reach NATS and how this process is named there. */
+export interface BusOptions {
+  /** One URL or a comma-separated list (`nats://a:4222,nats://b:4222`). */
+  url: string;
+  /** Connection name shown by the server (`<service>@<host>`), so operators can tell clients apart. */
+  name: string;
+  /** Default request timeout. */
+  requestTimeoutMs?: number;
+  /** Keep trying when NATS is not up yet at start, instead of failing at once. */
+  waitOnFirstConnect?: boolean;
+  /** First reconnect wait; doubles per failed attempt up to `maxReconnectWaitMs`, with ±50% jitter. */
+  reconnectWaitMs?: number;
+  maxReconnectWaitMs?: number;
+  logger?: BusLogger;
+}
+
+/**
+ * Exponential backoff with full jitter for reconnects: a fleet that lost its server does not
+ * come back in lockstep, and a long outage does not turn into a tight loop.
+ */
+export function reconnectDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** Connects to NATS with infinite, jittered reconnects and returns the platform's Bus over it. */
+export async function connectBus(options: BusOptions): Promise<NatsBus> {
+  const logger = options.logger ?? consoleBusLogger(options.name);
+  const base = options.reconnectWaitMs ?? 250;
+  const max = options.maxReconnectWaitMs ?? 5_000;
+  let attempt = 0;
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      servers: options.url.split(',').map((s) => s.trim()),
+      name: options.name,
+      reconnect: true,
+      maxReconnectAttempts: -1,
+      waitOnFirstConnect: options.waitOnFirstConnect ?? false,
+      reconnectDelayHandler: () => reconnectDelay(attempt++, base, max),
+      pingInterval: 10_000,
+      maxPingOut: 3,
+    });
+  } catch (error) {
+    throw new BusClosedError(`cannot connect to NATS at ${options.url}`, { cause: error });
+  }
+  const onReconnect = () => {
+    attempt = 0;
+  };
+  const js = jetstream(nc);
+  let jsm: ReturnType<typeof jetstreamManager> | null = null;
+  const manager = () =>
+    (jsm ??= jetstreamManager(nc).catch((error: unknown) => {
+      jsm = null;
+      throw error;
+    }));
+  return new NatsBus(nc, js, manager, logger, { requestTimeoutMs: options.requestTimeoutMs ?? 5_000, onReconnect });
+}

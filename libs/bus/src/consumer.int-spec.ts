@@ -1,0 +1,167 @@
+import { testServices, uniqueName } from '@strata/testing';
+import { type ConsumedMessage } from './bus';
+import { connectBus } from './connect';
+import { type DeliveryExhaustedError } from './errors';
+import { type NatsBus } from './nats-bus';
+
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('consume', () => {
+  let bus: NatsBus;
+  let stream: string;
+  let subject: string;
+
+  beforeEach(async () => {
+    bus = await connectBus({ url: testServices().natsUrl, name: 'consume-spec', logger: quiet });
+    stream = uniqueName('C');
+    subject = uniqueName('test.c');
+    await bus.ensureStream({ name: stream, subjects: [`${subject}.>`] });
+  });
+  afterEach(async () => {
+    await bus.drain();
+  });
+
+  it('delivers published messages to a durable consumer, which resumes after the last ack', async () => {
+    for (let i = 1; i <= 3; i++) await bus.publish(`${subject}.x`, { i });
+    const seen: number[] = [];
+    const first = await bus.consume({ stream, durableName: 'd1' }, async (m) => {
+      seen.push(m.json<{ i: number }>().i);
+      m.ack();
+    });
+    await until(() => seen.length === 3);
+    await first.stop();
+    await bus.publish(`${subject}.x`, { i: 4 });
+    const second = await bus.consume({ stream, durableName: 'd1' }, async (m) => {
+      seen.push(m.json<{ i: number }>().i);
+    });
+    await until(() => seen.length === 4);
+    await second.stop();
+    expect(seen).toEqual([1, 2, 3, 4]);
+  });
+
+  it('redelivers a nak after its delay, and never redelivers a term', async () => {
+    await bus.publish(`${subject}.x`, { kind: 'retry' });
+    await bus.publish(`${subject}.x`, { kind: 'poison' });
+    const deliveries: Array<{ kind: string; n: number }> = [];
+    const stop = await bus.consume({ stream, durableName: 'd2', ackWaitMs: 5_000 }, async (m) => {
+      const { kind } = m.json<{ kind: string }>();
+      deliveries.push({ kind, n: m.deliveryCount });
+      if (kind === 'poison') m.term('bad');
+      else if (m.deliveryCount < 2) m.nak(100);
+      else m.ack();
+    });
+    await until(() => deliveries.some((d) => d.kind === 'retry' && d.n === 2));
+    await new Promise((r) => setTimeout(r, 300));
+    await stop.stop();
+    expect(deliveries.filter((d) => d.kind === 'poison')).toEqual([{ kind: 'poison', n: 1 }]);
+    expect(deliveries.filter((d) => d.kind === 'retry')).toEqual([
+      { kind: 'retry', n: 1 },
+      { kind: 'retry', n: 2 },
+    ]);
+  });
+
+  it('gives a failing message up after maxDeliver deliveries and reports it', async () => {
+    await bus.publish(`${subject}.x`, { fail: true });
+    await bus.publish(`${subject}.x`, { fail: false });
+    const given: Array<{ error: DeliveryExhaustedError; message: ConsumedMessage }> = [];
+    const attempts: number[] = [];
+    const ok: number[] = [];
+    const stop = await bus.consume(
+      { stream, durableName: 'd3', maxDeliver: 3 },
+      async (m) => {
+        if (m.json<{ fail: boolean }>().fail) {
+          attempts.push(m.deliveryCount);
+          throw new Error('cannot handle');
+        }
+        ok.push(m.seq);
+      },
+      { retryDelayMs: () => 50, onGiveUp: (error, message) => given.push({ error, message }) },
+    );
+    await until(() => given.length === 1 && ok.length === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    await stop.stop();
+    expect(attempts).toEqual([1, 2, 3]);
+    expect(given[0].error.code).toBe('internal');
+    expect(given[0].error.deliveries).toBe(3);
+    expect((given[0].error.cause as Error).message).toBe('cannot handle');
+    expect(given[0].message.seq).toBe(1);
+  });
+
+  it('processes in stream order, one at a time, redeliveries included, when ordered', async () => {
+    for (let i = 1; i <= 10; i++) await bus.publish(`${subject}.x`, { i });
+    const order: number[] = [];
+    let running = 0;
+    let maxRunning = 0;
+    const stop = await bus.consume(
+      { stream, durableName: 'd4' },
+      async (m) => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        const { i } = m.json<{ i: number }>();
+        order.push(i);
+        if (i === 4 && m.deliveryCount === 1) throw new Error('transient');
+      },
+      { ordered: true, retryDelayMs: () => 50 },
+    );
+    await until(() => order.length === 11);
+    await stop.stop();
+    expect(order).toEqual([1, 2, 3, 4, 4, 5, 6, 7, 8, 9, 10]);
+    expect(maxRunning).toBe(1);
+  });
+
+  it('runs handlers concurrently when not ordered', async () => {
+    for (let i = 1; i <= 8; i++) await bus.publish(`${subject}.x`, { i });
+    let running = 0;
+    let maxRunning = 0;
+    let done = 0;
+    const stop = await bus.consume({ stream, durableName: 'd5' }, async () => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      await new Promise((r) => setTimeout(r, 50));
+      running--;
+      done++;
+    }, { concurrency: 4 });
+    await until(() => done === 8);
+    await stop.stop();
+    expect(maxRunning).toBeGreaterThan(1);
+    expect(maxRunning).toBeLessThanOrEqual(4);
+  });
+
+  it('honours filter subjects and a start sequence', async () => {
+    await bus.publish(`${subject}.a`, { n: 1 });
+    await bus.publish(`${subject}.b`, { n: 2 });
+    await bus.publish(`${subject}.a`, { n: 3 });
+    await bus.publish(`${subject}.a`, { n: 4 });
+    const seen: number[] = [];
+    const stop = await bus.consume({ stream, durableName: 'd6', filterSubjects: [`${subject}.a`], deliverPolicy: { startSeq: 3 } }, async (m) => {
+      seen.push(m.json<{ n: number }>().n);
+    });
+    await until(() => seen.length === 2);
+    await stop.stop();
+    expect(seen).toEqual([3, 4]);
+  });
+
+  it('stop() waits for the handler already running', async () => {
+    await bus.publish(`${subject}.x`, { slow: true });
+    let started = false;
+    let finished = false;
+    const stop = await bus.consume({ stream, durableName: 'd7' }, async () => {
+      started = true;
+      await new Promise((r) => setTimeout(r, 300));
+      finished = true;
+    });
+    await until(() => started);
+    await stop.stop();
+    expect(finished).toBe(true);
+  });
+});

@@ -1,0 +1,234 @@
+import { nanos } from '@nats-io/nats-core';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiError,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { type ConsumedMessage, type ConsumerSpec, type Stoppable } from './bus';
+import { ChunkHeaders, isChunkHeader, joinParts, parseChunkPart } from './chunking';
+import { decodeJson, fromNatsHeaders } from './codec';
+import { ChunkAssemblyError, DeliveryExhaustedError, ProvisioningError, describe } from './errors';
+import { InFlight } from './in-flight';
+import { type BusLogger } from './logger';
+
+/** How a consumer processes what it pulls. */
+export interface ConsumeOptions {
+  /** One message at a time in stream order, redeliveries included (max_ack_pending 1). */
+  ordered?: boolean;
+  /** Handlers running at once when not ordered. */
+  concurrency?: number;
+  /** Delay before a failed message is redelivered; exponential from 500 ms when omitted. */
+  retryDelayMs?: (deliveryCount: number) => number;
+  /** Told about every message given up after its last delivery; the default logs it. */
+  onGiveUp?: (error: DeliveryExhaustedError, message: ConsumedMessage) => void;
+}
+
+const CONSUMER_NOT_FOUND = 10014;
+const CONSUMER_NAME_EXISTS = 10013;
+const CONSUMER_ALREADY_EXISTS = 10105;
+
+function defaultRetryDelay(deliveryCount: number): number {
+  return Math.min(30_000, 500 * 2 ** Math.max(0, deliveryCount - 1));
+}
+
+/** Translates a declared consumer into JetStream's durable pull-consumer configuration. */
+export function consumerConfig(spec: ConsumerSpec, options: ConsumeOptions): Partial<ConsumerConfig> {
+  const filters = spec.filterSubjects ?? [];
+  const deliver = spec.deliverPolicy ?? 'all';
+  return {
+    durable_name: spec.durableName,
+    ack_policy: AckPolicy.Explicit,
+    ack_wait: nanos(spec.ackWaitMs ?? 30_000),
+    max_deliver: spec.maxDeliver ?? -1,
+    max_ack_pending: options.ordered ? 1 : Math.max(1000, (options.concurrency ?? 16) * 4),
+    // Servers before 2.10 know only the singular filter, so one subject uses it.
+    ...(filters.length === 1 ? { filter_subject: filters[0] } : filters.length > 1 ? { filter_subjects: filters } : {}),
+    ...(deliver === 'all'
+      ? { deliver_policy: DeliverPolicy.All }
+      : deliver === 'new'
+        ? { deliver_policy: DeliverPolicy.New }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: deliver.startSeq }),
+  };
+}
+
+/** A running pull-consumer loop over one durable consumer. */
+export class StreamConsumer implements Stoppable {
+  private readonly inFlight = new InFlight();
+  private loop: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  private constructor(
+    private readonly jsm: () => Promise<JetStreamManager>,
+    private readonly log: BusLogger,
+    private readonly spec: ConsumerSpec,
+    private readonly handler: (message: ConsumedMessage) => Promise<void>,
+    private readonly options: ConsumeOptions,
+    private readonly messages: ConsumerMessages,
+  ) {}
+
+  /** Creates or updates the durable consumer to `spec` and starts pulling. */
+  static async start(
+    js: JetStreamClient,
+    jsm: () => Promise<JetStreamManager>,
+    log: BusLogger,
+    spec: ConsumerSpec,
+    handler: (message: ConsumedMessage) => Promise<void>,
+    options: ConsumeOptions = {},
+  ): Promise<StreamConsumer> {
+    await ensureConsumer(await jsm(), spec, options);
+    const consumer = await js.consumers.get(spec.stream, spec.durableName);
+    const messages = await consumer.consume({ max_messages: options.ordered ? 1 : Math.max(8, (options.concurrency ?? 16) * 2) });
+    const running = new StreamConsumer(jsm, log, spec, handler, options, messages);
+    running.loop = running.run();
+    return running;
+  }
+
+  /** Stops pulling and waits for the handlers already running. */
+  async stop(): Promise<void> {
+    if (!this.stopped) {
+      this.stopped = true;
+      await this.messages.close().catch(() => undefined);
+    }
+    await this.loop;
+    await this.inFlight.idle();
+  }
+
+  private async run(): Promise<void> {
+    const limit = this.options.ordered ? 1 : Math.max(1, this.options.concurrency ?? 16);
+    try {
+      for await (const m of this.messages) {
+        if (this.stopped) break;
+        if (limit === 1) {
+          await this.process(m);
+          continue;
+        }
+        while (this.inFlight.size >= limit) await this.inFlight.any();
+        this.inFlight.track(this.process(m));
+      }
+    } catch (error) {
+      if (!this.stopped) this.log.error(`consumer ${this.spec.stream}/${this.spec.durableName} stopped: ${describe(error)}`, error);
+    }
+  }
+
+  private async process(m: JsMsg): Promise<void> {
+    const part = parseChunkPart(m.headers?.get(ChunkHeaders.part) || undefined);
+    // Leading chunks stay in the stream (limits retention); the last one carries their sequences.
+    if (part && part.index < part.count - 1) {
+      m.ack();
+      return;
+    }
+    let data = m.data;
+    if (part && part.count > 1) {
+      try {
+        data = await this.assemble(m);
+      } catch (error) {
+        this.fail(m, wrap(m, error), error instanceof ChunkAssemblyError);
+        return;
+      }
+    }
+    const message = this.wrap(m, data);
+    // A chunked message shows the id it was published with, not the id of its last part.
+    const group = part && part.count > 1 ? m.headers?.get(ChunkHeaders.id) : undefined;
+    if (group && message.headers['Nats-Msg-Id'] !== undefined) message.headers['Nats-Msg-Id'] = group;
+    try {
+      await this.handler(message);
+      if (!message.settled) m.ack();
+    } catch (error) {
+      if (!message.settled) this.fail(m, error, false, message);
+    }
+  }
+
+  private async assemble(last: JsMsg): Promise<Uint8Array> {
+    const seqs = (last.headers?.get(ChunkHeaders.seqs) || '').split(',').filter(Boolean).map(Number);
+    const jsm = await this.jsm();
+    const parts: Uint8Array[] = [];
+    for (const seq of seqs) {
+      const stored = await jsm.streams.getMessage(this.spec.stream, { seq });
+      if (!stored) throw new ChunkAssemblyError(`chunk at ${this.spec.stream}#${seq} is gone`);
+      parts.push(stored.data);
+    }
+    parts.push(last.data);
+    return joinParts(parts, Number(last.headers?.get(ChunkHeaders.bytes) || NaN));
+  }
+
+  private wrap(m: JsMsg, data: Uint8Array): ConsumedMessage & { settled: boolean } {
+    const maxDeliver = this.spec.maxDeliver ?? -1;
+    const message = {
+      settled: false,
+      subject: m.subject,
+      seq: m.seq,
+      data,
+      headers: fromNatsHeaders(m.headers, isChunkHeader),
+      deliveryCount: m.info.deliveryCount,
+      json: <T>() => decodeJson<T>(data),
+      ack: () => {
+        message.settled = true;
+        m.ack();
+      },
+      nak: (delayMs?: number) => {
+        message.settled = true;
+        if (maxDeliver > 0 && m.info.deliveryCount >= maxDeliver) this.giveUp(m, new Error('rejected by the handler'), message);
+        else m.nak(delayMs);
+      },
+      term: (reason?: string) => {
+        message.settled = true;
+        m.term(reason);
+      },
+    };
+    return message;
+  }
+
+  /** A failed delivery: redeliver later, or give up on the last allowed delivery (or when retrying cannot help). */
+  private fail(m: JsMsg, error: unknown, permanent: boolean, message?: ConsumedMessage): void {
+    const maxDeliver = this.spec.maxDeliver ?? -1;
+    const deliveries = m.info.deliveryCount;
+    if (permanent || (maxDeliver > 0 && deliveries >= maxDeliver)) {
+      this.giveUp(m, error, message ?? this.wrap(m, m.data));
+      return;
+    }
+    this.log.warn(`${this.spec.stream}#${m.seq} delivery ${deliveries} failed, retrying: ${describe(error)}`);
+    m.nak((this.options.retryDelayMs ?? defaultRetryDelay)(deliveries));
+  }
+
+  private giveUp(m: JsMsg, cause: unknown, message: ConsumedMessage): void {
+    const error = new DeliveryExhaustedError(this.spec.stream, m.seq, m.info.deliveryCount, { cause });
+    m.term(error.message.slice(0, 200));
+    if (this.options.onGiveUp) this.options.onGiveUp(error, message);
+    else this.log.error(error.message, cause);
+  }
+}
+
+function wrap(m: JsMsg, error: unknown): unknown {
+  return error instanceof ChunkAssemblyError ? error : new ChunkAssemblyError(`cannot read chunks of #${m.seq}`, { cause: error });
+}
+
+async function ensureConsumer(jsm: JetStreamManager, spec: ConsumerSpec, options: ConsumeOptions): Promise<void> {
+  const config = consumerConfig(spec, options);
+  const { deliver_policy: _dp, opt_start_seq: _os, durable_name: _dn, ...updatable } = config;
+  try {
+    const exists = await jsm.consumers.info(spec.stream, spec.durableName).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof JetStreamApiError && error.code === CONSUMER_NOT_FOUND) return false;
+        throw error;
+      },
+    );
+    if (!exists) {
+      try {
+        await jsm.consumers.add(spec.stream, config);
+        return;
+      } catch (error) {
+        const raced = error instanceof JetStreamApiError && (error.code === CONSUMER_NAME_EXISTS || error.code === CONSUMER_ALREADY_EXISTS);
+        if (!raced) throw error;
+      }
+    }
+    await jsm.consumers.update(spec.stream, spec.durableName, updatable);
+  } catch (error) {
+    throw new ProvisioningError(`consumer ${spec.stream}/${spec.durableName}`, { cause: error });
+  }
+}

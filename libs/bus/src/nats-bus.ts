@@ -1,0 +1,142 @@
+import { type NatsConnection } from '@nats-io/nats-core';
+import { type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import {
+  type Bus,
+  type ConsumedMessage,
+  type ConsumerSpec,
+  type PublishAck,
+  type RequestHandler,
+  type RequestOptions,
+  type Stoppable,
+  type StreamSpec,
+} from './bus';
+import { StreamConsumer, type ConsumeOptions } from './consumer';
+import { describe } from './errors';
+import { openKvBucket, type KvBucket, type KvBucketOptions, type KvProvider } from './kv';
+import { type BusLogger } from './logger';
+import { RequestReply } from './request-reply';
+import { StreamPublisher } from './streams';
+
+/** Settings of a NatsBus that `connectBus` derives from its options. */
+export interface NatsBusSettings {
+  requestTimeoutMs: number;
+  onReconnect?: () => void;
+}
+
+/** The Bus over one nats.js connection; create it with `connectBus`. */
+export class NatsBus implements Bus, KvProvider {
+  private readonly rr: RequestReply;
+  private readonly streams: StreamPublisher;
+  private readonly serving = new Set<Stoppable>();
+  private readonly consuming = new Set<Stoppable>();
+  private connected = true;
+  private draining: Promise<void> | null = null;
+
+  constructor(
+    readonly connection: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: () => Promise<JetStreamManager>,
+    private readonly log: BusLogger,
+    settings: NatsBusSettings,
+  ) {
+    this.rr = new RequestReply(connection, log, settings.requestTimeoutMs);
+    this.streams = new StreamPublisher(connection, js, jsm);
+    void this.watchStatus(settings.onReconnect);
+  }
+
+  /** The server's largest accepted message; the bus chunks anything bigger. */
+  get maxPayload(): number {
+    return this.connection.info?.max_payload ?? 1024 * 1024;
+  }
+
+  request<Req, Res>(subject: string, payload: Req, options?: RequestOptions): Promise<Res> {
+    return this.rr.request<Req, Res>(subject, payload, options);
+  }
+
+  serve<Req, Res>(subject: string, queueGroup: string | null, handler: RequestHandler<Req, Res>): Stoppable {
+    const inner = this.rr.serve(subject, queueGroup, handler);
+    const handle: Stoppable = {
+      stop: async () => {
+        this.serving.delete(handle);
+        await inner.stop();
+      },
+    };
+    this.serving.add(handle);
+    return handle;
+  }
+
+  ensureStream(spec: StreamSpec): Promise<void> {
+    return this.streams.ensureStream(spec);
+  }
+
+  publish(subject: string, data: Uint8Array | object, options?: { msgId?: string; headers?: Record<string, string> }): Promise<PublishAck> {
+    return this.streams.publish(subject, data, options);
+  }
+
+  async consume(spec: ConsumerSpec, handler: (message: ConsumedMessage) => Promise<void>, options?: ConsumeOptions): Promise<Stoppable> {
+    const consumer = await StreamConsumer.start(this.js, this.jsm, this.log, spec, handler, options);
+    const handle: Stoppable = {
+      stop: async () => {
+        this.consuming.delete(handle);
+        await consumer.stop();
+      },
+    };
+    this.consuming.add(handle);
+    return handle;
+  }
+
+  /** Opens (creating when missing) a KV bucket, e.g. for partition leases. */
+  openKv(bucket: string, options?: KvBucketOptions): Promise<KvBucket> {
+    return openKvBucket(this.js, bucket, options);
+  }
+
+  isConnected(): boolean {
+    return this.connected && !this.connection.isClosed();
+  }
+
+  /** Consumers stop first so no new work starts, then subscriptions drain and in-flight handlers finish. */
+  drain(): Promise<void> {
+    this.draining ??= this.doDrain();
+    return this.draining;
+  }
+
+  private async doDrain(): Promise<void> {
+    await Promise.all([...this.consuming].map((c) => c.stop()));
+    await Promise.all([...this.serving].map((s) => s.stop()));
+    await this.rr.inFlight.idle();
+    if (!this.connection.isClosed()) {
+      await this.connection.drain().catch((error: unknown) => this.log.warn(`drain: ${describe(error)}`));
+    }
+    this.connected = false;
+  }
+
+  private async watchStatus(onReconnect?: () => void): Promise<void> {
+    for await (const status of this.connection.status()) {
+      switch (status.type) {
+        case 'disconnect':
+          this.connected = false;
+          this.log.warn(`disconnected from ${status.server}`);
+          break;
+        case 'reconnect':
+          this.connected = true;
+          onReconnect?.();
+          this.log.info(`reconnected to ${status.server}`);
+          break;
+        case 'error':
+          this.log.warn(`server error: ${describe(status.error)}`);
+          break;
+        case 'close':
+          this.connected = false;
+          break;
+        case 'reconnecting':
+        case 'update':
+        case 'ldm':
+        case 'ping':
+        case 'staleConnection':
+        case 'slowConsumer':
+        case 'forceReconnect':
+          break;
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import { StrataError } from '@strata/contracts';
+import { testServices, uniqueName } from '@strata/testing';
+import { connectBus } from './connect';
+import { NoRespondersError, RequestTimeoutError } from './errors';
+import { type NatsBus } from './nats-bus';
+import { type BusLogger } from './logger';
+
+function quietLogger(): BusLogger & { errors: string[] } {
+  const errors: string[] = [];
+  return { errors, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => errors.push(m) };
+}
+
+describe('request/reply', () => {
+  let bus: NatsBus;
+  let log: ReturnType<typeof quietLogger>;
+
+  beforeEach(async () => {
+    log = quietLogger();
+    bus = await connectBus({ url: testServices().natsUrl, name: 'rr-spec', logger: log });
+  });
+  afterEach(async () => {
+    await bus.drain();
+  });
+
+  it('answers JSON requests and passes headers to the handler', async () => {
+    const subject = uniqueName('test.echo');
+    bus.serve<{ n: number }, { doubled: number; tenant?: string }>(subject, 'echo', async (req, meta) => ({
+      doubled: req.n * 2,
+      tenant: meta.headers['X-Tenant'],
+    }));
+    await expect(bus.request(subject, { n: 21 }, { headers: { 'X-Tenant': 'acme' } })).resolves.toEqual({ doubled: 42, tenant: 'acme' });
+  });
+
+  it('maps a thrown StrataError to an error reply with its code and fields', async () => {
+    const subject = uniqueName('test.fail');
+    bus.serve(subject, null, async () => {
+      throw new StrataError('not_found', 'no such tenant', [{ path: 'tenant', message: 'unknown' }]);
+    });
+    const error = await bus.request(subject, {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StrataError);
+    expect((error as StrataError).toBody()).toEqual({
+      code: 'not_found',
+      message: 'no such tenant',
+      fields: [{ path: 'tenant', message: 'unknown' }],
+    });
+  });
+
+  it('answers any other throw with `internal`, logging the message without leaking it', async () => {
+    const subject = uniqueName('test.boom');
+    bus.serve(subject, null, async () => {
+      throw new Error('password=hunter2 in a stack');
+    });
+    const error = (await bus.request(subject, {}).catch((e: unknown) => e)) as StrataError;
+    expect(error.code).toBe('internal');
+    expect(error.message).not.toContain('hunter2');
+    expect(log.errors.join('\n')).toContain('hunter2');
+  });
+
+  it('fails with `unavailable` when nobody serves the subject', async () => {
+    const error = await bus.request(uniqueName('test.nobody'), {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NoRespondersError);
+    expect((error as StrataError).code).toBe('unavailable');
+  });
+
+  it('fails with `timeout` when the handler is too slow', async () => {
+    const subject = uniqueName('test.slow');
+    bus.serve(subject, null, () => new Promise((resolve) => setTimeout(() => resolve('late'), 500)));
+    const error = await bus.request(subject, {}, { timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect((error as StrataError).code).toBe('timeout');
+  });
+
+  it('spreads requests over the members of a queue group, each request handled once', async () => {
+    const subject = uniqueName('test.spread');
+    const other = await connectBus({ url: testServices().natsUrl, name: 'rr-spec-2', logger: quietLogger() });
+    const counts = { a: 0, b: 0 };
+    bus.serve(subject, 'workers', async () => ++counts.a);
+    other.serve(subject, 'workers', async () => ++counts.b);
+    await other.connection.flush();
+    await bus.connection.flush();
+    await Promise.all(Array.from({ length: 200 }, () => bus.request(subject, {})));
+    await other.drain();
+    expect(counts.a + counts.b).toBe(200);
+    expect(counts.a).toBeGreaterThan(20);
+    expect(counts.b).toBeGreaterThan(20);
+  });
+
+  it('lets every instance answer when no queue group is given', async () => {
+    const subject = uniqueName('test.all');
+    const other = await connectBus({ url: testServices().natsUrl, name: 'rr-spec-3', logger: quietLogger() });
+    let seen = 0;
+    bus.serve(subject, null, async () => ++seen);
+    other.serve(subject, null, async () => ++seen);
+    await other.connection.flush();
+    await bus.request(subject, {});
+    await new Promise((r) => setTimeout(r, 100));
+    await other.drain();
+    expect(seen).toBe(2);
+  });
+
+  it('stopping a served subject makes later requests `unavailable`', async () => {
+    const subject = uniqueName('test.stop');
+    const served = bus.serve(subject, null, async () => 'ok');
+    await expect(bus.request(subject, {})).resolves.toBe('ok');
+    await served.stop();
+    await expect(bus.request(subject, {})).rejects.toBeInstanceOf(NoRespondersError);
+  });
+});

