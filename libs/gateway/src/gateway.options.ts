@@ -25,6 +25,8 @@ export interface GatewayOptions {
   controlPlane?: ControlPlaneClient;
   /** Registry the gateway registers its metrics in; a private one when absent. */
   registry?: Registry;
+  /** The process's readiness checks (bus, database, ...); `/readyz` adds the control plane's health to them. */
+  readiness?: { run(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }> };
   /** Trust `X-Forwarded-For` from a proxy in front of the gateway for `sourceAddress`. */
   trustProxy?: boolean;
 }

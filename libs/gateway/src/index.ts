@@ -10,3 +10,4 @@ export {
 } from './control-plane/control-plane.client';
 export { AccessPolicy, hasScope } from './auth/access-policy';
 export { type Principal, type Caller } from './auth/principal';
+export { GatewayServiceModule, GatewayServer, gatewayService } from './gateway-service.module';

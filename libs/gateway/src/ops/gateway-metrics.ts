@@ -3,6 +3,9 @@ import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, register as globalRegistry, Registry } from 'prom-client';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
 
+const REQUESTS = 'strata_gateway_http_requests_total';
+const DURATION = 'strata_gateway_http_request_duration_seconds';
+
 /** The gateway's own metrics, and the registries `/metrics` exposes. */
 @Injectable()
 export class GatewayMetrics {
@@ -14,14 +17,15 @@ export class GatewayMetrics {
     this.registry = options.registry ?? new Registry();
     // A private registry gets the process metrics itself; a shared one is the caller's to fill.
     if (!options.registry) collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
-      name: 'strata_gateway_http_requests_total',
+    // A shared registry may already hold these from an earlier gateway of the same process.
+    this.requests = (this.registry.getSingleMetric(REQUESTS) as typeof this.requests | undefined) ?? new Counter({
+      name: REQUESTS,
       help: 'HTTP requests answered by the gateway, by route template, status and tenant.',
       labelNames: ['method', 'route', 'status', 'tenant'],
       registers: [this.registry],
     });
-    this.duration = new Histogram({
-      name: 'strata_gateway_http_request_duration_seconds',
+    this.duration = (this.registry.getSingleMetric(DURATION) as typeof this.duration | undefined) ?? new Histogram({
+      name: DURATION,
       help: 'Time from receiving a request to sending its response.',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
