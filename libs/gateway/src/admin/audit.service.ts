@@ -79,8 +79,15 @@ export class AuditService {
   }
 }
 
-/** Drops absent and empty parameters (`?tenant=` means no filter). */
+/**
+ * Drops absent and empty parameters (`?tenant=` means no filter), and gives back the `+` of a
+ * time zone offset that an unencoded query string turned into a space.
+ */
 function stripEmpty<T extends object>(params: T): Partial<T> {
-  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== '')) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(params)
+      .filter(([, v]) => v !== undefined && v !== null && v !== '')
+      .map(([k, v]) => [k, typeof v === 'string' ? v.replace(/^(\d{4}-\d\d-\d\dT[\d:.]+) (\d\d:\d\d)$/, '$1+$2') : v]),
+  ) as Partial<T>;
 }
 

@@ -96,3 +96,17 @@ describe('bad input at the edge', () => {
     expect(both.body.error.code).toBe('validation_failed');
   });
 });
+
+describe('query strings', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it('reads an unencoded + of a time zone offset in audit filters as a +', async () => {
+    const res = await h.call('GET', '/api/v1/admin/audit?from=2026-01-01T00:00:00+02:00');
+    expect(res.status).toBe(200);
+    expect(h.controlPlane.queries.at(-1)).toMatchObject({ type: 'ListAuditEvents', from: '2026-01-01T00:00:00+02:00' });
+  });
+});
