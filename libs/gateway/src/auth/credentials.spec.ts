@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/contracts';
+import { type StrataError } from '@strata/contracts';
 import { hasScope } from './access-policy';
 import { parseAuthorization } from './credentials';
 
