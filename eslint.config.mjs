@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 // benchmarked alone; only infra and feature code may touch Nest, NATS or Postgres.
 const frameworkImports = ['@nestjs/*', 'typeorm', 'pg', '@nats-io/*', 'fastify', 'mercurius', 'graphql'];
 
-export default [
+const config = [
   { ignores: ['**/node_modules', '**/dist', '.strata', '.nx', 'coverage', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -50,3 +50,24 @@ export default [
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 ];
+
+// Specs may also use the testing library (real nats-server and Postgres helpers); production code may not.
+const boundaries = config.find((c) => c.rules?.['@nx/enforce-module-boundaries'])?.rules['@nx/enforce-module-boundaries'][1];
+config.push({
+  files: ['**/*.spec.ts', '**/*.int-spec.ts'],
+  rules: {
+    '@nx/enforce-module-boundaries': [
+      'error',
+      {
+        ...boundaries,
+        depConstraints: boundaries.depConstraints.map((c) =>
+          c.sourceTag.startsWith('type:') && c.onlyDependOnLibsWithTags.length > 0
+            ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing'] }
+            : c,
+        ),
+      },
+    ],
+  },
+});
+
+export default config;

@@ -1,4 +1,5 @@
 import { type ErrorBody } from '@strata/contracts';
+import { type DeliveryExhaustedError } from './errors';
 
 /** Options of a request/reply call. */
 export interface RequestOptions {
@@ -66,6 +67,18 @@ export interface ConsumedMessage {
   term(reason?: string): void;
 }
 
+/** How a consumer processes what it pulls. */
+export interface ConsumeOptions {
+  /** One message at a time in stream order, redeliveries included (max_ack_pending 1). */
+  ordered?: boolean;
+  /** Handlers running at once when not ordered (default 16). */
+  concurrency?: number;
+  /** Delay before a failed message is redelivered; exponential from 500 ms up to 30 s when omitted. */
+  retryDelayMs?: (deliveryCount: number) => number;
+  /** Told about every message given up after its last allowed delivery; the default logs it. */
+  onGiveUp?: (error: DeliveryExhaustedError, message: ConsumedMessage) => void;
+}
+
 /** Something that can be stopped, like a subscription or a consumer loop. */
 export interface Stoppable {
   stop(): Promise<void>;
@@ -85,7 +98,7 @@ export interface Bus {
   /** Publishes to JetStream and resolves once the stream stored it; `msgId` deduplicates retries. */
   publish(subject: string, data: Uint8Array | object, options?: { msgId?: string; headers?: Record<string, string> }): Promise<PublishAck>;
   /** Consumes a durable consumer (created or updated to `spec`) until stopped. */
-  consume(spec: ConsumerSpec, handler: (message: ConsumedMessage) => Promise<void>): Promise<Stoppable>;
+  consume(spec: ConsumerSpec, handler: (message: ConsumedMessage) => Promise<void>, options?: ConsumeOptions): Promise<Stoppable>;
   /** True while connected to the server. */
   isConnected(): boolean;
   /** Stops serving, lets in-flight work finish, flushes and closes. */

@@ -37,6 +37,7 @@ export async function connectBus(options: BusOptions): Promise<NatsBus> {
   const max = options.maxReconnectWaitMs ?? 5_000;
   let attempt = 0;
   let nc: NatsConnection;
+  const waiting = setInterval(() => logger.warn(`still waiting for NATS at ${options.url}`), 5_000);
   try {
     nc = await connect({
       servers: options.url.split(',').map((s) => s.trim()),
@@ -50,6 +51,8 @@ export async function connectBus(options: BusOptions): Promise<NatsBus> {
     });
   } catch (error) {
     throw new BusClosedError(`cannot connect to NATS at ${options.url}`, { cause: error });
+  } finally {
+    clearInterval(waiting);
   }
   const onReconnect = () => {
     attempt = 0;

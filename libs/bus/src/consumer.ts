@@ -9,24 +9,12 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { type ConsumedMessage, type ConsumerSpec, type Stoppable } from './bus';
+import { type ConsumedMessage, type ConsumeOptions, type ConsumerSpec, type Stoppable } from './bus';
 import { ChunkHeaders, isChunkHeader, joinParts, parseChunkPart } from './chunking';
 import { decodeJson, fromNatsHeaders } from './codec';
 import { ChunkAssemblyError, DeliveryExhaustedError, ProvisioningError, describe } from './errors';
 import { InFlight } from './in-flight';
 import { type BusLogger } from './logger';
-
-/** How a consumer processes what it pulls. */
-export interface ConsumeOptions {
-  /** One message at a time in stream order, redeliveries included (max_ack_pending 1). */
-  ordered?: boolean;
-  /** Handlers running at once when not ordered. */
-  concurrency?: number;
-  /** Delay before a failed message is redelivered; exponential from 500 ms when omitted. */
-  retryDelayMs?: (deliveryCount: number) => number;
-  /** Told about every message given up after its last delivery; the default logs it. */
-  onGiveUp?: (error: DeliveryExhaustedError, message: ConsumedMessage) => void;
-}
 
 const CONSUMER_NOT_FOUND = 10014;
 const CONSUMER_NAME_EXISTS = 10013;

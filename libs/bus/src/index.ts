@@ -9,10 +9,10 @@ export type {
   ConsumedMessage,
   Stoppable,
   ReplyEnvelope,
+  ConsumeOptions,
 } from './bus';
 export { connectBus, reconnectDelay, type BusOptions } from './connect';
 export { NatsBus } from './nats-bus';
-export { type ConsumeOptions } from './consumer';
 export { type KvBucket, type KvBucketOptions, type KvValue, type KvChange, type KvWatch, type KvProvider } from './kv';
 export { type BusLogger, consoleBusLogger } from './logger';
 export { ChunkHeaders } from './chunking';

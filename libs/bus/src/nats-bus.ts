@@ -3,14 +3,16 @@ import { type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream'
 import {
   type Bus,
   type ConsumedMessage,
+  type ConsumeOptions,
   type ConsumerSpec,
   type PublishAck,
+  type ReplyEnvelope,
   type RequestHandler,
   type RequestOptions,
   type Stoppable,
   type StreamSpec,
 } from './bus';
-import { StreamConsumer, type ConsumeOptions } from './consumer';
+import { StreamConsumer } from './consumer';
 import { describe } from './errors';
 import { openKvBucket, type KvBucket, type KvBucketOptions, type KvProvider } from './kv';
 import { type BusLogger } from './logger';
@@ -51,6 +53,11 @@ export class NatsBus implements Bus, KvProvider {
 
   request<Req, Res>(subject: string, payload: Req, options?: RequestOptions): Promise<Res> {
     return this.rr.request<Req, Res>(subject, payload, options);
+  }
+
+  /** Asks every instance serving `subject` (no queue group) and returns each reply envelope received within `maxWaitMs`. */
+  requestAll<Req, Res>(subject: string, payload: Req, options?: { maxWaitMs?: number; headers?: Record<string, string> }): Promise<Array<ReplyEnvelope<Res>>> {
+    return this.rr.requestAll<Req, Res>(subject, payload, options);
   }
 
   serve<Req, Res>(subject: string, queueGroup: string | null, handler: RequestHandler<Req, Res>): Stoppable {

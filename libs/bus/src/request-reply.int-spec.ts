@@ -56,6 +56,17 @@ describe('request/reply', () => {
     expect(log.errors.join('\n')).toContain('hunter2');
   });
 
+  it('answers a body that is not JSON with `bad_request` without calling the handler', async () => {
+    const subject = uniqueName('test.raw');
+    let called = false;
+    bus.serve(subject, null, async () => {
+      called = true;
+    });
+    const reply = await bus.connection.request(subject, new TextEncoder().encode('{not json'));
+    expect(reply.json()).toEqual({ error: { code: 'bad_request', message: 'request is not valid JSON' } });
+    expect(called).toBe(false);
+  });
+
   it('fails with `unavailable` when nobody serves the subject', async () => {
     const error = await bus.request(uniqueName('test.nobody'), {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NoRespondersError);
@@ -96,6 +107,21 @@ describe('request/reply', () => {
     await new Promise((r) => setTimeout(r, 100));
     await other.drain();
     expect(seen).toBe(2);
+  });
+
+  it('collects the replies of every instance with requestAll, and none when nobody serves', async () => {
+    const subject = uniqueName('test.gather');
+    const other = await connectBus({ url: testServices().natsUrl, name: 'rr-spec-4', logger: quietLogger() });
+    bus.serve(subject, null, async () => 'a');
+    other.serve(subject, null, async () => {
+      throw new StrataError('unavailable', 'warming up');
+    });
+    await other.connection.flush();
+    const replies = await bus.requestAll<object, string>(subject, {}, { maxWaitMs: 300 });
+    expect(replies).toHaveLength(2);
+    expect(replies).toEqual(expect.arrayContaining([{ ok: 'a' }, { error: { code: 'unavailable', message: 'warming up' } }]));
+    await expect(bus.requestAll(uniqueName('test.none'), {}, { maxWaitMs: 100 })).resolves.toEqual([]);
+    await other.drain();
   });
 
   it('stopping a served subject makes later requests `unavailable`', async () => {

@@ -58,6 +58,34 @@ export class RequestReply {
     return envelope.ok as Res;
   }
 
+  /** Sends one request and collects the replies of every instance that answers within `maxWaitMs`. */
+  async requestAll<Req, Res>(subject: string, payload: Req, options?: { maxWaitMs?: number; headers?: Record<string, string> }): Promise<Array<ReplyEnvelope<Res>>> {
+    const maxWaitMs = options?.maxWaitMs ?? 1_000;
+    const deadline = Date.now() + maxWaitMs;
+    const replies: Array<ReplyEnvelope<Res>> = [];
+    let iterator: AsyncIterable<Msg>;
+    try {
+      iterator = await this.nc.requestMany(subject, encodeJson(payload), {
+        strategy: 'timer',
+        maxWait: maxWaitMs,
+        headers: toNatsHeaders(options?.headers),
+      });
+      for await (const msg of iterator) {
+        try {
+          replies.push(decodeJson<ReplyEnvelope<Res>>(await this.receiveParts(msg, Math.max(deadline, Date.now() + 1_000))));
+        } catch (error) {
+          this.log.warn(`ignored an unreadable reply on ${subject}: ${describe(error)}`);
+        }
+      }
+    } catch (error) {
+      const mapped = mapRequestError(error, subject, maxWaitMs);
+      // Nobody answering is an empty answer here, not a failure.
+      if (mapped instanceof NoRespondersError) return replies;
+      throw mapped;
+    }
+    return replies;
+  }
+
   /** Subscribes `handler` to `subject`; every reply is an envelope, whatever the handler does. */
   serve<Req, Res>(subject: string, queueGroup: string | null, handler: RequestHandler<Req, Res>): Stoppable {
     const inFlight = new InFlight();
@@ -103,13 +131,17 @@ export class RequestReply {
   }
 
   private async invoke<Req, Res>(msg: Msg, data: Uint8Array, handler: RequestHandler<Req, Res>): Promise<ReplyEnvelope<Res>> {
+    let payload: Req;
     try {
-      const payload = decodeJson<Req>(data);
+      payload = decodeJson<Req>(data);
+    } catch {
+      return { error: { code: 'bad_request', message: 'request is not valid JSON' } };
+    }
+    try {
       const ok = await handler(payload, { subject: msg.subject, headers: fromNatsHeaders(msg.headers, isChunkHeader) });
       return { ok };
     } catch (error) {
       if (error instanceof StrataError) return { error: error.toBody() };
-      if (error instanceof SyntaxError) return { error: { code: 'bad_request', message: 'request is not valid JSON' } };
       // Unexpected failures are logged here in full and answered without detail, so internals never leak.
       this.log.error(`handler of ${msg.subject} failed: ${describe(error)}`, error);
       const body: ErrorBody = { code: 'internal', message: 'internal error' };

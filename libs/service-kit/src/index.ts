@@ -10,3 +10,4 @@ export { registerHealthRoutes } from './health/health-routes';
 export { defineService, selectServices, type ServiceDefinition, type ServiceModule, type ServiceRegistry } from './service/define-service';
 export { startServices, composeProcessModule, type StartServicesOptions, type RunningServices } from './service/start-services';
 export { createProcessLogger, busLoggerFor } from './service/nest-logging';
+export { runProcess } from './service/run-process';

@@ -1,1 +1,12 @@
-export {};
+export * from './chunk/bstream';
+export * from './chunk/xor';
+export * from './errors';
+export * from './head/head';
+export { appendableMinValidTime } from './head/head-append';
+export * from './head/head-read';
+export { MemSeries, OooBuffer, type ClosedChunk } from './head/series';
+export * from './index/matchers';
+export * from './index/postings';
+export * from './iterator';
+export * from './labels';
+export * from './value';

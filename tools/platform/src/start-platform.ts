@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalStack } from '@strata/devstack';
+import { startPlatform } from '@strata/platform';
 
 const root = join(__dirname, '../../..');
 const dataDir = join(root, '.strata', 'dev');
@@ -36,9 +37,25 @@ async function main(): Promise<void> {
     STRATA_ADMIN_TOKEN_FILE: process.env.STRATA_ADMIN_TOKEN ? undefined : tokenFile,
     STRATA_DATA_DIR: process.env.STRATA_DATA_DIR ?? join(dataDir, 'data'),
   };
-  void env;
   log(`admin token in ${tokenFile}`);
-  await stack.stop();
+  let running;
+  try {
+    running = await startPlatform(process.argv.slice(2), { env, handleSignals: false });
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  // The platform drains before the dependencies it drains into go away.
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: stopping`);
+    await running.stop();
+    await stack.stop();
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, (s) => void stop(s));
 }
 
 main().catch((error: unknown) => {

@@ -80,20 +80,47 @@ export interface TimeModifiers {
   timestampMs: number | null;
   /** `@ start()` or `@ end()`, or null. */
   startOrEnd: AtModifierPreprocessor | null;
+  /** The offset as written when it was a duration expression such as `offset (1h/2)`. */
+  offsetExpr?: DurationExpr;
 }
 
+/** A number literal; a leading sign is folded into it, as Prometheus does. */
 export interface NumberLiteral {
   type: 'NumberLiteral';
   value: number;
   pos: PositionRange;
+  /** True when written as a duration (`5m`), so the printer renders it back as one. */
+  duration?: boolean;
 }
 
+/** Binary operators allowed inside duration expressions (`foo[5m+30s]`, `offset (1h/2)`). */
+export type DurationOp = '+' | '-' | '*' | '/' | '%' | '^';
+
+/**
+ * A constant duration expression as written, kept only so the printer can reproduce it; the engine
+ * reads the already folded `rangeMs` / `stepMs` / `offsetMs` instead. Not part of the `Expr` union.
+ */
+export interface DurationExpr {
+  type: 'DurationExpr';
+  op: DurationOp;
+  /** Null for a unary minus. */
+  lhs: DurationExpr | NumberLiteral | null;
+  rhs: DurationExpr | NumberLiteral;
+  /** True when written in parentheses. */
+  wrapped: boolean;
+  pos: PositionRange;
+}
+
+/** A string literal after unquoting. */
 export interface StringLiteral {
   type: 'StringLiteral';
   value: string;
   pos: PositionRange;
+  /** True when escapes produced bytes that are not valid UTF-8 (JS replaced them with U+FFFD). */
+  invalidUtf8?: boolean;
 }
 
+/** An instant vector selector such as `foo{a="b"}`. */
 export interface VectorSelector extends TimeModifiers {
   type: 'VectorSelector';
   /** The metric name written before the braces, or '' when only matchers were given. */
@@ -103,30 +130,40 @@ export interface VectorSelector extends TimeModifiers {
   pos: PositionRange;
 }
 
+/** A range vector selector such as `foo[5m]`. */
 export interface MatrixSelector {
   type: 'MatrixSelector';
   /** Always a VectorSelector; its time modifiers apply to the range. */
   vectorSelector: VectorSelector;
   rangeMs: number;
+  /** The range as written when it was a duration expression such as `[5m+30s]`. */
+  rangeExpr?: DurationExpr;
   /** End of the `[...]` token; offset/@ may extend the node past this. */
   pos: PositionRange;
 }
 
+/** A subquery such as `rate(foo[1m])[1h:5m]`. */
 export interface SubqueryExpr extends TimeModifiers {
   type: 'SubqueryExpr';
   expr: Expr;
   rangeMs: number;
   /** Resolution step in ms; 0 means "use the engine's default evaluation interval". */
   stepMs: number;
+  /** The range as written when it was a duration expression. */
+  rangeExpr?: DurationExpr;
+  /** The step as written when it was a duration expression. */
+  stepExpr?: DurationExpr;
   pos: PositionRange;
 }
 
+/** A parenthesised expression, kept so printing preserves the parentheses. */
 export interface ParenExpr {
   type: 'ParenExpr';
   expr: Expr;
   pos: PositionRange;
 }
 
+/** A unary plus or minus over a non-literal expression. */
 export interface UnaryExpr {
   type: 'UnaryExpr';
   op: '+' | '-';
@@ -134,6 +171,7 @@ export interface UnaryExpr {
   pos: PositionRange;
 }
 
+/** A binary operation with its vector-matching modifiers. */
 export interface BinaryExpr {
   type: 'BinaryExpr';
   op: BinaryOp;
@@ -146,6 +184,7 @@ export interface BinaryExpr {
   pos: PositionRange;
 }
 
+/** An aggregation such as `sum by (job) (foo)` or `topk(3, foo)`. */
 export interface AggregateExpr {
   type: 'AggregateExpr';
   op: AggregateOp;
@@ -158,6 +197,7 @@ export interface AggregateExpr {
   pos: PositionRange;
 }
 
+/** A function call. */
 export interface Call {
   type: 'Call';
   func: FunctionSignature;

@@ -44,7 +44,7 @@ export class HealthHttpServer implements OnApplicationBootstrap, BeforeApplicati
     registerHealthRoutes(app, this.readiness, this.metrics);
     await app.listen({ port: this.options.port, host: this.options.host });
     this.app = app;
-    this.log.log(`health and metrics on ${this.url()}`);
+    this.log.debug(`health and metrics on ${this.url()}`);
   }
 
   // Closed before the bus drains, so probes see the process go away instead of hanging on it.

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BUS, type Bus, type Stoppable } from '@strata/bus';
 import { Subjects, type ServiceHealth, type ServiceInfo, type ServiceName } from '@strata/contracts';
 import { INSTANCE_IDENTITY, type InstanceIdentity } from './instance';
@@ -10,6 +10,7 @@ const SERVICES = Symbol.for('strata.health.services');
 @Injectable()
 export class ServiceHealthResponder implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly serving: Stoppable[] = [];
+  private readonly log = new Logger('Strata');
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -28,6 +29,7 @@ export class ServiceHealthResponder implements OnApplicationBootstrap, OnModuleD
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.log.log(`stopping ${this.services.join(', ')}: closing HTTP, draining the bus`);
     this.readiness.markStopping();
     await Promise.all(this.serving.splice(0).map((s) => s.stop()));
   }

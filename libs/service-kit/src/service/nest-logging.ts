@@ -9,9 +9,21 @@ const LEVELS: Record<PlatformConfig['LOG_LEVEL'], LogLevel[]> = {
   error: ['fatal', 'error'],
 };
 
-/** Nest's console logger at the configured `LOG_LEVEL`. */
+/** Nest's own start-up chatter: one line per module and route, useful only when debugging. */
+const BOOT_CONTEXTS = new Set(['InstanceLoader', 'NestFactory', 'NestApplication', 'RoutesResolver', 'RouterExplorer']);
+
+/** Nest's console logger at the configured `LOG_LEVEL`, keeping start-up to the one line that says what runs. */
+class ProcessLogger extends ConsoleLogger {
+  override log(message: unknown, ...rest: unknown[]): void {
+    const context = rest[rest.length - 1];
+    if (typeof context === 'string' && BOOT_CONTEXTS.has(context) && !this.isLevelEnabled('debug')) return;
+    super.log(message, ...rest);
+  }
+}
+
+/** The process logger at `level`. */
 export function createProcessLogger(level: PlatformConfig['LOG_LEVEL']): ConsoleLogger {
-  return new ConsoleLogger('strata', { logLevels: LEVELS[level], timestamp: false });
+  return new ProcessLogger('strata', { logLevels: LEVELS[level], timestamp: false });
 }
 
 /** Routes the bus's reports into the process logger, under the `Bus` context. */

@@ -1,0 +1,6 @@
+// The all-in-one process: `--target=all|<service,...>` (or STRATA_TARGET) picks the services to run
+// together, like Mimir's monolithic mode; `npm start` runs it with every service.
+import { startPlatform } from '@strata/platform';
+import { runProcess } from '@strata/service-kit';
+
+runProcess(() => startPlatform(process.argv.slice(2)));

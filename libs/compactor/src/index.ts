@@ -1,0 +1,2 @@
+export { CompactorModule } from './compactor.module';
+export { compactorService } from './compactor.definition';

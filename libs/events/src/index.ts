@@ -1,0 +1,2 @@
+export { EventsModule } from './events.module';
+export { eventsService } from './events.definition';

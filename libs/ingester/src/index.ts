@@ -1,0 +1,2 @@
+export { IngesterModule } from './ingester.module';
+export { ingesterService } from './ingester.definition';

@@ -1,0 +1,2 @@
+export { LogflowModule } from './logflow.module';
+export { logflowService } from './logflow.definition';

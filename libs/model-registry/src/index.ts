@@ -1,0 +1,2 @@
+export { ModelRegistryModule } from './model-registry.module';
+export { modelRegistryService } from './model-registry.definition';

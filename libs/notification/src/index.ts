@@ -1,0 +1,2 @@
+export { NotificationModule } from './notification.module';
+export { notificationService } from './notification.definition';

@@ -1,0 +1,2 @@
+export { QueryModule } from './query.module';
+export { queryService } from './query.definition';

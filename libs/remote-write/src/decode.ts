@@ -1,0 +1,40 @@
+import { checkContentEncoding, parseContentType } from './content-type';
+import { decodeV1 } from './decode-v1';
+import { decodeV2 } from './decode-v2';
+import { decompressBlock } from './snappy';
+import { type ProtocolVersion, type WriteBatch } from './types';
+import { type ValidationOptions, resolveValidation } from './validate';
+
+/** HTTP headers relevant to decoding a remote write request. */
+export interface RemoteWriteHeaders {
+  readonly contentType?: string | null;
+  readonly contentEncoding?: string | null;
+}
+
+/** A decoded request and the protocol it arrived in. */
+export interface DecodedWrite {
+  readonly version: ProtocolVersion;
+  readonly batch: WriteBatch;
+}
+
+/**
+ * Decodes a snappy-compressed remote write body in the given protocol and validates it; the
+ * result is either a complete batch or a thrown {@link RemoteWriteError}, never a partial batch.
+ */
+export function decodeWriteRequest(body: Uint8Array, version: ProtocolVersion, opts: ValidationOptions = {}): WriteBatch {
+  const o = resolveValidation(opts);
+  const raw = decompressBlock(body, o.maxDecompressedBytes);
+  switch (version) {
+    case 'v1':
+      return decodeV1(raw, o);
+    case 'v2':
+      return decodeV2(raw, o);
+  }
+}
+
+/** Negotiates the protocol from headers (415-style errors) and then decodes the body. */
+export function decodeHttpWrite(body: Uint8Array, headers: RemoteWriteHeaders, opts: ValidationOptions = {}): DecodedWrite {
+  const version = parseContentType(headers.contentType);
+  checkContentEncoding(headers.contentEncoding, version);
+  return { version, batch: decodeWriteRequest(body, version, opts) };
+}

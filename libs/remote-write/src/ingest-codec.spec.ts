@@ -1,0 +1,79 @@
+import { STALE_NAN, isStaleNaN, labelsFrom } from '@strata/tsdb';
+import { generateBatch } from './generate';
+import { INGEST_VERSION, decodeIngestMessage, encodeIngestMessage } from './ingest-codec';
+import { partitionOf, seriesHash, splitByPartition } from './series-hash';
+
+describe('ingest message codec', () => {
+  it('round trips tenant, labels, hashes, samples and exemplars', () => {
+    const b = generateBatch({ series: 300, samplesPerSeries: 3, exemplarEvery: 4, seed: 9 });
+    const msg = encodeIngestMessage('tenant-ä', b.series);
+    expect(msg[2]).toBe(INGEST_VERSION);
+    const got = decodeIngestMessage(msg);
+    expect(got.tenant).toBe('tenant-ä');
+    expect(got.series).toHaveLength(300);
+    got.series.forEach((s, i) => {
+      expect(s.labels).toEqual(b.series[i].labels);
+      expect(s.hash).toBe(seriesHash(b.series[i].labels));
+      expect([...s.timestamps]).toEqual([...b.series[i].timestamps]);
+      expect([...s.values]).toEqual([...b.series[i].values]);
+      expect(s.exemplars).toEqual(b.series[i].exemplars);
+    });
+  });
+
+  it('keeps stale markers and works without exemplars or series', () => {
+    const labels = labelsFrom({ __name__: 'x' });
+    const got = decodeIngestMessage(
+      encodeIngestMessage('t', [{ labels, timestamps: Float64Array.from([5]), values: Float64Array.from([STALE_NAN]), exemplars: [] }]),
+    );
+    expect(isStaleNaN(got.series[0].values[0])).toBe(true);
+    expect(decodeIngestMessage(encodeIngestMessage('', [])).series).toEqual([]);
+  });
+
+  it('refuses corrupted, truncated and foreign messages', () => {
+    const msg = encodeIngestMessage('t', generateBatch({ series: 5, samplesPerSeries: 2 }).series);
+    const flipped = Buffer.from(msg);
+    flipped[flipped.length - 3] ^= 1;
+    const code = (b: Uint8Array): unknown => {
+      try {
+        decodeIngestMessage(b);
+        return 'no error';
+      } catch (e) {
+        return (e as { code: string; message: string }).message;
+      }
+    };
+    expect(code(flipped)).toMatch(/checksum/);
+    expect(code(msg.subarray(0, msg.length - 1))).toMatch(/length/);
+    expect(code(Buffer.from('{"json":true}'))).toMatch(/magic/);
+    const v9 = Buffer.from(msg);
+    v9[2] = 9;
+    expect(code(v9)).toMatch(/version 9/);
+  });
+});
+
+describe('series identity', () => {
+  it('hashes equal label sets equally and different ones differently', () => {
+    const a = seriesHash(labelsFrom({ __name__: 'up', job: 'a' }));
+    expect(seriesHash(labelsFrom({ job: 'a', __name__: 'up' }))).toBe(a);
+    expect(seriesHash(labelsFrom({ __name__: 'up', job: 'b' }))).not.toBe(a);
+    // The separator keeps name/value boundaries significant.
+    expect(seriesHash(labelsFrom({ a: 'bc' }))).not.toBe(seriesHash(labelsFrom({ ab: 'c' })));
+  });
+
+  it('spreads series evenly over partitions', () => {
+    const counts = new Array<number>(8).fill(0);
+    for (const s of generateBatch({ series: 8000, samplesPerSeries: 0 }).series) counts[partitionOf(seriesHash(s.labels), 8)]++;
+    for (const c of counts) expect(c).toBeGreaterThan(800);
+    expect(() => partitionOf(1n, 0)).toThrow(RangeError);
+  });
+
+  it('splits a batch by partition, carrying each hash along', () => {
+    const b = generateBatch({ series: 100, samplesPerSeries: 1 });
+    const parts = splitByPartition(b.series, 4);
+    let n = 0;
+    for (const [p, list] of parts) {
+      for (const s of list) expect(partitionOf(s.hash, 4)).toBe(p);
+      n += list.length;
+    }
+    expect(n).toBe(100);
+  });
+});

@@ -1,0 +1,2 @@
+export { RouterModule } from './router.module';
+export { routerService } from './router.definition';

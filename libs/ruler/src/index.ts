@@ -1,0 +1,2 @@
+export { RulerModule } from './ruler.module';
+export { rulerService } from './ruler.definition';

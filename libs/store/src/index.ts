@@ -1,0 +1,2 @@
+export { StoreModule } from './store.module';
+export { storeService } from './store.definition';

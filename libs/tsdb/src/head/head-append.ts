@@ -1,0 +1,73 @@
+import { XorChunk } from '../chunk/xor';
+import { DuplicateSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError } from '../errors';
+import { type Head } from './head';
+import { type MemSeries, OooBuffer, pushChunk } from './series';
+
+const f64 = new Float64Array(2);
+const u32 = new Uint32Array(f64.buffer);
+
+// Prometheus compares values bit for bit, so re-sending a NaN sample is a no-op, not a conflict.
+function sameBits(a: number, b: number): boolean {
+  f64[0] = a;
+  f64[1] = b;
+  return u32[0] === u32[2] && u32[1] === u32[3];
+}
+
+/** Oldest time the in-order head accepts: half a chunk range behind the newest sample, as Prometheus does. */
+export function appendableMinValidTime(head: Head): number {
+  return Math.max(head.minValidTime, head.maxT - head.chunkRange / 2);
+}
+
+/**
+ * Appends one float sample with Prometheus' rules: too old for the head → out of bounds;
+ * older than the series' newest → out of order (or into the OOO buffer within the window);
+ * same timestamp → no-op if the value is identical, otherwise a duplicate-sample error.
+ */
+export function appendSample(head: Head, s: MemSeries, t: number, v: number): void {
+  if (t < head.minValidTime) throw new OutOfBoundsError(t, head.minValidTime);
+  const inOrderMin = appendableMinValidTime(head);
+  if (t === s.lastT) {
+    if (sameBits(v, s.lastV)) return;
+    throw new DuplicateSampleError(t);
+  }
+  if (t > s.lastT && t >= inOrderMin) {
+    appendInOrder(head, s, t, v);
+    return;
+  }
+  const window = head.outOfOrderWindow;
+  if (window <= 0) {
+    if (t < inOrderMin) throw new OutOfBoundsError(t, inOrderMin);
+    throw new OutOfOrderSampleError(t, s.lastT);
+  }
+  const oooMin = Math.max(head.minValidTime, head.maxT - window);
+  if (t < oooMin) throw new TooOldSampleError(t, oooMin);
+  // An OOO sample may land on a timestamp the in-order chunks already hold; treat it like any
+  // other repeat instead of letting two values coexist and one silently win on read.
+  const inOrder = s.inOrderValueAt(t);
+  if (inOrder !== undefined) {
+    if (sameBits(inOrder, v)) return;
+    throw new DuplicateSampleError(t);
+  }
+  s.ooo ??= new OooBuffer();
+  const existing = s.ooo.insert(t, v);
+  if (existing !== undefined && !sameBits(existing, v)) throw new DuplicateSampleError(t);
+  if (t < head.minT) head.minT = t;
+}
+
+function appendInOrder(head: Head, s: MemSeries, t: number, v: number): void {
+  let c = s.headChunk;
+  if (c === null || c.numSamples() >= head.samplesPerChunk || t >= s.chunkRangeEnd) {
+    if (c !== null) {
+      pushChunk(s, { bytes: c.compact(), minT: c.minT(), maxT: c.maxT() });
+    }
+    // 120 regular samples encode to roughly 150-200 bytes; start near that to avoid regrowth.
+    c = new XorChunk(64);
+    s.headChunk = c;
+    s.chunkRangeEnd = (Math.floor(t / head.chunkRange) + 1) * head.chunkRange;
+  }
+  c.append(t, v);
+  s.lastT = t;
+  s.lastV = v;
+  if (t > head.maxT) head.maxT = t;
+  if (t < head.minT) head.minT = t;
+}

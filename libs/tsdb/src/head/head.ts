@@ -1,0 +1,220 @@
+import { InvalidLabelsError, SeriesLimitExceededError, SeriesNotFoundError } from '../errors';
+import { MemPostings } from '../index/postings';
+import { type Labels, compareStrings, labelsHash } from '../labels';
+import { appendSample } from './head-append';
+import { HeadQuerier } from './head-read';
+import { MemSeries } from './series';
+
+const HASH_MASK = 0xfffffffffffffn;
+
+/** Tuning of a {@link Head}; defaults follow Prometheus. */
+export interface HeadOptions {
+  /** Block/chunk range in ms; chunks never span a range boundary (default 2h). */
+  chunkRange?: number;
+  /** Samples after which a new chunk is cut (default 120). */
+  samplesPerChunk?: number;
+  /** Out-of-order window in ms; 0 rejects every out-of-order sample (default 0). */
+  outOfOrderWindow?: number;
+  /** Label whose value names the tenant for active series accounting (default `tenant_id`). */
+  tenantLabel?: string;
+  /** Maximum series per tenant; unlimited when absent. */
+  maxSeriesPerTenant?: number;
+}
+
+/** Outcome of {@link Head.truncate}. */
+export interface TruncateResult {
+  readonly removedSeries: number;
+  readonly removedChunks: number;
+}
+
+/** The in-memory head block: series, their chunks and an inverted index. */
+export class Head {
+  readonly chunkRange: number;
+  readonly samplesPerChunk: number;
+  readonly outOfOrderWindow: number;
+  readonly tenantLabel: string;
+  readonly maxSeriesPerTenant: number;
+  /** Samples before this time are out of bounds (advanced by truncation). */
+  minValidTime = -Infinity;
+  /** Oldest sample time appended (Infinity while empty). */
+  minT = Infinity;
+  /** Newest sample time appended (-Infinity while empty). */
+  maxT = -Infinity;
+
+  /** @internal */ readonly postings = new MemPostings();
+  private readonly byRef = new Map<number, MemSeries>();
+  private readonly byHash = new Map<number, MemSeries | MemSeries[]>();
+  private interned = new Map<string, string>();
+  private readonly tenants = new Map<string, number>();
+  private nextRef = 1;
+
+  constructor(opts: HeadOptions = {}) {
+    this.chunkRange = opts.chunkRange ?? 2 * 60 * 60 * 1000;
+    this.samplesPerChunk = opts.samplesPerChunk ?? 120;
+    this.outOfOrderWindow = opts.outOfOrderWindow ?? 0;
+    this.tenantLabel = opts.tenantLabel ?? 'tenant_id';
+    this.maxSeriesPerTenant = opts.maxSeriesPerTenant ?? Infinity;
+  }
+
+  /**
+   * Appends a float sample to the series given by ref or labels, creating it if needed, and
+   * returns the series ref to pass next time. Throws a {@link TsdbError} subclass on rejection.
+   */
+  append(series: number | Labels, t: number, v: number): number {
+    const s = typeof series === 'number' ? this.seriesByRefOrThrow(series) : this.getOrCreate(series);
+    appendSample(this, s, t, v);
+    return s.ref;
+  }
+
+  /** Returns the series ref for a label set, creating the series if it does not exist. */
+  getOrCreate(labels: Labels): MemSeries {
+    // A Number key (low 52 bits) keeps Map lookups off BigInt hashing; collisions are resolved by labels.
+    const hash = Number(labelsHash(labels) & HASH_MASK);
+    const found = this.lookup(hash, labels);
+    if (found) return found;
+    validateLabels(labels);
+    const pairs: string[] = new Array<string>(labels.length * 2);
+    let tenant = '';
+    for (let i = 0; i < labels.length; i++) {
+      pairs[2 * i] = this.intern(labels[i].name);
+      pairs[2 * i + 1] = this.intern(labels[i].value);
+      if (labels[i].name === this.tenantLabel) tenant = pairs[2 * i + 1];
+    }
+    const count = this.tenants.get(tenant) ?? 0;
+    if (count >= this.maxSeriesPerTenant) throw new SeriesLimitExceededError(tenant, this.maxSeriesPerTenant);
+    const s = new MemSeries(this.nextRef++, pairs, hash, tenant);
+    this.byRef.set(s.ref, s);
+    const prev = this.byHash.get(hash);
+    if (prev === undefined) this.byHash.set(hash, s);
+    else this.byHash.set(hash, Array.isArray(prev) ? [...prev, s] : [prev, s]);
+    this.postings.add(s.ref, pairs);
+    this.tenants.set(tenant, count + 1);
+    return s;
+  }
+
+  /** The series with this ref, if the head holds it. */
+  seriesByRef(ref: number): MemSeries | undefined {
+    return this.byRef.get(ref);
+  }
+
+  /** The series with these labels, if the head holds it. */
+  seriesByLabels(labels: Labels): MemSeries | undefined {
+    return this.lookup(Number(labelsHash(labels) & HASH_MASK), labels);
+  }
+
+  /** Number of series held. */
+  numSeries(): number {
+    return this.byRef.size;
+  }
+
+  /** Series held per tenant (value of the tenant label, '' when absent). */
+  activeSeriesByTenant(): ReadonlyMap<string, number> {
+    return this.tenants;
+  }
+
+  /** Series held for one tenant. */
+  activeSeries(tenant: string): number {
+    return this.tenants.get(tenant) ?? 0;
+  }
+
+  /** A querier over samples within [mint, maxt] (inclusive); data before the truncation point stays hidden. */
+  querier(mint: number, maxt: number): HeadQuerier {
+    // Truncation drops whole chunks only, so samples older than the cut may linger in a chunk.
+    return new HeadQuerier(this, Math.max(mint, this.minValidTime), maxt);
+  }
+
+  /**
+   * Drops data before `mint` (e.g. once persisted to a block), makes older samples out of bounds,
+   * and garbage-collects series left without samples.
+   */
+  truncate(mint: number): TruncateResult {
+    this.minValidTime = Math.max(this.minValidTime, mint);
+    let removedChunks = 0;
+    const dead = new Set<number>();
+    for (const s of this.byRef.values()) {
+      removedChunks += s.truncateBefore(mint);
+      if (s.isEmpty()) dead.add(s.ref);
+    }
+    this.removeSeries(dead);
+    this.minT = Infinity;
+    for (const s of this.byRef.values()) this.minT = Math.min(this.minT, s.minTime());
+    if (this.byRef.size === 0) this.maxT = -Infinity;
+    return { removedSeries: dead.size, removedChunks };
+  }
+
+  /** Garbage-collects series whose newest sample is older than `before`, keeping their time range readable otherwise. */
+  gcInactive(before: number): number {
+    const dead = new Set<number>();
+    for (const s of this.byRef.values()) if (s.maxTime() < before) dead.add(s.ref);
+    this.removeSeries(dead);
+    return dead.size;
+  }
+
+  /** @internal Iterates every series. */
+  allSeries(): IterableIterator<MemSeries> {
+    return this.byRef.values();
+  }
+
+  private removeSeries(dead: ReadonlySet<number>): void {
+    if (dead.size === 0) return;
+    this.postings.delete(dead, (ref) => this.byRef.get(ref)?.pairs ?? []);
+    for (const ref of dead) {
+      const s = this.byRef.get(ref);
+      if (!s) continue;
+      this.byRef.delete(ref);
+      const entry = this.byHash.get(s.hashKey);
+      if (Array.isArray(entry)) {
+        const rest = entry.filter((x) => x !== s);
+        this.byHash.set(s.hashKey, rest.length === 1 ? rest[0] : rest);
+      } else {
+        this.byHash.delete(s.hashKey);
+      }
+      const n = (this.tenants.get(s.tenant) ?? 1) - 1;
+      if (n === 0) this.tenants.delete(s.tenant);
+      else this.tenants.set(s.tenant, n);
+    }
+    // Rebuilding beats reference counting: truncation is rare and this keeps appends free of bookkeeping.
+    const live = new Map<string, string>();
+    for (const s of this.byRef.values()) for (const p of s.pairs) live.set(p, p);
+    this.interned = live;
+  }
+
+  private seriesByRefOrThrow(ref: number): MemSeries {
+    const s = this.byRef.get(ref);
+    if (!s) throw new SeriesNotFoundError(ref);
+    return s;
+  }
+
+  private lookup(hash: number, labels: Labels): MemSeries | undefined {
+    const e = this.byHash.get(hash);
+    if (e === undefined) return undefined;
+    if (!Array.isArray(e)) return pairsEqual(e.pairs, labels) ? e : undefined;
+    return e.find((s) => pairsEqual(s.pairs, labels));
+  }
+
+  // Many series share names and values (job, instance, tenant), so one string per distinct text
+  // saves the bulk of label memory.
+  private intern(s: string): string {
+    const hit = this.interned.get(s);
+    if (hit !== undefined) return hit;
+    this.interned.set(s, s);
+    return s;
+  }
+}
+
+function pairsEqual(pairs: readonly string[], labels: Labels): boolean {
+  if (pairs.length !== labels.length * 2) return false;
+  for (let i = 0; i < labels.length; i++) {
+    if (pairs[2 * i] !== labels[i].name || pairs[2 * i + 1] !== labels[i].value) return false;
+  }
+  return true;
+}
+
+function validateLabels(labels: Labels): void {
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i].name === '') throw new InvalidLabelsError('label set contains an empty label name');
+    if (i > 0 && compareStrings(labels[i - 1].name, labels[i].name) >= 0) {
+      throw new InvalidLabelsError(`labels not sorted or duplicated at ${JSON.stringify(labels[i].name)}`);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/** Label matcher operators as PromQL spells them. */
+export type MatchType = '=' | '!=' | '=~' | '!~';
+
+// Regex metacharacters of RE2; a value without them can be compared as a plain string.
+const META = /[\\.+*?()|[\]{}^$]/;
+
+/** A compiled label matcher with Prometheus semantics: regexes are fully anchored and `.` matches newlines. */
+export class Matcher {
+  private readonly test: (v: string) => boolean;
+
+  constructor(
+    readonly type: MatchType,
+    readonly name: string,
+    readonly value: string,
+  ) {
+    this.test = type === '=~' || type === '!~' ? compileRegex(value) : (v) => v === value;
+  }
+
+  /** Whether a label value (empty when the series lacks the label) satisfies the matcher. */
+  matches(v: string): boolean {
+    switch (this.type) {
+      case '=':
+      case '=~':
+        return this.test(v);
+      case '!=':
+      case '!~':
+        return !this.test(v);
+    }
+  }
+
+  /** The matcher selecting exactly the values this one rejects. */
+  inverse(): Matcher {
+    return new Matcher(INVERSE[this.type], this.name, this.value);
+  }
+
+  /** PromQL text form, e.g. `job=~"api.*"`. */
+  toString(): string {
+    return `${this.name}${this.type}${JSON.stringify(this.value)}`;
+  }
+}
+
+const INVERSE: Record<MatchType, MatchType> = { '=': '!=', '!=': '=', '=~': '!~', '!~': '=~' };
+
+/** Shorthand for `new Matcher(type, name, value)`. */
+export function matcher(type: MatchType, name: string, value: string): Matcher {
+  return new Matcher(type, name, value);
+}
+
+function compileRegex(src: string): (v: string) => boolean {
+  let flags = 's';
+  let body = src;
+  // JavaScript on Node 20 lacks inline flag groups; the leading `(?i)` Grafana emits is the common case.
+  if (body.startsWith('(?i)')) {
+    flags += 'i';
+    body = body.slice(4);
+  }
+  if (flags === 's' && !META.test(body)) return (v) => v === body;
+  if (body === '.*') return () => true;
+  if (body === '.+') return (v) => v.length > 0;
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${body})$`, flags + 'u');
+  } catch {
+    re = new RegExp(`^(?:${body})$`, flags);
+  }
+  return (v) => re.test(v);
+}
