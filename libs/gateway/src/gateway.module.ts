@@ -37,6 +37,8 @@ export class GatewayModule {
           resolvers: { JSON: JsonScalar },
           path: '/graphql',
           graphiql: false,
+          // The schema nests at most three levels; deeper documents are abuse, not clients.
+          queryDepth: 8,
         }),
       ],
       controllers: [
