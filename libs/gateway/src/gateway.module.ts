@@ -16,6 +16,7 @@ import { BusControlPlaneClient, ControlPlaneClient } from './control-plane/contr
 import { UserLimitsController } from './data/user-limits.controller';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
 import { AdminResolver } from './graphql/admin.resolver';
+import { formatGraphqlErrors } from './graphql/error-formatter';
 import { JsonScalar } from './graphql/json.scalar';
 import { ADMIN_SCHEMA } from './graphql/schema.graphql';
 import { ErrorFilter } from './http/error.filter';
@@ -39,6 +40,7 @@ export class GatewayModule {
           graphiql: false,
           // The schema nests at most three levels; deeper documents are abuse, not clients.
           queryDepth: 8,
+          errorFormatter: formatGraphqlErrors,
         }),
       ],
       controllers: [

@@ -59,6 +59,9 @@ describe('admin GraphQL', () => {
     expect(own.body.data.tenant.tenantId).toBe('tenant-a');
     const anonymous = await gql('{ tenants { items { tenantId } } }', {}, null);
     expect(anonymous.body.errors[0].extensions.code).toBe('unauthorized');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toContain('Bearer');
+    expect(read.status).toBe(200);
     expect(h.controlPlane.commands).toEqual([]);
   });
 
