@@ -82,8 +82,8 @@ function buildOpenApi(app: INestApplication): ReturnType<typeof SwaggerModule.cr
         'Mutations accept `If-Match: "<version>"`; responses carry `ETag: "<version>"`.',
     )
     .setVersion('v1')
-    .addBearerAuth()
-    .addBasicAuth()
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'the platform admin token or an API key secret' })
+    .addBasicAuth({ type: 'http', scheme: 'basic', description: 'admin:<admin token>, or <keyId or any user>:<API key secret>' })
     .build();
   return SwaggerModule.createDocument(app, config);
 }

@@ -22,7 +22,7 @@ export function RouteDoc(doc: RouteDoc): MethodDecorator {
     ApiOperation({ summary: doc.summary, description: `Access: ${doc.access}.` }),
     ApiBearerAuth(),
     ApiBasicAuth(),
-    ...(doc.body ? [ApiBody({ schema: doc.body, required: false })] : []),
+    ...(doc.body ? [ApiBody({ schema: doc.body, required: Array.isArray(doc.body.required) && doc.body.required.length > 0 })] : []),
     ...(doc.ifMatch ? [ApiHeader({ name: 'If-Match', required: false, description: 'expected stream version; stale → 409 version_conflict' })] : []),
     ApiResponse({ status: doc.status ?? 200, schema: doc.response, description: 'success' }),
     ...errors,
