@@ -1,4 +1,5 @@
 import { compactorService } from '@strata/compactor';
+import { controlPlaneService } from '@strata/control-plane';
 import { eventsService } from '@strata/events';
 import { gatewayService } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
@@ -18,6 +19,7 @@ import { type ServiceRegistry } from '@strata/service-kit';
  */
 export const EDGE_AND_CONTROL_SERVICES: ServiceRegistry = {
   gateway: gatewayService,
+  'control-plane': controlPlaneService,
 };
 
 /** Every service the all-in-one process can run, by name: the map `--target` selects from. */

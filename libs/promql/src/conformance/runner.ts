@@ -7,6 +7,7 @@ import { compareLabels, type Labels, METRIC_NAME } from '../storage/labels';
 import { MemoryQueryable, STALE_NAN } from '../storage/memory-queryable';
 import { matchesAll } from '../storage/queryable';
 import { parseScript, type EvalCommand, type Expectation } from './script';
+import { AT_MODIFIER_UNSAFE } from '../engine/evaluator';
 
 /** One value of a series description; `histogram` marks a native-histogram value. */
 export interface SequenceValue {
@@ -87,19 +88,6 @@ export interface FileReport {
 }
 
 const EPSILON = 0.000001;
-const AT_UNSAFE = new Set([
-  'days_in_month',
-  'day_of_month',
-  'day_of_week',
-  'day_of_year',
-  'hour',
-  'minute',
-  'month',
-  'year',
-  'predict_linear',
-  'time',
-  'timestamp',
-]);
 const NATIVE_ONLY_FUNCS = new Set([
   'histogram_count',
   'histogram_sum',
@@ -361,7 +349,7 @@ function errMsg(err: unknown): string {
 
 /** The extra instant queries promqltest runs with `@` pinned to the evaluation time. */
 function atModifierVariants(expr: Expr, ts: number): { e: Expr; t: number }[] {
-  if (calls(expr).some((f) => AT_UNSAFE.has(f))) return [];
+  if (calls(expr).some((f) => AT_MODIFIER_UNSAFE.has(f))) return [];
   const clone = structuredClone(expr);
   const pin = (e: Expr, underAt: boolean): void => {
     switch (e.type) {

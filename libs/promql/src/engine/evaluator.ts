@@ -493,7 +493,7 @@ export class Evaluator {
 }
 
 /** Functions whose result depends on the evaluation time even when their arguments do not. */
-const AT_MODIFIER_UNSAFE = new Set([
+export const AT_MODIFIER_UNSAFE: ReadonlySet<string> = new Set([
   'days_in_month',
   'day_of_month',
   'day_of_week',
