@@ -45,7 +45,7 @@ describe('edge basics', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
     const text = res.body as string;
-    expect(text).toMatch(/strata_gateway_http_requests_total\{method="GET",route="\/api\/v1\/admin\/tenants\/:id",status="200",tenant=""\} 1/);
+    expect(text).toMatch(/strata_gateway_http_requests_total\{method="GET",route="\/api\/v1\/admin\/tenants\/:id",status="200",tenant="acme"\} 1/);
     expect(text).toContain('route="/api/v1/admin/tenants/:id",status="401"');
     expect(text).toContain('strata_gateway_http_request_duration_seconds_bucket');
     expect(text).toContain('process_cpu_user_seconds_total');

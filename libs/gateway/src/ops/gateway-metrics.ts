@@ -3,6 +3,18 @@ import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, register as globalRegistry, Registry } from 'prom-client';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
 
+const TENANT_ROUTE = '/api/v1/admin/tenants/:id';
+
+/**
+ * The tenant a platform admin's request acted on, taken from the path only when it succeeded, so
+ * made-up ids in failed requests cannot grow the label set.
+ */
+function tenantOfAdminRoute(request: FastifyRequest, route: string, status: number): string {
+  if (status >= 400 || !route.startsWith(TENANT_ROUTE)) return '';
+  const id = (request.params as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' ? id : '';
+}
+
 const REQUESTS = 'strata_gateway_http_requests_total';
 const DURATION = 'strata_gateway_http_request_duration_seconds';
 
@@ -37,7 +49,7 @@ export class GatewayMetrics {
   observe(request: FastifyRequest, reply: FastifyReply): void {
     const route = request.routeOptions.url ?? 'unmatched';
     const status = String(reply.statusCode);
-    this.requests.inc({ method: request.method, route, status, tenant: request.strata?.tenant ?? '' });
+    this.requests.inc({ method: request.method, route, status, tenant: request.strata?.tenant ?? tenantOfAdminRoute(request, route, reply.statusCode) });
     this.duration.observe({ method: request.method, route, status }, reply.elapsedTime / 1000);
   }
 
