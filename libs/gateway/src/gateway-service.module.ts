@@ -34,6 +34,7 @@ export class GatewayServer implements OnApplicationBootstrap, BeforeApplicationS
       bus: this.bus,
       registry: this.metrics.registry,
       readiness: this.readiness,
+      logger: 'inherit',
     });
     new Logger('gateway').log(`HTTP API on ${this.running.url} (REST /api/v1/admin, GraphQL /graphql, OpenAPI /api/docs)`);
   }

@@ -1,3 +1,4 @@
+import { type LogLevel } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { type Bus } from '@strata/bus';
 import { type PlatformEnv, StrataError } from '@strata/contracts';
@@ -29,6 +30,11 @@ export interface GatewayOptions {
   readiness?: { run(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }> };
   /** Trust `X-Forwarded-For` from a proxy in front of the gateway for `sourceAddress`. */
   trustProxy?: boolean;
+  /**
+   * Nest's logging for the HTTP app. Any value here replaces Nest's process-wide logger, so a
+   * Strata process passes `inherit` to keep its own; standalone use defaults to errors and warnings.
+   */
+  logger?: 'inherit' | LogLevel[];
 }
 
 /** Injection token of the gateway options. */

@@ -32,8 +32,9 @@ export async function createGatewayApp(options: GatewayOptions): Promise<NestFas
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers['x-request-id']),
     ...(config.tls ? { https: { cert: config.tls.cert, key: config.tls.key } } : {}),
   });
+  const logger = options.logger ?? ['error', 'warn'];
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(options), adapter, {
-    logger: ['error', 'warn'],
+    ...(logger === 'inherit' ? {} : { logger }),
     bufferLogs: false,
   });
   // platform-fastify carries its own copy of fastify's types; the instance is the same at runtime.
