@@ -23,6 +23,8 @@ import { ErrorFilter } from './http/error.filter';
 import { DocsController, OpenApiDocument } from './openapi/docs.controller';
 import { GatewayMetrics } from './ops/gateway-metrics';
 import { HealthController } from './ops/health.controller';
+import { PrometheusApiController } from './prometheus-api/prometheus-api.controller';
+import { prometheusApiProviders } from './prometheus-api/gateway-wiring';
 
 /** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
 @Module({})
@@ -49,6 +51,7 @@ export class GatewayModule {
         ApiKeysController,
         AuditController,
         UserLimitsController,
+        PrometheusApiController,
         HealthController,
         DocsController,
       ],
@@ -65,6 +68,7 @@ export class GatewayModule {
         AdminResolver,
         GatewayMetrics,
         OpenApiDocument,
+        ...prometheusApiProviders(options.bus),
       ],
       exports: [ControlPlaneClient, GatewayMetrics],
     };

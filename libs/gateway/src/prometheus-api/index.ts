@@ -4,3 +4,4 @@ export { PrometheusApi, BUILD_INFO, type AdmittedTenant, type ApiAnswer } from '
 export { ApiParams, parseTime, parseDurationNs, rangeParams } from './params';
 export { PromApiError } from './prom-api-error';
 export { admissionResolver, limitsOf, type AdmissionResolverOptions } from './admission-resolver';
+export { prometheusApiProviders } from './gateway-wiring';

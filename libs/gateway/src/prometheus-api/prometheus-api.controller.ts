@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiParams } from './params';
 import { type AdmittedTenant, type ApiAnswer, PrometheusApi } from './prometheus-api';
@@ -22,6 +23,8 @@ async function send(reply: FastifyReply, answer: ApiAnswer | Promise<ApiAnswer>)
 }
 
 /** Prometheus' query API under `/api/v1`, GET and POST (form-encoded) alike, scoped to the admitted tenant. */
+// Prometheus documents these routes; the gateway's OpenAPI document describes its own admin API.
+@ApiExcludeController()
 @Controller('api/v1')
 export class PrometheusApiController {
   constructor(
