@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const natsDir = mkdtempSync(join(tmpdir(), 'strata-bench-nats-'));
   const nats = await startNatsServer({ dataDir: natsDir });
   const source = new MemorySeriesSource();
-  const strata = await startStrata(nats.url, { source, defaultTimeoutMs: 600_000 });
+  const strata = await startStrata(nats.url, { tenants: [TENANT], source, defaultTimeoutMs: 600_000 });
   try {
     let t = Date.now();
     for (let from = 0; from < points; from += 20) {
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
           if (!body.data) throw new Error(`${url}: ${query}: ${body.error ?? res.status}`);
           return { ms: performance.now() - start, series: body.data.result.length };
         };
-        const viaHttp = await post(strata.url, { 'X-Scope-OrgID': TENANT });
+        const viaHttp = await post(strata.url, strata.headersFor(TENANT));
         const viaProm = await post(prom.url, {});
         if (r > 0) {
           httpTimes.push(viaHttp.ms);

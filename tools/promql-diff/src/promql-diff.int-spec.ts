@@ -7,19 +7,20 @@ import { DIFF_QUERIES, DIFFERS_2_42_VS_3, ENGINE_GAPS, FORMAT_DIFFERS_2_42_VS_3,
 import { startStrata, type StrataServer } from './strata-server';
 
 const TENANT = 'diff';
-const headers = { 'X-Scope-OrgID': TENANT };
 const secs = (ms: number): string => String(ms / 1000);
 
 // Loopback only; the suite starts and stops its own Prometheus and gives up after a bounded time.
 jest.setTimeout(120_000);
 
-describe('differential PromQL vs Prometheus (Strata API over NATS, data written straight into the in-memory series source)', () => {
+describe('differential PromQL vs Prometheus (Strata gateway and query service over NATS, data written straight into the in-memory series source)', () => {
   let prom: PrometheusServer;
   let strata: StrataServer;
+  let headers: Record<string, string>;
   const tally = { comparisons: 0, equal: 0 };
 
   beforeAll(async () => {
-    [prom, strata] = await Promise.all([startPrometheus(), startStrata(testServices().natsUrl)]);
+    [prom, strata] = await Promise.all([startPrometheus(), startStrata(testServices().natsUrl, { tenants: [TENANT, 'intruder'] })]);
+    headers = strata.headersFor(TENANT);
     for (const batch of datasetBatches()) {
       await prom.write(batch);
       strata.write(TENANT, batch);
@@ -112,7 +113,7 @@ describe('differential PromQL vs Prometheus (Strata API over NATS, data written 
     // The label is hidden, so a negative matcher on it matches every own series and nothing more.
     const [p, s] = await both('/api/v1/query', { query: 'count({__name__=~".+", tenant_id!="diff"})', time: at });
     expect(diffResponses(p, s)).toBeNull();
-    const other = await apiGet(strata.url, '/api/v1/query', { query: 'intruder_only_total', time: at }, { 'X-Scope-OrgID': 'intruder' });
+    const other = await apiGet(strata.url, '/api/v1/query', { query: 'intruder_only_total', time: at }, strata.headersFor('intruder'));
     expect(other.body.data?.result).toEqual([{ metric: { __name__: 'intruder_only_total' }, value: [Number(at), '1'] }]);
   });
 

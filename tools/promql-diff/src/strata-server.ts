@@ -1,16 +1,21 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { BusModule } from '@strata/bus';
-import { PrometheusApiModule, type PromTenantResolver } from '@strata/gateway';
-import { MemorySeriesSource, QueryModule } from '@strata/query';
+import { connectBus, type BusLogger } from '@strata/bus';
+import { startGateway, type GatewayConfig } from '@strata/gateway';
+import { MemorySeriesSource, QueryExecutor, QueryHandlers } from '@strata/query';
 import { decodeWriteRequest, encodeWriteRequestV1, type WriteBatch } from '@strata/remote-write';
-import { type FastifyRequest } from 'fastify';
+import { FakeControlPlane } from '../../../libs/gateway/src/testing/fake-control-plane';
 
-/** The gateway's Prometheus API and the query service over a real NATS, reading an in-memory source. */
+/** The platform admin token of the harness; the tenant is named in `X-Scope-OrgID`. */
+export const HARNESS_ADMIN_TOKEN = 'promql-diff-admin-token-0123456789';
+
+/**
+ * The real gateway (auth, tenant admission, Prometheus API) and the query service on one NATS,
+ * reading an in-memory series source; tenants live in the gateway's in-memory control plane.
+ */
 export interface StrataServer {
   url: string;
   source: MemorySeriesSource;
+  /** Headers that authenticate as the platform admin acting for `tenantId`. */
+  headersFor(tenantId: string): Record<string, string>;
   /** Decodes a remote-write 1.0 body and stores it for `tenantId`, as the write path will. */
   writeEncoded(tenantId: string, body: Uint8Array): void;
   /** Encodes and stores a batch, the same bytes Prometheus receives. */
@@ -18,35 +23,33 @@ export interface StrataServer {
   stop(): Promise<void>;
 }
 
-/** Tenants from `X-Scope-OrgID`, standing in for the gateway's admission in these harnesses. */
-const headerTenants: PromTenantResolver = {
-  admit: (request: FastifyRequest) => {
-    const tenant = request.headers['x-scope-orgid'];
-    if (typeof tenant !== 'string' || tenant === '') return Promise.reject(new Error('no X-Scope-OrgID'));
-    return Promise.resolve({ tenantId: tenant });
-  },
-};
+const quiet: BusLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** Starts the API on a loopback port. */
+/** Starts the gateway on a loopback port and the query service beside it; `tenants` are created up front. */
 export async function startStrata(
   natsUrl: string,
-  options: { defaultTimeoutMs?: number; source?: MemorySeriesSource } = {},
+  options: { tenants: string[]; defaultTimeoutMs?: number; source?: MemorySeriesSource },
 ): Promise<StrataServer> {
   const source = options.source ?? new MemorySeriesSource();
-  @Module({})
-  class HarnessModule {}
-  const root: DynamicModule = {
-    module: HarnessModule,
-    imports: [
-      BusModule.forRoot({ url: natsUrl, name: 'promql-diff' }),
-      QueryModule.forRoot({ source, ...(options.defaultTimeoutMs !== undefined ? { defaultTimeoutMs: options.defaultTimeoutMs } : {}) }),
-      PrometheusApiModule.register({ tenants: headerTenants }),
-    ],
+  const bus = await connectBus({ url: natsUrl, name: 'promql-diff', logger: quiet });
+  const handlers = new QueryHandlers(bus, new QueryExecutor(source, { defaultTimeoutMs: options.defaultTimeoutMs ?? 120_000 }));
+  handlers.onApplicationBootstrap();
+  const controlPlane = new FakeControlPlane();
+  for (const tenantId of options.tenants) {
+    await controlPlane.command(
+      { type: 'CreateTenant', tenantId, displayName: tenantId },
+      { actor: 'harness', actorKind: 'system', sourceAddress: '', requestId: 'harness' },
+    );
+  }
+  const config: GatewayConfig = {
+    adminToken: HARNESS_ADMIN_TOKEN,
+    tenantHeader: 'x-scope-orgid',
+    maxBodyBytes: 16 * 1024 * 1024,
+    host: '127.0.0.1',
+    port: 0,
+    tls: null,
   };
-  const app = await NestFactory.create<NestFastifyApplication>(root, new FastifyAdapter({ bodyLimit: 16 * 1024 * 1024 }), { logger: ['error'] });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const gateway = await startGateway({ config, bus, controlPlane });
   const writeEncoded = (tenantId: string, body: Uint8Array): void => {
     const batch = decodeWriteRequest(body, 'v1');
     for (const s of batch.series) {
@@ -62,10 +65,15 @@ export async function startStrata(
     for (const m of batch.metadata) source.addMetadata(tenantId, m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit });
   };
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: gateway.url,
     source,
+    headersFor: (tenantId) => ({ authorization: `Bearer ${HARNESS_ADMIN_TOKEN}`, 'x-scope-orgid': tenantId }),
     writeEncoded,
     write: (tenantId, batch) => writeEncoded(tenantId, encodeWriteRequestV1(batch)),
-    stop: () => app.close(),
+    async stop() {
+      await gateway.close();
+      await handlers.onModuleDestroy();
+      await bus.drain();
+    },
   };
 }

@@ -1,4 +1,3 @@
-export { PrometheusApiModule, type PrometheusApiModuleOptions } from './prometheus-api.module';
 export { PROM_TENANT_RESOLVER, PrometheusApiController, type PromTenantResolver } from './prometheus-api.controller';
 export { PrometheusApi, BUILD_INFO, type AdmittedTenant, type ApiAnswer } from './prometheus-api';
 export { ApiParams, parseTime, parseDurationNs, rangeParams } from './params';
