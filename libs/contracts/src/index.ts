@@ -3,3 +3,4 @@ export * from './validation';
 export * from './subjects';
 export * from './control';
 export * from './platform';
+export * from './ingest';
