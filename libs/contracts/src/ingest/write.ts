@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TenantId } from '../control/ids';
+import { Streams } from '../subjects';
 
 /**
  * A remote write forwarded by the gateway to the router over `Subjects.routerWrite`. The body is
@@ -40,4 +41,18 @@ export interface ActiveSeriesReport {
 export interface PartitionLease {
   owner: string;
   acquiredAt: number;
+}
+
+/** The declaration of `Streams.ingest` both router and ingester make at start (structurally a bus `StreamSpec`). */
+export function ingestStreamSpec(limits: { maxAgeSeconds: number; maxBytes: number }) {
+  return {
+    name: Streams.ingest.name,
+    subjects: [...Streams.ingest.subjects],
+    retention: 'limits' as const,
+    storage: 'file' as const,
+    maxAgeMs: limits.maxAgeSeconds * 1000,
+    maxBytes: limits.maxBytes,
+    // A retried write within this window stores nothing new (message ids are deterministic).
+    duplicateWindowMs: Math.min(limits.maxAgeSeconds * 1000, 5 * 60_000),
+  };
 }

@@ -1,0 +1,72 @@
+import { type IngestMessage } from '@strata/remote-write';
+import { Head, type HeadOptions, TsdbError } from '@strata/tsdb';
+
+/** What applying one message did, for metrics. */
+export interface ApplyStats {
+  appended: number;
+  /** Rejected samples by `tenant` then reason code (e.g. `out_of_order_sample`). */
+  rejected: Map<string, Map<string, number>> | null;
+}
+
+/**
+ * One partition's head and the last stream sequence applied to it. Appends are synchronous, so
+ * between two messages the head and `lastSeq` always agree, which snapshots rely on.
+ */
+export class PartitionHead {
+  lastSeq: number;
+  readonly head: Head;
+
+  constructor(
+    readonly partition: number,
+    head?: Head,
+    coveredSeq = 0,
+    options: HeadOptions = {},
+  ) {
+    this.head = head ?? new Head(options);
+    this.lastSeq = coveredSeq;
+  }
+
+  /**
+   * Appends a message's samples. Sequences at or below `lastSeq` were applied already (a
+   * redelivery after a crash between apply and ack) and are skipped. Samples the head refuses
+   * (out of order, out of bounds, conflicting duplicates) are counted, not retried: the same
+   * message would be refused the same way forever.
+   */
+  apply(seq: number, message: IngestMessage): ApplyStats {
+    const stats: ApplyStats = { appended: 0, rejected: null };
+    if (seq <= this.lastSeq) return stats;
+    const head = this.head;
+    for (const s of message.series) {
+      let ref: number;
+      try {
+        ref = head.getOrCreate(s.labels).ref;
+      } catch (error) {
+        reject(stats, message.tenant, error, s.values.length);
+        continue;
+      }
+      const ts = s.timestamps;
+      const vs = s.values;
+      for (let i = 0; i < ts.length; i++) {
+        try {
+          head.append(ref, ts[i], vs[i]);
+          stats.appended++;
+        } catch (error) {
+          reject(stats, message.tenant, error, 1);
+        }
+      }
+    }
+    this.lastSeq = seq;
+    return stats;
+  }
+}
+
+function reject(stats: ApplyStats, tenant: string, error: unknown, n: number): void {
+  if (!(error instanceof TsdbError)) throw error;
+  stats.rejected ??= new Map();
+  let byReason = stats.rejected.get(tenant);
+  if (!byReason) {
+    byReason = new Map();
+    stats.rejected.set(tenant, byReason);
+  }
+  byReason.set(error.code, (byReason.get(error.code) ?? 0) + n);
+}
