@@ -4,6 +4,8 @@ import { type ApplyStats } from './head/partition-head';
 /** What the ingester reports to metrics. */
 export interface IngesterObserver {
   applied(tenant: string, stats: ApplyStats): void;
+  /** A message that could not be applied at all (its series count, for the log's sake). */
+  dropped(tenant: string, series: number): void;
   snapshotted(partition: number, bytes: number, seconds: number): void;
   activeSeries(byTenant: ReadonlyMap<string, number>): void;
   lag(partition: number, messages: number): void;
@@ -25,6 +27,9 @@ export function ingesterMetrics(metrics: StrataMetrics): IngesterObserver {
     applied(tenant, stats) {
       if (stats.appended > 0) appended.inc({ tenant }, stats.appended);
       if (stats.rejected) for (const [t, reasons] of stats.rejected) for (const [reason, n] of reasons) rejected.inc({ tenant: t, reason }, n);
+    },
+    dropped(tenant) {
+      rejected.inc({ tenant, reason: 'apply_failed' });
     },
     snapshotted(partition, bytes, seconds) {
       snapshotBytes.set({ partition: String(partition) }, bytes);

@@ -83,7 +83,10 @@ export class PartitionRunner {
         ackWaitMs: 30_000,
       },
       (m) => this.apply(m),
-      { ordered: true, onGiveUp: (e) => this.log.error(e.message) },
+      // Not `ordered`: that waits for each ack before the next delivery. Ingest messages are never
+      // chunked (the router bounds them) and `apply` is synchronous, so first deliveries are still
+      // applied in stream order; only redeliveries come out of order, and those were applied already.
+      { concurrency: 256, onGiveUp: (e) => this.log.error(e.message) },
     );
     this.server = this.bus.serve<unknown, StoreResponse>(Subjects.storeQuery('ingester', p), QueueGroups.of('ingester'), (payload) => this.query(payload));
     this.log.log(`consuming from sequence ${this.state.lastSeq + 1} (newest ${this.catchUpSeq})`);
@@ -99,8 +102,17 @@ export class PartitionRunner {
       m.term(error.code);
       return Promise.resolve();
     }
-    const stats = this.state.apply(m.seq, message);
-    this.observer.applied(message.tenant, stats);
+    try {
+      this.observer.applied(message.tenant, this.state.apply(m.seq, message));
+    } catch (error) {
+      // Not a refusal the head knows (those are counted inside apply): a bug would fail the same way
+      // on every redelivery and later messages are applied already, so the message is dropped loudly.
+      this.log.error(`dropping message #${m.seq} that failed to apply: ${String(error)}`);
+      this.state.lastSeq = Math.max(this.state.lastSeq, m.seq);
+      this.observer.dropped(message.tenant, message.series.length);
+      m.term('apply failed');
+      return Promise.resolve();
+    }
     m.ack();
     return Promise.resolve();
   }

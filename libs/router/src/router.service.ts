@@ -36,6 +36,7 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
         maxLabelNameLength: config.STRATA_MAX_LABEL_NAME_LENGTH,
         maxLabelValueLength: config.STRATA_MAX_LABEL_VALUE_LENGTH,
         maxSeriesPerRequest: config.STRATA_MAX_SERIES_PER_REQUEST,
+        maxMessageBytes: Math.min(512 * 1024, bus instanceof NatsBus ? Math.floor(bus.maxPayload / 2) : 512 * 1024),
       },
       routerMetrics(metrics),
     );

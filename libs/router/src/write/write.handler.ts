@@ -22,6 +22,8 @@ export interface RouterLimits {
   maxLabelNameLength: number;
   maxLabelValueLength: number;
   maxSeriesPerRequest: number;
+  /** Largest ingest message; below the server's max_payload so the bus never chunks one. */
+  maxMessageBytes: number;
 }
 
 /** What the write path reports to metrics; tenants are label values, so they are never invented here. */
@@ -106,12 +108,15 @@ export class WriteHandler {
     }
     const writeId = createHash('sha256').update(tenantId).update('\0').update(body).digest('base64url').slice(0, 32);
     const started = process.hrtime.bigint();
+    const messages: Array<Promise<unknown>> = [];
+    for (const [p, series] of parts) {
+      const encoded = encodeBounded(tenantId, series, this.limits.maxMessageBytes);
+      for (let k = 0; k < encoded.length; k++) {
+        messages.push(this.bus.publish(Subjects.ingestSamples(p), encoded[k], { msgId: `${tenantId}.${writeId}.${p}.${k}` }));
+      }
+    }
     try {
-      await Promise.all(
-        [...parts].map(([p, series]) =>
-          this.bus.publish(Subjects.ingestSamples(p), encodeIngestMessage(tenantId, series), { msgId: `${tenantId}.${writeId}.${p}` }),
-        ),
-      );
+      await Promise.all(messages);
     } catch (error) {
       // Nothing is known to be stored for sure; the client retries and JetStream dedupes what was.
       this.buckets.refund(tenantId, stats.samples);
@@ -122,6 +127,18 @@ export class WriteHandler {
     this.observer.accepted(tenantId, stats);
     return stats;
   }
+}
+
+/**
+ * Encodes a partition's series into messages of at most `maxBytes` (halving the series list
+ * until each part fits), so ingest messages are never chunked by the bus: the ingester then
+ * applies every message synchronously in stream order, which its sequence bookkeeping relies on.
+ */
+export function encodeBounded(tenant: string, series: IngestSeries[], maxBytes: number): Buffer[] {
+  const whole = encodeIngestMessage(tenant, series);
+  if (whole.length <= maxBytes || series.length <= 1) return [whole];
+  const mid = series.length >> 1;
+  return [...encodeBounded(tenant, series.slice(0, mid), maxBytes), ...encodeBounded(tenant, series.slice(mid), maxBytes)];
 }
 
 /** Maps a remote write refusal to the platform's error, keeping the precise code as the reason. */
