@@ -39,6 +39,28 @@ describe('payloads above max_payload', () => {
     expect(seenHeaders).toEqual({ 'X-Request-Id': 'r1' });
   });
 
+  it('keeps each chunked exchange on one queue-group member when several run at once', async () => {
+    const subject = uniqueName('test.parallel');
+    const other = await connectBus({ url: testServices().natsUrl, name: 'chunk-spec-2', logger: quiet });
+    const handled = { a: 0, b: 0 };
+    const sum = (blob: string) => [...blob].reduce((n, c) => n + c.charCodeAt(0), 0);
+    bus.serve<{ blob: string }, { sum: number; echo: string }>(subject, 'sum', async ({ blob }) => {
+      handled.a++;
+      return { sum: sum(blob), echo: blob };
+    });
+    other.serve<{ blob: string }, { sum: number; echo: string }>(subject, 'sum', async ({ blob }) => {
+      handled.b++;
+      return { sum: sum(blob), echo: blob };
+    });
+    await other.connection.flush();
+    const blobs = Array.from({ length: 6 }, () => randomBytes(1024 * 1024).toString('base64'));
+    const replies = await Promise.all(blobs.map((blob) => bus.request<{ blob: string }, { sum: number; echo: string }>(subject, { blob }, { timeoutMs: 30_000 })));
+    await other.drain();
+    expect(replies.map((r) => r.sum)).toEqual(blobs.map(sum));
+    expect(replies.map((r) => r.echo)).toEqual(blobs);
+    expect(handled.a + handled.b).toBe(6);
+  }, 30_000);
+
   it('carries a small request with a 5 MiB reply', async () => {
     const subject = uniqueName('test.download');
     bus.serve<number, string>(subject, null, async (n) => 'x'.repeat(n));
@@ -67,6 +89,30 @@ describe('payloads above max_payload', () => {
     expect(received[0].headers).toEqual({ 'X-Tenant': 't1', 'Nats-Msg-Id': 'write-big' });
     expect(received[0].seq).toBe(ack.seq);
     expect(JSON.parse(received[1].data.toString())).toEqual({ small: true });
+  });
+
+  it('reassembles a chunked message again when its handler fails and it is redelivered', async () => {
+    const stream = uniqueName('BIG');
+    const subject = uniqueName('test.bigretry');
+    await bus.ensureStream({ name: stream, subjects: [`${subject}.>`] });
+    const data = randomBytes(3 * 1024 * 1024);
+    await bus.publish(`${subject}.p0`, data, { msgId: 'w-retry' });
+    const attempts: Array<{ n: number; same: boolean }> = [];
+    const stop = await bus.consume(
+      { stream, durableName: 'retry', maxDeliver: 3 },
+      async (m) => {
+        attempts.push({ n: m.deliveryCount, same: Buffer.from(m.data).equals(data) });
+        if (m.deliveryCount === 1) throw new Error('transient');
+      },
+      { retryDelayMs: () => 50, ordered: true },
+    );
+    const deadline = Date.now() + 15_000;
+    while (attempts.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await stop.stop();
+    expect(attempts).toEqual([
+      { n: 1, same: true },
+      { n: 2, same: true },
+    ]);
   });
 
   it('dedupes a retried chunked publish part by part', async () => {

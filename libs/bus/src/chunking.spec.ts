@@ -1,6 +1,6 @@
 import { chunkMsgId, formatChunkPart, isChunkHeader, joinParts, parseChunkPart, splitPayload } from './chunking';
 import { ChunkAssemblyError } from './errors';
-import { consumerConfig } from './consumer';
+import { acceptsTermReason, consumerConfig } from './consumer';
 import { streamConfig } from './streams';
 
 describe('chunk helpers', () => {
@@ -34,6 +34,12 @@ describe('JetStream configuration from specs', () => {
     const config = streamConfig({ name: 'S', subjects: ['a.>'], retention: 'workqueue', maxAgeMs: 30_000, storage: 'memory' });
     expect(config).toMatchObject({ name: 'S', retention: 'workqueue', storage: 'memory', max_age: 30_000 * 1e6, duplicate_window: 30_000 * 1e6 });
     expect(streamConfig({ name: 'S', subjects: ['a.>'] })).toMatchObject({ retention: 'limits', max_age: 0, duplicate_window: 120_000 * 1e6 });
+  });
+
+  it('sends a term reason only to servers that understand it', () => {
+    expect(acceptsTermReason('2.9.10')).toBe(false);
+    expect(acceptsTermReason('2.10.0')).toBe(true);
+    expect(acceptsTermReason('3.0.1')).toBe(true);
   });
 
   it('maps a consumer spec, ordered meaning one message in flight', () => {

@@ -4,6 +4,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { NatsBus } from './nats-bus';
 import { consoleBusLogger, type BusLogger } from './logger';
 import { BusClosedError } from './errors';
+import { type BusObserver } from './observer';
 
 /** How to reach NATS and how this process is named there. */
 export interface BusOptions {
@@ -19,6 +20,8 @@ export interface BusOptions {
   reconnectWaitMs?: number;
   maxReconnectWaitMs?: number;
   logger?: BusLogger;
+  /** Receives counts and timings of served requests and consumed messages (metrics). */
+  observer?: BusObserver;
 }
 
 /**
@@ -64,5 +67,9 @@ export async function connectBus(options: BusOptions): Promise<NatsBus> {
       jsm = null;
       throw error;
     }));
-  return new NatsBus(nc, js, manager, logger, { requestTimeoutMs: options.requestTimeoutMs ?? 5_000, onReconnect });
+  return new NatsBus(nc, js, manager, logger, {
+    requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
+    onReconnect,
+    observer: options.observer,
+  });
 }

@@ -51,7 +51,8 @@ describe('consume', () => {
     await bus.publish(`${subject}.x`, { kind: 'retry' });
     await bus.publish(`${subject}.x`, { kind: 'poison' });
     const deliveries: Array<{ kind: string; n: number }> = [];
-    const stop = await bus.consume({ stream, durableName: 'd2', ackWaitMs: 5_000 }, async (m) => {
+    // A short ack wait: a term the server ignored would come back within the test.
+    const stop = await bus.consume({ stream, durableName: 'd2', ackWaitMs: 300 }, async (m) => {
       const { kind } = m.json<{ kind: string }>();
       deliveries.push({ kind, n: m.deliveryCount });
       if (kind === 'poison') m.term('bad');
@@ -59,7 +60,7 @@ describe('consume', () => {
       else m.ack();
     });
     await until(() => deliveries.some((d) => d.kind === 'retry' && d.n === 2));
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 800));
     await stop.stop();
     expect(deliveries.filter((d) => d.kind === 'poison')).toEqual([{ kind: 'poison', n: 1 }]);
     expect(deliveries.filter((d) => d.kind === 'retry')).toEqual([
@@ -149,6 +150,62 @@ describe('consume', () => {
     await until(() => seen.length === 2);
     await stop.stop();
     expect(seen).toEqual([3, 4]);
+  });
+
+  it('keeps a message whose handler outlasts the ack wait, instead of redelivering it mid-work', async () => {
+    await bus.publish(`${subject}.x`, { slow: true });
+    const deliveries: number[] = [];
+    let done = false;
+    const stop = await bus.consume({ stream, durableName: 'd8', ackWaitMs: 400 }, async (m) => {
+      deliveries.push(m.deliveryCount);
+      await new Promise((r) => setTimeout(r, 1_200));
+      done = true;
+    });
+    await until(() => done);
+    await new Promise((r) => setTimeout(r, 600));
+    await stop.stop();
+    expect(deliveries).toEqual([1]);
+  });
+
+  it('terminates and reports a message with a malformed chunk header, and goes on', async () => {
+    await bus.publish(`${subject}.x`, { bad: true }, { headers: { 'Strata-Chunk': 'nonsense' } });
+    await bus.publish(`${subject}.x`, { bad: false });
+    const given: number[] = [];
+    const seen: boolean[] = [];
+    const stop = await bus.consume(
+      { stream, durableName: 'd9' },
+      async (m) => {
+        seen.push(m.json<{ bad: boolean }>().bad);
+      },
+      { ordered: true, onGiveUp: (error) => given.push(error.seq) },
+    );
+    await until(() => seen.length === 1 && given.length === 1, 4_000);
+    await stop.stop();
+    expect(seen).toEqual([false]);
+    expect(given).toEqual([1]);
+  });
+
+  it('reports each delivery outcome to the observer', async () => {
+    const events: string[] = [];
+    const observed = await connectBus({
+      url: testServices().natsUrl,
+      name: 'consume-observer',
+      logger: quiet,
+      observer: { consumed: (s, c, outcome) => events.push(`${s === stream}:${c}:${outcome}`) },
+    });
+    await bus.publish(`${subject}.x`, { n: 1 });
+    await bus.publish(`${subject}.x`, { n: 2 });
+    const stop = await observed.consume(
+      { stream, durableName: 'obs', maxDeliver: 2 },
+      async (m) => {
+        if (m.json<{ n: number }>().n === 2) throw new Error('no');
+      },
+      { ordered: true, retryDelayMs: () => 20, onGiveUp: () => undefined },
+    );
+    await until(() => events.length === 3);
+    await stop.stop();
+    await observed.drain();
+    expect(events).toEqual(['true:obs:ack', 'true:obs:retry', 'true:obs:given_up']);
   });
 
   it('stop() waits for the handler already running', async () => {

@@ -14,8 +14,10 @@ import { ChunkHeaders, isChunkHeader, joinParts, parseChunkPart } from './chunki
 import { decodeJson, fromNatsHeaders } from './codec';
 import { ChunkAssemblyError, DeliveryExhaustedError, ProvisioningError, describe } from './errors';
 import { InFlight } from './in-flight';
+import { type BusObserver, type DeliveryOutcome } from './observer';
 import { type BusLogger } from './logger';
 
+const DEFAULT_ACK_WAIT_MS = 30_000;
 const CONSUMER_NOT_FOUND = 10014;
 const CONSUMER_NAME_EXISTS = 10013;
 const CONSUMER_ALREADY_EXISTS = 10105;
@@ -31,7 +33,7 @@ export function consumerConfig(spec: ConsumerSpec, options: ConsumeOptions): Par
   return {
     durable_name: spec.durableName,
     ack_policy: AckPolicy.Explicit,
-    ack_wait: nanos(spec.ackWaitMs ?? 30_000),
+    ack_wait: nanos(spec.ackWaitMs ?? DEFAULT_ACK_WAIT_MS),
     max_deliver: spec.maxDeliver ?? -1,
     max_ack_pending: options.ordered ? 1 : Math.max(1000, (options.concurrency ?? 16) * 4),
     // Servers before 2.10 know only the singular filter, so one subject uses it.
@@ -44,6 +46,22 @@ export function consumerConfig(spec: ConsumerSpec, options: ConsumeOptions): Par
   };
 }
 
+/** What a consumer needs from the connection. */
+export interface ConsumerContext {
+  js: JetStreamClient;
+  jsm: () => Promise<JetStreamManager>;
+  log: BusLogger;
+  /** The server's version: before 2.10 a `+TERM` with a reason is not understood and nothing happens. */
+  serverVersion: string;
+  observer?: BusObserver;
+}
+
+/** True when the server understands `+TERM <reason>` (2.10 and later). */
+export function acceptsTermReason(version: string): boolean {
+  const [major, minor] = version.split('.').map((n) => Number.parseInt(n, 10));
+  return major > 2 || (major === 2 && minor >= 10);
+}
+
 /** A running pull-consumer loop over one durable consumer. */
 export class StreamConsumer implements Stoppable {
   private readonly inFlight = new InFlight();
@@ -53,6 +71,8 @@ export class StreamConsumer implements Stoppable {
   private constructor(
     private readonly jsm: () => Promise<JetStreamManager>,
     private readonly log: BusLogger,
+    private readonly termWithReason: boolean,
+    private readonly observer: BusObserver,
     private readonly spec: ConsumerSpec,
     private readonly handler: (message: ConsumedMessage) => Promise<void>,
     private readonly options: ConsumeOptions,
@@ -61,9 +81,7 @@ export class StreamConsumer implements Stoppable {
 
   /** Creates or updates the durable consumer to `spec` and starts pulling. */
   static async start(
-    js: JetStreamClient,
-    jsm: () => Promise<JetStreamManager>,
-    log: BusLogger,
+    { js, jsm, log, serverVersion, observer }: ConsumerContext,
     spec: ConsumerSpec,
     handler: (message: ConsumedMessage) => Promise<void>,
     options: ConsumeOptions = {},
@@ -71,7 +89,7 @@ export class StreamConsumer implements Stoppable {
     await ensureConsumer(await jsm(), spec, options);
     const consumer = await js.consumers.get(spec.stream, spec.durableName);
     const messages = await consumer.consume({ max_messages: options.ordered ? 1 : Math.max(8, (options.concurrency ?? 16) * 2) });
-    const running = new StreamConsumer(jsm, log, spec, handler, options, messages);
+    const running = new StreamConsumer(jsm, log, acceptsTermReason(serverVersion), observer ?? {}, spec, handler, options, messages);
     running.loop = running.run();
     return running;
   }
@@ -90,7 +108,11 @@ export class StreamConsumer implements Stoppable {
     const limit = this.options.ordered ? 1 : Math.max(1, this.options.concurrency ?? 16);
     try {
       for await (const m of this.messages) {
-        if (this.stopped) break;
+        if (this.stopped) {
+          // Already pulled but never started: hand it back now rather than after the ack wait.
+          m.nak();
+          continue;
+        }
         if (limit === 1) {
           await this.process(m);
           continue;
@@ -103,8 +125,23 @@ export class StreamConsumer implements Stoppable {
     }
   }
 
+  /** Never rejects: a failure here must not end the consume loop. */
   private async process(m: JsMsg): Promise<void> {
-    const part = parseChunkPart(m.headers?.get(ChunkHeaders.part) || undefined);
+    try {
+      await this.deliver(m);
+    } catch (error) {
+      this.log.error(`${this.spec.stream}#${m.seq}: ${describe(error)}`, error);
+    }
+  }
+
+  private async deliver(m: JsMsg): Promise<void> {
+    let part: ReturnType<typeof parseChunkPart>;
+    try {
+      part = parseChunkPart(m.headers?.get(ChunkHeaders.part) || undefined);
+    } catch (error) {
+      this.observe(this.fail(m, error, true), 0);
+      return;
+    }
     // Leading chunks stay in the stream (limits retention); the last one carries their sequences.
     if (part && part.index < part.count - 1) {
       m.ack();
@@ -115,7 +152,7 @@ export class StreamConsumer implements Stoppable {
       try {
         data = await this.assemble(m);
       } catch (error) {
-        this.fail(m, wrap(m, error), error instanceof ChunkAssemblyError);
+        this.observe(this.fail(m, asChunkError(m, error), error instanceof ChunkAssemblyError), 0);
         return;
       }
     }
@@ -123,12 +160,26 @@ export class StreamConsumer implements Stoppable {
     // A chunked message shows the id it was published with, not the id of its last part.
     const group = part && part.count > 1 ? m.headers?.get(ChunkHeaders.id) : undefined;
     if (group && message.headers['Nats-Msg-Id'] !== undefined) message.headers['Nats-Msg-Id'] = group;
+    // A slow handler keeps its message: without progress reports the server would redeliver it mid-work.
+    const progress = setInterval(() => {
+      if (!message.settled) m.working();
+    }, Math.max(100, (this.spec.ackWaitMs ?? DEFAULT_ACK_WAIT_MS) / 2));
+    const started = performance.now();
+    let outcome: DeliveryOutcome;
     try {
       await this.handler(message);
       if (!message.settled) m.ack();
+      outcome = message.outcome ?? 'ack';
     } catch (error) {
-      if (!message.settled) this.fail(m, error, false, message);
+      outcome = message.outcome ?? this.fail(m, error, false, message);
+    } finally {
+      clearInterval(progress);
     }
+    this.observe(outcome, (performance.now() - started) / 1000);
+  }
+
+  private observe(outcome: DeliveryOutcome, seconds: number): void {
+    this.observer.consumed?.(this.spec.stream, this.spec.durableName, outcome, seconds);
   }
 
   private async assemble(last: JsMsg): Promise<Uint8Array> {
@@ -144,9 +195,9 @@ export class StreamConsumer implements Stoppable {
     return joinParts(parts, Number(last.headers?.get(ChunkHeaders.bytes) || NaN));
   }
 
-  private wrap(m: JsMsg, data: Uint8Array): ConsumedMessage & { settled: boolean } {
+  private wrap(m: JsMsg, data: Uint8Array): ConsumedMessage & { settled: boolean; outcome?: DeliveryOutcome } {
     const maxDeliver = this.spec.maxDeliver ?? -1;
-    const message = {
+    const message: ConsumedMessage & { settled: boolean; outcome?: DeliveryOutcome } = {
       settled: false,
       subject: m.subject,
       seq: m.seq,
@@ -156,42 +207,55 @@ export class StreamConsumer implements Stoppable {
       json: <T>() => decodeJson<T>(data),
       ack: () => {
         message.settled = true;
+        message.outcome = 'ack';
         m.ack();
       },
       nak: (delayMs?: number) => {
         message.settled = true;
-        if (maxDeliver > 0 && m.info.deliveryCount >= maxDeliver) this.giveUp(m, new Error('rejected by the handler'), message);
-        else m.nak(delayMs);
+        if (maxDeliver > 0 && m.info.deliveryCount >= maxDeliver) {
+          message.outcome = 'given_up';
+          this.giveUp(m, new Error('rejected by the handler'), message);
+        } else {
+          message.outcome = 'nak';
+          m.nak(delayMs);
+        }
       },
       term: (reason?: string) => {
         message.settled = true;
-        m.term(reason);
+        message.outcome = 'term';
+        this.terminate(m, reason);
       },
     };
     return message;
   }
 
   /** A failed delivery: redeliver later, or give up on the last allowed delivery (or when retrying cannot help). */
-  private fail(m: JsMsg, error: unknown, permanent: boolean, message?: ConsumedMessage): void {
+  private fail(m: JsMsg, error: unknown, permanent: boolean, message?: ConsumedMessage): DeliveryOutcome {
     const maxDeliver = this.spec.maxDeliver ?? -1;
     const deliveries = m.info.deliveryCount;
     if (permanent || (maxDeliver > 0 && deliveries >= maxDeliver)) {
       this.giveUp(m, error, message ?? this.wrap(m, m.data));
-      return;
+      return 'given_up';
     }
     this.log.warn(`${this.spec.stream}#${m.seq} delivery ${deliveries} failed, retrying: ${describe(error)}`);
     m.nak((this.options.retryDelayMs ?? defaultRetryDelay)(deliveries));
+    return 'retry';
+  }
+
+  private terminate(m: JsMsg, reason?: string): void {
+    if (this.termWithReason && reason) m.term(reason);
+    else m.term();
   }
 
   private giveUp(m: JsMsg, cause: unknown, message: ConsumedMessage): void {
     const error = new DeliveryExhaustedError(this.spec.stream, m.seq, m.info.deliveryCount, { cause });
-    m.term(error.message.slice(0, 200));
+    this.terminate(m, error.message.slice(0, 200));
     if (this.options.onGiveUp) this.options.onGiveUp(error, message);
     else this.log.error(error.message, cause);
   }
 }
 
-function wrap(m: JsMsg, error: unknown): unknown {
+function asChunkError(m: JsMsg, error: unknown): ChunkAssemblyError {
   return error instanceof ChunkAssemblyError ? error : new ChunkAssemblyError(`cannot read chunks of #${m.seq}`, { cause: error });
 }
 

@@ -16,6 +16,8 @@ import { StreamConsumer } from './consumer';
 import { describe } from './errors';
 import { openKvBucket, type KvBucket, type KvBucketOptions, type KvProvider } from './kv';
 import { type BusLogger } from './logger';
+import { type BusObserver } from './observer';
+import { watchConnection } from './connection-status';
 import { RequestReply } from './request-reply';
 import { StreamPublisher } from './streams';
 
@@ -23,6 +25,7 @@ import { StreamPublisher } from './streams';
 export interface NatsBusSettings {
   requestTimeoutMs: number;
   onReconnect?: () => void;
+  observer?: BusObserver;
 }
 
 /** The Bus over one nats.js connection; create it with `connectBus`. */
@@ -33,6 +36,7 @@ export class NatsBus implements Bus, KvProvider {
   private readonly consuming = new Set<Stoppable>();
   private connected = true;
   private draining: Promise<void> | null = null;
+  private readonly observer: BusObserver;
 
   constructor(
     readonly connection: NatsConnection,
@@ -41,9 +45,14 @@ export class NatsBus implements Bus, KvProvider {
     private readonly log: BusLogger,
     settings: NatsBusSettings,
   ) {
-    this.rr = new RequestReply(connection, log, settings.requestTimeoutMs);
+    this.observer = settings.observer ?? {};
+    this.rr = new RequestReply(connection, log, settings.requestTimeoutMs, this.observer);
     this.streams = new StreamPublisher(connection, js, jsm);
-    void this.watchStatus(settings.onReconnect);
+    void watchConnection(connection, log, (up) => {
+      this.connected = up;
+      this.observer.connection?.(up);
+      if (up) settings.onReconnect?.();
+    });
   }
 
   /** The server's largest accepted message; the bus chunks anything bigger. */
@@ -81,7 +90,8 @@ export class NatsBus implements Bus, KvProvider {
   }
 
   async consume(spec: ConsumerSpec, handler: (message: ConsumedMessage) => Promise<void>, options?: ConsumeOptions): Promise<Stoppable> {
-    const consumer = await StreamConsumer.start(this.js, this.jsm, this.log, spec, handler, options);
+    const context = { js: this.js, jsm: this.jsm, log: this.log, serverVersion: this.connection.info?.version ?? '0.0.0', observer: this.observer };
+    const consumer = await StreamConsumer.start(context, spec, handler, options);
     const handle: Stoppable = {
       stop: async () => {
         this.consuming.delete(handle);
@@ -115,35 +125,5 @@ export class NatsBus implements Bus, KvProvider {
       await this.connection.drain().catch((error: unknown) => this.log.warn(`drain: ${describe(error)}`));
     }
     this.connected = false;
-  }
-
-  private async watchStatus(onReconnect?: () => void): Promise<void> {
-    for await (const status of this.connection.status()) {
-      switch (status.type) {
-        case 'disconnect':
-          this.connected = false;
-          this.log.warn(`disconnected from ${status.server}`);
-          break;
-        case 'reconnect':
-          this.connected = true;
-          onReconnect?.();
-          this.log.info(`reconnected to ${status.server}`);
-          break;
-        case 'error':
-          this.log.warn(`server error: ${describe(status.error)}`);
-          break;
-        case 'close':
-          this.connected = false;
-          break;
-        case 'reconnecting':
-        case 'update':
-        case 'ldm':
-        case 'ping':
-        case 'staleConnection':
-        case 'slowConsumer':
-        case 'forceReconnect':
-          break;
-      }
-    }
   }
 }

@@ -21,6 +21,7 @@ import {
   describe,
 } from './errors';
 import { InFlight } from './in-flight';
+import { type BusObserver } from './observer';
 import { type BusLogger } from './logger';
 
 /** How long one side of a chunked exchange waits for the other before giving the exchange up. */
@@ -34,6 +35,7 @@ export class RequestReply {
     private readonly nc: NatsConnection,
     private readonly log: BusLogger,
     private readonly defaultTimeoutMs: number,
+    private readonly observer: BusObserver = {},
   ) {}
 
   /** Sends a JSON request and unwraps the reply envelope. */
@@ -96,7 +98,7 @@ export class RequestReply {
           this.log.error(`subscription ${subject} failed`, err);
           return;
         }
-        const work = this.handle(msg, handler);
+        const work = this.handle(subject, msg, handler);
         inFlight.track(work);
         this.inFlight.track(work);
       },
@@ -109,7 +111,7 @@ export class RequestReply {
     };
   }
 
-  private async handle<Req, Res>(msg: Msg, handler: RequestHandler<Req, Res>): Promise<void> {
+  private async handle<Req, Res>(servedSubject: string, msg: Msg, handler: RequestHandler<Req, Res>): Promise<void> {
     if (!msg.reply) {
       this.log.warn(`request on ${msg.subject} without a reply subject ignored`);
       return;
@@ -122,7 +124,9 @@ export class RequestReply {
       return;
     }
     if (!assembled) return;
+    const started = performance.now();
     const envelope = await this.invoke(msg, assembled.data, handler);
+    this.observer.served?.(servedSubject, envelope.error ? envelope.error.code : 'ok', (performance.now() - started) / 1000);
     try {
       this.respond(assembled.replyTo, encodeJson(envelope));
     } catch (error) {

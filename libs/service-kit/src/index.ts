@@ -2,6 +2,7 @@ export { loadPlatformConfig, parsePlatformConfig, InvalidConfigError, type Platf
 export { PlatformConfigModule, PLATFORM_CONFIG, InjectPlatformConfig } from './config/platform-config.module';
 export { StrataMetrics, createMetricsRegistry, metricName, METRIC_PREFIX } from './metrics/metrics';
 export { MetricsModule } from './metrics/metrics.module';
+export { busMetricsObserver } from './metrics/bus-metrics';
 export { ReadinessRegistry, type ReadinessCheck, type CheckResult } from './health/readiness';
 export { createInstanceIdentity, INSTANCE_IDENTITY, type InstanceIdentity } from './health/instance';
 export { ServiceHealthModule, ServiceHealthResponder } from './health/service-health.module';

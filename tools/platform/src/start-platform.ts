@@ -1,9 +1,9 @@
 // `npm start`: starts nats-server and Postgres (unless NATS_URL / DATABASE_URL are set), makes sure
 // a platform admin token exists, and runs every service in one process until Ctrl-C.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startLocalStack } from '@strata/devstack';
+import { freePort, isListening, startLocalStack } from '@strata/devstack';
 import { startPlatform } from '@strata/platform';
 
 const root = join(__dirname, '../../..');
@@ -20,13 +20,18 @@ function ensureAdminToken(): string {
   return file;
 }
 
+/** The usual port when it is free, so clients work with their defaults; any free port otherwise. */
+async function preferredPort(port: number): Promise<number> {
+  return (await isListening(port)) ? freePort() : port;
+}
+
 async function main(): Promise<void> {
   const stack = await startLocalStack({
     dataDir,
     natsUrl: process.env.NATS_URL,
     databaseUrl: process.env.DATABASE_URL,
-    natsPort: 4222,
-    postgresPort: 5432,
+    natsPort: await preferredPort(4222),
+    postgresPort: await preferredPort(5432),
     log,
   });
   const tokenFile = ensureAdminToken();

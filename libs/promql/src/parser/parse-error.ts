@@ -43,4 +43,9 @@ export class ParseError extends Error {
     this.lineOffset = lineOffset;
     this.detail = detail;
   }
+
+  /** The same error reported for a query that starts `lineOffset` lines into a larger file. */
+  withLineOffset(lineOffset: number): ParseError {
+    return new ParseError(this.positionRange, this.detail, this.query, lineOffset);
+  }
 }

@@ -233,3 +233,29 @@ describe('feature gates', () => {
     expect(errorOf('info(foo, bar{a="b"})').message).toBe('1:11: parse error: expected label selectors only, got vector selector instead');
   });
 });
+
+describe('ParseError', () => {
+  it('can be re-reported with a line offset for queries embedded in files', () => {
+    const e = errorOf('foo +').withLineOffset(9);
+    expect(e.message).toBe('10:6: parse error: unexpected end of input');
+    expect(e.lineOffset).toBe(9);
+    expect(e.detail).toBe('unexpected end of input');
+  });
+
+  it('rejects regex syntax that RE2 does not support', () => {
+    expect(errorOf('foo{a=~"(?=x)"}').message).toBe('1:5: parse error: error parsing regexp: invalid or unsupported Perl syntax: `(?=`');
+    expect(errorOf('foo{a=~"(a)\\\\1"}').message).toBe('1:5: parse error: error parsing regexp: invalid escape sequence: `\\1`');
+  });
+});
+
+describe('large inputs', () => {
+  it('checks a 20000-term chain without deep recursion (Prometheus deep-nesting case)', () => {
+    const q = `(${'-{}-1'.repeat(10000)})${'[1m:]'.repeat(1000)}`;
+    expect(errorOf(q).message).toBe('1:3: parse error: vector selector must contain at least one non-empty matcher');
+  });
+
+  it('reports absurd nesting as a ParseError rather than crashing', () => {
+    const e = errorOf(`${'sum('.repeat(20000)}foo${')'.repeat(20000)}`);
+    expect(e.detail).toBe('expression nesting is too deep to parse');
+  });
+});

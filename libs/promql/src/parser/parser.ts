@@ -10,7 +10,7 @@ import {
   type VectorSelector,
 } from './ast';
 import { checkAST } from './check';
-import { type DurationNode, parseDurationExpr, parseNumberOrDurationLiteral } from './duration-expr';
+import { parseNumberOrDurationLiteral } from './duration-expr';
 import { AGGREGATORS_WITH_PARAM, EXPERIMENTAL_AGGREGATORS, getFunction } from './functions';
 import { parseGroupingLabels, parseLabelMatchers, unquoteTokenFull } from './labels';
 import { ParseError } from './parse-error';
@@ -276,11 +276,6 @@ export class Parser extends TokenStream {
     node.expr = args[desired - 1];
     return node;
   }
-
-  /** Parses a duration expression for a range or subquery step. */
-  parseDurationNode(): DurationNode {
-    return parseDurationExpr(this, 0);
-  }
 }
 
 /** Parses a PromQL expression into a typed tree, throwing a ParseError exactly like Prometheus. */
@@ -292,4 +287,3 @@ export function parseExpr(input: string, options: ParseOptions = {}): Expr {
   return parser.parseQuery();
 }
 
-export { ParseError };

@@ -138,6 +138,11 @@ function translate(p: string): string {
  * Throws an Error whose message follows Go's `error parsing regexp: ...` shape.
  */
 export function compilePromRegex(pattern: string): RegExp {
+  // JS accepts lookaround and backreferences, RE2 (and so Prometheus) does not.
+  const perl = /\(\?<?[=!]/.exec(pattern);
+  if (perl) throw new Error(`error parsing regexp: invalid or unsupported Perl syntax: \`${perl[0]}\``);
+  const backref = /\\[1-9]/.exec(pattern);
+  if (backref) throw new Error(`error parsing regexp: invalid escape sequence: \`${backref[0]}\``);
   try {
     return new RegExp(`^(?:${translate(pattern)})$`, 's');
   } catch (e) {

@@ -68,6 +68,8 @@ describe('startServices', () => {
     postgresUp = true;
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toContain('process_cpu_seconds_total');
+    expect(metrics).toContain('strata_bus_connected{instance=');
+    expect(metrics).toMatch(/strata_bus_request_duration_seconds_count\{[^}]*subject="strata\.service\.health\.v1\.store"[^}]*outcome="ok"[^}]*\} [1-9]/);
   });
 });
 

@@ -7,6 +7,8 @@ import { type PlatformConfig } from '../config/platform-config';
 import { HealthHttpModule, HealthHttpServer } from '../health/health-http.module';
 import { createInstanceIdentity, type InstanceIdentity } from '../health/instance';
 import { ServiceHealthModule } from '../health/service-health.module';
+import { busMetricsObserver } from '../metrics/bus-metrics';
+import { StrataMetrics } from '../metrics/metrics';
 import { MetricsModule } from '../metrics/metrics.module';
 import { type ServiceDefinition } from './define-service';
 import { busLoggerFor, createProcessLogger } from './nest-logging';
@@ -50,7 +52,16 @@ export function composeProcessModule(
     imports: [
       PlatformConfigModule.forRoot(config),
       MetricsModule.forRoot({ instance: identity.instanceId }),
-      BusModule.forRoot({ url: config.NATS_URL, name: options.busName, waitOnFirstConnect: true, logger: busLoggerFor(options.logger) }),
+      BusModule.forRootAsync({
+        inject: [StrataMetrics],
+        useFactory: (metrics: StrataMetrics) => ({
+          url: config.NATS_URL,
+          name: options.busName,
+          waitOnFirstConnect: true,
+          logger: busLoggerFor(options.logger),
+          observer: busMetricsObserver(metrics),
+        }),
+      }),
       ServiceHealthModule.forRoot(names, identity),
       ...(options.healthHttp ? [HealthHttpModule.forRoot({ port: config.HEALTH_PORT, host: config.HTTP_HOST })] : []),
       ...services.map((s) => s.module(config)),
