@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Fastify from 'fastify';
 import { connectBus, type NatsBus } from '@strata/bus';
 import {
   type ControlQueryRequest,
@@ -15,6 +16,7 @@ import {
   Subjects,
 } from '@strata/contracts';
 import { freePort, startNatsServer, type RunningNatsServer } from '@strata/devstack';
+import { RemoteWriteForwarder, registerRemoteWriteRoutes, type WriteAdmission } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
 import { encodeWriteRequestV1, type WriteBatch } from '@strata/remote-write';
 import { routerService } from '@strata/router';
@@ -174,4 +176,25 @@ export async function countSamples(client: StoreClient, tenantId: string, metric
     distinct += new Set(s.timestamps).size;
   }
   return { series: value.length, samples, distinct };
+}
+
+/** A stand-in for the gateway's authentication and tenant admission: bearer keys bound to one tenant. */
+export function stubAdmission(keys: Map<string, { tenantId: string; scopes: string[] }>): WriteAdmission {
+  return (request, named) => {
+    const auth = request.headers.authorization;
+    const key = auth?.startsWith('Bearer ') ? keys.get(auth.slice('Bearer '.length)) : undefined;
+    if (!key) return Promise.reject(new StrataError('unauthorized', 'missing or unknown API key'));
+    if (named !== undefined && named !== key.tenantId) return Promise.reject(new StrataError('forbidden', `this key belongs to tenant ${key.tenantId}, not ${named}`));
+    if (!key.scopes.includes('write')) return Promise.reject(new StrataError('forbidden', 'the key lacks the write scope'));
+    return Promise.resolve(key.tenantId);
+  };
+}
+
+/** The remote write endpoints on a Fastify server of their own, forwarding to the router. */
+export async function startWriteEdge(bus: NatsBus, admit: WriteAdmission, maxBodyBytes = 1024 * 1024): Promise<{ url: string; close(): Promise<void> }> {
+  const app = Fastify();
+  await registerRemoteWriteRoutes(app, { forwarder: new RemoteWriteForwarder(bus), admit, tenantHeader: 'X-Scope-OrgID', maxBodyBytes });
+  const port = await freePort();
+  await app.listen({ host: '127.0.0.1', port });
+  return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
