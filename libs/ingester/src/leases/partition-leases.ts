@@ -51,12 +51,16 @@ export class PartitionLeases {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.ticking;
-    for (const [p, revision] of [...this.owned]) {
-      this.owned.delete(p);
-      await this.callbacks.released(p, true).catch((e: unknown) => this.log.error(`releasing partition ${p}: ${String(e)}`));
-      await this.bucket.delete(KvBuckets.partitionKey(p), { revision }).catch(() => undefined);
-    }
+    for (const p of [...this.owned.keys()]) await this.release(p);
     await this.bucket.delete(`${MEMBER_PREFIX}${this.owner}`).catch(() => undefined);
+  }
+
+  private async release(p: number): Promise<void> {
+    const revision = this.owned.get(p);
+    this.owned.delete(p);
+    await this.callbacks.released(p, true).catch((e: unknown) => this.log.error(`releasing partition ${p}: ${String(e)}`));
+    await this.bucket.delete(KvBuckets.partitionKey(p), revision === undefined ? undefined : { revision }).catch(() => undefined);
+    this.log.log(`released partition ${p}`);
   }
 
   private lease(): PartitionLease {
@@ -70,6 +74,8 @@ export class PartitionLeases {
       await this.bucket.put(`${MEMBER_PREFIX}${this.owner}`, { owner: this.owner, at: Date.now() });
       const members = Math.max(1, (await this.bucket.keys(`${MEMBER_PREFIX}>`)).length);
       const share = Math.ceil(this.partitions / members);
+      // A peer joined: hand the surplus back (after a final snapshot) so it can claim it next round.
+      while (this.owned.size > share && !this.stopped) await this.release(Math.max(...this.owned.keys()));
       for (let p = 0; p < this.partitions && this.owned.size < share && !this.stopped; p++) {
         if (this.owned.has(p)) continue;
         try {
