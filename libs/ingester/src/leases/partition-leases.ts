@@ -51,7 +51,7 @@ export class PartitionLeases {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.ticking;
-    for (const p of [...this.owned.keys()]) await this.release(p);
+    await Promise.all([...this.owned.keys()].map((p) => this.release(p)));
     await this.bucket.delete(`${MEMBER_PREFIX}${this.owner}`).catch(() => undefined);
   }
 

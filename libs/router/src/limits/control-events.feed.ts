@@ -16,6 +16,7 @@ export class ControlEventsFeed {
   private messages: ConsumerMessages | null = null;
   private stopped = false;
   private loop: Promise<void> = Promise.resolve();
+  private wake: (() => void) | null = null;
 
   constructor(
     private readonly connection: NatsConnection,
@@ -31,6 +32,7 @@ export class ControlEventsFeed {
   /** Stops following. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
     await this.messages?.close().catch(() => undefined);
     await this.loop;
   }
@@ -53,7 +55,14 @@ export class ControlEventsFeed {
       }
       if (this.stopped) return;
       this.onGap();
-      await new Promise((r) => setTimeout(r, RETRY_MS).unref());
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, RETRY_MS);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
     }
   }
 }
