@@ -105,7 +105,9 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
         : { tenantId: TENANT, displayName: TENANT, status: 'active', suspendedReason: null, version: 1, createdAt: now, updatedAt: now },
     );
   });
-  const child = spawnLogged(process.execPath, ['-r', '@swc-node/register', 'apps/strata/src/main.ts', '--target=router,ingester'], 'strata', {
+  // STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there.
+  const profile = process.env.STRATA_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STRATA_BENCH_PROFILE}`] : [];
+  const child = spawnLogged(process.execPath, [...profile, '-r', '@swc-node/register', 'apps/strata/src/main.ts', '--target=router,ingester'], 'strata', {
     NATS_URL: nats.url,
     STRATA_DATA_DIR: join(dir, 'strata'),
     HEALTH_PORT: String(await freePort()),

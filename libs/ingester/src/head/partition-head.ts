@@ -1,5 +1,7 @@
 import { type IngestMessage } from '@strata/remote-write';
-import { Head, type HeadOptions, TsdbError } from '@strata/tsdb';
+import { Head, type HeadOptions, type Labels, type MemSeries, TsdbError } from '@strata/tsdb';
+
+const HASH_MASK = 0xfffffffffffffn;
 
 /** What applying one message did, for metrics. */
 export interface ApplyStats {
@@ -15,6 +17,8 @@ export interface ApplyStats {
 export class PartitionHead {
   lastSeq: number;
   readonly head: Head;
+  /** Series ref by the low bits of the hash the router sent, so known series skip re-hashing their labels. */
+  private readonly refs = new Map<number, number>();
 
   constructor(
     readonly partition: number,
@@ -39,7 +43,7 @@ export class PartitionHead {
     for (const s of message.series) {
       let ref: number;
       try {
-        ref = head.getOrCreate(s.labels).ref;
+        ref = this.refOf(s.hash, s.labels);
       } catch (error) {
         reject(stats, message.tenant, error, s.values.length);
         continue;
@@ -58,6 +62,26 @@ export class PartitionHead {
     this.lastSeq = seq;
     return stats;
   }
+
+  private refOf(hash: bigint, labels: Labels): number {
+    const key = Number(hash & HASH_MASK);
+    const cached = this.refs.get(key);
+    if (cached !== undefined) {
+      const s = this.head.seriesByRef(cached);
+      // A collision or a series garbage-collected since falls through to the full lookup.
+      if (s && sameLabels(s, labels)) return cached;
+    }
+    const ref = this.head.getOrCreate(labels).ref;
+    this.refs.set(key, ref);
+    return ref;
+  }
+}
+
+function sameLabels(s: MemSeries, labels: Labels): boolean {
+  const pairs = s.pairs;
+  if (pairs.length !== labels.length * 2) return false;
+  for (let i = 0; i < labels.length; i++) if (pairs[2 * i] !== labels[i].name || pairs[2 * i + 1] !== labels[i].value) return false;
+  return true;
 }
 
 function reject(stats: ApplyStats, tenant: string, error: unknown, n: number): void {
