@@ -1,7 +1,7 @@
 // Starts one nats-server and one Postgres for the whole run through the same devstack the start
 // command uses, unless the caller already provides them. Workers inherit the URLs through env.
 import { join } from 'node:path';
-import { startLocalStack, type LocalStack } from '../../libs/devstack/src';
+import { reapStaleStacks, startLocalStack, type LocalStack } from '../../libs/devstack/src';
 
 declare global {
   var __strataTestStack: LocalStack | undefined;
@@ -10,6 +10,7 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   if (process.env.STRATA_TEST_NATS_URL && process.env.STRATA_TEST_PG_ADMIN_URL) return;
   const root = join(__dirname, '../..');
+  reapStaleStacks(join(root, '.strata'), 'test-');
   const stack = await startLocalStack({
     dataDir: join(root, '.strata', `test-${process.pid}`),
     ephemeral: true,

@@ -7,13 +7,17 @@ import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Runs `npm ci` when node_modules is missing or older than the lock file. */
+/**
+ * Installs npm dependencies when node_modules is missing or older than the lock file. `npm install`
+ * rather than `npm ci`: the lock pins every version, and npm 11 writes locks without the other
+ * platforms' optional binaries (swc, resolvers), which `npm ci` then rejects as out of sync.
+ */
 export function ensureNodeModules() {
   const marker = join(root, 'node_modules/.package-lock.json');
   const lock = join(root, 'package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
-  console.log('[strata] installing npm dependencies (npm ci)');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  console.log('[strata] installing npm dependencies');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
 }
 
 /** Runs a TypeScript entry point of the workspace with swc (paths and decorator metadata from tsconfig). */

@@ -4,3 +4,4 @@ export { spawnManaged, type ManagedProcess, type SpawnOptions } from './managed-
 export { startNatsServer, type NatsServerOptions, type RunningNatsServer } from './nats-server';
 export { startPostgresServer, createDatabaseIfMissing, type PostgresServerOptions, type RunningPostgresServer } from './postgres-server';
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack';
+export { reapStaleStacks } from './reap-stale-stacks';

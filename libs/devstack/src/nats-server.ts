@@ -32,6 +32,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
       `listen: 127.0.0.1:${port}`,
       `server_name: strata-local-${port}`,
       `max_payload: ${options.maxPayloadBytes ?? 1024 * 1024}`,
+      `pid_file: "${join(options.dataDir, 'nats-server.pid')}"`,
       `jetstream { store_dir: "${join(options.dataDir, 'jetstream')}" }`,
       '',
     ].join('\n'),

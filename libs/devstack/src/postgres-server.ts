@@ -96,7 +96,17 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
     }),
   ]);
   const base = `postgres://postgres@127.0.0.1:${port}`;
-  await createDatabaseIfMissing(`${base}/postgres`, options.database);
+  // The port opens before crash recovery of a durable cluster ends; until then connections get
+  // "the database system is starting up".
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await createDatabaseIfMissing(`${base}/postgres`, options.database);
+      break;
+    } catch (error) {
+      if (attempt >= 100 || !/starting up|recovery/.test(String(error))) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
   // SIGINT is Postgres' "fast" shutdown: it rolls back open transactions and checkpoints.
   const process: ManagedProcess = { ...server, stop: (_s, grace) => server.stop('SIGINT', grace) };
   return { url: `${base}/${options.database}`, port, process };

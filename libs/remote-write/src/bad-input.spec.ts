@@ -2,7 +2,7 @@ import { Compressor, compressSync } from 'snappy';
 import { checkContentEncoding, parseContentType } from './content-type';
 import { decodeWriteRequest } from './decode';
 import { encodeWriteRequestV1, encodeWriteRequestV2 } from './encode';
-import { type RemoteWriteErrorCode, RemoteWriteError } from './errors';
+import { type RemoteWriteErrorCode, RemoteWriteError, UnsupportedMediaTypeError } from './errors';
 import { rng } from './generate';
 import { V1Decode, V2Decode, V2Encode } from './proto';
 import { type ProtocolVersion, type WriteBatch, type WriteSeries } from './types';
@@ -18,7 +18,10 @@ function codeOf(fn: () => unknown): RemoteWriteErrorCode | 'no error' {
   }
 }
 
-const decode = (body: Uint8Array, v: ProtocolVersion = 'v1', o: ValidationOptions = {}) => () => decodeWriteRequest(body, v, o);
+const decode =
+  (body: Uint8Array, v: ProtocolVersion = 'v1', o: ValidationOptions = {}) =>
+  () =>
+    decodeWriteRequest(body, v, o);
 
 function series(labels: Record<string, string> | Array<[string, string]>, t = 1000): WriteSeries {
   const pairs = Array.isArray(labels) ? labels : Object.entries(labels);
@@ -49,7 +52,9 @@ describe('bad remote write bodies are refused with a specific code', () => {
   });
 
   it('snappy-compressed bytes that are not protobuf', () => {
-    expect(codeOf(decode(compressSync(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]))))).toBe('invalid_protobuf');
+    expect(codeOf(decode(compressSync(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]))))).toBe(
+      'invalid_protobuf',
+    );
     expect(codeOf(decode(compressSync(Buffer.from([0x0f, 0x01]))))).toBe('invalid_protobuf');
   });
 
@@ -74,11 +79,34 @@ describe('bad remote write bodies are refused with a specific code', () => {
   });
 
   it('unsorted labels', () => {
-    expect(codeOf(decode(v1(series([['job', 'a'], ['__name__', 'up']]))))).toBe('labels_not_sorted');
+    expect(
+      codeOf(
+        decode(
+          v1(
+            series([
+              ['job', 'a'],
+              ['__name__', 'up'],
+            ]),
+          ),
+        ),
+      ),
+    ).toBe('labels_not_sorted');
   });
 
   it('duplicate labels', () => {
-    expect(codeOf(decode(v1(series([['__name__', 'up'], ['job', 'a'], ['job', 'b']]))))).toBe('duplicate_label_name');
+    expect(
+      codeOf(
+        decode(
+          v1(
+            series([
+              ['__name__', 'up'],
+              ['job', 'a'],
+              ['job', 'b'],
+            ]),
+          ),
+        ),
+      ),
+    ).toBe('duplicate_label_name');
   });
 
   it('empty or missing metric name', () => {
@@ -87,7 +115,18 @@ describe('bad remote write bodies are refused with a specific code', () => {
   });
 
   it('empty label name', () => {
-    expect(codeOf(decode(v1(series([['', 'x'], ['__name__', 'up']]))))).toBe('empty_label_name');
+    expect(
+      codeOf(
+        decode(
+          v1(
+            series([
+              ['', 'x'],
+              ['__name__', 'up'],
+            ]),
+          ),
+        ),
+      ),
+    ).toBe('empty_label_name');
   });
 
   it('a 1 MiB label value', () => {
@@ -107,21 +146,40 @@ describe('bad remote write bodies are refused with a specific code', () => {
   });
 
   it('label name length, label count and series count limits', () => {
-    expect(codeOf(decode(v1(series({ __name__: 'up', ['n'.repeat(20)]: 'a' })), 'v1', { maxLabelNameLength: 10 }))).toBe('label_name_too_long');
-    expect(codeOf(decode(v1(series({ __name__: 'up', a: '1', b: '2' })), 'v1', { maxLabelsPerSeries: 2 }))).toBe('too_many_labels');
-    expect(codeOf(decode(v1(good, good, good), 'v1', { maxSeriesPerRequest: 2 }))).toBe('too_many_series');
+    expect(
+      codeOf(
+        decode(v1(series({ __name__: 'up', ['n'.repeat(20)]: 'a' })), 'v1', {
+          maxLabelNameLength: 10,
+        }),
+      ),
+    ).toBe('label_name_too_long');
+    expect(
+      codeOf(
+        decode(v1(series({ __name__: 'up', a: '1', b: '2' })), 'v1', { maxLabelsPerSeries: 2 }),
+      ),
+    ).toBe('too_many_labels');
+    expect(codeOf(decode(v1(good, good, good), 'v1', { maxSeriesPerRequest: 2 }))).toBe(
+      'too_many_series',
+    );
   });
 
   it('legacy name validation refuses what UTF-8 mode accepts', () => {
     const body = v1(series({ __name__: 'http.requests', 'ünï.code': 'a' }));
     expect(codeOf(decode(body))).toBe('no error');
     expect(codeOf(decode(body, 'v1', { nameValidation: 'legacy' }))).toBe('invalid_label_name');
-    expect(codeOf(decode(v1(series({ __name__: 'http.requests' })), 'v1', { nameValidation: 'legacy' }))).toBe('invalid_metric_name');
+    expect(
+      codeOf(decode(v1(series({ __name__: 'http.requests' })), 'v1', { nameValidation: 'legacy' })),
+    ).toBe('invalid_metric_name');
   });
 
   it('invalid UTF-8 in a label value', () => {
     const raw = V1Decode.encode({
-      timeseries: [{ labels: [{ name: Buffer.from('__name__'), value: Buffer.from([0x61, 0xff, 0xfe]) }], samples: [{ value: 1, timestamp: 1 }] }],
+      timeseries: [
+        {
+          labels: [{ name: Buffer.from('__name__'), value: Buffer.from([0x61, 0xff, 0xfe]) }],
+          samples: [{ value: 1, timestamp: 1 }],
+        },
+      ],
     }).finish();
     expect(codeOf(decode(compressSync(raw)))).toBe('invalid_utf8');
   });
@@ -130,33 +188,58 @@ describe('bad remote write bodies are refused with a specific code', () => {
     const ok = decodeWriteRequest(v1(series({ __name__: 'up', v: 'a\uFFFDb' })), 'v1');
     expect(ok.series[0].labels[1].value).toBe('a\uFFFDb');
     const bad = compressSync(
-      V2Decode.encode({ symbols: [Buffer.alloc(0), Buffer.from('__name__'), Buffer.from([0xc3, 0x28])], timeseries: [{ labelsRefs: [1, 2], samples: [{ value: 1, timestamp: 1 }] }] }).finish(),
+      V2Decode.encode({
+        symbols: [Buffer.alloc(0), Buffer.from('__name__'), Buffer.from([0xc3, 0x28])],
+        timeseries: [{ labelsRefs: [1, 2], samples: [{ value: 1, timestamp: 1 }] }],
+      }).finish(),
     );
     expect(codeOf(decode(bad, 'v2'))).toBe('invalid_utf8');
   });
 
   it('missing sample timestamps', () => {
     expect(codeOf(decode(v1(series({ __name__: 'up' }, 0))))).toBe('missing_timestamp');
-    expect(codeOf(decode(v1(series({ __name__: 'up' }, 0)), 'v1', { rejectZeroTimestamps: false }))).toBe('no error');
+    expect(
+      codeOf(decode(v1(series({ __name__: 'up' }, 0)), 'v1', { rejectZeroTimestamps: false })),
+    ).toBe('no error');
   });
 
   it('native histograms, in both protocols', () => {
     const h1 = V1Decode.encode({
-      timeseries: [{ labels: [{ name: Buffer.from('__name__'), value: Buffer.from('h') }], histograms: [{ countInt: 1, sum: 1, schema: 0, timestamp: 5 }] }],
+      timeseries: [
+        {
+          labels: [{ name: Buffer.from('__name__'), value: Buffer.from('h') }],
+          histograms: [{ countInt: 1, sum: 1, schema: 0, timestamp: 5 }],
+        },
+      ],
     }).finish();
     expect(codeOf(decode(compressSync(h1)))).toBe('native_histograms_unsupported');
-    const h2 = V2Encode.encode({ symbols: ['', '__name__', 'h'], timeseries: [{ labelsRefs: [1, 2], histograms: [{ countInt: 1, timestamp: 5 }] }] }).finish();
+    const h2 = V2Encode.encode({
+      symbols: ['', '__name__', 'h'],
+      timeseries: [{ labelsRefs: [1, 2], histograms: [{ countInt: 1, timestamp: 5 }] }],
+    }).finish();
     expect(codeOf(decode(compressSync(h2), 'v2'))).toBe('native_histograms_unsupported');
   });
 
   it('exemplars with too much label text', () => {
-    const s = { ...good, exemplars: [{ labels: [{ name: 'trace_id', value: 'x'.repeat(200) }], value: 1, timestamp: 1 }] };
+    const s = {
+      ...good,
+      exemplars: [
+        { labels: [{ name: 'trace_id', value: 'x'.repeat(200) }], value: 1, timestamp: 1 },
+      ],
+    };
     expect(codeOf(decode(v1(s)))).toBe('invalid_exemplar');
     expect(codeOf(decode(encodeWriteRequestV2(batchOf(s)), 'v2'))).toBe('invalid_exemplar');
   });
 
   it('leaves nothing partially accepted when only the last series is bad', () => {
-    const body = v1(good, good, series([['job', 'a'], ['__name__', 'up']]));
+    const body = v1(
+      good,
+      good,
+      series([
+        ['job', 'a'],
+        ['__name__', 'up'],
+      ]),
+    );
     expect(codeOf(decode(body))).toBe('labels_not_sorted');
   });
 });
@@ -165,19 +248,37 @@ describe('remote write 2.0 symbol tables', () => {
   const v2 = (msg: object): Buffer => compressSync(V2Encode.encode(msg).finish());
 
   it('out-of-range symbol refs', () => {
-    const body = v2({ symbols: ['', '__name__', 'up'], timeseries: [{ labelsRefs: [1, 7], samples: [{ value: 1, timestamp: 1 }] }] });
+    const body = v2({
+      symbols: ['', '__name__', 'up'],
+      timeseries: [{ labelsRefs: [1, 7], samples: [{ value: 1, timestamp: 1 }] }],
+    });
     expect(codeOf(decode(body, 'v2'))).toBe('symbol_ref_out_of_range');
-    const md = v2({ symbols: ['', '__name__', 'up'], timeseries: [{ labelsRefs: [1, 2], samples: [{ value: 1, timestamp: 1 }], metadata: { type: 1, helpRef: 9 } }] });
+    const md = v2({
+      symbols: ['', '__name__', 'up'],
+      timeseries: [
+        {
+          labelsRefs: [1, 2],
+          samples: [{ value: 1, timestamp: 1 }],
+          metadata: { type: 1, helpRef: 9 },
+        },
+      ],
+    });
     expect(codeOf(decode(md, 'v2'))).toBe('symbol_ref_out_of_range');
   });
 
   it('symbols[0] must be empty', () => {
-    const body = v2({ symbols: ['x', '__name__', 'up'], timeseries: [{ labelsRefs: [1, 2], samples: [{ value: 1, timestamp: 1 }] }] });
+    const body = v2({
+      symbols: ['x', '__name__', 'up'],
+      timeseries: [{ labelsRefs: [1, 2], samples: [{ value: 1, timestamp: 1 }] }],
+    });
     expect(codeOf(decode(body, 'v2'))).toBe('invalid_symbols_table');
   });
 
   it('odd-length label refs', () => {
-    const body = v2({ symbols: ['', '__name__', 'up'], timeseries: [{ labelsRefs: [1, 2, 1], samples: [{ value: 1, timestamp: 1 }] }] });
+    const body = v2({
+      symbols: ['', '__name__', 'up'],
+      timeseries: [{ labelsRefs: [1, 2, 1], samples: [{ value: 1, timestamp: 1 }] }],
+    });
     expect(codeOf(decode(body, 'v2'))).toBe('odd_label_refs');
   });
 
@@ -202,15 +303,22 @@ describe('content negotiation', () => {
     expect(parseContentType(header)).toBe(want);
   });
 
-  it.each(['application/json', 'text/plain', 'application/x-protobuf;proto=io.prometheus.write.v3.Request'])('refuses %s with 415', (header) => {
+  it.each([
+    'application/json',
+    'text/plain',
+    'application/x-protobuf;proto=io.prometheus.write.v3.Request',
+  ])('refuses %s with 415', (header) => {
     expect(codeOf(() => parseContentType(header))).toBe('unsupported_media_type');
+    expect(() => parseContentType(header)).toThrow(UnsupportedMediaTypeError);
     expect(new RemoteWriteError('unsupported_media_type', '').httpStatus).toBe(415);
   });
 
   it('requires snappy encoding, tolerating its absence only for 1.0', () => {
     expect(codeOf(() => checkContentEncoding('snappy', 'v2'))).toBe('no error');
     expect(codeOf(() => checkContentEncoding(undefined, 'v1'))).toBe('no error');
-    expect(codeOf(() => checkContentEncoding(undefined, 'v2'))).toBe('unsupported_content_encoding');
+    expect(codeOf(() => checkContentEncoding(undefined, 'v2'))).toBe(
+      'unsupported_content_encoding',
+    );
     expect(codeOf(() => checkContentEncoding('gzip', 'v1'))).toBe('unsupported_content_encoding');
   });
 });

@@ -1,28 +1,32 @@
 import { isUtf8 } from 'node:buffer';
 import { type Label } from '@strata/tsdb';
 import { RemoteWriteError } from './errors';
-import { type PbLabel, type PbText, type PbV1Request, type Type, V1Decode, V1Encode, int64ToNumber } from './proto';
-import { type Exemplar, METRIC_TYPES, type MetricMetadata, type WriteBatch, type WriteSeries } from './types';
-import { type ResolvedValidation, checkExemplarLabels, checkSeriesCount, normalizeLabels, toSampleArrays } from './validate';
+import { type PbLabel, type PbText, type PbV1Request, V1Decode, int64ToNumber } from './proto';
+import {
+  type Exemplar,
+  METRIC_TYPES,
+  type MetricMetadata,
+  type WriteBatch,
+  type WriteSeries,
+} from './types';
+import {
+  type ResolvedValidation,
+  checkExemplarLabels,
+  checkSeriesCount,
+  normalizeLabels,
+  toSampleArrays,
+} from './validate';
 
 const ts = (x: unknown): number => int64ToNumber(x as never);
 
-/** Thrown by the fast path when a decoded string contains U+FFFD and must be re-checked byte-exactly. */
-export const SUSPECT_UTF8 = new Error('string contains U+FFFD; re-decode strictly');
-
-/**
- * Returns a decoded text field. The fast schema decodes strings directly, which silently maps
- * invalid UTF-8 to U+FFFD; seeing U+FFFD aborts to the strict (bytes) schema, which tells a
- * legitimate U+FFFD from invalid input. Bytes are validated and converted here.
- */
+/** Converts a bytes-typed text field to a string, refusing invalid UTF-8 instead of substituting U+FFFD. */
 export function utf8(bytes: PbText | undefined, what: () => string): string {
-  if (typeof bytes === 'string') {
-    if (bytes.includes('\uFFFD')) throw SUSPECT_UTF8;
-    return bytes;
-  }
+  if (typeof bytes === 'string') return bytes;
   if (!bytes || bytes.length === 0) return '';
   if (!isUtf8(bytes)) throw new RemoteWriteError('invalid_utf8', `${what()} is not valid UTF-8`);
-  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const b = Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   return b.toString('utf8');
 }
 
@@ -30,28 +34,28 @@ function decodeLabels(seriesIdx: number, pb: PbLabel[], field: string): Label[] 
   const out: Label[] = new Array<Label>(pb.length);
   for (let i = 0; i < pb.length; i++) {
     const name = utf8(pb[i].name, () => `series ${seriesIdx}: ${field} ${i} name`);
-    const value = utf8(pb[i].value, () => `series ${seriesIdx}: value of ${field} ${JSON.stringify(name)}`);
+    const value = utf8(
+      pb[i].value,
+      () => `series ${seriesIdx}: value of ${field} ${JSON.stringify(name)}`,
+    );
     out[i] = { name, value };
   }
   return out;
 }
 
-/** Decodes and validates an uncompressed `prometheus.WriteRequest`. */
+/**
+ * Reference decoder for `prometheus.WriteRequest` using protobufjs reflection; production
+ * decoding uses the streaming decoders (fast-decode-v1.ts, fast-decode-v2.ts), checked against this.
+ */
 export function decodeV1(raw: Uint8Array, o: ResolvedValidation): WriteBatch {
-  try {
-    return decodeV1With(V1Encode, raw, o);
-  } catch (e) {
-    if (e === SUSPECT_UTF8) return decodeV1With(V1Decode, raw, o);
-    throw e;
-  }
-}
-
-function decodeV1With(type: Type, raw: Uint8Array, o: ResolvedValidation): WriteBatch {
   let req: PbV1Request;
   try {
-    req = type.decode(raw) as unknown as PbV1Request;
+    req = V1Decode.decode(raw) as unknown as PbV1Request;
   } catch (e) {
-    throw new RemoteWriteError('invalid_protobuf', `invalid prometheus.WriteRequest: ${(e as Error).message}`);
+    throw new RemoteWriteError(
+      'invalid_protobuf',
+      `invalid prometheus.WriteRequest: ${(e as Error).message}`,
+    );
   }
   checkSeriesCount(req.timeseries.length, o);
   const series: WriteSeries[] = new Array<WriteSeries>(req.timeseries.length);
@@ -59,7 +63,10 @@ function decodeV1With(type: Type, raw: Uint8Array, o: ResolvedValidation): Write
     const pb = req.timeseries[i];
     const labels = normalizeLabels(i, decodeLabels(i, pb.labels, 'label'), o);
     if (pb.histograms.length > 0) {
-      throw new RemoteWriteError('native_histograms_unsupported', `series ${i} ${JSON.stringify(labels.find((l) => l.name === '__name__')?.value)} carries native histograms, which this store does not accept`);
+      throw new RemoteWriteError(
+        'native_histograms_unsupported',
+        `series ${i} ${JSON.stringify(labels.find((l) => l.name === '__name__')?.value)} carries native histograms, which this store does not accept`,
+      );
     }
     const { timestamps, values } = toSampleArrays(i, labels, pb.samples, ts, o);
     const exemplars: Exemplar[] = pb.exemplars.map((e, k) => ({

@@ -28,7 +28,9 @@ const batch: WriteBatch = {
       ],
       timestamps: Float64Array.from([1_700_000_000_000, 1_700_000_015_000, 1_700_000_030_000]),
       values: Float64Array.from([1, -2.5, STALE_NAN]),
-      exemplars: [{ labels: [{ name: 'trace_id', value: 'abc' }], value: 1, timestamp: 1_700_000_000_000 }],
+      exemplars: [
+        { labels: [{ name: 'trace_id', value: 'abc' }], value: 1, timestamp: 1_700_000_000_000 },
+      ],
       metadata: { type: 'counter', help: 'Requests.', unit: 'requests' },
       createdTimestamp: 1_699_999_000_000,
     },
@@ -42,19 +44,32 @@ const batch: WriteBatch = {
       exemplars: [],
     },
   ],
-  metadata: [{ metricFamilyName: 'http_requests_total', type: 'counter', help: 'Requests.', unit: 'requests' }],
+  metadata: [
+    {
+      metricFamilyName: 'http_requests_total',
+      type: 'counter',
+      help: 'Requests.',
+      unit: 'requests',
+    },
+  ],
 };
 
 describe('remote write round trips', () => {
   it('v1: decodes what it encodes, including stale markers and exemplars', () => {
     const got = decodeWriteRequest(encodeWriteRequestV1(batch), 'v1');
-    const want = { ...batch, series: batch.series.map((s) => ({ ...s, metadata: undefined, createdTimestamp: undefined })) };
+    const want = {
+      ...batch,
+      series: batch.series.map((s) => ({ ...s, metadata: undefined, createdTimestamp: undefined })),
+    };
     expect(plain(got)).toEqual(plain(want));
   });
 
   it('v2: decodes what it encodes, with per-series metadata and created timestamps', () => {
     const got = decodeWriteRequest(encodeWriteRequestV2(batch), 'v2');
-    const want = { ...batch, series: [batch.series[0], { ...batch.series[1], metadata: undefined }] };
+    const want = {
+      ...batch,
+      series: [batch.series[0], { ...batch.series[1], metadata: undefined }],
+    };
     expect(plain(got)).toEqual(plain(want));
     expect(got.metadata).toEqual(batch.metadata);
   });
@@ -65,17 +80,29 @@ describe('remote write round trips', () => {
       contentEncoding: 'snappy',
     });
     expect(v2.version).toBe('v2');
-    const v1 = decodeHttpWrite(encodeWriteRequestV1(batch), { contentType: 'application/x-protobuf' });
+    const v1 = decodeHttpWrite(encodeWriteRequestV1(batch), {
+      contentType: 'application/x-protobuf',
+    });
     expect(v1.version).toBe('v1');
     expect(v1.batch.series).toHaveLength(2);
   });
 
   it('drops labels with empty values, which Prometheus treats as absent', () => {
     const b: WriteBatch = {
-      series: [{ ...batch.series[1], labels: [{ name: '__name__', value: 'x' }, { name: 'empty', value: '' }] }],
+      series: [
+        {
+          ...batch.series[1],
+          labels: [
+            { name: '__name__', value: 'x' },
+            { name: 'empty', value: '' },
+          ],
+        },
+      ],
       metadata: [],
     };
-    expect(decodeWriteRequest(encodeWriteRequestV1(b), 'v1').series[0].labels).toEqual([{ name: '__name__', value: 'x' }]);
+    expect(decodeWriteRequest(encodeWriteRequestV1(b), 'v1').series[0].labels).toEqual([
+      { name: '__name__', value: 'x' },
+    ]);
   });
 
   it('round trips generated batches of varied shapes through both protocols', () => {

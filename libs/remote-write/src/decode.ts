@@ -1,6 +1,6 @@
 import { checkContentEncoding, parseContentType } from './content-type';
-import { decodeV1 } from './decode-v1';
-import { decodeV2 } from './decode-v2';
+import { fastDecodeV1 } from './fast-decode-v1';
+import { fastDecodeV2 } from './fast-decode-v2';
 import { decompressBlock } from './snappy';
 import { type ProtocolVersion, type WriteBatch } from './types';
 import { type ValidationOptions, resolveValidation } from './validate';
@@ -21,19 +21,27 @@ export interface DecodedWrite {
  * Decodes a snappy-compressed remote write body in the given protocol and validates it; the
  * result is either a complete batch or a thrown {@link RemoteWriteError}, never a partial batch.
  */
-export function decodeWriteRequest(body: Uint8Array, version: ProtocolVersion, opts: ValidationOptions = {}): WriteBatch {
+export function decodeWriteRequest(
+  body: Uint8Array,
+  version: ProtocolVersion,
+  opts: ValidationOptions = {},
+): WriteBatch {
   const o = resolveValidation(opts);
   const raw = decompressBlock(body, o.maxDecompressedBytes);
   switch (version) {
     case 'v1':
-      return decodeV1(raw, o);
+      return fastDecodeV1(raw, o);
     case 'v2':
-      return decodeV2(raw, o);
+      return fastDecodeV2(raw, o);
   }
 }
 
 /** Negotiates the protocol from headers (415-style errors) and then decodes the body. */
-export function decodeHttpWrite(body: Uint8Array, headers: RemoteWriteHeaders, opts: ValidationOptions = {}): DecodedWrite {
+export function decodeHttpWrite(
+  body: Uint8Array,
+  headers: RemoteWriteHeaders,
+  opts: ValidationOptions = {},
+): DecodedWrite {
   const version = parseContentType(headers.contentType);
   checkContentEncoding(headers.contentEncoding, version);
   return { version, batch: decodeWriteRequest(body, version, opts) };

@@ -3,9 +3,13 @@ import { V1Encode, V2Encode } from './proto';
 import { compressBlock } from './snappy';
 import { METRIC_TYPES, type MetricMetadata, type SeriesMetadata, type WriteBatch } from './types';
 
-function samplesOf(s: { timestamps: Float64Array; values: Float64Array }): Array<{ value: number; timestamp: number }> {
+function samplesOf(s: {
+  timestamps: Float64Array;
+  values: Float64Array;
+}): Array<{ value: number; timestamp: number }> {
   const out = new Array<{ value: number; timestamp: number }>(s.values.length);
-  for (let i = 0; i < s.values.length; i++) out[i] = { value: s.values[i], timestamp: s.timestamps[i] };
+  for (let i = 0; i < s.values.length; i++)
+    out[i] = { value: s.values[i], timestamp: s.timestamps[i] };
   return out;
 }
 
@@ -17,9 +21,18 @@ export function marshalWriteRequestV1(batch: WriteBatch): Uint8Array {
     timeseries: batch.series.map((s) => ({
       labels: s.labels,
       samples: samplesOf(s),
-      exemplars: s.exemplars.map((e) => ({ labels: e.labels, value: e.value, timestamp: e.timestamp })),
+      exemplars: s.exemplars.map((e) => ({
+        labels: e.labels,
+        value: e.value,
+        timestamp: e.timestamp,
+      })),
     })),
-    metadata: batch.metadata.map((m) => ({ type: typeId(m.type), metricFamilyName: m.metricFamilyName, help: m.help, unit: m.unit })),
+    metadata: batch.metadata.map((m) => ({
+      type: typeId(m.type),
+      metricFamilyName: m.metricFamilyName,
+      help: m.help,
+      unit: m.unit,
+    })),
   };
   return V1Encode.encode(msg).finish();
 }
@@ -47,15 +60,23 @@ export function marshalWriteRequestV2(batch: WriteBatch): Uint8Array {
     for (const l of labels) out.push(ref(l.name), ref(l.value));
     return out;
   };
-  const families = new Map<string, MetricMetadata>(batch.metadata.map((m) => [m.metricFamilyName, m]));
+  const families = new Map<string, MetricMetadata>(
+    batch.metadata.map((m) => [m.metricFamilyName, m]),
+  );
   const timeseries = batch.series.map((s) => {
     const name = s.labels.find((l) => l.name === '__name__')?.value ?? '';
     const md = s.metadata ?? families.get(name);
     return {
       labelsRefs: refs(s.labels),
       samples: samplesOf(s),
-      exemplars: s.exemplars.map((e) => ({ labelsRefs: refs(e.labels), value: e.value, timestamp: e.timestamp })),
-      metadata: md ? { type: typeId(md.type), helpRef: ref(md.help), unitRef: ref(md.unit) } : undefined,
+      exemplars: s.exemplars.map((e) => ({
+        labelsRefs: refs(e.labels),
+        value: e.value,
+        timestamp: e.timestamp,
+      })),
+      metadata: md
+        ? { type: typeId(md.type), helpRef: ref(md.help), unitRef: ref(md.unit) }
+        : undefined,
       createdTimestamp: s.createdTimestamp ?? 0,
     };
   });

@@ -73,3 +73,14 @@ export function httpStatusOf(code: RemoteWriteErrorCode): 400 | 413 | 415 {
       return 400;
   }
 }
+
+/** Content negotiation failed (unknown media type, proto or encoding); always answered with 415. */
+export class UnsupportedMediaTypeError extends RemoteWriteError {
+  constructor(
+    code: 'unsupported_media_type' | 'unsupported_content_encoding' | 'snappy_framed_format',
+    message: string,
+  ) {
+    super(code, message);
+    this.name = 'UnsupportedMediaTypeError';
+  }
+}

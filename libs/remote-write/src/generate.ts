@@ -38,7 +38,8 @@ export function generateBatch(o: GenerateOptions): WriteBatch {
       { name: 'instance', value: `host-${i % 997}:9100` },
       { name: 'job', value: `job-${i % 7}` },
     ];
-    for (let k = 0; k < (o.extraLabels ?? 2); k++) labels.push({ name: `label_${k}`, value: `v${Math.floor(rand() * 1e6)}` });
+    for (let k = 0; k < (o.extraLabels ?? 2); k++)
+      labels.push({ name: `label_${k}`, value: `v${Math.floor(rand() * 1e6)}` });
     if (o.tenant !== undefined) labels.push({ name: 'tenant_id', value: o.tenant });
     labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const timestamps = new Float64Array(o.samplesPerSeries);

@@ -20,13 +20,105 @@ describe('ingest message codec', () => {
     });
   });
 
+  it('lays out the documented version 1 header and body', () => {
+    const labels = labelsFrom({ __name__: 'up' });
+    const msg = encodeIngestMessage('t1', [
+      {
+        labels,
+        timestamps: Float64Array.from([1000]),
+        values: Float64Array.from([0.5]),
+        exemplars: [],
+      },
+    ]);
+    expect(msg.subarray(0, 4).toString('hex')).toBe('53490100'); // "SI", version 1, no flags
+    expect(msg.readUInt32LE(4)).toBe(msg.length - 12);
+    const body = msg.subarray(12);
+    const expected = Buffer.concat([
+      Buffer.from([2]),
+      Buffer.from('t1'), // tenant
+      Buffer.from([2, 8]),
+      Buffer.from('__name__'),
+      Buffer.from([2]),
+      Buffer.from('up'), // 2 symbols
+      Buffer.from([1]), // 1 series
+      (() => {
+        const b = Buffer.alloc(8);
+        b.writeBigUInt64LE(seriesHash(labels));
+        return b;
+      })(),
+      Buffer.from([1, 0, 1]), // one label: refs 0, 1
+      Buffer.from([1]), // one sample
+      (() => {
+        const b = Buffer.alloc(16);
+        b.writeDoubleLE(1000, 0);
+        b.writeDoubleLE(0.5, 8);
+        return b;
+      })(),
+    ]);
+    expect(body.toString('hex')).toBe(expected.toString('hex'));
+  });
+
+  it('carries created timestamps and family metadata when present', () => {
+    const b = generateBatch({ series: 4, samplesPerSeries: 1, seed: 4 }).series;
+    const series = b.map((s, i) =>
+      i % 2 === 0 ? { ...s, createdTimestamp: 1_600_000_000_000 + i } : s,
+    );
+    const metadata = [
+      {
+        metricFamilyName: 'metric_0_total',
+        type: 'counter' as const,
+        help: 'Requests ✓.',
+        unit: 'requests',
+      },
+      { metricFamilyName: 'metric_1_total', type: 'gauge' as const, help: '', unit: '' },
+    ];
+    const msg = encodeIngestMessage('t', series, metadata);
+    expect(msg[3]).toBe(2 | 4);
+    const got = decodeIngestMessage(msg);
+    expect(got.series.map((s) => s.createdTimestamp)).toEqual([
+      1_600_000_000_000,
+      undefined,
+      1_600_000_000_002,
+      undefined,
+    ]);
+    expect(got.metadata).toEqual(metadata);
+    const unknown = Buffer.from(msg);
+    unknown[3] |= 0x80;
+    expect(() => decodeIngestMessage(unknown)).toThrow(/unknown flags/);
+  });
+
   it('keeps stale markers and works without exemplars or series', () => {
     const labels = labelsFrom({ __name__: 'x' });
     const got = decodeIngestMessage(
-      encodeIngestMessage('t', [{ labels, timestamps: Float64Array.from([5]), values: Float64Array.from([STALE_NAN]), exemplars: [] }]),
+      encodeIngestMessage('t', [
+        {
+          labels,
+          timestamps: Float64Array.from([5]),
+          values: Float64Array.from([STALE_NAN]),
+          exemplars: [],
+        },
+      ]),
     );
     expect(isStaleNaN(got.series[0].values[0])).toBe(true);
-    expect(decodeIngestMessage(encodeIngestMessage('', [])).series).toEqual([]);
+    expect(decodeIngestMessage(encodeIngestMessage('', []))).toEqual({
+      tenant: '',
+      series: [],
+      metadata: [],
+    });
+  });
+
+  it('keeps symbol tables independent between consecutive messages', () => {
+    const a = generateBatch({ series: 50, samplesPerSeries: 1, seed: 1 }).series;
+    const b = generateBatch({ series: 30, samplesPerSeries: 1, seed: 2 }).series;
+    const ma = encodeIngestMessage('a', a);
+    const mb = encodeIngestMessage('b', [...b, a[7]]);
+    const mc = encodeIngestMessage('c', [a[3]]);
+    expect(decodeIngestMessage(ma).series.map((s) => s.labels)).toEqual(a.map((s) => s.labels));
+    expect(decodeIngestMessage(mb).series.map((s) => s.labels)).toEqual(
+      [...b, a[7]].map((s) => s.labels),
+    );
+    expect(decodeIngestMessage(mc).series[0].labels).toEqual(a[3].labels);
+    expect(mc.length).toBeLessThan(ma.length / 10);
   });
 
   it('refuses corrupted, truncated and foreign messages', () => {
@@ -61,7 +153,8 @@ describe('series identity', () => {
 
   it('spreads series evenly over partitions', () => {
     const counts = new Array<number>(8).fill(0);
-    for (const s of generateBatch({ series: 8000, samplesPerSeries: 0 }).series) counts[partitionOf(seriesHash(s.labels), 8)]++;
+    for (const s of generateBatch({ series: 8000, samplesPerSeries: 0 }).series)
+      counts[partitionOf(seriesHash(s.labels), 8)]++;
     for (const c of counts) expect(c).toBeGreaterThan(800);
     expect(() => partitionOf(1n, 0)).toThrow(RangeError);
   });

@@ -3,7 +3,7 @@ import { xxh32 } from '@node-rs/xxhash';
 import { type Label, type Labels } from '@strata/tsdb';
 import { RemoteWriteError } from './errors';
 import { seriesHash } from './series-hash';
-import { type Exemplar } from './types';
+import { type Exemplar, METRIC_TYPES, type MetricMetadata } from './types';
 
 /** First two bytes of every ingest message ("SI"). */
 export const INGEST_MAGIC = 0x5349;
@@ -11,6 +11,9 @@ export const INGEST_MAGIC = 0x5349;
 export const INGEST_VERSION = 1;
 const HEADER_BYTES = 12;
 const FLAG_EXEMPLARS = 1;
+const FLAG_CREATED = 2;
+const FLAG_METADATA = 4;
+const KNOWN_FLAGS = FLAG_EXEMPLARS | FLAG_CREATED | FLAG_METADATA;
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
 /** A series as carried on the ingest stream: labels, its identity hash and samples. */
@@ -21,12 +24,16 @@ export interface IngestSeries {
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
   readonly exemplars: readonly Exemplar[];
+  /** Counter start time in ms, when the sender gave one (remote write 2.0). */
+  readonly createdTimestamp?: number;
 }
 
 /** One tenant's samples routed to one partition. */
 export interface IngestMessage {
   readonly tenant: string;
   readonly series: readonly IngestSeries[];
+  /** Metric family metadata sent along (may be empty). */
+  readonly metadata: readonly MetricMetadata[];
 }
 
 /** Input series; the hash is computed when absent. */
@@ -43,6 +50,9 @@ function uvarintSize(v: number): number {
 
 // Below this many floats a DataView loop beats creating byte views for a memcpy.
 const COPY_THRESHOLD = 32;
+// Refs within one message stay below this; a stored value is generation * stride + ref.
+const GENERATION_STRIDE = 2 ** 26;
+const MAX_REMEMBERED_SYMBOLS = 1_000_000;
 
 /**
  * Writes the series section into a reusable scratch buffer while collecting the symbol table,
@@ -52,22 +62,46 @@ class IngestEncoder {
   private buf = Buffer.allocUnsafe(1 << 16);
   private dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   private off = 0;
-  private readonly symbols = new Map<string, number>();
+  // Symbol refs are remembered across messages, tagged with the message generation, because
+  // successive messages carry mostly the same label strings: a steady-state lookup is then a
+  // Map hit instead of an insert into a freshly cleared (and rehashing) Map.
+  private symbols = new Map<string, number>();
+  private generation = 0;
   private readonly symbolList: string[] = [];
   private symbolBytes = 0;
 
-  encode(tenant: string, series: readonly IngestSeriesInput[]): Buffer {
+  encode(
+    tenant: string,
+    series: readonly IngestSeriesInput[],
+    metadata: readonly MetricMetadata[],
+  ): Buffer {
     this.off = 0;
-    this.symbols.clear();
     this.symbolList.length = 0;
     this.symbolBytes = 0;
-    let hasExemplars = false;
-    for (const s of series) if (s.exemplars.length > 0) hasExemplars = true;
-    for (const s of series) this.writeSeries(s, hasExemplars);
+    this.generation++;
+    if (
+      this.symbols.size > MAX_REMEMBERED_SYMBOLS ||
+      this.generation * GENERATION_STRIDE >= Number.MAX_SAFE_INTEGER
+    ) {
+      this.symbols = new Map();
+      this.generation = 1;
+    }
+    let flags = metadata.length > 0 ? FLAG_METADATA : 0;
+    for (const s of series) {
+      if (s.exemplars.length > 0) flags |= FLAG_EXEMPLARS;
+      if (s.createdTimestamp !== undefined && s.createdTimestamp !== 0) flags |= FLAG_CREATED;
+    }
+    for (const s of series) this.writeSeries(s, flags);
+    if (flags & FLAG_METADATA) this.writeMetadata(metadata);
 
     const tenantBytes = Buffer.byteLength(tenant, 'utf8');
     const size =
-      uvarintSize(tenantBytes) + tenantBytes + uvarintSize(this.symbolList.length) + this.symbolBytes + uvarintSize(series.length) + this.off;
+      uvarintSize(tenantBytes) +
+      tenantBytes +
+      uvarintSize(this.symbolList.length) +
+      this.symbolBytes +
+      uvarintSize(series.length) +
+      this.off;
     const out = Buffer.allocUnsafe(HEADER_BYTES + size);
     let o = HEADER_BYTES;
     o = putUvarint(out, o, tenantBytes);
@@ -81,32 +115,53 @@ class IngestEncoder {
     this.buf.copy(out, o, 0, this.off);
     out.writeUInt16BE(INGEST_MAGIC, 0);
     out[2] = INGEST_VERSION;
-    out[3] = hasExemplars ? FLAG_EXEMPLARS : 0;
+    out[3] = flags;
     out.writeUInt32LE(size, 4);
     out.writeUInt32LE(xxh32(out.subarray(HEADER_BYTES)), 8);
     return out;
   }
 
-  private writeSeries(s: IngestSeriesInput, hasExemplars: boolean): void {
+  private writeSeries(s: IngestSeriesInput, flags: number): void {
     const n = s.values.length;
     this.ensure(8 + 10 + s.labels.length * 10 + 10 + 16 * n);
-    const hash = s.hash ?? seriesHash(s.labels);
-    this.dv.setUint32(this.off, Number(hash & 0xffffffffn), true);
-    this.dv.setUint32(this.off + 4, Number(hash >> 32n), true);
+    this.dv.setBigUint64(this.off, s.hash ?? seriesHash(s.labels), true);
     this.off += 8;
     this.writeLabels(s.labels);
     this.uvarint(n);
     this.f64s(s.timestamps);
     this.f64s(s.values);
-    if (!hasExemplars) return;
+    // Optional sections live in their own methods so the common path stays small enough to inline.
+    if (flags & FLAG_EXEMPLARS) this.writeExemplars(s.exemplars);
+    if (flags & FLAG_CREATED) this.writeCreated(s.createdTimestamp ?? 0);
+  }
+
+  private writeExemplars(exemplars: readonly Exemplar[]): void {
     this.ensure(10);
-    this.uvarint(s.exemplars.length);
-    for (const e of s.exemplars) {
+    this.uvarint(exemplars.length);
+    for (const e of exemplars) {
       this.ensure(10 + e.labels.length * 10 + 16);
       this.writeLabels(e.labels);
       this.dv.setFloat64(this.off, e.value, true);
       this.dv.setFloat64(this.off + 8, e.timestamp, true);
       this.off += 16;
+    }
+  }
+
+  private writeCreated(t: number): void {
+    this.ensure(8);
+    this.dv.setFloat64(this.off, t, true);
+    this.off += 8;
+  }
+
+  private writeMetadata(metadata: readonly MetricMetadata[]): void {
+    this.ensure(10);
+    this.uvarint(metadata.length);
+    for (const m of metadata) {
+      this.ensure(31);
+      this.uvarint(this.ref(m.metricFamilyName));
+      this.buf[this.off++] = Math.max(0, METRIC_TYPES.indexOf(m.type));
+      this.uvarint(this.ref(m.help));
+      this.uvarint(this.ref(m.unit));
     }
   }
 
@@ -119,14 +174,14 @@ class IngestEncoder {
   }
 
   private ref(sym: string): number {
-    let r = this.symbols.get(sym);
-    if (r === undefined) {
-      r = this.symbolList.length;
-      this.symbols.set(sym, r);
-      this.symbolList.push(sym);
-      const len = Buffer.byteLength(sym, 'utf8');
-      this.symbolBytes += uvarintSize(len) + len;
-    }
+    const base = this.generation * GENERATION_STRIDE;
+    const tagged = this.symbols.get(sym);
+    if (tagged !== undefined && tagged >= base) return tagged - base;
+    const r = this.symbolList.length;
+    this.symbols.set(sym, base + r);
+    this.symbolList.push(sym);
+    const len = Buffer.byteLength(sym, 'utf8');
+    this.symbolBytes += uvarintSize(len) + len;
     return r;
   }
 
@@ -169,8 +224,12 @@ const encoder = new IngestEncoder();
  * then tenant, symbol table and per series: hash u64, label refs, sample count, timestamps[] f64,
  * values[] f64 and, when flagged, exemplars.
  */
-export function encodeIngestMessage(tenant: string, series: readonly IngestSeriesInput[]): Buffer {
-  return encoder.encode(tenant, series);
+export function encodeIngestMessage(
+  tenant: string,
+  series: readonly IngestSeriesInput[],
+  metadata: readonly MetricMetadata[] = [],
+): Buffer {
+  return encoder.encode(tenant, series, metadata);
 }
 
 class Reader {
@@ -182,6 +241,11 @@ class Reader {
   ) {
     this.off = start;
     this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  u64(): bigint {
+    const v = this.dv.getBigUint64(this.off, true);
+    this.off += 8;
+    return v;
   }
   need(n: number): void {
     if (this.off + n > this.buf.length) fail('truncated body');
@@ -217,6 +281,11 @@ class Reader {
     this.off += n * 8;
     return out;
   }
+  symbol(symbols: readonly string[]): string {
+    const ref = this.uvarint();
+    if (ref >= symbols.length) fail('symbol ref out of range');
+    return symbols[ref];
+  }
   labels(symbols: readonly string[]): Label[] {
     const n = this.uvarint();
     const out: Label[] = new Array<Label>(n);
@@ -236,14 +305,19 @@ function fail(why: string): never {
 
 /** Decodes a message written by {@link encodeIngestMessage}, verifying magic, version and checksum. */
 export function decodeIngestMessage(data: Uint8Array): IngestMessage {
-  const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const buf = Buffer.isBuffer(data)
+    ? data
+    : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (buf.length < HEADER_BYTES) fail('shorter than its header');
   if (buf.readUInt16BE(0) !== INGEST_MAGIC) fail('bad magic');
   if (buf[2] !== INGEST_VERSION) fail(`unsupported version ${buf[2]}`);
   const size = buf.readUInt32LE(4);
-  if (buf.length !== HEADER_BYTES + size) fail(`length ${buf.length} does not match header (${HEADER_BYTES + size})`);
+  if (buf.length !== HEADER_BYTES + size)
+    fail(`length ${buf.length} does not match header (${HEADER_BYTES + size})`);
   if (buf.readUInt32LE(8) !== xxh32(buf.subarray(HEADER_BYTES))) fail('checksum mismatch');
-  const hasExemplars = (buf[3] & FLAG_EXEMPLARS) !== 0;
+  const flags = buf[3];
+  if (flags & ~KNOWN_FLAGS) fail(`unknown flags 0x${flags.toString(16)}`);
+  const hasExemplars = (flags & FLAG_EXEMPLARS) !== 0;
   const r = new Reader(buf, HEADER_BYTES);
   const tenant = r.str();
   const nsym = r.uvarint();
@@ -253,8 +327,7 @@ export function decodeIngestMessage(data: Uint8Array): IngestMessage {
   const series: IngestSeries[] = new Array<IngestSeries>(nseries);
   for (let i = 0; i < nseries; i++) {
     r.need(8);
-    const hash = buf.readBigUInt64LE(r.off);
-    r.off += 8;
+    const hash = r.u64();
     const labels = r.labels(symbols);
     const n = r.uvarint();
     const timestamps = r.f64s(n);
@@ -265,12 +338,41 @@ export function decodeIngestMessage(data: Uint8Array): IngestMessage {
       for (let k = 0; k < ne; k++) {
         const el = r.labels(symbols);
         r.need(16);
-        exemplars.push({ labels: el, value: buf.readDoubleLE(r.off), timestamp: buf.readDoubleLE(r.off + 8) });
+        exemplars.push({
+          labels: el,
+          value: buf.readDoubleLE(r.off),
+          timestamp: buf.readDoubleLE(r.off + 8),
+        });
         r.off += 16;
       }
     }
-    series[i] = { labels, hash, timestamps, values, exemplars };
+    if (flags & FLAG_CREATED) {
+      r.need(8);
+      const created = buf.readDoubleLE(r.off);
+      r.off += 8;
+      series[i] =
+        created !== 0
+          ? { labels, hash, timestamps, values, exemplars, createdTimestamp: created }
+          : { labels, hash, timestamps, values, exemplars };
+    } else {
+      series[i] = { labels, hash, timestamps, values, exemplars };
+    }
+  }
+  const metadata: MetricMetadata[] = [];
+  if (flags & FLAG_METADATA) {
+    const nm = r.uvarint();
+    for (let k = 0; k < nm; k++) {
+      const name = r.symbol(symbols);
+      r.need(1);
+      const type = METRIC_TYPES[buf[r.off++]] ?? 'unknown';
+      metadata.push({
+        metricFamilyName: name,
+        type,
+        help: r.symbol(symbols),
+        unit: r.symbol(symbols),
+      });
+    }
   }
   if (r.off !== buf.length) fail('trailing bytes');
-  return { tenant, series };
+  return { tenant, series, metadata };
 }

@@ -1,16 +1,17 @@
 import { type Root as RootT, type Type } from 'protobufjs';
 
-/** protobufjs message type, re-exported for the decoders. */
-export type { Type } from 'protobufjs';
 import * as protobuf from 'protobufjs';
 
 // Schemas of prompb/types.proto (remote write 1.0) and prompb/io/prometheus/write/v2/types.proto,
 // written as protobufjs JSON descriptors so no code generation step is needed. Text fields are
-// declared `bytes` for decoding (wire-identical to `string`) so we can reject invalid UTF-8
-// instead of letting the decoder silently substitute U+FFFD; the encoder uses `string`.
+// declared `bytes` for the reference decoders (wire-identical to `string`) so invalid UTF-8 is
+// rejected instead of silently becoming U+FFFD; the encoders use `string`.
 function buildRoot(text: 'string' | 'bytes'): RootT {
   const histogram = {
-    oneofs: { count: { oneof: ['countInt', 'countFloat'] }, zeroCount: { oneof: ['zeroCountInt', 'zeroCountFloat'] } },
+    oneofs: {
+      count: { oneof: ['countInt', 'countFloat'] },
+      zeroCount: { oneof: ['zeroCountInt', 'zeroCountFloat'] },
+    },
     fields: {
       countInt: { type: 'uint64', id: 1 },
       countFloat: { type: 'double', id: 2 },
@@ -30,8 +31,12 @@ function buildRoot(text: 'string' | 'bytes'): RootT {
       customValues: { rule: 'repeated', type: 'double', id: 16 },
     },
   };
-  const bucketSpan = { fields: { offset: { type: 'sint32', id: 1 }, length: { type: 'uint32', id: 2 } } };
-  const sample = { fields: { value: { type: 'double', id: 1 }, timestamp: { type: 'int64', id: 2 } } };
+  const bucketSpan = {
+    fields: { offset: { type: 'sint32', id: 1 }, length: { type: 'uint32', id: 2 } },
+  };
+  const sample = {
+    fields: { value: { type: 'double', id: 1 }, timestamp: { type: 'int64', id: 2 } },
+  };
   return protobuf.Root.fromJSON({
     nested: {
       prometheus: {
@@ -201,7 +206,7 @@ export interface PbV2Request {
 export const V1Decode: Type = decodeRoot.lookupType('prometheus.WriteRequest');
 /** Strict decoder for `io.prometheus.write.v2.Request` yielding raw bytes for text fields. */
 export const V2Decode: Type = decodeRoot.lookupType('io.prometheus.write.v2.Request');
-/** Encoder (and fast string decoder) type for `prometheus.WriteRequest`. */
+/** Encoder type for `prometheus.WriteRequest`. */
 export const V1Encode: Type = encodeRoot.lookupType('prometheus.WriteRequest');
-/** Encoder (and fast string decoder) type for `io.prometheus.write.v2.Request`. */
+/** Encoder type for `io.prometheus.write.v2.Request`. */
 export const V2Encode: Type = encodeRoot.lookupType('io.prometheus.write.v2.Request');

@@ -1,5 +1,5 @@
 import { compressSync, uncompressSync } from 'snappy';
-import { RemoteWriteError } from './errors';
+import { RemoteWriteError, UnsupportedMediaTypeError } from './errors';
 
 // Stream identifier chunk that opens every snappy *framed* stream: type 0xff, length 6, "sNaPpY".
 const FRAMED_MAGIC = Buffer.from([0xff, 0x06, 0x00, 0x00, 0x73, 0x4e, 0x61, 0x50, 0x70, 0x59]);
@@ -21,13 +21,23 @@ export function snappyDecodedLength(body: Uint8Array): number {
  * checking the announced size before allocating so a tiny body cannot demand gigabytes.
  */
 export function decompressBlock(body: Uint8Array, maxDecodedBytes: number): Buffer {
-  if (body.length >= FRAMED_MAGIC.length && FRAMED_MAGIC.equals(body.subarray(0, FRAMED_MAGIC.length))) {
-    throw new RemoteWriteError('snappy_framed_format', 'body uses the snappy framed (stream) format; remote write requires snappy block format');
+  if (
+    body.length >= FRAMED_MAGIC.length &&
+    FRAMED_MAGIC.equals(body.subarray(0, FRAMED_MAGIC.length))
+  ) {
+    throw new UnsupportedMediaTypeError(
+      'snappy_framed_format',
+      'body uses the snappy framed (stream) format; remote write requires snappy block format',
+    );
   }
   const size = snappyDecodedLength(body);
-  if (size < 0) throw new RemoteWriteError('invalid_snappy', 'invalid snappy block: malformed length header');
+  if (size < 0)
+    throw new RemoteWriteError('invalid_snappy', 'invalid snappy block: malformed length header');
   if (size > maxDecodedBytes) {
-    throw new RemoteWriteError('request_too_large', `decompressed body of ${size} bytes exceeds the limit of ${maxDecodedBytes}`);
+    throw new RemoteWriteError(
+      'request_too_large',
+      `decompressed body of ${size} bytes exceeds the limit of ${maxDecodedBytes}`,
+    );
   }
   try {
     return uncompressSync(body, { asBuffer: true }) as Buffer;

@@ -4,10 +4,27 @@ import { type Labels } from '@strata/tsdb';
 export type ProtocolVersion = 'v1' | 'v2';
 
 /** Metric types shared by remote write 1.0 and 2.0 metadata (lower-cased OpenMetrics names). */
-export type MetricType = 'unknown' | 'counter' | 'gauge' | 'histogram' | 'gaugehistogram' | 'summary' | 'info' | 'stateset';
+export type MetricType =
+  | 'unknown'
+  | 'counter'
+  | 'gauge'
+  | 'histogram'
+  | 'gaugehistogram'
+  | 'summary'
+  | 'info'
+  | 'stateset';
 
 /** Ordered as both protos number their enum values, so the index is the wire value. */
-export const METRIC_TYPES: readonly MetricType[] = ['unknown', 'counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset'];
+export const METRIC_TYPES: readonly MetricType[] = [
+  'unknown',
+  'counter',
+  'gauge',
+  'histogram',
+  'gaugehistogram',
+  'summary',
+  'info',
+  'stateset',
+];
 
 /** An example observation (e.g. carrying a trace id) attached to a series. */
 export interface Exemplar {

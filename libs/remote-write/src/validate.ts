@@ -63,35 +63,65 @@ export function describeSeries(seriesIdx: number, labels: Labels): string {
  * with empty values are dropped because Prometheus treats them as absent.
  */
 export function normalizeLabels(seriesIdx: number, labels: Label[], o: ResolvedValidation): Labels {
-  const where = (): string => describeSeries(seriesIdx, labels);
   if (labels.length > o.maxLabelsPerSeries) {
-    throw new RemoteWriteError('too_many_labels', `${where()} has ${labels.length} labels, more than the limit of ${o.maxLabelsPerSeries}`);
+    throw new RemoteWriteError(
+      'too_many_labels',
+      `${describeSeries(seriesIdx, labels)} has ${labels.length} labels, more than the limit of ${o.maxLabelsPerSeries}`,
+    );
   }
   let metricName = '';
   let empties = 0;
   for (let i = 0; i < labels.length; i++) {
     const { name, value } = labels[i];
-    if (name === '') throw new RemoteWriteError('empty_label_name', `${where()} has a label with an empty name`);
+    if (name === '')
+      throw new RemoteWriteError(
+        'empty_label_name',
+        `${describeSeries(seriesIdx, labels)} has a label with an empty name`,
+      );
     if (exceedsBytes(name, o.maxLabelNameLength)) {
-      throw new RemoteWriteError('label_name_too_long', `${where()}: label name ${preview(name)} is longer than ${o.maxLabelNameLength} bytes`);
+      throw new RemoteWriteError(
+        'label_name_too_long',
+        `${describeSeries(seriesIdx, labels)}: label name ${preview(name)} is longer than ${o.maxLabelNameLength} bytes`,
+      );
     }
     if (o.nameValidation === 'legacy' && !LEGACY_LABEL.test(name)) {
-      throw new RemoteWriteError('invalid_label_name', `${where()}: label name ${preview(name)} does not match [a-zA-Z_][a-zA-Z0-9_]*`);
+      throw new RemoteWriteError(
+        'invalid_label_name',
+        `${describeSeries(seriesIdx, labels)}: label name ${preview(name)} does not match [a-zA-Z_][a-zA-Z0-9_]*`,
+      );
     }
     if (exceedsBytes(value, o.maxLabelValueLength)) {
-      throw new RemoteWriteError('label_value_too_long', `${where()}: value of label ${preview(name)} is longer than ${o.maxLabelValueLength} bytes`);
+      throw new RemoteWriteError(
+        'label_value_too_long',
+        `${describeSeries(seriesIdx, labels)}: value of label ${preview(name)} is longer than ${o.maxLabelValueLength} bytes`,
+      );
     }
     if (i > 0) {
       const prev = labels[i - 1].name;
-      if (prev === name) throw new RemoteWriteError('duplicate_label_name', `${where()}: duplicate label name ${preview(name)}`);
-      if (prev > name) throw new RemoteWriteError('labels_not_sorted', `${where()}: labels not sorted by name (${preview(prev)} before ${preview(name)})`);
+      if (prev === name)
+        throw new RemoteWriteError(
+          'duplicate_label_name',
+          `${describeSeries(seriesIdx, labels)}: duplicate label name ${preview(name)}`,
+        );
+      if (prev > name)
+        throw new RemoteWriteError(
+          'labels_not_sorted',
+          `${describeSeries(seriesIdx, labels)}: labels not sorted by name (${preview(prev)} before ${preview(name)})`,
+        );
     }
     if (name === METRIC_NAME) metricName = value;
     if (value === '') empties++;
   }
-  if (metricName === '') throw new RemoteWriteError('missing_metric_name', `${where()} has no (or an empty) ${METRIC_NAME} label`);
+  if (metricName === '')
+    throw new RemoteWriteError(
+      'missing_metric_name',
+      `${describeSeries(seriesIdx, labels)} has no (or an empty) ${METRIC_NAME} label`,
+    );
   if (o.nameValidation === 'legacy' && !LEGACY_METRIC.test(metricName)) {
-    throw new RemoteWriteError('invalid_metric_name', `${where()}: metric name ${preview(metricName)} does not match [a-zA-Z_:][a-zA-Z0-9_:]*`);
+    throw new RemoteWriteError(
+      'invalid_metric_name',
+      `${describeSeries(seriesIdx, labels)}: metric name ${preview(metricName)} does not match [a-zA-Z_:][a-zA-Z0-9_:]*`,
+    );
   }
   return empties === 0 ? labels : labels.filter((l) => l.value !== '');
 }
@@ -99,7 +129,10 @@ export function normalizeLabels(seriesIdx: number, labels: Label[], o: ResolvedV
 /** Refuses a request carrying more series than allowed. */
 export function checkSeriesCount(n: number, o: ResolvedValidation): void {
   if (n > o.maxSeriesPerRequest) {
-    throw new RemoteWriteError('too_many_series', `request has ${n} series, more than the limit of ${o.maxSeriesPerRequest}`);
+    throw new RemoteWriteError(
+      'too_many_series',
+      `request has ${n} series, more than the limit of ${o.maxSeriesPerRequest}`,
+    );
   }
 }
 
@@ -117,7 +150,10 @@ export function toSampleArrays(
   for (let i = 0; i < n; i++) {
     const t = ts(samples[i].timestamp);
     if (t === 0 && o.rejectZeroTimestamps) {
-      throw new RemoteWriteError('missing_timestamp', `${describeSeries(seriesIdx, labels)}: sample ${i} has no timestamp`);
+      throw new RemoteWriteError(
+        'missing_timestamp',
+        `${describeSeries(seriesIdx, labels)}: sample ${i} has no timestamp`,
+      );
     }
     timestamps[i] = t;
     values[i] = samples[i].value;
@@ -129,19 +165,29 @@ export function toSampleArrays(
 export const MAX_EXEMPLAR_LABEL_RUNES = 128;
 
 /** Checks an exemplar's labels: non-empty unique names and at most 128 characters in total. */
-export function checkExemplarLabels(seriesIdx: number, exemplarIdx: number, labels: Labels): Labels {
+export function checkExemplarLabels(
+  seriesIdx: number,
+  exemplarIdx: number,
+  labels: Labels,
+): Labels {
   let runes = 0;
   const seen = new Set<string>();
   for (const l of labels) {
     if (l.name === '' || seen.has(l.name)) {
-      throw new RemoteWriteError('invalid_exemplar', `series ${seriesIdx} exemplar ${exemplarIdx}: empty or duplicate label name ${preview(l.name)}`);
+      throw new RemoteWriteError(
+        'invalid_exemplar',
+        `series ${seriesIdx} exemplar ${exemplarIdx}: empty or duplicate label name ${preview(l.name)}`,
+      );
     }
     seen.add(l.name);
     for (const _ of l.name) runes++;
     for (const _ of l.value) runes++;
   }
   if (runes > MAX_EXEMPLAR_LABEL_RUNES) {
-    throw new RemoteWriteError('invalid_exemplar', `series ${seriesIdx} exemplar ${exemplarIdx}: labels have ${runes} characters, more than ${MAX_EXEMPLAR_LABEL_RUNES}`);
+    throw new RemoteWriteError(
+      'invalid_exemplar',
+      `series ${seriesIdx} exemplar ${exemplarIdx}: labels have ${runes} characters, more than ${MAX_EXEMPLAR_LABEL_RUNES}`,
+    );
   }
   return labels;
 }

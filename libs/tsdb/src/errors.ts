@@ -7,6 +7,7 @@ export type TsdbErrorCode =
   | 'series_not_found'
   | 'series_limit_exceeded'
   | 'invalid_labels'
+  | 'invalid_matcher'
   | 'corrupt_chunk';
 
 /** Base class of every error the TSDB raises, carrying a closed-union `code`. */
@@ -17,7 +18,10 @@ export abstract class TsdbError extends Error {
 /** A sample older than the series' newest sample arrived and no out-of-order window allows it. */
 export class OutOfOrderSampleError extends TsdbError {
   readonly code = 'out_of_order_sample' as const;
-  constructor(readonly t: number, readonly lastT: number) {
+  constructor(
+    readonly t: number,
+    readonly lastT: number,
+  ) {
     super(`out of order sample: timestamp ${t} is before the series' newest sample ${lastT}`);
   }
 }
@@ -25,7 +29,10 @@ export class OutOfOrderSampleError extends TsdbError {
 /** A sample is older than the head accepts at all (already compacted time range). */
 export class OutOfBoundsError extends TsdbError {
   readonly code = 'out_of_bounds' as const;
-  constructor(readonly t: number, readonly minValidTime: number) {
+  constructor(
+    readonly t: number,
+    readonly minValidTime: number,
+  ) {
     super(`out of bounds: timestamp ${t} is before the minimum valid time ${minValidTime}`);
   }
 }
@@ -33,7 +40,10 @@ export class OutOfBoundsError extends TsdbError {
 /** An out-of-order sample fell outside the configured out-of-order window. */
 export class TooOldSampleError extends TsdbError {
   readonly code = 'too_old_sample' as const;
-  constructor(readonly t: number, readonly minT: number) {
+  constructor(
+    readonly t: number,
+    readonly minT: number,
+  ) {
     super(`too old sample: timestamp ${t} is outside the out-of-order window starting at ${minT}`);
   }
 }
@@ -57,7 +67,10 @@ export class SeriesNotFoundError extends TsdbError {
 /** Creating a series would exceed the tenant's active series limit. */
 export class SeriesLimitExceededError extends TsdbError {
   readonly code = 'series_limit_exceeded' as const;
-  constructor(readonly tenant: string, readonly limit: number) {
+  constructor(
+    readonly tenant: string,
+    readonly limit: number,
+  ) {
     super(`per-tenant series limit of ${limit} exceeded for tenant ${JSON.stringify(tenant)}`);
   }
 }
@@ -70,4 +83,9 @@ export class InvalidLabelsError extends TsdbError {
 /** Chunk bytes ended early or are otherwise malformed. */
 export class CorruptChunkError extends TsdbError {
   readonly code = 'corrupt_chunk' as const;
+}
+
+/** A matcher's regular expression does not compile. */
+export class InvalidMatcherError extends TsdbError {
+  readonly code = 'invalid_matcher' as const;
 }

@@ -2,7 +2,7 @@ export * from './chunk/bstream';
 export * from './chunk/xor';
 export * from './errors';
 export * from './head/head';
-export { appendableMinValidTime } from './head/head-append';
+export { appendableMinValidTime, type AppendSeriesResult } from './head/head-append';
 export * from './head/head-read';
 export { MemSeries, OooBuffer, type ClosedChunk } from './head/series';
 export * from './index/matchers';

@@ -3,7 +3,8 @@ import { compareLabels, labelsEqual, labelsFrom, labelsHash, labelsToString } fr
 
 function referenceHash(pairs: Array<[string, string]>): bigint {
   const parts: Buffer[] = [];
-  for (const [n, v] of pairs) parts.push(Buffer.from(n), Buffer.from([0xff]), Buffer.from(v), Buffer.from([0xff]));
+  for (const [n, v] of pairs)
+    parts.push(Buffer.from(n), Buffer.from([0xff]), Buffer.from(v), Buffer.from([0xff]));
   return xxh64(Buffer.concat(parts));
 }
 
@@ -13,13 +14,24 @@ describe('label sets', () => {
       { name: 'a', value: '2' },
       { name: 'b', value: '1' },
     ]);
-    expect(() => labelsFrom([['a', '1'], ['a', '2']])).toThrow(/duplicate/);
+    expect(() =>
+      labelsFrom([
+        ['a', '1'],
+        ['a', '2'],
+      ]),
+    ).toThrow(/duplicate/);
   });
 
   it('hash like Prometheus: xxhash64 of name 0xff value 0xff, for ASCII and non-ASCII text', () => {
     const cases: Array<Array<[string, string]>> = [
-      [['__name__', 'up'], ['job', 'api']],
-      [['__name__', 'température'], ['ville', 'Zürich 🌍']],
+      [
+        ['__name__', 'up'],
+        ['job', 'api'],
+      ],
+      [
+        ['__name__', 'température'],
+        ['ville', 'Zürich 🌍'],
+      ],
       [['a', 'x'.repeat(5000) + 'é']],
       [],
     ];

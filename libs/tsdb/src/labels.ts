@@ -1,4 +1,5 @@
 import { xxh64 } from '@node-rs/xxhash';
+import { InvalidLabelsError } from './errors';
 
 /** One label name/value pair. */
 export interface Label {
@@ -18,12 +19,15 @@ const SEP = 0xff;
 let scratch = Buffer.allocUnsafe(1024);
 
 /** Builds a sorted label set from an object or pairs, rejecting duplicate names. */
-export function labelsFrom(input: Record<string, string> | ReadonlyArray<readonly [string, string]>): Labels {
+export function labelsFrom(
+  input: Record<string, string> | ReadonlyArray<readonly [string, string]>,
+): Labels {
   const pairs = Array.isArray(input) ? input : Object.entries(input);
   const out: Label[] = pairs.map(([name, value]) => ({ name, value }));
   out.sort((a, b) => compareStrings(a.name, b.name));
   for (let i = 1; i < out.length; i++) {
-    if (out[i].name === out[i - 1].name) throw new Error(`duplicate label name ${JSON.stringify(out[i].name)}`);
+    if (out[i].name === out[i - 1].name)
+      throw new InvalidLabelsError(`duplicate label name ${JSON.stringify(out[i].name)}`);
   }
   return out;
 }

@@ -59,13 +59,23 @@ const after = memory();
 
 const total = numSeries * samplesPerSeries;
 const byRef = numSeries * (samplesPerSeries - 1);
-console.log(`node ${process.version}; ${numSeries} series × ${samplesPerSeries} samples = ${total} samples`);
+console.log(
+  `node ${process.version}; ${numSeries} series × ${samplesPerSeries} samples = ${total} samples`,
+);
 console.log(`create + first sample: ${((numSeries / createNs) * 1e9).toFixed(0)} series/s`);
 console.log(`append by ref:         ${((byRef / appendNs) * 1e9).toFixed(0)} samples/s`);
-console.log(`overall:               ${((total / (createNs + appendNs)) * 1e9).toFixed(0)} samples/s`);
+console.log(
+  `overall:               ${((total / (createNs + appendNs)) * 1e9).toFixed(0)} samples/s`,
+);
 const heap = (after.heap - before.heap) / numSeries;
 const buffers = (after.buffers - before.buffers) / numSeries;
-console.log(`memory per series:     ${heap.toFixed(0)} B JS heap + ${buffers.toFixed(0)} B array buffers = ${(heap + buffers).toFixed(0)} B`);
-console.log(`bytes per sample:      ${((heap + buffers) / samplesPerSeries).toFixed(2)} B (incl. labels and index)`);
+console.log(
+  `memory per series:     ${heap.toFixed(0)} B JS heap + ${buffers.toFixed(0)} B array buffers = ${(heap + buffers).toFixed(0)} B`,
+);
+console.log(
+  `bytes per sample:      ${((heap + buffers) / samplesPerSeries).toFixed(2)} B (incl. labels and index)`,
+);
 const q = head.querier(start, start + samplesPerSeries * 15_000);
-console.log(`active series tenant-0: ${head.activeSeries('tenant-0')}; label values of job: ${q.labelValues('job').length}`);
+console.log(
+  `active series tenant-0: ${head.activeSeries('tenant-0')}; label values of job: ${q.labelValues('job').length}`,
+);

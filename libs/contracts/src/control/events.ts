@@ -43,7 +43,17 @@ export interface RelayedEvent {
   version: number;
   type: ControlEvent['type'];
   data: ControlEvent['data'];
-  metadata: { actor: string; actorKind: string; sourceAddress: string; requestId: string; tenantId: string | null };
+  metadata: {
+    actor: string;
+    actorKind: string;
+    sourceAddress: string;
+    requestId: string;
+    tenantId: string | null;
+    /** What caused the event (the request id of its command). */
+    causation?: string | null;
+    /** Shared by everything one user action set off. */
+    correlation?: string | null;
+  };
   recordedAt: string;
 }
 

@@ -86,7 +86,11 @@ export class BitReader {
   /** Low 32 bits of the last {@link readBits64} result. */
   lo = 0;
 
-  constructor(private readonly buf: Uint8Array, startByte: number, endByte: number) {
+  constructor(
+    private readonly buf: Uint8Array,
+    startByte: number,
+    endByte: number,
+  ) {
     this.pos = startByte * 8;
     this.endBit = endByte * 8;
   }

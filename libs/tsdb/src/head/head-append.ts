@@ -1,5 +1,12 @@
 import { XorChunk } from '../chunk/xor';
-import { DuplicateSampleError, OutOfBoundsError, OutOfOrderSampleError, TooOldSampleError } from '../errors';
+import {
+  DuplicateSampleError,
+  OutOfBoundsError,
+  OutOfOrderSampleError,
+  TooOldSampleError,
+  TsdbError,
+  type TsdbErrorCode,
+} from '../errors';
 import { type Head } from './head';
 import { type MemSeries, OooBuffer, pushChunk } from './series';
 
@@ -10,7 +17,10 @@ const u32 = new Uint32Array(f64.buffer);
 function sameBits(a: number, b: number): boolean {
   f64[0] = a;
   f64[1] = b;
-  return u32[0] === u32[2] && u32[1] === u32[3];
+  if (u32[0] !== u32[2]) return false;
+  if (u32[1] === u32[3]) return true;
+  // V8 may quiet one copy of a signalling NaN (the stale marker) and not the other.
+  return a !== a && b !== b && (u32[1] | 0x80000) === (u32[3] | 0x80000);
 }
 
 /** Oldest time the in-order head accepts: half a chunk range behind the newest sample, as Prometheus does. */
@@ -60,7 +70,8 @@ function appendInOrder(head: Head, s: MemSeries, t: number, v: number): void {
     if (c !== null) {
       pushChunk(s, { bytes: c.compact(), minT: c.minT(), maxT: c.maxT() });
     }
-    // 120 regular samples encode to roughly 150-200 bytes; start near that to avoid regrowth.
+    // Start small and let the buffer double: many series see few samples per chunk, and a
+    // closed chunk is trimmed to its exact size anyway.
     c = new XorChunk(64);
     s.headChunk = c;
     s.chunkRangeEnd = (Math.floor(t / head.chunkRange) + 1) * head.chunkRange;
@@ -70,4 +81,40 @@ function appendInOrder(head: Head, s: MemSeries, t: number, v: number): void {
   s.lastV = v;
   if (t > head.maxT) head.maxT = t;
   if (t < head.minT) head.minT = t;
+}
+
+/** Outcome of appending many samples of one series; rejected samples do not stop the rest. */
+export interface AppendSeriesResult {
+  readonly ref: number;
+  readonly appended: number;
+  /** Rejected sample counts by reason, for per-reason discard metrics. */
+  readonly rejected: Partial<Record<TsdbErrorCode, number>>;
+  /** The first rejection, for the error message returned to the sender. */
+  readonly firstError?: TsdbError;
+}
+
+/**
+ * Appends samples in order, counting rather than throwing per-sample rejections, as
+ * Prometheus' remote write handler does: the rest of the request is still ingested.
+ */
+export function appendSeriesSamples(
+  head: Head,
+  s: MemSeries,
+  timestamps: ArrayLike<number>,
+  values: ArrayLike<number>,
+): AppendSeriesResult {
+  let appended = 0;
+  let firstError: TsdbError | undefined;
+  const rejected: Partial<Record<TsdbErrorCode, number>> = {};
+  for (let i = 0; i < timestamps.length; i++) {
+    try {
+      appendSample(head, s, timestamps[i], values[i]);
+      appended++;
+    } catch (e) {
+      if (!(e instanceof TsdbError)) throw e;
+      firstError ??= e;
+      rejected[e.code] = (rejected[e.code] ?? 0) + 1;
+    }
+  }
+  return { ref: s.ref, appended, rejected, firstError };
 }

@@ -42,21 +42,27 @@ export class HeadQuerier {
       names = this.head.postings.labelNames();
     } else {
       const set = new Set<string>();
-      for (const s of this.seriesFor(matchers)) for (let i = 0; i < s.pairs.length; i += 2) set.add(s.pairs[i]);
+      for (const s of this.seriesFor(matchers))
+        for (let i = 0; i < s.pairs.length; i += 2) set.add(s.pairs[i]);
       names = [...set];
     }
     return limitSorted(names, opts.limit);
   }
 
   /** Sorted distinct values of `name` among series matching the matchers. */
-  labelValues(name: string, matchers: readonly Matcher[] = [], opts: LabelQueryOptions = {}): string[] {
+  labelValues(
+    name: string,
+    matchers: readonly Matcher[] = [],
+    opts: LabelQueryOptions = {},
+  ): string[] {
     let values: string[];
     if (matchers.length === 0) {
       values = [...this.head.postings.labelValuesFor(name)];
     } else {
       const set = new Set<string>();
       for (const s of this.seriesFor(matchers)) {
-        for (let i = 0; i < s.pairs.length; i += 2) if (s.pairs[i] === name) set.add(s.pairs[i + 1]);
+        for (let i = 0; i < s.pairs.length; i += 2)
+          if (s.pairs[i] === name) set.add(s.pairs[i + 1]);
       }
       values = [...set];
     }

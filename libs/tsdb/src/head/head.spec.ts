@@ -2,6 +2,7 @@ import { Head } from './head';
 import { matcher } from '../index/matchers';
 import { type Labels, labelsFrom } from '../labels';
 import { type SampleIterator } from '../iterator';
+import { STALE_NAN } from '../value';
 
 const lbls = (o: Record<string, string>): Labels => labelsFrom(o);
 
@@ -11,7 +12,12 @@ function drain(it: SampleIterator): Array<[number, number]> {
   return out;
 }
 
-function samplesOf(head: Head, labels: Record<string, string>, mint = -Infinity, maxt = Infinity): Array<[number, number]> {
+function samplesOf(
+  head: Head,
+  labels: Record<string, string>,
+  mint = -Infinity,
+  maxt = Infinity,
+): Array<[number, number]> {
   const ms = Object.entries(labels).map(([k, v]) => matcher('=', k, v));
   const [s] = head.querier(mint, maxt).select(ms);
   return s ? drain(s.iterator()) : [];
@@ -33,7 +39,12 @@ describe('Head appends', () => {
   it('rejects out-of-order samples without an OOO window', () => {
     const h = new Head();
     const ref = h.append(lbls({ __name__: 'x' }), 2000, 1);
-    expect(() => h.append(ref, 1000, 1)).toThrow(expect.objectContaining({ code: 'out_of_order_sample', message: expect.stringContaining('out of order sample') }));
+    expect(() => h.append(ref, 1000, 1)).toThrow(
+      expect.objectContaining({
+        code: 'out_of_order_sample',
+        message: expect.stringContaining('out of order sample'),
+      }),
+    );
   });
 
   it('treats a repeated sample as a no-op and a changed value as a duplicate', () => {
@@ -42,14 +53,26 @@ describe('Head appends', () => {
     h.append(ref, 1000, 1);
     h.append(lbls({ __name__: 'y' }), 1000, NaN);
     expect(() => h.append(lbls({ __name__: 'y' }), 1000, NaN)).not.toThrow();
-    expect(() => h.append(ref, 1000, 2)).toThrow(expect.objectContaining({ code: 'duplicate_sample_for_timestamp', message: 'duplicate sample for timestamp 1000' }));
+    const stale = h.append(lbls({ __name__: 'z' }), 1000, STALE_NAN);
+    const quieted = new DataView(new ArrayBuffer(8));
+    quieted.setUint32(0, 0x7ff80000);
+    quieted.setUint32(4, 2);
+    expect(() => h.append(stale, 1000, quieted.getFloat64(0))).not.toThrow();
+    expect(() => h.append(ref, 1000, 2)).toThrow(
+      expect.objectContaining({
+        code: 'duplicate_sample_for_timestamp',
+        message: 'duplicate sample for timestamp 1000',
+      }),
+    );
     expect(h.seriesByRef(ref)!.numSamples()).toBe(1);
   });
 
   it('rejects samples older than half a chunk range behind the head as out of bounds', () => {
     const h = new Head({ chunkRange: 10_000 });
     h.append(lbls({ __name__: 'a' }), 100_000, 1);
-    expect(() => h.append(lbls({ __name__: 'b' }), 94_999, 1)).toThrow(expect.objectContaining({ code: 'out_of_bounds' }));
+    expect(() => h.append(lbls({ __name__: 'b' }), 94_999, 1)).toThrow(
+      expect.objectContaining({ code: 'out_of_bounds' }),
+    );
     expect(() => h.append(lbls({ __name__: 'c' }), 95_000, 1)).not.toThrow();
   });
 
@@ -57,7 +80,9 @@ describe('Head appends', () => {
     const h = new Head();
     h.append(lbls({ __name__: 'a' }), 5000, 1);
     h.truncate(4000);
-    expect(() => h.append(lbls({ __name__: 'b' }), 3999, 1)).toThrow(expect.objectContaining({ code: 'out_of_bounds' }));
+    expect(() => h.append(lbls({ __name__: 'b' }), 3999, 1)).toThrow(
+      expect.objectContaining({ code: 'out_of_bounds' }),
+    );
   });
 
   it('accepts out-of-order samples within the window and merges them on read', () => {
@@ -67,8 +92,12 @@ describe('Head appends', () => {
     h.append(ref, 105_000, 10.5);
     h.append(ref, 50_000, 5);
     h.append(ref, 50_000, 5); // same value: no-op
-    expect(() => h.append(ref, 50_000, 6)).toThrow(expect.objectContaining({ code: 'duplicate_sample_for_timestamp' }));
-    expect(() => h.append(ref, 49_999, 1)).toThrow(expect.objectContaining({ code: 'too_old_sample' }));
+    expect(() => h.append(ref, 50_000, 6)).toThrow(
+      expect.objectContaining({ code: 'duplicate_sample_for_timestamp' }),
+    );
+    expect(() => h.append(ref, 49_999, 1)).toThrow(
+      expect.objectContaining({ code: 'too_old_sample' }),
+    );
     expect(samplesOf(h, { __name__: 'x' })).toEqual([
       [50_000, 5],
       [100_000, 10],
@@ -87,7 +116,9 @@ describe('Head appends', () => {
     h.append(ref, 110_000, 2);
     h.append(ref, 120_000, 3);
     expect(() => h.append(ref, 110_000, 2)).not.toThrow();
-    expect(() => h.append(ref, 110_000, 9)).toThrow(expect.objectContaining({ code: 'duplicate_sample_for_timestamp' }));
+    expect(() => h.append(ref, 110_000, 9)).toThrow(
+      expect.objectContaining({ code: 'duplicate_sample_for_timestamp' }),
+    );
     expect(samplesOf(h, { __name__: 'x' })).toHaveLength(3);
   });
 
@@ -101,17 +132,55 @@ describe('Head appends', () => {
       [120_000, 239_000],
     ]);
     expect(s.headChunk!.numSamples()).toBe(10);
+    expect(h.stats()).toMatchObject({
+      series: 1,
+      chunks: 3,
+      oooSamples: 0,
+      minT: 0,
+      maxT: 249_000,
+    });
+    expect(h.stats().chunkBytes).toBeLessThan(250 * 2);
     h.append(ref, 7_199_999, 1);
     h.append(ref, 7_200_000, 2);
     expect(s.chunks[s.chunks.length - 1].maxT).toBe(7_199_999);
     expect(samplesOf(h, { __name__: 'x' })).toHaveLength(252);
   });
 
+  it('appends a batch of samples, counting rejections without stopping', () => {
+    const h = new Head();
+    const r = h.appendSamples(
+      lbls({ __name__: 'x' }),
+      [1000, 2000, 1500, 2000, 2000, 3000],
+      [1, 2, 9, 2, 5, 3],
+    );
+    expect(r.appended).toBe(4); // the repeat of (2000, 2) counts as appended, as a no-op
+    expect(r.rejected).toEqual({ out_of_order_sample: 1, duplicate_sample_for_timestamp: 1 });
+    expect(r.firstError?.code).toBe('out_of_order_sample');
+    expect(samplesOf(h, { __name__: 'x' })).toEqual([
+      [1000, 1],
+      [2000, 2],
+      [3000, 3],
+    ]);
+  });
+
   it('rejects unsorted label sets and empty names', () => {
     const h = new Head();
-    expect(() => h.append([{ name: 'b', value: '1' }, { name: 'a', value: '2' }], 1, 1)).toThrow(expect.objectContaining({ code: 'invalid_labels' }));
-    expect(() => h.append([{ name: '', value: '1' }], 1, 1)).toThrow(expect.objectContaining({ code: 'invalid_labels' }));
-    expect(() => h.append(999, 1, 1)).toThrow(expect.objectContaining({ code: 'series_not_found' }));
+    expect(() =>
+      h.append(
+        [
+          { name: 'b', value: '1' },
+          { name: 'a', value: '2' },
+        ],
+        1,
+        1,
+      ),
+    ).toThrow(expect.objectContaining({ code: 'invalid_labels' }));
+    expect(() => h.append([{ name: '', value: '1' }], 1, 1)).toThrow(
+      expect.objectContaining({ code: 'invalid_labels' }),
+    );
+    expect(() => h.append(999, 1, 1)).toThrow(
+      expect.objectContaining({ code: 'series_not_found' }),
+    );
   });
 });
 
@@ -123,7 +192,9 @@ describe('Head tenants and garbage collection', () => {
     h.append(lbls({ __name__: 'a', tenant_id: 't2' }), 1, 1);
     expect(h.activeSeries('t1')).toBe(2);
     expect(h.activeSeries('t2')).toBe(1);
-    expect(() => h.append(lbls({ __name__: 'c', tenant_id: 't1' }), 1, 1)).toThrow(expect.objectContaining({ code: 'series_limit_exceeded' }));
+    expect(() => h.append(lbls({ __name__: 'c', tenant_id: 't1' }), 1, 1)).toThrow(
+      expect.objectContaining({ code: 'series_limit_exceeded' }),
+    );
     expect(h.append(lbls({ __name__: 'a', tenant_id: 't1' }), 2, 1)).toBeGreaterThan(0);
   });
 
@@ -159,7 +230,9 @@ describe('HeadQuerier', () => {
 
   it('selects matching series sorted by labels, only when they have samples in range', () => {
     const q = h.querier(0, 2000);
-    const got = q.select([matcher('=', '__name__', 'up')]).map((s) => s.labels.find((l) => l.name === 'instance')!.value);
+    const got = q
+      .select([matcher('=', '__name__', 'up')])
+      .map((s) => s.labels.find((l) => l.name === 'instance')!.value);
     expect(got).toEqual(['a', 'b']);
   });
 

@@ -1,7 +1,7 @@
 import { InvalidLabelsError, SeriesLimitExceededError, SeriesNotFoundError } from '../errors';
 import { MemPostings } from '../index/postings';
 import { type Labels, compareStrings, labelsHash } from '../labels';
-import { appendSample } from './head-append';
+import { type AppendSeriesResult, appendSample, appendSeriesSamples } from './head-append';
 import { HeadQuerier } from './head-read';
 import { MemSeries } from './series';
 
@@ -19,6 +19,19 @@ export interface HeadOptions {
   tenantLabel?: string;
   /** Maximum series per tenant; unlimited when absent. */
   maxSeriesPerTenant?: number;
+}
+
+/** Point-in-time size of a head, for metrics and tests. */
+export interface HeadStats {
+  readonly series: number;
+  /** Closed plus open chunks. */
+  readonly chunks: number;
+  /** Bytes of encoded chunk data held. */
+  readonly chunkBytes: number;
+  /** Samples waiting in out-of-order buffers. */
+  readonly oooSamples: number;
+  readonly minT: number;
+  readonly maxT: number;
 }
 
 /** Outcome of {@link Head.truncate}. */
@@ -61,9 +74,25 @@ export class Head {
    * returns the series ref to pass next time. Throws a {@link TsdbError} subclass on rejection.
    */
   append(series: number | Labels, t: number, v: number): number {
-    const s = typeof series === 'number' ? this.seriesByRefOrThrow(series) : this.getOrCreate(series);
+    const s =
+      typeof series === 'number' ? this.seriesByRefOrThrow(series) : this.getOrCreate(series);
     appendSample(this, s, t, v);
     return s.ref;
+  }
+
+  /**
+   * Appends a series' samples (e.g. one decoded remote write series), creating the series if
+   * needed; per-sample rejections are counted, while series-level errors (invalid labels,
+   * series limit) still throw.
+   */
+  appendSamples(
+    series: number | Labels,
+    timestamps: ArrayLike<number>,
+    values: ArrayLike<number>,
+  ): AppendSeriesResult {
+    const s =
+      typeof series === 'number' ? this.seriesByRefOrThrow(series) : this.getOrCreate(series);
+    return appendSeriesSamples(this, s, timestamps, values);
   }
 
   /** Returns the series ref for a label set, creating the series if it does not exist. */
@@ -81,7 +110,8 @@ export class Head {
       if (labels[i].name === this.tenantLabel) tenant = pairs[2 * i + 1];
     }
     const count = this.tenants.get(tenant) ?? 0;
-    if (count >= this.maxSeriesPerTenant) throw new SeriesLimitExceededError(tenant, this.maxSeriesPerTenant);
+    if (count >= this.maxSeriesPerTenant)
+      throw new SeriesLimitExceededError(tenant, this.maxSeriesPerTenant);
     const s = new MemSeries(this.nextRef++, pairs, hash, tenant);
     this.byRef.set(s.ref, s);
     const prev = this.byHash.get(hash);
@@ -105,6 +135,30 @@ export class Head {
   /** Number of series held. */
   numSeries(): number {
     return this.byRef.size;
+  }
+
+  /** Walks every series to report chunk counts and sizes; O(series), meant for periodic metrics. */
+  stats(): HeadStats {
+    let chunks = 0;
+    let chunkBytes = 0;
+    let oooSamples = 0;
+    for (const s of this.byRef.values()) {
+      chunks += s.chunks.length;
+      for (const c of s.chunks) chunkBytes += c.bytes.length;
+      if (s.headChunk) {
+        chunks++;
+        chunkBytes += s.headChunk.bytes().length;
+      }
+      oooSamples += s.ooo?.ts.length ?? 0;
+    }
+    return {
+      series: this.byRef.size,
+      chunks,
+      chunkBytes,
+      oooSamples,
+      minT: this.minT,
+      maxT: this.maxT,
+    };
   }
 
   /** Series held per tenant (value of the tenant label, '' when absent). */
@@ -212,9 +266,12 @@ function pairsEqual(pairs: readonly string[], labels: Labels): boolean {
 
 function validateLabels(labels: Labels): void {
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i].name === '') throw new InvalidLabelsError('label set contains an empty label name');
+    if (labels[i].name === '')
+      throw new InvalidLabelsError('label set contains an empty label name');
     if (i > 0 && compareStrings(labels[i - 1].name, labels[i].name) >= 0) {
-      throw new InvalidLabelsError(`labels not sorted or duplicated at ${JSON.stringify(labels[i].name)}`);
+      throw new InvalidLabelsError(
+        `labels not sorted or duplicated at ${JSON.stringify(labels[i].name)}`,
+      );
     }
   }
 }

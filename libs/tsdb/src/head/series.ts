@@ -1,5 +1,11 @@
 import { type XorChunk, xorIteratorFromBytes } from '../chunk/xor';
-import { ArrayIterator, ChainIterator, MergeIterator, RangeIterator, type SampleIterator } from '../iterator';
+import {
+  ArrayIterator,
+  ChainIterator,
+  MergeIterator,
+  RangeIterator,
+  type SampleIterator,
+} from '../iterator';
 import { type Label, type Labels } from '../labels';
 
 /** A closed, compacted chunk with its time range. */
@@ -80,13 +86,19 @@ export class MemSeries {
   /** The series' labels as a sorted label set. */
   labels(): Labels {
     const out: Label[] = new Array<Label>(this.pairs.length / 2);
-    for (let i = 0; i < this.pairs.length; i += 2) out[i / 2] = { name: this.pairs[i], value: this.pairs[i + 1] };
+    for (let i = 0; i < this.pairs.length; i += 2)
+      out[i / 2] = { name: this.pairs[i], value: this.pairs[i + 1] };
     return out;
   }
 
   /** Oldest timestamp held in memory (Infinity when empty). */
   minTime(): number {
-    let min = this.chunks.length > 0 ? this.chunks[0].minT : this.headChunk ? this.headChunk.minT() : Infinity;
+    let min =
+      this.chunks.length > 0
+        ? this.chunks[0].minT
+        : this.headChunk
+          ? this.headChunk.minT()
+          : Infinity;
     if (this.ooo && this.ooo.ts.length > 0) min = Math.min(min, this.ooo.ts[0]);
     return min;
   }
@@ -94,13 +106,18 @@ export class MemSeries {
   /** Newest timestamp held in memory (-Infinity when empty). */
   maxTime(): number {
     let max = this.lastT;
-    if (this.ooo && this.ooo.ts.length > 0) max = Math.max(max, this.ooo.ts[this.ooo.ts.length - 1]);
+    if (this.ooo && this.ooo.ts.length > 0)
+      max = Math.max(max, this.ooo.ts[this.ooo.ts.length - 1]);
     return max;
   }
 
   /** Whether the series holds no samples at all. */
   isEmpty(): boolean {
-    return this.chunks.length === 0 && this.headChunk === null && (this.ooo === null || this.ooo.ts.length === 0);
+    return (
+      this.chunks.length === 0 &&
+      this.headChunk === null &&
+      (this.ooo === null || this.ooo.ts.length === 0)
+    );
   }
 
   /** Number of in-order samples held, useful for stats and tests. */

@@ -1,3 +1,5 @@
+import { InvalidMatcherError } from '../errors';
+
 /** Label matcher operators as PromQL spells them. */
 export type MatchType = '=' | '!=' | '=~' | '!~';
 
@@ -61,7 +63,13 @@ function compileRegex(src: string): (v: string) => boolean {
   try {
     re = new RegExp(`^(?:${body})$`, flags + 'u');
   } catch {
-    re = new RegExp(`^(?:${body})$`, flags);
+    try {
+      re = new RegExp(`^(?:${body})$`, flags);
+    } catch (e) {
+      throw new InvalidMatcherError(
+        `invalid regular expression ${JSON.stringify(src)}: ${(e as Error).message}`,
+      );
+    }
   }
   return (v) => re.test(v);
 }

@@ -3,7 +3,13 @@ import { MemPostings, intersect, merge, postingsForMatchers, without } from './p
 
 describe('postings list operations', () => {
   it('intersects, merges and subtracts sorted lists', () => {
-    expect(intersect([[1, 3, 5, 7], [3, 4, 5], [0, 3, 5, 9]])).toEqual([3, 5]);
+    expect(
+      intersect([
+        [1, 3, 5, 7],
+        [3, 4, 5],
+        [0, 3, 5, 9],
+      ]),
+    ).toEqual([3, 5]);
     expect(intersect([])).toEqual([]);
     expect(merge([[1, 4], [2, 4, 6], [0]])).toEqual([0, 1, 2, 4, 6]);
     expect(without([1, 2, 3, 4, 5], [2, 4, 9])).toEqual([1, 3, 5]);
@@ -18,9 +24,19 @@ describe('postingsForMatchers', () => {
     { __name__: 'up', job: 'db' }, // 3 (no env)
     { __name__: 'req', job: 'api', path: '/a\nb' }, // 4
   ];
-  series.forEach((s, i) => ix.add(i + 1, Object.entries(s).sort(([a], [b]) => (a < b ? -1 : 1)).flat()));
+  series.forEach((s, i) =>
+    ix.add(
+      i + 1,
+      Object.entries(s)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .flat(),
+    ),
+  );
   const sel = (...ms: Parameters<typeof matcher>[]): readonly number[] =>
-    postingsForMatchers(ix, ms.map((m) => matcher(...m)));
+    postingsForMatchers(
+      ix,
+      ms.map((m) => matcher(...m)),
+    );
 
   it('selects by equality and intersects matchers', () => {
     expect(sel(['=', '__name__', 'up'])).toEqual([1, 2, 3]);
@@ -53,6 +69,12 @@ describe('postingsForMatchers', () => {
     expect(sel(['=', '__name__', 'up'], ['!~', 'env', 'p.*'])).toEqual([2, 3]);
     expect(sel(['=~', 'env', '.+'])).toEqual([1, 2]);
     expect(sel(['!~', 'env', '.*'])).toEqual([]);
+  });
+
+  it('reports a regex that does not compile as an invalid matcher', () => {
+    expect(() => matcher('=~', 'job', '(unclosed')).toThrow(
+      expect.objectContaining({ code: 'invalid_matcher' }),
+    );
   });
 
   it('forgets deleted series and empty values', () => {

@@ -88,7 +88,8 @@ export class MemPostings implements PostingsReader {
       if (!values) this.m.set(pairs[i], (values = new Map()));
       const list = values.get(pairs[i + 1]);
       if (list === undefined) values.set(pairs[i + 1], ref);
-      else if (typeof list === 'number') values.set(pairs[i + 1], list === ref ? list : list < ref ? [list, ref] : [ref, list]);
+      else if (typeof list === 'number')
+        values.set(pairs[i + 1], list === ref ? list : list < ref ? [list, ref] : [ref, list]);
       else insertSorted(list, ref);
     }
   }
@@ -110,7 +111,12 @@ export class MemPostings implements PostingsReader {
       if (!values) continue;
       for (const v of vals) {
         const list = values.get(v) ?? [];
-        const kept = typeof list === 'number' ? (refs.has(list) ? [] : [list]) : list.filter((r) => !refs.has(r));
+        const kept =
+          typeof list === 'number'
+            ? refs.has(list)
+              ? []
+              : [list]
+            : list.filter((r) => !refs.has(r));
         if (kept.length === 0) values.delete(v);
         else values.set(v, kept.length === 1 ? kept[0] : kept);
       }

@@ -1,0 +1,130 @@
+import { StrataError, type CommandAccepted, type ControlCommand, type ControlCommandRequest } from '@strata/contracts';
+import { ExpectedVersionConflictError, searchEvents, type EventMetadata, type EventStore, type NewEvent, type RecordedEvent } from '@strata/eventstore';
+import { generateApiKey, hashSecret } from './domain/api-key-secret';
+import { apiKeyDecider, type ApiKeyState } from './domain/api-key.decider';
+import { type Decider, foldEvents } from './domain/decider';
+import { quotaDecider } from './domain/quota.decider';
+import { StreamIds } from './domain/streams';
+import { tenantDecider, type TenantState } from './domain/tenant.decider';
+
+type Loaded<S> = { state: S; version: number };
+
+/** Turns validated commands into appended events: load the stream, decide, append at the loaded version. */
+export class ControlPlaneCommandHandler {
+  constructor(private readonly store: EventStore) {}
+
+  /**
+   * Executes one command; a concurrent change of the same stream surfaces as `version_conflict`.
+   * A retry (same request id) of a command that already wrote answers what the first attempt did.
+   */
+  async execute(request: ControlCommandRequest): Promise<CommandAccepted> {
+    const earlier = await this.earlierAttempt(request);
+    if (earlier) return earlier;
+    return this.decideAndAppend(request);
+  }
+
+  private async earlierAttempt({ command, context }: ControlCommandRequest): Promise<CommandAccepted | null> {
+    const streamId = targetStream(command);
+    const type = command.type === 'IssueApiKey' ? 'ApiKeyIssued' : undefined;
+    const tenant = command.type === 'IssueApiKey' ? command.tenantId : undefined;
+    const prior = await searchEvents(this.store.dataSource, { requestId: context.requestId, actor: context.actor, streamId, type, tenant, limit: 100 });
+    if (prior.length === 0) return null;
+    const last = prior[prior.length - 1];
+    if (command.type === 'IssueApiKey') {
+      const keyId = (last.data as { keyId: string }).keyId;
+      throw new StrataError('already_exists', `request ${context.requestId} already issued API key ${keyId}; its secret was shown once`);
+    }
+    return { streamId: last.streamId, version: last.version, positions: prior.map((e) => e.position) };
+  }
+
+  private async decideAndAppend({ command, context }: ControlCommandRequest): Promise<CommandAccepted> {
+    const metadata = (tenant: string | null): EventMetadata => ({
+      actor: context.actor,
+      actorKind: context.actorKind,
+      tenant,
+      requestId: context.requestId,
+      sourceAddress: context.sourceAddress,
+      causation: context.requestId,
+      correlation: context.correlationId ?? context.requestId,
+    });
+    switch (command.type) {
+      case 'CreateTenant':
+      case 'RenameTenant':
+      case 'SuspendTenant':
+      case 'ResumeTenant':
+      case 'DeleteTenant': {
+        const streamId = StreamIds.tenant(command.tenantId);
+        const loaded = await this.load(tenantDecider, streamId);
+        checkExpected(streamId, command.type === 'CreateTenant' ? undefined : command.expectedVersion, loaded.version);
+        return this.append(streamId, loaded.version, tenantDecider.decide(command, loaded.state), metadata(command.tenantId));
+      }
+      case 'SetQuota': {
+        const tenant = await this.load(tenantDecider, StreamIds.tenant(command.tenantId));
+        const streamId = StreamIds.quota(command.tenantId);
+        const loaded = await this.load(quotaDecider, streamId);
+        checkExpected(streamId, command.expectedVersion, loaded.version);
+        const events = quotaDecider.decide(command, { ...loaded.state, tenant: tenant.state });
+        return this.append(streamId, loaded.version, events, metadata(command.tenantId));
+      }
+      case 'IssueApiKey': {
+        const tenant = await this.loadTenant(command.tenantId);
+        const { keyId, secret } = generateApiKey();
+        const secretHash = await hashSecret(secret);
+        const events = apiKeyDecider.decide({ ...command, keyId, secretHash, now: new Date().toISOString(), tenant }, apiKeyDecider.initialState());
+        const accepted = await this.append(StreamIds.apiKey(keyId), 0, events, metadata(command.tenantId));
+        return { ...accepted, apiKey: { keyId, secret } };
+      }
+      case 'RevokeApiKey': {
+        const streamId = StreamIds.apiKey(command.keyId);
+        const loaded = await this.load(apiKeyDecider, streamId);
+        checkExpected(streamId, command.expectedVersion, loaded.version);
+        const events = apiKeyDecider.decide(command, loaded.state);
+        return this.append(streamId, loaded.version, events, metadata(loaded.state.tenantId || null));
+      }
+    }
+  }
+
+  /** The current state of an API key, read from its stream (never stale, unlike a read model). */
+  async loadApiKey(keyId: string): Promise<ApiKeyState> {
+    return (await this.load(apiKeyDecider, StreamIds.apiKey(keyId))).state;
+  }
+
+  /** The current state of a tenant, read from its stream. */
+  async loadTenant(tenantId: string): Promise<TenantState> {
+    return (await this.load(tenantDecider, StreamIds.tenant(tenantId))).state;
+  }
+
+  private async load<C, E, S>(decider: Decider<C, E, S>, streamId: string): Promise<Loaded<S>> {
+    const events: RecordedEvent[] = await this.store.readStream(streamId);
+    return { state: foldEvents(decider, events as unknown as E[]), version: events.length === 0 ? 0 : events[events.length - 1].version };
+  }
+
+  private async append(streamId: string, version: number, events: NewEvent[], metadata: EventMetadata): Promise<CommandAccepted> {
+    // A command that changes nothing (suspending a suspended tenant) is accepted without an event.
+    if (events.length === 0) return { streamId, version, positions: [] };
+    const result = await this.store.append(streamId, version === 0 ? 'no_stream' : version, events, metadata);
+    return { streamId, version: result.version, positions: result.positions };
+  }
+}
+
+/** The stream a command writes, when known before deciding (a new key's id is not). */
+function targetStream(command: ControlCommand): string | undefined {
+  switch (command.type) {
+    case 'CreateTenant':
+    case 'RenameTenant':
+    case 'SuspendTenant':
+    case 'ResumeTenant':
+    case 'DeleteTenant':
+      return StreamIds.tenant(command.tenantId);
+    case 'SetQuota':
+      return StreamIds.quota(command.tenantId);
+    case 'RevokeApiKey':
+      return StreamIds.apiKey(command.keyId);
+    case 'IssueApiKey':
+      return undefined;
+  }
+}
+
+function checkExpected(streamId: string, expected: number | undefined, actual: number): void {
+  if (expected !== undefined && expected !== actual) throw new ExpectedVersionConflictError(streamId, expected === 0 ? 'no_stream' : expected, actual);
+}

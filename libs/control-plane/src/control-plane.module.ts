@@ -1,0 +1,70 @@
+import { Inject, Injectable, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { BUS, type Stoppable } from '@strata/bus';
+import { QueueGroups, Subjects } from '@strata/contracts';
+import { ReadinessRegistry } from '@strata/service-kit';
+import { ControlPlaneRuntime } from './control-plane.runtime';
+import { ControlPlaneService } from './control-plane.service';
+import { CONTROL_PLANE_OPTIONS, type ControlPlaneBus, type ControlPlaneModuleOptions } from './control-plane.tokens';
+
+const BUS_OF_MODULE = Symbol('CONTROL_PLANE_BUS_OF_MODULE');
+const OUTBOX_BACKLOG_LIMIT = 10_000;
+
+/** Serves the control plane's subjects over the Bus while the application runs. */
+@Injectable()
+export class ControlPlaneBusBinding implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly subscriptions: Stoppable[] = [];
+
+  constructor(
+    @Inject(CONTROL_PLANE_OPTIONS) private readonly options: ControlPlaneModuleOptions,
+    @Inject(BUS_OF_MODULE) private readonly bus: ControlPlaneBus,
+    private readonly runtime: ControlPlaneRuntime,
+    @Optional() private readonly readiness?: ReadinessRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.readiness?.register('control-plane-postgres', async () => {
+      await this.runtime.cp.dataSource.query('SELECT 1');
+      return { ok: true };
+    });
+    // A growing outbox means NATS has not taken events for a while: still serving, but worth seeing.
+    this.readiness?.register('control-plane-outbox', async () => {
+      const pending = await this.runtime.relay.pending();
+      return { ok: pending < OUTBOX_BACKLOG_LIMIT, detail: `${pending} events waiting for NATS` };
+    });
+    if (this.options.serve === false) return;
+    const group = QueueGroups.of('control-plane');
+    const service = this.runtime.service;
+    this.subscriptions.push(
+      this.bus.serve(Subjects.controlCommand, group, (payload: unknown) => service.execute(payload)),
+      this.bus.serve(Subjects.controlQuery, group, (payload: unknown) => service.query(payload)),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.subscriptions.splice(0).map((s) => s.stop()));
+    await this.runtime.stop();
+  }
+}
+
+/** The control plane as a NestJS module: event store, projections, outbox relay and the NATS endpoints. */
+@Module({})
+export class ControlPlaneModule {
+  /** Configures the module; the Bus comes from `BusModule` (token `BUS`) unless `options.busToken` names another. */
+  static forRoot(options: ControlPlaneModuleOptions): DynamicModule {
+    return {
+      module: ControlPlaneModule,
+      providers: [
+        { provide: CONTROL_PLANE_OPTIONS, useValue: options },
+        { provide: BUS_OF_MODULE, useExisting: options.busToken ?? BUS },
+        {
+          provide: ControlPlaneRuntime,
+          inject: [CONTROL_PLANE_OPTIONS, BUS_OF_MODULE],
+          useFactory: (opts: ControlPlaneModuleOptions, bus: ControlPlaneBus) => ControlPlaneRuntime.start(opts, bus),
+        },
+        { provide: ControlPlaneService, inject: [ControlPlaneRuntime], useFactory: (runtime: ControlPlaneRuntime) => runtime.service },
+        ControlPlaneBusBinding,
+      ],
+      exports: [ControlPlaneService, ControlPlaneRuntime],
+    };
+  }
+}

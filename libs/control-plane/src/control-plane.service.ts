@@ -1,0 +1,45 @@
+import { type DataSource } from 'typeorm';
+import { ControlCommandRequest, ControlQueryRequest, parseOrThrow, type CommandAccepted } from '@strata/contracts';
+import { type EventStore, type ProjectionRunner } from '@strata/eventstore';
+import { ControlPlaneCommandHandler } from './command-handler';
+import { ApiKeyAuthenticator } from './queries/authenticate-api-key';
+import { ControlPlaneQueryHandler } from './queries/query-handler';
+
+/** Options of the control-plane service core. */
+export interface ControlPlaneServiceOptions {
+  /**
+   * When set, a command returns only after the read models include its events, so a client
+   * reads its own writes (a GetTenant right after CreateTenant finds it).
+   */
+  projections?: ProjectionRunner;
+}
+
+/** The control plane's one entry for commands and one for queries; both validate their input first. */
+export class ControlPlaneService {
+  private readonly commands: ControlPlaneCommandHandler;
+  private readonly queries: ControlPlaneQueryHandler;
+
+  constructor(
+    dataSource: DataSource,
+    readonly store: EventStore,
+    private readonly options: ControlPlaneServiceOptions = {},
+  ) {
+    this.commands = new ControlPlaneCommandHandler(store);
+    this.queries = new ControlPlaneQueryHandler(dataSource, store, new ApiKeyAuthenticator(this.commands));
+  }
+
+  /** Validates and executes a command; `validation_failed` (with field paths) before anything is appended. */
+  async execute(input: unknown): Promise<CommandAccepted> {
+    const request = parseOrThrow(ControlCommandRequest, input, 'control command');
+    const accepted = await this.commands.execute(request);
+    const last = accepted.positions[accepted.positions.length - 1];
+    if (last !== undefined) await this.options.projections?.catchUp(last);
+    return accepted;
+  }
+
+  /** Validates and answers a query. */
+  async query(input: unknown): Promise<unknown> {
+    const request = parseOrThrow(ControlQueryRequest, input, 'control query');
+    return this.queries.handle(request.query);
+  }
+}

@@ -1,0 +1,24 @@
+import { type Bus } from '@strata/bus';
+import { type ProjectionRunnerOptions } from '@strata/eventstore';
+
+/** The part of the Bus the control plane uses: serving its two subjects and relaying its events. */
+export type ControlPlaneBus = Pick<Bus, 'serve' | 'publish' | 'ensureStream'>;
+
+/** Options of `ControlPlaneModule.forRoot`. */
+export interface ControlPlaneModuleOptions {
+  /** Postgres URL of the event store; migrations run against it at start. */
+  databaseUrl: string;
+  /** Injection token of the Bus; libs/bus's `BUS` (provided by `BusModule`) when omitted. */
+  busToken?: string | symbol;
+  /** Serve `Subjects.controlCommand` and `Subjects.controlQuery` (default true). */
+  serve?: boolean;
+  /** Connections in the Postgres pool (default 10). */
+  poolSize?: number;
+  /** Outbox relay tuning. */
+  relay?: { batchSize?: number; pollIntervalMs?: number; maxBackoffMs?: number };
+  /** Projection runner tuning. */
+  projections?: Pick<ProjectionRunnerOptions, 'batchSize' | 'pollIntervalMs'>;
+}
+
+/** Token of the module's options. */
+export const CONTROL_PLANE_OPTIONS = Symbol('CONTROL_PLANE_OPTIONS');

@@ -1,0 +1,124 @@
+import { DEFAULT_QUOTA, type ApiKeyView, type ControlEvent, type ControlPlaneSnapshot, type QuotaView, type TenantView } from '@strata/contracts';
+
+const TYPES: Record<ControlEvent['type'], true> = {
+  TenantCreated: true,
+  TenantRenamed: true,
+  TenantSuspended: true,
+  TenantResumed: true,
+  TenantDeleted: true,
+  QuotaSet: true,
+  ApiKeyIssued: true,
+  ApiKeyRevoked: true,
+};
+
+/** True for the event types of the control-plane aggregates (the log also holds other aggregates'). */
+export function isControlEvent<E extends { type: string }>(event: E): boolean {
+  return Object.prototype.hasOwnProperty.call(TYPES, event.type);
+}
+
+/** A control-plane event with where and when it was recorded. */
+export type StoredControlEvent = ControlEvent & { position: number; version: number; recordedAt: string };
+
+/** A tenant's view after one of its events. */
+export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent): TenantView | null {
+  const base = view && { ...view, version: e.version, updatedAt: e.recordedAt };
+  switch (e.type) {
+    case 'TenantCreated':
+      return { tenantId: e.data.tenantId, displayName: e.data.displayName, status: 'active', suspendedReason: null, version: e.version, createdAt: e.recordedAt, updatedAt: e.recordedAt };
+    case 'TenantRenamed':
+      return base && { ...base, displayName: e.data.displayName };
+    case 'TenantSuspended':
+      return base && { ...base, status: 'suspended', suspendedReason: e.data.reason };
+    case 'TenantResumed':
+      return base && { ...base, status: 'active', suspendedReason: null };
+    case 'TenantDeleted':
+      return base && { ...base, status: 'deleted' };
+    case 'QuotaSet':
+    case 'ApiKeyIssued':
+    case 'ApiKeyRevoked':
+      return view;
+  }
+}
+
+/** A quota's view after one event; a created tenant starts on the default quota at version 0. */
+export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): QuotaView | null {
+  switch (e.type) {
+    case 'TenantCreated':
+      return view ?? { tenantId: e.data.tenantId, quota: { ...DEFAULT_QUOTA }, version: 0, updatedAt: e.recordedAt };
+    case 'QuotaSet':
+      return { tenantId: e.data.tenantId, quota: e.data.quota, version: e.version, updatedAt: e.recordedAt };
+    case 'TenantRenamed':
+    case 'TenantSuspended':
+    case 'TenantResumed':
+    case 'TenantDeleted':
+    case 'ApiKeyIssued':
+    case 'ApiKeyRevoked':
+      return view;
+  }
+}
+
+/** An API key's view (never its hash) after one event. */
+export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent): ApiKeyView | null {
+  switch (e.type) {
+    case 'ApiKeyIssued': {
+      const { keyId, tenantId, name, scopes, expiresAt } = e.data;
+      return { keyId, tenantId, name, scopes, status: 'active', expiresAt, createdAt: e.recordedAt, revokedAt: null, version: e.version };
+    }
+    case 'ApiKeyRevoked':
+      return view && { ...view, status: 'revoked', revokedAt: e.recordedAt, version: e.version };
+    case 'TenantCreated':
+    case 'TenantRenamed':
+    case 'TenantSuspended':
+    case 'TenantResumed':
+    case 'TenantDeleted':
+    case 'QuotaSet':
+      return view;
+  }
+}
+
+/** The whole control plane as maps of views: what replay folds the log into. */
+export interface ControlPlaneViews {
+  tenants: Map<string, TenantView>;
+  quotas: Map<string, QuotaView>;
+  apiKeys: Map<string, ApiKeyView>;
+}
+
+function put<V>(map: Map<string, V>, key: string, value: V | null): void {
+  if (value === null) map.delete(key);
+  else map.set(key, value);
+}
+
+/** Folds the control plane's events (it mutates and returns `views`, since replays fold millions). */
+export const controlPlaneFold = {
+  initialState: (): ControlPlaneViews => ({ tenants: new Map(), quotas: new Map(), apiKeys: new Map() }),
+  evolve(views: ControlPlaneViews, e: StoredControlEvent): ControlPlaneViews {
+    if (!isControlEvent(e)) return views;
+    if (e.type.startsWith('Tenant')) {
+      const id = (e.data as { tenantId: string }).tenantId;
+      put(views.tenants, id, tenantViewAfter(views.tenants.get(id) ?? null, e));
+      put(views.quotas, id, quotaViewAfter(views.quotas.get(id) ?? null, e));
+    } else if (e.type === 'QuotaSet') {
+      put(views.quotas, e.data.tenantId, quotaViewAfter(views.quotas.get(e.data.tenantId) ?? null, e));
+    } else if (e.type.startsWith('ApiKey')) {
+      const id = (e.data as { keyId: string }).keyId;
+      put(views.apiKeys, id, apiKeyViewAfter(views.apiKeys.get(id) ?? null, e));
+    }
+    return views;
+  },
+};
+
+/** The snapshot shape of folded views, tenants sorted by id and keys by id. */
+export function toSnapshot(views: ControlPlaneViews, asOfPosition: number, asOfTime: string | null): ControlPlaneSnapshot {
+  const keys = [...views.apiKeys.values()].sort((a, b) => a.keyId.localeCompare(b.keyId));
+  return {
+    asOfPosition,
+    asOfTime,
+    tenants: [...views.tenants.values()]
+      .sort((a, b) => a.tenantId.localeCompare(b.tenantId))
+      .map((t) => ({
+        ...t,
+        quota: views.quotas.get(t.tenantId)?.quota ?? { ...DEFAULT_QUOTA },
+        apiKeys: keys.filter((k) => k.tenantId === t.tenantId),
+      })),
+  };
+}

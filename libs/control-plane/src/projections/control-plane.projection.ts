@@ -1,0 +1,88 @@
+import { type QueryRunner } from 'typeorm';
+import { type ApiKeyView, type QuotaView, type TenantView } from '@strata/contracts';
+import { type Projection, type RecordedEvent } from '@strata/eventstore';
+import { apiKeyViewAfter, isControlEvent, quotaViewAfter, tenantViewAfter, type StoredControlEvent } from '../domain/views';
+
+/** Name of the projection's checkpoint. */
+export const CONTROL_PLANE_PROJECTION = 'control-plane-read-models';
+
+type Table = 'cp_tenants' | 'cp_quotas' | 'cp_api_keys';
+const KEY_COLUMN: Record<Table, string> = { cp_tenants: 'tenant_id', cp_quotas: 'tenant_id', cp_api_keys: 'key_id' };
+
+/** The views a batch touches, loaded once, folded in memory and written once. */
+class BatchViews {
+  private readonly views: Record<Table, Map<string, unknown>> = { cp_tenants: new Map(), cp_quotas: new Map(), cp_api_keys: new Map() };
+  private readonly dirty: Record<Table, Set<string>> = { cp_tenants: new Set(), cp_quotas: new Set(), cp_api_keys: new Set() };
+
+  async load(q: QueryRunner, events: StoredControlEvent[]): Promise<void> {
+    const tenants = new Set<string>();
+    const keys = new Set<string>();
+    for (const e of events) {
+      if ('keyId' in e.data) keys.add(e.data.keyId);
+      else tenants.add(e.data.tenantId);
+    }
+    for (const [table, ids] of [['cp_tenants', tenants], ['cp_quotas', tenants], ['cp_api_keys', keys]] as const) {
+      if (ids.size === 0) continue;
+      const rows: Array<{ id: string; view: unknown }> = await q.query(`SELECT ${KEY_COLUMN[table]} AS id, view FROM ${table} WHERE ${KEY_COLUMN[table]} = ANY($1)`, [[...ids]]);
+      for (const row of rows) this.views[table].set(row.id, row.view);
+    }
+  }
+
+  update<V>(table: Table, id: string, next: (view: V | null) => V | null): void {
+    const view = next((this.views[table].get(id) as V | undefined) ?? null);
+    if (view === null) return;
+    this.views[table].set(id, view);
+    this.dirty[table].add(id);
+  }
+
+  async save(q: QueryRunner): Promise<void> {
+    for (const table of ['cp_tenants', 'cp_quotas', 'cp_api_keys'] as const) {
+      const ids = [...this.dirty[table]];
+      if (ids.length === 0) continue;
+      const views = ids.map((id) => this.views[table].get(id) as { status?: string; tenantId?: string });
+      const key = KEY_COLUMN[table];
+      if (table === 'cp_tenants') {
+        await q.query(
+          `INSERT INTO cp_tenants (tenant_id, status, view) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
+           ON CONFLICT (tenant_id) DO UPDATE SET status = excluded.status, view = excluded.view`,
+          [ids, views.map((v) => v.status), views.map((v) => JSON.stringify(v))],
+        );
+      } else if (table === 'cp_api_keys') {
+        await q.query(
+          `INSERT INTO cp_api_keys (key_id, tenant_id, view) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])
+           ON CONFLICT (key_id) DO UPDATE SET view = excluded.view`,
+          [ids, views.map((v) => v.tenantId), views.map((v) => JSON.stringify(v))],
+        );
+      } else {
+        await q.query(
+          `INSERT INTO ${table} (${key}, view) SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (${key}) DO UPDATE SET view = excluded.view`,
+          [ids, views.map((v) => JSON.stringify(v))],
+        );
+      }
+    }
+  }
+}
+
+async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<void> {
+  const events = (recorded as unknown as StoredControlEvent[]).filter(isControlEvent);
+  if (events.length === 0) return;
+  const views = new BatchViews();
+  await views.load(q, events);
+  for (const e of events) {
+    if ('keyId' in e.data) {
+      views.update<ApiKeyView>('cp_api_keys', e.data.keyId, (v) => apiKeyViewAfter(v, e));
+    } else {
+      views.update<TenantView>('cp_tenants', e.data.tenantId, (v) => tenantViewAfter(v, e));
+      views.update<QuotaView>('cp_quotas', e.data.tenantId, (v) => quotaViewAfter(v, e));
+    }
+  }
+  await views.save(q);
+}
+
+/** Keeps cp_tenants, cp_quotas and cp_api_keys equal to the fold of the views over the log. */
+export const controlPlaneProjection: Projection = {
+  name: CONTROL_PLANE_PROJECTION,
+  tables: ['cp_tenants', 'cp_quotas', 'cp_api_keys'],
+  apply: (q, event) => applyBatch(q, [event]),
+  applyBatch,
+};

@@ -1,0 +1,106 @@
+import { type DataSource } from 'typeorm';
+import {
+  DEFAULT_QUOTA,
+  StrataError,
+  type ApiKeyView,
+  type AuditEntry,
+  type ControlQuery,
+  type Page,
+  type QuotaView,
+  type TenantView,
+} from '@strata/contracts';
+import { searchEvents, type EventStore, type RecordedEvent } from '@strata/eventstore';
+import { replayControlPlane } from '../replay';
+import { type ApiKeyAuthenticator } from './authenticate-api-key';
+import { decodeCursor, encodeCursor } from './cursor';
+
+/** Answers every ControlQuery from the read models, the log, or a replay of the log. */
+export class ControlPlaneQueryHandler {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: EventStore,
+    private readonly authenticator: ApiKeyAuthenticator,
+  ) {}
+
+  /** The answer to one validated query. */
+  async handle(query: ControlQuery): Promise<unknown> {
+    switch (query.type) {
+      case 'GetTenant': {
+        const [row]: Array<{ view: TenantView }> = await this.dataSource.query('SELECT view FROM cp_tenants WHERE tenant_id = $1', [query.tenantId]);
+        if (!row) throw new StrataError('not_found', `tenant ${query.tenantId} does not exist`);
+        return row.view;
+      }
+      case 'ListTenants': {
+        const after = decodeCursor<string>(query.cursor, 'string') ?? '';
+        const rows: Array<{ view: TenantView }> = await this.dataSource.query(
+          `SELECT view FROM cp_tenants WHERE tenant_id > $1 AND ($2 OR status <> 'deleted') ORDER BY tenant_id LIMIT $3`,
+          [after, query.includeDeleted, query.limit + 1],
+        );
+        return page(rows.map((r) => r.view), query.limit, (t) => t.tenantId);
+      }
+      case 'GetQuota': {
+        const [row]: Array<{ view: QuotaView }> = await this.dataSource.query(
+          `SELECT q.view FROM cp_quotas q JOIN cp_tenants t USING (tenant_id) WHERE tenant_id = $1 AND t.status <> 'deleted'`,
+          [query.tenantId],
+        );
+        if (!row) throw new StrataError('not_found', `tenant ${query.tenantId} does not exist`);
+        return { ...row.view, quota: { ...DEFAULT_QUOTA, ...row.view.quota } };
+      }
+      case 'ListApiKeys': {
+        const after = decodeCursor<string>(query.cursor, 'string') ?? '';
+        const rows: Array<{ view: ApiKeyView }> = await this.dataSource.query(
+          'SELECT view FROM cp_api_keys WHERE tenant_id = $1 AND key_id > $2 ORDER BY key_id LIMIT $3',
+          [query.tenantId, after, query.limit + 1],
+        );
+        return page(rows.map((r) => r.view), query.limit, (k) => k.keyId);
+      }
+      case 'GetApiKey': {
+        const [row]: Array<{ view: ApiKeyView }> = await this.dataSource.query('SELECT view FROM cp_api_keys WHERE key_id = $1', [query.keyId]);
+        if (!row) throw new StrataError('not_found', `API key ${query.keyId} does not exist`);
+        return row.view;
+      }
+      case 'AuthenticateApiKey':
+        return this.authenticator.authenticate(query.secret);
+      case 'ListAuditEvents': {
+        const events = await searchEvents(this.dataSource, {
+          tenant: query.tenantId,
+          actor: query.actor,
+          type: query.eventType,
+          from: query.from,
+          to: query.to,
+          afterPosition: decodeCursor<number>(query.cursor, 'number'),
+          limit: query.limit + 1,
+        });
+        return page(events.map(toAuditEntry), query.limit, (e) => e.position);
+      }
+      case 'ReplayControlPlane': {
+        return replayControlPlane(this.store, query.position !== undefined ? { position: query.position } : { at: query.at ?? new Date().toISOString() });
+      }
+      case 'VerifyAuditChain':
+        return this.store.verifyChain();
+    }
+  }
+}
+
+function page<T>(rows: T[], limit: number, key: (item: T) => string | number): Page<T> {
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? encodeCursor(key(items[items.length - 1])) : null };
+}
+
+/** An event as the audit trail shows it. */
+export function toAuditEntry(e: RecordedEvent): AuditEntry {
+  return {
+    position: e.position,
+    streamId: e.streamId,
+    version: e.version,
+    type: e.type,
+    data: e.data,
+    tenantId: e.metadata.tenant,
+    actor: e.metadata.actor,
+    actorKind: e.metadata.actorKind,
+    sourceAddress: e.metadata.sourceAddress,
+    requestId: e.metadata.requestId,
+    recordedAt: e.recordedAt,
+    hash: e.hash,
+  };
+}

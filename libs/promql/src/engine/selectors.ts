@@ -1,0 +1,88 @@
+import { type LabelMatcher, type VectorSelector } from '../parser/ast';
+import { type Labels } from '../storage/labels';
+import { isStaleNaN } from '../storage/memory-queryable';
+import { type Matcher, type Querier, type SelectHints } from '../storage/queryable';
+
+/**
+ * One selected series materialised into typed arrays once per query: all samples (for instant
+ * lookups, where a staleness marker hides older samples) and the non-stale samples (for ranges).
+ */
+export interface LoadedSeries {
+  labels: Labels;
+  ts: Float64Array;
+  vs: Float64Array;
+  n: number;
+  rts: Float64Array;
+  rvs: Float64Array;
+  rn: number;
+}
+
+function toMatcher(m: LabelMatcher): Matcher {
+  return { name: m.name, op: m.op, value: m.value };
+}
+
+/** Selects and materialises the series of a selector from the querier. */
+export async function loadSeries(
+  q: Querier,
+  vs: VectorSelector,
+  hints: SelectHints,
+): Promise<LoadedSeries[]> {
+  const found = await q.select(false, hints, ...vs.matchers.map(toMatcher));
+  const out: LoadedSeries[] = [];
+  for (const s of found) {
+    const it = s.iterator();
+    let ts = new Float64Array(16);
+    let vals = new Float64Array(16);
+    let n = 0;
+    let stale = 0;
+    while (it.next()) {
+      if (n === ts.length) {
+        const nt = new Float64Array(n * 2);
+        nt.set(ts);
+        ts = nt;
+        const nv = new Float64Array(n * 2);
+        nv.set(vals);
+        vals = nv;
+      }
+      ts[n] = it.t;
+      const v = it.v;
+      vals[n] = v;
+      if (isStaleNaN(v)) stale++;
+      n++;
+    }
+    let rts = ts;
+    let rvs = vals;
+    let rn = n;
+    if (stale > 0) {
+      rts = new Float64Array(n - stale);
+      rvs = new Float64Array(n - stale);
+      rn = 0;
+      for (let i = 0; i < n; i++) {
+        if (!isStaleNaN(vals[i])) {
+          rts[rn] = ts[i];
+          rvs[rn] = vals[i];
+          rn++;
+        }
+      }
+    }
+    out.push({ labels: s.labels, ts, vs: vals, n, rts, rvs, rn });
+  }
+  return out;
+}
+
+/** Index of the last element of `ts[0..n)` that is <= t, or -1. */
+export function lastAtOrBefore(ts: Float64Array, n: number, t: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** Index of the first element of `ts[0..n)` that is > t (n when none). */
+export function firstAfter(ts: Float64Array, n: number, t: number): number {
+  return lastAtOrBefore(ts, n, t) + 1;
+}

@@ -1,0 +1,96 @@
+import { type Labels } from './labels';
+import { compilePromRegex } from '../regex';
+
+/** Label matcher operators understood by storage. */
+export type MatcherType = '=' | '!=' | '=~' | '!~';
+
+/** One label matcher passed to `Querier.select`. */
+export interface Matcher {
+  name: string;
+  op: MatcherType;
+  value: string;
+}
+
+/** Optional hints describing what the engine will read, so storage can prune. */
+export interface SelectHints {
+  start: number;
+  end: number;
+  step?: number;
+  range?: number;
+  func?: string;
+  grouping?: string[];
+  by?: boolean;
+}
+
+/** Iterates one series' float samples in ascending timestamp order (same shape as the tsdb iterators). */
+export interface SampleIterator {
+  /** Advances to the next sample; false when exhausted. */
+  next(): boolean;
+  /** Advances to the first sample with timestamp >= t; false when none. */
+  seek(t: number): boolean;
+  /** Timestamp (ms) of the current sample. */
+  readonly t: number;
+  /** Value of the current sample. */
+  readonly v: number;
+}
+
+/** One stored series: its labels and a fresh iterator over its samples. */
+export interface StorageSeries {
+  readonly labels: Labels;
+  iterator(): SampleIterator;
+}
+
+/** Reads series within the time window it was opened for. */
+export interface Querier {
+  /** Series matching every matcher; sorted by labels when `sortSeries` is true. */
+  select(
+    sortSeries: boolean,
+    hints: SelectHints | null,
+    ...matchers: Matcher[]
+  ): Promise<StorageSeries[]>;
+  /** Values of one label across series matching the matchers. */
+  labelValues(name: string, ...matchers: Matcher[]): Promise<string[]>;
+  /** Label names present on series matching the matchers. */
+  labelNames(...matchers: Matcher[]): Promise<string[]>;
+  /** Releases resources held by the querier. */
+  close(): void;
+}
+
+/** Anything the engine can read series from. */
+export interface Queryable {
+  /** Opens a querier over samples with mint <= t <= maxt. */
+  querier(mint: number, maxt: number): Querier;
+}
+
+const regexCache = new Map<string, RegExp>();
+
+/** Compiles a label regex fully anchored, with `.` matching newlines as Prometheus 3 does. */
+export function compileLabelRegex(re: string): RegExp {
+  let r = regexCache.get(re);
+  if (r === undefined) {
+    r = compilePromRegex(re);
+    if (regexCache.size > 10000) regexCache.clear();
+    regexCache.set(re, r);
+  }
+  return r;
+}
+
+/** Whether a label value (''" when absent) satisfies the matcher. */
+export function matchesValue(m: Matcher, v: string): boolean {
+  switch (m.op) {
+    case '=':
+      return v === m.value;
+    case '!=':
+      return v !== m.value;
+    case '=~':
+      return compileLabelRegex(m.value).test(v);
+    case '!~':
+      return !compileLabelRegex(m.value).test(v);
+  }
+}
+
+/** Whether a label set satisfies every matcher. */
+export function matchesAll(lbls: Labels, matchers: readonly Matcher[]): boolean {
+  for (const m of matchers) if (!matchesValue(m, lbls.get(m.name))) return false;
+  return true;
+}

@@ -1,0 +1,87 @@
+import { type Labels } from '@strata/tsdb';
+import { type Reader } from 'protobufjs';
+import { RemoteWriteError } from './errors';
+import { type Exemplar } from './types';
+import { type ResolvedValidation, describeSeries } from './validate';
+import { WT_I64, WT_VARINT, delimitedEnd, expectWire, invalid, readInt64 } from './wire';
+
+// Streaming decoders for the two request messages: they read protobuf fields with protobufjs'
+// Reader straight into the normalized batch, skipping the intermediate message objects the
+// reflection decoder (decode-v1.ts / decode-v2.ts, kept as the reference) would allocate.
+
+/** Staging arrays for one series' samples. */
+export interface SampleSink {
+  ts: number[];
+  vs: number[];
+}
+
+// Samples are staged in reused arrays and copied into right-sized typed arrays per series, so
+// a decode allocates nothing per sample.
+export const sink: SampleSink = { ts: [], vs: [] };
+export const NO_EXEMPLARS: readonly Exemplar[] = Object.freeze([]);
+
+export function readSample(r: Reader): void {
+  const end = delimitedEnd(r);
+  let v = 0;
+  let t = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
+      case 1:
+        expectWire('Sample.value', tag & 7, WT_I64);
+        v = r.double();
+        break;
+      case 2:
+        expectWire('Sample.timestamp', tag & 7, WT_VARINT);
+        t = readInt64(r);
+        break;
+      default:
+        r.skipType(tag & 7);
+    }
+  }
+  if (r.pos !== end) invalid('Sample overruns its length');
+  sink.ts.push(t);
+  sink.vs.push(v);
+}
+
+export function finishSeries(
+  idx: number,
+  labels: Labels,
+  histograms: number,
+  exemplars: readonly Exemplar[],
+  o: ResolvedValidation,
+): {
+  labels: Labels;
+  timestamps: Float64Array;
+  values: Float64Array;
+  exemplars: readonly Exemplar[];
+} {
+  if (histograms > 0) {
+    const name = labels.find((l) => l.name === '__name__')?.value ?? '';
+    throw new RemoteWriteError(
+      'native_histograms_unsupported',
+      `series ${idx} ${JSON.stringify(name)} carries native histograms, which this store does not accept`,
+    );
+  }
+  const n = sink.ts.length;
+  const timestamps = new Float64Array(n);
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (sink.ts[i] === 0 && o.rejectZeroTimestamps) {
+      throw new RemoteWriteError(
+        'missing_timestamp',
+        `${describeSeries(idx, labels)}: sample ${i} has no timestamp`,
+      );
+    }
+    timestamps[i] = sink.ts[i];
+    values[i] = sink.vs[i];
+  }
+  return { labels, timestamps, values, exemplars };
+}
+
+export function tooManySeries(o: ResolvedValidation): never {
+  throw new RemoteWriteError(
+    'too_many_series',
+    `request has more than the limit of ${o.maxSeriesPerRequest} series`,
+  );
+}

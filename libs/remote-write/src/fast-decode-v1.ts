@@ -1,0 +1,152 @@
+import { type Label } from '@strata/tsdb';
+import { type Reader } from 'protobufjs';
+import { NO_EXEMPLARS, finishSeries, readSample, sink, tooManySeries } from './fast-decode-common';
+import {
+  type Exemplar,
+  METRIC_TYPES,
+  type MetricMetadata,
+  type WriteBatch,
+  type WriteSeries,
+} from './types';
+import { type ResolvedValidation, checkExemplarLabels, normalizeLabels } from './validate';
+import {
+  WT_I64,
+  WT_LEN,
+  WT_VARINT,
+  delimitedEnd,
+  expectWire,
+  guarded,
+  invalid,
+  readInt64,
+  readText,
+  readerOf,
+} from './wire';
+
+function readLabelV1(r: Reader, idx: number, out: Label[]): void {
+  const end = delimitedEnd(r);
+  let name = '';
+  let value = '';
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
+      case 1:
+        expectWire('Label.name', tag & 7, WT_LEN);
+        name = readText(r, 'label name', idx, true);
+        break;
+      case 2:
+        expectWire('Label.value', tag & 7, WT_LEN);
+        value = readText(r, 'label value', idx);
+        break;
+      default:
+        r.skipType(tag & 7);
+    }
+  }
+  if (r.pos !== end) invalid('Label overruns its length');
+  out.push({ name, value });
+}
+
+function readExemplarV1(r: Reader, idx: number, out: Exemplar[]): void {
+  const end = delimitedEnd(r);
+  const labels: Label[] = [];
+  let value = 0;
+  let timestamp = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
+      case 1:
+        expectWire('Exemplar.labels', tag & 7, WT_LEN);
+        readLabelV1(r, idx, labels);
+        break;
+      case 2:
+        expectWire('Exemplar.value', tag & 7, WT_I64);
+        value = r.double();
+        break;
+      case 3:
+        expectWire('Exemplar.timestamp', tag & 7, WT_VARINT);
+        timestamp = readInt64(r);
+        break;
+      default:
+        r.skipType(tag & 7);
+    }
+  }
+  out.push({ labels: checkExemplarLabels(idx, out.length, labels), value, timestamp });
+}
+
+function readSeriesV1(r: Reader, idx: number, o: ResolvedValidation): WriteSeries {
+  const end = delimitedEnd(r);
+  const raw: Label[] = [];
+  sink.ts.length = 0;
+  sink.vs.length = 0;
+  let exemplars: Exemplar[] | undefined;
+  let histograms = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
+      case 1:
+        expectWire('TimeSeries.labels', tag & 7, WT_LEN);
+        readLabelV1(r, idx, raw);
+        break;
+      case 2:
+        expectWire('TimeSeries.samples', tag & 7, WT_LEN);
+        readSample(r);
+        break;
+      case 3:
+        expectWire('TimeSeries.exemplars', tag & 7, WT_LEN);
+        readExemplarV1(r, idx, (exemplars ??= []));
+        break;
+      case 4:
+        histograms++;
+        r.skipType(tag & 7);
+        break;
+      default:
+        r.skipType(tag & 7);
+    }
+  }
+  if (r.pos !== end) invalid('TimeSeries overruns its length');
+  return finishSeries(idx, normalizeLabels(idx, raw, o), histograms, exemplars ?? NO_EXEMPLARS, o);
+}
+
+function readMetadataV1(r: Reader, idx: number): MetricMetadata {
+  const end = delimitedEnd(r);
+  let type = 0;
+  let metricFamilyName = '';
+  let help = '';
+  let unit = '';
+  while (r.pos < end) {
+    const tag = r.uint32();
+    const f = tag >>> 3;
+    if (f === 1) {
+      expectWire('MetricMetadata.type', tag & 7, WT_VARINT);
+      type = r.uint32();
+    } else if (f === 2 || f === 4 || f === 5) {
+      expectWire('MetricMetadata text', tag & 7, WT_LEN);
+      const s = readText(r, 'metadata text', idx);
+      if (f === 2) metricFamilyName = s;
+      else if (f === 4) help = s;
+      else unit = s;
+    } else r.skipType(tag & 7);
+  }
+  return { metricFamilyName, type: METRIC_TYPES[type] ?? 'unknown', help, unit };
+}
+
+/** Decodes and validates an uncompressed `prometheus.WriteRequest`. */
+export function fastDecodeV1(buf: Buffer, o: ResolvedValidation): WriteBatch {
+  return guarded(() => {
+    const r = readerOf(buf);
+    const series: WriteSeries[] = [];
+    const metadata: MetricMetadata[] = [];
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      const f = tag >>> 3;
+      if (f === 1) {
+        expectWire('WriteRequest.timeseries', tag & 7, WT_LEN);
+        if (series.length >= o.maxSeriesPerRequest) tooManySeries(o);
+        series.push(readSeriesV1(r, series.length, o));
+      } else if (f === 3) {
+        expectWire('WriteRequest.metadata', tag & 7, WT_LEN);
+        metadata.push(readMetadataV1(r, metadata.length));
+      } else r.skipType(tag & 7);
+    }
+    return { series, metadata };
+  });
+}

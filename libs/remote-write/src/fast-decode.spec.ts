@@ -1,0 +1,113 @@
+import { isStaleNaN } from '@strata/tsdb';
+import { decodeV1 } from './decode-v1';
+import { decodeV2 } from './decode-v2';
+import { marshalWriteRequestV1, marshalWriteRequestV2 } from './encode';
+import { RemoteWriteError } from './errors';
+import { fastDecodeV1 } from './fast-decode-v1';
+import { fastDecodeV2 } from './fast-decode-v2';
+import { generateBatch, rng } from './generate';
+import { V2Encode } from './proto';
+import { type WriteBatch } from './types';
+import { DEFAULT_VALIDATION } from './validate';
+
+// The streaming decoders must agree with protobufjs' reflection decoders (the reference).
+const o = { ...DEFAULT_VALIDATION, rejectZeroTimestamps: false };
+
+function plain(b: WriteBatch): unknown {
+  return {
+    series: b.series.map((s) => ({
+      ...s,
+      timestamps: [...s.timestamps],
+      values: [...s.values].map((v) => (isStaleNaN(v) ? 'stale' : Number.isNaN(v) ? 'NaN' : v)),
+    })),
+    metadata: b.metadata,
+  };
+}
+
+function outcome(fn: () => WriteBatch): unknown {
+  try {
+    return plain(fn());
+  } catch (e) {
+    if (e instanceof RemoteWriteError) return e.code;
+    throw e;
+  }
+}
+
+describe('streaming decoders agree with the protobufjs reflection decoders', () => {
+  it('on generated batches, with metadata, exemplars and non-ASCII text', () => {
+    const rand = rng(77);
+    for (let k = 0; k < 20; k++) {
+      const b = generateBatch({
+        series: 1 + Math.floor(rand() * 100),
+        samplesPerSeries: Math.floor(rand() * 4),
+        exemplarEvery: 3,
+        seed: k,
+        extraLabels: k % 4,
+      });
+      const withText: WriteBatch = {
+        series: b.series.map((s, i) =>
+          i % 5 === 0
+            ? {
+                ...s,
+                labels: [...s.labels, { name: 'zz', value: `ünï ${i} 🌍` }],
+                metadata: { type: 'gauge', help: 'h ✓', unit: 'u' },
+                createdTimestamp: 5,
+              }
+            : s,
+        ),
+        metadata: [
+          { metricFamilyName: 'metric_0_total', type: 'counter', help: 'Help é', unit: '' },
+        ],
+      };
+      const v1 = Buffer.from(marshalWriteRequestV1(withText));
+      const v2 = Buffer.from(marshalWriteRequestV2(withText));
+      expect(outcome(() => fastDecodeV1(v1, o))).toEqual(outcome(() => decodeV1(v1, o)));
+      expect(outcome(() => fastDecodeV2(v2, o))).toEqual(outcome(() => decodeV2(v2, o)));
+    }
+  });
+
+  it('on randomly corrupted bodies: whatever the streaming decoder accepts, the reference decodes identically', () => {
+    const rand = rng(99);
+    const base = generateBatch({ series: 20, samplesPerSeries: 2, exemplarEvery: 4, seed: 3 });
+    const bodies = [
+      Buffer.from(marshalWriteRequestV1(base)),
+      Buffer.from(marshalWriteRequestV2(base)),
+    ];
+    let accepted = 0;
+    for (let k = 0; k < 600; k++) {
+      const version = k % 2;
+      const body = Buffer.from(bodies[version]);
+      const flips = 1 + Math.floor(rand() * 3);
+      for (let f = 0; f < flips; f++)
+        body[Math.floor(rand() * body.length)] = Math.floor(rand() * 256);
+      const fast = outcome(() => (version === 0 ? fastDecodeV1(body, o) : fastDecodeV2(body, o)));
+      if (typeof fast === 'string') continue;
+      accepted++;
+      expect(fast).toEqual(outcome(() => (version === 0 ? decodeV1(body, o) : decodeV2(body, o))));
+    }
+    expect(accepted).toBeGreaterThan(50);
+  });
+
+  it('accepts unpacked label refs and symbols placed after the series', () => {
+    const packed = Buffer.from(
+      V2Encode.encode({
+        symbols: ['', '__name__', 'up'],
+        timeseries: [{ labelsRefs: [1, 2], samples: [{ value: 1, timestamp: 7 }] }],
+      }).finish(),
+    );
+    // Hand-built: timeseries (field 5) first with unpacked refs (two field-1 varints), then symbols.
+    const ts = Buffer.from([
+      0x08, 0x01, 0x08, 0x02, 0x12, 0x0b, 0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0x10, 0x07,
+    ]);
+    const sym = (s: string): Buffer =>
+      Buffer.concat([Buffer.from([0x22, s.length]), Buffer.from(s)]);
+    const reordered = Buffer.concat([
+      Buffer.from([0x2a, ts.length]),
+      ts,
+      sym(''),
+      sym('__name__'),
+      sym('up'),
+    ]);
+    expect(plain(fastDecodeV2(reordered, o))).toEqual(plain(fastDecodeV2(packed, o)));
+  });
+});
