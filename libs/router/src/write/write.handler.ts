@@ -101,7 +101,7 @@ export class WriteHandler {
       const labels = withTenantLabels(s.labels, tenantId, limits.externalLabels);
       const hash = seriesHash(labels);
       const p = partitionOf(hash, this.limits.partitions);
-      const item: IngestSeries = { labels, hash, timestamps: s.timestamps, values: s.values, exemplars: s.exemplars };
+      const item: IngestSeries = { labels, hash, timestamps: s.timestamps, values: s.values, exemplars: s.exemplars, createdTimestamp: s.createdTimestamp };
       const list = parts.get(p);
       if (list) list.push(item);
       else parts.set(p, [item]);
