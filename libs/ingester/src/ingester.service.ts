@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BUS, KV, NatsBus, type Bus, type KvBucket, type KvProvider } from '@strata/bus';
 import { type ActiveSeriesReport, KvBuckets, ingestStreamSpec } from '@strata/contracts';
-import { INSTANCE_IDENTITY, type InstanceIdentity, InjectPlatformConfig, type PlatformConfig, StrataMetrics } from '@strata/service-kit';
+import { INSTANCE_IDENTITY, type InstanceIdentity, InjectPlatformConfig, type PlatformConfig, ReadinessRegistry, StrataMetrics } from '@strata/service-kit';
 import { type IngesterObserver, ingesterMetrics } from './ingester.metrics';
 import { PartitionLeases } from './leases/partition-leases';
 import { PartitionRunner } from './partition.runner';
@@ -33,9 +33,15 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
     @InjectPlatformConfig() private readonly config: PlatformConfig,
     @Inject(INSTANCE_IDENTITY) private readonly identity: InstanceIdentity,
     metrics: StrataMetrics,
+    readiness: ReadinessRegistry,
   ) {
     this.observer = ingesterMetrics(metrics);
     this.snapshots = new SnapshotStore(config.STRATA_DATA_DIR);
+    // Ready once every owned partition has replayed what the stream held when it was taken over.
+    readiness.register('ingest-partitions', () => {
+      const replaying = [...this.runners].filter(([, r]) => !r.caughtUp).map(([p]) => p);
+      return replaying.length === 0 ? { ok: true } : { ok: false, detail: `replaying partitions ${replaying.join(', ')}` };
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -77,8 +83,13 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Snapshots every owned partition, one at a time so two encodings never hold memory at once. */
   snapshotAll(): Promise<void> {
+    // Without blocks yet, the heads keep what the stream keeps: older samples could not be replayed anyway.
+    const retainFrom = Date.now() - this.config.STRATA_INGEST_MAX_AGE_SECONDS * 1000;
     this.snapshotting = this.snapshotting.then(async () => {
-      for (const runner of [...this.runners.values()]) await runner.snapshot().catch((e: unknown) => this.log.error(`snapshot failed: ${String(e)}`));
+      for (const runner of [...this.runners.values()]) {
+        runner.truncate(retainFrom);
+        await runner.snapshot().catch((e: unknown) => this.log.error(`snapshot failed: ${String(e)}`));
+      }
     });
     return this.snapshotting;
   }

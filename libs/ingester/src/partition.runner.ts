@@ -136,6 +136,13 @@ export class PartitionRunner {
     return info.num_pending + info.num_ack_pending;
   }
 
+  /** Drops samples older than `mint` from the head (they become out of bounds); counts as a change for the next snapshot. */
+  truncate(mint: number): void {
+    if (this.state.head.minT >= mint) return;
+    const { removedChunks } = this.state.head.truncate(mint);
+    if (removedChunks > 0) this.snapshotSeq = -1;
+  }
+
   /** Writes a snapshot if anything was applied since the last one; encoding is synchronous, so it matches `lastSeq`. */
   async snapshot(): Promise<void> {
     const seq = this.state.lastSeq;

@@ -30,7 +30,11 @@ describe('router limits follow the control plane', () => {
     bus = await clientBus(nats.url);
     platform = await startInProcess(strataEnv(nats.url, join(started.dir, 'data'), { DATABASE_URL: db.url }), [controlPlaneService, routerService, ingesterService]);
     // Counts the control-plane queries the router makes; listens without answering.
-    bus.connection.subscribe(Subjects.controlQuery, { callback: () => queries++ });
+    bus.connection.subscribe(Subjects.controlQuery, {
+      callback: () => {
+        queries++;
+      },
+    });
   });
 
   afterAll(async () => {
