@@ -122,7 +122,7 @@ export class PartitionRunner {
     if (this.state.lastSeq < this.catchUpSeq) {
       throw new StrataError('unavailable', `partition ${this.state.partition} is replaying its stream`, undefined, { reason: 'replaying' });
     }
-    return Promise.resolve(answerStoreRequest(this.state.head, request));
+    return Promise.resolve(answerStoreRequest(this.state.head, request, this.state.metadata));
   }
 
   /** True once the partition applied everything that was in the stream when it was taken over. */

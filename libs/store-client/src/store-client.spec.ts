@@ -37,7 +37,7 @@ describe('store client', () => {
   it('scopes every request to the tenant, follows pages, merges identical series and sorts', async () => {
     const client = createStoreClient(bus, { partitions: 2 });
     const { value } = await client.select({ tenantId: 't', matchers: [{ type: '=', name: 'job', value: 'j' }], start: 0, end: 10_000 });
-    expect(requests.every((r) => r.request.tenantId === 't' && r.request.matchers[0].name === 'tenant_id' && r.request.matchers[0].value === 't')).toBe(true);
+    expect(requests.every((r) => r.request.type === 'Select' && r.request.tenantId === 't' && r.request.matchers[0].name === 'tenant_id' && r.request.matchers[0].value === 't')).toBe(true);
     expect(requests.filter((r) => r.subject.endsWith('.0'))).toHaveLength(2);
     expect(value.map((s) => [s.labels[0].value, [...s.timestamps]])).toEqual([
       ['a', [1000, 2000, 3000]],
@@ -46,6 +46,14 @@ describe('store client', () => {
     ]);
     expect((await client.labelValues('x', { tenantId: 't', matchers: [], start: 0, end: 1 })).value).toEqual(['a', 'b', 'x']);
     expect((await client.series({ tenantId: 't', matchers: [], start: 0, end: 1 })).value).toHaveLength(1);
+  });
+
+  it('merges metadata of all partitions', async () => {
+    answers['0'] = () => ({ metadata: { up: [{ type: 'gauge', help: 'h', unit: '' }] } });
+    answers['1'] = () => ({ metadata: { a_total: [{ type: 'counter', help: 'c', unit: '' }] } });
+    const { value } = await createStoreClient(bus, { partitions: 2 }).metadata('t');
+    expect(Object.keys(value)).toEqual(['a_total', 'up']);
+    expect(requests[0].request).toEqual({ type: 'Metadata', tenantId: 't' });
   });
 
   it('fails when a partition is unavailable, or names it in warnings with partial responses', async () => {

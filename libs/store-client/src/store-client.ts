@@ -4,10 +4,12 @@ import {
   type StoreMatcher,
   type StoreRequest,
   type StoreSelectResponse,
+  type StoreMetadataResponse,
   type StoreSeriesResponse,
   type StoreStringsResponse,
   Subjects,
   type WireLabels,
+  type WireMetadata,
 } from '@strata/contracts';
 import { type Label, type Labels, compareLabels } from '@strata/tsdb';
 
@@ -45,6 +47,8 @@ export interface StoreClient {
   labelValues(name: string, query: StoreQuery, options?: { limit?: number }): Promise<StoreResult<string[]>>;
   /** Matching series with their samples in [start, end], sorted by labels; identical series from several sources are merged. */
   select(query: StoreQuery): Promise<StoreResult<StoreSeries[]>>;
+  /** Metric family metadata (type, help, unit) of the tenant, by family name, as `/api/v1/metadata` shows it. */
+  metadata(tenantId: string, options?: { metric?: string; limit?: number }): Promise<StoreResult<Record<string, WireMetadata[]>>>;
 }
 
 /** How the client reaches the shards. */
@@ -112,6 +116,19 @@ class FanOutStoreClient implements StoreClient {
       }
     }
     return { value: [...byKey.values()].sort((a, b) => compareLabels(a.labels, b.labels)), warnings: r.warnings };
+  }
+
+  async metadata(tenantId: string, options: { metric?: string; limit?: number } = {}): Promise<StoreResult<Record<string, WireMetadata[]>>> {
+    const r = await this.fanOut<StoreMetadataResponse>((p) =>
+      this.ask(p, { type: 'Metadata', tenantId, ...(options.metric !== undefined ? { metric: options.metric } : {}), ...(options.limit ? { limit: options.limit } : {}) }),
+    );
+    const merged: Record<string, WireMetadata[]> = {};
+    for (const name of [...new Set(r.value.flatMap((a) => Object.keys(a.metadata)))].sort()) {
+      merged[name] = r.value.flatMap((a) => a.metadata[name] ?? []);
+    }
+    const names = Object.keys(merged);
+    if (options.limit && names.length > options.limit) for (const n of names.slice(options.limit)) delete merged[n];
+    return { value: merged, warnings: r.warnings };
   }
 
   /** The tenant matcher goes first, so the index narrows to the tenant before anything else. */

@@ -67,6 +67,20 @@ describe('write path: router and ingester in one process', () => {
     expect((await countSamples(store, 'fast', 'wp_basic')).samples).toBe(0);
   });
 
+  it('keeps family metadata per tenant, including from metadata-only writes', async () => {
+    const withMeta = { ...batchAt('wp_meta', 2, t0, 1), metadata: [{ metricFamilyName: 'wp_meta', type: 'counter' as const, help: 'Things.', unit: '' }] };
+    expect(await sendWrite(bus, writeRequest('acme', withMeta))).toMatchObject({ samples: 2 });
+    const only = { series: [], metadata: [{ metricFamilyName: 'wp_only', type: 'gauge' as const, help: 'Level.', unit: 'bytes' }] };
+    expect(await sendWrite(bus, writeRequest('acme', only))).toEqual({ samples: 0, histograms: 0, exemplars: 0 });
+    await eventually(async () =>
+      expect((await store.metadata('acme')).value).toMatchObject({
+        wp_meta: [{ type: 'counter', help: 'Things.', unit: '' }],
+        wp_only: [{ type: 'gauge', help: 'Level.', unit: 'bytes' }],
+      }),
+    );
+    expect((await store.metadata('fast')).value).toEqual({});
+  });
+
   it('refuses an unknown tenant with tenant_unknown', async () => {
     await expect(sendWrite(bus, writeRequest('nobody', batchAt('wp_x', 1, t0, 1)))).rejects.toMatchObject({ code: 'tenant_unknown' });
   });

@@ -25,6 +25,15 @@ export const StoreRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('Series'), ...common, limit: z.number().int().positive().optional() }).strict(),
   z.object({ type: z.literal('LabelNames'), ...common, limit: z.number().int().positive().optional() }).strict(),
   z.object({ type: z.literal('LabelValues'), ...common, name: z.string().min(1).max(1024), limit: z.number().int().positive().optional() }).strict(),
+  /** Metric family metadata (type, help, unit) as the tenant's writers last sent it; no time range. */
+  z
+    .object({
+      type: z.literal('Metadata'),
+      tenantId: TenantId,
+      metric: z.string().max(1024).optional(),
+      limit: z.number().int().positive().optional(),
+    })
+    .strict(),
   z
     .object({
       type: z.literal('Select'),
@@ -62,4 +71,16 @@ export interface StoreStringsResponse {
 export interface StoreSelectResponse {
   series: WireSeries[];
   nextCursor: string | null;
+}
+
+/** One family's metadata, as Prometheus' `/api/v1/metadata` lists it. */
+export interface WireMetadata {
+  type: string;
+  help: string;
+  unit: string;
+}
+
+/** Answer to `Metadata`: per metric family name. */
+export interface StoreMetadataResponse {
+  metadata: Record<string, WireMetadata[]>;
 }

@@ -1,4 +1,4 @@
-import { type IngestMessage } from '@strata/remote-write';
+import { type IngestMessage, type SeriesMetadata } from '@strata/remote-write';
 import { Head, type HeadOptions, type Labels, type MemSeries, TsdbError } from '@strata/tsdb';
 
 const HASH_MASK = 0xfffffffffffffn;
@@ -19,6 +19,11 @@ export class PartitionHead {
   readonly head: Head;
   /** Series ref by the low bits of the hash the router sent, so known series skip re-hashing their labels. */
   private readonly refs = new Map<number, number>();
+  /**
+   * Family metadata per tenant, as last sent. Not in snapshots: senders repeat it (Prometheus
+   * every minute), and replay after a snapshot restores what was sent since.
+   */
+  readonly metadata = new Map<string, Map<string, SeriesMetadata>>();
 
   constructor(
     readonly partition: number,
@@ -40,6 +45,14 @@ export class PartitionHead {
     const stats: ApplyStats = { appended: 0, rejected: null };
     if (seq <= this.lastSeq) return stats;
     const head = this.head;
+    if (message.metadata.length > 0) {
+      let families = this.metadata.get(message.tenant);
+      if (!families) {
+        families = new Map();
+        this.metadata.set(message.tenant, families);
+      }
+      for (const m of message.metadata) families.set(m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit });
+    }
     for (const s of message.series) {
       let ref: number;
       try {

@@ -1,5 +1,7 @@
+import { type SeriesMetadata } from '@strata/remote-write';
 import {
   StrataError,
+  type StoreMetadataResponse,
   type StoreRequest,
   type StoreSelectResponse,
   type StoreSeriesResponse,
@@ -13,10 +15,11 @@ import { type Head, type Labels, type Matcher, compareLabels, matcher } from '@s
 export const TENANT_LABEL = 'tenant_id';
 
 /** Any Store API answer. */
-export type StoreResponse = StoreSeriesResponse | StoreStringsResponse | StoreSelectResponse;
+export type StoreResponse = StoreSeriesResponse | StoreStringsResponse | StoreSelectResponse | StoreMetadataResponse;
 
 /** Answers Store API requests from one partition's head, always restricted to the request's tenant. */
-export function answerStoreRequest(head: Head, request: StoreRequest): StoreResponse {
+export function answerStoreRequest(head: Head, request: StoreRequest, metadata?: ReadonlyMap<string, ReadonlyMap<string, SeriesMetadata>>): StoreResponse {
+  if (request.type === 'Metadata') return answerMetadata(metadata?.get(request.tenantId), request);
   const matchers = toMatchers(request);
   const q = head.querier(request.start, request.end);
   switch (request.type) {
@@ -32,6 +35,17 @@ export function answerStoreRequest(head: Head, request: StoreRequest): StoreResp
     case 'Select':
       return select(head, matchers, request);
   }
+}
+
+function answerMetadata(families: ReadonlyMap<string, SeriesMetadata> | undefined, request: Extract<StoreRequest, { type: 'Metadata' }>): StoreMetadataResponse {
+  const out: StoreMetadataResponse = { metadata: {} };
+  if (!families) return out;
+  const names = request.metric !== undefined ? (families.has(request.metric) ? [request.metric] : []) : [...families.keys()].sort();
+  for (const name of names.slice(0, request.limit ?? names.length)) {
+    const m = families.get(name) as SeriesMetadata;
+    out.metadata[name] = [{ type: m.type, help: m.help, unit: m.unit }];
+  }
+  return out;
 }
 
 let scratchT = new Float64Array(4096);
@@ -82,7 +96,7 @@ function parseCursor(cursor: string): Labels {
   throw new StrataError('bad_request', 'invalid Select cursor');
 }
 
-function toMatchers(request: StoreRequest): Matcher[] {
+function toMatchers(request: Exclude<StoreRequest, { type: 'Metadata' }>): Matcher[] {
   try {
     return [
       matcher('=', TENANT_LABEL, request.tenantId),

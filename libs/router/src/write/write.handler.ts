@@ -3,6 +3,7 @@ import { type Bus } from '@strata/bus';
 import { type RouterWriteRequest, type RouterWriteResponse, StrataError, Subjects } from '@strata/contracts';
 import {
   type IngestSeries,
+  type MetricMetadata,
   RemoteWriteError,
   type ValidationOptions,
   decodeHttpWrite,
@@ -76,9 +77,9 @@ export class WriteHandler {
       throw toStrataError(error);
     }
     const stats = writeStats(batch);
-    if (stats.samples + stats.exemplars === 0) return stats;
+    if (stats.samples + stats.exemplars === 0 && batch.metadata.length === 0) return stats;
 
-    if (quota.maxActiveSeries > 0 && this.activeSeries.activeSeries(tenantId) >= quota.maxActiveSeries) {
+    if (stats.samples > 0 && quota.maxActiveSeries > 0 && this.activeSeries.activeSeries(tenantId) >= quota.maxActiveSeries) {
       this.observer.rejected(tenantId, 'max_active_series', stats.samples);
       throw new StrataError('rate_limited', `tenant ${tenantId} is at its limit of ${quota.maxActiveSeries} active series`, undefined, {
         reason: 'max_active_series',
@@ -108,9 +109,18 @@ export class WriteHandler {
     }
     const writeId = createHash('sha256').update(tenantId).update('\0').update(body).digest('base64url').slice(0, 32);
     const started = process.hrtime.bigint();
+    // Metadata goes to the partition of its family name, so one partition answers for a family.
+    const metadata = new Map<number, MetricMetadata[]>();
+    for (const m of batch.metadata) {
+      const p = partitionOf(seriesHash([{ name: '__name__', value: m.metricFamilyName }]), this.limits.partitions);
+      const list = metadata.get(p);
+      if (list) list.push(m);
+      else metadata.set(p, [m]);
+      if (!parts.has(p)) parts.set(p, []);
+    }
     const messages: Array<Promise<unknown>> = [];
     for (const [p, series] of parts) {
-      const encoded = encodeBounded(tenantId, series, this.limits.maxMessageBytes);
+      const encoded = encodeBounded(tenantId, series, this.limits.maxMessageBytes, metadata.get(p));
       for (let k = 0; k < encoded.length; k++) {
         messages.push(this.bus.publish(Subjects.ingestSamples(p), encoded[k], { msgId: `${tenantId}.${writeId}.${p}.${k}` }));
       }
@@ -134,11 +144,12 @@ export class WriteHandler {
  * until each part fits), so ingest messages are never chunked by the bus: the ingester then
  * applies every message synchronously in stream order, which its sequence bookkeeping relies on.
  */
-export function encodeBounded(tenant: string, series: IngestSeries[], maxBytes: number): Buffer[] {
-  const whole = encodeIngestMessage(tenant, series);
+export function encodeBounded(tenant: string, series: IngestSeries[], maxBytes: number, metadata: readonly MetricMetadata[] = []): Buffer[] {
+  const whole = encodeIngestMessage(tenant, series, metadata);
   if (whole.length <= maxBytes || series.length <= 1) return [whole];
   const mid = series.length >> 1;
-  return [...encodeBounded(tenant, series.slice(0, mid), maxBytes), ...encodeBounded(tenant, series.slice(mid), maxBytes)];
+  // Metadata rides with the first half only, so it is stored once.
+  return [...encodeBounded(tenant, series.slice(0, mid), maxBytes, metadata), ...encodeBounded(tenant, series.slice(mid), maxBytes)];
 }
 
 /** Maps a remote write refusal to the platform's error, keeping the precise code as the reason. */
