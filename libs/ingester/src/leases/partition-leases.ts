@@ -78,13 +78,23 @@ export class PartitionLeases {
       while (this.owned.size > share && !this.stopped) await this.release(Math.max(...this.owned.keys()));
       for (let p = 0; p < this.partitions && this.owned.size < share && !this.stopped; p++) {
         if (this.owned.has(p)) continue;
+        let revision: number;
         try {
-          const revision = await this.bucket.create(KvBuckets.partitionKey(p), this.lease());
-          this.owned.set(p, revision);
-          this.log.log(`acquired partition ${p}`);
-          await this.callbacks.acquired(p);
+          revision = await this.bucket.create(KvBuckets.partitionKey(p), this.lease());
         } catch (error) {
           if (!(error instanceof KvKeyExistsError)) this.log.warn(`claiming partition ${p}: ${String(error)}`);
+          continue;
+        }
+        this.owned.set(p, revision);
+        this.log.log(`acquired partition ${p}`);
+        try {
+          await this.callbacks.acquired(p);
+        } catch (error) {
+          // Holding a lease without serving it would starve the partition: give it back and retry later.
+          this.log.error(`starting partition ${p} failed, releasing it: ${String(error)}`);
+          const current = this.owned.get(p);
+          this.owned.delete(p);
+          await this.bucket.delete(KvBuckets.partitionKey(p), current === undefined ? undefined : { revision: current }).catch(() => undefined);
         }
       }
     } catch (error) {
