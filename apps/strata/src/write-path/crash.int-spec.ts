@@ -32,7 +32,7 @@ const METRIC = 'wp_crash';
  * request with the same body until it gets a 2xx. Afterwards every acknowledged sample must be
  * readable exactly once.
  */
-describe('write path survives kill -9 of the ingester and of the router', () => {
+describe('write path survives kill -9 of the ingester (twice, once mid-replay) and of the router', () => {
   let nats: RunningNatsServer;
   let dir: string;
   let bus: NatsBus;
@@ -85,6 +85,10 @@ describe('write path survives kill -9 of the ingester and of the router', () => 
     const beforeIngesterKill = acked;
     await killHard(ingester);
     await sleep(2_000);
+    ingester = await spawnStrata('ingester', env(), log('ingester'));
+    // Once more while it is still replaying: snapshots taken mid-replay must be as good as any.
+    await sleep(5_000);
+    await killHard(ingester);
     ingester = await spawnStrata('ingester', env(), log('ingester'));
     await waitForStore(store, 'crash', 90_000);
     await sleep(2_000);
