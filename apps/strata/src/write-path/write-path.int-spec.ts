@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type NatsBus } from '@strata/bus';
-import { DEFAULT_QUOTA, type QuotaSpec, StrataError } from '@strata/contracts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { DEFAULT_QUOTA, type QuotaSpec, StrataError, Streams } from '@strata/contracts';
 import { type RunningNatsServer } from '@strata/devstack';
 import { compressBlock, encodeWriteRequestV1, marshalWriteRequestV1 } from '@strata/remote-write';
 import { type RunningServices } from '@strata/service-kit';
@@ -65,6 +67,23 @@ describe('write path: router and ingester in one process', () => {
     expect((await store.labelValues('tenant_id', { tenantId: 'acme', matchers: [], start: 0, end: Date.now() })).value).toEqual(['acme']);
     // Another tenant sees none of it.
     expect((await countSamples(store, 'fast', 'wp_basic')).samples).toBe(0);
+  });
+
+  it('takes a write above max_payload (chunked by the bus) and splits large partitions into bounded messages', async () => {
+    const series = Array.from({ length: 10_000 }, (_, i) => ({
+      labels: labelsFrom({ __name__: 'wp_big', id: randomBytes(150).toString('base64'), n: String(i) }),
+      timestamps: new Float64Array([t0, t0 + 1000]),
+      values: new Float64Array([i, i + 1]),
+      exemplars: [],
+    }));
+    const request = writeRequest('acme', { series, metadata: [] });
+    expect(Buffer.from(request.body, 'base64').length).toBeGreaterThan(1024 * 1024);
+    const jsm = await jetstreamManager(bus.connection);
+    const before = (await jsm.streams.info(Streams.ingest.name)).state.messages;
+    expect(await sendWrite(bus, request, 30_000)).toMatchObject({ samples: 20_000 });
+    // Four partitions of ~650 KB each, every one split below 512 KB.
+    expect((await jsm.streams.info(Streams.ingest.name)).state.messages - before).toBeGreaterThanOrEqual(8);
+    await eventually(async () => expect(await countSamples(store, 'acme', 'wp_big')).toEqual({ series: 10_000, samples: 20_000, distinct: 20_000 }), 30_000);
   });
 
   it('keeps family metadata per tenant, including from metadata-only writes', async () => {
