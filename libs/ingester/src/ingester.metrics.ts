@@ -14,19 +14,49 @@ export interface IngesterObserver {
 
 /** The ingester's metrics on the process registry. */
 export function ingesterMetrics(metrics: StrataMetrics): IngesterObserver {
-  const appended = metrics.counter('ingester_samples_appended_total', 'Samples appended to the head.', ['tenant']);
-  const rejected = metrics.counter('ingester_samples_rejected_total', 'Samples the head refused, by reason.', ['tenant', 'reason']);
-  const snapshotBytes = metrics.gauge('ingester_snapshot_bytes', 'Size of the last head snapshot.', ['partition']);
-  const snapshotSeconds = metrics.histogram('ingester_snapshot_seconds', 'Time to encode and durably write a head snapshot.', [], [0.01, 0.05, 0.1, 0.5, 1, 5, 10]);
-  const active = metrics.gauge('ingester_active_series', 'Series held in the heads of this instance.', ['tenant']);
-  const lag = metrics.gauge('ingester_partition_lag_messages', 'Messages of the partition not yet applied.', ['partition']);
-  const owned = metrics.gauge('ingester_owned_partitions', 'Partitions this instance holds the lease of.');
+  const appended = metrics.counter(
+    'ingester_samples_appended_total',
+    'Samples appended to the head.',
+    ['tenant'],
+  );
+  const rejected = metrics.counter(
+    'ingester_samples_rejected_total',
+    'Samples the head refused, by reason.',
+    ['tenant', 'reason'],
+  );
+  const snapshotBytes = metrics.gauge(
+    'ingester_snapshot_bytes',
+    'Size of the last head snapshot.',
+    ['partition'],
+  );
+  const snapshotSeconds = metrics.histogram(
+    'ingester_snapshot_seconds',
+    'Time to encode and durably write a head snapshot.',
+    [],
+    [0.01, 0.05, 0.1, 0.5, 1, 5, 10],
+  );
+  const active = metrics.gauge(
+    'ingester_active_series',
+    'Series held in the heads of this instance.',
+    ['tenant'],
+  );
+  const lag = metrics.gauge(
+    'ingester_partition_lag_messages',
+    'Messages of the partition not yet applied.',
+    ['partition'],
+  );
+  const owned = metrics.gauge(
+    'ingester_owned_partitions',
+    'Partitions this instance holds the lease of.',
+  );
   let reportedTenants = new Set<string>();
   let ownedPartitions = new Set<string>();
   return {
     applied(tenant, stats) {
       if (stats.appended > 0) appended.inc({ tenant }, stats.appended);
-      if (stats.rejected) for (const [t, reasons] of stats.rejected) for (const [reason, n] of reasons) rejected.inc({ tenant: t, reason }, n);
+      if (stats.rejected)
+        for (const [t, reasons] of stats.rejected)
+          for (const [reason, n] of reasons) rejected.inc({ tenant: t, reason }, n);
     },
     dropped(tenant) {
       rejected.inc({ tenant, reason: 'apply_failed' });

@@ -1,7 +1,20 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { BUS, KV, NatsBus, type Bus, type KvBucket, type KvProvider } from '@strata/bus';
 import { type ActiveSeriesReport, KvBuckets, ingestStreamSpec } from '@strata/contracts';
-import { INSTANCE_IDENTITY, type InstanceIdentity, InjectPlatformConfig, type PlatformConfig, ReadinessRegistry, StrataMetrics } from '@strata/service-kit';
+import {
+  INSTANCE_IDENTITY,
+  type InstanceIdentity,
+  InjectPlatformConfig,
+  type PlatformConfig,
+  ReadinessRegistry,
+  StrataMetrics,
+} from '@strata/service-kit';
 import { type IngesterObserver, ingesterMetrics } from './ingester.metrics';
 import { PartitionLeases } from './leases/partition-leases';
 import { PartitionRunner } from './partition.runner';
@@ -40,32 +53,60 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
     // Ready once every owned partition has replayed what the stream held when it was taken over.
     readiness.register('ingest-partitions', () => {
       const replaying = [...this.runners].filter(([, r]) => !r.caughtUp).map(([p]) => p);
-      return replaying.length === 0 ? { ok: true } : { ok: false, detail: `replaying partitions ${replaying.join(', ')}` };
+      return replaying.length === 0
+        ? { ok: true }
+        : { ok: false, detail: `replaying partitions ${replaying.join(', ')}` };
     });
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const bus = this.bus;
     if (!(bus instanceof NatsBus)) throw new Error('the ingester needs a NATS connection');
-    await bus.ensureStream(ingestStreamSpec({ maxAgeSeconds: this.config.STRATA_INGEST_MAX_AGE_SECONDS, maxBytes: this.config.STRATA_INGEST_MAX_BYTES }));
-    this.reports = await this.kv.openKv(KvBuckets.activeSeries, { ttlMs: ACTIVE_SERIES_TTL_MS, history: 1 });
+    await bus.ensureStream(
+      ingestStreamSpec({
+        maxAgeSeconds: this.config.STRATA_INGEST_MAX_AGE_SECONDS,
+        maxBytes: this.config.STRATA_INGEST_MAX_BYTES,
+      }),
+    );
+    this.reports = await this.kv.openKv(KvBuckets.activeSeries, {
+      ttlMs: ACTIVE_SERIES_TTL_MS,
+      history: 1,
+    });
     const ttlMs = this.config.STRATA_LEASE_TTL_SECONDS * 1000;
     const bucket = await this.kv.openKv(KvBuckets.ingestLeases, { ttlMs, history: 1 });
-    this.leases = new PartitionLeases(bucket, this.identity.instanceId, this.config.STRATA_INGEST_PARTITIONS, ttlMs, {
-      acquired: async (p) => {
-        this.runners.set(p, await PartitionRunner.start(p, { bus, connection: bus.connection, snapshots: this.snapshots, observer: this.observer, headOptions: {} }));
-        this.observer.owned([...this.runners.keys()]);
+    this.leases = new PartitionLeases(
+      bucket,
+      this.identity.instanceId,
+      this.config.STRATA_INGEST_PARTITIONS,
+      ttlMs,
+      {
+        acquired: async (p) => {
+          this.runners.set(
+            p,
+            await PartitionRunner.start(p, {
+              bus,
+              connection: bus.connection,
+              snapshots: this.snapshots,
+              observer: this.observer,
+              headOptions: {},
+            }),
+          );
+          this.observer.owned([...this.runners.keys()]);
+        },
+        released: async (p, voluntary) => {
+          const runner = this.runners.get(p);
+          this.runners.delete(p);
+          this.observer.owned([...this.runners.keys()]);
+          // A lost lease may already belong to a peer sharing this data dir; only an orderly release persists.
+          await runner?.stop(voluntary);
+        },
       },
-      released: async (p, voluntary) => {
-        const runner = this.runners.get(p);
-        this.runners.delete(p);
-        this.observer.owned([...this.runners.keys()]);
-        // A lost lease may already belong to a peer sharing this data dir; only an orderly release persists.
-        await runner?.stop(voluntary);
-      },
-    });
+    );
     await this.leases.start();
-    const every = (ms: number, f: () => Promise<void>) => this.timers.push(setInterval(() => void f().catch((e: unknown) => this.log.warn(String(e))), ms));
+    const every = (ms: number, f: () => Promise<void>) =>
+      this.timers.push(
+        setInterval(() => void f().catch((e: unknown) => this.log.warn(String(e))), ms),
+      );
     every(this.config.STRATA_SNAPSHOT_INTERVAL_SECONDS * 1000, () => this.snapshotAll());
     every(REPORT_INTERVAL_MS, () => this.report());
   }
@@ -88,7 +129,9 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
     this.snapshotting = this.snapshotting.then(async () => {
       for (const runner of [...this.runners.values()]) {
         runner.truncate(retainFrom);
-        await runner.snapshot().catch((e: unknown) => this.log.error(`snapshot failed: ${String(e)}`));
+        await runner
+          .snapshot()
+          .catch((e: unknown) => this.log.error(`snapshot failed: ${String(e)}`));
       }
     });
     return this.snapshotting;
@@ -102,7 +145,12 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
         tenants[tenant] = n;
         total.set(tenant, (total.get(tenant) ?? 0) + n);
       }
-      const report: ActiveSeriesReport = { partition: p, owner: this.identity.instanceId, at: Date.now(), tenants };
+      const report: ActiveSeriesReport = {
+        partition: p,
+        owner: this.identity.instanceId,
+        at: Date.now(),
+        tenants,
+      };
       await this.reports?.put(KvBuckets.partitionKey(p), report);
       this.observer.lag(p, await runner.lag().catch(() => 0));
     }

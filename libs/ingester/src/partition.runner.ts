@@ -1,7 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { type Bus, type ConsumedMessage, type Stoppable } from '@strata/bus';
-import { QueueGroups, StoreRequest, StrataError, Streams, Subjects, parseOrThrow } from '@strata/contracts';
+import {
+  QueueGroups,
+  StoreRequest,
+  StrataError,
+  Streams,
+  Subjects,
+  parseOrThrow,
+} from '@strata/contracts';
 import { RemoteWriteError, decodeIngestMessage } from '@strata/remote-write';
 import { type HeadOptions } from '@strata/tsdb';
 import { type IngesterObserver } from './ingester.metrics';
@@ -44,21 +51,36 @@ export class PartitionRunner {
   /** Restores and starts a partition. */
   static async start(
     partition: number,
-    deps: { bus: Bus; connection: Parameters<typeof jetstreamManager>[0]; snapshots: SnapshotStore; observer: IngesterObserver; headOptions: HeadOptions },
+    deps: {
+      bus: Bus;
+      connection: Parameters<typeof jetstreamManager>[0];
+      snapshots: SnapshotStore;
+      observer: IngesterObserver;
+      headOptions: HeadOptions;
+    },
   ): Promise<PartitionRunner> {
     const log = new Logger(`Partition ${partition}`);
     let state: PartitionHead;
     try {
       const snap = await deps.snapshots.read(partition, deps.headOptions);
-      state = snap ? new PartitionHead(partition, snap.head, snap.coveredSeq) : new PartitionHead(partition, undefined, 0, deps.headOptions);
-      if (snap) log.log(`restored ${snap.head.numSeries()} series up to sequence ${snap.coveredSeq}`);
+      state = snap
+        ? new PartitionHead(partition, snap.head, snap.coveredSeq)
+        : new PartitionHead(partition, undefined, 0, deps.headOptions);
+      if (snap)
+        log.log(`restored ${snap.head.numSeries()} series up to sequence ${snap.coveredSeq}`);
     } catch (error) {
       // The stream still holds everything, so a bad snapshot costs a longer replay, not data.
       log.error(`ignoring an unreadable snapshot, replaying the stream: ${String(error)}`);
       await deps.snapshots.remove(partition);
       state = new PartitionHead(partition, undefined, 0, deps.headOptions);
     }
-    const runner = new PartitionRunner(state, deps.bus, await jetstreamManager(deps.connection), deps.snapshots, deps.observer);
+    const runner = new PartitionRunner(
+      state,
+      deps.bus,
+      await jetstreamManager(deps.connection),
+      deps.snapshots,
+      deps.observer,
+    );
     await runner.run();
     return runner;
   }
@@ -66,14 +88,18 @@ export class PartitionRunner {
   private async run(): Promise<void> {
     const p = this.state.partition;
     const subject = Subjects.ingestSamples(p);
-    this.catchUpSeq = await this.jsm.streams.getMessage(Streams.ingest.name, { last_by_subj: subject }).then(
-      (m) => m?.seq ?? 0,
-      () => 0,
-    );
+    this.catchUpSeq = await this.jsm.streams
+      .getMessage(Streams.ingest.name, { last_by_subj: subject })
+      .then(
+        (m) => m?.seq ?? 0,
+        () => 0,
+      );
     // The durable's ack floor may be past the snapshot (acked after it was written), so it restarts from the snapshot.
-    await this.jsm.consumers.delete(Streams.ingest.name, partitionConsumerName(p)).catch((error: unknown) => {
-      if (!(error instanceof JetStreamApiError && error.code === CONSUMER_NOT_FOUND)) throw error;
-    });
+    await this.jsm.consumers
+      .delete(Streams.ingest.name, partitionConsumerName(p))
+      .catch((error: unknown) => {
+        if (!(error instanceof JetStreamApiError && error.code === CONSUMER_NOT_FOUND)) throw error;
+      });
     this.consumer = await this.bus.consume(
       {
         stream: Streams.ingest.name,
@@ -88,7 +114,11 @@ export class PartitionRunner {
       // applied in stream order; only redeliveries come out of order, and those were applied already.
       { concurrency: 256, onGiveUp: (e) => this.log.error(e.message) },
     );
-    this.server = this.bus.serve<unknown, StoreResponse>(Subjects.storeQuery('ingester', p), QueueGroups.of('ingester'), (payload) => this.query(payload));
+    this.server = this.bus.serve<unknown, StoreResponse>(
+      Subjects.storeQuery('ingester', p),
+      QueueGroups.of('ingester'),
+      (payload) => this.query(payload),
+    );
     this.log.log(`consuming from sequence ${this.state.lastSeq + 1} (newest ${this.catchUpSeq})`);
   }
 
@@ -120,7 +150,12 @@ export class PartitionRunner {
   private query(payload: unknown): Promise<StoreResponse> {
     const request = parseOrThrow(StoreRequest, payload, 'Store API request');
     if (this.state.lastSeq < this.catchUpSeq) {
-      throw new StrataError('unavailable', `partition ${this.state.partition} is replaying its stream`, undefined, { reason: 'replaying' });
+      throw new StrataError(
+        'unavailable',
+        `partition ${this.state.partition} is replaying its stream`,
+        undefined,
+        { reason: 'replaying' },
+      );
     }
     return Promise.resolve(answerStoreRequest(this.state.head, request, this.state.metadata));
   }
@@ -132,7 +167,10 @@ export class PartitionRunner {
 
   /** Consumer lag in messages, from the server's view of the durable. */
   async lag(): Promise<number> {
-    const info = await this.jsm.consumers.info(Streams.ingest.name, partitionConsumerName(this.state.partition));
+    const info = await this.jsm.consumers.info(
+      Streams.ingest.name,
+      partitionConsumerName(this.state.partition),
+    );
     return info.num_pending + info.num_ack_pending;
   }
 

@@ -1,6 +1,19 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { BUS, KV, NatsBus, type Bus, type KvProvider, type Stoppable } from '@strata/bus';
-import { QueueGroups, RouterWriteRequest, type RouterWriteResponse, Subjects, ingestStreamSpec, parseOrThrow } from '@strata/contracts';
+import {
+  QueueGroups,
+  RouterWriteRequest,
+  type RouterWriteResponse,
+  Subjects,
+  ingestStreamSpec,
+  parseOrThrow,
+} from '@strata/contracts';
 import { InjectPlatformConfig, type PlatformConfig, StrataMetrics } from '@strata/service-kit';
 import { ActiveSeriesTracker } from './limits/active-series.tracker';
 import { ControlEventsFeed } from './limits/control-events.feed';
@@ -36,21 +49,36 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
         maxLabelNameLength: config.STRATA_MAX_LABEL_NAME_LENGTH,
         maxLabelValueLength: config.STRATA_MAX_LABEL_VALUE_LENGTH,
         maxSeriesPerRequest: config.STRATA_MAX_SERIES_PER_REQUEST,
-        maxMessageBytes: Math.min(512 * 1024, bus instanceof NatsBus ? Math.floor(bus.maxPayload / 2) : 512 * 1024),
+        maxMessageBytes: Math.min(
+          512 * 1024,
+          bus instanceof NatsBus ? Math.floor(bus.maxPayload / 2) : 512 * 1024,
+        ),
       },
       routerMetrics(metrics),
     );
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.bus.ensureStream(ingestStreamSpec({ maxAgeSeconds: this.config.STRATA_INGEST_MAX_AGE_SECONDS, maxBytes: this.config.STRATA_INGEST_MAX_BYTES }));
+    await this.bus.ensureStream(
+      ingestStreamSpec({
+        maxAgeSeconds: this.config.STRATA_INGEST_MAX_AGE_SECONDS,
+        maxBytes: this.config.STRATA_INGEST_MAX_BYTES,
+      }),
+    );
     await this.activeSeries.start();
     if (this.bus instanceof NatsBus) {
-      this.feed = new ControlEventsFeed(this.bus.connection, (e) => this.tenants.onEvent(e), () => this.tenants.invalidateAll());
+      this.feed = new ControlEventsFeed(
+        this.bus.connection,
+        (e) => this.tenants.onEvent(e),
+        () => this.tenants.invalidateAll(),
+      );
       this.feed.start();
     }
-    this.serving = this.bus.serve<unknown, RouterWriteResponse>(Subjects.routerWrite, QueueGroups.of('router'), (payload) =>
-      this.handler.write(parseOrThrow(RouterWriteRequest, payload, 'router write request')),
+    this.serving = this.bus.serve<unknown, RouterWriteResponse>(
+      Subjects.routerWrite,
+      QueueGroups.of('router'),
+      (payload) =>
+        this.handler.write(parseOrThrow(RouterWriteRequest, payload, 'router write request')),
     );
     this.log.log(`serving writes over ${this.config.STRATA_INGEST_PARTITIONS} partitions`);
   }
@@ -63,13 +91,32 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
 }
 
 function routerMetrics(metrics: StrataMetrics): WriteObserver {
-  const received = metrics.counter('router_samples_received_total', 'Samples accepted and stored in the ingest stream.', ['tenant']);
-  const exemplars = metrics.counter('router_exemplars_received_total', 'Exemplars accepted and stored in the ingest stream.', ['tenant']);
-  const rejected = metrics.counter('router_samples_rejected_total', 'Samples of refused writes (0 when the body could not be read).', ['tenant', 'reason']);
-  const requestsRejected = metrics.counter('router_requests_rejected_total', 'Writes refused, by reason.', ['tenant', 'reason']);
-  const publish = metrics.histogram('router_publish_seconds', 'Time until JetStream acknowledged every partition of a write.', [], [
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-  ]);
+  const received = metrics.counter(
+    'router_samples_received_total',
+    'Samples accepted and stored in the ingest stream.',
+    ['tenant'],
+  );
+  const exemplars = metrics.counter(
+    'router_exemplars_received_total',
+    'Exemplars accepted and stored in the ingest stream.',
+    ['tenant'],
+  );
+  const rejected = metrics.counter(
+    'router_samples_rejected_total',
+    'Samples of refused writes (0 when the body could not be read).',
+    ['tenant', 'reason'],
+  );
+  const requestsRejected = metrics.counter(
+    'router_requests_rejected_total',
+    'Writes refused, by reason.',
+    ['tenant', 'reason'],
+  );
+  const publish = metrics.histogram(
+    'router_publish_seconds',
+    'Time until JetStream acknowledged every partition of a write.',
+    [],
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  );
   return {
     accepted: (tenant, stats) => {
       received.inc({ tenant }, stats.samples);

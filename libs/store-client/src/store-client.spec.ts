@@ -3,7 +3,11 @@ import { StrataError, type StoreRequest, type WireSeries } from '@strata/contrac
 import { createStoreClient } from './store-client';
 
 const f64 = (xs: number[]) => Buffer.from(new Float64Array(xs).buffer).toString('base64');
-const ws = (labels: string[], t: number[]): WireSeries => ({ labels, t: f64(t), v: f64(t.map((x) => x / 1000)) });
+const ws = (labels: string[], t: number[]): WireSeries => ({
+  labels,
+  t: f64(t),
+  v: f64(t.map((x) => x / 1000)),
+});
 
 describe('store client', () => {
   const requests: Array<{ subject: string; request: StoreRequest }> = [];
@@ -30,22 +34,45 @@ describe('store client', () => {
         : { values: ['x', 'a'], series: [['__name__', 'a', 'tenant_id', 't']] };
     answers['1'] = (r) =>
       r.type === 'Select'
-        ? { series: [ws(['__name__', 'a', 'tenant_id', 't'], [2000, 3000]), ws(['__name__', 'b', 'tenant_id', 't'], [5])], nextCursor: null }
+        ? {
+            series: [
+              ws(['__name__', 'a', 'tenant_id', 't'], [2000, 3000]),
+              ws(['__name__', 'b', 'tenant_id', 't'], [5]),
+            ],
+            nextCursor: null,
+          }
         : { values: ['a', 'b'], series: [['__name__', 'a', 'tenant_id', 't']] };
   });
 
   it('scopes every request to the tenant, follows pages, merges identical series and sorts', async () => {
     const client = createStoreClient(bus, { partitions: 2 });
-    const { value } = await client.select({ tenantId: 't', matchers: [{ type: '=', name: 'job', value: 'j' }], start: 0, end: 10_000 });
-    expect(requests.every((r) => r.request.type === 'Select' && r.request.tenantId === 't' && r.request.matchers[0].name === 'tenant_id' && r.request.matchers[0].value === 't')).toBe(true);
+    const { value } = await client.select({
+      tenantId: 't',
+      matchers: [{ type: '=', name: 'job', value: 'j' }],
+      start: 0,
+      end: 10_000,
+    });
+    expect(
+      requests.every(
+        (r) =>
+          r.request.type === 'Select' &&
+          r.request.tenantId === 't' &&
+          r.request.matchers[0].name === 'tenant_id' &&
+          r.request.matchers[0].value === 't',
+      ),
+    ).toBe(true);
     expect(requests.filter((r) => r.subject.endsWith('.0'))).toHaveLength(2);
     expect(value.map((s) => [s.labels[0].value, [...s.timestamps]])).toEqual([
       ['a', [1000, 2000, 3000]],
       ['b', [5]],
       ['c', [1000]],
     ]);
-    expect((await client.labelValues('x', { tenantId: 't', matchers: [], start: 0, end: 1 })).value).toEqual(['a', 'b', 'x']);
-    expect((await client.series({ tenantId: 't', matchers: [], start: 0, end: 1 })).value).toHaveLength(1);
+    expect(
+      (await client.labelValues('x', { tenantId: 't', matchers: [], start: 0, end: 1 })).value,
+    ).toEqual(['a', 'b', 'x']);
+    expect(
+      (await client.series({ tenantId: 't', matchers: [], start: 0, end: 1 })).value,
+    ).toHaveLength(1);
   });
 
   it('merges metadata of all partitions', async () => {
@@ -61,8 +88,13 @@ describe('store client', () => {
       throw new StrataError('unavailable', 'replaying');
     };
     const q = { tenantId: 't', matchers: [], start: 0, end: 1 };
-    await expect(createStoreClient(bus, { partitions: 2 }).labelNames(q)).rejects.toMatchObject({ code: 'unavailable' });
-    const partial = await createStoreClient(bus, { partitions: 2, partialResponse: true }).labelNames(q);
+    await expect(createStoreClient(bus, { partitions: 2 }).labelNames(q)).rejects.toMatchObject({
+      code: 'unavailable',
+    });
+    const partial = await createStoreClient(bus, {
+      partitions: 2,
+      partialResponse: true,
+    }).labelNames(q);
     expect(partial).toEqual({ value: ['a', 'x'], warnings: ['partition 1: replaying'] });
   });
 });

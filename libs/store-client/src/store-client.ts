@@ -44,11 +44,18 @@ export interface StoreClient {
   /** Sorted label names of matching series. */
   labelNames(query: StoreQuery, options?: { limit?: number }): Promise<StoreResult<string[]>>;
   /** Sorted values of `name` among matching series. */
-  labelValues(name: string, query: StoreQuery, options?: { limit?: number }): Promise<StoreResult<string[]>>;
+  labelValues(
+    name: string,
+    query: StoreQuery,
+    options?: { limit?: number },
+  ): Promise<StoreResult<string[]>>;
   /** Matching series with their samples in [start, end], sorted by labels; identical series from several sources are merged. */
   select(query: StoreQuery): Promise<StoreResult<StoreSeries[]>>;
   /** Metric family metadata (type, help, unit) of the tenant, by family name, as `/api/v1/metadata` shows it. */
-  metadata(tenantId: string, options?: { metric?: string; limit?: number }): Promise<StoreResult<Record<string, WireMetadata[]>>>;
+  metadata(
+    tenantId: string,
+    options?: { metric?: string; limit?: number },
+  ): Promise<StoreResult<Record<string, WireMetadata[]>>>;
 }
 
 /** How the client reaches the shards. */
@@ -73,21 +80,38 @@ class FanOutStoreClient implements StoreClient {
     private readonly options: StoreClientOptions,
   ) {}
 
-  async series(query: StoreQuery, options: { limit?: number } = {}): Promise<StoreResult<Labels[]>> {
-    const r = await this.fanOut<StoreSeriesResponse>((p) => this.ask(p, { type: 'Series', ...this.scoped(query), limit: options.limit }));
+  async series(
+    query: StoreQuery,
+    options: { limit?: number } = {},
+  ): Promise<StoreResult<Labels[]>> {
+    const r = await this.fanOut<StoreSeriesResponse>((p) =>
+      this.ask(p, { type: 'Series', ...this.scoped(query), limit: options.limit }),
+    );
     const seen = new Map<string, Labels>();
-    for (const answer of r.value) for (const flat of answer.series) seen.set(flat.join('\xff'), unflatten(flat));
+    for (const answer of r.value)
+      for (const flat of answer.series) seen.set(flat.join('\xff'), unflatten(flat));
     const out = [...seen.values()].sort(compareLabels);
     return { value: options.limit ? out.slice(0, options.limit) : out, warnings: r.warnings };
   }
 
-  async labelNames(query: StoreQuery, options: { limit?: number } = {}): Promise<StoreResult<string[]>> {
-    const r = await this.fanOut<StoreStringsResponse>((p) => this.ask(p, { type: 'LabelNames', ...this.scoped(query), limit: options.limit }));
+  async labelNames(
+    query: StoreQuery,
+    options: { limit?: number } = {},
+  ): Promise<StoreResult<string[]>> {
+    const r = await this.fanOut<StoreStringsResponse>((p) =>
+      this.ask(p, { type: 'LabelNames', ...this.scoped(query), limit: options.limit }),
+    );
     return { value: mergeStrings(r.value, options.limit), warnings: r.warnings };
   }
 
-  async labelValues(name: string, query: StoreQuery, options: { limit?: number } = {}): Promise<StoreResult<string[]>> {
-    const r = await this.fanOut<StoreStringsResponse>((p) => this.ask(p, { type: 'LabelValues', name, ...this.scoped(query), limit: options.limit }));
+  async labelValues(
+    name: string,
+    query: StoreQuery,
+    options: { limit?: number } = {},
+  ): Promise<StoreResult<string[]>> {
+    const r = await this.fanOut<StoreStringsResponse>((p) =>
+      this.ask(p, { type: 'LabelValues', name, ...this.scoped(query), limit: options.limit }),
+    );
     return { value: mergeStrings(r.value, options.limit), warnings: r.warnings };
   }
 
@@ -102,7 +126,12 @@ class FanOutStoreClient implements StoreClient {
           cursor,
           maxSamples: this.options.pageSamples ?? 100_000,
         });
-        for (const s of page.series) series.push({ labels: unflatten(s.labels), timestamps: floats(s.t), values: floats(s.v) });
+        for (const s of page.series)
+          series.push({
+            labels: unflatten(s.labels),
+            timestamps: floats(s.t),
+            values: floats(s.v),
+          });
         cursor = page.nextCursor;
       } while (cursor !== null);
       return series;
@@ -115,24 +144,41 @@ class FanOutStoreClient implements StoreClient {
         byKey.set(key, prev ? mergeSamples(prev, s) : s);
       }
     }
-    return { value: [...byKey.values()].sort((a, b) => compareLabels(a.labels, b.labels)), warnings: r.warnings };
+    return {
+      value: [...byKey.values()].sort((a, b) => compareLabels(a.labels, b.labels)),
+      warnings: r.warnings,
+    };
   }
 
-  async metadata(tenantId: string, options: { metric?: string; limit?: number } = {}): Promise<StoreResult<Record<string, WireMetadata[]>>> {
+  async metadata(
+    tenantId: string,
+    options: { metric?: string; limit?: number } = {},
+  ): Promise<StoreResult<Record<string, WireMetadata[]>>> {
     const r = await this.fanOut<StoreMetadataResponse>((p) =>
-      this.ask(p, { type: 'Metadata', tenantId, ...(options.metric !== undefined ? { metric: options.metric } : {}), ...(options.limit ? { limit: options.limit } : {}) }),
+      this.ask(p, {
+        type: 'Metadata',
+        tenantId,
+        ...(options.metric !== undefined ? { metric: options.metric } : {}),
+        ...(options.limit ? { limit: options.limit } : {}),
+      }),
     );
     const merged: Record<string, WireMetadata[]> = {};
     for (const name of [...new Set(r.value.flatMap((a) => Object.keys(a.metadata)))].sort()) {
       merged[name] = r.value.flatMap((a) => a.metadata[name] ?? []);
     }
     const names = Object.keys(merged);
-    if (options.limit && names.length > options.limit) for (const n of names.slice(options.limit)) delete merged[n];
+    if (options.limit && names.length > options.limit)
+      for (const n of names.slice(options.limit)) delete merged[n];
     return { value: merged, warnings: r.warnings };
   }
 
   /** The tenant matcher goes first, so the index narrows to the tenant before anything else. */
-  private scoped(query: StoreQuery): { tenantId: string; matchers: StoreMatcher[]; start: number; end: number } {
+  private scoped(query: StoreQuery): {
+    tenantId: string;
+    matchers: StoreMatcher[];
+    start: number;
+    end: number;
+  } {
     return {
       tenantId: query.tenantId,
       matchers: [{ type: '=', name: TENANT_LABEL, value: query.tenantId }, ...query.matchers],
@@ -142,11 +188,15 @@ class FanOutStoreClient implements StoreClient {
   }
 
   private ask<T>(partition: number, request: StoreRequest): Promise<T> {
-    return this.bus.request<StoreRequest, T>(Subjects.storeQuery('ingester', partition), request, { timeoutMs: this.options.timeoutMs ?? 10_000 });
+    return this.bus.request<StoreRequest, T>(Subjects.storeQuery('ingester', partition), request, {
+      timeoutMs: this.options.timeoutMs ?? 10_000,
+    });
   }
 
   private async fanOut<T>(call: (partition: number) => Promise<T>): Promise<StoreResult<T[]>> {
-    const settled = await Promise.allSettled(Array.from({ length: this.options.partitions }, (_, p) => call(p)));
+    const settled = await Promise.allSettled(
+      Array.from({ length: this.options.partitions }, (_, p) => call(p)),
+    );
     const value: T[] = [];
     const warnings: string[] = [];
     for (let p = 0; p < settled.length; p++) {
@@ -157,7 +207,11 @@ class FanOutStoreClient implements StoreClient {
       }
       const reason = s.reason instanceof Error ? s.reason.message : String(s.reason);
       if (!this.options.partialResponse) {
-        if (s.reason instanceof StrataError) throw new StrataError(s.reason.code, `partition ${p}: ${reason}`, undefined, { cause: s.reason, reason: s.reason.reason });
+        if (s.reason instanceof StrataError)
+          throw new StrataError(s.reason.code, `partition ${p}: ${reason}`, undefined, {
+            cause: s.reason,
+            reason: s.reason.reason,
+          });
         throw s.reason;
       }
       warnings.push(`partition ${p}: ${reason}`);

@@ -8,13 +8,20 @@ import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectBus, type NatsBus } from '@strata/bus';
-import { type ControlQueryRequest, DEFAULT_QUOTA, type RouterWriteRequest, Subjects } from '@strata/contracts';
+import {
+  type ControlQueryRequest,
+  DEFAULT_QUOTA,
+  type RouterWriteRequest,
+  Subjects,
+} from '@strata/contracts';
 import { freePort, startNatsServer, waitForPort } from '@strata/devstack';
 import { encodeWriteRequestV1, type WriteBatch } from '@strata/remote-write';
 import { createStoreClient } from '@strata/store-client';
 import { type Label } from '@strata/tsdb';
 
-const [numSeries, rounds, senders, perRequest] = [10_000, 20, 4, 2_000].map((d, i) => Number(process.argv[2 + i] ?? d));
+const [numSeries, rounds, senders, perRequest] = [10_000, 20, 4, 2_000].map((d, i) =>
+  Number(process.argv[2 + i] ?? d),
+);
 const ROOT = join(__dirname, '../../..');
 const TENANT = 'bench';
 const dir = mkdtempSync(join(tmpdir(), 'strata-bench-rw-'));
@@ -72,7 +79,10 @@ interface Result {
   extra: string;
 }
 
-async function drive(all: Buffer[], send: (body: Buffer) => Promise<void>): Promise<{ seconds: number; latencies: number[] }> {
+async function drive(
+  all: Buffer[],
+  send: (body: Buffer) => Promise<void>,
+): Promise<{ seconds: number; latencies: number[] }> {
   const latencies: number[] = [];
   const blocks = Math.ceil(numSeries / perRequest);
   const started = process.hrtime.bigint();
@@ -88,37 +98,71 @@ async function drive(all: Buffer[], send: (body: Buffer) => Promise<void>): Prom
       }
     }),
   );
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, latencies: latencies.sort((a, b) => a - b) };
+  return {
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    latencies: latencies.sort((a, b) => a - b),
+  };
 }
 
-const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
+const pct = (xs: number[], p: number) =>
+  xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
 
 async function benchStrata(all: Buffer[]): Promise<Result> {
   const nats = await startNatsServer({ dataDir: join(dir, 'nats') });
   const bus: NatsBus = await connectBus({ url: nats.url, name: 'bench' });
   bus.serve<ControlQueryRequest, unknown>(Subjects.controlQuery, 'control-plane', ({ query }) => {
     const now = new Date().toISOString();
-    const quota = { ...DEFAULT_QUOTA, maxActiveSeries: 0, ingestionRateSamplesPerSecond: 1e9, ingestionBurstSamples: 1e9 };
+    const quota = {
+      ...DEFAULT_QUOTA,
+      maxActiveSeries: 0,
+      ingestionRateSamplesPerSecond: 1e9,
+      ingestionBurstSamples: 1e9,
+    };
     return Promise.resolve(
       query.type === 'GetQuota'
         ? { tenantId: TENANT, quota, version: 1, updatedAt: now }
-        : { tenantId: TENANT, displayName: TENANT, status: 'active', suspendedReason: null, version: 1, createdAt: now, updatedAt: now },
+        : {
+            tenantId: TENANT,
+            displayName: TENANT,
+            status: 'active',
+            suspendedReason: null,
+            version: 1,
+            createdAt: now,
+            updatedAt: now,
+          },
     );
   });
   // STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there.
-  const profile = process.env.STRATA_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STRATA_BENCH_PROFILE}`] : [];
-  const child = spawnLogged(process.execPath, [...profile, '-r', '@swc-node/register', 'apps/strata/src/main.ts', '--target=router,ingester'], 'strata', {
-    NATS_URL: nats.url,
-    STRATA_DATA_DIR: join(dir, 'strata'),
-    HEALTH_PORT: String(await freePort()),
-    SWC_NODE_PROJECT: 'tsconfig.json',
-    LOG_LEVEL: 'warn',
-  });
+  const profile = process.env.STRATA_BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STRATA_BENCH_PROFILE}`]
+    : [];
+  const child = spawnLogged(
+    process.execPath,
+    [...profile, '-r', '@swc-node/register', 'apps/strata/src/main.ts', '--target=router,ingester'],
+    'strata',
+    {
+      NATS_URL: nats.url,
+      STRATA_DATA_DIR: join(dir, 'strata'),
+      HEALTH_PORT: String(await freePort()),
+      SWC_NODE_PROJECT: 'tsconfig.json',
+      LOG_LEVEL: 'warn',
+    },
+  );
   const store = createStoreClient(bus, { partitions: 8, timeoutMs: 30_000 });
   const range = { tenantId: TENANT, matchers: [], start: 0, end: Date.now() + 3_600_000 };
-  for (const until = Date.now() + 120_000; ; ) {
+  for (const until = Date.now() + 120_000; ;) {
     try {
-      await bus.request(Subjects.routerWrite, { tenantId: TENANT, contentType: null, contentEncoding: null, body: encodeWriteRequestV1({ series: [], metadata: [] }).toString('base64'), protocolVersion: null }, { timeoutMs: 2_000 });
+      await bus.request(
+        Subjects.routerWrite,
+        {
+          tenantId: TENANT,
+          contentType: null,
+          contentEncoding: null,
+          body: encodeWriteRequestV1({ series: [], metadata: [] }).toString('base64'),
+          protocolVersion: null,
+        },
+        { timeoutMs: 2_000 },
+      );
       await store.labelNames(range);
       break;
     } catch (error) {
@@ -128,15 +172,24 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
   }
   const baseline = rss(child.pid as number);
   const run = await drive(all, async (body) => {
-    const request: RouterWriteRequest = { tenantId: TENANT, contentType: 'application/x-protobuf', contentEncoding: 'snappy', body: body.toString('base64'), protocolVersion: '0.1.0' };
+    const request: RouterWriteRequest = {
+      tenantId: TENANT,
+      contentType: 'application/x-protobuf',
+      contentEncoding: 'snappy',
+      body: body.toString('base64'),
+      protocolVersion: '0.1.0',
+    };
     await bus.request(Subjects.routerWrite, request, { timeoutMs: 60_000 });
   });
   // Acknowledged means stored in the stream; wait until the heads hold it all as well.
   const total = numSeries * rounds;
   const ingestStart = process.hrtime.bigint();
   let held = 0;
-  for (const until = Date.now() + 300_000; held < total && Date.now() < until; ) {
-    const series = await store.select({ ...range, matchers: [{ type: '=', name: 'job', value: 'node' }] });
+  for (const until = Date.now() + 300_000; held < total && Date.now() < until;) {
+    const series = await store.select({
+      ...range,
+      matchers: [{ type: '=', name: 'job', value: 'node' }],
+    });
     held = series.value.reduce((n, s) => n + s.timestamps.length, 0);
     if (held < total) await new Promise((r) => setTimeout(r, 500));
   }
@@ -160,12 +213,17 @@ async function benchPrometheus(all: Buffer[]): Promise<Result> {
   const port = await freePort();
   const config = join(dir, 'prometheus.yml');
   writeFileSync(config, 'global:\n  scrape_interval: 1h\n');
-  const child = spawnLogged('prometheus', [
-    `--config.file=${config}`,
-    `--storage.tsdb.path=${join(dir, 'prom')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--web.enable-remote-write-receiver',
-  ], 'prometheus', {});
+  const child = spawnLogged(
+    'prometheus',
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${join(dir, 'prom')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-remote-write-receiver',
+    ],
+    'prometheus',
+    {},
+  );
   await waitForPort(port, 'prometheus');
   await new Promise((r) => setTimeout(r, 1_000));
   const baseline = rss(child.pid as number);
@@ -174,9 +232,14 @@ async function benchPrometheus(all: Buffer[]): Promise<Result> {
     const res = await fetch(url, {
       method: 'POST',
       body,
-      headers: { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'snappy', 'X-Prometheus-Remote-Write-Version': '0.1.0' },
+      headers: {
+        'Content-Type': 'application/x-protobuf',
+        'Content-Encoding': 'snappy',
+        'X-Prometheus-Remote-Write-Version': '0.1.0',
+      },
     });
-    if (res.status >= 300) throw new Error(`prometheus answered ${res.status}: ${await res.text()}`);
+    if (res.status >= 300)
+      throw new Error(`prometheus answered ${res.status}: ${await res.text()}`);
     await res.arrayBuffer();
   });
   const result: Result = {
@@ -192,9 +255,18 @@ async function benchPrometheus(all: Buffer[]): Promise<Result> {
   return result;
 }
 
-function spawnLogged(command: string, args: string[], name: string, env: Record<string, string>): ChildProcess {
+function spawnLogged(
+  command: string,
+  args: string[],
+  name: string,
+  env: Record<string, string>,
+): ChildProcess {
   const log = openSync(join(dir, `${name}.log`), 'a');
-  return spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
+  return spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', log, log],
+  });
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -208,7 +280,9 @@ async function stop(child: ChildProcess): Promise<void> {
 async function main(): Promise<void> {
   const all = bodies();
   const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
-  console.log(`${numSeries} active series, ${rounds} rounds, ${perRequest} samples/request, ${senders} senders: ${all.length} requests, ${numSeries * rounds} samples`);
+  console.log(
+    `${numSeries} active series, ${rounds} rounds, ${perRequest} samples/request, ${senders} senders: ${all.length} requests, ${numSeries * rounds} samples`,
+  );
   const results: Result[] = [];
   for (const bench of [benchStrata, benchPrometheus]) {
     const r = await bench(all);
@@ -219,7 +293,9 @@ async function main(): Promise<void> {
     );
   }
   const [s, p] = results;
-  console.log(`strata/prometheus: throughput ${(s.samplesPerSecond / p.samplesPerSecond).toFixed(2)}x, p99 ${(s.p99 / p.p99).toFixed(2)}x, peak RSS ${(s.peakRss / p.peakRss).toFixed(2)}x, bytes/series ${(s.bytesPerSeries / p.bytesPerSeries).toFixed(2)}x`);
+  console.log(
+    `strata/prometheus: throughput ${(s.samplesPerSecond / p.samplesPerSecond).toFixed(2)}x, p99 ${(s.p99 / p.p99).toFixed(2)}x, peak RSS ${(s.peakRss / p.peakRss).toFixed(2)}x, bytes/series ${(s.bytesPerSeries / p.bytesPerSeries).toFixed(2)}x`,
+  );
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -1,14 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { type NatsBus } from '@strata/bus';
-import { type CommandAccepted, type ControlCommand, type ControlCommandRequest, StrataError, Subjects } from '@strata/contracts';
+import {
+  type CommandAccepted,
+  type ControlCommand,
+  type ControlCommandRequest,
+  StrataError,
+  Subjects,
+} from '@strata/contracts';
 import { controlPlaneService } from '@strata/control-plane';
 import { type RunningNatsServer } from '@strata/devstack';
 import { ingesterService } from '@strata/ingester';
 import { routerService } from '@strata/router';
 import { type RunningServices } from '@strata/service-kit';
 import { freshDatabase, type FreshDatabase } from '@strata/testing';
-import { batchAt, clientBus, sendWrite, startInProcess, startTestNats, strataEnv, writeRequest } from './harness';
+import {
+  batchAt,
+  clientBus,
+  sendWrite,
+  startInProcess,
+  startTestNats,
+  strataEnv,
+  writeRequest,
+} from './harness';
 
 jest.setTimeout(90_000);
 
@@ -28,7 +42,10 @@ describe('router limits follow the control plane', () => {
     const started = await startTestNats();
     nats = started.server;
     bus = await clientBus(nats.url);
-    platform = await startInProcess(strataEnv(nats.url, join(started.dir, 'data'), { DATABASE_URL: db.url }), [controlPlaneService, routerService, ingesterService]);
+    platform = await startInProcess(
+      strataEnv(nats.url, join(started.dir, 'data'), { DATABASE_URL: db.url }),
+      [controlPlaneService, routerService, ingesterService],
+    );
     // Counts the control-plane queries the router makes; listens without answering.
     bus.connection.subscribe(Subjects.controlQuery, {
       callback: () => {
@@ -47,28 +64,58 @@ describe('router limits follow the control plane', () => {
   const command = (c: ControlCommand) =>
     bus.request<ControlCommandRequest, CommandAccepted>(Subjects.controlCommand, {
       command: c,
-      context: { actor: 'spec', actorKind: 'platform-admin', sourceAddress: '127.0.0.1', requestId: randomUUID() },
+      context: {
+        actor: 'spec',
+        actorKind: 'platform-admin',
+        sourceAddress: '127.0.0.1',
+        requestId: randomUUID(),
+      },
     });
   const t0 = Date.now() - 60_000;
 
   it('refuses an unknown tenant, then admits it once created, applying quota changes and suspension as they happen', async () => {
-    await expect(sendWrite(bus, writeRequest('later', batchAt('cp_m', 10, t0, 1)))).rejects.toMatchObject({ code: 'tenant_unknown' });
+    await expect(
+      sendWrite(bus, writeRequest('later', batchAt('cp_m', 10, t0, 1))),
+    ).rejects.toMatchObject({ code: 'tenant_unknown' });
     await command({ type: 'CreateTenant', tenantId: 'later', displayName: 'Later' });
-    await command({ type: 'SetQuota', tenantId: 'later', quota: { ingestionRateSamplesPerSecond: 1, ingestionBurstSamples: 1_000 } });
-    await eventually(async () => expect(await sendWrite(bus, writeRequest('later', batchAt('cp_m', 10, t0, 1)))).toMatchObject({ samples: 10 }));
+    await command({
+      type: 'SetQuota',
+      tenantId: 'later',
+      quota: { ingestionRateSamplesPerSecond: 1, ingestionBurstSamples: 1_000 },
+    });
+    await eventually(async () =>
+      expect(await sendWrite(bus, writeRequest('later', batchAt('cp_m', 10, t0, 1)))).toMatchObject(
+        { samples: 10 },
+      ),
+    );
 
     const before = queries;
-    for (let i = 1; i <= 20; i++) await sendWrite(bus, writeRequest('later', batchAt('cp_m', 10, t0 + i * 1000, 1)));
+    for (let i = 1; i <= 20; i++)
+      await sendWrite(bus, writeRequest('later', batchAt('cp_m', 10, t0 + i * 1000, 1)));
     expect(queries).toBe(before); // no control-plane round trip per write
-    const refused = await sendWrite(bus, writeRequest('later', batchAt('cp_m', 1000, t0 + 30_000, 1))).catch((e: unknown) => e);
+    const refused = await sendWrite(
+      bus,
+      writeRequest('later', batchAt('cp_m', 1000, t0 + 30_000, 1)),
+    ).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'rate_limited', reason: 'ingestion_rate' });
 
-    await command({ type: 'SetQuota', tenantId: 'later', quota: { ingestionRateSamplesPerSecond: 1_000_000, ingestionBurstSamples: 1_000_000 } });
-    await eventually(async () => expect(await sendWrite(bus, writeRequest('later', batchAt('cp_m', 1000, t0 + 30_000, 1)))).toMatchObject({ samples: 1000 }));
+    await command({
+      type: 'SetQuota',
+      tenantId: 'later',
+      quota: { ingestionRateSamplesPerSecond: 1_000_000, ingestionBurstSamples: 1_000_000 },
+    });
+    await eventually(async () =>
+      expect(
+        await sendWrite(bus, writeRequest('later', batchAt('cp_m', 1000, t0 + 30_000, 1))),
+      ).toMatchObject({ samples: 1000 }),
+    );
 
     await command({ type: 'SuspendTenant', tenantId: 'later', reason: 'spec' });
     await eventually(async () => {
-      const e = await sendWrite(bus, writeRequest('later', batchAt('cp_m', 1, t0 + 40_000, 1))).catch((x: unknown) => x);
+      const e = await sendWrite(
+        bus,
+        writeRequest('later', batchAt('cp_m', 1, t0 + 40_000, 1)),
+      ).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(StrataError);
       expect(e).toMatchObject({ code: 'tenant_suspended' });
     });

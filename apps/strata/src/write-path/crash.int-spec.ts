@@ -69,7 +69,11 @@ describe('write path survives kill -9 of the ingester (twice, once mid-replay) a
     const writer = async () => {
       while (running) {
         const i = next++;
-        const { attempts } = await sendUntilAcked(bus, writeRequest('crash', batchAt(METRIC, SERIES, t0 + i * 10, i)), 90_000);
+        const { attempts } = await sendUntilAcked(
+          bus,
+          writeRequest('crash', batchAt(METRIC, SERIES, t0 + i * 10, i)),
+          90_000,
+        );
         acked += SERIES;
         if (attempts > 1) retried++;
       }
@@ -105,13 +109,17 @@ describe('write path survives kill -9 of the ingester (twice, once mid-replay) a
     await waitForStore(store, 'crash', 90_000);
     // The ingester may still be applying the last writes; more than acknowledged would fail at once.
     let counted = await countSamples(store, 'crash', METRIC);
-    for (const until = Date.now() + 30_000; counted.samples < acked && Date.now() < until; ) {
+    for (const until = Date.now() + 30_000; counted.samples < acked && Date.now() < until;) {
       await sleep(250);
       counted = await countSamples(store, 'crash', METRIC);
     }
-    process.stdout.write(`crash spec: ${acked} samples acknowledged in ${next + 1} writes (${retried} needed retries); store holds ${JSON.stringify(counted)}\n`);
+    process.stdout.write(
+      `crash spec: ${acked} samples acknowledged in ${next + 1} writes (${retried} needed retries); store holds ${JSON.stringify(counted)}\n`,
+    );
     expect(counted).toEqual({ series: SERIES, samples: acked, distinct: acked });
     // The restarted ingester resumed from a snapshot rather than from the stream's start.
-    expect(readFileSync(log('ingester'), 'utf8')).toMatch(/restored \d+ series up to sequence [1-9]/);
+    expect(readFileSync(log('ingester'), 'utf8')).toMatch(
+      /restored \d+ series up to sequence [1-9]/,
+    );
   });
 });

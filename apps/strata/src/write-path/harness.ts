@@ -16,11 +16,20 @@ import {
   Subjects,
 } from '@strata/contracts';
 import { freePort, startNatsServer, type RunningNatsServer } from '@strata/devstack';
-import { RemoteWriteForwarder, registerRemoteWriteRoutes, type WriteAdmission } from '@strata/gateway';
+import {
+  RemoteWriteForwarder,
+  registerRemoteWriteRoutes,
+  type WriteAdmission,
+} from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
 import { encodeWriteRequestV1, type WriteBatch } from '@strata/remote-write';
 import { routerService } from '@strata/router';
-import { parsePlatformConfig, startServices, type RunningServices, type ServiceDefinition } from '@strata/service-kit';
+import {
+  parsePlatformConfig,
+  startServices,
+  type RunningServices,
+  type ServiceDefinition,
+} from '@strata/service-kit';
 import { createStoreClient, type StoreClient } from '@strata/store-client';
 import { labelsFrom } from '@strata/tsdb';
 
@@ -34,29 +43,43 @@ export async function startTestNats(): Promise<{ server: RunningNatsServer; dir:
 
 /** Answers GetTenant/GetQuota like the control plane for the tenants given. */
 export function fakeControlPlane(bus: NatsBus, tenants: Map<string, QuotaSpec>) {
-  return bus.serve<ControlQueryRequest, unknown>(Subjects.controlQuery, 'control-plane', ({ query }) => {
-    if (query.type !== 'GetTenant' && query.type !== 'GetQuota') throw new StrataError('bad_request', 'unsupported');
-    const quota = tenants.get(query.tenantId);
-    if (!quota) throw new StrataError('not_found', `no tenant ${query.tenantId}`);
-    const now = new Date().toISOString();
-    if (query.type === 'GetQuota') return Promise.resolve({ tenantId: query.tenantId, quota, version: 1, updatedAt: now });
-    return Promise.resolve({
-      tenantId: query.tenantId,
-      displayName: query.tenantId,
-      status: 'active',
-      suspendedReason: null,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    });
-  });
+  return bus.serve<ControlQueryRequest, unknown>(
+    Subjects.controlQuery,
+    'control-plane',
+    ({ query }) => {
+      if (query.type !== 'GetTenant' && query.type !== 'GetQuota')
+        throw new StrataError('bad_request', 'unsupported');
+      const quota = tenants.get(query.tenantId);
+      if (!quota) throw new StrataError('not_found', `no tenant ${query.tenantId}`);
+      const now = new Date().toISOString();
+      if (query.type === 'GetQuota')
+        return Promise.resolve({ tenantId: query.tenantId, quota, version: 1, updatedAt: now });
+      return Promise.resolve({
+        tenantId: query.tenantId,
+        displayName: query.tenantId,
+        status: 'active',
+        suspendedReason: null,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      });
+    },
+  );
 }
 
 /** A generous quota for load tests. */
-export const OPEN_QUOTA: QuotaSpec = { ...DEFAULT_QUOTA, ingestionRateSamplesPerSecond: 10_000_000, ingestionBurstSamples: 10_000_000 };
+export const OPEN_QUOTA: QuotaSpec = {
+  ...DEFAULT_QUOTA,
+  ingestionRateSamplesPerSecond: 10_000_000,
+  ingestionBurstSamples: 10_000_000,
+};
 
 /** Environment of a Strata process of the test. */
-export function strataEnv(natsUrl: string, dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+export function strataEnv(
+  natsUrl: string,
+  dataDir: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     NATS_URL: natsUrl,
     STRATA_DATA_DIR: dataDir,
@@ -69,18 +92,39 @@ export function strataEnv(natsUrl: string, dataDir: string, extra: Record<string
 }
 
 /** Runs services in this process. */
-export function startInProcess(env: Record<string, string>, services: ServiceDefinition[] = [routerService, ingesterService]): Promise<RunningServices> {
-  return startServices({ config: parsePlatformConfig(env), services, handleSignals: false, healthHttp: false });
+export function startInProcess(
+  env: Record<string, string>,
+  services: ServiceDefinition[] = [routerService, ingesterService],
+): Promise<RunningServices> {
+  return startServices({
+    config: parsePlatformConfig(env),
+    services,
+    handleSignals: false,
+    healthHttp: false,
+  });
 }
 
 /** Runs `apps/strata --target=<target>` as a child process, as a deployment would. */
-export async function spawnStrata(target: string, env: Record<string, string>, logFile: string): Promise<ChildProcess> {
+export async function spawnStrata(
+  target: string,
+  env: Record<string, string>,
+  logFile: string,
+): Promise<ChildProcess> {
   const log = openSync(logFile, 'a');
-  return spawn(process.execPath, ['-r', '@swc-node/register', 'apps/strata/src/main.ts', `--target=${target}`], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, HEALTH_PORT: String(await freePort()), SWC_NODE_PROJECT: 'tsconfig.json' },
-    stdio: ['ignore', log, log],
-  });
+  return spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', 'apps/strata/src/main.ts', `--target=${target}`],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...env,
+        HEALTH_PORT: String(await freePort()),
+        SWC_NODE_PROJECT: 'tsconfig.json',
+      },
+      stdio: ['ignore', log, log],
+    },
+  );
 }
 
 /** Kills a child with SIGKILL and waits for it to be gone. */
@@ -134,18 +178,29 @@ export function writeRequest(tenantId: string, batch: WriteBatch): RouterWriteRe
 }
 
 /** Sends a write to the router. */
-export function sendWrite(bus: NatsBus, request: RouterWriteRequest, timeoutMs = 5_000): Promise<RouterWriteResponse> {
-  return bus.request<RouterWriteRequest, RouterWriteResponse>(Subjects.routerWrite, request, { timeoutMs });
+export function sendWrite(
+  bus: NatsBus,
+  request: RouterWriteRequest,
+  timeoutMs = 5_000,
+): Promise<RouterWriteResponse> {
+  return bus.request<RouterWriteRequest, RouterWriteResponse>(Subjects.routerWrite, request, {
+    timeoutMs,
+  });
 }
 
 /** Sends like Prometheus: 5xx, timeouts and no-responders are retried with the same body until a 2xx; 4xx are thrown. */
-export async function sendUntilAcked(bus: NatsBus, request: RouterWriteRequest, deadlineMs = 60_000): Promise<{ response: RouterWriteResponse; attempts: number }> {
+export async function sendUntilAcked(
+  bus: NatsBus,
+  request: RouterWriteRequest,
+  deadlineMs = 60_000,
+): Promise<{ response: RouterWriteResponse; attempts: number }> {
   const until = Date.now() + deadlineMs;
   for (let attempts = 1; ; attempts++) {
     try {
       return { response: await sendWrite(bus, request, 3_000), attempts };
     } catch (error) {
-      const retryable = error instanceof StrataError && ['unavailable', 'timeout', 'internal'].includes(error.code);
+      const retryable =
+        error instanceof StrataError && ['unavailable', 'timeout', 'internal'].includes(error.code);
       if (!retryable || Date.now() > until) throw error;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -153,7 +208,11 @@ export async function sendUntilAcked(bus: NatsBus, request: RouterWriteRequest, 
 }
 
 /** Waits until every partition answers the Store API (leases taken, replay done). */
-export async function waitForStore(client: StoreClient, tenantId: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForStore(
+  client: StoreClient,
+  tenantId: string,
+  timeoutMs = 60_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -167,8 +226,17 @@ export async function waitForStore(client: StoreClient, tenantId: string, timeou
 }
 
 /** Counts a tenant's samples of `metric` through the Store API. */
-export async function countSamples(client: StoreClient, tenantId: string, metric: string): Promise<{ series: number; samples: number; distinct: number }> {
-  const { value } = await client.select({ tenantId, matchers: [{ type: '=', name: '__name__', value: metric }], start: 0, end: Date.now() + 3_600_000 });
+export async function countSamples(
+  client: StoreClient,
+  tenantId: string,
+  metric: string,
+): Promise<{ series: number; samples: number; distinct: number }> {
+  const { value } = await client.select({
+    tenantId,
+    matchers: [{ type: '=', name: '__name__', value: metric }],
+    start: 0,
+    end: Date.now() + 3_600_000,
+  });
   let samples = 0;
   let distinct = 0;
   for (const s of value) {
@@ -179,21 +247,36 @@ export async function countSamples(client: StoreClient, tenantId: string, metric
 }
 
 /** A stand-in for the gateway's authentication and tenant admission: bearer keys bound to one tenant. */
-export function stubAdmission(keys: Map<string, { tenantId: string; scopes: string[] }>): WriteAdmission {
+export function stubAdmission(
+  keys: Map<string, { tenantId: string; scopes: string[] }>,
+): WriteAdmission {
   return (request, named) => {
     const auth = request.headers.authorization;
     const key = auth?.startsWith('Bearer ') ? keys.get(auth.slice('Bearer '.length)) : undefined;
     if (!key) return Promise.reject(new StrataError('unauthorized', 'missing or unknown API key'));
-    if (named !== undefined && named !== key.tenantId) return Promise.reject(new StrataError('forbidden', `this key belongs to tenant ${key.tenantId}, not ${named}`));
-    if (!key.scopes.includes('write')) return Promise.reject(new StrataError('forbidden', 'the key lacks the write scope'));
+    if (named !== undefined && named !== key.tenantId)
+      return Promise.reject(
+        new StrataError('forbidden', `this key belongs to tenant ${key.tenantId}, not ${named}`),
+      );
+    if (!key.scopes.includes('write'))
+      return Promise.reject(new StrataError('forbidden', 'the key lacks the write scope'));
     return Promise.resolve(key.tenantId);
   };
 }
 
 /** The remote write endpoints on a Fastify server of their own, forwarding to the router. */
-export async function startWriteEdge(bus: NatsBus, admit: WriteAdmission, maxBodyBytes = 1024 * 1024): Promise<{ url: string; close(): Promise<void> }> {
+export async function startWriteEdge(
+  bus: NatsBus,
+  admit: WriteAdmission,
+  maxBodyBytes = 1024 * 1024,
+): Promise<{ url: string; close(): Promise<void> }> {
   const app = Fastify();
-  await registerRemoteWriteRoutes(app, { forwarder: new RemoteWriteForwarder(bus), admit, tenantHeader: 'X-Scope-OrgID', maxBodyBytes });
+  await registerRemoteWriteRoutes(app, {
+    forwarder: new RemoteWriteForwarder(bus),
+    admit,
+    tenantHeader: 'X-Scope-OrgID',
+    maxBodyBytes,
+  });
   const port = await freePort();
   await app.listen({ host: '127.0.0.1', port });
   return { url: `http://127.0.0.1:${port}`, close: () => app.close() };

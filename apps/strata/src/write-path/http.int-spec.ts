@@ -40,12 +40,18 @@ describe('remote write over HTTP: /api/v1/write, /receive and /push', () => {
     ['key-limited', { tenantId: 'limited', scopes: ['write'] }],
   ]);
   const t0 = Date.now() - 60_000;
-  const v1 = (metric: string, series = 3, t = t0) => encodeWriteRequestV1(batchAt(metric, series, t, 1));
+  const v1 = (metric: string, series = 3, t = t0) =>
+    encodeWriteRequestV1(batchAt(metric, series, t, 1));
   const post = (path: string, body: Buffer, headers: Record<string, string>) =>
     fetch(`${edge.url}${path}`, {
       method: 'POST',
       body,
-      headers: { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'snappy', 'X-Prometheus-Remote-Write-Version': '0.1.0', ...headers },
+      headers: {
+        'Content-Type': 'application/x-protobuf',
+        'Content-Encoding': 'snappy',
+        'X-Prometheus-Remote-Write-Version': '0.1.0',
+        ...headers,
+      },
     });
 
   beforeAll(async () => {
@@ -71,48 +77,106 @@ describe('remote write over HTTP: /api/v1/write, /receive and /push', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('x-prometheus-remote-write-samples-written')).toBe('3');
     expect(res.headers.get('x-prometheus-remote-write-exemplars-written')).toBe('0');
-    expect((await post('/api/v1/receive', v1('http_a', 3, t0 + 1000), { Authorization: 'Bearer key-a', 'THANOS-TENANT': 'team-a' })).status).toBe(204);
-    expect((await post('/api/v1/push', v1('http_a', 3, t0 + 2000), { Authorization: 'Bearer key-a', 'X-Scope-OrgID': 'team-a' })).status).toBe(204);
-    const v2 = await post('/api/v1/write', encodeWriteRequestV2(batchAt('http_a', 3, t0 + 3000, 1)), {
-      Authorization: 'Bearer key-a',
-      'Content-Type': 'application/x-protobuf;proto=io.prometheus.write.v2.Request',
-      'X-Prometheus-Remote-Write-Version': '2.0.0',
-    });
+    expect(
+      (
+        await post('/api/v1/receive', v1('http_a', 3, t0 + 1000), {
+          Authorization: 'Bearer key-a',
+          'THANOS-TENANT': 'team-a',
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await post('/api/v1/push', v1('http_a', 3, t0 + 2000), {
+          Authorization: 'Bearer key-a',
+          'X-Scope-OrgID': 'team-a',
+        })
+      ).status,
+    ).toBe(204);
+    const v2 = await post(
+      '/api/v1/write',
+      encodeWriteRequestV2(batchAt('http_a', 3, t0 + 3000, 1)),
+      {
+        Authorization: 'Bearer key-a',
+        'Content-Type': 'application/x-protobuf;proto=io.prometheus.write.v2.Request',
+        'X-Prometheus-Remote-Write-Version': '2.0.0',
+      },
+    );
     expect(v2.status).toBe(204);
     expect(v2.headers.get('x-prometheus-remote-write-samples-written')).toBe('3');
     await waitFor(async () => (await countSamples(store, 'team-a', 'http_a')).samples === 12);
   });
 
   it('refuses a key writing as another tenant, a key without the write scope, and no key', async () => {
-    const asB = await post('/api/v1/write', v1('http_forbidden'), { Authorization: 'Bearer key-a', 'X-Scope-OrgID': 'team-b' });
+    const asB = await post('/api/v1/write', v1('http_forbidden'), {
+      Authorization: 'Bearer key-a',
+      'X-Scope-OrgID': 'team-b',
+    });
     expect(asB.status).toBe(403);
     expect(await asB.json()).toMatchObject({ code: 'forbidden' });
-    expect((await post('/api/v1/receive', v1('http_forbidden'), { Authorization: 'Bearer key-a', 'THANOS-TENANT': 'team-b' })).status).toBe(403);
-    expect((await post('/api/v1/write', v1('http_forbidden'), { Authorization: 'Bearer key-a-read' })).status).toBe(403);
+    expect(
+      (
+        await post('/api/v1/receive', v1('http_forbidden'), {
+          Authorization: 'Bearer key-a',
+          'THANOS-TENANT': 'team-b',
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await post('/api/v1/write', v1('http_forbidden'), { Authorization: 'Bearer key-a-read' }))
+        .status,
+    ).toBe(403);
     expect((await post('/api/v1/write', v1('http_forbidden'), {})).status).toBe(401);
     expect((await countSamples(store, 'team-b', 'http_forbidden')).samples).toBe(0);
     expect((await countSamples(store, 'team-a', 'http_forbidden')).samples).toBe(0);
   });
 
   it('maps bad input to 400/413/415 with a code and a reason', async () => {
-    const bad = await post('/api/v1/write', Buffer.from('not snappy at all'), { Authorization: 'Bearer key-a' });
+    const bad = await post('/api/v1/write', Buffer.from('not snappy at all'), {
+      Authorization: 'Bearer key-a',
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ code: 'bad_request', reason: 'invalid_snappy' });
-    const json = await post('/api/v1/write', Buffer.from('{}'), { Authorization: 'Bearer key-a', 'Content-Type': 'application/json' });
+    const json = await post('/api/v1/write', Buffer.from('{}'), {
+      Authorization: 'Bearer key-a',
+      'Content-Type': 'application/json',
+    });
     expect(json.status).toBe(415);
-    expect((await post('/api/v1/write', v1('http_bad'), { Authorization: 'Bearer key-a', 'Content-Encoding': 'gzip' })).status).toBe(415);
-    const big = await post('/api/v1/write', Buffer.alloc(100 * 1024, 1), { Authorization: 'Bearer key-a' });
+    expect(
+      (
+        await post('/api/v1/write', v1('http_bad'), {
+          Authorization: 'Bearer key-a',
+          'Content-Encoding': 'gzip',
+        })
+      ).status,
+    ).toBe(415);
+    const big = await post('/api/v1/write', Buffer.alloc(100 * 1024, 1), {
+      Authorization: 'Bearer key-a',
+    });
     expect(big.status).toBe(413);
-    expect((await post('/api/v1/write', v1('http_after_bad'), { Authorization: 'Bearer key-a' })).status).toBe(204);
+    expect(
+      (await post('/api/v1/write', v1('http_after_bad'), { Authorization: 'Bearer key-a' })).status,
+    ).toBe(204);
   });
 
   it('answers 429 with Retry-After to a tenant over its rate while another tenant writes on', async () => {
-    expect((await post('/api/v1/write', v1('http_rate', 15), { Authorization: 'Bearer key-limited' })).status).toBe(204);
-    const limited = await post('/api/v1/write', v1('http_rate', 15, t0 + 1000), { Authorization: 'Bearer key-limited' });
+    expect(
+      (await post('/api/v1/write', v1('http_rate', 15), { Authorization: 'Bearer key-limited' }))
+        .status,
+    ).toBe(204);
+    const limited = await post('/api/v1/write', v1('http_rate', 15, t0 + 1000), {
+      Authorization: 'Bearer key-limited',
+    });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await limited.json()).toMatchObject({ code: 'rate_limited', reason: 'ingestion_rate' });
-    expect((await post('/api/v1/write', v1('http_rate', 15, t0 + 1000), { Authorization: 'Bearer key-b' })).status).toBe(204);
+    expect(
+      (
+        await post('/api/v1/write', v1('http_rate', 15, t0 + 1000), {
+          Authorization: 'Bearer key-b',
+        })
+      ).status,
+    ).toBe(204);
   });
 });
 

@@ -59,7 +59,7 @@ describe('partition leases across two ingesters', () => {
   }
 
   async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-    for (const end = Date.now() + timeoutMs; !(await check()); ) {
+    for (const end = Date.now() + timeoutMs; !(await check());) {
       if (Date.now() > end) throw new Error('condition not met in time');
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -95,6 +95,10 @@ describe('partition leases across two ingesters', () => {
     });
     await waitForStore(store, 'lease');
     await until(async () => (await countSamples(store, 'lease', 'wp_lease')).samples >= acked);
-    expect(await countSamples(store, 'lease', 'wp_lease')).toEqual({ series: 40, samples: acked, distinct: acked });
+    expect(await countSamples(store, 'lease', 'wp_lease')).toEqual({
+      series: 40,
+      samples: acked,
+      distinct: acked,
+    });
   });
 });

@@ -3,7 +3,11 @@ import { TenantId } from '../control/ids';
 
 /** Label matcher of the Store API, with Prometheus' four operators. */
 export const StoreMatcher = z
-  .object({ type: z.enum(['=', '!=', '=~', '!~']), name: z.string().min(1).max(1024), value: z.string().max(4096) })
+  .object({
+    type: z.enum(['=', '!=', '=~', '!~']),
+    name: z.string().min(1).max(1024),
+    value: z.string().max(4096),
+  })
   .strict();
 export type StoreMatcher = z.infer<typeof StoreMatcher>;
 
@@ -22,9 +26,24 @@ const common = {
  * `Subjects.storeQuery(source, shard)`. Series and samples are paginated by `cursor`.
  */
 export const StoreRequest = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('Series'), ...common, limit: z.number().int().positive().optional() }).strict(),
-  z.object({ type: z.literal('LabelNames'), ...common, limit: z.number().int().positive().optional() }).strict(),
-  z.object({ type: z.literal('LabelValues'), ...common, name: z.string().min(1).max(1024), limit: z.number().int().positive().optional() }).strict(),
+  z
+    .object({ type: z.literal('Series'), ...common, limit: z.number().int().positive().optional() })
+    .strict(),
+  z
+    .object({
+      type: z.literal('LabelNames'),
+      ...common,
+      limit: z.number().int().positive().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('LabelValues'),
+      ...common,
+      name: z.string().min(1).max(1024),
+      limit: z.number().int().positive().optional(),
+    })
+    .strict(),
   /** Metric family metadata (type, help, unit) as the tenant's writers last sent it; no time range. */
   z
     .object({

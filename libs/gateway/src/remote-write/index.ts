@@ -1,4 +1,9 @@
-export { RemoteWriteForwarder, WRITTEN_HEADERS, writtenHeaders, type RemoteWriteHttpHeaders } from './remote-write.forwarder';
+export {
+  RemoteWriteForwarder,
+  WRITTEN_HEADERS,
+  writtenHeaders,
+  type RemoteWriteHttpHeaders,
+} from './remote-write.forwarder';
 export {
   registerRemoteWriteRoutes,
   errorReply,

@@ -26,7 +26,11 @@ export class RemoteWriteForwarder {
   ) {}
 
   /** Sends the write and returns what was stored; throws the router's StrataError. */
-  forward(tenantId: string, headers: RemoteWriteHttpHeaders, body: Buffer): Promise<RouterWriteResponse> {
+  forward(
+    tenantId: string,
+    headers: RemoteWriteHttpHeaders,
+    body: Buffer,
+  ): Promise<RouterWriteResponse> {
     const request: RouterWriteRequest = {
       tenantId,
       contentType: headers.contentType ?? null,
@@ -34,7 +38,11 @@ export class RemoteWriteForwarder {
       body: body.toString('base64'),
       protocolVersion: headers.protocolVersion ?? null,
     };
-    return this.bus.request<RouterWriteRequest, RouterWriteResponse>(Subjects.routerWrite, request, { timeoutMs: this.timeoutMs });
+    return this.bus.request<RouterWriteRequest, RouterWriteResponse>(
+      Subjects.routerWrite,
+      request,
+      { timeoutMs: this.timeoutMs },
+    );
   }
 }
 

@@ -13,7 +13,10 @@ export const THANOS_TENANT_HEADER = 'THANOS-TENANT';
  * `forbidden` for a key of another tenant or without the `write` scope, `tenant_unknown` /
  * `tenant_suspended`. The gateway implements it with its authenticator and tenant admission.
  */
-export type WriteAdmission = (request: FastifyRequest, namedTenant: string | undefined) => Promise<string>;
+export type WriteAdmission = (
+  request: FastifyRequest,
+  namedTenant: string | undefined,
+) => Promise<string>;
 
 /** What the remote write routes need from the gateway. */
 export interface RemoteWriteRoutesOptions {
@@ -31,13 +34,21 @@ export interface RemoteWriteRoutesOptions {
  * Success is 204 with the written counts; errors carry the platform's ErrorBody, and 429 a
  * `Retry-After` in seconds.
  */
-export async function registerRemoteWriteRoutes(fastify: FastifyInstance, options: RemoteWriteRoutesOptions): Promise<void> {
+export async function registerRemoteWriteRoutes(
+  fastify: FastifyInstance,
+  options: RemoteWriteRoutesOptions,
+): Promise<void> {
   await fastify.register((scope, _opts, done) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.maxBodyBytes }, (_req, body, next) => next(null, body));
+    scope.addContentTypeParser(
+      '*',
+      { parseAs: 'buffer', bodyLimit: options.maxBodyBytes },
+      (_req, body, next) => next(null, body),
+    );
     const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       try {
-        const named = headerOf(request, options.tenantHeader) ?? headerOf(request, THANOS_TENANT_HEADER);
+        const named =
+          headerOf(request, options.tenantHeader) ?? headerOf(request, THANOS_TENANT_HEADER);
         const tenantId = await options.admit(request, named);
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const written = await options.forwarder.forward(
@@ -62,16 +73,22 @@ export async function registerRemoteWriteRoutes(fastify: FastifyInstance, option
 
 async function sendError(reply: FastifyReply, error: unknown): Promise<void> {
   const { status, body } = errorReply(error);
-  if (body.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(body.retryAfterSeconds));
+  if (body.retryAfterSeconds !== undefined)
+    void reply.header('Retry-After', String(body.retryAfterSeconds));
   await reply.code(status).type('application/json').send(body);
 }
 
 /** Status and body of a failed write; anything unexpected is a retryable 500 without detail. */
 export function errorReply(error: unknown): { status: number; body: ErrorBody } {
-  if (error instanceof StrataError) return { status: HTTP_STATUS_OF[error.code], body: error.toBody() };
+  if (error instanceof StrataError)
+    return { status: HTTP_STATUS_OF[error.code], body: error.toBody() };
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, body: { code: 'payload_too_large', message: 'request body too large' } };
-  return { status: 500, body: { code: 'internal', message: 'internal error; the write may be retried' } };
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return { status: 413, body: { code: 'payload_too_large', message: 'request body too large' } };
+  return {
+    status: 500,
+    body: { code: 'internal', message: 'internal error; the write may be retried' },
+  };
 }
 
 function headerOf(request: FastifyRequest, name: string): string | undefined {

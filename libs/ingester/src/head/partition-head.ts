@@ -51,7 +51,8 @@ export class PartitionHead {
         families = new Map();
         this.metadata.set(message.tenant, families);
       }
-      for (const m of message.metadata) families.set(m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit });
+      for (const m of message.metadata)
+        families.set(m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit });
     }
     for (const s of message.series) {
       let ref: number;
@@ -93,7 +94,8 @@ export class PartitionHead {
 function sameLabels(s: MemSeries, labels: Labels): boolean {
   const pairs = s.pairs;
   if (pairs.length !== labels.length * 2) return false;
-  for (let i = 0; i < labels.length; i++) if (pairs[2 * i] !== labels[i].name || pairs[2 * i + 1] !== labels[i].value) return false;
+  for (let i = 0; i < labels.length; i++)
+    if (pairs[2 * i] !== labels[i].name || pairs[2 * i + 1] !== labels[i].value) return false;
   return true;
 }
 

@@ -41,9 +41,12 @@ export class PartitionLeases {
   /** Runs the first round now, then one every third of the TTL. */
   async start(): Promise<void> {
     await this.tick();
-    this.timer = setInterval(() => {
-      this.ticking = this.ticking.then(() => this.tick());
-    }, Math.max(100, Math.floor(this.ttlMs / 3)));
+    this.timer = setInterval(
+      () => {
+        this.ticking = this.ticking.then(() => this.tick());
+      },
+      Math.max(100, Math.floor(this.ttlMs / 3)),
+    );
   }
 
   /** Gives every partition back (after `released`), so peers take over without waiting for expiry. */
@@ -58,8 +61,12 @@ export class PartitionLeases {
   private async release(p: number): Promise<void> {
     const revision = this.owned.get(p);
     this.owned.delete(p);
-    await this.callbacks.released(p, true).catch((e: unknown) => this.log.error(`releasing partition ${p}: ${String(e)}`));
-    await this.bucket.delete(KvBuckets.partitionKey(p), revision === undefined ? undefined : { revision }).catch(() => undefined);
+    await this.callbacks
+      .released(p, true)
+      .catch((e: unknown) => this.log.error(`releasing partition ${p}: ${String(e)}`));
+    await this.bucket
+      .delete(KvBuckets.partitionKey(p), revision === undefined ? undefined : { revision })
+      .catch(() => undefined);
     this.log.log(`released partition ${p}`);
   }
 
@@ -75,14 +82,16 @@ export class PartitionLeases {
       const members = Math.max(1, (await this.bucket.keys(`${MEMBER_PREFIX}>`)).length);
       const share = Math.ceil(this.partitions / members);
       // A peer joined: hand the surplus back (after a final snapshot) so it can claim it next round.
-      while (this.owned.size > share && !this.stopped) await this.release(Math.max(...this.owned.keys()));
+      while (this.owned.size > share && !this.stopped)
+        await this.release(Math.max(...this.owned.keys()));
       for (let p = 0; p < this.partitions && this.owned.size < share && !this.stopped; p++) {
         if (this.owned.has(p)) continue;
         let revision: number;
         try {
           revision = await this.bucket.create(KvBuckets.partitionKey(p), this.lease());
         } catch (error) {
-          if (!(error instanceof KvKeyExistsError)) this.log.warn(`claiming partition ${p}: ${String(error)}`);
+          if (!(error instanceof KvKeyExistsError))
+            this.log.warn(`claiming partition ${p}: ${String(error)}`);
           continue;
         }
         this.owned.set(p, revision);
@@ -94,7 +103,12 @@ export class PartitionLeases {
           this.log.error(`starting partition ${p} failed, releasing it: ${String(error)}`);
           const current = this.owned.get(p);
           this.owned.delete(p);
-          await this.bucket.delete(KvBuckets.partitionKey(p), current === undefined ? undefined : { revision: current }).catch(() => undefined);
+          await this.bucket
+            .delete(
+              KvBuckets.partitionKey(p),
+              current === undefined ? undefined : { revision: current },
+            )
+            .catch(() => undefined);
         }
       }
     } catch (error) {
@@ -105,7 +119,10 @@ export class PartitionLeases {
   private async renew(): Promise<void> {
     for (const [p, revision] of [...this.owned]) {
       try {
-        this.owned.set(p, await this.bucket.update(KvBuckets.partitionKey(p), this.lease(), revision));
+        this.owned.set(
+          p,
+          await this.bucket.update(KvBuckets.partitionKey(p), this.lease(), revision),
+        );
       } catch (error) {
         if (!(error instanceof KvRevisionConflictError)) throw error;
         this.owned.delete(p);

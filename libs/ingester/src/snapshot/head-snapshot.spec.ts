@@ -43,6 +43,8 @@ describe('head snapshots', () => {
     const flipped = Buffer.from(bytes);
     flipped[10] ^= 0xff;
     expect(() => decodeHeadSnapshot(flipped)).toThrow(CorruptSnapshotError);
-    expect(() => decodeHeadSnapshot(bytes.subarray(0, bytes.length - 5))).toThrow(CorruptSnapshotError);
+    expect(() => decodeHeadSnapshot(bytes.subarray(0, bytes.length - 5))).toThrow(
+      CorruptSnapshotError,
+    );
   });
 });

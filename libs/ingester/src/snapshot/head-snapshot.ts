@@ -1,5 +1,12 @@
 import { xxh32 } from '@node-rs/xxhash';
-import { type ClosedChunk, Head, type HeadOptions, type Label, OooBuffer, XorChunk } from '@strata/tsdb';
+import {
+  type ClosedChunk,
+  Head,
+  type HeadOptions,
+  type Label,
+  OooBuffer,
+  XorChunk,
+} from '@strata/tsdb';
 import { ByteReader, ByteWriter } from './byte-io';
 
 /** First four bytes of a head snapshot ("SHSN"). */
@@ -73,10 +80,11 @@ export function encodeHeadSnapshot(partition: number, coveredSeq: number, head: 
     body.f64(s.chunkRangeEnd);
     const ooo = s.ooo;
     body.uvarint(ooo ? ooo.ts.length : 0);
-    if (ooo) for (let i = 0; i < ooo.ts.length; i++) {
-      body.f64(ooo.ts[i]);
-      body.f64(ooo.vs[i]);
-    }
+    if (ooo)
+      for (let i = 0; i < ooo.ts.length; i++) {
+        body.f64(ooo.ts[i]);
+        body.f64(ooo.vs[i]);
+      }
   }
   const out = new ByteWriter();
   out.u32(SNAPSHOT_MAGIC);
@@ -99,7 +107,8 @@ export function encodeHeadSnapshot(partition: number, coveredSeq: number, head: 
 /** Rebuilds a head from {@link encodeHeadSnapshot}'s bytes, verifying magic, version and checksum. */
 export function decodeHeadSnapshot(data: Buffer, options: HeadOptions = {}): HeadSnapshot {
   if (data.length < 4 + 1 + 4 + 16 + 4) fail('shorter than its header');
-  if (data.readUInt32LE(data.length - 4) !== xxh32(data.subarray(0, data.length - 4))) fail('checksum mismatch');
+  if (data.readUInt32LE(data.length - 4) !== xxh32(data.subarray(0, data.length - 4)))
+    fail('checksum mismatch');
   const r = new ByteReader(data, data.length - 4, fail);
   if (r.u32() !== SNAPSHOT_MAGIC) fail('bad magic');
   const version = r.u8();
@@ -114,7 +123,8 @@ export function decodeHeadSnapshot(data: Buffer, options: HeadOptions = {}): Hea
   const count = r.uvarint();
   for (let k = 0; k < count; k++) {
     const labels: Label[] = new Array<Label>(r.uvarint());
-    for (let i = 0; i < labels.length; i++) labels[i] = { name: sym(r.uvarint()), value: sym(r.uvarint()) };
+    for (let i = 0; i < labels.length; i++)
+      labels[i] = { name: sym(r.uvarint()), value: sym(r.uvarint()) };
     const s = head.getOrCreate(labels);
     const chunks: ClosedChunk[] = new Array<ClosedChunk>(r.uvarint());
     for (let i = 0; i < chunks.length; i++) {

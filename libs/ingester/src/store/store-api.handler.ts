@@ -15,10 +15,15 @@ import { type Head, type Labels, type Matcher, compareLabels, matcher } from '@s
 export const TENANT_LABEL = 'tenant_id';
 
 /** Any Store API answer. */
-export type StoreResponse = StoreSeriesResponse | StoreStringsResponse | StoreSelectResponse | StoreMetadataResponse;
+export type StoreResponse =
+  StoreSeriesResponse | StoreStringsResponse | StoreSelectResponse | StoreMetadataResponse;
 
 /** Answers Store API requests from one partition's head, always restricted to the request's tenant. */
-export function answerStoreRequest(head: Head, request: StoreRequest, metadata?: ReadonlyMap<string, ReadonlyMap<string, SeriesMetadata>>): StoreResponse {
+export function answerStoreRequest(
+  head: Head,
+  request: StoreRequest,
+  metadata?: ReadonlyMap<string, ReadonlyMap<string, SeriesMetadata>>,
+): StoreResponse {
   if (request.type === 'Metadata') return answerMetadata(metadata?.get(request.tenantId), request);
   const matchers = toMatchers(request);
   const q = head.querier(request.start, request.end);
@@ -26,7 +31,9 @@ export function answerStoreRequest(head: Head, request: StoreRequest, metadata?:
     case 'Series': {
       const selected = q.select(matchers);
       const limit = request.limit ?? Infinity;
-      return { series: selected.slice(0, Math.min(selected.length, limit)).map((s) => flatten(s.labels)) };
+      return {
+        series: selected.slice(0, Math.min(selected.length, limit)).map((s) => flatten(s.labels)),
+      };
     }
     case 'LabelNames':
       return { values: q.labelNames(matchers, { limit: request.limit }) };
@@ -37,10 +44,18 @@ export function answerStoreRequest(head: Head, request: StoreRequest, metadata?:
   }
 }
 
-function answerMetadata(families: ReadonlyMap<string, SeriesMetadata> | undefined, request: Extract<StoreRequest, { type: 'Metadata' }>): StoreMetadataResponse {
+function answerMetadata(
+  families: ReadonlyMap<string, SeriesMetadata> | undefined,
+  request: Extract<StoreRequest, { type: 'Metadata' }>,
+): StoreMetadataResponse {
   const out: StoreMetadataResponse = { metadata: {} };
   if (!families) return out;
-  const names = request.metric !== undefined ? (families.has(request.metric) ? [request.metric] : []) : [...families.keys()].sort();
+  const names =
+    request.metric !== undefined
+      ? families.has(request.metric)
+        ? [request.metric]
+        : []
+      : [...families.keys()].sort();
   for (const name of names.slice(0, request.limit ?? names.length)) {
     const m = families.get(name) as SeriesMetadata;
     out.metadata[name] = [{ type: m.type, help: m.help, unit: m.unit }];
@@ -51,13 +66,18 @@ function answerMetadata(families: ReadonlyMap<string, SeriesMetadata> | undefine
 let scratchT = new Float64Array(4096);
 let scratchV = new Float64Array(4096);
 
-function select(head: Head, matchers: Matcher[], request: Extract<StoreRequest, { type: 'Select' }>): StoreSelectResponse {
+function select(
+  head: Head,
+  matchers: Matcher[],
+  request: Extract<StoreRequest, { type: 'Select' }>,
+): StoreSelectResponse {
   const after = request.cursor === null ? null : parseCursor(request.cursor);
   const series: WireSeries[] = [];
   let budget = request.maxSamples;
   for (const s of head.querier(request.start, request.end).select(matchers)) {
     if (after && compareLabels(s.labels, after) <= 0) continue;
-    if (series.length > 0 && budget <= 0) return { series, nextCursor: JSON.stringify(series[series.length - 1].labels) };
+    if (series.length > 0 && budget <= 0)
+      return { series, nextCursor: JSON.stringify(series[series.length - 1].labels) };
     const it = s.iterator();
     let n = 0;
     while (it.next()) {
@@ -89,7 +109,8 @@ function base64(a: Float64Array, n: number): string {
 function parseCursor(cursor: string): Labels {
   try {
     const flat = JSON.parse(cursor) as unknown;
-    if (Array.isArray(flat) && flat.length % 2 === 0 && flat.every((x) => typeof x === 'string')) return unflatten(flat as string[]);
+    if (Array.isArray(flat) && flat.length % 2 === 0 && flat.every((x) => typeof x === 'string'))
+      return unflatten(flat as string[]);
   } catch {
     // fall through to the error below
   }

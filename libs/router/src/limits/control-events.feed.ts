@@ -40,7 +40,10 @@ export class ControlEventsFeed {
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
-        const consumer = await jetstream(this.connection).consumers.get(Streams.controlEvents.name, { deliver_policy: DeliverPolicy.New });
+        const consumer = await jetstream(this.connection).consumers.get(
+          Streams.controlEvents.name,
+          { deliver_policy: DeliverPolicy.New },
+        );
         this.messages = await consumer.consume();
         this.onGap();
         for await (const m of this.messages) {

@@ -1,5 +1,10 @@
 import { type Bus } from '@strata/bus';
-import { type ControlQueryRequest, DEFAULT_QUOTA, type RelayedEvent, StrataError } from '@strata/contracts';
+import {
+  type ControlQueryRequest,
+  DEFAULT_QUOTA,
+  type RelayedEvent,
+  StrataError,
+} from '@strata/contracts';
 import { TenantLimitsCache } from './tenant-limits.cache';
 
 function event(type: RelayedEvent['type'], tenantId: string): RelayedEvent {

@@ -24,7 +24,9 @@ export interface TenantLimits {
   readonly externalLabels: Labels;
 }
 
-type Entry = { kind: 'known'; limits: TenantLimits; fetchedAt: number } | { kind: 'unknown'; fetchedAt: number };
+type Entry =
+  | { kind: 'known'; limits: TenantLimits; fetchedAt: number }
+  | { kind: 'unknown'; fetchedAt: number };
 
 /** How long a cached answer is trusted without any event; events normally refresh far sooner. */
 const KNOWN_TTL_MS = 60_000;
@@ -53,7 +55,8 @@ export class TenantLimitsCache {
     if (entry.kind === 'unknown' || entry.limits.status === 'deleted') {
       throw new StrataError('tenant_unknown', `tenant ${JSON.stringify(tenantId)} does not exist`);
     }
-    if (entry.limits.status === 'suspended') throw new StrataError('tenant_suspended', `tenant ${JSON.stringify(tenantId)} is suspended`);
+    if (entry.limits.status === 'suspended')
+      throw new StrataError('tenant_suspended', `tenant ${JSON.stringify(tenantId)} is suspended`);
     return entry.limits;
   }
 
@@ -90,7 +93,11 @@ export class TenantLimitsCache {
 
   private async entry(tenantId: string): Promise<Entry> {
     const cached = this.entries.get(tenantId);
-    if (cached && this.now() - cached.fetchedAt < (cached.kind === 'known' ? KNOWN_TTL_MS : UNKNOWN_TTL_MS)) return cached;
+    if (
+      cached &&
+      this.now() - cached.fetchedAt < (cached.kind === 'known' ? KNOWN_TTL_MS : UNKNOWN_TTL_MS)
+    )
+      return cached;
     let p = this.pending.get(tenantId);
     if (!p) {
       const gen = this.generation.get(tenantId) ?? 0;
@@ -104,7 +111,9 @@ export class TenantLimitsCache {
           if (this.pending.get(tenantId) === p) this.pending.delete(tenantId);
           // A stale answer beats refusing writes while the control plane restarts.
           if (cached) {
-            this.log.warn(`control plane unavailable, using the cached limits of ${tenantId}: ${String(error)}`);
+            this.log.warn(
+              `control plane unavailable, using the cached limits of ${tenantId}: ${String(error)}`,
+            );
             return cached;
           }
           throw error;
@@ -118,18 +127,42 @@ export class TenantLimitsCache {
   private async fetch(tenantId: string): Promise<Entry> {
     const fetchedAt = this.now();
     const ask = <T>(type: 'GetTenant' | 'GetQuota') =>
-      this.bus.request<ControlQueryRequest, T>(Subjects.controlQuery, { query: { type, tenantId }, requestId: `router-${randomUUID()}` }, { timeoutMs: 3_000 });
+      this.bus.request<ControlQueryRequest, T>(
+        Subjects.controlQuery,
+        { query: { type, tenantId }, requestId: `router-${randomUUID()}` },
+        { timeoutMs: 3_000 },
+      );
     try {
-      const [tenant, quota] = await Promise.all([ask<TenantView & { externalLabels?: Record<string, string> }>('GetTenant'), ask<QuotaView>('GetQuota')]);
+      const [tenant, quota] = await Promise.all([
+        ask<TenantView & { externalLabels?: Record<string, string> }>('GetTenant'),
+        ask<QuotaView>('GetQuota'),
+      ]);
       return {
         kind: 'known',
         fetchedAt,
-        limits: { tenantId, status: tenant.status, quota: quota.quota, externalLabels: sortedLabels(tenant.externalLabels) },
+        limits: {
+          tenantId,
+          status: tenant.status,
+          quota: quota.quota,
+          externalLabels: sortedLabels(tenant.externalLabels),
+        },
       };
     } catch (error) {
-      if (error instanceof StrataError && (error.code === 'not_found' || error.code === 'tenant_unknown')) return { kind: 'unknown', fetchedAt };
-      if (error instanceof StrataError && (error.code === 'timeout' || error.code === 'unavailable')) {
-        throw new StrataError('unavailable', 'the control plane did not answer; retry later', undefined, { cause: error, reason: 'control_plane_unavailable' });
+      if (
+        error instanceof StrataError &&
+        (error.code === 'not_found' || error.code === 'tenant_unknown')
+      )
+        return { kind: 'unknown', fetchedAt };
+      if (
+        error instanceof StrataError &&
+        (error.code === 'timeout' || error.code === 'unavailable')
+      ) {
+        throw new StrataError(
+          'unavailable',
+          'the control plane did not answer; retry later',
+          undefined,
+          { cause: error, reason: 'control_plane_unavailable' },
+        );
       }
       throw error;
     }

@@ -30,10 +30,18 @@ describe('WriteHandler', () => {
     },
   } as unknown as Bus;
   const quota = { ...DEFAULT_QUOTA, ingestionRateSamplesPerSecond: 1, ingestionBurstSamples: 100 };
-  const tenants = { admit: () => Promise.resolve({ tenantId: 't', status: 'active', quota, externalLabels: [] }) } as unknown as TenantLimitsCache;
+  const tenants = {
+    admit: () => Promise.resolve({ tenantId: 't', status: 'active', quota, externalLabels: [] }),
+  } as unknown as TenantLimitsCache;
   const active = { activeSeries: () => 0 } as unknown as ActiveSeriesTracker;
   const observer = { accepted: jest.fn(), rejected: jest.fn(), published: jest.fn() };
-  const limits = { partitions: 4, maxLabelNameLength: 1024, maxLabelValueLength: 2048, maxSeriesPerRequest: 10_000, maxMessageBytes: 512 * 1024 };
+  const limits = {
+    partitions: 4,
+    maxLabelNameLength: 1024,
+    maxLabelValueLength: 2048,
+    maxSeriesPerRequest: 10_000,
+    maxMessageBytes: 512 * 1024,
+  };
   const request = (n: number, t?: number) => ({
     tenantId: 't',
     contentType: null,
@@ -54,7 +62,9 @@ describe('WriteHandler', () => {
     expect(new Set(published.map((p) => p.subject)).size).toBe(4);
     const series = published.flatMap((p) => decodeIngestMessage(p.data).series);
     expect(series).toHaveLength(40);
-    expect(series.every((s) => s.labels.some((l) => l.name === 'tenant_id' && l.value === 't'))).toBe(true);
+    expect(
+      series.every((s) => s.labels.some((l) => l.name === 'tenant_id' && l.value === 't')),
+    ).toBe(true);
     published.length = 0;
     await h.write(request(40));
     expect(published.map((p) => p.msgId).sort()).toEqual(first);
@@ -63,7 +73,10 @@ describe('WriteHandler', () => {
   it('gives the tokens back when the stream does not acknowledge, so the retry is not rate limited', async () => {
     const h = new WriteHandler(bus, tenants, new TokenBuckets(), active, limits, observer);
     fail = true;
-    await expect(h.write(request(80))).rejects.toMatchObject({ code: 'unavailable', reason: 'publish_failed' });
+    await expect(h.write(request(80))).rejects.toMatchObject({
+      code: 'unavailable',
+      reason: 'publish_failed',
+    });
     fail = false;
     await expect(h.write(request(80))).resolves.toMatchObject({ samples: 80 });
     const refused = await h.write(request(80, 2_000)).catch((e: unknown) => e);
@@ -76,6 +89,8 @@ describe('WriteHandler', () => {
     const parts = encodeBounded('t', series, 2_000);
     expect(parts.length).toBeGreaterThan(1);
     expect(parts.every((p) => p.length <= 2_000)).toBe(true);
-    expect(parts.flatMap((p) => decodeIngestMessage(p).series.map((s) => s.values[0]))).toEqual(series.map((s) => s.values[0]));
+    expect(parts.flatMap((p) => decodeIngestMessage(p).series.map((s) => s.values[0]))).toEqual(
+      series.map((s) => s.values[0]),
+    );
   });
 });

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type Bus } from '@strata/bus';
-import { type RouterWriteRequest, type RouterWriteResponse, StrataError, Subjects } from '@strata/contracts';
+import {
+  type RouterWriteRequest,
+  type RouterWriteResponse,
+  StrataError,
+  Subjects,
+} from '@strata/contracts';
 import {
   type IngestSeries,
   type MetricMetadata,
@@ -57,7 +62,8 @@ export class WriteHandler {
     try {
       limits = await this.tenants.admit(tenantId);
     } catch (error) {
-      if (error instanceof StrataError) this.observer.rejected(tenantId, error.reason ?? error.code, 0);
+      if (error instanceof StrataError)
+        this.observer.rejected(tenantId, error.reason ?? error.code, 0);
       throw error;
     }
     const body = Buffer.from(request.body, 'base64');
@@ -66,11 +72,16 @@ export class WriteHandler {
       maxLabelNameLength: this.limits.maxLabelNameLength,
       maxLabelValueLength: this.limits.maxLabelValueLength,
       maxSeriesPerRequest: this.limits.maxSeriesPerRequest,
-      maxLabelsPerSeries: quota.maxLabelsPerSeries > 0 ? quota.maxLabelsPerSeries : Number.MAX_SAFE_INTEGER,
+      maxLabelsPerSeries:
+        quota.maxLabelsPerSeries > 0 ? quota.maxLabelsPerSeries : Number.MAX_SAFE_INTEGER,
     };
     let batch;
     try {
-      batch = decodeHttpWrite(body, { contentType: request.contentType, contentEncoding: request.contentEncoding }, options).batch;
+      batch = decodeHttpWrite(
+        body,
+        { contentType: request.contentType, contentEncoding: request.contentEncoding },
+        options,
+      ).batch;
     } catch (error) {
       if (!(error instanceof RemoteWriteError)) throw error;
       this.observer.rejected(tenantId, error.code, 0);
@@ -79,14 +90,28 @@ export class WriteHandler {
     const stats = writeStats(batch);
     if (stats.samples + stats.exemplars === 0 && batch.metadata.length === 0) return stats;
 
-    if (stats.samples > 0 && quota.maxActiveSeries > 0 && this.activeSeries.activeSeries(tenantId) >= quota.maxActiveSeries) {
+    if (
+      stats.samples > 0 &&
+      quota.maxActiveSeries > 0 &&
+      this.activeSeries.activeSeries(tenantId) >= quota.maxActiveSeries
+    ) {
       this.observer.rejected(tenantId, 'max_active_series', stats.samples);
-      throw new StrataError('rate_limited', `tenant ${tenantId} is at its limit of ${quota.maxActiveSeries} active series`, undefined, {
-        reason: 'max_active_series',
-        retryAfterSeconds: 30,
-      });
+      throw new StrataError(
+        'rate_limited',
+        `tenant ${tenantId} is at its limit of ${quota.maxActiveSeries} active series`,
+        undefined,
+        {
+          reason: 'max_active_series',
+          retryAfterSeconds: 30,
+        },
+      );
     }
-    const taken = this.buckets.take(tenantId, stats.samples, quota.ingestionRateSamplesPerSecond, quota.ingestionBurstSamples);
+    const taken = this.buckets.take(
+      tenantId,
+      stats.samples,
+      quota.ingestionRateSamplesPerSecond,
+      quota.ingestionBurstSamples,
+    );
     if (!taken.ok) {
       this.observer.rejected(tenantId, 'rate_limited', stats.samples);
       throw new StrataError(
@@ -102,17 +127,32 @@ export class WriteHandler {
       const labels = withTenantLabels(s.labels, tenantId, limits.externalLabels);
       const hash = seriesHash(labels);
       const p = partitionOf(hash, this.limits.partitions);
-      const item: IngestSeries = { labels, hash, timestamps: s.timestamps, values: s.values, exemplars: s.exemplars, createdTimestamp: s.createdTimestamp };
+      const item: IngestSeries = {
+        labels,
+        hash,
+        timestamps: s.timestamps,
+        values: s.values,
+        exemplars: s.exemplars,
+        createdTimestamp: s.createdTimestamp,
+      };
       const list = parts.get(p);
       if (list) list.push(item);
       else parts.set(p, [item]);
     }
-    const writeId = createHash('sha256').update(tenantId).update('\0').update(body).digest('base64url').slice(0, 32);
+    const writeId = createHash('sha256')
+      .update(tenantId)
+      .update('\0')
+      .update(body)
+      .digest('base64url')
+      .slice(0, 32);
     const started = process.hrtime.bigint();
     // Metadata goes to the partition of its family name, so one partition answers for a family.
     const metadata = new Map<number, MetricMetadata[]>();
     for (const m of batch.metadata) {
-      const p = partitionOf(seriesHash([{ name: '__name__', value: m.metricFamilyName }]), this.limits.partitions);
+      const p = partitionOf(
+        seriesHash([{ name: '__name__', value: m.metricFamilyName }]),
+        this.limits.partitions,
+      );
       const list = metadata.get(p);
       if (list) list.push(m);
       else metadata.set(p, [m]);
@@ -122,7 +162,11 @@ export class WriteHandler {
     for (const [p, series] of parts) {
       const encoded = encodeBounded(tenantId, series, this.limits.maxMessageBytes, metadata.get(p));
       for (let k = 0; k < encoded.length; k++) {
-        messages.push(this.bus.publish(Subjects.ingestSamples(p), encoded[k], { msgId: `${tenantId}.${writeId}.${p}.${k}` }));
+        messages.push(
+          this.bus.publish(Subjects.ingestSamples(p), encoded[k], {
+            msgId: `${tenantId}.${writeId}.${p}.${k}`,
+          }),
+        );
       }
     }
     try {
@@ -131,7 +175,12 @@ export class WriteHandler {
       // Nothing is known to be stored for sure; the client retries and JetStream dedupes what was.
       this.buckets.refund(tenantId, stats.samples);
       this.observer.rejected(tenantId, 'publish_failed', stats.samples);
-      throw new StrataError('unavailable', 'the ingest stream did not acknowledge the write; retry', undefined, { cause: error, reason: 'publish_failed' });
+      throw new StrataError(
+        'unavailable',
+        'the ingest stream did not acknowledge the write; retry',
+        undefined,
+        { cause: error, reason: 'publish_failed' },
+      );
     }
     this.observer.published(Number(process.hrtime.bigint() - started) / 1e9);
     this.observer.accepted(tenantId, stats);
@@ -144,17 +193,30 @@ export class WriteHandler {
  * until each part fits), so ingest messages are never chunked by the bus: the ingester then
  * applies every message synchronously in stream order, which its sequence bookkeeping relies on.
  */
-export function encodeBounded(tenant: string, series: IngestSeries[], maxBytes: number, metadata: readonly MetricMetadata[] = []): Buffer[] {
+export function encodeBounded(
+  tenant: string,
+  series: IngestSeries[],
+  maxBytes: number,
+  metadata: readonly MetricMetadata[] = [],
+): Buffer[] {
   const whole = encodeIngestMessage(tenant, series, metadata);
   if (whole.length <= maxBytes || series.length <= 1) return [whole];
   const mid = series.length >> 1;
   // Metadata rides with the first half only, so it is stored once.
-  return [...encodeBounded(tenant, series.slice(0, mid), maxBytes, metadata), ...encodeBounded(tenant, series.slice(mid), maxBytes)];
+  return [
+    ...encodeBounded(tenant, series.slice(0, mid), maxBytes, metadata),
+    ...encodeBounded(tenant, series.slice(mid), maxBytes),
+  ];
 }
 
 /** Maps a remote write refusal to the platform's error, keeping the precise code as the reason. */
 export function toStrataError(error: RemoteWriteError): StrataError {
   const status = error.httpStatus;
-  const code = status === 415 ? 'unsupported_media_type' : status === 413 ? 'payload_too_large' : 'bad_request';
+  const code =
+    status === 415
+      ? 'unsupported_media_type'
+      : status === 413
+        ? 'payload_too_large'
+        : 'bad_request';
   return new StrataError(code, error.message, undefined, { reason: error.code });
 }
