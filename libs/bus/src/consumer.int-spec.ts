@@ -156,9 +156,9 @@ describe('consume', () => {
     await bus.publish(`${subject}.x`, { slow: true });
     const deliveries: number[] = [];
     let done = false;
-    const stop = await bus.consume({ stream, durableName: 'd8', ackWaitMs: 400 }, async (m) => {
+    const stop = await bus.consume({ stream, durableName: 'd8', ackWaitMs: 1_000 }, async (m) => {
       deliveries.push(m.deliveryCount);
-      await new Promise((r) => setTimeout(r, 1_200));
+      await new Promise((r) => setTimeout(r, 2_500));
       done = true;
     });
     await until(() => done);

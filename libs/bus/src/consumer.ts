@@ -163,7 +163,7 @@ export class StreamConsumer implements Stoppable {
     // A slow handler keeps its message: without progress reports the server would redeliver it mid-work.
     const progress = setInterval(() => {
       if (!message.settled) m.working();
-    }, Math.max(100, (this.spec.ackWaitMs ?? DEFAULT_ACK_WAIT_MS) / 2));
+    }, Math.max(100, (this.spec.ackWaitMs ?? DEFAULT_ACK_WAIT_MS) / 4));
     const started = performance.now();
     let outcome: DeliveryOutcome;
     try {
