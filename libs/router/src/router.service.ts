@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { BUS, KV, NatsBus, type Bus, type KvProvider, type Stoppable } from '@strata/bus';
 import {
+  type ServiceHealth,
   QueueGroups,
   RouterWriteRequest,
   type RouterWriteResponse,
@@ -55,7 +56,23 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
         ),
       },
       routerMetrics(metrics),
+      () => this.routerCount,
     );
+  }
+
+  /** Router instances answering health, refreshed every 15 s; tenants' rates are split among them. */
+  private routerCount = 1;
+  private countTimer: NodeJS.Timeout | null = null;
+
+  private async countRouters(): Promise<void> {
+    if (!(this.bus instanceof NatsBus)) return;
+    const replies = await this.bus.requestAll<object, ServiceHealth>(
+      Subjects.serviceHealth('router'),
+      {},
+      { maxWaitMs: 500 },
+    );
+    // Degraded routers still take writes (e.g. while an ingester beside them replays), so all count.
+    this.routerCount = Math.max(1, replies.filter((r) => r.ok !== undefined).length);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -80,10 +97,13 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
       (payload) =>
         this.handler.write(parseOrThrow(RouterWriteRequest, payload, 'router write request')),
     );
+    await this.countRouters().catch(() => undefined);
+    this.countTimer = setInterval(() => void this.countRouters().catch(() => undefined), 15_000);
     this.log.log(`serving writes over ${this.config.STRATA_INGEST_PARTITIONS} partitions`);
   }
 
   async onModuleDestroy(): Promise<void> {
+    if (this.countTimer) clearInterval(this.countTimer);
     await this.serving?.stop();
     await this.feed?.stop();
     await this.activeSeries.stop();

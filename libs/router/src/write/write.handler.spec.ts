@@ -84,6 +84,41 @@ describe('WriteHandler', () => {
     expect(refused).toMatchObject({ code: 'rate_limited', retryAfterSeconds: 60 });
   });
 
+  it('splits the tenant rate among the routers that serve it', async () => {
+    const tenantsAt = (rate: number) =>
+      ({
+        admit: () =>
+          Promise.resolve({
+            tenantId: 't',
+            status: 'active',
+            quota: { ...quota, ingestionRateSamplesPerSecond: rate, ingestionBurstSamples: 40 },
+            externalLabels: [],
+          }),
+      }) as unknown as TenantLimitsCache;
+    for (const [routers, accepted] of [
+      [1, true],
+      [2, false],
+    ] as const) {
+      let now = 0;
+      const h = new WriteHandler(
+        bus,
+        tenantsAt(40),
+        new TokenBuckets(() => now),
+        active,
+        limits,
+        observer,
+        () => routers,
+      );
+      await h.write(request(40));
+      now = 1000;
+      const second = await h.write(request(40, 2_000)).then(
+        () => true,
+        () => false,
+      );
+      expect({ routers, accepted: second }).toEqual({ routers, accepted });
+    }
+  });
+
   it('splits a partition into messages below the size bound', () => {
     const series = batch(200).series.map((s) => ({ ...s, hash: 0n }));
     const parts = encodeBounded('t', series, 2_000);

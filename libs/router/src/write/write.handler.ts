@@ -53,6 +53,8 @@ export class WriteHandler {
     private readonly activeSeries: ActiveSeriesTracker,
     private readonly limits: RouterLimits,
     private readonly observer: WriteObserver,
+    /** Healthy router instances sharing the tenants' rates (1 when unknown). */
+    private readonly routers: () => number = () => 1,
   ) {}
 
   /** Handles one forwarded remote write; throws a StrataError whose code maps to the HTTP status. */
@@ -106,10 +108,12 @@ export class WriteHandler {
         },
       );
     }
+    // The quota is for the whole platform: each of N routers admits 1/N of the rate (Mimir's
+    // "global" strategy); the burst stays whole so one large request still fits somewhere.
     const taken = this.buckets.take(
       tenantId,
       stats.samples,
-      quota.ingestionRateSamplesPerSecond,
+      quota.ingestionRateSamplesPerSecond / Math.max(1, this.routers()),
       quota.ingestionBurstSamples,
     );
     if (!taken.ok) {
