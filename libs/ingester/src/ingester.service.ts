@@ -80,10 +80,10 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
       this.config.STRATA_INGEST_PARTITIONS,
       ttlMs,
       {
-        acquired: async (p) => {
+        acquired: async (p, revision) => {
           this.runners.set(
             p,
-            await PartitionRunner.start(p, {
+            await PartitionRunner.start(p, revision, {
               bus,
               connection: bus.connection,
               snapshots: this.snapshots,

@@ -19,9 +19,17 @@ import { type StoreResponse, answerStoreRequest } from './store/store-api.handle
 
 const CONSUMER_NOT_FOUND = 10014;
 
-/** Durable consumer name of a partition; one per partition, reset to the snapshot on every takeover. */
-export function partitionConsumerName(partition: number): string {
-  return `ingester-p${partition}`;
+/**
+ * Durable consumer of a partition under one lease: the lease revision makes it unique per
+ * ownership, so an owner that lost its lease without noticing (a stalled process) pulls from
+ * its own, deleted consumer and cannot take messages from its successor's.
+ */
+export function partitionConsumerName(partition: number, leaseRevision: number): string {
+  return `${consumerPrefix(partition)}${leaseRevision}`;
+}
+
+function consumerPrefix(partition: number): string {
+  return `ingester-p${partition}-r`;
 }
 
 /**
@@ -39,6 +47,7 @@ export class PartitionRunner {
 
   private constructor(
     readonly state: PartitionHead,
+    private readonly consumerName: string,
     private readonly bus: Bus,
     private readonly jsm: JetStreamManager,
     private readonly snapshots: SnapshotStore,
@@ -51,6 +60,7 @@ export class PartitionRunner {
   /** Restores and starts a partition. */
   static async start(
     partition: number,
+    leaseRevision: number,
     deps: {
       bus: Bus;
       connection: Parameters<typeof jetstreamManager>[0];
@@ -76,6 +86,7 @@ export class PartitionRunner {
     }
     const runner = new PartitionRunner(
       state,
+      partitionConsumerName(partition, leaseRevision),
       deps.bus,
       await jetstreamManager(deps.connection),
       deps.snapshots,
@@ -94,16 +105,18 @@ export class PartitionRunner {
         (m) => m?.seq ?? 0,
         () => 0,
       );
-    // The durable's ack floor may be past the snapshot (acked after it was written), so it restarts from the snapshot.
-    await this.jsm.consumers
-      .delete(Streams.ingest.name, partitionConsumerName(p))
-      .catch((error: unknown) => {
+    // Earlier owners' consumers go: their ack floors may be past this snapshot (acked after it was
+    // written), and a stalled earlier owner must find nothing left to pull from.
+    for await (const c of await this.jsm.consumers.list(Streams.ingest.name)) {
+      if (!c.name.startsWith(consumerPrefix(p)) || c.name === this.consumerName) continue;
+      await this.jsm.consumers.delete(Streams.ingest.name, c.name).catch((error: unknown) => {
         if (!(error instanceof JetStreamApiError && error.code === CONSUMER_NOT_FOUND)) throw error;
       });
+    }
     this.consumer = await this.bus.consume(
       {
         stream: Streams.ingest.name,
-        durableName: partitionConsumerName(p),
+        durableName: this.consumerName,
         filterSubjects: [subject],
         deliverPolicy: this.state.lastSeq > 0 ? { startSeq: this.state.lastSeq + 1 } : 'all',
         ackWaitMs: 30_000,
@@ -167,10 +180,7 @@ export class PartitionRunner {
 
   /** Consumer lag in messages, from the server's view of the durable. */
   async lag(): Promise<number> {
-    const info = await this.jsm.consumers.info(
-      Streams.ingest.name,
-      partitionConsumerName(this.state.partition),
-    );
+    const info = await this.jsm.consumers.info(Streams.ingest.name, this.consumerName);
     return info.num_pending + info.num_ack_pending;
   }
 

@@ -5,7 +5,7 @@ import { KvBuckets, type PartitionLease } from '@strata/contracts';
 /** What the owner of leases does when it gains or gives up a partition. */
 export interface LeaseCallbacks {
   /** Start serving the partition; leases keep renewing while this runs. */
-  acquired(partition: number): Promise<void>;
+  acquired(partition: number, leaseRevision: number): Promise<void>;
   /** Stop serving it. `voluntary` is false when the lease was lost (someone else may own it already). */
   released(partition: number, voluntary: boolean): Promise<void>;
 }
@@ -97,7 +97,7 @@ export class PartitionLeases {
         this.owned.set(p, revision);
         this.log.log(`acquired partition ${p}`);
         try {
-          await this.callbacks.acquired(p);
+          await this.callbacks.acquired(p, revision);
         } catch (error) {
           // Holding a lease without serving it would starve the partition: give it back and retry later.
           this.log.error(`starting partition ${p} failed, releasing it: ${String(error)}`);
