@@ -31,6 +31,9 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly handler: WriteHandler;
   private feed: ControlEventsFeed | null = null;
   private serving: Stoppable | null = null;
+  /** Router instances answering health, refreshed every 15 s; tenants' rates are split among them. */
+  private routerCount = 1;
+  private countTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -59,10 +62,6 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
       () => this.routerCount,
     );
   }
-
-  /** Router instances answering health, refreshed every 15 s; tenants' rates are split among them. */
-  private routerCount = 1;
-  private countTimer: NodeJS.Timeout | null = null;
 
   private async countRouters(): Promise<void> {
     if (!(this.bus instanceof NatsBus)) return;
@@ -97,7 +96,7 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
       (payload) =>
         this.handler.write(parseOrThrow(RouterWriteRequest, payload, 'router write request')),
     );
-    await this.countRouters().catch(() => undefined);
+    void this.countRouters().catch(() => undefined);
     this.countTimer = setInterval(() => void this.countRouters().catch(() => undefined), 15_000);
     this.log.log(`serving writes over ${this.config.STRATA_INGEST_PARTITIONS} partitions`);
   }
