@@ -3,6 +3,11 @@
 const path = require('node:path');
 const { moduleNameMapper } = require('./tools/jest/module-name-mapper');
 
+// Node loads a few ESM-only dependencies of mercurius (content-disposition through require(esm),
+// quick-lru through a dynamic import), but jest's module system cannot, so jest compiles exactly
+// those files to CommonJS for every project that ends up loading the gateway.
+const esmOnlyFiles = ['content-disposition/dist/.+', 'quick-lru/.+', 'mercurius/index'];
+
 module.exports = {
   testEnvironment: 'node',
   transform: {
@@ -19,7 +24,9 @@ module.exports = {
         sourceMaps: 'inline',
       },
     ],
+    [`node_modules/(${esmOnlyFiles.join('|')})\\.js$`]: ['@swc/jest', { module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyFiles.join('|')})\\.js$)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['**/?(*.)+(spec|int-spec).ts'],
   moduleNameMapper,

@@ -1,6 +1,7 @@
 import { compactorService } from '@strata/compactor';
 import { controlPlaneService } from '@strata/control-plane';
 import { eventsService } from '@strata/events';
+import { gatewayService } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
 import { logflowService } from '@strata/logflow';
 import { modelRegistryService } from '@strata/model-registry';
@@ -16,7 +17,10 @@ import { type ServiceRegistry } from '@strata/service-kit';
  * `export const gatewayService = defineService('gateway', GatewayModule)` from `@strata/gateway`,
  * and adding `gateway: gatewayService` (and `'control-plane': controlPlaneService`) to this map.
  */
-export const EDGE_AND_CONTROL_SERVICES: ServiceRegistry = { 'control-plane': controlPlaneService };
+export const EDGE_AND_CONTROL_SERVICES: ServiceRegistry = {
+  gateway: gatewayService,
+  'control-plane': controlPlaneService,
+};
 
 /** Every service the all-in-one process can run, by name: the map `--target` selects from. */
 export const SERVICE_REGISTRY: ServiceRegistry = {

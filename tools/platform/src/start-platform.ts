@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, isListening, startLocalStack } from '@strata/devstack';
+import { GatewayServer } from '@strata/gateway';
 import { startPlatform } from '@strata/platform';
 
 const root = join(__dirname, '../../..');
@@ -42,7 +43,6 @@ async function main(): Promise<void> {
     STRATA_ADMIN_TOKEN_FILE: process.env.STRATA_ADMIN_TOKEN ? undefined : tokenFile,
     STRATA_DATA_DIR: process.env.STRATA_DATA_DIR ?? join(dataDir, 'data'),
   };
-  log(`admin token in ${tokenFile}`);
   let running;
   try {
     running = await startPlatform(process.argv.slice(2), { env, handleSignals: false });
@@ -50,6 +50,15 @@ async function main(): Promise<void> {
     await stack.stop();
     throw error;
   }
+  const gateway = running.services.includes('gateway') ? running.app.get(GatewayServer).gateway : null;
+  if (gateway) {
+    log(`gateway ${gateway.url}`);
+    log(`  admin REST ${gateway.url}/api/v1/admin  GraphQL ${gateway.url}/graphql  OpenAPI ${gateway.url}/api/docs`);
+    log(`  health ${gateway.url}/healthz ${gateway.url}/readyz  metrics ${gateway.url}/metrics`);
+  }
+  if (running.healthUrl) log(`health and metrics of the other services on ${running.healthUrl}`);
+  log(`admin token: ${tokenFile} (Authorization: Bearer $(cat ${tokenFile}))`);
+  log('Ctrl-C stops the platform and the dependencies it started');
   // The platform drains before the dependencies it drains into go away.
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

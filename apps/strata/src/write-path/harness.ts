@@ -1,12 +1,14 @@
 // Test harness of the write path: a dedicated nats-server, a stand-in control plane, in-process
 // and child-process services, and a writer that behaves like Prometheus (retries until 2xx).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify from 'fastify';
 import { connectBus, type NatsBus } from '@strata/bus';
 import {
+  type ApiKeyPrincipal,
+  type ApiKeyScope,
   type ControlQueryRequest,
   DEFAULT_QUOTA,
   type QuotaSpec,
@@ -16,11 +18,7 @@ import {
   Subjects,
 } from '@strata/contracts';
 import { freePort, startNatsServer, type RunningNatsServer } from '@strata/devstack';
-import {
-  RemoteWriteForwarder,
-  registerRemoteWriteRoutes,
-  type WriteAdmission,
-} from '@strata/gateway';
+import { startGateway, type RunningGateway } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
 import { encodeWriteRequestV1, type WriteBatch } from '@strata/remote-write';
 import { routerService } from '@strata/router';
@@ -42,11 +40,27 @@ export async function startTestNats(): Promise<{ server: RunningNatsServer; dir:
 }
 
 /** Answers GetTenant/GetQuota like the control plane for the tenants given. */
-export function fakeControlPlane(bus: NatsBus, tenants: Map<string, QuotaSpec>) {
+export function fakeControlPlane(
+  bus: NatsBus,
+  tenants: Map<string, QuotaSpec>,
+  keys: TestKeys = new Map(),
+) {
   return bus.serve<ControlQueryRequest, unknown>(
     Subjects.controlQuery,
     'control-plane',
     ({ query }) => {
+      if (query.type === 'AuthenticateApiKey') {
+        const key = keys.get(query.secret);
+        if (!key) throw new StrataError('unauthorized', 'unknown API key');
+        const keyId = `key_${createHash('sha256').update(query.secret).digest('hex').slice(0, 20)}`;
+        const principal: ApiKeyPrincipal = {
+          keyId,
+          tenantId: key.tenantId,
+          scopes: key.scopes,
+          tenantStatus: 'active',
+        };
+        return Promise.resolve(principal);
+      }
       if (query.type !== 'GetTenant' && query.type !== 'GetQuota')
         throw new StrataError('bad_request', 'unsupported');
       const quota = tenants.get(query.tenantId);
@@ -246,38 +260,26 @@ export async function countSamples(
   return { series: value.length, samples, distinct };
 }
 
-/** A stand-in for the gateway's authentication and tenant admission: bearer keys bound to one tenant. */
-export function stubAdmission(
-  keys: Map<string, { tenantId: string; scopes: string[] }>,
-): WriteAdmission {
-  return (request, named) => {
-    const auth = request.headers.authorization;
-    const key = auth?.startsWith('Bearer ') ? keys.get(auth.slice('Bearer '.length)) : undefined;
-    if (!key) return Promise.reject(new StrataError('unauthorized', 'missing or unknown API key'));
-    if (named !== undefined && named !== key.tenantId)
-      return Promise.reject(
-        new StrataError('forbidden', `this key belongs to tenant ${key.tenantId}, not ${named}`),
-      );
-    if (!key.scopes.includes('write'))
-      return Promise.reject(new StrataError('forbidden', 'the key lacks the write scope'));
-    return Promise.resolve(key.tenantId);
-  };
-}
+/** API keys the stand-in control plane authenticates: secret → tenant and scopes. */
+export type TestKeys = Map<string, { tenantId: string; scopes: ApiKeyScope[] }>;
 
-/** The remote write endpoints on a Fastify server of their own, forwarding to the router. */
-export async function startWriteEdge(
+/** The platform admin token of the test gateway. */
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+/** The real gateway (remote write routes included) on a free loopback port, forwarding to the router. */
+export async function startTestGateway(
   bus: NatsBus,
-  admit: WriteAdmission,
   maxBodyBytes = 1024 * 1024,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const app = Fastify();
-  await registerRemoteWriteRoutes(app, {
-    forwarder: new RemoteWriteForwarder(bus),
-    admit,
-    tenantHeader: 'X-Scope-OrgID',
-    maxBodyBytes,
+): Promise<RunningGateway> {
+  return startGateway({
+    config: {
+      adminToken: ADMIN_TOKEN,
+      tenantHeader: 'x-scope-orgid',
+      maxBodyBytes,
+      host: '127.0.0.1',
+      port: await freePort(),
+      tls: null,
+    },
+    bus,
   });
-  const port = await freePort();
-  await app.listen({ host: '127.0.0.1', port });
-  return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }

@@ -13,10 +13,11 @@ import {
   fakeControlPlane,
   startInProcess,
   startTestNats,
-  startWriteEdge,
+  ADMIN_TOKEN,
+  startTestGateway,
   storeClient,
   strataEnv,
-  stubAdmission,
+  type TestKeys,
   waitForStore,
 } from './harness';
 
@@ -33,7 +34,7 @@ describe('remote write over HTTP: /api/v1/write, /receive and /push', () => {
     ['team-b', OPEN_QUOTA],
     ['limited', { ...DEFAULT_QUOTA, ingestionRateSamplesPerSecond: 10, ingestionBurstSamples: 20 }],
   ]);
-  const keys = new Map([
+  const keys: TestKeys = new Map([
     ['key-a', { tenantId: 'team-a', scopes: ['write'] }],
     ['key-b', { tenantId: 'team-b', scopes: ['write', 'read'] }],
     ['key-a-read', { tenantId: 'team-a', scopes: ['read'] }],
@@ -58,9 +59,9 @@ describe('remote write over HTTP: /api/v1/write, /receive and /push', () => {
     const started = await startTestNats();
     nats = started.server;
     bus = await clientBus(nats.url);
-    fakeControlPlane(bus, tenants);
+    fakeControlPlane(bus, tenants, keys);
     platform = await startInProcess(strataEnv(nats.url, join(started.dir, 'data')));
-    edge = await startWriteEdge(bus, stubAdmission(keys), 64 * 1024);
+    edge = await startTestGateway(bus, 64 * 1024);
     store = storeClient(bus);
     await waitForStore(store, 'team-a');
   });
@@ -107,13 +108,29 @@ describe('remote write over HTTP: /api/v1/write, /receive and /push', () => {
     await waitFor(async () => (await countSamples(store, 'team-a', 'http_a')).samples === 12);
   });
 
+  it('lets the platform admin write for the tenant it names, and requires it to name one', async () => {
+    expect(
+      (
+        await post('/api/v1/push', v1('http_admin'), {
+          Authorization: `Bearer ${ADMIN_TOKEN}`,
+          'X-Scope-OrgID': 'team-b',
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (await post('/api/v1/push', v1('http_admin'), { Authorization: `Bearer ${ADMIN_TOKEN}` }))
+        .status,
+    ).toBe(400);
+    await waitFor(async () => (await countSamples(store, 'team-b', 'http_admin')).samples === 3);
+  });
+
   it('refuses a key writing as another tenant, a key without the write scope, and no key', async () => {
     const asB = await post('/api/v1/write', v1('http_forbidden'), {
       Authorization: 'Bearer key-a',
       'X-Scope-OrgID': 'team-b',
     });
     expect(asB.status).toBe(403);
-    expect(await asB.json()).toMatchObject({ code: 'forbidden' });
+    expect(await asB.json()).toMatchObject({ error: { code: 'forbidden' } });
     expect(
       (
         await post('/api/v1/receive', v1('http_forbidden'), {
@@ -136,7 +153,9 @@ describe('remote write over HTTP: /api/v1/write, /receive and /push', () => {
       Authorization: 'Bearer key-a',
     });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ code: 'bad_request', reason: 'invalid_snappy' });
+    expect(await bad.json()).toMatchObject({
+      error: { code: 'bad_request', reason: 'invalid_snappy' },
+    });
     const json = await post('/api/v1/write', Buffer.from('{}'), {
       Authorization: 'Bearer key-a',
       'Content-Type': 'application/json',
@@ -169,7 +188,9 @@ describe('remote write over HTTP: /api/v1/write, /receive and /push', () => {
     });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(await limited.json()).toMatchObject({ code: 'rate_limited', reason: 'ingestion_rate' });
+    expect(await limited.json()).toMatchObject({
+      error: { code: 'rate_limited', reason: 'ingestion_rate' },
+    });
     expect(
       (
         await post('/api/v1/write', v1('http_rate', 15, t0 + 1000), {

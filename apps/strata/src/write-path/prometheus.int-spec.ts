@@ -13,10 +13,9 @@ import {
   fakeControlPlane,
   startInProcess,
   startTestNats,
-  startWriteEdge,
+  startTestGateway,
   storeClient,
   strataEnv,
-  stubAdmission,
   waitForStore,
 } from './harness';
 
@@ -45,13 +44,13 @@ type Matrix = Array<{ metric: Record<string, string>; values: Array<[number, str
     beforeAll(async () => {
       ({ server: nats, dir } = await startTestNats());
       bus = await clientBus(nats.url);
-      fakeControlPlane(bus, new Map<string, QuotaSpec>([['prom', OPEN_QUOTA]]));
-      platform = await startInProcess(strataEnv(nats.url, join(dir, 'data')));
-      edge = await startWriteEdge(
+      fakeControlPlane(
         bus,
-        stubAdmission(new Map([['prom-key', { tenantId: 'prom', scopes: ['write'] }]])),
-        16 * 1024 * 1024,
+        new Map<string, QuotaSpec>([['prom', OPEN_QUOTA]]),
+        new Map([['prom-key', { tenantId: 'prom', scopes: ['write'] }]]),
       );
+      platform = await startInProcess(strataEnv(nats.url, join(dir, 'data')));
+      edge = await startTestGateway(bus, 16 * 1024 * 1024);
       store = storeClient(bus);
       await waitForStore(store, 'prom');
       const port = await freePort();

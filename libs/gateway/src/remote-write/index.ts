@@ -4,11 +4,5 @@ export {
   writtenHeaders,
   type RemoteWriteHttpHeaders,
 } from './remote-write.forwarder';
-export {
-  registerRemoteWriteRoutes,
-  errorReply,
-  REMOTE_WRITE_PATHS,
-  THANOS_TENANT_HEADER,
-  type WriteAdmission,
-  type RemoteWriteRoutesOptions,
-} from './remote-write.routes';
+export { RemoteWriteController, THANOS_TENANT_HEADER } from './remote-write.controller';
+export { acceptRawProtobufBodies, RAW_BODY_TYPES } from './raw-body';

@@ -1,0 +1,75 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
+import { ApiKeyAdminService } from './admin/api-key-admin.service';
+import { ApiKeysController } from './admin/api-keys.controller';
+import { AuditController } from './admin/audit.controller';
+import { AuditService } from './admin/audit.service';
+import { QuotasController } from './admin/quotas.controller';
+import { TenantAdminService } from './admin/tenant-admin.service';
+import { TenantsController } from './admin/tenants.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { Authenticator } from './auth/authenticator.service';
+import { TenantAdmission } from './auth/tenant-admission.service';
+import { BusControlPlaneClient, ControlPlaneClient } from './control-plane/control-plane.client';
+import { UserLimitsController } from './data/user-limits.controller';
+import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
+import { AdminResolver } from './graphql/admin.resolver';
+import { formatGraphqlErrors } from './graphql/error-formatter';
+import { JsonScalar } from './graphql/json.scalar';
+import { ADMIN_SCHEMA } from './graphql/schema.graphql';
+import { ErrorFilter } from './http/error.filter';
+import { DocsController, OpenApiDocument } from './openapi/docs.controller';
+import { GatewayMetrics } from './ops/gateway-metrics';
+import { HealthController } from './ops/health.controller';
+import { RemoteWriteController, RemoteWriteForwarder } from './remote-write';
+
+/** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
+@Module({})
+export class GatewayModule {
+  /** The module for one gateway instance; the app must run on the Fastify adapter. */
+  static forRoot(options: GatewayOptions): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        GraphQLModule.forRoot<MercuriusDriverConfig>({
+          driver: MercuriusDriver,
+          typeDefs: ADMIN_SCHEMA,
+          resolvers: { JSON: JsonScalar },
+          path: '/graphql',
+          graphiql: false,
+          // The schema nests at most three levels; deeper documents are abuse, not clients.
+          queryDepth: 8,
+          errorFormatter: formatGraphqlErrors,
+        }),
+      ],
+      controllers: [
+        TenantsController,
+        QuotasController,
+        ApiKeysController,
+        AuditController,
+        UserLimitsController,
+        RemoteWriteController,
+        HealthController,
+        DocsController,
+      ],
+      providers: [
+        { provide: GATEWAY_OPTIONS, useValue: options },
+        { provide: ControlPlaneClient, useValue: options.controlPlane ?? new BusControlPlaneClient(options.bus) },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+        Authenticator,
+        TenantAdmission,
+        TenantAdminService,
+        ApiKeyAdminService,
+        AuditService,
+        AdminResolver,
+        GatewayMetrics,
+        OpenApiDocument,
+        { provide: RemoteWriteForwarder, useValue: new RemoteWriteForwarder(options.bus) },
+      ],
+      exports: [ControlPlaneClient, GatewayMetrics],
+    };
+  }
+}

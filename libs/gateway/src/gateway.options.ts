@@ -1,0 +1,69 @@
+import { type LogLevel } from '@nestjs/common';
+import { readFileSync } from 'node:fs';
+import { type Bus } from '@strata/bus';
+import { type PlatformEnv, StrataError } from '@strata/contracts';
+import { type Registry } from 'prom-client';
+import { type ControlPlaneClient } from './control-plane/control-plane.client';
+
+/** What the gateway needs from the platform configuration, resolved once at boot. */
+export interface GatewayConfig {
+  /** The platform admin secret; every right on every tenant. */
+  adminToken: string;
+  /** Header that names the tenant of a data request, lower-cased for lookups. */
+  tenantHeader: string;
+  maxBodyBytes: number;
+  host: string;
+  port: number;
+  tls: { cert: Buffer; key: Buffer } | null;
+}
+
+/** Options of `GatewayModule.forRoot` and `startGateway`. */
+export interface GatewayOptions {
+  config: GatewayConfig;
+  /** The bus behind the edge; used for readiness and, unless `controlPlane` is given, for control-plane calls. */
+  bus: Bus;
+  /** Overrides the bus-backed control-plane client (tests use a fake one). */
+  controlPlane?: ControlPlaneClient;
+  /** Registry the gateway registers its metrics in; a private one when absent. */
+  registry?: Registry;
+  /** The process's readiness checks (bus, database, ...); `/readyz` adds the control plane's health to them. */
+  readiness?: { run(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }> };
+  /** Trust `X-Forwarded-For` from a proxy in front of the gateway for `sourceAddress`. */
+  trustProxy?: boolean;
+  /**
+   * Nest's logging for the HTTP app. Any value here replaces Nest's process-wide logger, so a
+   * Strata process passes `inherit` to keep its own; standalone use defaults to errors and warnings.
+   */
+  logger?: 'inherit' | LogLevel[];
+}
+
+/** Injection token of the gateway options. */
+export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
+
+/** Resolves the gateway's config from the validated platform env; reads the admin token and TLS files. */
+export function gatewayConfigFrom(env: PlatformEnv): GatewayConfig {
+  const adminToken = env.STRATA_ADMIN_TOKEN ?? readSecretFile(env.STRATA_ADMIN_TOKEN_FILE);
+  if (!adminToken || adminToken.length < 16) {
+    throw new StrataError('bad_request', 'the gateway needs STRATA_ADMIN_TOKEN or STRATA_ADMIN_TOKEN_FILE (at least 16 characters)');
+  }
+  const tls =
+    env.TLS_CERT_FILE && env.TLS_KEY_FILE
+      ? { cert: readFileSync(env.TLS_CERT_FILE), key: readFileSync(env.TLS_KEY_FILE) }
+      : null;
+  if ((env.TLS_CERT_FILE === undefined) !== (env.TLS_KEY_FILE === undefined)) {
+    throw new StrataError('bad_request', 'TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  }
+  return {
+    adminToken,
+    tenantHeader: env.STRATA_TENANT_HEADER.toLowerCase(),
+    maxBodyBytes: env.STRATA_MAX_BODY_BYTES,
+    host: env.HTTP_HOST,
+    port: env.HTTP_PORT,
+    tls,
+  };
+}
+
+function readSecretFile(path: string | undefined): string | undefined {
+  // Kubernetes secret mounts end with a newline that is not part of the token.
+  return path === undefined ? undefined : readFileSync(path, 'utf8').trim();
+}

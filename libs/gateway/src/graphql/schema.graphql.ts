@@ -1,0 +1,128 @@
+/**
+ * The admin GraphQL schema. Quota fields are `Float` because GraphQL's `Int` is 32-bit and byte
+ * quotas are not; the edge still requires whole numbers where the contracts do.
+ */
+export const ADMIN_SCHEMA = /* GraphQL */ `
+  scalar JSON
+
+  enum TenantStatus { active suspended deleted }
+  enum ApiKeyScope { read write admin }
+  enum ApiKeyStatus { active revoked }
+
+  type Tenant {
+    tenantId: ID!
+    displayName: String!
+    status: TenantStatus!
+    suspendedReason: String
+    version: Int!
+    createdAt: String!
+    updatedAt: String!
+  }
+
+  type QuotaSpec {
+    maxActiveSeries: Float!
+    ingestionRateSamplesPerSecond: Float!
+    ingestionBurstSamples: Float!
+    maxLabelsPerSeries: Float!
+    maxSeriesPerQuery: Float!
+    maxSamplesPerQuery: Float!
+    maxQueryRangeSeconds: Float!
+    retentionRawSeconds: Float!
+    retention5mSeconds: Float!
+    retention1hSeconds: Float!
+    logBytesPerDay: Float!
+    modelStorageBytes: Float!
+  }
+
+  input QuotaPatchInput {
+    maxActiveSeries: Float
+    ingestionRateSamplesPerSecond: Float
+    ingestionBurstSamples: Float
+    maxLabelsPerSeries: Float
+    maxSeriesPerQuery: Float
+    maxSamplesPerQuery: Float
+    maxQueryRangeSeconds: Float
+    retentionRawSeconds: Float
+    retention5mSeconds: Float
+    retention1hSeconds: Float
+    logBytesPerDay: Float
+    modelStorageBytes: Float
+  }
+
+  type Quota { tenantId: ID!, quota: QuotaSpec!, version: Int!, updatedAt: String! }
+
+  type ApiKey {
+    keyId: ID!
+    tenantId: ID!
+    name: String!
+    scopes: [ApiKeyScope!]!
+    status: ApiKeyStatus!
+    expiresAt: String
+    createdAt: String!
+    revokedAt: String
+    version: Int!
+  }
+
+  "A new key: the secret is shown here once and never again."
+  type IssuedApiKey { key: ApiKey!, secret: String! }
+
+  type AuditEntry {
+    position: Int!
+    streamId: String!
+    version: Int!
+    type: String!
+    data: JSON
+    tenantId: ID
+    actor: String!
+    actorKind: String!
+    sourceAddress: String!
+    requestId: String!
+    recordedAt: String!
+    hash: String!
+  }
+
+  type TenantPage { items: [Tenant!]!, nextCursor: String }
+  type ApiKeyPage { items: [ApiKey!]!, nextCursor: String }
+  type AuditPage { items: [AuditEntry!]!, nextCursor: String }
+
+  input AuditFilter { tenantId: ID, actor: String, type: String, from: String, to: String }
+
+  type SnapshotTenant {
+    tenantId: ID!
+    displayName: String!
+    status: TenantStatus!
+    suspendedReason: String
+    version: Int!
+    createdAt: String!
+    updatedAt: String!
+    quota: QuotaSpec!
+    apiKeys: [ApiKey!]!
+  }
+
+  type ControlPlaneSnapshot { asOfPosition: Int!, asOfTime: String, tenants: [SnapshotTenant!]! }
+
+  type ChainVerification { ok: Boolean!, checkedEvents: Int!, lastPosition: Int!, brokenAt: Int, reason: String }
+
+  type Query {
+    tenants(first: Int, after: String, includeDeleted: Boolean): TenantPage!
+    tenant(tenantId: ID!): Tenant!
+    quota(tenantId: ID!): Quota!
+    apiKeys(tenantId: ID!, first: Int, after: String): ApiKeyPage!
+    apiKey(keyId: ID!): ApiKey!
+    auditEvents(filter: AuditFilter, first: Int, after: String): AuditPage!
+    "The control plane as of an instant (RFC 3339) or a position; exactly one."
+    replay(at: String, position: Int): ControlPlaneSnapshot!
+    verifyAuditChain: ChainVerification!
+  }
+
+  type Mutation {
+    createTenant(tenantId: ID!, displayName: String!): Tenant!
+    renameTenant(tenantId: ID!, displayName: String!, expectedVersion: Int): Tenant!
+    suspendTenant(tenantId: ID!, reason: String, expectedVersion: Int): Tenant!
+    resumeTenant(tenantId: ID!, expectedVersion: Int): Tenant!
+    deleteTenant(tenantId: ID!, expectedVersion: Int): Tenant!
+    setQuota(tenantId: ID!, quota: QuotaPatchInput!, expectedVersion: Int): Quota!
+    issueApiKey(tenantId: ID!, name: String!, scopes: [ApiKeyScope!]!, expiresAt: String): IssuedApiKey!
+    revokeApiKey(keyId: ID!, expectedVersion: Int): ApiKey!
+  }
+`;

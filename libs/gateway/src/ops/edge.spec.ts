@@ -1,0 +1,136 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PlatformEnv } from '@strata/contracts';
+import { gatewayConfigFrom } from '../gateway.options';
+import { startGateway } from '../start-gateway';
+import { fakeBus } from '../testing/fake-bus';
+import { FakeControlPlane } from '../testing/fake-control-plane';
+import { type Harness, seedTenants, startHarness } from '../testing/gateway-harness';
+
+describe('edge basics', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await seedTenants(h, 'acme');
+  });
+  afterAll(() => h.close());
+
+  it('answers /healthz without credentials', async () => {
+    const res = await h.call('GET', '/healthz', { auth: null });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'alive' });
+  });
+
+  it('reports readiness from the bus and the control plane, with reasons', async () => {
+    expect((await h.call('GET', '/readyz', { auth: null })).status).toBe(200);
+    h.controlPlane.healthy = false;
+    const cpDown = await h.call('GET', '/readyz', { auth: null });
+    expect(cpDown.status).toBe(503);
+    expect(cpDown.body.checks.controlPlane).toEqual({ ok: false, detail: 'no control plane answered' });
+    h.controlPlane.healthy = true;
+    h.connected.value = false;
+    const busDown = await h.call('GET', '/readyz', { auth: null });
+    expect(busDown.status).toBe(503);
+    expect(busDown.body.checks.bus.ok).toBe(false);
+    h.connected.value = true;
+  });
+
+  it('exposes request counts by route template, status and tenant, and latency, in Prometheus text', async () => {
+    await h.call('GET', '/api/v1/admin/tenants/acme');
+    await h.call('GET', '/api/v1/admin/tenants/acme', { auth: null });
+    const res = await h.call('GET', '/metrics', { auth: null });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = res.body as string;
+    expect(text).toMatch(/strata_gateway_http_requests_total\{method="GET",route="\/api\/v1\/admin\/tenants\/:id",status="200",tenant="acme"\} 1/);
+    expect(text).toContain('route="/api/v1/admin/tenants/:id",status="401"');
+    expect(text).toContain('strata_gateway_http_request_duration_seconds_bucket');
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('serves an OpenAPI 3 document describing every admin route', async () => {
+    const res = await h.call('GET', '/api/docs', { auth: null });
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toMatch(/^3\./);
+    const routes = Object.entries(res.body.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(routes.sort()).toEqual(
+      [
+        'POST /api/v1/admin/tenants',
+        'GET /api/v1/admin/tenants',
+        'GET /api/v1/admin/tenants/{id}',
+        'PATCH /api/v1/admin/tenants/{id}',
+        'POST /api/v1/admin/tenants/{id}/suspend',
+        'POST /api/v1/admin/tenants/{id}/resume',
+        'DELETE /api/v1/admin/tenants/{id}',
+        'GET /api/v1/admin/tenants/{id}/quota',
+        'PATCH /api/v1/admin/tenants/{id}/quota',
+        'PUT /api/v1/admin/tenants/{id}/quota',
+        'POST /api/v1/admin/tenants/{id}/api-keys',
+        'GET /api/v1/admin/tenants/{id}/api-keys',
+        'GET /api/v1/admin/api-keys/{keyId}',
+        'DELETE /api/v1/admin/api-keys/{keyId}',
+        'GET /api/v1/admin/audit',
+        'GET /api/v1/admin/audit/replay',
+        'GET /api/v1/admin/audit/verify',
+        'GET /api/v1/user_limits',
+        'POST /api/v1/write',
+        'POST /api/v1/receive',
+        'POST /api/v1/push',
+      ].sort(),
+    );
+    const create = res.body.paths['/api/v1/admin/tenants'].post;
+    expect(create.requestBody.content['application/json'].schema.properties.tenantId.pattern).toBeDefined();
+    expect(res.body.paths['/api/v1/admin/tenants/{id}/quota'].patch.requestBody.content['application/json'].schema.properties.maxActiveSeries).toMatchObject({ type: 'integer', minimum: 0 });
+  });
+
+  describe('configuration and TLS', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'strata-gw-'));
+      execFileSync('openssl', [
+        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+        '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      ], { stdio: 'ignore' });
+      writeFileSync(join(dir, 'admin-token'), 'file-admin-token-0123456789\n');
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('refuses to start without an admin token', () => {
+      expect(() => gatewayConfigFrom(PlatformEnv.parse({}))).toThrow(/STRATA_ADMIN_TOKEN/);
+    });
+
+    it('serves HTTPS with the configured certificate and reads the admin token from a file', async () => {
+      const env = PlatformEnv.parse({
+        HTTP_PORT: '8080',
+        HTTP_HOST: '127.0.0.1',
+        STRATA_ADMIN_TOKEN_FILE: join(dir, 'admin-token'),
+        TLS_CERT_FILE: join(dir, 'cert.pem'),
+        TLS_KEY_FILE: join(dir, 'key.pem'),
+      });
+      const config = { ...gatewayConfigFrom(env), port: 0 };
+      expect(config.adminToken).toBe('file-admin-token-0123456789');
+      const gateway = await startGateway({ config, bus: fakeBus(), controlPlane: new FakeControlPlane() });
+      try {
+        expect(gateway.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+        const ca = execFileSync('cat', [join(dir, 'cert.pem')]);
+        const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = request(`${gateway.url}/api/v1/admin/tenants`, { ca, headers: { authorization: `Bearer ${config.adminToken}` } }, (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+        expect(status).toBe(200);
+        expect(JSON.parse(body)).toEqual({ items: [], nextCursor: null });
+      } finally {
+        await gateway.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,17 @@
+import { type Bus } from '@strata/bus';
+
+/** A bus that only reports its connection state; the unit specs talk to a fake control plane instead. */
+export function fakeBus(connected = { value: true }): Bus {
+  const unused = (): never => {
+    throw new Error('the fake bus carries no messages');
+  };
+  return {
+    request: unused,
+    serve: unused,
+    ensureStream: unused,
+    publish: unused,
+    consume: unused,
+    isConnected: () => connected.value,
+    drain: async () => undefined,
+  };
+}

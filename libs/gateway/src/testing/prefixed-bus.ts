@@ -1,0 +1,23 @@
+import { type Bus, type ConsumerSpec, type StreamSpec } from '@strata/bus';
+
+/**
+ * A view of a real bus in which every subject and stream name carries a prefix, so a spec's
+ * gateway and control plane talk only to each other even when other specs serve the same
+ * contract subjects on the same nats-server.
+ */
+export function prefixedBus(bus: Bus, prefix: string): Bus {
+  const subject = (s: string): string => `${prefix}.${s}`;
+  const stream = (name: string): string => `${prefix.toUpperCase().replace(/[^A-Z0-9_-]/g, '_')}_${name}`;
+  return {
+    request: (s, payload, options) => bus.request(subject(s), payload, options),
+    serve: (s, queueGroup, handler) => bus.serve(subject(s), queueGroup, handler),
+    ensureStream: (spec: StreamSpec) => bus.ensureStream({ ...spec, name: stream(spec.name), subjects: spec.subjects.map(subject) }),
+    publish: (s, data, options) => bus.publish(subject(s), data, options),
+    consume: (spec: ConsumerSpec, handler) =>
+      bus.consume({ ...spec, stream: stream(spec.stream), filterSubjects: spec.filterSubjects?.map(subject) }, (message) =>
+        handler(Object.create(message, { subject: { value: message.subject.slice(prefix.length + 1) } }) as typeof message),
+      ),
+    isConnected: () => bus.isConnected(),
+    drain: () => bus.drain(),
+  };
+}
