@@ -9,6 +9,9 @@ import {
   Subjects,
 } from '@strata/contracts';
 import { controlPlaneService } from '@strata/control-plane';
+import { freePort } from '@strata/devstack';
+import { gatewayService } from '@strata/gateway';
+import { encodeWriteRequestV1 } from '@strata/remote-write';
 import { type RunningNatsServer } from '@strata/devstack';
 import { ingesterService } from '@strata/ingester';
 import { routerService } from '@strata/router';
@@ -17,6 +20,8 @@ import { freshDatabase, type FreshDatabase } from '@strata/testing';
 import {
   batchAt,
   clientBus,
+  countSamples,
+  storeClient,
   sendWrite,
   startInProcess,
   startTestNats,
@@ -30,21 +35,28 @@ jest.setTimeout(90_000);
  * With the real control plane (Postgres event store, outbox to NATS): the router learns a
  * tenant's quota once and follows changes through the relayed events, without asking again.
  */
-describe('router limits follow the control plane', () => {
+describe('the write path with the real gateway and control plane', () => {
   let nats: RunningNatsServer;
   let db: FreshDatabase;
   let bus: NatsBus;
   let platform: RunningServices;
   let queries = 0;
+  let httpPort = 0;
 
   beforeAll(async () => {
     db = await freshDatabase('write_path');
     const started = await startTestNats();
     nats = started.server;
     bus = await clientBus(nats.url);
+    httpPort = await freePort();
     platform = await startInProcess(
-      strataEnv(nats.url, join(started.dir, 'data'), { DATABASE_URL: db.url }),
-      [controlPlaneService, routerService, ingesterService],
+      strataEnv(nats.url, join(started.dir, 'data'), {
+        DATABASE_URL: db.url,
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(httpPort),
+        STRATA_ADMIN_TOKEN: 'write-path-admin-token-0123',
+      }),
+      [gatewayService, controlPlaneService, routerService, ingesterService],
     );
     // Counts the control-plane queries the router makes; listens without answering.
     bus.connection.subscribe(Subjects.controlQuery, {
@@ -119,6 +131,39 @@ describe('router limits follow the control plane', () => {
       expect(e).toBeInstanceOf(StrataError);
       expect(e).toMatchObject({ code: 'tenant_suspended' });
     });
+  });
+
+  it('takes a remote write over HTTP with a key the control plane issued, serves it back, and refuses the key once revoked', async () => {
+    await command({ type: 'CreateTenant', tenantId: 'http-e2e', displayName: 'E2E' });
+    const issued = await command({
+      type: 'IssueApiKey',
+      tenantId: 'http-e2e',
+      name: 'prometheus',
+      scopes: ['write'],
+    });
+    const send = () =>
+      fetch(`http://127.0.0.1:${httpPort}/api/v1/write`, {
+        method: 'POST',
+        body: encodeWriteRequestV1(batchAt('cp_http', 5, t0, 1)),
+        headers: {
+          Authorization: `Bearer ${issued.apiKey!.secret}`,
+          'Content-Type': 'application/x-protobuf',
+          'Content-Encoding': 'snappy',
+        },
+      });
+    const res = await send();
+    expect(res.status).toBe(204);
+    expect(res.headers.get('x-prometheus-remote-write-samples-written')).toBe('5');
+    const store = storeClient(bus);
+    await eventually(async () =>
+      expect(await countSamples(store, 'http-e2e', 'cp_http')).toEqual({
+        series: 5,
+        samples: 5,
+        distinct: 5,
+      }),
+    );
+    await command({ type: 'RevokeApiKey', keyId: issued.apiKey!.keyId });
+    expect((await send()).status).toBe(401);
   });
 });
 
