@@ -1,19 +1,15 @@
 // Remote write throughput, latency and memory of Strata (router + ingester in one process) and of
 // Prometheus' own remote-write receiver, on loopback with the same workload. Run:
 //   node -r @swc-node/register tools/bench/remote-write/main.ts [series=10000] [rounds=20] [senders=4] [samplesPerRequest=2000]
-// Strata is fed over NATS the way the gateway forwards writes (the HTTP edge is not part of
-// this measurement); Prometheus is fed over HTTP. Both run as child processes so their RSS is theirs.
+// Strata runs gateway, router and ingester in one process (monolithic mode minus the control
+// plane, which the bench stands in for) and both are fed over HTTP. Both run as child processes so
+// their RSS is theirs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectBus, type NatsBus } from '@strata/bus';
-import {
-  type ControlQueryRequest,
-  DEFAULT_QUOTA,
-  type RouterWriteRequest,
-  Subjects,
-} from '@strata/contracts';
+import { type ControlQueryRequest, DEFAULT_QUOTA, Subjects } from '@strata/contracts';
 import { freePort, startNatsServer, waitForPort } from '@strata/devstack';
 import { encodeWriteRequestV1, type WriteBatch } from '@strata/remote-write';
 import { createStoreClient } from '@strata/store-client';
@@ -24,6 +20,7 @@ const [numSeries, rounds, senders, perRequest] = [10_000, 20, 4, 2_000].map((d, 
 );
 const ROOT = join(__dirname, '../../..');
 const TENANT = 'bench';
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'strata-bench-rw-'));
 
 /** Realistic label sets: node-exporter-like families over many instances. */
@@ -132,16 +129,26 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
           },
     );
   });
+  const httpPort = await freePort();
   // STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there.
   const profile = process.env.STRATA_BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STRATA_BENCH_PROFILE}`]
     : [];
   const child = spawnLogged(
     process.execPath,
-    [...profile, '-r', '@swc-node/register', 'apps/strata/src/main.ts', '--target=router,ingester'],
+    [
+      ...profile,
+      '-r',
+      '@swc-node/register',
+      'apps/strata/src/main.ts',
+      '--target=gateway,router,ingester',
+    ],
     'strata',
     {
       NATS_URL: nats.url,
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(httpPort),
+      STRATA_ADMIN_TOKEN: ADMIN_TOKEN,
       STRATA_DATA_DIR: join(dir, 'strata'),
       HEALTH_PORT: String(await freePort()),
       SWC_NODE_PROJECT: 'tsconfig.json',
@@ -171,16 +178,13 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
     }
   }
   const baseline = rss(child.pid as number);
-  const run = await drive(all, async (body) => {
-    const request: RouterWriteRequest = {
-      tenantId: TENANT,
-      contentType: 'application/x-protobuf',
-      contentEncoding: 'snappy',
-      body: body.toString('base64'),
-      protocolVersion: '0.1.0',
-    };
-    await bus.request(Subjects.routerWrite, request, { timeoutMs: 60_000 });
-  });
+  // Through the gateway, as a Prometheus would: the platform admin writes naming the tenant.
+  const run = await drive(all, (body) =>
+    post(`http://127.0.0.1:${httpPort}/api/v1/write`, body, {
+      Authorization: `Bearer ${ADMIN_TOKEN}`,
+      'X-Scope-OrgID': TENANT,
+    }),
+  );
   // Acknowledged means stored in the stream; wait until the heads hold it all as well.
   const total = numSeries * rounds;
   const ingestStart = process.hrtime.bigint();
@@ -253,6 +257,21 @@ async function benchPrometheus(all: Buffer[]): Promise<Result> {
   };
   await stop(child);
   return result;
+}
+
+async function post(url: string, body: Buffer, headers: Record<string, string>): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: {
+      'Content-Type': 'application/x-protobuf',
+      'Content-Encoding': 'snappy',
+      'X-Prometheus-Remote-Write-Version': '0.1.0',
+      ...headers,
+    },
+  });
+  if (res.status >= 300) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+  await res.arrayBuffer();
 }
 
 function spawnLogged(
