@@ -106,6 +106,7 @@ const pct = (xs: number[], p: number) =>
 
 async function benchStrata(all: Buffer[]): Promise<Result> {
   const nats = await startNatsServer({ dataDir: join(dir, 'nats') });
+  children.push({ kill: () => void nats.process.stop('SIGKILL', 0) });
   const bus: NatsBus = await connectBus({ url: nats.url, name: 'bench' });
   bus.serve<ControlQueryRequest, unknown>(Subjects.controlQuery, 'control-plane', ({ query }) => {
     const now = new Date().toISOString();
@@ -274,6 +275,9 @@ async function post(url: string, body: Buffer, headers: Record<string, string>):
   await res.arrayBuffer();
 }
 
+/** Everything the bench started, so a failed run leaves nothing behind. */
+const children: Array<{ kill(): void }> = [];
+
 function spawnLogged(
   command: string,
   args: string[],
@@ -281,11 +285,13 @@ function spawnLogged(
   env: Record<string, string>,
 ): ChildProcess {
   const log = openSync(join(dir, `${name}.log`), 'a');
-  return spawn(command, args, {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', log, log],
   });
+  children.push({ kill: () => child.kill('SIGKILL') });
+  return child;
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -319,6 +325,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  for (const c of children) c.kill();
   console.error(error);
   console.error(`logs in ${dir}`);
   process.exit(1);
