@@ -27,6 +27,7 @@ import {
   startTestNats,
   strataEnv,
   writeRequest,
+  removeTestDirs,
 } from './harness';
 
 jest.setTimeout(90_000);
@@ -70,6 +71,7 @@ describe('the write path with the real gateway and control plane', () => {
     await platform?.stop();
     await bus?.drain();
     await nats?.process.stop();
+    removeTestDirs();
     await db?.drop();
   });
 

@@ -19,6 +19,7 @@ import {
   strataEnv,
   waitForStore,
   writeRequest,
+  removeTestDirs,
 } from './harness';
 
 jest.setTimeout(180_000);
@@ -53,6 +54,7 @@ describe('write path survives kill -9 of the ingester (twice, once mid-replay) a
     if (router) await killHard(router);
     await bus?.drain();
     await nats?.process.stop();
+    removeTestDirs();
   });
 
   const env = () => strataEnv(nats.url, join(dir, 'data'), { LOG_LEVEL: 'info' });

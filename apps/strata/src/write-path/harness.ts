@@ -2,7 +2,7 @@
 // and child-process services, and a writer that behaves like Prometheus (retries until 2xx).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, openSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectBus, type NatsBus } from '@strata/bus';
@@ -33,9 +33,17 @@ import { labelsFrom } from '@strata/tsdb';
 
 const ROOT = join(__dirname, '../../../..');
 
+const tempDirs: string[] = [];
+
+/** Removes the directories `startTestNats` made; specs call it in afterAll once their servers stopped. */
+export function removeTestDirs(): void {
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
 /** A nats-server of the spec's own, so fixed subjects never meet another spec's. */
 export async function startTestNats(): Promise<{ server: RunningNatsServer; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-wp-'));
+  tempDirs.push(dir);
   return { server: await startNatsServer({ dataDir: join(dir, 'nats') }), dir };
 }
 

@@ -19,6 +19,7 @@ import {
   strataEnv,
   type TestKeys,
   waitForStore,
+  removeTestDirs,
 } from './harness';
 
 jest.setTimeout(60_000);
@@ -71,6 +72,7 @@ describe('remote write over HTTP: /api/v1/write, /receive and /push', () => {
     await platform?.stop();
     await bus?.drain();
     await nats?.process.stop();
+    removeTestDirs();
   });
 
   it('answers 204 with the written counts on all three paths, for 1.0 and 2.0 bodies', async () => {

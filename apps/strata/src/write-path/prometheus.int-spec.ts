@@ -17,6 +17,7 @@ import {
   storeClient,
   strataEnv,
   waitForStore,
+  removeTestDirs,
 } from './harness';
 
 const RUN_SECONDS = 65;
@@ -94,6 +95,7 @@ type Matrix = Array<{ metric: Record<string, string>; values: Array<[number, str
       await platform?.stop();
       await bus?.drain();
       await nats?.process.stop();
+      removeTestDirs();
     });
 
     const promQuery = async <T>(query: string, time: number): Promise<T> => {

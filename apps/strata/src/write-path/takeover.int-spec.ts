@@ -21,6 +21,7 @@ import {
   strataEnv,
   waitForStore,
   writeRequest,
+  removeTestDirs,
 } from './harness';
 
 jest.setTimeout(120_000);
@@ -44,6 +45,7 @@ describe('partition leases across two ingesters', () => {
     await a?.stop();
     await bus?.drain();
     await nats?.process.stop();
+    removeTestDirs();
   });
 
   async function owners(): Promise<Map<string, number[]>> {

@@ -21,6 +21,7 @@ import {
   strataEnv,
   waitForStore,
   writeRequest,
+  removeTestDirs,
 } from './harness';
 
 jest.setTimeout(60_000);
@@ -52,6 +53,7 @@ describe('write path: router and ingester in one process', () => {
     await platform?.stop();
     await bus?.drain();
     await nats?.process.stop();
+    removeTestDirs();
   });
 
   it('stores every acknowledged sample exactly once, labelled with the tenant, and dedupes a retried write', async () => {
