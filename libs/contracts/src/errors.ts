@@ -31,6 +31,17 @@ export interface ErrorBody {
   code: ErrorCode;
   message: string;
   fields?: FieldError[];
+  /** Finer machine-readable reason within the code (e.g. `too_many_labels`, `max_active_series`). */
+  reason?: string;
+  /** For `rate_limited`: seconds after which a retry may succeed (HTTP `Retry-After`). */
+  retryAfterSeconds?: number;
+}
+
+/** Optional detail of a StrataError beyond code and message. */
+export interface StrataErrorOptions {
+  cause?: unknown;
+  reason?: string;
+  retryAfterSeconds?: number;
 }
 
 /** The HTTP status each code maps to at the gateway. */
@@ -58,19 +69,32 @@ export class StrataError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: FieldError[],
-    options?: { cause?: unknown },
+    options?: StrataErrorOptions,
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.reason = options?.reason;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
+
+  /** Finer reason within `code`, when the raiser gave one. */
+  readonly reason?: string;
+  /** Seconds to wait before retrying, for `rate_limited`. */
+  readonly retryAfterSeconds?: number;
 
   /** The wire form of this error. */
   toBody(): ErrorBody {
-    return { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.fields ? { fields: this.fields } : {}),
+      ...(this.reason !== undefined ? { reason: this.reason } : {}),
+      ...(this.retryAfterSeconds !== undefined ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
+    };
   }
 
   /** Rebuilds an error received over the wire. */
   static fromBody(body: ErrorBody): StrataError {
-    return new StrataError(body.code, body.message, body.fields);
+    return new StrataError(body.code, body.message, body.fields, { reason: body.reason, retryAfterSeconds: body.retryAfterSeconds });
   }
 }

@@ -4,3 +4,4 @@ export * from './subjects';
 export * from './control';
 export * from './platform';
 export * from './query';
+export * from './ingest';

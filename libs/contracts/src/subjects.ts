@@ -42,11 +42,36 @@ export const Subjects = {
   controlEvents: (aggregate: string) => `strata.control.events.v1.${subjectToken(aggregate)}`,
   /** All control-plane events. */
   controlEventsAll: 'strata.control.events.v1.>',
+  /** Remote writes from the gateway to the router (request/reply, queue group `router`, JSON with a base64 body). */
+  routerWrite: 'strata.router.write.v1',
+  /** Samples of one ingest partition, published by the router (binary, `@strata/remote-write` ingest codec). */
+  ingestSamples: (partition: number) => `strata.ingest.samples.v1.${partitionToken(partition)}`,
+  /** Samples of every partition. */
+  ingestSamplesAll: 'strata.ingest.samples.v1.>',
+  /** Store API of one shard of a source (`ingester` partitions today), request/reply with a `StoreRequest`. */
+  storeQuery: (source: 'ingester' | 'store', shard: number) => `strata.store.query.v1.${source}.${partitionToken(shard)}`,
 } as const;
+
+function partitionToken(partition: number): string {
+  if (!Number.isInteger(partition) || partition < 0) throw new Error(`not a valid partition: ${partition}`);
+  return String(partition);
+}
 
 /** JetStream streams and the subjects they capture. */
 export const Streams = {
   controlEvents: { name: 'STRATA_CONTROL_EVENTS', subjects: ['strata.control.events.v1.>'] },
+  /** The write-ahead log of samples: file storage, limits retention, 2 min duplicate window for retried writes. */
+  ingest: { name: 'STRATA_INGEST', subjects: ['strata.ingest.samples.v1.>'] },
+} as const;
+
+/** JetStream KV buckets. */
+export const KvBuckets = {
+  /** Partition leases of ingesters: key `p<partition>` → `PartitionLease`, expiring when not renewed. */
+  ingestLeases: 'STRATA_INGEST_LEASES',
+  /** Active series per tenant: key `p<partition>` → `ActiveSeriesReport`, put by the partition's owner. */
+  activeSeries: 'STRATA_ACTIVE_SERIES',
+  /** Key of a partition in the buckets above. */
+  partitionKey: (partition: number) => `p${partitionToken(partition)}`,
 } as const;
 
 /** Queue groups: one per service, so each request is handled by one instance. */

@@ -25,6 +25,7 @@ import { GatewayMetrics } from './ops/gateway-metrics';
 import { HealthController } from './ops/health.controller';
 import { PrometheusApiController } from './prometheus-api/prometheus-api.controller';
 import { prometheusApiProviders } from './prometheus-api/gateway-wiring';
+import { RemoteWriteController, RemoteWriteForwarder } from './remote-write';
 
 /** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
 @Module({})
@@ -52,6 +53,7 @@ export class GatewayModule {
         AuditController,
         UserLimitsController,
         PrometheusApiController,
+        RemoteWriteController,
         HealthController,
         DocsController,
       ],
@@ -69,6 +71,7 @@ export class GatewayModule {
         GatewayMetrics,
         OpenApiDocument,
         ...prometheusApiProviders(options.bus),
+        { provide: RemoteWriteForwarder, useValue: new RemoteWriteForwarder(options.bus) },
       ],
       exports: [ControlPlaneClient, GatewayMetrics],
     };

@@ -12,3 +12,4 @@ export { AccessPolicy, hasScope } from './auth/access-policy';
 export { type Principal, type Caller } from './auth/principal';
 export { GatewayServiceModule, GatewayServer, gatewayService } from './gateway-service.module';
 export * from './prometheus-api';
+export * from './remote-write';

@@ -11,6 +11,7 @@ import { sendError } from './http/error.filter';
 import { requestIdFrom } from './http/request-state';
 import { OpenApiDocument } from './openapi/docs.controller';
 import { GatewayMetrics } from './ops/gateway-metrics';
+import { acceptRawProtobufBodies } from './remote-write';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -46,6 +47,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<NestFas
   fastify.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
   // The API speaks JSON; a text body is a client mistake, answered 415 rather than parsed as a string.
   fastify.removeContentTypeParser('text/plain');
+  acceptRawProtobufBodies(fastify);
   // Nest turns Fastify's own errors (body too large, malformed JSON) into bare HTTP exceptions and
   // loses their codes, so every route answers those itself and passes anything else on.
   fastify.addHook('onRoute', (route) => {

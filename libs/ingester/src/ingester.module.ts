@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { IngesterService } from './ingester.service';
 
 /**
- * The ingester service: owns ingest partitions, builds head blocks from the stream and uploads them to the bucket. Until that behaviour lands, the module contributes nothing of
- * its own: the process it runs in joins the bus and answers health and info for it.
+ * The ingester service: owns ingest partitions through leases, applies them to in-memory heads
+ * with snapshots and stream replay, and serves the Store API for them.
  */
-@Module({})
+@Module({ providers: [IngesterService] })
 export class IngesterModule {}

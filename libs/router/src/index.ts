@@ -1,2 +1,3 @@
 export { RouterModule } from './router.module';
 export { routerService } from './router.definition';
+export { TENANT_LABEL } from './write/relabel';

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { RouterService } from './router.service';
 
 /**
- * The router service: validates writes, applies tenant limits and publishes them by partition to the ingest stream. Until that behaviour lands, the module contributes nothing of
- * its own: the process it runs in joins the bus and answers health and info for it.
+ * The router service: validates writes forwarded by the gateway, applies tenant limits and
+ * publishes them by partition to the ingest stream.
  */
-@Module({})
+@Module({ providers: [RouterService] })
 export class RouterModule {}

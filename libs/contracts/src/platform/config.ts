@@ -34,6 +34,18 @@ export const PlatformEnv = z.object({
   STRATA_TENANT_HEADER: z.string().default('X-Scope-OrgID'),
   /** Largest request body the gateway reads. */
   STRATA_MAX_BODY_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  /** Partitions of the ingest stream; fixed for the life of the stream (series are placed by hash modulo this). */
+  STRATA_INGEST_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(8),
+  /** Retention of the ingest stream (the write-ahead log): age in seconds and size in bytes. */
+  STRATA_INGEST_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
+  STRATA_INGEST_MAX_BYTES: z.coerce.number().int().positive().default(8 * 1024 ** 3),
+  /** Router validation limits that are not per-tenant quotas (defaults as Mimir). */
+  STRATA_MAX_LABEL_NAME_LENGTH: z.coerce.number().int().positive().default(1024),
+  STRATA_MAX_LABEL_VALUE_LENGTH: z.coerce.number().int().positive().default(2048),
+  STRATA_MAX_SERIES_PER_REQUEST: z.coerce.number().int().positive().default(10_000),
+  /** Ingester: seconds between head snapshots; time-to-live of a partition lease. */
+  STRATA_SNAPSHOT_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
+  STRATA_LEASE_TTL_SECONDS: z.coerce.number().positive().default(10),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;

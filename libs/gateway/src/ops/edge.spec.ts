@@ -76,6 +76,9 @@ describe('edge basics', () => {
         'GET /api/v1/admin/audit/replay',
         'GET /api/v1/admin/audit/verify',
         'GET /api/v1/user_limits',
+        'POST /api/v1/write',
+        'POST /api/v1/receive',
+        'POST /api/v1/push',
       ].sort(),
     );
     const create = res.body.paths['/api/v1/admin/tenants'].post;

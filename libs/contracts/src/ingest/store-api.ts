@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { TenantId } from '../control/ids';
+
+/** Label matcher of the Store API, with Prometheus' four operators. */
+export const StoreMatcher = z
+  .object({
+    type: z.enum(['=', '!=', '=~', '!~']),
+    name: z.string().min(1).max(1024),
+    value: z.string().max(4096),
+  })
+  .strict();
+export type StoreMatcher = z.infer<typeof StoreMatcher>;
+
+const time = z.number().finite();
+const common = {
+  /** Every answer is scoped to this tenant: servers add `tenant_id="<tenantId>"` to the matchers. */
+  tenantId: TenantId,
+  matchers: z.array(StoreMatcher).max(64).default([]),
+  /** Inclusive bounds in ms since epoch. */
+  start: time,
+  end: time,
+};
+
+/**
+ * Store API requests, a discriminated union on `type`, served per shard on
+ * `Subjects.storeQuery(source, shard)`. Series and samples are paginated by `cursor`.
+ */
+export const StoreRequest = z.discriminatedUnion('type', [
+  z
+    .object({ type: z.literal('Series'), ...common, limit: z.number().int().positive().optional() })
+    .strict(),
+  z
+    .object({
+      type: z.literal('LabelNames'),
+      ...common,
+      limit: z.number().int().positive().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('LabelValues'),
+      ...common,
+      name: z.string().min(1).max(1024),
+      limit: z.number().int().positive().optional(),
+    })
+    .strict(),
+  /** Metric family metadata (type, help, unit) as the tenant's writers last sent it; no time range. */
+  z
+    .object({
+      type: z.literal('Metadata'),
+      tenantId: TenantId,
+      metric: z.string().max(1024).optional(),
+      limit: z.number().int().positive().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('Select'),
+      ...common,
+      /** Opaque position from the previous page's `nextCursor`. */
+      cursor: z.string().max(100_000).nullable().default(null),
+      /** Samples per page; a page always holds at least one series. */
+      maxSamples: z.number().int().positive().max(1_000_000).default(100_000),
+    })
+    .strict(),
+]);
+export type StoreRequest = z.infer<typeof StoreRequest>;
+
+/** Labels on the wire: names and values flattened as `[name0, value0, name1, value1, ...]`, sorted by name. */
+export type WireLabels = string[];
+
+/** A series with its samples: `t` and `v` are base64 of little-endian Float64 arrays of equal length. */
+export interface WireSeries {
+  labels: WireLabels;
+  t: string;
+  v: string;
+}
+
+/** Answer to `Series`. */
+export interface StoreSeriesResponse {
+  series: WireLabels[];
+}
+
+/** Answer to `LabelNames` and `LabelValues`. */
+export interface StoreStringsResponse {
+  values: string[];
+}
+
+/** One page of `Select`; `nextCursor` is null on the last page. */
+export interface StoreSelectResponse {
+  series: WireSeries[];
+  nextCursor: string | null;
+}
+
+/** One family's metadata, as Prometheus' `/api/v1/metadata` lists it. */
+export interface WireMetadata {
+  type: string;
+  help: string;
+  unit: string;
+}
+
+/** Answer to `Metadata`: per metric family name. */
+export interface StoreMetadataResponse {
+  metadata: Record<string, WireMetadata[]>;
+}

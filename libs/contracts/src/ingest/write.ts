@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { TenantId } from '../control/ids';
+import { Streams } from '../subjects';
+
+/**
+ * A remote write forwarded by the gateway to the router over `Subjects.routerWrite`. The body is
+ * the raw (snappy-compressed) HTTP body in base64: request/reply carries JSON, and base64 costs
+ * far less than decoding at the edge would; bodies above max_payload are chunked by the bus.
+ */
+export const RouterWriteRequest = z
+  .object({
+    tenantId: TenantId,
+    contentType: z.string().max(200).nullable(),
+    contentEncoding: z.string().max(100).nullable(),
+    /** Base64 of the HTTP body as received. */
+    body: z.string(),
+    /** Sender's `X-Prometheus-Remote-Write-Version`, kept for logs and metrics. */
+    protocolVersion: z.string().max(20).nullable().default(null),
+  })
+  .strict();
+export type RouterWriteRequest = z.infer<typeof RouterWriteRequest>;
+
+/** What the router wrote, for the `X-Prometheus-Remote-Write-*-Written` headers. */
+export interface RouterWriteResponse {
+  samples: number;
+  histograms: number;
+  exemplars: number;
+}
+
+/** Active series per tenant held by one partition's head, as its owner reports it. */
+export interface ActiveSeriesReport {
+  partition: number;
+  /** Instance id of the ingester that owns the partition. */
+  owner: string;
+  /** Milliseconds since epoch of the report. */
+  at: number;
+  tenants: Record<string, number>;
+}
+
+/** The value of a partition lease in `KvBuckets.ingestLeases`. */
+export interface PartitionLease {
+  owner: string;
+  acquiredAt: number;
+}
+
+/** The declaration of `Streams.ingest` both router and ingester make at start (structurally a bus `StreamSpec`). */
+export function ingestStreamSpec(limits: { maxAgeSeconds: number; maxBytes: number }) {
+  return {
+    name: Streams.ingest.name,
+    subjects: [...Streams.ingest.subjects],
+    retention: 'limits' as const,
+    storage: 'file' as const,
+    maxAgeMs: limits.maxAgeSeconds * 1000,
+    maxBytes: limits.maxBytes,
+    // A retried write within this window stores nothing new (message ids are deterministic).
+    duplicateWindowMs: Math.min(limits.maxAgeSeconds * 1000, 5 * 60_000),
+  };
+}

@@ -1,0 +1,134 @@
+import { Logger } from '@nestjs/common';
+import { type KvBucket, KvKeyExistsError, KvRevisionConflictError } from '@strata/bus';
+import { KvBuckets, type PartitionLease } from '@strata/contracts';
+
+/** What the owner of leases does when it gains or gives up a partition. */
+export interface LeaseCallbacks {
+  /** Start serving the partition; leases keep renewing while this runs. */
+  acquired(partition: number, leaseRevision: number): Promise<void>;
+  /** Stop serving it. `voluntary` is false when the lease was lost (someone else may own it already). */
+  released(partition: number, voluntary: boolean): Promise<void>;
+}
+
+const MEMBER_PREFIX = 'm.';
+
+/**
+ * Partition ownership through a KV bucket whose values expire after the TTL: each ingester
+ * renews its leases with compare-and-set every third of the TTL, announces itself as a member,
+ * and claims free partitions up to its fair share (partitions / members), so a dead peer's
+ * partitions are taken over once its leases expire and a new peer gets some on the next rounds.
+ */
+export class PartitionLeases {
+  private readonly log = new Logger('PartitionLeases');
+  private readonly owned = new Map<number, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly bucket: KvBucket,
+    private readonly owner: string,
+    private readonly partitions: number,
+    private readonly ttlMs: number,
+    private readonly callbacks: LeaseCallbacks,
+  ) {}
+
+  /** Partitions currently held. */
+  ownedPartitions(): number[] {
+    return [...this.owned.keys()].sort((a, b) => a - b);
+  }
+
+  /** Runs the first round now, then one every third of the TTL. */
+  async start(): Promise<void> {
+    await this.tick();
+    this.timer = setInterval(
+      () => {
+        this.ticking = this.ticking.then(() => this.tick());
+      },
+      Math.max(100, Math.floor(this.ttlMs / 3)),
+    );
+  }
+
+  /** Gives every partition back (after `released`), so peers take over without waiting for expiry. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.ticking;
+    await Promise.all([...this.owned.keys()].map((p) => this.release(p)));
+    await this.bucket.delete(`${MEMBER_PREFIX}${this.owner}`).catch(() => undefined);
+  }
+
+  private async release(p: number): Promise<void> {
+    const revision = this.owned.get(p);
+    this.owned.delete(p);
+    await this.callbacks
+      .released(p, true)
+      .catch((e: unknown) => this.log.error(`releasing partition ${p}: ${String(e)}`));
+    await this.bucket
+      .delete(KvBuckets.partitionKey(p), revision === undefined ? undefined : { revision })
+      .catch(() => undefined);
+    this.log.log(`released partition ${p}`);
+  }
+
+  private lease(): PartitionLease {
+    return { owner: this.owner, acquiredAt: Date.now() };
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.renew();
+      await this.bucket.put(`${MEMBER_PREFIX}${this.owner}`, { owner: this.owner, at: Date.now() });
+      const members = Math.max(1, (await this.bucket.keys(`${MEMBER_PREFIX}>`)).length);
+      const share = Math.ceil(this.partitions / members);
+      // A peer joined: hand the surplus back (after a final snapshot) so it can claim it next round.
+      while (this.owned.size > share && !this.stopped)
+        await this.release(Math.max(...this.owned.keys()));
+      for (let p = 0; p < this.partitions && this.owned.size < share && !this.stopped; p++) {
+        if (this.owned.has(p)) continue;
+        let revision: number;
+        try {
+          revision = await this.bucket.create(KvBuckets.partitionKey(p), this.lease());
+        } catch (error) {
+          if (!(error instanceof KvKeyExistsError))
+            this.log.warn(`claiming partition ${p}: ${String(error)}`);
+          continue;
+        }
+        this.owned.set(p, revision);
+        this.log.log(`acquired partition ${p}`);
+        try {
+          await this.callbacks.acquired(p, revision);
+        } catch (error) {
+          // Holding a lease without serving it would starve the partition: give it back and retry later.
+          this.log.error(`starting partition ${p} failed, releasing it: ${String(error)}`);
+          const current = this.owned.get(p);
+          this.owned.delete(p);
+          await this.bucket
+            .delete(
+              KvBuckets.partitionKey(p),
+              current === undefined ? undefined : { revision: current },
+            )
+            .catch(() => undefined);
+        }
+      }
+    } catch (error) {
+      this.log.warn(`lease round failed: ${String(error)}`);
+    }
+  }
+
+  private async renew(): Promise<void> {
+    for (const [p, revision] of [...this.owned]) {
+      try {
+        this.owned.set(
+          p,
+          await this.bucket.update(KvBuckets.partitionKey(p), this.lease(), revision),
+        );
+      } catch (error) {
+        if (!(error instanceof KvRevisionConflictError)) throw error;
+        this.owned.delete(p);
+        this.log.warn(`lost the lease of partition ${p}`);
+        await this.callbacks.released(p, false);
+      }
+    }
+  }
+}

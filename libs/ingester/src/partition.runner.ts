@@ -1,0 +1,211 @@
+import { Logger } from '@nestjs/common';
+import { JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { type Bus, type ConsumedMessage, type Stoppable } from '@strata/bus';
+import {
+  QueueGroups,
+  StoreRequest,
+  StrataError,
+  Streams,
+  Subjects,
+  parseOrThrow,
+} from '@strata/contracts';
+import { RemoteWriteError, decodeIngestMessage } from '@strata/remote-write';
+import { type HeadOptions } from '@strata/tsdb';
+import { type IngesterObserver } from './ingester.metrics';
+import { PartitionHead } from './head/partition-head';
+import { encodeHeadSnapshot } from './snapshot/head-snapshot';
+import { type SnapshotStore } from './snapshot/snapshot.store';
+import { type StoreResponse, answerStoreRequest } from './store/store-api.handler';
+
+const CONSUMER_NOT_FOUND = 10014;
+
+/**
+ * Durable consumer of a partition under one lease: the lease revision makes it unique per
+ * ownership, so an owner that lost its lease without noticing (a stalled process) pulls from
+ * its own, deleted consumer and cannot take messages from its successor's.
+ */
+export function partitionConsumerName(partition: number, leaseRevision: number): string {
+  return `${consumerPrefix(partition)}${leaseRevision}`;
+}
+
+function consumerPrefix(partition: number): string {
+  return `ingester-p${partition}-r`;
+}
+
+/**
+ * Serves one owned partition: restores its head from the last snapshot, replays the stream from
+ * the sequence after it, applies messages in stream order (acked only once applied), answers
+ * the Store API for it, and writes snapshots on request.
+ */
+export class PartitionRunner {
+  private readonly log: Logger;
+  private consumer: Stoppable | null = null;
+  private server: Stoppable | null = null;
+  private snapshotSeq = 0;
+  /** Stream sequence of the partition's newest message when it was taken over; queries wait for it. */
+  private catchUpSeq = 0;
+
+  private constructor(
+    readonly state: PartitionHead,
+    private readonly consumerName: string,
+    private readonly bus: Bus,
+    private readonly jsm: JetStreamManager,
+    private readonly snapshots: SnapshotStore,
+    private readonly observer: IngesterObserver,
+  ) {
+    this.log = new Logger(`Partition ${state.partition}`);
+    this.snapshotSeq = state.lastSeq;
+  }
+
+  /** Restores and starts a partition. */
+  static async start(
+    partition: number,
+    leaseRevision: number,
+    deps: {
+      bus: Bus;
+      connection: Parameters<typeof jetstreamManager>[0];
+      snapshots: SnapshotStore;
+      observer: IngesterObserver;
+      headOptions: HeadOptions;
+    },
+  ): Promise<PartitionRunner> {
+    const log = new Logger(`Partition ${partition}`);
+    let state: PartitionHead;
+    try {
+      const snap = await deps.snapshots.read(partition, deps.headOptions);
+      state = snap
+        ? new PartitionHead(partition, snap.head, snap.coveredSeq)
+        : new PartitionHead(partition, undefined, 0, deps.headOptions);
+      if (snap)
+        log.log(`restored ${snap.head.numSeries()} series up to sequence ${snap.coveredSeq}`);
+    } catch (error) {
+      // The stream still holds everything, so a bad snapshot costs a longer replay, not data.
+      log.error(`ignoring an unreadable snapshot, replaying the stream: ${String(error)}`);
+      await deps.snapshots.remove(partition);
+      state = new PartitionHead(partition, undefined, 0, deps.headOptions);
+    }
+    const runner = new PartitionRunner(
+      state,
+      partitionConsumerName(partition, leaseRevision),
+      deps.bus,
+      await jetstreamManager(deps.connection),
+      deps.snapshots,
+      deps.observer,
+    );
+    await runner.run();
+    return runner;
+  }
+
+  private async run(): Promise<void> {
+    const p = this.state.partition;
+    const subject = Subjects.ingestSamples(p);
+    this.catchUpSeq = await this.jsm.streams
+      .getMessage(Streams.ingest.name, { last_by_subj: subject })
+      .then(
+        (m) => m?.seq ?? 0,
+        () => 0,
+      );
+    // Earlier owners' consumers go: their ack floors may be past this snapshot (acked after it was
+    // written), and a stalled earlier owner must find nothing left to pull from.
+    for await (const c of await this.jsm.consumers.list(Streams.ingest.name)) {
+      if (!c.name.startsWith(consumerPrefix(p)) || c.name === this.consumerName) continue;
+      await this.jsm.consumers.delete(Streams.ingest.name, c.name).catch((error: unknown) => {
+        if (!(error instanceof JetStreamApiError && error.code === CONSUMER_NOT_FOUND)) throw error;
+      });
+    }
+    this.consumer = await this.bus.consume(
+      {
+        stream: Streams.ingest.name,
+        durableName: this.consumerName,
+        filterSubjects: [subject],
+        deliverPolicy: this.state.lastSeq > 0 ? { startSeq: this.state.lastSeq + 1 } : 'all',
+        ackWaitMs: 30_000,
+      },
+      (m) => this.apply(m),
+      // Not `ordered`: that waits for each ack before the next delivery. Ingest messages are never
+      // chunked (the router bounds them) and `apply` is synchronous, so first deliveries are still
+      // applied in stream order; only redeliveries come out of order, and those were applied already.
+      { concurrency: 256, onGiveUp: (e) => this.log.error(e.message) },
+    );
+    this.server = this.bus.serve<unknown, StoreResponse>(
+      Subjects.storeQuery('ingester', p),
+      QueueGroups.of('ingester'),
+      (payload) => this.query(payload),
+    );
+    this.log.log(`consuming from sequence ${this.state.lastSeq + 1} (newest ${this.catchUpSeq})`);
+  }
+
+  private apply(m: ConsumedMessage): Promise<void> {
+    let message;
+    try {
+      message = decodeIngestMessage(m.data);
+    } catch (error) {
+      if (!(error instanceof RemoteWriteError)) throw error;
+      this.log.error(`dropping unreadable message #${m.seq}: ${error.message}`);
+      m.term(error.code);
+      return Promise.resolve();
+    }
+    try {
+      this.observer.applied(message.tenant, this.state.apply(m.seq, message));
+    } catch (error) {
+      // Not a refusal the head knows (those are counted inside apply): a bug would fail the same way
+      // on every redelivery and later messages are applied already, so the message is dropped loudly.
+      this.log.error(`dropping message #${m.seq} that failed to apply: ${String(error)}`);
+      this.state.lastSeq = Math.max(this.state.lastSeq, m.seq);
+      this.observer.dropped(message.tenant, message.series.length);
+      m.term('apply failed');
+      return Promise.resolve();
+    }
+    m.ack();
+    return Promise.resolve();
+  }
+
+  private query(payload: unknown): Promise<StoreResponse> {
+    const request = parseOrThrow(StoreRequest, payload, 'Store API request');
+    if (this.state.lastSeq < this.catchUpSeq) {
+      throw new StrataError(
+        'unavailable',
+        `partition ${this.state.partition} is replaying its stream`,
+        undefined,
+        { reason: 'replaying' },
+      );
+    }
+    return Promise.resolve(answerStoreRequest(this.state.head, request, this.state.metadata));
+  }
+
+  /** True once the partition applied everything that was in the stream when it was taken over. */
+  get caughtUp(): boolean {
+    return this.state.lastSeq >= this.catchUpSeq;
+  }
+
+  /** Consumer lag in messages, from the server's view of the durable. */
+  async lag(): Promise<number> {
+    const info = await this.jsm.consumers.info(Streams.ingest.name, this.consumerName);
+    return info.num_pending + info.num_ack_pending;
+  }
+
+  /** Drops samples older than `mint` from the head (they become out of bounds); counts as a change for the next snapshot. */
+  truncate(mint: number): void {
+    if (this.state.head.minT >= mint) return;
+    const { removedChunks } = this.state.head.truncate(mint);
+    if (removedChunks > 0) this.snapshotSeq = -1;
+  }
+
+  /** Writes a snapshot if anything was applied since the last one; encoding is synchronous, so it matches `lastSeq`. */
+  async snapshot(): Promise<void> {
+    const seq = this.state.lastSeq;
+    if (seq === this.snapshotSeq) return;
+    const started = Date.now();
+    const bytes = encodeHeadSnapshot(this.state.partition, seq, this.state.head);
+    await this.snapshots.write(this.state.partition, bytes);
+    this.snapshotSeq = seq;
+    this.observer.snapshotted(this.state.partition, bytes.length, (Date.now() - started) / 1000);
+  }
+
+  /** Stops serving; with `persist`, writes a final snapshot after the last applied message. */
+  async stop(persist: boolean): Promise<void> {
+    await this.server?.stop();
+    await this.consumer?.stop();
+    if (persist) await this.snapshot();
+  }
+}

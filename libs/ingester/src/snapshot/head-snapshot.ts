@@ -1,0 +1,164 @@
+import { xxh32 } from '@node-rs/xxhash';
+import {
+  type ClosedChunk,
+  Head,
+  type HeadOptions,
+  type Label,
+  OooBuffer,
+  XorChunk,
+} from '@strata/tsdb';
+import { ByteReader, ByteWriter } from './byte-io';
+
+/** First four bytes of a head snapshot ("SHSN"). */
+export const SNAPSHOT_MAGIC = 0x5348534e;
+/** Current snapshot format version. */
+export const SNAPSHOT_VERSION = 1;
+
+/** A partition's head as of a stream sequence. */
+export interface HeadSnapshot {
+  readonly partition: number;
+  /** Last ingest-stream sequence whose samples the head holds; replay resumes after it. */
+  readonly coveredSeq: number;
+  readonly head: Head;
+}
+
+/** The snapshot file is unreadable; the ingester then replays the partition from the stream's start. */
+export class CorruptSnapshotError extends Error {
+  constructor(why: string) {
+    super(`corrupt head snapshot: ${why}`);
+    this.name = 'CorruptSnapshotError';
+  }
+}
+
+function fail(why: string): never {
+  throw new CorruptSnapshotError(why);
+}
+
+/**
+ * Encodes a head (format in the README: header, symbol table, per series its label refs, closed
+ * XOR chunks as stored, the open chunk's samples, append state and OOO samples; xxh32 trailer).
+ * Synchronous on purpose: the caller runs it between two applied messages, so the head and
+ * `coveredSeq` agree exactly.
+ */
+export function encodeHeadSnapshot(partition: number, coveredSeq: number, head: Head): Buffer {
+  const symbols = new Map<string, number>();
+  const symbolList: string[] = [];
+  const ref = (s: string) => {
+    let r = symbols.get(s);
+    if (r === undefined) {
+      r = symbolList.length;
+      symbols.set(s, r);
+      symbolList.push(s);
+    }
+    return r;
+  };
+  const body = new ByteWriter();
+  let count = 0;
+  for (const s of head.allSeries()) {
+    if (s.isEmpty()) continue;
+    count++;
+    body.uvarint(s.pairs.length / 2);
+    for (const p of s.pairs) body.uvarint(ref(p));
+    body.uvarint(s.chunks.length);
+    for (const c of s.chunks) {
+      body.f64(c.minT);
+      body.f64(c.maxT);
+      body.bytes(c.bytes);
+    }
+    const h = s.headChunk;
+    const n = h ? h.numSamples() : 0;
+    body.uvarint(n);
+    if (h && n > 0) {
+      const it = h.iterator();
+      while (it.next()) {
+        body.f64(it.t);
+        body.f64(it.v);
+      }
+    }
+    body.f64(s.lastT);
+    body.f64(s.lastV);
+    body.f64(s.chunkRangeEnd);
+    const ooo = s.ooo;
+    body.uvarint(ooo ? ooo.ts.length : 0);
+    if (ooo)
+      for (let i = 0; i < ooo.ts.length; i++) {
+        body.f64(ooo.ts[i]);
+        body.f64(ooo.vs[i]);
+      }
+  }
+  const out = new ByteWriter();
+  out.u32(SNAPSHOT_MAGIC);
+  out.u8(SNAPSHOT_VERSION);
+  out.u32(partition);
+  out.f64(coveredSeq);
+  out.f64(head.minValidTime);
+  out.uvarint(symbolList.length);
+  for (const s of symbolList) out.str(s);
+  out.uvarint(count);
+  const header = out.result();
+  const series = body.result();
+  const file = Buffer.allocUnsafe(header.length + series.length + 4);
+  header.copy(file, 0);
+  series.copy(file, header.length);
+  file.writeUInt32LE(xxh32(file.subarray(0, file.length - 4)), file.length - 4);
+  return file;
+}
+
+/** Rebuilds a head from {@link encodeHeadSnapshot}'s bytes, verifying magic, version and checksum. */
+export function decodeHeadSnapshot(data: Buffer, options: HeadOptions = {}): HeadSnapshot {
+  if (data.length < 4 + 1 + 4 + 16 + 4) fail('shorter than its header');
+  if (data.readUInt32LE(data.length - 4) !== xxh32(data.subarray(0, data.length - 4)))
+    fail('checksum mismatch');
+  const r = new ByteReader(data, data.length - 4, fail);
+  if (r.u32() !== SNAPSHOT_MAGIC) fail('bad magic');
+  const version = r.u8();
+  if (version !== SNAPSHOT_VERSION) fail(`unsupported version ${version}`);
+  const partition = r.u32();
+  const coveredSeq = r.f64();
+  const head = new Head(options);
+  head.minValidTime = r.f64();
+  const symbols: string[] = new Array<string>(r.uvarint());
+  for (let i = 0; i < symbols.length; i++) symbols[i] = r.str();
+  const sym = (i: number) => (i < symbols.length ? symbols[i] : fail('symbol ref out of range'));
+  const count = r.uvarint();
+  for (let k = 0; k < count; k++) {
+    const labels: Label[] = new Array<Label>(r.uvarint());
+    for (let i = 0; i < labels.length; i++)
+      labels[i] = { name: sym(r.uvarint()), value: sym(r.uvarint()) };
+    const s = head.getOrCreate(labels);
+    const chunks: ClosedChunk[] = new Array<ClosedChunk>(r.uvarint());
+    for (let i = 0; i < chunks.length; i++) {
+      const minT = r.f64();
+      const maxT = r.f64();
+      chunks[i] = { minT, maxT, bytes: r.bytes() };
+    }
+    if (chunks.length > 0) s.chunks = chunks;
+    const n = r.uvarint();
+    if (n > 0) {
+      const c = new XorChunk(64);
+      for (let i = 0; i < n; i++) {
+        const t = r.f64();
+        c.append(t, r.f64());
+      }
+      s.headChunk = c;
+    }
+    s.lastT = r.f64();
+    s.lastV = r.f64();
+    s.chunkRangeEnd = r.f64();
+    const nooo = r.uvarint();
+    if (nooo > 0) {
+      const ooo = new OooBuffer();
+      for (let i = 0; i < nooo; i++) {
+        ooo.ts.push(r.f64());
+        ooo.vs.push(r.f64());
+      }
+      s.ooo = ooo;
+    }
+    const min = s.minTime();
+    if (min < head.minT) head.minT = min;
+    // The head's maxT follows in-order samples only, as appends do.
+    if (s.lastT > head.maxT) head.maxT = s.lastT;
+  }
+  if (!r.done) fail('trailing bytes');
+  return { partition, coveredSeq, head };
+}

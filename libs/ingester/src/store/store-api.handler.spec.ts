@@ -1,0 +1,50 @@
+import { StoreRequest } from '@strata/contracts';
+import { Head, labelsFrom } from '@strata/tsdb';
+import { answerStoreRequest } from './store-api.handler';
+
+describe('Store API over a head', () => {
+  const head = new Head();
+  for (let i = 0; i < 5; i++) {
+    for (let t = 1; t <= 10; t++) {
+      head.append(labelsFrom({ __name__: 'up', i: String(i), tenant_id: 'a' }), t * 1000, t);
+      head.append(labelsFrom({ __name__: 'up', i: String(i), tenant_id: 'b' }), t * 1000, -t);
+    }
+  }
+  const ask = (r: Record<string, unknown>) =>
+    answerStoreRequest(head, StoreRequest.parse({ tenantId: 'a', start: 0, end: 1e9, ...r }));
+
+  it('answers only for the request tenant, whatever the matchers say', () => {
+    expect(ask({ type: 'LabelValues', name: 'tenant_id' })).toEqual({ values: ['a'] });
+    expect(
+      ask({ type: 'Series', matchers: [{ type: '=', name: 'tenant_id', value: 'b' }] }),
+    ).toEqual({ series: [] });
+    expect((ask({ type: 'Series' }) as { series: string[][] }).series).toHaveLength(5);
+  });
+
+  it('pages Select by samples and resumes after the cursor', () => {
+    const seen: string[][] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = ask({ type: 'Select', cursor, maxSamples: 15, start: 3000, end: 7000 }) as {
+        series: Array<{ labels: string[]; t: string; v: string }>;
+        nextCursor: string | null;
+      };
+      for (const s of page.series) {
+        const t = new Float64Array(new Uint8Array(Buffer.from(s.t, 'base64')).buffer);
+        expect([...t]).toEqual([3000, 4000, 5000, 6000, 7000]);
+        seen.push(s.labels);
+      }
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor !== null);
+    expect(seen.map((l) => l[3])).toEqual(['0', '1', '2', '3', '4']);
+    expect(pages).toBe(2);
+  });
+
+  it('refuses an invalid regex as bad_request', () => {
+    expect(() =>
+      ask({ type: 'Series', matchers: [{ type: '=~', name: 'i', value: '(' }] }),
+    ).toThrow(expect.objectContaining({ code: 'bad_request' }));
+  });
+});

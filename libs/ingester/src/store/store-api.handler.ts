@@ -1,0 +1,146 @@
+import { type SeriesMetadata } from '@strata/remote-write';
+import {
+  StrataError,
+  type StoreMetadataResponse,
+  type StoreRequest,
+  type StoreSelectResponse,
+  type StoreSeriesResponse,
+  type StoreStringsResponse,
+  type WireLabels,
+  type WireSeries,
+} from '@strata/contracts';
+import { type Head, type Labels, type Matcher, compareLabels, matcher } from '@strata/tsdb';
+
+/** The label that scopes every Store API answer to one tenant. */
+export const TENANT_LABEL = 'tenant_id';
+
+/** Any Store API answer. */
+export type StoreResponse =
+  StoreSeriesResponse | StoreStringsResponse | StoreSelectResponse | StoreMetadataResponse;
+
+/** Answers Store API requests from one partition's head, always restricted to the request's tenant. */
+export function answerStoreRequest(
+  head: Head,
+  request: StoreRequest,
+  metadata?: ReadonlyMap<string, ReadonlyMap<string, SeriesMetadata>>,
+): StoreResponse {
+  if (request.type === 'Metadata') return answerMetadata(metadata?.get(request.tenantId), request);
+  const matchers = toMatchers(request);
+  const q = head.querier(request.start, request.end);
+  switch (request.type) {
+    case 'Series': {
+      const selected = q.select(matchers);
+      const limit = request.limit ?? Infinity;
+      return {
+        series: selected.slice(0, Math.min(selected.length, limit)).map((s) => flatten(s.labels)),
+      };
+    }
+    case 'LabelNames':
+      return { values: q.labelNames(matchers, { limit: request.limit }) };
+    case 'LabelValues':
+      return { values: q.labelValues(request.name, matchers, { limit: request.limit }) };
+    case 'Select':
+      return select(head, matchers, request);
+  }
+}
+
+function answerMetadata(
+  families: ReadonlyMap<string, SeriesMetadata> | undefined,
+  request: Extract<StoreRequest, { type: 'Metadata' }>,
+): StoreMetadataResponse {
+  const out: StoreMetadataResponse = { metadata: {} };
+  if (!families) return out;
+  const names =
+    request.metric !== undefined
+      ? families.has(request.metric)
+        ? [request.metric]
+        : []
+      : [...families.keys()].sort();
+  for (const name of names.slice(0, request.limit ?? names.length)) {
+    const m = families.get(name) as SeriesMetadata;
+    out.metadata[name] = [{ type: m.type, help: m.help, unit: m.unit }];
+  }
+  return out;
+}
+
+let scratchT = new Float64Array(4096);
+let scratchV = new Float64Array(4096);
+
+function select(
+  head: Head,
+  matchers: Matcher[],
+  request: Extract<StoreRequest, { type: 'Select' }>,
+): StoreSelectResponse {
+  const after = request.cursor === null ? null : parseCursor(request.cursor);
+  const series: WireSeries[] = [];
+  let budget = request.maxSamples;
+  for (const s of head.querier(request.start, request.end).select(matchers)) {
+    if (after && compareLabels(s.labels, after) <= 0) continue;
+    if (series.length > 0 && budget <= 0)
+      return { series, nextCursor: JSON.stringify(series[series.length - 1].labels) };
+    const it = s.iterator();
+    let n = 0;
+    while (it.next()) {
+      if (n === scratchT.length) grow();
+      scratchT[n] = it.t;
+      scratchV[n] = it.v;
+      n++;
+    }
+    if (n === 0) continue;
+    budget -= n;
+    series.push({ labels: flatten(s.labels), t: base64(scratchT, n), v: base64(scratchV, n) });
+  }
+  return { series, nextCursor: null };
+}
+
+function grow(): void {
+  const t = new Float64Array(scratchT.length * 2);
+  t.set(scratchT);
+  scratchT = t;
+  const v = new Float64Array(scratchV.length * 2);
+  v.set(scratchV);
+  scratchV = v;
+}
+
+function base64(a: Float64Array, n: number): string {
+  return Buffer.from(a.buffer, a.byteOffset, n * 8).toString('base64');
+}
+
+function parseCursor(cursor: string): Labels {
+  try {
+    const flat = JSON.parse(cursor) as unknown;
+    if (Array.isArray(flat) && flat.length % 2 === 0 && flat.every((x) => typeof x === 'string'))
+      return unflatten(flat as string[]);
+  } catch {
+    // fall through to the error below
+  }
+  throw new StrataError('bad_request', 'invalid Select cursor');
+}
+
+function toMatchers(request: Exclude<StoreRequest, { type: 'Metadata' }>): Matcher[] {
+  try {
+    return [
+      matcher('=', TENANT_LABEL, request.tenantId),
+      ...request.matchers.map((m) => matcher(m.type, m.name, m.value)),
+    ];
+  } catch (error) {
+    throw new StrataError('bad_request', `invalid matcher: ${(error as Error).message}`);
+  }
+}
+
+/** Labels in wire form. */
+export function flatten(labels: Labels): WireLabels {
+  const out: string[] = new Array<string>(labels.length * 2);
+  for (let i = 0; i < labels.length; i++) {
+    out[2 * i] = labels[i].name;
+    out[2 * i + 1] = labels[i].value;
+  }
+  return out;
+}
+
+/** Labels from wire form. */
+export function unflatten(flat: readonly string[]): Labels {
+  const out = new Array<{ name: string; value: string }>(flat.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = { name: flat[2 * i], value: flat[2 * i + 1] };
+  return out;
+}

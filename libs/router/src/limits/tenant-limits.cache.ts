@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { type Bus } from '@strata/bus';
+import {
+  type ControlEvent,
+  type ControlQueryRequest,
+  type QuotaSpec,
+  type QuotaView,
+  type RelayedEvent,
+  StrataError,
+  Subjects,
+  type TenantStatus,
+  type TenantView,
+} from '@strata/contracts';
+import { type Labels } from '@strata/tsdb';
+import { sortedLabels } from '../write/relabel';
+
+/** What the router needs to know about a tenant to admit its writes. */
+export interface TenantLimits {
+  readonly tenantId: string;
+  readonly status: TenantStatus;
+  readonly quota: QuotaSpec;
+  /** Labels added to every series of the tenant, sorted (empty unless the control plane defines them). */
+  readonly externalLabels: Labels;
+}
+
+type Entry =
+  | { kind: 'known'; limits: TenantLimits; fetchedAt: number }
+  | { kind: 'unknown'; fetchedAt: number };
+
+/** How long a cached answer is trusted without any event; events normally refresh far sooner. */
+const KNOWN_TTL_MS = 60_000;
+/** Unknown tenants are asked again soon, and at once when a `TenantCreated` event arrives. */
+const UNKNOWN_TTL_MS = 5_000;
+
+/**
+ * The tenants' status and quotas, fetched from the control plane once per tenant and kept fresh
+ * by control-plane events, so writes never wait on Postgres. An event invalidates its tenant;
+ * a generation counter keeps a fetch that raced the event from storing the stale answer.
+ */
+export class TenantLimitsCache {
+  private readonly log = new Logger('TenantLimitsCache');
+  private readonly entries = new Map<string, Entry>();
+  private readonly pending = new Map<string, Promise<Entry>>();
+  private readonly generation = new Map<string, number>();
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The tenant's limits; throws `tenant_unknown`, `tenant_suspended`, or `unavailable` when the control plane cannot answer. */
+  async admit(tenantId: string): Promise<TenantLimits> {
+    const entry = await this.entry(tenantId);
+    if (entry.kind === 'unknown' || entry.limits.status === 'deleted') {
+      throw new StrataError('tenant_unknown', `tenant ${JSON.stringify(tenantId)} does not exist`);
+    }
+    if (entry.limits.status === 'suspended')
+      throw new StrataError('tenant_suspended', `tenant ${JSON.stringify(tenantId)} is suspended`);
+    return entry.limits;
+  }
+
+  /** Applies a relayed control-plane event: the tenant it names is fetched again on its next write. */
+  onEvent(event: RelayedEvent): void {
+    const tenantId = tenantOf(event);
+    if (!tenantId) return;
+    const type: ControlEvent['type'] = event.type;
+    switch (type) {
+      case 'TenantCreated':
+      case 'TenantRenamed':
+      case 'TenantSuspended':
+      case 'TenantResumed':
+      case 'TenantDeleted':
+      case 'QuotaSet':
+        this.invalidate(tenantId);
+        return;
+      case 'ApiKeyIssued':
+      case 'ApiKeyRevoked':
+        return;
+    }
+  }
+
+  /** Forgets everything, e.g. after the event feed had a gap. */
+  invalidateAll(): void {
+    for (const id of [...this.entries.keys(), ...this.pending.keys()]) this.invalidate(id);
+  }
+
+  private invalidate(tenantId: string): void {
+    this.generation.set(tenantId, (this.generation.get(tenantId) ?? 0) + 1);
+    this.entries.delete(tenantId);
+    this.pending.delete(tenantId);
+  }
+
+  private async entry(tenantId: string): Promise<Entry> {
+    const cached = this.entries.get(tenantId);
+    if (
+      cached &&
+      this.now() - cached.fetchedAt < (cached.kind === 'known' ? KNOWN_TTL_MS : UNKNOWN_TTL_MS)
+    )
+      return cached;
+    let p = this.pending.get(tenantId);
+    if (!p) {
+      const gen = this.generation.get(tenantId) ?? 0;
+      p = this.fetch(tenantId).then(
+        (e) => {
+          if ((this.generation.get(tenantId) ?? 0) === gen) this.entries.set(tenantId, e);
+          if (this.pending.get(tenantId) === p) this.pending.delete(tenantId);
+          return e;
+        },
+        (error: unknown) => {
+          if (this.pending.get(tenantId) === p) this.pending.delete(tenantId);
+          // A stale answer beats refusing writes while the control plane restarts.
+          if (cached) {
+            this.log.warn(
+              `control plane unavailable, using the cached limits of ${tenantId}: ${String(error)}`,
+            );
+            return cached;
+          }
+          throw error;
+        },
+      );
+      this.pending.set(tenantId, p);
+    }
+    return p;
+  }
+
+  private async fetch(tenantId: string): Promise<Entry> {
+    const fetchedAt = this.now();
+    const ask = <T>(type: 'GetTenant' | 'GetQuota') =>
+      this.bus.request<ControlQueryRequest, T>(
+        Subjects.controlQuery,
+        { query: { type, tenantId }, requestId: `router-${randomUUID()}` },
+        { timeoutMs: 3_000 },
+      );
+    try {
+      const [tenant, quota] = await Promise.all([
+        ask<TenantView & { externalLabels?: Record<string, string> }>('GetTenant'),
+        ask<QuotaView>('GetQuota'),
+      ]);
+      return {
+        kind: 'known',
+        fetchedAt,
+        limits: {
+          tenantId,
+          status: tenant.status,
+          quota: quota.quota,
+          externalLabels: sortedLabels(tenant.externalLabels),
+        },
+      };
+    } catch (error) {
+      if (
+        error instanceof StrataError &&
+        (error.code === 'not_found' || error.code === 'tenant_unknown')
+      )
+        return { kind: 'unknown', fetchedAt };
+      if (
+        error instanceof StrataError &&
+        (error.code === 'timeout' || error.code === 'unavailable')
+      ) {
+        throw new StrataError(
+          'unavailable',
+          'the control plane did not answer; retry later',
+          undefined,
+          { cause: error, reason: 'control_plane_unavailable' },
+        );
+      }
+      throw error;
+    }
+  }
+}
+
+function tenantOf(event: RelayedEvent): string | null {
+  const data = event.data as { tenantId?: unknown };
+  if (typeof data.tenantId === 'string') return data.tenantId;
+  return event.metadata.tenantId;
+}

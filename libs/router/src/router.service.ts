@@ -1,0 +1,150 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { BUS, KV, NatsBus, type Bus, type KvProvider, type Stoppable } from '@strata/bus';
+import {
+  type ServiceHealth,
+  QueueGroups,
+  RouterWriteRequest,
+  type RouterWriteResponse,
+  Subjects,
+  ingestStreamSpec,
+  parseOrThrow,
+} from '@strata/contracts';
+import { InjectPlatformConfig, type PlatformConfig, StrataMetrics } from '@strata/service-kit';
+import { ActiveSeriesTracker } from './limits/active-series.tracker';
+import { ControlEventsFeed } from './limits/control-events.feed';
+import { TenantLimitsCache } from './limits/tenant-limits.cache';
+import { TokenBuckets } from './limits/token-bucket';
+import { WriteHandler, type WriteObserver } from './write/write.handler';
+
+/** Runs the router: declares the ingest stream, follows tenants' limits and serves `Subjects.routerWrite`. */
+@Injectable()
+export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly log = new Logger('Router');
+  private readonly tenants: TenantLimitsCache;
+  private readonly activeSeries: ActiveSeriesTracker;
+  private readonly handler: WriteHandler;
+  private feed: ControlEventsFeed | null = null;
+  private serving: Stoppable | null = null;
+  /** Router instances answering health, refreshed every 15 s; tenants' rates are split among them. */
+  private routerCount = 1;
+  private countTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(KV) kv: KvProvider,
+    @InjectPlatformConfig() private readonly config: PlatformConfig,
+    metrics: StrataMetrics,
+  ) {
+    this.tenants = new TenantLimitsCache(bus);
+    this.activeSeries = new ActiveSeriesTracker(kv);
+    this.handler = new WriteHandler(
+      bus,
+      this.tenants,
+      new TokenBuckets(),
+      this.activeSeries,
+      {
+        partitions: config.STRATA_INGEST_PARTITIONS,
+        maxLabelNameLength: config.STRATA_MAX_LABEL_NAME_LENGTH,
+        maxLabelValueLength: config.STRATA_MAX_LABEL_VALUE_LENGTH,
+        maxSeriesPerRequest: config.STRATA_MAX_SERIES_PER_REQUEST,
+        maxMessageBytes: Math.min(
+          512 * 1024,
+          bus instanceof NatsBus ? Math.floor(bus.maxPayload / 2) : 512 * 1024,
+        ),
+      },
+      routerMetrics(metrics),
+      () => this.routerCount,
+    );
+  }
+
+  private async countRouters(): Promise<void> {
+    if (!(this.bus instanceof NatsBus)) return;
+    const replies = await this.bus.requestAll<object, ServiceHealth>(
+      Subjects.serviceHealth('router'),
+      {},
+      { maxWaitMs: 500 },
+    );
+    // Degraded routers still take writes (e.g. while an ingester beside them replays), so all count.
+    this.routerCount = Math.max(1, replies.filter((r) => r.ok !== undefined).length);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.bus.ensureStream(
+      ingestStreamSpec({
+        maxAgeSeconds: this.config.STRATA_INGEST_MAX_AGE_SECONDS,
+        maxBytes: this.config.STRATA_INGEST_MAX_BYTES,
+      }),
+    );
+    await this.activeSeries.start();
+    if (this.bus instanceof NatsBus) {
+      this.feed = new ControlEventsFeed(
+        this.bus.connection,
+        (e) => this.tenants.onEvent(e),
+        () => this.tenants.invalidateAll(),
+      );
+      this.feed.start();
+    }
+    this.serving = this.bus.serve<unknown, RouterWriteResponse>(
+      Subjects.routerWrite,
+      QueueGroups.of('router'),
+      (payload) =>
+        this.handler.write(parseOrThrow(RouterWriteRequest, payload, 'router write request')),
+    );
+    void this.countRouters().catch(() => undefined);
+    this.countTimer = setInterval(() => void this.countRouters().catch(() => undefined), 15_000);
+    this.log.log(`serving writes over ${this.config.STRATA_INGEST_PARTITIONS} partitions`);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.countTimer) clearInterval(this.countTimer);
+    await this.serving?.stop();
+    await this.feed?.stop();
+    await this.activeSeries.stop();
+  }
+}
+
+function routerMetrics(metrics: StrataMetrics): WriteObserver {
+  const received = metrics.counter(
+    'router_samples_received_total',
+    'Samples accepted and stored in the ingest stream.',
+    ['tenant'],
+  );
+  const exemplars = metrics.counter(
+    'router_exemplars_received_total',
+    'Exemplars accepted and stored in the ingest stream.',
+    ['tenant'],
+  );
+  const rejected = metrics.counter(
+    'router_samples_rejected_total',
+    'Samples of refused writes (0 when the body could not be read).',
+    ['tenant', 'reason'],
+  );
+  const requestsRejected = metrics.counter(
+    'router_requests_rejected_total',
+    'Writes refused, by reason.',
+    ['tenant', 'reason'],
+  );
+  const publish = metrics.histogram(
+    'router_publish_seconds',
+    'Time until JetStream acknowledged every partition of a write.',
+    [],
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  );
+  return {
+    accepted: (tenant, stats) => {
+      received.inc({ tenant }, stats.samples);
+      if (stats.exemplars > 0) exemplars.inc({ tenant }, stats.exemplars);
+    },
+    rejected: (tenant, reason, samples) => {
+      requestsRejected.inc({ tenant, reason });
+      if (samples > 0) rejected.inc({ tenant, reason }, samples);
+    },
+    published: (seconds) => publish.observe(seconds),
+  };
+}

@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+import { type Bus } from '@strata/bus';
+import {
+  type RouterWriteRequest,
+  type RouterWriteResponse,
+  StrataError,
+  Subjects,
+} from '@strata/contracts';
+import {
+  type IngestSeries,
+  type MetricMetadata,
+  RemoteWriteError,
+  type ValidationOptions,
+  decodeHttpWrite,
+  encodeIngestMessage,
+  partitionOf,
+  seriesHash,
+  writeStats,
+} from '@strata/remote-write';
+import { type ActiveSeriesTracker } from '../limits/active-series.tracker';
+import { type TenantLimitsCache } from '../limits/tenant-limits.cache';
+import { type TokenBuckets } from '../limits/token-bucket';
+import { withTenantLabels } from './relabel';
+
+/** Limits that are the same for every tenant. */
+export interface RouterLimits {
+  partitions: number;
+  maxLabelNameLength: number;
+  maxLabelValueLength: number;
+  maxSeriesPerRequest: number;
+  /** Largest ingest message; below the server's max_payload so the bus never chunks one. */
+  maxMessageBytes: number;
+}
+
+/** What the write path reports to metrics; tenants are label values, so they are never invented here. */
+export interface WriteObserver {
+  accepted(tenant: string, stats: RouterWriteResponse): void;
+  rejected(tenant: string, reason: string, samples: number): void;
+  published(seconds: number): void;
+}
+
+/**
+ * The router's write path: admit the tenant, decode and validate the body, apply the tenant's
+ * limits, label every series with the tenant, split by series hash and publish each partition's
+ * part to the ingest stream under a deterministic message id, answering only once JetStream
+ * stored every part. A retried request publishes the same ids, so JetStream stores it once.
+ */
+export class WriteHandler {
+  constructor(
+    private readonly bus: Bus,
+    private readonly tenants: TenantLimitsCache,
+    private readonly buckets: TokenBuckets,
+    private readonly activeSeries: ActiveSeriesTracker,
+    private readonly limits: RouterLimits,
+    private readonly observer: WriteObserver,
+    /** Healthy router instances sharing the tenants' rates (1 when unknown). */
+    private readonly routers: () => number = () => 1,
+  ) {}
+
+  /** Handles one forwarded remote write; throws a StrataError whose code maps to the HTTP status. */
+  async write(request: RouterWriteRequest): Promise<RouterWriteResponse> {
+    const tenantId = request.tenantId;
+    let limits;
+    try {
+      limits = await this.tenants.admit(tenantId);
+    } catch (error) {
+      if (error instanceof StrataError)
+        this.observer.rejected(tenantId, error.reason ?? error.code, 0);
+      throw error;
+    }
+    const body = Buffer.from(request.body, 'base64');
+    const quota = limits.quota;
+    const options: ValidationOptions = {
+      maxLabelNameLength: this.limits.maxLabelNameLength,
+      maxLabelValueLength: this.limits.maxLabelValueLength,
+      maxSeriesPerRequest: this.limits.maxSeriesPerRequest,
+      maxLabelsPerSeries:
+        quota.maxLabelsPerSeries > 0 ? quota.maxLabelsPerSeries : Number.MAX_SAFE_INTEGER,
+    };
+    let batch;
+    try {
+      batch = decodeHttpWrite(
+        body,
+        { contentType: request.contentType, contentEncoding: request.contentEncoding },
+        options,
+      ).batch;
+    } catch (error) {
+      if (!(error instanceof RemoteWriteError)) throw error;
+      this.observer.rejected(tenantId, error.code, 0);
+      throw toStrataError(error);
+    }
+    const stats = writeStats(batch);
+    if (stats.samples + stats.exemplars === 0 && batch.metadata.length === 0) return stats;
+
+    if (
+      stats.samples > 0 &&
+      quota.maxActiveSeries > 0 &&
+      this.activeSeries.activeSeries(tenantId) >= quota.maxActiveSeries
+    ) {
+      this.observer.rejected(tenantId, 'max_active_series', stats.samples);
+      throw new StrataError(
+        'rate_limited',
+        `tenant ${tenantId} is at its limit of ${quota.maxActiveSeries} active series`,
+        undefined,
+        {
+          reason: 'max_active_series',
+          retryAfterSeconds: 30,
+        },
+      );
+    }
+    // The quota is for the whole platform: each of N routers admits 1/N of the rate (Mimir's
+    // "global" strategy); the burst stays whole so one large request still fits somewhere.
+    const taken = this.buckets.take(
+      tenantId,
+      stats.samples,
+      quota.ingestionRateSamplesPerSecond / Math.max(1, this.routers()),
+      quota.ingestionBurstSamples,
+    );
+    if (!taken.ok) {
+      this.observer.rejected(tenantId, 'rate_limited', stats.samples);
+      throw new StrataError(
+        'rate_limited',
+        `tenant ${tenantId} exceeds its ingestion rate of ${quota.ingestionRateSamplesPerSecond} samples/s (burst ${quota.ingestionBurstSamples})`,
+        undefined,
+        { reason: 'ingestion_rate', retryAfterSeconds: taken.retryAfterSeconds },
+      );
+    }
+
+    const parts = new Map<number, IngestSeries[]>();
+    for (const s of batch.series) {
+      const labels = withTenantLabels(s.labels, tenantId, limits.externalLabels);
+      const hash = seriesHash(labels);
+      const p = partitionOf(hash, this.limits.partitions);
+      const item: IngestSeries = {
+        labels,
+        hash,
+        timestamps: s.timestamps,
+        values: s.values,
+        exemplars: s.exemplars,
+        createdTimestamp: s.createdTimestamp,
+      };
+      const list = parts.get(p);
+      if (list) list.push(item);
+      else parts.set(p, [item]);
+    }
+    const writeId = createHash('sha256')
+      .update(tenantId)
+      .update('\0')
+      .update(body)
+      .digest('base64url')
+      .slice(0, 32);
+    const started = process.hrtime.bigint();
+    // Metadata goes to the partition of its family name, so one partition answers for a family.
+    const metadata = new Map<number, MetricMetadata[]>();
+    for (const m of batch.metadata) {
+      const p = partitionOf(
+        seriesHash([{ name: '__name__', value: m.metricFamilyName }]),
+        this.limits.partitions,
+      );
+      const list = metadata.get(p);
+      if (list) list.push(m);
+      else metadata.set(p, [m]);
+      if (!parts.has(p)) parts.set(p, []);
+    }
+    const messages: Array<Promise<unknown>> = [];
+    for (const [p, series] of parts) {
+      const encoded = encodeBounded(tenantId, series, this.limits.maxMessageBytes, metadata.get(p));
+      for (let k = 0; k < encoded.length; k++) {
+        messages.push(
+          this.bus.publish(Subjects.ingestSamples(p), encoded[k], {
+            msgId: `${tenantId}.${writeId}.${p}.${k}`,
+          }),
+        );
+      }
+    }
+    try {
+      await Promise.all(messages);
+    } catch (error) {
+      // Nothing is known to be stored for sure; the client retries and JetStream dedupes what was.
+      this.buckets.refund(tenantId, stats.samples);
+      this.observer.rejected(tenantId, 'publish_failed', stats.samples);
+      throw new StrataError(
+        'unavailable',
+        'the ingest stream did not acknowledge the write; retry',
+        undefined,
+        { cause: error, reason: 'publish_failed' },
+      );
+    }
+    this.observer.published(Number(process.hrtime.bigint() - started) / 1e9);
+    this.observer.accepted(tenantId, stats);
+    return stats;
+  }
+}
+
+/**
+ * Encodes a partition's series into messages of at most `maxBytes` (halving the series list
+ * until each part fits), so ingest messages are never chunked by the bus: the ingester then
+ * applies every message synchronously in stream order, which its sequence bookkeeping relies on.
+ */
+export function encodeBounded(
+  tenant: string,
+  series: IngestSeries[],
+  maxBytes: number,
+  metadata: readonly MetricMetadata[] = [],
+): Buffer[] {
+  const whole = encodeIngestMessage(tenant, series, metadata);
+  if (whole.length <= maxBytes || series.length <= 1) return [whole];
+  const mid = series.length >> 1;
+  // Metadata rides with the first half only, so it is stored once.
+  return [
+    ...encodeBounded(tenant, series.slice(0, mid), maxBytes, metadata),
+    ...encodeBounded(tenant, series.slice(mid), maxBytes),
+  ];
+}
+
+/** Maps a remote write refusal to the platform's error, keeping the precise code as the reason. */
+export function toStrataError(error: RemoteWriteError): StrataError {
+  const status = error.httpStatus;
+  const code =
+    status === 415
+      ? 'unsupported_media_type'
+      : status === 413
+        ? 'payload_too_large'
+        : 'bad_request';
+  return new StrataError(code, error.message, undefined, { reason: error.code });
+}

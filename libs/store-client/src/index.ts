@@ -1,0 +1,9 @@
+export {
+  createStoreClient,
+  TENANT_LABEL,
+  type StoreClient,
+  type StoreClientOptions,
+  type StoreQuery,
+  type StoreSeries,
+  type StoreResult,
+} from './store-client';

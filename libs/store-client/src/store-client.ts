@@ -1,0 +1,263 @@
+import { type Bus } from '@strata/bus';
+import {
+  StrataError,
+  type StoreMatcher,
+  type StoreRequest,
+  type StoreSelectResponse,
+  type StoreMetadataResponse,
+  type StoreSeriesResponse,
+  type StoreStringsResponse,
+  Subjects,
+  type WireLabels,
+  type WireMetadata,
+} from '@strata/contracts';
+import { type Label, type Labels, compareLabels } from '@strata/tsdb';
+
+/** The label that scopes every query to one tenant. */
+export const TENANT_LABEL = 'tenant_id';
+
+/** A tenant's query window: matchers as Prometheus' selectors, inclusive bounds in ms. */
+export interface StoreQuery {
+  tenantId: string;
+  matchers: readonly StoreMatcher[];
+  start: number;
+  end: number;
+}
+
+/** A series with its samples in time order (parallel arrays, timestamps in ms). */
+export interface StoreSeries {
+  labels: Labels;
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+/** An answer and what was missing from it (only with `partialResponse`). */
+export interface StoreResult<T> {
+  value: T;
+  warnings: string[];
+}
+
+/** Reads from the ingesters' Store API; the query engine wraps this as its Queryable. */
+export interface StoreClient {
+  /** Label sets of series matching the query, sorted and deduplicated. */
+  series(query: StoreQuery, options?: { limit?: number }): Promise<StoreResult<Labels[]>>;
+  /** Sorted label names of matching series. */
+  labelNames(query: StoreQuery, options?: { limit?: number }): Promise<StoreResult<string[]>>;
+  /** Sorted values of `name` among matching series. */
+  labelValues(
+    name: string,
+    query: StoreQuery,
+    options?: { limit?: number },
+  ): Promise<StoreResult<string[]>>;
+  /** Matching series with their samples in [start, end], sorted by labels; identical series from several sources are merged. */
+  select(query: StoreQuery): Promise<StoreResult<StoreSeries[]>>;
+  /** Metric family metadata (type, help, unit) of the tenant, by family name, as `/api/v1/metadata` shows it. */
+  metadata(
+    tenantId: string,
+    options?: { metric?: string; limit?: number },
+  ): Promise<StoreResult<Record<string, WireMetadata[]>>>;
+}
+
+/** How the client reaches the shards. */
+export interface StoreClientOptions {
+  /** Ingest partitions (`STRATA_INGEST_PARTITIONS`); each is asked on its own subject. */
+  partitions: number;
+  timeoutMs?: number;
+  /** Answer with what the reachable shards hold plus warnings, instead of failing when one is unavailable. */
+  partialResponse?: boolean;
+  /** Samples per Select page. */
+  pageSamples?: number;
+}
+
+/** Creates a client that fans out to every ingest partition's owner and merges the answers. */
+export function createStoreClient(bus: Bus, options: StoreClientOptions): StoreClient {
+  return new FanOutStoreClient(bus, options);
+}
+
+class FanOutStoreClient implements StoreClient {
+  constructor(
+    private readonly bus: Bus,
+    private readonly options: StoreClientOptions,
+  ) {}
+
+  async series(
+    query: StoreQuery,
+    options: { limit?: number } = {},
+  ): Promise<StoreResult<Labels[]>> {
+    const r = await this.fanOut<StoreSeriesResponse>((p) =>
+      this.ask(p, { type: 'Series', ...this.scoped(query), limit: options.limit }),
+    );
+    const seen = new Map<string, Labels>();
+    for (const answer of r.value)
+      for (const flat of answer.series) seen.set(flat.join('\xff'), unflatten(flat));
+    const out = [...seen.values()].sort(compareLabels);
+    return { value: options.limit ? out.slice(0, options.limit) : out, warnings: r.warnings };
+  }
+
+  async labelNames(
+    query: StoreQuery,
+    options: { limit?: number } = {},
+  ): Promise<StoreResult<string[]>> {
+    const r = await this.fanOut<StoreStringsResponse>((p) =>
+      this.ask(p, { type: 'LabelNames', ...this.scoped(query), limit: options.limit }),
+    );
+    return { value: mergeStrings(r.value, options.limit), warnings: r.warnings };
+  }
+
+  async labelValues(
+    name: string,
+    query: StoreQuery,
+    options: { limit?: number } = {},
+  ): Promise<StoreResult<string[]>> {
+    const r = await this.fanOut<StoreStringsResponse>((p) =>
+      this.ask(p, { type: 'LabelValues', name, ...this.scoped(query), limit: options.limit }),
+    );
+    return { value: mergeStrings(r.value, options.limit), warnings: r.warnings };
+  }
+
+  async select(query: StoreQuery): Promise<StoreResult<StoreSeries[]>> {
+    const r = await this.fanOut(async (p) => {
+      const series: StoreSeries[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: StoreSelectResponse = await this.ask<StoreSelectResponse>(p, {
+          type: 'Select',
+          ...this.scoped(query),
+          cursor,
+          maxSamples: this.options.pageSamples ?? 100_000,
+        });
+        for (const s of page.series)
+          series.push({
+            labels: unflatten(s.labels),
+            timestamps: floats(s.t),
+            values: floats(s.v),
+          });
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      return series;
+    });
+    const byKey = new Map<string, StoreSeries>();
+    for (const shard of r.value) {
+      for (const s of shard) {
+        const key = s.labels.map((l) => `${l.name}\xff${l.value}`).join('\xff');
+        const prev = byKey.get(key);
+        byKey.set(key, prev ? mergeSamples(prev, s) : s);
+      }
+    }
+    return {
+      value: [...byKey.values()].sort((a, b) => compareLabels(a.labels, b.labels)),
+      warnings: r.warnings,
+    };
+  }
+
+  async metadata(
+    tenantId: string,
+    options: { metric?: string; limit?: number } = {},
+  ): Promise<StoreResult<Record<string, WireMetadata[]>>> {
+    const r = await this.fanOut<StoreMetadataResponse>((p) =>
+      this.ask(p, {
+        type: 'Metadata',
+        tenantId,
+        ...(options.metric !== undefined ? { metric: options.metric } : {}),
+        ...(options.limit ? { limit: options.limit } : {}),
+      }),
+    );
+    const merged: Record<string, WireMetadata[]> = {};
+    for (const name of [...new Set(r.value.flatMap((a) => Object.keys(a.metadata)))].sort()) {
+      merged[name] = r.value.flatMap((a) => a.metadata[name] ?? []);
+    }
+    const names = Object.keys(merged);
+    if (options.limit && names.length > options.limit)
+      for (const n of names.slice(options.limit)) delete merged[n];
+    return { value: merged, warnings: r.warnings };
+  }
+
+  /** The tenant matcher goes first, so the index narrows to the tenant before anything else. */
+  private scoped(query: StoreQuery): {
+    tenantId: string;
+    matchers: StoreMatcher[];
+    start: number;
+    end: number;
+  } {
+    return {
+      tenantId: query.tenantId,
+      matchers: [{ type: '=', name: TENANT_LABEL, value: query.tenantId }, ...query.matchers],
+      start: query.start,
+      end: query.end,
+    };
+  }
+
+  private ask<T>(partition: number, request: StoreRequest): Promise<T> {
+    return this.bus.request<StoreRequest, T>(Subjects.storeQuery('ingester', partition), request, {
+      timeoutMs: this.options.timeoutMs ?? 10_000,
+    });
+  }
+
+  private async fanOut<T>(call: (partition: number) => Promise<T>): Promise<StoreResult<T[]>> {
+    const settled = await Promise.allSettled(
+      Array.from({ length: this.options.partitions }, (_, p) => call(p)),
+    );
+    const value: T[] = [];
+    const warnings: string[] = [];
+    for (let p = 0; p < settled.length; p++) {
+      const s = settled[p];
+      if (s.status === 'fulfilled') {
+        value.push(s.value);
+        continue;
+      }
+      const reason = s.reason instanceof Error ? s.reason.message : String(s.reason);
+      if (!this.options.partialResponse) {
+        if (s.reason instanceof StrataError)
+          throw new StrataError(s.reason.code, `partition ${p}: ${reason}`, undefined, {
+            cause: s.reason,
+            reason: s.reason.reason,
+          });
+        throw s.reason;
+      }
+      warnings.push(`partition ${p}: ${reason}`);
+    }
+    return { value, warnings };
+  }
+}
+
+function unflatten(flat: WireLabels): Labels {
+  const out: Label[] = new Array<Label>(flat.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = { name: flat[2 * i], value: flat[2 * i + 1] };
+  return out;
+}
+
+function floats(b64: string): Float64Array {
+  const bytes = Buffer.from(b64, 'base64');
+  const out = new Float64Array(bytes.length / 8);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+function mergeStrings(lists: Array<{ values: string[] }>, limit: number | undefined): string[] {
+  const set = new Set<string>();
+  for (const l of lists) for (const v of l.values) set.add(v);
+  const out = [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return limit ? out.slice(0, limit) : out;
+}
+
+/** Merges two sample lists of the same series; a timestamp present in both keeps the first value. */
+function mergeSamples(a: StoreSeries, b: StoreSeries): StoreSeries {
+  const t = new Float64Array(a.timestamps.length + b.timestamps.length);
+  const v = new Float64Array(t.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.timestamps.length || j < b.timestamps.length) {
+    const ta = i < a.timestamps.length ? a.timestamps[i] : Infinity;
+    const tb = j < b.timestamps.length ? b.timestamps[j] : Infinity;
+    if (ta <= tb) {
+      t[n] = ta;
+      v[n++] = a.values[i++];
+      if (ta === tb) j++;
+    } else {
+      t[n] = tb;
+      v[n++] = b.values[j++];
+    }
+  }
+  return { labels: a.labels, timestamps: t.slice(0, n), values: v.slice(0, n) };
+}

@@ -1,0 +1,332 @@
+// Remote write throughput, latency and memory of Strata (router + ingester in one process) and of
+// Prometheus' own remote-write receiver, on loopback with the same workload. Run:
+//   node -r @swc-node/register tools/bench/remote-write/main.ts [series=10000] [rounds=20] [senders=4] [samplesPerRequest=2000]
+// Strata runs gateway, router and ingester in one process (monolithic mode minus the control
+// plane, which the bench stands in for) and both are fed over HTTP. Both run as child processes so
+// their RSS is theirs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectBus, type NatsBus } from '@strata/bus';
+import { type ControlQueryRequest, DEFAULT_QUOTA, Subjects } from '@strata/contracts';
+import { freePort, startNatsServer, waitForPort } from '@strata/devstack';
+import { encodeWriteRequestV1, type WriteBatch } from '@strata/remote-write';
+import { createStoreClient } from '@strata/store-client';
+import { type Label } from '@strata/tsdb';
+
+const [numSeries, rounds, senders, perRequest] = [10_000, 20, 4, 2_000].map((d, i) =>
+  Number(process.argv[2 + i] ?? d),
+);
+const ROOT = join(__dirname, '../../..');
+const TENANT = 'bench';
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const dir = mkdtempSync(join(tmpdir(), 'strata-bench-rw-'));
+
+/** Realistic label sets: node-exporter-like families over many instances. */
+function labelsFor(i: number): Label[] {
+  return [
+    { name: '__name__', value: `node_cpu_seconds_total_${i % 50}` },
+    { name: 'cpu', value: String(i % 16) },
+    { name: 'instance', value: `10.1.${(i >> 8) & 255}.${i & 255}:9100` },
+    { name: 'job', value: 'node' },
+    { name: 'mode', value: ['idle', 'user', 'system', 'iowait'][i % 4] },
+  ];
+}
+
+/** Every request body, built up front so encoding does not count against the receiver. */
+function bodies(): Buffer[] {
+  const labels = Array.from({ length: numSeries }, (_, i) => labelsFor(i));
+  const out: Buffer[] = [];
+  const t0 = Date.now() - rounds * 15_000;
+  for (let r = 0; r < rounds; r++) {
+    for (let start = 0; start < numSeries; start += perRequest) {
+      const batch: WriteBatch = {
+        metadata: [],
+        series: labels.slice(start, start + perRequest).map((l, k) => ({
+          labels: l,
+          timestamps: new Float64Array([t0 + r * 15_000]),
+          values: new Float64Array([r * 10 + ((start + k) % 7)]),
+          exemplars: [],
+        })),
+      };
+      out.push(encodeWriteRequestV1(batch));
+    }
+  }
+  return out;
+}
+
+function peakRss(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+function rss(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+interface Result {
+  name: string;
+  samplesPerSecond: number;
+  p50: number;
+  p99: number;
+  peakRss: number;
+  bytesPerSeries: number;
+  extra: string;
+}
+
+async function drive(
+  all: Buffer[],
+  send: (body: Buffer) => Promise<void>,
+): Promise<{ seconds: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  const blocks = Math.ceil(numSeries / perRequest);
+  const started = process.hrtime.bigint();
+  // Like Prometheus' shards: each sender owns a fixed set of series, so every series stays in order.
+  await Promise.all(
+    Array.from({ length: senders }, async (_, sender) => {
+      for (let i = 0; i < all.length; i++) {
+        if ((i % blocks) % senders !== sender) continue;
+        const body = all[i];
+        const t = process.hrtime.bigint();
+        await send(body);
+        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }),
+  );
+  return {
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    latencies: latencies.sort((a, b) => a - b),
+  };
+}
+
+const pct = (xs: number[], p: number) =>
+  xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
+
+async function benchStrata(all: Buffer[]): Promise<Result> {
+  const nats = await startNatsServer({ dataDir: join(dir, 'nats') });
+  children.push({ kill: () => void nats.process.stop('SIGKILL', 0) });
+  const bus: NatsBus = await connectBus({ url: nats.url, name: 'bench' });
+  bus.serve<ControlQueryRequest, unknown>(Subjects.controlQuery, 'control-plane', ({ query }) => {
+    const now = new Date().toISOString();
+    const quota = {
+      ...DEFAULT_QUOTA,
+      maxActiveSeries: 0,
+      ingestionRateSamplesPerSecond: 1e9,
+      ingestionBurstSamples: 1e9,
+    };
+    return Promise.resolve(
+      query.type === 'GetQuota'
+        ? { tenantId: TENANT, quota, version: 1, updatedAt: now }
+        : {
+            tenantId: TENANT,
+            displayName: TENANT,
+            status: 'active',
+            suspendedReason: null,
+            version: 1,
+            createdAt: now,
+            updatedAt: now,
+          },
+    );
+  });
+  const httpPort = await freePort();
+  // STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there.
+  const profile = process.env.STRATA_BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STRATA_BENCH_PROFILE}`]
+    : [];
+  const child = spawnLogged(
+    process.execPath,
+    [
+      ...profile,
+      '-r',
+      '@swc-node/register',
+      'apps/strata/src/main.ts',
+      '--target=gateway,router,ingester',
+    ],
+    'strata',
+    {
+      NATS_URL: nats.url,
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(httpPort),
+      STRATA_ADMIN_TOKEN: ADMIN_TOKEN,
+      STRATA_DATA_DIR: join(dir, 'strata'),
+      HEALTH_PORT: String(await freePort()),
+      SWC_NODE_PROJECT: 'tsconfig.json',
+      LOG_LEVEL: 'warn',
+    },
+  );
+  const store = createStoreClient(bus, { partitions: 8, timeoutMs: 30_000 });
+  const range = { tenantId: TENANT, matchers: [], start: 0, end: Date.now() + 3_600_000 };
+  for (const until = Date.now() + 120_000; ;) {
+    try {
+      await bus.request(
+        Subjects.routerWrite,
+        {
+          tenantId: TENANT,
+          contentType: null,
+          contentEncoding: null,
+          body: encodeWriteRequestV1({ series: [], metadata: [] }).toString('base64'),
+          protocolVersion: null,
+        },
+        { timeoutMs: 2_000 },
+      );
+      await store.labelNames(range);
+      break;
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  const baseline = rss(child.pid as number);
+  // Through the gateway, as a Prometheus would: the platform admin writes naming the tenant.
+  const run = await drive(all, (body) =>
+    post(`http://127.0.0.1:${httpPort}/api/v1/write`, body, {
+      Authorization: `Bearer ${ADMIN_TOKEN}`,
+      'X-Scope-OrgID': TENANT,
+    }),
+  );
+  // Acknowledged means stored in the stream; wait until the heads hold it all as well.
+  const total = numSeries * rounds;
+  const ingestStart = process.hrtime.bigint();
+  let held = 0;
+  for (const until = Date.now() + 300_000; held < total && Date.now() < until;) {
+    const series = await store.select({
+      ...range,
+      matchers: [{ type: '=', name: 'job', value: 'node' }],
+    });
+    held = series.value.reduce((n, s) => n + s.timestamps.length, 0);
+    if (held < total) await new Promise((r) => setTimeout(r, 500));
+  }
+  const catchUp = Number(process.hrtime.bigint() - ingestStart) / 1e9;
+  const result: Result = {
+    name: 'strata',
+    samplesPerSecond: total / run.seconds,
+    p50: pct(run.latencies, 50),
+    p99: pct(run.latencies, 99),
+    peakRss: peakRss(child.pid as number),
+    bytesPerSeries: (rss(child.pid as number) - baseline) / numSeries,
+    extra: `heads hold ${held}/${total} samples ${catchUp.toFixed(1)} s after the last ack (ack-to-queryable throughput ${(total / (run.seconds + catchUp)).toFixed(0)} samples/s)`,
+  };
+  await stop(child);
+  await bus.drain();
+  await nats.process.stop();
+  return result;
+}
+
+async function benchPrometheus(all: Buffer[]): Promise<Result> {
+  const port = await freePort();
+  const config = join(dir, 'prometheus.yml');
+  writeFileSync(config, 'global:\n  scrape_interval: 1h\n');
+  const child = spawnLogged(
+    'prometheus',
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${join(dir, 'prom')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-remote-write-receiver',
+    ],
+    'prometheus',
+    {},
+  );
+  await waitForPort(port, 'prometheus');
+  await new Promise((r) => setTimeout(r, 1_000));
+  const baseline = rss(child.pid as number);
+  const url = `http://127.0.0.1:${port}/api/v1/write`;
+  const run = await drive(all, async (body) => {
+    const res = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: {
+        'Content-Type': 'application/x-protobuf',
+        'Content-Encoding': 'snappy',
+        'X-Prometheus-Remote-Write-Version': '0.1.0',
+      },
+    });
+    if (res.status >= 300)
+      throw new Error(`prometheus answered ${res.status}: ${await res.text()}`);
+    await res.arrayBuffer();
+  });
+  const result: Result = {
+    name: 'prometheus',
+    samplesPerSecond: (numSeries * rounds) / run.seconds,
+    p50: pct(run.latencies, 50),
+    p99: pct(run.latencies, 99),
+    peakRss: peakRss(child.pid as number),
+    bytesPerSeries: (rss(child.pid as number) - baseline) / numSeries,
+    extra: 'samples are queryable when acknowledged',
+  };
+  await stop(child);
+  return result;
+}
+
+async function post(url: string, body: Buffer, headers: Record<string, string>): Promise<void> {
+  const res = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: {
+      'Content-Type': 'application/x-protobuf',
+      'Content-Encoding': 'snappy',
+      'X-Prometheus-Remote-Write-Version': '0.1.0',
+      ...headers,
+    },
+  });
+  if (res.status >= 300) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+  await res.arrayBuffer();
+}
+
+/** Everything the bench started, so a failed run leaves nothing behind. */
+const children: Array<{ kill(): void }> = [];
+
+function spawnLogged(
+  command: string,
+  args: string[],
+  name: string,
+  env: Record<string, string>,
+): ChildProcess {
+  const log = openSync(join(dir, `${name}.log`), 'a');
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', log, log],
+  });
+  children.push({ kill: () => child.kill('SIGKILL') });
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await gone;
+  clearTimeout(timer);
+}
+
+async function main(): Promise<void> {
+  const all = bodies();
+  const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
+  console.log(
+    `${numSeries} active series, ${rounds} rounds, ${perRequest} samples/request, ${senders} senders: ${all.length} requests, ${numSeries * rounds} samples`,
+  );
+  const results: Result[] = [];
+  for (const bench of [benchStrata, benchPrometheus]) {
+    const r = await bench(all);
+    results.push(r);
+    console.log(
+      `${r.name.padEnd(10)} ${r.samplesPerSecond.toFixed(0).padStart(9)} samples/s acked  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ` +
+        `peak RSS ${mb(r.peakRss)}  ${r.bytesPerSeries.toFixed(0)} B/active series; ${r.extra}`,
+    );
+  }
+  const [s, p] = results;
+  console.log(
+    `strata/prometheus: throughput ${(s.samplesPerSecond / p.samplesPerSecond).toFixed(2)}x, p99 ${(s.p99 / p.p99).toFixed(2)}x, peak RSS ${(s.peakRss / p.peakRss).toFixed(2)}x, bytes/series ${(s.bytesPerSeries / p.bytesPerSeries).toFixed(2)}x`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  for (const c of children) c.kill();
+  console.error(error);
+  console.error(`logs in ${dir}`);
+  process.exit(1);
+});
