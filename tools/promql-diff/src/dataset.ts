@@ -141,18 +141,21 @@ export function datasetBatches(specs: SeriesSpec[] = datasetSeries(), sliceSteps
     const series: WriteSeries[] = [];
     for (const s of specs) {
       const ts: number[] = [];
-      const vs: number[] = [];
+      // Values go straight into a typed array: JS arrays of doubles canonicalise NaN and would
+      // lose the staleness marker's bits.
+      const values = new Float64Array(sliceSteps);
+      let n = 0;
       const exemplars: Exemplar[] = [];
       for (let i = from; i < Math.min(POINTS, from + sliceSteps); i++) {
         const v = s.value(i);
         if (v === null) continue;
         ts.push(T0 + i * INTERVAL_MS + s.offsetMs);
-        vs.push(v);
+        values[n++] = v;
         if (s.exemplarEvery !== undefined && i % s.exemplarEvery === 0) {
           exemplars.push({ labels: labelsFrom({ trace_id: `t${i}` }), value: v, timestamp: T0 + i * INTERVAL_MS + s.offsetMs });
         }
       }
-      if (ts.length > 0) series.push({ labels: labelsFrom(s.labels), timestamps: Float64Array.from(ts), values: Float64Array.from(vs), exemplars });
+      if (n > 0) series.push({ labels: labelsFrom(s.labels), timestamps: Float64Array.from(ts), values: values.subarray(0, n), exemplars });
     }
     batches.push({ series, metadata: from === 0 ? DATASET_METADATA : [] });
   }

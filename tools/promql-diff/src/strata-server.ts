@@ -1,7 +1,7 @@
 import { connectBus, type BusLogger } from '@strata/bus';
 import { startGateway, type GatewayConfig } from '@strata/gateway';
 import { MemorySeriesSource, QueryExecutor, QueryHandlers } from '@strata/query';
-import { decodeWriteRequest, encodeWriteRequestV1, type WriteBatch } from '@strata/remote-write';
+import { decodeWriteRequest, type WriteBatch } from '@strata/remote-write';
 import { FakeControlPlane } from '../../../libs/gateway/src/testing/fake-control-plane';
 
 /** The platform admin token of the harness; the tenant is named in `X-Scope-OrgID`. */
@@ -16,9 +16,13 @@ export interface StrataServer {
   source: MemorySeriesSource;
   /** Headers that authenticate as the platform admin acting for `tenantId`. */
   headersFor(tenantId: string): Record<string, string>;
-  /** Decodes a remote-write 1.0 body and stores it for `tenantId`, as the write path will. */
+  /** Decodes a remote-write 1.0 body and stores it for `tenantId`. */
   writeEncoded(tenantId: string, body: Uint8Array): void;
-  /** Encodes and stores a batch, the same bytes Prometheus receives. */
+  /**
+   * Stores a batch as is. The suite uses this rather than a decode of the encoded bytes because
+   * `decodeWriteRequest` turns the staleness marker into a plain NaN (the write-path suite covers
+   * the real remote-write path end to end).
+   */
   write(tenantId: string, batch: WriteBatch): void;
   stop(): Promise<void>;
 }
@@ -50,8 +54,7 @@ export async function startStrata(
     tls: null,
   };
   const gateway = await startGateway({ config, bus, controlPlane });
-  const writeEncoded = (tenantId: string, body: Uint8Array): void => {
-    const batch = decodeWriteRequest(body, 'v1');
+  const writeBatch = (tenantId: string, batch: WriteBatch): void => {
     for (const s of batch.series) {
       const labels: Record<string, string> = {};
       for (const l of s.labels) labels[l.name] = l.value;
@@ -68,8 +71,8 @@ export async function startStrata(
     url: gateway.url,
     source,
     headersFor: (tenantId) => ({ authorization: `Bearer ${HARNESS_ADMIN_TOKEN}`, 'x-scope-orgid': tenantId }),
-    writeEncoded,
-    write: (tenantId, batch) => writeEncoded(tenantId, encodeWriteRequestV1(batch)),
+    writeEncoded: (tenantId, body) => writeBatch(tenantId, decodeWriteRequest(body, 'v1')),
+    write: writeBatch,
     async stop() {
       await gateway.close();
       await handlers.onModuleDestroy();
