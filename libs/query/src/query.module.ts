@@ -10,7 +10,7 @@ export const SERIES_SOURCE = Symbol.for('strata.query.series-source');
 
 /** Options of the query service module. */
 export interface QueryModuleOptions extends QueryExecutorOptions {
-  /** Where series come from; an empty in-memory source until the Store API client is wired in. */
+  /** Where series come from when `sourceFromBus` is absent; an empty in-memory source by default. */
   source?: SeriesSource;
   /** Builds the source from the process's bus (the Store API client fans out over it); wins over `source`. */
   sourceFromBus?: (bus: Bus) => SeriesSource;

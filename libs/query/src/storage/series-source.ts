@@ -25,7 +25,7 @@ export interface SeriesExemplars {
 
 /**
  * Where the query service reads series from: every tenant's data, told apart by `tenant_id`.
- * The in-memory source stands in for the Store API client until the write path provides it;
+ * `StoreSeriesSource` reads the ingesters through the Store API, `MemorySeriesSource` serves tests;
  * callers never use it directly but through `TenantQueryable`, which scopes every call.
  */
 export interface SeriesSource {
