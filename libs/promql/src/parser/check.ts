@@ -1,5 +1,5 @@
 import { type AggregateOp, type BinaryExpr, type Expr, exprType, type LabelMatcher, type PositionRange, type ValueType, type VectorSelector } from './ast';
-import { compilePromRegex } from '../regex';
+import { compilePromRegex } from '@strata/prom-regex';
 
 /** Where type errors are recorded, plus the query bytes for operator positions. */
 export interface CheckSink {

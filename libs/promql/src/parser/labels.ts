@@ -1,5 +1,5 @@
 import { type LabelMatcher, type MatchOp } from './ast';
-import { compilePromRegex } from '../regex';
+import { compilePromRegex } from '@strata/prom-regex';
 import { unquote, type Unquoted } from './strings';
 import { type ErrorContext, type TokenStream } from './token-stream';
 import { type Token, type TokenType } from './tokens';

@@ -1,5 +1,5 @@
 import { type Labels } from './labels';
-import { compilePromRegex } from '../regex';
+import { compilePromRegex } from '@strata/prom-regex';
 
 /** Label matcher operators understood by storage. */
 export type MatcherType = '=' | '!=' | '=~' | '!~';

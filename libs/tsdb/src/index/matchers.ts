@@ -1,4 +1,5 @@
 import { InvalidMatcherError } from '../errors';
+import { compilePromRegex } from '@strata/prom-regex';
 
 /** Label matcher operators as PromQL spells them. */
 export type MatchType = '=' | '!=' | '=~' | '!~';
@@ -49,27 +50,15 @@ export function matcher(type: MatchType, name: string, value: string): Matcher {
 }
 
 function compileRegex(src: string): (v: string) => boolean {
-  let flags = 's';
-  let body = src;
-  // JavaScript on Node 20 lacks inline flag groups; the leading `(?i)` Grafana emits is the common case.
-  if (body.startsWith('(?i)')) {
-    flags += 'i';
-    body = body.slice(4);
-  }
-  if (flags === 's' && !META.test(body)) return (v) => v === body;
-  if (body === '.*') return () => true;
-  if (body === '.+') return (v) => v.length > 0;
+  // Literal and match-everything patterns are common (Grafana variables) and need no RegExp at all.
+  if (!META.test(src)) return (v) => v === src;
+  if (src === '.*') return () => true;
+  if (src === '.+') return (v) => v.length > 0;
   let re: RegExp;
   try {
-    re = new RegExp(`^(?:${body})$`, flags + 'u');
-  } catch {
-    try {
-      re = new RegExp(`^(?:${body})$`, flags);
-    } catch (e) {
-      throw new InvalidMatcherError(
-        `invalid regular expression ${JSON.stringify(src)}: ${(e as Error).message}`,
-      );
-    }
+    re = compilePromRegex(src);
+  } catch (e) {
+    throw new InvalidMatcherError(`invalid regular expression ${JSON.stringify(src)}: ${(e as Error).message}`);
   }
   return (v) => re.test(v);
 }

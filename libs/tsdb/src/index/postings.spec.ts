@@ -57,6 +57,12 @@ describe('postingsForMatchers', () => {
     expect(sel(['=', '__name__', 'up'], ['!=', 'env', 'prod'])).toEqual([2, 3]);
   });
 
+  it('matches regexes with RE2 syntax that JavaScript lacks, as Prometheus does', () => {
+    expect(sel(['=~', 'env', '(?i:PR)od'])).toEqual([1]);
+    expect(sel(['=~', 'job', '[[:alpha:]]{2}'])).toEqual([3]);
+    expect(sel(['!~', 'job', '(?i)API'])).toEqual([3]);
+  });
+
   it('anchors regexes fully and lets `.` match newlines', () => {
     expect(sel(['=~', 'job', 'ap'])).toEqual([]);
     expect(sel(['=~', 'job', 'a.*'])).toEqual([1, 2, 4]);

@@ -1,0 +1,1 @@
+export { compilePromRegex } from './compile-prom-regex';
