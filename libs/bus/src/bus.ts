@@ -18,6 +18,19 @@ export interface RequestMeta {
 /** A JSON request handler; a thrown StrataError becomes an error reply with its code. */
 export type RequestHandler<Req, Res> = (payload: Req, meta: RequestMeta) => Promise<Res>;
 
+/** Options of a binary request: the JSON `meta` travels in the `Strata-Meta` header, next to the bytes. */
+export interface BinaryRequestOptions<Meta> extends RequestOptions {
+  meta: Meta;
+}
+
+/** What a binary handler learns besides the bytes: the decoded JSON metadata and the headers. */
+export interface BinaryRequestMeta<Meta> extends RequestMeta {
+  meta: Meta;
+}
+
+/** A binary request handler: raw bytes in, JSON reply out; errors as for `RequestHandler`. */
+export type BinaryRequestHandler<Meta, Res> = (payload: Uint8Array, meta: BinaryRequestMeta<Meta>) => Promise<Res>;
+
 /** A JetStream stream the platform owns, declared in code and created or updated at start. */
 export interface StreamSpec {
   name: string;
@@ -93,6 +106,13 @@ export interface Bus {
   request<Req, Res>(subject: string, payload: Req, options?: RequestOptions): Promise<Res>;
   /** Serves JSON requests in a queue group, so each request reaches one instance. */
   serve<Req, Res>(subject: string, queueGroup: string | null, handler: RequestHandler<Req, Res>): Stoppable;
+  /**
+   * Sends raw bytes (no JSON, no base64) with JSON metadata in a header and returns the JSON reply;
+   * chunked above max_payload like `request`.
+   */
+  requestBinary<Meta, Res>(subject: string, payload: Uint8Array, options: BinaryRequestOptions<Meta>): Promise<Res>;
+  /** Serves binary requests (see `requestBinary`); the reply is the usual JSON envelope. */
+  serveBinary<Meta, Res>(subject: string, queueGroup: string | null, handler: BinaryRequestHandler<Meta, Res>): Stoppable;
   /** Creates or updates a stream to match `spec` (idempotent). */
   ensureStream(spec: StreamSpec): Promise<void>;
   /** Publishes to JetStream and resolves once the stream stored it; `msgId` deduplicates retries. */

@@ -39,6 +39,37 @@ describe('payloads above max_payload', () => {
     expect(seenHeaders).toEqual({ 'X-Request-Id': 'r1' });
   });
 
+  it('carries a 5 MiB binary request with its JSON metadata, headers hidden from the handler', async () => {
+    const subject = uniqueName('test.binary');
+    const bytes = randomBytes(FIVE_MIB);
+    let seen: { meta: unknown; headers: Record<string, string>; equal: boolean } | null = null;
+    bus.serveBinary<{ tenant: string; note: string }, { length: number }>(subject, 'bin', async (payload, meta) => {
+      seen = { meta: meta.meta, headers: meta.headers, equal: Buffer.from(payload).equals(bytes) };
+      return { length: payload.length };
+    });
+    const meta = { tenant: 't-1', note: 'é\n"quoted"' };
+    const reply = await bus.requestBinary<typeof meta, { length: number }>(subject, bytes, {
+      meta,
+      timeoutMs: 20_000,
+      headers: { 'X-Request-Id': 'r2' },
+    });
+    expect(reply.length).toBe(FIVE_MIB);
+    expect(seen).toEqual({ meta, headers: { 'X-Request-Id': 'r2' }, equal: true });
+  });
+
+  it('answers a binary request without metadata with bad_request, and relays a handler StrataError', async () => {
+    const subject = uniqueName('test.binary-meta');
+    bus.serveBinary<{ fail: boolean }, number>(subject, 'bin', async (payload, { meta }) => {
+      if (meta.fail) throw new ChunkingNotSupportedError('s', 'workqueue');
+      return payload.length;
+    });
+    await expect(bus.request(subject, { any: 1 }, { timeoutMs: 5_000 })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(bus.requestBinary(subject, new Uint8Array(3), { meta: { fail: false } })).resolves.toBe(3);
+    await expect(bus.requestBinary(subject, new Uint8Array(3), { meta: { fail: true } })).rejects.toMatchObject({
+      code: 'payload_too_large',
+    });
+  });
+
   it('keeps each chunked exchange on one queue-group member when several run at once', async () => {
     const subject = uniqueName('test.parallel');
     const other = await connectBus({ url: testServices().natsUrl, name: 'chunk-spec-2', logger: quiet });

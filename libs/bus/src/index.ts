@@ -3,6 +3,9 @@ export type {
   RequestOptions,
   RequestMeta,
   RequestHandler,
+  BinaryRequestOptions,
+  BinaryRequestMeta,
+  BinaryRequestHandler,
   StreamSpec,
   PublishAck,
   ConsumerSpec,
@@ -17,6 +20,7 @@ export { type KvBucket, type KvBucketOptions, type KvValue, type KvChange, type 
 export { type BusLogger, consoleBusLogger } from './logger';
 export { type BusObserver, type DeliveryOutcome } from './observer';
 export { ChunkHeaders } from './chunking';
+export { META_HEADER } from './request-reply';
 export {
   NoRespondersError,
   RequestTimeoutError,

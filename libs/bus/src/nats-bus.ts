@@ -2,6 +2,8 @@ import { type NatsConnection } from '@nats-io/nats-core';
 import { type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import {
   type Bus,
+  type BinaryRequestHandler,
+  type BinaryRequestOptions,
   type ConsumedMessage,
   type ConsumeOptions,
   type ConsumerSpec,
@@ -70,7 +72,18 @@ export class NatsBus implements Bus, KvProvider {
   }
 
   serve<Req, Res>(subject: string, queueGroup: string | null, handler: RequestHandler<Req, Res>): Stoppable {
-    const inner = this.rr.serve(subject, queueGroup, handler);
+    return this.track(this.rr.serve(subject, queueGroup, handler));
+  }
+
+  requestBinary<Meta, Res>(subject: string, payload: Uint8Array, options: BinaryRequestOptions<Meta>): Promise<Res> {
+    return this.rr.requestBinary<Meta, Res>(subject, payload, options);
+  }
+
+  serveBinary<Meta, Res>(subject: string, queueGroup: string | null, handler: BinaryRequestHandler<Meta, Res>): Stoppable {
+    return this.track(this.rr.serveBinary(subject, queueGroup, handler));
+  }
+
+  private track(inner: Stoppable): Stoppable {
     const handle: Stoppable = {
       stop: async () => {
         this.serving.delete(handle);

@@ -1,6 +1,13 @@
 import { StrataError, type ErrorBody } from '@strata/contracts';
 import { createInbox, Empty, errors, type Msg, type NatsConnection } from '@nats-io/nats-core';
-import { type ReplyEnvelope, type RequestHandler, type RequestOptions, type Stoppable } from './bus';
+import {
+  type BinaryRequestHandler,
+  type BinaryRequestOptions,
+  type ReplyEnvelope,
+  type RequestHandler,
+  type RequestOptions,
+  type Stoppable,
+} from './bus';
 import {
   CHUNK_HEADER_BUDGET,
   ChunkHeaders,
@@ -27,6 +34,13 @@ import { type BusLogger } from './logger';
 /** How long one side of a chunked exchange waits for the other before giving the exchange up. */
 const CHUNK_IDLE_MS = 30_000;
 
+/** Header of a binary request that carries its JSON metadata (URI-encoded, so any text is header-safe). */
+export const META_HEADER = 'Strata-Meta';
+
+function isBusHeader(key: string): boolean {
+  return isChunkHeader(key) || key.toLowerCase() === 'strata-meta';
+}
+
 /** JSON request/reply over core NATS, with transparent chunking of payloads above max_payload. */
 export class RequestReply {
   readonly inFlight = new InFlight();
@@ -39,12 +53,22 @@ export class RequestReply {
   ) {}
 
   /** Sends a JSON request and unwraps the reply envelope. */
-  async request<Req, Res>(subject: string, payload: Req, options?: RequestOptions): Promise<Res> {
-    const timeoutMs = options?.timeoutMs ?? this.defaultTimeoutMs;
+  request<Req, Res>(subject: string, payload: Req, options?: RequestOptions): Promise<Res> {
+    return this.exchange<Res>(subject, encodeJson(payload), options?.headers, options?.timeoutMs);
+  }
+
+  /** Sends raw bytes with JSON metadata in the `Strata-Meta` header and unwraps the JSON reply envelope. */
+  requestBinary<Meta, Res>(subject: string, payload: Uint8Array, options: BinaryRequestOptions<Meta>): Promise<Res> {
+    const headers = { ...options.headers, [META_HEADER]: encodeURIComponent(JSON.stringify(options.meta ?? null)) };
+    return this.exchange<Res>(subject, payload, headers, options.timeoutMs);
+  }
+
+  private async exchange<Res>(subject: string, body: Uint8Array, headers: Record<string, string> | undefined, timeout: number | undefined): Promise<Res> {
+    const timeoutMs = timeout ?? this.defaultTimeoutMs;
     const deadline = Date.now() + timeoutMs;
     let data: Uint8Array;
     try {
-      const reply = await this.sendParts(subject, encodeJson(payload), options?.headers, deadline);
+      const reply = await this.sendParts(subject, body, headers, deadline);
       data = await this.receiveParts(reply, deadline);
     } catch (error) {
       throw mapRequestError(error, subject, timeoutMs);
@@ -90,6 +114,15 @@ export class RequestReply {
 
   /** Subscribes `handler` to `subject`; every reply is an envelope, whatever the handler does. */
   serve<Req, Res>(subject: string, queueGroup: string | null, handler: RequestHandler<Req, Res>): Stoppable {
+    return this.subscribe(subject, queueGroup, (msg, data) => this.invoke(msg, data, handler));
+  }
+
+  /** Subscribes a binary `handler` to `subject`: the payload stays bytes, the metadata comes from `Strata-Meta`. */
+  serveBinary<Meta, Res>(subject: string, queueGroup: string | null, handler: BinaryRequestHandler<Meta, Res>): Stoppable {
+    return this.subscribe(subject, queueGroup, (msg, data) => this.invokeBinary(msg, data, handler));
+  }
+
+  private subscribe(subject: string, queueGroup: string | null, call: (msg: Msg, data: Uint8Array) => Promise<ReplyEnvelope<unknown>>): Stoppable {
     const inFlight = new InFlight();
     const sub = this.nc.subscribe(subject, {
       ...(queueGroup ? { queue: queueGroup } : {}),
@@ -98,7 +131,7 @@ export class RequestReply {
           this.log.error(`subscription ${subject} failed`, err);
           return;
         }
-        const work = this.handle(subject, msg, handler);
+        const work = this.handle(subject, msg, call);
         inFlight.track(work);
         this.inFlight.track(work);
       },
@@ -111,7 +144,7 @@ export class RequestReply {
     };
   }
 
-  private async handle<Req, Res>(servedSubject: string, msg: Msg, handler: RequestHandler<Req, Res>): Promise<void> {
+  private async handle(servedSubject: string, msg: Msg, call: (msg: Msg, data: Uint8Array) => Promise<ReplyEnvelope<unknown>>): Promise<void> {
     if (!msg.reply) {
       this.log.warn(`request on ${msg.subject} without a reply subject ignored`);
       return;
@@ -125,7 +158,7 @@ export class RequestReply {
     }
     if (!assembled) return;
     const started = performance.now();
-    const envelope = await this.invoke(msg, assembled.data, handler);
+    const envelope = await call(msg, assembled.data);
     this.observer.served?.(servedSubject, envelope.error ? envelope.error.code : 'ok', (performance.now() - started) / 1000);
     try {
       this.respond(assembled.replyTo, encodeJson(envelope));
@@ -141,8 +174,24 @@ export class RequestReply {
     } catch {
       return { error: { code: 'bad_request', message: 'request is not valid JSON' } };
     }
+    return this.run(msg, () => handler(payload, { subject: msg.subject, headers: fromNatsHeaders(msg.headers, isChunkHeader) }));
+  }
+
+  private async invokeBinary<Meta, Res>(msg: Msg, data: Uint8Array, handler: BinaryRequestHandler<Meta, Res>): Promise<ReplyEnvelope<Res>> {
+    let meta: Meta;
     try {
-      const ok = await handler(payload, { subject: msg.subject, headers: fromNatsHeaders(msg.headers, isChunkHeader) });
+      const raw = msg.headers?.get(META_HEADER);
+      if (!raw) return { error: { code: 'bad_request', message: `binary request without a ${META_HEADER} header` } };
+      meta = JSON.parse(decodeURIComponent(raw)) as Meta;
+    } catch {
+      return { error: { code: 'bad_request', message: `${META_HEADER} is not valid JSON` } };
+    }
+    return this.run(msg, () => handler(data, { subject: msg.subject, headers: fromNatsHeaders(msg.headers, isBusHeader), meta }));
+  }
+
+  private async run<Res>(msg: Msg, call: () => Promise<Res>): Promise<ReplyEnvelope<Res>> {
+    try {
+      const ok = await call();
       return { ok };
     } catch (error) {
       if (error instanceof StrataError) return { error: error.toBody() };

@@ -44,6 +44,11 @@ export const Subjects = {
   controlEventsAll: 'strata.control.events.v1.>',
   /** Remote writes from the gateway to the router (request/reply, queue group `router`, JSON with a base64 body). */
   routerWrite: 'strata.router.write.v1',
+  /**
+   * Remote writes from the gateway to the router as bytes (request/reply, queue group `router`): the
+   * HTTP body untouched as the payload, a `RouterWriteMeta` as the bus's JSON metadata (`Bus.requestBinary`).
+   */
+  routerWriteBinary: 'strata.router.write.v2',
   /** Samples of one ingest partition, published by the router (binary, `@strata/remote-write` ingest codec). */
   ingestSamples: (partition: number) => `strata.ingest.samples.v1.${partitionToken(partition)}`,
   /** Samples of every partition. */

@@ -9,6 +9,7 @@ import { BUS, KV, NatsBus, type Bus, type KvProvider, type Stoppable } from '@st
 import {
   type ServiceHealth,
   QueueGroups,
+  RouterWriteMeta,
   RouterWriteRequest,
   type RouterWriteResponse,
   Subjects,
@@ -22,7 +23,10 @@ import { TenantLimitsCache } from './limits/tenant-limits.cache';
 import { TokenBuckets } from './limits/token-bucket';
 import { WriteHandler, type WriteObserver } from './write/write.handler';
 
-/** Runs the router: declares the ingest stream, follows tenants' limits and serves `Subjects.routerWrite`. */
+/**
+ * Runs the router: declares the ingest stream, follows tenants' limits and serves writes over
+ * `Subjects.routerWriteBinary` (raw body, what the gateway sends) and `Subjects.routerWrite` (JSON, base64 body).
+ */
 @Injectable()
 export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('Router');
@@ -31,6 +35,7 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly handler: WriteHandler;
   private feed: ControlEventsFeed | null = null;
   private serving: Stoppable | null = null;
+  private servingBinary: Stoppable | null = null;
   /** Router instances answering health, refreshed every 15 s; tenants' rates are split among them. */
   private routerCount = 1;
   private countTimer: NodeJS.Timeout | null = null;
@@ -96,6 +101,12 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
       (payload) =>
         this.handler.write(parseOrThrow(RouterWriteRequest, payload, 'router write request')),
     );
+    this.servingBinary = this.bus.serveBinary<unknown, RouterWriteResponse>(
+      Subjects.routerWriteBinary,
+      QueueGroups.of('router'),
+      (body, { meta }) =>
+        this.handler.writeBody(parseOrThrow(RouterWriteMeta, meta, 'router write metadata'), body),
+    );
     void this.countRouters().catch(() => undefined);
     this.countTimer = setInterval(() => void this.countRouters().catch(() => undefined), 15_000);
     this.log.log(`serving writes over ${this.config.STRATA_INGEST_PARTITIONS} partitions`);
@@ -104,6 +115,7 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     if (this.countTimer) clearInterval(this.countTimer);
     await this.serving?.stop();
+    await this.servingBinary?.stop();
     await this.feed?.stop();
     await this.activeSeries.stop();
   }

@@ -3,9 +3,10 @@ import { TenantId } from '../control/ids';
 import { Streams } from '../subjects';
 
 /**
- * A remote write forwarded by the gateway to the router over `Subjects.routerWrite`. The body is
- * the raw (snappy-compressed) HTTP body in base64: request/reply carries JSON, and base64 costs
- * far less than decoding at the edge would; bodies above max_payload are chunked by the bus.
+ * A remote write sent to the router as JSON over `Subjects.routerWrite`, the body being the raw
+ * (snappy-compressed) HTTP body in base64. The gateway uses `Subjects.routerWriteBinary` instead
+ * (`RouterWriteMeta` + the body as bytes); this JSON form stays for callers that only speak JSON.
+ * Bodies above max_payload are chunked by the bus.
  */
 export const RouterWriteRequest = z
   .object({
@@ -19,6 +20,13 @@ export const RouterWriteRequest = z
   })
   .strict();
 export type RouterWriteRequest = z.infer<typeof RouterWriteRequest>;
+
+/**
+ * The metadata of a remote write sent over `Subjects.routerWriteBinary`: the same fields as
+ * `RouterWriteRequest` minus the body, which travels as the raw payload (no base64, no JSON).
+ */
+export const RouterWriteMeta = RouterWriteRequest.omit({ body: true }).strict();
+export type RouterWriteMeta = z.infer<typeof RouterWriteMeta>;
 
 /** What the router wrote, for the `X-Prometheus-Remote-Write-*-Written` headers. */
 export interface RouterWriteResponse {

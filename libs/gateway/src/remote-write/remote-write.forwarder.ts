@@ -1,5 +1,5 @@
 import { type Bus } from '@strata/bus';
-import { type RouterWriteRequest, type RouterWriteResponse, Subjects } from '@strata/contracts';
+import { type RouterWriteMeta, type RouterWriteResponse, Subjects } from '@strata/contracts';
 
 /** Headers Prometheus reads back to learn what a 2.0 receiver stored. */
 export const WRITTEN_HEADERS = {
@@ -16,7 +16,7 @@ export interface RemoteWriteHttpHeaders {
 }
 
 /**
- * Forwards a remote write body, untouched, to the router over the bus: decoding and limits
+ * Forwards a remote write body, untouched and as bytes (`Subjects.routerWriteBinary`), to the router: decoding and limits
  * happen there, so the edge stays cheap and every router enforces the same rules.
  */
 export class RemoteWriteForwarder {
@@ -31,17 +31,17 @@ export class RemoteWriteForwarder {
     headers: RemoteWriteHttpHeaders,
     body: Buffer,
   ): Promise<RouterWriteResponse> {
-    const request: RouterWriteRequest = {
+    const meta: RouterWriteMeta = {
       tenantId,
       contentType: headers.contentType ?? null,
       contentEncoding: headers.contentEncoding ?? null,
-      body: body.toString('base64'),
       protocolVersion: headers.protocolVersion ?? null,
     };
-    return this.bus.request<RouterWriteRequest, RouterWriteResponse>(
-      Subjects.routerWrite,
-      request,
-      { timeoutMs: this.timeoutMs },
+    // The body travels as bytes: no base64, no JSON around it.
+    return this.bus.requestBinary<RouterWriteMeta, RouterWriteResponse>(
+      Subjects.routerWriteBinary,
+      body,
+      { meta, timeoutMs: this.timeoutMs },
     );
   }
 }

@@ -8,6 +8,8 @@ export function fakeBus(connected = { value: true }): Bus {
   return {
     request: unused,
     serve: unused,
+    requestBinary: unused,
+    serveBinary: unused,
     ensureStream: unused,
     publish: unused,
     consume: unused,

@@ -11,6 +11,8 @@ export function prefixedBus(bus: Bus, prefix: string): Bus {
   return {
     request: (s, payload, options) => bus.request(subject(s), payload, options),
     serve: (s, queueGroup, handler) => bus.serve(subject(s), queueGroup, handler),
+    requestBinary: (s, payload, options) => bus.requestBinary(subject(s), payload, options),
+    serveBinary: (s, queueGroup, handler) => bus.serveBinary(subject(s), queueGroup, handler),
     ensureStream: (spec: StreamSpec) => bus.ensureStream({ ...spec, name: stream(spec.name), subjects: spec.subjects.map(subject) }),
     publish: (s, data, options) => bus.publish(subject(s), data, options),
     consume: (spec: ConsumerSpec, handler) =>

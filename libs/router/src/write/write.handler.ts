@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Bus } from '@strata/bus';
 import {
+  type RouterWriteMeta,
   type RouterWriteRequest,
   type RouterWriteResponse,
   StrataError,
@@ -58,7 +59,13 @@ export class WriteHandler {
   ) {}
 
   /** Handles one forwarded remote write; throws a StrataError whose code maps to the HTTP status. */
-  async write(request: RouterWriteRequest): Promise<RouterWriteResponse> {
+  write(request: RouterWriteRequest): Promise<RouterWriteResponse> {
+    const { body, ...meta } = request;
+    return this.writeBody(meta, Buffer.from(body, 'base64'));
+  }
+
+  /** Handles one remote write whose body arrived as bytes (`Subjects.routerWriteBinary`). */
+  async writeBody(request: RouterWriteMeta, body: Uint8Array): Promise<RouterWriteResponse> {
     const tenantId = request.tenantId;
     let limits;
     try {
@@ -68,7 +75,6 @@ export class WriteHandler {
         this.observer.rejected(tenantId, error.reason ?? error.code, 0);
       throw error;
     }
-    const body = Buffer.from(request.body, 'base64');
     const quota = limits.quota;
     const options: ValidationOptions = {
       maxLabelNameLength: this.limits.maxLabelNameLength,
