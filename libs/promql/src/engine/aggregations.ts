@@ -188,9 +188,16 @@ function aggregate(ev: Evaluator, e: AggregateExpr, grouping: string[]): Matrix 
         continue;
       }
       switch (e.op) {
-        case 'sum':
-          [value[g], comp[g]] = kahanSumInc(f, value[g], comp[g]);
+        case 'sum': {
+          // kahanSumInc inlined: no tuple per sample.
+          const sum = value[g];
+          const t = sum + f;
+          if (!Number.isFinite(t) && !Number.isNaN(t)) comp[g] = 0;
+          else if (Math.abs(sum) >= Math.abs(f)) comp[g] += sum - t + f;
+          else comp[g] += f - t + sum;
+          value[g] = t;
           break;
+        }
         case 'avg': {
           count[g]++;
           if (!incMean[g]) {
