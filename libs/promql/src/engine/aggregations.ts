@@ -460,7 +460,6 @@ function aggregateK(
     f: 0,
     dropName: s.dropName,
   }));
-  const samples: (Sample | null)[] = new Array<Sample | null>(input.length).fill(null);
   const numSteps = ev.numSteps;
   let step = -1;
   for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
@@ -468,19 +467,6 @@ function aggregateK(
     ev.checkDeadline();
     const fParam = params[step];
     const heaps: (GoHeap | null)[] = new Array<GoHeap | null>(nGroups).fill(null);
-    for (let si = 0; si < input.length; si++) {
-      const s = input[si];
-      const c = cursors[si];
-      if (c < s.n && s.ts[c] === ts) {
-        cursors[si] = c + 1;
-        const smp = reuse[si];
-        smp.t = ts;
-        smp.f = s.vals[c];
-        samples[si] = smp;
-      } else {
-        samples[si] = null;
-      }
-    }
     let k = 0;
     let r = 0;
     let skip = false;
@@ -496,55 +482,44 @@ function aggregateK(
       if (k < 1) skip = true;
     }
     const groupLimit = op === 'bottomk' ? lessDesc : lessAsc;
-    if (!skip) {
-      for (let si = 0; si < input.length; si++) {
-        const s = samples[si];
-        if (s === null) continue;
-        const g = seriesToGroup[si];
-        let h = heaps[g];
-        if (h === null) {
-          h = new GoHeap(groupLimit);
-          heaps[g] = h;
-          if (op === 'limit_ratio') {
-            if (addRatioSample(r, s.metric)) h.push(s);
-          } else {
-            h.push(s);
-          }
-          continue;
+    // One pass per step: each present sample goes straight into its group's heap, in input order.
+    for (let si = 0; si < input.length; si++) {
+      const in_ = input[si];
+      const c = cursors[si];
+      if (c >= in_.n || in_.ts[c] !== ts) continue;
+      cursors[si] = c + 1;
+      if (skip) continue;
+      const s = reuse[si];
+      s.t = ts;
+      s.f = in_.vals[c];
+      const g = seriesToGroup[si];
+      let h = heaps[g];
+      if (h === null) {
+        h = new GoHeap(groupLimit);
+        heaps[g] = h;
+        if (op === 'limit_ratio') {
+          if (addRatioSample(r, s.metric)) h.push(s);
+        } else {
+          h.push(s);
         }
-        switch (op) {
-          case 'topk':
-            if (h.items.length < k) h.push(s);
-            else if (h.items[0].f < s.f || (Number.isNaN(h.items[0].f) && !Number.isNaN(s.f))) {
-              h.items[0] = s;
-              if (k > 1) h.fix0();
-            }
-            break;
-          case 'bottomk':
-            if (h.items.length < k) h.push(s);
-            else if (h.items[0].f > s.f || (Number.isNaN(h.items[0].f) && !Number.isNaN(s.f))) {
-              h.items[0] = s;
-              if (k > 1) h.fix0();
-            }
-            break;
-          case 'limitk':
-            if (h.items.length < k) h.push(s);
-            break;
-          case 'limit_ratio':
-            if (addRatioSample(r, s.metric)) h.push(s);
-            break;
-          case 'sum':
-          case 'avg':
-          case 'count':
-          case 'min':
-          case 'max':
-          case 'group':
-          case 'stddev':
-          case 'stdvar':
-          case 'quantile':
-          case 'count_values':
-            break;
+        continue;
+      }
+      if (op === 'topk') {
+        if (h.items.length < k) h.push(s);
+        else if (h.items[0].f < s.f || (Number.isNaN(h.items[0].f) && !Number.isNaN(s.f))) {
+          h.items[0] = s;
+          if (k > 1) h.fix0();
         }
+      } else if (op === 'bottomk') {
+        if (h.items.length < k) h.push(s);
+        else if (h.items[0].f > s.f || (Number.isNaN(h.items[0].f) && !Number.isNaN(s.f))) {
+          h.items[0] = s;
+          if (k > 1) h.fix0();
+        }
+      } else if (op === 'limitk') {
+        if (h.items.length < k) h.push(s);
+      } else if (op === 'limit_ratio') {
+        if (addRatioSample(r, s.metric)) h.push(s);
       }
     }
     const stepOut: Sample[] = [];
