@@ -136,3 +136,13 @@ export interface PromExemplars {
 export type PromApiReply<T> =
   | { status: 'success'; data: T; warnings?: string[]; infos?: string[] }
   | { status: 'error'; errorType: PromErrorType; error: string; warnings?: string[]; infos?: string[] };
+
+/**
+ * A successful query reply the query service serialised itself: `serialized` is the complete
+ * Prometheus response body (`{"status":"success","data":...}`), which the gateway writes as-is
+ * instead of decoding and re-encoding a large result.
+ */
+export interface PromApiSerializedReply {
+  status: 'success';
+  serialized: string;
+}

@@ -18,8 +18,8 @@ function paramsOf(request: FastifyRequest): ApiParams {
 }
 
 async function send(reply: FastifyReply, answer: ApiAnswer | Promise<ApiAnswer>): Promise<void> {
-  const { statusCode, body } = await answer;
-  await reply.status(statusCode).header('content-type', 'application/json').send(JSON.stringify(body));
+  const a = await answer;
+  await reply.status(a.statusCode).header('content-type', 'application/json').send(a.serialized ?? JSON.stringify(a.body));
 }
 
 /** Prometheus' query API under `/api/v1`, GET and POST (form-encoded) alike, scoped to the admitted tenant. */

@@ -4,6 +4,7 @@ import {
   QuerySubjects,
   StrataError,
   type PromApiReply,
+  type PromApiSerializedReply,
   type QueryLimits,
 } from '@strata/contracts';
 import { exprToJson, parseExpr, ParseError } from '@strata/promql';
@@ -31,6 +32,8 @@ export interface AdmittedTenant {
 export interface ApiAnswer {
   statusCode: number;
   body: PromApiReply<unknown>;
+  /** The body already serialised by the query service, written as-is (`body` parses it on demand). */
+  serialized?: string;
 }
 
 /** What the gateway reports at `/api/v1/status/buildinfo`; Grafana reads `version` to pick features. */
@@ -163,8 +166,9 @@ export class PrometheusApi {
 
   private async ask(subject: string, payload: object, timeoutMs?: number): Promise<ApiAnswer> {
     const budget = timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const reply = await this.bus.request<object, PromApiReply<unknown>>(subject, payload, { timeoutMs: budget + REPLY_MARGIN_MS });
-    return fromReply(reply);
+    const reply = await this.bus.request<object, PromApiReply<unknown> | PromApiSerializedReply>(subject, payload, { timeoutMs: budget + REPLY_MARGIN_MS });
+    if ('serialized' in reply && typeof reply.serialized === 'string') return fromSerialized(reply.serialized);
+    return fromReply(reply as PromApiReply<unknown>);
   }
 
   private async answer(run: () => Promise<ApiAnswer>): Promise<ApiAnswer> {
@@ -192,6 +196,19 @@ function scope(tenant: AdmittedTenant): AdmittedTenant {
 
 function metadataWindow(p: ApiParams): { startMs: number; endMs: number } {
   return { startMs: timeParam(p, 'start', MIN_TIME_MS), endMs: timeParam(p, 'end', MAX_TIME_MS) };
+}
+
+/** A successful reply the query service serialised: passed through, decoded only if someone reads `body`. */
+function fromSerialized(serialized: string): ApiAnswer {
+  let parsed: PromApiReply<unknown> | undefined;
+  return {
+    statusCode: 200,
+    serialized,
+    get body(): PromApiReply<unknown> {
+      parsed ??= JSON.parse(serialized) as PromApiReply<unknown>;
+      return parsed;
+    },
+  };
 }
 
 function fromReply(body: PromApiReply<unknown>): ApiAnswer {

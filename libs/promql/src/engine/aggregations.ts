@@ -153,6 +153,10 @@ function aggregate(ev: Evaluator, e: AggregateExpr, grouping: string[]): Matrix 
   if (e.op === 'topk' || e.op === 'bottomk' || e.op === 'limitk' || e.op === 'limit_ratio') {
     return aggregateK(ev, e, input, seriesToGroup, groupMetrics.length, params);
   }
+  if (e.op === 'sum' || e.op === 'count' || e.op === 'max' || e.op === 'min' || e.op === 'group') {
+    const fast = aggregateBySeries(ev, e.op, input, seriesToGroup, groupMetrics);
+    if (fast !== null) return fast;
+  }
   const nGroups = groupMetrics.length;
   const out: Series[] = groupMetrics.map((m) => newSeries(m, false, 0));
   const seen = new Uint8Array(nGroups);
@@ -188,9 +192,16 @@ function aggregate(ev: Evaluator, e: AggregateExpr, grouping: string[]): Matrix 
         continue;
       }
       switch (e.op) {
-        case 'sum':
-          [value[g], comp[g]] = kahanSumInc(f, value[g], comp[g]);
+        case 'sum': {
+          // kahanSumInc inlined: no tuple per sample.
+          const sum = value[g];
+          const t = sum + f;
+          if (!Number.isFinite(t) && !Number.isNaN(t)) comp[g] = 0;
+          else if (Math.abs(sum) >= Math.abs(f)) comp[g] += sum - t + f;
+          else comp[g] += f - t + sum;
+          value[g] = t;
           break;
+        }
         case 'avg': {
           count[g]++;
           if (!incMean[g]) {
@@ -268,6 +279,100 @@ function aggregate(ev: Evaluator, e: AggregateExpr, grouping: string[]): Matrix 
     }
   }
   return out.filter((s) => s.n > 0);
+}
+
+/** Largest per-(group, step) state the series-major path allocates. */
+const MAX_CELLS = 1 << 22;
+
+/**
+ * `sum`, `count`, `max`, `min` and `group` walking each input series once and folding its points
+ * into per-(group, step) cells, instead of visiting every series at every step. Series are still
+ * folded in input order, so every cell sees its values in the same order as the step-wise loop
+ * and the results are identical. Returns null (the caller takes the step-wise loop) when the
+ * state would be too large or a point is off the evaluation grid.
+ */
+function aggregateBySeries(
+  ev: Evaluator,
+  op: 'sum' | 'count' | 'max' | 'min' | 'group',
+  input: Matrix,
+  seriesToGroup: Int32Array,
+  groupMetrics: Labels[],
+): Matrix | null {
+  const nGroups = groupMetrics.length;
+  const numSteps = ev.numSteps;
+  if (!(ev.interval > 0) || nGroups * numSteps > MAX_CELLS) return null;
+  const start = ev.start;
+  const interval = ev.interval;
+  for (const s of input) {
+    const ts = s.ts;
+    let prev = -1;
+    for (let i = 0; i < s.n; i++) {
+      const k = (ts[i] - start) / interval;
+      if (!Number.isInteger(k) || k <= prev || k >= numSteps || start + k * interval !== ts[i]) return null;
+      prev = k;
+    }
+  }
+  const cells = nGroups * numSteps;
+  const seen = new Uint8Array(cells);
+  const value = new Float64Array(cells);
+  const comp = op === 'sum' ? new Float64Array(cells) : null;
+  for (let si = 0; si < input.length; si++) {
+    if ((si & 1023) === 0) ev.checkDeadline();
+    const s = input[si];
+    const ts = s.ts;
+    const vals = s.vals;
+    const base = seriesToGroup[si] * numSteps;
+    for (let i = 0; i < s.n; i++) {
+      const c = base + (ts[i] - start) / interval;
+      const f = vals[i];
+      if (seen[c] === 0) {
+        seen[c] = 1;
+        value[c] = op === 'count' || op === 'group' ? 1 : f;
+        continue;
+      }
+      switch (op) {
+        case 'sum': {
+          // kahanSumInc inlined.
+          const sum = value[c];
+          const t = sum + f;
+          if (!Number.isFinite(t) && !Number.isNaN(t)) (comp as Float64Array)[c] = 0;
+          else if (Math.abs(sum) >= Math.abs(f)) (comp as Float64Array)[c] += sum - t + f;
+          else (comp as Float64Array)[c] += f - t + sum;
+          value[c] = t;
+          break;
+        }
+        case 'count':
+          value[c]++;
+          break;
+        case 'max':
+          if (value[c] < f || Number.isNaN(value[c])) value[c] = f;
+          break;
+        case 'min':
+          if (value[c] > f || Number.isNaN(value[c])) value[c] = f;
+          break;
+        case 'group':
+          break;
+      }
+    }
+  }
+  const out: Matrix = [];
+  for (let g = 0; g < nGroups; g++) {
+    const base = g * numSteps;
+    let n = 0;
+    for (let k = 0; k < numSteps; k++) n += seen[base + k];
+    if (n === 0) continue;
+    // Prometheus takes the flag from the input series at the group's index; kept for identical results.
+    const series = newSeries(groupMetrics[g], g < input.length ? input[g].dropName : false, n);
+    for (let k = 0; k < numSteps; k++) {
+      const c = base + k;
+      if (seen[c] === 0) continue;
+      series.ts[series.n] = start + k * interval;
+      series.vals[series.n] = comp !== null ? value[c] + comp[c] : value[c];
+      series.n++;
+    }
+    out.push(series);
+  }
+  return out;
 }
 
 /** Binary heap with Go's container/heap sift algorithms so ties resolve as in Prometheus. */
@@ -355,7 +460,6 @@ function aggregateK(
     f: 0,
     dropName: s.dropName,
   }));
-  const samples: (Sample | null)[] = new Array<Sample | null>(input.length).fill(null);
   const numSteps = ev.numSteps;
   let step = -1;
   for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
@@ -363,19 +467,6 @@ function aggregateK(
     ev.checkDeadline();
     const fParam = params[step];
     const heaps: (GoHeap | null)[] = new Array<GoHeap | null>(nGroups).fill(null);
-    for (let si = 0; si < input.length; si++) {
-      const s = input[si];
-      const c = cursors[si];
-      if (c < s.n && s.ts[c] === ts) {
-        cursors[si] = c + 1;
-        const smp = reuse[si];
-        smp.t = ts;
-        smp.f = s.vals[c];
-        samples[si] = smp;
-      } else {
-        samples[si] = null;
-      }
-    }
     let k = 0;
     let r = 0;
     let skip = false;
@@ -391,55 +482,44 @@ function aggregateK(
       if (k < 1) skip = true;
     }
     const groupLimit = op === 'bottomk' ? lessDesc : lessAsc;
-    if (!skip) {
-      for (let si = 0; si < input.length; si++) {
-        const s = samples[si];
-        if (s === null) continue;
-        const g = seriesToGroup[si];
-        let h = heaps[g];
-        if (h === null) {
-          h = new GoHeap(groupLimit);
-          heaps[g] = h;
-          if (op === 'limit_ratio') {
-            if (addRatioSample(r, s.metric)) h.push(s);
-          } else {
-            h.push(s);
-          }
-          continue;
+    // One pass per step: each present sample goes straight into its group's heap, in input order.
+    for (let si = 0; si < input.length; si++) {
+      const in_ = input[si];
+      const c = cursors[si];
+      if (c >= in_.n || in_.ts[c] !== ts) continue;
+      cursors[si] = c + 1;
+      if (skip) continue;
+      const s = reuse[si];
+      s.t = ts;
+      s.f = in_.vals[c];
+      const g = seriesToGroup[si];
+      let h = heaps[g];
+      if (h === null) {
+        h = new GoHeap(groupLimit);
+        heaps[g] = h;
+        if (op === 'limit_ratio') {
+          if (addRatioSample(r, s.metric)) h.push(s);
+        } else {
+          h.push(s);
         }
-        switch (op) {
-          case 'topk':
-            if (h.items.length < k) h.push(s);
-            else if (h.items[0].f < s.f || (Number.isNaN(h.items[0].f) && !Number.isNaN(s.f))) {
-              h.items[0] = s;
-              if (k > 1) h.fix0();
-            }
-            break;
-          case 'bottomk':
-            if (h.items.length < k) h.push(s);
-            else if (h.items[0].f > s.f || (Number.isNaN(h.items[0].f) && !Number.isNaN(s.f))) {
-              h.items[0] = s;
-              if (k > 1) h.fix0();
-            }
-            break;
-          case 'limitk':
-            if (h.items.length < k) h.push(s);
-            break;
-          case 'limit_ratio':
-            if (addRatioSample(r, s.metric)) h.push(s);
-            break;
-          case 'sum':
-          case 'avg':
-          case 'count':
-          case 'min':
-          case 'max':
-          case 'group':
-          case 'stddev':
-          case 'stdvar':
-          case 'quantile':
-          case 'count_values':
-            break;
+        continue;
+      }
+      if (op === 'topk') {
+        if (h.items.length < k) h.push(s);
+        else if (h.items[0].f < s.f || (Number.isNaN(h.items[0].f) && !Number.isNaN(s.f))) {
+          h.items[0] = s;
+          if (k > 1) h.fix0();
         }
+      } else if (op === 'bottomk') {
+        if (h.items.length < k) h.push(s);
+        else if (h.items[0].f > s.f || (Number.isNaN(h.items[0].f) && !Number.isNaN(s.f))) {
+          h.items[0] = s;
+          if (k > 1) h.fix0();
+        }
+      } else if (op === 'limitk') {
+        if (h.items.length < k) h.push(s);
+      } else if (op === 'limit_ratio') {
+        if (addRatioSample(r, s.metric)) h.push(s);
       }
     }
     const stepOut: Sample[] = [];

@@ -440,6 +440,11 @@ export class Evaluator {
       let ss: Series | null = null;
       let step = -1;
       callCtx.metric = s.labels;
+      const sts = s.ts;
+      const sn = s.n;
+      // Window ends only move forward with the steps: both bounds slide instead of searching.
+      let lo = -1;
+      let hi = -1;
       for (let ts = this.start; ts <= this.end; ts += this.interval) {
         step++;
         for (let j = 0; j < others.length; j++) {
@@ -447,8 +452,15 @@ export class Evaluator {
           if (o !== null) scalarArgs[j] = o.length > 0 ? o[0].vals[step] : NaN;
         }
         const refEnd = (at ?? ts) - mods.offsetMs;
-        const lo = firstAfter(s.ts, s.n, refEnd - rangeMs);
-        const hi = firstAfter(s.ts, s.n, refEnd);
+        const from = refEnd - rangeMs;
+        if (lo < 0) {
+          lo = firstAfter(sts, sn, from);
+          hi = Math.max(lo, firstAfter(sts, sn, refEnd));
+        } else {
+          while (lo < sn && sts[lo] <= from) lo++;
+          if (hi < lo) hi = lo;
+          while (hi < sn && sts[hi] <= refEnd) hi++;
+        }
         this.addSamples(hi - lo - held);
         held = hi - lo;
         if (hi <= lo) continue;

@@ -30,6 +30,10 @@ export async function loadSeries(
   const found = await q.select(false, hints, ...vs.matchers.map(toMatcher));
   const out: LoadedSeries[] = [];
   for (const s of found) {
+    if (s.samples !== undefined) {
+      out.push(fromArrays(s.labels, s.samples()));
+      continue;
+    }
     const it = s.iterator();
     let ts = new Float64Array(16);
     let vals = new Float64Array(16);
@@ -68,6 +72,30 @@ export async function loadSeries(
     out.push({ labels: s.labels, ts, vs: vals, n, rts, rvs, rn });
   }
   return out;
+}
+
+/** A series the store hands over as typed arrays: read in place, copied only without its staleness markers. */
+function fromArrays(
+  labels: Labels,
+  { ts, vs, n }: { ts: Float64Array; vs: Float64Array; n: number },
+): LoadedSeries {
+  let stale = 0;
+  for (let i = 0; i < n; i++) {
+    const v = vs[i];
+    if (v !== v && isStaleNaN(v)) stale++;
+  }
+  if (stale === 0) return { labels, ts, vs, n, rts: ts, rvs: vs, rn: n };
+  const rts = new Float64Array(n - stale);
+  const rvs = new Float64Array(n - stale);
+  let rn = 0;
+  for (let i = 0; i < n; i++) {
+    if (!isStaleNaN(vs[i])) {
+      rts[rn] = ts[i];
+      rvs[rn] = vs[i];
+      rn++;
+    }
+  }
+  return { labels, ts, vs, n, rts, rvs, rn };
 }
 
 /** Index of the last element of `ts[0..n)` that is <= t, or -1. */

@@ -113,15 +113,41 @@ class MemSeries implements StorageSeries {
   }
 
   window(mint: number, maxt: number): StorageSeries {
-    let lo = 0;
-    while (lo < this.n && this.ts[lo] < mint) lo++;
-    let hi = lo;
-    while (hi < this.n && this.ts[hi] <= maxt) hi++;
+    const lo = firstAtOrAfter(this.ts, this.n, mint);
+    const hi = Math.max(lo, firstAfter(this.ts, this.n, maxt));
     const ts = this.ts.subarray(lo, hi);
     const vs = this.vs.subarray(lo, hi);
     const n = hi - lo;
-    return { labels: this.labels, iterator: () => new ArrayIterator(ts, vs, n) };
+    return {
+      labels: this.labels,
+      iterator: () => new ArrayIterator(ts, vs, n),
+      samples: () => ({ ts, vs, n }),
+    };
   }
+}
+
+/** Index of the first of `ts[0..n)` that is >= t (n when none). */
+function firstAtOrAfter(ts: Float64Array, n: number, t: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first of `ts[0..n)` that is > t (n when none). */
+function firstAfter(ts: Float64Array, n: number, t: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid] <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** An in-memory float-sample store implementing Queryable; used by tests and the conformance runner. */

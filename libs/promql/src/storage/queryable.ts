@@ -38,6 +38,12 @@ export interface SampleIterator {
 export interface StorageSeries {
   readonly labels: Labels;
   iterator(): SampleIterator;
+  /**
+   * Optional fast path: the same samples as the iterator, as ascending typed arrays (first `n`
+   * valid) that the caller only reads. Stores that already hold samples this way offer it so the
+   * engine does not copy them through the iterator.
+   */
+  samples?(): { ts: Float64Array; vs: Float64Array; n: number };
 }
 
 /** Reads series within the time window it was opened for. */

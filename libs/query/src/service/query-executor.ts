@@ -6,6 +6,7 @@ import {
   type Annotations,
   type Expr,
   type Matcher,
+  type QueryResult,
   type VectorSelector,
 } from '@strata/promql';
 import {
@@ -17,6 +18,7 @@ import {
   RangeQueryRequest,
   SeriesRequest,
   type PromApiReply,
+  type PromApiSerializedReply,
   type PromExemplars,
   type PromMetricMetadata,
   type PromQueryData,
@@ -25,7 +27,7 @@ import {
 import { type ZodType, type ZodTypeDef } from 'zod';
 import { errorReply, PromApiError } from '../engine/errors';
 import { formatGoDuration } from '../engine/go-duration';
-import { formatPromValue, promTimestamp, toPromQueryData } from '../engine/prom-json';
+import { formatPromValue, promTimestamp, serializeQueryResponse, toPromQueryData } from '../engine/prom-json';
 import { type SeriesSource } from '../storage/series-source';
 import { TenantQueryable } from '../storage/tenant-queryable';
 import { matcherAcceptsEmpty } from '../storage/matchers';
@@ -75,6 +77,18 @@ export class QueryExecutor {
 
   /** `/api/v1/query_range`. */
   range(input: unknown): Promise<PromApiReply<PromQueryData>> {
+    return this.runRange(input, (res) => success(toPromQueryData(res.result), res.annotations));
+  }
+
+  /** `/api/v1/query_range` as the bus serves it: a successful reply comes already serialised. */
+  rangeSerialized(input: unknown): Promise<PromApiReply<PromQueryData> | PromApiSerializedReply> {
+    return this.runRange(input, (res): PromApiSerializedReply => ({
+      status: 'success',
+      serialized: serializeQueryResponse(res.result, res.annotations),
+    }));
+  }
+
+  private runRange<R>(input: unknown, reply: (res: QueryResult) => R): Promise<R | PromApiReply<never>> {
     return this.guard(RangeQueryRequest, input, async (req) => {
       const expr = parseExpr(req.query);
       const type = exprType(expr);
@@ -94,7 +108,7 @@ export class QueryExecutor {
       }
       const { engine, queryable } = this.prepare(req.tenantId, limits, req.timeoutMs);
       const res = await engine.rangeQuery(queryable, expr, req.startMs, req.endMs, req.stepMs);
-      return success(toPromQueryData(res.result), res.annotations);
+      return reply(res);
     });
   }
 
@@ -192,8 +206,8 @@ export class QueryExecutor {
   private async guard<T, R>(
     schema: ZodType<T, ZodTypeDef, unknown>,
     input: unknown,
-    run: (req: T) => Promise<PromApiReply<R>>,
-  ): Promise<PromApiReply<R>> {
+    run: (req: T) => Promise<R>,
+  ): Promise<R | PromApiReply<never>> {
     const parsed = schema.safeParse(input);
     if (!parsed.success) {
       const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BUS, type Bus, type Stoppable } from '@strata/bus';
-import { QUERY_QUEUE_GROUP, QuerySubjects, type PromApiReply } from '@strata/contracts';
+import { QUERY_QUEUE_GROUP, QuerySubjects, type PromApiReply, type PromApiSerializedReply } from '@strata/contracts';
 import { StrataMetrics } from '@strata/service-kit';
 import { QueryExecutor } from './query-executor';
 
@@ -18,9 +18,10 @@ export class QueryHandlers implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    const routes: Record<Endpoint, (payload: unknown) => Promise<PromApiReply<unknown>>> = {
+    const routes: Record<Endpoint, (payload: unknown) => Promise<PromApiReply<unknown> | PromApiSerializedReply>> = {
       instant: (p) => this.executor.instant(p),
-      range: (p) => this.executor.range(p),
+      // Range results can be large: they travel pre-serialised and the gateway writes them as-is.
+      range: (p) => this.executor.rangeSerialized(p),
       series: (p) => this.executor.series(p),
       labelNames: (p) => this.executor.labelNames(p),
       labelValues: (p) => this.executor.labelValues(p),

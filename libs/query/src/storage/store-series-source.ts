@@ -70,7 +70,11 @@ export class StoreSeriesSource implements SeriesSource {
     const { value } = await this.store.select(toQuery(matchers, mint, maxt));
     return value.map((s) => {
       const labels = Labels.fromPairs(s.labels.map((l) => [l.name, l.value] as const));
-      return { labels, iterator: (): SampleIterator => new TypedArrayIterator(s.timestamps, s.values) };
+      return {
+        labels,
+        iterator: (): SampleIterator => new TypedArrayIterator(s.timestamps, s.values),
+        samples: () => ({ ts: s.timestamps, vs: s.values, n: Math.min(s.timestamps.length, s.values.length) }),
+      };
     });
   }
 
