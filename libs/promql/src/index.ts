@@ -13,6 +13,7 @@ export { durationExprError } from './parser/duration-check';
 export { exprToJson, type JsonTree } from './parser/json-tree';
 export { Labels, METRIC_NAME, compareLabels } from './storage/labels';
 export type { Matcher, MatcherType, Querier, Queryable, SampleIterator, SelectHints, StorageSeries } from './storage/queryable';
+export { matchesValue, matchesAll } from './storage/queryable';
 export { MemoryQueryable } from './storage/memory-queryable';
 export { Engine, type EngineOptions, type QueryOptions, type QueryResult } from './engine/engine';
 export { Annotations, type Annotation, type AnnotationKind } from './engine/annotations';

@@ -1,5 +1,4 @@
-import { Labels, MemoryQueryable, type Matcher, type SelectHints, type StorageSeries } from '@strata/promql';
-import { matchLabels } from './matchers';
+import { Labels, MemoryQueryable, matchesAll, type Matcher, type SelectHints, type StorageSeries } from '@strata/promql';
 import {
   type MetricMetadata,
   type SeriesExemplars,
@@ -63,7 +62,7 @@ export class MemorySeriesSource implements SeriesSource {
   exemplars(mint: number, maxt: number, matcherSets: Matcher[][]): Promise<SeriesExemplars[]> {
     const out: SeriesExemplars[] = [];
     for (const { labels, exemplars } of this.exemplarsBySeries.values()) {
-      if (!matcherSets.some((ms) => matchLabels(labels, ms))) continue;
+      if (!matcherSets.some((ms) => matchesAll(labels, ms))) continue;
       const inRange = exemplars.filter((e) => e.timestampMs >= mint && e.timestampMs <= maxt);
       if (inRange.length > 0) out.push({ seriesLabels: labels.toRecord(), exemplars: inRange });
     }
