@@ -1,5 +1,6 @@
 import { type DataSource } from 'typeorm';
 import { freshDatabase, type FreshDatabase } from '@strata/testing';
+import { Subjects } from '@strata/contracts';
 import { createEventStoreDataSource, runMigrations } from './data-source';
 import { EventStore } from './event-store';
 import { ExpectedVersionConflictError } from './errors';
@@ -18,7 +19,7 @@ describe('EventStore', () => {
     await ds.initialize();
     expect(await runMigrations(ds)).toEqual(['CreateEventStore1732150000000']);
     expect(await runMigrations(ds)).toEqual([]);
-    store = new EventStore(ds, { outboxSubject: (_s, aggregate) => `strata.control.events.v1.${aggregate}` });
+    store = new EventStore(ds, { outboxSubject: (_s, aggregate) => Subjects.controlEvents(aggregate) });
   });
   afterAll(async () => {
     await ds.destroy();

@@ -6,7 +6,7 @@ import { MemorySeriesSource } from './storage/memory-series-source';
 import { type SeriesSource } from './storage/series-source';
 
 /** Injection token of the query service's `SeriesSource`. */
-export const SERIES_SOURCE = Symbol.for('strata.query.series-source');
+export const SERIES_SOURCE = Symbol.for('@strata/query:series-source');
 
 /** Options of the query service module. */
 export interface QueryModuleOptions extends QueryExecutorOptions {

@@ -13,10 +13,10 @@ import { connectBus, type BusOptions } from '../connect';
 import { type NatsBus } from '../nats-bus';
 
 /** Injection token of the process's `Bus`. */
-export const BUS = Symbol.for('strata.bus');
+export const BUS = Symbol.for('@strata/bus');
 /** Injection token of the same connection seen as a `KvProvider`. */
-export const KV = Symbol.for('strata.bus.kv');
-const NATS_BUS = Symbol.for('strata.bus.nats');
+export const KV = Symbol.for('@strata/bus:kv');
+const NATS_BUS = Symbol.for('@strata/bus:nats');
 
 /** Injects the process's `Bus`. */
 export const InjectBus = (): ParameterDecorator => Inject(BUS);

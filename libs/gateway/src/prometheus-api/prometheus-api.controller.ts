@@ -10,7 +10,7 @@ export interface PromTenantResolver {
 }
 
 /** Injection token of the `PromTenantResolver`. */
-export const PROM_TENANT_RESOLVER = Symbol.for('strata.gateway.prom-tenant-resolver');
+export const PROM_TENANT_RESOLVER = Symbol.for('@strata/gateway:prom-tenant-resolver');
 
 function paramsOf(request: FastifyRequest): ApiParams {
   const body = typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {};

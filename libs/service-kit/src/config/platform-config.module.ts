@@ -2,7 +2,7 @@ import { Global, Inject, Module, type DynamicModule } from '@nestjs/common';
 import { type PlatformConfig } from './platform-config';
 
 /** Injection token of the process's `PlatformConfig`. */
-export const PLATFORM_CONFIG = Symbol.for('strata.platform-config');
+export const PLATFORM_CONFIG = Symbol.for('@strata/platform-config');
 
 /** Injects the process's `PlatformConfig`. */
 export const InjectPlatformConfig = (): ParameterDecorator => Inject(PLATFORM_CONFIG);

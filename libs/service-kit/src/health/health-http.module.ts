@@ -18,7 +18,7 @@ export interface HealthHttpOptions {
   host: string;
 }
 
-const OPTIONS = Symbol.for('strata.health-http.options');
+const OPTIONS = Symbol.for('@strata/health-http:options');
 
 /** The small HTTP server of processes without the gateway: /healthz, /readyz, /metrics. */
 @Injectable()

@@ -26,7 +26,7 @@ export interface InstanceIdentity {
 }
 
 /** Injection token of the process's `InstanceIdentity`. */
-export const INSTANCE_IDENTITY = Symbol.for('strata.instance-identity');
+export const INSTANCE_IDENTITY = Symbol.for('@strata/instance-identity');
 
 /** A fresh identity: host, pid and a random suffix, so restarts on the same host differ. */
 export function createInstanceIdentity(now: Date = new Date()): InstanceIdentity {

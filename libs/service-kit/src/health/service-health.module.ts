@@ -4,7 +4,7 @@ import { Subjects, type ServiceHealth, type ServiceInfo, type ServiceName } from
 import { INSTANCE_IDENTITY, type InstanceIdentity } from './instance';
 import { ReadinessRegistry } from './readiness';
 
-const SERVICES = Symbol.for('strata.health.services');
+const SERVICES = Symbol.for('@strata/health:services');
 
 /** Answers health and info requests for every service this process runs; every instance answers. */
 @Injectable()
