@@ -1,26 +1,10 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promqlParser } from './parser-adapter';
 import { runScript, type ConformanceParser, type FileReport } from './runner';
+import { PROMQLTEST_DIR } from '../testing/promqltest-dir';
 
-// The suite lives beside the clone (../shared), so resolve from the repo root, not from cwd.
-const REPO_ROOT = resolve(__dirname, '../../../..');
-
-/** The main clone's root: the repo root itself, or for a git worktree the clone its `.git` file points into. */
-function cloneRoot(): string {
-  const dotGit = join(REPO_ROOT, '.git');
-  if (!existsSync(dotGit) || statSync(dotGit).isDirectory()) return REPO_ROOT;
-  const m = /^gitdir:\s*(.+)$/m.exec(readFileSync(dotGit, 'utf8'));
-  // <clone>/.git/worktrees/<name> -> <clone>
-  return m ? resolve(m[1].trim(), '../../..') : REPO_ROOT;
-}
-
-const SUITE_DIR =
-  process.env['PROMQLTEST_DIR'] ??
-  [REPO_ROOT, cloneRoot()]
-    .map((r) => resolve(r, '../shared/conformance/promqltest'))
-    .find((d) => existsSync(d)) ??
-  resolve(REPO_ROOT, '../shared/conformance/promqltest');
+const SUITE_DIR = PROMQLTEST_DIR;
 const PASSING_FILE = join(__dirname, 'passing-cases.json');
 
 /** Files where every eval (other than native-histogram ones, which are skipped) must pass. */

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROMQLTEST_DIR } from '../../testing/promqltest-dir';
 
-/** Where the shared PromQL conformance scripts live on engineer machines and CI. */
-export const CONFORMANCE_DIR = process.env.STRATA_PROMQLTEST_DIR ?? '/work/shared/conformance/promqltest';
+/** Where the shared PromQL conformance scripts live: beside the clone, as the engine's suite finds them. */
+export const CONFORMANCE_DIR = PROMQLTEST_DIR;
 
 /** One `eval` command of a promqltest script. */
 export interface EvalCase {
