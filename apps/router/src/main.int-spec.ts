@@ -1,34 +1,25 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { connectBus, NoRespondersError } from '@strata/bus';
 import { Subjects } from '@strata/contracts';
 import { freePort } from '@strata/devstack';
-import { testServices } from '@strata/testing';
+import { testServices, startAppProcess } from '@strata/testing';
 
-const root = join(__dirname, '../../..');
 
 describe('the router app', () => {
   it('runs the router alone, answers for it, and stops on SIGINT', async () => {
     const client = await connectBus({ url: testServices().natsUrl, name: 'router-app-spec' });
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/router/src/main.ts'], {
-      cwd: root,
+    const app = await startAppProcess({
+      entry: 'apps/router/src/main.ts',
       env: {
-        ...process.env,
         NATS_URL: testServices().natsUrl,
         HEALTH_PORT: String(await freePort()),
         HTTP_HOST: '127.0.0.1',
         // The app runs the router whatever the environment asks for.
         STRATA_TARGET: 'query',
-        SWC_NODE_PROJECT: join(root, 'tsconfig.json'),
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      ready: /running router;/,
     });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const deadline = Date.now() + 60_000;
-    while (!/running router;/.test(output) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    const { child, exited } = app;
+    const output = app.output();
     expect(output).toContain('running router;');
     await expect(client.request(Subjects.serviceInfo('router'), {})).resolves.toMatchObject({ service: 'router', pid: child.pid });
     await expect(client.request(Subjects.serviceInfo('query'), {})).rejects.toBeInstanceOf(NoRespondersError);

@@ -1,12 +1,9 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { connectBus, NoRespondersError, BUS, type Bus, type NatsBus } from '@strata/bus';
 import { Subjects, type ServiceHealth, type ServiceInfo } from '@strata/contracts';
 import { freePort } from '@strata/devstack';
 import { startPlatform } from '@strata/platform';
-import { testServices } from '@strata/testing';
+import { testServices, startAppProcess } from '@strata/testing';
 
-const root = join(__dirname, '../../..');
 
 async function env() {
   return { NATS_URL: testServices().natsUrl, HEALTH_PORT: String(await freePort()), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' as const };
@@ -51,17 +48,14 @@ describe('the all-in-one app', () => {
   });
 
   it('as a real process: logs what it runs, answers, and exits cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/strata/src/main.ts', '--target=compactor'], {
-      cwd: root,
-      env: { ...process.env, ...(await env()), LOG_LEVEL: 'info', SWC_NODE_PROJECT: join(root, 'tsconfig.json') },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const app = await startAppProcess({
+      entry: 'apps/strata/src/main.ts',
+      args: ['--target=compactor'],
+      env: { ...(await env()), LOG_LEVEL: 'info' },
+      ready: /running compactor/,
     });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    const deadline = Date.now() + 60_000;
-    while (!/running compactor/.test(output) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    const { child, exited } = app;
+    const output = app.output();
     expect(output).toMatch(/running compactor; NATS nats:\/\/127\.0\.0\.1:\d+; health and metrics on http:\/\/127\.0\.0\.1:\d+/);
     await expect(client.request(Subjects.serviceInfo('compactor'), {})).resolves.toMatchObject({ service: 'compactor', pid: child.pid });
     child.kill('SIGTERM');
