@@ -4,6 +4,16 @@ import { quoteRune } from './strings';
 import { KEYWORDS, type Token, type TokenType } from './tokens';
 import { scanNumber } from './scan-number';
 
+/** Single-character arithmetic operators, the same in statements and in duration expressions. */
+const ARITHMETIC_TOKENS: ReadonlyMap<number, TokenType> = new Map<number, TokenType>([
+  [42 /* * */, 'MUL'],
+  [47 /* / */, 'DIV'],
+  [37 /* % */, 'MOD'],
+  [43 /* + */, 'ADD'],
+  [45 /* - */, 'SUB'],
+  [94 /* ^ */, 'POW'],
+]);
+
 const EOF = -1;
 
 function isSpace(c: number): boolean {
@@ -123,6 +133,8 @@ export class Lexer {
       return null;
     }
     const r = this.nextCode();
+    const op = ARITHMETIC_TOKENS.get(r);
+    if (op !== undefined) return this.emit(op);
     switch (r) {
       case EOF:
         if (this.parenDepth !== 0) return this.error('unclosed left parenthesis');
@@ -137,18 +149,6 @@ export class Lexer {
       case 13:
         this.skipSpaces();
         return null;
-      case 42:
-        return this.emit('MUL');
-      case 47:
-        return this.emit('DIV');
-      case 37:
-        return this.emit('MOD');
-      case 43:
-        return this.emit('ADD');
-      case 45:
-        return this.emit('SUB');
-      case 94:
-        return this.emit('POW');
       case 61 /* = */: {
         const t = this.peekCode();
         if (t === 61) {
@@ -276,6 +276,8 @@ export class Lexer {
 
   private lexDurationExpr(): Token | null {
     const r = this.nextCode();
+    const op = ARITHMETIC_TOKENS.get(r);
+    if (op !== undefined) return this.emit(op);
     switch (r) {
       case EOF:
         return this.error('unexpected end of input in duration expression');
@@ -306,18 +308,6 @@ export class Lexer {
       case 13:
         this.skipSpaces();
         return null;
-      case 43:
-        return this.emit('ADD');
-      case 45:
-        return this.emit('SUB');
-      case 42:
-        return this.emit('MUL');
-      case 47:
-        return this.emit('DIV');
-      case 37:
-        return this.emit('MOD');
-      case 94:
-        return this.emit('POW');
     }
     if (isDigit(r) || (r === 46 && isDigit(this.peekCode()))) {
       this.pos--;
