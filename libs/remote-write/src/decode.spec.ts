@@ -1,22 +1,10 @@
-import { STALE_NAN, isStaleNaN } from '@strata/tsdb';
+import { NO_INJECTION } from './label-block-builder';
+import { plainBatch } from './plain-batch.test-support';
+import { STALE_NAN } from '@strata/tsdb';
 import { decodeHttpWrite, decodeWriteRequest } from './decode';
 import { encodeWriteRequestV1, encodeWriteRequestV2 } from './encode';
 import { generateBatch, rng } from './generate';
 import { type WriteBatch } from './types';
-
-function plain(b: WriteBatch): unknown {
-  return {
-    series: b.series.map((s) => ({
-      labels: s.labels,
-      timestamps: [...s.timestamps],
-      values: [...s.values].map((v) => (isStaleNaN(v) ? 'stale' : Number.isNaN(v) ? 'NaN' : v)),
-      exemplars: s.exemplars,
-      metadata: s.metadata,
-      createdTimestamp: s.createdTimestamp,
-    })),
-    metadata: b.metadata,
-  };
-}
 
 const batch: WriteBatch = {
   series: [
@@ -61,7 +49,7 @@ describe('remote write round trips', () => {
       ...batch,
       series: batch.series.map((s) => ({ ...s, metadata: undefined, createdTimestamp: undefined })),
     };
-    expect(plain(got)).toEqual(plain(want));
+    expect(plainBatch(got)).toEqual(plainBatch(want));
   });
 
   it('v2: decodes what it encodes, with per-series metadata and created timestamps', () => {
@@ -70,19 +58,29 @@ describe('remote write round trips', () => {
       ...batch,
       series: [batch.series[0], { ...batch.series[1], metadata: undefined }],
     };
-    expect(plain(got)).toEqual(plain(want));
+    expect(plainBatch(got)).toEqual(plainBatch(want));
     expect(got.metadata).toEqual(batch.metadata);
   });
 
   it('negotiates the protocol from headers', () => {
-    const v2 = decodeHttpWrite(encodeWriteRequestV2(batch), {
-      contentType: 'application/x-protobuf;proto=io.prometheus.write.v2.Request',
-      contentEncoding: 'snappy',
-    });
+    const v2 = decodeHttpWrite(
+      encodeWriteRequestV2(batch),
+      {
+        contentType: 'application/x-protobuf;proto=io.prometheus.write.v2.Request',
+        contentEncoding: 'snappy',
+      },
+      {},
+      NO_INJECTION,
+    );
     expect(v2.version).toBe('v2');
-    const v1 = decodeHttpWrite(encodeWriteRequestV1(batch), {
-      contentType: 'application/x-protobuf',
-    });
+    const v1 = decodeHttpWrite(
+      encodeWriteRequestV1(batch),
+      {
+        contentType: 'application/x-protobuf',
+      },
+      {},
+      NO_INJECTION,
+    );
     expect(v1.version).toBe('v1');
     expect(v1.batch.series).toHaveLength(2);
   });
@@ -116,8 +114,8 @@ describe('remote write round trips', () => {
         seed: k,
         stepMs: 1 + Math.floor(rand() * 60_000),
       });
-      expect(plain(decodeWriteRequest(encodeWriteRequestV1(b), 'v1'))).toEqual(plain(b));
-      expect(plain(decodeWriteRequest(encodeWriteRequestV2(b), 'v2'))).toEqual(plain(b));
+      expect(plainBatch(decodeWriteRequest(encodeWriteRequestV1(b), 'v1'))).toEqual(plainBatch(b));
+      expect(plainBatch(decodeWriteRequest(encodeWriteRequestV2(b), 'v2'))).toEqual(plainBatch(b));
     }
   });
 });

@@ -1,7 +1,10 @@
-import { type Labels } from '@strata/tsdb';
+import { xxh64 } from '@node-rs/xxhash';
+import { decodeLabelBlock } from '@strata/tsdb';
 import { type Reader } from 'protobufjs';
 import { RemoteWriteError } from './errors';
-import { type Exemplar } from './types';
+import { DecodedSeries } from './decoded-series';
+import { type LabelBlockBuilder } from './label-block-builder';
+import { type Exemplar, type SeriesMetadata } from './types';
 import { type ResolvedValidation, describeSeries } from './validate';
 import { WT_I64, WT_VARINT, delimitedEnd, expectWire, invalid, readInt64 } from './wire';
 
@@ -44,20 +47,25 @@ export function readSample(r: Reader): void {
   sink.vs.push(v);
 }
 
+/**
+ * Copies the staged samples of series `idx` into typed arrays and builds the decoded series
+ * over the block the builder just wrote. `labels` is only called to describe an error.
+ */
 export function finishSeries(
   idx: number,
-  labels: Labels,
+  builder: LabelBlockBuilder,
+  blockStart: number,
   histograms: number,
   exemplars: readonly Exemplar[],
   o: ResolvedValidation,
-): {
-  labels: Labels;
-  timestamps: Float64Array;
-  values: Float64Array;
-  exemplars: readonly Exemplar[];
-} {
+  createdTimestamp?: number,
+  metadata?: SeriesMetadata,
+): DecodedSeries {
+  const buf = builder.arena;
+  const end = builder.end;
+  const labels = () => decodeLabelBlock({ buf, start: blockStart, end });
   if (histograms > 0) {
-    const name = labels.find((l) => l.name === '__name__')?.value ?? '';
+    const name = labels().find((l) => l.name === '__name__')?.value ?? '';
     throw new RemoteWriteError(
       'native_histograms_unsupported',
       `series ${idx} ${JSON.stringify(name)} carries native histograms, which this store does not accept`,
@@ -70,13 +78,24 @@ export function finishSeries(
     if (sink.ts[i] === 0 && o.rejectZeroTimestamps) {
       throw new RemoteWriteError(
         'missing_timestamp',
-        `${describeSeries(idx, labels)}: sample ${i} has no timestamp`,
+        `${describeSeries(idx, labels())}: sample ${i} has no timestamp`,
       );
     }
     timestamps[i] = sink.ts[i];
     values[i] = sink.vs[i];
   }
-  return { labels, timestamps, values, exemplars };
+  const hash = xxh64(buf.subarray(blockStart, end));
+  return new DecodedSeries(
+    buf,
+    blockStart,
+    end,
+    hash,
+    timestamps,
+    values,
+    exemplars,
+    createdTimestamp,
+    metadata,
+  );
 }
 
 export function tooManySeries(o: ResolvedValidation): never {

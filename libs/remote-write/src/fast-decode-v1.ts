@@ -1,14 +1,10 @@
 import { type Label } from '@strata/tsdb';
 import { type Reader } from 'protobufjs';
 import { NO_EXEMPLARS, finishSeries, readSample, sink, tooManySeries } from './fast-decode-common';
-import {
-  type Exemplar,
-  METRIC_TYPES,
-  type MetricMetadata,
-  type WriteBatch,
-  type WriteSeries,
-} from './types';
-import { type ResolvedValidation, checkExemplarLabels, normalizeLabels } from './validate';
+import { type DecodedBatch, type DecodedSeries } from './decoded-series';
+import { LabelBlockBuilder, type LabelInjection, NO_INJECTION } from './label-block-builder';
+import { type Exemplar, METRIC_TYPES, type MetricMetadata } from './types';
+import { type ResolvedValidation, checkExemplarLabels } from './validate';
 import {
   WT_I64,
   WT_LEN,
@@ -45,6 +41,37 @@ function readLabelV1(r: Reader, idx: number, out: Label[]): void {
   out.push({ name, value });
 }
 
+// The series' own labels are kept as byte ranges of the body: the block builder validates them and
+// writes the label block without making strings.
+function readLabelRangesV1(r: Reader, b: LabelBlockBuilder): void {
+  const end = delimitedEnd(r);
+  let ns = 0;
+  let ne = 0;
+  let vs = 0;
+  let ve = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag >>> 3) {
+      case 1:
+        expectWire('Label.name', tag & 7, WT_LEN);
+        ne = delimitedEnd(r);
+        ns = r.pos;
+        r.pos = ne;
+        break;
+      case 2:
+        expectWire('Label.value', tag & 7, WT_LEN);
+        ve = delimitedEnd(r);
+        vs = r.pos;
+        r.pos = ve;
+        break;
+      default:
+        r.skipType(tag & 7);
+    }
+  }
+  if (r.pos !== end) invalid('Label overruns its length');
+  b.add(ns, ne, vs, ve);
+}
+
 function readExemplarV1(r: Reader, idx: number, out: Exemplar[]): void {
   const end = delimitedEnd(r);
   const labels: Label[] = [];
@@ -72,9 +99,14 @@ function readExemplarV1(r: Reader, idx: number, out: Exemplar[]): void {
   out.push({ labels: checkExemplarLabels(idx, out.length, labels), value, timestamp });
 }
 
-function readSeriesV1(r: Reader, idx: number, o: ResolvedValidation): WriteSeries {
+function readSeriesV1(
+  r: Reader,
+  idx: number,
+  o: ResolvedValidation,
+  b: LabelBlockBuilder,
+): DecodedSeries {
   const end = delimitedEnd(r);
-  const raw: Label[] = [];
+  b.begin();
   sink.ts.length = 0;
   sink.vs.length = 0;
   let exemplars: Exemplar[] | undefined;
@@ -84,7 +116,7 @@ function readSeriesV1(r: Reader, idx: number, o: ResolvedValidation): WriteSerie
     switch (tag >>> 3) {
       case 1:
         expectWire('TimeSeries.labels', tag & 7, WT_LEN);
-        readLabelV1(r, idx, raw);
+        readLabelRangesV1(r, b);
         break;
       case 2:
         expectWire('TimeSeries.samples', tag & 7, WT_LEN);
@@ -103,7 +135,8 @@ function readSeriesV1(r: Reader, idx: number, o: ResolvedValidation): WriteSerie
     }
   }
   if (r.pos !== end) invalid('TimeSeries overruns its length');
-  return finishSeries(idx, normalizeLabels(idx, raw, o), histograms, exemplars ?? NO_EXEMPLARS, o);
+  const start = b.finish(r.buf as Buffer, idx, false);
+  return finishSeries(idx, b, start, histograms, exemplars ?? NO_EXEMPLARS, o);
 }
 
 function readMetadataV1(r: Reader, idx: number): MetricMetadata {
@@ -129,11 +162,19 @@ function readMetadataV1(r: Reader, idx: number): MetricMetadata {
   return { metricFamilyName, type: METRIC_TYPES[type] ?? 'unknown', help, unit };
 }
 
-/** Decodes and validates an uncompressed `prometheus.WriteRequest`. */
-export function fastDecodeV1(buf: Buffer, o: ResolvedValidation): WriteBatch {
+/**
+ * Decodes and validates an uncompressed `prometheus.WriteRequest`; every series gets the
+ * injected labels (the tenant's) in its label block.
+ */
+export function fastDecodeV1(
+  buf: Buffer,
+  o: ResolvedValidation,
+  injection: LabelInjection = NO_INJECTION,
+): DecodedBatch {
   return guarded(() => {
     const r = readerOf(buf);
-    const series: WriteSeries[] = [];
+    const b = new LabelBlockBuilder(o, injection, buf.length);
+    const series: DecodedSeries[] = [];
     const metadata: MetricMetadata[] = [];
     while (r.pos < r.len) {
       const tag = r.uint32();
@@ -141,7 +182,7 @@ export function fastDecodeV1(buf: Buffer, o: ResolvedValidation): WriteBatch {
       if (f === 1) {
         expectWire('WriteRequest.timeseries', tag & 7, WT_LEN);
         if (series.length >= o.maxSeriesPerRequest) tooManySeries(o);
-        series.push(readSeriesV1(r, series.length, o));
+        series.push(readSeriesV1(r, series.length, o, b));
       } else if (f === 3) {
         expectWire('WriteRequest.metadata', tag & 7, WT_LEN);
         metadata.push(readMetadataV1(r, metadata.length));

@@ -1,16 +1,12 @@
+import { isUtf8 } from 'node:buffer';
 import { type Label } from '@strata/tsdb';
 import { type Reader } from 'protobufjs';
 import { RemoteWriteError } from './errors';
 import { NO_EXEMPLARS, finishSeries, readSample, sink, tooManySeries } from './fast-decode-common';
-import {
-  type Exemplar,
-  METRIC_TYPES,
-  type MetricMetadata,
-  type SeriesMetadata,
-  type WriteBatch,
-  type WriteSeries,
-} from './types';
-import { type ResolvedValidation, checkExemplarLabels, normalizeLabels } from './validate';
+import { type DecodedBatch, type DecodedSeries } from './decoded-series';
+import { LabelBlockBuilder, type LabelInjection, NO_INJECTION } from './label-block-builder';
+import { type Exemplar, METRIC_TYPES, type MetricMetadata, type SeriesMetadata } from './types';
+import { type ResolvedValidation, checkExemplarLabels } from './validate';
 import {
   WT_I64,
   WT_LEN,
@@ -20,31 +16,94 @@ import {
   guarded,
   invalid,
   readInt64,
-  readText,
   readUint32s,
   readerOf,
 } from './wire';
 
-// `exemplar` is -1 for the series' own labels; context travels as numbers, not closures.
-function resolve(
-  symbols: readonly string[],
+/**
+ * The request's symbols as byte ranges of the body, checked for UTF-8 once: series labels are
+ * copied into label blocks from here as bytes; strings are made only for exemplars and metadata.
+ */
+class SymbolTable {
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  private readonly texts: Array<string | undefined> = [];
+
+  constructor(readonly buf: Buffer) {}
+
+  get length(): number {
+    return this.starts.length;
+  }
+
+  add(r: Reader): void {
+    const end = delimitedEnd(r);
+    const start = r.pos;
+    r.pos = end;
+    for (let i = start; i < end; i++) {
+      if (this.buf[i] < 0x80) continue;
+      if (!isUtf8(this.buf.subarray(start, end))) {
+        const text = this.buf.toString('utf8', start, Math.min(end, start + 256)).slice(0, 64);
+        throw new RemoteWriteError(
+          'invalid_utf8',
+          `symbols[${this.starts.length}] ${JSON.stringify(text)} is not valid UTF-8`,
+        );
+      }
+      break;
+    }
+    this.starts.push(start);
+    this.ends.push(end);
+  }
+
+  text(ref: number): string {
+    return (this.texts[ref] ??= this.buf.toString('utf8', this.starts[ref], this.ends[ref]));
+  }
+
+  isEmpty(ref: number): boolean {
+    return this.starts[ref] === this.ends[ref];
+  }
+}
+
+function checkRefs(
+  symbols: SymbolTable,
   refs: readonly number[],
   idx: number,
   exemplar: number,
-): Label[] {
+): void {
   if (refs.length % 2 !== 0) {
     throw new RemoteWriteError(
       'odd_label_refs',
       `${where(idx, exemplar)}: labels_refs has odd length ${refs.length}`,
     );
   }
-  const out: Label[] = new Array<Label>(refs.length / 2);
-  for (let i = 0; i < refs.length; i += 2) {
-    out[i / 2] = {
-      name: symbol(symbols, refs[i], idx, exemplar),
-      value: symbol(symbols, refs[i + 1], idx, exemplar),
-    };
+  for (let i = 0; i < refs.length; i++) checkRef(symbols, refs[i], idx, exemplar);
+}
+
+function checkRef(
+  symbols: SymbolTable,
+  ref: number,
+  idx: number,
+  exemplar: number,
+  field = '',
+): void {
+  if (ref >= symbols.length) {
+    throw new RemoteWriteError(
+      'symbol_ref_out_of_range',
+      `${where(idx, exemplar, field)}: symbol ref ${ref} out of range (symbols table has ${symbols.length} entries)`,
+    );
   }
+}
+
+// `exemplar` is -1 for the series' own labels; context travels as numbers, not closures.
+function resolve(
+  symbols: SymbolTable,
+  refs: readonly number[],
+  idx: number,
+  exemplar: number,
+): Label[] {
+  checkRefs(symbols, refs, idx, exemplar);
+  const out: Label[] = new Array<Label>(refs.length / 2);
+  for (let i = 0; i < refs.length; i += 2)
+    out[i / 2] = { name: symbols.text(refs[i]), value: symbols.text(refs[i + 1]) };
   return out;
 }
 
@@ -53,22 +112,17 @@ function where(idx: number, exemplar: number, field = ''): string {
 }
 
 function symbol(
-  symbols: readonly string[],
+  symbols: SymbolTable,
   ref: number,
   idx: number,
   exemplar: number,
   field = '',
 ): string {
-  if (ref >= symbols.length) {
-    throw new RemoteWriteError(
-      'symbol_ref_out_of_range',
-      `${where(idx, exemplar, field)}: symbol ref ${ref} out of range (symbols table has ${symbols.length} entries)`,
-    );
-  }
-  return symbols[ref];
+  checkRef(symbols, ref, idx, exemplar, field);
+  return symbols.text(ref);
 }
 
-function readExemplarV2(r: Reader, symbols: readonly string[], idx: number, out: Exemplar[]): void {
+function readExemplarV2(r: Reader, symbols: SymbolTable, idx: number, out: Exemplar[]): void {
   const end = delimitedEnd(r);
   const refs: number[] = [];
   let value = 0;
@@ -99,11 +153,7 @@ function readExemplarV2(r: Reader, symbols: readonly string[], idx: number, out:
   });
 }
 
-function readMetadataV2(
-  r: Reader,
-  symbols: readonly string[],
-  idx: number,
-): SeriesMetadata | undefined {
+function readMetadataV2(r: Reader, symbols: SymbolTable, idx: number): SeriesMetadata | undefined {
   const end = delimitedEnd(r);
   let type = 0;
   let helpRef = 0;
@@ -129,13 +179,15 @@ function readMetadataV2(
 
 function readSeriesV2(
   r: Reader,
-  symbols: readonly string[],
+  symbols: SymbolTable,
   idx: number,
   o: ResolvedValidation,
   families: Map<string, MetricMetadata>,
-): WriteSeries {
+  b: LabelBlockBuilder,
+  refs: number[],
+): DecodedSeries {
   const end = delimitedEnd(r);
-  const refs: number[] = [];
+  refs.length = 0;
   sink.ts.length = 0;
   sink.vs.length = 0;
   let exemplars: Exemplar[] | undefined;
@@ -173,31 +225,54 @@ function readSeriesV2(
     }
   }
   if (r.pos !== end) invalid('TimeSeries overruns its length');
-  const labels = normalizeLabels(idx, resolve(symbols, refs, idx, -1), o);
-  const base = finishSeries(idx, labels, histograms, exemplars ?? NO_EXEMPLARS, o);
-  if (!metadata && created === 0) return base;
+  checkRefs(symbols, refs, idx, -1);
+  b.begin();
+  let nameRef = -1;
+  for (let i = 0; i < refs.length; i += 2) {
+    const n = refs[i];
+    const v = refs[i + 1];
+    b.add(symbols.starts[n], symbols.ends[n], symbols.starts[v], symbols.ends[v]);
+    if (symbols.text(n) === '__name__') nameRef = v;
+  }
+  const start = b.finish(symbols.buf, idx, true);
+  const series = finishSeries(
+    idx,
+    b,
+    start,
+    histograms,
+    exemplars ?? NO_EXEMPLARS,
+    o,
+    created !== 0 ? created : undefined,
+    metadata,
+  );
   if (metadata) {
-    const name = labels.find((l) => l.name === '__name__')?.value ?? '';
+    const name = nameRef >= 0 ? symbols.text(nameRef) : '';
     if (!families.has(name)) families.set(name, { metricFamilyName: name, ...metadata });
   }
-  return created !== 0 ? { ...base, metadata, createdTimestamp: created } : { ...base, metadata };
+  return series;
 }
 
-/** Decodes and validates an uncompressed `io.prometheus.write.v2.Request`. */
-export function fastDecodeV2(buf: Buffer, o: ResolvedValidation): WriteBatch {
+/**
+ * Decodes and validates an uncompressed `io.prometheus.write.v2.Request`; every series gets the
+ * injected labels (the tenant's) in its label block.
+ */
+export function fastDecodeV2(
+  buf: Buffer,
+  o: ResolvedValidation,
+  injection: LabelInjection = NO_INJECTION,
+): DecodedBatch {
   return guarded(() => {
     // Symbols may legally follow the series on the wire, so collect them first and remember
     // where each series starts.
     const r = readerOf(buf);
-    const symbols: string[] = [];
+    const symbols = new SymbolTable(buf);
     const starts: number[] = [];
     while (r.pos < r.len) {
       const tag = r.uint32();
       const f = tag >>> 3;
       if (f === 4) {
         expectWire('Request.symbols', tag & 7, WT_LEN);
-        const i = symbols.length;
-        symbols.push(readText(r, 'symbol', i));
+        symbols.add(r);
       } else if (f === 5) {
         expectWire('Request.timeseries', tag & 7, WT_LEN);
         if (starts.length >= o.maxSeriesPerRequest) tooManySeries(o);
@@ -205,13 +280,15 @@ export function fastDecodeV2(buf: Buffer, o: ResolvedValidation): WriteBatch {
         r.pos = delimitedEnd(r);
       } else r.skipType(tag & 7);
     }
-    if (symbols.length > 0 && symbols[0] !== '')
+    if (symbols.length > 0 && !symbols.isEmpty(0))
       throw new RemoteWriteError('invalid_symbols_table', 'symbols[0] must be the empty string');
     const families = new Map<string, MetricMetadata>();
-    const series: WriteSeries[] = new Array<WriteSeries>(starts.length);
+    const b = new LabelBlockBuilder(o, injection, buf.length);
+    const refs: number[] = [];
+    const series: DecodedSeries[] = new Array<DecodedSeries>(starts.length);
     for (let i = 0; i < starts.length; i++) {
       r.pos = starts[i];
-      series[i] = readSeriesV2(r, symbols, i, o, families);
+      series[i] = readSeriesV2(r, symbols, i, o, families, b, refs);
     }
     return { series, metadata: [...families.values()] };
   });

@@ -1,4 +1,4 @@
-import { isStaleNaN } from '@strata/tsdb';
+import { plainBatch } from './plain-batch.test-support';
 import { decodeV1 } from './decode-v1';
 import { decodeV2 } from './decode-v2';
 import { marshalWriteRequestV1, marshalWriteRequestV2 } from './encode';
@@ -13,20 +13,9 @@ import { DEFAULT_VALIDATION } from './validate';
 // The streaming decoders must agree with protobufjs' reflection decoders (the reference).
 const o = { ...DEFAULT_VALIDATION, rejectZeroTimestamps: false };
 
-function plain(b: WriteBatch): unknown {
-  return {
-    series: b.series.map((s) => ({
-      ...s,
-      timestamps: [...s.timestamps],
-      values: [...s.values].map((v) => (isStaleNaN(v) ? 'stale' : Number.isNaN(v) ? 'NaN' : v)),
-    })),
-    metadata: b.metadata,
-  };
-}
-
 function outcome(fn: () => WriteBatch): unknown {
   try {
-    return plain(fn());
+    return plainBatch(fn());
   } catch (e) {
     if (e instanceof RemoteWriteError) return e.code;
     throw e;
@@ -108,6 +97,6 @@ describe('streaming decoders agree with the protobufjs reflection decoders', () 
       sym('__name__'),
       sym('up'),
     ]);
-    expect(plain(fastDecodeV2(reordered, o))).toEqual(plain(fastDecodeV2(packed, o)));
+    expect(plainBatch(fastDecodeV2(reordered, o))).toEqual(plainBatch(fastDecodeV2(packed, o)));
   });
 });

@@ -8,3 +8,5 @@ export * from './types';
 export { DEFAULT_VALIDATION, type ValidationOptions, type ResolvedValidation } from './validate';
 export { compressBlock, decompressBlock } from './snappy';
 export * from './generate';
+export * from './decoded-series';
+export { LabelInjection, NO_INJECTION, type InjectedLabel } from './label-block-builder';

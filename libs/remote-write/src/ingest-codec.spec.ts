@@ -1,7 +1,9 @@
 import { STALE_NAN, isStaleNaN, labelsFrom } from '@strata/tsdb';
 import { generateBatch } from './generate';
 import { INGEST_VERSION, decodeIngestMessage, encodeIngestMessage } from './ingest-codec';
-import { partitionOf, seriesHash, splitByPartition } from './series-hash';
+import { decodeWriteRequest } from './decode';
+import { encodeWriteRequestV1 } from './encode';
+import { partitionOf, seriesHash } from './series-hash';
 
 describe('ingest message codec', () => {
   it('round trips tenant, labels, hashes, samples and exemplars', () => {
@@ -20,7 +22,7 @@ describe('ingest message codec', () => {
     });
   });
 
-  it('lays out the documented version 1 header and body', () => {
+  it('lays out the documented version 2 header and body', () => {
     const labels = labelsFrom({ __name__: 'up' });
     const msg = encodeIngestMessage('t1', [
       {
@@ -30,23 +32,20 @@ describe('ingest message codec', () => {
         exemplars: [],
       },
     ]);
-    expect(msg.subarray(0, 4).toString('hex')).toBe('53490100'); // "SI", version 1, no flags
+    expect(msg.subarray(0, 4).toString('hex')).toBe('53490200'); // "SI", version 2, no flags
     expect(msg.readUInt32LE(4)).toBe(msg.length - 12);
     const body = msg.subarray(12);
     const expected = Buffer.concat([
       Buffer.from([2]),
       Buffer.from('t1'), // tenant
-      Buffer.from([2, 8]),
-      Buffer.from('__name__'),
-      Buffer.from([2]),
-      Buffer.from('up'), // 2 symbols
       Buffer.from([1]), // 1 series
       (() => {
         const b = Buffer.alloc(8);
         b.writeBigUInt64LE(seriesHash(labels));
         return b;
       })(),
-      Buffer.from([1, 0, 1]), // one label: refs 0, 1
+      Buffer.from([12]),
+      Buffer.from('__name__\xffup\xff', 'latin1'), // the label block
       Buffer.from([1]), // one sample
       (() => {
         const b = Buffer.alloc(16);
@@ -107,20 +106,6 @@ describe('ingest message codec', () => {
     });
   });
 
-  it('keeps symbol tables independent between consecutive messages', () => {
-    const a = generateBatch({ series: 50, samplesPerSeries: 1, seed: 1 }).series;
-    const b = generateBatch({ series: 30, samplesPerSeries: 1, seed: 2 }).series;
-    const ma = encodeIngestMessage('a', a);
-    const mb = encodeIngestMessage('b', [...b, a[7]]);
-    const mc = encodeIngestMessage('c', [a[3]]);
-    expect(decodeIngestMessage(ma).series.map((s) => s.labels)).toEqual(a.map((s) => s.labels));
-    expect(decodeIngestMessage(mb).series.map((s) => s.labels)).toEqual(
-      [...b, a[7]].map((s) => s.labels),
-    );
-    expect(decodeIngestMessage(mc).series[0].labels).toEqual(a[3].labels);
-    expect(mc.length).toBeLessThan(ma.length / 10);
-  });
-
   it('refuses corrupted, truncated and foreign messages', () => {
     const msg = encodeIngestMessage('t', generateBatch({ series: 5, samplesPerSeries: 2 }).series);
     const flipped = Buffer.from(msg);
@@ -159,14 +144,15 @@ describe('series identity', () => {
     expect(() => partitionOf(1n, 0)).toThrow(RangeError);
   });
 
-  it('splits a batch by partition, carrying each hash along', () => {
-    const b = generateBatch({ series: 100, samplesPerSeries: 1 });
-    const parts = splitByPartition(b.series, 4);
-    let n = 0;
-    for (const [p, list] of parts) {
-      for (const s of list) expect(partitionOf(s.hash, 4)).toBe(p);
-      n += list.length;
-    }
-    expect(n).toBe(100);
+  it('carries the hash the decoder computed over each label block, which is seriesHash of its labels', () => {
+    const sent = generateBatch({ series: 100, samplesPerSeries: 1, seed: 12 });
+    const { series } = decodeWriteRequest(encodeWriteRequestV1(sent), 'v1');
+    const msg = decodeIngestMessage(encodeIngestMessage('t', series));
+    msg.series.forEach((s, i) => {
+      expect(s.hash).toBe(seriesHash(sent.series[i].labels));
+      expect(s.hash).toBe(series[i].hash);
+      expect(s.hashKey).toBe(Number(s.hash & 0xfffffffffffffn));
+      expect(s.labels).toEqual(sent.series[i].labels);
+    });
   });
 });

@@ -1,31 +1,62 @@
 import { endianness } from 'node:os';
 import { xxh32 } from '@node-rs/xxhash';
-import { type Label, type Labels } from '@strata/tsdb';
+import {
+  LABEL_SEP,
+  type LabelBlockRef,
+  type Labels,
+  decodeLabelBlock,
+  labelBlockHash,
+  labelBlockOf,
+} from '@strata/tsdb';
 import { RemoteWriteError } from './errors';
-import { seriesHash } from './series-hash';
 import { type Exemplar, METRIC_TYPES, type MetricMetadata } from './types';
 
 /** First two bytes of every ingest message ("SI"). */
 export const INGEST_MAGIC = 0x5349;
-/** Current ingest message format version. */
-export const INGEST_VERSION = 1;
+/** Current ingest message format version (2: series carry label blocks). */
+export const INGEST_VERSION = 2;
 const HEADER_BYTES = 12;
 const FLAG_EXEMPLARS = 1;
 const FLAG_CREATED = 2;
 const FLAG_METADATA = 4;
 const KNOWN_FLAGS = FLAG_EXEMPLARS | FLAG_CREATED | FLAG_METADATA;
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+const TWO_POW_32 = 2 ** 32;
 
-/** A series as carried on the ingest stream: labels, its identity hash and samples. */
-export interface IngestSeries {
-  readonly labels: Labels;
-  /** {@link seriesHash} of the labels, computed once by the router. */
-  readonly hash: bigint;
-  readonly timestamps: Float64Array;
-  readonly values: Float64Array;
-  readonly exemplars: readonly Exemplar[];
-  /** Counter start time in ms, when the sender gave one (remote write 2.0). */
-  readonly createdTimestamp?: number;
+/**
+ * A series as read from the ingest stream: its label block (bytes of the message), the hash the
+ * router computed, and samples. The ingester matches known series by hash and block without
+ * making label strings; `labels` decodes them on first use.
+ */
+export class IngestSeries implements LabelBlockRef {
+  private decoded: Labels | undefined;
+
+  constructor(
+    readonly buf: Buffer,
+    readonly start: number,
+    readonly end: number,
+    private readonly hashLo: number,
+    private readonly hashHi: number,
+    readonly timestamps: Float64Array,
+    readonly values: Float64Array,
+    readonly exemplars: readonly Exemplar[],
+    /** Counter start time in ms, when the sender gave one (remote write 2.0). */
+    readonly createdTimestamp?: number,
+  ) {}
+
+  /** {@link seriesHash} of the labels. */
+  get hash(): bigint {
+    return (BigInt(this.hashHi) << 32n) | BigInt(this.hashLo);
+  }
+
+  /** The low 52 bits of the hash as a Number: a cheap map key (collisions are settled by labels). */
+  get hashKey(): number {
+    return (this.hashHi & 0xfffff) * TWO_POW_32 + this.hashLo;
+  }
+
+  get labels(): Labels {
+    return (this.decoded ??= decodeLabelBlock(this));
+  }
 }
 
 /** One tenant's samples routed to one partition. */
@@ -36,8 +67,20 @@ export interface IngestMessage {
   readonly metadata: readonly MetricMetadata[];
 }
 
-/** Input series; the hash is computed when absent. */
-export type IngestSeriesInput = Omit<IngestSeries, 'hash'> & { readonly hash?: bigint };
+interface IngestSamples {
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+  readonly exemplars: readonly Exemplar[];
+  readonly createdTimestamp?: number;
+}
+
+/**
+ * A series to encode: a label block with its hash (what the router's decoder produced), or
+ * labels, whose block and hash are computed here.
+ */
+export type IngestSeriesInput =
+  | (IngestSamples & LabelBlockRef & { readonly hash: bigint })
+  | (IngestSamples & { readonly labels: Labels; readonly hash?: bigint });
 
 function uvarintSize(v: number): number {
   let n = 1;
@@ -50,83 +93,48 @@ function uvarintSize(v: number): number {
 
 // Below this many floats a DataView loop beats creating byte views for a memcpy.
 const COPY_THRESHOLD = 32;
-// Refs within one message stay below this; a stored value is generation * stride + ref.
-const GENERATION_STRIDE = 2 ** 26;
-const MAX_REMEMBERED_SYMBOLS = 1_000_000;
 
-/**
- * Writes the series section into a reusable scratch buffer while collecting the symbol table,
- * so each series is visited once; the final message is assembled with one allocation.
- */
+/** Writes messages into a reusable scratch buffer; the final message is one allocation. */
 class IngestEncoder {
   private buf = Buffer.allocUnsafe(1 << 16);
   private dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   private off = 0;
-  // Symbol refs are remembered across messages, tagged with the message generation, because
-  // successive messages carry mostly the same label strings: a steady-state lookup is then a
-  // Map hit instead of an insert into a freshly cleared (and rehashing) Map.
-  private symbols = new Map<string, number>();
-  private generation = 0;
-  private readonly symbolList: string[] = [];
-  private symbolBytes = 0;
 
   encode(
     tenant: string,
     series: readonly IngestSeriesInput[],
     metadata: readonly MetricMetadata[],
   ): Buffer {
-    this.off = 0;
-    this.symbolList.length = 0;
-    this.symbolBytes = 0;
-    this.generation++;
-    if (
-      this.symbols.size > MAX_REMEMBERED_SYMBOLS ||
-      this.generation * GENERATION_STRIDE >= Number.MAX_SAFE_INTEGER
-    ) {
-      this.symbols = new Map();
-      this.generation = 1;
-    }
+    this.off = HEADER_BYTES;
     let flags = metadata.length > 0 ? FLAG_METADATA : 0;
     for (const s of series) {
       if (s.exemplars.length > 0) flags |= FLAG_EXEMPLARS;
       if (s.createdTimestamp !== undefined && s.createdTimestamp !== 0) flags |= FLAG_CREATED;
     }
+    this.str(tenant);
+    this.ensure(10);
+    this.uvarint(series.length);
     for (const s of series) this.writeSeries(s, flags);
     if (flags & FLAG_METADATA) this.writeMetadata(metadata);
-
-    const tenantBytes = Buffer.byteLength(tenant, 'utf8');
-    const size =
-      uvarintSize(tenantBytes) +
-      tenantBytes +
-      uvarintSize(this.symbolList.length) +
-      this.symbolBytes +
-      uvarintSize(series.length) +
-      this.off;
-    const out = Buffer.allocUnsafe(HEADER_BYTES + size);
-    let o = HEADER_BYTES;
-    o = putUvarint(out, o, tenantBytes);
-    o += out.write(tenant, o, 'utf8');
-    o = putUvarint(out, o, this.symbolList.length);
-    for (const sym of this.symbolList) {
-      o = putUvarint(out, o, Buffer.byteLength(sym, 'utf8'));
-      o += out.write(sym, o, 'utf8');
-    }
-    o = putUvarint(out, o, series.length);
-    this.buf.copy(out, o, 0, this.off);
+    const out = Buffer.allocUnsafe(this.off);
+    this.buf.copy(out, 0, 0, this.off);
     out.writeUInt16BE(INGEST_MAGIC, 0);
     out[2] = INGEST_VERSION;
     out[3] = flags;
-    out.writeUInt32LE(size, 4);
+    out.writeUInt32LE(this.off - HEADER_BYTES, 4);
     out.writeUInt32LE(xxh32(out.subarray(HEADER_BYTES)), 8);
     return out;
   }
 
   private writeSeries(s: IngestSeriesInput, flags: number): void {
+    const block = 'buf' in s ? s : labelBlockOf(s.labels);
+    const blockBytes = block.end - block.start;
     const n = s.values.length;
-    this.ensure(8 + 10 + s.labels.length * 10 + 10 + 16 * n);
-    this.dv.setBigUint64(this.off, s.hash ?? seriesHash(s.labels), true);
+    this.ensure(8 + 10 + blockBytes + 10 + 16 * n);
+    this.dv.setBigUint64(this.off, s.hash ?? labelBlockHash(block), true);
     this.off += 8;
-    this.writeLabels(s.labels);
+    this.uvarint(blockBytes);
+    this.bytes(block);
     this.uvarint(n);
     this.f64s(s.timestamps);
     this.f64s(s.values);
@@ -135,12 +143,23 @@ class IngestEncoder {
     if (flags & FLAG_CREATED) this.writeCreated(s.createdTimestamp ?? 0);
   }
 
+  private bytes(block: LabelBlockRef): void {
+    const src = block.buf;
+    const out = this.buf;
+    let o = this.off;
+    // Label blocks are short: a byte loop beats the native copy's call overhead.
+    for (let i = block.start; i < block.end; i++) out[o++] = src[i];
+    this.off = o;
+  }
+
   private writeExemplars(exemplars: readonly Exemplar[]): void {
     this.ensure(10);
     this.uvarint(exemplars.length);
     for (const e of exemplars) {
-      this.ensure(10 + e.labels.length * 10 + 16);
-      this.writeLabels(e.labels);
+      const block = labelBlockOf(e.labels);
+      this.ensure(10 + block.end + 16);
+      this.uvarint(block.end);
+      this.bytes(block);
       this.dv.setFloat64(this.off, e.value, true);
       this.dv.setFloat64(this.off + 8, e.timestamp, true);
       this.off += 16;
@@ -157,32 +176,19 @@ class IngestEncoder {
     this.ensure(10);
     this.uvarint(metadata.length);
     for (const m of metadata) {
-      this.ensure(31);
-      this.uvarint(this.ref(m.metricFamilyName));
+      this.str(m.metricFamilyName);
+      this.ensure(1);
       this.buf[this.off++] = Math.max(0, METRIC_TYPES.indexOf(m.type));
-      this.uvarint(this.ref(m.help));
-      this.uvarint(this.ref(m.unit));
+      this.str(m.help);
+      this.str(m.unit);
     }
   }
 
-  private writeLabels(labels: Labels): void {
-    this.uvarint(labels.length);
-    for (let k = 0; k < labels.length; k++) {
-      this.uvarint(this.ref(labels[k].name));
-      this.uvarint(this.ref(labels[k].value));
-    }
-  }
-
-  private ref(sym: string): number {
-    const base = this.generation * GENERATION_STRIDE;
-    const tagged = this.symbols.get(sym);
-    if (tagged !== undefined && tagged >= base) return tagged - base;
-    const r = this.symbolList.length;
-    this.symbols.set(sym, base + r);
-    this.symbolList.push(sym);
-    const len = Buffer.byteLength(sym, 'utf8');
-    this.symbolBytes += uvarintSize(len) + len;
-    return r;
+  private str(s: string): void {
+    const len = Buffer.byteLength(s, 'utf8');
+    this.ensure(10 + len);
+    this.uvarint(len);
+    this.off += this.buf.write(s, this.off, 'utf8');
   }
 
   private uvarint(v: number): void {
@@ -221,8 +227,8 @@ const encoder = new IngestEncoder();
 /**
  * Encodes a tenant's series for the ingest stream. Layout (integers little-endian, see the
  * README): 12-byte header {magic u16 BE, version u8, flags u8, body length u32, xxh32(body) u32},
- * then tenant, symbol table and per series: hash u64, label refs, sample count, timestamps[] f64,
- * values[] f64 and, when flagged, exemplars.
+ * then tenant and per series: hash u64, label block (length-prefixed), sample count,
+ * timestamps[] f64, values[] f64 and, when flagged, exemplars and the created timestamp.
  */
 export function encodeIngestMessage(
   tenant: string,
@@ -234,18 +240,11 @@ export function encodeIngestMessage(
 
 class Reader {
   off: number;
-  private readonly dv: DataView;
   constructor(
     readonly buf: Buffer,
     start: number,
   ) {
     this.off = start;
-    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
-  u64(): bigint {
-    const v = this.dv.getBigUint64(this.off, true);
-    this.off += 8;
-    return v;
   }
   need(n: number): void {
     if (this.off + n > this.buf.length) fail('truncated body');
@@ -269,34 +268,51 @@ class Reader {
     this.off += n;
     return s;
   }
+  /** Skips a length-prefixed label block and returns where it starts. */
+  block(): number {
+    const n = this.uvarint();
+    this.need(n);
+    if (n > 0 && this.buf[this.off + n - 1] !== LABEL_SEP) fail('label block is not terminated');
+    const start = this.off;
+    this.off += n;
+    return start;
+  }
+  f64(): number {
+    this.need(8);
+    const v = this.buf.readDoubleLE(this.off);
+    this.off += 8;
+    return v;
+  }
   f64s(n: number): Float64Array {
     this.need(n * 8);
     const out = new Float64Array(n);
     if (n < COPY_THRESHOLD || !LITTLE_ENDIAN_HOST) {
       // Touching `.buffer` of a small on-heap typed array forces V8 to materialize it; a loop avoids that.
-      for (let i = 0; i < n; i++) out[i] = this.dv.getFloat64(this.off + i * 8, true);
+      for (let i = 0; i < n; i++) out[i] = this.buf.readDoubleLE(this.off + i * 8);
     } else {
       new Uint8Array(out.buffer).set(this.buf.subarray(this.off, this.off + n * 8));
     }
     this.off += n * 8;
     return out;
   }
-  symbol(symbols: readonly string[]): string {
-    const ref = this.uvarint();
-    if (ref >= symbols.length) fail('symbol ref out of range');
-    return symbols[ref];
-  }
-  labels(symbols: readonly string[]): Label[] {
-    const n = this.uvarint();
-    const out: Label[] = new Array<Label>(n);
-    for (let k = 0; k < n; k++) {
-      const a = this.uvarint();
-      const b = this.uvarint();
-      if (a >= symbols.length || b >= symbols.length) fail(`symbol ref out of range`);
-      out[k] = { name: symbols[a], value: symbols[b] };
+}
+
+const NO_EXEMPLARS: readonly Exemplar[] = Object.freeze([]);
+
+function readExemplars(r: Reader, count: number): Exemplar[] {
+  const out: Exemplar[] = [];
+  for (let k = 0; k < count; k++) {
+    const start = r.block();
+    let labels;
+    try {
+      labels = decodeLabelBlock({ buf: r.buf, start, end: r.off });
+    } catch {
+      return fail('exemplar label block is malformed');
     }
-    return out;
+    const value = r.f64();
+    out.push({ labels, value, timestamp: r.f64() });
   }
+  return out;
 }
 
 function fail(why: string): never {
@@ -320,57 +336,44 @@ export function decodeIngestMessage(data: Uint8Array): IngestMessage {
   const hasExemplars = (flags & FLAG_EXEMPLARS) !== 0;
   const r = new Reader(buf, HEADER_BYTES);
   const tenant = r.str();
-  const nsym = r.uvarint();
-  const symbols: string[] = new Array<string>(nsym);
-  for (let i = 0; i < nsym; i++) symbols[i] = r.str();
   const nseries = r.uvarint();
   const series: IngestSeries[] = new Array<IngestSeries>(nseries);
   for (let i = 0; i < nseries; i++) {
     r.need(8);
-    const hash = r.u64();
-    const labels = r.labels(symbols);
+    const lo = buf.readUInt32LE(r.off);
+    const hi = buf.readUInt32LE(r.off + 4);
+    r.off += 8;
+    const start = r.block();
+    const end = r.off;
     const n = r.uvarint();
     const timestamps = r.f64s(n);
     const values = r.f64s(n);
-    const exemplars: Exemplar[] = [];
+    let exemplars: readonly Exemplar[] = NO_EXEMPLARS;
     if (hasExemplars) {
       const ne = r.uvarint();
-      for (let k = 0; k < ne; k++) {
-        const el = r.labels(symbols);
-        r.need(16);
-        exemplars.push({
-          labels: el,
-          value: buf.readDoubleLE(r.off),
-          timestamp: buf.readDoubleLE(r.off + 8),
-        });
-        r.off += 16;
-      }
+      if (ne > 0) exemplars = readExemplars(r, ne);
     }
-    if (flags & FLAG_CREATED) {
-      r.need(8);
-      const created = buf.readDoubleLE(r.off);
-      r.off += 8;
-      series[i] =
-        created !== 0
-          ? { labels, hash, timestamps, values, exemplars, createdTimestamp: created }
-          : { labels, hash, timestamps, values, exemplars };
-    } else {
-      series[i] = { labels, hash, timestamps, values, exemplars };
-    }
+    const created = flags & FLAG_CREATED ? r.f64() : 0;
+    series[i] = new IngestSeries(
+      buf,
+      start,
+      end,
+      lo,
+      hi,
+      timestamps,
+      values,
+      exemplars,
+      created !== 0 ? created : undefined,
+    );
   }
   const metadata: MetricMetadata[] = [];
   if (flags & FLAG_METADATA) {
     const nm = r.uvarint();
     for (let k = 0; k < nm; k++) {
-      const name = r.symbol(symbols);
+      const name = r.str();
       r.need(1);
       const type = METRIC_TYPES[buf[r.off++]] ?? 'unknown';
-      metadata.push({
-        metricFamilyName: name,
-        type,
-        help: r.symbol(symbols),
-        unit: r.symbol(symbols),
-      });
+      metadata.push({ metricFamilyName: name, type, help: r.str(), unit: r.str() });
     }
   }
   if (r.off !== buf.length) fail('trailing bytes');

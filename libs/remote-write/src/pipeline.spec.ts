@@ -3,17 +3,29 @@ import { decodeHttpWrite } from './decode';
 import { encodeWriteRequestV2 } from './encode';
 import { generateBatch } from './generate';
 import { decodeIngestMessage, encodeIngestMessage } from './ingest-codec';
-import { splitByPartition } from './series-hash';
+import { type DecodedSeries } from './decoded-series';
+import { NO_INJECTION } from './label-block-builder';
+import { partitionOf } from './series-hash';
 
 describe('write path from a remote write body to a queryable head', () => {
   it('decodes, partitions, crosses the ingest codec and lands in per-partition heads', () => {
     const sent = generateBatch({ series: 400, samplesPerSeries: 3, tenant: 'acme', seed: 5 });
-    const { batch } = decodeHttpWrite(encodeWriteRequestV2(sent), {
-      contentType: 'application/x-protobuf;proto=io.prometheus.write.v2.Request',
-      contentEncoding: 'snappy',
-    });
+    const { batch } = decodeHttpWrite(
+      encodeWriteRequestV2(sent),
+      {
+        contentType: 'application/x-protobuf;proto=io.prometheus.write.v2.Request',
+        contentEncoding: 'snappy',
+      },
+      {},
+      NO_INJECTION,
+    );
     const heads = new Map<number, Head>();
-    for (const [partition, series] of splitByPartition(batch.series, 3)) {
+    const parts = new Map<number, DecodedSeries[]>();
+    for (const s of batch.series) {
+      const p = partitionOf(s.hash, 3);
+      parts.set(p, [...(parts.get(p) ?? []), s]);
+    }
+    for (const [partition, series] of parts) {
       const msg = decodeIngestMessage(encodeIngestMessage('acme', series));
       const head = heads.get(partition) ?? new Head();
       heads.set(partition, head);

@@ -8,5 +8,6 @@ export { MemSeries, OooBuffer, type ClosedChunk } from './head/series';
 export * from './index/matchers';
 export * from './index/postings';
 export * from './iterator';
+export * from './label-block';
 export * from './labels';
 export * from './value';

@@ -61,6 +61,14 @@ function peakRss(pid: number): number {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
+/** User plus system CPU seconds a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat(5), in clock ticks of 1/100 s on Linux.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function rss(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : NaN;
@@ -73,6 +81,8 @@ interface Result {
   p99: number;
   peakRss: number;
   bytesPerSeries: number;
+  /** CPU seconds the receiver (and, for Strata, nats-server) used per million samples acked. */
+  cpuPerMillion: string;
   extra: string;
 }
 
@@ -179,12 +189,16 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
     }
   }
   const baseline = rss(child.pid as number);
+  const cpuBefore = [cpuSeconds(child.pid as number), cpuSeconds(nats.process.pid)];
   // Through the gateway, as a Prometheus would: the platform admin writes naming the tenant.
   const run = await drive(all, (body) =>
     post(`http://127.0.0.1:${httpPort}/api/v1/write`, body, {
       Authorization: `Bearer ${ADMIN_TOKEN}`,
       'X-Scope-OrgID': TENANT,
     }),
+  );
+  const cpu = [cpuSeconds(child.pid as number), cpuSeconds(nats.process.pid)].map(
+    (c, i) => ((c - cpuBefore[i]) * 1e6) / (numSeries * rounds),
   );
   // Acknowledged means stored in the stream; wait until the heads hold it all as well.
   const total = numSeries * rounds;
@@ -206,6 +220,7 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
     p99: pct(run.latencies, 99),
     peakRss: peakRss(child.pid as number),
     bytesPerSeries: (rss(child.pid as number) - baseline) / numSeries,
+    cpuPerMillion: `${cpu[0].toFixed(1)} s (+ nats-server ${cpu[1].toFixed(1)} s)`,
     extra: `heads hold ${held}/${total} samples ${catchUp.toFixed(1)} s after the last ack (ack-to-queryable throughput ${(total / (run.seconds + catchUp)).toFixed(0)} samples/s)`,
   };
   await stop(child);
@@ -232,6 +247,7 @@ async function benchPrometheus(all: Buffer[]): Promise<Result> {
   await waitForPort(port, 'prometheus');
   await new Promise((r) => setTimeout(r, 1_000));
   const baseline = rss(child.pid as number);
+  const cpuBefore = cpuSeconds(child.pid as number);
   const url = `http://127.0.0.1:${port}/api/v1/write`;
   const run = await drive(all, async (body) => {
     const res = await fetch(url, {
@@ -254,6 +270,7 @@ async function benchPrometheus(all: Buffer[]): Promise<Result> {
     p99: pct(run.latencies, 99),
     peakRss: peakRss(child.pid as number),
     bytesPerSeries: (rss(child.pid as number) - baseline) / numSeries,
+    cpuPerMillion: `${(((cpuSeconds(child.pid as number) - cpuBefore) * 1e6) / (numSeries * rounds)).toFixed(1)} s`,
     extra: 'samples are queryable when acknowledged',
   };
   await stop(child);
@@ -314,7 +331,7 @@ async function main(): Promise<void> {
     results.push(r);
     console.log(
       `${r.name.padEnd(10)} ${r.samplesPerSecond.toFixed(0).padStart(9)} samples/s acked  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ` +
-        `peak RSS ${mb(r.peakRss)}  ${r.bytesPerSeries.toFixed(0)} B/active series; ${r.extra}`,
+        `peak RSS ${mb(r.peakRss)}  ${r.bytesPerSeries.toFixed(0)} B/active series  CPU ${r.cpuPerMillion}/1M samples; ${r.extra}`,
     );
   }
   const [s, p] = results;

@@ -1,13 +1,19 @@
+import { decodeIngestMessage, encodeIngestMessage } from '@strata/remote-write';
 import { labelsFrom } from '@strata/tsdb';
 import { PartitionHead } from './partition-head';
 
-const series = (t: number[], v: number[]) => ({
-  labels: labelsFrom({ __name__: 'm', tenant_id: 't' }),
-  hash: 0n,
-  timestamps: new Float64Array(t),
-  values: new Float64Array(v),
-  exemplars: [],
-});
+// Series as the ingester reads them off the stream: label blocks and the router's hash.
+const series = (t: number[], v: number[], name = 'm') =>
+  decodeIngestMessage(
+    encodeIngestMessage('t', [
+      {
+        labels: labelsFrom({ __name__: name, tenant_id: 't' }),
+        timestamps: new Float64Array(t),
+        values: new Float64Array(v),
+        exemplars: [],
+      },
+    ]),
+  ).series[0];
 
 describe('PartitionHead', () => {
   it('applies in order, skips sequences already applied and counts refused samples by reason', () => {

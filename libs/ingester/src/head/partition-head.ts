@@ -1,7 +1,5 @@
-import { type IngestMessage, type SeriesMetadata } from '@strata/remote-write';
-import { Head, type HeadOptions, type Labels, type MemSeries, TsdbError } from '@strata/tsdb';
-
-const HASH_MASK = 0xfffffffffffffn;
+import { type IngestMessage, type IngestSeries, type SeriesMetadata } from '@strata/remote-write';
+import { Head, type HeadOptions, TsdbError, labelBlockEquals } from '@strata/tsdb';
 
 /** What applying one message did, for metrics. */
 export interface ApplyStats {
@@ -57,7 +55,7 @@ export class PartitionHead {
     for (const s of message.series) {
       let ref: number;
       try {
-        ref = this.refOf(s.hash, s.labels);
+        ref = this.refOf(s);
       } catch (error) {
         reject(stats, message.tenant, error, s.values.length);
         continue;
@@ -77,26 +75,20 @@ export class PartitionHead {
     return stats;
   }
 
-  private refOf(hash: bigint, labels: Labels): number {
-    const key = Number(hash & HASH_MASK);
+  // A known series is found by the router's hash and confirmed against its label block as
+  // bytes; only a new series (or a collision) decodes label strings.
+  private refOf(s: IngestSeries): number {
+    const key = s.hashKey;
     const cached = this.refs.get(key);
     if (cached !== undefined) {
-      const s = this.head.seriesByRef(cached);
+      const known = this.head.seriesByRef(cached);
       // A collision or a series garbage-collected since falls through to the full lookup.
-      if (s && sameLabels(s, labels)) return cached;
+      if (known && labelBlockEquals(s, known.pairs)) return cached;
     }
-    const ref = this.head.getOrCreate(labels).ref;
+    const ref = this.head.getOrCreate(s.labels).ref;
     this.refs.set(key, ref);
     return ref;
   }
-}
-
-function sameLabels(s: MemSeries, labels: Labels): boolean {
-  const pairs = s.pairs;
-  if (pairs.length !== labels.length * 2) return false;
-  for (let i = 0; i < labels.length; i++)
-    if (pairs[2 * i] !== labels[i].name || pairs[2 * i + 1] !== labels[i].value) return false;
-  return true;
 }
 
 function reject(stats: ApplyStats, tenant: string, error: unknown, n: number): void {

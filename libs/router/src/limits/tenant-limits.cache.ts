@@ -12,8 +12,9 @@ import {
   type TenantStatus,
   type TenantView,
 } from '@strata/contracts';
+import { type LabelInjection } from '@strata/remote-write';
 import { type Labels } from '@strata/tsdb';
-import { sortedLabels } from '../write/relabel';
+import { sortedLabels, tenantLabelInjection } from '../write/relabel';
 
 /** What the router needs to know about a tenant to admit its writes. */
 export interface TenantLimits {
@@ -22,6 +23,8 @@ export interface TenantLimits {
   readonly quota: QuotaSpec;
   /** Labels added to every series of the tenant, sorted (empty unless the control plane defines them). */
   readonly externalLabels: Labels;
+  /** The tenant label and external labels, encoded once for the decoder to add to every series. */
+  readonly injection: LabelInjection;
 }
 
 type Entry =
@@ -137,6 +140,7 @@ export class TenantLimitsCache {
         ask<TenantView & { externalLabels?: Record<string, string> }>('GetTenant'),
         ask<QuotaView>('GetQuota'),
       ]);
+      const externalLabels = sortedLabels(tenant.externalLabels);
       return {
         kind: 'known',
         fetchedAt,
@@ -144,7 +148,8 @@ export class TenantLimitsCache {
           tenantId,
           status: tenant.status,
           quota: quota.quota,
-          externalLabels: sortedLabels(tenant.externalLabels),
+          externalLabels,
+          injection: tenantLabelInjection(tenantId, externalLabels),
         },
       };
     } catch (error) {

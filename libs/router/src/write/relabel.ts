@@ -1,45 +1,20 @@
-import { type Label, type Labels, compareStrings } from '@strata/tsdb';
+import { type InjectedLabel, LabelInjection } from '@strata/remote-write';
+import { type Labels, compareStrings } from '@strata/tsdb';
 
 /** The label every series gets with its tenant's id, as Thanos receive adds its tenant label. */
 export const TENANT_LABEL = 'tenant_id';
 
 /**
- * Returns `labels` with the tenant label set (overriding what the sender put there, so nobody
- * writes into another tenant's series) and the tenant's external labels added where the series
- * lacks them, as Prometheus applies external labels. `extra` must be sorted by name.
+ * The labels the router adds to each of a tenant's series: the tenant label, overriding what the
+ * sender put there so nobody writes into another tenant's series, and the tenant's external
+ * labels where the series lacks them, as Prometheus applies external labels.
  */
-export function withTenantLabels(labels: Labels, tenant: string, extra: Labels): Labels {
-  const out: Label[] = [];
-  let i = 0;
-  let j = 0;
-  let tenantDone = false;
-  const pushTenant = () => {
-    out.push({ name: TENANT_LABEL, value: tenant });
-    tenantDone = true;
-  };
-  while (i < labels.length || j < extra.length) {
-    const a = i < labels.length ? labels[i] : undefined;
-    const b = j < extra.length ? extra[j] : undefined;
-    const next = a && (!b || compareStrings(a.name, b.name) <= 0) ? a : (b as Label);
-    if (!tenantDone && compareStrings(TENANT_LABEL, next.name) <= 0) {
-      pushTenant();
-      if (next.name === TENANT_LABEL) {
-        if (a && a.name === TENANT_LABEL) i++;
-        if (b && b.name === TENANT_LABEL) j++;
-        continue;
-      }
-    }
-    if (next === a) {
-      out.push(a);
-      i++;
-      if (b && b.name === a.name) j++;
-    } else {
-      out.push(next);
-      j++;
-    }
-  }
-  if (!tenantDone) pushTenant();
-  return out;
+export function tenantLabelInjection(tenant: string, externalLabels: Labels): LabelInjection {
+  const labels: InjectedLabel[] = externalLabels
+    .filter((l) => l.name !== TENANT_LABEL)
+    .map((l) => ({ name: l.name, value: l.value, override: false }));
+  labels.push({ name: TENANT_LABEL, value: tenant, override: true });
+  return new LabelInjection(labels);
 }
 
 /** Sorted labels from a record, dropping empty values (they mean "absent" in Prometheus). */

@@ -5,6 +5,7 @@ import { labelsFrom } from '@strata/tsdb';
 import { type ActiveSeriesTracker } from '../limits/active-series.tracker';
 import { type TenantLimitsCache } from '../limits/tenant-limits.cache';
 import { TokenBuckets } from '../limits/token-bucket';
+import { tenantLabelInjection } from './relabel';
 import { WriteHandler, encodeBounded } from './write.handler';
 
 function batch(series: number, t = 1_000) {
@@ -31,7 +32,14 @@ describe('WriteHandler', () => {
   } as unknown as Bus;
   const quota = { ...DEFAULT_QUOTA, ingestionRateSamplesPerSecond: 1, ingestionBurstSamples: 100 };
   const tenants = {
-    admit: () => Promise.resolve({ tenantId: 't', status: 'active', quota, externalLabels: [] }),
+    admit: () =>
+      Promise.resolve({
+        tenantId: 't',
+        status: 'active',
+        quota,
+        externalLabels: [],
+        injection: tenantLabelInjection('t', []),
+      }),
   } as unknown as TenantLimitsCache;
   const active = { activeSeries: () => 0 } as unknown as ActiveSeriesTracker;
   const observer = { accepted: jest.fn(), rejected: jest.fn(), published: jest.fn() };

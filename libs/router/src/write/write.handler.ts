@@ -8,7 +8,8 @@ import {
   Subjects,
 } from '@strata/contracts';
 import {
-  type IngestSeries,
+  type DecodedSeries,
+  type IngestSeriesInput,
   type MetricMetadata,
   RemoteWriteError,
   type ValidationOptions,
@@ -21,7 +22,6 @@ import {
 import { type ActiveSeriesTracker } from '../limits/active-series.tracker';
 import { type TenantLimitsCache } from '../limits/tenant-limits.cache';
 import { type TokenBuckets } from '../limits/token-bucket';
-import { withTenantLabels } from './relabel';
 
 /** Limits that are the same for every tenant. */
 export interface RouterLimits {
@@ -89,6 +89,7 @@ export class WriteHandler {
         body,
         { contentType: request.contentType, contentEncoding: request.contentEncoding },
         options,
+        limits.injection,
       ).batch;
     } catch (error) {
       if (!(error instanceof RemoteWriteError)) throw error;
@@ -132,22 +133,13 @@ export class WriteHandler {
       );
     }
 
-    const parts = new Map<number, IngestSeries[]>();
+    // Each decoded series already carries its label block with the tenant's labels and its hash.
+    const parts = new Map<number, DecodedSeries[]>();
     for (const s of batch.series) {
-      const labels = withTenantLabels(s.labels, tenantId, limits.externalLabels);
-      const hash = seriesHash(labels);
-      const p = partitionOf(hash, this.limits.partitions);
-      const item: IngestSeries = {
-        labels,
-        hash,
-        timestamps: s.timestamps,
-        values: s.values,
-        exemplars: s.exemplars,
-        createdTimestamp: s.createdTimestamp,
-      };
+      const p = partitionOf(s.hash, this.limits.partitions);
       const list = parts.get(p);
-      if (list) list.push(item);
-      else parts.set(p, [item]);
+      if (list) list.push(s);
+      else parts.set(p, [s]);
     }
     const writeId = createHash('sha256')
       .update(tenantId)
@@ -205,7 +197,7 @@ export class WriteHandler {
  */
 export function encodeBounded(
   tenant: string,
-  series: IngestSeries[],
+  series: IngestSeriesInput[],
   maxBytes: number,
   metadata: readonly MetricMetadata[] = [],
 ): Buffer[] {

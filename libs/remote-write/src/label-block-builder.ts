@@ -1,0 +1,320 @@
+import { isUtf8 } from 'node:buffer';
+import { LABEL_SEP, type Label, METRIC_NAME } from '@strata/tsdb';
+import { RemoteWriteError } from './errors';
+import { type ResolvedValidation, describeSeries } from './validate';
+
+/** A label the receiver adds to every series (a tenant label, an external label). */
+export interface InjectedLabel {
+  readonly name: string;
+  readonly value: string;
+  /** Replace a value the sender gave (the tenant label); otherwise only fill in a missing label. */
+  readonly override: boolean;
+}
+
+/** Injected labels with their bytes encoded once, sorted by name as blocks require. */
+export class LabelInjection {
+  /** @internal */ readonly names: Buffer[];
+  /** @internal */ readonly values: Buffer[];
+  /** @internal */ readonly override: boolean[];
+
+  constructor(labels: readonly InjectedLabel[]) {
+    const sorted = [...labels].sort((a, b) =>
+      Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)),
+    );
+    this.names = sorted.map((l) => Buffer.from(l.name));
+    this.values = sorted.map((l) => Buffer.from(l.value));
+    this.override = sorted.map((l) => l.override);
+  }
+
+  get size(): number {
+    return this.names.length;
+  }
+}
+
+export const NO_INJECTION = new LabelInjection([]);
+
+const METRIC_NAME_BYTES = Buffer.from(METRIC_NAME);
+/** Int32 slots per label in the ranges table. */
+const RANGE_STRIDE = 4;
+
+/**
+ * Turns one series' labels, given as byte ranges of the request body, into a label block in a
+ * per-request arena: validated as Prometheus does (names, UTF-8, lengths, order, metric name),
+ * empty values dropped, injected labels merged in, all without making strings. Errors build the
+ * strings they need for their messages only when they are thrown.
+ */
+export class LabelBlockBuilder {
+  arena: Buffer;
+  private off = 0;
+  /** name start, name end, value start, value end per label of the current series. */
+  private ranges = new Int32Array(64 * RANGE_STRIDE);
+  private count = 0;
+
+  constructor(
+    private readonly o: ResolvedValidation,
+    private readonly injection: LabelInjection,
+    sizeHint: number,
+  ) {
+    this.arena = Buffer.allocUnsafe(Math.max(4096, sizeHint));
+  }
+
+  /** Starts a series. */
+  begin(): void {
+    this.count = 0;
+  }
+
+  /** Adds a label of the current series as ranges of `src` (the request body). */
+  add(nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): void {
+    const k = this.count * RANGE_STRIDE;
+    if (k + RANGE_STRIDE > this.ranges.length) {
+      const next = new Int32Array(this.ranges.length * 2);
+      next.set(this.ranges);
+      this.ranges = next;
+    }
+    this.ranges[k] = nameStart;
+    this.ranges[k + 1] = nameEnd;
+    this.ranges[k + 2] = valueStart;
+    this.ranges[k + 3] = valueEnd;
+    this.count++;
+  }
+
+  /**
+   * Validates the current series' labels and writes its block; returns the block's start in
+   * {@link arena} (its end is {@link end}). `utf8Checked` skips the UTF-8 check for text that was
+   * validated already (the symbols table of remote write 2.0).
+   */
+  finish(src: Buffer, idx: number, utf8Checked: boolean): number {
+    const o = this.o;
+    const r = this.ranges;
+    const n = this.count;
+    if (n > o.maxLabelsPerSeries) {
+      throw this.error(
+        src,
+        idx,
+        'too_many_labels',
+        (d) => `${d} has ${n} labels, more than the limit of ${o.maxLabelsPerSeries}`,
+      );
+    }
+    let metric = -1;
+    let bytes = 0;
+    for (let i = 0; i < n; i++) {
+      const k = i * RANGE_STRIDE;
+      const ns = r[k];
+      const ne = r[k + 1];
+      const vs = r[k + 2];
+      const ve = r[k + 3];
+      if (!utf8Checked) {
+        this.checkUtf8(src, ns, ne, idx, 'label name');
+        this.checkUtf8(src, vs, ve, idx, 'label value');
+      }
+      if (ns === ne)
+        throw this.error(
+          src,
+          idx,
+          'empty_label_name',
+          (d) => `${d} has a label with an empty name`,
+        );
+      if (ne - ns > o.maxLabelNameLength) {
+        throw this.error(
+          src,
+          idx,
+          'label_name_too_long',
+          (d) =>
+            `${d}: label name ${preview(src, ns, ne)} is longer than ${o.maxLabelNameLength} bytes`,
+        );
+      }
+      if (o.nameValidation === 'legacy' && !isLegacyName(src, ns, ne, false)) {
+        throw this.error(
+          src,
+          idx,
+          'invalid_label_name',
+          (d) => `${d}: label name ${preview(src, ns, ne)} does not match [a-zA-Z_][a-zA-Z0-9_]*`,
+        );
+      }
+      if (ve - vs > o.maxLabelValueLength) {
+        throw this.error(
+          src,
+          idx,
+          'label_value_too_long',
+          (d) =>
+            `${d}: value of label ${preview(src, ns, ne)} is longer than ${o.maxLabelValueLength} bytes`,
+        );
+      }
+      if (i > 0) {
+        const c = compareBytes(src, r[k - RANGE_STRIDE], r[k - RANGE_STRIDE + 1], src, ns, ne);
+        if (c === 0) {
+          throw this.error(
+            src,
+            idx,
+            'duplicate_label_name',
+            (d) => `${d}: duplicate label name ${preview(src, ns, ne)}`,
+          );
+        }
+        if (c > 0) {
+          const ps = r[k - RANGE_STRIDE];
+          const pe = r[k - RANGE_STRIDE + 1];
+          throw this.error(
+            src,
+            idx,
+            'labels_not_sorted',
+            (d) =>
+              `${d}: labels not sorted by name (${preview(src, ps, pe)} before ${preview(src, ns, ne)})`,
+          );
+        }
+      }
+      if (
+        metric < 0 &&
+        compareBytes(src, ns, ne, METRIC_NAME_BYTES, 0, METRIC_NAME_BYTES.length) === 0
+      )
+        metric = i;
+      bytes += ne - ns + ve - vs + 2;
+    }
+    if (metric < 0 || r[metric * RANGE_STRIDE + 2] === r[metric * RANGE_STRIDE + 3]) {
+      throw this.error(
+        src,
+        idx,
+        'missing_metric_name',
+        (d) => `${d} has no (or an empty) ${METRIC_NAME} label`,
+      );
+    }
+    if (o.nameValidation === 'legacy') {
+      const ms = r[metric * RANGE_STRIDE + 2];
+      const me = r[metric * RANGE_STRIDE + 3];
+      if (!isLegacyName(src, ms, me, true)) {
+        throw this.error(
+          src,
+          idx,
+          'invalid_metric_name',
+          (d) =>
+            `${d}: metric name ${preview(src, ms, me)} does not match [a-zA-Z_:][a-zA-Z0-9_:]*`,
+        );
+      }
+    }
+    return this.write(src, bytes);
+  }
+
+  /** End of the block {@link finish} wrote last. */
+  get end(): number {
+    return this.off;
+  }
+
+  private write(src: Buffer, senderBytes: number): number {
+    const inj = this.injection;
+    let injectedBytes = 0;
+    for (let j = 0; j < inj.size; j++)
+      injectedBytes += inj.names[j].length + inj.values[j].length + 2;
+    this.ensure(senderBytes + injectedBytes);
+    const start = this.off;
+    const r = this.ranges;
+    const out = this.arena;
+    let o = this.off;
+    let j = 0;
+    for (let i = 0; i < this.count; i++) {
+      const k = i * RANGE_STRIDE;
+      const ns = r[k];
+      const ne = r[k + 1];
+      const vs = r[k + 2];
+      const ve = r[k + 3];
+      let replaced = false;
+      while (j < inj.size) {
+        const name = inj.names[j];
+        const c = compareBytes(name, 0, name.length, src, ns, ne);
+        if (c > 0) break;
+        // An empty sender value is an absent label, so an injected default fills it in.
+        if (c === 0) replaced = inj.override[j] || vs === ve;
+        if (c < 0 || replaced) o = this.put(o, name, inj.values[j]);
+        j++;
+        if (c === 0) break;
+      }
+      // Prometheus treats an empty value as an absent label.
+      if (replaced || vs === ve) continue;
+      for (let b = ns; b < ne; b++) out[o++] = src[b];
+      out[o++] = LABEL_SEP;
+      for (let b = vs; b < ve; b++) out[o++] = src[b];
+      out[o++] = LABEL_SEP;
+    }
+    for (; j < inj.size; j++) o = this.put(o, inj.names[j], inj.values[j]);
+    this.off = o;
+    return start;
+  }
+
+  private put(o: number, name: Buffer, value: Buffer): number {
+    const out = this.arena;
+    for (let b = 0; b < name.length; b++) out[o++] = name[b];
+    out[o++] = LABEL_SEP;
+    for (let b = 0; b < value.length; b++) out[o++] = value[b];
+    out[o++] = LABEL_SEP;
+    return o;
+  }
+
+  private ensure(n: number): void {
+    if (this.off + n <= this.arena.length) return;
+    // Blocks written so far keep pointing into the old arena, which stays as it was.
+    this.arena = Buffer.allocUnsafe(Math.max(this.arena.length * 2, n + 4096));
+    this.off = 0;
+  }
+
+  private checkUtf8(src: Buffer, start: number, end: number, idx: number, field: string): void {
+    for (let i = start; i < end; i++) {
+      if (src[i] >= 0x80) {
+        if (isUtf8(src.subarray(start, end))) return;
+        const text = src.toString('utf8', start, Math.min(end, start + 256)).slice(0, 64);
+        throw new RemoteWriteError(
+          'invalid_utf8',
+          `series ${idx}: ${field} ${JSON.stringify(text)} is not valid UTF-8`,
+        );
+      }
+    }
+  }
+
+  private error(
+    src: Buffer,
+    idx: number,
+    code: RemoteWriteError['code'],
+    message: (described: string) => string,
+  ): RemoteWriteError {
+    const labels: Label[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const k = i * RANGE_STRIDE;
+      labels.push({
+        name: src.toString('utf8', this.ranges[k], this.ranges[k + 1]),
+        value: src.toString('utf8', this.ranges[k + 2], this.ranges[k + 3]),
+      });
+    }
+    return new RemoteWriteError(code, message(describeSeries(idx, labels)));
+  }
+}
+
+/** Compares two byte ranges as Go compares strings. */
+function compareBytes(
+  a: Uint8Array,
+  as: number,
+  ae: number,
+  b: Uint8Array,
+  bs: number,
+  be: number,
+): number {
+  const n = Math.min(ae - as, be - bs);
+  for (let i = 0; i < n; i++) {
+    const d = a[as + i] - b[bs + i];
+    if (d !== 0) return d;
+  }
+  return ae - as - (be - bs);
+}
+
+// [a-zA-Z_][a-zA-Z0-9_]* for label names; metric names also allow ':'.
+function isLegacyName(src: Uint8Array, start: number, end: number, metric: boolean): boolean {
+  if (start === end) return false;
+  for (let i = start; i < end; i++) {
+    const c = src[i];
+    const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+    const ok = letter || (metric && c === 0x3a) || (i > start && c >= 0x30 && c <= 0x39);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function preview(src: Buffer, start: number, end: number): string {
+  const s = src.toString('utf8', start, Math.min(end, start + 256));
+  return JSON.stringify(s.length > 64 ? `${s.slice(0, 64)}…` : s);
+}
