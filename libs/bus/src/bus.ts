@@ -29,7 +29,10 @@ export interface BinaryRequestMeta<Meta> extends RequestMeta {
 }
 
 /** A binary request handler: raw bytes in, JSON reply out; errors as for `RequestHandler`. */
-export type BinaryRequestHandler<Meta, Res> = (payload: Uint8Array, meta: BinaryRequestMeta<Meta>) => Promise<Res>;
+export type BinaryRequestHandler<Meta, Res> = (
+  payload: Uint8Array,
+  meta: BinaryRequestMeta<Meta>,
+) => Promise<Res>;
 
 /** A JetStream stream the platform owns, declared in code and created or updated at start. */
 export interface StreamSpec {
@@ -105,20 +108,40 @@ export interface Bus {
   /** Sends a JSON request and returns the JSON reply, or throws the StrataError the server replied with. */
   request<Req, Res>(subject: string, payload: Req, options?: RequestOptions): Promise<Res>;
   /** Serves JSON requests in a queue group, so each request reaches one instance. */
-  serve<Req, Res>(subject: string, queueGroup: string | null, handler: RequestHandler<Req, Res>): Stoppable;
+  serve<Req, Res>(
+    subject: string,
+    queueGroup: string | null,
+    handler: RequestHandler<Req, Res>,
+  ): Stoppable;
   /**
    * Sends raw bytes (no JSON, no base64) with JSON metadata in a header and returns the JSON reply;
    * chunked above max_payload like `request`.
    */
-  requestBinary<Meta, Res>(subject: string, payload: Uint8Array, options: BinaryRequestOptions<Meta>): Promise<Res>;
+  requestBinary<Meta, Res>(
+    subject: string,
+    payload: Uint8Array,
+    options: BinaryRequestOptions<Meta>,
+  ): Promise<Res>;
   /** Serves binary requests (see `requestBinary`); the reply is the usual JSON envelope. */
-  serveBinary<Meta, Res>(subject: string, queueGroup: string | null, handler: BinaryRequestHandler<Meta, Res>): Stoppable;
+  serveBinary<Meta, Res>(
+    subject: string,
+    queueGroup: string | null,
+    handler: BinaryRequestHandler<Meta, Res>,
+  ): Stoppable;
   /** Creates or updates a stream to match `spec` (idempotent). */
   ensureStream(spec: StreamSpec): Promise<void>;
   /** Publishes to JetStream and resolves once the stream stored it; `msgId` deduplicates retries. */
-  publish(subject: string, data: Uint8Array | object, options?: { msgId?: string; headers?: Record<string, string> }): Promise<PublishAck>;
+  publish(
+    subject: string,
+    data: Uint8Array | object,
+    options?: { msgId?: string; headers?: Record<string, string> },
+  ): Promise<PublishAck>;
   /** Consumes a durable consumer (created or updated to `spec`) until stopped. */
-  consume(spec: ConsumerSpec, handler: (message: ConsumedMessage) => Promise<void>, options?: ConsumeOptions): Promise<Stoppable>;
+  consume(
+    spec: ConsumerSpec,
+    handler: (message: ConsumedMessage) => Promise<void>,
+    options?: ConsumeOptions,
+  ): Promise<Stoppable>;
   /** True while connected to the server. */
   isConnected(): boolean;
   /** Stops serving, lets in-flight work finish, flushes and closes. */

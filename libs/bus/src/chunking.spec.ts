@@ -1,4 +1,11 @@
-import { chunkMsgId, formatChunkPart, isChunkHeader, joinParts, parseChunkPart, splitPayload } from './chunking';
+import {
+  chunkMsgId,
+  formatChunkPart,
+  isChunkHeader,
+  joinParts,
+  parseChunkPart,
+  splitPayload,
+} from './chunking';
 import { ChunkAssemblyError } from './errors';
 import { acceptsTermReason, consumerConfig } from './consumer';
 import { streamConfig } from './streams';
@@ -19,7 +26,8 @@ describe('chunk helpers', () => {
   it('parses and formats part headers, rejecting nonsense', () => {
     expect(parseChunkPart(formatChunkPart(2, 5))).toEqual({ index: 2, count: 5 });
     expect(parseChunkPart(undefined)).toBeNull();
-    for (const bad of ['5/5', '1/0', 'x/2', '1-2']) expect(() => parseChunkPart(bad)).toThrow(ChunkAssemblyError);
+    for (const bad of ['5/5', '1/0', 'x/2', '1-2'])
+      expect(() => parseChunkPart(bad)).toThrow(ChunkAssemblyError);
   });
 
   it('derives per-part message ids from the message id, and recognises its own headers', () => {
@@ -31,9 +39,25 @@ describe('chunk helpers', () => {
 
 describe('JetStream configuration from specs', () => {
   it('maps a stream spec, capping the duplicate window at the retention', () => {
-    const config = streamConfig({ name: 'S', subjects: ['a.>'], retention: 'workqueue', maxAgeMs: 30_000, storage: 'memory' });
-    expect(config).toMatchObject({ name: 'S', retention: 'workqueue', storage: 'memory', max_age: 30_000 * 1e6, duplicate_window: 30_000 * 1e6 });
-    expect(streamConfig({ name: 'S', subjects: ['a.>'] })).toMatchObject({ retention: 'limits', max_age: 0, duplicate_window: 120_000 * 1e6 });
+    const config = streamConfig({
+      name: 'S',
+      subjects: ['a.>'],
+      retention: 'workqueue',
+      maxAgeMs: 30_000,
+      storage: 'memory',
+    });
+    expect(config).toMatchObject({
+      name: 'S',
+      retention: 'workqueue',
+      storage: 'memory',
+      max_age: 30_000 * 1e6,
+      duplicate_window: 30_000 * 1e6,
+    });
+    expect(streamConfig({ name: 'S', subjects: ['a.>'] })).toMatchObject({
+      retention: 'limits',
+      max_age: 0,
+      duplicate_window: 120_000 * 1e6,
+    });
   });
 
   it('sends a term reason only to servers that understand it', () => {
@@ -43,7 +67,16 @@ describe('JetStream configuration from specs', () => {
   });
 
   it('maps a consumer spec, ordered meaning one message in flight', () => {
-    const config = consumerConfig({ stream: 'S', durableName: 'd', maxDeliver: 5, filterSubjects: ['a.b'], deliverPolicy: { startSeq: 42 } }, { ordered: true });
+    const config = consumerConfig(
+      {
+        stream: 'S',
+        durableName: 'd',
+        maxDeliver: 5,
+        filterSubjects: ['a.b'],
+        deliverPolicy: { startSeq: 42 },
+      },
+      { ordered: true },
+    );
     expect(config).toMatchObject({
       durable_name: 'd',
       ack_policy: 'explicit',
@@ -53,6 +86,8 @@ describe('JetStream configuration from specs', () => {
       deliver_policy: 'by_start_sequence',
       opt_start_seq: 42,
     });
-    expect(consumerConfig({ stream: 'S', durableName: 'd', filterSubjects: ['a', 'b'] }, {})).toMatchObject({ filter_subjects: ['a', 'b'], max_deliver: -1 });
+    expect(
+      consumerConfig({ stream: 'S', durableName: 'd', filterSubjects: ['a', 'b'] }, {}),
+    ).toMatchObject({ filter_subjects: ['a', 'b'], max_deliver: -1 });
   });
 });

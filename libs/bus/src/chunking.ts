@@ -30,7 +30,8 @@ export const CHUNK_HEADER_BUDGET = 2048;
 export function splitPayload(data: Uint8Array, size: number): Uint8Array[] {
   if (size <= 0) throw new RangeError('chunk size must be positive');
   const parts: Uint8Array[] = [];
-  for (let offset = 0; offset < data.length; offset += size) parts.push(data.subarray(offset, Math.min(offset + size, data.length)));
+  for (let offset = 0; offset < data.length; offset += size)
+    parts.push(data.subarray(offset, Math.min(offset + size, data.length)));
   return parts.length > 0 ? parts : [data];
 }
 
@@ -44,10 +45,12 @@ export interface ChunkPart {
 export function parseChunkPart(value: string | undefined): ChunkPart | null {
   if (!value) return null;
   const match = /^(\d+)\/(\d+)$/.exec(value);
-  if (!match) throw new ChunkAssemblyError(`bad ${ChunkHeaders.part} header ${JSON.stringify(value)}`);
+  if (!match)
+    throw new ChunkAssemblyError(`bad ${ChunkHeaders.part} header ${JSON.stringify(value)}`);
   const index = Number(match[1]);
   const count = Number(match[2]);
-  if (count < 1 || index >= count) throw new ChunkAssemblyError(`bad ${ChunkHeaders.part} header ${JSON.stringify(value)}`);
+  if (count < 1 || index >= count)
+    throw new ChunkAssemblyError(`bad ${ChunkHeaders.part} header ${JSON.stringify(value)}`);
   return { index, count };
 }
 

@@ -28,7 +28,10 @@ export function toNatsHeaders(record: Record<string, string> | undefined): MsgHd
 }
 
 /** Flattens NATS headers into a record (last value wins); `skip` drops the bus's own headers. */
-export function fromNatsHeaders(h: MsgHdrs | undefined, skip?: (key: string) => boolean): Record<string, string> {
+export function fromNatsHeaders(
+  h: MsgHdrs | undefined,
+  skip?: (key: string) => boolean,
+): Record<string, string> {
   const out: Record<string, string> = {};
   if (!h) return out;
   for (const key of h.keys()) {

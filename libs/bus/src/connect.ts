@@ -28,7 +28,12 @@ export interface BusOptions {
  * Exponential backoff with full jitter for reconnects: a fleet that lost its server does not
  * come back in lockstep, and a long outage does not turn into a tight loop.
  */
-export function reconnectDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function reconnectDelay(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }

@@ -3,7 +3,11 @@ import { describe } from './errors';
 import { type BusLogger } from './logger';
 
 /** Follows the connection's status until it closes, reporting each loss and recovery to `changed`. */
-export async function watchConnection(nc: NatsConnection, log: BusLogger, changed: (connected: boolean) => void): Promise<void> {
+export async function watchConnection(
+  nc: NatsConnection,
+  log: BusLogger,
+  changed: (connected: boolean) => void,
+): Promise<void> {
   for await (const status of nc.status()) {
     switch (status.type) {
       case 'disconnect':

@@ -4,7 +4,12 @@ import { connectBus } from './connect';
 import { type DeliveryExhaustedError } from './errors';
 import { type NatsBus } from './nats-bus';
 
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -125,13 +130,17 @@ describe('consume', () => {
     let running = 0;
     let maxRunning = 0;
     let done = 0;
-    const stop = await bus.consume({ stream, durableName: 'd5' }, async () => {
-      running++;
-      maxRunning = Math.max(maxRunning, running);
-      await new Promise((r) => setTimeout(r, 50));
-      running--;
-      done++;
-    }, { concurrency: 4 });
+    const stop = await bus.consume(
+      { stream, durableName: 'd5' },
+      async () => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await new Promise((r) => setTimeout(r, 50));
+        running--;
+        done++;
+      },
+      { concurrency: 4 },
+    );
     await until(() => done === 8);
     await stop.stop();
     expect(maxRunning).toBeGreaterThan(1);
@@ -144,9 +153,17 @@ describe('consume', () => {
     await bus.publish(`${subject}.a`, { n: 3 });
     await bus.publish(`${subject}.a`, { n: 4 });
     const seen: number[] = [];
-    const stop = await bus.consume({ stream, durableName: 'd6', filterSubjects: [`${subject}.a`], deliverPolicy: { startSeq: 3 } }, async (m) => {
-      seen.push(m.json<{ n: number }>().n);
-    });
+    const stop = await bus.consume(
+      {
+        stream,
+        durableName: 'd6',
+        filterSubjects: [`${subject}.a`],
+        deliverPolicy: { startSeq: 3 },
+      },
+      async (m) => {
+        seen.push(m.json<{ n: number }>().n);
+      },
+    );
     await until(() => seen.length === 2);
     await stop.stop();
     expect(seen).toEqual([3, 4]);

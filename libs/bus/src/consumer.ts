@@ -9,7 +9,12 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { type ConsumedMessage, type ConsumeOptions, type ConsumerSpec, type Stoppable } from './bus';
+import {
+  type ConsumedMessage,
+  type ConsumeOptions,
+  type ConsumerSpec,
+  type Stoppable,
+} from './bus';
 import { ChunkHeaders, isChunkHeader, joinParts, parseChunkPart } from './chunking';
 import { decodeJson, fromNatsHeaders } from './codec';
 import { ChunkAssemblyError, DeliveryExhaustedError, ProvisioningError, describe } from './errors';
@@ -27,7 +32,10 @@ function defaultRetryDelay(deliveryCount: number): number {
 }
 
 /** Translates a declared consumer into JetStream's durable pull-consumer configuration. */
-export function consumerConfig(spec: ConsumerSpec, options: ConsumeOptions): Partial<ConsumerConfig> {
+export function consumerConfig(
+  spec: ConsumerSpec,
+  options: ConsumeOptions,
+): Partial<ConsumerConfig> {
   const filters = spec.filterSubjects ?? [];
   const deliver = spec.deliverPolicy ?? 'all';
   return {
@@ -37,7 +45,11 @@ export function consumerConfig(spec: ConsumerSpec, options: ConsumeOptions): Par
     max_deliver: spec.maxDeliver ?? -1,
     max_ack_pending: options.ordered ? 1 : Math.max(1000, (options.concurrency ?? 16) * 4),
     // Servers before 2.10 know only the singular filter, so one subject uses it.
-    ...(filters.length === 1 ? { filter_subject: filters[0] } : filters.length > 1 ? { filter_subjects: filters } : {}),
+    ...(filters.length === 1
+      ? { filter_subject: filters[0] }
+      : filters.length > 1
+        ? { filter_subjects: filters }
+        : {}),
     ...(deliver === 'all'
       ? { deliver_policy: DeliverPolicy.All }
       : deliver === 'new'
@@ -88,8 +100,19 @@ export class StreamConsumer implements Stoppable {
   ): Promise<StreamConsumer> {
     await ensureConsumer(await jsm(), spec, options);
     const consumer = await js.consumers.get(spec.stream, spec.durableName);
-    const messages = await consumer.consume({ max_messages: options.ordered ? 1 : Math.max(8, (options.concurrency ?? 16) * 2) });
-    const running = new StreamConsumer(jsm, log, acceptsTermReason(serverVersion), observer ?? {}, spec, handler, options, messages);
+    const messages = await consumer.consume({
+      max_messages: options.ordered ? 1 : Math.max(8, (options.concurrency ?? 16) * 2),
+    });
+    const running = new StreamConsumer(
+      jsm,
+      log,
+      acceptsTermReason(serverVersion),
+      observer ?? {},
+      spec,
+      handler,
+      options,
+      messages,
+    );
     running.loop = running.run();
     return running;
   }
@@ -121,7 +144,11 @@ export class StreamConsumer implements Stoppable {
         this.inFlight.track(this.process(m));
       }
     } catch (error) {
-      if (!this.stopped) this.log.error(`consumer ${this.spec.stream}/${this.spec.durableName} stopped: ${describe(error)}`, error);
+      if (!this.stopped)
+        this.log.error(
+          `consumer ${this.spec.stream}/${this.spec.durableName} stopped: ${describe(error)}`,
+          error,
+        );
     }
   }
 
@@ -159,11 +186,15 @@ export class StreamConsumer implements Stoppable {
     const message = this.wrap(m, data);
     // A chunked message shows the id it was published with, not the id of its last part.
     const group = part && part.count > 1 ? m.headers?.get(ChunkHeaders.id) : undefined;
-    if (group && message.headers['Nats-Msg-Id'] !== undefined) message.headers['Nats-Msg-Id'] = group;
+    if (group && message.headers['Nats-Msg-Id'] !== undefined)
+      message.headers['Nats-Msg-Id'] = group;
     // A slow handler keeps its message: without progress reports the server would redeliver it mid-work.
-    const progress = setInterval(() => {
-      if (!message.settled) m.working();
-    }, Math.max(100, (this.spec.ackWaitMs ?? DEFAULT_ACK_WAIT_MS) / 4));
+    const progress = setInterval(
+      () => {
+        if (!message.settled) m.working();
+      },
+      Math.max(100, (this.spec.ackWaitMs ?? DEFAULT_ACK_WAIT_MS) / 4),
+    );
     const started = performance.now();
     let outcome: DeliveryOutcome;
     try {
@@ -183,7 +214,10 @@ export class StreamConsumer implements Stoppable {
   }
 
   private async assemble(last: JsMsg): Promise<Uint8Array> {
-    const seqs = (last.headers?.get(ChunkHeaders.seqs) || '').split(',').filter(Boolean).map(Number);
+    const seqs = (last.headers?.get(ChunkHeaders.seqs) || '')
+      .split(',')
+      .filter(Boolean)
+      .map(Number);
     const jsm = await this.jsm();
     const parts: Uint8Array[] = [];
     for (const seq of seqs) {
@@ -195,7 +229,10 @@ export class StreamConsumer implements Stoppable {
     return joinParts(parts, Number(last.headers?.get(ChunkHeaders.bytes) || NaN));
   }
 
-  private wrap(m: JsMsg, data: Uint8Array): ConsumedMessage & { settled: boolean; outcome?: DeliveryOutcome } {
+  private wrap(
+    m: JsMsg,
+    data: Uint8Array,
+  ): ConsumedMessage & { settled: boolean; outcome?: DeliveryOutcome } {
     const maxDeliver = this.spec.maxDeliver ?? -1;
     const message: ConsumedMessage & { settled: boolean; outcome?: DeliveryOutcome } = {
       settled: false,
@@ -230,14 +267,21 @@ export class StreamConsumer implements Stoppable {
   }
 
   /** A failed delivery: redeliver later, or give up on the last allowed delivery (or when retrying cannot help). */
-  private fail(m: JsMsg, error: unknown, permanent: boolean, message?: ConsumedMessage): DeliveryOutcome {
+  private fail(
+    m: JsMsg,
+    error: unknown,
+    permanent: boolean,
+    message?: ConsumedMessage,
+  ): DeliveryOutcome {
     const maxDeliver = this.spec.maxDeliver ?? -1;
     const deliveries = m.info.deliveryCount;
     if (permanent || (maxDeliver > 0 && deliveries >= maxDeliver)) {
       this.giveUp(m, error, message ?? this.wrap(m, m.data));
       return 'given_up';
     }
-    this.log.warn(`${this.spec.stream}#${m.seq} delivery ${deliveries} failed, retrying: ${describe(error)}`);
+    this.log.warn(
+      `${this.spec.stream}#${m.seq} delivery ${deliveries} failed, retrying: ${describe(error)}`,
+    );
     m.nak((this.options.retryDelayMs ?? defaultRetryDelay)(deliveries));
     return 'retry';
   }
@@ -248,7 +292,9 @@ export class StreamConsumer implements Stoppable {
   }
 
   private giveUp(m: JsMsg, cause: unknown, message: ConsumedMessage): void {
-    const error = new DeliveryExhaustedError(this.spec.stream, m.seq, m.info.deliveryCount, { cause });
+    const error = new DeliveryExhaustedError(this.spec.stream, m.seq, m.info.deliveryCount, {
+      cause,
+    });
     this.terminate(m, error.message.slice(0, 200));
     if (this.options.onGiveUp) this.options.onGiveUp(error, message);
     else this.log.error(error.message, cause);
@@ -256,10 +302,16 @@ export class StreamConsumer implements Stoppable {
 }
 
 function asChunkError(m: JsMsg, error: unknown): ChunkAssemblyError {
-  return error instanceof ChunkAssemblyError ? error : new ChunkAssemblyError(`cannot read chunks of #${m.seq}`, { cause: error });
+  return error instanceof ChunkAssemblyError
+    ? error
+    : new ChunkAssemblyError(`cannot read chunks of #${m.seq}`, { cause: error });
 }
 
-async function ensureConsumer(jsm: JetStreamManager, spec: ConsumerSpec, options: ConsumeOptions): Promise<void> {
+async function ensureConsumer(
+  jsm: JetStreamManager,
+  spec: ConsumerSpec,
+  options: ConsumeOptions,
+): Promise<void> {
   const config = consumerConfig(spec, options);
   const { deliver_policy: _dp, opt_start_seq: _os, durable_name: _dn, ...updatable } = config;
   try {
@@ -275,7 +327,9 @@ async function ensureConsumer(jsm: JetStreamManager, spec: ConsumerSpec, options
         await jsm.consumers.add(spec.stream, config);
         return;
       } catch (error) {
-        const raced = error instanceof JetStreamApiError && (error.code === CONSUMER_NAME_EXISTS || error.code === CONSUMER_ALREADY_EXISTS);
+        const raced =
+          error instanceof JetStreamApiError &&
+          (error.code === CONSUMER_NAME_EXISTS || error.code === CONSUMER_ALREADY_EXISTS);
         if (!raced) throw error;
       }
     }

@@ -2,14 +2,21 @@ import { StrataError } from '@strata/contracts';
 
 /** No instance serves the subject (nobody subscribed): the caller may retry later. */
 export class NoRespondersError extends StrataError {
-  constructor(readonly subject: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly subject: string,
+    options?: { cause?: unknown },
+  ) {
     super('unavailable', `no service answers ${subject}`, undefined, options);
   }
 }
 
 /** The reply did not arrive within the request's timeout. */
 export class RequestTimeoutError extends StrataError {
-  constructor(readonly subject: string, readonly timeoutMs: number, options?: { cause?: unknown }) {
+  constructor(
+    readonly subject: string,
+    readonly timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
     super('timeout', `no reply on ${subject} within ${timeoutMs} ms`, undefined, options);
   }
 }
@@ -23,22 +30,42 @@ export class BusClosedError extends StrataError {
 
 /** The peer answered something that is not a Strata reply envelope. */
 export class InvalidReplyError extends StrataError {
-  constructor(readonly subject: string, detail: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly subject: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
     super('internal', `invalid reply on ${subject}: ${detail}`, undefined, options);
   }
 }
 
 /** JetStream did not store a published message (no stream captures the subject, timeout, limits). */
 export class PublishFailedError extends StrataError {
-  constructor(readonly subject: string, options?: { cause?: unknown }) {
-    super('unavailable', `JetStream did not store the message on ${subject}: ${describe(options?.cause)}`, undefined, options);
+  constructor(
+    readonly subject: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'unavailable',
+      `JetStream did not store the message on ${subject}: ${describe(options?.cause)}`,
+      undefined,
+      options,
+    );
   }
 }
 
 /** A stream or consumer could not be created or updated to the declared spec. */
 export class ProvisioningError extends StrataError {
-  constructor(readonly resource: string, options?: { cause?: unknown }) {
-    super('internal', `could not provision ${resource}: ${describe(options?.cause)}`, undefined, options);
+  constructor(
+    readonly resource: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'internal',
+      `could not provision ${resource}: ${describe(options?.cause)}`,
+      undefined,
+      options,
+    );
   }
 }
 
@@ -51,29 +78,59 @@ export class ChunkAssemblyError extends StrataError {
 
 /** A payload would have to be chunked into a stream whose retention deletes acknowledged parts. */
 export class ChunkingNotSupportedError extends StrataError {
-  constructor(readonly stream: string, retention: string) {
-    super('payload_too_large', `stream ${stream} has ${retention} retention; payloads above max_payload need limits retention`);
+  constructor(
+    readonly stream: string,
+    retention: string,
+  ) {
+    super(
+      'payload_too_large',
+      `stream ${stream} has ${retention} retention; payloads above max_payload need limits retention`,
+    );
   }
 }
 
 /** A KV create found the key already present. */
 export class KvKeyExistsError extends StrataError {
-  constructor(readonly bucket: string, readonly key: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
     super('already_exists', `key ${key} already exists in ${bucket}`, undefined, options);
   }
 }
 
 /** A KV update named a revision that is no longer the latest. */
 export class KvRevisionConflictError extends StrataError {
-  constructor(readonly bucket: string, readonly key: string, readonly expectedRevision: number, options?: { cause?: unknown }) {
-    super('version_conflict', `key ${key} in ${bucket} is not at revision ${expectedRevision}`, undefined, options);
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+    readonly expectedRevision: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'version_conflict',
+      `key ${key} in ${bucket} is not at revision ${expectedRevision}`,
+      undefined,
+      options,
+    );
   }
 }
 
 /** A consumed message failed on its last allowed delivery and was terminated. */
 export class DeliveryExhaustedError extends StrataError {
-  constructor(readonly stream: string, readonly seq: number, readonly deliveries: number, options?: { cause?: unknown }) {
-    super('internal', `message ${stream}#${seq} failed ${deliveries} deliveries and was terminated: ${describe(options?.cause)}`, undefined, options);
+  constructor(
+    readonly stream: string,
+    readonly seq: number,
+    readonly deliveries: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'internal',
+      `message ${stream}#${seq} failed ${deliveries} deliveries and was terminated: ${describe(options?.cause)}`,
+      undefined,
+      options,
+    );
   }
 }
 

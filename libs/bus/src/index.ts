@@ -16,7 +16,14 @@ export type {
 } from './bus';
 export { connectBus, reconnectDelay, type BusOptions } from './connect';
 export { NatsBus } from './nats-bus';
-export { type KvBucket, type KvBucketOptions, type KvValue, type KvChange, type KvWatch, type KvProvider } from './kv';
+export {
+  type KvBucket,
+  type KvBucketOptions,
+  type KvValue,
+  type KvChange,
+  type KvWatch,
+  type KvProvider,
+} from './kv';
 export { type BusLogger, consoleBusLogger } from './logger';
 export { type BusObserver, type DeliveryOutcome } from './observer';
 export { ChunkHeaders } from './chunking';

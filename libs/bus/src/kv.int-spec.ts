@@ -17,10 +17,14 @@ describe('KV buckets', () => {
   it('takes, renews and loses a lease with create and update-with-revision', async () => {
     const kv = await bus.openKv(uniqueName('leases'), { ttlMs: 60_000 });
     const taken = await kv.create('partition-3', { owner: 'ingester-a' });
-    await expect(kv.create('partition-3', { owner: 'ingester-b' })).rejects.toBeInstanceOf(KvKeyExistsError);
+    await expect(kv.create('partition-3', { owner: 'ingester-b' })).rejects.toBeInstanceOf(
+      KvKeyExistsError,
+    );
     const renewed = await kv.update('partition-3', { owner: 'ingester-a' }, taken);
     expect(renewed).toBeGreaterThan(taken);
-    const stale = await kv.update('partition-3', { owner: 'ingester-b' }, taken).catch((e: unknown) => e);
+    const stale = await kv
+      .update('partition-3', { owner: 'ingester-b' }, taken)
+      .catch((e: unknown) => e);
     expect(stale).toBeInstanceOf(KvRevisionConflictError);
     expect((stale as KvRevisionConflictError).code).toBe('version_conflict');
     const current = await kv.get('partition-3');

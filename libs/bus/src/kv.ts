@@ -56,7 +56,12 @@ export interface KvProvider {
 }
 
 function toValue(entry: KvEntry): KvValue {
-  return { key: entry.key, value: entry.value, revision: entry.revision, json: <T>() => decodeJson<T>(entry.value) };
+  return {
+    key: entry.key,
+    value: entry.value,
+    revision: entry.revision,
+    json: <T>() => decodeJson<T>(entry.value),
+  };
 }
 
 function isWrongSequence(error: unknown): boolean {
@@ -64,7 +69,11 @@ function isWrongSequence(error: unknown): boolean {
 }
 
 /** Opens `bucket`, creating it with `options` when it does not exist. */
-export async function openKvBucket(js: JetStreamClient, bucket: string, options: KvBucketOptions = {}): Promise<KvBucket> {
+export async function openKvBucket(
+  js: JetStreamClient,
+  bucket: string,
+  options: KvBucketOptions = {},
+): Promise<KvBucket> {
   let kv: KV;
   try {
     kv = await new Kvm(js).create(bucket, {
@@ -95,15 +104,20 @@ export async function openKvBucket(js: JetStreamClient, bucket: string, options:
       try {
         return await kv.update(key, toBytes(value), revision);
       } catch (error) {
-        if (isWrongSequence(error)) throw new KvRevisionConflictError(bucket, key, revision, { cause: error });
+        if (isWrongSequence(error))
+          throw new KvRevisionConflictError(bucket, key, revision, { cause: error });
         throw error;
       }
     },
     async delete(key, opts) {
       try {
-        await kv.delete(key, opts?.revision !== undefined ? { previousSeq: opts.revision } : undefined);
+        await kv.delete(
+          key,
+          opts?.revision !== undefined ? { previousSeq: opts.revision } : undefined,
+        );
       } catch (error) {
-        if (isWrongSequence(error) && opts?.revision !== undefined) throw new KvRevisionConflictError(bucket, key, opts.revision, { cause: error });
+        if (isWrongSequence(error) && opts?.revision !== undefined)
+          throw new KvRevisionConflictError(bucket, key, opts.revision, { cause: error });
         throw error;
       }
     },
@@ -114,7 +128,11 @@ export async function openKvBucket(js: JetStreamClient, bucket: string, options:
       });
       return {
         async *[Symbol.asyncIterator]() {
-          for await (const e of iter) yield { ...toValue(e), operation: e.operation === 'PUT' ? ('put' as const) : ('delete' as const) };
+          for await (const e of iter)
+            yield {
+              ...toValue(e),
+              operation: e.operation === 'PUT' ? ('put' as const) : ('delete' as const),
+            };
         },
         stop: async () => {
           iter.stop();

@@ -6,12 +6,25 @@ import { testServices, uniqueName } from '@strata/testing';
 import { connectBus, reconnectDelay } from './connect';
 import { BusClosedError } from './errors';
 
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 describe('drain', () => {
   it('lets in-flight request handlers and consumer handlers finish, then closes', async () => {
-    const server = await connectBus({ url: testServices().natsUrl, name: 'drain-server', logger: quiet });
-    const client = await connectBus({ url: testServices().natsUrl, name: 'drain-client', logger: quiet });
+    const server = await connectBus({
+      url: testServices().natsUrl,
+      name: 'drain-server',
+      logger: quiet,
+    });
+    const client = await connectBus({
+      url: testServices().natsUrl,
+      name: 'drain-client',
+      logger: quiet,
+    });
     const subject = uniqueName('test.drain');
     const stream = uniqueName('D');
     await server.ensureStream({ name: stream, subjects: [`${subject}.js`] });
@@ -61,7 +74,13 @@ describe('reconnect', () => {
 
   it('comes back after the nats-server restarts and serves again, with streams intact', async () => {
     nats = await startNatsServer({ dataDir: dir });
-    const bus = await connectBus({ url: nats.url, name: 'reconnect-spec', logger: quiet, reconnectWaitMs: 50, maxReconnectWaitMs: 200 });
+    const bus = await connectBus({
+      url: nats.url,
+      name: 'reconnect-spec',
+      logger: quiet,
+      reconnectWaitMs: 50,
+      maxReconnectWaitMs: 200,
+    });
     const subject = uniqueName('test.rc');
     const stream = uniqueName('RC');
     await bus.ensureStream({ name: stream, subjects: [`${subject}.js`] });

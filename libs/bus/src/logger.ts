@@ -8,7 +8,8 @@ export interface BusLogger {
 
 /** A logger that writes one line per event to stderr, used when the caller gives none. */
 export function consoleBusLogger(name: string): BusLogger {
-  const line = (level: string, message: string) => `${new Date().toISOString()} ${level} [bus ${name}] ${message}`;
+  const line = (level: string, message: string) =>
+    `${new Date().toISOString()} ${level} [bus ${name}] ${message}`;
   return {
     debug: () => undefined,
     info: (m) => console.error(line('info', m)),

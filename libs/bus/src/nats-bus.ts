@@ -67,19 +67,35 @@ export class NatsBus implements Bus, KvProvider {
   }
 
   /** Asks every instance serving `subject` (no queue group) and returns each reply envelope received within `maxWaitMs`. */
-  requestAll<Req, Res>(subject: string, payload: Req, options?: { maxWaitMs?: number; headers?: Record<string, string> }): Promise<Array<ReplyEnvelope<Res>>> {
+  requestAll<Req, Res>(
+    subject: string,
+    payload: Req,
+    options?: { maxWaitMs?: number; headers?: Record<string, string> },
+  ): Promise<Array<ReplyEnvelope<Res>>> {
     return this.rr.requestAll<Req, Res>(subject, payload, options);
   }
 
-  serve<Req, Res>(subject: string, queueGroup: string | null, handler: RequestHandler<Req, Res>): Stoppable {
+  serve<Req, Res>(
+    subject: string,
+    queueGroup: string | null,
+    handler: RequestHandler<Req, Res>,
+  ): Stoppable {
     return this.track(this.rr.serve(subject, queueGroup, handler));
   }
 
-  requestBinary<Meta, Res>(subject: string, payload: Uint8Array, options: BinaryRequestOptions<Meta>): Promise<Res> {
+  requestBinary<Meta, Res>(
+    subject: string,
+    payload: Uint8Array,
+    options: BinaryRequestOptions<Meta>,
+  ): Promise<Res> {
     return this.rr.requestBinary<Meta, Res>(subject, payload, options);
   }
 
-  serveBinary<Meta, Res>(subject: string, queueGroup: string | null, handler: BinaryRequestHandler<Meta, Res>): Stoppable {
+  serveBinary<Meta, Res>(
+    subject: string,
+    queueGroup: string | null,
+    handler: BinaryRequestHandler<Meta, Res>,
+  ): Stoppable {
     return this.track(this.rr.serveBinary(subject, queueGroup, handler));
   }
 
@@ -98,12 +114,26 @@ export class NatsBus implements Bus, KvProvider {
     return this.streams.ensureStream(spec);
   }
 
-  publish(subject: string, data: Uint8Array | object, options?: { msgId?: string; headers?: Record<string, string> }): Promise<PublishAck> {
+  publish(
+    subject: string,
+    data: Uint8Array | object,
+    options?: { msgId?: string; headers?: Record<string, string> },
+  ): Promise<PublishAck> {
     return this.streams.publish(subject, data, options);
   }
 
-  async consume(spec: ConsumerSpec, handler: (message: ConsumedMessage) => Promise<void>, options?: ConsumeOptions): Promise<Stoppable> {
-    const context = { js: this.js, jsm: this.jsm, log: this.log, serverVersion: this.connection.info?.version ?? '0.0.0', observer: this.observer };
+  async consume(
+    spec: ConsumerSpec,
+    handler: (message: ConsumedMessage) => Promise<void>,
+    options?: ConsumeOptions,
+  ): Promise<Stoppable> {
+    const context = {
+      js: this.js,
+      jsm: this.jsm,
+      log: this.log,
+      serverVersion: this.connection.info?.version ?? '0.0.0',
+      observer: this.observer,
+    };
     const consumer = await StreamConsumer.start(context, spec, handler, options);
     const handle: Stoppable = {
       stop: async () => {
@@ -135,7 +165,9 @@ export class NatsBus implements Bus, KvProvider {
     await Promise.all([...this.serving].map((s) => s.stop()));
     await this.rr.inFlight.idle();
     if (!this.connection.isClosed()) {
-      await this.connection.drain().catch((error: unknown) => this.log.warn(`drain: ${describe(error)}`));
+      await this.connection
+        .drain()
+        .catch((error: unknown) => this.log.warn(`drain: ${describe(error)}`));
     }
     this.connected = false;
   }

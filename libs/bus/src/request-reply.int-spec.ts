@@ -7,7 +7,13 @@ import { type BusLogger } from './logger';
 
 function quietLogger(): BusLogger & { errors: string[] } {
   const errors: string[] = [];
-  return { errors, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m) => errors.push(m) };
+  return {
+    errors,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: (m) => errors.push(m),
+  };
 }
 
 describe('request/reply', () => {
@@ -24,17 +30,25 @@ describe('request/reply', () => {
 
   it('answers JSON requests and passes headers to the handler', async () => {
     const subject = uniqueName('test.echo');
-    bus.serve<{ n: number }, { doubled: number; tenant?: string }>(subject, 'echo', async (req, meta) => ({
-      doubled: req.n * 2,
-      tenant: meta.headers['X-Tenant'],
-    }));
-    await expect(bus.request(subject, { n: 21 }, { headers: { 'X-Tenant': 'acme' } })).resolves.toEqual({ doubled: 42, tenant: 'acme' });
+    bus.serve<{ n: number }, { doubled: number; tenant?: string }>(
+      subject,
+      'echo',
+      async (req, meta) => ({
+        doubled: req.n * 2,
+        tenant: meta.headers['X-Tenant'],
+      }),
+    );
+    await expect(
+      bus.request(subject, { n: 21 }, { headers: { 'X-Tenant': 'acme' } }),
+    ).resolves.toEqual({ doubled: 42, tenant: 'acme' });
   });
 
   it('maps a thrown StrataError to an error reply with its code and fields', async () => {
     const subject = uniqueName('test.fail');
     bus.serve(subject, null, async () => {
-      throw new StrataError('not_found', 'no such tenant', [{ path: 'tenant', message: 'unknown' }]);
+      throw new StrataError('not_found', 'no such tenant', [
+        { path: 'tenant', message: 'unknown' },
+      ]);
     });
     const error = await bus.request(subject, {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StrataError);
@@ -63,7 +77,9 @@ describe('request/reply', () => {
       called = true;
     });
     const reply = await bus.connection.request(subject, new TextEncoder().encode('{not json'));
-    expect(reply.json()).toEqual({ error: { code: 'bad_request', message: 'request is not valid JSON' } });
+    expect(reply.json()).toEqual({
+      error: { code: 'bad_request', message: 'request is not valid JSON' },
+    });
     expect(called).toBe(false);
   });
 
@@ -75,7 +91,11 @@ describe('request/reply', () => {
 
   it('fails with `timeout` when the handler is too slow', async () => {
     const subject = uniqueName('test.slow');
-    bus.serve(subject, null, () => new Promise((resolve) => setTimeout(() => resolve('late'), 500)));
+    bus.serve(
+      subject,
+      null,
+      () => new Promise((resolve) => setTimeout(() => resolve('late'), 500)),
+    );
     const error = await bus.request(subject, {}, { timeoutMs: 100 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestTimeoutError);
     expect((error as StrataError).code).toBe('timeout');
@@ -83,7 +103,11 @@ describe('request/reply', () => {
 
   it('spreads requests over the members of a queue group, each request handled once', async () => {
     const subject = uniqueName('test.spread');
-    const other = await connectBus({ url: testServices().natsUrl, name: 'rr-spec-2', logger: quietLogger() });
+    const other = await connectBus({
+      url: testServices().natsUrl,
+      name: 'rr-spec-2',
+      logger: quietLogger(),
+    });
     const counts = { a: 0, b: 0 };
     bus.serve(subject, 'workers', async () => ++counts.a);
     other.serve(subject, 'workers', async () => ++counts.b);
@@ -98,7 +122,11 @@ describe('request/reply', () => {
 
   it('lets every instance answer when no queue group is given', async () => {
     const subject = uniqueName('test.all');
-    const other = await connectBus({ url: testServices().natsUrl, name: 'rr-spec-3', logger: quietLogger() });
+    const other = await connectBus({
+      url: testServices().natsUrl,
+      name: 'rr-spec-3',
+      logger: quietLogger(),
+    });
     let seen = 0;
     bus.serve(subject, null, async () => ++seen);
     other.serve(subject, null, async () => ++seen);
@@ -111,7 +139,11 @@ describe('request/reply', () => {
 
   it('collects the replies of every instance with requestAll, and none when nobody serves', async () => {
     const subject = uniqueName('test.gather');
-    const other = await connectBus({ url: testServices().natsUrl, name: 'rr-spec-4', logger: quietLogger() });
+    const other = await connectBus({
+      url: testServices().natsUrl,
+      name: 'rr-spec-4',
+      logger: quietLogger(),
+    });
     bus.serve(subject, null, async () => 'a');
     other.serve(subject, null, async () => {
       throw new StrataError('unavailable', 'warming up');
@@ -119,8 +151,15 @@ describe('request/reply', () => {
     await other.connection.flush();
     const replies = await bus.requestAll<object, string>(subject, {}, { maxWaitMs: 300 });
     expect(replies).toHaveLength(2);
-    expect(replies).toEqual(expect.arrayContaining([{ ok: 'a' }, { error: { code: 'unavailable', message: 'warming up' } }]));
-    await expect(bus.requestAll(uniqueName('test.none'), {}, { maxWaitMs: 100 })).resolves.toEqual([]);
+    expect(replies).toEqual(
+      expect.arrayContaining([
+        { ok: 'a' },
+        { error: { code: 'unavailable', message: 'warming up' } },
+      ]),
+    );
+    await expect(bus.requestAll(uniqueName('test.none'), {}, { maxWaitMs: 100 })).resolves.toEqual(
+      [],
+    );
     await other.drain();
   });
 
@@ -130,5 +169,63 @@ describe('request/reply', () => {
     await expect(bus.request(subject, {})).resolves.toBe('ok');
     await served.stop();
     await expect(bus.request(subject, {})).rejects.toBeInstanceOf(NoRespondersError);
+  });
+
+  it('answers binary requests of a subject this process serves in-process, with the same metadata, headers and errors', async () => {
+    const subject = uniqueName('test.local');
+    const other = await connectBus({
+      url: testServices().natsUrl,
+      name: 'rr-spec-local',
+      logger: quietLogger(),
+    });
+    const onTheWire: string[] = [];
+    const monitor = other.connection.subscribe(subject, {
+      callback: (_e, m) => {
+        onTheWire.push(m.headers?.get('Strata-Meta') ?? '');
+      },
+    });
+    await other.connection.flush();
+    const seen: unknown[] = [];
+    const served = bus.serveBinary<{ caller: string; fail?: boolean }, number>(
+      subject,
+      'local',
+      async (payload, meta) => {
+        seen.push({ caller: meta.meta.caller, headers: meta.headers });
+        if (meta.meta.fail)
+          throw new StrataError('rate_limited', 'slow down', undefined, { retryAfterSeconds: 3 });
+        meta.meta.caller = 'changed by the handler';
+        return payload.length;
+      },
+    );
+    const meta = { caller: 'same process' };
+    await expect(
+      bus.requestBinary(subject, new Uint8Array(4), { meta, headers: { 'X-Request-Id': 'r1' } }),
+    ).resolves.toBe(4);
+    expect(meta.caller).toBe('same process');
+    await expect(
+      other.requestBinary(subject, new Uint8Array(5), { meta: { caller: 'other process' } }),
+    ).resolves.toBe(5);
+    const error = await bus
+      .requestBinary(subject, new Uint8Array(1), { meta: { caller: 'x', fail: true } })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'rate_limited',
+      message: 'slow down',
+      retryAfterSeconds: 3,
+    });
+    await other.connection.flush();
+    // Only the other process' request crossed nats-server.
+    expect(onTheWire).toEqual([encodeURIComponent(JSON.stringify({ caller: 'other process' }))]);
+    expect(seen).toEqual([
+      { caller: 'same process', headers: { 'X-Request-Id': 'r1' } },
+      { caller: 'other process', headers: {} },
+      { caller: 'x', headers: {} },
+    ]);
+    monitor.unsubscribe();
+    await served.stop();
+    await expect(
+      bus.requestBinary(subject, new Uint8Array(1), { meta: { caller: 'x' } }),
+    ).rejects.toBeInstanceOf(NoRespondersError);
+    await other.drain();
   });
 });

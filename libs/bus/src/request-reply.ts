@@ -41,9 +41,21 @@ function isBusHeader(key: string): boolean {
   return isChunkHeader(key) || key.toLowerCase() === 'strata-meta';
 }
 
+/** A binary handler this process serves, reachable without a NATS round trip. */
+interface LocalBinaryHandler {
+  readonly handler: BinaryRequestHandler<unknown, unknown>;
+  readonly inFlight: InFlight;
+}
+
 /** JSON request/reply over core NATS, with transparent chunking of payloads above max_payload. */
 export class RequestReply {
   readonly inFlight = new InFlight();
+  /**
+   * Binary subjects this process serves itself. A request on one is answered in-process, as a
+   * monolith calls its own components (Mimir's monolithic mode does the same): the body is not
+   * copied through nats-server twice. Other processes still reach the subject over NATS.
+   */
+  private readonly localBinary = new Map<string, LocalBinaryHandler>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -58,12 +70,59 @@ export class RequestReply {
   }
 
   /** Sends raw bytes with JSON metadata in the `Strata-Meta` header and unwraps the JSON reply envelope. */
-  requestBinary<Meta, Res>(subject: string, payload: Uint8Array, options: BinaryRequestOptions<Meta>): Promise<Res> {
-    const headers = { ...options.headers, [META_HEADER]: encodeURIComponent(JSON.stringify(options.meta ?? null)) };
+  requestBinary<Meta, Res>(
+    subject: string,
+    payload: Uint8Array,
+    options: BinaryRequestOptions<Meta>,
+  ): Promise<Res> {
+    const local = this.localBinary.get(subject);
+    if (local) return this.callLocal<Meta, Res>(subject, local, payload, options);
+    const headers = {
+      ...options.headers,
+      [META_HEADER]: encodeURIComponent(JSON.stringify(options.meta ?? null)),
+    };
     return this.exchange<Res>(subject, payload, headers, options.timeoutMs);
   }
 
-  private async exchange<Res>(subject: string, body: Uint8Array, headers: Record<string, string> | undefined, timeout: number | undefined): Promise<Res> {
+  private async callLocal<Meta, Res>(
+    subject: string,
+    local: LocalBinaryHandler,
+    payload: Uint8Array,
+    options: BinaryRequestOptions<Meta>,
+  ): Promise<Res> {
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    // The same isolation as over the wire: the handler gets its own copy of the metadata.
+    const meta = JSON.parse(JSON.stringify(options.meta ?? null)) as unknown;
+    const started = performance.now();
+    const work = this.run(subject, () =>
+      local.handler(payload, { subject, headers: { ...options.headers }, meta }),
+    );
+    local.inFlight.track(work);
+    this.inFlight.track(work);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RequestTimeoutError(subject, timeoutMs)), timeoutMs);
+    });
+    try {
+      const envelope = await Promise.race([work, timedOut]);
+      this.observer.served?.(
+        subject,
+        envelope.error ? envelope.error.code : 'ok',
+        (performance.now() - started) / 1000,
+      );
+      if (envelope.error) throw StrataError.fromBody(envelope.error);
+      return envelope.ok as Res;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async exchange<Res>(
+    subject: string,
+    body: Uint8Array,
+    headers: Record<string, string> | undefined,
+    timeout: number | undefined,
+  ): Promise<Res> {
     const timeoutMs = timeout ?? this.defaultTimeoutMs;
     const deadline = Date.now() + timeoutMs;
     let data: Uint8Array;
@@ -79,13 +138,18 @@ export class RequestReply {
     } catch (error) {
       throw new InvalidReplyError(subject, 'not JSON', { cause: error });
     }
-    if (typeof envelope !== 'object' || envelope === null) throw new InvalidReplyError(subject, 'not an envelope');
+    if (typeof envelope !== 'object' || envelope === null)
+      throw new InvalidReplyError(subject, 'not an envelope');
     if (envelope.error) throw StrataError.fromBody(envelope.error);
     return envelope.ok as Res;
   }
 
   /** Sends one request and collects the replies of every instance that answers within `maxWaitMs`. */
-  async requestAll<Req, Res>(subject: string, payload: Req, options?: { maxWaitMs?: number; headers?: Record<string, string> }): Promise<Array<ReplyEnvelope<Res>>> {
+  async requestAll<Req, Res>(
+    subject: string,
+    payload: Req,
+    options?: { maxWaitMs?: number; headers?: Record<string, string> },
+  ): Promise<Array<ReplyEnvelope<Res>>> {
     const maxWaitMs = options?.maxWaitMs ?? 1_000;
     const deadline = Date.now() + maxWaitMs;
     const replies: Array<ReplyEnvelope<Res>> = [];
@@ -98,7 +162,11 @@ export class RequestReply {
       });
       for await (const msg of iterator) {
         try {
-          replies.push(decodeJson<ReplyEnvelope<Res>>(await this.receiveParts(msg, Math.max(deadline, Date.now() + 1_000))));
+          replies.push(
+            decodeJson<ReplyEnvelope<Res>>(
+              await this.receiveParts(msg, Math.max(deadline, Date.now() + 1_000)),
+            ),
+          );
         } catch (error) {
           this.log.warn(`ignored an unreadable reply on ${subject}: ${describe(error)}`);
         }
@@ -113,16 +181,43 @@ export class RequestReply {
   }
 
   /** Subscribes `handler` to `subject`; every reply is an envelope, whatever the handler does. */
-  serve<Req, Res>(subject: string, queueGroup: string | null, handler: RequestHandler<Req, Res>): Stoppable {
+  serve<Req, Res>(
+    subject: string,
+    queueGroup: string | null,
+    handler: RequestHandler<Req, Res>,
+  ): Stoppable {
     return this.subscribe(subject, queueGroup, (msg, data) => this.invoke(msg, data, handler));
   }
 
   /** Subscribes a binary `handler` to `subject`: the payload stays bytes, the metadata comes from `Strata-Meta`. */
-  serveBinary<Meta, Res>(subject: string, queueGroup: string | null, handler: BinaryRequestHandler<Meta, Res>): Stoppable {
-    return this.subscribe(subject, queueGroup, (msg, data) => this.invokeBinary(msg, data, handler));
+  serveBinary<Meta, Res>(
+    subject: string,
+    queueGroup: string | null,
+    handler: BinaryRequestHandler<Meta, Res>,
+  ): Stoppable {
+    const remote = this.subscribe(subject, queueGroup, (msg, data) =>
+      this.invokeBinary(msg, data, handler),
+    );
+    if (this.localBinary.has(subject)) return remote;
+    const local: LocalBinaryHandler = {
+      handler: handler as BinaryRequestHandler<unknown, unknown>,
+      inFlight: new InFlight(),
+    };
+    this.localBinary.set(subject, local);
+    return {
+      stop: async () => {
+        if (this.localBinary.get(subject) === local) this.localBinary.delete(subject);
+        await remote.stop();
+        await local.inFlight.idle();
+      },
+    };
   }
 
-  private subscribe(subject: string, queueGroup: string | null, call: (msg: Msg, data: Uint8Array) => Promise<ReplyEnvelope<unknown>>): Stoppable {
+  private subscribe(
+    subject: string,
+    queueGroup: string | null,
+    call: (msg: Msg, data: Uint8Array) => Promise<ReplyEnvelope<unknown>>,
+  ): Stoppable {
     const inFlight = new InFlight();
     const sub = this.nc.subscribe(subject, {
       ...(queueGroup ? { queue: queueGroup } : {}),
@@ -138,13 +233,18 @@ export class RequestReply {
     });
     return {
       stop: async () => {
-        if (!sub.isClosed() && !sub.isDraining() && !this.nc.isClosed()) await sub.drain().catch(() => undefined);
+        if (!sub.isClosed() && !sub.isDraining() && !this.nc.isClosed())
+          await sub.drain().catch(() => undefined);
         await inFlight.idle();
       },
     };
   }
 
-  private async handle(servedSubject: string, msg: Msg, call: (msg: Msg, data: Uint8Array) => Promise<ReplyEnvelope<unknown>>): Promise<void> {
+  private async handle(
+    servedSubject: string,
+    msg: Msg,
+    call: (msg: Msg, data: Uint8Array) => Promise<ReplyEnvelope<unknown>>,
+  ): Promise<void> {
     if (!msg.reply) {
       this.log.warn(`request on ${msg.subject} without a reply subject ignored`);
       return;
@@ -159,7 +259,11 @@ export class RequestReply {
     if (!assembled) return;
     const started = performance.now();
     const envelope = await call(msg, assembled.data);
-    this.observer.served?.(servedSubject, envelope.error ? envelope.error.code : 'ok', (performance.now() - started) / 1000);
+    this.observer.served?.(
+      servedSubject,
+      envelope.error ? envelope.error.code : 'ok',
+      (performance.now() - started) / 1000,
+    );
     try {
       this.respond(assembled.replyTo, encodeJson(envelope));
     } catch (error) {
@@ -167,36 +271,58 @@ export class RequestReply {
     }
   }
 
-  private async invoke<Req, Res>(msg: Msg, data: Uint8Array, handler: RequestHandler<Req, Res>): Promise<ReplyEnvelope<Res>> {
+  private async invoke<Req, Res>(
+    msg: Msg,
+    data: Uint8Array,
+    handler: RequestHandler<Req, Res>,
+  ): Promise<ReplyEnvelope<Res>> {
     let payload: Req;
     try {
       payload = decodeJson<Req>(data);
     } catch {
       return { error: { code: 'bad_request', message: 'request is not valid JSON' } };
     }
-    return this.run(msg, () => handler(payload, { subject: msg.subject, headers: fromNatsHeaders(msg.headers, isChunkHeader) }));
+    return this.run(msg.subject, () =>
+      handler(payload, {
+        subject: msg.subject,
+        headers: fromNatsHeaders(msg.headers, isChunkHeader),
+      }),
+    );
   }
 
-  private async invokeBinary<Meta, Res>(msg: Msg, data: Uint8Array, handler: BinaryRequestHandler<Meta, Res>): Promise<ReplyEnvelope<Res>> {
+  private async invokeBinary<Meta, Res>(
+    msg: Msg,
+    data: Uint8Array,
+    handler: BinaryRequestHandler<Meta, Res>,
+  ): Promise<ReplyEnvelope<Res>> {
     let meta: Meta;
     try {
       const raw = msg.headers?.get(META_HEADER);
-      if (!raw) return { error: { code: 'bad_request', message: `binary request without a ${META_HEADER} header` } };
+      if (!raw)
+        return {
+          error: { code: 'bad_request', message: `binary request without a ${META_HEADER} header` },
+        };
       meta = JSON.parse(decodeURIComponent(raw)) as Meta;
     } catch {
       return { error: { code: 'bad_request', message: `${META_HEADER} is not valid JSON` } };
     }
-    return this.run(msg, () => handler(data, { subject: msg.subject, headers: fromNatsHeaders(msg.headers, isBusHeader), meta }));
+    return this.run(msg.subject, () =>
+      handler(data, {
+        subject: msg.subject,
+        headers: fromNatsHeaders(msg.headers, isBusHeader),
+        meta,
+      }),
+    );
   }
 
-  private async run<Res>(msg: Msg, call: () => Promise<Res>): Promise<ReplyEnvelope<Res>> {
+  private async run<Res>(subject: string, call: () => Promise<Res>): Promise<ReplyEnvelope<Res>> {
     try {
       const ok = await call();
       return { ok };
     } catch (error) {
       if (error instanceof StrataError) return { error: error.toBody() };
       // Unexpected failures are logged here in full and answered without detail, so internals never leak.
-      this.log.error(`handler of ${msg.subject} failed: ${describe(error)}`, error);
+      this.log.error(`handler of ${subject} failed: ${describe(error)}`, error);
       const body: ErrorBody = { code: 'internal', message: 'internal error' };
       return { error: body };
     }
@@ -208,13 +334,26 @@ export class RequestReply {
   }
 
   /** Sends the request, uploading the parts after the first to the inbox the server named. */
-  private async sendParts(subject: string, body: Uint8Array, headers: Record<string, string> | undefined, deadline: number): Promise<Msg> {
+  private async sendParts(
+    subject: string,
+    body: Uint8Array,
+    headers: Record<string, string> | undefined,
+    deadline: number,
+  ): Promise<Msg> {
     const size = this.chunkSize(headers);
-    if (body.length <= size) return this.nc.request(subject, body, { timeout: remaining(deadline), headers: toNatsHeaders(headers) });
+    if (body.length <= size)
+      return this.nc.request(subject, body, {
+        timeout: remaining(deadline),
+        headers: toNatsHeaders(headers),
+      });
     const parts = splitPayload(body, size);
     const id = newChunkId();
     const head = (index: number, extra?: Record<string, string>) =>
-      toNatsHeaders({ ...extra, [ChunkHeaders.part]: formatChunkPart(index, parts.length), [ChunkHeaders.id]: id });
+      toNatsHeaders({
+        ...extra,
+        [ChunkHeaders.part]: formatChunkPart(index, parts.length),
+        [ChunkHeaders.id]: id,
+      });
     const first = await this.nc.request(subject, parts[0], {
       timeout: remaining(deadline),
       headers: head(0, { ...headers, [ChunkHeaders.bytes]: String(body.length) }),
@@ -223,7 +362,10 @@ export class RequestReply {
     if (!inbox) return first;
     let reply = first;
     for (let i = 1; i < parts.length; i++) {
-      reply = await this.nc.request(inbox, parts[i], { timeout: remaining(deadline), headers: head(i) });
+      reply = await this.nc.request(inbox, parts[i], {
+        timeout: remaining(deadline),
+        headers: head(i),
+      });
     }
     return reply;
   }
@@ -272,7 +414,10 @@ export class RequestReply {
     clearTimeout(timer);
     upload.unsubscribe();
     if (!last) throw new ChunkAssemblyError(`upload idle for ${CHUNK_IDLE_MS} ms`);
-    return { data: joinParts(parts, Number(first.headers?.get(ChunkHeaders.bytes) || NaN)), replyTo: last };
+    return {
+      data: joinParts(parts, Number(first.headers?.get(ChunkHeaders.bytes) || NaN)),
+      replyTo: last,
+    };
   }
 
   /** Answers `msg`; a reply above max_payload is offered part by part on a fresh inbox. */
@@ -314,11 +459,19 @@ function remaining(deadline: number): number {
 /** Maps nats.js failures of a request to the platform's error classes. */
 export function mapRequestError(error: unknown, subject: string, timeoutMs: number): StrataError {
   if (error instanceof StrataError) return error;
-  if (error instanceof errors.NoRespondersError) return new NoRespondersError(subject, { cause: error });
-  if (error instanceof errors.RequestError && error.isNoResponders()) return new NoRespondersError(subject, { cause: error });
-  if (error instanceof errors.TimeoutError) return new RequestTimeoutError(subject, timeoutMs, { cause: error });
-  if (error instanceof errors.ClosedConnectionError || error instanceof errors.DrainingConnectionError) {
-    return new BusClosedError(`cannot request ${subject}: the connection is closed or draining`, { cause: error });
+  if (error instanceof errors.NoRespondersError)
+    return new NoRespondersError(subject, { cause: error });
+  if (error instanceof errors.RequestError && error.isNoResponders())
+    return new NoRespondersError(subject, { cause: error });
+  if (error instanceof errors.TimeoutError)
+    return new RequestTimeoutError(subject, timeoutMs, { cause: error });
+  if (
+    error instanceof errors.ClosedConnectionError ||
+    error instanceof errors.DrainingConnectionError
+  ) {
+    return new BusClosedError(`cannot request ${subject}: the connection is closed or draining`, {
+      cause: error,
+    });
   }
   return new BusClosedError(`request on ${subject} failed: ${describe(error)}`, { cause: error });
 }

@@ -24,7 +24,11 @@ describe('streams and publish', () => {
     await bus.ensureStream({ name, subjects: [`${subject}.>`], maxAgeMs: 60_000 });
     await bus.ensureStream({ name, subjects: [`${subject}.>`], maxAgeMs: 60_000 });
     expect((await streamInfo(name)).config.max_age).toBe(60_000 * 1e6);
-    await bus.ensureStream({ name, subjects: [`${subject}.>`, `${subject}x.>`], maxAgeMs: 120_000 });
+    await bus.ensureStream({
+      name,
+      subjects: [`${subject}.>`, `${subject}x.>`],
+      maxAgeMs: 120_000,
+    });
     const info = await streamInfo(name);
     expect(info.config.max_age).toBe(120_000 * 1e6);
     expect(info.config.subjects).toEqual([`${subject}.>`, `${subject}x.>`]);
@@ -33,7 +37,9 @@ describe('streams and publish', () => {
   it('survives concurrent declarations of the same stream', async () => {
     const name = uniqueName('S');
     const subject = uniqueName('test.s');
-    await Promise.all(Array.from({ length: 5 }, () => bus.ensureStream({ name, subjects: [`${subject}.>`] })));
+    await Promise.all(
+      Array.from({ length: 5 }, () => bus.ensureStream({ name, subjects: [`${subject}.>`] })),
+    );
     expect((await streamInfo(name)).config.name).toBe(name);
   });
 
@@ -46,7 +52,9 @@ describe('streams and publish', () => {
     expect(first).toEqual({ stream: name, seq: 1, duplicate: false });
     expect(again.duplicate).toBe(true);
     expect(again.seq).toBe(1);
-    const other = await bus.publish(`${subject}.a`, new Uint8Array([1, 2, 3]), { msgId: 'write-2' });
+    const other = await bus.publish(`${subject}.a`, new Uint8Array([1, 2, 3]), {
+      msgId: 'write-2',
+    });
     expect(other).toEqual({ stream: name, seq: 2, duplicate: false });
     expect((await streamInfo(name)).state.messages).toBe(2);
   });

@@ -8,9 +8,21 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import { type PublishAck, type StreamSpec } from './bus';
-import { CHUNK_HEADER_BUDGET, ChunkHeaders, chunkMsgId, formatChunkPart, newChunkId, splitPayload } from './chunking';
+import {
+  CHUNK_HEADER_BUDGET,
+  ChunkHeaders,
+  chunkMsgId,
+  formatChunkPart,
+  newChunkId,
+  splitPayload,
+} from './chunking';
 import { headerBytes, toBytes, toNatsHeaders } from './codec';
-import { BusClosedError, ChunkingNotSupportedError, ProvisioningError, PublishFailedError } from './errors';
+import {
+  BusClosedError,
+  ChunkingNotSupportedError,
+  ProvisioningError,
+  PublishFailedError,
+} from './errors';
 
 /** JetStream's API error code for "stream name already in use with a different configuration". */
 const STREAM_NAME_IN_USE = 10058;
@@ -22,14 +34,18 @@ export function streamConfig(spec: StreamSpec): Partial<StreamConfig> & { name: 
   return {
     name: spec.name,
     subjects: [...spec.subjects],
-    retention: { limits: RetentionPolicy.Limits, workqueue: RetentionPolicy.Workqueue, interest: RetentionPolicy.Interest }[
-      spec.retention ?? 'limits'
-    ],
+    retention: {
+      limits: RetentionPolicy.Limits,
+      workqueue: RetentionPolicy.Workqueue,
+      interest: RetentionPolicy.Interest,
+    }[spec.retention ?? 'limits'],
     storage: spec.storage === 'memory' ? StorageType.Memory : StorageType.File,
     max_age: spec.maxAgeMs ? nanos(spec.maxAgeMs) : 0,
     max_bytes: spec.maxBytes ?? -1,
     // JetStream refuses a dedup window longer than the retention, so a short-lived stream gets a shorter window.
-    duplicate_window: nanos(Math.min(spec.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS, spec.maxAgeMs || Infinity)),
+    duplicate_window: nanos(
+      Math.min(spec.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS, spec.maxAgeMs || Infinity),
+    ),
     num_replicas: spec.replicas ?? 1,
   };
 }
@@ -62,7 +78,8 @@ export class StreamPublisher {
           return;
         } catch (error) {
           // Another instance created it between our info and add: fall through to update.
-          if (!(error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE)) throw error;
+          if (!(error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE))
+            throw error;
         }
       }
       const { name: _name, ...update } = config;
@@ -93,8 +110,14 @@ export class StreamPublisher {
       return await this.publishChunks(subject, splitPayload(body, size), body.length, options);
     } catch (error) {
       if (error instanceof ChunkingNotSupportedError) throw error;
-      if (error instanceof errors.ClosedConnectionError || error instanceof errors.DrainingConnectionError) {
-        throw new BusClosedError(`cannot publish to ${subject}: the connection is closed or draining`, { cause: error });
+      if (
+        error instanceof errors.ClosedConnectionError ||
+        error instanceof errors.DrainingConnectionError
+      ) {
+        throw new BusClosedError(
+          `cannot publish to ${subject}: the connection is closed or draining`,
+          { cause: error },
+        );
       }
       throw new PublishFailedError(subject, { cause: error });
     }
@@ -119,7 +142,10 @@ export class StreamPublisher {
         [ChunkHeaders.bytes]: String(totalBytes),
         ...(isLast ? { [ChunkHeaders.seqs]: seqs.join(',') } : {}),
       });
-      const ack = await this.js.publish(subject, parts[i], { msgID: chunkMsgId(group, i, parts.length), headers });
+      const ack = await this.js.publish(subject, parts[i], {
+        msgID: chunkMsgId(group, i, parts.length),
+        headers,
+      });
       if (ack.duplicate) duplicates++;
       seqs.push(ack.seq);
       last = { stream: ack.stream, seq: ack.seq, duplicate: false };
@@ -141,6 +167,7 @@ export class StreamPublisher {
       known = { stream, retention: info.config.retention };
       this.retentionOf.set(subject, known);
     }
-    if (known.retention !== RetentionPolicy.Limits) throw new ChunkingNotSupportedError(known.stream, known.retention);
+    if (known.retention !== RetentionPolicy.Limits)
+      throw new ChunkingNotSupportedError(known.stream, known.retention);
   }
 }
