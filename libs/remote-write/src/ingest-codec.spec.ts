@@ -1,9 +1,11 @@
+import { xxh32 } from '@node-rs/xxhash';
 import { STALE_NAN, isStaleNaN, labelsFrom } from '@strata/tsdb';
 import { generateBatch } from './generate';
 import { INGEST_VERSION, decodeIngestMessage, encodeIngestMessage } from './ingest-codec';
 import { decodeWriteRequest } from './decode';
 import { encodeWriteRequestV1 } from './encode';
 import { partitionOf, seriesHash } from './series-hash';
+import { expandBlock } from './snappy';
 
 describe('ingest message codec', () => {
   it('round trips tenant, labels, hashes, samples and exemplars', () => {
@@ -32,9 +34,10 @@ describe('ingest message codec', () => {
         exemplars: [],
       },
     ]);
-    expect(msg.subarray(0, 4).toString('hex')).toBe('53490200'); // "SI", version 2, no flags
+    expect(msg.subarray(0, 4).toString('hex')).toBe('53490208'); // "SI", version 2, snappy body
     expect(msg.readUInt32LE(4)).toBe(msg.length - 12);
-    const body = msg.subarray(12);
+    expect(msg.readUInt32LE(8)).toBe(xxh32(msg.subarray(12)));
+    const body = expandBlock(msg.subarray(12), 1 << 20);
     const expected = Buffer.concat([
       Buffer.from([2]),
       Buffer.from('t1'), // tenant
@@ -72,7 +75,7 @@ describe('ingest message codec', () => {
       { metricFamilyName: 'metric_1_total', type: 'gauge' as const, help: '', unit: '' },
     ];
     const msg = encodeIngestMessage('t', series, metadata);
-    expect(msg[3]).toBe(2 | 4);
+    expect(msg[3]).toBe(2 | 4 | 8);
     const got = decodeIngestMessage(msg);
     expect(got.series.map((s) => s.createdTimestamp)).toEqual([
       1_600_000_000_000,

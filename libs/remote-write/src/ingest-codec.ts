@@ -9,6 +9,7 @@ import {
   labelBlockOf,
 } from '@strata/tsdb';
 import { RemoteWriteError } from './errors';
+import { compressBlock, expandBlock } from './snappy';
 import { type Exemplar, METRIC_TYPES, type MetricMetadata } from './types';
 
 /** First two bytes of every ingest message ("SI"). */
@@ -19,7 +20,11 @@ const HEADER_BYTES = 12;
 const FLAG_EXEMPLARS = 1;
 const FLAG_CREATED = 2;
 const FLAG_METADATA = 4;
-const KNOWN_FLAGS = FLAG_EXEMPLARS | FLAG_CREATED | FLAG_METADATA;
+/** The body after the header is one snappy block. */
+const FLAG_SNAPPY = 8;
+const KNOWN_FLAGS = FLAG_EXEMPLARS | FLAG_CREATED | FLAG_METADATA | FLAG_SNAPPY;
+/** Largest body a message may expand to; the router keeps messages far below this. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 const TWO_POW_32 = 2 ** 32;
 
@@ -116,12 +121,15 @@ class IngestEncoder {
     this.uvarint(series.length);
     for (const s of series) this.writeSeries(s, flags);
     if (flags & FLAG_METADATA) this.writeMetadata(metadata);
-    const out = Buffer.allocUnsafe(this.off);
-    this.buf.copy(out, 0, 0, this.off);
+    // Label blocks repeat names and values from series to series, so a message shrinks several
+    // times; that halves what nats-server stores and delivers per sample, at less CPU than it saves.
+    const body = compressBlock(this.buf.subarray(HEADER_BYTES, this.off));
+    const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+    body.copy(out, HEADER_BYTES);
     out.writeUInt16BE(INGEST_MAGIC, 0);
     out[2] = INGEST_VERSION;
-    out[3] = flags;
-    out.writeUInt32LE(this.off - HEADER_BYTES, 4);
+    out[3] = flags | FLAG_SNAPPY;
+    out.writeUInt32LE(body.length, 4);
     out.writeUInt32LE(xxh32(out.subarray(HEADER_BYTES)), 8);
     return out;
   }
@@ -315,26 +323,39 @@ function readExemplars(r: Reader, count: number): Exemplar[] {
   return out;
 }
 
+/** Checks header and checksum and returns the body, expanded when it is compressed. */
+function verifiedBody(wire: Buffer): Buffer {
+  if (wire.length < HEADER_BYTES) fail('shorter than its header');
+  if (wire.readUInt16BE(0) !== INGEST_MAGIC) fail('bad magic');
+  if (wire[2] !== INGEST_VERSION) fail(`unsupported version ${wire[2]}`);
+  const size = wire.readUInt32LE(4);
+  if (wire.length !== HEADER_BYTES + size)
+    fail(`length ${wire.length} does not match header (${HEADER_BYTES + size})`);
+  const body = wire.subarray(HEADER_BYTES);
+  if (wire.readUInt32LE(8) !== xxh32(body)) fail('checksum mismatch');
+  const flags = wire[3];
+  if (flags & ~KNOWN_FLAGS) fail(`unknown flags 0x${flags.toString(16)}`);
+  if (!(flags & FLAG_SNAPPY)) return body;
+  try {
+    return expandBlock(body, MAX_BODY_BYTES);
+  } catch (error) {
+    return fail(`body does not expand: ${(error as Error).message}`);
+  }
+}
+
 function fail(why: string): never {
   throw new RemoteWriteError('invalid_ingest_message', `invalid ingest message: ${why}`);
 }
 
 /** Decodes a message written by {@link encodeIngestMessage}, verifying magic, version and checksum. */
 export function decodeIngestMessage(data: Uint8Array): IngestMessage {
-  const buf = Buffer.isBuffer(data)
+  const wire = Buffer.isBuffer(data)
     ? data
     : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (buf.length < HEADER_BYTES) fail('shorter than its header');
-  if (buf.readUInt16BE(0) !== INGEST_MAGIC) fail('bad magic');
-  if (buf[2] !== INGEST_VERSION) fail(`unsupported version ${buf[2]}`);
-  const size = buf.readUInt32LE(4);
-  if (buf.length !== HEADER_BYTES + size)
-    fail(`length ${buf.length} does not match header (${HEADER_BYTES + size})`);
-  if (buf.readUInt32LE(8) !== xxh32(buf.subarray(HEADER_BYTES))) fail('checksum mismatch');
-  const flags = buf[3];
-  if (flags & ~KNOWN_FLAGS) fail(`unknown flags 0x${flags.toString(16)}`);
+  const buf = verifiedBody(wire);
+  const flags = wire[3];
   const hasExemplars = (flags & FLAG_EXEMPLARS) !== 0;
-  const r = new Reader(buf, HEADER_BYTES);
+  const r = new Reader(buf, 0);
   const tenant = r.str();
   const nseries = r.uvarint();
   const series: IngestSeries[] = new Array<IngestSeries>(nseries);

@@ -30,6 +30,11 @@ export function decompressBlock(body: Uint8Array, maxDecodedBytes: number): Buff
       'body uses the snappy framed (stream) format; remote write requires snappy block format',
     );
   }
+  return expandBlock(body, maxDecodedBytes);
+}
+
+/** Decompresses a snappy block, checking the announced size before allocating. */
+export function expandBlock(body: Uint8Array, maxDecodedBytes: number): Buffer {
   const size = snappyDecodedLength(body);
   if (size < 0)
     throw new RemoteWriteError('invalid_snappy', 'invalid snappy block: malformed length header');
