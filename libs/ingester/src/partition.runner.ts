@@ -9,7 +9,7 @@ import {
   Subjects,
   parseOrThrow,
 } from '@strata/contracts';
-import { RemoteWriteError, decodeIngestMessage } from '@strata/remote-write';
+import { IngestMessageView, RemoteWriteError } from '@strata/remote-write';
 import { type HeadOptions } from '@strata/tsdb';
 import { type IngesterObserver } from './ingester.metrics';
 import { PartitionHead } from './head/partition-head';
@@ -138,7 +138,7 @@ export class PartitionRunner {
   private apply(m: ConsumedMessage): Promise<void> {
     let message;
     try {
-      message = decodeIngestMessage(m.data);
+      message = IngestMessageView.read(m.data);
     } catch (error) {
       if (!(error instanceof RemoteWriteError)) throw error;
       this.log.error(`dropping unreadable message #${m.seq}: ${error.message}`);
@@ -152,7 +152,7 @@ export class PartitionRunner {
       // on every redelivery and later messages are applied already, so the message is dropped loudly.
       this.log.error(`dropping message #${m.seq} that failed to apply: ${String(error)}`);
       this.state.lastSeq = Math.max(this.state.lastSeq, m.seq);
-      this.observer.dropped(message.tenant, message.series.length);
+      this.observer.dropped(message.tenant, message.seriesCount);
       m.term('apply failed');
       return Promise.resolve();
     }
@@ -187,7 +187,7 @@ export class PartitionRunner {
   /** Drops samples older than `mint` from the head (they become out of bounds); counts as a change for the next snapshot. */
   truncate(mint: number): void {
     if (this.state.head.minT >= mint) return;
-    const { removedChunks } = this.state.head.truncate(mint);
+    const { removedChunks } = this.state.truncate(mint);
     if (removedChunks > 0) this.snapshotSeq = -1;
   }
 

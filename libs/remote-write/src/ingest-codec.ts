@@ -27,6 +27,7 @@ const KNOWN_FLAGS = FLAG_EXEMPLARS | FLAG_CREATED | FLAG_METADATA | FLAG_SNAPPY;
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 const TWO_POW_32 = 2 ** 32;
+const NO_EXEMPLARS: readonly Exemplar[] = Object.freeze([]);
 
 /**
  * A series as read from the ingest stream: its label block (bytes of the message), the hash the
@@ -291,21 +292,7 @@ class Reader {
     this.off += 8;
     return v;
   }
-  f64s(n: number): Float64Array {
-    this.need(n * 8);
-    const out = new Float64Array(n);
-    if (n < COPY_THRESHOLD || !LITTLE_ENDIAN_HOST) {
-      // Touching `.buffer` of a small on-heap typed array forces V8 to materialize it; a loop avoids that.
-      for (let i = 0; i < n; i++) out[i] = this.buf.readDoubleLE(this.off + i * 8);
-    } else {
-      new Uint8Array(out.buffer).set(this.buf.subarray(this.off, this.off + n * 8));
-    }
-    this.off += n * 8;
-    return out;
-  }
 }
-
-const NO_EXEMPLARS: readonly Exemplar[] = Object.freeze([]);
 
 function readExemplars(r: Reader, count: number): Exemplar[] {
   const out: Exemplar[] = [];
@@ -347,56 +334,157 @@ function fail(why: string): never {
   throw new RemoteWriteError('invalid_ingest_message', `invalid ingest message: ${why}`);
 }
 
-/** Decodes a message written by {@link encodeIngestMessage}, verifying magic, version and checksum. */
-export function decodeIngestMessage(data: Uint8Array): IngestMessage {
-  const wire = Buffer.isBuffer(data)
-    ? data
-    : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const buf = verifiedBody(wire);
-  const flags = wire[3];
-  const hasExemplars = (flags & FLAG_EXEMPLARS) !== 0;
-  const r = new Reader(buf, 0);
-  const tenant = r.str();
-  const nseries = r.uvarint();
-  const series: IngestSeries[] = new Array<IngestSeries>(nseries);
-  for (let i = 0; i < nseries; i++) {
-    r.need(8);
-    const lo = buf.readUInt32LE(r.off);
-    const hi = buf.readUInt32LE(r.off + 4);
-    r.off += 8;
-    const start = r.block();
-    const end = r.off;
-    const n = r.uvarint();
-    const timestamps = r.f64s(n);
-    const values = r.f64s(n);
-    let exemplars: readonly Exemplar[] = NO_EXEMPLARS;
-    if (hasExemplars) {
+/**
+ * One series of an ingest message, read in place: a cursor that {@link IngestMessageView.forEach}
+ * moves from series to series, so applying a message allocates nothing per series. Copy what
+ * you keep; the cursor changes on the next step.
+ */
+export class IngestSeriesCursor implements LabelBlockRef {
+  /** Label block at [start, end) of `buf`. */
+  start = 0;
+  end = 0;
+  private hashLo = 0;
+  private hashHi = 0;
+  /** Number of samples. */
+  count = 0;
+  private samplesAt = 0;
+  exemplars: readonly Exemplar[] = NO_EXEMPLARS;
+  /** Counter start time in ms, 0 when the sender gave none. */
+  createdTimestamp = 0;
+
+  private readonly reader: Reader;
+
+  constructor(readonly buf: Buffer) {
+    this.reader = new Reader(buf, 0);
+  }
+
+  /** The low 52 bits of the router's hash as a Number: a cheap map key (collisions are settled by labels). */
+  get hashKey(): number {
+    return (this.hashHi & 0xfffff) * TWO_POW_32 + this.hashLo;
+  }
+
+  get hash(): bigint {
+    return (BigInt(this.hashHi) << 32n) | BigInt(this.hashLo);
+  }
+
+  timestamp(i: number): number {
+    return this.buf.readDoubleLE(this.samplesAt + i * 8);
+  }
+
+  value(i: number): number {
+    return this.buf.readDoubleLE(this.samplesAt + (this.count + i) * 8);
+  }
+
+  /** @internal Reads the series at `off` (already validated); returns where the next one starts. */
+  read(off: number, flags: number): number {
+    const buf = this.buf;
+    this.hashLo = buf.readUInt32LE(off);
+    this.hashHi = buf.readUInt32LE(off + 4);
+    const r = this.reader;
+    r.off = off + 8;
+    this.start = r.block();
+    this.end = r.off;
+    this.count = r.uvarint();
+    this.samplesAt = r.off;
+    r.off += this.count * 16;
+    this.exemplars = NO_EXEMPLARS;
+    if (flags & FLAG_EXEMPLARS) {
       const ne = r.uvarint();
-      if (ne > 0) exemplars = readExemplars(r, ne);
+      if (ne > 0) this.exemplars = readExemplars(r, ne);
     }
-    const created = flags & FLAG_CREATED ? r.f64() : 0;
-    series[i] = new IngestSeries(
-      buf,
-      start,
-      end,
-      lo,
-      hi,
-      timestamps,
-      values,
-      exemplars,
-      created !== 0 ? created : undefined,
+    this.createdTimestamp = flags & FLAG_CREATED ? r.f64() : 0;
+    return r.off;
+  }
+}
+
+/** A verified ingest message: tenant, metadata and its series, read in place. */
+export class IngestMessageView {
+  private constructor(
+    readonly tenant: string,
+    readonly seriesCount: number,
+    readonly metadata: readonly MetricMetadata[],
+    private readonly body: Buffer,
+    private readonly flags: number,
+    private readonly seriesAt: number,
+  ) {}
+
+  /**
+   * Verifies a message written by {@link encodeIngestMessage}: magic, version, checksum and the
+   * whole structure, so a message is refused before anything of it is applied.
+   */
+  static read(data: Uint8Array): IngestMessageView {
+    const wire = Buffer.isBuffer(data)
+      ? data
+      : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const buf = verifiedBody(wire);
+    const flags = wire[3];
+    const r = new Reader(buf, 0);
+    const tenant = r.str();
+    const nseries = r.uvarint();
+    const seriesAt = r.off;
+    for (let i = 0; i < nseries; i++) {
+      r.need(8);
+      r.off += 8;
+      r.block();
+      const n = r.uvarint();
+      r.need(n * 16);
+      r.off += n * 16;
+      if (flags & FLAG_EXEMPLARS) {
+        const ne = r.uvarint();
+        if (ne > 0) readExemplars(r, ne);
+      }
+      if (flags & FLAG_CREATED) r.f64();
+    }
+    const metadata: MetricMetadata[] = [];
+    if (flags & FLAG_METADATA) {
+      const nm = r.uvarint();
+      for (let k = 0; k < nm; k++) {
+        const name = r.str();
+        r.need(1);
+        const type = METRIC_TYPES[buf[r.off++]] ?? 'unknown';
+        metadata.push({ metricFamilyName: name, type, help: r.str(), unit: r.str() });
+      }
+    }
+    if (r.off !== buf.length) fail('trailing bytes');
+    return new IngestMessageView(tenant, nseries, metadata, buf, flags, seriesAt);
+  }
+
+  /** Visits every series in order with one reused cursor. */
+  forEach(visit: (series: IngestSeriesCursor) => void): void {
+    const cursor = new IngestSeriesCursor(this.body);
+    let off = this.seriesAt;
+    for (let i = 0; i < this.seriesCount; i++) {
+      off = cursor.read(off, this.flags);
+      visit(cursor);
+    }
+  }
+}
+
+/** Decodes a message written by {@link encodeIngestMessage} into objects, verifying it first. */
+export function decodeIngestMessage(data: Uint8Array): IngestMessage {
+  const view = IngestMessageView.read(data);
+  const series: IngestSeries[] = [];
+  view.forEach((c) => {
+    const timestamps = new Float64Array(c.count);
+    const values = new Float64Array(c.count);
+    for (let i = 0; i < c.count; i++) {
+      timestamps[i] = c.timestamp(i);
+      values[i] = c.value(i);
+    }
+    const hash = c.hash;
+    series.push(
+      new IngestSeries(
+        c.buf,
+        c.start,
+        c.end,
+        Number(hash & 0xffffffffn),
+        Number(hash >> 32n),
+        timestamps,
+        values,
+        c.exemplars,
+        c.createdTimestamp !== 0 ? c.createdTimestamp : undefined,
+      ),
     );
-  }
-  const metadata: MetricMetadata[] = [];
-  if (flags & FLAG_METADATA) {
-    const nm = r.uvarint();
-    for (let k = 0; k < nm; k++) {
-      const name = r.str();
-      r.need(1);
-      const type = METRIC_TYPES[buf[r.off++]] ?? 'unknown';
-      metadata.push({ metricFamilyName: name, type, help: r.str(), unit: r.str() });
-    }
-  }
-  if (r.off !== buf.length) fail('trailing bytes');
-  return { tenant, series, metadata };
+  });
+  return { tenant: view.tenant, series, metadata: view.metadata };
 }

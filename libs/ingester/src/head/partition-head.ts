@@ -1,5 +1,17 @@
-import { type IngestMessage, type IngestSeries, type SeriesMetadata } from '@strata/remote-write';
-import { Head, type HeadOptions, TsdbError, labelBlockEquals } from '@strata/tsdb';
+import {
+  type IngestMessageView,
+  type IngestSeriesCursor,
+  type SeriesMetadata,
+} from '@strata/remote-write';
+import {
+  Head,
+  type HeadOptions,
+  type MemSeries,
+  type TruncateResult,
+  TsdbError,
+  decodeLabelBlock,
+  labelBlockEquals,
+} from '@strata/tsdb';
 
 /** What applying one message did, for metrics. */
 export interface ApplyStats {
@@ -15,8 +27,8 @@ export interface ApplyStats {
 export class PartitionHead {
   lastSeq: number;
   readonly head: Head;
-  /** Series ref by the low bits of the hash the router sent, so known series skip re-hashing their labels. */
-  private readonly refs = new Map<number, number>();
+  /** Series by the low bits of the hash the router sent, so known series skip re-hashing their labels. */
+  private known = new Map<number, MemSeries>();
   /**
    * Family metadata per tenant, as last sent. Not in snapshots: senders repeat it (Prometheus
    * every minute), and replay after a snapshot restores what was sent since.
@@ -39,7 +51,7 @@ export class PartitionHead {
    * (out of order, out of bounds, conflicting duplicates) are counted, not retried: the same
    * message would be refused the same way forever.
    */
-  apply(seq: number, message: IngestMessage): ApplyStats {
+  apply(seq: number, message: IngestMessageView): ApplyStats {
     const stats: ApplyStats = { appended: 0, rejected: null };
     if (seq <= this.lastSeq) return stats;
     const head = this.head;
@@ -52,42 +64,44 @@ export class PartitionHead {
       for (const m of message.metadata)
         families.set(m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit });
     }
-    for (const s of message.series) {
-      let ref: number;
+    message.forEach((s) => {
+      let series: MemSeries;
       try {
-        ref = this.refOf(s);
+        series = this.seriesOf(s);
       } catch (error) {
-        reject(stats, message.tenant, error, s.values.length);
-        continue;
+        reject(stats, message.tenant, error, s.count);
+        return;
       }
-      const ts = s.timestamps;
-      const vs = s.values;
-      for (let i = 0; i < ts.length; i++) {
+      for (let i = 0; i < s.count; i++) {
         try {
-          head.append(ref, ts[i], vs[i]);
+          head.appendTo(series, s.timestamp(i), s.value(i));
           stats.appended++;
         } catch (error) {
           reject(stats, message.tenant, error, 1);
         }
       }
-    }
+    });
     this.lastSeq = seq;
     return stats;
   }
 
+  /** Drops data before `mint` from the head; series it removes are forgotten here too. */
+  truncate(mint: number): TruncateResult {
+    const result = this.head.truncate(mint);
+    if (result.removedSeries > 0) this.known = new Map();
+    return result;
+  }
+
   // A known series is found by the router's hash and confirmed against its label block as
   // bytes; only a new series (or a collision) decodes label strings.
-  private refOf(s: IngestSeries): number {
+  private seriesOf(s: IngestSeriesCursor): MemSeries {
     const key = s.hashKey;
-    const cached = this.refs.get(key);
-    if (cached !== undefined) {
-      const known = this.head.seriesByRef(cached);
-      // A collision or a series garbage-collected since falls through to the full lookup.
-      if (known && labelBlockEquals(s, known.pairs)) return cached;
-    }
-    const ref = this.head.getOrCreate(s.labels).ref;
-    this.refs.set(key, ref);
-    return ref;
+    const known = this.known.get(key);
+    // A collision falls through to the full lookup.
+    if (known && labelBlockEquals(s, known.pairs)) return known;
+    const series = this.head.getOrCreate(decodeLabelBlock(s));
+    this.known.set(key, series);
+    return series;
   }
 }
 

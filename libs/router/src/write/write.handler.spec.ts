@@ -129,9 +129,9 @@ describe('WriteHandler', () => {
 
   it('splits a partition into messages below the size bound', () => {
     const series = batch(200).series.map((s) => ({ ...s, hash: 0n }));
-    const parts = encodeBounded('t', series, 2_000);
+    const parts = encodeBounded('t', series, 500);
     expect(parts.length).toBeGreaterThan(1);
-    expect(parts.every((p) => p.length <= 2_000)).toBe(true);
+    expect(parts.every((p) => p.length <= 500)).toBe(true);
     expect(parts.flatMap((p) => decodeIngestMessage(p).series.map((s) => s.values[0]))).toEqual(
       series.map((s) => s.values[0]),
     );

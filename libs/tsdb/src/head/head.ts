@@ -80,6 +80,11 @@ export class Head {
     return s.ref;
   }
 
+  /** Appends a float sample to a series this head holds (from {@link getOrCreate}); throws like {@link append}. */
+  appendTo(series: MemSeries, t: number, v: number): void {
+    appendSample(this, series, t, v);
+  }
+
   /**
    * Appends a series' samples (e.g. one decoded remote write series), creating the series if
    * needed; per-sample rejections are counted, while series-level errors (invalid labels,

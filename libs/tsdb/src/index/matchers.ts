@@ -58,7 +58,9 @@ function compileRegex(src: string): (v: string) => boolean {
   try {
     re = compilePromRegex(src);
   } catch (e) {
-    throw new InvalidMatcherError(`invalid regular expression ${JSON.stringify(src)}: ${(e as Error).message}`);
+    throw new InvalidMatcherError(
+      `invalid regular expression ${JSON.stringify(src)}: ${(e as Error).message}`,
+    );
   }
   return (v) => re.test(v);
 }
