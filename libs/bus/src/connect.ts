@@ -56,6 +56,9 @@ export async function connectBus(options: BusOptions): Promise<NatsBus> {
       reconnectDelayHandler: () => reconnectDelay(attempt++, base, max),
       pingInterval: 10_000,
       maxPingOut: 3,
+      // An Error per request only to keep the caller's stack for a timeout: every failure is
+      // mapped to the platform's own errors anyway, and hot paths (JetStream publishes) pay for it.
+      noAsyncTraces: true,
     });
   } catch (error) {
     throw new BusClosedError(`cannot connect to NATS at ${options.url}`, { cause: error });

@@ -34,6 +34,8 @@ export class LabelInjection {
 export const NO_INJECTION = new LabelInjection([]);
 
 const METRIC_NAME_BYTES = Buffer.from(METRIC_NAME);
+// Read once: an imported binding is a property lookup on every use, and this one is per byte.
+const SEP = LABEL_SEP;
 /** Int32 slots per label in the ranges table. */
 const RANGE_STRIDE = 4;
 
@@ -229,9 +231,9 @@ export class LabelBlockBuilder {
       // Prometheus treats an empty value as an absent label.
       if (replaced || vs === ve) continue;
       for (let b = ns; b < ne; b++) out[o++] = src[b];
-      out[o++] = LABEL_SEP;
+      out[o++] = SEP;
       for (let b = vs; b < ve; b++) out[o++] = src[b];
-      out[o++] = LABEL_SEP;
+      out[o++] = SEP;
     }
     for (; j < inj.size; j++) o = this.put(o, inj.names[j], inj.values[j]);
     this.off = o;
@@ -241,9 +243,9 @@ export class LabelBlockBuilder {
   private put(o: number, name: Buffer, value: Buffer): number {
     const out = this.arena;
     for (let b = 0; b < name.length; b++) out[o++] = name[b];
-    out[o++] = LABEL_SEP;
+    out[o++] = SEP;
     for (let b = 0; b < value.length; b++) out[o++] = value[b];
-    out[o++] = LABEL_SEP;
+    out[o++] = SEP;
     return o;
   }
 
