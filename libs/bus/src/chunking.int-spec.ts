@@ -70,6 +70,8 @@ describe('payloads above max_payload', () => {
         return { length: payload.length };
       },
     );
+    // The other connection's request must not reach the server before this subscription does.
+    await bus.connection.flush();
     const meta = { tenant: 't-1', note: 'é\n"quoted"' };
     const reply = await client.requestBinary<typeof meta, { length: number }>(subject, bytes, {
       meta,
@@ -92,6 +94,7 @@ describe('payloads above max_payload', () => {
       if (meta.fail) throw new ChunkingNotSupportedError('s', 'workqueue');
       return payload.length;
     });
+    await bus.connection.flush();
     await expect(bus.request(subject, { any: 1 }, { timeoutMs: 5_000 })).rejects.toMatchObject({
       code: 'bad_request',
     });

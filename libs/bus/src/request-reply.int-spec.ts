@@ -197,6 +197,7 @@ describe('request/reply', () => {
         return payload.length;
       },
     );
+    await bus.connection.flush();
     const meta = { caller: 'same process' };
     await expect(
       bus.requestBinary(subject, new Uint8Array(4), { meta, headers: { 'X-Request-Id': 'r1' } }),

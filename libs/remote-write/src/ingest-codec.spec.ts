@@ -60,6 +60,46 @@ describe('ingest message codec', () => {
     expect(body.toString('hex')).toBe(expected.toString('hex'));
   });
 
+  it('still reads version 1 messages (symbol table, label refs) left in the stream by an upgrade', () => {
+    const labels = labelsFrom({ __name__: 'up', job: 'a' });
+    const hash = Buffer.alloc(8);
+    hash.writeBigUInt64LE(seriesHash(labels));
+    const sample = Buffer.alloc(16);
+    sample.writeDoubleLE(1000, 0);
+    sample.writeDoubleLE(0.5, 8);
+    // The version 1 layout: tenant, symbols, then per series hash, label refs and samples.
+    const body = Buffer.concat([
+      Buffer.from([2]),
+      Buffer.from('t1'),
+      Buffer.from([4, 8]),
+      Buffer.from('__name__'),
+      Buffer.from([2]),
+      Buffer.from('up'),
+      Buffer.from([3]),
+      Buffer.from('job'),
+      Buffer.from([1]),
+      Buffer.from('a'),
+      Buffer.from([1]),
+      hash,
+      Buffer.from([2, 0, 1, 2, 3]),
+      Buffer.from([1]),
+      sample,
+    ]);
+    const header = Buffer.alloc(12);
+    header.writeUInt16BE(0x5349, 0);
+    header[2] = 1;
+    header.writeUInt32LE(body.length, 4);
+    header.writeUInt32LE(xxh32(body), 8);
+    const got = decodeIngestMessage(Buffer.concat([header, body]));
+    expect(got.tenant).toBe('t1');
+    expect(got.series.map((s) => [s.labels, s.hash, [...s.timestamps], [...s.values]])).toEqual([
+      [labels, seriesHash(labels), [1000], [0.5]],
+    ]);
+    const corrupt = Buffer.concat([header, body]);
+    corrupt[corrupt.length - 1] ^= 1;
+    expect(() => decodeIngestMessage(corrupt)).toThrow(/checksum mismatch/);
+  });
+
   it('carries created timestamps and family metadata when present', () => {
     const b = generateBatch({ series: 4, samplesPerSeries: 1, seed: 4 }).series;
     const series = b.map((s, i) =>

@@ -1,14 +1,14 @@
 import { endianness } from 'node:os';
 import { xxh32 } from '@node-rs/xxhash';
 import {
-  LABEL_SEP,
   type LabelBlockRef,
   type Labels,
   decodeLabelBlock,
   labelBlockHash,
   labelBlockOf,
 } from '@strata/tsdb';
-import { RemoteWriteError } from './errors';
+import { readIngestV1 } from './ingest-codec-v1';
+import { Reader, fail } from './ingest-reader';
 import { compressBlock, expandBlock } from './snappy';
 import { type Exemplar, METRIC_TYPES, type MetricMetadata } from './types';
 
@@ -28,8 +28,6 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 const TWO_POW_32 = 2 ** 32;
 const NO_EXEMPLARS: readonly Exemplar[] = Object.freeze([]);
-// Read once: an imported binding is a property lookup on every use.
-const SEP = LABEL_SEP;
 
 /**
  * A series as read from the ingest stream: its label block (bytes of the message), the hash the
@@ -89,15 +87,6 @@ interface IngestSamples {
 export type IngestSeriesInput =
   | (IngestSamples & LabelBlockRef & { readonly hash: bigint })
   | (IngestSamples & { readonly labels: Labels; readonly hash?: bigint });
-
-function uvarintSize(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
 
 // Below this many floats a DataView loop beats creating byte views for a memcpy.
 const COPY_THRESHOLD = 32;
@@ -255,53 +244,6 @@ export function encodeIngestMessage(
   return encoder.encode(tenant, series, metadata);
 }
 
-class Reader {
-  off: number;
-  constructor(
-    readonly buf: Buffer,
-    start: number,
-  ) {
-    this.off = start;
-  }
-  need(n: number): void {
-    if (this.off + n > this.buf.length) fail('truncated body');
-  }
-  uvarint(): number {
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 8; i++) {
-      this.need(1);
-      const b = this.buf[this.off++];
-      result += (b & 0x7f) * mul;
-      if (b < 0x80) return result;
-      mul *= 128;
-    }
-    return fail('varint too long');
-  }
-  str(): string {
-    const n = this.uvarint();
-    this.need(n);
-    const s = this.buf.toString('utf8', this.off, this.off + n);
-    this.off += n;
-    return s;
-  }
-  /** Skips a length-prefixed label block and returns where it starts. */
-  block(): number {
-    const n = this.uvarint();
-    this.need(n);
-    if (n > 0 && this.buf[this.off + n - 1] !== SEP) fail('label block is not terminated');
-    const start = this.off;
-    this.off += n;
-    return start;
-  }
-  f64(): number {
-    this.need(8);
-    const v = this.buf.readDoubleLE(this.off);
-    this.off += 8;
-    return v;
-  }
-}
-
 function readExemplars(r: Reader, count: number): Exemplar[] {
   const out: Exemplar[] = [];
   for (let k = 0; k < count; k++) {
@@ -336,10 +278,6 @@ function verifiedBody(wire: Buffer): Buffer {
   } catch (error) {
     return fail(`body does not expand: ${(error as Error).message}`);
   }
-}
-
-function fail(why: string): never {
-  throw new RemoteWriteError('invalid_ingest_message', `invalid ingest message: ${why}`);
 }
 
 /**
@@ -424,6 +362,11 @@ export class IngestMessageView {
     const wire = Buffer.isBuffer(data)
       ? data
       : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    // Messages written before label blocks may still sit in the stream after an upgrade.
+    if (wire.length > 2 && wire.readUInt16BE(0) === INGEST_MAGIC && wire[2] === 1) {
+      const old = readIngestV1(wire);
+      return IngestMessageView.read(encodeIngestMessage(old.tenant, old.series, old.metadata));
+    }
     const buf = verifiedBody(wire);
     const flags = wire[3];
     const r = new Reader(buf, 0);
