@@ -116,19 +116,23 @@ export class PartitionLeases {
     }
   }
 
+  // All leases at once: one round trip, so a busy event loop (a large query being answered)
+  // delays every renewal by one task, not by one task per partition.
   private async renew(): Promise<void> {
-    for (const [p, revision] of [...this.owned]) {
-      try {
-        this.owned.set(
-          p,
-          await this.bucket.update(KvBuckets.partitionKey(p), this.lease(), revision),
-        );
-      } catch (error) {
-        if (!(error instanceof KvRevisionConflictError)) throw error;
-        this.owned.delete(p);
-        this.log.warn(`lost the lease of partition ${p}`);
-        await this.callbacks.released(p, false);
-      }
+    await Promise.all([...this.owned].map(([p, revision]) => this.renewOne(p, revision)));
+  }
+
+  private async renewOne(p: number, revision: number): Promise<void> {
+    try {
+      this.owned.set(
+        p,
+        await this.bucket.update(KvBuckets.partitionKey(p), this.lease(), revision),
+      );
+    } catch (error) {
+      if (!(error instanceof KvRevisionConflictError)) throw error;
+      this.owned.delete(p);
+      this.log.warn(`lost the lease of partition ${p}`);
+      await this.callbacks.released(p, false);
     }
   }
 }
