@@ -91,8 +91,9 @@ interface Result {
 async function drive(
   all: Buffer[],
   send: (body: Buffer) => Promise<void>,
-): Promise<{ seconds: number; latencies: number[] }> {
+): Promise<{ seconds: number; latencies: number[]; senderCpuSeconds: number }> {
   const latencies: number[] = [];
+  const cpu0 = process.cpuUsage();
   const blocks = Math.ceil(numSeries / perRequest);
   const started = process.hrtime.bigint();
   // Like Prometheus' shards: each sender owns a fixed set of series, so every series stays in order.
@@ -107,11 +108,15 @@ async function drive(
       }
     }),
   );
+  const cpu = process.cpuUsage(cpu0);
   return {
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
     latencies: latencies.sort((a, b) => a - b),
+    senderCpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
 }
+
+const perMillion = (seconds: number): string => ((seconds * 1e6) / (numSeries * rounds)).toFixed(1);
 
 const pct = (xs: number[], p: number) =>
   xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
@@ -226,7 +231,7 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
     p99: pct(run.latencies, 99),
     peakRss: peakRss(child.pid as number),
     bytesPerSeries: (rss(child.pid as number) - baseline) / numSeries,
-    cpuPerMillion: `${cpu[0].toFixed(1)} s (+ nats-server ${cpu[1].toFixed(1)} s)`,
+    cpuPerMillion: `${cpu[0].toFixed(1)} s (+ nats-server ${cpu[1].toFixed(1)} s, senders ${perMillion(run.senderCpuSeconds)} s)`,
     extra: `heads hold ${held}/${total} samples ${catchUp.toFixed(1)} s after the last ack (ack-to-queryable throughput ${(total / (run.seconds + catchUp)).toFixed(0)} samples/s)`,
   };
   await stop(child);
@@ -276,7 +281,7 @@ async function benchPrometheus(all: Buffer[]): Promise<Result> {
     p99: pct(run.latencies, 99),
     peakRss: peakRss(child.pid as number),
     bytesPerSeries: (rss(child.pid as number) - baseline) / numSeries,
-    cpuPerMillion: `${(((cpuSeconds(child.pid as number) - cpuBefore) * 1e6) / (numSeries * rounds)).toFixed(1)} s`,
+    cpuPerMillion: `${perMillion(cpuSeconds(child.pid as number) - cpuBefore)} s (senders ${perMillion(run.senderCpuSeconds)} s)`,
     extra: 'samples are queryable when acknowledged',
   };
   await stop(child);
