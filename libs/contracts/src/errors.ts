@@ -89,12 +89,17 @@ export class StrataError extends Error {
       message: this.message,
       ...(this.fields ? { fields: this.fields } : {}),
       ...(this.reason !== undefined ? { reason: this.reason } : {}),
-      ...(this.retryAfterSeconds !== undefined ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
+      ...(this.retryAfterSeconds !== undefined
+        ? { retryAfterSeconds: this.retryAfterSeconds }
+        : {}),
     };
   }
 
   /** Rebuilds an error received over the wire. */
   static fromBody(body: ErrorBody): StrataError {
-    return new StrataError(body.code, body.message, body.fields, { reason: body.reason, retryAfterSeconds: body.retryAfterSeconds });
+    return new StrataError(body.code, body.message, body.fields, {
+      reason: body.reason,
+      retryAfterSeconds: body.retryAfterSeconds,
+    });
   }
 }

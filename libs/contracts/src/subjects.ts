@@ -24,7 +24,8 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Subject tokens may not contain dots, spaces or wildcards. */
 export function subjectToken(value: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new Error(`not a valid subject token: ${JSON.stringify(value)}`);
+  if (!/^[A-Za-z0-9_-]+$/.test(value))
+    throw new Error(`not a valid subject token: ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -54,11 +55,13 @@ export const Subjects = {
   /** Samples of every partition. */
   ingestSamplesAll: 'strata.ingest.samples.v1.>',
   /** Store API of one shard of a source (`ingester` partitions today), request/reply with a `StoreRequest`. */
-  storeQuery: (source: 'ingester' | 'store', shard: number) => `strata.store.query.v1.${source}.${partitionToken(shard)}`,
+  storeQuery: (source: 'ingester' | 'store', shard: number) =>
+    `strata.store.query.v1.${source}.${partitionToken(shard)}`,
 } as const;
 
 function partitionToken(partition: number): string {
-  if (!Number.isInteger(partition) || partition < 0) throw new Error(`not a valid partition: ${partition}`);
+  if (!Number.isInteger(partition) || partition < 0)
+    throw new Error(`not a valid partition: ${partition}`);
   return String(partition);
 }
 

@@ -17,10 +17,14 @@ export class LabelInjection {
   /** @internal */ readonly values: Buffer[];
   /** @internal */ readonly override: boolean[];
 
+  /** The labels, sorted by name. */
+  readonly labels: readonly InjectedLabel[];
+
   constructor(labels: readonly InjectedLabel[]) {
     const sorted = [...labels].sort((a, b) =>
       Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)),
     );
+    this.labels = sorted.map((l) => ({ name: l.name, value: l.value, override: l.override }));
     this.names = sorted.map((l) => Buffer.from(l.name));
     this.values = sorted.map((l) => Buffer.from(l.value));
     this.override = sorted.map((l) => l.override);

@@ -21,6 +21,7 @@ import { ActiveSeriesTracker } from './limits/active-series.tracker';
 import { ControlEventsFeed } from './limits/control-events.feed';
 import { TenantLimitsCache } from './limits/tenant-limits.cache';
 import { TokenBuckets } from './limits/token-bucket';
+import { InlineWriteCodec, ThreadedWriteCodec, type WriteCodec } from './write/codec/write-codec';
 import { WriteHandler, type WriteObserver } from './write/write.handler';
 
 /**
@@ -32,6 +33,7 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('Router');
   private readonly tenants: TenantLimitsCache;
   private readonly activeSeries: ActiveSeriesTracker;
+  private readonly codec: WriteCodec;
   private readonly handler: WriteHandler;
   private feed: ControlEventsFeed | null = null;
   private serving: Stoppable | null = null;
@@ -47,6 +49,8 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
     metrics: StrataMetrics,
   ) {
     this.tenants = new TenantLimitsCache(bus);
+    const threads = config.STRATA_ROUTER_CODEC_THREADS;
+    this.codec = threads > 0 ? new ThreadedWriteCodec(threads) : new InlineWriteCodec();
     this.activeSeries = new ActiveSeriesTracker(kv);
     this.handler = new WriteHandler(
       bus,
@@ -65,6 +69,7 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
       },
       routerMetrics(metrics),
       () => this.routerCount,
+      this.codec,
     );
   }
 
@@ -118,6 +123,7 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.servingBinary?.stop();
     await this.feed?.stop();
     await this.activeSeries.stop();
+    await this.codec.close();
   }
 }
 

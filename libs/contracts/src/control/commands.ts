@@ -2,18 +2,33 @@ import { z } from 'zod';
 import { ApiKeyId, ApiKeyScope, TenantId } from './ids';
 import { QuotaPatch } from './quota';
 
-const displayName = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+const displayName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters');
 /** Optimistic concurrency: the stream version the caller last saw; a stale one gets `version_conflict`. */
 const expectedVersion = z.number().int().nonnegative().optional();
 
 /** Commands the control plane accepts, as a discriminated union on `type`. */
 export const ControlCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CreateTenant'), tenantId: TenantId, displayName }).strict(),
-  z.object({ type: z.literal('RenameTenant'), tenantId: TenantId, displayName, expectedVersion }).strict(),
-  z.object({ type: z.literal('SuspendTenant'), tenantId: TenantId, reason: z.string().max(500).optional(), expectedVersion }).strict(),
+  z
+    .object({ type: z.literal('RenameTenant'), tenantId: TenantId, displayName, expectedVersion })
+    .strict(),
+  z
+    .object({
+      type: z.literal('SuspendTenant'),
+      tenantId: TenantId,
+      reason: z.string().max(500).optional(),
+      expectedVersion,
+    })
+    .strict(),
   z.object({ type: z.literal('ResumeTenant'), tenantId: TenantId, expectedVersion }).strict(),
   z.object({ type: z.literal('DeleteTenant'), tenantId: TenantId, expectedVersion }).strict(),
-  z.object({ type: z.literal('SetQuota'), tenantId: TenantId, quota: QuotaPatch, expectedVersion }).strict(),
+  z
+    .object({ type: z.literal('SetQuota'), tenantId: TenantId, quota: QuotaPatch, expectedVersion })
+    .strict(),
   z
     .object({
       type: z.literal('IssueApiKey'),
@@ -41,7 +56,9 @@ export const CommandContext = z
 export type CommandContext = z.infer<typeof CommandContext>;
 
 /** The request payload on `Subjects.controlCommand`. */
-export const ControlCommandRequest = z.object({ command: ControlCommand, context: CommandContext }).strict();
+export const ControlCommandRequest = z
+  .object({ command: ControlCommand, context: CommandContext })
+  .strict();
 export type ControlCommandRequest = z.infer<typeof ControlCommandRequest>;
 
 /** What a successful command returns: the stream it wrote and its new version. */

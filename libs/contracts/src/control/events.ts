@@ -12,8 +12,10 @@ export type TenantEvent =
   | { type: 'TenantResumed'; data: { tenantId: string } }
   | { type: 'TenantDeleted'; data: { tenantId: string } };
 
-export type QuotaEvent =
-  | { type: 'QuotaSet'; data: { tenantId: string; quota: QuotaSpec; changed: Array<keyof QuotaSpec> } };
+export type QuotaEvent = {
+  type: 'QuotaSet';
+  data: { tenantId: string; quota: QuotaSpec; changed: Array<keyof QuotaSpec> };
+};
 
 export type ApiKeyEvent =
   | {
@@ -56,4 +58,3 @@ export interface RelayedEvent {
   };
   recordedAt: string;
 }
-

@@ -6,42 +6,55 @@ const cursor = z.string().max(200).optional();
 const instant = z.string().datetime({ offset: true });
 
 /** Queries the control plane answers, as a discriminated union on `type`. */
-export const ControlQuery = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('GetTenant'), tenantId: TenantId }).strict(),
-  z.object({ type: z.literal('ListTenants'), includeDeleted: z.boolean().default(false), cursor, limit }).strict(),
-  z.object({ type: z.literal('GetQuota'), tenantId: TenantId }).strict(),
-  z.object({ type: z.literal('ListApiKeys'), tenantId: TenantId, cursor, limit }).strict(),
-  z.object({ type: z.literal('GetApiKey'), keyId: ApiKeyId }).strict(),
-  /** Resolves a presented secret; answers `unauthorized` for unknown, revoked or expired keys. */
-  z.object({ type: z.literal('AuthenticateApiKey'), secret: z.string().min(1).max(200) }).strict(),
-  z
-    .object({
-      type: z.literal('ListAuditEvents'),
-      tenantId: TenantId.optional(),
-      actor: z.string().max(200).optional(),
-      eventType: z.string().max(100).optional(),
-      from: instant.optional(),
-      to: instant.optional(),
-      cursor,
-      limit,
-    })
-    .strict(),
-  z
-    .object({
-      type: z.literal('ReplayControlPlane'),
-      at: instant.optional(),
-      position: z.number().int().nonnegative().optional(),
-    })
-    .strict(),
-  z.object({ type: z.literal('VerifyAuditChain') }).strict(),
-]).superRefine((q, ctx) => {
-  if (q.type === 'ReplayControlPlane' && (q.at === undefined) === (q.position === undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['at'], message: 'give exactly one of at or position' });
-  }
-});
+export const ControlQuery = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('GetTenant'), tenantId: TenantId }).strict(),
+    z
+      .object({
+        type: z.literal('ListTenants'),
+        includeDeleted: z.boolean().default(false),
+        cursor,
+        limit,
+      })
+      .strict(),
+    z.object({ type: z.literal('GetQuota'), tenantId: TenantId }).strict(),
+    z.object({ type: z.literal('ListApiKeys'), tenantId: TenantId, cursor, limit }).strict(),
+    z.object({ type: z.literal('GetApiKey'), keyId: ApiKeyId }).strict(),
+    /** Resolves a presented secret; answers `unauthorized` for unknown, revoked or expired keys. */
+    z
+      .object({ type: z.literal('AuthenticateApiKey'), secret: z.string().min(1).max(200) })
+      .strict(),
+    z
+      .object({
+        type: z.literal('ListAuditEvents'),
+        tenantId: TenantId.optional(),
+        actor: z.string().max(200).optional(),
+        eventType: z.string().max(100).optional(),
+        from: instant.optional(),
+        to: instant.optional(),
+        cursor,
+        limit,
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('ReplayControlPlane'),
+        at: instant.optional(),
+        position: z.number().int().nonnegative().optional(),
+      })
+      .strict(),
+    z.object({ type: z.literal('VerifyAuditChain') }).strict(),
+  ])
+  .superRefine((q, ctx) => {
+    if (q.type === 'ReplayControlPlane' && (q.at === undefined) === (q.position === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['at'], message: 'give exactly one of at or position' });
+    }
+  });
 export type ControlQuery = z.infer<typeof ControlQuery>;
 export type ControlQueryType = ControlQuery['type'];
 
 /** The request payload on `Subjects.controlQuery`. */
-export const ControlQueryRequest = z.object({ query: ControlQuery, requestId: z.string().min(1) }).strict();
+export const ControlQueryRequest = z
+  .object({ query: ControlQuery, requestId: z.string().min(1) })
+  .strict();
 export type ControlQueryRequest = z.infer<typeof ControlQueryRequest>;

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-const count = z.number().int('must be an integer').nonnegative('must be >= 0').max(Number.MAX_SAFE_INTEGER);
+const count = z
+  .number()
+  .int('must be an integer')
+  .nonnegative('must be >= 0')
+  .max(Number.MAX_SAFE_INTEGER);
 const seconds = count;
 
 /**

@@ -33,16 +33,30 @@ export const PlatformEnv = z.object({
   /** Header that names the tenant of a request (Cortex/Mimir convention). */
   STRATA_TENANT_HEADER: z.string().default('X-Scope-OrgID'),
   /** Largest request body the gateway reads. */
-  STRATA_MAX_BODY_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  STRATA_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
   /** Partitions of the ingest stream; fixed for the life of the stream (series are placed by hash modulo this). */
   STRATA_INGEST_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(8),
   /** Retention of the ingest stream (the write-ahead log): age in seconds and size in bytes. */
-  STRATA_INGEST_MAX_AGE_SECONDS: z.coerce.number().int().positive().default(24 * 3600),
-  STRATA_INGEST_MAX_BYTES: z.coerce.number().int().positive().default(8 * 1024 ** 3),
+  STRATA_INGEST_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3600),
+  STRATA_INGEST_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 ** 3),
   /** Router validation limits that are not per-tenant quotas (defaults as Mimir). */
   STRATA_MAX_LABEL_NAME_LENGTH: z.coerce.number().int().positive().default(1024),
   STRATA_MAX_LABEL_VALUE_LENGTH: z.coerce.number().int().positive().default(2048),
   STRATA_MAX_SERIES_PER_REQUEST: z.coerce.number().int().positive().default(10_000),
+  /** Router: worker threads that decode and encode writes beside the event loop (0: on it). */
+  STRATA_ROUTER_CODEC_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   /** Ingester: seconds between head snapshots; time-to-live of a partition lease. */
   STRATA_SNAPSHOT_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   STRATA_LEASE_TTL_SECONDS: z.coerce.number().positive().default(10),
@@ -55,11 +69,16 @@ export const PLATFORM_ENV_NAMES = Object.keys(PlatformEnv.shape) as Array<keyof 
 
 /** Parses `STRATA_TARGET` into the services to run; `all` is every service. */
 export function parseTargets(target: string): ServiceName[] {
-  const names = target.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = target
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.length === 1 && names[0] === 'all') return [...SERVICE_NAMES];
   const unknown = names.filter((n) => !(SERVICE_NAMES as readonly string[]).includes(n));
   if (unknown.length > 0 || names.length === 0) {
-    throw new Error(`unknown target ${unknown.join(', ') || '(empty)'}; expected all or a list of ${SERVICE_NAMES.join(', ')}`);
+    throw new Error(
+      `unknown target ${unknown.join(', ') || '(empty)'}; expected all or a list of ${SERVICE_NAMES.join(', ')}`,
+    );
   }
   return names as ServiceName[];
 }

@@ -51,13 +51,26 @@ const common = {
 
 /** Payload on `QuerySubjects.instant`. */
 export const InstantQueryRequest = z
-  .object({ ...common, query: z.string(), timeMs: ms, lookbackDeltaMs: z.number().int().positive().optional(), limit })
+  .object({
+    ...common,
+    query: z.string(),
+    timeMs: ms,
+    lookbackDeltaMs: z.number().int().positive().optional(),
+    limit,
+  })
   .strict();
 export type InstantQueryRequest = z.input<typeof InstantQueryRequest>;
 
 /** Payload on `QuerySubjects.range`. */
 export const RangeQueryRequest = z
-  .object({ ...common, query: z.string(), startMs: ms, endMs: ms, stepMs: z.number().int().positive(), limit })
+  .object({
+    ...common,
+    query: z.string(),
+    startMs: ms,
+    endMs: ms,
+    stepMs: z.number().int().positive(),
+    limit,
+  })
   .strict();
 export type RangeQueryRequest = z.input<typeof RangeQueryRequest>;
 
@@ -75,22 +88,44 @@ export type LabelNamesRequest = z.input<typeof LabelNamesRequest>;
 
 /** Payload on `QuerySubjects.labelValues`. */
 export const LabelValuesRequest = z
-  .object({ ...common, name: z.string().min(1), match: z.array(z.string()).default([]), startMs: ms, endMs: ms, limit })
+  .object({
+    ...common,
+    name: z.string().min(1),
+    match: z.array(z.string()).default([]),
+    startMs: ms,
+    endMs: ms,
+    limit,
+  })
   .strict();
 export type LabelValuesRequest = z.input<typeof LabelValuesRequest>;
 
 /** Payload on `QuerySubjects.metadata`. */
 export const MetadataRequest = z
-  .object({ tenantId, metric: z.string().optional(), limit: z.number().int().default(-1), limitPerMetric: z.number().int().default(-1) })
+  .object({
+    tenantId,
+    metric: z.string().optional(),
+    limit: z.number().int().default(-1),
+    limitPerMetric: z.number().int().default(-1),
+  })
   .strict();
 export type MetadataRequest = z.input<typeof MetadataRequest>;
 
 /** Payload on `QuerySubjects.exemplars`. */
-export const ExemplarsRequest = z.object({ ...common, query: z.string(), startMs: ms, endMs: ms }).strict();
+export const ExemplarsRequest = z
+  .object({ ...common, query: z.string(), startMs: ms, endMs: ms })
+  .strict();
 export type ExemplarsRequest = z.input<typeof ExemplarsRequest>;
 
 /** Prometheus' `errorType` values. */
-export const PROM_ERROR_TYPES = ['bad_data', 'execution', 'timeout', 'canceled', 'internal', 'unavailable', 'not_found'] as const;
+export const PROM_ERROR_TYPES = [
+  'bad_data',
+  'execution',
+  'timeout',
+  'canceled',
+  'internal',
+  'unavailable',
+  'not_found',
+] as const;
 /** One Prometheus error type. */
 export type PromErrorType = (typeof PROM_ERROR_TYPES)[number];
 
@@ -135,7 +170,13 @@ export interface PromExemplars {
  */
 export type PromApiReply<T> =
   | { status: 'success'; data: T; warnings?: string[]; infos?: string[] }
-  | { status: 'error'; errorType: PromErrorType; error: string; warnings?: string[]; infos?: string[] };
+  | {
+      status: 'error';
+      errorType: PromErrorType;
+      error: string;
+      warnings?: string[];
+      infos?: string[];
+    };
 
 /**
  * A successful query reply the query service serialised itself: `serialized` is the complete

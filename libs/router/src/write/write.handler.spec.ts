@@ -6,7 +6,8 @@ import { type ActiveSeriesTracker } from '../limits/active-series.tracker';
 import { type TenantLimitsCache } from '../limits/tenant-limits.cache';
 import { TokenBuckets } from '../limits/token-bucket';
 import { tenantLabelInjection } from './relabel';
-import { WriteHandler, encodeBounded } from './write.handler';
+import { encodeBounded } from './codec/prepare-write';
+import { WriteHandler } from './write.handler';
 
 function batch(series: number, t = 1_000) {
   return {
@@ -101,6 +102,7 @@ describe('WriteHandler', () => {
             status: 'active',
             quota: { ...quota, ingestionRateSamplesPerSecond: rate, ingestionBurstSamples: 40 },
             externalLabels: [],
+            injection: tenantLabelInjection('t', []),
           }),
       }) as unknown as TenantLimitsCache;
     for (const [routers, accepted] of [

@@ -7,21 +7,11 @@ import {
   StrataError,
   Subjects,
 } from '@strata/contracts';
-import {
-  type DecodedSeries,
-  type IngestSeriesInput,
-  type MetricMetadata,
-  RemoteWriteError,
-  type ValidationOptions,
-  decodeHttpWrite,
-  encodeIngestMessage,
-  partitionOf,
-  seriesHash,
-  writeStats,
-} from '@strata/remote-write';
+import { RemoteWriteError, type ValidationOptions } from '@strata/remote-write';
 import { type ActiveSeriesTracker } from '../limits/active-series.tracker';
 import { type TenantLimitsCache } from '../limits/tenant-limits.cache';
 import { type TokenBuckets } from '../limits/token-bucket';
+import { InlineWriteCodec, type WriteCodec } from './codec/write-codec';
 
 /** Limits that are the same for every tenant. */
 export interface RouterLimits {
@@ -56,6 +46,7 @@ export class WriteHandler {
     private readonly observer: WriteObserver,
     /** Healthy router instances sharing the tenants' rates (1 when unknown). */
     private readonly routers: () => number = () => 1,
+    private readonly codec: WriteCodec = new InlineWriteCodec(),
   ) {}
 
   /** Handles one forwarded remote write; throws a StrataError whose code maps to the HTTP status. */
@@ -83,21 +74,25 @@ export class WriteHandler {
       maxLabelsPerSeries:
         quota.maxLabelsPerSeries > 0 ? quota.maxLabelsPerSeries : Number.MAX_SAFE_INTEGER,
     };
-    let batch;
+    let prepared;
     try {
-      batch = decodeHttpWrite(
+      prepared = await this.codec.prepare({
+        tenantId,
         body,
-        { contentType: request.contentType, contentEncoding: request.contentEncoding },
+        contentType: request.contentType,
+        contentEncoding: request.contentEncoding,
         options,
-        limits.injection,
-      ).batch;
+        injected: limits.injection.labels,
+        partitions: this.limits.partitions,
+        maxMessageBytes: this.limits.maxMessageBytes,
+      });
     } catch (error) {
       if (!(error instanceof RemoteWriteError)) throw error;
       this.observer.rejected(tenantId, error.code, 0);
       throw toStrataError(error);
     }
-    const stats = writeStats(batch);
-    if (stats.samples + stats.exemplars === 0 && batch.metadata.length === 0) return stats;
+    const stats = prepared.stats;
+    if (prepared.messages.length === 0) return stats;
 
     if (
       stats.samples > 0 &&
@@ -133,14 +128,6 @@ export class WriteHandler {
       );
     }
 
-    // Each decoded series already carries its label block with the tenant's labels and its hash.
-    const parts = new Map<number, DecodedSeries[]>();
-    for (const s of batch.series) {
-      const p = partitionOf(s.hash, this.limits.partitions);
-      const list = parts.get(p);
-      if (list) list.push(s);
-      else parts.set(p, [s]);
-    }
     const writeId = createHash('sha256')
       .update(tenantId)
       .update('\0')
@@ -148,29 +135,11 @@ export class WriteHandler {
       .digest('base64url')
       .slice(0, 32);
     const started = process.hrtime.bigint();
-    // Metadata goes to the partition of its family name, so one partition answers for a family.
-    const metadata = new Map<number, MetricMetadata[]>();
-    for (const m of batch.metadata) {
-      const p = partitionOf(
-        seriesHash([{ name: '__name__', value: m.metricFamilyName }]),
-        this.limits.partitions,
-      );
-      const list = metadata.get(p);
-      if (list) list.push(m);
-      else metadata.set(p, [m]);
-      if (!parts.has(p)) parts.set(p, []);
-    }
-    const messages: Array<Promise<unknown>> = [];
-    for (const [p, series] of parts) {
-      const encoded = encodeBounded(tenantId, series, this.limits.maxMessageBytes, metadata.get(p));
-      for (let k = 0; k < encoded.length; k++) {
-        messages.push(
-          this.bus.publish(Subjects.ingestSamples(p), encoded[k], {
-            msgId: `${tenantId}.${writeId}.${p}.${k}`,
-          }),
-        );
-      }
-    }
+    const messages = prepared.messages.map(({ partition, index, data }) =>
+      this.bus.publish(Subjects.ingestSamples(partition), data, {
+        msgId: `${tenantId}.${writeId}.${partition}.${index}`,
+      }),
+    );
     try {
       await Promise.all(messages);
     } catch (error) {
@@ -188,27 +157,6 @@ export class WriteHandler {
     this.observer.accepted(tenantId, stats);
     return stats;
   }
-}
-
-/**
- * Encodes a partition's series into messages of at most `maxBytes` (halving the series list
- * until each part fits), so ingest messages are never chunked by the bus: the ingester then
- * applies every message synchronously in stream order, which its sequence bookkeeping relies on.
- */
-export function encodeBounded(
-  tenant: string,
-  series: IngestSeriesInput[],
-  maxBytes: number,
-  metadata: readonly MetricMetadata[] = [],
-): Buffer[] {
-  const whole = encodeIngestMessage(tenant, series, metadata);
-  if (whole.length <= maxBytes || series.length <= 1) return [whole];
-  const mid = series.length >> 1;
-  // Metadata rides with the first half only, so it is stored once.
-  return [
-    ...encodeBounded(tenant, series.slice(0, mid), maxBytes, metadata),
-    ...encodeBounded(tenant, series.slice(mid), maxBytes),
-  ];
 }
 
 /** Maps a remote write refusal to the platform's error, keeping the precise code as the reason. */

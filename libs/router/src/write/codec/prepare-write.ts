@@ -1,0 +1,119 @@
+import {
+  type InjectedLabel,
+  type IngestSeriesInput,
+  LabelInjection,
+  type MetricMetadata,
+  type ValidationOptions,
+  type WriteStats,
+  decodeHttpWrite,
+  encodeIngestMessage,
+  partitionOf,
+  seriesHash,
+  writeStats,
+} from '@strata/remote-write';
+
+/** One remote write as the router turns it into ingest messages. */
+export interface PrepareWriteInput {
+  readonly tenantId: string;
+  readonly body: Uint8Array;
+  readonly contentType: string | null;
+  readonly contentEncoding: string | null;
+  readonly options: ValidationOptions;
+  /** The tenant label and external labels every series gets. */
+  readonly injected: readonly InjectedLabel[];
+  readonly partitions: number;
+  /** Largest ingest message; below the server's max_payload so the bus never chunks one. */
+  readonly maxMessageBytes: number;
+}
+
+/** Ingest messages of one write, in publishing order, with what they hold. */
+export interface PreparedWrite {
+  readonly stats: WriteStats;
+  readonly metadata: number;
+  /** `index` counts the messages of a partition, for deterministic message ids. */
+  readonly messages: ReadonlyArray<{ partition: number; index: number; data: Uint8Array }>;
+}
+
+/**
+ * Decodes and validates a remote write body with the tenant's labels injected, splits it by
+ * series hash and encodes each partition's part into bounded ingest messages. Pure, so it runs
+ * the same on the event loop or in a codec thread. Throws RemoteWriteError on bad input.
+ */
+export function prepareWrite(input: PrepareWriteInput, injection: LabelInjection): PreparedWrite {
+  const { batch } = decodeHttpWrite(
+    input.body,
+    { contentType: input.contentType, contentEncoding: input.contentEncoding },
+    input.options,
+    injection,
+  );
+  const stats = writeStats(batch);
+  const parts = new Map<number, IngestSeriesInput[]>();
+  for (const s of batch.series) {
+    const p = partitionOf(s.hash, input.partitions);
+    const list = parts.get(p);
+    if (list) list.push(s);
+    else parts.set(p, [s]);
+  }
+  // Metadata goes to the partition of its family name, so one partition answers for a family.
+  const metadata = new Map<number, MetricMetadata[]>();
+  for (const m of batch.metadata) {
+    const p = partitionOf(
+      seriesHash([{ name: '__name__', value: m.metricFamilyName }]),
+      input.partitions,
+    );
+    const list = metadata.get(p);
+    if (list) list.push(m);
+    else metadata.set(p, [m]);
+    if (!parts.has(p)) parts.set(p, []);
+  }
+  const messages: Array<{ partition: number; index: number; data: Uint8Array }> = [];
+  if (stats.samples + stats.exemplars === 0 && batch.metadata.length === 0)
+    return { stats, metadata: 0, messages };
+  for (const [partition, series] of parts) {
+    const encoded = encodeBounded(
+      input.tenantId,
+      series,
+      input.maxMessageBytes,
+      metadata.get(partition),
+    );
+    encoded.forEach((data, index) => messages.push({ partition, index, data }));
+  }
+  return { stats, metadata: batch.metadata.length, messages };
+}
+
+/**
+ * Encodes a partition's series into messages of at most `maxBytes` (halving the series list
+ * until each part fits), so ingest messages are never chunked by the bus: the ingester then
+ * applies every message synchronously in stream order, which its sequence bookkeeping relies on.
+ */
+export function encodeBounded(
+  tenant: string,
+  series: IngestSeriesInput[],
+  maxBytes: number,
+  metadata: readonly MetricMetadata[] = [],
+): Buffer[] {
+  const whole = encodeIngestMessage(tenant, series, metadata);
+  if (whole.length <= maxBytes || series.length <= 1) return [whole];
+  const mid = series.length >> 1;
+  // Metadata rides with the first half only, so it is stored once.
+  return [
+    ...encodeBounded(tenant, series.slice(0, mid), maxBytes, metadata),
+    ...encodeBounded(tenant, series.slice(mid), maxBytes),
+  ];
+}
+
+/** Injections by their labels, so each tenant's is encoded once per thread. */
+export class InjectionCache {
+  private readonly cache = new Map<string, LabelInjection>();
+
+  get(injected: readonly InjectedLabel[]): LabelInjection {
+    const key = JSON.stringify(injected);
+    let hit = this.cache.get(key);
+    if (!hit) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      hit = new LabelInjection(injected);
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+}
