@@ -1,7 +1,12 @@
 import { xxh32 } from '@node-rs/xxhash';
 import { STALE_NAN, isStaleNaN, labelsFrom } from '@strata/tsdb';
 import { generateBatch } from './generate';
-import { INGEST_VERSION, decodeIngestMessage, encodeIngestMessage } from './ingest-codec';
+import {
+  INGEST_VERSION,
+  IngestMessageView,
+  decodeIngestMessage,
+  encodeIngestMessage,
+} from './ingest-codec';
 import { decodeWriteRequest } from './decode';
 import { encodeWriteRequestV1 } from './encode';
 import { partitionOf, seriesHash } from './series-hash';
@@ -194,8 +199,10 @@ describe('series identity', () => {
     msg.series.forEach((s, i) => {
       expect(s.hash).toBe(seriesHash(sent.series[i].labels));
       expect(s.hash).toBe(series[i].hash);
-      expect(s.hashKey).toBe(Number(s.hash & 0xfffffffffffffn));
       expect(s.labels).toEqual(sent.series[i].labels);
     });
+    const keys: number[] = [];
+    IngestMessageView.read(encodeIngestMessage('t', series)).forEach((c) => keys.push(c.hashKey));
+    expect(keys).toEqual(series.map((s) => Number(BigInt.asIntN(32, s.hash))));
   });
 });

@@ -27,7 +27,7 @@ export interface ApplyStats {
 export class PartitionHead {
   lastSeq: number;
   readonly head: Head;
-  /** Series by the low bits of the hash the router sent, so known series skip re-hashing their labels. */
+  /** Series by the low 32 bits of the hash the router sent, so known series skip re-hashing their labels. */
   private known = new Map<number, MemSeries>();
   /**
    * Family metadata per tenant, as last sent. Not in snapshots: senders repeat it (Prometheus
