@@ -49,7 +49,7 @@ export function readSample(r: Reader): void {
 
 /**
  * Copies the staged samples of series `idx` into typed arrays and builds the decoded series
- * over the block the builder just wrote. `labels` is only called to describe an error.
+ * over the block the builder just wrote; labels are decoded only to describe an error.
  */
 export function finishSeries(
   idx: number,
@@ -63,9 +63,10 @@ export function finishSeries(
 ): DecodedSeries {
   const buf = builder.arena;
   const end = builder.end;
-  const labels = () => decodeLabelBlock({ buf, start: blockStart, end });
   if (histograms > 0) {
-    const name = labels().find((l) => l.name === '__name__')?.value ?? '';
+    const name =
+      decodeLabelBlock({ buf, start: blockStart, end }).find((l) => l.name === '__name__')?.value ??
+      '';
     throw new RemoteWriteError(
       'native_histograms_unsupported',
       `series ${idx} ${JSON.stringify(name)} carries native histograms, which this store does not accept`,
@@ -78,7 +79,7 @@ export function finishSeries(
     if (sink.ts[i] === 0 && o.rejectZeroTimestamps) {
       throw new RemoteWriteError(
         'missing_timestamp',
-        `${describeSeries(idx, labels())}: sample ${i} has no timestamp`,
+        `${describeSeries(idx, decodeLabelBlock({ buf, start: blockStart, end }))}: sample ${i} has no timestamp`,
       );
     }
     timestamps[i] = sink.ts[i];

@@ -40,19 +40,14 @@ export class IngestSeries implements LabelBlockRef {
     readonly buf: Buffer,
     readonly start: number,
     readonly end: number,
-    private readonly hashLo: number,
-    private readonly hashHi: number,
+    /** {@link seriesHash} of the labels. */
+    readonly hash: bigint,
     readonly timestamps: Float64Array,
     readonly values: Float64Array,
     readonly exemplars: readonly Exemplar[],
     /** Counter start time in ms, when the sender gave one (remote write 2.0). */
     readonly createdTimestamp?: number,
   ) {}
-
-  /** {@link seriesHash} of the labels. */
-  get hash(): bigint {
-    return (BigInt(this.hashHi) << 32n) | BigInt(this.hashLo);
-  }
 
   get labels(): Labels {
     return (this.decoded ??= decodeLabelBlock(this));
@@ -419,14 +414,12 @@ export function decodeIngestMessage(data: Uint8Array): IngestMessage {
       timestamps[i] = c.timestamp(i);
       values[i] = c.value(i);
     }
-    const hash = c.hash;
     series.push(
       new IngestSeries(
         c.buf,
         c.start,
         c.end,
-        Number(hash & 0xffffffffn),
-        Number(hash >> 32n),
+        c.hash,
         timestamps,
         values,
         c.exemplars,

@@ -76,16 +76,18 @@ export class WriteHandler {
     };
     let prepared;
     try {
-      prepared = await this.codec.prepare({
-        tenantId,
-        body,
-        contentType: request.contentType,
-        contentEncoding: request.contentEncoding,
-        options,
-        injected: limits.injection.labels,
-        partitions: this.limits.partitions,
-        maxMessageBytes: this.limits.maxMessageBytes,
-      });
+      prepared = await this.codec.prepare(
+        {
+          tenantId,
+          body,
+          contentType: request.contentType,
+          contentEncoding: request.contentEncoding,
+          options,
+          partitions: this.limits.partitions,
+          maxMessageBytes: this.limits.maxMessageBytes,
+        },
+        limits.injection,
+      );
     } catch (error) {
       if (!(error instanceof RemoteWriteError)) throw error;
       this.observer.rejected(tenantId, error.code, 0);

@@ -1,7 +1,6 @@
 import {
-  type InjectedLabel,
   type IngestSeriesInput,
-  LabelInjection,
+  type LabelInjection,
   type MetricMetadata,
   type ValidationOptions,
   type WriteStats,
@@ -19,8 +18,6 @@ export interface PrepareWriteInput {
   readonly contentType: string | null;
   readonly contentEncoding: string | null;
   readonly options: ValidationOptions;
-  /** The tenant label and external labels every series gets. */
-  readonly injected: readonly InjectedLabel[];
   readonly partitions: number;
   /** Largest ingest message; below the server's max_payload so the bus never chunks one. */
   readonly maxMessageBytes: number;
@@ -100,20 +97,4 @@ export function encodeBounded(
     ...encodeBounded(tenant, series.slice(0, mid), maxBytes, metadata),
     ...encodeBounded(tenant, series.slice(mid), maxBytes),
   ];
-}
-
-/** Injections by their labels, so each tenant's is encoded once per thread. */
-export class InjectionCache {
-  private readonly cache = new Map<string, LabelInjection>();
-
-  get(injected: readonly InjectedLabel[]): LabelInjection {
-    const key = JSON.stringify(injected);
-    let hit = this.cache.get(key);
-    if (!hit) {
-      if (this.cache.size > 10_000) this.cache.clear();
-      hit = new LabelInjection(injected);
-      this.cache.set(key, hit);
-    }
-    return hit;
-  }
 }

@@ -8,13 +8,14 @@ import { tenantLabelInjection } from '../relabel';
 import { type PrepareWriteInput } from './prepare-write';
 import { InlineWriteCodec, ThreadedWriteCodec } from './write-codec';
 
+const injection = tenantLabelInjection('acme', [{ name: 'cluster', value: 'eu-1' }]);
+
 const input = (body: Buffer, v2 = false): PrepareWriteInput => ({
   tenantId: 'acme',
   body,
   contentType: v2 ? 'application/x-protobuf;proto=io.prometheus.write.v2.Request' : null,
   contentEncoding: 'snappy',
   options: {},
-  injected: tenantLabelInjection('acme', [{ name: 'cluster', value: 'eu-1' }]).labels,
   partitions: 4,
   maxMessageBytes: 64 * 1024,
 });
@@ -42,8 +43,8 @@ describe('write codecs', () => {
       [encodeWriteRequestV2(batch), true],
     ] as const) {
       const [a, b] = await Promise.all([
-        threaded.prepare(input(body, v2)),
-        inline.prepare(input(body, v2)),
+        threaded.prepare(input(body, v2), injection),
+        inline.prepare(input(body, v2), injection),
       ]);
       expect(a.stats).toEqual({ samples: 1000, histograms: 0, exemplars: b.stats.exemplars });
       expect(a.stats).toEqual(b.stats);
@@ -64,13 +65,17 @@ describe('write codecs', () => {
       ],
       metadata: [],
     });
-    await expect(threaded.prepare(input(bad))).rejects.toMatchObject({
+    await expect(threaded.prepare(input(bad), injection)).rejects.toMatchObject({
       name: 'RemoteWriteError',
       code: 'missing_metric_name',
     });
-    await expect(inline.prepare(input(bad))).rejects.toMatchObject({ code: 'missing_metric_name' });
+    await expect(inline.prepare(input(bad), injection)).rejects.toMatchObject({
+      code: 'missing_metric_name',
+    });
     // The threads keep serving after a refusal.
     const ok = encodeWriteRequestV1(generateBatch({ series: 3, samplesPerSeries: 1 }));
-    await expect(threaded.prepare(input(ok))).resolves.toMatchObject({ stats: { samples: 3 } });
+    await expect(threaded.prepare(input(ok), injection)).resolves.toMatchObject({
+      stats: { samples: 3 },
+    });
   });
 });

@@ -1,27 +1,21 @@
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { RemoteWriteError } from '@strata/remote-write';
+import { type LabelInjection, RemoteWriteError } from '@strata/remote-write';
 import { type CodecReply, type CodecRequest } from './codec-messages';
-import {
-  InjectionCache,
-  type PrepareWriteInput,
-  type PreparedWrite,
-  prepareWrite,
-} from './prepare-write';
+import { type PrepareWriteInput, type PreparedWrite, prepareWrite } from './prepare-write';
 
 /** Turns remote writes into ingest messages; throws RemoteWriteError on bad input. */
 export interface WriteCodec {
-  prepare(input: PrepareWriteInput): Promise<PreparedWrite>;
+  /** `injection` holds the labels every series gets (the tenant's). */
+  prepare(input: PrepareWriteInput, injection: LabelInjection): Promise<PreparedWrite>;
   close(): Promise<void>;
 }
 
 /** Prepares writes on the calling thread. */
 export class InlineWriteCodec implements WriteCodec {
-  private readonly injections = new InjectionCache();
-
-  prepare(input: PrepareWriteInput): Promise<PreparedWrite> {
+  prepare(input: PrepareWriteInput, injection: LabelInjection): Promise<PreparedWrite> {
     try {
-      return Promise.resolve(prepareWrite(input, this.injections.get(input.injected)));
+      return Promise.resolve(prepareWrite(input, injection));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -51,13 +45,13 @@ export class ThreadedWriteCodec implements WriteCodec {
     for (let i = 0; i < threads; i++) this.workers.push(this.spawn());
   }
 
-  prepare(input: PrepareWriteInput): Promise<PreparedWrite> {
+  prepare(input: PrepareWriteInput, injection: LabelInjection): Promise<PreparedWrite> {
     if (this.closed) return Promise.reject(new Error('the write codec is closed'));
     const slot = this.workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     const id = this.nextId++;
     return new Promise<PreparedWrite>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      const request: CodecRequest = { id, input };
+      const request: CodecRequest = { id, input, injected: injection.labels };
       slot.worker.postMessage(request);
     });
   }
