@@ -222,7 +222,10 @@ describe('request/reply', () => {
       { caller: 'other process', headers: {} },
       { caller: 'x', headers: {} },
     ]);
+    // Until nats-server has seen the monitor go, it counts as a responder and the request below
+    // would wait for its timeout instead of failing fast with no responders.
     monitor.unsubscribe();
+    await other.connection.flush();
     await served.stop();
     await expect(
       bus.requestBinary(subject, new Uint8Array(1), { meta: { caller: 'x' } }),
