@@ -24,6 +24,14 @@ export function ingesterMetrics(metrics: StrataMetrics): IngesterObserver {
     'Samples the head refused, by reason.',
     ['tenant', 'reason'],
   );
+  const exemplars = metrics.counter('ingester_exemplars_appended_total', 'Exemplars stored.', [
+    'tenant',
+  ]);
+  const exemplarsOutOfOrder = metrics.counter(
+    'ingester_exemplars_out_of_order_total',
+    "Exemplars dropped for not being newer than their series' newest exemplar.",
+    ['tenant'],
+  );
   const snapshotBytes = metrics.gauge(
     'ingester_snapshot_bytes',
     'Size of the last head snapshot.',
@@ -57,6 +65,9 @@ export function ingesterMetrics(metrics: StrataMetrics): IngesterObserver {
       if (stats.rejected)
         for (const [t, reasons] of stats.rejected)
           for (const [reason, n] of reasons) rejected.inc({ tenant: t, reason }, n);
+      if (stats.exemplarsAppended > 0) exemplars.inc({ tenant }, stats.exemplarsAppended);
+      if (stats.exemplarsOutOfOrder > 0)
+        exemplarsOutOfOrder.inc({ tenant }, stats.exemplarsOutOfOrder);
     },
     dropped(tenant) {
       rejected.inc({ tenant, reason: 'apply_failed' });

@@ -89,6 +89,9 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
               snapshots: this.snapshots,
               observer: this.observer,
               headOptions: {},
+              exemplarsPerTenant: Math.ceil(
+                this.config.STRATA_MAX_EXEMPLARS_PER_TENANT / this.config.STRATA_INGEST_PARTITIONS,
+              ),
             }),
           );
           this.observer.owned([...this.runners.keys()]);

@@ -67,22 +67,28 @@ export class PartitionRunner {
       snapshots: SnapshotStore;
       observer: IngesterObserver;
       headOptions: HeadOptions;
+      /** Exemplars the partition keeps per tenant. */
+      exemplarsPerTenant: number;
     },
   ): Promise<PartitionRunner> {
     const log = new Logger(`Partition ${partition}`);
+    const fresh = { headOptions: deps.headOptions, exemplarsPerTenant: deps.exemplarsPerTenant };
     let state: PartitionHead;
     try {
       const snap = await deps.snapshots.read(partition, deps.headOptions);
-      state = snap
-        ? new PartitionHead(partition, snap.head, snap.coveredSeq)
-        : new PartitionHead(partition, undefined, 0, deps.headOptions);
+      state = new PartitionHead(partition, {
+        ...fresh,
+        head: snap?.head,
+        coveredSeq: snap?.coveredSeq,
+        exemplars: snap?.exemplars,
+      });
       if (snap)
         log.log(`restored ${snap.head.numSeries()} series up to sequence ${snap.coveredSeq}`);
     } catch (error) {
       // The stream still holds everything, so a bad snapshot costs a longer replay, not data.
       log.error(`ignoring an unreadable snapshot, replaying the stream: ${String(error)}`);
       await deps.snapshots.remove(partition);
-      state = new PartitionHead(partition, undefined, 0, deps.headOptions);
+      state = new PartitionHead(partition, fresh);
     }
     const runner = new PartitionRunner(
       state,
@@ -170,7 +176,7 @@ export class PartitionRunner {
         { reason: 'replaying' },
       );
     }
-    return Promise.resolve(answerStoreRequest(this.state.head, request, this.state.metadata));
+    return Promise.resolve(answerStoreRequest(this.state, request));
   }
 
   /** True once the partition applied everything that was in the stream when it was taken over. */
@@ -196,7 +202,12 @@ export class PartitionRunner {
     const seq = this.state.lastSeq;
     if (seq === this.snapshotSeq) return;
     const started = Date.now();
-    const bytes = encodeHeadSnapshot(this.state.partition, seq, this.state.head);
+    const bytes = encodeHeadSnapshot(
+      this.state.partition,
+      seq,
+      this.state.head,
+      this.state.exemplars.entries(),
+    );
     await this.snapshots.write(this.state.partition, bytes);
     this.snapshotSeq = seq;
     this.observer.snapshotted(this.state.partition, bytes.length, (Date.now() - started) / 1000);

@@ -75,12 +75,48 @@ describe('store client', () => {
     ).toHaveLength(1);
   });
 
-  it('merges metadata of all partitions', async () => {
-    answers['0'] = () => ({ metadata: { up: [{ type: 'gauge', help: 'h', unit: '' }] } });
-    answers['1'] = () => ({ metadata: { a_total: [{ type: 'counter', help: 'c', unit: '' }] } });
+  it('merges metadata of all partitions, listing a family held by several once', async () => {
+    const up = { type: 'gauge', help: 'h', unit: '' };
+    answers['0'] = () => ({ metadata: { up: [up] } });
+    answers['1'] = () => ({
+      metadata: { a_total: [{ type: 'counter', help: 'c', unit: '' }], up: [up] },
+    });
     const { value } = await createStoreClient(bus, { partitions: 2 }).metadata('t');
     expect(Object.keys(value)).toEqual(['a_total', 'up']);
+    expect(value.up).toEqual([up]);
     expect(requests[0].request).toEqual({ type: 'Metadata', tenantId: 't' });
+  });
+
+  it('merges exemplars of all partitions by series, in time order, values parsed back', async () => {
+    const e = (timestamp: number, value: string) => ({
+      labels: ['trace_id', 'x'],
+      value,
+      timestamp,
+    });
+    answers['0'] = () => ({
+      series: [
+        { seriesLabels: ['__name__', 'b', 'tenant_id', 't'], exemplars: [e(3, 'Infinity')] },
+      ],
+    });
+    answers['1'] = () => ({
+      series: [
+        { seriesLabels: ['__name__', 'a', 'tenant_id', 't'], exemplars: [e(1, 'NaN')] },
+        { seriesLabels: ['__name__', 'b', 'tenant_id', 't'], exemplars: [e(2, '-0.5')] },
+      ],
+    });
+    const sets = [[{ type: '=' as const, name: 'job', value: 'j' }]];
+    const { value } = await createStoreClient(bus, { partitions: 2 }).exemplars('t', sets, 0, 9);
+    expect(requests[0].request).toEqual({
+      type: 'Exemplars',
+      tenantId: 't',
+      matcherSets: sets,
+      start: 0,
+      end: 9,
+    });
+    expect(value.map((s) => [s.seriesLabels[0].value, s.exemplars.map((x) => x.value)])).toEqual([
+      ['a', [NaN]],
+      ['b', [-0.5, Infinity]],
+    ]);
   });
 
   it('fails when a partition is unavailable, or names it in warnings with partial responses', async () => {

@@ -3,6 +3,7 @@ import {
   StrataError,
   type StoreMatcher,
   type StoreRequest,
+  type StoreExemplarsResponse,
   type StoreSelectResponse,
   type StoreMetadataResponse,
   type StoreSeriesResponse,
@@ -31,6 +32,20 @@ export interface StoreSeries {
   values: Float64Array;
 }
 
+/** An exemplar as the ingesters hold it. */
+export interface StoreExemplar {
+  labels: Labels;
+  value: number;
+  /** Milliseconds since epoch. */
+  timestamp: number;
+}
+
+/** A series' exemplars in time order. */
+export interface StoreSeriesExemplars {
+  seriesLabels: Labels;
+  exemplars: StoreExemplar[];
+}
+
 /** An answer and what was missing from it (only with `partialResponse`). */
 export interface StoreResult<T> {
   value: T;
@@ -56,6 +71,16 @@ export interface StoreClient {
     tenantId: string,
     options?: { metric?: string; limit?: number },
   ): Promise<StoreResult<Record<string, WireMetadata[]>>>;
+  /**
+   * Exemplars in [start, end] of the tenant's series that match every matcher of at least one
+   * set, sorted by series labels, each series' exemplars in time order.
+   */
+  exemplars(
+    tenantId: string,
+    matcherSets: ReadonlyArray<readonly StoreMatcher[]>,
+    start: number,
+    end: number,
+  ): Promise<StoreResult<StoreSeriesExemplars[]>>;
 }
 
 /** How the client reaches the shards. */
@@ -164,12 +189,55 @@ class FanOutStoreClient implements StoreClient {
     );
     const merged: Record<string, WireMetadata[]> = {};
     for (const name of [...new Set(r.value.flatMap((a) => Object.keys(a.metadata)))].sort()) {
-      merged[name] = r.value.flatMap((a) => a.metadata[name] ?? []);
+      // Every partition a family's series land in holds its metadata; list each variant once.
+      const variants = new Map<string, WireMetadata>();
+      for (const a of r.value)
+        for (const m of a.metadata[name] ?? []) variants.set(JSON.stringify(m), m);
+      merged[name] = [...variants.values()];
     }
     const names = Object.keys(merged);
     if (options.limit && names.length > options.limit)
       for (const n of names.slice(options.limit)) delete merged[n];
     return { value: merged, warnings: r.warnings };
+  }
+
+  async exemplars(
+    tenantId: string,
+    matcherSets: ReadonlyArray<readonly StoreMatcher[]>,
+    start: number,
+    end: number,
+  ): Promise<StoreResult<StoreSeriesExemplars[]>> {
+    const r = await this.fanOut<StoreExemplarsResponse>((p) =>
+      this.ask(p, {
+        type: 'Exemplars',
+        tenantId,
+        matcherSets: matcherSets.map((set) => [...set]),
+        start,
+        end,
+      }),
+    );
+    // A series lives in one partition; should it turn up in two, its exemplars are merged.
+    const byKey = new Map<string, StoreSeriesExemplars>();
+    for (const answer of r.value) {
+      for (const s of answer.series) {
+        const exemplars = s.exemplars.map((e) => ({
+          labels: unflatten(e.labels),
+          value: Number(e.value),
+          timestamp: e.timestamp,
+        }));
+        const key = s.seriesLabels.join('\xff');
+        const prev = byKey.get(key);
+        if (prev)
+          prev.exemplars = [...prev.exemplars, ...exemplars].sort(
+            (a, b) => a.timestamp - b.timestamp,
+          );
+        else byKey.set(key, { seriesLabels: unflatten(s.seriesLabels), exemplars });
+      }
+    }
+    return {
+      value: [...byKey.values()].sort((a, b) => compareLabels(a.seriesLabels, b.seriesLabels)),
+      warnings: r.warnings,
+    };
   }
 
   /** The tenant matcher goes first, so the index narrows to the tenant before anything else. */

@@ -4,6 +4,7 @@ export type TsdbErrorCode =
   | 'out_of_bounds'
   | 'too_old_sample'
   | 'duplicate_sample_for_timestamp'
+  | 'out_of_order_exemplar'
   | 'series_not_found'
   | 'series_limit_exceeded'
   | 'invalid_labels'

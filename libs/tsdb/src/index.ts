@@ -1,6 +1,7 @@
 export * from './chunk/bstream';
 export * from './chunk/xor';
 export * from './errors';
+export * from './exemplar/exemplar-storage';
 export * from './head/head';
 export { appendableMinValidTime, type AppendSeriesResult } from './head/head-append';
 export * from './head/head-read';

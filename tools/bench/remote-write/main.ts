@@ -173,7 +173,10 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
       LOG_LEVEL: 'warn',
     },
   );
-  const store = createStoreClient(bus, { partitions: 8, timeoutMs: 30_000 });
+  const store = createStoreClient(bus, {
+    partitions: Number(process.env.STRATA_INGEST_PARTITIONS ?? 8),
+    timeoutMs: 30_000,
+  });
   const range = { tenantId: TENANT, matchers: [], start: 0, end: Date.now() + 3_600_000 };
   for (const until = Date.now() + 120_000; ;) {
     try {

@@ -53,6 +53,16 @@ export const StoreRequest = z.discriminatedUnion('type', [
       limit: z.number().int().positive().optional(),
     })
     .strict(),
+  /** Exemplars in [start, end] of the series matching every matcher of at least one set. */
+  z
+    .object({
+      type: z.literal('Exemplars'),
+      tenantId: TenantId,
+      matcherSets: z.array(z.array(StoreMatcher).max(64)).min(1).max(64),
+      start: time,
+      end: time,
+    })
+    .strict(),
   z
     .object({
       type: z.literal('Select'),
@@ -102,4 +112,17 @@ export interface WireMetadata {
 /** Answer to `Metadata`: per metric family name. */
 export interface StoreMetadataResponse {
   metadata: Record<string, WireMetadata[]>;
+}
+
+/** An exemplar on the wire; `value` is `String(number)`, so that NaN and ±Infinity survive JSON. */
+export interface WireExemplar {
+  labels: WireLabels;
+  value: string;
+  /** Milliseconds since epoch. */
+  timestamp: number;
+}
+
+/** Answer to `Exemplars`: per series, its exemplars in time order; series sorted by labels. */
+export interface StoreExemplarsResponse {
+  series: Array<{ seriesLabels: WireLabels; exemplars: WireExemplar[] }>;
 }

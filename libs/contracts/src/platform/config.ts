@@ -57,6 +57,11 @@ export const PlatformEnv = z.object({
   STRATA_MAX_SERIES_PER_REQUEST: z.coerce.number().int().positive().default(10_000),
   /** Router: worker threads that decode and encode writes beside the event loop (0: on it). */
   STRATA_ROUTER_CODEC_THREADS: z.coerce.number().int().min(0).max(64).default(0),
+  /**
+   * Ingester: exemplars kept per tenant, spread evenly over the partitions; the oldest are
+   * overwritten first, as in Prometheus' exemplar storage (0 keeps none).
+   */
+  STRATA_MAX_EXEMPLARS_PER_TENANT: z.coerce.number().int().min(0).default(100_000),
   /** Ingester: seconds between head snapshots; time-to-live of a partition lease. */
   STRATA_SNAPSHOT_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   STRATA_LEASE_TTL_SECONDS: z.coerce.number().positive().default(10),

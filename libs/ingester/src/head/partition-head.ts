@@ -6,19 +6,40 @@ import {
 import {
   Head,
   type HeadOptions,
+  OutOfOrderExemplarError,
   type MemSeries,
   type TruncateResult,
   TsdbError,
   decodeLabelBlock,
   labelBlockEquals,
 } from '@strata/tsdb';
+import { type TenantExemplar, TenantExemplars } from './tenant-exemplars';
 
 /** What applying one message did, for metrics. */
 export interface ApplyStats {
   appended: number;
   /** Rejected samples by `tenant` then reason code (e.g. `out_of_order_sample`). */
   rejected: Map<string, Map<string, number>> | null;
+  exemplarsAppended: number;
+  /** Exemplars not newer than their series' newest one, dropped as Prometheus drops them. */
+  exemplarsOutOfOrder: number;
 }
+
+/** How a partition's head is built or restored. */
+export interface PartitionHeadOptions {
+  /** A restored head (from a snapshot) and the stream sequence it covers. */
+  head?: Head;
+  coveredSeq?: number;
+  /** Options of a new head. */
+  headOptions?: HeadOptions;
+  /** Exemplars kept per tenant (0: none). */
+  exemplarsPerTenant?: number;
+  /** Exemplars to restore, oldest first. */
+  exemplars?: Iterable<TenantExemplar>;
+}
+
+/** Exemplars a partition keeps per tenant unless told otherwise. */
+export const DEFAULT_EXEMPLARS_PER_TENANT = 100_000;
 
 /**
  * One partition's head and the last stream sequence applied to it. Appends are synchronous, so
@@ -34,15 +55,18 @@ export class PartitionHead {
    * every minute), and replay after a snapshot restores what was sent since.
    */
   readonly metadata = new Map<string, Map<string, SeriesMetadata>>();
+  readonly exemplars: TenantExemplars;
 
   constructor(
     readonly partition: number,
-    head?: Head,
-    coveredSeq = 0,
-    options: HeadOptions = {},
+    options: PartitionHeadOptions = {},
   ) {
-    this.head = head ?? new Head(options);
-    this.lastSeq = coveredSeq;
+    this.head = options.head ?? new Head(options.headOptions);
+    this.lastSeq = options.coveredSeq ?? 0;
+    this.exemplars = new TenantExemplars(
+      options.exemplarsPerTenant ?? DEFAULT_EXEMPLARS_PER_TENANT,
+    );
+    for (const e of options.exemplars ?? []) this.exemplars.add(e.tenant, e.pairs, e.exemplar);
   }
 
   /**
@@ -52,7 +76,12 @@ export class PartitionHead {
    * message would be refused the same way forever.
    */
   apply(seq: number, message: IngestMessageView): ApplyStats {
-    const stats: ApplyStats = { appended: 0, rejected: null };
+    const stats: ApplyStats = {
+      appended: 0,
+      rejected: null,
+      exemplarsAppended: 0,
+      exemplarsOutOfOrder: 0,
+    };
     if (seq <= this.lastSeq) return stats;
     const head = this.head;
     if (message.metadata.length > 0) {
@@ -80,9 +109,28 @@ export class PartitionHead {
           reject(stats, message.tenant, error, 1);
         }
       }
+      if (s.exemplars.length > 0) this.addExemplars(stats, message.tenant, series, s.exemplars);
     });
     this.lastSeq = seq;
     return stats;
+  }
+
+  // As Prometheus' remote-write receiver: an exemplar after the samples of its series, one that is
+  // out of order dropped and counted without failing the rest.
+  private addExemplars(
+    stats: ApplyStats,
+    tenant: string,
+    series: MemSeries,
+    exemplars: IngestSeriesCursor['exemplars'],
+  ): void {
+    for (const e of exemplars) {
+      try {
+        if (this.exemplars.add(tenant, series.pairs, e)) stats.exemplarsAppended++;
+      } catch (error) {
+        if (!(error instanceof OutOfOrderExemplarError)) throw error;
+        stats.exemplarsOutOfOrder++;
+      }
+    }
   }
 
   /** Drops data before `mint` from the head; series it removes are forgotten here too. */

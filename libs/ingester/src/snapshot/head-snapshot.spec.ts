@@ -1,3 +1,4 @@
+import { xxh32 } from '@node-rs/xxhash';
 import { Head, labelsFrom } from '@strata/tsdb';
 import { CorruptSnapshotError, decodeHeadSnapshot, encodeHeadSnapshot } from './head-snapshot';
 
@@ -34,6 +35,35 @@ describe('head snapshots', () => {
     restored.head.append(a, 1_000_000 + 300_000, 1);
     expect(() => restored.head.append(a, 1_000_000 + 100_500, 1)).toThrow();
     expect(restored.head.seriesByLabels(a)?.numSamples()).toBe(301);
+  });
+
+  it('round-trips exemplars per tenant, oldest first', () => {
+    const head = new Head();
+    head.append(labelsFrom({ __name__: 'a', tenant_id: 't1' }), 1000, 1);
+    const exemplars = [
+      { tenant: 't1', pairs: ['__name__', 'a', 'tenant_id', 't1'], t: 1000, v: 0.25 },
+      { tenant: 't2', pairs: ['__name__', 'gone', 'tenant_id', 't2'], t: 900, v: NaN },
+      { tenant: 't1', pairs: ['__name__', 'a', 'tenant_id', 't1'], t: 2000, v: -Infinity },
+    ].map(({ tenant, pairs, t, v }) => ({
+      tenant,
+      pairs,
+      exemplar: { labels: [{ name: 'trace_id', value: `trace-${t}` }], value: v, timestamp: t },
+    }));
+    const restored = decodeHeadSnapshot(encodeHeadSnapshot(0, 7, head, exemplars));
+    expect(restored.exemplars).toEqual(exemplars);
+  });
+
+  it('still reads a version 1 file, written before snapshots held exemplars', () => {
+    const head = new Head();
+    head.append(labelsFrom({ __name__: 'a' }), 1000, 1);
+    const v2 = encodeHeadSnapshot(0, 1, head);
+    // Version 1 is version 2 without the exemplar count (one zero byte before the trailer).
+    const v1 = Buffer.concat([v2.subarray(0, v2.length - 5), Buffer.alloc(4)]);
+    v1[4] = 1;
+    v1.writeUInt32LE(xxh32(v1.subarray(0, v1.length - 4)), v1.length - 4);
+    const restored = decodeHeadSnapshot(v1);
+    expect(samplesOf(restored.head)).toEqual(samplesOf(head));
+    expect(restored.exemplars).toEqual([]);
   });
 
   it('refuses a corrupt or truncated file', () => {

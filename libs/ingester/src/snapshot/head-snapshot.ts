@@ -7,12 +7,13 @@ import {
   OooBuffer,
   XorChunk,
 } from '@strata/tsdb';
+import { type TenantExemplar } from '../head/tenant-exemplars';
 import { ByteReader, ByteWriter } from './byte-io';
 
 /** First four bytes of a head snapshot ("SHSN"). */
 export const SNAPSHOT_MAGIC = 0x5348534e;
-/** Current snapshot format version. */
-export const SNAPSHOT_VERSION = 1;
+/** Current snapshot format version: 2 added exemplars; version 1 files are still read. */
+export const SNAPSHOT_VERSION = 2;
 
 /** A partition's head as of a stream sequence. */
 export interface HeadSnapshot {
@@ -20,6 +21,8 @@ export interface HeadSnapshot {
   /** Last ingest-stream sequence whose samples the head holds; replay resumes after it. */
   readonly coveredSeq: number;
   readonly head: Head;
+  /** Exemplars held, oldest first per tenant. */
+  readonly exemplars: TenantExemplar[];
 }
 
 /** The snapshot file is unreadable; the ingester then replays the partition from the stream's start. */
@@ -36,11 +39,16 @@ function fail(why: string): never {
 
 /**
  * Encodes a head (format in the README: header, symbol table, per series its label refs, closed
- * XOR chunks as stored, the open chunk's samples, append state and OOO samples; xxh32 trailer).
- * Synchronous on purpose: the caller runs it between two applied messages, so the head and
- * `coveredSeq` agree exactly.
+ * XOR chunks as stored, the open chunk's samples, append state and OOO samples, then the
+ * exemplars; xxh32 trailer). Synchronous on purpose: the caller runs it between two applied
+ * messages, so the head and `coveredSeq` agree exactly.
  */
-export function encodeHeadSnapshot(partition: number, coveredSeq: number, head: Head): Buffer {
+export function encodeHeadSnapshot(
+  partition: number,
+  coveredSeq: number,
+  head: Head,
+  exemplars: Iterable<TenantExemplar> = [],
+): Buffer {
   const symbols = new Map<string, number>();
   const symbolList: string[] = [];
   const ref = (s: string) => {
@@ -86,6 +94,20 @@ export function encodeHeadSnapshot(partition: number, coveredSeq: number, head: 
         body.f64(ooo.vs[i]);
       }
   }
+  const held = [...exemplars];
+  body.uvarint(held.length);
+  for (const e of held) {
+    body.uvarint(ref(e.tenant));
+    body.uvarint(e.pairs.length / 2);
+    for (const p of e.pairs) body.uvarint(ref(p));
+    body.uvarint(e.exemplar.labels.length);
+    for (const l of e.exemplar.labels) {
+      body.uvarint(ref(l.name));
+      body.uvarint(ref(l.value));
+    }
+    body.f64(e.exemplar.value);
+    body.f64(e.exemplar.timestamp);
+  }
   const out = new ByteWriter();
   out.u32(SNAPSHOT_MAGIC);
   out.u8(SNAPSHOT_VERSION);
@@ -112,7 +134,7 @@ export function decodeHeadSnapshot(data: Buffer, options: HeadOptions = {}): Hea
   const r = new ByteReader(data, data.length - 4, fail);
   if (r.u32() !== SNAPSHOT_MAGIC) fail('bad magic');
   const version = r.u8();
-  if (version !== SNAPSHOT_VERSION) fail(`unsupported version ${version}`);
+  if (version !== SNAPSHOT_VERSION && version !== 1) fail(`unsupported version ${version}`);
   const partition = r.u32();
   const coveredSeq = r.f64();
   const head = new Head(options);
@@ -159,6 +181,18 @@ export function decodeHeadSnapshot(data: Buffer, options: HeadOptions = {}): Hea
     // The head's maxT follows in-order samples only, as appends do.
     if (s.lastT > head.maxT) head.maxT = s.lastT;
   }
+  const exemplars: TenantExemplar[] = [];
+  const held = version >= 2 ? r.uvarint() : 0;
+  for (let k = 0; k < held; k++) {
+    const tenant = sym(r.uvarint());
+    const pairs: string[] = new Array<string>(2 * r.uvarint());
+    for (let i = 0; i < pairs.length; i++) pairs[i] = sym(r.uvarint());
+    const labels: Label[] = new Array<Label>(r.uvarint());
+    for (let i = 0; i < labels.length; i++)
+      labels[i] = { name: sym(r.uvarint()), value: sym(r.uvarint()) };
+    const value = r.f64();
+    exemplars.push({ tenant, pairs, exemplar: { labels, value, timestamp: r.f64() } });
+  }
   if (!r.done) fail('trailing bytes');
-  return { partition, coveredSeq, head };
+  return { partition, coveredSeq, head, exemplars };
 }

@@ -1,5 +1,6 @@
 import { StoreRequest } from '@strata/contracts';
 import { Head, labelsFrom } from '@strata/tsdb';
+import { TenantExemplars } from '../head/tenant-exemplars';
 import { answerStoreRequest } from './store-api.handler';
 
 describe('Store API over a head', () => {
@@ -11,7 +12,7 @@ describe('Store API over a head', () => {
     }
   }
   const ask = (r: Record<string, unknown>) =>
-    answerStoreRequest(head, StoreRequest.parse({ tenantId: 'a', start: 0, end: 1e9, ...r }));
+    answerStoreRequest({ head }, StoreRequest.parse({ tenantId: 'a', start: 0, end: 1e9, ...r }));
 
   it('answers only for the request tenant, whatever the matchers say', () => {
     expect(ask({ type: 'LabelValues', name: 'tenant_id' })).toEqual({ values: ['a'] });
@@ -46,5 +47,33 @@ describe('Store API over a head', () => {
     expect(() =>
       ask({ type: 'Series', matchers: [{ type: '=~', name: 'i', value: '(' }] }),
     ).toThrow(expect.objectContaining({ code: 'bad_request' }));
+  });
+
+  it("answers exemplars of the request tenant's series only, values as text so NaN survives JSON", () => {
+    const exemplars = new TenantExemplars(10);
+    const trace = { labels: [{ name: 'trace_id', value: 'abc' }], value: NaN, timestamp: 5000 };
+    exemplars.add('a', ['__name__', 'up', 'i', '0', 'tenant_id', 'a'], trace);
+    exemplars.add('b', ['__name__', 'up', 'i', '0', 'tenant_id', 'b'], { ...trace, value: 1 });
+    const answer = (tenantId: string, name: string) =>
+      answerStoreRequest(
+        { head, exemplars },
+        StoreRequest.parse({
+          type: 'Exemplars',
+          tenantId,
+          start: 0,
+          end: 1e9,
+          matcherSets: [[{ type: '=', name: '__name__', value: name }]],
+        }),
+      );
+    expect(JSON.parse(JSON.stringify(answer('a', 'up')))).toEqual({
+      series: [
+        {
+          seriesLabels: ['__name__', 'up', 'i', '0', 'tenant_id', 'a'],
+          exemplars: [{ labels: ['trace_id', 'abc'], value: 'NaN', timestamp: 5000 }],
+        },
+      ],
+    });
+    expect(answer('a', 'down')).toEqual({ series: [] });
+    expect(answer('c', 'up')).toEqual({ series: [] });
   });
 });

@@ -1,6 +1,8 @@
 import { type SeriesMetadata } from '@strata/remote-write';
 import {
   StrataError,
+  type StoreExemplarsResponse,
+  type StoreMatcher,
   type StoreMetadataResponse,
   type StoreRequest,
   type StoreSelectResponse,
@@ -10,22 +12,34 @@ import {
   type WireSeries,
 } from '@strata/contracts';
 import { type Head, type Labels, type Matcher, compareLabels, matcher } from '@strata/tsdb';
+import { type TenantExemplars } from '../head/tenant-exemplars';
 
 /** The label that scopes every Store API answer to one tenant. */
 export const TENANT_LABEL = 'tenant_id';
 
 /** Any Store API answer. */
 export type StoreResponse =
-  StoreSeriesResponse | StoreStringsResponse | StoreSelectResponse | StoreMetadataResponse;
+  | StoreSeriesResponse
+  | StoreStringsResponse
+  | StoreSelectResponse
+  | StoreMetadataResponse
+  | StoreExemplarsResponse;
 
-/** Answers Store API requests from one partition's head, always restricted to the request's tenant. */
-export function answerStoreRequest(
-  head: Head,
-  request: StoreRequest,
-  metadata?: ReadonlyMap<string, ReadonlyMap<string, SeriesMetadata>>,
-): StoreResponse {
-  if (request.type === 'Metadata') return answerMetadata(metadata?.get(request.tenantId), request);
-  const matchers = toMatchers(request);
+/** What one partition holds for the Store API. */
+export interface StoreState {
+  readonly head: Head;
+  /** Family metadata per tenant. */
+  readonly metadata?: ReadonlyMap<string, ReadonlyMap<string, SeriesMetadata>>;
+  readonly exemplars?: TenantExemplars;
+}
+
+/** Answers Store API requests from one partition, always restricted to the request's tenant. */
+export function answerStoreRequest(state: StoreState, request: StoreRequest): StoreResponse {
+  const head = state.head;
+  if (request.type === 'Metadata')
+    return answerMetadata(state.metadata?.get(request.tenantId), request);
+  if (request.type === 'Exemplars') return answerExemplars(state.exemplars, request);
+  const matchers = toMatchers(request.tenantId, request.matchers);
   const q = head.querier(request.start, request.end);
   switch (request.type) {
     case 'Series': {
@@ -61,6 +75,24 @@ function answerMetadata(
     out.metadata[name] = [{ type: m.type, help: m.help, unit: m.unit }];
   }
   return out;
+}
+
+function answerExemplars(
+  exemplars: TenantExemplars | undefined,
+  request: Extract<StoreRequest, { type: 'Exemplars' }>,
+): StoreExemplarsResponse {
+  const sets = request.matcherSets.map((set) => toMatchers(request.tenantId, set));
+  const found = exemplars?.select(request.tenantId, request.start, request.end, sets) ?? [];
+  return {
+    series: found.map((s) => ({
+      seriesLabels: flatten(s.seriesLabels),
+      exemplars: s.exemplars.map((e) => ({
+        labels: flatten(e.labels),
+        value: String(e.value),
+        timestamp: e.timestamp,
+      })),
+    })),
+  };
 }
 
 let scratchT = new Float64Array(4096);
@@ -117,11 +149,11 @@ function parseCursor(cursor: string): Labels {
   throw new StrataError('bad_request', 'invalid Select cursor');
 }
 
-function toMatchers(request: Exclude<StoreRequest, { type: 'Metadata' }>): Matcher[] {
+function toMatchers(tenantId: string, matchers: readonly StoreMatcher[]): Matcher[] {
   try {
     return [
-      matcher('=', TENANT_LABEL, request.tenantId),
-      ...request.matchers.map((m) => matcher(m.type, m.name, m.value)),
+      matcher('=', TENANT_LABEL, tenantId),
+      ...matchers.map((m) => matcher(m.type, m.name, m.value)),
     ];
   } catch (error) {
     throw new StrataError('bad_request', `invalid matcher: ${(error as Error).message}`);

@@ -1,8 +1,8 @@
-import { type StoreApiQuery, StoreSeriesSource, type StoreReader } from './store-series-source';
+import { StoreSeriesSource, type StoreReader } from './store-series-source';
 import { TenantQueryable } from './tenant-queryable';
 
-function fakeStore(): { store: StoreReader; asked: StoreApiQuery[] } {
-  const asked: StoreApiQuery[] = [];
+function fakeStore(): { store: StoreReader; asked: unknown[] } {
+  const asked: unknown[] = [];
   const store: StoreReader = {
     labelNames: (q) => {
       asked.push(q);
@@ -28,6 +28,25 @@ function fakeStore(): { store: StoreReader; asked: StoreApiQuery[] } {
         warnings: [],
       });
     },
+    metadata: (tenantId) => {
+      asked.push(tenantId);
+      return Promise.resolve({ value: { up: [{ type: 'gauge', help: 'Up.', unit: '' }] }, warnings: [] });
+    },
+    exemplars: (tenantId, matcherSets, start, end) => {
+      asked.push({ tenantId, matcherSets, start, end });
+      return Promise.resolve({
+        value: [
+          {
+            seriesLabels: [
+              { name: '__name__', value: 'up' },
+              { name: 'tenant_id', value: tenantId },
+            ],
+            exemplars: [{ labels: [{ name: 'trace_id', value: 'abc' }], value: 1.5, timestamp: 2000 }],
+          },
+        ],
+        warnings: [],
+      });
+    },
   };
   return { store, asked };
 }
@@ -44,6 +63,23 @@ describe('StoreSeriesSource', () => {
     expect(it.next() && it.v).toBe(3);
     expect(it.next()).toBe(false);
     expect(await q.labelNames()).toEqual(['__name__', 'job']);
+  });
+
+  it("reads the tenant's metadata and exemplars, each matcher set scoped to the tenant", async () => {
+    const { store, asked } = fakeStore();
+    const tenant = new TenantQueryable(new StoreSeriesSource(store), 't1');
+    expect(await new StoreSeriesSource(store).metadata('t1')).toEqual(new Map([['up', [{ type: 'gauge', help: 'Up.', unit: '' }]]]));
+    const found = await tenant.exemplars(0, 5000, [
+      [{ name: '__name__', op: '=', value: 'up' }],
+      [{ name: 'job', op: '=~', value: 'a.*' }],
+    ]);
+    expect(asked[1]).toEqual({
+      tenantId: 't1',
+      matcherSets: [[{ type: '=', name: '__name__', value: 'up' }], [{ type: '=~', name: 'job', value: 'a.*' }]],
+      start: 0,
+      end: 5000,
+    });
+    expect(found).toEqual([{ seriesLabels: { __name__: 'up' }, exemplars: [{ labels: { trace_id: 'abc' }, value: 1.5, timestampMs: 2000 }] }]);
   });
 
   it('refuses reads that are not scoped to exactly one tenant', async () => {

@@ -24,9 +24,27 @@ export interface StoreReader {
   labelNames(query: StoreApiQuery): Promise<{ value: string[]; warnings: string[] }>;
   labelValues(name: string, query: StoreApiQuery): Promise<{ value: string[]; warnings: string[] }>;
   select(query: StoreApiQuery): Promise<{
-    value: Array<{ labels: ReadonlyArray<{ name: string; value: string }>; timestamps: Float64Array; values: Float64Array }>;
+    value: Array<{ labels: ReadonlyArray<WireLabel>; timestamps: Float64Array; values: Float64Array }>;
     warnings: string[];
   }>;
+  metadata(tenantId: string): Promise<{ value: Record<string, MetricMetadata[]>; warnings: string[] }>;
+  exemplars(
+    tenantId: string,
+    matcherSets: StoreApiMatcher[][],
+    start: number,
+    end: number,
+  ): Promise<{
+    value: Array<{
+      seriesLabels: ReadonlyArray<WireLabel>;
+      exemplars: Array<{ labels: ReadonlyArray<WireLabel>; value: number; timestamp: number }>;
+    }>;
+    warnings: string[];
+  }>;
+}
+
+interface WireLabel {
+  name: string;
+  value: string;
 }
 
 class TypedArrayIterator implements SampleIterator {
@@ -86,14 +104,25 @@ export class StoreSeriesSource implements SeriesSource {
     return (await this.store.labelValues(name, toQuery(matchers, mint, maxt))).value;
   }
 
-  /** The Store API carries no metadata yet. */
-  metadata(): Promise<Map<string, MetricMetadata[]>> {
-    return Promise.resolve(new Map());
+  async metadata(tenantId: string): Promise<Map<string, MetricMetadata[]>> {
+    return new Map(Object.entries((await this.store.metadata(tenantId)).value));
   }
 
-  /** The Store API carries no exemplars yet. */
-  exemplars(): Promise<SeriesExemplars[]> {
-    return Promise.resolve([]);
+  async exemplars(mint: number, maxt: number, matcherSets: Matcher[][]): Promise<SeriesExemplars[]> {
+    const scoped = matcherSets.map((set) => toQuery(set, mint, maxt));
+    const tenantId = scoped[0]?.tenantId;
+    if (tenantId === undefined) return [];
+    if (scoped.some((q) => q.tenantId !== tenantId)) throw new Error('store reads must be scoped to exactly one tenant');
+    const { value } = await this.store.exemplars(
+      tenantId,
+      scoped.map((q) => [...q.matchers]),
+      mint,
+      maxt,
+    );
+    return value.map((s) => ({
+      seriesLabels: toRecord(s.seriesLabels),
+      exemplars: s.exemplars.map((e) => ({ labels: toRecord(e.labels), value: e.value, timestampMs: e.timestamp })),
+    }));
   }
 }
 
@@ -106,4 +135,8 @@ function toQuery(matchers: readonly Matcher[], start: number, end: number): Stor
     start,
     end,
   };
+}
+
+function toRecord(labels: ReadonlyArray<WireLabel>): Record<string, string> {
+  return Object.fromEntries(labels.map((l) => [l.name, l.value]));
 }
