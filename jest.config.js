@@ -14,6 +14,10 @@ for (const dir of ['apps', 'libs', 'tools']) {
 }
 module.exports = {
   projects,
+  // Integration specs talk to a real nats-server and Postgres on a CI machine that runs two jest
+  // workers beside them; jest's 5 s default fails slow-but-correct specs there. (A global option:
+  // jest ignores it in a project's config.)
+  testTimeout: 30_000,
   globalSetup: preset.globalSetup,
   globalTeardown: preset.globalTeardown,
   transform: preset.transform,

@@ -30,9 +30,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['**/?(*.)+(spec|int-spec).ts'],
   moduleNameMapper,
-  // Integration specs talk to a real nats-server and Postgres on a CI machine that runs two jest
-  // workers beside them; jest's 5 s default fails slow-but-correct specs there.
-  testTimeout: 30_000,
   setupFiles: [path.join(__dirname, 'tools/jest/setup.js')],
   globalSetup: path.join(__dirname, 'tools/jest/global-setup.ts'),
   globalTeardown: path.join(__dirname, 'tools/jest/global-teardown.ts'),

@@ -155,6 +155,47 @@ describe('write path: router and ingester in one process', () => {
     expect((await store.metadata('fast')).value).toEqual({});
   });
 
+  it('stores exemplars per series for the tenant, dropping repeats and out-of-order ones', async () => {
+    const traced = (t: number, exemplarTimes: number[]) => {
+      const batch = batchAt('wp_ex', 2, t, 1);
+      return {
+        ...batch,
+        series: batch.series.map((s) => ({
+          ...s,
+          exemplars: exemplarTimes.map((et) => ({
+            labels: labelsFrom({ trace_id: `${s.labels[1].value}-${et}` }),
+            value: et === t0 ? NaN : 0.5,
+            timestamp: et,
+          })),
+        })),
+      };
+    };
+    expect(await sendWrite(bus, writeRequest('acme', traced(t0, [t0])))).toMatchObject({
+      exemplars: 2,
+    });
+    // The repeat of t0 is ignored and t0 - 1 is out of order; t0 + 1000 is new.
+    await sendWrite(bus, writeRequest('acme', traced(t0 + 1000, [t0, t0 - 1, t0 + 1000])));
+    const wanted = [
+      [{ type: '=' as const, name: '__name__', value: 'wp_ex' }],
+      [{ type: '=' as const, name: 'instance', value: 'nowhere' }],
+    ];
+    await eventually(async () => {
+      const { value } = await store.exemplars('acme', wanted, t0 - 60_000, t0 + 60_000);
+      expect(value.map((s) => s.seriesLabels.find((l) => l.name === 'instance')?.value)).toEqual([
+        'i0',
+        'i1',
+      ]);
+      expect(value[1].exemplars).toEqual([
+        { labels: labelsFrom({ trace_id: `i1-${t0}` }), value: NaN, timestamp: t0 },
+        { labels: labelsFrom({ trace_id: `i1-${t0 + 1000}` }), value: 0.5, timestamp: t0 + 1000 },
+      ]);
+    });
+    expect(
+      (await store.exemplars('acme', wanted, t0 + 500, t0 + 60_000)).value[0].exemplars,
+    ).toHaveLength(1);
+    expect((await store.exemplars('fast', wanted, 0, Date.now())).value).toEqual([]);
+  });
+
   it('refuses an unknown tenant with tenant_unknown', async () => {
     await expect(
       sendWrite(bus, writeRequest('nobody', batchAt('wp_x', 1, t0, 1))),
@@ -292,11 +333,16 @@ describe('write path: router and ingester in one process', () => {
   });
 
   it('keeps everything across an orderly restart (snapshot on shutdown, replay after it)', async () => {
+    const exemplars = () =>
+      store.exemplars('acme', [[{ type: '=', name: '__name__', value: 'wp_ex' }]], 0, Date.now());
     const before = await countSamples(store, 'acme', 'wp_basic');
+    const exemplarsBefore = (await exemplars()).value;
+    expect(exemplarsBefore).toHaveLength(2);
     await platform.stop();
     platform = await startInProcess(strataEnv(nats.url, join(dir, 'data')));
     await waitForStore(store, 'acme');
     expect(await countSamples(store, 'acme', 'wp_basic')).toEqual(before);
+    expect((await exemplars()).value).toEqual(exemplarsBefore);
   });
 });
 
