@@ -40,13 +40,16 @@ const STEP_MS = 15_000;
 /** Whole seconds, ten minutes back: every point lies in the past and inside the heads' window. */
 const T0 = Math.floor(Date.now() / 1000) * 1000 - 10 * 60_000;
 
-type Drop = 'duplicate' | 'out of order';
+type Drop = 'duplicate' | 'out of order' | 'no such series';
 interface SentExemplar {
   id: string;
   value: number;
   /** Offset from T0 in ms. */
   at: number;
-  /** Why Prometheus' exemplar storage ignores it (it accepts only a newer timestamp per series). */
+  /**
+   * Why Prometheus ignores it: its exemplar storage accepts only a newer timestamp per series,
+   * and its receiver attaches exemplars only to a series the head holds.
+   */
   drop?: Drop;
 }
 interface SeriesDef {
@@ -96,6 +99,11 @@ const TEMP: SeriesDef = {
   value: (k) => -2 - 1.5 * k,
 };
 const EVERY = [FAST, MEDIUM, ALL, COUNT, SUM, BYTES_API, BYTES_W0, TEMP];
+/** Never has a sample: only ever named by an exemplar entry of its own. */
+const NEVER_SAMPLED: SeriesDef = {
+  labels: { __name__: 'app_processed_bytes_total', ...worker(9) },
+  value: () => 0,
+};
 
 const at = (step: number, ms: number): number => step * STEP_MS + ms;
 const ex = (id: string, value: number, offset: number, drop?: Drop): SentExemplar => ({
@@ -170,6 +178,7 @@ const REQUESTS: RequestDef[] = [
         [ex('r3-bytes-same-ts', 3000, at(3, 50), 'out of order'), ex('r3-bytes', 4096, at(5, 50))],
       ],
       [TEMP, [ex('r3-temp', -Infinity, at(5, 10))]],
+      [NEVER_SAMPLED, [ex('r3-never-sampled', 1, at(4, 0), 'no such series')]],
     ],
   },
   {
@@ -372,7 +381,9 @@ interface WriteOutcome {
       expect(got).toEqual(want);
       // The data set does hold every case the comparisons below are about.
       const drops = REQUESTS.flatMap((r) => r.exemplars.flatMap(([, l]) => l.map((e) => e.drop)));
-      expect(drops).toEqual(expect.arrayContaining(['duplicate', 'out of order']));
+      expect(drops).toEqual(
+        expect.arrayContaining(['duplicate', 'out of order', 'no such series']),
+      );
       const values = kept.flatMap((s) => s.exemplars.map((e) => e.value));
       expect(values).toEqual(expect.arrayContaining(['NaN', '+Inf', '-Inf', '-12.25']));
     });

@@ -90,4 +90,13 @@ describe('PartitionHead', () => {
       p.exemplars.select('t', 0, 10_000, [[]]),
     );
   });
+
+  it('attaches exemplars sent without samples to a series it holds, and never creates one for them', () => {
+    const p = new PartitionHead(0);
+    p.apply(1, message([1000], [1], 'm'));
+    expect(p.apply(2, message([], [], 'm', [trace(1000)])).exemplarsAppended).toBe(1);
+    expect(p.apply(3, message([], [], 'never_sampled', [trace(1000)])).exemplarsAppended).toBe(0);
+    expect(p.head.numSeries()).toBe(1);
+    expect(p.exemplars.select('t', 0, 10_000, [[]]).map((s) => s.exemplars.length)).toEqual([1]);
+  });
 });

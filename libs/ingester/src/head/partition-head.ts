@@ -94,6 +94,14 @@ export class PartitionHead {
         families.set(m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit });
     }
     message.forEach((s) => {
+      // Prometheus' sender puts exemplars in entries of their own, without samples; like its
+      // receiver, they attach to a series the head holds and never create one.
+      if (s.count === 0) {
+        const known = this.knownSeries(s);
+        if (known && s.exemplars.length > 0)
+          this.addExemplars(stats, message.tenant, known, s.exemplars);
+        return;
+      }
       let series: MemSeries;
       try {
         series = this.seriesOf(s);
@@ -150,6 +158,12 @@ export class PartitionHead {
     const series = this.head.getOrCreate(decodeLabelBlock(s));
     this.known.set(key, series);
     return series;
+  }
+
+  private knownSeries(s: IngestSeriesCursor): MemSeries | undefined {
+    const known = this.known.get(s.hashKey);
+    if (known && labelBlockEquals(s, known.pairs)) return known;
+    return this.head.seriesByLabels(decodeLabelBlock(s));
   }
 }
 
