@@ -5,3 +5,4 @@ export { startNatsServer, type NatsServerOptions, type RunningNatsServer } from 
 export { startPostgresServer, createDatabaseIfMissing, type PostgresServerOptions, type RunningPostgresServer } from './postgres-server';
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack';
 export { reapStaleStacks } from './reap-stale-stacks';
+export { startPrometheus, type PrometheusOptions, type RunningPrometheus } from './prometheus-server';

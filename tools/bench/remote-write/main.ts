@@ -5,12 +5,12 @@
 // plane, which the bench stands in for) and both are fed over HTTP. Both run as child processes so
 // their RSS is theirs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectBus, type NatsBus } from '@strata/bus';
 import { type ControlQueryRequest, DEFAULT_QUOTA, Subjects } from '@strata/contracts';
-import { freePort, startNatsServer, waitForPort } from '@strata/devstack';
+import { freePort, startNatsServer, startPrometheus } from '@strata/devstack';
 import { encodeWriteRequestV1, type WriteBatch } from '@strata/remote-write';
 import { createStoreClient } from '@strata/store-client';
 import { type Label } from '@strata/tsdb';
@@ -244,27 +244,14 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
 }
 
 async function benchPrometheus(all: Buffer[]): Promise<Result> {
-  const port = await freePort();
-  const config = join(dir, 'prometheus.yml');
-  writeFileSync(config, 'global:\n  scrape_interval: 1h\n');
-  const child = spawnLogged(
-    'prometheus',
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(dir, 'prom')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-remote-write-receiver',
-    ],
-    'prometheus',
-    {},
-  );
-  await waitForPort(port, 'prometheus');
+  const prom = await startPrometheus({ dir, flags: ['--web.enable-remote-write-receiver'] });
+  children.push({ kill: () => process.kill(prom.pid, 'SIGKILL') });
+  const pid = prom.pid;
   await new Promise((r) => setTimeout(r, 1_000));
-  const baseline = rss(child.pid as number);
-  const cpuBefore = cpuSeconds(child.pid as number);
-  const url = `http://127.0.0.1:${port}/api/v1/write`;
+  const baseline = rss(pid);
+  const cpuBefore = cpuSeconds(pid);
   const run = await drive(all, async (body) => {
-    const res = await fetch(url, {
+    const res = await fetch(`${prom.url}/api/v1/write`, {
       method: 'POST',
       body,
       headers: {
@@ -282,12 +269,12 @@ async function benchPrometheus(all: Buffer[]): Promise<Result> {
     samplesPerSecond: (numSeries * rounds) / run.seconds,
     p50: pct(run.latencies, 50),
     p99: pct(run.latencies, 99),
-    peakRss: peakRss(child.pid as number),
-    bytesPerSeries: (rss(child.pid as number) - baseline) / numSeries,
-    cpuPerMillion: `${perMillion(cpuSeconds(child.pid as number) - cpuBefore)} s (senders ${perMillion(run.senderCpuSeconds)} s)`,
+    peakRss: peakRss(pid),
+    bytesPerSeries: (rss(pid) - baseline) / numSeries,
+    cpuPerMillion: `${perMillion(cpuSeconds(pid) - cpuBefore)} s (senders ${perMillion(run.senderCpuSeconds)} s)`,
     extra: 'samples are queryable when acknowledged',
   };
-  await stop(child);
+  await prom.stop();
   return result;
 }
 

@@ -1,12 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { openSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { type NatsBus } from '@strata/bus';
-import { freePort, type RunningNatsServer, which } from '@strata/devstack';
+import {
+  type RunningNatsServer,
+  type RunningPrometheus,
+  startPrometheus,
+  which,
+} from '@strata/devstack';
 import { type RunningGateway } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
 import { queryService } from '@strata/query';
@@ -256,7 +259,7 @@ interface WriteOutcome {
     let services: RunningServices;
     let gateway: RunningGateway;
     let target: Server;
-    let prometheus: ChildProcess;
+    let prometheus: RunningPrometheus;
     let promUrl: string;
     const writes: WriteOutcome[] = [];
     const order = { compared: 0, same: 0, promSorted: 0, notes: [] as string[] };
@@ -272,10 +275,17 @@ interface WriteOutcome {
       ]);
       gateway = await startTestGateway(bus);
       target = await startMetadataTarget();
-      const started = await spawnPrometheus(dir, (target.address() as AddressInfo).port);
-      prometheus = started.child;
-      promUrl = started.url;
-      await waitForPrometheus(prometheus, promUrl);
+      const targetPort = (target.address() as AddressInfo).port;
+      prometheus = await startPrometheus({
+        dir,
+        config: [
+          'global: { scrape_interval: 1s, evaluation_interval: 1h }',
+          `scrape_configs: [{ job_name: metadata, static_configs: [{ targets: ['127.0.0.1:${targetPort}'] }] }]`,
+          '',
+        ].join('\n'),
+        flags: ['--web.enable-remote-write-receiver', '--enable-feature=exemplar-storage'],
+      });
+      promUrl = prometheus.url;
       await waitForStore(storeClient(bus), TENANT);
 
       for (const request of REQUESTS) {
@@ -319,13 +329,7 @@ interface WriteOutcome {
           `  exemplars per write (sent/new to Prometheus/Strata's written header): ` +
           `${writes.map((w) => `${w.exemplars}/${w.newExemplars}/${w.written.exemplars}`).join(' ')}\n`,
       );
-      if (prometheus && prometheus.exitCode === null && prometheus.signalCode === null) {
-        const gone = new Promise((r) => prometheus.once('exit', r));
-        prometheus.kill('SIGTERM');
-        const timer = setTimeout(() => prometheus.kill('SIGKILL'), 10_000);
-        await gone;
-        clearTimeout(timer);
-      }
+      await prometheus?.stop();
       if (target) await new Promise<void>((r) => target.close(() => r()));
       await gateway?.close();
       await services?.stop();
@@ -588,43 +592,4 @@ async function startMetadataTarget(): Promise<Server> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return server;
-}
-
-/** Starts Prometheus as a remote-write receiver with exemplar storage, scraping only `targetPort`. */
-async function spawnPrometheus(
-  dir: string,
-  targetPort: number,
-): Promise<{ child: ChildProcess; url: string }> {
-  const port = await freePort();
-  const config = join(dir, 'prometheus.yml');
-  writeFileSync(
-    config,
-    [
-      'global: { scrape_interval: 1s, evaluation_interval: 1h }',
-      `scrape_configs: [{ job_name: metadata, static_configs: [{ targets: ['127.0.0.1:${targetPort}'] }] }]`,
-      '',
-    ].join('\n'),
-  );
-  const log = openSync(join(dir, 'prometheus.log'), 'a');
-  const child = spawn(
-    'prometheus',
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(dir, 'prom')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-remote-write-receiver',
-      '--enable-feature=exemplar-storage',
-    ],
-    { stdio: ['ignore', log, log] },
-  );
-  return { child, url: `http://127.0.0.1:${port}` };
-}
-
-/** Waits until Prometheus answers ready; fails at once if it exits. */
-async function waitForPrometheus(child: ChildProcess, url: string): Promise<void> {
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`prometheus exited with ${code}`))),
-  );
-  exited.catch(() => undefined);
-  await Promise.race([exited, until(60_000, async () => (await fetch(`${url}/-/ready`)).ok)]);
 }

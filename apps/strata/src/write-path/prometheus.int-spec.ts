@@ -1,9 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type NatsBus } from '@strata/bus';
 import { type QuotaSpec } from '@strata/contracts';
-import { freePort, type RunningNatsServer, waitForPort, which } from '@strata/devstack';
+import {
+  type RunningNatsServer,
+  type RunningPrometheus,
+  startPrometheus,
+  which,
+} from '@strata/devstack';
 import { type RunningServices } from '@strata/service-kit';
 import { type StoreClient } from '@strata/store-client';
 import { isStaleNaN } from '@strata/tsdb';
@@ -39,7 +42,7 @@ type Matrix = Array<{ metric: Record<string, string>; values: Array<[number, str
     let platform: RunningServices;
     let store: StoreClient;
     let edge: { url: string; close(): Promise<void> };
-    let prometheus: ChildProcess;
+    let prometheus: RunningPrometheus;
     let promUrl: string;
 
     beforeAll(async () => {
@@ -54,43 +57,25 @@ type Matrix = Array<{ metric: Record<string, string>; values: Array<[number, str
       edge = await startTestGateway(bus, 16 * 1024 * 1024);
       store = storeClient(bus);
       await waitForStore(store, 'prom');
-      const port = await freePort();
-      promUrl = `http://127.0.0.1:${port}`;
-      const config = join(dir, 'prometheus.yml');
-      writeFileSync(
-        config,
-        [
-          'global: { scrape_interval: 1s, evaluation_interval: 1h }',
-          `scrape_configs: [{ job_name: prometheus, static_configs: [{ targets: ['127.0.0.1:${port}'] }] }]`,
-          'remote_write:',
-          `  - url: ${edge.url}/api/v1/write`,
-          '    authorization: { credentials: prom-key }',
-          '    headers: { X-Scope-OrgID: prom }',
-          '    queue_config: { batch_send_deadline: 1s }',
-          '',
-        ].join('\n'),
-      );
-      const log = openSync(join(dir, 'prometheus.log'), 'a');
-      prometheus = spawn(
-        'prometheus',
-        [
-          `--config.file=${config}`,
-          `--storage.tsdb.path=${join(dir, 'prom')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-        ],
-        {
-          stdio: ['ignore', log, log],
-        },
-      );
-      await waitForPort(port, 'prometheus');
+      prometheus = await startPrometheus({
+        dir,
+        config: (port) =>
+          [
+            'global: { scrape_interval: 1s, evaluation_interval: 1h }',
+            `scrape_configs: [{ job_name: prometheus, static_configs: [{ targets: ['127.0.0.1:${port}'] }] }]`,
+            'remote_write:',
+            `  - url: ${edge.url}/api/v1/write`,
+            '    authorization: { credentials: prom-key }',
+            '    headers: { X-Scope-OrgID: prom }',
+            '    queue_config: { batch_send_deadline: 1s }',
+            '',
+          ].join('\n'),
+      });
+      promUrl = prometheus.url;
     });
 
     afterAll(async () => {
-      if (prometheus && prometheus.exitCode === null) {
-        const gone = new Promise((r) => prometheus.once('exit', r));
-        prometheus.kill('SIGTERM');
-        await gone;
-      }
+      await prometheus?.stop();
       await edge?.close();
       await platform?.stop();
       await bus?.drain();
