@@ -81,6 +81,7 @@ export class PartitionRunner {
         head: snap?.head,
         coveredSeq: snap?.coveredSeq,
         exemplars: snap?.exemplars,
+        metadata: snap?.metadata,
       });
       if (snap)
         log.log(`restored ${snap.head.numSeries()} series up to sequence ${snap.coveredSeq}`);
@@ -202,12 +203,10 @@ export class PartitionRunner {
     const seq = this.state.lastSeq;
     if (seq === this.snapshotSeq) return;
     const started = Date.now();
-    const bytes = encodeHeadSnapshot(
-      this.state.partition,
-      seq,
-      this.state.head,
-      this.state.exemplars.entries(),
-    );
+    const bytes = encodeHeadSnapshot(this.state.partition, seq, this.state.head, {
+      exemplars: this.state.exemplars.entries(),
+      metadata: this.state.families(),
+    });
     await this.snapshots.write(this.state.partition, bytes);
     this.snapshotSeq = seq;
     this.observer.snapshotted(this.state.partition, bytes.length, (Date.now() - started) / 1000);

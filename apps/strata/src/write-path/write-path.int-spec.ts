@@ -332,17 +332,20 @@ describe('write path: router and ingester in one process', () => {
     }, 15_000);
   });
 
-  it('keeps everything across an orderly restart (snapshot on shutdown, replay after it)', async () => {
+  it('keeps samples, exemplars and metadata across an orderly restart (snapshot on shutdown, replay after it)', async () => {
     const exemplars = () =>
       store.exemplars('acme', [[{ type: '=', name: '__name__', value: 'wp_ex' }]], 0, Date.now());
     const before = await countSamples(store, 'acme', 'wp_basic');
     const exemplarsBefore = (await exemplars()).value;
     expect(exemplarsBefore).toHaveLength(2);
+    const metadataBefore = (await store.metadata('acme')).value;
+    expect(Object.keys(metadataBefore)).toEqual(['wp_meta', 'wp_only']);
     await platform.stop();
     platform = await startInProcess(strataEnv(nats.url, join(dir, 'data')));
     await waitForStore(store, 'acme');
     expect(await countSamples(store, 'acme', 'wp_basic')).toEqual(before);
     expect((await exemplars()).value).toEqual(exemplarsBefore);
+    expect((await store.metadata('acme')).value).toEqual(metadataBefore);
   });
 });
 

@@ -1,6 +1,7 @@
 import {
   type IngestMessageView,
   type IngestSeriesCursor,
+  type MetricMetadata,
   type SeriesMetadata,
 } from '@strata/remote-write';
 import {
@@ -36,6 +37,14 @@ export interface PartitionHeadOptions {
   exemplarsPerTenant?: number;
   /** Exemplars to restore, oldest first. */
   exemplars?: Iterable<TenantExemplar>;
+  /** Family metadata to restore. */
+  metadata?: Iterable<TenantFamily>;
+}
+
+/** A tenant's metric family metadata, as snapshots carry it. */
+export interface TenantFamily {
+  readonly tenant: string;
+  readonly family: MetricMetadata;
 }
 
 /** Exemplars a partition keeps per tenant unless told otherwise. */
@@ -50,10 +59,7 @@ export class PartitionHead {
   readonly head: Head;
   /** Series by the low 32 bits of the hash the router sent, so known series skip re-hashing their labels. */
   private known = new Map<number, MemSeries>();
-  /**
-   * Family metadata per tenant, as last sent. Not in snapshots: senders repeat it (Prometheus
-   * every minute), and replay after a snapshot restores what was sent since.
-   */
+  /** Family metadata per tenant, as last sent. */
   readonly metadata = new Map<string, Map<string, SeriesMetadata>>();
   readonly exemplars: TenantExemplars;
 
@@ -67,6 +73,14 @@ export class PartitionHead {
       options.exemplarsPerTenant ?? DEFAULT_EXEMPLARS_PER_TENANT,
     );
     for (const e of options.exemplars ?? []) this.exemplars.add(e.tenant, e.pairs, e.exemplar);
+    for (const m of options.metadata ?? []) this.setMetadata(m.tenant, [m.family]);
+  }
+
+  /** Every tenant's family metadata. */
+  *families(): IterableIterator<TenantFamily> {
+    for (const [tenant, families] of this.metadata)
+      for (const [metricFamilyName, m] of families)
+        yield { tenant, family: { metricFamilyName, ...m } };
   }
 
   /**
@@ -84,15 +98,7 @@ export class PartitionHead {
     };
     if (seq <= this.lastSeq) return stats;
     const head = this.head;
-    if (message.metadata.length > 0) {
-      let families = this.metadata.get(message.tenant);
-      if (!families) {
-        families = new Map();
-        this.metadata.set(message.tenant, families);
-      }
-      for (const m of message.metadata)
-        families.set(m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit });
-    }
+    if (message.metadata.length > 0) this.setMetadata(message.tenant, message.metadata);
     message.forEach((s) => {
       // Prometheus' sender puts exemplars in entries of their own, without samples; like its
       // receiver, they attach to a series the head holds and never create one.
@@ -121,6 +127,16 @@ export class PartitionHead {
     });
     this.lastSeq = seq;
     return stats;
+  }
+
+  private setMetadata(tenant: string, metadata: readonly MetricMetadata[]): void {
+    let families = this.metadata.get(tenant);
+    if (!families) {
+      families = new Map();
+      this.metadata.set(tenant, families);
+    }
+    for (const m of metadata)
+      families.set(m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit });
   }
 
   // As Prometheus' remote-write receiver: an exemplar after the samples of its series, one that is

@@ -37,7 +37,7 @@ describe('head snapshots', () => {
     expect(restored.head.seriesByLabels(a)?.numSamples()).toBe(301);
   });
 
-  it('round-trips exemplars per tenant, oldest first', () => {
+  it('round-trips exemplars per tenant, oldest first, and family metadata', () => {
     const head = new Head();
     head.append(labelsFrom({ __name__: 'a', tenant_id: 't1' }), 1000, 1);
     const exemplars = [
@@ -49,21 +49,33 @@ describe('head snapshots', () => {
       pairs,
       exemplar: { labels: [{ name: 'trace_id', value: `trace-${t}` }], value: v, timestamp: t },
     }));
-    const restored = decodeHeadSnapshot(encodeHeadSnapshot(0, 7, head, exemplars));
+    const metadata = [
+      {
+        tenant: 't1',
+        family: { metricFamilyName: 'a', type: 'counter' as const, help: 'A.', unit: '' },
+      },
+      {
+        tenant: 't2',
+        family: { metricFamilyName: 'a', type: 'gauge' as const, help: '', unit: 'bytes' },
+      },
+    ];
+    const restored = decodeHeadSnapshot(encodeHeadSnapshot(0, 7, head, { exemplars, metadata }));
     expect(restored.exemplars).toEqual(exemplars);
+    expect(restored.metadata).toEqual(metadata);
   });
 
   it('still reads a version 1 file, written before snapshots held exemplars', () => {
     const head = new Head();
     head.append(labelsFrom({ __name__: 'a' }), 1000, 1);
     const v2 = encodeHeadSnapshot(0, 1, head);
-    // Version 1 is version 2 without the exemplar count (one zero byte before the trailer).
-    const v1 = Buffer.concat([v2.subarray(0, v2.length - 5), Buffer.alloc(4)]);
+    // Version 1 is version 2 without the exemplar and metadata counts (two zero bytes before the trailer).
+    const v1 = Buffer.concat([v2.subarray(0, v2.length - 6), Buffer.alloc(4)]);
     v1[4] = 1;
     v1.writeUInt32LE(xxh32(v1.subarray(0, v1.length - 4)), v1.length - 4);
     const restored = decodeHeadSnapshot(v1);
     expect(samplesOf(restored.head)).toEqual(samplesOf(head));
     expect(restored.exemplars).toEqual([]);
+    expect(restored.metadata).toEqual([]);
   });
 
   it('refuses a corrupt or truncated file', () => {

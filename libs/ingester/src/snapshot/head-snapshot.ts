@@ -7,12 +7,14 @@ import {
   OooBuffer,
   XorChunk,
 } from '@strata/tsdb';
+import { METRIC_TYPES, type MetricType } from '@strata/remote-write';
+import { type TenantFamily } from '../head/partition-head';
 import { type TenantExemplar } from '../head/tenant-exemplars';
 import { ByteReader, ByteWriter } from './byte-io';
 
 /** First four bytes of a head snapshot ("SHSN"). */
 export const SNAPSHOT_MAGIC = 0x5348534e;
-/** Current snapshot format version: 2 added exemplars; version 1 files are still read. */
+/** Current snapshot format version: 2 added exemplars and metadata; version 1 files are still read. */
 export const SNAPSHOT_VERSION = 2;
 
 /** A partition's head as of a stream sequence. */
@@ -23,6 +25,14 @@ export interface HeadSnapshot {
   readonly head: Head;
   /** Exemplars held, oldest first per tenant. */
   readonly exemplars: TenantExemplar[];
+  /** Family metadata per tenant. */
+  readonly metadata: TenantFamily[];
+}
+
+/** What a snapshot holds beside the head. */
+export interface SnapshotExtras {
+  exemplars?: Iterable<TenantExemplar>;
+  metadata?: Iterable<TenantFamily>;
 }
 
 /** The snapshot file is unreadable; the ingester then replays the partition from the stream's start. */
@@ -40,14 +50,14 @@ function fail(why: string): never {
 /**
  * Encodes a head (format in the README: header, symbol table, per series its label refs, closed
  * XOR chunks as stored, the open chunk's samples, append state and OOO samples, then the
- * exemplars; xxh32 trailer). Synchronous on purpose: the caller runs it between two applied
+ * exemplars and family metadata; xxh32 trailer). Synchronous on purpose: the caller runs it between two applied
  * messages, so the head and `coveredSeq` agree exactly.
  */
 export function encodeHeadSnapshot(
   partition: number,
   coveredSeq: number,
   head: Head,
-  exemplars: Iterable<TenantExemplar> = [],
+  extras: SnapshotExtras = {},
 ): Buffer {
   const symbols = new Map<string, number>();
   const symbolList: string[] = [];
@@ -94,7 +104,7 @@ export function encodeHeadSnapshot(
         body.f64(ooo.vs[i]);
       }
   }
-  const held = [...exemplars];
+  const held = [...(extras.exemplars ?? [])];
   body.uvarint(held.length);
   for (const e of held) {
     body.uvarint(ref(e.tenant));
@@ -107,6 +117,12 @@ export function encodeHeadSnapshot(
     }
     body.f64(e.exemplar.value);
     body.f64(e.exemplar.timestamp);
+  }
+  const families = [...(extras.metadata ?? [])];
+  body.uvarint(families.length);
+  for (const { tenant, family } of families) {
+    for (const text of [tenant, family.metricFamilyName, family.type, family.help, family.unit])
+      body.uvarint(ref(text));
   }
   const out = new ByteWriter();
   out.u32(SNAPSHOT_MAGIC);
@@ -193,6 +209,15 @@ export function decodeHeadSnapshot(data: Buffer, options: HeadOptions = {}): Hea
     const value = r.f64();
     exemplars.push({ tenant, pairs, exemplar: { labels, value, timestamp: r.f64() } });
   }
+  const metadata: TenantFamily[] = [];
+  const families = version >= 2 ? r.uvarint() : 0;
+  for (let k = 0; k < families; k++) {
+    const [tenant, metricFamilyName, type, help, unit] = [0, 0, 0, 0, 0].map(() =>
+      sym(r.uvarint()),
+    );
+    if (!(METRIC_TYPES as readonly string[]).includes(type)) fail(`unknown metric type ${type}`);
+    metadata.push({ tenant, family: { metricFamilyName, type: type as MetricType, help, unit } });
+  }
   if (!r.done) fail('trailing bytes');
-  return { partition, coveredSeq, head, exemplars };
+  return { partition, coveredSeq, head, exemplars, metadata };
 }
