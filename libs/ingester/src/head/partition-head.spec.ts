@@ -45,7 +45,7 @@ describe('PartitionHead', () => {
     p.apply(1, message([1000], [1], 'a'));
     p.apply(2, message([1000], [2], 'b'));
     // Force both label sets onto one key: the head must still tell them apart by their labels.
-    const known = (p as unknown as { known: Map<number, unknown> }).known;
+    const known = (p as unknown as { known: { byKey: Map<number, unknown> } }).known.byKey;
     const [first] = [...known.values()];
     for (const k of known.keys()) known.set(k, first);
     p.apply(3, message([2000], [3], 'a'));

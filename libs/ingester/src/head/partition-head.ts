@@ -12,8 +12,8 @@ import {
   type TruncateResult,
   TsdbError,
   decodeLabelBlock,
-  labelBlockEquals,
 } from '@strata/tsdb';
+import { KnownSeries } from './known-series';
 import { type TenantExemplar, TenantExemplars } from './tenant-exemplars';
 
 /** What applying one message did, for metrics. */
@@ -57,8 +57,8 @@ export const DEFAULT_EXEMPLARS_PER_TENANT = 100_000;
 export class PartitionHead {
   lastSeq: number;
   readonly head: Head;
-  /** Series by the low 32 bits of the hash the router sent, so known series skip re-hashing their labels. */
-  private known = new Map<number, MemSeries>();
+  /** Series by the hash the router sent, so known series skip decoding and re-hashing their labels. */
+  private readonly known = new KnownSeries();
   /** Family metadata per tenant, as last sent. */
   readonly metadata = new Map<string, Map<string, SeriesMetadata>>();
   readonly exemplars: TenantExemplars;
@@ -160,26 +160,22 @@ export class PartitionHead {
   /** Drops data before `mint` from the head; series it removes are forgotten here too. */
   truncate(mint: number): TruncateResult {
     const result = this.head.truncate(mint);
-    if (result.removedSeries > 0) this.known = new Map();
+    if (result.removedSeries > 0) this.known.clear();
     return result;
   }
 
   // A known series is found by the router's hash and confirmed against its label block as
   // bytes; only a new series (or a collision) decodes label strings.
   private seriesOf(s: IngestSeriesCursor): MemSeries {
-    const key = s.hashKey;
-    const known = this.known.get(key);
-    // A collision falls through to the full lookup.
-    if (known && labelBlockEquals(s, known.pairs)) return known;
+    const known = this.known.get(s.hashKey, s);
+    if (known) return known;
     const series = this.head.getOrCreate(decodeLabelBlock(s));
-    this.known.set(key, series);
+    this.known.set(s.hashKey, s, series);
     return series;
   }
 
   private knownSeries(s: IngestSeriesCursor): MemSeries | undefined {
-    const known = this.known.get(s.hashKey);
-    if (known && labelBlockEquals(s, known.pairs)) return known;
-    return this.head.seriesByLabels(decodeLabelBlock(s));
+    return this.known.get(s.hashKey, s) ?? this.head.seriesByLabels(decodeLabelBlock(s));
   }
 }
 
