@@ -74,39 +74,3 @@ function readText(buf: Uint8Array, start: number, end: number): { text: string; 
 export function labelBlockHash(block: LabelBlockRef): bigint {
   return xxh64(block.buf.subarray(block.start, block.end));
 }
-
-/**
- * Whether a label block encodes exactly the labels in `pairs` (name, value, name, value...),
- * compared without decoding: ASCII text compares char for byte; anything else decodes the block.
- */
-export function labelBlockEquals(block: LabelBlockRef, pairs: readonly string[]): boolean {
-  const { buf, end } = block;
-  let i = block.start;
-  for (let p = 0; p < pairs.length; p++) {
-    const s = pairs[p];
-    const n = s.length;
-    if (i + n >= end) return false;
-    for (let k = 0; k < n; k++) {
-      const c = s.charCodeAt(k);
-      if (c >= 0x80) return slowEquals(block, pairs);
-      if (buf[i + k] !== c) return false;
-    }
-    i += n;
-    if (buf[i] !== LABEL_SEP) return false;
-    i++;
-  }
-  return i === end;
-}
-
-function slowEquals(block: LabelBlockRef, pairs: readonly string[]): boolean {
-  let labels: Label[];
-  try {
-    labels = decodeLabelBlock(block);
-  } catch {
-    return false;
-  }
-  if (labels.length * 2 !== pairs.length) return false;
-  for (let i = 0; i < labels.length; i++)
-    if (labels[i].name !== pairs[2 * i] || labels[i].value !== pairs[2 * i + 1]) return false;
-  return true;
-}
