@@ -6,6 +6,7 @@ import { RemoteWriteError } from './errors';
 import { fastDecodeV1 } from './fast-decode-v1';
 import { fastDecodeV2 } from './fast-decode-v2';
 import { generateBatch, rng } from './generate';
+import { type InjectedLabel, LabelInjection } from './label-block-builder';
 import { V2Encode } from './proto';
 import { type WriteBatch } from './types';
 import { DEFAULT_VALIDATION } from './validate';
@@ -75,6 +76,40 @@ describe('streaming decoders agree with the protobufjs reflection decoders', () 
       expect(fast).toEqual(outcome(() => (version === 0 ? decodeV1(body, o) : decodeV2(body, o))));
     }
     expect(accepted).toBeGreaterThan(50);
+  });
+
+  it('merge injected labels as Prometheus applies external labels, for ASCII and non-ASCII series alike', () => {
+    const rand = rng(5);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+    const names = ['a', 'cluster', 'env', 'job', 'region', 'tenant_id', 'zone', 'zz'];
+    const values = ['', 'x', 'eu-1', 'ü', '🌍 prod', 'v'.repeat(40)];
+    for (let k = 0; k < 300; k++) {
+      const labels = [{ name: '__name__', value: pick(['up', 'ünits_total']) }];
+      for (const name of names) if (rand() < 0.4) labels.push({ name, value: pick(values) });
+      const injected: InjectedLabel[] = [];
+      for (const name of names)
+        if (rand() < 0.3)
+          injected.push({ name, value: pick(values.slice(1)), override: rand() < 0.5 });
+      // Reference: an injected label replaces the sender's when it overrides or the sender's is
+      // empty (absent), fills in a missing one otherwise; empty values are dropped.
+      const expected = new Map(labels.filter((l) => l.value !== '').map((l) => [l.name, l.value]));
+      for (const i of injected)
+        if (i.override || !expected.has(i.name)) expected.set(i.name, i.value);
+      const want = [...expected]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([name, value]) => ({ name, value }));
+      const batch: WriteBatch = {
+        series: [
+          { labels, timestamps: Float64Array.of(1000), values: Float64Array.of(1), exemplars: [] },
+        ],
+        metadata: [],
+      };
+      const injection = new LabelInjection(injected);
+      const v1 = fastDecodeV1(Buffer.from(marshalWriteRequestV1(batch)), o, injection);
+      const v2 = fastDecodeV2(Buffer.from(marshalWriteRequestV2(batch)), o, injection);
+      expect(v1.series[0].labels).toEqual(want);
+      expect(v2.series[0].labels).toEqual(want);
+    }
   });
 
   it('accepts unpacked label refs and symbols placed after the series', () => {

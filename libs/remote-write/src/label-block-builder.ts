@@ -19,6 +19,8 @@ export class LabelInjection {
 
   /** The labels, sorted by name. */
   readonly labels: readonly InjectedLabel[];
+  /** @internal Bytes the labels take in a block. */
+  readonly blockBytes: number;
 
   constructor(labels: readonly InjectedLabel[]) {
     const sorted = [...labels].sort((a, b) =>
@@ -28,6 +30,10 @@ export class LabelInjection {
     this.names = sorted.map((l) => Buffer.from(l.name));
     this.values = sorted.map((l) => Buffer.from(l.value));
     this.override = sorted.map((l) => l.override);
+    this.blockBytes = sorted.reduce(
+      (n, _, j) => n + this.names[j].length + this.values[j].length + 2,
+      0,
+    );
   }
 
   get size(): number {
@@ -90,6 +96,84 @@ export class LabelBlockBuilder {
    * validated already (the symbols table of remote write 2.0).
    */
   finish(src: Buffer, idx: number, utf8Checked: boolean): number {
+    const start = this.fastWrite(src);
+    return start >= 0 ? start : this.checkAndWrite(src, idx, utf8Checked);
+  }
+
+  /**
+   * The common case in one pass: ASCII text, names checked as UTF-8 names (not legacy), nothing
+   * invalid. Validates while it copies; returns the block's start, or -1 for anything else, which
+   * {@link checkAndWrite} then refuses with the precise error or writes after a full check.
+   */
+  private fastWrite(src: Buffer): number {
+    const o = this.o;
+    const r = this.ranges;
+    const n = this.count;
+    if (n > o.maxLabelsPerSeries || o.nameValidation !== 'utf8') return -1;
+    let bytes = 0;
+    for (let k = 0; k < n * RANGE_STRIDE; k += RANGE_STRIDE)
+      bytes += r[k + 1] - r[k] + r[k + 3] - r[k + 2] + 2;
+    const inj = this.injection;
+    this.ensure(bytes + inj.blockBytes);
+    const out = this.arena;
+    const start = this.off;
+    let w = start;
+    // Every byte of text ORed together: a high bit anywhere means non-ASCII, the careful path.
+    let high = 0;
+    let metric = false;
+    let j = 0;
+    for (let i = 0; i < n; i++) {
+      const k = i * RANGE_STRIDE;
+      const ns = r[k];
+      const ne = r[k + 1];
+      const vs = r[k + 2];
+      const ve = r[k + 3];
+      if (ns === ne || ne - ns > o.maxLabelNameLength || ve - vs > o.maxLabelValueLength) return -1;
+      if (
+        i > 0 &&
+        compareBytes(src, r[k - RANGE_STRIDE], r[k - RANGE_STRIDE + 1], src, ns, ne) >= 0
+      )
+        return -1;
+      if (ne - ns === METRIC_NAME_BYTES.length && isMetricName(src, ns)) {
+        if (vs === ve) return -1;
+        metric = true;
+      }
+      let replaced = false;
+      while (j < inj.size) {
+        const name = inj.names[j];
+        const c = compareBytes(name, 0, name.length, src, ns, ne);
+        if (c > 0) break;
+        if (c === 0) replaced = inj.override[j] || vs === ve;
+        if (c < 0 || replaced) w = this.put(w, name, inj.values[j]);
+        j++;
+        if (c === 0) break;
+      }
+      if (replaced || vs === ve) {
+        // Not written, but still checked as the careful path checks every label.
+        for (let b = ns; b < ne; b++) high |= src[b];
+        for (let b = vs; b < ve; b++) high |= src[b];
+        continue;
+      }
+      for (let b = ns; b < ne; b++) {
+        const c = src[b];
+        high |= c;
+        out[w++] = c;
+      }
+      out[w++] = SEP;
+      for (let b = vs; b < ve; b++) {
+        const c = src[b];
+        high |= c;
+        out[w++] = c;
+      }
+      out[w++] = SEP;
+    }
+    if (!metric || high >= 0x80) return -1;
+    for (; j < inj.size; j++) w = this.put(w, inj.names[j], inj.values[j]);
+    this.off = w;
+    return start;
+  }
+
+  private checkAndWrite(src: Buffer, idx: number, utf8Checked: boolean): number {
     const o = this.o;
     const r = this.ranges;
     const n = this.count;
@@ -206,10 +290,7 @@ export class LabelBlockBuilder {
 
   private write(src: Buffer, senderBytes: number): number {
     const inj = this.injection;
-    let injectedBytes = 0;
-    for (let j = 0; j < inj.size; j++)
-      injectedBytes += inj.names[j].length + inj.values[j].length + 2;
-    this.ensure(senderBytes + injectedBytes);
+    this.ensure(senderBytes + inj.blockBytes);
     const start = this.off;
     const r = this.ranges;
     const out = this.arena;
@@ -289,6 +370,12 @@ export class LabelBlockBuilder {
     }
     return new RemoteWriteError(code, message(describeSeries(idx, labels)));
   }
+}
+
+function isMetricName(src: Uint8Array, at: number): boolean {
+  for (let i = 0; i < METRIC_NAME_BYTES.length; i++)
+    if (src[at + i] !== METRIC_NAME_BYTES[i]) return false;
+  return true;
 }
 
 /** Compares two byte ranges as Go compares strings. */
