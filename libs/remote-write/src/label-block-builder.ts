@@ -61,6 +61,10 @@ export class LabelBlockBuilder {
   /** name start, name end, value start, value end per label of the current series. */
   private ranges = new Int32Array(64 * RANGE_STRIDE);
   private count = 0;
+  /** Injected labels written so far into the current block. */
+  private injected = 0;
+  /** Whether the last {@link putInjectedBefore} replaced the sender's label. */
+  private replaced = false;
 
   constructor(
     private readonly o: ResolvedValidation,
@@ -121,7 +125,7 @@ export class LabelBlockBuilder {
     // Every byte of text ORed together: a high bit anywhere means non-ASCII, the careful path.
     let high = 0;
     let metric = false;
-    let j = 0;
+    this.injected = 0;
     for (let i = 0; i < n; i++) {
       const k = i * RANGE_STRIDE;
       const ns = r[k];
@@ -138,17 +142,8 @@ export class LabelBlockBuilder {
         if (vs === ve) return -1;
         metric = true;
       }
-      let replaced = false;
-      while (j < inj.size) {
-        const name = inj.names[j];
-        const c = compareBytes(name, 0, name.length, src, ns, ne);
-        if (c > 0) break;
-        if (c === 0) replaced = inj.override[j] || vs === ve;
-        if (c < 0 || replaced) w = this.put(w, name, inj.values[j]);
-        j++;
-        if (c === 0) break;
-      }
-      if (replaced || vs === ve) {
+      w = this.putInjectedBefore(w, src, ns, ne, vs === ve);
+      if (this.replaced || vs === ve) {
         // Not written, but still checked as the careful path checks every label.
         for (let b = ns; b < ne; b++) high |= src[b];
         for (let b = vs; b < ve; b++) high |= src[b];
@@ -168,7 +163,8 @@ export class LabelBlockBuilder {
       out[w++] = SEP;
     }
     if (!metric || high >= 0x80) return -1;
-    for (; j < inj.size; j++) w = this.put(w, inj.names[j], inj.values[j]);
+    for (; this.injected < inj.size; this.injected++)
+      w = this.put(w, inj.names[this.injected], inj.values[this.injected]);
     this.off = w;
     return start;
   }
@@ -295,34 +291,52 @@ export class LabelBlockBuilder {
     const r = this.ranges;
     const out = this.arena;
     let o = this.off;
-    let j = 0;
+    this.injected = 0;
     for (let i = 0; i < this.count; i++) {
       const k = i * RANGE_STRIDE;
       const ns = r[k];
       const ne = r[k + 1];
       const vs = r[k + 2];
       const ve = r[k + 3];
-      let replaced = false;
-      while (j < inj.size) {
-        const name = inj.names[j];
-        const c = compareBytes(name, 0, name.length, src, ns, ne);
-        if (c > 0) break;
-        // An empty sender value is an absent label, so an injected default fills it in.
-        if (c === 0) replaced = inj.override[j] || vs === ve;
-        if (c < 0 || replaced) o = this.put(o, name, inj.values[j]);
-        j++;
-        if (c === 0) break;
-      }
+      o = this.putInjectedBefore(o, src, ns, ne, vs === ve);
       // Prometheus treats an empty value as an absent label.
-      if (replaced || vs === ve) continue;
+      if (this.replaced || vs === ve) continue;
       for (let b = ns; b < ne; b++) out[o++] = src[b];
       out[o++] = SEP;
       for (let b = vs; b < ve; b++) out[o++] = src[b];
       out[o++] = SEP;
     }
-    for (; j < inj.size; j++) o = this.put(o, inj.names[j], inj.values[j]);
+    for (; this.injected < inj.size; this.injected++)
+      o = this.put(o, inj.names[this.injected], inj.values[this.injected]);
     this.off = o;
     return start;
+  }
+
+  /**
+   * Writes the injected labels that sort before the sender's label `src[ns, ne)` and moves past
+   * one of the same name, setting {@link replaced} when that one takes the sender's place (it
+   * overrides, or the sender's value is empty: an absent label, which a default fills in).
+   */
+  private putInjectedBefore(
+    w: number,
+    src: Buffer,
+    ns: number,
+    ne: number,
+    empty: boolean,
+  ): number {
+    const inj = this.injection;
+    this.replaced = false;
+    while (this.injected < inj.size) {
+      const j = this.injected;
+      const name = inj.names[j];
+      const c = compareBytes(name, 0, name.length, src, ns, ne);
+      if (c > 0) break;
+      if (c === 0) this.replaced = inj.override[j] || empty;
+      if (c < 0 || this.replaced) w = this.put(w, name, inj.values[j]);
+      this.injected++;
+      if (c === 0) break;
+    }
+    return w;
   }
 
   private put(o: number, name: Buffer, value: Buffer): number {
