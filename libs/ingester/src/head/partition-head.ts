@@ -103,9 +103,8 @@ export class PartitionHead {
       // Prometheus' sender puts exemplars in entries of their own, without samples; like its
       // receiver, they attach to a series the head holds and never create one.
       if (s.count === 0) {
-        const known = this.knownSeries(s);
-        if (known && s.exemplars.length > 0)
-          this.addExemplars(stats, message.tenant, known, s.exemplars);
+        const known = s.exemplars.length > 0 ? this.knownSeries(s) : undefined;
+        if (known) this.addExemplars(stats, message.tenant, known, s.exemplars);
         return;
       }
       let series: MemSeries;
