@@ -111,9 +111,11 @@ describe('ControlPlaneService', () => {
   });
 
   it('honours key expiry', async () => {
-    const issued = await run({ type: 'IssueApiKey', tenantId: 'acme', name: 'short', scopes: ['read'], expiresAt: new Date(Date.now() + 300).toISOString() });
+    // Two seconds of validity: issuing and the first authentication must fit inside it on a loaded CI machine.
+    const expiresAt = Date.now() + 2000;
+    const issued = await run({ type: 'IssueApiKey', tenantId: 'acme', name: 'short', scopes: ['read'], expiresAt: new Date(expiresAt).toISOString() });
     expect(await ask({ type: 'AuthenticateApiKey', secret: issued.apiKey!.secret })).toMatchObject({ keyId: issued.apiKey!.keyId });
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, expiresAt - Date.now() + 100));
     await expect(ask({ type: 'AuthenticateApiKey', secret: issued.apiKey!.secret })).rejects.toMatchObject({ code: 'unauthorized' });
   });
 
