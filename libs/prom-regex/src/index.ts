@@ -1,1 +1,2 @@
-export { compilePromRegex } from './compile-prom-regex';
+export { compilePromRegex, PromRegex, PromRegexSyntaxError, type PromRegexMatch } from './prom-regex';
+export { literalShapeMatcher } from './literal-shapes';

@@ -1,5 +1,5 @@
 import { type Labels } from './labels';
-import { compilePromRegex } from '@strata/prom-regex';
+import { type PromRegex, compilePromRegex } from '@strata/prom-regex';
 
 /** Label matcher operators understood by storage. */
 export type MatcherType = '=' | '!=' | '=~' | '!~';
@@ -68,14 +68,15 @@ export interface Queryable {
   querier(mint: number, maxt: number): Querier;
 }
 
-const regexCache = new Map<string, RegExp>();
+// Each entry also remembers up to a few thousand values it saw, so the bound is lower than for bare patterns.
+const regexCache = new Map<string, PromRegex>();
 
-/** Compiles a label regex fully anchored, with `.` matching newlines as Prometheus 3 does. */
-export function compileLabelRegex(re: string): RegExp {
+/** Compiles a label regex fully anchored, with `.` matching newlines as Prometheus 3 does (RE2, linear time). */
+export function compileLabelRegex(re: string): PromRegex {
   let r = regexCache.get(re);
   if (r === undefined) {
     r = compilePromRegex(re);
-    if (regexCache.size > 10000) regexCache.clear();
+    if (regexCache.size >= 1000) regexCache.clear();
     regexCache.set(re, r);
   }
   return r;

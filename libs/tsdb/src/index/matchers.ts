@@ -1,11 +1,8 @@
 import { InvalidMatcherError } from '../errors';
-import { compilePromRegex } from '@strata/prom-regex';
+import { type PromRegex, compilePromRegex } from '@strata/prom-regex';
 
 /** Label matcher operators as PromQL spells them. */
 export type MatchType = '=' | '!=' | '=~' | '!~';
-
-// Regex metacharacters of RE2; a value without them can be compared as a plain string.
-const META = /[\\.+*?()|[\]{}^$]/;
 
 /** A compiled label matcher with Prometheus semantics: regexes are fully anchored and `.` matches newlines. */
 export class Matcher {
@@ -50,12 +47,9 @@ export function matcher(type: MatchType, name: string, value: string): Matcher {
 }
 
 function compileRegex(src: string): (v: string) => boolean {
-  // Literal and match-everything patterns are common (Grafana variables) and need no RegExp at all.
-  if (!META.test(src)) return (v) => v === src;
-  if (src === '.*') return () => true;
-  if (src === '.+') return (v) => v.length > 0;
-  let re: RegExp;
+  let re: PromRegex;
   try {
+    // Linear-time RE2 with literal shortcuts: a tenant's values and patterns cannot stall the loop.
     re = compilePromRegex(src);
   } catch (e) {
     throw new InvalidMatcherError(

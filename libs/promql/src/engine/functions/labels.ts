@@ -1,3 +1,4 @@
+import { type PromRegex, type PromRegexMatch } from '@strata/prom-regex';
 import { type Call, type StringLiteral } from '../../parser/ast';
 import { compileLabelRegex } from '../../storage/queryable';
 import { Labels, METRIC_NAME } from '../../storage/labels';
@@ -36,7 +37,7 @@ function ensureUnique(m: Matrix): Matrix {
 }
 
 /** Expands `$1`, `${name}` and `$$` in a replacement string from regex match groups, as Go's Regexp.Expand. */
-function expandTemplate(template: string, m: RegExpExecArray): string {
+function expandTemplate(template: string, m: PromRegexMatch): string {
   let out = '';
   for (let i = 0; i < template.length; i++) {
     const ch = template[i];
@@ -82,7 +83,7 @@ export function evalLabelReplace(ev: Evaluator, call: Call): Matrix {
   const repl = stringArg(call, 2);
   const src = stringArg(call, 3);
   const regexStr = stringArg(call, 4);
-  let re: RegExp;
+  let re: PromRegex;
   try {
     re = compileLabelRegex(regexStr);
   } catch {
@@ -94,7 +95,6 @@ export function evalLabelReplace(ev: Evaluator, call: Call): Matrix {
   const m = ev.evalMatrix(call.args[0]);
   const out = m.map((s) => {
     const srcVal = s.metric.get(src);
-    re.lastIndex = 0;
     const match = re.exec(srcVal);
     if (match === null) return s;
     const res = expandTemplate(repl, match);
