@@ -1,2 +1,7 @@
-export { compilePromRegex, PromRegex, PromRegexSyntaxError, type PromRegexMatch } from './prom-regex';
+export {
+  compilePromRegex,
+  PromRegex,
+  PromRegexSyntaxError,
+  type PromRegexMatch,
+} from './prom-regex';
 export { literalShapeMatcher } from './literal-shapes';

@@ -4,7 +4,8 @@ const META = new Set(['\\', '.', '+', '*', '?', '(', ')', '|', '[', ']', '{', '}
 // (`\d`, `\pL`, `\Q`, `\x41`...) are left to the automaton.
 const ESCAPABLE = /^[!-/:-@[-`{-~]$/;
 
-type Shape = { kind: 'equal' | 'prefix' | 'suffix' | 'contains'; literal: string } | { kind: 'any' };
+type Shape =
+  { kind: 'equal' | 'prefix' | 'suffix' | 'contains'; literal: string } | { kind: 'any' };
 
 /** The literal `s` spells, or null when it holds anything but literal characters. */
 function literalOf(s: string): string | null {

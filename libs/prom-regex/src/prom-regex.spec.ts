@@ -103,7 +103,21 @@ describe('compilePromRegex (Prometheus label regex semantics)', () => {
 });
 
 describe('literalShapeMatcher (the shortcuts of FastRegexMatcher)', () => {
-  const values = ['', 'a', 'api', 'api-1', 'web', 'x.api.y', 'api.', 'foo\nbar', '.*', 'a|b', 'API', 'é-api', '😀'];
+  const values = [
+    '',
+    'a',
+    'api',
+    'api-1',
+    'web',
+    'x.api.y',
+    'api.',
+    'foo\nbar',
+    '.*',
+    'a|b',
+    'API',
+    'é-api',
+    '😀',
+  ];
 
   it.each([
     ['.*', true],

@@ -19,9 +19,13 @@ export interface PromRegexMatch {
   readonly groups?: Readonly<Record<string, string | undefined>>;
 }
 
-// Distinct values remembered per pattern: selection and per-series filters see the same values again
-// and again (one per series), while the RE2 automaton costs a few hundred ns per value.
+// Values remembered per pattern: per-series filters see a value once per series, and dashboards
+// rerun the same selector over the same values every refresh, while the RE2 automaton costs a few
+// hundred ns per value. Once full the memo stops growing rather than thrashing on large label sets.
 const MEMO_LIMIT = 4096;
+// Compiled patterns kept (each with its memo), so repeated queries share both.
+const CACHE_LIMIT = 128;
+const cache = new Map<string, PromRegex>();
 
 /**
  * A label regex with Prometheus semantics (fully anchored, `.` matching newlines, RE2 syntax), run
@@ -57,8 +61,7 @@ export class PromRegex {
     const known = this.memo.get(value);
     if (known !== undefined) return known;
     const matched = this.automaton().testExact(value);
-    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
-    this.memo.set(value, matched);
+    if (this.memo.size < MEMO_LIMIT) this.memo.set(value, matched);
     return matched;
   }
 
@@ -97,8 +100,16 @@ function goMessage(pattern: string, dotAllError: RE2JSException): string {
 
 /**
  * Compiles a PromQL label regex the way Prometheus matches label values: fully anchored, `.`
- * matching newlines, RE2 syntax and linear-time matching. Throws {@link PromRegexSyntaxError}.
+ * matching newlines, RE2 syntax and linear-time matching; instances are shared per pattern.
+ * Throws {@link PromRegexSyntaxError}.
  */
 export function compilePromRegex(pattern: string): PromRegex {
-  return PromRegex.compile(pattern);
+  let re = cache.get(pattern);
+  if (re === undefined) {
+    re = PromRegex.compile(pattern);
+    // Least recently compiled first out: a Map iterates in insertion order.
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+    cache.set(pattern, re);
+  }
+  return re;
 }

@@ -68,18 +68,9 @@ export interface Queryable {
   querier(mint: number, maxt: number): Querier;
 }
 
-// Each entry also remembers up to a few thousand values it saw, so the bound is lower than for bare patterns.
-const regexCache = new Map<string, PromRegex>();
-
-/** Compiles a label regex fully anchored, with `.` matching newlines as Prometheus 3 does (RE2, linear time). */
+/** Compiles a label regex fully anchored, with `.` matching newlines as Prometheus 3 does (RE2, linear time, shared per pattern). */
 export function compileLabelRegex(re: string): PromRegex {
-  let r = regexCache.get(re);
-  if (r === undefined) {
-    r = compilePromRegex(re);
-    if (regexCache.size >= 1000) regexCache.clear();
-    regexCache.set(re, r);
-  }
-  return r;
+  return compilePromRegex(re);
 }
 
 /** Whether a label value (''" when absent) satisfies the matcher. */
