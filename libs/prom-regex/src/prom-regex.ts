@@ -22,7 +22,10 @@ export interface PromRegexMatch {
 // Values remembered per pattern: per-series filters see a value once per series, and dashboards
 // rerun the same selector over the same values every refresh, while the RE2 automaton costs a few
 // hundred ns per value. Once full the memo stops growing rather than thrashing on large label sets.
-const MEMO_LIMIT = 4096;
+// Long values are not kept: the memo may outlive their series, and 128 patterns × 2,048 values ×
+// 128 characters bounds what it can hold on to (~32 MB) whatever tenants write.
+const MEMO_LIMIT = 2048;
+const MEMO_MAX_VALUE_LENGTH = 128;
 // Compiled patterns kept (each with its memo), so repeated queries share both.
 const CACHE_LIMIT = 128;
 const cache = new Map<string, PromRegex>();
@@ -61,7 +64,8 @@ export class PromRegex {
     const known = this.memo.get(value);
     if (known !== undefined) return known;
     const matched = this.automaton().testExact(value);
-    if (this.memo.size < MEMO_LIMIT) this.memo.set(value, matched);
+    if (this.memo.size < MEMO_LIMIT && value.length <= MEMO_MAX_VALUE_LENGTH)
+      this.memo.set(value, matched);
     return matched;
   }
 

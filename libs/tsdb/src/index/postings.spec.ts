@@ -77,6 +77,15 @@ describe('postingsForMatchers', () => {
     expect(sel(['!~', 'env', '.*'])).toEqual([]);
   });
 
+  it('selects with a pathological regex over a hostile value in one pass (RE2, not backtracking)', () => {
+    const hostile = new MemPostings();
+    hostile.add(1, ['job', `${'a'.repeat(5000)}!`]);
+    hostile.add(2, ['job', 'aaaa']);
+    hostile.add(3, ['job', 'b']);
+    expect(postingsForMatchers(hostile, [matcher('=~', 'job', '(a+)+')])).toEqual([2]);
+    expect(postingsForMatchers(hostile, [matcher('!~', 'job', '(a+)+')])).toEqual([1, 3]);
+  });
+
   it('reports a regex that does not compile as an invalid matcher', () => {
     expect(() => matcher('=~', 'job', '(unclosed')).toThrow(
       expect.objectContaining({ code: 'invalid_matcher' }),
