@@ -117,7 +117,7 @@ export function addLabelValueCounts(into: LabelValueCounts, from: LabelValueCoun
  * here ties are broken by name, ascending, so the same data always gives the same answer.
  */
 export function postingsStats(
-  counts: LabelValueCounts,
+  counts: ReadonlyMap<string, ReadonlyMap<string, number>>,
   limit: number,
   statsByLabelName: string = METRIC_NAME,
 ): PostingsStats {
