@@ -67,7 +67,10 @@ describe('Store API over a head', () => {
 
   it('answers Cardinality for the names asked, within the matchers, with the tenant total beside', () => {
     const cardinality = (r: Record<string, unknown>) =>
-      answerStoreRequest({ head }, StoreRequest.parse({ type: 'Cardinality', tenantId: 'a', ...r }));
+      answerStoreRequest(
+        { head },
+        StoreRequest.parse({ type: 'Cardinality', tenantId: 'a', ...r }),
+      );
     expect(
       cardinality({
         matchers: [{ type: '=~', name: 'i', value: '[01]' }],
@@ -81,9 +84,10 @@ describe('Store API over a head', () => {
       ],
     });
     // A tenant matcher of the caller's own cannot widen the scope to another tenant.
-    expect(
-      cardinality({ matchers: [{ type: '=', name: 'tenant_id', value: 'b' }] }),
-    ).toEqual({ seriesCountTotal: 5, labels: [] });
+    expect(cardinality({ matchers: [{ type: '=', name: 'tenant_id', value: 'b' }] })).toEqual({
+      seriesCountTotal: 5,
+      labels: [],
+    });
   });
 
   it('refuses an invalid regex as bad_request', () => {

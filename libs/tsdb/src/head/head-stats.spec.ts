@@ -17,10 +17,18 @@ function sampleHead(): Head {
   const h = new Head();
   for (let i = 0; i < 5; i++)
     for (let t = 0; t < 3; t++)
-      h.append(labelsFrom({ __name__: 'aaa', pod: `p${i}`, job: 'x', tenant_id: 'a' }), t * 1000, 1);
+      h.append(
+        labelsFrom({ __name__: 'aaa', pod: `p${i}`, job: 'x', tenant_id: 'a' }),
+        t * 1000,
+        1,
+      );
   for (let i = 0; i < 3; i++)
     for (let t = 0; t < 150; t++)
-      h.append(labelsFrom({ __name__: 'bb', pod: `p${i}`, job: 'yy', tenant_id: 'a' }), t * 1000, 1);
+      h.append(
+        labelsFrom({ __name__: 'bb', pod: `p${i}`, job: 'yy', tenant_id: 'a' }),
+        t * 1000,
+        1,
+      );
   h.append(labelsFrom({ __name__: 'c', job: 'x', tenant_id: 'a' }), 500, 1);
   h.append(labelsFrom({ __name__: 'other', secret: 's', tenant_id: 'b' }), 999_000, 1);
   return h;
@@ -123,7 +131,7 @@ describe('postingsStats (Prometheus 3 MemPostings.Stats)', () => {
   });
 
   it('measures values in UTF-8 bytes, as Go does', () => {
-    const s = postingsStats(counts({ city: { 'zürich': 2, '東京': 1 } }), 10);
+    const s = postingsStats(counts({ city: { zürich: 2, 東京: 1 } }), 10);
     expect(s.memoryInBytesByLabelName).toEqual([{ name: 'city', value: 7 * 2 + 6 }]);
   });
 });

@@ -102,7 +102,10 @@ export function labelValueCounts(
 }
 
 /** Adds `from` into `into` (series of distinct partitions never overlap, so counts add up). */
-export function addLabelValueCounts(into: LabelValueCounts, from: LabelValueCounts): LabelValueCounts {
+export function addLabelValueCounts(
+  into: LabelValueCounts,
+  from: LabelValueCounts,
+): LabelValueCounts {
   for (const [name, values] of from) {
     let target = into.get(name);
     if (!target) into.set(name, (target = new Map()));
