@@ -24,6 +24,7 @@ import { DocsController, OpenApiDocument } from './openapi/docs.controller';
 import { GatewayMetrics } from './ops/gateway-metrics';
 import { HealthController } from './ops/health.controller';
 import { PrometheusApiController } from './prometheus-api/prometheus-api.controller';
+import { CardinalityApiController } from './prometheus-api/cardinality-api.controller';
 import { prometheusApiProviders } from './prometheus-api/gateway-wiring';
 import { RemoteWriteController, RemoteWriteForwarder } from './remote-write';
 
@@ -53,6 +54,7 @@ export class GatewayModule {
         AuditController,
         UserLimitsController,
         PrometheusApiController,
+        CardinalityApiController,
         RemoteWriteController,
         HealthController,
         DocsController,

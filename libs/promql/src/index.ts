@@ -1,7 +1,7 @@
 // The public surface of the PromQL library: the syntax tree, the parser, the printer and the
 // function table. Everything else under ./parser is internal.
 export * from './parser/ast';
-export { parseExpr } from './parser/parser';
+export { parseExpr, parseMetricSelector } from './parser/parser';
 export { type ParseOptions } from './parser/token-stream';
 export { ParseError } from './parser/parse-error';
 export { formatExpr, formatMatcher } from './parser/printer';

@@ -2,6 +2,9 @@ export { QueryModule, SERIES_SOURCE, type QueryModuleOptions } from './query.mod
 export { queryService } from './query.definition';
 export { QueryExecutor, type QueryExecutorOptions, parseMatcherSets } from './service/query-executor';
 export { QueryHandlers } from './service/query.handlers';
+export { CardinalityExecutor, scopeSelector } from './service/cardinality-executor';
+export { labelNamesCardinality, labelValuesCardinality, tsdbStatusData, serializeTsdbStatus } from './service/cardinality-responses';
+export { type CardinalitySource, type LabelValueCounts, type TenantCardinality, type TenantHeadStatus } from './storage/cardinality-source';
 export { PromApiError, errorReply } from './engine/errors';
 export { formatPromValue, promTimestamp, toPromQueryData, labelsToRecord } from './engine/prom-json';
 export { formatGoDuration } from './engine/go-duration';

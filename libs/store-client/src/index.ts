@@ -7,3 +7,9 @@ export {
   type StoreSeries,
   type StoreResult,
 } from './store-client';
+export {
+  mergeCardinality,
+  mergeTsdbStatus,
+  type TenantCardinality,
+  type TenantHeadStatus,
+} from './cardinality-merge';

@@ -1,6 +1,7 @@
 import { type Bus } from '@strata/bus';
 import {
   StrataError,
+  type StoreCardinalityResponse,
   type StoreMatcher,
   type StoreRequest,
   type StoreExemplarsResponse,
@@ -8,11 +9,18 @@ import {
   type StoreMetadataResponse,
   type StoreSeriesResponse,
   type StoreStringsResponse,
+  type StoreTsdbStatusResponse,
   Subjects,
   type WireLabels,
   type WireMetadata,
 } from '@strata/contracts';
 import { type Label, type Labels, compareLabels } from '@strata/tsdb';
+import {
+  type TenantCardinality,
+  type TenantHeadStatus,
+  mergeCardinality,
+  mergeTsdbStatus,
+} from './cardinality-merge';
 
 /** The label that scopes every query to one tenant. */
 export const TENANT_LABEL = 'tenant_id';
@@ -81,6 +89,17 @@ export interface StoreClient {
     start: number,
     end: number,
   ): Promise<StoreResult<StoreSeriesExemplars[]>>;
+  /** Head size and label value counts of the tenant's series, summed over every partition. */
+  tsdbStatus(tenantId: string): Promise<StoreResult<TenantHeadStatus>>;
+  /**
+   * Label value counts of the tenant's series matching the matchers (only `labelNames` when
+   * given), with the tenant's series count beside, summed over every partition.
+   */
+  cardinality(
+    tenantId: string,
+    matchers: readonly StoreMatcher[],
+    labelNames?: readonly string[],
+  ): Promise<StoreResult<TenantCardinality>>;
 }
 
 /** How the client reaches the shards. */
@@ -238,6 +257,30 @@ class FanOutStoreClient implements StoreClient {
       value: [...byKey.values()].sort((a, b) => compareLabels(a.seriesLabels, b.seriesLabels)),
       warnings: r.warnings,
     };
+  }
+
+  async tsdbStatus(tenantId: string): Promise<StoreResult<TenantHeadStatus>> {
+    const r = await this.fanOut<StoreTsdbStatusResponse>((p) =>
+      this.ask(p, { type: 'TsdbStatus', tenantId }),
+    );
+    return { value: mergeTsdbStatus(r.value), warnings: r.warnings };
+  }
+
+  async cardinality(
+    tenantId: string,
+    matchers: readonly StoreMatcher[],
+    labelNames?: readonly string[],
+  ): Promise<StoreResult<TenantCardinality>> {
+    const { matchers: scoped } = this.scoped({ tenantId, matchers, start: 0, end: 0 });
+    const r = await this.fanOut<StoreCardinalityResponse>((p) =>
+      this.ask(p, {
+        type: 'Cardinality',
+        tenantId,
+        matchers: scoped,
+        ...(labelNames ? { labelNames: [...labelNames] } : {}),
+      }),
+    );
+    return { value: mergeCardinality(r.value), warnings: r.warnings };
   }
 
   /** The tenant matcher goes first, so the index narrows to the tenant before anything else. */

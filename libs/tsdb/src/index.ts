@@ -5,6 +5,7 @@ export * from './exemplar/exemplar-storage';
 export * from './head/head';
 export { appendableMinValidTime, type AppendSeriesResult } from './head/head-append';
 export * from './head/head-read';
+export * from './head/head-stats';
 export { MemSeries, OooBuffer, type ClosedChunk } from './head/series';
 export * from './index/matchers';
 export * from './index/postings';

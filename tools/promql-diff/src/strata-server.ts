@@ -1,6 +1,6 @@
 import { connectBus, type BusLogger } from '@strata/bus';
 import { startGateway, type GatewayConfig } from '@strata/gateway';
-import { MemorySeriesSource, QueryExecutor, QueryHandlers } from '@strata/query';
+import { CardinalityExecutor, MemorySeriesSource, QueryExecutor, QueryHandlers } from '@strata/query';
 import { decodeWriteRequest, type WriteBatch } from '@strata/remote-write';
 import { FakeControlPlane } from '../../../libs/gateway/src/testing/fake-control-plane';
 
@@ -36,7 +36,11 @@ export async function startStrata(
 ): Promise<StrataServer> {
   const source = options.source ?? new MemorySeriesSource();
   const bus = await connectBus({ url: natsUrl, name: 'promql-diff', logger: quiet });
-  const handlers = new QueryHandlers(bus, new QueryExecutor(source, { defaultTimeoutMs: options.defaultTimeoutMs ?? 120_000 }));
+  const handlers = new QueryHandlers(
+    bus,
+    new QueryExecutor(source, { defaultTimeoutMs: options.defaultTimeoutMs ?? 120_000 }),
+    new CardinalityExecutor(source),
+  );
   handlers.onApplicationBootstrap();
   const controlPlane = new FakeControlPlane();
   for (const tenantId of options.tenants) {

@@ -21,6 +21,52 @@ const common = {
   end: time,
 };
 
+// --- Cardinality: what a tenant's series use of the head (TsdbStatus, Cardinality) ---
+
+/** Head size and every label value count of the tenant's series; the tenant label is never counted. */
+export const StoreTsdbStatusRequest = z
+  .object({ type: z.literal('TsdbStatus'), tenantId: TenantId })
+  .strict();
+
+/**
+ * Label value counts of the tenant's series matching every matcher (restricted to `labelNames`
+ * when given; each of them is listed, with no values if no series has it), and the tenant's
+ * series count whatever the matchers.
+ */
+export const StoreCardinalityRequest = z
+  .object({
+    type: z.literal('Cardinality'),
+    tenantId: TenantId,
+    matchers: z.array(StoreMatcher).max(64).default([]),
+    labelNames: z.array(z.string().min(1).max(1024)).max(1024).optional(),
+  })
+  .strict();
+
+/** Series per value of one label name; `values` and `counts` are parallel arrays. */
+export interface WireLabelValueCounts {
+  name: string;
+  values: string[];
+  counts: number[];
+}
+
+/** Answer to `TsdbStatus` from one partition; times are null when the tenant has no series there. */
+export interface StoreTsdbStatusResponse {
+  numSeries: number;
+  chunkCount: number;
+  minTime: number | null;
+  maxTime: number | null;
+  labels: WireLabelValueCounts[];
+}
+
+/** Answer to `Cardinality` from one partition. */
+export interface StoreCardinalityResponse {
+  /** The tenant's series in the partition, matchers aside. */
+  seriesCountTotal: number;
+  labels: WireLabelValueCounts[];
+}
+
+// --- end of cardinality ---
+
 /**
  * Store API requests, a discriminated union on `type`, served per shard on
  * `Subjects.storeQuery(source, shard)`. Series and samples are paginated by `cursor`.
@@ -73,6 +119,8 @@ export const StoreRequest = z.discriminatedUnion('type', [
       maxSamples: z.number().int().positive().max(1_000_000).default(100_000),
     })
     .strict(),
+  StoreTsdbStatusRequest,
+  StoreCardinalityRequest,
 ]);
 export type StoreRequest = z.infer<typeof StoreRequest>;
 

@@ -20,6 +20,12 @@ export const QuerySubjects = {
   metadata: 'strata.query.metadata.v1',
   /** Exemplars of the series a query selects. */
   exemplars: 'strata.query.exemplars.v1',
+  /** Prometheus' `/api/v1/status/tsdb` over the tenant's series. */
+  tsdbStatus: 'strata.query.tsdb-status.v1',
+  /** Mimir's `/api/v1/cardinality/label_names`. */
+  cardinalityLabelNames: 'strata.query.cardinality-label-names.v1',
+  /** Mimir's `/api/v1/cardinality/label_values`. */
+  cardinalityLabelValues: 'strata.query.cardinality-label-values.v1',
 } as const;
 
 /** The queue group every query instance serves in. */
@@ -115,6 +121,76 @@ export const ExemplarsRequest = z
   .object({ ...common, query: z.string(), startMs: ms, endMs: ms })
   .strict();
 export type ExemplarsRequest = z.input<typeof ExemplarsRequest>;
+
+/** Payload on `QuerySubjects.tsdbStatus`: `limit` entries per top list (Prometheus' default: 10). */
+export const TsdbStatusRequest = z
+  .object({ tenantId, limit: z.number().int().positive().default(10) })
+  .strict();
+export type TsdbStatusRequest = z.input<typeof TsdbStatusRequest>;
+
+/** Most label names or values Mimir's cardinality endpoints list (`limit` ≤ 500). */
+export const CARDINALITY_MAX_LIMIT = 500;
+
+/** Payload on `QuerySubjects.cardinalityLabelNames`; `selector` is a PromQL series selector. */
+export const CardinalityLabelNamesRequest = z
+  .object({
+    tenantId,
+    selector: z.string().optional(),
+    limit: z.number().int().min(0).max(CARDINALITY_MAX_LIMIT).default(20),
+  })
+  .strict();
+export type CardinalityLabelNamesRequest = z.input<typeof CardinalityLabelNamesRequest>;
+
+/** Payload on `QuerySubjects.cardinalityLabelValues`. */
+export const CardinalityLabelValuesRequest = z
+  .object({
+    tenantId,
+    labelNames: z.array(z.string().min(1)).min(1),
+    selector: z.string().optional(),
+    limit: z.number().int().min(0).max(CARDINALITY_MAX_LIMIT).default(20),
+  })
+  .strict();
+export type CardinalityLabelValuesRequest = z.input<typeof CardinalityLabelValuesRequest>;
+
+/** One entry of a `/api/v1/status/tsdb` top list. */
+export interface PromTsdbStat {
+  name: string;
+  value: number;
+}
+
+/** The `data` of `/api/v1/status/tsdb`, Prometheus 3's shape. */
+export interface PromTsdbStatus {
+  headStats: {
+    numSeries: number;
+    numLabelPairs: number;
+    chunkCount: number;
+    /** Prometheus writes int64 extremes (max for minTime, min for maxTime) for an empty head. */
+    minTime: number;
+    maxTime: number;
+  };
+  seriesCountByMetricName: PromTsdbStat[];
+  labelValueCountByLabelName: PromTsdbStat[];
+  memoryInBytesByLabelName: PromTsdbStat[];
+  seriesCountByLabelValuePair: PromTsdbStat[];
+}
+
+/** Mimir's `/api/v1/cardinality/label_names` body. */
+export interface LabelNamesCardinality {
+  label_values_count_total: number;
+  label_names_count: number;
+  cardinality: Array<{ label_name: string; label_values_count: number }>;
+}
+
+/** Mimir's `/api/v1/cardinality/label_values` body. */
+export interface LabelValuesCardinality {
+  series_count_total: number;
+  labels: Array<{
+    label_name: string;
+    label_values_count: number;
+    series_count: number;
+    cardinality: Array<{ label_value: string; series_count: number }>;
+  }>;
+}
 
 /** Prometheus' `errorType` values. */
 export const PROM_ERROR_TYPES = [

@@ -5,14 +5,16 @@ import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { admissionResolver } from './admission-resolver';
 import { PROM_TENANT_RESOLVER, type PromTenantResolver } from './prometheus-api.controller';
 import { PrometheusApi } from './prometheus-api';
+import { CardinalityApi } from './cardinality-api';
 
 /**
- * Providers the gateway module adds beside `PrometheusApiController`: the API over the gateway's
+ * Providers the gateway module adds beside `PrometheusApiController` and `CardinalityApiController`: the APIs over the gateway's
  * bus, and tenants admitted with the read scope, limited by their quota.
  */
 export function prometheusApiProviders(bus: Bus): Provider[] {
   return [
     { provide: PrometheusApi, useValue: new PrometheusApi(bus) },
+    { provide: CardinalityApi, useValue: new CardinalityApi(bus) },
     {
       provide: PROM_TENANT_RESOLVER,
       inject: [TenantAdmission, ControlPlaneClient],

@@ -4,3 +4,5 @@ export { ApiParams, parseTime, parseDurationNs, rangeParams } from './params';
 export { PromApiError } from './prom-api-error';
 export { admissionResolver, limitsOf, type AdmissionResolverOptions } from './admission-resolver';
 export { prometheusApiProviders } from './gateway-wiring';
+export { CardinalityApiController } from './cardinality-api.controller';
+export { CardinalityApi, type MimirAnswer } from './cardinality-api';

@@ -12,7 +12,8 @@ export interface PromTenantResolver {
 /** Injection token of the `PromTenantResolver`. */
 export const PROM_TENANT_RESOLVER = Symbol.for('@strata/gateway:prom-tenant-resolver');
 
-function paramsOf(request: FastifyRequest): ApiParams {
+/** The parameters of a call: form-encoded body values first, then the URL query. */
+export function paramsOf(request: FastifyRequest): ApiParams {
   const body = typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {};
   return new ApiParams((request.query ?? {}) as Record<string, unknown>, body);
 }
@@ -112,6 +113,11 @@ export class PrometheusApiController {
   @Post('parse_query')
   async parsePost(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     await this.parseGet(req, res);
+  }
+
+  @Get('status/tsdb')
+  async tsdbStatus(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    await send(res, this.api.tsdbStatus(await this.tenants.admit(req), paramsOf(req)));
   }
 
   @Get('status/buildinfo')

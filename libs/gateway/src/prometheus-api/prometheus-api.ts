@@ -8,6 +8,7 @@ import {
   type QueryLimits,
 } from '@strata/contracts';
 import { exprToJson, parseExpr, ParseError } from '@strata/promql';
+import { goAtoi } from './cardinality-params';
 import { prettyExpr } from './pretty';
 import {
   type ApiParams,
@@ -137,6 +138,20 @@ export class PrometheusApi {
         throw error;
       }
       return this.ask(QuerySubjects.exemplars, { ...scope(tenant), query, startMs, endMs });
+    });
+  }
+
+  /** `/api/v1/status/tsdb`: the tenant's head cardinality, top lists of `limit` entries (default 10). */
+  tsdbStatus(tenant: AdmittedTenant, p: ApiParams): Promise<ApiAnswer> {
+    return this.answer(async () => {
+      let limit = 10;
+      const v = p.get('limit');
+      if (v !== '') {
+        const n = goAtoi(v);
+        if (typeof n === 'string' || n < 1) throw new PromApiError('bad_data', 'limit must be a positive number');
+        limit = n;
+      }
+      return this.ask(QuerySubjects.tsdbStatus, { tenantId: tenant.tenantId, limit });
     });
   }
 

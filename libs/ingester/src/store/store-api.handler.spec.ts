@@ -43,6 +43,53 @@ describe('Store API over a head', () => {
     expect(pages).toBe(2);
   });
 
+  it("answers TsdbStatus from the request tenant's series only, the tenant label never counted", () => {
+    const own = (tenantId: string) =>
+      answerStoreRequest({ head }, StoreRequest.parse({ type: 'TsdbStatus', tenantId }));
+    expect(own('a')).toEqual({
+      numSeries: 5,
+      chunkCount: 5,
+      minTime: 1000,
+      maxTime: 10_000,
+      labels: [
+        { name: '__name__', values: ['up'], counts: [5] },
+        { name: 'i', values: ['0', '1', '2', '3', '4'], counts: [1, 1, 1, 1, 1] },
+      ],
+    });
+    expect(own('nobody')).toEqual({
+      numSeries: 0,
+      chunkCount: 0,
+      minTime: null,
+      maxTime: null,
+      labels: [],
+    });
+  });
+
+  it('answers Cardinality for the names asked, within the matchers, with the tenant total beside', () => {
+    const cardinality = (r: Record<string, unknown>) =>
+      answerStoreRequest(
+        { head },
+        StoreRequest.parse({ type: 'Cardinality', tenantId: 'a', ...r }),
+      );
+    expect(
+      cardinality({
+        matchers: [{ type: '=~', name: 'i', value: '[01]' }],
+        labelNames: ['i', 'tenant_id', 'nope'],
+      }),
+    ).toEqual({
+      seriesCountTotal: 5,
+      labels: [
+        { name: 'i', values: ['0', '1'], counts: [1, 1] },
+        { name: 'nope', values: [], counts: [] },
+      ],
+    });
+    // A tenant matcher of the caller's own cannot widen the scope to another tenant.
+    expect(cardinality({ matchers: [{ type: '=', name: 'tenant_id', value: 'b' }] })).toEqual({
+      seriesCountTotal: 5,
+      labels: [],
+    });
+  });
+
   it('refuses an invalid regex as bad_request', () => {
     expect(() =>
       ask({ type: 'Series', matchers: [{ type: '=~', name: 'i', value: '(' }] }),

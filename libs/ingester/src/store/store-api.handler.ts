@@ -1,6 +1,7 @@
 import { type SeriesMetadata } from '@strata/remote-write';
 import {
   StrataError,
+  type StoreCardinalityResponse,
   type StoreExemplarsResponse,
   type StoreMatcher,
   type StoreMetadataResponse,
@@ -8,11 +9,13 @@ import {
   type StoreSelectResponse,
   type StoreSeriesResponse,
   type StoreStringsResponse,
+  type StoreTsdbStatusResponse,
   type WireLabels,
   type WireSeries,
 } from '@strata/contracts';
 import { type Head, type Labels, type Matcher, compareLabels, matcher } from '@strata/tsdb';
 import { type TenantExemplars } from '../head/tenant-exemplars';
+import { answerCardinality, answerTsdbStatus } from './cardinality.answer';
 
 /** The label that scopes every Store API answer to one tenant. */
 export const TENANT_LABEL = 'tenant_id';
@@ -23,7 +26,9 @@ export type StoreResponse =
   | StoreStringsResponse
   | StoreSelectResponse
   | StoreMetadataResponse
-  | StoreExemplarsResponse;
+  | StoreExemplarsResponse
+  | StoreTsdbStatusResponse
+  | StoreCardinalityResponse;
 
 /** What one partition holds for the Store API. */
 export interface StoreState {
@@ -39,7 +44,11 @@ export function answerStoreRequest(state: StoreState, request: StoreRequest): St
   if (request.type === 'Metadata')
     return answerMetadata(state.metadata?.get(request.tenantId), request);
   if (request.type === 'Exemplars') return answerExemplars(state.exemplars, request);
+  if (request.type === 'TsdbStatus')
+    return answerTsdbStatus(head, matcher('=', TENANT_LABEL, request.tenantId), TENANT_LABEL);
   const matchers = toMatchers(request.tenantId, request.matchers);
+  if (request.type === 'Cardinality')
+    return answerCardinality(head, matchers[0], TENANT_LABEL, matchers.slice(1), request);
   const q = head.querier(request.start, request.end);
   switch (request.type) {
     case 'Series': {

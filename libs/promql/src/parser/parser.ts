@@ -92,6 +92,23 @@ export class Parser extends TokenStream {
     return expr;
   }
 
+  /** Parses a whole input as one expression without the checks a query gets (see {@link parseMetricSelector}). */
+  parseUnchecked(): Expr {
+    let expr: Expr | null = null;
+    try {
+      if (this.at('EOF')) {
+        this.addError({ start: 0, end: 0 }, 'no expression found in input');
+        throw new Abort();
+      }
+      expr = this.parseExpr(0);
+      if (!this.at('EOF')) this.unexpected(null);
+    } catch (e) {
+      if (!(e instanceof Abort)) throw this.tooDeep(e);
+    }
+    if (this.errors.length > 0 || expr === null) throw this.firstError();
+    return expr;
+  }
+
   /** Turns a stack overflow on absurdly nested input into a ParseError instead of a crash. */
   private tooDeep(e: unknown): unknown {
     if (!(e instanceof RangeError)) return e;
@@ -287,3 +304,13 @@ export function parseExpr(input: string, options: ParseOptions = {}): Expr {
   return parser.parseQuery();
 }
 
+
+/**
+ * Parses a lone series selector as Prometheus' `ParseMetricSelector` does: without the query
+ * checks, so `{}` or `{job!="api"}` are accepted (they select every series, or every series
+ * without `job="api"`). Returns null when the input parses but is not a selector.
+ */
+export function parseMetricSelector(input: string): VectorSelector | null {
+  const e = new Parser(input, { enableExperimentalFunctions: false, enableExperimentalDurationExpr: true }).parseUnchecked();
+  return e.type === 'VectorSelector' ? e : null;
+}

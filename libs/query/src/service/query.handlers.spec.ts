@@ -2,6 +2,7 @@ import { type Bus, type RequestHandler } from '@strata/bus';
 import { QUERY_QUEUE_GROUP, QuerySubjects } from '@strata/contracts';
 import { createMetricsRegistry, StrataMetrics } from '@strata/service-kit';
 import { MemorySeriesSource } from '../storage/memory-series-source';
+import { CardinalityExecutor } from './cardinality-executor';
 import { QueryExecutor } from './query-executor';
 import { QueryHandlers } from './query.handlers';
 
@@ -16,7 +17,8 @@ describe('QueryHandlers', () => {
       },
     } as unknown as Bus;
     const metrics = new StrataMetrics(createMetricsRegistry());
-    const handlers = new QueryHandlers(bus, new QueryExecutor(new MemorySeriesSource()), metrics);
+    const source = new MemorySeriesSource();
+    const handlers = new QueryHandlers(bus, new QueryExecutor(source), new CardinalityExecutor(source), metrics);
     handlers.onApplicationBootstrap();
     expect([...served.keys()].sort()).toEqual(Object.values(QuerySubjects).sort());
     const instant = served.get(QuerySubjects.instant)!;

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnModul
 import { BUS, type Bus, type Stoppable } from '@strata/bus';
 import { QUERY_QUEUE_GROUP, QuerySubjects, type PromApiReply, type PromApiSerializedReply } from '@strata/contracts';
 import { StrataMetrics } from '@strata/service-kit';
+import { CardinalityExecutor } from './cardinality-executor';
 import { QueryExecutor } from './query-executor';
 
 type Endpoint = keyof typeof QuerySubjects;
@@ -14,6 +15,7 @@ export class QueryHandlers implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(BUS) private readonly bus: Bus,
     private readonly executor: QueryExecutor,
+    private readonly cardinality: CardinalityExecutor,
     @Optional() private readonly metrics?: StrataMetrics,
   ) {}
 
@@ -27,6 +29,9 @@ export class QueryHandlers implements OnApplicationBootstrap, OnModuleDestroy {
       labelValues: (p) => this.executor.labelValues(p),
       metadata: (p) => this.executor.metadata(p),
       exemplars: (p) => this.executor.exemplars(p),
+      tsdbStatus: (p) => this.cardinality.tsdbStatus(p),
+      cardinalityLabelNames: (p) => this.cardinality.labelNames(p),
+      cardinalityLabelValues: (p) => this.cardinality.labelValues(p),
     };
     const requests = this.metrics?.counter('query_requests_total', 'Query service requests by endpoint and outcome (success or Prometheus errorType).', ['endpoint', 'status']);
     const duration = this.metrics?.histogram('query_request_duration_seconds', 'Time to answer a query service request.', ['endpoint']);

@@ -6,12 +6,14 @@ import {
   type StoredExemplar,
   TENANT_LABEL,
 } from './series-source';
+import { type CardinalitySource, type TenantCardinality, type TenantHeadStatus } from './cardinality-source';
 
 /**
  * Every tenant's series in memory, labelled with `tenant_id` like the write path stores them;
- * the stand-in for the Store API client in tests, the differential suite and the benchmark.
+ * the stand-in for the Store API client in tests, the differential suite and the benchmark. It keeps
+ * samples, not chunks, so its head status reports no chunks.
  */
-export class MemorySeriesSource implements SeriesSource {
+export class MemorySeriesSource implements SeriesSource, CardinalitySource {
   private readonly store = new MemoryQueryable();
   private readonly meta = new Map<string, Map<string, MetricMetadata[]>>();
   private readonly exemplarsBySeries = new Map<string, { labels: Labels; exemplars: StoredExemplar[] }>();
@@ -59,6 +61,30 @@ export class MemorySeriesSource implements SeriesSource {
     return Promise.resolve(new Map(this.meta.get(tenantId) ?? []));
   }
 
+  async headStatus(tenantId: string): Promise<TenantHeadStatus> {
+    const series = await this.tenantSeries(tenantId, []);
+    let minTime: number | null = null;
+    let maxTime: number | null = null;
+    for (const s of series) {
+      const it = s.iterator();
+      while (it.next()) {
+        minTime = Math.min(minTime ?? Infinity, it.t);
+        maxTime = Math.max(maxTime ?? -Infinity, it.t);
+      }
+    }
+    return { numSeries: series.length, chunkCount: 0, minTime, maxTime, labels: countLabels(series, undefined) };
+  }
+
+  async cardinality(tenantId: string, matchers: readonly Matcher[], labelNames?: readonly string[]): Promise<TenantCardinality> {
+    const total = (await this.tenantSeries(tenantId, [])).length;
+    return { seriesCountTotal: total, labels: countLabels(await this.tenantSeries(tenantId, matchers), labelNames) };
+  }
+
+  private tenantSeries(tenantId: string, matchers: readonly Matcher[]): Promise<StorageSeries[]> {
+    const scoped: Matcher[] = [...matchers, { name: TENANT_LABEL, op: '=', value: tenantId }];
+    return this.store.querier(-Infinity, Infinity).select(false, null, ...scoped);
+  }
+
   exemplars(mint: number, maxt: number, matcherSets: Matcher[][]): Promise<SeriesExemplars[]> {
     const out: SeriesExemplars[] = [];
     for (const { labels, exemplars } of this.exemplarsBySeries.values()) {
@@ -68,4 +94,18 @@ export class MemorySeriesSource implements SeriesSource {
     }
     return Promise.resolve(out);
   }
+}
+
+function countLabels(series: readonly StorageSeries[], names: readonly string[] | undefined): Map<string, Map<string, number>> {
+  const counts = new Map<string, Map<string, number>>();
+  for (const n of names ?? []) if (n !== TENANT_LABEL) counts.set(n, new Map());
+  for (const s of series) {
+    for (const [name, value] of Object.entries(s.labels.toRecord())) {
+      if (name === TENANT_LABEL || (names !== undefined && !names.includes(name))) continue;
+      let values = counts.get(name);
+      if (!values) counts.set(name, (values = new Map()));
+      values.set(value, (values.get(value) ?? 0) + 1);
+    }
+  }
+  return counts;
 }

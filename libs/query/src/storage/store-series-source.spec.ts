@@ -28,6 +28,14 @@ function fakeStore(): { store: StoreReader; asked: unknown[] } {
         warnings: [],
       });
     },
+    tsdbStatus: (tenantId) => {
+      asked.push(tenantId);
+      return Promise.resolve({ value: { numSeries: 0, chunkCount: 0, minTime: null, maxTime: null, labels: new Map() }, warnings: [] });
+    },
+    cardinality: (tenantId, matchers, labelNames) => {
+      asked.push({ tenantId, matchers, labelNames });
+      return Promise.resolve({ value: { seriesCountTotal: 3, labels: new Map([['job', new Map([['api', 2]])]]) }, warnings: [] });
+    },
     metadata: (tenantId) => {
       asked.push(tenantId);
       return Promise.resolve({ value: { up: [{ type: 'gauge', help: 'Up.', unit: '' }] }, warnings: [] });

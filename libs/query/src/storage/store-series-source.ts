@@ -1,4 +1,5 @@
 import { Labels, type Matcher, type SampleIterator, type SelectHints, type StorageSeries } from '@strata/promql';
+import { type CardinalitySource, type TenantCardinality, type TenantHeadStatus } from './cardinality-source';
 import { type MetricMetadata, type SeriesExemplars, type SeriesSource, TENANT_LABEL } from './series-source';
 
 /** A matcher as the Store API carries it. */
@@ -40,6 +41,12 @@ export interface StoreReader {
     }>;
     warnings: string[];
   }>;
+  tsdbStatus(tenantId: string): Promise<{ value: TenantHeadStatus; warnings: string[] }>;
+  cardinality(
+    tenantId: string,
+    matchers: readonly StoreApiMatcher[],
+    labelNames?: readonly string[],
+  ): Promise<{ value: TenantCardinality; warnings: string[] }>;
 }
 
 interface WireLabel {
@@ -81,7 +88,7 @@ class TypedArrayIterator implements SampleIterator {
  * `TenantQueryable` adds; a call without exactly one such matcher is refused, so nothing unscoped
  * ever reaches the stores.
  */
-export class StoreSeriesSource implements SeriesSource {
+export class StoreSeriesSource implements SeriesSource, CardinalitySource {
   constructor(private readonly store: StoreReader) {}
 
   async select(mint: number, maxt: number, _hints: SelectHints | null, matchers: Matcher[]): Promise<StorageSeries[]> {
@@ -123,6 +130,16 @@ export class StoreSeriesSource implements SeriesSource {
       seriesLabels: toRecord(s.seriesLabels),
       exemplars: s.exemplars.map((e) => ({ labels: toRecord(e.labels), value: e.value, timestampMs: e.timestamp })),
     }));
+  }
+
+  async headStatus(tenantId: string): Promise<TenantHeadStatus> {
+    return (await this.store.tsdbStatus(tenantId)).value;
+  }
+
+  async cardinality(tenantId: string, matchers: readonly Matcher[], labelNames?: readonly string[]): Promise<TenantCardinality> {
+    if (matchers.some((m) => m.name === TENANT_LABEL)) throw new Error('cardinality matchers must not name the tenant label');
+    const wire = matchers.map((m): StoreApiMatcher => ({ type: m.op, name: m.name, value: m.value }));
+    return (await this.store.cardinality(tenantId, wire, labelNames)).value;
   }
 }
 

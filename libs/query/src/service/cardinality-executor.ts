@@ -1,0 +1,90 @@
+import {
+  CardinalityLabelNamesRequest,
+  CardinalityLabelValuesRequest,
+  TsdbStatusRequest,
+  type LabelNamesCardinality,
+  type LabelValuesCardinality,
+  type PromApiReply,
+  type PromApiSerializedReply,
+} from '@strata/contracts';
+import { type Matcher, ParseError, parseMetricSelector } from '@strata/promql';
+import { type ZodType, type ZodTypeDef } from 'zod';
+import { errorReply, PromApiError } from '../engine/errors';
+import { type CardinalitySource } from '../storage/cardinality-source';
+import { TENANT_LABEL } from '../storage/series-source';
+import { matcherAcceptsEmpty } from '../storage/matchers';
+import { labelNamesCardinality, labelValuesCardinality, serializeTsdbStatus, tsdbStatusData } from './cardinality-responses';
+
+/**
+ * Answers what a tenant uses of its heads: Prometheus' `/api/v1/status/tsdb` and Mimir's
+ * cardinality endpoints, each over the tenant's series only, `tenant_id` never counted.
+ */
+export class CardinalityExecutor {
+  constructor(private readonly source: CardinalitySource) {}
+
+  /** `/api/v1/status/tsdb`; a success comes serialised (an empty head's times are int64 extremes). */
+  tsdbStatus(input: unknown): Promise<PromApiReply<never> | PromApiSerializedReply> {
+    return guard(TsdbStatusRequest, input, async (req): Promise<PromApiSerializedReply> => {
+      const status = await this.source.headStatus(req.tenantId);
+      return { status: 'success', serialized: serializeTsdbStatus(status, tsdbStatusData(status, req.limit)) };
+    });
+  }
+
+  /** `/api/v1/cardinality/label_names`. */
+  labelNames(input: unknown): Promise<PromApiReply<LabelNamesCardinality>> {
+    return guard(CardinalityLabelNamesRequest, input, async (req) => {
+      const scoped = scopeSelector(req.selector);
+      const { labels } = await this.source.cardinality(req.tenantId, scoped ?? [], scoped === null ? [] : undefined);
+      return { status: 'success', data: labelNamesCardinality(labels, req.limit) };
+    });
+  }
+
+  /** `/api/v1/cardinality/label_values`. */
+  labelValues(input: unknown): Promise<PromApiReply<LabelValuesCardinality>> {
+    return guard(CardinalityLabelValuesRequest, input, async (req) => {
+      const scoped = scopeSelector(req.selector);
+      const { seriesCountTotal, labels } = await this.source.cardinality(req.tenantId, scoped ?? [], scoped === null ? [] : req.labelNames);
+      return { status: 'success', data: labelValuesCardinality(labels, req.labelNames, seriesCountTotal, req.limit) };
+    });
+  }
+}
+
+/**
+ * The selector's matchers for the tenant's own series, or null when they can select none of them:
+ * `tenant_id` reads as absent, so a matcher on it keeps every series or none, as on other reads.
+ */
+export function scopeSelector(selector: string | undefined): Matcher[] | null {
+  if (selector === undefined) return [];
+  let matchers: Matcher[];
+  try {
+    const vs = parseMetricSelector(selector);
+    if (vs === null) throw new PromApiError('bad_data', 'failed to parse selector: 1:1: parse error: not a series selector');
+    matchers = vs.matchers.map((m): Matcher => ({ name: m.name, op: m.op, value: m.value }));
+  } catch (error) {
+    if (error instanceof ParseError) throw new PromApiError('bad_data', `failed to parse selector: ${error.message}`);
+    throw error;
+  }
+  const out: Matcher[] = [];
+  for (const m of matchers) {
+    if (m.name !== TENANT_LABEL) out.push(m);
+    else if (!matcherAcceptsEmpty(m)) return null;
+  }
+  return out;
+}
+
+async function guard<T, R>(
+  schema: ZodType<T, ZodTypeDef, unknown>,
+  input: unknown,
+  run: (req: T) => Promise<R>,
+): Promise<R | PromApiReply<never>> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    return errorReply(new PromApiError('bad_data', `invalid request: ${detail}`));
+  }
+  try {
+    return await run(parsed.data);
+  } catch (error) {
+    return errorReply(error);
+  }
+}
