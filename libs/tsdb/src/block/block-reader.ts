@@ -31,14 +31,20 @@ export interface SelectOptions {
   readonly batchSize?: number;
 }
 
-/** Opens a block from its files: meta.json, the index (TOC, symbols, postings offsets) and lazily the chunks. */
+/** Opens a block from its files: meta.json, the index (TOC, symbols, postings offsets) and lazily the chunks; closes `files` if that fails. */
 export async function openBlock(files: BlockFiles): Promise<BlockReader> {
-  const metaSize = await files.size('meta.json').catch((e: unknown) => {
-    throw new CorruptBlockError(`meta.json: ${(e as Error).message}`);
-  });
-  const meta = parseBlockMeta(await files.readRange('meta.json', 0, metaSize));
-  const index = await IndexReader.open(files);
-  return new BlockReader(meta, index, new ChunkReader(files), files);
+  try {
+    const metaSize = await files.size('meta.json').catch((e: unknown) => {
+      throw new CorruptBlockError(`meta.json: ${(e as Error).message}`);
+    });
+    const meta = parseBlockMeta(await files.readRange('meta.json', 0, metaSize));
+    const index = await IndexReader.open(files);
+    return new BlockReader(meta, index, new ChunkReader(files), files);
+  } catch (e) {
+    // The reader would have owned the handles; nobody else will close them.
+    await files.close();
+    throw e;
+  }
 }
 
 /** Queries one block: series by matchers and time range, label names and values. */
