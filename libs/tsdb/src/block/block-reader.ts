@@ -66,7 +66,9 @@ export class BlockReader {
       if (positive) needAll = false;
       const target = positive ? m : m.inverse();
       if (target.type === '=') pairs.push([target.name, target.value]);
-      else for (const v of ix.labelValues(target.name)) if (target.matches(v)) pairs.push([target.name, v]);
+      else
+        for (const v of ix.labelValues(target.name))
+          if (target.matches(v)) pairs.push([target.name, v]);
     }
     if (needAll) pairs.push(['', '']);
     const lists = await ix.postingsMany(pairs);
@@ -96,7 +98,8 @@ export class BlockReader {
     for (let i = 0; i < ids.length; i += batch) {
       const series = await this.index.series(ids.slice(i, i + batch));
       const refs: number[] = [];
-      for (const s of series) for (const c of s.chunks) if (c.maxT >= mint && c.minT <= maxt) refs.push(c.ref);
+      for (const s of series)
+        for (const c of s.chunks) if (c.maxT >= mint && c.minT <= maxt) refs.push(c.ref);
       const read = await this.chunkReader.chunks(refs);
       let k = 0;
       for (const s of series) {
@@ -119,7 +122,11 @@ export class BlockReader {
           chunks,
           iterator: () => {
             const its = chunks.map((c) => xorIteratorFromBytes(c.data));
-            return new RangeIterator(its.length === 1 ? its[0] : new ChainIterator(its), mint, maxt);
+            return new RangeIterator(
+              its.length === 1 ? its[0] : new ChainIterator(its),
+              mint,
+              maxt,
+            );
           },
         };
       }
@@ -139,7 +146,8 @@ export class BlockReader {
     const all = this.index.labelValues(name);
     if (matchers.length === 0) return [...all];
     const values = new Set<string>();
-    for (const s of await this.seriesFor(matchers)) for (const l of s.labels) if (l.name === name) values.add(l.value);
+    for (const s of await this.seriesFor(matchers))
+      for (const l of s.labels) if (l.name === name) values.add(l.value);
     return all.filter((v) => values.has(v));
   }
 

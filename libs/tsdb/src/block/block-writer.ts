@@ -78,7 +78,10 @@ export async function writeBlock(opts: WriteBlockOptions): Promise<WrittenBlock>
   const tmp = `${final}.tmp-for-creation`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(join(tmp, 'chunks'), { recursive: true });
-  const chunkWriter = new ChunkWriter(join(tmp, 'chunks'), opts.segmentSize ?? DEFAULT_SEGMENT_SIZE);
+  const chunkWriter = new ChunkWriter(
+    join(tmp, 'chunks'),
+    opts.segmentSize ?? DEFAULT_SEGMENT_SIZE,
+  );
   let index: IndexWriter | null = null;
   try {
     const pending: PendingSeries[] = [];
@@ -170,22 +173,34 @@ export async function writeBlock(opts: WriteBlockOptions): Promise<WrittenBlock>
 function validateLabels(labels: Labels): void {
   if (labels.length === 0) throw new InvalidBlockError('series without labels');
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i].name === '') throw new InvalidBlockError(`empty label name in ${labelsToString(labels)}`);
+    if (labels[i].name === '')
+      throw new InvalidBlockError(`empty label name in ${labelsToString(labels)}`);
     if (i > 0 && compareUtf8(labels[i - 1].name, labels[i].name) >= 0) {
       throw new InvalidBlockError(`labels not sorted or duplicated in ${labelsToString(labels)}`);
     }
   }
 }
 
-function checkChunk(labels: Labels, c: BlockChunk, prev: ChunkMeta[], opts: WriteBlockOptions): void {
+function checkChunk(
+  labels: Labels,
+  c: BlockChunk,
+  prev: ChunkMeta[],
+  opts: WriteBlockOptions,
+): void {
   const where = `series ${labelsToString(labels)}`;
   if (c.data.length < 2) throw new InvalidBlockError(`${where}: chunk of ${c.data.length} bytes`);
-  if (c.maxT < c.minT) throw new InvalidBlockError(`${where}: chunk maxT ${c.maxT} before minT ${c.minT}`);
+  if (c.maxT < c.minT)
+    throw new InvalidBlockError(`${where}: chunk maxT ${c.maxT} before minT ${c.minT}`);
   const p = prev[prev.length - 1];
   if (p !== undefined && c.minT <= p.maxT) {
-    throw new InvalidBlockError(`${where}: chunk starting at ${c.minT} overlaps the previous one ending at ${p.maxT}`);
+    throw new InvalidBlockError(
+      `${where}: chunk starting at ${c.minT} overlaps the previous one ending at ${p.maxT}`,
+    );
   }
-  if ((opts.minTime !== undefined && c.minT < opts.minTime) || (opts.maxTime !== undefined && c.maxT >= opts.maxTime)) {
+  if (
+    (opts.minTime !== undefined && c.minT < opts.minTime) ||
+    (opts.maxTime !== undefined && c.maxT >= opts.maxTime)
+  ) {
     throw new InvalidBlockError(
       `${where}: chunk [${c.minT}, ${c.maxT}] outside the block range [${opts.minTime}, ${opts.maxTime})`,
     );

@@ -78,19 +78,39 @@ class CountingFiles implements BlockFiles {
 describe('block writer → reader', () => {
   it('round-trips series, chunks, special values and unicode labels exactly', async () => {
     const input = [
-      series(labelsFrom({ __name__: 'up', job: 'api', zone: 'Zürich' }), samplesOf(500, (i) => i * 0.25)),
-      series(labelsFrom({ __name__: 'up', job: 'db' }), samplesOf(300, (i) => [NaN, STALE_NAN, Infinity, -Infinity, -0, 1e300][i % 6])),
-      series(labelsFrom({ __name__: 'temp', city: '東京 🌡' }), samplesOf(121, (i) => 20 + Math.sin(i))),
+      series(
+        labelsFrom({ __name__: 'up', job: 'api', zone: 'Zürich' }),
+        samplesOf(500, (i) => i * 0.25),
+      ),
+      series(
+        labelsFrom({ __name__: 'up', job: 'db' }),
+        samplesOf(300, (i) => [NaN, STALE_NAN, Infinity, -Infinity, -0, 1e300][i % 6]),
+      ),
+      series(
+        labelsFrom({ __name__: 'temp', city: '東京 🌡' }),
+        samplesOf(121, (i) => 20 + Math.sin(i)),
+      ),
     ].sort((a, b) => compareLabelsUtf8(a.labels, b.labels));
-    const { dir: blockDir, meta } = await writeBlock({ parentDir: dir, series: input, tenant: 'acme', externalLabels: { region: 'eu' } });
+    const { dir: blockDir, meta } = await writeBlock({
+      parentDir: dir,
+      series: input,
+      tenant: 'acme',
+      externalLabels: { region: 'eu' },
+    });
 
     expect(meta.stats).toEqual({ numSamples: 921, numSeries: 3, numChunks: 5 + 3 + 2 });
     expect(meta.minTime).toBe(T0);
     expect(meta.maxTime).toBe(T0 + 499 * 15_000 + 1);
     expect(meta.thanos?.labels).toEqual({ region: 'eu', tenant_id: 'acme' });
     expect(meta.thanos?.source).toBe('receive');
-    expect(meta.thanos?.files?.map((f) => f.rel_path)).toEqual(['chunks/000001', 'index', 'meta.json']);
-    expect(meta.thanos?.files?.[1].size_bytes).toBe((await readFile(join(blockDir, 'index'))).length);
+    expect(meta.thanos?.files?.map((f) => f.rel_path)).toEqual([
+      'chunks/000001',
+      'index',
+      'meta.json',
+    ]);
+    expect(meta.thanos?.files?.[1].size_bytes).toBe(
+      (await readFile(join(blockDir, 'index'))).length,
+    );
     expect(await readdir(dir)).toEqual([meta.ulid]);
 
     const b = await openBlock(new FsBlockFiles(blockDir));
@@ -111,11 +131,19 @@ describe('block writer → reader', () => {
 
   it('selects by matchers and clips to the time range', async () => {
     const input = ['a', 'b', 'c', 'd'].map((job) =>
-      series(labelsFrom({ __name__: 'm', job }), samplesOf(400, (i) => i)),
+      series(
+        labelsFrom({ __name__: 'm', job }),
+        samplesOf(400, (i) => i),
+      ),
     );
     const { dir: blockDir } = await writeBlock({ parentDir: dir, series: input });
     const b = await openBlock(new FsBlockFiles(blockDir));
-    const sel = await readAll(b, [matcher('=', '__name__', 'm'), matcher('!~', 'job', 'a|c')], T0 + 150 * 15_000, T0 + 160 * 15_000);
+    const sel = await readAll(
+      b,
+      [matcher('=', '__name__', 'm'), matcher('!~', 'job', 'a|c')],
+      T0 + 150 * 15_000,
+      T0 + 160 * 15_000,
+    );
     expect(sel.map((s) => s.labels.find((l) => l.name === 'job')?.value)).toEqual(['b', 'd']);
     expect(sel[0].samples).toEqual(samplesOf(11, (i) => 150 + i, 15_000, T0 + 150 * 15_000));
     // A matcher matching the empty string selects series lacking the label, as in Prometheus.
@@ -127,9 +155,16 @@ describe('block writer → reader', () => {
 
   it('cuts segment files at the size limit and reads chunks across them', async () => {
     const input = Array.from({ length: 20 }, (_, i) =>
-      series(labelsFrom({ __name__: 'm', i: String(i).padStart(2, '0') }), samplesOf(360, (k) => k * i)),
+      series(
+        labelsFrom({ __name__: 'm', i: String(i).padStart(2, '0') }),
+        samplesOf(360, (k) => k * i),
+      ),
     );
-    const { dir: blockDir, meta } = await writeBlock({ parentDir: dir, series: input, segmentSize: 4096 });
+    const { dir: blockDir, meta } = await writeBlock({
+      parentDir: dir,
+      series: input,
+      segmentSize: 4096,
+    });
     expect(meta.thanos?.segment_files?.length).toBeGreaterThan(3);
     const files = await readdir(join(blockDir, 'chunks'));
     expect(files).toEqual(meta.thanos?.segment_files);
@@ -138,13 +173,18 @@ describe('block writer → reader', () => {
     }
     const b = await openBlock(new FsBlockFiles(blockDir));
     const got = await readAll(b);
-    expect(got).toEqual(input.map((s, i) => ({ labels: s.labels, samples: samplesOf(360, (k) => k * i) })));
+    expect(got).toEqual(
+      input.map((s, i) => ({ labels: s.labels, samples: samplesOf(360, (k) => k * i) })),
+    );
     await b.close();
   });
 
   it('reads ranges, not whole files, for a selective query', async () => {
     const input = Array.from({ length: 2000 }, (_, i) =>
-      series(labelsFrom({ __name__: 'm', pod: `pod-${String(i).padStart(5, '0')}` }), samplesOf(240, (k) => k)),
+      series(
+        labelsFrom({ __name__: 'm', pod: `pod-${String(i).padStart(5, '0')}` }),
+        samplesOf(240, (k) => k),
+      ),
     );
     const { dir: blockDir } = await writeBlock({ parentDir: dir, series: input });
     const files = new CountingFiles(new FsBlockFiles(blockDir));
@@ -161,10 +201,17 @@ describe('block writer → reader', () => {
   });
 
   it('writes and reads an empty block', async () => {
-    const { dir: blockDir, meta } = await writeBlock({ parentDir: dir, series: [], minTime: T0, maxTime: T0 + 7_200_000 });
+    const { dir: blockDir, meta } = await writeBlock({
+      parentDir: dir,
+      series: [],
+      minTime: T0,
+      maxTime: T0 + 7_200_000,
+    });
     expect(meta.stats).toEqual({ numSamples: 0, numSeries: 0, numChunks: 0 });
     expect(meta.thanos?.segment_files).toEqual([]);
-    expect(await readFile(join(blockDir, 'tombstones'))).toEqual(Buffer.from([0x01, 0x30, 0xba, 0x30, 1, 0, 0, 0, 0]));
+    expect(await readFile(join(blockDir, 'tombstones'))).toEqual(
+      Buffer.from([0x01, 0x30, 0xba, 0x30, 1, 0, 0, 0, 0]),
+    );
     const b = await openBlock(new FsBlockFiles(blockDir));
     expect(await readAll(b, [])).toEqual([]);
     expect(b.index.labelNames()).toEqual([]);
@@ -175,14 +222,21 @@ describe('block writer → reader', () => {
   it('keeps many symbols addressable (symbol table larger than its write buffer)', async () => {
     const input: BlockSeries[] = [];
     for (let i = 0; i < 20_000; i++) {
-      input.push(series(labelsFrom({ __name__: 'm', id: `${'x'.repeat(20)}-${String(i).padStart(6, '0')}` }), [{ t: T0 + i, v: i }]));
+      input.push(
+        series(
+          labelsFrom({ __name__: 'm', id: `${'x'.repeat(20)}-${String(i).padStart(6, '0')}` }),
+          [{ t: T0 + i, v: i }],
+        ),
+      );
     }
     const { dir: blockDir } = await writeBlock({ parentDir: dir, series: input });
     const b = await openBlock(new FsBlockFiles(blockDir));
     expect(b.index.symbols.length).toBe(20_003);
     expect(b.index.labelValues('id')).toHaveLength(20_000);
     const got = await readAll(b, [matcher('=~', 'id', '.*-01999[0-9]')]);
-    expect(got.map((s) => s.samples[0].v)).toEqual([19990, 19991, 19992, 19993, 19994, 19995, 19996, 19997, 19998, 19999]);
+    expect(got.map((s) => s.samples[0].v)).toEqual([
+      19990, 19991, 19992, 19993, 19994, 19995, 19996, 19997, 19998, 19999,
+    ]);
     expect((await readAll(b)).length).toBe(20_000);
     await b.close();
   });
@@ -215,10 +269,18 @@ describe('block writer input checks', () => {
   it('refuses overlapping chunks and chunks outside the block range', async () => {
     const c = encodeXorChunks([T0, T0 + 10], [1, 2]);
     await expect(
-      writeBlock({ parentDir: dir, series: [{ labels: labelsFrom({ a: 'b' }), chunks: [...c, ...c] }] }),
+      writeBlock({
+        parentDir: dir,
+        series: [{ labels: labelsFrom({ a: 'b' }), chunks: [...c, ...c] }],
+      }),
     ).rejects.toThrow(/overlaps/);
     await expect(
-      writeBlock({ parentDir: dir, series: [{ labels: labelsFrom({ a: 'b' }), chunks: c }], minTime: T0, maxTime: T0 + 10 }),
+      writeBlock({
+        parentDir: dir,
+        series: [{ labels: labelsFrom({ a: 'b' }), chunks: c }],
+        minTime: T0,
+        maxTime: T0 + 10,
+      }),
     ).rejects.toThrow(/outside the block range/);
     expect(await readdir(dir)).toEqual([]);
   });
@@ -226,7 +288,12 @@ describe('block writer input checks', () => {
 
 describe('block corruption', () => {
   async function writeOne(): Promise<string> {
-    const input = [series(labelsFrom({ __name__: 'm', job: 'a' }), samplesOf(240, (i) => i))];
+    const input = [
+      series(
+        labelsFrom({ __name__: 'm', job: 'a' }),
+        samplesOf(240, (i) => i),
+      ),
+    ];
     return (await writeBlock({ parentDir: dir, series: input })).dir;
   }
 
@@ -249,7 +316,9 @@ describe('block corruption', () => {
   it('reports a damaged TOC when opening', async () => {
     const blockDir = await writeOne();
     await flipByte(join(blockDir, 'index'), -10);
-    await expect(openBlock(new FsBlockFiles(blockDir))).rejects.toThrow(/index TOC: checksum mismatch/);
+    await expect(openBlock(new FsBlockFiles(blockDir))).rejects.toThrow(
+      /index TOC: checksum mismatch/,
+    );
   });
 
   it('reports a damaged series entry when reading it', async () => {
@@ -271,14 +340,18 @@ describe('block corruption', () => {
     await b.close();
     await flipByte(join(blockDir, 'index'), postingsAt + 9);
     const b2 = await openBlock(new FsBlockFiles(blockDir));
-    await expect(readAll(b2, [])).rejects.toThrow(new RegExp(`index postings at ${postingsAt}: checksum mismatch`));
+    await expect(readAll(b2, [])).rejects.toThrow(
+      new RegExp(`index postings at ${postingsAt}: checksum mismatch`),
+    );
     await b2.close();
   });
 
   it('reports a damaged symbol table and meta.json when opening', async () => {
     const blockDir = await writeOne();
     await flipByte(join(blockDir, 'index'), 12);
-    await expect(openBlock(new FsBlockFiles(blockDir))).rejects.toThrow(/index symbol table: checksum mismatch/);
+    await expect(openBlock(new FsBlockFiles(blockDir))).rejects.toThrow(
+      /index symbol table: checksum mismatch/,
+    );
     await writeFile(join(blockDir, 'meta.json'), '{"version": 2}');
     await expect(openBlock(new FsBlockFiles(blockDir))).rejects.toThrow(CorruptBlockError);
   });
@@ -292,11 +365,22 @@ describe('headBlockSeries', () => {
       head.append(labelsFrom({ __name__: 'm', tenant_id: 'a', job: 'x' }), t, i);
       head.append(labelsFrom({ __name__: 'm', tenant_id: 'b', job: 'x' }), t, -i);
     }
-    const cut = headBlockSeries(head, { mint: 0, maxt: 7_200_000, tenant: 'a', dropLabels: ['tenant_id'] });
+    const cut = headBlockSeries(head, {
+      mint: 0,
+      maxt: 7_200_000,
+      tenant: 'a',
+      dropLabels: ['tenant_id'],
+    });
     expect(cut.map((s) => s.labels)).toEqual([labelsFrom({ __name__: 'm', job: 'x' })]);
     const s = head.seriesByLabels(labelsFrom({ __name__: 'm', tenant_id: 'a', job: 'x' }))!;
     expect(cut[0].chunks.map((c) => c.data)).toEqual(s.chunks.map((c) => c.bytes));
-    const { dir: blockDir } = await writeBlock({ parentDir: dir, series: cut, minTime: 0, maxTime: 7_200_000, tenant: 'a' });
+    const { dir: blockDir } = await writeBlock({
+      parentDir: dir,
+      series: cut,
+      minTime: 0,
+      maxTime: 7_200_000,
+      tenant: 'a',
+    });
     const b = await openBlock(new FsBlockFiles(blockDir));
     const got = await readAll(b);
     expect(got[0].samples).toEqual(samplesOf(480, (i) => i, 15_000, 0));

@@ -1,6 +1,12 @@
 import { CorruptBlockError } from '../errors';
 import { type BlockFiles, coalesce } from './block-files';
-import { CHUNKS_FORMAT_V1, MAGIC_CHUNKS, SEGMENT_HEADER_SIZE, segmentFileName, unpackChunkRef } from './chunk-writer';
+import {
+  CHUNKS_FORMAT_V1,
+  MAGIC_CHUNKS,
+  SEGMENT_HEADER_SIZE,
+  segmentFileName,
+  unpackChunkRef,
+} from './chunk-writer';
 import { ByteReader, be32At, verifyCrc } from './encoding';
 
 /** A chunk read back from a segment file. */
@@ -41,10 +47,16 @@ export class ChunkReader {
         const starts = list.map((l) => l.offset);
         for (const s of starts) {
           if (s < SEGMENT_HEADER_SIZE || s >= size) {
-            throw new CorruptBlockError(`${file}: chunk offset ${s} outside the segment of ${size} bytes`);
+            throw new CorruptBlockError(
+              `${file}: chunk offset ${s} outside the segment of ${size} bytes`,
+            );
           }
         }
-        const groups = coalesce(starts, (i) => Math.min(starts[i] + CHUNK_READ_GUESS, size), MAX_GAP);
+        const groups = coalesce(
+          starts,
+          (i) => Math.min(starts[i] + CHUNK_READ_GUESS, size),
+          MAX_GAP,
+        );
         await Promise.all(
           groups.map(async (g) => {
             const buf = await this.files.readRange(file, g.from, g.to - g.from);
@@ -55,7 +67,8 @@ export class ChunkReader {
               if (need === null || need > bytes.length) {
                 bytes = await this.files.readRange(file, off, need ?? 16);
                 const again = chunkLength(bytes);
-                if (again !== null && again > bytes.length) bytes = await this.files.readRange(file, off, again);
+                if (again !== null && again > bytes.length)
+                  bytes = await this.files.readRange(file, off, again);
               }
               out[list[i].at] = decodeChunk(bytes, refs[list[i].at], `${file} chunk at ${off}`);
             }
@@ -77,7 +90,8 @@ export class ChunkReader {
         const h = await this.files.readRange(file, 0, SEGMENT_HEADER_SIZE);
         if (h.length < SEGMENT_HEADER_SIZE || be32At(h, 0) !== MAGIC_CHUNKS)
           throw new CorruptBlockError(`${file}: invalid chunk segment header`);
-        if (h[4] !== CHUNKS_FORMAT_V1) throw new CorruptBlockError(`${file}: unsupported segment version ${h[4]}`);
+        if (h[4] !== CHUNKS_FORMAT_V1)
+          throw new CorruptBlockError(`${file}: unsupported segment version ${h[4]}`);
         return size;
       })();
       this.checked.set(seq, p);
@@ -91,7 +105,8 @@ function decodeChunk(b: Uint8Array, ref: number, what: string): ReadChunk {
   const r = new ByteReader(b, 0, b.length, what);
   const len = r.uvarint();
   const start = r.pos;
-  if (start + 1 + len + 4 > b.length) throw new CorruptBlockError(`${what}: chunk of ${len} bytes runs past the segment`);
+  if (start + 1 + len + 4 > b.length)
+    throw new CorruptBlockError(`${what}: chunk of ${len} bytes runs past the segment`);
   verifyCrc(b.subarray(start, start + 1 + len), be32At(b, start + 1 + len), what);
   return { ref, encoding: b[start], data: b.subarray(start + 1, start + 1 + len) };
 }

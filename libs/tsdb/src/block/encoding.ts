@@ -60,7 +60,7 @@ export class ByteWriter {
   putBE64(v: number): void {
     this.ensure(8);
     this.buf.writeUInt32BE(Math.floor(v / TWO_32) >>> 0, this.len);
-    this.buf.writeUInt32BE(v % TWO_32 >>> 0, this.len + 4);
+    this.buf.writeUInt32BE((v % TWO_32) >>> 0, this.len + 4);
     this.len += 8;
   }
 

@@ -28,7 +28,8 @@ export function headBlockSeries(head: Head, opts: HeadCutOptions): BlockSeries[]
   for (const s of head.allSeries()) {
     if (opts.tenant !== undefined && s.tenant !== opts.tenant) continue;
     if (s.maxTime() < opts.mint || s.minTime() >= opts.maxt) continue;
-    const chunks = reusableChunks(s, opts.mint, opts.maxt) ?? reencode(s, opts, head.samplesPerChunk);
+    const chunks =
+      reusableChunks(s, opts.mint, opts.maxt) ?? reencode(s, opts, head.samplesPerChunk);
     if (chunks.length === 0) continue;
     const labels: Label[] = [];
     for (let i = 0; i < s.pairs.length; i += 2)

@@ -52,7 +52,8 @@ export class IndexReader {
   /** Opens the index `file` of a block. */
   static async open(files: BlockFiles, file = 'index'): Promise<IndexReader> {
     const size = await files.size(file);
-    if (size < 5 + INDEX_TOC_SIZE) throw new CorruptBlockError(`${file}: ${size} bytes is too short for an index`);
+    if (size < 5 + INDEX_TOC_SIZE)
+      throw new CorruptBlockError(`${file}: ${size} bytes is too short for an index`);
     const head = await files.readRange(file, 0, 5);
     if (be32At(head, 0) !== MAGIC_INDEX)
       throw new CorruptBlockError(`${file}: invalid magic number ${be32At(head, 0).toString(16)}`);
@@ -70,7 +71,8 @@ export class IndexReader {
       postingsTable: t.be64(),
     };
     for (const [k, v] of Object.entries(toc)) {
-      if (v > size - INDEX_TOC_SIZE) throw new CorruptBlockError(`${file} TOC: ${k} offset ${v} beyond the file`);
+      if (v > size - INDEX_TOC_SIZE)
+        throw new CorruptBlockError(`${file} TOC: ${k} offset ${v} beyond the file`);
     }
     const symbols = await readSymbols(files, file, toc.symbols);
     const r = new IndexReader(files, file, size, toc, symbols);
@@ -112,7 +114,8 @@ export class IndexReader {
     await Promise.all(
       groups.map(async (g) => {
         const buf = await this.files.readRange(this.file, g.from, g.to - g.from);
-        for (let i = g.first; i <= g.last; i++) out[slots[i].at] = this.decodePostings(buf, starts[i] - g.from, starts[i]);
+        for (let i = g.first; i <= g.last; i++)
+          out[slots[i].at] = this.decodePostings(buf, starts[i] - g.from, starts[i]);
       }),
     );
     return out;
@@ -136,7 +139,8 @@ export class IndexReader {
             const len = need ?? Math.min(64 * 1024, end - off);
             entry = await this.files.readRange(this.file, off, len);
             const again = entryLength(entry);
-            if (again !== null && again > entry.length) entry = await this.files.readRange(this.file, off, again);
+            if (again !== null && again > entry.length)
+              entry = await this.files.readRange(this.file, off, again);
           }
           out[order[i].at] = this.decodeSeries(order[i].id, entry);
         }
@@ -150,12 +154,14 @@ export class IndexReader {
     const r = new ByteReader(entry, 0, entry.length, what);
     const len = r.uvarint();
     const bodyStart = r.pos;
-    if (bodyStart + len + 4 > entry.length) throw new CorruptBlockError(`${what}: entry runs past the series section`);
+    if (bodyStart + len + 4 > entry.length)
+      throw new CorruptBlockError(`${what}: entry runs past the series section`);
     verifyCrc(entry.subarray(bodyStart, bodyStart + len), be32At(entry, bodyStart + len), what);
     const b = new ByteReader(entry, bodyStart, bodyStart + len, what);
     const nLabels = b.uvarint();
     const labels: Label[] = [];
-    for (let i = 0; i < nLabels; i++) labels.push({ name: this.symbol(b.uvarint(), what), value: this.symbol(b.uvarint(), what) });
+    for (let i = 0; i < nLabels; i++)
+      labels.push({ name: this.symbol(b.uvarint(), what), value: this.symbol(b.uvarint(), what) });
     const nChunks = b.uvarint();
     const chunks: ChunkMeta[] = [];
     let minT = 0;
@@ -186,10 +192,12 @@ export class IndexReader {
     const what = `${this.file} postings at ${fileOffset}`;
     if (at + 8 > buf.length) throw new CorruptBlockError(`${what}: truncated`);
     const len = be32At(buf, at);
-    if (at + 4 + len + 4 > buf.length) throw new CorruptBlockError(`${what}: list of ${len} bytes runs past its section`);
+    if (at + 4 + len + 4 > buf.length)
+      throw new CorruptBlockError(`${what}: list of ${len} bytes runs past its section`);
     verifyCrc(buf.subarray(at + 4, at + 4 + len), be32At(buf, at + 4 + len), what);
     const n = be32At(buf, at + 4);
-    if (8 + 4 * n !== 4 + len) throw new CorruptBlockError(`${what}: ${n} entries do not fill ${len} bytes`);
+    if (8 + 4 * n !== 4 + len)
+      throw new CorruptBlockError(`${what}: ${n} entries do not fill ${len} bytes`);
     const out = new Array<number>(n);
     for (let i = 0; i < n; i++) out[i] = be32At(buf, at + 8 + 4 * i);
     return out;
@@ -209,7 +217,9 @@ export class IndexReader {
   }
 
   private postingsEnd(k: number): number {
-    return k + 1 < this.postingsOffsets.length ? this.postingsOffsets[k + 1] : this.sectionEnd(this.toc.postings);
+    return k + 1 < this.postingsOffsets.length
+      ? this.postingsOffsets[k + 1]
+      : this.sectionEnd(this.toc.postings);
   }
 
   // Where the section starting at `start` ends: at the next section the TOC knows, or at the TOC.
@@ -228,14 +238,16 @@ export class IndexReader {
     const buf = await this.files.readRange(this.file, start, this.size - INDEX_TOC_SIZE - start);
     if (buf.length < 8) throw new CorruptBlockError(`${what}: truncated`);
     const len = be32At(buf, 0);
-    if (4 + len + 4 > buf.length) throw new CorruptBlockError(`${what}: length ${len} runs past the TOC`);
+    if (4 + len + 4 > buf.length)
+      throw new CorruptBlockError(`${what}: length ${len} runs past the TOC`);
     verifyCrc(buf.subarray(4, 4 + len), be32At(buf, 4 + len), what);
     const r = new ByteReader(buf, 4, 4 + len, what);
     const n = r.be32();
-    let cur: NameEntry | undefined;
+    let cur: NameEntry = { values: [], base: 0 };
     let curName: string | undefined;
     for (let i = 0; i < n; i++) {
-      if (r.uvarint() !== 2) throw new CorruptBlockError(`${what}: entry ${i} does not hold a label pair`);
+      if (r.uvarint() !== 2)
+        throw new CorruptBlockError(`${what}: entry ${i} does not hold a label pair`);
       const name = r.uvarintStr();
       const value = r.uvarintStr();
       const off = r.uvarint();
@@ -244,7 +256,7 @@ export class IndexReader {
         curName = name;
         this.names.set(name, cur);
       }
-      cur!.values.push(value);
+      cur.values.push(value);
       this.postingsOffsets.push(off);
     }
   }
@@ -256,7 +268,8 @@ async function readSymbols(files: BlockFiles, file: string, off: number): Promis
   const lenBytes = await files.readRange(file, off, 4);
   const len = be32At(lenBytes, 0);
   const buf = await files.readRange(file, off + 4, len + 4);
-  if (buf.length < len + 4) throw new CorruptBlockError(`${what}: length ${len} runs past the file`);
+  if (buf.length < len + 4)
+    throw new CorruptBlockError(`${what}: length ${len} runs past the file`);
   verifyCrc(buf.subarray(0, len), be32At(buf, len), what);
   const r = new ByteReader(buf, 0, len, what);
   const n = r.be32();

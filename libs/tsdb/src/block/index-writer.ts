@@ -163,18 +163,17 @@ export class IndexWriter {
   /** Writes label indices, postings, both offset tables and the TOC, then syncs; returns the file size. */
   async close(): Promise<number> {
     const f = this.f;
-    const names = [...this.postings.keys()].sort(compareUtf8);
-    const sortedValues = new Map<string, string[]>();
-    for (const n of names) sortedValues.set(n, [...this.postings.get(n)!.keys()].sort(compareUtf8));
+    const labels = [...this.postings]
+      .sort((a, b) => compareUtf8(a[0], b[0]))
+      .map(([name, byValue]) => ({ name, byValue, values: [...byValue.keys()].sort(compareUtf8) }));
 
     await f.pad(4);
     this.toc.labelIndices = f.pos;
     const labelIndexOffsets: number[] = [];
     const b = this.b1;
-    for (const n of names) {
+    for (const { values } of labels) {
       await f.pad(4);
       labelIndexOffsets.push(f.pos);
-      const values = sortedValues.get(n)!;
       b.reset();
       b.putBE32(0);
       b.putBE32(1);
@@ -187,20 +186,19 @@ export class IndexWriter {
     this.toc.postings = f.pos;
     const postingOffsets: number[] = [];
     postingOffsets.push(await this.writePostings(this.all));
-    for (const n of names) {
-      const byValue = this.postings.get(n)!;
-      for (const v of sortedValues.get(n)!) postingOffsets.push(await this.writePostings(byValue.get(v)!));
+    for (const { byValue, values } of labels) {
+      for (const v of values) postingOffsets.push(await this.writePostings(byValue.get(v) ?? []));
     }
 
     this.toc.labelIndicesTable = f.pos;
     b.reset();
     b.putBE32(0);
-    b.putBE32(names.length);
-    for (let i = 0; i < names.length; i++) {
+    b.putBE32(labels.length);
+    labels.forEach(({ name }, i) => {
       b.putByte(1);
-      b.putUvarintStr(names[i]);
+      b.putUvarintStr(name);
       b.putUvarint(labelIndexOffsets[i]);
-    }
+    });
     await this.writeWithLenAndCrc(b);
 
     this.toc.postingsTable = f.pos;
@@ -215,12 +213,19 @@ export class IndexWriter {
       b.putUvarint(postingOffsets[k++]);
     };
     entry('', '');
-    for (const n of names) for (const v of sortedValues.get(n)!) entry(n, v);
+    for (const { name, values } of labels) for (const v of values) entry(name, v);
     await this.writeWithLenAndCrc(b);
 
     b.reset();
     const t = this.toc;
-    for (const off of [t.symbols, t.series, t.labelIndices, t.labelIndicesTable, t.postings, t.postingsTable])
+    for (const off of [
+      t.symbols,
+      t.series,
+      t.labelIndices,
+      t.labelIndicesTable,
+      t.postings,
+      t.postingsTable,
+    ])
       b.putBE64(off);
     b.putCrcSince(0);
     await f.write(b.bytes());
@@ -255,7 +260,8 @@ export class IndexWriter {
 
   private symbol(s: string): number {
     const i = this.symbolIndex.get(s);
-    if (i === undefined) throw new InvalidBlockError(`symbol ${JSON.stringify(s)} missing from the symbol table`);
+    if (i === undefined)
+      throw new InvalidBlockError(`symbol ${JSON.stringify(s)} missing from the symbol table`);
     return i;
   }
 }

@@ -50,8 +50,13 @@ export const blockMetaSchema = z
     thanos: z
       .object({
         version: z.number().int().optional(),
-        labels: z.record(z.string()).nullish().transform((l) => l ?? {}),
-        downsample: z.object({ resolution: z.number().int().nonnegative() }).default({ resolution: 0 }),
+        labels: z
+          .record(z.string())
+          .nullish()
+          .transform((l) => l ?? {}),
+        downsample: z
+          .object({ resolution: z.number().int().nonnegative() })
+          .default({ resolution: 0 }),
         source: z.string().default(''),
         segment_files: z.array(z.string()).optional(),
         files: z.array(fileSchema).optional(),
@@ -79,7 +84,9 @@ export function parseBlockMeta(bytes: Uint8Array | string): BlockMeta {
     throw new CorruptBlockError(`meta.json: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   if (parsed.data.maxTime < parsed.data.minTime)
-    throw new CorruptBlockError(`meta.json: maxTime ${parsed.data.maxTime} before minTime ${parsed.data.minTime}`);
+    throw new CorruptBlockError(
+      `meta.json: maxTime ${parsed.data.maxTime} before minTime ${parsed.data.minTime}`,
+    );
   return parsed.data;
 }
 

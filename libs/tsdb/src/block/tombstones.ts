@@ -29,14 +29,18 @@ export function encodeTombstones(stones: readonly Tombstone[] = []): Buffer {
 
 /** Decodes and verifies a tombstones file. */
 export function decodeTombstones(bytes: Uint8Array): Tombstone[] {
-  if (bytes.length < 9) throw new CorruptBlockError(`tombstones: file of ${bytes.length} bytes is too short`);
+  if (bytes.length < 9)
+    throw new CorruptBlockError(`tombstones: file of ${bytes.length} bytes is too short`);
   if (be32At(bytes, 0) !== MAGIC_TOMBSTONES)
-    throw new CorruptBlockError(`tombstones: invalid magic number ${be32At(bytes, 0).toString(16)}`);
+    throw new CorruptBlockError(
+      `tombstones: invalid magic number ${be32At(bytes, 0).toString(16)}`,
+    );
   if (bytes[4] !== TOMBSTONES_FORMAT_V1)
     throw new CorruptBlockError(`tombstones: unsupported version ${bytes[4]}`);
   verifyCrc(bytes.subarray(5, bytes.length - 4), be32At(bytes, bytes.length - 4), 'tombstones');
   const r = new ByteReader(bytes, 5, bytes.length - 4, 'tombstones');
   const out: Tombstone[] = [];
-  while (r.remaining() > 0) out.push({ seriesRef: r.uvarint(), minT: r.varint(), maxT: r.varint() });
+  while (r.remaining() > 0)
+    out.push({ seriesRef: r.uvarint(), minT: r.varint(), maxT: r.varint() });
   return out;
 }
