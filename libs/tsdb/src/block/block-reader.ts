@@ -6,6 +6,7 @@ import { ChainIterator, RangeIterator, type SampleIterator } from '../iterator';
 import { type Labels } from '../labels';
 import { type BlockFiles } from './block-files';
 import { ChunkReader } from './chunk-reader';
+import { parseIndexHeader } from './index-header';
 import { IndexReader } from './index-reader';
 import { type BlockMeta, parseBlockMeta } from './meta';
 
@@ -31,14 +32,23 @@ export interface SelectOptions {
   readonly batchSize?: number;
 }
 
-/** Opens a block from its files: meta.json, the index (TOC, symbols, postings offsets) and lazily the chunks; closes `files` if that fails. */
-export async function openBlock(files: BlockFiles): Promise<BlockReader> {
+/**
+ * Opens a block from its files: meta.json, the index (TOC, symbols, postings offsets; or those
+ * from a cached index-header) and lazily the chunks; closes `files` if that fails.
+ */
+export async function openBlock(
+  files: BlockFiles,
+  opts: { readonly indexHeader?: Uint8Array } = {},
+): Promise<BlockReader> {
   try {
     const metaSize = await files.size('meta.json').catch((e: unknown) => {
       throw new CorruptBlockError(`meta.json: ${(e as Error).message}`);
     });
     const meta = parseBlockMeta(await files.readRange('meta.json', 0, metaSize));
-    const index = await IndexReader.open(files);
+    const index =
+      opts.indexHeader === undefined
+        ? await IndexReader.open(files)
+        : await IndexReader.fromHeader(files, parseIndexHeader(opts.indexHeader));
     return new BlockReader(meta, index, new ChunkReader(files), files);
   } catch (e) {
     // The reader would have owned the handles; nobody else will close them.

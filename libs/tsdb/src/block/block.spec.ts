@@ -11,6 +11,7 @@ import { type BlockFiles, FsBlockFiles } from './block-files';
 import { type BlockReader, openBlock } from './block-reader';
 import { type BlockSeries, encodeXorChunks, writeBlock } from './block-writer';
 import { headBlockSeries } from './head-series';
+import { buildIndexHeader } from './index-header';
 import { compareLabelsUtf8 } from './series-order';
 
 const T0 = 1_700_000_000_000;
@@ -252,6 +253,51 @@ describe('block writer → reader', () => {
     expect(b.index.labelValues('v')).toEqual(['a', 'z', '～', '😀']);
     expect((await readAll(b, [matcher('=', 'v', '😀')])).length).toBe(1);
     await b.close();
+  });
+});
+
+describe('index-header', () => {
+  it('opens a block from its index-header without reading symbols or postings offsets again', async () => {
+    const input = Array.from({ length: 300 }, (_, i) =>
+      series(
+        labelsFrom({ __name__: 'm', pod: `p${String(i).padStart(4, '0')}`, zone: `z${i % 3}` }),
+        samplesOf(130, (k) => k + i),
+      ),
+    );
+    const { dir: blockDir } = await writeBlock({ parentDir: dir, series: input });
+    const source = new FsBlockFiles(blockDir);
+    const header = await buildIndexHeader(source);
+    await source.close();
+    const index = await readFile(join(blockDir, 'index'));
+    expect(header.length).toBeLessThan(index.length / 2);
+    expect(header.readUInt32BE(0)).toBe(0xbaaad792);
+
+    const plain = await openBlock(new FsBlockFiles(blockDir));
+    const files = new CountingFiles(new FsBlockFiles(blockDir));
+    const viaHeader = await openBlock(files, { indexHeader: header });
+    expect(files.bytesRead.get('index')).toBeUndefined();
+    expect(viaHeader.index.symbols).toEqual(plain.index.symbols);
+    expect(viaHeader.index.labelNames()).toEqual(plain.index.labelNames());
+    expect(viaHeader.index.labelValues('pod')).toEqual(plain.index.labelValues('pod'));
+    const ms = [matcher('=', 'zone', 'z1'), matcher('=~', 'pod', 'p00[0-4].')];
+    expect(await readAll(viaHeader, ms)).toEqual(await readAll(plain, ms));
+    expect((await readAll(viaHeader, [])).length).toBe(300);
+    await plain.close();
+    await viaHeader.close();
+  });
+
+  it('refuses a damaged index-header', async () => {
+    const { dir: blockDir } = await writeBlock({
+      parentDir: dir,
+      series: [series(labelsFrom({ a: 'b' }), [{ t: T0, v: 1 }])],
+    });
+    const source = new FsBlockFiles(blockDir);
+    const header = await buildIndexHeader(source);
+    await source.close();
+    header[20] ^= 0x01;
+    await expect(openBlock(new FsBlockFiles(blockDir), { indexHeader: header })).rejects.toThrow(
+      /index-header symbol table: checksum mismatch/,
+    );
   });
 });
 

@@ -3,6 +3,7 @@ import { type Postings } from '../index/postings';
 import { type Label, type Labels } from '../labels';
 import { type BlockFiles, coalesce } from './block-files';
 import { ByteReader, be32At, compareUtf8, verifyCrc } from './encoding';
+import { type IndexHeader } from './index-header';
 import {
   type ChunkMeta,
   INDEX_FORMAT_V2,
@@ -49,34 +50,39 @@ export class IndexReader {
     readonly symbols: readonly string[],
   ) {}
 
-  /** Opens the index `file` of a block. */
+  /** Opens the index `file` of a block: header, TOC, symbol table and postings offset table. */
   static async open(files: BlockFiles, file = 'index'): Promise<IndexReader> {
-    const size = await files.size(file);
-    if (size < 5 + INDEX_TOC_SIZE)
-      throw new CorruptBlockError(`${file}: ${size} bytes is too short for an index`);
-    const head = await files.readRange(file, 0, 5);
-    if (be32At(head, 0) !== MAGIC_INDEX)
-      throw new CorruptBlockError(`${file}: invalid magic number ${be32At(head, 0).toString(16)}`);
-    if (head[4] !== INDEX_FORMAT_V2)
-      throw new CorruptBlockError(`${file}: unsupported index format version ${head[4]}`);
-    const tocBytes = await files.readRange(file, size - INDEX_TOC_SIZE, INDEX_TOC_SIZE);
-    verifyCrc(tocBytes.subarray(0, 48), be32At(tocBytes, 48), `${file} TOC`);
-    const t = new ByteReader(tocBytes, 0, 48, `${file} TOC`);
-    const toc: IndexToc = {
-      symbols: t.be64(),
-      series: t.be64(),
-      labelIndices: t.be64(),
-      labelIndicesTable: t.be64(),
-      postings: t.be64(),
-      postingsTable: t.be64(),
-    };
-    for (const [k, v] of Object.entries(toc)) {
-      if (v > size - INDEX_TOC_SIZE)
-        throw new CorruptBlockError(`${file} TOC: ${k} offset ${v} beyond the file`);
-    }
-    const symbols = await readSymbols(files, file, toc.symbols);
+    const { size, toc } = await readIndexToc(files, file);
+    const symbols =
+      toc.symbols === 0 ? [] : decodeSymbols(await readSection(files, file, toc.symbols), file);
     const r = new IndexReader(files, file, size, toc, symbols);
-    await r.loadPostingsTable();
+    if (toc.postingsTable !== 0) {
+      const end = size - INDEX_TOC_SIZE;
+      r.parsePostingsTable(
+        await files.readRange(file, toc.postingsTable, end - toc.postingsTable),
+        file,
+      );
+    }
+    return r;
+  }
+
+  /**
+   * Opens the index `file` with symbols and postings offsets taken from its parsed index-header
+   * (`parseIndexHeader`), so opening reads nothing from the index but its size. Of the TOC only the
+   * postings offset table's position is known then; the other offsets read as 0.
+   */
+  static async fromHeader(files: BlockFiles, h: IndexHeader, file = 'index'): Promise<IndexReader> {
+    const size = await files.size(file);
+    const toc: IndexToc = {
+      symbols: 0,
+      series: 0,
+      labelIndices: 0,
+      labelIndicesTable: 0,
+      postings: 0,
+      postingsTable: h.indexPostingsTable,
+    };
+    const r = new IndexReader(files, file, size, toc, h.symbols);
+    if (h.postingsTable !== null) r.parsePostingsTable(h.postingsTable, 'index-header');
     return r;
   }
 
@@ -231,15 +237,12 @@ export class IndexReader {
     return end;
   }
 
-  private async loadPostingsTable(): Promise<void> {
-    const what = `${this.file} postings offset table`;
-    const start = this.toc.postingsTable;
-    if (start === 0) return;
-    const buf = await this.files.readRange(this.file, start, this.size - INDEX_TOC_SIZE - start);
+  private parsePostingsTable(buf: Uint8Array, source: string): void {
+    const what = `${source} postings offset table`;
     if (buf.length < 8) throw new CorruptBlockError(`${what}: truncated`);
     const len = be32At(buf, 0);
     if (4 + len + 4 > buf.length)
-      throw new CorruptBlockError(`${what}: length ${len} runs past the TOC`);
+      throw new CorruptBlockError(`${what}: length ${len} runs past its section`);
     verifyCrc(buf.subarray(4, 4 + len), be32At(buf, 4 + len), what);
     const r = new ByteReader(buf, 4, 4 + len, what);
     const n = r.be32();
@@ -262,16 +265,62 @@ export class IndexReader {
   }
 }
 
-async function readSymbols(files: BlockFiles, file: string, off: number): Promise<string[]> {
-  const what = `${file} symbol table`;
-  if (off === 0) return [];
+/** Reads and validates an index's header and TOC. */
+export async function readIndexToc(
+  files: BlockFiles,
+  file = 'index',
+): Promise<{ size: number; toc: IndexToc }> {
+  const size = await files.size(file);
+  if (size < 5 + INDEX_TOC_SIZE)
+    throw new CorruptBlockError(`${file}: ${size} bytes is too short for an index`);
+  const head = await files.readRange(file, 0, 5);
+  if (be32At(head, 0) !== MAGIC_INDEX)
+    throw new CorruptBlockError(`${file}: invalid magic number ${be32At(head, 0).toString(16)}`);
+  if (head[4] !== INDEX_FORMAT_V2)
+    throw new CorruptBlockError(`${file}: unsupported index format version ${head[4]}`);
+  const tocBytes = await files.readRange(file, size - INDEX_TOC_SIZE, INDEX_TOC_SIZE);
+  verifyCrc(tocBytes.subarray(0, 48), be32At(tocBytes, 48), `${file} TOC`);
+  const t = new ByteReader(tocBytes, 0, 48, `${file} TOC`);
+  const toc: IndexToc = {
+    symbols: t.be64(),
+    series: t.be64(),
+    labelIndices: t.be64(),
+    labelIndicesTable: t.be64(),
+    postings: t.be64(),
+    postingsTable: t.be64(),
+  };
+  for (const [k, v] of Object.entries(toc)) {
+    if (v > size - INDEX_TOC_SIZE)
+      throw new CorruptBlockError(`${file} TOC: ${k} offset ${v} beyond the file`);
+  }
+  return { size, toc };
+}
+
+/** Reads a `len <4b> · body · CRC32C` section whole (length field included) and verifies it. */
+export async function readSection(
+  files: BlockFiles,
+  file: string,
+  off: number,
+): Promise<Uint8Array> {
   const lenBytes = await files.readRange(file, off, 4);
+  if (lenBytes.length < 4)
+    throw new CorruptBlockError(`${file}: section at ${off} runs past the file`);
   const len = be32At(lenBytes, 0);
-  const buf = await files.readRange(file, off + 4, len + 4);
-  if (buf.length < len + 4)
-    throw new CorruptBlockError(`${what}: length ${len} runs past the file`);
-  verifyCrc(buf.subarray(0, len), be32At(buf, len), what);
-  const r = new ByteReader(buf, 0, len, what);
+  const buf = await files.readRange(file, off, 4 + len + 4);
+  if (buf.length < 4 + len + 4)
+    throw new CorruptBlockError(`${file}: section at ${off} of ${len} bytes runs past the file`);
+  return buf;
+}
+
+/** Decodes a symbol table section (length field included), verifying its CRC32C. */
+export function decodeSymbols(section: Uint8Array, source: string): string[] {
+  const what = `${source} symbol table`;
+  if (section.length < 8) throw new CorruptBlockError(`${what}: truncated`);
+  const len = be32At(section, 0);
+  if (4 + len + 4 > section.length)
+    throw new CorruptBlockError(`${what}: length ${len} runs past its section`);
+  verifyCrc(section.subarray(4, 4 + len), be32At(section, 4 + len), what);
+  const r = new ByteReader(section, 4, 4 + len, what);
   const n = r.be32();
   const out = new Array<string>(n);
   for (let i = 0; i < n; i++) out[i] = r.uvarintStr();

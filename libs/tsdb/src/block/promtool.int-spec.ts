@@ -12,6 +12,7 @@ import { FsBlockFiles } from './block-files';
 import { openBlock } from './block-reader';
 import { type BlockSeries, encodeXorChunks, writeBlock } from './block-writer';
 import { compareUtf8 } from './encoding';
+import { buildIndexHeader } from './index-header';
 import { compareLabelsUtf8 } from './series-order';
 
 const run = promisify(execFile);
@@ -255,6 +256,18 @@ describe('Strata reads blocks written by promtool', () => {
       }
       expect(await b.labelValues('job', [matcher('=~', 'queue', '.+')])).toEqual(['worker']);
       await b.close();
+      // The same block opened through an index-header built from Prometheus' index.
+      const files = new FsBlockFiles(join(out, id));
+      const viaHeader = await openBlock(files, { indexHeader: await buildIndexHeader(files) });
+      const again: SeriesSamples[] = [];
+      for await (const s of viaHeader.select([matcher('=~', 'job', '.+')])) {
+        const it = s.iterator();
+        const samples: Sample[] = [];
+        while (it.next()) samples.push({ t: it.t, v: it.v });
+        again.push({ labels: s.labels, samples });
+      }
+      expect(again).toEqual(inBlock);
+      await viaHeader.close();
     }
     for (const s of expected) {
       const key = labelsToString(s.labels);
