@@ -14,6 +14,8 @@ import { headBlockSeries } from './head-series';
 import { buildIndexHeader } from './index-header';
 import { compareLabelsUtf8 } from './series-order';
 
+// Writing and reading thousands of series (and running promtool) takes seconds on a loaded machine.
+jest.setTimeout(60_000);
 const T0 = 1_700_000_000_000;
 let dir: string;
 beforeEach(async () => {

@@ -69,36 +69,55 @@ export class IndexWriter {
 
   /** Writes the symbol table; `symbols` must be sorted by UTF-8 bytes and free of duplicates. */
   async writeSymbols(symbols: readonly string[]): Promise<void> {
-    const f = this.f;
-    this.toc.symbols = f.pos;
+    this.toc.symbols = this.f.pos;
+    const section = await this.beginSection();
     const b = this.b1;
-    b.reset();
-    b.putBE32(0);
     b.putBE32(symbols.length);
-    // The length is patched in at the end; the CRC runs over everything after it.
-    let crc = crc32cOf(b.bytes().subarray(4));
-    let len = 4;
     for (let i = 0; i < symbols.length; i++) {
       if (i > 0 && compareUtf8(symbols[i - 1], symbols[i]) >= 0) {
         throw new InvalidBlockError(`symbol ${JSON.stringify(symbols[i])} out of order`);
       }
       this.symbolIndex.set(symbols[i], i);
-      const from = b.length;
       b.putUvarintStr(symbols[i]);
-      crc = crc32cOf(b.bytes().subarray(from), crc);
-      len += b.length - from;
-      if (b.length >= 1 << 16) {
+      await section.spill();
+    }
+    await section.end();
+    this.toc.series = this.f.pos;
+  }
+
+  /**
+   * Starts a `len · body · CRC32C` section whose body is appended to `b1` and spilled to disk in
+   * 64 KiB pieces, so no table is held whole; the length is patched in at the end.
+   */
+  private async beginSection(): Promise<{ spill(): Promise<void>; end(): Promise<void> }> {
+    const f = this.f;
+    const start = f.pos;
+    await f.write(new Uint8Array(4));
+    const b = this.b1;
+    b.reset();
+    let crc = 0;
+    let len = 0;
+    const flush = async (): Promise<void> => {
+      crc = crc32cOf(b.bytes(), crc);
+      len += b.length;
+      await f.write(b.bytes());
+      b.reset();
+    };
+    return {
+      spill: async () => {
+        if (b.length >= 1 << 16) await flush();
+      },
+      end: async () => {
+        await flush();
+        if (len > 0xffffffff)
+          throw new InvalidBlockError(`index section at ${start} exceeds 4 GiB`);
+        b.putBE32(crc);
         await f.write(b.bytes());
         b.reset();
-      }
-    }
-    b.putBE32(crc);
-    await f.write(b.bytes());
-    if (len > 0xffffffff) throw new InvalidBlockError('symbol table exceeds 4 GiB');
-    const l = new ByteWriter(4);
-    l.putBE32(len);
-    await f.writeAt(l.bytes(), this.toc.symbols);
-    this.toc.series = f.pos;
+        b.putBE32(len);
+        await f.writeAt(b.bytes(), start);
+      },
+    };
   }
 
   /** Appends a series; series must arrive strictly sorted by labels, chunks sorted by time. */
@@ -191,30 +210,30 @@ export class IndexWriter {
     }
 
     this.toc.labelIndicesTable = f.pos;
-    b.reset();
-    b.putBE32(0);
+    let section = await this.beginSection();
     b.putBE32(labels.length);
-    labels.forEach(({ name }, i) => {
+    for (let i = 0; i < labels.length; i++) {
       b.putByte(1);
-      b.putUvarintStr(name);
+      b.putUvarintStr(labels[i].name);
       b.putUvarint(labelIndexOffsets[i]);
-    });
-    await this.writeWithLenAndCrc(b);
+      await section.spill();
+    }
+    await section.end();
 
     this.toc.postingsTable = f.pos;
-    b.reset();
-    b.putBE32(0);
+    section = await this.beginSection();
     b.putBE32(postingOffsets.length);
     let k = 0;
-    const entry = (name: string, value: string): void => {
+    const entry = async (name: string, value: string): Promise<void> => {
       b.putByte(2);
       b.putUvarintStr(name);
       b.putUvarintStr(value);
       b.putUvarint(postingOffsets[k++]);
+      await section.spill();
     };
-    entry('', '');
-    for (const { name, values } of labels) for (const v of values) entry(name, v);
-    await this.writeWithLenAndCrc(b);
+    await entry('', '');
+    for (const { name, values } of labels) for (const v of values) await entry(name, v);
+    await section.end();
 
     b.reset();
     const t = this.toc;

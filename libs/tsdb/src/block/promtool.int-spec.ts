@@ -15,6 +15,8 @@ import { compareUtf8 } from './encoding';
 import { buildIndexHeader } from './index-header';
 import { compareLabelsUtf8 } from './series-order';
 
+// Writing and reading thousands of series (and running promtool) takes seconds on a loaded machine.
+jest.setTimeout(120_000);
 const run = promisify(execFile);
 
 function promtool(): string {
