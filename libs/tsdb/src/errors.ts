@@ -9,7 +9,9 @@ export type TsdbErrorCode =
   | 'series_limit_exceeded'
   | 'invalid_labels'
   | 'invalid_matcher'
-  | 'corrupt_chunk';
+  | 'corrupt_chunk'
+  | 'corrupt_block'
+  | 'invalid_block';
 
 /** Base class of every error the TSDB raises, carrying a closed-union `code`. */
 export abstract class TsdbError extends Error {
@@ -89,4 +91,14 @@ export class CorruptChunkError extends TsdbError {
 /** A matcher's regular expression does not compile. */
 export class InvalidMatcherError extends TsdbError {
   readonly code = 'invalid_matcher' as const;
+}
+
+/** A block file fails its checksum, magic number or structure: the block cannot be trusted. */
+export class CorruptBlockError extends TsdbError {
+  readonly code = 'corrupt_block' as const;
+}
+
+/** Input to the block writer breaks the format's rules (unsorted series, overlapping chunks, ...). */
+export class InvalidBlockError extends TsdbError {
+  readonly code = 'invalid_block' as const;
 }

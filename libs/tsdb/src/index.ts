@@ -13,3 +13,21 @@ export * from './iterator';
 export * from './label-block';
 export * from './labels';
 export * from './value';
+export * from './block/block-files';
+export * from './block/block-reader';
+export * from './block/block-writer';
+export { ChunkReader, type ReadChunk } from './block/chunk-reader';
+export {
+  DEFAULT_SEGMENT_SIZE,
+  chunkRef,
+  segmentFileName,
+  unpackChunkRef,
+} from './block/chunk-writer';
+export { compareUtf8 } from './block/encoding';
+export * from './block/head-series';
+export { IndexReader, type IndexSeries } from './block/index-reader';
+export { type ChunkMeta, type IndexToc } from './block/index-writer';
+export * from './block/meta';
+export { compareLabelsUtf8 } from './block/series-order';
+export * from './block/tombstones';
+export * from './block/index-header';

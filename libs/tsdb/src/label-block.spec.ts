@@ -1,9 +1,4 @@
-import {
-  decodeLabelBlock,
-  encodeLabelBlock,
-  labelBlockHash,
-  labelBlockOf,
-} from './label-block';
+import { decodeLabelBlock, encodeLabelBlock, labelBlockHash, labelBlockOf } from './label-block';
 import { type Labels, labelsFrom, labelsHash } from './labels';
 
 describe('label blocks', () => {
