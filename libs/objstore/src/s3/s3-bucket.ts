@@ -81,6 +81,8 @@ export class S3Bucket implements Bucket {
       region: options.region ?? 'us-east-1',
       credentials: options.credentials,
       forcePathStyle: options.forcePathStyle ?? false,
+      // A connection that cannot open, or a response that stalls, fails (and is retried) instead of hanging.
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
       retryMode: 'standard',
       maxAttempts: options.maxAttempts ?? 5,
     });
