@@ -74,7 +74,10 @@ export class S3Bucket implements Bucket {
     this.keyPrefix = directoryPrefix(prefix);
     this.name = `s3://${options.bucket}${prefix ? `/${prefix}` : ''}`;
     if (options.partSizeBytes !== undefined && options.partSizeBytes < MIN_PART_SIZE) {
-      throw new Error(`partSizeBytes must be at least ${MIN_PART_SIZE} (S3's smallest part)`);
+      throw new StrataError(
+        'validation_failed',
+        `partSizeBytes must be at least ${MIN_PART_SIZE} (S3's smallest part)`,
+      );
     }
     this.client = new S3Client({
       endpoint: options.endpoint,
