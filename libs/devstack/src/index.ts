@@ -6,3 +6,4 @@ export { startPostgresServer, createDatabaseIfMissing, type PostgresServerOption
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack';
 export { reapStaleStacks } from './reap-stale-stacks';
 export { startPrometheus, type PrometheusOptions, type RunningPrometheus } from './prometheus-server';
+export { startS3Server, type S3ServerOptions, type RunningS3Server } from './s3-server';

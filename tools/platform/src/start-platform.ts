@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     DATABASE_URL: stack.databaseUrl,
     STRATA_ADMIN_TOKEN_FILE: process.env.STRATA_ADMIN_TOKEN ? undefined : tokenFile,
     STRATA_DATA_DIR: process.env.STRATA_DATA_DIR ?? join(dataDir, 'data'),
+    // Blocks outlive the head's data folder, so the bucket sits beside it: .strata/dev/bucket.
+    STRATA_BUCKET_URL: process.env.STRATA_BUCKET_URL ?? join(dataDir, 'bucket'),
   };
   let running;
   try {
@@ -50,10 +52,14 @@ async function main(): Promise<void> {
     await stack.stop();
     throw error;
   }
-  const gateway = running.services.includes('gateway') ? running.app.get(GatewayServer).gateway : null;
+  const gateway = running.services.includes('gateway')
+    ? running.app.get(GatewayServer).gateway
+    : null;
   if (gateway) {
     log(`gateway ${gateway.url}`);
-    log(`  admin REST ${gateway.url}/api/v1/admin  GraphQL ${gateway.url}/graphql  OpenAPI ${gateway.url}/api/docs`);
+    log(
+      `  admin REST ${gateway.url}/api/v1/admin  GraphQL ${gateway.url}/graphql  OpenAPI ${gateway.url}/api/docs`,
+    );
     log(`  health ${gateway.url}/healthz ${gateway.url}/readyz  metrics ${gateway.url}/metrics`);
   }
   if (running.healthUrl) log(`health and metrics of the other services on ${running.healthUrl}`);

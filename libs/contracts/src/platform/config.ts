@@ -7,6 +7,13 @@ const optionalPath = z
   .optional()
   .transform((v) => (v && v.length > 0 ? v : undefined));
 
+/** `s3://bucket[/prefix]`, `file:///path`, or a path without a URL scheme. */
+function validBucketUrl(value: string): boolean {
+  if (value.startsWith('s3://')) return /^s3:\/\/[^/?#]+(\/[^?#]*)?$/.test(value);
+  if (value.startsWith('file://')) return value.startsWith('file:///');
+  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+}
+
 /**
  * Environment variables every Strata process reads, with their defaults. The deploy manifests
  * are checked against this schema, so a variable a manifest sets must be named here.
@@ -27,9 +34,29 @@ export const PlatformEnv = z.object({
   /** Serve HTTPS when both are set. */
   TLS_CERT_FILE: optionalPath,
   TLS_KEY_FILE: optionalPath,
-  /** Local state: head blocks, caches; and the filesystem bucket when no S3 bucket is configured. */
+  /** Local state: head snapshots, caches. */
   STRATA_DATA_DIR: z.string().default('./.strata/data'),
-  STRATA_BUCKET_DIR: optionalPath,
+  /**
+   * The bucket that keeps blocks (and model artifacts): `s3://bucket/prefix` for S3 or any
+   * S3-compatible store, `file:///abs/path` or a plain path for a local folder. Default: the
+   * folder `bucket` in STRATA_DATA_DIR.
+   */
+  STRATA_BUCKET_URL: optionalPath.refine((v) => v === undefined || validBucketUrl(v), {
+    message: 'expected s3://bucket/prefix, file:///absolute/path or a path',
+  }),
+  /** For an s3:// bucket, the usual AWS variables: an S3-compatible endpoint, the region, static credentials. */
+  AWS_ENDPOINT_URL: optionalPath.refine((v) => v === undefined || /^https?:\/\/[^/]/.test(v), {
+    message: 'expected http(s)://host[:port]',
+  }),
+  AWS_REGION: optionalPath,
+  AWS_ACCESS_KEY_ID: optionalPath,
+  AWS_SECRET_ACCESS_KEY: optionalPath,
+  AWS_SESSION_TOKEN: optionalPath,
+  /** Path-style S3 requests (`endpoint/bucket/key`), which MinIO, Ceph and s3rver need. */
+  STRATA_S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** Header that names the tenant of a request (Cortex/Mimir convention). */
   STRATA_TENANT_HEADER: z.string().default('X-Scope-OrgID'),
   /** Largest request body the gateway reads. */

@@ -1,0 +1,68 @@
+import { type Readable } from 'node:stream';
+
+/** What `attributes` reports of a stored object. */
+export interface ObjectAttributes {
+  /** Size in bytes. */
+  size: number;
+  /** When the object was last written (second precision on S3). */
+  lastModified: Date;
+}
+
+/** The content of a put: a stream or iterable of bytes (read once, never buffered whole), or bytes or text in memory. */
+export type PutBody = Readable | AsyncIterable<Uint8Array> | Uint8Array | string;
+
+/** Options of `put`. */
+export interface PutOptions {
+  /** Abandons the put: it rejects and no object (or the previous version) stays visible. */
+  signal?: AbortSignal;
+}
+
+/** Options of `list`. */
+export interface ListOptions {
+  /** Every object below the directory at any depth; otherwise one level, with sub-directories as `dir/`. */
+  recursive?: boolean;
+}
+
+/**
+ * An object store holding immutable objects under `/`-separated keys, as Thanos' `objstore.Bucket`.
+ *
+ * Keys are relative (`tenant/01J…/meta.json`): no leading or trailing `/`, no empty, `.` or `..`
+ * segment. A put is atomic: readers see the previous object or the whole new one, never a part,
+ * and an interrupted put leaves no object behind. Operations on a missing key reject with
+ * `ObjectNotFoundError` (test with `isObjectNotFound`), except `exists` and `delete`.
+ */
+export interface Bucket {
+  /** Where the objects live, for logs: `fs:/abs/root` or `s3://bucket/prefix`. */
+  readonly name: string;
+
+  /** The whole object as a stream. */
+  get(key: string): Promise<Readable>;
+
+  /**
+   * `length` bytes from `offset` (`length` -1: to the end). A range that runs past the end is cut
+   * at the end; an offset at or past the end gives an empty stream.
+   */
+  getRange(key: string, offset: number, length: number): Promise<Readable>;
+
+  /** Stores `body` under `key`, replacing any object there once the whole body is stored. */
+  put(key: string, body: PutBody, options?: PutOptions): Promise<void>;
+
+  /**
+   * Keys below the directory `dir` (`''` for the whole bucket; `a` and `a/` both mean the
+   * directory `a/`, so `ab/…` is never listed for `a`), in byte-wise lexicographic order. One
+   * level lists objects and sub-directories (`a/sub/`); recursive lists only objects.
+   */
+  list(dir: string, options?: ListOptions): AsyncIterable<string>;
+
+  /** Removes the object; removing a missing one succeeds. */
+  delete(key: string): Promise<void>;
+
+  /** True when an object (not merely a directory) exists at `key`. */
+  exists(key: string): Promise<boolean>;
+
+  /** Size and last-modified time of the object. */
+  attributes(key: string): Promise<ObjectAttributes>;
+
+  /** Releases connections; the bucket is unusable afterwards. */
+  close(): Promise<void>;
+}
