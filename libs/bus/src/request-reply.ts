@@ -468,8 +468,9 @@ export function mapRequestError(error: unknown, subject: string, timeoutMs: numb
     return new NoRespondersError(subject, { cause: error });
   if (error instanceof errors.TimeoutError)
     return new RequestTimeoutError(subject, timeoutMs, { cause: error });
-  if (error instanceof errors.PermissionViolationError)
-    return new PermissionDeniedError(error.subject || subject, error.operation === 'subscription' ? 'subscription' : 'publish', { cause: error });
+  const denied = error instanceof errors.RequestError ? error.cause : error;
+  if (denied instanceof errors.PermissionViolationError)
+    return new PermissionDeniedError(denied.subject || subject, denied.operation === 'subscription' ? 'subscription' : 'publish', { cause: error });
   if (
     error instanceof errors.ClosedConnectionError ||
     error instanceof errors.DrainingConnectionError
