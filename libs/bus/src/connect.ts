@@ -14,6 +14,8 @@ export interface BusOptions {
   name: string;
   /** Default request timeout. */
   requestTimeoutMs?: number;
+  /** How long one attempt to connect may take (nats.js' default, 20 s, when absent). */
+  connectTimeoutMs?: number;
   /** Keep trying when NATS is not up yet at start, instead of failing at once. */
   waitOnFirstConnect?: boolean;
   /** First reconnect wait; doubles per failed attempt up to `maxReconnectWaitMs`, with ±50% jitter. */
@@ -78,6 +80,7 @@ export async function connectBus(options: BusOptions): Promise<NatsBus> {
       noAsyncTraces: true,
       ...(options.user !== undefined ? { user: options.user, pass: options.password } : {}),
       ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
+      ...(options.connectTimeoutMs ? { timeout: options.connectTimeoutMs } : {}),
       ...(options.tls ? { tls: { ...options.tls } } : {}),
     });
   } catch (error) {
