@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectBus, BusAuthenticationError, PermissionDeniedError, type NatsBus } from '@strata/bus';
@@ -14,6 +15,7 @@ import { NATS_DEV_ADMIN, freePort, type RunningNatsServer } from '@strata/devsta
 import { SERVICE_REGISTRY } from '@strata/platform';
 import { encodeWriteRequestV1 } from '@strata/remote-write';
 import { type RunningServices } from '@strata/service-kit';
+import { labelsFrom } from '@strata/tsdb';
 import { freshDatabase, type FreshDatabase } from '@strata/testing';
 import { batchAt, removeTestDirs, startInProcess, startTestNats, strataEnv } from './write-path/harness';
 
@@ -33,6 +35,8 @@ describe('NATS identities and permissions', () => {
   let dir: string;
   let db: FreshDatabase;
   let httpPort: number;
+  let writeKey: string;
+  let readKey: string;
   const running: RunningServices[] = [];
   const clients: NatsBus[] = [];
   const api = (path: string) => `http://127.0.0.1:${httpPort}${path}`;
@@ -86,7 +90,7 @@ describe('NATS identities and permissions', () => {
       const res = await admin('POST', '/tenants/acme/api-keys', { name: scopes.join('-'), scopes });
       return ((await res.json()) as { secret: string }).secret;
     };
-    const [writeKey, readKey] = [await issue(['write']), await issue(['read'])];
+    [writeKey, readKey] = [await issue(['write']), await issue(['read'])];
     const t = Date.now() - 60_000;
     const write = await fetch(api('/api/v1/write'), {
       method: 'POST',
@@ -106,6 +110,29 @@ describe('NATS identities and permissions', () => {
     const audit = (await (await admin('GET', '/audit?tenant=acme')).json()) as { items: Array<{ type: string; actor: string }> };
     expect(audit.items[0]).toMatchObject({ type: 'TenantCreated', actor: 'platform-admin' });
     // Nothing any service did was refused by the server.
+    expect(violations()).toEqual([]);
+  });
+
+  it('moves payloads above max_payload between services in chunks, through the serving side\'s inbox', async () => {
+    const t = Date.now() - 30_000;
+    // Random label values, so the snappy body stays above nats-server's 1 MiB max_payload.
+    const batch = batchAt('auth_spec_big', 6_000, t, 1);
+    const series = batch.series.map((s, i) => ({ ...s, labels: labelsFrom({ __name__: 'auth_spec_big', instance: `i${i}`, pad: randomBytes(96).toString('hex') }) }));
+    const body = encodeWriteRequestV1({ ...batch, series });
+    expect(body.length).toBeGreaterThan(1024 * 1024);
+    const write = await fetch(api('/api/v1/write'), {
+      method: 'POST',
+      body,
+      headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' },
+    });
+    expect(write.status).toBe(204);
+    await eventually(async () => {
+      const res = await fetch(api(`/api/v1/series?match[]=auth_spec_big&start=${(t - 1000) / 1000}&end=${(t + 1000) / 1000}`), {
+        headers: { authorization: `Bearer ${readKey}` },
+      });
+      expect(Number(res.headers.get('content-length') ?? (await res.clone().text()).length)).toBeGreaterThan(1024 * 1024);
+      expect(((await res.json()) as { data: unknown[] }).data).toHaveLength(6_000);
+    });
     expect(violations()).toEqual([]);
   });
 
