@@ -1,17 +1,27 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { PLATFORM_ENV_NAMES, PlatformEnv, SERVICE_NAMES, parseTargets } from '@strata/contracts';
+import { PLATFORM_ENV_NAMES, PlatformEnv, SERVICE_NAMES, natsPasswordFile, parseTargets } from '@strata/contracts';
+import { NATS_SERVER, deployNatsAuthConfig, natsPasswordEnvName } from '@strata/devstack';
 
 interface Container {
   name: string;
   args: string[];
   ports: Array<{ name: string; containerPort: number }>;
-  env?: Array<{ name: string; value: string }>;
+  env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
   envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
   livenessProbe: { httpGet: unknown };
   readinessProbe: { httpGet: unknown };
   resources: { requests: { cpu?: string; memory?: string } };
+}
+
+interface Volume {
+  name: string;
+  secret?: { secretName: string };
+  projected?: { sources: Array<{ configMap?: { name: string } }> };
 }
 
 /** The fields of the rendered objects these checks read. */
@@ -23,7 +33,7 @@ interface K8sObject {
     replicas: number;
     serviceName: string;
     selector: { matchLabels: Record<string, string> };
-    template: { spec: { containers: Container[] } };
+    template: { spec: { containers: Container[]; volumes?: Volume[] } };
     volumeClaimTemplates: Array<{ metadata: { name: string } }>;
     ports: Array<{ port: number; targetPort: string }>;
   };
@@ -49,8 +59,13 @@ function containerEnv(container: Container, objects: K8sObject[]): Record<string
     if (!found) throw new Error(`${container.name}: envFrom ${kind} ${ref?.name} is not in the overlay`);
     Object.assign(env, found.data ?? {}, found.stringData ?? {});
   }
-  for (const e of container.env ?? []) env[e.name] = e.value;
+  for (const e of container.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
   return env;
+}
+
+/** The Secrets a workload mounts as volumes. */
+function mountedSecrets(workload: K8sObject): string[] {
+  return (workload.spec.template.spec.volumes ?? []).flatMap((v) => (v.secret ? [v.secret.secretName] : []));
 }
 
 describe.each(['dev', 'ha'])('kustomize overlay %s', (overlay) => {
@@ -95,6 +110,54 @@ describe.each(['dev', 'ha'])('kustomize overlay %s', (overlay) => {
     const nats = workloads.find((w) => component(w) === 'nats')!;
     expect(nats.kind).toBe('StatefulSet');
     expect(nats.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+  });
+
+  it.each([...SERVICE_NAMES])('gives %s its own NATS credentials and no other service\'s', (service) => {
+    const workload = workloads.find((w) => component(w) === service)!;
+    const container = workload.spec.template.spec.containers[0];
+    const config = PlatformEnv.parse(containerEnv(container, objects));
+    const natsSecrets = mountedSecrets(workload).filter((name) => name.startsWith('strata-nats-'));
+    expect(natsSecrets).toEqual([`strata-nats-${service}`]);
+    const volume = workload.spec.template.spec.volumes!.find((v) => v.secret?.secretName === natsSecrets[0])!;
+    expect(container.volumeMounts).toContainEqual({ name: volume.name, mountPath: config.NATS_CREDENTIALS_DIR, readOnly: true });
+    const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === natsSecrets[0]);
+    expect(Object.keys(secret?.stringData ?? {})).toEqual([natsPasswordFile(service)]);
+  });
+
+  it('runs nats-server with the generated users and a password from each service\'s Secret', () => {
+    const nats = workloads.find((w) => component(w) === 'nats')!;
+    const container = nats.spec.template.spec.containers[0];
+    const sources = nats.spec.template.spec.volumes!.flatMap((v) => v.projected?.sources ?? []).map((s) => s.configMap?.name);
+    const authMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('strata-nats-auth'))!;
+    expect(sources).toEqual(['strata-nats-config', authMap.metadata.name]);
+    expect(authMap.data!['auth.conf']).toBe(deployNatsAuthConfig());
+    const natsConf = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'strata-nats-config')!.data!['nats.conf'];
+    expect(natsConf).toMatch(/^\s*include \.\/auth\.conf$/m);
+    for (const service of SERVICE_NAMES) {
+      const env = container.env?.find((e) => e.name === natsPasswordEnvName(service));
+      expect({ service, ref: env?.valueFrom?.secretKeyRef }).toEqual({ service, ref: { name: `strata-nats-${service}`, key: natsPasswordFile(service) } });
+    }
+    const passwords = objects.filter((o) => o.kind === 'Secret' && o.metadata.name.startsWith('strata-nats-')).flatMap((o) => Object.values(o.stringData ?? {}));
+    expect(new Set(passwords).size).toBe(SERVICE_NAMES.length);
+  });
+
+  it('renders a NATS config that nats-server accepts', () => {
+    const binary = NATS_SERVER.find();
+    if (!binary) throw new Error('nats-server is not installed (the test command installs it)');
+    const dir = mkdtempSync(join(tmpdir(), 'strata-nats-conf-'));
+    try {
+      for (const name of ['strata-nats-config', 'strata-nats-auth']) {
+        const map = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith(name))!;
+        for (const [file, text] of Object.entries(map.data ?? {})) writeFileSync(join(dir, file), text);
+      }
+      const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, POD_NAME: 'strata-nats-0' };
+      for (const service of SERVICE_NAMES) env[natsPasswordEnvName(service)] = `spec-${service}`;
+      const check = spawnSync(binary, ['-t', '-c', join(dir, 'nats.conf')], { env, encoding: 'utf8' });
+      expect({ status: check.status, output: check.stdout + check.stderr }).toEqual({ status: 0, output: expect.stringContaining('is valid') });
+      expect(readFileSync(join(dir, 'auth.conf'), 'utf8')).toContain('user: "ingester"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps ingester and store state on persistent volumes', () => {

@@ -1,17 +1,17 @@
 import { connectBus, NoRespondersError } from '@strata/bus';
 import { Subjects } from '@strata/contracts';
 import { freePort } from '@strata/devstack';
-import { testServices, startAppProcess } from '@strata/testing';
+import { testNatsLogin, testServices, startAppProcess } from '@strata/testing';
 
 
 describe('the gateway app', () => {
   it('runs the gateway alone on its HTTP port, answers for it, and stops on SIGINT', async () => {
-    const client = await connectBus({ url: testServices().natsUrl, name: 'gateway-app-spec' });
+    const client = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('gateway'), name: 'gateway-app-spec' });
     const port = await freePort();
     const app = await startAppProcess({
       entry: 'apps/gateway/src/main.ts',
       env: {
-        NATS_URL: testServices().natsUrl,
+        NATS_URL: testServices().natsUrl, NATS_CREDENTIALS_DIR: testServices().natsCredentialsDir,
         HTTP_PORT: String(port),
         HTTP_HOST: '127.0.0.1',
         STRATA_ADMIN_TOKEN: 'gateway-app-spec-admin-token',

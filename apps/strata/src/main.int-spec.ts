@@ -2,18 +2,18 @@ import { connectBus, NoRespondersError, BUS, type Bus, type NatsBus } from '@str
 import { Subjects, type ServiceHealth, type ServiceInfo } from '@strata/contracts';
 import { freePort } from '@strata/devstack';
 import { startPlatform } from '@strata/platform';
-import { testServices, startAppProcess } from '@strata/testing';
+import { testNatsLogin, testServices, startAppProcess } from '@strata/testing';
 
 
 async function env() {
-  return { NATS_URL: testServices().natsUrl, HEALTH_PORT: String(await freePort()), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' as const };
+  return { NATS_URL: testServices().natsUrl, NATS_CREDENTIALS_DIR: testServices().natsCredentialsDir, HEALTH_PORT: String(await freePort()), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' as const };
 }
 
 describe('the all-in-one app', () => {
   let client: NatsBus;
 
   beforeAll(async () => {
-    client = await connectBus({ url: testServices().natsUrl, name: 'strata-app-spec' });
+    client = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('gateway'), name: 'strata-app-spec' });
   });
   afterAll(async () => {
     await client.drain();
@@ -56,7 +56,7 @@ describe('the all-in-one app', () => {
     });
     const { child, exited } = app;
     const output = app.output();
-    expect(output).toMatch(/running compactor; NATS nats:\/\/127\.0\.0\.1:\d+; health and metrics on http:\/\/127\.0\.0\.1:\d+/);
+    expect(output).toMatch(/running compactor; NATS nats:\/\/127\.0\.0\.1:\d+ as compactor; health and metrics on http:\/\/127\.0\.0\.1:\d+/);
     await expect(client.request(Subjects.serviceInfo('compactor'), {})).resolves.toMatchObject({ service: 'compactor', pid: child.pid });
     child.kill('SIGTERM');
     const { code, signal } = await exited;

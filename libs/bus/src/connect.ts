@@ -1,9 +1,9 @@
 import { connect } from '@nats-io/transport-node';
-import { type NatsConnection } from '@nats-io/nats-core';
+import { errors, type NatsConnection } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { NatsBus } from './nats-bus';
 import { consoleBusLogger, type BusLogger } from './logger';
-import { BusClosedError } from './errors';
+import { BusAuthenticationError, BusClosedError, describe } from './errors';
 import { type BusObserver } from './observer';
 
 /** How to reach NATS and how this process is named there. */
@@ -14,6 +14,8 @@ export interface BusOptions {
   name: string;
   /** Default request timeout. */
   requestTimeoutMs?: number;
+  /** How long one attempt to connect may take (nats.js' default, 20 s, when absent). */
+  connectTimeoutMs?: number;
   /** Keep trying when NATS is not up yet at start, instead of failing at once. */
   waitOnFirstConnect?: boolean;
   /** First reconnect wait; doubles per failed attempt up to `maxReconnectWaitMs`, with ±50% jitter. */
@@ -22,6 +24,23 @@ export interface BusOptions {
   logger?: BusLogger;
   /** Receives counts and timings of served requests and consumed messages (metrics). */
   observer?: BusObserver;
+  /** User and password of this process's NATS identity; none for a server without authentication. */
+  user?: string;
+  password?: string;
+  /**
+   * Prefix of every inbox this connection creates (replies, chunk exchanges, consumer deliveries),
+   * e.g. `_INBOX.router`: the server lets each identity subscribe under its own prefix only.
+   */
+  inboxPrefix?: string;
+  /** TLS to the server: the CA to trust and, for mutual TLS, this client's certificate and key (file paths). */
+  tls?: BusTlsOptions;
+}
+
+/** Files of a TLS connection to NATS. */
+export interface BusTlsOptions {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
 }
 
 /**
@@ -59,9 +78,15 @@ export async function connectBus(options: BusOptions): Promise<NatsBus> {
       // An Error per request only to keep the caller's stack for a timeout: every failure is
       // mapped to the platform's own errors anyway, and hot paths (JetStream publishes) pay for it.
       noAsyncTraces: true,
+      ...(options.user !== undefined ? { user: options.user, pass: options.password } : {}),
+      ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
+      ...(options.connectTimeoutMs ? { timeout: options.connectTimeoutMs } : {}),
+      ...(options.tls ? { tls: { ...options.tls } } : {}),
     });
   } catch (error) {
-    throw new BusClosedError(`cannot connect to NATS at ${options.url}`, { cause: error });
+    if (error instanceof errors.AuthorizationError)
+      throw new BusAuthenticationError(options.url, options.user, { cause: error });
+    throw new BusClosedError(`cannot connect to NATS at ${options.url}: ${describe(error)}`, { cause: error });
   } finally {
     clearInterval(waiting);
   }
@@ -79,5 +104,6 @@ export async function connectBus(options: BusOptions): Promise<NatsBus> {
     requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
     onReconnect,
     observer: options.observer,
+    inboxPrefix: options.inboxPrefix,
   });
 }

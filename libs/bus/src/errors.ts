@@ -28,6 +28,33 @@ export class BusClosedError extends StrataError {
   }
 }
 
+/** NATS refused this connection's credentials (unknown user, wrong password, or none given). */
+export class BusAuthenticationError extends StrataError {
+  constructor(
+    readonly url: string,
+    readonly user: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'unauthorized',
+      `NATS at ${url} refused ${user === undefined ? 'a connection without credentials' : `the credentials of ${user}`}`,
+      undefined,
+      options,
+    );
+  }
+}
+
+/** The server's permissions forbid this identity to publish or subscribe on a subject. */
+export class PermissionDeniedError extends StrataError {
+  constructor(
+    readonly subject: string,
+    readonly operation: 'publish' | 'subscription',
+    options?: { cause?: unknown },
+  ) {
+    super('forbidden', `this NATS identity may not ${operation === 'publish' ? 'publish to' : 'subscribe to'} ${subject}`, undefined, options);
+  }
+}
+
 /** The peer answered something that is not a Strata reply envelope. */
 export class InvalidReplyError extends StrataError {
   constructor(

@@ -14,7 +14,7 @@ export type {
   ReplyEnvelope,
   ConsumeOptions,
 } from './bus';
-export { connectBus, reconnectDelay, type BusOptions } from './connect';
+export { connectBus, reconnectDelay, type BusOptions, type BusTlsOptions } from './connect';
 export { NatsBus } from './nats-bus';
 export {
   type KvBucket,
@@ -32,6 +32,8 @@ export {
   NoRespondersError,
   RequestTimeoutError,
   BusClosedError,
+  BusAuthenticationError,
+  PermissionDeniedError,
   InvalidReplyError,
   PublishFailedError,
   ProvisioningError,

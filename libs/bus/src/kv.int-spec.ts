@@ -1,4 +1,4 @@
-import { testServices, uniqueName } from '@strata/testing';
+import { testNatsLogin, testServices, uniqueName } from '@strata/testing';
 import { connectBus } from './connect';
 import { KvKeyExistsError, KvRevisionConflictError } from './errors';
 import { type KvChange } from './kv';
@@ -8,7 +8,7 @@ describe('KV buckets', () => {
   let bus: NatsBus;
 
   beforeEach(async () => {
-    bus = await connectBus({ url: testServices().natsUrl, name: 'kv-spec' });
+    bus = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'kv-spec' });
   });
   afterEach(async () => {
     await bus.drain();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startNatsServer, type RunningNatsServer } from '@strata/devstack';
-import { testServices, uniqueName } from '@strata/testing';
+import { testNatsLogin, testServices, uniqueName } from '@strata/testing';
 import { connectBus, reconnectDelay } from './connect';
 import { BusClosedError } from './errors';
 
@@ -16,12 +16,12 @@ const quiet = {
 describe('drain', () => {
   it('lets in-flight request handlers and consumer handlers finish, then closes', async () => {
     const server = await connectBus({
-      url: testServices().natsUrl,
+      url: testServices().natsUrl, ...testNatsLogin('admin'),
       name: 'drain-server',
       logger: quiet,
     });
     const client = await connectBus({
-      url: testServices().natsUrl,
+      url: testServices().natsUrl, ...testNatsLogin('admin'),
       name: 'drain-client',
       logger: quiet,
     });
@@ -76,6 +76,7 @@ describe('reconnect', () => {
     nats = await startNatsServer({ dataDir: dir });
     const bus = await connectBus({
       url: nats.url,
+      ...nats.login('admin'),
       name: 'reconnect-spec',
       logger: quiet,
       reconnectWaitMs: 50,

@@ -28,6 +28,8 @@ export interface NatsBusSettings {
   requestTimeoutMs: number;
   onReconnect?: () => void;
   observer?: BusObserver;
+  /** The connection's inbox prefix, for the inboxes the bus creates itself. */
+  inboxPrefix?: string;
 }
 
 /** The Bus over one nats.js connection; create it with `connectBus`. */
@@ -48,7 +50,7 @@ export class NatsBus implements Bus, KvProvider {
     settings: NatsBusSettings,
   ) {
     this.observer = settings.observer ?? {};
-    this.rr = new RequestReply(connection, log, settings.requestTimeoutMs, this.observer);
+    this.rr = new RequestReply(connection, log, settings.requestTimeoutMs, this.observer, settings.inboxPrefix);
     this.streams = new StreamPublisher(connection, js, jsm);
     void watchConnection(connection, log, (up) => {
       this.connected = up;

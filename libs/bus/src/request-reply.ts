@@ -24,6 +24,7 @@ import {
   ChunkAssemblyError,
   InvalidReplyError,
   NoRespondersError,
+  PermissionDeniedError,
   RequestTimeoutError,
   describe,
 } from './errors';
@@ -62,6 +63,8 @@ export class RequestReply {
     private readonly log: BusLogger,
     private readonly defaultTimeoutMs: number,
     private readonly observer: BusObserver = {},
+    /** Prefix of the inboxes of chunk exchanges, the connection's own (its identity may subscribe only there). */
+    private readonly inboxPrefix?: string,
   ) {}
 
   /** Sends a JSON request and unwraps the reply envelope. */
@@ -394,7 +397,7 @@ export class RequestReply {
     if (part.index !== 0) throw new ChunkAssemblyError(`request started with part ${part.index}`);
     const parts: Uint8Array[] = new Array<Uint8Array>(part.count);
     parts[0] = first.data;
-    const inbox = createInbox();
+    const inbox = createInbox(this.inboxPrefix);
     const upload = this.nc.subscribe(inbox);
     let timer = setTimeout(() => upload.unsubscribe(), CHUNK_IDLE_MS);
     first.respond(Empty, { headers: toNatsHeaders({ [ChunkHeaders.inbox]: inbox }) });
@@ -428,7 +431,7 @@ export class RequestReply {
       return;
     }
     const parts = splitPayload(data, size);
-    const inbox = createInbox();
+    const inbox = createInbox(this.inboxPrefix);
     let timer: NodeJS.Timeout | undefined;
     const download = this.nc.subscribe(inbox, {
       callback: (_err, m) => {
@@ -465,6 +468,9 @@ export function mapRequestError(error: unknown, subject: string, timeoutMs: numb
     return new NoRespondersError(subject, { cause: error });
   if (error instanceof errors.TimeoutError)
     return new RequestTimeoutError(subject, timeoutMs, { cause: error });
+  const denied = error instanceof errors.RequestError ? error.cause : error;
+  if (denied instanceof errors.PermissionViolationError)
+    return new PermissionDeniedError(denied.subject || subject, denied.operation === 'subscription' ? 'subscription' : 'publish', { cause: error });
   if (
     error instanceof errors.ClosedConnectionError ||
     error instanceof errors.DrainingConnectionError

@@ -1,4 +1,4 @@
-import { testServices, uniqueName } from '@strata/testing';
+import { testNatsLogin, testServices, uniqueName } from '@strata/testing';
 import { connectBus } from './connect';
 import { PublishFailedError } from './errors';
 import { type NatsBus } from './nats-bus';
@@ -7,7 +7,7 @@ describe('streams and publish', () => {
   let bus: NatsBus;
 
   beforeEach(async () => {
-    bus = await connectBus({ url: testServices().natsUrl, name: 'streams-spec' });
+    bus = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'streams-spec' });
   });
   afterEach(async () => {
     await bus.drain();

@@ -2,7 +2,7 @@ import { connectBus, type NatsBus } from '@strata/bus';
 import { Subjects, type ChainVerification, type ServiceHealth } from '@strata/contracts';
 import { freePort } from '@strata/devstack';
 import { parsePlatformConfig, startServices } from '@strata/service-kit';
-import { freshDatabase, testServices, type FreshDatabase } from '@strata/testing';
+import { freshDatabase, testNatsLogin, testServices, type FreshDatabase } from '@strata/testing';
 import { controlPlaneService } from './control-plane.definition';
 
 jest.setTimeout(60_000);
@@ -13,7 +13,7 @@ describe('controlPlaneService in a service process', () => {
 
   beforeAll(async () => {
     db = await freshDatabase('cp_process');
-    client = await connectBus({ url: testServices().natsUrl, name: 'cp-process-spec' });
+    client = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('gateway'), name: 'cp-process-spec' });
   });
   afterAll(async () => {
     await client.drain();
@@ -21,7 +21,7 @@ describe('controlPlaneService in a service process', () => {
   });
 
   it('starts from the platform config, answers health and control queries, and stops cleanly', async () => {
-    const config = parsePlatformConfig({ NATS_URL: testServices().natsUrl, DATABASE_URL: db.url, HEALTH_PORT: String(await freePort()), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, { STRATA_TARGET: 'control-plane' });
+    const config = parsePlatformConfig({ NATS_URL: testServices().natsUrl, NATS_CREDENTIALS_DIR: testServices().natsCredentialsDir, DATABASE_URL: db.url, HEALTH_PORT: String(await freePort()), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, { STRATA_TARGET: 'control-plane' });
     const running = await startServices({ config, services: [controlPlaneService], handleSignals: false });
     try {
       await expect(client.request<object, ServiceHealth>(Subjects.serviceHealth('control-plane'), {})).resolves.toMatchObject({

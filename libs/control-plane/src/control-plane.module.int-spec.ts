@@ -3,7 +3,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { BUS, BusModule, connectBus, type NatsBus } from '@strata/bus';
 import { Streams, Subjects, StrataError, type CommandAccepted, type TenantView } from '@strata/contracts';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { freshDatabase, testServices, type FreshDatabase } from '@strata/testing';
+import { freshDatabase, testNatsLogin, testServices, type FreshDatabase } from '@strata/testing';
 import { ControlPlaneModule } from './control-plane.module';
 import { ControlPlaneRuntime } from './control-plane.runtime';
 
@@ -19,9 +19,9 @@ describe('ControlPlaneModule over NATS', () => {
 
   beforeAll(async () => {
     db = await freshDatabase('cp_module');
-    bus = await connectBus({ url: testServices().natsUrl, name: 'cp-module-spec-client' });
+    bus = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'cp-module-spec-client' });
     app = await Test.createTestingModule({
-      imports: [BusModule.forRoot({ url: testServices().natsUrl, name: 'control-plane-spec' }), ControlPlaneModule.forRoot({ databaseUrl: db.url, relay: { pollIntervalMs: 100 } })],
+      imports: [BusModule.forRoot({ url: testServices().natsUrl, ...testNatsLogin('control-plane'), name: 'control-plane-spec' }), ControlPlaneModule.forRoot({ databaseUrl: db.url, relay: { pollIntervalMs: 100 } })],
     }).compile();
     expect(app.get(BUS)).toBeDefined();
     await app.init();

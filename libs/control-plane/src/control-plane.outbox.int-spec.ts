@@ -30,7 +30,7 @@ describe('control-plane events through the outbox', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'strata-cp-outbox-'));
     const port = await freePort();
     nats = await startNatsServer({ dataDir, port });
-    bus = await connectBus({ url: nats.url, name: 'cp-outbox-spec', reconnectWaitMs: 50, maxReconnectWaitMs: 200, logger: quiet });
+    bus = await connectBus({ url: nats.url, ...nats.login('admin'), name: 'cp-outbox-spec', reconnectWaitMs: 50, maxReconnectWaitMs: 200, logger: quiet });
     await bus.ensureStream({ name: Streams.controlEvents.name, subjects: [...Streams.controlEvents.subjects] });
     notifier = new EventNotifier(db.url);
     await notifier.start();

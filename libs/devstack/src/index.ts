@@ -1,7 +1,18 @@
 export { ensurePrograms, which, postgresBinDir, NATS_SERVER, POSTGRES, type RequiredProgram } from './debian-packages';
 export { freePort, isListening, waitForPort } from './ports';
 export { spawnManaged, type ManagedProcess, type SpawnOptions } from './managed-process';
-export { startNatsServer, type NatsServerOptions, type RunningNatsServer } from './nats-server';
+export { startNatsServer, natsTlsConfig, type NatsServerOptions, type NatsServerTls, type RunningNatsServer } from './nats-server';
+export {
+  natsAuthConfig,
+  platformNatsUsers,
+  deployNatsAuthConfig,
+  natsPasswordEnvName,
+  ensureNatsCredentials,
+  NATS_DEV_ADMIN,
+  type NatsAuthUser,
+  type NatsPasswordSource,
+  type NatsLogin,
+} from './nats-auth-config';
 export { startPostgresServer, createDatabaseIfMissing, type PostgresServerOptions, type RunningPostgresServer } from './postgres-server';
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack';
 export { reapStaleStacks } from './reap-stale-stacks';

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { NATS_SERVER, POSTGRES, ensurePrograms } from './debian-packages';
+import { type NatsLogin } from './nats-auth-config';
 import { startNatsServer, type RunningNatsServer } from './nats-server';
 import { startPostgresServer, type RunningPostgresServer } from './postgres-server';
 
@@ -22,6 +23,10 @@ export interface LocalStackOptions {
 /** The dependencies the platform needs, either started here or given from outside. */
 export interface LocalStack {
   natsUrl: string;
+  /** User, password and inbox prefix of an identity on the started nats-server; nothing when NATS is external. */
+  natsLogin(identity: string): Partial<NatsLogin>;
+  /** Password files of the NATS identities (`NATS_CREDENTIALS_DIR`) of the started nats-server; null when NATS is external. */
+  natsCredentialsDir: string | null;
   databaseUrl: string;
   /** The superuser URL of the started cluster, for creating per-spec databases; null when external. */
   postgresAdminUrl: string | null;
@@ -44,7 +49,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     if (!options.natsUrl) {
       nats = await startNatsServer({ dataDir: join(options.dataDir, 'nats'), port: options.natsPort });
-      log(`nats-server (JetStream) on ${nats.url}, data in ${join(options.dataDir, 'nats')}`);
+      log(`nats-server (JetStream) on ${nats.url}, data in ${join(options.dataDir, 'nats')}, credentials in ${nats.credentialsDir}`);
     }
     if (!options.databaseUrl) {
       postgres = await startPostgresServer({
@@ -65,6 +70,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   if (!natsUrl || !databaseUrl) throw new Error('local stack started without NATS or Postgres');
   return {
     natsUrl,
+    natsCredentialsDir: nats?.credentialsDir ?? null,
+    natsLogin: (identity) => nats?.login(identity) ?? {},
     databaseUrl,
     postgresAdminUrl: postgres ? postgres.url.replace(/\/[^/]+$/, '/postgres') : null,
     started: started.map((p) => p.name),

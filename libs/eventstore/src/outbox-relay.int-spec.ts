@@ -47,7 +47,7 @@ describe('OutboxRelay', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'strata-outbox-'));
     port = await freePort();
     nats = await startNatsServer({ dataDir, port });
-    publisher = await connectBus({ url: nats.url, name: 'outbox-spec', reconnectWaitMs: 50, maxReconnectWaitMs: 200, logger: quiet });
+    publisher = await connectBus({ url: nats.url, ...nats.login('admin'), name: 'outbox-spec', reconnectWaitMs: 50, maxReconnectWaitMs: 200, logger: quiet });
     await publisher.ensureStream({ name: Streams.controlEvents.name, subjects: [...Streams.controlEvents.subjects], duplicateWindowMs: 120_000 });
     notifier = new EventNotifier(db.url);
     await notifier.start();

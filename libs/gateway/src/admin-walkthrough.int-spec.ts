@@ -4,7 +4,7 @@ import { connectBus, type NatsBus } from '@strata/bus';
 import { type AuditEntry, type ControlPlaneSnapshot, Subjects } from '@strata/contracts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the walk-through runs the real control plane behind the gateway
 import { ControlPlaneModule } from '@strata/control-plane';
-import { freshDatabase, type FreshDatabase, testServices, uniqueName } from '@strata/testing';
+import { freshDatabase, type FreshDatabase, testNatsLogin, testServices, uniqueName } from '@strata/testing';
 import { type RunningGateway, startGateway } from './start-gateway';
 import { prefixedBus } from './testing/prefixed-bus';
 
@@ -30,7 +30,7 @@ describe('admin walk-through against the real control plane', () => {
 
   beforeAll(async () => {
     db = await freshDatabase('gateway_walkthrough');
-    nats = await connectBus({ url: testServices().natsUrl, name: 'gateway-walkthrough', logger: quiet });
+    nats = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'gateway-walkthrough', logger: quiet });
     // Its own subject namespace, so other specs' control planes on the shared server never answer.
     const bus = prefixedBus(nats, uniqueName('walk'));
     bus.serve(Subjects.serviceHealth('control-plane'), null, async () => ({ service: 'control-plane', instanceId: 'spec', status: 'ok', checks: {} }));

@@ -11,6 +11,7 @@ describe('the gateway as a service of a Strata process', () => {
     const port = await freePort();
     const config = parsePlatformConfig({
       NATS_URL: testServices().natsUrl,
+      NATS_CREDENTIALS_DIR: testServices().natsCredentialsDir,
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(port),
       STRATA_ADMIN_TOKEN: 'process-admin-token-0123456789',

@@ -1,4 +1,5 @@
 export { loadPlatformConfig, parsePlatformConfig, InvalidConfigError, type PlatformConfig } from './config/platform-config';
+export { natsConnectionOptions, type NatsConnectionOptions } from './config/nats-connection';
 export { PlatformConfigModule, PLATFORM_CONFIG, InjectPlatformConfig } from './config/platform-config.module';
 export { StrataMetrics, createMetricsRegistry, metricName, METRIC_PREFIX } from './metrics/metrics';
 export { MetricsModule } from './metrics/metrics.module';

@@ -1,2 +1,2 @@
-export { testServices, uniqueName, freshDatabase, type TestServices, type FreshDatabase } from './test-services';
+export { testServices, testNatsLogin, uniqueName, freshDatabase, type TestServices, type FreshDatabase } from './test-services';
 export { startAppProcess, type AppProcess } from './app-process';

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { connectBus } from '@strata/bus';
 import { Streams, Subjects } from '@strata/contracts';
-import { createDatabaseIfMissing, startLocalStack } from '@strata/devstack';
+import { NATS_DEV_ADMIN, createDatabaseIfMissing, startLocalStack } from '@strata/devstack';
 import { CONTROL_PLANE_MIGRATIONS, ControlPlaneService, controlPlaneProjection } from '@strata/control-plane';
 import { EventNotifier, EventStore, OutboxRelay, ProjectionRunner, createEventStoreDataSource, runMigrations, type EventMetadata } from '@strata/eventstore';
 
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   console.log(`100 streams, concurrent (one tx per append): ${(await writers(unbatched, 100, 'solo', ms)).toFixed(0)} appends/s`);
   await ds.query('UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL');
 
-  const publisher = await connectBus({ url: stack.natsUrl, name: 'eventstore-bench' });
+  const publisher = await connectBus({ url: stack.natsUrl, name: 'eventstore-bench', ...stack.natsLogin(NATS_DEV_ADMIN) });
   await publisher.ensureStream({ name: Streams.controlEvents.name, subjects: [...Streams.controlEvents.subjects], duplicateWindowMs: 120_000 });
   const notifier = new EventNotifier(databaseUrl);
   await notifier.start();

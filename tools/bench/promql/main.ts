@@ -10,6 +10,7 @@ import { type WriteBatch, type WriteSeries } from '@strata/remote-write';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NATS_MONOLITH_IDENTITY } from '@strata/contracts';
 import { startNatsServer } from '@strata/devstack';
 import { startPrometheus } from '../../promql-diff/src/prometheus-server';
 import { startStrata } from '../../promql-diff/src/strata-server';
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
   const natsDir = mkdtempSync(join(tmpdir(), 'strata-bench-nats-'));
   const nats = await startNatsServer({ dataDir: natsDir });
   const source = new MemorySeriesSource();
-  const strata = await startStrata(nats.url, { tenants: [TENANT], source, defaultTimeoutMs: 600_000 });
+  const strata = await startStrata({ url: nats.url, login: nats.login(NATS_MONOLITH_IDENTITY) }, { tenants: [TENANT], source, defaultTimeoutMs: 600_000 });
   try {
     let t = Date.now();
     for (let from = 0; from < points; from += 20) {

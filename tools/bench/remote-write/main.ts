@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectBus, type NatsBus } from '@strata/bus';
 import { type ControlQueryRequest, DEFAULT_QUOTA, Subjects } from '@strata/contracts';
-import { freePort, startNatsServer, startPrometheus } from '@strata/devstack';
+import { NATS_DEV_ADMIN, freePort, startNatsServer, startPrometheus } from '@strata/devstack';
 import { encodeWriteRequestV1, type WriteBatch } from '@strata/remote-write';
 import { createStoreClient } from '@strata/store-client';
 import { type Label } from '@strata/tsdb';
@@ -124,7 +124,7 @@ const pct = (xs: number[], p: number) =>
 async function benchStrata(all: Buffer[]): Promise<Result> {
   const nats = await startNatsServer({ dataDir: join(dir, 'nats') });
   children.push({ kill: () => void nats.process.stop('SIGKILL', 0) });
-  const bus: NatsBus = await connectBus({ url: nats.url, name: 'bench' });
+  const bus: NatsBus = await connectBus({ url: nats.url, name: 'bench', ...nats.login(NATS_DEV_ADMIN) });
   bus.serve<ControlQueryRequest, unknown>(Subjects.controlQuery, 'control-plane', ({ query }) => {
     const now = new Date().toISOString();
     const quota = {
@@ -164,6 +164,7 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
     'strata',
     {
       NATS_URL: nats.url,
+      NATS_CREDENTIALS_DIR: nats.credentialsDir,
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: String(httpPort),
       STRATA_ADMIN_TOKEN: ADMIN_TOKEN,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectBus } from '@strata/bus';
 import { Subjects, ingestStreamSpec } from '@strata/contracts';
-import { startNatsServer } from '@strata/devstack';
+import { NATS_DEV_ADMIN, startNatsServer } from '@strata/devstack';
 import { ingesterService } from '@strata/ingester';
 import { encodeIngestMessage } from '@strata/remote-write';
 import { parsePlatformConfig, startServices } from '@strata/service-kit';
@@ -19,7 +19,7 @@ const PARTITIONS = 4;
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-bench-replay-'));
   const nats = await startNatsServer({ dataDir: join(dir, 'nats') });
-  const bus = await connectBus({ url: nats.url, name: 'bench-replay' });
+  const bus = await connectBus({ url: nats.url, name: 'bench-replay', ...nats.login(NATS_DEV_ADMIN) });
   await bus.ensureStream(ingestStreamSpec({ maxAgeSeconds: 3600, maxBytes: 4 * 1024 ** 3 }));
   const t0 = Date.now() - 3_600_000 / 2;
   let inFlight: Array<Promise<unknown>> = [];
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   const running = await startServices({
     config: parsePlatformConfig({
       NATS_URL: nats.url,
+      NATS_CREDENTIALS_DIR: nats.credentialsDir,
       STRATA_DATA_DIR: join(dir, 'data'),
       STRATA_INGEST_PARTITIONS: String(PARTITIONS),
       LOG_LEVEL: 'warn',

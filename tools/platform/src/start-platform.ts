@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   const env = {
     ...process.env,
     NATS_URL: stack.natsUrl,
+    // The nats-server started here authenticates every client: the platform reads its generated password.
+    ...(stack.natsCredentialsDir ? { NATS_CREDENTIALS_DIR: stack.natsCredentialsDir, NATS_USER: undefined, NATS_PASSWORD: undefined } : {}),
     DATABASE_URL: stack.databaseUrl,
     STRATA_ADMIN_TOKEN_FILE: process.env.STRATA_ADMIN_TOKEN ? undefined : tokenFile,
     STRATA_DATA_DIR: process.env.STRATA_DATA_DIR ?? join(dataDir, 'data'),

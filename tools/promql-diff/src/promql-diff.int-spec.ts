@@ -1,4 +1,5 @@
-import { testServices } from '@strata/testing';
+import { NATS_MONOLITH_IDENTITY } from '@strata/contracts';
+import { testNatsLogin, testServices } from '@strata/testing';
 import { apiGet, apiPost, diffResponses, type ApiResponse } from './compare';
 import { datasetBatches, T0 } from './dataset';
 import { BAD_REQUESTS, MESSAGE_DIFFERS } from './bad-queries';
@@ -19,7 +20,7 @@ describe('differential PromQL vs Prometheus (Strata gateway and query service ov
   const tally = { comparisons: 0, equal: 0 };
 
   beforeAll(async () => {
-    [prom, strata] = await Promise.all([startPrometheus(), startStrata(testServices().natsUrl, { tenants: [TENANT, 'intruder'] })]);
+    [prom, strata] = await Promise.all([startPrometheus(), startStrata({ url: testServices().natsUrl, login: testNatsLogin(NATS_MONOLITH_IDENTITY) }, { tenants: [TENANT, 'intruder'] })]);
     headers = strata.headersFor(TENANT);
     for (const batch of datasetBatches()) {
       await prom.write(batch);

@@ -29,13 +29,14 @@ export interface StrataServer {
 
 const quiet: BusLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** Starts the gateway on a loopback port and the query service beside it; `tenants` are created up front. */
+/** Starts the gateway on a loopback port and the query service beside it, connected as `login`; `tenants` are created up front. */
 export async function startStrata(
-  natsUrl: string,
+  nats: { url: string; login: { user: string; password: string; inboxPrefix: string } },
   options: { tenants: string[]; defaultTimeoutMs?: number; source?: MemorySeriesSource },
 ): Promise<StrataServer> {
   const source = options.source ?? new MemorySeriesSource();
-  const bus = await connectBus({ url: natsUrl, name: 'promql-diff', logger: quiet });
+  // The gateway and the query service in one process: the monolith's identity.
+  const bus = await connectBus({ url: nats.url, name: 'promql-diff', logger: quiet, ...nats.login });
   const handlers = new QueryHandlers(
     bus,
     new QueryExecutor(source, { defaultTimeoutMs: options.defaultTimeoutMs ?? 120_000 }),

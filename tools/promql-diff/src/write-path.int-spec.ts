@@ -45,12 +45,12 @@ describe('differential PromQL vs Prometheus through the write path (gateway remo
     const started = await startTestNats();
     nats = started.server;
     natsDir = mkdtempSync(join(tmpdir(), 'strata-diff-wp-'));
-    bus = await clientBus(nats.url);
+    bus = await clientBus(nats);
     fakeControlPlane(bus, new Map([[TENANT, OPEN_QUOTA]]));
     [prom, services] = await Promise.all([
       startPrometheus(),
       // The data set sits at a fixed instant in 2023; heads keep only STRATA_INGEST_MAX_AGE_SECONDS behind now.
-      startInProcess(strataEnv(nats.url, natsDir, { STRATA_INGEST_MAX_AGE_SECONDS: String(10 * 365 * 86_400) }), [routerService, ingesterService, queryService]),
+      startInProcess(strataEnv(nats, natsDir, { STRATA_INGEST_MAX_AGE_SECONDS: String(10 * 365 * 86_400) }), [routerService, ingesterService, queryService]),
     ]);
     gateway = await startTestGateway(bus, 16 * 1024 * 1024);
     await waitForStore(storeClient(bus), TENANT);

@@ -48,10 +48,10 @@ describe('the write path with the real gateway and control plane', () => {
     db = await freshDatabase('write_path');
     const started = await startTestNats();
     nats = started.server;
-    bus = await clientBus(nats.url);
+    bus = await clientBus(nats);
     httpPort = await freePort();
     platform = await startInProcess(
-      strataEnv(nats.url, join(started.dir, 'data'), {
+      strataEnv(nats, join(started.dir, 'data'), {
         DATABASE_URL: db.url,
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(httpPort),

@@ -44,7 +44,7 @@ describe('write path survives kill -9 of the ingester (twice, once mid-replay) a
 
   beforeAll(async () => {
     ({ server: nats, dir } = await startTestNats());
-    bus = await clientBus(nats.url);
+    bus = await clientBus(nats);
     fakeControlPlane(bus, tenants);
     store = storeClient(bus);
   });
@@ -57,7 +57,7 @@ describe('write path survives kill -9 of the ingester (twice, once mid-replay) a
     removeTestDirs();
   });
 
-  const env = () => strataEnv(nats.url, join(dir, 'data'), { LOG_LEVEL: 'info' });
+  const env = () => strataEnv(nats, join(dir, 'data'), { LOG_LEVEL: 'info' });
   const log = (name: string) => join(dir, `${name}.log`);
 
   it('loses no acknowledged sample and counts none twice', async () => {

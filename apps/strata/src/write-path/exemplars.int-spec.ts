@@ -266,9 +266,9 @@ interface WriteOutcome {
 
     beforeAll(async () => {
       ({ server: nats, dir } = await startTestNats());
-      bus = await clientBus(nats.url);
+      bus = await clientBus(nats);
       fakeControlPlane(bus, new Map([[TENANT, OPEN_QUOTA]]));
-      services = await startInProcess(strataEnv(nats.url, join(dir, 'data')), [
+      services = await startInProcess(strataEnv(nats, join(dir, 'data')), [
         routerService,
         ingesterService,
         queryService,

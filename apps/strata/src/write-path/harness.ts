@@ -17,7 +17,7 @@ import {
   StrataError,
   Subjects,
 } from '@strata/contracts';
-import { freePort, startNatsServer, type RunningNatsServer } from '@strata/devstack';
+import { NATS_DEV_ADMIN, freePort, startNatsServer, type RunningNatsServer } from '@strata/devstack';
 import { startGateway, type RunningGateway } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
 import { encodeWriteRequestV1, type WriteBatch } from '@strata/remote-write';
@@ -98,12 +98,13 @@ export const OPEN_QUOTA: QuotaSpec = {
 
 /** Environment of a Strata process of the test. */
 export function strataEnv(
-  natsUrl: string,
+  nats: Pick<RunningNatsServer, 'url' | 'credentialsDir'>,
   dataDir: string,
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
-    NATS_URL: natsUrl,
+    NATS_URL: nats.url,
+    NATS_CREDENTIALS_DIR: nats.credentialsDir,
     STRATA_DATA_DIR: dataDir,
     STRATA_INGEST_PARTITIONS: '4',
     STRATA_LEASE_TTL_SECONDS: '2',
@@ -165,9 +166,9 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   await gone;
 }
 
-/** The test's own bus connection. */
-export function clientBus(natsUrl: string): Promise<NatsBus> {
-  return connectBus({ url: natsUrl, name: 'write-path-spec' });
+/** The test's own bus connection: it plays the control plane, the gateway and the query side, so it is the dev admin. */
+export function clientBus(nats: Pick<RunningNatsServer, 'url' | 'login'>): Promise<NatsBus> {
+  return connectBus({ url: nats.url, name: 'write-path-spec', ...nats.login(NATS_DEV_ADMIN) });
 }
 
 /** A Store API client over 4 partitions. */

@@ -59,9 +59,9 @@ describe('remote write over HTTP: /api/v1/write, /receive and /push', () => {
   beforeAll(async () => {
     const started = await startTestNats();
     nats = started.server;
-    bus = await clientBus(nats.url);
+    bus = await clientBus(nats);
     fakeControlPlane(bus, tenants, keys);
-    platform = await startInProcess(strataEnv(nats.url, join(started.dir, 'data')));
+    platform = await startInProcess(strataEnv(nats, join(started.dir, 'data')));
     edge = await startTestGateway(bus, 64 * 1024);
     store = storeClient(bus);
     await waitForStore(store, 'team-a');

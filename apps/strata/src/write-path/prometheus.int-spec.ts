@@ -47,13 +47,13 @@ type Matrix = Array<{ metric: Record<string, string>; values: Array<[number, str
 
     beforeAll(async () => {
       ({ server: nats, dir } = await startTestNats());
-      bus = await clientBus(nats.url);
+      bus = await clientBus(nats);
       fakeControlPlane(
         bus,
         new Map<string, QuotaSpec>([['prom', OPEN_QUOTA]]),
         new Map([['prom-key', { tenantId: 'prom', scopes: ['write'] }]]),
       );
-      platform = await startInProcess(strataEnv(nats.url, join(dir, 'data')));
+      platform = await startInProcess(strataEnv(nats, join(dir, 'data')));
       edge = await startTestGateway(bus, 16 * 1024 * 1024);
       store = storeClient(bus);
       await waitForStore(store, 'prom');

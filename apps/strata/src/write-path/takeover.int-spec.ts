@@ -36,7 +36,7 @@ describe('partition leases across two ingesters', () => {
 
   beforeAll(async () => {
     ({ server: nats, dir } = await startTestNats());
-    bus = await clientBus(nats.url);
+    bus = await clientBus(nats);
     fakeControlPlane(bus, new Map<string, QuotaSpec>([['lease', OPEN_QUOTA]]));
   });
 
@@ -68,8 +68,8 @@ describe('partition leases across two ingesters', () => {
   }
 
   it('balances the partitions, then takes over a killed peer’s partitions with every sample intact', async () => {
-    a = await startInProcess(strataEnv(nats.url, join(dir, 'a')), [routerService, ingesterService]);
-    b = await spawnStrata('ingester', strataEnv(nats.url, join(dir, 'b')), join(dir, 'b.log'));
+    a = await startInProcess(strataEnv(nats, join(dir, 'a')), [routerService, ingesterService]);
+    b = await spawnStrata('ingester', strataEnv(nats, join(dir, 'b')), join(dir, 'b.log'));
     await until(async () => {
       const o = await owners();
       return o.size === 2 && [...o.values()].every((ps) => ps.length === 2);

@@ -42,9 +42,9 @@ describe('write path: router and ingester in one process', () => {
 
   beforeAll(async () => {
     ({ server: nats, dir } = await startTestNats());
-    bus = await clientBus(nats.url);
+    bus = await clientBus(nats);
     fakeControlPlane(bus, tenants);
-    platform = await startInProcess(strataEnv(nats.url, join(dir, 'data')));
+    platform = await startInProcess(strataEnv(nats, join(dir, 'data')));
     store = storeClient(bus);
     await waitForStore(store, 'acme');
   });
@@ -341,7 +341,7 @@ describe('write path: router and ingester in one process', () => {
     const metadataBefore = (await store.metadata('acme')).value;
     expect(Object.keys(metadataBefore)).toEqual(['wp_meta', 'wp_only']);
     await platform.stop();
-    platform = await startInProcess(strataEnv(nats.url, join(dir, 'data')));
+    platform = await startInProcess(strataEnv(nats, join(dir, 'data')));
     await waitForStore(store, 'acme');
     expect(await countSamples(store, 'acme', 'wp_basic')).toEqual(before);
     expect((await exemplars()).value).toEqual(exemplarsBefore);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { testServices, uniqueName } from '@strata/testing';
+import { testNatsLogin, testServices, uniqueName } from '@strata/testing';
 import { type Bus } from '../bus';
 import { type KvProvider } from '../kv';
 import { BUS, BusModule, KV } from './bus.module';
@@ -16,7 +16,7 @@ class FeatureModule {}
 describe('BusModule', () => {
   it('provides BUS and KV to feature modules and drains on shutdown', async () => {
     const ref = await Test.createTestingModule({
-      imports: [BusModule.forRoot({ url: testServices().natsUrl, name: 'nest-spec' }), FeatureModule],
+      imports: [BusModule.forRoot({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'nest-spec' }), FeatureModule],
     }).compile();
     const app = await ref.init();
     const bus = app.get(Echo).bus;
@@ -30,7 +30,7 @@ describe('BusModule', () => {
 
   it('connects with options from forRootAsync', async () => {
     const ref = await Test.createTestingModule({
-      imports: [BusModule.forRootAsync({ useFactory: () => ({ url: testServices().natsUrl, name: 'nest-async' }) })],
+      imports: [BusModule.forRootAsync({ useFactory: () => ({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'nest-async' }) })],
     }).compile();
     const app = await ref.init();
     expect(app.get<Bus>(BUS).isConnected()).toBe(true);

@@ -22,6 +22,20 @@ export const PlatformEnv = z.object({
   /** Which services this process runs: `all`, or a comma-separated list of service names. */
   STRATA_TARGET: z.string().default('all'),
   NATS_URL: z.string().url().default('nats://127.0.0.1:4222'),
+  /**
+   * NATS credentials. The user is the process's identity (its service, or `monolith` for several
+   * services in one process) unless `NATS_USER` names another. The password is `NATS_PASSWORD`,
+   * or else the file `<identity>.password` in `NATS_CREDENTIALS_DIR` (a mounted Secret, or the
+   * directory the start and test commands generate). With neither, the process connects without
+   * credentials.
+   */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  NATS_CREDENTIALS_DIR: optionalPath,
+  /** TLS to NATS: the CA that signed the server's certificate; with a certificate and key, the client's own (mutual TLS). */
+  NATS_TLS_CA: optionalPath,
+  NATS_TLS_CERT: optionalPath,
+  NATS_TLS_KEY: optionalPath,
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/strata'),
   /** Port of the gateway's HTTP API. */
   HTTP_PORT: port.default(8080),

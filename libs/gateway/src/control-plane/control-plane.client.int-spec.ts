@@ -1,6 +1,6 @@
 import { connectBus, type NatsBus } from '@strata/bus';
 import { type ControlCommandRequest, type ControlQueryRequest, QueueGroups, StrataError, Subjects } from '@strata/contracts';
-import { testServices, uniqueName } from '@strata/testing';
+import { testNatsLogin, testServices, uniqueName } from '@strata/testing';
 import { type RunningGateway, startGateway } from '../start-gateway';
 import { FakeControlPlane } from '../testing/fake-control-plane';
 import { ADMIN_TOKEN } from '../testing/gateway-harness';
@@ -16,7 +16,7 @@ describe('BusControlPlaneClient over a real nats-server', () => {
   const seen: string[] = [];
 
   beforeAll(async () => {
-    nats = await connectBus({ url: testServices().natsUrl, name: 'gateway-client-spec', logger: quiet });
+    nats = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'gateway-client-spec', logger: quiet });
     const bus = prefixedBus(nats, uniqueName('gw'));
     const group = QueueGroups.of('control-plane');
     bus.serve<ControlCommandRequest, unknown>(Subjects.controlCommand, group, async (req, meta) => {

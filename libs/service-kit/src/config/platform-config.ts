@@ -27,6 +27,9 @@ export function parsePlatformConfig(
       parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}=${JSON.stringify(input[String(i.path[0])] ?? '')}: ${i.message}`),
     );
   }
+  if (Boolean(parsed.data.NATS_TLS_CERT) !== Boolean(parsed.data.NATS_TLS_KEY)) {
+    throw new InvalidConfigError(['NATS_TLS_CERT and NATS_TLS_KEY: a client certificate needs its key, and the key its certificate']);
+  }
   let targets: ServiceName[];
   try {
     targets = parseTargets(parsed.data.STRATA_TARGET);

@@ -2,7 +2,7 @@ import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { connectBus, NoRespondersError, type NatsBus } from '@strata/bus';
 import { Subjects, type ServiceHealth, type ServiceInfo } from '@strata/contracts';
 import { freePort } from '@strata/devstack';
-import { testServices } from '@strata/testing';
+import { testNatsLogin, testServices } from '@strata/testing';
 import { parsePlatformConfig } from '../config/platform-config';
 import { ReadinessRegistry } from '../health/readiness';
 import { defineService } from './define-service';
@@ -29,13 +29,13 @@ describe('startServices', () => {
   let client: NatsBus;
 
   beforeAll(async () => {
-    const config = parsePlatformConfig({ NATS_URL: testServices().natsUrl, HEALTH_PORT: String(await freePort()), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    const config = parsePlatformConfig({ NATS_URL: testServices().natsUrl, NATS_CREDENTIALS_DIR: testServices().natsCredentialsDir, HEALTH_PORT: String(await freePort()), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
     running = await startServices({
       config,
       services: [defineService('store', FakeStoreModule), defineService('compactor', () => EmptyModule)],
       handleSignals: false,
     });
-    client = await connectBus({ url: testServices().natsUrl, name: 'service-kit-spec' });
+    client = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('gateway'), name: 'service-kit-spec' });
   });
   afterAll(async () => {
     await running.stop();
@@ -75,9 +75,9 @@ describe('startServices', () => {
 
 describe('startServices shutdown', () => {
   it('stops answering, closes HTTP and drains the bus', async () => {
-    const config = parsePlatformConfig({ NATS_URL: testServices().natsUrl, HEALTH_PORT: String(await freePort()), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    const config = parsePlatformConfig({ NATS_URL: testServices().natsUrl, NATS_CREDENTIALS_DIR: testServices().natsCredentialsDir, HEALTH_PORT: String(await freePort()), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
     const running = await startServices({ config, services: [defineService('ruler', EmptyModule)], handleSignals: false });
-    const client = await connectBus({ url: testServices().natsUrl, name: 'service-kit-spec-2' });
+    const client = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('gateway'), name: 'service-kit-spec-2' });
     await expect(client.request(Subjects.serviceInfo('ruler'), {})).resolves.toMatchObject({ service: 'ruler' });
     await running.stop();
     await expect(client.request(Subjects.serviceInfo('ruler'), {})).rejects.toBeInstanceOf(NoRespondersError);

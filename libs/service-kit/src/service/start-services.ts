@@ -4,6 +4,7 @@ import { BusModule } from '@strata/bus';
 import { SERVICE_NAMES, type ServiceName } from '@strata/contracts';
 import { PlatformConfigModule } from '../config/platform-config.module';
 import { type PlatformConfig } from '../config/platform-config';
+import { natsConnectionOptions } from '../config/nats-connection';
 import { HealthHttpModule, HealthHttpServer } from '../health/health-http.module';
 import { createInstanceIdentity, type InstanceIdentity } from '../health/instance';
 import { ServiceHealthModule } from '../health/service-health.module';
@@ -57,6 +58,7 @@ export function composeProcessModule(
         useFactory: (metrics: StrataMetrics) => ({
           url: config.NATS_URL,
           name: options.busName,
+          ...natsConnectionOptions(config, names),
           waitOnFirstConnect: true,
           logger: busLoggerFor(options.logger),
           observer: busMetricsObserver(metrics),
@@ -77,6 +79,7 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
   const duplicates = names.filter((n, i) => names.indexOf(n) !== i);
   if (duplicates.length > 0) throw new Error(`services named twice: ${duplicates.join(', ')}`);
   const identity = createInstanceIdentity();
+  const nats = natsConnectionOptions(config, names);
   const processLogger = createProcessLogger(config.LOG_LEVEL);
   const healthHttp = options.healthHttp ?? !names.includes('gateway');
   const label = names.length === SERVICE_NAMES.length ? 'all' : names.join(',');
@@ -90,7 +93,7 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
   await app.init();
   const healthUrl = healthHttp ? app.get(HealthHttpServer).url() : null;
   new Logger('Strata').log(
-    `strata ${identity.version} (${identity.instanceId}) running ${names.join(', ')}; NATS ${config.NATS_URL}` +
+    `strata ${identity.version} (${identity.instanceId}) running ${names.join(', ')}; NATS ${config.NATS_URL} as ${nats.user ?? 'anonymous'}` +
       (healthUrl ? `; health and metrics on ${healthUrl}` : ''),
   );
   let stopping: Promise<void> | null = null;
