@@ -53,7 +53,7 @@ describe('regex safety: a pathological label regex over a hostile value, through
 
   beforeAll(async () => {
     ({ server: nats, dir } = await startTestNats());
-    bus = await clientBus(nats.url);
+    bus = await clientBus(nats);
     fakeControlPlane(
       bus,
       new Map([
@@ -61,7 +61,7 @@ describe('regex safety: a pathological label regex over a hostile value, through
         ['neighbour', OPEN_QUOTA],
       ]),
     );
-    platform = await startInProcess(strataEnv(nats.url, join(dir, 'data')), [
+    platform = await startInProcess(strataEnv(nats, join(dir, 'data')), [
       routerService,
       ingesterService,
       queryService,

@@ -125,7 +125,7 @@ function body(series: Array<{ labels: Labels; timestamps: number[] }>): Buffer {
     beforeAll(async () => {
       const started = await startTestNats();
       nats = started.server;
-      bus = await clientBus(nats.url);
+      bus = await clientBus(nats);
       fakeControlPlane(
         bus,
         new Map([
@@ -134,7 +134,7 @@ function body(series: Array<{ labels: Labels; timestamps: number[] }>): Buffer {
         ]),
         KEYS,
       );
-      services = await startInProcess(strataEnv(nats.url, join(started.dir, 'data')), [
+      services = await startInProcess(strataEnv(nats, join(started.dir, 'data')), [
         routerService,
         ingesterService,
         queryService,
