@@ -8,6 +8,7 @@ import {
   type StoreMetadataResponse,
   type StoreSeriesResponse,
   type StoreStringsResponse,
+  type StoreUserStatsResponse,
   Subjects,
   type WireLabels,
   type WireMetadata,
@@ -81,6 +82,8 @@ export interface StoreClient {
     start: number,
     end: number,
   ): Promise<StoreResult<StoreSeriesExemplars[]>>;
+  /** The tenant's series, ingestion rate and samples discarded after acknowledgement, summed over the partitions. */
+  userStats(tenantId: string): Promise<StoreResult<StoreUserStatsResponse>>;
 }
 
 /** How the client reaches the shards. */
@@ -238,6 +241,20 @@ class FanOutStoreClient implements StoreClient {
       value: [...byKey.values()].sort((a, b) => compareLabels(a.seriesLabels, b.seriesLabels)),
       warnings: r.warnings,
     };
+  }
+
+  async userStats(tenantId: string): Promise<StoreResult<StoreUserStatsResponse>> {
+    const r = await this.fanOut<StoreUserStatsResponse>((p) =>
+      this.ask(p, { type: 'UserStats', tenantId }),
+    );
+    const total: StoreUserStatsResponse = { numSeries: 0, ingestionRate: 0, discardedSamples: {} };
+    for (const shard of r.value) {
+      total.numSeries += shard.numSeries;
+      total.ingestionRate += shard.ingestionRate;
+      for (const [reason, n] of Object.entries(shard.discardedSamples))
+        total.discardedSamples[reason] = (total.discardedSamples[reason] ?? 0) + n;
+    }
+    return { value: total, warnings: r.warnings };
   }
 
   /** The tenant matcher goes first, so the index narrows to the tenant before anything else. */
