@@ -85,7 +85,7 @@ export class PartitionRunner {
       });
       if (snap)
         log.log(
-          `restored ${state.numSeries()} series of ${snap.tenants.length} tenant(s) up to sequence ${snap.coveredSeq}`,
+          `restored ${state.numSeries()} series up to sequence ${snap.coveredSeq} (${snap.tenants.length} tenant heads)`,
         );
     } catch (error) {
       // The stream still holds everything, so a bad snapshot costs a longer replay, not data.
