@@ -208,6 +208,13 @@ describe('tenant isolation on the write path', () => {
         discardedSamples: {},
       });
     expect((await userStats('reckless')).discardedSamples).toEqual({ out_of_bounds: SERIES });
+    // A key sees its own tenant's stats only, and a write-only key none.
+    const statusOf = async (headers: Record<string, string>) =>
+      (await fetch(`${gateway.url}/api/v1/user_stats`, { headers })).status;
+    expect(await statusOf({ Authorization: 'Bearer steady-write' })).toBe(403);
+    expect(
+      await statusOf({ Authorization: 'Bearer steady-read', 'X-Scope-OrgID': 'reckless' }),
+    ).toBe(403);
     const metrics = (await platform!.app.get(StrataMetrics).render()).body;
     const discarded = [
       ...metrics.matchAll(
