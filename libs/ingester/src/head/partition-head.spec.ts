@@ -1,5 +1,5 @@
 import { type Exemplar, IngestMessageView, encodeIngestMessage } from '@strata/remote-write';
-import { Matcher, labelsFrom } from '@strata/tsdb';
+import { Head, Matcher, labelsFrom } from '@strata/tsdb';
 import { PartitionHead } from './partition-head';
 
 // Messages as the ingester reads them off the stream: label blocks and the router's hash.
@@ -208,6 +208,18 @@ describe('PartitionHead', () => {
       const held = p.numSeries();
       expect(p.gcInactive(NOW + 1)).toBe(held);
       expect(p.numSeries()).toBe(0);
+    });
+
+    it('starts a new tenant head at the retention bound of the heads it was restored with', () => {
+      const restoredHead = new Head();
+      restoredHead.minValidTime = NOW - HOUR;
+      const p = new PartitionHead(0, {
+        tenants: [{ tenant: 'a', head: restoredHead }],
+        coveredSeq: 3,
+      });
+      expect(p.apply(3, message([NOW], [1], 'm', [], 'new')).appended).toBe(0); // already applied
+      const stats = p.apply(4, message([NOW - 2 * HOUR, NOW], [1, 2], 'm', [], 'new'));
+      expect([stats.appended, stats.rejected?.get('new')?.get('out_of_bounds')]).toEqual([1, 1]);
     });
   });
 });

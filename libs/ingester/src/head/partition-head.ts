@@ -77,8 +77,10 @@ export class PartitionHead {
     options: PartitionHeadOptions = {},
   ) {
     this.headOptions = options.headOptions ?? {};
-    for (const t of options.tenants ?? [])
+    for (const t of options.tenants ?? []) {
       this.heads.set(t.tenant, new TenantHead(t.tenant, t.head, t.discarded));
+      this.minValidTime = Math.max(this.minValidTime, t.head.minValidTime);
+    }
     this.lastSeq = options.coveredSeq ?? 0;
     this.exemplars = new TenantExemplars(
       options.exemplarsPerTenant ?? DEFAULT_EXEMPLARS_PER_TENANT,
