@@ -204,6 +204,8 @@ describe('PartitionHead', () => {
           .rejected?.get('c')
           ?.get('out_of_bounds'),
       ).toBe(1);
+      // Refused samples create no series, as in Prometheus.
+      expect(p.tenantHead('c')?.numSeries()).toBe(0);
       expect(Object.fromEntries(p.activeSeriesByTenant())).toMatchObject({ a: 1, b: 1 });
       const held = p.numSeries();
       expect(p.gcInactive(NOW + 1)).toBe(held);

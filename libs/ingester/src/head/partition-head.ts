@@ -11,6 +11,7 @@ import {
   type TruncateResult,
   TsdbError,
   decodeLabelBlock,
+  newSeriesRefusal,
 } from '@strata/tsdb';
 import { type TenantExemplar, TenantExemplars } from './tenant-exemplars';
 import { TenantHead } from './tenant-head';
@@ -176,11 +177,17 @@ export class PartitionHead {
         if (known) this.addExemplars(stats, message.tenant, known, s.exemplars);
         return;
       }
-      let series: MemSeries;
+      let series: MemSeries | null;
       try {
         series = seriesOf(tenant, s);
       } catch (error) {
         reject(stats, tenant, error, s.count);
+        return;
+      }
+      if (series === null) {
+        // A new series none of whose samples the head would take is not created, as in Prometheus.
+        for (let i = 0; i < s.count; i++)
+          reject(stats, tenant, newSeriesRefusal(head, s.timestamp(i)), 1);
         return;
       }
       for (let i = 0; i < s.count; i++) {
@@ -256,11 +263,20 @@ export class PartitionHead {
 }
 
 // A known series is found by the router's hash and confirmed against its label block as
-// bytes; only a new series (or a collision) decodes label strings.
-function seriesOf(tenant: TenantHead, s: IngestSeriesCursor): MemSeries {
+// bytes; only a new series (or a collision) decodes label strings. Null: a new series whose
+// samples the head would all refuse.
+function seriesOf(tenant: TenantHead, s: IngestSeriesCursor): MemSeries | null {
   const known = tenant.known.get(s.hashKey, s);
   if (known) return known;
-  const series = tenant.head.getOrCreate(decodeLabelBlock(s));
+  const labels = decodeLabelBlock(s);
+  const head = tenant.head;
+  if (!head.seriesByLabels(labels)) {
+    let takes = false;
+    for (let i = 0; i < s.count && !takes; i++)
+      takes = newSeriesRefusal(head, s.timestamp(i)) === null;
+    if (!takes) return null;
+  }
+  const series = head.getOrCreate(labels);
   tenant.known.set(s.hashKey, s, series);
   return series;
 }
