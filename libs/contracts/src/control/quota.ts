@@ -39,7 +39,8 @@ export const QuotaSpec = z
     pastGracePeriodSeconds: seconds,
     /**
      * Out-of-order window of the tenant's heads (Prometheus' `out_of_order_time_window`): a sample
-     * older than its series' newest one is kept when within this much of the tenant's newest sample.
+     * older than its series' newest one is kept when within this much of the tenant's newest sample
+     * (at most the heads' retention).
      */
     outOfOrderTimeWindowSeconds: seconds,
   })

@@ -251,7 +251,7 @@ describe('WriteHandler', () => {
       });
     });
 
-    it("carries the tenant's out-of-order window in every message, and none when it is 0", async () => {
+    it("carries the tenant's out-of-order window in every message (at most the retention), and none when it is 0", async () => {
       await write(handlerWith({ outOfOrderTimeWindowSeconds: 600 }), [NOW]);
       expect(published.map((p) => decodeIngestMessage(p.data).settings)).toEqual([
         { outOfOrderWindowMs: 600_000 },
@@ -260,6 +260,11 @@ describe('WriteHandler', () => {
       await write(handlerWith({}), [NOW + 1]);
       expect(published.map((p) => decodeIngestMessage(p.data).settings)).toEqual([
         { outOfOrderWindowMs: 0 },
+      ]);
+      published.length = 0;
+      await write(handlerWith({ outOfOrderTimeWindowSeconds: Number.MAX_SAFE_INTEGER }), [NOW + 2]);
+      expect(published.map((p) => decodeIngestMessage(p.data).settings)).toEqual([
+        { outOfOrderWindowMs: 86_400_000 },
       ]);
     });
   });

@@ -95,7 +95,11 @@ export class WriteHandler {
           partitions: this.limits.partitions,
           maxMessageBytes: this.limits.maxMessageBytes,
           window,
-          settings: { outOfOrderWindowMs: quota.outOfOrderTimeWindowSeconds * 1000 },
+          // A window longer than the heads keep data would change nothing but overflow the message field.
+          settings: {
+            outOfOrderWindowMs:
+              Math.min(quota.outOfOrderTimeWindowSeconds, this.limits.headRetentionSeconds) * 1000,
+          },
         },
         limits.injection,
       );
