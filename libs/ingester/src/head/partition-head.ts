@@ -165,7 +165,9 @@ export class PartitionHead {
     if (seq <= this.lastSeq) return stats;
     const tenant = this.tenantState(message.tenant, true);
     const head = tenant.head;
-    head.outOfOrderWindow = message.settings.outOfOrderWindowMs;
+    const window = message.settings.outOfOrderWindowMs;
+    // Stored only when it changes: a store per message measurably slowed the appends that read it.
+    if (head.outOfOrderWindow !== window) head.outOfOrderWindow = window;
     if (message.metadata.length > 0)
       for (const m of message.metadata)
         tenant.metadata.set(m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit });
