@@ -14,6 +14,7 @@ import { Authenticator } from './auth/authenticator.service';
 import { TenantAdmission } from './auth/tenant-admission.service';
 import { BusControlPlaneClient, ControlPlaneClient } from './control-plane/control-plane.client';
 import { UserLimitsController } from './data/user-limits.controller';
+import { UserStatsController } from './data/user-stats.controller';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
 import { AdminResolver } from './graphql/admin.resolver';
 import { formatGraphqlErrors } from './graphql/error-formatter';
@@ -53,6 +54,7 @@ export class GatewayModule {
         ApiKeysController,
         AuditController,
         UserLimitsController,
+        UserStatsController,
         PrometheusApiController,
         CardinalityApiController,
         RemoteWriteController,

@@ -24,6 +24,12 @@ export function ingesterMetrics(metrics: StrataMetrics): IngesterObserver {
     'Samples the head refused, by reason.',
     ['tenant', 'reason'],
   );
+  // Mimir's `cortex_discarded_samples_total`: the routers count their refusals under the same name.
+  const discarded = metrics.counter(
+    'discarded_samples_total',
+    "Samples not stored, by tenant and reason (ingester: refused by the tenant's head after the write was acknowledged).",
+    ['tenant', 'reason'],
+  );
   const exemplars = metrics.counter('ingester_exemplars_appended_total', 'Exemplars stored.', [
     'tenant',
   ]);
@@ -64,7 +70,10 @@ export function ingesterMetrics(metrics: StrataMetrics): IngesterObserver {
       if (stats.appended > 0) appended.inc({ tenant }, stats.appended);
       if (stats.rejected)
         for (const [t, reasons] of stats.rejected)
-          for (const [reason, n] of reasons) rejected.inc({ tenant: t, reason }, n);
+          for (const [reason, n] of reasons) {
+            rejected.inc({ tenant: t, reason }, n);
+            discarded.inc({ tenant: t, reason }, n);
+          }
       if (stats.exemplarsAppended > 0) exemplars.inc({ tenant }, stats.exemplarsAppended);
       if (stats.exemplarsOutOfOrder > 0)
         exemplarsOutOfOrder.inc({ tenant }, stats.exemplarsOutOfOrder);

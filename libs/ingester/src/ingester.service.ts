@@ -21,6 +21,8 @@ import { PartitionRunner } from './partition.runner';
 import { SnapshotStore } from './snapshot/snapshot.store';
 
 const REPORT_INTERVAL_MS = 5_000;
+/** Ingestion rates are averaged over ticks of this length, as Mimir's ingesters do. */
+const RATE_TICK_MS = 15_000;
 /** Must match the routers' view of the bucket (`ACTIVE_SERIES_BUCKET_OPTIONS` in the router). */
 const ACTIVE_SERIES_TTL_MS = 60_000;
 
@@ -112,6 +114,10 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
       );
     every(this.config.STRATA_SNAPSHOT_INTERVAL_SECONDS * 1000, () => this.snapshotAll());
     every(REPORT_INTERVAL_MS, () => this.report());
+    every(RATE_TICK_MS, () => {
+      for (const runner of this.runners.values()) runner.state.tickRates(RATE_TICK_MS / 1000);
+      return Promise.resolve();
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -144,7 +150,7 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
     const total = new Map<string, number>();
     for (const [p, runner] of this.runners) {
       const tenants: Record<string, number> = {};
-      for (const [tenant, n] of runner.state.head.activeSeriesByTenant()) {
+      for (const [tenant, n] of runner.state.activeSeriesByTenant()) {
         tenants[tenant] = n;
         total.set(tenant, (total.get(tenant) ?? 0) + n);
       }

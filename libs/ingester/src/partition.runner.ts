@@ -78,13 +78,15 @@ export class PartitionRunner {
       const snap = await deps.snapshots.read(partition, deps.headOptions);
       state = new PartitionHead(partition, {
         ...fresh,
-        head: snap?.head,
+        tenants: snap?.tenants,
         coveredSeq: snap?.coveredSeq,
         exemplars: snap?.exemplars,
         metadata: snap?.metadata,
       });
       if (snap)
-        log.log(`restored ${snap.head.numSeries()} series up to sequence ${snap.coveredSeq}`);
+        log.log(
+          `restored ${state.numSeries()} series up to sequence ${snap.coveredSeq} (${snap.tenants.length} tenant heads)`,
+        );
     } catch (error) {
       // The stream still holds everything, so a bad snapshot costs a longer replay, not data.
       log.error(`ignoring an unreadable snapshot, replaying the stream: ${String(error)}`);
@@ -191,9 +193,8 @@ export class PartitionRunner {
     return info.num_pending + info.num_ack_pending;
   }
 
-  /** Drops samples older than `mint` from the head (they become out of bounds); counts as a change for the next snapshot. */
+  /** Drops samples older than `mint` from every tenant's head (they become out of bounds); counts as a change for the next snapshot. */
   truncate(mint: number): void {
-    if (this.state.head.minT >= mint) return;
     const { removedChunks } = this.state.truncate(mint);
     if (removedChunks > 0) this.snapshotSeq = -1;
   }
@@ -203,7 +204,7 @@ export class PartitionRunner {
     const seq = this.state.lastSeq;
     if (seq === this.snapshotSeq) return;
     const started = Date.now();
-    const bytes = encodeHeadSnapshot(this.state.partition, seq, this.state.head, {
+    const bytes = encodeHeadSnapshot(this.state.partition, seq, this.state.tenantStates(), {
       exemplars: this.state.exemplars.entries(),
       metadata: this.state.families(),
     });

@@ -149,9 +149,31 @@ describe('ingest message codec', () => {
     expect(isStaleNaN(got.series[0].values[0])).toBe(true);
     expect(decodeIngestMessage(encodeIngestMessage('', []))).toEqual({
       tenant: '',
+      settings: { outOfOrderWindowMs: 0 },
       series: [],
       metadata: [],
     });
+  });
+
+  it("carries the tenant's out-of-order window, and writes nothing for it when it is 0", () => {
+    const series = generateBatch({ series: 3, samplesPerSeries: 2 }).series;
+    const withWindow = encodeIngestMessage('t', series, [], { outOfOrderWindowMs: 3_600_000 });
+    const view = IngestMessageView.read(withWindow);
+    expect(view.settings).toEqual({ outOfOrderWindowMs: 3_600_000 });
+    const plain = (m: Buffer) =>
+      decodeIngestMessage(m).series.map((s) => ({
+        labels: s.labels,
+        t: [...s.timestamps],
+        v: [...s.values],
+      }));
+    expect(plain(withWindow)).toEqual(plain(encodeIngestMessage('t', series)));
+    // Without a window the message is the one earlier routers wrote, so ingesters of either age read it.
+    expect(encodeIngestMessage('t', series, [], { outOfOrderWindowMs: 0 })).toEqual(
+      encodeIngestMessage('t', series),
+    );
+    expect(() => encodeIngestMessage('t', series, [], { outOfOrderWindowMs: -1 })).toThrow(
+      RangeError,
+    );
   });
 
   it('refuses corrupted, truncated and foreign messages', () => {

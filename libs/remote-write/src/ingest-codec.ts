@@ -22,7 +22,9 @@ const FLAG_CREATED = 2;
 const FLAG_METADATA = 4;
 /** The body after the header is one snappy block. */
 const FLAG_SNAPPY = 8;
-const KNOWN_FLAGS = FLAG_EXEMPLARS | FLAG_CREATED | FLAG_METADATA | FLAG_SNAPPY;
+/** The tenant's out-of-order window follows the tenant name. */
+const FLAG_OOO_WINDOW = 16;
+const KNOWN_FLAGS = FLAG_EXEMPLARS | FLAG_CREATED | FLAG_METADATA | FLAG_SNAPPY | FLAG_OOO_WINDOW;
 /** Largest body a message may expand to; the router keeps messages far below this. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
@@ -54,9 +56,21 @@ export class IngestSeries implements LabelBlockRef {
   }
 }
 
+/**
+ * The tenant's head settings a message carries, so that the ingester applies the stream the same
+ * way on every replay whatever the quota says by then.
+ */
+export interface IngestTenantSettings {
+  /** The tenant's out-of-order window in ms (0: none, and then not written). */
+  readonly outOfOrderWindowMs: number;
+}
+
+const NO_SETTINGS: IngestTenantSettings = Object.freeze({ outOfOrderWindowMs: 0 });
+
 /** One tenant's samples routed to one partition. */
 export interface IngestMessage {
   readonly tenant: string;
+  readonly settings: IngestTenantSettings;
   readonly series: readonly IngestSeries[];
   /** Metric family metadata sent along (may be empty). */
   readonly metadata: readonly MetricMetadata[];
@@ -90,6 +104,7 @@ class IngestEncoder {
     tenant: string,
     series: readonly IngestSeriesInput[],
     metadata: readonly MetricMetadata[],
+    settings: IngestTenantSettings,
   ): Buffer {
     this.off = HEADER_BYTES;
     let flags = metadata.length > 0 ? FLAG_METADATA : 0;
@@ -97,7 +112,15 @@ class IngestEncoder {
       if (s.exemplars.length > 0) flags |= FLAG_EXEMPLARS;
       if (s.createdTimestamp !== undefined && s.createdTimestamp !== 0) flags |= FLAG_CREATED;
     }
+    const window = settings.outOfOrderWindowMs;
+    if (!Number.isSafeInteger(window) || window < 0)
+      throw new RangeError(`out-of-order window must be a whole number of ms >= 0, not ${window}`);
+    if (window > 0) flags |= FLAG_OOO_WINDOW;
     this.str(tenant);
+    if (window > 0) {
+      this.ensure(10);
+      this.uvarint(window);
+    }
     this.ensure(10);
     this.uvarint(series.length);
     for (const s of series) this.writeSeries(s, flags);
@@ -229,8 +252,9 @@ export function encodeIngestMessage(
   tenant: string,
   series: readonly IngestSeriesInput[],
   metadata: readonly MetricMetadata[] = [],
+  settings: IngestTenantSettings = NO_SETTINGS,
 ): Buffer {
-  return encoder.encode(tenant, series, metadata);
+  return encoder.encode(tenant, series, metadata, settings);
 }
 
 function readExemplars(r: Reader, count: number): Exemplar[] {
@@ -339,6 +363,8 @@ export class IngestSeriesCursor implements LabelBlockRef {
 export class IngestMessageView {
   private constructor(
     readonly tenant: string,
+    /** The tenant's head settings as the router sent them (none: the defaults). */
+    readonly settings: IngestTenantSettings,
     readonly seriesCount: number,
     readonly metadata: readonly MetricMetadata[],
     private readonly body: Buffer,
@@ -363,6 +389,8 @@ export class IngestMessageView {
     const flags = wire[3];
     const r = new Reader(buf, 0);
     const tenant = r.str();
+    const settings: IngestTenantSettings =
+      flags & FLAG_OOO_WINDOW ? { outOfOrderWindowMs: r.uvarint() } : NO_SETTINGS;
     const nseries = r.uvarint();
     const seriesAt = r.off;
     for (let i = 0; i < nseries; i++) {
@@ -389,7 +417,7 @@ export class IngestMessageView {
       }
     }
     if (r.off !== buf.length) fail('trailing bytes');
-    return new IngestMessageView(tenant, nseries, metadata, buf, flags, seriesAt);
+    return new IngestMessageView(tenant, settings, nseries, metadata, buf, flags, seriesAt);
   }
 
   /** Visits every series in order with one reused cursor. */
@@ -427,5 +455,5 @@ export function decodeIngestMessage(data: Uint8Array): IngestMessage {
       ),
     );
   });
-  return { tenant: view.tenant, series, metadata: view.metadata };
+  return { tenant: view.tenant, settings: view.settings, series, metadata: view.metadata };
 }

@@ -66,6 +66,7 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
           512 * 1024,
           bus instanceof NatsBus ? Math.floor(bus.maxPayload / 2) : 512 * 1024,
         ),
+        headRetentionSeconds: config.STRATA_INGEST_MAX_AGE_SECONDS,
       },
       routerMetrics(metrics),
       () => this.routerCount,
@@ -148,6 +149,12 @@ function routerMetrics(metrics: StrataMetrics): WriteObserver {
     'Writes refused, by reason.',
     ['tenant', 'reason'],
   );
+  // Mimir's `cortex_discarded_samples_total`: the ingesters count their own reasons under the same name.
+  const discarded = metrics.counter(
+    'discarded_samples_total',
+    'Samples not stored, by tenant and reason (router: refused with 400 while the rest was stored).',
+    ['tenant', 'reason'],
+  );
   const publish = metrics.histogram(
     'router_publish_seconds',
     'Time until JetStream acknowledged every partition of a write.',
@@ -163,6 +170,7 @@ function routerMetrics(metrics: StrataMetrics): WriteObserver {
       requestsRejected.inc({ tenant, reason });
       if (samples > 0) rejected.inc({ tenant, reason }, samples);
     },
+    discarded: (tenant, reason, samples) => discarded.inc({ tenant, reason }, samples),
     published: (seconds) => publish.observe(seconds),
   };
 }

@@ -133,4 +133,27 @@ describe('store client', () => {
     }).labelNames(q);
     expect(partial).toEqual({ value: ['a', 'x'], warnings: ['partition 1: replaying'] });
   });
+
+  it("sums the tenant's user stats over the partitions, reason by reason", async () => {
+    answers['0'] = () => ({
+      numSeries: 3,
+      ingestionRate: 1.5,
+      discardedSamples: { out_of_order_sample: 2 },
+    });
+    answers['1'] = () => ({
+      numSeries: 4,
+      ingestionRate: 2,
+      discardedSamples: { out_of_order_sample: 1, out_of_bounds: 5 },
+    });
+    const client = createStoreClient(bus, { partitions: 2 });
+    expect((await client.userStats('t')).value).toEqual({
+      numSeries: 7,
+      ingestionRate: 3.5,
+      discardedSamples: { out_of_order_sample: 3, out_of_bounds: 5 },
+    });
+    expect(requests.map((r) => r.request)).toEqual([
+      { type: 'UserStats', tenantId: 't' },
+      { type: 'UserStats', tenantId: 't' },
+    ]);
+  });
 });

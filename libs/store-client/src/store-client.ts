@@ -10,6 +10,7 @@ import {
   type StoreSeriesResponse,
   type StoreStringsResponse,
   type StoreTsdbStatusResponse,
+  type StoreUserStatsResponse,
   Subjects,
   type WireLabels,
   type WireMetadata,
@@ -100,6 +101,8 @@ export interface StoreClient {
     matchers: readonly StoreMatcher[],
     labelNames?: readonly string[],
   ): Promise<StoreResult<TenantCardinality>>;
+  /** The tenant's series, ingestion rate and samples discarded after acknowledgement, summed over the partitions. */
+  userStats(tenantId: string): Promise<StoreResult<StoreUserStatsResponse>>;
 }
 
 /** How the client reaches the shards. */
@@ -281,6 +284,20 @@ class FanOutStoreClient implements StoreClient {
       }),
     );
     return { value: mergeCardinality(r.value), warnings: r.warnings };
+  }
+
+  async userStats(tenantId: string): Promise<StoreResult<StoreUserStatsResponse>> {
+    const r = await this.fanOut<StoreUserStatsResponse>((p) =>
+      this.ask(p, { type: 'UserStats', tenantId }),
+    );
+    const total: StoreUserStatsResponse = { numSeries: 0, ingestionRate: 0, discardedSamples: {} };
+    for (const shard of r.value) {
+      total.numSeries += shard.numSeries;
+      total.ingestionRate += shard.ingestionRate;
+      for (const [reason, n] of Object.entries(shard.discardedSamples))
+        total.discardedSamples[reason] = (total.discardedSamples[reason] ?? 0) + n;
+    }
+    return { value: total, warnings: r.warnings };
   }
 
   /** The tenant matcher goes first, so the index narrows to the tenant before anything else. */

@@ -3,7 +3,11 @@ export * from './chunk/xor';
 export * from './errors';
 export * from './exemplar/exemplar-storage';
 export * from './head/head';
-export { appendableMinValidTime, type AppendSeriesResult } from './head/head-append';
+export {
+  appendableMinValidTime,
+  newSeriesRefusal,
+  type AppendSeriesResult,
+} from './head/head-append';
 export * from './head/head-read';
 export * from './head/head-stats';
 export { MemSeries, OooBuffer, type ClosedChunk } from './head/series';

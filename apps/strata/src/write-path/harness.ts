@@ -283,7 +283,7 @@ export async function startTestGateway(
   return startGateway({
     config: {
       adminToken: ADMIN_TOKEN,
-      tenantHeader: 'x-scope-orgid',
+      tenantHeader: 'x-scope-orgid', ingestPartitions: 4,
       maxBodyBytes,
       host: '127.0.0.1',
       port: await freePort(),

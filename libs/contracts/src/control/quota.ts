@@ -9,7 +9,8 @@ const seconds = count;
 
 /**
  * A tenant's limits. Zero means "no limit" for every field except the ingestion rate, where zero
- * means "no ingestion", so that suspending writes does not need a separate switch.
+ * means "no ingestion" (so that suspending writes does not need a separate switch), and the
+ * out-of-order window, where zero means "no out-of-order samples", as in Prometheus.
  */
 export const QuotaSpec = z
   .object({
@@ -25,6 +26,23 @@ export const QuotaSpec = z
     retention1hSeconds: seconds,
     logBytesPerDay: count,
     modelStorageBytes: count,
+    /**
+     * How far ahead of the router's clock a sample may be (Mimir's `creation_grace_period`); later
+     * samples are refused with `sample_too_far_in_future`. 0: no check.
+     */
+    creationGracePeriodSeconds: seconds,
+    /**
+     * How far behind the router's clock a sample may be; older samples are refused with
+     * `sample_too_old`. 0, and anything beyond it, means the heads' retention
+     * (`STRATA_INGEST_MAX_AGE_SECONDS`): older data would be truncated, so it is never acknowledged.
+     */
+    pastGracePeriodSeconds: seconds,
+    /**
+     * Out-of-order window of the tenant's heads (Prometheus' `out_of_order_time_window`): a sample
+     * older than its series' newest one is kept when within this much of the tenant's newest sample
+     * (at most the heads' retention).
+     */
+    outOfOrderTimeWindowSeconds: seconds,
   })
   .strict();
 export type QuotaSpec = z.infer<typeof QuotaSpec>;
@@ -47,4 +65,7 @@ export const DEFAULT_QUOTA: QuotaSpec = {
   retention1hSeconds: 365 * 24 * 3600,
   logBytesPerDay: 10 * 1024 ** 3,
   modelStorageBytes: 50 * 1024 ** 3,
+  creationGracePeriodSeconds: 10 * 60,
+  pastGracePeriodSeconds: 0,
+  outOfOrderTimeWindowSeconds: 0,
 };

@@ -109,6 +109,8 @@ export const StoreRequest = z.discriminatedUnion('type', [
       end: time,
     })
     .strict(),
+  /** The tenant's use of the shard's head, for `/api/v1/user_stats` (see `StoreUserStatsResponse`). */
+  z.object({ type: z.literal('UserStats'), tenantId: TenantId }).strict(),
   z
     .object({
       type: z.literal('Select'),
@@ -173,4 +175,16 @@ export interface WireExemplar {
 /** Answer to `Exemplars`: per series, its exemplars in time order; series sorted by labels. */
 export interface StoreExemplarsResponse {
   series: Array<{ seriesLabels: WireLabels; exemplars: WireExemplar[] }>;
+}
+
+/**
+ * Answer to `UserStats`: one shard's share of the tenant's series and ingestion rate, and the
+ * samples its head discarded after the write was acknowledged, by reason (since the oldest
+ * snapshot the shard's state comes from; replays never count twice).
+ */
+export interface StoreUserStatsResponse {
+  numSeries: number;
+  /** Samples per second appended, an exponentially weighted average as Mimir's ingesters keep. */
+  ingestionRate: number;
+  discardedSamples: Record<string, number>;
 }

@@ -28,11 +28,29 @@ export type RouterWriteRequest = z.infer<typeof RouterWriteRequest>;
 export const RouterWriteMeta = RouterWriteRequest.omit({ body: true }).strict();
 export type RouterWriteMeta = z.infer<typeof RouterWriteMeta>;
 
+/** Why the router refused some samples of a write it otherwise stored. */
+export const SAMPLE_REFUSAL_REASONS = ['sample_too_far_in_future', 'sample_too_old'] as const;
+/** A reason from {@link SAMPLE_REFUSAL_REASONS}. */
+export type SampleRefusalReason = (typeof SAMPLE_REFUSAL_REASONS)[number];
+
+/**
+ * Samples of a write the router refused while it stored the rest, as Mimir's distributor does:
+ * the gateway answers 400 `bad_request` with this reason and message, and the written counts.
+ */
+export interface RouterWriteRefusal {
+  reason: SampleRefusalReason;
+  message: string;
+  /** Samples refused, all reasons together. */
+  samples: number;
+}
+
 /** What the router wrote, for the `X-Prometheus-Remote-Write-*-Written` headers. */
 export interface RouterWriteResponse {
   samples: number;
   histograms: number;
   exemplars: number;
+  /** Present when some samples were refused; the counts above are what was stored. */
+  refused?: RouterWriteRefusal;
 }
 
 /** Active series per tenant held by one partition's head, as its owner reports it. */

@@ -19,6 +19,12 @@ describe('quota decider', () => {
     expect(event.data.quota).toEqual({ ...DEFAULT_QUOTA, maxActiveSeries: 5, maxLabelsPerSeries: 10 });
     expect(event.data.changed).toEqual(['maxLabelsPerSeries']);
   });
+  it('fills fields added since an event was written with their defaults', () => {
+    const { creationGracePeriodSeconds, pastGracePeriodSeconds, outOfOrderTimeWindowSeconds, ...older } = { ...DEFAULT_QUOTA, maxActiveSeries: 5 };
+    const stored = { type: 'QuotaSet', data: { tenantId: 'acme', quota: older, changed: ['maxActiveSeries'] } } as unknown as QuotaEvent;
+    expect(given([stored]).quota).toEqual({ ...DEFAULT_QUOTA, maxActiveSeries: 5 });
+    expect([creationGracePeriodSeconds, pastGracePeriodSeconds, outOfOrderTimeWindowSeconds]).toEqual([600, 0, 0]);
+  });
   it('appends nothing when the patch changes nothing', () => {
     expect(quotaDecider.decide({ type: 'SetQuota', tenantId: 'acme', quota: { maxActiveSeries: DEFAULT_QUOTA.maxActiveSeries } }, given([]))).toEqual([]);
   });

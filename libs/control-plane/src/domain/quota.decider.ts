@@ -22,7 +22,8 @@ function decide(command: QuotaCommand, state: QuotaState): QuotaEvent[] {
 function evolve(state: QuotaState, event: QuotaEvent): QuotaState {
   switch (event.type) {
     case 'QuotaSet':
-      return { ...state, quota: event.data.quota };
+      // Events written before a field existed lack it: the default fills it in.
+      return { ...state, quota: { ...DEFAULT_QUOTA, ...event.data.quota } };
   }
 }
 

@@ -46,7 +46,7 @@ export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): Q
     case 'TenantCreated':
       return view ?? { tenantId: e.data.tenantId, quota: { ...DEFAULT_QUOTA }, version: 0, updatedAt: e.recordedAt };
     case 'QuotaSet':
-      return { tenantId: e.data.tenantId, quota: e.data.quota, version: e.version, updatedAt: e.recordedAt };
+      return { tenantId: e.data.tenantId, quota: { ...DEFAULT_QUOTA, ...e.data.quota }, version: e.version, updatedAt: e.recordedAt };
     case 'TenantRenamed':
     case 'TenantSuspended':
     case 'TenantResumed':

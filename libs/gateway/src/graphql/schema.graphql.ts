@@ -32,6 +32,9 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
     retention1hSeconds: Float!
     logBytesPerDay: Float!
     modelStorageBytes: Float!
+    creationGracePeriodSeconds: Float!
+    pastGracePeriodSeconds: Float!
+    outOfOrderTimeWindowSeconds: Float!
   }
 
   input QuotaPatchInput {
@@ -47,6 +50,9 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
     retention1hSeconds: Float
     logBytesPerDay: Float
     modelStorageBytes: Float
+    creationGracePeriodSeconds: Float
+    pastGracePeriodSeconds: Float
+    outOfOrderTimeWindowSeconds: Float
   }
 
   type Quota { tenantId: ID!, quota: QuotaSpec!, version: Int!, updatedAt: String! }

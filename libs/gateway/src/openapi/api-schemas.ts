@@ -79,6 +79,13 @@ export const ApiSchemas = {
   }),
   verification: obj({ ok: { type: 'boolean' }, checkedEvents: int, lastPosition: int, brokenAt: { type: 'integer', nullable: true }, reason: nullableStr }),
   limits: obj({ tenantId: str, limits: quotaSpec }),
+  userStats: obj({
+    numSeries: int,
+    ingestionRate: { type: 'number' },
+    apiIngestionRate: { type: 'number' },
+    ruleIngestionRate: { type: 'number' },
+    discardedSamples: { type: 'object', additionalProperties: int },
+  }),
   error: obj({
     error: {
       type: 'object',

@@ -76,6 +76,7 @@ describe('edge basics', () => {
         'GET /api/v1/admin/audit/replay',
         'GET /api/v1/admin/audit/verify',
         'GET /api/v1/user_limits',
+      'GET /api/v1/user_stats',
         'POST /api/v1/write',
         'POST /api/v1/receive',
         'POST /api/v1/push',

@@ -13,7 +13,8 @@ export const THANOS_TENANT_HEADER = 'thanos-tenant';
 /**
  * Prometheus remote write at `/api/v1/write`, and the same under Thanos receive's `/api/v1/receive`
  * and Mimir's `/api/v1/push`. The body goes untouched to the router, which decodes, validates and
- * applies the tenant's limits; the answer is 204 with the written counts.
+ * applies the tenant's limits; the answer is 204 with the written counts, or 400 with them when
+ * some samples were outside the tenant's accepted time window (the others are stored).
  */
 @ApiTags('data')
 @Controller('api/v1')
@@ -71,6 +72,12 @@ export class RemoteWriteController {
         request.body,
       );
       void reply.headers(writtenHeaders(written));
+      // Some samples were refused while the rest was stored: 400 (the sender must not retry them)
+      // with the counts of what was kept, as Mimir answers a partly invalid write.
+      if (written.refused)
+        throw new StrataError('bad_request', written.refused.message, undefined, {
+          reason: written.refused.reason,
+        });
     } catch (error) {
       if (error instanceof StrataError && error.retryAfterSeconds !== undefined)
         void reply.header('retry-after', String(error.retryAfterSeconds));

@@ -2,7 +2,6 @@ import {
   type IngestMessageView,
   type IngestSeriesCursor,
   type MetricMetadata,
-  type SeriesMetadata,
 } from '@strata/remote-write';
 import {
   Head,
@@ -12,9 +11,10 @@ import {
   type TruncateResult,
   TsdbError,
   decodeLabelBlock,
+  newSeriesRefusal,
 } from '@strata/tsdb';
-import { KnownSeries } from './known-series';
 import { type TenantExemplar, TenantExemplars } from './tenant-exemplars';
+import { TenantHead } from './tenant-head';
 
 /** What applying one message did, for metrics. */
 export interface ApplyStats {
@@ -26,12 +26,20 @@ export interface ApplyStats {
   exemplarsOutOfOrder: number;
 }
 
-/** How a partition's head is built or restored. */
+/** A tenant's head as a snapshot restores it. */
+export interface RestoredTenantHead {
+  readonly tenant: string;
+  readonly head: Head;
+  /** Samples the head refused so far, by reason. */
+  readonly discarded?: ReadonlyMap<string, number>;
+}
+
+/** How a partition's heads are built or restored. */
 export interface PartitionHeadOptions {
-  /** A restored head (from a snapshot) and the stream sequence it covers. */
-  head?: Head;
+  /** Restored tenant heads (from a snapshot) and the stream sequence they cover. */
+  tenants?: Iterable<RestoredTenantHead>;
   coveredSeq?: number;
-  /** Options of a new head. */
+  /** Options of every new tenant head (the out-of-order window then comes with each message). */
   headOptions?: HeadOptions;
   /** Exemplars kept per tenant (0: none). */
   exemplarsPerTenant?: number;
@@ -51,43 +59,101 @@ export interface TenantFamily {
 export const DEFAULT_EXEMPLARS_PER_TENANT = 100_000;
 
 /**
- * One partition's head and the last stream sequence applied to it. Appends are synchronous, so
- * between two messages the head and `lastSeq` always agree, which snapshots rely on.
+ * One partition's heads, one per tenant, and the last stream sequence applied to them. Appends
+ * are synchronous, so between two messages the heads and `lastSeq` always agree, which snapshots
+ * rely on. A tenant's samples only ever reach its own head, and each message carries the tenant's
+ * out-of-order window, so no input of one tenant changes what another's head accepts, and a
+ * replay of the stream rebuilds the same heads.
  */
 export class PartitionHead {
   lastSeq: number;
-  readonly head: Head;
-  /** Series by the hash the router sent, so known series skip decoding and re-hashing their labels. */
-  private readonly known = new KnownSeries();
-  /** Family metadata per tenant, as last sent. */
-  readonly metadata = new Map<string, Map<string, SeriesMetadata>>();
+  private readonly heads = new Map<string, TenantHead>();
   readonly exemplars: TenantExemplars;
+  private readonly headOptions: HeadOptions;
+  /** Where the last truncation cut, so that a tenant's new head starts with the same bound. */
+  private minValidTime = -Infinity;
 
   constructor(
     readonly partition: number,
     options: PartitionHeadOptions = {},
   ) {
-    this.head = options.head ?? new Head(options.headOptions);
+    this.headOptions = options.headOptions ?? {};
+    for (const t of options.tenants ?? []) {
+      this.heads.set(t.tenant, new TenantHead(t.tenant, t.head, t.discarded));
+      this.minValidTime = Math.max(this.minValidTime, t.head.minValidTime);
+    }
     this.lastSeq = options.coveredSeq ?? 0;
     this.exemplars = new TenantExemplars(
       options.exemplarsPerTenant ?? DEFAULT_EXEMPLARS_PER_TENANT,
     );
     for (const e of options.exemplars ?? []) this.exemplars.add(e.tenant, e.pairs, e.exemplar);
-    for (const m of options.metadata ?? []) this.setMetadata(m.tenant, [m.family]);
+    for (const m of options.metadata ?? [])
+      this.tenantState(m.tenant, true).metadata.set(m.family.metricFamilyName, {
+        type: m.family.type,
+        help: m.family.help,
+        unit: m.family.unit,
+      });
+  }
+
+  /** The tenant's head in this partition, if it ever wrote here (the block writer cuts it per tenant). */
+  tenantHead(tenant: string): Head | undefined {
+    return this.heads.get(tenant)?.head;
+  }
+
+  /** The tenants that have a head in this partition. */
+  tenants(): IterableIterator<string> {
+    return this.heads.keys();
+  }
+
+  /** Everything the partition keeps for a tenant (head, metadata, discarded samples, rate). */
+  tenantState(tenant: string): TenantHead | undefined;
+  tenantState(tenant: string, create: true): TenantHead;
+  tenantState(tenant: string, create = false): TenantHead | undefined {
+    let t = this.heads.get(tenant);
+    if (!t && create) {
+      const head = new Head(this.headOptions);
+      head.minValidTime = this.minValidTime;
+      t = new TenantHead(tenant, head);
+      this.heads.set(tenant, t);
+    }
+    return t;
+  }
+
+  /** Every tenant's state. */
+  tenantStates(): IterableIterator<TenantHead> {
+    return this.heads.values();
+  }
+
+  /** Series held per tenant. */
+  activeSeriesByTenant(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [tenant, t] of this.heads) {
+      const n = t.head.numSeries();
+      if (n > 0) out.set(tenant, n);
+    }
+    return out;
+  }
+
+  /** Series held, all tenants together. */
+  numSeries(): number {
+    let n = 0;
+    for (const t of this.heads.values()) n += t.head.numSeries();
+    return n;
   }
 
   /** Every tenant's family metadata. */
   *families(): IterableIterator<TenantFamily> {
-    for (const [tenant, families] of this.metadata)
-      for (const [metricFamilyName, m] of families)
+    for (const [tenant, t] of this.heads)
+      for (const [metricFamilyName, m] of t.metadata)
         yield { tenant, family: { metricFamilyName, ...m } };
   }
 
   /**
-   * Appends a message's samples. Sequences at or below `lastSeq` were applied already (a
-   * redelivery after a crash between apply and ack) and are skipped. Samples the head refuses
-   * (out of order, out of bounds, conflicting duplicates) are counted, not retried: the same
-   * message would be refused the same way forever.
+   * Appends a message's samples to its tenant's head, with the out-of-order window the message
+   * carries. Sequences at or below `lastSeq` were applied already (a redelivery after a crash
+   * between apply and ack) and are skipped. Samples the head refuses (out of order, out of
+   * bounds, conflicting duplicates) are counted, not retried: the same message would be refused
+   * the same way forever.
    */
   apply(seq: number, message: IngestMessageView): ApplyStats {
     const stats: ApplyStats = {
@@ -97,21 +163,33 @@ export class PartitionHead {
       exemplarsOutOfOrder: 0,
     };
     if (seq <= this.lastSeq) return stats;
-    const head = this.head;
-    if (message.metadata.length > 0) this.setMetadata(message.tenant, message.metadata);
+    const tenant = this.tenantState(message.tenant, true);
+    const head = tenant.head;
+    const window = message.settings.outOfOrderWindowMs;
+    // Stored only when it changes: a store per message measurably slowed the appends that read it.
+    if (head.outOfOrderWindow !== window) head.outOfOrderWindow = window;
+    if (message.metadata.length > 0)
+      for (const m of message.metadata)
+        tenant.metadata.set(m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit });
     message.forEach((s) => {
       // Prometheus' sender puts exemplars in entries of their own, without samples; like its
       // receiver, they attach to a series the head holds and never create one.
       if (s.count === 0) {
-        const known = s.exemplars.length > 0 ? this.knownSeries(s) : undefined;
+        const known = s.exemplars.length > 0 ? knownSeries(tenant, s) : undefined;
         if (known) this.addExemplars(stats, message.tenant, known, s.exemplars);
         return;
       }
-      let series: MemSeries;
+      let series: MemSeries | null;
       try {
-        series = this.seriesOf(s);
+        series = seriesOf(tenant, s);
       } catch (error) {
-        reject(stats, message.tenant, error, s.count);
+        reject(stats, tenant, error, s.count);
+        return;
+      }
+      if (series === null) {
+        // A new series none of whose samples the head would take is not created, as in Prometheus.
+        for (let i = 0; i < s.count; i++)
+          reject(stats, tenant, newSeriesRefusal(head, s.timestamp(i)), 1);
         return;
       }
       for (let i = 0; i < s.count; i++) {
@@ -119,23 +197,14 @@ export class PartitionHead {
           head.appendTo(series, s.timestamp(i), s.value(i));
           stats.appended++;
         } catch (error) {
-          reject(stats, message.tenant, error, 1);
+          reject(stats, tenant, error, 1);
         }
       }
       if (s.exemplars.length > 0) this.addExemplars(stats, message.tenant, series, s.exemplars);
     });
+    tenant.rate.add(stats.appended);
     this.lastSeq = seq;
     return stats;
-  }
-
-  private setMetadata(tenant: string, metadata: readonly MetricMetadata[]): void {
-    let families = this.metadata.get(tenant);
-    if (!families) {
-      families = new Map();
-      this.metadata.set(tenant, families);
-    }
-    for (const m of metadata)
-      families.set(m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit });
   }
 
   // As Prometheus' remote-write receiver: an exemplar after the samples of its series, one that is
@@ -156,35 +225,76 @@ export class PartitionHead {
     }
   }
 
-  /** Drops data before `mint` from the head; series it removes are forgotten here too. */
+  /**
+   * Drops data before `mint` from every tenant's head (retention is the same for all); series
+   * it removes are forgotten by the tenant's lookup too.
+   */
   truncate(mint: number): TruncateResult {
-    const result = this.head.truncate(mint);
-    if (result.removedSeries > 0) this.known.clear();
-    return result;
+    this.minValidTime = Math.max(this.minValidTime, mint);
+    let removedSeries = 0;
+    let removedChunks = 0;
+    for (const t of this.heads.values()) {
+      // A head with nothing older than the cut only needs its bound moved.
+      if (t.head.minT >= mint) {
+        t.head.minValidTime = Math.max(t.head.minValidTime, mint);
+        continue;
+      }
+      const r = t.head.truncate(mint);
+      if (r.removedSeries > 0) t.known.clear();
+      removedSeries += r.removedSeries;
+      removedChunks += r.removedChunks;
+    }
+    return { removedSeries, removedChunks };
   }
 
-  // A known series is found by the router's hash and confirmed against its label block as
-  // bytes; only a new series (or a collision) decodes label strings.
-  private seriesOf(s: IngestSeriesCursor): MemSeries {
-    const known = this.known.get(s.hashKey, s);
-    if (known) return known;
-    const series = this.head.getOrCreate(decodeLabelBlock(s));
-    this.known.set(s.hashKey, s, series);
-    return series;
+  /** Drops, in every tenant's head, series whose newest sample is older than `before`; returns how many. */
+  gcInactive(before: number): number {
+    let removed = 0;
+    for (const t of this.heads.values()) {
+      const n = t.head.gcInactive(before);
+      if (n > 0) t.known.clear();
+      removed += n;
+    }
+    return removed;
   }
 
-  private knownSeries(s: IngestSeriesCursor): MemSeries | undefined {
-    return this.known.get(s.hashKey, s) ?? this.head.seriesByLabels(decodeLabelBlock(s));
+  /** Folds the samples appended over the last `seconds` into every tenant's ingestion rate. */
+  tickRates(seconds: number): void {
+    for (const t of this.heads.values()) t.rate.tick(seconds);
   }
 }
 
-function reject(stats: ApplyStats, tenant: string, error: unknown, n: number): void {
+// A known series is found by the router's hash and confirmed against its label block as
+// bytes; only a new series (or a collision) decodes label strings. Null: a new series whose
+// samples the head would all refuse.
+function seriesOf(tenant: TenantHead, s: IngestSeriesCursor): MemSeries | null {
+  const known = tenant.known.get(s.hashKey, s);
+  if (known) return known;
+  const labels = decodeLabelBlock(s);
+  const head = tenant.head;
+  if (!head.seriesByLabels(labels)) {
+    let takes = false;
+    for (let i = 0; i < s.count && !takes; i++)
+      takes = newSeriesRefusal(head, s.timestamp(i)) === null;
+    if (!takes) return null;
+  }
+  const series = head.getOrCreate(labels);
+  tenant.known.set(s.hashKey, s, series);
+  return series;
+}
+
+function knownSeries(tenant: TenantHead, s: IngestSeriesCursor): MemSeries | undefined {
+  return tenant.known.get(s.hashKey, s) ?? tenant.head.seriesByLabels(decodeLabelBlock(s));
+}
+
+function reject(stats: ApplyStats, tenant: TenantHead, error: unknown, n: number): void {
   if (!(error instanceof TsdbError)) throw error;
+  tenant.discard(error.code, n);
   stats.rejected ??= new Map();
-  let byReason = stats.rejected.get(tenant);
+  let byReason = stats.rejected.get(tenant.tenant);
   if (!byReason) {
     byReason = new Map();
-    stats.rejected.set(tenant, byReason);
+    stats.rejected.set(tenant.tenant, byReason);
   }
   byReason.set(error.code, (byReason.get(error.code) ?? 0) + n);
 }

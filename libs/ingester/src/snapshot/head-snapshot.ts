@@ -4,25 +4,41 @@ import {
   Head,
   type HeadOptions,
   type Label,
+  type MemSeries,
   OooBuffer,
   XorChunk,
 } from '@strata/tsdb';
 import { METRIC_TYPES, type MetricType } from '@strata/remote-write';
-import { type TenantFamily } from '../head/partition-head';
+import { type RestoredTenantHead, type TenantFamily } from '../head/partition-head';
 import { type TenantExemplar } from '../head/tenant-exemplars';
 import { ByteReader, ByteWriter } from './byte-io';
 
 /** First four bytes of a head snapshot ("SHSN"). */
 export const SNAPSHOT_MAGIC = 0x5348534e;
-/** Current snapshot format version: 2 added exemplars and metadata; version 1 files are still read. */
-export const SNAPSHOT_VERSION = 2;
+/**
+ * Current snapshot format version: 3 holds one head per tenant with its discarded samples; 2 added
+ * exemplars and metadata. Versions 1 and 2 (one head for all tenants) are still read.
+ */
+export const SNAPSHOT_VERSION = 3;
 
-/** A partition's head as of a stream sequence. */
+/** The label naming a series' tenant, by which a version 1 or 2 head is split into tenant heads. */
+const TENANT_LABEL = 'tenant_id';
+
+/** A tenant's head as a snapshot stores it. */
+export interface TenantHeadState {
+  readonly tenant: string;
+  readonly head: Head;
+  /** Samples the head refused, by reason. */
+  readonly discarded: ReadonlyMap<string, number>;
+}
+
+/** A partition's heads as of a stream sequence. */
 export interface HeadSnapshot {
   readonly partition: number;
-  /** Last ingest-stream sequence whose samples the head holds; replay resumes after it. */
+  /** Last ingest-stream sequence whose samples the heads hold; replay resumes after it. */
   readonly coveredSeq: number;
-  readonly head: Head;
+  /** One head per tenant. */
+  readonly tenants: RestoredTenantHead[];
   /** Exemplars held, oldest first per tenant. */
   readonly exemplars: TenantExemplar[];
   /** Family metadata per tenant. */
@@ -48,15 +64,16 @@ function fail(why: string): never {
 }
 
 /**
- * Encodes a head (format in the README: header, symbol table, per series its label refs, closed
- * XOR chunks as stored, the open chunk's samples, append state and OOO samples, then the
- * exemplars and family metadata; xxh32 trailer). Synchronous on purpose: the caller runs it between two applied
- * messages, so the head and `coveredSeq` agree exactly.
+ * Encodes a partition's tenant heads (format in the README: header, symbol table, per tenant its
+ * bounds, window and discarded samples, then per series its label refs, closed XOR chunks as
+ * stored, the open chunk's samples, append state and OOO samples; then the exemplars and family
+ * metadata; xxh32 trailer). Synchronous on purpose: the caller runs it between two applied
+ * messages, so the heads and `coveredSeq` agree exactly.
  */
 export function encodeHeadSnapshot(
   partition: number,
   coveredSeq: number,
-  head: Head,
+  tenants: Iterable<TenantHeadState>,
   extras: SnapshotExtras = {},
 ): Buffer {
   const symbols = new Map<string, number>();
@@ -71,38 +88,21 @@ export function encodeHeadSnapshot(
     return r;
   };
   const body = new ByteWriter();
-  let count = 0;
-  for (const s of head.allSeries()) {
-    if (s.isEmpty()) continue;
-    count++;
-    body.uvarint(s.pairs.length / 2);
-    for (const p of s.pairs) body.uvarint(ref(p));
-    body.uvarint(s.chunks.length);
-    for (const c of s.chunks) {
-      body.f64(c.minT);
-      body.f64(c.maxT);
-      body.bytes(c.bytes);
+  const list = [...tenants];
+  body.uvarint(list.length);
+  for (const t of list) {
+    body.uvarint(ref(t.tenant));
+    body.f64(t.head.minValidTime);
+    body.f64(t.head.outOfOrderWindow);
+    body.uvarint(t.discarded.size);
+    for (const [reason, n] of t.discarded) {
+      body.uvarint(ref(reason));
+      body.f64(n);
     }
-    const h = s.headChunk;
-    const n = h ? h.numSamples() : 0;
-    body.uvarint(n);
-    if (h && n > 0) {
-      const it = h.iterator();
-      while (it.next()) {
-        body.f64(it.t);
-        body.f64(it.v);
-      }
-    }
-    body.f64(s.lastT);
-    body.f64(s.lastV);
-    body.f64(s.chunkRangeEnd);
-    const ooo = s.ooo;
-    body.uvarint(ooo ? ooo.ts.length : 0);
-    if (ooo)
-      for (let i = 0; i < ooo.ts.length; i++) {
-        body.f64(ooo.ts[i]);
-        body.f64(ooo.vs[i]);
-      }
+    let count = 0;
+    for (const s of t.head.allSeries()) if (!s.isEmpty()) count++;
+    body.uvarint(count);
+    for (const s of t.head.allSeries()) if (!s.isEmpty()) encodeSeries(body, s, ref);
   }
   const held = [...(extras.exemplars ?? [])];
   body.uvarint(held.length);
@@ -129,73 +129,97 @@ export function encodeHeadSnapshot(
   out.u8(SNAPSHOT_VERSION);
   out.u32(partition);
   out.f64(coveredSeq);
-  out.f64(head.minValidTime);
   out.uvarint(symbolList.length);
   for (const s of symbolList) out.str(s);
-  out.uvarint(count);
   const header = out.result();
-  const series = body.result();
-  const file = Buffer.allocUnsafe(header.length + series.length + 4);
+  const rest = body.result();
+  const file = Buffer.allocUnsafe(header.length + rest.length + 4);
   header.copy(file, 0);
-  series.copy(file, header.length);
+  rest.copy(file, header.length);
   file.writeUInt32LE(xxh32(file.subarray(0, file.length - 4)), file.length - 4);
   return file;
 }
 
-/** Rebuilds a head from {@link encodeHeadSnapshot}'s bytes, verifying magic, version and checksum. */
+function encodeSeries(body: ByteWriter, s: MemSeries, ref: (s: string) => number): void {
+  body.uvarint(s.pairs.length / 2);
+  for (const p of s.pairs) body.uvarint(ref(p));
+  body.uvarint(s.chunks.length);
+  for (const c of s.chunks) {
+    body.f64(c.minT);
+    body.f64(c.maxT);
+    body.bytes(c.bytes);
+  }
+  const h = s.headChunk;
+  const n = h ? h.numSamples() : 0;
+  body.uvarint(n);
+  if (h && n > 0) {
+    const it = h.iterator();
+    while (it.next()) {
+      body.f64(it.t);
+      body.f64(it.v);
+    }
+  }
+  body.f64(s.lastT);
+  body.f64(s.lastV);
+  body.f64(s.chunkRangeEnd);
+  const ooo = s.ooo;
+  body.uvarint(ooo ? ooo.ts.length : 0);
+  if (ooo)
+    for (let i = 0; i < ooo.ts.length; i++) {
+      body.f64(ooo.ts[i]);
+      body.f64(ooo.vs[i]);
+    }
+}
+
+/**
+ * Rebuilds tenant heads from {@link encodeHeadSnapshot}'s bytes, verifying magic, version and
+ * checksum. A version 1 or 2 file (one head for every tenant) is split into tenant heads by each
+ * series' `tenant_id`, each head's bounds then following its own series only.
+ */
 export function decodeHeadSnapshot(data: Buffer, options: HeadOptions = {}): HeadSnapshot {
-  if (data.length < 4 + 1 + 4 + 16 + 4) fail('shorter than its header');
+  if (data.length < 4 + 1 + 4 + 8 + 4) fail('shorter than its header');
   if (data.readUInt32LE(data.length - 4) !== xxh32(data.subarray(0, data.length - 4)))
     fail('checksum mismatch');
   const r = new ByteReader(data, data.length - 4, fail);
   if (r.u32() !== SNAPSHOT_MAGIC) fail('bad magic');
   const version = r.u8();
-  if (version !== SNAPSHOT_VERSION && version !== 1) fail(`unsupported version ${version}`);
+  if (version < 1 || version > SNAPSHOT_VERSION) fail(`unsupported version ${version}`);
   const partition = r.u32();
   const coveredSeq = r.f64();
-  const head = new Head(options);
-  head.minValidTime = r.f64();
+  const sharedMinValidTime = version < 3 ? r.f64() : -Infinity;
   const symbols: string[] = new Array<string>(r.uvarint());
   for (let i = 0; i < symbols.length; i++) symbols[i] = r.str();
   const sym = (i: number) => (i < symbols.length ? symbols[i] : fail('symbol ref out of range'));
-  const count = r.uvarint();
-  for (let k = 0; k < count; k++) {
-    const labels: Label[] = new Array<Label>(r.uvarint());
-    for (let i = 0; i < labels.length; i++)
-      labels[i] = { name: sym(r.uvarint()), value: sym(r.uvarint()) };
-    const s = head.getOrCreate(labels);
-    const chunks: ClosedChunk[] = new Array<ClosedChunk>(r.uvarint());
-    for (let i = 0; i < chunks.length; i++) {
-      const minT = r.f64();
-      const maxT = r.f64();
-      chunks[i] = { minT, maxT, bytes: r.bytes() };
+  const heads = new Map<string, { head: Head; discarded: Map<string, number> }>();
+  const headOf = (tenant: string, minValidTime: number) => {
+    let t = heads.get(tenant);
+    if (!t) {
+      const head = new Head(options);
+      head.minValidTime = minValidTime;
+      t = { head, discarded: new Map() };
+      heads.set(tenant, t);
     }
-    if (chunks.length > 0) s.chunks = chunks;
-    const n = r.uvarint();
-    if (n > 0) {
-      const c = new XorChunk(64);
-      for (let i = 0; i < n; i++) {
-        const t = r.f64();
-        c.append(t, r.f64());
+    return t;
+  };
+  if (version < 3) {
+    const count = r.uvarint();
+    for (let k = 0; k < count; k++) {
+      const labels = readLabels(r, sym);
+      const tenant = labels.find((l) => l.name === TENANT_LABEL)?.value ?? '';
+      decodeSeries(r, headOf(tenant, sharedMinValidTime).head, labels);
+    }
+  } else {
+    for (let n = r.uvarint(); n > 0; n--) {
+      const tenant = sym(r.uvarint());
+      if (heads.has(tenant)) fail(`tenant ${tenant} twice`);
+      const t = headOf(tenant, r.f64());
+      t.head.outOfOrderWindow = r.f64();
+      for (let d = r.uvarint(); d > 0; d--) {
+        const reason = sym(r.uvarint());
+        t.discarded.set(reason, r.f64());
       }
-      s.headChunk = c;
+      for (let count = r.uvarint(); count > 0; count--) decodeSeries(r, t.head, readLabels(r, sym));
     }
-    s.lastT = r.f64();
-    s.lastV = r.f64();
-    s.chunkRangeEnd = r.f64();
-    const nooo = r.uvarint();
-    if (nooo > 0) {
-      const ooo = new OooBuffer();
-      for (let i = 0; i < nooo; i++) {
-        ooo.ts.push(r.f64());
-        ooo.vs.push(r.f64());
-      }
-      s.ooo = ooo;
-    }
-    const min = s.minTime();
-    if (min < head.minT) head.minT = min;
-    // The head's maxT follows in-order samples only, as appends do.
-    if (s.lastT > head.maxT) head.maxT = s.lastT;
   }
   const exemplars: TenantExemplar[] = [];
   const held = version >= 2 ? r.uvarint() : 0;
@@ -219,5 +243,49 @@ export function decodeHeadSnapshot(data: Buffer, options: HeadOptions = {}): Hea
     metadata.push({ tenant, family: { metricFamilyName, type: type as MetricType, help, unit } });
   }
   if (!r.done) fail('trailing bytes');
-  return { partition, coveredSeq, head, exemplars, metadata };
+  const tenants = [...heads].map(([tenant, t]) => ({ tenant, ...t }));
+  return { partition, coveredSeq, tenants, exemplars, metadata };
+}
+
+function readLabels(r: ByteReader, sym: (i: number) => string): Label[] {
+  const labels: Label[] = new Array<Label>(r.uvarint());
+  for (let i = 0; i < labels.length; i++)
+    labels[i] = { name: sym(r.uvarint()), value: sym(r.uvarint()) };
+  return labels;
+}
+
+function decodeSeries(r: ByteReader, head: Head, labels: Label[]): void {
+  const s = head.getOrCreate(labels);
+  const chunks: ClosedChunk[] = new Array<ClosedChunk>(r.uvarint());
+  for (let i = 0; i < chunks.length; i++) {
+    const minT = r.f64();
+    const maxT = r.f64();
+    chunks[i] = { minT, maxT, bytes: r.bytes() };
+  }
+  if (chunks.length > 0) s.chunks = chunks;
+  const n = r.uvarint();
+  if (n > 0) {
+    const c = new XorChunk(64);
+    for (let i = 0; i < n; i++) {
+      const t = r.f64();
+      c.append(t, r.f64());
+    }
+    s.headChunk = c;
+  }
+  s.lastT = r.f64();
+  s.lastV = r.f64();
+  s.chunkRangeEnd = r.f64();
+  const nooo = r.uvarint();
+  if (nooo > 0) {
+    const ooo = new OooBuffer();
+    for (let i = 0; i < nooo; i++) {
+      ooo.ts.push(r.f64());
+      ooo.vs.push(r.f64());
+    }
+    s.ooo = ooo;
+  }
+  const min = s.minTime();
+  if (min < head.minT) head.minT = min;
+  // The head's maxT follows in-order samples only, as appends do.
+  if (s.lastT > head.maxT) head.maxT = s.lastT;
 }

@@ -1,18 +1,27 @@
 import { StoreRequest } from '@strata/contracts';
 import { Head, labelsFrom } from '@strata/tsdb';
 import { TenantExemplars } from '../head/tenant-exemplars';
+import { TenantHead } from '../head/tenant-head';
 import { answerStoreRequest } from './store-api.handler';
 
-describe('Store API over a head', () => {
-  const head = new Head();
+describe('Store API over tenant heads', () => {
+  const heads = new Map([
+    ['a', new TenantHead('a', new Head())],
+    ['b', new TenantHead('b', new Head(), new Map([['out_of_order_sample', 3]]))],
+  ]);
   for (let i = 0; i < 5; i++) {
     for (let t = 1; t <= 10; t++) {
-      head.append(labelsFrom({ __name__: 'up', i: String(i), tenant_id: 'a' }), t * 1000, t);
-      head.append(labelsFrom({ __name__: 'up', i: String(i), tenant_id: 'b' }), t * 1000, -t);
+      heads
+        .get('a')
+        ?.head.append(labelsFrom({ __name__: 'up', i: String(i), tenant_id: 'a' }), t * 1000, t);
+      heads
+        .get('b')
+        ?.head.append(labelsFrom({ __name__: 'up', i: String(i), tenant_id: 'b' }), t * 1000, -t);
     }
   }
-  const ask = (r: Record<string, unknown>) =>
-    answerStoreRequest({ head }, StoreRequest.parse({ tenantId: 'a', start: 0, end: 1e9, ...r }));
+  const state = { tenantState: (t: string) => heads.get(t) };
+  const ask = (r: Record<string, unknown>, tenantId = 'a') =>
+    answerStoreRequest(state, StoreRequest.parse({ tenantId, start: 0, end: 1e9, ...r }));
 
   it('answers only for the request tenant, whatever the matchers say', () => {
     expect(ask({ type: 'LabelValues', name: 'tenant_id' })).toEqual({ values: ['a'] });
@@ -20,6 +29,31 @@ describe('Store API over a head', () => {
       ask({ type: 'Series', matchers: [{ type: '=', name: 'tenant_id', value: 'b' }] }),
     ).toEqual({ series: [] });
     expect((ask({ type: 'Series' }) as { series: string[][] }).series).toHaveLength(5);
+    // A tenant that never wrote to the partition gets empty answers, not an error.
+    expect(ask({ type: 'Select' }, 'c')).toEqual({ series: [], nextCursor: null });
+    expect(ask({ type: 'LabelNames' }, 'c')).toEqual({ values: [] });
+  });
+
+  it("reports the tenant's own series and discarded samples for user_stats", () => {
+    const stats = (tenantId: string) =>
+      answerStoreRequest(state, StoreRequest.parse({ type: 'UserStats', tenantId }));
+    heads.get('b')?.rate.add(150);
+    heads.get('b')?.rate.tick(15);
+    expect(stats('b')).toEqual({
+      numSeries: 5,
+      ingestionRate: 10,
+      discardedSamples: { out_of_order_sample: 3 },
+    });
+    expect(stats('a')).toEqual({
+      numSeries: 5,
+      ingestionRate: 0,
+      discardedSamples: {},
+    });
+    expect(stats('c')).toEqual({
+      numSeries: 0,
+      ingestionRate: 0,
+      discardedSamples: {},
+    });
   });
 
   it('pages Select by samples and resumes after the cursor', () => {
@@ -103,7 +137,7 @@ describe('Store API over a head', () => {
     exemplars.add('b', ['__name__', 'up', 'i', '0', 'tenant_id', 'b'], { ...trace, value: 1 });
     const answer = (tenantId: string, name: string) =>
       answerStoreRequest(
-        { head, exemplars },
+        { ...state, exemplars },
         StoreRequest.parse({
           type: 'Exemplars',
           tenantId,

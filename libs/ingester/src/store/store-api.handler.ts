@@ -10,12 +10,16 @@ import {
   type StoreSeriesResponse,
   type StoreStringsResponse,
   type StoreTsdbStatusResponse,
+  type StoreUserStatsResponse,
   type WireLabels,
   type WireSeries,
 } from '@strata/contracts';
-import { type Head, type Labels, type Matcher, compareLabels, matcher } from '@strata/tsdb';
+import { Head, type Labels, type Matcher, compareLabels, matcher } from '@strata/tsdb';
 import { type TenantExemplars } from '../head/tenant-exemplars';
+import { type TenantHead } from '../head/tenant-head';
 import { answerCardinality, answerTsdbStatus } from './cardinality.answer';
+
+const NO_SERIES = new Head();
 
 /** The label that scopes every Store API answer to one tenant. */
 export const TENANT_LABEL = 'tenant_id';
@@ -28,27 +32,34 @@ export type StoreResponse =
   | StoreMetadataResponse
   | StoreExemplarsResponse
   | StoreTsdbStatusResponse
-  | StoreCardinalityResponse;
+  | StoreCardinalityResponse
+  | StoreUserStatsResponse;
 
 /** What one partition holds for the Store API. */
 export interface StoreState {
-  readonly head: Head;
-  /** Family metadata per tenant. */
-  readonly metadata?: ReadonlyMap<string, ReadonlyMap<string, SeriesMetadata>>;
+  /** The tenant's head, metadata and counters in the partition, if it ever wrote there. */
+  tenantState(tenant: string): TenantHead | undefined;
   readonly exemplars?: TenantExemplars;
 }
 
-/** Answers Store API requests from one partition, always restricted to the request's tenant. */
+/**
+ * Answers Store API requests from one partition, from the request's tenant's own head only (a
+ * tenant that never wrote here gets empty answers); the `tenant_id` matcher is added as well.
+ */
 export function answerStoreRequest(state: StoreState, request: StoreRequest): StoreResponse {
-  const head = state.head;
-  if (request.type === 'Metadata')
-    return answerMetadata(state.metadata?.get(request.tenantId), request);
+  const tenant = state.tenantState(request.tenantId);
+  if (request.type === 'Metadata') return answerMetadata(tenant?.metadata, request);
   if (request.type === 'Exemplars') return answerExemplars(state.exemplars, request);
+  if (request.type === 'UserStats') return userStats(tenant);
+  // A tenant that never wrote here has no head: its counts are those of an empty one.
+  const counted = tenant?.head ?? NO_SERIES;
   if (request.type === 'TsdbStatus')
-    return answerTsdbStatus(head, matcher('=', TENANT_LABEL, request.tenantId), TENANT_LABEL);
+    return answerTsdbStatus(counted, matcher('=', TENANT_LABEL, request.tenantId), TENANT_LABEL);
   const matchers = toMatchers(request.tenantId, request.matchers);
   if (request.type === 'Cardinality')
-    return answerCardinality(head, matchers[0], TENANT_LABEL, matchers.slice(1), request);
+    return answerCardinality(counted, matchers[0], TENANT_LABEL, matchers.slice(1), request);
+  if (!tenant) return emptyAnswer(request.type);
+  const head = tenant.head;
   const q = head.querier(request.start, request.end);
   switch (request.type) {
     case 'Series': {
@@ -67,8 +78,28 @@ export function answerStoreRequest(state: StoreState, request: StoreRequest): St
   }
 }
 
+function emptyAnswer(type: 'Series' | 'LabelNames' | 'LabelValues' | 'Select'): StoreResponse {
+  switch (type) {
+    case 'Series':
+      return { series: [] };
+    case 'LabelNames':
+    case 'LabelValues':
+      return { values: [] };
+    case 'Select':
+      return { series: [], nextCursor: null };
+  }
+}
+
+function userStats(tenant: TenantHead | undefined): StoreUserStatsResponse {
+  return {
+    numSeries: tenant?.head.numSeries() ?? 0,
+    ingestionRate: tenant?.rate.perSecond ?? 0,
+    discardedSamples: Object.fromEntries(tenant?.discarded ?? []),
+  };
+}
+
 function answerMetadata(
-  families: ReadonlyMap<string, SeriesMetadata> | undefined,
+  families: TenantHead['metadata'] | undefined,
   request: Extract<StoreRequest, { type: 'Metadata' }>,
 ): StoreMetadataResponse {
   const out: StoreMetadataResponse = { metadata: {} };

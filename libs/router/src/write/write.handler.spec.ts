@@ -9,7 +9,10 @@ import { tenantLabelInjection } from './relabel';
 import { encodeBounded } from './codec/prepare-write';
 import { WriteHandler } from './write.handler';
 
-function batch(series: number, t = 1_000) {
+/** Samples of the tests sit around the time the spec started, inside the default window. */
+const T = Date.now();
+
+function batch(series: number, t = T) {
   return {
     metadata: [],
     series: Array.from({ length: series }, (_, i) => ({
@@ -43,13 +46,19 @@ describe('WriteHandler', () => {
       }),
   } as unknown as TenantLimitsCache;
   const active = { activeSeries: () => 0 } as unknown as ActiveSeriesTracker;
-  const observer = { accepted: jest.fn(), rejected: jest.fn(), published: jest.fn() };
+  const observer = {
+    accepted: jest.fn(),
+    rejected: jest.fn(),
+    discarded: jest.fn(),
+    published: jest.fn(),
+  };
   const limits = {
     partitions: 4,
     maxLabelNameLength: 1024,
     maxLabelValueLength: 2048,
     maxSeriesPerRequest: 10_000,
     maxMessageBytes: 512 * 1024,
+    headRetentionSeconds: 86_400,
   };
   const request = (n: number, t?: number) => ({
     tenantId: 't',
@@ -88,7 +97,7 @@ describe('WriteHandler', () => {
     });
     fail = false;
     await expect(h.write(request(80))).resolves.toMatchObject({ samples: 80 });
-    const refused = await h.write(request(80, 2_000)).catch((e: unknown) => e);
+    const refused = await h.write(request(80, T + 2_000)).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(StrataError);
     expect(refused).toMatchObject({ code: 'rate_limited', retryAfterSeconds: 60 });
   });
@@ -121,7 +130,7 @@ describe('WriteHandler', () => {
       );
       await h.write(request(40));
       now = 1000;
-      const second = await h.write(request(40, 2_000)).then(
+      const second = await h.write(request(40, T + 2_000)).then(
         () => true,
         () => false,
       );
@@ -137,5 +146,126 @@ describe('WriteHandler', () => {
     expect(parts.flatMap((p) => decodeIngestMessage(p).series.map((s) => s.values[0]))).toEqual(
       series.map((s) => s.values[0]),
     );
+  });
+
+  describe('sample time window', () => {
+    const NOW = 1_800_000_000_000;
+    const MIN = 60_000;
+    const handlerWith = (q: Partial<typeof DEFAULT_QUOTA>) =>
+      new WriteHandler(
+        bus,
+        {
+          admit: () =>
+            Promise.resolve({
+              tenantId: 't',
+              status: 'active',
+              quota: { ...DEFAULT_QUOTA, ...q },
+              externalLabels: [],
+              injection: tenantLabelInjection('t', []),
+            }),
+        } as unknown as TenantLimitsCache,
+        new TokenBuckets(),
+        active,
+        limits,
+        observer,
+        () => 1,
+        undefined,
+        () => NOW,
+      );
+    const write = (h: WriteHandler, timestamps: number[]) =>
+      h.write({
+        ...request(0),
+        body: encodeWriteRequestV1({
+          metadata: [],
+          series: [
+            {
+              labels: labelsFrom({ __name__: 'm', i: '0' }),
+              timestamps: new Float64Array(timestamps),
+              values: new Float64Array(timestamps.map((_, i) => i)),
+              exemplars: [],
+            },
+          ],
+        }).toString('base64'),
+      });
+    const stored = () =>
+      published.flatMap((p) =>
+        decodeIngestMessage(p.data).series.flatMap((s) => [...s.timestamps]),
+      );
+
+    beforeEach(() => observer.discarded.mockClear());
+
+    it('stores samples exactly at the grace limits and refuses the ones a millisecond beyond, counting them by reason', async () => {
+      const h = handlerWith({});
+      const future = NOW + 10 * MIN;
+      const past = NOW - 86_400_000;
+      const answer = await write(h, [past - 1, past, NOW, future, future + 1, future + 2]);
+      expect(answer).toMatchObject({
+        samples: 3,
+        refused: { reason: 'sample_too_far_in_future', samples: 3 },
+      });
+      expect(answer.refused?.message).toMatch(/2 sample\(s\) after .* and 1 sample\(s\) before/);
+      expect(stored()).toEqual([past, NOW, future]);
+      expect(observer.discarded.mock.calls).toEqual([
+        ['t', 'sample_too_far_in_future', 2],
+        ['t', 'sample_too_old', 1],
+      ]);
+    });
+
+    it('names sample_too_old when only old samples were refused, and publishes nothing when nothing is left', async () => {
+      const answer = await write(handlerWith({}), [NOW - 2 * 86_400_000]);
+      expect(answer).toEqual({
+        samples: 0,
+        histograms: 0,
+        exemplars: 0,
+        refused: expect.objectContaining({ reason: 'sample_too_old', samples: 1 }) as unknown,
+      });
+      expect(published).toEqual([]);
+    });
+
+    it("follows the tenant's past window, but never reaches back beyond the heads' retention", async () => {
+      expect(
+        await write(handlerWith({ pastGracePeriodSeconds: 3600 }), [
+          NOW - 3600_000,
+          NOW - 3600_001,
+        ]),
+      ).toMatchObject({ samples: 1, refused: { reason: 'sample_too_old' } });
+      published.length = 0;
+      const capped = await write(handlerWith({ pastGracePeriodSeconds: 30 * 86_400 }), [
+        NOW - 86_400_000,
+        NOW - 86_400_001,
+      ]);
+      expect(capped).toMatchObject({
+        samples: 1,
+        refused: { reason: 'sample_too_old', samples: 1 },
+      });
+      expect(stored()).toEqual([NOW - 86_400_000]);
+    });
+
+    it('has no future bound with a grace period of 0, and answers without `refused` when all samples fit', async () => {
+      expect(
+        await write(handlerWith({ creationGracePeriodSeconds: 0 }), [NOW + 365 * 86_400_000]),
+      ).toEqual({
+        samples: 1,
+        histograms: 0,
+        exemplars: 0,
+      });
+    });
+
+    it("carries the tenant's out-of-order window in every message (at most the retention), and none when it is 0", async () => {
+      await write(handlerWith({ outOfOrderTimeWindowSeconds: 600 }), [NOW]);
+      expect(published.map((p) => decodeIngestMessage(p.data).settings)).toEqual([
+        { outOfOrderWindowMs: 600_000 },
+      ]);
+      published.length = 0;
+      await write(handlerWith({}), [NOW + 1]);
+      expect(published.map((p) => decodeIngestMessage(p.data).settings)).toEqual([
+        { outOfOrderWindowMs: 0 },
+      ]);
+      published.length = 0;
+      await write(handlerWith({ outOfOrderTimeWindowSeconds: Number.MAX_SAFE_INTEGER }), [NOW + 2]);
+      expect(published.map((p) => decodeIngestMessage(p.data).settings)).toEqual([
+        { outOfOrderWindowMs: 86_400_000 },
+      ]);
+    });
   });
 });

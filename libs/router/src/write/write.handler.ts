@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { type Bus } from '@strata/bus';
 import {
   type RouterWriteMeta,
+  type RouterWriteRefusal,
   type RouterWriteRequest,
   type RouterWriteResponse,
+  SAMPLE_REFUSAL_REASONS,
   StrataError,
   Subjects,
 } from '@strata/contracts';
@@ -12,6 +14,7 @@ import { type ActiveSeriesTracker } from '../limits/active-series.tracker';
 import { type TenantLimitsCache } from '../limits/tenant-limits.cache';
 import { type TokenBuckets } from '../limits/token-bucket';
 import { InlineWriteCodec, type WriteCodec } from './codec/write-codec';
+import { type SampleWindow, type WindowRefusals, sampleWindow } from './sample-window';
 
 /** Limits that are the same for every tenant. */
 export interface RouterLimits {
@@ -21,12 +24,16 @@ export interface RouterLimits {
   maxSeriesPerRequest: number;
   /** Largest ingest message; below the server's max_payload so the bus never chunks one. */
   maxMessageBytes: number;
+  /** How far back the heads keep samples (`STRATA_INGEST_MAX_AGE_SECONDS`): the oldest a write may reach. */
+  headRetentionSeconds: number;
 }
 
 /** What the write path reports to metrics; tenants are label values, so they are never invented here. */
 export interface WriteObserver {
   accepted(tenant: string, stats: RouterWriteResponse): void;
   rejected(tenant: string, reason: string, samples: number): void;
+  /** Samples left out of a write that was otherwise stored (answered 400 with the written counts). */
+  discarded(tenant: string, reason: string, samples: number): void;
   published(seconds: number): void;
 }
 
@@ -47,6 +54,7 @@ export class WriteHandler {
     /** Healthy router instances sharing the tenants' rates (1 when unknown). */
     private readonly routers: () => number = () => 1,
     private readonly codec: WriteCodec = new InlineWriteCodec(),
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Handles one forwarded remote write; throws a StrataError whose code maps to the HTTP status. */
@@ -74,6 +82,7 @@ export class WriteHandler {
       maxLabelsPerSeries:
         quota.maxLabelsPerSeries > 0 ? quota.maxLabelsPerSeries : Number.MAX_SAFE_INTEGER,
     };
+    const window = sampleWindow(this.now(), quota, this.limits.headRetentionSeconds);
     let prepared;
     try {
       prepared = await this.codec.prepare(
@@ -85,6 +94,12 @@ export class WriteHandler {
           options,
           partitions: this.limits.partitions,
           maxMessageBytes: this.limits.maxMessageBytes,
+          window,
+          // A window longer than the heads keep data would change nothing but overflow the message field.
+          settings: {
+            outOfOrderWindowMs:
+              Math.min(quota.outOfOrderTimeWindowSeconds, this.limits.headRetentionSeconds) * 1000,
+          },
         },
         limits.injection,
       );
@@ -94,7 +109,8 @@ export class WriteHandler {
       throw toStrataError(error);
     }
     const stats = prepared.stats;
-    if (prepared.messages.length === 0) return stats;
+    const refused = refusalOf(prepared.refused, window);
+    if (prepared.messages.length === 0) return this.answer(tenantId, stats, refused);
 
     if (
       stats.samples > 0 &&
@@ -157,8 +173,46 @@ export class WriteHandler {
     }
     this.observer.published(Number(process.hrtime.bigint() - started) / 1e9);
     this.observer.accepted(tenantId, stats);
-    return stats;
+    return this.answer(tenantId, stats, refused);
   }
+
+  private answer(
+    tenantId: string,
+    stats: RouterWriteResponse,
+    refused: { refusal: RouterWriteRefusal; byReason: WindowRefusals } | null,
+  ): RouterWriteResponse {
+    if (!refused) return stats;
+    for (const reason of SAMPLE_REFUSAL_REASONS)
+      if (refused.byReason[reason] > 0)
+        this.observer.discarded(tenantId, reason, refused.byReason[reason]);
+    return { ...stats, refused: refused.refusal };
+  }
+}
+
+/** The refusal to report for samples outside the window, or null when every sample was inside. */
+function refusalOf(
+  byReason: WindowRefusals,
+  window: SampleWindow,
+): { refusal: RouterWriteRefusal; byReason: WindowRefusals } | null {
+  const future = byReason.sample_too_far_in_future;
+  const old = byReason.sample_too_old;
+  if (future + old === 0) return null;
+  const parts: string[] = [];
+  if (future > 0)
+    parts.push(
+      `${future} sample(s) after ${new Date(window.until).toISOString()} (too far in the future)`,
+    );
+  if (old > 0)
+    parts.push(`${old} sample(s) before ${new Date(window.from).toISOString()} (too old)`);
+  return {
+    byReason,
+    refusal: {
+      // The first reason names the code, as Mimir answers with its first error; the message has both.
+      reason: future > 0 ? 'sample_too_far_in_future' : 'sample_too_old',
+      message: `refused ${parts.join(' and ')}; the other samples of the write were stored`,
+      samples: future + old,
+    },
+  };
 }
 
 /** Maps a remote write refusal to the platform's error, keeping the precise code as the reason. */

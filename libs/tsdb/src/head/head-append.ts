@@ -29,6 +29,19 @@ export function appendableMinValidTime(head: Head): number {
 }
 
 /**
+ * Why the head would refuse `t` for a series it does not hold yet, or null when it would take it:
+ * what Prometheus checks before creating a series, so that refused samples create none.
+ */
+export function newSeriesRefusal(head: Head, t: number): TsdbError | null {
+  if (t < head.minValidTime) return new OutOfBoundsError(t, head.minValidTime);
+  const inOrderMin = appendableMinValidTime(head);
+  if (t >= inOrderMin) return null;
+  if (head.outOfOrderWindow <= 0) return new OutOfBoundsError(t, inOrderMin);
+  const oooMin = Math.max(head.minValidTime, head.maxT - head.outOfOrderWindow);
+  return t < oooMin ? new TooOldSampleError(t, oooMin) : null;
+}
+
+/**
  * Appends one float sample with Prometheus' rules: too old for the head → out of bounds;
  * older than the series' newest → out of order (or into the OOO buffer within the window);
  * same timestamp → no-op if the value is identical, otherwise a duplicate-sample error.

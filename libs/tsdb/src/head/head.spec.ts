@@ -1,4 +1,5 @@
 import { Head } from './head';
+import { newSeriesRefusal } from './head-append';
 import { matcher } from '../index/matchers';
 import { type Labels, labelsFrom } from '../labels';
 import { type SampleIterator } from '../iterator';
@@ -181,6 +182,26 @@ describe('Head appends', () => {
     expect(() => h.append(999, 1, 1)).toThrow(
       expect.objectContaining({ code: 'series_not_found' }),
     );
+  });
+});
+
+describe('newSeriesRefusal', () => {
+  it('gives the error a first sample of a new series would get, so refused samples create no series', () => {
+    const hour = 3_600_000;
+    const h = new Head();
+    h.append(labelsFrom({ __name__: 'a' }), 10 * hour, 1);
+    h.minValidTime = 2 * hour;
+    const code = (t: number) => newSeriesRefusal(h, t)?.code ?? null;
+    expect([code(10 * hour + 1), code(9 * hour), code(9 * hour - 1), code(2 * hour - 1)]).toEqual([
+      null,
+      null,
+      'out_of_bounds',
+      'out_of_bounds',
+    ]);
+    h.outOfOrderWindow = 4 * hour;
+    expect([code(6 * hour), code(6 * hour - 1)]).toEqual([null, 'too_old_sample']);
+    h.outOfOrderWindow = 9 * hour;
+    expect(code(2 * hour - 1)).toBe('out_of_bounds');
   });
 });
 

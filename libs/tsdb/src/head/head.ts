@@ -44,7 +44,8 @@ export interface TruncateResult {
 export class Head {
   readonly chunkRange: number;
   readonly samplesPerChunk: number;
-  readonly outOfOrderWindow: number;
+  /** Out-of-order window in ms; its owner may change it (a tenant's quota), which applies from the next append. */
+  outOfOrderWindow: number;
   readonly tenantLabel: string;
   readonly maxSeriesPerTenant: number;
   /** Samples before this time are out of bounds (advanced by truncation). */

@@ -1,5 +1,6 @@
 import {
   type IngestSeriesInput,
+  type IngestTenantSettings,
   type LabelInjection,
   type MetricMetadata,
   type ValidationOptions,
@@ -10,6 +11,7 @@ import {
   seriesHash,
   writeStats,
 } from '@strata/remote-write';
+import { type SampleWindow, type WindowRefusals, keepWithin, noRefusals } from '../sample-window';
 
 /** One remote write as the router turns it into ingest messages. */
 export interface PrepareWriteInput {
@@ -21,11 +23,18 @@ export interface PrepareWriteInput {
   readonly partitions: number;
   /** Largest ingest message; below the server's max_payload so the bus never chunks one. */
   readonly maxMessageBytes: number;
+  /** Timestamps the tenant may write now; samples outside are refused, the rest still stored. */
+  readonly window: SampleWindow;
+  /** The tenant's head settings every message carries. */
+  readonly settings: IngestTenantSettings;
 }
 
 /** Ingest messages of one write, in publishing order, with what they hold. */
 export interface PreparedWrite {
+  /** What the messages hold (refused samples not counted). */
   readonly stats: WriteStats;
+  /** Samples left out for being outside the window, by reason. */
+  readonly refused: WindowRefusals;
   readonly metadata: number;
   /** `index` counts the messages of a partition, for deterministic message ids. */
   readonly messages: ReadonlyArray<{ partition: number; index: number; data: Uint8Array }>;
@@ -43,14 +52,21 @@ export function prepareWrite(input: PrepareWriteInput, injection: LabelInjection
     input.options,
     injection,
   );
-  const stats = writeStats(batch);
+  const all = writeStats(batch);
+  const refused = noRefusals();
   const parts = new Map<number, IngestSeriesInput[]>();
-  for (const s of batch.series) {
-    const p = partitionOf(s.hash, input.partitions);
+  for (const decoded of batch.series) {
+    const s = keepWithin(decoded, input.window, refused);
+    if (s === null) continue;
+    const p = partitionOf(decoded.hash, input.partitions);
     const list = parts.get(p);
     if (list) list.push(s);
     else parts.set(p, [s]);
   }
+  const stats: WriteStats = {
+    ...all,
+    samples: all.samples - refused.sample_too_far_in_future - refused.sample_too_old,
+  };
   // Metadata goes to the partition of its family name, so one partition answers for a family.
   const metadata = new Map<number, MetricMetadata[]>();
   for (const m of batch.metadata) {
@@ -65,17 +81,18 @@ export function prepareWrite(input: PrepareWriteInput, injection: LabelInjection
   }
   const messages: Array<{ partition: number; index: number; data: Uint8Array }> = [];
   if (stats.samples + stats.exemplars === 0 && batch.metadata.length === 0)
-    return { stats, metadata: 0, messages };
+    return { stats, refused, metadata: 0, messages };
   for (const [partition, series] of parts) {
     const encoded = encodeBounded(
       input.tenantId,
       series,
       input.maxMessageBytes,
       metadata.get(partition),
+      input.settings,
     );
     encoded.forEach((data, index) => messages.push({ partition, index, data }));
   }
-  return { stats, metadata: batch.metadata.length, messages };
+  return { stats, refused, metadata: batch.metadata.length, messages };
 }
 
 /**
@@ -88,13 +105,14 @@ export function encodeBounded(
   series: IngestSeriesInput[],
   maxBytes: number,
   metadata: readonly MetricMetadata[] = [],
+  settings?: IngestTenantSettings,
 ): Buffer[] {
-  const whole = encodeIngestMessage(tenant, series, metadata);
+  const whole = encodeIngestMessage(tenant, series, metadata, settings);
   if (whole.length <= maxBytes || series.length <= 1) return [whole];
   const mid = series.length >> 1;
   // Metadata rides with the first half only, so it is stored once.
   return [
-    ...encodeBounded(tenant, series.slice(0, mid), maxBytes, metadata),
-    ...encodeBounded(tenant, series.slice(mid), maxBytes),
+    ...encodeBounded(tenant, series.slice(0, mid), maxBytes, metadata, settings),
+    ...encodeBounded(tenant, series.slice(mid), maxBytes, [], settings),
   ];
 }

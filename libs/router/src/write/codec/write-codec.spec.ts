@@ -18,6 +18,8 @@ const input = (body: Buffer, v2 = false): PrepareWriteInput => ({
   options: {},
   partitions: 4,
   maxMessageBytes: 64 * 1024,
+  window: { from: -Infinity, until: Infinity },
+  settings: { outOfOrderWindowMs: 0 },
 });
 
 /** What the ingesters would apply: per partition, each series' labels and samples. */
