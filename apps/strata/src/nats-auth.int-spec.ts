@@ -105,6 +105,10 @@ describe('NATS identities and permissions', () => {
       const body = (await res.json()) as { data: { result: Array<{ value: [number, string] }> } };
       expect(body.data.result.map((r) => r.value[1])).toEqual(['21']);
     });
+    // The tenant's use of the heads reaches the gateway through the query service, not the Store API.
+    const stats = await fetch(api('/api/v1/user_stats'), { headers: { authorization: `Bearer ${readKey}` } });
+    expect(stats.status).toBe(200);
+    expect(await stats.json()).toMatchObject({ numSeries: expect.any(Number), discardedSamples: {} });
 
     // The audit trail names the actor the gateway authenticated.
     const audit = (await (await admin('GET', '/audit?tenant=acme')).json()) as { items: Array<{ type: string; actor: string }> };

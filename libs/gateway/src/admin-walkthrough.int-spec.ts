@@ -40,7 +40,7 @@ describe('admin walk-through against the real control plane', () => {
     );
     await controlPlane.init();
     gateway = await startGateway({
-      config: { adminToken: ADMIN, tenantHeader: 'x-scope-orgid', ingestPartitions: 8, maxBodyBytes: 1 << 20, host: '127.0.0.1', port: 0, tls: null },
+      config: { adminToken: ADMIN, tenantHeader: 'x-scope-orgid', maxBodyBytes: 1 << 20, host: '127.0.0.1', port: 0, tls: null },
       bus,
     });
   });

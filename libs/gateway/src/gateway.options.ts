@@ -12,8 +12,6 @@ export interface GatewayConfig {
   /** Header that names the tenant of a data request, lower-cased for lookups. */
   tenantHeader: string;
   maxBodyBytes: number;
-  /** Ingest partitions (`STRATA_INGEST_PARTITIONS`), each of which `/api/v1/user_stats` asks. */
-  ingestPartitions: number;
   host: string;
   port: number;
   tls: { cert: Buffer; key: Buffer } | null;
@@ -59,7 +57,6 @@ export function gatewayConfigFrom(env: PlatformEnv): GatewayConfig {
     adminToken,
     tenantHeader: env.STRATA_TENANT_HEADER.toLowerCase(),
     maxBodyBytes: env.STRATA_MAX_BODY_BYTES,
-    ingestPartitions: env.STRATA_INGEST_PARTITIONS,
     host: env.HTTP_HOST,
     port: env.HTTP_PORT,
     tls,

@@ -54,7 +54,6 @@ export async function startStrata(
     adminToken: HARNESS_ADMIN_TOKEN,
     tenantHeader: 'x-scope-orgid',
     maxBodyBytes: 16 * 1024 * 1024,
-    ingestPartitions: 1,
     host: '127.0.0.1',
     port: 0,
     tls: null,

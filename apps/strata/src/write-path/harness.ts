@@ -283,8 +283,7 @@ export async function startTestGateway(
   return startGateway({
     config: {
       adminToken: ADMIN_TOKEN,
-      tenantHeader: 'x-scope-orgid', ingestPartitions: 4,
-      maxBodyBytes,
+      tenantHeader: 'x-scope-orgid', maxBodyBytes,
       host: '127.0.0.1',
       port: await freePort(),
       tls: null,

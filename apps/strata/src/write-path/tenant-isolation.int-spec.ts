@@ -4,7 +4,9 @@ import { type NatsBus } from '@strata/bus';
 import { type QuotaSpec } from '@strata/contracts';
 import { type RunningNatsServer } from '@strata/devstack';
 import { type RunningGateway } from '@strata/gateway';
-import { decodeHeadSnapshot } from '@strata/ingester';
+import { decodeHeadSnapshot, ingesterService } from '@strata/ingester';
+import { queryService } from '@strata/query';
+import { routerService } from '@strata/router';
 import { type WriteBatch, encodeWriteRequestV1 } from '@strata/remote-write';
 import { type RunningServices, StrataMetrics } from '@strata/service-kit';
 import { type StoreClient } from '@strata/store-client';
@@ -124,7 +126,7 @@ describe('tenant isolation on the write path', () => {
     expect(actual).toEqual(expected);
   };
   const start = async () => {
-    platform = await startInProcess(strataEnv(nats.url, dataDir));
+    platform = await startInProcess(strataEnv(nats, dataDir), [routerService, ingesterService, queryService]);
     await waitForStore(store, 'steady');
   };
 
@@ -132,7 +134,7 @@ describe('tenant isolation on the write path', () => {
     const started = await startTestNats();
     nats = started.server;
     dataDir = join(started.dir, 'data');
-    bus = await clientBus(nats.url);
+    bus = await clientBus(nats);
     fakeControlPlane(bus, tenants, keys);
     store = storeClient(bus);
     await start();

@@ -26,6 +26,8 @@ export const QuerySubjects = {
   cardinalityLabelNames: 'strata.query.cardinality-label-names.v1',
   /** Mimir's `/api/v1/cardinality/label_values`. */
   cardinalityLabelValues: 'strata.query.cardinality-label-values.v1',
+  /** Mimir's `/api/v1/user_stats`, with the samples the heads discarded after acknowledging them. */
+  userStats: 'strata.query.user-stats.v1',
 } as const;
 
 /** The queue group every query instance serves in. */
@@ -127,6 +129,24 @@ export const TsdbStatusRequest = z
   .object({ tenantId, limit: z.number().int().positive().default(10) })
   .strict();
 export type TsdbStatusRequest = z.input<typeof TsdbStatusRequest>;
+
+/** Payload on `QuerySubjects.userStats`. */
+export const UserStatsRequest = z.object({ tenantId }).strict();
+export type UserStatsRequest = z.input<typeof UserStatsRequest>;
+
+/** Mimir's `/api/v1/user_stats` body, plus the samples the heads discarded after acknowledging them. */
+export interface TenantUserStats {
+  /** Series the tenant has in the heads. */
+  numSeries: number;
+  /** Samples per second appended, all sources together. */
+  ingestionRate: number;
+  /** The part of `ingestionRate` that came through the write API (all of it until rules write samples). */
+  apiIngestionRate: number;
+  /** The part written by recording rules (none yet: the ruler does not evaluate rules). */
+  ruleIngestionRate: number;
+  /** Samples acknowledged with a 204 that the tenant's heads then refused, by reason. */
+  discardedSamples: Record<string, number>;
+}
 
 /** Most label names or values Mimir's cardinality endpoints list (`limit` ≤ 500). */
 export const CARDINALITY_MAX_LIMIT = 500;

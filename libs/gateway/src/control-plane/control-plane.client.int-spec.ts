@@ -26,7 +26,7 @@ describe('BusControlPlaneClient over a real nats-server', () => {
     bus.serve<ControlQueryRequest, unknown>(Subjects.controlQuery, group, async (req) => fake.query(req.query, req.requestId));
     bus.serve(Subjects.serviceHealth('control-plane'), null, () => fake.health());
     gateway = await startGateway({
-      config: { adminToken: ADMIN_TOKEN, tenantHeader: 'x-scope-orgid', ingestPartitions: 8, maxBodyBytes: 1 << 20, host: '127.0.0.1', port: 0, tls: null },
+      config: { adminToken: ADMIN_TOKEN, tenantHeader: 'x-scope-orgid', maxBodyBytes: 1 << 20, host: '127.0.0.1', port: 0, tls: null },
       bus,
       controlPlane: new BusControlPlaneClient(bus, 5_000),
     });

@@ -1,25 +1,17 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
-import { createStoreClient, type StoreClient } from '@strata/store-client';
+import {
+  type PromApiReply,
+  QuerySubjects,
+  StrataError,
+  type TenantUserStats,
+  type UserStatsRequest,
+} from '@strata/contracts';
 import { type FastifyRequest } from 'fastify';
 import { TenantAdmission } from '../auth/tenant-admission.service';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
 import { ApiSchemas } from '../openapi/api-schemas';
 import { RouteDoc } from '../openapi/api-doc.decorator';
-
-/** Mimir's `/api/v1/user_stats` body, plus the samples the heads discarded after acknowledging them. */
-export interface UserStats {
-  /** Series the tenant has in the heads. */
-  numSeries: number;
-  /** Samples per second appended, all sources together. */
-  ingestionRate: number;
-  /** The part of `ingestionRate` that came through the write API (all of it until rules write samples). */
-  apiIngestionRate: number;
-  /** The part written by recording rules (none yet: the ruler does not evaluate rules). */
-  ruleIngestionRate: number;
-  /** Samples acknowledged with a 204 that the tenant's heads then refused, by reason. */
-  discardedSamples: Record<string, number>;
-}
 
 /**
  * The admitted tenant's use of the heads, as Mimir's `/api/v1/user_stats`, summed over every
@@ -28,14 +20,10 @@ export interface UserStats {
 @ApiTags('data')
 @Controller('api/v1/user_stats')
 export class UserStatsController {
-  private readonly store: StoreClient;
-
   constructor(
     private readonly admission: TenantAdmission,
-    @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
-  ) {
-    this.store = createStoreClient(options.bus, { partitions: options.config.ingestPartitions });
-  }
+    @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
+  ) {}
 
   @Get()
   @RouteDoc({
@@ -48,15 +36,15 @@ export class UserStatsController {
     required: false,
     description: 'the tenant (configurable with STRATA_TENANT_HEADER)',
   })
-  async get(@Req() request: FastifyRequest): Promise<UserStats> {
+  async get(@Req() request: FastifyRequest): Promise<TenantUserStats> {
     const tenantId = await this.admission.admit(request, 'read');
-    const { value } = await this.store.userStats(tenantId);
-    return {
-      numSeries: value.numSeries,
-      ingestionRate: value.ingestionRate,
-      apiIngestionRate: value.ingestionRate,
-      ruleIngestionRate: 0,
-      discardedSamples: value.discardedSamples,
-    };
+    // The query service reads the heads: the gateway's NATS identity has no Store API access.
+    const reply = await this.options.bus.request<UserStatsRequest, PromApiReply<TenantUserStats>>(
+      QuerySubjects.userStats,
+      { tenantId },
+    );
+    if (reply.status === 'success') return reply.data;
+    const code = reply.errorType === 'timeout' || reply.errorType === 'unavailable' ? reply.errorType : 'internal';
+    throw new StrataError(code, reply.error);
   }
 }

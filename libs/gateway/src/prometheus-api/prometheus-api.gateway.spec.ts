@@ -29,7 +29,7 @@ describe('Prometheus API in the gateway', () => {
       (await controlPlane.command({ type: 'IssueApiKey', tenantId: 'acme', name: 'k', scopes }, ctx)).apiKey?.secret ?? '';
     readKey = await issue(['read']);
     writeKey = await issue(['write']);
-    const config: GatewayConfig = { adminToken: ADMIN, tenantHeader: 'x-scope-orgid', ingestPartitions: 8, maxBodyBytes: 64 * 1024, host: '127.0.0.1', port: 0, tls: null };
+    const config: GatewayConfig = { adminToken: ADMIN, tenantHeader: 'x-scope-orgid', maxBodyBytes: 64 * 1024, host: '127.0.0.1', port: 0, tls: null };
     gateway = await startGateway({ config, bus, controlPlane });
   });
 

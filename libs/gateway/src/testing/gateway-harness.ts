@@ -38,8 +38,7 @@ export async function startHarness(overrides: Partial<GatewayConfig> = {}): Prom
   const connected = { value: true };
   const config: GatewayConfig = {
     adminToken: ADMIN_TOKEN,
-    tenantHeader: 'x-scope-orgid', ingestPartitions: 8,
-    maxBodyBytes: 64 * 1024,
+    tenantHeader: 'x-scope-orgid', maxBodyBytes: 64 * 1024,
     host: '127.0.0.1',
     port: 0,
     tls: null,

@@ -79,7 +79,7 @@ describe('Store API over tenant heads', () => {
 
   it("answers TsdbStatus from the request tenant's series only, the tenant label never counted", () => {
     const own = (tenantId: string) =>
-      answerStoreRequest({ head }, StoreRequest.parse({ type: 'TsdbStatus', tenantId }));
+      answerStoreRequest(state, StoreRequest.parse({ type: 'TsdbStatus', tenantId }));
     expect(own('a')).toEqual({
       numSeries: 5,
       chunkCount: 5,
@@ -102,7 +102,7 @@ describe('Store API over tenant heads', () => {
   it('answers Cardinality for the names asked, within the matchers, with the tenant total beside', () => {
     const cardinality = (r: Record<string, unknown>) =>
       answerStoreRequest(
-        { head },
+        state,
         StoreRequest.parse({ type: 'Cardinality', tenantId: 'a', ...r }),
       );
     expect(

@@ -2,6 +2,8 @@ import {
   CardinalityLabelNamesRequest,
   CardinalityLabelValuesRequest,
   TsdbStatusRequest,
+  UserStatsRequest,
+  type TenantUserStats,
   type LabelNamesCardinality,
   type LabelValuesCardinality,
   type PromApiReply,
@@ -27,6 +29,23 @@ export class CardinalityExecutor {
     return guard(TsdbStatusRequest, input, async (req): Promise<PromApiSerializedReply> => {
       const status = await this.source.headStatus(req.tenantId);
       return { status: 'success', serialized: serializeTsdbStatus(status, tsdbStatusData(status, req.limit)) };
+    });
+  }
+
+  /** Mimir's `/api/v1/user_stats`, summed over the heads. */
+  userStats(input: unknown): Promise<PromApiReply<TenantUserStats>> {
+    return guard(UserStatsRequest, input, async (req) => {
+      const stats = await this.source.userStats(req.tenantId);
+      return {
+        status: 'success',
+        data: {
+          numSeries: stats.numSeries,
+          ingestionRate: stats.ingestionRate,
+          apiIngestionRate: stats.ingestionRate,
+          ruleIngestionRate: 0,
+          discardedSamples: stats.discardedSamples,
+        },
+      };
     });
   }
 

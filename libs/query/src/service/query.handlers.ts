@@ -32,6 +32,7 @@ export class QueryHandlers implements OnApplicationBootstrap, OnModuleDestroy {
       tsdbStatus: (p) => this.cardinality.tsdbStatus(p),
       cardinalityLabelNames: (p) => this.cardinality.labelNames(p),
       cardinalityLabelValues: (p) => this.cardinality.labelValues(p),
+      userStats: (p) => this.cardinality.userStats(p),
     };
     const requests = this.metrics?.counter('query_requests_total', 'Query service requests by endpoint and outcome (success or Prometheus errorType).', ['endpoint', 'status']);
     const duration = this.metrics?.histogram('query_request_duration_seconds', 'Time to answer a query service request.', ['endpoint']);

@@ -1,3 +1,4 @@
+import { type StoreUserStatsResponse } from '@strata/contracts';
 import { type Matcher } from '@strata/promql';
 
 /** Series per label value, per label name. */
@@ -30,4 +31,6 @@ export interface CardinalitySource {
    * among them), only for `labelNames` when given, each of those listed even without values.
    */
   cardinality(tenantId: string, matchers: readonly Matcher[], labelNames?: readonly string[]): Promise<TenantCardinality>;
+  /** The tenant's series, ingestion rate and samples the heads discarded after acknowledging them. */
+  userStats(tenantId: string): Promise<StoreUserStatsResponse>;
 }

@@ -1,3 +1,4 @@
+import { type StoreUserStatsResponse } from '@strata/contracts';
 import { Labels, MemoryQueryable, matchesAll, type Matcher, type SelectHints, type StorageSeries } from '@strata/promql';
 import {
   type MetricMetadata,
@@ -73,6 +74,11 @@ export class MemorySeriesSource implements SeriesSource, CardinalitySource {
       }
     }
     return { numSeries: series.length, chunkCount: 0, minTime, maxTime, labels: countLabels(series, undefined) };
+  }
+
+  /** Memory keeps no rates and discards nothing: only the series count is real here. */
+  async userStats(tenantId: string): Promise<StoreUserStatsResponse> {
+    return { numSeries: (await this.tenantSeries(tenantId, [])).length, ingestionRate: 0, discardedSamples: {} };
   }
 
   async cardinality(tenantId: string, matchers: readonly Matcher[], labelNames?: readonly string[]): Promise<TenantCardinality> {

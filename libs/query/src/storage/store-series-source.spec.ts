@@ -36,6 +36,10 @@ function fakeStore(): { store: StoreReader; asked: unknown[] } {
       asked.push({ tenantId, matchers, labelNames });
       return Promise.resolve({ value: { seriesCountTotal: 3, labels: new Map([['job', new Map([['api', 2]])]]) }, warnings: [] });
     },
+    userStats: (tenantId) => {
+      asked.push(tenantId);
+      return Promise.resolve({ value: { numSeries: 7, ingestionRate: 2.5, discardedSamples: { out_of_order_sample: 3 } }, warnings: [] });
+    },
     metadata: (tenantId) => {
       asked.push(tenantId);
       return Promise.resolve({ value: { up: [{ type: 'gauge', help: 'Up.', unit: '' }] }, warnings: [] });
@@ -88,6 +92,12 @@ describe('StoreSeriesSource', () => {
       end: 5000,
     });
     expect(found).toEqual([{ seriesLabels: { __name__: 'up' }, exemplars: [{ labels: { trace_id: 'abc' }, value: 1.5, timestampMs: 2000 }] }]);
+  });
+
+  it("reads the tenant's user stats from the Store API", async () => {
+    const { store, asked } = fakeStore();
+    expect(await new StoreSeriesSource(store).userStats('t1')).toEqual({ numSeries: 7, ingestionRate: 2.5, discardedSamples: { out_of_order_sample: 3 } });
+    expect(asked).toEqual(['t1']);
   });
 
   it('refuses reads that are not scoped to exactly one tenant', async () => {

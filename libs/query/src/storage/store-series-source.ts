@@ -1,3 +1,4 @@
+import { type StoreUserStatsResponse } from '@strata/contracts';
 import { Labels, type Matcher, type SampleIterator, type SelectHints, type StorageSeries } from '@strata/promql';
 import { type CardinalitySource, type TenantCardinality, type TenantHeadStatus } from './cardinality-source';
 import { type MetricMetadata, type SeriesExemplars, type SeriesSource, TENANT_LABEL } from './series-source';
@@ -47,6 +48,7 @@ export interface StoreReader {
     matchers: readonly StoreApiMatcher[],
     labelNames?: readonly string[],
   ): Promise<{ value: TenantCardinality; warnings: string[] }>;
+  userStats(tenantId: string): Promise<{ value: StoreUserStatsResponse; warnings: string[] }>;
 }
 
 interface WireLabel {
@@ -140,6 +142,10 @@ export class StoreSeriesSource implements SeriesSource, CardinalitySource {
     if (matchers.some((m) => m.name === TENANT_LABEL)) throw new Error('cardinality matchers must not name the tenant label');
     const wire = matchers.map((m): StoreApiMatcher => ({ type: m.op, name: m.name, value: m.value }));
     return (await this.store.cardinality(tenantId, wire, labelNames)).value;
+  }
+
+  async userStats(tenantId: string): Promise<StoreUserStatsResponse> {
+    return (await this.store.userStats(tenantId)).value;
   }
 }
 
