@@ -22,6 +22,8 @@ export interface BusOptions {
   logger?: BusLogger;
   /** Receives counts and timings of served requests and consumed messages (metrics). */
   observer?: BusObserver;
+  /** Replicas of the streams and KV buckets this bus declares when their spec names none (default 1). */
+  replicas?: number;
 }
 
 /**
@@ -79,5 +81,6 @@ export async function connectBus(options: BusOptions): Promise<NatsBus> {
     requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
     onReconnect,
     observer: options.observer,
+    replicas: options.replicas ?? 1,
   });
 }

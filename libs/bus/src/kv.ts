@@ -68,6 +68,14 @@ function isWrongSequence(error: unknown): boolean {
   return error instanceof JetStreamApiError && error.code === WRONG_LAST_SEQUENCE;
 }
 
+async function ensureReplicas(js: JetStreamClient, stream: string, replicas: number): Promise<void> {
+  const jsm = await js.jetstreamManager();
+  const { config } = await jsm.streams.info(stream);
+  if (config.num_replicas === replicas) return;
+  const { name: _name, ...update } = config;
+  await jsm.streams.update(stream, { ...update, num_replicas: replicas });
+}
+
 /** Opens `bucket`, creating it with `options` when it does not exist. */
 export async function openKvBucket(
   js: JetStreamClient,
@@ -82,6 +90,9 @@ export async function openKvBucket(
       replicas: options.replicas ?? 1,
       storage: options.storage === 'memory' ? StorageType.Memory : StorageType.File,
     });
+    // Kvm.create binds to an existing bucket as it is; a bucket made before the replica count was
+    // raised (a single node grown into a cluster) is brought to it, as streams are by ensureStream.
+    if (options.replicas !== undefined) await ensureReplicas(js, `KV_${bucket}`, options.replicas);
   } catch (error) {
     throw new ProvisioningError(`KV bucket ${bucket}`, { cause: error });
   }
