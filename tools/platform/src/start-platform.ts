@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     DATABASE_URL: stack.databaseUrl,
     STRATA_ADMIN_TOKEN_FILE: process.env.STRATA_ADMIN_TOKEN ? undefined : tokenFile,
     STRATA_DATA_DIR: process.env.STRATA_DATA_DIR ?? join(dataDir, 'data'),
+    HEALTH_PORT: process.env.HEALTH_PORT ?? String(await preferredPort(8081)),
   };
   let running;
   try {
@@ -54,9 +55,10 @@ async function main(): Promise<void> {
   if (gateway) {
     log(`gateway ${gateway.url}`);
     log(`  admin REST ${gateway.url}/api/v1/admin  GraphQL ${gateway.url}/graphql  OpenAPI ${gateway.url}/api/docs`);
-    log(`  health ${gateway.url}/healthz ${gateway.url}/readyz  metrics ${gateway.url}/metrics`);
+    log(`  health ${gateway.url}/healthz ${gateway.url}/readyz`);
   }
-  if (running.healthUrl) log(`health and metrics of the other services on ${running.healthUrl}`);
+  // The platform's own metrics name tenants, so they are on the internal listener, not the gateway's port.
+  if (running.healthUrl) log(`metrics ${running.healthUrl}/metrics  (internal listener, HEALTH_PORT; also /healthz /readyz)`);
   log(`admin token: ${tokenFile} (Authorization: Bearer $(cat ${tokenFile}))`);
   log('Ctrl-C stops the platform and the dependencies it started');
   // The platform drains before the dependencies it drains into go away.
