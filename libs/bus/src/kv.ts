@@ -3,6 +3,7 @@ import { Kvm, KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv';
 import { type Stoppable } from './bus';
 import { decodeJson, toBytes } from './codec';
 import { KvKeyExistsError, KvRevisionConflictError, ProvisioningError } from './errors';
+import { retryProvisioning } from './provisioning-retry';
 
 /** JetStream's code for a failed "expected last subject sequence" check. */
 const WRONG_LAST_SEQUENCE = 10071;
@@ -84,15 +85,18 @@ export async function openKvBucket(
 ): Promise<KvBucket> {
   let kv: KV;
   try {
-    kv = await new Kvm(js).create(bucket, {
-      ...(options.ttlMs ? { ttl: options.ttlMs } : {}),
-      history: options.history ?? 1,
-      replicas: options.replicas ?? 1,
-      storage: options.storage === 'memory' ? StorageType.Memory : StorageType.File,
+    kv = await retryProvisioning(async () => {
+      const opened = await new Kvm(js).create(bucket, {
+        ...(options.ttlMs ? { ttl: options.ttlMs } : {}),
+        history: options.history ?? 1,
+        replicas: options.replicas ?? 1,
+        storage: options.storage === 'memory' ? StorageType.Memory : StorageType.File,
+      });
+      // Kvm.create binds to an existing bucket as it is; a bucket made before the replica count was
+      // raised (a single node grown into a cluster) is brought to it, as streams are by ensureStream.
+      if (options.replicas !== undefined) await ensureReplicas(js, `KV_${bucket}`, options.replicas);
+      return opened;
     });
-    // Kvm.create binds to an existing bucket as it is; a bucket made before the replica count was
-    // raised (a single node grown into a cluster) is brought to it, as streams are by ensureStream.
-    if (options.replicas !== undefined) await ensureReplicas(js, `KV_${bucket}`, options.replicas);
   } catch (error) {
     throw new ProvisioningError(`KV bucket ${bucket}`, { cause: error });
   }

@@ -2,6 +2,7 @@ export { ensurePrograms, which, postgresBinDir, NATS_SERVER, POSTGRES, type Requ
 export { freePort, isListening, waitForPort } from './ports';
 export { spawnManaged, type ManagedProcess, type SpawnOptions } from './managed-process';
 export { startNatsServer, type NatsServerOptions, type RunningNatsServer } from './nats-server';
+export { startNatsCluster, type NatsClusterOptions, type NatsClusterNode, type RunningNatsCluster } from './nats-cluster';
 export { startPostgresServer, createDatabaseIfMissing, type PostgresServerOptions, type RunningPostgresServer } from './postgres-server';
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack';
 export { reapStaleStacks } from './reap-stale-stacks';
