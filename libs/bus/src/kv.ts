@@ -155,10 +155,17 @@ export async function openKvBucket(
         },
       };
     },
+    // From the stream's subject index (one API request, with a timeout), not from a consumer as
+    // nats.js lists keys: that consumer waits for its last key forever when the key expires in
+    // flight or a cluster node dies under it, which stalled the ingesters' lease rounds.
     async keys(filter) {
-      const out: string[] = [];
-      for await (const k of await kv.keys(filter)) out.push(k);
-      return out;
+      const prefix = `$KV.${bucket}.`;
+      const jsm = await js.jetstreamManager();
+      const info = await jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${prefix}${filter ?? '>'}` });
+      const candidates = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length));
+      // A deleted key keeps its tombstone as the last message until it ages out.
+      const live = await Promise.all(candidates.map(async (k) => ((await kv.get(k))?.operation === 'PUT' ? k : null)));
+      return live.filter((k): k is string => k !== null).sort();
     },
   };
 }

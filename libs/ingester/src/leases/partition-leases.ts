@@ -44,14 +44,15 @@ export class PartitionLeases {
 
   /** Announces membership and runs the first round now, then renewals and rounds every third of the TTL. */
   async start(): Promise<void> {
-    await this.renewAll();
-    await this.tick();
     const every = Math.max(100, Math.floor(this.ttlMs / 3));
+    await this.renewAll();
+    // Before the first round: the partitions it claims must stay renewed while the others start.
     this.renewTimer = setInterval(() => {
       this.renewing ??= this.renewAll().finally(() => {
         this.renewing = null;
       });
     }, every);
+    await this.tick();
     this.timer = setInterval(() => {
       this.ticking = this.ticking.then(() => this.tick());
     }, every);
