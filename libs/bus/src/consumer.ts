@@ -19,7 +19,7 @@ import { ChunkHeaders, isChunkHeader, joinParts, parseChunkPart } from './chunki
 import { decodeJson, fromNatsHeaders } from './codec';
 import { ChunkAssemblyError, DeliveryExhaustedError, ProvisioningError, describe } from './errors';
 import { InFlight } from './in-flight';
-import { retryProvisioning } from './provisioning-retry';
+import { retryTransient } from './transient-retry';
 import { type BusObserver, type DeliveryOutcome } from './observer';
 import { type BusLogger } from './logger';
 
@@ -318,7 +318,7 @@ async function ensureConsumer(
   // Retried on timeouts: a cluster electing a leader, or a slow consumer create, answers late; a
   // create that timed out but happened is found by the next round's info and updated.
   try {
-    await retryProvisioning(async () => {
+    await retryTransient(async () => {
       const exists = await jsm.consumers.info(spec.stream, spec.durableName).then(
         () => true,
         (error: unknown) => {

@@ -3,7 +3,7 @@ import { Kvm, KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv';
 import { type Stoppable } from './bus';
 import { decodeJson, toBytes } from './codec';
 import { KvKeyExistsError, KvRevisionConflictError, ProvisioningError } from './errors';
-import { retryProvisioning } from './provisioning-retry';
+import { retryTransient } from './transient-retry';
 
 /** JetStream's code for a failed "expected last subject sequence" check. */
 const WRONG_LAST_SEQUENCE = 10071;
@@ -85,7 +85,7 @@ export async function openKvBucket(
 ): Promise<KvBucket> {
   let kv: KV;
   try {
-    kv = await retryProvisioning(async () => {
+    kv = await retryTransient(async () => {
       const opened = await new Kvm(js).create(bucket, {
         ...(options.ttlMs ? { ttl: options.ttlMs } : {}),
         history: options.history ?? 1,

@@ -17,7 +17,7 @@ import {
   splitPayload,
 } from './chunking';
 import { headerBytes, toBytes, toNatsHeaders } from './codec';
-import { retryProvisioning } from './provisioning-retry';
+import { retryTransient } from './transient-retry';
 import {
   BusClosedError,
   ChunkingNotSupportedError,
@@ -64,7 +64,7 @@ export class StreamPublisher {
   /** Creates the stream, or updates it to the spec when it exists; safe to call from every instance. */
   async ensureStream(spec: StreamSpec): Promise<void> {
     try {
-      await retryProvisioning(() => this.createOrUpdate(spec));
+      await retryTransient(() => this.createOrUpdate(spec));
     } catch (error) {
       throw new ProvisioningError(`stream ${spec.name}`, { cause: error });
     }
