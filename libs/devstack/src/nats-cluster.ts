@@ -148,9 +148,14 @@ async function startOnce(options: NatsClusterOptions, free: number[]): Promise<R
         if (running) return;
         const started = spawnManaged({ name, command: binary, args: ['-c', configFile], logFile: join(dir, 'nats-server.log') });
         running = started;
+        let listening = false;
         await Promise.race([
-          waitForPort(port.client, name),
+          waitForPort(port.client, name).then(() => {
+            listening = true;
+          }),
+          // Only an exit before listening fails the start; a later kill is the caller's own doing.
           started.exited.then((code) => {
+            if (listening) return;
             const log = readFileSync(started.logFile, 'utf8');
             const message = `${name} exited with ${code}; see ${started.logFile}`;
             throw log.includes('address already in use') ? new PortTakenError(message) : new Error(message);
