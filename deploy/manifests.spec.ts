@@ -33,7 +33,7 @@ interface K8sObject {
     replicas: number;
     serviceName: string;
     selector: { matchLabels: Record<string, string> };
-    template: { spec: { containers: Container[]; volumes?: Volume[] } };
+    template: { metadata: { annotations?: Record<string, string> }; spec: { containers: Container[]; volumes?: Volume[] } };
     volumeClaimTemplates: Array<{ metadata: { name: string } }>;
     ports: Array<{ port: number; targetPort: string }>;
   };
@@ -85,17 +85,26 @@ describe.each(['dev', 'ha'])('kustomize overlay %s', (overlay) => {
     expect(unknown).toEqual([]);
     const config = PlatformEnv.parse(env);
 
-    const expectedPort = service === 'gateway' ? config.HTTP_PORT : config.HEALTH_PORT;
-    const portName = service === 'gateway' ? 'http' : 'health';
-    const port = container.ports.find((p) => p.name === portName);
-    expect(port?.containerPort).toBe(expectedPort);
-    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: portName });
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: portName });
+    // Every process serves its own metrics (which name tenants) on the internal listener, and
+    // Prometheus finds them through the pod annotations; probes stay where kubernetes asks.
+    const internal = container.ports.find((p) => p.name === 'internal');
+    expect(internal?.containerPort).toBe(config.HEALTH_PORT);
+    expect(workload.spec.template.metadata.annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': String(config.HEALTH_PORT),
+      'prometheus.io/path': '/metrics',
+    });
+    const probePort = service === 'gateway' ? 'http' : 'internal';
+    if (service === 'gateway') expect(container.ports.find((p) => p.name === 'http')?.containerPort).toBe(config.HTTP_PORT);
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: probePort });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: probePort });
     expect(container.resources.requests.cpu).toBeDefined();
     expect(container.resources.requests.memory).toBeDefined();
 
     const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === workload.metadata.name);
-    expect(svc?.spec.ports.map((p) => p.targetPort)).toContain(portName);
+    expect(svc?.spec.ports.map((p) => p.targetPort)).toContain(probePort);
+    // The gateway's Service is the public one: the metrics port stays off it.
+    if (service === 'gateway') expect(svc?.spec.ports.map((p) => p.targetPort)).not.toContain('internal');
     expect(svc?.spec.selector).toEqual(workload.spec.selector.matchLabels);
   });
 
@@ -173,6 +182,12 @@ describe('ha overlay', () => {
   const objects = render('ha');
   const workloads = workloadsOf(objects);
 
+  it('keeps 3 replicas of every JetStream stream and KV bucket, and runs at least 2 ingesters', () => {
+    const container = workloads.find((w) => component(w) === 'router')!.spec.template.spec.containers[0];
+    expect(PlatformEnv.parse(containerEnv(container, objects)).STRATA_JETSTREAM_REPLICAS).toBe(3);
+    expect(workloads.find((w) => component(w) === 'ingester')!.spec.replicas).toBeGreaterThanOrEqual(2);
+  });
+
   it('runs a 3-node NATS cluster whose routes name every node', () => {
     const nats = workloads.find((w) => component(w) === 'nats')!;
     expect(nats.spec.replicas).toBe(3);
@@ -196,7 +211,10 @@ describe('ha overlay', () => {
 });
 
 describe('dev overlay', () => {
-  it('runs one replica of each service', () => {
-    for (const w of workloadsOf(render('dev'))) expect(w.spec.replicas).toBe(1);
+  it('runs one replica of each service, and one of each stream on its single nats-server', () => {
+    const objects = render('dev');
+    for (const w of workloadsOf(objects)) expect(w.spec.replicas).toBe(1);
+    const container = workloadsOf(objects).find((w) => component(w) === 'router')!.spec.template.spec.containers[0];
+    expect(PlatformEnv.parse(containerEnv(container, objects)).STRATA_JETSTREAM_REPLICAS).toBe(1);
   });
 });

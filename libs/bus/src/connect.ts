@@ -32,6 +32,8 @@ export interface BusOptions {
    * e.g. `_INBOX.router`: the server lets each identity subscribe under its own prefix only.
    */
   inboxPrefix?: string;
+  /** Replicas of the streams and KV buckets this bus declares when their spec names none (default 1). */
+  replicas?: number;
   /** TLS to the server: the CA to trust and, for mutual TLS, this client's certificate and key (file paths). */
   tls?: BusTlsOptions;
 }
@@ -105,5 +107,6 @@ export async function connectBus(options: BusOptions): Promise<NatsBus> {
     onReconnect,
     observer: options.observer,
     inboxPrefix: options.inboxPrefix,
+    replicas: options.replicas ?? 1,
   });
 }

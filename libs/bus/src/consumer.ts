@@ -19,6 +19,7 @@ import { ChunkHeaders, isChunkHeader, joinParts, parseChunkPart } from './chunki
 import { decodeJson, fromNatsHeaders } from './codec';
 import { ChunkAssemblyError, DeliveryExhaustedError, ProvisioningError, describe } from './errors';
 import { InFlight } from './in-flight';
+import { retryTransient } from './transient-retry';
 import { type BusObserver, type DeliveryOutcome } from './observer';
 import { type BusLogger } from './logger';
 
@@ -314,26 +315,30 @@ async function ensureConsumer(
 ): Promise<void> {
   const config = consumerConfig(spec, options);
   const { deliver_policy: _dp, opt_start_seq: _os, durable_name: _dn, ...updatable } = config;
+  // Retried on timeouts: a cluster electing a leader, or a slow consumer create, answers late; a
+  // create that timed out but happened is found by the next round's info and updated.
   try {
-    const exists = await jsm.consumers.info(spec.stream, spec.durableName).then(
-      () => true,
-      (error: unknown) => {
-        if (error instanceof JetStreamApiError && error.code === CONSUMER_NOT_FOUND) return false;
-        throw error;
-      },
-    );
-    if (!exists) {
-      try {
-        await jsm.consumers.add(spec.stream, config);
-        return;
-      } catch (error) {
-        const raced =
-          error instanceof JetStreamApiError &&
-          (error.code === CONSUMER_NAME_EXISTS || error.code === CONSUMER_ALREADY_EXISTS);
-        if (!raced) throw error;
+    await retryTransient(async () => {
+      const exists = await jsm.consumers.info(spec.stream, spec.durableName).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof JetStreamApiError && error.code === CONSUMER_NOT_FOUND) return false;
+          throw error;
+        },
+      );
+      if (!exists) {
+        try {
+          await jsm.consumers.add(spec.stream, config);
+          return;
+        } catch (error) {
+          const raced =
+            error instanceof JetStreamApiError &&
+            (error.code === CONSUMER_NAME_EXISTS || error.code === CONSUMER_ALREADY_EXISTS);
+          if (!raced) throw error;
+        }
       }
-    }
-    await jsm.consumers.update(spec.stream, spec.durableName, updatable);
+      await jsm.consumers.update(spec.stream, spec.durableName, updatable);
+    });
   } catch (error) {
     throw new ProvisioningError(`consumer ${spec.stream}/${spec.durableName}`, { cause: error });
   }

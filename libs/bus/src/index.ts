@@ -44,3 +44,4 @@ export {
   DeliveryExhaustedError,
 } from './errors';
 export { BusModule, BUS, KV, InjectBus, type BusModuleAsyncOptions } from './nest/bus.module';
+export { retryTransient, isTransientJetStreamError } from './transient-retry';

@@ -3,6 +3,7 @@ import { Kvm, KvWatchInclude, type KV, type KvEntry } from '@nats-io/kv';
 import { type Stoppable } from './bus';
 import { decodeJson, toBytes } from './codec';
 import { KvKeyExistsError, KvRevisionConflictError, ProvisioningError } from './errors';
+import { retryTransient } from './transient-retry';
 
 /** JetStream's code for a failed "expected last subject sequence" check. */
 const WRONG_LAST_SEQUENCE = 10071;
@@ -68,6 +69,14 @@ function isWrongSequence(error: unknown): boolean {
   return error instanceof JetStreamApiError && error.code === WRONG_LAST_SEQUENCE;
 }
 
+async function ensureReplicas(js: JetStreamClient, stream: string, replicas: number): Promise<void> {
+  const jsm = await js.jetstreamManager();
+  const { config } = await jsm.streams.info(stream);
+  if (config.num_replicas === replicas) return;
+  const { name: _name, ...update } = config;
+  await jsm.streams.update(stream, { ...update, num_replicas: replicas });
+}
+
 /** Opens `bucket`, creating it with `options` when it does not exist. */
 export async function openKvBucket(
   js: JetStreamClient,
@@ -76,11 +85,17 @@ export async function openKvBucket(
 ): Promise<KvBucket> {
   let kv: KV;
   try {
-    kv = await new Kvm(js).create(bucket, {
-      ...(options.ttlMs ? { ttl: options.ttlMs } : {}),
-      history: options.history ?? 1,
-      replicas: options.replicas ?? 1,
-      storage: options.storage === 'memory' ? StorageType.Memory : StorageType.File,
+    kv = await retryTransient(async () => {
+      const opened = await new Kvm(js).create(bucket, {
+        ...(options.ttlMs ? { ttl: options.ttlMs } : {}),
+        history: options.history ?? 1,
+        replicas: options.replicas ?? 1,
+        storage: options.storage === 'memory' ? StorageType.Memory : StorageType.File,
+      });
+      // Kvm.create binds to an existing bucket as it is; a bucket made before the replica count was
+      // raised (a single node grown into a cluster) is brought to it, as streams are by ensureStream.
+      if (options.replicas !== undefined) await ensureReplicas(js, `KV_${bucket}`, options.replicas);
+      return opened;
     });
   } catch (error) {
     throw new ProvisioningError(`KV bucket ${bucket}`, { cause: error });
@@ -140,10 +155,17 @@ export async function openKvBucket(
         },
       };
     },
+    // From the stream's subject index (one API request, with a timeout), not from a consumer as
+    // nats.js lists keys: that consumer waits for its last key forever when the key expires in
+    // flight or a cluster node dies under it, which stalled the ingesters' lease rounds.
     async keys(filter) {
-      const out: string[] = [];
-      for await (const k of await kv.keys(filter)) out.push(k);
-      return out;
+      const prefix = `$KV.${bucket}.`;
+      const jsm = await js.jetstreamManager();
+      const info = await jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${prefix}${filter ?? '>'}` });
+      const candidates = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length));
+      // A deleted key keeps its tombstone as the last message until it ages out.
+      const live = await Promise.all(candidates.map(async (k) => ((await kv.get(k))?.operation === 'PUT' ? k : null)));
+      return live.filter((k): k is string => k !== null).sort();
     },
   };
 }

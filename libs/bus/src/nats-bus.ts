@@ -30,6 +30,8 @@ export interface NatsBusSettings {
   observer?: BusObserver;
   /** The connection's inbox prefix, for the inboxes the bus creates itself. */
   inboxPrefix?: string;
+  /** Replicas of declared streams and KV buckets whose spec names none. */
+  replicas?: number;
 }
 
 /** The Bus over one nats.js connection; create it with `connectBus`. */
@@ -41,6 +43,7 @@ export class NatsBus implements Bus, KvProvider {
   private connected = true;
   private draining: Promise<void> | null = null;
   private readonly observer: BusObserver;
+  private readonly replicas: number;
 
   constructor(
     readonly connection: NatsConnection,
@@ -50,6 +53,7 @@ export class NatsBus implements Bus, KvProvider {
     settings: NatsBusSettings,
   ) {
     this.observer = settings.observer ?? {};
+    this.replicas = settings.replicas ?? 1;
     this.rr = new RequestReply(connection, log, settings.requestTimeoutMs, this.observer, settings.inboxPrefix);
     this.streams = new StreamPublisher(connection, js, jsm);
     void watchConnection(connection, log, (up) => {
@@ -113,7 +117,7 @@ export class NatsBus implements Bus, KvProvider {
   }
 
   ensureStream(spec: StreamSpec): Promise<void> {
-    return this.streams.ensureStream(spec);
+    return this.streams.ensureStream({ ...spec, replicas: spec.replicas ?? this.replicas });
   }
 
   publish(
@@ -149,7 +153,7 @@ export class NatsBus implements Bus, KvProvider {
 
   /** Opens (creating when missing) a KV bucket, e.g. for partition leases. */
   openKv(bucket: string, options?: KvBucketOptions): Promise<KvBucket> {
-    return openKvBucket(this.js, bucket, options);
+    return openKvBucket(this.js, bucket, { ...options, replicas: options?.replicas ?? this.replicas });
   }
 
   isConnected(): boolean {

@@ -17,6 +17,7 @@ import {
   splitPayload,
 } from './chunking';
 import { headerBytes, toBytes, toNatsHeaders } from './codec';
+import { retryTransient } from './transient-retry';
 import {
   BusClosedError,
   ChunkingNotSupportedError,
@@ -62,31 +63,34 @@ export class StreamPublisher {
 
   /** Creates the stream, or updates it to the spec when it exists; safe to call from every instance. */
   async ensureStream(spec: StreamSpec): Promise<void> {
-    const config = streamConfig(spec);
     try {
-      const jsm = await this.jsm();
-      const exists = await jsm.streams.info(spec.name).then(
-        () => true,
-        (error: unknown) => {
-          if (error instanceof JetStreamApiError && error.code === 10059) return false;
-          throw error;
-        },
-      );
-      if (!exists) {
-        try {
-          await jsm.streams.add(config);
-          return;
-        } catch (error) {
-          // Another instance created it between our info and add: fall through to update.
-          if (!(error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE))
-            throw error;
-        }
-      }
-      const { name: _name, ...update } = config;
-      await jsm.streams.update(spec.name, update);
+      await retryTransient(() => this.createOrUpdate(spec));
     } catch (error) {
       throw new ProvisioningError(`stream ${spec.name}`, { cause: error });
     }
+  }
+
+  private async createOrUpdate(spec: StreamSpec): Promise<void> {
+    const config = streamConfig(spec);
+    const jsm = await this.jsm();
+    const exists = await jsm.streams.info(spec.name).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof JetStreamApiError && error.code === 10059) return false;
+        throw error;
+      },
+    );
+    if (!exists) {
+      try {
+        await jsm.streams.add(config);
+        return;
+      } catch (error) {
+        // Another instance created it between our info and add: fall through to update.
+        if (!(error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE)) throw error;
+      }
+    }
+    const { name: _name, ...update } = config;
+    await jsm.streams.update(spec.name, update);
   }
 
   /** Publishes and waits for the stream's ack; above max_payload the data goes as chunks with derived ids. */

@@ -13,6 +13,7 @@ export {
   type NatsPasswordSource,
   type NatsLogin,
 } from './nats-auth-config';
+export { startNatsCluster, type NatsClusterOptions, type NatsClusterNode, type RunningNatsCluster } from './nats-cluster';
 export { startPostgresServer, createDatabaseIfMissing, type PostgresServerOptions, type RunningPostgresServer } from './postgres-server';
 export { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack';
 export { reapStaleStacks } from './reap-stale-stacks';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { type Bus, type ConsumedMessage, type Stoppable } from '@strata/bus';
+import { type Bus, type ConsumedMessage, type Stoppable, retryTransient } from '@strata/bus';
 import {
   QueueGroups,
   StoreRequest,
@@ -108,12 +108,11 @@ export class PartitionRunner {
   private async run(): Promise<void> {
     const p = this.state.partition;
     const subject = Subjects.ingestSamples(p);
-    this.catchUpSeq = await this.jsm.streams
-      .getMessage(Streams.ingest.name, { last_by_subj: subject })
-      .then(
-        (m) => m?.seq ?? 0,
-        () => 0,
-      );
+    // A failed lookup is retried, never read as "empty": a partition taken over while the cluster
+    // elects a leader would otherwise count as caught up and answer queries while still replaying.
+    this.catchUpSeq = await retryTransient(() =>
+      this.jsm.streams.getMessage(Streams.ingest.name, { last_by_subj: subject }),
+    ).then((m) => m?.seq ?? 0);
     // Earlier owners' consumers go: their ack floors may be past this snapshot (acked after it was
     // written), and a stalled earlier owner must find nothing left to pull from.
     for await (const c of await this.jsm.consumers.list(Streams.ingest.name)) {

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     STRATA_DATA_DIR: process.env.STRATA_DATA_DIR ?? join(dataDir, 'data'),
     // Blocks outlive the head's data folder, so the bucket sits beside it: .strata/dev/bucket.
     STRATA_BUCKET_URL: process.env.STRATA_BUCKET_URL ?? join(dataDir, 'bucket'),
+    HEALTH_PORT: process.env.HEALTH_PORT ?? String(await preferredPort(8081)),
   };
   let running;
   try {
@@ -59,12 +60,11 @@ async function main(): Promise<void> {
     : null;
   if (gateway) {
     log(`gateway ${gateway.url}`);
-    log(
-      `  admin REST ${gateway.url}/api/v1/admin  GraphQL ${gateway.url}/graphql  OpenAPI ${gateway.url}/api/docs`,
-    );
-    log(`  health ${gateway.url}/healthz ${gateway.url}/readyz  metrics ${gateway.url}/metrics`);
+    log(`  admin REST ${gateway.url}/api/v1/admin  GraphQL ${gateway.url}/graphql  OpenAPI ${gateway.url}/api/docs`);
+    log(`  health ${gateway.url}/healthz ${gateway.url}/readyz`);
   }
-  if (running.healthUrl) log(`health and metrics of the other services on ${running.healthUrl}`);
+  // The platform's own metrics name tenants, so they are on the internal listener, not the gateway's port.
+  if (running.healthUrl) log(`metrics ${running.healthUrl}/metrics  (internal listener, HEALTH_PORT; also /healthz /readyz)`);
   log(`admin token: ${tokenFile} (Authorization: Bearer $(cat ${tokenFile}))`);
   log('Ctrl-C stops the platform and the dependencies it started');
   // The platform drains before the dependencies it drains into go away.

@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { SERVICE_NAMES, type ServiceName } from '../subjects';
 
 const port = z.coerce.number().int().min(1).max(65535);
+/** A comma-separated list of NATS URLs: one server, or several members of a cluster to start from. */
+const natsUrls = z
+  .string()
+  .refine((v) => v.split(',').every((u) => z.string().url().safeParse(u.trim()).success), {
+    message: 'expected a URL or a comma-separated list of URLs',
+  });
 const optionalPath = z
   .string()
   .optional()
@@ -21,7 +27,8 @@ function validBucketUrl(value: string): boolean {
 export const PlatformEnv = z.object({
   /** Which services this process runs: `all`, or a comma-separated list of service names. */
   STRATA_TARGET: z.string().default('all'),
-  NATS_URL: z.string().url().default('nats://127.0.0.1:4222'),
+  /** One NATS URL, or several members of a cluster (`nats://a:4222,nats://b:4222`) so the first connect survives one being down. */
+  NATS_URL: natsUrls.default('nats://127.0.0.1:4222'),
   /**
    * NATS credentials. The user is the process's identity (its service, or `monolith` for several
    * services in one process) unless `NATS_USER` names another. The password is `NATS_PASSWORD`,
@@ -40,8 +47,12 @@ export const PlatformEnv = z.object({
   /** Port of the gateway's HTTP API. */
   HTTP_PORT: port.default(8080),
   HTTP_HOST: z.string().default('0.0.0.0'),
-  /** Port of /healthz, /readyz and /metrics in processes that do not run the gateway. */
-  HEALTH_PORT: port.default(8081),
+  /**
+   * The internal HTTP listener every process runs, one per process whatever it runs: `/metrics`
+   * (the platform's own metrics, which name tenants, so never on the public port), `/healthz` and
+   * `/readyz`. Keep it off the public network, as Thanos' and Mimir's HTTP ports; 0 picks a free port.
+   */
+  HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   /** Platform admin bearer token, or a file that holds it. One of the two is required by the gateway. */
   STRATA_ADMIN_TOKEN: z.string().min(16).optional(),
   STRATA_ADMIN_TOKEN_FILE: optionalPath,
@@ -106,6 +117,12 @@ export const PlatformEnv = z.object({
   /** Ingester: seconds between head snapshots; time-to-live of a partition lease. */
   STRATA_SNAPSHOT_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   STRATA_LEASE_TTL_SECONDS: z.coerce.number().positive().default(10),
+  /**
+   * Replicas of every JetStream stream and KV bucket the platform declares (ingest stream, control
+   * events, leases, active-series reports). 1 for a single nats-server; 3 on a 3-node cluster, so
+   * losing one node loses nothing acknowledged. Raising it on a running cluster updates the streams.
+   */
+  STRATA_JETSTREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;

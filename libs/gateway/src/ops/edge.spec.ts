@@ -7,6 +7,7 @@ import { PlatformEnv } from '@strata/contracts';
 import { gatewayConfigFrom } from '../gateway.options';
 import { startGateway } from '../start-gateway';
 import { fakeBus } from '../testing/fake-bus';
+import { GatewayMetrics } from './gateway-metrics';
 import { FakeControlPlane } from '../testing/fake-control-plane';
 import { type Harness, seedTenants, startHarness } from '../testing/gateway-harness';
 
@@ -38,17 +39,23 @@ describe('edge basics', () => {
     h.connected.value = true;
   });
 
-  it('exposes request counts by route template, status and tenant, and latency, in Prometheus text', async () => {
+  it('counts requests by route template, status and tenant, and latency, in its registry', async () => {
     await h.call('GET', '/api/v1/admin/tenants/acme');
     await h.call('GET', '/api/v1/admin/tenants/acme', { auth: null });
-    const res = await h.call('GET', '/metrics', { auth: null });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toContain('text/plain');
-    const text = res.body as string;
+    const text = await h.gateway.app.get(GatewayMetrics).registry.metrics();
     expect(text).toMatch(/strata_gateway_http_requests_total\{method="GET",route="\/api\/v1\/admin\/tenants\/:id",status="200",tenant="acme"\} 1/);
     expect(text).toContain('route="/api/v1/admin/tenants/:id",status="401"');
     expect(text).toContain('strata_gateway_http_request_duration_seconds_bucket');
     expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('does not serve the metrics, which name tenants, on its public port: not anonymously, not to a key, not to the admin', async () => {
+    const { secret } = await h.issueKey('acme', ['read']);
+    for (const auth of [null, `Bearer ${secret}`, undefined]) {
+      const res = await h.call('GET', '/metrics', { auth });
+      expect(res.status).toBe(404);
+      expect(JSON.stringify(res.body)).not.toContain('acme');
+    }
   });
 
   it('serves an OpenAPI 3 document describing every admin route', async () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, register as globalRegistry, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
 
 const TENANT_ROUTE = '/api/v1/admin/tenants/:id';
@@ -18,7 +18,7 @@ function tenantOfAdminRoute(request: FastifyRequest, route: string, status: numb
 const REQUESTS = 'strata_gateway_http_requests_total';
 const DURATION = 'strata_gateway_http_request_duration_seconds';
 
-/** The gateway's own metrics, and the registries `/metrics` exposes. */
+/** The gateway's own metrics, in the process's registry (served on the internal listener, never on the public port). */
 @Injectable()
 export class GatewayMetrics {
   readonly registry: Registry;
@@ -51,13 +51,5 @@ export class GatewayMetrics {
     const status = String(reply.statusCode);
     this.requests.inc({ method: request.method, route, status, tenant: request.strata?.tenant ?? tenantOfAdminRoute(request, route, reply.statusCode) });
     this.duration.observe({ method: request.method, route, status }, reply.elapsedTime / 1000);
-  }
-
-  /** The Prometheus text exposition of the gateway's registry and the process-wide default one. */
-  async exposition(): Promise<string> {
-    const own = await this.registry.metrics();
-    if (this.registry === globalRegistry) return own;
-    const shared = await globalRegistry.metrics();
-    return shared.trim() === '' ? own : `${own}\n${shared}`;
   }
 }

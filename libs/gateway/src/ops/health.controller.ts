@@ -1,10 +1,9 @@
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type FastifyReply } from 'fastify';
 import { Public } from '../auth/public.decorator';
 import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
-import { GatewayMetrics } from './gateway-metrics';
 
 /** Readiness of the gateway: what is wrong when it is not ready. */
 export interface Readiness {
@@ -14,7 +13,11 @@ export interface Readiness {
 
 const HEALTH_TIMEOUT_MS = 2_000;
 
-/** Liveness, readiness and metrics; open to unauthenticated probes and scrapers. */
+/**
+ * Liveness and readiness on the public port, open to unauthenticated kubelet probes. The metrics
+ * are not here: they name every tenant, so the process serves them on its internal listener
+ * (`HEALTH_PORT`, service-kit), and `/metrics` on this port is a 404 for everyone.
+ */
 @Public()
 @ApiExcludeController()
 @Controller()
@@ -22,7 +25,6 @@ export class HealthController {
   constructor(
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
     private readonly controlPlane: ControlPlaneClient,
-    private readonly metrics: GatewayMetrics,
   ) {}
 
   @Get('healthz')
@@ -49,11 +51,5 @@ export class HealthController {
     } catch (error) {
       return { ok: false, detail: error instanceof Error ? error.message : String(error) };
     }
-  }
-
-  @Get('metrics')
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  exposition(): Promise<string> {
-    return this.metrics.exposition();
   }
 }

@@ -15,6 +15,8 @@ export class SnapshotStore {
     this.dir = join(dataDir, 'ingester');
   }
 
+  private writes = 0;
+
   private file(partition: number): string {
     return join(this.dir, `partition-${partition}.snapshot`);
   }
@@ -22,7 +24,9 @@ export class SnapshotStore {
   /** Durably replaces the partition's snapshot with `bytes`. */
   async write(partition: number, bytes: Uint8Array): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    const tmp = `${this.file(partition)}.tmp-${process.pid}`;
+    // One temporary file per write: a periodic snapshot and the final one of a release can overlap,
+    // and a shared name let one rename the other's file away (the second write then failed).
+    const tmp = `${this.file(partition)}.tmp-${process.pid}-${++this.writes}`;
     const fh = await open(tmp, 'w');
     try {
       await fh.writeFile(bytes);

@@ -32,6 +32,15 @@ describe('platform config', () => {
     expect(error.message).toContain('NATS_URL="not a url"');
   });
 
+  it('takes several NATS servers of a cluster as a comma-separated list, and one JetStream replica unless told', () => {
+    const config = parsePlatformConfig({ NATS_URL: 'nats://127.0.0.1:4222, nats://127.0.0.1:4223' });
+    expect(config.NATS_URL).toBe('nats://127.0.0.1:4222, nats://127.0.0.1:4223');
+    expect(config.STRATA_JETSTREAM_REPLICAS).toBe(1);
+    expect(parsePlatformConfig({ STRATA_JETSTREAM_REPLICAS: '3' }).STRATA_JETSTREAM_REPLICAS).toBe(3);
+    expect(() => parsePlatformConfig({ NATS_URL: 'nats://127.0.0.1:4222,not a url' })).toThrow(/NATS_URL/);
+    expect(() => parsePlatformConfig({ STRATA_JETSTREAM_REPLICAS: '0' })).toThrow(/STRATA_JETSTREAM_REPLICAS/);
+  });
+
   it('rejects unknown targets', () => {
     expect(() => parsePlatformConfig({ STRATA_TARGET: 'router,teleporter' })).toThrow(/STRATA_TARGET.*teleporter/);
   });

@@ -20,7 +20,11 @@ export interface HealthHttpOptions {
 
 const OPTIONS = Symbol.for('@strata/health-http:options');
 
-/** The small HTTP server of processes without the gateway: /healthz, /readyz, /metrics. */
+/**
+ * The internal HTTP listener of every process: /metrics (one registry for all the services the
+ * process runs), /healthz and /readyz. Apart from the gateway's public port, as in Thanos and Mimir,
+ * because the platform's metrics name tenants.
+ */
 @Injectable()
 export class HealthHttpServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('HealthHttp');
@@ -44,7 +48,7 @@ export class HealthHttpServer implements OnApplicationBootstrap, BeforeApplicati
     registerHealthRoutes(app, this.readiness, this.metrics);
     await app.listen({ port: this.options.port, host: this.options.host });
     this.app = app;
-    this.log.debug(`health and metrics on ${this.url()}`);
+    this.log.debug(`metrics and health on ${this.url()}`);
   }
 
   // Closed before the bus drains, so probes see the process go away instead of hanging on it.
@@ -54,7 +58,7 @@ export class HealthHttpServer implements OnApplicationBootstrap, BeforeApplicati
   }
 }
 
-/** Serves /healthz, /readyz and /metrics on `HEALTH_PORT`. */
+/** Serves /metrics, /healthz and /readyz on `HEALTH_PORT`. */
 @Module({})
 export class HealthHttpModule {
   /** Listens on `options.host:options.port` from bootstrap until shutdown. */

@@ -20,7 +20,7 @@ export interface StartServicesOptions {
   services: readonly ServiceDefinition[];
   /** Stop on SIGINT/SIGTERM (drain the bus, close HTTP); off in tests that stop explicitly. */
   handleSignals?: boolean;
-  /** Serve /healthz, /readyz, /metrics on HEALTH_PORT; by default only when the gateway is not among the services. */
+  /** Serve /metrics, /healthz, /readyz on HEALTH_PORT, the internal listener (default on, whatever the services). */
   healthHttp?: boolean;
   logger?: LoggerService;
 }
@@ -30,7 +30,7 @@ export interface RunningServices {
   readonly app: INestApplicationContext;
   readonly services: readonly ServiceName[];
   readonly identity: InstanceIdentity;
-  /** URL of the health server, when this process runs one. */
+  /** URL of the internal listener (/metrics, /healthz, /readyz), when this process runs one. */
   readonly healthUrl: string | null;
   /** Stops the services, closes HTTP, drains the bus. */
   stop(): Promise<void>;
@@ -62,6 +62,7 @@ export function composeProcessModule(
           waitOnFirstConnect: true,
           logger: busLoggerFor(options.logger),
           observer: busMetricsObserver(metrics),
+          replicas: config.STRATA_JETSTREAM_REPLICAS,
         }),
       }),
       ServiceHealthModule.forRoot(names, identity),
@@ -81,7 +82,7 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
   const identity = createInstanceIdentity();
   const nats = natsConnectionOptions(config, names);
   const processLogger = createProcessLogger(config.LOG_LEVEL);
-  const healthHttp = options.healthHttp ?? !names.includes('gateway');
+  const healthHttp = options.healthHttp ?? true;
   const label = names.length === SERVICE_NAMES.length ? 'all' : names.join(',');
   const root = composeProcessModule(config, services, identity, {
     healthHttp,
