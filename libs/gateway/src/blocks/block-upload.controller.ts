@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +43,11 @@ export class BlockUploadController {
   @RouteDoc({
     summary: 'Upload a Prometheus block (a tar of its directory, Content-Type application/x-tar) for the tenant',
     access: 'platform admin, or admin scope on the tenant',
+    status: 201,
   })
+  @ApiConsumes(BLOCK_TAR_TYPE)
+  @ApiBody({ schema: { type: 'string', format: 'binary' }, description: 'tar of the block directory (meta.json, index, chunks/NNNNNN)' })
+  @ApiQuery({ name: 'allow_overlap', required: false, enum: ['true', 'false'], description: "store the block even if it overlaps the tenant's blocks in time" })
   async upload(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
