@@ -8,6 +8,7 @@ import {
   FsBlockFiles,
   type Labels,
   compareLabelsUtf8,
+  compareUtf8,
   decodeTombstones,
   labelsToString,
   openBlock,
@@ -39,7 +40,7 @@ const POSTINGS_BATCH = 512;
 /**
  * Reads a Prometheus block directory whole and refuses it (InvalidBlockError) unless meta.json is
  * version 1, the index is format v2, every CRC (index TOC, symbols, postings, series, chunks)
- * matches, series are sorted, each series' chunks are in order, not overlapping and within the
+ * matches, series are sorted (and their label names), each series' chunks are in order, not overlapping and within the
  * meta's time range, every sample lies in its chunk's range, and the block has no tombstones (the
  * reader ignores them, so deleted data would come back).
  */
@@ -143,6 +144,9 @@ async function checkSeries(
       if (previous !== null && compareLabelsUtf8(previous, s.labels) >= 0)
         throw new InvalidBlockError('unsorted_series', `series ${name} is not after ${labelsToString(previous)} in the index`);
       previous = s.labels;
+      for (let l = 0; l < s.labels.length; l++)
+        if (s.labels[l].name === '' || (l > 0 && compareUtf8(s.labels[l - 1].name, s.labels[l].name) >= 0))
+          throw new InvalidBlockError('unsorted_series', `series ${name}: label names are empty, repeated or not sorted`);
       let prevMax: number | null = null;
       for (const c of s.chunks) {
         if (c.minT > c.maxT)
