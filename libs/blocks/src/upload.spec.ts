@@ -196,6 +196,15 @@ describe('uploadBlock', () => {
     expect(await listTenantBlocks(bucket, 'acme')).toHaveLength(3);
   });
 
+  it('lets one of two concurrent overlapping uploads through and refuses the other', async () => {
+    const [a, b] = [await block(0, 2 * HOUR), await block(HOUR, 3 * HOUR)];
+    const results = await Promise.allSettled([uploadBlock(bucket, 'acme', a), uploadBlock(bucket, 'acme', b), uploadBlock(bucket, 'acme', a)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const reasons = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as StrataError).reason] : []));
+    expect(reasons.sort()).toEqual(['block_exists', 'block_overlap']);
+    expect(await listTenantBlocks(bucket, 'acme')).toHaveLength(1);
+  });
+
   it('refuses the same block twice with already_exists', async () => {
     const dir = await block(0, 2 * HOUR);
     await uploadBlock(bucket, 'acme', dir);

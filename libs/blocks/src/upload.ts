@@ -6,6 +6,7 @@ import { type BlockMeta, formatBlockMeta } from '@strata/tsdb';
 import { InvalidBlockError } from './errors';
 import { META_FILE, blockKey } from './keys';
 import { listTenantBlocks, readTenantBlockMeta } from './tenant-blocks';
+import { withTenantLock } from './tenant-lock';
 import { type ValidatedBlock, validateBlockDir } from './validate-block';
 
 /** The `thanos.source` of blocks that came in through an upload or an import. */
@@ -59,6 +60,17 @@ export async function uploadBlock(
       'tenant_mismatch',
       `block ${source.ulid}: its meta.json names tenant ${ownTenant}, not ${tenant}`,
     );
+  return withTenantLock(tenant, () => store(bucket, tenant, blockDir, validated, options));
+}
+
+async function store(
+  bucket: Bucket,
+  tenant: string,
+  blockDir: string,
+  validated: ValidatedBlock,
+  options: UploadBlockOptions,
+): Promise<UploadedBlock> {
+  const source = validated.meta;
   if ((await readTenantBlockMeta(bucket, tenant, source.ulid)) !== null)
     throw new StrataError('already_exists', `block ${source.ulid} already exists for tenant ${tenant}`, undefined, {
       reason: 'block_exists',
