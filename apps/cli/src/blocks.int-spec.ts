@@ -330,7 +330,7 @@ describe('strata blocks import-thanos', () => {
     const thanos = new FilesystemBucket(thanosDir);
     const H = 3_600_000;
     const written: Array<{ ulid: string; team?: string; series: string }> = [];
-    const put = async (team: string | undefined, from: number, name: string, files = ['chunks/000001', 'index', 'meta.json']) => {
+    const put = async (team: string | undefined, from: number, name: string, files = ['chunks/000001', 'index', 'meta.json'], downsampleResolution = 0) => {
       const ts = Array.from({ length: 120 }, (_, i) => from + i * 60_000);
       const labels = labelsFrom({ __name__: name, instance: 'host-1' });
       const block = await writeBlock({
@@ -340,6 +340,7 @@ describe('strata blocks import-thanos', () => {
         maxTime: from + 2 * H,
         externalLabels: team === undefined ? { cluster: 'eu' } : { team, cluster: 'eu' },
         source: 'sidecar',
+        downsampleResolution,
       });
       for (const f of files) await thanos.put(`${block.meta.ulid}/${f}`, await readFile(join(block.dir, f)));
       written.push({ ulid: block.meta.ulid, team, series: labelsToString(labels) });
@@ -352,6 +353,7 @@ describe('strata blocks import-thanos', () => {
     const deleted = await put('beta', 6 * H, 'memory_bytes');
     await thanos.put(`${deleted}/deletion-mark.json`, JSON.stringify({ id: deleted, deletion_time: 1, version: 1 }));
     const unlabelled = await put(undefined, 8 * H, 'memory_bytes');
+    const downsampled = await put('beta', 0, 'memory_bytes', undefined, 300_000);
     await thanos.close();
 
     const env = { STRATA_BUCKET_URL: join(work, 'import-dest') };
@@ -365,6 +367,7 @@ describe('strata blocks import-thanos', () => {
     expect(byUlid.get(partial)).toMatchObject({ outcome: 'skipped', detail: 'no meta.json: a partial upload' });
     expect(byUlid.get(deleted)).toMatchObject({ outcome: 'skipped', detail: 'marked for deletion' });
     expect(byUlid.get(unlabelled)).toMatchObject({ outcome: 'skipped', detail: 'no external label team' });
+    expect(byUlid.get(downsampled)).toMatchObject({ outcome: 'skipped', detail: 'downsampled (resolution 300000 ms): only raw blocks are imported' });
 
     const dest = new FilesystemBucket(env.STRATA_BUCKET_URL);
     const keys = await allKeys(dest);

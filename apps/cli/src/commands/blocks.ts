@@ -91,7 +91,7 @@ function describe(error: StrataError): string {
 /**
  * `strata blocks import-thanos`: copies every block of a Thanos bucket (flat `<ulid>/`) into
  * Strata's layout, under the tenant its `tenantLabel` external label names. Blocks marked for
- * deletion, without meta.json or without the label are skipped; an import run twice skips what
+ * deletion, downsampled, without meta.json or without the label are skipped; an import run twice skips what
  * the first one stored.
  */
 export async function blocksImportThanos(
@@ -131,6 +131,9 @@ async function importOne(
   if (!(await source.exists(`${ulid}/${META_FILE}`))) return skip('no meta.json: a partial upload');
   if (await source.exists(`${ulid}/deletion-mark.json`)) return skip('marked for deletion');
   const meta = parseBlockMeta(await readObject(source, `${ulid}/${META_FILE}`));
+  const resolution = meta.thanos?.downsample.resolution ?? 0;
+  // Downsampled blocks hold aggregate chunks the block reader does not read; raw ones cover the data.
+  if (resolution > 0) return skip(`downsampled (resolution ${resolution} ms): only raw blocks are imported`, meta);
   const labels = meta.thanos?.labels ?? {};
   const tenant = labels[args.tenantLabel];
   if (tenant === undefined) return skip(`no external label ${args.tenantLabel}`, meta);
