@@ -1,16 +1,38 @@
 import { parseArgs } from 'node:util';
 import { StrataError } from '@strata/contracts';
 import { auditReplay, auditVerify, migrate } from './commands/audit';
+import { blocksImportThanos, blocksInspect, blocksLs, blocksUpload } from './commands/blocks';
+import { type OutputFormat, renderBlockList, renderInspection, renderOutcomes } from './commands/blocks-output';
 import { loadCliConfig } from './config';
 
 const USAGE = `usage:
   strata audit replay --at <RFC3339> | --position <N>   control-plane state as of then (JSON)
   strata audit verify                                    walk the audit hash chain; exit 1 on a break
   strata migrate                                         apply pending database migrations
-environment: DATABASE_URL (postgres://...)`;
+  strata blocks upload --tenant <t> [--allow-overlap] <dir>
+                                                         validate and upload a block dir, or every block of a Prometheus data dir
+  strata blocks import-thanos <bucket-url> --tenant-label <name> [--allow-overlap]
+                                                         copy a Thanos bucket's blocks, tenant from that external label
+  strata blocks ls --tenant <t>                          the tenant's blocks
+  strata blocks inspect --tenant <t> <ulid>              a block's meta, stats and label names
+  blocks commands take -o table|json (default table)
+environment: DATABASE_URL (postgres://...); STRATA_BUCKET_URL, AWS_* and STRATA_S3_FORCE_PATH_STYLE for blocks`;
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { at: { type: 'string' }, position: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      at: { type: 'string' },
+      position: { type: 'string' },
+      tenant: { type: 'string' },
+      'tenant-label': { type: 'string' },
+      'allow-overlap': { type: 'boolean', default: false },
+      output: { type: 'string', short: 'o', default: 'table' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (positionals[0] === 'blocks') return blocks(positionals.slice(1), values);
   const command = positionals.join(' ');
   if (values.help || command === '') {
     console.log(USAGE);
@@ -43,6 +65,53 @@ async function main(argv: string[]): Promise<number> {
       console.error(`unknown command: ${command}\n${USAGE}`);
       return 2;
   }
+}
+
+interface BlocksFlags {
+  tenant?: string;
+  'tenant-label'?: string;
+  'allow-overlap'?: boolean;
+  output?: string;
+}
+
+async function blocks([sub, ...rest]: string[], flags: BlocksFlags): Promise<number> {
+  const format = flags.output as OutputFormat;
+  if (format !== 'table' && format !== 'json') return usage(`-o must be table or json, not ${flags.output}`);
+  const config = loadCliConfig();
+  const allowOverlap = flags['allow-overlap'] ?? false;
+  switch (sub) {
+    case 'upload':
+    case 'import-thanos': {
+      const outcomes =
+        sub === 'upload'
+          ? rest.length === 1 && flags.tenant
+            ? await blocksUpload(config, { tenant: flags.tenant, path: rest[0], allowOverlap })
+            : null
+          : rest.length === 1 && flags['tenant-label']
+            ? await blocksImportThanos(config, { url: rest[0], tenantLabel: flags['tenant-label'], allowOverlap })
+            : null;
+      if (outcomes === null) return usage(`blocks ${sub}: missing or extra arguments`);
+      console.log(renderOutcomes(outcomes, format));
+      const refused = outcomes.filter((o) => o.outcome === 'refused');
+      for (const o of refused) console.error(`refused ${o.ulid}: ${o.detail}`);
+      return refused.length > 0 ? 1 : 0;
+    }
+    case 'ls':
+      if (!flags.tenant || rest.length > 0) return usage('blocks ls: give --tenant');
+      console.log(renderBlockList(await blocksLs(config, flags.tenant), format));
+      return 0;
+    case 'inspect':
+      if (!flags.tenant || rest.length !== 1) return usage('blocks inspect: give --tenant and a ULID');
+      console.log(renderInspection(await blocksInspect(config, flags.tenant, rest[0]), format));
+      return 0;
+    default:
+      return usage(`unknown command: blocks ${sub ?? ''}`);
+  }
+}
+
+function usage(problem: string): number {
+  console.error(`${problem}\n${USAGE}`);
+  return 2;
 }
 
 main(process.argv.slice(2)).then(

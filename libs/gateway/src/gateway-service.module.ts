@@ -8,6 +8,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { BUS, type Bus } from '@strata/bus';
+import { type Bucket, bucketConfigFromEnv, openBucket } from '@strata/objstore';
 import { defineService, PLATFORM_CONFIG, type PlatformConfig, ReadinessRegistry, StrataMetrics } from '@strata/service-kit';
 import { type RunningGateway, startGateway } from './start-gateway';
 
@@ -15,6 +16,7 @@ import { type RunningGateway, startGateway } from './start-gateway';
 @Injectable()
 export class GatewayServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private running: RunningGateway | null = null;
+  private bucket: Bucket | null = null;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -29,9 +31,11 @@ export class GatewayServer implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.bucket = openBucket(bucketConfigFromEnv(this.config));
     this.running = await startGateway({
       config: this.config,
       bus: this.bus,
+      bucket: this.bucket,
       registry: this.metrics.registry,
       readiness: this.readiness,
       logger: 'inherit',
@@ -43,6 +47,8 @@ export class GatewayServer implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     await this.running?.close();
     this.running = null;
+    await this.bucket?.close();
+    this.bucket = null;
   }
 }
 

@@ -1,7 +1,9 @@
 import { type LogLevel } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Bus } from '@strata/bus';
 import { type PlatformEnv, StrataError } from '@strata/contracts';
+import { type Bucket } from '@strata/objstore';
 import { type Registry } from 'prom-client';
 import { type ControlPlaneClient } from './control-plane/control-plane.client';
 
@@ -12,6 +14,11 @@ export interface GatewayConfig {
   /** Header that names the tenant of a data request, lower-cased for lookups. */
   tenantHeader: string;
   maxBodyBytes: number;
+  /**
+   * Block uploads: the largest tar accepted, and where it is unpacked while it is checked and
+   * stored; 16 GiB under the OS temp folder when absent.
+   */
+  blockUploads?: { maxBytes: number; dir: string };
   host: string;
   port: number;
   tls: { cert: Buffer; key: Buffer } | null;
@@ -22,6 +29,8 @@ export interface GatewayOptions {
   config: GatewayConfig;
   /** The bus behind the edge; used for readiness and, unless `controlPlane` is given, for control-plane calls. */
   bus: Bus;
+  /** The block bucket uploads are stored in; without one, block uploads answer 503. */
+  bucket?: Bucket;
   /** Overrides the bus-backed control-plane client (tests use a fake one). */
   controlPlane?: ControlPlaneClient;
   /** Registry the gateway registers its metrics in; a private one when absent. */
@@ -57,6 +66,7 @@ export function gatewayConfigFrom(env: PlatformEnv): GatewayConfig {
     adminToken,
     tenantHeader: env.STRATA_TENANT_HEADER.toLowerCase(),
     maxBodyBytes: env.STRATA_MAX_BODY_BYTES,
+    blockUploads: { maxBytes: env.STRATA_MAX_BLOCK_UPLOAD_BYTES, dir: join(env.STRATA_DATA_DIR, 'block-uploads') },
     host: env.HTTP_HOST,
     port: env.HTTP_PORT,
     tls,

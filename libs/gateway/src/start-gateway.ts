@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type FastifyInstance } from 'fastify';
 import { type PlatformEnv } from '@strata/contracts';
+import { acceptBlockTarBodies } from './blocks';
 import { GatewayModule } from './gateway.module';
 import { type GatewayConfig, type GatewayOptions, gatewayConfigFrom } from './gateway.options';
 import { toErrorResponse } from './http/error-response';
@@ -48,6 +49,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<NestFas
   // The API speaks JSON; a text body is a client mistake, answered 415 rather than parsed as a string.
   fastify.removeContentTypeParser('text/plain');
   acceptRawProtobufBodies(fastify);
+  acceptBlockTarBodies(fastify);
   // Nest turns Fastify's own errors (body too large, malformed JSON) into bare HTTP exceptions and
   // loses their codes, so every route answers those itself and passes anything else on.
   fastify.addHook('onRoute', (route) => {

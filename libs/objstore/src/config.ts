@@ -59,8 +59,8 @@ export function parseBucketUrl(url: string, s3: S3ConnectionOptions = {}): Bucke
   return { kind: 'filesystem', root: resolve(url) };
 }
 
-/** The bucket the platform's environment names: STRATA_BUCKET_URL, else `<STRATA_DATA_DIR>/bucket`. */
-export function bucketConfigFromEnv(env: BucketEnv): BucketConfig {
+/** How the platform's environment says to reach S3 (endpoint, region, credentials, path style), for any s3:// URL. */
+export function s3ConnectionFromEnv(env: Omit<BucketEnv, 'STRATA_BUCKET_URL' | 'STRATA_DATA_DIR'>): S3ConnectionOptions {
   const credentials =
     env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
       ? {
@@ -69,10 +69,18 @@ export function bucketConfigFromEnv(env: BucketEnv): BucketConfig {
           sessionToken: env.AWS_SESSION_TOKEN,
         }
       : undefined;
-  return parseBucketUrl(env.STRATA_BUCKET_URL ?? join(env.STRATA_DATA_DIR, 'bucket'), {
+  return {
     endpoint: env.AWS_ENDPOINT_URL,
     region: env.AWS_REGION,
     credentials,
     forcePathStyle: env.STRATA_S3_FORCE_PATH_STYLE,
-  });
+  };
+}
+
+/** The bucket the platform's environment names: STRATA_BUCKET_URL, else `<STRATA_DATA_DIR>/bucket`. */
+export function bucketConfigFromEnv(env: BucketEnv): BucketConfig {
+  return parseBucketUrl(
+    env.STRATA_BUCKET_URL ?? join(env.STRATA_DATA_DIR, 'bucket'),
+    s3ConnectionFromEnv(env),
+  );
 }

@@ -18,6 +18,7 @@ export { S3Bucket, type S3BucketOptions } from './s3/s3-bucket';
 export {
   parseBucketUrl,
   bucketConfigFromEnv,
+  s3ConnectionFromEnv,
   type BucketConfig,
   type BucketEnv,
   type S3ConnectionOptions,

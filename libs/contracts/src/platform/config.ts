@@ -90,6 +90,12 @@ export const PlatformEnv = z.object({
     .int()
     .positive()
     .default(16 * 1024 * 1024),
+  /** Largest block tar `POST /api/v1/admin/tenants/:id/blocks` accepts (streamed to disk, not held in memory). */
+  STRATA_MAX_BLOCK_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024 * 1024),
   /** Partitions of the ingest stream; fixed for the life of the stream (series are placed by hash modulo this). */
   STRATA_INGEST_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(8),
   /** Retention of the ingest stream (the write-ahead log): age in seconds and size in bytes. */

@@ -47,7 +47,8 @@ export class TenantAdmission {
     return tenantId;
   }
 
-  private async requireActive(tenantId: string, requestId: string): Promise<void> {
+  /** Throws `tenant_unknown` or `tenant_suspended` unless the tenant exists and is active. */
+  async requireActive(tenantId: string, requestId: string): Promise<void> {
     const tenant = await this.controlPlane.query({ type: 'GetTenant', tenantId }, requestId).catch((error: unknown) => {
       if (error instanceof StrataError && error.code === 'not_found') throw new StrataError('tenant_unknown', `no tenant ${tenantId}`);
       throw error;

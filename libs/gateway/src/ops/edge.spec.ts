@@ -77,6 +77,7 @@ describe('edge basics', () => {
         'PUT /api/v1/admin/tenants/{id}/quota',
         'POST /api/v1/admin/tenants/{id}/api-keys',
         'GET /api/v1/admin/tenants/{id}/api-keys',
+        'POST /api/v1/admin/tenants/{id}/blocks',
         'GET /api/v1/admin/api-keys/{keyId}',
         'DELETE /api/v1/admin/api-keys/{keyId}',
         'GET /api/v1/admin/audit',

@@ -1,3 +1,4 @@
+import { type Bucket } from '@strata/objstore';
 import { type GatewayConfig } from '../gateway.options';
 import { type RunningGateway, startGateway } from '../start-gateway';
 import { fakeBus } from './fake-bus';
@@ -33,7 +34,7 @@ export interface CallResult {
 }
 
 /** Starts a gateway for one spec file. */
-export async function startHarness(overrides: Partial<GatewayConfig> = {}): Promise<Harness> {
+export async function startHarness(overrides: Partial<GatewayConfig> = {}, extra: { bucket?: Bucket } = {}): Promise<Harness> {
   const controlPlane = new FakeControlPlane();
   const connected = { value: true };
   const config: GatewayConfig = {
@@ -44,7 +45,7 @@ export async function startHarness(overrides: Partial<GatewayConfig> = {}): Prom
     tls: null,
     ...overrides,
   };
-  const gateway = await startGateway({ config, bus: fakeBus(connected), controlPlane });
+  const gateway = await startGateway({ config, bus: fakeBus(connected), controlPlane, bucket: extra.bucket });
   const call = async (method: string, path: string, options: CallOptions = {}): Promise<CallResult> => {
     const headers: Record<string, string> = { ...options.headers };
     const auth = options.auth === undefined ? `Bearer ${ADMIN_TOKEN}` : options.auth;
