@@ -25,6 +25,9 @@ describe('ControlPlaneModule over NATS', () => {
     }).compile();
     expect(app.get(BUS)).toBeDefined();
     await app.init();
+    // The handlers subscribed on the module's own connection: a round trip makes sure nats-server has
+    // registered them before this spec's connection sends the first request.
+    await app.get<NatsBus>(BUS).connection.flush();
   });
   afterAll(async () => {
     await app.close();
