@@ -1,1 +1,25 @@
-export {};
+// Read side: layout, block files over a bucket, meta.json and markers, listing.
+export {
+  META_FILE,
+  DELETION_MARK_FILE,
+  NO_COMPACT_MARK_FILE,
+  isBlockUlid,
+  blockDir,
+  blockKey,
+} from './layout';
+export { BucketBlockFiles } from './bucket-block-files';
+export {
+  deletionMarkSchema,
+  parseDeletionMark,
+  formatDeletionMark,
+  type DeletionMark,
+} from './markers';
+export { TENANT_EXTERNAL_LABEL, readBlockMeta, validateBlockMeta, readObject } from './read-meta';
+export {
+  listTenants,
+  listTenantBlocks,
+  metaKey,
+  type ListedBlock,
+  type TenantBlockListing,
+  type ListTenantBlocksOptions,
+} from './list-blocks';
