@@ -13,7 +13,7 @@ import {
   listTenants,
   readBlockMeta,
 } from '../src';
-import { writeTestBlock } from './upload-for-test';
+import { writeTestBlock } from '@strata/testing';
 
 jest.setTimeout(120_000);
 

@@ -1,5 +1,5 @@
-// Test scaffolding: puts a block directory written by writeBlock into a bucket, meta.json last
-// (the library's own upload lives in upload.ts and validates; specs here need raw control).
+// Block fixtures for specs: puts a block directory written by writeBlock into a bucket, meta.json last
+// (`@strata/blocks`' own upload validates; specs need raw control, e.g. a block without meta.json).
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Bucket } from '@strata/objstore';
