@@ -159,12 +159,14 @@ export const PlatformEnv = z.object({
     .positive()
     .default(256 * 1024 * 1024),
   /**
-   * Query: the stores are asked only when a request reaches further back than this before now
-   * (Mimir's `-querier.query-store-after`); ingesters are always asked. A Prometheus duration.
+   * Query: the store gateways are asked only when a request reaches further back than this before
+   * now (Mimir's `-querier.query-store-after`, 12h there, where ingesters keep 13h); ingesters are
+   * always asked. `0s`, the default, asks them always, so no sample is missed whatever the
+   * ingesters keep. A Prometheus duration.
    */
   STRATA_QUERY_STORE_AFTER: z
     .string()
-    .default('12h')
+    .default('0s')
     .refine((v) => validDuration(v), { message: 'expected a duration such as 12h or 0s' }),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
