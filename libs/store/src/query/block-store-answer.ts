@@ -166,8 +166,7 @@ async function* blockSeries(
   maxt: number,
   after: Labels | null,
 ): AsyncGenerator<SampleSeries> {
-  for await (const s of reader.select(m, mint, maxt)) {
-    if (after && compareLabelsUtf8(s.labels, after) <= 0) continue;
+  for await (const s of reader.select(m, mint, maxt, after ? { after } : {})) {
     const t: number[] = [];
     const v: number[] = [];
     const it = s.iterator();
