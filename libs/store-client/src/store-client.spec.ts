@@ -198,6 +198,51 @@ describe('store client with store gateways', () => {
     expect([...value[0].timestamps].map((t) => (NOW - t) / H)).toEqual([5, 3, 2, 1]);
   });
 
+  it('drops replica labels and deduplicates HA replicas when replica labels are configured', async () => {
+    const replicated = {
+      request: (subject: string, request: StoreRequest) =>
+        Promise.resolve(
+          request.type === 'Select'
+            ? {
+                series: [
+                  ws(
+                    [
+                      '__name__',
+                      'm',
+                      'replica',
+                      subject.endsWith('.0') ? 'a' : 'b',
+                      'tenant_id',
+                      't',
+                    ],
+                    [1000, 16_000],
+                  ),
+                ],
+                nextCursor: null,
+              }
+            : {
+                series: [
+                  [
+                    '__name__',
+                    'm',
+                    'replica',
+                    subject.endsWith('.0') ? 'a' : 'b',
+                    'tenant_id',
+                    't',
+                  ],
+                ],
+              },
+        ),
+    } as unknown as Bus;
+    const c = createStoreClient(replicated, { partitions: 2, replicaLabels: ['replica'] });
+    const { value } = await c.select(q(NOW - H));
+    expect(value.map((s) => s.labels.map((l) => l.name))).toEqual([['__name__', 'tenant_id']]);
+    expect([...value[0].timestamps]).toEqual([1000, 16_000]);
+    expect((await c.series(q(NOW - H))).value).toHaveLength(1);
+    expect(
+      (await createStoreClient(replicated, { partitions: 2 }).select(q(NOW - H))).value,
+    ).toHaveLength(2);
+  });
+
   it('fails when a store does not answer, or with partial response answers with a warning naming it', async () => {
     failStores = true;
     await expect(client().select(q(NOW - 13 * H))).rejects.toThrow(

@@ -24,6 +24,7 @@ import {
   mergeCardinality,
   mergeTsdbStatus,
 } from './cardinality-merge';
+import { dedupReplicas, withoutReplicaLabels } from './replica-dedup';
 
 /** The label that scopes every query to one tenant. */
 export const TENANT_LABEL = 'tenant_id';
@@ -121,6 +122,11 @@ export interface StoreClientOptions {
    * ingesters' so a sample both hold counts once.
    */
   stores?: StoreTargets;
+  /**
+   * Labels that tell HA replicas apart (Thanos' `--query.replica-label`): `series` and `select`
+   * drop them and deduplicate the series that become identical (`dedupReplicas`).
+   */
+  replicaLabels?: readonly string[];
   /** The clock, for tests. */
   now?: () => number;
 }
@@ -147,10 +153,17 @@ export function createStoreClient(bus: Bus, options: StoreClientOptions): StoreC
 }
 
 class FanOutStoreClient implements StoreClient {
+  private readonly replicaLabels: ReadonlySet<string> | null;
+
   constructor(
     private readonly bus: Bus,
     private readonly options: StoreClientOptions,
-  ) {}
+  ) {
+    this.replicaLabels =
+      options.replicaLabels && options.replicaLabels.length > 0
+        ? new Set(options.replicaLabels)
+        : null;
+  }
 
   async series(
     query: StoreQuery,
@@ -160,8 +173,15 @@ class FanOutStoreClient implements StoreClient {
       this.ask(t, { type: 'Series', ...this.scoped(query), limit: options.limit }),
     );
     const seen = new Map<string, Labels>();
+    const replicas = this.replicaLabels;
     for (const answer of r.value)
-      for (const flat of answer.series) seen.set(flat.join('\xff'), unflatten(flat));
+      for (const flat of answer.series) {
+        const labels = replicas ? withoutReplicaLabels(unflatten(flat), replicas) : unflatten(flat);
+        seen.set(
+          replicas ? labels.map((l) => `${l.name}\xff${l.value}`).join('\xff') : flat.join('\xff'),
+          labels,
+        );
+      }
     const out = [...seen.values()].sort(compareLabelsUtf8);
     return { value: options.limit ? out.slice(0, options.limit) : out, warnings: r.warnings };
   }
@@ -216,8 +236,11 @@ class FanOutStoreClient implements StoreClient {
         byKey.set(key, prev ? mergeSamples(prev, s) : s);
       }
     }
+    const merged = [...byKey.values()];
     return {
-      value: [...byKey.values()].sort((a, b) => compareLabelsUtf8(a.labels, b.labels)),
+      value: this.replicaLabels
+        ? dedupReplicas(merged, this.replicaLabels)
+        : merged.sort((a, b) => compareLabelsUtf8(a.labels, b.labels)),
       warnings: r.warnings,
     };
   }

@@ -168,6 +168,11 @@ export const PlatformEnv = z.object({
     .string()
     .default('0s')
     .refine((v) => validDuration(v), { message: 'expected a duration such as 12h or 0s' }),
+  /**
+   * Query: labels that tell HA replicas apart (Thanos' `--query.replica-label`), comma-separated;
+   * series differing only in them are deduplicated with Thanos' penalty algorithm. Empty: none.
+   */
+  STRATA_QUERY_REPLICA_LABELS: z.string().default(''),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;
