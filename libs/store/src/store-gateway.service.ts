@@ -39,6 +39,7 @@ export class StoreGatewayService implements OnApplicationBootstrap, OnModuleDest
   private timer: NodeJS.Timeout | null = null;
   private syncing: Promise<void> = Promise.resolve();
   private synced = false;
+  private stopped = false;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -61,30 +62,46 @@ export class StoreGatewayService implements OnApplicationBootstrap, OnModuleDest
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    // Serve only once the first listing is in: an empty answer before it would be a wrong one.
-    await this.sync();
-    this.server = this.bus.serve<unknown, StoreGatewayResponse>(
-      Subjects.storeQuery('store', this.settings.subjectShard),
-      QueueGroups.of('store'),
-      (payload) => this.query(payload),
-    );
+    // Serve only once a listing is in: an empty answer before it would be a wrong one. A bucket
+    // that is unreachable at boot is retried every interval instead of failing the process.
+    await this.syncAndServe();
+    let busy = false;
     this.timer = setInterval(() => {
-      this.syncing = this.sync().catch((e: unknown) =>
-        this.log.error(`sync of ${this.bucket.name} failed: ${String(e)}`),
-      );
+      // A listing slower than the interval is not overlapped by the next one.
+      if (busy) return;
+      busy = true;
+      this.syncing = this.syncAndServe().finally(() => (busy = false));
     }, this.settings.syncIntervalMs);
     this.timer.unref();
-    this.log.log(
-      `serving ${this.catalog.size} blocks of ${this.bucket.name} on shard ${this.settings.shard}/${this.settings.shards}, time partition ${this.settings.timePartition}`,
-    );
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.server?.stop();
     await this.syncing;
     this.blocks.clear();
     await this.bucket.close();
+  }
+
+  private async syncAndServe(): Promise<void> {
+    try {
+      await this.sync();
+    } catch (e) {
+      this.log.error(
+        `listing ${this.bucket.name} failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      return;
+    }
+    if (this.server || this.stopped) return;
+    this.server = this.bus.serve<unknown, StoreGatewayResponse>(
+      Subjects.storeQuery('store', this.settings.subjectShard),
+      QueueGroups.of('store'),
+      (payload) => this.query(payload),
+    );
+    this.log.log(
+      `serving ${this.catalog.size} blocks of ${this.bucket.name} on shard ${this.settings.shard}/${this.settings.shards}, time partition ${this.settings.timePartition}`,
+    );
   }
 
   private async sync(): Promise<void> {
