@@ -1,11 +1,35 @@
-export { InvalidBlockError, type BlockRefusal } from './errors';
-export { blockKey, META_FILE, ULID_PATTERN } from './keys';
-export { listTenantBlocks, readTenantBlockMeta, readObject } from './tenant-blocks';
-export { validateBlockDir, type ValidatedBlock, type BlockFile } from './validate-block';
+// Read side: layout, block files over a bucket, meta.json and markers, listing.
 export {
-  uploadBlock,
-  UPLOAD_SOURCE,
-  TENANT_LABEL,
-  type UploadBlockOptions,
-  type UploadedBlock,
-} from './upload';
+  META_FILE,
+  DELETION_MARK_FILE,
+  NO_COMPACT_MARK_FILE,
+  isBlockUlid,
+  blockDir,
+  blockKey,
+} from './layout';
+export { BucketBlockFiles } from './bucket-block-files';
+export {
+  deletionMarkSchema,
+  parseDeletionMark,
+  formatDeletionMark,
+  type DeletionMark,
+} from './markers';
+export {
+  TENANT_EXTERNAL_LABEL,
+  readBlockMeta,
+  readBlockMetaIfPresent,
+  validateBlockMeta,
+  readObject,
+} from './read-meta';
+export {
+  listTenants,
+  listTenantBlocks,
+  metaKey,
+  type ListedBlock,
+  type TenantBlockListing,
+  type ListTenantBlocksOptions,
+} from './list-blocks';
+// Import: validation and upload of Prometheus blocks.
+export { InvalidBlockError, type BlockRefusal } from './errors';
+export { validateBlockDir, type ValidatedBlock, type BlockFile } from './validate-block';
+export { uploadBlock, UPLOAD_SOURCE, type UploadBlockOptions, type UploadedBlock } from './upload';

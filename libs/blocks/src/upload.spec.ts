@@ -15,7 +15,10 @@ import {
   writeBlock,
 } from '@strata/tsdb';
 import { InvalidBlockError } from './errors';
-import { listTenantBlocks } from './tenant-blocks';
+import { listTenantBlocks as listing } from './list-blocks';
+
+const listTenantBlocks = async (bucket: Parameters<typeof listing>[0], tenant: string) =>
+  (await listing(bucket, tenant)).blocks.map((b) => b.meta);
 import { uploadBlock } from './upload';
 
 // Writing, reading and uploading blocks on a loaded machine takes a few seconds.

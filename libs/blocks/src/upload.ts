@@ -4,16 +4,15 @@ import { StrataError, TenantId } from '@strata/contracts';
 import { type Bucket } from '@strata/objstore';
 import { type BlockMeta, formatBlockMeta } from '@strata/tsdb';
 import { InvalidBlockError } from './errors';
-import { META_FILE, blockKey } from './keys';
-import { listTenantBlocks, readTenantBlockMeta } from './tenant-blocks';
+import { META_FILE, blockKey } from './layout';
+import { listTenantBlocks } from './list-blocks';
+import { TENANT_EXTERNAL_LABEL, readBlockMetaIfPresent } from './read-meta';
 import { withTenantLock } from './tenant-lock';
 import { type ValidatedBlock, validateBlockDir } from './validate-block';
 
 /** The `thanos.source` of blocks that came in through an upload or an import. */
 export const UPLOAD_SOURCE = 'upload';
 
-/** The external label naming a block's tenant. */
-export const TENANT_LABEL = 'tenant_id';
 
 /** Options of {@link uploadBlock}. */
 export interface UploadBlockOptions {
@@ -54,7 +53,7 @@ export async function uploadBlock(
     throw new StrataError('validation_failed', `tenant ${JSON.stringify(tenant)}: ${tenantOk.error.issues[0].message}`);
   const validated = await validateBlockDir(blockDir);
   const source = validated.meta;
-  const ownTenant = source.thanos?.labels[TENANT_LABEL];
+  const ownTenant = source.thanos?.labels[TENANT_EXTERNAL_LABEL];
   if (ownTenant !== undefined && ownTenant !== tenant)
     throw new InvalidBlockError(
       'tenant_mismatch',
@@ -71,7 +70,7 @@ async function store(
   options: UploadBlockOptions,
 ): Promise<UploadedBlock> {
   const source = validated.meta;
-  if ((await readTenantBlockMeta(bucket, tenant, source.ulid)) !== null)
+  if ((await readBlockMetaIfPresent(bucket, tenant, source.ulid)) !== null)
     throw new StrataError('already_exists', `block ${source.ulid} already exists for tenant ${tenant}`, undefined, {
       reason: 'block_exists',
     });
@@ -99,9 +98,9 @@ async function store(
 }
 
 async function refuseOverlap(bucket: Bucket, tenant: string, block: BlockMeta): Promise<void> {
-  const clash = (await listTenantBlocks(bucket, tenant)).filter(
-    (m) => m.minTime < block.maxTime && block.minTime < m.maxTime,
-  );
+  const clash = (await listTenantBlocks(bucket, tenant)).blocks
+    .map((b) => b.meta)
+    .filter((m) => m.minTime < block.maxTime && block.minTime < m.maxTime);
   if (clash.length > 0)
     throw new InvalidBlockError(
       'block_overlap',
@@ -124,7 +123,7 @@ function strataMeta(
   externalLabels: Readonly<Record<string, string>> | undefined,
 ): BlockMeta {
   const source = validated.meta;
-  const { [TENANT_LABEL]: _ignored, ...kept } = externalLabels ?? source.thanos?.labels ?? {};
+  const { [TENANT_EXTERNAL_LABEL]: _ignored, ...kept } = externalLabels ?? source.thanos?.labels ?? {};
   return {
     ...source,
     stats: {
@@ -137,7 +136,7 @@ function strataMeta(
     thanos: {
       ...source.thanos,
       version: 1,
-      labels: { ...kept, [TENANT_LABEL]: tenant },
+      labels: { ...kept, [TENANT_EXTERNAL_LABEL]: tenant },
       downsample: source.thanos?.downsample ?? { resolution: 0 },
       source: UPLOAD_SOURCE,
       segment_files: [...validated.segmentFiles],

@@ -16,7 +16,7 @@ import {
   xorIteratorFromBytes,
 } from '@strata/tsdb';
 import { InvalidBlockError } from './errors';
-import { META_FILE } from './keys';
+import { META_FILE } from './layout';
 
 /** A file of a block directory with its size, as `thanos.files` lists it. */
 export interface BlockFile {

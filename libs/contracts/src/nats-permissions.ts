@@ -155,7 +155,12 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
     chunksWith: ['ingester', 'store'],
   },
   compactor: health('compactor'),
-  store: health('store'),
+  store: {
+    // Store gateways answer the Store API for their shard; replies go back to the asker's inbox.
+    subscribe: ['strata.store.query.v1.store.>', ...servesHealth('store')],
+    publish: [],
+    chunksWith: [],
+  },
   ruler: health('ruler'),
   logflow: health('logflow'),
   notification: health('notification'),

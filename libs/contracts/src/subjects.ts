@@ -54,7 +54,7 @@ export const Subjects = {
   ingestSamples: (partition: number) => `strata.ingest.samples.v1.${partitionToken(partition)}`,
   /** Samples of every partition. */
   ingestSamplesAll: 'strata.ingest.samples.v1.>',
-  /** Store API of one shard of a source (`ingester` partitions today), request/reply with a `StoreRequest`. */
+  /** Store API of one shard of a source (ingest partitions, store gateway shards), request/reply with a `StoreRequest`. */
   storeQuery: (source: 'ingester' | 'store', shard: number) =>
     `strata.store.query.v1.${source}.${partitionToken(shard)}`,
 } as const;

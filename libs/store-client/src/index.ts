@@ -6,7 +6,14 @@ export {
   type StoreQuery,
   type StoreSeries,
   type StoreResult,
+  type StoreTargets,
 } from './store-client';
+export {
+  dedupReplicas,
+  dedupPair,
+  withoutReplicaLabels,
+  type ReplicaSeries,
+} from './replica-dedup';
 export {
   mergeCardinality,
   mergeTsdbStatus,

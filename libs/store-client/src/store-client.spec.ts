@@ -157,3 +157,124 @@ describe('store client', () => {
     ]);
   });
 });
+
+describe('store client with store gateways', () => {
+  const NOW = 1_700_000_000_000;
+  const H = 3_600_000;
+  const subjects: string[] = [];
+  let failStores = false;
+  const bus = {
+    request: (subject: string, request: StoreRequest) => {
+      subjects.push(subject);
+      if (request.type !== 'Select') return Promise.resolve({ values: [], series: [] });
+      if (subject.includes('.v1.store.')) {
+        if (failStores) return Promise.reject(new StrataError('unavailable', 'no responders'));
+        // The newest block and the head share 2h..3h: those samples must count once.
+        return Promise.resolve({
+          series: [
+            ws(['__name__', 'm', 'tenant_id', 't'], [NOW - 5 * H, NOW - 3 * H, NOW - 2 * H]),
+          ],
+          nextCursor: null,
+        });
+      }
+      return Promise.resolve({
+        series: subject.endsWith('.0')
+          ? [ws(['__name__', 'm', 'tenant_id', 't'], [NOW - 3 * H, NOW - 2 * H, NOW - H])]
+          : [],
+        nextCursor: null,
+      });
+    },
+  } as unknown as Bus;
+  const client = (partialResponse = false) =>
+    createStoreClient(bus, {
+      partitions: 2,
+      partialResponse,
+      now: () => NOW,
+      stores: { shards: 4, timeBoundaries: [48 * H], queryStoreAfterMs: 12 * H },
+    });
+  const q = (start: number, end = NOW) => ({ tenantId: 't', matchers: [], start, end });
+
+  beforeEach(() => {
+    subjects.length = 0;
+    failStores = false;
+  });
+
+  it('asks the stores only for windows older than query-store-after, and only the tenant’s shard in the time partitions met', async () => {
+    await client().select(q(NOW - 6 * H));
+    expect(subjects.some((s) => s.includes('.v1.store.'))).toBe(false);
+
+    subjects.length = 0;
+    await client().select(q(NOW - 13 * H));
+    const stores = subjects.filter((s) => s.includes('.v1.store.'));
+    // One shard of four, in the newest of the two time partitions only.
+    expect(stores).toHaveLength(1);
+
+    subjects.length = 0;
+    await client().select(q(NOW - 72 * H));
+    expect(subjects.filter((s) => s.includes('.v1.store.'))).toHaveLength(2);
+    expect(subjects.filter((s) => s.includes('.v1.ingester.'))).toHaveLength(2);
+  });
+
+  it('merges a store series with the same ingester series by timestamp, each sample once', async () => {
+    const { value } = await client().select(q(NOW - 13 * H));
+    expect(value).toHaveLength(1);
+    expect([...value[0].timestamps].map((t) => (NOW - t) / H)).toEqual([5, 3, 2, 1]);
+  });
+
+  it('drops replica labels and deduplicates HA replicas when replica labels are configured', async () => {
+    const replicated = {
+      request: (subject: string, request: StoreRequest) =>
+        Promise.resolve(
+          request.type === 'Select'
+            ? {
+                series: [
+                  ws(
+                    [
+                      '__name__',
+                      'm',
+                      'replica',
+                      subject.endsWith('.0') ? 'a' : 'b',
+                      'tenant_id',
+                      't',
+                    ],
+                    [1000, 16_000],
+                  ),
+                ],
+                nextCursor: null,
+              }
+            : {
+                series: [
+                  [
+                    '__name__',
+                    'm',
+                    'replica',
+                    subject.endsWith('.0') ? 'a' : 'b',
+                    'tenant_id',
+                    't',
+                  ],
+                ],
+              },
+        ),
+    } as unknown as Bus;
+    const c = createStoreClient(replicated, { partitions: 2, replicaLabels: ['replica'] });
+    const { value } = await c.select(q(NOW - H));
+    expect(value.map((s) => s.labels.map((l) => l.name))).toEqual([['__name__', 'tenant_id']]);
+    expect([...value[0].timestamps]).toEqual([1000, 16_000]);
+    expect((await c.series(q(NOW - H))).value).toHaveLength(1);
+    expect(
+      (await createStoreClient(replicated, { partitions: 2 }).select(q(NOW - H))).value,
+    ).toHaveLength(2);
+  });
+
+  it('fails when a store does not answer, or with partial response answers with a warning naming it', async () => {
+    failStores = true;
+    await expect(client().select(q(NOW - 13 * H))).rejects.toThrow(
+      /store shard \d \(time partition 1\): no responders/,
+    );
+    const r = await client(true).select(q(NOW - 13 * H));
+    expect(r.warnings).toEqual([
+      expect.stringMatching(/^store shard \d \(time partition 1\): no responders$/),
+    ]);
+    expect([...r.value[0].timestamps].map((t) => (NOW - t) / H)).toEqual([3, 2, 1]);
+  });
+});

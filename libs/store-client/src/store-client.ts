@@ -13,15 +13,19 @@ import {
   type StoreUserStatsResponse,
   Subjects,
   type WireLabels,
+  storeShardOfTenant,
+  storeSubjectShard,
+  storeTimePartitionsFor,
   type WireMetadata,
 } from '@strata/contracts';
-import { type Label, type Labels, compareLabels } from '@strata/tsdb';
+import { type Label, type Labels, compareLabelsUtf8 } from '@strata/tsdb';
 import {
   type TenantCardinality,
   type TenantHeadStatus,
   mergeCardinality,
   mergeTsdbStatus,
 } from './cardinality-merge';
+import { dedupReplicas, withoutReplicaLabels } from './replica-dedup';
 
 /** The label that scopes every query to one tenant. */
 export const TENANT_LABEL = 'tenant_id';
@@ -114,6 +118,36 @@ export interface StoreClientOptions {
   partialResponse?: boolean;
   /** Samples per Select page. */
   pageSamples?: number;
+  /**
+   * The store gateways that serve blocks from the bucket (absent: ingesters only). Series, label
+   * and Select requests reaching back further than `queryStoreAfterMs` before now also go to the
+   * tenant's store shard in each time partition the window meets; the answers are merged with the
+   * ingesters' so a sample both hold counts once.
+   */
+  stores?: StoreTargets;
+  /**
+   * Labels that tell HA replicas apart (Thanos' `--query.replica-label`): `series` and `select`
+   * drop them and deduplicate the series that become identical (`dedupReplicas`).
+   */
+  replicaLabels?: readonly string[];
+  /** The clock, for tests. */
+  now?: () => number;
+}
+
+/** How the store gateways are split, as `STRATA_STORE_SHARDS`/`STRATA_STORE_TIME_RANGES` say. */
+export interface StoreTargets {
+  shards: number;
+  /** Time boundaries in ms before now, oldest first (`parseStoreTimeBoundaries`). */
+  timeBoundaries: readonly number[];
+  /** Stores are asked only for windows starting before `now - queryStoreAfterMs` (Mimir's `query-store-after`). */
+  queryStoreAfterMs: number;
+}
+
+/** Where one answer comes from: an ingest partition or a store shard. */
+interface Target {
+  subject: string;
+  /** How warnings and errors name it. */
+  name: string;
 }
 
 /** Creates a client that fans out to every ingest partition's owner and merges the answers. */
@@ -122,22 +156,36 @@ export function createStoreClient(bus: Bus, options: StoreClientOptions): StoreC
 }
 
 class FanOutStoreClient implements StoreClient {
+  private readonly replicaLabels: ReadonlySet<string> | null;
+
   constructor(
     private readonly bus: Bus,
     private readonly options: StoreClientOptions,
-  ) {}
+  ) {
+    this.replicaLabels =
+      options.replicaLabels && options.replicaLabels.length > 0
+        ? new Set(options.replicaLabels)
+        : null;
+  }
 
   async series(
     query: StoreQuery,
     options: { limit?: number } = {},
   ): Promise<StoreResult<Labels[]>> {
-    const r = await this.fanOut<StoreSeriesResponse>((p) =>
-      this.ask(p, { type: 'Series', ...this.scoped(query), limit: options.limit }),
+    const r = await this.fanOut<StoreSeriesResponse>(this.targets(query), (t) =>
+      this.ask(t, { type: 'Series', ...this.scoped(query), limit: options.limit }),
     );
     const seen = new Map<string, Labels>();
+    const replicas = this.replicaLabels;
     for (const answer of r.value)
-      for (const flat of answer.series) seen.set(flat.join('\xff'), unflatten(flat));
-    const out = [...seen.values()].sort(compareLabels);
+      for (const flat of answer.series) {
+        const labels = replicas ? withoutReplicaLabels(unflatten(flat), replicas) : unflatten(flat);
+        seen.set(
+          replicas ? labels.map((l) => `${l.name}\xff${l.value}`).join('\xff') : flat.join('\xff'),
+          labels,
+        );
+      }
+    const out = [...seen.values()].sort(compareLabelsUtf8);
     return { value: options.limit ? out.slice(0, options.limit) : out, warnings: r.warnings };
   }
 
@@ -145,8 +193,8 @@ class FanOutStoreClient implements StoreClient {
     query: StoreQuery,
     options: { limit?: number } = {},
   ): Promise<StoreResult<string[]>> {
-    const r = await this.fanOut<StoreStringsResponse>((p) =>
-      this.ask(p, { type: 'LabelNames', ...this.scoped(query), limit: options.limit }),
+    const r = await this.fanOut<StoreStringsResponse>(this.targets(query), (t) =>
+      this.ask(t, { type: 'LabelNames', ...this.scoped(query), limit: options.limit }),
     );
     return { value: mergeStrings(r.value, options.limit), warnings: r.warnings };
   }
@@ -156,14 +204,14 @@ class FanOutStoreClient implements StoreClient {
     query: StoreQuery,
     options: { limit?: number } = {},
   ): Promise<StoreResult<string[]>> {
-    const r = await this.fanOut<StoreStringsResponse>((p) =>
-      this.ask(p, { type: 'LabelValues', name, ...this.scoped(query), limit: options.limit }),
+    const r = await this.fanOut<StoreStringsResponse>(this.targets(query), (t) =>
+      this.ask(t, { type: 'LabelValues', name, ...this.scoped(query), limit: options.limit }),
     );
     return { value: mergeStrings(r.value, options.limit), warnings: r.warnings };
   }
 
   async select(query: StoreQuery): Promise<StoreResult<StoreSeries[]>> {
-    const r = await this.fanOut(async (p) => {
+    const r = await this.fanOut(this.targets(query), async (p) => {
       const series: StoreSeries[] = [];
       let cursor: string | null = null;
       do {
@@ -191,8 +239,11 @@ class FanOutStoreClient implements StoreClient {
         byKey.set(key, prev ? mergeSamples(prev, s) : s);
       }
     }
+    const merged = [...byKey.values()];
     return {
-      value: [...byKey.values()].sort((a, b) => compareLabels(a.labels, b.labels)),
+      value: this.replicaLabels
+        ? dedupReplicas(merged, this.replicaLabels)
+        : merged.sort((a, b) => compareLabelsUtf8(a.labels, b.labels)),
       warnings: r.warnings,
     };
   }
@@ -201,7 +252,7 @@ class FanOutStoreClient implements StoreClient {
     tenantId: string,
     options: { metric?: string; limit?: number } = {},
   ): Promise<StoreResult<Record<string, WireMetadata[]>>> {
-    const r = await this.fanOut<StoreMetadataResponse>((p) =>
+    const r = await this.fanOut<StoreMetadataResponse>(this.ingesters(), (p) =>
       this.ask(p, {
         type: 'Metadata',
         tenantId,
@@ -229,7 +280,7 @@ class FanOutStoreClient implements StoreClient {
     start: number,
     end: number,
   ): Promise<StoreResult<StoreSeriesExemplars[]>> {
-    const r = await this.fanOut<StoreExemplarsResponse>((p) =>
+    const r = await this.fanOut<StoreExemplarsResponse>(this.ingesters(), (p) =>
       this.ask(p, {
         type: 'Exemplars',
         tenantId,
@@ -257,13 +308,13 @@ class FanOutStoreClient implements StoreClient {
       }
     }
     return {
-      value: [...byKey.values()].sort((a, b) => compareLabels(a.seriesLabels, b.seriesLabels)),
+      value: [...byKey.values()].sort((a, b) => compareLabelsUtf8(a.seriesLabels, b.seriesLabels)),
       warnings: r.warnings,
     };
   }
 
   async tsdbStatus(tenantId: string): Promise<StoreResult<TenantHeadStatus>> {
-    const r = await this.fanOut<StoreTsdbStatusResponse>((p) =>
+    const r = await this.fanOut<StoreTsdbStatusResponse>(this.ingesters(), (p) =>
       this.ask(p, { type: 'TsdbStatus', tenantId }),
     );
     return { value: mergeTsdbStatus(r.value), warnings: r.warnings };
@@ -275,7 +326,7 @@ class FanOutStoreClient implements StoreClient {
     labelNames?: readonly string[],
   ): Promise<StoreResult<TenantCardinality>> {
     const { matchers: scoped } = this.scoped({ tenantId, matchers, start: 0, end: 0 });
-    const r = await this.fanOut<StoreCardinalityResponse>((p) =>
+    const r = await this.fanOut<StoreCardinalityResponse>(this.ingesters(), (p) =>
       this.ask(p, {
         type: 'Cardinality',
         tenantId,
@@ -287,7 +338,7 @@ class FanOutStoreClient implements StoreClient {
   }
 
   async userStats(tenantId: string): Promise<StoreResult<StoreUserStatsResponse>> {
-    const r = await this.fanOut<StoreUserStatsResponse>((p) =>
+    const r = await this.fanOut<StoreUserStatsResponse>(this.ingesters(), (p) =>
       this.ask(p, { type: 'UserStats', tenantId }),
     );
     const total: StoreUserStatsResponse = { numSeries: 0, ingestionRate: 0, discardedSamples: {} };
@@ -315,34 +366,64 @@ class FanOutStoreClient implements StoreClient {
     };
   }
 
-  private ask<T>(partition: number, request: StoreRequest): Promise<T> {
-    return this.bus.request<StoreRequest, T>(Subjects.storeQuery('ingester', partition), request, {
+  private ask<T>(target: Target, request: StoreRequest): Promise<T> {
+    return this.bus.request<StoreRequest, T>(target.subject, request, {
       timeoutMs: this.options.timeoutMs ?? 10_000,
     });
   }
 
-  private async fanOut<T>(call: (partition: number) => Promise<T>): Promise<StoreResult<T[]>> {
-    const settled = await Promise.allSettled(
-      Array.from({ length: this.options.partitions }, (_, p) => call(p)),
-    );
+  /** Every ingest partition (they hold the recent samples and everything but blocks). */
+  private ingesters(): Target[] {
+    return Array.from({ length: this.options.partitions }, (_, p) => ({
+      subject: Subjects.storeQuery('ingester', p),
+      name: `partition ${p}`,
+    }));
+  }
+
+  /** The ingesters, then the tenant's store shard in each time partition the window meets, when it reaches back far enough. */
+  private targets(query: StoreQuery): Target[] {
+    const out = this.ingesters();
+    const stores = this.options.stores;
+    if (!stores) return out;
+    const now = (this.options.now ?? Date.now)();
+    if (query.start >= now - stores.queryStoreAfterMs) return out;
+    const shard = storeShardOfTenant(query.tenantId, stores.shards);
+    for (const k of storeTimePartitionsFor(stores.timeBoundaries, query.start, query.end, now)) {
+      out.push({
+        subject: Subjects.storeQuery('store', storeSubjectShard(shard, k, stores.shards)),
+        name:
+          stores.timeBoundaries.length > 0
+            ? `store shard ${shard} (time partition ${k})`
+            : `store shard ${shard}`,
+      });
+    }
+    return out;
+  }
+
+  private async fanOut<T>(
+    targets: Target[],
+    call: (target: Target) => Promise<T>,
+  ): Promise<StoreResult<T[]>> {
+    const settled = await Promise.allSettled(targets.map((t) => call(t)));
     const value: T[] = [];
     const warnings: string[] = [];
-    for (let p = 0; p < settled.length; p++) {
-      const s = settled[p];
+    for (let i = 0; i < settled.length; i++) {
+      const s = settled[i];
       if (s.status === 'fulfilled') {
         value.push(s.value);
         continue;
       }
+      const name = targets[i].name;
       const reason = s.reason instanceof Error ? s.reason.message : String(s.reason);
       if (!this.options.partialResponse) {
         if (s.reason instanceof StrataError)
-          throw new StrataError(s.reason.code, `partition ${p}: ${reason}`, undefined, {
+          throw new StrataError(s.reason.code, `${name}: ${reason}`, undefined, {
             cause: s.reason,
             reason: s.reason.reason,
           });
         throw s.reason;
       }
-      warnings.push(`partition ${p}: ${reason}`);
+      warnings.push(`${name}: ${reason}`);
     }
     return { value, warnings };
   }

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { StoreGatewayService } from './store-gateway.service';
 
 /**
- * The store service: serves blocks from the bucket through the Store API over NATS. Until that behaviour lands, the module contributes nothing of
- * its own: the process it runs in joins the bus and answers health and info for it.
+ * The store service (store gateway): serves the blocks of the bucket through the Store API over
+ * NATS, for the tenants and time range this replica owns.
  */
-@Module({})
+@Module({ providers: [StoreGatewayService] })
 export class StoreModule {}

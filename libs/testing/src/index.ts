@@ -1,2 +1,3 @@
 export { testServices, testNatsLogin, uniqueName, freshDatabase, type TestServices, type FreshDatabase } from './test-services';
 export { startAppProcess, type AppProcess } from './app-process';
+export { putBlockDir, writeTestBlock, type TestSeries } from './block-fixtures';

@@ -5,6 +5,7 @@ import { type NatsBus } from '@strata/bus';
 import { type RunningGateway } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
 import { queryService } from '@strata/query';
+import { storeService } from '@strata/store';
 import { encodeWriteRequestV1 } from '@strata/remote-write';
 import { routerService } from '@strata/router';
 import { type RunningServices } from '@strata/service-kit';
@@ -50,7 +51,13 @@ describe('differential PromQL vs Prometheus through the write path (gateway remo
     [prom, services] = await Promise.all([
       startPrometheus(),
       // The data set sits at a fixed instant in 2023; heads keep only STRATA_INGEST_MAX_AGE_SECONDS behind now.
-      startInProcess(strataEnv(nats, natsDir, { STRATA_INGEST_MAX_AGE_SECONDS: String(10 * 365 * 86_400) }), [routerService, ingesterService, queryService]),
+      startInProcess(strataEnv(nats, natsDir, { STRATA_INGEST_MAX_AGE_SECONDS: String(10 * 365 * 86_400) }), [
+        routerService,
+        ingesterService,
+        queryService,
+        // The query side asks the store gateways too (an empty bucket here).
+        storeService,
+      ]),
     ]);
     gateway = await startTestGateway(bus, 16 * 1024 * 1024);
     await waitForStore(storeClient(bus), TENANT);

@@ -5,12 +5,12 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import {
   META_FILE,
-  TENANT_LABEL,
-  ULID_PATTERN,
+  TENANT_EXTERNAL_LABEL,
   blockKey,
+  isBlockUlid,
   listTenantBlocks,
+  readBlockMetaIfPresent,
   readObject,
-  readTenantBlockMeta,
   uploadBlock,
 } from '@strata/blocks';
 import { StrataError } from '@strata/contracts';
@@ -45,7 +45,7 @@ export async function blockDirsIn(path: string): Promise<string[]> {
   const entries = await readdir(path, { withFileTypes: true }).catch(() => {
     throw new StrataError('validation_failed', `${path}: no such directory`);
   });
-  const dirs = entries.filter((e) => e.isDirectory() && ULID_PATTERN.test(e.name)).map((e) => join(path, e.name));
+  const dirs = entries.filter((e) => e.isDirectory() && isBlockUlid(e.name)).map((e) => join(path, e.name));
   if (dirs.length === 0)
     throw new StrataError('validation_failed', `${path}: neither a block (no meta.json) nor a data directory with blocks`, undefined, {
       reason: 'missing_meta',
@@ -104,7 +104,7 @@ export async function blocksImportThanos(
       const out: BlockOutcome[] = [];
       for await (const entry of source.list('')) {
         const ulid = entry.replace(/\/$/, '');
-        if (!entry.endsWith('/') || !ULID_PATTERN.test(ulid)) continue;
+        if (!entry.endsWith('/') || !isBlockUlid(ulid)) continue;
         out.push(await importOne(source, dest, ulid, args));
       }
       return out;
@@ -137,7 +137,7 @@ async function importOne(
   const labels = meta.thanos?.labels ?? {};
   const tenant = labels[args.tenantLabel];
   if (tenant === undefined) return skip(`no external label ${args.tenantLabel}`, meta);
-  if ((await readTenantBlockMeta(dest, tenant, ulid)) !== null) return { ...skip('already imported', meta), tenant };
+  if ((await readBlockMetaIfPresent(dest, tenant, ulid)) !== null) return { ...skip('already imported', meta), tenant };
   const dir = await mkdtemp(join(tmpdir(), `strata-import-${ulid}-`));
   try {
     for await (const key of source.list(ulid, { recursive: true })) {
@@ -145,7 +145,7 @@ async function importOne(
       if (rel !== META_FILE && rel !== 'index' && rel !== 'tombstones' && !/^chunks\/\d{6}$/.test(rel)) continue;
       await download(source, key, join(dir, rel));
     }
-    const { [args.tenantLabel]: _tenant, [TENANT_LABEL]: _strata, ...kept } = labels;
+    const { [args.tenantLabel]: _tenant, [TENANT_EXTERNAL_LABEL]: _strata, ...kept } = labels;
     return await uploadOne(dest, tenant, dir, { allowOverlap: args.allowOverlap, externalLabels: kept });
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -159,7 +159,11 @@ async function download(bucket: Bucket, key: string, file: string): Promise<void
 
 /** `strata blocks ls`: the tenant's visible blocks. */
 export function blocksLs(config: CliConfig, tenant: string): Promise<BlockMeta[]> {
-  return withBucket(config, (bucket) => listTenantBlocks(bucket, tenant));
+  return withBucket(config, async (bucket) =>
+    (await listTenantBlocks(bucket, tenant)).blocks
+      .map((b) => b.meta)
+      .sort((a, b) => a.minTime - b.minTime || (a.ulid < b.ulid ? -1 : a.ulid > b.ulid ? 1 : 0)),
+  );
 }
 
 /** What `strata blocks inspect` shows of a block. */
@@ -171,7 +175,7 @@ export interface BlockInspection {
 /** `strata blocks inspect`: the block's meta, stats and label names (with value counts) from its index. */
 export async function blocksInspect(config: CliConfig, tenant: string, ulid: string): Promise<BlockInspection> {
   return withBucket(config, async (bucket) => {
-    const meta = await readTenantBlockMeta(bucket, tenant, ulid);
+    const meta = await readBlockMetaIfPresent(bucket, tenant, ulid);
     if (meta === null) throw new StrataError('not_found', `tenant ${tenant} has no block ${ulid}`);
     const dir = await mkdtemp(join(tmpdir(), `strata-inspect-${ulid}-`));
     const files = new FsBlockFiles(dir);

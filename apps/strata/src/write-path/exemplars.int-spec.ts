@@ -13,6 +13,7 @@ import {
 import { type RunningGateway } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
 import { queryService } from '@strata/query';
+import { storeService } from '@strata/store';
 import {
   encodeWriteRequestV1,
   type MetricMetadata,
@@ -272,6 +273,8 @@ interface WriteOutcome {
         routerService,
         ingesterService,
         queryService,
+        // The query side asks the store gateways too (an empty bucket here).
+        storeService,
       ]);
       gateway = await startTestGateway(bus);
       target = await startMetadataTarget();

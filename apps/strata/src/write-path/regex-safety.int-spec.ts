@@ -4,6 +4,7 @@ import { type RunningNatsServer } from '@strata/devstack';
 import { type RunningGateway } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
 import { queryService } from '@strata/query';
+import { storeService } from '@strata/store';
 import { type WriteBatch } from '@strata/remote-write';
 import { routerService } from '@strata/router';
 import { type RunningServices } from '@strata/service-kit';
@@ -65,6 +66,8 @@ describe('regex safety: a pathological label regex over a hostile value, through
       routerService,
       ingesterService,
       queryService,
+      // The query side asks the store gateways too (an empty bucket here).
+      storeService,
     ]);
     gateway = await startTestGateway(bus);
     await waitForStore(storeClient(bus), 'hostile');

@@ -9,6 +9,7 @@ import {
 import { type RunningGateway } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
 import { queryService } from '@strata/query';
+import { storeService } from '@strata/store';
 import { encodeWriteRequestV1, type WriteSeries } from '@strata/remote-write';
 import { routerService } from '@strata/router';
 import { type RunningServices } from '@strata/service-kit';
@@ -138,6 +139,8 @@ function body(series: Array<{ labels: Labels; timestamps: number[] }>): Buffer {
         routerService,
         ingesterService,
         queryService,
+        // The query side asks the store gateways too (an empty bucket here).
+        storeService,
       ]);
       gateway = await startTestGateway(bus);
       prometheus = await startPrometheus({

@@ -1,2 +1,3 @@
 export * from './write';
 export * from './store-api';
+export * from './store-sharding';

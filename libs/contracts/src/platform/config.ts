@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePromDurationMs, parseStoreTimeBoundaries } from '../ingest/store-sharding';
 import { SERVICE_NAMES, type ServiceName } from '../subjects';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -12,6 +13,24 @@ const optionalPath = z
   .string()
   .optional()
   .transform((v) => (v && v.length > 0 ? v : undefined));
+
+function validStoreTimeBoundaries(value: string): boolean {
+  try {
+    parseStoreTimeBoundaries(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function validDuration(value: string): boolean {
+  try {
+    parsePromDurationMs(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** `s3://bucket[/prefix]`, `file:///path`, or a path without a URL scheme. */
 function validBucketUrl(value: string): boolean {
@@ -129,6 +148,54 @@ export const PlatformEnv = z.object({
    * losing one node loses nothing acknowledged. Raising it on a running cluster updates the streams.
    */
   STRATA_JETSTREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /**
+   * Store gateways: tenants are split among `STRATA_STORE_SHARDS` shards by consistent hash; a
+   * store replica serves shard `STRATA_STORE_SHARD` (replicas of a shard share its requests).
+   */
+  STRATA_STORE_SHARDS: z.coerce.number().int().min(1).max(1024).default(1),
+  STRATA_STORE_SHARD: z.coerce.number().int().min(0).max(1023).default(0),
+  /**
+   * Store gateways split by time too (Whizard's `timeRanges`): boundaries as durations before now,
+   * oldest first (`14d,2d`: three partitions); empty for one. A replica serves partition
+   * `STRATA_STORE_TIME_PARTITION` (0 = oldest). The query side reads the same value.
+   */
+  STRATA_STORE_TIME_RANGES: z
+    .string()
+    .default('')
+    .refine((v) => validStoreTimeBoundaries(v), {
+      message: 'expected durations before now, oldest first, e.g. 14d,2d',
+    }),
+  STRATA_STORE_TIME_PARTITION: z.coerce.number().int().min(0).max(64).default(0),
+  /** Store gateway: seconds between listings of the bucket; a new block is served within this. */
+  STRATA_STORE_SYNC_INTERVAL_SECONDS: z.coerce.number().positive().default(60),
+  /** Store gateway: blocks kept open (index-header loaded) at once, and index-header bytes cached. */
+  STRATA_STORE_MAX_OPEN_BLOCKS: z.coerce.number().int().positive().default(256),
+  STRATA_STORE_INDEX_HEADER_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024),
+  /** Store gateway: bytes of postings and series entries cached across queries. */
+  STRATA_STORE_INDEX_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024),
+  /**
+   * Query: the store gateways are asked only when a request reaches further back than this before
+   * now (Mimir's `-querier.query-store-after`, 12h there, where ingesters keep 13h); ingesters are
+   * always asked. `0s`, the default, asks them always, so no sample is missed whatever the
+   * ingesters keep. A Prometheus duration.
+   */
+  STRATA_QUERY_STORE_AFTER: z
+    .string()
+    .default('0s')
+    .refine((v) => validDuration(v), { message: 'expected a duration such as 12h or 0s' }),
+  /**
+   * Query: labels that tell HA replicas apart (Thanos' `--query.replica-label`), comma-separated;
+   * series differing only in them are deduplicated with Thanos' penalty algorithm. Empty: none.
+   */
+  STRATA_QUERY_REPLICA_LABELS: z.string().default(''),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;

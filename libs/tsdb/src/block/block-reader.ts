@@ -9,6 +9,7 @@ import { ChunkReader } from './chunk-reader';
 import { parseIndexHeader } from './index-header';
 import { IndexReader } from './index-reader';
 import { type BlockMeta, parseBlockMeta } from './meta';
+import { compareLabelsUtf8 } from './series-order';
 
 /** A chunk of a selected series: its time range and encoded bytes. */
 export interface SelectedChunk {
@@ -30,6 +31,8 @@ export interface BlockSelectedSeries {
 export interface SelectOptions {
   /** Series fetched per round of index and chunk reads (default 256). */
   readonly batchSize?: number;
+  /** Only series sorting after these labels (UTF-8 order): a paged read resumes without reading earlier chunks. */
+  readonly after?: Labels;
 }
 
 /**
@@ -106,7 +109,9 @@ export class BlockReader {
     const ids = await this.postings(matchers);
     const batch = opts.batchSize ?? 256;
     for (let i = 0; i < ids.length; i += batch) {
-      const series = await this.index.series(ids.slice(i, i + batch));
+      let series = await this.index.series(ids.slice(i, i + batch));
+      const after = opts.after;
+      if (after) series = series.filter((s) => compareLabelsUtf8(s.labels, after) > 0);
       const refs: number[] = [];
       for (const s of series)
         for (const c of s.chunks) if (c.maxT >= mint && c.minT <= maxt) refs.push(c.ref);

@@ -1,0 +1,103 @@
+import { type Bucket, isObjectNotFound } from '@strata/objstore';
+import { type BlockMeta } from '@strata/tsdb';
+import { DELETION_MARK_FILE, META_FILE, blockKey, isBlockUlid } from './layout';
+import { parseDeletionMark } from './markers';
+import { readBlockMeta, readObject } from './read-meta';
+
+/** A block found in the bucket, readable. */
+export interface ListedBlock {
+  readonly tenant: string;
+  readonly ulid: string;
+  readonly meta: BlockMeta;
+}
+
+/** What a listing of one tenant's blocks found. */
+export interface TenantBlockListing {
+  /** Blocks with a valid meta.json and no deletion mark, by ULID (so by creation time). */
+  readonly blocks: ListedBlock[];
+  /** ULIDs with a deletion mark: left out. */
+  readonly markedForDeletion: string[];
+  /** ULIDs whose meta.json or mark could not be read or validated, with why: left out. */
+  readonly failed: Array<{ ulid: string; reason: string }>;
+}
+
+/** Options of {@link listTenantBlocks}. */
+export interface ListTenantBlocksOptions {
+  /** Metas already read (a ULID's meta never changes), so a re-listing only reads new blocks. */
+  readonly knownMetas?: ReadonlyMap<string, BlockMeta>;
+  /** Concurrent reads of meta.json and markers (default 16). */
+  readonly concurrency?: number;
+}
+
+/** Tenants with a folder in the bucket (top-level directories). */
+export async function listTenants(bucket: Bucket): Promise<string[]> {
+  const out: string[] = [];
+  for await (const key of bucket.list('')) if (key.endsWith('/')) out.push(key.slice(0, -1));
+  return out;
+}
+
+/**
+ * A tenant's blocks, as Thanos' meta fetcher sees them: a ULID directory without meta.json is
+ * still being uploaded (or was abandoned) and is skipped; one with `deletion-mark.json` is going
+ * away and is skipped; a meta that does not validate, or names another tenant, is reported.
+ */
+export async function listTenantBlocks(
+  bucket: Bucket,
+  tenant: string,
+  options: ListTenantBlocksOptions = {},
+): Promise<TenantBlockListing> {
+  const ulids: string[] = [];
+  for await (const key of bucket.list(tenant)) {
+    const name = key.slice(tenant.length + 1, -1);
+    if (key.endsWith('/') && isBlockUlid(name)) ulids.push(name);
+  }
+  const blocks: ListedBlock[] = [];
+  const markedForDeletion: string[] = [];
+  const failed: Array<{ ulid: string; reason: string }> = [];
+  await forEachLimited(ulids, options.concurrency ?? 16, async (ulid) => {
+    try {
+      const markBytes = await readObject(bucket, blockKey(tenant, ulid, DELETION_MARK_FILE)).catch(
+        (e: unknown) => {
+          if (isObjectNotFound(e)) return null;
+          throw e;
+        },
+      );
+      if (markBytes !== null) {
+        parseDeletionMark(markBytes, ulid);
+        markedForDeletion.push(ulid);
+        return;
+      }
+      const known = options.knownMetas?.get(ulid);
+      if (known) {
+        blocks.push({ tenant, ulid, meta: known });
+        return;
+      }
+      const meta = await readBlockMeta(bucket, tenant, ulid).catch((e: unknown) => {
+        if (isObjectNotFound(e)) return null;
+        throw e;
+      });
+      if (meta) blocks.push({ tenant, ulid, meta });
+    } catch (e) {
+      failed.push({ ulid, reason: e instanceof Error ? e.message : String(e) });
+    }
+  });
+  blocks.sort((a, b) => (a.ulid < b.ulid ? -1 : a.ulid > b.ulid ? 1 : 0));
+  markedForDeletion.sort();
+  failed.sort((a, b) => (a.ulid < b.ulid ? -1 : 1));
+  return { blocks, markedForDeletion, failed };
+}
+
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** The key that makes a block visible; exported for writers that must put it last. */
+export const metaKey = (tenant: string, ulid: string): string => blockKey(tenant, ulid, META_FILE);
