@@ -18,8 +18,16 @@ export function blockKey(tenant: string, ulid: string): string {
  * leaves files without `meta.json`, invisible until a cleaner removes them or the same block is
  * put again). Returns the keys it wrote.
  */
-export async function putBlock(bucket: Bucket, tenant: string, blockDir: string): Promise<string[]> {
-  const ulid = blockDir.split(sep).filter((s) => s.length > 0).pop() ?? '';
+export async function putBlock(
+  bucket: Bucket,
+  tenant: string,
+  blockDir: string,
+): Promise<string[]> {
+  const ulid =
+    blockDir
+      .split(sep)
+      .filter((s) => s.length > 0)
+      .pop() ?? '';
   const prefix = blockKey(tenant, ulid);
   const files = (await filesUnder(blockDir)).filter((f) => f !== BLOCK_META_FILE).sort();
   const put: string[] = [];
@@ -50,5 +58,9 @@ async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
     .filter((e) => e.isFile())
-    .map((e) => relative(dir, join(e.parentPath ?? e.path, e.name)).split(sep).join('/'));
+    .map((e) =>
+      relative(dir, join(e.parentPath ?? e.path, e.name))
+        .split(sep)
+        .join('/'),
+    );
 }

@@ -20,7 +20,13 @@ function validBucketUrl(value: string): boolean {
   return !/^[a-z][a-z0-9+.-]*:\/\//i.test(value);
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 /** Milliseconds of a Prometheus-style duration (`2h`, `1h30m`, `10s`), or null when it is not one or not positive. */
 export function parseBlockDuration(value: string): number | null {
@@ -139,7 +145,10 @@ export const PlatformEnv = z.object({
     .transform((v, ctx) => {
       const ms = parseBlockDuration(v);
       if (ms === null) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected a duration such as 2h, 30m or 10s' });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: 'expected a duration such as 2h, 30m or 10s',
+        });
         return z.NEVER;
       }
       return ms;

@@ -43,7 +43,11 @@ function write(state: PartitionHead, tenant: string, from: number, seconds: numb
       );
 }
 
-async function blockSamples(root: string, tenant: string, ulid: string): Promise<Array<[string, number]>> {
+async function blockSamples(
+  root: string,
+  tenant: string,
+  ulid: string,
+): Promise<Array<[string, number]>> {
   const block = await openBlock(new FsBlockFiles(join(root, tenant, ulid)));
   const out: Array<[string, number]> = [];
   for await (const s of block.select([matcher('=', '__name__', 'up')])) {
@@ -62,10 +66,12 @@ describe('BlockCutter', () => {
     const cutter = await BlockCutter.restore(state, shipping());
     const shipped = await cutter.cutDue();
     // acme reaches T0+25s: ranges ending at or before T0+20s are due; beta's head is too short.
-    expect(shipped.map((b) => [b.tenant, b.range.mint - T0, b.range.maxt - T0, b.samples])).toEqual([
-      ['acme', 0, D, 20],
-      ['acme', D, 2 * D, 20],
-    ]);
+    expect(shipped.map((b) => [b.tenant, b.range.mint - T0, b.range.maxt - T0, b.samples])).toEqual(
+      [
+        ['acme', 0, D, 20],
+        ['acme', D, 2 * D, 20],
+      ],
+    );
     const root = join(dir, 'bucket');
     expect(readdirSync(join(root, 'acme')).sort()).toEqual(shipped.map((b) => b.ulid).sort());
     expect(existsSync(join(root, 'beta'))).toBe(false);
@@ -77,7 +83,7 @@ describe('BlockCutter', () => {
     expect(() => head.append(1, T0 + 2 * D - 1, 0)).toThrow(OutOfBoundsError);
     // The first range is gone from the head, the last shipped one stays readable.
     expect(head.minT).toBe(T0 + D);
-    expect((await cutter.cutDue())).toEqual([]);
+    expect(await cutter.cutDue()).toEqual([]);
   });
 
   it('after a crash, re-cutting lands on the uploaded block instead of a second copy, and completes an interrupted upload', async () => {
@@ -116,6 +122,8 @@ describe('BlockCutter', () => {
     await BlockCutter.restore(restarted, s);
     const head = restarted.tenantHead('acme')!;
     expect(head.minAppendTime).toBe(T0 + D);
-    expect(() => head.append([{ name: '__name__', value: 'up' }], T0 + D - 1, 1)).toThrow(OutOfBoundsError);
+    expect(() => head.append([{ name: '__name__', value: 'up' }], T0 + D - 1, 1)).toThrow(
+      OutOfBoundsError,
+    );
   });
 });

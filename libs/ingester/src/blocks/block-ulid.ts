@@ -18,7 +18,7 @@ export function blockUlid(partition: number, tenant: string, range: BlockRange):
   // 16 base32 characters: 80 bits from the first 10 bytes.
   let bits = 0;
   let acc = 0;
-  for (let i = 0; random.length < 16; ) {
+  for (let i = 0; random.length < 16;) {
     if (bits < 5) {
       acc = ((acc << 8) | digest[i++]) & 0xffff;
       bits += 8;

@@ -36,12 +36,16 @@ describe('block cut planner', () => {
   });
 
   it('has nothing due for an empty head', () => {
-    expect(nextDueRange({ minT: Infinity, maxT: -Infinity, outOfOrderWindow: 0 }, -Infinity, D)).toBeNull();
+    expect(
+      nextDueRange({ minT: Infinity, maxT: -Infinity, outOfOrderWindow: 0 }, -Infinity, D),
+    ).toBeNull();
   });
 
   it('works with short durations used in tests', () => {
     const s = 10_000;
-    expect(dueRanges({ minT: 1_000_003, maxT: 1_030_000, outOfOrderWindow: 0 }, -Infinity, s)).toEqual([
+    expect(
+      dueRanges({ minT: 1_000_003, maxT: 1_030_000, outOfOrderWindow: 0 }, -Infinity, s),
+    ).toEqual([
       { mint: 1_000_000, maxt: 1_010_000 },
       { mint: 1_010_000, maxt: 1_020_000 },
     ]);

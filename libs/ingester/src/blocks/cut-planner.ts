@@ -42,7 +42,7 @@ export function nextDueRange(
 export function dueRanges(head: HeadExtent, shippedUntil: number, duration: number): BlockRange[] {
   const out: BlockRange[] = [];
   let shipped = shippedUntil;
-  for (let r = nextDueRange(head, shipped, duration); r !== null; ) {
+  for (let r = nextDueRange(head, shipped, duration); r !== null;) {
     out.push(r);
     shipped = r.maxt;
     r = nextDueRange(head, shipped, duration);

@@ -64,7 +64,11 @@ export class ShippedStore {
   /** Durably replaces the partition's record. */
   async write(partition: number, tenants: ReadonlyMap<string, ShippedTenant>): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    const body = JSON.stringify({ version: 1, partition, tenants: Object.fromEntries(tenants) }, null, 1);
+    const body = JSON.stringify(
+      { version: 1, partition, tenants: Object.fromEntries(tenants) },
+      null,
+      1,
+    );
     const tmp = `${this.file(partition)}.tmp-${process.pid}-${++this.writes}`;
     const fh = await open(tmp, 'w');
     try {
