@@ -200,12 +200,6 @@ export class PartitionRunner {
     return info.num_pending + info.num_ack_pending;
   }
 
-  /** Drops samples older than `mint` from every tenant's head (they become out of bounds); counts as a change for the next snapshot. */
-  truncate(mint: number): void {
-    const { removedChunks } = this.state.truncate(mint);
-    if (removedChunks > 0) this.snapshotSeq = -1;
-  }
-
   /**
    * Cuts every tenant's due block ranges and ships them (one cut at a time per partition); the
    * heads then drop what lies before the last shipped range, which the next snapshot records.
