@@ -33,3 +33,5 @@ export {
 export { InvalidBlockError, type BlockRefusal } from './errors';
 export { validateBlockDir, type ValidatedBlock, type BlockFile } from './validate-block';
 export { uploadBlock, UPLOAD_SOURCE, type UploadBlockOptions, type UploadedBlock } from './upload';
+// The ingester's own blocks: put as written, meta.json last.
+export { putBlock, deleteBlock } from './put-block';

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import {
   Inject,
   Injectable,
@@ -15,6 +16,9 @@ import {
   ReadinessRegistry,
   StrataMetrics,
 } from '@strata/service-kit';
+import { type Bucket, bucketConfigFromEnv, openBucket } from '@strata/objstore';
+import { type BlockShipping } from './blocks/block-cutter';
+import { ShippedStore } from './blocks/shipped-record';
 import { type IngesterObserver, ingesterMetrics } from './ingester.metrics';
 import { PartitionLeases } from './leases/partition-leases';
 import { PartitionRunner } from './partition.runner';
@@ -25,6 +29,9 @@ const REPORT_INTERVAL_MS = 5_000;
 const RATE_TICK_MS = 15_000;
 /** Must match the routers' view of the bucket (`ACTIVE_SERIES_BUCKET_OPTIONS` in the router). */
 const ACTIVE_SERIES_TTL_MS = 60_000;
+/** Due block ranges are looked for this often (a quarter block), within these bounds. */
+const MIN_CUT_INTERVAL_MS = 1_000;
+const MAX_CUT_INTERVAL_MS = 30_000;
 
 /**
  * Runs the ingester: holds partition leases, runs a {@link PartitionRunner} per owned partition,
@@ -41,6 +48,9 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
   private reports: KvBucket | null = null;
   private timers: NodeJS.Timeout[] = [];
   private snapshotting: Promise<void> = Promise.resolve();
+  private cutting: Promise<void> = Promise.resolve();
+  private readonly bucket: Bucket;
+  private readonly shipping: BlockShipping;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -52,6 +62,13 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
   ) {
     this.observer = ingesterMetrics(metrics);
     this.snapshots = new SnapshotStore(config.STRATA_DATA_DIR);
+    this.bucket = openBucket(bucketConfigFromEnv(config));
+    this.shipping = {
+      bucket: this.bucket,
+      shipped: new ShippedStore(config.STRATA_DATA_DIR),
+      duration: config.STRATA_BLOCK_DURATION,
+      scratchDir: join(config.STRATA_DATA_DIR, 'ingester', 'blocks'),
+    };
     // Ready once every owned partition has replayed what the stream held when it was taken over.
     readiness.register('ingest-partitions', () => {
       const replaying = [...this.runners].filter(([, r]) => !r.caughtUp).map(([p]) => p);
@@ -90,7 +107,9 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
               connection: bus.connection,
               snapshots: this.snapshots,
               observer: this.observer,
-              headOptions: {},
+              // Chunks never span a block boundary, so a block reuses the head's chunks as they are.
+              headOptions: { chunkRange: this.config.STRATA_BLOCK_DURATION },
+              blocks: this.shipping,
               exemplarsPerTenant: Math.ceil(
                 this.config.STRATA_MAX_EXEMPLARS_PER_TENANT / this.config.STRATA_INGEST_PARTITIONS,
               ),
@@ -114,6 +133,11 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
       );
     every(this.config.STRATA_SNAPSHOT_INTERVAL_SECONDS * 1000, () => this.snapshotAll());
     every(REPORT_INTERVAL_MS, () => this.report());
+    const cutEvery = Math.min(
+      MAX_CUT_INTERVAL_MS,
+      Math.max(MIN_CUT_INTERVAL_MS, this.config.STRATA_BLOCK_DURATION / 4),
+    );
+    every(cutEvery, () => this.cutAll());
     every(RATE_TICK_MS, () => {
       for (const runner of this.runners.values()) runner.state.tickRates(RATE_TICK_MS / 1000);
       return Promise.resolve();
@@ -123,7 +147,9 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
   async onModuleDestroy(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     await this.snapshotting;
+    await this.cutting;
     await this.leases?.stop();
+    await this.bucket.close();
   }
 
   /** The runners of owned partitions (tests and the Store API use them). */
@@ -133,17 +159,28 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
 
   /** Snapshots every owned partition, one at a time so two encodings never hold memory at once. */
   snapshotAll(): Promise<void> {
-    // Without blocks yet, the heads keep what the stream keeps: older samples could not be replayed anyway.
-    const retainFrom = Date.now() - this.config.STRATA_INGEST_MAX_AGE_SECONDS * 1000;
+    // The heads are bounded by their blocks: a tenant's head drops a range once it is shipped
+    // (keeping the last one), never by age alone, which would lose what an idle tenant did not ship.
     this.snapshotting = this.snapshotting.then(async () => {
       for (const runner of [...this.runners.values()]) {
-        runner.truncate(retainFrom);
         await runner
           .snapshot()
           .catch((e: unknown) => this.log.error(`snapshot failed: ${String(e)}`));
       }
     });
     return this.snapshotting;
+  }
+
+  /** Cuts and ships the due block ranges of every owned partition, one partition at a time. */
+  cutAll(): Promise<void> {
+    this.cutting = this.cutting.then(async () => {
+      for (const runner of [...this.runners.values()]) {
+        await runner
+          .cutBlocks()
+          .catch((e: unknown) => this.log.error(`block cut failed, retried later: ${String(e)}`));
+      }
+    });
+    return this.cutting;
   }
 
   private async report(): Promise<void> {

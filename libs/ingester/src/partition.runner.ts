@@ -11,6 +11,7 @@ import {
 } from '@strata/contracts';
 import { IngestMessageView, RemoteWriteError } from '@strata/remote-write';
 import { type HeadOptions } from '@strata/tsdb';
+import { BlockCutter, type BlockShipping, type ShippedBlock } from './blocks/block-cutter';
 import { type IngesterObserver } from './ingester.metrics';
 import { PartitionHead } from './head/partition-head';
 import { encodeHeadSnapshot } from './snapshot/head-snapshot';
@@ -44,6 +45,9 @@ export class PartitionRunner {
   private snapshotSeq = 0;
   /** Stream sequence of the partition's newest message when it was taken over; queries wait for it. */
   private catchUpSeq = 0;
+  private cutter: BlockCutter | null = null;
+  private cutting: Promise<ShippedBlock[]> = Promise.resolve([]);
+  private stopped = false;
 
   private constructor(
     readonly state: PartitionHead,
@@ -69,6 +73,8 @@ export class PartitionRunner {
       headOptions: HeadOptions;
       /** Exemplars the partition keeps per tenant. */
       exemplarsPerTenant: number;
+      /** Where and how tenant heads are cut into blocks; without it the heads are never shipped. */
+      blocks?: BlockShipping;
     },
   ): Promise<PartitionRunner> {
     const log = new Logger(`Partition ${partition}`);
@@ -101,6 +107,8 @@ export class PartitionRunner {
       deps.snapshots,
       deps.observer,
     );
+    // Before the replay: the shipped record bounds what the replayed messages may still add.
+    if (deps.blocks) runner.cutter = await BlockCutter.restore(state, deps.blocks);
     await runner.run();
     return runner;
   }
@@ -192,10 +200,27 @@ export class PartitionRunner {
     return info.num_pending + info.num_ack_pending;
   }
 
-  /** Drops samples older than `mint` from every tenant's head (they become out of bounds); counts as a change for the next snapshot. */
-  truncate(mint: number): void {
-    const { removedChunks } = this.state.truncate(mint);
-    if (removedChunks > 0) this.snapshotSeq = -1;
+  /**
+   * Cuts every tenant's due block ranges and ships them (one cut at a time per partition); the
+   * heads then drop what lies before the last shipped range, which the next snapshot records.
+   */
+  cutBlocks(): Promise<ShippedBlock[]> {
+    const cutter = this.cutter;
+    if (!cutter) return Promise.resolve([]);
+    this.cutting = this.cutting
+      .catch(() => [])
+      .then(async () => {
+        if (this.stopped) return [];
+        const shipped = await cutter.cutDue();
+        if (shipped.length > 0) this.snapshotSeq = -1;
+        return shipped;
+      });
+    return this.cutting;
+  }
+
+  /** The shipped record per tenant (empty without blocks). */
+  shippedTenants(): ReadonlyMap<string, { readonly shippedUntil: number }> {
+    return this.cutter?.shippedTenants() ?? new Map();
   }
 
   /** Writes a snapshot if anything was applied since the last one; encoding is synchronous, so it matches `lastSeq`. */
@@ -214,8 +239,11 @@ export class PartitionRunner {
 
   /** Stops serving; with `persist`, writes a final snapshot after the last applied message. */
   async stop(persist: boolean): Promise<void> {
+    this.stopped = true;
     await this.server?.stop();
     await this.consumer?.stop();
+    // An upload in flight finishes (or fails) before the partition can belong to someone else's cut.
+    await this.cutting.catch(() => undefined);
     if (persist) await this.snapshot();
   }
 }

@@ -39,6 +39,26 @@ function validBucketUrl(value: string): boolean {
   return !/^[a-z][a-z0-9+.-]*:\/\//i.test(value);
 }
 
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** Milliseconds of a Prometheus-style duration (`2h`, `1h30m`, `10s`), or null when it is not one or not positive. */
+export function parseBlockDuration(value: string): number | null {
+  const parts = /^(?:\d+(?:ms|s|m|h|d))+$/.test(value) ? value.match(/\d+(?:ms|s|m|h|d)/g) : null;
+  if (!parts) return null;
+  let ms = 0;
+  for (const p of parts) {
+    const unit = p.replace(/^\d+/, '');
+    ms += Number(p.slice(0, p.length - unit.length)) * DURATION_UNITS[unit];
+  }
+  return ms > 0 && Number.isSafeInteger(ms) ? ms : null;
+}
+
 /**
  * Environment variables every Strata process reads, with their defaults. The deploy manifests
  * are checked against this schema, so a variable a manifest sets must be named here.
@@ -139,6 +159,25 @@ export const PlatformEnv = z.object({
    * overwritten first, as in Prometheus' exemplar storage (0 keeps none).
    */
   STRATA_MAX_EXEMPLARS_PER_TENANT: z.coerce.number().int().min(0).default(100_000),
+  /**
+   * Ingester: length of the blocks cut from each tenant's head and shipped to the bucket, as a
+   * Prometheus duration (`2h`, `10m`, `10s`); blocks are aligned to multiples of it, and it is the
+   * head's chunk range too. Prometheus' and Thanos' 2h by default.
+   */
+  STRATA_BLOCK_DURATION: z
+    .string()
+    .default('2h')
+    .transform((v, ctx) => {
+      const ms = parseBlockDuration(v);
+      if (ms === null) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: 'expected a duration such as 2h, 30m or 10s',
+        });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   /** Ingester: seconds between head snapshots; time-to-live of a partition lease. */
   STRATA_SNAPSHOT_INTERVAL_SECONDS: z.coerce.number().positive().default(30),
   STRATA_LEASE_TTL_SECONDS: z.coerce.number().positive().default(10),

@@ -78,10 +78,14 @@ export class PartitionHead {
     options: PartitionHeadOptions = {},
   ) {
     this.headOptions = options.headOptions ?? {};
+    // Each tenant's bound is at least the last partition-wide cut (a tenant's shipped blocks may
+    // have moved it further), so the lowest one is that cut, and no tenant's blocks bound a new head.
+    let lowest = Infinity;
     for (const t of options.tenants ?? []) {
       this.heads.set(t.tenant, new TenantHead(t.tenant, t.head, t.discarded));
-      this.minValidTime = Math.max(this.minValidTime, t.head.minValidTime);
+      lowest = Math.min(lowest, t.head.minValidTime);
     }
+    if (lowest !== Infinity) this.minValidTime = lowest;
     this.lastSeq = options.coveredSeq ?? 0;
     this.exemplars = new TenantExemplars(
       options.exemplarsPerTenant ?? DEFAULT_EXEMPLARS_PER_TENANT,
@@ -245,6 +249,18 @@ export class PartitionHead {
       removedChunks += r.removedChunks;
     }
     return { removedSeries, removedChunks };
+  }
+
+  /** Drops a tenant's data before `mint` (its blocks hold it); other tenants' heads are untouched. */
+  truncateTenant(tenant: string, mint: number): TruncateResult {
+    const t = this.heads.get(tenant);
+    if (!t || t.head.minT >= mint) {
+      if (t) t.head.minValidTime = Math.max(t.head.minValidTime, mint);
+      return { removedSeries: 0, removedChunks: 0 };
+    }
+    const r = t.head.truncate(mint);
+    if (r.removedSeries > 0) t.known.clear();
+    return r;
   }
 
   /** Drops, in every tenant's head, series whose newest sample is older than `before`; returns how many. */

@@ -25,7 +25,12 @@ function sameBits(a: number, b: number): boolean {
 
 /** Oldest time the in-order head accepts: half a chunk range behind the newest sample, as Prometheus does. */
 export function appendableMinValidTime(head: Head): number {
-  return Math.max(head.minValidTime, head.maxT - head.chunkRange / 2);
+  return Math.max(appendFloor(head), head.maxT - head.chunkRange / 2);
+}
+
+// Truncation and a shipped block range both bound what may still be appended.
+function appendFloor(head: Head): number {
+  return Math.max(head.minValidTime, head.minAppendTime);
 }
 
 /**
@@ -33,11 +38,12 @@ export function appendableMinValidTime(head: Head): number {
  * what Prometheus checks before creating a series, so that refused samples create none.
  */
 export function newSeriesRefusal(head: Head, t: number): TsdbError | null {
-  if (t < head.minValidTime) return new OutOfBoundsError(t, head.minValidTime);
+  const floor = appendFloor(head);
+  if (t < floor) return new OutOfBoundsError(t, floor);
   const inOrderMin = appendableMinValidTime(head);
   if (t >= inOrderMin) return null;
   if (head.outOfOrderWindow <= 0) return new OutOfBoundsError(t, inOrderMin);
-  const oooMin = Math.max(head.minValidTime, head.maxT - head.outOfOrderWindow);
+  const oooMin = Math.max(floor, head.maxT - head.outOfOrderWindow);
   return t < oooMin ? new TooOldSampleError(t, oooMin) : null;
 }
 
@@ -47,7 +53,8 @@ export function newSeriesRefusal(head: Head, t: number): TsdbError | null {
  * same timestamp → no-op if the value is identical, otherwise a duplicate-sample error.
  */
 export function appendSample(head: Head, s: MemSeries, t: number, v: number): void {
-  if (t < head.minValidTime) throw new OutOfBoundsError(t, head.minValidTime);
+  const floor = appendFloor(head);
+  if (t < floor) throw new OutOfBoundsError(t, floor);
   const inOrderMin = appendableMinValidTime(head);
   if (t === s.lastT) {
     if (sameBits(v, s.lastV)) return;
@@ -62,7 +69,7 @@ export function appendSample(head: Head, s: MemSeries, t: number, v: number): vo
     if (t < inOrderMin) throw new OutOfBoundsError(t, inOrderMin);
     throw new OutOfOrderSampleError(t, s.lastT);
   }
-  const oooMin = Math.max(head.minValidTime, head.maxT - window);
+  const oooMin = Math.max(floor, head.maxT - window);
   if (t < oooMin) throw new TooOldSampleError(t, oooMin);
   // An OOO sample may land on a timestamp the in-order chunks already hold; treat it like any
   // other repeat instead of letting two values coexist and one silently win on read.

@@ -50,6 +50,11 @@ export class Head {
   readonly maxSeriesPerTenant: number;
   /** Samples before this time are out of bounds (advanced by truncation). */
   minValidTime = -Infinity;
+  /**
+   * Samples before this time are out of bounds even while the head still holds older ones for
+   * queries: their range was cut into a block already, and a late sample would be in neither.
+   */
+  minAppendTime = -Infinity;
   /** Oldest sample time appended (Infinity while empty). */
   minT = Infinity;
   /** Newest sample time appended (-Infinity while empty). */
