@@ -42,6 +42,7 @@ describe('the write path with the real gateway and control plane', () => {
   let bus: NatsBus;
   let platform: RunningServices;
   let queries = 0;
+  const relayed: string[] = [];
   let httpPort = 0;
 
   beforeAll(async () => {
@@ -63,6 +64,13 @@ describe('the write path with the real gateway and control plane', () => {
     bus.connection.subscribe(Subjects.controlQuery, {
       callback: () => {
         queries++;
+      },
+    });
+    // The events the router's cache follows, as relayed: a relay can land after a write already
+    // refetched the limits, and then rightly causes one refetch more.
+    bus.connection.subscribe(Subjects.controlEventsAll, {
+      callback: (_error, msg) => {
+        relayed.push((msg.json() as { type: string }).type);
       },
     });
   });
@@ -103,6 +111,8 @@ describe('the write path with the real gateway and control plane', () => {
       ),
     );
 
+    await eventually(() => expect(relayed).toEqual(expect.arrayContaining(['TenantCreated', 'QuotaSet'])));
+    await sendWrite(bus, writeRequest('later', batchAt('cp_m', 10, t0 + 500, 1)));
     const before = queries;
     for (let i = 1; i <= 20; i++)
       await sendWrite(bus, writeRequest('later', batchAt('cp_m', 10, t0 + i * 1000, 1)));
