@@ -111,7 +111,10 @@ describe('the write path with the real gateway and control plane', () => {
       ),
     );
 
-    await eventually(() => expect(relayed).toEqual(expect.arrayContaining(['TenantCreated', 'QuotaSet'])));
+    await eventually(() => {
+      expect(relayed).toEqual(expect.arrayContaining(['TenantCreated', 'QuotaSet']));
+      return Promise.resolve();
+    });
     await sendWrite(bus, writeRequest('later', batchAt('cp_m', 10, t0 + 500, 1)));
     const before = queries;
     for (let i = 1; i <= 20; i++)
