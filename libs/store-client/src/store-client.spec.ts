@@ -288,9 +288,9 @@ describe('store client with store gateways', () => {
     expect(perCall.value).toHaveLength(1);
     const names = await client(false).labelNames(q(NOW - 13 * H), { partialResponse: true });
     expect(names.warnings).toHaveLength(1);
-    await expect(
-      client(true).series(q(NOW - 13 * H), { partialResponse: false }),
-    ).rejects.toThrow(/store shard \d \(time partition 1\): no responders/);
+    await expect(client(true).series(q(NOW - 13 * H), { partialResponse: false })).rejects.toThrow(
+      /store shard \d \(time partition 1\): no responders/,
+    );
     await expect(
       client(true).labelValues('job', q(NOW - 13 * H), { partialResponse: false }),
     ).rejects.toThrow(/no responders/);

@@ -236,26 +236,30 @@ class FanOutStoreClient implements StoreClient {
     query: StoreQuery,
     options: StoreReadOptions = {},
   ): Promise<StoreResult<StoreSeries[]>> {
-    const r = await this.fanOut(this.targets(query), async (p) => {
-      const series: StoreSeries[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: StoreSelectResponse = await this.ask<StoreSelectResponse>(p, {
-          type: 'Select',
-          ...this.scoped(query),
-          cursor,
-          maxSamples: this.options.pageSamples ?? 100_000,
-        });
-        for (const s of page.series)
-          series.push({
-            labels: unflatten(s.labels),
-            timestamps: floats(s.t),
-            values: floats(s.v),
+    const r = await this.fanOut(
+      this.targets(query),
+      async (p) => {
+        const series: StoreSeries[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: StoreSelectResponse = await this.ask<StoreSelectResponse>(p, {
+            type: 'Select',
+            ...this.scoped(query),
+            cursor,
+            maxSamples: this.options.pageSamples ?? 100_000,
           });
-        cursor = page.nextCursor;
-      } while (cursor !== null);
-      return series;
-    }, options);
+          for (const s of page.series)
+            series.push({
+              labels: unflatten(s.labels),
+              timestamps: floats(s.t),
+              values: floats(s.v),
+            });
+          cursor = page.nextCursor;
+        } while (cursor !== null);
+        return series;
+      },
+      options,
+    );
     const byKey = new Map<string, StoreSeries>();
     for (const shard of r.value) {
       for (const s of shard) {
