@@ -14,7 +14,8 @@ export {
   type MetricMetadata,
   type StoredExemplar,
   type SeriesExemplars,
+  type ReadScope,
 } from './storage/series-source';
 export { MemorySeriesSource } from './storage/memory-series-source';
 export { TenantQueryable, SeriesLimitError } from './storage/tenant-queryable';
-export { StoreSeriesSource, type StoreReader, type StoreApiQuery, type StoreApiMatcher } from './storage/store-series-source';
+export { StoreSeriesSource, type StoreReader, type StoreApiQuery, type StoreApiMatcher, type StoreApiReadOptions } from './storage/store-series-source';

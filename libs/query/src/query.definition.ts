@@ -19,6 +19,7 @@ export const queryService = defineService('query', (config) =>
             timeBoundaries: parseStoreTimeBoundaries(config.STRATA_STORE_TIME_RANGES),
             queryStoreAfterMs: parsePromDurationMs(config.STRATA_QUERY_STORE_AFTER),
           },
+          partialResponse: config.STRATA_QUERY_PARTIAL_RESPONSE,
           replicaLabels: config.STRATA_QUERY_REPLICA_LABELS.split(',')
             .map((l) => l.trim())
             .filter(Boolean),

@@ -5,6 +5,7 @@ export {
   type StoreClientOptions,
   type StoreQuery,
   type StoreSeries,
+  type StoreReadOptions,
   type StoreResult,
   type StoreTargets,
 } from './store-client';

@@ -166,9 +166,10 @@ describe('store client with store gateways', () => {
   const bus = {
     request: (subject: string, request: StoreRequest) => {
       subjects.push(subject);
+      if (failStores && subject.includes('.v1.store.'))
+        return Promise.reject(new StrataError('unavailable', 'no responders'));
       if (request.type !== 'Select') return Promise.resolve({ values: [], series: [] });
       if (subject.includes('.v1.store.')) {
-        if (failStores) return Promise.reject(new StrataError('unavailable', 'no responders'));
         // The newest block and the head share 2h..3h: those samples must count once.
         return Promise.resolve({
           series: [
@@ -276,5 +277,22 @@ describe('store client with store gateways', () => {
       expect.stringMatching(/^store shard \d \(time partition 1\): no responders$/),
     ]);
     expect([...r.value[0].timestamps].map((t) => (NOW - t) / H)).toEqual([3, 2, 1]);
+  });
+
+  it("lets each call choose partial response over the client's default, either way", async () => {
+    failStores = true;
+    const perCall = await client(false).select(q(NOW - 13 * H), { partialResponse: true });
+    expect(perCall.warnings).toEqual([
+      expect.stringMatching(/^store shard \d \(time partition 1\): no responders$/),
+    ]);
+    expect(perCall.value).toHaveLength(1);
+    const names = await client(false).labelNames(q(NOW - 13 * H), { partialResponse: true });
+    expect(names.warnings).toHaveLength(1);
+    await expect(client(true).series(q(NOW - 13 * H), { partialResponse: false })).rejects.toThrow(
+      /store shard \d \(time partition 1\): no responders/,
+    );
+    await expect(
+      client(true).labelValues('job', q(NOW - 13 * H), { partialResponse: false }),
+    ).rejects.toThrow(/no responders/);
   });
 });

@@ -65,20 +65,32 @@ export interface StoreResult<T> {
   warnings: string[];
 }
 
+/** Per-call settings of a read. */
+export interface StoreReadOptions {
+  /** Partial response for this call (Thanos' `partial_response`); absent: the client's `partialResponse`. */
+  partialResponse?: boolean;
+}
+
 /** Reads from the ingesters' Store API; the query engine wraps this as its Queryable. */
 export interface StoreClient {
   /** Label sets of series matching the query, sorted and deduplicated. */
-  series(query: StoreQuery, options?: { limit?: number }): Promise<StoreResult<Labels[]>>;
+  series(
+    query: StoreQuery,
+    options?: { limit?: number } & StoreReadOptions,
+  ): Promise<StoreResult<Labels[]>>;
   /** Sorted label names of matching series. */
-  labelNames(query: StoreQuery, options?: { limit?: number }): Promise<StoreResult<string[]>>;
+  labelNames(
+    query: StoreQuery,
+    options?: { limit?: number } & StoreReadOptions,
+  ): Promise<StoreResult<string[]>>;
   /** Sorted values of `name` among matching series. */
   labelValues(
     name: string,
     query: StoreQuery,
-    options?: { limit?: number },
+    options?: { limit?: number } & StoreReadOptions,
   ): Promise<StoreResult<string[]>>;
   /** Matching series with their samples in [start, end], sorted by labels; identical series from several sources are merged. */
-  select(query: StoreQuery): Promise<StoreResult<StoreSeries[]>>;
+  select(query: StoreQuery, options?: StoreReadOptions): Promise<StoreResult<StoreSeries[]>>;
   /** Metric family metadata (type, help, unit) of the tenant, by family name, as `/api/v1/metadata` shows it. */
   metadata(
     tenantId: string,
@@ -114,7 +126,10 @@ export interface StoreClientOptions {
   /** Ingest partitions (`STRATA_INGEST_PARTITIONS`); each is asked on its own subject. */
   partitions: number;
   timeoutMs?: number;
-  /** Answer with what the reachable shards hold plus warnings, instead of failing when one is unavailable. */
+  /**
+   * Answer with what the reachable shards hold plus warnings, instead of failing when one is
+   * unavailable: the default of calls that do not say (`StoreReadOptions`).
+   */
   partialResponse?: boolean;
   /** Samples per Select page. */
   pageSamples?: number;
@@ -170,10 +185,12 @@ class FanOutStoreClient implements StoreClient {
 
   async series(
     query: StoreQuery,
-    options: { limit?: number } = {},
+    options: { limit?: number } & StoreReadOptions = {},
   ): Promise<StoreResult<Labels[]>> {
-    const r = await this.fanOut<StoreSeriesResponse>(this.targets(query), (t) =>
-      this.ask(t, { type: 'Series', ...this.scoped(query), limit: options.limit }),
+    const r = await this.fanOut<StoreSeriesResponse>(
+      this.targets(query),
+      (t) => this.ask(t, { type: 'Series', ...this.scoped(query), limit: options.limit }),
+      options,
     );
     const seen = new Map<string, Labels>();
     const replicas = this.replicaLabels;
@@ -191,10 +208,12 @@ class FanOutStoreClient implements StoreClient {
 
   async labelNames(
     query: StoreQuery,
-    options: { limit?: number } = {},
+    options: { limit?: number } & StoreReadOptions = {},
   ): Promise<StoreResult<string[]>> {
-    const r = await this.fanOut<StoreStringsResponse>(this.targets(query), (t) =>
-      this.ask(t, { type: 'LabelNames', ...this.scoped(query), limit: options.limit }),
+    const r = await this.fanOut<StoreStringsResponse>(
+      this.targets(query),
+      (t) => this.ask(t, { type: 'LabelNames', ...this.scoped(query), limit: options.limit }),
+      options,
     );
     return { value: mergeStrings(r.value, options.limit), warnings: r.warnings };
   }
@@ -202,35 +221,45 @@ class FanOutStoreClient implements StoreClient {
   async labelValues(
     name: string,
     query: StoreQuery,
-    options: { limit?: number } = {},
+    options: { limit?: number } & StoreReadOptions = {},
   ): Promise<StoreResult<string[]>> {
-    const r = await this.fanOut<StoreStringsResponse>(this.targets(query), (t) =>
-      this.ask(t, { type: 'LabelValues', name, ...this.scoped(query), limit: options.limit }),
+    const r = await this.fanOut<StoreStringsResponse>(
+      this.targets(query),
+      (t) =>
+        this.ask(t, { type: 'LabelValues', name, ...this.scoped(query), limit: options.limit }),
+      options,
     );
     return { value: mergeStrings(r.value, options.limit), warnings: r.warnings };
   }
 
-  async select(query: StoreQuery): Promise<StoreResult<StoreSeries[]>> {
-    const r = await this.fanOut(this.targets(query), async (p) => {
-      const series: StoreSeries[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: StoreSelectResponse = await this.ask<StoreSelectResponse>(p, {
-          type: 'Select',
-          ...this.scoped(query),
-          cursor,
-          maxSamples: this.options.pageSamples ?? 100_000,
-        });
-        for (const s of page.series)
-          series.push({
-            labels: unflatten(s.labels),
-            timestamps: floats(s.t),
-            values: floats(s.v),
+  async select(
+    query: StoreQuery,
+    options: StoreReadOptions = {},
+  ): Promise<StoreResult<StoreSeries[]>> {
+    const r = await this.fanOut(
+      this.targets(query),
+      async (p) => {
+        const series: StoreSeries[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: StoreSelectResponse = await this.ask<StoreSelectResponse>(p, {
+            type: 'Select',
+            ...this.scoped(query),
+            cursor,
+            maxSamples: this.options.pageSamples ?? 100_000,
           });
-        cursor = page.nextCursor;
-      } while (cursor !== null);
-      return series;
-    });
+          for (const s of page.series)
+            series.push({
+              labels: unflatten(s.labels),
+              timestamps: floats(s.t),
+              values: floats(s.v),
+            });
+          cursor = page.nextCursor;
+        } while (cursor !== null);
+        return series;
+      },
+      options,
+    );
     const byKey = new Map<string, StoreSeries>();
     for (const shard of r.value) {
       for (const s of shard) {
@@ -403,7 +432,9 @@ class FanOutStoreClient implements StoreClient {
   private async fanOut<T>(
     targets: Target[],
     call: (target: Target) => Promise<T>,
+    read: StoreReadOptions = {},
   ): Promise<StoreResult<T[]>> {
+    const partial = read.partialResponse ?? this.options.partialResponse ?? false;
     const settled = await Promise.allSettled(targets.map((t) => call(t)));
     const value: T[] = [];
     const warnings: string[] = [];
@@ -415,7 +446,7 @@ class FanOutStoreClient implements StoreClient {
       }
       const name = targets[i].name;
       const reason = s.reason instanceof Error ? s.reason.message : String(s.reason);
-      if (!this.options.partialResponse) {
+      if (!partial) {
         if (s.reason instanceof StrataError)
           throw new StrataError(s.reason.code, `${name}: ${reason}`, undefined, {
             cause: s.reason,

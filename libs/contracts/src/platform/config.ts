@@ -235,6 +235,15 @@ export const PlatformEnv = z.object({
    * series differing only in them are deduplicated with Thanos' penalty algorithm. Empty: none.
    */
   STRATA_QUERY_REPLICA_LABELS: z.string().default(''),
+  /**
+   * Query: Thanos' partial response for requests that do not say (`partial_response=`): `true`
+   * answers with what the reachable ingest partitions and store gateways hold, naming the others in
+   * the response's `warnings`; `false`, the default (Mimir's behaviour), fails the request with 503.
+   */
+  STRATA_QUERY_PARTIAL_RESPONSE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;

@@ -55,6 +55,11 @@ const common = {
   limits: QueryLimits.optional(),
   /** Wall-clock budget of the evaluation; the service's default applies when absent. */
   timeoutMs: z.number().int().positive().optional(),
+  /**
+   * Thanos' partial response: answer with what the reachable stores hold, naming the others in
+   * `warnings`, instead of failing; absent: the service's default (`STRATA_QUERY_PARTIAL_RESPONSE`).
+   */
+  partialResponse: z.boolean().optional(),
 };
 
 /** Payload on `QuerySubjects.instant`. */

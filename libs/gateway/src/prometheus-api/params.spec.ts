@@ -1,4 +1,4 @@
-import { ApiParams, parseDurationNs, parseTime, rangeParams, unescapeLabelName, validLabelName } from './params';
+import { ApiParams, parseDurationNs, parseGoBool, parseTime, partialResponseParam, rangeParams, unescapeLabelName, validLabelName } from './params';
 import { type PromApiError } from './prom-api-error';
 
 const params = (q: Record<string, string | string[]>, body: Record<string, string | string[]> = {}): ApiParams => new ApiParams(q, body);
@@ -51,6 +51,26 @@ describe('Prometheus API parameters', () => {
     );
     expect(fail({ start: '0', end: '11000', step: '1' })).toBe('no error');
     expect(fail({ end: '1', step: '1' })).toBe('bad_data: invalid parameter "start": cannot parse "" to a valid timestamp');
+  });
+
+  it("reads partial_response with Go's ParseBool, absent as the service's default, and refuses anything else as Thanos does", () => {
+    for (const v of ['1', 't', 'T', 'TRUE', 'true', 'True']) expect(parseGoBool(v)).toBe(true);
+    for (const v of ['0', 'f', 'F', 'FALSE', 'false', 'False']) expect(parseGoBool(v)).toBe(false);
+    for (const v of ['yes', 'tRUE', ' true', 'on', '2']) expect(parseGoBool(v)).toBeNull();
+    expect(partialResponseParam(params({}))).toBeNull();
+    expect(partialResponseParam(params({ partial_response: '' }))).toBeNull();
+    expect(partialResponseParam(params({ partial_response: 'true' }))).toBe(true);
+    expect(partialResponseParam(params({ partial_response: 'true' }, { partial_response: '0' }))).toBe(false);
+    let refused: PromApiError | null = null;
+    try {
+      partialResponseParam(params({ partial_response: 'yes' }));
+    } catch (e) {
+      refused = e as PromApiError;
+    }
+    expect(refused && [refused.errorType, refused.message]).toEqual([
+      'bad_data',
+      `'partial_response' parameter: strconv.ParseBool: parsing "yes": invalid syntax`,
+    ]);
   });
 
   it('decodes U__-escaped label names from paths', () => {

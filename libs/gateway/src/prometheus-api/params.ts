@@ -121,6 +121,30 @@ export function limitParam(params: ApiParams): number {
   return n;
 }
 
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const GO_FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
+/** Parses a boolean the way Go's `strconv.ParseBool` does, or returns null. */
+export function parseGoBool(s: string): boolean | null {
+  if (GO_TRUE.has(s)) return true;
+  if (GO_FALSE.has(s)) return false;
+  return null;
+}
+
+/**
+ * Thanos' `partial_response` parameter, or null when absent (the query service's default
+ * applies), with the message Thanos' querier answers a bad value with.
+ */
+export function partialResponseParam(params: ApiParams): boolean | null {
+  const v = params.get('partial_response');
+  if (v === '') return null;
+  const b = parseGoBool(v);
+  if (b === null) {
+    throw new PromApiError('bad_data', `'partial_response' parameter: strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
+  }
+  return b;
+}
+
 /** Validates the parameters of `/api/v1/query_range` with Prometheus' messages. */
 export function rangeParams(params: ApiParams): { startMs: number; endMs: number; stepMs: number } {
   const startMs = requiredTimeParam(params, 'start');

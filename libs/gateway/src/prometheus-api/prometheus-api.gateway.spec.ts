@@ -6,6 +6,7 @@ import { fakeBus } from '../testing/fake-bus';
 import { FakeControlPlane } from '../testing/fake-control-plane';
 
 const ADMIN = 'prom-api-admin-token-0123456789';
+const PARTIAL_WARNING = 'partition 5: no responders';
 const ctx = { actor: 'spec', actorKind: 'system' as const, sourceAddress: '', requestId: 'spec' };
 
 describe('Prometheus API in the gateway', () => {
@@ -20,6 +21,12 @@ describe('Prometheus API in the gateway', () => {
       ...fakeBus(),
       request: <Req, Res>(subject: string, payload: Req): Promise<Res> => {
         asked.push({ subject, payload: payload as Record<string, unknown> });
+        if ((payload as { partialResponse?: boolean }).partialResponse === true) {
+          // What the query service answers when a store was left out: warnings beside the data,
+          // range replies already serialised.
+          const body = { status: 'success', data: { resultType: 'vector', result: [] }, warnings: [PARTIAL_WARNING] };
+          return Promise.resolve((subject === QuerySubjects.range ? { status: 'success', serialized: JSON.stringify(body) } : body) as Res);
+        }
         return Promise.resolve({ status: 'success', data: { resultType: 'vector', result: [] } } as Res);
       },
     };
@@ -65,6 +72,29 @@ describe('Prometheus API in the gateway', () => {
     expect((await get('/api/v1/query?query=up', { authorization: `Bearer ${writeKey}` })).status).toBe(403);
     expect((await get('/api/v1/query?query=up', { authorization: `Bearer ${readKey}`, 'x-scope-orgid': 'other' })).status).toBe(403);
     expect((await get('/api/v1/labels', { authorization: `Bearer ${ADMIN}` })).status).toBe(400);
+    expect(asked.length).toBe(before);
+  });
+
+  it('carries partial_response to the service and its warnings to the HTTP body, GET and POST alike', async () => {
+    const auth = { authorization: `Bearer ${readKey}` };
+    expect(await get('/api/v1/query?query=up&time=10&partial_response=true', auth)).toEqual({
+      status: 200,
+      body: { status: 'success', data: { resultType: 'vector', result: [] }, warnings: [PARTIAL_WARNING] },
+    });
+    expect(asked.at(-1)).toMatchObject({ subject: QuerySubjects.instant, payload: { partialResponse: true } });
+    const res = await fetch(`${gateway.url}/api/v1/query_range`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'query=up&start=0&end=60&step=15&partial_response=true',
+    });
+    expect([res.status, await res.json()]).toEqual([200, { status: 'success', data: { resultType: 'vector', result: [] }, warnings: [PARTIAL_WARNING] }]);
+    expect((await get('/api/v1/labels?partial_response=0', auth)).body).not.toHaveProperty('warnings');
+    expect(asked.at(-1)).toMatchObject({ subject: QuerySubjects.labelNames, payload: { partialResponse: false } });
+    const before = asked.length;
+    expect(await get('/api/v1/label/job/values?partial_response=maybe', auth)).toEqual({
+      status: 400,
+      body: { status: 'error', errorType: 'bad_data', error: `'partial_response' parameter: strconv.ParseBool: parsing "maybe": invalid syntax` },
+    });
     expect(asked.length).toBe(before);
   });
 

@@ -60,6 +60,52 @@ describe('PrometheusApi', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('forwards partial_response on every query and metadata route, and leaves it to the service when absent', async () => {
+    const { bus, sent } = fakeBus(() => ({ status: 'success', data: [] }));
+    const api = new PrometheusApi(bus, () => 42_000);
+    await api.query(tenant, p({ query: 'up', partial_response: 'true' }));
+    await api.queryRange(tenant, p({ query: 'up', start: '0', end: '60', step: '15', partial_response: 'false' }));
+    await api.series(tenant, p({ 'match[]': 'up', partial_response: '1' }));
+    await api.labels(tenant, p({ partial_response: 'F' }));
+    await api.labelValues(tenant, 'job', p({ partial_response: 'True' }));
+    await api.query(tenant, p({ query: 'up' }));
+    expect(sent.map((s) => [s.subject, s.payload.partialResponse])).toEqual([
+      [QuerySubjects.instant, true],
+      [QuerySubjects.range, false],
+      [QuerySubjects.series, true],
+      [QuerySubjects.labelNames, false],
+      [QuerySubjects.labelValues, true],
+      [QuerySubjects.instant, undefined],
+    ]);
+    expect('partialResponse' in sent[5].payload).toBe(false);
+  });
+
+  it('refuses a partial_response that is not a Go bool with 400 bad_data, on every route, without asking the service', async () => {
+    const { bus, sent } = fakeBus(() => ({ status: 'success', data: [] }));
+    const api = new PrometheusApi(bus);
+    const bad = { statusCode: 400, body: { status: 'error', errorType: 'bad_data', error: `'partial_response' parameter: strconv.ParseBool: parsing "yes": invalid syntax` } };
+    expect(await api.query(tenant, p({ query: 'up', partial_response: 'yes' }))).toEqual(bad);
+    expect(await api.queryRange(tenant, p({ query: 'up', start: '0', end: '60', step: '15', partial_response: 'yes' }))).toEqual(bad);
+    expect(await api.series(tenant, p({ 'match[]': 'up', partial_response: 'yes' }))).toEqual(bad);
+    expect(await api.labels(tenant, p({ partial_response: 'yes' }))).toEqual(bad);
+    expect(await api.labelValues(tenant, 'job', p({ partial_response: 'yes' }))).toEqual(bad);
+    expect(sent).toHaveLength(0);
+  });
+
+  it("returns the service's warnings (stores left out, the engine's own) in the answer, and a strict 503 as unavailable", async () => {
+    const warnings = ['PromQL warning: quantile value should be between 0 and 1, got 2', 'store shard 3 (time partition 1): no responders'];
+    const ok = fakeBus(() => ({ status: 'success', data: ['a'], warnings, infos: ['PromQL info: x'] }));
+    expect(await new PrometheusApi(ok.bus).labels(tenant, p({ partial_response: 'true' }))).toEqual({
+      statusCode: 200,
+      body: { status: 'success', data: ['a'], warnings, infos: ['PromQL info: x'] },
+    });
+    const strict = fakeBus(() => ({ status: 'error', errorType: 'unavailable', error: 'partition 5: no responders' }));
+    expect(await new PrometheusApi(strict.bus).series(tenant, p({ 'match[]': 'up' }))).toEqual({
+      statusCode: 503,
+      body: { status: 'error', errorType: 'unavailable', error: 'partition 5: no responders' },
+    });
+  });
+
   it('formats and parses queries locally', () => {
     const api = new PrometheusApi(fakeBus(() => null).bus);
     expect(api.formatQuery(p({ query: 'sum(rate(foo[5m]))by(job)' })).body).toEqual({ status: 'success', data: 'sum by (job) (rate(foo[5m]))' });

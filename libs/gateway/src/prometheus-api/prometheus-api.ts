@@ -16,6 +16,7 @@ import {
   limitParam,
   MAX_TIME_MS,
   MIN_TIME_MS,
+  partialResponseParam,
   rangeParams,
   timeParam,
   unescapeLabelName,
@@ -69,7 +70,8 @@ export class PrometheusApi {
       const timeMs = timeParam(p, 'time', this.now());
       const timeoutMs = timeoutParam(p);
       const lookbackDeltaMs = durationParamMs(p, 'lookback_delta') ?? undefined;
-      return this.ask(QuerySubjects.instant, { ...scope(tenant), query: p.get('query'), timeMs, timeoutMs, lookbackDeltaMs }, timeoutMs);
+      const payload = { ...scope(tenant), query: p.get('query'), timeMs, timeoutMs, lookbackDeltaMs, ...partialResponse(p) };
+      return this.ask(QuerySubjects.instant, payload, timeoutMs);
     });
   }
 
@@ -78,7 +80,7 @@ export class PrometheusApi {
     return this.answer(async () => {
       const range = rangeParams(p);
       const timeoutMs = timeoutParam(p);
-      return this.ask(QuerySubjects.range, { ...scope(tenant), query: p.get('query'), ...range, timeoutMs }, timeoutMs);
+      return this.ask(QuerySubjects.range, { ...scope(tenant), query: p.get('query'), ...range, timeoutMs, ...partialResponse(p) }, timeoutMs);
     });
   }
 
@@ -88,7 +90,7 @@ export class PrometheusApi {
       const match = p.all('match[]');
       if (match.length === 0) throw new PromApiError('bad_data', 'no match[] parameter provided');
       const window = metadataWindow(p);
-      return this.ask(QuerySubjects.series, { ...scope(tenant), match, ...window, limit: limitParam(p) });
+      return this.ask(QuerySubjects.series, { ...scope(tenant), match, ...window, limit: limitParam(p), ...partialResponse(p) });
     });
   }
 
@@ -96,7 +98,8 @@ export class PrometheusApi {
   labels(tenant: AdmittedTenant, p: ApiParams): Promise<ApiAnswer> {
     return this.answer(async () => {
       const window = metadataWindow(p);
-      return this.ask(QuerySubjects.labelNames, { ...scope(tenant), match: p.all('match[]'), ...window, limit: limitParam(p) });
+      const payload = { ...scope(tenant), match: p.all('match[]'), ...window, limit: limitParam(p), ...partialResponse(p) };
+      return this.ask(QuerySubjects.labelNames, payload);
     });
   }
 
@@ -106,7 +109,8 @@ export class PrometheusApi {
       const name = unescapeLabelName(rawName);
       if (!validLabelName(name)) throw new PromApiError('bad_data', `invalid label name: ${JSON.stringify(name)}`);
       const window = metadataWindow(p);
-      return this.ask(QuerySubjects.labelValues, { ...scope(tenant), name, match: p.all('match[]'), ...window, limit: limitParam(p) });
+      const payload = { ...scope(tenant), name, match: p.all('match[]'), ...window, limit: limitParam(p), ...partialResponse(p) };
+      return this.ask(QuerySubjects.labelValues, payload);
     });
   }
 
@@ -203,6 +207,12 @@ export class PrometheusApi {
 function timeoutParam(p: ApiParams): number | undefined {
   const ms = durationParamMs(p, 'timeout');
   return ms === null ? undefined : Math.max(1, ms);
+}
+
+/** `partialResponse` for the payload when the caller chose; absent, the query service's default applies. */
+function partialResponse(p: ApiParams): { partialResponse?: boolean } {
+  const v = partialResponseParam(p);
+  return v === null ? {} : { partialResponse: v };
 }
 
 function scope(tenant: AdmittedTenant): AdmittedTenant {

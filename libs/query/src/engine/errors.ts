@@ -1,5 +1,5 @@
 import { ParseError, QueryCanceledError, QueryTimeoutError, PromQLError } from '@strata/promql';
-import { type PromApiReply, type PromErrorType } from '@strata/contracts';
+import { StrataError, type PromApiReply, type PromErrorType } from '@strata/contracts';
 import { SeriesLimitError } from '../storage/tenant-queryable';
 
 /** A request the API must refuse with a given Prometheus error type. */
@@ -36,6 +36,8 @@ function classify(error: unknown): [PromErrorType, string] {
   if (error instanceof QueryTimeoutError) return ['timeout', error.message];
   if (error instanceof QueryCanceledError) return ['canceled', error.message];
   if (error instanceof SeriesLimitError || error instanceof PromQLError) return ['execution', error.message];
+  // A store that did not answer (without partial response): Prometheus' and Thanos' 503.
+  if (error instanceof StrataError && (error.code === 'unavailable' || error.code === 'timeout')) return [error.code, error.message];
   // Anything else is our own failure, not the query's: a client may retry it.
   return ['internal', error instanceof Error ? error.message : String(error)];
 }

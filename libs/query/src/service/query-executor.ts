@@ -28,7 +28,7 @@ import { type ZodType, type ZodTypeDef } from 'zod';
 import { errorReply, PromApiError } from '../engine/errors';
 import { formatGoDuration } from '../engine/go-duration';
 import { formatPromValue, promTimestamp, serializeQueryResponse, toPromQueryData } from '../engine/prom-json';
-import { type SeriesSource } from '../storage/series-source';
+import { type ReadScope, type SeriesSource } from '../storage/series-source';
 import { TenantQueryable } from '../storage/tenant-queryable';
 import { matcherAcceptsEmpty } from '../storage/matchers';
 
@@ -69,26 +69,27 @@ export class QueryExecutor {
     return this.guard(InstantQueryRequest, input, async (req) => {
       const expr = parseExpr(req.query);
       const limits = this.limits(req.limits);
-      const { engine, queryable } = this.prepare(req.tenantId, limits, req.timeoutMs, req.lookbackDeltaMs);
+      const read = readScope(req.partialResponse);
+      const { engine, queryable } = this.prepare(req.tenantId, limits, read, req.timeoutMs, req.lookbackDeltaMs);
       const res = await engine.instantQuery(queryable, expr, req.timeMs);
-      return success(toPromQueryData(res.result), res.annotations);
+      return success(toPromQueryData(res.result), withStoreWarnings(res.annotations, read));
     });
   }
 
   /** `/api/v1/query_range`. */
   range(input: unknown): Promise<PromApiReply<PromQueryData>> {
-    return this.runRange(input, (res) => success(toPromQueryData(res.result), res.annotations));
+    return this.runRange(input, (res, annotations) => success(toPromQueryData(res.result), annotations));
   }
 
   /** `/api/v1/query_range` as the bus serves it: a successful reply comes already serialised. */
   rangeSerialized(input: unknown): Promise<PromApiReply<PromQueryData> | PromApiSerializedReply> {
-    return this.runRange(input, (res): PromApiSerializedReply => ({
+    return this.runRange(input, (res, annotations): PromApiSerializedReply => ({
       status: 'success',
-      serialized: serializeQueryResponse(res.result, res.annotations),
+      serialized: serializeQueryResponse(res.result, annotations),
     }));
   }
 
-  private runRange<R>(input: unknown, reply: (res: QueryResult) => R): Promise<R | PromApiReply<never>> {
+  private runRange<R>(input: unknown, reply: (res: QueryResult, annotations: Annotations) => R): Promise<R | PromApiReply<never>> {
     return this.guard(RangeQueryRequest, input, async (req) => {
       const expr = parseExpr(req.query);
       const type = exprType(expr);
@@ -106,9 +107,10 @@ export class QueryExecutor {
           `the query time range exceeds the limit (query length: ${formatGoDuration(lengthMs)}, limit: ${formatGoDuration(limits.maxQueryRangeSeconds * 1000)})`,
         );
       }
-      const { engine, queryable } = this.prepare(req.tenantId, limits, req.timeoutMs);
+      const read = readScope(req.partialResponse);
+      const { engine, queryable } = this.prepare(req.tenantId, limits, read, req.timeoutMs);
       const res = await engine.rangeQuery(queryable, expr, req.startMs, req.endMs, req.stepMs);
-      return reply(res);
+      return reply(res, withStoreWarnings(res.annotations, read));
     });
   }
 
@@ -116,35 +118,38 @@ export class QueryExecutor {
   series(input: unknown): Promise<PromApiReply<Array<Record<string, string>>>> {
     return this.guard(SeriesRequest, input, async (req) => {
       const sets = parseMatcherSets(req.match, 'match[]');
-      const q = new TenantQueryable(this.source, req.tenantId, this.limits(req.limits).maxSeriesPerQuery).querier(req.startMs, req.endMs);
+      const read = readScope(req.partialResponse);
+      const q = new TenantQueryable(this.source, req.tenantId, this.limits(req.limits).maxSeriesPerQuery, read).querier(req.startMs, req.endMs);
       const byKey = new Map<string, Record<string, string>>();
       const hints = { start: req.startMs, end: req.endMs, func: 'series' };
       for (const ms of sets) for (const s of await q.select(true, hints, ...ms)) byKey.set(s.labels.key, s.labels.toRecord());
       const keys = [...byKey.keys()].sort();
       const all = keys.map((k) => byKey.get(k) as Record<string, string>);
-      return truncate(all, req.limit);
+      return truncate(all, req.limit, read);
     });
   }
 
   /** `/api/v1/labels`. */
   labelNames(input: unknown): Promise<PromApiReply<string[]>> {
     return this.guard(LabelNamesRequest, input, async (req) => {
-      const q = new TenantQueryable(this.source, req.tenantId).querier(req.startMs, req.endMs);
+      const read = readScope(req.partialResponse);
+      const q = new TenantQueryable(this.source, req.tenantId, 0, read).querier(req.startMs, req.endMs);
       const sets = req.match.length > 0 ? parseMatcherSets(req.match) : [[]];
       const names = new Set<string>();
       for (const ms of sets) for (const n of await q.labelNames(...ms)) names.add(n);
-      return truncate([...names].sort(), req.limit);
+      return truncate([...names].sort(), req.limit, read);
     });
   }
 
   /** `/api/v1/label/<name>/values`. */
   labelValues(input: unknown): Promise<PromApiReply<string[]>> {
     return this.guard(LabelValuesRequest, input, async (req) => {
-      const q = new TenantQueryable(this.source, req.tenantId).querier(req.startMs, req.endMs);
+      const read = readScope(req.partialResponse);
+      const q = new TenantQueryable(this.source, req.tenantId, 0, read).querier(req.startMs, req.endMs);
       const sets = req.match.length > 0 ? parseMatcherSets(req.match) : [[]];
       const values = new Set<string>();
       for (const ms of sets) for (const v of await q.labelValues(req.name, ...ms)) values.add(v);
-      return truncate([...values].sort(), req.limit);
+      return truncate([...values].sort(), req.limit, read);
     });
   }
 
@@ -192,6 +197,7 @@ export class QueryExecutor {
   private prepare(
     tenantId: string,
     limits: QueryLimits,
+    read: ReadScope,
     timeoutMs: number | undefined,
     lookbackDeltaMs?: number,
   ): { engine: Engine; queryable: TenantQueryable } {
@@ -200,7 +206,7 @@ export class QueryExecutor {
       lookbackDeltaMs: lookbackDeltaMs ?? this.lookbackDeltaMs,
       ...(limits.maxSamplesPerQuery > 0 ? { maxSamples: limits.maxSamplesPerQuery } : {}),
     });
-    return { engine, queryable: new TenantQueryable(this.source, tenantId, limits.maxSeriesPerQuery) };
+    return { engine, queryable: new TenantQueryable(this.source, tenantId, limits.maxSeriesPerQuery, read) };
   }
 
   private async guard<T, R>(
@@ -226,9 +232,21 @@ function success(data: PromQueryData, annotations: Annotations): PromApiReply<Pr
   return { status: 'success', data, ...(warnings.length > 0 ? { warnings } : {}), ...(infos.length > 0 ? { infos } : {}) };
 }
 
-function truncate<T>(all: T[], limit: number): PromApiReply<T[]> {
-  if (limit > 0 && all.length > limit) return { status: 'success', data: all.slice(0, limit), warnings: [TRUNCATED] };
-  return { status: 'success', data: all };
+function truncate<T>(all: T[], limit: number, read: ReadScope): PromApiReply<T[]> {
+  const warnings = [...read.warnings];
+  if (limit > 0 && all.length > limit) return { status: 'success', data: all.slice(0, limit), warnings: [...warnings, TRUNCATED] };
+  return { status: 'success', data: all, ...(warnings.length > 0 ? { warnings } : {}) };
+}
+
+/** The read scope of one request: its partial response choice (absent: the source's default) and no warnings yet. */
+function readScope(partialResponse: boolean | undefined): ReadScope {
+  return { ...(partialResponse !== undefined ? { partialResponse } : {}), warnings: new Set() };
+}
+
+/** The engine's annotations with the stores a partial answer left out appended to its warnings, as Thanos' querier reports them. */
+function withStoreWarnings(annotations: Annotations, read: ReadScope): Annotations {
+  for (const message of read.warnings) annotations.add({ kind: 'warning', message });
+  return annotations;
 }
 
 /** Parses `match[]` selectors as Prometheus' `parseMatchersParam` does, with its messages. */

@@ -1,13 +1,18 @@
 import { type StoreUserStatsResponse } from '@strata/contracts';
 import { Labels, type Matcher, type SampleIterator, type SelectHints, type StorageSeries } from '@strata/promql';
 import { type CardinalitySource, type TenantCardinality, type TenantHeadStatus } from './cardinality-source';
-import { type MetricMetadata, type SeriesExemplars, type SeriesSource, TENANT_LABEL } from './series-source';
+import { type MetricMetadata, type ReadScope, type SeriesExemplars, type SeriesSource, TENANT_LABEL } from './series-source';
 
 /** A matcher as the Store API carries it. */
 export interface StoreApiMatcher {
   type: '=' | '!=' | '=~' | '!~';
   name: string;
   value: string;
+}
+
+/** Per-call settings the Store API client takes. */
+export interface StoreApiReadOptions {
+  partialResponse?: boolean;
 }
 
 /** A tenant's window as the Store API client takes it. */
@@ -23,9 +28,12 @@ export interface StoreApiQuery {
  * through; declared structurally so the query service does not depend on how the client fans out.
  */
 export interface StoreReader {
-  labelNames(query: StoreApiQuery): Promise<{ value: string[]; warnings: string[] }>;
-  labelValues(name: string, query: StoreApiQuery): Promise<{ value: string[]; warnings: string[] }>;
-  select(query: StoreApiQuery): Promise<{
+  labelNames(query: StoreApiQuery, options?: StoreApiReadOptions): Promise<{ value: string[]; warnings: string[] }>;
+  labelValues(name: string, query: StoreApiQuery, options?: StoreApiReadOptions): Promise<{ value: string[]; warnings: string[] }>;
+  select(
+    query: StoreApiQuery,
+    options?: StoreApiReadOptions,
+  ): Promise<{
     value: Array<{ labels: ReadonlyArray<WireLabel>; timestamps: Float64Array; values: Float64Array }>;
     warnings: string[];
   }>;
@@ -93,8 +101,8 @@ class TypedArrayIterator implements SampleIterator {
 export class StoreSeriesSource implements SeriesSource, CardinalitySource {
   constructor(private readonly store: StoreReader) {}
 
-  async select(mint: number, maxt: number, _hints: SelectHints | null, matchers: Matcher[]): Promise<StorageSeries[]> {
-    const { value } = await this.store.select(toQuery(matchers, mint, maxt));
+  async select(mint: number, maxt: number, _hints: SelectHints | null, matchers: Matcher[], read?: ReadScope): Promise<StorageSeries[]> {
+    const { value } = noted(await this.store.select(toQuery(matchers, mint, maxt), readOptions(read)), read);
     return value.map((s) => {
       const labels = Labels.fromPairs(s.labels.map((l) => [l.name, l.value] as const));
       return {
@@ -105,12 +113,12 @@ export class StoreSeriesSource implements SeriesSource, CardinalitySource {
     });
   }
 
-  async labelNames(mint: number, maxt: number, matchers: Matcher[]): Promise<string[]> {
-    return (await this.store.labelNames(toQuery(matchers, mint, maxt))).value;
+  async labelNames(mint: number, maxt: number, matchers: Matcher[], read?: ReadScope): Promise<string[]> {
+    return noted(await this.store.labelNames(toQuery(matchers, mint, maxt), readOptions(read)), read).value;
   }
 
-  async labelValues(mint: number, maxt: number, name: string, matchers: Matcher[]): Promise<string[]> {
-    return (await this.store.labelValues(name, toQuery(matchers, mint, maxt))).value;
+  async labelValues(mint: number, maxt: number, name: string, matchers: Matcher[], read?: ReadScope): Promise<string[]> {
+    return noted(await this.store.labelValues(name, toQuery(matchers, mint, maxt), readOptions(read)), read).value;
   }
 
   async metadata(tenantId: string): Promise<Map<string, MetricMetadata[]>> {
@@ -147,6 +155,16 @@ export class StoreSeriesSource implements SeriesSource, CardinalitySource {
   async userStats(tenantId: string): Promise<StoreUserStatsResponse> {
     return (await this.store.userStats(tenantId)).value;
   }
+}
+
+function readOptions(read: ReadScope | undefined): StoreApiReadOptions {
+  return read?.partialResponse === undefined ? {} : { partialResponse: read.partialResponse };
+}
+
+/** Records what the store left out of its answer in the request's scope. */
+function noted<T extends { warnings: string[] }>(answer: T, read: ReadScope | undefined): T {
+  if (read) for (const w of answer.warnings) read.warnings.add(w);
+  return answer;
 }
 
 function toQuery(matchers: readonly Matcher[], start: number, end: number): StoreApiQuery {

@@ -8,7 +8,7 @@ import {
   type SelectHints,
   type StorageSeries,
 } from '@strata/promql';
-import { type SeriesExemplars, type SeriesSource, TENANT_LABEL } from './series-source';
+import { type ReadScope, type SeriesExemplars, type SeriesSource, TENANT_LABEL } from './series-source';
 import { matcherAcceptsEmpty } from './matchers';
 
 /** Raised when a query selects more series than the tenant may read at once. */
@@ -34,6 +34,8 @@ export class TenantQueryable implements Queryable {
     readonly tenantId: string,
     /** Most series one query may select across its selectors; 0 means no limit. */
     private readonly maxSeries = 0,
+    /** The request's partial response setting and the warnings its reads collect. */
+    private readonly read?: ReadScope,
   ) {}
 
   /** The matchers to send to the source, or null when the caller's own tenant matchers exclude everything. */
@@ -52,7 +54,7 @@ export class TenantQueryable implements Queryable {
       select: async (sortSeries: boolean, hints: SelectHints | null, ...matchers: Matcher[]): Promise<StorageSeries[]> => {
         const scoped = this.scope(matchers);
         if (scoped === null) return [];
-        const found = await this.source.select(mint, maxt, hints, scoped);
+        const found = await this.source.select(mint, maxt, hints, scoped, this.read);
         this.seriesSeen += found.length;
         if (this.maxSeries > 0 && this.seriesSeen > this.maxSeries) throw new SeriesLimitError(this.maxSeries);
         const out = found.map((s) => hideTenant(s));
@@ -63,12 +65,12 @@ export class TenantQueryable implements Queryable {
       labelNames: async (...matchers: Matcher[]): Promise<string[]> => {
         const scoped = this.scope(matchers);
         if (scoped === null) return [];
-        return (await this.source.labelNames(mint, maxt, scoped)).filter((n) => n !== TENANT_LABEL);
+        return (await this.source.labelNames(mint, maxt, scoped, this.read)).filter((n) => n !== TENANT_LABEL);
       },
       labelValues: async (name: string, ...matchers: Matcher[]): Promise<string[]> => {
         const scoped = this.scope(matchers);
         if (scoped === null || name === TENANT_LABEL) return [];
-        return this.source.labelValues(mint, maxt, name, scoped);
+        return this.source.labelValues(mint, maxt, name, scoped, this.read);
       },
       close: (): void => {
         // The source holds nothing open per querier.
