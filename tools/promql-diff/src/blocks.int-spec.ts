@@ -49,7 +49,7 @@ jest.setTimeout(120_000);
     let dir: string;
     let samples = 0;
     let blocks = 0;
-    const tally = { comparisons: 0, equal: 0, points: 0 };
+    const tally = { comparisons: 0, equal: 0, points: 0, empty: 0 };
 
     beforeAll(async () => {
       const started = await startTestNats();
@@ -95,7 +95,7 @@ jest.setTimeout(120_000);
 
     afterAll(async () => {
       console.log(
-        `blocks differential: ${tally.equal}/${tally.comparisons} comparisons equal (${tally.points} points) over ${WEEK_QUERIES.length} queries, ` +
+        `blocks differential: ${tally.equal}/${tally.comparisons} comparisons equal (${tally.points} points, ${tally.empty} answers empty on both sides) over ${WEEK_QUERIES.length} queries, ` +
           `${samples} samples in ${blocks} promtool blocks, Prometheus ${prometheus?.version}`,
       );
       await gateway?.close();
@@ -127,6 +127,7 @@ jest.setTimeout(120_000);
         if (diff === null) {
           tally.equal++;
           tally.points += points(p);
+          if (points(p) === 0) tally.empty++;
         } else problems.push(`${path} ${params.time ?? `step ${params.step}`}: ${diff}`);
       }
       expect(problems).toEqual([]);
