@@ -14,6 +14,7 @@ import { NATS_MONOLITH_IDENTITY } from '@strata/contracts';
 import { startNatsServer } from '@strata/devstack';
 import { startPrometheus } from '../../promql-diff/src/prometheus-server';
 import { startStrata } from '../../promql-diff/src/strata-server';
+import { BENCH_QUERIES as QUERIES, median } from './queries';
 
 const hours = Number(process.argv[2] ?? 6);
 const counterSeries = Number(process.argv[3] ?? 10_000);
@@ -50,20 +51,6 @@ function specs(): Spec[] {
     }
   }
   return out;
-}
-
-const QUERIES: Array<[string, string]> = [
-  ['rate over all counters', 'rate(bench_requests_total[5m])'],
-  ['sum by job', 'sum by (job) (rate(bench_requests_total[5m]))'],
-  ['histogram_quantile', 'histogram_quantile(0.99, sum by (le, job) (rate(bench_latency_seconds_bucket[5m])))'],
-  ['topk', 'topk(10, rate(bench_requests_total[5m]))'],
-  ['subquery', 'max_over_time(sum by (job, instance) (rate(bench_requests_total[5m]))[30m:1m])'],
-  ['group_left join', 'sum by (job, instance) (rate(bench_requests_total[5m])) * on(job, instance) group_left(version) bench_build_info'],
-];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 async function main(): Promise<void> {
