@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeFileDurably } from '../durable-file';
 
 /** What a partition shipped for one tenant. */
 export interface ShippedTenant {
@@ -32,7 +33,6 @@ const recordSchema = z.object({
  */
 export class ShippedStore {
   private readonly dir: string;
-  private writes = 0;
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'ingester');
@@ -63,26 +63,11 @@ export class ShippedStore {
 
   /** Durably replaces the partition's record. */
   async write(partition: number, tenants: ReadonlyMap<string, ShippedTenant>): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
     const body = JSON.stringify(
       { version: 1, partition, tenants: Object.fromEntries(tenants) },
       null,
       1,
     );
-    const tmp = `${this.file(partition)}.tmp-${process.pid}-${++this.writes}`;
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(body);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, this.file(partition));
-    const dir = await open(this.dir, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await writeFileDurably(this.file(partition), body);
   }
 }

@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type HeadOptions } from '@strata/tsdb';
+import { writeFileDurably } from '../durable-file';
 import { type HeadSnapshot, decodeHeadSnapshot } from './head-snapshot';
 
 /**
@@ -15,32 +16,13 @@ export class SnapshotStore {
     this.dir = join(dataDir, 'ingester');
   }
 
-  private writes = 0;
-
   private file(partition: number): string {
     return join(this.dir, `partition-${partition}.snapshot`);
   }
 
   /** Durably replaces the partition's snapshot with `bytes`. */
   async write(partition: number, bytes: Uint8Array): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    // One temporary file per write: a periodic snapshot and the final one of a release can overlap,
-    // and a shared name let one rename the other's file away (the second write then failed).
-    const tmp = `${this.file(partition)}.tmp-${process.pid}-${++this.writes}`;
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, this.file(partition));
-    const dir = await open(this.dir, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await writeFileDurably(this.file(partition), bytes);
   }
 
   /** The partition's last snapshot, or null when there is none. A corrupt file throws. */

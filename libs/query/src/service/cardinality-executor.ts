@@ -10,11 +10,11 @@ import {
   type PromApiSerializedReply,
 } from '@strata/contracts';
 import { type Matcher, ParseError, parseMetricSelector } from '@strata/promql';
-import { type ZodType, type ZodTypeDef } from 'zod';
-import { errorReply, PromApiError } from '../engine/errors';
+import { PromApiError } from '../engine/errors';
 import { type CardinalitySource } from '../storage/cardinality-source';
 import { TENANT_LABEL } from '../storage/series-source';
 import { matcherAcceptsEmpty } from '../storage/matchers';
+import { guardRequest } from './guard-request';
 import { labelNamesCardinality, labelValuesCardinality, serializeTsdbStatus, tsdbStatusData } from './cardinality-responses';
 
 /**
@@ -26,7 +26,7 @@ export class CardinalityExecutor {
 
   /** `/api/v1/status/tsdb`; a success comes serialised (an empty head's times are int64 extremes). */
   tsdbStatus(input: unknown): Promise<PromApiReply<never> | PromApiSerializedReply> {
-    return guard(TsdbStatusRequest, input, async (req): Promise<PromApiSerializedReply> => {
+    return guardRequest(TsdbStatusRequest, input, async (req): Promise<PromApiSerializedReply> => {
       const status = await this.source.headStatus(req.tenantId);
       return { status: 'success', serialized: serializeTsdbStatus(status, tsdbStatusData(status, req.limit)) };
     });
@@ -34,7 +34,7 @@ export class CardinalityExecutor {
 
   /** Mimir's `/api/v1/user_stats`, summed over the heads. */
   userStats(input: unknown): Promise<PromApiReply<TenantUserStats>> {
-    return guard(UserStatsRequest, input, async (req) => {
+    return guardRequest(UserStatsRequest, input, async (req) => {
       const stats = await this.source.userStats(req.tenantId);
       return {
         status: 'success',
@@ -51,7 +51,7 @@ export class CardinalityExecutor {
 
   /** `/api/v1/cardinality/label_names`. */
   labelNames(input: unknown): Promise<PromApiReply<LabelNamesCardinality>> {
-    return guard(CardinalityLabelNamesRequest, input, async (req) => {
+    return guardRequest(CardinalityLabelNamesRequest, input, async (req) => {
       const scoped = scopeSelector(req.selector);
       const { labels } = await this.source.cardinality(req.tenantId, scoped ?? [], scoped === null ? [] : undefined);
       return { status: 'success', data: labelNamesCardinality(labels, req.limit) };
@@ -60,7 +60,7 @@ export class CardinalityExecutor {
 
   /** `/api/v1/cardinality/label_values`. */
   labelValues(input: unknown): Promise<PromApiReply<LabelValuesCardinality>> {
-    return guard(CardinalityLabelValuesRequest, input, async (req) => {
+    return guardRequest(CardinalityLabelValuesRequest, input, async (req) => {
       const scoped = scopeSelector(req.selector);
       const { seriesCountTotal, labels } = await this.source.cardinality(req.tenantId, scoped ?? [], scoped === null ? [] : req.labelNames);
       return { status: 'success', data: labelValuesCardinality(labels, req.labelNames, seriesCountTotal, req.limit) };
@@ -89,21 +89,4 @@ export function scopeSelector(selector: string | undefined): Matcher[] | null {
     else if (!matcherAcceptsEmpty(m)) return null;
   }
   return out;
-}
-
-async function guard<T, R>(
-  schema: ZodType<T, ZodTypeDef, unknown>,
-  input: unknown,
-  run: (req: T) => Promise<R>,
-): Promise<R | PromApiReply<never>> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    return errorReply(new PromApiError('bad_data', `invalid request: ${detail}`));
-  }
-  try {
-    return await run(parsed.data);
-  } catch (error) {
-    return errorReply(error);
-  }
 }

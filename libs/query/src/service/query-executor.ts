@@ -1,3 +1,4 @@
+import { guardRequest } from './guard-request';
 import {
   Engine,
   exprType,
@@ -24,8 +25,7 @@ import {
   type PromQueryData,
   type QueryLimits,
 } from '@strata/contracts';
-import { type ZodType, type ZodTypeDef } from 'zod';
-import { errorReply, PromApiError } from '../engine/errors';
+import { PromApiError } from '../engine/errors';
 import { formatGoDuration } from '../engine/go-duration';
 import { formatPromValue, promTimestamp, serializeQueryResponse, toPromQueryData } from '../engine/prom-json';
 import { type ReadScope, type SeriesSource } from '../storage/series-source';
@@ -66,7 +66,7 @@ export class QueryExecutor {
 
   /** `/api/v1/query`. */
   instant(input: unknown): Promise<PromApiReply<PromQueryData>> {
-    return this.guard(InstantQueryRequest, input, async (req) => {
+    return guardRequest(InstantQueryRequest, input, async (req) => {
       const expr = parseExpr(req.query);
       const limits = this.limits(req.limits);
       const read = readScope(req.partialResponse);
@@ -90,7 +90,7 @@ export class QueryExecutor {
   }
 
   private runRange<R>(input: unknown, reply: (res: QueryResult, annotations: Annotations) => R): Promise<R | PromApiReply<never>> {
-    return this.guard(RangeQueryRequest, input, async (req) => {
+    return guardRequest(RangeQueryRequest, input, async (req) => {
       const expr = parseExpr(req.query);
       const type = exprType(expr);
       if (type !== 'scalar' && type !== 'vector') {
@@ -116,7 +116,7 @@ export class QueryExecutor {
 
   /** `/api/v1/series`. */
   series(input: unknown): Promise<PromApiReply<Array<Record<string, string>>>> {
-    return this.guard(SeriesRequest, input, async (req) => {
+    return guardRequest(SeriesRequest, input, async (req) => {
       const sets = parseMatcherSets(req.match, 'match[]');
       const read = readScope(req.partialResponse);
       const q = new TenantQueryable(this.source, req.tenantId, this.limits(req.limits).maxSeriesPerQuery, read).querier(req.startMs, req.endMs);
@@ -131,7 +131,7 @@ export class QueryExecutor {
 
   /** `/api/v1/labels`. */
   labelNames(input: unknown): Promise<PromApiReply<string[]>> {
-    return this.guard(LabelNamesRequest, input, async (req) => {
+    return guardRequest(LabelNamesRequest, input, async (req) => {
       const read = readScope(req.partialResponse);
       const q = new TenantQueryable(this.source, req.tenantId, 0, read).querier(req.startMs, req.endMs);
       const sets = req.match.length > 0 ? parseMatcherSets(req.match) : [[]];
@@ -143,7 +143,7 @@ export class QueryExecutor {
 
   /** `/api/v1/label/<name>/values`. */
   labelValues(input: unknown): Promise<PromApiReply<string[]>> {
-    return this.guard(LabelValuesRequest, input, async (req) => {
+    return guardRequest(LabelValuesRequest, input, async (req) => {
       const read = readScope(req.partialResponse);
       const q = new TenantQueryable(this.source, req.tenantId, 0, read).querier(req.startMs, req.endMs);
       const sets = req.match.length > 0 ? parseMatcherSets(req.match) : [[]];
@@ -155,7 +155,7 @@ export class QueryExecutor {
 
   /** `/api/v1/metadata`. */
   metadata(input: unknown): Promise<PromApiReply<Record<string, PromMetricMetadata[]>>> {
-    return this.guard(MetadataRequest, input, async (req) => {
+    return guardRequest(MetadataRequest, input, async (req) => {
       const all = await this.source.metadata(req.tenantId);
       const out: Record<string, PromMetricMetadata[]> = {};
       let n = 0;
@@ -172,7 +172,7 @@ export class QueryExecutor {
 
   /** `/api/v1/query_exemplars`. */
   exemplars(input: unknown): Promise<PromApiReply<PromExemplars[]>> {
-    return this.guard(ExemplarsRequest, input, async (req) => {
+    return guardRequest(ExemplarsRequest, input, async (req) => {
       const selectors = collectSelectors(parseExpr(req.query));
       const sets = selectors.map((vs) => vs.matchers.map((m): Matcher => ({ name: m.name, op: m.op, value: m.value })));
       if (sets.length === 0) return { status: 'success', data: [] };
@@ -209,22 +209,6 @@ export class QueryExecutor {
     return { engine, queryable: new TenantQueryable(this.source, tenantId, limits.maxSeriesPerQuery, read) };
   }
 
-  private async guard<T, R>(
-    schema: ZodType<T, ZodTypeDef, unknown>,
-    input: unknown,
-    run: (req: T) => Promise<R>,
-  ): Promise<R | PromApiReply<never>> {
-    const parsed = schema.safeParse(input);
-    if (!parsed.success) {
-      const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-      return errorReply(new PromApiError('bad_data', `invalid request: ${detail}`));
-    }
-    try {
-      return await run(parsed.data);
-    } catch (error) {
-      return errorReply(error);
-    }
-  }
 }
 
 function success(data: PromQueryData, annotations: Annotations): PromApiReply<PromQueryData> {
