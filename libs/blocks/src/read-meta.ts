@@ -1,10 +1,10 @@
-import { StrataError } from '@strata/contracts';
+import { StrataError, TENANT_LABEL } from '@strata/contracts';
 import { type Bucket, isObjectNotFound } from '@strata/objstore';
 import { type BlockMeta, parseBlockMeta } from '@strata/tsdb';
 import { META_FILE, blockKey } from './layout';
 
-/** The external label that names a block's tenant in `thanos.labels`. */
-export const TENANT_EXTERNAL_LABEL = 'tenant_id';
+/** The external label that names a block's tenant in `thanos.labels`: the series' tenant label. */
+export const TENANT_EXTERNAL_LABEL = TENANT_LABEL;
 
 /** Reads a whole small object (meta.json, markers) into memory. */
 export async function readObject(bucket: Bucket, key: string): Promise<Buffer> {

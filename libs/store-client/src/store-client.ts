@@ -17,8 +17,9 @@ import {
   storeSubjectShard,
   storeTimePartitionsFor,
   type WireMetadata,
+  TENANT_LABEL,
 } from '@strata/contracts';
-import { type Label, type Labels, compareLabelsUtf8 } from '@strata/tsdb';
+import { type Label, type Labels, compareLabelsUtf8, mergeSampleArrays } from '@strata/tsdb';
 import {
   type TenantCardinality,
   type TenantHeadStatus,
@@ -27,8 +28,7 @@ import {
 } from './cardinality-merge';
 import { dedupReplicas, withoutReplicaLabels } from './replica-dedup';
 
-/** The label that scopes every query to one tenant. */
-export const TENANT_LABEL = 'tenant_id';
+export { TENANT_LABEL };
 
 /** A tenant's query window: matchers as Prometheus' selectors, inclusive bounds in ms. */
 export interface StoreQuery {
@@ -482,22 +482,6 @@ function mergeStrings(lists: Array<{ values: string[] }>, limit: number | undefi
 
 /** Merges two sample lists of the same series; a timestamp present in both keeps the first value. */
 function mergeSamples(a: StoreSeries, b: StoreSeries): StoreSeries {
-  const t = new Float64Array(a.timestamps.length + b.timestamps.length);
-  const v = new Float64Array(t.length);
-  let i = 0;
-  let j = 0;
-  let n = 0;
-  while (i < a.timestamps.length || j < b.timestamps.length) {
-    const ta = i < a.timestamps.length ? a.timestamps[i] : Infinity;
-    const tb = j < b.timestamps.length ? b.timestamps[j] : Infinity;
-    if (ta <= tb) {
-      t[n] = ta;
-      v[n++] = a.values[i++];
-      if (ta === tb) j++;
-    } else {
-      t[n] = tb;
-      v[n++] = b.values[j++];
-    }
-  }
-  return { labels: a.labels, timestamps: t.slice(0, n), values: v.slice(0, n) };
+  const { timestamps, values } = mergeSampleArrays(a, b);
+  return { labels: a.labels, timestamps, values };
 }

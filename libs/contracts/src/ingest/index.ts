@@ -1,3 +1,4 @@
 export * from './write';
 export * from './store-api';
 export * from './store-sharding';
+export * from './tenancy';

@@ -12,6 +12,7 @@ import { METRIC_TYPES, type MetricType } from '@strata/remote-write';
 import { type RestoredTenantHead, type TenantFamily } from '../head/partition-head';
 import { type TenantExemplar } from '../head/tenant-exemplars';
 import { ByteReader, ByteWriter } from './byte-io';
+import { TENANT_LABEL } from '@strata/contracts';
 
 /** First four bytes of a head snapshot ("SHSN"). */
 export const SNAPSHOT_MAGIC = 0x5348534e;
@@ -20,9 +21,6 @@ export const SNAPSHOT_MAGIC = 0x5348534e;
  * exemplars and metadata. Versions 1 and 2 (one head for all tenants) are still read.
  */
 export const SNAPSHOT_VERSION = 3;
-
-/** The label naming a series' tenant, by which a version 1 or 2 head is split into tenant heads. */
-const TENANT_LABEL = 'tenant_id';
 
 /** A tenant's head as a snapshot stores it. */
 export interface TenantHeadState {

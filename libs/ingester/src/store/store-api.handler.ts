@@ -13,6 +13,7 @@ import {
   type StoreUserStatsResponse,
   type WireLabels,
   type WireSeries,
+  TENANT_LABEL,
 } from '@strata/contracts';
 import { Head, type Labels, type Matcher, compareLabels, matcher } from '@strata/tsdb';
 import { type TenantExemplars } from '../head/tenant-exemplars';
@@ -21,8 +22,7 @@ import { answerCardinality, answerTsdbStatus } from './cardinality.answer';
 
 const NO_SERIES = new Head();
 
-/** The label that scopes every Store API answer to one tenant. */
-export const TENANT_LABEL = 'tenant_id';
+export { TENANT_LABEL };
 
 /** Any Store API answer. */
 export type StoreResponse =

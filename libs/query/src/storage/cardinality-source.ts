@@ -1,23 +1,10 @@
 import { type StoreUserStatsResponse } from '@strata/contracts';
 import { type Matcher } from '@strata/promql';
+import { type TenantCardinality, type TenantHeadStatus } from '@strata/store-client';
 
-/** Series per label value, per label name. */
-export type LabelValueCounts = ReadonlyMap<string, ReadonlyMap<string, number>>;
-
-/** A tenant's part of the heads: sizes, time span (null without series) and series per label value. */
-export interface TenantHeadStatus {
-  numSeries: number;
-  chunkCount: number;
-  minTime: number | null;
-  maxTime: number | null;
-  labels: LabelValueCounts;
-}
-
-/** Label value counts of a tenant's selected series, and its series count whatever the selection. */
-export interface TenantCardinality {
-  seriesCountTotal: number;
-  labels: LabelValueCounts;
-}
+// One home for the counts' shapes: the store client's, which merges them across partitions.
+export type { LabelValueCounts } from '@strata/tsdb';
+export type { TenantCardinality, TenantHeadStatus } from '@strata/store-client';
 
 /**
  * Where the cardinality endpoints read from. Every call names its tenant and answers for that

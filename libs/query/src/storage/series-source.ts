@@ -1,7 +1,7 @@
 import { type Matcher, type SelectHints, type StorageSeries } from '@strata/promql';
+import { TENANT_LABEL } from '@strata/contracts';
 
-/** The label every stored series carries to name its tenant. */
-export const TENANT_LABEL = 'tenant_id';
+export { TENANT_LABEL };
 
 /** Metadata of one metric family, as remote write 1.0 carries it. */
 export interface MetricMetadata {

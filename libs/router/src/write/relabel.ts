@@ -1,8 +1,8 @@
 import { type InjectedLabel, LabelInjection } from '@strata/remote-write';
 import { type Labels, compareStrings } from '@strata/tsdb';
+import { TENANT_LABEL } from '@strata/contracts';
 
-/** The label every series gets with its tenant's id, as Thanos receive adds its tenant label. */
-export const TENANT_LABEL = 'tenant_id';
+export { TENANT_LABEL };
 
 /**
  * The labels the router adds to each of a tenant's series: the tenant label, overriding what the

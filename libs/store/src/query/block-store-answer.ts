@@ -13,6 +13,7 @@ import {
   type StoreUserStatsResponse,
   type WireLabels,
   type WireSeries,
+  TENANT_LABEL,
 } from '@strata/contracts';
 import { type ListedBlock } from '@strata/blocks';
 import {
@@ -24,8 +25,7 @@ import {
 } from '@strata/tsdb';
 import { type SampleSeries, mergeSeriesStreams } from './series-merge';
 
-/** The label a store adds back to every series: blocks keep their tenant in meta.json, not in series. */
-export const TENANT_LABEL = 'tenant_id';
+export { TENANT_LABEL };
 
 /** Any answer of a store gateway. */
 export type StoreGatewayResponse =
