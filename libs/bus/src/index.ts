@@ -45,3 +45,4 @@ export {
 } from './errors';
 export { BusModule, BUS, KV, InjectBus, type BusModuleAsyncOptions } from './nest/bus.module';
 export { retryTransient, isTransientJetStreamError } from './transient-retry';
+export * from './nest/transport';

@@ -6,3 +6,4 @@ export * from './control';
 export * from './platform';
 export * from './query';
 export * from './ingest';
+export * from './request-contracts';

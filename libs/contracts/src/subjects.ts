@@ -59,6 +59,19 @@ export const Subjects = {
     `strata.store.query.v1.${source}.${partitionToken(shard)}`,
 } as const;
 
+/**
+ * NATS wildcards of the subjects above that carry a runtime token: handlers are declared for the
+ * pattern and opened per service or per owned shard.
+ */
+export const SubjectPatterns = {
+  /** `Subjects.serviceHealth` of any service. */
+  serviceHealth: 'strata.service.health.v1.*',
+  /** `Subjects.serviceInfo` of any service. */
+  serviceInfo: 'strata.service.info.v1.*',
+  /** `Subjects.storeQuery` of any shard of `source`. */
+  storeQuery: (source: 'ingester' | 'store') => `strata.store.query.v1.${source}.*` as const,
+} as const;
+
 function partitionToken(partition: number): string {
   if (!Number.isInteger(partition) || partition < 0)
     throw new Error(`not a valid partition: ${partition}`);

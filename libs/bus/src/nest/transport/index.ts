@@ -1,0 +1,21 @@
+export { BusTransport, type BusRoutes } from './bus-transport.strategy';
+export { BusContext } from './bus-context';
+export { BusExceptionFilter } from './bus-exception.filter';
+export { BusMeta } from './bus-meta.decorator';
+export { ValidatePayload } from './validate-payload.pipe';
+export { BusClient } from './bus-client';
+export {
+  type BusCodec,
+  type EventRoute,
+  type RequestRoute,
+  eventRoute,
+  requestRoute,
+  subjectMatches,
+} from './bus-routes';
+export {
+  BUS_ROUTES,
+  busTransportProviders,
+  createBusMicroservice,
+  serveOnBus,
+  type BusMicroservice,
+} from './bus-microservice';

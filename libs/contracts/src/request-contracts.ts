@@ -1,0 +1,63 @@
+import { type CommandAccepted, type ControlCommandRequest } from './control/commands';
+import { type ControlQueryRequest } from './control/queries';
+import { type RouterWriteMeta, type RouterWriteRequest, type RouterWriteResponse } from './ingest/write';
+import { type StoreRequest } from './ingest/store-api';
+import { Subjects } from './subjects';
+import { type ServiceHealth, type ServiceInfo } from './platform/service-info';
+import {
+  type CardinalityLabelNamesRequest,
+  type CardinalityLabelValuesRequest,
+  type ExemplarsRequest,
+  type InstantQueryRequest,
+  type LabelNamesRequest,
+  type LabelValuesRequest,
+  type MetadataRequest,
+  type PromApiReply,
+  QuerySubjects,
+  type PromApiSerializedReply,
+  type RangeQueryRequest,
+  type SeriesRequest,
+  type TsdbStatusRequest,
+  type UserStatsRequest,
+} from './query/query-api';
+
+type PromReply = PromApiReply<unknown> | PromApiSerializedReply;
+
+/**
+ * Every JSON request/reply subject with the payload it takes and the reply it gets: the typed bus
+ * client checks calls against it. Replies typed `unknown` vary with the request (control queries,
+ * Store API answers) and are narrowed by their callers.
+ */
+export interface RequestContracts {
+  [Subjects.controlCommand]: { request: ControlCommandRequest; response: CommandAccepted };
+  [Subjects.controlQuery]: { request: ControlQueryRequest; response: unknown };
+  [Subjects.routerWrite]: { request: RouterWriteRequest; response: RouterWriteResponse };
+  [QuerySubjects.instant]: { request: InstantQueryRequest; response: PromReply };
+  [QuerySubjects.range]: { request: RangeQueryRequest; response: PromReply };
+  [QuerySubjects.series]: { request: SeriesRequest; response: PromReply };
+  [QuerySubjects.labelNames]: { request: LabelNamesRequest; response: PromReply };
+  [QuerySubjects.labelValues]: { request: LabelValuesRequest; response: PromReply };
+  [QuerySubjects.metadata]: { request: MetadataRequest; response: PromReply };
+  [QuerySubjects.exemplars]: { request: ExemplarsRequest; response: PromReply };
+  [QuerySubjects.tsdbStatus]: { request: TsdbStatusRequest; response: PromReply };
+  [QuerySubjects.cardinalityLabelNames]: { request: CardinalityLabelNamesRequest; response: PromReply };
+  [QuerySubjects.cardinalityLabelValues]: { request: CardinalityLabelValuesRequest; response: PromReply };
+  [QuerySubjects.userStats]: { request: UserStatsRequest; response: PromReply };
+  [health: `strata.service.health.v1.${string}`]: { request: Record<string, never>; response: ServiceHealth };
+  [info: `strata.service.info.v1.${string}`]: { request: Record<string, never>; response: ServiceInfo };
+  [store: `strata.store.query.v1.${string}`]: { request: StoreRequest; response: unknown };
+}
+
+/** Binary request subjects: the bytes travel as the payload, `meta` as JSON beside them. */
+export interface BinaryRequestContracts {
+  [Subjects.routerWriteBinary]: { meta: RouterWriteMeta; response: RouterWriteResponse };
+}
+
+/** A subject of `RequestContracts`. */
+export type RequestSubject = keyof RequestContracts & string;
+/** The payload a request subject takes. */
+export type RequestOf<S extends RequestSubject> = RequestContracts[S]['request'];
+/** The reply a request subject gets. */
+export type ResponseOf<S extends RequestSubject> = RequestContracts[S]['response'];
+/** A subject of `BinaryRequestContracts`. */
+export type BinaryRequestSubject = keyof BinaryRequestContracts & string;
