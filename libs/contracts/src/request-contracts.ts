@@ -2,7 +2,7 @@ import { type CommandAccepted, type ControlCommandRequest } from './control/comm
 import { type ControlQueryRequest } from './control/queries';
 import { type RouterWriteMeta, type RouterWriteRequest, type RouterWriteResponse } from './ingest/write';
 import { type StoreRequest } from './ingest/store-api';
-import { Subjects } from './subjects';
+import { type Subjects } from './subjects';
 import { type ServiceHealth, type ServiceInfo } from './platform/service-info';
 import {
   type CardinalityLabelNamesRequest,
@@ -13,7 +13,7 @@ import {
   type LabelValuesRequest,
   type MetadataRequest,
   type PromApiReply,
-  QuerySubjects,
+  type QuerySubjects,
   type PromApiSerializedReply,
   type RangeQueryRequest,
   type SeriesRequest,

@@ -6,7 +6,7 @@ export { MetricsModule } from './metrics/metrics.module';
 export { busMetricsObserver } from './metrics/bus-metrics';
 export { ReadinessRegistry, type ReadinessCheck, type CheckResult } from './health/readiness';
 export { createInstanceIdentity, INSTANCE_IDENTITY, type InstanceIdentity } from './health/instance';
-export { ServiceHealthModule, ServiceHealthResponder } from './health/service-health.module';
+export { ServiceHealthModule, ServiceHealthController, ServiceHealthReporter } from './health/service-health.module';
 export { HealthHttpModule, HealthHttpServer, type HealthHttpOptions } from './health/health-http.module';
 export { registerHealthRoutes } from './health/health-routes';
 export { defineService, selectServices, type ServiceDefinition, type ServiceModule, type ServiceRegistry } from './service/define-service';

@@ -1,38 +1,28 @@
-import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { BUS, type Bus, type Stoppable } from '@strata/bus';
-import { Subjects, type ServiceHealth, type ServiceInfo, type ServiceName } from '@strata/contracts';
+import {
+  Controller,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { Ctx, MessagePattern } from '@nestjs/microservices';
+import { BUS, BUS_ROUTES, BusContext, requestRoute, type Bus, type BusRoutes, type Stoppable } from '@strata/bus';
+import { Subjects, SubjectPatterns, type ServiceHealth, type ServiceInfo, type ServiceName } from '@strata/contracts';
 import { INSTANCE_IDENTITY, type InstanceIdentity } from './instance';
 import { ReadinessRegistry } from './readiness';
 
 const SERVICES = Symbol.for('@strata/health:services');
 
-/** Answers health and info requests for every service this process runs; every instance answers. */
+/** Health and info of the services this process runs, as the bus answers them. */
 @Injectable()
-export class ServiceHealthResponder implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly serving: Stoppable[] = [];
-  private readonly log = new Logger('Strata');
-
+export class ServiceHealthReporter {
   constructor(
-    @Inject(BUS) private readonly bus: Bus,
-    @Inject(SERVICES) private readonly services: readonly ServiceName[],
     @Inject(INSTANCE_IDENTITY) private readonly identity: InstanceIdentity,
     private readonly readiness: ReadinessRegistry,
   ) {}
-
-  onApplicationBootstrap(): void {
-    this.readiness.register('bus', () => ({ ok: this.bus.isConnected(), ...(this.bus.isConnected() ? {} : { detail: 'not connected to NATS' }) }));
-    for (const service of this.services) {
-      // No queue group: a health probe wants to hear from every instance.
-      this.serving.push(this.bus.serve(Subjects.serviceHealth(service), null, () => this.health(service)));
-      this.serving.push(this.bus.serve(Subjects.serviceInfo(service), null, async () => this.info(service)));
-    }
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    this.log.log(`stopping ${this.services.join(', ')}: closing HTTP, draining the bus`);
-    this.readiness.markStopping();
-    await Promise.all(this.serving.splice(0).map((s) => s.stop()));
-  }
 
   /** The health reply of `service` on this instance. */
   async health(service: ServiceName): Promise<ServiceHealth> {
@@ -47,6 +37,60 @@ export class ServiceHealthResponder implements OnApplicationBootstrap, OnModuleD
   }
 }
 
+// No queue group: a health probe wants to hear from every instance.
+const everyInstance = requestRoute({ queueGroup: null, manual: true });
+
+/** Answers health and info requests for the services of this process, opened per service. */
+@Controller()
+export class ServiceHealthController implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly opened: Stoppable[] = [];
+  private readonly log = new Logger('Strata');
+  private readonly bySubject = new Map<string, ServiceName>();
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @Inject(BUS_ROUTES) private readonly routes: BusRoutes,
+    @Inject(SERVICES) private readonly services: readonly ServiceName[],
+    private readonly reporter: ServiceHealthReporter,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.readiness.register('bus', () => ({ ok: this.bus.isConnected(), ...(this.bus.isConnected() ? {} : { detail: 'not connected to NATS' }) }));
+    for (const service of this.services) {
+      for (const [pattern, subject] of [
+        [SubjectPatterns.serviceHealth, Subjects.serviceHealth(service)],
+        [SubjectPatterns.serviceInfo, Subjects.serviceInfo(service)],
+      ] as const) {
+        this.bySubject.set(subject, service);
+        this.opened.push(this.routes.open(pattern, subject));
+      }
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.log.log(`stopping ${this.services.join(', ')}: closing HTTP, draining the bus`);
+    this.readiness.markStopping();
+    await Promise.all(this.opened.splice(0).map((s) => s.stop()));
+  }
+
+  @MessagePattern(SubjectPatterns.serviceHealth, everyInstance)
+  health(@Ctx() ctx: BusContext): Promise<ServiceHealth> {
+    return this.reporter.health(this.serviceOf(ctx));
+  }
+
+  @MessagePattern(SubjectPatterns.serviceInfo, everyInstance)
+  info(@Ctx() ctx: BusContext): ServiceInfo {
+    return this.reporter.info(this.serviceOf(ctx));
+  }
+
+  private serviceOf(ctx: BusContext): ServiceName {
+    const service = this.bySubject.get(ctx.subject);
+    if (!service) throw new Error(`health asked on ${ctx.subject}, which this process never opened`);
+    return service;
+  }
+}
+
 /** Health and info over the bus for the services of this process, plus the shared readiness registry. */
 @Module({})
 export class ServiceHealthModule {
@@ -55,13 +99,14 @@ export class ServiceHealthModule {
     return {
       module: ServiceHealthModule,
       global: true,
+      controllers: [ServiceHealthController],
       providers: [
         { provide: SERVICES, useValue: services },
         { provide: INSTANCE_IDENTITY, useValue: identity },
         ReadinessRegistry,
-        ServiceHealthResponder,
+        ServiceHealthReporter,
       ],
-      exports: [ReadinessRegistry, INSTANCE_IDENTITY],
+      exports: [ReadinessRegistry, ServiceHealthReporter, INSTANCE_IDENTITY],
     };
   }
 }

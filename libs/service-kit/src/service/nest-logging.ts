@@ -10,7 +10,7 @@ const LEVELS: Record<PlatformConfig['LOG_LEVEL'], LogLevel[]> = {
 };
 
 /** Nest's own start-up chatter: one line per module and route, useful only when debugging. */
-const BOOT_CONTEXTS = new Set(['InstanceLoader', 'NestFactory', 'NestApplication', 'RoutesResolver', 'RouterExplorer']);
+const BOOT_CONTEXTS = new Set(['InstanceLoader', 'NestFactory', 'NestApplication', 'RoutesResolver', 'RouterExplorer', 'NestMicroservice', 'ListenersController']);
 
 /** Nest's console logger at the configured `LOG_LEVEL`, keeping start-up to the one line that says what runs. */
 class ProcessLogger extends ConsoleLogger {

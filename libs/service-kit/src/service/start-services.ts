@@ -1,6 +1,5 @@
-import { Logger, Module, type DynamicModule, type INestApplicationContext, type LoggerService } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { BusModule } from '@strata/bus';
+import { Logger, Module, type DynamicModule, type INestMicroservice, type LoggerService } from '@nestjs/common';
+import { BUS, BusModule, BusTransportModule, createBusMicroservice, type Bus, type BusTransport } from '@strata/bus';
 import { SERVICE_NAMES, type ServiceName } from '@strata/contracts';
 import { PlatformConfigModule } from '../config/platform-config.module';
 import { type PlatformConfig } from '../config/platform-config';
@@ -27,7 +26,7 @@ export interface StartServicesOptions {
 
 /** A started process: its Nest context, identity and a clean stop. */
 export interface RunningServices {
-  readonly app: INestApplicationContext;
+  readonly app: INestMicroservice;
   readonly services: readonly ServiceName[];
   readonly identity: InstanceIdentity;
   /** URL of the internal listener (/metrics, /healthz, /readyz), when this process runs one. */
@@ -45,12 +44,13 @@ export function composeProcessModule(
   config: PlatformConfig,
   services: readonly ServiceDefinition[],
   identity: InstanceIdentity,
-  options: { healthHttp: boolean; busName: string; logger: ReturnType<typeof createProcessLogger> },
+  options: { healthHttp: boolean; busName: string; logger: ReturnType<typeof createProcessLogger>; transport: BusTransport },
 ): DynamicModule {
   const names = services.map((s) => s.name);
   return {
     module: StrataProcessModule,
     imports: [
+      BusTransportModule.forTransport(options.transport),
       PlatformConfigModule.forRoot(config),
       MetricsModule.forRoot({ instance: identity.instanceId }),
       BusModule.forRootAsync({
@@ -84,25 +84,31 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
   const processLogger = createProcessLogger(config.LOG_LEVEL);
   const healthHttp = options.healthHttp ?? true;
   const label = names.length === SERVICE_NAMES.length ? 'all' : names.join(',');
-  const root = composeProcessModule(config, services, identity, {
-    healthHttp,
-    busName: `strata[${label}]@${identity.instanceId}`,
-    logger: processLogger,
-  });
-  const app = await NestFactory.createApplicationContext(root, { logger: options.logger ?? processLogger, abortOnError: false });
-  if (options.handleSignals ?? true) app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
-  await app.init();
+  const { app } = await createBusMicroservice(
+    (transport) =>
+      composeProcessModule(config, services, identity, {
+        healthHttp,
+        busName: `strata[${label}]@${identity.instanceId}`,
+        logger: processLogger,
+        transport,
+      }),
+    (created) => created.get<Bus>(BUS),
+    { logger: options.logger ?? processLogger },
+  );
+  // Bootstrap hooks run here, then every controller's handlers are bound.
+  await app.listen();
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => (stopping ??= app.close());
+  if (options.handleSignals ?? true) {
+    // Not Nest's shutdown hooks: those drain the bus before the transport stops serving.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => void stop().finally(() => process.kill(process.pid, signal)));
+    }
+  }
   const healthUrl = healthHttp ? app.get(HealthHttpServer).url() : null;
   new Logger('Strata').log(
     `strata ${identity.version} (${identity.instanceId}) running ${names.join(', ')}; NATS ${config.NATS_URL} as ${nats.user ?? 'anonymous'}` +
       (healthUrl ? `; health and metrics on ${healthUrl}` : ''),
   );
-  let stopping: Promise<void> | null = null;
-  return {
-    app,
-    services: names,
-    identity,
-    healthUrl,
-    stop: () => (stopping ??= app.close()),
-  };
+  return { app, services: names, identity, healthUrl, stop };
 }

@@ -1,4 +1,4 @@
-import { type DynamicModule, type INestMicroservice, type LoggerService, Module, type ModuleMetadata } from '@nestjs/common';
+import { type DynamicModule, Global, type INestMicroservice, type LoggerService, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { type Bus } from '../../bus';
 import { BusExceptionFilter } from './bus-exception.filter';
@@ -7,12 +7,21 @@ import { BusTransport } from './bus-transport.strategy';
 /** Injection token of the running transport seen as `BusRoutes`, for handlers opened by their owner. */
 export const BUS_ROUTES = Symbol.for('@strata/bus:routes');
 
-/** The providers every bus microservice needs: the error filter and the `BusRoutes` of `transport`. */
-export function busTransportProviders(transport: BusTransport): NonNullable<ModuleMetadata['providers']> {
-  return [
-    { provide: APP_FILTER, useClass: BusExceptionFilter },
-    { provide: BUS_ROUTES, useValue: transport },
-  ];
+/** What every bus microservice needs: the error filter of its handlers and `BUS_ROUTES` for all its modules. */
+@Global()
+@Module({})
+export class BusTransportModule {
+  /** The module for the application served by `transport`. */
+  static forTransport(transport: BusTransport): DynamicModule {
+    return {
+      module: BusTransportModule,
+      providers: [
+        { provide: APP_FILTER, useClass: BusExceptionFilter },
+        { provide: BUS_ROUTES, useValue: transport },
+      ],
+      exports: [BUS_ROUTES],
+    };
+  }
 }
 
 /** A Nest microservice served over the bus, and its transport. */
@@ -60,7 +69,7 @@ export async function serveOnBus(
     (transport) => ({
       module: BusServedModule,
       ...metadata,
-      providers: [...(metadata.providers ?? []), ...busTransportProviders(transport)],
+      imports: [...(metadata.imports ?? []), BusTransportModule.forTransport(transport)],
     }),
     bus,
     options,

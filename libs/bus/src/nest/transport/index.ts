@@ -14,7 +14,7 @@ export {
 } from './bus-routes';
 export {
   BUS_ROUTES,
-  busTransportProviders,
+  BusTransportModule,
   createBusMicroservice,
   serveOnBus,
   type BusMicroservice,
