@@ -109,10 +109,10 @@ describe('admin walk-through against the real control plane', () => {
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
     const text = await response.text();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     return {
       status: response.status,
       headers: response.headers,
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
       body: (text ? JSON.parse(text) : undefined) as any,
     };
   };
