@@ -2,14 +2,19 @@
 // command uses, unless the caller already provides them. Workers inherit the URLs through env.
 import './workspace-paths';
 import { join } from 'node:path';
-import { reapStaleStacks, startLocalStack, type LocalStack } from '../../libs/devstack/src';
+import { reapStaleStacks, startLocalStack, type LocalStack } from '@strata/devstack';
 
 declare global {
   var __strataTestStack: LocalStack | undefined;
 }
 
 export default async function globalSetup(): Promise<void> {
-  if (process.env.STRATA_TEST_NATS_URL && process.env.STRATA_TEST_NATS_CREDENTIALS_DIR && process.env.STRATA_TEST_PG_ADMIN_URL) return;
+  if (
+    process.env.STRATA_TEST_NATS_URL &&
+    process.env.STRATA_TEST_NATS_CREDENTIALS_DIR &&
+    process.env.STRATA_TEST_PG_ADMIN_URL
+  )
+    return;
   const root = join(__dirname, '../..');
   reapStaleStacks(join(root, '.strata'), 'test-');
   const stack = await startLocalStack({

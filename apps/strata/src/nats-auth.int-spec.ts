@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectBus, BusAuthenticationError, PermissionDeniedError, type NatsBus } from '@strata/bus';
+import {
+  connectBus,
+  BusAuthenticationError,
+  PermissionDeniedError,
+  type NatsBus,
+} from '@strata/bus';
 import {
   type ControlCommandRequest,
   QuerySubjects,
@@ -13,16 +18,27 @@ import {
 } from '@strata/contracts';
 import { NATS_DEV_ADMIN, freePort, type RunningNatsServer } from '@strata/devstack';
 import { SERVICE_REGISTRY } from '@strata/platform';
-import { encodeWriteRequestV1 } from '@strata/remote-write';
+import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { type RunningServices } from '@strata/service-kit';
 import { labelsFrom } from '@strata/tsdb';
 import { freshDatabase, type FreshDatabase } from '@strata/testing';
-import { batchAt, removeTestDirs, startInProcess, startTestNats, strataEnv } from './write-path/harness';
+import {
+  batchAt,
+  removeTestDirs,
+  startInProcess,
+  startTestNats,
+  strataEnv,
+} from '@strata/platform/testing';
 
 jest.setTimeout(120_000);
 
 const ADMIN_TOKEN = 'nats-auth-spec-admin-token-0123456789';
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 /**
  * NATS authorization over a real nats-server started by libs/devstack with the generated config:
@@ -41,7 +57,12 @@ describe('NATS identities and permissions', () => {
   const clients: NatsBus[] = [];
   const api = (path: string) => `http://127.0.0.1:${httpPort}${path}`;
   const as = async (identity: string): Promise<NatsBus> => {
-    const bus = await connectBus({ url: nats.url, name: `auth-spec-${identity}`, logger: quiet, ...nats.login(identity) });
+    const bus = await connectBus({
+      url: nats.url,
+      name: `auth-spec-${identity}`,
+      logger: quiet,
+      ...nats.login(identity),
+    });
     clients.push(bus);
     return bus;
   };
@@ -68,7 +89,8 @@ describe('NATS identities and permissions', () => {
       STRATA_INGEST_PARTITIONS: '2',
     });
     // One process per service would be the deployment; one connection per service is what matters here.
-    for (const name of SERVICE_NAMES) running.push(await startInProcess(env, [SERVICE_REGISTRY[name]!]));
+    for (const name of SERVICE_NAMES)
+      running.push(await startInProcess(env, [SERVICE_REGISTRY[name]!]));
   });
 
   afterAll(async () => {
@@ -82,10 +104,14 @@ describe('NATS identities and permissions', () => {
   it('runs every service under its own identity, and the platform works end to end through them', async () => {
     const info = await as('gateway');
     for (const service of SERVICE_NAMES) {
-      await expect(info.request(Subjects.serviceInfo(service), {})).resolves.toMatchObject({ service });
+      await expect(info.request(Subjects.serviceInfo(service), {})).resolves.toMatchObject({
+        service,
+      });
     }
 
-    expect((await admin('POST', '/tenants', { tenantId: 'acme', displayName: 'Acme' })).status).toBe(201);
+    expect(
+      (await admin('POST', '/tenants', { tenantId: 'acme', displayName: 'Acme' })).status,
+    ).toBe(201);
     const issue = async (scopes: string[]) => {
       const res = await admin('POST', '/tenants/acme/api-keys', { name: scopes.join('-'), scopes });
       return ((await res.json()) as { secret: string }).secret;
@@ -95,46 +121,78 @@ describe('NATS identities and permissions', () => {
     const write = await fetch(api('/api/v1/write'), {
       method: 'POST',
       body: encodeWriteRequestV1(batchAt('auth_spec_total', 3, t, 7)),
-      headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' },
+      headers: {
+        authorization: `Bearer ${writeKey}`,
+        'content-type': 'application/x-protobuf',
+        'content-encoding': 'snappy',
+      },
     });
     expect(write.status).toBe(204);
     await eventually(async () => {
-      const res = await fetch(api(`/api/v1/query?query=sum(auth_spec_total)&time=${(t + 1000) / 1000}`), {
-        headers: { authorization: `Bearer ${readKey}` },
-      });
+      const res = await fetch(
+        api(`/api/v1/query?query=sum(auth_spec_total)&time=${(t + 1000) / 1000}`),
+        {
+          headers: { authorization: `Bearer ${readKey}` },
+        },
+      );
       const body = (await res.json()) as { data: { result: Array<{ value: [number, string] }> } };
       expect(body.data.result.map((r) => r.value[1])).toEqual(['21']);
     });
     // The tenant's use of the heads reaches the gateway through the query service, not the Store API.
-    const stats = await fetch(api('/api/v1/user_stats'), { headers: { authorization: `Bearer ${readKey}` } });
+    const stats = await fetch(api('/api/v1/user_stats'), {
+      headers: { authorization: `Bearer ${readKey}` },
+    });
     expect(stats.status).toBe(200);
-    expect(await stats.json()).toMatchObject({ numSeries: expect.any(Number), discardedSamples: {} });
+    expect(await stats.json()).toMatchObject({
+      numSeries: expect.any(Number),
+      discardedSamples: {},
+    });
 
     // The audit trail names the actor the gateway authenticated.
-    const audit = (await (await admin('GET', '/audit?tenant=acme')).json()) as { items: Array<{ type: string; actor: string }> };
+    const audit = (await (await admin('GET', '/audit?tenant=acme')).json()) as {
+      items: Array<{ type: string; actor: string }>;
+    };
     expect(audit.items[0]).toMatchObject({ type: 'TenantCreated', actor: 'platform-admin' });
     // Nothing any service did was refused by the server.
     expect(violations()).toEqual([]);
   });
 
-  it('moves payloads above max_payload between services in chunks, through the serving side\'s inbox', async () => {
+  it("moves payloads above max_payload between services in chunks, through the serving side's inbox", async () => {
     const t = Date.now() - 30_000;
     // Random label values, so the snappy body stays above nats-server's 1 MiB max_payload.
     const batch = batchAt('auth_spec_big', 6_000, t, 1);
-    const series = batch.series.map((s, i) => ({ ...s, labels: labelsFrom({ __name__: 'auth_spec_big', instance: `i${i}`, pad: randomBytes(96).toString('hex') }) }));
+    const series = batch.series.map((s, i) => ({
+      ...s,
+      labels: labelsFrom({
+        __name__: 'auth_spec_big',
+        instance: `i${i}`,
+        pad: randomBytes(96).toString('hex'),
+      }),
+    }));
     const body = encodeWriteRequestV1({ ...batch, series });
     expect(body.length).toBeGreaterThan(1024 * 1024);
     const write = await fetch(api('/api/v1/write'), {
       method: 'POST',
       body,
-      headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' },
+      headers: {
+        authorization: `Bearer ${writeKey}`,
+        'content-type': 'application/x-protobuf',
+        'content-encoding': 'snappy',
+      },
     });
     expect(write.status).toBe(204);
     await eventually(async () => {
-      const res = await fetch(api(`/api/v1/series?match[]=auth_spec_big&start=${(t - 1000) / 1000}&end=${(t + 1000) / 1000}`), {
-        headers: { authorization: `Bearer ${readKey}` },
-      });
-      expect(Number(res.headers.get('content-length') ?? (await res.clone().text()).length)).toBeGreaterThan(1024 * 1024);
+      const res = await fetch(
+        api(
+          `/api/v1/series?match[]=auth_spec_big&start=${(t - 1000) / 1000}&end=${(t + 1000) / 1000}`,
+        ),
+        {
+          headers: { authorization: `Bearer ${readKey}` },
+        },
+      );
+      expect(
+        Number(res.headers.get('content-length') ?? (await res.clone().text()).length),
+      ).toBeGreaterThan(1024 * 1024);
       expect(((await res.json()) as { data: unknown[] }).data).toHaveLength(6_000);
     });
     expect(violations()).toEqual([]);
@@ -144,67 +202,142 @@ describe('NATS identities and permissions', () => {
     const ingester = await as('ingester');
     const forged: ControlCommandRequest = {
       command: { type: 'CreateTenant', tenantId: 'forged', displayName: 'Forged' },
-      context: { actor: 'platform-admin', actorKind: 'platform-admin', sourceAddress: '127.0.0.1', requestId: 'forged' },
+      context: {
+        actor: 'platform-admin',
+        actorKind: 'platform-admin',
+        sourceAddress: '127.0.0.1',
+        requestId: 'forged',
+      },
     };
-    const refused = await ingester.request(Subjects.controlCommand, forged).catch((e: unknown) => e);
+    const refused = await ingester
+      .request(Subjects.controlCommand, forged)
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(PermissionDeniedError);
     expect(refused).toMatchObject({ code: 'forbidden', subject: Subjects.controlCommand });
     expect((await admin('GET', '/tenants/forged')).status).toBe(404);
-    expect(violations().some((l) => l.includes(`User "ingester", Subject "${Subjects.controlCommand}"`))).toBe(true);
+    expect(
+      violations().some((l) => l.includes(`User "ingester", Subject "${Subjects.controlCommand}"`)),
+    ).toBe(true);
   });
 
   it("refuses the ingester another service's request subjects", async () => {
     const ingester = await as('ingester');
-    for (const subject of [QuerySubjects.instant, Subjects.controlQuery, Subjects.routerWriteBinary]) {
-      await expect(ingester.request(subject, { tenantId: 'acme' })).rejects.toMatchObject({ code: 'forbidden', subject });
+    for (const subject of [
+      QuerySubjects.instant,
+      Subjects.controlQuery,
+      Subjects.routerWriteBinary,
+    ]) {
+      await expect(ingester.request(subject, { tenantId: 'acme' })).rejects.toMatchObject({
+        code: 'forbidden',
+        subject,
+      });
     }
   });
 
-  it.each(['router', 'query', 'control-plane', 'compactor'] as ServiceName[])('refuses %s a control command: only the gateway sends them', async (service) => {
-    const bus = await as(service);
-    await expect(bus.request(Subjects.controlCommand, {})).rejects.toBeInstanceOf(PermissionDeniedError);
-  });
+  it.each(['router', 'query', 'control-plane', 'compactor'] as ServiceName[])(
+    'refuses %s a control command: only the gateway sends them',
+    async (service) => {
+      const bus = await as(service);
+      await expect(bus.request(Subjects.controlCommand, {})).rejects.toBeInstanceOf(
+        PermissionDeniedError,
+      );
+    },
+  );
 
   it('refuses the gateway the ingest partitions: no subscription, no consumer, no publish', async () => {
     const gateway = await as('gateway');
-    await expect(subscriptionRefused(gateway, Subjects.ingestSamplesAll)).resolves.toMatch(/Permissions Violation for Subscription/);
+    await expect(subscriptionRefused(gateway, Subjects.ingestSamplesAll)).resolves.toMatch(
+      /Permissions Violation for Subscription/,
+    );
     await expect(
-      gateway.consume({ stream: Streams.ingest.name, durableName: 'gateway-snoop', filterSubjects: [Subjects.ingestSamples(0)] }, () => Promise.resolve()),
+      gateway.consume(
+        {
+          stream: Streams.ingest.name,
+          durableName: 'gateway-snoop',
+          filterSubjects: [Subjects.ingestSamples(0)],
+        },
+        () => Promise.resolve(),
+      ),
     ).rejects.toThrow(/Permissions Violation for Publish to "\$JS\.API/);
-    await expect(gateway.publish(Subjects.ingestSamples(0), new Uint8Array([1]))).rejects.toMatchObject({
+    await expect(
+      gateway.publish(Subjects.ingestSamples(0), new Uint8Array([1])),
+    ).rejects.toMatchObject({
       code: 'unavailable',
-      message: expect.stringContaining(`Permissions Violation for Publish to "${Subjects.ingestSamples(0)}"`),
+      message: expect.stringContaining(
+        `Permissions Violation for Publish to "${Subjects.ingestSamples(0)}"`,
+      ),
     });
   });
 
   it("refuses an identity the other identities' inboxes and the subjects it does not serve", async () => {
     const router = await as('router');
-    await expect(subscriptionRefused(router, `${natsInboxPrefix('gateway')}.>`)).resolves.toMatch(/Subscription/);
-    await expect(subscriptionRefused(router, Subjects.controlCommand)).resolves.toMatch(/Subscription/);
-    await expect(subscriptionRefused(router, Subjects.storeQuery('ingester', 0))).resolves.toMatch(/Subscription/);
+    await expect(subscriptionRefused(router, `${natsInboxPrefix('gateway')}.>`)).resolves.toMatch(
+      /Subscription/,
+    );
+    await expect(subscriptionRefused(router, Subjects.controlCommand)).resolves.toMatch(
+      /Subscription/,
+    );
+    await expect(subscriptionRefused(router, Subjects.storeQuery('ingester', 0))).resolves.toMatch(
+      /Subscription/,
+    );
   });
 
   it('lets the gateway do what it does: commands, queries, writes, health', async () => {
     const gateway = await as('gateway');
-    await expect(gateway.request(Subjects.controlQuery, { query: { type: 'GetTenant', tenantId: 'acme' }, requestId: 'spec' })).resolves.toMatchObject({ tenantId: 'acme' });
+    await expect(
+      gateway.request(Subjects.controlQuery, {
+        query: { type: 'GetTenant', tenantId: 'acme' },
+        requestId: 'spec',
+      }),
+    ).resolves.toMatchObject({ tenantId: 'acme' });
     await expect(
       gateway.request(Subjects.controlCommand, {
         command: { type: 'RenameTenant', tenantId: 'acme', displayName: 'Acme Corp' },
-        context: { actor: 'platform-admin', actorKind: 'platform-admin', sourceAddress: '127.0.0.1', requestId: 'spec' },
+        context: {
+          actor: 'platform-admin',
+          actorKind: 'platform-admin',
+          sourceAddress: '127.0.0.1',
+          requestId: 'spec',
+        },
       }),
     ).resolves.toMatchObject({ version: 2 });
-    await expect(gateway.request(QuerySubjects.labelNames, { tenantId: 'acme', match: [], startMs: 0, endMs: Date.now() })).resolves.toBeDefined();
-    await expect(gateway.request(Subjects.serviceHealth('router'), {})).resolves.toMatchObject({ service: 'router' });
+    await expect(
+      gateway.request(QuerySubjects.labelNames, {
+        tenantId: 'acme',
+        match: [],
+        startMs: 0,
+        endMs: Date.now(),
+      }),
+    ).resolves.toBeDefined();
+    await expect(gateway.request(Subjects.serviceHealth('router'), {})).resolves.toMatchObject({
+      service: 'router',
+    });
   });
 
   it('refuses a connection without credentials or with a wrong password', async () => {
-    await expect(connectBus({ url: nats.url, name: 'anonymous', logger: quiet })).rejects.toBeInstanceOf(BusAuthenticationError);
-    await expect(connectBus({ url: nats.url, name: 'guess', logger: quiet, user: 'gateway', password: 'guess' })).rejects.toMatchObject({
+    await expect(
+      connectBus({ url: nats.url, name: 'anonymous', logger: quiet }),
+    ).rejects.toBeInstanceOf(BusAuthenticationError);
+    await expect(
+      connectBus({
+        url: nats.url,
+        name: 'guess',
+        logger: quiet,
+        user: 'gateway',
+        password: 'guess',
+      }),
+    ).rejects.toMatchObject({
       code: 'unauthorized',
     });
-    await expect(connectBus({ url: nats.url, name: 'admin-as-gateway', logger: quiet, user: 'gateway', password: nats.login(NATS_DEV_ADMIN).password })).rejects.toBeInstanceOf(
-      BusAuthenticationError,
-    );
+    await expect(
+      connectBus({
+        url: nats.url,
+        name: 'admin-as-gateway',
+        logger: quiet,
+        user: 'gateway',
+        password: nats.login(NATS_DEV_ADMIN).password,
+      }),
+    ).rejects.toBeInstanceOf(BusAuthenticationError);
   });
 });
 

@@ -1,10 +1,10 @@
 import { Compressor, compressSync } from 'snappy';
 import { checkContentEncoding, parseContentType } from './content-type';
 import { decodeWriteRequest } from './decode';
-import { encodeWriteRequestV1, encodeWriteRequestV2 } from './encode';
+import { encodeWriteRequestV1, encodeWriteRequestV2 } from '../testing/encode';
 import { type RemoteWriteErrorCode, RemoteWriteError, UnsupportedMediaTypeError } from './errors';
-import { rng } from './generate';
-import { V1Decode, V2Decode, V2Encode } from './proto';
+import { rng } from '../testing/generate';
+import { V1Decode, V2Decode, V2Encode } from '../testing/proto';
 import { type ProtocolVersion, type WriteBatch, type WriteSeries } from './types';
 import { type ValidationOptions } from './validate';
 

@@ -1,9 +1,9 @@
 import { NO_INJECTION } from './label-block-builder';
-import { plainBatch } from './plain-batch.test-support';
+import { plainBatch } from '../testing/plain-batch';
 import { STALE_NAN } from '@strata/tsdb';
 import { decodeHttpWrite, decodeWriteRequest } from './decode';
-import { encodeWriteRequestV1, encodeWriteRequestV2 } from './encode';
-import { generateBatch, rng } from './generate';
+import { encodeWriteRequestV1, encodeWriteRequestV2 } from '../testing/encode';
+import { generateBatch, rng } from '../testing/generate';
 import { type WriteBatch } from './types';
 
 const batch: WriteBatch = {

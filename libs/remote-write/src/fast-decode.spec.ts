@@ -1,13 +1,13 @@
-import { plainBatch } from './plain-batch.test-support';
-import { decodeV1 } from './decode-v1';
-import { decodeV2 } from './decode-v2';
-import { marshalWriteRequestV1, marshalWriteRequestV2 } from './encode';
+import { plainBatch } from '../testing/plain-batch';
+import { decodeV1 } from '../testing/reference-decode-v1';
+import { decodeV2 } from '../testing/reference-decode-v2';
+import { marshalWriteRequestV1, marshalWriteRequestV2 } from '../testing/encode';
 import { RemoteWriteError } from './errors';
 import { fastDecodeV1 } from './fast-decode-v1';
 import { fastDecodeV2 } from './fast-decode-v2';
-import { generateBatch, rng } from './generate';
+import { generateBatch, rng } from '../testing/generate';
 import { type InjectedLabel, LabelInjection } from './label-block-builder';
-import { V2Encode } from './proto';
+import { V2Encode } from '../testing/proto';
 import { type WriteBatch } from './types';
 import { DEFAULT_VALIDATION } from './validate';
 

@@ -1,12 +1,10 @@
 export * from './content-type';
 export * from './decode';
-export * from './encode';
 export * from './errors';
 export * from './ingest-codec';
 export * from './series-hash';
 export * from './types';
 export { DEFAULT_VALIDATION, type ValidationOptions, type ResolvedValidation } from './validate';
 export { compressBlock, decompressBlock } from './snappy';
-export * from './generate';
 export * from './decoded-series';
 export { LabelInjection, NO_INJECTION, type InjectedLabel } from './label-block-builder';

@@ -1,6 +1,6 @@
 import { xxh32 } from '@node-rs/xxhash';
 import { STALE_NAN, isStaleNaN, labelsFrom } from '@strata/tsdb';
-import { generateBatch } from './generate';
+import { generateBatch } from '../testing/generate';
 import {
   INGEST_VERSION,
   IngestMessageView,
@@ -8,7 +8,7 @@ import {
   encodeIngestMessage,
 } from './ingest-codec';
 import { decodeWriteRequest } from './decode';
-import { encodeWriteRequestV1 } from './encode';
+import { encodeWriteRequestV1 } from '../testing/encode';
 import { partitionOf, seriesHash } from './series-hash';
 import { expandBlock } from './snappy';
 

@@ -1,7 +1,7 @@
 import { Head, matcher } from '@strata/tsdb';
 import { decodeHttpWrite } from './decode';
-import { encodeWriteRequestV2 } from './encode';
-import { generateBatch } from './generate';
+import { encodeWriteRequestV2 } from '../testing/encode';
+import { generateBatch } from '../testing/generate';
 import { decodeIngestMessage, encodeIngestMessage } from './ingest-codec';
 import { type DecodedSeries } from './decoded-series';
 import { NO_INJECTION } from './label-block-builder';

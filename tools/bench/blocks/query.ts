@@ -28,7 +28,7 @@ import {
   startTestNats,
   stopChild,
   strataEnv,
-} from '../../../apps/strata/src/write-path/harness';
+} from '@strata/platform/testing';
 import { BENCH_QUERIES, median } from '../promql/queries';
 
 const counterSeries = Number(process.argv[2] ?? 200);
@@ -60,11 +60,22 @@ function families(): Family[] {
     for (let inst = 0; inst < perJob; inst++) {
       for (let path = 0; path < 10; path++) {
         const rate = 1 + ((j * 31 + inst * 7 + path) % 50);
-        requests.push({ labels: `job="job-${j}",instance="i-${inst}",path="/p${path}"`, value: (i) => i * rate + ((i * path) % 7) });
+        requests.push({
+          labels: `job="job-${j}",instance="i-${inst}",path="/p${path}"`,
+          value: (i) => i * rate + ((i * path) % 7),
+        });
       }
-      builds.push({ labels: `job="job-${j}",instance="i-${inst}",version="v${inst % 3}"`, value: () => 1 });
+      builds.push({
+        labels: `job="job-${j}",instance="i-${inst}",version="v${inst % 3}"`,
+        value: () => 1,
+      });
     }
-    LE.forEach((le, b) => buckets.push({ labels: `job="job-${j}",instance="i-0",le="${le}"`, value: (i) => i * (b + 1) }));
+    LE.forEach((le, b) =>
+      buckets.push({
+        labels: `job="job-${j}",instance="i-0",le="${le}"`,
+        value: (i) => i * (b + 1),
+      }),
+    );
   }
   return [
     { name: 'bench_requests_total', type: 'counter', series: requests },
@@ -100,10 +111,23 @@ async function writeOpenMetrics(file: string): Promise<number> {
   return samples;
 }
 
-async function timedQuery(url: string, query: string, headers: Record<string, string>): Promise<{ ms: number; series: number }> {
-  const body = new URLSearchParams({ query, start: String((T0 + 3_600_000) / 1000), end: String(END / 1000), step: String(STEP_S) });
+async function timedQuery(
+  url: string,
+  query: string,
+  headers: Record<string, string>,
+): Promise<{ ms: number; series: number }> {
+  const body = new URLSearchParams({
+    query,
+    start: String((T0 + 3_600_000) / 1000),
+    end: String(END / 1000),
+    step: String(STEP_S),
+  });
   const start = performance.now();
-  const res = await fetch(`${url}/api/v1/query_range`, { method: 'POST', body, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } });
+  const res = await fetch(`${url}/api/v1/query_range`, {
+    method: 'POST',
+    body,
+    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+  });
   const reply = (await res.json()) as { data?: { result: unknown[] }; error?: string };
   if (!reply.data) throw new Error(`${url}: ${query}: ${reply.error ?? res.status}`);
   return { ms: performance.now() - start, series: reply.data.result.length };
@@ -118,39 +142,66 @@ async function main(): Promise<void> {
     const om = join(dir, 'bench.om');
     const samples = await writeOpenMetrics(om);
     const blocksDir = join(dir, 'promtool');
-    await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=24h', om, blocksDir], { maxBuffer: 1 << 26 });
+    await run(
+      'promtool',
+      ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=24h', om, blocksDir],
+      { maxBuffer: 1 << 26 },
+    );
     const bucketUrl = join(dir, 'bucket');
-    await run(process.execPath, [join(ROOT, 'tools/platform/cli.mjs'), 'blocks', 'upload', '--tenant', TENANT, blocksDir], {
-      cwd: ROOT,
-      env: { ...process.env, STRATA_BUCKET_URL: bucketUrl },
-      maxBuffer: 1 << 26,
-    });
+    await run(
+      process.execPath,
+      [join(ROOT, 'tools/platform/cli.mjs'), 'blocks', 'upload', '--tenant', TENANT, blocksDir],
+      {
+        cwd: ROOT,
+        env: { ...process.env, STRATA_BUCKET_URL: bucketUrl },
+        maxBuffer: 1 << 26,
+      },
+    );
     await mkdir(join(dir, 'prometheus'));
     await cp(blocksDir, join(dir, 'prometheus/prom'), { recursive: true });
-    console.log(`data: ${(samples / 1e6).toFixed(2)}M samples over ${days} d, one a minute; promtool blocks and CLI upload in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    console.log(
+      `data: ${(samples / 1e6).toFixed(2)}M samples over ${days} d, one a minute; promtool blocks and CLI upload in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
 
     const bus = await clientBus(nats);
     stops.push(() => bus.drain());
     fakeControlPlane(bus, new Map([[TENANT, OPEN_QUOTA]]));
-    const env = strataEnv(nats, join(dir, 'data'), { STRATA_BUCKET_URL: bucketUrl, STRATA_STORE_SYNC_INTERVAL_SECONDS: '1' });
-    store = await spawnStrata('store', { ...env, STRATA_DATA_DIR: join(dir, 'store-data') }, join(dir, 'store.log'));
+    const env = strataEnv(nats, join(dir, 'data'), {
+      STRATA_BUCKET_URL: bucketUrl,
+      STRATA_STORE_SYNC_INTERVAL_SECONDS: '1',
+    });
+    store = await spawnStrata(
+      'store',
+      { ...env, STRATA_DATA_DIR: join(dir, 'store-data') },
+      join(dir, 'store.log'),
+    );
     const services = await startInProcess(env, [ingesterService, queryService]);
     stops.push(() => services.stop());
     const gateway = await startTestGateway(bus);
     stops.push(() => gateway.close());
-    const prom = await startPrometheus({ dir: join(dir, 'prometheus'), flags: ['--storage.tsdb.retention.time=30d', '--log.level=warn'] });
+    const prom = await startPrometheus({
+      dir: join(dir, 'prometheus'),
+      flags: ['--storage.tsdb.retention.time=30d', '--log.level=warn'],
+    });
     stops.push(() => prom.stop());
     const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-scope-orgid': TENANT };
     t = performance.now();
     for (;;) {
-      const r = await timedQuery(gateway.url, 'bench_build_info', headers).catch(() => ({ series: 0 }));
+      const r = await timedQuery(gateway.url, 'bench_build_info', headers).catch(() => ({
+        series: 0,
+      }));
       if (r.series > 0) break;
-      if (performance.now() - t > 60_000) throw new Error('the store did not serve the blocks within 60 s');
+      if (performance.now() - t > 60_000)
+        throw new Error('the store did not serve the blocks within 60 s');
       await new Promise((r2) => setTimeout(r2, 250));
     }
 
-    console.log(`range queries over ${days} d less the first hour at ${STEP_S} s steps, over HTTP; median of ${runs} runs after one warm-up (Prometheus ${prom.version})`);
-    console.log(['query', 'series', 'strata store+query ms', 'prometheus ms', 'strata/prom'].join('\t'));
+    console.log(
+      `range queries over ${days} d less the first hour at ${STEP_S} s steps, over HTTP; median of ${runs} runs after one warm-up (Prometheus ${prom.version})`,
+    );
+    console.log(
+      ['query', 'series', 'strata store+query ms', 'prometheus ms', 'strata/prom'].join('\t'),
+    );
     for (const [name, query] of BENCH_QUERIES) {
       const ours: number[] = [];
       const theirs: number[] = [];

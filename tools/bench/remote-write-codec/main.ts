@@ -7,14 +7,16 @@ import {
   decodeIngestMessage,
   decodeWriteRequest,
   encodeIngestMessage,
+  seriesHash,
+  writeStats,
+} from '@strata/remote-write';
+import {
   encodeWriteRequestV1,
   encodeWriteRequestV2,
   generateBatch,
   marshalWriteRequestV1,
   marshalWriteRequestV2,
-  seriesHash,
-  writeStats,
-} from '@strata/remote-write';
+} from '@strata/remote-write/testing';
 
 const series = Number(process.argv[2] ?? 2000);
 const samplesPerSeries = Number(process.argv[3] ?? 1);

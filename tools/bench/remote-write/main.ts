@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { connectBus, type NatsBus } from '@strata/bus';
 import { type ControlQueryRequest, DEFAULT_QUOTA, Subjects } from '@strata/contracts';
 import { NATS_DEV_ADMIN, freePort, startNatsServer, startPrometheus } from '@strata/devstack';
-import { encodeWriteRequestV1, type WriteBatch } from '@strata/remote-write';
+import { type WriteBatch } from '@strata/remote-write';
+import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { createStoreClient } from '@strata/store-client';
 import { type Label } from '@strata/tsdb';
 
@@ -124,7 +125,11 @@ const pct = (xs: number[], p: number) =>
 async function benchStrata(all: Buffer[]): Promise<Result> {
   const nats = await startNatsServer({ dataDir: join(dir, 'nats') });
   children.push({ kill: () => void nats.process.stop('SIGKILL', 0) });
-  const bus: NatsBus = await connectBus({ url: nats.url, name: 'bench', ...nats.login(NATS_DEV_ADMIN) });
+  const bus: NatsBus = await connectBus({
+    url: nats.url,
+    name: 'bench',
+    ...nats.login(NATS_DEV_ADMIN),
+  });
   bus.serve<ControlQueryRequest, unknown>(Subjects.controlQuery, 'control-plane', ({ query }) => {
     const now = new Date().toISOString();
     const quota = {

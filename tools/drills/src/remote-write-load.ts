@@ -1,7 +1,8 @@
 // A bounded remote-write sender that behaves like Prometheus' queue manager: each writer sends one
 // request at a time, retries a 5xx, a 429 or a network failure with the same body until it gets a
 // 2xx, and records exactly what the gateway acknowledged.
-import { encodeWriteRequestV1, type WriteBatch } from '@strata/remote-write';
+import { type WriteBatch } from '@strata/remote-write';
+import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { labelsFrom } from '@strata/tsdb';
 
 /** Where and as whom the load writes. */
@@ -65,7 +66,8 @@ export class RemoteWriteLoad {
   async stop(): Promise<LoadReport> {
     this.running = false;
     await Promise.all(this.loops);
-    if (this.failure) throw this.failure instanceof Error ? this.failure : new Error(String(this.failure));
+    if (this.failure)
+      throw this.failure instanceof Error ? this.failure : new Error(String(this.failure));
     return {
       requests: this.requests,
       samples: this.ackedSamples,
@@ -79,7 +81,11 @@ export class RemoteWriteLoad {
     return {
       metadata: [],
       series: Array.from({ length: this.options.seriesPerWriter }, (_, s) => ({
-        labels: labelsFrom({ __name__: this.options.metric, writer: `w${writer}`, series: `s${s}` }),
+        labels: labelsFrom({
+          __name__: this.options.metric,
+          writer: `w${writer}`,
+          series: `s${s}`,
+        }),
         timestamps: new Float64Array([t]),
         values: new Float64Array([value]),
         exemplars: [],
@@ -127,14 +133,18 @@ export class RemoteWriteLoad {
         const text = await res.text();
         if (res.ok) return attempt;
         // Prometheus drops a 4xx other than 429 for good: the drill must never send one.
-        if (res.status !== 429 && res.status < 500) throw new Error(`write refused with ${res.status}: ${text}`);
+        if (res.status !== 429 && res.status < 500)
+          throw new Error(`write refused with ${res.status}: ${text}`);
         outcome = `${res.status} ${text.slice(0, 200)}`;
       } catch (error) {
         if (error instanceof Error && error.message.startsWith('write refused')) throw error;
         outcome = String(error);
       }
       this.failedAttempts++;
-      if (Date.now() > deadline) throw new Error(`a write was not acknowledged within ${this.options.retryDeadlineMs} ms; last: ${outcome}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `a write was not acknowledged within ${this.options.retryDeadlineMs} ms; last: ${outcome}`,
+        );
       await sleep(backoff);
       backoff = Math.min(1_000, backoff * 2);
     }

@@ -3,7 +3,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePrograms, which, NATS_SERVER, POSTGRES, type RequiredProgram } from '@strata/devstack';
+import {
+  ensurePrograms,
+  which,
+  NATS_SERVER,
+  POSTGRES,
+  type RequiredProgram,
+} from '@strata/devstack';
 
 const root = join(__dirname, '../../..');
 const bin = (name: string) => join(root, 'node_modules/.bin', name);
@@ -15,7 +21,10 @@ const TEST_PEERS: RequiredProgram[] = [
   POSTGRES,
   { find: () => which('prometheus'), debianPackage: 'prometheus' },
   { find: () => which('promtool'), debianPackage: 'prometheus' },
-  { find: () => which('prometheus-alertmanager') ?? which('alertmanager'), debianPackage: 'prometheus-alertmanager' },
+  {
+    find: () => which('prometheus-alertmanager') ?? which('alertmanager'),
+    debianPackage: 'prometheus-alertmanager',
+  },
   { find: () => which('prometheus-node-exporter'), debianPackage: 'prometheus-node-exporter' },
 ];
 
@@ -40,23 +49,36 @@ function main(): void {
   const focused = jestArgs.length > 0;
   const checks: boolean[] = [];
   if (!focused) {
+    // Two programs, so jest's globals exist for specs and their scaffolding but never for production code.
     checks.push(step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']));
+    checks.push(step('typecheck specs', bin('tsc'), ['-p', 'tsconfig.spec.json', '--noEmit']));
     // The module-boundary rule reads Nx's project graph; computing it first makes the rule run.
     step('project graph', bin('nx'), ['show', 'projects']);
     checks.push(step('lint', bin('eslint'), ['.', '--max-warnings=0']));
   }
   mkdirSync(join(root, '.strata'), { recursive: true });
   const resultFile = join(root, '.strata', 'jest-result.json');
-  step('jest', bin('jest'), ['--json', `--outputFile=${resultFile}`, '--maxWorkers=2', ...jestArgs]);
+  step('jest', bin('jest'), [
+    '--json',
+    `--outputFile=${resultFile}`,
+    '--maxWorkers=2',
+    ...jestArgs,
+  ]);
   let result: JestResult;
   try {
     result = JSON.parse(readFileSync(resultFile, 'utf8')) as JestResult;
   } catch {
-    result = { numPassedTests: 0, numFailedTests: 0, numPendingTests: 0, numRuntimeErrorTestSuites: 1 };
+    result = {
+      numPassedTests: 0,
+      numFailedTests: 0,
+      numPendingTests: 0,
+      numRuntimeErrorTestSuites: 1,
+    };
   }
   const passed = result.numPassedTests + checks.filter(Boolean).length;
   // A suite that fails to load has no test results of its own; it still counts as a failure.
-  const failed = result.numFailedTests + result.numRuntimeErrorTestSuites + checks.filter((c) => !c).length;
+  const failed =
+    result.numFailedTests + result.numRuntimeErrorTestSuites + checks.filter((c) => !c).length;
   const skipped = result.numPendingTests;
   console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
   process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -1,5 +1,6 @@
 import { startPrometheus as startDebianPrometheus } from '@strata/devstack';
-import { encodeWriteRequestV1, type WriteBatch } from '@strata/remote-write';
+import { type WriteBatch } from '@strata/remote-write';
+import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 
 /** A Prometheus started for one test or benchmark run, on loopback, with no scrape jobs. */
 export interface PrometheusServer {

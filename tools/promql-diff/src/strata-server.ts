@@ -1,8 +1,13 @@
 import { connectBus, type BusLogger } from '@strata/bus';
 import { startGateway, type GatewayConfig } from '@strata/gateway';
-import { CardinalityExecutor, MemorySeriesSource, QueryExecutor, QueryHandlers } from '@strata/query';
+import {
+  CardinalityExecutor,
+  MemorySeriesSource,
+  QueryExecutor,
+  QueryHandlers,
+} from '@strata/query';
 import { decodeWriteRequest, type WriteBatch } from '@strata/remote-write';
-import { FakeControlPlane } from '../../../libs/gateway/src/testing/fake-control-plane';
+import { FakeControlPlane } from '@strata/gateway/testing';
 
 /** The platform admin token of the harness; the tenant is named in `X-Scope-OrgID`. */
 export const HARNESS_ADMIN_TOKEN = 'promql-diff-admin-token-0123456789';
@@ -27,7 +32,12 @@ export interface StrataServer {
   stop(): Promise<void>;
 }
 
-const quiet: BusLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet: BusLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 /** Starts the gateway on a loopback port and the query service beside it, connected as `login`; `tenants` are created up front. */
 export async function startStrata(
@@ -36,7 +46,12 @@ export async function startStrata(
 ): Promise<StrataServer> {
   const source = options.source ?? new MemorySeriesSource();
   // The gateway and the query service in one process: the monolith's identity.
-  const bus = await connectBus({ url: nats.url, name: 'promql-diff', logger: quiet, ...nats.login });
+  const bus = await connectBus({
+    url: nats.url,
+    name: 'promql-diff',
+    logger: quiet,
+    ...nats.login,
+  });
   const handlers = new QueryHandlers(
     bus,
     new QueryExecutor(source, { defaultTimeoutMs: options.defaultTimeoutMs ?? 120_000 }),
@@ -63,19 +78,32 @@ export async function startStrata(
     for (const s of batch.series) {
       const labels: Record<string, string> = {};
       for (const l of s.labels) labels[l.name] = l.value;
-      for (let i = 0; i < s.values.length; i++) source.append(tenantId, labels, s.timestamps[i], s.values[i]);
+      for (let i = 0; i < s.values.length; i++)
+        source.append(tenantId, labels, s.timestamps[i], s.values[i]);
       for (const e of s.exemplars) {
         const exemplarLabels: Record<string, string> = {};
         for (const l of e.labels) exemplarLabels[l.name] = l.value;
-        source.addExemplar(tenantId, labels, { labels: exemplarLabels, value: e.value, timestampMs: e.timestamp });
+        source.addExemplar(tenantId, labels, {
+          labels: exemplarLabels,
+          value: e.value,
+          timestampMs: e.timestamp,
+        });
       }
     }
-    for (const m of batch.metadata) source.addMetadata(tenantId, m.metricFamilyName, { type: m.type, help: m.help, unit: m.unit });
+    for (const m of batch.metadata)
+      source.addMetadata(tenantId, m.metricFamilyName, {
+        type: m.type,
+        help: m.help,
+        unit: m.unit,
+      });
   };
   return {
     url: gateway.url,
     source,
-    headersFor: (tenantId) => ({ authorization: `Bearer ${HARNESS_ADMIN_TOKEN}`, 'x-scope-orgid': tenantId }),
+    headersFor: (tenantId) => ({
+      authorization: `Bearer ${HARNESS_ADMIN_TOKEN}`,
+      'x-scope-orgid': tenantId,
+    }),
     writeEncoded: (tenantId, body) => writeBatch(tenantId, decodeWriteRequest(body, 'v1')),
     write: writeBatch,
     async stop() {

@@ -6,7 +6,7 @@ import { type RunningGateway } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
 import { queryService } from '@strata/query';
 import { storeService } from '@strata/store';
-import { encodeWriteRequestV1 } from '@strata/remote-write';
+import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { routerService } from '@strata/router';
 import { type RunningServices } from '@strata/service-kit';
 import { type RunningNatsServer } from '@strata/devstack';
@@ -21,7 +21,7 @@ import {
   storeClient,
   strataEnv,
   waitForStore,
-} from '../../../apps/strata/src/write-path/harness';
+} from '@strata/platform/testing';
 import { apiGet, diffResponses } from './compare';
 import { datasetBatches } from './dataset';
 import { startPrometheus, type PrometheusServer } from './prometheus-server';
@@ -51,13 +51,16 @@ describe('differential PromQL vs Prometheus through the write path (gateway remo
     [prom, services] = await Promise.all([
       startPrometheus(),
       // The data set sits at a fixed instant in 2023; heads keep only STRATA_INGEST_MAX_AGE_SECONDS behind now.
-      startInProcess(strataEnv(nats, natsDir, { STRATA_INGEST_MAX_AGE_SECONDS: String(10 * 365 * 86_400) }), [
-        routerService,
-        ingesterService,
-        queryService,
-        // The query side asks the store gateways too (an empty bucket here).
-        storeService,
-      ]),
+      startInProcess(
+        strataEnv(nats, natsDir, { STRATA_INGEST_MAX_AGE_SECONDS: String(10 * 365 * 86_400) }),
+        [
+          routerService,
+          ingesterService,
+          queryService,
+          // The query side asks the store gateways too (an empty bucket here).
+          storeService,
+        ],
+      ),
     ]);
     gateway = await startTestGateway(bus, 16 * 1024 * 1024);
     await waitForStore(storeClient(bus), TENANT);
@@ -67,16 +70,27 @@ describe('differential PromQL vs Prometheus through the write path (gateway remo
       await prom.write(batch);
       const res = await fetch(`${gateway.url}/api/v1/write`, {
         method: 'POST',
-        headers: { ...headers, 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy', 'x-prometheus-remote-write-version': '0.1.0' },
+        headers: {
+          ...headers,
+          'content-type': 'application/x-protobuf',
+          'content-encoding': 'snappy',
+          'x-prometheus-remote-write-version': '0.1.0',
+        },
         body: encodeWriteRequestV1(batch),
       });
-      if (res.status >= 300) throw new Error(`strata remote write: ${res.status} ${await res.text()}`);
+      if (res.status >= 300)
+        throw new Error(`strata remote write: ${res.status} ${await res.text()}`);
     }
     // A write is acknowledged once JetStream holds it; ingesters apply it shortly after.
     const store = storeClient(bus);
     const until = Date.now() + 60_000;
     for (;;) {
-      const { value } = await store.select({ tenantId: TENANT, matchers: [{ type: '=~', name: '__name__', value: '.+' }], start: 0, end: Date.now() + 3_600_000 });
+      const { value } = await store.select({
+        tenantId: TENANT,
+        matchers: [{ type: '=~', name: '__name__', value: '.+' }],
+        start: 0,
+        end: Date.now() + 3_600_000,
+      });
       const stored = value.reduce((n, s) => n + s.timestamps.length, 0);
       if (stored >= expected || Date.now() > until) break;
       await new Promise((r) => setTimeout(r, 250));
@@ -90,15 +104,32 @@ describe('differential PromQL vs Prometheus through the write path (gateway remo
     await prom?.stop();
     await nats?.process.stop();
     rmSync(natsDir, { recursive: true, force: true });
-    console.log(`differential through the write path: ${tally.equal}/${tally.comparisons} comparisons equal over ${DIFF_QUERIES.length} queries`);
+    console.log(
+      `differential through the write path: ${tally.equal}/${tally.comparisons} comparisons equal over ${DIFF_QUERIES.length} queries`,
+    );
   });
 
   it.each(DIFF_QUERIES.map((d) => [d.query, d] as const))('%s', async (_name, d) => {
     const problems: string[] = [];
-    const calls: Array<[string, Record<string, string>]> = INSTANTS.map((t) => ['/api/v1/query', { query: d.query, time: secs(t) }]);
-    if (d.range !== false) calls.push(['/api/v1/query_range', { query: d.query, start: secs(RANGE.startMs), end: secs(RANGE.endMs), step: secs(RANGE.stepMs) }]);
+    const calls: Array<[string, Record<string, string>]> = INSTANTS.map((t) => [
+      '/api/v1/query',
+      { query: d.query, time: secs(t) },
+    ]);
+    if (d.range !== false)
+      calls.push([
+        '/api/v1/query_range',
+        {
+          query: d.query,
+          start: secs(RANGE.startMs),
+          end: secs(RANGE.endMs),
+          step: secs(RANGE.stepMs),
+        },
+      ]);
     for (const [path, params] of calls) {
-      const [p, s] = await Promise.all([apiGet(prom.url, path, params), apiGet(gateway.url, path, params, headers)]);
+      const [p, s] = await Promise.all([
+        apiGet(prom.url, path, params),
+        apiGet(gateway.url, path, params, headers),
+      ]);
       tally.comparisons++;
       const diff = diffResponses(p, s, path === '/api/v1/query' && (d.ordered ?? false));
       if (diff === null) tally.equal++;

@@ -22,7 +22,7 @@ import {
   strataEnv,
   waitForStore,
   writeRequest,
-} from './harness';
+} from '@strata/platform/testing';
 
 jest.setTimeout(300_000);
 

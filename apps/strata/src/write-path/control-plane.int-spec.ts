@@ -11,7 +11,7 @@ import {
 import { controlPlaneService } from '@strata/control-plane';
 import { freePort } from '@strata/devstack';
 import { gatewayService } from '@strata/gateway';
-import { encodeWriteRequestV1 } from '@strata/remote-write';
+import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { type RunningNatsServer } from '@strata/devstack';
 import { ingesterService } from '@strata/ingester';
 import { routerService } from '@strata/router';
@@ -28,7 +28,7 @@ import {
   strataEnv,
   writeRequest,
   removeTestDirs,
-} from './harness';
+} from '@strata/platform/testing';
 
 jest.setTimeout(90_000);
 

@@ -20,7 +20,7 @@ import {
   waitForStore,
   writeRequest,
   removeTestDirs,
-} from './harness';
+} from '@strata/platform/testing';
 
 jest.setTimeout(180_000);
 

@@ -14,12 +14,8 @@ import { type RunningGateway } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
 import { queryService } from '@strata/query';
 import { storeService } from '@strata/store';
-import {
-  encodeWriteRequestV1,
-  type MetricMetadata,
-  type WriteBatch,
-  type WriteSeries,
-} from '@strata/remote-write';
+import { type MetricMetadata, type WriteBatch, type WriteSeries } from '@strata/remote-write';
+import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { routerService } from '@strata/router';
 import { type RunningServices } from '@strata/service-kit';
 import { labelsFrom } from '@strata/tsdb';
@@ -35,7 +31,7 @@ import {
   storeClient,
   strataEnv,
   waitForStore,
-} from './harness';
+} from '@strata/platform/testing';
 
 jest.setTimeout(120_000);
 

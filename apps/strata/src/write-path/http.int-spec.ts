@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { type NatsBus } from '@strata/bus';
 import { DEFAULT_QUOTA, type QuotaSpec } from '@strata/contracts';
 import { type RunningNatsServer } from '@strata/devstack';
-import { encodeWriteRequestV1, encodeWriteRequestV2 } from '@strata/remote-write';
+import { encodeWriteRequestV1, encodeWriteRequestV2 } from '@strata/remote-write/testing';
 import { type RunningServices } from '@strata/service-kit';
 import { type StoreClient } from '@strata/store-client';
 import {
@@ -20,7 +20,7 @@ import {
   type TestKeys,
   waitForStore,
   removeTestDirs,
-} from './harness';
+} from '@strata/platform/testing';
 
 jest.setTimeout(60_000);
 

@@ -15,7 +15,7 @@ import { type RunningGateway } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
 import { type Bucket, FilesystemBucket, S3Bucket } from '@strata/objstore';
 import { queryService } from '@strata/query';
-import { encodeWriteRequestV1 } from '@strata/remote-write';
+import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { routerService } from '@strata/router';
 import { type RunningServices } from '@strata/service-kit';
 import { type TestSeries, writeTestBlock } from '@strata/testing';
@@ -32,7 +32,7 @@ import {
   startTestNats,
   stopChild,
   strataEnv,
-} from './harness';
+} from '@strata/platform/testing';
 
 jest.setTimeout(300_000);
 // The store runs as a child process; keep its log when a run fails (see afterAll).

@@ -6,7 +6,7 @@ import { type RunningGateway } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
 import { queryService } from '@strata/query';
 import { routerService } from '@strata/router';
-import { encodeWriteRequestV1 } from '@strata/remote-write';
+import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { type RunningServices } from '@strata/service-kit';
 import { createStoreClient, type StoreClient } from '@strata/store-client';
 import {
@@ -22,7 +22,7 @@ import {
   strataEnv,
   type TestKeys,
   waitForStore,
-} from './harness';
+} from '@strata/platform/testing';
 
 jest.setTimeout(180_000);
 

@@ -21,7 +21,7 @@ import {
   strataEnv,
   waitForStore,
   removeTestDirs,
-} from './harness';
+} from '@strata/platform/testing';
 
 const RUN_SECONDS = 65;
 jest.setTimeout((RUN_SECONDS + 90) * 1000);

@@ -24,7 +24,7 @@ import {
   strataEnv,
   waitForStore,
   writeRequest,
-} from './harness';
+} from '@strata/platform/testing';
 
 jest.setTimeout(60_000);
 

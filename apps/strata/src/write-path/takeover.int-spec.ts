@@ -22,7 +22,7 @@ import {
   waitForStore,
   writeRequest,
   removeTestDirs,
-} from './harness';
+} from '@strata/platform/testing';
 
 jest.setTimeout(120_000);
 

@@ -7,7 +7,8 @@ import { type RunningGateway } from '@strata/gateway';
 import { decodeHeadSnapshot, ingesterService } from '@strata/ingester';
 import { queryService } from '@strata/query';
 import { routerService } from '@strata/router';
-import { type WriteBatch, encodeWriteRequestV1 } from '@strata/remote-write';
+import { type WriteBatch } from '@strata/remote-write';
+import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { type RunningServices, StrataMetrics } from '@strata/service-kit';
 import { type StoreClient } from '@strata/store-client';
 import { labelsFrom } from '@strata/tsdb';
@@ -24,7 +25,7 @@ import {
   strataEnv,
   type TestKeys,
   waitForStore,
-} from './harness';
+} from '@strata/platform/testing';
 
 jest.setTimeout(180_000);
 
@@ -126,7 +127,11 @@ describe('tenant isolation on the write path', () => {
     expect(actual).toEqual(expected);
   };
   const start = async () => {
-    platform = await startInProcess(strataEnv(nats, dataDir), [routerService, ingesterService, queryService]);
+    platform = await startInProcess(strataEnv(nats, dataDir), [
+      routerService,
+      ingesterService,
+      queryService,
+    ]);
     await waitForStore(store, 'steady');
   };
 

@@ -10,7 +10,8 @@ import { type RunningGateway } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
 import { queryService } from '@strata/query';
 import { storeService } from '@strata/store';
-import { encodeWriteRequestV1, type WriteSeries } from '@strata/remote-write';
+import { type WriteSeries } from '@strata/remote-write';
+import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { routerService } from '@strata/router';
 import { type RunningServices } from '@strata/service-kit';
 import { labelsFrom } from '@strata/tsdb';
@@ -24,7 +25,7 @@ import {
   startTestGateway,
   startTestNats,
   strataEnv,
-} from './harness';
+} from '@strata/platform/testing';
 
 jest.setTimeout(180_000);
 

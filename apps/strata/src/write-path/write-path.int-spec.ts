@@ -4,7 +4,8 @@ import { type NatsBus } from '@strata/bus';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { DEFAULT_QUOTA, type QuotaSpec, StrataError, Streams } from '@strata/contracts';
 import { type RunningNatsServer } from '@strata/devstack';
-import { compressBlock, encodeWriteRequestV1, marshalWriteRequestV1 } from '@strata/remote-write';
+import { compressBlock } from '@strata/remote-write';
+import { encodeWriteRequestV1, marshalWriteRequestV1 } from '@strata/remote-write/testing';
 import { type RunningServices } from '@strata/service-kit';
 import { type StoreClient } from '@strata/store-client';
 import { labelsFrom } from '@strata/tsdb';
@@ -22,7 +23,7 @@ import {
   waitForStore,
   writeRequest,
   removeTestDirs,
-} from './harness';
+} from '@strata/platform/testing';
 
 jest.setTimeout(60_000);
 

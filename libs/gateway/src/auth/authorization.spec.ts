@@ -1,6 +1,12 @@
-import { ADMIN_TOKEN, type Harness, seedTenants, startHarness } from '../testing/gateway-harness';
+import {
+  ADMIN_TOKEN,
+  type Harness,
+  seedTenants,
+  startHarness,
+} from '../../testing/gateway-harness';
 
-const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const basic = (user: string, password: string): string =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 describe('authentication and authorization matrix', () => {
   let h: Harness;
@@ -34,7 +40,12 @@ describe('authentication and authorization matrix', () => {
     });
 
     it('answers a wrong secret, a wrong scheme and a garbled header with 401', async () => {
-      for (const auth of ['Bearer nope', 'Digest abc', 'Bearer', basic('admin', 'wrong-token-0123456789')]) {
+      for (const auth of [
+        'Bearer nope',
+        'Digest abc',
+        'Bearer',
+        basic('admin', 'wrong-token-0123456789'),
+      ]) {
         const res = await h.call('GET', '/api/v1/admin/tenants', { auth });
         expect(res.status).toBe(401);
         expect(res.headers.get('www-authenticate')).toBeTruthy();
@@ -42,23 +53,41 @@ describe('authentication and authorization matrix', () => {
     });
 
     it('accepts the admin token as Bearer and as Basic admin:<token>', async () => {
-      expect((await h.call('GET', '/api/v1/admin/tenants', { auth: `Bearer ${ADMIN_TOKEN}` })).status).toBe(200);
-      expect((await h.call('GET', '/api/v1/admin/tenants', { auth: basic('admin', ADMIN_TOKEN) })).status).toBe(200);
-      expect((await h.call('GET', '/api/v1/admin/tenants', { auth: basic('someone', ADMIN_TOKEN) })).status).toBe(401);
+      expect(
+        (await h.call('GET', '/api/v1/admin/tenants', { auth: `Bearer ${ADMIN_TOKEN}` })).status,
+      ).toBe(200);
+      expect(
+        (await h.call('GET', '/api/v1/admin/tenants', { auth: basic('admin', ADMIN_TOKEN) }))
+          .status,
+      ).toBe(200);
+      expect(
+        (await h.call('GET', '/api/v1/admin/tenants', { auth: basic('someone', ADMIN_TOKEN) }))
+          .status,
+      ).toBe(401);
     });
 
     it('accepts a key as Bearer, as Basic keyId:secret and as Basic with any user', async () => {
-      for (const auth of [bearer(readA), basic(readA.keyId, readA.secret), basic('grafana', readA.secret)]) {
+      for (const auth of [
+        bearer(readA),
+        basic(readA.keyId, readA.secret),
+        basic('grafana', readA.secret),
+      ]) {
         expect((await h.call('GET', '/api/v1/admin/tenants/tenant-a', { auth })).status).toBe(200);
       }
-      const otherKeyId = await h.call('GET', '/api/v1/admin/tenants/tenant-a', { auth: basic(adminA.keyId, readA.secret) });
+      const otherKeyId = await h.call('GET', '/api/v1/admin/tenants/tenant-a', {
+        auth: basic(adminA.keyId, readA.secret),
+      });
       expect(otherKeyId.status).toBe(401);
     });
 
     it('rejects a revoked key on the very next request', async () => {
       const key = await h.issueKey('tenant-a', ['read']);
-      expect((await h.call('GET', '/api/v1/admin/tenants/tenant-a', { auth: bearer(key) })).status).toBe(200);
-      const revoke = await h.call('DELETE', `/api/v1/admin/api-keys/${key.keyId}`, { auth: bearer(adminA) });
+      expect(
+        (await h.call('GET', '/api/v1/admin/tenants/tenant-a', { auth: bearer(key) })).status,
+      ).toBe(200);
+      const revoke = await h.call('DELETE', `/api/v1/admin/api-keys/${key.keyId}`, {
+        auth: bearer(adminA),
+      });
       expect(revoke.status).toBe(200);
       expect(revoke.body.status).toBe('revoked');
       const after = await h.call('GET', '/api/v1/admin/tenants/tenant-a', { auth: bearer(key) });
@@ -91,8 +120,14 @@ describe('authentication and authorization matrix', () => {
 
     it('cannot rename B, issue keys for B, or read or revoke a key of B', async () => {
       const attempts = [
-        h.call('PATCH', '/api/v1/admin/tenants/tenant-b', { auth: bearer(adminA), body: { displayName: 'pwned' } }),
-        h.call('POST', '/api/v1/admin/tenants/tenant-b/api-keys', { auth: bearer(adminA), body: { name: 'x', scopes: ['admin'] } }),
+        h.call('PATCH', '/api/v1/admin/tenants/tenant-b', {
+          auth: bearer(adminA),
+          body: { displayName: 'pwned' },
+        }),
+        h.call('POST', '/api/v1/admin/tenants/tenant-b/api-keys', {
+          auth: bearer(adminA),
+          body: { name: 'x', scopes: ['admin'] },
+        }),
         h.call('GET', `/api/v1/admin/api-keys/${readB.keyId}`, { auth: bearer(adminA) }),
         h.call('DELETE', `/api/v1/admin/api-keys/${readB.keyId}`, { auth: bearer(adminA) }),
       ];
@@ -106,24 +141,43 @@ describe('authentication and authorization matrix', () => {
     it('sees only its own tenant in lists, audit and replay', async () => {
       const list = await h.call('GET', '/api/v1/admin/tenants', { auth: bearer(readA) });
       expect(list.body.items.map((t: { tenantId: string }) => t.tenantId)).toEqual(['tenant-a']);
-      await h.call('PATCH', '/api/v1/admin/tenants/tenant-b', { body: { displayName: 'B renamed' } });
+      await h.call('PATCH', '/api/v1/admin/tenants/tenant-b', {
+        body: { displayName: 'B renamed' },
+      });
       const audit = await h.call('GET', '/api/v1/admin/audit', { auth: bearer(readA) });
       expect(audit.status).toBe(200);
       expect(audit.body.items.length).toBeGreaterThan(0);
-      expect(audit.body.items.every((e: { tenantId: string }) => e.tenantId === 'tenant-a')).toBe(true);
-      const replay = await h.call('GET', '/api/v1/admin/audit/replay?position=1000', { auth: bearer(readA) });
-      expect(replay.body.tenants.map((t: { tenantId: string }) => t.tenantId)).toEqual(['tenant-a']);
+      expect(audit.body.items.every((e: { tenantId: string }) => e.tenantId === 'tenant-a')).toBe(
+        true,
+      );
+      const replay = await h.call('GET', '/api/v1/admin/audit/replay?position=1000', {
+        auth: bearer(readA),
+      });
+      expect(replay.body.tenants.map((t: { tenantId: string }) => t.tenantId)).toEqual([
+        'tenant-a',
+      ]);
     });
   });
 
   describe('scopes', () => {
     it('a read key reads but cannot rename, issue or revoke', async () => {
-      expect((await h.call('GET', '/api/v1/admin/tenants/tenant-a/api-keys', { auth: bearer(readA) })).status).toBe(200);
-      const rename = await h.call('PATCH', '/api/v1/admin/tenants/tenant-a', { auth: bearer(readA), body: { displayName: 'x' } });
+      expect(
+        (await h.call('GET', '/api/v1/admin/tenants/tenant-a/api-keys', { auth: bearer(readA) }))
+          .status,
+      ).toBe(200);
+      const rename = await h.call('PATCH', '/api/v1/admin/tenants/tenant-a', {
+        auth: bearer(readA),
+        body: { displayName: 'x' },
+      });
       expect(rename.status).toBe(403);
-      const issue = await h.call('POST', '/api/v1/admin/tenants/tenant-a/api-keys', { auth: bearer(readA), body: { name: 'x', scopes: ['read'] } });
+      const issue = await h.call('POST', '/api/v1/admin/tenants/tenant-a/api-keys', {
+        auth: bearer(readA),
+        body: { name: 'x', scopes: ['read'] },
+      });
       expect(issue.status).toBe(403);
-      const revoke = await h.call('DELETE', `/api/v1/admin/api-keys/${adminA.keyId}`, { auth: bearer(readA) });
+      const revoke = await h.call('DELETE', `/api/v1/admin/api-keys/${adminA.keyId}`, {
+        auth: bearer(readA),
+      });
       expect(revoke.status).toBe(403);
       expect(h.controlPlane.commands).toEqual([]);
     });
@@ -135,17 +189,36 @@ describe('authentication and authorization matrix', () => {
     });
 
     it('an admin key renames its tenant and issues keys for it; the secret is returned once', async () => {
-      const rename = await h.call('PATCH', '/api/v1/admin/tenants/tenant-a', { auth: bearer(adminA), body: { displayName: 'A Corp' } });
+      const rename = await h.call('PATCH', '/api/v1/admin/tenants/tenant-a', {
+        auth: bearer(adminA),
+        body: { displayName: 'A Corp' },
+      });
       expect(rename.status).toBe(200);
-      const issued = await h.call('POST', '/api/v1/admin/tenants/tenant-a/api-keys', { auth: bearer(adminA), body: { name: 'ci', scopes: ['write'] } });
+      const issued = await h.call('POST', '/api/v1/admin/tenants/tenant-a/api-keys', {
+        auth: bearer(adminA),
+        body: { name: 'ci', scopes: ['write'] },
+      });
       expect(issued.status).toBe(201);
       expect(issued.body.secret).toMatch(/^strata_/);
-      expect(issued.body.key).toMatchObject({ tenantId: 'tenant-a', name: 'ci', scopes: ['write'], status: 'active' });
+      expect(issued.body.key).toMatchObject({
+        tenantId: 'tenant-a',
+        name: 'ci',
+        scopes: ['write'],
+        status: 'active',
+      });
       expect(issued.headers.get('cache-control')).toBe('no-store');
-      const listed = await h.call('GET', '/api/v1/admin/tenants/tenant-a/api-keys', { auth: bearer(adminA) });
+      const listed = await h.call('GET', '/api/v1/admin/tenants/tenant-a/api-keys', {
+        auth: bearer(adminA),
+      });
       expect(JSON.stringify(listed.body)).not.toContain(issued.body.secret);
-      expect(h.controlPlane.commands.map((c) => c.context.actor)).toEqual([adminA.keyId, adminA.keyId]);
-      expect(h.controlPlane.commands.map((c) => c.context.actorKind)).toEqual(['api-key', 'api-key']);
+      expect(h.controlPlane.commands.map((c) => c.context.actor)).toEqual([
+        adminA.keyId,
+        adminA.keyId,
+      ]);
+      expect(h.controlPlane.commands.map((c) => c.context.actorKind)).toEqual([
+        'api-key',
+        'api-key',
+      ]);
     });
 
     it.each([
@@ -155,12 +228,15 @@ describe('authentication and authorization matrix', () => {
       ['DELETE', '/api/v1/admin/tenants/tenant-a', undefined],
       ['PATCH', '/api/v1/admin/tenants/tenant-a/quota', { maxActiveSeries: 1 }],
       ['GET', '/api/v1/admin/audit/verify', undefined],
-    ])('%s %s is for the platform admin only, even with an admin key', async (method, path, body) => {
-      const res = await h.call(method, path, { auth: bearer(adminA), body });
-      expect(res.status).toBe(403);
-      expect(res.body.error.code).toBe('forbidden');
-      expect(h.controlPlane.commands).toEqual([]);
-    });
+    ])(
+      '%s %s is for the platform admin only, even with an admin key',
+      async (method, path, body) => {
+        const res = await h.call(method, path, { auth: bearer(adminA), body });
+        expect(res.status).toBe(403);
+        expect(res.body.error.code).toBe('forbidden');
+        expect(h.controlPlane.commands).toEqual([]);
+      },
+    );
   });
 
   describe('tenant admission on data routes', () => {
@@ -168,19 +244,32 @@ describe('authentication and authorization matrix', () => {
       const own = await h.call('GET', '/api/v1/user_limits', { auth: bearer(readA) });
       expect(own.status).toBe(200);
       expect(own.body.tenantId).toBe('tenant-a');
-      const same = await h.call('GET', '/api/v1/user_limits', { auth: bearer(readA), headers: { 'x-scope-orgid': 'tenant-a' } });
+      const same = await h.call('GET', '/api/v1/user_limits', {
+        auth: bearer(readA),
+        headers: { 'x-scope-orgid': 'tenant-a' },
+      });
       expect(same.status).toBe(200);
-      const other = await h.call('GET', '/api/v1/user_limits', { auth: bearer(readA), headers: { 'x-scope-orgid': 'tenant-b' } });
+      const other = await h.call('GET', '/api/v1/user_limits', {
+        auth: bearer(readA),
+        headers: { 'x-scope-orgid': 'tenant-b' },
+      });
       expect(other.status).toBe(403);
       expect(other.body.error.code).toBe('forbidden');
     });
 
     it('takes the tenant from the header for the platform admin: unknown → tenant_unknown, suspended → tenant_suspended', async () => {
-      expect((await h.call('GET', '/api/v1/user_limits', { headers: { 'x-scope-orgid': 'tenant-b' } })).body.tenantId).toBe('tenant-b');
-      const unknown = await h.call('GET', '/api/v1/user_limits', { headers: { 'x-scope-orgid': 'ghost' } });
+      expect(
+        (await h.call('GET', '/api/v1/user_limits', { headers: { 'x-scope-orgid': 'tenant-b' } }))
+          .body.tenantId,
+      ).toBe('tenant-b');
+      const unknown = await h.call('GET', '/api/v1/user_limits', {
+        headers: { 'x-scope-orgid': 'ghost' },
+      });
       expect(unknown.status).toBe(403);
       expect(unknown.body.error.code).toBe('tenant_unknown');
-      const suspended = await h.call('GET', '/api/v1/user_limits', { headers: { 'x-scope-orgid': 'sleepy' } });
+      const suspended = await h.call('GET', '/api/v1/user_limits', {
+        headers: { 'x-scope-orgid': 'sleepy' },
+      });
       expect(suspended.status).toBe(403);
       expect(suspended.body.error.code).toBe('tenant_suspended');
     });

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FilesystemBucket } from '@strata/objstore';
 import { encodeXorChunks, labelsFrom, parseBlockMeta, writeBlock } from '@strata/tsdb';
-import { ADMIN_TOKEN, type Harness, seedTenants, startHarness } from '../testing/gateway-harness';
+import {
+  ADMIN_TOKEN,
+  type Harness,
+  seedTenants,
+  startHarness,
+} from '../../testing/gateway-harness';
 
 jest.setTimeout(60_000);
 const run = promisify(execFile);
@@ -19,7 +24,10 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'strata-gateway-blocks-'));
   bucket = new FilesystemBucket(join(work, 'bucket'));
   // The JSON body limit stays at the harness' 64 KiB: block tars are well above it.
-  h = await startHarness({ blockUploads: { maxBytes: 8 * 1024 * 1024, dir: join(work, 'uploads') } }, { bucket });
+  h = await startHarness(
+    { blockUploads: { maxBytes: 8 * 1024 * 1024, dir: join(work, 'uploads') } },
+    { bucket },
+  );
   await seedTenants(h, 'acme', 'globex');
 });
 afterAll(async () => {
@@ -34,19 +42,36 @@ async function block(from: number, to: number, n = 2): Promise<{ dir: string; ul
   for (let t = from; t < to; t += 60_000) ts.push(t);
   const series = Array.from({ length: n }, (_, i) => ({
     labels: labelsFrom({ __name__: 'up', instance: `host-${String(i).padStart(5, '0')}` }),
-    chunks: encodeXorChunks(ts, ts.map((t) => (t / 1000) * (i + 1))),
+    chunks: encodeXorChunks(
+      ts,
+      ts.map((t) => (t / 1000) * (i + 1)),
+    ),
   }));
-  const written = await writeBlock({ parentDir: join(work, 'src'), series, minTime: from, maxTime: to, source: 'test' });
+  const written = await writeBlock({
+    parentDir: join(work, 'src'),
+    series,
+    minTime: from,
+    maxTime: to,
+    source: 'test',
+  });
   return { dir: written.dir, ulid: written.meta.ulid };
 }
 
 /** The tar a user makes with `tar -C <block> -cf - .`. */
 async function tarOf(dir: string, ...extra: string[]): Promise<Buffer> {
-  const { stdout } = await run('tar', ['-C', dir, '-cf', '-', '.', ...extra], { encoding: 'buffer', maxBuffer: 1 << 26 });
+  const { stdout } = await run('tar', ['-C', dir, '-cf', '-', '.', ...extra], {
+    encoding: 'buffer',
+    maxBuffer: 1 << 26,
+  });
   return stdout;
 }
 
-async function post(path: string, body: Buffer | string, auth: string, contentType = 'application/x-tar') {
+async function post(
+  path: string,
+  body: Buffer | string,
+  auth: string,
+  contentType = 'application/x-tar',
+) {
   const response = await fetch(`${h.gateway.url}${path}`, {
     method: 'POST',
     headers: { authorization: auth, 'content-type': contentType },
@@ -65,16 +90,33 @@ describe('POST /api/v1/admin/tenants/:id/blocks', () => {
     expect(tar.length).toBeGreaterThan(64 * 1024);
     const res = await post('/api/v1/admin/tenants/acme/blocks', tar, admin);
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ tenantId: 'acme', block: { ulid, stats: { numSeries: 400 }, thanos: { labels: { tenant_id: 'acme' }, source: 'upload' } } });
+    expect(res.body).toMatchObject({
+      tenantId: 'acme',
+      block: {
+        ulid,
+        stats: { numSeries: 400 },
+        thanos: { labels: { tenant_id: 'acme' }, source: 'upload' },
+      },
+    });
     const stored = parseBlockMeta(await readFile(join(work, 'bucket/acme', ulid, 'meta.json')));
-    expect(stored.thanos?.files?.map((f) => f.rel_path)).toEqual(['chunks/000001', 'index', 'meta.json']);
-    expect((await readFile(join(work, 'bucket/acme', ulid, 'index'))).equals(await readFile(join(dir, 'index')))).toBe(true);
+    expect(stored.thanos?.files?.map((f) => f.rel_path)).toEqual([
+      'chunks/000001',
+      'index',
+      'meta.json',
+    ]);
+    expect(
+      (await readFile(join(work, 'bucket/acme', ulid, 'index'))).equals(
+        await readFile(join(dir, 'index')),
+      ),
+    ).toBe(true);
   });
 
   it('takes a tar holding the <ulid>/ folder, and an admin-scope key for its own tenant', async () => {
     const { dir, ulid } = await block(2 * HOUR, 4 * HOUR);
     const key = await h.issueKey('acme', ['admin']);
-    const tar = (await run('tar', ['-C', join(dir, '..'), '-cf', '-', ulid], { encoding: 'buffer' })).stdout;
+    const tar = (
+      await run('tar', ['-C', join(dir, '..'), '-cf', '-', ulid], { encoding: 'buffer' })
+    ).stdout;
     const res = await post('/api/v1/admin/tenants/acme/blocks', tar, `Bearer ${key.secret}`);
     expect(res.status).toBe(201);
     expect(await bucket.exists(`acme/${ulid}/meta.json`)).toBe(true);
@@ -113,7 +155,10 @@ describe('POST /api/v1/admin/tenants/:id/blocks', () => {
     const tar = await tarOf(dir);
     const refused = await post('/api/v1/admin/tenants/acme/blocks', tar, admin);
     expect(refused.status).toBe(400);
-    expect(refused.body.error).toMatchObject({ code: 'validation_failed', reason: 'block_overlap' });
+    expect(refused.body.error).toMatchObject({
+      code: 'validation_failed',
+      reason: 'block_overlap',
+    });
     const allowed = await post(`/api/v1/admin/tenants/acme/blocks?allow_overlap=true`, tar, admin);
     expect(allowed.status).toBe(201);
     expect(allowed.body.block.ulid).toBe(ulid);
@@ -127,7 +172,10 @@ describe('POST /api/v1/admin/tenants/:id/blocks', () => {
     await symlink('/etc/passwd', join(dir, 'passwd'));
     const linked = await post('/api/v1/admin/tenants/acme/blocks', await tarOf(dir), admin);
     expect(linked.status).toBe(400);
-    expect(linked.body.error).toMatchObject({ code: 'validation_failed', reason: 'unexpected_file' });
+    expect(linked.body.error).toMatchObject({
+      code: 'validation_failed',
+      reason: 'unexpected_file',
+    });
 
     const garbage = await post('/api/v1/admin/tenants/acme/blocks', Buffer.alloc(4096, 7), admin);
     expect(garbage.status).toBe(400);
@@ -144,7 +192,11 @@ describe('POST /api/v1/admin/tenants/:id/blocks', () => {
   });
 
   it('answers 413 above the block upload limit and 403 tenant_unknown for an unknown tenant', async () => {
-    const big = await post('/api/v1/admin/tenants/acme/blocks', Buffer.alloc(9 * 1024 * 1024), admin);
+    const big = await post(
+      '/api/v1/admin/tenants/acme/blocks',
+      Buffer.alloc(9 * 1024 * 1024),
+      admin,
+    );
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('payload_too_large');
     const { dir } = await block(16 * HOUR, 18 * HOUR);

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { PlatformEnv } from '@strata/contracts';
 import { gatewayConfigFrom } from '../gateway.options';
 import { startGateway } from '../start-gateway';
-import { fakeBus } from '../testing/fake-bus';
+import { fakeBus } from '@strata/bus/testing';
 import { GatewayMetrics } from './gateway-metrics';
-import { FakeControlPlane } from '../testing/fake-control-plane';
-import { type Harness, seedTenants, startHarness } from '../testing/gateway-harness';
+import { FakeControlPlane } from '../../testing/fake-control-plane';
+import { type Harness, seedTenants, startHarness } from '../../testing/gateway-harness';
 
 describe('edge basics', () => {
   let h: Harness;
@@ -30,7 +30,10 @@ describe('edge basics', () => {
     h.controlPlane.healthy = false;
     const cpDown = await h.call('GET', '/readyz', { auth: null });
     expect(cpDown.status).toBe(503);
-    expect(cpDown.body.checks.controlPlane).toEqual({ ok: false, detail: 'no control plane answered' });
+    expect(cpDown.body.checks.controlPlane).toEqual({
+      ok: false,
+      detail: 'no control plane answered',
+    });
     h.controlPlane.healthy = true;
     h.connected.value = false;
     const busDown = await h.call('GET', '/readyz', { auth: null });
@@ -43,7 +46,9 @@ describe('edge basics', () => {
     await h.call('GET', '/api/v1/admin/tenants/acme');
     await h.call('GET', '/api/v1/admin/tenants/acme', { auth: null });
     const text = await h.gateway.app.get(GatewayMetrics).registry.metrics();
-    expect(text).toMatch(/strata_gateway_http_requests_total\{method="GET",route="\/api\/v1\/admin\/tenants\/:id",status="200",tenant="acme"\} 1/);
+    expect(text).toMatch(
+      /strata_gateway_http_requests_total\{method="GET",route="\/api\/v1\/admin\/tenants\/:id",status="200",tenant="acme"\} 1/,
+    );
     expect(text).toContain('route="/api/v1/admin/tenants/:id",status="401"');
     expect(text).toContain('strata_gateway_http_request_duration_seconds_bucket');
     expect(text).toContain('process_cpu_user_seconds_total');
@@ -62,7 +67,9 @@ describe('edge basics', () => {
     const res = await h.call('GET', '/api/docs', { auth: null });
     expect(res.status).toBe(200);
     expect(res.body.openapi).toMatch(/^3\./);
-    const routes = Object.entries(res.body.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const routes = Object.entries(res.body.paths as Record<string, object>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(routes.sort()).toEqual(
       [
         'POST /api/v1/admin/tenants',
@@ -84,26 +91,48 @@ describe('edge basics', () => {
         'GET /api/v1/admin/audit/replay',
         'GET /api/v1/admin/audit/verify',
         'GET /api/v1/user_limits',
-      'GET /api/v1/user_stats',
+        'GET /api/v1/user_stats',
         'POST /api/v1/write',
         'POST /api/v1/receive',
         'POST /api/v1/push',
       ].sort(),
     );
     const create = res.body.paths['/api/v1/admin/tenants'].post;
-    expect(create.requestBody.content['application/json'].schema.properties.tenantId.pattern).toBeDefined();
-    expect(res.body.paths['/api/v1/admin/tenants/{id}/quota'].patch.requestBody.content['application/json'].schema.properties.maxActiveSeries).toMatchObject({ type: 'integer', minimum: 0 });
+    expect(
+      create.requestBody.content['application/json'].schema.properties.tenantId.pattern,
+    ).toBeDefined();
+    expect(
+      res.body.paths['/api/v1/admin/tenants/{id}/quota'].patch.requestBody.content[
+        'application/json'
+      ].schema.properties.maxActiveSeries,
+    ).toMatchObject({ type: 'integer', minimum: 0 });
   });
 
   describe('configuration and TLS', () => {
     let dir: string;
     beforeAll(() => {
       dir = mkdtempSync(join(tmpdir(), 'strata-gw-'));
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-        '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      ], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1,DNS:localhost',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
       writeFileSync(join(dir, 'admin-token'), 'file-admin-token-0123456789\n');
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -122,19 +151,29 @@ describe('edge basics', () => {
       });
       const config = { ...gatewayConfigFrom(env), port: 0 };
       expect(config.adminToken).toBe('file-admin-token-0123456789');
-      const gateway = await startGateway({ config, bus: fakeBus(), controlPlane: new FakeControlPlane() });
+      const gateway = await startGateway({
+        config,
+        bus: fakeBus(),
+        controlPlane: new FakeControlPlane(),
+      });
       try {
         expect(gateway.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
         const ca = execFileSync('cat', [join(dir, 'cert.pem')]);
-        const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-          const req = request(`${gateway.url}/api/v1/admin/tenants`, { ca, headers: { authorization: `Bearer ${config.adminToken}` } }, (res) => {
-            let body = '';
-            res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-          });
-          req.on('error', reject);
-          req.end();
-        });
+        const { status, body } = await new Promise<{ status: number; body: string }>(
+          (resolve, reject) => {
+            const req = request(
+              `${gateway.url}/api/v1/admin/tenants`,
+              { ca, headers: { authorization: `Bearer ${config.adminToken}` } },
+              (res) => {
+                let body = '';
+                res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+                res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+              },
+            );
+            req.on('error', reject);
+            req.end();
+          },
+        );
         expect(status).toBe(200);
         expect(JSON.parse(body)).toEqual({ items: [], nextCursor: null });
       } finally {

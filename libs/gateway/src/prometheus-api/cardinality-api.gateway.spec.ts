@@ -2,8 +2,8 @@ import { type Bus } from '@strata/bus';
 import { QuerySubjects } from '@strata/contracts';
 import { type GatewayConfig } from '../gateway.options';
 import { type RunningGateway, startGateway } from '../start-gateway';
-import { fakeBus } from '../testing/fake-bus';
-import { FakeControlPlane } from '../testing/fake-control-plane';
+import { fakeBus } from '@strata/bus/testing';
+import { FakeControlPlane } from '../../testing/fake-control-plane';
 
 const ADMIN = 'cardinality-admin-token-0123456789';
 const ctx = { actor: 'spec', actorKind: 'system' as const, sourceAddress: '', requestId: 'spec' };

@@ -1,7 +1,7 @@
 import { Labels } from '../storage/labels';
 import { MemoryQueryable, STALE_NAN } from '../storage/memory-queryable';
 import { Engine } from './engine';
-import { agg, bin, call, num, range, sel, subquery } from './test-builders';
+import { agg, bin, call, num, range, sel, subquery } from '../../testing/test-builders';
 import { type QueryValue } from './types';
 
 const m = 60_000;

@@ -1,6 +1,6 @@
 import { parseExpr } from './parser';
 import { parseSeriesDesc } from './series-desc';
-import { conformanceSkipReason, readConformanceScripts } from './testing/promqltest-files';
+import { conformanceSkipReason, readConformanceScripts } from '../../testing/promqltest-files';
 
 const skipReason = conformanceSkipReason();
 
@@ -19,11 +19,18 @@ describe('promqltest conformance scripts', () => {
     expect(evals.length).toBeGreaterThan(100);
   });
 
-  it.each(evals.filter((c) => !c.expectFail).map((c) => [`${c.file}:${c.line}`, c.query] as const))('%s parses: %s', (_where, query) => {
-    expect(() => parseExpr(query, { enableExperimentalFunctions: true })).not.toThrow();
-  });
+  it.each(evals.filter((c) => !c.expectFail).map((c) => [`${c.file}:${c.line}`, c.query] as const))(
+    '%s parses: %s',
+    (_where, query) => {
+      expect(() => parseExpr(query, { enableExperimentalFunctions: true })).not.toThrow();
+    },
+  );
 
-  it.each(loads.filter((l) => !l.text.includes('{{')).map((l) => [`${l.file}:${l.line}`, l.text] as const))('%s load line parses: %s', (_where, text) => {
+  it.each(
+    loads
+      .filter((l) => !l.text.includes('{{'))
+      .map((l) => [`${l.file}:${l.line}`, l.text] as const),
+  )('%s load line parses: %s', (_where, text) => {
     expect(() => parseSeriesDesc(text)).not.toThrow();
   });
 });

@@ -2,7 +2,7 @@ import { exprType } from './ast';
 import { ParseError } from './parse-error';
 import { parseExpr } from './parser';
 import { type ParseOptions } from './token-stream';
-import { shape } from './testing/shape';
+import { shape } from '../../testing/shape';
 
 const exp = { enableExperimentalFunctions: true };
 
@@ -54,13 +54,19 @@ describe('operator precedence and binding', () => {
   });
 
   it('folds a sign into a number literal and widens its position', () => {
-    expect(parseExpr(' -5')).toEqual({ type: 'NumberLiteral', value: -5, pos: { start: 1, end: 3 } });
+    expect(parseExpr(' -5')).toEqual({
+      type: 'NumberLiteral',
+      value: -5,
+      pos: { start: 1, end: 3 },
+    });
   });
 
   it('binds a subquery to the nearest primary', () => {
     // Prometheus rejects this because only b becomes a range vector.
     const e = errorOf('a / b[5m:1m]');
-    expect(e.message).toBe('1:5: parse error: binary expression must contain only scalar and instant vector types');
+    expect(e.message).toBe(
+      '1:5: parse error: binary expression must contain only scalar and instant vector types',
+    );
   });
 });
 
@@ -131,8 +137,16 @@ describe('literals and selectors', () => {
   it('accepts by/without before or after the body and keyword label names', () => {
     const a = parseExpr('sum by (on, offset) (foo)');
     const b = parseExpr('sum(foo) by (on, offset)');
-    expect(a).toMatchObject({ grouping: ['on', 'offset'], without: false, pos: { start: 0, end: 25 } });
-    expect(b).toMatchObject({ grouping: ['on', 'offset'], without: false, pos: { start: 0, end: 24 } });
+    expect(a).toMatchObject({
+      grouping: ['on', 'offset'],
+      without: false,
+      pos: { start: 0, end: 25 },
+    });
+    expect(b).toMatchObject({
+      grouping: ['on', 'offset'],
+      without: false,
+      pos: { start: 0, end: 24 },
+    });
   });
 
   it('resolves both orders of offset and @', () => {
@@ -143,10 +157,17 @@ describe('literals and selectors', () => {
   });
 
   it('folds duration expressions into milliseconds and keeps the written form', () => {
-    const e = parseExpr('sum_over_time(m[29s+1s:((((8 - 2) / 3) * 7s) % 4) + 8000ms] offset -(20*5s))');
+    const e = parseExpr(
+      'sum_over_time(m[29s+1s:((((8 - 2) / 3) * 7s) % 4) + 8000ms] offset -(20*5s))',
+    );
     expect(e.type).toBe('Call');
     const sq = e.type === 'Call' ? e.args[0] : e;
-    expect(sq).toMatchObject({ type: 'SubqueryExpr', rangeMs: 30000, stepMs: 10000, offsetMs: -100000 });
+    expect(sq).toMatchObject({
+      type: 'SubqueryExpr',
+      rangeMs: 30000,
+      stepMs: 10000,
+      offsetMs: -100000,
+    });
     expect(sq.type === 'SubqueryExpr' && sq.rangeExpr?.op).toBe('+');
   });
 });
@@ -156,33 +177,60 @@ describe('error messages and positions', () => {
     ['1 +', '1:4: parse error: unexpected end of input'],
     ['1 + * 2', '1:5: parse error: unexpected <op:*>'],
     ['foo AND', '1:8: parse error: unexpected end of input'],
-    ['(1))', '1:5: parse error: unexpected right parenthesis \')\''],
+    ['(1))', "1:5: parse error: unexpected right parenthesis ')'"],
     ['((1)', '1:5: parse error: unclosed left parenthesis'],
     ['1 == 1', '1:3: parse error: comparisons between scalars must use BOOL modifier'],
     ['foo{a=b}', '1:7: parse error: unexpected identifier "b" in label matching, expected string'],
-    ['foo{a="b" c="d"}', '1:11: parse error: unexpected identifier "c" in label matching, expected "," or "}"'],
+    [
+      'foo{a="b" c="d"}',
+      '1:11: parse error: unexpected identifier "c" in label matching, expected "," or "}"',
+    ],
     ['sum(foo bar)', '1:9: parse error: unexpected identifier "bar" in aggregation'],
-    ['sum(foo) by bar', '1:13: parse error: unexpected identifier "bar" in grouping opts, expected "("'],
-    ['sum by (a b) (foo)', '1:11: parse error: unexpected identifier "b" in grouping opts, expected "," or ")"'],
+    [
+      'sum(foo) by bar',
+      '1:13: parse error: unexpected identifier "bar" in grouping opts, expected "("',
+    ],
+    [
+      'sum by (a b) (foo)',
+      '1:11: parse error: unexpected identifier "b" in grouping opts, expected "," or ")"',
+    ],
     ['foo[5m', '1:7: parse error: unclosed left bracket'],
     ['foo[', '1:5: parse error: unexpected end of input in duration expression'],
-    ['foo[5m 1m]', '1:8: parse error: unexpected duration "1m" in subquery or range, expected ":" or "]"'],
-    ['foo offset bar', '1:12: parse error: unexpected identifier "bar" in offset, expected number or duration'],
+    [
+      'foo[5m 1m]',
+      '1:8: parse error: unexpected duration "1m" in subquery or range, expected ":" or "]"',
+    ],
+    [
+      'foo offset bar',
+      '1:12: parse error: unexpected identifier "bar" in offset, expected number or duration',
+    ],
     ['foo @ bar', '1:7: parse error: unexpected identifier "bar" in @, expected timestamp'],
     ['foo[0s]', '1:5: parse error: duration must be greater than 0'],
     ['foo[5m:0s]', '1:8: parse error: duration must be greater than 0'],
-    ['rate(foo)', '1:6: parse error: expected type range vector in call to function "rate", got instant vector'],
+    [
+      'rate(foo)',
+      '1:6: parse error: expected type range vector in call to function "rate", got instant vector',
+    ],
     ['foo offset 1m[5m]', '1:14: parse error: no offset modifiers allowed before range'],
-    ['sum(foo) offset 5m', '1:1: parse error: offset modifier must be preceded by an instant vector selector or range vector selector or a subquery'],
+    [
+      'sum(foo) offset 5m',
+      '1:1: parse error: offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+    ],
     ['foo @ 1 @ 2', '1:1: parse error: @ <timestamp> may not be set multiple times'],
     ['{a=""}', '1:1: parse error: vector selector must contain at least one non-empty matcher'],
     ['foo and 1', '1:1: parse error: set operator "and" not allowed in binary scalar expression'],
     ['foo + bool bar', '1:5: parse error: bool modifier can only be used on comparison operators'],
     ['foo and on(a) group_left bar', '1:1: parse error: no grouping allowed for "and" operation'],
-    ['label_join(foo)', '1:1: parse error: expected at least 3 argument(s) in call to "label_join", got 1'],
-    ['round(foo, 1, 2)', '1:1: parse error: expected at most 2 argument(s) in call to "round", got 3'],
+    [
+      'label_join(foo)',
+      '1:1: parse error: expected at least 3 argument(s) in call to "label_join", got 1',
+    ],
+    [
+      'round(foo, 1, 2)',
+      '1:1: parse error: expected at most 2 argument(s) in call to "round", got 3',
+    ],
     ['foo{a=~"(.*"}', '1:5: parse error: error parsing regexp: missing closing ): `(.*`'],
-    ['"\\q"', '1:1: parse error: unknown escape sequence U+0071 \'q\''],
+    ['"\\q"', "1:1: parse error: unknown escape sequence U+0071 'q'"],
     ['foo[1.5m]', '1:5: parse error: unknown unit "." in duration "1.5m"'],
     ['1 # only a comment after', ''],
     ['# only a comment', '1:1: parse error: no expression found in input'],
@@ -206,7 +254,9 @@ describe('error messages and positions', () => {
   });
 
   it('reports the line of multi-line queries', () => {
-    expect(errorOf('sum(\n  rate(foo[5m])\n) +').message).toBe('3:4: parse error: unexpected end of input');
+    expect(errorOf('sum(\n  rate(foo[5m])\n) +').message).toBe(
+      '3:4: parse error: unexpected end of input',
+    );
   });
 });
 
@@ -214,8 +264,14 @@ describe('feature gates', () => {
   it.each([
     ['info(foo)', '1:1: parse error: function "info" is not enabled'],
     ['sort_by_label(foo, "a")', '1:1: parse error: function "sort_by_label" is not enabled'],
-    ['limitk(1, foo)', '1:1: parse error: limitk() is experimental and must be enabled with --enable-feature=promql-experimental-functions'],
-    ['limit_ratio(0.5, foo)', '1:1: parse error: limit_ratio() is experimental and must be enabled with --enable-feature=promql-experimental-functions'],
+    [
+      'limitk(1, foo)',
+      '1:1: parse error: limitk() is experimental and must be enabled with --enable-feature=promql-experimental-functions',
+    ],
+    [
+      'limit_ratio(0.5, foo)',
+      '1:1: parse error: limit_ratio() is experimental and must be enabled with --enable-feature=promql-experimental-functions',
+    ],
   ])('rejects %j unless experimental functions are enabled', (q, msg) => {
     expect(errorOf(q, { enableExperimentalFunctions: false }).message).toBe(msg);
     expect(() => parseExpr(q, { enableExperimentalFunctions: true })).not.toThrow();
@@ -230,7 +286,9 @@ describe('feature gates', () => {
 
   it('lets info() take a label-only selector that would otherwise be empty', () => {
     expect(() => parseExpr('info(foo, {a=~".*"})', exp)).not.toThrow();
-    expect(errorOf('info(foo, bar{a="b"})').message).toBe('1:11: parse error: expected label selectors only, got vector selector instead');
+    expect(errorOf('info(foo, bar{a="b"})').message).toBe(
+      '1:11: parse error: expected label selectors only, got vector selector instead',
+    );
   });
 });
 
@@ -243,15 +301,21 @@ describe('ParseError', () => {
   });
 
   it('rejects regex syntax that RE2 does not support', () => {
-    expect(errorOf('foo{a=~"(?=x)"}').message).toBe('1:5: parse error: error parsing regexp: invalid or unsupported Perl syntax: `(?=`');
-    expect(errorOf('foo{a=~"(a)\\\\1"}').message).toBe('1:5: parse error: error parsing regexp: invalid escape sequence: `\\1`');
+    expect(errorOf('foo{a=~"(?=x)"}').message).toBe(
+      '1:5: parse error: error parsing regexp: invalid or unsupported Perl syntax: `(?=`',
+    );
+    expect(errorOf('foo{a=~"(a)\\\\1"}').message).toBe(
+      '1:5: parse error: error parsing regexp: invalid escape sequence: `\\1`',
+    );
   });
 });
 
 describe('large inputs', () => {
   it('checks a 20000-term chain without deep recursion (Prometheus deep-nesting case)', () => {
     const q = `(${'-{}-1'.repeat(10000)})${'[1m:]'.repeat(1000)}`;
-    expect(errorOf(q).message).toBe('1:3: parse error: vector selector must contain at least one non-empty matcher');
+    expect(errorOf(q).message).toBe(
+      '1:3: parse error: vector selector must contain at least one non-empty matcher',
+    );
   });
 
   it('reports absurd nesting as a ParseError rather than crashing', () => {

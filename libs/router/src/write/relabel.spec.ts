@@ -1,8 +1,5 @@
-import {
-  decodeWriteRequest,
-  encodeWriteRequestV1,
-  encodeWriteRequestV2,
-} from '@strata/remote-write';
+import { decodeWriteRequest } from '@strata/remote-write';
+import { encodeWriteRequestV1, encodeWriteRequestV2 } from '@strata/remote-write/testing';
 import { type Labels, labelsFrom } from '@strata/tsdb';
 import { sortedLabels, tenantLabelInjection } from './relabel';
 

@@ -1,6 +1,7 @@
 import { type Bus, type PublishAck } from '@strata/bus';
 import { DEFAULT_QUOTA, StrataError } from '@strata/contracts';
-import { decodeIngestMessage, encodeWriteRequestV1 } from '@strata/remote-write';
+import { decodeIngestMessage } from '@strata/remote-write';
+import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { labelsFrom } from '@strata/tsdb';
 import { type ActiveSeriesTracker } from '../limits/active-series.tracker';
 import { type TenantLimitsCache } from '../limits/tenant-limits.cache';

@@ -1,9 +1,9 @@
+import { IngestMessageView } from '@strata/remote-write';
 import {
-  IngestMessageView,
   encodeWriteRequestV1,
   encodeWriteRequestV2,
   generateBatch,
-} from '@strata/remote-write';
+} from '@strata/remote-write/testing';
 import { tenantLabelInjection } from '../relabel';
 import { type PrepareWriteInput } from './prepare-write';
 import { InlineWriteCodec, ThreadedWriteCodec } from './write-codec';

@@ -12,7 +12,7 @@ import {
   type ValueType,
   type VectorMatching,
   type VectorSelector,
-} from '../parser/ast';
+} from '../src/parser/ast';
 
 const pos = { start: 0, end: 0 };
 

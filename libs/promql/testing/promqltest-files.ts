@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROMQLTEST_DIR } from '../../testing/promqltest-dir';
+import { PROMQLTEST_DIR } from './promqltest-dir';
 
 /** Where the shared PromQL conformance scripts live: beside the clone, as the engine's suite finds them. */
 export const CONFORMANCE_DIR = PROMQLTEST_DIR;
@@ -22,7 +22,8 @@ export interface LoadLine {
 }
 
 const EVAL_INSTANT = /^eval(?:_(fail|warn|ordered|info))?\s+instant\s+(?:at\s+(.+?))?\s+(.+)$/;
-const EVAL_RANGE = /^eval(?:_(fail|warn|info))?\s+range\s+from\s+(.+)\s+to\s+(.+)\s+step\s+(.+?)\s+(.+)$/;
+const EVAL_RANGE =
+  /^eval(?:_(fail|warn|info))?\s+range\s+from\s+(.+)\s+to\s+(.+)\s+step\s+(.+?)\s+(.+)$/;
 
 /** Why the conformance scripts cannot be read, or null when they can. */
 export function conformanceSkipReason(): string | null {

@@ -1,7 +1,7 @@
 import { type Bucket } from '@strata/objstore';
-import { type GatewayConfig } from '../gateway.options';
-import { type RunningGateway, startGateway } from '../start-gateway';
-import { fakeBus } from './fake-bus';
+import { type GatewayConfig } from '../src/gateway.options';
+import { type RunningGateway, startGateway } from '../src/start-gateway';
+import { fakeBus } from '@strata/bus/testing';
 import { FakeControlPlane } from './fake-control-plane';
 
 /** The admin token of the unit specs. */
@@ -14,7 +14,10 @@ export interface Harness {
   connected: { value: boolean };
   call(method: string, path: string, options?: CallOptions): Promise<CallResult>;
   /** Issues a key through the fake directly, so the spec's own calls stay the only commands it sees. */
-  issueKey(tenantId: string, scopes: Array<'read' | 'write' | 'admin'>): Promise<{ keyId: string; secret: string }>;
+  issueKey(
+    tenantId: string,
+    scopes: Array<'read' | 'write' | 'admin'>,
+  ): Promise<{ keyId: string; secret: string }>;
   close(): Promise<void>;
 }
 
@@ -34,19 +37,32 @@ export interface CallResult {
 }
 
 /** Starts a gateway for one spec file. */
-export async function startHarness(overrides: Partial<GatewayConfig> = {}, extra: { bucket?: Bucket } = {}): Promise<Harness> {
+export async function startHarness(
+  overrides: Partial<GatewayConfig> = {},
+  extra: { bucket?: Bucket } = {},
+): Promise<Harness> {
   const controlPlane = new FakeControlPlane();
   const connected = { value: true };
   const config: GatewayConfig = {
     adminToken: ADMIN_TOKEN,
-    tenantHeader: 'x-scope-orgid', maxBodyBytes: 64 * 1024,
+    tenantHeader: 'x-scope-orgid',
+    maxBodyBytes: 64 * 1024,
     host: '127.0.0.1',
     port: 0,
     tls: null,
     ...overrides,
   };
-  const gateway = await startGateway({ config, bus: fakeBus(connected), controlPlane, bucket: extra.bucket });
-  const call = async (method: string, path: string, options: CallOptions = {}): Promise<CallResult> => {
+  const gateway = await startGateway({
+    config,
+    bus: fakeBus(connected),
+    controlPlane,
+    bucket: extra.bucket,
+  });
+  const call = async (
+    method: string,
+    path: string,
+    options: CallOptions = {},
+  ): Promise<CallResult> => {
     const headers: Record<string, string> = { ...options.headers };
     const auth = options.auth === undefined ? `Bearer ${ADMIN_TOKEN}` : options.auth;
     if (auth !== null) headers.authorization = auth;

@@ -1,4 +1,4 @@
-import { type Bus } from '@strata/bus';
+import { type Bus } from '../src';
 
 /** A bus that only reports its connection state; the unit specs talk to a fake control plane instead. */
 export function fakeBus(connected = { value: true }): Bus {

@@ -17,10 +17,16 @@ import {
   StrataError,
   Subjects,
 } from '@strata/contracts';
-import { NATS_DEV_ADMIN, freePort, startNatsServer, type RunningNatsServer } from '@strata/devstack';
+import {
+  NATS_DEV_ADMIN,
+  freePort,
+  startNatsServer,
+  type RunningNatsServer,
+} from '@strata/devstack';
 import { startGateway, type RunningGateway } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
-import { encodeWriteRequestV1, type WriteBatch } from '@strata/remote-write';
+import { type WriteBatch } from '@strata/remote-write';
+import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { routerService } from '@strata/router';
 import {
   parsePlatformConfig,
@@ -31,7 +37,7 @@ import {
 import { createStoreClient, type StoreClient } from '@strata/store-client';
 import { labelsFrom } from '@strata/tsdb';
 
-const ROOT = join(__dirname, '../../../..');
+const ROOT = join(__dirname, '../../..');
 
 const tempDirs: string[] = [];
 
@@ -283,7 +289,8 @@ export async function startTestGateway(
   return startGateway({
     config: {
       adminToken: ADMIN_TOKEN,
-      tenantHeader: 'x-scope-orgid', maxBodyBytes,
+      tenantHeader: 'x-scope-orgid',
+      maxBodyBytes,
       host: '127.0.0.1',
       port: await freePort(),
       tls: null,

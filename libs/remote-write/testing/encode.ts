@@ -1,7 +1,12 @@
 import { type Labels } from '@strata/tsdb';
 import { V1Encode, V2Encode } from './proto';
-import { compressBlock } from './snappy';
-import { METRIC_TYPES, type MetricMetadata, type SeriesMetadata, type WriteBatch } from './types';
+import { compressBlock } from '../src/snappy';
+import {
+  METRIC_TYPES,
+  type MetricMetadata,
+  type SeriesMetadata,
+  type WriteBatch,
+} from '../src/types';
 
 function samplesOf(s: {
   timestamps: Float64Array;

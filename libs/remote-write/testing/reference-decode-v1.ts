@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { type Label } from '@strata/tsdb';
-import { RemoteWriteError } from './errors';
+import { RemoteWriteError } from '../src/errors';
 import { type PbLabel, type PbText, type PbV1Request, V1Decode, int64ToNumber } from './proto';
 import {
   type Exemplar,
@@ -8,14 +8,14 @@ import {
   type MetricMetadata,
   type WriteBatch,
   type WriteSeries,
-} from './types';
+} from '../src/types';
 import {
   type ResolvedValidation,
   checkExemplarLabels,
   checkSeriesCount,
   normalizeLabels,
   toSampleArrays,
-} from './validate';
+} from '../src/validate';
 
 const ts = (x: unknown): number => int64ToNumber(x as never);
 

@@ -1,6 +1,6 @@
-import { parseExpr } from '../parser/parser';
-import { parseSeriesDesc } from '../parser/series-desc';
-import { Labels } from '../storage/labels';
+import { parseExpr } from '../../src/parser/parser';
+import { parseSeriesDesc } from '../../src/parser/series-desc';
+import { Labels } from '../../src/storage/labels';
 import { type ConformanceParser } from './runner';
 
 /** The project's PromQL parser in the shape the conformance runner needs. */

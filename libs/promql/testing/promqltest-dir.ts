@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 // The suite lives beside the clone (../shared), so resolve from the repo root, not from cwd.
-const REPO_ROOT = resolve(__dirname, '../../../..');
+const REPO_ROOT = resolve(__dirname, '../../..');
 
 /** The main clone's root: the repo root itself, or for a git worktree the clone its `.git` file points into. */
 function cloneRoot(): string {

@@ -1,6 +1,6 @@
 import { type Label, type Labels } from '@strata/tsdb';
-import { utf8 } from './decode-v1';
-import { RemoteWriteError } from './errors';
+import { utf8 } from './reference-decode-v1';
+import { RemoteWriteError } from '../src/errors';
 import { type PbV2Request, V2Decode, int64ToNumber } from './proto';
 import {
   type Exemplar,
@@ -9,14 +9,14 @@ import {
   type SeriesMetadata,
   type WriteBatch,
   type WriteSeries,
-} from './types';
+} from '../src/types';
 import {
   type ResolvedValidation,
   checkExemplarLabels,
   checkSeriesCount,
   normalizeLabels,
   toSampleArrays,
-} from './validate';
+} from '../src/validate';
 
 const ts = (x: unknown): number => int64ToNumber(x as never);
 

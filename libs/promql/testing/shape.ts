@@ -1,5 +1,5 @@
-import { type Expr } from '../ast';
-import { formatExpr } from '../printer';
+import { type Expr } from '../src/parser/ast';
+import { formatExpr } from '../src/parser/printer';
 
 /** Renders a tree with every operator node fully parenthesised, to assert grouping in tests. */
 export function shape(e: Expr): string {

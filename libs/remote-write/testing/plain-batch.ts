@@ -1,5 +1,5 @@
 import { isStaleNaN } from '@strata/tsdb';
-import { type WriteBatch } from './types';
+import { type WriteBatch } from '../src/types';
 
 /** A batch as plain data for deep equality in specs: arrays for samples, NaNs named. */
 export function plainBatch(b: WriteBatch): unknown {

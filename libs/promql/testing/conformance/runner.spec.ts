@@ -1,6 +1,6 @@
-import { type Expr } from '../parser/ast';
-import { agg, sel } from '../engine/test-builders';
-import { Labels } from '../storage/labels';
+import { type Expr } from '../../src/parser/ast';
+import { agg, sel } from '../test-builders';
+import { Labels } from '../../src/storage/labels';
 import { parseScript, parseTestDuration } from './script';
 import { runScript, stripHistogramValues, type ConformanceParser } from './runner';
 

@@ -13,7 +13,11 @@ import {
   StrataError,
   type TenantView,
 } from '@strata/contracts';
-import { ControlPlaneClient, type ControlQueryResults, type QueryOf } from '../control-plane/control-plane.client';
+import {
+  ControlPlaneClient,
+  type ControlQueryResults,
+  type QueryOf,
+} from '../src/control-plane/control-plane.client';
 
 interface State {
   tenants: Map<string, TenantView>;
@@ -39,7 +43,8 @@ export class FakeControlPlane extends ControlPlaneClient {
     const time = this.now().toISOString();
     const s = this.state;
     const check = (version: number, expected: number | undefined): void => {
-      if (expected !== undefined && expected !== version) throw new StrataError('version_conflict', `expected ${expected}, at ${version}`);
+      if (expected !== undefined && expected !== version)
+        throw new StrataError('version_conflict', `expected ${expected}, at ${version}`);
     };
     const tenant = (id: string): TenantView => {
       const t = s.tenants.get(id);
@@ -52,9 +57,23 @@ export class FakeControlPlane extends ControlPlaneClient {
     let tenantId: string | null;
     switch (command.type) {
       case 'CreateTenant': {
-        if (s.tenants.has(command.tenantId)) throw new StrataError('already_exists', `tenant ${command.tenantId} exists`);
-        s.tenants.set(command.tenantId, { tenantId: command.tenantId, displayName: command.displayName, status: 'active', suspendedReason: null, version: 1, createdAt: time, updatedAt: time });
-        s.quotas.set(command.tenantId, { tenantId: command.tenantId, quota: { ...DEFAULT_QUOTA }, version: 0, updatedAt: time });
+        if (s.tenants.has(command.tenantId))
+          throw new StrataError('already_exists', `tenant ${command.tenantId} exists`);
+        s.tenants.set(command.tenantId, {
+          tenantId: command.tenantId,
+          displayName: command.displayName,
+          status: 'active',
+          suspendedReason: null,
+          version: 1,
+          createdAt: time,
+          updatedAt: time,
+        });
+        s.quotas.set(command.tenantId, {
+          tenantId: command.tenantId,
+          quota: { ...DEFAULT_QUOTA },
+          version: 0,
+          updatedAt: time,
+        });
         [streamId, version, tenantId] = [`tenant-${command.tenantId}`, 1, command.tenantId];
         break;
       }
@@ -66,8 +85,10 @@ export class FakeControlPlane extends ControlPlaneClient {
         check(t.version, command.expectedVersion);
         const next: TenantView = { ...t, version: t.version + 1, updatedAt: time };
         if (command.type === 'RenameTenant') next.displayName = command.displayName;
-        if (command.type === 'SuspendTenant') Object.assign(next, { status: 'suspended', suspendedReason: command.reason ?? null });
-        if (command.type === 'ResumeTenant') Object.assign(next, { status: 'active', suspendedReason: null });
+        if (command.type === 'SuspendTenant')
+          Object.assign(next, { status: 'suspended', suspendedReason: command.reason ?? null });
+        if (command.type === 'ResumeTenant')
+          Object.assign(next, { status: 'active', suspendedReason: null });
         if (command.type === 'DeleteTenant') next.status = 'deleted';
         s.tenants.set(t.tenantId, next);
         [streamId, version, tenantId] = [`tenant-${t.tenantId}`, next.version, t.tenantId];
@@ -77,16 +98,36 @@ export class FakeControlPlane extends ControlPlaneClient {
         tenant(command.tenantId);
         const q = s.quotas.get(command.tenantId) ?? this.missing('quota');
         check(q.version, command.expectedVersion);
-        const next = { ...q, quota: { ...q.quota, ...command.quota }, version: q.version + 1, updatedAt: time };
+        const next = {
+          ...q,
+          quota: { ...q.quota, ...command.quota },
+          version: q.version + 1,
+          updatedAt: time,
+        };
         s.quotas.set(command.tenantId, next);
-        [streamId, version, tenantId] = [`quota-${command.tenantId}`, next.version, command.tenantId];
+        [streamId, version, tenantId] = [
+          `quota-${command.tenantId}`,
+          next.version,
+          command.tenantId,
+        ];
         break;
       }
       case 'IssueApiKey': {
         tenant(command.tenantId);
         const keyId = `key_${randomBytes(10).toString('hex')}`;
         const secret = `strata_${randomBytes(16).toString('hex')}`;
-        s.keys.set(keyId, { keyId, secret, tenantId: command.tenantId, name: command.name, scopes: command.scopes, status: 'active', expiresAt: command.expiresAt ?? null, createdAt: time, revokedAt: null, version: 1 });
+        s.keys.set(keyId, {
+          keyId,
+          secret,
+          tenantId: command.tenantId,
+          name: command.name,
+          scopes: command.scopes,
+          status: 'active',
+          expiresAt: command.expiresAt ?? null,
+          createdAt: time,
+          revokedAt: null,
+          version: 1,
+        });
         apiKey = { keyId, secret };
         [streamId, version, tenantId] = [`apikey-${keyId}`, 1, command.tenantId];
         break;
@@ -102,13 +143,29 @@ export class FakeControlPlane extends ControlPlaneClient {
     }
     const position = this.audit.length + 1;
     const { type: _type, ...data } = command;
-    this.audit.push({ position, streamId, version, type: command.type, data, tenantId, actor: context.actor, actorKind: context.actorKind, sourceAddress: context.sourceAddress, requestId: context.requestId, recordedAt: time, hash: `h${position}` });
+    this.audit.push({
+      position,
+      streamId,
+      version,
+      type: command.type,
+      data,
+      tenantId,
+      actor: context.actor,
+      actorKind: context.actorKind,
+      sourceAddress: context.sourceAddress,
+      requestId: context.requestId,
+      recordedAt: time,
+      hash: `h${position}`,
+    });
     this.snapshots.push(this.snapshot(position, time));
     this.state = structuredClone(this.state);
     return { streamId, version, positions: [position], ...(apiKey ? { apiKey } : {}) };
   }
 
-  async query<T extends ControlQuery['type']>(query: QueryOf<T>, _requestId: string): Promise<ControlQueryResults[T]> {
+  async query<T extends ControlQuery['type']>(
+    query: QueryOf<T>,
+    _requestId: string,
+  ): Promise<ControlQueryResults[T]> {
     this.queries.push(query);
     return this.answer(query as ControlQuery) as ControlQueryResults[T];
   }
@@ -126,23 +183,41 @@ export class FakeControlPlane extends ControlPlaneClient {
     };
     const page = <V>(items: V[], cursor: string | undefined, limit: number) => {
       const start = Number(cursor ?? 0);
-      return { items: items.slice(start, start + limit), nextCursor: start + limit < items.length ? String(start + limit) : null };
+      return {
+        items: items.slice(start, start + limit),
+        nextCursor: start + limit < items.length ? String(start + limit) : null,
+      };
     };
     switch (q.type) {
       case 'GetTenant':
         return found(s.tenants.get(q.tenantId), `tenant ${q.tenantId}`);
       case 'ListTenants':
-        return page([...s.tenants.values()].filter((t) => q.includeDeleted || t.status !== 'deleted'), q.cursor, q.limit);
+        return page(
+          [...s.tenants.values()].filter((t) => q.includeDeleted || t.status !== 'deleted'),
+          q.cursor,
+          q.limit,
+        );
       case 'GetQuota':
         return found(s.quotas.get(q.tenantId), `quota of ${q.tenantId}`);
       case 'ListApiKeys':
-        return page([...s.keys.values()].filter((k) => k.tenantId === q.tenantId).map(withoutSecret), q.cursor, q.limit);
+        return page(
+          [...s.keys.values()].filter((k) => k.tenantId === q.tenantId).map(withoutSecret),
+          q.cursor,
+          q.limit,
+        );
       case 'GetApiKey':
         return withoutSecret(found(s.keys.get(q.keyId), `key ${q.keyId}`));
       case 'AuthenticateApiKey': {
-        const key = [...s.keys.values()].find((k) => k.secret === q.secret && k.status === 'active');
+        const key = [...s.keys.values()].find(
+          (k) => k.secret === q.secret && k.status === 'active',
+        );
         if (!key) throw new StrataError('unauthorized', 'unknown or revoked key');
-        return { keyId: key.keyId, tenantId: key.tenantId, scopes: key.scopes, tenantStatus: s.tenants.get(key.tenantId)?.status ?? 'deleted' };
+        return {
+          keyId: key.keyId,
+          tenantId: key.tenantId,
+          scopes: key.scopes,
+          tenantStatus: s.tenants.get(key.tenantId)?.status ?? 'deleted',
+        };
       }
       case 'ListAuditEvents': {
         const items = this.audit.filter(
@@ -156,11 +231,25 @@ export class FakeControlPlane extends ControlPlaneClient {
         return page(items, q.cursor, q.limit);
       }
       case 'ReplayControlPlane': {
-        const upTo = q.position ?? this.audit.filter((e) => Date.parse(e.recordedAt) <= Date.parse(q.at ?? '')).length;
-        return this.snapshots[Math.min(upTo, this.snapshots.length) - 1] ?? { asOfPosition: 0, asOfTime: null, tenants: [] };
+        const upTo =
+          q.position ??
+          this.audit.filter((e) => Date.parse(e.recordedAt) <= Date.parse(q.at ?? '')).length;
+        return (
+          this.snapshots[Math.min(upTo, this.snapshots.length) - 1] ?? {
+            asOfPosition: 0,
+            asOfTime: null,
+            tenants: [],
+          }
+        );
       }
       case 'VerifyAuditChain':
-        return { ok: true, checkedEvents: this.audit.length, lastPosition: this.audit.length, brokenAt: null, reason: null };
+        return {
+          ok: true,
+          checkedEvents: this.audit.length,
+          lastPosition: this.audit.length,
+          brokenAt: null,
+          reason: null,
+        };
     }
   }
 

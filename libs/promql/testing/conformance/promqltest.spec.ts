@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promqlParser } from './parser-adapter';
 import { runScript, type ConformanceParser, type FileReport } from './runner';
-import { PROMQLTEST_DIR } from '../testing/promqltest-dir';
+import { PROMQLTEST_DIR } from '../promqltest-dir';
 
 const SUITE_DIR = PROMQLTEST_DIR;
 const PASSING_FILE = join(__dirname, 'passing-cases.json');

@@ -1,13 +1,13 @@
-import { type Expr, type VectorSelector } from '../parser/ast';
-import { type Annotations } from '../engine/annotations';
-import { Engine, type EngineOptions } from '../engine/engine';
-import { almostEqual } from '../engine/functions/histogram';
-import { type QueryValue } from '../engine/types';
-import { compareLabels, type Labels, METRIC_NAME } from '../storage/labels';
-import { MemoryQueryable, STALE_NAN } from '../storage/memory-queryable';
-import { matchesAll } from '../storage/queryable';
+import { type Expr, type VectorSelector } from '../../src/parser/ast';
+import { type Annotations } from '../../src/engine/annotations';
+import { Engine, type EngineOptions } from '../../src/engine/engine';
+import { almostEqual } from '../../src/engine/functions/histogram';
+import { type QueryValue } from '../../src/engine/types';
+import { compareLabels, type Labels, METRIC_NAME } from '../../src/storage/labels';
+import { MemoryQueryable, STALE_NAN } from '../../src/storage/memory-queryable';
+import { matchesAll } from '../../src/storage/queryable';
 import { parseScript, type EvalCommand, type Expectation } from './script';
-import { AT_MODIFIER_UNSAFE } from '../engine/evaluator';
+import { AT_MODIFIER_UNSAFE } from '../../src/engine/evaluator';
 
 /** One value of a series description; `histogram` marks a native-histogram value. */
 export interface SequenceValue {

@@ -1,5 +1,5 @@
 import { type Label } from '@strata/tsdb';
-import { type WriteBatch, type WriteSeries } from './types';
+import { type WriteBatch, type WriteSeries } from '../src/types';
 
 /** Shape of a synthetic batch for tests, load generators and benchmarks. */
 export interface GenerateOptions {

@@ -1,0 +1,2 @@
+// The gateway's test scaffolding for specs and tools; production code never imports this entry point.
+export { FakeControlPlane } from './fake-control-plane';

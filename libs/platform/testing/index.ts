@@ -1,0 +1,2 @@
+// The whole-platform harness of the write-path specs and tools; production code never imports this entry point.
+export * from './write-path-harness';
