@@ -1,7 +1,7 @@
 export { QueryModule, SERIES_SOURCE, type QueryModuleOptions } from './query.module';
 export { queryService } from './query.definition';
 export { QueryExecutor, type QueryExecutorOptions, parseMatcherSets } from './service/query-executor';
-export { QueryHandlers } from './service/query.handlers';
+export { QueryController } from './service/query.controller';
 export { CardinalityExecutor, scopeSelector } from './service/cardinality-executor';
 export { labelNamesCardinality, labelValuesCardinality, tsdbStatusData, serializeTsdbStatus } from './service/cardinality-responses';
 export { type CardinalitySource, type LabelValueCounts, type TenantCardinality, type TenantHeadStatus } from './storage/cardinality-source';

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { BUS, type Bus } from '@strata/bus';
-import { QueryHandlers } from './service/query.handlers';
+import { QueryController } from './service/query.controller';
 import { QueryExecutor, type QueryExecutorOptions } from './service/query-executor';
 import { CardinalityExecutor } from './service/cardinality-executor';
 import { type CardinalitySource } from './storage/cardinality-source';
@@ -29,6 +29,7 @@ export class QueryModule {
       : { provide: SERIES_SOURCE, useValue: source ?? new MemorySeriesSource() };
     return {
       module: QueryModule,
+      controllers: [QueryController],
       providers: [
         sourceProvider,
         {
@@ -41,7 +42,6 @@ export class QueryModule {
           useFactory: (s: CardinalitySource): CardinalityExecutor => new CardinalityExecutor(s),
           inject: [SERIES_SOURCE],
         },
-        QueryHandlers,
       ],
       exports: [QueryExecutor, CardinalityExecutor, SERIES_SOURCE],
     };

@@ -1,10 +1,10 @@
-import { connectBus, type BusLogger } from '@strata/bus';
+import { connectBus, serveOnBus, type BusLogger } from '@strata/bus';
 import { startGateway, type GatewayConfig } from '@strata/gateway';
 import {
   CardinalityExecutor,
   MemorySeriesSource,
   QueryExecutor,
-  QueryHandlers,
+  QueryController,
 } from '@strata/query';
 import { decodeWriteRequest, type WriteBatch } from '@strata/remote-write';
 import { FakeControlPlane } from '@strata/gateway/testing';
@@ -52,12 +52,17 @@ export async function startStrata(
     logger: quiet,
     ...nats.login,
   });
-  const handlers = new QueryHandlers(
+  const query = await serveOnBus(
     bus,
-    new QueryExecutor(source, { defaultTimeoutMs: options.defaultTimeoutMs ?? 120_000 }),
-    new CardinalityExecutor(source),
+    {
+      controllers: [QueryController],
+      providers: [
+        { provide: QueryExecutor, useValue: new QueryExecutor(source, { defaultTimeoutMs: options.defaultTimeoutMs ?? 120_000 }) },
+        { provide: CardinalityExecutor, useValue: new CardinalityExecutor(source) },
+      ],
+    },
+    { logger: false },
   );
-  handlers.onApplicationBootstrap();
   const controlPlane = new FakeControlPlane();
   for (const tenantId of options.tenants) {
     await controlPlane.command(
@@ -108,7 +113,7 @@ export async function startStrata(
     write: writeBatch,
     async stop() {
       await gateway.close();
-      await handlers.onModuleDestroy();
+      await query.app.close();
       await bus.drain();
     },
   };
