@@ -95,6 +95,22 @@ export interface ConsumeOptions {
   onGiveUp?: (error: DeliveryExhaustedError, message: ConsumedMessage) => void;
 }
 
+/** A message seen by `Bus.follow`: nothing to settle, the follower only reads. */
+export interface FollowedMessage {
+  subject: string;
+  seq: number;
+  data: Uint8Array;
+  json<T>(): T;
+}
+
+/** How `Bus.follow` reports trouble. */
+export interface FollowOptions {
+  /** Called when following (re)starts: messages may have been missed, so derived state is stale. */
+  onGap: () => void;
+  /** Wait before retrying a missing stream or a broken feed (default 5 s). */
+  retryMs?: number;
+}
+
 /** Something that can be stopped, like a subscription or a consumer loop. */
 export interface Stoppable {
   stop(): Promise<void>;
@@ -142,6 +158,22 @@ export interface Bus {
     handler: (message: ConsumedMessage) => Promise<void>,
     options?: ConsumeOptions,
   ): Promise<Stoppable>;
+  /** Asks every instance serving `subject` (no queue group) and returns each reply envelope received within `maxWaitMs`. */
+  requestAll<Req, Res>(
+    subject: string,
+    payload: Req,
+    options?: { maxWaitMs?: number; headers?: Record<string, string> },
+  ): Promise<Array<ReplyEnvelope<Res>>>;
+  /** Follows `stream` from now on without a durable consumer, in order, until stopped. */
+  follow(stream: string, onMessage: (message: FollowedMessage) => void, options: FollowOptions): Stoppable;
+  /** Stream sequence of the newest message on `subject`, 0 when there is none. */
+  lastSequence(stream: string, subject: string): Promise<number>;
+  /** Deletes the durable consumers of `stream` whose names `matches` accepts. */
+  removeConsumers(stream: string, matches: (name: string) => boolean): Promise<void>;
+  /** Messages a durable consumer has not settled yet (pending plus unacked). */
+  consumerBacklog(stream: string, durable: string): Promise<number>;
+  /** The server's largest accepted message; the bus chunks anything bigger. */
+  readonly maxPayload: number;
   /** True while connected to the server. */
   isConnected(): boolean;
   /** Stops serving, lets in-flight work finish, flushes and closes. */

@@ -13,6 +13,8 @@ export type {
   Stoppable,
   ReplyEnvelope,
   ConsumeOptions,
+  FollowedMessage,
+  FollowOptions,
 } from './bus';
 export { connectBus, reconnectDelay, type BusOptions, type BusTlsOptions } from './connect';
 export { NatsBus } from './nats-bus';

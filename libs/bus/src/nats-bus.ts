@@ -7,6 +7,8 @@ import {
   type ConsumedMessage,
   type ConsumeOptions,
   type ConsumerSpec,
+  type FollowedMessage,
+  type FollowOptions,
   type PublishAck,
   type ReplyEnvelope,
   type RequestHandler,
@@ -15,6 +17,8 @@ import {
   type StreamSpec,
 } from './bus';
 import { StreamConsumer } from './consumer';
+import { followStream } from './follow';
+import { consumerBacklog, lastSequence, removeConsumers } from './stream-admin';
 import { describe } from './errors';
 import { openKvBucket, type KvBucket, type KvBucketOptions, type KvProvider } from './kv';
 import { type BusLogger } from './logger';
@@ -149,6 +153,30 @@ export class NatsBus implements Bus, KvProvider {
     };
     this.consuming.add(handle);
     return handle;
+  }
+
+  follow(stream: string, onMessage: (message: FollowedMessage) => void, options: FollowOptions): Stoppable {
+    const follower = followStream(this.js, this.log, stream, onMessage, options);
+    const handle: Stoppable = {
+      stop: async () => {
+        this.consuming.delete(handle);
+        await follower.stop();
+      },
+    };
+    this.consuming.add(handle);
+    return handle;
+  }
+
+  async lastSequence(stream: string, subject: string): Promise<number> {
+    return lastSequence(await this.jsm(), stream, subject);
+  }
+
+  async removeConsumers(stream: string, matches: (name: string) => boolean): Promise<void> {
+    await removeConsumers(await this.jsm(), stream, matches);
+  }
+
+  async consumerBacklog(stream: string, durable: string): Promise<number> {
+    return consumerBacklog(await this.jsm(), stream, durable);
   }
 
   /** Opens (creating when missing) a KV bucket, e.g. for partition leases. */

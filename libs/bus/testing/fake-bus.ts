@@ -13,6 +13,12 @@ export function fakeBus(connected = { value: true }): Bus {
     ensureStream: unused,
     publish: unused,
     consume: unused,
+    requestAll: unused,
+    follow: unused,
+    lastSequence: unused,
+    removeConsumers: unused,
+    consumerBacklog: unused,
+    maxPayload: 1024 * 1024,
     isConnected: () => connected.value,
     drain: async () => undefined,
   };

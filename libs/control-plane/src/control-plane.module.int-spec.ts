@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Test, type TestingModule } from '@nestjs/testing';
-import { BUS, BusModule, connectBus, type NatsBus } from '@strata/bus';
+import { type INestMicroservice } from '@nestjs/common';
+import { BUS, BusModule, connectBus, createBusMicroservice, BusTransportModule, type NatsBus } from '@strata/bus';
 import { Streams, Subjects, StrataError, type CommandAccepted, type TenantView } from '@strata/contracts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { freshDatabase, testNatsLogin, testServices, type FreshDatabase } from '@strata/testing';
@@ -12,7 +12,7 @@ jest.setTimeout(60_000);
 describe('ControlPlaneModule over NATS', () => {
   let db: FreshDatabase;
   let bus: NatsBus;
-  let app: TestingModule;
+  let app: INestMicroservice;
   // The shared test nats-server may hold other specs' control events, so this tenant is unique.
   const tenantId = `t-${randomBytes(5).toString('hex')}`;
   const context = { actor: 'ops', actorKind: 'platform-admin', sourceAddress: '198.51.100.1', requestId: 'r-1' };
@@ -20,11 +20,19 @@ describe('ControlPlaneModule over NATS', () => {
   beforeAll(async () => {
     db = await freshDatabase('cp_module');
     bus = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'cp-module-spec-client' });
-    app = await Test.createTestingModule({
-      imports: [BusModule.forRoot({ url: testServices().natsUrl, ...testNatsLogin('control-plane'), name: 'control-plane-spec' }), ControlPlaneModule.forRoot({ databaseUrl: db.url, relay: { pollIntervalMs: 100 } })],
-    }).compile();
-    expect(app.get(BUS)).toBeDefined();
-    await app.init();
+    ({ app } = await createBusMicroservice(
+      (transport) => ({
+        module: class ControlPlaneSpecModule {},
+        imports: [
+          BusTransportModule.forTransport(transport),
+          BusModule.forRoot({ url: testServices().natsUrl, ...testNatsLogin('control-plane'), name: 'control-plane-spec' }),
+          ControlPlaneModule.forRoot({ databaseUrl: db.url, relay: { pollIntervalMs: 100 } }),
+        ],
+      }),
+      (created) => created.get<NatsBus>(BUS),
+      { logger: false },
+    ));
+    await app.listen();
     // The handlers subscribed on the module's own connection: a round trip makes sure nats-server has
     // registered them before this spec's connection sends the first request.
     await app.get<NatsBus>(BUS).connection.flush();

@@ -1,22 +1,18 @@
 import { Inject, Injectable, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { BUS, type Stoppable } from '@strata/bus';
-import { QueueGroups, Subjects } from '@strata/contracts';
+import { BUS } from '@strata/bus';
 import { ReadinessRegistry } from '@strata/service-kit';
 import { ControlPlaneRuntime } from './control-plane.runtime';
+import { ControlPlaneController } from './control-plane.controller';
 import { ControlPlaneService } from './control-plane.service';
 import { CONTROL_PLANE_OPTIONS, type ControlPlaneBus, type ControlPlaneModuleOptions } from './control-plane.tokens';
 
 const BUS_OF_MODULE = Symbol('CONTROL_PLANE_BUS_OF_MODULE');
 const OUTBOX_BACKLOG_LIMIT = 10_000;
 
-/** Serves the control plane's subjects over the Bus while the application runs. */
+/** Registers the control plane's readiness checks and stops its runtime after the bus stops serving. */
 @Injectable()
-export class ControlPlaneBusBinding implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly subscriptions: Stoppable[] = [];
-
+export class ControlPlaneLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
-    @Inject(CONTROL_PLANE_OPTIONS) private readonly options: ControlPlaneModuleOptions,
-    @Inject(BUS_OF_MODULE) private readonly bus: ControlPlaneBus,
     private readonly runtime: ControlPlaneRuntime,
     @Optional() private readonly readiness?: ReadinessRegistry,
   ) {}
@@ -31,28 +27,21 @@ export class ControlPlaneBusBinding implements OnApplicationBootstrap, OnApplica
       const pending = await this.runtime.relay.pending();
       return { ok: pending < OUTBOX_BACKLOG_LIMIT, detail: `${pending} events waiting for NATS` };
     });
-    if (this.options.serve === false) return;
-    const group = QueueGroups.of('control-plane');
-    const service = this.runtime.service;
-    this.subscriptions.push(
-      this.bus.serve(Subjects.controlCommand, group, (payload: unknown) => service.execute(payload)),
-      this.bus.serve(Subjects.controlQuery, group, (payload: unknown) => service.query(payload)),
-    );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.subscriptions.splice(0).map((s) => s.stop()));
     await this.runtime.stop();
   }
 }
 
-/** The control plane as a NestJS module: event store, projections, outbox relay and the NATS endpoints. */
+/** The control plane as a NestJS module: event store, projections, outbox relay and its bus controller. */
 @Module({})
 export class ControlPlaneModule {
   /** Configures the module; the Bus comes from `BusModule` (token `BUS`) unless `options.busToken` names another. */
   static forRoot(options: ControlPlaneModuleOptions): DynamicModule {
     return {
       module: ControlPlaneModule,
+      controllers: [ControlPlaneController],
       providers: [
         { provide: CONTROL_PLANE_OPTIONS, useValue: options },
         { provide: BUS_OF_MODULE, useExisting: options.busToken ?? BUS },
@@ -62,7 +51,7 @@ export class ControlPlaneModule {
           useFactory: (opts: ControlPlaneModuleOptions, bus: ControlPlaneBus) => ControlPlaneRuntime.start(opts, bus),
         },
         { provide: ControlPlaneService, inject: [ControlPlaneRuntime], useFactory: (runtime: ControlPlaneRuntime) => runtime.service },
-        ControlPlaneBusBinding,
+        ControlPlaneLifecycle,
       ],
       exports: [ControlPlaneService, ControlPlaneRuntime],
     };

@@ -1,8 +1,8 @@
 import { type Bus } from '@strata/bus';
 import { type ProjectionRunnerOptions } from '@strata/eventstore';
 
-/** The part of the Bus the control plane uses: serving its two subjects and relaying its events. */
-export type ControlPlaneBus = Pick<Bus, 'serve' | 'publish' | 'ensureStream'>;
+/** The part of the Bus the control plane uses itself: relaying its events. */
+export type ControlPlaneBus = Pick<Bus, 'publish' | 'ensureStream'>;
 
 /** Options of `ControlPlaneModule.forRoot`. */
 export interface ControlPlaneModuleOptions {
@@ -10,8 +10,6 @@ export interface ControlPlaneModuleOptions {
   databaseUrl: string;
   /** Injection token of the Bus; libs/bus's `BUS` (provided by `BusModule`) when omitted. */
   busToken?: string | symbol;
-  /** Serve `Subjects.controlCommand` and `Subjects.controlQuery` (default true). */
-  serve?: boolean;
   /** Connections in the Postgres pool (default 10). */
   poolSize?: number;
   /** Outbox relay tuning. */

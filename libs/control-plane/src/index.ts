@@ -8,7 +8,8 @@ export { quotaDecider, type QuotaCommand, type QuotaState } from './domain/quota
 export { apiKeyDecider, type ApiKeyCommand, type ApiKeyState } from './domain/api-key.decider';
 export { StreamIds } from './domain/streams';
 export { openControlPlaneStore, type ControlPlaneStore } from './control-plane-store';
-export { ControlPlaneModule, ControlPlaneBusBinding } from './control-plane.module';
+export { ControlPlaneModule, ControlPlaneLifecycle } from './control-plane.module';
+export { ControlPlaneController } from './control-plane.controller';
 export { ControlPlaneRuntime } from './control-plane.runtime';
 export { CONTROL_PLANE_OPTIONS, type ControlPlaneBus, type ControlPlaneModuleOptions } from './control-plane.tokens';
 export { controlPlaneService } from './control-plane.definition';

@@ -1,6 +1,5 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { connectBus, type NatsBus } from '@strata/bus';
+import { connectBus, serveOnBus, type NatsBus } from '@strata/bus';
 import { type AuditEntry, type ControlPlaneSnapshot, Subjects } from '@strata/contracts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the walk-through runs the real control plane behind the gateway
 import { ControlPlaneModule } from '@strata/control-plane';
@@ -60,9 +59,9 @@ describe('admin walk-through against the real control plane', () => {
       status: 'ok',
       checks: {},
     }));
-    controlPlane = await NestFactory.createApplicationContext(
+    ({ app: controlPlane } = await serveOnBus(
+      bus,
       {
-        module: class WalkthroughModule {},
         imports: [
           SpecBusModule.of(bus),
           ControlPlaneModule.forRoot({
@@ -73,8 +72,7 @@ describe('admin walk-through against the real control plane', () => {
         ],
       },
       { logger: ['error'] },
-    );
-    await controlPlane.init();
+    ));
     gateway = await startGateway({
       config: {
         adminToken: ADMIN,

@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { BUS, KV, NatsBus, type Bus, type KvBucket, type KvProvider } from '@strata/bus';
+import { BUS, BUS_ROUTES, KV, type Bus, type BusRoutes, type KvBucket, type KvProvider } from '@strata/bus';
 import { type ActiveSeriesReport, KvBuckets, ingestStreamSpec } from '@strata/contracts';
 import {
   INSTANCE_IDENTITY,
@@ -54,6 +54,7 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
+    @Inject(BUS_ROUTES) private readonly routes: BusRoutes,
     @Inject(KV) private readonly kv: KvProvider,
     @InjectPlatformConfig() private readonly config: PlatformConfig,
     @Inject(INSTANCE_IDENTITY) private readonly identity: InstanceIdentity,
@@ -78,9 +79,13 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
     });
   }
 
+  /** The runner of `partition` while this instance owns it. */
+  runnerOf(partition: number): PartitionRunner | undefined {
+    return this.runners.get(partition);
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     const bus = this.bus;
-    if (!(bus instanceof NatsBus)) throw new Error('the ingester needs a NATS connection');
     await bus.ensureStream(
       ingestStreamSpec({
         maxAgeSeconds: this.config.STRATA_INGEST_MAX_AGE_SECONDS,
@@ -104,7 +109,7 @@ export class IngesterService implements OnApplicationBootstrap, OnModuleDestroy 
             p,
             await PartitionRunner.start(p, revision, {
               bus,
-              connection: bus.connection,
+              routes: this.routes,
               snapshots: this.snapshots,
               observer: this.observer,
               // Chunks never span a block boundary, so a block reuses the head's chunks as they are.

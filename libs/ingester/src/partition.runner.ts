@@ -1,13 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { type Bus, type ConsumedMessage, type Stoppable, retryTransient } from '@strata/bus';
+import { type Bus, type BusRoutes, type ConsumedMessage, type Stoppable } from '@strata/bus';
 import {
-  QueueGroups,
-  StoreRequest,
+  type StoreRequest,
   StrataError,
   Streams,
   Subjects,
-  parseOrThrow,
+  SubjectPatterns,
 } from '@strata/contracts';
 import { IngestMessageView, RemoteWriteError } from '@strata/remote-write';
 import { type HeadOptions } from '@strata/tsdb';
@@ -17,8 +15,6 @@ import { PartitionHead } from './head/partition-head';
 import { encodeHeadSnapshot } from './snapshot/head-snapshot';
 import { type SnapshotStore } from './snapshot/snapshot.store';
 import { type StoreResponse, answerStoreRequest } from './store/store-api.handler';
-
-const CONSUMER_NOT_FOUND = 10014;
 
 /**
  * Durable consumer of a partition under one lease: the lease revision makes it unique per
@@ -53,7 +49,7 @@ export class PartitionRunner {
     readonly state: PartitionHead,
     private readonly consumerName: string,
     private readonly bus: Bus,
-    private readonly jsm: JetStreamManager,
+    private readonly routes: BusRoutes,
     private readonly snapshots: SnapshotStore,
     private readonly observer: IngesterObserver,
   ) {
@@ -67,7 +63,8 @@ export class PartitionRunner {
     leaseRevision: number,
     deps: {
       bus: Bus;
-      connection: Parameters<typeof jetstreamManager>[0];
+      /** Where the partition's Store API subject is opened while it is owned. */
+      routes: BusRoutes;
       snapshots: SnapshotStore;
       observer: IngesterObserver;
       headOptions: HeadOptions;
@@ -103,7 +100,7 @@ export class PartitionRunner {
       state,
       partitionConsumerName(partition, leaseRevision),
       deps.bus,
-      await jetstreamManager(deps.connection),
+      deps.routes,
       deps.snapshots,
       deps.observer,
     );
@@ -116,19 +113,15 @@ export class PartitionRunner {
   private async run(): Promise<void> {
     const p = this.state.partition;
     const subject = Subjects.ingestSamples(p);
-    // A failed lookup is retried, never read as "empty": a partition taken over while the cluster
-    // elects a leader would otherwise count as caught up and answer queries while still replaying.
-    this.catchUpSeq = await retryTransient(() =>
-      this.jsm.streams.getMessage(Streams.ingest.name, { last_by_subj: subject }),
-    ).then((m) => m?.seq ?? 0);
+    // Retried, never read as "empty", by the bus: a partition taken over while the cluster elects a
+    // leader would otherwise count as caught up and answer queries while still replaying.
+    this.catchUpSeq = await this.bus.lastSequence(Streams.ingest.name, subject);
     // Earlier owners' consumers go: their ack floors may be past this snapshot (acked after it was
     // written), and a stalled earlier owner must find nothing left to pull from.
-    for await (const c of await this.jsm.consumers.list(Streams.ingest.name)) {
-      if (!c.name.startsWith(consumerPrefix(p)) || c.name === this.consumerName) continue;
-      await this.jsm.consumers.delete(Streams.ingest.name, c.name).catch((error: unknown) => {
-        if (!(error instanceof JetStreamApiError && error.code === CONSUMER_NOT_FOUND)) throw error;
-      });
-    }
+    await this.bus.removeConsumers(
+      Streams.ingest.name,
+      (name) => name.startsWith(consumerPrefix(p)) && name !== this.consumerName,
+    );
     this.consumer = await this.bus.consume(
       {
         stream: Streams.ingest.name,
@@ -143,11 +136,7 @@ export class PartitionRunner {
       // applied in stream order; only redeliveries come out of order, and those were applied already.
       { concurrency: 256, onGiveUp: (e) => this.log.error(e.message) },
     );
-    this.server = this.bus.serve<unknown, StoreResponse>(
-      Subjects.storeQuery('ingester', p),
-      QueueGroups.of('ingester'),
-      (payload) => this.query(payload),
-    );
+    this.server = this.routes.open(SubjectPatterns.storeQuery('ingester'), Subjects.storeQuery('ingester', p));
     this.log.log(`consuming from sequence ${this.state.lastSeq + 1} (newest ${this.catchUpSeq})`);
   }
 
@@ -176,8 +165,8 @@ export class PartitionRunner {
     return Promise.resolve();
   }
 
-  private query(payload: unknown): Promise<StoreResponse> {
-    const request = parseOrThrow(StoreRequest, payload, 'Store API request');
+  /** Answers a Store API request over this partition's head, once it has caught up. */
+  query(request: StoreRequest): StoreResponse {
     if (this.state.lastSeq < this.catchUpSeq) {
       throw new StrataError(
         'unavailable',
@@ -186,7 +175,7 @@ export class PartitionRunner {
         { reason: 'replaying' },
       );
     }
-    return Promise.resolve(answerStoreRequest(this.state, request));
+    return answerStoreRequest(this.state, request);
   }
 
   /** True once the partition applied everything that was in the stream when it was taken over. */
@@ -195,9 +184,8 @@ export class PartitionRunner {
   }
 
   /** Consumer lag in messages, from the server's view of the durable. */
-  async lag(): Promise<number> {
-    const info = await this.jsm.consumers.info(Streams.ingest.name, this.consumerName);
-    return info.num_pending + info.num_ack_pending;
+  lag(): Promise<number> {
+    return this.bus.consumerBacklog(Streams.ingest.name, this.consumerName);
   }
 
   /**

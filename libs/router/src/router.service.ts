@@ -5,16 +5,14 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { BUS, KV, NatsBus, type Bus, type KvProvider, type Stoppable } from '@strata/bus';
+import { BUS, KV, type Bus, type KvProvider } from '@strata/bus';
 import {
-  type ServiceHealth,
-  QueueGroups,
-  RouterWriteMeta,
-  RouterWriteRequest,
+  type RouterWriteMeta,
+  type RouterWriteRequest,
   type RouterWriteResponse,
+  type ServiceHealth,
   Subjects,
   ingestStreamSpec,
-  parseOrThrow,
 } from '@strata/contracts';
 import { InjectPlatformConfig, type PlatformConfig, StrataMetrics } from '@strata/service-kit';
 import { ActiveSeriesTracker } from './limits/active-series.tracker';
@@ -25,8 +23,8 @@ import { InlineWriteCodec, ThreadedWriteCodec, type WriteCodec } from './write/c
 import { WriteHandler, type WriteObserver } from './write/write.handler';
 
 /**
- * Runs the router: declares the ingest stream, follows tenants' limits and serves writes over
- * `Subjects.routerWriteBinary` (raw body, what the gateway sends) and `Subjects.routerWrite` (JSON, base64 body).
+ * Runs the router: declares the ingest stream, follows tenants' limits and writes what
+ * `RouterController` receives into the ingest partitions.
  */
 @Injectable()
 export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -35,9 +33,7 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly activeSeries: ActiveSeriesTracker;
   private readonly codec: WriteCodec;
   private readonly handler: WriteHandler;
-  private feed: ControlEventsFeed | null = null;
-  private serving: Stoppable | null = null;
-  private servingBinary: Stoppable | null = null;
+  private readonly feed: ControlEventsFeed;
   /** Router instances answering health, refreshed every 15 s; tenants' rates are split among them. */
   private routerCount = 1;
   private countTimer: NodeJS.Timeout | null = null;
@@ -62,20 +58,31 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
         maxLabelNameLength: config.STRATA_MAX_LABEL_NAME_LENGTH,
         maxLabelValueLength: config.STRATA_MAX_LABEL_VALUE_LENGTH,
         maxSeriesPerRequest: config.STRATA_MAX_SERIES_PER_REQUEST,
-        maxMessageBytes: Math.min(
-          512 * 1024,
-          bus instanceof NatsBus ? Math.floor(bus.maxPayload / 2) : 512 * 1024,
-        ),
+        maxMessageBytes: Math.min(512 * 1024, Math.floor(bus.maxPayload / 2)),
         headRetentionSeconds: config.STRATA_INGEST_MAX_AGE_SECONDS,
       },
       routerMetrics(metrics),
       () => this.routerCount,
       this.codec,
     );
+    this.feed = new ControlEventsFeed(
+      bus,
+      (e) => this.tenants.onEvent(e),
+      () => this.tenants.invalidateAll(),
+    );
+  }
+
+  /** Stores a JSON write (base64 body) in the ingest stream. */
+  write(request: RouterWriteRequest): Promise<RouterWriteResponse> {
+    return this.handler.write(request);
+  }
+
+  /** Stores a raw remote-write body in the ingest stream. */
+  writeBody(meta: RouterWriteMeta, body: Uint8Array): Promise<RouterWriteResponse> {
+    return this.handler.writeBody(meta, body);
   }
 
   private async countRouters(): Promise<void> {
-    if (!(this.bus instanceof NatsBus)) return;
     const replies = await this.bus.requestAll<object, ServiceHealth>(
       Subjects.serviceHealth('router'),
       {},
@@ -93,26 +100,7 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
       }),
     );
     await this.activeSeries.start();
-    if (this.bus instanceof NatsBus) {
-      this.feed = new ControlEventsFeed(
-        this.bus.connection,
-        (e) => this.tenants.onEvent(e),
-        () => this.tenants.invalidateAll(),
-      );
-      this.feed.start();
-    }
-    this.serving = this.bus.serve<unknown, RouterWriteResponse>(
-      Subjects.routerWrite,
-      QueueGroups.of('router'),
-      (payload) =>
-        this.handler.write(parseOrThrow(RouterWriteRequest, payload, 'router write request')),
-    );
-    this.servingBinary = this.bus.serveBinary<unknown, RouterWriteResponse>(
-      Subjects.routerWriteBinary,
-      QueueGroups.of('router'),
-      (body, { meta }) =>
-        this.handler.writeBody(parseOrThrow(RouterWriteMeta, meta, 'router write metadata'), body),
-    );
+    this.feed.start();
     void this.countRouters().catch(() => undefined);
     this.countTimer = setInterval(() => void this.countRouters().catch(() => undefined), 15_000);
     this.log.log(`serving writes over ${this.config.STRATA_INGEST_PARTITIONS} partitions`);
@@ -120,9 +108,7 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     if (this.countTimer) clearInterval(this.countTimer);
-    await this.serving?.stop();
-    await this.servingBinary?.stop();
-    await this.feed?.stop();
+    await this.feed.stop();
     await this.activeSeries.stop();
     await this.codec.close();
   }

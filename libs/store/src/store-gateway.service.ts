@@ -5,14 +5,8 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { BUS, type Bus, type Stoppable } from '@strata/bus';
-import {
-  QueueGroups,
-  StoreRequest,
-  Subjects,
-  parseOrThrow,
-  storeTimeRange,
-} from '@strata/contracts';
+import { BUS_ROUTES, type BusRoutes, type Stoppable } from '@strata/bus';
+import { type StoreRequest, Subjects, SubjectPatterns, storeTimeRange } from '@strata/contracts';
 import { type Bucket, bucketConfigFromEnv, openBucket } from '@strata/objstore';
 import { InjectPlatformConfig, type PlatformConfig, ReadinessRegistry } from '@strata/service-kit';
 import { BlockCatalog } from './blocks/block-catalog';
@@ -26,7 +20,7 @@ import {
 
 /**
  * Runs a store gateway: lists the bucket every `STRATA_STORE_SYNC_INTERVAL_SECONDS` for the blocks
- * of the tenants its shard owns, and answers the Store API for them on its subject.
+ * of the tenants its shard owns, and opens its shard's Store API subject once the first listing is in.
  */
 @Injectable()
 export class StoreGatewayService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -42,7 +36,7 @@ export class StoreGatewayService implements OnApplicationBootstrap, OnModuleDest
   private stopped = false;
 
   constructor(
-    @Inject(BUS) private readonly bus: Bus,
+    @Inject(BUS_ROUTES) private readonly routes: BusRoutes,
     @InjectPlatformConfig() config: PlatformConfig,
     readiness: ReadinessRegistry,
   ) {
@@ -94,10 +88,9 @@ export class StoreGatewayService implements OnApplicationBootstrap, OnModuleDest
       return;
     }
     if (this.server || this.stopped) return;
-    this.server = this.bus.serve<unknown, StoreGatewayResponse>(
+    this.server = this.routes.open(
+      SubjectPatterns.storeQuery('store'),
       Subjects.storeQuery('store', this.settings.subjectShard),
-      QueueGroups.of('store'),
-      (payload) => this.query(payload),
     );
     this.log.log(
       `serving ${this.catalog.size} blocks of ${this.bucket.name} on shard ${this.settings.shard}/${this.settings.shards}, time partition ${this.settings.timePartition}`,
@@ -115,8 +108,8 @@ export class StoreGatewayService implements OnApplicationBootstrap, OnModuleDest
     this.synced = true;
   }
 
-  private query(payload: unknown): Promise<StoreGatewayResponse> {
-    const request = parseOrThrow(StoreRequest, payload, 'Store API request');
+  /** Answers a Store API request from the blocks of the owned tenants. */
+  query(request: StoreRequest): Promise<StoreGatewayResponse> {
     return answerFromBlocks(
       {
         blocksFor: (tenant, mint, maxt) => this.catalog.blocksFor(tenant, mint, maxt),

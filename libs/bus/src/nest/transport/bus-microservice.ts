@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, type INestMicroservice, type LoggerService, Module, type ModuleMetadata } from '@nestjs/common';
+import { type DynamicModule, Global, type INestMicroservice, type LoggerService, type LogLevel, Module, type ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { type Bus } from '../../bus';
 import { BusExceptionFilter } from './bus-exception.filter';
@@ -41,7 +41,7 @@ export interface BusMicroservice {
 export async function createBusMicroservice(
   root: (transport: BusTransport) => DynamicModule,
   bus: Bus | ((app: INestMicroservice) => Bus),
-  options: { logger?: LoggerService | false } = {},
+  options: { logger?: LoggerService | LogLevel[] | false } = {},
 ): Promise<BusMicroservice> {
   const transport = new BusTransport();
   const app = await NestFactory.createMicroservice(root(transport), {
@@ -63,7 +63,7 @@ class BusServedModule {}
 export async function serveOnBus(
   bus: Bus,
   metadata: ModuleMetadata,
-  options: { logger?: LoggerService | false } = {},
+  options: { logger?: LoggerService | LogLevel[] | false } = {},
 ): Promise<BusMicroservice> {
   const served = await createBusMicroservice(
     (transport) => ({
