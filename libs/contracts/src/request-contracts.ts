@@ -17,11 +17,14 @@ import {
   type PromApiSerializedReply,
   type RangeQueryRequest,
   type SeriesRequest,
+  type TenantUserStats,
   type TsdbStatusRequest,
   type UserStatsRequest,
 } from './query/query-api';
 
-type PromReply = PromApiReply<unknown> | PromApiSerializedReply;
+type PromReply = PromApiReply<unknown>;
+/** Large answers travel pre-serialised; errors still come as a plain reply. */
+type PromSerializedReply = PromApiReply<unknown> | PromApiSerializedReply;
 
 /**
  * Every JSON request/reply subject with the payload it takes and the reply it gets: the typed bus
@@ -33,16 +36,16 @@ export interface RequestContracts {
   [Subjects.controlQuery]: { request: ControlQueryRequest; response: unknown };
   [Subjects.routerWrite]: { request: RouterWriteRequest; response: RouterWriteResponse };
   [QuerySubjects.instant]: { request: InstantQueryRequest; response: PromReply };
-  [QuerySubjects.range]: { request: RangeQueryRequest; response: PromReply };
+  [QuerySubjects.range]: { request: RangeQueryRequest; response: PromSerializedReply };
   [QuerySubjects.series]: { request: SeriesRequest; response: PromReply };
   [QuerySubjects.labelNames]: { request: LabelNamesRequest; response: PromReply };
   [QuerySubjects.labelValues]: { request: LabelValuesRequest; response: PromReply };
   [QuerySubjects.metadata]: { request: MetadataRequest; response: PromReply };
   [QuerySubjects.exemplars]: { request: ExemplarsRequest; response: PromReply };
-  [QuerySubjects.tsdbStatus]: { request: TsdbStatusRequest; response: PromReply };
+  [QuerySubjects.tsdbStatus]: { request: TsdbStatusRequest; response: PromSerializedReply };
   [QuerySubjects.cardinalityLabelNames]: { request: CardinalityLabelNamesRequest; response: PromReply };
   [QuerySubjects.cardinalityLabelValues]: { request: CardinalityLabelValuesRequest; response: PromReply };
-  [QuerySubjects.userStats]: { request: UserStatsRequest; response: PromReply };
+  [QuerySubjects.userStats]: { request: UserStatsRequest; response: PromApiReply<TenantUserStats> };
   [health: `strata.service.health.v1.${string}`]: { request: Record<string, never>; response: ServiceHealth };
   [info: `strata.service.info.v1.${string}`]: { request: Record<string, never>; response: ServiceInfo };
   [store: `strata.store.query.v1.${string}`]: { request: StoreRequest; response: unknown };
@@ -53,6 +56,8 @@ export interface BinaryRequestContracts {
   [Subjects.routerWriteBinary]: { meta: RouterWriteMeta; response: RouterWriteResponse };
 }
 
+/** A subject of the query service. */
+export type QuerySubject = (typeof QuerySubjects)[keyof typeof QuerySubjects];
 /** A subject of `RequestContracts`. */
 export type RequestSubject = keyof RequestContracts & string;
 /** The payload a request subject takes. */

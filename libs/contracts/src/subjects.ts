@@ -32,9 +32,9 @@ export function subjectToken(value: string): string {
 /** Subjects by domain. */
 export const Subjects = {
   /** Health of one service instance (request/reply, every instance answers). */
-  serviceHealth: (service: ServiceName) => `strata.service.health.v1.${subjectToken(service)}`,
+  serviceHealth: (service: ServiceName) => `strata.service.health.v1.${subjectToken(service)}` as const,
   /** Build and runtime info of one service (request/reply). */
-  serviceInfo: (service: ServiceName) => `strata.service.info.v1.${subjectToken(service)}`,
+  serviceInfo: (service: ServiceName) => `strata.service.info.v1.${subjectToken(service)}` as const,
   /** Control-plane commands (request/reply, queue group `control-plane`). */
   controlCommand: 'strata.control.command.v1',
   /** Control-plane queries (request/reply, queue group `control-plane`). */
@@ -56,7 +56,7 @@ export const Subjects = {
   ingestSamplesAll: 'strata.ingest.samples.v1.>',
   /** Store API of one shard of a source (ingest partitions, store gateway shards), request/reply with a `StoreRequest`. */
   storeQuery: (source: 'ingester' | 'store', shard: number) =>
-    `strata.store.query.v1.${source}.${partitionToken(shard)}`,
+    `strata.store.query.v1.${source}.${partitionToken(shard)}` as const,
 } as const;
 
 /**

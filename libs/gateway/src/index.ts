@@ -5,7 +5,6 @@ export {
   ControlPlaneClient,
   BusControlPlaneClient,
   asStrataError,
-  type ControlQueryResults,
   type QueryOf,
 } from './control-plane/control-plane.client';
 export { AccessPolicy, hasScope } from './auth/access-policy';

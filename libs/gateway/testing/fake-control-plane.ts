@@ -7,17 +7,14 @@ import {
   type ControlCommand,
   type ControlPlaneSnapshot,
   type ControlQuery,
+  type ControlQueryResults,
   DEFAULT_QUOTA,
   type QuotaView,
   type ServiceHealth,
   StrataError,
   type TenantView,
 } from '@strata/contracts';
-import {
-  ControlPlaneClient,
-  type ControlQueryResults,
-  type QueryOf,
-} from '../src/control-plane/control-plane.client';
+import { ControlPlaneClient, type QueryOf } from '../src/control-plane/control-plane.client';
 
 interface State {
   tenants: Map<string, TenantView>;

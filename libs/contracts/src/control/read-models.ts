@@ -82,3 +82,16 @@ export interface ApiKeyPrincipal {
   scopes: ApiKeyScope[];
   tenantStatus: TenantStatus;
 }
+
+/** The reply type of each control-plane query, by query type. */
+export interface ControlQueryResults {
+  GetTenant: TenantView;
+  ListTenants: Page<TenantView>;
+  GetQuota: QuotaView;
+  ListApiKeys: Page<ApiKeyView>;
+  GetApiKey: ApiKeyView;
+  AuthenticateApiKey: ApiKeyPrincipal;
+  ListAuditEvents: Page<AuditEntry>;
+  ReplayControlPlane: ControlPlaneSnapshot;
+  VerifyAuditChain: ChainVerification;
+}

@@ -1,38 +1,18 @@
-import { type Bus } from '@strata/bus';
+import { BusClient, type Bus } from '@strata/bus';
 import {
-  type ApiKeyPrincipal,
-  type ApiKeyView,
-  type AuditEntry,
-  type ChainVerification,
   type CommandAccepted,
   type CommandContext,
   type ControlCommand,
   type ControlCommandRequest,
-  type ControlPlaneSnapshot,
   type ControlQuery,
   type ControlQueryRequest,
+  type ControlQueryResults,
   type ErrorBody,
-  type Page,
-  type QuotaView,
   type ServiceHealth,
-  type TenantView,
   ERROR_CODES,
   StrataError,
   Subjects,
 } from '@strata/contracts';
-
-/** The reply type of each control-plane query. */
-export interface ControlQueryResults {
-  GetTenant: TenantView;
-  ListTenants: Page<TenantView>;
-  GetQuota: QuotaView;
-  ListApiKeys: Page<ApiKeyView>;
-  GetApiKey: ApiKeyView;
-  AuthenticateApiKey: ApiKeyPrincipal;
-  ListAuditEvents: Page<AuditEntry>;
-  ReplayControlPlane: ControlPlaneSnapshot;
-  VerifyAuditChain: ChainVerification;
-}
 
 /** A control-plane query of one type. */
 export type QueryOf<T extends ControlQuery['type']> = Extract<ControlQuery, { type: T }>;
@@ -47,19 +27,22 @@ export abstract class ControlPlaneClient {
   abstract health(timeoutMs: number): Promise<ServiceHealth>;
 }
 
-/** Talks to the control plane over `Bus.request` on the contracts' subjects. */
+/** Talks to the control plane over the bus on the contracts' subjects. */
 export class BusControlPlaneClient extends ControlPlaneClient {
+  private readonly bus: BusClient;
+
   constructor(
-    private readonly bus: Bus,
+    bus: Bus,
     private readonly timeoutMs = 10_000,
   ) {
     super();
+    this.bus = new BusClient(bus);
   }
 
   async command(command: ControlCommand, context: CommandContext): Promise<CommandAccepted> {
     const request: ControlCommandRequest = { command, context };
     return this.call(() =>
-      this.bus.request<ControlCommandRequest, CommandAccepted>(Subjects.controlCommand, request, {
+      this.bus.ask(Subjects.controlCommand, request, {
         timeoutMs: this.timeoutMs,
         headers: { 'x-request-id': context.requestId },
       }),
@@ -68,17 +51,19 @@ export class BusControlPlaneClient extends ControlPlaneClient {
 
   async query<T extends ControlQuery['type']>(query: QueryOf<T>, requestId: string): Promise<ControlQueryResults[T]> {
     const request: ControlQueryRequest = { query, requestId };
-    return this.call(() =>
-      this.bus.request<ControlQueryRequest, ControlQueryResults[T]>(Subjects.controlQuery, request, {
-        timeoutMs: this.timeoutMs,
-        headers: { 'x-request-id': requestId },
-      }),
+    // The reply's type follows the query's type, which the subject map cannot express.
+    return this.call(
+      () =>
+        this.bus.ask(Subjects.controlQuery, request, {
+          timeoutMs: this.timeoutMs,
+          headers: { 'x-request-id': requestId },
+        }) as Promise<ControlQueryResults[T]>,
     );
   }
 
   async health(timeoutMs: number): Promise<ServiceHealth> {
     return this.call(() =>
-      this.bus.request<Record<string, never>, ServiceHealth>(Subjects.serviceHealth('control-plane'), {}, { timeoutMs }),
+      this.bus.ask(Subjects.serviceHealth('control-plane'), {}, { timeoutMs }),
     );
   }
 

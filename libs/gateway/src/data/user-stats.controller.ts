@@ -1,12 +1,7 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
-import {
-  type PromApiReply,
-  QuerySubjects,
-  StrataError,
-  type TenantUserStats,
-  type UserStatsRequest,
-} from '@strata/contracts';
+import { BusClient } from '@strata/bus';
+import { QuerySubjects, StrataError, type TenantUserStats } from '@strata/contracts';
 import { type FastifyRequest } from 'fastify';
 import { TenantAdmission } from '../auth/tenant-admission.service';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
@@ -39,10 +34,7 @@ export class UserStatsController {
   async get(@Req() request: FastifyRequest): Promise<TenantUserStats> {
     const tenantId = await this.admission.admit(request, 'read');
     // The query service reads the heads: the gateway's NATS identity has no Store API access.
-    const reply = await this.options.bus.request<UserStatsRequest, PromApiReply<TenantUserStats>>(
-      QuerySubjects.userStats,
-      { tenantId },
-    );
+    const reply = await new BusClient(this.options.bus).ask(QuerySubjects.userStats, { tenantId });
     if (reply.status === 'success') return reply.data;
     const code = reply.errorType === 'timeout' || reply.errorType === 'unavailable' ? reply.errorType : 'internal';
     throw new StrataError(code, reply.error);

@@ -1,5 +1,5 @@
-import { type Bus } from '@strata/bus';
-import { PROM_ERROR_STATUS, QuerySubjects, StrataError, type PromApiReply } from '@strata/contracts';
+import { BusClient, type Bus } from '@strata/bus';
+import { PROM_ERROR_STATUS, QuerySubjects, StrataError, type RequestOf } from '@strata/contracts';
 import {
   CardinalityParamError,
   cardinalityLimitParam,
@@ -47,8 +47,11 @@ export class CardinalityApi {
     });
   }
 
-  private async ask(subject: string, payload: object): Promise<MimirAnswer> {
-    const reply = await this.bus.request<object, PromApiReply<unknown>>(subject, payload, { timeoutMs: REPLY_TIMEOUT_MS });
+  private async ask<S extends typeof QuerySubjects.cardinalityLabelNames | typeof QuerySubjects.cardinalityLabelValues>(
+    subject: S,
+    payload: RequestOf<S>,
+  ): Promise<MimirAnswer> {
+    const reply = await new BusClient(this.bus).ask(subject, payload, { timeoutMs: REPLY_TIMEOUT_MS });
     if (reply.status === 'success') return { statusCode: 200, contentType: 'application/json', body: JSON.stringify(reply.data) };
     return textError(PROM_ERROR_STATUS[reply.errorType], reply.error);
   }

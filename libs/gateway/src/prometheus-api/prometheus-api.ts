@@ -1,10 +1,11 @@
-import { type Bus } from '@strata/bus';
+import { BusClient, type Bus } from '@strata/bus';
 import {
   PROM_ERROR_STATUS,
   QuerySubjects,
   StrataError,
   type PromApiReply,
-  type PromApiSerializedReply,
+  type QuerySubject,
+  type RequestOf,
   type QueryLimits,
 } from '@strata/contracts';
 import { exprToJson, parseExpr, ParseError } from '@strata/promql';
@@ -183,9 +184,9 @@ export class PrometheusApi {
     }
   }
 
-  private async ask(subject: string, payload: object, timeoutMs?: number): Promise<ApiAnswer> {
+  private async ask<S extends QuerySubject>(subject: S, payload: RequestOf<S>, timeoutMs?: number): Promise<ApiAnswer> {
     const budget = timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const reply = await this.bus.request<object, PromApiReply<unknown> | PromApiSerializedReply>(subject, payload, { timeoutMs: budget + REPLY_MARGIN_MS });
+    const reply = await new BusClient(this.bus).ask(subject, payload, { timeoutMs: budget + REPLY_MARGIN_MS });
     if ('serialized' in reply && typeof reply.serialized === 'string') return fromSerialized(reply.serialized);
     return fromReply(reply as PromApiReply<unknown>);
   }

@@ -1,4 +1,4 @@
-import { type Bus } from '@strata/bus';
+import { BusClient, type Bus } from '@strata/bus';
 import { type RouterWriteMeta, type RouterWriteResponse, Subjects } from '@strata/contracts';
 
 /** Headers Prometheus reads back to learn what a 2.0 receiver stored. */
@@ -38,11 +38,7 @@ export class RemoteWriteForwarder {
       protocolVersion: headers.protocolVersion ?? null,
     };
     // The body travels as bytes: no base64, no JSON around it.
-    return this.bus.requestBinary<RouterWriteMeta, RouterWriteResponse>(
-      Subjects.routerWriteBinary,
-      body,
-      { meta, timeoutMs: this.timeoutMs },
-    );
+    return new BusClient(this.bus).askBinary(Subjects.routerWriteBinary, body, meta, { timeoutMs: this.timeoutMs });
   }
 }
 

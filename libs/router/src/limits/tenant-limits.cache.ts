@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { type Bus } from '@strata/bus';
+import { BusClient, type Bus } from '@strata/bus';
 import {
   type ControlEvent,
-  type ControlQueryRequest,
+  type ControlQueryResults,
   type QuotaSpec,
-  type QuotaView,
   type RelayedEvent,
   StrataError,
   Subjects,
@@ -15,6 +14,9 @@ import {
 import { type LabelInjection } from '@strata/remote-write';
 import { type Labels } from '@strata/tsdb';
 import { sortedLabels, tenantLabelInjection } from '../write/relabel';
+
+/** A tenant view that may carry the labels added to every series it writes. */
+type TenantWithLabels = TenantView & { externalLabels?: Record<string, string> };
 
 /** What the router needs to know about a tenant to admit its writes. */
 export interface TenantLimits {
@@ -129,18 +131,16 @@ export class TenantLimitsCache {
 
   private async fetch(tenantId: string): Promise<Entry> {
     const fetchedAt = this.now();
-    const ask = <T>(type: 'GetTenant' | 'GetQuota') =>
-      this.bus.request<ControlQueryRequest, T>(
+    // The reply's type follows the query's type, which the subject map cannot express.
+    const ask = <T extends 'GetTenant' | 'GetQuota'>(type: T) =>
+      new BusClient(this.bus).ask(
         Subjects.controlQuery,
         { query: { type, tenantId }, requestId: `router-${randomUUID()}` },
         { timeoutMs: 3_000 },
-      );
+      ) as Promise<ControlQueryResults[T]>;
     try {
-      const [tenant, quota] = await Promise.all([
-        ask<TenantView & { externalLabels?: Record<string, string> }>('GetTenant'),
-        ask<QuotaView>('GetQuota'),
-      ]);
-      const externalLabels = sortedLabels(tenant.externalLabels);
+      const [tenant, quota] = await Promise.all([ask('GetTenant'), ask('GetQuota')]);
+      const externalLabels = sortedLabels((tenant as TenantWithLabels).externalLabels);
       return {
         kind: 'known',
         fetchedAt,
