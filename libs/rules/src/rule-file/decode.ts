@@ -66,7 +66,7 @@ export function decodeGroupNodes(root: YNode | null): string[] {
   if (root === null || root.tag === '!!null') return [];
   const terrors: string[] = [];
   if (root.kind !== 'map') {
-    terrors.push(typeError(root, 'struct { Groups []yaml.Node "yaml:\\"groups\\"" }'));
+    terrors.push(typeError(root, 'rulefmt.ruleGroups'));
   } else if (!duplicateKeys(root, terrors)) {
     for (let i = 0; i < root.content.length; i += 2) {
       const v = root.content[i + 1];
