@@ -1,6 +1,6 @@
 import { ParseError, parseExpr } from '@strata/promql';
 import { alertTemplateParseError } from '../template/expander';
-import { goQuote } from '../template/lexer';
+import { goQuote } from '../template/go-quote';
 import { type DecodedGroup, type DecodedRule, type Positioned } from './decode';
 import { type RuleFileProblem } from './model';
 import { type NameValidation, isValidLabelName, isValidMetricName, isValidUtf8 } from './names';

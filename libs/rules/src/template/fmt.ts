@@ -1,5 +1,5 @@
 import { formatGoFloat } from './go-float';
-import { canBackquote, goQuote } from './lexer';
+import { canBackquote, goQuote } from './go-quote';
 import { GoMap, GoObject, GoSlice, GoStruct, type GoValue, goTypeName } from './values';
 
 interface Flags {

@@ -1,6 +1,6 @@
 import { RE2JS, RE2JSException } from 're2js';
 import { GoCallError } from './funcs';
-import { canBackquote, goQuote } from './lexer';
+import { canBackquote, goQuote } from './go-quote';
 
 function compile(pattern: string): RE2JS {
   return RE2JS.compile(pattern);
