@@ -3,8 +3,7 @@
 //   node -r @swc-node/register tools/rules-templates/record.ts
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { recordPrometheusRenderings } from '../../libs/rules/src/template/testing/record-prometheus';
-import { TEMPLATE_CASES } from '../../libs/rules/src/template/testdata/template-cases';
+import { recordPrometheusRenderings, TEMPLATE_CASES } from '@strata/rules/testing';
 
 const FIXTURE = join(
   __dirname,

@@ -174,6 +174,8 @@ export interface Bus {
   consumerBacklog(stream: string, durable: string): Promise<number>;
   /** The server's largest accepted message; the bus chunks anything bigger. */
   readonly maxPayload: number;
+  /** Resolves once the server has processed everything sent so far, such as new subscriptions. */
+  flush(): Promise<void>;
   /** True while connected to the server. */
   isConnected(): boolean;
   /** Stops serving, lets in-flight work finish, flushes and closes. */

@@ -184,6 +184,10 @@ export class NatsBus implements Bus, KvProvider {
     return openKvBucket(this.js, bucket, { ...options, replicas: options?.replicas ?? this.replicas });
   }
 
+  flush(): Promise<void> {
+    return this.connection.flush();
+  }
+
   isConnected(): boolean {
     return this.connected && !this.connection.isClosed();
   }

@@ -19,6 +19,7 @@ export function fakeBus(connected = { value: true }): Bus {
     removeConsumers: unused,
     consumerBacklog: unused,
     maxPayload: 1024 * 1024,
+    flush: async () => undefined,
     isConnected: () => connected.value,
     drain: async () => undefined,
   };

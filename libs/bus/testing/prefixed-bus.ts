@@ -36,6 +36,7 @@ export function prefixedBus(bus: Bus, prefix: string): Bus {
     get maxPayload() {
       return bus.maxPayload;
     },
+    flush: () => bus.flush(),
     isConnected: () => bus.isConnected(),
     drain: () => bus.drain(),
   };

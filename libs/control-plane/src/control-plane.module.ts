@@ -1,4 +1,4 @@
-import { Inject, Injectable, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { BUS } from '@strata/bus';
 import { ReadinessRegistry } from '@strata/service-kit';
 import { ControlPlaneRuntime } from './control-plane.runtime';

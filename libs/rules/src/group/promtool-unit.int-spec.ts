@@ -8,8 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { UNIT_SCENARIO } from './testdata/unit-scenario';
-import { type UnitAnswers, answerScenario, promtoolTestFile } from './testing/promtool-unit';
+import { UNIT_SCENARIO } from '../../testing/unit-scenario';
+import { type UnitAnswers, answerScenario, promtoolTestFile } from '../../testing/promtool-unit';
 
 jest.setTimeout(120_000);
 const run = promisify(execFile);

@@ -5,8 +5,8 @@ import { engineQueryFunc } from '../query/query-func';
 import { expandAlertTemplate } from './expander';
 import { type TemplateContext } from './prometheus-funcs';
 import recorded from './testdata/prometheus-renderings.json';
-import { TEMPLATE_CASES } from './testdata/template-cases';
-import { renderCase } from './testing/render-case';
+import { TEMPLATE_CASES } from '../../testing/template-cases';
+import { renderCase } from '../../testing/render-case';
 
 const query = engineQueryFunc(new Engine(), new MemoryQueryable());
 

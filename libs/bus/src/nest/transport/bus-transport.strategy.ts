@@ -60,6 +60,8 @@ export class BusTransport extends Server implements CustomTransportStrategy, Bus
       }
       this.listening = true;
       for (const binding of this.manual) this.bindManual(binding);
+      // Listening means served: a request sent once this resolves finds its handler.
+      await bus.flush();
       callback();
     } catch (error) {
       await this.close();

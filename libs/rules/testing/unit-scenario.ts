@@ -1,4 +1,4 @@
-import { type UnitScenario } from '../testing/promtool-unit';
+import { type UnitScenario } from './promtool-unit';
 
 const RULES = `groups:
   - name: recording

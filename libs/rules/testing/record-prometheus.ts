@@ -10,7 +10,7 @@ import {
   CASE_EXTERNAL_LABELS,
   CASE_EXTERNAL_URL,
   type TemplateCase,
-} from '../testdata/template-cases';
+} from './template-cases';
 
 /** What Prometheus rendered for one case: the alert's labels and its `out` annotation. */
 export interface RecordedRendering {

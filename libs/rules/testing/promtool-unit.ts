@@ -1,8 +1,8 @@
 import { Engine, Labels, MemoryQueryable, STALE_NAN, parseSeriesDesc } from '@strata/promql';
 import { stringify } from 'yaml';
-import { engineQueryFunc } from '../../query/query-func';
-import { parseRuleFile } from '../../rule-file/parse';
-import { GroupEvaluator } from '../group-evaluator';
+import { engineQueryFunc } from '../src/query/query-func';
+import { parseRuleFile } from '../src/rule-file/parse';
+import { GroupEvaluator } from '../src/group/group-evaluator';
 
 /**
  * A `promtool test rules` unit test described without expectations: we evaluate it with our group

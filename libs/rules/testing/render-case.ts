@@ -1,8 +1,8 @@
-import { type QueryFunc } from '../../query/query-func';
+import { type QueryFunc } from '../src/query/query-func';
 import { caseAlertName } from './record-prometheus';
-import { expandAlertTemplate } from '../expander';
-import { type TemplateContext } from '../prometheus-funcs';
-import { type TemplateCase } from '../testdata/template-cases';
+import { expandAlertTemplate } from '../src/template/expander';
+import { type TemplateContext } from '../src/template/prometheus-funcs';
+import { type TemplateCase } from './template-cases';
 
 /**
  * Renders one case as our alerting rule would: the case expression's only sample gives `$labels`

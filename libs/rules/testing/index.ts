@@ -1,0 +1,2 @@
+export { recordPrometheusRenderings, type RecordedRenderings } from './record-prometheus';
+export { TEMPLATE_CASES } from './template-cases';
