@@ -109,14 +109,14 @@ export class NatsBus implements Bus, KvProvider {
     return this.track(this.rr.serveBinary(subject, queueGroup, handler));
   }
 
-  private track(inner: Stoppable): Stoppable {
+  private track(inner: Stoppable, into: Set<Stoppable> = this.serving): Stoppable {
     const handle: Stoppable = {
       stop: async () => {
-        this.serving.delete(handle);
+        into.delete(handle);
         await inner.stop();
       },
     };
-    this.serving.add(handle);
+    into.add(handle);
     return handle;
   }
 
@@ -144,27 +144,11 @@ export class NatsBus implements Bus, KvProvider {
       serverVersion: this.connection.info?.version ?? '0.0.0',
       observer: this.observer,
     };
-    const consumer = await StreamConsumer.start(context, spec, handler, options);
-    const handle: Stoppable = {
-      stop: async () => {
-        this.consuming.delete(handle);
-        await consumer.stop();
-      },
-    };
-    this.consuming.add(handle);
-    return handle;
+    return this.track(await StreamConsumer.start(context, spec, handler, options), this.consuming);
   }
 
   follow(stream: string, onMessage: (message: FollowedMessage) => void, options: FollowOptions): Stoppable {
-    const follower = followStream(this.js, this.log, stream, onMessage, options);
-    const handle: Stoppable = {
-      stop: async () => {
-        this.consuming.delete(handle);
-        await follower.stop();
-      },
-    };
-    this.consuming.add(handle);
-    return handle;
+    return this.track(followStream(this.js, this.log, stream, onMessage, options), this.consuming);
   }
 
   async lastSequence(stream: string, subject: string): Promise<number> {

@@ -1,17 +1,6 @@
 import { NATS_IDENTITIES, NATS_MONOLITH_IDENTITY, natsIdentityFor, natsPermissionsOf, type NatsIdentity } from './nats-permissions';
 import { QuerySubjects } from './query/query-api';
-import { SERVICE_NAMES, Streams, Subjects } from './subjects';
-
-/** NATS subject matching: `*` is one token, `>` one or more at the end. */
-function matches(pattern: string, subject: string): boolean {
-  const p = pattern.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '>') return s.length > i;
-    if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
-  }
-  return p.length === s.length;
-}
+import { SERVICE_NAMES, Streams, Subjects, subjectMatches as matches } from './subjects';
 
 const may = (identity: NatsIdentity, op: 'publish' | 'subscribe', subject: string) =>
   natsPermissionsOf(identity)[op].some((pattern) => matches(pattern, subject));

@@ -22,6 +22,17 @@ export const SERVICE_NAMES = [
 /** One service name. */
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+/** NATS subject matching: `*` is one token, `>` one or more tokens at the end. */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return s.length > i;
+    if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
+  }
+  return p.length === s.length;
+}
+
 /** Subject tokens may not contain dots, spaces or wildcards. */
 export function subjectToken(value: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(value))

@@ -42,14 +42,3 @@ export function requestRoute(route: RequestRoute): RequestRoute & Record<string,
 export function eventRoute(route: EventRoute): EventRoute & Record<string, unknown> {
   return { ...route };
 }
-
-/** True when `subject` is one of the subjects the NATS wildcard `pattern` names. */
-export function subjectMatches(pattern: string, subject: string): boolean {
-  const p = pattern.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '>') return s.length > i;
-    if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
-  }
-  return p.length === s.length;
-}

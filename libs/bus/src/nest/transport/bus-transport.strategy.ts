@@ -1,9 +1,9 @@
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
-import { StrataError } from '@strata/contracts';
+import { StrataError, subjectMatches } from '@strata/contracts';
 import { lastValueFrom } from 'rxjs';
 import { type Bus, type ConsumedMessage, type Stoppable } from '../../bus';
 import { BusContext } from './bus-context';
-import { type EventRoute, type RequestRoute, subjectMatches } from './bus-routes';
+import { type EventRoute, type RequestRoute } from './bus-routes';
 
 /** Opens the subjects of `manual` request routes while their owner holds what they serve. */
 export interface BusRoutes {

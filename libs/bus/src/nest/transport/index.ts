@@ -10,7 +10,6 @@ export {
   type RequestRoute,
   eventRoute,
   requestRoute,
-  subjectMatches,
 } from './bus-routes';
 export {
   BUS_ROUTES,
