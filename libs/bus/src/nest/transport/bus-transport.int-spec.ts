@@ -8,6 +8,8 @@ import { type Stoppable } from '../../bus';
 import { connectBus } from '../../connect';
 import { NoRespondersError } from '../../errors';
 import { type NatsBus } from '../../nats-bus';
+import { firstValueFrom } from 'rxjs';
+import { BusClientProxy } from './bus-client.proxy';
 import { BusContext } from './bus-context';
 import { BusMeta } from './bus-meta.decorator';
 import { BUS_ROUTES, serveOnBus, type BusMicroservice } from './bus-microservice';
@@ -232,6 +234,31 @@ describe('BusTransport against nats-server', () => {
     await closing;
     served.splice(served.indexOf(service), 1);
     await expect(client.request(`${subject}.slow`, {}, { timeoutMs: 1_000 })).rejects.toBeInstanceOf(NoRespondersError);
+  });
+
+  it('lets callers use Nest\'s ClientProxy: send reaches a @MessagePattern, emit an @EventPattern, errors arrive typed', async () => {
+    const stream = uniqueName('PROXY');
+    const setup = await connect('transport-spec-setup');
+    await setup.ensureStream({ name: stream, subjects: [`${subject}.emitted.>`] });
+    const emitted: string[] = [];
+    @Controller()
+    class ProxiedController {
+      @MessagePattern(`${subject}.double`, requestRoute({ queueGroup: 'g' }))
+      double(@Payload(new ValidatePayload(z.object({ n: z.number() }).strict(), 'number')) p: { n: number }): number {
+        return p.n * 2;
+      }
+
+      @EventPattern(`${subject}.emitted.*`, eventRoute({ consumer: { stream, durableName: 'proxied' } }))
+      onEmitted(@Payload() p: { id: string }): void {
+        emitted.push(p.id);
+      }
+    }
+    await serve([ProxiedController]);
+    const proxy = new BusClientProxy(await connect('transport-spec-client'));
+    await expect(firstValueFrom(proxy.send(`${subject}.double`, { n: 21 }))).resolves.toBe(42);
+    await expect(firstValueFrom(proxy.send(`${subject}.double`, { n: 'x' }))).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(firstValueFrom(proxy.emit(`${subject}.emitted.a`, { id: 'e1' }))).resolves.toMatchObject({ stream, duplicate: false });
+    await until(() => emitted.includes('e1'));
   });
 
   it('refuses to serve a request pattern that names no queue group', async () => {

@@ -4,6 +4,7 @@ export { BusExceptionFilter } from './bus-exception.filter';
 export { BusMeta } from './bus-meta.decorator';
 export { ValidatePayload } from './validate-payload.pipe';
 export { BusClient } from './bus-client';
+export { BusClientProxy } from './bus-client.proxy';
 export {
   type BusCodec,
   type EventRoute,
