@@ -13,6 +13,7 @@ import { type ValidatedBlock, validateBlockDir } from './validate-block';
 /** The `thanos.source` of blocks that came in through an upload or an import. */
 export const UPLOAD_SOURCE = 'upload';
 
+
 /** Options of {@link uploadBlock}. */
 export interface UploadBlockOptions {
   /** Accept a block overlapping the tenant's existing blocks in time (Mimir refuses by default). */
@@ -49,10 +50,7 @@ export async function uploadBlock(
 ): Promise<UploadedBlock> {
   const tenantOk = TenantId.safeParse(tenant);
   if (!tenantOk.success)
-    throw new StrataError(
-      'validation_failed',
-      `tenant ${JSON.stringify(tenant)}: ${tenantOk.error.issues[0].message}`,
-    );
+    throw new StrataError('validation_failed', `tenant ${JSON.stringify(tenant)}: ${tenantOk.error.issues[0].message}`);
   const validated = await validateBlockDir(blockDir);
   const source = validated.meta;
   const ownTenant = source.thanos?.labels[TENANT_EXTERNAL_LABEL];
@@ -73,14 +71,9 @@ async function store(
 ): Promise<UploadedBlock> {
   const source = validated.meta;
   if ((await readBlockMetaIfPresent(bucket, tenant, source.ulid)) !== null)
-    throw new StrataError(
-      'already_exists',
-      `block ${source.ulid} already exists for tenant ${tenant}`,
-      undefined,
-      {
-        reason: 'block_exists',
-      },
-    );
+    throw new StrataError('already_exists', `block ${source.ulid} already exists for tenant ${tenant}`, undefined, {
+      reason: 'block_exists',
+    });
   if (!options.allowOverlap) await refuseOverlap(bucket, tenant, source);
   const meta = strataMeta(tenant, validated, options.externalLabels);
 
@@ -92,15 +85,11 @@ async function store(
       options.signal?.throwIfAborted();
       const key = blockKey(tenant, source.ulid, file.relPath);
       stored.push(key);
-      await bucket.put(key, createReadStream(join(blockDir, file.relPath)), {
-        signal: options.signal,
-      });
+      await bucket.put(key, createReadStream(join(blockDir, file.relPath)), { signal: options.signal });
       options.onFileStored?.(file.relPath, file.sizeBytes);
     }
     options.signal?.throwIfAborted();
-    await bucket.put(blockKey(tenant, source.ulid, META_FILE), formatBlockMeta(meta), {
-      signal: options.signal,
-    });
+    await bucket.put(blockKey(tenant, source.ulid, META_FILE), formatBlockMeta(meta), { signal: options.signal });
   } catch (error) {
     await Promise.allSettled(stored.map((k) => bucket.delete(k)));
     throw error;
@@ -134,8 +123,7 @@ function strataMeta(
   externalLabels: Readonly<Record<string, string>> | undefined,
 ): BlockMeta {
   const source = validated.meta;
-  const { [TENANT_EXTERNAL_LABEL]: _ignored, ...kept } =
-    externalLabels ?? source.thanos?.labels ?? {};
+  const { [TENANT_EXTERNAL_LABEL]: _ignored, ...kept } = externalLabels ?? source.thanos?.labels ?? {};
   return {
     ...source,
     stats: {
