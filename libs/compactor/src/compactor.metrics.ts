@@ -50,7 +50,7 @@ export function compactorMetrics(metrics: StrataMetrics): CompactorObserver {
         compactions.inc({ tenant, level: String(c.level) });
         duration.observe({ tenant }, c.seconds);
       }
-      if (r.marked.covered > 0) marked.inc({ tenant, reason: 'compacted' }, r.marked.covered);
+      if (r.marked.covered > 0) marked.inc({ tenant, reason: 'covered' }, r.marked.covered);
       if (r.marked.retention > 0) marked.inc({ tenant, reason: 'retention' }, r.marked.retention);
       const compactedSources = r.compactions.reduce((n, c) => n + c.sources, 0);
       if (compactedSources > 0) marked.inc({ tenant, reason: 'compacted' }, compactedSources);
