@@ -26,9 +26,11 @@ export {
   listTenantBlocks,
   metaKey,
   type ListedBlock,
+  type MarkedBlock,
   type TenantBlockListing,
   type ListTenantBlocksOptions,
 } from './list-blocks';
+export { coveredBlocks, type BlockWithMeta } from './covered-blocks';
 // Import: validation and upload of Prometheus blocks.
 export { InvalidBlockError, type BlockRefusal } from './errors';
 export { validateBlockDir, type ValidatedBlock, type BlockFile } from './validate-block';

@@ -11,12 +11,20 @@ export interface ListedBlock {
   readonly meta: BlockMeta;
 }
 
+/** A block with a deletion mark: still readable until the compactor deletes it. */
+export interface MarkedBlock extends ListedBlock {
+  /** `deletion_time` of the mark, Unix seconds. */
+  readonly deletionTime: number;
+}
+
 /** What a listing of one tenant's blocks found. */
 export interface TenantBlockListing {
   /** Blocks with a valid meta.json and no deletion mark, by ULID (so by creation time). */
   readonly blocks: ListedBlock[];
   /** ULIDs with a deletion mark: left out. */
   readonly markedForDeletion: string[];
+  /** With `readMarked`: the marked blocks whose meta.json is still there, and when they were marked. */
+  readonly marked: MarkedBlock[];
   /** ULIDs whose meta.json or mark could not be read or validated, with why: left out. */
   readonly failed: Array<{ ulid: string; reason: string }>;
 }
@@ -27,6 +35,8 @@ export interface ListTenantBlocksOptions {
   readonly knownMetas?: ReadonlyMap<string, BlockMeta>;
   /** Concurrent reads of meta.json and markers (default 16). */
   readonly concurrency?: number;
+  /** Also read the metas of marked blocks into `marked` (the compactor and the store need them). */
+  readonly readMarked?: boolean;
 }
 
 /** Tenants with a folder in the bucket (top-level directories). */
@@ -53,6 +63,7 @@ export async function listTenantBlocks(
   }
   const blocks: ListedBlock[] = [];
   const markedForDeletion: string[] = [];
+  const marked: MarkedBlock[] = [];
   const failed: Array<{ ulid: string; reason: string }> = [];
   await forEachLimited(ulids, options.concurrency ?? 16, async (ulid) => {
     try {
@@ -62,29 +73,28 @@ export async function listTenantBlocks(
           throw e;
         },
       );
-      if (markBytes !== null) {
-        parseDeletionMark(markBytes, ulid);
-        markedForDeletion.push(ulid);
-        return;
-      }
+      const mark = markBytes === null ? null : parseDeletionMark(markBytes, ulid);
+      if (mark !== null) markedForDeletion.push(ulid);
+      if (mark !== null && !options.readMarked) return;
       const known = options.knownMetas?.get(ulid);
-      if (known) {
-        blocks.push({ tenant, ulid, meta: known });
-        return;
-      }
-      const meta = await readBlockMeta(bucket, tenant, ulid).catch((e: unknown) => {
-        if (isObjectNotFound(e)) return null;
-        throw e;
-      });
-      if (meta) blocks.push({ tenant, ulid, meta });
+      const meta =
+        known ??
+        (await readBlockMeta(bucket, tenant, ulid).catch((e: unknown) => {
+          if (isObjectNotFound(e)) return null;
+          throw e;
+        }));
+      if (meta === null) return;
+      if (mark !== null) marked.push({ tenant, ulid, meta, deletionTime: mark.deletion_time });
+      else blocks.push({ tenant, ulid, meta });
     } catch (e) {
       failed.push({ ulid, reason: e instanceof Error ? e.message : String(e) });
     }
   });
   blocks.sort((a, b) => (a.ulid < b.ulid ? -1 : a.ulid > b.ulid ? 1 : 0));
   markedForDeletion.sort();
+  marked.sort((a, b) => (a.ulid < b.ulid ? -1 : a.ulid > b.ulid ? 1 : 0));
   failed.sort((a, b) => (a.ulid < b.ulid ? -1 : 1));
-  return { blocks, markedForDeletion, failed };
+  return { blocks, markedForDeletion, marked, failed };
 }
 
 async function forEachLimited<T>(

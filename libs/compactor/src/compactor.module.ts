@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { CompactorService } from './compactor.service';
 
 /**
- * The compactor service: compacts, downsamples and applies retention to blocks in the bucket. Until that behaviour lands, the module contributes nothing of
- * its own: the process it runs in joins the bus and answers health and info for it.
+ * The compactor service: compacts the tenants' blocks in the bucket (level and vertical
+ * compaction with replica dedup), applies their retention, and collects what crashes and
+ * compactions leave behind.
  */
-@Module({})
+@Module({ providers: [CompactorService] })
 export class CompactorModule {}

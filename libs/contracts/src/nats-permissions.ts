@@ -154,7 +154,12 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
     subscribe: [...Object.values(QuerySubjects), ...servesHealth('query')],
     chunksWith: ['ingester', 'store'],
   },
-  compactor: health('compactor'),
+  compactor: {
+    // Asks tenants' quotas (retention) and holds a lease per tenant while it compacts it.
+    publish: [Subjects.controlQuery, ...JS_INFO, ...useKv(KvBuckets.compactorLeases, 'write')],
+    subscribe: servesHealth('compactor'),
+    chunksWith: [],
+  },
   store: {
     // Store gateways answer the Store API for their shard; replies go back to the asker's inbox.
     subscribe: ['strata.store.query.v1.store.>', ...servesHealth('store')],

@@ -102,6 +102,8 @@ export const KvBuckets = {
   ingestLeases: 'STRATA_INGEST_LEASES',
   /** Active series per tenant: key `p<partition>` → `ActiveSeriesReport`, put by the partition's owner. */
   activeSeries: 'STRATA_ACTIVE_SERIES',
+  /** Compactor leases: key `t<hex of tenant>` → the compactor instance working on that tenant now. */
+  compactorLeases: 'STRATA_COMPACTOR_LEASES',
   /** Key of a partition in the buckets above. */
   partitionKey: (partition: number) => `p${partitionToken(partition)}`,
 } as const;

@@ -42,7 +42,11 @@ export class StoreGatewayService implements OnApplicationBootstrap, OnModuleDest
   ) {
     this.settings = storeGatewaySettings(config);
     this.bucket = openBucket(bucketConfigFromEnv(config));
-    this.catalog = new BlockCatalog(this.bucket, (t) => ownsTenant(this.settings, t));
+    this.catalog = new BlockCatalog(
+      this.bucket,
+      (t) => ownsTenant(this.settings, t),
+      this.settings.ignoreDeletionMarksDelayMs,
+    );
     this.blocks = new OpenBlocks(this.bucket, {
       maxOpenBlocks: this.settings.maxOpenBlocks,
       indexHeaderBytes: this.settings.indexHeaderBytes,

@@ -12,6 +12,8 @@ export interface StoreGatewaySettings {
   /** The `n` of `Subjects.storeQuery('store', n)` this replica answers. */
   subjectShard: number;
   syncIntervalMs: number;
+  /** How long a block marked for deletion is still served. */
+  ignoreDeletionMarksDelayMs: number;
   maxOpenBlocks: number;
   indexHeaderBytes: number;
   indexRangeBytes: number;
@@ -36,6 +38,7 @@ export function storeGatewaySettings(config: PlatformConfig): StoreGatewaySettin
     timePartition,
     subjectShard: storeSubjectShard(shard, timePartition, shards),
     syncIntervalMs: config.STRATA_STORE_SYNC_INTERVAL_SECONDS * 1000,
+    ignoreDeletionMarksDelayMs: config.STRATA_STORE_IGNORE_DELETION_MARKS_DELAY,
     maxOpenBlocks: config.STRATA_STORE_MAX_OPEN_BLOCKS,
     indexHeaderBytes: config.STRATA_STORE_INDEX_HEADER_CACHE_BYTES,
     indexRangeBytes: config.STRATA_STORE_INDEX_CACHE_BYTES,

@@ -36,3 +36,4 @@ export { compareLabelsUtf8 } from './block/series-order';
 export * from './block/tombstones';
 export * from './block/index-header';
 export * from './sample-merge';
+export * from './compact';

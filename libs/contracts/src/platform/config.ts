@@ -63,6 +63,38 @@ export function parseBlockDuration(value: string): number | null {
  * Environment variables every Strata process reads, with their defaults. The deploy manifests
  * are checked against this schema, so a variable a manifest sets must be named here.
  */
+/** A Prometheus duration variable, parsed to milliseconds. */
+function duration(fallback: string) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const ms = parseBlockDuration(v);
+      if (ms === null) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: 'expected a duration such as 1h or 10m',
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
+/** Parses compaction ranges (`2h,8h,2d,14d`) to milliseconds; null unless each is a multiple of the previous. */
+export function parseCompactionRanges(spec: string): number[] | null {
+  const out = spec.split(',').map((p) => parseBlockDuration(p.trim()));
+  if (out.some((r) => r === null)) return null;
+  const ms = out as number[];
+  for (let i = 1; i < ms.length; i++)
+    if (ms[i] <= ms[i - 1] || ms[i] % ms[i - 1] !== 0) return null;
+  return ms;
+}
+
+function validRanges(spec: string): boolean {
+  return parseCompactionRanges(spec) !== null;
+}
+
 export const PlatformEnv = z.object({
   /** Which services this process runs: `all`, or a comma-separated list of service names. */
   STRATA_TARGET: z.string().default('all'),
@@ -244,6 +276,48 @@ export const PlatformEnv = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * Store gateway: how long a block marked for deletion is still served (Thanos'
+   * `--ignore-deletion-marks-delay`), so a listing that saw a compaction's marks before its new
+   * block never leaves a gap; shorter than `STRATA_COMPACTOR_DELETE_DELAY`.
+   */
+  STRATA_STORE_IGNORE_DELETION_MARKS_DELAY: duration('10m'),
+  /** Compactor: seconds between cycles over the owned tenants (Thanos' `--wait-interval`). */
+  STRATA_COMPACTOR_INTERVAL_SECONDS: z.coerce.number().positive().default(300),
+  /**
+   * Compactor: the ranges raw blocks are compacted into, shortest first (Thanos' 2h,8h,2d,14d);
+   * the first is the ingesters' block length and is never a target.
+   */
+  STRATA_COMPACTOR_RANGES: z
+    .string()
+    .default('2h,8h,2d,14d')
+    .refine((v) => validRanges(v), {
+      message: 'expected increasing durations, each a multiple of the previous, e.g. 2h,8h,2d,14d',
+    }),
+  /** Compactor: a block marked for deletion is deleted this long after its mark (Thanos' `--delete-delay`). */
+  STRATA_COMPACTOR_DELETE_DELAY: duration('1h'),
+  /**
+   * Compactor: a block folder without meta.json whose newest object is older than this is an
+   * abandoned upload and is removed (longer than any upload takes).
+   */
+  STRATA_COMPACTOR_PARTIAL_UPLOAD_AGE: duration('1h'),
+  /**
+   * Compactor: replica labels dropped by vertical compaction (Thanos' `--deduplication.replica-label`),
+   * comma-separated, and how the replicas then merge: `one-of` keeps every timestamp once (Thanos'
+   * default), `penalty` follows one replica at a time (Thanos' `--deduplication.func=penalty`).
+   */
+  STRATA_COMPACTOR_REPLICA_LABELS: z.string().default(''),
+  STRATA_COMPACTOR_DEDUP_FUNC: z.enum(['one-of', 'penalty']).default('one-of'),
+  /** Compactor: tenants are split among replicas by consistent hash; this replica is shard N of M. */
+  STRATA_COMPACTOR_SHARDS: z.coerce.number().int().min(1).max(1024).default(1),
+  STRATA_COMPACTOR_SHARD: z.coerce.number().int().min(0).max(1023).default(0),
+  /**
+   * Compactor: retention per resolution for tenants the control plane does not give a quota for
+   * (seconds; 0 keeps forever). A tenant's quota overrides them.
+   */
+  STRATA_COMPACTOR_RETENTION_RAW_SECONDS: z.coerce.number().int().min(0).default(0),
+  STRATA_COMPACTOR_RETENTION_5M_SECONDS: z.coerce.number().int().min(0).default(0),
+  STRATA_COMPACTOR_RETENTION_1H_SECONDS: z.coerce.number().int().min(0).default(0),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;

@@ -1,4 +1,4 @@
-import { type ListedBlock, listTenantBlocks, listTenants } from '@strata/blocks';
+import { type ListedBlock, coveredBlocks, listTenantBlocks, listTenants } from '@strata/blocks';
 import { type Bucket } from '@strata/objstore';
 import { type BlockMeta } from '@strata/tsdb';
 
@@ -14,7 +14,11 @@ export interface CatalogSyncResult {
 
 /**
  * The blocks this store serves, by tenant, as of the last listing of the bucket. Only the tenants
- * `owns` accepts are listed; a block's meta is read once (a ULID never changes).
+ * `owns` accepts are listed; a block's meta is read once (a ULID never changes). A block marked
+ * for deletion is still served for `ignoreDeletionMarksDelayMs` after its mark (Thanos'
+ * `--ignore-deletion-marks-delay`): a listing that raced a compaction may have missed the new
+ * block but seen the marks of its sources. A block whose sources another listed block contains
+ * (a compaction's input once its output is listed) is not served.
  */
 export class BlockCatalog {
   private byTenant = new Map<string, Map<string, BlockMeta>>();
@@ -22,6 +26,8 @@ export class BlockCatalog {
   constructor(
     private readonly bucket: Bucket,
     private readonly owns: (tenant: string) => boolean,
+    private readonly ignoreDeletionMarksDelayMs = 0,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Lists the bucket and replaces the catalog with what it holds now. */
@@ -33,11 +39,20 @@ export class BlockCatalog {
     for (const tenant of await listTenants(this.bucket)) {
       if (!this.owns(tenant)) continue;
       const known = this.byTenant.get(tenant);
-      const listing = await listTenantBlocks(this.bucket, tenant, { knownMetas: known });
+      const listing = await listTenantBlocks(this.bucket, tenant, {
+        knownMetas: known,
+        readMarked: this.ignoreDeletionMarksDelayMs > 0,
+      });
       for (const f of listing.failed) failed.push({ tenant, ...f });
-      if (listing.blocks.length === 0) continue;
+      const recentlyMarked = listing.marked.filter(
+        (b) => b.deletionTime * 1000 > this.now() - this.ignoreDeletionMarksDelayMs,
+      );
+      const candidates = [...listing.blocks, ...recentlyMarked];
+      const covered = coveredBlocks(candidates);
+      const served = candidates.filter((b) => !covered.has(b.ulid));
+      if (served.length === 0) continue;
       const metas = new Map<string, BlockMeta>();
-      for (const b of listing.blocks) {
+      for (const b of served) {
         metas.set(b.ulid, b.meta);
         if (!known?.has(b.ulid)) added.push({ tenant, ulid: b.ulid });
       }

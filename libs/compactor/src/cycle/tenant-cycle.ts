@@ -1,0 +1,131 @@
+import { join } from 'node:path';
+import { type ListedBlock, coveredBlocks, listTenantBlocks } from '@strata/blocks';
+import { type Bucket } from '@strata/objstore';
+import { CorruptBlockError, InvalidBlockError } from '@strata/tsdb';
+import { type CompactionStep, compactBlocks } from '../executor/compact-blocks';
+import { type DedupFunc } from '../executor/replica-dedup.stage';
+import { planCompaction } from '../planner/plan-compaction';
+import { abandonedUploads, deleteBlockFolder, markForDeletion } from './bucket-cleanup';
+import { type Retention, blocksPastRetention } from './retention';
+
+/** How a compactor cycles over one tenant. */
+export interface TenantCycleSettings {
+  readonly ranges: readonly number[];
+  readonly deleteDelayMs: number;
+  readonly partialUploadAgeMs: number;
+  readonly replicaLabels: ReadonlySet<string>;
+  readonly dedupFunc: DedupFunc;
+  /** Local folder for blocks being written. */
+  readonly workDir: string;
+}
+
+/** What one cycle over a tenant did. */
+export interface TenantCycleResult {
+  readonly compactions: Array<{ ulid: string; level: number; sources: number; seconds: number }>;
+  /** Blocks marked for deletion, by why. */
+  readonly marked: { covered: number; retention: number };
+  readonly deleted: number;
+  readonly abandonedUploadsRemoved: number;
+  /** Set when the tenant must not be compacted further until an operator looks. */
+  readonly halted?: string;
+}
+
+/** What a cycle may be given for tests and metrics. */
+export interface TenantCycleHooks {
+  readonly now?: () => number;
+  readonly afterStep?: (step: CompactionStep, ulid: string) => void | Promise<void>;
+}
+
+/** Upper bound of compactions per cycle, so one tenant cannot hold a replica forever. */
+const MAX_COMPACTIONS_PER_CYCLE = 64;
+
+/**
+ * One cycle over a tenant's blocks: mark blocks another block contains (a compaction that
+ * stopped before its marks), mark blocks past retention, delete marked blocks older than the
+ * delete delay, remove abandoned uploads, then compact as the planner says until nothing is left
+ * to do. Every step only adds a block, adds a mark, or removes what is marked or was never
+ * visible, so a cycle killed anywhere and run again converges without losing or doubling data.
+ * A block that cannot be read or validated, or an overlap no aligned block can hold, halts the
+ * tenant (Thanos' halt) instead of guessing.
+ */
+export async function runTenantCycle(
+  bucket: Bucket,
+  tenant: string,
+  settings: TenantCycleSettings,
+  retention: Retention,
+  hooks: TenantCycleHooks = {},
+): Promise<TenantCycleResult> {
+  const now = hooks.now ?? Date.now;
+  const result = {
+    compactions: [] as TenantCycleResult['compactions'],
+    marked: { covered: 0, retention: 0 },
+    deleted: 0,
+    abandonedUploadsRemoved: 0,
+  };
+  const listing = await listTenantBlocks(bucket, tenant, { readMarked: true });
+  if (listing.failed.length > 0)
+    return {
+      ...result,
+      halted: `unreadable blocks: ${listing.failed.map((f) => `${f.ulid} (${f.reason})`).join('; ')}`,
+    };
+
+  const covered = coveredBlocks([...listing.blocks, ...listing.marked]);
+  const redundant = listing.blocks.filter((b) => covered.has(b.ulid));
+  await markForDeletion(bucket, tenant, redundant, now(), 'contained in another block');
+  result.marked.covered = redundant.length;
+  let live = listing.blocks.filter((b) => !covered.has(b.ulid));
+
+  const expired = blocksPastRetention(live, retention, now());
+  await markForDeletion(bucket, tenant, expired, now(), 'past retention');
+  result.marked.retention = expired.length;
+  live = live.filter((b) => !expired.includes(b));
+
+  for (const b of listing.marked)
+    if (b.deletionTime * 1000 + settings.deleteDelayMs <= now()) {
+      await deleteBlockFolder(bucket, tenant, b.ulid);
+      result.deleted++;
+    }
+  for (const ulid of await abandonedUploads(bucket, tenant, now(), settings.partialUploadAgeMs)) {
+    await deleteBlockFolder(bucket, tenant, ulid);
+    result.abandonedUploadsRemoved++;
+  }
+
+  for (let i = 0; i < MAX_COMPACTIONS_PER_CYCLE; i++) {
+    const raw = live.filter((b) => (b.meta.thanos?.downsample.resolution ?? 0) === 0);
+    const plan = planCompaction(raw, settings.ranges);
+    if (plan.kind === 'none') break;
+    if (plan.kind === 'halt') return { ...result, halted: plan.reason };
+    const started = now();
+    let meta;
+    try {
+      meta = await compactBlocks(plan, {
+        bucket,
+        tenant,
+        workDir: join(settings.workDir, tenant),
+        replicaLabels: settings.replicaLabels,
+        dedupFunc: settings.dedupFunc,
+        now,
+        afterStep: hooks.afterStep,
+      });
+    } catch (e) {
+      if (e instanceof CorruptBlockError || e instanceof InvalidBlockError)
+        return {
+          ...result,
+          halted: `compacting ${plan.blocks.map((b) => b.ulid).join(', ')}: ${e.message}`,
+        };
+      throw e;
+    }
+    result.compactions.push({
+      ulid: meta.ulid,
+      level: meta.compaction.level,
+      sources: plan.blocks.length,
+      seconds: (now() - started) / 1000,
+    });
+    const used = new Set(plan.blocks.map((b) => b.ulid));
+    live = [
+      ...live.filter((b) => !used.has(b.ulid)),
+      { tenant, ulid: meta.ulid, meta } as ListedBlock,
+    ];
+  }
+  return result;
+}

@@ -1,0 +1,2 @@
+export { mergeSeriesChunks } from './chunk-merge';
+export { blockSeries, mergeSortedSeries } from './series-merge';
