@@ -17,7 +17,9 @@ export class BusClientProxy extends ClientProxy {
   }
 
   /** The connection belongs to the process, which drains it; nothing to close here. */
-  close(): void {}
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 
   unwrap<T>(): T {
     return this.bus as T;
