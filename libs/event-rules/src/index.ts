@@ -38,3 +38,16 @@ export {
   type KubeEventDecision,
   type AuditDecision,
 } from './rule-sets/evaluate';
+export {
+  parseKubeEventsBody,
+  parseAuditEventList,
+  BatchError,
+  MAX_JSON_DEPTH,
+  type IngestedKubeEvent,
+} from './ingest/batches';
+export {
+  DEFAULT_RULE_SETS,
+  DEFAULT_EVENTS_RULES,
+  DEFAULT_AUDIT_ARCHIVING,
+  DEFAULT_AUDIT_ALERTING,
+} from './defaults/default-rule-sets';
