@@ -5,3 +5,4 @@ export {
   type PromRegexMatch,
 } from './prom-regex';
 export { literalShapeMatcher } from './literal-shapes';
+export { compileGoRegexp, GoRegexp } from './go-regexp';

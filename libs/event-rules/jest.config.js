@@ -1,0 +1,5 @@
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'event-rules',
+  rootDir: __dirname,
+};

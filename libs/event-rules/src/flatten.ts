@@ -1,0 +1,174 @@
+import { TypedSlice, type FlatValue } from './go-values';
+
+type Json = FlatValue;
+type JsonObject = { readonly [key: string]: Json };
+
+const isObject = (v: unknown): v is JsonObject =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof TypedSlice);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+const obj = (v: unknown): JsonObject => (isObject(v) ? v : {});
+const typedSlice = (v: unknown): TypedSlice =>
+  new TypedSlice(Array.isArray(v) ? (v as readonly Json[]) : []);
+
+const OBJECT_REFERENCE = [
+  'kind',
+  'namespace',
+  'name',
+  'uid',
+  'apiVersion',
+  'resourceVersion',
+  'fieldPath',
+] as const;
+
+function objectReference(out: Map<string, FlatValue>, prefix: string, ref: JsonObject): void {
+  for (const f of OBJECT_REFERENCE) out.set(`${prefix}.${f}`, str(ref[f]));
+}
+
+/**
+ * Flattens a core/v1 Event as kube-events' `StructToFlatMap` does over the Go struct: every field
+ * of the type is present with its zero value, under its JSON name joined by `.`; the embedded
+ * `TypeMeta` keeps its Go name (`TypeMeta.kind`); integers are float64; label and annotation maps
+ * stay maps and slices stay typed slices; timestamps (structs without exported fields) and unset
+ * pointers (`series`, `related`, `deletionGracePeriodSeconds`) are absent.
+ */
+export function flattenKubeEvent(event: JsonObject): Map<string, FlatValue> {
+  const out = new Map<string, FlatValue>();
+  out.set('TypeMeta.kind', str(event.kind));
+  out.set('TypeMeta.apiVersion', str(event.apiVersion));
+  const meta = obj(event.metadata);
+  for (const f of ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion']) {
+    out.set(`metadata.${f}`, str(meta[f]));
+  }
+  out.set('metadata.generation', num(meta.generation));
+  if (typeof meta.deletionGracePeriodSeconds === 'number') {
+    out.set('metadata.deletionGracePeriodSeconds', meta.deletionGracePeriodSeconds);
+  }
+  out.set('metadata.labels', obj(meta.labels));
+  out.set('metadata.annotations', obj(meta.annotations));
+  out.set('metadata.ownerReferences', typedSlice(meta.ownerReferences));
+  out.set('metadata.finalizers', typedSlice(meta.finalizers));
+  out.set('metadata.managedFields', typedSlice(meta.managedFields));
+  objectReference(out, 'involvedObject', obj(event.involvedObject));
+  out.set('reason', str(event.reason));
+  out.set('message', str(event.message));
+  const source = obj(event.source);
+  out.set('source.component', str(source.component));
+  out.set('source.host', str(source.host));
+  out.set('count', num(event.count));
+  out.set('type', str(event.type));
+  if (isObject(event.series)) out.set('series.count', num(event.series.count));
+  out.set('action', str(event.action));
+  if (isObject(event.related)) objectReference(out, 'related', event.related);
+  out.set('reportingComponent', str(event.reportingComponent));
+  out.set('reportingInstance', str(event.reportingInstance));
+  return out;
+}
+
+/** An events.k8s.io/v1 Event in core/v1's shape, field for field as Kubernetes converts between the two. */
+export function coreEventFromEventsV1(event: JsonObject): JsonObject {
+  const out: Record<string, Json> = {
+    kind: 'Event',
+    apiVersion: 'v1',
+    metadata: obj(event.metadata),
+    involvedObject: obj(event.regarding),
+    reason: str(event.reason),
+    message: str(event.note),
+    source: obj(event.deprecatedSource),
+    count: num(event.deprecatedCount),
+    type: str(event.type),
+    action: str(event.action),
+    reportingComponent: str(event.reportingController),
+    reportingInstance: str(event.reportingInstance),
+  };
+  for (const [from, to] of [
+    ['deprecatedFirstTimestamp', 'firstTimestamp'],
+    ['deprecatedLastTimestamp', 'lastTimestamp'],
+    ['eventTime', 'eventTime'],
+  ] as const) {
+    if (typeof event[from] === 'string') out[to] = event[from];
+  }
+  if (isObject(event.series)) out.series = event.series;
+  if (isObject(event.related)) out.related = event.related;
+  return out;
+}
+
+function flattenJson(out: Map<string, FlatValue>, prefix: string, value: Json): void {
+  if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) flattenJson(out, `${prefix}.${k}`, v);
+    return;
+  }
+  out.set(prefix, value);
+}
+
+function setIfObject(
+  out: Map<string, FlatValue>,
+  prefix: string,
+  value: unknown,
+  fields: ReadonlyArray<readonly [string, string]>,
+): void {
+  if (!isObject(value)) return;
+  for (const [json, go] of fields) {
+    const v = value[json];
+    out.set(`${prefix}.${go}`, v === undefined ? (json === 'code' ? 0 : '') : v);
+  }
+}
+
+const USER_FIELDS = [
+  ['username', 'Username'],
+  ['uid', 'UID'],
+] as const;
+const OBJECT_REF_FIELDS = [
+  ['resource', 'Resource'],
+  ['namespace', 'Namespace'],
+  ['name', 'Name'],
+  ['uid', 'UID'],
+  ['apiGroup', 'APIGroup'],
+  ['apiVersion', 'APIVersion'],
+  ['resourceVersion', 'ResourceVersion'],
+  ['subresource', 'Subresource'],
+] as const;
+const STATUS_FIELDS = [
+  ['status', 'Status'],
+  ['message', 'Message'],
+  ['reason', 'Reason'],
+  ['code', 'Code'],
+] as const;
+
+function user(out: Map<string, FlatValue>, prefix: string, value: unknown): void {
+  if (!isObject(value)) return;
+  setIfObject(out, prefix, value, USER_FIELDS);
+  out.set(`${prefix}.Groups`, Array.isArray(value.groups) ? value.groups : []);
+  out.set(`${prefix}.Extra`, obj(value.extra));
+}
+
+/**
+ * Flattens an audit.k8s.io/v1 Event with kube-auditing's Go field names (`Verb`,
+ * `User.Username`, `ObjectRef.Resource`, `ResponseStatus.Code`, ...), plus its `Workspace`,
+ * `Devops`, `Cluster` and `Message`; `RequestObject` and `ResponseObject` are flattened by their
+ * JSON keys with arrays kept whole, so `ResponseObject.status.images[*].names[0]` walks them.
+ */
+export function flattenAuditEvent(event: JsonObject, cluster: string): Map<string, FlatValue> {
+  const out = new Map<string, FlatValue>();
+  out.set('Workspace', '');
+  out.set('Devops', '');
+  out.set('Cluster', cluster);
+  out.set('Message', '');
+  out.set('Level', str(event.level));
+  out.set('AuditID', str(event.auditID));
+  out.set('Stage', str(event.stage));
+  out.set('RequestURI', str(event.requestURI));
+  out.set('Verb', str(event.verb));
+  user(out, 'User', event.user);
+  user(out, 'ImpersonatedUser', event.impersonatedUser);
+  out.set('SourceIPs', Array.isArray(event.sourceIPs) ? event.sourceIPs : []);
+  out.set('UserAgent', str(event.userAgent));
+  setIfObject(out, 'ObjectRef', event.objectRef, OBJECT_REF_FIELDS);
+  setIfObject(out, 'ResponseStatus', event.responseStatus, STATUS_FIELDS);
+  if (isObject(event.requestObject)) flattenJson(out, 'RequestObject', event.requestObject);
+  if (isObject(event.responseObject)) flattenJson(out, 'ResponseObject', event.responseObject);
+  out.set('RequestReceivedTimestamp', str(event.requestReceivedTimestamp));
+  out.set('StageTimestamp', str(event.stageTimestamp));
+  out.set('Annotations', obj(event.annotations));
+  return out;
+}
