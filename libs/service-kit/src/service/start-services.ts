@@ -96,7 +96,10 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
     { logger: options.logger ?? processLogger },
   );
   // Bootstrap hooks run here, then every controller's handlers are bound.
-  await app.listen();
+  await app.listen().catch(async (error: unknown) => {
+    await app.close();
+    throw error;
+  });
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => (stopping ??= app.close());
   if (options.handleSignals ?? true) {

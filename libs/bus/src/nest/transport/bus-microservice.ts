@@ -74,6 +74,9 @@ export async function serveOnBus(
     bus,
     options,
   );
-  await served.app.listen();
+  await served.app.listen().catch(async (error: unknown) => {
+    await served.app.close();
+    throw error;
+  });
   return served;
 }
