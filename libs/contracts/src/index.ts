@@ -7,3 +7,4 @@ export * from './platform';
 export * from './query';
 export * from './ingest';
 export * from './request-contracts';
+export * from './ruler';
