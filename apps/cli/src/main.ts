@@ -3,7 +3,8 @@ import { StrataError } from '@strata/contracts';
 import { auditReplay, auditVerify, migrate } from './commands/audit';
 import { blocksImportThanos, blocksInspect, blocksLs, blocksUpload } from './commands/blocks';
 import { type OutputFormat, renderBlockList, renderInspection, renderOutcomes } from './commands/blocks-output';
-import { loadCliConfig } from './config';
+import { rulesCheck, rulesDiff, rulesList, rulesSync } from './commands/rules';
+import { loadCliConfig, loadRulesTarget } from './config';
 
 const USAGE = `usage:
   strata audit replay --at <RFC3339> | --position <N>   control-plane state as of then (JSON)
@@ -16,6 +17,11 @@ const USAGE = `usage:
   strata blocks ls --tenant <t>                          the tenant's blocks
   strata blocks inspect --tenant <t> <ulid>              a block's meta, stats and label names
   blocks commands take -o table|json (default table)
+  strata rules check <file>...                           check Prometheus rule files as promtool does
+  strata rules diff --tenant <t> [--namespace <ns>] <file>   groups that differ from Strata's (+ new, ~ changed, - removed)
+  strata rules sync --tenant <t> [--namespace <ns>] <file>   make the namespace (default: the file name) hold the file's groups
+  strata rules list --tenant <t>                         the tenant's groups as YAML
+  rules commands reach the gateway at STRATA_URL (default http://127.0.0.1:8080) with STRATA_TOKEN
 environment: DATABASE_URL (postgres://...); STRATA_BUCKET_URL, AWS_* and STRATA_S3_FORCE_PATH_STYLE for blocks`;
 
 async function main(argv: string[]): Promise<number> {
@@ -28,11 +34,13 @@ async function main(argv: string[]): Promise<number> {
       tenant: { type: 'string' },
       'tenant-label': { type: 'string' },
       'allow-overlap': { type: 'boolean', default: false },
+      namespace: { type: 'string' },
       output: { type: 'string', short: 'o', default: 'table' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (positionals[0] === 'blocks') return blocks(positionals.slice(1), values);
+  if (positionals[0] === 'rules') return rules(positionals.slice(1), values);
   const command = positionals.join(' ');
   if (values.help || command === '') {
     console.log(USAGE);
@@ -64,6 +72,26 @@ async function main(argv: string[]): Promise<number> {
     default:
       console.error(`unknown command: ${command}\n${USAGE}`);
       return 2;
+  }
+}
+
+async function rules([sub, ...files]: string[], flags: { tenant?: string; namespace?: string }): Promise<number> {
+  if (sub === 'check') return files.length === 0 ? usage('give rule files to check') : rulesCheck(files);
+  if (!flags.tenant) return usage('--tenant is required');
+  const target = loadRulesTarget(flags.tenant);
+  switch (sub) {
+    case 'list':
+      process.stdout.write(await rulesList(target));
+      return 0;
+    case 'diff':
+    case 'sync': {
+      if (files.length !== 1) return usage(`rules ${sub} takes one rule file`);
+      const lines = sub === 'diff' ? await rulesDiff(target, files[0], flags.namespace) : await rulesSync(target, files[0], flags.namespace);
+      for (const line of lines) console.log(line);
+      return sub === 'diff' && lines.length > 0 ? 1 : 0;
+    }
+    default:
+      return usage(`unknown rules command: ${sub ?? ''}`);
   }
 }
 

@@ -8,3 +8,4 @@ export * from './query';
 export * from './ingest';
 export * from './request-contracts';
 export * from './events';
+export * from './ruler';

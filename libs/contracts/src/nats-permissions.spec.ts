@@ -25,8 +25,9 @@ describe('the NATS permission table', () => {
     expect(may('router', 'publish', `$JS.API.CONSUMER.CREATE.${Streams.controlEvents.name}.x`)).toBe(true);
   });
 
-  it('routes the read path gateway → query → ingester and nothing else', () => {
-    expect(whoMay('publish', QuerySubjects.instant)).toEqual(['gateway', NATS_MONOLITH_IDENTITY]);
+  it('routes the read path gateway (and the ruler) → query → ingester and nothing else', () => {
+    expect(whoMay('publish', QuerySubjects.instant)).toEqual(['gateway', 'ruler', NATS_MONOLITH_IDENTITY]);
+    expect(whoMay('publish', QuerySubjects.range)).toEqual(['gateway', NATS_MONOLITH_IDENTITY]);
     expect(whoMay('subscribe', QuerySubjects.instant)).toEqual(['query', NATS_MONOLITH_IDENTITY]);
     expect(whoMay('publish', Subjects.storeQuery('ingester', 0))).toEqual(['query', NATS_MONOLITH_IDENTITY]);
     expect(whoMay('subscribe', Subjects.storeQuery('ingester', 0))).toEqual(['ingester', NATS_MONOLITH_IDENTITY]);

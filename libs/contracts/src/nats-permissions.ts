@@ -104,12 +104,13 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       Subjects.routerWrite,
       Subjects.routerWriteBinary,
       ...Object.values(QuerySubjects),
+      Subjects.rulerStatus,
       // Readiness and status of the platform behind the edge.
       'strata.service.health.v1.*',
       'strata.service.info.v1.*',
     ],
     subscribe: servesHealth('gateway'),
-    chunksWith: ['router', 'query', 'control-plane'],
+    chunksWith: ['router', 'query', 'control-plane', 'ruler'],
   },
   'control-plane': {
     publish: [
@@ -166,7 +167,21 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
     publish: [],
     chunksWith: [],
   },
-  ruler: health('ruler'),
+  ruler: {
+    publish: [
+      Subjects.controlQuery,
+      QuerySubjects.instant,
+      Subjects.routerWriteBinary,
+      // Gathers the status of every replica's groups for the gateway.
+      'strata.ruler.replica-status.v1.*',
+      ...JS_INFO,
+      ...declareStream(Streams.rulerAlerts.name),
+      ...Streams.rulerAlerts.subjects,
+      ...useKv(KvBuckets.rulerLeases, 'write'),
+    ],
+    subscribe: [Subjects.rulerStatus, 'strata.ruler.replica-status.v1.*', ...servesHealth('ruler')],
+    chunksWith: ['router', 'query', 'control-plane', 'ruler'],
+  },
   logflow: health('logflow'),
   notification: health('notification'),
   events: health('events'),

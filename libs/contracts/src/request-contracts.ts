@@ -2,6 +2,7 @@ import { type CommandAccepted, type ControlCommandRequest } from './control/comm
 import { type ControlQueryRequest } from './control/queries';
 import { type RouterWriteMeta, type RouterWriteRequest, type RouterWriteResponse } from './ingest/write';
 import { type StoreRequest } from './ingest/store-api';
+import { type RulerStatusReply, type RulerStatusRequest } from './ruler/ruler-api';
 import { type Subjects } from './subjects';
 import { type ServiceHealth, type ServiceInfo } from './platform/service-info';
 import {
@@ -49,6 +50,8 @@ export interface RequestContracts {
   [health: `strata.service.health.v1.${string}`]: { request: Record<string, never>; response: ServiceHealth };
   [info: `strata.service.info.v1.${string}`]: { request: Record<string, never>; response: ServiceInfo };
   [store: `strata.store.query.v1.${string}`]: { request: StoreRequest; response: unknown };
+  [Subjects.rulerStatus]: { request: RulerStatusRequest; response: RulerStatusReply };
+  [replica: `strata.ruler.replica-status.v1.${string}`]: { request: RulerStatusRequest; response: RulerStatusReply };
 }
 
 /** Binary request subjects: the bytes travel as the payload, `meta` as JSON beside them. */

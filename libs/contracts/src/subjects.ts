@@ -43,7 +43,8 @@ export function subjectToken(value: string): string {
 /** Subjects by domain. */
 export const Subjects = {
   /** Health of one service instance (request/reply, every instance answers). */
-  serviceHealth: (service: ServiceName) => `strata.service.health.v1.${subjectToken(service)}` as const,
+  serviceHealth: (service: ServiceName) =>
+    `strata.service.health.v1.${subjectToken(service)}` as const,
   /** Build and runtime info of one service (request/reply). */
   serviceInfo: (service: ServiceName) => `strata.service.info.v1.${subjectToken(service)}` as const,
   /** Control-plane commands (request/reply, queue group `control-plane`). */
@@ -68,6 +69,13 @@ export const Subjects = {
   /** Store API of one shard of a source (ingest partitions, store gateway shards), request/reply with a `StoreRequest`. */
   storeQuery: (source: 'ingester' | 'store', shard: number) =>
     `strata.store.query.v1.${source}.${partitionToken(shard)}` as const,
+  /** Rule groups and alerts of a tenant across every ruler replica (request/reply, queue group `ruler`). */
+  rulerStatus: 'strata.ruler.status.v1',
+  /** The groups one ruler replica evaluates (request/reply, opened by that replica only). */
+  rulerReplicaStatus: (replica: string) =>
+    `strata.ruler.replica-status.v1.${subjectToken(replica)}` as const,
+  /** Alerts the ruler sent for a tenant, for the notification service (JetStream, `Streams.rulerAlerts`). */
+  rulerAlerts: (tenantId: string) => `strata.ruler.alerts.v1.${subjectToken(tenantId)}` as const,
 } as const;
 
 /**
@@ -81,6 +89,8 @@ export const SubjectPatterns = {
   serviceInfo: 'strata.service.info.v1.*',
   /** `Subjects.storeQuery` of any shard of `source`. */
   storeQuery: (source: 'ingester' | 'store') => `strata.store.query.v1.${source}.*` as const,
+  /** `Subjects.rulerReplicaStatus` of any replica. */
+  rulerReplicaStatus: 'strata.ruler.replica-status.v1.*',
 } as const;
 
 function partitionToken(partition: number): string {
@@ -94,6 +104,8 @@ export const Streams = {
   controlEvents: { name: 'STRATA_CONTROL_EVENTS', subjects: ['strata.control.events.v1.>'] },
   /** The write-ahead log of samples: file storage, limits retention, 2 min duplicate window for retried writes. */
   ingest: { name: 'STRATA_INGEST', subjects: ['strata.ingest.samples.v1.>'] },
+  /** Alerts sent by the ruler, per tenant, for the notification service. */
+  rulerAlerts: { name: 'STRATA_RULER_ALERTS', subjects: ['strata.ruler.alerts.v1.>'] },
 } as const;
 
 /** JetStream KV buckets. */
@@ -104,6 +116,8 @@ export const KvBuckets = {
   activeSeries: 'STRATA_ACTIVE_SERIES',
   /** Compactor leases: key `t<hex of tenant>` → the compactor instance working on that tenant now. */
   compactorLeases: 'STRATA_COMPACTOR_LEASES',
+  /** Ruler replicas (`m.<replica>`) and the rule groups each evaluates (`g.<group hash>`), expiring when not renewed. */
+  rulerLeases: 'STRATA_RULER_LEASES',
   /** Key of a partition in the buckets above. */
   partitionKey: (partition: number) => `p${partitionToken(partition)}`,
 } as const;

@@ -1,9 +1,22 @@
-import { StrataError, type CommandAccepted, type ControlCommand, type ControlCommandRequest } from '@strata/contracts';
-import { ExpectedVersionConflictError, searchEvents, type EventMetadata, type EventStore, type NewEvent, type RecordedEvent } from '@strata/eventstore';
+import {
+  StrataError,
+  type CommandAccepted,
+  type ControlCommand,
+  type ControlCommandRequest,
+} from '@strata/contracts';
+import {
+  ExpectedVersionConflictError,
+  searchEvents,
+  type EventMetadata,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from '@strata/eventstore';
 import { generateApiKey, hashSecret } from './domain/api-key-secret';
 import { apiKeyDecider, type ApiKeyState } from './domain/api-key.decider';
 import { type Decider, foldEvents } from './domain/decider';
 import { quotaDecider } from './domain/quota.decider';
+import { ruleGroupDecider, type RuleGroupRules } from './domain/rule-group.decider';
 import { StreamIds } from './domain/streams';
 import { tenantDecider, type TenantState } from './domain/tenant.decider';
 
@@ -11,7 +24,14 @@ type Loaded<S> = { state: S; version: number };
 
 /** Turns validated commands into appended events: load the stream, decide, append at the loaded version. */
 export class ControlPlaneCommandHandler {
-  constructor(private readonly store: EventStore) {}
+  private readonly ruleGroups: ReturnType<typeof ruleGroupDecider>;
+
+  constructor(
+    private readonly store: EventStore,
+    ruleGroupRules?: RuleGroupRules,
+  ) {
+    this.ruleGroups = ruleGroupDecider(ruleGroupRules);
+  }
 
   /**
    * Executes one command; a concurrent change of the same stream surfaces as `version_conflict`.
@@ -23,21 +43,41 @@ export class ControlPlaneCommandHandler {
     return this.decideAndAppend(request);
   }
 
-  private async earlierAttempt({ command, context }: ControlCommandRequest): Promise<CommandAccepted | null> {
+  private async earlierAttempt({
+    command,
+    context,
+  }: ControlCommandRequest): Promise<CommandAccepted | null> {
     const streamId = targetStream(command);
     const type = command.type === 'IssueApiKey' ? 'ApiKeyIssued' : undefined;
     const tenant = command.type === 'IssueApiKey' ? command.tenantId : undefined;
-    const prior = await searchEvents(this.store.dataSource, { requestId: context.requestId, actor: context.actor, streamId, type, tenant, limit: 100 });
+    const prior = await searchEvents(this.store.dataSource, {
+      requestId: context.requestId,
+      actor: context.actor,
+      streamId,
+      type,
+      tenant,
+      limit: 100,
+    });
     if (prior.length === 0) return null;
     const last = prior[prior.length - 1];
     if (command.type === 'IssueApiKey') {
       const keyId = (last.data as { keyId: string }).keyId;
-      throw new StrataError('already_exists', `request ${context.requestId} already issued API key ${keyId}; its secret was shown once`);
+      throw new StrataError(
+        'already_exists',
+        `request ${context.requestId} already issued API key ${keyId}; its secret was shown once`,
+      );
     }
-    return { streamId: last.streamId, version: last.version, positions: prior.map((e) => e.position) };
+    return {
+      streamId: last.streamId,
+      version: last.version,
+      positions: prior.map((e) => e.position),
+    };
   }
 
-  private async decideAndAppend({ command, context }: ControlCommandRequest): Promise<CommandAccepted> {
+  private async decideAndAppend({
+    command,
+    context,
+  }: ControlCommandRequest): Promise<CommandAccepted> {
     const metadata = (tenant: string | null): EventMetadata => ({
       actor: context.actor,
       actorKind: context.actorKind,
@@ -55,8 +95,17 @@ export class ControlPlaneCommandHandler {
       case 'DeleteTenant': {
         const streamId = StreamIds.tenant(command.tenantId);
         const loaded = await this.load(tenantDecider, streamId);
-        checkExpected(streamId, command.type === 'CreateTenant' ? undefined : command.expectedVersion, loaded.version);
-        return this.append(streamId, loaded.version, tenantDecider.decide(command, loaded.state), metadata(command.tenantId));
+        checkExpected(
+          streamId,
+          command.type === 'CreateTenant' ? undefined : command.expectedVersion,
+          loaded.version,
+        );
+        return this.append(
+          streamId,
+          loaded.version,
+          tenantDecider.decide(command, loaded.state),
+          metadata(command.tenantId),
+        );
       }
       case 'SetQuota': {
         const tenant = await this.load(tenantDecider, StreamIds.tenant(command.tenantId));
@@ -70,8 +119,16 @@ export class ControlPlaneCommandHandler {
         const tenant = await this.loadTenant(command.tenantId);
         const { keyId, secret } = generateApiKey();
         const secretHash = await hashSecret(secret);
-        const events = apiKeyDecider.decide({ ...command, keyId, secretHash, now: new Date().toISOString(), tenant }, apiKeyDecider.initialState());
-        const accepted = await this.append(StreamIds.apiKey(keyId), 0, events, metadata(command.tenantId));
+        const events = apiKeyDecider.decide(
+          { ...command, keyId, secretHash, now: new Date().toISOString(), tenant },
+          apiKeyDecider.initialState(),
+        );
+        const accepted = await this.append(
+          StreamIds.apiKey(keyId),
+          0,
+          events,
+          metadata(command.tenantId),
+        );
         return { ...accepted, apiKey: { keyId, secret } };
       }
       case 'RevokeApiKey': {
@@ -79,7 +136,25 @@ export class ControlPlaneCommandHandler {
         const loaded = await this.load(apiKeyDecider, streamId);
         checkExpected(streamId, command.expectedVersion, loaded.version);
         const events = apiKeyDecider.decide(command, loaded.state);
-        return this.append(streamId, loaded.version, events, metadata(loaded.state.tenantId || null));
+        return this.append(
+          streamId,
+          loaded.version,
+          events,
+          metadata(loaded.state.tenantId || null),
+        );
+      }
+      case 'ConfigureRuleGroup':
+      case 'DeleteRuleGroup': {
+        const tenantId = 'tenantId' in command.target ? command.target.tenantId : null;
+        const tenant = tenantId === null ? null : await this.loadTenant(tenantId);
+        const streamId = StreamIds.ruleGroup(
+          command.target,
+          command.type === 'ConfigureRuleGroup' ? command.group.name : command.name,
+        );
+        const loaded = await this.load(this.ruleGroups, streamId);
+        checkExpected(streamId, command.expectedVersion, loaded.version);
+        const events = this.ruleGroups.decide(command, { ...loaded.state, tenant });
+        return this.append(streamId, loaded.version, events, metadata(tenantId));
       }
     }
   }
@@ -96,13 +171,26 @@ export class ControlPlaneCommandHandler {
 
   private async load<C, E, S>(decider: Decider<C, E, S>, streamId: string): Promise<Loaded<S>> {
     const events: RecordedEvent[] = await this.store.readStream(streamId);
-    return { state: foldEvents(decider, events as unknown as E[]), version: events.length === 0 ? 0 : events[events.length - 1].version };
+    return {
+      state: foldEvents(decider, events as unknown as E[]),
+      version: events.length === 0 ? 0 : events[events.length - 1].version,
+    };
   }
 
-  private async append(streamId: string, version: number, events: NewEvent[], metadata: EventMetadata): Promise<CommandAccepted> {
+  private async append(
+    streamId: string,
+    version: number,
+    events: NewEvent[],
+    metadata: EventMetadata,
+  ): Promise<CommandAccepted> {
     // A command that changes nothing (suspending a suspended tenant) is accepted without an event.
     if (events.length === 0) return { streamId, version, positions: [] };
-    const result = await this.store.append(streamId, version === 0 ? 'no_stream' : version, events, metadata);
+    const result = await this.store.append(
+      streamId,
+      version === 0 ? 'no_stream' : version,
+      events,
+      metadata,
+    );
     return { streamId, version: result.version, positions: result.positions };
   }
 }
@@ -122,9 +210,18 @@ function targetStream(command: ControlCommand): string | undefined {
       return StreamIds.apiKey(command.keyId);
     case 'IssueApiKey':
       return undefined;
+    case 'ConfigureRuleGroup':
+      return StreamIds.ruleGroup(command.target, command.group.name);
+    case 'DeleteRuleGroup':
+      return StreamIds.ruleGroup(command.target, command.name);
   }
 }
 
 function checkExpected(streamId: string, expected: number | undefined, actual: number): void {
-  if (expected !== undefined && expected !== actual) throw new ExpectedVersionConflictError(streamId, expected === 0 ? 'no_stream' : expected, actual);
+  if (expected !== undefined && expected !== actual)
+    throw new ExpectedVersionConflictError(
+      streamId,
+      expected === 0 ? 'no_stream' : expected,
+      actual,
+    );
 }

@@ -19,11 +19,23 @@ export class ControlPlaneRuntime {
   ) {}
 
   /** Migrates, declares the events stream, then starts the notifier, the projections and the relay. */
-  static async start(options: ControlPlaneModuleOptions, bus: ControlPlaneBus): Promise<ControlPlaneRuntime> {
+  static async start(
+    options: ControlPlaneModuleOptions,
+    bus: ControlPlaneBus,
+  ): Promise<ControlPlaneRuntime> {
     const log = ControlPlaneRuntime.logger;
-    const cp = await openControlPlaneStore({ databaseUrl: options.databaseUrl, migrate: true, poolSize: options.poolSize });
+    const cp = await openControlPlaneStore({
+      databaseUrl: options.databaseUrl,
+      migrate: true,
+      poolSize: options.poolSize,
+    });
     try {
-      await bus.ensureStream({ name: Streams.controlEvents.name, subjects: [...Streams.controlEvents.subjects], duplicateWindowMs: 120_000, storage: 'file' });
+      await bus.ensureStream({
+        name: Streams.controlEvents.name,
+        subjects: [...Streams.controlEvents.subjects],
+        duplicateWindowMs: 120_000,
+        storage: 'file',
+      });
       const notifier = new EventNotifier(options.databaseUrl);
       await notifier.start();
       const projections = new ProjectionRunner(cp.dataSource, [controlPlaneProjection], {
@@ -39,7 +51,10 @@ export class ControlPlaneRuntime {
       });
       projections.start();
       relay.start();
-      const service = new ControlPlaneService(cp.dataSource, cp.store, { projections });
+      const service = new ControlPlaneService(cp.dataSource, cp.store, {
+        projections,
+        maxRulesPerGroup: options.maxRulesPerGroup,
+      });
       return new ControlPlaneRuntime(cp, service, projections, relay, notifier);
     } catch (error) {
       await cp.close();

@@ -1,5 +1,10 @@
 import { type DataSource } from 'typeorm';
-import { ControlCommandRequest, ControlQueryRequest, parseOrThrow, type CommandAccepted } from '@strata/contracts';
+import {
+  ControlCommandRequest,
+  ControlQueryRequest,
+  parseOrThrow,
+  type CommandAccepted,
+} from '@strata/contracts';
 import { type EventStore, type ProjectionRunner } from '@strata/eventstore';
 import { ControlPlaneCommandHandler } from './command-handler';
 import { ApiKeyAuthenticator } from './queries/authenticate-api-key';
@@ -12,6 +17,8 @@ export interface ControlPlaneServiceOptions {
    * reads its own writes (a GetTenant right after CreateTenant finds it).
    */
   projections?: ProjectionRunner;
+  /** Most rules a rule group may hold (default 40, Whizard's; 0: no limit). */
+  maxRulesPerGroup?: number;
 }
 
 /** The control plane's one entry for commands and one for queries; both validate their input first. */
@@ -24,8 +31,17 @@ export class ControlPlaneService {
     readonly store: EventStore,
     private readonly options: ControlPlaneServiceOptions = {},
   ) {
-    this.commands = new ControlPlaneCommandHandler(store);
-    this.queries = new ControlPlaneQueryHandler(dataSource, store, new ApiKeyAuthenticator(this.commands));
+    this.commands = new ControlPlaneCommandHandler(
+      store,
+      options.maxRulesPerGroup === undefined
+        ? undefined
+        : { maxRulesPerGroup: options.maxRulesPerGroup },
+    );
+    this.queries = new ControlPlaneQueryHandler(
+      dataSource,
+      store,
+      new ApiKeyAuthenticator(this.commands),
+    );
   }
 
   /** Validates and executes a command; `validation_failed` (with field paths) before anything is appended. */

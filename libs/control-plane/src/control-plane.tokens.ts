@@ -16,6 +16,8 @@ export interface ControlPlaneModuleOptions {
   relay?: { batchSize?: number; pollIntervalMs?: number; maxBackoffMs?: number };
   /** Projection runner tuning. */
   projections?: Pick<ProjectionRunnerOptions, 'batchSize' | 'pollIntervalMs'>;
+  /** Most rules a rule group may hold (`STRATA_RULER_MAX_RULES_PER_GROUP`, default 40; 0: no limit). */
+  maxRulesPerGroup?: number;
 }
 
 /** Token of the module's options. */

@@ -29,6 +29,10 @@ import { PrometheusApiController } from './prometheus-api/prometheus-api.control
 import { CardinalityApiController } from './prometheus-api/cardinality-api.controller';
 import { prometheusApiProviders } from './prometheus-api/gateway-wiring';
 import { RemoteWriteController, RemoteWriteForwarder } from './remote-write';
+import { RuleGroupsController } from './rules/rule-groups.controller';
+import { RuleGroupsService } from './rules/rule-groups.service';
+import { RulerConfigController } from './rules/ruler-config.controller';
+import { RulesApiController } from './rules/rules-api.controller';
 
 /** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
 @Module({})
@@ -56,8 +60,11 @@ export class GatewayModule {
         AuditController,
         UserLimitsController,
         UserStatsController,
+        RulesApiController,
         PrometheusApiController,
         CardinalityApiController,
+        RulerConfigController,
+        RuleGroupsController,
         RemoteWriteController,
         BlockUploadController,
         HealthController,
@@ -74,6 +81,7 @@ export class GatewayModule {
         ApiKeyAdminService,
         AuditService,
         AdminResolver,
+        RuleGroupsService,
         GatewayMetrics,
         OpenApiDocument,
         ...prometheusApiProviders(options.bus),

@@ -12,6 +12,7 @@ import { sendError } from './http/error.filter';
 import { requestIdFrom } from './http/request-state';
 import { OpenApiDocument } from './openapi/docs.controller';
 import { GatewayMetrics } from './ops/gateway-metrics';
+import { acceptYamlBodies } from './rules/yaml-body';
 import { acceptRawProtobufBodies } from './remote-write';
 
 /** A running gateway. */
@@ -50,6 +51,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<NestFas
   fastify.removeContentTypeParser('text/plain');
   acceptRawProtobufBodies(fastify);
   acceptBlockTarBodies(fastify);
+  acceptYamlBodies(fastify);
   // Nest turns Fastify's own errors (body too large, malformed JSON) into bare HTTP exceptions and
   // loses their codes, so every route answers those itself and passes anything else on.
   fastify.addHook('onRoute', (route) => {

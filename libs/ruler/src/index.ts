@@ -1,2 +1,3 @@
 export { RulerModule } from './ruler.module';
 export { rulerService } from './ruler.definition';
+export { RulerService } from './ruler.service';

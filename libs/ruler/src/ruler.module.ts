@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { RulerController } from './ruler.controller';
+import { RulerService } from './ruler.service';
 
 /**
- * The ruler service: evaluates recording and alerting rules per tenant. Until that behaviour lands, the module contributes nothing of
- * its own: the process it runs in joins the bus and answers health and info for it.
+ * The ruler service: evaluates the rule groups kept by the control plane, sharded over replicas by
+ * leases in KV; recording results go through the router, alerts to Alertmanager and to NATS.
  */
-@Module({})
+@Module({ controllers: [RulerController], providers: [RulerService] })
 export class RulerModule {}

@@ -19,6 +19,7 @@ export {
   type ParseRuleFileOptions,
   type ParsedRuleFile,
 } from './rule-file/parse';
+export { parseRuleGroupSpec, type ParsedRuleGroup } from './rule-file/group-spec';
 export { checkRuleFile, duplicateRulesLint, type CheckReport } from './rule-file/check';
 export { isValidLabelName, isValidMetricName, type NameValidation } from './rule-file/names';
 

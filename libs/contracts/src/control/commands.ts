@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiKeyId, ApiKeyScope, TenantId } from './ids';
 import { QuotaPatch } from './quota';
+import { RuleGroupSpec, RuleGroupTarget } from './rule-groups';
 
 const displayName = z
   .string()
@@ -39,6 +40,22 @@ export const ControlCommand = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('RevokeApiKey'), keyId: ApiKeyId, expectedVersion }).strict(),
+  z
+    .object({
+      type: z.literal('ConfigureRuleGroup'),
+      target: RuleGroupTarget,
+      group: RuleGroupSpec,
+      expectedVersion,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('DeleteRuleGroup'),
+      target: RuleGroupTarget,
+      name: RuleGroupSpec.shape.name,
+      expectedVersion,
+    })
+    .strict(),
 ]);
 export type ControlCommand = z.infer<typeof ControlCommand>;
 export type ControlCommandType = ControlCommand['type'];

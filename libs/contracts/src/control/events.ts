@@ -1,5 +1,6 @@
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
+import { type RuleGroupEvent } from './rule-groups';
 
 /**
  * Events of the control-plane aggregates, as stored and as published on
@@ -33,10 +34,10 @@ export type ApiKeyEvent =
   | { type: 'ApiKeyRevoked'; data: { keyId: string; tenantId: string } };
 
 /** Every control-plane event. */
-export type ControlEvent = TenantEvent | QuotaEvent | ApiKeyEvent;
+export type ControlEvent = TenantEvent | QuotaEvent | ApiKeyEvent | RuleGroupEvent;
 
 /** Aggregate types, used as the stream-id prefix and the subject token of relayed events. */
-export type ControlAggregate = 'tenant' | 'quota' | 'apikey';
+export type ControlAggregate = 'tenant' | 'quota' | 'apikey' | 'rulegroup';
 
 /** The envelope of an event relayed to NATS by the outbox. */
 export interface RelayedEvent {

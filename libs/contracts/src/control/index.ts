@@ -4,3 +4,4 @@ export * from './commands';
 export * from './queries';
 export * from './read-models';
 export * from './events';
+export * from './rule-groups';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiKeyId, TenantId } from './ids';
+import { RuleGroupSpec, RuleGroupTarget, RuleNamespace } from './rule-groups';
 
 const limit = z.number().int().min(1).max(1000).default(100);
 const cursor = z.string().max(200).optional();
@@ -44,6 +45,27 @@ export const ControlQuery = z
       })
       .strict(),
     z.object({ type: z.literal('VerifyAuditChain') }).strict(),
+    z
+      .object({
+        type: z.literal('GetRuleGroup'),
+        target: RuleGroupTarget,
+        name: RuleGroupSpec.shape.name,
+      })
+      .strict(),
+    /**
+     * Rule groups in key order: of one tenant (its namespaces and cluster groups, narrowed by
+     * `scope` and `namespace`), the global ones (`scope: 'global'`), or all of them (neither).
+     */
+    z
+      .object({
+        type: z.literal('ListRuleGroups'),
+        tenantId: TenantId.optional(),
+        scope: z.enum(['namespace', 'cluster', 'global']).optional(),
+        namespace: RuleNamespace.optional(),
+        cursor,
+        limit,
+      })
+      .strict(),
   ])
   .superRefine((q, ctx) => {
     if (q.type === 'ReplayControlPlane' && (q.at === undefined) === (q.position === undefined)) {

@@ -1,5 +1,6 @@
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
+import { type RuleGroupView } from './rule-groups';
 
 /** Lifecycle of a tenant; `deleted` is a tombstone, its id can never be reused. */
 export type TenantStatus = 'active' | 'suspended' | 'deleted';
@@ -63,6 +64,8 @@ export interface ControlPlaneSnapshot {
   asOfPosition: number;
   asOfTime: string | null;
   tenants: Array<TenantView & { quota: QuotaSpec; apiKeys: ApiKeyView[] }>;
+  /** Every rule group of every scope, in key order. */
+  ruleGroups: RuleGroupView[];
 }
 
 /** Result of walking the hash chain. */
@@ -94,4 +97,6 @@ export interface ControlQueryResults {
   ListAuditEvents: Page<AuditEntry>;
   ReplayControlPlane: ControlPlaneSnapshot;
   VerifyAuditChain: ChainVerification;
+  GetRuleGroup: RuleGroupView;
+  ListRuleGroups: Page<RuleGroupView>;
 }

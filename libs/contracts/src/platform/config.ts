@@ -318,6 +318,44 @@ export const PlatformEnv = z.object({
   STRATA_COMPACTOR_RETENTION_RAW_SECONDS: z.coerce.number().int().min(0).default(0),
   STRATA_COMPACTOR_RETENTION_5M_SECONDS: z.coerce.number().int().min(0).default(0),
   STRATA_COMPACTOR_RETENTION_1H_SECONDS: z.coerce.number().int().min(0).default(0),
+  /** Control plane: most rules one rule group may hold (Whizard's 40); 0: no limit. */
+  STRATA_RULER_MAX_RULES_PER_GROUP: z.coerce.number().int().nonnegative().default(40),
+  /** Ruler: evaluation interval of groups that set none (Prometheus' `evaluation_interval`). */
+  STRATA_RULER_EVALUATION_INTERVAL: z
+    .string()
+    .default('1m')
+    .refine((v) => validDuration(v) && parsePromDurationMs(v) > 0, {
+      message: 'expected a duration such as 1m',
+    }),
+  /** Ruler: seconds between readings of the rule groups from the control plane (Mimir's `poll_interval`). */
+  STRATA_RULER_POLL_INTERVAL_SECONDS: z.coerce.number().positive().default(10),
+  /**
+   * Ruler: seconds a replica's membership and group leases live without renewal; a dead replica's
+   * groups move once they expire, so keep it below the shortest evaluation interval.
+   */
+  STRATA_RULER_LEASE_TTL_SECONDS: z.coerce.number().positive().default(10),
+  /**
+   * Ruler: Alertmanager base URLs (comma-separated) alerts are sent to with `POST /api/v2/alerts`;
+   * `{tenant}` in a URL is replaced by the tenant id, and `X-Scope-OrgID` names it (Mimir's
+   * multi-tenant Alertmanager). Empty: alerts go to NATS only.
+   */
+  STRATA_RULER_ALERTMANAGER_URL: z.string().default(''),
+  /** Ruler: Prometheus' `--rules.alert.resend-delay`. */
+  STRATA_RULER_RESEND_DELAY: z
+    .string()
+    .default('1m')
+    .refine((v) => validDuration(v), { message: 'expected a duration such as 1m' }),
+  /** Ruler: the URL alerts link back to (`generatorURL`, `$externalURL`), Prometheus' `--web.external-url`. */
+  STRATA_RULER_EXTERNAL_URL: z.string().default(''),
+  /** Ruler: Prometheus' `--rules.alert.for-outage-tolerance` and `--rules.alert.for-grace-period`. */
+  STRATA_RULER_FOR_OUTAGE_TOLERANCE: z
+    .string()
+    .default('1h')
+    .refine((v) => validDuration(v), { message: 'expected a duration such as 1h' }),
+  STRATA_RULER_FOR_GRACE_PERIOD: z
+    .string()
+    .default('10m')
+    .refine((v) => validDuration(v), { message: 'expected a duration such as 10m' }),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;

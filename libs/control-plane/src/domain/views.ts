@@ -1,4 +1,13 @@
-import { DEFAULT_QUOTA, type ApiKeyView, type ControlEvent, type ControlPlaneSnapshot, type QuotaView, type TenantView } from '@strata/contracts';
+import {
+  DEFAULT_QUOTA,
+  ruleGroupKey,
+  type ApiKeyView,
+  type ControlEvent,
+  type ControlPlaneSnapshot,
+  type QuotaView,
+  type RuleGroupView,
+  type TenantView,
+} from '@strata/contracts';
 
 const TYPES: Record<ControlEvent['type'], true> = {
   TenantCreated: true,
@@ -9,6 +18,8 @@ const TYPES: Record<ControlEvent['type'], true> = {
   QuotaSet: true,
   ApiKeyIssued: true,
   ApiKeyRevoked: true,
+  RuleGroupConfigured: true,
+  RuleGroupDeleted: true,
 };
 
 /** True for the event types of the control-plane aggregates (the log also holds other aggregates'). */
@@ -17,14 +28,26 @@ export function isControlEvent<E extends { type: string }>(event: E): boolean {
 }
 
 /** A control-plane event with where and when it was recorded. */
-export type StoredControlEvent = ControlEvent & { position: number; version: number; recordedAt: string };
+export type StoredControlEvent = ControlEvent & {
+  position: number;
+  version: number;
+  recordedAt: string;
+};
 
 /** A tenant's view after one of its events. */
 export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent): TenantView | null {
   const base = view && { ...view, version: e.version, updatedAt: e.recordedAt };
   switch (e.type) {
     case 'TenantCreated':
-      return { tenantId: e.data.tenantId, displayName: e.data.displayName, status: 'active', suspendedReason: null, version: e.version, createdAt: e.recordedAt, updatedAt: e.recordedAt };
+      return {
+        tenantId: e.data.tenantId,
+        displayName: e.data.displayName,
+        status: 'active',
+        suspendedReason: null,
+        version: e.version,
+        createdAt: e.recordedAt,
+        updatedAt: e.recordedAt,
+      };
     case 'TenantRenamed':
       return base && { ...base, displayName: e.data.displayName };
     case 'TenantSuspended':
@@ -36,6 +59,8 @@ export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent):
     case 'QuotaSet':
     case 'ApiKeyIssued':
     case 'ApiKeyRevoked':
+    case 'RuleGroupConfigured':
+    case 'RuleGroupDeleted':
       return view;
   }
 }
@@ -44,15 +69,29 @@ export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent):
 export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): QuotaView | null {
   switch (e.type) {
     case 'TenantCreated':
-      return view ?? { tenantId: e.data.tenantId, quota: { ...DEFAULT_QUOTA }, version: 0, updatedAt: e.recordedAt };
+      return (
+        view ?? {
+          tenantId: e.data.tenantId,
+          quota: { ...DEFAULT_QUOTA },
+          version: 0,
+          updatedAt: e.recordedAt,
+        }
+      );
     case 'QuotaSet':
-      return { tenantId: e.data.tenantId, quota: { ...DEFAULT_QUOTA, ...e.data.quota }, version: e.version, updatedAt: e.recordedAt };
+      return {
+        tenantId: e.data.tenantId,
+        quota: { ...DEFAULT_QUOTA, ...e.data.quota },
+        version: e.version,
+        updatedAt: e.recordedAt,
+      };
     case 'TenantRenamed':
     case 'TenantSuspended':
     case 'TenantResumed':
     case 'TenantDeleted':
     case 'ApiKeyIssued':
     case 'ApiKeyRevoked':
+    case 'RuleGroupConfigured':
+    case 'RuleGroupDeleted':
       return view;
   }
 }
@@ -62,7 +101,17 @@ export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent):
   switch (e.type) {
     case 'ApiKeyIssued': {
       const { keyId, tenantId, name, scopes, expiresAt } = e.data;
-      return { keyId, tenantId, name, scopes, status: 'active', expiresAt, createdAt: e.recordedAt, revokedAt: null, version: e.version };
+      return {
+        keyId,
+        tenantId,
+        name,
+        scopes,
+        status: 'active',
+        expiresAt,
+        createdAt: e.recordedAt,
+        revokedAt: null,
+        version: e.version,
+      };
     }
     case 'ApiKeyRevoked':
       return view && { ...view, status: 'revoked', revokedAt: e.recordedAt, version: e.version };
@@ -72,8 +121,33 @@ export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent):
     case 'TenantResumed':
     case 'TenantDeleted':
     case 'QuotaSet':
+    case 'RuleGroupConfigured':
+    case 'RuleGroupDeleted':
       return view;
   }
+}
+
+/** A rule group's view after one of its events; null once deleted. */
+export function ruleGroupViewAfter(
+  view: RuleGroupView | null,
+  e: StoredControlEvent,
+): RuleGroupView | null {
+  if (e.type === 'RuleGroupDeleted') return null;
+  if (e.type !== 'RuleGroupConfigured') return view;
+  return {
+    target: e.data.target,
+    group: e.data.group,
+    version: e.version,
+    createdAt: view?.createdAt ?? e.recordedAt,
+    updatedAt: e.recordedAt,
+  };
+}
+
+/** The key of the rule group an event is about, or null for other events. */
+export function ruleGroupKeyOf(e: StoredControlEvent): string | null {
+  if (e.type === 'RuleGroupConfigured') return ruleGroupKey(e.data.target, e.data.group.name);
+  if (e.type === 'RuleGroupDeleted') return ruleGroupKey(e.data.target, e.data.name);
+  return null;
 }
 
 /** The whole control plane as maps of views: what replay folds the log into. */
@@ -81,6 +155,7 @@ export interface ControlPlaneViews {
   tenants: Map<string, TenantView>;
   quotas: Map<string, QuotaView>;
   apiKeys: Map<string, ApiKeyView>;
+  ruleGroups: Map<string, RuleGroupView>;
 }
 
 function put<V>(map: Map<string, V>, key: string, value: V | null): void {
@@ -90,7 +165,12 @@ function put<V>(map: Map<string, V>, key: string, value: V | null): void {
 
 /** Folds the control plane's events (it mutates and returns `views`, since replays fold millions). */
 export const controlPlaneFold = {
-  initialState: (): ControlPlaneViews => ({ tenants: new Map(), quotas: new Map(), apiKeys: new Map() }),
+  initialState: (): ControlPlaneViews => ({
+    tenants: new Map(),
+    quotas: new Map(),
+    apiKeys: new Map(),
+    ruleGroups: new Map(),
+  }),
   evolve(views: ControlPlaneViews, e: StoredControlEvent): ControlPlaneViews {
     if (!isControlEvent(e)) return views;
     if (e.type.startsWith('Tenant')) {
@@ -98,17 +178,29 @@ export const controlPlaneFold = {
       put(views.tenants, id, tenantViewAfter(views.tenants.get(id) ?? null, e));
       put(views.quotas, id, quotaViewAfter(views.quotas.get(id) ?? null, e));
     } else if (e.type === 'QuotaSet') {
-      put(views.quotas, e.data.tenantId, quotaViewAfter(views.quotas.get(e.data.tenantId) ?? null, e));
+      put(
+        views.quotas,
+        e.data.tenantId,
+        quotaViewAfter(views.quotas.get(e.data.tenantId) ?? null, e),
+      );
     } else if (e.type.startsWith('ApiKey')) {
       const id = (e.data as { keyId: string }).keyId;
       put(views.apiKeys, id, apiKeyViewAfter(views.apiKeys.get(id) ?? null, e));
+    } else {
+      const key = ruleGroupKeyOf(e);
+      if (key !== null)
+        put(views.ruleGroups, key, ruleGroupViewAfter(views.ruleGroups.get(key) ?? null, e));
     }
     return views;
   },
 };
 
 /** The snapshot shape of folded views, tenants sorted by id and keys by id. */
-export function toSnapshot(views: ControlPlaneViews, asOfPosition: number, asOfTime: string | null): ControlPlaneSnapshot {
+export function toSnapshot(
+  views: ControlPlaneViews,
+  asOfPosition: number,
+  asOfTime: string | null,
+): ControlPlaneSnapshot {
   const keys = [...views.apiKeys.values()].sort((a, b) => a.keyId.localeCompare(b.keyId));
   return {
     asOfPosition,
@@ -120,5 +212,8 @@ export function toSnapshot(views: ControlPlaneViews, asOfPosition: number, asOfT
         quota: views.quotas.get(t.tenantId)?.quota ?? { ...DEFAULT_QUOTA },
         apiKeys: keys.filter((k) => k.tenantId === t.tenantId),
       })),
+    ruleGroups: [...views.ruleGroups.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, v]) => v),
   };
 }

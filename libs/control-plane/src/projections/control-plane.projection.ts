@@ -1,29 +1,62 @@
 import { type QueryRunner } from 'typeorm';
-import { type ApiKeyView, type QuotaView, type TenantView } from '@strata/contracts';
+import {
+  type ApiKeyView,
+  type QuotaView,
+  type RuleGroupView,
+  type TenantView,
+} from '@strata/contracts';
 import { type Projection, type RecordedEvent } from '@strata/eventstore';
-import { apiKeyViewAfter, isControlEvent, quotaViewAfter, tenantViewAfter, type StoredControlEvent } from '../domain/views';
+import {
+  apiKeyViewAfter,
+  isControlEvent,
+  quotaViewAfter,
+  ruleGroupKeyOf,
+  ruleGroupViewAfter,
+  tenantViewAfter,
+  type StoredControlEvent,
+} from '../domain/views';
 
 /** Name of the projection's checkpoint. */
 export const CONTROL_PLANE_PROJECTION = 'control-plane-read-models';
 
 type Table = 'cp_tenants' | 'cp_quotas' | 'cp_api_keys';
-const KEY_COLUMN: Record<Table, string> = { cp_tenants: 'tenant_id', cp_quotas: 'tenant_id', cp_api_keys: 'key_id' };
+const KEY_COLUMN: Record<Table, string> = {
+  cp_tenants: 'tenant_id',
+  cp_quotas: 'tenant_id',
+  cp_api_keys: 'key_id',
+};
 
 /** The views a batch touches, loaded once, folded in memory and written once. */
 class BatchViews {
-  private readonly views: Record<Table, Map<string, unknown>> = { cp_tenants: new Map(), cp_quotas: new Map(), cp_api_keys: new Map() };
-  private readonly dirty: Record<Table, Set<string>> = { cp_tenants: new Set(), cp_quotas: new Set(), cp_api_keys: new Set() };
+  private readonly views: Record<Table, Map<string, unknown>> = {
+    cp_tenants: new Map(),
+    cp_quotas: new Map(),
+    cp_api_keys: new Map(),
+  };
+  private readonly dirty: Record<Table, Set<string>> = {
+    cp_tenants: new Set(),
+    cp_quotas: new Set(),
+    cp_api_keys: new Set(),
+  };
 
   async load(q: QueryRunner, events: StoredControlEvent[]): Promise<void> {
     const tenants = new Set<string>();
     const keys = new Set<string>();
     for (const e of events) {
+      if (e.type === 'RuleGroupConfigured' || e.type === 'RuleGroupDeleted') continue;
       if ('keyId' in e.data) keys.add(e.data.keyId);
       else tenants.add(e.data.tenantId);
     }
-    for (const [table, ids] of [['cp_tenants', tenants], ['cp_quotas', tenants], ['cp_api_keys', keys]] as const) {
+    for (const [table, ids] of [
+      ['cp_tenants', tenants],
+      ['cp_quotas', tenants],
+      ['cp_api_keys', keys],
+    ] as const) {
       if (ids.size === 0) continue;
-      const rows: Array<{ id: string; view: unknown }> = await q.query(`SELECT ${KEY_COLUMN[table]} AS id, view FROM ${table} WHERE ${KEY_COLUMN[table]} = ANY($1)`, [[...ids]]);
+      const rows: Array<{ id: string; view: unknown }> = await q.query(
+        `SELECT ${KEY_COLUMN[table]} AS id, view FROM ${table} WHERE ${KEY_COLUMN[table]} = ANY($1)`,
+        [[...ids]],
+      );
       for (const row of rows) this.views[table].set(row.id, row.view);
     }
   }
@@ -39,7 +72,9 @@ class BatchViews {
     for (const table of ['cp_tenants', 'cp_quotas', 'cp_api_keys'] as const) {
       const ids = [...this.dirty[table]];
       if (ids.length === 0) continue;
-      const views = ids.map((id) => this.views[table].get(id) as { status?: string; tenantId?: string });
+      const views = ids.map(
+        (id) => this.views[table].get(id) as { status?: string; tenantId?: string },
+      );
       const key = KEY_COLUMN[table];
       if (table === 'cp_tenants') {
         await q.query(
@@ -63,12 +98,49 @@ class BatchViews {
   }
 }
 
+/** Folds rule group events into cp_rule_groups: one row per live group, removed on deletion. */
+async function applyRuleGroups(q: QueryRunner, events: StoredControlEvent[]): Promise<void> {
+  const keys = [...new Set(events.map((e) => ruleGroupKeyOf(e) as string))];
+  const rows: Array<{ key: string; view: RuleGroupView }> = await q.query(
+    'SELECT group_key AS key, view FROM cp_rule_groups WHERE group_key = ANY($1)',
+    [keys],
+  );
+  const views = new Map<string, RuleGroupView | null>(rows.map((r) => [r.key, r.view]));
+  for (const e of events) {
+    const key = ruleGroupKeyOf(e) as string;
+    views.set(key, ruleGroupViewAfter(views.get(key) ?? null, e));
+  }
+  for (const [key, view] of views) {
+    if (view === null) {
+      await q.query('DELETE FROM cp_rule_groups WHERE group_key = $1', [key]);
+      continue;
+    }
+    const t = view.target;
+    await q.query(
+      `INSERT INTO cp_rule_groups (group_key, scope, tenant_id, namespace, name, view) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (group_key) DO UPDATE SET view = excluded.view`,
+      [
+        key,
+        t.scope,
+        'tenantId' in t ? t.tenantId : null,
+        t.scope === 'namespace' ? t.namespace : null,
+        view.group.name,
+        JSON.stringify(view),
+      ],
+    );
+  }
+}
+
 async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<void> {
-  const events = (recorded as unknown as StoredControlEvent[]).filter(isControlEvent);
+  const all = (recorded as unknown as StoredControlEvent[]).filter(isControlEvent);
+  const ruleGroupEvents = all.filter((e) => ruleGroupKeyOf(e) !== null);
+  if (ruleGroupEvents.length > 0) await applyRuleGroups(q, ruleGroupEvents);
+  const events = all.filter((e) => ruleGroupKeyOf(e) === null);
   if (events.length === 0) return;
   const views = new BatchViews();
   await views.load(q, events);
   for (const e of events) {
+    if (e.type === 'RuleGroupConfigured' || e.type === 'RuleGroupDeleted') continue;
     if ('keyId' in e.data) {
       views.update<ApiKeyView>('cp_api_keys', e.data.keyId, (v) => apiKeyViewAfter(v, e));
     } else {
@@ -79,10 +151,10 @@ async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<vo
   await views.save(q);
 }
 
-/** Keeps cp_tenants, cp_quotas and cp_api_keys equal to the fold of the views over the log. */
+/** Keeps cp_tenants, cp_quotas, cp_api_keys and cp_rule_groups equal to the fold of the views over the log. */
 export const controlPlaneProjection: Projection = {
   name: CONTROL_PLANE_PROJECTION,
-  tables: ['cp_tenants', 'cp_quotas', 'cp_api_keys'],
+  tables: ['cp_tenants', 'cp_quotas', 'cp_api_keys', 'cp_rule_groups'],
   apply: (q, event) => applyBatch(q, [event]),
   applyBatch,
 };

@@ -7,7 +7,9 @@ import {
   type ControlQuery,
   type Page,
   type QuotaView,
+  type RuleGroupView,
   type TenantView,
+  ruleGroupKey,
 } from '@strata/contracts';
 import { searchEvents, type EventStore, type RecordedEvent } from '@strata/eventstore';
 import { replayControlPlane } from '../replay';
@@ -26,7 +28,10 @@ export class ControlPlaneQueryHandler {
   async handle(query: ControlQuery): Promise<unknown> {
     switch (query.type) {
       case 'GetTenant': {
-        const [row]: Array<{ view: TenantView }> = await this.dataSource.query('SELECT view FROM cp_tenants WHERE tenant_id = $1', [query.tenantId]);
+        const [row]: Array<{ view: TenantView }> = await this.dataSource.query(
+          'SELECT view FROM cp_tenants WHERE tenant_id = $1',
+          [query.tenantId],
+        );
         if (!row) throw new StrataError('not_found', `tenant ${query.tenantId} does not exist`);
         return row.view;
       }
@@ -36,7 +41,11 @@ export class ControlPlaneQueryHandler {
           `SELECT view FROM cp_tenants WHERE tenant_id > $1 AND ($2 OR status <> 'deleted') ORDER BY tenant_id LIMIT $3`,
           [after, query.includeDeleted, query.limit + 1],
         );
-        return page(rows.map((r) => r.view), query.limit, (t) => t.tenantId);
+        return page(
+          rows.map((r) => r.view),
+          query.limit,
+          (t) => t.tenantId,
+        );
       }
       case 'GetQuota': {
         const [row]: Array<{ view: QuotaView }> = await this.dataSource.query(
@@ -52,10 +61,17 @@ export class ControlPlaneQueryHandler {
           'SELECT view FROM cp_api_keys WHERE tenant_id = $1 AND key_id > $2 ORDER BY key_id LIMIT $3',
           [query.tenantId, after, query.limit + 1],
         );
-        return page(rows.map((r) => r.view), query.limit, (k) => k.keyId);
+        return page(
+          rows.map((r) => r.view),
+          query.limit,
+          (k) => k.keyId,
+        );
       }
       case 'GetApiKey': {
-        const [row]: Array<{ view: ApiKeyView }> = await this.dataSource.query('SELECT view FROM cp_api_keys WHERE key_id = $1', [query.keyId]);
+        const [row]: Array<{ view: ApiKeyView }> = await this.dataSource.query(
+          'SELECT view FROM cp_api_keys WHERE key_id = $1',
+          [query.keyId],
+        );
         if (!row) throw new StrataError('not_found', `API key ${query.keyId} does not exist`);
         return row.view;
       }
@@ -74,17 +90,59 @@ export class ControlPlaneQueryHandler {
         return page(events.map(toAuditEntry), query.limit, (e) => e.position);
       }
       case 'ReplayControlPlane': {
-        return replayControlPlane(this.store, query.position !== undefined ? { position: query.position } : { at: query.at ?? new Date().toISOString() });
+        return replayControlPlane(
+          this.store,
+          query.position !== undefined
+            ? { position: query.position }
+            : { at: query.at ?? new Date().toISOString() },
+        );
       }
       case 'VerifyAuditChain':
         return this.store.verifyChain();
+      case 'GetRuleGroup': {
+        const [row]: Array<{ view: RuleGroupView }> = await this.dataSource.query(
+          'SELECT view FROM cp_rule_groups WHERE group_key = $1',
+          [ruleGroupKey(query.target, query.name)],
+        );
+        if (!row)
+          throw new StrataError(
+            'not_found',
+            `rule group ${JSON.stringify(query.name)} does not exist`,
+          );
+        return row.view;
+      }
+      case 'ListRuleGroups': {
+        const after = decodeCursor<string>(query.cursor, 'string') ?? '';
+        // Groups of deleted tenants stay in the log but are no longer listed (nor evaluated).
+        const rows: Array<{ view: RuleGroupView; key: string }> = await this.dataSource.query(
+          `SELECT g.group_key AS key, g.view FROM cp_rule_groups g LEFT JOIN cp_tenants t USING (tenant_id)
+           WHERE g.group_key > $1 AND (g.tenant_id IS NULL OR t.status <> 'deleted')
+             AND ($2::text IS NULL OR g.tenant_id = $2) AND ($3::text IS NULL OR g.scope = $3) AND ($4::text IS NULL OR g.namespace = $4)
+           ORDER BY g.group_key LIMIT $5`,
+          [
+            after,
+            query.tenantId ?? null,
+            query.scope ?? null,
+            query.namespace ?? null,
+            query.limit + 1,
+          ],
+        );
+        const items = rows.slice(0, query.limit);
+        return {
+          items: items.map((r) => r.view),
+          nextCursor: rows.length > query.limit ? encodeCursor(items[items.length - 1].key) : null,
+        };
+      }
     }
   }
 }
 
 function page<T>(rows: T[], limit: number, key: (item: T) => string | number): Page<T> {
   const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? encodeCursor(key(items[items.length - 1])) : null };
+  return {
+    items,
+    nextCursor: rows.length > limit ? encodeCursor(key(items[items.length - 1])) : null,
+  };
 }
 
 /** An event as the audit trail shows it. */

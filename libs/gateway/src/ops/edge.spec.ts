@@ -95,6 +95,17 @@ describe('edge basics', () => {
         'POST /api/v1/write',
         'POST /api/v1/receive',
         'POST /api/v1/push',
+        'GET /api/v1/admin/tenants/{id}/rule-groups',
+        'GET /api/v1/admin/tenants/{id}/rule-groups/{namespace}/{group}',
+        'PUT /api/v1/admin/tenants/{id}/rule-groups/{namespace}/{group}',
+        'DELETE /api/v1/admin/tenants/{id}/rule-groups/{namespace}/{group}',
+        'GET /api/v1/admin/tenants/{id}/cluster-rule-groups/{group}',
+        'PUT /api/v1/admin/tenants/{id}/cluster-rule-groups/{group}',
+        'DELETE /api/v1/admin/tenants/{id}/cluster-rule-groups/{group}',
+        'GET /api/v1/admin/global-rule-groups',
+        'GET /api/v1/admin/global-rule-groups/{group}',
+        'PUT /api/v1/admin/global-rule-groups/{group}',
+        'DELETE /api/v1/admin/global-rule-groups/{group}',
       ].sort(),
     );
     const create = res.body.paths['/api/v1/admin/tenants'].post;

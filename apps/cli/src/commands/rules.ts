@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { checkRuleFile } from '@strata/rules';
+import { parse, parseDocument, stringify } from 'yaml';
+
+/** Where the CLI reaches the gateway for rule commands. */
+export interface RulesTarget {
+  url: string;
+  token: string;
+  tenant: string;
+}
+
+/** `strata rules check`: promtool's verdict and output for each file; the exit code is the worst one. */
+export function rulesCheck(files: string[]): number {
+  let exit = 0;
+  for (const file of files) {
+    const report = checkRuleFile(file, readFileSync(file, 'utf8'));
+    if (report.stdout) process.stdout.write(report.stdout);
+    if (report.stderr) process.stderr.write(report.stderr);
+    exit = Math.max(exit, report.exitCode);
+  }
+  return exit;
+}
+
+type Groups = Record<string, string>;
+
+/** The groups of a local rule file, as canonical YAML by group name. */
+function localGroups(file: string): Groups {
+  const doc = parse(readFileSync(file, 'utf8')) as { groups?: Array<{ name: string }> } | null;
+  return Object.fromEntries((doc?.groups ?? []).map((g) => [g.name, stringify(g)]));
+}
+
+async function call(
+  t: RulesTarget,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<Response> {
+  return fetch(`${t.url.replace(/\/+$/, '')}/prometheus/config/v1/rules${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${t.token}`,
+      'x-scope-orgid': t.tenant,
+      ...(body ? { 'content-type': 'application/yaml' } : {}),
+    },
+    body,
+  });
+}
+
+/** The namespace's groups as the ruler keeps them. */
+async function remoteGroups(t: RulesTarget, namespace: string): Promise<Groups> {
+  const res = await call(t, 'GET', `/${encodeURIComponent(namespace)}`);
+  if (res.status === 404) return {};
+  if (!res.ok) throw new Error(`GET rules of ${namespace}: ${res.status} ${await res.text()}`);
+  const byNs = parseDocument(await res.text()).toJS() as Record<string, Array<{ name: string }>>;
+  return Object.fromEntries((byNs[namespace] ?? []).map((g) => [g.name, stringify(g)]));
+}
+
+/** A line per group that differs: `+` only in the file, `-` only in Strata, `~` changed. */
+export async function rulesDiff(
+  t: RulesTarget,
+  file: string,
+  namespace = basename(file),
+): Promise<string[]> {
+  const local = localGroups(file);
+  const remote = await remoteGroups(t, namespace);
+  const lines: string[] = [];
+  for (const name of Object.keys(local)) {
+    if (!(name in remote)) lines.push(`+ ${namespace}/${name}`);
+    else if (local[name] !== remote[name]) lines.push(`~ ${namespace}/${name}`);
+  }
+  for (const name of Object.keys(remote))
+    if (!(name in local)) lines.push(`- ${namespace}/${name}`);
+  return lines;
+}
+
+/** `strata rules sync`: makes the namespace hold exactly the file's groups; returns what changed. */
+export async function rulesSync(
+  t: RulesTarget,
+  file: string,
+  namespace = basename(file),
+): Promise<string[]> {
+  const changes = await rulesDiff(t, file, namespace);
+  const local = localGroups(file);
+  for (const line of changes) {
+    const name = line.slice(2 + namespace.length + 1);
+    const res = line.startsWith('-')
+      ? await call(t, 'DELETE', `/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`)
+      : await call(t, 'POST', `/${encodeURIComponent(namespace)}`, local[name]);
+    if (!res.ok) throw new Error(`${line}: ${res.status} ${await res.text()}`);
+  }
+  return changes;
+}
+
+/** `strata rules list`: every namespace and group of the tenant, as YAML. */
+export async function rulesList(t: RulesTarget): Promise<string> {
+  const res = await call(t, 'GET', '');
+  if (res.status === 404) return '';
+  if (!res.ok) throw new Error(`GET rules: ${res.status} ${await res.text()}`);
+  return res.text();
+}
