@@ -16,7 +16,6 @@ export * from './index/postings';
 export * from './iterator';
 export * from './label-block';
 export * from './labels';
-export * from './value';
 export * from './block/block-files';
 export * from './block/block-reader';
 export * from './block/block-writer';

@@ -1,3 +1,4 @@
+import { isStaleNaN } from '@strata/contracts';
 import {
   exprType,
   type Call,
@@ -189,7 +190,7 @@ export class Evaluator {
     if (i < 0) return -1;
     if (s.ts[i] <= refTime - this.ctx.lookbackMs) return -1;
     const v = s.vs[i];
-    if (v !== v && isStale(s, i)) return -1;
+    if (isStaleNaN(v)) return -1;
     return i;
   }
 
@@ -564,12 +565,3 @@ function isStepInvariant(e: Expr): boolean {
   invariantCache.set(e, r);
   return r;
 }
-
-function isStale(s: LoadedSeries, i: number): boolean {
-  // Only NaNs reach here; compare bit patterns through a shared view.
-  staleView[0] = s.vs[i];
-  return staleBits[0] === 0x7ff0000000000002n;
-}
-
-const staleView = new Float64Array(1);
-const staleBits = new BigUint64Array(staleView.buffer);

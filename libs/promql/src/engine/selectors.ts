@@ -1,6 +1,6 @@
+import { isStaleNaN } from '@strata/contracts';
 import { type LabelMatcher, type VectorSelector } from '../parser/ast';
 import { type Labels } from '../storage/labels';
-import { isStaleNaN } from '../storage/memory-queryable';
 import { type Matcher, type Querier, type SelectHints } from '../storage/queryable';
 
 /**

@@ -1,6 +1,6 @@
 import { BitReader, BitWriter, writeUvarint, writeVarint } from './bstream';
 import { CorruptChunkError } from '../errors';
-import { STALE_NAN_HI, STALE_NAN_LO } from '../value';
+import { STALE_NAN_HI, STALE_NAN_LO } from '@strata/contracts';
 
 /** Chunk encoding byte Prometheus uses for XOR float chunks (`chunkenc.EncXOR`). */
 export const ENC_XOR = 1;
