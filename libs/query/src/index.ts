@@ -19,7 +19,7 @@ export {
   type TenantCardinality,
   type TenantHeadStatus,
 } from './storage/cardinality-source';
-export { PromApiError, errorReply } from './engine/errors';
+export { errorReply } from './engine/errors';
 export {
   formatPromValue,
   promTimestamp,

@@ -9,9 +9,9 @@ import {
   type PromApiReply,
   type PromApiSerializedReply,
   TENANT_LABEL,
+  PromApiError,
 } from '@strata/contracts';
 import { type Matcher, ParseError, parseMetricSelector } from '@strata/promql';
-import { PromApiError } from '../engine/errors';
 import { type CardinalitySource } from '../storage/cardinality-source';
 import { matcherAcceptsEmpty } from '../storage/matchers';
 import { guardRequest } from './guard-request';
