@@ -16,10 +16,8 @@ export { parseDuration, formatDuration } from './parser/durations';
 export { parseSeriesDesc, type SeriesDesc, type SequenceValue } from './parser/series-desc';
 export { durationExprError } from './parser/duration-check';
 export { exprToJson, type JsonTree } from './parser/json-tree';
-export { Labels, METRIC_NAME, compareLabels } from './storage/labels';
+export { Labels, METRIC_NAME, compareLabels, type Matcher } from './storage/labels';
 export type {
-  Matcher,
-  MatcherType,
   Querier,
   Queryable,
   SampleIterator,

@@ -40,6 +40,5 @@ export {
   StoreSeriesSource,
   type StoreReader,
   type StoreApiQuery,
-  type StoreApiMatcher,
   type StoreApiReadOptions,
 } from './storage/store-series-source';

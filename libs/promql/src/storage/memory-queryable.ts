@@ -1,7 +1,6 @@
-import { compareLabels, type Labels } from './labels';
+import { compareLabels, type Labels, type Matcher } from './labels';
 import {
   matchesAll,
-  type Matcher,
   type Querier,
   type Queryable,
   type SampleIterator,

@@ -1,4 +1,4 @@
-import { type StoreUserStatsResponse, TENANT_LABEL } from '@strata/contracts';
+import { type StoreMatcher, type StoreUserStatsResponse, TENANT_LABEL } from '@strata/contracts';
 import {
   Labels,
   type Matcher,
@@ -18,13 +18,6 @@ import {
   type SeriesSource,
 } from './series-source';
 
-/** A matcher as the Store API carries it. */
-export interface StoreApiMatcher {
-  type: '=' | '!=' | '=~' | '!~';
-  name: string;
-  value: string;
-}
-
 /** Per-call settings the Store API client takes. */
 export interface StoreApiReadOptions {
   partialResponse?: boolean;
@@ -33,7 +26,7 @@ export interface StoreApiReadOptions {
 /** A tenant's window as the Store API client takes it. */
 export interface StoreApiQuery {
   tenantId: string;
-  matchers: readonly StoreApiMatcher[];
+  matchers: readonly StoreMatcher[];
   start: number;
   end: number;
 }
@@ -68,7 +61,7 @@ export interface StoreReader {
   ): Promise<{ value: Record<string, MetricMetadata[]>; warnings: string[] }>;
   exemplars(
     tenantId: string,
-    matcherSets: StoreApiMatcher[][],
+    matcherSets: StoreMatcher[][],
     start: number,
     end: number,
   ): Promise<{
@@ -81,7 +74,7 @@ export interface StoreReader {
   tsdbStatus(tenantId: string): Promise<{ value: TenantHeadStatus; warnings: string[] }>;
   cardinality(
     tenantId: string,
-    matchers: readonly StoreApiMatcher[],
+    matchers: readonly StoreMatcher[],
     labelNames?: readonly string[],
   ): Promise<{ value: TenantCardinality; warnings: string[] }>;
   userStats(tenantId: string): Promise<{ value: StoreUserStatsResponse; warnings: string[] }>;
@@ -220,7 +213,7 @@ export class StoreSeriesSource implements SeriesSource, CardinalitySource {
   ): Promise<TenantCardinality> {
     if (matchers.some((m) => m.name === TENANT_LABEL))
       throw new Error('cardinality matchers must not name the tenant label');
-    const wire = matchers.map((m): StoreApiMatcher => ({
+    const wire = matchers.map((m): StoreMatcher => ({
       type: m.op,
       name: m.name,
       value: m.value,
