@@ -35,3 +35,4 @@ export { compareLabelsUtf8 } from './block/series-order';
 export * from './block/tombstones';
 export * from './block/index-header';
 export * from './sample-merge';
+export * from './varint';

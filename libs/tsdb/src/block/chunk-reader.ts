@@ -104,7 +104,7 @@ export class ChunkReader {
 function decodeChunk(b: Uint8Array, ref: number, what: string): ReadChunk {
   const r = new ByteReader(b, 0, b.length, what);
   const len = r.uvarint();
-  const start = r.pos;
+  const start = r.off;
   if (start + 1 + len + 4 > b.length)
     throw new CorruptBlockError(`${what}: chunk of ${len} bytes runs past the segment`);
   verifyCrc(b.subarray(start, start + 1 + len), be32At(b, start + 1 + len), what);

@@ -159,7 +159,7 @@ export class IndexReader {
     const what = `${this.file} series ${id}`;
     const r = new ByteReader(entry, 0, entry.length, what);
     const len = r.uvarint();
-    const bodyStart = r.pos;
+    const bodyStart = r.off;
     if (bodyStart + len + 4 > entry.length)
       throw new CorruptBlockError(`${what}: entry runs past the series section`);
     verifyCrc(entry.subarray(bodyStart, bodyStart + len), be32At(entry, bodyStart + len), what);
