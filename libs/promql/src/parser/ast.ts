@@ -242,3 +242,9 @@ export function exprType(e: Expr): ValueType {
       return e.func.returnType;
   }
 }
+
+/** Strips any number of parentheses around an expression (Prometheus' `unwrapParenExpr`). */
+export function unwrapParens(e: Expr): Expr {
+  while (e.type === 'ParenExpr') e = e.expr;
+  return e;
+}
