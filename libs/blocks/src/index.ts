@@ -18,7 +18,6 @@ export { readBlockMeta, readBlockMetaIfPresent, validateBlockMeta, readObject } 
 export {
   listTenants,
   listTenantBlocks,
-  metaKey,
   type ListedBlock,
   type TenantBlockListing,
   type ListTenantBlocksOptions,

@@ -28,7 +28,6 @@ export { matchesValue, matchesAll } from './storage/queryable';
 export { MemoryQueryable } from './storage/memory-queryable';
 export { Engine, type EngineOptions, type QueryOptions, type QueryResult } from './engine/engine';
 export { Annotations, type Annotation, type AnnotationKind } from './engine/annotations';
-export { toApiResponse, type ApiResponse, type ApiData, type ApiPoint } from './engine/json';
 export {
   PromQLError,
   EvalError,

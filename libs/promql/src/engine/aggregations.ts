@@ -12,7 +12,7 @@ import { kahanSumInc, quantile } from './float-math';
 import { newSeries, pushPoint, type Matrix, type Series, type Vector } from './types';
 
 /** Shortest decimal, never exponent notation, as Go's strconv.FormatFloat(f, 'f', -1, 64). */
-export function formatFloatF(v: number): string {
+function formatFloatF(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
