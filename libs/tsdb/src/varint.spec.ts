@@ -1,4 +1,11 @@
-import { UVARINT_OVERFLOW, UVARINT_TRUNCATED, putUvarint, readUvarint } from './varint';
+import {
+  UVARINT_OVERFLOW,
+  UVARINT_TRUNCATED,
+  putUvarint,
+  readUvarint,
+  unzigzag,
+  zigzag,
+} from './varint';
 
 const cursor = (bytes: number[]) => ({ buf: Uint8Array.from(bytes), off: 0, end: bytes.length });
 
@@ -38,5 +45,22 @@ describe('uvarint', () => {
     const long = cursor(new Array<number>(11).fill(0x80));
     expect(readUvarint(long)).toBe(UVARINT_OVERFLOW);
     expect(long.off).toBe(0);
+  });
+});
+
+describe('zig-zag', () => {
+  it("maps signed integers as Go's binary.PutVarint does, and back", () => {
+    const cases: Array<[number, number]> = [
+      [0, 0],
+      [-1, 1],
+      [1, 2],
+      [-2, 3],
+      [2 ** 52, 2 ** 53],
+      [-(2 ** 52), 2 ** 53 - 1],
+    ];
+    for (const [v, zz] of cases) {
+      expect(zigzag(v)).toBe(zz);
+      expect(unzigzag(zz)).toBe(v);
+    }
   });
 });

@@ -49,3 +49,13 @@ export function putUvarint(buf: Uint8Array, off: number, v: number): number {
   buf[off++] = v;
   return off;
 }
+
+/** Go's zig-zag mapping of a signed integer onto the unsigned one its varint encodes. */
+export function zigzag(v: number): number {
+  return v >= 0 ? v * 2 : -v * 2 - 1;
+}
+
+/** The signed integer a zig-zag encoded unsigned one stands for (the inverse of {@link zigzag}). */
+export function unzigzag(zz: number): number {
+  return zz % 2 === 0 ? zz / 2 : -(zz + 1) / 2;
+}

@@ -1,6 +1,13 @@
 import { crc32c } from '@node-rs/crc32';
 import { CorruptBlockError } from '../errors';
-import { type ByteCursor, UVARINT_TRUNCATED, putUvarint, readUvarint } from '../varint';
+import {
+  type ByteCursor,
+  UVARINT_TRUNCATED,
+  putUvarint,
+  readUvarint,
+  unzigzag,
+  zigzag,
+} from '../varint';
 
 const TWO_32 = 4294967296;
 const utf8 = new TextDecoder('utf-8', { fatal: false });
@@ -77,7 +84,7 @@ export class ByteWriter {
 
   /** Appends Go's signed (zig-zag) varint. */
   putVarint(v: number): void {
-    this.putUvarint(v < 0 ? -2 * v - 1 : 2 * v);
+    this.putUvarint(zigzag(v));
   }
 
   /** Appends a string as uvarint byte length followed by its UTF-8 bytes. */
@@ -154,8 +161,7 @@ export class ByteReader implements ByteCursor {
 
   /** Reads Go's signed (zig-zag) varint. */
   varint(): number {
-    const zz = this.uvarint();
-    return zz % 2 === 0 ? zz / 2 : -(zz + 1) / 2;
+    return unzigzag(this.uvarint());
   }
 
   /** Reads `n` raw bytes as a view. */
