@@ -14,17 +14,10 @@ export {
   formatDeletionMark,
   type DeletionMark,
 } from './markers';
-export {
-  TENANT_EXTERNAL_LABEL,
-  readBlockMeta,
-  readBlockMetaIfPresent,
-  validateBlockMeta,
-  readObject,
-} from './read-meta';
+export { readBlockMeta, readBlockMetaIfPresent, validateBlockMeta, readObject } from './read-meta';
 export {
   listTenants,
   listTenantBlocks,
-  metaKey,
   type ListedBlock,
   type MarkedBlock,
   type TenantBlockListing,

@@ -1,6 +1,6 @@
 import { type Bucket, isObjectNotFound } from '@strata/objstore';
 import { type BlockMeta } from '@strata/tsdb';
-import { DELETION_MARK_FILE, META_FILE, blockKey, isBlockUlid } from './layout';
+import { DELETION_MARK_FILE, blockKey, isBlockUlid } from './layout';
 import { parseDeletionMark } from './markers';
 import { readBlockMeta, readObject } from './read-meta';
 
@@ -108,6 +108,3 @@ async function forEachLimited<T>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
-
-/** The key that makes a block visible; exported for writers that must put it last. */
-export const metaKey = (tenant: string, ulid: string): string => blockKey(tenant, ulid, META_FILE);

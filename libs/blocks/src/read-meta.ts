@@ -3,9 +3,6 @@ import { type Bucket, isObjectNotFound } from '@strata/objstore';
 import { type BlockMeta, parseBlockMeta } from '@strata/tsdb';
 import { META_FILE, blockKey } from './layout';
 
-/** The external label that names a block's tenant in `thanos.labels`: the series' tenant label. */
-export const TENANT_EXTERNAL_LABEL = TENANT_LABEL;
-
 /** Reads a whole small object (meta.json, markers) into memory. */
 export async function readObject(bucket: Bucket, key: string): Promise<Buffer> {
   const stream = await bucket.get(key);
@@ -29,11 +26,11 @@ export function validateBlockMeta(meta: BlockMeta, tenant: string, ulid: string)
       'validation_failed',
       `${tenant}/${ulid}/meta.json names block ${meta.ulid}`,
     );
-  const labelled = meta.thanos?.labels[TENANT_EXTERNAL_LABEL];
+  const labelled = meta.thanos?.labels[TENANT_LABEL];
   if (labelled !== tenant)
     throw new StrataError(
       'validation_failed',
-      `${tenant}/${ulid}/meta.json has ${TENANT_EXTERNAL_LABEL}=${JSON.stringify(labelled ?? null)}, expected ${JSON.stringify(tenant)}`,
+      `${tenant}/${ulid}/meta.json has ${TENANT_LABEL}=${JSON.stringify(labelled ?? null)}, expected ${JSON.stringify(tenant)}`,
     );
   return meta;
 }

@@ -1,18 +1,17 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { StrataError, TenantId } from '@strata/contracts';
+import { StrataError, TENANT_LABEL, TenantId } from '@strata/contracts';
 import { type Bucket } from '@strata/objstore';
 import { type BlockMeta, formatBlockMeta } from '@strata/tsdb';
 import { InvalidBlockError } from './errors';
 import { META_FILE, blockKey } from './layout';
 import { listTenantBlocks } from './list-blocks';
-import { TENANT_EXTERNAL_LABEL, readBlockMetaIfPresent } from './read-meta';
+import { readBlockMetaIfPresent } from './read-meta';
 import { withTenantLock } from './tenant-lock';
 import { type ValidatedBlock, validateBlockDir } from './validate-block';
 
 /** The `thanos.source` of blocks that came in through an upload or an import. */
 export const UPLOAD_SOURCE = 'upload';
-
 
 /** Options of {@link uploadBlock}. */
 export interface UploadBlockOptions {
@@ -50,10 +49,13 @@ export async function uploadBlock(
 ): Promise<UploadedBlock> {
   const tenantOk = TenantId.safeParse(tenant);
   if (!tenantOk.success)
-    throw new StrataError('validation_failed', `tenant ${JSON.stringify(tenant)}: ${tenantOk.error.issues[0].message}`);
+    throw new StrataError(
+      'validation_failed',
+      `tenant ${JSON.stringify(tenant)}: ${tenantOk.error.issues[0].message}`,
+    );
   const validated = await validateBlockDir(blockDir);
   const source = validated.meta;
-  const ownTenant = source.thanos?.labels[TENANT_EXTERNAL_LABEL];
+  const ownTenant = source.thanos?.labels[TENANT_LABEL];
   if (ownTenant !== undefined && ownTenant !== tenant)
     throw new InvalidBlockError(
       'tenant_mismatch',
@@ -71,9 +73,14 @@ async function store(
 ): Promise<UploadedBlock> {
   const source = validated.meta;
   if ((await readBlockMetaIfPresent(bucket, tenant, source.ulid)) !== null)
-    throw new StrataError('already_exists', `block ${source.ulid} already exists for tenant ${tenant}`, undefined, {
-      reason: 'block_exists',
-    });
+    throw new StrataError(
+      'already_exists',
+      `block ${source.ulid} already exists for tenant ${tenant}`,
+      undefined,
+      {
+        reason: 'block_exists',
+      },
+    );
   if (!options.allowOverlap) await refuseOverlap(bucket, tenant, source);
   const meta = strataMeta(tenant, validated, options.externalLabels);
 
@@ -85,11 +92,15 @@ async function store(
       options.signal?.throwIfAborted();
       const key = blockKey(tenant, source.ulid, file.relPath);
       stored.push(key);
-      await bucket.put(key, createReadStream(join(blockDir, file.relPath)), { signal: options.signal });
+      await bucket.put(key, createReadStream(join(blockDir, file.relPath)), {
+        signal: options.signal,
+      });
       options.onFileStored?.(file.relPath, file.sizeBytes);
     }
     options.signal?.throwIfAborted();
-    await bucket.put(blockKey(tenant, source.ulid, META_FILE), formatBlockMeta(meta), { signal: options.signal });
+    await bucket.put(blockKey(tenant, source.ulid, META_FILE), formatBlockMeta(meta), {
+      signal: options.signal,
+    });
   } catch (error) {
     await Promise.allSettled(stored.map((k) => bucket.delete(k)));
     throw error;
@@ -123,7 +134,7 @@ function strataMeta(
   externalLabels: Readonly<Record<string, string>> | undefined,
 ): BlockMeta {
   const source = validated.meta;
-  const { [TENANT_EXTERNAL_LABEL]: _ignored, ...kept } = externalLabels ?? source.thanos?.labels ?? {};
+  const { [TENANT_LABEL]: _ignored, ...kept } = externalLabels ?? source.thanos?.labels ?? {};
   return {
     ...source,
     stats: {
@@ -136,7 +147,7 @@ function strataMeta(
     thanos: {
       ...source.thanos,
       version: 1,
-      labels: { ...kept, [TENANT_EXTERNAL_LABEL]: tenant },
+      labels: { ...kept, [TENANT_LABEL]: tenant },
       downsample: source.thanos?.downsample ?? { resolution: 0 },
       source: UPLOAD_SOURCE,
       segment_files: [...validated.segmentFiles],

@@ -5,18 +5,42 @@ export { parseExpr, parseMetricSelector } from './parser/parser';
 export { type ParseOptions } from './parser/token-stream';
 export { ParseError } from './parser/parse-error';
 export { formatExpr, formatMatcher } from './parser/printer';
-export { FUNCTIONS, getFunction, AGGREGATORS_WITH_PARAM, EXPERIMENTAL_AGGREGATORS } from './parser/functions';
+export {
+  FUNCTIONS,
+  getFunction,
+  AGGREGATORS_WITH_PARAM,
+  EXPERIMENTAL_AGGREGATORS,
+} from './parser/functions';
 export { compilePromRegex } from '@strata/prom-regex';
 export { parseDuration, formatDuration } from './parser/durations';
-export { parseSeriesDesc, type SeriesDesc, type SequenceValue, STALE_NAN, STALE_NAN_BITS, isStaleNaN } from './parser/series-desc';
+export { parseSeriesDesc, type SeriesDesc, type SequenceValue } from './parser/series-desc';
 export { durationExprError } from './parser/duration-check';
 export { exprToJson, type JsonTree } from './parser/json-tree';
-export { Labels, METRIC_NAME, compareLabels } from './storage/labels';
-export type { Matcher, MatcherType, Querier, Queryable, SampleIterator, SelectHints, StorageSeries } from './storage/queryable';
+export { Labels, METRIC_NAME, compareLabels, type Matcher } from './storage/labels';
+export type {
+  Querier,
+  Queryable,
+  SampleIterator,
+  SelectHints,
+  StorageSeries,
+} from './storage/queryable';
 export { matchesValue, matchesAll } from './storage/queryable';
 export { MemoryQueryable } from './storage/memory-queryable';
 export { Engine, type EngineOptions, type QueryOptions, type QueryResult } from './engine/engine';
 export { Annotations, type Annotation, type AnnotationKind } from './engine/annotations';
-export { toApiResponse, type ApiResponse, type ApiData, type ApiPoint } from './engine/json';
-export { PromQLError, EvalError, QueryTimeoutError, QueryCanceledError, TooManySamplesError } from './engine/errors';
-export type { Sample, Series, Vector, Matrix, Scalar, StringValue, QueryValue } from './engine/types';
+export {
+  PromQLError,
+  EvalError,
+  QueryTimeoutError,
+  QueryCanceledError,
+  TooManySamplesError,
+} from './engine/errors';
+export type {
+  Sample,
+  Series,
+  Vector,
+  Matrix,
+  Scalar,
+  StringValue,
+  QueryValue,
+} from './engine/types';

@@ -5,7 +5,6 @@ import {
   type BinaryOp,
   type Call,
   type Expr,
-  type LabelMatcher,
   type MatrixSelector,
   type NumberLiteral,
   type SubqueryExpr,
@@ -13,13 +12,14 @@ import {
   type VectorMatching,
   type VectorSelector,
 } from '../src/parser/ast';
+import { type Matcher } from '../src/storage/labels';
 
 const pos = { start: 0, end: 0 };
 
 /** Builds a vector selector `name{matchers}` for specs that run without the parser. */
 export function sel(
   name: string,
-  matchers: LabelMatcher[] = [],
+  matchers: Matcher[] = [],
   offsetMs = 0,
   timestampMs: number | null = null,
 ): VectorSelector {

@@ -1,11 +1,6 @@
 import { UnsupportedMediaTypeError } from './errors';
 import { type ProtocolVersion } from './types';
 
-/** Content-Type of remote write 1.0 requests. */
-export const CONTENT_TYPE_V1 = 'application/x-protobuf;proto=prometheus.WriteRequest';
-/** Content-Type of remote write 2.0 requests. */
-export const CONTENT_TYPE_V2 = 'application/x-protobuf;proto=io.prometheus.write.v2.Request';
-
 /**
  * Picks the protocol from a Content-Type header. A bare `application/x-protobuf` (or a missing
  * header, as very old senders do) means 1.0; anything else is refused with 415.

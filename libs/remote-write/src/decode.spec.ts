@@ -1,6 +1,6 @@
 import { NO_INJECTION } from './label-block-builder';
 import { plainBatch } from '../testing/plain-batch';
-import { STALE_NAN } from '@strata/tsdb';
+import { STALE_NAN } from '@strata/contracts';
 import { decodeHttpWrite, decodeWriteRequest } from './decode';
 import { encodeWriteRequestV1, encodeWriteRequestV2 } from '../testing/encode';
 import { generateBatch, rng } from '../testing/generate';

@@ -1,5 +1,6 @@
 import { xxh32 } from '@node-rs/xxhash';
-import { STALE_NAN, isStaleNaN, labelsFrom } from '@strata/tsdb';
+import { STALE_NAN, isStaleNaN } from '@strata/contracts';
+import { labelsFrom } from '@strata/tsdb';
 import { generateBatch } from '../testing/generate';
 import {
   INGEST_VERSION,

@@ -6,11 +6,15 @@ import {
   decodeLabelBlock,
   labelBlockHash,
   labelBlockOf,
+  putUvarint,
 } from '@strata/tsdb';
 import { readIngestV1 } from './ingest-codec-v1';
 import { Reader, fail } from './ingest-reader';
 import { compressBlock, expandBlock } from './snappy';
 import { type Exemplar, METRIC_TYPES, type MetricMetadata } from './types';
+
+// Read once: an imported binding is a property lookup on every use.
+const writeUvarint = putUvarint;
 
 /** First two bytes of every ingest message ("SI"). */
 export const INGEST_MAGIC = 0x5349;
@@ -210,7 +214,7 @@ class IngestEncoder {
   }
 
   private uvarint(v: number): void {
-    this.off = putUvarint(this.buf, this.off, v);
+    this.off = writeUvarint(this.buf, this.off, v);
   }
 
   private f64s(a: Float64Array): void {
@@ -229,15 +233,6 @@ class IngestEncoder {
     this.buf = next;
     this.dv = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
-}
-
-function putUvarint(buf: Buffer, off: number, v: number): number {
-  while (v >= 0x80) {
-    buf[off++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  buf[off++] = v;
-  return off;
 }
 
 const encoder = new IngestEncoder();

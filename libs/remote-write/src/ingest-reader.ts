@@ -1,8 +1,10 @@
-import { LABEL_SEP } from '@strata/tsdb';
+import { type ByteCursor, LABEL_SEP, UVARINT_TRUNCATED, readUvarint } from '@strata/tsdb';
 import { RemoteWriteError } from './errors';
 
 // Read once: an imported binding is a property lookup on every use.
 const SEP = LABEL_SEP;
+const TRUNCATED = UVARINT_TRUNCATED;
+const uvarintOf = readUvarint;
 
 /** Refuses an ingest message that does not parse. */
 export function fail(why: string): never {
@@ -10,28 +12,23 @@ export function fail(why: string): never {
 }
 
 /** Bounds-checked reads over an ingest message body. */
-export class Reader {
+export class Reader implements ByteCursor {
   off: number;
+  readonly end: number;
   constructor(
     readonly buf: Buffer,
     start: number,
   ) {
     this.off = start;
+    this.end = buf.length;
   }
   need(n: number): void {
-    if (this.off + n > this.buf.length) fail('truncated body');
+    if (this.off + n > this.end) fail('truncated body');
   }
   uvarint(): number {
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 8; i++) {
-      this.need(1);
-      const b = this.buf[this.off++];
-      result += (b & 0x7f) * mul;
-      if (b < 0x80) return result;
-      mul *= 128;
-    }
-    return fail('varint too long');
+    const v = uvarintOf(this);
+    if (v >= 0) return v;
+    return fail(v === TRUNCATED ? 'truncated body' : 'varint too long');
   }
   str(): string {
     const n = this.uvarint();

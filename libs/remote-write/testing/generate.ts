@@ -1,3 +1,4 @@
+import { TENANT_LABEL } from '@strata/contracts';
 import { type Label } from '@strata/tsdb';
 import { type WriteBatch, type WriteSeries } from '../src/types';
 
@@ -40,7 +41,7 @@ export function generateBatch(o: GenerateOptions): WriteBatch {
     ];
     for (let k = 0; k < (o.extraLabels ?? 2); k++)
       labels.push({ name: `label_${k}`, value: `v${Math.floor(rand() * 1e6)}` });
-    if (o.tenant !== undefined) labels.push({ name: 'tenant_id', value: o.tenant });
+    if (o.tenant !== undefined) labels.push({ name: TENANT_LABEL, value: o.tenant });
     labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const timestamps = new Float64Array(o.samplesPerSeries);
     const values = new Float64Array(o.samplesPerSeries);

@@ -1,4 +1,4 @@
-import { isStaleNaN } from '@strata/tsdb';
+import { isStaleNaN } from '@strata/contracts';
 import { type WriteBatch } from '../src/types';
 
 /** A batch as plain data for deep equality in specs: arrays for samples, NaNs named. */

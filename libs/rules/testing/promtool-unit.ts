@@ -1,4 +1,5 @@
-import { Engine, Labels, MemoryQueryable, STALE_NAN, parseSeriesDesc } from '@strata/promql';
+import { STALE_NAN } from '@strata/contracts';
+import { Engine, Labels, MemoryQueryable, parseSeriesDesc } from '@strata/promql';
 import { stringify } from 'yaml';
 import { engineQueryFunc } from '../src/query/query-func';
 import { parseRuleFile } from '../src/rule-file/parse';

@@ -1,6 +1,5 @@
 export {
   createStoreClient,
-  TENANT_LABEL,
   type StoreClient,
   type StoreClientOptions,
   type StoreQuery,

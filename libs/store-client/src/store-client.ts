@@ -28,8 +28,6 @@ import {
 } from './cardinality-merge';
 import { dedupReplicas, withoutReplicaLabels } from './replica-dedup';
 
-export { TENANT_LABEL };
-
 /** A tenant's query window: matchers as Prometheus' selectors, inclusive bounds in ms. */
 export interface StoreQuery {
   tenantId: string;

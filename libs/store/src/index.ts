@@ -13,7 +13,6 @@ export {
   answerFromBlocks,
   blockMatchers,
   withTenant,
-  TENANT_LABEL,
   type BlockSource,
   type StoreGatewayResponse,
 } from './query/block-store-answer';

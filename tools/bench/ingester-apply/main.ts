@@ -1,6 +1,7 @@
 // Ingester apply throughput: ingest messages of known series applied to a partition's head, as
 // the ingester does once every series exists (the steady state of a scrape-driven write path). Run:
 //   node -r @swc-node/register tools/bench/ingester-apply/main.ts [series=10000] [rounds=200] [seriesPerMessage=250]
+import { TENANT_LABEL } from '@strata/contracts';
 import { PartitionHead } from '@strata/ingester';
 import { IngestMessageView, encodeIngestMessage } from '@strata/remote-write';
 import { type Label } from '@strata/tsdb';
@@ -17,7 +18,7 @@ function labelsFor(i: number): Label[] {
     { name: 'instance', value: `10.1.${(i >> 8) & 255}.${i & 255}:9100` },
     { name: 'job', value: 'node' },
     { name: 'mode', value: ['idle', 'user', 'system', 'iowait'][i % 4] },
-    { name: 'tenant_id', value: 'bench' },
+    { name: TENANT_LABEL, value: 'bench' },
   ];
 }
 

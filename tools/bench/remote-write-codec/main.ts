@@ -1,6 +1,7 @@
 // Throughput of the metrics write path codecs: remote write 1.0/2.0 decode+validate and encode
 // (snappy included) and the ingest stream codec. Run:
 //   node -r @swc-node/register tools/bench/remote-write-codec/main.ts [series] [samplesPerSeries]
+import { TENANT_LABEL } from '@strata/contracts';
 import {
   LabelInjection,
   type WriteBatch,
@@ -59,7 +60,7 @@ const body1 = encodeWriteRequestV1(batch);
 const body2 = encodeWriteRequestV2(batch);
 // What the router does: decode with the tenant's labels injected into each label block (hashed
 // there), then encode the decoded series, blocks and hashes as they are, into an ingest message.
-const injection = new LabelInjection([{ name: 'tenant_id', value: 'tenant-1', override: true }]);
+const injection = new LabelInjection([{ name: TENANT_LABEL, value: 'tenant-1', override: true }]);
 const decoded = decodeWriteRequest(body1, 'v1', {}, injection).series;
 const ingest = encodeIngestMessage('tenant-1', decoded);
 

@@ -1,6 +1,7 @@
 // Head append throughput and memory per series. Run:
 //   node --expose-gc -r @swc-node/register tools/bench/tsdb-head/main.ts [series] [samplesPerSeries]
 // Samples are appended time-major (one scrape of every series, then the next) like real ingestion.
+import { TENANT_LABEL } from '@strata/contracts';
 import { Head, type Label } from '@strata/tsdb';
 
 const numSeries = Number(process.argv[2] ?? 100_000);
@@ -27,7 +28,7 @@ function labelsFor(i: number): Label[] {
     { name: 'instance', value: flat(`10.0.${(i >> 8) & 255}.${i & 255}:9100`) },
     { name: 'job', value: flat(`job-${i % 10}`) },
     { name: 'pod', value: flat(`api-${i.toString(36)}-x7f2k`) },
-    { name: 'tenant_id', value: flat(`tenant-${i % 5}`) },
+    { name: TENANT_LABEL, value: flat(`tenant-${i % 5}`) },
   ];
 }
 

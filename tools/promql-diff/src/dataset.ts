@@ -1,6 +1,11 @@
 import { labelsFrom } from '@strata/tsdb';
-import { type Exemplar, type MetricMetadata, type WriteBatch, type WriteSeries } from '@strata/remote-write';
-import { STALE_NAN } from '@strata/promql';
+import {
+  type Exemplar,
+  type MetricMetadata,
+  type WriteBatch,
+  type WriteSeries,
+} from '@strata/remote-write';
+import { STALE_NAN } from '@strata/contracts';
 
 /** Where the data set starts (ms); a fixed instant so every run writes the same samples. */
 export const T0 = 1_700_000_000_000;
@@ -58,7 +63,8 @@ export function datasetSeries(): SeriesSpec[] {
       for (const method of ['GET', 'POST']) {
         for (const code of ['200', '500']) {
           const rate = (code === '200' ? 20 : 2) * (method === 'GET' ? 3 : 1) * (j + 1);
-          const resetAt = job === 'api' && inst === 1 && method === 'GET' && code === '200' ? WARMUP + 120 : null;
+          const resetAt =
+            job === 'api' && inst === 1 && method === 'GET' && code === '200' ? WARMUP + 120 : null;
           out.push({
             labels: { __name__: 'http_requests_total', job, instance: `i${inst}`, method, code },
             value: counter(seed++, rate, resetAt),
@@ -71,7 +77,10 @@ export function datasetSeries(): SeriesSpec[] {
       const noise = Array.from({ length: POINTS }, () => r());
       out.push({
         labels: { __name__: 'node_temperature_celsius', job, instance: `i${inst}` },
-        value: (i) => Math.round((20 + 15 * Math.sin(i / 20 + inst) + noise[i] * 3 - (j === 1 ? 25 : 0)) * 1000) / 1000,
+        value: (i) =>
+          Math.round(
+            (20 + 15 * Math.sin(i / 20 + inst) + noise[i] * 3 - (j === 1 ? 25 : 0)) * 1000,
+          ) / 1000,
         offsetMs: inst * 1_000 + j * 250,
       });
       out.push({
@@ -99,16 +108,31 @@ export function datasetSeries(): SeriesSpec[] {
       sums.push(Math.round(sum * 1e6) / 1e6);
     }
     LE.forEach((le, b) => {
-      out.push({ labels: { __name__: 'request_duration_seconds_bucket', job, le }, value: (i) => bucketVals[b][i], offsetMs: 500 + j * 250 });
+      out.push({
+        labels: { __name__: 'request_duration_seconds_bucket', job, le },
+        value: (i) => bucketVals[b][i],
+        offsetMs: 500 + j * 250,
+      });
     });
-    out.push({ labels: { __name__: 'request_duration_seconds_sum', job }, value: (i) => sums[i], offsetMs: 500 + j * 250 });
-    out.push({ labels: { __name__: 'request_duration_seconds_count', job }, value: (i) => bucketVals[LE.length - 1][i], offsetMs: 500 + j * 250 });
+    out.push({
+      labels: { __name__: 'request_duration_seconds_sum', job },
+      value: (i) => sums[i],
+      offsetMs: 500 + j * 250,
+    });
+    out.push({
+      labels: { __name__: 'request_duration_seconds_count', job },
+      value: (i) => bucketVals[LE.length - 1][i],
+      offsetMs: 500 + j * 250,
+    });
   });
   // Gaps: a gauge missing 10 minutes in the middle and its last quarter.
   for (let inst = 0; inst < 2; inst++) {
     out.push({
       labels: { __name__: 'flaky_gauge', instance: `i${inst}` },
-      value: (i) => ((i >= WARMUP + 80 && i < WARMUP + 120) || i > WARMUP + 200 ? null : (i % 17) * (inst + 1) - 5),
+      value: (i) =>
+        (i >= WARMUP + 80 && i < WARMUP + 120) || i > WARMUP + 200
+          ? null
+          : (i % 17) * (inst + 1) - 5,
       offsetMs: 2_000 + inst * 300,
     });
   }
@@ -118,24 +142,49 @@ export function datasetSeries(): SeriesSpec[] {
     value: (i) => (i < WARMUP + 120 ? i * 0.5 : i === WARMUP + 120 ? STALE_NAN : null),
     offsetMs: 700,
   });
-  out.push({ labels: { __name__: 'large_values', kind: 'big' }, value: (i) => 1.5e21 * (i + 1), offsetMs: 0 });
-  out.push({ labels: { __name__: 'large_values', kind: 'tiny' }, value: (i) => 1e-7 * (i + 1), offsetMs: 0 });
-  out.push({ labels: { __name__: 'large_values', kind: 'million' }, value: (i) => 1e6 + i, offsetMs: 0 });
+  out.push({
+    labels: { __name__: 'large_values', kind: 'big' },
+    value: (i) => 1.5e21 * (i + 1),
+    offsetMs: 0,
+  });
+  out.push({
+    labels: { __name__: 'large_values', kind: 'tiny' },
+    value: (i) => 1e-7 * (i + 1),
+    offsetMs: 0,
+  });
+  out.push({
+    labels: { __name__: 'large_values', kind: 'million' },
+    value: (i) => 1e6 + i,
+    offsetMs: 0,
+  });
   return out;
 }
 
 /** Metadata the data set sends with its first batch. */
 export const DATASET_METADATA: MetricMetadata[] = [
   { metricFamilyName: 'http_requests_total', type: 'counter', help: 'Requests served.', unit: '' },
-  { metricFamilyName: 'node_temperature_celsius', type: 'gauge', help: 'Temperature.', unit: 'celsius' },
-  { metricFamilyName: 'request_duration_seconds', type: 'histogram', help: 'Request latency.', unit: 'seconds' },
+  {
+    metricFamilyName: 'node_temperature_celsius',
+    type: 'gauge',
+    help: 'Temperature.',
+    unit: 'celsius',
+  },
+  {
+    metricFamilyName: 'request_duration_seconds',
+    type: 'histogram',
+    help: 'Request latency.',
+    unit: 'seconds',
+  },
 ];
 
 /**
  * The data set as remote-write batches, one per `sliceSteps` scrape steps in time order, because
  * Prometheus' head only accepts samples within an hour of the newest one it has seen.
  */
-export function datasetBatches(specs: SeriesSpec[] = datasetSeries(), sliceSteps = 20): WriteBatch[] {
+export function datasetBatches(
+  specs: SeriesSpec[] = datasetSeries(),
+  sliceSteps = 20,
+): WriteBatch[] {
   const batches: WriteBatch[] = [];
   for (let from = 0; from < POINTS; from += sliceSteps) {
     const series: WriteSeries[] = [];
@@ -152,10 +201,20 @@ export function datasetBatches(specs: SeriesSpec[] = datasetSeries(), sliceSteps
         ts.push(T0 + i * INTERVAL_MS + s.offsetMs);
         values[n++] = v;
         if (s.exemplarEvery !== undefined && i % s.exemplarEvery === 0) {
-          exemplars.push({ labels: labelsFrom({ trace_id: `t${i}` }), value: v, timestamp: T0 + i * INTERVAL_MS + s.offsetMs });
+          exemplars.push({
+            labels: labelsFrom({ trace_id: `t${i}` }),
+            value: v,
+            timestamp: T0 + i * INTERVAL_MS + s.offsetMs,
+          });
         }
       }
-      if (n > 0) series.push({ labels: labelsFrom(s.labels), timestamps: Float64Array.from(ts), values: values.subarray(0, n), exemplars });
+      if (n > 0)
+        series.push({
+          labels: labelsFrom(s.labels),
+          timestamps: Float64Array.from(ts),
+          values: values.subarray(0, n),
+          exemplars,
+        });
     }
     batches.push({ series, metadata: from === 0 ? DATASET_METADATA : [] });
   }

@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import {
   META_FILE,
-  TENANT_EXTERNAL_LABEL,
   blockKey,
   isBlockUlid,
   listTenantBlocks,
@@ -13,8 +12,14 @@ import {
   readObject,
   uploadBlock,
 } from '@strata/blocks';
-import { StrataError } from '@strata/contracts';
-import { type Bucket, bucketConfigFromEnv, openBucket, parseBucketUrl, s3ConnectionFromEnv } from '@strata/objstore';
+import { StrataError, TENANT_LABEL } from '@strata/contracts';
+import {
+  type Bucket,
+  bucketConfigFromEnv,
+  openBucket,
+  parseBucketUrl,
+  s3ConnectionFromEnv,
+} from '@strata/objstore';
 import { type BlockMeta, FsBlockFiles, IndexReader, parseBlockMeta } from '@strata/tsdb';
 import { type CliConfig } from '../config';
 
@@ -30,7 +35,10 @@ export interface BlockOutcome {
 }
 
 /** Opens the bucket STRATA_BUCKET_URL names, runs `fn` and closes it. */
-export async function withBucket<T>(config: CliConfig, fn: (bucket: Bucket) => Promise<T>): Promise<T> {
+export async function withBucket<T>(
+  config: CliConfig,
+  fn: (bucket: Bucket) => Promise<T>,
+): Promise<T> {
   const bucket = openBucket(bucketConfigFromEnv(config.bucket));
   try {
     return await fn(bucket);
@@ -45,11 +53,18 @@ export async function blockDirsIn(path: string): Promise<string[]> {
   const entries = await readdir(path, { withFileTypes: true }).catch(() => {
     throw new StrataError('validation_failed', `${path}: no such directory`);
   });
-  const dirs = entries.filter((e) => e.isDirectory() && isBlockUlid(e.name)).map((e) => join(path, e.name));
+  const dirs = entries
+    .filter((e) => e.isDirectory() && isBlockUlid(e.name))
+    .map((e) => join(path, e.name));
   if (dirs.length === 0)
-    throw new StrataError('validation_failed', `${path}: neither a block (no meta.json) nor a data directory with blocks`, undefined, {
-      reason: 'missing_meta',
-    });
+    throw new StrataError(
+      'validation_failed',
+      `${path}: neither a block (no meta.json) nor a data directory with blocks`,
+      undefined,
+      {
+        reason: 'missing_meta',
+      },
+    );
   // ULIDs sort by creation time; blocks without meta.json are refused one by one below.
   return dirs.sort();
 }
@@ -62,7 +77,8 @@ export async function blocksUpload(
   const dirs = await blockDirsIn(args.path);
   return withBucket(config, async (bucket) => {
     const out: BlockOutcome[] = [];
-    for (const dir of dirs) out.push(await uploadOne(bucket, args.tenant, dir, { allowOverlap: args.allowOverlap }));
+    for (const dir of dirs)
+      out.push(await uploadOne(bucket, args.tenant, dir, { allowOverlap: args.allowOverlap }));
     return out;
   });
 }
@@ -76,7 +92,13 @@ async function uploadOne(
   const ulid = dir.split('/').pop() ?? dir;
   try {
     const { meta } = await uploadBlock(bucket, tenant, dir, options);
-    return { ulid: meta.ulid, tenant, minTime: meta.minTime, maxTime: meta.maxTime, outcome: 'uploaded' };
+    return {
+      ulid: meta.ulid,
+      tenant,
+      minTime: meta.minTime,
+      maxTime: meta.maxTime,
+      outcome: 'uploaded',
+    };
   } catch (error) {
     if (!(error instanceof StrataError)) throw error;
     const outcome = error.code === 'already_exists' ? 'skipped' : 'refused';
@@ -133,20 +155,31 @@ async function importOne(
   const meta = parseBlockMeta(await readObject(source, `${ulid}/${META_FILE}`));
   const resolution = meta.thanos?.downsample.resolution ?? 0;
   // Downsampled blocks hold aggregate chunks the block reader does not read; raw ones cover the data.
-  if (resolution > 0) return skip(`downsampled (resolution ${resolution} ms): only raw blocks are imported`, meta);
+  if (resolution > 0)
+    return skip(`downsampled (resolution ${resolution} ms): only raw blocks are imported`, meta);
   const labels = meta.thanos?.labels ?? {};
   const tenant = labels[args.tenantLabel];
   if (tenant === undefined) return skip(`no external label ${args.tenantLabel}`, meta);
-  if ((await readBlockMetaIfPresent(dest, tenant, ulid)) !== null) return { ...skip('already imported', meta), tenant };
+  if ((await readBlockMetaIfPresent(dest, tenant, ulid)) !== null)
+    return { ...skip('already imported', meta), tenant };
   const dir = await mkdtemp(join(tmpdir(), `strata-import-${ulid}-`));
   try {
     for await (const key of source.list(ulid, { recursive: true })) {
       const rel = key.slice(ulid.length + 1);
-      if (rel !== META_FILE && rel !== 'index' && rel !== 'tombstones' && !/^chunks\/\d{6}$/.test(rel)) continue;
+      if (
+        rel !== META_FILE &&
+        rel !== 'index' &&
+        rel !== 'tombstones' &&
+        !/^chunks\/\d{6}$/.test(rel)
+      )
+        continue;
       await download(source, key, join(dir, rel));
     }
-    const { [args.tenantLabel]: _tenant, [TENANT_EXTERNAL_LABEL]: _strata, ...kept } = labels;
-    return await uploadOne(dest, tenant, dir, { allowOverlap: args.allowOverlap, externalLabels: kept });
+    const { [args.tenantLabel]: _tenant, [TENANT_LABEL]: _strata, ...kept } = labels;
+    return await uploadOne(dest, tenant, dir, {
+      allowOverlap: args.allowOverlap,
+      externalLabels: kept,
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -173,7 +206,11 @@ export interface BlockInspection {
 }
 
 /** `strata blocks inspect`: the block's meta, stats and label names (with value counts) from its index. */
-export async function blocksInspect(config: CliConfig, tenant: string, ulid: string): Promise<BlockInspection> {
+export async function blocksInspect(
+  config: CliConfig,
+  tenant: string,
+  ulid: string,
+): Promise<BlockInspection> {
   return withBucket(config, async (bucket) => {
     const meta = await readBlockMetaIfPresent(bucket, tenant, ulid);
     if (meta === null) throw new StrataError('not_found', `tenant ${tenant} has no block ${ulid}`);
@@ -182,7 +219,12 @@ export async function blocksInspect(config: CliConfig, tenant: string, ulid: str
     try {
       await download(bucket, blockKey(tenant, ulid, 'index'), join(dir, 'index'));
       const index = await IndexReader.open(files);
-      return { meta, labels: index.labelNames().map((name) => ({ name, values: index.labelValues(name).length })) };
+      return {
+        meta,
+        labels: index
+          .labelNames()
+          .map((name) => ({ name, values: index.labelValues(name).length })),
+      };
     } finally {
       await files.close();
       await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type NatsBus } from '@strata/bus';
-import { type QuotaSpec } from '@strata/contracts';
+import { type QuotaSpec, isStaleNaN } from '@strata/contracts';
 import {
   type RunningNatsServer,
   type RunningPrometheus,
@@ -9,7 +9,6 @@ import {
 } from '@strata/devstack';
 import { type RunningServices } from '@strata/service-kit';
 import { type StoreClient } from '@strata/store-client';
-import { isStaleNaN } from '@strata/tsdb';
 import {
   OPEN_QUOTA,
   clientBus,

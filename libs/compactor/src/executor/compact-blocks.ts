@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import {
   BucketBlockFiles,
   DELETION_MARK_FILE,
-  TENANT_EXTERNAL_LABEL,
   type BlockWithMeta,
   blockDir,
   blockKey,
   formatDeletionMark,
   putBlock,
 } from '@strata/blocks';
+import { TENANT_LABEL } from '@strata/contracts';
 import { type Bucket } from '@strata/objstore';
 import {
   type BlockMeta,
@@ -114,7 +114,7 @@ function sharedExternalLabels(
   const out: Record<string, string> = {};
   const first = blocks[0]?.meta.thanos?.labels ?? {};
   for (const [name, value] of Object.entries(first)) {
-    if (name === TENANT_EXTERNAL_LABEL || replicaLabels.has(name)) continue;
+    if (name === TENANT_LABEL || replicaLabels.has(name)) continue;
     if (blocks.every((b) => b.meta.thanos?.labels[name] === value)) out[name] = value;
   }
   return out;

@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { TenantId } from '../control/ids';
 
+/** Prometheus' four label matcher operators. */
+export const MATCH_TYPES = ['=', '!=', '=~', '!~'] as const;
+/** One of {@link MATCH_TYPES}. */
+export type MatchType = (typeof MATCH_TYPES)[number];
+
 /** Label matcher of the Store API, with Prometheus' four operators. */
 export const StoreMatcher = z
   .object({
-    type: z.enum(['=', '!=', '=~', '!~']),
+    type: z.enum(MATCH_TYPES),
     name: z.string().min(1).max(1024),
     value: z.string().max(4096),
   })

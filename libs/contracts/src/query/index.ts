@@ -1,1 +1,2 @@
 export * from './query-api';
+export * from './prom-api-error';

@@ -1,7 +1,19 @@
-import { ApiParams, parseDurationNs, parseGoBool, parseTime, partialResponseParam, rangeParams, unescapeLabelName, validLabelName } from './params';
-import { type PromApiError } from './prom-api-error';
+import {
+  ApiParams,
+  parseDurationNs,
+  parseGoBool,
+  parseTime,
+  partialResponseParam,
+  rangeParams,
+  unescapeLabelName,
+  validLabelName,
+} from './params';
+import { type PromApiError } from '@strata/contracts';
 
-const params = (q: Record<string, string | string[]>, body: Record<string, string | string[]> = {}): ApiParams => new ApiParams(q, body);
+const params = (
+  q: Record<string, string | string[]>,
+  body: Record<string, string | string[]> = {},
+): ApiParams => new ApiParams(q, body);
 
 describe('Prometheus API parameters', () => {
   it('parses unix seconds with millisecond rounding and RFC3339 with nanoseconds', () => {
@@ -22,7 +34,9 @@ describe('Prometheus API parameters', () => {
     expect(parseDurationNs('5m')).toBe(300e9);
     expect(parseDurationNs('1h30m')).toBe(5400e9);
     expect(() => parseDurationNs('often')).toThrow('cannot parse "often" to a valid duration');
-    expect(() => parseDurationNs('1e20')).toThrow('cannot parse "1e20" to a valid duration. It overflows int64');
+    expect(() => parseDurationNs('1e20')).toThrow(
+      'cannot parse "1e20" to a valid duration. It overflows int64',
+    );
   });
 
   it('reads form bodies before the URL query, and every match[]', () => {
@@ -33,7 +47,11 @@ describe('Prometheus API parameters', () => {
   });
 
   it("validates range parameters with Prometheus' messages", () => {
-    expect(rangeParams(params({ start: '0', end: '60', step: '15s' }))).toEqual({ startMs: 0, endMs: 60_000, stepMs: 15_000 });
+    expect(rangeParams(params({ start: '0', end: '60', step: '15s' }))).toEqual({
+      startMs: 0,
+      endMs: 60_000,
+      stepMs: 15_000,
+    });
     const fail = (q: Record<string, string>): string => {
       try {
         rangeParams(params(q));
@@ -42,7 +60,9 @@ describe('Prometheus API parameters', () => {
       }
       return 'no error';
     };
-    expect(fail({ start: '10', end: '0', step: '1' })).toBe('bad_data: invalid parameter "end": end timestamp must not be before start time');
+    expect(fail({ start: '10', end: '0', step: '1' })).toBe(
+      'bad_data: invalid parameter "end": end timestamp must not be before start time',
+    );
     expect(fail({ start: '0', end: '10', step: '0' })).toBe(
       'bad_data: invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer',
     );
@@ -50,7 +70,9 @@ describe('Prometheus API parameters', () => {
       'bad_data: exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
     );
     expect(fail({ start: '0', end: '11000', step: '1' })).toBe('no error');
-    expect(fail({ end: '1', step: '1' })).toBe('bad_data: invalid parameter "start": cannot parse "" to a valid timestamp');
+    expect(fail({ end: '1', step: '1' })).toBe(
+      'bad_data: invalid parameter "start": cannot parse "" to a valid timestamp',
+    );
   });
 
   it("reads partial_response with Go's ParseBool, absent as the service's default, and refuses anything else as Thanos does", () => {
@@ -60,7 +82,9 @@ describe('Prometheus API parameters', () => {
     expect(partialResponseParam(params({}))).toBeNull();
     expect(partialResponseParam(params({ partial_response: '' }))).toBeNull();
     expect(partialResponseParam(params({ partial_response: 'true' }))).toBe(true);
-    expect(partialResponseParam(params({ partial_response: 'true' }, { partial_response: '0' }))).toBe(false);
+    expect(
+      partialResponseParam(params({ partial_response: 'true' }, { partial_response: '0' })),
+    ).toBe(false);
     let refused: PromApiError | null = null;
     try {
       partialResponseParam(params({ partial_response: 'yes' }));

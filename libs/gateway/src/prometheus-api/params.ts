@@ -1,5 +1,5 @@
+import { PromApiError } from '@strata/contracts';
 import { parseDuration as parsePromDuration } from '@strata/promql';
-import { PromApiError } from './prom-api-error';
 
 /** Bounds Prometheus uses for absent `start`/`end` of metadata lookups, in ms. */
 export const MIN_TIME_MS = -9_223_309_901_257_974;
@@ -41,7 +41,8 @@ export function parseGoFloat(s: string): number | null {
   if (!GO_FLOAT.test(s)) return null;
   const lower = s.toLowerCase().replace(/^[+]/, '');
   if (lower === 'nan') return NaN;
-  if (lower.endsWith('inf') || lower.endsWith('infinity')) return lower.startsWith('-') ? -Infinity : Infinity;
+  if (lower.endsWith('inf') || lower.endsWith('infinity'))
+    return lower.startsWith('-') ? -Infinity : Infinity;
   return Number(s);
 }
 
@@ -57,8 +58,23 @@ export function parseTime(s: string): number {
     const [, y, mo, d, h, mi, sec, frac, zone] = m;
     const base = Date.UTC(+y, +mo - 1, +d, +h, +mi, +sec);
     const fracMs = frac ? Math.trunc(Number(`0.${frac}`) * 1000) : 0;
-    const offset = zone === 'Z' ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000;
-    if (!Number.isNaN(base) && +mo >= 1 && +mo <= 12 && +d >= 1 && +d <= 31 && +h < 24 && +mi < 60 && +sec < 60) return base + fracMs - offset;
+    const offset =
+      zone === 'Z'
+        ? 0
+        : (zone.startsWith('-') ? -1 : 1) *
+          (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) *
+          60_000;
+    if (
+      !Number.isNaN(base) &&
+      +mo >= 1 &&
+      +mo <= 12 &&
+      +d >= 1 &&
+      +d <= 31 &&
+      +h < 24 &&
+      +mi < 60 &&
+      +sec < 60
+    )
+      return base + fracMs - offset;
   }
   throw new Error(`cannot parse ${JSON.stringify(s)} to a valid timestamp`);
 }
@@ -70,7 +86,10 @@ export function timeParam(params: ApiParams, name: string, fallback: number): nu
   try {
     return parseTime(v);
   } catch (error) {
-    throw PromApiError.invalidParam(name, `Invalid time value for '${name}': ${(error as Error).message}`);
+    throw PromApiError.invalidParam(
+      name,
+      `Invalid time value for '${name}': ${(error as Error).message}`,
+    );
   }
 }
 
@@ -115,7 +134,11 @@ export function durationParamMs(params: ApiParams, name: string): number | null 
 export function limitParam(params: ApiParams): number {
   const v = params.get('limit');
   if (v === '') return 0;
-  if (!/^[+-]?\d+$/.test(v)) throw PromApiError.invalidParam('limit', `strconv.Atoi: parsing ${JSON.stringify(v)}: invalid syntax`);
+  if (!/^[+-]?\d+$/.test(v))
+    throw PromApiError.invalidParam(
+      'limit',
+      `strconv.Atoi: parsing ${JSON.stringify(v)}: invalid syntax`,
+    );
   const n = Number(v);
   if (n < 0) throw PromApiError.invalidParam('limit', 'limit must be non-negative');
   return n;
@@ -140,7 +163,10 @@ export function partialResponseParam(params: ApiParams): boolean | null {
   if (v === '') return null;
   const b = parseGoBool(v);
   if (b === null) {
-    throw new PromApiError('bad_data', `'partial_response' parameter: strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
+    throw new PromApiError(
+      'bad_data',
+      `'partial_response' parameter: strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`,
+    );
   }
   return b;
 }
@@ -149,7 +175,8 @@ export function partialResponseParam(params: ApiParams): boolean | null {
 export function rangeParams(params: ApiParams): { startMs: number; endMs: number; stepMs: number } {
   const startMs = requiredTimeParam(params, 'start');
   const endMs = requiredTimeParam(params, 'end');
-  if (endMs < startMs) throw PromApiError.invalidParam('end', 'end timestamp must not be before start time');
+  if (endMs < startMs)
+    throw PromApiError.invalidParam('end', 'end timestamp must not be before start time');
   let stepNs: number;
   try {
     stepNs = parseDurationNs(params.get('step'));
@@ -157,7 +184,10 @@ export function rangeParams(params: ApiParams): { startMs: number; endMs: number
     throw PromApiError.invalidParam('step', (error as Error).message);
   }
   if (stepNs <= 0) {
-    throw PromApiError.invalidParam('step', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+    throw PromApiError.invalidParam(
+      'step',
+      'zero or negative query resolution step widths are not accepted. Try a positive integer',
+    );
   }
   // For safety, like Prometheus: 60s resolution for a week or 1h for a year fits.
   if (Math.trunc(((endMs - startMs) * 1e6) / stepNs) > 11000) {
@@ -168,14 +198,19 @@ export function rangeParams(params: ApiParams): { startMs: number; endMs: number
   }
   const stepMs = Math.trunc(stepNs / 1e6);
   if (stepMs <= 0) {
-    throw PromApiError.invalidParam('step', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+    throw PromApiError.invalidParam(
+      'step',
+      'zero or negative query resolution step widths are not accepted. Try a positive integer',
+    );
   }
   return { startMs, endMs, stepMs };
 }
 
 /** Whether a label name is acceptable to Prometheus 3 (any non-empty UTF-8 string). */
 export function validLabelName(name: string): boolean {
-  return name.length > 0 && !/[\uD800-\uDFFF]/.test(name.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''));
+  return (
+    name.length > 0 && !/[\uD800-\uDFFF]/.test(name.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))
+  );
 }
 
 /**

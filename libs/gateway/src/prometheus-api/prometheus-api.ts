@@ -1,6 +1,7 @@
 import { BusClient, type Bus } from '@strata/bus';
 import {
   PROM_ERROR_STATUS,
+  PromApiError,
   QuerySubjects,
   StrataError,
   type PromApiReply,
@@ -23,7 +24,6 @@ import {
   unescapeLabelName,
   validLabelName,
 } from './params';
-import { PromApiError } from './prom-api-error';
 
 /** The tenant a call was admitted for, with the limits of its quota. */
 export interface AdmittedTenant {
@@ -71,7 +71,14 @@ export class PrometheusApi {
       const timeMs = timeParam(p, 'time', this.now());
       const timeoutMs = timeoutParam(p);
       const lookbackDeltaMs = durationParamMs(p, 'lookback_delta') ?? undefined;
-      const payload = { ...scope(tenant), query: p.get('query'), timeMs, timeoutMs, lookbackDeltaMs, ...partialResponse(p) };
+      const payload = {
+        ...scope(tenant),
+        query: p.get('query'),
+        timeMs,
+        timeoutMs,
+        lookbackDeltaMs,
+        ...partialResponse(p),
+      };
       return this.ask(QuerySubjects.instant, payload, timeoutMs);
     });
   }
@@ -81,7 +88,11 @@ export class PrometheusApi {
     return this.answer(async () => {
       const range = rangeParams(p);
       const timeoutMs = timeoutParam(p);
-      return this.ask(QuerySubjects.range, { ...scope(tenant), query: p.get('query'), ...range, timeoutMs, ...partialResponse(p) }, timeoutMs);
+      return this.ask(
+        QuerySubjects.range,
+        { ...scope(tenant), query: p.get('query'), ...range, timeoutMs, ...partialResponse(p) },
+        timeoutMs,
+      );
     });
   }
 
@@ -91,7 +102,13 @@ export class PrometheusApi {
       const match = p.all('match[]');
       if (match.length === 0) throw new PromApiError('bad_data', 'no match[] parameter provided');
       const window = metadataWindow(p);
-      return this.ask(QuerySubjects.series, { ...scope(tenant), match, ...window, limit: limitParam(p), ...partialResponse(p) });
+      return this.ask(QuerySubjects.series, {
+        ...scope(tenant),
+        match,
+        ...window,
+        limit: limitParam(p),
+        ...partialResponse(p),
+      });
     });
   }
 
@@ -99,7 +116,13 @@ export class PrometheusApi {
   labels(tenant: AdmittedTenant, p: ApiParams): Promise<ApiAnswer> {
     return this.answer(async () => {
       const window = metadataWindow(p);
-      const payload = { ...scope(tenant), match: p.all('match[]'), ...window, limit: limitParam(p), ...partialResponse(p) };
+      const payload = {
+        ...scope(tenant),
+        match: p.all('match[]'),
+        ...window,
+        limit: limitParam(p),
+        ...partialResponse(p),
+      };
       return this.ask(QuerySubjects.labelNames, payload);
     });
   }
@@ -108,9 +131,17 @@ export class PrometheusApi {
   labelValues(tenant: AdmittedTenant, rawName: string, p: ApiParams): Promise<ApiAnswer> {
     return this.answer(async () => {
       const name = unescapeLabelName(rawName);
-      if (!validLabelName(name)) throw new PromApiError('bad_data', `invalid label name: ${JSON.stringify(name)}`);
+      if (!validLabelName(name))
+        throw new PromApiError('bad_data', `invalid label name: ${JSON.stringify(name)}`);
       const window = metadataWindow(p);
-      const payload = { ...scope(tenant), name, match: p.all('match[]'), ...window, limit: limitParam(p), ...partialResponse(p) };
+      const payload = {
+        ...scope(tenant),
+        name,
+        match: p.all('match[]'),
+        ...window,
+        limit: limitParam(p),
+        ...partialResponse(p),
+      };
       return this.ask(QuerySubjects.labelValues, payload);
     });
   }
@@ -121,10 +152,19 @@ export class PrometheusApi {
       const int = (name: string): number => {
         const v = p.get(name);
         if (v === '') return -1;
-        if (!/^[+-]?\d+$/.test(v)) throw new PromApiError('bad_data', `${name === 'limit' ? 'limit' : 'limit_per_metric'} must be a number`);
+        if (!/^[+-]?\d+$/.test(v))
+          throw new PromApiError(
+            'bad_data',
+            `${name === 'limit' ? 'limit' : 'limit_per_metric'} must be a number`,
+          );
         return Number(v);
       };
-      const payload = { tenantId: tenant.tenantId, metric: p.get('metric'), limit: int('limit'), limitPerMetric: int('limit_per_metric') };
+      const payload = {
+        tenantId: tenant.tenantId,
+        metric: p.get('metric'),
+        limit: int('limit'),
+        limitPerMetric: int('limit_per_metric'),
+      };
       return this.ask(QuerySubjects.metadata, payload);
     });
   }
@@ -134,7 +174,8 @@ export class PrometheusApi {
     return this.answer(async () => {
       const startMs = timeParam(p, 'start', MIN_TIME_MS);
       const endMs = timeParam(p, 'end', MAX_TIME_MS);
-      if (endMs < startMs) throw new PromApiError('bad_data', 'end timestamp must not be before start timestamp');
+      if (endMs < startMs)
+        throw new PromApiError('bad_data', 'end timestamp must not be before start timestamp');
       const query = p.get('query');
       try {
         parseExpr(query);
@@ -153,7 +194,8 @@ export class PrometheusApi {
       const v = p.get('limit');
       if (v !== '') {
         const n = goAtoi(v);
-        if (typeof n === 'string' || n < 1) throw new PromApiError('bad_data', 'limit must be a positive number');
+        if (typeof n === 'string' || n < 1)
+          throw new PromApiError('bad_data', 'limit must be a positive number');
         limit = n;
       }
       return this.ask(QuerySubjects.tsdbStatus, { tenantId: tenant.tenantId, limit });
@@ -177,17 +219,28 @@ export class PrometheusApi {
 
   private parseWith(p: ApiParams, render: (e: ReturnType<typeof parseExpr>) => unknown): ApiAnswer {
     try {
-      return { statusCode: 200, body: { status: 'success', data: render(parseExpr(p.get('query'))) } };
+      return {
+        statusCode: 200,
+        body: { status: 'success', data: render(parseExpr(p.get('query'))) },
+      };
     } catch (error) {
-      if (error instanceof ParseError) return fromReply(PromApiError.invalidParam('query', error.message).toReply());
+      if (error instanceof ParseError)
+        return fromReply(PromApiError.invalidParam('query', error.message).toReply());
       throw error;
     }
   }
 
-  private async ask<S extends QuerySubject>(subject: S, payload: RequestOf<S>, timeoutMs?: number): Promise<ApiAnswer> {
+  private async ask<S extends QuerySubject>(
+    subject: S,
+    payload: RequestOf<S>,
+    timeoutMs?: number,
+  ): Promise<ApiAnswer> {
     const budget = timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const reply = await new BusClient(this.bus).ask(subject, payload, { timeoutMs: budget + REPLY_MARGIN_MS });
-    if ('serialized' in reply && typeof reply.serialized === 'string') return fromSerialized(reply.serialized);
+    const reply = await new BusClient(this.bus).ask(subject, payload, {
+      timeoutMs: budget + REPLY_MARGIN_MS,
+    });
+    if ('serialized' in reply && typeof reply.serialized === 'string')
+      return fromSerialized(reply.serialized);
     return fromReply(reply as PromApiReply<unknown>);
   }
 
@@ -196,7 +249,10 @@ export class PrometheusApi {
       return await run();
     } catch (error) {
       if (error instanceof PromApiError) return fromReply(error.toReply());
-      if (error instanceof StrataError && (error.code === 'timeout' || error.code === 'unavailable')) {
+      if (
+        error instanceof StrataError &&
+        (error.code === 'timeout' || error.code === 'unavailable')
+      ) {
         return fromReply({ status: 'error', errorType: error.code, error: error.message });
       }
       throw error;
@@ -217,7 +273,9 @@ function partialResponse(p: ApiParams): { partialResponse?: boolean } {
 }
 
 function scope(tenant: AdmittedTenant): AdmittedTenant {
-  return tenant.limits ? { tenantId: tenant.tenantId, limits: tenant.limits } : { tenantId: tenant.tenantId };
+  return tenant.limits
+    ? { tenantId: tenant.tenantId, limits: tenant.limits }
+    : { tenantId: tenant.tenantId };
 }
 
 function metadataWindow(p: ApiParams): { startMs: number; endMs: number } {

@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { META_FILE, blockDir, putBlock } from '@strata/blocks';
+import { TENANT_LABEL } from '@strata/contracts';
 import { type Bucket } from '@strata/objstore';
 import { headBlockSeries, writeBlock } from '@strata/tsdb';
 import { type PartitionHead } from '../head/partition-head';
@@ -92,7 +93,7 @@ export class BlockCutter {
     const series = headBlockSeries(head, {
       mint: range.mint,
       maxt: range.maxt,
-      dropLabels: ['tenant_id'],
+      dropLabels: [TENANT_LABEL],
     });
     const streamSeq = this.state.lastSeq;
     if (series.length === 0) {

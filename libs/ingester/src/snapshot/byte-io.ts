@@ -1,3 +1,5 @@
+import { type ByteCursor, UVARINT_TRUNCATED, putUvarint, readUvarint } from '@strata/tsdb';
+
 /** A growable little-endian writer for the snapshot format. */
 export class ByteWriter {
   private buf = Buffer.allocUnsafe(1 << 16);
@@ -29,11 +31,7 @@ export class ByteWriter {
 
   uvarint(v: number): void {
     this.ensure(10);
-    while (v >= 0x80) {
-      this.buf[this.off++] = (v & 0x7f) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.off++] = v;
+    this.off = putUvarint(this.buf, this.off, v);
   }
 
   bytes(b: Uint8Array): void {
@@ -57,12 +55,12 @@ export class ByteWriter {
 }
 
 /** The reading side of {@link ByteWriter}; every read checks bounds and throws `fail(why)`. */
-export class ByteReader {
+export class ByteReader implements ByteCursor {
   off = 0;
 
   constructor(
-    private readonly buf: Buffer,
-    private readonly end: number,
+    readonly buf: Buffer,
+    readonly end: number,
     private readonly fail: (why: string) => never,
   ) {}
 
@@ -90,16 +88,9 @@ export class ByteReader {
   }
 
   uvarint(): number {
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 8; i++) {
-      this.need(1);
-      const b = this.buf[this.off++];
-      result += (b & 0x7f) * mul;
-      if (b < 0x80) return result;
-      mul *= 128;
-    }
-    return this.fail('varint too long');
+    const v = readUvarint(this);
+    if (v >= 0) return v;
+    return this.fail(v === UVARINT_TRUNCATED ? 'truncated' : 'varint too long');
   }
 
   bytes(): Uint8Array {

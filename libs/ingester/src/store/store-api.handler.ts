@@ -22,8 +22,6 @@ import { answerCardinality, answerTsdbStatus } from './cardinality.answer';
 
 const NO_SERIES = new Head();
 
-export { TENANT_LABEL };
-
 /** Any Store API answer. */
 export type StoreResponse =
   | StoreSeriesResponse

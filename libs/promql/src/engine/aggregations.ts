@@ -1,46 +1,18 @@
-import { xxh64 } from '@node-rs/xxhash';
-import { type AggregateExpr, type Expr } from '../parser/ast';
+// The aggregation operators that compute a value per group and step (sum, avg, count, min, max,
+// group, stddev, stdvar, quantile) and count_values, as Prometheus' `aggregation` and
+// `aggregationCountValues`; the ones that keep input samples are in aggregation-k.ts.
+import { type AggregateExpr, type Expr, unwrapParens } from '../parser/ast';
 import { Labels, METRIC_NAME } from '../storage/labels';
-import { Anno, formatG } from './annotations';
+import { aggregateK } from './aggregation-k';
+import { Anno } from './annotations';
 import { isValidLabelName } from './functions/labels';
 import { EvalError } from './errors';
-import { unwrapParens, type Evaluator } from './evaluator';
-import { newSeries, pushPoint, type Matrix, type Sample, type Series, type Vector } from './types';
-
-/** Neumaier-compensated summation step, returning [sum, compensation]. */
-export function kahanSumInc(inc: number, sum: number, c: number): [number, number] {
-  const t = sum + inc;
-  if (!Number.isFinite(t) && !Number.isNaN(t)) c = 0;
-  else if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
-  else c += inc - t + sum;
-  return [t, c];
-}
-
-/** The φ-quantile of values with linear interpolation, as Prometheus' `quantile`. */
-export function quantile(q: number, values: number[]): number {
-  if (values.length === 0 || Number.isNaN(q)) return NaN;
-  if (q < 0) return -Infinity;
-  if (q > 1) return Infinity;
-  values.sort(byValueAsc);
-  const n = values.length;
-  const rank = q * (n - 1);
-  const lower = Math.max(0, Math.floor(rank));
-  const upper = Math.min(n - 1, lower + 1);
-  const w = rank - Math.floor(rank);
-  return values[lower] * (1 - w) + values[upper] * w;
-}
-
-/** Ascending order with NaN first, matching Prometheus' value heap ordering. */
-function byValueAsc(a: number, b: number): number {
-  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : -1;
-  if (Number.isNaN(b)) return 1;
-  return a - b;
-}
-
-const MAX_INT64 = 2 ** 63;
+import { type StepEvaluator } from './eval-context';
+import { kahanSumInc, quantile } from './float-math';
+import { newSeries, pushPoint, type Matrix, type Series, type Vector } from './types';
 
 /** Shortest decimal, never exponent notation, as Go's strconv.FormatFloat(f, 'f', -1, 64). */
-export function formatFloatF(v: number): string {
+function formatFloatF(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
@@ -61,25 +33,6 @@ export function formatFloatF(v: number): string {
   return (neg ? '-' : '') + out;
 }
 
-/** Prometheus' label hash (xxhash64 over name/value bytes with 0xff separators). */
-export function labelsHash(l: Labels): bigint {
-  const parts: Buffer[] = [];
-  const sep = Buffer.from([0xff]);
-  for (let i = 0; i < l.length; i++) {
-    parts.push(Buffer.from(l.names[i], 'utf8'), sep, Buffer.from(l.values[i], 'utf8'), sep);
-  }
-  return xxh64(Buffer.concat(parts));
-}
-
-function ratioOffset(l: Labels): number {
-  return Number(labelsHash(l)) / 2 ** 64;
-}
-
-function addRatioSample(r: number, l: Labels): boolean {
-  const off = ratioOffset(l);
-  return (r >= 0 && off < r) || (r < 0 && off >= 1 + r);
-}
-
 function groupKeyFn(e: AggregateExpr, grouping: string[]): (l: Labels) => string {
   if (e.without) {
     const names = [...grouping, METRIC_NAME];
@@ -95,7 +48,7 @@ function groupLabels(e: AggregateExpr, grouping: string[], l: Labels): Labels {
 }
 
 /** Evaluates the per-step scalar parameter of an aggregation. */
-function paramValues(ev: Evaluator, param: Expr | null): Float64Array {
+function paramValues(ev: StepEvaluator, param: Expr | null): Float64Array {
   const out = new Float64Array(ev.numSteps).fill(NaN);
   if (param === null) return out;
   const m = ev.evalMatrix(param);
@@ -107,7 +60,7 @@ function paramValues(ev: Evaluator, param: Expr | null): Float64Array {
 }
 
 /** Evaluates an aggregation expression over all steps. */
-export function evalAggregate(ev: Evaluator, e: AggregateExpr): Matrix {
+export function evalAggregate(ev: StepEvaluator, e: AggregateExpr): Matrix {
   const grouping = [...e.grouping].sort();
   if (e.op === 'count_values') return evalCountValues(ev, e, grouping);
   const before = ev.ctx.currentSamples;
@@ -117,7 +70,7 @@ export function evalAggregate(ev: Evaluator, e: AggregateExpr): Matrix {
   return result;
 }
 
-function aggregate(ev: Evaluator, e: AggregateExpr, grouping: string[]): Matrix {
+function aggregate(ev: StepEvaluator, e: AggregateExpr, grouping: string[]): Matrix {
   const params = paramValues(ev, e.param);
   const input = ev.evalMatrix(e.expr);
   const annos = ev.ctx.annotations;
@@ -292,7 +245,7 @@ const MAX_CELLS = 1 << 22;
  * state would be too large or a point is off the evaluation grid.
  */
 function aggregateBySeries(
-  ev: Evaluator,
+  ev: StepEvaluator,
   op: 'sum' | 'count' | 'max' | 'min' | 'group',
   input: Matrix,
   seriesToGroup: Int32Array,
@@ -308,7 +261,8 @@ function aggregateBySeries(
     let prev = -1;
     for (let i = 0; i < s.n; i++) {
       const k = (ts[i] - start) / interval;
-      if (!Number.isInteger(k) || k <= prev || k >= numSteps || start + k * interval !== ts[i]) return null;
+      if (!Number.isInteger(k) || k <= prev || k >= numSteps || start + k * interval !== ts[i])
+        return null;
       prev = k;
     }
   }
@@ -375,179 +329,7 @@ function aggregateBySeries(
   return out;
 }
 
-/** Binary heap with Go's container/heap sift algorithms so ties resolve as in Prometheus. */
-class GoHeap {
-  items: Sample[] = [];
-
-  constructor(private readonly less: (a: Sample, b: Sample) => boolean) {}
-
-  push(s: Sample): void {
-    this.items.push(s);
-    this.up(this.items.length - 1);
-  }
-
-  fix0(): void {
-    this.down(0, this.items.length);
-  }
-
-  private up(j: number): void {
-    const h = this.items;
-    for (;;) {
-      const i = Math.floor((j - 1) / 2);
-      if (i === j || j <= 0 || !this.less(h[j], h[i])) break;
-      [h[i], h[j]] = [h[j], h[i]];
-      j = i;
-    }
-  }
-
-  private down(i0: number, n: number): void {
-    const h = this.items;
-    let i = i0;
-    for (;;) {
-      const j1 = 2 * i + 1;
-      if (j1 >= n || j1 < 0) break;
-      let j = j1;
-      const j2 = j1 + 1;
-      if (j2 < n && this.less(h[j2], h[j1])) j = j2;
-      if (!this.less(h[j], h[i])) break;
-      [h[i], h[j]] = [h[j], h[i]];
-      i = j;
-    }
-  }
-}
-
-const lessAsc = (a: Sample, b: Sample): boolean => (Number.isNaN(a.f) ? true : a.f < b.f);
-const lessDesc = (a: Sample, b: Sample): boolean => (Number.isNaN(a.f) ? true : a.f > b.f);
-
-/** Stable insertion-style sort of a heap in reverse of `less`, as `sort.Sort(sort.Reverse(h))` on small inputs. */
-function sortReverse(items: Sample[], less: (a: Sample, b: Sample) => boolean): void {
-  for (let i = 1; i < items.length; i++) {
-    for (let j = i; j > 0 && less(items[j - 1], items[j]); j--) {
-      [items[j], items[j - 1]] = [items[j - 1], items[j]];
-    }
-  }
-}
-
-function aggregateK(
-  ev: Evaluator,
-  e: AggregateExpr,
-  input: Matrix,
-  seriesToGroup: Int32Array,
-  nGroups: number,
-  params: Float64Array,
-): Matrix {
-  const op = e.op;
-  const annos = ev.ctx.annotations;
-  let pmax = -Infinity;
-  let pmin = Infinity;
-  for (const p of params) {
-    pmax = Math.max(pmax, p);
-    pmin = Math.min(pmin, p);
-  }
-  if (op === 'limit_ratio') {
-    if (pmax === 0 && pmin === 0) return [];
-    if (pmax > 1) annos.add(Anno.invalidRatio(pmax, 1));
-    if (pmin < -1) annos.add(Anno.invalidRatio(pmin, -1));
-  } else if (!(pmax >= 1)) {
-    return [];
-  }
-  const out = new Map<string, Series>();
-  const cursors = new Int32Array(input.length);
-  // One sample object per input series, refilled each step; outputs copy values out at once.
-  const reuse: Sample[] = input.map((s) => ({
-    metric: s.metric,
-    t: 0,
-    f: 0,
-    dropName: s.dropName,
-  }));
-  const numSteps = ev.numSteps;
-  let step = -1;
-  for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
-    step++;
-    ev.checkDeadline();
-    const fParam = params[step];
-    const heaps: (GoHeap | null)[] = new Array<GoHeap | null>(nGroups).fill(null);
-    let k = 0;
-    let r = 0;
-    let skip = false;
-    if (op === 'limit_ratio') {
-      if (Number.isNaN(fParam)) throw new EvalError(`Ratio value ${formatG(fParam)} is NaN`);
-      if (fParam === 0) skip = true;
-      r = Math.max(-1, Math.min(1, fParam));
-    } else {
-      if (!(Math.abs(fParam) <= MAX_INT64))
-        throw new EvalError(`Scalar value ${formatG(fParam)} overflows int64`);
-      k = Math.trunc(fParam);
-      if (k > input.length) k = input.length;
-      if (k < 1) skip = true;
-    }
-    const groupLimit = op === 'bottomk' ? lessDesc : lessAsc;
-    // One pass per step: each present sample goes straight into its group's heap, in input order.
-    for (let si = 0; si < input.length; si++) {
-      const in_ = input[si];
-      const c = cursors[si];
-      if (c >= in_.n || in_.ts[c] !== ts) continue;
-      cursors[si] = c + 1;
-      if (skip) continue;
-      const s = reuse[si];
-      s.t = ts;
-      s.f = in_.vals[c];
-      const g = seriesToGroup[si];
-      let h = heaps[g];
-      if (h === null) {
-        h = new GoHeap(groupLimit);
-        heaps[g] = h;
-        if (op === 'limit_ratio') {
-          if (addRatioSample(r, s.metric)) h.push(s);
-        } else {
-          h.push(s);
-        }
-        continue;
-      }
-      if (op === 'topk') {
-        if (h.items.length < k) h.push(s);
-        else if (h.items[0].f < s.f || (Number.isNaN(h.items[0].f) && !Number.isNaN(s.f))) {
-          h.items[0] = s;
-          if (k > 1) h.fix0();
-        }
-      } else if (op === 'bottomk') {
-        if (h.items.length < k) h.push(s);
-        else if (h.items[0].f > s.f || (Number.isNaN(h.items[0].f) && !Number.isNaN(s.f))) {
-          h.items[0] = s;
-          if (k > 1) h.fix0();
-        }
-      } else if (op === 'limitk') {
-        if (h.items.length < k) h.push(s);
-      } else if (op === 'limit_ratio') {
-        if (addRatioSample(r, s.metric)) h.push(s);
-      }
-    }
-    const stepOut: Sample[] = [];
-    for (const h of heaps) {
-      if (h === null) continue;
-      if (op === 'topk' || op === 'bottomk') sortReverse(h.items, groupLimit);
-      stepOut.push(...h.items);
-    }
-    if (ev.start === ev.end) {
-      return stepOut.map((s) => {
-        const ss = newSeries(s.metric, s.dropName, 1);
-        pushPoint(ss, ts, s.f);
-        return ss;
-      });
-    }
-    for (const s of stepOut) {
-      let ss = out.get(s.metric.key);
-      if (ss === undefined) {
-        ss = newSeries(s.metric, s.dropName, numSteps);
-        out.set(s.metric.key, ss);
-      }
-      pushPoint(ss, ts, s.f);
-    }
-  }
-  return [...out.values()];
-}
-
-function evalCountValues(ev: Evaluator, e: AggregateExpr, groupingIn: string[]): Matrix {
+function evalCountValues(ev: StepEvaluator, e: AggregateExpr, groupingIn: string[]): Matrix {
   const p = e.param === null ? null : unwrapParens(e.param);
   if (p === null || p.type !== 'StringLiteral')
     throw new EvalError('count_values needs a string parameter');

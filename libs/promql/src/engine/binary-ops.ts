@@ -1,7 +1,7 @@
 import { exprType, type BinaryExpr, type BinaryOp, type VectorMatching } from '../parser/ast';
 import { type Labels, METRIC_NAME } from '../storage/labels';
 import { EvalError } from './errors';
-import { type Evaluator } from './evaluator';
+import { type StepEvaluator } from './eval-context';
 import { newSeries, pushPoint, type Matrix, type Sample, type Vector } from './types';
 
 function isComparison(op: BinaryOp): boolean {
@@ -92,7 +92,7 @@ function elemBinop(op: BinaryOp, l: number, r: number): [number, boolean] {
 }
 
 /** Evaluates a binary expression over all steps. */
-export function evalBinary(ev: Evaluator, e: BinaryExpr): Matrix {
+export function evalBinary(ev: StepEvaluator, e: BinaryExpr): Matrix {
   const lt = exprType(e.lhs);
   const rt = exprType(e.rhs);
   if (lt === 'scalar' && rt === 'scalar') {
@@ -140,7 +140,7 @@ export function evalBinary(ev: Evaluator, e: BinaryExpr): Matrix {
  * Vector/scalar operations map each series independently, so they run over whole typed arrays
  * instead of gathering per-step vectors; scalars always have a point at every step.
  */
-function evalVectorScalar(ev: Evaluator, e: BinaryExpr, swap: boolean): Matrix {
+function evalVectorScalar(ev: StepEvaluator, e: BinaryExpr, swap: boolean): Matrix {
   const before = ev.ctx.currentSamples;
   const lhs = ev.evalMatrix(e.lhs);
   const rhs = ev.evalMatrix(e.rhs);
@@ -176,7 +176,7 @@ function evalVectorScalar(ev: Evaluator, e: BinaryExpr, swap: boolean): Matrix {
   return out;
 }
 
-function evalVectorScalarStepwise(ev: Evaluator, e: BinaryExpr, swap: boolean): Matrix {
+function evalVectorScalarStepwise(ev: StepEvaluator, e: BinaryExpr, swap: boolean): Matrix {
   return ev.rangeEval(
     (a) => {
       const vec = swap ? a[1] : a[0];

@@ -1,5 +1,6 @@
 import { Labels } from '../storage/labels';
-import { MemoryQueryable, STALE_NAN } from '../storage/memory-queryable';
+import { STALE_NAN } from '@strata/contracts';
+import { MemoryQueryable } from '../storage/memory-queryable';
 import { Engine } from './engine';
 import { agg, bin, call, num, range, sel, subquery } from '../../testing/test-builders';
 import { type QueryValue } from './types';

@@ -4,7 +4,8 @@ import { compareLabels, METRIC_NAME } from '../storage/labels';
 import { type Queryable, type SelectHints } from '../storage/queryable';
 import { Annotations } from './annotations';
 import { EvalError } from './errors';
-import { Evaluator, type QueryContext } from './evaluator';
+import { type QueryContext } from './eval-context';
+import { Evaluator } from './evaluator';
 import { loadSeries } from './selectors';
 import { type Matrix, type QueryValue, type Series, type Vector } from './types';
 

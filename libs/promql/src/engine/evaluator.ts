@@ -1,3 +1,4 @@
+import { isStaleNaN } from '@strata/contracts';
 import {
   exprType,
   type Call,
@@ -6,12 +7,13 @@ import {
   type SubqueryExpr,
   type TimeModifiers,
   type VectorSelector,
+  unwrapParens,
 } from '../parser/ast';
 import { Labels, METRIC_NAME } from '../storage/labels';
-import { type Querier } from '../storage/queryable';
 import { evalAggregate } from './aggregations';
-import { Anno, type Annotations } from './annotations';
+import { Anno } from './annotations';
 import { evalBinary } from './binary-ops';
+import { type EvalValue, type QueryContext, type StepEvaluator } from './eval-context';
 import { EvalError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from './errors';
 import { evalLabelJoin, evalLabelReplace } from './functions/labels';
 import {
@@ -21,46 +23,10 @@ import {
   VECTOR_FUNCTIONS,
 } from './functions/registry';
 import { firstAfter, lastAtOrBefore, type LoadedSeries } from './selectors';
-import {
-  newSeries,
-  pushPoint,
-  type Matrix,
-  type Sample,
-  type Series,
-  type StringValue,
-  type Vector,
-} from './types';
-
-/** State shared by the evaluators of one query, including nested subquery evaluators. */
-export interface QueryContext {
-  querier: Querier;
-  lookbackMs: number;
-  maxSamples: number;
-  deadline: number;
-  /** Aborts evaluation when signalled (checked with the deadline). */
-  signal: AbortSignal | undefined;
-  queryStart: number;
-  queryEnd: number;
-  noStepSubqueryIntervalMs: number;
-  enableExperimental: boolean;
-  mint: number;
-  maxt: number;
-  currentSamples: number;
-  seriesCache: Map<VectorSelector, LoadedSeries[]>;
-  annotations: Annotations;
-}
-
-/** What evaluating a node yields: a matrix of step-aligned points (vectors and scalars) or a string. */
-export type EvalValue = Matrix | StringValue;
-
-/** Strips any number of parentheses around an expression. */
-export function unwrapParens(e: Expr): Expr {
-  while (e.type === 'ParenExpr') e = e.expr;
-  return e;
-}
+import { newSeries, pushPoint, type Matrix, type Sample, type Series, type Vector } from './types';
 
 /** Evaluates an expression at every step of [start, end], as Prometheus' evaluator does. */
-export class Evaluator {
+export class Evaluator implements StepEvaluator {
   constructor(
     readonly ctx: QueryContext,
     readonly start: number,
@@ -189,7 +155,7 @@ export class Evaluator {
     if (i < 0) return -1;
     if (s.ts[i] <= refTime - this.ctx.lookbackMs) return -1;
     const v = s.vs[i];
-    if (v !== v && isStale(s, i)) return -1;
+    if (isStaleNaN(v)) return -1;
     return i;
   }
 
@@ -564,12 +530,3 @@ function isStepInvariant(e: Expr): boolean {
   invariantCache.set(e, r);
   return r;
 }
-
-function isStale(s: LoadedSeries, i: number): boolean {
-  // Only NaNs reach here; compare bit patterns through a shared view.
-  staleView[0] = s.vs[i];
-  return staleBits[0] === 0x7ff0000000000002n;
-}
-
-const staleView = new Float64Array(1);
-const staleBits = new BigUint64Array(staleView.buffer);

@@ -1,7 +1,7 @@
-import { type LabelMatcher, type VectorSelector } from '../parser/ast';
+import { isStaleNaN } from '@strata/contracts';
+import { type VectorSelector } from '../parser/ast';
 import { type Labels } from '../storage/labels';
-import { isStaleNaN } from '../storage/memory-queryable';
-import { type Matcher, type Querier, type SelectHints } from '../storage/queryable';
+import { type Querier, type SelectHints } from '../storage/queryable';
 
 /**
  * One selected series materialised into typed arrays once per query: all samples (for instant
@@ -17,17 +17,13 @@ export interface LoadedSeries {
   rn: number;
 }
 
-function toMatcher(m: LabelMatcher): Matcher {
-  return { name: m.name, op: m.op, value: m.value };
-}
-
 /** Selects and materialises the series of a selector from the querier. */
 export async function loadSeries(
   q: Querier,
   vs: VectorSelector,
   hints: SelectHints,
 ): Promise<LoadedSeries[]> {
-  const found = await q.select(false, hints, ...vs.matchers.map(toMatcher));
+  const found = await q.select(false, hints, ...vs.matchers);
   const out: LoadedSeries[] = [];
   for (const s of found) {
     if (s.samples !== undefined) {

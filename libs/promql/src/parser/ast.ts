@@ -2,6 +2,7 @@
  * The PromQL syntax tree, shaped like Prometheus' `promql/parser/ast.go` so that a tree printed
  * from here reads the same as one printed by Prometheus. Positions are byte offsets into the query.
  */
+import { type Matcher } from '../storage/labels';
 
 /** A half-open byte range `[start, end)` in the query text. */
 export interface PositionRange {
@@ -11,16 +12,6 @@ export interface PositionRange {
 
 /** The four value types an expression can evaluate to (plus `string`). */
 export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
-
-/** Label matcher operators. */
-export type MatchOp = '=' | '!=' | '=~' | '!~';
-
-/** One label matcher as written in a selector; `__name__` for the metric name. */
-export interface LabelMatcher {
-  name: string;
-  op: MatchOp;
-  value: string;
-}
 
 /** Binary operators, by their token text. */
 export type BinaryOp =
@@ -126,7 +117,7 @@ export interface VectorSelector extends TimeModifiers {
   /** The metric name written before the braces, or '' when only matchers were given. */
   name: string;
   /** Every matcher, including the `__name__="..."` one implied by `name`. */
-  matchers: LabelMatcher[];
+  matchers: Matcher[];
   pos: PositionRange;
 }
 
@@ -250,4 +241,10 @@ export function exprType(e: Expr): ValueType {
     case 'Call':
       return e.func.returnType;
   }
+}
+
+/** Strips any number of parentheses around an expression (Prometheus' `unwrapParenExpr`). */
+export function unwrapParens(e: Expr): Expr {
+  while (e.type === 'ParenExpr') e = e.expr;
+  return e;
 }

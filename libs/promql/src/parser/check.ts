@@ -1,4 +1,13 @@
-import { type AggregateOp, type BinaryExpr, type Expr, exprType, type LabelMatcher, type PositionRange, type ValueType, type VectorSelector } from './ast';
+import {
+  type AggregateOp,
+  type BinaryExpr,
+  type Expr,
+  exprType,
+  type PositionRange,
+  type ValueType,
+  type VectorSelector,
+} from './ast';
+import { type Matcher } from '../storage/labels';
 import { compilePromRegex } from '@strata/prom-regex';
 
 /** Where type errors are recorded, plus the query bytes for operator positions. */
@@ -9,7 +18,13 @@ export interface CheckSink {
 
 const COMPARISON_OPS = new Set(['==', '!=', '<=', '<', '>=', '>']);
 const SET_OPS = new Set(['and', 'or', 'unless']);
-const SCALAR_PARAM_AGGREGATORS = new Set<AggregateOp>(['topk', 'bottomk', 'quantile', 'limitk', 'limit_ratio']);
+const SCALAR_PARAM_AGGREGATORS = new Set<AggregateOp>([
+  'topk',
+  'bottomk',
+  'quantile',
+  'limitk',
+  'limit_ratio',
+]);
 
 /** The wording Prometheus uses for value types in messages. */
 export function documentedType(t: ValueType | 'none'): string {
@@ -25,7 +40,7 @@ export function documentedType(t: ValueType | 'none'): string {
   }
 }
 
-function matchesEmpty(m: LabelMatcher): boolean {
+function matchesEmpty(m: Matcher): boolean {
   switch (m.op) {
     case '=':
       return m.value === '';
@@ -60,7 +75,11 @@ class Checker {
 
   private expectType(node: Expr, want: ValueType, context: string): void {
     const t = this.check(node);
-    if (t !== want) this.err(node.pos, `expected type ${documentedType(want)} in ${context}, got ${documentedType(t)}`);
+    if (t !== want)
+      this.err(
+        node.pos,
+        `expected type ${documentedType(want)} in ${context}, got ${documentedType(t)}`,
+      );
   }
 
   /** The operator's byte range between the operands, as Prometheus derives it for messages. */
@@ -76,8 +95,10 @@ class Checker {
     switch (node.type) {
       case 'AggregateExpr':
         this.expectType(node.expr, 'vector', 'aggregation expression');
-        if (node.param !== null && SCALAR_PARAM_AGGREGATORS.has(node.op)) this.expectType(node.param, 'scalar', 'aggregation parameter');
-        if (node.param !== null && node.op === 'count_values') this.expectType(node.param, 'string', 'aggregation parameter');
+        if (node.param !== null && SCALAR_PARAM_AGGREGATORS.has(node.op))
+          this.expectType(node.param, 'scalar', 'aggregation parameter');
+        if (node.param !== null && node.op === 'count_values')
+          this.expectType(node.param, 'string', 'aggregation parameter');
         return 'vector';
       case 'BinaryExpr':
         return this.checkBinaryChain(node);
@@ -89,13 +110,17 @@ class Checker {
       case 'UnaryExpr': {
         const t = this.check(node.expr);
         if (t !== 'scalar' && t !== 'vector') {
-          this.err(node.pos, `unary expression only allowed on expressions of type scalar or instant vector, got ${JSON.stringify(documentedType(t))}`);
+          this.err(
+            node.pos,
+            `unary expression only allowed on expressions of type scalar or instant vector, got ${JSON.stringify(documentedType(t))}`,
+          );
         }
         return t;
       }
       case 'SubqueryExpr': {
         const t = this.check(node.expr);
-        if (t !== 'vector') this.err(node.pos, `subquery is only allowed on instant vector, got ${t} instead`);
+        if (t !== 'vector')
+          this.err(node.pos, `subquery is only allowed on instant vector, got ${t} instead`);
         return 'matrix';
       }
       case 'MatrixSelector':
@@ -136,18 +161,24 @@ class Checker {
   private checkSelector(n: VectorSelector): void {
     if (n.name !== '') {
       for (const m of n.matchers.slice(0, -1)) {
-        if (m.name === '__name__') this.err(n.pos, `metric name must not be set twice: ${JSON.stringify(n.name)} or ${JSON.stringify(m.value)}`);
+        if (m.name === '__name__')
+          this.err(
+            n.pos,
+            `metric name must not be set twice: ${JSON.stringify(n.name)} or ${JSON.stringify(m.value)}`,
+          );
       }
       return;
     }
     if (this.bypassEmptyCheck.has(n)) return;
-    if (!n.matchers.some((m) => !matchesEmpty(m))) this.err(n.pos, 'vector selector must contain at least one non-empty matcher');
+    if (!n.matchers.some((m) => !matchesEmpty(m)))
+      this.err(n.pos, 'vector selector must contain at least one non-empty matcher');
   }
 
   private checkBinary(n: BinaryExpr, lt: ValueType, rt: ValueType): void {
     const isComparison = COMPARISON_OPS.has(n.op);
     const isSet = SET_OPS.has(n.op);
-    if (n.returnBool && !isComparison) this.err(this.opRange(n), 'bool modifier can only be used on comparison operators');
+    if (n.returnBool && !isComparison)
+      this.err(this.opRange(n), 'bool modifier can only be used on comparison operators');
     if (isComparison && !n.returnBool && rt === 'scalar' && lt === 'scalar') {
       this.err(this.opRange(n), 'comparisons between scalars must use BOOL modifier');
     }
@@ -155,40 +186,67 @@ class Checker {
     if (vm !== null && isSet && vm.card === 'one-to-one') vm.card = 'many-to-many';
     if (vm !== null && vm.on) {
       for (const l1 of vm.matchingLabels) {
-        if (vm.include.includes(l1)) this.err(this.opRange(n), `label ${JSON.stringify(l1)} must not occur in ON and GROUP clause at once`);
+        if (vm.include.includes(l1))
+          this.err(
+            this.opRange(n),
+            `label ${JSON.stringify(l1)} must not occur in ON and GROUP clause at once`,
+          );
       }
     }
-    if (lt !== 'scalar' && lt !== 'vector') this.err(n.lhs.pos, 'binary expression must contain only scalar and instant vector types');
-    if (rt !== 'scalar' && rt !== 'vector') this.err(n.rhs.pos, 'binary expression must contain only scalar and instant vector types');
+    if (lt !== 'scalar' && lt !== 'vector')
+      this.err(n.lhs.pos, 'binary expression must contain only scalar and instant vector types');
+    if (rt !== 'scalar' && rt !== 'vector')
+      this.err(n.rhs.pos, 'binary expression must contain only scalar and instant vector types');
     if ((lt !== 'vector' || rt !== 'vector') && vm !== null) {
-      if (vm.matchingLabels.length > 0) this.err(n.pos, 'vector matching only allowed between instant vectors');
+      if (vm.matchingLabels.length > 0)
+        this.err(n.pos, 'vector matching only allowed between instant vectors');
       n.matching = null;
     } else if (isSet && vm !== null) {
-      if (vm.card === 'one-to-many' || vm.card === 'many-to-one') this.err(n.pos, `no grouping allowed for ${JSON.stringify(n.op)} operation`);
+      if (vm.card === 'one-to-many' || vm.card === 'many-to-one')
+        this.err(n.pos, `no grouping allowed for ${JSON.stringify(n.op)} operation`);
       if (vm.card !== 'many-to-many') this.err(n.pos, 'set operations must always be many-to-many');
     }
-    if ((lt === 'scalar' || rt === 'scalar') && isSet) this.err(n.pos, `set operator ${JSON.stringify(n.op)} not allowed in binary scalar expression`);
+    if ((lt === 'scalar' || rt === 'scalar') && isSet)
+      this.err(
+        n.pos,
+        `set operator ${JSON.stringify(n.op)} not allowed in binary scalar expression`,
+      );
   }
 
   private checkCall(n: Extract<Expr, { type: 'Call' }>): void {
     const f = n.func;
     const nargs = f.argTypes.length;
     if (f.variadic === 0) {
-      if (nargs !== n.args.length) this.err(n.pos, `expected ${nargs} argument(s) in call to ${JSON.stringify(f.name)}, got ${n.args.length}`);
+      if (nargs !== n.args.length)
+        this.err(
+          n.pos,
+          `expected ${nargs} argument(s) in call to ${JSON.stringify(f.name)}, got ${n.args.length}`,
+        );
     } else {
       const na = nargs - 1;
       if (na > n.args.length) {
-        this.err(n.pos, `expected at least ${na} argument(s) in call to ${JSON.stringify(f.name)}, got ${n.args.length}`);
+        this.err(
+          n.pos,
+          `expected at least ${na} argument(s) in call to ${JSON.stringify(f.name)}, got ${n.args.length}`,
+        );
       } else if (f.variadic > 0 && na + f.variadic < n.args.length) {
-        this.err(n.pos, `expected at most ${na + f.variadic} argument(s) in call to ${JSON.stringify(f.name)}, got ${n.args.length}`);
+        this.err(
+          n.pos,
+          `expected at most ${na + f.variadic} argument(s) in call to ${JSON.stringify(f.name)}, got ${n.args.length}`,
+        );
       }
     }
     if (f.name === 'info' && n.args.length > 1) {
       const second = n.args[1];
       const t = exprType(second);
-      if (t !== 'vector') this.err(n.pos, `expected type instant vector in call to function "info", got ${documentedType(t)}`);
+      if (t !== 'vector')
+        this.err(
+          n.pos,
+          `expected type instant vector in call to function "info", got ${documentedType(t)}`,
+        );
       if (second.type === 'VectorSelector') {
-        if (second.name !== '') this.err(second.pos, 'expected label selectors only, got vector selector instead');
+        if (second.name !== '')
+          this.err(second.pos, 'expected label selectors only, got vector selector instead');
         this.bypassEmptyCheck.add(second);
       }
     }

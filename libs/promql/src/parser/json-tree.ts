@@ -1,10 +1,11 @@
-import { type Expr, type LabelMatcher, type TimeModifiers } from './ast';
+import { type Matcher } from '../storage/labels';
+import { type Expr, type TimeModifiers } from './ast';
 import { formatFloat } from './numbers';
 
 /** A JSON value as produced for `/api/v1/parse_query`. */
 export type JsonTree = null | boolean | number | string | JsonTree[] | { [key: string]: JsonTree };
 
-function matchers(ms: LabelMatcher[]): JsonTree {
+function matchers(ms: Matcher[]): JsonTree {
   return ms.map((m) => ({ name: m.name, value: m.value, type: m.op }));
 }
 
@@ -34,13 +35,23 @@ export function exprToJson(e: Expr): JsonTree {
         matching:
           e.matching === null
             ? null
-            : { card: e.matching.card, labels: [...e.matching.matchingLabels], on: e.matching.on, include: [...e.matching.include] },
+            : {
+                card: e.matching.card,
+                labels: [...e.matching.matchingLabels],
+                on: e.matching.on,
+                include: [...e.matching.include],
+              },
         bool: e.returnBool,
       };
     case 'Call':
       return {
         type: 'call',
-        func: { name: e.func.name, argTypes: [...e.func.argTypes], variadic: e.func.variadic, returnType: e.func.returnType },
+        func: {
+          name: e.func.name,
+          argTypes: [...e.func.argTypes],
+          variadic: e.func.variadic,
+          returnType: e.func.returnType,
+        },
         args: e.args.map(exprToJson),
       };
     case 'MatrixSelector': {

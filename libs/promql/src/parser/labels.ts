@@ -1,10 +1,16 @@
-import { type LabelMatcher, type MatchOp } from './ast';
+import { type MatchType } from '@strata/contracts';
+import { type Matcher } from '../storage/labels';
 import { compilePromRegex } from '@strata/prom-regex';
 import { unquote, type Unquoted } from './strings';
 import { type ErrorContext, type TokenStream } from './token-stream';
 import { type Token, type TokenType } from './tokens';
 
-const MATCH_OPS: Partial<Record<TokenType, MatchOp>> = { EQL: '=', NEQ: '!=', EQL_REGEX: '=~', NEQ_REGEX: '!~' };
+const MATCH_OPS: Partial<Record<TokenType, MatchType>> = {
+  EQL: '=',
+  NEQ: '!=',
+  EQL_REGEX: '=~',
+  NEQ_REGEX: '!~',
+};
 
 // Keywords the lexer produces that may still name a label inside by(...)/on(...).
 const MAYBE_LABEL: ReadonlySet<TokenType> = new Set<TokenType>([
@@ -34,7 +40,10 @@ export function unquoteTokenFull(ts: TokenStream, t: Token): Unquoted {
   try {
     return unquote(t.val);
   } catch (e) {
-    ts.addError({ start: t.pos, end: t.end }, `error unquoting string ${JSON.stringify(t.val)}: ${(e as Error).message}`);
+    ts.addError(
+      { start: t.pos, end: t.end },
+      `error unquoting string ${JSON.stringify(t.val)}: ${(e as Error).message}`,
+    );
     return { value: '', invalidUtf8: false };
   }
 }
@@ -44,7 +53,13 @@ export function unquoteToken(ts: TokenStream, t: Token): string {
   return unquoteTokenFull(ts, t).value;
 }
 
-function newMatcher(ts: TokenStream, name: Token, nameValue: string, op: MatchOp, value: Token): LabelMatcher {
+function newMatcher(
+  ts: TokenStream,
+  name: Token,
+  nameValue: string,
+  op: MatchType,
+  value: Token,
+): Matcher {
   const v = unquoteToken(ts, value);
   if (op === '=~' || op === '!~') {
     try {
@@ -57,9 +72,13 @@ function newMatcher(ts: TokenStream, name: Token, nameValue: string, op: MatchOp
 }
 
 /** Parses `{...}` after the opening brace was seen; returns the matchers and the closing brace. */
-export function parseLabelMatchers(ts: TokenStream): { matchers: LabelMatcher[]; open: Token; close: Token } {
+export function parseLabelMatchers(ts: TokenStream): {
+  matchers: Matcher[];
+  open: Token;
+  close: Token;
+} {
   const open = ts.expect('LEFT_BRACE');
-  const matchers: LabelMatcher[] = [];
+  const matchers: Matcher[] = [];
   for (;;) {
     if (ts.at('RIGHT_BRACE')) break;
     const t = ts.tok;
@@ -95,7 +114,9 @@ export function parseLabelMatchers(ts: TokenStream): { matchers: LabelMatcher[];
 
 function isValidLabelName(name: string): boolean {
   // Prometheus 3 validates names as UTF-8: anything non-empty is allowed.
-  return name.length > 0 && !/[\ud800-\udfff]/.test(name.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''));
+  return (
+    name.length > 0 && !/[\ud800-\udfff]/.test(name.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))
+  );
 }
 
 /** Parses `(a, b, "c.d")` for by/without/on/ignoring/group_*; returns labels and the closing paren. */
@@ -116,7 +137,10 @@ export function parseGroupingLabels(ts: TokenStream): { labels: string[]; close:
     }
     ts.advance();
     if (!isValidLabelName(name)) {
-      ts.addError({ start: t.pos, end: t.end }, `invalid label name for grouping: ${JSON.stringify(name)}`);
+      ts.addError(
+        { start: t.pos, end: t.end },
+        `invalid label name for grouping: ${JSON.stringify(name)}`,
+      );
     }
     labels.push(name);
     if (ts.at('COMMA')) {

@@ -1,4 +1,11 @@
-import { type DurationExpr, type Expr, type LabelMatcher, type NumberLiteral, type TimeModifiers, type VectorSelector } from './ast';
+import {
+  type DurationExpr,
+  type Expr,
+  type NumberLiteral,
+  type TimeModifiers,
+  type VectorSelector,
+} from './ast';
+import { type Matcher } from '../storage/labels';
 import { formatDuration } from './durations';
 import { formatFloat } from './numbers';
 import { goQuote } from './strings';
@@ -12,7 +19,7 @@ function shouldQuoteLabelName(name: string): boolean {
 }
 
 /** Renders a matcher like Prometheus' `labels.Matcher.String()`. */
-export function formatMatcher(m: LabelMatcher): string {
+export function formatMatcher(m: Matcher): string {
   const name = shouldQuoteLabelName(m.name) ? goQuote(m.name) : m.name;
   return `${name}${m.op}${goQuote(m.value)}`;
 }
@@ -69,11 +76,13 @@ export function formatExpr(e: Expr): string {
     case 'VectorSelector':
       return formatSelectorBody(e) + atAndOffset(e);
     case 'MatrixSelector': {
-      const range = e.rangeExpr !== undefined ? formatDurationExpr(e.rangeExpr) : formatDuration(e.rangeMs);
+      const range =
+        e.rangeExpr !== undefined ? formatDurationExpr(e.rangeExpr) : formatDuration(e.rangeMs);
       return `${formatSelectorBody(e.vectorSelector)}[${range}]${atAndOffset(e.vectorSelector)}`;
     }
     case 'SubqueryExpr': {
-      const range = e.rangeExpr !== undefined ? formatDurationExpr(e.rangeExpr) : formatDuration(e.rangeMs);
+      const range =
+        e.rangeExpr !== undefined ? formatDurationExpr(e.rangeExpr) : formatDuration(e.rangeMs);
       // Prometheus keeps Step at 0 while a step expression is unevaluated, so the expression wins.
       let step = '';
       if (e.stepExpr !== undefined) step = formatDurationExpr(e.stepExpr);

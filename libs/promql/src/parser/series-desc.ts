@@ -1,3 +1,4 @@
+import { STALE_NAN } from '@strata/contracts';
 import { Lexer } from './lexer';
 import { parseNumber } from './numbers';
 import { ParseError } from './parse-error';
@@ -21,23 +22,6 @@ export interface SeriesDesc {
   values: SequenceValue[];
 }
 
-/** Bit pattern of Prometheus' stale marker NaN (`value.StaleNaN`). */
-export const STALE_NAN_BITS = 0x7ff0000000000002n;
-
-/** Prometheus' stale marker as a float (the payload survives only as long as the engine keeps it). */
-export const STALE_NAN: number = (() => {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setBigUint64(0, STALE_NAN_BITS);
-  return view.getFloat64(0);
-})();
-
-/** Whether a float carries the stale-marker bit pattern. */
-export function isStaleNaN(v: number): boolean {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, v);
-  return view.getBigUint64(0) === STALE_NAN_BITS;
-}
-
 class SeriesDescError extends Error {
   constructor(
     readonly start: number,
@@ -48,11 +32,27 @@ class SeriesDescError extends Error {
   }
 }
 
-const NAME_TOKENS = new Set(['IDENTIFIER', 'METRIC_IDENTIFIER', 'AGGREGATOR', 'BY', 'LAND', 'LOR', 'LUNLESS', 'OFFSET', 'WITHOUT', 'START', 'END']);
+const NAME_TOKENS = new Set([
+  'IDENTIFIER',
+  'METRIC_IDENTIFIER',
+  'AGGREGATOR',
+  'BY',
+  'LAND',
+  'LOR',
+  'LUNLESS',
+  'OFFSET',
+  'WITHOUT',
+  'START',
+  'END',
+]);
 
 function fail(t: Token, context: string, expected: string): never {
   if (t.type === 'ERROR') throw new SeriesDescError(t.pos, t.end, t.val);
-  throw new SeriesDescError(t.pos, t.end, `unexpected ${describeToken(t)} in ${context}${expected === '' ? '' : `, expected ${expected}`}`);
+  throw new SeriesDescError(
+    t.pos,
+    t.end,
+    `unexpected ${describeToken(t)} in ${context}${expected === '' ? '' : `, expected ${expected}`}`,
+  );
 }
 
 function parseLabelSet(lexer: Lexer, labels: Map<string, string>): void {
@@ -104,7 +104,10 @@ class ItemScanner {
     if (/[A-Za-z]/.test(c)) {
       const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.text.slice(this.pos))?.[0] ?? '';
       const lower = word.toLowerCase();
-      if (lower !== 'inf' && lower !== 'nan') this.err(`unexpected identifier ${JSON.stringify(word)} in series values, expected number or "stale"`);
+      if (lower !== 'inf' && lower !== 'nan')
+        this.err(
+          `unexpected identifier ${JSON.stringify(word)} in series values, expected number or "stale"`,
+        );
       this.pos += word.length;
       return lower === 'inf' ? Infinity : NaN;
     }
@@ -127,7 +130,8 @@ class ItemScanner {
 
   times(): number {
     if (this.done) this.err('unexpected end of input in series values');
-    if (this.peek() !== 'x') this.err(`unexpected ${JSON.stringify(this.text.slice(this.pos))} in series values`);
+    if (this.peek() !== 'x')
+      this.err(`unexpected ${JSON.stringify(this.text.slice(this.pos))} in series values`);
     this.pos++;
     const digits = /^[0-9]+/.exec(this.text.slice(this.pos))?.[0] ?? '';
     if (digits === '' || this.pos + digits.length !== this.text.length) {
@@ -140,7 +144,11 @@ class ItemScanner {
 
 function expandItem(text: string, base: number, out: SequenceValue[]): void {
   if (text.startsWith('{{')) {
-    throw new SeriesDescError(base, base + text.length, 'native histogram series values are not supported');
+    throw new SeriesDescError(
+      base,
+      base + text.length,
+      'native histogram series values are not supported',
+    );
   }
   const s = new ItemScanner(text, base);
   if (text[0] === '_') {
@@ -193,13 +201,19 @@ function parse(input: string): SeriesDesc {
   const values: SequenceValue[] = [];
   const rest = input.slice(valuesFrom);
   if (rest !== '' && !/^[ \t\r\n]/.test(rest)) {
-    throw new SeriesDescError(lexer.byteAt(valuesFrom), lexer.byteLength, `unexpected character in series sequence: ${JSON.stringify(rest[0])}`);
+    throw new SeriesDescError(
+      lexer.byteAt(valuesFrom),
+      lexer.byteLength,
+      `unexpected character in series sequence: ${JSON.stringify(rest[0])}`,
+    );
   }
   const itemRe = /[^ \t\r\n]+/g;
   for (let m = itemRe.exec(rest); m !== null; m = itemRe.exec(rest)) {
     expandItem(m[0], lexer.byteAt(valuesFrom + m.index), values);
   }
-  const sorted = [...labels.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, value]) => ({ name, value }));
+  const sorted = [...labels.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => ({ name, value }));
   return { labels: sorted, values };
 }
 
@@ -211,7 +225,8 @@ export function parseSeriesDesc(input: string): SeriesDesc {
   try {
     return parse(input);
   } catch (e) {
-    if (e instanceof SeriesDescError) throw new ParseError({ start: e.start, end: e.end }, e.detail, input);
+    if (e instanceof SeriesDescError)
+      throw new ParseError({ start: e.start, end: e.end }, e.detail, input);
     throw e;
   }
 }

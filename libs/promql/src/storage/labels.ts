@@ -1,5 +1,14 @@
+import { type MatchType } from '@strata/contracts';
+
 /** The label holding a series' metric name. */
 export const METRIC_NAME = '__name__';
+
+/** One label matcher, as a selector writes it and storage applies it; `__name__` for the metric name. */
+export interface Matcher {
+  name: string;
+  op: MatchType;
+  value: string;
+}
 
 const SEP = '\xff';
 

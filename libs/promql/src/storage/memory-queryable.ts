@@ -1,32 +1,12 @@
-import { compareLabels, type Labels } from './labels';
+import { compareLabels, type Labels, type Matcher } from './labels';
 import {
   matchesAll,
-  type Matcher,
   type Querier,
   type Queryable,
   type SampleIterator,
   type SelectHints,
   type StorageSeries,
 } from './queryable';
-
-/** Bit pattern Prometheus uses for staleness markers. */
-const STALE_NAN_BITS = 0x7ff0000000000002n;
-
-const f64 = new Float64Array(1);
-const u64 = new BigUint64Array(f64.buffer);
-
-/** A NaN carrying Prometheus' staleness-marker bit pattern. */
-export const STALE_NAN: number = (() => {
-  u64[0] = STALE_NAN_BITS;
-  return f64[0];
-})();
-
-/** Whether the value is a staleness marker (not just any NaN). */
-export function isStaleNaN(v: number): boolean {
-  if (v === v) return false;
-  f64[0] = v;
-  return u64[0] === STALE_NAN_BITS;
-}
 
 class ArrayIterator implements SampleIterator {
   private i = -1;

@@ -1,15 +1,5 @@
-import { type Labels } from './labels';
+import { type Labels, type Matcher } from './labels';
 import { type PromRegex, compilePromRegex } from '@strata/prom-regex';
-
-/** Label matcher operators understood by storage. */
-export type MatcherType = '=' | '!=' | '=~' | '!~';
-
-/** One label matcher passed to `Querier.select`. */
-export interface Matcher {
-  name: string;
-  op: MatcherType;
-  value: string;
-}
 
 /** Optional hints describing what the engine will read, so storage can prune. */
 export interface SelectHints {

@@ -8,14 +8,19 @@ import {
   type LabelValuesCardinality,
   type PromApiReply,
   type PromApiSerializedReply,
+  TENANT_LABEL,
+  PromApiError,
 } from '@strata/contracts';
 import { type Matcher, ParseError, parseMetricSelector } from '@strata/promql';
-import { PromApiError } from '../engine/errors';
 import { type CardinalitySource } from '../storage/cardinality-source';
-import { TENANT_LABEL } from '../storage/series-source';
 import { matcherAcceptsEmpty } from '../storage/matchers';
 import { guardRequest } from './guard-request';
-import { labelNamesCardinality, labelValuesCardinality, serializeTsdbStatus, tsdbStatusData } from './cardinality-responses';
+import {
+  labelNamesCardinality,
+  labelValuesCardinality,
+  serializeTsdbStatus,
+  tsdbStatusData,
+} from './cardinality-responses';
 
 /**
  * Answers what a tenant uses of its heads: Prometheus' `/api/v1/status/tsdb` and Mimir's
@@ -28,7 +33,10 @@ export class CardinalityExecutor {
   tsdbStatus(input: unknown): Promise<PromApiReply<never> | PromApiSerializedReply> {
     return guardRequest(TsdbStatusRequest, input, async (req): Promise<PromApiSerializedReply> => {
       const status = await this.source.headStatus(req.tenantId);
-      return { status: 'success', serialized: serializeTsdbStatus(status, tsdbStatusData(status, req.limit)) };
+      return {
+        status: 'success',
+        serialized: serializeTsdbStatus(status, tsdbStatusData(status, req.limit)),
+      };
     });
   }
 
@@ -53,7 +61,11 @@ export class CardinalityExecutor {
   labelNames(input: unknown): Promise<PromApiReply<LabelNamesCardinality>> {
     return guardRequest(CardinalityLabelNamesRequest, input, async (req) => {
       const scoped = scopeSelector(req.selector);
-      const { labels } = await this.source.cardinality(req.tenantId, scoped ?? [], scoped === null ? [] : undefined);
+      const { labels } = await this.source.cardinality(
+        req.tenantId,
+        scoped ?? [],
+        scoped === null ? [] : undefined,
+      );
       return { status: 'success', data: labelNamesCardinality(labels, req.limit) };
     });
   }
@@ -62,8 +74,15 @@ export class CardinalityExecutor {
   labelValues(input: unknown): Promise<PromApiReply<LabelValuesCardinality>> {
     return guardRequest(CardinalityLabelValuesRequest, input, async (req) => {
       const scoped = scopeSelector(req.selector);
-      const { seriesCountTotal, labels } = await this.source.cardinality(req.tenantId, scoped ?? [], scoped === null ? [] : req.labelNames);
-      return { status: 'success', data: labelValuesCardinality(labels, req.labelNames, seriesCountTotal, req.limit) };
+      const { seriesCountTotal, labels } = await this.source.cardinality(
+        req.tenantId,
+        scoped ?? [],
+        scoped === null ? [] : req.labelNames,
+      );
+      return {
+        status: 'success',
+        data: labelValuesCardinality(labels, req.labelNames, seriesCountTotal, req.limit),
+      };
     });
   }
 }
@@ -77,10 +96,15 @@ export function scopeSelector(selector: string | undefined): Matcher[] | null {
   let matchers: Matcher[];
   try {
     const vs = parseMetricSelector(selector);
-    if (vs === null) throw new PromApiError('bad_data', 'failed to parse selector: 1:1: parse error: not a series selector');
+    if (vs === null)
+      throw new PromApiError(
+        'bad_data',
+        'failed to parse selector: 1:1: parse error: not a series selector',
+      );
     matchers = vs.matchers.map((m): Matcher => ({ name: m.name, op: m.op, value: m.value }));
   } catch (error) {
-    if (error instanceof ParseError) throw new PromApiError('bad_data', `failed to parse selector: ${error.message}`);
+    if (error instanceof ParseError)
+      throw new PromApiError('bad_data', `failed to parse selector: ${error.message}`);
     throw error;
   }
   const out: Matcher[] = [];

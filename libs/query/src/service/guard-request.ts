@@ -1,6 +1,6 @@
-import { type PromApiReply } from '@strata/contracts';
+import { PromApiError, type PromApiReply } from '@strata/contracts';
 import { type ZodType, type ZodTypeDef } from 'zod';
-import { errorReply, PromApiError } from '../engine/errors';
+import { errorReply } from '../engine/errors';
 
 /**
  * Parses a query-service payload with its schema and runs the request, turning a bad payload into

@@ -24,10 +24,15 @@ import {
   type PromMetricMetadata,
   type PromQueryData,
   type QueryLimits,
+  PromApiError,
 } from '@strata/contracts';
-import { PromApiError } from '../engine/errors';
 import { formatGoDuration } from '../engine/go-duration';
-import { formatPromValue, promTimestamp, serializeQueryResponse, toPromQueryData } from '../engine/prom-json';
+import {
+  formatPromValue,
+  promTimestamp,
+  serializeQueryResponse,
+  toPromQueryData,
+} from '../engine/prom-json';
 import { type ReadScope, type SeriesSource } from '../storage/series-source';
 import { TenantQueryable } from '../storage/tenant-queryable';
 import { matcherAcceptsEmpty } from '../storage/matchers';
@@ -70,7 +75,13 @@ export class QueryExecutor {
       const expr = parseExpr(req.query);
       const limits = this.limits(req.limits);
       const read = readScope(req.partialResponse);
-      const { engine, queryable } = this.prepare(req.tenantId, limits, read, req.timeoutMs, req.lookbackDeltaMs);
+      const { engine, queryable } = this.prepare(
+        req.tenantId,
+        limits,
+        read,
+        req.timeoutMs,
+        req.lookbackDeltaMs,
+      );
       const res = await engine.instantQuery(queryable, expr, req.timeMs);
       return success(toPromQueryData(res.result), withStoreWarnings(res.annotations, read));
     });
@@ -78,7 +89,9 @@ export class QueryExecutor {
 
   /** `/api/v1/query_range`. */
   range(input: unknown): Promise<PromApiReply<PromQueryData>> {
-    return this.runRange(input, (res, annotations) => success(toPromQueryData(res.result), annotations));
+    return this.runRange(input, (res, annotations) =>
+      success(toPromQueryData(res.result), annotations),
+    );
   }
 
   /** `/api/v1/query_range` as the bus serves it: a successful reply comes already serialised. */
@@ -89,7 +102,10 @@ export class QueryExecutor {
     }));
   }
 
-  private runRange<R>(input: unknown, reply: (res: QueryResult, annotations: Annotations) => R): Promise<R | PromApiReply<never>> {
+  private runRange<R>(
+    input: unknown,
+    reply: (res: QueryResult, annotations: Annotations) => R,
+  ): Promise<R | PromApiReply<never>> {
     return guardRequest(RangeQueryRequest, input, async (req) => {
       const expr = parseExpr(req.query);
       const type = exprType(expr);
@@ -119,10 +135,17 @@ export class QueryExecutor {
     return guardRequest(SeriesRequest, input, async (req) => {
       const sets = parseMatcherSets(req.match, 'match[]');
       const read = readScope(req.partialResponse);
-      const q = new TenantQueryable(this.source, req.tenantId, this.limits(req.limits).maxSeriesPerQuery, read).querier(req.startMs, req.endMs);
+      const q = new TenantQueryable(
+        this.source,
+        req.tenantId,
+        this.limits(req.limits).maxSeriesPerQuery,
+        read,
+      ).querier(req.startMs, req.endMs);
       const byKey = new Map<string, Record<string, string>>();
       const hints = { start: req.startMs, end: req.endMs, func: 'series' };
-      for (const ms of sets) for (const s of await q.select(true, hints, ...ms)) byKey.set(s.labels.key, s.labels.toRecord());
+      for (const ms of sets)
+        for (const s of await q.select(true, hints, ...ms))
+          byKey.set(s.labels.key, s.labels.toRecord());
       const keys = [...byKey.keys()].sort();
       const all = keys.map((k) => byKey.get(k) as Record<string, string>);
       return truncate(all, req.limit, read);
@@ -133,7 +156,10 @@ export class QueryExecutor {
   labelNames(input: unknown): Promise<PromApiReply<string[]>> {
     return guardRequest(LabelNamesRequest, input, async (req) => {
       const read = readScope(req.partialResponse);
-      const q = new TenantQueryable(this.source, req.tenantId, 0, read).querier(req.startMs, req.endMs);
+      const q = new TenantQueryable(this.source, req.tenantId, 0, read).querier(
+        req.startMs,
+        req.endMs,
+      );
       const sets = req.match.length > 0 ? parseMatcherSets(req.match) : [[]];
       const names = new Set<string>();
       for (const ms of sets) for (const n of await q.labelNames(...ms)) names.add(n);
@@ -145,7 +171,10 @@ export class QueryExecutor {
   labelValues(input: unknown): Promise<PromApiReply<string[]>> {
     return guardRequest(LabelValuesRequest, input, async (req) => {
       const read = readScope(req.partialResponse);
-      const q = new TenantQueryable(this.source, req.tenantId, 0, read).querier(req.startMs, req.endMs);
+      const q = new TenantQueryable(this.source, req.tenantId, 0, read).querier(
+        req.startMs,
+        req.endMs,
+      );
       const sets = req.match.length > 0 ? parseMatcherSets(req.match) : [[]];
       const values = new Set<string>();
       for (const ms of sets) for (const v of await q.labelValues(req.name, ...ms)) values.add(v);
@@ -174,12 +203,22 @@ export class QueryExecutor {
   exemplars(input: unknown): Promise<PromApiReply<PromExemplars[]>> {
     return guardRequest(ExemplarsRequest, input, async (req) => {
       const selectors = collectSelectors(parseExpr(req.query));
-      const sets = selectors.map((vs) => vs.matchers.map((m): Matcher => ({ name: m.name, op: m.op, value: m.value })));
+      const sets = selectors.map((vs) =>
+        vs.matchers.map((m): Matcher => ({ name: m.name, op: m.op, value: m.value })),
+      );
       if (sets.length === 0) return { status: 'success', data: [] };
-      const found = await new TenantQueryable(this.source, req.tenantId).exemplars(req.startMs, req.endMs, sets);
+      const found = await new TenantQueryable(this.source, req.tenantId).exemplars(
+        req.startMs,
+        req.endMs,
+        sets,
+      );
       const data = found.map((e) => ({
         seriesLabels: e.seriesLabels,
-        exemplars: e.exemplars.map((x) => ({ labels: x.labels, value: formatPromValue(x.value), timestamp: promTimestamp(x.timestampMs) })),
+        exemplars: e.exemplars.map((x) => ({
+          labels: x.labels,
+          value: formatPromValue(x.value),
+          timestamp: promTimestamp(x.timestampMs),
+        })),
       }));
       return { status: 'success', data };
     });
@@ -206,19 +245,27 @@ export class QueryExecutor {
       lookbackDeltaMs: lookbackDeltaMs ?? this.lookbackDeltaMs,
       ...(limits.maxSamplesPerQuery > 0 ? { maxSamples: limits.maxSamplesPerQuery } : {}),
     });
-    return { engine, queryable: new TenantQueryable(this.source, tenantId, limits.maxSeriesPerQuery, read) };
+    return {
+      engine,
+      queryable: new TenantQueryable(this.source, tenantId, limits.maxSeriesPerQuery, read),
+    };
   }
-
 }
 
 function success(data: PromQueryData, annotations: Annotations): PromApiReply<PromQueryData> {
   const { warnings, infos } = annotations;
-  return { status: 'success', data, ...(warnings.length > 0 ? { warnings } : {}), ...(infos.length > 0 ? { infos } : {}) };
+  return {
+    status: 'success',
+    data,
+    ...(warnings.length > 0 ? { warnings } : {}),
+    ...(infos.length > 0 ? { infos } : {}),
+  };
 }
 
 function truncate<T>(all: T[], limit: number, read: ReadScope): PromApiReply<T[]> {
   const warnings = [...read.warnings];
-  if (limit > 0 && all.length > limit) return { status: 'success', data: all.slice(0, limit), warnings: [...warnings, TRUNCATED] };
+  if (limit > 0 && all.length > limit)
+    return { status: 'success', data: all.slice(0, limit), warnings: [...warnings, TRUNCATED] };
   return { status: 'success', data: all, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
@@ -234,23 +281,31 @@ function withStoreWarnings(annotations: Annotations, read: ReadScope): Annotatio
 }
 
 /** Parses `match[]` selectors as Prometheus' `parseMatchersParam` does, with its messages. */
-export function parseMatcherSets(selectors: readonly string[], param: string | null = null): Matcher[][] {
+export function parseMatcherSets(
+  selectors: readonly string[],
+  param: string | null = null,
+): Matcher[][] {
   const sets = selectors.map((s) => {
     let e: Expr;
     try {
       e = parseExpr(s);
     } catch (error) {
       if (!(error instanceof ParseError)) throw error;
-      throw param !== null ? PromApiError.invalidParam(param, error.message) : new PromApiError('bad_data', error.message);
+      throw param !== null
+        ? PromApiError.invalidParam(param, error.message)
+        : new PromApiError('bad_data', error.message);
     }
     if (e.type !== 'VectorSelector') {
       const msg = `1:1: parse error: expected a metric selector, got ${exprType(e)}`;
-      throw param !== null ? PromApiError.invalidParam(param, msg) : new PromApiError('bad_data', msg);
+      throw param !== null
+        ? PromApiError.invalidParam(param, msg)
+        : new PromApiError('bad_data', msg);
     }
     return e.matchers.map((m): Matcher => ({ name: m.name, op: m.op, value: m.value }));
   });
   for (const ms of sets) {
-    if (ms.every((m) => matcherAcceptsEmpty(m))) throw new PromApiError('bad_data', 'match[] must contain at least one non-empty matcher');
+    if (ms.every((m) => matcherAcceptsEmpty(m)))
+      throw new PromApiError('bad_data', 'match[] must contain at least one non-empty matcher');
   }
   return sets;
 }

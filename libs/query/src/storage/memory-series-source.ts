@@ -1,13 +1,23 @@
-import { type StoreUserStatsResponse } from '@strata/contracts';
-import { Labels, MemoryQueryable, matchesAll, type Matcher, type SelectHints, type StorageSeries } from '@strata/promql';
+import { type StoreUserStatsResponse, TENANT_LABEL } from '@strata/contracts';
+import {
+  Labels,
+  MemoryQueryable,
+  matchesAll,
+  type Matcher,
+  type SelectHints,
+  type StorageSeries,
+} from '@strata/promql';
 import {
   type MetricMetadata,
   type SeriesExemplars,
   type SeriesSource,
   type StoredExemplar,
-  TENANT_LABEL,
 } from './series-source';
-import { type CardinalitySource, type TenantCardinality, type TenantHeadStatus } from './cardinality-source';
+import {
+  type CardinalitySource,
+  type TenantCardinality,
+  type TenantHeadStatus,
+} from './cardinality-source';
 
 /**
  * Every tenant's series in memory, labelled with `tenant_id` like the write path stores them;
@@ -17,7 +27,10 @@ import { type CardinalitySource, type TenantCardinality, type TenantHeadStatus }
 export class MemorySeriesSource implements SeriesSource, CardinalitySource {
   private readonly store = new MemoryQueryable();
   private readonly meta = new Map<string, Map<string, MetricMetadata[]>>();
-  private readonly exemplarsBySeries = new Map<string, { labels: Labels; exemplars: StoredExemplar[] }>();
+  private readonly exemplarsBySeries = new Map<
+    string,
+    { labels: Labels; exemplars: StoredExemplar[] }
+  >();
 
   /** Appends one sample of a tenant's series (labels without `tenant_id`). */
   append(tenantId: string, labels: Record<string, string>, t: number, v: number): void {
@@ -29,7 +42,8 @@ export class MemorySeriesSource implements SeriesSource, CardinalitySource {
     let byMetric = this.meta.get(tenantId);
     if (byMetric === undefined) this.meta.set(tenantId, (byMetric = new Map()));
     const list = byMetric.get(metric) ?? [];
-    if (!list.some((m) => m.type === md.type && m.help === md.help && m.unit === md.unit)) list.push(md);
+    if (!list.some((m) => m.type === md.type && m.help === md.help && m.unit === md.unit))
+      list.push(md);
     byMetric.set(metric, list);
   }
 
@@ -37,7 +51,8 @@ export class MemorySeriesSource implements SeriesSource, CardinalitySource {
   addExemplar(tenantId: string, labels: Record<string, string>, exemplar: StoredExemplar): void {
     const lbls = Labels.fromRecord({ ...labels, [TENANT_LABEL]: tenantId });
     let entry = this.exemplarsBySeries.get(lbls.key);
-    if (entry === undefined) this.exemplarsBySeries.set(lbls.key, (entry = { labels: lbls, exemplars: [] }));
+    if (entry === undefined)
+      this.exemplarsBySeries.set(lbls.key, (entry = { labels: lbls, exemplars: [] }));
     entry.exemplars.push(exemplar);
   }
 
@@ -46,7 +61,12 @@ export class MemorySeriesSource implements SeriesSource, CardinalitySource {
     return this.store.seriesCount;
   }
 
-  select(mint: number, maxt: number, hints: SelectHints | null, matchers: Matcher[]): Promise<StorageSeries[]> {
+  select(
+    mint: number,
+    maxt: number,
+    hints: SelectHints | null,
+    matchers: Matcher[],
+  ): Promise<StorageSeries[]> {
     return this.store.querier(mint, maxt).select(false, hints, ...matchers);
   }
 
@@ -54,7 +74,12 @@ export class MemorySeriesSource implements SeriesSource, CardinalitySource {
     return this.store.querier(mint, maxt).labelNames(...matchers);
   }
 
-  async labelValues(mint: number, maxt: number, name: string, matchers: Matcher[]): Promise<string[]> {
+  async labelValues(
+    mint: number,
+    maxt: number,
+    name: string,
+    matchers: Matcher[],
+  ): Promise<string[]> {
     return this.store.querier(mint, maxt).labelValues(name, ...matchers);
   }
 
@@ -73,17 +98,34 @@ export class MemorySeriesSource implements SeriesSource, CardinalitySource {
         maxTime = Math.max(maxTime ?? -Infinity, it.t);
       }
     }
-    return { numSeries: series.length, chunkCount: 0, minTime, maxTime, labels: countLabels(series, undefined) };
+    return {
+      numSeries: series.length,
+      chunkCount: 0,
+      minTime,
+      maxTime,
+      labels: countLabels(series, undefined),
+    };
   }
 
   /** Memory keeps no rates and discards nothing: only the series count is real here. */
   async userStats(tenantId: string): Promise<StoreUserStatsResponse> {
-    return { numSeries: (await this.tenantSeries(tenantId, [])).length, ingestionRate: 0, discardedSamples: {} };
+    return {
+      numSeries: (await this.tenantSeries(tenantId, [])).length,
+      ingestionRate: 0,
+      discardedSamples: {},
+    };
   }
 
-  async cardinality(tenantId: string, matchers: readonly Matcher[], labelNames?: readonly string[]): Promise<TenantCardinality> {
+  async cardinality(
+    tenantId: string,
+    matchers: readonly Matcher[],
+    labelNames?: readonly string[],
+  ): Promise<TenantCardinality> {
     const total = (await this.tenantSeries(tenantId, [])).length;
-    return { seriesCountTotal: total, labels: countLabels(await this.tenantSeries(tenantId, matchers), labelNames) };
+    return {
+      seriesCountTotal: total,
+      labels: countLabels(await this.tenantSeries(tenantId, matchers), labelNames),
+    };
   }
 
   private tenantSeries(tenantId: string, matchers: readonly Matcher[]): Promise<StorageSeries[]> {
@@ -102,7 +144,10 @@ export class MemorySeriesSource implements SeriesSource, CardinalitySource {
   }
 }
 
-function countLabels(series: readonly StorageSeries[], names: readonly string[] | undefined): Map<string, Map<string, number>> {
+function countLabels(
+  series: readonly StorageSeries[],
+  names: readonly string[] | undefined,
+): Map<string, Map<string, number>> {
   const counts = new Map<string, Map<string, number>>();
   for (const n of names ?? []) if (n !== TENANT_LABEL) counts.set(n, new Map());
   for (const s of series) {

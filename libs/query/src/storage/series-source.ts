@@ -1,7 +1,4 @@
 import { type Matcher, type SelectHints, type StorageSeries } from '@strata/promql';
-import { TENANT_LABEL } from '@strata/contracts';
-
-export { TENANT_LABEL };
 
 /** Metadata of one metric family, as remote write 1.0 carries it. */
 export interface MetricMetadata {
@@ -41,11 +38,23 @@ export interface ReadScope {
  */
 export interface SeriesSource {
   /** Series matching every matcher, samples limited to [mint, maxt]. */
-  select(mint: number, maxt: number, hints: SelectHints | null, matchers: Matcher[], read?: ReadScope): Promise<StorageSeries[]>;
+  select(
+    mint: number,
+    maxt: number,
+    hints: SelectHints | null,
+    matchers: Matcher[],
+    read?: ReadScope,
+  ): Promise<StorageSeries[]>;
   /** Label names on series matching the matchers within [mint, maxt]. */
   labelNames(mint: number, maxt: number, matchers: Matcher[], read?: ReadScope): Promise<string[]>;
   /** Values of `name` on series matching the matchers within [mint, maxt]. */
-  labelValues(mint: number, maxt: number, name: string, matchers: Matcher[], read?: ReadScope): Promise<string[]>;
+  labelValues(
+    mint: number,
+    maxt: number,
+    name: string,
+    matchers: Matcher[],
+    read?: ReadScope,
+  ): Promise<string[]>;
   /** Metadata per metric name of one tenant. */
   metadata(tenantId: string): Promise<Map<string, MetricMetadata[]>>;
   /** Exemplars of series matching any of the matcher sets, within [mint, maxt]. */

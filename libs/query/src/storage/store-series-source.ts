@@ -1,14 +1,22 @@
-import { type StoreUserStatsResponse } from '@strata/contracts';
-import { Labels, type Matcher, type SampleIterator, type SelectHints, type StorageSeries } from '@strata/promql';
-import { type CardinalitySource, type TenantCardinality, type TenantHeadStatus } from './cardinality-source';
-import { type MetricMetadata, type ReadScope, type SeriesExemplars, type SeriesSource, TENANT_LABEL } from './series-source';
-
-/** A matcher as the Store API carries it. */
-export interface StoreApiMatcher {
-  type: '=' | '!=' | '=~' | '!~';
-  name: string;
-  value: string;
-}
+import { type StoreMatcher, type StoreUserStatsResponse, TENANT_LABEL } from '@strata/contracts';
+import {
+  Labels,
+  type Matcher,
+  type SampleIterator,
+  type SelectHints,
+  type StorageSeries,
+} from '@strata/promql';
+import {
+  type CardinalitySource,
+  type TenantCardinality,
+  type TenantHeadStatus,
+} from './cardinality-source';
+import {
+  type MetricMetadata,
+  type ReadScope,
+  type SeriesExemplars,
+  type SeriesSource,
+} from './series-source';
 
 /** Per-call settings the Store API client takes. */
 export interface StoreApiReadOptions {
@@ -18,7 +26,7 @@ export interface StoreApiReadOptions {
 /** A tenant's window as the Store API client takes it. */
 export interface StoreApiQuery {
   tenantId: string;
-  matchers: readonly StoreApiMatcher[];
+  matchers: readonly StoreMatcher[];
   start: number;
   end: number;
 }
@@ -28,19 +36,32 @@ export interface StoreApiQuery {
  * through; declared structurally so the query service does not depend on how the client fans out.
  */
 export interface StoreReader {
-  labelNames(query: StoreApiQuery, options?: StoreApiReadOptions): Promise<{ value: string[]; warnings: string[] }>;
-  labelValues(name: string, query: StoreApiQuery, options?: StoreApiReadOptions): Promise<{ value: string[]; warnings: string[] }>;
+  labelNames(
+    query: StoreApiQuery,
+    options?: StoreApiReadOptions,
+  ): Promise<{ value: string[]; warnings: string[] }>;
+  labelValues(
+    name: string,
+    query: StoreApiQuery,
+    options?: StoreApiReadOptions,
+  ): Promise<{ value: string[]; warnings: string[] }>;
   select(
     query: StoreApiQuery,
     options?: StoreApiReadOptions,
   ): Promise<{
-    value: Array<{ labels: ReadonlyArray<WireLabel>; timestamps: Float64Array; values: Float64Array }>;
+    value: Array<{
+      labels: ReadonlyArray<WireLabel>;
+      timestamps: Float64Array;
+      values: Float64Array;
+    }>;
     warnings: string[];
   }>;
-  metadata(tenantId: string): Promise<{ value: Record<string, MetricMetadata[]>; warnings: string[] }>;
+  metadata(
+    tenantId: string,
+  ): Promise<{ value: Record<string, MetricMetadata[]>; warnings: string[] }>;
   exemplars(
     tenantId: string,
-    matcherSets: StoreApiMatcher[][],
+    matcherSets: StoreMatcher[][],
     start: number,
     end: number,
   ): Promise<{
@@ -53,7 +74,7 @@ export interface StoreReader {
   tsdbStatus(tenantId: string): Promise<{ value: TenantHeadStatus; warnings: string[] }>;
   cardinality(
     tenantId: string,
-    matchers: readonly StoreApiMatcher[],
+    matchers: readonly StoreMatcher[],
     labelNames?: readonly string[],
   ): Promise<{ value: TenantCardinality; warnings: string[] }>;
   userStats(tenantId: string): Promise<{ value: StoreUserStatsResponse; warnings: string[] }>;
@@ -101,35 +122,70 @@ class TypedArrayIterator implements SampleIterator {
 export class StoreSeriesSource implements SeriesSource, CardinalitySource {
   constructor(private readonly store: StoreReader) {}
 
-  async select(mint: number, maxt: number, _hints: SelectHints | null, matchers: Matcher[], read?: ReadScope): Promise<StorageSeries[]> {
-    const { value } = noted(await this.store.select(toQuery(matchers, mint, maxt), readOptions(read)), read);
+  async select(
+    mint: number,
+    maxt: number,
+    _hints: SelectHints | null,
+    matchers: Matcher[],
+    read?: ReadScope,
+  ): Promise<StorageSeries[]> {
+    const { value } = noted(
+      await this.store.select(toQuery(matchers, mint, maxt), readOptions(read)),
+      read,
+    );
     return value.map((s) => {
       const labels = Labels.fromPairs(s.labels.map((l) => [l.name, l.value] as const));
       return {
         labels,
         iterator: (): SampleIterator => new TypedArrayIterator(s.timestamps, s.values),
-        samples: () => ({ ts: s.timestamps, vs: s.values, n: Math.min(s.timestamps.length, s.values.length) }),
+        samples: () => ({
+          ts: s.timestamps,
+          vs: s.values,
+          n: Math.min(s.timestamps.length, s.values.length),
+        }),
       };
     });
   }
 
-  async labelNames(mint: number, maxt: number, matchers: Matcher[], read?: ReadScope): Promise<string[]> {
-    return noted(await this.store.labelNames(toQuery(matchers, mint, maxt), readOptions(read)), read).value;
+  async labelNames(
+    mint: number,
+    maxt: number,
+    matchers: Matcher[],
+    read?: ReadScope,
+  ): Promise<string[]> {
+    return noted(
+      await this.store.labelNames(toQuery(matchers, mint, maxt), readOptions(read)),
+      read,
+    ).value;
   }
 
-  async labelValues(mint: number, maxt: number, name: string, matchers: Matcher[], read?: ReadScope): Promise<string[]> {
-    return noted(await this.store.labelValues(name, toQuery(matchers, mint, maxt), readOptions(read)), read).value;
+  async labelValues(
+    mint: number,
+    maxt: number,
+    name: string,
+    matchers: Matcher[],
+    read?: ReadScope,
+  ): Promise<string[]> {
+    return noted(
+      await this.store.labelValues(name, toQuery(matchers, mint, maxt), readOptions(read)),
+      read,
+    ).value;
   }
 
   async metadata(tenantId: string): Promise<Map<string, MetricMetadata[]>> {
     return new Map(Object.entries((await this.store.metadata(tenantId)).value));
   }
 
-  async exemplars(mint: number, maxt: number, matcherSets: Matcher[][]): Promise<SeriesExemplars[]> {
+  async exemplars(
+    mint: number,
+    maxt: number,
+    matcherSets: Matcher[][],
+  ): Promise<SeriesExemplars[]> {
     const scoped = matcherSets.map((set) => toQuery(set, mint, maxt));
     const tenantId = scoped[0]?.tenantId;
     if (tenantId === undefined) return [];
-    if (scoped.some((q) => q.tenantId !== tenantId)) throw new Error('store reads must be scoped to exactly one tenant');
+    if (scoped.some((q) => q.tenantId !== tenantId))
+      throw new Error('store reads must be scoped to exactly one tenant');
     const { value } = await this.store.exemplars(
       tenantId,
       scoped.map((q) => [...q.matchers]),
@@ -138,7 +194,11 @@ export class StoreSeriesSource implements SeriesSource, CardinalitySource {
     );
     return value.map((s) => ({
       seriesLabels: toRecord(s.seriesLabels),
-      exemplars: s.exemplars.map((e) => ({ labels: toRecord(e.labels), value: e.value, timestampMs: e.timestamp })),
+      exemplars: s.exemplars.map((e) => ({
+        labels: toRecord(e.labels),
+        value: e.value,
+        timestampMs: e.timestamp,
+      })),
     }));
   }
 
@@ -146,9 +206,18 @@ export class StoreSeriesSource implements SeriesSource, CardinalitySource {
     return (await this.store.tsdbStatus(tenantId)).value;
   }
 
-  async cardinality(tenantId: string, matchers: readonly Matcher[], labelNames?: readonly string[]): Promise<TenantCardinality> {
-    if (matchers.some((m) => m.name === TENANT_LABEL)) throw new Error('cardinality matchers must not name the tenant label');
-    const wire = matchers.map((m): StoreApiMatcher => ({ type: m.op, name: m.name, value: m.value }));
+  async cardinality(
+    tenantId: string,
+    matchers: readonly Matcher[],
+    labelNames?: readonly string[],
+  ): Promise<TenantCardinality> {
+    if (matchers.some((m) => m.name === TENANT_LABEL))
+      throw new Error('cardinality matchers must not name the tenant label');
+    const wire = matchers.map((m): StoreMatcher => ({
+      type: m.op,
+      name: m.name,
+      value: m.value,
+    }));
     return (await this.store.cardinality(tenantId, wire, labelNames)).value;
   }
 
@@ -169,10 +238,13 @@ function noted<T extends { warnings: string[] }>(answer: T, read: ReadScope | un
 
 function toQuery(matchers: readonly Matcher[], start: number, end: number): StoreApiQuery {
   const tenants = matchers.filter((m) => m.name === TENANT_LABEL);
-  if (tenants.length !== 1 || tenants[0].op !== '=') throw new Error('store reads must be scoped to exactly one tenant');
+  if (tenants.length !== 1 || tenants[0].op !== '=')
+    throw new Error('store reads must be scoped to exactly one tenant');
   return {
     tenantId: tenants[0].value,
-    matchers: matchers.filter((m) => m.name !== TENANT_LABEL).map((m) => ({ type: m.op, name: m.name, value: m.value })),
+    matchers: matchers
+      .filter((m) => m.name !== TENANT_LABEL)
+      .map((m) => ({ type: m.op, name: m.name, value: m.value })),
     start,
     end,
   };

@@ -8,7 +8,8 @@ import {
   type SelectHints,
   type StorageSeries,
 } from '@strata/promql';
-import { type ReadScope, type SeriesExemplars, type SeriesSource, TENANT_LABEL } from './series-source';
+import { TENANT_LABEL } from '@strata/contracts';
+import { type ReadScope, type SeriesExemplars, type SeriesSource } from './series-source';
 import { matcherAcceptsEmpty } from './matchers';
 
 /** Raised when a query selects more series than the tenant may read at once. */
@@ -51,12 +52,17 @@ export class TenantQueryable implements Queryable {
 
   querier(mint: number, maxt: number): Querier {
     return {
-      select: async (sortSeries: boolean, hints: SelectHints | null, ...matchers: Matcher[]): Promise<StorageSeries[]> => {
+      select: async (
+        sortSeries: boolean,
+        hints: SelectHints | null,
+        ...matchers: Matcher[]
+      ): Promise<StorageSeries[]> => {
         const scoped = this.scope(matchers);
         if (scoped === null) return [];
         const found = await this.source.select(mint, maxt, hints, scoped, this.read);
         this.seriesSeen += found.length;
-        if (this.maxSeries > 0 && this.seriesSeen > this.maxSeries) throw new SeriesLimitError(this.maxSeries);
+        if (this.maxSeries > 0 && this.seriesSeen > this.maxSeries)
+          throw new SeriesLimitError(this.maxSeries);
         const out = found.map((s) => hideTenant(s));
         // The engine relies on sorted input when it asks for it; the source may merge several stores.
         if (sortSeries) out.sort((a, b) => compareLabels(a.labels, b.labels));
@@ -65,7 +71,9 @@ export class TenantQueryable implements Queryable {
       labelNames: async (...matchers: Matcher[]): Promise<string[]> => {
         const scoped = this.scope(matchers);
         if (scoped === null) return [];
-        return (await this.source.labelNames(mint, maxt, scoped, this.read)).filter((n) => n !== TENANT_LABEL);
+        return (await this.source.labelNames(mint, maxt, scoped, this.read)).filter(
+          (n) => n !== TENANT_LABEL,
+        );
       },
       labelValues: async (name: string, ...matchers: Matcher[]): Promise<string[]> => {
         const scoped = this.scope(matchers);
@@ -79,8 +87,14 @@ export class TenantQueryable implements Queryable {
   }
 
   /** Exemplars of this tenant's series matching any matcher set, tenant label hidden. */
-  async exemplars(mint: number, maxt: number, matcherSets: Matcher[][]): Promise<SeriesExemplars[]> {
-    const scoped = matcherSets.map((ms) => this.scope(ms)).filter((ms): ms is Matcher[] => ms !== null);
+  async exemplars(
+    mint: number,
+    maxt: number,
+    matcherSets: Matcher[][],
+  ): Promise<SeriesExemplars[]> {
+    const scoped = matcherSets
+      .map((ms) => this.scope(ms))
+      .filter((ms): ms is Matcher[] => ms !== null);
     if (scoped.length === 0) return [];
     const found = await this.source.exemplars(mint, maxt, scoped);
     return found.map((e) => {

@@ -2,8 +2,6 @@ import { type InjectedLabel, LabelInjection } from '@strata/remote-write';
 import { type Labels, compareStrings } from '@strata/tsdb';
 import { TENANT_LABEL } from '@strata/contracts';
 
-export { TENANT_LABEL };
-
 /**
  * The labels the router adds to each of a tenant's series: the tenant label, overriding what the
  * sender put there so nobody writes into another tenant's series, and the tenant's external

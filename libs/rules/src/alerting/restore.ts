@@ -1,4 +1,5 @@
-import { type Queryable, isStaleNaN } from '@strata/promql';
+import { isStaleNaN } from '@strata/contracts';
+import { type Queryable } from '@strata/promql';
 import { type AlertingRuleEvaluator } from './alerting-rule';
 
 /** Prometheus' `--rules.alert.for-outage-tolerance` and `--rules.alert.for-grace-period`. */

@@ -1,4 +1,5 @@
-import { Labels, type Queryable, MemoryQueryable, STALE_NAN } from '@strata/promql';
+import { STALE_NAN } from '@strata/contracts';
+import { Labels, type Queryable, MemoryQueryable } from '@strata/promql';
 import { type QueryFunc, type RuleSample } from '../query/query-func';
 import { type RuleGroup } from '../rule-file/model';
 import { type Alert } from '../alerting/alert-state';

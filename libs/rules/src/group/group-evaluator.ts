@@ -1,4 +1,5 @@
-import { type Labels, type Queryable, STALE_NAN } from '@strata/promql';
+import { STALE_NAN } from '@strata/contracts';
+import { type Labels, type Queryable } from '@strata/promql';
 import { type Alert } from '../alerting/alert-state';
 import { AlertingRuleEvaluator } from '../alerting/alerting-rule';
 import { DEFAULT_RESTORE_OPTIONS, type RestoreOptions, restoreForState } from '../alerting/restore';

@@ -25,8 +25,6 @@ import {
 } from '@strata/tsdb';
 import { type SampleSeries, mergeSeriesStreams } from './series-merge';
 
-export { TENANT_LABEL };
-
 /** Any answer of a store gateway. */
 export type StoreGatewayResponse =
   | StoreSeriesResponse

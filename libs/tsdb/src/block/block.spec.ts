@@ -6,7 +6,7 @@ import { CorruptBlockError, InvalidBlockError } from '../errors';
 import { Head } from '../head/head';
 import { matcher } from '../index/matchers';
 import { type Labels, labelsFrom } from '../labels';
-import { STALE_NAN, isStaleNaN } from '../value';
+import { STALE_NAN, isStaleNaN } from '@strata/contracts';
 import { type BlockFiles, FsBlockFiles } from './block-files';
 import { type BlockReader, openBlock } from './block-reader';
 import { type BlockSeries, encodeXorChunks, writeBlock } from './block-writer';

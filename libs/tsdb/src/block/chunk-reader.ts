@@ -1,4 +1,5 @@
 import { CorruptBlockError } from '../errors';
+import { readUvarint } from '../varint';
 import { type BlockFiles, coalesce } from './block-files';
 import {
   CHUNKS_FORMAT_V1,
@@ -104,7 +105,7 @@ export class ChunkReader {
 function decodeChunk(b: Uint8Array, ref: number, what: string): ReadChunk {
   const r = new ByteReader(b, 0, b.length, what);
   const len = r.uvarint();
-  const start = r.pos;
+  const start = r.off;
   if (start + 1 + len + 4 > b.length)
     throw new CorruptBlockError(`${what}: chunk of ${len} bytes runs past the segment`);
   verifyCrc(b.subarray(start, start + 1 + len), be32At(b, start + 1 + len), what);
@@ -113,12 +114,7 @@ function decodeChunk(b: Uint8Array, ref: number, what: string): ReadChunk {
 
 // Bytes a chunk occupies (length prefix, encoding, data, CRC), or null if the prefix is cut off.
 function chunkLength(b: Uint8Array): number | null {
-  let v = 0;
-  let mul = 1;
-  for (let i = 0; i < 10 && i < b.length; i++) {
-    v += (b[i] & 0x7f) * mul;
-    if (b[i] < 0x80) return i + 1 + 1 + v + 4;
-    mul *= 0x80;
-  }
-  return null;
+  const prefix = { buf: b, off: 0, end: b.length };
+  const len = readUvarint(prefix);
+  return len < 0 ? null : prefix.off + 1 + len + 4;
 }

@@ -1,8 +1,19 @@
 import { crc32c } from '@node-rs/crc32';
 import { CorruptBlockError } from '../errors';
+import {
+  type ByteCursor,
+  UVARINT_TRUNCATED,
+  putUvarint,
+  readUvarint,
+  unzigzag,
+  zigzag,
+} from '../varint';
 
 const TWO_32 = 4294967296;
 const utf8 = new TextDecoder('utf-8', { fatal: false });
+// Read once: an imported binding is a property lookup on every use.
+const uvarintOf = readUvarint;
+const writeUvarint = putUvarint;
 
 /** CRC32 with the Castagnoli polynomial over `bytes`, continuing from `prev` when given. */
 export function crc32cOf(bytes: Uint8Array, prev?: number): number {
@@ -68,16 +79,12 @@ export class ByteWriter {
   putUvarint(v: number): void {
     if (v < 0 || !Number.isInteger(v)) throw new RangeError(`uvarint of ${v}`);
     this.ensure(10);
-    while (v >= 0x80) {
-      this.buf[this.len++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.buf[this.len++] = v;
+    this.len = writeUvarint(this.buf, this.len, v);
   }
 
   /** Appends Go's signed (zig-zag) varint. */
   putVarint(v: number): void {
-    this.putUvarint(v < 0 ? -2 * v - 1 : 2 * v);
+    this.putUvarint(zigzag(v));
   }
 
   /** Appends a string as uvarint byte length followed by its UTF-8 bytes. */
@@ -102,36 +109,36 @@ export class ByteWriter {
 }
 
 /** A cursor over bytes with the decoding counterparts of {@link ByteWriter}; overruns raise {@link CorruptBlockError}. */
-export class ByteReader {
-  pos: number;
+export class ByteReader implements ByteCursor {
+  off: number;
 
   constructor(
-    readonly b: Uint8Array,
+    readonly buf: Uint8Array,
     start = 0,
-    readonly end = b.length,
+    readonly end = buf.length,
     /** Named in error messages, e.g. `index series 42`. */
     readonly what = 'block data',
   ) {
-    this.pos = start;
+    this.off = start;
   }
 
   /** Bytes left before `end`. */
   remaining(): number {
-    return this.end - this.pos;
+    return this.end - this.off;
   }
 
   /** Reads one byte. */
   byte(): number {
     this.need(1);
-    return this.b[this.pos++];
+    return this.buf[this.off++];
   }
 
   /** Reads an unsigned 32-bit big-endian integer. */
   be32(): number {
     this.need(4);
-    const b = this.b;
-    const p = this.pos;
-    this.pos += 4;
+    const b = this.buf;
+    const p = this.off;
+    this.off += 4;
     return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
   }
 
@@ -143,29 +150,25 @@ export class ByteReader {
 
   /** Reads Go's unsigned varint. */
   uvarint(): number {
-    let v = 0;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      this.need(1);
-      const c = this.b[this.pos++];
-      v += (c & 0x7f) * mul;
-      if (c < 0x80) return v;
-      mul *= 0x80;
-    }
-    throw new CorruptBlockError(`${this.what}: varint overflows 64 bits at offset ${this.pos}`);
+    const v = uvarintOf(this);
+    if (v >= 0) return v;
+    throw new CorruptBlockError(
+      v === UVARINT_TRUNCATED
+        ? `${this.what}: unexpected end of data in a varint at offset ${this.off}`
+        : `${this.what}: varint overflows 64 bits at offset ${this.off}`,
+    );
   }
 
   /** Reads Go's signed (zig-zag) varint. */
   varint(): number {
-    const zz = this.uvarint();
-    return zz % 2 === 0 ? zz / 2 : -(zz + 1) / 2;
+    return unzigzag(this.uvarint());
   }
 
   /** Reads `n` raw bytes as a view. */
   bytes(n: number): Uint8Array {
     this.need(n);
-    const out = this.b.subarray(this.pos, this.pos + n);
-    this.pos += n;
+    const out = this.buf.subarray(this.off, this.off + n);
+    this.off += n;
     return out;
   }
 
@@ -177,13 +180,13 @@ export class ByteReader {
   /** Skips `n` bytes. */
   skip(n: number): void {
     this.need(n);
-    this.pos += n;
+    this.off += n;
   }
 
   private need(n: number): void {
-    if (this.pos + n > this.end) {
+    if (this.off + n > this.end) {
       throw new CorruptBlockError(
-        `${this.what}: unexpected end of data (need ${n} bytes at offset ${this.pos}, have ${this.end - this.pos})`,
+        `${this.what}: unexpected end of data (need ${n} bytes at offset ${this.off}, have ${this.end - this.off})`,
       );
     }
   }

@@ -1,6 +1,7 @@
 import { CorruptBlockError } from '../errors';
 import { type Postings } from '../index/postings';
 import { type Label, type Labels } from '../labels';
+import { readUvarint } from '../varint';
 import { type BlockFiles, coalesce } from './block-files';
 import { ByteReader, be32At, compareUtf8, verifyCrc } from './encoding';
 import { type IndexHeader } from './index-header';
@@ -159,7 +160,7 @@ export class IndexReader {
     const what = `${this.file} series ${id}`;
     const r = new ByteReader(entry, 0, entry.length, what);
     const len = r.uvarint();
-    const bodyStart = r.pos;
+    const bodyStart = r.off;
     if (bodyStart + len + 4 > entry.length)
       throw new CorruptBlockError(`${what}: entry runs past the series section`);
     verifyCrc(entry.subarray(bodyStart, bodyStart + len), be32At(entry, bodyStart + len), what);
@@ -329,12 +330,7 @@ export function decodeSymbols(section: Uint8Array, source: string): string[] {
 
 // Bytes a series entry needs (length prefix, body, CRC), or null if even the prefix is cut off.
 function entryLength(b: Uint8Array): number | null {
-  let v = 0;
-  let mul = 1;
-  for (let i = 0; i < 10 && i < b.length; i++) {
-    v += (b[i] & 0x7f) * mul;
-    if (b[i] < 0x80) return i + 1 + v + 4;
-    mul *= 0x80;
-  }
-  return null;
+  const prefix = { buf: b, off: 0, end: b.length };
+  const len = readUvarint(prefix);
+  return len < 0 ? null : prefix.off + len + 4;
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { matcher } from '../index/matchers';
 import { type Labels, labelsFrom, labelsToString } from '../labels';
-import { STALE_NAN, isStaleNaN } from '../value';
+import { STALE_NAN, isStaleNaN } from '@strata/contracts';
 import { FsBlockFiles } from './block-files';
 import { openBlock } from './block-reader';
 import { type BlockSeries, encodeXorChunks, writeBlock } from './block-writer';

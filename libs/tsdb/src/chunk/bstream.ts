@@ -1,4 +1,5 @@
 import { CorruptChunkError } from '../errors';
+import { unzigzag, zigzag } from '../varint';
 
 /** An append-only big-endian bit stream, the layout Prometheus' `bstream` writes. */
 export class BitWriter {
@@ -143,8 +144,7 @@ export class BitReader {
 
   /** Reads a zig-zag signed varint as Go's `binary.ReadVarint` does. */
   readVarint(): number {
-    const zz = this.readUvarint();
-    return zz % 2 === 0 ? zz / 2 : -(zz + 1) / 2;
+    return unzigzag(this.readUvarint());
   }
 }
 
@@ -159,5 +159,5 @@ export function writeUvarint(w: BitWriter, v: number): void {
 
 /** Writes a zig-zag signed varint; exact for magnitudes below 2^52. */
 export function writeVarint(w: BitWriter, v: number): void {
-  writeUvarint(w, v >= 0 ? v * 2 : -v * 2 - 1);
+  writeUvarint(w, zigzag(v));
 }

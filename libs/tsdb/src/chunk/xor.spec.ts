@@ -1,5 +1,5 @@
 import { XorChunk, xorIteratorFromBytes } from './xor';
-import { STALE_NAN, isStaleNaN } from '../value';
+import { STALE_NAN, isStaleNaN } from '@strata/contracts';
 
 /** Packs a human-readable bit string (spaces ignored) into bytes, zero-padding the tail. */
 function bits(s: string): number[] {

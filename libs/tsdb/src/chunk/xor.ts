@@ -1,6 +1,7 @@
 import { BitReader, BitWriter, writeUvarint, writeVarint } from './bstream';
 import { CorruptChunkError } from '../errors';
-import { STALE_NAN_HI, STALE_NAN_LO } from '../value';
+import { readUvarint, unzigzag } from '../varint';
+import { STALE_NAN_HI, STALE_NAN_LO } from '@strata/contracts';
 
 /** Chunk encoding byte Prometheus uses for XOR float chunks (`chunkenc.EncXOR`). */
 export const ENC_XOR = 1;
@@ -49,14 +50,8 @@ export class XorChunk {
     // Read back from the bytes rather than kept in a field: one boxed double less per series.
     if (this.num === 0) return 0;
     const b = this.w.bytes();
-    let zz = 0;
-    let mul = 1;
-    for (let i = 2; i < b.length; i++) {
-      zz += (b[i] & 0x7f) * mul;
-      if (b[i] < 0x80) break;
-      mul *= 128;
-    }
-    return zz % 2 === 0 ? zz / 2 : -(zz + 1) / 2;
+    // After the two-byte sample count.
+    return unzigzag(readUvarint({ buf: b, off: 2, end: b.length }));
   }
 
   /** Timestamp of the last sample (0 while empty). */

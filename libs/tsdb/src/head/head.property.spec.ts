@@ -1,5 +1,6 @@
 import { Head } from './head';
-import { type Matcher, type MatchType, matcher } from '../index/matchers';
+import { MATCH_TYPES } from '@strata/contracts';
+import { type Matcher, matcher } from '../index/matchers';
 import { type Labels, getLabel, labelsFrom } from '../labels';
 
 // Deterministic PRNG so failures reproduce.
@@ -78,7 +79,7 @@ describe('postings matcher evaluation against brute force', () => {
       head.append(l, 1000, i);
       all.push(l);
     }
-    const types: MatchType[] = ['=', '!=', '=~', '!~'];
+    const types = MATCH_TYPES;
     const patterns = ['', 'a', 'a.*', '.*', '.+', 'b|', 'ab|ba', '(a|b)c?'];
     const q = head.querier(0, 2000);
     for (let k = 0; k < 400; k++) {

@@ -3,7 +3,7 @@ import { newSeriesRefusal } from './head-append';
 import { matcher } from '../index/matchers';
 import { type Labels, labelsFrom } from '../labels';
 import { type SampleIterator } from '../iterator';
-import { STALE_NAN } from '../value';
+import { STALE_NAN } from '@strata/contracts';
 
 const lbls = (o: Record<string, string>): Labels => labelsFrom(o);
 

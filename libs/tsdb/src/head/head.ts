@@ -1,3 +1,4 @@
+import { TENANT_LABEL } from '@strata/contracts';
 import { InvalidLabelsError, SeriesLimitExceededError, SeriesNotFoundError } from '../errors';
 import { MemPostings } from '../index/postings';
 import { type Labels, compareStrings, labelsHash } from '../labels';
@@ -15,7 +16,7 @@ export interface HeadOptions {
   samplesPerChunk?: number;
   /** Out-of-order window in ms; 0 rejects every out-of-order sample (default 0). */
   outOfOrderWindow?: number;
-  /** Label whose value names the tenant for active series accounting (default `tenant_id`). */
+  /** Label whose value names the tenant for active series accounting (default `TENANT_LABEL`). */
   tenantLabel?: string;
   /** Maximum series per tenant; unlimited when absent. */
   maxSeriesPerTenant?: number;
@@ -71,7 +72,7 @@ export class Head {
     this.chunkRange = opts.chunkRange ?? 2 * 60 * 60 * 1000;
     this.samplesPerChunk = opts.samplesPerChunk ?? 120;
     this.outOfOrderWindow = opts.outOfOrderWindow ?? 0;
-    this.tenantLabel = opts.tenantLabel ?? 'tenant_id';
+    this.tenantLabel = opts.tenantLabel ?? TENANT_LABEL;
     this.maxSeriesPerTenant = opts.maxSeriesPerTenant ?? Infinity;
   }
 

@@ -1,8 +1,6 @@
 import { InvalidMatcherError } from '../errors';
+import { type MatchType } from '@strata/contracts';
 import { type PromRegex, compilePromRegex } from '@strata/prom-regex';
-
-/** Label matcher operators as PromQL spells them. */
-export type MatchType = '=' | '!=' | '=~' | '!~';
 
 /** A compiled label matcher with Prometheus semantics: regexes are fully anchored and `.` matches newlines. */
 export class Matcher {

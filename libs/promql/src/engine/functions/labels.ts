@@ -1,9 +1,9 @@
 import { type PromRegex, type PromRegexMatch } from '@strata/prom-regex';
-import { type Call, type StringLiteral } from '../../parser/ast';
+import { type Call, type StringLiteral, unwrapParens } from '../../parser/ast';
 import { compileLabelRegex } from '../../storage/queryable';
 import { Labels, METRIC_NAME } from '../../storage/labels';
 import { EvalError } from '../errors';
-import { unwrapParens, type Evaluator } from '../evaluator';
+import { type StepEvaluator } from '../eval-context';
 import { type Matrix } from '../types';
 
 /**
@@ -78,7 +78,7 @@ function expandTemplate(template: string, m: PromRegexMatch): string {
 }
 
 /** label_replace(v, dst, replacement, src, regex): rewrites labels per series. */
-export function evalLabelReplace(ev: Evaluator, call: Call): Matrix {
+export function evalLabelReplace(ev: StepEvaluator, call: Call): Matrix {
   const dst = stringArg(call, 1);
   const repl = stringArg(call, 2);
   const src = stringArg(call, 3);
@@ -108,7 +108,7 @@ export function evalLabelReplace(ev: Evaluator, call: Call): Matrix {
 }
 
 /** label_join(v, dst, sep, src...): joins source label values into a destination label. */
-export function evalLabelJoin(ev: Evaluator, call: Call): Matrix {
+export function evalLabelJoin(ev: StepEvaluator, call: Call): Matrix {
   const dst = stringArg(call, 1);
   const sep = stringArg(call, 2);
   const srcs: string[] = [];

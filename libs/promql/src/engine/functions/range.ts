@@ -1,4 +1,4 @@
-import { quantile, kahanSumInc } from '../aggregations';
+import { kahanSumInc, quantile } from '../float-math';
 import { Anno } from '../annotations';
 import { EvalError } from '../errors';
 import { type RangeCallContext, type RangeFn } from './types';

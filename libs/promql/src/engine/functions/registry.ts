@@ -1,6 +1,5 @@
-import { type Expr } from '../../parser/ast';
+import { type Expr, unwrapParens } from '../../parser/ast';
 import { compareLabels, Labels } from '../../storage/labels';
-import { unwrapParens } from '../evaluator';
 import { type Sample, type Vector } from '../types';
 import { histogramFraction, histogramQuantile } from './histogram';
 import { absentLabelsFrom, stringArg } from './labels';

@@ -1,13 +1,13 @@
 import { type Call } from '../../parser/ast';
 import { type Labels } from '../../storage/labels';
 import { type Annotations } from '../annotations';
-import { type Evaluator } from '../evaluator';
+import { type StepEvaluator } from '../eval-context';
 import { type Vector } from '../types';
 
 /** Per-step context for functions over instant vectors and scalars. */
 export interface VectorCallContext {
   ts: number;
-  ev: Evaluator;
+  ev: StepEvaluator;
 }
 
 /** A function evaluated once per step; scalar arguments arrive as one-element vectors. */

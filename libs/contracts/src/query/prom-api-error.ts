@@ -1,4 +1,4 @@
-import { type PromApiReply, type PromErrorType } from '@strata/contracts';
+import { type PromApiReply, type PromErrorType } from './query-api';
 
 /** A request the Prometheus API refuses with one of Prometheus' error types. */
 export class PromApiError extends Error {
