@@ -29,7 +29,7 @@ export {
 export { type BusLogger, consoleBusLogger } from './logger';
 export { type BusObserver, type DeliveryOutcome } from './observer';
 export { ChunkHeaders } from './chunking';
-export { META_HEADER } from './request-reply';
+export { META_HEADER } from './request-reply/responder';
 export {
   NoRespondersError,
   RequestTimeoutError,

@@ -24,7 +24,9 @@ import { openKvBucket, type KvBucket, type KvBucketOptions, type KvProvider } fr
 import { type BusLogger } from './logger';
 import { type BusObserver } from './observer';
 import { watchConnection } from './connection-status';
-import { RequestReply } from './request-reply';
+import { ChunkTransfer } from './request-reply/chunk-transfer';
+import { Requester } from './request-reply/requester';
+import { Responder } from './request-reply/responder';
 import { StreamPublisher } from './streams';
 
 /** Settings of a NatsBus that `connectBus` derives from its options. */
@@ -40,7 +42,8 @@ export interface NatsBusSettings {
 
 /** The Bus over one nats.js connection; create it with `connectBus`. */
 export class NatsBus implements Bus, KvProvider {
-  private readonly rr: RequestReply;
+  private readonly requester: Requester;
+  private readonly responder: Responder;
   private readonly streams: StreamPublisher;
   private readonly serving = new Set<Stoppable>();
   private readonly consuming = new Set<Stoppable>();
@@ -58,7 +61,9 @@ export class NatsBus implements Bus, KvProvider {
   ) {
     this.observer = settings.observer ?? {};
     this.replicas = settings.replicas ?? 1;
-    this.rr = new RequestReply(connection, log, settings.requestTimeoutMs, this.observer, settings.inboxPrefix);
+    const chunks = new ChunkTransfer(connection, settings.inboxPrefix);
+    this.responder = new Responder(connection, chunks, log, this.observer);
+    this.requester = new Requester(connection, chunks, this.responder, log, settings.requestTimeoutMs, this.observer);
     this.streams = new StreamPublisher(connection, js, jsm);
     void watchConnection(connection, log, (up) => {
       this.connected = up;
@@ -73,7 +78,7 @@ export class NatsBus implements Bus, KvProvider {
   }
 
   request<Req, Res>(subject: string, payload: Req, options?: RequestOptions): Promise<Res> {
-    return this.rr.request<Req, Res>(subject, payload, options);
+    return this.requester.request<Req, Res>(subject, payload, options);
   }
 
   /** Asks every instance serving `subject` (no queue group) and returns each reply envelope received within `maxWaitMs`. */
@@ -82,7 +87,7 @@ export class NatsBus implements Bus, KvProvider {
     payload: Req,
     options?: { maxWaitMs?: number; headers?: Record<string, string> },
   ): Promise<Array<ReplyEnvelope<Res>>> {
-    return this.rr.requestAll<Req, Res>(subject, payload, options);
+    return this.requester.requestAll<Req, Res>(subject, payload, options);
   }
 
   serve<Req, Res>(
@@ -90,7 +95,7 @@ export class NatsBus implements Bus, KvProvider {
     queueGroup: string | null,
     handler: RequestHandler<Req, Res>,
   ): Stoppable {
-    return this.track(this.rr.serve(subject, queueGroup, handler));
+    return this.track(this.responder.serve(subject, queueGroup, handler));
   }
 
   requestBinary<Meta, Res>(
@@ -98,7 +103,7 @@ export class NatsBus implements Bus, KvProvider {
     payload: Uint8Array,
     options: BinaryRequestOptions<Meta>,
   ): Promise<Res> {
-    return this.rr.requestBinary<Meta, Res>(subject, payload, options);
+    return this.requester.requestBinary<Meta, Res>(subject, payload, options);
   }
 
   serveBinary<Meta, Res>(
@@ -106,7 +111,7 @@ export class NatsBus implements Bus, KvProvider {
     queueGroup: string | null,
     handler: BinaryRequestHandler<Meta, Res>,
   ): Stoppable {
-    return this.track(this.rr.serveBinary(subject, queueGroup, handler));
+    return this.track(this.responder.serveBinary(subject, queueGroup, handler));
   }
 
   private track(inner: Stoppable, into: Set<Stoppable> = this.serving): Stoppable {
@@ -185,7 +190,7 @@ export class NatsBus implements Bus, KvProvider {
   private async doDrain(): Promise<void> {
     await Promise.all([...this.consuming].map((c) => c.stop()));
     await Promise.all([...this.serving].map((s) => s.stop()));
-    await this.rr.inFlight.idle();
+    await Promise.all([this.responder.inFlight.idle(), this.requester.inFlight.idle()]);
     if (!this.connection.isClosed()) {
       await this.connection
         .drain()
