@@ -81,6 +81,8 @@ export class TenantLimitsCache {
         return;
       case 'ApiKeyIssued':
       case 'ApiKeyRevoked':
+      case 'RuleGroupConfigured':
+      case 'RuleGroupDeleted':
         return;
     }
   }
