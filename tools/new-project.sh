@@ -25,4 +25,5 @@ const f='tsconfig.base.json';const t=require('./'+f);
 t.compilerOptions.paths['@strata/$name']=['$root/src/index.ts'];
 t.compilerOptions.paths=Object.fromEntries(Object.entries(t.compilerOptions.paths).sort());
 require('fs').writeFileSync(f, JSON.stringify(t,null,2)+'\n');"
+  node_modules/.bin/prettier --write tsconfig.base.json >/dev/null
 fi

@@ -55,6 +55,7 @@ function main(): void {
     // The module-boundary rule reads Nx's project graph; computing it first makes the rule run.
     step('project graph', bin('nx'), ['show', 'projects']);
     checks.push(step('lint', bin('eslint'), ['.', '--max-warnings=0']));
+    checks.push(step('format', bin('prettier'), ['--check', '.', '--log-level=warn']));
   }
   mkdirSync(join(root, '.strata'), { recursive: true });
   const resultFile = join(root, '.strata', 'jest-result.json');
