@@ -59,14 +59,20 @@ function declareStream(stream: string): string[] {
 
 /** Reading one stream's messages by sequence or subject (chunk assembly, last sequence of a partition). */
 function readStream(stream: string): string[] {
-  return [`$JS.API.STREAM.MSG.GET.${stream}`, `$JS.API.DIRECT.GET.${stream}`, `$JS.API.DIRECT.GET.${stream}.>`];
+  return [
+    `$JS.API.STREAM.MSG.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}.>`,
+  ];
 }
 
 /** Creating, pulling from, acknowledging and deleting consumers of one stream. */
 function consumeStream(stream: string): string[] {
   return [
     `$JS.API.STREAM.INFO.${stream}`,
-    ...['CREATE', 'DURABLE.CREATE', 'INFO', 'DELETE', 'MSG.NEXT'].map((op) => `$JS.API.CONSUMER.${op}.${stream}.>`),
+    ...['CREATE', 'DURABLE.CREATE', 'INFO', 'DELETE', 'MSG.NEXT'].map(
+      (op) => `$JS.API.CONSUMER.${op}.${stream}.>`,
+    ),
     `$JS.API.CONSUMER.CREATE.${stream}`,
     `$JS.ACK.${stream}.>`,
   ];
@@ -92,7 +98,11 @@ function servesHealth(service: ServiceName): string[] {
   return [Subjects.serviceHealth(service), Subjects.serviceInfo(service)];
 }
 
-const health = (service: ServiceName): ServiceGrants => ({ publish: [], subscribe: servesHealth(service), chunksWith: [] });
+const health = (service: ServiceName): ServiceGrants => ({
+  publish: [],
+  subscribe: servesHealth(service),
+  chunksWith: [],
+});
 
 /** What each service does on NATS today. A subject a service starts to use must be added here. */
 const GRANTS: Record<ServiceName, ServiceGrants> = {
@@ -204,7 +214,8 @@ export function natsPermissionsOf(identity: NatsIdentity): NatsPermissions {
     grants.subscribe.forEach((s) => subscribe.add(s));
     // A peer inside the monolith uses the monolith's inbox; one outside uses its own.
     for (const peer of grants.chunksWith) publish.add(`${natsInboxPrefix(peer)}.>`);
-    if (grants.chunksWith.length > 0 && identity === NATS_MONOLITH_IDENTITY) publish.add(`${natsInboxPrefix(identity)}.>`);
+    if (grants.chunksWith.length > 0 && identity === NATS_MONOLITH_IDENTITY)
+      publish.add(`${natsInboxPrefix(identity)}.>`);
   }
   return { publish: [...publish], subscribe: [...subscribe], allowResponses: true };
 }

@@ -72,7 +72,10 @@ export class GatewayModule {
       ],
       providers: [
         { provide: GATEWAY_OPTIONS, useValue: options },
-        { provide: ControlPlaneClient, useValue: options.controlPlane ?? new BusControlPlaneClient(options.bus) },
+        {
+          provide: ControlPlaneClient,
+          useValue: options.controlPlane ?? new BusControlPlaneClient(options.bus),
+        },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
         Authenticator,
