@@ -318,6 +318,17 @@ export const PlatformEnv = z.object({
   STRATA_COMPACTOR_RETENTION_RAW_SECONDS: z.coerce.number().int().min(0).default(0),
   STRATA_COMPACTOR_RETENTION_5M_SECONDS: z.coerce.number().int().min(0).default(0),
   STRATA_COMPACTOR_RETENTION_1H_SECONDS: z.coerce.number().int().min(0).default(0),
+  /**
+   * Compactor: a raw block spanning at least this is downsampled to 5 m, a 5 m block spanning at
+   * least the second to 1 h (Thanos' 40h and 10d); `STRATA_COMPACTOR_DOWNSAMPLING=false` turns
+   * downsampling off (Thanos' `--downsampling.disable`).
+   */
+  STRATA_COMPACTOR_DOWNSAMPLE_5M_SPAN: duration('40h'),
+  STRATA_COMPACTOR_DOWNSAMPLE_1H_SPAN: duration('10d'),
+  STRATA_COMPACTOR_DOWNSAMPLING: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;
