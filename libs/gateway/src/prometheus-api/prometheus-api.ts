@@ -17,6 +17,7 @@ import {
   limitParam,
   MAX_TIME_MS,
   MIN_TIME_MS,
+  maxSourceResolutionParam,
   partialResponseParam,
   rangeParams,
   timeParam,
@@ -71,7 +72,7 @@ export class PrometheusApi {
       const timeMs = timeParam(p, 'time', this.now());
       const timeoutMs = timeoutParam(p);
       const lookbackDeltaMs = durationParamMs(p, 'lookback_delta') ?? undefined;
-      const payload = { ...scope(tenant), query: p.get('query'), timeMs, timeoutMs, lookbackDeltaMs, ...partialResponse(p) };
+      const payload = { ...scope(tenant), query: p.get('query'), timeMs, timeoutMs, lookbackDeltaMs, ...partialResponse(p), ...maxSourceResolution(p) };
       return this.ask(QuerySubjects.instant, payload, timeoutMs);
     });
   }
@@ -81,7 +82,8 @@ export class PrometheusApi {
     return this.answer(async () => {
       const range = rangeParams(p);
       const timeoutMs = timeoutParam(p);
-      return this.ask(QuerySubjects.range, { ...scope(tenant), query: p.get('query'), ...range, timeoutMs, ...partialResponse(p) }, timeoutMs);
+      const payload = { ...scope(tenant), query: p.get('query'), ...range, timeoutMs, ...partialResponse(p), ...maxSourceResolution(p) };
+      return this.ask(QuerySubjects.range, payload, timeoutMs);
     });
   }
 
@@ -208,6 +210,12 @@ export class PrometheusApi {
 function timeoutParam(p: ApiParams): number | undefined {
   const ms = durationParamMs(p, 'timeout');
   return ms === null ? undefined : Math.max(1, ms);
+}
+
+/** `maxSourceResolution` for the payload when the caller chose; absent, raw data only. */
+function maxSourceResolution(p: ApiParams): { maxSourceResolution?: number | 'auto' } {
+  const v = maxSourceResolutionParam(p);
+  return v === null ? {} : { maxSourceResolution: v };
 }
 
 /** `partialResponse` for the payload when the caller chose; absent, the query service's default applies. */

@@ -20,6 +20,8 @@ import {
   MATRIX_FUNCTIONS,
   VECTOR_FUNCTIONS,
 } from './functions/registry';
+import { RANGE_FUNCTIONS } from './functions/range';
+import { type RangeFn } from './functions/types';
 import { firstAfter, lastAtOrBefore, type LoadedSeries } from './selectors';
 import {
   newSeries,
@@ -391,7 +393,13 @@ export class Evaluator {
     const others: (Matrix | null)[] = e.args.map((a, i) =>
       i === matrixIdx || exprType(a) === 'string' ? null : this.evalMatrix(a),
     );
-    let source: { labels: Labels; ts: Float64Array; vs: Float64Array; n: number }[];
+    let source: {
+      labels: Labels;
+      ts: Float64Array;
+      vs: Float64Array;
+      n: number;
+      fn?: RangeFn;
+    }[];
     let mods: TimeModifiers;
     let rangeMs: number;
     let subquerySamples = 0;
@@ -401,6 +409,7 @@ export class Evaluator {
         ts: s.rts,
         vs: s.rvs,
         n: s.rn,
+        fn: downsampledFn(name, s),
       }));
       mods = arg.vectorSelector;
       rangeMs = arg.rangeMs;
@@ -467,7 +476,7 @@ export class Evaluator {
         callCtx.ts = ts;
         callCtx.rangeStart = refEnd - rangeMs;
         callCtx.rangeEnd = refEnd;
-        const v = fn(s.ts, s.vs, lo, hi, callCtx);
+        const v = (s.fn ?? fn)(s.ts, s.vs, lo, hi, callCtx);
         if (v === undefined) continue;
         if (ss === null) ss = newSeries(s.labels, dropName, numSteps);
         pushPoint(ss, ts, v);
@@ -573,3 +582,24 @@ function isStale(s: LoadedSeries, i: number): boolean {
 
 const staleView = new Float64Array(1);
 const staleBits = new BigUint64Array(staleView.buffer);
+
+/**
+ * Over downsampled aggregates a few functions combine windows instead of samples: the count of a
+ * range is the sum of the windows' counts, its average the windows' averages weighted by their
+ * counts. Every other function reads the aggregate the store chose for it as it reads samples.
+ */
+function downsampledFn(name: string, s: LoadedSeries): RangeFn | undefined {
+  if (s.agg === 'count' && name === 'count_over_time') return RANGE_FUNCTIONS.sum_over_time;
+  const w = s.rws;
+  if (s.agg === 'avg' && w !== undefined && name === 'avg_over_time')
+    return (_ts, vs, lo, hi) => {
+      let sum = 0;
+      let count = 0;
+      for (let i = lo; i < hi; i++) {
+        sum += vs[i] * w[i];
+        count += w[i];
+      }
+      return sum / count;
+    };
+  return undefined;
+}
