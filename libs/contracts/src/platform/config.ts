@@ -356,6 +356,17 @@ export const PlatformEnv = z.object({
     .string()
     .default('10m')
     .refine((v) => validDuration(v), { message: 'expected a duration such as 10m' }),
+  /**
+   * Compactor: a raw block spanning at least this is downsampled to 5 m, a 5 m block spanning at
+   * least the second to 1 h (Thanos' 40h and 10d); `STRATA_COMPACTOR_DOWNSAMPLING=false` turns
+   * downsampling off (Thanos' `--downsampling.disable`).
+   */
+  STRATA_COMPACTOR_DOWNSAMPLE_5M_SPAN: duration('40h'),
+  STRATA_COMPACTOR_DOWNSAMPLE_1H_SPAN: duration('10d'),
+  STRATA_COMPACTOR_DOWNSAMPLING: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;
