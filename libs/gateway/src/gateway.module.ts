@@ -29,6 +29,7 @@ import { PrometheusApiController } from './prometheus-api/prometheus-api.control
 import { CardinalityApiController } from './prometheus-api/cardinality-api.controller';
 import { prometheusApiProviders } from './prometheus-api/gateway-wiring';
 import { RemoteWriteController, RemoteWriteForwarder } from './remote-write';
+import { EventsIngestController, EventsSearchController } from './events';
 
 /** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
 @Module({})
@@ -60,12 +61,17 @@ export class GatewayModule {
         CardinalityApiController,
         RemoteWriteController,
         BlockUploadController,
+        EventsIngestController,
+        EventsSearchController,
         HealthController,
         DocsController,
       ],
       providers: [
         { provide: GATEWAY_OPTIONS, useValue: options },
-        { provide: ControlPlaneClient, useValue: options.controlPlane ?? new BusControlPlaneClient(options.bus) },
+        {
+          provide: ControlPlaneClient,
+          useValue: options.controlPlane ?? new BusControlPlaneClient(options.bus),
+        },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
         Authenticator,

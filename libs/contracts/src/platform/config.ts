@@ -318,6 +318,16 @@ export const PlatformEnv = z.object({
   STRATA_COMPACTOR_RETENTION_RAW_SECONDS: z.coerce.number().int().min(0).default(0),
   STRATA_COMPACTOR_RETENTION_5M_SECONDS: z.coerce.number().int().min(0).default(0),
   STRATA_COMPACTOR_RETENTION_1H_SECONDS: z.coerce.number().int().min(0).default(0),
+  /** Events: largest body of the Kubernetes event and audit webhook routes (an audit batch of 400 at RequestResponse level fits). */
+  STRATA_EVENTS_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
+  /** Events: days of archive kept (whole day partitions are dropped; no quota field covers events yet). */
+  STRATA_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /** Events: Alertmanager base URLs (comma-separated) rule alerts are also posted to with `POST /api/v2/alerts`. */
+  STRATA_EVENTS_ALERTMANAGER_URLS: z.string().default(''),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;
