@@ -19,7 +19,7 @@ import {
   strataEnv,
   type TestKeys,
 } from '@strata/platform/testing';
-import { type RunningServices } from '@strata/service-kit';
+import { type RunningServices, StrataMetrics } from '@strata/service-kit';
 import {
   auditCorpus,
   expectedAuditDecision,
@@ -204,6 +204,20 @@ describe('Kubernetes events and audit events through the gateway, the events ser
           archived.has(`${e.auditID}/${e.stage}`) &&
           (e.responseStatus as { code?: number } | undefined)?.code === 409,
       ).length,
+    );
+    // The flow per tenant on the process registry, as a PromQL panel reads it.
+    const metrics = await platform.app.get(StrataMetrics).registry.metrics();
+    const sample = (name: string, labels: string) =>
+      Number(
+        new RegExp(`^strata_${name}\\{[^}]*${labels}[^}]*\\} (\\d+)$`, 'm').exec(metrics)?.[1],
+      );
+    expect(sample('events_received_total', 'tenant="team-a",kind="audit"')).toBe(1600);
+    expect(sample('events_archived_total', 'tenant="team-a",kind="audit"')).toBe(archived.size);
+    expect(sample('events_alerts_sent_total', 'tenant="team-a",kind="audit"')).toBe(
+      expectedAlerts.length,
+    );
+    expect(sample('events_rule_matches_total', 'rule="PodExec"')).toBe(
+      expectedAlerts.filter((a) => a === 'PodExec').length,
     );
     const histogram = await search('/api/v1/audit/search', {
       ...range,
