@@ -95,6 +95,11 @@ describe('edge basics', () => {
         'POST /api/v1/write',
         'POST /api/v1/receive',
         'POST /api/v1/push',
+        'POST /api/v1/audit/webhook/event',
+        'POST /audit/webhook/event',
+        'POST /api/v1/events',
+        'GET /api/v1/events/search',
+        'GET /api/v1/audit/search',
       ].sort(),
     );
     const create = res.body.paths['/api/v1/admin/tenants'].post;
