@@ -3,6 +3,7 @@
  * the subjects it uses and nothing else. This table is the only place permissions are written;
  * the nats-server configs of the dev/test stack and of the kustomize base are rendered from it.
  */
+import { EventsStreams, EventsSubjects } from './events/events-api';
 import { QuerySubjects } from './query/query-api';
 import { KvBuckets, SERVICE_NAMES, Streams, Subjects, type ServiceName } from './subjects';
 
@@ -59,14 +60,20 @@ function declareStream(stream: string): string[] {
 
 /** Reading one stream's messages by sequence or subject (chunk assembly, last sequence of a partition). */
 function readStream(stream: string): string[] {
-  return [`$JS.API.STREAM.MSG.GET.${stream}`, `$JS.API.DIRECT.GET.${stream}`, `$JS.API.DIRECT.GET.${stream}.>`];
+  return [
+    `$JS.API.STREAM.MSG.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}`,
+    `$JS.API.DIRECT.GET.${stream}.>`,
+  ];
 }
 
 /** Creating, pulling from, acknowledging and deleting consumers of one stream. */
 function consumeStream(stream: string): string[] {
   return [
     `$JS.API.STREAM.INFO.${stream}`,
-    ...['CREATE', 'DURABLE.CREATE', 'INFO', 'DELETE', 'MSG.NEXT'].map((op) => `$JS.API.CONSUMER.${op}.${stream}.>`),
+    ...['CREATE', 'DURABLE.CREATE', 'INFO', 'DELETE', 'MSG.NEXT'].map(
+      (op) => `$JS.API.CONSUMER.${op}.${stream}.>`,
+    ),
     `$JS.API.CONSUMER.CREATE.${stream}`,
     `$JS.ACK.${stream}.>`,
   ];
@@ -92,7 +99,11 @@ function servesHealth(service: ServiceName): string[] {
   return [Subjects.serviceHealth(service), Subjects.serviceInfo(service)];
 }
 
-const health = (service: ServiceName): ServiceGrants => ({ publish: [], subscribe: servesHealth(service), chunksWith: [] });
+const health = (service: ServiceName): ServiceGrants => ({
+  publish: [],
+  subscribe: servesHealth(service),
+  chunksWith: [],
+});
 
 /** What each service does on NATS today. A subject a service starts to use must be added here. */
 const GRANTS: Record<ServiceName, ServiceGrants> = {
@@ -105,12 +116,14 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       Subjects.routerWriteBinary,
       ...Object.values(QuerySubjects),
       Subjects.rulerStatus,
+      EventsSubjects.ingest,
+      EventsSubjects.search,
       // Readiness and status of the platform behind the edge.
       'strata.service.health.v1.*',
       'strata.service.info.v1.*',
     ],
     subscribe: servesHealth('gateway'),
-    chunksWith: ['router', 'query', 'control-plane', 'ruler'],
+    chunksWith: ['router', 'query', 'control-plane', 'ruler', 'events'],
   },
   'control-plane': {
     publish: [
@@ -184,7 +197,21 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
   },
   logflow: health('logflow'),
   notification: health('notification'),
-  events: health('events'),
+  events: {
+    publish: [
+      ...JS_INFO,
+      '$JS.API.STREAM.NAMES',
+      ...declareStream(EventsStreams.batches.name),
+      ...declareStream(EventsStreams.alerts.name),
+      EventsSubjects.batchesAll,
+      EventsSubjects.alertsAll,
+      // Chunked batches are read back by sequence when their last part arrives.
+      ...readStream(EventsStreams.batches.name),
+      ...consumeStream(EventsStreams.batches.name),
+    ],
+    subscribe: [EventsSubjects.ingest, EventsSubjects.search, ...servesHealth('events')],
+    chunksWith: [],
+  },
   'model-registry': health('model-registry'),
 };
 
@@ -204,7 +231,8 @@ export function natsPermissionsOf(identity: NatsIdentity): NatsPermissions {
     grants.subscribe.forEach((s) => subscribe.add(s));
     // A peer inside the monolith uses the monolith's inbox; one outside uses its own.
     for (const peer of grants.chunksWith) publish.add(`${natsInboxPrefix(peer)}.>`);
-    if (grants.chunksWith.length > 0 && identity === NATS_MONOLITH_IDENTITY) publish.add(`${natsInboxPrefix(identity)}.>`);
+    if (grants.chunksWith.length > 0 && identity === NATS_MONOLITH_IDENTITY)
+      publish.add(`${natsInboxPrefix(identity)}.>`);
   }
   return { publish: [...publish], subscribe: [...subscribe], allowResponses: true };
 }

@@ -1,9 +1,20 @@
 import { type CommandAccepted, type ControlCommandRequest } from './control/commands';
 import { type ControlQueryRequest } from './control/queries';
-import { type RouterWriteMeta, type RouterWriteRequest, type RouterWriteResponse } from './ingest/write';
+import {
+  type RouterWriteMeta,
+  type RouterWriteRequest,
+  type RouterWriteResponse,
+} from './ingest/write';
 import { type StoreRequest } from './ingest/store-api';
 import { type RulerStatusReply, type RulerStatusRequest } from './ruler/ruler-api';
 import { type Subjects } from './subjects';
+import {
+  type EventBatch,
+  type EventBatchAccepted,
+  type EventSearchRequest,
+  type EventSearchResult,
+  type EventsSubjects,
+} from './events/events-api';
 import { type ServiceHealth, type ServiceInfo } from './platform/service-info';
 import {
   type CardinalityLabelNamesRequest,
@@ -44,11 +55,25 @@ export interface RequestContracts {
   [QuerySubjects.metadata]: { request: MetadataRequest; response: PromReply };
   [QuerySubjects.exemplars]: { request: ExemplarsRequest; response: PromReply };
   [QuerySubjects.tsdbStatus]: { request: TsdbStatusRequest; response: PromSerializedReply };
-  [QuerySubjects.cardinalityLabelNames]: { request: CardinalityLabelNamesRequest; response: PromReply };
-  [QuerySubjects.cardinalityLabelValues]: { request: CardinalityLabelValuesRequest; response: PromReply };
+  [QuerySubjects.cardinalityLabelNames]: {
+    request: CardinalityLabelNamesRequest;
+    response: PromReply;
+  };
+  [QuerySubjects.cardinalityLabelValues]: {
+    request: CardinalityLabelValuesRequest;
+    response: PromReply;
+  };
   [QuerySubjects.userStats]: { request: UserStatsRequest; response: PromApiReply<TenantUserStats> };
-  [health: `strata.service.health.v1.${string}`]: { request: Record<string, never>; response: ServiceHealth };
-  [info: `strata.service.info.v1.${string}`]: { request: Record<string, never>; response: ServiceInfo };
+  [EventsSubjects.ingest]: { request: EventBatch; response: EventBatchAccepted };
+  [EventsSubjects.search]: { request: EventSearchRequest; response: EventSearchResult };
+  [health: `strata.service.health.v1.${string}`]: {
+    request: Record<string, never>;
+    response: ServiceHealth;
+  };
+  [info: `strata.service.info.v1.${string}`]: {
+    request: Record<string, never>;
+    response: ServiceInfo;
+  };
   [store: `strata.store.query.v1.${string}`]: { request: StoreRequest; response: unknown };
   [Subjects.rulerStatus]: { request: RulerStatusRequest; response: RulerStatusReply };
   [replica: `strata.ruler.replica-status.v1.${string}`]: { request: RulerStatusRequest; response: RulerStatusReply };

@@ -33,6 +33,7 @@ import { RuleGroupsController } from './rules/rule-groups.controller';
 import { RuleGroupsService } from './rules/rule-groups.service';
 import { RulerConfigController } from './rules/ruler-config.controller';
 import { RulesApiController } from './rules/rules-api.controller';
+import { EventsIngestController, EventsSearchController } from './events';
 
 /** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
 @Module({})
@@ -67,12 +68,17 @@ export class GatewayModule {
         RuleGroupsController,
         RemoteWriteController,
         BlockUploadController,
+        EventsIngestController,
+        EventsSearchController,
         HealthController,
         DocsController,
       ],
       providers: [
         { provide: GATEWAY_OPTIONS, useValue: options },
-        { provide: ControlPlaneClient, useValue: options.controlPlane ?? new BusControlPlaneClient(options.bus) },
+        {
+          provide: ControlPlaneClient,
+          useValue: options.controlPlane ?? new BusControlPlaneClient(options.bus),
+        },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
         Authenticator,

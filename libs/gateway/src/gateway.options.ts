@@ -14,6 +14,8 @@ export interface GatewayConfig {
   /** Header that names the tenant of a data request, lower-cased for lookups. */
   tenantHeader: string;
   maxBodyBytes: number;
+  /** Largest body of the Kubernetes event and audit routes; 8 MiB when absent. */
+  eventsMaxBodyBytes?: number;
   /**
    * Block uploads: the largest tar accepted, and where it is unpacked while it is checked and
    * stored; 16 GiB under the OS temp folder when absent.
@@ -36,7 +38,9 @@ export interface GatewayOptions {
   /** Registry the gateway registers its metrics in; a private one when absent. */
   registry?: Registry;
   /** The process's readiness checks (bus, database, ...); `/readyz` adds the control plane's health to them. */
-  readiness?: { run(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }> };
+  readiness?: {
+    run(): Promise<{ ready: boolean; checks: Record<string, { ok: boolean; detail?: string }> }>;
+  };
   /** Trust `X-Forwarded-For` from a proxy in front of the gateway for `sourceAddress`. */
   trustProxy?: boolean;
   /**
@@ -53,7 +57,10 @@ export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
 export function gatewayConfigFrom(env: PlatformEnv): GatewayConfig {
   const adminToken = env.STRATA_ADMIN_TOKEN ?? readSecretFile(env.STRATA_ADMIN_TOKEN_FILE);
   if (!adminToken || adminToken.length < 16) {
-    throw new StrataError('bad_request', 'the gateway needs STRATA_ADMIN_TOKEN or STRATA_ADMIN_TOKEN_FILE (at least 16 characters)');
+    throw new StrataError(
+      'bad_request',
+      'the gateway needs STRATA_ADMIN_TOKEN or STRATA_ADMIN_TOKEN_FILE (at least 16 characters)',
+    );
   }
   const tls =
     env.TLS_CERT_FILE && env.TLS_KEY_FILE
@@ -66,7 +73,11 @@ export function gatewayConfigFrom(env: PlatformEnv): GatewayConfig {
     adminToken,
     tenantHeader: env.STRATA_TENANT_HEADER.toLowerCase(),
     maxBodyBytes: env.STRATA_MAX_BODY_BYTES,
-    blockUploads: { maxBytes: env.STRATA_MAX_BLOCK_UPLOAD_BYTES, dir: join(env.STRATA_DATA_DIR, 'block-uploads') },
+    eventsMaxBodyBytes: env.STRATA_EVENTS_MAX_BODY_BYTES,
+    blockUploads: {
+      maxBytes: env.STRATA_MAX_BLOCK_UPLOAD_BYTES,
+      dir: join(env.STRATA_DATA_DIR, 'block-uploads'),
+    },
     host: env.HTTP_HOST,
     port: env.HTTP_PORT,
     tls,

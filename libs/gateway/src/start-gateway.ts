@@ -14,6 +14,7 @@ import { OpenApiDocument } from './openapi/docs.controller';
 import { GatewayMetrics } from './ops/gateway-metrics';
 import { acceptYamlBodies } from './rules/yaml-body';
 import { acceptRawProtobufBodies } from './remote-write';
+import { acceptEventBodies, DEFAULT_EVENTS_MAX_BODY_BYTES, limitEventBodies } from './events';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -24,7 +25,9 @@ export interface RunningGateway {
 }
 
 /** Inputs of `startGateway`: the platform env (or an already resolved gateway config) and the bus. */
-export type StartGatewayOptions = Omit<GatewayOptions, 'config'> & { config: PlatformEnv | GatewayConfig };
+export type StartGatewayOptions = Omit<GatewayOptions, 'config'> & {
+  config: PlatformEnv | GatewayConfig;
+};
 
 /** Builds the gateway's Nest application on Fastify, not yet listening. */
 export async function createGatewayApp(options: GatewayOptions): Promise<NestFastifyApplication> {
@@ -32,14 +35,19 @@ export async function createGatewayApp(options: GatewayOptions): Promise<NestFas
   const adapter = new FastifyAdapter({
     bodyLimit: config.maxBodyBytes,
     trustProxy: options.trustProxy ?? false,
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers['x-request-id']),
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) =>
+      requestIdFrom(req.headers['x-request-id']),
     ...(config.tls ? { https: { cert: config.tls.cert, key: config.tls.key } } : {}),
   });
   const logger = options.logger ?? ['error', 'warn'];
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(options), adapter, {
-    ...(logger === 'inherit' ? {} : { logger }),
-    bufferLogs: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    GatewayModule.forRoot(options),
+    adapter,
+    {
+      ...(logger === 'inherit' ? {} : { logger }),
+      bufferLogs: false,
+    },
+  );
   // platform-fastify carries its own copy of fastify's types; the instance is the same at runtime.
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   const metrics = app.get(GatewayMetrics);
@@ -52,6 +60,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<NestFas
   acceptRawProtobufBodies(fastify);
   acceptBlockTarBodies(fastify);
   acceptYamlBodies(fastify);
+  limitEventBodies(fastify, config.eventsMaxBodyBytes ?? DEFAULT_EVENTS_MAX_BODY_BYTES);
   // Nest turns Fastify's own errors (body too large, malformed JSON) into bare HTTP exceptions and
   // loses their codes, so every route answers those itself and passes anything else on.
   fastify.addHook('onRoute', (route) => {
@@ -61,6 +70,9 @@ export async function createGatewayApp(options: GatewayOptions): Promise<NestFas
     };
   });
   app.get(OpenApiDocument).document = buildOpenApi(app);
+  // Nest registers its JSON parser in init; the event routes' text bodies replace it afterwards.
+  await app.init();
+  acceptEventBodies(fastify);
   return app;
 }
 
@@ -71,13 +83,18 @@ function isFastifyError(error: unknown): boolean {
 
 /** Builds the app, listens on the configured host and port, and returns how to reach and stop it. */
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
-  const config = 'adminToken' in options.config ? options.config : gatewayConfigFrom(options.config);
+  const config =
+    'adminToken' in options.config ? options.config : gatewayConfigFrom(options.config);
   const app = await createGatewayApp({ ...options, config });
   await app.listen({ port: config.port, host: config.host });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  return { app, url: `${config.tls ? 'https' : 'http'}://${host}:${port}`, close: () => app.close() };
+  return {
+    app,
+    url: `${config.tls ? 'https' : 'http'}://${host}:${port}`,
+    close: () => app.close(),
+  };
 }
 
 function buildOpenApi(app: INestApplication): ReturnType<typeof SwaggerModule.createDocument> {
@@ -89,8 +106,16 @@ function buildOpenApi(app: INestApplication): ReturnType<typeof SwaggerModule.cr
         'Mutations accept `If-Match: "<version>"`; responses carry `ETag: "<version>"`.',
     )
     .setVersion('v1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'the platform admin token or an API key secret' })
-    .addBasicAuth({ type: 'http', scheme: 'basic', description: 'admin:<admin token>, or <keyId or any user>:<API key secret>' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'the platform admin token or an API key secret',
+    })
+    .addBasicAuth({
+      type: 'http',
+      scheme: 'basic',
+      description: 'admin:<admin token>, or <keyId or any user>:<API key secret>',
+    })
     .build();
   return SwaggerModule.createDocument(app, config);
 }

@@ -367,6 +367,16 @@ export const PlatformEnv = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /** Events: largest body of the Kubernetes event and audit webhook routes (an audit batch of 400 at RequestResponse level fits). */
+  STRATA_EVENTS_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
+  /** Events: days of archive kept (whole day partitions are dropped; no quota field covers events yet). */
+  STRATA_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /** Events: Alertmanager base URLs (comma-separated) rule alerts are also posted to with `POST /api/v2/alerts`. */
+  STRATA_EVENTS_ALERTMANAGER_URLS: z.string().default(''),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;
