@@ -4,7 +4,8 @@ const path = require('node:path');
 const preset = require('./jest.preset.js');
 
 const projects = [];
-if (existsSync(path.join(__dirname, 'deploy/jest.config.js'))) projects.push(path.join(__dirname, 'deploy/jest.config.js'));
+if (existsSync(path.join(__dirname, 'deploy/jest.config.js')))
+  projects.push(path.join(__dirname, 'deploy/jest.config.js'));
 for (const dir of ['apps', 'libs', 'tools']) {
   if (!existsSync(path.join(__dirname, dir))) continue;
   for (const name of readdirSync(path.join(__dirname, dir))) {

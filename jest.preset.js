@@ -24,7 +24,10 @@ module.exports = {
         sourceMaps: 'inline',
       },
     ],
-    [`node_modules/(${esmOnlyFiles.join('|')})\\.js$`]: ['@swc/jest', { module: { type: 'commonjs' } }],
+    [`node_modules/(${esmOnlyFiles.join('|')})\\.js$`]: [
+      '@swc/jest',
+      { module: { type: 'commonjs' } },
+    ],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyFiles.join('|')})\\.js$)`],
   moduleFileExtensions: ['ts', 'js', 'json'],

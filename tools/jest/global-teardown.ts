@@ -5,5 +5,6 @@ export default async function globalTeardown(): Promise<void> {
   if (!stack) return;
   globalThis.__strataTestStack = undefined;
   await stack.stop();
-  if (process.env.STRATA_TEST_DATA_DIR) rmSync(process.env.STRATA_TEST_DATA_DIR, { recursive: true, force: true });
+  if (process.env.STRATA_TEST_DATA_DIR)
+    rmSync(process.env.STRATA_TEST_DATA_DIR, { recursive: true, force: true });
 }

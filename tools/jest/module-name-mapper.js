@@ -5,7 +5,8 @@ const tsconfig = require('../../tsconfig.base.json');
 const root = path.resolve(__dirname, '../..');
 const moduleNameMapper = {};
 for (const [alias, targets] of Object.entries(tsconfig.compilerOptions.paths)) {
-  const key = '^' + alias.replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === '*' ? '(.*)' : '\\' + c)) + '$';
+  const key =
+    '^' + alias.replace(/[.*+?^${}()|[\]\\]/g, (c) => (c === '*' ? '(.*)' : '\\' + c)) + '$';
   moduleNameMapper[key] = path.join(root, targets[0].replace('*', '$1'));
 }
 module.exports = { moduleNameMapper };

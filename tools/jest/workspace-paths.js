@@ -5,7 +5,12 @@ const path = require('node:path');
 const tsconfig = require('../../tsconfig.base.json');
 
 const root = path.resolve(__dirname, '../..');
-const targets = new Map(Object.entries(tsconfig.compilerOptions.paths).map(([alias, [target]]) => [alias, path.join(root, target)]));
+const targets = new Map(
+  Object.entries(tsconfig.compilerOptions.paths).map(([alias, [target]]) => [
+    alias,
+    path.join(root, target),
+  ]),
+);
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function resolveWorkspacePath(request, ...rest) {
   return resolve.call(this, targets.get(request) ?? request, ...rest);

@@ -25,7 +25,12 @@ export function runTypeScript(entry, args) {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, entry), ...args], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', SWC_NODE_PROJECT: join(root, 'tsconfig.json') },
+    env: {
+      ...process.env,
+      NX_DAEMON: 'false',
+      NX_NO_CLOUD: 'true',
+      SWC_NODE_PROJECT: join(root, 'tsconfig.json'),
+    },
   });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

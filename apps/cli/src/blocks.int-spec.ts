@@ -3,13 +3,28 @@
 // s3rver.
 import { execFile, spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises';
-import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
+import {
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  createServer,
+  request,
+} from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type RunningS3Server, startS3Server } from '@strata/devstack';
 import { type Bucket, FilesystemBucket, S3Bucket } from '@strata/objstore';
-import { type BlockMeta, FsBlockFiles, encodeXorChunks, labelsFrom, labelsToString, openBlock, parseBlockMeta, writeBlock } from '@strata/tsdb';
+import {
+  type BlockMeta,
+  FsBlockFiles,
+  encodeXorChunks,
+  labelsFrom,
+  labelsToString,
+  openBlock,
+  parseBlockMeta,
+  writeBlock,
+} from '@strata/tsdb';
 
 jest.setTimeout(240_000);
 const run = promisify(execFile);
@@ -24,8 +39,12 @@ interface Result {
 
 function strata(args: string[], env: Record<string, string>): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'tools/platform/cli.mjs'), ...args], { cwd: root, env: { ...process.env, ...env }, maxBuffer: 1 << 24 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [join(root, 'tools/platform/cli.mjs'), ...args],
+      { cwd: root, env: { ...process.env, ...env }, maxBuffer: 1 << 24 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -33,7 +52,11 @@ function strata(args: string[], env: Record<string, string>): Promise<Result> {
 type Samples = Map<string, Array<[number, number]>>;
 
 /** Seven days of OpenMetrics, a sample every 5 minutes for three series, and what it holds. */
-function openMetrics(startSeconds: number, days: number, metric = 'http_requests_total'): { text: string; samples: Samples } {
+function openMetrics(
+  startSeconds: number,
+  days: number,
+  metric = 'http_requests_total',
+): { text: string; samples: Samples } {
   const samples: Samples = new Map();
   const lines: string[] = [`# TYPE ${metric} counter`];
   const steps = (days * 86_400) / 300;
@@ -65,7 +88,14 @@ function openMetrics(startSeconds: number, days: number, metric = 'http_requests
 async function promtoolBlocks(dir: string, text: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'data.om'), text);
-  await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=24h', join(dir, 'data.om'), join(dir, 'data')]);
+  await run('promtool', [
+    'tsdb',
+    'create-blocks-from',
+    'openmetrics',
+    '--max-block-duration=24h',
+    join(dir, 'data.om'),
+    join(dir, 'data'),
+  ]);
   return (await readdir(join(dir, 'data'))).filter((d) => ULID.test(d)).sort();
 }
 
@@ -121,7 +151,11 @@ afterAll(async () => {
 });
 
 function expectUploadedLayout(keys: string[], tenant: string, prefix = ''): void {
-  expect(keys).toEqual(ulids.flatMap((u) => ['chunks/000001', 'index', 'meta.json'].map((f) => `${prefix}${tenant}/${u}/${f}`)));
+  expect(keys).toEqual(
+    ulids.flatMap((u) =>
+      ['chunks/000001', 'index', 'meta.json'].map((f) => `${prefix}${tenant}/${u}/${f}`),
+    ),
+  );
 }
 
 describe('strata blocks upload, ls and inspect on a filesystem bucket', () => {
@@ -135,7 +169,10 @@ describe('strata blocks upload, ls and inspect on a filesystem bucket', () => {
 
   it('uploads every block of a Prometheus data dir under the tenant, meta.json rewritten, samples intact', async () => {
     expect(ulids.length).toBeGreaterThanOrEqual(7);
-    const up = await strata(['blocks', 'upload', '--tenant', 'acme', join(work, 'prom/data'), '-o', 'json'], env);
+    const up = await strata(
+      ['blocks', 'upload', '--tenant', 'acme', join(work, 'prom/data'), '-o', 'json'],
+      env,
+    );
     expect(up).toMatchObject({ code: 0, stderr: '' });
     const outcomes = JSON.parse(up.stdout) as Array<{ ulid: string; outcome: string }>;
     expect(outcomes.map((o) => [o.ulid, o.outcome])).toEqual(ulids.map((u) => [u, 'uploaded']));
@@ -143,7 +180,9 @@ describe('strata blocks upload, ls and inspect on a filesystem bucket', () => {
     expectUploadedLayout(await allKeys(bucket), 'acme');
     for (const u of ulids) {
       const source = parseBlockMeta(await readFile(join(work, 'prom/data', u, 'meta.json')));
-      const stored = parseBlockMeta(await readFile(join(env.STRATA_BUCKET_URL, 'acme', u, 'meta.json')));
+      const stored = parseBlockMeta(
+        await readFile(join(env.STRATA_BUCKET_URL, 'acme', u, 'meta.json')),
+      );
       expect(stored).toMatchObject({
         ulid: u,
         minTime: source.minTime,
@@ -153,9 +192,15 @@ describe('strata blocks upload, ls and inspect on a filesystem bucket', () => {
       });
       // Index and chunks are stored byte for byte.
       for (const f of ['index', 'chunks/000001'])
-        expect((await readFile(join(env.STRATA_BUCKET_URL, 'acme', u, f))).equals(await readFile(join(work, 'prom/data', u, f)))).toBe(true);
+        expect(
+          (await readFile(join(env.STRATA_BUCKET_URL, 'acme', u, f))).equals(
+            await readFile(join(work, 'prom/data', u, f)),
+          ),
+        ).toBe(true);
     }
-    expect(await readSamples(ulids.map((u) => join(env.STRATA_BUCKET_URL, 'acme', u)))).toEqual(expected);
+    expect(await readSamples(ulids.map((u) => join(env.STRATA_BUCKET_URL, 'acme', u)))).toEqual(
+      expected,
+    );
   });
 
   it('lists and inspects the blocks as JSON and as a table', async () => {
@@ -164,15 +209,24 @@ describe('strata blocks upload, ls and inspect on a filesystem bucket', () => {
     const metas = JSON.parse(ls.stdout) as BlockMeta[];
     expect(metas.map((m) => m.ulid)).toEqual(ulids);
     expect(metas.every((m) => m.thanos?.labels.tenant_id === 'acme')).toBe(true);
-    expect(metas.reduce((n, m) => n + (m.stats.numSamples ?? 0), 0)).toBe([...expected.values()].reduce((n, l) => n + l.length, 0));
+    expect(metas.reduce((n, m) => n + (m.stats.numSamples ?? 0), 0)).toBe(
+      [...expected.values()].reduce((n, l) => n + l.length, 0),
+    );
 
-    const table = (await strata(['blocks', 'ls', '--tenant', 'acme'], env)).stdout.trim().split('\n');
-    expect(table[0]).toMatch(/^ULID\s+MIN TIME\s+MAX TIME\s+DURATION\s+SERIES\s+SAMPLES\s+CHUNKS\s+LEVEL\s+SOURCE$/);
+    const table = (await strata(['blocks', 'ls', '--tenant', 'acme'], env)).stdout
+      .trim()
+      .split('\n');
+    expect(table[0]).toMatch(
+      /^ULID\s+MIN TIME\s+MAX TIME\s+DURATION\s+SERIES\s+SAMPLES\s+CHUNKS\s+LEVEL\s+SOURCE$/,
+    );
     expect(table.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(ulids);
     expect(table[1]).toContain(new Date(T0 * 1000).toISOString());
     expect(table[1]).toMatch(/\s3\s+\d+\s+\d+\s+1\s+upload$/);
 
-    const inspect = await strata(['blocks', 'inspect', '--tenant', 'acme', ulids[1], '-o', 'json'], env);
+    const inspect = await strata(
+      ['blocks', 'inspect', '--tenant', 'acme', ulids[1], '-o', 'json'],
+      env,
+    );
     expect(inspect.code).toBe(0);
     expect(JSON.parse(inspect.stdout)).toMatchObject({
       meta: { ulid: ulids[1], thanos: { labels: { tenant_id: 'acme' } } },
@@ -189,23 +243,38 @@ describe('strata blocks upload, ls and inspect on a filesystem bucket', () => {
     const other = await strata(['blocks', 'inspect', '--tenant', 'globex', ulids[1]], env);
     expect(other.code).toBe(3);
     expect(other.stderr).toMatch(/not_found: tenant globex has no block/);
-    expect((await strata(['blocks', 'ls', '--tenant', 'globex', '-o', 'json'], env)).stdout.trim()).toBe('[]');
+    expect(
+      (await strata(['blocks', 'ls', '--tenant', 'globex', '-o', 'json'], env)).stdout.trim(),
+    ).toBe('[]');
   });
 
   it('skips blocks already stored, refuses an overlapping block unless --allow-overlap', async () => {
-    const again = await strata(['blocks', 'upload', '--tenant', 'acme', join(work, 'prom/data')], env);
+    const again = await strata(
+      ['blocks', 'upload', '--tenant', 'acme', join(work, 'prom/data')],
+      env,
+    );
     expect(again.code).toBe(0);
     expect(again.stdout.match(/ skipped /g)).toHaveLength(ulids.length);
 
     // A day of other series over the second day: a new block overlapping the stored ones.
-    const [overlapping] = await promtoolBlocks(join(work, 'overlap'), openMetrics(T0 + 86_400, 0.5, 'backfilled_total').text);
+    const [overlapping] = await promtoolBlocks(
+      join(work, 'overlap'),
+      openMetrics(T0 + 86_400, 0.5, 'backfilled_total').text,
+    );
     const dir = join(work, 'overlap/data', overlapping);
     const refused = await strata(['blocks', 'upload', '--tenant', 'acme', dir], env);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(new RegExp(`refused ${overlapping}: validation_failed/block_overlap: block ${overlapping} .* overlaps tenant acme's ${ulids[1]}`));
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `refused ${overlapping}: validation_failed/block_overlap: block ${overlapping} .* overlaps tenant acme's ${ulids[1]}`,
+      ),
+    );
     expect(await bucket.exists(`acme/${overlapping}/meta.json`)).toBe(false);
 
-    const allowed = await strata(['blocks', 'upload', '--tenant', 'acme', '--allow-overlap', dir], env);
+    const allowed = await strata(
+      ['blocks', 'upload', '--tenant', 'acme', '--allow-overlap', dir],
+      env,
+    );
     expect(allowed.code).toBe(0);
     expect(await bucket.exists(`acme/${overlapping}/meta.json`)).toBe(true);
   });
@@ -220,16 +289,27 @@ describe('strata blocks upload, ls and inspect on a filesystem bucket', () => {
 
     const up = await strata(['blocks', 'upload', '--tenant', 'initech', dir], env);
     expect(up.code).toBe(1);
-    expect(up.stderr).toMatch(new RegExp(`refused ${ulids[0]}: validation_failed/corrupt_block: block ${ulids[0]}: chunks/000001.*checksum mismatch`));
-    expect(up.stderr).toMatch(new RegExp(`refused ${ulids[1]}: validation_failed/missing_meta: .*no meta.json`));
-    const listed = JSON.parse((await strata(['blocks', 'ls', '--tenant', 'initech', '-o', 'json'], env)).stdout) as BlockMeta[];
+    expect(up.stderr).toMatch(
+      new RegExp(
+        `refused ${ulids[0]}: validation_failed/corrupt_block: block ${ulids[0]}: chunks/000001.*checksum mismatch`,
+      ),
+    );
+    expect(up.stderr).toMatch(
+      new RegExp(`refused ${ulids[1]}: validation_failed/missing_meta: .*no meta.json`),
+    );
+    const listed = JSON.parse(
+      (await strata(['blocks', 'ls', '--tenant', 'initech', '-o', 'json'], env)).stdout,
+    ) as BlockMeta[];
     expect(listed.map((m) => m.ulid)).toEqual(ulids.slice(2));
     expect(await bucket.exists(`initech/${ulids[0]}/index`)).toBe(false);
   });
 });
 
 /** A proxy in front of s3rver that holds the PUT of the object whose key ends with `suffix`. */
-function holdingProxy(target: number, suffix: string): Promise<{ server: Server; url: string; held: Promise<void> }> {
+function holdingProxy(
+  target: number,
+  suffix: string,
+): Promise<{ server: Server; url: string; held: Promise<void> }> {
   let onHeld!: () => void;
   const held = new Promise<void>((r) => (onHeld = r));
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -238,10 +318,13 @@ function holdingProxy(target: number, suffix: string): Promise<{ server: Server;
       onHeld();
       return;
     }
-    const upstream = request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      { host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     req.pipe(upstream);
   });
   return new Promise((resolve) =>
@@ -291,20 +374,35 @@ describe('strata blocks upload into S3 on s3rver', () => {
     const meta = parseBlockMeta(await readFile(join(back, ulids[0], 'meta.json')));
     expect(meta.thanos).toMatchObject({ labels: { tenant_id: 'acme' }, source: 'upload' });
     expect(await readSamples(ulids.map((u) => join(back, u)))).toEqual(expected);
-    const ls = JSON.parse((await strata(['blocks', 'ls', '--tenant', 'acme', '-o', 'json'], env)).stdout) as BlockMeta[];
+    const ls = JSON.parse(
+      (await strata(['blocks', 'ls', '--tenant', 'acme', '-o', 'json'], env)).stdout,
+    ) as BlockMeta[];
     expect(ls.map((m) => m.ulid)).toEqual(ulids);
   });
 
   it('leaves no visible block when the CLI is killed mid-upload, and a new upload completes it', async () => {
     const u = ulids[0];
     const proxy = await holdingProxy(s3.port, `/tsdb/globex/${u}/index`);
-    const child = spawn(process.execPath, [join(root, 'tools/platform/cli.mjs'), 'blocks', 'upload', '--tenant', 'globex', join(work, 'prom/data', u)], {
-      cwd: root,
-      env: { ...process.env, ...env, AWS_ENDPOINT_URL: proxy.url },
-      detached: true,
-      stdio: 'ignore',
-    });
-    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, 'tools/platform/cli.mjs'),
+        'blocks',
+        'upload',
+        '--tenant',
+        'globex',
+        join(work, 'prom/data', u),
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, ...env, AWS_ENDPOINT_URL: proxy.url },
+        detached: true,
+        stdio: 'ignore',
+      },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((r) =>
+      child.on('exit', (_code, signal) => r(signal)),
+    );
     await proxy.held;
     // The chunks are stored, the index is on the wire: kill the CLI and its node child at once.
     process.kill(-child.pid!, 'SIGKILL');
@@ -314,9 +412,14 @@ describe('strata blocks upload into S3 on s3rver', () => {
 
     expect(await bucket.exists(`globex/${u}/chunks/000001`)).toBe(true);
     expect(await bucket.exists(`globex/${u}/meta.json`)).toBe(false);
-    expect((await strata(['blocks', 'ls', '--tenant', 'globex', '-o', 'json'], env)).stdout.trim()).toBe('[]');
+    expect(
+      (await strata(['blocks', 'ls', '--tenant', 'globex', '-o', 'json'], env)).stdout.trim(),
+    ).toBe('[]');
 
-    const retry = await strata(['blocks', 'upload', '--tenant', 'globex', join(work, 'prom/data', u)], env);
+    const retry = await strata(
+      ['blocks', 'upload', '--tenant', 'globex', join(work, 'prom/data', u)],
+      env,
+    );
     expect(retry.code).toBe(0);
     expect((await allKeys(bucket)).filter((k) => k.startsWith('globex/'))).toEqual(
       ['chunks/000001', 'index', 'meta.json'].map((f) => `globex/${u}/${f}`),
@@ -330,19 +433,34 @@ describe('strata blocks import-thanos', () => {
     const thanos = new FilesystemBucket(thanosDir);
     const H = 3_600_000;
     const written: Array<{ ulid: string; team?: string; series: string }> = [];
-    const put = async (team: string | undefined, from: number, name: string, files = ['chunks/000001', 'index', 'meta.json'], downsampleResolution = 0) => {
+    const put = async (
+      team: string | undefined,
+      from: number,
+      name: string,
+      files = ['chunks/000001', 'index', 'meta.json'],
+      downsampleResolution = 0,
+    ) => {
       const ts = Array.from({ length: 120 }, (_, i) => from + i * 60_000);
       const labels = labelsFrom({ __name__: name, instance: 'host-1' });
       const block = await writeBlock({
         parentDir: join(work, 'thanos-src'),
-        series: [{ labels, chunks: encodeXorChunks(ts, ts.map((t) => t / 1000)) }],
+        series: [
+          {
+            labels,
+            chunks: encodeXorChunks(
+              ts,
+              ts.map((t) => t / 1000),
+            ),
+          },
+        ],
         minTime: from,
         maxTime: from + 2 * H,
         externalLabels: team === undefined ? { cluster: 'eu' } : { team, cluster: 'eu' },
         source: 'sidecar',
         downsampleResolution,
       });
-      for (const f of files) await thanos.put(`${block.meta.ulid}/${f}`, await readFile(join(block.dir, f)));
+      for (const f of files)
+        await thanos.put(`${block.meta.ulid}/${f}`, await readFile(join(block.dir, f)));
       written.push({ ulid: block.meta.ulid, team, series: labelsToString(labels) });
       return block.meta.ulid;
     };
@@ -351,39 +469,77 @@ describe('strata blocks import-thanos', () => {
     const b1 = await put('beta', 0, 'memory_bytes');
     const partial = await put('beta', 4 * H, 'memory_bytes', ['chunks/000001', 'index']);
     const deleted = await put('beta', 6 * H, 'memory_bytes');
-    await thanos.put(`${deleted}/deletion-mark.json`, JSON.stringify({ id: deleted, deletion_time: 1, version: 1 }));
+    await thanos.put(
+      `${deleted}/deletion-mark.json`,
+      JSON.stringify({ id: deleted, deletion_time: 1, version: 1 }),
+    );
     const unlabelled = await put(undefined, 8 * H, 'memory_bytes');
     const downsampled = await put('beta', 0, 'memory_bytes', undefined, 300_000);
     await thanos.close();
 
     const env = { STRATA_BUCKET_URL: join(work, 'import-dest') };
-    const imported = await strata(['blocks', 'import-thanos', thanosDir, '--tenant-label', 'team', '-o', 'json'], env);
+    const imported = await strata(
+      ['blocks', 'import-thanos', thanosDir, '--tenant-label', 'team', '-o', 'json'],
+      env,
+    );
     expect(imported).toMatchObject({ code: 0, stderr: '' });
-    const outcomes = JSON.parse(imported.stdout) as Array<{ ulid: string; tenant: string; outcome: string; detail?: string }>;
+    const outcomes = JSON.parse(imported.stdout) as Array<{
+      ulid: string;
+      tenant: string;
+      outcome: string;
+      detail?: string;
+    }>;
     const byUlid = new Map(outcomes.map((o) => [o.ulid, o]));
     expect(byUlid.get(a1)).toMatchObject({ tenant: 'alpha', outcome: 'uploaded' });
     expect(byUlid.get(a2)).toMatchObject({ tenant: 'alpha', outcome: 'uploaded' });
     expect(byUlid.get(b1)).toMatchObject({ tenant: 'beta', outcome: 'uploaded' });
-    expect(byUlid.get(partial)).toMatchObject({ outcome: 'skipped', detail: 'no meta.json: a partial upload' });
-    expect(byUlid.get(deleted)).toMatchObject({ outcome: 'skipped', detail: 'marked for deletion' });
-    expect(byUlid.get(unlabelled)).toMatchObject({ outcome: 'skipped', detail: 'no external label team' });
-    expect(byUlid.get(downsampled)).toMatchObject({ outcome: 'skipped', detail: 'downsampled (resolution 300000 ms): only raw blocks are imported' });
+    expect(byUlid.get(partial)).toMatchObject({
+      outcome: 'skipped',
+      detail: 'no meta.json: a partial upload',
+    });
+    expect(byUlid.get(deleted)).toMatchObject({
+      outcome: 'skipped',
+      detail: 'marked for deletion',
+    });
+    expect(byUlid.get(unlabelled)).toMatchObject({
+      outcome: 'skipped',
+      detail: 'no external label team',
+    });
+    expect(byUlid.get(downsampled)).toMatchObject({
+      outcome: 'skipped',
+      detail: 'downsampled (resolution 300000 ms): only raw blocks are imported',
+    });
 
     const dest = new FilesystemBucket(env.STRATA_BUCKET_URL);
     const keys = await allKeys(dest);
     await dest.close();
-    const files = (tenant: string, u: string) => ['chunks/000001', 'index', 'meta.json'].map((f) => `${tenant}/${u}/${f}`);
-    expect(keys).toEqual([...files('alpha', a1), ...files('alpha', a2)].sort().concat(files('beta', b1)));
-    const meta = parseBlockMeta(await readFile(join(env.STRATA_BUCKET_URL, 'alpha', a1, 'meta.json')));
+    const files = (tenant: string, u: string) =>
+      ['chunks/000001', 'index', 'meta.json'].map((f) => `${tenant}/${u}/${f}`);
+    expect(keys).toEqual(
+      [...files('alpha', a1), ...files('alpha', a2)].sort().concat(files('beta', b1)),
+    );
+    const meta = parseBlockMeta(
+      await readFile(join(env.STRATA_BUCKET_URL, 'alpha', a1, 'meta.json')),
+    );
     expect(meta.ulid).toBe(a1);
     expect(meta.thanos?.labels).toEqual({ cluster: 'eu', tenant_id: 'alpha' });
     expect(meta.thanos?.source).toBe('upload');
-    const samples = await readSamples([join(env.STRATA_BUCKET_URL, 'alpha', a1), join(env.STRATA_BUCKET_URL, 'alpha', a2)]);
+    const samples = await readSamples([
+      join(env.STRATA_BUCKET_URL, 'alpha', a1),
+      join(env.STRATA_BUCKET_URL, 'alpha', a2),
+    ]);
     expect([...samples.keys()]).toEqual([written[0].series]);
     expect(samples.get(written[0].series)).toHaveLength(240);
 
-    const rerun = await strata(['blocks', 'import-thanos', thanosDir, '--tenant-label', 'team', '-o', 'json'], env);
+    const rerun = await strata(
+      ['blocks', 'import-thanos', thanosDir, '--tenant-label', 'team', '-o', 'json'],
+      env,
+    );
     expect(rerun.code).toBe(0);
-    expect((JSON.parse(rerun.stdout) as Array<{ outcome: string }>).every((o) => o.outcome === 'skipped')).toBe(true);
+    expect(
+      (JSON.parse(rerun.stdout) as Array<{ outcome: string }>).every(
+        (o) => o.outcome === 'skipped',
+      ),
+    ).toBe(true);
   });
 });

@@ -1,20 +1,35 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { type ControlPlaneSnapshot } from '@strata/contracts';
-import { ControlPlaneService, openControlPlaneStore, type ControlPlaneStore } from '@strata/control-plane';
+import {
+  ControlPlaneService,
+  openControlPlaneStore,
+  type ControlPlaneStore,
+} from '@strata/control-plane';
 import { freshDatabase, type FreshDatabase } from '@strata/testing';
 
 jest.setTimeout(120_000);
 
 const root = join(__dirname, '../../..');
 
-function strata(args: string[], databaseUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function strata(
+  args: string[],
+  databaseUrl: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['-r', '@swc-node/register', join(root, 'apps/cli/src/main.ts'), ...args],
-      { cwd: root, env: { ...process.env, DATABASE_URL: databaseUrl, SWC_NODE_PROJECT: join(root, 'tsconfig.json') } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          DATABASE_URL: databaseUrl,
+          SWC_NODE_PROJECT: join(root, 'tsconfig.json'),
+        },
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -41,19 +56,34 @@ describe('strata CLI', () => {
   });
 
   it('replays the control plane as of an instant and a position', async () => {
-    await service.execute({ command: { type: 'CreateTenant', tenantId: 'acme', displayName: 'Acme' }, context: ctx() });
-    const first = await service.execute({ command: { type: 'SetQuota', tenantId: 'acme', quota: { maxActiveSeries: 111 } }, context: ctx() });
+    await service.execute({
+      command: { type: 'CreateTenant', tenantId: 'acme', displayName: 'Acme' },
+      context: ctx(),
+    });
+    const first = await service.execute({
+      command: { type: 'SetQuota', tenantId: 'acme', quota: { maxActiveSeries: 111 } },
+      context: ctx(),
+    });
     await new Promise((r) => setTimeout(r, 20));
     const between = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 20));
-    await service.execute({ command: { type: 'SetQuota', tenantId: 'acme', quota: { maxActiveSeries: 222 } }, context: ctx() });
+    await service.execute({
+      command: { type: 'SetQuota', tenantId: 'acme', quota: { maxActiveSeries: 222 } },
+      context: ctx(),
+    });
 
     const atInstant = await strata(['audit', 'replay', '--at', between], db.url);
     expect(atInstant.code).toBe(0);
     const snapshot = JSON.parse(atInstant.stdout) as ControlPlaneSnapshot;
-    expect(snapshot.tenants[0]).toMatchObject({ tenantId: 'acme', quota: { maxActiveSeries: 111 } });
+    expect(snapshot.tenants[0]).toMatchObject({
+      tenantId: 'acme',
+      quota: { maxActiveSeries: 111 },
+    });
 
-    const atPosition = JSON.parse((await strata(['audit', 'replay', '--position', String(first.positions[0] - 1)], db.url)).stdout) as ControlPlaneSnapshot;
+    const atPosition = JSON.parse(
+      (await strata(['audit', 'replay', '--position', String(first.positions[0] - 1)], db.url))
+        .stdout,
+    ) as ControlPlaneSnapshot;
     expect(atPosition.tenants[0].quota.maxActiveSeries).toBe(150_000);
     expect((await strata(['audit', 'replay'], db.url)).code).toBe(2);
   });
@@ -65,7 +95,9 @@ describe('strata CLI', () => {
 
     await cp.dataSource.transaction(async (m) => {
       await m.query('SET LOCAL session_replication_role = replica');
-      await m.query(`UPDATE events SET data = jsonb_set(data, '{quota,maxActiveSeries}', '999999') WHERE position = 2`);
+      await m.query(
+        `UPDATE events SET data = jsonb_set(data, '{quota,maxActiveSeries}', '999999') WHERE position = 2`,
+      );
     });
     const broken = await strata(['audit', 'verify'], db.url);
     expect(broken.code).toBe(1);

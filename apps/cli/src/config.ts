@@ -31,7 +31,14 @@ const RulesEnv = z.object({
 });
 
 /** The gateway and credentials rule commands use, for `tenant`. */
-export function loadRulesTarget(tenant: string, env: NodeJS.ProcessEnv = process.env): { url: string; token: string; tenant: string } {
-  const parsed = parseOrThrow(RulesEnv, { STRATA_URL: env.STRATA_URL || undefined, STRATA_TOKEN: env.STRATA_TOKEN }, 'environment');
+export function loadRulesTarget(
+  tenant: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { url: string; token: string; tenant: string } {
+  const parsed = parseOrThrow(
+    RulesEnv,
+    { STRATA_URL: env.STRATA_URL || undefined, STRATA_TOKEN: env.STRATA_TOKEN },
+    'environment',
+  );
   return { url: parsed.STRATA_URL, token: parsed.STRATA_TOKEN, tenant };
 }

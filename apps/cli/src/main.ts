@@ -2,7 +2,12 @@ import { parseArgs } from 'node:util';
 import { StrataError } from '@strata/contracts';
 import { auditReplay, auditVerify, migrate } from './commands/audit';
 import { blocksImportThanos, blocksInspect, blocksLs, blocksUpload } from './commands/blocks';
-import { type OutputFormat, renderBlockList, renderInspection, renderOutcomes } from './commands/blocks-output';
+import {
+  type OutputFormat,
+  renderBlockList,
+  renderInspection,
+  renderOutcomes,
+} from './commands/blocks-output';
 import { rulesCheck, rulesDiff, rulesList, rulesSync } from './commands/rules';
 import { loadCliConfig, loadRulesTarget } from './config';
 
@@ -53,7 +58,8 @@ async function main(argv: string[]): Promise<number> {
         console.error('give exactly one of --at or --position');
         return 2;
       }
-      const bound = values.at !== undefined ? { at: values.at } : { position: Number(values.position) };
+      const bound =
+        values.at !== undefined ? { at: values.at } : { position: Number(values.position) };
       console.log(JSON.stringify(await auditReplay(config, bound), null, 2));
       return 0;
     }
@@ -75,8 +81,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function rules([sub, ...files]: string[], flags: { tenant?: string; namespace?: string }): Promise<number> {
-  if (sub === 'check') return files.length === 0 ? usage('give rule files to check') : rulesCheck(files);
+async function rules(
+  [sub, ...files]: string[],
+  flags: { tenant?: string; namespace?: string },
+): Promise<number> {
+  if (sub === 'check')
+    return files.length === 0 ? usage('give rule files to check') : rulesCheck(files);
   if (!flags.tenant) return usage('--tenant is required');
   const target = loadRulesTarget(flags.tenant);
   switch (sub) {
@@ -86,7 +96,10 @@ async function rules([sub, ...files]: string[], flags: { tenant?: string; namesp
     case 'diff':
     case 'sync': {
       if (files.length !== 1) return usage(`rules ${sub} takes one rule file`);
-      const lines = sub === 'diff' ? await rulesDiff(target, files[0], flags.namespace) : await rulesSync(target, files[0], flags.namespace);
+      const lines =
+        sub === 'diff'
+          ? await rulesDiff(target, files[0], flags.namespace)
+          : await rulesSync(target, files[0], flags.namespace);
       for (const line of lines) console.log(line);
       return sub === 'diff' && lines.length > 0 ? 1 : 0;
     }
@@ -104,7 +117,8 @@ interface BlocksFlags {
 
 async function blocks([sub, ...rest]: string[], flags: BlocksFlags): Promise<number> {
   const format = flags.output as OutputFormat;
-  if (format !== 'table' && format !== 'json') return usage(`-o must be table or json, not ${flags.output}`);
+  if (format !== 'table' && format !== 'json')
+    return usage(`-o must be table or json, not ${flags.output}`);
   const config = loadCliConfig();
   const allowOverlap = flags['allow-overlap'] ?? false;
   switch (sub) {
@@ -116,7 +130,11 @@ async function blocks([sub, ...rest]: string[], flags: BlocksFlags): Promise<num
             ? await blocksUpload(config, { tenant: flags.tenant, path: rest[0], allowOverlap })
             : null
           : rest.length === 1 && flags['tenant-label']
-            ? await blocksImportThanos(config, { url: rest[0], tenantLabel: flags['tenant-label'], allowOverlap })
+            ? await blocksImportThanos(config, {
+                url: rest[0],
+                tenantLabel: flags['tenant-label'],
+                allowOverlap,
+              })
             : null;
       if (outcomes === null) return usage(`blocks ${sub}: missing or extra arguments`);
       console.log(renderOutcomes(outcomes, format));
@@ -129,7 +147,8 @@ async function blocks([sub, ...rest]: string[], flags: BlocksFlags): Promise<num
       console.log(renderBlockList(await blocksLs(config, flags.tenant), format));
       return 0;
     case 'inspect':
-      if (!flags.tenant || rest.length !== 1) return usage('blocks inspect: give --tenant and a ULID');
+      if (!flags.tenant || rest.length !== 1)
+        return usage('blocks inspect: give --tenant and a ULID');
       console.log(renderInspection(await blocksInspect(config, flags.tenant, rest[0]), format));
       return 0;
     default:
@@ -147,7 +166,13 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(error instanceof StrataError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error));
+    console.error(
+      error instanceof StrataError
+        ? `${error.code}: ${error.message}`
+        : error instanceof Error
+          ? error.message
+          : String(error),
+    );
     process.exitCode = 3;
   },
 );

@@ -2,4 +2,9 @@
 import { compactorService } from '@strata/compactor';
 import { loadPlatformConfig, runProcess, startServices } from '@strata/service-kit';
 
-runProcess(() => startServices({ config: loadPlatformConfig(undefined, { STRATA_TARGET: 'compactor' }), services: [compactorService] }));
+runProcess(() =>
+  startServices({
+    config: loadPlatformConfig(undefined, { STRATA_TARGET: 'compactor' }),
+    services: [compactorService],
+  }),
+);

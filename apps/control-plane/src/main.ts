@@ -2,4 +2,9 @@
 import { controlPlaneService } from '@strata/control-plane';
 import { loadPlatformConfig, runProcess, startServices } from '@strata/service-kit';
 
-runProcess(() => startServices({ config: loadPlatformConfig(undefined, { STRATA_TARGET: 'control-plane' }), services: [controlPlaneService] }));
+runProcess(() =>
+  startServices({
+    config: loadPlatformConfig(undefined, { STRATA_TARGET: 'control-plane' }),
+    services: [controlPlaneService],
+  }),
+);

@@ -2,4 +2,9 @@
 import { eventsService } from '@strata/events';
 import { loadPlatformConfig, runProcess, startServices } from '@strata/service-kit';
 
-runProcess(() => startServices({ config: loadPlatformConfig(undefined, { STRATA_TARGET: 'events' }), services: [eventsService] }));
+runProcess(() =>
+  startServices({
+    config: loadPlatformConfig(undefined, { STRATA_TARGET: 'events' }),
+    services: [eventsService],
+  }),
+);

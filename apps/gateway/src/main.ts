@@ -2,4 +2,9 @@
 import { gatewayService } from '@strata/gateway';
 import { loadPlatformConfig, runProcess, startServices } from '@strata/service-kit';
 
-runProcess(() => startServices({ config: loadPlatformConfig(undefined, { STRATA_TARGET: 'gateway' }), services: [gatewayService] }));
+runProcess(() =>
+  startServices({
+    config: loadPlatformConfig(undefined, { STRATA_TARGET: 'gateway' }),
+    services: [gatewayService],
+  }),
+);

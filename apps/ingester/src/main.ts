@@ -2,4 +2,9 @@
 import { ingesterService } from '@strata/ingester';
 import { loadPlatformConfig, runProcess, startServices } from '@strata/service-kit';
 
-runProcess(() => startServices({ config: loadPlatformConfig(undefined, { STRATA_TARGET: 'ingester' }), services: [ingesterService] }));
+runProcess(() =>
+  startServices({
+    config: loadPlatformConfig(undefined, { STRATA_TARGET: 'ingester' }),
+    services: [ingesterService],
+  }),
+);

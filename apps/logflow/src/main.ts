@@ -2,4 +2,9 @@
 import { logflowService } from '@strata/logflow';
 import { loadPlatformConfig, runProcess, startServices } from '@strata/service-kit';
 
-runProcess(() => startServices({ config: loadPlatformConfig(undefined, { STRATA_TARGET: 'logflow' }), services: [logflowService] }));
+runProcess(() =>
+  startServices({
+    config: loadPlatformConfig(undefined, { STRATA_TARGET: 'logflow' }),
+    services: [logflowService],
+  }),
+);

@@ -2,4 +2,9 @@
 import { modelRegistryService } from '@strata/model-registry';
 import { loadPlatformConfig, runProcess, startServices } from '@strata/service-kit';
 
-runProcess(() => startServices({ config: loadPlatformConfig(undefined, { STRATA_TARGET: 'model-registry' }), services: [modelRegistryService] }));
+runProcess(() =>
+  startServices({
+    config: loadPlatformConfig(undefined, { STRATA_TARGET: 'model-registry' }),
+    services: [modelRegistryService],
+  }),
+);

@@ -2,4 +2,9 @@
 import { notificationService } from '@strata/notification';
 import { loadPlatformConfig, runProcess, startServices } from '@strata/service-kit';
 
-runProcess(() => startServices({ config: loadPlatformConfig(undefined, { STRATA_TARGET: 'notification' }), services: [notificationService] }));
+runProcess(() =>
+  startServices({
+    config: loadPlatformConfig(undefined, { STRATA_TARGET: 'notification' }),
+    services: [notificationService],
+  }),
+);

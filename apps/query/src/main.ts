@@ -2,4 +2,9 @@
 import { queryService } from '@strata/query';
 import { loadPlatformConfig, runProcess, startServices } from '@strata/service-kit';
 
-runProcess(() => startServices({ config: loadPlatformConfig(undefined, { STRATA_TARGET: 'query' }), services: [queryService] }));
+runProcess(() =>
+  startServices({
+    config: loadPlatformConfig(undefined, { STRATA_TARGET: 'query' }),
+    services: [queryService],
+  }),
+);

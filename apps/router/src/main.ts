@@ -2,4 +2,9 @@
 import { routerService } from '@strata/router';
 import { loadPlatformConfig, runProcess, startServices } from '@strata/service-kit';
 
-runProcess(() => startServices({ config: loadPlatformConfig(undefined, { STRATA_TARGET: 'router' }), services: [routerService] }));
+runProcess(() =>
+  startServices({
+    config: loadPlatformConfig(undefined, { STRATA_TARGET: 'router' }),
+    services: [routerService],
+  }),
+);

@@ -2,4 +2,9 @@
 import { rulerService } from '@strata/ruler';
 import { loadPlatformConfig, runProcess, startServices } from '@strata/service-kit';
 
-runProcess(() => startServices({ config: loadPlatformConfig(undefined, { STRATA_TARGET: 'ruler' }), services: [rulerService] }));
+runProcess(() =>
+  startServices({
+    config: loadPlatformConfig(undefined, { STRATA_TARGET: 'ruler' }),
+    services: [rulerService],
+  }),
+);

@@ -2,4 +2,9 @@
 import { storeService } from '@strata/store';
 import { loadPlatformConfig, runProcess, startServices } from '@strata/service-kit';
 
-runProcess(() => startServices({ config: loadPlatformConfig(undefined, { STRATA_TARGET: 'store' }), services: [storeService] }));
+runProcess(() =>
+  startServices({
+    config: loadPlatformConfig(undefined, { STRATA_TARGET: 'store' }),
+    services: [storeService],
+  }),
+);

@@ -38,14 +38,29 @@ afterEach(async () => {
 });
 
 /** A block of two series with a sample a minute over [from, to), chunks of `perChunk` samples. */
-async function block(from: number, to: number, opts: { tenant?: string; perChunk?: number } = {}): Promise<string> {
+async function block(
+  from: number,
+  to: number,
+  opts: { tenant?: string; perChunk?: number } = {},
+): Promise<string> {
   const ts: number[] = [];
   for (let t = from; t < to; t += 60_000) ts.push(t);
   const series = ['a', 'b'].map((job, i) => ({
     labels: labelsFrom({ __name__: 'up', job }),
-    chunks: encodeXorChunks(ts, ts.map((_, k) => k * (i + 1)), opts.perChunk ?? 120),
+    chunks: encodeXorChunks(
+      ts,
+      ts.map((_, k) => k * (i + 1)),
+      opts.perChunk ?? 120,
+    ),
   }));
-  const written = await writeBlock({ parentDir: join(work, 'src'), series, minTime: from, maxTime: to, tenant: opts.tenant, source: 'test' });
+  const written = await writeBlock({
+    parentDir: join(work, 'src'),
+    series,
+    minTime: from,
+    maxTime: to,
+    tenant: opts.tenant,
+    source: 'test',
+  });
   return written.dir;
 }
 
@@ -118,8 +133,14 @@ describe('uploadBlock', () => {
     const { meta } = await uploadBlock(bucket, 'acme', dir);
 
     expect(meta.ulid).toBe(source.ulid);
-    expect(await keys()).toEqual([`acme/${source.ulid}/chunks/000001`, `acme/${source.ulid}/index`, `acme/${source.ulid}/meta.json`]);
-    const stored = parseBlockMeta(await readFile(join(work, 'bucket', 'acme', source.ulid, 'meta.json')));
+    expect(await keys()).toEqual([
+      `acme/${source.ulid}/chunks/000001`,
+      `acme/${source.ulid}/index`,
+      `acme/${source.ulid}/meta.json`,
+    ]);
+    const stored = parseBlockMeta(
+      await readFile(join(work, 'bucket', 'acme', source.ulid, 'meta.json')),
+    );
     expect(stored).toMatchObject({
       ulid: source.ulid,
       minTime: 0,
@@ -130,7 +151,10 @@ describe('uploadBlock', () => {
         source: 'upload',
         segment_files: ['000001'],
         files: [
-          { rel_path: 'chunks/000001', size_bytes: (await readFile(join(dir, 'chunks/000001'))).length },
+          {
+            rel_path: 'chunks/000001',
+            size_bytes: (await readFile(join(dir, 'chunks/000001'))).length,
+          },
           { rel_path: 'index', size_bytes: (await readFile(join(dir, 'index'))).length },
           { rel_path: 'meta.json' },
         ],
@@ -153,7 +177,9 @@ describe('uploadBlock', () => {
   it('refuses an index whose postings offset table is damaged', async () => {
     const dir = await block(0, 2 * HOUR);
     await flipByte(join(dir, 'index'), (size) => size - 52 - 6);
-    expect(await refusal(uploadBlock(bucket, 'acme', dir))).toMatchObject({ reason: 'corrupt_block' });
+    expect(await refusal(uploadBlock(bucket, 'acme', dir))).toMatchObject({
+      reason: 'corrupt_block',
+    });
     expect(await keys()).toEqual([]);
   });
 
@@ -169,12 +195,17 @@ describe('uploadBlock', () => {
   it('refuses a directory without meta.json', async () => {
     const dir = await block(0, 2 * HOUR);
     await unlink(join(dir, 'meta.json'));
-    expect(await refusal(uploadBlock(bucket, 'acme', dir))).toMatchObject({ reason: 'missing_meta' });
+    expect(await refusal(uploadBlock(bucket, 'acme', dir))).toMatchObject({
+      reason: 'missing_meta',
+    });
   });
 
   it('refuses a block with tombstones, which the reader would not apply', async () => {
     const dir = await block(0, 2 * HOUR);
-    await writeFile(join(dir, 'tombstones'), encodeTombstones([{ seriesRef: 1, minT: 0, maxT: HOUR }]));
+    await writeFile(
+      join(dir, 'tombstones'),
+      encodeTombstones([{ seriesRef: 1, minT: 0, maxT: HOUR }]),
+    );
     const error = await refusal(uploadBlock(bucket, 'acme', dir));
     expect(error.reason).toBe('tombstones');
     expect(error.message).toMatch(/1 tombstone/);
@@ -182,7 +213,9 @@ describe('uploadBlock', () => {
 
   it('refuses a block whose meta.json names another tenant', async () => {
     const dir = await block(0, 2 * HOUR, { tenant: 'globex' });
-    expect(await refusal(uploadBlock(bucket, 'acme', dir))).toMatchObject({ reason: 'tenant_mismatch' });
+    expect(await refusal(uploadBlock(bucket, 'acme', dir))).toMatchObject({
+      reason: 'tenant_mismatch',
+    });
   });
 
   it("refuses a block overlapping one of the tenant's blocks unless told otherwise; other tenants do not count", async () => {
@@ -201,13 +234,25 @@ describe('uploadBlock', () => {
 
   it('lets one of two concurrent overlapping uploads through and refuses the other', async () => {
     const [a, b] = [await block(0, 2 * HOUR), await block(HOUR, 3 * HOUR)];
-    const overlapping = await Promise.allSettled([uploadBlock(bucket, 'acme', a), uploadBlock(bucket, 'acme', b)]);
+    const overlapping = await Promise.allSettled([
+      uploadBlock(bucket, 'acme', a),
+      uploadBlock(bucket, 'acme', b),
+    ]);
     expect(overlapping.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(overlapping.flatMap((r) => (r.status === 'rejected' ? [(r.reason as StrataError).reason] : []))).toEqual(['block_overlap']);
+    expect(
+      overlapping.flatMap((r) =>
+        r.status === 'rejected' ? [(r.reason as StrataError).reason] : [],
+      ),
+    ).toEqual(['block_overlap']);
     expect(await listTenantBlocks(bucket, 'acme')).toHaveLength(1);
 
-    const same = await Promise.allSettled([uploadBlock(bucket, 'globex', a), uploadBlock(bucket, 'globex', a)]);
-    expect(same.flatMap((r) => (r.status === 'rejected' ? [(r.reason as StrataError).reason] : []))).toEqual(['block_exists']);
+    const same = await Promise.allSettled([
+      uploadBlock(bucket, 'globex', a),
+      uploadBlock(bucket, 'globex', a),
+    ]);
+    expect(
+      same.flatMap((r) => (r.status === 'rejected' ? [(r.reason as StrataError).reason] : [])),
+    ).toEqual(['block_exists']);
     expect(await listTenantBlocks(bucket, 'globex')).toHaveLength(1);
   });
 

@@ -115,7 +115,10 @@ async function segmentFilesOf(dir: string): Promise<string[]> {
   const segments = names.filter((n) => /^\d{6}$/.test(n)).sort();
   if (segments.length !== names.length) {
     const odd = names.filter((n) => !/^\d{6}$/.test(n));
-    throw new InvalidBlockError('corrupt_block', `chunks/ holds files that are no segment: ${odd.join(', ')}`);
+    throw new InvalidBlockError(
+      'corrupt_block',
+      `chunks/ holds files that are no segment: ${odd.join(', ')}`,
+    );
   }
   return segments;
 }
@@ -125,7 +128,8 @@ async function checkPostings(reader: BlockReader): Promise<void> {
   const ix = reader.index;
   const pairs: Array<[string, string]> = [['', '']];
   for (const name of ix.labelNames()) for (const v of ix.labelValues(name)) pairs.push([name, v]);
-  for (let i = 0; i < pairs.length; i += POSTINGS_BATCH) await ix.postingsMany(pairs.slice(i, i + POSTINGS_BATCH));
+  for (let i = 0; i < pairs.length; i += POSTINGS_BATCH)
+    await ix.postingsMany(pairs.slice(i, i + POSTINGS_BATCH));
 }
 
 async function checkSeries(
@@ -142,15 +146,27 @@ async function checkSeries(
     for (const s of batch) {
       const name = labelsToString(s.labels);
       if (previous !== null && compareLabelsUtf8(previous, s.labels) >= 0)
-        throw new InvalidBlockError('unsorted_series', `series ${name} is not after ${labelsToString(previous)} in the index`);
+        throw new InvalidBlockError(
+          'unsorted_series',
+          `series ${name} is not after ${labelsToString(previous)} in the index`,
+        );
       previous = s.labels;
       for (let l = 0; l < s.labels.length; l++)
-        if (s.labels[l].name === '' || (l > 0 && compareUtf8(s.labels[l - 1].name, s.labels[l].name) >= 0))
-          throw new InvalidBlockError('unsorted_series', `series ${name}: label names are empty, repeated or not sorted`);
+        if (
+          s.labels[l].name === '' ||
+          (l > 0 && compareUtf8(s.labels[l - 1].name, s.labels[l].name) >= 0)
+        )
+          throw new InvalidBlockError(
+            'unsorted_series',
+            `series ${name}: label names are empty, repeated or not sorted`,
+          );
       let prevMax: number | null = null;
       for (const c of s.chunks) {
         if (c.minT > c.maxT)
-          throw new InvalidBlockError('out_of_order_chunks', `series ${name}: chunk [${c.minT}, ${c.maxT}] ends before it starts`);
+          throw new InvalidBlockError(
+            'out_of_order_chunks',
+            `series ${name}: chunk [${c.minT}, ${c.maxT}] ends before it starts`,
+          );
         if (prevMax !== null && c.minT <= prevMax)
           throw new InvalidBlockError(
             'out_of_order_chunks',
@@ -195,7 +211,8 @@ async function checkSeries(
 }
 
 function asInvalid(ulid: string, error: unknown): Error {
-  if (error instanceof InvalidBlockError) return new InvalidBlockError(error.refusal, `block ${ulid}: ${error.message}`);
+  if (error instanceof InvalidBlockError)
+    return new InvalidBlockError(error.refusal, `block ${ulid}: ${error.message}`);
   if (error instanceof TsdbError || error instanceof RangeError)
     return new InvalidBlockError('corrupt_block', `block ${ulid}: ${(error as Error).message}`);
   if ((error as NodeJS.ErrnoException).code === 'ENOENT')

@@ -165,7 +165,11 @@ export interface Bus {
     options?: { maxWaitMs?: number; headers?: Record<string, string> },
   ): Promise<Array<ReplyEnvelope<Res>>>;
   /** Follows `stream` from now on without a durable consumer, in order, until stopped. */
-  follow(stream: string, onMessage: (message: FollowedMessage) => void, options: FollowOptions): Stoppable;
+  follow(
+    stream: string,
+    onMessage: (message: FollowedMessage) => void,
+    options: FollowOptions,
+  ): Stoppable;
   /** Stream sequence of the newest message on `subject`, 0 when there is none. */
   lastSequence(stream: string, subject: string): Promise<number>;
   /** Deletes the durable consumers of `stream` whose names `matches` accepts. */

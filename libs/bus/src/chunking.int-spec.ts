@@ -16,7 +16,12 @@ describe('payloads above max_payload', () => {
   let bus: NatsBus;
 
   beforeEach(async () => {
-    bus = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'chunk-spec', logger: quiet });
+    bus = await connectBus({
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
+      name: 'chunk-spec',
+      logger: quiet,
+    });
   });
   afterEach(async () => {
     await bus.drain();
@@ -52,7 +57,8 @@ describe('payloads above max_payload', () => {
   it('carries a 5 MiB binary request with its JSON metadata, headers hidden from the handler', async () => {
     const subject = uniqueName('test.binary');
     const client = await connectBus({
-      url: testServices().natsUrl, ...testNatsLogin('admin'),
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
       name: 'chunk-spec-client',
       logger: quiet,
     });
@@ -86,7 +92,8 @@ describe('payloads above max_payload', () => {
   it('answers a binary request without metadata with bad_request, and relays a handler StrataError', async () => {
     const subject = uniqueName('test.binary-meta');
     const client = await connectBus({
-      url: testServices().natsUrl, ...testNatsLogin('admin'),
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
       name: 'chunk-spec-client',
       logger: quiet,
     });
@@ -112,7 +119,8 @@ describe('payloads above max_payload', () => {
   it('keeps each chunked exchange on one queue-group member when several run at once', async () => {
     const subject = uniqueName('test.parallel');
     const other = await connectBus({
-      url: testServices().natsUrl, ...testNatsLogin('admin'),
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
       name: 'chunk-spec-2',
       logger: quiet,
     });

@@ -88,7 +88,9 @@ export async function connectBus(options: BusOptions): Promise<NatsBus> {
   } catch (error) {
     if (error instanceof errors.AuthorizationError)
       throw new BusAuthenticationError(options.url, options.user, { cause: error });
-    throw new BusClosedError(`cannot connect to NATS at ${options.url}: ${describe(error)}`, { cause: error });
+    throw new BusClosedError(`cannot connect to NATS at ${options.url}: ${describe(error)}`, {
+      cause: error,
+    });
   } finally {
     clearInterval(waiting);
   }

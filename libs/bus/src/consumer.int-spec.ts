@@ -25,7 +25,12 @@ describe('consume', () => {
   let subject: string;
 
   beforeEach(async () => {
-    bus = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'consume-spec', logger: quiet });
+    bus = await connectBus({
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
+      name: 'consume-spec',
+      logger: quiet,
+    });
     stream = uniqueName('C');
     subject = uniqueName('test.c');
     await bus.ensureStream({ name: stream, subjects: [`${subject}.>`] });
@@ -205,7 +210,8 @@ describe('consume', () => {
   it('reports each delivery outcome to the observer', async () => {
     const events: string[] = [];
     const observed = await connectBus({
-      url: testServices().natsUrl, ...testNatsLogin('admin'),
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
       name: 'consume-observer',
       logger: quiet,
       observer: { consumed: (s, c, outcome) => events.push(`${s === stream}:${c}:${outcome}`) },

@@ -51,7 +51,12 @@ export class PermissionDeniedError extends StrataError {
     readonly operation: 'publish' | 'subscription',
     options?: { cause?: unknown },
   ) {
-    super('forbidden', `this NATS identity may not ${operation === 'publish' ? 'publish to' : 'subscribe to'} ${subject}`, undefined, options);
+    super(
+      'forbidden',
+      `this NATS identity may not ${operation === 'publish' ? 'publish to' : 'subscribe to'} ${subject}`,
+      undefined,
+      options,
+    );
   }
 }
 

@@ -31,7 +31,12 @@ export function followStream(
         options.onGap();
         for await (const m of messages) {
           try {
-            onMessage({ subject: m.subject, seq: m.seq, data: m.data, json: <T>() => decodeJson<T>(m.data) });
+            onMessage({
+              subject: m.subject,
+              seq: m.seq,
+              data: m.data,
+              json: <T>() => decodeJson<T>(m.data),
+            });
           } catch (error) {
             log.warn(`ignored an unreadable message ${stream}#${m.seq}: ${describe(error)}`);
           }

@@ -8,7 +8,11 @@ describe('KV buckets', () => {
   let bus: NatsBus;
 
   beforeEach(async () => {
-    bus = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'kv-spec' });
+    bus = await connectBus({
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
+      name: 'kv-spec',
+    });
   });
   afterEach(async () => {
     await bus.drain();

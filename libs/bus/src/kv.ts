@@ -69,7 +69,11 @@ function isWrongSequence(error: unknown): boolean {
   return error instanceof JetStreamApiError && error.code === WRONG_LAST_SEQUENCE;
 }
 
-async function ensureReplicas(js: JetStreamClient, stream: string, replicas: number): Promise<void> {
+async function ensureReplicas(
+  js: JetStreamClient,
+  stream: string,
+  replicas: number,
+): Promise<void> {
   const jsm = await js.jetstreamManager();
   const { config } = await jsm.streams.info(stream);
   if (config.num_replicas === replicas) return;
@@ -94,7 +98,8 @@ export async function openKvBucket(
       });
       // Kvm.create binds to an existing bucket as it is; a bucket made before the replica count was
       // raised (a single node grown into a cluster) is brought to it, as streams are by ensureStream.
-      if (options.replicas !== undefined) await ensureReplicas(js, `KV_${bucket}`, options.replicas);
+      if (options.replicas !== undefined)
+        await ensureReplicas(js, `KV_${bucket}`, options.replicas);
       return opened;
     });
   } catch (error) {
@@ -161,10 +166,14 @@ export async function openKvBucket(
     async keys(filter) {
       const prefix = `$KV.${bucket}.`;
       const jsm = await js.jetstreamManager();
-      const info = await jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${prefix}${filter ?? '>'}` });
+      const info = await jsm.streams.info(`KV_${bucket}`, {
+        subjects_filter: `${prefix}${filter ?? '>'}`,
+      });
       const candidates = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length));
       // A deleted key keeps its tombstone as the last message until it ages out.
-      const live = await Promise.all(candidates.map(async (k) => ((await kv.get(k))?.operation === 'PUT' ? k : null)));
+      const live = await Promise.all(
+        candidates.map(async (k) => ((await kv.get(k))?.operation === 'PUT' ? k : null)),
+      );
       return live.filter((k): k is string => k !== null).sort();
     },
   };

@@ -16,12 +16,14 @@ const quiet = {
 describe('drain', () => {
   it('lets in-flight request handlers and consumer handlers finish, then closes', async () => {
     const server = await connectBus({
-      url: testServices().natsUrl, ...testNatsLogin('admin'),
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
       name: 'drain-server',
       logger: quiet,
     });
     const client = await connectBus({
-      url: testServices().natsUrl, ...testNatsLogin('admin'),
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
       name: 'drain-client',
       logger: quiet,
     });

@@ -63,7 +63,14 @@ export class NatsBus implements Bus, KvProvider {
     this.replicas = settings.replicas ?? 1;
     const chunks = new ChunkTransfer(connection, settings.inboxPrefix);
     this.responder = new Responder(connection, chunks, log, this.observer);
-    this.requester = new Requester(connection, chunks, this.responder, log, settings.requestTimeoutMs, this.observer);
+    this.requester = new Requester(
+      connection,
+      chunks,
+      this.responder,
+      log,
+      settings.requestTimeoutMs,
+      this.observer,
+    );
     this.streams = new StreamPublisher(connection, js, jsm);
     void watchConnection(connection, log, (up) => {
       this.connected = up;
@@ -152,7 +159,11 @@ export class NatsBus implements Bus, KvProvider {
     return this.track(await StreamConsumer.start(context, spec, handler, options), this.consuming);
   }
 
-  follow(stream: string, onMessage: (message: FollowedMessage) => void, options: FollowOptions): Stoppable {
+  follow(
+    stream: string,
+    onMessage: (message: FollowedMessage) => void,
+    options: FollowOptions,
+  ): Stoppable {
     return this.track(followStream(this.js, this.log, stream, onMessage, options), this.consuming);
   }
 
@@ -170,7 +181,10 @@ export class NatsBus implements Bus, KvProvider {
 
   /** Opens (creating when missing) a KV bucket, e.g. for partition leases. */
   openKv(bucket: string, options?: KvBucketOptions): Promise<KvBucket> {
-    return openKvBucket(this.js, bucket, { ...options, replicas: options?.replicas ?? this.replicas });
+    return openKvBucket(this.js, bucket, {
+      ...options,
+      replicas: options?.replicas ?? this.replicas,
+    });
   }
 
   flush(): Promise<void> {

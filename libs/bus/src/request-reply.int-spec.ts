@@ -22,7 +22,12 @@ describe('request/reply', () => {
 
   beforeEach(async () => {
     log = quietLogger();
-    bus = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'rr-spec', logger: log });
+    bus = await connectBus({
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
+      name: 'rr-spec',
+      logger: log,
+    });
   });
   afterEach(async () => {
     await bus.drain();
@@ -104,7 +109,8 @@ describe('request/reply', () => {
   it('spreads requests over the members of a queue group, each request handled once', async () => {
     const subject = uniqueName('test.spread');
     const other = await connectBus({
-      url: testServices().natsUrl, ...testNatsLogin('admin'),
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
       name: 'rr-spec-2',
       logger: quietLogger(),
     });
@@ -123,7 +129,8 @@ describe('request/reply', () => {
   it('lets every instance answer when no queue group is given', async () => {
     const subject = uniqueName('test.all');
     const other = await connectBus({
-      url: testServices().natsUrl, ...testNatsLogin('admin'),
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
       name: 'rr-spec-3',
       logger: quietLogger(),
     });
@@ -140,7 +147,8 @@ describe('request/reply', () => {
   it('collects the replies of every instance with requestAll, and none when nobody serves', async () => {
     const subject = uniqueName('test.gather');
     const other = await connectBus({
-      url: testServices().natsUrl, ...testNatsLogin('admin'),
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
       name: 'rr-spec-4',
       logger: quietLogger(),
     });
@@ -174,7 +182,8 @@ describe('request/reply', () => {
   it('answers binary requests of a subject this process serves in-process, with the same metadata, headers and errors', async () => {
     const subject = uniqueName('test.local');
     const other = await connectBus({
-      url: testServices().natsUrl, ...testNatsLogin('admin'),
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
       name: 'rr-spec-local',
       logger: quietLogger(),
     });

@@ -4,9 +4,15 @@ import { retryTransient } from './transient-retry';
 const CONSUMER_NOT_FOUND = 10014;
 
 /** Stream sequence of the newest message on `subject` in `stream`, 0 when there is none. */
-export async function lastSequence(jsm: JetStreamManager, stream: string, subject: string): Promise<number> {
+export async function lastSequence(
+  jsm: JetStreamManager,
+  stream: string,
+  subject: string,
+): Promise<number> {
   // A failed lookup is retried, never read as "empty": callers use it to know when they caught up.
-  const message = await retryTransient(() => jsm.streams.getMessage(stream, { last_by_subj: subject }));
+  const message = await retryTransient(() =>
+    jsm.streams.getMessage(stream, { last_by_subj: subject }),
+  );
   return message?.seq ?? 0;
 }
 
@@ -25,7 +31,11 @@ export async function removeConsumers(
 }
 
 /** Messages a durable consumer has not settled yet: waiting to be delivered plus delivered and unacked. */
-export async function consumerBacklog(jsm: JetStreamManager, stream: string, durable: string): Promise<number> {
+export async function consumerBacklog(
+  jsm: JetStreamManager,
+  stream: string,
+  durable: string,
+): Promise<number> {
   const info = await jsm.consumers.info(stream, durable);
   return info.num_pending + info.num_ack_pending;
 }

@@ -7,7 +7,11 @@ describe('streams and publish', () => {
   let bus: NatsBus;
 
   beforeEach(async () => {
-    bus = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'streams-spec' });
+    bus = await connectBus({
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
+      name: 'streams-spec',
+    });
   });
   afterEach(async () => {
     await bus.drain();

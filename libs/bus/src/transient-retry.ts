@@ -7,7 +7,8 @@ import { JetStreamApiError } from '@nats-io/jetstream';
  * declaring the same stream or bucket at start). Such steps are idempotent, so they are tried again.
  */
 export function isTransientJetStreamError(error: unknown): boolean {
-  if (error instanceof errors.TimeoutError || error instanceof errors.NoRespondersError) return true;
+  if (error instanceof errors.TimeoutError || error instanceof errors.NoRespondersError)
+    return true;
   if (error instanceof errors.RequestError) return isTransientJetStreamError(error.cause);
   return error instanceof JetStreamApiError && error.status === 503;
 }

@@ -29,7 +29,11 @@ export function prefixedBus(bus: Bus, prefix: string): Bus {
       ),
     requestAll: (s, payload, options) => bus.requestAll(subject(s), payload, options),
     follow: (name, onMessage, options) =>
-      bus.follow(stream(name), (m) => onMessage({ ...m, subject: m.subject.slice(prefix.length + 1) }), options),
+      bus.follow(
+        stream(name),
+        (m) => onMessage({ ...m, subject: m.subject.slice(prefix.length + 1) }),
+        options,
+      ),
     lastSequence: (name, s) => bus.lastSequence(stream(name), subject(s)),
     removeConsumers: (name, matches) => bus.removeConsumers(stream(name), matches),
     consumerBacklog: (name, durable) => bus.consumerBacklog(stream(name), durable),

@@ -76,7 +76,10 @@ export interface RequestContracts {
   };
   [store: `strata.store.query.v1.${string}`]: { request: StoreRequest; response: unknown };
   [Subjects.rulerStatus]: { request: RulerStatusRequest; response: RulerStatusReply };
-  [replica: `strata.ruler.replica-status.v1.${string}`]: { request: RulerStatusRequest; response: RulerStatusReply };
+  [replica: `strata.ruler.replica-status.v1.${string}`]: {
+    request: RulerStatusRequest;
+    response: RulerStatusReply;
+  };
 }
 
 /** Binary request subjects: the bytes travel as the payload, `meta` as JSON beside them. */

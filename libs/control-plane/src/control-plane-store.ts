@@ -11,7 +11,11 @@ export interface ControlPlaneStore {
 }
 
 /** Connects to the control plane's database, running pending migrations first when asked. */
-export async function openControlPlaneStore(options: { databaseUrl: string; migrate?: boolean; poolSize?: number }): Promise<ControlPlaneStore> {
+export async function openControlPlaneStore(options: {
+  databaseUrl: string;
+  migrate?: boolean;
+  poolSize?: number;
+}): Promise<ControlPlaneStore> {
   const dataSource = createEventStoreDataSource({
     databaseUrl: options.databaseUrl,
     migrations: CONTROL_PLANE_MIGRATIONS,
@@ -25,6 +29,8 @@ export async function openControlPlaneStore(options: { databaseUrl: string; migr
     await dataSource.destroy();
     throw error;
   }
-  const store = new EventStore(dataSource, { outboxSubject: (_streamId, aggregate) => Subjects.controlEvents(aggregate) });
+  const store = new EventStore(dataSource, {
+    outboxSubject: (_streamId, aggregate) => Subjects.controlEvents(aggregate),
+  });
   return { dataSource, store, close: () => dataSource.destroy() };
 }

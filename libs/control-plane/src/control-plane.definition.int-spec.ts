@@ -13,7 +13,11 @@ describe('controlPlaneService in a service process', () => {
 
   beforeAll(async () => {
     db = await freshDatabase('cp_process');
-    client = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('gateway'), name: 'cp-process-spec' });
+    client = await connectBus({
+      url: testServices().natsUrl,
+      ...testNatsLogin('gateway'),
+      name: 'cp-process-spec',
+    });
   });
   afterAll(async () => {
     await client.drain();
@@ -21,14 +25,33 @@ describe('controlPlaneService in a service process', () => {
   });
 
   it('starts from the platform config, answers health and control queries, and stops cleanly', async () => {
-    const config = parsePlatformConfig({ NATS_URL: testServices().natsUrl, NATS_CREDENTIALS_DIR: testServices().natsCredentialsDir, DATABASE_URL: db.url, HEALTH_PORT: String(await freePort()), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, { STRATA_TARGET: 'control-plane' });
-    const running = await startServices({ config, services: [controlPlaneService], handleSignals: false });
+    const config = parsePlatformConfig(
+      {
+        NATS_URL: testServices().natsUrl,
+        NATS_CREDENTIALS_DIR: testServices().natsCredentialsDir,
+        DATABASE_URL: db.url,
+        HEALTH_PORT: String(await freePort()),
+        HTTP_HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+      },
+      { STRATA_TARGET: 'control-plane' },
+    );
+    const running = await startServices({
+      config,
+      services: [controlPlaneService],
+      handleSignals: false,
+    });
     try {
-      await expect(client.request<object, ServiceHealth>(Subjects.serviceHealth('control-plane'), {})).resolves.toMatchObject({
+      await expect(
+        client.request<object, ServiceHealth>(Subjects.serviceHealth('control-plane'), {}),
+      ).resolves.toMatchObject({
         status: 'ok',
         checks: { 'control-plane-postgres': { ok: true }, 'control-plane-outbox': { ok: true } },
       });
-      const chain = await client.request<object, ChainVerification>(Subjects.controlQuery, { query: { type: 'VerifyAuditChain' }, requestId: 'r' });
+      const chain = await client.request<object, ChainVerification>(Subjects.controlQuery, {
+        query: { type: 'VerifyAuditChain' },
+        requestId: 'r',
+      });
       expect(chain).toMatchObject({ ok: true, checkedEvents: 0 });
     } finally {
       await running.stop();

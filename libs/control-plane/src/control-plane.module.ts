@@ -1,10 +1,21 @@
-import { Injectable, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Module,
+  Optional,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { BUS } from '@strata/bus';
 import { ReadinessRegistry } from '@strata/service-kit';
 import { ControlPlaneRuntime } from './control-plane.runtime';
 import { ControlPlaneController } from './control-plane.controller';
 import { ControlPlaneService } from './control-plane.service';
-import { CONTROL_PLANE_OPTIONS, type ControlPlaneBus, type ControlPlaneModuleOptions } from './control-plane.tokens';
+import {
+  CONTROL_PLANE_OPTIONS,
+  type ControlPlaneBus,
+  type ControlPlaneModuleOptions,
+} from './control-plane.tokens';
 
 const BUS_OF_MODULE = Symbol('CONTROL_PLANE_BUS_OF_MODULE');
 const OUTBOX_BACKLOG_LIMIT = 10_000;
@@ -48,9 +59,14 @@ export class ControlPlaneModule {
         {
           provide: ControlPlaneRuntime,
           inject: [CONTROL_PLANE_OPTIONS, BUS_OF_MODULE],
-          useFactory: (opts: ControlPlaneModuleOptions, bus: ControlPlaneBus) => ControlPlaneRuntime.start(opts, bus),
+          useFactory: (opts: ControlPlaneModuleOptions, bus: ControlPlaneBus) =>
+            ControlPlaneRuntime.start(opts, bus),
         },
-        { provide: ControlPlaneService, inject: [ControlPlaneRuntime], useFactory: (runtime: ControlPlaneRuntime) => runtime.service },
+        {
+          provide: ControlPlaneService,
+          inject: [ControlPlaneRuntime],
+          useFactory: (runtime: ControlPlaneRuntime) => runtime.service,
+        },
         ControlPlaneLifecycle,
       ],
       exports: [ControlPlaneService, ControlPlaneRuntime],

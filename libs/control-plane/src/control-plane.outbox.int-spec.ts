@@ -12,7 +12,12 @@ import { ControlPlaneService } from './control-plane.service';
 
 jest.setTimeout(180_000);
 
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 describe('control-plane events through the outbox', () => {
   let db: FreshDatabase;
@@ -30,11 +35,28 @@ describe('control-plane events through the outbox', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'strata-cp-outbox-'));
     const port = await freePort();
     nats = await startNatsServer({ dataDir, port });
-    bus = await connectBus({ url: nats.url, ...nats.login('admin'), name: 'cp-outbox-spec', reconnectWaitMs: 50, maxReconnectWaitMs: 200, logger: quiet });
-    await bus.ensureStream({ name: Streams.controlEvents.name, subjects: [...Streams.controlEvents.subjects] });
+    bus = await connectBus({
+      url: nats.url,
+      ...nats.login('admin'),
+      name: 'cp-outbox-spec',
+      reconnectWaitMs: 50,
+      maxReconnectWaitMs: 200,
+      logger: quiet,
+    });
+    await bus.ensureStream({
+      name: Streams.controlEvents.name,
+      subjects: [...Streams.controlEvents.subjects],
+    });
     notifier = new EventNotifier(db.url);
     await notifier.start();
-    relay = new OutboxRelay(cp.dataSource, { publisher: bus, notifier, pollIntervalMs: 200, minBackoffMs: 50, maxBackoffMs: 400, onError: () => relayErrors++ });
+    relay = new OutboxRelay(cp.dataSource, {
+      publisher: bus,
+      notifier,
+      pollIntervalMs: 200,
+      minBackoffMs: 50,
+      maxBackoffMs: 400,
+      onError: () => relayErrors++,
+    });
     relay.start();
   });
   afterAll(async () => {
@@ -51,7 +73,12 @@ describe('control-plane events through the outbox', () => {
     const service = new ControlPlaneService(cp.dataSource, cp.store);
     const tenants = 40;
     const perTenant = 25; // create + 24 quota changes = 1,000 commands
-    const context = { actor: 'burst', actorKind: 'system' as const, sourceAddress: '127.0.0.1', requestId: 'burst' };
+    const context = {
+      actor: 'burst',
+      actorKind: 'system' as const,
+      sourceAddress: '127.0.0.1',
+      requestId: 'burst',
+    };
     let done = 0;
     const restart = (async () => {
       while (done < 300) await new Promise((r) => setTimeout(r, 5));
@@ -63,7 +90,9 @@ describe('control-plane events through the outbox', () => {
       Array.from({ length: tenants }, async (_, t) => {
         for (let i = 0; i < perTenant; i++) {
           const command: ControlCommand =
-            i === 0 ? { type: 'CreateTenant', tenantId: `burst-${t}`, displayName: `B${t}` } : { type: 'SetQuota', tenantId: `burst-${t}`, quota: { maxActiveSeries: i } };
+            i === 0
+              ? { type: 'CreateTenant', tenantId: `burst-${t}`, displayName: `B${t}` }
+              : { type: 'SetQuota', tenantId: `burst-${t}`, quota: { maxActiveSeries: i } };
           await service.execute({ command, context: { ...context, requestId: `burst-${t}-${i}` } });
           done++;
           await new Promise((r) => setTimeout(r, 1));
@@ -72,7 +101,8 @@ describe('control-plane events through the outbox', () => {
     );
     await restart;
     const deadline = Date.now() + 60_000;
-    while ((await relay.pending()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while ((await relay.pending()) > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     expect(await relay.pending()).toBe(0);
     expect(relayErrors).toBeGreaterThan(0);
 
@@ -80,7 +110,9 @@ describe('control-plane events through the outbox', () => {
     const info = await jsm.streams.info(Streams.controlEvents.name);
     const received: RelayedEvent[] = [];
     for (let seq = 1; seq <= info.state.last_seq; seq++) {
-      const msg = await jsm.streams.getMessage(Streams.controlEvents.name, { seq }).catch(() => null);
+      const msg = await jsm.streams
+        .getMessage(Streams.controlEvents.name, { seq })
+        .catch(() => null);
       if (msg) received.push(msg.json<RelayedEvent>());
     }
     expect(new Set(received.map((e) => e.position)).size).toBe(tenants * perTenant);
@@ -90,7 +122,9 @@ describe('control-plane events through the outbox', () => {
       versions.set(e.streamId, e.version);
     }
     expect(versions.get('quota-burst-0')).toBe(perTenant - 1);
-    const subjects = await jsm.streams.getMessage(Streams.controlEvents.name, { last_by_subj: Subjects.controlEvents('quota') });
+    const subjects = await jsm.streams.getMessage(Streams.controlEvents.name, {
+      last_by_subj: Subjects.controlEvents('quota'),
+    });
     expect(subjects?.json<RelayedEvent>().type).toBe('QuotaSet');
   });
 });

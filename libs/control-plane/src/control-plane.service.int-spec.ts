@@ -1,11 +1,29 @@
-import { type ApiKeyPrincipal, type AuditEntry, type CommandAccepted, type ControlCommand, type ControlPlaneSnapshot, type Page, type QuotaView, type TenantView, DEFAULT_QUOTA } from '@strata/contracts';
+import {
+  type ApiKeyPrincipal,
+  type AuditEntry,
+  type CommandAccepted,
+  type ControlCommand,
+  type ControlPlaneSnapshot,
+  type Page,
+  type QuotaView,
+  type TenantView,
+  DEFAULT_QUOTA,
+} from '@strata/contracts';
 import { ProjectionRunner } from '@strata/eventstore';
 import { freshDatabase, type FreshDatabase } from '@strata/testing';
 import { openControlPlaneStore, type ControlPlaneStore } from './control-plane-store';
 import { ControlPlaneService } from './control-plane.service';
-import { CONTROL_PLANE_PROJECTION, controlPlaneProjection } from './projections/control-plane.projection';
+import {
+  CONTROL_PLANE_PROJECTION,
+  controlPlaneProjection,
+} from './projections/control-plane.projection';
 
-const context = { actor: 'alice@example.com', actorKind: 'platform-admin' as const, sourceAddress: '192.0.2.7', requestId: 'req-1' };
+const context = {
+  actor: 'alice@example.com',
+  actorKind: 'platform-admin' as const,
+  sourceAddress: '192.0.2.7',
+  requestId: 'req-1',
+};
 
 describe('ControlPlaneService', () => {
   let db: FreshDatabase;
@@ -13,7 +31,8 @@ describe('ControlPlaneService', () => {
   let runner: ProjectionRunner;
   let service: ControlPlaneService;
   let requests = 0;
-  const run = (command: ControlCommand, requestId = `req-${++requests}`) => service.execute({ command, context: { ...context, requestId } });
+  const run = (command: ControlCommand, requestId = `req-${++requests}`) =>
+    service.execute({ command, context: { ...context, requestId } });
   const ask = <T>(query: object) => service.query({ query, requestId: 'q' }) as Promise<T>;
 
   beforeAll(async () => {
@@ -30,8 +49,16 @@ describe('ControlPlaneService', () => {
   it('creates a tenant and reads it back with the default quota', async () => {
     const accepted = await run({ type: 'CreateTenant', tenantId: 'acme', displayName: 'Acme' });
     expect(accepted).toMatchObject({ streamId: 'tenant-acme', version: 1 });
-    expect(await ask<TenantView>({ type: 'GetTenant', tenantId: 'acme' })).toMatchObject({ tenantId: 'acme', displayName: 'Acme', status: 'active', version: 1 });
-    expect(await ask<QuotaView>({ type: 'GetQuota', tenantId: 'acme' })).toMatchObject({ quota: DEFAULT_QUOTA, version: 0 });
+    expect(await ask<TenantView>({ type: 'GetTenant', tenantId: 'acme' })).toMatchObject({
+      tenantId: 'acme',
+      displayName: 'Acme',
+      status: 'active',
+      version: 1,
+    });
+    expect(await ask<QuotaView>({ type: 'GetQuota', tenantId: 'acme' })).toMatchObject({
+      quota: DEFAULT_QUOTA,
+      version: 0,
+    });
   });
 
   it('lets one of two concurrent commands on one aggregate win; the other gets version_conflict and writes nothing', async () => {
@@ -45,18 +72,31 @@ describe('ControlPlaneService', () => {
     expect(loser.reason).toMatchObject({ code: 'version_conflict' });
     const tenant = await ask<TenantView>({ type: 'GetTenant', tenantId: 'race' });
     expect(tenant.version).toBe(2);
-    expect(tenant.displayName === 'Left' ? tenant.status : tenant.suspendedReason).toBe(tenant.displayName === 'Left' ? 'active' : 'right');
+    expect(tenant.displayName === 'Left' ? tenant.status : tenant.suspendedReason).toBe(
+      tenant.displayName === 'Left' ? 'active' : 'right',
+    );
     // Without an expected version both still go through load → decide → append, so the loser conflicts too, never overwrites.
-    const unguarded = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => run({ type: 'RenameTenant', tenantId: 'race', displayName: `N${i}` })));
-    for (const r of unguarded) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'version_conflict' });
+    const unguarded = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) =>
+        run({ type: 'RenameTenant', tenantId: 'race', displayName: `N${i}` }),
+      ),
+    );
+    for (const r of unguarded)
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'version_conflict' });
   });
 
   it('rejects bad commands with field paths and appends nothing', async () => {
     const head = await cp.store.headPosition();
     const cases: Array<[unknown, string]> = [
       [{ type: 'CreateTenant', tenantId: 'x1', displayName: 'X', extra: 1 }, 'command'],
-      [{ type: 'SetQuota', tenantId: 'acme', quota: { maxActiveSeries: -5 } }, 'command.quota.maxActiveSeries'],
-      [{ type: 'SetQuota', tenantId: 'acme', quota: { maxActiveSeries: 'many' } }, 'command.quota.maxActiveSeries'],
+      [
+        { type: 'SetQuota', tenantId: 'acme', quota: { maxActiveSeries: -5 } },
+        'command.quota.maxActiveSeries',
+      ],
+      [
+        { type: 'SetQuota', tenantId: 'acme', quota: { maxActiveSeries: 'many' } },
+        'command.quota.maxActiveSeries',
+      ],
       [{ type: 'SetQuota', tenantId: 'acme', quota: { bogus: 1 } }, 'command.quota'],
       [{ type: 'CreateTenant', tenantId: 'Not_Valid', displayName: 'X' }, 'command.tenantId'],
       [{ type: 'Explode' }, 'command.type'],
@@ -64,21 +104,35 @@ describe('ControlPlaneService', () => {
     for (const [command, path] of cases) {
       const error = await service.execute({ command, context }).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'validation_failed' });
-      expect((error as { fields: Array<{ path: string }> }).fields.map((f) => f.path)).toContain(path);
+      expect((error as { fields: Array<{ path: string }> }).fields.map((f) => f.path)).toContain(
+        path,
+      );
     }
-    await expect(service.execute({ command: { type: 'ResumeTenant', tenantId: 'acme' } })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(
+      service.execute({ command: { type: 'ResumeTenant', tenantId: 'acme' } }),
+    ).rejects.toMatchObject({ code: 'validation_failed' });
     expect(await cp.store.headPosition()).toBe(head);
   });
 
   it('keeps deleted tenant ids as tombstones', async () => {
     await run({ type: 'CreateTenant', tenantId: 'gone', displayName: 'Gone' });
     await run({ type: 'DeleteTenant', tenantId: 'gone' });
-    await expect(run({ type: 'CreateTenant', tenantId: 'gone', displayName: 'Again' })).rejects.toMatchObject({ code: 'already_exists' });
-    await expect(run({ type: 'SetQuota', tenantId: 'gone', quota: { maxActiveSeries: 1 } })).rejects.toMatchObject({ code: 'not_found' });
-    await expect(ask({ type: 'GetQuota', tenantId: 'gone' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(
+      run({ type: 'CreateTenant', tenantId: 'gone', displayName: 'Again' }),
+    ).rejects.toMatchObject({ code: 'already_exists' });
+    await expect(
+      run({ type: 'SetQuota', tenantId: 'gone', quota: { maxActiveSeries: 1 } }),
+    ).rejects.toMatchObject({ code: 'not_found' });
+    await expect(ask({ type: 'GetQuota', tenantId: 'gone' })).rejects.toMatchObject({
+      code: 'not_found',
+    });
     const list = await ask<Page<TenantView>>({ type: 'ListTenants' });
     expect(list.items.map((t) => t.tenantId)).not.toContain('gone');
-    const all = await ask<Page<TenantView>>({ type: 'ListTenants', includeDeleted: true, limit: 2 });
+    const all = await ask<Page<TenantView>>({
+      type: 'ListTenants',
+      includeDeleted: true,
+      limit: 2,
+    });
     expect(all.items).toHaveLength(2);
     expect(all.nextCursor).not.toBeNull();
   });
@@ -89,22 +143,47 @@ describe('ControlPlaneService', () => {
     await new Promise((r) => setTimeout(r, 20));
     const between = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 20));
-    const second = await run({ type: 'SetQuota', tenantId: 'replay', quota: { maxActiveSeries: 2000 } });
+    const second = await run({
+      type: 'SetQuota',
+      tenantId: 'replay',
+      quota: { maxActiveSeries: 2000 },
+    });
     const then = await ask<ControlPlaneSnapshot>({ type: 'ReplayControlPlane', at: between });
     expect(then.tenants.find((t) => t.tenantId === 'replay')?.quota.maxActiveSeries).toBe(1000);
-    const byPosition = await ask<ControlPlaneSnapshot>({ type: 'ReplayControlPlane', position: second.positions[0] });
-    expect(byPosition.tenants.find((t) => t.tenantId === 'replay')?.quota.maxActiveSeries).toBe(2000);
+    const byPosition = await ask<ControlPlaneSnapshot>({
+      type: 'ReplayControlPlane',
+      position: second.positions[0],
+    });
+    expect(byPosition.tenants.find((t) => t.tenantId === 'replay')?.quota.maxActiveSeries).toBe(
+      2000,
+    );
     expect(byPosition.asOfPosition).toBe(second.positions[0]);
-    await expect(ask({ type: 'ReplayControlPlane' })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(ask({ type: 'ReplayControlPlane' })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
   });
 
   it('authenticates keys by secret and rejects a revoked key immediately', async () => {
-    const issued: CommandAccepted = await run({ type: 'IssueApiKey', tenantId: 'acme', name: 'ci', scopes: ['write'] });
+    const issued: CommandAccepted = await run({
+      type: 'IssueApiKey',
+      tenantId: 'acme',
+      name: 'ci',
+      scopes: ['write'],
+    });
     const { keyId, secret } = issued.apiKey!;
-    expect(await ask<ApiKeyPrincipal>({ type: 'AuthenticateApiKey', secret })).toEqual({ keyId, tenantId: 'acme', scopes: ['write'], tenantStatus: 'active' });
-    await expect(ask({ type: 'AuthenticateApiKey', secret: secret.slice(0, -2) + 'xx' })).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(await ask<ApiKeyPrincipal>({ type: 'AuthenticateApiKey', secret })).toEqual({
+      keyId,
+      tenantId: 'acme',
+      scopes: ['write'],
+      tenantStatus: 'active',
+    });
+    await expect(
+      ask({ type: 'AuthenticateApiKey', secret: secret.slice(0, -2) + 'xx' }),
+    ).rejects.toMatchObject({ code: 'unauthorized' });
     await run({ type: 'RevokeApiKey', keyId });
-    await expect(ask({ type: 'AuthenticateApiKey', secret })).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(ask({ type: 'AuthenticateApiKey', secret })).rejects.toMatchObject({
+      code: 'unauthorized',
+    });
     expect(await ask({ type: 'GetApiKey', keyId })).toMatchObject({ status: 'revoked' });
     const events = await cp.store.readStream(`apikey-${keyId}`);
     expect(JSON.stringify(events)).not.toContain(secret);
@@ -113,23 +192,61 @@ describe('ControlPlaneService', () => {
   it('honours key expiry', async () => {
     // Two seconds of validity: issuing and the first authentication must fit inside it on a loaded CI machine.
     const expiresAt = Date.now() + 2000;
-    const issued = await run({ type: 'IssueApiKey', tenantId: 'acme', name: 'short', scopes: ['read'], expiresAt: new Date(expiresAt).toISOString() });
-    expect(await ask({ type: 'AuthenticateApiKey', secret: issued.apiKey!.secret })).toMatchObject({ keyId: issued.apiKey!.keyId });
+    const issued = await run({
+      type: 'IssueApiKey',
+      tenantId: 'acme',
+      name: 'short',
+      scopes: ['read'],
+      expiresAt: new Date(expiresAt).toISOString(),
+    });
+    expect(await ask({ type: 'AuthenticateApiKey', secret: issued.apiKey!.secret })).toMatchObject({
+      keyId: issued.apiKey!.keyId,
+    });
     await new Promise((r) => setTimeout(r, expiresAt - Date.now() + 100));
-    await expect(ask({ type: 'AuthenticateApiKey', secret: issued.apiKey!.secret })).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(
+      ask({ type: 'AuthenticateApiKey', secret: issued.apiKey!.secret }),
+    ).rejects.toMatchObject({ code: 'unauthorized' });
   });
 
   it('lists audit events with who, when and from where, filtered and paged', async () => {
     await run({ type: 'RenameTenant', tenantId: 'acme', displayName: 'Acme 2' }, 'req-audit');
-    const page1 = await ask<Page<AuditEntry>>({ type: 'ListAuditEvents', tenantId: 'acme', limit: 2 });
+    const page1 = await ask<Page<AuditEntry>>({
+      type: 'ListAuditEvents',
+      tenantId: 'acme',
+      limit: 2,
+    });
     expect(page1.items).toHaveLength(2);
-    const page2 = await ask<Page<AuditEntry>>({ type: 'ListAuditEvents', tenantId: 'acme', cursor: page1.nextCursor!, limit: 100 });
+    const page2 = await ask<Page<AuditEntry>>({
+      type: 'ListAuditEvents',
+      tenantId: 'acme',
+      cursor: page1.nextCursor!,
+      limit: 100,
+    });
     expect(page2.items[0].position).toBeGreaterThan(page1.items[1].position);
-    const renamed = await ask<Page<AuditEntry>>({ type: 'ListAuditEvents', eventType: 'TenantRenamed', actor: context.actor, tenantId: 'acme' });
-    expect(renamed.items).toEqual([expect.objectContaining({ actor: context.actor, actorKind: 'platform-admin', sourceAddress: '192.0.2.7', requestId: 'req-audit', tenantId: 'acme' })]);
-    const none = await ask<Page<AuditEntry>>({ type: 'ListAuditEvents', from: '2000-01-01T00:00:00Z', to: '2000-01-02T00:00:00Z' });
+    const renamed = await ask<Page<AuditEntry>>({
+      type: 'ListAuditEvents',
+      eventType: 'TenantRenamed',
+      actor: context.actor,
+      tenantId: 'acme',
+    });
+    expect(renamed.items).toEqual([
+      expect.objectContaining({
+        actor: context.actor,
+        actorKind: 'platform-admin',
+        sourceAddress: '192.0.2.7',
+        requestId: 'req-audit',
+        tenantId: 'acme',
+      }),
+    ]);
+    const none = await ask<Page<AuditEntry>>({
+      type: 'ListAuditEvents',
+      from: '2000-01-01T00:00:00Z',
+      to: '2000-01-02T00:00:00Z',
+    });
     expect(none).toEqual({ items: [], nextCursor: null });
-    await expect(ask({ type: 'ListAuditEvents', cursor: 'garbage' })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(ask({ type: 'ListAuditEvents', cursor: 'garbage' })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
   });
 
   it('rebuilds the read models from position 0 into exactly the live ones', async () => {
@@ -147,17 +264,39 @@ describe('ControlPlaneService', () => {
 
   it('answers a retried command (same request id) with its first result instead of applying it twice', async () => {
     await run({ type: 'CreateTenant', tenantId: 'retry', displayName: 'Retry' }, 'retry-create');
-    const first = await run({ type: 'SetQuota', tenantId: 'retry', quota: { maxActiveSeries: 7 } }, 'retry-quota');
-    await run({ type: 'SetQuota', tenantId: 'retry', quota: { maxActiveSeries: 8 } }, 'retry-quota-2');
-    expect(await run({ type: 'SetQuota', tenantId: 'retry', quota: { maxActiveSeries: 7 } }, 'retry-quota')).toEqual(first);
-    expect(await run({ type: 'CreateTenant', tenantId: 'retry', displayName: 'Retry' }, 'retry-create')).toMatchObject({ version: 1 });
-    expect((await ask<QuotaView>({ type: 'GetQuota', tenantId: 'retry' })).quota.maxActiveSeries).toBe(8);
-    const issued = await run({ type: 'IssueApiKey', tenantId: 'retry', name: 'k', scopes: ['read'] }, 'retry-key');
-    await expect(run({ type: 'IssueApiKey', tenantId: 'retry', name: 'k', scopes: ['read'] }, 'retry-key')).rejects.toMatchObject({
+    const first = await run(
+      { type: 'SetQuota', tenantId: 'retry', quota: { maxActiveSeries: 7 } },
+      'retry-quota',
+    );
+    await run(
+      { type: 'SetQuota', tenantId: 'retry', quota: { maxActiveSeries: 8 } },
+      'retry-quota-2',
+    );
+    expect(
+      await run(
+        { type: 'SetQuota', tenantId: 'retry', quota: { maxActiveSeries: 7 } },
+        'retry-quota',
+      ),
+    ).toEqual(first);
+    expect(
+      await run({ type: 'CreateTenant', tenantId: 'retry', displayName: 'Retry' }, 'retry-create'),
+    ).toMatchObject({ version: 1 });
+    expect(
+      (await ask<QuotaView>({ type: 'GetQuota', tenantId: 'retry' })).quota.maxActiveSeries,
+    ).toBe(8);
+    const issued = await run(
+      { type: 'IssueApiKey', tenantId: 'retry', name: 'k', scopes: ['read'] },
+      'retry-key',
+    );
+    await expect(
+      run({ type: 'IssueApiKey', tenantId: 'retry', name: 'k', scopes: ['read'] }, 'retry-key'),
+    ).rejects.toMatchObject({
       code: 'already_exists',
       message: expect.stringContaining(issued.apiKey!.keyId) as unknown as string,
     });
-    expect((await ask<Page<unknown>>({ type: 'ListApiKeys', tenantId: 'retry' })).items).toHaveLength(1);
+    expect(
+      (await ask<Page<unknown>>({ type: 'ListApiKeys', tenantId: 'retry' })).items,
+    ).toHaveLength(1);
   });
 
   it('verifies the audit chain', async () => {

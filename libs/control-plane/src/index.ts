@@ -2,7 +2,10 @@ export { ControlPlaneService, type ControlPlaneServiceOptions } from './control-
 export { ControlPlaneCommandHandler } from './command-handler';
 export { replayControlPlane } from './replay';
 export { CONTROL_PLANE_MIGRATIONS } from './migrations';
-export { controlPlaneProjection, CONTROL_PLANE_PROJECTION } from './projections/control-plane.projection';
+export {
+  controlPlaneProjection,
+  CONTROL_PLANE_PROJECTION,
+} from './projections/control-plane.projection';
 export { tenantDecider, type TenantCommand, type TenantState } from './domain/tenant.decider';
 export { quotaDecider, type QuotaCommand, type QuotaState } from './domain/quota.decider';
 export { apiKeyDecider, type ApiKeyCommand, type ApiKeyState } from './domain/api-key.decider';
@@ -11,5 +14,9 @@ export { openControlPlaneStore, type ControlPlaneStore } from './control-plane-s
 export { ControlPlaneModule, ControlPlaneLifecycle } from './control-plane.module';
 export { ControlPlaneController } from './control-plane.controller';
 export { ControlPlaneRuntime } from './control-plane.runtime';
-export { CONTROL_PLANE_OPTIONS, type ControlPlaneBus, type ControlPlaneModuleOptions } from './control-plane.tokens';
+export {
+  CONTROL_PLANE_OPTIONS,
+  type ControlPlaneBus,
+  type ControlPlaneModuleOptions,
+} from './control-plane.tokens';
 export { controlPlaneService } from './control-plane.definition';

@@ -26,7 +26,10 @@ export function postgresBinDir(): string | null {
 }
 
 /** Programs the embedded defaults start. */
-export const NATS_SERVER: RequiredProgram = { find: () => which('nats-server'), debianPackage: 'nats-server' };
+export const NATS_SERVER: RequiredProgram = {
+  find: () => which('nats-server'),
+  debianPackage: 'nats-server',
+};
 export const POSTGRES: RequiredProgram = { find: postgresBinDir, debianPackage: 'postgresql' };
 
 /**
@@ -37,12 +40,18 @@ export function ensurePrograms(programs: RequiredProgram[], log: (line: string) 
   const missing = programs.filter((p) => p.find() === null).map((p) => p.debianPackage);
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    throw new Error(`missing Debian packages: ${missing.join(' ')} (install them: sudo apt-get install -y ${missing.join(' ')})`);
+    throw new Error(
+      `missing Debian packages: ${missing.join(' ')} (install them: sudo apt-get install -y ${missing.join(' ')})`,
+    );
   }
   log(`installing Debian packages: ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    stdio: 'inherit',
+    env,
+  });
   const still = programs.filter((p) => p.find() === null).map((p) => p.debianPackage);
-  if (still.length > 0) throw new Error(`Debian packages installed but programs still missing: ${still.join(' ')}`);
+  if (still.length > 0)
+    throw new Error(`Debian packages installed but programs still missing: ${still.join(' ')}`);
 }

@@ -40,7 +40,10 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
-  const needed = [...(options.natsUrl ? [] : [NATS_SERVER]), ...(options.databaseUrl ? [] : [POSTGRES])];
+  const needed = [
+    ...(options.natsUrl ? [] : [NATS_SERVER]),
+    ...(options.databaseUrl ? [] : [POSTGRES]),
+  ];
   ensurePrograms(needed, log);
   if (options.ephemeral) rmSync(options.dataDir, { recursive: true, force: true });
 
@@ -48,8 +51,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let postgres: RunningPostgresServer | null = null;
   try {
     if (!options.natsUrl) {
-      nats = await startNatsServer({ dataDir: join(options.dataDir, 'nats'), port: options.natsPort });
-      log(`nats-server (JetStream) on ${nats.url}, data in ${join(options.dataDir, 'nats')}, credentials in ${nats.credentialsDir}`);
+      nats = await startNatsServer({
+        dataDir: join(options.dataDir, 'nats'),
+        port: options.natsPort,
+      });
+      log(
+        `nats-server (JetStream) on ${nats.url}, data in ${join(options.dataDir, 'nats')}, credentials in ${nats.credentialsDir}`,
+      );
     }
     if (!options.databaseUrl) {
       postgres = await startPostgresServer({

@@ -39,7 +39,8 @@ export function spawnManaged(options: SpawnOptions): ManagedProcess {
     child.once('exit', (code) => resolve(code));
     child.once('error', () => resolve(null));
   });
-  if (child.pid === undefined) throw new Error(`${options.name}: could not start ${options.command}`);
+  if (child.pid === undefined)
+    throw new Error(`${options.name}: could not start ${options.command}`);
   const pid = child.pid;
   return {
     name: options.name,

@@ -68,10 +68,24 @@ export function platformNatsUsers(
   passwordOf: (identity: string) => NatsPasswordSource,
   options: { devAdmin?: boolean; monolith?: boolean } = {},
 ): NatsAuthUser[] {
-  const identities = NATS_IDENTITIES.filter((i) => options.monolith !== false || i !== NATS_MONOLITH_IDENTITY);
+  const identities = NATS_IDENTITIES.filter(
+    (i) => options.monolith !== false || i !== NATS_MONOLITH_IDENTITY,
+  );
   return [
-    ...identities.map((identity) => ({ user: identity, password: passwordOf(identity), permissions: natsPermissionsOf(identity) })),
-    ...(options.devAdmin !== false ? [{ user: NATS_DEV_ADMIN, password: passwordOf(NATS_DEV_ADMIN), permissions: 'all' as const }] : []),
+    ...identities.map((identity) => ({
+      user: identity,
+      password: passwordOf(identity),
+      permissions: natsPermissionsOf(identity),
+    })),
+    ...(options.devAdmin !== false
+      ? [
+          {
+            user: NATS_DEV_ADMIN,
+            password: passwordOf(NATS_DEV_ADMIN),
+            permissions: 'all' as const,
+          },
+        ]
+      : []),
   ];
 }
 
@@ -82,8 +96,17 @@ export function natsPasswordEnvName(identity: string): string {
 
 /** The auth block of the kustomize base: one user per service, passwords from the per-service Secrets. */
 export function deployNatsAuthConfig(): string {
-  const header = '# Generated from libs/contracts/src/nats-permissions.ts by `npm run nats-auth:deploy`; do not edit.\n';
-  return header + natsAuthConfig(platformNatsUsers((identity) => ({ env: natsPasswordEnvName(identity) }), { devAdmin: false, monolith: false }));
+  const header =
+    '# Generated from libs/contracts/src/nats-permissions.ts by `npm run nats-auth:deploy`; do not edit.\n';
+  return (
+    header +
+    natsAuthConfig(
+      platformNatsUsers((identity) => ({ env: natsPasswordEnvName(identity) }), {
+        devAdmin: false,
+        monolith: false,
+      }),
+    )
+  );
 }
 
 /**
@@ -95,9 +118,14 @@ export function ensureNatsCredentials(dir: string): Map<string, NatsLogin> {
   const logins = new Map<string, NatsLogin>();
   for (const identity of [...NATS_IDENTITIES, NATS_DEV_ADMIN]) {
     const file = join(dir, natsPasswordFile(identity));
-    if (!existsSync(file)) writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+    if (!existsSync(file))
+      writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
-    logins.set(identity, { user: identity, password: readFileSync(file, 'utf8').trim(), inboxPrefix: natsInboxPrefix(identity) });
+    logins.set(identity, {
+      user: identity,
+      password: readFileSync(file, 'utf8').trim(),
+      inboxPrefix: natsInboxPrefix(identity),
+    });
   }
   return logins;
 }

@@ -1,7 +1,12 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NATS_SERVER } from './debian-packages';
-import { ensureNatsCredentials, natsAuthConfig, platformNatsUsers, type NatsLogin } from './nats-auth-config';
+import {
+  ensureNatsCredentials,
+  natsAuthConfig,
+  platformNatsUsers,
+  type NatsLogin,
+} from './nats-auth-config';
 import { spawnManaged, type ManagedProcess } from './managed-process';
 import { freePort, waitForPort } from './ports';
 
@@ -56,9 +61,17 @@ function serverName(index: number, ports: readonly NodePorts[]): string {
 }
 
 /** The config of node `index`: client, route and monitoring ports on loopback, routes to every other node. */
-function nodeConfig(index: number, ports: readonly NodePorts[], dir: string, options: NatsClusterOptions, auth: string): string {
+function nodeConfig(
+  index: number,
+  ports: readonly NodePorts[],
+  dir: string,
+  options: NatsClusterOptions,
+  auth: string,
+): string {
   const own = ports[index];
-  const routes = ports.filter((_, i) => i !== index).map((p) => `    nats-route://127.0.0.1:${p.cluster}`);
+  const routes = ports
+    .filter((_, i) => i !== index)
+    .map((p) => `    nats-route://127.0.0.1:${p.cluster}`);
   return [
     `server_name: ${serverName(index, ports)}`,
     `listen: 127.0.0.1:${own.client}`,
@@ -124,11 +137,14 @@ async function startOnce(options: NatsClusterOptions, free: number[]): Promise<R
   if (!binary) throw new Error('nats-server is not installed (Debian package nats-server)');
   const count = options.nodes ?? 3;
   const ports: NodePorts[] = [];
-  for (let i = 0; i < count; i++) ports.push({ client: free[3 * i], cluster: free[3 * i + 1], monitor: free[3 * i + 2] });
+  for (let i = 0; i < count; i++)
+    ports.push({ client: free[3 * i], cluster: free[3 * i + 1], monitor: free[3 * i + 2] });
 
   const credentialsDir = join(options.dataDir, 'credentials');
   const logins = ensureNatsCredentials(credentialsDir);
-  const auth = natsAuthConfig(platformNatsUsers((identity) => ({ literal: logins.get(identity)?.password ?? '' })));
+  const auth = natsAuthConfig(
+    platformNatsUsers((identity) => ({ literal: logins.get(identity)?.password ?? '' })),
+  );
   const nodes = ports.map((port, index): NatsClusterNode => {
     const dir = join(options.dataDir, `node-${index}`);
     // A fresh cluster: nothing of an attempt that failed on a taken port.
@@ -153,7 +169,12 @@ async function startOnce(options: NatsClusterOptions, free: number[]): Promise<R
       },
       async start() {
         if (running) return;
-        const started = spawnManaged({ name, command: binary, args: ['-c', configFile], logFile: join(dir, 'nats-server.log') });
+        const started = spawnManaged({
+          name,
+          command: binary,
+          args: ['-c', configFile],
+          logFile: join(dir, 'nats-server.log'),
+        });
         running = started;
         let listening = false;
         await Promise.race([
@@ -165,7 +186,9 @@ async function startOnce(options: NatsClusterOptions, free: number[]): Promise<R
             if (listening) return;
             const log = readFileSync(started.logFile, 'utf8');
             const message = `${name} exited with ${code}; see ${started.logFile}`;
-            throw log.includes('address already in use') ? new PortTakenError(message) : new Error(message);
+            throw log.includes('address already in use')
+              ? new PortTakenError(message)
+              : new Error(message);
           }),
         ]);
         // Back once it is in the cluster and its JetStream has caught up, not merely listening.
@@ -189,7 +212,8 @@ async function startOnce(options: NatsClusterOptions, free: number[]): Promise<R
     credentialsDir,
     login(identity) {
       const login = logins.get(identity);
-      if (!login) throw new Error(`no NATS identity ${identity}; known: ${[...logins.keys()].join(', ')}`);
+      if (!login)
+        throw new Error(`no NATS identity ${identity}; known: ${[...logins.keys()].join(', ')}`);
       return login;
     },
     stop,

@@ -1,6 +1,12 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NATS_DEV_ADMIN, ensureNatsCredentials, natsAuthConfig, platformNatsUsers, type NatsLogin } from './nats-auth-config';
+import {
+  NATS_DEV_ADMIN,
+  ensureNatsCredentials,
+  natsAuthConfig,
+  platformNatsUsers,
+  type NatsLogin,
+} from './nats-auth-config';
 import { NATS_SERVER } from './debian-packages';
 import { spawnManaged, type ManagedProcess } from './managed-process';
 import { freePort, waitForPort } from './ports';
@@ -59,7 +65,9 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
   const port = options.port ?? (await freePort());
   const credentialsDir = join(options.dataDir, 'credentials');
   const logins = ensureNatsCredentials(credentialsDir);
-  const users = platformNatsUsers((identity) => ({ literal: logins.get(identity)?.password ?? '' }));
+  const users = platformNatsUsers((identity) => ({
+    literal: logins.get(identity)?.password ?? '',
+  }));
   const configFile = join(options.dataDir, 'nats-server.conf');
   writeFileSync(
     configFile,
@@ -95,7 +103,8 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Runni
     credentialsDir,
     login(identity) {
       const login = logins.get(identity);
-      if (!login) throw new Error(`no NATS identity ${identity}; known: ${[...logins.keys()].join(', ')}`);
+      if (!login)
+        throw new Error(`no NATS identity ${identity}; known: ${[...logins.keys()].join(', ')}`);
       return login;
     },
   };

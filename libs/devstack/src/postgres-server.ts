@@ -52,7 +52,9 @@ function assertReachable(dir: string, user: RunAs): void {
 }
 
 /** Creates (on first use) and starts a Postgres cluster on loopback with its data in `dataDir`. */
-export async function startPostgresServer(options: PostgresServerOptions): Promise<RunningPostgresServer> {
+export async function startPostgresServer(
+  options: PostgresServerOptions,
+): Promise<RunningPostgresServer> {
   const bin = POSTGRES.find();
   if (!bin) throw new Error('PostgreSQL server is not installed (Debian package postgresql)');
   const user = runAs();
@@ -70,7 +72,8 @@ export async function startPostgresServer(options: PostgresServerOptions): Promi
       join(clusterDir, 'pg_hba.conf'),
       'local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n',
     );
-    if (user.uid !== undefined) chownSync(join(clusterDir, 'pg_hba.conf'), user.uid, user.gid ?? user.uid);
+    if (user.uid !== undefined)
+      chownSync(join(clusterDir, 'pg_hba.conf'), user.uid, user.gid ?? user.uid);
   }
   accessSync(clusterDir, constants.F_OK);
   const port = options.port ?? (await freePort());

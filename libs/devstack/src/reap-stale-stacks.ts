@@ -28,7 +28,10 @@ export function reapStaleStacks(parentDir: string, prefix: string): string[] {
     const owner = Number(name.slice(prefix.length));
     if (!Number.isInteger(owner) || alive(owner)) continue;
     const dir = join(parentDir, name);
-    for (const pidFile of [join(dir, 'postgres/cluster/postmaster.pid'), join(dir, 'nats/nats-server.pid')]) {
+    for (const pidFile of [
+      join(dir, 'postgres/cluster/postmaster.pid'),
+      join(dir, 'nats/nats-server.pid'),
+    ]) {
       const pid = pidFrom(pidFile);
       // SIGINT is a fast, clean shutdown for both servers.
       if (pid !== null && alive(pid)) process.kill(pid, 'SIGINT');

@@ -1,7 +1,12 @@
 import { type DataSource, type QueryRunner } from 'typeorm';
 import { ExpectedVersionConflictError } from './errors';
 import { GENESIS_HASH, eventHash } from './hash';
-import { type AppendResult, type EventMetadata, type ExpectedVersion, type NewEvent } from './types';
+import {
+  type AppendResult,
+  type EventMetadata,
+  type ExpectedVersion,
+  type NewEvent,
+} from './types';
 
 /** Key of the transaction-level advisory lock that serializes the global hash chain. */
 export const CHAIN_LOCK_KEY = 0x5374_7261; // "Stra"
@@ -50,9 +55,17 @@ export async function appendBatch(
     for (const pending of batch) {
       const current = versions.get(pending.streamId) ?? 0;
       const { expected } = pending;
-      const ok = expected === 'any' || (expected === 'no_stream' ? current === 0 : expected === current);
+      const ok =
+        expected === 'any' || (expected === 'no_stream' ? current === 0 : expected === current);
       if (!ok) {
-        rejected.push({ pending, error: new ExpectedVersionConflictError(pending.streamId, expected as number | 'no_stream', current) });
+        rejected.push({
+          pending,
+          error: new ExpectedVersionConflictError(
+            pending.streamId,
+            expected as number | 'no_stream',
+            current,
+          ),
+        });
         continue;
       }
       accepted.push({ pending, firstVersion: current + 1 });
@@ -70,7 +83,11 @@ export async function appendBatch(
   let offset = 0;
   for (const { pending, firstVersion } of accepted) {
     const n = pending.events.length;
-    pending.resolve({ streamId: pending.streamId, version: firstVersion + n - 1, positions: positions.slice(offset, offset + n) });
+    pending.resolve({
+      streamId: pending.streamId,
+      version: firstVersion + n - 1,
+      positions: positions.slice(offset, offset + n),
+    });
     offset += n;
   }
 }
@@ -93,14 +110,32 @@ async function insertAccepted(
   const now = Math.max(Date.now(), last ? last.recorded_at.getTime() : 0);
   const recordedAt = new Date(now).toISOString();
   let prevHash = last?.hash ?? GENESIS_HASH;
-  const cols = { position: [] as number[], stream: [] as string[], version: [] as number[], type: [] as string[], data: [] as string[], meta: [] as string[], prev: [] as string[], hash: [] as string[] };
+  const cols = {
+    position: [] as number[],
+    stream: [] as string[],
+    version: [] as number[],
+    type: [] as string[],
+    data: [] as string[],
+    meta: [] as string[],
+    prev: [] as string[],
+    hash: [] as string[],
+  };
   const outbox = { position: [] as number[], subject: [] as string[] };
   let i = 0;
   for (const { pending, firstVersion } of accepted) {
     pending.events.forEach((event, k) => {
       const position = positions[i++];
       const version = firstVersion + k;
-      const hash = eventHash({ position, streamId: pending.streamId, version, type: event.type, data: event.data, metadata: pending.metadata, recordedAt, prevHash });
+      const hash = eventHash({
+        position,
+        streamId: pending.streamId,
+        version,
+        type: event.type,
+        data: event.data,
+        metadata: pending.metadata,
+        recordedAt,
+        prevHash,
+      });
       cols.position.push(position);
       cols.stream.push(pending.streamId);
       cols.version.push(version);
@@ -121,11 +156,27 @@ async function insertAccepted(
     `INSERT INTO events (position, stream_id, stream_version, type, data, metadata, recorded_at, prev_hash, hash)
      SELECT p, s, v, t, d, m, $7::timestamptz, ph, h
      FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::jsonb[], $6::jsonb[], $8::text[], $9::text[]) AS x(p, s, v, t, d, m, ph, h)`,
-    [cols.position, cols.stream, cols.version, cols.type, cols.data, cols.meta, recordedAt, cols.prev, cols.hash],
+    [
+      cols.position,
+      cols.stream,
+      cols.version,
+      cols.type,
+      cols.data,
+      cols.meta,
+      recordedAt,
+      cols.prev,
+      cols.hash,
+    ],
   );
   if (outbox.position.length > 0) {
-    await qr.query('INSERT INTO outbox (position, subject) SELECT * FROM unnest($1::bigint[], $2::text[])', [outbox.position, outbox.subject]);
+    await qr.query(
+      'INSERT INTO outbox (position, subject) SELECT * FROM unnest($1::bigint[], $2::text[])',
+      [outbox.position, outbox.subject],
+    );
   }
-  await qr.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, String(positions[positions.length - 1])]);
+  await qr.query('SELECT pg_notify($1, $2)', [
+    EVENTS_CHANNEL,
+    String(positions[positions.length - 1]),
+  ]);
   return positions;
 }

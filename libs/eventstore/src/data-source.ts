@@ -2,7 +2,9 @@ import { DataSource, type MigrationInterface } from 'typeorm';
 import { CreateEventStore1732150000000 } from './migrations/1732150000000-create-event-store';
 
 /** The event store's own migrations, in order; feature libraries append theirs after these. */
-export const EVENT_STORE_MIGRATIONS: Array<new () => MigrationInterface> = [CreateEventStore1732150000000];
+export const EVENT_STORE_MIGRATIONS: Array<new () => MigrationInterface> = [
+  CreateEventStore1732150000000,
+];
 
 /** Options of the Postgres connection the event store uses. */
 export interface EventStoreDataSourceOptions {

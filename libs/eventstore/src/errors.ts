@@ -7,7 +7,10 @@ export class ExpectedVersionConflictError extends StrataError {
     readonly expected: number | 'no_stream',
     readonly actual: number,
   ) {
-    super('version_conflict', `stream ${streamId} is at version ${actual}, expected ${expected === 'no_stream' ? 'no stream' : expected}`);
+    super(
+      'version_conflict',
+      `stream ${streamId} is at version ${actual}, expected ${expected === 'no_stream' ? 'no stream' : expected}`,
+    );
   }
 }
 

@@ -35,7 +35,10 @@ export class EventNotifier {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: 'strata-event-notifier' });
+    const client = new Client({
+      connectionString: this.databaseUrl,
+      application_name: 'strata-event-notifier',
+    });
     client.on('notification', (msg) => {
       const position = Number(msg.payload ?? 0);
       for (const l of this.listeners) l(position);

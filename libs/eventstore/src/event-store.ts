@@ -2,9 +2,22 @@ import { type DataSource } from 'typeorm';
 import { type ChainVerification } from '@strata/contracts';
 import { appendBatch, type PendingAppend } from './append-events';
 import { EventStoreUsageError } from './errors';
-import { EVENT_COLUMNS, STREAM_ID_PATTERN, aggregateOf, toRecordedEvent, type EventRow } from './rows';
+import {
+  EVENT_COLUMNS,
+  STREAM_ID_PATTERN,
+  aggregateOf,
+  toRecordedEvent,
+  type EventRow,
+} from './rows';
 import { verifyChain } from './verify-chain';
-import { type AppendResult, type EventMetadata, type ExpectedVersion, type NewEvent, type ReadBound, type RecordedEvent } from './types';
+import {
+  type AppendResult,
+  type EventMetadata,
+  type ExpectedVersion,
+  type NewEvent,
+  type ReadBound,
+  type RecordedEvent,
+} from './types';
 
 /** Tuning of the event store. */
 export interface EventStoreOptions {
@@ -40,16 +53,27 @@ export class EventStore {
   ) {
     this.maxBatch = options.maxBatch ?? 500;
     const outboxSubject = options.outboxSubject;
-    this.subjectOf = outboxSubject ? (streamId) => outboxSubject(streamId, aggregateOf(streamId)) : null;
+    this.subjectOf = outboxSubject
+      ? (streamId) => outboxSubject(streamId, aggregateOf(streamId))
+      : null;
   }
 
   /** Appends events to a stream if its version is as expected; throws `ExpectedVersionConflictError` otherwise. */
-  append(streamId: string, expected: ExpectedVersion, events: NewEvent[], metadata: EventMetadata): Promise<AppendResult> {
-    if (!STREAM_ID_PATTERN.test(streamId)) return Promise.reject(new EventStoreUsageError(`invalid stream id ${streamId}`));
+  append(
+    streamId: string,
+    expected: ExpectedVersion,
+    events: NewEvent[],
+    metadata: EventMetadata,
+  ): Promise<AppendResult> {
+    if (!STREAM_ID_PATTERN.test(streamId))
+      return Promise.reject(new EventStoreUsageError(`invalid stream id ${streamId}`));
     if (events.length === 0) return Promise.reject(new EventStoreUsageError('nothing to append'));
     if (typeof expected === 'number' && expected === 0) expected = 'no_stream';
     // A JSON round trip now, so the hash covers exactly what jsonb will give back.
-    const normalized = events.map((e) => ({ type: e.type, data: JSON.parse(JSON.stringify(e.data ?? null)) as unknown }));
+    const normalized = events.map((e) => ({
+      type: e.type,
+      data: JSON.parse(JSON.stringify(e.data ?? null)) as unknown,
+    }));
     const meta = JSON.parse(JSON.stringify(metadata)) as EventMetadata;
     return new Promise<AppendResult>((resolve, reject) => {
       this.queue.push({ streamId, expected, events: normalized, metadata: meta, resolve, reject });
@@ -67,7 +91,11 @@ export class EventStore {
         } catch (error) {
           if (batch.length === 1) batch[0].reject(error);
           // One bad append must not fail its neighbours: retry each alone.
-          else for (const p of batch) await appendBatch(this.dataSource, [p], this.subjectOf).catch((e: unknown) => p.reject(e));
+          else
+            for (const p of batch)
+              await appendBatch(this.dataSource, [p], this.subjectOf).catch((e: unknown) =>
+                p.reject(e),
+              );
         }
       }
     } finally {
@@ -76,12 +104,20 @@ export class EventStore {
   }
 
   /** The events of one stream in version order, optionally only those up to a bound. */
-  async readStream(streamId: string, options: { fromVersion?: number; until?: ReadBound } = {}): Promise<RecordedEvent[]> {
+  async readStream(
+    streamId: string,
+    options: { fromVersion?: number; until?: ReadBound } = {},
+  ): Promise<RecordedEvent[]> {
     const params: unknown[] = [streamId, options.fromVersion ?? 1];
     let bound = '';
     if (options.until) {
-      params.push('position' in options.until ? options.until.position : new Date(options.until.at).toISOString());
-      bound = 'position' in options.until ? ' AND position <= $3' : ' AND recorded_at <= $3::timestamptz';
+      params.push(
+        'position' in options.until
+          ? options.until.position
+          : new Date(options.until.at).toISOString(),
+      );
+      bound =
+        'position' in options.until ? ' AND position <= $3' : ' AND recorded_at <= $3::timestamptz';
     }
     const rows: EventRow[] = await this.dataSource.query(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version >= $2${bound} ORDER BY stream_version`,
@@ -92,12 +128,19 @@ export class EventStore {
 
   /** The current version of a stream, 0 when it has no events. */
   async streamVersion(streamId: string): Promise<number> {
-    const [row]: Array<{ v: number | null }> = await this.dataSource.query('SELECT max(stream_version)::int AS v FROM events WHERE stream_id = $1', [streamId]);
+    const [row]: Array<{ v: number | null }> = await this.dataSource.query(
+      'SELECT max(stream_version)::int AS v FROM events WHERE stream_id = $1',
+      [streamId],
+    );
     return row?.v ?? 0;
   }
 
   /** Up to `limit` events from `fromPosition` (inclusive) on, in global order, stopping at `toPosition` when given. */
-  async readAll(fromPosition: number, limit: number, toPosition?: number): Promise<RecordedEvent[]> {
+  async readAll(
+    fromPosition: number,
+    limit: number,
+    toPosition?: number,
+  ): Promise<RecordedEvent[]> {
     const rows: EventRow[] = await this.dataSource.query(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE position >= $1 AND ($3::bigint IS NULL OR position <= $3) ORDER BY position LIMIT $2`,
       [fromPosition, limit, toPosition ?? null],
@@ -116,7 +159,9 @@ export class EventStore {
 
   /** The position of the newest event, 0 on an empty store. */
   async headPosition(): Promise<number> {
-    const [row]: Array<{ p: string | null }> = await this.dataSource.query('SELECT max(position) AS p FROM events');
+    const [row]: Array<{ p: string | null }> = await this.dataSource.query(
+      'SELECT max(position) AS p FROM events',
+    );
     return Number(row?.p ?? 0);
   }
 
@@ -133,7 +178,10 @@ export class EventStore {
   }
 
   /** Folds every event up to a bound into a state: the store as it was then. */
-  async replay<S>(fold: Fold<S>, until: ReadBound): Promise<{ state: S; position: number; recordedAt: string | null }> {
+  async replay<S>(
+    fold: Fold<S>,
+    until: ReadBound,
+  ): Promise<{ state: S; position: number; recordedAt: string | null }> {
     let state = fold.initialState();
     let position = 0;
     let recordedAt: string | null = null;

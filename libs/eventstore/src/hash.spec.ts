@@ -2,7 +2,9 @@ import { GENESIS_HASH, canonicalJson, eventHash } from './hash';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and ignores undefined fields', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[1,{"y":2,"z":1}]},"b":1}',
+    );
   });
 });
 

@@ -14,9 +14,20 @@ import { OutboxRelay, type RelayedEnvelope } from './outbox-relay';
 
 jest.setTimeout(120_000);
 
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
-const meta = { actor: 'bob', actorKind: 'system', tenant: null, requestId: 'r', sourceAddress: '10.0.0.1' };
+const meta = {
+  actor: 'bob',
+  actorKind: 'system',
+  tenant: null,
+  requestId: 'r',
+  sourceAddress: '10.0.0.1',
+};
 
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -43,15 +54,35 @@ describe('OutboxRelay', () => {
     ds = createEventStoreDataSource({ databaseUrl: db.url });
     await ds.initialize();
     await runMigrations(ds);
-    store = new EventStore(ds, { outboxSubject: (_s, aggregate) => Subjects.controlEvents(aggregate) });
+    store = new EventStore(ds, {
+      outboxSubject: (_s, aggregate) => Subjects.controlEvents(aggregate),
+    });
     dataDir = mkdtempSync(join(tmpdir(), 'strata-outbox-'));
     port = await freePort();
     nats = await startNatsServer({ dataDir, port });
-    publisher = await connectBus({ url: nats.url, ...nats.login('admin'), name: 'outbox-spec', reconnectWaitMs: 50, maxReconnectWaitMs: 200, logger: quiet });
-    await publisher.ensureStream({ name: Streams.controlEvents.name, subjects: [...Streams.controlEvents.subjects], duplicateWindowMs: 120_000 });
+    publisher = await connectBus({
+      url: nats.url,
+      ...nats.login('admin'),
+      name: 'outbox-spec',
+      reconnectWaitMs: 50,
+      maxReconnectWaitMs: 200,
+      logger: quiet,
+    });
+    await publisher.ensureStream({
+      name: Streams.controlEvents.name,
+      subjects: [...Streams.controlEvents.subjects],
+      duplicateWindowMs: 120_000,
+    });
     notifier = new EventNotifier(db.url);
     await notifier.start();
-    relay = new OutboxRelay(ds, { publisher, notifier, pollIntervalMs: 200, minBackoffMs: 50, maxBackoffMs: 500, onError: (e) => errors.push(e) });
+    relay = new OutboxRelay(ds, {
+      publisher,
+      notifier,
+      pollIntervalMs: 200,
+      minBackoffMs: 50,
+      maxBackoffMs: 500,
+      onError: (e) => errors.push(e),
+    });
     relay.start();
   });
   afterAll(async () => {
@@ -77,7 +108,14 @@ describe('OutboxRelay', () => {
         await Promise.all(appends);
         nats = await startNatsServer({ dataDir, port });
       }
-      appends.push(store.append(`widget-w${i % streams}`, 'any', [{ type: 'WidgetTurned', data: { i } }], meta));
+      appends.push(
+        store.append(
+          `widget-w${i % streams}`,
+          'any',
+          [{ type: 'WidgetTurned', data: { i } }],
+          meta,
+        ),
+      );
       if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5));
     }
     await Promise.all(appends);
@@ -88,7 +126,9 @@ describe('OutboxRelay', () => {
     const info = await jsm.streams.info(Streams.controlEvents.name);
     const seen: RelayedEnvelope[] = [];
     for (let seq = 1; seq <= info.state.last_seq; seq++) {
-      const msg = await jsm.streams.getMessage(Streams.controlEvents.name, { seq }).catch(() => null);
+      const msg = await jsm.streams
+        .getMessage(Streams.controlEvents.name, { seq })
+        .catch(() => null);
       if (msg) seen.push(msg.json<RelayedEnvelope>());
     }
     expect(new Set(seen.map((e) => e.position)).size).toBe(total);

@@ -14,7 +14,15 @@ export interface RelayedEnvelope {
   version: number;
   type: string;
   data: unknown;
-  metadata: { actor: string; actorKind: string; sourceAddress: string; requestId: string; tenantId: string | null; causation: string | null; correlation: string | null };
+  metadata: {
+    actor: string;
+    actorKind: string;
+    sourceAddress: string;
+    requestId: string;
+    tenantId: string | null;
+    causation: string | null;
+    correlation: string | null;
+  };
   recordedAt: string;
 }
 
@@ -38,7 +46,15 @@ export function toEnvelope(event: RecordedEvent): RelayedEnvelope {
     version: event.version,
     type: event.type,
     data: event.data,
-    metadata: { actor: m.actor, actorKind: m.actorKind, sourceAddress: m.sourceAddress, requestId: m.requestId, tenantId: m.tenant, causation: m.causation ?? null, correlation: m.correlation ?? null },
+    metadata: {
+      actor: m.actor,
+      actorKind: m.actorKind,
+      sourceAddress: m.sourceAddress,
+      requestId: m.requestId,
+      tenantId: m.tenant,
+      causation: m.causation ?? null,
+      correlation: m.correlation ?? null,
+    },
     recordedAt: event.recordedAt,
   };
 }
@@ -81,7 +97,9 @@ export class OutboxRelay {
 
   /** Events still waiting to be published. */
   async pending(): Promise<number> {
-    const [row]: Array<{ n: number }> = await this.dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL');
+    const [row]: Array<{ n: number }> = await this.dataSource.query(
+      'SELECT count(*)::int AS n FROM outbox WHERE sent_at IS NULL',
+    );
     return row.n;
   }
 
@@ -116,13 +134,18 @@ export class OutboxRelay {
       await qr.startTransaction();
       // A lost "sent" mark only republishes, which JetStream deduplicates by message id.
       await qr.query('SET LOCAL synchronous_commit = off');
-      const [lock]: Array<{ ok: boolean }> = await qr.query('SELECT pg_try_advisory_xact_lock($1) AS ok', [RELAY_LOCK_KEY]);
+      const [lock]: Array<{ ok: boolean }> = await qr.query(
+        'SELECT pg_try_advisory_xact_lock($1) AS ok',
+        [RELAY_LOCK_KEY],
+      );
       if (!lock.ok) {
         await qr.commitTransaction();
         return 0;
       }
       const rows: Array<EventRow & { subject: string }> = await qr.query(
-        `SELECT o.subject, ${EVENT_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')}
+        `SELECT o.subject, ${EVENT_COLUMNS.split(', ')
+          .map((c) => `e.${c}`)
+          .join(', ')}
          FROM outbox o JOIN events e ON e.position = o.position
          WHERE o.sent_at IS NULL ORDER BY o.position LIMIT $1`,
         [batchSize],
@@ -140,7 +163,10 @@ export class OutboxRelay {
           for (const row of list) {
             const event = toRecordedEvent(row);
             try {
-              await this.options.publisher.publish(row.subject, toEnvelope(event), { msgId: String(event.position), headers: { 'Strata-Stream-Id': event.streamId } });
+              await this.options.publisher.publish(row.subject, toEnvelope(event), {
+                msgId: String(event.position),
+                headers: { 'Strata-Stream-Id': event.streamId },
+              });
               sent.push(event.position);
             } catch (error) {
               failure ??= error;
@@ -149,7 +175,10 @@ export class OutboxRelay {
           }
         }),
       );
-      if (sent.length > 0) await qr.query('UPDATE outbox SET sent_at = now() WHERE position = ANY($1::bigint[])', [sent]);
+      if (sent.length > 0)
+        await qr.query('UPDATE outbox SET sent_at = now() WHERE position = ANY($1::bigint[])', [
+          sent,
+        ]);
       await qr.commitTransaction();
       if (failure !== null) throw failure;
       return sent.length;

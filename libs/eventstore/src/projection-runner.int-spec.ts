@@ -12,8 +12,12 @@ const counter: Projection = {
   name: 'counter',
   tables: ['counter_view'],
   async apply(q, event) {
-    const [row]: Array<{ n: number; last: number }> = await q.query('SELECT n, last FROM counter_view WHERE stream_id = $1', [event.streamId]);
-    if ((row?.last ?? 0) + 1 !== event.version) throw new Error(`out of order: ${event.streamId} ${row?.last} then ${event.version}`);
+    const [row]: Array<{ n: number; last: number }> = await q.query(
+      'SELECT n, last FROM counter_view WHERE stream_id = $1',
+      [event.streamId],
+    );
+    if ((row?.last ?? 0) + 1 !== event.version)
+      throw new Error(`out of order: ${event.streamId} ${row?.last} then ${event.version}`);
     await q.query(
       'INSERT INTO counter_view (stream_id, n, last) VALUES ($1, 1, $2) ON CONFLICT (stream_id) DO UPDATE SET n = counter_view.n + 1, last = $2',
       [event.streamId, event.version],
@@ -31,7 +35,9 @@ describe('ProjectionRunner', () => {
     ds = createEventStoreDataSource({ databaseUrl: db.url });
     await ds.initialize();
     await runMigrations(ds);
-    await ds.query('CREATE TABLE counter_view (stream_id text PRIMARY KEY, n int NOT NULL, last int NOT NULL)');
+    await ds.query(
+      'CREATE TABLE counter_view (stream_id text PRIMARY KEY, n int NOT NULL, last int NOT NULL)',
+    );
     store = new EventStore(ds);
   });
   afterAll(async () => {
@@ -43,11 +49,23 @@ describe('ProjectionRunner', () => {
     const errors: unknown[] = [];
     const notifier = new EventNotifier(db.url);
     await notifier.start();
-    const a = new ProjectionRunner(ds, [counter], { notifier, batchSize: 7, onError: (_n, e) => errors.push(e) });
-    const b = new ProjectionRunner(ds, [counter], { notifier, batchSize: 13, onError: (_n, e) => errors.push(e) });
+    const a = new ProjectionRunner(ds, [counter], {
+      notifier,
+      batchSize: 7,
+      onError: (_n, e) => errors.push(e),
+    });
+    const b = new ProjectionRunner(ds, [counter], {
+      notifier,
+      batchSize: 13,
+      onError: (_n, e) => errors.push(e),
+    });
     a.start();
     b.start();
-    await Promise.all(Array.from({ length: 300 }, (_, i) => store.append(`thing-${i % 10}`, 'any', [{ type: 'Ticked', data: { i } }], meta)));
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        store.append(`thing-${i % 10}`, 'any', [{ type: 'Ticked', data: { i } }], meta),
+      ),
+    );
     await a.catchUp();
     await Promise.all([a.stop(), b.stop()]);
     await notifier.stop();

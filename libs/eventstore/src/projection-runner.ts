@@ -15,7 +15,11 @@ export interface Projection {
   applyBatch?(q: QueryRunner, events: RecordedEvent[]): Promise<void>;
 }
 
-async function applyAll(projection: Projection, q: QueryRunner, events: RecordedEvent[]): Promise<void> {
+async function applyAll(
+  projection: Projection,
+  q: QueryRunner,
+  events: RecordedEvent[],
+): Promise<void> {
   if (projection.applyBatch) await projection.applyBatch(q, events);
   else for (const event of events) await projection.apply(q, event);
 }
@@ -96,7 +100,10 @@ export class ProjectionRunner {
 
   /** The checkpoint of a projection. */
   async checkpoint(name: string): Promise<number> {
-    const [row]: Array<{ position: string }> = await this.dataSource.query('SELECT position FROM projection_checkpoints WHERE name = $1', [name]);
+    const [row]: Array<{ position: string }> = await this.dataSource.query(
+      'SELECT position FROM projection_checkpoints WHERE name = $1',
+      [name],
+    );
     return Number(row?.position ?? 0);
   }
 
@@ -108,12 +115,18 @@ export class ProjectionRunner {
       if (projection.tables.length > 0) await q.query(`TRUNCATE ${projection.tables.join(', ')}`);
       let from = 0;
       for (;;) {
-        const rows: EventRow[] = await q.query(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`, [from, this.batchSize]);
+        const rows: EventRow[] = await q.query(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
+          [from, this.batchSize],
+        );
         if (rows.length === 0) break;
         await applyAll(projection, q, rows.map(toRecordedEvent));
         from = Number(rows[rows.length - 1].position);
       }
-      await q.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [projection.name, from]);
+      await q.query(
+        'UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1',
+        [projection.name, from],
+      );
     });
   }
 
@@ -138,25 +151,39 @@ export class ProjectionRunner {
   }
 
   private async head(): Promise<number> {
-    const [row]: Array<{ p: string | null }> = await this.dataSource.query('SELECT max(position) AS p FROM events');
+    const [row]: Array<{ p: string | null }> = await this.dataSource.query(
+      'SELECT max(position) AS p FROM events',
+    );
     return Number(row?.p ?? 0);
   }
 
   private async runBatch(projection: Projection): Promise<{ applied: number; checkpoint: number }> {
     return this.inTransaction(async (q) => {
       const from = await this.lockCheckpoint(q, projection.name);
-      const rows: EventRow[] = await q.query(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`, [from, this.batchSize]);
+      const rows: EventRow[] = await q.query(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
+        [from, this.batchSize],
+      );
       if (rows.length === 0) return { applied: 0, checkpoint: from };
       await applyAll(projection, q, rows.map(toRecordedEvent));
       const checkpoint = Number(rows[rows.length - 1].position);
-      await q.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [projection.name, checkpoint]);
+      await q.query(
+        'UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1',
+        [projection.name, checkpoint],
+      );
       return { applied: rows.length, checkpoint };
     });
   }
 
   private async lockCheckpoint(q: QueryRunner, name: string): Promise<number> {
-    await q.query('INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [name]);
-    const [row]: Array<{ position: string }> = await q.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [name]);
+    await q.query(
+      'INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING',
+      [name],
+    );
+    const [row]: Array<{ position: string }> = await q.query(
+      'SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
+      [name],
+    );
     return Number(row.position);
   }
 

@@ -14,7 +14,8 @@ export interface EventRow {
 }
 
 /** The columns of `events`, in the order `toRecordedEvent` expects. */
-export const EVENT_COLUMNS = 'position, stream_id, stream_version, type, data, metadata, recorded_at, prev_hash, hash';
+export const EVENT_COLUMNS =
+  'position, stream_id, stream_version, type, data, metadata, recorded_at, prev_hash, hash';
 
 /** Converts a row to the public shape (bigint positions fit a double for 2^53 events). */
 export function toRecordedEvent(row: EventRow): RecordedEvent {
@@ -25,7 +26,10 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     type: row.type,
     data: row.data,
     metadata: row.metadata,
-    recordedAt: (row.recorded_at instanceof Date ? row.recorded_at : new Date(row.recorded_at)).toISOString(),
+    recordedAt: (row.recorded_at instanceof Date
+      ? row.recorded_at
+      : new Date(row.recorded_at)
+    ).toISOString(),
     prevHash: row.prev_hash,
     hash: row.hash,
   };

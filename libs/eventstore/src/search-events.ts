@@ -20,7 +20,10 @@ export interface EventFilter {
 }
 
 /** Events matching a filter in position order, served by the metadata indexes of the events table. */
-export async function searchEvents(dataSource: DataSource, filter: EventFilter): Promise<RecordedEvent[]> {
+export async function searchEvents(
+  dataSource: DataSource,
+  filter: EventFilter,
+): Promise<RecordedEvent[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, value: unknown) => {

@@ -13,11 +13,26 @@ export async function verifyChain(store: EventStore, pageSize = 2000): Promise<C
     if (page.length === 0) break;
     for (const event of page) {
       if (event.prevHash !== prev) {
-        const reason = lastPosition === 0 ? 'first event does not link to the genesis hash' : `prev_hash does not match the hash of position ${lastPosition} (an event was removed or rewritten)`;
-        return { ok: false, checkedEvents: checked, lastPosition, brokenAt: event.position, reason };
+        const reason =
+          lastPosition === 0
+            ? 'first event does not link to the genesis hash'
+            : `prev_hash does not match the hash of position ${lastPosition} (an event was removed or rewritten)`;
+        return {
+          ok: false,
+          checkedEvents: checked,
+          lastPosition,
+          brokenAt: event.position,
+          reason,
+        };
       }
       if (eventHash(event) !== event.hash) {
-        return { ok: false, checkedEvents: checked, lastPosition, brokenAt: event.position, reason: 'stored content does not match its hash (the event was modified)' };
+        return {
+          ok: false,
+          checkedEvents: checked,
+          lastPosition,
+          brokenAt: event.position,
+          reason: 'stored content does not match its hash (the event was modified)',
+        };
       }
       prev = event.hash;
       lastPosition = event.position;

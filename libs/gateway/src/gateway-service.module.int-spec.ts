@@ -40,20 +40,25 @@ describe('the gateway as a service of a Strata process', () => {
     expect(body.checks.controlPlane).toBeDefined();
     const ready = Object.values(body.checks).every((c) => c.ok);
     expect(res.status).toBe(ready ? 200 : 503);
-    if (!body.checks.controlPlane.ok) expect(body.checks.controlPlane.detail).toMatch(/control-plane|control plane/);
+    if (!body.checks.controlPlane.ok)
+      expect(body.checks.controlPlane.detail).toMatch(/control-plane|control plane/);
   });
 
   it("serves its metrics on the process's internal listener, and none on the public port", async () => {
     await fetch(`${url}/api/v1/admin/tenants`);
     const anonymous = await fetch(`${url}/metrics`);
     expect(anonymous.status).toBe(404);
-    const admin = await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer process-admin-token-0123456789' } });
+    const admin = await fetch(`${url}/metrics`, {
+      headers: { authorization: 'Bearer process-admin-token-0123456789' },
+    });
     expect(admin.status).toBe(404);
     expect(await admin.text()).not.toContain('strata_gateway_http_requests_total');
     const internal = await fetch(`${running.healthUrl}/metrics`);
     expect(internal.status).toBe(200);
     const text = await internal.text();
-    expect(text).toContain('strata_gateway_http_requests_total{method="GET",route="/api/v1/admin/tenants",status="401"');
+    expect(text).toContain(
+      'strata_gateway_http_requests_total{method="GET",route="/api/v1/admin/tenants",status="401"',
+    );
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 });

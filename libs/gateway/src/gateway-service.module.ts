@@ -9,7 +9,13 @@ import {
 } from '@nestjs/common';
 import { BUS, type Bus } from '@strata/bus';
 import { type Bucket, bucketConfigFromEnv, openBucket } from '@strata/objstore';
-import { defineService, PLATFORM_CONFIG, type PlatformConfig, ReadinessRegistry, StrataMetrics } from '@strata/service-kit';
+import {
+  defineService,
+  PLATFORM_CONFIG,
+  type PlatformConfig,
+  ReadinessRegistry,
+  StrataMetrics,
+} from '@strata/service-kit';
 import { type RunningGateway, startGateway } from './start-gateway';
 
 /** Runs the gateway's HTTP server inside a Strata process, on the process's bus, metrics and readiness. */
@@ -40,7 +46,9 @@ export class GatewayServer implements OnApplicationBootstrap, BeforeApplicationS
       readiness: this.readiness,
       logger: 'inherit',
     });
-    new Logger('gateway').log(`HTTP API on ${this.running.url} (REST /api/v1/admin, GraphQL /graphql, OpenAPI /api/docs)`);
+    new Logger('gateway').log(
+      `HTTP API on ${this.running.url} (REST /api/v1/admin, GraphQL /graphql, OpenAPI /api/docs)`,
+    );
   }
 
   // Before the bus drains, so in-flight requests can still reach the control plane.

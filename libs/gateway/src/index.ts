@@ -1,6 +1,16 @@
 export { GatewayModule } from './gateway.module';
-export { startGateway, createGatewayApp, type RunningGateway, type StartGatewayOptions } from './start-gateway';
-export { gatewayConfigFrom, GATEWAY_OPTIONS, type GatewayConfig, type GatewayOptions } from './gateway.options';
+export {
+  startGateway,
+  createGatewayApp,
+  type RunningGateway,
+  type StartGatewayOptions,
+} from './start-gateway';
+export {
+  gatewayConfigFrom,
+  GATEWAY_OPTIONS,
+  type GatewayConfig,
+  type GatewayOptions,
+} from './gateway.options';
 export {
   ControlPlaneClient,
   BusControlPlaneClient,

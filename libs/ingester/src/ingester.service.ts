@@ -6,7 +6,15 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { BUS, BUS_ROUTES, KV, type Bus, type BusRoutes, type KvBucket, type KvProvider } from '@strata/bus';
+import {
+  BUS,
+  BUS_ROUTES,
+  KV,
+  type Bus,
+  type BusRoutes,
+  type KvBucket,
+  type KvProvider,
+} from '@strata/bus';
 import { type ActiveSeriesReport, KvBuckets, ingestStreamSpec } from '@strata/contracts';
 import {
   INSTANCE_IDENTITY,

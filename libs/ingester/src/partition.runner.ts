@@ -136,7 +136,10 @@ export class PartitionRunner {
       // applied in stream order; only redeliveries come out of order, and those were applied already.
       { concurrency: 256, onGiveUp: (e) => this.log.error(e.message) },
     );
-    this.server = this.routes.open(SubjectPatterns.storeQuery('ingester'), Subjects.storeQuery('ingester', p));
+    this.server = this.routes.open(
+      SubjectPatterns.storeQuery('ingester'),
+      Subjects.storeQuery('ingester', p),
+    );
     this.log.log(`consuming from sequence ${this.state.lastSeq + 1} (newest ${this.catchUpSeq})`);
   }
 

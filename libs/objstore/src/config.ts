@@ -60,7 +60,9 @@ export function parseBucketUrl(url: string, s3: S3ConnectionOptions = {}): Bucke
 }
 
 /** How the platform's environment says to reach S3 (endpoint, region, credentials, path style), for any s3:// URL. */
-export function s3ConnectionFromEnv(env: Omit<BucketEnv, 'STRATA_BUCKET_URL' | 'STRATA_DATA_DIR'>): S3ConnectionOptions {
+export function s3ConnectionFromEnv(
+  env: Omit<BucketEnv, 'STRATA_BUCKET_URL' | 'STRATA_DATA_DIR'>,
+): S3ConnectionOptions {
   const credentials =
     env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
       ? {

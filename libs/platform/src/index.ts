@@ -1,2 +1,7 @@
 export { SERVICE_REGISTRY, EDGE_AND_CONTROL_SERVICES } from './service-registry';
-export { startPlatform, targetFromArgs, resolveServices, type StartPlatformOptions } from './start-platform';
+export {
+  startPlatform,
+  targetFromArgs,
+  resolveServices,
+  type StartPlatformOptions,
+} from './start-platform';

@@ -18,7 +18,8 @@ export function targetFromArgs(argv: readonly string[]): string | undefined {
     if (arg.startsWith('--target=')) return arg.slice('--target='.length);
     if (arg === '--target') {
       const value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new Error('--target needs a value: all or a comma-separated list of services');
+      if (value === undefined || value.startsWith('--'))
+        throw new Error('--target needs a value: all or a comma-separated list of services');
       return value;
     }
   }
@@ -29,10 +30,19 @@ export function targetFromArgs(argv: readonly string[]): string | undefined {
  * The services to run: an explicit list must be fully registered; `all` means every registered
  * service, so the platform starts while a service's library has not plugged in yet.
  */
-export function resolveServices(config: PlatformConfig, registry: ServiceRegistry): { services: ServiceDefinition[]; missing: ServiceName[] } {
+export function resolveServices(
+  config: PlatformConfig,
+  registry: ServiceRegistry,
+): { services: ServiceDefinition[]; missing: ServiceName[] } {
   if (config.STRATA_TARGET.trim() === 'all') {
     const missing = SERVICE_NAMES.filter((n) => !registry[n]);
-    return { services: selectServices(registry, SERVICE_NAMES.filter((n) => registry[n])), missing };
+    return {
+      services: selectServices(
+        registry,
+        SERVICE_NAMES.filter((n) => registry[n]),
+      ),
+      missing,
+    };
   }
   return { services: selectServices(registry, config.targets), missing: [] };
 }
@@ -47,10 +57,18 @@ export interface StartPlatformOptions {
 }
 
 /** Starts the services selected by `--target` (or `STRATA_TARGET`, default `all`) in this process. */
-export async function startPlatform(argv: readonly string[], options: StartPlatformOptions = {}): Promise<RunningServices> {
+export async function startPlatform(
+  argv: readonly string[],
+  options: StartPlatformOptions = {},
+): Promise<RunningServices> {
   const target = targetFromArgs(argv);
-  const config = loadPlatformConfig(options.env, target === undefined ? {} : { STRATA_TARGET: target }, options.exit);
+  const config = loadPlatformConfig(
+    options.env,
+    target === undefined ? {} : { STRATA_TARGET: target },
+    options.exit,
+  );
   const { services, missing } = resolveServices(config, options.registry ?? SERVICE_REGISTRY);
-  if (missing.length > 0) new Logger('Strata').warn(`not registered yet, so not running: ${missing.join(', ')}`);
+  if (missing.length > 0)
+    new Logger('Strata').warn(`not registered yet, so not running: ${missing.join(', ')}`);
   return startServices({ config, services, handleSignals: options.handleSignals });
 }

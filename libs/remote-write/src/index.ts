@@ -8,4 +8,9 @@ export { DEFAULT_VALIDATION, type ValidationOptions, type ResolvedValidation } f
 export { compressBlock, decompressBlock } from './snappy';
 export * from './decoded-series';
 export { LabelInjection, NO_INJECTION, type InjectedLabel } from './label-block-builder';
-export { encodeSamplesV1, marshalSamplesV1, type EncodableSeries, type EncodableSample } from './encode';
+export {
+  encodeSamplesV1,
+  marshalSamplesV1,
+  type EncodableSeries,
+  type EncodableSample,
+} from './encode';

@@ -1,7 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { BusMeta, requestRoute, ValidatePayload } from '@strata/bus';
-import { QueueGroups, RouterWriteMeta, RouterWriteRequest, type RouterWriteResponse, Subjects } from '@strata/contracts';
+import {
+  QueueGroups,
+  RouterWriteMeta,
+  RouterWriteRequest,
+  type RouterWriteResponse,
+  Subjects,
+} from '@strata/contracts';
 import { RouterService } from './router.service';
 
 const queueGroup = QueueGroups.of('router');
@@ -23,7 +29,8 @@ export class RouterController {
   /** The body base64-encoded in JSON, for clients without the binary codec. */
   @MessagePattern(Subjects.routerWrite, requestRoute({ queueGroup }))
   write(
-    @Payload(new ValidatePayload(RouterWriteRequest, 'router write request')) request: RouterWriteRequest,
+    @Payload(new ValidatePayload(RouterWriteRequest, 'router write request'))
+    request: RouterWriteRequest,
   ): Promise<RouterWriteResponse> {
     return this.router.write(request);
   }

@@ -13,8 +13,13 @@ import { StoreGatewayService } from './store-gateway.service';
 export class StoreApiController {
   constructor(private readonly gateway: StoreGatewayService) {}
 
-  @MessagePattern(SubjectPatterns.storeQuery('store'), requestRoute({ queueGroup: QueueGroups.of('store'), manual: true }))
-  query(@Payload(new ValidatePayload(StoreRequest, 'Store API request')) request: StoreRequest): Promise<StoreGatewayResponse> {
+  @MessagePattern(
+    SubjectPatterns.storeQuery('store'),
+    requestRoute({ queueGroup: QueueGroups.of('store'), manual: true }),
+  )
+  query(
+    @Payload(new ValidatePayload(StoreRequest, 'Store API request')) request: StoreRequest,
+  ): Promise<StoreGatewayResponse> {
     return this.gateway.query(request);
   }
 }

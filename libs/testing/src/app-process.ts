@@ -23,11 +23,15 @@ export async function startAppProcess(options: {
   ready: RegExp;
   timeoutMs?: number;
 }): Promise<AppProcess> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', options.entry, ...(options.args ?? [])], {
-    cwd: root,
-    env: { ...process.env, ...options.env, SWC_NODE_PROJECT: join(root, 'tsconfig.json') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', options.entry, ...(options.args ?? [])],
+    {
+      cwd: root,
+      env: { ...process.env, ...options.env, SWC_NODE_PROJECT: join(root, 'tsconfig.json') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

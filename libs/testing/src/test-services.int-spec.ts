@@ -8,7 +8,9 @@ describe('freshDatabase', () => {
     expect(a.name).not.toBe(b.name);
     const client = new Client({ connectionString: a.url });
     await client.connect();
-    const tables = await client.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'");
+    const tables = await client.query(
+      "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'",
+    );
     await client.end();
     expect(tables.rows[0].n).toBe(0);
     await a.drop();

@@ -18,7 +18,9 @@ export function testServices(): TestServices {
   const natsCredentialsDir = process.env.STRATA_TEST_NATS_CREDENTIALS_DIR;
   const postgresAdminUrl = process.env.STRATA_TEST_PG_ADMIN_URL;
   if (!natsUrl || !natsCredentialsDir || !postgresAdminUrl) {
-    throw new Error('integration specs need the jest global setup (run them through `npm test` or jest at the root)');
+    throw new Error(
+      'integration specs need the jest global setup (run them through `npm test` or jest at the root)',
+    );
   }
   return { natsUrl, natsCredentialsDir, postgresAdminUrl };
 }
@@ -28,8 +30,15 @@ export function testServices(): TestServices {
  * `connectBus` options: a service's identity (`gateway`, `router`, ...) for a spec that plays
  * that service, `admin` (every permission) for one that plays several parts or uses subjects of its own.
  */
-export function testNatsLogin(identity: string, credentialsDir = testServices().natsCredentialsDir): { user: string; password: string; inboxPrefix: string } {
-  return { user: identity, password: readFileSync(join(credentialsDir, natsPasswordFile(identity)), 'utf8').trim(), inboxPrefix: natsInboxPrefix(identity) };
+export function testNatsLogin(
+  identity: string,
+  credentialsDir = testServices().natsCredentialsDir,
+): { user: string; password: string; inboxPrefix: string } {
+  return {
+    user: identity,
+    password: readFileSync(join(credentialsDir, natsPasswordFile(identity)), 'utf8').trim(),
+    inboxPrefix: natsInboxPrefix(identity),
+  };
 }
 
 /** A short random suffix for stream, bucket and database names, so specs never share state. */

@@ -24,10 +24,18 @@ class EchoController {
   }
 }
 
-async function measure(client: NatsBus, subject: string, parallel: number): Promise<{ perSecond: number; p50: number; p99: number }> {
+async function measure(
+  client: NatsBus,
+  subject: string,
+  parallel: number,
+): Promise<{ perSecond: number; p50: number; p99: number }> {
   const latencies: number[] = [];
   let next = 0;
-  const payload = { tenantId: 'bench', query: 'sum(rate(http_requests_total[5m]))', timeMs: Date.now() };
+  const payload = {
+    tenantId: 'bench',
+    query: 'sum(rate(http_requests_total[5m]))',
+    timeMs: Date.now(),
+  };
   const started = performance.now();
   await Promise.all(
     Array.from({ length: parallel }, async () => {
@@ -40,7 +48,8 @@ async function measure(client: NatsBus, subject: string, parallel: number): Prom
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  const at = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   return { perSecond: requests / seconds, p50: at(0.5), p99: at(0.99) };
 }
 
@@ -50,19 +59,28 @@ async function main(): Promise<void> {
   const login = nats.login(NATS_DEV_ADMIN);
   const server = await connectBus({ url: nats.url, name: 'bench-server', ...login });
   const client = await connectBus({ url: nats.url, name: 'bench-client', ...login });
-  server.serve('bench.direct.echo', 'bench', (payload: unknown) => Promise.resolve(Echo.parse(payload)));
+  server.serve('bench.direct.echo', 'bench', (payload: unknown) =>
+    Promise.resolve(Echo.parse(payload)),
+  );
   const served = await serveOnBus(server, { controllers: [EchoController] }, { logger: false });
   await server.flush();
-  console.log(`${requests} requests per run, small JSON payload validated with zod, one nats-server on loopback`);
+  console.log(
+    `${requests} requests per run, small JSON payload validated with zod, one nats-server on loopback`,
+  );
   console.log('parallel\tway\treq/s\tp50 ms\tp99 ms');
   for (const parallel of [1, concurrency]) {
     // Warm-up, then the two ways alternately, twice each.
     await measure(client, 'bench.direct.echo', parallel);
     await measure(client, 'bench.transport.echo', parallel);
     for (let round = 0; round < 2; round++) {
-      for (const [way, subject] of [['Bus.serve', 'bench.direct.echo'], ['@MessagePattern', 'bench.transport.echo']] as const) {
+      for (const [way, subject] of [
+        ['Bus.serve', 'bench.direct.echo'],
+        ['@MessagePattern', 'bench.transport.echo'],
+      ] as const) {
         const r = await measure(client, subject, parallel);
-        console.log(`${parallel}\t${way}\t${r.perSecond.toFixed(0)}\t${r.p50.toFixed(3)}\t${r.p99.toFixed(3)}`);
+        console.log(
+          `${parallel}\t${way}\t${r.perSecond.toFixed(0)}\t${r.p50.toFixed(3)}\t${r.p99.toFixed(3)}`,
+        );
       }
     }
   }

@@ -17,10 +17,16 @@ const LE = ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', 
 const QUERIES: Array<[string, string]> = [
   ['rate over all counters', 'rate(bench_requests_total[5m])'],
   ['sum by job', 'sum by (job) (rate(bench_requests_total[5m]))'],
-  ['histogram_quantile', 'histogram_quantile(0.99, sum by (le, job) (rate(bench_latency_seconds_bucket[5m])))'],
+  [
+    'histogram_quantile',
+    'histogram_quantile(0.99, sum by (le, job) (rate(bench_latency_seconds_bucket[5m])))',
+  ],
   ['topk', 'topk(10, rate(bench_requests_total[5m]))'],
   ['subquery', 'max_over_time(sum by (job, instance) (rate(bench_requests_total[5m]))[30m:1m])'],
-  ['group_left join', 'sum by (job, instance) (rate(bench_requests_total[5m])) * on(job, instance) group_left(version) bench_build_info'],
+  [
+    'group_left join',
+    'sum by (job, instance) (rate(bench_requests_total[5m])) * on(job, instance) group_left(version) bench_build_info',
+  ],
 ];
 
 function load(source: MemorySeriesSource): void {
@@ -33,12 +39,33 @@ function load(source: MemorySeriesSource): void {
     for (let inst = 0; inst < perJob; inst++) {
       for (let path = 0; path < 10; path++) {
         const rate = 1 + ((j * 31 + inst * 7 + path) % 50);
-        add({ __name__: 'bench_requests_total', job: `job-${j}`, instance: `i-${inst}`, path: `/p${path}` }, (i) => i * rate + ((i * path) % 7));
+        add(
+          {
+            __name__: 'bench_requests_total',
+            job: `job-${j}`,
+            instance: `i-${inst}`,
+            path: `/p${path}`,
+          },
+          (i) => i * rate + ((i * path) % 7),
+        );
       }
-      add({ __name__: 'bench_build_info', job: `job-${j}`, instance: `i-${inst}`, version: `v${inst % 3}` }, () => 1);
+      add(
+        {
+          __name__: 'bench_build_info',
+          job: `job-${j}`,
+          instance: `i-${inst}`,
+          version: `v${inst % 3}`,
+        },
+        () => 1,
+      );
     }
     for (let h = 0; h < 10; h++) {
-      LE.forEach((le, b) => add({ __name__: 'bench_latency_seconds_bucket', job: `job-${j}`, instance: `i-${h}`, le }, (i) => i * (b + 1) * (h + 1)));
+      LE.forEach((le, b) =>
+        add(
+          { __name__: 'bench_latency_seconds_bucket', job: `job-${j}`, instance: `i-${h}`, le },
+          (i) => i * (b + 1) * (h + 1),
+        ),
+      );
     }
   }
 }
@@ -62,11 +89,15 @@ async function main(): Promise<void> {
       if (r > 0) times.push(performance.now() - t);
       t = performance.now();
       const raw = await executor.rangeSerialized({ tenantId: TENANT, query, ...range });
-      if (!('serialized' in raw) || raw.serialized.length !== bytes) throw new Error(`${name}: serialised reply differs`);
+      if (!('serialized' in raw) || raw.serialized.length !== bytes)
+        throw new Error(`${name}: serialised reply differs`);
       if (r > 0) serialized.push(performance.now() - t);
     }
-    const med = (xs: number[]): string => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(1);
-    console.log(`${name}\tobject+stringify ${med(times)} ms\tserialised ${med(serialized)} ms\t${bytes} bytes`);
+    const med = (xs: number[]): string =>
+      [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(1);
+    console.log(
+      `${name}\tobject+stringify ${med(times)} ms\tserialised ${med(serialized)} ms\t${bytes} bytes`,
+    );
   }
 }
 

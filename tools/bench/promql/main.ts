@@ -39,14 +39,38 @@ function specs(): Spec[] {
     for (let inst = 0; inst < perJob; inst++) {
       for (let path = 0; path < 10; path++) {
         const rate = 1 + ((j * 31 + inst * 7 + path) % 50);
-        out.push({ labels: { __name__: 'bench_requests_total', job: `job-${j}`, instance: `i-${inst}`, path: `/p${path}` }, value: (i) => i * rate + ((i * path) % 7) });
+        out.push({
+          labels: {
+            __name__: 'bench_requests_total',
+            job: `job-${j}`,
+            instance: `i-${inst}`,
+            path: `/p${path}`,
+          },
+          value: (i) => i * rate + ((i * path) % 7),
+        });
       }
-      out.push({ labels: { __name__: 'bench_build_info', job: `job-${j}`, instance: `i-${inst}`, version: `v${inst % 3}` }, value: () => 1 });
+      out.push({
+        labels: {
+          __name__: 'bench_build_info',
+          job: `job-${j}`,
+          instance: `i-${inst}`,
+          version: `v${inst % 3}`,
+        },
+        value: () => 1,
+      });
     }
     // 10 histograms per job, 10 buckets each: 1000 bucket series in all.
     for (let h = 0; h < 10; h++) {
       LE.forEach((le, b) => {
-        out.push({ labels: { __name__: 'bench_latency_seconds_bucket', job: `job-${j}`, instance: `i-${h}`, le }, value: (i) => i * (b + 1) * (h + 1) });
+        out.push({
+          labels: {
+            __name__: 'bench_latency_seconds_bucket',
+            job: `job-${j}`,
+            instance: `i-${h}`,
+            le,
+          },
+          value: (i) => i * (b + 1) * (h + 1),
+        });
       });
     }
   }
@@ -55,12 +79,17 @@ function specs(): Spec[] {
 
 async function main(): Promise<void> {
   const all = specs();
-  console.log(`data: ${all.length} series x ${points} samples (${hours} h at 15 s) = ${(all.length * points / 1e6).toFixed(1)}M samples`);
+  console.log(
+    `data: ${all.length} series x ${points} samples (${hours} h at 15 s) = ${((all.length * points) / 1e6).toFixed(1)}M samples`,
+  );
   const prom = await startPrometheus();
   const natsDir = mkdtempSync(join(tmpdir(), 'strata-bench-nats-'));
   const nats = await startNatsServer({ dataDir: natsDir });
   const source = new MemorySeriesSource();
-  const strata = await startStrata({ url: nats.url, login: nats.login(NATS_MONOLITH_IDENTITY) }, { tenants: [TENANT], source, defaultTimeoutMs: 600_000 });
+  const strata = await startStrata(
+    { url: nats.url, login: nats.login(NATS_MONOLITH_IDENTITY) },
+    { tenants: [TENANT], source, defaultTimeoutMs: 600_000 },
+  );
   try {
     let t = Date.now();
     for (let from = 0; from < points; from += 20) {
@@ -78,12 +107,30 @@ async function main(): Promise<void> {
       const batch: WriteBatch = { series, metadata: [] };
       await prom.write(batch);
     }
-    console.log(`loaded both in ${((Date.now() - t) / 1000).toFixed(1)} s (Prometheus ${prom.version})`);
+    console.log(
+      `loaded both in ${((Date.now() - t) / 1000).toFixed(1)} s (Prometheus ${prom.version})`,
+    );
     const executor = new QueryExecutor(source, { defaultTimeoutMs: 600_000 });
     const range = { startMs: END - 2 * 3600_000, endMs: END, stepMs: 60_000 };
-    const params = new URLSearchParams({ start: String(range.startMs / 1000), end: String(range.endMs / 1000), step: '60' });
-    console.log(`range queries over the last 2 h at 60 s steps; median of ${runs} runs after one warm-up`);
-    console.log(['query', 'series', 'strata in-process ms', 'strata http ms', 'prometheus http ms', 'in-process/prom', 'http/prom'].join('\t'));
+    const params = new URLSearchParams({
+      start: String(range.startMs / 1000),
+      end: String(range.endMs / 1000),
+      step: '60',
+    });
+    console.log(
+      `range queries over the last 2 h at 60 s steps; median of ${runs} runs after one warm-up`,
+    );
+    console.log(
+      [
+        'query',
+        'series',
+        'strata in-process ms',
+        'strata http ms',
+        'prometheus http ms',
+        'in-process/prom',
+        'http/prom',
+      ].join('\t'),
+    );
     for (const [name, query] of QUERIES) {
       const strataTimes: number[] = [];
       const httpTimes: number[] = [];
@@ -98,9 +145,16 @@ async function main(): Promise<void> {
         if (reply.status !== 'success') throw new Error(`strata: ${query}: ${reply.error}`);
         strataSeries = (reply.data.result as unknown[]).length;
         params.set('query', query);
-        const post = async (url: string, headers: Record<string, string>): Promise<{ ms: number; series: number }> => {
+        const post = async (
+          url: string,
+          headers: Record<string, string>,
+        ): Promise<{ ms: number; series: number }> => {
           const start = performance.now();
-          const res = await fetch(`${url}/api/v1/query_range`, { method: 'POST', body: params, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' } });
+          const res = await fetch(`${url}/api/v1/query_range`, {
+            method: 'POST',
+            body: params,
+            headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+          });
           const body = (await res.json()) as { data?: { result: unknown[] }; error?: string };
           if (!body.data) throw new Error(`${url}: ${query}: ${body.error ?? res.status}`);
           return { ms: performance.now() - start, series: body.data.result.length };
@@ -116,8 +170,19 @@ async function main(): Promise<void> {
       const s = median(strataTimes);
       const h = median(httpTimes);
       const p = median(promTimes);
-      const series = strataSeries === promSeries ? String(strataSeries) : `${strataSeries}/${promSeries}`;
-      console.log([name, series, s.toFixed(1), h.toFixed(1), p.toFixed(1), (s / p).toFixed(2), (h / p).toFixed(2)].join('\t'));
+      const series =
+        strataSeries === promSeries ? String(strataSeries) : `${strataSeries}/${promSeries}`;
+      console.log(
+        [
+          name,
+          series,
+          s.toFixed(1),
+          h.toFixed(1),
+          p.toFixed(1),
+          (s / p).toFixed(2),
+          (h / p).toFixed(2),
+        ].join('\t'),
+      );
     }
   } finally {
     await strata.stop();

@@ -19,7 +19,11 @@ const PARTITIONS = 4;
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-bench-replay-'));
   const nats = await startNatsServer({ dataDir: join(dir, 'nats') });
-  const bus = await connectBus({ url: nats.url, name: 'bench-replay', ...nats.login(NATS_DEV_ADMIN) });
+  const bus = await connectBus({
+    url: nats.url,
+    name: 'bench-replay',
+    ...nats.login(NATS_DEV_ADMIN),
+  });
   await bus.ensureStream(ingestStreamSpec({ maxAgeSeconds: 3600, maxBytes: 4 * 1024 ** 3 }));
   const t0 = Date.now() - 3_600_000 / 2;
   let inFlight: Array<Promise<unknown>> = [];

@@ -58,7 +58,11 @@ async function writeBlocks(bucketDir: string, n: number): Promise<number> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'strata-bench-store-'));
   const nats = await startNatsServer({ dataDir: join(dir, 'nats') });
-  const bus = await connectBus({ url: nats.url, name: 'bench-store', ...nats.login(NATS_DEV_ADMIN) });
+  const bus = await connectBus({
+    url: nats.url,
+    name: 'bench-store',
+    ...nats.login(NATS_DEV_ADMIN),
+  });
   const rows: string[] = [];
   try {
     for (const n of counts) {

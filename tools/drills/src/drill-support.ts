@@ -11,7 +11,11 @@ export function tenantHeaders(tenant: string): Record<string, string> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function poll<T>(what: string, timeoutMs: number, attempt: () => Promise<T | null>): Promise<T> {
+async function poll<T>(
+  what: string,
+  timeoutMs: number,
+  attempt: () => Promise<T | null>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown = null;
   for (;;) {
@@ -21,14 +25,17 @@ async function poll<T>(what: string, timeoutMs: number, attempt: () => Promise<T
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await sleep(250);
   }
 }
 
 /** Waits until the gateway's `/readyz` answers 200 (bus and control plane up). */
 export function waitReady(gatewayUrl: string, timeoutMs = 120_000): Promise<void> {
-  return poll('gateway not ready', timeoutMs, async () => ((await fetch(`${gatewayUrl}/readyz`)).ok ? undefined : null));
+  return poll('gateway not ready', timeoutMs, async () =>
+    (await fetch(`${gatewayUrl}/readyz`)).ok ? undefined : null,
+  );
 }
 
 /** Creates the tenant through the admin API (an existing one is fine). */
@@ -48,10 +55,18 @@ export async function createTenant(gatewayUrl: string, tenant: string): Promise<
  * Waits until a query over the tenant's data answers, i.e. every partition has an owner that has
  * caught up with its stream; returns how long that took.
  */
-export async function waitQueryable(gatewayUrl: string, tenant: string, metric: string, timeoutMs = 120_000): Promise<number> {
+export async function waitQueryable(
+  gatewayUrl: string,
+  tenant: string,
+  metric: string,
+  timeoutMs = 120_000,
+): Promise<number> {
   const started = Date.now();
   await poll('queries did not answer', timeoutMs, async () => {
-    const res = await fetch(`${gatewayUrl}/api/v1/query?query=${encodeURIComponent(`count(${metric})`)}`, { headers: tenantHeaders(tenant) });
+    const res = await fetch(
+      `${gatewayUrl}/api/v1/query?query=${encodeURIComponent(`count(${metric})`)}`,
+      { headers: tenantHeaders(tenant) },
+    );
     if (res.ok) return undefined;
     throw new Error(`${res.status} ${await res.text()}`);
   });
@@ -65,7 +80,13 @@ export interface StreamPlacement {
 }
 
 interface Jsz {
-  account_details?: Array<{ stream_detail?: Array<{ name: string; config?: { num_replicas?: number }; cluster?: { leader?: string } }> }>;
+  account_details?: Array<{
+    stream_detail?: Array<{
+      name: string;
+      config?: { num_replicas?: number };
+      cluster?: { leader?: string };
+    }>;
+  }>;
 }
 
 /** Every stream (KV buckets are streams `KV_<bucket>`) with its replicas and leader. */
@@ -74,7 +95,8 @@ export async function streamPlacements(monitorUrl: string): Promise<Map<string, 
   const jsz = (await res.json()) as Jsz;
   const out = new Map<string, StreamPlacement>();
   for (const account of jsz.account_details ?? []) {
-    for (const s of account.stream_detail ?? []) out.set(s.name, { replicas: s.config?.num_replicas ?? 1, leader: s.cluster?.leader ?? null });
+    for (const s of account.stream_detail ?? [])
+      out.set(s.name, { replicas: s.config?.num_replicas ?? 1, leader: s.cluster?.leader ?? null });
   }
   return out;
 }

@@ -2,9 +2,23 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KvBuckets, SERVICE_NAMES, Streams } from '@strata/contracts';
-import { freePort, startNatsCluster, startNatsServer, type RunningNatsCluster, type RunningNatsServer } from '@strata/devstack';
+import {
+  freePort,
+  startNatsCluster,
+  startNatsServer,
+  type RunningNatsCluster,
+  type RunningNatsServer,
+} from '@strata/devstack';
 import { freshDatabase, type FreshDatabase } from '@strata/testing';
-import { DRILL_ADMIN_TOKEN, createTenant, sleep, streamPlacements, tenantHeaders, waitQueryable, waitReady } from './drill-support';
+import {
+  DRILL_ADMIN_TOKEN,
+  createTenant,
+  sleep,
+  streamPlacements,
+  tenantHeaders,
+  waitQueryable,
+  waitReady,
+} from './drill-support';
 import { PlatformProcess } from './platform-process';
 import { readBackSettled, type ReadBackReport } from './read-back';
 import { RemoteWriteLoad, type LoadReport } from './remote-write-load';
@@ -34,7 +48,11 @@ function keepOrRemove(dir: string, processes: readonly PlatformProcess[]): void 
 }
 
 function expectExactlyOnce(load: LoadReport, read: ReadBackReport): void {
-  expect({ missing: read.missing, duplicates: read.duplicates, unacknowledged: read.unacknowledged }).toEqual({ missing: 0, duplicates: 0, unacknowledged: 0 });
+  expect({
+    missing: read.missing,
+    duplicates: read.duplicates,
+    unacknowledged: read.unacknowledged,
+  }).toEqual({ missing: 0, duplicates: 0, unacknowledged: 0 });
   expect(read.acked).toBe(load.samples);
   expect(read.read).toBe(load.samples);
   expect(read.promqlCount).toBe(load.samples);
@@ -78,7 +96,14 @@ describe('HA drill: a 3-node NATS cluster, 2 ingesters and the rest of the platf
       LOG_LEVEL: 'info',
     };
     const [a, b] = ['a', 'b'].map(
-      (n) => new PlatformProcess(`ingester-${n}`, 'apps/ingester/src/main.ts', [], { ...base, STRATA_DATA_DIR: join(dir, `ingester-${n}`) }, /running ingester/),
+      (n) =>
+        new PlatformProcess(
+          `ingester-${n}`,
+          'apps/ingester/src/main.ts',
+          [],
+          { ...base, STRATA_DATA_DIR: join(dir, `ingester-${n}`) },
+          /running ingester/,
+        ),
     );
     const rest = new PlatformProcess(
       'rest',
@@ -93,12 +118,24 @@ describe('HA drill: a 3-node NATS cluster, 2 ingesters and the rest of the platf
     await createTenant(gateway, TENANT);
 
     const placements = await streamPlacements(nats.nodes[0].monitorUrl);
-    const replicated = [Streams.ingest.name, Streams.controlEvents.name, `KV_${KvBuckets.ingestLeases}`, `KV_${KvBuckets.activeSeries}`];
-    expect(replicated.map((s) => [s, placements.get(s)?.replicas])).toEqual(replicated.map((s) => [s, 3]));
+    const replicated = [
+      Streams.ingest.name,
+      Streams.controlEvents.name,
+      `KV_${KvBuckets.ingestLeases}`,
+      `KV_${KvBuckets.activeSeries}`,
+    ];
+    expect(replicated.map((s) => [s, placements.get(s)?.replicas])).toEqual(
+      replicated.map((s) => [s, 3]),
+    );
 
     const metric = 'drill_ha_samples';
     const startedAt = Date.now();
-    const load = new RemoteWriteLoad({ gatewayUrl: () => gateway, headers: tenantHeaders(TENANT), metric, ...LOAD });
+    const load = new RemoteWriteLoad({
+      gatewayUrl: () => gateway,
+      headers: tenantHeaders(TENANT),
+      metric,
+      ...LOAD,
+    });
     let report: LoadReport;
     let takeoverMs = 0;
     let victim = '';
@@ -107,7 +144,9 @@ describe('HA drill: a 3-node NATS cluster, 2 ingesters and the rest of the platf
       await waitQueryable(gateway, TENANT, metric);
       await sleep(5_000);
       // The node that leads the ingest stream: its loss forces an election under the writes.
-      const leader = (await streamPlacements(nats.nodes[0].monitorUrl)).get(Streams.ingest.name)?.leader;
+      const leader = (await streamPlacements(nats.nodes[0].monitorUrl)).get(
+        Streams.ingest.name,
+      )?.leader;
       const node = nats.nodes.find((n) => n.serverName === leader) ?? nats.nodes[0];
       victim = node.serverName;
       ackedBeforeKill = load.ackedSamples;
@@ -123,7 +162,14 @@ describe('HA drill: a 3-node NATS cluster, 2 ingesters and the rest of the platf
       report = await load.stop();
     }
     expect(load.ackedSamples).toBeGreaterThan(ackedBeforeKill);
-    const read = await readBackSettled(gateway, tenantHeaders(TENANT), metric, report.acked, startedAt - 1_000, Date.now());
+    const read = await readBackSettled(
+      gateway,
+      tenantHeaders(TENANT),
+      metric,
+      report.acked,
+      startedAt - 1_000,
+      Date.now(),
+    );
     print(
       'HA drill',
       report,
@@ -186,7 +232,12 @@ describe('all-in-one drill: kill -9 of the process `npm start` runs, restarted a
 
     const metric = 'drill_aio_samples';
     const startedAt = Date.now();
-    const load = new RemoteWriteLoad({ gatewayUrl: () => gateway, headers: tenantHeaders(TENANT), metric, ...LOAD });
+    const load = new RemoteWriteLoad({
+      gatewayUrl: () => gateway,
+      headers: tenantHeaders(TENANT),
+      metric,
+      ...LOAD,
+    });
     let report: LoadReport;
     let ackedBeforeKill = 0;
     let downMs = 0;
@@ -204,8 +255,20 @@ describe('all-in-one drill: kill -9 of the process `npm start` runs, restarted a
       report = await load.stop();
     }
     expect(load.ackedSamples).toBeGreaterThan(ackedBeforeKill);
-    const read = await readBackSettled(gateway, tenantHeaders(TENANT), metric, report.acked, startedAt - 1_000, Date.now());
-    print('all-in-one drill', report, read, `killed after ${ackedBeforeKill} acked samples; gateway ready again after ${downMs} ms`);
+    const read = await readBackSettled(
+      gateway,
+      tenantHeaders(TENANT),
+      metric,
+      report.acked,
+      startedAt - 1_000,
+      Date.now(),
+    );
+    print(
+      'all-in-one drill',
+      report,
+      read,
+      `killed after ${ackedBeforeKill} acked samples; gateway ready again after ${downMs} ms`,
+    );
     expectExactlyOnce(report, read);
   });
 });

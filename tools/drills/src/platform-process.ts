@@ -17,7 +17,13 @@ export class PlatformProcess {
 
   /** Starts it and waits for its ready line; fails with the tail of its output otherwise. */
   async start(): Promise<void> {
-    const app = await startAppProcess({ entry: this.entry, args: this.args, env: this.env, ready: this.ready, timeoutMs: 120_000 });
+    const app = await startAppProcess({
+      entry: this.entry,
+      args: this.args,
+      env: this.env,
+      ready: this.ready,
+      timeoutMs: 120_000,
+    });
     this.current = app;
     if (!this.ready.test(app.output())) {
       app.child.kill('SIGKILL');

@@ -20,14 +20,32 @@ export interface ReadBackReport {
 interface PromResponse {
   status: string;
   error?: string;
-  data?: { resultType: string; result: Array<{ metric: Record<string, string>; values?: Array<[number, string]>; value?: [number, string] }> };
+  data?: {
+    resultType: string;
+    result: Array<{
+      metric: Record<string, string>;
+      values?: Array<[number, string]>;
+      value?: [number, string];
+    }>;
+  };
 }
 
-async function query(gatewayUrl: string, headers: Record<string, string>, promql: string, timeSeconds: number): Promise<PromResponse> {
+async function query(
+  gatewayUrl: string,
+  headers: Record<string, string>,
+  promql: string,
+  timeSeconds: number,
+): Promise<PromResponse> {
   const params = new URLSearchParams({ query: promql, time: String(timeSeconds) });
-  const res = await fetch(`${gatewayUrl}/api/v1/query?${params}`, { headers, signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(`${gatewayUrl}/api/v1/query?${params}`, {
+    headers,
+    signal: AbortSignal.timeout(30_000),
+  });
   const body = (await res.json()) as PromResponse;
-  if (!res.ok || body.status !== 'success') throw new Error(`query ${promql} answered ${res.status}: ${body.error ?? JSON.stringify(body)}`);
+  if (!res.ok || body.status !== 'success')
+    throw new Error(
+      `query ${promql} answered ${res.status}: ${body.error ?? JSON.stringify(body)}`,
+    );
   return body;
 }
 
@@ -66,7 +84,12 @@ export async function readBack(
     const sent = new Set(acked.get(key) ?? []);
     for (const t of new Set(timestamps)) if (!sent.has(t)) unacknowledged++;
   }
-  const counted = await query(gatewayUrl, headers, `sum(count_over_time(${metric}[${window}]))`, at);
+  const counted = await query(
+    gatewayUrl,
+    headers,
+    `sum(count_over_time(${metric}[${window}]))`,
+    at,
+  );
   const promqlCount = Number(counted.data?.result[0]?.value?.[1] ?? 0);
   return { acked: ackedCount, read, missing, duplicates, unacknowledged, promqlCount };
 }

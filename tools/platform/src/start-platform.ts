@@ -40,7 +40,13 @@ async function main(): Promise<void> {
     ...process.env,
     NATS_URL: stack.natsUrl,
     // The nats-server started here authenticates every client: the platform reads its generated password.
-    ...(stack.natsCredentialsDir ? { NATS_CREDENTIALS_DIR: stack.natsCredentialsDir, NATS_USER: undefined, NATS_PASSWORD: undefined } : {}),
+    ...(stack.natsCredentialsDir
+      ? {
+          NATS_CREDENTIALS_DIR: stack.natsCredentialsDir,
+          NATS_USER: undefined,
+          NATS_PASSWORD: undefined,
+        }
+      : {}),
     DATABASE_URL: stack.databaseUrl,
     STRATA_ADMIN_TOKEN_FILE: process.env.STRATA_ADMIN_TOKEN ? undefined : tokenFile,
     STRATA_DATA_DIR: process.env.STRATA_DATA_DIR ?? join(dataDir, 'data'),
@@ -60,11 +66,16 @@ async function main(): Promise<void> {
     : null;
   if (gateway) {
     log(`gateway ${gateway.url}`);
-    log(`  admin REST ${gateway.url}/api/v1/admin  GraphQL ${gateway.url}/graphql  OpenAPI ${gateway.url}/api/docs`);
+    log(
+      `  admin REST ${gateway.url}/api/v1/admin  GraphQL ${gateway.url}/graphql  OpenAPI ${gateway.url}/api/docs`,
+    );
     log(`  health ${gateway.url}/healthz ${gateway.url}/readyz`);
   }
   // The platform's own metrics name tenants, so they are on the internal listener, not the gateway's port.
-  if (running.healthUrl) log(`metrics ${running.healthUrl}/metrics  (internal listener, HEALTH_PORT; also /healthz /readyz)`);
+  if (running.healthUrl)
+    log(
+      `metrics ${running.healthUrl}/metrics  (internal listener, HEALTH_PORT; also /healthz /readyz)`,
+    );
   log(`admin token: ${tokenFile} (Authorization: Bearer $(cat ${tokenFile}))`);
   log('Ctrl-C stops the platform and the dependencies it started');
   // The platform drains before the dependencies it drains into go away.

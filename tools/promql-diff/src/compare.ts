@@ -22,13 +22,23 @@ interface Series {
 }
 
 /** Runs a GET against a Prometheus-compatible API. */
-export async function apiGet(base: string, path: string, params: Record<string, string>, headers: Record<string, string> = {}): Promise<ApiResponse> {
+export async function apiGet(
+  base: string,
+  path: string,
+  params: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<ApiResponse> {
   const res = await fetch(`${base}${path}?${new URLSearchParams(params).toString()}`, { headers });
   return { status: res.status, body: (await res.json()) as ApiBody };
 }
 
 /** Runs a form-encoded POST against a Prometheus-compatible API. */
-export async function apiPost(base: string, path: string, params: Record<string, string>, headers: Record<string, string> = {}): Promise<ApiResponse> {
+export async function apiPost(
+  base: string,
+  path: string,
+  params: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<ApiResponse> {
   const res = await fetch(`${base}${path}`, {
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
@@ -80,12 +90,17 @@ function tieRuns(list: Series[]): Series[][] {
  * Describes how two responses differ, or returns null when they agree: same status, result
  * type, series (in order when `ordered`), timestamps, and values within tolerance.
  */
-export function diffResponses(expected: ApiResponse, actual: ApiResponse, ordered = false): string | null {
+export function diffResponses(
+  expected: ApiResponse,
+  actual: ApiResponse,
+  ordered = false,
+): string | null {
   if (expected.status !== actual.status) {
     return `status ${expected.status} vs ${actual.status} (${expected.body.error ?? ''} | ${actual.body.error ?? ''})`;
   }
   if (expected.body.status === 'error' || actual.body.status === 'error') {
-    if (expected.body.errorType !== actual.body.errorType) return `errorType ${expected.body.errorType} vs ${actual.body.errorType}`;
+    if (expected.body.errorType !== actual.body.errorType)
+      return `errorType ${expected.body.errorType} vs ${actual.body.errorType}`;
     return null;
   }
   const e = expected.body.data;
@@ -96,11 +111,14 @@ export function diffResponses(expected: ApiResponse, actual: ApiResponse, ordere
     const [et, ev] = e.result as Point;
     const [at, av] = a.result as Point;
     if (et !== at) return `timestamp ${et} vs ${at}`;
-    return (e.resultType === 'string' ? ev === av : valuesEqual(ev, av)) ? null : `value ${ev} vs ${av}`;
+    return (e.resultType === 'string' ? ev === av : valuesEqual(ev, av))
+      ? null
+      : `value ${ev} vs ${av}`;
   }
   const es = e.result as Series[];
   const as = a.result as Series[];
-  if (es.length !== as.length) return `series counts ${es.length} vs ${as.length}: ${es.map((s) => key(s.metric)).join(' ')} | ${as.map((s) => key(s.metric)).join(' ')}`;
+  if (es.length !== as.length)
+    return `series counts ${es.length} vs ${as.length}: ${es.map((s) => key(s.metric)).join(' ')} | ${as.map((s) => key(s.metric)).join(' ')}`;
   const byKey = (x: Series, y: Series): number => (key(x.metric) < key(y.metric) ? -1 : 1);
   // Prometheus orders ties of sort/topk arbitrarily: only the order of distinct values counts.
   const sortBy = (list: Series[]): Series[] =>
@@ -108,8 +126,12 @@ export function diffResponses(expected: ApiResponse, actual: ApiResponse, ordere
   const eo = sortBy(es);
   const ao = sortBy(as);
   for (let i = 0; i < eo.length; i++) {
-    if (key(eo[i].metric) !== key(ao[i].metric)) return `series ${i}: ${key(eo[i].metric)} vs ${key(ao[i].metric)}`;
-    const d = pointsDiffer(eo[i].values ?? (eo[i].value ? [eo[i].value as Point] : []), ao[i].values ?? (ao[i].value ? [ao[i].value as Point] : []));
+    if (key(eo[i].metric) !== key(ao[i].metric))
+      return `series ${i}: ${key(eo[i].metric)} vs ${key(ao[i].metric)}`;
+    const d = pointsDiffer(
+      eo[i].values ?? (eo[i].value ? [eo[i].value as Point] : []),
+      ao[i].values ?? (ao[i].value ? [ao[i].value as Point] : []),
+    );
     if (d !== null) return `series ${key(eo[i].metric)}: ${d}`;
   }
   return null;

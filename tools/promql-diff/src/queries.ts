@@ -241,7 +241,8 @@ export const DIFFERS_2_42_VS_3: Array<DiffQuery & { at: number; reason: string }
   {
     query: `sum_over_time(${G}{job="api",instance="i0"}[2m])`,
     at: B + 1_200_000,
-    reason: 'range selection is left-open in 3: the sample exactly at t-2m is excluded from the sum',
+    reason:
+      'range selection is left-open in 3: the sample exactly at t-2m is excluded from the sum',
   },
   {
     query: `increase(${C}{job="api",instance="i0",method="POST",code="200"}[1m])`,
@@ -256,32 +257,38 @@ export const DIFFERS_2_42_VS_3: Array<DiffQuery & { at: number; reason: string }
   {
     query: `rate(${C}[5m] @ ${(B + 2_400_000) / 1000})`,
     at: B + 1_807_300,
-    reason: 'left-open ranges: with @ on the sample grid, 2.42 also reads the sample exactly 5m before',
+    reason:
+      'left-open ranges: with @ on the sample grid, 2.42 also reads the sample exactly 5m before',
   },
   {
     query: `rate(${C}{job="api",instance="i1",method="GET",code="200"}[40m])`,
     at: T0 + 1_807_300,
-    reason: 'rate extrapolation at the start of a series: 3 caps the extrapolation before comparing with the zero point, 2.42 after',
+    reason:
+      'rate extrapolation at the start of a series: 3 caps the extrapolation before comparing with the zero point, 2.42 after',
   },
   {
     query: `increase(request_duration_seconds_count[15m])`,
     at: T0 + 603_300,
-    reason: 'rate extrapolation at the start of a series: 3 caps the extrapolation before comparing with the zero point, 2.42 after',
+    reason:
+      'rate extrapolation at the start of a series: 3 caps the extrapolation before comparing with the zero point, 2.42 after',
   },
   {
     query: 'rate(flaky_gauge{instance="i1"}[10m])',
     at: B + 2_043_300,
-    reason: 'rate extrapolation after a gap: 3 caps the extrapolation before comparing with the zero point, 2.42 after',
+    reason:
+      'rate extrapolation after a gap: 3 caps the extrapolation before comparing with the zero point, 2.42 after',
   },
   {
     query: `max_over_time(deriv(rate(${C}[5m])[10m:1m])[20m:2m])`,
     at: B + 1_807_300,
-    reason: 'left-open subquery ranges: the inner subquery steps fall exactly on the outer window start, which 2.42 includes',
+    reason:
+      'left-open subquery ranges: the inner subquery steps fall exactly on the outer window start, which 2.42 includes',
   },
   {
     query: `${G} atan2 10`,
     at: B + 1_807_300,
-    reason: '`__name__` dropping: 3 drops the metric name for atan2 like the other arithmetic operators, 2.42 kept it',
+    reason:
+      '`__name__` dropping: 3 drops the metric name for atan2 like the other arithmetic operators, 2.42 kept it',
   },
   {
     query: `holt_winters(${G}[10m], 0.5, 0.5)`,
@@ -302,7 +309,11 @@ export const FORMAT_DIFFERS_2_42_VS_3 = [`count_values by (job) ("v", ${C} > 1e9
  * Where Strata's engine still differs from Prometheus (any version): asserted to differ so that a
  * fix shows up here and the query moves back to the agreeing set.
  */
-export const ENGINE_GAPS: Array<{ query: string; range: { startMs: number; endMs: number; stepMs: number }; reason: string }> = [
+export const ENGINE_GAPS: Array<{
+  query: string;
+  range: { startMs: number; endMs: number; stepMs: number };
+  reason: string;
+}> = [
   {
     query: `bottomk(2, rate(${C}{code="200"}[5m]))`,
     range: RANGE_ODD_STEP,

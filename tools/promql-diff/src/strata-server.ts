@@ -57,7 +57,12 @@ export async function startStrata(
     {
       controllers: [QueryController],
       providers: [
-        { provide: QueryExecutor, useValue: new QueryExecutor(source, { defaultTimeoutMs: options.defaultTimeoutMs ?? 120_000 }) },
+        {
+          provide: QueryExecutor,
+          useValue: new QueryExecutor(source, {
+            defaultTimeoutMs: options.defaultTimeoutMs ?? 120_000,
+          }),
+        },
         { provide: CardinalityExecutor, useValue: new CardinalityExecutor(source) },
       ],
     },

@@ -20,8 +20,16 @@ export const WEEK_END = WEEK_T0 + WEEK_POINTS * WEEK_INTERVAL_MS;
 const OFF = 33_300;
 const H = 3_600_000;
 const D = 24 * H;
-export const WEEK_INSTANTS = [WEEK_T0 + D + 3 * H + OFF, WEEK_T0 + 4 * D + 17 * H + 42 * 60_000 + OFF, WEEK_END - 5 * 60_000 + OFF];
-export const WEEK_RANGES = [600_000, 3_600_000, 97 * 60_000].map((stepMs) => ({ startMs: WEEK_T0 + H + OFF, endMs: WEEK_END + OFF, stepMs }));
+export const WEEK_INSTANTS = [
+  WEEK_T0 + D + 3 * H + OFF,
+  WEEK_T0 + 4 * D + 17 * H + 42 * 60_000 + OFF,
+  WEEK_END - 5 * 60_000 + OFF,
+];
+export const WEEK_RANGES = [600_000, 3_600_000, 97 * 60_000].map((stepMs) => ({
+  startMs: WEEK_T0 + H + OFF,
+  endMs: WEEK_END + OFF,
+  stepMs,
+}));
 
 const C = 'http_requests_total';
 
@@ -31,7 +39,9 @@ const C = 'http_requests_total';
  * 2.42 and 3 extrapolate rates after gaps differently), and without `@` at fixed instants of the
  * two-hour data set.
  */
-export const WEEK_QUERIES: DiffQuery[] = DIFF_QUERIES.filter((d) => !/flaky_gauge|ephemeral_gauge|@ \d/.test(d.query));
+export const WEEK_QUERIES: DiffQuery[] = DIFF_QUERIES.filter(
+  (d) => !/flaky_gauge|ephemeral_gauge|@ \d/.test(d.query),
+);
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;
@@ -89,7 +99,11 @@ export function weekFamilies(): WeekFamily[] {
         for (const code of ['200', '500']) {
           const rate = (code === '200' ? 20 : 2) * (method === 'GET' ? 3 : 1) * (j + 1);
           const resets = job === 'api' && inst === 1 && method === 'GET' && code === '200';
-          requests.push({ labels: { job, instance: `i${inst}`, method, code }, offsetMs, value: counter(seed++, rate, resets ? 24 * 60 : null) });
+          requests.push({
+            labels: { job, instance: `i${inst}`, method, code },
+            offsetMs,
+            value: counter(seed++, rate, resets ? 24 * 60 : null),
+          });
         }
       }
       const r = prng(seed++);
@@ -97,9 +111,16 @@ export function weekFamilies(): WeekFamily[] {
       temps.push({
         labels: { job, instance: `i${inst}` },
         offsetMs,
-        value: (i) => Math.round((20 + 15 * Math.sin(i / 90 + inst) + noise[i] * 3 - (j === 1 ? 25 : 0)) * 1000) / 1000,
+        value: (i) =>
+          Math.round(
+            (20 + 15 * Math.sin(i / 90 + inst) + noise[i] * 3 - (j === 1 ? 25 : 0)) * 1000,
+          ) / 1000,
       });
-      builds.push({ labels: { job, instance: `i${inst}`, version: `1.${inst}.${j}` }, offsetMs, value: () => 1 });
+      builds.push({
+        labels: { job, instance: `i${inst}`, version: `1.${inst}.${j}` },
+        offsetMs,
+        value: () => 1,
+      });
     }
     const r = prng(seed++);
     const counts = LE.map(() => 0);
@@ -119,9 +140,19 @@ export function weekFamilies(): WeekFamily[] {
       sums[i] = Math.round(sum * 1e6) / 1e6;
     }
     const offsetMs = 8_500 + j * 250;
-    LE.forEach((le, b) => hist.push({ labels: { __suffix: '_bucket', job, le }, offsetMs, value: (i) => buckets[b][i] }));
+    LE.forEach((le, b) =>
+      hist.push({
+        labels: { __suffix: '_bucket', job, le },
+        offsetMs,
+        value: (i) => buckets[b][i],
+      }),
+    );
     hist.push({ labels: { __suffix: '_sum', job }, offsetMs, value: (i) => sums[i] });
-    hist.push({ labels: { __suffix: '_count', job }, offsetMs, value: (i) => buckets[LE.length - 1][i] });
+    hist.push({
+      labels: { __suffix: '_count', job },
+      offsetMs,
+      value: (i) => buckets[LE.length - 1][i],
+    });
   });
   return [
     { name: C, type: 'counter', series: requests },

@@ -4,9 +4,14 @@ import { runMigrations } from '@strata/eventstore';
 import { type CliConfig } from '../config';
 
 /** `strata audit replay`: the control plane as of an instant or a position. */
-export async function auditReplay(config: CliConfig, bound: { at: string } | { position: number }): Promise<ControlPlaneSnapshot> {
-  if ('at' in bound && Number.isNaN(Date.parse(bound.at))) throw new StrataError('validation_failed', `--at ${bound.at} is not an RFC 3339 time`);
-  if ('position' in bound && !(Number.isInteger(bound.position) && bound.position >= 0)) throw new StrataError('validation_failed', '--position must be a non-negative integer');
+export async function auditReplay(
+  config: CliConfig,
+  bound: { at: string } | { position: number },
+): Promise<ControlPlaneSnapshot> {
+  if ('at' in bound && Number.isNaN(Date.parse(bound.at)))
+    throw new StrataError('validation_failed', `--at ${bound.at} is not an RFC 3339 time`);
+  if ('position' in bound && !(Number.isInteger(bound.position) && bound.position >= 0))
+    throw new StrataError('validation_failed', '--position must be a non-negative integer');
   const cp = await openControlPlaneStore({ databaseUrl: config.databaseUrl, poolSize: 2 });
   try {
     return await replayControlPlane(cp.store, bound);

@@ -16,7 +16,14 @@ function duration(ms: number): string {
 /** Columns padded to their widest cell, as `kubectl get` prints. */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The outcome of an upload or import, one block a row. */
@@ -24,7 +31,14 @@ export function renderOutcomes(outcomes: readonly BlockOutcome[], format: Output
   if (format === 'json') return JSON.stringify(outcomes, null, 2);
   return table(
     ['ULID', 'TENANT', 'MIN TIME', 'MAX TIME', 'OUTCOME', 'DETAIL'],
-    outcomes.map((o) => [o.ulid, o.tenant || '-', time(o.minTime), time(o.maxTime), o.outcome, o.detail ?? '']),
+    outcomes.map((o) => [
+      o.ulid,
+      o.tenant || '-',
+      time(o.minTime),
+      time(o.maxTime),
+      o.outcome,
+      o.detail ?? '',
+    ]),
   );
 }
 
@@ -67,7 +81,12 @@ export function renderInspection(inspection: BlockInspection, format: OutputForm
       ['compaction level', String(m.compaction.level)],
       ['source', m.thanos?.source || '-'],
       ['external labels', labels || '-'],
-      ['files', (m.thanos?.files ?? []).map((f) => `${f.rel_path}${f.size_bytes === undefined ? '' : ` (${f.size_bytes} B)`}`).join(', ')],
+      [
+        'files',
+        (m.thanos?.files ?? [])
+          .map((f) => `${f.rel_path}${f.size_bytes === undefined ? '' : ` (${f.size_bytes} B)`}`)
+          .join(', '),
+      ],
     ],
   );
   const names = table(

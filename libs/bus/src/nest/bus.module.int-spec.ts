@@ -16,7 +16,14 @@ class FeatureModule {}
 describe('BusModule', () => {
   it('provides BUS and KV to feature modules and drains on shutdown', async () => {
     const ref = await Test.createTestingModule({
-      imports: [BusModule.forRoot({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'nest-spec' }), FeatureModule],
+      imports: [
+        BusModule.forRoot({
+          url: testServices().natsUrl,
+          ...testNatsLogin('admin'),
+          name: 'nest-spec',
+        }),
+        FeatureModule,
+      ],
     }).compile();
     const app = await ref.init();
     const bus = app.get(Echo).bus;
@@ -30,7 +37,15 @@ describe('BusModule', () => {
 
   it('connects with options from forRootAsync', async () => {
     const ref = await Test.createTestingModule({
-      imports: [BusModule.forRootAsync({ useFactory: () => ({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'nest-async' }) })],
+      imports: [
+        BusModule.forRootAsync({
+          useFactory: () => ({
+            url: testServices().natsUrl,
+            ...testNatsLogin('admin'),
+            name: 'nest-async',
+          }),
+        }),
+      ],
     }).compile();
     const app = await ref.init();
     expect(app.get<Bus>(BUS).isConnected()).toBe(true);

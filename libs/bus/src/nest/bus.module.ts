@@ -65,7 +65,8 @@ export class BusModule {
       module: BusModule,
       providers: providers({
         provide: NATS_BUS,
-        useFactory: async (...args: unknown[]) => connectBus(await options.useFactory(...(args as never[]))),
+        useFactory: async (...args: unknown[]) =>
+          connectBus(await options.useFactory(...(args as never[]))),
         inject: options.inject ?? [],
       }),
       exports: [BUS, KV],

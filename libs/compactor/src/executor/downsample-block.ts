@@ -1,10 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
-import {
-  BucketBlockFiles,
-  type BlockWithMeta,
-  blockDir,
-  putBlock,
-} from '@strata/blocks';
+import { BucketBlockFiles, type BlockWithMeta, blockDir, putBlock } from '@strata/blocks';
 import { type Bucket } from '@strata/objstore';
 import {
   type BlockMeta,

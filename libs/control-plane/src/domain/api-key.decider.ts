@@ -1,4 +1,9 @@
-import { StrataError, type ApiKeyEvent, type ApiKeyScope, type ControlCommand } from '@strata/contracts';
+import {
+  StrataError,
+  type ApiKeyEvent,
+  type ApiKeyScope,
+  type ControlCommand,
+} from '@strata/contracts';
 import { type Decider } from './decider';
 import { assertTenantLive, type TenantState } from './tenant.decider';
 
@@ -7,7 +12,12 @@ import { assertTenantLive, type TenantState } from './tenant.decider';
  * decider (id, secret hash, clock) and the state of the key's tenant.
  */
 export type ApiKeyCommand =
-  | (Extract<ControlCommand, { type: 'IssueApiKey' }> & { keyId: string; secretHash: string; now: string; tenant: TenantState })
+  | (Extract<ControlCommand, { type: 'IssueApiKey' }> & {
+      keyId: string;
+      secretHash: string;
+      now: string;
+      tenant: TenantState;
+    })
   | Extract<ControlCommand, { type: 'RevokeApiKey' }>;
 
 /** What a key's stream folds to. */
@@ -23,19 +33,35 @@ export interface ApiKeyState {
 function decide(command: ApiKeyCommand, state: ApiKeyState): ApiKeyEvent[] {
   switch (command.type) {
     case 'IssueApiKey': {
-      if (state.status !== 'none') throw new StrataError('already_exists', `API key ${command.keyId} already exists`);
+      if (state.status !== 'none')
+        throw new StrataError('already_exists', `API key ${command.keyId} already exists`);
       assertTenantLive(command.tenantId, command.tenant);
-      if (command.tenant.status === 'suspended') throw new StrataError('tenant_suspended', `tenant ${command.tenantId} is suspended`);
-      if (command.expiresAt !== undefined && Date.parse(command.expiresAt) <= Date.parse(command.now)) {
-        throw new StrataError('validation_failed', 'expiresAt must be in the future', [{ path: 'command.expiresAt', message: 'must be in the future' }]);
+      if (command.tenant.status === 'suspended')
+        throw new StrataError('tenant_suspended', `tenant ${command.tenantId} is suspended`);
+      if (
+        command.expiresAt !== undefined &&
+        Date.parse(command.expiresAt) <= Date.parse(command.now)
+      ) {
+        throw new StrataError('validation_failed', 'expiresAt must be in the future', [
+          { path: 'command.expiresAt', message: 'must be in the future' },
+        ]);
       }
       const { keyId, tenantId, name, scopes, secretHash } = command;
-      const expiresAt = command.expiresAt === undefined ? null : new Date(command.expiresAt).toISOString();
-      return [{ type: 'ApiKeyIssued', data: { keyId, tenantId, name, scopes: [...new Set(scopes)], secretHash, expiresAt } }];
+      const expiresAt =
+        command.expiresAt === undefined ? null : new Date(command.expiresAt).toISOString();
+      return [
+        {
+          type: 'ApiKeyIssued',
+          data: { keyId, tenantId, name, scopes: [...new Set(scopes)], secretHash, expiresAt },
+        },
+      ];
     }
     case 'RevokeApiKey':
-      if (state.status === 'none') throw new StrataError('not_found', `API key ${command.keyId} does not exist`);
-      return state.status === 'revoked' ? [] : [{ type: 'ApiKeyRevoked', data: { keyId: command.keyId, tenantId: state.tenantId } }];
+      if (state.status === 'none')
+        throw new StrataError('not_found', `API key ${command.keyId} does not exist`);
+      return state.status === 'revoked'
+        ? []
+        : [{ type: 'ApiKeyRevoked', data: { keyId: command.keyId, tenantId: state.tenantId } }];
   }
 }
 
@@ -54,5 +80,12 @@ function evolve(state: ApiKeyState, event: ApiKeyEvent): ApiKeyState {
 export const apiKeyDecider: Decider<ApiKeyCommand, ApiKeyEvent, ApiKeyState> = {
   decide,
   evolve,
-  initialState: () => ({ status: 'none', keyId: '', tenantId: '', scopes: [], secretHash: '', expiresAt: null }),
+  initialState: () => ({
+    status: 'none',
+    keyId: '',
+    tenantId: '',
+    scopes: [],
+    secretHash: '',
+    expiresAt: null,
+  }),
 };

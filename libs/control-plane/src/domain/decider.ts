@@ -6,6 +6,9 @@ export interface Decider<Command, Event, State> {
 }
 
 /** Folds events into a state with a decider's `evolve`. */
-export function foldEvents<Event, State>(decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>, events: Event[]): State {
+export function foldEvents<Event, State>(
+  decider: Pick<Decider<unknown, Event, State>, 'evolve' | 'initialState'>,
+  events: Event[],
+): State {
   return events.reduce(decider.evolve, decider.initialState());
 }

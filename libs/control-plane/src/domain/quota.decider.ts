@@ -1,4 +1,9 @@
-import { DEFAULT_QUOTA, type ControlCommand, type QuotaEvent, type QuotaSpec } from '@strata/contracts';
+import {
+  DEFAULT_QUOTA,
+  type ControlCommand,
+  type QuotaEvent,
+  type QuotaSpec,
+} from '@strata/contracts';
 import { type Decider } from './decider';
 import { assertTenantLive, type TenantState } from './tenant.decider';
 
@@ -14,7 +19,9 @@ export interface QuotaState {
 function decide(command: QuotaCommand, state: QuotaState): QuotaEvent[] {
   assertTenantLive(command.tenantId, state.tenant);
   const quota: QuotaSpec = { ...state.quota, ...command.quota };
-  const changed = (Object.keys(quota) as Array<keyof QuotaSpec>).filter((k) => quota[k] !== state.quota[k]);
+  const changed = (Object.keys(quota) as Array<keyof QuotaSpec>).filter(
+    (k) => quota[k] !== state.quota[k],
+  );
   if (changed.length === 0) return [];
   return [{ type: 'QuotaSet', data: { tenantId: command.tenantId, quota, changed } }];
 }
@@ -31,5 +38,8 @@ function evolve(state: QuotaState, event: QuotaEvent): QuotaState {
 export const quotaDecider: Decider<QuotaCommand, QuotaEvent, QuotaState> = {
   decide,
   evolve,
-  initialState: () => ({ quota: { ...DEFAULT_QUOTA }, tenant: { status: 'none', displayName: '' } }),
+  initialState: () => ({
+    quota: { ...DEFAULT_QUOTA },
+    tenant: { status: 'none', displayName: '' },
+  }),
 };

@@ -1,8 +1,16 @@
-import { StrataError, type ControlCommand, type TenantEvent, type TenantStatus } from '@strata/contracts';
+import {
+  StrataError,
+  type ControlCommand,
+  type TenantEvent,
+  type TenantStatus,
+} from '@strata/contracts';
 import { type Decider } from './decider';
 
 /** Commands of the tenant aggregate. */
-export type TenantCommand = Extract<ControlCommand, { type: 'CreateTenant' | 'RenameTenant' | 'SuspendTenant' | 'ResumeTenant' | 'DeleteTenant' }>;
+export type TenantCommand = Extract<
+  ControlCommand,
+  { type: 'CreateTenant' | 'RenameTenant' | 'SuspendTenant' | 'ResumeTenant' | 'DeleteTenant' }
+>;
 
 /** What a tenant's stream folds to; `none` means it never existed. */
 export interface TenantState {
@@ -12,23 +20,34 @@ export interface TenantState {
 
 /** Refuses commands on tenants that do not exist or were deleted (a tombstone stays forever). */
 export function assertTenantLive(tenantId: string, state: TenantState): void {
-  if (state.status === 'none') throw new StrataError('not_found', `tenant ${tenantId} does not exist`);
-  if (state.status === 'deleted') throw new StrataError('not_found', `tenant ${tenantId} was deleted`);
+  if (state.status === 'none')
+    throw new StrataError('not_found', `tenant ${tenantId} does not exist`);
+  if (state.status === 'deleted')
+    throw new StrataError('not_found', `tenant ${tenantId} was deleted`);
 }
 
 function decide(command: TenantCommand, state: TenantState): TenantEvent[] {
   const tenantId = command.tenantId;
   if (command.type === 'CreateTenant') {
-    if (state.status === 'deleted') throw new StrataError('already_exists', `tenant id ${tenantId} belonged to a deleted tenant and cannot be reused`);
-    if (state.status !== 'none') throw new StrataError('already_exists', `tenant ${tenantId} already exists`);
+    if (state.status === 'deleted')
+      throw new StrataError(
+        'already_exists',
+        `tenant id ${tenantId} belonged to a deleted tenant and cannot be reused`,
+      );
+    if (state.status !== 'none')
+      throw new StrataError('already_exists', `tenant ${tenantId} already exists`);
     return [{ type: 'TenantCreated', data: { tenantId, displayName: command.displayName } }];
   }
   assertTenantLive(tenantId, state);
   switch (command.type) {
     case 'RenameTenant':
-      return command.displayName === state.displayName ? [] : [{ type: 'TenantRenamed', data: { tenantId, displayName: command.displayName } }];
+      return command.displayName === state.displayName
+        ? []
+        : [{ type: 'TenantRenamed', data: { tenantId, displayName: command.displayName } }];
     case 'SuspendTenant':
-      return state.status === 'suspended' ? [] : [{ type: 'TenantSuspended', data: { tenantId, reason: command.reason ?? null } }];
+      return state.status === 'suspended'
+        ? []
+        : [{ type: 'TenantSuspended', data: { tenantId, reason: command.reason ?? null } }];
     case 'ResumeTenant':
       return state.status === 'active' ? [] : [{ type: 'TenantResumed', data: { tenantId } }];
     case 'DeleteTenant':

@@ -5,9 +5,13 @@ export class CreateControlPlaneReadModels1732150100000 implements MigrationInter
   name = 'CreateControlPlaneReadModels1732150100000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE TABLE cp_tenants (tenant_id text PRIMARY KEY, status text NOT NULL, view jsonb NOT NULL)`);
+    await q.query(
+      `CREATE TABLE cp_tenants (tenant_id text PRIMARY KEY, status text NOT NULL, view jsonb NOT NULL)`,
+    );
     await q.query(`CREATE TABLE cp_quotas (tenant_id text PRIMARY KEY, view jsonb NOT NULL)`);
-    await q.query(`CREATE TABLE cp_api_keys (key_id text PRIMARY KEY, tenant_id text NOT NULL, view jsonb NOT NULL)`);
+    await q.query(
+      `CREATE TABLE cp_api_keys (key_id text PRIMARY KEY, tenant_id text NOT NULL, view jsonb NOT NULL)`,
+    );
     await q.query(`CREATE INDEX cp_api_keys_tenant_idx ON cp_api_keys (tenant_id, key_id)`);
   }
 

@@ -28,7 +28,8 @@ export class ApiKeyAuthenticator {
     const fingerprint = secretFingerprint(secret);
     if (this.verified.get(keyId) !== fingerprint) {
       if (!(await verifySecret(secret, key.secretHash))) throw denied;
-      if (this.verified.size >= CACHE_LIMIT) this.verified.delete(this.verified.keys().next().value as string);
+      if (this.verified.size >= CACHE_LIMIT)
+        this.verified.delete(this.verified.keys().next().value as string);
       this.verified.set(keyId, fingerprint);
     }
     const tenant = await this.streams.loadTenant(key.tenantId);

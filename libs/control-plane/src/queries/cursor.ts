@@ -6,7 +6,10 @@ export function encodeCursor(value: string | number): string {
 }
 
 /** Decodes a cursor from `encodeCursor`, or answers validation_failed for anything else. */
-export function decodeCursor<T extends string | number>(cursor: string | undefined, kind: 'string' | 'number'): T | undefined {
+export function decodeCursor<T extends string | number>(
+  cursor: string | undefined,
+  kind: 'string' | 'number',
+): T | undefined {
   if (cursor === undefined) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: unknown };
@@ -14,5 +17,7 @@ export function decodeCursor<T extends string | number>(cursor: string | undefin
   } catch {
     // fall through to the validation error
   }
-  throw new StrataError('validation_failed', 'invalid cursor', [{ path: 'query.cursor', message: 'not a cursor this endpoint returned' }]);
+  throw new StrataError('validation_failed', 'invalid cursor', [
+    { path: 'query.cursor', message: 'not a cursor this endpoint returned' },
+  ]);
 }

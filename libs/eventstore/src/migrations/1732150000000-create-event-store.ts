@@ -31,8 +31,12 @@ export class CreateEventStore1732150000000 implements MigrationInterface {
       BEGIN
         RAISE EXCEPTION 'events are append-only (% refused)', TG_OP;
       END $$`);
-    await q.query(`CREATE TRIGGER events_no_update_delete BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION events_append_only()`);
-    await q.query(`CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION events_append_only()`);
+    await q.query(
+      `CREATE TRIGGER events_no_update_delete BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION events_append_only()`,
+    );
+    await q.query(
+      `CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION events_append_only()`,
+    );
     await q.query(`
       CREATE TABLE outbox (
         position bigint PRIMARY KEY REFERENCES events (position),

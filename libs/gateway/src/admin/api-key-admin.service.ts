@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ApiKeyId, type ApiKeyView, ControlCommand, ControlQuery, type Page } from '@strata/contracts';
+import {
+  ApiKeyId,
+  type ApiKeyView,
+  ControlCommand,
+  ControlQuery,
+  type Page,
+} from '@strata/contracts';
 import { z } from 'zod';
 import { AccessPolicy } from '../auth/access-policy';
 import { type Caller, commandContextOf } from '../auth/principal';
@@ -14,7 +20,9 @@ export interface IssuedApiKey {
   secret: string;
 }
 
-const PageParams = z.object({ cursor: z.string().optional(), limit: z.coerce.number().optional() }).strict();
+const PageParams = z
+  .object({ cursor: z.string().optional(), limit: z.coerce.number().optional() })
+  .strict();
 
 /** API keys of a tenant: issue (secret shown once), list, read, revoke. */
 @Injectable()
@@ -24,11 +32,19 @@ export class ApiKeyAdminService {
   /** Issues a key for a tenant (its admin key or the platform admin). */
   async issue(caller: Caller, tenantId: string, body: unknown): Promise<Versioned<IssuedApiKey>> {
     AccessPolicy.requireTenant(caller.principal, tenantId, 'admin');
-    const command = validate(ControlCommand, { ...bodyObject(body, ['type', 'tenantId']), type: 'IssueApiKey', tenantId }, 'request');
+    const command = validate(
+      ControlCommand,
+      { ...bodyObject(body, ['type', 'tenantId']), type: 'IssueApiKey', tenantId },
+      'request',
+    );
     const accepted = await this.controlPlane.command(command, commandContextOf(caller));
-    if (!accepted.apiKey) throw new Error('the control plane accepted IssueApiKey without returning the key');
+    if (!accepted.apiKey)
+      throw new Error('the control plane accepted IssueApiKey without returning the key');
     const { keyId, secret } = accepted.apiKey;
-    const key = await readBack(() => this.controlPlane.query({ type: 'GetApiKey', keyId }, caller.requestId), accepted.version);
+    const key = await readBack(
+      () => this.controlPlane.query({ type: 'GetApiKey', keyId }, caller.requestId),
+      accepted.version,
+    );
     return { view: { key, secret }, version: accepted.version };
   }
 
@@ -37,7 +53,10 @@ export class ApiKeyAdminService {
     AccessPolicy.requireTenant(caller.principal, tenantId, 'read');
     const raw = validate(PageParams, params, 'query');
     const query = validate(ControlQuery, { type: 'ListApiKeys', tenantId, ...raw }, 'query');
-    return this.controlPlane.query(query as Extract<ControlQuery, { type: 'ListApiKeys' }>, caller.requestId);
+    return this.controlPlane.query(
+      query as Extract<ControlQuery, { type: 'ListApiKeys' }>,
+      caller.requestId,
+    );
   }
 
   /** One key, without its secret. */
@@ -47,16 +66,29 @@ export class ApiKeyAdminService {
   }
 
   /** Revokes a key; it is refused from the next request on. */
-  async revoke(caller: Caller, keyId: string, body: unknown, ifMatch?: string): Promise<Versioned<ApiKeyView>> {
+  async revoke(
+    caller: Caller,
+    keyId: string,
+    body: unknown,
+    ifMatch?: string,
+  ): Promise<Versioned<ApiKeyView>> {
     await this.owned(caller, keyId, 'admin');
     const fields = bodyObject(body, ['type', 'keyId']);
     const command = validate(
       ControlCommand,
-      stripUndefined({ ...fields, type: 'RevokeApiKey', keyId, expectedVersion: expectedVersionOf(ifMatch, fields) }),
+      stripUndefined({
+        ...fields,
+        type: 'RevokeApiKey',
+        keyId,
+        expectedVersion: expectedVersionOf(ifMatch, fields),
+      }),
       'request',
     );
     const accepted = await this.controlPlane.command(command, commandContextOf(caller));
-    const key = await readBack(() => this.controlPlane.query({ type: 'GetApiKey', keyId }, caller.requestId), accepted.version);
+    const key = await readBack(
+      () => this.controlPlane.query({ type: 'GetApiKey', keyId }, caller.requestId),
+      accepted.version,
+    );
     return { view: key, version: accepted.version };
   }
 
@@ -64,7 +96,8 @@ export class ApiKeyAdminService {
   private async owned(caller: Caller, keyId: string, scope: 'read' | 'admin'): Promise<ApiKeyView> {
     const id = validate(z.object({ keyId: ApiKeyId }), { keyId }, 'key id').keyId;
     // Scope first, so a key without it learns nothing about other keys.
-    if (caller.principal.kind === 'api-key') AccessPolicy.requireTenant(caller.principal, caller.principal.tenantId, scope);
+    if (caller.principal.kind === 'api-key')
+      AccessPolicy.requireTenant(caller.principal, caller.principal.tenantId, scope);
     const key = await this.controlPlane.query({ type: 'GetApiKey', keyId: id }, caller.requestId);
     AccessPolicy.requireTenant(caller.principal, key.tenantId, scope);
     return key;

@@ -17,29 +17,64 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeyAdminService) {}
 
   @Post('tenants/:id/api-keys')
-  @RouteDoc({ summary: 'Issue an API key; the secret is in this response only', access: 'platform admin, or admin scope on the tenant', body: ApiSchemas.issueApiKey, response: ApiSchemas.issuedApiKey, status: 201 })
-  async issue(@CurrentCaller() caller: Caller, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<IssuedApiKey> {
+  @RouteDoc({
+    summary: 'Issue an API key; the secret is in this response only',
+    access: 'platform admin, or admin scope on the tenant',
+    body: ApiSchemas.issueApiKey,
+    response: ApiSchemas.issuedApiKey,
+    status: 201,
+  })
+  async issue(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<IssuedApiKey> {
     const result = await this.keys.issue(caller, id, body);
-    void reply.status(201).header('location', `/api/v1/admin/api-keys/${result.view.key.keyId}`).header('cache-control', 'no-store');
+    void reply
+      .status(201)
+      .header('location', `/api/v1/admin/api-keys/${result.view.key.keyId}`)
+      .header('cache-control', 'no-store');
     return withEtag(reply, result);
   }
 
   @Get('tenants/:id/api-keys')
-  @RouteDoc({ summary: "List a tenant's API keys", access: 'platform admin, or read scope on the tenant', response: ApiSchemas.apiKeyPage })
+  @RouteDoc({
+    summary: "List a tenant's API keys",
+    access: 'platform admin, or read scope on the tenant',
+    response: ApiSchemas.apiKeyPage,
+  })
   @ApiQuery({ name: 'cursor', required: false })
   @ApiQuery({ name: 'limit', required: false, type: Number })
-  list(@CurrentCaller() caller: Caller, @Param('id') id: string, @Query() query: ListParams): Promise<Page<ApiKeyView>> {
+  list(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @Query() query: ListParams,
+  ): Promise<Page<ApiKeyView>> {
     return this.keys.list(caller, id, query);
   }
 
   @Get('api-keys/:keyId')
-  @RouteDoc({ summary: 'Get an API key (without its secret)', access: "platform admin, or read scope on the key's tenant", response: ApiSchemas.apiKey })
-  async get(@CurrentCaller() caller: Caller, @Param('keyId') keyId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<ApiKeyView> {
+  @RouteDoc({
+    summary: 'Get an API key (without its secret)',
+    access: "platform admin, or read scope on the key's tenant",
+    response: ApiSchemas.apiKey,
+  })
+  async get(
+    @CurrentCaller() caller: Caller,
+    @Param('keyId') keyId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ApiKeyView> {
     return withEtag(reply, await this.keys.get(caller, keyId));
   }
 
   @Delete('api-keys/:keyId')
-  @RouteDoc({ summary: 'Revoke an API key; refused from the next request on', access: "platform admin, or admin scope on the key's tenant", response: ApiSchemas.apiKey, ifMatch: true })
+  @RouteDoc({
+    summary: 'Revoke an API key; refused from the next request on',
+    access: "platform admin, or admin scope on the key's tenant",
+    response: ApiSchemas.apiKey,
+    ifMatch: true,
+  })
   async revoke(
     @CurrentCaller() caller: Caller,
     @Param('keyId') keyId: string,

@@ -35,7 +35,9 @@ const AuditParams = z
   })
   .strict();
 
-const ReplayParams = z.object({ at: z.string().optional(), position: z.coerce.number().optional() }).strict();
+const ReplayParams = z
+  .object({ at: z.string().optional(), position: z.coerce.number().optional() })
+  .strict();
 
 const PUBLIC_NAMES = { tenantId: 'tenant', eventType: 'type' };
 
@@ -54,19 +56,42 @@ export class AuditService {
     }
     const query = validate(
       ControlQuery,
-      stripEmpty({ type: 'ListAuditEvents', tenantId, actor: raw.actor, eventType: raw.type, from: raw.from, to: raw.to, cursor: raw.cursor, limit: raw.limit }),
+      stripEmpty({
+        type: 'ListAuditEvents',
+        tenantId,
+        actor: raw.actor,
+        eventType: raw.type,
+        from: raw.from,
+        to: raw.to,
+        cursor: raw.cursor,
+        limit: raw.limit,
+      }),
       'query',
       { rename: PUBLIC_NAMES },
     );
-    return this.controlPlane.query(query as Extract<ControlQuery, { type: 'ListAuditEvents' }>, caller.requestId);
+    return this.controlPlane.query(
+      query as Extract<ControlQuery, { type: 'ListAuditEvents' }>,
+      caller.requestId,
+    );
   }
 
   /** The control plane as of an instant or position; an API key sees only its own tenant in it. */
-  async replay(caller: Caller, params: { at?: unknown; position?: unknown }): Promise<ControlPlaneSnapshot> {
+  async replay(
+    caller: Caller,
+    params: { at?: unknown; position?: unknown },
+  ): Promise<ControlPlaneSnapshot> {
     const raw = validate(ReplayParams, stripEmpty(params), 'query');
-    if (caller.principal.kind === 'api-key') AccessPolicy.requireTenant(caller.principal, caller.principal.tenantId, 'read');
-    const query = validate(ControlQuery, stripEmpty({ type: 'ReplayControlPlane', ...raw }), 'query');
-    const snapshot = await this.controlPlane.query(query as Extract<ControlQuery, { type: 'ReplayControlPlane' }>, caller.requestId);
+    if (caller.principal.kind === 'api-key')
+      AccessPolicy.requireTenant(caller.principal, caller.principal.tenantId, 'read');
+    const query = validate(
+      ControlQuery,
+      stripEmpty({ type: 'ReplayControlPlane', ...raw }),
+      'query',
+    );
+    const snapshot = await this.controlPlane.query(
+      query as Extract<ControlQuery, { type: 'ReplayControlPlane' }>,
+      caller.requestId,
+    );
     if (caller.principal.kind === 'platform-admin') return snapshot;
     const own = caller.principal.tenantId;
     return { ...snapshot, tenants: snapshot.tenants.filter((t) => t.tenantId === own) };
@@ -87,7 +112,9 @@ function stripEmpty<T extends object>(params: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(params)
       .filter(([, v]) => v !== undefined && v !== null && v !== '')
-      .map(([k, v]) => [k, typeof v === 'string' ? v.replace(/^(\d{4}-\d\d-\d\dT[\d:.]+) (\d\d:\d\d)$/, '$1+$2') : v]),
+      .map(([k, v]) => [
+        k,
+        typeof v === 'string' ? v.replace(/^(\d{4}-\d\d-\d\dT[\d:.]+) (\d\d:\d\d)$/, '$1+$2') : v,
+      ]),
   ) as Partial<T>;
 }
-

@@ -16,13 +16,27 @@ export class QuotasController {
   constructor(private readonly tenants: TenantAdminService) {}
 
   @Get()
-  @RouteDoc({ summary: "Get a tenant's quota", access: 'platform admin, or read scope on the tenant', response: ApiSchemas.quota })
-  async get(@CurrentCaller() caller: Caller, @Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<QuotaView> {
+  @RouteDoc({
+    summary: "Get a tenant's quota",
+    access: 'platform admin, or read scope on the tenant',
+    response: ApiSchemas.quota,
+  })
+  async get(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<QuotaView> {
     return withEtag(reply, await this.tenants.getQuota(caller, id));
   }
 
   @Patch()
-  @RouteDoc({ summary: 'Change some quota fields', access: 'platform admin', body: ApiSchemas.quotaPatch, response: ApiSchemas.quota, ifMatch: true })
+  @RouteDoc({
+    summary: 'Change some quota fields',
+    access: 'platform admin',
+    body: ApiSchemas.quotaPatch,
+    response: ApiSchemas.quota,
+    ifMatch: true,
+  })
   async patch(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -34,7 +48,13 @@ export class QuotasController {
   }
 
   @Put()
-  @RouteDoc({ summary: 'Replace the whole quota (every field required)', access: 'platform admin', body: ApiSchemas.quotaReplace, response: ApiSchemas.quota, ifMatch: true })
+  @RouteDoc({
+    summary: 'Replace the whole quota (every field required)',
+    access: 'platform admin',
+    body: ApiSchemas.quotaReplace,
+    response: ApiSchemas.quota,
+    ifMatch: true,
+  })
   async replace(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,

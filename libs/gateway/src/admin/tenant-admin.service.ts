@@ -33,7 +33,9 @@ const ListTenantsParams = z
   .object({
     cursor: z.string().optional(),
     limit: z.coerce.number().optional(),
-    includeDeleted: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
+    includeDeleted: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+      .optional(),
   })
   .strict();
 
@@ -50,7 +52,10 @@ export class TenantAdminService {
       AccessPolicy.requireTenant(caller.principal, caller.principal.tenantId, 'read');
       return { items: [await this.fetch(caller, caller.principal.tenantId)], nextCursor: null };
     }
-    return this.controlPlane.query(query as Extract<ControlQuery, { type: 'ListTenants' }>, caller.requestId);
+    return this.controlPlane.query(
+      query as Extract<ControlQuery, { type: 'ListTenants' }>,
+      caller.requestId,
+    );
   }
 
   /** One tenant. */
@@ -69,10 +74,20 @@ export class TenantAdminService {
   }
 
   /** Renames a tenant (its admin key or the platform admin). */
-  async rename(caller: Caller, tenantId: string, body: unknown, ifMatch?: string): Promise<Versioned<TenantView>> {
+  async rename(
+    caller: Caller,
+    tenantId: string,
+    body: unknown,
+    ifMatch?: string,
+  ): Promise<Versioned<TenantView>> {
     AccessPolicy.requireTenant(caller.principal, tenantId, 'admin');
     const fields = bodyObject(body, ['type', 'tenantId']);
-    const command = this.command({ ...fields, type: 'RenameTenant', tenantId, expectedVersion: expectedVersionOf(ifMatch, fields) });
+    const command = this.command({
+      ...fields,
+      type: 'RenameTenant',
+      tenantId,
+      expectedVersion: expectedVersionOf(ifMatch, fields),
+    });
     return this.send(caller, command, tenantId);
   }
 
@@ -86,7 +101,12 @@ export class TenantAdminService {
   ): Promise<Versioned<TenantView>> {
     AccessPolicy.requirePlatformAdmin(caller.principal, `${type} of a tenant`);
     const fields = bodyObject(body, ['type', 'tenantId']);
-    const command = this.command({ ...fields, type, tenantId, expectedVersion: expectedVersionOf(ifMatch, fields) });
+    const command = this.command({
+      ...fields,
+      type,
+      tenantId,
+      expectedVersion: expectedVersionOf(ifMatch, fields),
+    });
     return this.send(caller, command, tenantId);
   }
 
@@ -94,12 +114,21 @@ export class TenantAdminService {
   async getQuota(caller: Caller, tenantId: string): Promise<Versioned<QuotaView>> {
     AccessPolicy.requireTenant(caller.principal, tenantId, 'read');
     const id = tenantIdOf(tenantId);
-    const view = await this.controlPlane.query({ type: 'GetQuota', tenantId: id }, caller.requestId);
+    const view = await this.controlPlane.query(
+      { type: 'GetQuota', tenantId: id },
+      caller.requestId,
+    );
     return { view, version: view.version };
   }
 
   /** Changes quota fields (`patch`) or replaces the whole quota (`replace`); platform admin only. */
-  async setQuota(caller: Caller, tenantId: string, body: unknown, mode: 'patch' | 'replace', ifMatch?: string): Promise<Versioned<QuotaView>> {
+  async setQuota(
+    caller: Caller,
+    tenantId: string,
+    body: unknown,
+    mode: 'patch' | 'replace',
+    ifMatch?: string,
+  ): Promise<Versioned<QuotaView>> {
     AccessPolicy.requirePlatformAdmin(caller.principal, 'setting a quota');
     const fields = bodyObject(body, []);
     const { expectedVersion: _ignored, ...quota } = fields;
@@ -109,16 +138,25 @@ export class TenantAdminService {
       'quota',
     );
     const accepted = await this.controlPlane.command(command, commandContextOf(caller));
-    const view = await readBack(() => this.controlPlane.query({ type: 'GetQuota', tenantId }, caller.requestId), accepted.version);
+    const view = await readBack(
+      () => this.controlPlane.query({ type: 'GetQuota', tenantId }, caller.requestId),
+      accepted.version,
+    );
     return { view, version: accepted.version };
   }
 
   private command(input: Record<string, unknown>, stripPrefix?: string): ControlCommand {
-    const withoutUndefined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+    const withoutUndefined = Object.fromEntries(
+      Object.entries(input).filter(([, v]) => v !== undefined),
+    );
     return validate(ControlCommandSchema, withoutUndefined, 'request', { stripPrefix });
   }
 
-  private async send(caller: Caller, command: ControlCommand, tenantId: string): Promise<Versioned<TenantView>> {
+  private async send(
+    caller: Caller,
+    command: ControlCommand,
+    tenantId: string,
+  ): Promise<Versioned<TenantView>> {
     const accepted = await this.controlPlane.command(command, commandContextOf(caller));
     const view = await readBack(() => this.fetch(caller, tenantId), accepted.version);
     return { view, version: accepted.version };

@@ -11,14 +11,18 @@ import { type Principal } from './principal';
 export const AccessPolicy = {
   /** Throws `forbidden` unless the caller is the platform admin. */
   requirePlatformAdmin(principal: Principal, what: string): void {
-    if (principal.kind !== 'platform-admin') throw new StrataError('forbidden', `${what} needs the platform admin`);
+    if (principal.kind !== 'platform-admin')
+      throw new StrataError('forbidden', `${what} needs the platform admin`);
   },
 
   /** Throws `forbidden` unless the caller may act on `tenantId` with `scope`. */
   requireTenant(principal: Principal, tenantId: string, scope: ApiKeyScope): void {
     if (principal.kind === 'platform-admin') return;
     if (principal.tenantId !== tenantId) {
-      throw new StrataError('forbidden', `key ${principal.keyId} belongs to another tenant than ${tenantId}`);
+      throw new StrataError(
+        'forbidden',
+        `key ${principal.keyId} belongs to another tenant than ${tenantId}`,
+      );
     }
     if (!hasScope(principal.scopes, scope)) {
       throw new StrataError('forbidden', `key ${principal.keyId} lacks the ${scope} scope`);

@@ -20,7 +20,10 @@ export class AuthGuard implements CanActivate {
     if (isPublic) return true;
     const request = requestOf(context);
     const state = stateOf(request);
-    state.authentication ??= this.authenticator.authenticate(request.headers.authorization, request.id);
+    state.authentication ??= this.authenticator.authenticate(
+      request.headers.authorization,
+      request.id,
+    );
     const principal = await state.authentication;
     state.principal = principal;
     if (principal.kind === 'api-key') state.tenant = principal.tenantId;

@@ -27,15 +27,20 @@ export class Authenticator {
   /** Resolves the caller or throws `unauthorized`, `tenant_suspended` or `tenant_unknown`. */
   async authenticate(authorization: string | undefined, requestId: string): Promise<Principal> {
     const credentials = parseAuthorization(authorization);
-    if (!credentials) throw unauthorized('credentials required: Authorization: Bearer <secret> or Basic');
+    if (!credentials)
+      throw unauthorized('credentials required: Authorization: Bearer <secret> or Basic');
     const isAdminSecret = timingSafeEqual(digest(credentials.secret), this.adminDigest);
     if (isAdminSecret && (credentials.scheme === 'bearer' || credentials.user === ADMIN_USER)) {
       return { kind: 'platform-admin', actor: PLATFORM_ADMIN_ACTOR };
     }
     if (credentials.secret.length > 200) throw unauthorized('invalid credentials');
-    const key = await this.controlPlane.query({ type: 'AuthenticateApiKey', secret: credentials.secret }, requestId);
+    const key = await this.controlPlane.query(
+      { type: 'AuthenticateApiKey', secret: credentials.secret },
+      requestId,
+    );
     // A Basic user that names a key id must name this key; any other user name is ignored.
-    if (credentials.user?.startsWith('key_') && credentials.user !== key.keyId) throw unauthorized('invalid credentials');
+    if (credentials.user?.startsWith('key_') && credentials.user !== key.keyId)
+      throw unauthorized('invalid credentials');
     switch (key.tenantStatus) {
       case 'active':
         break;
@@ -44,7 +49,13 @@ export class Authenticator {
       case 'deleted':
         throw new StrataError('tenant_unknown', `tenant ${key.tenantId} does not exist`);
     }
-    return { kind: 'api-key', actor: key.keyId, keyId: key.keyId, tenantId: key.tenantId, scopes: key.scopes };
+    return {
+      kind: 'api-key',
+      actor: key.keyId,
+      keyId: key.keyId,
+      tenantId: key.tenantId,
+      scopes: key.scopes,
+    };
   }
 }
 

@@ -22,7 +22,8 @@ export function parseAuthorization(header: string | undefined): PresentedCredent
     case 'basic': {
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon < 0 || colon === decoded.length - 1) throw unauthorized('Basic credentials need user:secret');
+      if (colon < 0 || colon === decoded.length - 1)
+        throw unauthorized('Basic credentials need user:secret');
       return { scheme: 'basic', user: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
     }
     default:

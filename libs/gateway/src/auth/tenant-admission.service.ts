@@ -38,7 +38,8 @@ export class TenantAdmission {
       if (named === undefined || named === '') {
         throw new StrataError('bad_request', `the ${this.header} header must name the tenant`);
       }
-      if (!TenantId.safeParse(named).success) throw new StrataError('tenant_unknown', `no tenant ${JSON.stringify(named)}`);
+      if (!TenantId.safeParse(named).success)
+        throw new StrataError('tenant_unknown', `no tenant ${JSON.stringify(named)}`);
       tenantId = named;
       await this.requireActive(tenantId, caller.requestId);
     }
@@ -49,10 +50,13 @@ export class TenantAdmission {
 
   /** Throws `tenant_unknown` or `tenant_suspended` unless the tenant exists and is active. */
   async requireActive(tenantId: string, requestId: string): Promise<void> {
-    const tenant = await this.controlPlane.query({ type: 'GetTenant', tenantId }, requestId).catch((error: unknown) => {
-      if (error instanceof StrataError && error.code === 'not_found') throw new StrataError('tenant_unknown', `no tenant ${tenantId}`);
-      throw error;
-    });
+    const tenant = await this.controlPlane
+      .query({ type: 'GetTenant', tenantId }, requestId)
+      .catch((error: unknown) => {
+        if (error instanceof StrataError && error.code === 'not_found')
+          throw new StrataError('tenant_unknown', `no tenant ${tenantId}`);
+        throw error;
+      });
     switch (tenant.status) {
       case 'active':
         return;

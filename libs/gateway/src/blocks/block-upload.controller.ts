@@ -41,13 +41,22 @@ export class BlockUploadController {
   @Post()
   @HttpCode(201)
   @RouteDoc({
-    summary: 'Upload a Prometheus block (a tar of its directory, Content-Type application/x-tar) for the tenant',
+    summary:
+      'Upload a Prometheus block (a tar of its directory, Content-Type application/x-tar) for the tenant',
     access: 'platform admin, or admin scope on the tenant',
     status: 201,
   })
   @ApiConsumes(BLOCK_TAR_TYPE)
-  @ApiBody({ schema: { type: 'string', format: 'binary' }, description: 'tar of the block directory (meta.json, index, chunks/NNNNNN)' })
-  @ApiQuery({ name: 'allow_overlap', required: false, enum: ['true', 'false'], description: "store the block even if it overlaps the tenant's blocks in time" })
+  @ApiBody({
+    schema: { type: 'string', format: 'binary' },
+    description: 'tar of the block directory (meta.json, index, chunks/NNNNNN)',
+  })
+  @ApiQuery({
+    name: 'allow_overlap',
+    required: false,
+    enum: ['true', 'false'],
+    description: "store the block even if it overlaps the tenant's blocks in time",
+  })
   async upload(
     @CurrentCaller() caller: Caller,
     @Param('id') id: string,
@@ -57,22 +66,36 @@ export class BlockUploadController {
     const body = request.body as Readable | undefined;
     AccessPolicy.requireTenant(caller.principal, id, 'admin');
     if (!isStream(body) || !(request.headers['content-type'] ?? '').startsWith(BLOCK_TAR_TYPE))
-      throw new StrataError('unsupported_media_type', `a block upload is a tar of the block directory, sent as ${BLOCK_TAR_TYPE}`);
+      throw new StrataError(
+        'unsupported_media_type',
+        `a block upload is a tar of the block directory, sent as ${BLOCK_TAR_TYPE}`,
+      );
     const tenantId = tenantIdOf(id);
     await this.admission.requireActive(tenantId, caller.requestId);
     const bucket = this.options.bucket;
-    if (bucket === undefined) throw new StrataError('unavailable', 'this gateway has no block bucket configured');
+    if (bucket === undefined)
+      throw new StrataError('unavailable', 'this gateway has no block bucket configured');
     if (allowOverlap !== undefined && allowOverlap !== 'true' && allowOverlap !== 'false')
-      throw new StrataError('validation_failed', 'allow_overlap must be true or false', [{ path: 'allow_overlap', message: 'must be true or false' }]);
-    const limits = this.options.config.blockUploads ?? { maxBytes: DEFAULT_MAX_BYTES, dir: join(tmpdir(), 'strata-block-uploads') };
+      throw new StrataError('validation_failed', 'allow_overlap must be true or false', [
+        { path: 'allow_overlap', message: 'must be true or false' },
+      ]);
+    const limits = this.options.config.blockUploads ?? {
+      maxBytes: DEFAULT_MAX_BYTES,
+      dir: join(tmpdir(), 'strata-block-uploads'),
+    };
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > limits.maxBytes)
-      throw new StrataError('payload_too_large', `the block tar of ${declared} bytes is larger than ${limits.maxBytes} bytes`);
+      throw new StrataError(
+        'payload_too_large',
+        `the block tar of ${declared} bytes is larger than ${limits.maxBytes} bytes`,
+      );
     await mkdir(limits.dir, { recursive: true });
     const dir = await mkdtemp(join(limits.dir, `${tenantId}-`));
     try {
       const blockDir = await extractBlockTar(body, dir, limits.maxBytes);
-      const { meta } = await uploadBlock(bucket, tenantId, blockDir, { allowOverlap: allowOverlap === 'true' });
+      const { meta } = await uploadBlock(bucket, tenantId, blockDir, {
+        allowOverlap: allowOverlap === 'true',
+      });
       return { tenantId, block: meta };
     } finally {
       await rm(dir, { recursive: true, force: true });

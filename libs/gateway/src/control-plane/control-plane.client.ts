@@ -22,7 +22,10 @@ export abstract class ControlPlaneClient {
   /** Sends a command and returns what it appended. */
   abstract command(command: ControlCommand, context: CommandContext): Promise<CommandAccepted>;
   /** Asks a query and returns its typed reply. */
-  abstract query<T extends ControlQuery['type']>(query: QueryOf<T>, requestId: string): Promise<ControlQueryResults[T]>;
+  abstract query<T extends ControlQuery['type']>(
+    query: QueryOf<T>,
+    requestId: string,
+  ): Promise<ControlQueryResults[T]>;
   /** Asks a control-plane instance for its health. */
   abstract health(timeoutMs: number): Promise<ServiceHealth>;
 }
@@ -49,7 +52,10 @@ export class BusControlPlaneClient extends ControlPlaneClient {
     );
   }
 
-  async query<T extends ControlQuery['type']>(query: QueryOf<T>, requestId: string): Promise<ControlQueryResults[T]> {
+  async query<T extends ControlQuery['type']>(
+    query: QueryOf<T>,
+    requestId: string,
+  ): Promise<ControlQueryResults[T]> {
     const request: ControlQueryRequest = { query, requestId };
     // The reply's type follows the query's type, which the subject map cannot express.
     return this.call(
@@ -81,7 +87,9 @@ export function asStrataError(error: unknown): StrataError {
   if (error instanceof StrataError) return error;
   if (isErrorBody(error)) return StrataError.fromBody(error);
   const message = error instanceof Error ? error.message : String(error);
-  return new StrataError('unavailable', `control plane unreachable: ${message}`, undefined, { cause: error });
+  return new StrataError('unavailable', `control plane unreachable: ${message}`, undefined, {
+    cause: error,
+  });
 }
 
 function isErrorBody(value: unknown): value is ErrorBody {

@@ -17,8 +17,16 @@ export class UserLimitsController {
   ) {}
 
   @Get()
-  @RouteDoc({ summary: "The calling tenant's limits", access: 'read scope, or platform admin naming the tenant in the tenant header', response: ApiSchemas.limits })
-  @ApiHeader({ name: 'X-Scope-OrgID', required: false, description: 'the tenant (configurable with STRATA_TENANT_HEADER)' })
+  @RouteDoc({
+    summary: "The calling tenant's limits",
+    access: 'read scope, or platform admin naming the tenant in the tenant header',
+    response: ApiSchemas.limits,
+  })
+  @ApiHeader({
+    name: 'X-Scope-OrgID',
+    required: false,
+    description: 'the tenant (configurable with STRATA_TENANT_HEADER)',
+  })
   async get(@Req() request: FastifyRequest): Promise<{ tenantId: string; limits: QuotaSpec }> {
     const tenantId = await this.admission.admit(request, 'read');
     const quota = await this.controlPlane.query({ type: 'GetQuota', tenantId }, request.id);

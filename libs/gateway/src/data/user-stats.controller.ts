@@ -36,7 +36,10 @@ export class UserStatsController {
     // The query service reads the heads: the gateway's NATS identity has no Store API access.
     const reply = await new BusClient(this.options.bus).ask(QuerySubjects.userStats, { tenantId });
     if (reply.status === 'success') return reply.data;
-    const code = reply.errorType === 'timeout' || reply.errorType === 'unavailable' ? reply.errorType : 'internal';
+    const code =
+      reply.errorType === 'timeout' || reply.errorType === 'unavailable'
+        ? reply.errorType
+        : 'internal';
     throw new StrataError(code, reply.error);
   }
 }

@@ -5,9 +5,20 @@
 export const ADMIN_SCHEMA = /* GraphQL */ `
   scalar JSON
 
-  enum TenantStatus { active suspended deleted }
-  enum ApiKeyScope { read write admin }
-  enum ApiKeyStatus { active revoked }
+  enum TenantStatus {
+    active
+    suspended
+    deleted
+  }
+  enum ApiKeyScope {
+    read
+    write
+    admin
+  }
+  enum ApiKeyStatus {
+    active
+    revoked
+  }
 
   type Tenant {
     tenantId: ID!
@@ -55,7 +66,12 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
     outOfOrderTimeWindowSeconds: Float
   }
 
-  type Quota { tenantId: ID!, quota: QuotaSpec!, version: Int!, updatedAt: String! }
+  type Quota {
+    tenantId: ID!
+    quota: QuotaSpec!
+    version: Int!
+    updatedAt: String!
+  }
 
   type ApiKey {
     keyId: ID!
@@ -70,7 +86,10 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
   }
 
   "A new key: the secret is shown here once and never again."
-  type IssuedApiKey { key: ApiKey!, secret: String! }
+  type IssuedApiKey {
+    key: ApiKey!
+    secret: String!
+  }
 
   type AuditEntry {
     position: Int!
@@ -87,11 +106,26 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
     hash: String!
   }
 
-  type TenantPage { items: [Tenant!]!, nextCursor: String }
-  type ApiKeyPage { items: [ApiKey!]!, nextCursor: String }
-  type AuditPage { items: [AuditEntry!]!, nextCursor: String }
+  type TenantPage {
+    items: [Tenant!]!
+    nextCursor: String
+  }
+  type ApiKeyPage {
+    items: [ApiKey!]!
+    nextCursor: String
+  }
+  type AuditPage {
+    items: [AuditEntry!]!
+    nextCursor: String
+  }
 
-  input AuditFilter { tenantId: ID, actor: String, type: String, from: String, to: String }
+  input AuditFilter {
+    tenantId: ID
+    actor: String
+    type: String
+    from: String
+    to: String
+  }
 
   type SnapshotTenant {
     tenantId: ID!
@@ -105,9 +139,19 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
     apiKeys: [ApiKey!]!
   }
 
-  type ControlPlaneSnapshot { asOfPosition: Int!, asOfTime: String, tenants: [SnapshotTenant!]! }
+  type ControlPlaneSnapshot {
+    asOfPosition: Int!
+    asOfTime: String
+    tenants: [SnapshotTenant!]!
+  }
 
-  type ChainVerification { ok: Boolean!, checkedEvents: Int!, lastPosition: Int!, brokenAt: Int, reason: String }
+  type ChainVerification {
+    ok: Boolean!
+    checkedEvents: Int!
+    lastPosition: Int!
+    brokenAt: Int
+    reason: String
+  }
 
   type Query {
     tenants(first: Int, after: String, includeDeleted: Boolean): TenantPage!
@@ -128,7 +172,12 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
     resumeTenant(tenantId: ID!, expectedVersion: Int): Tenant!
     deleteTenant(tenantId: ID!, expectedVersion: Int): Tenant!
     setQuota(tenantId: ID!, quota: QuotaPatchInput!, expectedVersion: Int): Quota!
-    issueApiKey(tenantId: ID!, name: String!, scopes: [ApiKeyScope!]!, expiresAt: String): IssuedApiKey!
+    issueApiKey(
+      tenantId: ID!
+      name: String!
+      scopes: [ApiKeyScope!]!
+      expiresAt: String
+    ): IssuedApiKey!
     revokeApiKey(keyId: ID!, expectedVersion: Int): ApiKey!
   }
 `;

@@ -32,25 +32,43 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 
 /** Maps anything thrown at the edge to a status and an ErrorBody; unknown errors become `internal`. */
 export function toErrorResponse(error: unknown): ErrorResponse {
-  if (error instanceof StrataError) return { status: HTTP_STATUS_OF[error.code], body: error.toBody() };
+  if (error instanceof StrataError)
+    return { status: HTTP_STATUS_OF[error.code], body: error.toBody() };
   const fastifyCode = fastifyCodeOf(error);
   if (fastifyCode !== undefined) {
     const code = FASTIFY_CODES[fastifyCode];
     const message = (error as Error).message;
     if (code === 'validation_failed') {
-      return { status: 400, body: { code, message: `malformed JSON body: ${message}`, fields: [{ path: '(root)', message }] } };
+      return {
+        status: 400,
+        body: {
+          code,
+          message: `malformed JSON body: ${message}`,
+          fields: [{ path: '(root)', message }],
+        },
+      };
     }
     return { status: HTTP_STATUS_OF[code], body: { code, message } };
   }
   if (error instanceof SyntaxError && 'body' in error) {
-    return { status: 400, body: { code: 'validation_failed', message: 'malformed JSON body', fields: [{ path: '(root)', message: error.message }] } };
+    return {
+      status: 400,
+      body: {
+        code: 'validation_failed',
+        message: 'malformed JSON body',
+        fields: [{ path: '(root)', message: error.message }],
+      },
+    };
   }
   const status = httpStatusOf(error);
   if (status !== undefined && status < 500) {
     const code = CODE_OF_STATUS[status] ?? 'bad_request';
     return { status: HTTP_STATUS_OF[code], body: { code, message: (error as Error).message } };
   }
-  return { status: 500, body: { code: 'internal', message: 'internal error; the request may be retried' } };
+  return {
+    status: 500,
+    body: { code: 'internal', message: 'internal error; the request may be retried' },
+  };
 }
 
 function fastifyCodeOf(error: unknown): string | undefined {

@@ -12,10 +12,14 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): GraphQLError | undefined {
     const response = toErrorResponse(exception);
-    if (response.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (response.status >= 500)
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (host.getType<GqlContextType>() === 'graphql') {
       return new GraphQLError(response.body.message, {
-        extensions: { code: response.body.code, ...(response.body.fields ? { fields: response.body.fields } : {}) },
+        extensions: {
+          code: response.body.code,
+          ...(response.body.fields ? { fields: response.body.fields } : {}),
+        },
       });
     }
     sendError(host.switchToHttp().getResponse<FastifyReply>(), response);
@@ -25,6 +29,10 @@ export class ErrorFilter implements ExceptionFilter {
 
 /** Writes an ErrorResponse, with the authentication challenge on a 401. */
 export function sendError(reply: FastifyReply, response: ErrorResponse): void {
-  if (response.body.code === 'unauthorized') void reply.header('www-authenticate', WWW_AUTHENTICATE);
-  void reply.status(response.status).header('content-type', 'application/json; charset=utf-8').send({ error: response.body });
+  if (response.body.code === 'unauthorized')
+    void reply.header('www-authenticate', WWW_AUTHENTICATE);
+  void reply
+    .status(response.status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send({ error: response.body });
 }

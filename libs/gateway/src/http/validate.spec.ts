@@ -29,9 +29,22 @@ describe('validate', () => {
         return (error as { fields: Array<{ path: string }> }).fields.map((f) => f.path);
       }
     };
-    expect(run({ type: 'CreateTenant', tenantId: 'a', displayName: 'A', x: 1, y: 2 })).toEqual(['x', 'y']);
-    expect(run({ type: 'SetQuota', tenantId: 'a', quota: { maxActiveSeries: -1, z: 1 } }, { stripPrefix: 'quota' })).toEqual(['maxActiveSeries', 'z']);
-    expect(run({ type: 'CreateTenant', tenantId: 'A!', displayName: 'A' }, { rename: { tenantId: 'tenant' } })).toEqual(['tenant']);
+    expect(run({ type: 'CreateTenant', tenantId: 'a', displayName: 'A', x: 1, y: 2 })).toEqual([
+      'x',
+      'y',
+    ]);
+    expect(
+      run(
+        { type: 'SetQuota', tenantId: 'a', quota: { maxActiveSeries: -1, z: 1 } },
+        { stripPrefix: 'quota' },
+      ),
+    ).toEqual(['maxActiveSeries', 'z']);
+    expect(
+      run(
+        { type: 'CreateTenant', tenantId: 'A!', displayName: 'A' },
+        { rename: { tenantId: 'tenant' } },
+      ),
+    ).toEqual(['tenant']);
   });
 
   it('refuses bodies that are not objects or that carry what the URL decides', () => {

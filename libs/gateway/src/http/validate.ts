@@ -13,32 +13,51 @@ export interface ValidateOptions {
  * Parses untrusted input with a contract schema or throws `validation_failed` naming each bad
  * field; unknown keys are reported one by one under their own path.
  */
-export function validate<T>(schema: ZodType<T, ZodTypeDef, unknown>, input: unknown, what: string, options: ValidateOptions = {}): T {
+export function validate<T>(
+  schema: ZodType<T, ZodTypeDef, unknown>,
+  input: unknown,
+  what: string,
+  options: ValidateOptions = {},
+): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fields = result.error.issues.flatMap((issue) => fieldErrorsOf(issue, options));
-  throw new StrataError('validation_failed', `invalid ${what}: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`, fields);
+  throw new StrataError(
+    'validation_failed',
+    `invalid ${what}: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`,
+    fields,
+  );
 }
 
 function fieldErrorsOf(issue: ZodIssue, options: ValidateOptions): FieldError[] {
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: showPath([...issue.path, key], options), message: 'unknown field' }));
+    return issue.keys.map((key) => ({
+      path: showPath([...issue.path, key], options),
+      message: 'unknown field',
+    }));
   }
   return [{ path: showPath(issue.path, options), message: issue.message }];
 }
 
 function showPath(path: Array<string | number>, options: ValidateOptions): string {
   let segments = path.map(String);
-  if (options.stripPrefix !== undefined && segments[0] === options.stripPrefix) segments = segments.slice(1);
-  if (segments.length > 0 && options.rename?.[segments[0]] !== undefined) segments[0] = options.rename[segments[0]];
+  if (options.stripPrefix !== undefined && segments[0] === options.stripPrefix)
+    segments = segments.slice(1);
+  if (segments.length > 0 && options.rename?.[segments[0]] !== undefined)
+    segments[0] = options.rename[segments[0]];
   return segments.join('.') || '(root)';
 }
 
 /** The JSON object of a request body; an absent body is an empty object. */
-export function bodyObject(body: unknown, reserved: readonly string[] = []): Record<string, unknown> {
+export function bodyObject(
+  body: unknown,
+  reserved: readonly string[] = [],
+): Record<string, unknown> {
   if (body === undefined) return {};
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new StrataError('validation_failed', 'the body must be a JSON object', [{ path: '(root)', message: 'must be a JSON object' }]);
+    throw new StrataError('validation_failed', 'the body must be a JSON object', [
+      { path: '(root)', message: 'must be a JSON object' },
+    ]);
   }
   const record = body as Record<string, unknown>;
   // Keys that come from the URL may not be smuggled in through the body.
@@ -66,9 +85,16 @@ export function versionFromIfMatch(header: string | undefined): number | undefin
 }
 
 /** Combines `If-Match` with a body's `expectedVersion`; both given and different is a contradiction. */
-export function expectedVersionOf(ifMatch: string | undefined, body: Record<string, unknown>): unknown {
+export function expectedVersionOf(
+  ifMatch: string | undefined,
+  body: Record<string, unknown>,
+): unknown {
   const fromHeader = versionFromIfMatch(ifMatch);
-  if (fromHeader !== undefined && body.expectedVersion !== undefined && body.expectedVersion !== fromHeader) {
+  if (
+    fromHeader !== undefined &&
+    body.expectedVersion !== undefined &&
+    body.expectedVersion !== fromHeader
+  ) {
     throw new StrataError('validation_failed', 'If-Match and expectedVersion disagree', [
       { path: 'expectedVersion', message: 'differs from If-Match' },
     ]);

@@ -8,7 +8,9 @@ function commandBody(type: ControlCommand['type'], fromUrl: string[]): JsonSchem
   const schema = toJsonSchema(option);
   const properties = { ...(schema.properties as Record<string, JsonSchema>) };
   for (const key of ['type', ...fromUrl]) delete properties[key];
-  const required = (schema.required as string[] | undefined)?.filter((k) => !['type', ...fromUrl].includes(k));
+  const required = (schema.required as string[] | undefined)?.filter(
+    (k) => !['type', ...fromUrl].includes(k),
+  );
   return { ...schema, properties, ...(required?.length ? { required } : { required: undefined }) };
 }
 
@@ -16,8 +18,13 @@ const str = { type: 'string' };
 const nullableStr = { type: 'string', nullable: true };
 const int = { type: 'integer' };
 const time = { type: 'string', format: 'date-time' };
-const obj = (properties: Record<string, unknown>): JsonSchema => ({ type: 'object', properties, required: Object.keys(properties) });
-const page = (items: JsonSchema): JsonSchema => obj({ items: { type: 'array', items }, nextCursor: nullableStr });
+const obj = (properties: Record<string, unknown>): JsonSchema => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties),
+});
+const page = (items: JsonSchema): JsonSchema =>
+  obj({ items: { type: 'array', items }, nextCursor: nullableStr });
 
 const tenant = obj({
   tenantId: str,
@@ -63,21 +70,46 @@ export const ApiSchemas = {
   suspendTenant: commandBody('SuspendTenant', ['tenantId']),
   resumeTenant: commandBody('ResumeTenant', ['tenantId']),
   issueApiKey: commandBody('IssueApiKey', ['tenantId']),
-  quotaPatch: { ...toJsonSchema(QuotaPatch), properties: { ...(toJsonSchema(QuotaPatch).properties as object), expectedVersion } },
-  quotaReplace: { ...quotaSpec, properties: { ...(quotaSpec.properties as object), expectedVersion } },
+  quotaPatch: {
+    ...toJsonSchema(QuotaPatch),
+    properties: { ...(toJsonSchema(QuotaPatch).properties as object), expectedVersion },
+  },
+  quotaReplace: {
+    ...quotaSpec,
+    properties: { ...(quotaSpec.properties as object), expectedVersion },
+  },
   tenant,
   tenantPage: page(tenant),
   quota: obj({ tenantId: str, quota: quotaSpec, version: int, updatedAt: time }),
   apiKey,
   apiKeyPage: page(apiKey),
-  issuedApiKey: obj({ key: apiKey, secret: { type: 'string', description: 'shown once, never again' } }),
+  issuedApiKey: obj({
+    key: apiKey,
+    secret: { type: 'string', description: 'shown once, never again' },
+  }),
   auditPage: page(auditEntry),
   snapshot: obj({
     asOfPosition: int,
     asOfTime: nullableStr,
-    tenants: { type: 'array', items: { ...tenant, properties: { ...(tenant.properties as object), quota: quotaSpec, apiKeys: { type: 'array', items: apiKey } } } },
+    tenants: {
+      type: 'array',
+      items: {
+        ...tenant,
+        properties: {
+          ...(tenant.properties as object),
+          quota: quotaSpec,
+          apiKeys: { type: 'array', items: apiKey },
+        },
+      },
+    },
   }),
-  verification: obj({ ok: { type: 'boolean' }, checkedEvents: int, lastPosition: int, brokenAt: { type: 'integer', nullable: true }, reason: nullableStr }),
+  verification: obj({
+    ok: { type: 'boolean' },
+    checkedEvents: int,
+    lastPosition: int,
+    brokenAt: { type: 'integer', nullable: true },
+    reason: nullableStr,
+  }),
   limits: obj({ tenantId: str, limits: quotaSpec }),
   userStats: obj({
     numSeries: int,

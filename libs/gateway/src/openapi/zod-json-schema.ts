@@ -19,7 +19,9 @@ type Def = { typeName: Kind } & Record<string, unknown>;
 const CONVERTERS: Partial<Record<Kind, (def: Def, schema: ZodTypeAny) => JsonSchema>> = {
   [Kind.ZodObject]: (def, schema) => {
     const shape = (schema as unknown as { shape: Record<string, ZodTypeAny> }).shape;
-    const required = Object.entries(shape).filter(([, s]) => !s.isOptional()).map(([k]) => k);
+    const required = Object.entries(shape)
+      .filter(([, s]) => !s.isOptional())
+      .map(([k]) => k);
     return {
       type: 'object',
       properties: Object.fromEntries(Object.entries(shape).map(([k, s]) => [k, toJsonSchema(s)])),
@@ -57,6 +59,9 @@ const CONVERTERS: Partial<Record<Kind, (def: Def, schema: ZodTypeAny) => JsonSch
   },
   [Kind.ZodOptional]: (def) => toJsonSchema(def.innerType as ZodTypeAny),
   [Kind.ZodNullable]: (def) => ({ ...toJsonSchema(def.innerType as ZodTypeAny), nullable: true }),
-  [Kind.ZodDefault]: (def) => ({ ...toJsonSchema(def.innerType as ZodTypeAny), default: (def.defaultValue as () => unknown)() }),
+  [Kind.ZodDefault]: (def) => ({
+    ...toJsonSchema(def.innerType as ZodTypeAny),
+    default: (def.defaultValue as () => unknown)(),
+  }),
   [Kind.ZodEffects]: (def) => toJsonSchema(def.schema as ZodTypeAny),
 };

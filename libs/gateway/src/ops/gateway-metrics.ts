@@ -30,26 +30,35 @@ export class GatewayMetrics {
     // A private registry gets the process metrics itself; a shared one is the caller's to fill.
     if (!options.registry) collectDefaultMetrics({ register: this.registry });
     // A shared registry may already hold these from an earlier gateway of the same process.
-    this.requests = (this.registry.getSingleMetric(REQUESTS) as typeof this.requests | undefined) ?? new Counter({
-      name: REQUESTS,
-      help: 'HTTP requests answered by the gateway, by route template, status and tenant.',
-      labelNames: ['method', 'route', 'status', 'tenant'],
-      registers: [this.registry],
-    });
-    this.duration = (this.registry.getSingleMetric(DURATION) as typeof this.duration | undefined) ?? new Histogram({
-      name: DURATION,
-      help: 'Time from receiving a request to sending its response.',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [this.registry],
-    });
+    this.requests =
+      (this.registry.getSingleMetric(REQUESTS) as typeof this.requests | undefined) ??
+      new Counter({
+        name: REQUESTS,
+        help: 'HTTP requests answered by the gateway, by route template, status and tenant.',
+        labelNames: ['method', 'route', 'status', 'tenant'],
+        registers: [this.registry],
+      });
+    this.duration =
+      (this.registry.getSingleMetric(DURATION) as typeof this.duration | undefined) ??
+      new Histogram({
+        name: DURATION,
+        help: 'Time from receiving a request to sending its response.',
+        labelNames: ['method', 'route', 'status'],
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        registers: [this.registry],
+      });
   }
 
   /** Records one answered request; route is the template, so ids do not explode the label space. */
   observe(request: FastifyRequest, reply: FastifyReply): void {
     const route = request.routeOptions.url ?? 'unmatched';
     const status = String(reply.statusCode);
-    this.requests.inc({ method: request.method, route, status, tenant: request.strata?.tenant ?? tenantOfAdminRoute(request, route, reply.statusCode) });
+    this.requests.inc({
+      method: request.method,
+      route,
+      status,
+      tenant: request.strata?.tenant ?? tenantOfAdminRoute(request, route, reply.statusCode),
+    });
     this.duration.observe({ method: request.method, route, status }, reply.elapsedTime / 1000);
   }
 }

@@ -36,9 +36,15 @@ export class HealthController {
   async readyz(@Res({ passthrough: true }) reply: FastifyReply): Promise<Readiness> {
     const checks: Readiness['checks'] = this.options.readiness
       ? { ...(await this.options.readiness.run()).checks }
-      : { bus: this.options.bus.isConnected() ? { ok: true } : { ok: false, detail: 'not connected to NATS' } };
+      : {
+          bus: this.options.bus.isConnected()
+            ? { ok: true }
+            : { ok: false, detail: 'not connected to NATS' },
+        };
     const busUp = this.options.bus.isConnected();
-    checks.controlPlane = busUp ? await this.controlPlaneCheck() : { ok: false, detail: 'not checked: bus down' };
+    checks.controlPlane = busUp
+      ? await this.controlPlaneCheck()
+      : { ok: false, detail: 'not checked: bus down' };
     const ready = Object.values(checks).every((c) => c.ok);
     void reply.status(ready ? 200 : 503);
     return { status: ready ? 'ready' : 'not_ready', checks };
@@ -47,7 +53,9 @@ export class HealthController {
   private async controlPlaneCheck(): Promise<{ ok: boolean; detail?: string }> {
     try {
       const health = await this.controlPlane.health(HEALTH_TIMEOUT_MS);
-      return health.status === 'ok' ? { ok: true } : { ok: false, detail: `control plane ${health.status}` };
+      return health.status === 'ok'
+        ? { ok: true }
+        : { ok: false, detail: `control plane ${health.status}` };
     } catch (error) {
       return { ok: false, detail: error instanceof Error ? error.message : String(error) };
     }

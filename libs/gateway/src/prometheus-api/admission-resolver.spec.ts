@@ -18,7 +18,11 @@ describe('admissionResolver', () => {
     const request = { id: 'r1' } as FastifyRequest;
     expect(await resolver.admit(request)).toEqual({
       tenantId: 't1',
-      limits: { maxSamplesPerQuery: DEFAULT_QUOTA.maxSamplesPerQuery, maxSeriesPerQuery: 7, maxQueryRangeSeconds: DEFAULT_QUOTA.maxQueryRangeSeconds },
+      limits: {
+        maxSamplesPerQuery: DEFAULT_QUOTA.maxSamplesPerQuery,
+        maxSeriesPerQuery: 7,
+        maxQueryRangeSeconds: DEFAULT_QUOTA.maxQueryRangeSeconds,
+      },
     });
     await resolver.admit(request);
     expect(lookups).toBe(1);

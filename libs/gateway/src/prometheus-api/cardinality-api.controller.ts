@@ -2,11 +2,16 @@ import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { CardinalityApi, type MimirAnswer } from './cardinality-api';
-import { PROM_TENANT_RESOLVER, type PromTenantResolver, paramsOf } from './prometheus-api.controller';
+import {
+  PROM_TENANT_RESOLVER,
+  type PromTenantResolver,
+  paramsOf,
+} from './prometheus-api.controller';
 
 async function send(reply: FastifyReply, answer: Promise<MimirAnswer>): Promise<void> {
   const a = await answer;
-  if (a.contentType.startsWith('text/plain')) void reply.header('x-content-type-options', 'nosniff');
+  if (a.contentType.startsWith('text/plain'))
+    void reply.header('x-content-type-options', 'nosniff');
   await reply.status(a.statusCode).header('content-type', a.contentType).send(a.body);
 }
 

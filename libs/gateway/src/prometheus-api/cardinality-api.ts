@@ -32,7 +32,11 @@ export class CardinalityApi {
       const selector = selectorParam(p);
       const limit = cardinalityLimitParam(p);
       countMethodParam(p);
-      return this.ask(QuerySubjects.cardinalityLabelNames, { tenantId: tenant.tenantId, selector, limit });
+      return this.ask(QuerySubjects.cardinalityLabelNames, {
+        tenantId: tenant.tenantId,
+        selector,
+        limit,
+      });
     });
   }
 
@@ -43,16 +47,24 @@ export class CardinalityApi {
       const selector = selectorParam(p);
       const limit = cardinalityLimitParam(p);
       countMethodParam(p);
-      return this.ask(QuerySubjects.cardinalityLabelValues, { tenantId: tenant.tenantId, labelNames, selector, limit });
+      return this.ask(QuerySubjects.cardinalityLabelValues, {
+        tenantId: tenant.tenantId,
+        labelNames,
+        selector,
+        limit,
+      });
     });
   }
 
-  private async ask<S extends typeof QuerySubjects.cardinalityLabelNames | typeof QuerySubjects.cardinalityLabelValues>(
-    subject: S,
-    payload: RequestOf<S>,
-  ): Promise<MimirAnswer> {
-    const reply = await new BusClient(this.bus).ask(subject, payload, { timeoutMs: REPLY_TIMEOUT_MS });
-    if (reply.status === 'success') return { statusCode: 200, contentType: 'application/json', body: JSON.stringify(reply.data) };
+  private async ask<
+    S extends
+      typeof QuerySubjects.cardinalityLabelNames | typeof QuerySubjects.cardinalityLabelValues,
+  >(subject: S, payload: RequestOf<S>): Promise<MimirAnswer> {
+    const reply = await new BusClient(this.bus).ask(subject, payload, {
+      timeoutMs: REPLY_TIMEOUT_MS,
+    });
+    if (reply.status === 'success')
+      return { statusCode: 200, contentType: 'application/json', body: JSON.stringify(reply.data) };
     return textError(PROM_ERROR_STATUS[reply.errorType], reply.error);
   }
 
@@ -61,7 +73,11 @@ export class CardinalityApi {
       return await run();
     } catch (error) {
       if (error instanceof CardinalityParamError) return textError(400, error.message);
-      if (error instanceof StrataError && (error.code === 'timeout' || error.code === 'unavailable')) return textError(503, error.message);
+      if (
+        error instanceof StrataError &&
+        (error.code === 'timeout' || error.code === 'unavailable')
+      )
+        return textError(503, error.message);
       throw error;
     }
   }

@@ -19,7 +19,8 @@ const INT64_MAX = 2n ** 63n - 1n;
 export function goAtoi(s: string): number | string {
   if (!/^[+-]?\d+$/.test(s)) return `strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`;
   const n = BigInt(s);
-  if (n > INT64_MAX || n < -INT64_MAX - 1n) return `strconv.Atoi: parsing ${JSON.stringify(s)}: value out of range`;
+  if (n > INT64_MAX || n < -INT64_MAX - 1n)
+    return `strconv.Atoi: parsing ${JSON.stringify(s)}: value out of range`;
   return Number(n);
 }
 
@@ -38,7 +39,10 @@ export function cardinalityLimitParam(p: ApiParams): number {
   const n = goAtoi(all[0]);
   if (typeof n === 'string') throw new CardinalityParamError(n);
   if (n < 0) throw new CardinalityParamError("'limit' param cannot be less than '0'");
-  if (n > CARDINALITY_MAX_LIMIT) throw new CardinalityParamError(`'limit' param cannot be greater than '${CARDINALITY_MAX_LIMIT}'`);
+  if (n > CARDINALITY_MAX_LIMIT)
+    throw new CardinalityParamError(
+      `'limit' param cannot be greater than '${CARDINALITY_MAX_LIMIT}'`,
+    );
   return n;
 }
 
@@ -49,7 +53,8 @@ export function cardinalityLimitParam(p: ApiParams): number {
 export function labelNamesParam(p: ApiParams): string[] {
   const all = p.all('label_names[]');
   if (all.length === 0) throw new CardinalityParamError("'label_names[]' param is required");
-  for (const name of all) if (name === '') throw new CardinalityParamError(`invalid 'label_names' param '${name}'`);
+  for (const name of all)
+    if (name === '') throw new CardinalityParamError(`invalid 'label_names' param '${name}'`);
   return [...new Set(all)].sort();
 }
 
@@ -57,5 +62,7 @@ export function labelNamesParam(p: ApiParams): string[] {
 export function countMethodParam(p: ApiParams): void {
   const all = p.all('count_method');
   if (all.length === 0 || all[0] === 'inmemory') return;
-  throw new CardinalityParamError(`invalid 'count_method' param '${all[0]}'. valid options are: [inmemory]`);
+  throw new CardinalityParamError(
+    `invalid 'count_method' param '${all[0]}'. valid options are: [inmemory]`,
+  );
 }

@@ -18,10 +18,14 @@ export function prometheusApiProviders(bus: Bus): Provider[] {
     {
       provide: PROM_TENANT_RESOLVER,
       inject: [TenantAdmission, ControlPlaneClient],
-      useFactory: (admission: TenantAdmission, controlPlane: ControlPlaneClient): PromTenantResolver =>
+      useFactory: (
+        admission: TenantAdmission,
+        controlPlane: ControlPlaneClient,
+      ): PromTenantResolver =>
         admissionResolver({
           admit: (request) => admission.admit(request, 'read'),
-          quotaOf: async (tenantId, requestId) => (await controlPlane.query({ type: 'GetQuota', tenantId }, requestId)).quota,
+          quotaOf: async (tenantId, requestId) =>
+            (await controlPlane.query({ type: 'GetQuota', tenantId }, requestId)).quota,
         }),
     },
   ];

@@ -139,7 +139,8 @@ export function maxSourceResolutionParam(params: ApiParams): number | 'auto' | n
   if (v === '') return null;
   if (v === 'auto') return 'auto';
   const ms = durationParamMs(params, 'max_source_resolution');
-  if (ms !== null && ms < 0) throw PromApiError.invalidParam('max_source_resolution', 'negative duration is not accepted');
+  if (ms !== null && ms < 0)
+    throw PromApiError.invalidParam('max_source_resolution', 'negative duration is not accepted');
   return ms;
 }
 

@@ -3,7 +3,9 @@ import { prettyExpr } from './pretty';
 
 describe('prettyExpr', () => {
   it('keeps short expressions on one line', () => {
-    expect(prettyExpr(parseExpr('sum(rate(foo[5m])) by (job)'))).toBe('sum by (job) (rate(foo[5m]))');
+    expect(prettyExpr(parseExpr('sum(rate(foo[5m])) by (job)'))).toBe(
+      'sum by (job) (rate(foo[5m]))',
+    );
   });
 
   it('splits long binary expressions, aggregations and calls like Prometheus', () => {
@@ -18,7 +20,12 @@ describe('prettyExpr', () => {
     );
     const call = `histogram_quantile(0.99, sum by (le, job, instance) (rate(request_duration_seconds_bucket{job="api"}[5m])))`;
     expect(prettyExpr(parseExpr(call))).toBe(
-      ['histogram_quantile(', '  0.99,', '  sum by (le, job, instance) (rate(request_duration_seconds_bucket{job="api"}[5m]))', ')'].join('\n'),
+      [
+        'histogram_quantile(',
+        '  0.99,',
+        '  sum by (le, job, instance) (rate(request_duration_seconds_bucket{job="api"}[5m]))',
+        ')',
+      ].join('\n'),
     );
   });
 });

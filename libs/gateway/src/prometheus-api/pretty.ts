@@ -27,7 +27,10 @@ export function prettyExpr(e: Expr, level = 0): string {
       const lhs = formatExpr(e.lhs);
       const rhs = formatExpr(e.rhs);
       const bool = e.returnBool ? ' bool' : '';
-      const matching = full.slice(lhs.length + 1 + e.op.length + bool.length, full.length - rhs.length - 1);
+      const matching = full.slice(
+        lhs.length + 1 + e.op.length + bool.length,
+        full.length - rhs.length - 1,
+      );
       return `${prettyExpr(e.lhs, level + 1)}\n${indent(level)}${e.op}${bool}${matching}\n${prettyExpr(e.rhs, level + 1)}`;
     }
     case 'Call':

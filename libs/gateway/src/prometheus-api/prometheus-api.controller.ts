@@ -14,13 +14,19 @@ export const PROM_TENANT_RESOLVER = Symbol.for('@strata/gateway:prom-tenant-reso
 
 /** The parameters of a call: form-encoded body values first, then the URL query. */
 export function paramsOf(request: FastifyRequest): ApiParams {
-  const body = typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {};
+  const body =
+    typeof request.body === 'object' && request.body !== null
+      ? (request.body as Record<string, unknown>)
+      : {};
   return new ApiParams((request.query ?? {}) as Record<string, unknown>, body);
 }
 
 async function send(reply: FastifyReply, answer: ApiAnswer | Promise<ApiAnswer>): Promise<void> {
   const a = await answer;
-  await reply.status(a.statusCode).header('content-type', 'application/json').send(a.serialized ?? JSON.stringify(a.body));
+  await reply
+    .status(a.statusCode)
+    .header('content-type', 'application/json')
+    .send(a.serialized ?? JSON.stringify(a.body));
 }
 
 /** Prometheus' query API under `/api/v1`, GET and POST (form-encoded) alike, scoped to the admitted tenant. */
@@ -74,7 +80,11 @@ export class PrometheusApiController {
   }
 
   @Get('label/:name/values')
-  async labelValues(@Param('name') name: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+  async labelValues(
+    @Param('name') name: string,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
+  ): Promise<void> {
     await send(res, this.api.labelValues(await this.tenants.admit(req), name, paramsOf(req)));
   }
 

@@ -38,7 +38,9 @@ export class RemoteWriteForwarder {
       protocolVersion: headers.protocolVersion ?? null,
     };
     // The body travels as bytes: no base64, no JSON around it.
-    return new BusClient(this.bus).askBinary(Subjects.routerWriteBinary, body, meta, { timeoutMs: this.timeoutMs });
+    return new BusClient(this.bus).askBinary(Subjects.routerWriteBinary, body, meta, {
+      timeoutMs: this.timeoutMs,
+    });
   }
 }
 

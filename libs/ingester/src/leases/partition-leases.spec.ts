@@ -1,4 +1,9 @@
-import { type KvBucket, KvKeyExistsError, KvRevisionConflictError, type KvValue } from '@strata/bus';
+import {
+  type KvBucket,
+  KvKeyExistsError,
+  KvRevisionConflictError,
+  type KvValue,
+} from '@strata/bus';
 import { PartitionLeases } from './partition-leases';
 
 const TTL_MS = 300;
@@ -8,7 +13,10 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 class ExpiringBucket implements KvBucket {
   readonly name = 'leases';
   private revision = 0;
-  private readonly entries = new Map<string, { value: Uint8Array; revision: number; writtenAt: number }>();
+  private readonly entries = new Map<
+    string,
+    { value: Uint8Array; revision: number; writtenAt: number }
+  >();
   /** When set, `keys` never answers (a listing stuck on a node that died). */
   hangKeys = false;
 
@@ -19,14 +27,24 @@ class ExpiringBucket implements KvBucket {
   }
 
   private write(key: string, value: Uint8Array | object): number {
-    const bytes = value instanceof Uint8Array ? value : new TextEncoder().encode(JSON.stringify(value));
+    const bytes =
+      value instanceof Uint8Array ? value : new TextEncoder().encode(JSON.stringify(value));
     this.entries.set(key, { value: bytes, revision: ++this.revision, writtenAt: Date.now() });
     return this.revision;
   }
 
   get(key: string): Promise<KvValue | null> {
     const e = this.live(key);
-    return Promise.resolve(e ? { key, value: e.value, revision: e.revision, json: <T>() => JSON.parse(new TextDecoder().decode(e.value)) as T } : null);
+    return Promise.resolve(
+      e
+        ? {
+            key,
+            value: e.value,
+            revision: e.revision,
+            json: <T>() => JSON.parse(new TextDecoder().decode(e.value)) as T,
+          }
+        : null,
+    );
   }
   put(key: string, value: Uint8Array | object): Promise<number> {
     return Promise.resolve(this.write(key, value));
@@ -36,7 +54,8 @@ class ExpiringBucket implements KvBucket {
     return Promise.resolve(this.write(key, value));
   }
   update(key: string, value: Uint8Array | object, revision: number): Promise<number> {
-    if (this.live(key)?.revision !== revision) return Promise.reject(new KvRevisionConflictError(this.name, key, revision));
+    if (this.live(key)?.revision !== revision)
+      return Promise.reject(new KvRevisionConflictError(this.name, key, revision));
     return Promise.resolve(this.write(key, value));
   }
   delete(key: string): Promise<void> {
@@ -49,7 +68,9 @@ class ExpiringBucket implements KvBucket {
   keys(filter = '>'): Promise<string[]> {
     if (this.hangKeys) return new Promise<string[]>(() => undefined);
     const prefix = filter.replace(/>$/, '');
-    return Promise.resolve([...this.entries.keys()].filter((k) => k.startsWith(prefix) && this.live(k)));
+    return Promise.resolve(
+      [...this.entries.keys()].filter((k) => k.startsWith(prefix) && this.live(k)),
+    );
   }
 }
 

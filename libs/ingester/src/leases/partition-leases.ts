@@ -71,7 +71,10 @@ export class PartitionLeases {
       const keys = await Promise.race([
         listing,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`listing members took over ${this.ttlMs} ms`)), this.ttlMs);
+          timer = setTimeout(
+            () => reject(new Error(`listing members took over ${this.ttlMs} ms`)),
+            this.ttlMs,
+          );
         }),
       ]);
       return Math.max(1, keys.length);
@@ -156,8 +159,14 @@ export class PartitionLeases {
   // leader) keeps the lease: the next renewal may still land within the TTL.
   private async renewAll(): Promise<void> {
     if (this.stopped) return;
-    const member = this.bucket.put(`${MEMBER_PREFIX}${this.owner}`, { owner: this.owner, at: Date.now() });
-    const results = await Promise.allSettled([member, ...[...this.owned].map(([p, revision]) => this.renewOne(p, revision))]);
+    const member = this.bucket.put(`${MEMBER_PREFIX}${this.owner}`, {
+      owner: this.owner,
+      at: Date.now(),
+    });
+    const results = await Promise.allSettled([
+      member,
+      ...[...this.owned].map(([p, revision]) => this.renewOne(p, revision)),
+    ]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) this.log.warn(`lease renewal failed: ${String(failed.reason)}`);
   }

@@ -24,7 +24,10 @@ export class StoreApiController {
     const partition = Number(ctx.subject.slice(ctx.subject.lastIndexOf('.') + 1));
     const runner = this.ingester.runnerOf(partition);
     // Between a lease's loss and the route's close: the next owner answers a retry.
-    if (!runner) throw new StrataError('unavailable', `partition ${partition} is not owned here`, undefined, { reason: 'moved' });
+    if (!runner)
+      throw new StrataError('unavailable', `partition ${partition} is not owned here`, undefined, {
+        reason: 'moved',
+      });
     return runner.query(request);
   }
 }

@@ -101,10 +101,7 @@ describe('Store API over tenant heads', () => {
 
   it('answers Cardinality for the names asked, within the matchers, with the tenant total beside', () => {
     const cardinality = (r: Record<string, unknown>) =>
-      answerStoreRequest(
-        state,
-        StoreRequest.parse({ type: 'Cardinality', tenantId: 'a', ...r }),
-      );
+      answerStoreRequest(state, StoreRequest.parse({ type: 'Cardinality', tenantId: 'a', ...r }));
     expect(
       cardinality({
         matchers: [{ type: '=~', name: 'i', value: '[01]' }],

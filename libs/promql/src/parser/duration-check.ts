@@ -6,7 +6,8 @@ function durationError(node: DurationNode, allowNegative: boolean): string | nul
   const where = `${node.pos.start}:${node.pos.end}`;
   if ('error' in r) return `${where}: ${r.error}`;
   if (r.seconds <= 0 && !allowNegative) return `${where}: duration must be greater than 0`;
-  if (!Number.isFinite(r.seconds) || Math.abs(r.seconds) >= 2 ** 63 / 1e9) return `${where}: duration is out of range`;
+  if (!Number.isFinite(r.seconds) || Math.abs(r.seconds) >= 2 ** 63 / 1e9)
+    return `${where}: duration is out of range`;
   return null;
 }
 
@@ -20,7 +21,10 @@ export function durationExprError(expr: Expr): string | null {
     case 'VectorSelector':
       return expr.offsetExpr === undefined ? null : durationError(expr.offsetExpr, true);
     case 'MatrixSelector':
-      return (expr.rangeExpr === undefined ? null : durationError(expr.rangeExpr, false)) ?? durationExprError(expr.vectorSelector);
+      return (
+        (expr.rangeExpr === undefined ? null : durationError(expr.rangeExpr, false)) ??
+        durationExprError(expr.vectorSelector)
+      );
     case 'SubqueryExpr':
       return (
         (expr.offsetExpr === undefined ? null : durationError(expr.offsetExpr, true)) ??
@@ -34,7 +38,9 @@ export function durationExprError(expr: Expr): string | null {
     case 'BinaryExpr':
       return durationExprError(expr.lhs) ?? durationExprError(expr.rhs);
     case 'AggregateExpr':
-      return (expr.param === null ? null : durationExprError(expr.param)) ?? durationExprError(expr.expr);
+      return (
+        (expr.param === null ? null : durationExprError(expr.param)) ?? durationExprError(expr.expr)
+      );
     case 'Call':
       for (const a of expr.args) {
         const e = durationExprError(a);

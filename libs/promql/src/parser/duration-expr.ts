@@ -58,7 +58,8 @@ function checkedLiteral(ts: TokenStream): NumberLiteral {
 }
 
 function experimental(ts: TokenStream, e: DurationNode): void {
-  if (!ts.options.enableExperimentalDurationExpr) ts.addError(e.pos, 'experimental duration expression is not enabled');
+  if (!ts.options.enableExperimentalDurationExpr)
+    ts.addError(e.pos, 'experimental duration expression is not enabled');
 }
 
 function parseUnary(ts: TokenStream): DurationNode {
@@ -74,7 +75,14 @@ function parseUnary(ts: TokenStream): DurationNode {
       return { ...operand, value, pos: { start: opTok.pos, end: operand.pos.end } };
     }
     if (opTok.type === 'ADD') return operand;
-    return { type: 'DurationExpr', op: '-', lhs: null, rhs: operand, wrapped: false, pos: { start: opTok.pos, end: operand.pos.end } };
+    return {
+      type: 'DurationExpr',
+      op: '-',
+      lhs: null,
+      rhs: operand,
+      wrapped: false,
+      pos: { start: opTok.pos, end: operand.pos.end },
+    };
   }
   return parsePrimary(ts);
 }
@@ -104,11 +112,21 @@ export function parseDurationExpr(ts: TokenStream, minPrec: number): DurationNod
     experimental(ts, lhs);
     const zeroRhs = rhs.type === 'NumberLiteral' && rhs.value === 0;
     if (zeroRhs && (info.op === '/' || info.op === '%')) {
-      ts.addError({ start: opTok.pos, end: opTok.end }, info.op === '/' ? 'division by zero' : 'modulo by zero');
+      ts.addError(
+        { start: opTok.pos, end: opTok.end },
+        info.op === '/' ? 'division by zero' : 'modulo by zero',
+      );
       lhs = { type: 'NumberLiteral', value: 0, pos: { start: lhs.pos.start, end: rhs.pos.end } };
       continue;
     }
-    lhs = { type: 'DurationExpr', op: info.op, lhs, rhs, wrapped: false, pos: { start: lhs.pos.start, end: rhs.pos.end } };
+    lhs = {
+      type: 'DurationExpr',
+      op: info.op,
+      lhs,
+      rhs,
+      wrapped: false,
+      pos: { start: lhs.pos.start, end: rhs.pos.end },
+    };
   }
 }
 
@@ -132,7 +150,8 @@ export function parseOffsetDuration(ts: TokenStream): DurationNode {
       return { ...nl, value, pos: { start: sign.pos, end: nl.pos.end } };
     }
   }
-  if (t.type === 'ADD' || t.type === 'SUB' || t.type === 'LEFT_PAREN') return parseDurationExpr(ts, 0);
+  if (t.type === 'ADD' || t.type === 'SUB' || t.type === 'LEFT_PAREN')
+    return parseDurationExpr(ts, 0);
   return ts.unexpected();
 }
 

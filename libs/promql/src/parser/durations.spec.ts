@@ -55,7 +55,9 @@ describe('numbers', () => {
   });
 
   it('reports overflow like strconv.ParseFloat', () => {
-    expect(() => parseNumber('1e400')).toThrow('strconv.ParseFloat: parsing "1e400": value out of range');
+    expect(() => parseNumber('1e400')).toThrow(
+      'strconv.ParseFloat: parsing "1e400": value out of range',
+    );
   });
 
   it.each([

@@ -37,7 +37,8 @@ export function parseDuration(input: string): number {
     if (i === unitStart) throw invalid();
     const unit = input.slice(unitStart, i);
     const idx = UNITS.findIndex(([u]) => u === unit);
-    if (idx < 0) throw new Error(`unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(input)}`);
+    if (idx < 0)
+      throw new Error(`unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(input)}`);
     if (idx <= lastUnit) throw invalid();
     lastUnit = idx;
     const mult = UNITS[idx][1];

@@ -25,7 +25,8 @@ export function scanEscape(input: string, pos: number, quote: number): EscapeSca
   const next = (): number => (p < input.length ? input.charCodeAt(p++) : EOF);
   let ch = p < input.length ? (input.codePointAt(p) ?? EOF) : EOF;
   if (ch !== EOF) p += ch > 0xffff ? 2 : 1;
-  if (ch === quote || (ch >= 0 && ch < 0x80 && SIMPLE_ESCAPE.has(String.fromCharCode(ch)))) return { end: p, error: null };
+  if (ch === quote || (ch >= 0 && ch < 0x80 && SIMPLE_ESCAPE.has(String.fromCharCode(ch))))
+    return { end: p, error: null };
   let n: number;
   let base: number;
   let max: number;
@@ -47,12 +48,19 @@ export function scanEscape(input: string, pos: number, quote: number): EscapeSca
   while (n > 0) {
     const d = digitVal(ch);
     if (d >= base) {
-      return { end: p, error: ch === EOF ? 'escape sequence not terminated' : `illegal character ${formatRuneU(ch)} in escape sequence` };
+      return {
+        end: p,
+        error:
+          ch === EOF
+            ? 'escape sequence not terminated'
+            : `illegal character ${formatRuneU(ch)} in escape sequence`,
+      };
     }
     x = x * base + d;
     n--;
     if (n > 0) ch = next();
   }
-  if (x > max || (x >= 0xd800 && x < 0xe000)) return { end: p, error: 'escape sequence is an invalid Unicode code point' };
+  if (x > max || (x >= 0xd800 && x < 0xe000))
+    return { end: p, error: 'escape sequence is an invalid Unicode code point' };
   return { end: p, error: null };
 }

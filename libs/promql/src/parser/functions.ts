@@ -1,7 +1,15 @@
 import { type AggregateOp, type FunctionSignature, type ValueType } from './ast';
 
-function fn(name: string, argTypes: ValueType[], returnType: ValueType, variadic: number, experimental = false): FunctionSignature {
-  return experimental ? { name, argTypes, variadic, returnType, experimental } : { name, argTypes, variadic, returnType };
+function fn(
+  name: string,
+  argTypes: ValueType[],
+  returnType: ValueType,
+  variadic: number,
+  experimental = false,
+): FunctionSignature {
+  return experimental
+    ? { name, argTypes, variadic, returnType, experimental }
+    : { name, argTypes, variadic, returnType };
 }
 
 /**
@@ -89,7 +97,8 @@ export const FUNCTIONS: ReadonlyMap<string, Readonly<FunctionSignature>> = new M
     fn('time', [], 'scalar', 0),
     fn('timestamp', ['vector'], 'vector', 0),
     fn('vector', ['scalar'], 'vector', 0),
-    fn('year', ['vector'], 'vector', 1),  ].map((f) => [f.name, Object.freeze(f)] as const),
+    fn('year', ['vector'], 'vector', 1),
+  ].map((f) => [f.name, Object.freeze(f)] as const),
 );
 
 /** Looks up a function signature by its exact (case-sensitive) name. */
@@ -108,4 +117,7 @@ export const AGGREGATORS_WITH_PARAM: ReadonlySet<AggregateOp> = new Set<Aggregat
 ]);
 
 /** Aggregations that Prometheus 3.5 only accepts with experimental functions enabled. */
-export const EXPERIMENTAL_AGGREGATORS: ReadonlySet<AggregateOp> = new Set<AggregateOp>(['limitk', 'limit_ratio']);
+export const EXPERIMENTAL_AGGREGATORS: ReadonlySet<AggregateOp> = new Set<AggregateOp>([
+  'limitk',
+  'limit_ratio',
+]);

@@ -12,7 +12,9 @@ interface LexCase {
 
 // Converted from Prometheus v3.5 promql/parser/lex_test.go (series-description cases are covered by
 // series-desc.spec.ts; comment items are dropped because this lexer skips comments).
-const cases = JSON.parse(readFileSync(join(__dirname, 'testdata/prometheus-lex-cases.json'), 'utf8')) as LexCase[];
+const cases = JSON.parse(
+  readFileSync(join(__dirname, 'testdata/prometheus-lex-cases.json'), 'utf8'),
+) as LexCase[];
 
 function lexAll(input: string): Token[] {
   const lexer = new Lexer(input);
@@ -39,7 +41,12 @@ describe('Lexer (Prometheus lex_test.go cases)', () => {
       expect(tokens.map((t) => [t.type, t.pos, t.val])).toEqual(expected.slice(0, errorAt + 1));
       return;
     }
-    expect(last).toEqual({ type: 'EOF', pos: Buffer.byteLength(input), end: Buffer.byteLength(input), val: '' });
+    expect(last).toEqual({
+      type: 'EOF',
+      pos: Buffer.byteLength(input),
+      end: Buffer.byteLength(input),
+      val: '',
+    });
     expect(tokens.slice(0, -1).map((t) => [t.type, t.pos, t.val])).toEqual(expected);
   });
 });

@@ -77,7 +77,12 @@ export class Lexer {
   }
 
   private emit(type: TokenType): Token {
-    const t: Token = { type, pos: this.byteAt(this.start), end: this.byteAt(this.pos), val: this.input.slice(this.start, this.pos) };
+    const t: Token = {
+      type,
+      pos: this.byteAt(this.start),
+      end: this.byteAt(this.pos),
+      val: this.input.slice(this.start, this.pos),
+    };
     this.start = this.pos;
     return t;
   }
@@ -288,7 +293,8 @@ export class Lexer {
         return this.emit('RIGHT_BRACKET');
       case 58: {
         const t = this.emit('COLON');
-        if (!this.gotDuration) return this.error('unexpected colon before duration in duration expression');
+        if (!this.gotDuration)
+          return this.error('unexpected colon before duration in duration expression');
         if (this.gotColon) return this.error('unexpected repeated colon in duration expression');
         this.gotColon = true;
         return t;
@@ -316,7 +322,9 @@ export class Lexer {
       return this.lexNumberOrDuration();
     }
     this.pos--;
-    return this.error(`unexpected character in duration expression: ${quoteRune(this.runeAt(this.pos))}`);
+    return this.error(
+      `unexpected character in duration expression: ${quoteRune(this.runeAt(this.pos))}`,
+    );
   }
 
   private lexString(quote: number): Token {
@@ -328,7 +336,8 @@ export class Lexer {
         if (r.error !== null) return this.error(r.error);
         continue;
       }
-      if (c >= 0xd800 && c <= 0xdfff && !this.consumeLowSurrogate(c)) return this.error('invalid UTF-8 rune');
+      if (c >= 0xd800 && c <= 0xdfff && !this.consumeLowSurrogate(c))
+        return this.error('invalid UTF-8 rune');
       if (c === EOF || c === 10) return this.error('unterminated quoted string');
       if (c === quote) break;
     }
@@ -346,7 +355,8 @@ export class Lexer {
   private lexRawString(): Token {
     for (;;) {
       const c = this.nextCode();
-      if (c >= 0xd800 && c <= 0xdfff && !this.consumeLowSurrogate(c)) return this.error('invalid UTF-8 rune');
+      if (c >= 0xd800 && c <= 0xdfff && !this.consumeLowSurrogate(c))
+        return this.error('invalid UTF-8 rune');
       if (c === EOF) return this.error('unterminated raw string');
       if (c === 96) break;
     }
@@ -361,7 +371,9 @@ export class Lexer {
       this.pos--;
       return this.emit('DURATION');
     }
-    return this.error(`bad number or duration syntax: ${JSON.stringify(this.input.slice(this.start, this.pos))}`);
+    return this.error(
+      `bad number or duration syntax: ${JSON.stringify(this.input.slice(this.start, this.pos))}`,
+    );
   }
 
   private accept(chars: string): boolean {

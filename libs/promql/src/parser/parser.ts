@@ -112,7 +112,11 @@ export class Parser extends TokenStream {
   /** Turns a stack overflow on absurdly nested input into a ParseError instead of a crash. */
   private tooDeep(e: unknown): unknown {
     if (!(e instanceof RangeError)) return e;
-    return new ParseError({ start: 0, end: this.lexer.byteLength }, 'expression nesting is too deep to parse', this.input);
+    return new ParseError(
+      { start: 0, end: this.lexer.byteLength },
+      'expression nesting is too deep to parse',
+      this.input,
+    );
   }
 
   /** Precedence climbing over binary operators. */
@@ -164,7 +168,12 @@ export class Parser extends TokenStream {
       operand.pos = { start: opTok.pos, end: operand.pos.end };
       return operand;
     }
-    return { type: 'UnaryExpr', op: opTok.type === 'SUB' ? '-' : '+', expr: operand, pos: { start: opTok.pos, end: operand.pos.end } };
+    return {
+      type: 'UnaryExpr',
+      op: opTok.type === 'SUB' ? '-' : '+',
+      expr: operand,
+      pos: { start: opTok.pos, end: operand.pos.end },
+    };
   }
 
   private parsePostfixed(): Expr {
@@ -191,7 +200,8 @@ export class Parser extends TokenStream {
     if (t.type === 'IDENTIFIER' && this.peek2().type === 'LEFT_PAREN') return this.parseCall();
     if (t.type === 'AGGREGATOR') {
       const next = this.peek2().type;
-      if (next === 'LEFT_PAREN' || next === 'BY' || next === 'WITHOUT') return this.parseAggregation();
+      if (next === 'LEFT_PAREN' || next === 'BY' || next === 'WITHOUT')
+        return this.parseAggregation();
     }
     if (METRIC_IDENTIFIERS.has(t.type)) return this.parseVectorSelector(this.advance());
     return this.unexpected();
@@ -199,7 +209,8 @@ export class Parser extends TokenStream {
 
   private parseVectorSelector(nameTok: Token | null): VectorSelector {
     const name = nameTok === null ? '' : nameTok.val;
-    let pos: PositionRange = nameTok === null ? { start: 0, end: 0 } : { start: nameTok.pos, end: nameTok.end };
+    let pos: PositionRange =
+      nameTok === null ? { start: 0, end: 0 } : { start: nameTok.pos, end: nameTok.end };
     let matchers: VectorSelector['matchers'] = [];
     if (this.at('LEFT_BRACE')) {
       const parsed = parseLabelMatchers(this);
@@ -207,7 +218,15 @@ export class Parser extends TokenStream {
       pos = { start: nameTok === null ? parsed.open.pos : nameTok.pos, end: parsed.close.end };
     }
     if (name !== '') matchers.push({ name: '__name__', op: '=', value: name });
-    return { type: 'VectorSelector', name, matchers, pos, offsetMs: 0, timestampMs: null, startOrEnd: null };
+    return {
+      type: 'VectorSelector',
+      name,
+      matchers,
+      pos,
+      offsetMs: 0,
+      timestampMs: null,
+      startOrEnd: null,
+    };
   }
 
   /** Parses `(args)` of a call or aggregation; returns the args and the closing paren. */
@@ -220,7 +239,10 @@ export class Parser extends TokenStream {
       if (this.at('COMMA')) {
         const comma = this.advance();
         if (this.at('RIGHT_PAREN')) {
-          this.addError({ start: comma.pos, end: comma.end }, 'trailing commas not allowed in function call args');
+          this.addError(
+            { start: comma.pos, end: comma.end },
+            'trailing commas not allowed in function call args',
+          );
           break;
         }
         continue;
@@ -272,7 +294,15 @@ export class Parser extends TokenStream {
     const pos = { start: opTok.pos, end };
     // The placeholder only survives when an error is recorded, and then the tree is discarded.
     const placeholder: Expr = { type: 'NumberLiteral', value: 0, pos };
-    const node: AggregateExpr = { type: 'AggregateExpr', op, expr: args[0] ?? placeholder, param: null, grouping, without, pos };
+    const node: AggregateExpr = {
+      type: 'AggregateExpr',
+      op,
+      expr: args[0] ?? placeholder,
+      param: null,
+      grouping,
+      without,
+      pos,
+    };
     if (args.length === 0) {
       this.addError(pos, 'no arguments for aggregate expression provided');
       return node;
@@ -280,14 +310,20 @@ export class Parser extends TokenStream {
     let desired = 1;
     if (AGGREGATORS_WITH_PARAM.has(op)) {
       if (EXPERIMENTAL_AGGREGATORS.has(op) && !this.options.enableExperimentalFunctions) {
-        this.addError(pos, `${op}() is experimental and must be enabled with --enable-feature=promql-experimental-functions`);
+        this.addError(
+          pos,
+          `${op}() is experimental and must be enabled with --enable-feature=promql-experimental-functions`,
+        );
         return node;
       }
       desired = 2;
       node.param = args[0];
     }
     if (args.length !== desired) {
-      this.addError(pos, `wrong number of arguments for aggregate expression provided, expected ${desired}, got ${args.length}`);
+      this.addError(
+        pos,
+        `wrong number of arguments for aggregate expression provided, expected ${desired}, got ${args.length}`,
+      );
       return node;
     }
     node.expr = args[desired - 1];
@@ -304,13 +340,15 @@ export function parseExpr(input: string, options: ParseOptions = {}): Expr {
   return parser.parseQuery();
 }
 
-
 /**
  * Parses a lone series selector as Prometheus' `ParseMetricSelector` does: without the query
  * checks, so `{}` or `{job!="api"}` are accepted (they select every series, or every series
  * without `job="api"`). Returns null when the input parses but is not a selector.
  */
 export function parseMetricSelector(input: string): VectorSelector | null {
-  const e = new Parser(input, { enableExperimentalFunctions: false, enableExperimentalDurationExpr: true }).parseUnchecked();
+  const e = new Parser(input, {
+    enableExperimentalFunctions: false,
+    enableExperimentalDurationExpr: true,
+  }).parseUnchecked();
   return e.type === 'VectorSelector' ? e : null;
 }

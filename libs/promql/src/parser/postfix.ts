@@ -1,4 +1,10 @@
-import { type Expr, type MatrixSelector, type PositionRange, type SubqueryExpr, type TimeModifiers } from './ast';
+import {
+  type Expr,
+  type MatrixSelector,
+  type PositionRange,
+  type SubqueryExpr,
+  type TimeModifiers,
+} from './ast';
 import {
   type DurationNode,
   evaluateDuration,
@@ -10,7 +16,10 @@ import { formatFloat } from './numbers';
 import { type ErrorContext, type TokenStream } from './token-stream';
 
 const RANGE_CTX: ErrorContext = { context: 'subquery selector', expected: 'number or duration' };
-const STEP_CTX: ErrorContext = { context: 'subquery selector', expected: 'number or duration or "]"' };
+const STEP_CTX: ErrorContext = {
+  context: 'subquery selector',
+  expected: 'number or duration or "]"',
+};
 const OFFSET_CTX: ErrorContext = { context: 'offset', expected: 'number or duration' };
 const AT_CTX: ErrorContext = { context: '@', expected: 'timestamp' };
 
@@ -77,11 +86,18 @@ function parseBracket(ts: TokenStream, expr: Expr): Expr {
   return node;
 }
 
-function newMatrix(ts: TokenStream, expr: Expr, range: DurationNode, brackets: PositionRange): Expr {
+function newMatrix(
+  ts: TokenStream,
+  expr: Expr,
+  range: DurationNode,
+  brackets: PositionRange,
+): Expr {
   let err = '';
   if (expr.type !== 'VectorSelector') err = 'ranges only allowed for vector selectors';
-  else if (expr.offsetMs !== 0 || expr.offsetExpr !== undefined) err = 'no offset modifiers allowed before range';
-  else if (expr.timestampMs !== null || expr.startOrEnd !== null) err = 'no @ modifiers allowed before range';
+  else if (expr.offsetMs !== 0 || expr.offsetExpr !== undefined)
+    err = 'no offset modifiers allowed before range';
+  else if (expr.timestampMs !== null || expr.startOrEnd !== null)
+    err = 'no @ modifiers allowed before range';
   if (err !== '') ts.addError(brackets, err);
   if (expr.type !== 'VectorSelector') return expr;
   const node: MatrixSelector = {
@@ -117,7 +133,11 @@ function modifierTarget(ts: TokenStream, e: Expr, notAllowed: string): TimeModif
 function parseOffset(ts: TokenStream, e: Expr): void {
   ts.advance();
   const node = ts.withContext(OFFSET_CTX, () => parseOffsetDuration(ts));
-  const target = modifierTarget(ts, e, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+  const target = modifierTarget(
+    ts,
+    e,
+    'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+  );
   if (target === null) return;
   if (target.offsetMs !== 0 || target.offsetExpr !== undefined) {
     ts.addError(e.pos, 'offset may not be set multiple times');
@@ -162,7 +182,11 @@ function parseAt(ts: TokenStream, e: Expr): void {
       ts.addError(e.pos, `timestamp out of bounds for @ modifier: ${formatTimestampArg(v)}`);
     }
   }
-  const target = modifierTarget(ts, e, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+  const target = modifierTarget(
+    ts,
+    e,
+    '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
+  );
   if (target === null) return;
   if (target.timestampMs !== null || target.startOrEnd !== null) {
     ts.addError(e.pos, '@ <timestamp> may not be set multiple times');

@@ -8,7 +8,9 @@ const opts = { enableExperimentalFunctions: true };
 const roundTrip = (q: string): string => formatExpr(parseExpr(q, opts));
 
 // Input/output pairs from Prometheus v3.5 promql/parser/printer_test.go (TestExprString).
-const prometheusCases = JSON.parse(readFileSync(join(__dirname, 'testdata/prometheus-format-cases.json'), 'utf8')) as Array<[string, string]>;
+const prometheusCases = JSON.parse(
+  readFileSync(join(__dirname, 'testdata/prometheus-format-cases.json'), 'utf8'),
+) as Array<[string, string]>;
 
 describe('formatExpr', () => {
   it.each(prometheusCases)('formats %j as %j', (input, output) => {
@@ -67,7 +69,9 @@ describe('formatExpr', () => {
 
 describe('formatExpr output re-parses to the same text', () => {
   const queries = (
-    JSON.parse(readFileSync(join(__dirname, 'testdata/prometheus-parse-cases.json'), 'utf8')) as Array<{ input: string; fail?: boolean }>
+    JSON.parse(
+      readFileSync(join(__dirname, 'testdata/prometheus-parse-cases.json'), 'utf8'),
+    ) as Array<{ input: string; fail?: boolean }>
   )
     .filter((c) => c.fail !== true)
     .map((c) => c.input);
@@ -118,7 +122,14 @@ describe('exprToJson', () => {
   it('renders subqueries and @ modifiers', () => {
     expect(exprToJson(parseExpr('foo[1h:1m] @ end()'))).toEqual({
       type: 'subquery',
-      expr: { type: 'vectorSelector', name: 'foo', offset: 0, matchers: [{ name: '__name__', value: 'foo', type: '=' }], timestamp: null, startOrEnd: null },
+      expr: {
+        type: 'vectorSelector',
+        name: 'foo',
+        offset: 0,
+        matchers: [{ name: '__name__', value: 'foo', type: '=' }],
+        timestamp: null,
+        startOrEnd: null,
+      },
       range: 3600000,
       offset: 0,
       step: 60000,

@@ -3,7 +3,13 @@ import { Lexer } from './lexer';
 import { ParseError } from './parse-error';
 import { describeToken, type Token, type TokenType } from './tokens';
 
-const CLOSING: ReadonlySet<TokenType> = new Set<TokenType>(['RIGHT_PAREN', 'RIGHT_BRACE', 'RIGHT_BRACKET', 'DURATION', 'NUMBER']);
+const CLOSING: ReadonlySet<TokenType> = new Set<TokenType>([
+  'RIGHT_PAREN',
+  'RIGHT_BRACE',
+  'RIGHT_BRACKET',
+  'DURATION',
+  'NUMBER',
+]);
 
 /** Thrown internally to unwind after a syntax error; the recorded errors carry the message. */
 export class Abort extends Error {}

@@ -143,7 +143,9 @@ const FIXED_SPELLING: ReadonlySet<TokenType> = new Set<TokenType>([
 function goQuotePrefix(val: string): string {
   // Go's %.10q truncates to ten runes before quoting.
   const runes = Array.from(val);
-  return runes.length > 10 ? `${JSON.stringify(runes.slice(0, 10).join(''))}...` : JSON.stringify(val);
+  return runes.length > 10
+    ? `${JSON.stringify(runes.slice(0, 10).join(''))}...`
+    : JSON.stringify(val);
 }
 
 function itemString(t: Token): string {

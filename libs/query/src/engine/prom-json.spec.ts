@@ -47,14 +47,26 @@ describe('serializeQueryResponse', () => {
   });
   const reference = (value: QueryValue, annotations: Annotations): string => {
     const { warnings, infos } = annotations;
-    return JSON.stringify({ status: 'success', data: toPromQueryData(value), ...(warnings.length > 0 ? { warnings } : {}), ...(infos.length > 0 ? { infos } : {}) });
+    return JSON.stringify({
+      status: 'success',
+      data: toPromQueryData(value),
+      ...(warnings.length > 0 ? { warnings } : {}),
+      ...(infos.length > 0 ? { infos } : {}),
+    });
   };
 
   it('writes exactly what JSON.stringify writes for the shaped response', () => {
     const matrix: QueryValue = {
       type: 'matrix',
       value: [
-        series({ __name__: 'up', job: 'a"b\\c\n\u2028', 'ünï': 'çødé' }, [[1500, 1], [3000, NaN], [4500, Infinity], [6000, -Infinity], [7500, 1e-7], [9000, -0]]),
+        series({ __name__: 'up', job: 'a"b\\c\n\u2028', ünï: 'çødé' }, [
+          [1500, 1],
+          [3000, NaN],
+          [4500, Infinity],
+          [6000, -Infinity],
+          [7500, 1e-7],
+          [9000, -0],
+        ]),
         series({ '10': 'x', ['__proto__']: 'p', b: 'y' }, [[1_700_000_000_123, 0.1 + 0.2]]),
         series({}, []),
       ],
@@ -64,9 +76,14 @@ describe('serializeQueryResponse', () => {
     annotations.add({ kind: 'warning', message: 'PromQL warning: "x"' });
     annotations.add({ kind: 'info', message: 'PromQL info: y' });
     expect(serializeQueryResponse(matrix, annotations)).toBe(reference(matrix, annotations));
-    const vector: QueryValue = { type: 'vector', value: [{ metric: Labels.fromRecord({ a: 'b' }), t: 1000, f: 2, dropName: false }] };
+    const vector: QueryValue = {
+      type: 'vector',
+      value: [{ metric: Labels.fromRecord({ a: 'b' }), t: 1000, f: 2, dropName: false }],
+    };
     expect(serializeQueryResponse(vector, annotations)).toBe(reference(vector, annotations));
     const scalar: QueryValue = { type: 'scalar', value: { t: 1000, v: 2.5 } };
-    expect(serializeQueryResponse(scalar, new Annotations())).toBe(reference(scalar, new Annotations()));
+    expect(serializeQueryResponse(scalar, new Annotations())).toBe(
+      reference(scalar, new Annotations()),
+    );
   });
 });

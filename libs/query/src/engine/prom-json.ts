@@ -46,7 +46,10 @@ export function toPromQueryData(value: QueryValue): PromQueryData {
     case 'vector':
       return {
         resultType: 'vector',
-        result: value.value.map((s) => ({ metric: labelsToRecord(s.metric), value: point(s.t, s.f) })),
+        result: value.value.map((s) => ({
+          metric: labelsToRecord(s.metric),
+          value: point(s.t, s.f),
+        })),
       };
     case 'matrix':
       return {

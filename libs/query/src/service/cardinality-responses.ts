@@ -1,4 +1,8 @@
-import { type LabelNamesCardinality, type LabelValuesCardinality, type PromTsdbStatus } from '@strata/contracts';
+import {
+  type LabelNamesCardinality,
+  type LabelValuesCardinality,
+  type PromTsdbStatus,
+} from '@strata/contracts';
 import { postingsStats } from '@strata/tsdb';
 import { type LabelValueCounts, type TenantHeadStatus } from '../storage/cardinality-source';
 
@@ -33,18 +37,30 @@ export function serializeTsdbStatus(status: TenantHeadStatus, data: PromTsdbStat
   const min = status.minTime === null ? EMPTY_MIN_TIME : String(h.minTime);
   const max = status.maxTime === null ? EMPTY_MAX_TIME : String(h.maxTime);
   const head = `{"numSeries":${h.numSeries},"numLabelPairs":${h.numLabelPairs},"chunkCount":${h.chunkCount},"minTime":${min},"maxTime":${max}}`;
-  const lists = (['seriesCountByMetricName', 'labelValueCountByLabelName', 'memoryInBytesByLabelName', 'seriesCountByLabelValuePair'] as const)
+  const lists = (
+    [
+      'seriesCountByMetricName',
+      'labelValueCountByLabelName',
+      'memoryInBytesByLabelName',
+      'seriesCountByLabelValuePair',
+    ] as const
+  )
     .map((k) => `${JSON.stringify(k)}:${JSON.stringify(data[k])}`)
     .join(',');
   return `{"status":"success","data":{"headStats":${head},${lists}}}`;
 }
 
 /** Mimir's label names cardinality: names by distinct values (desc), then name (asc), `limit` of them. */
-export function labelNamesCardinality(labels: LabelValueCounts, limit: number): LabelNamesCardinality {
+export function labelNamesCardinality(
+  labels: LabelValueCounts,
+  limit: number,
+): LabelNamesCardinality {
   const items = [...labels]
     .map(([name, values]) => ({ label_name: name, label_values_count: values.size }))
     .filter((i) => i.label_values_count > 0)
-    .sort((a, b) => b.label_values_count - a.label_values_count || compare(a.label_name, b.label_name));
+    .sort(
+      (a, b) => b.label_values_count - a.label_values_count || compare(a.label_name, b.label_name),
+    );
   return {
     label_values_count_total: items.reduce((n, i) => n + i.label_values_count, 0),
     label_names_count: items.length,

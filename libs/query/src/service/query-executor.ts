@@ -123,7 +123,10 @@ export class QueryExecutor {
           `the query time range exceeds the limit (query length: ${formatGoDuration(lengthMs)}, limit: ${formatGoDuration(limits.maxQueryRangeSeconds * 1000)})`,
         );
       }
-      const read = readScope(req.partialResponse, resolutionMs(req.maxSourceResolution, req.stepMs));
+      const read = readScope(
+        req.partialResponse,
+        resolutionMs(req.maxSourceResolution, req.stepMs),
+      );
       const { engine, queryable } = this.prepare(req.tenantId, limits, read, req.timeoutMs);
       const res = await engine.rangeQuery(queryable, expr, req.startMs, req.endMs, req.stepMs);
       return reply(res, withStoreWarnings(res.annotations, read));

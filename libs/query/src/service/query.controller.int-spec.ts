@@ -13,7 +13,11 @@ describe('QueryController over nats-server', () => {
   const metrics = new StrataMetrics(createMetricsRegistry());
 
   beforeAll(async () => {
-    bus = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('monolith'), name: 'query-controller-spec' });
+    bus = await connectBus({
+      url: testServices().natsUrl,
+      ...testNatsLogin('monolith'),
+      name: 'query-controller-spec',
+    });
     const source = new MemorySeriesSource();
     source.append('t', { __name__: 'up', job: 'a' }, 1_000, 1);
     served = await serveOnBus(
@@ -41,15 +45,31 @@ describe('QueryController over nats-server', () => {
       const reply = await bus.request<object, PromApiReply<unknown>>(subject, {});
       expect({ subject, status: reply.status }).toEqual({ subject, status: 'error' });
     }
-    const ok = await bus.request<object, PromApiReply<unknown>>(QuerySubjects.instant, { tenantId: 't', query: 'up', timeMs: 1_000 });
-    expect(ok).toMatchObject({ status: 'success', data: { resultType: 'vector', result: [{ metric: { __name__: 'up', job: 'a' }, value: [1, '1'] }] } });
-    const bad = await bus.request<object, PromApiReply<unknown>>(QuerySubjects.instant, { tenantId: 't', query: 'sum(', timeMs: 0 });
+    const ok = await bus.request<object, PromApiReply<unknown>>(QuerySubjects.instant, {
+      tenantId: 't',
+      query: 'up',
+      timeMs: 1_000,
+    });
+    expect(ok).toMatchObject({
+      status: 'success',
+      data: {
+        resultType: 'vector',
+        result: [{ metric: { __name__: 'up', job: 'a' }, value: [1, '1'] }],
+      },
+    });
+    const bad = await bus.request<object, PromApiReply<unknown>>(QuerySubjects.instant, {
+      tenantId: 't',
+      query: 'sum(',
+      timeMs: 0,
+    });
     expect(bad).toMatchObject({ status: 'error', errorType: 'bad_data' });
     const text = (await metrics.render()).body;
     expect(text).toContain('strata_query_requests_total{endpoint="instant",status="success"} 1');
     expect(text).toContain('strata_query_requests_total{endpoint="instant",status="bad_data"} 2');
     expect(text).toContain('strata_query_requests_total{endpoint="userStats",status="bad_data"} 1');
     // Not a query subject: nobody in the queue group answers it.
-    await expect(bus.request('strata.query.nothing.v1', {}, { timeoutMs: 1_000 })).rejects.toBeInstanceOf(StrataError);
+    await expect(
+      bus.request('strata.query.nothing.v1', {}, { timeoutMs: 1_000 }),
+    ).rejects.toBeInstanceOf(StrataError);
   });
 });

@@ -1,7 +1,12 @@
 import { Controller, Optional } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { requestRoute } from '@strata/bus';
-import { QUERY_QUEUE_GROUP, QuerySubjects, type PromApiReply, type PromApiSerializedReply } from '@strata/contracts';
+import {
+  QUERY_QUEUE_GROUP,
+  QuerySubjects,
+  type PromApiReply,
+  type PromApiSerializedReply,
+} from '@strata/contracts';
 import { StrataMetrics } from '@strata/service-kit';
 import { CardinalityExecutor } from './cardinality-executor';
 import { QueryExecutor } from './query-executor';
@@ -25,8 +30,16 @@ export class QueryController {
     private readonly cardinality: CardinalityExecutor,
     @Optional() metrics?: StrataMetrics,
   ) {
-    this.requests = metrics?.counter('query_requests_total', 'Query service requests by endpoint and outcome (success or Prometheus errorType).', ['endpoint', 'status']);
-    this.duration = metrics?.histogram('query_request_duration_seconds', 'Time to answer a query service request.', ['endpoint']);
+    this.requests = metrics?.counter(
+      'query_requests_total',
+      'Query service requests by endpoint and outcome (success or Prometheus errorType).',
+      ['endpoint', 'status'],
+    );
+    this.duration = metrics?.histogram(
+      'query_request_duration_seconds',
+      'Time to answer a query service request.',
+      ['endpoint'],
+    );
   }
 
   @MessagePattern(QuerySubjects.instant, route)
@@ -89,7 +102,10 @@ export class QueryController {
     const stop = this.duration?.startTimer({ endpoint });
     const reply = await answer();
     stop?.();
-    this.requests?.inc({ endpoint, status: reply.status === 'success' ? 'success' : reply.errorType });
+    this.requests?.inc({
+      endpoint,
+      status: reply.status === 'success' ? 'success' : reply.errorType,
+    });
     return reply;
   }
 }

@@ -17,7 +17,11 @@ export interface CardinalitySource {
    * Label value counts of the tenant's series matching every matcher (no `tenant_id` matcher
    * among them), only for `labelNames` when given, each of those listed even without values.
    */
-  cardinality(tenantId: string, matchers: readonly Matcher[], labelNames?: readonly string[]): Promise<TenantCardinality>;
+  cardinality(
+    tenantId: string,
+    matchers: readonly Matcher[],
+    labelNames?: readonly string[],
+  ): Promise<TenantCardinality>;
   /** The tenant's series, ingestion rate and samples the heads discarded after acknowledging them. */
   userStats(tenantId: string): Promise<StoreUserStatsResponse>;
 }

@@ -92,7 +92,11 @@ interface StoreApiDownsampling {
   aggregate: 'count' | 'sum' | 'min' | 'max' | 'counter';
 }
 
-type StoreApiSeries = { labels: ReadonlyArray<WireLabel>; timestamps: Float64Array; values: Float64Array };
+type StoreApiSeries = {
+  labels: ReadonlyArray<WireLabel>;
+  timestamps: Float64Array;
+  values: Float64Array;
+};
 
 function seriesKey(labels: ReadonlyArray<WireLabel>): string {
   return labels.map((l) => `${l.name}\xff${l.value}`).join('\xff');
@@ -102,7 +106,11 @@ function toStorage(s: StoreApiSeries, downsampled?: StorageSeries['downsampled']
   return {
     labels: Labels.fromPairs(s.labels.map((l) => [l.name, l.value] as const)),
     iterator: (): SampleIterator => new TypedArrayIterator(s.timestamps, s.values),
-    samples: () => ({ ts: s.timestamps, vs: s.values, n: Math.min(s.timestamps.length, s.values.length) }),
+    samples: () => ({
+      ts: s.timestamps,
+      vs: s.values,
+      n: Math.min(s.timestamps.length, s.values.length),
+    }),
     ...(downsampled ? { downsampled } : {}),
   };
 }
@@ -168,7 +176,13 @@ class TypedArrayIterator implements SampleIterator {
 export class StoreSeriesSource implements SeriesSource, CardinalitySource {
   constructor(private readonly store: StoreReader) {}
 
-  async select(mint: number, maxt: number, hints: SelectHints | null, matchers: Matcher[], read?: ReadScope): Promise<StorageSeries[]> {
+  async select(
+    mint: number,
+    maxt: number,
+    hints: SelectHints | null,
+    matchers: Matcher[],
+    read?: ReadScope,
+  ): Promise<StorageSeries[]> {
     const query = toQuery(matchers, mint, maxt);
     const maxResolutionMs = read?.maxSourceResolutionMs ?? 0;
     if (maxResolutionMs <= 0) return (await this.read(query, read)).map((s) => toStorage(s));
@@ -186,7 +200,11 @@ export class StoreSeriesSource implements SeriesSource, CardinalitySource {
     return sums.map((s) => averaged(s, countOf.get(seriesKey(s.labels))));
   }
 
-  private async read(query: StoreApiQuery, read: ReadScope | undefined, downsampling?: StoreApiDownsampling): Promise<StoreApiSeries[]> {
+  private async read(
+    query: StoreApiQuery,
+    read: ReadScope | undefined,
+    downsampling?: StoreApiDownsampling,
+  ): Promise<StoreApiSeries[]> {
     const options = { ...readOptions(read), ...(downsampling ? { downsampling } : {}) };
     return noted(await this.store.select(query, options), read).value;
   }

@@ -23,7 +23,12 @@ describe('TenantQueryable', () => {
     const q = new TenantQueryable(source(), 'a').querier(0, 2000);
     expect(await q.select(false, null, { name: 'tenant_id', op: '=', value: 'b' })).toEqual([]);
     expect(await q.select(false, null, { name: 'tenant_id', op: '=~', value: 'b|a' })).toEqual([]);
-    const absent = await q.select(false, null, { name: 'tenant_id', op: '=', value: '' }, { name: 'job', op: '=', value: 'x' });
+    const absent = await q.select(
+      false,
+      null,
+      { name: 'tenant_id', op: '=', value: '' },
+      { name: 'job', op: '=', value: 'x' },
+    );
     expect(absent.map((s) => s.labels.toRecord())).toEqual([{ __name__: 'up', job: 'x' }]);
     const it = absent[0].iterator();
     expect(it.next() && it.v).toBe(1);
@@ -38,6 +43,8 @@ describe('TenantQueryable', () => {
 
   it('refuses to select more series than the limit', async () => {
     const q = new TenantQueryable(source(), 'a', 1).querier(0, 2000);
-    await expect(q.select(false, null, { name: '__name__', op: '=', value: 'up' })).rejects.toThrow(SeriesLimitError);
+    await expect(q.select(false, null, { name: '__name__', op: '=', value: 'up' })).rejects.toThrow(
+      SeriesLimitError,
+    );
   });
 });

@@ -4,7 +4,10 @@ import { Engine, MemoryQueryable } from '@strata/promql';
 import { engineQueryFunc } from '../query/query-func';
 import recorded from './testdata/prometheus-renderings.json';
 import { TEMPLATE_CASES } from '../../testing/template-cases';
-import { type RecordedRenderings, recordPrometheusRenderings } from '../../testing/record-prometheus';
+import {
+  type RecordedRenderings,
+  recordPrometheusRenderings,
+} from '../../testing/record-prometheus';
 import { renderCase } from '../../testing/render-case';
 
 jest.setTimeout(120_000);

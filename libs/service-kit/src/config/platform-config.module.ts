@@ -13,6 +13,10 @@ export const InjectPlatformConfig = (): ParameterDecorator => Inject(PLATFORM_CO
 export class PlatformConfigModule {
   /** Provides `config` as `PLATFORM_CONFIG`. */
   static forRoot(config: PlatformConfig): DynamicModule {
-    return { module: PlatformConfigModule, providers: [{ provide: PLATFORM_CONFIG, useValue: config }], exports: [PLATFORM_CONFIG] };
+    return {
+      module: PlatformConfigModule,
+      providers: [{ provide: PLATFORM_CONFIG, useValue: config }],
+      exports: [PLATFORM_CONFIG],
+    };
   }
 }

@@ -13,7 +13,10 @@ describe('platform config', () => {
   });
 
   it('coerces numbers and lets overrides win over the environment', () => {
-    const config = parsePlatformConfig({ HEALTH_PORT: '9000', STRATA_TARGET: 'all' }, { STRATA_TARGET: 'router,ingester' });
+    const config = parsePlatformConfig(
+      { HEALTH_PORT: '9000', STRATA_TARGET: 'all' },
+      { STRATA_TARGET: 'router,ingester' },
+    );
     expect(config.HEALTH_PORT).toBe(9000);
     expect(config.targets).toEqual(['router', 'ingester']);
   });
@@ -28,28 +31,44 @@ describe('platform config', () => {
       throw new Error('expected a failure');
     })();
     expect(error).toBeInstanceOf(InvalidConfigError);
-    expect(error.problems.map((p) => p.split('=')[0]).sort()).toEqual(['HEALTH_PORT', 'LOG_LEVEL', 'NATS_URL']);
+    expect(error.problems.map((p) => p.split('=')[0]).sort()).toEqual([
+      'HEALTH_PORT',
+      'LOG_LEVEL',
+      'NATS_URL',
+    ]);
     expect(error.message).toContain('NATS_URL="not a url"');
   });
 
   it('takes several NATS servers of a cluster as a comma-separated list, and one JetStream replica unless told', () => {
-    const config = parsePlatformConfig({ NATS_URL: 'nats://127.0.0.1:4222, nats://127.0.0.1:4223' });
+    const config = parsePlatformConfig({
+      NATS_URL: 'nats://127.0.0.1:4222, nats://127.0.0.1:4223',
+    });
     expect(config.NATS_URL).toBe('nats://127.0.0.1:4222, nats://127.0.0.1:4223');
     expect(config.STRATA_JETSTREAM_REPLICAS).toBe(1);
-    expect(parsePlatformConfig({ STRATA_JETSTREAM_REPLICAS: '3' }).STRATA_JETSTREAM_REPLICAS).toBe(3);
-    expect(() => parsePlatformConfig({ NATS_URL: 'nats://127.0.0.1:4222,not a url' })).toThrow(/NATS_URL/);
-    expect(() => parsePlatformConfig({ STRATA_JETSTREAM_REPLICAS: '0' })).toThrow(/STRATA_JETSTREAM_REPLICAS/);
+    expect(parsePlatformConfig({ STRATA_JETSTREAM_REPLICAS: '3' }).STRATA_JETSTREAM_REPLICAS).toBe(
+      3,
+    );
+    expect(() => parsePlatformConfig({ NATS_URL: 'nats://127.0.0.1:4222,not a url' })).toThrow(
+      /NATS_URL/,
+    );
+    expect(() => parsePlatformConfig({ STRATA_JETSTREAM_REPLICAS: '0' })).toThrow(
+      /STRATA_JETSTREAM_REPLICAS/,
+    );
   });
 
   it('rejects unknown targets', () => {
-    expect(() => parsePlatformConfig({ STRATA_TARGET: 'router,teleporter' })).toThrow(/STRATA_TARGET.*teleporter/);
+    expect(() => parsePlatformConfig({ STRATA_TARGET: 'router,teleporter' })).toThrow(
+      /STRATA_TARGET.*teleporter/,
+    );
   });
 
   it('exits with the message when loading a bad environment', () => {
     const exit = jest.fn((message: string): never => {
       throw new Error(`exit: ${message}`);
     });
-    expect(() => loadPlatformConfig({ HTTP_PORT: 'x' }, {}, exit)).toThrow(/exit: invalid configuration:\n {2}HTTP_PORT="x"/);
+    expect(() => loadPlatformConfig({ HTTP_PORT: 'x' }, {}, exit)).toThrow(
+      /exit: invalid configuration:\n {2}HTTP_PORT="x"/,
+    );
     expect(exit).toHaveBeenCalledTimes(1);
   });
 });

@@ -20,21 +20,29 @@ export function parsePlatformConfig(
   overrides: Partial<Record<keyof PlatformEnv, string>> = {},
 ): PlatformConfig {
   const input: Record<string, string | undefined> = {};
-  for (const key of Object.keys(PlatformEnv.shape)) input[key] = overrides[key as keyof PlatformEnv] ?? env[key];
+  for (const key of Object.keys(PlatformEnv.shape))
+    input[key] = overrides[key as keyof PlatformEnv] ?? env[key];
   const parsed = PlatformEnv.safeParse(input);
   if (!parsed.success) {
     throw new InvalidConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}=${JSON.stringify(input[String(i.path[0])] ?? '')}: ${i.message}`),
+      parsed.error.issues.map(
+        (i) =>
+          `${i.path.join('.') || '(root)'}=${JSON.stringify(input[String(i.path[0])] ?? '')}: ${i.message}`,
+      ),
     );
   }
   if (Boolean(parsed.data.NATS_TLS_CERT) !== Boolean(parsed.data.NATS_TLS_KEY)) {
-    throw new InvalidConfigError(['NATS_TLS_CERT and NATS_TLS_KEY: a client certificate needs its key, and the key its certificate']);
+    throw new InvalidConfigError([
+      'NATS_TLS_CERT and NATS_TLS_KEY: a client certificate needs its key, and the key its certificate',
+    ]);
   }
   let targets: ServiceName[];
   try {
     targets = parseTargets(parsed.data.STRATA_TARGET);
   } catch (error) {
-    throw new InvalidConfigError([`STRATA_TARGET=${JSON.stringify(parsed.data.STRATA_TARGET)}: ${(error as Error).message}`]);
+    throw new InvalidConfigError([
+      `STRATA_TARGET=${JSON.stringify(parsed.data.STRATA_TARGET)}: ${(error as Error).message}`,
+    ]);
   }
   return Object.freeze({ ...parsed.data, targets: Object.freeze([...targets]) });
 }

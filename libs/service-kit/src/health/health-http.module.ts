@@ -63,6 +63,10 @@ export class HealthHttpServer implements OnApplicationBootstrap, BeforeApplicati
 export class HealthHttpModule {
   /** Listens on `options.host:options.port` from bootstrap until shutdown. */
   static forRoot(options: HealthHttpOptions): DynamicModule {
-    return { module: HealthHttpModule, providers: [{ provide: OPTIONS, useValue: options }, HealthHttpServer], exports: [HealthHttpServer] };
+    return {
+      module: HealthHttpModule,
+      providers: [{ provide: OPTIONS, useValue: options }, HealthHttpServer],
+      exports: [HealthHttpServer],
+    };
   }
 }

@@ -7,7 +7,10 @@ import { dirname, join } from 'node:path';
 export function platformVersion(from: string = __dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {
     try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'strata' && pkg.version) return pkg.version;
     } catch {
       // no package.json here: keep walking up

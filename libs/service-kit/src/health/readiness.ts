@@ -48,7 +48,10 @@ async function runCheck(check: ReadinessCheck): Promise<CheckResult> {
     return await Promise.race([
       Promise.resolve().then(check),
       new Promise<CheckResult>((resolve) => {
-        timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${CHECK_TIMEOUT_MS} ms` }), CHECK_TIMEOUT_MS);
+        timer = setTimeout(
+          () => resolve({ ok: false, detail: `no answer within ${CHECK_TIMEOUT_MS} ms` }),
+          CHECK_TIMEOUT_MS,
+        );
       }),
     ]);
   } catch (error) {

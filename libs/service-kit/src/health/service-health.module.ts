@@ -9,8 +9,22 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { Ctx, MessagePattern } from '@nestjs/microservices';
-import { BUS, BUS_ROUTES, BusContext, requestRoute, type Bus, type BusRoutes, type Stoppable } from '@strata/bus';
-import { Subjects, SubjectPatterns, type ServiceHealth, type ServiceInfo, type ServiceName } from '@strata/contracts';
+import {
+  BUS,
+  BUS_ROUTES,
+  BusContext,
+  requestRoute,
+  type Bus,
+  type BusRoutes,
+  type Stoppable,
+} from '@strata/bus';
+import {
+  Subjects,
+  SubjectPatterns,
+  type ServiceHealth,
+  type ServiceInfo,
+  type ServiceName,
+} from '@strata/contracts';
 import { INSTANCE_IDENTITY, type InstanceIdentity } from './instance';
 import { ReadinessRegistry } from './readiness';
 
@@ -27,7 +41,12 @@ export class ServiceHealthReporter {
   /** The health reply of `service` on this instance. */
   async health(service: ServiceName): Promise<ServiceHealth> {
     const { ready, checks } = await this.readiness.run();
-    return { service, instanceId: this.identity.instanceId, status: ready ? 'ok' : 'degraded', checks };
+    return {
+      service,
+      instanceId: this.identity.instanceId,
+      status: ready ? 'ok' : 'degraded',
+      checks,
+    };
   }
 
   /** The info reply of `service` on this instance. */
@@ -56,7 +75,10 @@ export class ServiceHealthController implements OnApplicationBootstrap, OnModule
   ) {}
 
   onApplicationBootstrap(): void {
-    this.readiness.register('bus', () => ({ ok: this.bus.isConnected(), ...(this.bus.isConnected() ? {} : { detail: 'not connected to NATS' }) }));
+    this.readiness.register('bus', () => ({
+      ok: this.bus.isConnected(),
+      ...(this.bus.isConnected() ? {} : { detail: 'not connected to NATS' }),
+    }));
     for (const service of this.services) {
       for (const [pattern, subject] of [
         [SubjectPatterns.serviceHealth, Subjects.serviceHealth(service)],
@@ -86,7 +108,8 @@ export class ServiceHealthController implements OnApplicationBootstrap, OnModule
 
   private serviceOf(ctx: BusContext): ServiceName {
     const service = this.bySubject.get(ctx.subject);
-    if (!service) throw new Error(`health asked on ${ctx.subject}, which this process never opened`);
+    if (!service)
+      throw new Error(`health asked on ${ctx.subject}, which this process never opened`);
     return service;
   }
 }

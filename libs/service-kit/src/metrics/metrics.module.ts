@@ -9,7 +9,12 @@ export class MetricsModule {
   static forRoot(defaultLabels: Record<string, string> = {}): DynamicModule {
     return {
       module: MetricsModule,
-      providers: [{ provide: StrataMetrics, useFactory: () => new StrataMetrics(createMetricsRegistry(defaultLabels)) }],
+      providers: [
+        {
+          provide: StrataMetrics,
+          useFactory: () => new StrataMetrics(createMetricsRegistry(defaultLabels)),
+        },
+      ],
       exports: [StrataMetrics],
     };
   }

@@ -14,7 +14,8 @@ export function createMetricsRegistry(defaultLabels: Record<string, string> = {}
 /** Prefixes `name` with `strata_` unless it already is, and checks it is a valid metric name. */
 export function metricName(name: string): string {
   const full = name.startsWith(METRIC_PREFIX) ? name : `${METRIC_PREFIX}${name}`;
-  if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(full)) throw new Error(`invalid metric name ${JSON.stringify(name)}`);
+  if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(full))
+    throw new Error(`invalid metric name ${JSON.stringify(name)}`);
   return full;
 }
 
@@ -27,19 +28,38 @@ export class StrataMetrics {
 
   /** A counter named `strata_<name>`. */
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
-    return this.getOrCreate(name, () => new Counter<L>({ name: metricName(name), help, labelNames, registers: [this.registry] }));
+    return this.getOrCreate(
+      name,
+      () =>
+        new Counter<L>({ name: metricName(name), help, labelNames, registers: [this.registry] }),
+    );
   }
 
   /** A gauge named `strata_<name>`. */
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
-    return this.getOrCreate(name, () => new Gauge<L>({ name: metricName(name), help, labelNames, registers: [this.registry] }));
+    return this.getOrCreate(
+      name,
+      () => new Gauge<L>({ name: metricName(name), help, labelNames, registers: [this.registry] }),
+    );
   }
 
   /** A histogram named `strata_<name>` (seconds by convention, Prometheus' default buckets unless given). */
-  histogram<L extends string>(name: string, help: string, labelNames: readonly L[] = [], buckets?: number[]): Histogram<L> {
+  histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    buckets?: number[],
+  ): Histogram<L> {
     return this.getOrCreate(
       name,
-      () => new Histogram<L>({ name: metricName(name), help, labelNames, registers: [this.registry], ...(buckets ? { buckets } : {}) }),
+      () =>
+        new Histogram<L>({
+          name: metricName(name),
+          help,
+          labelNames,
+          registers: [this.registry],
+          ...(buckets ? { buckets } : {}),
+        }),
     );
   }
 

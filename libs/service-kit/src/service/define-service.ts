@@ -12,8 +12,14 @@ export interface ServiceDefinition {
 }
 
 /** Declares a service so bootstraps can compose it by name. */
-export function defineService(name: ServiceName, module: ServiceModule | ((config: PlatformConfig) => ServiceModule)): ServiceDefinition {
-  const factory = typeof module === 'function' && !isModuleClass(module) ? (module as (config: PlatformConfig) => ServiceModule) : () => module as ServiceModule;
+export function defineService(
+  name: ServiceName,
+  module: ServiceModule | ((config: PlatformConfig) => ServiceModule),
+): ServiceDefinition {
+  const factory =
+    typeof module === 'function' && !isModuleClass(module)
+      ? (module as (config: PlatformConfig) => ServiceModule)
+      : () => module as ServiceModule;
   return Object.freeze({ name, module: factory });
 }
 
@@ -26,10 +32,15 @@ function isModuleClass(value: unknown): value is Type<unknown> {
 export type ServiceRegistry = Partial<Record<ServiceName, ServiceDefinition>>;
 
 /** The definitions for `targets`, in order; a target without a definition is an error naming it. */
-export function selectServices(registry: ServiceRegistry, targets: readonly ServiceName[]): ServiceDefinition[] {
+export function selectServices(
+  registry: ServiceRegistry,
+  targets: readonly ServiceName[],
+): ServiceDefinition[] {
   const missing = targets.filter((t) => !registry[t]);
   if (missing.length > 0) {
-    throw new Error(`no module registered for ${missing.join(', ')}; registered: ${Object.keys(registry).join(', ') || '(none)'}`);
+    throw new Error(
+      `no module registered for ${missing.join(', ')}; registered: ${Object.keys(registry).join(', ') || '(none)'}`,
+    );
   }
   return targets.map((t) => registry[t] as ServiceDefinition);
 }

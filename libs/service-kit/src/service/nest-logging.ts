@@ -10,13 +10,22 @@ const LEVELS: Record<PlatformConfig['LOG_LEVEL'], LogLevel[]> = {
 };
 
 /** Nest's own start-up chatter: one line per module and route, useful only when debugging. */
-const BOOT_CONTEXTS = new Set(['InstanceLoader', 'NestFactory', 'NestApplication', 'RoutesResolver', 'RouterExplorer', 'NestMicroservice', 'ListenersController']);
+const BOOT_CONTEXTS = new Set([
+  'InstanceLoader',
+  'NestFactory',
+  'NestApplication',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestMicroservice',
+  'ListenersController',
+]);
 
 /** Nest's console logger at the configured `LOG_LEVEL`, keeping start-up to the one line that says what runs. */
 class ProcessLogger extends ConsoleLogger {
   override log(message: unknown, ...rest: unknown[]): void {
     const context = rest[rest.length - 1];
-    if (typeof context === 'string' && BOOT_CONTEXTS.has(context) && !this.isLevelEnabled('debug')) return;
+    if (typeof context === 'string' && BOOT_CONTEXTS.has(context) && !this.isLevelEnabled('debug'))
+      return;
     super.log(message, ...rest);
   }
 }

@@ -6,7 +6,9 @@ import { type RunningServices } from './start-services';
  */
 export function runProcess(start: () => Promise<RunningServices>): void {
   start().catch((error: unknown) => {
-    process.stderr.write(`strata: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `strata: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -14,7 +14,9 @@ let postgresUp = true;
 class PostgresCheck implements OnModuleInit {
   constructor(private readonly readiness: ReadinessRegistry) {}
   onModuleInit(): void {
-    this.readiness.register('postgres', () => (postgresUp ? { ok: true } : { ok: false, detail: 'connection refused' }));
+    this.readiness.register('postgres', () =>
+      postgresUp ? { ok: true } : { ok: false, detail: 'connection refused' },
+    );
   }
 }
 
@@ -29,13 +31,26 @@ describe('startServices', () => {
   let client: NatsBus;
 
   beforeAll(async () => {
-    const config = parsePlatformConfig({ NATS_URL: testServices().natsUrl, NATS_CREDENTIALS_DIR: testServices().natsCredentialsDir, HEALTH_PORT: String(await freePort()), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    const config = parsePlatformConfig({
+      NATS_URL: testServices().natsUrl,
+      NATS_CREDENTIALS_DIR: testServices().natsCredentialsDir,
+      HEALTH_PORT: String(await freePort()),
+      HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    });
     running = await startServices({
       config,
-      services: [defineService('store', FakeStoreModule), defineService('compactor', () => EmptyModule)],
+      services: [
+        defineService('store', FakeStoreModule),
+        defineService('compactor', () => EmptyModule),
+      ],
       handleSignals: false,
     });
-    client = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('gateway'), name: 'service-kit-spec' });
+    client = await connectBus({
+      url: testServices().natsUrl,
+      ...testNatsLogin('gateway'),
+      name: 'service-kit-spec',
+    });
   });
   afterAll(async () => {
     await running.stop();
@@ -51,8 +66,14 @@ describe('startServices', () => {
       checks: { bus: { ok: true }, postgres: { ok: true } },
     });
     const info = await client.request<object, ServiceInfo>(Subjects.serviceInfo('compactor'), {});
-    expect(info).toMatchObject({ service: 'compactor', instanceId: running.identity.instanceId, pid: process.pid });
-    await expect(client.request(Subjects.serviceHealth('query'), {})).rejects.toBeInstanceOf(NoRespondersError);
+    expect(info).toMatchObject({
+      service: 'compactor',
+      instanceId: running.identity.instanceId,
+      pid: process.pid,
+    });
+    await expect(client.request(Subjects.serviceHealth('query'), {})).rejects.toBeInstanceOf(
+      NoRespondersError,
+    );
   });
 
   it('serves /healthz, /readyz and /metrics, and reports the failing check', async () => {
@@ -69,18 +90,38 @@ describe('startServices', () => {
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toContain('process_cpu_seconds_total');
     expect(metrics).toContain('strata_bus_connected{instance=');
-    expect(metrics).toMatch(/strata_bus_request_duration_seconds_count\{[^}]*subject="strata\.service\.health\.v1\.store"[^}]*outcome="ok"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(
+      /strata_bus_request_duration_seconds_count\{[^}]*subject="strata\.service\.health\.v1\.store"[^}]*outcome="ok"[^}]*\} [1-9]/,
+    );
   });
 });
 
 describe('startServices shutdown', () => {
   it('stops answering, closes HTTP and drains the bus', async () => {
-    const config = parsePlatformConfig({ NATS_URL: testServices().natsUrl, NATS_CREDENTIALS_DIR: testServices().natsCredentialsDir, HEALTH_PORT: String(await freePort()), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
-    const running = await startServices({ config, services: [defineService('ruler', EmptyModule)], handleSignals: false });
-    const client = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('gateway'), name: 'service-kit-spec-2' });
-    await expect(client.request(Subjects.serviceInfo('ruler'), {})).resolves.toMatchObject({ service: 'ruler' });
+    const config = parsePlatformConfig({
+      NATS_URL: testServices().natsUrl,
+      NATS_CREDENTIALS_DIR: testServices().natsCredentialsDir,
+      HEALTH_PORT: String(await freePort()),
+      HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    });
+    const running = await startServices({
+      config,
+      services: [defineService('ruler', EmptyModule)],
+      handleSignals: false,
+    });
+    const client = await connectBus({
+      url: testServices().natsUrl,
+      ...testNatsLogin('gateway'),
+      name: 'service-kit-spec-2',
+    });
+    await expect(client.request(Subjects.serviceInfo('ruler'), {})).resolves.toMatchObject({
+      service: 'ruler',
+    });
     await running.stop();
-    await expect(client.request(Subjects.serviceInfo('ruler'), {})).rejects.toBeInstanceOf(NoRespondersError);
+    await expect(client.request(Subjects.serviceInfo('ruler'), {})).rejects.toBeInstanceOf(
+      NoRespondersError,
+    );
     await expect(fetch(`${running.healthUrl}/healthz`)).rejects.toThrow();
     await client.drain();
   });

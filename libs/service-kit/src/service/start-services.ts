@@ -1,5 +1,18 @@
-import { Logger, Module, type DynamicModule, type INestMicroservice, type LoggerService } from '@nestjs/common';
-import { BUS, BusModule, BusTransportModule, createBusMicroservice, type Bus, type BusTransport } from '@strata/bus';
+import {
+  Logger,
+  Module,
+  type DynamicModule,
+  type INestMicroservice,
+  type LoggerService,
+} from '@nestjs/common';
+import {
+  BUS,
+  BusModule,
+  BusTransportModule,
+  createBusMicroservice,
+  type Bus,
+  type BusTransport,
+} from '@strata/bus';
 import { SERVICE_NAMES, type ServiceName } from '@strata/contracts';
 import { PlatformConfigModule } from '../config/platform-config.module';
 import { type PlatformConfig } from '../config/platform-config';
@@ -44,7 +57,12 @@ export function composeProcessModule(
   config: PlatformConfig,
   services: readonly ServiceDefinition[],
   identity: InstanceIdentity,
-  options: { healthHttp: boolean; busName: string; logger: ReturnType<typeof createProcessLogger>; transport: BusTransport },
+  options: {
+    healthHttp: boolean;
+    busName: string;
+    logger: ReturnType<typeof createProcessLogger>;
+    transport: BusTransport;
+  },
 ): DynamicModule {
   const names = services.map((s) => s.name);
   return {
@@ -66,7 +84,9 @@ export function composeProcessModule(
         }),
       }),
       ServiceHealthModule.forRoot(names, identity),
-      ...(options.healthHttp ? [HealthHttpModule.forRoot({ port: config.HEALTH_PORT, host: config.HTTP_HOST })] : []),
+      ...(options.healthHttp
+        ? [HealthHttpModule.forRoot({ port: config.HEALTH_PORT, host: config.HTTP_HOST })]
+        : []),
       ...services.map((s) => s.module(config)),
     ],
   };

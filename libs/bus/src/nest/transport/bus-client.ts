@@ -22,7 +22,11 @@ export class BusClient {
   }
 
   /** Sends a JSON request and resolves to its reply. */
-  ask<S extends RequestSubject>(subject: S, payload: RequestOf<S>, options?: RequestOptions): Promise<ResponseOf<S>> {
+  ask<S extends RequestSubject>(
+    subject: S,
+    payload: RequestOf<S>,
+    options?: RequestOptions,
+  ): Promise<ResponseOf<S>> {
     return firstValueFrom(this.proxy.sendWith<ResponseOf<S>>(subject, payload, options));
   }
 

@@ -3,7 +3,12 @@ import { type ConsumedMessage } from '../../bus';
 
 /** What a bus handler learns besides its payload, through `@Ctx()`. */
 export class BusContext<Meta = unknown> extends BaseRpcContext<
-  [subject: string, headers: Record<string, string>, meta: Meta | undefined, message: ConsumedMessage | undefined]
+  [
+    subject: string,
+    headers: Record<string, string>,
+    meta: Meta | undefined,
+    message: ConsumedMessage | undefined,
+  ]
 > {
   /** The concrete subject the request or event arrived on (a wildcard pattern's match). */
   get subject(): string {

@@ -23,6 +23,8 @@ function toStrataError(exception: unknown, log: Logger): StrataError {
     const error = exception.getError();
     if (typeof error === 'string') return new StrataError('bad_request', error);
   }
-  log.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+  log.error(
+    exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+  );
   return new StrataError('internal', 'internal error');
 }

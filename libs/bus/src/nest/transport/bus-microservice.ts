@@ -1,4 +1,12 @@
-import { type DynamicModule, Global, type INestMicroservice, type LoggerService, type LogLevel, Module, type ModuleMetadata } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  type INestMicroservice,
+  type LoggerService,
+  type LogLevel,
+  Module,
+  type ModuleMetadata,
+} from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { type Bus } from '../../bus';
 import { BusExceptionFilter } from './bus-exception.filter';

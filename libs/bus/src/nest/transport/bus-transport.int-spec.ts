@@ -1,4 +1,10 @@
-import { Controller, Inject, Injectable, type OnApplicationBootstrap, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type Type,
+} from '@nestjs/common';
 import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { StrataError } from '@strata/contracts';
@@ -19,7 +25,12 @@ import { ValidatePayload } from './validate-payload.pipe';
 
 jest.setTimeout(30_000);
 
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 const Greeting = z.object({ name: z.string().min(1) }).strict();
 
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -36,12 +47,20 @@ describe('BusTransport against nats-server', () => {
   let subject: string;
 
   async function connect(name: string): Promise<NatsBus> {
-    const bus = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('admin'), name, logger: quiet });
+    const bus = await connectBus({
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
+      name,
+      logger: quiet,
+    });
     buses.push(bus);
     return bus;
   }
 
-  async function serve(controllers: Type[], providers: Type[] = []): Promise<{ service: BusMicroservice; bus: NatsBus }> {
+  async function serve(
+    controllers: Type[],
+    providers: Type[] = [],
+  ): Promise<{ service: BusMicroservice; bus: NatsBus }> {
     const bus = await connect('transport-spec-server');
     const service = await serveOnBus(bus, { controllers, providers }, { logger: false });
     served.push(service);
@@ -63,7 +82,9 @@ describe('BusTransport against nats-server', () => {
       @Controller()
       class GreetController {
         @MessagePattern(`${subject}.greet`, requestRoute({ queueGroup: 'greeters' }))
-        greet(@Payload(new ValidatePayload(Greeting, 'greeting')) payload: z.infer<typeof Greeting>): string {
+        greet(
+          @Payload(new ValidatePayload(Greeting, 'greeting')) payload: z.infer<typeof Greeting>,
+        ): string {
           handledBy.push(instance);
           return `hello ${payload.name} from ${instance}`;
         }
@@ -74,7 +95,9 @@ describe('BusTransport against nats-server', () => {
     await serve([controller('b')]);
     const client = await connect('transport-spec-client');
     const replies = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => client.request<unknown, string>(`${subject}.greet`, { name: `n${i}` })),
+      Array.from({ length: 40 }, (_, i) =>
+        client.request<unknown, string>(`${subject}.greet`, { name: `n${i}` }),
+      ),
     );
     expect(replies).toHaveLength(40);
     expect(replies.every((r, i) => r.startsWith(`hello n${i} from `))).toBe(true);
@@ -95,7 +118,11 @@ describe('BusTransport against nats-server', () => {
     await serve([controller('a')]);
     await serve([controller('b')]);
     const client = await connect('transport-spec-client');
-    const replies = await client.requestAll<object, { instance: string }>(`${subject}.probe`, {}, { maxWaitMs: 500 });
+    const replies = await client.requestAll<object, { instance: string }>(
+      `${subject}.probe`,
+      {},
+      { maxWaitMs: 500 },
+    );
     expect(replies.map((r) => r.ok?.instance).sort()).toEqual(['a', 'b']);
   });
 
@@ -103,20 +130,41 @@ describe('BusTransport against nats-server', () => {
     @Controller()
     class FailingController {
       @MessagePattern(`${subject}.greet`, requestRoute({ queueGroup: 'g' }))
-      greet(@Payload(new ValidatePayload(Greeting, 'greeting')) payload: z.infer<typeof Greeting>): string {
-        if (payload.name === 'quota') throw new StrataError('rate_limited', 'slow down', undefined, { reason: 'ingestion_rate', retryAfterSeconds: 3 });
-        if (payload.name === 'bug') throw new TypeError('cannot read properties of undefined (secret detail)');
+      greet(
+        @Payload(new ValidatePayload(Greeting, 'greeting')) payload: z.infer<typeof Greeting>,
+      ): string {
+        if (payload.name === 'quota')
+          throw new StrataError('rate_limited', 'slow down', undefined, {
+            reason: 'ingestion_rate',
+            retryAfterSeconds: 3,
+          });
+        if (payload.name === 'bug')
+          throw new TypeError('cannot read properties of undefined (secret detail)');
         return 'ok';
       }
     }
     await serve([FailingController]);
     const client = await connect('transport-spec-client');
-    const invalid = await client.request(`${subject}.greet`, { name: '', extra: 1 }).catch((e: unknown) => e);
+    const invalid = await client
+      .request(`${subject}.greet`, { name: '', extra: 1 })
+      .catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(StrataError);
-    expect(invalid).toMatchObject({ code: 'validation_failed', fields: expect.arrayContaining([expect.objectContaining({ path: 'name' })]) });
-    const limited = await client.request(`${subject}.greet`, { name: 'quota' }).catch((e: unknown) => e);
-    expect(limited).toMatchObject({ code: 'rate_limited', message: 'slow down', reason: 'ingestion_rate', retryAfterSeconds: 3 });
-    const crashed = await client.request(`${subject}.greet`, { name: 'bug' }).catch((e: unknown) => e);
+    expect(invalid).toMatchObject({
+      code: 'validation_failed',
+      fields: expect.arrayContaining([expect.objectContaining({ path: 'name' })]),
+    });
+    const limited = await client
+      .request(`${subject}.greet`, { name: 'quota' })
+      .catch((e: unknown) => e);
+    expect(limited).toMatchObject({
+      code: 'rate_limited',
+      message: 'slow down',
+      reason: 'ingestion_rate',
+      retryAfterSeconds: 3,
+    });
+    const crashed = await client
+      .request(`${subject}.greet`, { name: 'bug' })
+      .catch((e: unknown) => e);
     expect(crashed).toMatchObject({ code: 'internal', message: 'internal error' });
     expect(String((crashed as Error).message)).not.toContain('secret');
   });
@@ -131,7 +179,10 @@ describe('BusTransport against nats-server', () => {
       }
 
       @MessagePattern(`${subject}.bytes`, requestRoute({ queueGroup: 'g', codec: 'binary' }))
-      bytes(@Payload() body: Uint8Array, @BusMeta(new ValidatePayload(Meta, 'metadata')) meta: z.infer<typeof Meta>): { tenant: string; bytes: number; sum: number } {
+      bytes(
+        @Payload() body: Uint8Array,
+        @BusMeta(new ValidatePayload(Meta, 'metadata')) meta: z.infer<typeof Meta>,
+      ): { tenant: string; bytes: number; sum: number } {
         let sum = 0;
         for (const b of body) sum = (sum + b) % 65_521;
         return { tenant: meta.tenant, bytes: body.length, sum };
@@ -140,14 +191,21 @@ describe('BusTransport against nats-server', () => {
     const { bus } = await serve([SizeController]);
     const client = await connect('transport-spec-client');
     const text = 'x'.repeat(bus.maxPayload * 2 + 17);
-    const reply = await client.request<object, { text: string; length: number }>(`${subject}.echo`, { text });
+    const reply = await client.request<object, { text: string; length: number }>(
+      `${subject}.echo`,
+      { text },
+    );
     expect(reply.length).toBe(text.length);
     expect(reply.text).toBe(text.toUpperCase());
     const body = new Uint8Array(bus.maxPayload * 3 + 5).map((_, i) => i % 251);
     let sum = 0;
     for (const b of body) sum = (sum + b) % 65_521;
-    await expect(client.requestBinary(`${subject}.bytes`, body, { meta: { tenant: 't1' } })).resolves.toEqual({ tenant: 't1', bytes: body.length, sum });
-    await expect(client.requestBinary(`${subject}.bytes`, body, { meta: { tenant: 1 } })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(
+      client.requestBinary(`${subject}.bytes`, body, { meta: { tenant: 't1' } }),
+    ).resolves.toEqual({ tenant: 't1', bytes: body.length, sum });
+    await expect(
+      client.requestBinary(`${subject}.bytes`, body, { meta: { tenant: 1 } }),
+    ).rejects.toMatchObject({ code: 'validation_failed' });
   });
 
   it('serves a manual route only while its owner keeps it open, on the concrete subject', async () => {
@@ -170,15 +228,21 @@ describe('BusTransport against nats-server', () => {
     const { service } = await serve([ShardController], [ShardOwner]);
     const client = await connect('transport-spec-client');
     await expect(client.request(`${subject}.shard.3`, {})).resolves.toBe(`${subject}.shard.3`);
-    await expect(client.request(`${subject}.shard.4`, {}, { timeoutMs: 1_000 })).rejects.toBeInstanceOf(NoRespondersError);
+    await expect(
+      client.request(`${subject}.shard.4`, {}, { timeoutMs: 1_000 }),
+    ).rejects.toBeInstanceOf(NoRespondersError);
     const later = service.transport.open(`${subject}.shard.*`, `${subject}.shard.4`);
     await service.transport.unwrap<NatsBus>().connection.flush();
     await expect(client.request(`${subject}.shard.4`, {})).resolves.toBe(`${subject}.shard.4`);
     await service.app.get(ShardOwner).opened?.stop();
     await later.stop();
     await service.transport.unwrap<NatsBus>().connection.flush();
-    await expect(client.request(`${subject}.shard.3`, {}, { timeoutMs: 1_000 })).rejects.toBeInstanceOf(NoRespondersError);
-    expect(() => service.transport.open(`${subject}.shard.*`, `${subject}.other.1`)).toThrow(/not a subject of/);
+    await expect(
+      client.request(`${subject}.shard.3`, {}, { timeoutMs: 1_000 }),
+    ).rejects.toBeInstanceOf(NoRespondersError);
+    expect(() => service.transport.open(`${subject}.shard.*`, `${subject}.other.1`)).toThrow(
+      /not a subject of/,
+    );
   });
 
   it('binds event patterns to durable consumers: ack on success, bounded redelivery on failure, term on invalid input', async () => {
@@ -189,8 +253,17 @@ describe('BusTransport against nats-server', () => {
     const Event = z.object({ id: z.string(), fail: z.boolean().optional() }).strict();
     @Controller()
     class EventsController {
-      @EventPattern(`${subject}.events.*`, eventRoute({ consumer: { stream, durableName: 'spec-events', maxDeliver: 3, ackWaitMs: 2_000 }, consume: { retryDelayMs: () => 50 } }))
-      async onEvent(@Payload(new ValidatePayload(Event, 'event')) event: z.infer<typeof Event>, @Ctx() ctx: BusContext): Promise<void> {
+      @EventPattern(
+        `${subject}.events.*`,
+        eventRoute({
+          consumer: { stream, durableName: 'spec-events', maxDeliver: 3, ackWaitMs: 2_000 },
+          consume: { retryDelayMs: () => 50 },
+        }),
+      )
+      async onEvent(
+        @Payload(new ValidatePayload(Event, 'event')) event: z.infer<typeof Event>,
+        @Ctx() ctx: BusContext,
+      ): Promise<void> {
         seen.push({ id: event.id, delivery: ctx.message?.deliveryCount ?? 0 });
         if (event.fail) throw new Error('downstream unavailable');
       }
@@ -200,13 +273,17 @@ describe('BusTransport against nats-server', () => {
     await setup.publish(`${subject}.events.a`, { id: 'flaky', fail: true });
     await setup.publish(`${subject}.events.b`, { id: 'bad', unknown: 1 });
     await setup.publish(`${subject}.events.b`, { id: 'after' });
-    await until(() => seen.filter((s) => s.id === 'flaky').length === 3 && seen.some((s) => s.id === 'after'));
+    await until(
+      () => seen.filter((s) => s.id === 'flaky').length === 3 && seen.some((s) => s.id === 'after'),
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect(seen.filter((s) => s.id === 'good')).toEqual([{ id: 'good', delivery: 1 }]);
     expect(seen.filter((s) => s.id === 'flaky').map((s) => s.delivery)).toEqual([1, 2, 3]);
     // Invalid input never reaches the handler and is not redelivered.
     expect(seen.some((s) => s.id === 'bad')).toBe(false);
-    const info = await (await jetstreamManager(setup.connection)).consumers.info(stream, 'spec-events');
+    const info = await (
+      await jetstreamManager(setup.connection)
+    ).consumers.info(stream, 'spec-events');
     expect(info.num_ack_pending).toBe(0);
     expect(info.num_pending).toBe(0);
   });
@@ -233,10 +310,12 @@ describe('BusTransport against nats-server', () => {
     await expect(pending).resolves.toBe('finished');
     await closing;
     served.splice(served.indexOf(service), 1);
-    await expect(client.request(`${subject}.slow`, {}, { timeoutMs: 1_000 })).rejects.toBeInstanceOf(NoRespondersError);
+    await expect(
+      client.request(`${subject}.slow`, {}, { timeoutMs: 1_000 }),
+    ).rejects.toBeInstanceOf(NoRespondersError);
   });
 
-  it('lets callers use Nest\'s ClientProxy: send reaches a @MessagePattern, emit an @EventPattern, errors arrive typed', async () => {
+  it("lets callers use Nest's ClientProxy: send reaches a @MessagePattern, emit an @EventPattern, errors arrive typed", async () => {
     const stream = uniqueName('PROXY');
     const setup = await connect('transport-spec-setup');
     await setup.ensureStream({ name: stream, subjects: [`${subject}.emitted.>`] });
@@ -244,11 +323,19 @@ describe('BusTransport against nats-server', () => {
     @Controller()
     class ProxiedController {
       @MessagePattern(`${subject}.double`, requestRoute({ queueGroup: 'g' }))
-      double(@Payload(new ValidatePayload(z.object({ n: z.number() }).strict(), 'number')) p: { n: number }): number {
+      double(
+        @Payload(new ValidatePayload(z.object({ n: z.number() }).strict(), 'number'))
+        p: {
+          n: number;
+        },
+      ): number {
         return p.n * 2;
       }
 
-      @EventPattern(`${subject}.emitted.*`, eventRoute({ consumer: { stream, durableName: 'proxied' } }))
+      @EventPattern(
+        `${subject}.emitted.*`,
+        eventRoute({ consumer: { stream, durableName: 'proxied' } }),
+      )
       onEmitted(@Payload() p: { id: string }): void {
         emitted.push(p.id);
       }
@@ -256,8 +343,12 @@ describe('BusTransport against nats-server', () => {
     await serve([ProxiedController]);
     const proxy = new BusClientProxy(await connect('transport-spec-client'));
     await expect(firstValueFrom(proxy.send(`${subject}.double`, { n: 21 }))).resolves.toBe(42);
-    await expect(firstValueFrom(proxy.send(`${subject}.double`, { n: 'x' }))).rejects.toMatchObject({ code: 'validation_failed' });
-    await expect(firstValueFrom(proxy.emit(`${subject}.emitted.a`, { id: 'e1' }))).resolves.toMatchObject({ stream, duplicate: false });
+    await expect(firstValueFrom(proxy.send(`${subject}.double`, { n: 'x' }))).rejects.toMatchObject(
+      { code: 'validation_failed' },
+    );
+    await expect(
+      firstValueFrom(proxy.emit(`${subject}.emitted.a`, { id: 'e1' })),
+    ).resolves.toMatchObject({ stream, duplicate: false });
     await until(() => emitted.includes('e1'));
   });
 
@@ -270,6 +361,8 @@ describe('BusTransport against nats-server', () => {
       }
     }
     const bus = await connect('transport-spec-server');
-    await expect(serveOnBus(bus, { controllers: [CarelessController] }, { logger: false })).rejects.toThrow(/names no queue group/);
+    await expect(
+      serveOnBus(bus, { controllers: [CarelessController] }, { logger: false }),
+    ).rejects.toThrow(/names no queue group/);
   });
 });

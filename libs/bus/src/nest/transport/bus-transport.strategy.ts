@@ -70,7 +70,8 @@ export class BusTransport extends Server implements CustomTransportStrategy, Bus
   }
 
   open(pattern: string, subject: string): Stoppable {
-    if (!subjectMatches(pattern, subject)) throw new Error(`${subject} is not a subject of ${pattern}`);
+    if (!subjectMatches(pattern, subject))
+      throw new Error(`${subject} is not a subject of ${pattern}`);
     const binding: ManualBinding = { pattern, subject, bound: null, stopped: false };
     this.manual.add(binding);
     if (this.listening) this.bindManual(binding);
@@ -102,34 +103,55 @@ export class BusTransport extends Server implements CustomTransportStrategy, Bus
 
   private connection(): Bus {
     if (this.closed) throw new Error('the bus transport is closed');
-    if (!this.bus) throw new Error('the bus transport has no connection: attach one before listening');
+    if (!this.bus)
+      throw new Error('the bus transport has no connection: attach one before listening');
     return this.bus;
   }
 
   private bindManual(binding: ManualBinding): void {
     if (binding.stopped || binding.bound) return;
     const handler = this.messageHandlers.get(binding.pattern);
-    if (!handler || handler.isEventHandler) throw new Error(`no request handler is declared for ${binding.pattern}`);
+    if (!handler || handler.isEventHandler)
+      throw new Error(`no request handler is declared for ${binding.pattern}`);
     const route = requestRouteOf(binding.pattern, handler);
     if (!route.manual) throw new Error(`${binding.pattern} is not a manual route`);
     binding.bound = this.bindRequest(this.connection(), binding.subject, route, handler);
   }
 
-  private bindRequest(bus: Bus, subject: string, route: RequestRoute, handler: MessageHandler): Stoppable {
+  private bindRequest(
+    bus: Bus,
+    subject: string,
+    route: RequestRoute,
+    handler: MessageHandler,
+  ): Stoppable {
     if (route.codec === 'binary') {
       return bus.serveBinary(subject, route.queueGroup, (bytes, meta) =>
-        this.invoke(handler, bytes, new BusContext([meta.subject, meta.headers, meta.meta, undefined])),
+        this.invoke(
+          handler,
+          bytes,
+          new BusContext([meta.subject, meta.headers, meta.meta, undefined]),
+        ),
       );
     }
     return bus.serve(subject, route.queueGroup, (payload, meta) =>
-      this.invoke(handler, payload, new BusContext([meta.subject, meta.headers, undefined, undefined])),
+      this.invoke(
+        handler,
+        payload,
+        new BusContext([meta.subject, meta.headers, undefined, undefined]),
+      ),
     );
   }
 
   private bindEvent(bus: Bus, pattern: string, handler: MessageHandler): Promise<Stoppable> {
-    if (handler.next) throw new Error(`two @EventPattern handlers for ${pattern}: give each its own subject and durable consumer`);
+    if (handler.next)
+      throw new Error(
+        `two @EventPattern handlers for ${pattern}: give each its own subject and durable consumer`,
+      );
     const route = handler.extras as Partial<EventRoute> | undefined;
-    if (!route?.consumer) throw new Error(`@EventPattern(${pattern}) declares no consumer: pass eventRoute({ consumer: ... })`);
+    if (!route?.consumer)
+      throw new Error(
+        `@EventPattern(${pattern}) declares no consumer: pass eventRoute({ consumer: ... })`,
+      );
     const { consumer, consume, codec } = route as EventRoute;
     return bus.consume(
       { ...consumer, filterSubjects: [pattern] },
@@ -138,7 +160,11 @@ export class BusTransport extends Server implements CustomTransportStrategy, Bus
     );
   }
 
-  private async deliver(handler: MessageHandler, message: ConsumedMessage, codec: 'json' | 'binary'): Promise<void> {
+  private async deliver(
+    handler: MessageHandler,
+    message: ConsumedMessage,
+    codec: 'json' | 'binary',
+  ): Promise<void> {
     let payload: unknown = message.data;
     if (codec === 'json') {
       try {
@@ -149,7 +175,11 @@ export class BusTransport extends Server implements CustomTransportStrategy, Bus
       }
     }
     try {
-      await this.invoke(handler, payload, new BusContext([message.subject, message.headers, undefined, message]));
+      await this.invoke(
+        handler,
+        payload,
+        new BusContext([message.subject, message.headers, undefined, message]),
+      );
     } catch (error) {
       if (error instanceof StrataError && POISON_CODES.has(error.code)) {
         this.logger.warn(`terminated ${message.subject} #${message.seq}: ${error.message}`);
@@ -161,8 +191,14 @@ export class BusTransport extends Server implements CustomTransportStrategy, Bus
   }
 
   /** Runs the handler through Nest's pipeline and resolves to its last value; errors are the filter's. */
-  private async invoke(handler: MessageHandler, payload: unknown, context: BusContext): Promise<unknown> {
-    return lastValueFrom(this.transformToObservable(await handler(payload, context)), { defaultValue: undefined });
+  private async invoke(
+    handler: MessageHandler,
+    payload: unknown,
+    context: BusContext,
+  ): Promise<unknown> {
+    return lastValueFrom(this.transformToObservable(await handler(payload, context)), {
+      defaultValue: undefined,
+    });
   }
 }
 
