@@ -34,6 +34,11 @@ export function compactorSettings(config: PlatformConfig): CompactorSettings {
       replicaLabels: new Set(replicaLabels),
       dedupFunc: config.STRATA_COMPACTOR_DEDUP_FUNC,
       workDir: join(config.STRATA_DATA_DIR, 'compactor'),
+      downsample: {
+        enabled: config.STRATA_COMPACTOR_DOWNSAMPLING,
+        span5mMs: config.STRATA_COMPACTOR_DOWNSAMPLE_5M_SPAN,
+        span1hMs: config.STRATA_COMPACTOR_DOWNSAMPLE_1H_SPAN,
+      },
     },
     intervalMs: config.STRATA_COMPACTOR_INTERVAL_SECONDS * 1000,
     shards: config.STRATA_COMPACTOR_SHARDS,

@@ -61,8 +61,8 @@ export async function putFixtureBlock(
 }
 
 /**
- * What a reader of the bucket sees for a tenant, as the store gateway reads it: unmarked blocks,
- * minus those another block contains, merged by labels and timestamp. Keyed by series.
+ * What a reader of the bucket sees for a tenant at raw resolution, as the store gateway reads it:
+ * unmarked raw blocks, minus those another block contains, merged by labels and timestamp. Keyed by series.
  */
 export async function readableSamples(
   bucket: Bucket,
@@ -72,7 +72,7 @@ export async function readableSamples(
   const covered = coveredBlocks(listing.blocks);
   const readers = await Promise.all(
     listing.blocks
-      .filter((b) => !covered.has(b.ulid))
+      .filter((b) => !covered.has(b.ulid) && (b.meta.thanos?.downsample.resolution ?? 0) === 0)
       .map((b) => openBlock(new BucketBlockFiles(bucket, blockDir(tenant, b.ulid)))),
   );
   const out = new Map<string, Array<[number, number]>>();

@@ -16,6 +16,7 @@ void runTenantCycle(
     replicaLabels: new Set(),
     dedupFunc: 'one-of',
     workDir,
+    downsample: { enabled: false, span5mMs: 40 * H, span1hMs: 240 * H },
   },
   { rawSeconds: 0, fiveMinutesSeconds: 0, oneHourSeconds: 0 },
   {

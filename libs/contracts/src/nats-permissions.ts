@@ -3,6 +3,7 @@
  * the subjects it uses and nothing else. This table is the only place permissions are written;
  * the nats-server configs of the dev/test stack and of the kustomize base are rendered from it.
  */
+import { EventsStreams, EventsSubjects } from './events/events-api';
 import { QuerySubjects } from './query/query-api';
 import { KvBuckets, SERVICE_NAMES, Streams, Subjects, type ServiceName } from './subjects';
 
@@ -115,12 +116,14 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       Subjects.routerWriteBinary,
       ...Object.values(QuerySubjects),
       Subjects.rulerStatus,
+      EventsSubjects.ingest,
+      EventsSubjects.search,
       // Readiness and status of the platform behind the edge.
       'strata.service.health.v1.*',
       'strata.service.info.v1.*',
     ],
     subscribe: servesHealth('gateway'),
-    chunksWith: ['router', 'query', 'control-plane', 'ruler'],
+    chunksWith: ['router', 'query', 'control-plane', 'ruler', 'events'],
   },
   'control-plane': {
     publish: [
@@ -194,7 +197,21 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
   },
   logflow: health('logflow'),
   notification: health('notification'),
-  events: health('events'),
+  events: {
+    publish: [
+      ...JS_INFO,
+      '$JS.API.STREAM.NAMES',
+      ...declareStream(EventsStreams.batches.name),
+      ...declareStream(EventsStreams.alerts.name),
+      EventsSubjects.batchesAll,
+      EventsSubjects.alertsAll,
+      // Chunked batches are read back by sequence when their last part arrives.
+      ...readStream(EventsStreams.batches.name),
+      ...consumeStream(EventsStreams.batches.name),
+    ],
+    subscribe: [EventsSubjects.ingest, EventsSubjects.search, ...servesHealth('events')],
+    chunksWith: [],
+  },
   'model-registry': health('model-registry'),
 };
 

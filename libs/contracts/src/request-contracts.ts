@@ -8,6 +8,13 @@ import {
 import { type StoreRequest } from './ingest/store-api';
 import { type RulerStatusReply, type RulerStatusRequest } from './ruler/ruler-api';
 import { type Subjects } from './subjects';
+import {
+  type EventBatch,
+  type EventBatchAccepted,
+  type EventSearchRequest,
+  type EventSearchResult,
+  type EventsSubjects,
+} from './events/events-api';
 import { type ServiceHealth, type ServiceInfo } from './platform/service-info';
 import {
   type CardinalityLabelNamesRequest,
@@ -57,6 +64,8 @@ export interface RequestContracts {
     response: PromReply;
   };
   [QuerySubjects.userStats]: { request: UserStatsRequest; response: PromApiReply<TenantUserStats> };
+  [EventsSubjects.ingest]: { request: EventBatch; response: EventBatchAccepted };
+  [EventsSubjects.search]: { request: EventSearchRequest; response: EventSearchResult };
   [health: `strata.service.health.v1.${string}`]: {
     request: Record<string, never>;
     response: ServiceHealth;

@@ -46,3 +46,8 @@ export {
   type RunningPrometheus,
 } from './prometheus-server';
 export { startS3Server, type S3ServerOptions, type RunningS3Server } from './s3-server';
+export {
+  startAlertmanagerWithWebhook,
+  type AlertmanagerWithWebhook,
+  type WebhookMessage,
+} from './alertmanager-server';

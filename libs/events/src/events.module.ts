@@ -1,8 +1,101 @@
-import { Module } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
+import { BUS, type Bus } from '@strata/bus';
+import { EventsStreams } from '@strata/contracts';
+import {
+  InjectPlatformConfig,
+  type PlatformConfig,
+  PLATFORM_CONFIG,
+  ReadinessRegistry,
+} from '@strata/service-kit';
+import { AlertPublisher } from './alerts/alert-publisher';
+import { EventArchive } from './archive/event-archive';
+import { EventsController } from './bus/events.controller';
+import { BatchEvaluator } from './evaluate/batch-evaluator';
+import { BatchIngest } from './evaluate/batch-ingest';
+import { EventsMetrics } from './events-metrics';
+import { TenantRulesSource } from './rules/tenant-rules.source';
+
+const RETENTION_EVERY_MS = 3_600_000;
+
+/** Declares the events streams, applies the archive's retention hourly and closes the archive last. */
+@Injectable()
+export class EventsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Events');
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(BUS) private readonly bus: Bus,
+    @InjectPlatformConfig() private readonly config: PlatformConfig,
+    private readonly archive: EventArchive,
+    @Optional() private readonly readiness?: ReadinessRegistry,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.bus.ensureStream({
+      ...EventsStreams.batches,
+      subjects: [...EventsStreams.batches.subjects],
+      storage: 'file',
+      // Evaluation normally follows within seconds; a day covers an archive outage.
+      maxAgeMs: 86_400_000,
+    });
+    await this.bus.ensureStream({
+      ...EventsStreams.alerts,
+      subjects: [...EventsStreams.alerts.subjects],
+      storage: 'file',
+      maxAgeMs: 86_400_000,
+    });
+    this.readiness?.register('events-postgres', async () => {
+      await this.archive.dataSource.query('SELECT 1');
+      return { ok: true };
+    });
+    const sweep = () =>
+      void this.archive.applyRetention().then(
+        (dropped) => dropped.length > 0 && this.log.log(`retention dropped ${dropped.join(', ')}`),
+        (error: unknown) => this.log.warn(`retention failed: ${String(error)}`),
+      );
+    sweep();
+    this.timer = setInterval(sweep, RETENTION_EVERY_MS);
+    this.log.log(
+      `archiving ${this.config.STRATA_EVENTS_RETENTION_DAYS} days of events and audit events`,
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.archive.close();
+  }
+}
 
 /**
- * The events service: matches Kubernetes events and audit events against rules and archives them. Until that behaviour lands, the module contributes nothing of
- * its own: the process it runs in joins the bus and answers health and info for it.
+ * The events service: stores Kubernetes events and audit events the gateway accepted, evaluates
+ * them with kube-events and kube-auditing rules, archives them in Postgres and raises alerts.
  */
-@Module({})
+@Module({
+  controllers: [EventsController],
+  providers: [
+    {
+      provide: EventArchive,
+      inject: [PLATFORM_CONFIG],
+      useFactory: (config: PlatformConfig) =>
+        EventArchive.open({
+          databaseUrl: config.DATABASE_URL,
+          retentionDays: config.STRATA_EVENTS_RETENTION_DAYS,
+        }),
+    },
+    EventsMetrics,
+    TenantRulesSource,
+    AlertPublisher,
+    BatchIngest,
+    BatchEvaluator,
+    EventsLifecycle,
+  ],
+})
 export class EventsModule {}

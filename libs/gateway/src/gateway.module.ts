@@ -33,6 +33,7 @@ import { RuleGroupsController } from './rules/rule-groups.controller';
 import { RuleGroupsService } from './rules/rule-groups.service';
 import { RulerConfigController } from './rules/ruler-config.controller';
 import { RulesApiController } from './rules/rules-api.controller';
+import { EventsIngestController, EventsSearchController } from './events';
 
 /** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
 @Module({})
@@ -67,6 +68,8 @@ export class GatewayModule {
         RuleGroupsController,
         RemoteWriteController,
         BlockUploadController,
+        EventsIngestController,
+        EventsSearchController,
         HealthController,
         DocsController,
       ],

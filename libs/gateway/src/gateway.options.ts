@@ -14,6 +14,8 @@ export interface GatewayConfig {
   /** Header that names the tenant of a data request, lower-cased for lookups. */
   tenantHeader: string;
   maxBodyBytes: number;
+  /** Largest body of the Kubernetes event and audit routes; 8 MiB when absent. */
+  eventsMaxBodyBytes?: number;
   /**
    * Block uploads: the largest tar accepted, and where it is unpacked while it is checked and
    * stored; 16 GiB under the OS temp folder when absent.
@@ -71,6 +73,7 @@ export function gatewayConfigFrom(env: PlatformEnv): GatewayConfig {
     adminToken,
     tenantHeader: env.STRATA_TENANT_HEADER.toLowerCase(),
     maxBodyBytes: env.STRATA_MAX_BODY_BYTES,
+    eventsMaxBodyBytes: env.STRATA_EVENTS_MAX_BODY_BYTES,
     blockUploads: {
       maxBytes: env.STRATA_MAX_BLOCK_UPLOAD_BYTES,
       dir: join(env.STRATA_DATA_DIR, 'block-uploads'),

@@ -14,6 +14,7 @@ import { OpenApiDocument } from './openapi/docs.controller';
 import { GatewayMetrics } from './ops/gateway-metrics';
 import { acceptYamlBodies } from './rules/yaml-body';
 import { acceptRawProtobufBodies } from './remote-write';
+import { acceptEventBodies, DEFAULT_EVENTS_MAX_BODY_BYTES, limitEventBodies } from './events';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -59,6 +60,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<NestFas
   acceptRawProtobufBodies(fastify);
   acceptBlockTarBodies(fastify);
   acceptYamlBodies(fastify);
+  limitEventBodies(fastify, config.eventsMaxBodyBytes ?? DEFAULT_EVENTS_MAX_BODY_BYTES);
   // Nest turns Fastify's own errors (body too large, malformed JSON) into bare HTTP exceptions and
   // loses their codes, so every route answers those itself and passes anything else on.
   fastify.addHook('onRoute', (route) => {
@@ -68,6 +70,9 @@ export async function createGatewayApp(options: GatewayOptions): Promise<NestFas
     };
   });
   app.get(OpenApiDocument).document = buildOpenApi(app);
+  // Nest registers its JSON parser in init; the event routes' text bodies replace it afterwards.
+  await app.init();
+  acceptEventBodies(fastify);
   return app;
 }
 

@@ -148,7 +148,8 @@ export async function spawnStrata(
       env: {
         ...process.env,
         ...env,
-        HEALTH_PORT: String(await freePort()),
+        // A caller that reads the process's /metrics chooses the port.
+        HEALTH_PORT: env.HEALTH_PORT ?? String(await freePort()),
         SWC_NODE_PROJECT: 'tsconfig.json',
       },
       stdio: ['ignore', log, log],

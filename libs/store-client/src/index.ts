@@ -1,7 +1,9 @@
 export {
   createStoreClient,
   type StoreClient,
+  type StoreAggregate,
   type StoreClientOptions,
+  type StoreDownsampling,
   type StoreQuery,
   type StoreSeries,
   type StoreReadOptions,

@@ -63,6 +63,16 @@ export interface StoreResult<T> {
   warnings: string[];
 }
 
+/** What a Select may read from downsampled blocks (Thanos' `max_source_resolution` and `Aggr`). */
+export interface StoreDownsampling {
+  /** Coarsest resolution in ms; 0 reads raw blocks only. */
+  maxResolutionMs: number;
+  aggregate: StoreAggregate;
+}
+
+/** An aggregate of downsampled blocks. */
+export type StoreAggregate = 'count' | 'sum' | 'min' | 'max' | 'counter';
+
 /** Per-call settings of a read. */
 export interface StoreReadOptions {
   /** Partial response for this call (Thanos' `partial_response`); absent: the client's `partialResponse`. */
@@ -88,7 +98,10 @@ export interface StoreClient {
     options?: { limit?: number } & StoreReadOptions,
   ): Promise<StoreResult<string[]>>;
   /** Matching series with their samples in [start, end], sorted by labels; identical series from several sources are merged. */
-  select(query: StoreQuery, options?: StoreReadOptions): Promise<StoreResult<StoreSeries[]>>;
+  select(
+    query: StoreQuery,
+    options?: StoreReadOptions & { downsampling?: StoreDownsampling },
+  ): Promise<StoreResult<StoreSeries[]>>;
   /** Metric family metadata (type, help, unit) of the tenant, by family name, as `/api/v1/metadata` shows it. */
   metadata(
     tenantId: string,
@@ -161,6 +174,8 @@ interface Target {
   subject: string;
   /** How warnings and errors name it. */
   name: string;
+  /** An ingester's head (raw samples only), not a store of blocks. */
+  head?: boolean;
 }
 
 /** Creates a client that fans out to every ingest partition's owner and merges the answers. */
@@ -232,11 +247,14 @@ class FanOutStoreClient implements StoreClient {
 
   async select(
     query: StoreQuery,
-    options: StoreReadOptions = {},
+    options: StoreReadOptions & { downsampling?: StoreDownsampling } = {},
   ): Promise<StoreResult<StoreSeries[]>> {
+    const ds = options.downsampling;
     const r = await this.fanOut(
       this.targets(query),
       async (p) => {
+        // Heads hold raw samples only; under `count` each of them counts one.
+        const ones = ds?.aggregate === 'count' && p.head === true;
         const series: StoreSeries[] = [];
         let cursor: string | null = null;
         do {
@@ -245,13 +263,15 @@ class FanOutStoreClient implements StoreClient {
             ...this.scoped(query),
             cursor,
             maxSamples: this.options.pageSamples ?? 100_000,
+            ...(ds ? { maxResolutionMs: ds.maxResolutionMs, aggregate: ds.aggregate } : {}),
           });
-          for (const s of page.series)
-            series.push({
-              labels: unflatten(s.labels),
-              timestamps: floats(s.t),
-              values: floats(s.v),
-            });
+          for (const s of page.series) {
+            const values = floats(s.v);
+            // NaN (a staleness marker) stays: it is no sample to count.
+            if (ones)
+              for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) values[i] = 1;
+            series.push({ labels: unflatten(s.labels), timestamps: floats(s.t), values });
+          }
           cursor = page.nextCursor;
         } while (cursor !== null);
         return series;
@@ -404,6 +424,7 @@ class FanOutStoreClient implements StoreClient {
     return Array.from({ length: this.options.partitions }, (_, p) => ({
       subject: Subjects.storeQuery('ingester', p),
       name: `partition ${p}`,
+      head: true,
     }));
   }
 

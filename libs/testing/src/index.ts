@@ -8,3 +8,4 @@ export {
 } from './test-services';
 export { startAppProcess, type AppProcess } from './app-process';
 export { putBlockDir, writeTestBlock, type TestSeries } from './block-fixtures';
+export { auditCorpus, expectedAuditDecision, type KubeAuditEvent } from './kube-audit-corpus';

@@ -37,3 +37,4 @@ export * from './block/index-header';
 export * from './sample-merge';
 export * from './compact';
 export * from './varint';
+export * from './downsample';

@@ -18,6 +18,7 @@ const settings = (root: string) => ({
   replicaLabels: new Set<string>(),
   dedupFunc: 'one-of' as const,
   workDir: join(root, 'work'),
+  downsample: { enabled: false, span5mMs: 40 * H, span1hMs: 240 * H },
 });
 
 describe.each(['written', 'uploaded', 'marked'])('kill -9 of the compactor after %s', (step) => {

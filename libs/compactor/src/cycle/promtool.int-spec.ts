@@ -43,6 +43,7 @@ it('promtool tsdb analyze and dump open a compacted raw block', async () => {
         replicaLabels: new Set(),
         dedupFunc: 'one-of',
         workDir: join(root, 'work'),
+        downsample: { enabled: false, span5mMs: 40 * H, span1hMs: 240 * H },
       },
       { rawSeconds: 0, fiveMinutesSeconds: 0, oneHourSeconds: 0 },
       { now: () => T0 + 9 * H },

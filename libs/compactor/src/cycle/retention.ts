@@ -1,4 +1,5 @@
 import { type ListedBlock } from '@strata/blocks';
+import { RESOLUTION_1H, RESOLUTION_5M } from '@strata/tsdb';
 
 /** How long a tenant keeps each resolution, in seconds; 0 keeps forever. */
 export interface Retention {
@@ -6,10 +7,6 @@ export interface Retention {
   readonly fiveMinutesSeconds: number;
   readonly oneHourSeconds: number;
 }
-
-/** `thanos.downsample.resolution` of 5 m and 1 h blocks, in ms. */
-export const RESOLUTION_5M = 5 * 60 * 1000;
-export const RESOLUTION_1H = 60 * 60 * 1000;
 
 /**
  * Blocks wholly older than their resolution's retention (Thanos' `--retention.resolution-*`): a

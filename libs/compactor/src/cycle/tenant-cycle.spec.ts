@@ -26,6 +26,7 @@ beforeEach(async () => {
     replicaLabels: new Set(),
     dedupFunc: 'one-of',
     workDir: join(root, 'work'),
+    downsample: { enabled: false, span5mMs: 40 * H, span1hMs: 240 * H },
   };
 });
 afterEach(async () => {

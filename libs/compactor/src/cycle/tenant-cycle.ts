@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { type ListedBlock, coveredBlocks, listTenantBlocks } from '@strata/blocks';
 import { type Bucket } from '@strata/objstore';
-import { CorruptBlockError, InvalidBlockError } from '@strata/tsdb';
+import { CorruptBlockError, InvalidBlockError, RESOLUTION_1H, RESOLUTION_5M } from '@strata/tsdb';
 import { type CompactionStep, compactBlocks } from '../executor/compact-blocks';
 import { type DedupFunc } from '../executor/replica-dedup.stage';
+import { downsampleBlock } from '../executor/downsample-block';
 import { planCompaction } from '../planner/plan-compaction';
+import { type DownsampleSettings, planDownsampling } from '../planner/plan-downsampling';
 import { abandonedUploads, deleteBlockFolder, markForDeletion } from './bucket-cleanup';
 import { type Retention, blocksPastRetention } from './retention';
 
@@ -17,11 +19,19 @@ export interface TenantCycleSettings {
   readonly dedupFunc: DedupFunc;
   /** Local folder for blocks being written. */
   readonly workDir: string;
+  readonly downsample: DownsampleSettings;
 }
 
 /** What one cycle over a tenant did. */
 export interface TenantCycleResult {
   readonly compactions: Array<{ ulid: string; level: number; sources: number; seconds: number }>;
+  /** Blocks made at a coarser resolution, from which block. */
+  readonly downsamplings: Array<{
+    ulid: string;
+    from: string;
+    resolution: number;
+    seconds: number;
+  }>;
   /** Blocks marked for deletion, by why. */
   readonly marked: { covered: number; retention: number };
   readonly deleted: number;
@@ -58,6 +68,7 @@ export async function runTenantCycle(
   const now = hooks.now ?? Date.now;
   const result = {
     compactions: [] as TenantCycleResult['compactions'],
+    downsamplings: [] as TenantCycleResult['downsamplings'],
     marked: { covered: 0, retention: 0 },
     deleted: 0,
     abandonedUploadsRemoved: 0,
@@ -91,8 +102,16 @@ export async function runTenantCycle(
   }
 
   for (let i = 0; i < MAX_COMPACTIONS_PER_CYCLE; i++) {
-    const raw = live.filter((b) => (b.meta.thanos?.downsample.resolution ?? 0) === 0);
-    const plan = planCompaction(raw, settings.ranges);
+    // Each resolution is compacted on its own, raw first (Thanos' groups per resolution).
+    let plan: ReturnType<typeof planCompaction> = { kind: 'none' };
+    let resolution = 0;
+    for (resolution of RESOLUTIONS) {
+      plan = planCompaction(
+        live.filter((b) => (b.meta.thanos?.downsample.resolution ?? 0) === resolution),
+        settings.ranges,
+      );
+      if (plan.kind !== 'none') break;
+    }
     if (plan.kind === 'none') break;
     if (plan.kind === 'halt') return { ...result, halted: plan.reason };
     const started = now();
@@ -102,7 +121,8 @@ export async function runTenantCycle(
         bucket,
         tenant,
         workDir: join(settings.workDir, tenant),
-        replicaLabels: settings.replicaLabels,
+        // Downsampled blocks come from raw blocks already deduplicated.
+        replicaLabels: resolution === 0 ? settings.replicaLabels : new Set<string>(),
         dedupFunc: settings.dedupFunc,
         now,
         afterStep: hooks.afterStep,
@@ -127,5 +147,35 @@ export async function runTenantCycle(
       { tenant, ulid: meta.ulid, meta } as ListedBlock,
     ];
   }
+
+  let existing: ListedBlock[] = [...live, ...listing.marked, ...redundant, ...expired];
+  for (let i = 0; i < MAX_COMPACTIONS_PER_CYCLE; i++) {
+    const [task] = planDownsampling(live, existing, settings.downsample);
+    if (task === undefined) break;
+    const started = now();
+    let meta;
+    try {
+      meta = await downsampleBlock(task.block, task.resolution, {
+        bucket,
+        tenant,
+        workDir: join(settings.workDir, tenant),
+      });
+    } catch (e) {
+      if (e instanceof CorruptBlockError || e instanceof InvalidBlockError)
+        return { ...result, halted: `downsampling ${task.block.ulid}: ${e.message}` };
+      throw e;
+    }
+    result.downsamplings.push({
+      ulid: meta.ulid,
+      from: task.block.ulid,
+      resolution: task.resolution,
+      seconds: (now() - started) / 1000,
+    });
+    const made = { tenant, ulid: meta.ulid, meta } as ListedBlock;
+    live = [...live, made];
+    existing = [...existing, made];
+  }
   return result;
 }
+
+const RESOLUTIONS = [0, RESOLUTION_5M, RESOLUTION_1H] as const;

@@ -83,6 +83,7 @@ export async function compactBlocks(
       tenant: opts.tenant,
       externalLabels: sharedExternalLabels(ordered, opts.replicaLabels),
       source: 'compactor',
+      downsampleResolution: ordered[0]?.meta.thanos?.downsample.resolution ?? 0,
       compaction: {
         level: group.level,
         sources: [...new Set(ordered.flatMap((b) => b.meta.compaction.sources ?? [b.ulid]))].sort(),

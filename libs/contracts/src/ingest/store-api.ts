@@ -124,6 +124,16 @@ export const StoreRequest = z.discriminatedUnion('type', [
       cursor: z.string().max(100_000).nullable().default(null),
       /** Samples per page; a page always holds at least one series. */
       maxSamples: z.number().int().positive().max(1_000_000).default(100_000),
+      /**
+       * Coarsest downsampled blocks a store may read, in ms (Thanos' `max_source_resolution`);
+       * 0, or no `aggregate`: raw blocks only.
+       */
+      maxResolutionMs: z.number().int().nonnegative().optional(),
+      /**
+       * Which aggregate of a downsampled block to return (Thanos' `Aggr`); raw samples stand for
+       * themselves, except under `count`, where each counts 1.
+       */
+      aggregate: z.enum(['count', 'sum', 'min', 'max', 'counter']).optional(),
     })
     .strict(),
   StoreTsdbStatusRequest,

@@ -356,6 +356,27 @@ export const PlatformEnv = z.object({
     .string()
     .default('10m')
     .refine((v) => validDuration(v), { message: 'expected a duration such as 10m' }),
+  /**
+   * Compactor: a raw block spanning at least this is downsampled to 5 m, a 5 m block spanning at
+   * least the second to 1 h (Thanos' 40h and 10d); `STRATA_COMPACTOR_DOWNSAMPLING=false` turns
+   * downsampling off (Thanos' `--downsampling.disable`).
+   */
+  STRATA_COMPACTOR_DOWNSAMPLE_5M_SPAN: duration('40h'),
+  STRATA_COMPACTOR_DOWNSAMPLE_1H_SPAN: duration('10d'),
+  STRATA_COMPACTOR_DOWNSAMPLING: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** Events: largest body of the Kubernetes event and audit webhook routes (an audit batch of 400 at RequestResponse level fits). */
+  STRATA_EVENTS_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
+  /** Events: days of archive kept (whole day partitions are dropped; no quota field covers events yet). */
+  STRATA_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /** Events: Alertmanager base URLs (comma-separated) rule alerts are also posted to with `POST /api/v2/alerts`. */
+  STRATA_EVENTS_ALERTMANAGER_URLS: z.string().default(''),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;

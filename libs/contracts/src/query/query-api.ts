@@ -60,6 +60,11 @@ const common = {
    * `warnings`, instead of failing; absent: the service's default (`STRATA_QUERY_PARTIAL_RESPONSE`).
    */
   partialResponse: z.boolean().optional(),
+  /**
+   * Thanos' `max_source_resolution`: the coarsest downsampled data to read, in ms, or `auto` (a
+   * fifth of a range query's step; raw for an instant query); absent: raw data only.
+   */
+  maxSourceResolution: z.union([z.number().int().nonnegative(), z.literal('auto')]).optional(),
 };
 
 /** Payload on `QuerySubjects.instant`. */

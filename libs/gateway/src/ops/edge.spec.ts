@@ -106,6 +106,11 @@ describe('edge basics', () => {
         'GET /api/v1/admin/global-rule-groups/{group}',
         'PUT /api/v1/admin/global-rule-groups/{group}',
         'DELETE /api/v1/admin/global-rule-groups/{group}',
+        'POST /api/v1/audit/webhook/event',
+        'POST /audit/webhook/event',
+        'POST /api/v1/events',
+        'GET /api/v1/events/search',
+        'GET /api/v1/audit/search',
       ].sort(),
     );
     const create = res.body.paths['/api/v1/admin/tenants'].post;

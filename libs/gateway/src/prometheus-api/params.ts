@@ -130,6 +130,20 @@ export function durationParamMs(params: ApiParams, name: string): number | null 
   }
 }
 
+/**
+ * Thanos' `max_source_resolution`: `auto` (a fifth of the step), a duration, or null when absent
+ * (raw data only); negative values are refused as Thanos' querier refuses them.
+ */
+export function maxSourceResolutionParam(params: ApiParams): number | 'auto' | null {
+  const v = params.get('max_source_resolution');
+  if (v === '') return null;
+  if (v === 'auto') return 'auto';
+  const ms = durationParamMs(params, 'max_source_resolution');
+  if (ms !== null && ms < 0)
+    throw PromApiError.invalidParam('max_source_resolution', 'negative duration is not accepted');
+  return ms;
+}
+
 /** The `limit` parameter of metadata lookups (0: none), as Prometheus 3 validates it. */
 export function limitParam(params: ApiParams): number {
   const v = params.get('limit');

@@ -18,6 +18,7 @@ import {
   limitParam,
   MAX_TIME_MS,
   MIN_TIME_MS,
+  maxSourceResolutionParam,
   partialResponseParam,
   rangeParams,
   timeParam,
@@ -78,6 +79,7 @@ export class PrometheusApi {
         timeoutMs,
         lookbackDeltaMs,
         ...partialResponse(p),
+        ...maxSourceResolution(p),
       };
       return this.ask(QuerySubjects.instant, payload, timeoutMs);
     });
@@ -90,7 +92,14 @@ export class PrometheusApi {
       const timeoutMs = timeoutParam(p);
       return this.ask(
         QuerySubjects.range,
-        { ...scope(tenant), query: p.get('query'), ...range, timeoutMs, ...partialResponse(p) },
+        {
+          ...scope(tenant),
+          query: p.get('query'),
+          ...range,
+          timeoutMs,
+          ...partialResponse(p),
+          ...maxSourceResolution(p),
+        },
         timeoutMs,
       );
     });
@@ -264,6 +273,12 @@ export class PrometheusApi {
 function timeoutParam(p: ApiParams): number | undefined {
   const ms = durationParamMs(p, 'timeout');
   return ms === null ? undefined : Math.max(1, ms);
+}
+
+/** `maxSourceResolution` for the payload when the caller chose; absent, raw data only. */
+function maxSourceResolution(p: ApiParams): { maxSourceResolution?: number | 'auto' } {
+  const v = maxSourceResolutionParam(p);
+  return v === null ? {} : { maxSourceResolution: v };
 }
 
 /** `partialResponse` for the payload when the caller chose; absent, the query service's default applies. */

@@ -22,6 +22,8 @@ import {
   MATRIX_FUNCTIONS,
   VECTOR_FUNCTIONS,
 } from './functions/registry';
+import { RANGE_FUNCTIONS } from './functions/range';
+import { type RangeFn } from './functions/types';
 import { firstAfter, lastAtOrBefore, type LoadedSeries } from './selectors';
 import { newSeries, pushPoint, type Matrix, type Sample, type Series, type Vector } from './types';
 
@@ -357,7 +359,13 @@ export class Evaluator implements StepEvaluator {
     const others: (Matrix | null)[] = e.args.map((a, i) =>
       i === matrixIdx || exprType(a) === 'string' ? null : this.evalMatrix(a),
     );
-    let source: { labels: Labels; ts: Float64Array; vs: Float64Array; n: number }[];
+    let source: {
+      labels: Labels;
+      ts: Float64Array;
+      vs: Float64Array;
+      n: number;
+      fn?: RangeFn;
+    }[];
     let mods: TimeModifiers;
     let rangeMs: number;
     let subquerySamples = 0;
@@ -367,6 +375,7 @@ export class Evaluator implements StepEvaluator {
         ts: s.rts,
         vs: s.rvs,
         n: s.rn,
+        fn: downsampledFn(name, s),
       }));
       mods = arg.vectorSelector;
       rangeMs = arg.rangeMs;
@@ -433,7 +442,7 @@ export class Evaluator implements StepEvaluator {
         callCtx.ts = ts;
         callCtx.rangeStart = refEnd - rangeMs;
         callCtx.rangeEnd = refEnd;
-        const v = fn(s.ts, s.vs, lo, hi, callCtx);
+        const v = (s.fn ?? fn)(s.ts, s.vs, lo, hi, callCtx);
         if (v === undefined) continue;
         if (ss === null) ss = newSeries(s.labels, dropName, numSteps);
         pushPoint(ss, ts, v);
@@ -529,4 +538,25 @@ function isStepInvariant(e: Expr): boolean {
   }
   invariantCache.set(e, r);
   return r;
+}
+
+/**
+ * Over downsampled aggregates a few functions combine windows instead of samples: the count of a
+ * range is the sum of the windows' counts, its average the windows' averages weighted by their
+ * counts. Every other function reads the aggregate the store chose for it as it reads samples.
+ */
+function downsampledFn(name: string, s: LoadedSeries): RangeFn | undefined {
+  if (s.agg === 'count' && name === 'count_over_time') return RANGE_FUNCTIONS.sum_over_time;
+  const w = s.rws;
+  if (s.agg === 'avg' && w !== undefined && name === 'avg_over_time')
+    return (_ts, vs, lo, hi) => {
+      let sum = 0;
+      let count = 0;
+      for (let i = lo; i < hi; i++) {
+        sum += vs[i] * w[i];
+        count += w[i];
+      }
+      return sum / count;
+    };
+  return undefined;
 }

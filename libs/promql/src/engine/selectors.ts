@@ -1,7 +1,7 @@
 import { isStaleNaN } from '@strata/contracts';
 import { type VectorSelector } from '../parser/ast';
 import { type Labels } from '../storage/labels';
-import { type Querier, type SelectHints } from '../storage/queryable';
+import { type Querier, type SelectHints, type StorageSeries } from '../storage/queryable';
 
 /**
  * One selected series materialised into typed arrays once per query: all samples (for instant
@@ -15,6 +15,9 @@ export interface LoadedSeries {
   rts: Float64Array;
   rvs: Float64Array;
   rn: number;
+  /** Downsampled aggregates (see `StorageSeries.downsampled`); `rws` are the weights of `rvs`. */
+  agg?: 'count' | 'avg';
+  rws?: Float64Array;
 }
 
 /** Selects and materialises the series of a selector from the querier. */
@@ -27,7 +30,7 @@ export async function loadSeries(
   const out: LoadedSeries[] = [];
   for (const s of found) {
     if (s.samples !== undefined) {
-      out.push(fromArrays(s.labels, s.samples()));
+      out.push(withDownsampled(fromArrays(s.labels, s.samples()), s));
       continue;
     }
     const it = s.iterator();
@@ -68,6 +71,20 @@ export async function loadSeries(
     out.push({ labels: s.labels, ts, vs: vals, n, rts, rvs, rn });
   }
   return out;
+}
+
+function withDownsampled(l: LoadedSeries, s: StorageSeries): LoadedSeries {
+  const d = s.downsampled;
+  if (d === undefined) return l;
+  if (d.kind === 'count') return { ...l, agg: 'count' };
+  let rws = d.weights;
+  if (l.rn !== l.n) {
+    // Weights follow the samples that stay once staleness markers are dropped.
+    rws = new Float64Array(l.rn);
+    let k = 0;
+    for (let i = 0; i < l.n && k < l.rn; i++) if (!isStaleNaN(l.vs[i])) rws[k++] = d.weights[i];
+  }
+  return { ...l, agg: 'avg', rws };
 }
 
 /** A series the store hands over as typed arrays: read in place, copied only without its staleness markers. */

@@ -34,6 +34,12 @@ export interface StorageSeries {
    * engine does not copy them through the iterator.
    */
   samples?(): { ts: Float64Array; vs: Float64Array; n: number };
+  /**
+   * Set when the samples are aggregates of downsampled blocks that range functions combine
+   * otherwise than raw samples: `count` values are sample counts (`count_over_time` sums them);
+   * `avg` values are window averages of `weights[i]` samples each (`avg_over_time` weighs them).
+   */
+  readonly downsampled?: { kind: 'count' } | { kind: 'avg'; weights: Float64Array };
 }
 
 /** Reads series within the time window it was opened for. */

@@ -74,7 +74,7 @@ export class QueryExecutor {
     return guardRequest(InstantQueryRequest, input, async (req) => {
       const expr = parseExpr(req.query);
       const limits = this.limits(req.limits);
-      const read = readScope(req.partialResponse);
+      const read = readScope(req.partialResponse, resolutionMs(req.maxSourceResolution, 0));
       const { engine, queryable } = this.prepare(
         req.tenantId,
         limits,
@@ -123,7 +123,10 @@ export class QueryExecutor {
           `the query time range exceeds the limit (query length: ${formatGoDuration(lengthMs)}, limit: ${formatGoDuration(limits.maxQueryRangeSeconds * 1000)})`,
         );
       }
-      const read = readScope(req.partialResponse);
+      const read = readScope(
+        req.partialResponse,
+        resolutionMs(req.maxSourceResolution, req.stepMs),
+      );
       const { engine, queryable } = this.prepare(req.tenantId, limits, read, req.timeoutMs);
       const res = await engine.rangeQuery(queryable, expr, req.startMs, req.endMs, req.stepMs);
       return reply(res, withStoreWarnings(res.annotations, read));
@@ -270,8 +273,18 @@ function truncate<T>(all: T[], limit: number, read: ReadScope): PromApiReply<T[]
 }
 
 /** The read scope of one request: its partial response choice (absent: the source's default) and no warnings yet. */
-function readScope(partialResponse: boolean | undefined): ReadScope {
-  return { ...(partialResponse !== undefined ? { partialResponse } : {}), warnings: new Set() };
+/** Thanos' `auto` downsampling reads data no coarser than a fifth of the step. */
+function resolutionMs(param: number | 'auto' | undefined, stepMs: number): number {
+  if (param === 'auto') return Math.floor(stepMs / 5);
+  return param ?? 0;
+}
+
+function readScope(partialResponse: boolean | undefined, maxSourceResolutionMs = 0): ReadScope {
+  return {
+    ...(partialResponse !== undefined ? { partialResponse } : {}),
+    ...(maxSourceResolutionMs > 0 ? { maxSourceResolutionMs } : {}),
+    warnings: new Set(),
+  };
 }
 
 /** The engine's annotations with the stores a partial answer left out appended to its warnings, as Thanos' querier reports them. */

@@ -29,6 +29,8 @@ export interface ReadScope {
   partialResponse?: boolean;
   /** Filled with one warning per store left out of the answer (`partition 5: …`). */
   warnings: Set<string>;
+  /** Coarsest downsampled data to read, in ms (Thanos' `max_source_resolution`); absent or 0: raw. */
+  maxSourceResolutionMs?: number;
 }
 
 /**

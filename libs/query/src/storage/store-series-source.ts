@@ -17,6 +17,7 @@ import {
   type SeriesExemplars,
   type SeriesSource,
 } from './series-source';
+import { aggregateForFunc } from './downsampled-aggregate';
 
 /** Per-call settings the Store API client takes. */
 export interface StoreApiReadOptions {
@@ -47,7 +48,7 @@ export interface StoreReader {
   ): Promise<{ value: string[]; warnings: string[] }>;
   select(
     query: StoreApiQuery,
-    options?: StoreApiReadOptions,
+    options?: StoreApiReadOptions & { downsampling?: StoreApiDownsampling },
   ): Promise<{
     value: Array<{
       labels: ReadonlyArray<WireLabel>;
@@ -83,6 +84,59 @@ export interface StoreReader {
 interface WireLabel {
   name: string;
   value: string;
+}
+
+/** Downsampled data a Select may read (the Store API client's `StoreDownsampling`). */
+interface StoreApiDownsampling {
+  maxResolutionMs: number;
+  aggregate: 'count' | 'sum' | 'min' | 'max' | 'counter';
+}
+
+type StoreApiSeries = {
+  labels: ReadonlyArray<WireLabel>;
+  timestamps: Float64Array;
+  values: Float64Array;
+};
+
+function seriesKey(labels: ReadonlyArray<WireLabel>): string {
+  return labels.map((l) => `${l.name}\xff${l.value}`).join('\xff');
+}
+
+function toStorage(s: StoreApiSeries, downsampled?: StorageSeries['downsampled']): StorageSeries {
+  return {
+    labels: Labels.fromPairs(s.labels.map((l) => [l.name, l.value] as const)),
+    iterator: (): SampleIterator => new TypedArrayIterator(s.timestamps, s.values),
+    samples: () => ({
+      ts: s.timestamps,
+      vs: s.values,
+      n: Math.min(s.timestamps.length, s.values.length),
+    }),
+    ...(downsampled ? { downsampled } : {}),
+  };
+}
+
+/** Window averages from a sum series and its count series; a timestamp missing from either is left out. */
+function averaged(sum: StoreApiSeries, count: StoreApiSeries | undefined): StorageSeries {
+  const ts: number[] = [];
+  const vs: number[] = [];
+  const ws: number[] = [];
+  if (count !== undefined) {
+    let j = 0;
+    for (let i = 0; i < sum.timestamps.length; i++) {
+      const t = sum.timestamps[i];
+      while (j < count.timestamps.length && count.timestamps[j] < t) j++;
+      if (j >= count.timestamps.length || count.timestamps[j] !== t) continue;
+      const v = sum.values[i];
+      ts.push(t);
+      // A staleness marker (NaN) stays as it is, so the engine still sees the series end.
+      vs.push(Number.isNaN(v) ? v : v / count.values[j]);
+      ws.push(Number.isNaN(v) ? 0 : count.values[j]);
+    }
+  }
+  return toStorage(
+    { labels: sum.labels, timestamps: Float64Array.from(ts), values: Float64Array.from(vs) },
+    { kind: 'avg', weights: Float64Array.from(ws) },
+  );
 }
 
 class TypedArrayIterator implements SampleIterator {
@@ -125,26 +179,34 @@ export class StoreSeriesSource implements SeriesSource, CardinalitySource {
   async select(
     mint: number,
     maxt: number,
-    _hints: SelectHints | null,
+    hints: SelectHints | null,
     matchers: Matcher[],
     read?: ReadScope,
   ): Promise<StorageSeries[]> {
-    const { value } = noted(
-      await this.store.select(toQuery(matchers, mint, maxt), readOptions(read)),
-      read,
-    );
-    return value.map((s) => {
-      const labels = Labels.fromPairs(s.labels.map((l) => [l.name, l.value] as const));
-      return {
-        labels,
-        iterator: (): SampleIterator => new TypedArrayIterator(s.timestamps, s.values),
-        samples: () => ({
-          ts: s.timestamps,
-          vs: s.values,
-          n: Math.min(s.timestamps.length, s.values.length),
-        }),
-      };
-    });
+    const query = toQuery(matchers, mint, maxt);
+    const maxResolutionMs = read?.maxSourceResolutionMs ?? 0;
+    if (maxResolutionMs <= 0) return (await this.read(query, read)).map((s) => toStorage(s));
+    const aggregate = aggregateForFunc(hints?.func);
+    if (aggregate !== 'avg') {
+      const found = await this.read(query, read, { maxResolutionMs, aggregate });
+      return found.map((s) => toStorage(s, aggregate === 'count' ? { kind: 'count' } : undefined));
+    }
+    // An average is each window's sum over its count (Thanos' AverageChunkIterator), weighted by that count.
+    const [sums, counts] = await Promise.all([
+      this.read(query, read, { maxResolutionMs, aggregate: 'sum' }),
+      this.read(query, read, { maxResolutionMs, aggregate: 'count' }),
+    ]);
+    const countOf = new Map(counts.map((c) => [seriesKey(c.labels), c]));
+    return sums.map((s) => averaged(s, countOf.get(seriesKey(s.labels))));
+  }
+
+  private async read(
+    query: StoreApiQuery,
+    read: ReadScope | undefined,
+    downsampling?: StoreApiDownsampling,
+  ): Promise<StoreApiSeries[]> {
+    const options = { ...readOptions(read), ...(downsampling ? { downsampling } : {}) };
+    return noted(await this.store.select(query, options), read).value;
   }
 
   async labelNames(

@@ -107,7 +107,11 @@ export class TenantQueryable implements Queryable {
 function hideTenant(s: StorageSeries): StorageSeries {
   if (!s.labels.has(TENANT_LABEL)) return s;
   const labels: Labels = s.labels.without(TENANT_LABEL);
-  const out: StorageSeries = { labels, iterator: (): SampleIterator => s.iterator() };
+  const out: StorageSeries = {
+    labels,
+    iterator: (): SampleIterator => s.iterator(),
+    ...(s.downsampled ? { downsampled: s.downsampled } : {}),
+  };
   if (s.samples !== undefined) {
     const samples = s.samples.bind(s);
     out.samples = () => samples();

@@ -103,7 +103,9 @@ export class GroupRunner {
 
   private arm(): void {
     if (this.stopped) return;
-    const waitMs = Math.max(0, Number((this.nextSlotNs - nowNs()) / 1_000_000n));
+    // Rounded up: a slot has nanoseconds (the group's hash offset), and a tick before it would
+    // make the schedule evaluate the previous slot a second time.
+    const waitMs = Math.max(0, Number((this.nextSlotNs - nowNs() + 999_999n) / 1_000_000n));
     this.timer = setTimeout(() => {
       this.running = this.tick();
     }, waitMs);
@@ -111,6 +113,8 @@ export class GroupRunner {
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
+    // Node may fire a timer up to a millisecond early.
+    if (nowNs() < this.nextSlotNs) return this.arm();
     const { evalNs, missed } =
       this.evaluations === 0 ? { evalNs: this.nextSlotNs, missed: 0 } : this.schedule.next(nowNs());
     const ts = nsToMs(evalNs);

@@ -17,12 +17,14 @@ import {
 } from '@strata/contracts';
 import { type ListedBlock } from '@strata/blocks';
 import {
+  type Aggregate,
   type BlockReader,
   type Labels,
   type Matcher,
   compareLabelsUtf8,
   matcher,
 } from '@strata/tsdb';
+import { blocksAtResolution } from './resolution';
 import { type SampleSeries, mergeSeriesStreams } from './series-merge';
 
 /** Any answer of a store gateway. */
@@ -76,7 +78,17 @@ export async function answerFromBlocks(
   const mint = Math.max(request.start, range.minTime);
   const maxt = Math.min(request.end, range.maxTime - 1);
   const empty = matchers === null || mint > maxt;
-  const blocks = empty ? [] : source.blocksFor(tenant, mint, maxt);
+  const listed = empty ? [] : source.blocksFor(tenant, mint, maxt);
+  // Series are read at the resolution asked for; labels are the same in every resolution.
+  const blocks =
+    request.type === 'Select'
+      ? blocksAtResolution(
+          listed,
+          mint,
+          maxt,
+          request.aggregate === undefined ? 0 : (request.maxResolutionMs ?? 0),
+        )
+      : listed;
   const readers = await Promise.all(blocks.map((b) => source.open(b)));
   const m = matchers ?? [];
   switch (request.type) {
@@ -167,14 +179,21 @@ async function* blockSeries(
   mint: number,
   maxt: number,
   after: Labels | null,
+  aggregate: Aggregate | undefined,
 ): AsyncGenerator<SampleSeries> {
-  for await (const s of reader.select(m, mint, maxt, after ? { after } : {})) {
+  const raw = (reader.meta.thanos?.downsample.resolution ?? 0) === 0;
+  // A raw sample is one sample of the `count` aggregate.
+  const ones = raw && aggregate === 'count';
+  for await (const s of reader.select(m, mint, maxt, {
+    ...(after ? { after } : {}),
+    ...(aggregate ? { aggregate } : {}),
+  })) {
     const t: number[] = [];
     const v: number[] = [];
     const it = s.iterator();
     while (it.next()) {
       t.push(it.t);
-      v.push(it.v);
+      v.push(ones && !Number.isNaN(it.v) ? 1 : it.v);
     }
     if (t.length > 0)
       yield { labels: s.labels, timestamps: Float64Array.from(t), values: Float64Array.from(v) };
@@ -195,7 +214,7 @@ async function select(
   let last: Labels | null = null;
   // Oldest block first: on a timestamp two blocks share, the older block's sample is kept.
   for await (const s of mergeSeriesStreams(
-    readers.map((r) => blockSeries(r, m, mint, maxt, after)),
+    readers.map((r) => blockSeries(r, m, mint, maxt, after, request.aggregate)),
   )) {
     if (series.length > 0 && budget <= 0 && last)
       return { series, nextCursor: JSON.stringify(last.flatMap((l) => [l.name, l.value])) };

@@ -1,5 +1,7 @@
 import { ENC_XOR, xorIteratorFromBytes } from '../chunk/xor';
 import { CorruptBlockError } from '../errors';
+import { type Aggregate, ENC_AGGR } from '../downsample/aggr-chunk';
+import { aggregateIterator } from '../downsample/downsample';
 import { type Matcher } from '../index/matchers';
 import { type Postings, type PostingsReader, postingsForMatchers } from '../index/postings';
 import { ChainIterator, RangeIterator, type SampleIterator } from '../iterator';
@@ -33,6 +35,8 @@ export interface SelectOptions {
   readonly batchSize?: number;
   /** Only series sorting after these labels (UTF-8 order): a paged read resumes without reading earlier chunks. */
   readonly after?: Labels;
+  /** The aggregate a downsampled block's iterators yield (`counter` with resets applied). */
+  readonly aggregate?: Aggregate;
 }
 
 /**
@@ -125,8 +129,9 @@ export class BlockReader {
           chunks.push({ minT: c.minT, maxT: c.maxT, encoding: r.encoding, data: r.data });
         }
         if (chunks.length === 0) continue;
+        const aggregated = chunks.every((c) => c.encoding === ENC_AGGR);
         for (const c of chunks) {
-          if (c.encoding !== ENC_XOR) {
+          if (c.encoding !== ENC_XOR && !aggregated) {
             throw new CorruptBlockError(
               `series ${s.id}: chunk encoding ${c.encoding} (native histograms) is not supported`,
             );
@@ -136,6 +141,15 @@ export class BlockReader {
           labels: s.labels,
           chunks,
           iterator: () => {
+            if (aggregated) {
+              // Which aggregate a query wants is the caller's choice; raw samples do not exist here.
+              const a = opts.aggregate;
+              if (a === undefined)
+                throw new CorruptBlockError(
+                  `series ${s.id}: downsampled chunks read without naming an aggregate`,
+                );
+              return new RangeIterator(aggregateIterator(chunks, a), mint, maxt);
+            }
             const its = chunks.map((c) => xorIteratorFromBytes(c.data));
             return new RangeIterator(
               its.length === 1 ? its[0] : new ChainIterator(its),

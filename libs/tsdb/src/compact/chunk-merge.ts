@@ -1,4 +1,5 @@
-import { xorIteratorFromBytes } from '../chunk/xor';
+import { ENC_XOR, xorIteratorFromBytes } from '../chunk/xor';
+import { InvalidBlockError } from '../errors';
 import { type BlockChunk, encodeXorChunks } from '../block/block-writer';
 
 /** Samples per re-encoded chunk, Prometheus' target. */
@@ -35,6 +36,9 @@ export function mergeSeriesChunks(sources: ReadonlyArray<readonly BlockChunk[]>)
 }
 
 function mergeRun(run: ReadonlyArray<{ c: BlockChunk; rank: number }>): BlockChunk[] {
+  // Overlapping aggregates cannot be merged sample by sample; the compactor halts instead.
+  if (run.some(({ c }) => c.encoding !== undefined && c.encoding !== ENC_XOR))
+    throw new InvalidBlockError('overlapping chunks that are not XOR cannot be merged');
   // Decoding the run is bounded by the run, i.e. by one series' overlapping chunks.
   const byTime = new Map<number, { v: number; rank: number }>();
   for (const { c, rank } of run) {

@@ -1,6 +1,5 @@
 import { type BlockChunk, type BlockSeries } from '../block/block-writer';
 import { type BlockReader } from '../block/block-reader';
-import { ENC_XOR } from '../chunk/xor';
 import { matcher } from '../index/matchers';
 import { compareLabelsUtf8 } from '../block/series-order';
 import { mergeSeriesChunks } from './chunk-merge';
@@ -22,7 +21,7 @@ export async function* blockSeries(
         minT: c.minT,
         maxT: c.maxT,
         data: c.data,
-        encoding: ENC_XOR,
+        encoding: c.encoding,
       })),
     };
   }

@@ -1,0 +1,201 @@
+import {
+  type EventRecordKind,
+  type EventSearchRequest,
+  type EventSearchResult,
+} from '@strata/contracts';
+import { DataSource } from 'typeorm';
+import { type ArchiveRow, archiveTable } from './archive-rows';
+import { CreateEventArchive1732160000000 } from './migrations/1732160000000-create-event-archive';
+import { encodeCursor } from './cursor';
+import { searchQuery } from './search-query';
+
+const DAY_MS = 86_400_000;
+const MIGRATION_LOCK_KEY = 0x5374_6576;
+
+/** Where the archive lives and how long it keeps records. */
+export interface EventArchiveOptions {
+  databaseUrl: string;
+  retentionDays: number;
+  poolSize?: number;
+}
+
+/**
+ * The Postgres archive of Kubernetes events and audit events: inserts are idempotent (a record's
+ * id within its tenant and time), day partitions are created as records need them and dropped
+ * whole when they leave the retention window.
+ */
+export class EventArchive {
+  private readonly partitions = new Set<string>();
+
+  private constructor(
+    readonly dataSource: DataSource,
+    private readonly retentionDays: number,
+  ) {}
+
+  /** Connects and applies the archive's migrations (serialised across replicas by an advisory lock). */
+  static async open(options: EventArchiveOptions): Promise<EventArchive> {
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url: options.databaseUrl,
+      synchronize: false,
+      migrationsRun: false,
+      // Its own table: the events service may share the control plane's database.
+      migrationsTableName: 'events_schema_migrations',
+      migrations: [CreateEventArchive1732160000000],
+      applicationName: 'strata-events',
+      extra: { max: options.poolSize ?? 5 },
+      logging: false,
+    });
+    await dataSource.initialize();
+    try {
+      const lock = dataSource.createQueryRunner();
+      await lock.connect();
+      try {
+        await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+        await dataSource.runMigrations({ transaction: 'each' });
+      } finally {
+        await lock
+          .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
+          .catch(() => undefined);
+        await lock.release();
+      }
+    } catch (error) {
+      await dataSource.destroy();
+      throw error;
+    }
+    return new EventArchive(dataSource, options.retentionDays);
+  }
+
+  /** Stores rows of one tenant (rows already archived are skipped); returns how many were new. */
+  async insert(
+    kind: EventRecordKind,
+    tenantId: string,
+    rows: readonly ArchiveRow[],
+  ): Promise<number> {
+    const horizon = Date.now() - this.retentionDays * DAY_MS;
+    // Records older than the retention would land in a partition about to be dropped.
+    const kept = rows.filter((r) => r.time.getTime() >= horizon);
+    if (kept.length === 0) return 0;
+    const table = archiveTable(kind);
+    for (const day of new Set(kept.map((r) => dayOf(r.time))))
+      await this.ensurePartition(table, day);
+    const columns =
+      kind === 'events'
+        ? ['namespace', 'resource', 'name', 'reason', 'type', 'message']
+        : [
+            'namespace',
+            'resource',
+            'name',
+            'verb',
+            'username',
+            'response_code',
+            'stage',
+            'message',
+          ];
+    let inserted = 0;
+    for (let i = 0; i < kept.length; i += 500) {
+      const part = kept.slice(i, i + 500);
+      const params: unknown[] = [];
+      const tuples = part.map((r) => {
+        const values: unknown[] = [tenantId, r.time, r.id, r.cluster];
+        for (const c of columns) values.push(columnValue(r, c));
+        values.push(JSON.stringify(r.event));
+        const start = params.length;
+        params.push(...values);
+        return `(${values.map((_, j) => `$${start + j + 1}`).join(', ')})`;
+      });
+      const result: unknown = await this.dataSource.query(
+        `INSERT INTO ${table} (tenant_id, time, id, cluster, ${columns.join(', ')}, event)
+         VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING RETURNING id`,
+        params,
+      );
+      inserted += Array.isArray(result) ? result.length : 0;
+    }
+    return inserted;
+  }
+
+  /** One page of a tenant's records with the total and, when asked, the histogram. */
+  async search(request: EventSearchRequest): Promise<EventSearchResult> {
+    const q = searchQuery(request);
+    const rows: Array<{ time: Date; id: string; cluster: string; event: Record<string, unknown> }> =
+      await this.dataSource.query(q.page.sql, q.page.params);
+    const [{ total }] = (await this.dataSource.query(q.total.sql, q.total.params)) as Array<{
+      total: string;
+    }>;
+    const histogram = q.histogram
+      ? (
+          (await this.dataSource.query(q.histogram.sql, q.histogram.params)) as Array<{
+            bucket: Date;
+            count: string;
+          }>
+        ).map((b) => ({ time: b.bucket.toISOString(), count: Number(b.count) }))
+      : undefined;
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    const last = page[page.length - 1];
+    return {
+      total: Number(total),
+      items: page.map((r) => ({ time: r.time.toISOString(), cluster: r.cluster, event: r.event })),
+      nextCursor: more && last ? encodeCursor(last.time.getTime(), last.id) : null,
+      ...(histogram ? { histogram } : {}),
+    };
+  }
+
+  /** Drops the day partitions entirely older than the retention window; returns their names. */
+  async applyRetention(now = Date.now()): Promise<string[]> {
+    const cutoff = dayOf(new Date(now - this.retentionDays * DAY_MS));
+    const dropped: string[] = [];
+    for (const table of ['kube_events', 'audit_events'] as const) {
+      const parts = (await this.dataSource.query(
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1`,
+        [table],
+      )) as Array<{ name: string }>;
+      for (const { name } of parts) {
+        const day = /_p(\d{8})$/.exec(name)?.[1];
+        if (day === undefined || day >= cutoff) continue;
+        await this.dataSource.query(`DROP TABLE IF EXISTS ${name}`);
+        this.partitions.delete(name);
+        dropped.push(name);
+      }
+    }
+    return dropped;
+  }
+
+  /** Closes the pool. */
+  close(): Promise<void> {
+    return this.dataSource.destroy();
+  }
+
+  private async ensurePartition(table: string, day: string): Promise<void> {
+    const name = `${table}_p${day}`;
+    if (this.partitions.has(name)) return;
+    const from = `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}`;
+    const to = new Date(Date.parse(`${from}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+    try {
+      await this.dataSource.query(
+        `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${table} FOR VALUES FROM ('${from}') TO ('${to}')`,
+      );
+    } catch (error) {
+      // Two replicas creating the same partition: the loser's IF NOT EXISTS can still collide.
+      const code = (error as { code?: string }).code;
+      if (code !== '42P07' && code !== '23505') throw error;
+    }
+    this.partitions.add(name);
+  }
+}
+
+function columnValue(row: ArchiveRow, column: string): unknown {
+  switch (column) {
+    case 'response_code':
+      return row.responseCode ?? null;
+    case 'username':
+      return row.username ?? '';
+    default:
+      return (row as unknown as Record<string, unknown>)[column] ?? '';
+  }
+}
+
+function dayOf(time: Date): string {
+  return time.toISOString().slice(0, 10).replace(/-/g, '');
+}

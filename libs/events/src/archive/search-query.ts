@@ -1,0 +1,131 @@
+import { EventSearchRequest, StrataError } from '@strata/contracts';
+import { archiveTable } from './archive-rows';
+import { decodeCursor } from './cursor';
+
+/** A statement and its parameters. */
+interface Sql {
+  sql: string;
+  params: unknown[];
+}
+
+/** The statements of one search: the page (one row more than the limit, to know a next page exists), the total, the histogram. */
+export interface SearchQuery {
+  page: Sql;
+  total: Sql;
+  histogram: Sql | null;
+  limit: number;
+}
+
+/** Equality filters and the column they apply to, per kind; a filter a kind does not have is refused. */
+const COLUMNS = {
+  events: {
+    cluster: 'cluster',
+    namespace: 'namespace',
+    name: 'name',
+    resource: 'resource',
+    reason: 'reason',
+    type: 'type',
+  },
+  audit: {
+    cluster: 'cluster',
+    namespace: 'namespace',
+    name: 'name',
+    resource: 'resource',
+    user: 'username',
+    verb: 'verb',
+  },
+} as const;
+
+const ALL_FILTERS = [
+  'cluster',
+  'namespace',
+  'name',
+  'resource',
+  'reason',
+  'type',
+  'user',
+  'verb',
+] as const;
+
+/** Builds the search statements; every one is bound to the request's tenant first. */
+export function searchQuery(input: EventSearchRequest): SearchQuery {
+  const request = EventSearchRequest.parse(input);
+  if (request.end <= request.start)
+    throw new StrataError('bad_request', 'end must be after start', undefined, {
+      reason: 'bad_time_range',
+    });
+  const table = archiveTable(request.kind);
+  const params: unknown[] = [request.tenantId, new Date(request.start), new Date(request.end)];
+  const where = ['tenant_id = $1', 'time >= $2', 'time < $3'];
+  const columns: Record<string, string> = COLUMNS[request.kind];
+  for (const filter of ALL_FILTERS) {
+    const value = request[filter];
+    if (value === undefined) continue;
+    const column = columns[filter];
+    if (column === undefined) throw notAFilter(filter, request.kind);
+    params.push(value);
+    where.push(`${column} = $${params.length}`);
+  }
+  if (request.responseCode !== undefined) {
+    if (request.kind !== 'audit') throw notAFilter('responseCode', request.kind);
+    params.push(request.responseCode);
+    where.push(`response_code = $${params.length}`);
+  }
+  if (request.text !== undefined) {
+    params.push(`%${request.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const p = `$${params.length}`;
+    where.push(
+      request.kind === 'audit'
+        ? `(message ILIKE ${p} OR event->>'requestURI' ILIKE ${p})`
+        : `message ILIKE ${p}`,
+    );
+  }
+  const filtered = [...where];
+  const filteredParams = [...params];
+  const desc = request.sort === 'desc';
+  if (request.cursor !== undefined) {
+    const after = decodeCursor(request.cursor);
+    params.push(new Date(after.timeMs), after.id);
+    where.push(`(time, id) ${desc ? '<' : '>'} ($${params.length - 1}, $${params.length})`);
+  }
+  const order = desc ? 'DESC' : 'ASC';
+  params.push(request.limit + 1);
+  const page = {
+    sql: `SELECT time, id, cluster, event FROM ${table} WHERE ${where.join(' AND ')} ORDER BY time ${order}, id ${order} LIMIT $${params.length}`,
+    params,
+  };
+  const total = {
+    sql: `SELECT count(*) AS total FROM ${table} WHERE ${filtered.join(' AND ')}`,
+    params: filteredParams,
+  };
+  let histogram: Sql | null = null;
+  if (request.intervalSeconds !== undefined) {
+    const buckets = Math.ceil((request.end - request.start) / 1000 / request.intervalSeconds);
+    if (buckets > 10_000)
+      throw new StrataError(
+        'bad_request',
+        `interval gives ${buckets} buckets; at most 10000`,
+        undefined,
+        { reason: 'too_many_buckets' },
+      );
+    const hp = [...filteredParams, request.intervalSeconds];
+    const s = `$${hp.length}`;
+    histogram = {
+      sql: `SELECT to_timestamp(floor(extract(epoch FROM time) / ${s}) * ${s}) AS bucket, count(*) AS count FROM ${table}
+            WHERE ${filtered.join(' AND ')} GROUP BY 1 ORDER BY 1`,
+      params: hp,
+    };
+  }
+  return { page, total, histogram, limit: request.limit };
+}
+
+function notAFilter(filter: string, kind: string): StrataError {
+  return new StrataError(
+    'bad_request',
+    `${filter} is not a filter of ${kind === 'events' ? 'Kubernetes events' : 'audit events'}`,
+    undefined,
+    {
+      reason: 'unknown_filter',
+    },
+  );
+}
