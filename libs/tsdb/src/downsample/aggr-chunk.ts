@@ -1,4 +1,4 @@
-import { readUvarintAt } from './uvarint';
+import { putUvarint, readUvarint } from '../varint';
 import { ENC_XOR, type XorChunk, xorIteratorFromBytes } from '../chunk/xor';
 import { CorruptChunkError } from '../errors';
 import { type SampleIterator } from '../iterator';
@@ -30,12 +30,8 @@ export function encodeAggrChunk(chunks: Partial<Record<Aggregate, XorChunk>>): U
       continue;
     }
     const bytes = c.bytes();
-    let l = bytes.length;
-    while (l >= 0x80) {
-      parts.push((l & 0x7f) | 0x80);
-      l = Math.floor(l / 128);
-    }
-    parts.push(l, ENC_XOR, ...bytes);
+    const len = new Uint8Array(10);
+    parts.push(...len.subarray(0, putUvarint(len, 0, bytes.length)), ENC_XOR, ...bytes);
   }
   return Uint8Array.from(parts);
 }
@@ -45,8 +41,10 @@ export function aggrChunkPart(data: Uint8Array, aggregate: Aggregate): Uint8Arra
   let pos = 0;
   for (const a of AGGREGATES) {
     if (pos >= data.length) throw new CorruptChunkError('aggregate chunk truncated');
-    const [len, n] = readUvarintAt(data, pos);
-    pos += n;
+    const cursor = { buf: data, off: pos, end: data.length };
+    const len = readUvarint(cursor);
+    if (len < 0) throw new CorruptChunkError('bad uvarint in aggregate chunk');
+    pos = cursor.off;
     if (len === 0) {
       if (a === aggregate) return null;
       continue;
