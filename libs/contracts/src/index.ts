@@ -7,5 +7,6 @@ export * from './platform';
 export * from './query';
 export * from './ingest';
 export * from './request-contracts';
+export * from './notification';
 export * from './events';
 export * from './ruler';

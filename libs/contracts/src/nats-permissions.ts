@@ -4,6 +4,7 @@
  * the nats-server configs of the dev/test stack and of the kustomize base are rendered from it.
  */
 import { EventsStreams, EventsSubjects } from './events/events-api';
+import { NotificationSubjects } from './notification/notification-api';
 import { QuerySubjects } from './query/query-api';
 import { KvBuckets, SERVICE_NAMES, Streams, Subjects, type ServiceName } from './subjects';
 
@@ -115,6 +116,7 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       Subjects.routerWrite,
       Subjects.routerWriteBinary,
       ...Object.values(QuerySubjects),
+      ...Object.values(NotificationSubjects),
       Subjects.rulerStatus,
       EventsSubjects.ingest,
       EventsSubjects.search,
@@ -196,7 +198,18 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
     chunksWith: ['router', 'query', 'control-plane', 'ruler'],
   },
   logflow: health('logflow'),
-  notification: health('notification'),
+  notification: {
+    publish: [
+      ...JS_INFO,
+      ...declareStream(Streams.rulerAlerts.name),
+      ...consumeStream(Streams.rulerAlerts.name),
+      ...useKv(KvBuckets.notificationState, 'write'),
+      ...useKv(KvBuckets.notificationAlerts, 'write'),
+      ...useKv(KvBuckets.notificationHistory, 'write'),
+    ],
+    subscribe: [...Object.values(NotificationSubjects), ...servesHealth('notification')],
+    chunksWith: [],
+  },
   events: {
     publish: [
       ...JS_INFO,

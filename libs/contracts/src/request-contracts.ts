@@ -15,6 +15,19 @@ import {
   type EventSearchResult,
   type EventsSubjects,
 } from './events/events-api';
+import {
+  type HistoryPage,
+  type HistoryRequest,
+  type ListAlertsRequest,
+  type ListSilencesRequest,
+  type NotificationSubjects,
+  type PostAlertsRequest,
+  type PutSilenceRequest,
+  type SetConfigRequest,
+  type SilenceIdRequest,
+  type TenantConfigView,
+  type TenantRequest,
+} from './notification/notification-api';
 import { type ServiceHealth, type ServiceInfo } from './platform/service-info';
 import {
   type CardinalityLabelNamesRequest,
@@ -66,6 +79,22 @@ export interface RequestContracts {
   [QuerySubjects.userStats]: { request: UserStatsRequest; response: PromApiReply<TenantUserStats> };
   [EventsSubjects.ingest]: { request: EventBatch; response: EventBatchAccepted };
   [EventsSubjects.search]: { request: EventSearchRequest; response: EventSearchResult };
+  [NotificationSubjects.postAlerts]: { request: PostAlertsRequest; response: object };
+  [NotificationSubjects.listAlerts]: { request: ListAlertsRequest; response: unknown[] };
+  [NotificationSubjects.alertGroups]: { request: ListAlertsRequest; response: unknown[] };
+  [NotificationSubjects.listSilences]: { request: ListSilencesRequest; response: unknown[] };
+  [NotificationSubjects.getSilence]: { request: SilenceIdRequest; response: unknown };
+  [NotificationSubjects.putSilence]: {
+    request: PutSilenceRequest;
+    response: { silenceID: string };
+  };
+  [NotificationSubjects.expireSilence]: { request: SilenceIdRequest; response: object };
+  [NotificationSubjects.status]: { request: TenantRequest; response: unknown };
+  [NotificationSubjects.receivers]: { request: TenantRequest; response: unknown[] };
+  [NotificationSubjects.getConfig]: { request: TenantRequest; response: TenantConfigView };
+  [NotificationSubjects.setConfig]: { request: SetConfigRequest; response: object };
+  [NotificationSubjects.deleteConfig]: { request: TenantRequest; response: object };
+  [NotificationSubjects.history]: { request: HistoryRequest; response: HistoryPage };
   [health: `strata.service.health.v1.${string}`]: {
     request: Record<string, never>;
     response: ServiceHealth;

@@ -114,6 +114,12 @@ export const KvBuckets = {
   ingestLeases: 'STRATA_INGEST_LEASES',
   /** Active series per tenant: key `p<partition>` → `ActiveSeriesReport`, put by the partition's owner. */
   activeSeries: 'STRATA_ACTIVE_SERIES',
+  /** Notification: Alertmanager configs (`config.<tenant>`), silences and the notification log, shared by replicas. */
+  notificationState: 'STRATA_NOTIFICATION',
+  /** Notification: each tenant's current alerts (`alert.<tenant>.<fingerprint>`), kept a day after their last update. */
+  notificationAlerts: 'STRATA_NOTIFICATION_ALERTS',
+  /** Notification: delivery attempts (`history.<tenant>.<id>`), expiring after the history retention. */
+  notificationHistory: 'STRATA_NOTIFICATION_HISTORY',
   /** Compactor leases: key `t<hex of tenant>` → the compactor instance working on that tenant now. */
   compactorLeases: 'STRATA_COMPACTOR_LEASES',
   /** Ruler replicas (`m.<replica>`) and the rule groups each evaluates (`g.<group hash>`), expiring when not renewed. */

@@ -51,3 +51,8 @@ export {
   type AlertmanagerWithWebhook,
   type WebhookMessage,
 } from './alertmanager-server';
+export {
+  startAlertmanager,
+  type AlertmanagerOptions,
+  type RunningAlertmanager,
+} from './alertmanager-differential-peer';

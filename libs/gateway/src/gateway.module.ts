@@ -6,6 +6,8 @@ import { ApiKeyAdminService } from './admin/api-key-admin.service';
 import { ApiKeysController } from './admin/api-keys.controller';
 import { AuditController } from './admin/audit.controller';
 import { AuditService } from './admin/audit.service';
+import { AlertmanagerApiController } from './alertmanager/alertmanager-api.controller';
+import { AlertmanagerConfigController } from './alertmanager/alertmanager-config.controller';
 import { QuotasController } from './admin/quotas.controller';
 import { TenantAdminService } from './admin/tenant-admin.service';
 import { TenantsController } from './admin/tenants.controller';
@@ -70,6 +72,8 @@ export class GatewayModule {
         BlockUploadController,
         EventsIngestController,
         EventsSearchController,
+        AlertmanagerApiController,
+        AlertmanagerConfigController,
         HealthController,
         DocsController,
       ],

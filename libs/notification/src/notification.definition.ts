@@ -2,4 +2,9 @@ import { defineService } from '@strata/service-kit';
 import { NotificationModule } from './notification.module';
 
 /** How processes compose the notification service (its app and the all-in-one `strata`). */
-export const notificationService = defineService('notification', NotificationModule);
+export const notificationService = defineService('notification', (config) =>
+  NotificationModule.forRoot({
+    externalUrl: `http://127.0.0.1:${config.HTTP_PORT}/alertmanager`,
+    historyRetentionMs: 7 * 24 * 3_600_000,
+  }),
+);

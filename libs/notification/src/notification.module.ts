@@ -1,8 +1,38 @@
-import { Module } from '@nestjs/common';
+import { Inject, Injectable, type DynamicModule, Module, type OnModuleInit } from '@nestjs/common';
+import { BUS, type Bus } from '@strata/bus';
+import { Streams } from '@strata/contracts';
+import { Alertmanagers } from './alertmanagers.service';
+import { NotificationController } from './notification.controller';
+import { NOTIFICATION_OPTIONS, type NotificationOptions } from './notification.options';
+
+/** Declares the ruler's alert stream, which notification owns and consumes, before its consumer binds. */
+@Injectable()
+class AlertStream implements OnModuleInit {
+  constructor(@Inject(BUS) private readonly bus: Bus) {}
+  async onModuleInit(): Promise<void> {
+    // The ruler's settings (libs/ruler's RulerService): whichever starts first creates it alike.
+    await this.bus.ensureStream({
+      name: Streams.rulerAlerts.name,
+      subjects: [...Streams.rulerAlerts.subjects],
+      storage: 'file',
+      maxAgeMs: 24 * 3600_000,
+      duplicateWindowMs: 120_000,
+    });
+  }
+}
 
 /**
- * The notification service: routes alerts and events to receivers with grouping, silences and retries. Until that behaviour lands, the module contributes nothing of
- * its own: the process it runs in joins the bus and answers health and info for it.
+ * The notification service: every tenant's Alertmanager (routing, grouping, inhibition, silences,
+ * notification log, webhook delivery with retries, history), served over the bus.
  */
 @Module({})
-export class NotificationModule {}
+export class NotificationModule {
+  /** The module with its options (external URL, history retention). */
+  static forRoot(options: NotificationOptions): DynamicModule {
+    return {
+      module: NotificationModule,
+      controllers: [NotificationController],
+      providers: [{ provide: NOTIFICATION_OPTIONS, useValue: options }, AlertStream, Alertmanagers],
+    };
+  }
+}

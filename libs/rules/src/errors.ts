@@ -1,6 +1,5 @@
-/** Machine-readable reasons the rules library refuses a rule file, a template or an evaluation. */
-export type RulesErrorCode =
-  'invalid_rule_file' | 'template_parse_failed' | 'template_exec_failed' | 'rule_evaluation_failed';
+/** Machine-readable reasons the rules library refuses a rule file or an evaluation (templates: `@strata/gotemplate`). */
+export type RulesErrorCode = 'invalid_rule_file' | 'rule_evaluation_failed';
 
 /** Base class of every error the rules library raises, carrying a closed-union `code`. */
 export abstract class RulesError extends Error {
@@ -13,24 +12,6 @@ export class InvalidRuleFileError extends RulesError {
   constructor(readonly problems: readonly string[]) {
     super(problems.join('\n'));
     this.name = 'InvalidRuleFileError';
-  }
-}
-
-/** A Go text/template did not parse; the message is Go's (`template: name:line: ...`). */
-export class TemplateParseError extends RulesError {
-  readonly code = 'template_parse_failed' as const;
-  constructor(message: string) {
-    super(message);
-    this.name = 'TemplateParseError';
-  }
-}
-
-/** A Go text/template failed while executing; the message is Go's (`template: name:line:col: executing ...`). */
-export class TemplateExecError extends RulesError {
-  readonly code = 'template_exec_failed' as const;
-  constructor(message: string) {
-    super(message);
-    this.name = 'TemplateExecError';
   }
 }
 

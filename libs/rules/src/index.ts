@@ -1,5 +1,5 @@
-// The public surface of the rules library: rule files, the Go template engine with Prometheus'
-// functions, and rule group evaluation. Everything else is internal.
+// The public surface of the rules library: rule files, Prometheus' template functions over the
+// engine of `@strata/gotemplate` (re-exported for existing callers), and rule group evaluation. Everything else is internal.
 export * from './errors';
 
 export {
@@ -23,11 +23,25 @@ export { parseRuleGroupSpec, type ParsedRuleGroup } from './rule-file/group-spec
 export { checkRuleFile, duplicateRulesLint, type CheckReport } from './rule-file/check';
 export { isValidLabelName, isValidMetricName, type NameValidation } from './rule-file/names';
 
-export { parseTemplate, type ParsedTemplate } from './template/parser';
-export { executeTemplate, type ExecOptions, type MissingKey } from './template/exec';
-export { BUILTINS } from './template/builtins';
-export { GoCallError, type GoFunc, type FuncMap, type ParamType } from './template/funcs';
-export { GoMap, GoSlice, GoStruct, GoObject, type GoValue } from './template/values';
+export {
+  parseTemplate,
+  type ParsedTemplate,
+  executeTemplate,
+  type ExecOptions,
+  type MissingKey,
+  BUILTINS,
+  GoCallError,
+  type GoFunc,
+  type FuncMap,
+  type ParamType,
+  GoMap,
+  GoSlice,
+  GoStruct,
+  GoObject,
+  type GoValue,
+  TemplateParseError,
+  TemplateExecError,
+} from '@strata/gotemplate';
 export {
   prometheusFuncs,
   type TemplateContext,

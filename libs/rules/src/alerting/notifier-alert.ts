@@ -1,4 +1,4 @@
-import { queryEscape } from '../template/builtins';
+import { queryEscape } from '@strata/gotemplate';
 import { type Alert } from './alert-state';
 
 /** An alert as Prometheus hands it to Alertmanager (the body of `POST /api/v2/alerts`). */

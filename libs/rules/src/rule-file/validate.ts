@@ -1,6 +1,6 @@
 import { ParseError, parseExpr } from '@strata/promql';
 import { alertTemplateParseError } from '../template/expander';
-import { goQuote } from '../template/go-quote';
+import { goQuote } from '@strata/gotemplate';
 import { type DecodedGroup, type DecodedRule, type Positioned } from './decode';
 import { type RuleFileProblem } from './model';
 import { type NameValidation, isValidLabelName, isValidMetricName, isValidUtf8 } from './names';

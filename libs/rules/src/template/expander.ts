@@ -1,10 +1,17 @@
-import { TemplateExecError, TemplateParseError } from '../errors';
-import { BUILTINS } from './builtins';
-import { executeTemplate } from './exec';
-import { type FuncMap, type GoFunc } from './funcs';
-import { type ParsedTemplate, parseTemplate } from './parser';
+import {
+  TemplateExecError,
+  TemplateParseError,
+  BUILTINS,
+  executeTemplate,
+  type FuncMap,
+  type GoFunc,
+  type ParsedTemplate,
+  parseTemplate,
+  GoMap,
+  GoStruct,
+  type GoValue,
+} from '@strata/gotemplate';
 import { type TemplateContext, prometheusFuncs } from './prometheus-funcs';
-import { GoMap, GoStruct, type GoValue } from './values';
 
 /** The variables Prometheus defines in front of every alert label and annotation template. */
 export const ALERT_TEMPLATE_DEFS =

@@ -1,11 +1,19 @@
 import { isIP } from 'node:net';
+import {
+  queryEscape,
+  sprintf,
+  GoCallError,
+  type GoFunc,
+  GoTime,
+  STRING_FUNCS,
+  GoMap,
+  GoSlice,
+  GoStruct,
+  type GoValue,
+  compareGoStrings,
+  goTypeName,
+} from '@strata/gotemplate';
 import { parseDuration } from '@strata/promql';
-import { queryEscape } from './builtins';
-import { sprintf } from './fmt';
-import { GoCallError, type GoFunc } from './funcs';
-import { GoTime } from './go-time';
-import { matchString, replaceAllString } from './go-regexp';
-import { GoMap, GoSlice, GoStruct, type GoValue, compareGoStrings, goTypeName } from './values';
 
 /** One element of a `query` result: labels and value. */
 export interface TemplateSample {
@@ -167,34 +175,6 @@ function stripDomain(hostPort: string): string {
   return host;
 }
 
-/** strings.Title as Prometheus 2 uses it: upper-cases the first letter of each word. */
-function title(s: string): string {
-  let prev = ' ';
-  let out = '';
-  for (const r of s) {
-    out += isSeparator(prev) ? upperRune(r) : r;
-    prev = r;
-  }
-  return out;
-}
-
-function isSeparator(r: string): boolean {
-  if ((r.codePointAt(0) as number) <= 0x7f) return !/[0-9a-zA-Z_]/.test(r);
-  if (/[\p{L}\p{Nd}]/u.test(r)) return false;
-  return /\s/u.test(r);
-}
-
-/** unicode.ToUpper of one rune: JavaScript's mapping unless it would expand to several runes. */
-function upperRune(r: string): string {
-  const u = r.toUpperCase();
-  return [...u].length === 1 ? u : r;
-}
-
-function lowerRune(r: string): string {
-  const l = r.toLowerCase();
-  return [...l].length === 1 ? l : r;
-}
-
 function urlPath(externalURL: string): string {
   const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*([^?#]*)/.exec(externalURL);
   const raw = m ? m[1] : (/^[^?#]*/.exec(externalURL)?.[0] ?? '');
@@ -274,21 +254,7 @@ export function prometheusFuncs(ctx: TemplateContext): ReadonlyMap<string, GoFun
           ),
       },
     ],
-    [
-      'reReplaceAll',
-      {
-        params: ['string', 'string', 'string'],
-        call: ([p, r, t]) => replaceAllString(p as string, r as string, t as string),
-      },
-    ],
-    ['safeHtml', { ...str1, call: ([t]) => t }],
-    [
-      'match',
-      { params: ['string', 'string'], call: ([p, s]) => matchString(p as string, s as string) },
-    ],
-    ['title', { ...str1, call: ([s]) => title(s as string) }],
-    ['toUpper', { ...str1, call: ([s]) => [...(s as string)].map(upperRune).join('') }],
-    ['toLower', { ...str1, call: ([s]) => [...(s as string)].map(lowerRune).join('') }],
+    ...STRING_FUNCS,
     [
       'graphLink',
       { ...str1, call: ([e]) => `/graph?g0.expr=${queryEscape(e as string)}&g0.tab=0` },

@@ -1,4 +1,4 @@
-import { TemplateParseError } from '../errors';
+import { TemplateParseError } from './errors';
 import { type Item, itemString, lex } from './lexer';
 import {
   type BranchNode,

@@ -12,6 +12,8 @@ export class GoMap {
     /** Go's name of the element type: `string` or `interface {}`. */
     readonly elemType: string,
     readonly entries: Map<string, GoValue>,
+    /** Methods of a named map type, callable from templates like a GoObject's. */
+    readonly methods?: ReadonlyMap<string, (...args: GoValue[]) => GoValue>,
   ) {}
 
   /** A map[string]string from a record. */
@@ -40,6 +42,8 @@ export class GoSlice {
     readonly typeName: string,
     readonly elemType: string,
     readonly items: GoValue[],
+    /** Methods of a named slice type, callable from templates like a GoObject's. */
+    readonly methods?: ReadonlyMap<string, (...args: GoValue[]) => GoValue>,
   ) {}
 }
 

@@ -1,4 +1,4 @@
-import { TemplateExecError } from '../errors';
+import { TemplateExecError } from './errors';
 import { formatValue } from './fmt';
 import { type FuncMap, GoCallError, type GoFunc, type ParamType } from './funcs';
 import {
@@ -336,8 +336,12 @@ class State {
         this.errorf(`nil data; no entry for key ${JSON.stringify(field)}`);
       return undefined;
     }
-    if (receiver instanceof GoObject) {
-      const method = receiver.method(field);
+    if (receiver instanceof GoObject || receiver instanceof GoMap || receiver instanceof GoSlice) {
+      // Named Go types (Alertmanager's `template.KV`, `template.Alerts`) carry methods too.
+      const method =
+        receiver instanceof GoObject
+          ? receiver.method(field)
+          : (receiver.methods?.get(field) ?? null);
       if (method)
         return this.evalCall(
           dot,

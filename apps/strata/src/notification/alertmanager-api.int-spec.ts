@@ -1,0 +1,315 @@
+import { type ChildProcess, execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type NatsBus } from '@strata/bus';
+import { type QuotaSpec, type RulerAlertBatch, Subjects } from '@strata/contracts';
+import { type RunningNatsServer } from '@strata/devstack';
+import { startWebhookSink, type WebhookSink } from '@strata/notification/testing';
+import {
+  OPEN_QUOTA,
+  type TestKeys,
+  clientBus,
+  fakeControlPlane,
+  killHard,
+  removeTestDirs,
+  spawnStrata,
+  startTestGateway,
+  startTestNats,
+  strataEnv,
+} from '@strata/platform/testing';
+
+jest.setTimeout(180_000);
+const run = promisify(execFile);
+
+const tenantConfig = (sink: string, tenant: string): string => `
+route:
+  receiver: hook
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 2s
+  repeat_interval: 1h
+  routes:
+    - matchers: ['slow="yes"']
+      receiver: hook
+      group_wait: 6s
+receivers:
+  - name: hook
+    webhook_configs: [{ url: '${sink}/${tenant}' }]
+  - name: mail
+    email_configs: [{ to: ops@example.com, from: am@example.com, smarthost: 'localhost:25', auth_password: hunter2 }]
+`;
+
+/** The notification service as its own process behind the real gateway; amtool talks to it as to Alertmanager. */
+describe('notification through the gateway: amtool, tenancy, bad config, kill -9', () => {
+  let nats: RunningNatsServer;
+  let dir: string;
+  let bus: NatsBus;
+  let edge: { url: string; close(): Promise<void> };
+  let sink: WebhookSink;
+  let notification: ChildProcess | null = null;
+  const tenants = new Map<string, QuotaSpec>([
+    ['acme', OPEN_QUOTA],
+    ['beta', OPEN_QUOTA],
+  ]);
+  const keys: TestKeys = new Map([
+    ['acme-key', { tenantId: 'acme', scopes: ['read', 'write', 'admin'] }],
+    ['beta-key', { tenantId: 'beta', scopes: ['read', 'write', 'admin'] }],
+  ]);
+
+  const api = (key: string, path: string, init: RequestInit = {}): Promise<Response> =>
+    fetch(`${edge.url}${path}`, {
+      ...init,
+      headers: {
+        Authorization: `Bearer ${key}`,
+        'Content-Type': 'application/json',
+        ...(init.headers ?? {}),
+      },
+    });
+  const amtool = async (key: string, ...args: string[]): Promise<string> => {
+    const httpConfig = join(dir, `${key}.http.yml`);
+    writeFileSync(httpConfig, `authorization:\n  credentials: ${key}\n`);
+    const { stdout } = await run('amtool', [
+      `--alertmanager.url=${edge.url}/alertmanager`,
+      `--http.config.file=${httpConfig}`,
+      ...args,
+    ]);
+    return stdout;
+  };
+  const startNotification = async (): Promise<void> => {
+    notification = await spawnStrata(
+      'notification',
+      strataEnv(nats, join(dir, 'data')),
+      join(dir, 'notification.log'),
+    );
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+      if ((await api('acme-key', '/alertmanager/api/v2/status')).status === 200) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('notification did not answer');
+  };
+  const sent = (tenant: string) => sink.requests.filter((r) => r.path === `/${tenant}`);
+  const waitFor = async (what: () => boolean, ms: number): Promise<void> => {
+    for (const deadline = Date.now() + ms; Date.now() < deadline;) {
+      if (what()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('timed out');
+  };
+
+  beforeAll(async () => {
+    ({ server: nats, dir } = await startTestNats());
+    bus = await clientBus(nats);
+    fakeControlPlane(bus, tenants, keys);
+    edge = await startTestGateway(bus);
+    sink = await startWebhookSink();
+    await startNotification();
+    for (const t of ['acme', 'beta']) {
+      const body = `alertmanager_config: |\n${tenantConfig(sink.url, t)
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n')}\n`;
+      const res = await api(`${t}-key`, '/alertmanager/api/v1/alerts', {
+        method: 'POST',
+        body,
+        headers: { 'Content-Type': 'application/yaml' },
+      });
+      expect(res.status).toBe(201);
+    }
+  });
+
+  afterAll(async () => {
+    if (notification) await killHard(notification);
+    await edge?.close();
+    await sink?.close();
+    await bus?.drain();
+    await nats?.process.stop();
+    removeTestDirs();
+  });
+
+  it('refuses an invalid configuration with the path and reason, and keeps the old one', async () => {
+    const bad = [
+      'alertmanager_config: |',
+      '  route:',
+      '    receiver: nobody',
+      '    routes:',
+      `      - matchers: ['a=~"("']`,
+      '  receivers:',
+      '    - name: hook',
+      '',
+    ].join('\n');
+    const res = await api('acme-key', '/alertmanager/api/v1/alerts', {
+      method: 'POST',
+      body: bad,
+      headers: { 'Content-Type': 'application/yaml' },
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as {
+      error: { code: string; fields: { path: string; message: string }[] };
+    };
+    expect(body.error.code).toBe('validation_failed');
+    expect(body.error.fields).toEqual(
+      expect.arrayContaining([
+        { path: 'route.receiver', message: 'undefined receiver "nobody" used in route' },
+        expect.objectContaining({ path: 'route.routes[0].matchers[0]' }),
+      ]),
+    );
+    const badTemplate =
+      'alertmanager_config: |\n  route: {receiver: hook}\n  receivers: [{name: hook}]\ntemplate_files:\n  t.tmpl: \'{{ define "x" }}{{ nope . }}{{ end }}\'\n';
+    const tres = await api('acme-key', '/alertmanager/api/v1/alerts', {
+      method: 'POST',
+      body: badTemplate,
+      headers: { 'Content-Type': 'application/yaml' },
+    });
+    expect(tres.status).toBe(400);
+    expect(JSON.stringify(await tres.json())).toContain('function \\"nope\\" not defined');
+    const current = await (await api('acme-key', '/alertmanager/api/v1/alerts')).text();
+    expect(current).toContain(`${sink.url}/acme`);
+    // Credentials are never read back.
+    expect(current).not.toContain('hunter2');
+    expect(current).toContain('<secret>');
+  });
+
+  it('works with amtool: config show, alert add and query, silence add, query and expire', async () => {
+    const shown = await amtool('acme-key', 'config', 'show');
+    expect(shown).toContain(`${sink.url}/acme`);
+    expect(shown).not.toContain('hunter2');
+    const file = join(dir, 'acme.yml');
+    writeFileSync(file, tenantConfig(sink.url, 'acme'));
+    await expect(amtool('acme-key', 'check-config', file)).resolves.toContain('SUCCESS');
+
+    await amtool(
+      'acme-key',
+      'alert',
+      'add',
+      'alertname=DiskFull',
+      'instance=db1',
+      '--annotation=summary=disk',
+    );
+    await waitFor(() => sent('acme').length >= 1, 10_000);
+    const first = sent('acme')[0].body as {
+      receiver: string;
+      status: string;
+      alerts: { labels: Record<string, string> }[];
+    };
+    expect(first).toMatchObject({
+      receiver: 'hook',
+      status: 'firing',
+      groupKey: '{}:{alertname="DiskFull"}',
+    });
+    expect(first.alerts.map((a) => a.labels)).toEqual([{ alertname: 'DiskFull', instance: 'db1' }]);
+    expect(await amtool('acme-key', 'alert', 'query', 'alertname=DiskFull')).toContain('DiskFull');
+
+    const id = (
+      await amtool(
+        'acme-key',
+        'silence',
+        'add',
+        'alertname=CpuHigh',
+        '--comment=maintenance',
+        '--author=ops',
+        '--duration=1h',
+      )
+    ).trim();
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await amtool('acme-key', 'silence', 'query')).toContain(id);
+    await amtool('acme-key', 'alert', 'add', 'alertname=CpuHigh', 'instance=db1');
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(sent('acme').some((r) => JSON.stringify(r.body).includes('CpuHigh'))).toBe(false);
+    expect(
+      await amtool('acme-key', '-o', 'json', 'alert', 'query', '--silenced', 'alertname=CpuHigh'),
+    ).toContain(id);
+
+    // Tenant isolation: beta sees none of it, and acme's silence does not mute beta's alert.
+    expect(await amtool('beta-key', 'silence', 'query')).not.toContain(id);
+    expect(await amtool('beta-key', 'alert', 'query')).not.toContain('DiskFull');
+    expect((await api('beta-key', `/alertmanager/api/v2/silence/${id}`)).status).toBe(404);
+    await amtool('beta-key', 'alert', 'add', 'alertname=CpuHigh', 'instance=db1');
+    await waitFor(
+      () => sent('beta').some((r) => JSON.stringify(r.body).includes('CpuHigh')),
+      10_000,
+    );
+
+    await amtool('acme-key', 'silence', 'expire', id);
+    expect(await amtool('acme-key', 'silence', 'query')).not.toContain(id);
+    expect(await amtool('acme-key', 'silence', 'query', '--expired')).toContain(id);
+    await waitFor(
+      () => sent('acme').some((r) => JSON.stringify(r.body).includes('CpuHigh')),
+      10_000,
+    );
+  });
+
+  it('shows the tenant what was delivered, with filters and a cursor', async () => {
+    const page = (await (
+      await api('acme-key', '/api/v1/notifications/history?limit=1')
+    ).json()) as {
+      items: { tenantId: string; receiver: string; status: string; integration: string }[];
+      nextCursor: string | null;
+    };
+    expect(page.items).toHaveLength(1);
+    expect(page.items[0]).toMatchObject({
+      tenantId: 'acme',
+      receiver: 'hook',
+      status: 'sent',
+      integration: 'webhook',
+    });
+    expect(page.nextCursor).not.toBeNull();
+    const rest = (await (
+      await api('acme-key', `/api/v1/notifications/history?cursor=${page.nextCursor}`)
+    ).json()) as { items: unknown[] };
+    expect(rest.items.length).toBeGreaterThanOrEqual(1);
+    const beta = (await (await api('beta-key', '/api/v1/notifications/history')).json()) as {
+      items: { tenantId: string }[];
+    };
+    expect(beta.items.every((i) => i.tenantId === 'beta')).toBe(true);
+    const failed = (await (
+      await api('acme-key', '/api/v1/notifications/history?status=failed')
+    ).json()) as { items: unknown[] };
+    expect(failed.items).toEqual([]);
+  });
+
+  it("delivers the alerts Strata's ruler publishes on its stream", async () => {
+    const now = new Date();
+    const batch: RulerAlertBatch = {
+      tenantId: 'acme',
+      scope: 'namespace',
+      namespace: 'ops',
+      group: 'disk',
+      alerts: [
+        {
+          labels: { alertname: 'RulerFired', severity: 'warning' },
+          annotations: { summary: 'from the ruler' },
+          startsAt: now.toISOString(),
+          endsAt: new Date(now.getTime() + 3_600_000).toISOString(),
+          generatorURL: 'http://ruler/graph',
+        },
+      ],
+    };
+    await bus.publish(Subjects.rulerAlerts('acme'), batch);
+    await waitFor(
+      () => sent('acme').some((r) => JSON.stringify(r.body).includes('RulerFired')),
+      15_000,
+    );
+    expect(sent('beta').some((r) => JSON.stringify(r.body).includes('RulerFired'))).toBe(false);
+  });
+
+  it('after kill -9, sends what was waiting and nothing it had already sent', async () => {
+    const before = sent('acme').length;
+    // A group on the slow route waits 6 s; the process dies before it flushes.
+    await amtool('acme-key', 'alert', 'add', 'alertname=Slow', 'slow=yes');
+    await new Promise((r) => setTimeout(r, 1000));
+    await killHard(notification!);
+    notification = null;
+    await startNotification();
+    await waitFor(
+      () => sent('acme').some((r) => JSON.stringify(r.body).includes('"Slow"')),
+      20_000,
+    );
+    await new Promise((r) => setTimeout(r, 5000));
+    const after = sent('acme').slice(before);
+    // Exactly one notification: the waiting group's; DiskFull and CpuHigh were logged as sent before the kill.
+    expect(after.map((r) => (r.body as { groupKey: string }).groupKey)).toEqual([
+      '{}/{slow="yes"}:{alertname="Slow"}',
+    ]);
+  });
+});

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { TenantId } from '../control/ids';
+
+/**
+ * Request/reply subjects of the notification service (queue group `notification`); the gateway
+ * serves Alertmanager's API v2 and Mimir's config API over them, one tenant per request.
+ */
+export const NotificationSubjects = {
+  postAlerts: 'strata.notification.post-alerts.v1',
+  listAlerts: 'strata.notification.list-alerts.v1',
+  alertGroups: 'strata.notification.alert-groups.v1',
+  listSilences: 'strata.notification.list-silences.v1',
+  getSilence: 'strata.notification.get-silence.v1',
+  putSilence: 'strata.notification.put-silence.v1',
+  expireSilence: 'strata.notification.expire-silence.v1',
+  status: 'strata.notification.status.v1',
+  receivers: 'strata.notification.receivers.v1',
+  getConfig: 'strata.notification.get-config.v1',
+  setConfig: 'strata.notification.set-config.v1',
+  deleteConfig: 'strata.notification.delete-config.v1',
+  history: 'strata.notification.history.v1',
+} as const;
+
+const Labels = z.record(z.string(), z.string());
+
+/** An alert as Alertmanager's API v2 takes it (`postableAlert`). */
+export const PostableAlertSchema = z.object({
+  labels: Labels,
+  annotations: Labels.optional(),
+  startsAt: z.string().datetime({ offset: true }).optional(),
+  endsAt: z.string().datetime({ offset: true }).optional(),
+  generatorURL: z.string().optional(),
+});
+
+/** `POST /api/v2/alerts` for one tenant. */
+export const PostAlertsRequest = z.object({
+  tenantId: TenantId,
+  alerts: z.array(PostableAlertSchema),
+});
+/** Parsed alert post. */
+export type PostAlertsRequest = z.infer<typeof PostAlertsRequest>;
+
+/** Filters of `GET /api/v2/alerts` and `/alerts/groups`. */
+export const ListAlertsRequest = z.object({
+  tenantId: TenantId,
+  filter: z.array(z.string()).default([]),
+  active: z.boolean().default(true),
+  silenced: z.boolean().default(true),
+  inhibited: z.boolean().default(true),
+  unprocessed: z.boolean().default(true),
+  receiver: z.string().optional(),
+});
+/** Parsed alert filters. */
+export type ListAlertsRequest = z.infer<typeof ListAlertsRequest>;
+
+/** A silence matcher as API v2 carries it. */
+export const SilenceMatcherSchema = z.object({
+  name: z.string(),
+  value: z.string(),
+  isRegex: z.boolean(),
+  isEqual: z.boolean().default(true),
+});
+
+/** `POST /api/v2/silences` (an `id` updates that silence). */
+export const PutSilenceRequest = z.object({
+  tenantId: TenantId,
+  silence: z.object({
+    id: z.string().optional(),
+    matchers: z.array(SilenceMatcherSchema).min(1),
+    startsAt: z.string().datetime({ offset: true }),
+    endsAt: z.string().datetime({ offset: true }),
+    createdBy: z.string().min(1),
+    comment: z.string().min(1),
+  }),
+});
+/** Parsed silence upsert. */
+export type PutSilenceRequest = z.infer<typeof PutSilenceRequest>;
+
+/** A request naming one tenant only. */
+export const TenantRequest = z.object({ tenantId: TenantId });
+/** Parsed tenant-only request. */
+export type TenantRequest = z.infer<typeof TenantRequest>;
+
+/** A request naming one silence of a tenant. */
+export const SilenceIdRequest = z.object({ tenantId: TenantId, id: z.string().min(1) });
+/** Parsed silence id request. */
+export type SilenceIdRequest = z.infer<typeof SilenceIdRequest>;
+
+/** `GET /api/v2/silences` with its matcher filter. */
+export const ListSilencesRequest = z.object({
+  tenantId: TenantId,
+  filter: z.array(z.string()).default([]),
+});
+/** Parsed silence list request. */
+export type ListSilencesRequest = z.infer<typeof ListSilencesRequest>;
+
+/** Mimir's `POST /api/v1/alerts`: the Alertmanager YAML and its template files. */
+export const SetConfigRequest = z.object({
+  tenantId: TenantId,
+  alertmanagerConfig: z.string(),
+  templateFiles: z.record(z.string(), z.string()).default({}),
+});
+/** Parsed config upload. */
+export type SetConfigRequest = z.infer<typeof SetConfigRequest>;
+
+/** A tenant's stored configuration as Mimir's `GET /api/v1/alerts` returns it (secrets masked). */
+export interface TenantConfigView {
+  readonly alertmanagerConfig: string;
+  readonly templateFiles: Readonly<Record<string, string>>;
+}
+
+/** `GET /api/v1/notifications/history` filters and cursor. */
+export const HistoryRequest = z.object({
+  tenantId: TenantId,
+  receiver: z.string().optional(),
+  status: z.enum(['sent', 'failed']).optional(),
+  integration: z.string().optional(),
+  since: z.string().datetime({ offset: true }).optional(),
+  limit: z.number().int().min(1).max(1000).default(100),
+  cursor: z.string().optional(),
+});
+/** Parsed history query. */
+export type HistoryRequest = z.infer<typeof HistoryRequest>;
+
+/** One delivery attempt in the history. */
+export interface HistoryEntry {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly receiver: string;
+  readonly integration: string;
+  readonly groupKey: string;
+  readonly status: 'sent' | 'failed';
+  readonly alerts: readonly {
+    fingerprint: string;
+    status: string;
+    labels: Record<string, string>;
+  }[];
+  readonly error?: string;
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly at: string;
+}
+
+/** A page of history, newest first; `nextCursor` continues it. */
+export interface HistoryPage {
+  readonly items: readonly HistoryEntry[];
+  readonly nextCursor: string | null;
+}

@@ -1,0 +1,112 @@
+import { type LabelSet, fingerprint, labelSetBefore } from './labels';
+
+/** An alert as Alertmanager keeps it (`types.Alert`); times in ms since the epoch, `null` for Go's zero time. */
+export interface Alert {
+  readonly labels: LabelSet;
+  readonly annotations: LabelSet;
+  readonly startsAt: number;
+  readonly endsAt: number | null;
+  readonly generatorURL: string;
+  readonly updatedAt: number;
+  /** The end time was not given but set to now + resolve_timeout. */
+  readonly timeout: boolean;
+  readonly fingerprint: string;
+}
+
+/** An alert as a client posts it to `/api/v2/alerts`. */
+export interface PostableAlert {
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+  startsAt?: string;
+  endsAt?: string;
+  generatorURL?: string;
+}
+
+/** `Alert.ResolvedAt`: an end time that is not after `at`. */
+export function resolvedAt(a: Alert, at: number): boolean {
+  return a.endsAt !== null && a.endsAt <= at;
+}
+
+/** Go's zero `time.Time`, which clients such as amtool send for "not set". */
+const GO_ZERO_MS = Date.parse('0001-01-01T00:00:00Z');
+
+function postedTime(s: string | undefined): number | null {
+  if (!s) return null;
+  const ms = Date.parse(s);
+  return ms <= GO_ZERO_MS ? null : ms;
+}
+
+/** Accepts a posted alert as API v2 does: start defaults to now (or the end), end to now + resolve timeout. */
+export function acceptAlert(p: PostableAlert, now: number, resolveTimeoutMs: number): Alert {
+  const endsGiven = postedTime(p.endsAt);
+  const startsGiven = postedTime(p.startsAt);
+  const startsAt = startsGiven ?? endsGiven ?? now;
+  const timeout = endsGiven === null;
+  return {
+    labels: { ...p.labels },
+    annotations: { ...(p.annotations ?? {}) },
+    startsAt,
+    endsAt: endsGiven ?? now + resolveTimeoutMs,
+    generatorURL: p.generatorURL ?? '',
+    updatedAt: now,
+    timeout,
+    fingerprint: fingerprint(p.labels),
+  };
+}
+
+/** `Alert.Merge`: the younger alert wins, with the earliest start and Alertmanager's end-time rules. */
+export function mergeAlerts(a: Alert, o: Alert, now: number): Alert {
+  if (o.updatedAt < a.updatedAt) return mergeAlerts(o, a, now);
+  let { startsAt, endsAt } = o;
+  if (a.startsAt < o.startsAt) startsAt = a.startsAt;
+  const after = (x: number | null, y: number | null): boolean =>
+    (x ?? -Infinity) > (y ?? -Infinity);
+  if (resolvedAt(o, now)) {
+    if (resolvedAt(a, now) && after(a.endsAt, o.endsAt)) endsAt = a.endsAt;
+  } else if (after(a.endsAt, o.endsAt) && !a.timeout) endsAt = a.endsAt;
+  return { ...o, startsAt, endsAt };
+}
+
+/** The alerts provider's merge rule: only alerts whose activity ranges overlap are merged. */
+export function overlaps(incoming: Alert, old: Alert): boolean {
+  const ie = incoming.endsAt ?? Infinity;
+  const oe = old.endsAt ?? Infinity;
+  return (
+    (ie > old.startsAt && ie < oe) || (incoming.startsAt > old.startsAt && incoming.startsAt < oe)
+  );
+}
+
+/** `types.AlertSlice` order: by `job`, then `instance` (present first), then label set. */
+export function compareAlerts(a: Alert, b: Alert): number {
+  for (const key of ['job', 'instance']) {
+    const av = a.labels[key];
+    const bv = b.labels[key];
+    if (av === undefined && bv === undefined) continue;
+    if (av === undefined) return 1;
+    if (bv === undefined) return -1;
+    if (av !== bv) return av < bv ? -1 : 1;
+  }
+  if (labelSetBefore(a.labels, b.labels)) return -1;
+  if (labelSetBefore(b.labels, a.labels)) return 1;
+  return 0;
+}
+
+/** Problems with a posted alert, as API v2 validates it (empty when it is acceptable). */
+export function validatePostable(p: PostableAlert): string[] {
+  const problems: string[] = [];
+  if (!p.labels || Object.keys(p.labels).length === 0)
+    problems.push('at least one label pair required');
+  for (const [k, v] of Object.entries(p.labels ?? {})) {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k))
+      problems.push(`invalid label set: invalid name "${k}"`);
+    if (v === '') problems.push(`invalid label set: invalid value "" for name "${k}"`);
+  }
+  for (const f of ['startsAt', 'endsAt'] as const)
+    if (p[f] !== undefined && Number.isNaN(Date.parse(p[f])))
+      problems.push(`${f}: not a date-time`);
+  const starts = postedTime(p.startsAt);
+  const ends = postedTime(p.endsAt);
+  if (starts !== null && ends !== null && ends < starts)
+    problems.push('start time must be before end time');
+  return problems;
+}

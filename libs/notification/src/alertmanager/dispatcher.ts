@@ -1,0 +1,125 @@
+import { type Alert, compareAlerts, resolvedAt } from './alert';
+import { type AlertmanagerConfig } from './config';
+import { fingerprint, labelSetString } from './labels';
+import { type Route, buildRoutes, groupLabels, matchRoutes } from './route';
+
+/** One aggregation group: the alerts of one route with the same group labels, flushed on its timers. */
+export interface AggregationGroup {
+  readonly key: string;
+  readonly route: Route;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly alerts: Map<string, Alert>;
+  hasFlushed: boolean;
+  timer: NodeJS.Timeout | null;
+  /** Flushes run one after another, as Go's group loop does. */
+  running: Promise<void>;
+}
+
+/** Flushes a group's alerts; resolves `true` when every integration succeeded. */
+export type FlushFunc = (group: AggregationGroup, alerts: Alert[]) => Promise<boolean>;
+
+/** Empty groups go away on this beat, as Alertmanager's dispatcher maintenance does. */
+const MAINTENANCE_MS = 30_000;
+
+/**
+ * Alertmanager's dispatcher for one tenant: routes each alert to its aggregation groups, waits
+ * `group_wait` before a group's first flush and `group_interval` between flushes, and drops
+ * resolved alerts once they were notified unchanged.
+ */
+export class Dispatcher {
+  readonly root: Route;
+  private readonly groups = new Map<string, AggregationGroup>();
+  private readonly maintenance: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    config: AlertmanagerConfig,
+    private readonly flush: FlushFunc,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.root = buildRoutes(config.route);
+    this.maintenance = setInterval(() => this.collect(), MAINTENANCE_MS);
+    this.maintenance.unref();
+  }
+
+  /** Routes one alert (already merged with what the tenant had) into its groups. */
+  insert(alert: Alert): void {
+    if (this.stopped) return;
+    for (const route of matchRoutes(this.root, alert.labels)) {
+      const labels = groupLabels(route, alert.labels);
+      const id = `${route.key}\u0000${fingerprint(labels)}`;
+      let g = this.groups.get(id);
+      if (g === undefined) {
+        g = {
+          key: `${route.key}:${labelSetString(labels)}`,
+          route,
+          labels,
+          alerts: new Map(),
+          hasFlushed: false,
+          timer: null,
+          running: Promise.resolve(),
+        };
+        this.groups.set(id, g);
+        this.schedule(g, route.config.groupWaitMs);
+      }
+      g.alerts.set(alert.fingerprint, alert);
+      if (!g.hasFlushed && alert.startsAt + route.config.groupWaitMs < this.now())
+        this.schedule(g, 0);
+    }
+  }
+
+  /** The current aggregation groups. */
+  list(): AggregationGroup[] {
+    return [...this.groups.values()];
+  }
+
+  /** Stops every timer; flushes in flight finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.maintenance);
+    for (const g of this.groups.values()) if (g.timer) clearTimeout(g.timer);
+    await Promise.all([...this.groups.values()].map((g) => g.running));
+  }
+
+  private schedule(g: AggregationGroup, ms: number): void {
+    if (g.timer) clearTimeout(g.timer);
+    g.timer = setTimeout(() => this.tick(g), ms);
+  }
+
+  private tick(g: AggregationGroup): void {
+    if (this.stopped) return;
+    g.timer = null;
+    this.schedule(g, g.route.config.groupIntervalMs);
+    g.hasFlushed = true;
+    g.running = g.running.then(() => this.flushGroup(g));
+  }
+
+  private async flushGroup(g: AggregationGroup): Promise<void> {
+    if (g.alerts.size === 0) return;
+    const now = this.now();
+    // Alerts that are not resolved yet must not resolve as time moves on during the pipeline.
+    const snapshot = [...g.alerts.values()]
+      .map((a) => (resolvedAt(a, now) ? a : { ...a, endsAt: null }))
+      .sort(compareAlerts);
+    let ok = false;
+    try {
+      ok = await this.flush(g, snapshot);
+    } catch {
+      ok = false;
+    }
+    if (!ok) return;
+    for (const a of snapshot) {
+      const current = g.alerts.get(a.fingerprint);
+      if (a.endsAt !== null && current !== undefined && current.updatedAt === a.updatedAt)
+        g.alerts.delete(a.fingerprint);
+    }
+  }
+
+  private collect(): void {
+    for (const [id, g] of this.groups)
+      if (g.alerts.size === 0) {
+        if (g.timer) clearTimeout(g.timer);
+        this.groups.delete(id);
+      }
+  }
+}

@@ -1,0 +1,76 @@
+import { type Alert, resolvedAt } from './alert';
+import { type LabelSet, compareStrings } from './labels';
+
+/** Go's zero `time.Time` as JSON prints it. */
+export const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** One alert of the template data (`template.Alert`), as Alertmanager serialises it. */
+export interface TemplateAlert {
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  generatorURL: string;
+  fingerprint: string;
+}
+
+/** Alertmanager's template data (`template.Data`): what templates and the webhook see. */
+export interface TemplateData {
+  receiver: string;
+  status: 'firing' | 'resolved';
+  alerts: TemplateAlert[];
+  groupLabels: Record<string, string>;
+  commonLabels: Record<string, string>;
+  commonAnnotations: Record<string, string>;
+  externalURL: string;
+}
+
+/** Go's RFC 3339 with nanoseconds, trailing fraction zeros dropped (times here are in ms). */
+export function goTime(ms: number | null): string {
+  if (ms === null) return GO_ZERO_TIME;
+  return new Date(ms).toISOString().replace(/\.?0+Z$/, 'Z');
+}
+
+/** A map with keys in Go's order, as encoding/json writes a `map[string]string`. */
+export function sortedRecord(ls: LabelSet): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(ls).sort(compareStrings)) out[k] = ls[k];
+  return out;
+}
+
+function common(sets: readonly LabelSet[]): Record<string, string> {
+  if (sets.length === 0) return {};
+  const out: Record<string, string> = { ...sets[0] };
+  for (const s of sets.slice(1))
+    for (const k of Object.keys(out)) if (s[k] !== out[k]) delete out[k];
+  return sortedRecord(out);
+}
+
+/** `Template.Data`: the receiver name without `{...}`, status firing if any alert fires, common labels. */
+export function templateData(
+  receiver: string,
+  groupLabels: LabelSet,
+  alerts: readonly Alert[],
+  externalURL: string,
+  now: number,
+): TemplateData {
+  const items = alerts.map<TemplateAlert>((a) => ({
+    status: resolvedAt(a, now) ? 'resolved' : 'firing',
+    labels: sortedRecord(a.labels),
+    annotations: sortedRecord(a.annotations),
+    startsAt: goTime(a.startsAt),
+    endsAt: goTime(a.endsAt),
+    generatorURL: a.generatorURL,
+    fingerprint: a.fingerprint,
+  }));
+  return {
+    receiver: receiver.replace(/\{.*\}/s, ''),
+    status: items.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+    alerts: items,
+    groupLabels: sortedRecord(groupLabels),
+    commonLabels: common(alerts.map((a) => a.labels)),
+    commonAnnotations: common(alerts.map((a) => a.annotations)),
+    externalURL,
+  };
+}

@@ -1,0 +1,38 @@
+import {
+  TemplateParseError,
+  executeTemplate,
+  parseTemplate,
+  type ParsedTemplate,
+} from '@strata/gotemplate';
+import { type TemplateData } from '../template-data';
+import { ALERTMANAGER_FUNCS } from './am-funcs';
+import { templateDataValue } from './am-data';
+import { DEFAULT_TEMPLATES } from './defaults';
+
+const hasFunc = (n: string): boolean => ALERTMANAGER_FUNCS.has(n);
+
+/**
+ * A tenant's template set: the defaults, then its template files (later definitions win), as
+ * Alertmanager parses `templates:` on top of its defaults.
+ */
+export class TemplateSet {
+  private readonly trees: ParsedTemplate['trees'];
+
+  constructor(files: Readonly<Record<string, string>> = {}) {
+    this.trees = new Map(parseTemplate('default.tmpl', DEFAULT_TEMPLATES, hasFunc).trees);
+    for (const [name, text] of Object.entries(files))
+      for (const [k, v] of parseTemplate(name, text, hasFunc).trees) this.trees.set(k, v);
+  }
+
+  /** Renders one field (`{{ template "email.default.subject" . }}`) against the notification's data. */
+  async render(text: string, data: TemplateData): Promise<string> {
+    const own = parseTemplate('', text, hasFunc);
+    const trees = new Map(this.trees);
+    for (const [k, v] of own.trees) trees.set(k, v);
+    return executeTemplate({ name: '', text, trees }, templateDataValue(data), {
+      funcs: ALERTMANAGER_FUNCS,
+    });
+  }
+}
+
+export { TemplateParseError };

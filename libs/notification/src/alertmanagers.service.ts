@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { KV, type KvBucket, type KvProvider } from '@strata/bus';
+import { type HistoryEntry, KvBuckets } from '@strata/contracts';
+import { type Alert } from './alertmanager/alert';
+import { type AlertmanagerConfig, parseAlertmanagerConfig } from './alertmanager/config';
+import { type Silence } from './alertmanager/silences';
+import { type NotificationAttempt, TenantAlertmanager } from './alertmanager/tenant-alertmanager';
+import { TemplateSet } from './alertmanager/template/render';
+import { sendIntegration } from './alertmanager/send';
+import { KvNotificationLog } from './kv-notification-log';
+import { NOTIFICATION_OPTIONS, type NotificationOptions } from './notification.options';
+
+/** A tenant's uploaded configuration, as Mimir's config API stores it. */
+export interface StoredConfig {
+  readonly alertmanagerConfig: string;
+  readonly templateFiles: Readonly<Record<string, string>>;
+}
+
+/** What a tenant without a configuration gets (Mimir's fallback): alerts are kept, nothing is sent. */
+export const FALLBACK_CONFIG = `route:
+  receiver: empty-receiver
+  group_by: [alertname]
+receivers:
+  - name: empty-receiver
+`;
+
+const HISTORY_KEY_SPAN = 10 ** 15;
+
+/**
+ * Every tenant's Alertmanager in this process, with their state in JetStream KV: configurations,
+ * silences and the notification log for good, alerts for a day, history for its retention.
+ */
+@Injectable()
+export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
+  private state!: KvBucket;
+  private alerts!: KvBucket;
+  private history!: KvBucket;
+  private readonly tenants = new Map<string, Promise<TenantAlertmanager>>();
+
+  constructor(
+    @Inject(KV) private readonly kv: KvProvider,
+    @Inject(NOTIFICATION_OPTIONS) private readonly options: NotificationOptions,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.state = await this.kv.openKv(KvBuckets.notificationState, { history: 1 });
+    this.alerts = await this.kv.openKv(KvBuckets.notificationAlerts, {
+      history: 1,
+      ttlMs: 24 * 3_600_000,
+    });
+    this.history = await this.kv.openKv(KvBuckets.notificationHistory, {
+      history: 1,
+      ttlMs: this.options.historyRetentionMs,
+    });
+    // Tenants with alerts waiting come back at start, so their groups flush without a new post.
+    const tenants = new Set((await this.alerts.keys('alert.>')).map((k) => k.split('.')[1]));
+    await Promise.all([...tenants].map((t) => this.of(t)));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const all = await Promise.all(this.tenants.values());
+    await Promise.all(all.map((t) => t.stop()));
+  }
+
+  /** The tenant's Alertmanager, started from its stored configuration, silences and alerts. */
+  of(tenantId: string): Promise<TenantAlertmanager> {
+    let t = this.tenants.get(tenantId);
+    if (t === undefined) {
+      t = this.start(tenantId);
+      this.tenants.set(tenantId, t);
+      t.catch(() => this.tenants.delete(tenantId));
+    }
+    return t;
+  }
+
+  /** The stored configuration, or null when the tenant has none. */
+  async storedConfig(tenantId: string): Promise<StoredConfig | null> {
+    const v = await this.state.get(`config.${tenantId}`);
+    return v === null || v.value.length === 0 ? null : v.json<StoredConfig>();
+  }
+
+  /** Validates, stores and applies a configuration; an invalid one throws and changes nothing. */
+  async setConfig(tenantId: string, stored: StoredConfig): Promise<void> {
+    const config = parseAlertmanagerConfig(stored.alertmanagerConfig);
+    const templates = new TemplateSet(stored.templateFiles);
+    await this.state.put(`config.${tenantId}`, stored);
+    await (await this.of(tenantId)).applyConfig(config, templates);
+  }
+
+  /** Removes the configuration: the tenant falls back to keeping alerts without sending. */
+  async deleteConfig(tenantId: string): Promise<void> {
+    await this.state.delete(`config.${tenantId}`);
+    await (await this.of(tenantId)).applyConfig(parseAlertmanagerConfig(FALLBACK_CONFIG));
+  }
+
+  /** History entries of a tenant, newest first, from after `cursor`. */
+  async historyKeys(tenantId: string): Promise<string[]> {
+    return (await this.history.keys(`history.${tenantId}.>`)).sort();
+  }
+
+  /** One history entry. */
+  async historyEntry(key: string): Promise<HistoryEntry | null> {
+    const v = await this.history.get(key);
+    return v === null ? null : v.json<HistoryEntry>();
+  }
+
+  private async start(tenantId: string): Promise<TenantAlertmanager> {
+    const stored = await this.storedConfig(tenantId);
+    const config: AlertmanagerConfig = parseAlertmanagerConfig(
+      stored?.alertmanagerConfig ?? FALLBACK_CONFIG,
+    );
+    const am = new TenantAlertmanager(tenantId, config, {
+      nflog: new KvNotificationLog(this.state, tenantId),
+      send: sendIntegration,
+      externalURL: this.options.externalUrl,
+      saveSilence: async (s) => {
+        await this.state.put(`silence.${tenantId}.${s.id}`, s);
+      },
+      saveAlert: async (a) => {
+        await this.alerts.put(`alert.${tenantId}.${a.fingerprint}`, a);
+      },
+      onAttempt: (a) => void this.record(a),
+      retryBaseMs: this.options.retryBaseMs,
+    });
+    if (stored) am.templates = new TemplateSet(stored.templateFiles);
+    const silences = await this.state.keys(`silence.${tenantId}.>`);
+    am.silences.restore(
+      (
+        await Promise.all(silences.map(async (k) => (await this.state.get(k))?.json<Silence>()))
+      ).filter((s): s is Silence => s !== undefined),
+    );
+    const alertKeys = await this.alerts.keys(`alert.${tenantId}.>`);
+    am.restore(
+      (
+        await Promise.all(alertKeys.map(async (k) => (await this.alerts.get(k))?.json<Alert>()))
+      ).filter((a): a is Alert => a !== undefined),
+    );
+    return am;
+  }
+
+  private async record(a: NotificationAttempt): Promise<void> {
+    const id = `${String(HISTORY_KEY_SPAN - a.at).padStart(15, '0')}-${randomBytes(4).toString('hex')}`;
+    const entry: HistoryEntry = {
+      id,
+      tenantId: a.tenantId,
+      receiver: a.receiver,
+      integration: a.integration,
+      groupKey: a.groupKey,
+      status: a.status,
+      alerts: a.alerts,
+      ...(a.error !== undefined ? { error: a.error } : {}),
+      attempts: a.attempts,
+      durationMs: a.durationMs,
+      at: new Date(a.at).toISOString(),
+    };
+    await this.history.put(`history.${a.tenantId}.${id}`, entry);
+  }
+}

@@ -1,0 +1,12 @@
+/** Token of the notification module's options. */
+export const NOTIFICATION_OPTIONS = Symbol.for('@strata/notification:options');
+
+/** What the notification service is configured with. */
+export interface NotificationOptions {
+  /** `.ExternalURL` of templates and webhook bodies: where users reach Strata's Alertmanager API. */
+  readonly externalUrl: string;
+  /** How long delivery attempts stay in the history. */
+  readonly historyRetentionMs: number;
+  /** First retry delay of a failed delivery. */
+  readonly retryBaseMs?: number;
+}

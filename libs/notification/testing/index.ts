@@ -1,0 +1,1 @@
+export { startWebhookSink, type WebhookSink, type SinkRequest } from './webhook-sink';
