@@ -20,6 +20,7 @@ import { UserLimitsController } from './data/user-limits.controller';
 import { UserStatsController } from './data/user-stats.controller';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
 import { AdminResolver } from './graphql/admin.resolver';
+import { RuleGroupsResolver } from './graphql/rule-groups.resolver';
 import { formatGraphqlErrors } from './graphql/error-formatter';
 import { JsonScalar } from './graphql/json.scalar';
 import { ADMIN_SCHEMA } from './graphql/schema.graphql';
@@ -91,6 +92,7 @@ export class GatewayModule {
         ApiKeyAdminService,
         AuditService,
         AdminResolver,
+        RuleGroupsResolver,
         RuleGroupsService,
         GatewayMetrics,
         OpenApiDocument,

@@ -281,4 +281,59 @@ describe('the ruler', () => {
     });
     expect(Subjects.rulerAlerts('acme')).toBe('strata.ruler.alerts.v1.acme');
   });
+  it('manages rule groups over GraphQL with the same checks and store as the Mimir API', async () => {
+    type Answer = {
+      data?: Record<string, unknown> | null;
+      errors?: Array<{ message: string; extensions?: { code?: string } }>;
+    };
+    const gql = async (query: string, variables: object = {}): Promise<Answer> =>
+      (await (
+        await api('/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query, variables }),
+        })
+      ).json()) as Answer;
+    const configure = `mutation ($g: JSON!) {
+      configureRuleGroup(scope: namespace, tenantId: "acme", namespace: "graphql", group: $g) {
+        scope tenantId namespace name version group
+      }
+    }`;
+    const group = {
+      name: 'gql',
+      interval: '5s',
+      rules: [{ record: 'job:gql:sum', expr: 'sum by (job) (spec_value)' }],
+    };
+    const configured = await gql(configure, { g: group });
+    expect(configured.errors).toBeUndefined();
+    expect(configured.data?.configureRuleGroup).toEqual({
+      scope: 'namespace',
+      tenantId: 'acme',
+      namespace: 'graphql',
+      name: 'gql',
+      version: 1,
+      group,
+    });
+    // The same store the Mimir API reads.
+    expect(await (await api('/prometheus/config/v1/rules/graphql')).text()).toContain(
+      'job:gql:sum',
+    );
+    const bad = await gql(configure, {
+      g: { name: 'bad', rules: [{ record: 'x:y', expr: 'sum(' }] },
+    });
+    expect(bad.errors?.[0]?.extensions?.code).toBe('validation_failed');
+    expect(bad.errors?.[0]?.message).toMatch(/rule 1, "x:y": .*unclosed left parenthesis/);
+    const listed = await gql(
+      'query { ruleGroups(scope: namespace, tenantId: "acme", namespace: "graphql") { name version } }',
+    );
+    expect(listed.data?.ruleGroups).toEqual([{ name: 'gql', version: 1 }]);
+    const deleted = await gql(
+      'mutation { deleteRuleGroup(scope: namespace, tenantId: "acme", namespace: "graphql", name: "gql") }',
+    );
+    expect(deleted.data?.deleteRuleGroup).toBe(true);
+    const after = await gql(
+      'query { ruleGroups(scope: namespace, tenantId: "acme", namespace: "graphql") { name } }',
+    );
+    expect(after.data?.ruleGroups).toEqual([]);
+  });
 });

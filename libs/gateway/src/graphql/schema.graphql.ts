@@ -153,6 +153,25 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
     reason: String
   }
 
+  "Where a rule group lives: a tenant's namespace, the whole tenant, or every tenant (platform admin)."
+  enum RuleGroupScope {
+    namespace
+    cluster
+    global
+  }
+
+  "A Prometheus rule group as stored: the group itself as the rule file's YAML would hold it, in JSON."
+  type RuleGroup {
+    scope: RuleGroupScope!
+    tenantId: ID
+    namespace: String
+    name: String!
+    group: JSON!
+    version: Int!
+    createdAt: String!
+    updatedAt: String!
+  }
+
   type Query {
     tenants(first: Int, after: String, includeDeleted: Boolean): TenantPage!
     tenant(tenantId: ID!): Tenant!
@@ -163,6 +182,8 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
     "The control plane as of an instant (RFC 3339) or a position; exactly one."
     replay(at: String, position: Int): ControlPlaneSnapshot!
     verifyAuditChain: ChainVerification!
+    ruleGroups(scope: RuleGroupScope!, tenantId: ID, namespace: String): [RuleGroup!]!
+    ruleGroup(scope: RuleGroupScope!, tenantId: ID, namespace: String, name: String!): RuleGroup!
   }
 
   type Mutation {
@@ -179,5 +200,20 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
       expiresAt: String
     ): IssuedApiKey!
     revokeApiKey(keyId: ID!, expectedVersion: Int): ApiKey!
+    "Creates or replaces a group, checked as promtool checks rule files."
+    configureRuleGroup(
+      scope: RuleGroupScope!
+      tenantId: ID
+      namespace: String
+      group: JSON!
+      expectedVersion: Int
+    ): RuleGroup!
+    deleteRuleGroup(
+      scope: RuleGroupScope!
+      tenantId: ID
+      namespace: String
+      name: String!
+      expectedVersion: Int
+    ): Boolean!
   }
 `;
