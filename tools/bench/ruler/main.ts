@@ -12,6 +12,9 @@
 // appending results. Not included: the NATS hops ruler -> query service -> ingesters and
 // ruler -> router, the Store API wire encoding, and the router's limits; Strata's CPU is this
 // process' CPU during the evaluations only (no idle work, no ingestion).
+// Four runs at full scale (10k rules, 10k series, 15 s; 2 cycles x3, 4 cycles x1) on a shared
+// 2-core machine under load: Strata 1.5-3.1 s vs Prometheus 1.1-3.3 s per cycle (wall time moves
+// with the load), CPU 1.1-1.7 s vs 1.4-1.65 s per cycle (ratio 0.69-1.11x).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
