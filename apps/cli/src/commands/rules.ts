@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { RuleGroupSpec } from '@strata/contracts';
 import { checkRuleFile } from '@strata/rules';
 import { parse, parseDocument, stringify } from 'yaml';
 
@@ -22,12 +23,21 @@ export function rulesCheck(files: string[]): number {
   return exit;
 }
 
-type Groups = Record<string, string>;
+type Groups = Record<string, unknown>;
 
-/** The groups of a local rule file, as canonical YAML by group name. */
+/** The groups of a local rule file by group name. */
 function localGroups(file: string): Groups {
   const doc = parse(readFileSync(file, 'utf8')) as { groups?: Array<{ name: string }> } | null;
-  return Object.fromEntries((doc?.groups ?? []).map((g) => [g.name, stringify(g)]));
+  return Object.fromEntries((doc?.groups ?? []).map((g) => [g.name, g]));
+}
+
+/**
+ * A group as text that is equal exactly when the groups are: the control plane stores groups as
+ * Postgres JSONB, which reorders keys, and YAML reads `expr: 1` as a number the ruler keeps as "1".
+ */
+function canonical(group: unknown): string {
+  const parsed = RuleGroupSpec.safeParse(group);
+  return stringify(parsed.success ? parsed.data : group, { sortMapEntries: true });
 }
 
 async function call(
@@ -53,7 +63,7 @@ async function remoteGroups(t: RulesTarget, namespace: string): Promise<Groups> 
   if (res.status === 404) return {};
   if (!res.ok) throw new Error(`GET rules of ${namespace}: ${res.status} ${await res.text()}`);
   const byNs = parseDocument(await res.text()).toJS() as Record<string, Array<{ name: string }>>;
-  return Object.fromEntries((byNs[namespace] ?? []).map((g) => [g.name, stringify(g)]));
+  return Object.fromEntries((byNs[namespace] ?? []).map((g) => [g.name, g]));
 }
 
 /** A line per group that differs: `+` only in the file, `-` only in Strata, `~` changed. */
@@ -67,7 +77,8 @@ export async function rulesDiff(
   const lines: string[] = [];
   for (const name of Object.keys(local)) {
     if (!(name in remote)) lines.push(`+ ${namespace}/${name}`);
-    else if (local[name] !== remote[name]) lines.push(`~ ${namespace}/${name}`);
+    else if (canonical(local[name]) !== canonical(remote[name]))
+      lines.push(`~ ${namespace}/${name}`);
   }
   for (const name of Object.keys(remote))
     if (!(name in local)) lines.push(`- ${namespace}/${name}`);
@@ -86,7 +97,7 @@ export async function rulesSync(
     const name = line.slice(2 + namespace.length + 1);
     const res = line.startsWith('-')
       ? await call(t, 'DELETE', `/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`)
-      : await call(t, 'POST', `/${encodeURIComponent(namespace)}`, local[name]);
+      : await call(t, 'POST', `/${encodeURIComponent(namespace)}`, stringify(local[name]));
     if (!res.ok) throw new Error(`${line}: ${res.status} ${await res.text()}`);
   }
   return changes;
