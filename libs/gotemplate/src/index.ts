@@ -22,3 +22,4 @@ export { goQuote } from './go-quote';
 export { GoTime } from './go-time';
 export { matchString, replaceAllString } from './go-regexp';
 export { STRING_FUNCS, goTitle, goToUpper, goToLower } from './string-funcs';
+export { HUMANIZE_FUNCS, goToFloat, secondsToGoTime } from './humanize';
