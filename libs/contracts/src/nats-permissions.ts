@@ -203,6 +203,8 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       ...JS_INFO,
       ...declareStream(Streams.rulerAlerts.name),
       ...consumeStream(Streams.rulerAlerts.name),
+      ...declareStream(EventsStreams.alerts.name),
+      ...consumeStream(EventsStreams.alerts.name),
       ...useKv(KvBuckets.notificationState, 'write'),
       ...useKv(KvBuckets.notificationAlerts, 'write'),
       ...useKv(KvBuckets.notificationHistory, 'write'),

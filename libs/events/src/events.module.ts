@@ -50,7 +50,6 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnApplicationShu
       ...EventsStreams.alerts,
       subjects: [...EventsStreams.alerts.subjects],
       storage: 'file',
-      maxAgeMs: 86_400_000,
     });
     this.readiness?.register('events-postgres', async () => {
       await this.archive.dataSource.query('SELECT 1');

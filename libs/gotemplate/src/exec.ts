@@ -1,6 +1,7 @@
 import { TemplateExecError } from './errors';
 import { formatValue } from './fmt';
 import { type FuncMap, GoCallError, type GoFunc, type ParamType } from './funcs';
+import { GoTime } from './go-time';
 import {
   type BranchNode,
   type CommandNode,
@@ -445,6 +446,8 @@ class State {
     const actual = goTypeName(value);
     if (value === null && (t === '*template.sample' || t === 'template.queryResult')) return null;
     if (actual === t) return value;
+    // Go dereferences a pointer argument whose element type is the parameter's (`*time.Time`).
+    if (t === 'time.Time' && value instanceof GoTime) return value;
     if (value instanceof GoStruct && value.pointer && value.structType === t)
       return new GoStruct(value.structType, value.fields);
     this.errorf(`wrong type for value; expected ${t}; got ${actual}`);
@@ -491,6 +494,7 @@ class State {
         break;
       case '*template.sample':
       case 'template.queryResult':
+      case 'time.Time':
         break;
     }
     this.errorf(`can't handle ${nodeString(n)} for arg of type ${t}`);

@@ -11,6 +11,7 @@ export type ParamType =
   | 'bool'
   | 'interface {}'
   | 'reflect.Value'
+  | 'time.Time'
   | '*template.sample'
   | 'template.queryResult';
 

@@ -1,4 +1,5 @@
 import { GoCallError } from './funcs';
+import { GO_UTC, type GoLocation } from './go-zone';
 import { GoObject, type GoValue } from './values';
 
 const MONTHS = [
@@ -34,25 +35,36 @@ class GoNamedInt extends GoObject {
   }
 }
 
-/** A UTC `*time.Time` with nanosecond precision, as Prometheus' `toTime` returns. */
+/** A `*time.Time` with nanosecond precision in a location (UTC unless `tz` moved it), as `toTime` returns. */
 export class GoTime extends GoObject {
   readonly typeName = '*time.Time';
 
-  constructor(readonly unixNanos: bigint) {
+  constructor(
+    readonly unixNanos: bigint,
+    readonly location: GoLocation = GO_UTC,
+  ) {
     super();
   }
 
-  private parts(): { date: Date; nanos: number } {
+  /** The wall clock in the time's location, as UTC fields of `date`, and the zone in force. */
+  private parts(): { date: Date; nanos: number; offset: number; abbreviation: string } {
     let secs = this.unixNanos / NS_PER_S;
     let nanos = this.unixNanos % NS_PER_S;
     if (nanos < 0n) {
       nanos += NS_PER_S;
       secs -= 1n;
     }
-    return { date: new Date(Number(secs) * 1000), nanos: Number(nanos) };
+    const ms = Number(secs) * 1000;
+    const offset = this.location.offsetAt(ms);
+    return {
+      date: new Date(ms + offset * 1000),
+      nanos: Number(nanos),
+      offset,
+      abbreviation: this.location.abbreviationAt(ms),
+    };
   }
 
-  /** Go's Time.String for a UTC time: `2006-01-02 15:04:05.999999999 +0000 UTC`. */
+  /** Go's Time.String: `2006-01-02 15:04:05.999999999 -0700 MST`. */
   string(): string {
     return this.format('2006-01-02 15:04:05.999999999 -0700 MST');
   }
@@ -60,6 +72,7 @@ export class GoTime extends GoObject {
   method(name: string): ((...args: GoValue[]) => GoValue) | null {
     const { date, nanos } = this.parts();
     const secs = (this.unixNanos - BigInt(nanos)) / NS_PER_S;
+    const utc = this.location === GO_UTC ? this : new GoTime(this.unixNanos);
     const methods: Record<string, (...args: GoValue[]) => GoValue> = {
       String: () => this.string(),
       Format: (layout) => {
@@ -83,33 +96,41 @@ export class GoTime extends GoObject {
         BigInt(
           Math.floor((date.getTime() - Date.UTC(date.getUTCFullYear(), 0, 1)) / 86_400_000) + 1,
         ),
-      UTC: () => this,
+      UTC: () => utc,
       Local: () => this,
       IsZero: () => false,
     };
     return methods[name] ?? null;
   }
 
-  /** Go's Time.Format for a UTC time, for the layout elements rule templates use. */
+  /** Go's Time.Format in the time's location, for the layout elements templates use. */
   format(layout: string): string {
-    const { date, nanos } = this.parts();
+    const { date, nanos, offset, abbreviation } = this.parts();
     const p2 = (n: number): string => String(n).padStart(2, '0');
     const h = date.getUTCHours();
+    const sign = offset < 0 ? '-' : '+';
+    const oh = p2(Math.trunc(Math.abs(offset) / 3600));
+    const om = p2(Math.trunc((Math.abs(offset) % 3600) / 60));
+    const os = p2(Math.abs(offset) % 60);
+    const zulu =
+      (numeric: string): (() => string) =>
+      () =>
+        offset === 0 ? 'Z' : numeric;
     const tokens: Array<[string, () => string]> = [
       ['January', () => MONTHS[date.getUTCMonth()]],
       ['Monday', () => DAYS[date.getUTCDay()]],
       ['2006', () => String(date.getUTCFullYear()).padStart(4, '0')],
-      ['-07:00:00', () => '+00:00:00'],
-      ['Z07:00:00', () => 'Z'],
-      ['-0700', () => '+0000'],
-      ['-07:00', () => '+00:00'],
-      ['Z0700', () => 'Z'],
-      ['Z07:00', () => 'Z'],
-      ['-07', () => '+00'],
-      ['Z07', () => 'Z'],
+      ['-07:00:00', () => `${sign}${oh}:${om}:${os}`],
+      ['Z07:00:00', zulu(`${sign}${oh}:${om}:${os}`)],
+      ['-0700', () => `${sign}${oh}${om}`],
+      ['-07:00', () => `${sign}${oh}:${om}`],
+      ['Z0700', zulu(`${sign}${oh}${om}`)],
+      ['Z07:00', zulu(`${sign}${oh}:${om}`)],
+      ['-07', () => `${sign}${oh}`],
+      ['Z07', zulu(`${sign}${oh}`)],
       ['Jan', () => MONTHS[date.getUTCMonth()].slice(0, 3)],
       ['Mon', () => DAYS[date.getUTCDay()].slice(0, 3)],
-      ['MST', () => 'UTC'],
+      ['MST', () => abbreviation],
       [
         '002',
         () =>

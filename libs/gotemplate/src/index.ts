@@ -20,5 +20,7 @@ export { sprint, sprintf, sprintln } from './fmt';
 export { formatGoFloat } from './go-float';
 export { goQuote } from './go-quote';
 export { GoTime } from './go-time';
+export { GO_UTC, type GoLocation, loadGoLocation } from './go-zone';
 export { matchString, replaceAllString } from './go-regexp';
 export { STRING_FUNCS, goTitle, goToUpper, goToLower } from './string-funcs';
+export { HUMANIZE_FUNCS, goToFloat, secondsToGoTime } from './humanize';

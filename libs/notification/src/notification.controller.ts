@@ -2,6 +2,8 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { ValidatePayload, eventRoute, requestRoute } from '@strata/bus';
 import {
+  EventAlerts,
+  EventsStreams,
   HistoryRequest,
   ListAlertsRequest,
   ListSilencesRequest,
@@ -66,6 +68,22 @@ export class NotificationController {
   )
   async rulerAlerts(
     @Payload(new ValidatePayload(RulerAlertBatch, 'ruler alerts')) batch: RulerAlertBatch,
+  ): Promise<void> {
+    await this.accept({ tenantId: batch.tenantId, alerts: batch.alerts });
+  }
+
+  @EventPattern(
+    EventsStreams.alerts.subjects[0],
+    eventRoute({
+      consumer: {
+        stream: EventsStreams.alerts.name,
+        durableName: 'notification-event-alerts',
+        maxDeliver: 5,
+      },
+    }),
+  )
+  async eventAlerts(
+    @Payload(new ValidatePayload(EventAlerts, 'event alerts')) batch: EventAlerts,
   ): Promise<void> {
     await this.accept({ tenantId: batch.tenantId, alerts: batch.alerts });
   }

@@ -1,13 +1,13 @@
 import { Inject, Injectable, type DynamicModule, Module, type OnModuleInit } from '@nestjs/common';
 import { BUS, type Bus } from '@strata/bus';
-import { Streams } from '@strata/contracts';
+import { EventsStreams, Streams } from '@strata/contracts';
 import { Alertmanagers } from './alertmanagers.service';
 import { NotificationController } from './notification.controller';
 import { NOTIFICATION_OPTIONS, type NotificationOptions } from './notification.options';
 
-/** Declares the ruler's alert stream, which notification owns and consumes, before its consumer binds. */
+/** Declares the streams of alerts notification consumes (the ruler's, the events service's) before its consumers bind. */
 @Injectable()
-class AlertStream implements OnModuleInit {
+class AlertStreams implements OnModuleInit {
   constructor(@Inject(BUS) private readonly bus: Bus) {}
   async onModuleInit(): Promise<void> {
     // The ruler's settings (libs/ruler's RulerService): whichever starts first creates it alike.
@@ -17,6 +17,12 @@ class AlertStream implements OnModuleInit {
       storage: 'file',
       maxAgeMs: 24 * 3600_000,
       duplicateWindowMs: 120_000,
+    });
+    // The events service may start later, or not run at all in this process.
+    await this.bus.ensureStream({
+      ...EventsStreams.alerts,
+      subjects: [...EventsStreams.alerts.subjects],
+      storage: 'file',
     });
   }
 }
@@ -32,7 +38,11 @@ export class NotificationModule {
     return {
       module: NotificationModule,
       controllers: [NotificationController],
-      providers: [{ provide: NOTIFICATION_OPTIONS, useValue: options }, AlertStream, Alertmanagers],
+      providers: [
+        { provide: NOTIFICATION_OPTIONS, useValue: options },
+        AlertStreams,
+        Alertmanagers,
+      ],
     };
   }
 }

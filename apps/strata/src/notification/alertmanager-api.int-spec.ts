@@ -3,7 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type NatsBus } from '@strata/bus';
-import { type QuotaSpec, type RulerAlertBatch, Subjects } from '@strata/contracts';
+import {
+  type EventAlerts,
+  EventsSubjects,
+  type QuotaSpec,
+  type RulerAlertBatch,
+  Subjects,
+} from '@strata/contracts';
 import { type RunningNatsServer } from '@strata/devstack';
 import { startWebhookSink, type WebhookSink } from '@strata/notification/testing';
 import {
@@ -291,6 +297,42 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
       15_000,
     );
     expect(sent('beta').some((r) => JSON.stringify(r.body).includes('RulerFired'))).toBe(false);
+  });
+
+  it("delivers the event and audit alerts Strata's events service publishes on its stream", async () => {
+    const now = new Date();
+    const batch: EventAlerts = {
+      tenantId: 'acme',
+      alerts: [
+        {
+          labels: { alertname: 'PodCrashLooping', severity: 'warning', namespace: 'shop' },
+          annotations: { message: 'Back-off restarting failed container' },
+          startsAt: now.toISOString(),
+          endsAt: new Date(now.getTime() + 3_600_000).toISOString(),
+        },
+      ],
+    };
+    await bus.publish(EventsSubjects.alerts('acme'), batch, { msgId: 'spec-event-alerts-1' });
+    await waitFor(
+      () => sent('acme').some((r) => JSON.stringify(r.body).includes('PodCrashLooping')),
+      15_000,
+    );
+    const delivered = sent('acme').find((r) => JSON.stringify(r.body).includes('PodCrashLooping'));
+    expect(delivered?.body).toMatchObject({
+      version: '4',
+      status: 'firing',
+      groupLabels: { alertname: 'PodCrashLooping' },
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'PodCrashLooping', severity: 'warning', namespace: 'shop' },
+          annotations: { message: 'Back-off restarting failed container' },
+        },
+      ],
+    });
+    expect(sent('beta').some((r) => JSON.stringify(r.body).includes('PodCrashLooping'))).toBe(
+      false,
+    );
   });
 
   it('after kill -9, sends what was waiting and nothing it had already sent', async () => {

@@ -26,12 +26,19 @@ export const EventsSubjects = {
   alertsAll: 'strata.alerts.events.v1.>',
 } as const;
 
-/** Streams the events service declares at start. */
+/** Streams the events service declares at start (the notification service declares `alerts` too). */
 export const EventsStreams = {
   /** Accepted batches: the gateway's 2xx means stored here. Limits retention, 2 min duplicate window. */
   batches: { name: 'STRATA_EVENTS', subjects: ['strata.events.batch.v1.>'] },
-  /** Alerts raised by rules, kept a day for the notification service's consumer. */
-  alerts: { name: 'STRATA_EVENT_ALERTS', subjects: ['strata.alerts.events.v1.>'] },
+  /**
+   * Alerts raised by rules, kept a day for the notification service's consumer. Both services
+   * declare it (whichever starts first creates it), so its retention lives here.
+   */
+  alerts: {
+    name: 'STRATA_EVENT_ALERTS',
+    subjects: ['strata.alerts.events.v1.>'],
+    maxAgeMs: 86_400_000,
+  },
 } as const;
 
 /** A cluster name as a label: what kube-events' exporter sends in `cluster`, or the request names. */

@@ -1,17 +1,17 @@
 import { isIP } from 'node:net';
 import {
   queryEscape,
-  sprintf,
   GoCallError,
   type GoFunc,
-  GoTime,
+  HUMANIZE_FUNCS,
   STRING_FUNCS,
   GoMap,
   GoSlice,
   GoStruct,
   type GoValue,
   compareGoStrings,
-  goTypeName,
+  goToFloat,
+  secondsToGoTime,
 } from '@strata/gotemplate';
 import { parseDuration } from '@strata/promql';
 
@@ -43,105 +43,6 @@ export function goSample(s: TemplateSample): GoStruct {
     ],
     true,
   );
-}
-
-/** Go's strconv.ParseFloat(s, 64) as Prometheus' convertToFloat uses it; throws Go's error. */
-function parseGoFloat(s: string): number {
-  const t = s.toLowerCase();
-  if (/^[+-]?(inf|infinity)$/.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
-  if (/^[+-]?nan$/.test(t)) return NaN;
-  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) {
-    const v = Number(s);
-    if (!Number.isFinite(v))
-      throw new GoCallError(`strconv.ParseFloat: parsing ${JSON.stringify(s)}: value out of range`);
-    return v;
-  }
-  throw new GoCallError(`strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`);
-}
-
-function toFloat(v: GoValue): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'string') return parseGoFloat(v);
-  throw new GoCallError(
-    `can't convert ${v === null || v === undefined ? '<nil>' : goTypeName(v)} to float`,
-  );
-}
-
-const g4 = (v: number): string => sprintf('%.4g', [v]);
-
-function humanize(v: number): string {
-  if (v === 0 || !Number.isFinite(v)) return g4(v);
-  if (Math.abs(v) >= 1) {
-    let prefix = '';
-    for (const p of ['k', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y']) {
-      if (Math.abs(v) < 1000) break;
-      prefix = p;
-      v /= 1000;
-    }
-    return g4(v) + prefix;
-  }
-  let prefix = '';
-  for (const p of ['m', 'u', 'n', 'p', 'f', 'a', 'z', 'y']) {
-    if (Math.abs(v) >= 1) break;
-    prefix = p;
-    v *= 1000;
-  }
-  return g4(v) + prefix;
-}
-
-function humanize1024(v: number): string {
-  if (Math.abs(v) <= 1 || !Number.isFinite(v)) return g4(v);
-  let prefix = '';
-  for (const p of ['ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei', 'Zi', 'Yi']) {
-    if (Math.abs(v) < 1024) break;
-    prefix = p;
-    v /= 1024;
-  }
-  return g4(v) + prefix;
-}
-
-function humanizeDuration(v: number): string {
-  if (!Number.isFinite(v)) return g4(v);
-  if (v === 0) return `${g4(v)}s`;
-  if (Math.abs(v) >= 1) {
-    let sign = '';
-    if (v < 0) {
-      sign = '-';
-      v = -v;
-    }
-    // Go converts to int64 seconds before splitting into units.
-    const d = Math.trunc(v);
-    const seconds = d % 60;
-    const minutes = Math.trunc(d / 60) % 60;
-    const hours = Math.trunc(d / 3600) % 24;
-    const days = Math.trunc(d / 86400);
-    if (days !== 0) return `${sign}${days}d ${hours}h ${minutes}m ${seconds}s`;
-    if (hours !== 0) return `${sign}${hours}h ${minutes}m ${seconds}s`;
-    if (minutes !== 0) return `${sign}${minutes}m ${seconds}s`;
-    return `${sign}${g4(v)}s`;
-  }
-  let prefix = '';
-  for (const p of ['m', 'u', 'n', 'p', 'f', 'a', 'z', 'y']) {
-    if (Math.abs(v) >= 1) break;
-    prefix = p;
-    v *= 1000;
-  }
-  return `${g4(v)}${prefix}s`;
-}
-
-class NaNOrInf extends Error {}
-
-function floatToTime(v: number): GoTime {
-  if (!Number.isFinite(v)) throw new NaNOrInf();
-  const ns = v * 1e9;
-  if (ns > 2 ** 63 || ns < -(2 ** 63)) {
-    throw new GoCallError(
-      `${sprintf('%v', [v])} cannot be represented as a nanoseconds timestamp since it overflows int64`,
-    );
-  }
-  // Prometheus goes through model.Time, so the time keeps whole milliseconds only.
-  return new GoTime((BigInt(Math.trunc(ns)) / 1_000_000n) * 1_000_000n);
 }
 
 /** Go's net.SplitHostPort; null where it reports an error. */
@@ -279,36 +180,15 @@ export function prometheusFuncs(ctx: TemplateContext): ReadonlyMap<string, GoFun
     ],
     ['stripPort', { ...str1, call: ([h]) => splitHostPort(h as string)?.[0] ?? (h as string) }],
     ['stripDomain', { ...str1, call: ([h]) => stripDomain(h as string) }],
-    ['humanize', { ...any1, call: ([v]) => humanize(toFloat(v)) }],
-    ['humanize1024', { ...any1, call: ([v]) => humanize1024(toFloat(v)) }],
-    ['humanizeDuration', { ...any1, call: ([v]) => humanizeDuration(toFloat(v)) }],
-    ['humanizePercentage', { ...any1, call: ([v]) => sprintf('%.4g%%', [toFloat(v) * 100]) }],
-    [
-      'humanizeTimestamp',
-      {
-        ...any1,
-        call: ([v]) => {
-          const f = toFloat(v);
-          try {
-            return floatToTime(f).string();
-          } catch (e) {
-            if (e instanceof NaNOrInf) return g4(f);
-            throw e;
-          }
-        },
-      },
-    ],
+    ...HUMANIZE_FUNCS,
     [
       'toTime',
       {
         ...any1,
         call: ([v]) => {
-          try {
-            return floatToTime(toFloat(v));
-          } catch (e) {
-            if (e instanceof NaNOrInf) throw new GoCallError('value is NaN or Inf');
-            throw e;
-          }
+          const t = secondsToGoTime(goToFloat(v));
+          if (t === null) throw new GoCallError('value is NaN or Inf');
+          return t;
         },
       },
     ],

@@ -2,12 +2,15 @@ import {
   BUILTINS,
   GoCallError,
   GoSlice,
+  GoTime,
+  HUMANIZE_FUNCS,
   STRING_FUNCS,
   type FuncMap,
   type GoFunc,
+  loadGoLocation,
 } from '@strata/gotemplate';
 
-/** Alertmanager 0.25's template functions (`template.DefaultFuncs`) with Go's built-ins. */
+/** Alertmanager's template functions (`template.DefaultFuncs`, with `date`, `tz` and Prometheus' `humanize*`) and Go's built-ins. */
 export const ALERTMANAGER_FUNCS: FuncMap = new Map<string, GoFunc>([
   ...BUILTINS,
   ...STRING_FUNCS,
@@ -29,4 +32,19 @@ export const ALERTMANAGER_FUNCS: FuncMap = new Map<string, GoFunc>([
       call: (args) => new GoSlice('[]string', 'string', args.map(String)),
     },
   ],
+  [
+    'date',
+    {
+      params: ['string', 'time.Time'],
+      call: ([layout, t]) => (t as GoTime).format(layout as string),
+    },
+  ],
+  [
+    'tz',
+    {
+      params: ['string', 'time.Time'],
+      call: ([name, t]) => new GoTime((t as GoTime).unixNanos, loadGoLocation(name as string)),
+    },
+  ],
+  ...HUMANIZE_FUNCS,
 ]);
