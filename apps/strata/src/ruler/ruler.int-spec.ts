@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type NatsBus } from '@strata/bus';
-import { type RulerAlertBatch, Streams, Subjects } from '@strata/contracts';
+import { type RulerAlertBatch, Streams } from '@strata/contracts';
 import { controlPlaneService } from '@strata/control-plane';
 import { freePort, type RunningNatsServer } from '@strata/devstack';
 import { gatewayService } from '@strata/gateway';
@@ -279,7 +279,6 @@ describe('the ruler', () => {
         }),
       ],
     });
-    expect(Subjects.rulerAlerts('acme')).toBe('strata.ruler.alerts.v1.acme');
   });
   it('manages rule groups over GraphQL with the same checks and store as the Mimir API', async () => {
     type Answer = {

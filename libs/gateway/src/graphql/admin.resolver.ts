@@ -14,12 +14,7 @@ import { TenantAdminService } from '../admin/tenant-admin.service';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { type Caller } from '../auth/principal';
 
-type Maybe<T> = T | null | undefined;
-
-/** GraphQL's absent arguments arrive as null; the contracts know only absent fields. */
-function defined(input: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined));
-}
+import { defined, type Maybe } from './graphql-args';
 
 /** The admin API over GraphQL: the same services, authorization and validation as REST. */
 @Resolver()

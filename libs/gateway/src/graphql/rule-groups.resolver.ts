@@ -4,7 +4,8 @@ import { CurrentCaller } from '../auth/caller.decorator';
 import { type Caller } from '../auth/principal';
 import { RuleGroupsService } from '../rules/rule-groups.service';
 
-type Maybe<T> = T | null | undefined;
+import { type Maybe } from './graphql-args';
+
 type Scope = RuleGroupTarget['scope'];
 
 /** What GraphQL shows of a stored group: its place flattened beside it. */

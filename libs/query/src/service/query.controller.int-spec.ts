@@ -1,5 +1,5 @@
 import { connectBus, serveOnBus, type BusMicroservice, type NatsBus } from '@strata/bus';
-import { QuerySubjects, StrataError, type PromApiReply } from '@strata/contracts';
+import { QuerySubjects, StrataError, Subjects, type PromApiReply } from '@strata/contracts';
 import { createMetricsRegistry, StrataMetrics } from '@strata/service-kit';
 import { testNatsLogin, testServices } from '@strata/testing';
 import { MemorySeriesSource } from '../storage/memory-series-source';
@@ -67,9 +67,9 @@ describe('QueryController over nats-server', () => {
     expect(text).toContain('strata_query_requests_total{endpoint="instant",status="success"} 1');
     expect(text).toContain('strata_query_requests_total{endpoint="instant",status="bad_data"} 2');
     expect(text).toContain('strata_query_requests_total{endpoint="userStats",status="bad_data"} 1');
-    // Not a query subject: nobody in the queue group answers it.
+    // Not a query subject: nobody here answers it.
     await expect(
-      bus.request('strata.query.nothing.v1', {}, { timeoutMs: 1_000 }),
+      bus.request(Subjects.routerWrite, {}, { timeoutMs: 1_000 }),
     ).rejects.toBeInstanceOf(StrataError);
   });
 });

@@ -16,7 +16,7 @@ export interface RequestRoute {
   /**
    * Bound only while the owner says so, through `BusRoutes.open(pattern, subject)`: for subjects
    * whose serving depends on runtime ownership, such as the Store API of an owned partition. The
-   * pattern is then a NATS wildcard subject (`strata.store.query.v1.ingester.*`).
+   * pattern is then a NATS wildcard subject (`SubjectPatterns.storeQuery('ingester')`).
    */
   manual?: boolean;
 }
