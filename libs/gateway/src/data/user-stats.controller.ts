@@ -15,10 +15,14 @@ import { RouteDoc } from '../openapi/api-doc.decorator';
 @ApiTags('data')
 @Controller('api/v1/user_stats')
 export class UserStatsController {
+  private readonly client: BusClient;
+
   constructor(
     private readonly admission: TenantAdmission,
-    @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
-  ) {}
+    @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
+  ) {
+    this.client = new BusClient(options.bus);
+  }
 
   @Get()
   @RouteDoc({
@@ -34,7 +38,7 @@ export class UserStatsController {
   async get(@Req() request: FastifyRequest): Promise<TenantUserStats> {
     const tenantId = await this.admission.admit(request, 'read');
     // The query service reads the heads: the gateway's NATS identity has no Store API access.
-    const reply = await new BusClient(this.options.bus).ask(QuerySubjects.userStats, { tenantId });
+    const reply = await this.client.ask(QuerySubjects.userStats, { tenantId });
     if (reply.status === 'success') return reply.data;
     const code =
       reply.errorType === 'timeout' || reply.errorType === 'unavailable'

@@ -27,10 +27,14 @@ export const CLUSTER_HEADER = 'x-strata-cluster';
 @ApiTags('events')
 @Controller()
 export class EventsIngestController {
+  private readonly client: BusClient;
+
   constructor(
     private readonly admission: TenantAdmission,
-    @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
-  ) {}
+    @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
+  ) {
+    this.client = new BusClient(options.bus);
+  }
 
   @Post(['api/v1/audit/webhook/event', 'audit/webhook/event'])
   @HttpCode(200)
@@ -98,7 +102,7 @@ export class EventsIngestController {
   }
 
   private send(batch: EventBatch): Promise<EventBatchAccepted> {
-    return new BusClient(this.options.bus).ask(EventsSubjects.ingest, batch, { timeoutMs: 30_000 });
+    return this.client.ask(EventsSubjects.ingest, batch, { timeoutMs: 30_000 });
   }
 }
 

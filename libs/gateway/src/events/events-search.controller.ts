@@ -42,10 +42,14 @@ const KNOWN = new Set([
 @ApiTags('events')
 @Controller('api/v1')
 export class EventsSearchController {
+  private readonly client: BusClient;
+
   constructor(
     private readonly admission: TenantAdmission,
-    @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
-  ) {}
+    @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
+  ) {
+    this.client = new BusClient(options.bus);
+  }
 
   @Get('events/search')
   @RouteDoc({
@@ -73,7 +77,7 @@ export class EventsSearchController {
       (request.query ?? {}) as Record<string, unknown>,
       Date.now(),
     );
-    return new BusClient(this.options.bus).ask(EventsSubjects.search, search, {
+    return this.client.ask(EventsSubjects.search, search, {
       timeoutMs: 30_000,
     });
   }

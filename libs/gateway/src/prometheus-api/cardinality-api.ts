@@ -24,7 +24,11 @@ const REPLY_TIMEOUT_MS = 60_000;
  * service, with Mimir's parameter checks and messages; answers cover the admitted tenant only.
  */
 export class CardinalityApi {
-  constructor(private readonly bus: Bus) {}
+  private readonly client: BusClient;
+
+  constructor(bus: Bus) {
+    this.client = new BusClient(bus);
+  }
 
   /** `/api/v1/cardinality/label_names`. */
   labelNames(tenant: AdmittedTenant, p: ApiParams): Promise<MimirAnswer> {
@@ -60,7 +64,7 @@ export class CardinalityApi {
     S extends
       typeof QuerySubjects.cardinalityLabelNames | typeof QuerySubjects.cardinalityLabelValues,
   >(subject: S, payload: RequestOf<S>): Promise<MimirAnswer> {
-    const reply = await new BusClient(this.bus).ask(subject, payload, {
+    const reply = await this.client.ask(subject, payload, {
       timeoutMs: REPLY_TIMEOUT_MS,
     });
     if (reply.status === 'success')

@@ -61,10 +61,14 @@ const REPLY_MARGIN_MS = 5_000;
  * messages, forwards to the query subjects and maps replies to status codes.
  */
 export class PrometheusApi {
+  private readonly client: BusClient;
+
   constructor(
-    private readonly bus: Bus,
+    bus: Bus,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.client = new BusClient(bus);
+  }
 
   /** `/api/v1/query`. */
   query(tenant: AdmittedTenant, p: ApiParams): Promise<ApiAnswer> {
@@ -245,7 +249,7 @@ export class PrometheusApi {
     timeoutMs?: number,
   ): Promise<ApiAnswer> {
     const budget = timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const reply = await new BusClient(this.bus).ask(subject, payload, {
+    const reply = await this.client.ask(subject, payload, {
       timeoutMs: budget + REPLY_MARGIN_MS,
     });
     if ('serialized' in reply && typeof reply.serialized === 'string')

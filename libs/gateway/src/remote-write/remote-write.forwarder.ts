@@ -20,10 +20,14 @@ export interface RemoteWriteHttpHeaders {
  * happen there, so the edge stays cheap and every router enforces the same rules.
  */
 export class RemoteWriteForwarder {
+  private readonly client: BusClient;
+
   constructor(
-    private readonly bus: Bus,
+    bus: Bus,
     private readonly timeoutMs = 30_000,
-  ) {}
+  ) {
+    this.client = new BusClient(bus);
+  }
 
   /** Sends the write and returns what was stored; throws the router's StrataError. */
   forward(
@@ -38,7 +42,7 @@ export class RemoteWriteForwarder {
       protocolVersion: headers.protocolVersion ?? null,
     };
     // The body travels as bytes: no base64, no JSON around it.
-    return new BusClient(this.bus).askBinary(Subjects.routerWriteBinary, body, meta, {
+    return this.client.askBinary(Subjects.routerWriteBinary, body, meta, {
       timeoutMs: this.timeoutMs,
     });
   }
