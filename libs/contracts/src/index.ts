@@ -10,3 +10,4 @@ export * from './request-contracts';
 export * from './notification';
 export * from './events';
 export * from './ruler';
+export * from './logs';
