@@ -57,6 +57,7 @@ export {
 } from './template/expander';
 
 export { engineQueryFunc, type QueryFunc, type RuleSample } from './query/query-func';
+export { printedQuery } from './query/printed-query';
 
 export {
   type Alert,

@@ -9,6 +9,7 @@ import {
   AlertingRuleEvaluator,
   type GroupEvaluator,
   type RuleStatus,
+  printedQuery,
 } from '@strata/rules';
 import { type EvaluationUnit } from '../evaluation/evaluation-unit';
 
@@ -74,7 +75,7 @@ export function groupStatus(unit: EvaluationUnit, g: GroupEvaluator): PromRuleGr
             ? 'pending'
             : 'inactive';
         return {
-          ...common(r.name, r.rule.expr, r.rule.labels, r.status),
+          ...common(r.name, r.query, r.rule.labels, r.status),
           type: 'alerting',
           state,
           duration: r.rule.forMs / 1000,
@@ -83,7 +84,7 @@ export function groupStatus(unit: EvaluationUnit, g: GroupEvaluator): PromRuleGr
           alerts: alerts.map(alertStatus),
         };
       }
-      return { ...common(r.name, r.rule.expr, r.rule.labels, r.status), type: 'recording' };
+      return { ...common(r.name, r.query, r.rule.labels, r.status), type: 'recording' };
     }),
   };
 }
@@ -109,9 +110,12 @@ export function unevaluatedStatus(
     lastEvaluation: GO_ZERO_TIME,
     rules: unit.group.rules.map((r) =>
       r.kind === 'recording'
-        ? { ...common(r.record, r.expr, r.labels, status), type: 'recording' as const }
+        ? {
+            ...common(r.record, printedQuery(r.expr), r.labels, status),
+            type: 'recording' as const,
+          }
         : {
-            ...common(r.alert, r.expr, r.labels, status),
+            ...common(r.alert, printedQuery(r.expr), r.labels, status),
             type: 'alerting' as const,
             state: 'inactive' as const,
             duration: r.forMs / 1000,

@@ -3,6 +3,7 @@ import { RuleEvaluationError } from '../errors';
 import { type RuleStatus, initialStatus } from '../group/rule-status';
 import { type OutputSample } from '../group/sink';
 import { type QueryFunc } from '../query/query-func';
+import { printedQuery } from '../query/printed-query';
 import { type AlertingRule } from '../rule-file/model';
 import { expandAlertTemplate } from '../template/expander';
 import { type TemplateContext } from '../template/prometheus-funcs';
@@ -33,6 +34,7 @@ export interface AlertingRuleOptions {
 export class AlertingRuleEvaluator {
   readonly kind = 'alerting' as const;
   status: RuleStatus = initialStatus();
+  private printed: string | undefined;
   restored: boolean;
   /** Alert instances by the key of their labels, including resolved ones still retained. */
   readonly active = new Map<string, Alert>();
@@ -47,6 +49,12 @@ export class AlertingRuleEvaluator {
   /** The rule's name, as Prometheus' API shows it. */
   get name(): string {
     return this.rule.alert;
+  }
+
+  /** The expression as Prometheus prints it back (API `query`, `generatorURL`). */
+  get query(): string {
+    this.printed ??= printedQuery(this.rule.expr);
+    return this.printed;
   }
 
   /** The `for` duration (ms). */

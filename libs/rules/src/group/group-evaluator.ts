@@ -110,7 +110,7 @@ export class GroupEvaluator {
       rule.status.lastError = null;
       if (rule instanceof AlertingRuleEvaluator) {
         const alerts = rule.alertsToSend(ts, this.opts.resendDelayMs ?? 60_000, this.intervalMs);
-        this.opts.notify?.(rule.rule.expr, alerts);
+        this.opts.notify?.(rule.query, alerts);
       }
       const returned = new Map<string, Labels>();
       for (const s of vector) returned.set(s.labels.key, s.labels);

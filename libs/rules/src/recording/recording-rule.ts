@@ -1,6 +1,7 @@
 import { Labels, METRIC_NAME } from '@strata/promql';
 import { RuleEvaluationError } from '../errors';
 import { type QueryFunc } from '../query/query-func';
+import { printedQuery } from '../query/printed-query';
 import { type RecordingRule } from '../rule-file/model';
 import { type RuleStatus, initialStatus } from '../group/rule-status';
 import { type OutputSample } from '../group/sink';
@@ -9,12 +10,19 @@ import { type OutputSample } from '../group/sink';
 export class RecordingRuleEvaluator {
   readonly kind = 'recording' as const;
   status: RuleStatus = initialStatus();
+  private printed: string | undefined;
 
   constructor(readonly rule: RecordingRule) {}
 
   /** The rule's name, as Prometheus' API shows it. */
   get name(): string {
     return this.rule.record;
+  }
+
+  /** The expression as Prometheus prints it back (API `query`, `generatorURL`). */
+  get query(): string {
+    this.printed ??= printedQuery(this.rule.expr);
+    return this.printed;
   }
 
   /**
