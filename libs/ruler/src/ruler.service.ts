@@ -70,6 +70,8 @@ export class RulerService implements OnApplicationBootstrap, OnModuleDestroy {
   readonly replica: string;
   private units = new Map<string, EvaluationUnit>();
   private readonly runners = new Map<string, GroupRunner>();
+  /** Runners of deleted groups, waiting to mark their series stale. */
+  private readonly retiring = new Set<GroupRunner>();
   private leases: GroupLeases | null = null;
   private timers: NodeJS.Timeout[] = [];
   private serving: Stoppable | null = null;
@@ -147,6 +149,7 @@ export class RulerService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.work;
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
     this.runners.clear();
+    for (const r of this.retiring) r.cancelStaleMarking();
     await this.deps.sender.flush();
     await this.leases?.leave();
     await this.serving?.stop();
@@ -199,6 +202,11 @@ export class RulerService implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
+  private retire(runner: GroupRunner): void {
+    this.retiring.add(runner);
+    void runner.markStaleLater().then(() => this.retiring.delete(runner));
+  }
+
   private async sync(): Promise<void> {
     this.units = await this.source.load();
   }
@@ -206,18 +214,25 @@ export class RulerService implements OnApplicationBootstrap, OnModuleDestroy {
   private async reconcile(): Promise<void> {
     if (!this.leases || this.stopped) return;
     const held = await this.leases.round([...this.units.keys()]);
+    const changed = new Map<string, GroupRunner>();
     for (const [key, runner] of this.runners) {
       const unit = this.units.get(key);
-      if (held.has(key) && unit && JSON.stringify(unit.spec) === JSON.stringify(runner.unit.spec))
-        continue;
+      const same = unit && JSON.stringify(unit.spec) === JSON.stringify(runner.unit.spec);
+      if (held.has(key) && same) continue;
       this.runners.delete(key);
       await runner.stop();
+      // A changed group goes on as the same group, as after Prometheus' reload; the others leave.
+      if (unit && held.has(key)) {
+        changed.set(key, runner);
+        continue;
+      }
       this.observer.forget(runner.unit.tenantId, `${runner.unit.file};${runner.unit.group.name}`);
+      if (!unit) this.retire(runner);
     }
     for (const key of held) {
       const unit = this.units.get(key);
       if (!unit || this.runners.has(key)) continue;
-      const runner = new GroupRunner(unit, this.deps);
+      const runner = new GroupRunner(unit, this.deps, changed.get(key));
       this.runners.set(key, runner);
       runner.start();
     }

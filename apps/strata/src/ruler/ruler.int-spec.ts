@@ -280,6 +280,63 @@ describe('the ruler', () => {
       ],
     });
   });
+  it('keeps the firing alert and its activeAt when another rule of the group changes, and marks a removed rule stale', async () => {
+    type ApiAlert = { state: string; activeAt: string };
+    const firing = async () =>
+      ((await (await api('/api/v1/alerts')).json()) as { data: { alerts: ApiAlert[] } }).data
+        .alerts;
+    const [before] = await firing();
+    expect(before.state).toBe('firing');
+    const doubled = async () =>
+      (
+        (await (await api('/api/v1/query?query=job:spec_value:doubled')).json()) as {
+          data: { result: unknown[] };
+        }
+      ).data.result;
+    expect(await doubled()).toHaveLength(1);
+    const editedAt = Date.now();
+    const edited = GROUP.replace(
+      'sum by (job) (spec_value)',
+      'sum by (job) (spec_value) + 0',
+    ).replace('  - record: job:spec_value:doubled\n    expr: job:spec_value:sum * 2\n', '');
+    expect(edited).not.toBe(GROUP);
+    const res = await api('/prometheus/config/v1/rules/team', {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: edited,
+    });
+    expect(res.status).toBe(202);
+    await eventually(
+      async () => {
+        const body = (await (await api('/api/v1/rules')).json()) as {
+          data: { groups: Array<{ lastEvaluation: string; rules: Array<{ query: string }> }> };
+        };
+        const g = body.data.groups[0];
+        return g.rules[0].query.endsWith('+ 0') && Date.parse(g.lastEvaluation) > editedAt
+          ? true
+          : undefined;
+      },
+      30_000,
+      'the edited group evaluated',
+    );
+    // Restarted from scratch, the alert would be pending again with a new activeAt (its `for` is
+    // below the grace period, so nothing would restore it from ALERTS_FOR_STATE).
+    expect(await firing()).toEqual([
+      expect.objectContaining({ state: 'firing', activeAt: before.activeAt }),
+    ]);
+    const pending = (await (
+      await api(
+        `/api/v1/query?${new URLSearchParams({ query: 'ALERTS{alertstate="pending"}[30s]' })}`,
+      )
+    ).json()) as { data: { result: Array<{ values: Array<[number, string]> }> } };
+    expect(
+      pending.data.result.flatMap((r) => r.values).filter(([t]) => t * 1000 > editedAt),
+    ).toEqual([]);
+    // A staleness marker ends the removed rule's series at once; without one it would stay visible
+    // for the 5 minutes of the lookback delta.
+    expect(await doubled()).toEqual([]);
+  });
+
   it('manages rule groups over GraphQL with the same checks and store as the Mimir API', async () => {
     type Answer = {
       data?: Record<string, unknown> | null;

@@ -42,11 +42,21 @@ export class GroupRunner {
   private stopped = false;
   private evaluations = 0;
   private nextSlotNs: bigint;
+  /** Whether `for` state still has to be read back from `ALERTS_FOR_STATE` after the second evaluation. */
+  private readonly restoring: boolean;
+  private staleTimer: NodeJS.Timeout | null = null;
+  private cancelStale: () => void = () => undefined;
 
+  /**
+   * `previous`, the stopped runner of the same group before its content changed, hands its state
+   * over as Prometheus' reload does; without it the group starts fresh and restores `for` state.
+   */
   constructor(
     readonly unit: EvaluationUnit,
     private readonly deps: GroupRunnerDeps,
+    previous?: GroupRunner,
   ) {
+    this.restoring = previous === undefined;
     const global = unit.target.scope === 'global';
     const externalLabels: Record<string, string> = global ? { tenant_id: unit.tenantId } : {};
     this.evaluator = new GroupEvaluator(unit.group, {
@@ -58,7 +68,7 @@ export class GroupRunner {
       defaultIntervalMs: deps.defaultIntervalMs,
       externalLabels,
       externalURL: deps.externalURL,
-      shouldRestore: true,
+      shouldRestore: this.restoring,
       restore: deps.restore,
       resendDelayMs: deps.resendDelayMs,
       notify: (expr, alerts) => {
@@ -81,6 +91,7 @@ export class GroupRunner {
       BigInt(this.evaluator.intervalMs) * 1_000_000n,
       this.evaluator.hash,
     );
+    if (previous) this.evaluator.copyState(previous.evaluator);
     this.nextSlotNs = this.schedule.first(nowNs());
   }
 
@@ -94,6 +105,34 @@ export class GroupRunner {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+  }
+
+  /**
+   * For a group deleted from the control plane (not one moved to another replica): after two
+   * intervals, marks the series of its last evaluation stale as Prometheus does. The returned
+   * promise settles when that is done; {@link cancelStaleMarking} drops it on shutdown.
+   */
+  markStaleLater(): Promise<void> {
+    const stoppedAt = Date.now();
+    return new Promise((resolve) => {
+      this.staleTimer = setTimeout(() => {
+        this.staleTimer = null;
+        this.evaluator
+          .markStale(stoppedAt)
+          .catch((e: unknown) =>
+            this.log.warn(`marking the series of ${this.unit.key} stale: ${String(e)}`),
+          )
+          .finally(resolve);
+      }, 2 * this.evaluator.intervalMs);
+      this.cancelStale = resolve;
+    });
+  }
+
+  /** Gives up a pending {@link markStaleLater}. */
+  cancelStaleMarking(): void {
+    if (this.staleTimer) clearTimeout(this.staleTimer);
+    this.staleTimer = null;
+    this.cancelStale();
   }
 
   /** Evaluations done so far. */
@@ -121,7 +160,7 @@ export class GroupRunner {
     try {
       await this.evaluator.eval(ts);
       this.evaluations++;
-      if (this.evaluations === 2)
+      if (this.evaluations === 2 && this.restoring)
         await this.evaluator.restoreForState(
           ts,
           busRestoreQueryable(this.deps.client, this.unit.tenantId, this.deps.queryTimeoutMs),

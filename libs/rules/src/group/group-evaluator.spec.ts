@@ -283,3 +283,77 @@ describe('restoring for state after a restart', () => {
     expect(short.g.rules[0].kind === 'alerting' && short.g.rules[0].restored).toBe(true);
   });
 });
+
+describe('carrying state over to a changed group', () => {
+  const alert = (labels: Record<string, string> = {}): RuleGroup['rules'][number] => ({
+    kind: 'alerting',
+    alert: 'Slow',
+    expr: 'x',
+    forMs: 5 * M,
+    keepFiringForMs: 0,
+    labels,
+    annotations: {},
+  });
+  const record = (name: string, expr: string): RuleGroup['rules'][number] => ({
+    kind: 'recording',
+    record: name,
+    expr,
+    labels: {},
+  });
+  const query = scripted((expr) => (expr === 'x' || expr === 'y' ? [[{ job: 'a' }, 1]] : []));
+  const evaluator = (rules: RuleGroup['rules'], sink = collectingSink()) =>
+    new GroupEvaluator(group(rules), { file: 'f', query, sink });
+  const alertOf = (g: GroupEvaluator) =>
+    g.rules.flatMap((r) => (r.kind === 'alerting' ? r.activeAlerts() : []));
+
+  it('keeps a firing alert firing with its activeAt when another rule of the group changes', async () => {
+    const before = evaluator([record('r', 'x'), alert()]);
+    for (let m = 0; m <= 6; m++) await before.eval(T0 + m * M);
+    expect(alertOf(before).map((a) => [a.state, a.activeAt])).toEqual([['firing', T0]]);
+    const sink = collectingSink();
+    const after = evaluator([record('r', 'y'), alert()], sink);
+    after.copyState(before);
+    expect(after.lastEvaluation).toBe(before.lastEvaluation);
+    await after.eval(T0 + 7 * M);
+    expect(alertOf(after).map((a) => [a.state, a.activeAt])).toEqual([['firing', T0]]);
+    expect(sink.samples.map(show)).toContain(
+      'ALERTS{alertname="Slow", alertstate="firing", job="a"} 1 @7m',
+    );
+  });
+
+  it('starts an alerting rule whose labels changed afresh, as a different rule', async () => {
+    const before = evaluator([alert({ severity: 'page' })]);
+    for (let m = 0; m <= 6; m++) await before.eval(T0 + m * M);
+    const after = evaluator([alert({ severity: 'ticket' })]);
+    after.copyState(before);
+    await after.eval(T0 + 7 * M);
+    expect(alertOf(after).map((a) => [a.state, a.activeAt])).toEqual([['pending', T0 + 7 * M]]);
+  });
+
+  it("marks a removed rule's series stale after the next evaluation, and a kept rule's when they go", async () => {
+    const before = evaluator([record('kept', 'x'), record('removed', 'x')]);
+    await before.eval(T0);
+    const sink = collectingSink();
+    const after = evaluator([record('kept', 'nothing')], sink);
+    after.copyState(before);
+    await after.eval(T0 + M);
+    await after.eval(T0 + 2 * M);
+    expect(sink.samples.map(show)).toEqual([
+      'kept{job="a"} stale @1m',
+      'removed{job="a"} stale @1m',
+    ]);
+  });
+
+  it('marks every series of a deleted group stale', async () => {
+    const sink = collectingSink();
+    const g = evaluator([record('r', 'x'), alert()], sink);
+    await g.eval(T0);
+    sink.samples.length = 0;
+    await g.markStale(T0 + 2 * M);
+    expect(sink.samples.map(show)).toEqual([
+      'r{job="a"} stale @2m',
+      'ALERTS{alertname="Slow", alertstate="pending", job="a"} stale @2m',
+      'ALERTS_FOR_STATE{alertname="Slow", job="a"} stale @2m',
+    ]);
+  });
+});

@@ -15,6 +15,12 @@ export type RuleEvaluator = RecordingRuleEvaluator | AlertingRuleEvaluator;
 /** Alerts an alerting rule hands to the notifier after an evaluation, with the rule's expression. */
 export type NotifyFunc = (expr: string, alerts: Alert[]) => void;
 
+// Prometheus' `nameAndLabels`: how a changed group's rules find their former selves.
+function nameAndLabels(rule: RuleEvaluator): string {
+  const labels = Object.entries(rule.rule.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${rule.name}\0${JSON.stringify(labels)}`;
+}
+
 /** Everything a group needs around it; defaults are Prometheus'. */
 export interface GroupEvaluatorOptions {
   /** The file (or namespace) the group came from; with the name it sets the evaluation offset. */
@@ -60,6 +66,8 @@ export class GroupEvaluator {
   /** The evaluation time (ms) of the last evaluation. */
   lastEvalTimestamp: number | null = null;
   private readonly previous: Array<Map<string, Labels>>;
+  /** Series of rules that no longer exist, marked stale after the next evaluation. */
+  private staleSeries: Labels[] = [];
   private readonly clock: () => number;
 
   constructor(
@@ -88,9 +96,40 @@ export class GroupEvaluator {
   async eval(ts: number): Promise<void> {
     const start = this.clock();
     for (let i = 0; i < this.rules.length; i++) await this.evalRule(i, ts);
+    await this.cleanupStaleSeries(ts);
     this.lastEvaluation = start;
     this.evaluationTimeMs = this.clock() - start;
     this.lastEvalTimestamp = ts;
+  }
+
+  /**
+   * Marks every series of the last evaluation stale at `ts` (ms) minus the query offset, as
+   * Prometheus does two intervals
+   * after a group left its configuration (the wait lets a renamed group write its series first).
+   */
+  async markStale(ts: number): Promise<void> {
+    for (let i = 0; i < this.previous.length; i++) {
+      this.staleSeries.push(...this.previous[i].values());
+      this.previous[i] = new Map();
+    }
+    await this.cleanupStaleSeries(ts);
+  }
+
+  // Prometheus appends the markers after the rules, and its storage refuses the ones a rule just
+  // wrote a sample for at the same timestamp; they are left out here rather than sent to be refused.
+  private async cleanupStaleSeries(ts: number): Promise<void> {
+    if (this.staleSeries.length === 0) return;
+    const live = new Set(this.previous.flatMap((m) => [...m.keys()]));
+    const t = ts - this.queryOffsetMs;
+    const markers: OutputSample[] = this.staleSeries
+      .filter((labels) => !live.has(labels.key))
+      .map((labels) => ({ labels, t, value: STALE_NAN, stale: true }));
+    try {
+      if (markers.length > 0) await this.opts.sink.append(markers);
+      this.staleSeries = [];
+    } catch {
+      // Kept for the next evaluation, as Prometheus keeps them when the commit fails.
+    }
   }
 
   private async evalRule(i: number, ts: number): Promise<void> {
@@ -130,6 +169,36 @@ export class GroupEvaluator {
     } finally {
       rule.status.evaluationTimeMs = this.clock() - start;
     }
+  }
+
+  /**
+   * Takes over the state of `from`, the same group before its content changed, as Prometheus'
+   * `Group.CopyState` does on a reload: rules are matched by name and labels (the n-th duplicate
+   * with the n-th), a matched alerting rule keeps its alerts with their `activeAt`, a matched rule
+   * keeps the series of its last evaluation for staleness, and the series of rules without a match
+   * are marked stale after the next evaluation.
+   */
+  copyState(from: GroupEvaluator): void {
+    this.lastEvaluation = from.lastEvaluation;
+    this.evaluationTimeMs = from.evaluationTimeMs;
+    this.lastEvalTimestamp = from.lastEvalTimestamp;
+    const unmatched = new Map<string, number[]>();
+    from.rules.forEach((r, i) => {
+      const id = nameAndLabels(r);
+      unmatched.set(id, [...(unmatched.get(id) ?? []), i]);
+    });
+    this.rules.forEach((rule, i) => {
+      const indexes = unmatched.get(nameAndLabels(rule));
+      if (!indexes?.length) return;
+      const fi = indexes.shift()!;
+      this.previous[i] = new Map(from.previous[fi]);
+      const old = from.rules[fi];
+      if (rule instanceof AlertingRuleEvaluator && old instanceof AlertingRuleEvaluator)
+        for (const [key, alert] of old.active) rule.active.set(key, alert);
+    });
+    this.staleSeries = [...from.staleSeries];
+    for (const indexes of unmatched.values())
+      for (const fi of indexes) this.staleSeries.push(...from.previous[fi].values());
   }
 
   /**
