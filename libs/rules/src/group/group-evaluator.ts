@@ -188,9 +188,8 @@ export class GroupEvaluator {
       unmatched.set(id, [...(unmatched.get(id) ?? []), i]);
     });
     this.rules.forEach((rule, i) => {
-      const indexes = unmatched.get(nameAndLabels(rule));
-      if (!indexes?.length) return;
-      const fi = indexes.shift()!;
+      const fi = unmatched.get(nameAndLabels(rule))?.shift();
+      if (fi === undefined) return;
       this.previous[i] = new Map(from.previous[fi]);
       const old = from.rules[fi];
       if (rule instanceof AlertingRuleEvaluator && old instanceof AlertingRuleEvaluator)
