@@ -193,6 +193,7 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       ...declareStream(Streams.rulerAlerts.name),
       ...Streams.rulerAlerts.subjects,
       ...useKv(KvBuckets.rulerLeases, 'write'),
+      ...useKv(KvBuckets.rulerReservations, 'write'),
     ],
     subscribe: [Subjects.rulerStatus, 'strata.ruler.replica-status.v1.*', ...servesHealth('ruler')],
     chunksWith: ['router', 'query', 'control-plane', 'ruler'],

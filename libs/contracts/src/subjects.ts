@@ -124,6 +124,8 @@ export const KvBuckets = {
   compactorLeases: 'STRATA_COMPACTOR_LEASES',
   /** Ruler replicas (`m.<replica>`) and the rule groups each evaluates (`g.<group hash>`), expiring when not renewed. */
   rulerLeases: 'STRATA_RULER_LEASES',
+  /** Tenants reserved by their dedicated ruler replicas (`t.<tenant hash>`), each held as long as its value says. */
+  rulerReservations: 'STRATA_RULER_RESERVATIONS',
   /** Key of a partition in the buckets above. */
   partitionKey: (partition: number) => `p${partitionToken(partition)}`,
 } as const;

@@ -38,6 +38,8 @@ import { RuleGroupSource } from './rule-group-source';
 import { type RulerObserver, rulerMetrics } from './ruler.metrics';
 import { GroupLeases } from './sharding/group-leases';
 import { hashToken } from './sharding/rendezvous';
+import { parseRulerTenants } from './sharding/tenant-placement';
+import { TenantReservations } from './sharding/tenant-reservations';
 import { groupStatus, unevaluatedStatus } from './status/rule-status';
 
 const QUERY_TIMEOUT_MS = 60_000;
@@ -117,10 +119,20 @@ export class RulerService implements OnApplicationBootstrap, OnModuleDestroy {
       maxAgeMs: 24 * 3600_000,
       duplicateWindowMs: 120_000,
     });
+    const tenants = parseRulerTenants(this.config.STRATA_RULER_TENANTS);
+    const reservations = new TenantReservations(
+      await this.kv.openKv(KvBuckets.rulerReservations, { history: 1 }),
+      this.replica,
+      tenants ?? [],
+      this.config.STRATA_RULER_TENANT_HOLD_SECONDS * 1000,
+      ttlMs,
+    );
     this.leases = new GroupLeases(
       await this.kv.openKv(KvBuckets.rulerLeases, { ttlMs, history: 1 }),
       this.replica,
       ttlMs,
+      tenants,
+      reservations,
     );
     this.serving = this.routes.open(
       SubjectPatterns.rulerReplicaStatus,
@@ -140,7 +152,9 @@ export class RulerService implements OnApplicationBootstrap, OnModuleDestroy {
         this.config.STRATA_RULER_POLL_INTERVAL_SECONDS * 1000,
       ),
     );
-    this.log.log(`ruler replica ${this.replica} started`);
+    this.log.log(
+      `ruler replica ${this.replica} started${tenants ? ` for tenants ${tenants.join(', ')}` : ''}`,
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -213,7 +227,7 @@ export class RulerService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async reconcile(): Promise<void> {
     if (!this.leases || this.stopped) return;
-    const held = await this.leases.round([...this.units.keys()]);
+    const held = await this.leases.round([...this.units.values()]);
     const changed = new Map<string, GroupRunner>();
     for (const [key, runner] of this.runners) {
       const unit = this.units.get(key);

@@ -27,6 +27,8 @@ const TOKEN = 'ruler-proc-admin-token-0123456';
 const LEASE_TTL_MS = 3000;
 const DRILL_INTERVAL_MS = 6000;
 const GROUPS = Array.from({ length: 20 }, (_, i) => `g${String(i).padStart(2, '0')}`);
+const BETA_GROUPS = ['b0', 'b1', 'b2', 'b3'];
+const HOLD_MS = 20_000;
 
 interface Ruler {
   child: ChildProcess;
@@ -70,18 +72,20 @@ describe('ruler processes', () => {
         ...(init.headers as Record<string, string>),
       },
     });
-  const upload = async (namespace: string, yaml: string) => {
+  const upload = async (namespace: string, yaml: string, tenant = 'acme') => {
     const res = await api(`/prometheus/config/v1/rules/${namespace}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/yaml' },
+      headers: { 'content-type': 'application/yaml', 'x-scope-orgid': tenant },
       body: yaml,
     });
     expect(res.status).toBe(202);
   };
   /** Raw samples of `selector` over the last `seconds`, by the value of `label`. */
-  const raw = async (selector: string, seconds: number, label: string) => {
+  const raw = async (selector: string, seconds: number, label: string, tenant = 'acme') => {
     const res = (await (
-      await api(`/api/v1/query?${new URLSearchParams({ query: `${selector}[${seconds}s]` })}`)
+      await api(`/api/v1/query?${new URLSearchParams({ query: `${selector}[${seconds}s]` })}`, {
+        headers: { 'x-scope-orgid': tenant },
+      })
     ).json()) as {
       data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> };
     };
@@ -92,7 +96,7 @@ describe('ruler processes', () => {
       ]),
     );
   };
-  const startRuler = async (name: string): Promise<Ruler> => {
+  const startRuler = async (name: string, env: Record<string, string> = {}): Promise<Ruler> => {
     const port = await freePort();
     const child = await spawnStrata(
       'ruler',
@@ -102,6 +106,7 @@ describe('ruler processes', () => {
         STRATA_RULER_LEASE_TTL_SECONDS: String(LEASE_TTL_MS / 1000),
         // Below the alert's `for`, so that restoring applies to it as to a `for: 5m` with defaults.
         STRATA_RULER_FOR_GRACE_PERIOD: '5s',
+        ...env,
       }),
       join(dir, `${name}.log`),
     );
@@ -138,12 +143,17 @@ describe('ruler processes', () => {
         queryService,
       ],
     );
-    const created = await api('/api/v1/admin/tenants', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ tenantId: 'acme', displayName: 'Acme' }),
-    });
-    expect(created.status).toBe(201);
+    for (const [tenantId, displayName] of [
+      ['acme', 'Acme'],
+      ['beta', 'Beta'],
+    ]) {
+      const created = await api('/api/v1/admin/tenants', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tenantId, displayName }),
+      });
+      expect(created.status).toBe(201);
+    }
     const feed = () => push(gateway, TOKEN, 'acme', 'stuck_value', { a: 9 }).catch(() => undefined);
     await feed();
     feeding = setInterval(() => void feed(), 1000);
@@ -271,5 +281,87 @@ describe('ruler processes', () => {
       // From then on one evaluation per slot: consecutive samples exactly one interval apart.
       for (let i = 1; i < ts.length; i++) expect(ts[i] - ts[i - 1]).toBe(DRILL_INTERVAL_MS);
     }
+  });
+
+  it("evaluates a dedicated tenant's groups on its own replica only, holds them while it is down, then lets the shared one take them", async () => {
+    const [shared] = rulers.slice(-1);
+    for (const g of BETA_GROUPS)
+      await upload(
+        'dedicated',
+        `name: ${g}\ninterval: ${DRILL_INTERVAL_MS / 1000}s\nrules:\n  - record: beta_eval\n    expr: vector(1)\n    labels:\n      group: ${g}\n`,
+        'beta',
+      );
+    const dedicatedEnv = {
+      STRATA_RULER_TENANTS: 'beta',
+      STRATA_RULER_TENANT_HOLD_SECONDS: String(HOLD_MS / 1000),
+    };
+    const dedicated = await startRuler('dedicated', dedicatedEnv);
+    const owned = async (r: Ruler) => (await scrape(r, 'ruler_groups_owned')).get('') ?? 0;
+    await eventually(
+      async () =>
+        (await owned(dedicated)) === BETA_GROUPS.length && (await owned(shared)) === GROUPS.length
+          ? true
+          : undefined,
+      120_000,
+      "the dedicated replica owning beta's groups and the shared one acme's",
+    );
+    const counts = () =>
+      Promise.all([shared, dedicated].map((r) => scrape(r, 'ruler_group_evaluations_total')));
+    const before = await counts();
+    await new Promise((r) => setTimeout(r, 3 * DRILL_INTERVAL_MS));
+    const after = await counts();
+    const delta = (i: number, key: string) => (after[i].get(key) ?? 0) - (before[i].get(key) ?? 0);
+    expect(
+      BETA_GROUPS.map((g) => [
+        g,
+        delta(0, `dedicated;${g}`) === 0,
+        delta(1, `dedicated;${g}`) >= 2,
+      ]),
+    ).toEqual(BETA_GROUPS.map((g) => [g, true, true]));
+    expect(
+      GROUPS.map((g) => [g, delta(0, `drill;${g}`) >= 2, delta(1, `drill;${g}`) === 0]),
+    ).toEqual(GROUPS.map((g) => [g, true, true]));
+
+    // Whizard's tenant ruler going down stops its tenant's rules until it is back: here, until the
+    // hold runs out. The shared replica would otherwise take them within TTL + TTL/3 + interval.
+    await killHard(dedicated.child);
+    const killedAt = Date.now();
+    await new Promise((r) => setTimeout(r, HOLD_MS - 5000));
+    expect(await owned(shared)).toBe(GROUPS.length);
+    const paused = await raw('beta_eval', 60, 'group', 'beta');
+    expect([...paused.values()].flat().filter((t) => t > killedAt + 1000)).toEqual([]);
+
+    const slots = await eventually(
+      async () => {
+        const m = await raw('beta_eval', 120, 'group', 'beta');
+        return BETA_GROUPS.every((g) => (m.get(g) ?? []).some((t) => t > killedAt)) ? m : undefined;
+      },
+      120_000,
+      "the shared replica evaluating beta's groups after the hold",
+    );
+    // The reservation was last renewed at most TTL/3 before the kill and expires HOLD later; the
+    // next round then leases the groups, which run at their next slot.
+    const takeovers = BETA_GROUPS.map(
+      (g) => (slots.get(g) ?? []).find((t) => t > killedAt)! - killedAt,
+    );
+    const bound = HOLD_MS + LEASE_TTL_MS + LEASE_TTL_MS / 3 + DRILL_INTERVAL_MS;
+    process.stdout.write(
+      `dedicated tenant taken over after the hold: ${takeovers.join(', ')} ms (hold ${HOLD_MS} ms, bound ${bound} ms)\n`,
+    );
+    for (const d of takeovers) {
+      expect(d).toBeGreaterThan(HOLD_MS - LEASE_TTL_MS);
+      expect(d).toBeLessThanOrEqual(bound);
+    }
+
+    // Back again, the tenant's own replica takes its groups back from the shared one.
+    const again = await startRuler('dedicated-again', dedicatedEnv);
+    await eventually(
+      async () =>
+        (await owned(again)) === BETA_GROUPS.length && (await owned(shared)) === GROUPS.length
+          ? true
+          : undefined,
+      120_000,
+      "beta's groups back on its dedicated replica",
+    );
   });
 });

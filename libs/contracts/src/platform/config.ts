@@ -335,6 +335,17 @@ export const PlatformEnv = z.object({
    */
   STRATA_RULER_LEASE_TTL_SECONDS: z.coerce.number().positive().default(10),
   /**
+   * Ruler: tenants (comma-separated) this replica is dedicated to, Whizard's ruler per tenant: it
+   * evaluates their groups (their share of global groups included) and nothing else, and replicas
+   * without the setting leave them alone. Empty: a shared replica, for every tenant not dedicated.
+   */
+  STRATA_RULER_TENANTS: z.string().default(''),
+  /**
+   * Ruler, on a dedicated replica: seconds its tenants' groups wait unevaluated for one of their
+   * replicas to come back after the last is gone, before the shared replicas take them over.
+   */
+  STRATA_RULER_TENANT_HOLD_SECONDS: z.coerce.number().positive().default(3600),
+  /**
    * Ruler: Alertmanager base URLs (comma-separated) alerts are sent to with `POST /api/v2/alerts`;
    * `{tenant}` in a URL is replaced by the tenant id, and `X-Scope-OrgID` names it (Mimir's
    * multi-tenant Alertmanager). Empty: alerts go to NATS only.
