@@ -7,3 +7,4 @@ export {
   marshalWriteRequestV2,
 } from './encode';
 export { generateBatch, rng, type GenerateOptions } from './generate';
+export { remoteWrite, REMOTE_WRITE_V1_HEADERS } from './push';

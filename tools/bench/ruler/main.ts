@@ -22,8 +22,8 @@ import { TENANT_LABEL } from '@strata/contracts';
 import { startPrometheus } from '@strata/devstack';
 import { Engine } from '@strata/promql';
 import { TenantQueryable } from '@strata/query';
-import { type WriteBatch, type WriteSeries } from '@strata/remote-write';
-import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
+import { type WriteSeries } from '@strata/remote-write';
+import { remoteWrite } from '@strata/remote-write/testing';
 import { GroupEvaluator, type OutputSample, parseRuleFile, engineQueryFunc } from '@strata/rules';
 import { Head, labelsFrom } from '@strata/tsdb';
 import { HeadSeriesSource } from './head-series-source';
@@ -116,19 +116,11 @@ async function main(): Promise<void> {
     flags: ['--web.enable-remote-write-receiver', '--log.level=warn'],
   });
   try {
-    for (let i = 0; i < all.length; i += 500) {
-      const batch: WriteBatch = { metadata: [], series: all.slice(i, i + 500) };
-      const res = await fetch(`${prom.url}/api/v1/write`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-protobuf',
-          'content-encoding': 'snappy',
-          'x-prometheus-remote-write-version': '0.1.0',
-        },
-        body: encodeWriteRequestV1(batch),
+    for (let i = 0; i < all.length; i += 500)
+      await remoteWrite(`${prom.url}/api/v1/write`, {
+        metadata: [],
+        series: all.slice(i, i + 500),
       });
-      if (!res.ok) throw new Error(`prometheus remote write: ${res.status} ${await res.text()}`);
-    }
 
     // Strata: every group evaluated at each cycle's timestamp, one after another.
     const parsed = parseRuleFile(ruleFile(), { maxRulesPerGroup: PER_GROUP });

@@ -1,6 +1,6 @@
 import { startPrometheus as startDebianPrometheus } from '@strata/devstack';
 import { type WriteBatch } from '@strata/remote-write';
-import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
+import { remoteWrite } from '@strata/remote-write/testing';
 
 /** A Prometheus started for one test or benchmark run, on loopback, with no scrape jobs. */
 export interface PrometheusServer {
@@ -24,17 +24,6 @@ export async function startPrometheus(binary = 'prometheus'): Promise<Prometheus
     url: prom.url,
     version: prom.version,
     stop: () => prom.stop(),
-    async write(batch: WriteBatch): Promise<void> {
-      const res = await fetch(`${prom.url}/api/v1/write`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-protobuf',
-          'content-encoding': 'snappy',
-          'x-prometheus-remote-write-version': '0.1.0',
-        },
-        body: encodeWriteRequestV1(batch),
-      });
-      if (!res.ok) throw new Error(`prometheus remote write: ${res.status} ${await res.text()}`);
-    },
+    write: (batch: WriteBatch) => remoteWrite(`${prom.url}/api/v1/write`, batch),
   };
 }

@@ -13,7 +13,7 @@ import {
 } from '@strata/platform/testing';
 import { queryService } from '@strata/query';
 import { type WriteBatch, type WriteSeries } from '@strata/remote-write';
-import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
+import { REMOTE_WRITE_V1_HEADERS, encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { routerService } from '@strata/router';
 import { rulerService } from '@strata/ruler';
 import { type RunningServices } from '@strata/service-kit';
@@ -281,18 +281,17 @@ describe('the ruler against Prometheus', () => {
     // Far enough ahead that both writes land before the first evaluation that could see them.
     const t0 = Math.ceil(Date.now() / 1000) * 1000 + 10_000;
     const body = encodeWriteRequestV1(runData(t0));
-    const remoteWrite = {
-      'content-type': 'application/x-protobuf',
-      'content-encoding': 'snappy',
-      'x-prometheus-remote-write-version': '0.1.0',
-    };
     const toProm = await fetch(`${prometheus.url}/api/v1/write`, {
       method: 'POST',
-      headers: remoteWrite,
+      headers: REMOTE_WRITE_V1_HEADERS,
       body,
     });
     expect(toProm.status).toBe(204);
-    const toStrata = await api('/api/v1/push', { method: 'POST', headers: remoteWrite, body });
+    const toStrata = await api('/api/v1/push', {
+      method: 'POST',
+      headers: REMOTE_WRITE_V1_HEADERS,
+      body,
+    });
     expect(toStrata.status).toBe(204);
     expect(Date.now()).toBeLessThan(t0);
 
