@@ -337,6 +337,32 @@ describe('the ruler', () => {
     expect(await doubled()).toEqual([]);
   });
 
+  it("marks a deleted group's series stale two intervals after it stopped", async () => {
+    const recorded = async () =>
+      (
+        (await (await api('/api/v1/query?query=job:gone:sum')).json()) as {
+          data: { result: unknown[] };
+        }
+      ).data.result.length;
+    const res = await api('/prometheus/config/v1/rules/bye', {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: 'name: gone\ninterval: 2s\nrules:\n  - record: job:gone:sum\n    expr: sum by (job) (spec_value)\n',
+    });
+    expect(res.status).toBe(202);
+    await eventually(async () => ((await recorded()) > 0 ? true : undefined), 30_000, 'the series');
+    const deleted = await api('/prometheus/config/v1/rules/bye/gone', { method: 'DELETE' });
+    expect(deleted.status).toBe(202);
+    const deletedAt = Date.now();
+    // Without a staleness marker the series would stay visible for the 5 minutes of lookback.
+    await eventually(
+      async () => ((await recorded()) === 0 ? true : undefined),
+      30_000,
+      'the series ended by a staleness marker',
+    );
+    process.stdout.write(`deleted group's series gone after ${Date.now() - deletedAt} ms\n`);
+  });
+
   it('manages rule groups over GraphQL with the same checks and store as the Mimir API', async () => {
     type Answer = {
       data?: Record<string, unknown> | null;
