@@ -82,7 +82,8 @@ const config = [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    files: ['**/*.ts'],
+    // The console's sources are TSX; their nearest tsconfig (apps/console) adds the DOM and JSX.
+    files: ['**/*.ts', 'apps/console/src/**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

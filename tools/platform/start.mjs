@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// The README's start command: installs what is missing, starts nats-server and Postgres unless
-// NATS_URL / DATABASE_URL point elsewhere, then runs every service in one process.
+// The README's start command: installs what is missing, builds the web console, starts nats-server
+// and Postgres unless NATS_URL / DATABASE_URL point elsewhere, then runs every service in one process.
 import { ensureNodeModules, runTypeScript } from './bootstrap.mjs';
+import { ensureConsoleBuilt } from './console-build.mjs';
 
 ensureNodeModules();
+ensureConsoleBuilt();
 runTypeScript('tools/platform/src/start-platform.ts', process.argv.slice(2));

@@ -48,6 +48,8 @@ export interface GatewayOptions {
    * Strata process passes `inherit` to keep its own; standalone use defaults to errors and warnings.
    */
   logger?: 'inherit' | LogLevel[];
+  /** The built web console served under `/console/` and, for browsers, at `/`; the workspace's build when absent. */
+  consoleDir?: string;
 }
 
 /** Injection token of the gateway options. */

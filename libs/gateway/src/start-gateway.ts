@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type FastifyInstance } from 'fastify';
 import { type PlatformEnv } from '@strata/contracts';
 import { acceptBlockTarBodies } from './blocks';
+import { serveConsole } from './console/console-static';
 import { GatewayModule } from './gateway.module';
 import { type GatewayConfig, type GatewayOptions, gatewayConfigFrom } from './gateway.options';
 import { toErrorResponse } from './http/error-response';
@@ -61,6 +62,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<NestFas
   acceptBlockTarBodies(fastify);
   acceptYamlBodies(fastify);
   limitEventBodies(fastify, config.eventsMaxBodyBytes ?? DEFAULT_EVENTS_MAX_BODY_BYTES);
+  serveConsole(fastify, options.consoleDir);
   // Nest turns Fastify's own errors (body too large, malformed JSON) into bare HTTP exceptions and
   // loses their codes, so every route answers those itself and passes anything else on.
   fastify.addHook('onRoute', (route) => {

@@ -26,6 +26,8 @@ const TEST_PEERS: RequiredProgram[] = [
     debianPackage: 'prometheus-alertmanager',
   },
   { find: () => which('prometheus-node-exporter'), debianPackage: 'prometheus-node-exporter' },
+  // The web console's browser specs drive Debian's Chromium; nothing downloads a browser.
+  { find: () => which('chromium'), debianPackage: 'chromium' },
 ];
 
 function step(name: string, command: string, args: string[]): boolean {
@@ -52,6 +54,9 @@ function main(): void {
     // Two programs, so jest's globals exist for specs and their scaffolding but never for production code.
     checks.push(step('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']));
     checks.push(step('typecheck specs', bin('tsc'), ['-p', 'tsconfig.spec.json', '--noEmit']));
+    checks.push(
+      step('typecheck console', bin('tsc'), ['-p', 'apps/console/tsconfig.json', '--noEmit']),
+    );
     // The module-boundary rule reads Nx's project graph; computing it first makes the rule run.
     step('project graph', bin('nx'), ['show', 'projects']);
     checks.push(step('lint', bin('eslint'), ['.', '--max-warnings=0']));

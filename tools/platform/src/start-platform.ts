@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     ? running.app.get(GatewayServer).gateway
     : null;
   if (gateway) {
+    log(`console ${gateway.url}/  (open it in a browser; sign in with the admin token below)`);
     log(`gateway ${gateway.url}`);
     log(
       `  admin REST ${gateway.url}/api/v1/admin  GraphQL ${gateway.url}/graphql  OpenAPI ${gateway.url}/api/docs`,

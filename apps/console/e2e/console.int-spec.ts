@@ -1,0 +1,306 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { controlPlaneService } from '@strata/control-plane';
+import { freePort, type RunningNatsServer, which } from '@strata/devstack';
+import { gatewayService } from '@strata/gateway';
+import { ingesterService } from '@strata/ingester';
+import {
+  batchAt,
+  eventually,
+  removeTestDirs,
+  startInProcess,
+  startTestNats,
+  strataEnv,
+} from '@strata/platform/testing';
+import { queryService } from '@strata/query';
+import { encodeWriteRequestV1, REMOTE_WRITE_V1_HEADERS } from '@strata/remote-write/testing';
+import { routerService } from '@strata/router';
+import { storeService } from '@strata/store';
+import { type RunningServices } from '@strata/service-kit';
+import { freshDatabase, type FreshDatabase } from '@strata/testing';
+
+jest.setTimeout(180_000);
+
+const ROOT = join(__dirname, '../../..');
+const ADMIN = 'console-e2e-admin-token-0123456789';
+const TENANT = 'acme-console';
+const METRIC = 'console_e2e_requests';
+/** Screenshots of every page, kept after the run (gitignored). */
+const ARTIFACTS = join(ROOT, '.strata/artifacts/console');
+
+/**
+ * The web console in Debian's Chromium against the real platform (gateway, control plane on
+ * Postgres, router, ingester, query): what a platform team does in it, checked against the API.
+ */
+describe('the web console in a real browser', () => {
+  let db: FreshDatabase;
+  let nats: RunningNatsServer;
+  let platform: RunningServices;
+  let browser: Browser;
+  let page: Page;
+  let base = '';
+
+  beforeAll(async () => {
+    // The same build step the README's two commands run; a no-op when the build is current.
+    const build = spawnSync(process.execPath, ['tools/platform/console-build.mjs'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    if (build.status !== 0) throw new Error(`console build failed: ${build.stderr}`);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    db = await freshDatabase('console_e2e');
+    const started = await startTestNats();
+    nats = started.server;
+    const port = await freePort();
+    platform = await startInProcess(
+      strataEnv(nats, join(started.dir, 'data'), {
+        DATABASE_URL: db.url,
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(port),
+        STRATA_ADMIN_TOKEN: ADMIN,
+      }),
+      [
+        gatewayService,
+        controlPlaneService,
+        routerService,
+        ingesterService,
+        storeService,
+        queryService,
+      ],
+    );
+    base = `http://127.0.0.1:${port}`;
+    const executablePath = which('chromium');
+    if (!executablePath) throw new Error("Debian's chromium package is not installed");
+    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+    // UTC, so the datetime-local fields read the same instants as the API's.
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      timezoneId: 'UTC',
+    });
+    page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+    await nats?.process.stop();
+    removeTestDirs();
+    await db?.drop();
+  });
+
+  const api = async <T>(path: string, init: RequestInit = {}, secret = ADMIN) => {
+    const response = await fetch(`${base}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${secret}`, ...init.headers },
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+  const shoot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  const alertText = async () => (await page.getByRole('alert').first().textContent()) ?? '';
+  const quotaCell = (tenant: string) =>
+    page.locator(`tr[data-tenant="${tenant}"] td[data-field="maxActiveSeries"]`);
+  const setQuotaInUi = async (maxActiveSeries: number) => {
+    await page.getByRole('button', { name: `Set quota of ${TENANT}` }).click();
+    await page.getByRole('spinbutton', { name: 'maxActiveSeries' }).fill(String(maxActiveSeries));
+    await page.getByRole('button', { name: 'Save quota' }).click();
+    const dialog = page.getByRole('dialog', { name: `Set the quota of ${TENANT}?` });
+    await dialog.getByRole('button', { name: 'Set quota' }).click();
+    await quotaCell(TENANT)
+      .filter({ hasText: String(maxActiveSeries) })
+      .waitFor();
+  };
+
+  it('serves the console at / to browsers only, leaving JSON clients and the API paths alone', async () => {
+    const html = await fetch(`${base}/`, { headers: { accept: 'text/html' } });
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await html.text()).toContain('/console/assets/');
+    const json = await fetch(`${base}/`, { headers: { accept: 'application/json' } });
+    expect(json.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
+    expect((await fetch(`${base}/api/v1/admin/tenants`)).status).toBe(401);
+  });
+
+  it('shows the API error code and message for a wrong token', async () => {
+    await page.goto(`${base}/`);
+    await page.getByLabel('Admin token or API key').fill('not-the-admin-token-0000');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    const refused = await api<{ error: { code: string; message: string } }>(
+      '/api/v1/admin/audit?limit=1',
+      {},
+      'not-the-admin-token-0000',
+    );
+    expect(refused.status).toBe(401);
+    expect(await alertText()).toBe(`${refused.body.error.code}: ${refused.body.error.message}`);
+    await shoot('sign-in-refused');
+  });
+
+  it('signs in with the admin token, creates a tenant and sets its quota after confirming', async () => {
+    await page.getByLabel('Admin token or API key').fill(ADMIN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Pages' }).first().waitFor();
+    await page.getByRole('link', { name: 'Tenants' }).click();
+    const create = page.getByRole('form', { name: 'Create a tenant' });
+    await create.getByLabel('Tenant id').fill(TENANT);
+    await create.getByLabel('Display name').fill('Acme in the console');
+    await create.getByRole('button', { name: 'Create tenant' }).click();
+    await quotaCell(TENANT).waitFor();
+
+    await setQuotaInUi(1000);
+    const first = await api<{ quota: { maxActiveSeries: number }; version: number }>(
+      `/api/v1/admin/tenants/${TENANT}/quota`,
+    );
+    expect(first.body.quota.maxActiveSeries).toBe(1000);
+    await shoot('tenants');
+  });
+
+  it('shows the control plane as of an instant between two quota changes', async () => {
+    // An instant strictly between the two changes, on the audit trail's own clock.
+    const audit = await api<{ items: Array<{ type: string; recordedAt: string }> }>(
+      `/api/v1/admin/audit?tenant=${TENANT}&type=QuotaSet`,
+    );
+    const firstAt = Date.parse(audit.body.items[audit.body.items.length - 1].recordedAt);
+    await eventually(async () => (Date.now() > firstAt + 5 ? true : undefined), 5_000, 'a tick');
+    await setQuotaInUi(2000);
+    const between = new Date(firstAt + 1).toISOString().replace('Z', '');
+
+    await page.getByRole('link', { name: 'Audit' }).click();
+    const filters = page.getByRole('form', { name: 'Audit filters' });
+    await filters.getByLabel('Tenant').fill(TENANT);
+    await filters.getByRole('button', { name: 'Filter' }).click();
+    await page.locator('td.audit-type', { hasText: 'QuotaSet' }).nth(1).waitFor();
+    const types = await page.locator('td.audit-type').allTextContents();
+    expect(types).toEqual(['TenantCreated', 'QuotaSet', 'QuotaSet']);
+
+    await page.getByRole('textbox', { name: 'Instant' }).fill(between);
+    await page.getByRole('button', { name: 'Replay' }).click();
+    const asOf = page.locator('section[aria-labelledby="asof-title"]');
+    await asOf.locator(`tr[data-tenant="${TENANT}"]`).waitFor();
+    expect(
+      await asOf
+        .locator(`tr[data-tenant="${TENANT}"] td[data-field="maxActiveSeries"]`)
+        .textContent(),
+    ).toBe('1000');
+    await page.getByRole('button', { name: 'Verify the hash chain' }).click();
+    await page.getByRole('status').filter({ hasText: 'hash chain is intact' }).waitFor();
+    await shoot('audit');
+  });
+
+  it('issues a key whose secret is shown once and works, then revokes it after confirming', async () => {
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Tenant').selectOption(TENANT);
+    const issue = page.getByRole('form', { name: 'Issue a key' });
+    await issue.getByLabel('Key name').fill('grafana');
+    await issue.getByRole('button', { name: 'Issue key' }).click();
+    const secret = (await page.getByLabel('New key secret').textContent()) ?? '';
+    expect(secret).not.toBe('');
+    expect((await api('/api/v1/user_limits', {}, secret)).status).toBe(200);
+    await shoot('api-key-issued');
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    expect(await page.getByLabel('New key secret').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Revoke grafana' }).click();
+    await page
+      .getByRole('dialog', { name: 'Revoke key grafana?' })
+      .getByRole('button', { name: 'Revoke key' })
+      .click();
+    await page.locator('td[data-field="status"]', { hasText: 'revoked' }).waitFor();
+    expect((await api('/api/v1/user_limits', {}, secret)).status).toBe(401);
+    await shoot('api-keys');
+  });
+
+  it('graphs a range query over remote-written data with the series and values the API returns', async () => {
+    const now = Date.now();
+    for (const [offset, value] of [
+      [180_000, 1],
+      [120_000, 2],
+      [60_000, 3],
+    ]) {
+      const written = await fetch(`${base}/api/v1/write`, {
+        method: 'POST',
+        body: encodeWriteRequestV1(batchAt(METRIC, 3, now - offset, value)),
+        headers: {
+          ...REMOTE_WRITE_V1_HEADERS,
+          authorization: `Bearer ${ADMIN}`,
+          'x-scope-orgid': TENANT,
+        },
+      });
+      expect(written.status).toBe(204);
+    }
+    type Matrix = {
+      data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> };
+    };
+    const end = Math.floor(Date.now() / 1000);
+    const fromApi = await eventually(
+      async () => {
+        const answer = await api<Matrix>(
+          `/api/v1/query_range?query=${METRIC}&start=${end - 900}&end=${end}&step=15`,
+          { headers: { 'x-scope-orgid': TENANT } },
+        );
+        if (answer.status !== 200) throw new Error(JSON.stringify(answer.body));
+        return answer.body.data.result.length === 3 ? answer.body.data.result : undefined;
+      },
+      30_000,
+      'the written series to be queryable',
+    );
+
+    await page.getByRole('link', { name: 'Explore' }).click();
+    await page.getByLabel('Tenant').selectOption(TENANT);
+    await page.getByLabel('Expression').fill(METRIC);
+    await page.getByLabel('Range', { exact: true }).selectOption({ label: '15 minutes' });
+    await page.getByLabel('Step (seconds)').fill('15');
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await page.locator('table.series-table tbody tr').nth(2).waitFor();
+    expect(await page.locator('[data-series-count]').getAttribute('data-series-count')).toBe('3');
+    // uPlot draws one legend row per series besides the time axis.
+    expect(await page.locator('.u-legend .u-series').count()).toBe(1 + fromApi.length);
+    const rows = await page
+      .locator('table.series-table tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) => [
+          tr.querySelector('.series-name')?.textContent ?? '',
+          tr.querySelector('.series-value')?.textContent ?? '',
+        ]),
+      );
+    const expected = fromApi.map((r) => [
+      `${METRIC}{instance=${JSON.stringify(r.metric.instance)}, job=${JSON.stringify(r.metric.job)}}`,
+      String(Number(r.values[r.values.length - 1][1])),
+    ]);
+    expect(rows.sort()).toEqual(expected.sort());
+    expect(rows.map((r) => r[1])).toEqual(['3', '3', '3']);
+    await shoot('explorer');
+  });
+
+  it("shows the PromQL parser's message with its position for an invalid expression", async () => {
+    const bad = `sum(rate(${METRIC}[5m])`;
+    await page.getByLabel('Expression').fill(bad);
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await page.getByRole('alert').waitFor();
+    const end = Math.floor(Date.now() / 1000);
+    const refused = await api<{ errorType: string; error: string }>(
+      `/api/v1/query_range?query=${encodeURIComponent(bad)}&start=${end - 900}&end=${end}&step=15`,
+      { headers: { 'x-scope-orgid': TENANT } },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatch(/\d+:\d+/);
+    expect(await alertText()).toBe(`${refused.body.errorType}: ${refused.body.error}`);
+    await shoot('explorer-bad-promql');
+  });
+
+  it('fits a phone-width screen without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: 'Tenants' }).click();
+    await quotaCell(TENANT).waitFor();
+    // Evaluated in the page: the spec's own types know no DOM.
+    const overflow = await page.evaluate<number>(
+      'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shoot('tenants-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+});

@@ -1,0 +1,85 @@
+import { useEffect, useState } from 'preact/hooks';
+import { type Session } from './api';
+import { ApiKeysPage } from './pages/api-keys';
+import { AuditPage } from './pages/audit';
+import { ExplorerPage } from './pages/explorer';
+import { SignInPage } from './pages/sign-in';
+import { TenantsPage } from './pages/tenants';
+
+// Hash routes: the gateway serves one page at / and the paths after it stay the API's.
+const PAGES = {
+  explore: { title: 'Explore', render: (s: Session) => <ExplorerPage session={s} /> },
+  tenants: { title: 'Tenants', render: (s: Session) => <TenantsPage session={s} /> },
+  keys: { title: 'API keys', render: (s: Session) => <ApiKeysPage session={s} /> },
+  audit: { title: 'Audit', render: (s: Session) => <AuditPage session={s} /> },
+} as const;
+type PageName = keyof typeof PAGES;
+
+// The tab's session only: closing the tab signs out, and no other site can read it.
+const STORAGE_KEY = 'strata.session';
+
+function currentPage(): PageName {
+  const name = window.location.hash.replace(/^#\/?/, '');
+  return name in PAGES ? (name as PageName) : 'explore';
+}
+
+function storedSession(): Session | null {
+  try {
+    const raw = sessionStorage.getItem(STORAGE_KEY);
+    return raw ? (JSON.parse(raw) as Session) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The console: sign in, then a navigation bar over the pages. */
+export function App() {
+  const [session, setSession] = useState<Session | null>(storedSession);
+  const [page, setPage] = useState<PageName>(currentPage);
+  useEffect(() => {
+    const onHash = () => setPage(currentPage());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  useEffect(() => {
+    document.title = `${PAGES[page].title} · Strata console`;
+  }, [page]);
+
+  if (!session) {
+    return (
+      <SignInPage
+        onSignedIn={(s) => {
+          sessionStorage.setItem(STORAGE_KEY, JSON.stringify(s));
+          setSession(s);
+        }}
+      />
+    );
+  }
+  return (
+    <>
+      <header class="top">
+        <span class="brand">Strata</span>
+        <nav aria-label="Pages">
+          {(Object.keys(PAGES) as PageName[]).map((name) => (
+            <a key={name} href={`#/${name}`} aria-current={name === page ? 'page' : undefined}>
+              {PAGES[name].title}
+            </a>
+          ))}
+        </nav>
+        <span class="who">
+          {session.kind === 'admin' ? 'platform admin' : `key of ${session.tenantId}`}
+        </span>
+        <button
+          type="button"
+          onClick={() => {
+            sessionStorage.removeItem(STORAGE_KEY);
+            setSession(null);
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      <main>{PAGES[page].render(session)}</main>
+    </>
+  );
+}
