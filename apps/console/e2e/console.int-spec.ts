@@ -99,6 +99,14 @@ describe('the web console in a real browser', () => {
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
   };
+  // Each series its own values (series i: value × (i + 1)), so a mixed-up row cannot pass.
+  const distinct = (batch: ReturnType<typeof batchAt>): ReturnType<typeof batchAt> => ({
+    ...batch,
+    series: batch.series.map((s, i) => ({
+      ...s,
+      values: s.values.map((v) => v * (i + 1)),
+    })),
+  });
   const shoot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
   const alertText = async () => (await page.getByRole('alert').first().textContent()) ?? '';
   const quotaCell = (tenant: string) =>
@@ -216,13 +224,13 @@ describe('the web console in a real browser', () => {
   it('graphs a range query over remote-written data with the series and values the API returns', async () => {
     const now = Date.now();
     for (const [offset, value] of [
-      [180_000, 1],
-      [120_000, 2],
-      [60_000, 3],
+      [180_000, 100],
+      [120_000, 200],
+      [60_000, 300],
     ]) {
       const written = await fetch(`${base}/api/v1/write`, {
         method: 'POST',
-        body: encodeWriteRequestV1(batchAt(METRIC, 3, now - offset, value)),
+        body: encodeWriteRequestV1(distinct(batchAt(METRIC, 3, now - offset, value))),
         headers: {
           ...REMOTE_WRITE_V1_HEADERS,
           authorization: `Bearer ${ADMIN}`,
@@ -271,7 +279,7 @@ describe('the web console in a real browser', () => {
       String(Number(r.values[r.values.length - 1][1])),
     ]);
     expect(rows.sort()).toEqual(expected.sort());
-    expect(rows.map((r) => r[1])).toEqual(['3', '3', '3']);
+    expect(rows.map((r) => r[1]).sort()).toEqual(['300', '600', '900']);
     await shoot('explorer');
   });
 

@@ -11,7 +11,8 @@ export interface ChartSeries {
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2'];
 
 /** A uPlot line chart of range-query series, sized to its container. */
-export function TimeSeriesChart({ series, title }: { series: ChartSeries[]; title: string }) {
+export function TimeSeriesChart(props: { series: ChartSeries[]; title: string; stacked: boolean }) {
+  const { series, title, stacked } = props;
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -26,6 +27,10 @@ export function TimeSeriesChart({ series, title }: { series: ChartSeries[]; titl
       for (const [t, v] of s.points) column[index.get(t) ?? 0] = v;
       return column;
     });
+    // Stacked: each line is the running sum of the series above it; a gap counts as 0 there.
+    if (stacked)
+      for (let c = 1; c < columns.length; c++)
+        columns[c] = columns[c].map((v, i) => (v === null ? null : v + (columns[c - 1][i] ?? 0)));
     const width = Math.max(280, el.clientWidth);
     const plot = new uPlot(
       {
@@ -51,7 +56,7 @@ export function TimeSeriesChart({ series, title }: { series: ChartSeries[]; titl
       window.removeEventListener('resize', resize);
       plot.destroy();
     };
-  }, [series, title]);
+  }, [series, title, stacked]);
   return (
     <figure class="chart">
       <div

@@ -42,6 +42,7 @@ export function ExplorerPage({ session }: { session: Session }) {
   const [result, setResult] = useState<{ series: ChartSeries[]; warnings: string[] } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [stacked, setStacked] = useState(false);
 
   useEffect(() => {
     if (!tenant) return;
@@ -124,6 +125,14 @@ export function ExplorerPage({ session }: { session: Session }) {
             onInput={(e) => setStep((e.target as HTMLInputElement).value)}
           />
         </label>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={stacked}
+            onChange={(e) => setStacked((e.target as HTMLInputElement).checked)}
+          />
+          Stacked
+        </label>
         <button type="submit" disabled={busy || !tenant}>
           Run query
         </button>
@@ -136,7 +145,7 @@ export function ExplorerPage({ session }: { session: Session }) {
               {w}
             </p>
           ))}
-          <TimeSeriesChart series={result.series} title={expr} />
+          <TimeSeriesChart series={result.series} title={expr} stacked={stacked} />
           <div class="table-wrap">
             <table class="series-table">
               <caption>{result.series.length} series; the last value of each in the range</caption>
