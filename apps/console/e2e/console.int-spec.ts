@@ -138,7 +138,7 @@ describe('the web console in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').waitFor();
     const refused = await api<{ error: { code: string; message: string } }>(
-      '/api/v1/admin/audit?limit=1',
+      '/api/v1/user_limits',
       {},
       'not-the-admin-token-0000',
     );
@@ -258,6 +258,10 @@ describe('the web console in a real browser', () => {
 
     await page.getByRole('link', { name: 'Explore' }).click();
     await page.getByLabel('Tenant').selectOption(TENANT);
+    // Metric names are offered from the tenant's own label values.
+    await page.locator(`datalist#metric-names option[value="${METRIC}"]`).waitFor({
+      state: 'attached',
+    });
     await page.getByLabel('Expression').fill(METRIC);
     await page.getByLabel('Range', { exact: true }).selectOption({ label: '15 minutes' });
     await page.getByLabel('Step (seconds)').fill('15');
@@ -299,10 +303,31 @@ describe('the web console in a real browser', () => {
     await shoot('explorer-bad-promql');
   });
 
+  it("signs in with an API key, bound to its tenant, and queries that tenant's data", async () => {
+    const issued = await api<{ secret: string }>(`/api/v1/admin/tenants/${TENANT}/api-keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'reader', scopes: ['read'] }),
+    });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Admin token or API key').fill(issued.body.secret);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText(`key of ${TENANT}`).waitFor();
+    await page.getByRole('link', { name: 'Explore' }).click();
+    await page.getByText(`Tenant: ${TENANT}`).waitFor();
+    await page.getByLabel('Expression').fill(`sum(${METRIC})`);
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await page.locator('table.series-table tbody tr').first().waitFor();
+    expect(await page.locator('table.series-table .series-value').allTextContents()).toEqual([
+      '1800',
+    ]);
+    await shoot('explorer-as-key');
+  });
+
   it('fits a phone-width screen without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('link', { name: 'Tenants' }).click();
-    await quotaCell(TENANT).waitFor();
+    await page.getByRole('table', { name: 'Tenants and their quotas' }).waitFor();
     // Evaluated in the page: the spec's own types know no DOM.
     const overflow = await page.evaluate<number>(
       'document.documentElement.scrollWidth - document.documentElement.clientWidth',

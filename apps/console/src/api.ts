@@ -86,18 +86,20 @@ function errorOf(status: number, body: unknown): ApiError {
 }
 
 /**
- * Signs in with a secret: the platform-wide audit trail answers only the admin, so a 403 there
- * means a valid API key, whose tenant `/api/v1/user_limits` names.
+ * Signs in with a secret through `/api/v1/user_limits`, which every read key may ask: it answers a
+ * key with its tenant, and the authenticated platform admin, who names no tenant, with 400
+ * `bad_request` (a key's tenant is implied, so only the admin can get that answer). A wrong
+ * secret is the guard's 401, shown as the API wrote it.
  */
 export async function signIn(secret: string): Promise<Session> {
   try {
-    await call({ secret, kind: 'admin' }, '/api/v1/admin/audit?limit=1');
-    return { secret, kind: 'admin', tenantId: null };
+    const limits = await call<{ tenantId: string }>({ secret, kind: 'key' }, '/api/v1/user_limits');
+    return { secret, kind: 'key', tenantId: limits.body.tenantId };
   } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 403) throw error;
+    if (error instanceof ApiError && error.status === 400 && error.code === 'bad_request')
+      return { secret, kind: 'admin', tenantId: null };
+    throw error;
   }
-  const limits = await call<{ tenantId: string }>({ secret, kind: 'key' }, '/api/v1/user_limits');
-  return { secret, kind: 'key', tenantId: limits.body.tenantId };
 }
 
 /** Builds a query string from defined, non-empty values. */
