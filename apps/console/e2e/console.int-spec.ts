@@ -193,6 +193,31 @@ describe('the web console in a real browser', () => {
         .locator(`tr[data-tenant="${TENANT}"] td[data-field="maxActiveSeries"]`)
         .textContent(),
     ).toBe('1000');
+    // The slider replays by position: back to the first quota change, then forward to the last.
+    const quotaSets = await api<{ items: Array<{ position: number }> }>(
+      `/api/v1/admin/audit?tenant=${TENANT}&type=QuotaSet`,
+    );
+    const [firstSet, secondSet] = quotaSets.body.items.map((e) => e.position);
+    const slider = page.getByRole('slider', { name: /Position in the audit trail/ });
+    await slider.fill(String(firstSet));
+    await asOf
+      .getByRole('table', { name: new RegExp(`State at position ${firstSet}\\b`) })
+      .waitFor();
+    expect(
+      await asOf
+        .locator(`tr[data-tenant="${TENANT}"] td[data-field="maxActiveSeries"]`)
+        .textContent(),
+    ).toBe('1000');
+    await slider.focus();
+    for (let p = firstSet; p < secondSet; p++) await page.keyboard.press('ArrowRight');
+    await asOf
+      .getByRole('table', { name: new RegExp(`State at position ${secondSet}\\b`) })
+      .waitFor();
+    expect(
+      await asOf
+        .locator(`tr[data-tenant="${TENANT}"] td[data-field="maxActiveSeries"]`)
+        .textContent(),
+    ).toBe('2000');
     await page.getByRole('button', { name: 'Verify the hash chain' }).click();
     await page.getByRole('status').filter({ hasText: 'hash chain is intact' }).waitFor();
     await shoot('audit');

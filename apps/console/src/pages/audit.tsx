@@ -150,24 +150,50 @@ export function AuditPage({ session }: { session: Session }) {
 /** The control plane replayed to an instant: each tenant's quota as it was then. */
 function AsOf({ session }: { session: Session }) {
   const [at, setAt] = useState('');
+  const [latest, setLatest] = useState(0);
+  const [position, setPosition] = useState(0);
   const [snapshot, setSnapshot] = useState<ControlPlaneSnapshot | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const replay = async (e: Event) => {
-    e.preventDefault();
+  const load = async (params: { at?: string; position?: number }) => {
     setError(null);
     try {
       const { body } = await call<ControlPlaneSnapshot>(
         session,
-        `/api/v1/admin/audit/replay${query({ at: instant(at) })}`,
+        `/api/v1/admin/audit/replay${query(params)}`,
       );
       setSnapshot(body);
+      setPosition(body.asOfPosition);
+      return body;
     } catch (err) {
       setError(err);
+      return null;
     }
+  };
+  // The slider's end is the trail's last position: the state as of now.
+  useEffect(() => {
+    void load({ at: new Date().toISOString() }).then((now) => now && setLatest(now.asOfPosition));
+  }, [session]);
+  const replay = async (e: Event) => {
+    e.preventDefault();
+    await load({ at: instant(at) });
   };
   return (
     <section class="panel" aria-labelledby="asof-title">
       <h2 id="asof-title">As of an instant</h2>
+      <label class="slider">
+        Position in the audit trail: {position} of {latest}
+        <input
+          type="range"
+          name="position"
+          min={1}
+          max={latest}
+          step={1}
+          value={position}
+          disabled={latest === 0}
+          onInput={(e) => setPosition(Number((e.target as HTMLInputElement).value))}
+          onChange={(e) => void load({ position: Number((e.target as HTMLInputElement).value) })}
+        />
+      </label>
       <form class="inline-form" onSubmit={(e) => void replay(e)}>
         <label>
           Instant
@@ -185,7 +211,10 @@ function AsOf({ session }: { session: Session }) {
       <ErrorBanner error={error} />
       {snapshot && (
         <table>
-          <caption>State at position {snapshot.asOfPosition}</caption>
+          <caption>
+            State at position {snapshot.asOfPosition}
+            {snapshot.asOfTime && `, ${new Date(snapshot.asOfTime).toLocaleString()}`}
+          </caption>
           <thead>
             <tr>
               <th scope="col">Tenant</th>
