@@ -4,7 +4,7 @@ import { call, query, type Session } from '../api';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner } from '../components/error-banner';
 import { TenantPicker } from '../components/tenant-picker';
-import { Pager } from './tenants';
+import { Pager } from '../components/pager';
 
 const SCOPES: ApiKeyScope[] = ['read', 'write', 'admin'];
 

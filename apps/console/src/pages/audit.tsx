@@ -2,7 +2,7 @@ import { type AuditEntry, type ControlPlaneSnapshot, type Page } from '@strata/c
 import { useEffect, useState } from 'preact/hooks';
 import { call, query, type Session } from '../api';
 import { ErrorBanner } from '../components/error-banner';
-import { Pager } from './tenants';
+import { Pager } from '../components/pager';
 
 interface Filters {
   tenant: string;

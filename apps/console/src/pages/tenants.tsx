@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { call, query, type Session } from '../api';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner } from '../components/error-banner';
+import { Pager } from '../components/pager';
 
 const PAGE_SIZE = 20;
 
@@ -129,25 +130,6 @@ export function TenantsPage({ session }: { session: Session }) {
         />
       )}
     </section>
-  );
-}
-
-/** Previous and next page buttons of a cursor-paginated list. */
-export function Pager(props: {
-  hasPrevious: boolean;
-  hasNext: boolean;
-  onPrevious: () => void;
-  onNext: () => void;
-}) {
-  return (
-    <nav class="pager" aria-label="Pages">
-      <button type="button" disabled={!props.hasPrevious} onClick={props.onPrevious}>
-        Previous page
-      </button>
-      <button type="button" disabled={!props.hasNext} onClick={props.onNext}>
-        Next page
-      </button>
-    </nav>
   );
 }
 
