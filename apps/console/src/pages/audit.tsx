@@ -1,5 +1,5 @@
 import { type AuditEntry, type ControlPlaneSnapshot, type Page } from '@strata/contracts';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, query, type Session } from '../api';
 import { ErrorBanner } from '../components/error-banner';
 import { Pager } from '../components/pager';
@@ -154,18 +154,23 @@ function AsOf({ session }: { session: Session }) {
   const [position, setPosition] = useState(0);
   const [snapshot, setSnapshot] = useState<ControlPlaneSnapshot | null>(null);
   const [error, setError] = useState<unknown>(null);
+  // Moving the slider fires a replay per step; only the latest request's answer is shown.
+  const latestRequest = useRef(0);
   const load = async (params: { at?: string; position?: number }) => {
+    const request = ++latestRequest.current;
     setError(null);
     try {
       const { body } = await call<ControlPlaneSnapshot>(
         session,
         `/api/v1/admin/audit/replay${query(params)}`,
       );
-      setSnapshot(body);
-      setPosition(body.asOfPosition);
+      if (request === latestRequest.current) {
+        setSnapshot(body);
+        setPosition(body.asOfPosition);
+      }
       return body;
     } catch (err) {
-      setError(err);
+      if (request === latestRequest.current) setError(err);
       return null;
     }
   };
