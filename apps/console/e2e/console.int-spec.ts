@@ -109,8 +109,10 @@ describe('the web console in a real browser', () => {
   });
   const shoot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
   const alertText = async () => (await page.getByRole('alert').first().textContent()) ?? '';
+  // The tenants page's table only: the audit page's replayed state has rows of the same shape.
+  const tenantsTable = () => page.getByRole('table', { name: 'Tenants and their quotas' });
   const quotaCell = (tenant: string) =>
-    page.locator(`tr[data-tenant="${tenant}"] td[data-field="maxActiveSeries"]`);
+    tenantsTable().locator(`tr[data-tenant="${tenant}"] td[data-field="maxActiveSeries"]`);
   const setQuotaInUi = async (maxActiveSeries: number) => {
     await page.getByRole('button', { name: `Set quota of ${TENANT}` }).click();
     await page.getByRole('spinbutton', { name: 'maxActiveSeries' }).fill(String(maxActiveSeries));
@@ -175,7 +177,7 @@ describe('the web console in a real browser', () => {
       });
       expect(created.status).toBe(201);
     }
-    const rows = page.locator('tr[data-tenant]');
+    const rows = tenantsTable().locator('tr[data-tenant]');
     const ids = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-tenant')));
     // The list was loaded before these tenants existed; the next page loads it afresh.
     await page.getByRole('link', { name: 'Audit' }).click();
@@ -248,7 +250,7 @@ describe('the web console in a real browser', () => {
 
   it('issues a key whose secret is shown once and works, then revokes it after confirming', async () => {
     await page.getByRole('link', { name: 'API keys' }).click();
-    await page.getByLabel('Tenant').selectOption(TENANT);
+    await page.getByRole('combobox', { name: 'Tenant', exact: true }).selectOption(TENANT);
     const issue = page.getByRole('form', { name: 'Issue a key' });
     await issue.getByLabel('Key name').fill('grafana');
     await issue.getByRole('button', { name: 'Issue key' }).click();
@@ -305,7 +307,7 @@ describe('the web console in a real browser', () => {
     );
 
     await page.getByRole('link', { name: 'Explore' }).click();
-    await page.getByLabel('Tenant').selectOption(TENANT);
+    await page.getByRole('combobox', { name: 'Tenant', exact: true }).selectOption(TENANT);
     // Metric names are offered from the tenant's own label values.
     await page.locator(`datalist#metric-names option[value="${METRIC}"]`).waitFor({
       state: 'attached',
@@ -334,6 +336,26 @@ describe('the web console in a real browser', () => {
     expect(rows.sort()).toEqual(expected.sort());
     expect(rows.map((r) => r[1]).sort()).toEqual(['300', '600', '900']);
     await shoot('explorer');
+
+    // The graph's own values, read from uPlot's legend at the newest point; stacked, they add up.
+    const legendAtEnd = async (expected: number[]) =>
+      eventually(
+        async () => {
+          const box = (await page.locator('.u-over').boundingBox())!;
+          await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+          const values = (await page.locator('.u-legend .u-series .u-value').allTextContents())
+            .slice(1)
+            .map((v) => Number(v.replace(/,/g, '')))
+            .sort((a, b) => a - b);
+          return values.join() === expected.join() ? values : undefined;
+        },
+        10_000,
+        `the legend to read ${expected.join(', ')}`,
+      );
+    await legendAtEnd([300, 600, 900]);
+    await page.getByLabel('Stacked').check();
+    await legendAtEnd([300, 900, 1800]);
+    await page.getByLabel('Stacked').uncheck();
   });
 
   it("shows the PromQL parser's message with its position for an invalid expression", async () => {
@@ -378,7 +400,7 @@ describe('the web console in a real browser', () => {
     await page.getByRole('link', { name: 'Tenants' }).click();
     // Signed in with the read key now: its own tenant and quota only.
     await quotaCell(TENANT).filter({ hasText: '2000' }).waitFor();
-    expect(await page.locator('tr[data-tenant]').count()).toBe(1);
+    expect(await tenantsTable().locator('tr[data-tenant]').count()).toBe(1);
     // Evaluated in the page: the spec's own types know no DOM.
     const overflow = await page.evaluate<number>(
       'document.documentElement.scrollWidth - document.documentElement.clientWidth',
