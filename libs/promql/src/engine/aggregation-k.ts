@@ -1,5 +1,8 @@
 // The aggregations that keep input samples instead of computing new ones (topk, bottomk, limitk,
-// limit_ratio), as Prometheus' `aggregationK`.
+// limit_ratio), as Prometheus 3's `aggregationK`: which of several equal values survive depends on
+// the input order and Go's container/heap, so both are reproduced. A full heap overwrites its root
+// and sifts it down; Prometheus before 2.52 popped and pushed and kept other series on ties
+// (tools/promql-diff's tie suite shows both against Debian's 2.42).
 import { xxh64 } from '@node-rs/xxhash';
 import { type AggregateExpr } from '../parser/ast';
 import { type Labels } from '../storage/labels';
@@ -73,7 +76,10 @@ class GoHeap {
 const lessAsc = (a: Sample, b: Sample): boolean => (Number.isNaN(a.f) ? true : a.f < b.f);
 const lessDesc = (a: Sample, b: Sample): boolean => (Number.isNaN(a.f) ? true : a.f > b.f);
 
-/** Stable insertion-style sort of a heap in reverse of `less`, as `sort.Sort(sort.Reverse(h))` on small inputs. */
+/**
+ * Insertion sort of a heap in reverse of `less`: `sort.Sort(sort.Reverse(h))` exactly up to 12 items,
+ * where Go's pdqsort sorts by insertion; above that, equal values may come out in another order.
+ */
 function sortReverse(items: Sample[], less: (a: Sample, b: Sample) => boolean): void {
   for (let i = 1; i < items.length; i++) {
     for (let j = i; j > 0 && less(items[j - 1], items[j]); j--) {
