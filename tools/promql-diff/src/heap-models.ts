@@ -4,7 +4,10 @@
 //   replaced even by NaN.
 // - 3.x (`aggregationK`, since 2.52): a full heap overwrites its root and sifts it down
 //   (`heap.Fix(h, 0)`); NaN at the root is replaced only by a number.
-// Both use Go's container/heap and `sort.Sort(sort.Reverse(heap))` (insertion sort up to 12 items).
+// Both use Go's container/heap and `sort.Sort(sort.Reverse(heap))`; the sort is the engine's own
+// port of Go's (`goSort`), which this suite checks against Debian's answers for heaps over 12 items.
+
+import { goSort } from '@strata/promql';
 
 /** One sample of the input vector, in the order the engine receives it. */
 export interface ModelSample {
@@ -59,10 +62,10 @@ function pop(h: ModelSample[], less: Less): void {
   h.pop();
 }
 
-function sortReverse(h: ModelSample[], less: Less): void {
-  if (h.length > 12) throw new Error('the model covers insertion sort only (k <= 12)');
-  for (let i = 1; i < h.length; i++)
-    for (let j = i; j > 0 && less(h[j - 1], h[j]); j--) swap(h, j, j - 1);
+// sort.Sort(sort.Reverse(h)) with the Go release each version was built with (Debian's 2.42:
+// Go 1.19; Prometheus 3.5: Go 1.24), whose sorts differ above 12 elements.
+function sortReverse(h: ModelSample[], less: Less, version: HeapVersion): void {
+  goSort(h, (a, b) => less(b, a), version === '2.42' ? 'go1.19' : 'go1.24');
 }
 
 /**
@@ -109,7 +112,7 @@ export function modelK(
   }
   const out: ModelSample[] = [];
   for (const h of heaps.values()) {
-    sortReverse(h, less);
+    sortReverse(h, less, version);
     out.push(...h);
   }
   return out;

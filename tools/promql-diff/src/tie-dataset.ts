@@ -106,6 +106,11 @@ export const TIE_QUERIES: TieQuery[] = [
   { op: 'bottomk', k: 3, grouping: 'by (zone)', inner: G },
   { op: 'topk', k: 1, grouping: 'without (zone)', inner: G },
   { op: 'bottomk', k: 2, grouping: 'without (pod)', inner: G },
+  // Heaps over 12 items: the answer's order is Go's pattern-defeating quicksort of tied values;
+  // with every series kept (k >= 20) both versions build the same heap.
+  { op: 'topk', k: 20, grouping: '', inner: G },
+  { op: 'bottomk', k: 15, grouping: '', inner: G },
+  { op: 'bottomk', k: 30, grouping: '', inner: R },
   { op: 'bottomk', k: 3, grouping: '', inner: R },
   { op: 'topk', k: 2, grouping: 'by (instance)', inner: R },
   { op: 'topk', k: 5, grouping: '', inner: `sum by (pod) (${R})`, nested: true },
