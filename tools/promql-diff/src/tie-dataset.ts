@@ -8,8 +8,9 @@ const PODS = Array.from({ length: 10 }, (_, i) => `p${String(i).padStart(2, '0')
 /**
  * Series whose values tie often and change every 5 minutes: gauges over {1, 2, 3} (one of them
  * NaN for a while) and counters growing by 0, 15 or 30 per scrape, so rates and their sums tie too.
- * They are listed in label order: Prometheus' head hands series to the engine in creation order,
- * Strata's Store API in label order, so creating them sorted makes the two orders one.
+ * They are listed in label order, the order both servers hand series to the engine in (Prometheus'
+ * fanout storage merges the TSDB with remote read and so sorts; Strata's Store API sorts), so that
+ * the single-querier order of promqltest (creation order) agrees with them too.
  */
 export function tieSeries(): SeriesSpec[] {
   const out: SeriesSpec[] = [];

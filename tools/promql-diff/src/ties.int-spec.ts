@@ -1,5 +1,6 @@
 import { NATS_MONOLITH_IDENTITY } from '@strata/contracts';
-import { testNatsLogin, testServices } from '@strata/testing';
+import { type RunningNatsServer } from '@strata/devstack';
+import { removeTestDirs, startTestNats } from '@strata/platform/testing';
 import { apiGet, type ApiResponse } from './compare';
 import { datasetBatches } from './dataset';
 import { modelK, type HeapVersion, type ModelSample } from './heap-models';
@@ -67,11 +68,15 @@ describe('topk/bottomk on tied values vs Prometheus (heap order)', () => {
   let strata: StrataServer;
   const tally = { steps: 0, sameInBothVersions: 0, versionDifferences: 0 };
 
+  let nats: RunningNatsServer;
+
   beforeAll(async () => {
+    // A nats-server of its own: another suite's query service on a shared one would answer too.
+    nats = (await startTestNats()).server;
     [prom, strata] = await Promise.all([
       startPrometheus(),
       startStrata(
-        { url: testServices().natsUrl, login: testNatsLogin(NATS_MONOLITH_IDENTITY) },
+        { url: nats.url, login: nats.login(NATS_MONOLITH_IDENTITY) },
         { tenants: [TENANT] },
       ),
     ]);
@@ -83,6 +88,8 @@ describe('topk/bottomk on tied values vs Prometheus (heap order)', () => {
 
   afterAll(async () => {
     await Promise.all([prom?.stop(), strata?.stop()]);
+    await nats?.process.stop();
+    removeTestDirs();
     console.log(
       `ties: ${tally.steps} steps; 2.42 and 3 keep the same series at ${tally.sameInBothVersions}, differ at ${tally.versionDifferences} (Prometheus ${prom?.version})`,
     );
