@@ -96,7 +96,7 @@ export class GatewayModule {
         RuleGroupsService,
         GatewayMetrics,
         OpenApiDocument,
-        ...prometheusApiProviders(options.bus),
+        ...prometheusApiProviders(options.bus, options.config.queryFrontend),
         { provide: RemoteWriteForwarder, useValue: new RemoteWriteForwarder(options.bus) },
       ],
       exports: [ControlPlaneClient, GatewayMetrics],

@@ -2,10 +2,11 @@ import { type LogLevel } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Bus } from '@strata/bus';
-import { type PlatformEnv, StrataError } from '@strata/contracts';
+import { parsePromDurationMs, type PlatformEnv, StrataError } from '@strata/contracts';
 import { type Bucket } from '@strata/objstore';
 import { type Registry } from 'prom-client';
 import { type ControlPlaneClient } from './control-plane/control-plane.client';
+import { DEFAULT_QUERY_FRONTEND, type QueryFrontendOptions } from './query-frontend/query-frontend';
 
 /** What the gateway needs from the platform configuration, resolved once at boot. */
 export interface GatewayConfig {
@@ -24,6 +25,8 @@ export interface GatewayConfig {
   host: string;
   port: number;
   tls: { cert: Buffer; key: Buffer } | null;
+  /** The query frontend in front of the query service; absent, queries are neither split nor cached. */
+  queryFrontend?: QueryFrontendOptions;
 }
 
 /** Options of `GatewayModule.forRoot` and `startGateway`. */
@@ -81,6 +84,15 @@ export function gatewayConfigFrom(env: PlatformEnv): GatewayConfig {
     host: env.HTTP_HOST,
     port: env.HTTP_PORT,
     tls,
+    queryFrontend: {
+      ...DEFAULT_QUERY_FRONTEND,
+      splitIntervalMs: parsePromDurationMs(env.STRATA_QUERY_SPLIT_INTERVAL),
+      maxBytes: env.STRATA_QUERY_CACHE_MAX_BYTES,
+      maxFreshnessMs: parsePromDurationMs(env.STRATA_QUERY_CACHE_MAX_FRESHNESS),
+      // A write as old as the heads keep can still be acknowledged and change a cached result.
+      lateWriteWindowMs: env.STRATA_INGEST_MAX_AGE_SECONDS * 1000,
+      ttlMs: parsePromDurationMs(env.STRATA_QUERY_CACHE_TTL),
+    },
   };
 }
 

@@ -263,6 +263,35 @@ export const PlatformEnv = z.object({
     .default('0s')
     .refine((v) => validDuration(v), { message: 'expected a duration such as 12h or 0s' }),
   /**
+   * Query frontend (gateway): range queries are split at multiples of this (`24h`: by UTC day, as
+   * Thanos' and Mimir's `split_queries_by_interval`); `0s` does not split. A Prometheus duration.
+   */
+  STRATA_QUERY_SPLIT_INTERVAL: z
+    .string()
+    .default('24h')
+    .refine((v) => validDuration(v), { message: 'expected a duration such as 24h or 0s' }),
+  /** Query frontend: bytes of results cached in memory across tenants; 0 caches nothing. */
+  STRATA_QUERY_CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .default(128 * 1024 * 1024),
+  /**
+   * Query frontend: results that read samples newer than this before now are never cached
+   * (Mimir's `max_cache_freshness`, 10m). A Prometheus duration.
+   */
+  STRATA_QUERY_CACHE_MAX_FRESHNESS: z
+    .string()
+    .default('10m')
+    .refine((v) => validDuration(v), { message: 'expected a duration such as 10m' }),
+  /** Query frontend: the longest a result stays cached (Mimir's `results_cache_ttl`, 7d). */
+  STRATA_QUERY_CACHE_TTL: z
+    .string()
+    .default('7d')
+    .refine((v) => validDuration(v) && parsePromDurationMs(v) > 0, {
+      message: 'expected a positive duration such as 7d',
+    }),
+  /**
    * Query: labels that tell HA replicas apart (Thanos' `--query.replica-label`), comma-separated;
    * series differing only in them are deduplicated with Thanos' penalty algorithm. Empty: none.
    */
