@@ -37,6 +37,14 @@ import { RuleGroupsService } from './rules/rule-groups.service';
 import { RulerConfigController } from './rules/ruler-config.controller';
 import { RulesApiController } from './rules/rules-api.controller';
 import { EventsIngestController, EventsSearchController } from './events';
+import {
+  ElasticsearchBulkController,
+  HttpLogsController,
+  LogIngest,
+  LokiPushController,
+  OtlpLogsController,
+  SyslogListeners,
+} from './logs';
 
 /** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
 @Module({})
@@ -73,6 +81,10 @@ export class GatewayModule {
         BlockUploadController,
         EventsIngestController,
         EventsSearchController,
+        LokiPushController,
+        OtlpLogsController,
+        ElasticsearchBulkController,
+        HttpLogsController,
         AlertmanagerApiController,
         AlertmanagerConfigController,
         HealthController,
@@ -96,10 +108,12 @@ export class GatewayModule {
         RuleGroupsService,
         GatewayMetrics,
         OpenApiDocument,
+        LogIngest,
+        SyslogListeners,
         ...prometheusApiProviders(options.bus),
         { provide: RemoteWriteForwarder, useValue: new RemoteWriteForwarder(options.bus) },
       ],
-      exports: [ControlPlaneClient, GatewayMetrics],
+      exports: [ControlPlaneClient, GatewayMetrics, SyslogListeners],
     };
   }
 }

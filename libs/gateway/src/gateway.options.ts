@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Bus } from '@strata/bus';
 import { type PlatformEnv, StrataError } from '@strata/contracts';
+import { parseSyslogPorts, type SyslogPortSpec } from '@strata/log-sources';
 import { type Bucket } from '@strata/objstore';
 import { type Registry } from 'prom-client';
 import { type ControlPlaneClient } from './control-plane/control-plane.client';
@@ -21,9 +22,22 @@ export interface GatewayConfig {
    * stored; 16 GiB under the OS temp folder when absent.
    */
   blockUploads?: { maxBytes: number; dir: string };
+  /** The log sources; defaults (16 MiB bodies, 256 KiB lines, no syslog) when absent. */
+  logs?: LogSourcesConfig;
   host: string;
   port: number;
   tls: { cert: Buffer; key: Buffer } | null;
+}
+
+/** How the gateway's log sources bound their input and which syslog ports they open. */
+export interface LogSourcesConfig {
+  maxBodyBytes: number;
+  maxLineBytes: number;
+  syslog: SyslogPortSpec[];
+  /** Host the syslog listeners bind (the HTTP host). */
+  syslogHost: string;
+  syslogFlushLines: number;
+  syslogFlushMs: number;
 }
 
 /** Options of `GatewayModule.forRoot` and `startGateway`. */
@@ -77,6 +91,14 @@ export function gatewayConfigFrom(env: PlatformEnv): GatewayConfig {
     blockUploads: {
       maxBytes: env.STRATA_MAX_BLOCK_UPLOAD_BYTES,
       dir: join(env.STRATA_DATA_DIR, 'block-uploads'),
+    },
+    logs: {
+      maxBodyBytes: env.STRATA_LOGS_MAX_BODY_BYTES,
+      maxLineBytes: env.STRATA_LOGS_MAX_LINE_BYTES,
+      syslog: parseSyslogPorts(env.STRATA_LOGS_SYSLOG),
+      syslogHost: env.HTTP_HOST,
+      syslogFlushLines: env.STRATA_LOGS_SYSLOG_FLUSH_LINES,
+      syslogFlushMs: env.STRATA_LOGS_SYSLOG_FLUSH_MS,
     },
     host: env.HTTP_HOST,
     port: env.HTTP_PORT,

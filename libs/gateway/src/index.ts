@@ -22,3 +22,4 @@ export { type Principal, type Caller } from './auth/principal';
 export { GatewayServiceModule, GatewayServer, gatewayService } from './gateway-service.module';
 export * from './prometheus-api';
 export * from './remote-write';
+export { SyslogListeners, LOG_SOURCE_PATHS } from './logs';
