@@ -46,8 +46,10 @@ export async function readLogBatches(
     },
     { ordered: true },
   );
-  const timeout = new Promise<void>((r) => setTimeout(r, options.timeoutMs ?? 20_000));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((r) => (timer = setTimeout(r, options.timeoutMs ?? 20_000)));
   await Promise.race([done, timeout]);
+  clearTimeout(timer);
   await new Promise((r) => setTimeout(r, options.settleMs ?? 300));
   await consumer.stop();
   await bus.removeConsumers(LogsStreams.batches.name, (name) => name === durableName);

@@ -5,10 +5,6 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Client } from '@elastic/elasticsearch';
-import { OTLPLogExporter as OtlpJsonExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPLogExporter as OtlpProtoExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { type NatsBus } from '@strata/bus';
 import { type LogBatch, LogsStreams, type QuotaSpec } from '@strata/contracts';
 import { freePort, type RunningNatsServer } from '@strata/devstack';
@@ -26,6 +22,7 @@ import {
 
 jest.setTimeout(120_000);
 
+const ROOT = join(__dirname, '../../../..');
 const TENANTS = ['syslog-a', 'syslog-b', 'otlp-json', 'otlp-proto', 'es', 'loki', 'http', 'tight'];
 const MAX_LINE = 2048;
 
@@ -215,39 +212,31 @@ describe('log sources: real shippers into STRATA_LOGS through the gateway', () =
   });
 
   it.each([
-    ['JSON', 'otlp-json', OtlpJsonExporter],
-    ['protobuf', 'otlp-proto', OtlpProtoExporter],
+    ['JSON', 'otlp-json', 'json'],
+    ['protobuf', 'otlp-proto', 'protobuf'],
   ] as const)(
     'stores every record the OpenTelemetry JS SDK exports over OTLP/HTTP %s',
-    async (_name, tenant, Exporter) => {
+    async (_name, tenant, encoding) => {
       const n = 300;
-      const provider = new LoggerProvider({
-        resource: resourceFromAttributes({
-          'service.name': 'checkout',
-          'deployment.environment': 'prod',
-        }),
-        processors: [
-          new BatchLogRecordProcessor({
-            exporter: new Exporter({
-              url: `${edge.url}/v1/logs`,
-              headers: { Authorization: `Bearer key-${tenant}` },
-            }),
-            maxExportBatchSize: 128,
-          }),
-        ],
-      });
-      const logger = provider.getLogger('spec-scope', '1.2.3');
-      const sent = Array.from({ length: n }, (_, i) => `otel record ${i} ✓`);
-      sent.forEach((body, i) =>
-        logger.emit({
-          body,
-          severityText: 'INFO',
-          severityNumber: 9,
-          attributes: { 'http.status': 200 + (i % 3), user: 'u1' },
-        }),
+      const sender = spawn(
+        process.execPath,
+        ['-r', '@swc-node/register', join(ROOT, 'libs/log-sources/testing/otel-log-sender.ts')],
+        {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            SWC_NODE_PROJECT: 'tsconfig.spec.json',
+            OTLP_URL: `${edge.url}/v1/logs`,
+            OTLP_KEY: `key-${tenant}`,
+            OTLP_ENCODING: encoding,
+            LINES: String(n),
+            LINE_PREFIX: 'otel record ✓',
+          },
+          stdio: ['ignore', 'inherit', 'inherit'],
+        },
       );
-      await provider.forceFlush();
-      await provider.shutdown();
+      expect(await new Promise((r) => sender.once('exit', r))).toBe(0);
+      const sent = Array.from({ length: n }, (_, i) => `otel record ✓ ${i}`);
       const batches = await readLogBatches(bus, { tenantId: tenant, records: n });
       expect(lines(batches).sort()).toEqual([...sent].sort());
       expect(batches[0].records[0]).toMatchObject({
