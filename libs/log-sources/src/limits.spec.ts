@@ -32,6 +32,16 @@ describe('LogLimiter', () => {
     expect(limiter.take('d', 9_000, open)).toEqual({ ok: true });
   });
 
+  it('takes a request larger than the burst only from a full bucket, leaving it in debt', () => {
+    const limiter = new LogLimiter(() => now);
+    expect(limiter.take('big', 100, quota)).toEqual({ ok: true });
+    expect(limiter.take('big', 8_000, quota)).toMatchObject({ ok: false, retryAfterSeconds: 1 });
+    now += 1_000;
+    expect(limiter.take('big', 8_000, quota)).toEqual({ ok: true });
+    now += 2_000;
+    expect(limiter.take('big', 100, quota)).toMatchObject({ ok: false, retryAfterSeconds: 2 });
+  });
+
   it('takes nothing at rate 0 and never limits a day quota of 0', () => {
     const limiter = new LogLimiter(() => now);
     expect(limiter.take('z', 1, { ...quota, logIngestionRateBytesPerSecond: 0 })).toMatchObject({

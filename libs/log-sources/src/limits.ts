@@ -22,8 +22,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Per-tenant token buckets (bytes/s with a burst) and a per-UTC-day byte count, in this process.
- * A request is taken whole or refused whole; `refund` gives back what a request that failed to
- * be stored had taken.
+ * A request is taken whole or refused whole; one larger than the burst is taken only from a full
+ * bucket. `refund` gives back what a request that failed to be stored had taken.
  */
 export class LogLimiter {
   private readonly buckets = new Map<string, { tokens: number; last: number }>();
@@ -63,7 +63,9 @@ export class LogLimiter {
     }
     b.tokens = Math.min(capacity, b.tokens + ((now - b.last) / 1000) * rate);
     b.last = now;
-    if (bytes > b.tokens) {
+    // A request larger than the burst passes on a full bucket and leaves it in debt, so it is
+    // neither refused forever (a syslog flush cannot be split by its sender) nor free.
+    if (bytes > b.tokens && b.tokens < capacity) {
       const missing = Math.min(bytes, capacity) - b.tokens;
       return {
         ok: false,

@@ -9,6 +9,7 @@ import { type NatsBus } from '@strata/bus';
 import { type LogBatch, LogsStreams, type QuotaSpec } from '@strata/contracts';
 import { freePort, type RunningNatsServer } from '@strata/devstack';
 import { startGateway, type RunningGateway } from '@strata/gateway';
+import { Registry } from 'prom-client';
 import { encodeLokiPush, readLogBatches } from '@strata/log-sources/testing';
 import {
   ADMIN_TOKEN,
@@ -23,7 +24,17 @@ import {
 jest.setTimeout(120_000);
 
 const ROOT = join(__dirname, '../../../..');
-const TENANTS = ['syslog-a', 'syslog-b', 'otlp-json', 'otlp-proto', 'es', 'loki', 'http', 'tight'];
+const TENANTS = [
+  'syslog-a',
+  'syslog-b',
+  'syslog-slow',
+  'otlp-json',
+  'otlp-proto',
+  'es',
+  'loki',
+  'http',
+  'tight',
+];
 const MAX_LINE = 2048;
 
 describe('log sources: real shippers into STRATA_LOGS through the gateway', () => {
@@ -33,13 +44,20 @@ describe('log sources: real shippers into STRATA_LOGS through the gateway', () =
   let edge: RunningGateway;
   let tcpPort: number;
   let udpPort: number;
+  let slowPort: number;
+  const registry = new Registry();
   const tight: QuotaSpec = {
     ...OPEN_QUOTA,
     logIngestionRateBytesPerSecond: 1,
     logIngestionBurstBytes: 2_000,
   };
+  const slow: QuotaSpec = {
+    ...OPEN_QUOTA,
+    logIngestionRateBytesPerSecond: 20_000,
+    logIngestionBurstBytes: 8_000,
+  };
   const tenants = new Map<string, QuotaSpec>(
-    TENANTS.map((t) => [t, t === 'tight' ? tight : OPEN_QUOTA]),
+    TENANTS.map((t) => [t, t === 'tight' ? tight : t === 'syslog-slow' ? slow : OPEN_QUOTA]),
   );
   const keys: TestKeys = new Map(
     TENANTS.map((t) => [`key-${t}`, { tenantId: t, scopes: ['write', 'read'] }]),
@@ -81,6 +99,7 @@ describe('log sources: real shippers into STRATA_LOGS through the gateway', () =
     await bus.ensureStream({ ...LogsStreams.batches, subjects: [...LogsStreams.batches.subjects] });
     tcpPort = await freePort();
     udpPort = await freePort();
+    slowPort = await freePort();
     edge = await startGateway({
       config: {
         adminToken: ADMIN_TOKEN,
@@ -92,6 +111,7 @@ describe('log sources: real shippers into STRATA_LOGS through the gateway', () =
           syslog: [
             { protocol: 'tcp', port: tcpPort, tenantId: 'syslog-a' },
             { protocol: 'udp', port: udpPort, tenantId: 'syslog-b' },
+            { protocol: 'tcp', port: slowPort, tenantId: 'syslog-slow' },
           ],
           syslogHost: '127.0.0.1',
           syslogFlushLines: 100,
@@ -102,6 +122,7 @@ describe('log sources: real shippers into STRATA_LOGS through the gateway', () =
         tls: null,
       },
       bus,
+      registry,
     });
   });
 
@@ -209,6 +230,33 @@ describe('log sources: real shippers into STRATA_LOGS through the gateway', () =
         },
       },
     ]);
+  });
+
+  it('holds a syslog sender back while its tenant is over the log rate, then stores every line once', async () => {
+    const n = 400;
+    const sent = Array.from({ length: n }, (_, i) => `slow line ${i} ${'s'.repeat(80)}`);
+    const socket = connect(slowPort, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const started = Date.now();
+    socket.end(
+      sent
+        .map((l) => {
+          const msg = `<14>1 2024-01-01T00:00:00Z h app - - - ${l}`;
+          return `${Buffer.byteLength(msg)} ${msg}`;
+        })
+        .join(''),
+    );
+    const batches = await readLogBatches(bus, {
+      tenantId: 'syslog-slow',
+      records: n,
+      settleMs: 1_000,
+    });
+    // ~36 KB of lines at 20 KB/s after an 8 KB burst: the rate, not the sender, set the pace.
+    expect(Date.now() - started).toBeGreaterThan(1_000);
+    expect(lines(batches).sort()).toEqual([...sent].sort());
+    expect(await registry.metrics()).toContain(
+      `strata_logs_source_lines_total{source="syslog",tenant="syslog-slow",outcome="stored"} ${n}`,
+    );
   });
 
   it.each([
@@ -480,6 +528,13 @@ describe('log sources: real shippers into STRATA_LOGS through the gateway', () =
       items: [{ index: { status: 429, error: { type: 'es_rejected_execution_exception' } } }],
     });
     expect(await stored('tight')).toBe(1);
+    const metrics = await registry.metrics();
+    expect(metrics).toContain(
+      'strata_logs_source_lines_total{source="http",tenant="tight",outcome="log_rate_limited"} 1',
+    );
+    expect(metrics).toContain(
+      'strata_logs_source_lines_total{source="elasticsearch",tenant="tight",outcome="log_rate_limited"} 1',
+    );
   });
 
   it("writes only to the key's own tenant: naming another tenant is refused", async () => {

@@ -95,6 +95,7 @@ export class ElasticsearchBulkController {
       items = parseBulk(decodeUtf8(body, 'body'), index, this.ingest.rules, Date.now(), batchId);
     } catch (error) {
       if (!(error instanceof LogInputError)) throw error;
+      this.ingest.metrics.refused('elasticsearch', tenantId, error.reason, 1);
       const type =
         error.reason === 'decoded_too_large'
           ? 'content_too_long_exception'
@@ -114,6 +115,7 @@ export class ElasticsearchBulkController {
       const bytes = lineBytes(good);
       const admission = await this.ingest.admit(tenantId, bytes, request.id);
       if (!admission.ok) {
+        this.ingest.metrics.refused('elasticsearch', tenantId, admission.reason, good.length);
         refused = {
           status: 429,
           type: 'es_rejected_execution_exception',
@@ -135,6 +137,8 @@ export class ElasticsearchBulkController {
         }
       }
     }
+    const bad = items.length - good.length;
+    if (bad > 0) this.ingest.metrics.refused('elasticsearch', tenantId, 'bad_item', bad);
     let errors = false;
     const results = items.map((item, i) => {
       const error = 'error' in item ? item.error : refused;

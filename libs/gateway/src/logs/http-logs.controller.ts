@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { type LogRecord, StrataError } from '@strata/contracts';
-import { decodeUtf8, parseJsonLines } from '@strata/log-sources';
+import { decodeUtf8, LogInputError, parseJsonLines } from '@strata/log-sources';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { TenantAdmission } from '../auth/tenant-admission.service';
 import { RouteDoc } from '../openapi/api-doc.decorator';
@@ -46,6 +46,8 @@ export class HttpLogsController {
       body = logBodyBytes(request, this.ingest.config.maxBodyBytes);
       records = parseJsonLines(decodeUtf8(body, 'body'), this.ingest.rules, Date.now());
     } catch (error) {
+      if (error instanceof LogInputError)
+        this.ingest.metrics.refused('http', tenantId, error.reason, 1);
       throw logInputAsStrataError(error);
     }
     if (records.length === 0) return { accepted: 0, duplicate: false };

@@ -11,6 +11,7 @@ import {
 } from '@strata/log-sources';
 import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { GATEWAY_OPTIONS, type GatewayOptions, type LogSourcesConfig } from '../gateway.options';
+import { LogSourceMetrics } from './log-source-metrics';
 import { DEFAULT_LOG_SOURCES } from './log-sources.defaults';
 
 /** How long a tenant's quota is used before it is asked again. */
@@ -32,6 +33,7 @@ export class LogIngest {
   constructor(
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
     private readonly controlPlane: ControlPlaneClient,
+    readonly metrics: LogSourceMetrics,
   ) {
     this.config = options.config.logs ?? DEFAULT_LOG_SOURCES;
     this.rules = { maxLineBytes: this.config.maxLineBytes };
@@ -58,18 +60,27 @@ export class LogIngest {
         throw error;
       });
     await this.stream;
-    return storeLogBatches(this.options.bus, draft);
+    const stored = await storeLogBatches(this.options.bus, draft);
+    this.metrics.stored(
+      draft.source,
+      draft.tenantId,
+      draft.records.length,
+      lineBytes(draft.records),
+    );
+    return stored;
   }
 
   /** Admits and stores a whole request, or throws `rate_limited` (nothing stored) or the bus's error. */
   async ingest(draft: LogBatchDraft, requestId: string): Promise<StoredLogBatches> {
     const bytes = lineBytes(draft.records);
     const admission = await this.admit(draft.tenantId, bytes, requestId);
-    if (!admission.ok)
+    if (!admission.ok) {
+      this.metrics.refused(draft.source, draft.tenantId, admission.reason, draft.records.length);
       throw new StrataError('rate_limited', admission.message, undefined, {
         reason: admission.reason,
         retryAfterSeconds: admission.retryAfterSeconds,
       });
+    }
     try {
       return await this.store(draft);
     } catch (error) {

@@ -50,6 +50,7 @@ export class LokiPushController {
           : parseLokiProtobuf(expandSnappy(body, max), this.ingest.rules, nowNs());
     } catch (error) {
       if (!(error instanceof LogInputError)) throw error;
+      this.ingest.metrics.refused('loki', tenantId, error.reason, 1);
       const status =
         error.reason === 'decoded_too_large'
           ? 413

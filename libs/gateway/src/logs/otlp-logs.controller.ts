@@ -61,11 +61,14 @@ export class OtlpLogsController {
         : parseOtlpProtobuf(body, this.ingest.rules, nowNs());
     } catch (error) {
       if (!(error instanceof LogInputError)) throw error;
+      this.ingest.metrics.refused('otlp', tenantId, error.reason, 1);
       return answer(
         error.reason === 'decoded_too_large' ? 413 : 400,
         status(INVALID_ARGUMENT, error.message),
       );
     }
+    if (result.rejected > 0)
+      this.ingest.metrics.refused('otlp', tenantId, 'rejected_record', result.rejected);
     if (result.records.length > 0) {
       try {
         await this.ingest.ingest(

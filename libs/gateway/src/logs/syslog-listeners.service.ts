@@ -33,6 +33,7 @@ export class SyslogListeners implements OnApplicationBootstrap, OnApplicationShu
           flushLines: config.syslogFlushLines,
           flushMs: config.syslogFlushMs,
           store: (tenantId, batchId, records) => this.store(tenantId, batchId, records),
+          onDrop: (reason, lines) => ingest.metrics.refused('syslog', spec.tenantId, reason, lines),
         }),
     );
   }

@@ -34,6 +34,8 @@ export interface SyslogListenerOptions {
   /** ...or this long after the first unflushed line, whichever comes first. */
   flushMs: number;
   store: SyslogStore;
+  /** Told about every line dropped, with the reason (also counted in `stats`). */
+  onDrop?: (reason: string, lines: number) => void;
 }
 
 /** Counters of one listener, for metrics and specs. */
@@ -152,6 +154,7 @@ export class SyslogListener {
 
   private drop(reason: string, n = 1): void {
     this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + n;
+    this.options.onDrop?.(reason, n);
   }
 
   private maxPending(): number {
