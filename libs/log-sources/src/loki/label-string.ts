@@ -27,13 +27,16 @@ export function parseLabelString(text: string, where: string): Record<string, st
     while (i < end && /[a-zA-Z0-9_]/.test(s[i])) i++;
     const name = s.slice(start, i);
     skipSpace();
-    if (!NAME.test(name) || s[i] !== '=' || s[i + 1] !== '"')
+    const equals = s[i] === '=';
+    i++;
+    skipSpace();
+    if (!NAME.test(name) || !equals || s[i] !== '"')
       throw new LogInputError(
         'malformed',
         where,
         `labels ${JSON.stringify(text)}: expected name="value" at ${start}`,
       );
-    i += 2;
+    i++;
     let value = '';
     while (i < end && s[i] !== '"') {
       if (s[i] === '\\') {
