@@ -95,7 +95,7 @@ export function gatewayConfigFrom(env: PlatformEnv): GatewayConfig {
     logs: {
       maxBodyBytes: env.STRATA_LOGS_MAX_BODY_BYTES,
       maxLineBytes: env.STRATA_LOGS_MAX_LINE_BYTES,
-      syslog: parseSyslogPorts(env.STRATA_LOGS_SYSLOG),
+      syslog: syslogPortsFrom(env.STRATA_LOGS_SYSLOG),
       syslogHost: env.HTTP_HOST,
       syslogFlushLines: env.STRATA_LOGS_SYSLOG_FLUSH_LINES,
       syslogFlushMs: env.STRATA_LOGS_SYSLOG_FLUSH_MS,
@@ -104,6 +104,14 @@ export function gatewayConfigFrom(env: PlatformEnv): GatewayConfig {
     port: env.HTTP_PORT,
     tls,
   };
+}
+
+function syslogPortsFrom(text: string): SyslogPortSpec[] {
+  try {
+    return parseSyslogPorts(text);
+  } catch (error) {
+    throw new StrataError('bad_request', `STRATA_LOGS_SYSLOG: ${(error as Error).message}`);
+  }
 }
 
 function readSecretFile(path: string | undefined): string | undefined {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
-import { type LogRecord } from '@strata/contracts';
+import { type LogRecord, TenantId } from '@strata/contracts';
 import { LogInputError } from '../errors';
 import { checkLine, decodeUtf8 } from '../records';
 import { SyslogDeframer } from './framing';
@@ -211,10 +211,10 @@ export function parseSyslogPorts(text: string): SyslogPortSpec[] {
     .map((s) => s.trim())
     .filter(Boolean)
     .map((entry) => {
-      const m = /^(tcp|udp):(\d{1,5})=([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(entry);
-      if (!m || Number(m[2]) > 65535)
+      const m = /^(tcp|udp):(\d{1,5})=(\S+)$/.exec(entry);
+      if (!m || Number(m[2]) > 65535 || !TenantId.safeParse(m[3]).success)
         throw new Error(
-          `syslog listener ${JSON.stringify(entry)}: expected <tcp|udp>:<port>=<tenant>`,
+          `syslog listener ${JSON.stringify(entry)}: expected <tcp|udp>:<port>=<tenant id>`,
         );
       return { protocol: m[1] as 'tcp' | 'udp', port: Number(m[2]), tenantId: m[3] };
     });
