@@ -330,6 +330,8 @@ describe('log sources: real shippers into STRATA_LOGS through the gateway', () =
   it("stores every document the official Elasticsearch client's bulk helper sends, and answers ES's per-item shape", async () => {
     const n = 1000;
     const client = new Client({ node: edge.url, auth: { bearer: 'key-es' } });
+    // The client's product check: it refuses to talk to anything that does not answer as Elasticsearch.
+    expect((await client.info()).version.number).toMatch(/^8\./);
     const docs = Array.from({ length: n }, (_, i) => ({
       '@timestamp': new Date(1_700_000_000_000 + i).toISOString(),
       message: `es doc ${i}`,
