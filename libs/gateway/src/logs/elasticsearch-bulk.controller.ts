@@ -1,12 +1,6 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiConsumes, ApiTags } from '@nestjs/swagger';
-import {
-  type BulkItem,
-  decodeUtf8,
-  LogInputError,
-  lineBytes,
-  parseBulk,
-} from '@strata/log-sources';
+import { type BulkItem, LogInputError, lineBytes, parseBulk } from '@strata/log-sources';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { TenantAdmission } from '../auth/tenant-admission.service';
 import { RouteDoc } from '../openapi/api-doc.decorator';
@@ -92,7 +86,7 @@ export class ElasticsearchBulkController {
     try {
       body = logBodyBytes(request, this.ingest.config.maxBodyBytes);
       const batchId = requestBatchId(tenantId, 'elasticsearch', body);
-      items = parseBulk(decodeUtf8(body, 'body'), index, this.ingest.rules, Date.now(), batchId);
+      items = parseBulk(body, index, this.ingest.rules, Date.now(), batchId);
     } catch (error) {
       if (!(error instanceof LogInputError)) throw error;
       this.ingest.metrics.refused('elasticsearch', tenantId, error.reason, 1);

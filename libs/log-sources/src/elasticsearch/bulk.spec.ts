@@ -35,6 +35,15 @@ describe('parseBulk', () => {
       'b',
     );
     expect(items.map((i) => ('error' in i ? i.error.status : 201))).toEqual([400, 400, 400, 413]);
+    const notUtf8 = Buffer.concat([
+      Buffer.from('{"index":{}}\n{"message":"'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"}\n{"index":{}}\n{"message":"fine"}\n'),
+    ]);
+    expect(
+      parseBulk(notUtf8, 'i', rules, 0, 'b').map((i) => ('error' in i ? i.error.status : 201)),
+    ).toEqual([400, 201]);
+    expect(() => parseBulk(Buffer.from([0x7b, 0xff, 0x0a]), 'i', rules, 0, 'b')).toThrow(/UTF-8/);
     expect(() => parseBulk('{"index":{}}\n{}', 'i', rules, 0, 'b')).toThrow(
       /terminated by a newline/,
     );

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type LogRecord } from '@strata/contracts';
 import { LogInputError } from '../errors';
-import { checkLine, type LineRules, nsFromMs } from '../records';
+import { checkLine, decodeUtf8, type LineRules, nsFromMs } from '../records';
 
 /** The actions a bulk item may name; only `index` and `create` store documents here. */
 export type BulkAction = 'index' | 'create' | 'update' | 'delete';
@@ -26,25 +26,33 @@ const ACTIONS: readonly BulkAction[] = ['index', 'create', 'update', 'delete'];
  * item's position, so a retried request stores the same documents again under the same ids.
  */
 export function parseBulk(
-  text: string,
+  body: Uint8Array | string,
   defaultIndex: string | undefined,
   rules: LineRules,
   nowMs: number,
   bodyId: string,
 ): BulkItem[] {
-  if (!text.endsWith('\n'))
+  const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body);
+  if (bytes.length === 0 || bytes[bytes.length - 1] !== 0x0a)
     throw new LogInputError(
       'malformed',
       '',
       'The bulk request must be terminated by a newline [\\n]',
     );
-  const lines = text.split('\n');
-  lines.pop();
+  // Split on bytes, not text, so a source line that is not UTF-8 fails its own item only.
+  const raw: Buffer[] = [];
+  for (let start = 0; start < bytes.length;) {
+    const lf = bytes.indexOf(0x0a, start);
+    raw.push(bytes.subarray(start, lf));
+    start = lf + 1;
+  }
+  const lines = raw.map((line, i) => () => decodeUtf8(line, `line ${i + 1}`));
   const items: BulkItem[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i].trim() === '') continue;
+    const actionLine = lines[i]();
+    if (actionLine.trim() === '') continue;
     const where = `line ${i + 1}`;
-    const { action, meta } = parseAction(lines[i], where);
+    const { action, meta } = parseAction(actionLine, where);
     const index = typeof meta._index === 'string' ? meta._index : defaultIndex;
     const id =
       typeof meta._id === 'string' && meta._id !== ''
@@ -82,7 +90,7 @@ export function parseBulk(
         action,
         index,
         id,
-        record: toRecord(lines[i], index, rules, nowMs, `line ${i + 1}`),
+        record: toRecord(lines[i](), index, rules, nowMs, `line ${i + 1}`),
       });
     } catch (error) {
       if (!(error instanceof LogInputError)) throw error;
