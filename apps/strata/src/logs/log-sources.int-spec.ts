@@ -260,11 +260,11 @@ describe('log sources: real shippers into STRATA_LOGS through the gateway', () =
   });
 
   it.each([
-    ['JSON', 'otlp-json', 'json'],
-    ['protobuf', 'otlp-proto', 'protobuf'],
+    ['JSON', 'otlp-json', 'json', 'none'],
+    ['protobuf, gzip', 'otlp-proto', 'protobuf', 'gzip'],
   ] as const)(
     'stores every record the OpenTelemetry JS SDK exports over OTLP/HTTP %s',
-    async (_name, tenant, encoding) => {
+    async (_name, tenant, encoding, compression) => {
       const n = 300;
       const sender = spawn(
         process.execPath,
@@ -277,6 +277,7 @@ describe('log sources: real shippers into STRATA_LOGS through the gateway', () =
             OTLP_URL: `${edge.url}/v1/logs`,
             OTLP_KEY: `key-${tenant}`,
             OTLP_ENCODING: encoding,
+            OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: compression,
             LINES: String(n),
             LINE_PREFIX: 'otel record ✓',
           },
