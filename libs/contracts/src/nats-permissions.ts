@@ -4,6 +4,7 @@
  * the nats-server configs of the dev/test stack and of the kustomize base are rendered from it.
  */
 import { EventsStreams, EventsSubjects } from './events/events-api';
+import { LogsStreams, LogsSubjects } from './logs/logs-api';
 import { NotificationSubjects } from './notification/notification-api';
 import { QuerySubjects } from './query/query-api';
 import { KvBuckets, SERVICE_NAMES, Streams, Subjects, type ServiceName } from './subjects';
@@ -120,6 +121,11 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       Subjects.rulerStatus,
       EventsSubjects.ingest,
       EventsSubjects.search,
+      // The log sources store their batches in the log flow's durable buffer themselves.
+      ...JS_INFO,
+      '$JS.API.STREAM.NAMES',
+      ...declareStream(LogsStreams.batches.name),
+      LogsSubjects.batchesAll,
       // Readiness and status of the platform behind the edge.
       'strata.service.health.v1.*',
       'strata.service.info.v1.*',

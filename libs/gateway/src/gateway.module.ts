@@ -37,6 +37,15 @@ import { RuleGroupsService } from './rules/rule-groups.service';
 import { RulerConfigController } from './rules/ruler-config.controller';
 import { RulesApiController } from './rules/rules-api.controller';
 import { EventsIngestController, EventsSearchController } from './events';
+import {
+  ElasticsearchBulkController,
+  HttpLogsController,
+  LogIngest,
+  LogSourceMetrics,
+  LokiPushController,
+  OtlpLogsController,
+  SyslogListeners,
+} from './logs';
 
 /** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
 @Module({})
@@ -73,6 +82,10 @@ export class GatewayModule {
         BlockUploadController,
         EventsIngestController,
         EventsSearchController,
+        LokiPushController,
+        OtlpLogsController,
+        ElasticsearchBulkController,
+        HttpLogsController,
         AlertmanagerApiController,
         AlertmanagerConfigController,
         HealthController,
@@ -96,10 +109,13 @@ export class GatewayModule {
         RuleGroupsService,
         GatewayMetrics,
         OpenApiDocument,
+        LogIngest,
+        LogSourceMetrics,
+        SyslogListeners,
         ...prometheusApiProviders(options.bus, options.config.queryFrontend),
         { provide: RemoteWriteForwarder, useValue: new RemoteWriteForwarder(options.bus) },
       ],
-      exports: [ControlPlaneClient, GatewayMetrics],
+      exports: [ControlPlaneClient, GatewayMetrics, SyslogListeners],
     };
   }
 }

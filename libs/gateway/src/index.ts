@@ -29,3 +29,4 @@ export {
   type QueryFrontendOptions,
   type CacheDirective,
 } from './query-frontend/query-frontend';
+export { SyslogListeners, LOG_SOURCE_PATHS } from './logs';

@@ -15,6 +15,7 @@ import { GatewayMetrics } from './ops/gateway-metrics';
 import { acceptYamlBodies } from './rules/yaml-body';
 import { acceptRawProtobufBodies } from './remote-write';
 import { acceptEventBodies, DEFAULT_EVENTS_MAX_BODY_BYTES, limitEventBodies } from './events';
+import { acceptLogBodies, DEFAULT_LOG_SOURCES } from './logs';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -61,6 +62,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<NestFas
   acceptBlockTarBodies(fastify);
   acceptYamlBodies(fastify);
   limitEventBodies(fastify, config.eventsMaxBodyBytes ?? DEFAULT_EVENTS_MAX_BODY_BYTES);
+  acceptLogBodies(fastify, (config.logs ?? DEFAULT_LOG_SOURCES).maxBodyBytes);
   // Nest turns Fastify's own errors (body too large, malformed JSON) into bare HTTP exceptions and
   // loses their codes, so every route answers those itself and passes anything else on.
   fastify.addHook('onRoute', (route) => {

@@ -8,8 +8,8 @@ const count = z
 const seconds = count;
 
 /**
- * A tenant's limits. Zero means "no limit" for every field except the ingestion rate, where zero
- * means "no ingestion" (so that suspending writes does not need a separate switch), and the
+ * A tenant's limits. Zero means "no limit" for every field except the ingestion rates (samples
+ * and log bytes), where zero means "no ingestion" (so that suspending writes does not need a separate switch), and the
  * out-of-order window, where zero means "no out-of-order samples", as in Prometheus.
  */
 export const QuotaSpec = z
@@ -25,6 +25,10 @@ export const QuotaSpec = z
     retention5mSeconds: seconds,
     retention1hSeconds: seconds,
     logBytesPerDay: count,
+    /** Sustained bytes of log lines per second the log sources accept (Loki's `ingestion_rate_mb`); 0: no log ingestion. */
+    logIngestionRateBytesPerSecond: z.number().nonnegative('must be >= 0').finite(),
+    /** Bytes of log lines a burst may take above the rate (Loki's `ingestion_burst_size_mb`). */
+    logIngestionBurstBytes: count,
     modelStorageBytes: count,
     /**
      * How far ahead of the router's clock a sample may be (Mimir's `creation_grace_period`); later
@@ -64,6 +68,8 @@ export const DEFAULT_QUOTA: QuotaSpec = {
   retention5mSeconds: 90 * 24 * 3600,
   retention1hSeconds: 365 * 24 * 3600,
   logBytesPerDay: 10 * 1024 ** 3,
+  logIngestionRateBytesPerSecond: 4 * 1024 ** 2,
+  logIngestionBurstBytes: 6 * 1024 ** 2,
   modelStorageBytes: 50 * 1024 ** 3,
   creationGracePeriodSeconds: 10 * 60,
   pastGracePeriodSeconds: 0,

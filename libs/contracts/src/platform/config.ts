@@ -417,6 +417,26 @@ export const PlatformEnv = z.object({
   STRATA_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   /** Events: Alertmanager base URLs (comma-separated) rule alerts are also posted to with `POST /api/v2/alerts`. */
   STRATA_EVENTS_ALERTMANAGER_URLS: z.string().default(''),
+  /** Log sources: largest body of a log route (Loki push, `_bulk`, OTLP logs, `/api/v1/logs`), before and after decompression. */
+  STRATA_LOGS_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
+  /** Log sources: longest line accepted, in UTF-8 bytes (Loki's `max_line_size`); longer is refused. */
+  STRATA_LOGS_MAX_LINE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
+  /**
+   * Log sources: syslog listeners the gateway opens, comma-separated `<tcp|udp>:<port>=<tenant>`
+   * (e.g. `tcp:5514=team-a,udp:5514=team-a`). Empty: none.
+   */
+  STRATA_LOGS_SYSLOG: z.string().default(''),
+  /** Log sources: a syslog listener stores a batch at this many lines, or this long after its first line. */
+  STRATA_LOGS_SYSLOG_FLUSH_LINES: z.coerce.number().int().positive().default(1000),
+  STRATA_LOGS_SYSLOG_FLUSH_MS: z.coerce.number().int().positive().default(200),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;

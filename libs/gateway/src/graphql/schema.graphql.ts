@@ -42,6 +42,8 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
     retention5mSeconds: Float!
     retention1hSeconds: Float!
     logBytesPerDay: Float!
+    logIngestionRateBytesPerSecond: Float!
+    logIngestionBurstBytes: Float!
     modelStorageBytes: Float!
     creationGracePeriodSeconds: Float!
     pastGracePeriodSeconds: Float!
@@ -60,6 +62,8 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
     retention5mSeconds: Float
     retention1hSeconds: Float
     logBytesPerDay: Float
+    logIngestionRateBytesPerSecond: Float
+    logIngestionBurstBytes: Float
     modelStorageBytes: Float
     creationGracePeriodSeconds: Float
     pastGracePeriodSeconds: Float

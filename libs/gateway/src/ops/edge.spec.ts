@@ -124,6 +124,12 @@ describe('edge basics', () => {
         'POST /api/v1/events',
         'GET /api/v1/events/search',
         'GET /api/v1/audit/search',
+        'POST /loki/api/v1/push',
+        'POST /v1/logs',
+        'GET /',
+        'POST /_bulk',
+        'POST /{index}/_bulk',
+        'POST /api/v1/logs',
       ].sort(),
     );
     const create = res.body.paths['/api/v1/admin/tenants'].post;
