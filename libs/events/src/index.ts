@@ -1,2 +1,3 @@
 export { EventsModule } from './events.module';
 export { eventsService } from './events.definition';
+export { ArchiveRetention, type RetentionSweep } from './archive/archive-retention';

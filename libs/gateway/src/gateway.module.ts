@@ -37,6 +37,10 @@ import { RuleGroupsService } from './rules/rule-groups.service';
 import { RulerConfigController } from './rules/ruler-config.controller';
 import { RulesApiController } from './rules/rules-api.controller';
 import { EventsIngestController, EventsSearchController } from './events';
+import { EventRuleSetsController } from './events/event-rule-sets.controller';
+import { EventRuleSetsService } from './events/event-rule-sets.service';
+import { EventsResolver } from './graphql/events.resolver';
+import { EVENTS_SCHEMA } from './graphql/events.schema.graphql';
 
 /** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
 @Module({})
@@ -48,7 +52,7 @@ export class GatewayModule {
       imports: [
         GraphQLModule.forRoot<MercuriusDriverConfig>({
           driver: MercuriusDriver,
-          typeDefs: ADMIN_SCHEMA,
+          typeDefs: [ADMIN_SCHEMA, EVENTS_SCHEMA].join('\n'),
           resolvers: { JSON: JsonScalar },
           path: '/graphql',
           graphiql: false,
@@ -73,6 +77,7 @@ export class GatewayModule {
         BlockUploadController,
         EventsIngestController,
         EventsSearchController,
+        EventRuleSetsController,
         AlertmanagerApiController,
         AlertmanagerConfigController,
         HealthController,
@@ -94,6 +99,8 @@ export class GatewayModule {
         AdminResolver,
         RuleGroupsResolver,
         RuleGroupsService,
+        EventRuleSetsService,
+        EventsResolver,
         GatewayMetrics,
         OpenApiDocument,
         ...prometheusApiProviders(options.bus),
