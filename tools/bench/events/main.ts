@@ -194,7 +194,16 @@ async function main(): Promise<void> {
     const log = openSync(join(DIR, 'strata.log'), 'a');
     const child = spawn(
       process.execPath,
-      ['-r', '@swc-node/register', 'apps/strata/src/main.ts', '--target=gateway,events'],
+      [
+        // STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there.
+        ...(process.env.STRATA_BENCH_PROFILE
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STRATA_BENCH_PROFILE}`]
+          : []),
+        '-r',
+        '@swc-node/register',
+        'apps/strata/src/main.ts',
+        '--target=gateway,events',
+      ],
       {
         cwd: ROOT,
         stdio: ['ignore', log, log],
