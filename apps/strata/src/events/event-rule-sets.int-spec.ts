@@ -370,7 +370,11 @@ describe('event rule sets, throttling and retention per tenant', () => {
     ]);
     expect(fits.status).toBe(200);
     expect(other.status).toBe(200);
-    const over = await postEvents('acme', [oomEvent('over-0')]);
+    // Ten more need ten seconds of refill at 1/s, however long the requests above took.
+    const over = await postEvents(
+      'acme',
+      Array.from({ length: 10 }, (_, i) => oomEvent(`over-${i}`)),
+    );
     expect(over.status).toBe(429);
     expect((await postEvents('globex', [oomEvent('globex-more')])).status).toBe(200);
 
@@ -379,6 +383,11 @@ describe('event rule sets, throttling and retention per tenant', () => {
     expect((await search('acme', { name: 'refused-0' })).total).toBe(0);
     expect((await search('acme', { name: 'over-0' })).total).toBe(0);
     await setQuota('acme', { eventsRatePerSecond: 0 });
+    // More than the old burst passes once the lifted limit has reached the service.
+    await waitFor(async () => {
+      const batch = Array.from({ length: 20 }, (_, i) => oomEvent(`lifted-${Date.now()}-${i}`));
+      return (await postEvents('acme', batch)).status === 200;
+    });
   });
 
   it("deletes archived records past a tenant's own retention, leaving another tenant's alone", async () => {
