@@ -230,9 +230,12 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       // Chunked batches are read back by sequence when their last part arrives.
       ...readStream(EventsStreams.batches.name),
       ...consumeStream(EventsStreams.batches.name),
+      // Tenants' rule sets and quotas, loaded once and then followed.
+      Subjects.controlQuery,
+      ...consumeStream(Streams.controlEvents.name),
     ],
     subscribe: [EventsSubjects.ingest, EventsSubjects.search, ...servesHealth('events')],
-    chunksWith: [],
+    chunksWith: ['control-plane'],
   },
   'model-registry': health('model-registry'),
 };

@@ -15,6 +15,8 @@ import {
 import { generateApiKey, hashSecret } from './domain/api-key-secret';
 import { apiKeyDecider, type ApiKeyState } from './domain/api-key.decider';
 import { type Decider, foldEvents } from './domain/decider';
+import { eventRuleSetDecider } from './domain/event-rule-set.decider';
+import { storedEventRuleSets } from './queries/event-rule-sets.query';
 import { quotaDecider } from './domain/quota.decider';
 import { ruleGroupDecider, type RuleGroupRules } from './domain/rule-group.decider';
 import { StreamIds } from './domain/streams';
@@ -156,6 +158,19 @@ export class ControlPlaneCommandHandler {
         const events = this.ruleGroups.decide(command, { ...loaded.state, tenant });
         return this.append(streamId, loaded.version, events, metadata(tenantId));
       }
+      case 'ConfigureEventRuleSet':
+      case 'DeleteEventRuleSet': {
+        const tenant = await this.loadTenant(command.tenantId);
+        const streamId = StreamIds.eventRuleSet(command.tenantId, command.name);
+        const loaded = await this.load(eventRuleSetDecider, streamId);
+        checkExpected(streamId, command.expectedVersion, loaded.version);
+        const others =
+          command.type === 'ConfigureEventRuleSet'
+            ? await storedEventRuleSets(this.store.dataSource, command.tenantId)
+            : [];
+        const events = eventRuleSetDecider.decide(command, { ...loaded.state, tenant, others });
+        return this.append(streamId, loaded.version, events, metadata(command.tenantId));
+      }
     }
   }
 
@@ -214,6 +229,9 @@ function targetStream(command: ControlCommand): string | undefined {
       return StreamIds.ruleGroup(command.target, command.group.name);
     case 'DeleteRuleGroup':
       return StreamIds.ruleGroup(command.target, command.name);
+    case 'ConfigureEventRuleSet':
+    case 'DeleteEventRuleSet':
+      return StreamIds.eventRuleSet(command.tenantId, command.name);
   }
 }
 

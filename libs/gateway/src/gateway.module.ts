@@ -46,6 +46,10 @@ import {
   OtlpLogsController,
   SyslogListeners,
 } from './logs';
+import { EventRuleSetsController } from './events/event-rule-sets.controller';
+import { EventRuleSetsService } from './events/event-rule-sets.service';
+import { EventsResolver } from './graphql/events.resolver';
+import { EVENTS_SCHEMA } from './graphql/events.schema.graphql';
 
 /** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
 @Module({})
@@ -57,7 +61,7 @@ export class GatewayModule {
       imports: [
         GraphQLModule.forRoot<MercuriusDriverConfig>({
           driver: MercuriusDriver,
-          typeDefs: ADMIN_SCHEMA,
+          typeDefs: [ADMIN_SCHEMA, EVENTS_SCHEMA].join('\n'),
           resolvers: { JSON: JsonScalar },
           path: '/graphql',
           graphiql: false,
@@ -86,6 +90,7 @@ export class GatewayModule {
         OtlpLogsController,
         ElasticsearchBulkController,
         HttpLogsController,
+        EventRuleSetsController,
         AlertmanagerApiController,
         AlertmanagerConfigController,
         HealthController,
@@ -107,6 +112,8 @@ export class GatewayModule {
         AdminResolver,
         RuleGroupsResolver,
         RuleGroupsService,
+        EventRuleSetsService,
+        EventsResolver,
         GatewayMetrics,
         OpenApiDocument,
         LogIngest,

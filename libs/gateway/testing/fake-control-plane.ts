@@ -139,7 +139,9 @@ export class FakeControlPlane extends ControlPlaneClient {
       }
       case 'ConfigureRuleGroup':
       case 'DeleteRuleGroup':
-        // Rule groups are validated by the rules library inside the real control plane; specs of them use it.
+      case 'ConfigureEventRuleSet':
+      case 'DeleteEventRuleSet':
+        // Rule groups and event rule sets are validated by the rules library inside the real control plane; specs of them use it.
         return this.missing('rule group support in the fake control plane');
     }
     const position = this.audit.length + 1;
@@ -253,6 +255,8 @@ export class FakeControlPlane extends ControlPlaneClient {
         };
       case 'GetRuleGroup':
       case 'ListRuleGroups':
+      case 'GetEventRuleSet':
+      case 'ListEventRuleSets':
         return this.missing('rule group support in the fake control plane');
     }
   }
@@ -272,6 +276,7 @@ export class FakeControlPlane extends ControlPlaneClient {
         apiKeys: [...s.keys.values()].filter((k) => k.tenantId === t.tenantId).map(withoutSecret),
       })),
       ruleGroups: [],
+      eventRuleSets: [],
     };
   }
 }

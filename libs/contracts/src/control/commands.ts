@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApiKeyId, ApiKeyScope, TenantId } from './ids';
 import { QuotaPatch } from './quota';
 import { RuleGroupSpec, RuleGroupTarget } from './rule-groups';
+import { RuleSetCluster, RuleSetName, RuleSetSpec } from '../events/rule-sets';
 
 const displayName = z
   .string()
@@ -53,6 +54,25 @@ export const ControlCommand = z.discriminatedUnion('type', [
       type: z.literal('DeleteRuleGroup'),
       target: RuleGroupTarget,
       name: RuleGroupSpec.shape.name,
+      expectedVersion,
+    })
+    .strict(),
+  /** Creates or replaces a kube-events / kube-auditing rule set; a default pack's name replaces that pack. */
+  z
+    .object({
+      type: z.literal('ConfigureEventRuleSet'),
+      tenantId: TenantId,
+      name: RuleSetName,
+      cluster: RuleSetCluster.default(null),
+      spec: RuleSetSpec,
+      expectedVersion,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('DeleteEventRuleSet'),
+      tenantId: TenantId,
+      name: RuleSetName,
       expectedVersion,
     })
     .strict(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiKeyId, TenantId } from './ids';
 import { RuleGroupSpec, RuleGroupTarget, RuleNamespace } from './rule-groups';
+import { RuleSetName } from '../events/rule-sets';
 
 const limit = z.number().int().min(1).max(1000).default(100);
 const cursor = z.string().max(200).optional();
@@ -62,6 +63,19 @@ export const ControlQuery = z
         tenantId: TenantId.optional(),
         scope: z.enum(['namespace', 'cluster', 'global']).optional(),
         namespace: RuleNamespace.optional(),
+        cursor,
+        limit,
+      })
+      .strict(),
+    /** A tenant's own event rule set (default packs it has not replaced are not stored). */
+    z
+      .object({ type: z.literal('GetEventRuleSet'), tenantId: TenantId, name: RuleSetName })
+      .strict(),
+    /** Stored event rule sets in (tenant, name) order: of one tenant, or of every tenant. */
+    z
+      .object({
+        type: z.literal('ListEventRuleSets'),
+        tenantId: TenantId.optional(),
         cursor,
         limit,
       })

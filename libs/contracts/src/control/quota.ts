@@ -47,6 +47,19 @@ export const QuotaSpec = z
      * (at most the heads' retention).
      */
     outOfOrderTimeWindowSeconds: seconds,
+    /**
+     * Kubernetes events and audit events per second the tenant may send, both kinds together
+     * (a token bucket per events-service instance); a batch over it gets 429 and nothing is stored.
+     * 0: no limit.
+     */
+    eventsRatePerSecond: z.number().nonnegative('must be >= 0').finite(),
+    /** Events the bucket holds (the largest batch that can pass at once). 0: as many as one second's rate. */
+    eventsBurst: count,
+    /**
+     * How long the tenant's archived events and audit events are kept; at most the platform's
+     * `STRATA_EVENTS_RETENTION_DAYS`, which is also what 0 means.
+     */
+    eventsRetentionSeconds: seconds,
   })
   .strict();
 export type QuotaSpec = z.infer<typeof QuotaSpec>;
@@ -74,4 +87,8 @@ export const DEFAULT_QUOTA: QuotaSpec = {
   creationGracePeriodSeconds: 10 * 60,
   pastGracePeriodSeconds: 0,
   outOfOrderTimeWindowSeconds: 0,
+  // kube-apiserver's webhook throttle sends at most 10 batches of 400 per second, 15 at once.
+  eventsRatePerSecond: 5_000,
+  eventsBurst: 20_000,
+  eventsRetentionSeconds: 0,
 };

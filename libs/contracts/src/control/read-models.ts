@@ -1,6 +1,7 @@
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
 import { type RuleGroupView } from './rule-groups';
+import { type EventRuleSetView } from '../events/rule-sets';
 
 /** Lifecycle of a tenant; `deleted` is a tombstone, its id can never be reused. */
 export type TenantStatus = 'active' | 'suspended' | 'deleted';
@@ -66,6 +67,8 @@ export interface ControlPlaneSnapshot {
   tenants: Array<TenantView & { quota: QuotaSpec; apiKeys: ApiKeyView[] }>;
   /** Every rule group of every scope, in key order. */
   ruleGroups: RuleGroupView[];
+  /** Every stored event rule set, by tenant and name. */
+  eventRuleSets: EventRuleSetView[];
 }
 
 /** Result of walking the hash chain. */
@@ -99,4 +102,6 @@ export interface ControlQueryResults {
   VerifyAuditChain: ChainVerification;
   GetRuleGroup: RuleGroupView;
   ListRuleGroups: Page<RuleGroupView>;
+  GetEventRuleSet: EventRuleSetView;
+  ListEventRuleSets: Page<EventRuleSetView>;
 }

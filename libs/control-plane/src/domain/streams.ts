@@ -9,4 +9,6 @@ export const StreamIds = {
   // Names are free text, which stream ids cannot hold: the key's hash stands for them (the events carry the names).
   ruleGroup: (target: RuleGroupTarget, name: string) =>
     `rulegroup-${createHash('sha256').update(ruleGroupKey(target, name)).digest('hex').slice(0, 40)}`,
+  // Tenant ids and rule set names are DNS labels, so a dot cannot be part of either.
+  eventRuleSet: (tenantId: string, name: string) => `eventruleset-${tenantId}.${name}`,
 } as const;

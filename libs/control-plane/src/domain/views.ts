@@ -4,6 +4,7 @@ import {
   type ApiKeyView,
   type ControlEvent,
   type ControlPlaneSnapshot,
+  type EventRuleSetView,
   type QuotaView,
   type RuleGroupView,
   type TenantView,
@@ -20,6 +21,8 @@ const TYPES: Record<ControlEvent['type'], true> = {
   ApiKeyRevoked: true,
   RuleGroupConfigured: true,
   RuleGroupDeleted: true,
+  EventRuleSetConfigured: true,
+  EventRuleSetDeleted: true,
 };
 
 /** True for the event types of the control-plane aggregates (the log also holds other aggregates'). */
@@ -61,6 +64,8 @@ export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent):
     case 'ApiKeyRevoked':
     case 'RuleGroupConfigured':
     case 'RuleGroupDeleted':
+    case 'EventRuleSetConfigured':
+    case 'EventRuleSetDeleted':
       return view;
   }
 }
@@ -92,6 +97,8 @@ export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): Q
     case 'ApiKeyRevoked':
     case 'RuleGroupConfigured':
     case 'RuleGroupDeleted':
+    case 'EventRuleSetConfigured':
+    case 'EventRuleSetDeleted':
       return view;
   }
 }
@@ -123,6 +130,8 @@ export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent):
     case 'QuotaSet':
     case 'RuleGroupConfigured':
     case 'RuleGroupDeleted':
+    case 'EventRuleSetConfigured':
+    case 'EventRuleSetDeleted':
       return view;
   }
 }
@@ -150,12 +159,39 @@ export function ruleGroupKeyOf(e: StoredControlEvent): string | null {
   return null;
 }
 
+/** A stored event rule set's view after one of its events; null once deleted. */
+export function eventRuleSetViewAfter(
+  view: EventRuleSetView | null,
+  e: StoredControlEvent,
+): EventRuleSetView | null {
+  if (e.type === 'EventRuleSetDeleted') return null;
+  if (e.type !== 'EventRuleSetConfigured') return view;
+  return {
+    tenantId: e.data.tenantId,
+    name: e.data.name,
+    cluster: e.data.cluster,
+    spec: e.data.spec,
+    version: e.version,
+    origin: 'tenant',
+    createdAt: view?.createdAt ?? e.recordedAt,
+    updatedAt: e.recordedAt,
+  };
+}
+
+/** The key (tenant and name) of the event rule set an event is about, or null for other events. */
+export function eventRuleSetKeyOf(e: StoredControlEvent): string | null {
+  if (e.type === 'EventRuleSetConfigured' || e.type === 'EventRuleSetDeleted')
+    return `${e.data.tenantId}.${e.data.name}`;
+  return null;
+}
+
 /** The whole control plane as maps of views: what replay folds the log into. */
 export interface ControlPlaneViews {
   tenants: Map<string, TenantView>;
   quotas: Map<string, QuotaView>;
   apiKeys: Map<string, ApiKeyView>;
   ruleGroups: Map<string, RuleGroupView>;
+  eventRuleSets: Map<string, EventRuleSetView>;
 }
 
 function put<V>(map: Map<string, V>, key: string, value: V | null): void {
@@ -170,6 +206,7 @@ export const controlPlaneFold = {
     quotas: new Map(),
     apiKeys: new Map(),
     ruleGroups: new Map(),
+    eventRuleSets: new Map(),
   }),
   evolve(views: ControlPlaneViews, e: StoredControlEvent): ControlPlaneViews {
     if (!isControlEvent(e)) return views;
@@ -186,6 +223,9 @@ export const controlPlaneFold = {
     } else if (e.type.startsWith('ApiKey')) {
       const id = (e.data as { keyId: string }).keyId;
       put(views.apiKeys, id, apiKeyViewAfter(views.apiKeys.get(id) ?? null, e));
+    } else if (e.type.startsWith('EventRuleSet')) {
+      const key = eventRuleSetKeyOf(e) as string;
+      put(views.eventRuleSets, key, eventRuleSetViewAfter(views.eventRuleSets.get(key) ?? null, e));
     } else {
       const key = ruleGroupKeyOf(e);
       if (key !== null)
@@ -213,6 +253,9 @@ export function toSnapshot(
         apiKeys: keys.filter((k) => k.tenantId === t.tenantId),
       })),
     ruleGroups: [...views.ruleGroups.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, v]) => v),
+    eventRuleSets: [...views.eventRuleSets.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, v]) => v),
   };

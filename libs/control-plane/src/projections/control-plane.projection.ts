@@ -8,6 +8,7 @@ import {
 import { type Projection, type RecordedEvent } from '@strata/eventstore';
 import {
   apiKeyViewAfter,
+  eventRuleSetKeyOf,
   isControlEvent,
   quotaViewAfter,
   ruleGroupKeyOf,
@@ -135,7 +136,8 @@ async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<vo
   const all = (recorded as unknown as StoredControlEvent[]).filter(isControlEvent);
   const ruleGroupEvents = all.filter((e) => ruleGroupKeyOf(e) !== null);
   if (ruleGroupEvents.length > 0) await applyRuleGroups(q, ruleGroupEvents);
-  const events = all.filter((e) => ruleGroupKeyOf(e) === null);
+  // Event rule sets have a projection of their own.
+  const events = all.filter((e) => ruleGroupKeyOf(e) === null && eventRuleSetKeyOf(e) === null);
   if (events.length === 0) return;
   const views = new BatchViews();
   await views.load(q, events);

@@ -15,6 +15,7 @@ import { searchEvents, type EventStore, type RecordedEvent } from '@strata/event
 import { replayControlPlane } from '../replay';
 import { type ApiKeyAuthenticator } from './authenticate-api-key';
 import { decodeCursor, encodeCursor } from './cursor';
+import { getEventRuleSet, listEventRuleSets } from './event-rule-sets.query';
 
 /** Answers every ControlQuery from the read models, the log, or a replay of the log. */
 export class ControlPlaneQueryHandler {
@@ -133,6 +134,10 @@ export class ControlPlaneQueryHandler {
           nextCursor: rows.length > query.limit ? encodeCursor(items[items.length - 1].key) : null,
         };
       }
+      case 'GetEventRuleSet':
+        return getEventRuleSet(this.dataSource, query.tenantId, query.name);
+      case 'ListEventRuleSets':
+        return listEventRuleSets(this.dataSource, query);
     }
   }
 }

@@ -94,7 +94,14 @@ export class AuditService {
     );
     if (caller.principal.kind === 'platform-admin') return snapshot;
     const own = caller.principal.tenantId;
-    return { ...snapshot, tenants: snapshot.tenants.filter((t) => t.tenantId === own) };
+    return {
+      ...snapshot,
+      tenants: snapshot.tenants.filter((t) => t.tenantId === own),
+      ruleGroups: snapshot.ruleGroups.filter(
+        (g) => !('tenantId' in g.target) || g.target.tenantId === own,
+      ),
+      eventRuleSets: snapshot.eventRuleSets.filter((s) => s.tenantId === own),
+    };
   }
 
   /** Walks the hash chain of the whole event store (platform admin only). */

@@ -130,6 +130,10 @@ describe('edge basics', () => {
         'POST /_bulk',
         'POST /{index}/_bulk',
         'POST /api/v1/logs',
+        'GET /api/v1/admin/tenants/{id}/event-rule-sets',
+        'GET /api/v1/admin/tenants/{id}/event-rule-sets/{name}',
+        'PUT /api/v1/admin/tenants/{id}/event-rule-sets/{name}',
+        'DELETE /api/v1/admin/tenants/{id}/event-rule-sets/{name}',
       ].sort(),
     );
     const create = res.body.paths['/api/v1/admin/tenants'].post;

@@ -83,6 +83,8 @@ export class TenantLimitsCache {
       case 'ApiKeyRevoked':
       case 'RuleGroupConfigured':
       case 'RuleGroupDeleted':
+      case 'EventRuleSetConfigured':
+      case 'EventRuleSetDeleted':
         return;
     }
   }
