@@ -39,6 +39,11 @@ export function compactorMetrics(metrics: StrataMetrics): CompactorObserver {
     'Whether compaction of the tenant is halted (1) until an operator acts.',
     ['tenant'],
   );
+  const noCompact = metrics.gauge(
+    'compactor_blocks_no_compact',
+    'Blocks left out of compaction by a no-compact-mark.json.',
+    ['tenant'],
+  );
   const failures = metrics.counter(
     'compactor_cycle_failures_total',
     'Cycles over a tenant that failed and will be retried.',
@@ -57,6 +62,7 @@ export function compactorMetrics(metrics: StrataMetrics): CompactorObserver {
       if (r.deleted > 0) deleted.inc({ tenant }, r.deleted);
       if (r.abandonedUploadsRemoved > 0) abandoned.inc({ tenant }, r.abandonedUploadsRemoved);
       halted.set({ tenant }, r.halted === undefined ? 0 : 1);
+      noCompact.set({ tenant }, r.noCompact.length);
     },
     failed(tenant) {
       failures.inc({ tenant });

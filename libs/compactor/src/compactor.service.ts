@@ -106,6 +106,8 @@ export class CompactorService implements OnApplicationBootstrap, OnModuleDestroy
             `${tenant}: ${r.marked.retention} blocks past retention marked for deletion`,
           );
         if (r.deleted > 0) this.log.log(`${tenant}: deleted ${r.deleted} marked blocks`);
+        for (const b of r.noCompact)
+          this.log.debug(`${tenant}: ${b.ulid} not compacted (no-compact mark: ${b.reason})`);
         if (r.halted !== undefined) {
           this.halted.set(tenant, r.halted);
           this.log.error(
