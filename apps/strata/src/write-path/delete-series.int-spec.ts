@@ -261,6 +261,18 @@ describe('delete_series: hidden at once from blocks and heads, then rewritten ou
     // Once the store has listed the bucket again it serves the rewritten block: the same answer.
     await until(async () => JSON.stringify(await timestamps(A, 'alice')) === JSON.stringify(alice));
   });
+
+  it("answers Prometheus' own path, the tenant named by the tenant header, with 204", async () => {
+    const bobOfA = await timestamps(A, 'bob');
+    const r = await fetch(
+      `${gateway.url}/api/v1/admin/tsdb/delete_series?match[]=${encodeURIComponent('{user="bob"}')}`,
+      { method: 'POST', headers: admin(B) },
+    );
+    expect(r.status).toBe(204);
+    expect(await timestamps(B, 'bob')).toEqual([]);
+    expect(await timestamps(B, 'alice')).toHaveLength(4 * 60);
+    expect(await timestamps(A, 'bob')).toEqual(bobOfA);
+  });
 });
 
 async function until(ready: () => Promise<boolean>, ms = 60_000): Promise<void> {

@@ -16,7 +16,8 @@ import { CurrentCaller } from '../auth/caller.decorator';
 import { type Caller } from '../auth/principal';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
 import { RouteDoc } from '../openapi/api-doc.decorator';
-import { parseTime } from '../prometheus-api/params';
+import { paramsOf } from '../prometheus-api/prometheus-api.controller';
+import { type ApiParams, parseTime } from '../prometheus-api/params';
 
 /** Prometheus' bounds of `delete_series` when `start` or `end` is absent (its `minTime`/`maxTime`, in ms). */
 const MIN_TIME = -9_223_372_036_854;
@@ -28,11 +29,11 @@ const MAX_TIME = 9_223_372_036_854;
  * compactor rewrites the blocks holding them until the request is `applied`.
  */
 @ApiTags('blocks')
-@Controller('api/v1/admin/tenants/:id/delete_series')
+@Controller('api/v1/admin')
 export class DeleteSeriesController {
   constructor(@Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions) {}
 
-  @Post()
+  @Post('tenants/:id/delete_series')
   @HttpCode(202)
   @RouteDoc({
     summary: "Delete the tenant's samples of series matching match[] in [start, end]",
@@ -47,10 +48,49 @@ export class DeleteSeriesController {
     @Param('id') id: string,
     @Req() request: FastifyRequest,
   ): Promise<DeletionRequest> {
+    return this.record(caller, tenantIdOf(id), paramsOf(request));
+  }
+
+  @Post('tsdb/delete_series')
+  @HttpCode(204)
+  @RouteDoc({
+    summary:
+      "Prometheus' own path: delete the samples of the tenant named by the tenant header (X-Scope-OrgID)",
+    access: 'platform admin',
+    status: 204,
+  })
+  @ApiQuery({ name: 'match[]', required: true, isArray: true, description: 'series selector' })
+  @ApiQuery({ name: 'start', required: false, description: 'RFC 3339 or Unix seconds' })
+  @ApiQuery({ name: 'end', required: false, description: 'RFC 3339 or Unix seconds' })
+  async prometheus(@CurrentCaller() caller: Caller, @Req() request: FastifyRequest): Promise<void> {
+    const header = request.headers[this.options.config.tenantHeader.toLowerCase()];
+    await this.record(
+      caller,
+      tenantIdOf(Array.isArray(header) ? header[0] : header),
+      paramsOf(request),
+    );
+  }
+
+  @Get('tenants/:id/delete_series')
+  @RouteDoc({
+    summary: "The tenant's deletion requests, oldest first, with their state (pending, applied)",
+    access: 'platform admin',
+  })
+  async list(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+  ): Promise<{ requests: DeletionRequest[] }> {
+    AccessPolicy.requirePlatformAdmin(caller.principal, 'listing deletion requests');
+    return { requests: await listDeletionRequests(this.bucket(), tenantIdOf(id)) };
+  }
+
+  private async record(
+    caller: Caller,
+    tenant: string,
+    params: ApiParams,
+  ): Promise<DeletionRequest> {
     AccessPolicy.requirePlatformAdmin(caller.principal, 'deleting series');
-    const tenant = tenantIdOf(id);
-    const params = new URL(request.url, 'http://gateway').searchParams;
-    const selectors = params.getAll('match[]');
+    const selectors = params.all('match[]');
     if (selectors.length === 0)
       throw new StrataError('validation_failed', 'no match[] parameter provided', [
         { path: 'match[]', message: 'at least one series selector is required' },
@@ -80,19 +120,6 @@ export class DeleteSeriesController {
     return stored;
   }
 
-  @Get()
-  @RouteDoc({
-    summary: "The tenant's deletion requests, oldest first, with their state (pending, applied)",
-    access: 'platform admin',
-  })
-  async list(
-    @CurrentCaller() caller: Caller,
-    @Param('id') id: string,
-  ): Promise<{ requests: DeletionRequest[] }> {
-    AccessPolicy.requirePlatformAdmin(caller.principal, 'listing deletion requests');
-    return { requests: await listDeletionRequests(this.bucket(), tenantIdOf(id)) };
-  }
-
   private bucket(): Bucket {
     const bucket = this.options.bucket;
     if (bucket === undefined)
@@ -101,8 +128,8 @@ export class DeleteSeriesController {
   }
 }
 
-function timeOf(value: string | null, name: string, fallback: number): number {
-  if (value === null || value === '') return fallback;
+function timeOf(value: string, name: string, fallback: number): number {
+  if (value === '') return fallback;
   try {
     return parseTime(value);
   } catch (e) {
