@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   BucketBlockFiles,
+  DeletionMatcher,
   blockDir,
   isBlockUlid,
   listDeletionRequests,
@@ -21,6 +22,7 @@ import {
   xorIteratorFromBytes,
 } from '@strata/tsdb';
 import { putFixtureBlock, readableSamples, samplesEvery } from '../../test/block-fixture';
+import { rewriteBlock } from '../executor/rewrite-block';
 import { type TenantCycleSettings, runTenantCycle } from './tenant-cycle';
 
 jest.setTimeout(60_000);
@@ -143,6 +145,39 @@ describe('a deletion request', () => {
     // A further cycle finds nothing more to do.
     const fourth = await runTenantCycle(bucket, 'acme', settings, KEEP, { now: () => T0 + 11 * H });
     expect(fourth.rewrites).toEqual([]);
+  });
+
+  it('converges after a crash between the rewritten upload and the source’s mark', async () => {
+    await twoWindows('acme');
+    settings = { ...settings, downsample: { ...settings.downsample, enabled: false } };
+    const request = newDeletionRequest({
+      tenant: 'acme',
+      selectors: ['{job="a"}'],
+      minTime: FROM,
+      maxTime: TO,
+      requestedBy: 'platform-admin',
+      nowMs: T0 + 5 * H,
+    });
+    await putDeletionRequest(bucket, request);
+    const [first] = (await listTenantBlocks(bucket, 'acme')).blocks;
+    // What a compactor killed right after uploading leaves: the rewrite, its source unmarked.
+    const made = await rewriteBlock(first, {
+      bucket,
+      tenant: 'acme',
+      workDir: join(root, 'crashed'),
+      deletions: new DeletionMatcher([request]),
+    });
+    expect(made).not.toBeNull();
+    const r = await runTenantCycle(bucket, 'acme', settings, KEEP, { now: () => T0 + 5 * H });
+    expect(r.marked.covered).toBe(1);
+    // Only the second window's block is left to rewrite; the first is not rewritten twice.
+    expect(r.rewrites.map((w) => w.from)).not.toContain(first.ulid);
+    expect(r.rewrites).toHaveLength(1);
+    const after = await readableSamples(bucket, 'acme');
+    expect(after.get('{__name__="up", job="a"}')?.filter(([t]) => t >= FROM && t <= TO)).toEqual(
+      [],
+    );
+    expect(after.get('{__name__="up", job="b"}')).toHaveLength(2 * 480);
   });
 
   it('leaves blocks alone when no sample matches, and is applied once heads are flushed', async () => {
