@@ -57,6 +57,7 @@ export function compactorMetrics(metrics: StrataMetrics): CompactorObserver {
       }
       if (r.marked.covered > 0) marked.inc({ tenant, reason: 'covered' }, r.marked.covered);
       if (r.marked.retention > 0) marked.inc({ tenant, reason: 'retention' }, r.marked.retention);
+      if (r.rewrites.length > 0) marked.inc({ tenant, reason: 'rewritten' }, r.rewrites.length);
       const compactedSources = r.compactions.reduce((n, c) => n + c.sources, 0);
       if (compactedSources > 0) marked.inc({ tenant, reason: 'compacted' }, compactedSources);
       if (r.deleted > 0) deleted.inc({ tenant }, r.deleted);

@@ -270,6 +270,14 @@ describe('delete_series: hidden at once from blocks and heads, then rewritten ou
     );
     expect(r.status).toBe(204);
     expect(await timestamps(B, 'bob')).toEqual([]);
+    // A series with every sample deleted is no series any more (Prometheus' `series` after a delete).
+    const listed = await fetch(
+      `${gateway.url}/api/v1/series?match[]=${encodeURIComponent('logins_total')}&start=${BLOCK_FROM / 1000}&end=${NOW / 1000}`,
+      { headers: admin(B) },
+    );
+    expect(((await listed.json()) as { data: Array<Record<string, string>> }).data).toEqual([
+      { __name__: 'logins_total', user: 'alice' },
+    ]);
     expect(await timestamps(B, 'alice')).toHaveLength(4 * 60);
     expect(await timestamps(A, 'bob')).toEqual(bobOfA);
   });

@@ -93,8 +93,8 @@ export class DeletionFilteringSource implements SeriesSource, CardinalitySource 
     tenantId: string,
     matchers: readonly Matcher[],
     labelNames?: readonly string[],
-  ): ReturnType<CardinalitySource['cardinality']> {
-    return this.inner.cardinality(tenantId, matchers, labelNames) as Promise<TenantCardinality>;
+  ): Promise<TenantCardinality> {
+    return this.inner.cardinality(tenantId, matchers, labelNames);
   }
 
   userStats(tenantId: string): ReturnType<CardinalitySource['userStats']> {
