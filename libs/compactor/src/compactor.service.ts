@@ -108,7 +108,7 @@ export class CompactorService implements OnApplicationBootstrap, OnModuleDestroy
         if (r.deleted > 0) this.log.log(`${tenant}: deleted ${r.deleted} marked blocks`);
         for (const w of r.rewrites)
           this.log.log(
-            `${tenant}: rewrote ${w.from} into ${w.ulid} without ${w.removedSamples} samples of deletion ${w.requests.join(', ')}`,
+            `${tenant}: rewrote ${w.from} into ${w.ulid ?? 'nothing'} without ${w.removedSamples} samples of deletion ${w.requests.join(', ')}`,
           );
         for (const id of r.deletionsApplied) this.log.log(`${tenant}: deletion ${id} applied`);
         for (const b of r.noCompact)

@@ -15,7 +15,8 @@ import { markForDeletion } from './bucket-cleanup';
 
 /** One block written again without deleted samples. */
 export interface DeletionRewrite {
-  readonly ulid: string;
+  /** The new block; null when the deletions left nothing of the source. */
+  readonly ulid: string | null;
   readonly from: string;
   readonly removedSamples: number;
   readonly requests: readonly string[];
@@ -81,30 +82,35 @@ export async function applyDeletions(args: ApplyDeletionsArgs): Promise<ApplyDel
       live.push(b);
       continue;
     }
+    const ulid = made.meta?.ulid ?? null;
     const mark = args.noCompact.get(b.ulid);
-    if (mark !== undefined)
+    if (mark !== undefined && ulid !== null)
       await args.bucket.put(
-        blockKey(args.tenant, made.meta.ulid, NO_COMPACT_MARK_FILE),
-        `${JSON.stringify({ ...(mark as NoCompactMark), id: made.meta.ulid }, null, '\t')}\n`,
+        blockKey(args.tenant, ulid, NO_COMPACT_MARK_FILE),
+        `${JSON.stringify({ ...(mark as NoCompactMark), id: ulid }, null, '\t')}\n`,
       );
+    const ids = todo.map((r) => r.id).join(', ');
     await markForDeletion(
       args.bucket,
       args.tenant,
       [b],
       args.now(),
-      `rewritten into ${made.meta.ulid} without the samples of deletion ${todo.map((r) => r.id).join(', ')}`,
+      ulid === null
+        ? `every sample deleted by deletion ${ids}`
+        : `rewritten into ${ulid} without the samples of deletion ${ids}`,
     );
     rewrites.push({
-      ulid: made.meta.ulid,
+      ulid,
       from: b.ulid,
       removedSamples: made.removedSamples,
       requests: todo.map((r) => r.id),
     });
     for (const r of todo) {
-      r.rewrittenBlocks.push(made.meta.ulid);
+      if (ulid !== null) r.rewrittenBlocks.push(ulid);
       touched.add(r);
     }
-    live.push({ tenant: args.tenant, ulid: made.meta.ulid, meta: made.meta });
+    if (made.meta !== null)
+      live.push({ tenant: args.tenant, ulid: made.meta.ulid, meta: made.meta });
   }
   const rewrittenFrom = new Set(rewrites.map((w) => w.from));
   const applied: string[] = [];

@@ -180,6 +180,29 @@ describe('a deletion request', () => {
     expect(after.get('{__name__="up", job="b"}')).toHaveLength(2 * 480);
   });
 
+  it('replaces a block whose every series is deleted by nothing', async () => {
+    await twoWindows('acme');
+    await putDeletionRequest(
+      bucket,
+      newDeletionRequest({
+        tenant: 'acme',
+        selectors: ['up'],
+        minTime: T0,
+        maxTime: T0 + 2 * H - 1,
+        requestedBy: 'platform-admin',
+        nowMs: T0 + 5 * H,
+      }),
+    );
+    settings = { ...settings, downsample: { ...settings.downsample, enabled: false } };
+    const r = await runTenantCycle(bucket, 'acme', settings, KEEP, { now: () => T0 + 5 * H });
+    expect(r.rewrites.map((w) => [w.ulid, w.removedSamples])).toEqual([[null, 2 * 480]]);
+    const listing = await listTenantBlocks(bucket, 'acme');
+    expect(listing.blocks.map((b) => b.meta.minTime)).toEqual([T0 + 2 * H]);
+    expect((await readableSamples(bucket, 'acme')).get('{__name__="up", job="a"}')).toHaveLength(
+      480,
+    );
+  });
+
   it('leaves blocks alone when no sample matches, and is applied once heads are flushed', async () => {
     await twoWindows('acme');
     const request = newDeletionRequest({

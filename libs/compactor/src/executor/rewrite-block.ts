@@ -38,9 +38,9 @@ export interface RewriteOptions {
   readonly deletions: DeletionMatcher;
 }
 
-/** What a rewrite made: the new block and how many samples it left out. */
+/** What a rewrite made: the new block (null when nothing was left in it) and how many samples it left out. */
 export interface RewrittenBlock {
-  readonly meta: BlockMeta;
+  readonly meta: BlockMeta | null;
   readonly removedSamples: number;
 }
 
@@ -48,8 +48,8 @@ export interface RewrittenBlock {
  * Writes a block again without the samples the deletions cover (Thanos' `bucket rewrite` with
  * deletions): same time range, level, compaction sources and resolution, so the planner and
  * readers take it for the source; `thanos.rewrites` records the deletion requests applied. A
- * series left with no sample is dropped. Returns null, and writes nothing, when the block holds
- * no deleted sample. The caller uploads nothing itself: the block is uploaded here, meta.json last.
+ * series left with no sample is dropped, and a block left with no series is not uploaded. Returns
+ * null, and writes nothing, when the block holds no deleted sample. The caller uploads nothing itself: the block is uploaded here, meta.json last.
  */
 export async function rewriteBlock(
   source: ListedBlock,
@@ -82,9 +82,10 @@ export async function rewriteBlock(
   } finally {
     await reader.close();
   }
-  if (counter.removed === 0) {
+  if (counter.removed === 0 || (written.meta.stats.numSeries ?? 0) === 0) {
     await rm(opts.workDir, { recursive: true, force: true });
-    return null;
+    // A block whose every series was deleted is replaced by nothing (Prometheus drops empty blocks).
+    return counter.removed === 0 ? null : { meta: null, removedSamples: counter.removed };
   }
   const applied = opts.deletions.requests.filter(
     (r) => r.minTime < source.meta.maxTime && r.maxTime >= source.meta.minTime,
