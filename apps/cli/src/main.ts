@@ -1,7 +1,13 @@
 import { parseArgs } from 'node:util';
 import { StrataError } from '@strata/contracts';
 import { auditReplay, auditVerify, migrate } from './commands/audit';
-import { blocksImportThanos, blocksInspect, blocksLs, blocksUpload } from './commands/blocks';
+import {
+  blocksImportThanos,
+  blocksInspect,
+  blocksLs,
+  blocksMarkNoCompact,
+  blocksUpload,
+} from './commands/blocks';
 import {
   type OutputFormat,
   renderBlockList,
@@ -21,6 +27,8 @@ const USAGE = `usage:
                                                          copy a Thanos bucket's blocks, tenant from that external label
   strata blocks ls --tenant <t>                          the tenant's blocks
   strata blocks inspect --tenant <t> <ulid>              a block's meta, stats and label names
+  strata blocks mark --tenant <t> --no-compact [--details <text>] [--remove] <ulid>
+                                                         put (or remove) Thanos' no-compact-mark.json: the compactor leaves the block alone
   blocks commands take -o table|json (default table)
   strata rules check <file>...                           check Prometheus rule files as promtool does
   strata rules diff --tenant <t> [--namespace <ns>] <file>   groups that differ from Strata's (+ new, ~ changed, - removed)
@@ -39,6 +47,9 @@ async function main(argv: string[]): Promise<number> {
       tenant: { type: 'string' },
       'tenant-label': { type: 'string' },
       'allow-overlap': { type: 'boolean', default: false },
+      'no-compact': { type: 'boolean', default: false },
+      details: { type: 'string' },
+      remove: { type: 'boolean', default: false },
       namespace: { type: 'string' },
       output: { type: 'string', short: 'o', default: 'table' },
       help: { type: 'boolean', short: 'h' },
@@ -112,6 +123,9 @@ interface BlocksFlags {
   tenant?: string;
   'tenant-label'?: string;
   'allow-overlap'?: boolean;
+  'no-compact'?: boolean;
+  details?: string;
+  remove?: boolean;
   output?: string;
 }
 
@@ -150,6 +164,18 @@ async function blocks([sub, ...rest]: string[], flags: BlocksFlags): Promise<num
       if (!flags.tenant || rest.length !== 1)
         return usage('blocks inspect: give --tenant and a ULID');
       console.log(renderInspection(await blocksInspect(config, flags.tenant, rest[0]), format));
+      return 0;
+    case 'mark':
+      if (!flags.tenant || rest.length !== 1 || !flags['no-compact'])
+        return usage('blocks mark: give --tenant, --no-compact and a ULID');
+      console.log(
+        await blocksMarkNoCompact(config, {
+          tenant: flags.tenant,
+          ulid: rest[0],
+          details: flags.details,
+          remove: flags.remove ?? false,
+        }),
+      );
       return 0;
     default:
       return usage(`unknown command: blocks ${sub ?? ''}`);

@@ -12,7 +12,7 @@ import { QuotasController } from './admin/quotas.controller';
 import { TenantAdminService } from './admin/tenant-admin.service';
 import { TenantsController } from './admin/tenants.controller';
 import { AuthGuard } from './auth/auth.guard';
-import { BlockUploadController } from './blocks';
+import { BlockUploadController, DeleteSeriesController } from './blocks';
 import { Authenticator } from './auth/authenticator.service';
 import { TenantAdmission } from './auth/tenant-admission.service';
 import { BusControlPlaneClient, ControlPlaneClient } from './control-plane/control-plane.client';
@@ -84,6 +84,7 @@ export class GatewayModule {
         RuleGroupsController,
         RemoteWriteController,
         BlockUploadController,
+        DeleteSeriesController,
         EventsIngestController,
         EventsSearchController,
         LokiPushController,
