@@ -37,6 +37,7 @@ import { RuleGroupsService } from './rules/rule-groups.service';
 import { RulerConfigController } from './rules/ruler-config.controller';
 import { RulesApiController } from './rules/rules-api.controller';
 import { EventsIngestController, EventsSearchController } from './events';
+import { DEFAULT_MODEL_GC_GRACE_MS, MODEL_STORE, ModelStore, ModelsController } from './models';
 
 /** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
 @Module({})
@@ -73,6 +74,7 @@ export class GatewayModule {
         BlockUploadController,
         EventsIngestController,
         EventsSearchController,
+        ModelsController,
         AlertmanagerApiController,
         AlertmanagerConfigController,
         HealthController,
@@ -83,6 +85,14 @@ export class GatewayModule {
         {
           provide: ControlPlaneClient,
           useValue: options.controlPlane ?? new BusControlPlaneClient(options.bus),
+        },
+        {
+          provide: MODEL_STORE,
+          useValue: options.bucket
+            ? new ModelStore(options.bucket, {
+                gcGraceMs: options.config.models?.gcGraceMs ?? DEFAULT_MODEL_GC_GRACE_MS,
+              })
+            : null,
         },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

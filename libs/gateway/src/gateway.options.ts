@@ -21,6 +21,8 @@ export interface GatewayConfig {
    * stored; 16 GiB under the OS temp folder when absent.
    */
   blockUploads?: { maxBytes: number; dir: string };
+  /** Model artifacts: how long unreferenced blobs survive garbage collection; an hour when absent. */
+  models?: { gcGraceMs: number };
   host: string;
   port: number;
   tls: { cert: Buffer; key: Buffer } | null;

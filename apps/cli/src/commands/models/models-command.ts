@@ -1,0 +1,123 @@
+import { stringify } from 'yaml';
+import { initModelDir } from './model-config';
+import { type ModelsTarget, ModelsClient } from './models-client';
+import { parseModelRef } from './model-ref';
+import { pullModel } from './models-pull';
+import { pushModel } from './models-push';
+
+/** Flags of the models commands. */
+export interface ModelsFlags {
+  'part-size-mib'?: string;
+  concurrency?: string;
+}
+
+/** Usage lines of `strata models`. */
+export const MODELS_USAGE = `  strata models init <dir>                               write a modelx.yaml to describe the model directory
+  strata models push <repo/name@version> <dir>           upload what the registry lacks (HEAD first), manifest last
+  strata models pull <repo/name@version> <dir>           fetch what differs from <dir>; resumes an interrupted pull
+  strata models list [repo/name]                         the tenant's models, or a model's versions
+  strata models info <repo/name@version>                 a version's manifest as YAML
+  strata models alias <repo/name@version> <alias>        point <alias> (a version name) at that version
+  strata models tag <repo/name@version> key=value...     set annotations on a version (no bytes move)
+  models commands take --part-size-mib N (default 64) and --concurrency N (default 3); they reach
+  the gateway at STRATA_URL with STRATA_TOKEN (an API key, or the admin token with --tenant)`;
+
+/** Runs `strata models <sub> ...`; returns the exit code. */
+export async function modelsCommand(
+  target: () => ModelsTarget,
+  [sub, ...args]: string[],
+  flags: ModelsFlags,
+): Promise<number> {
+  const partSize = Number(flags['part-size-mib'] ?? '64') * 1024 * 1024;
+  const concurrency = Number(flags.concurrency ?? '3');
+  if (!(partSize >= 1024 * 1024) || !(concurrency >= 1)) {
+    console.error('--part-size-mib must be at least 1 and --concurrency at least 1');
+    return 2;
+  }
+  if (sub === 'init' && args.length === 1) {
+    console.log(`wrote ${await initModelDir(args[0])}`);
+    return 0;
+  }
+  const client = new ModelsClient(target());
+  const summary = () =>
+    `${client.counts.requests} requests, ${client.counts.bytesSent} bytes sent, ${client.counts.bytesReceived} bytes received`;
+  switch (sub) {
+    case 'push': {
+      if (args.length !== 2) break;
+      const ref = parseModelRef(args[0]);
+      const outcome = await pushModel(client, ref, args[1], { partSize, concurrency });
+      console.log(
+        `pushed ${ref.repo}/${ref.name}@${ref.version}: ${outcome.uploaded} blob(s) uploaded (${outcome.uploadedBytes} bytes), ${outcome.skipped} already stored; ${summary()}`,
+      );
+      return 0;
+    }
+    case 'pull': {
+      if (args.length !== 2) break;
+      const ref = parseModelRef(args[0]);
+      const outcome = await pullModel(client, ref, args[1], concurrency);
+      console.log(
+        `pulled ${ref.repo}/${ref.name}@${ref.version}: ${outcome.fetched} blob(s) fetched (${outcome.fetchedBytes} bytes), ${outcome.unchanged} entries unchanged; ${summary()}`,
+      );
+      return 0;
+    }
+    case 'list': {
+      if (args.length === 0) {
+        for (const m of await client.models()) console.log(`${m.repo}/${m.name}`);
+        return 0;
+      }
+      if (args.length !== 1) break;
+      const index = await client.index(parseModelRef(args[0]));
+      if (!index) {
+        console.error(`no model ${args[0]}`);
+        return 1;
+      }
+      for (const m of index.manifests) console.log(`${m.name}\t${m.modified}\t${m.digest}`);
+      return 0;
+    }
+    case 'info': {
+      if (args.length !== 1) break;
+      const manifest = await client.manifest(parseModelRef(args[0]));
+      if (!manifest) {
+        console.error(`no version ${args[0]}`);
+        return 1;
+      }
+      process.stdout.write(stringify(manifest));
+      return 0;
+    }
+    case 'alias':
+    case 'tag': {
+      if (args.length < 2) break;
+      const ref = parseModelRef(args[0]);
+      const manifest = await client.manifest(ref);
+      if (!manifest) {
+        console.error(`no version ${args[0]}`);
+        return 1;
+      }
+      if (sub === 'alias') {
+        const alias = parseModelRef(`${ref.repo}/${ref.name}@${args[1]}`);
+        // The manifest names blobs the registry holds, so storing it again moves no bytes.
+        await client.putManifest(alias, manifest);
+        console.log(`${alias.repo}/${alias.name}@${alias.version} -> ${ref.version}`);
+        return 0;
+      }
+      const annotations = { ...manifest.annotations };
+      for (const pair of args.slice(1)) {
+        const at = pair.indexOf('=');
+        if (at <= 0) {
+          console.error(`tags are key=value, not ${pair}`);
+          return 2;
+        }
+        annotations[pair.slice(0, at)] = pair.slice(at + 1);
+      }
+      await client.putManifest(ref, { ...manifest, annotations });
+      console.log(`tagged ${ref.repo}/${ref.name}@${ref.version}`);
+      return 0;
+    }
+    default:
+      break;
+  }
+  console.error(
+    `strata models ${[sub, ...args].join(' ')}: unknown command or wrong arguments\n${MODELS_USAGE}`,
+  );
+  return 2;
+}
