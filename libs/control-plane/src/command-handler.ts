@@ -16,6 +16,7 @@ import { generateApiKey, hashSecret } from './domain/api-key-secret';
 import { apiKeyDecider, type ApiKeyState } from './domain/api-key.decider';
 import { type Decider, foldEvents } from './domain/decider';
 import { quotaDecider } from './domain/quota.decider';
+import { registeredModelDecider } from './domain/registered-model.decider';
 import { ruleGroupDecider, type RuleGroupRules } from './domain/rule-group.decider';
 import { StreamIds } from './domain/streams';
 import { tenantDecider, type TenantState } from './domain/tenant.decider';
@@ -156,6 +157,24 @@ export class ControlPlaneCommandHandler {
         const events = this.ruleGroups.decide(command, { ...loaded.state, tenant });
         return this.append(streamId, loaded.version, events, metadata(tenantId));
       }
+      case 'CreateRegisteredModel':
+      case 'UpdateRegisteredModel':
+      case 'SetRegisteredModelTag':
+      case 'DeleteRegisteredModel':
+      case 'CreateModelVersion':
+      case 'SetModelVersionTag':
+      case 'SetModelAlias':
+      case 'DeleteModelAlias': {
+        const tenant = await this.loadTenant(command.tenantId);
+        const streamId = StreamIds.registeredModel(command.tenantId, command.name);
+        const loaded = await this.load(registeredModelDecider, streamId);
+        if (command.type === 'UpdateRegisteredModel')
+          checkExpected(streamId, command.expectedVersion, loaded.version);
+        // Appending at the loaded version makes two concurrent version creations or alias moves
+        // conflict instead of both succeeding: numbers are never given twice.
+        const events = registeredModelDecider.decide(command, { ...loaded.state, tenant });
+        return this.append(streamId, loaded.version, events, metadata(command.tenantId));
+      }
     }
   }
 
@@ -214,6 +233,15 @@ function targetStream(command: ControlCommand): string | undefined {
       return StreamIds.ruleGroup(command.target, command.group.name);
     case 'DeleteRuleGroup':
       return StreamIds.ruleGroup(command.target, command.name);
+    case 'CreateRegisteredModel':
+    case 'UpdateRegisteredModel':
+    case 'SetRegisteredModelTag':
+    case 'DeleteRegisteredModel':
+    case 'CreateModelVersion':
+    case 'SetModelVersionTag':
+    case 'SetModelAlias':
+    case 'DeleteModelAlias':
+      return StreamIds.registeredModel(command.tenantId, command.name);
   }
 }
 

@@ -38,6 +38,13 @@ import { RulerConfigController } from './rules/ruler-config.controller';
 import { RulesApiController } from './rules/rules-api.controller';
 import { EventsIngestController, EventsSearchController } from './events';
 import { DEFAULT_MODEL_GC_GRACE_MS, MODEL_STORE, ModelStore, ModelsController } from './models';
+import {
+  MlflowController,
+  REGISTRY_SCHEMA,
+  RegistryController,
+  RegistryResolver,
+  RegistryService,
+} from './registry';
 
 /** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
 @Module({})
@@ -49,7 +56,7 @@ export class GatewayModule {
       imports: [
         GraphQLModule.forRoot<MercuriusDriverConfig>({
           driver: MercuriusDriver,
-          typeDefs: ADMIN_SCHEMA,
+          typeDefs: [ADMIN_SCHEMA, REGISTRY_SCHEMA],
           resolvers: { JSON: JsonScalar },
           path: '/graphql',
           graphiql: false,
@@ -75,6 +82,8 @@ export class GatewayModule {
         EventsIngestController,
         EventsSearchController,
         ModelsController,
+        RegistryController,
+        MlflowController,
         AlertmanagerApiController,
         AlertmanagerConfigController,
         HealthController,
@@ -103,6 +112,8 @@ export class GatewayModule {
         AuditService,
         AdminResolver,
         RuleGroupsResolver,
+        RegistryResolver,
+        RegistryService,
         RuleGroupsService,
         GatewayMetrics,
         OpenApiDocument,

@@ -139,6 +139,14 @@ export class FakeControlPlane extends ControlPlaneClient {
       }
       case 'ConfigureRuleGroup':
       case 'DeleteRuleGroup':
+      case 'CreateRegisteredModel':
+      case 'UpdateRegisteredModel':
+      case 'SetRegisteredModelTag':
+      case 'DeleteRegisteredModel':
+      case 'CreateModelVersion':
+      case 'SetModelVersionTag':
+      case 'SetModelAlias':
+      case 'DeleteModelAlias':
         // Rule groups are validated by the rules library inside the real control plane; specs of them use it.
         return this.missing('rule group support in the fake control plane');
     }
@@ -253,6 +261,8 @@ export class FakeControlPlane extends ControlPlaneClient {
         };
       case 'GetRuleGroup':
       case 'ListRuleGroups':
+      case 'GetRegisteredModel':
+      case 'SearchRegisteredModels':
         return this.missing('rule group support in the fake control plane');
     }
   }

@@ -1,5 +1,6 @@
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
+import { type RegisteredModelView } from './registered-models';
 import { type RuleGroupView } from './rule-groups';
 
 /** Lifecycle of a tenant; `deleted` is a tombstone, its id can never be reused. */
@@ -66,6 +67,8 @@ export interface ControlPlaneSnapshot {
   tenants: Array<TenantView & { quota: QuotaSpec; apiKeys: ApiKeyView[] }>;
   /** Every rule group of every scope, in key order. */
   ruleGroups: RuleGroupView[];
+  /** Registered models of every tenant by tenant and name; absent while there are none. */
+  registeredModels?: RegisteredModelView[];
 }
 
 /** Result of walking the hash chain. */
@@ -99,4 +102,6 @@ export interface ControlQueryResults {
   VerifyAuditChain: ChainVerification;
   GetRuleGroup: RuleGroupView;
   ListRuleGroups: Page<RuleGroupView>;
+  GetRegisteredModel: RegisteredModelView;
+  SearchRegisteredModels: Page<RegisteredModelView>;
 }

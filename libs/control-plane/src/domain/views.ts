@@ -5,9 +5,16 @@ import {
   type ControlEvent,
   type ControlPlaneSnapshot,
   type QuotaView,
+  type RegisteredModelView,
   type RuleGroupView,
   type TenantView,
 } from '@strata/contracts';
+import {
+  isRegisteredModelEvent,
+  REGISTERED_MODEL_EVENT_TYPES,
+  registeredModelKeyOf,
+  registeredModelViewAfter,
+} from './registered-model.view';
 
 const TYPES: Record<ControlEvent['type'], true> = {
   TenantCreated: true,
@@ -20,6 +27,7 @@ const TYPES: Record<ControlEvent['type'], true> = {
   ApiKeyRevoked: true,
   RuleGroupConfigured: true,
   RuleGroupDeleted: true,
+  ...REGISTERED_MODEL_EVENT_TYPES,
 };
 
 /** True for the event types of the control-plane aggregates (the log also holds other aggregates'). */
@@ -36,6 +44,7 @@ export type StoredControlEvent = ControlEvent & {
 
 /** A tenant's view after one of its events. */
 export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent): TenantView | null {
+  if (isRegisteredModelEvent(e)) return view;
   const base = view && { ...view, version: e.version, updatedAt: e.recordedAt };
   switch (e.type) {
     case 'TenantCreated':
@@ -67,6 +76,7 @@ export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent):
 
 /** A quota's view after one event; a created tenant starts on the default quota at version 0. */
 export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): QuotaView | null {
+  if (isRegisteredModelEvent(e)) return view;
   switch (e.type) {
     case 'TenantCreated':
       return (
@@ -98,6 +108,7 @@ export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): Q
 
 /** An API key's view (never its hash) after one event. */
 export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent): ApiKeyView | null {
+  if (isRegisteredModelEvent(e)) return view;
   switch (e.type) {
     case 'ApiKeyIssued': {
       const { keyId, tenantId, name, scopes, expiresAt } = e.data;
@@ -156,6 +167,7 @@ export interface ControlPlaneViews {
   quotas: Map<string, QuotaView>;
   apiKeys: Map<string, ApiKeyView>;
   ruleGroups: Map<string, RuleGroupView>;
+  registeredModels: Map<string, RegisteredModelView>;
 }
 
 function put<V>(map: Map<string, V>, key: string, value: V | null): void {
@@ -170,9 +182,19 @@ export const controlPlaneFold = {
     quotas: new Map(),
     apiKeys: new Map(),
     ruleGroups: new Map(),
+    registeredModels: new Map(),
   }),
   evolve(views: ControlPlaneViews, e: StoredControlEvent): ControlPlaneViews {
     if (!isControlEvent(e)) return views;
+    if (isRegisteredModelEvent(e)) {
+      const key = registeredModelKeyOf(e);
+      put(
+        views.registeredModels,
+        key,
+        registeredModelViewAfter(views.registeredModels.get(key) ?? null, e),
+      );
+      return views;
+    }
     if (e.type.startsWith('Tenant')) {
       const id = (e.data as { tenantId: string }).tenantId;
       put(views.tenants, id, tenantViewAfter(views.tenants.get(id) ?? null, e));
@@ -215,5 +237,12 @@ export function toSnapshot(
     ruleGroups: [...views.ruleGroups.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, v]) => v),
+    ...(views.registeredModels.size > 0
+      ? {
+          registeredModels: [...views.registeredModels.entries()]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([, v]) => v),
+        }
+      : {}),
   };
 }
