@@ -44,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
       namespace: { type: 'string' },
       'part-size-mib': { type: 'string' },
       concurrency: { type: 'string' },
+      register: { type: 'string' },
+      'run-id': { type: 'string' },
       output: { type: 'string', short: 'o', default: 'table' },
       help: { type: 'boolean', short: 'h' },
     },

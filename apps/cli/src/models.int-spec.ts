@@ -251,6 +251,43 @@ describe.each([
     ).toEqual(['v1', 'v2']);
   });
 
+  if (!s3)
+    it('registers a pushed version, moves an alias to it and tags it, as the README walks through', async () => {
+      const small = join(work, 'registered');
+      await mkdir(small);
+      await writeFile(join(small, 'model.onnx'), randomBytes(1000));
+      await strata(stack, key, ['models', 'init', small]);
+      const pushed = await strata(stack, key, [
+        'models',
+        'push',
+        'cv/yolo@v1',
+        small,
+        '--register',
+        'yolo',
+        '--run-id',
+        'run-42',
+      ]);
+      expect(pushed.stdout).toMatch(/registered yolo version 1/);
+      expect(await strata(stack, key, ['models', 'alias', 'yolo', 'champion', '1'])).toMatchObject({
+        code: 0,
+      });
+      expect(
+        await strata(stack, key, ['models', 'tag', 'yolo', '1', 'stage=canary']),
+      ).toMatchObject({ code: 0 });
+      const champion = await fetch(`${stack.url}/api/v1/registry/models/yolo/aliases/champion`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(await champion.json()).toMatchObject({
+        version: 1,
+        runId: 'run-42',
+        source: 'models/v1/cv/yolo@v1',
+        artifact: { repo: 'cv', name: 'yolo', version: 'v1' },
+        manifestDigest: expect.stringMatching(/^sha256:/),
+        tags: { stage: 'canary' },
+        aliases: ['champion'],
+      });
+    });
+
   if (s3)
     it('answers a download location with a presigned S3 URL that serves the blob', async () => {
       const index = await fetch(`${stack.url}/models/v1/nlp/bert/manifests/v1`, {

@@ -1,14 +1,20 @@
-import { stringify } from 'yaml';
-import { initModelDir } from './model-config';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { initModelDir, MODEL_CONFIG_FILE } from './model-config';
 import { type ModelsTarget, ModelsClient } from './models-client';
 import { parseModelRef } from './model-ref';
 import { pullModel } from './models-pull';
 import { pushModel } from './models-push';
+import { RegistryClient } from './registry-client';
 
 /** Flags of the models commands. */
 export interface ModelsFlags {
   'part-size-mib'?: string;
   concurrency?: string;
+  /** After a push, register the pushed version under this registered model. */
+  register?: string;
+  'run-id'?: string;
 }
 
 /** Usage lines of `strata models`. */
@@ -17,8 +23,9 @@ export const MODELS_USAGE = `  strata models init <dir>                         
   strata models pull <repo/name@version> <dir>           fetch what differs from <dir>; resumes an interrupted pull
   strata models list [repo/name]                         the tenant's models, or a model's versions
   strata models info <repo/name@version>                 a version's manifest as YAML
-  strata models alias <repo/name@version> <alias>        point <alias> (a version name) at that version
-  strata models tag <repo/name@version> key=value...     set annotations on a version (no bytes move)
+      [--register <model> [--run-id <id>]]              ... and register it as the next version of <model>
+  strata models alias <model> <alias> <version>          point a registry alias (champion) at a version number
+  strata models tag <model> <version> key=value...       set tags on a registered version
   models commands take --part-size-mib N (default 64) and --concurrency N (default 3); they reach
   the gateway at STRATA_URL with STRATA_TOKEN (an API key, or the admin token with --tenant)`;
 
@@ -39,6 +46,7 @@ export async function modelsCommand(
     return 0;
   }
   const client = new ModelsClient(target());
+  const registry = new RegistryClient(target());
   const summary = () =>
     `${client.counts.requests} requests, ${client.counts.bytesSent} bytes sent, ${client.counts.bytesReceived} bytes received`;
   switch (sub) {
@@ -49,6 +57,18 @@ export async function modelsCommand(
       console.log(
         `pushed ${ref.repo}/${ref.name}@${ref.version}: ${outcome.uploaded} blob(s) uploaded (${outcome.uploadedBytes} bytes), ${outcome.skipped} already stored; ${summary()}`,
       );
+      if (flags.register) {
+        await registry.ensureModel(flags.register);
+        const version = await registry.createVersion(flags.register, {
+          // framework and task from modelx.yaml become tags, so the registry's search finds them.
+          tags: await describedTags(args[1]),
+          source: `models/v1/${ref.repo}/${ref.name}@${ref.version}`,
+          artifact: ref,
+          manifestDigest: outcome.manifestDigest,
+          ...(flags['run-id'] ? { runId: flags['run-id'] } : {}),
+        });
+        console.log(`registered ${flags.register} version ${version.version}`);
+      }
       return 0;
     }
     case 'pull': {
@@ -84,33 +104,23 @@ export async function modelsCommand(
       process.stdout.write(stringify(manifest));
       return 0;
     }
-    case 'alias':
+    case 'alias': {
+      if (args.length !== 3) break;
+      const model = await registry.setAlias(args[0], args[1], Number(args[2]));
+      console.log(`${args[0]}@${args[1]} -> version ${model.aliases[args[1]]}`);
+      return 0;
+    }
     case 'tag': {
-      if (args.length < 2) break;
-      const ref = parseModelRef(args[0]);
-      const manifest = await client.manifest(ref);
-      if (!manifest) {
-        console.error(`no version ${args[0]}`);
-        return 1;
-      }
-      if (sub === 'alias') {
-        const alias = parseModelRef(`${ref.repo}/${ref.name}@${args[1]}`);
-        // The manifest names blobs the registry holds, so storing it again moves no bytes.
-        await client.putManifest(alias, manifest);
-        console.log(`${alias.repo}/${alias.name}@${alias.version} -> ${ref.version}`);
-        return 0;
-      }
-      const annotations = { ...manifest.annotations };
-      for (const pair of args.slice(1)) {
+      if (args.length < 3) break;
+      for (const pair of args.slice(2)) {
         const at = pair.indexOf('=');
         if (at <= 0) {
           console.error(`tags are key=value, not ${pair}`);
           return 2;
         }
-        annotations[pair.slice(0, at)] = pair.slice(at + 1);
+        await registry.tagVersion(args[0], Number(args[1]), pair.slice(0, at), pair.slice(at + 1));
       }
-      await client.putManifest(ref, { ...manifest, annotations });
-      console.log(`tagged ${ref.repo}/${ref.name}@${ref.version}`);
+      console.log(`tagged ${args[0]} version ${args[1]}`);
       return 0;
     }
     default:
@@ -120,4 +130,15 @@ export async function modelsCommand(
     `strata models ${[sub, ...args].join(' ')}: unknown command or wrong arguments\n${MODELS_USAGE}`,
   );
   return 2;
+}
+
+async function describedTags(dir: string): Promise<Record<string, string>> {
+  const config = parse(await readFile(join(dir, MODEL_CONFIG_FILE), 'utf8')) as Record<
+    string,
+    unknown
+  > | null;
+  const tags: Record<string, string> = {};
+  for (const key of ['framework', 'task'])
+    if (typeof config?.[key] === 'string' && config[key] !== '') tags[key] = config[key];
+  return tags;
 }

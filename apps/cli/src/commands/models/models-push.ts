@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type BlobDigest } from '@strata/contracts';
 import { type ModelsClient } from './models-client';
 import { type LocalBlob, packModel } from './model-pack';
@@ -17,6 +18,8 @@ export interface PushOutcome {
   uploaded: number;
   uploadedBytes: number;
   skipped: number;
+  /** Digest of the manifest as sent. */
+  manifestDigest: BlobDigest;
 }
 
 /**
@@ -52,6 +55,7 @@ export async function pushModel(
       if (missing.length > 0) throw new Error(`the gateway still lacks ${missing.join(', ')}`);
     }
     return {
+      manifestDigest: `sha256:${createHash('sha256').update(JSON.stringify(packed.manifest)).digest('hex')}`,
       uploaded: absent.length,
       uploadedBytes: absent.reduce((sum, b) => sum + b.size, 0),
       skipped: all.length - absent.length,
