@@ -37,7 +37,13 @@ import { RuleGroupsService } from './rules/rule-groups.service';
 import { RulerConfigController } from './rules/ruler-config.controller';
 import { RulesApiController } from './rules/rules-api.controller';
 import { EventsIngestController, EventsSearchController } from './events';
-import { DEFAULT_MODEL_GC_GRACE_MS, MODEL_STORE, ModelStore, ModelsController } from './models';
+import {
+  DEFAULT_MODEL_GC_GRACE_MS,
+  MODEL_STORE,
+  ModelStore,
+  ModelsController,
+  modelUsageGauge,
+} from './models';
 import {
   MlflowController,
   REGISTRY_SCHEMA,
@@ -97,11 +103,14 @@ export class GatewayModule {
         },
         {
           provide: MODEL_STORE,
-          useValue: options.bucket
-            ? new ModelStore(options.bucket, {
-                gcGraceMs: options.config.models?.gcGraceMs ?? DEFAULT_MODEL_GC_GRACE_MS,
-              })
-            : null,
+          inject: [GatewayMetrics],
+          useFactory: (metrics: GatewayMetrics) =>
+            options.bucket
+              ? new ModelStore(options.bucket, {
+                  gcGraceMs: options.config.models?.gcGraceMs ?? DEFAULT_MODEL_GC_GRACE_MS,
+                  onUsage: modelUsageGauge(metrics.registry),
+                })
+              : null,
         },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

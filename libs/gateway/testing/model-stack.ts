@@ -12,6 +12,7 @@ import {
   testServices,
   uniqueName,
 } from '@strata/testing';
+import { GatewayMetrics } from '../src/ops/gateway-metrics';
 import { type RunningGateway, startGateway } from '../src/start-gateway';
 
 const ADMIN = 'model-stack-admin-token-0123456789';
@@ -44,6 +45,8 @@ export interface ModelStack {
   createTenant(tenantId: string): Promise<string>;
   /** Sets the tenant's modelStorageBytes quota (0: no limit). */
   setModelQuota(tenantId: string, bytes: number): Promise<void>;
+  /** The gateway's own metrics in the text format (what the internal listener serves). */
+  metrics(): Promise<string>;
   /** Severs every open connection of the gateway, as its crash would, then starts a new one on the same bucket. */
   crashAndRestartGateway(): Promise<void>;
   close(): Promise<void>;
@@ -122,6 +125,9 @@ export async function startModelStack(options: {
     },
     async setModelQuota(tenantId, bytes) {
       await admin('PATCH', `/api/v1/admin/tenants/${tenantId}/quota`, { modelStorageBytes: bytes });
+    },
+    metrics() {
+      return gateway.app.get(GatewayMetrics).registry.metrics();
     },
     async crashAndRestartGateway() {
       gateway.app.getHttpServer().closeAllConnections();

@@ -19,6 +19,8 @@ import { digestOfBlobKey, modelKeys } from './model-keys';
 export interface ModelStoreOptions {
   /** Unreferenced blobs younger than this are kept: a push in flight may be about to name them. */
   gcGraceMs: number;
+  /** Hears the tenant's stored bytes whenever they are counted or change (the usage series). */
+  onUsage?: (tenant: string, bytes: number) => void;
 }
 
 /** Injection token of the gateway's ModelStore (null without a bucket). */
@@ -109,7 +111,8 @@ export class ModelStore {
       // The verifier's verdict (digest, size, quota) is the reason; a premature close follows from it.
       throw failures.find((f) => f instanceof StrataError) ?? failures[0];
     }
-    this.adjustUsage(tenant, verifier.bytes);
+    if (this.usage.has(tenant)) this.adjustUsage(tenant, verifier.bytes);
+    else await this.usedBytes(tenant);
     return { size: verifier.bytes, created: true };
   }
 
@@ -233,7 +236,7 @@ export class ModelStore {
   async usedBytes(tenant: string): Promise<number> {
     let cached = this.usage.get(tenant);
     if (!cached) {
-      cached = this.countBytes(tenant);
+      cached = this.countBytes(tenant).then((bytes) => this.report(tenant, bytes));
       this.usage.set(tenant, cached);
       cached.catch(() => this.usage.delete(tenant));
     }
@@ -283,8 +286,13 @@ export class ModelStore {
     if (cached)
       this.usage.set(
         tenant,
-        cached.then((bytes) => Math.max(0, bytes + delta)),
+        cached.then((bytes) => this.report(tenant, Math.max(0, bytes + delta))),
       );
+  }
+
+  private report(tenant: string, bytes: number): number {
+    this.options.onUsage?.(tenant, bytes);
+    return bytes;
   }
 
   private async locked<T>(tenant: string, work: () => Promise<T>): Promise<T> {

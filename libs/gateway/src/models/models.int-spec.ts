@@ -208,6 +208,7 @@ describe('model artifact protocol', () => {
     expect(await bucket.exists(`models/team-b/blobs/sha256/${digestOf(second).slice(7)}`)).toBe(
       false,
     );
+    expect(await stack.metrics()).toMatch(/strata_model_storage_bytes\{tenant="team-b"\} 14048\n/);
     await stack.setModelQuota('team-b', 0);
   });
 
