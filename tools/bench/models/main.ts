@@ -7,7 +7,6 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- a bench drives the real gateway as the specs do
 import { startModelStack, type ModelStack } from '@strata/gateway/testing';
 import { FilesystemBucket } from '@strata/objstore';
 import globalSetup from '../../jest/global-setup';
@@ -191,7 +190,10 @@ async function main(): Promise<void> {
     console.log(`| --- | --- | --- | --- | --- | --- |`);
     for (const row of rows) console.log(row);
     console.log(
-      `\ngateway process (in this bench process) peak RSS: ${gatewayPeak.rss.toFixed(0)} MiB`,
+      `\nCLI peak RSS of its start alone (models list): ${idle.peakRssMiB.toFixed(0)} MiB`,
+    );
+    console.log(
+      `gateway process (in this bench process) peak RSS: ${gatewayPeak.rss.toFixed(0)} MiB`,
     );
     console.log(
       `limit for the large file: the slower of cp and the raw bucket put (${limitBig.toFixed(1)} MiB/s)`,

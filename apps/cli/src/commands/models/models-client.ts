@@ -9,7 +9,7 @@ import {
   MODEL_BLOB_UPLOAD_TYPE,
   MODELS_API_PREFIX,
   type ModelIndex,
-  type ModelManifest,
+  ModelManifest,
 } from '@strata/contracts';
 import { type LocalBlob } from './model-pack';
 import { type ModelRef } from './model-ref';
@@ -64,12 +64,9 @@ export class ModelsClient {
 
   /** A version's manifest; null when there is no such version. */
   async manifest(ref: ModelRef): Promise<ModelManifest | null> {
-    return (await this.json(
-      'GET',
-      this.manifestPath(ref),
-      undefined,
-      true,
-    )) as ModelManifest | null;
+    const body = await this.json('GET', this.manifestPath(ref), undefined, true);
+    // Entry names become paths here: a manifest is checked again before any of it is trusted.
+    return body === null ? null : ModelManifest.parse(body);
   }
 
   /** Stores a manifest; the digests the gateway lacks when it refuses for missing blobs. */
