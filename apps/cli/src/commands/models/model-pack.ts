@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import {
   type BlobDigest,
   type BlobPart,
@@ -34,19 +35,52 @@ export interface PackedModel {
   cleanup(): Promise<void>;
 }
 
-/** A file's sha256 and, when it is larger than `partSize`, the sha256 of each `partSize` part. */
+// Runs in a worker thread: the whole file's sha256, computed while the caller hashes the parts.
+const WHOLE_FILE_HASHER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const hash = require('node:crypto').createHash('sha256');
+require('node:fs')
+  .createReadStream(workerData, { highWaterMark: 1 << 20 })
+  .on('data', (chunk) => hash.update(chunk))
+  .on('error', (error) => parentPort.postMessage({ error: error.message }))
+  .on('end', () => parentPort.postMessage({ digest: hash.digest('hex') }));
+`;
+
+function hashInWorker(path: string): Promise<BlobDigest> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WHOLE_FILE_HASHER, { eval: true, workerData: path });
+    worker.once('message', (m: { digest?: string; error?: string }) => {
+      void worker.terminate();
+      if (m.digest) resolve(`sha256:${m.digest}`);
+      else reject(new Error(`hashing ${path}: ${m.error}`));
+    });
+    worker.once('error', reject);
+  });
+}
+
+/**
+ * A file's sha256 and, when it is larger than `partSize`, the sha256 of each `partSize` part.
+ * For such a file the whole-file hash runs on a second core, so hashing costs one pass of time.
+ */
 export async function hashFile(
   path: string,
   partSize: number,
 ): Promise<{ digest: BlobDigest; size: number; parts?: Array<BlobPart & { offset: number }> }> {
+  const size = (await stat(path)).size;
+  const chunked = size > partSize;
+  const wholeDigest = chunked ? hashInWorker(path) : null;
   const whole = createHash('sha256');
   const parts: Array<BlobPart & { offset: number }> = [];
   let part = createHash('sha256');
   let inPart = 0;
-  let size = 0;
+  let read = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
     const bytes = chunk as Buffer;
-    whole.update(bytes);
+    if (!chunked) {
+      whole.update(bytes);
+      read += bytes.length;
+      continue;
+    }
     for (let at = 0; at < bytes.length;) {
       const take = Math.min(partSize - inPart, bytes.length - at);
       part.update(bytes.subarray(at, at + take));
@@ -56,21 +90,19 @@ export async function hashFile(
         parts.push({
           digest: `sha256:${part.digest('hex')}`,
           size: inPart,
-          offset: size + at - inPart,
+          offset: read + at - inPart,
         });
         part = createHash('sha256');
         inPart = 0;
       }
     }
-    size += bytes.length;
+    read += bytes.length;
   }
+  if (read !== size) throw new Error(`${path} changed while it was read`);
+  if (!chunked) return { digest: `sha256:${whole.digest('hex')}`, size };
   if (inPart > 0)
     parts.push({ digest: `sha256:${part.digest('hex')}`, size: inPart, offset: size - inPart });
-  return {
-    digest: `sha256:${whole.digest('hex')}`,
-    size,
-    ...(size > partSize ? { parts } : {}),
-  };
+  return { digest: await (wholeDigest as Promise<BlobDigest>), size, parts };
 }
 
 /** Every path below `dir/name`, relative to `dir`, in byte order: a tar of it is the same bytes each time. */
