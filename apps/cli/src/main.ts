@@ -15,7 +15,8 @@ import {
   renderOutcomes,
 } from './commands/blocks-output';
 import { rulesCheck, rulesDiff, rulesList, rulesSync } from './commands/rules';
-import { loadCliConfig, loadRulesTarget } from './config';
+import { MODELS_USAGE, modelsCommand } from './commands/models/models-command';
+import { loadCliConfig, loadModelsTarget, loadRulesTarget } from './config';
 
 const USAGE = `usage:
   strata audit replay --at <RFC3339> | --position <N>   control-plane state as of then (JSON)
@@ -35,6 +36,7 @@ const USAGE = `usage:
   strata rules sync --tenant <t> [--namespace <ns>] <file>   make the namespace (default: the file name) hold the file's groups
   strata rules list --tenant <t>                         the tenant's groups as YAML
   rules commands reach the gateway at STRATA_URL (default http://127.0.0.1:8080) with STRATA_TOKEN
+${MODELS_USAGE}
 environment: DATABASE_URL (postgres://...); STRATA_BUCKET_URL, AWS_* and STRATA_S3_FORCE_PATH_STYLE for blocks`;
 
 async function main(argv: string[]): Promise<number> {
@@ -51,12 +53,18 @@ async function main(argv: string[]): Promise<number> {
       details: { type: 'string' },
       remove: { type: 'boolean', default: false },
       namespace: { type: 'string' },
+      'part-size-mib': { type: 'string' },
+      concurrency: { type: 'string' },
+      register: { type: 'string' },
+      'run-id': { type: 'string' },
       output: { type: 'string', short: 'o', default: 'table' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (positionals[0] === 'blocks') return blocks(positionals.slice(1), values);
   if (positionals[0] === 'rules') return rules(positionals.slice(1), values);
+  if (positionals[0] === 'models')
+    return modelsCommand(() => loadModelsTarget(values.tenant), positionals.slice(1), values);
   const command = positionals.join(' ');
   if (values.help || command === '') {
     console.log(USAGE);

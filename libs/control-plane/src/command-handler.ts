@@ -18,6 +18,7 @@ import { type Decider, foldEvents } from './domain/decider';
 import { eventRuleSetDecider } from './domain/event-rule-set.decider';
 import { storedEventRuleSets } from './queries/event-rule-sets.query';
 import { quotaDecider } from './domain/quota.decider';
+import { registeredModelDecider } from './domain/registered-model.decider';
 import { ruleGroupDecider, type RuleGroupRules } from './domain/rule-group.decider';
 import { StreamIds } from './domain/streams';
 import { tenantDecider, type TenantState } from './domain/tenant.decider';
@@ -171,6 +172,24 @@ export class ControlPlaneCommandHandler {
         const events = eventRuleSetDecider.decide(command, { ...loaded.state, tenant, others });
         return this.append(streamId, loaded.version, events, metadata(command.tenantId));
       }
+      case 'CreateRegisteredModel':
+      case 'UpdateRegisteredModel':
+      case 'SetRegisteredModelTag':
+      case 'DeleteRegisteredModel':
+      case 'CreateModelVersion':
+      case 'SetModelVersionTag':
+      case 'SetModelAlias':
+      case 'DeleteModelAlias': {
+        const tenant = await this.loadTenant(command.tenantId);
+        const streamId = StreamIds.registeredModel(command.tenantId, command.name);
+        const loaded = await this.load(registeredModelDecider, streamId);
+        if (command.type === 'UpdateRegisteredModel')
+          checkExpected(streamId, command.expectedVersion, loaded.version);
+        // Appending at the loaded version makes two concurrent version creations or alias moves
+        // conflict instead of both succeeding: numbers are never given twice.
+        const events = registeredModelDecider.decide(command, { ...loaded.state, tenant });
+        return this.append(streamId, loaded.version, events, metadata(command.tenantId));
+      }
     }
   }
 
@@ -232,6 +251,15 @@ function targetStream(command: ControlCommand): string | undefined {
     case 'ConfigureEventRuleSet':
     case 'DeleteEventRuleSet':
       return StreamIds.eventRuleSet(command.tenantId, command.name);
+    case 'CreateRegisteredModel':
+    case 'UpdateRegisteredModel':
+    case 'SetRegisteredModelTag':
+    case 'DeleteRegisteredModel':
+    case 'CreateModelVersion':
+    case 'SetModelVersionTag':
+    case 'SetModelAlias':
+    case 'DeleteModelAlias':
+      return StreamIds.registeredModel(command.tenantId, command.name);
   }
 }
 

@@ -50,6 +50,20 @@ import { EventRuleSetsController } from './events/event-rule-sets.controller';
 import { EventRuleSetsService } from './events/event-rule-sets.service';
 import { EventsResolver } from './graphql/events.resolver';
 import { EVENTS_SCHEMA } from './graphql/events.schema.graphql';
+import {
+  DEFAULT_MODEL_GC_GRACE_MS,
+  MODEL_STORE,
+  ModelStore,
+  ModelsController,
+  modelUsageGauge,
+} from './models';
+import {
+  MlflowController,
+  REGISTRY_SCHEMA,
+  RegistryController,
+  RegistryResolver,
+  RegistryService,
+} from './registry';
 
 /** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
 @Module({})
@@ -61,7 +75,7 @@ export class GatewayModule {
       imports: [
         GraphQLModule.forRoot<MercuriusDriverConfig>({
           driver: MercuriusDriver,
-          typeDefs: [ADMIN_SCHEMA, EVENTS_SCHEMA].join('\n'),
+          typeDefs: [ADMIN_SCHEMA, EVENTS_SCHEMA, REGISTRY_SCHEMA].join('\n'),
           resolvers: { JSON: JsonScalar },
           path: '/graphql',
           graphiql: false,
@@ -92,6 +106,9 @@ export class GatewayModule {
         ElasticsearchBulkController,
         HttpLogsController,
         EventRuleSetsController,
+        ModelsController,
+        RegistryController,
+        MlflowController,
         AlertmanagerApiController,
         AlertmanagerConfigController,
         HealthController,
@@ -103,6 +120,17 @@ export class GatewayModule {
           provide: ControlPlaneClient,
           useValue: options.controlPlane ?? new BusControlPlaneClient(options.bus),
         },
+        {
+          provide: MODEL_STORE,
+          inject: [GatewayMetrics],
+          useFactory: (metrics: GatewayMetrics) =>
+            options.bucket
+              ? new ModelStore(options.bucket, {
+                  gcGraceMs: options.config.models?.gcGraceMs ?? DEFAULT_MODEL_GC_GRACE_MS,
+                  onUsage: modelUsageGauge(metrics.registry),
+                })
+              : null,
+        },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
         Authenticator,
@@ -112,6 +140,8 @@ export class GatewayModule {
         AuditService,
         AdminResolver,
         RuleGroupsResolver,
+        RegistryResolver,
+        RegistryService,
         RuleGroupsService,
         EventRuleSetsService,
         EventsResolver,

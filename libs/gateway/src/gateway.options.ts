@@ -25,6 +25,8 @@ export interface GatewayConfig {
   blockUploads?: { maxBytes: number; dir: string };
   /** The log sources; defaults (16 MiB bodies, 256 KiB lines, no syslog) when absent. */
   logs?: LogSourcesConfig;
+  /** Model artifacts: how long unreferenced blobs survive garbage collection; an hour when absent. */
+  models?: { gcGraceMs: number };
   host: string;
   port: number;
   tls: { cert: Buffer; key: Buffer } | null;

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type FastifyInstance } from 'fastify';
 import { type PlatformEnv } from '@strata/contracts';
 import { acceptBlockTarBodies } from './blocks';
+import { acceptModelBlobBodies } from './models';
 import { GatewayModule } from './gateway.module';
 import { type GatewayConfig, type GatewayOptions, gatewayConfigFrom } from './gateway.options';
 import { toErrorResponse } from './http/error-response';
@@ -60,6 +61,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<NestFas
   fastify.removeContentTypeParser('text/plain');
   acceptRawProtobufBodies(fastify);
   acceptBlockTarBodies(fastify);
+  acceptModelBlobBodies(fastify);
   acceptYamlBodies(fastify);
   limitEventBodies(fastify, config.eventsMaxBodyBytes ?? DEFAULT_EVENTS_MAX_BODY_BYTES);
   acceptLogBodies(fastify, (config.logs ?? DEFAULT_LOG_SOURCES).maxBodyBytes);

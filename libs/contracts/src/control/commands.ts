@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiKeyId, ApiKeyScope, TenantId } from './ids';
 import { QuotaPatch } from './quota';
+import { RegisteredModelCommand } from './registered-models';
 import { RuleGroupSpec, RuleGroupTarget } from './rule-groups';
 import { RuleSetCluster, RuleSetName, RuleSetSpec } from '../events/rule-sets';
 
@@ -76,6 +77,7 @@ export const ControlCommand = z.discriminatedUnion('type', [
       expectedVersion,
     })
     .strict(),
+  ...RegisteredModelCommand.options,
 ]);
 export type ControlCommand = z.infer<typeof ControlCommand>;
 export type ControlCommandType = ControlCommand['type'];

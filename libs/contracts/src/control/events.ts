@@ -1,5 +1,6 @@
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
+import { type RegisteredModelEvent } from './registered-models';
 import { type RuleGroupEvent } from './rule-groups';
 import { type EventRuleSetEvent } from '../events/rule-sets';
 
@@ -36,10 +37,16 @@ export type ApiKeyEvent =
 
 /** Every control-plane event. */
 export type ControlEvent =
-  TenantEvent | QuotaEvent | ApiKeyEvent | RuleGroupEvent | EventRuleSetEvent;
+  | TenantEvent
+  | QuotaEvent
+  | ApiKeyEvent
+  | RuleGroupEvent
+  | EventRuleSetEvent
+  | RegisteredModelEvent;
 
 /** Aggregate types, used as the stream-id prefix and the subject token of relayed events. */
-export type ControlAggregate = 'tenant' | 'quota' | 'apikey' | 'rulegroup' | 'eventruleset';
+export type ControlAggregate =
+  'tenant' | 'quota' | 'apikey' | 'rulegroup' | 'eventruleset' | 'model';
 
 /** The envelope of an event relayed to NATS by the outbox. */
 export interface RelayedEvent {

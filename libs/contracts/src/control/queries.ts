@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiKeyId, TenantId } from './ids';
+import { RegisteredModelName } from './registered-models';
 import { RuleGroupSpec, RuleGroupTarget, RuleNamespace } from './rule-groups';
 import { RuleSetName } from '../events/rule-sets';
 
@@ -76,6 +77,25 @@ export const ControlQuery = z
       .object({
         type: z.literal('ListEventRuleSets'),
         tenantId: TenantId.optional(),
+        cursor,
+        limit,
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('GetRegisteredModel'),
+        tenantId: TenantId,
+        name: RegisteredModelName,
+      })
+      .strict(),
+    /** The tenant's registered models in name order, narrowed by a name substring and a tag. */
+    z
+      .object({
+        type: z.literal('SearchRegisteredModels'),
+        tenantId: TenantId,
+        nameContains: z.string().max(128).optional(),
+        tagKey: z.string().max(250).optional(),
+        tagValue: z.string().max(5000).optional(),
         cursor,
         limit,
       })

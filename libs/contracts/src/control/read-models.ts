@@ -1,5 +1,6 @@
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
+import { type RegisteredModelView } from './registered-models';
 import { type RuleGroupView } from './rule-groups';
 import { type EventRuleSetView } from '../events/rule-sets';
 
@@ -69,6 +70,8 @@ export interface ControlPlaneSnapshot {
   ruleGroups: RuleGroupView[];
   /** Every stored event rule set, by tenant and name. */
   eventRuleSets: EventRuleSetView[];
+  /** Registered models of every tenant by tenant and name; absent while there are none. */
+  registeredModels?: RegisteredModelView[];
 }
 
 /** Result of walking the hash chain. */
@@ -104,4 +107,6 @@ export interface ControlQueryResults {
   ListRuleGroups: Page<RuleGroupView>;
   GetEventRuleSet: EventRuleSetView;
   ListEventRuleSets: Page<EventRuleSetView>;
+  GetRegisteredModel: RegisteredModelView;
+  SearchRegisteredModels: Page<RegisteredModelView>;
 }

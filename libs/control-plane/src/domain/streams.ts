@@ -11,4 +11,9 @@ export const StreamIds = {
     `rulegroup-${createHash('sha256').update(ruleGroupKey(target, name)).digest('hex').slice(0, 40)}`,
   // Tenant ids and rule set names are DNS labels, so a dot cannot be part of either.
   eventRuleSet: (tenantId: string, name: string) => `eventruleset-${tenantId}.${name}`,
+  registeredModel: (tenantId: string, name: string) =>
+    `model-${createHash('sha256')
+      .update(JSON.stringify([tenantId, name]))
+      .digest('hex')
+      .slice(0, 40)}`,
 } as const;

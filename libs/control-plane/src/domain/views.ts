@@ -6,9 +6,16 @@ import {
   type ControlPlaneSnapshot,
   type EventRuleSetView,
   type QuotaView,
+  type RegisteredModelView,
   type RuleGroupView,
   type TenantView,
 } from '@strata/contracts';
+import {
+  isRegisteredModelEvent,
+  REGISTERED_MODEL_EVENT_TYPES,
+  registeredModelKeyOf,
+  registeredModelViewAfter,
+} from './registered-model.view';
 
 const TYPES: Record<ControlEvent['type'], true> = {
   TenantCreated: true,
@@ -23,6 +30,7 @@ const TYPES: Record<ControlEvent['type'], true> = {
   RuleGroupDeleted: true,
   EventRuleSetConfigured: true,
   EventRuleSetDeleted: true,
+  ...REGISTERED_MODEL_EVENT_TYPES,
 };
 
 /** True for the event types of the control-plane aggregates (the log also holds other aggregates'). */
@@ -39,6 +47,7 @@ export type StoredControlEvent = ControlEvent & {
 
 /** A tenant's view after one of its events. */
 export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent): TenantView | null {
+  if (isRegisteredModelEvent(e)) return view;
   const base = view && { ...view, version: e.version, updatedAt: e.recordedAt };
   switch (e.type) {
     case 'TenantCreated':
@@ -72,6 +81,7 @@ export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent):
 
 /** A quota's view after one event; a created tenant starts on the default quota at version 0. */
 export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): QuotaView | null {
+  if (isRegisteredModelEvent(e)) return view;
   switch (e.type) {
     case 'TenantCreated':
       return (
@@ -105,6 +115,7 @@ export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): Q
 
 /** An API key's view (never its hash) after one event. */
 export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent): ApiKeyView | null {
+  if (isRegisteredModelEvent(e)) return view;
   switch (e.type) {
     case 'ApiKeyIssued': {
       const { keyId, tenantId, name, scopes, expiresAt } = e.data;
@@ -192,6 +203,7 @@ export interface ControlPlaneViews {
   apiKeys: Map<string, ApiKeyView>;
   ruleGroups: Map<string, RuleGroupView>;
   eventRuleSets: Map<string, EventRuleSetView>;
+  registeredModels: Map<string, RegisteredModelView>;
 }
 
 function put<V>(map: Map<string, V>, key: string, value: V | null): void {
@@ -207,9 +219,19 @@ export const controlPlaneFold = {
     apiKeys: new Map(),
     ruleGroups: new Map(),
     eventRuleSets: new Map(),
+    registeredModels: new Map(),
   }),
   evolve(views: ControlPlaneViews, e: StoredControlEvent): ControlPlaneViews {
     if (!isControlEvent(e)) return views;
+    if (isRegisteredModelEvent(e)) {
+      const key = registeredModelKeyOf(e);
+      put(
+        views.registeredModels,
+        key,
+        registeredModelViewAfter(views.registeredModels.get(key) ?? null, e),
+      );
+      return views;
+    }
     if (e.type.startsWith('Tenant')) {
       const id = (e.data as { tenantId: string }).tenantId;
       put(views.tenants, id, tenantViewAfter(views.tenants.get(id) ?? null, e));
@@ -258,5 +280,12 @@ export function toSnapshot(
     eventRuleSets: [...views.eventRuleSets.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, v]) => v),
+    ...(views.registeredModels.size > 0
+      ? {
+          registeredModels: [...views.registeredModels.entries()]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([, v]) => v),
+        }
+      : {}),
   };
 }

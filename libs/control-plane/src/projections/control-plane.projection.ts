@@ -2,6 +2,7 @@ import { type QueryRunner } from 'typeorm';
 import {
   type ApiKeyView,
   type QuotaView,
+  type RegisteredModelView,
   type RuleGroupView,
   type TenantView,
 } from '@strata/contracts';
@@ -16,6 +17,12 @@ import {
   tenantViewAfter,
   type StoredControlEvent,
 } from '../domain/views';
+import {
+  isRegisteredModelEvent,
+  registeredModelKeyOf,
+  registeredModelViewAfter,
+  type StoredModelEvent,
+} from '../domain/registered-model.view';
 
 /** Name of the projection's checkpoint. */
 export const CONTROL_PLANE_PROJECTION = 'control-plane-read-models';
@@ -132,8 +139,41 @@ async function applyRuleGroups(q: QueryRunner, events: StoredControlEvent[]): Pr
   }
 }
 
+/** Folds registered model events into cp_registered_models: one row per live model. */
+async function applyRegisteredModels(q: QueryRunner, events: StoredModelEvent[]): Promise<void> {
+  const views = new Map<string, RegisteredModelView | null>();
+  for (const e of events) {
+    const key = registeredModelKeyOf(e);
+    if (!views.has(key)) {
+      const [row]: Array<{ view: RegisteredModelView }> = await q.query(
+        'SELECT view FROM cp_registered_models WHERE tenant_id = $1 AND name = $2',
+        [e.data.tenantId, e.data.name],
+      );
+      views.set(key, row?.view ?? null);
+    }
+    views.set(key, registeredModelViewAfter(views.get(key) ?? null, e));
+  }
+  for (const [key, view] of views) {
+    const [tenantId, name] = JSON.parse(key) as [string, string];
+    if (view === null)
+      await q.query('DELETE FROM cp_registered_models WHERE tenant_id = $1 AND name = $2', [
+        tenantId,
+        name,
+      ]);
+    else
+      await q.query(
+        `INSERT INTO cp_registered_models (tenant_id, name, view) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, name) DO UPDATE SET view = excluded.view`,
+        [tenantId, name, JSON.stringify(view)],
+      );
+  }
+}
+
 async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<void> {
-  const all = (recorded as unknown as StoredControlEvent[]).filter(isControlEvent);
+  const controlEvents = (recorded as unknown as StoredControlEvent[]).filter(isControlEvent);
+  const modelEvents = controlEvents.filter(isRegisteredModelEvent);
+  if (modelEvents.length > 0) await applyRegisteredModels(q, modelEvents);
+  const all = controlEvents.filter((e) => !isRegisteredModelEvent(e));
   const ruleGroupEvents = all.filter((e) => ruleGroupKeyOf(e) !== null);
   if (ruleGroupEvents.length > 0) await applyRuleGroups(q, ruleGroupEvents);
   // Event rule sets have a projection of their own.
@@ -156,7 +196,7 @@ async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<vo
 /** Keeps cp_tenants, cp_quotas, cp_api_keys and cp_rule_groups equal to the fold of the views over the log. */
 export const controlPlaneProjection: Projection = {
   name: CONTROL_PLANE_PROJECTION,
-  tables: ['cp_tenants', 'cp_quotas', 'cp_api_keys', 'cp_rule_groups'],
+  tables: ['cp_tenants', 'cp_quotas', 'cp_api_keys', 'cp_rule_groups', 'cp_registered_models'],
   apply: (q, event) => applyBatch(q, [event]),
   applyBatch,
 };

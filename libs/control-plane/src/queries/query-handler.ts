@@ -7,6 +7,7 @@ import {
   type ControlQuery,
   type Page,
   type QuotaView,
+  type RegisteredModelView,
   type RuleGroupView,
   type TenantView,
   ruleGroupKey,
@@ -138,6 +139,42 @@ export class ControlPlaneQueryHandler {
         return getEventRuleSet(this.dataSource, query.tenantId, query.name);
       case 'ListEventRuleSets':
         return listEventRuleSets(this.dataSource, query);
+      case 'GetRegisteredModel': {
+        const [row]: Array<{ view: RegisteredModelView }> = await this.dataSource.query(
+          'SELECT view FROM cp_registered_models WHERE tenant_id = $1 AND name = $2',
+          [query.tenantId, query.name],
+        );
+        if (!row)
+          throw new StrataError(
+            'not_found',
+            `registered model ${JSON.stringify(query.name)} does not exist`,
+          );
+        return row.view;
+      }
+      case 'SearchRegisteredModels': {
+        const after = decodeCursor<string>(query.cursor, 'string') ?? '';
+        const rows: Array<{ view: RegisteredModelView }> = await this.dataSource.query(
+          `SELECT view FROM cp_registered_models
+           WHERE tenant_id = $1 AND name > $2
+             AND ($3::text IS NULL OR strpos(lower(name), lower($3)) > 0)
+             AND ($4::text IS NULL OR view->'tags' ? $4)
+             AND ($5::text IS NULL OR view->'tags'->>$4 = $5)
+           ORDER BY name LIMIT $6`,
+          [
+            query.tenantId,
+            after,
+            query.nameContains ?? null,
+            query.tagKey ?? null,
+            query.tagValue ?? null,
+            query.limit + 1,
+          ],
+        );
+        return page(
+          rows.map((r) => r.view),
+          query.limit,
+          (m) => m.name,
+        );
+      }
     }
   }
 }
