@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { TenantId } from '../control/ids';
+import { LogRecord } from './logs-api';
+
+/** Subjects the logflow service publishes: records its sinks gave up on. */
+export const LogflowSubjects = {
+  /** Records a sink of one tenant's pipeline could not deliver after its last attempt. */
+  deadLetters: (tenantId: string) => `strata.logs.dead.v1.${TenantId.parse(tenantId)}` as const,
+  /** Every tenant's dead letters. */
+  deadLettersAll: 'strata.logs.dead.v1.>',
+} as const;
+
+/** Streams the logflow service declares at start. */
+export const LogflowStreams = {
+  /** Dead letters, kept a week for inspection and replay; file storage. */
+  deadLetters: {
+    name: 'STRATA_LOGS_DEAD',
+    subjects: ['strata.logs.dead.v1.>'],
+    maxAgeMs: 7 * 86_400_000,
+  },
+} as const;
+
+/** Records one sink dead-lettered, with why; published with msgID `<batchId>/<pipeline>/<sink>`. */
+export const LogDeadLetter = z
+  .object({
+    tenantId: TenantId,
+    pipeline: z.string(),
+    sink: z.string(),
+    batchId: z.string(),
+    attempts: z.number().int().nonnegative(),
+    error: z.string(),
+    records: z.array(LogRecord),
+  })
+  .strict();
+export type LogDeadLetter = z.infer<typeof LogDeadLetter>;
