@@ -15,6 +15,7 @@ import {
 import { generateApiKey, hashSecret } from './domain/api-key-secret';
 import { apiKeyDecider, type ApiKeyState } from './domain/api-key.decider';
 import { type Decider, foldEvents } from './domain/decider';
+import { pipelineDecider } from './domain/pipeline.decider';
 import { quotaDecider } from './domain/quota.decider';
 import { ruleGroupDecider, type RuleGroupRules } from './domain/rule-group.decider';
 import { StreamIds } from './domain/streams';
@@ -156,6 +157,18 @@ export class ControlPlaneCommandHandler {
         const events = this.ruleGroups.decide(command, { ...loaded.state, tenant });
         return this.append(streamId, loaded.version, events, metadata(tenantId));
       }
+      case 'ConfigurePipeline':
+      case 'DeletePipeline': {
+        const tenant = await this.loadTenant(command.tenantId);
+        const streamId = StreamIds.pipeline(
+          command.tenantId,
+          command.type === 'ConfigurePipeline' ? command.pipeline.name : command.name,
+        );
+        const loaded = await this.load(pipelineDecider, streamId);
+        checkExpected(streamId, command.expectedVersion, loaded.version);
+        const events = pipelineDecider.decide(command, { ...loaded.state, tenant });
+        return this.append(streamId, loaded.version, events, metadata(command.tenantId));
+      }
     }
   }
 
@@ -214,6 +227,10 @@ function targetStream(command: ControlCommand): string | undefined {
       return StreamIds.ruleGroup(command.target, command.group.name);
     case 'DeleteRuleGroup':
       return StreamIds.ruleGroup(command.target, command.name);
+    case 'ConfigurePipeline':
+      return StreamIds.pipeline(command.tenantId, command.pipeline.name);
+    case 'DeletePipeline':
+      return StreamIds.pipeline(command.tenantId, command.name);
   }
 }
 

@@ -32,6 +32,8 @@ import { PrometheusApiController } from './prometheus-api/prometheus-api.control
 import { CardinalityApiController } from './prometheus-api/cardinality-api.controller';
 import { prometheusApiProviders } from './prometheus-api/gateway-wiring';
 import { RemoteWriteController, RemoteWriteForwarder } from './remote-write';
+import { PipelinesController } from './logs/pipelines.controller';
+import { PipelinesService } from './logs/pipelines.service';
 import { RuleGroupsController } from './rules/rule-groups.controller';
 import { RuleGroupsService } from './rules/rule-groups.service';
 import { RulerConfigController } from './rules/ruler-config.controller';
@@ -69,6 +71,7 @@ export class GatewayModule {
         CardinalityApiController,
         RulerConfigController,
         RuleGroupsController,
+        PipelinesController,
         RemoteWriteController,
         BlockUploadController,
         EventsIngestController,
@@ -94,6 +97,7 @@ export class GatewayModule {
         AdminResolver,
         RuleGroupsResolver,
         RuleGroupsService,
+        PipelinesService,
         GatewayMetrics,
         OpenApiDocument,
         ...prometheusApiProviders(options.bus),

@@ -141,6 +141,10 @@ export class FakeControlPlane extends ControlPlaneClient {
       case 'DeleteRuleGroup':
         // Rule groups are validated by the rules library inside the real control plane; specs of them use it.
         return this.missing('rule group support in the fake control plane');
+      case 'ConfigurePipeline':
+      case 'DeletePipeline':
+        // Pipelines are compiled by the logpipeline library inside the real control plane; specs of them use it.
+        return this.missing('log pipeline support in the fake control plane');
     }
     const position = this.audit.length + 1;
     const { type: _type, ...data } = command;
@@ -254,6 +258,9 @@ export class FakeControlPlane extends ControlPlaneClient {
       case 'GetRuleGroup':
       case 'ListRuleGroups':
         return this.missing('rule group support in the fake control plane');
+      case 'GetPipeline':
+      case 'ListPipelines':
+        return this.missing('log pipeline support in the fake control plane');
     }
   }
 
@@ -272,6 +279,7 @@ export class FakeControlPlane extends ControlPlaneClient {
         apiKeys: [...s.keys.values()].filter((k) => k.tenantId === t.tenantId).map(withoutSecret),
       })),
       ruleGroups: [],
+      pipelines: [],
     };
   }
 }

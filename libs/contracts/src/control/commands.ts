@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiKeyId, ApiKeyScope, TenantId } from './ids';
 import { QuotaPatch } from './quota';
+import { PipelineComponentId, PipelineSpec } from '../logs/pipeline-spec';
 import { RuleGroupSpec, RuleGroupTarget } from './rule-groups';
 
 const displayName = z
@@ -53,6 +54,22 @@ export const ControlCommand = z.discriminatedUnion('type', [
       type: z.literal('DeleteRuleGroup'),
       target: RuleGroupTarget,
       name: RuleGroupSpec.shape.name,
+      expectedVersion,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('ConfigurePipeline'),
+      tenantId: TenantId,
+      pipeline: PipelineSpec,
+      expectedVersion,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('DeletePipeline'),
+      tenantId: TenantId,
+      name: PipelineComponentId,
       expectedVersion,
     })
     .strict(),

@@ -1,5 +1,6 @@
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
+import { type PipelineEvent } from '../logs/pipeline-spec';
 import { type RuleGroupEvent } from './rule-groups';
 
 /**
@@ -34,10 +35,10 @@ export type ApiKeyEvent =
   | { type: 'ApiKeyRevoked'; data: { keyId: string; tenantId: string } };
 
 /** Every control-plane event. */
-export type ControlEvent = TenantEvent | QuotaEvent | ApiKeyEvent | RuleGroupEvent;
+export type ControlEvent = TenantEvent | QuotaEvent | ApiKeyEvent | RuleGroupEvent | PipelineEvent;
 
 /** Aggregate types, used as the stream-id prefix and the subject token of relayed events. */
-export type ControlAggregate = 'tenant' | 'quota' | 'apikey' | 'rulegroup';
+export type ControlAggregate = 'tenant' | 'quota' | 'apikey' | 'rulegroup' | 'pipeline';
 
 /** The envelope of an event relayed to NATS by the outbox. */
 export interface RelayedEvent {

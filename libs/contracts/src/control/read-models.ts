@@ -1,5 +1,6 @@
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
+import { type PipelineView } from '../logs/pipeline-spec';
 import { type RuleGroupView } from './rule-groups';
 
 /** Lifecycle of a tenant; `deleted` is a tombstone, its id can never be reused. */
@@ -66,6 +67,8 @@ export interface ControlPlaneSnapshot {
   tenants: Array<TenantView & { quota: QuotaSpec; apiKeys: ApiKeyView[] }>;
   /** Every rule group of every scope, in key order. */
   ruleGroups: RuleGroupView[];
+  /** Every log pipeline, by tenant then name. */
+  pipelines: PipelineView[];
 }
 
 /** Result of walking the hash chain. */
@@ -99,4 +102,6 @@ export interface ControlQueryResults {
   VerifyAuditChain: ChainVerification;
   GetRuleGroup: RuleGroupView;
   ListRuleGroups: Page<RuleGroupView>;
+  GetPipeline: PipelineView;
+  ListPipelines: Page<PipelineView>;
 }

@@ -4,6 +4,7 @@ import {
   type ApiKeyView,
   type ControlEvent,
   type ControlPlaneSnapshot,
+  type PipelineView,
   type QuotaView,
   type RuleGroupView,
   type TenantView,
@@ -20,6 +21,8 @@ const TYPES: Record<ControlEvent['type'], true> = {
   ApiKeyRevoked: true,
   RuleGroupConfigured: true,
   RuleGroupDeleted: true,
+  PipelineConfigured: true,
+  PipelineDeleted: true,
 };
 
 /** True for the event types of the control-plane aggregates (the log also holds other aggregates'). */
@@ -61,6 +64,8 @@ export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent):
     case 'ApiKeyRevoked':
     case 'RuleGroupConfigured':
     case 'RuleGroupDeleted':
+    case 'PipelineConfigured':
+    case 'PipelineDeleted':
       return view;
   }
 }
@@ -92,6 +97,8 @@ export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): Q
     case 'ApiKeyRevoked':
     case 'RuleGroupConfigured':
     case 'RuleGroupDeleted':
+    case 'PipelineConfigured':
+    case 'PipelineDeleted':
       return view;
   }
 }
@@ -123,6 +130,8 @@ export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent):
     case 'QuotaSet':
     case 'RuleGroupConfigured':
     case 'RuleGroupDeleted':
+    case 'PipelineConfigured':
+    case 'PipelineDeleted':
       return view;
   }
 }
@@ -150,12 +159,36 @@ export function ruleGroupKeyOf(e: StoredControlEvent): string | null {
   return null;
 }
 
+/** A log pipeline's view after one of its events; null once deleted. */
+export function pipelineViewAfter(
+  view: PipelineView | null,
+  e: StoredControlEvent,
+): PipelineView | null {
+  if (e.type === 'PipelineDeleted') return null;
+  if (e.type !== 'PipelineConfigured') return view;
+  return {
+    tenantId: e.data.tenantId,
+    pipeline: e.data.pipeline,
+    version: e.version,
+    createdAt: view?.createdAt ?? e.recordedAt,
+    updatedAt: e.recordedAt,
+  };
+}
+
+/** The `<tenant>/<name>` key of the pipeline an event is about, or null for other events. */
+export function pipelineKeyOf(e: StoredControlEvent): string | null {
+  if (e.type === 'PipelineConfigured') return `${e.data.tenantId}/${e.data.pipeline.name}`;
+  if (e.type === 'PipelineDeleted') return `${e.data.tenantId}/${e.data.name}`;
+  return null;
+}
+
 /** The whole control plane as maps of views: what replay folds the log into. */
 export interface ControlPlaneViews {
   tenants: Map<string, TenantView>;
   quotas: Map<string, QuotaView>;
   apiKeys: Map<string, ApiKeyView>;
   ruleGroups: Map<string, RuleGroupView>;
+  pipelines: Map<string, PipelineView>;
 }
 
 function put<V>(map: Map<string, V>, key: string, value: V | null): void {
@@ -170,6 +203,7 @@ export const controlPlaneFold = {
     quotas: new Map(),
     apiKeys: new Map(),
     ruleGroups: new Map(),
+    pipelines: new Map(),
   }),
   evolve(views: ControlPlaneViews, e: StoredControlEvent): ControlPlaneViews {
     if (!isControlEvent(e)) return views;
@@ -186,6 +220,9 @@ export const controlPlaneFold = {
     } else if (e.type.startsWith('ApiKey')) {
       const id = (e.data as { keyId: string }).keyId;
       put(views.apiKeys, id, apiKeyViewAfter(views.apiKeys.get(id) ?? null, e));
+    } else if (e.type.startsWith('Pipeline')) {
+      const key = pipelineKeyOf(e) as string;
+      put(views.pipelines, key, pipelineViewAfter(views.pipelines.get(key) ?? null, e));
     } else {
       const key = ruleGroupKeyOf(e);
       if (key !== null)
@@ -213,6 +250,9 @@ export function toSnapshot(
         apiKeys: keys.filter((k) => k.tenantId === t.tenantId),
       })),
     ruleGroups: [...views.ruleGroups.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, v]) => v),
+    pipelines: [...views.pipelines.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, v]) => v),
   };

@@ -1,6 +1,7 @@
 import { type QueryRunner } from 'typeorm';
 import {
   type ApiKeyView,
+  type PipelineView,
   type QuotaView,
   type RuleGroupView,
   type TenantView,
@@ -9,6 +10,8 @@ import { type Projection, type RecordedEvent } from '@strata/eventstore';
 import {
   apiKeyViewAfter,
   isControlEvent,
+  pipelineKeyOf,
+  pipelineViewAfter,
   quotaViewAfter,
   ruleGroupKeyOf,
   ruleGroupViewAfter,
@@ -43,7 +46,13 @@ class BatchViews {
     const tenants = new Set<string>();
     const keys = new Set<string>();
     for (const e of events) {
-      if (e.type === 'RuleGroupConfigured' || e.type === 'RuleGroupDeleted') continue;
+      if (
+        e.type === 'RuleGroupConfigured' ||
+        e.type === 'RuleGroupDeleted' ||
+        e.type === 'PipelineConfigured' ||
+        e.type === 'PipelineDeleted'
+      )
+        continue;
       if ('keyId' in e.data) keys.add(e.data.keyId);
       else tenants.add(e.data.tenantId);
     }
@@ -131,16 +140,49 @@ async function applyRuleGroups(q: QueryRunner, events: StoredControlEvent[]): Pr
   }
 }
 
+/** Folds pipeline events into cp_pipelines: one row per live pipeline, removed on deletion. */
+async function applyPipelines(q: QueryRunner, events: StoredControlEvent[]): Promise<void> {
+  const keys = [...new Set(events.map((e) => pipelineKeyOf(e) as string))];
+  const rows: Array<{ key: string; view: PipelineView }> = await q.query(
+    'SELECT pipeline_key AS key, view FROM cp_pipelines WHERE pipeline_key = ANY($1)',
+    [keys],
+  );
+  const views = new Map<string, PipelineView | null>(rows.map((r) => [r.key, r.view]));
+  for (const e of events) {
+    const key = pipelineKeyOf(e) as string;
+    views.set(key, pipelineViewAfter(views.get(key) ?? null, e));
+  }
+  for (const [key, view] of views) {
+    if (view === null) {
+      await q.query('DELETE FROM cp_pipelines WHERE pipeline_key = $1', [key]);
+      continue;
+    }
+    await q.query(
+      `INSERT INTO cp_pipelines (pipeline_key, tenant_id, name, view) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (pipeline_key) DO UPDATE SET view = excluded.view`,
+      [key, view.tenantId, view.pipeline.name, JSON.stringify(view)],
+    );
+  }
+}
+
 async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<void> {
   const all = (recorded as unknown as StoredControlEvent[]).filter(isControlEvent);
   const ruleGroupEvents = all.filter((e) => ruleGroupKeyOf(e) !== null);
   if (ruleGroupEvents.length > 0) await applyRuleGroups(q, ruleGroupEvents);
-  const events = all.filter((e) => ruleGroupKeyOf(e) === null);
+  const pipelineEvents = all.filter((e) => pipelineKeyOf(e) !== null);
+  if (pipelineEvents.length > 0) await applyPipelines(q, pipelineEvents);
+  const events = all.filter((e) => ruleGroupKeyOf(e) === null && pipelineKeyOf(e) === null);
   if (events.length === 0) return;
   const views = new BatchViews();
   await views.load(q, events);
   for (const e of events) {
-    if (e.type === 'RuleGroupConfigured' || e.type === 'RuleGroupDeleted') continue;
+    if (
+      e.type === 'RuleGroupConfigured' ||
+      e.type === 'RuleGroupDeleted' ||
+      e.type === 'PipelineConfigured' ||
+      e.type === 'PipelineDeleted'
+    )
+      continue;
     if ('keyId' in e.data) {
       views.update<ApiKeyView>('cp_api_keys', e.data.keyId, (v) => apiKeyViewAfter(v, e));
     } else {
@@ -151,10 +193,10 @@ async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<vo
   await views.save(q);
 }
 
-/** Keeps cp_tenants, cp_quotas, cp_api_keys and cp_rule_groups equal to the fold of the views over the log. */
+/** Keeps cp_tenants, cp_quotas, cp_api_keys, cp_rule_groups and cp_pipelines equal to the fold of the views over the log. */
 export const controlPlaneProjection: Projection = {
   name: CONTROL_PLANE_PROJECTION,
-  tables: ['cp_tenants', 'cp_quotas', 'cp_api_keys', 'cp_rule_groups'],
+  tables: ['cp_tenants', 'cp_quotas', 'cp_api_keys', 'cp_rule_groups', 'cp_pipelines'],
   apply: (q, event) => applyBatch(q, [event]),
   applyBatch,
 };

@@ -124,6 +124,10 @@ describe('edge basics', () => {
         'POST /api/v1/events',
         'GET /api/v1/events/search',
         'GET /api/v1/audit/search',
+        'GET /api/v1/admin/tenants/{id}/log-pipelines',
+        'GET /api/v1/admin/tenants/{id}/log-pipelines/{name}',
+        'PUT /api/v1/admin/tenants/{id}/log-pipelines/{name}',
+        'DELETE /api/v1/admin/tenants/{id}/log-pipelines/{name}',
       ].sort(),
     );
     const create = res.body.paths['/api/v1/admin/tenants'].post;
