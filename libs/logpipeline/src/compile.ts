@@ -108,10 +108,14 @@ function zodProblems(error: ZodError): PipelineProblem[] {
 
 /**
  * Checks and compiles a pipeline: its shape, every pattern and condition, and its wiring (inputs
- * that exist, no cycles, no component reading a sink). Throws {@link PipelineValidationError}
+ * that exist, no cycles, no component reading a sink). A new version of a running pipeline
+ * passes the old one's `metrics` so its counters keep counting. Throws {@link PipelineValidationError}
  * listing each problem with its path.
  */
-export function compilePipeline(input: PipelineSpecInput | PipelineSpec): CompiledPipeline {
+export function compilePipeline(
+  input: PipelineSpecInput | PipelineSpec,
+  options: { metrics?: LogMetricCounts } = {},
+): CompiledPipeline {
   const parsed = PipelineSpec.safeParse(input);
   if (!parsed.success) throw new PipelineValidationError(zodProblems(parsed.error));
   const spec = parsed.data;
@@ -178,7 +182,7 @@ export function compilePipeline(input: PipelineSpecInput | PipelineSpec): Compil
       inputs: wires.get(id) ?? [],
     })),
     sinks,
-    metrics: new LogMetricCounts(),
+    metrics: options.metrics ?? new LogMetricCounts(),
   };
 }
 
