@@ -20,6 +20,8 @@ import { InjectPlatformConfig, type PlatformConfig } from '@strata/service-kit';
 import { LogflowMetrics } from '../logflow-metrics';
 import { pipelineConsumerName, PipelineRunner, type RunnerDeps } from './pipeline-runner';
 
+const SYNC_RETRY_MS = 2_000;
+
 const key = (tenantId: string, name: string) => `${tenantId}/${name}`;
 
 /**
@@ -36,6 +38,7 @@ export class PipelineRegistry implements OnApplicationBootstrap, OnApplicationSh
   private following: Stoppable | null = null;
   private work: Promise<void> = Promise.resolve();
   private stopped = false;
+  private retry: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -76,6 +79,7 @@ export class PipelineRegistry implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
     await this.following?.stop();
     await this.work;
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
@@ -103,7 +107,20 @@ export class PipelineRegistry implements OnApplicationBootstrap, OnApplicationSh
     });
   }
 
+  /** Reads every pipeline; until the control plane answers, tries again every few seconds. */
   private async sync(): Promise<void> {
+    try {
+      await this.syncOnce();
+    } catch (error) {
+      this.log.warn(`reading pipelines failed, will retry: ${String(error)}`);
+      this.retry ??= setTimeout(() => {
+        this.retry = null;
+        this.serially(() => this.sync());
+      }, SYNC_RETRY_MS);
+    }
+  }
+
+  private async syncOnce(): Promise<void> {
     const views: PipelineView[] = [];
     let cursor: string | undefined;
     do {
