@@ -7,9 +7,11 @@ import {
   type TransformSpec,
 } from '@strata/contracts';
 import { type ZodError } from 'zod';
+import { LogAlertCounts } from './log-alerts';
 import { LogMetricCounts } from './log-metrics';
 import { PipelineValidationError, type PipelineProblem } from './problems';
 import { parseCriTransform, parseDockerTransform } from './transforms/container';
+import { logAlertTransform } from './transforms/log-alert';
 import { logToMetricTransform } from './transforms/log-to-metric';
 import { redactTransform, remapTransform } from './transforms/edit';
 import { MULTILINE_PRESET_RULES, multilineTransform } from './transforms/multiline';
@@ -41,9 +43,11 @@ export interface CompiledPipeline {
   readonly sinks: ReadonlyArray<{ id: string; spec: SinkSpec; inputs: Wire[] }>;
   /** Totals of the pipeline's `log_to_metric` transforms. */
   readonly metrics: LogMetricCounts;
+  /** Counts and states of the pipeline's `log_alert` rules. */
+  readonly alerts: LogAlertCounts;
 }
 
-function buildTransform(spec: TransformSpec): Transform {
+function buildTransform(id: string, spec: TransformSpec): Transform {
   switch (spec.type) {
     case 'parse_json':
       return parseJsonTransform(spec);
@@ -74,6 +78,8 @@ function buildTransform(spec: TransformSpec): Transform {
       return sampleTransform(spec.rate);
     case 'log_to_metric':
       return logToMetricTransform(spec.metrics);
+    case 'log_alert':
+      return logAlertTransform(id, spec);
   }
 }
 
@@ -88,6 +94,8 @@ function failingPart(spec: TransformSpec): string {
       return 'routes';
     case 'redact':
       return 'patterns';
+    case 'log_alert':
+      return 'line_regex';
     case 'multiline':
       return 'rules';
     case 'parse_json':
@@ -114,7 +122,7 @@ function zodProblems(error: ZodError): PipelineProblem[] {
  */
 export function compilePipeline(
   input: PipelineSpecInput | PipelineSpec,
-  options: { metrics?: LogMetricCounts } = {},
+  options: { metrics?: LogMetricCounts; alerts?: LogAlertCounts } = {},
 ): CompiledPipeline {
   const parsed = PipelineSpec.safeParse(input);
   if (!parsed.success) throw new PipelineValidationError(zodProblems(parsed.error));
@@ -135,7 +143,7 @@ export function compilePipeline(
       continue;
     }
     try {
-      transforms.set(id, buildTransform(t));
+      transforms.set(id, buildTransform(id, t));
     } catch (error) {
       problems.push({
         path: `transforms.${id}.${failingPart(t)}`,
@@ -183,7 +191,26 @@ export function compilePipeline(
     })),
     sinks,
     metrics: options.metrics ?? new LogMetricCounts(),
+    alerts: declareAlerts(spec, options.alerts ?? new LogAlertCounts()),
   };
+}
+
+function declareAlerts(spec: PipelineSpec, alerts: LogAlertCounts): LogAlertCounts {
+  const ids = new Set<string>();
+  for (const [id, t] of Object.entries(spec.transforms)) {
+    if (t.type !== 'log_alert') continue;
+    ids.add(id);
+    alerts.declare(id, {
+      alert: t.alert,
+      windowMs: t.window_ms,
+      threshold: t.threshold,
+      forMs: t.for_ms ?? 0,
+      labels: t.labels ?? {},
+      annotations: t.annotations ?? {},
+    });
+  }
+  alerts.retain(ids);
+  return alerts;
 }
 
 /** Kahn's order of the transforms; a cycle is a problem naming one transform on it. */
@@ -227,7 +254,7 @@ export function runPipeline(
     if (inputs.length === 1) return outputs.get(inputs[0].node)?.get(inputs[0].output) ?? [];
     return inputs.flatMap((w) => outputs.get(w.node)?.get(w.output) ?? []);
   };
-  const ctx = { nowMs, metrics: pipeline.metrics };
+  const ctx = { nowMs, metrics: pipeline.metrics, alerts: pipeline.alerts };
   for (const node of pipeline.nodes) {
     const input = gather(node.inputs);
     outputs.set(node.id, input.length === 0 ? new Map() : node.transform.apply(input, ctx));

@@ -8,6 +8,7 @@ export {
 } from './compile';
 export { PipelineValidationError, type PipelineProblem } from './problems';
 export { LogMetricCounts, type LogMetricSample } from './log-metrics';
+export { LogAlertCounts, type LogAlertRule, type LogAlertUpdate } from './log-alerts';
 export { MULTILINE_PRESET_RULES, MULTILINE_START_STATE } from './transforms/multiline';
 export { UNMATCHED_OUTPUT, flattenRecord } from './transforms/select';
 export { parseLogfmt, rfc3339ToNs } from './transforms/parsers';

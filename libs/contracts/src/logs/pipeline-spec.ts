@@ -145,6 +145,32 @@ const LogToMetric = z
   })
   .strict();
 
+/**
+ * A log alert rule: `count_over_time` of the records that match (a label selector, a line filter,
+ * a condition over parsed fields) over `window_ms`, compared with `threshold` (`>=`), firing after
+ * `for_ms`. Records pass through unchanged; counting goes by arrival time.
+ */
+const LogAlert = z
+  .object({
+    type: z.literal('log_alert'),
+    inputs: Inputs,
+    alert: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus label value name'),
+    /** Label equality matchers (`{namespace="shop"}`). */
+    selector: z.record(z.string(), z.string()).optional(),
+    /** LogQL's `|= "text"`. */
+    line_contains: z.string().min(1).max(4096).optional(),
+    /** LogQL's `|~ "re"` (RE2). */
+    line_regex: Pattern.optional(),
+    /** Over parsed fields, e.g. `fields.level = "error"` after `parse_json` or `parse_logfmt`. */
+    condition: Condition.optional(),
+    window_ms: z.number().int().min(1000).max(86_400_000),
+    threshold: z.number().int().min(1),
+    for_ms: z.number().int().min(0).max(86_400_000).optional(),
+    labels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string()).optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+
 /** One transform of a pipeline, by `type`. */
 export const TransformSpec = z.discriminatedUnion('type', [
   ParseJson,
@@ -160,6 +186,7 @@ export const TransformSpec = z.discriminatedUnion('type', [
   Throttle,
   Sample,
   LogToMetric,
+  LogAlert,
 ]);
 
 export type TransformSpec = z.infer<typeof TransformSpec>;

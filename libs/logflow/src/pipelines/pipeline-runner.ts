@@ -8,7 +8,7 @@ import {
   LogsSubjects,
   type PipelineView,
 } from '@strata/contracts';
-import { type LogMetricSample, runPipeline } from '@strata/logpipeline';
+import { type LogAlertUpdate, type LogMetricSample, runPipeline } from '@strata/logpipeline';
 import { type LogflowMetrics } from '../logflow-metrics';
 import { type SinkEnvironment } from '../sinks/sink-factory';
 import { DeliveryInterruptedError, deliverToSink } from '../sinks/sink-delivery';
@@ -57,6 +57,11 @@ export class PipelineRunner {
     return this.current.compiled.metrics.snapshot();
   }
 
+  /** Evaluates the pipeline's log alert rules at `nowMs`. */
+  evaluateAlerts(nowMs: number, resendMs: number): LogAlertUpdate[] {
+    return this.current.compiled.alerts.evaluate(nowMs, resendMs);
+  }
+
   /** Starts consuming; a new pipeline reads batches stored from now on. */
   async start(): Promise<void> {
     const { tenantId, pipeline } = this.current.view;
@@ -78,7 +83,11 @@ export class PipelineRunner {
    * the version they started with, the next ones use the new one, and nothing is dropped.
    */
   reload(view: PipelineView): void {
-    const next = new PipelineRuntime(view, this.deps.env, this.current.compiled.metrics);
+    // Counters and alert states carry over, so a reload neither resets a counter nor re-fires an alert.
+    const next = new PipelineRuntime(view, this.deps.env, {
+      metrics: this.current.compiled.metrics,
+      alerts: this.current.compiled.alerts,
+    });
     const old = this.current;
     this.current = next;
     void old.retire();

@@ -1,5 +1,10 @@
 import { type PipelineView } from '@strata/contracts';
-import { type CompiledPipeline, compilePipeline, type LogMetricCounts } from '@strata/logpipeline';
+import {
+  type CompiledPipeline,
+  compilePipeline,
+  type LogAlertCounts,
+  type LogMetricCounts,
+} from '@strata/logpipeline';
 import { type LogSink } from '../sinks/log-sink';
 import { createSink, type SinkEnvironment } from '../sinks/sink-factory';
 
@@ -18,9 +23,9 @@ export class PipelineRuntime {
   constructor(
     readonly view: PipelineView,
     env: SinkEnvironment,
-    metrics?: LogMetricCounts,
+    kept: { metrics?: LogMetricCounts; alerts?: LogAlertCounts } = {},
   ) {
-    this.compiled = compilePipeline(view.pipeline, { metrics });
+    this.compiled = compilePipeline(view.pipeline, kept);
     this.sinks = new Map(this.compiled.sinks.map((s) => [s.id, createSink(s.spec, env)]));
   }
 

@@ -1,4 +1,5 @@
 import { type LogRecord } from '@strata/contracts';
+import { type LogAlertCounts } from '../log-alerts';
 import { type LogMetricCounts } from '../log-metrics';
 
 /** The default output of a transform; a route's named outputs are the others. */
@@ -8,6 +9,7 @@ export const DEFAULT_OUTPUT = '';
 export interface TransformContext {
   nowMs: number;
   metrics: LogMetricCounts;
+  alerts: LogAlertCounts;
 }
 
 /** One compiled transform: records in, records out per output name. */
