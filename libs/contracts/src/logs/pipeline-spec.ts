@@ -257,6 +257,29 @@ const ElasticsearchSink = z
   })
   .strict();
 
+const S3Sink = z
+  .object({
+    type: z.literal('s3'),
+    ...sink,
+    bucket: z.string().min(3).max(63),
+    /** Key prefix; objects go below `<prefix>/<tenant>/<YYYY-MM-DD>/<HH>/`. */
+    prefix: z.string().max(512).optional(),
+    /** An S3-compatible endpoint; AWS' own when absent. */
+    endpoint: Url.optional(),
+    region: z.string().max(64).optional(),
+    access_key_id: z.string().max(256).optional(),
+    secret_access_key: z.string().max(256).optional(),
+    force_path_style: z.boolean().optional(),
+    /** Largest object before gzip (records beyond go to the next object of the batch). */
+    max_object_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .optional(),
+  })
+  .strict();
+
 /** One sink of a pipeline, by `type`. */
 export const SinkSpec = z.discriminatedUnion('type', [
   Blackhole,
@@ -264,6 +287,7 @@ export const SinkSpec = z.discriminatedUnion('type', [
   HttpSink,
   LokiSink,
   ElasticsearchSink,
+  S3Sink,
 ]);
 export type SinkSpec = z.infer<typeof SinkSpec>;
 

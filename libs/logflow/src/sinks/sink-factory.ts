@@ -2,6 +2,7 @@ import { type SinkSpec } from '@strata/contracts';
 import { ElasticsearchSink } from './elasticsearch.sink';
 import { type LogSink } from './log-sink';
 import { LokiSink } from './loki.sink';
+import { S3Sink } from './s3.sink';
 import { BlackholeSink, FileSink, HttpSink } from './simple-sinks';
 
 /** Where file sinks write: each tenant below its own directory of this root. */
@@ -22,5 +23,7 @@ export function createSink(spec: SinkSpec, env: SinkEnvironment): LogSink {
       return new LokiSink(spec);
     case 'elasticsearch':
       return new ElasticsearchSink(spec);
+    case 's3':
+      return new S3Sink(spec);
   }
 }
