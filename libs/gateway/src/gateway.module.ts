@@ -20,6 +20,7 @@ import { UserLimitsController } from './data/user-limits.controller';
 import { UserStatsController } from './data/user-stats.controller';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
 import { AdminResolver } from './graphql/admin.resolver';
+import { LogPipelinesResolver } from './graphql/log-pipelines.resolver';
 import { RuleGroupsResolver } from './graphql/rule-groups.resolver';
 import { formatGraphqlErrors } from './graphql/error-formatter';
 import { JsonScalar } from './graphql/json.scalar';
@@ -96,6 +97,7 @@ export class GatewayModule {
         AuditService,
         AdminResolver,
         RuleGroupsResolver,
+        LogPipelinesResolver,
         RuleGroupsService,
         PipelinesService,
         GatewayMetrics,

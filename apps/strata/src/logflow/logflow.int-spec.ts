@@ -11,7 +11,8 @@ import {
   Subjects,
 } from '@strata/contracts';
 import { controlPlaneService } from '@strata/control-plane';
-import { type RunningNatsServer } from '@strata/devstack';
+import { freePort, type RunningNatsServer } from '@strata/devstack';
+import { gatewayService } from '@strata/gateway';
 import { logflowService } from '@strata/logflow';
 import { SinkServer, logBatch, logRecord, publishLogBatch } from '@strata/logflow/testing';
 import {
@@ -25,6 +26,8 @@ import { type RunningServices } from '@strata/service-kit';
 import { freshDatabase, type FreshDatabase } from '@strata/testing';
 
 jest.setTimeout(120_000);
+
+const TOKEN = 'logflow-spec-admin-token-0123456789';
 
 const consumerOf = (tenant: string, pipeline: string) => `logflow-${tenant}-${pipeline}`;
 
@@ -43,7 +46,17 @@ describe('logflow: tenant pipelines from STRATA_LOGS to sinks, configured throug
   let db: FreshDatabase;
   let platform: RunningServices;
   let sinks: SinkServer;
+  let gateway = '';
   let requests = 0;
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${gateway}${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        ...(init.body ? { 'content-type': 'application/json' } : {}),
+        ...(init.headers as Record<string, string>),
+      },
+    });
 
   const command = (c: ControlCommand) =>
     bus.request<object, CommandAccepted>(Subjects.controlCommand, {
@@ -74,12 +87,17 @@ describe('logflow: tenant pipelines from STRATA_LOGS to sinks, configured throug
     bus = await clientBus(nats);
     db = await freshDatabase('logflow');
     sinks = await SinkServer.start();
+    const port = await freePort();
+    gateway = `http://127.0.0.1:${port}`;
     platform = await startInProcess(
       strataEnv(nats, join(dir, 'data'), {
         DATABASE_URL: db.url,
         STRATA_LOGFLOW_FILE_ROOT: join(dir, 'files'),
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(port),
+        STRATA_ADMIN_TOKEN: TOKEN,
       }),
-      [controlPlaneService, logflowService],
+      [gatewayService, controlPlaneService, logflowService],
     );
     for (const tenantId of ['acme', 'globex'])
       await command({ type: 'CreateTenant', tenantId, displayName: tenantId });
@@ -92,6 +110,63 @@ describe('logflow: tenant pipelines from STRATA_LOGS to sinks, configured throug
     await nats?.process.stop();
     await db?.drop();
     removeTestDirs();
+  });
+
+  it('manages pipelines over REST and GraphQL, refusing bad ones with the path of each problem', async () => {
+    const spec = {
+      transforms: { kv: { type: 'parse_logfmt', inputs: ['source'] } },
+      sinks: { out: { type: 'blackhole', inputs: ['kv'] } },
+    };
+    const put = await api('/api/v1/admin/tenants/acme/log-pipelines/rest', {
+      method: 'PUT',
+      body: JSON.stringify(spec),
+    });
+    expect(put.status).toBe(200);
+    expect(await put.json()).toMatchObject({
+      tenantId: 'acme',
+      version: 1,
+      pipeline: { name: 'rest' },
+    });
+    const bad = await api('/api/v1/admin/tenants/acme/log-pipelines/bad', {
+      method: 'PUT',
+      body: JSON.stringify({
+        transforms: { re: { type: 'parse_regex', inputs: ['kv'], pattern: '(?P<x>' } },
+        sinks: { out: { type: 'blackhole', inputs: ['re', 'missing'] } },
+      }),
+    });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { error: { fields: Array<{ path: string }> } };
+    expect(body.error.fields.map((f) => f.path)).toEqual([
+      'pipeline.transforms.re.pattern',
+      'pipeline.transforms.re.inputs.0',
+      'pipeline.sinks.out.inputs.1',
+    ]);
+    const gql = async (query: string, variables: object = {}) =>
+      (await (
+        await api('/graphql', { method: 'POST', body: JSON.stringify({ query, variables }) })
+      ).json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+    const configured = await gql(
+      `mutation ($p: JSON!) { configureLogPipeline(tenantId: "acme", pipeline: $p) { name version } }`,
+      { p: { ...spec, name: 'graphql' } },
+    );
+    expect(configured.data).toEqual({ configureLogPipeline: { name: 'graphql', version: 1 } });
+    expect((await gql('query { logPipelines(tenantId: "acme") { name } }')).data).toEqual({
+      logPipelines: [{ name: 'graphql' }, { name: 'rest' }],
+    });
+    await consumerReady('acme', 'graphql');
+    expect(
+      (await gql('mutation { deleteLogPipeline(tenantId: "acme", name: "graphql") }')).data,
+    ).toEqual({ deleteLogPipeline: true });
+    expect(
+      (await api('/api/v1/admin/tenants/acme/log-pipelines/rest', { method: 'DELETE' })).status,
+    ).toBe(204);
+    // A deleted pipeline's consumer goes with it.
+    await waitFor(() =>
+      bus.consumerBacklog(LogsStreams.batches.name, consumerOf('acme', 'graphql')).then(
+        () => false,
+        () => true,
+      ),
+    );
   });
 
   it('parses JSON, drops debug lines, routes errors to a file and everything to Loki, per tenant', async () => {
