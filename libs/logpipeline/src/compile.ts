@@ -21,6 +21,7 @@ import {
   parseRegexTransform,
 } from './transforms/parsers';
 import { sampleTransform, throttleTransform } from './transforms/rate';
+import { parseSyslogTransform } from './transforms/syslog';
 import { filterTransform, routeTransform } from './transforms/select';
 import { DEFAULT_OUTPUT, type Transform } from './transforms/transform';
 
@@ -55,6 +56,8 @@ function buildTransform(id: string, spec: TransformSpec): Transform {
       return parseLogfmtTransform(spec);
     case 'parse_regex':
       return parseRegexTransform(spec);
+    case 'parse_syslog':
+      return parseSyslogTransform(spec);
     case 'parse_cri':
       return parseCriTransform();
     case 'parse_docker':
@@ -100,6 +103,7 @@ function failingPart(spec: TransformSpec): string {
       return 'rules';
     case 'parse_json':
     case 'parse_logfmt':
+    case 'parse_syslog':
     case 'parse_cri':
     case 'parse_docker':
     case 'remap':

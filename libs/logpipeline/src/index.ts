@@ -13,3 +13,4 @@ export { MULTILINE_PRESET_RULES, MULTILINE_START_STATE } from './transforms/mult
 export { UNMATCHED_OUTPUT, flattenRecord } from './transforms/select';
 export { parseLogfmt, rfc3339ToNs } from './transforms/parsers';
 export { compilePath, getPath, getText, withPath, type CompiledPath } from './record-path';
+export { parseSyslogLine, type SyslogParser, type SyslogFields } from './transforms/syslog';

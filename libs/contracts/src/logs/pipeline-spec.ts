@@ -50,6 +50,8 @@ const ParseRegex = z
     pattern: Pattern,
   })
   .strict();
+/** RFC 5424 or 3164: header and structured data into fields, the message becomes the line. */
+const ParseSyslog = z.object({ type: z.literal('parse_syslog'), ...parser }).strict();
 const ParseCri = z.object({ type: z.literal('parse_cri'), inputs: Inputs }).strict();
 const ParseDocker = z.object({ type: z.literal('parse_docker'), inputs: Inputs }).strict();
 
@@ -176,6 +178,7 @@ export const TransformSpec = z.discriminatedUnion('type', [
   ParseJson,
   ParseLogfmt,
   ParseRegex,
+  ParseSyslog,
   ParseCri,
   ParseDocker,
   Multiline,
