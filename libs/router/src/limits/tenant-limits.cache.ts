@@ -83,6 +83,8 @@ export class TenantLimitsCache {
       case 'ApiKeyRevoked':
       case 'RuleGroupConfigured':
       case 'RuleGroupDeleted':
+      case 'PipelineConfigured':
+      case 'PipelineDeleted':
         return;
     }
   }
