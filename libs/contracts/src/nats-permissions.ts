@@ -4,6 +4,7 @@
  * the nats-server configs of the dev/test stack and of the kustomize base are rendered from it.
  */
 import { EventsStreams, EventsSubjects } from './events/events-api';
+import { LogflowStreams, LogflowSubjects } from './logs/logflow-api';
 import { LogsStreams, LogsSubjects } from './logs/logs-api';
 import { NotificationSubjects } from './notification/notification-api';
 import { QuerySubjects } from './query/query-api';
@@ -204,7 +205,27 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
     subscribe: [Subjects.rulerStatus, 'strata.ruler.replica-status.v1.*', ...servesHealth('ruler')],
     chunksWith: ['router', 'query', 'control-plane', 'ruler'],
   },
-  logflow: health('logflow'),
+  logflow: {
+    publish: [
+      // Reads every tenant's pipelines, and writes log_to_metric counters in the tenant's name.
+      Subjects.controlQuery,
+      Subjects.routerWriteBinary,
+      ...JS_INFO,
+      '$JS.API.STREAM.NAMES',
+      ...declareStream(LogsStreams.batches.name),
+      ...readStream(LogsStreams.batches.name),
+      ...consumeStream(LogsStreams.batches.name),
+      // A deleted pipeline's consumer is removed.
+      `$JS.API.CONSUMER.LIST.${LogsStreams.batches.name}`,
+      ...declareStream(LogflowStreams.deadLetters.name),
+      LogflowSubjects.deadLettersAll,
+      ...declareStream(LogflowStreams.alerts.name),
+      LogflowSubjects.alertsAll,
+      ...consumeStream(Streams.controlEvents.name),
+    ],
+    subscribe: servesHealth('logflow'),
+    chunksWith: ['control-plane', 'router'],
+  },
   notification: {
     publish: [
       ...JS_INFO,
@@ -212,6 +233,8 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       ...consumeStream(Streams.rulerAlerts.name),
       ...declareStream(EventsStreams.alerts.name),
       ...consumeStream(EventsStreams.alerts.name),
+      ...declareStream(LogflowStreams.alerts.name),
+      ...consumeStream(LogflowStreams.alerts.name),
       ...useKv(KvBuckets.notificationState, 'write'),
       ...useKv(KvBuckets.notificationAlerts, 'write'),
       ...useKv(KvBuckets.notificationHistory, 'write'),

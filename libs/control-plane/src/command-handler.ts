@@ -15,6 +15,7 @@ import {
 import { generateApiKey, hashSecret } from './domain/api-key-secret';
 import { apiKeyDecider, type ApiKeyState } from './domain/api-key.decider';
 import { type Decider, foldEvents } from './domain/decider';
+import { pipelineDecider } from './domain/pipeline.decider';
 import { eventRuleSetDecider } from './domain/event-rule-set.decider';
 import { storedEventRuleSets } from './queries/event-rule-sets.query';
 import { quotaDecider } from './domain/quota.decider';
@@ -190,6 +191,18 @@ export class ControlPlaneCommandHandler {
         const events = registeredModelDecider.decide(command, { ...loaded.state, tenant });
         return this.append(streamId, loaded.version, events, metadata(command.tenantId));
       }
+      case 'ConfigurePipeline':
+      case 'DeletePipeline': {
+        const tenant = await this.loadTenant(command.tenantId);
+        const streamId = StreamIds.pipeline(
+          command.tenantId,
+          command.type === 'ConfigurePipeline' ? command.pipeline.name : command.name,
+        );
+        const loaded = await this.load(pipelineDecider, streamId);
+        checkExpected(streamId, command.expectedVersion, loaded.version);
+        const events = pipelineDecider.decide(command, { ...loaded.state, tenant });
+        return this.append(streamId, loaded.version, events, metadata(command.tenantId));
+      }
     }
   }
 
@@ -260,6 +273,10 @@ function targetStream(command: ControlCommand): string | undefined {
     case 'SetModelAlias':
     case 'DeleteModelAlias':
       return StreamIds.registeredModel(command.tenantId, command.name);
+    case 'ConfigurePipeline':
+      return StreamIds.pipeline(command.tenantId, command.pipeline.name);
+    case 'DeletePipeline':
+      return StreamIds.pipeline(command.tenantId, command.name);
   }
 }
 

@@ -20,6 +20,7 @@ import { UserLimitsController } from './data/user-limits.controller';
 import { UserStatsController } from './data/user-stats.controller';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
 import { AdminResolver } from './graphql/admin.resolver';
+import { LogPipelinesResolver } from './graphql/log-pipelines.resolver';
 import { RuleGroupsResolver } from './graphql/rule-groups.resolver';
 import { formatGraphqlErrors } from './graphql/error-formatter';
 import { JsonScalar } from './graphql/json.scalar';
@@ -32,6 +33,8 @@ import { PrometheusApiController } from './prometheus-api/prometheus-api.control
 import { CardinalityApiController } from './prometheus-api/cardinality-api.controller';
 import { prometheusApiProviders } from './prometheus-api/gateway-wiring';
 import { RemoteWriteController, RemoteWriteForwarder } from './remote-write';
+import { PipelinesController } from './logs/pipelines.controller';
+import { PipelinesService } from './logs/pipelines.service';
 import { RuleGroupsController } from './rules/rule-groups.controller';
 import { RuleGroupsService } from './rules/rule-groups.service';
 import { RulerConfigController } from './rules/ruler-config.controller';
@@ -96,6 +99,7 @@ export class GatewayModule {
         CardinalityApiController,
         RulerConfigController,
         RuleGroupsController,
+        PipelinesController,
         RemoteWriteController,
         BlockUploadController,
         DeleteSeriesController,
@@ -145,6 +149,8 @@ export class GatewayModule {
         RuleGroupsService,
         EventRuleSetsService,
         EventsResolver,
+        LogPipelinesResolver,
+        PipelinesService,
         GatewayMetrics,
         OpenApiDocument,
         LogIngest,

@@ -151,6 +151,10 @@ export class FakeControlPlane extends ControlPlaneClient {
       case 'DeleteModelAlias':
         // These aggregates are validated by libraries inside the real control plane; specs of them use it.
         return this.missing('support for this aggregate in the fake control plane');
+      case 'ConfigurePipeline':
+      case 'DeletePipeline':
+        // Pipelines are compiled by the logpipeline library inside the real control plane; specs of them use it.
+        return this.missing('log pipeline support in the fake control plane');
     }
     const position = this.audit.length + 1;
     const { type: _type, ...data } = command;
@@ -268,6 +272,9 @@ export class FakeControlPlane extends ControlPlaneClient {
       case 'GetRegisteredModel':
       case 'SearchRegisteredModels':
         return this.missing('support for this aggregate in the fake control plane');
+      case 'GetPipeline':
+      case 'ListPipelines':
+        return this.missing('log pipeline support in the fake control plane');
     }
   }
 
@@ -287,6 +294,7 @@ export class FakeControlPlane extends ControlPlaneClient {
       })),
       ruleGroups: [],
       eventRuleSets: [],
+      pipelines: [],
     };
   }
 }

@@ -5,6 +5,8 @@ import {
   EventAlerts,
   EventsStreams,
   HistoryRequest,
+  LogAlerts,
+  LogflowStreams,
   ListAlertsRequest,
   ListSilencesRequest,
   NotificationSubjects,
@@ -84,6 +86,22 @@ export class NotificationController {
   )
   async eventAlerts(
     @Payload(new ValidatePayload(EventAlerts, 'event alerts')) batch: EventAlerts,
+  ): Promise<void> {
+    await this.accept({ tenantId: batch.tenantId, alerts: batch.alerts });
+  }
+
+  @EventPattern(
+    LogflowStreams.alerts.subjects[0],
+    eventRoute({
+      consumer: {
+        stream: LogflowStreams.alerts.name,
+        durableName: 'notification-log-alerts',
+        maxDeliver: 5,
+      },
+    }),
+  )
+  async logAlerts(
+    @Payload(new ValidatePayload(LogAlerts, 'log alerts')) batch: LogAlerts,
   ): Promise<void> {
     await this.accept({ tenantId: batch.tenantId, alerts: batch.alerts });
   }

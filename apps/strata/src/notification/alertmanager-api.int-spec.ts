@@ -6,6 +6,8 @@ import { type NatsBus } from '@strata/bus';
 import {
   type EventAlerts,
   EventsSubjects,
+  type LogAlerts,
+  LogflowSubjects,
   type QuotaSpec,
   type RulerAlertBatch,
   Subjects,
@@ -333,6 +335,38 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
     expect(sent('beta').some((r) => JSON.stringify(r.body).includes('PodCrashLooping'))).toBe(
       false,
     );
+  });
+
+  it('delivers the log alerts logflow publishes on its stream', async () => {
+    const now = new Date();
+    const batch: LogAlerts = {
+      tenantId: 'acme',
+      alerts: [
+        {
+          labels: { alertname: 'ShopErrorBurst', alerttype: 'log', log_pipeline: 'app' },
+          annotations: { count: '6' },
+          startsAt: now.toISOString(),
+          endsAt: new Date(now.getTime() + 3_600_000).toISOString(),
+        },
+      ],
+    };
+    await bus.publish(LogflowSubjects.alerts('acme'), batch, { msgId: 'spec-log-alerts-1' });
+    await waitFor(
+      () => sent('acme').some((r) => JSON.stringify(r.body).includes('ShopErrorBurst')),
+      15_000,
+    );
+    const delivered = sent('acme').find((r) => JSON.stringify(r.body).includes('ShopErrorBurst'));
+    expect(delivered?.body).toMatchObject({
+      status: 'firing',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'ShopErrorBurst', alerttype: 'log', log_pipeline: 'app' },
+          annotations: { count: '6' },
+        },
+      ],
+    });
+    expect(sent('beta').some((r) => JSON.stringify(r.body).includes('ShopErrorBurst'))).toBe(false);
   });
 
   it('after kill -9, sends what was waiting and nothing it had already sent', async () => {

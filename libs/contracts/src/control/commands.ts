@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiKeyId, ApiKeyScope, TenantId } from './ids';
 import { QuotaPatch } from './quota';
+import { PipelineComponentId, PipelineSpec } from '../logs/pipeline-spec';
 import { RegisteredModelCommand } from './registered-models';
 import { RuleGroupSpec, RuleGroupTarget } from './rule-groups';
 import { RuleSetCluster, RuleSetName, RuleSetSpec } from '../events/rule-sets';
@@ -78,6 +79,22 @@ export const ControlCommand = z.discriminatedUnion('type', [
     })
     .strict(),
   ...RegisteredModelCommand.options,
+  z
+    .object({
+      type: z.literal('ConfigurePipeline'),
+      tenantId: TenantId,
+      pipeline: PipelineSpec,
+      expectedVersion,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('DeletePipeline'),
+      tenantId: TenantId,
+      name: PipelineComponentId,
+      expectedVersion,
+    })
+    .strict(),
 ]);
 export type ControlCommand = z.infer<typeof ControlCommand>;
 export type ControlCommandType = ControlCommand['type'];

@@ -1,5 +1,6 @@
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
+import { type PipelineEvent } from '../logs/pipeline-spec';
 import { type RegisteredModelEvent } from './registered-models';
 import { type RuleGroupEvent } from './rule-groups';
 import { type EventRuleSetEvent } from '../events/rule-sets';
@@ -42,11 +43,12 @@ export type ControlEvent =
   | ApiKeyEvent
   | RuleGroupEvent
   | EventRuleSetEvent
-  | RegisteredModelEvent;
+  | RegisteredModelEvent
+  | PipelineEvent;
 
 /** Aggregate types, used as the stream-id prefix and the subject token of relayed events. */
 export type ControlAggregate =
-  'tenant' | 'quota' | 'apikey' | 'rulegroup' | 'eventruleset' | 'model';
+  'tenant' | 'quota' | 'apikey' | 'rulegroup' | 'eventruleset' | 'model' | 'pipeline';
 
 /** The envelope of an event relayed to NATS by the outbox. */
 export interface RelayedEvent {

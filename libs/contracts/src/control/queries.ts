@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiKeyId, TenantId } from './ids';
+import { PipelineComponentId } from '../logs/pipeline-spec';
 import { RegisteredModelName } from './registered-models';
 import { RuleGroupSpec, RuleGroupTarget, RuleNamespace } from './rule-groups';
 import { RuleSetName } from '../events/rule-sets';
@@ -99,6 +100,13 @@ export const ControlQuery = z
         cursor,
         limit,
       })
+      .strict(),
+    z
+      .object({ type: z.literal('GetPipeline'), tenantId: TenantId, name: PipelineComponentId })
+      .strict(),
+    /** Log pipelines in (tenant, name) order: of one tenant, or of every live tenant. */
+    z
+      .object({ type: z.literal('ListPipelines'), tenantId: TenantId.optional(), cursor, limit })
       .strict(),
   ])
   .superRefine((q, ctx) => {

@@ -1,5 +1,6 @@
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
+import { type PipelineView } from '../logs/pipeline-spec';
 import { type RegisteredModelView } from './registered-models';
 import { type RuleGroupView } from './rule-groups';
 import { type EventRuleSetView } from '../events/rule-sets';
@@ -72,6 +73,8 @@ export interface ControlPlaneSnapshot {
   eventRuleSets: EventRuleSetView[];
   /** Registered models of every tenant by tenant and name; absent while there are none. */
   registeredModels?: RegisteredModelView[];
+  /** Every log pipeline, by tenant then name. */
+  pipelines: PipelineView[];
 }
 
 /** Result of walking the hash chain. */
@@ -109,4 +112,6 @@ export interface ControlQueryResults {
   ListEventRuleSets: Page<EventRuleSetView>;
   GetRegisteredModel: RegisteredModelView;
   SearchRegisteredModels: Page<RegisteredModelView>;
+  GetPipeline: PipelineView;
+  ListPipelines: Page<PipelineView>;
 }

@@ -437,6 +437,12 @@ export const PlatformEnv = z.object({
   /** Log sources: a syslog listener stores a batch at this many lines, or this long after its first line. */
   STRATA_LOGS_SYSLOG_FLUSH_LINES: z.coerce.number().int().positive().default(1000),
   STRATA_LOGS_SYSLOG_FLUSH_MS: z.coerce.number().int().positive().default(200),
+  /** Logflow: file sinks write below `<root>/<tenant>/` (default `<STRATA_DATA_DIR>/logflow-files`). */
+  STRATA_LOGFLOW_FILE_ROOT: z.string().default(''),
+  /** Logflow: batches one pipeline works on at once (its consumer's concurrency). */
+  STRATA_LOGFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  /** Logflow: seconds between writes of `log_to_metric` counters and evaluations of log alert rules. */
+  STRATA_LOGFLOW_METRICS_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(3600).default(15),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;

@@ -16,4 +16,6 @@ export const StreamIds = {
       .update(JSON.stringify([tenantId, name]))
       .digest('hex')
       .slice(0, 40)}`,
+  // Pipeline names are checked ids (lowercase, digits, `_`, `-`), which stream ids can hold.
+  pipeline: (tenantId: string, name: string) => `pipeline-${tenantId}.${name}`,
 } as const;

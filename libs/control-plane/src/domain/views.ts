@@ -5,6 +5,7 @@ import {
   type ControlEvent,
   type ControlPlaneSnapshot,
   type EventRuleSetView,
+  type PipelineView,
   type QuotaView,
   type RegisteredModelView,
   type RuleGroupView,
@@ -30,6 +31,8 @@ const TYPES: Record<ControlEvent['type'], true> = {
   RuleGroupDeleted: true,
   EventRuleSetConfigured: true,
   EventRuleSetDeleted: true,
+  PipelineConfigured: true,
+  PipelineDeleted: true,
   ...REGISTERED_MODEL_EVENT_TYPES,
 };
 
@@ -75,6 +78,8 @@ export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent):
     case 'RuleGroupDeleted':
     case 'EventRuleSetConfigured':
     case 'EventRuleSetDeleted':
+    case 'PipelineConfigured':
+    case 'PipelineDeleted':
       return view;
   }
 }
@@ -109,6 +114,8 @@ export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): Q
     case 'RuleGroupDeleted':
     case 'EventRuleSetConfigured':
     case 'EventRuleSetDeleted':
+    case 'PipelineConfigured':
+    case 'PipelineDeleted':
       return view;
   }
 }
@@ -143,6 +150,8 @@ export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent):
     case 'RuleGroupDeleted':
     case 'EventRuleSetConfigured':
     case 'EventRuleSetDeleted':
+    case 'PipelineConfigured':
+    case 'PipelineDeleted':
       return view;
   }
 }
@@ -196,6 +205,29 @@ export function eventRuleSetKeyOf(e: StoredControlEvent): string | null {
   return null;
 }
 
+/** A log pipeline's view after one of its events; null once deleted. */
+export function pipelineViewAfter(
+  view: PipelineView | null,
+  e: StoredControlEvent,
+): PipelineView | null {
+  if (e.type === 'PipelineDeleted') return null;
+  if (e.type !== 'PipelineConfigured') return view;
+  return {
+    tenantId: e.data.tenantId,
+    pipeline: e.data.pipeline,
+    version: e.version,
+    createdAt: view?.createdAt ?? e.recordedAt,
+    updatedAt: e.recordedAt,
+  };
+}
+
+/** The `<tenant>/<name>` key of the pipeline an event is about, or null for other events. */
+export function pipelineKeyOf(e: StoredControlEvent): string | null {
+  if (e.type === 'PipelineConfigured') return `${e.data.tenantId}/${e.data.pipeline.name}`;
+  if (e.type === 'PipelineDeleted') return `${e.data.tenantId}/${e.data.name}`;
+  return null;
+}
+
 /** The whole control plane as maps of views: what replay folds the log into. */
 export interface ControlPlaneViews {
   tenants: Map<string, TenantView>;
@@ -204,6 +236,7 @@ export interface ControlPlaneViews {
   ruleGroups: Map<string, RuleGroupView>;
   eventRuleSets: Map<string, EventRuleSetView>;
   registeredModels: Map<string, RegisteredModelView>;
+  pipelines: Map<string, PipelineView>;
 }
 
 function put<V>(map: Map<string, V>, key: string, value: V | null): void {
@@ -220,6 +253,7 @@ export const controlPlaneFold = {
     ruleGroups: new Map(),
     eventRuleSets: new Map(),
     registeredModels: new Map(),
+    pipelines: new Map(),
   }),
   evolve(views: ControlPlaneViews, e: StoredControlEvent): ControlPlaneViews {
     if (!isControlEvent(e)) return views;
@@ -245,6 +279,9 @@ export const controlPlaneFold = {
     } else if (e.type.startsWith('ApiKey')) {
       const id = (e.data as { keyId: string }).keyId;
       put(views.apiKeys, id, apiKeyViewAfter(views.apiKeys.get(id) ?? null, e));
+    } else if (e.type.startsWith('Pipeline')) {
+      const key = pipelineKeyOf(e) as string;
+      put(views.pipelines, key, pipelineViewAfter(views.pipelines.get(key) ?? null, e));
     } else if (e.type.startsWith('EventRuleSet')) {
       const key = eventRuleSetKeyOf(e) as string;
       put(views.eventRuleSets, key, eventRuleSetViewAfter(views.eventRuleSets.get(key) ?? null, e));
@@ -274,18 +311,16 @@ export function toSnapshot(
         quota: views.quotas.get(t.tenantId)?.quota ?? { ...DEFAULT_QUOTA },
         apiKeys: keys.filter((k) => k.tenantId === t.tenantId),
       })),
-    ruleGroups: [...views.ruleGroups.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, v]) => v),
-    eventRuleSets: [...views.eventRuleSets.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, v]) => v),
+    ruleGroups: valuesByKey(views.ruleGroups),
+    eventRuleSets: valuesByKey(views.eventRuleSets),
     ...(views.registeredModels.size > 0
-      ? {
-          registeredModels: [...views.registeredModels.entries()]
-            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-            .map(([, v]) => v),
-        }
+      ? { registeredModels: valuesByKey(views.registeredModels) }
       : {}),
+    pipelines: valuesByKey(views.pipelines),
   };
+}
+
+/** A map's values in key order (code-unit order, as the read models' primary keys sort). */
+function valuesByKey<V>(map: Map<string, V>): V[] {
+  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
 }

@@ -1,6 +1,7 @@
 import { type QueryRunner } from 'typeorm';
 import {
   type ApiKeyView,
+  type PipelineView,
   type QuotaView,
   type RegisteredModelView,
   type RuleGroupView,
@@ -11,6 +12,8 @@ import {
   apiKeyViewAfter,
   eventRuleSetKeyOf,
   isControlEvent,
+  pipelineKeyOf,
+  pipelineViewAfter,
   quotaViewAfter,
   ruleGroupKeyOf,
   ruleGroupViewAfter,
@@ -169,6 +172,31 @@ async function applyRegisteredModels(q: QueryRunner, events: StoredModelEvent[])
   }
 }
 
+/** Folds pipeline events into cp_pipelines: one row per live pipeline, removed on deletion. */
+async function applyPipelines(q: QueryRunner, events: StoredControlEvent[]): Promise<void> {
+  const keys = [...new Set(events.map((e) => pipelineKeyOf(e) as string))];
+  const rows: Array<{ key: string; view: PipelineView }> = await q.query(
+    'SELECT pipeline_key AS key, view FROM cp_pipelines WHERE pipeline_key = ANY($1)',
+    [keys],
+  );
+  const views = new Map<string, PipelineView | null>(rows.map((r) => [r.key, r.view]));
+  for (const e of events) {
+    const key = pipelineKeyOf(e) as string;
+    views.set(key, pipelineViewAfter(views.get(key) ?? null, e));
+  }
+  for (const [key, view] of views) {
+    if (view === null) {
+      await q.query('DELETE FROM cp_pipelines WHERE pipeline_key = $1', [key]);
+      continue;
+    }
+    await q.query(
+      `INSERT INTO cp_pipelines (pipeline_key, tenant_id, name, view) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (pipeline_key) DO UPDATE SET view = excluded.view`,
+      [key, view.tenantId, view.pipeline.name, JSON.stringify(view)],
+    );
+  }
+}
+
 async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<void> {
   const controlEvents = (recorded as unknown as StoredControlEvent[]).filter(isControlEvent);
   const modelEvents = controlEvents.filter(isRegisteredModelEvent);
@@ -176,8 +204,12 @@ async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<vo
   const all = controlEvents.filter((e) => !isRegisteredModelEvent(e));
   const ruleGroupEvents = all.filter((e) => ruleGroupKeyOf(e) !== null);
   if (ruleGroupEvents.length > 0) await applyRuleGroups(q, ruleGroupEvents);
+  const pipelineEvents = all.filter((e) => pipelineKeyOf(e) !== null);
+  if (pipelineEvents.length > 0) await applyPipelines(q, pipelineEvents);
   // Event rule sets have a projection of their own.
-  const events = all.filter((e) => ruleGroupKeyOf(e) === null && eventRuleSetKeyOf(e) === null);
+  const events = all.filter(
+    (e) => ruleGroupKeyOf(e) === null && eventRuleSetKeyOf(e) === null && pipelineKeyOf(e) === null,
+  );
   if (events.length === 0) return;
   const views = new BatchViews();
   await views.load(q, events);
@@ -193,10 +225,17 @@ async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<vo
   await views.save(q);
 }
 
-/** Keeps cp_tenants, cp_quotas, cp_api_keys and cp_rule_groups equal to the fold of the views over the log. */
+/** Keeps cp_tenants, cp_quotas, cp_api_keys, cp_rule_groups, cp_registered_models and cp_pipelines equal to the fold of the views over the log. */
 export const controlPlaneProjection: Projection = {
   name: CONTROL_PLANE_PROJECTION,
-  tables: ['cp_tenants', 'cp_quotas', 'cp_api_keys', 'cp_rule_groups', 'cp_registered_models'],
+  tables: [
+    'cp_tenants',
+    'cp_quotas',
+    'cp_api_keys',
+    'cp_rule_groups',
+    'cp_registered_models',
+    'cp_pipelines',
+  ],
   apply: (q, event) => applyBatch(q, [event]),
   applyBatch,
 };

@@ -8,6 +8,7 @@ import {
   type Page,
   type QuotaView,
   type RegisteredModelView,
+  type PipelineView,
   type RuleGroupView,
   type TenantView,
   ruleGroupKey,
@@ -174,6 +175,33 @@ export class ControlPlaneQueryHandler {
           query.limit,
           (m) => m.name,
         );
+      }
+      case 'GetPipeline': {
+        const [row]: Array<{ view: PipelineView }> = await this.dataSource.query(
+          'SELECT view FROM cp_pipelines WHERE pipeline_key = $1',
+          [`${query.tenantId}/${query.name}`],
+        );
+        if (!row)
+          throw new StrataError(
+            'not_found',
+            `log pipeline ${JSON.stringify(query.name)} does not exist`,
+          );
+        return row.view;
+      }
+      case 'ListPipelines': {
+        const after = decodeCursor<string>(query.cursor, 'string') ?? '';
+        // Pipelines of deleted tenants stay in the log but no longer run.
+        const rows: Array<{ view: PipelineView; key: string }> = await this.dataSource.query(
+          `SELECT p.pipeline_key AS key, p.view FROM cp_pipelines p JOIN cp_tenants t USING (tenant_id)
+           WHERE p.pipeline_key > $1 AND t.status <> 'deleted' AND ($2::text IS NULL OR p.tenant_id = $2)
+           ORDER BY p.pipeline_key LIMIT $3`,
+          [after, query.tenantId ?? null, query.limit + 1],
+        );
+        const items = rows.slice(0, query.limit);
+        return {
+          items: items.map((r) => r.view),
+          nextCursor: rows.length > query.limit ? encodeCursor(items[items.length - 1].key) : null,
+        };
       }
     }
   }

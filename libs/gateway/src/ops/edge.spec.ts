@@ -170,6 +170,10 @@ describe('edge basics', () => {
         'PUT /api/v1/registry/models/{name}/versions/{version}/tags/{key}',
         'PUT /models/v1/{repo}/{name}/blobs/{digest}',
         'PUT /models/v1/{repo}/{name}/manifests/{version}',
+        'GET /api/v1/admin/tenants/{id}/log-pipelines',
+        'GET /api/v1/admin/tenants/{id}/log-pipelines/{name}',
+        'PUT /api/v1/admin/tenants/{id}/log-pipelines/{name}',
+        'DELETE /api/v1/admin/tenants/{id}/log-pipelines/{name}',
       ].sort(),
     );
     const create = res.body.paths['/api/v1/admin/tenants'].post;

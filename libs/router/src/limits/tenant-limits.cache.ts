@@ -85,6 +85,8 @@ export class TenantLimitsCache {
       case 'RuleGroupDeleted':
       case 'EventRuleSetConfigured':
       case 'EventRuleSetDeleted':
+      case 'PipelineConfigured':
+      case 'PipelineDeleted':
         return;
     }
   }
