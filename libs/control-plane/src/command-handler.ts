@@ -21,6 +21,7 @@ import { storedEventRuleSets } from './queries/event-rule-sets.query';
 import { quotaDecider } from './domain/quota.decider';
 import { registeredModelDecider } from './domain/registered-model.decider';
 import { ruleGroupDecider, type RuleGroupRules } from './domain/rule-group.decider';
+import { seriesDeletionDecider } from './domain/series-deletion.decider';
 import { StreamIds } from './domain/streams';
 import { tenantDecider, type TenantState } from './domain/tenant.decider';
 
@@ -203,6 +204,13 @@ export class ControlPlaneCommandHandler {
         const events = pipelineDecider.decide(command, { ...loaded.state, tenant });
         return this.append(streamId, loaded.version, events, metadata(command.tenantId));
       }
+      case 'RequestSeriesDeletion': {
+        const tenant = await this.loadTenant(command.tenantId);
+        const streamId = StreamIds.seriesDeletion(command.tenantId, command.requestId);
+        const loaded = await this.load(seriesDeletionDecider, streamId);
+        const events = seriesDeletionDecider.decide(command, { ...loaded.state, tenant });
+        return this.append(streamId, loaded.version, events, metadata(command.tenantId));
+      }
     }
   }
 
@@ -277,6 +285,8 @@ function targetStream(command: ControlCommand): string | undefined {
       return StreamIds.pipeline(command.tenantId, command.pipeline.name);
     case 'DeletePipeline':
       return StreamIds.pipeline(command.tenantId, command.name);
+    case 'RequestSeriesDeletion':
+      return StreamIds.seriesDeletion(command.tenantId, command.requestId);
   }
 }
 

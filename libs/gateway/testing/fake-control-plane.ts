@@ -155,6 +155,14 @@ export class FakeControlPlane extends ControlPlaneClient {
       case 'DeletePipeline':
         // Pipelines are compiled by the logpipeline library inside the real control plane; specs of them use it.
         return this.missing('log pipeline support in the fake control plane');
+      case 'RequestSeriesDeletion':
+        tenant(command.tenantId);
+        [streamId, version, tenantId] = [
+          `seriesdeletion-${command.tenantId}.${command.requestId}`,
+          1,
+          command.tenantId,
+        ];
+        break;
     }
     const position = this.audit.length + 1;
     const { type: _type, ...data } = command;

@@ -1,11 +1,14 @@
-// Series deletion end to end: a platform admin's delete request hides the samples at once from
-// both read paths (a store gateway's blocks and the ingesters' heads), other series and tenants
-// untouched, and the compactor then rewrites the block so that the samples leave the bucket.
+// Series deletion end to end: a platform admin's delete request is recorded in the control plane's
+// audit trail, hides the samples at once from both read paths (a store gateway's blocks and the
+// ingesters' heads), other series and tenants untouched, and the compactor then rewrites the block
+// so that the samples leave the bucket.
 import { type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { BucketBlockFiles, blockDir, isBlockUlid, listTenantBlocks } from '@strata/blocks';
 import { type NatsBus } from '@strata/bus';
 import { runTenantCycle } from '@strata/compactor';
+import { type AuditEntry, type ControlPlaneSnapshot, type Page } from '@strata/contracts';
+import { controlPlaneService } from '@strata/control-plane';
 import { type RunningNatsServer, freePort } from '@strata/devstack';
 import { type RunningGateway, startGateway } from '@strata/gateway';
 import { ingesterService } from '@strata/ingester';
@@ -14,7 +17,12 @@ import { queryService } from '@strata/query';
 import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { routerService } from '@strata/router';
 import { type RunningServices } from '@strata/service-kit';
-import { type TestSeries, writeTestBlock } from '@strata/testing';
+import {
+  type FreshDatabase,
+  type TestSeries,
+  freshDatabase,
+  writeTestBlock,
+} from '@strata/testing';
 import {
   blockSeries,
   labelsFrom,
@@ -26,7 +34,6 @@ import {
   ADMIN_TOKEN,
   OPEN_QUOTA,
   clientBus,
-  fakeControlPlane,
   removeTestDirs,
   spawnStrata,
   startInProcess,
@@ -70,6 +77,7 @@ describe('delete_series: hidden at once from blocks and heads, then rewritten ou
   let store: ChildProcess;
   let bucket: FilesystemBucket;
   let dir: string;
+  let db: FreshDatabase;
 
   const admin = (tenant?: string): Record<string, string> => ({
     authorization: `Bearer ${ADMIN_TOKEN}`,
@@ -88,11 +96,31 @@ describe('delete_series: hidden at once from blocks and heads, then rewritten ou
     if (m.status !== 'success') throw new Error(JSON.stringify(m));
     return (m.data?.result[0]?.values ?? []).map(([t]) => Math.round(t * 1000));
   };
-  const deleteSeries = (tenant: string, query: string): Promise<Response> =>
+  const deleteSeries = (tenant: string, query: string, requestId?: string): Promise<Response> =>
     fetch(`${gateway.url}/api/v1/admin/tenants/${tenant}/delete_series?${query}`, {
       method: 'POST',
-      headers: admin(),
+      headers: { ...admin(), ...(requestId ? { 'x-request-id': requestId } : {}) },
     });
+  const adminJson = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+    const r = await fetch(`${gateway.url}${path}`, {
+      ...init,
+      headers: { ...admin(), ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    });
+    if (r.status >= 300) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+    return (await r.json()) as T;
+  };
+  /** The tenant's recorded deletion requests, as the audit trail lists them. */
+  const auditedDeletions = async (tenant: string): Promise<AuditEntry[]> =>
+    (
+      await adminJson<Page<AuditEntry>>(
+        `/api/v1/admin/audit?tenant=${tenant}&type=SeriesDeletionRequested`,
+      )
+    ).items;
+  const tombstones = async (tenant: string): Promise<string[]> => {
+    const keys: string[] = [];
+    for await (const key of bucket.list(`${tenant}/tombstones`)) keys.push(key);
+    return keys;
+  };
 
   beforeAll(async () => {
     const started = await startTestNats();
@@ -105,23 +133,19 @@ describe('delete_series: hidden at once from blocks and heads, then rewritten ou
         maxTime: BLOCK_TO,
       });
     bus = await clientBus(nats);
-    fakeControlPlane(
-      bus,
-      new Map([
-        [A, OPEN_QUOTA],
-        [B, OPEN_QUOTA],
-      ]),
-    );
+    db = await freshDatabase('delete_series');
     const env = strataEnv(nats, join(dir, 'data'), {
       STRATA_BUCKET_URL: join(dir, 'bucket'),
       STRATA_STORE_SYNC_INTERVAL_SECONDS: '1',
+      DATABASE_URL: db.url,
     });
-    store = await spawnStrata(
-      'store',
-      { ...env, STRATA_DATA_DIR: join(dir, 'store-data') },
-      join(dir, 'store.log'),
-    );
-    services = await startInProcess(env, [routerService, ingesterService, queryService]);
+    // The real control plane: the deletion requests' audit trail is what the spec reads back.
+    services = await startInProcess(env, [
+      controlPlaneService,
+      routerService,
+      ingesterService,
+      queryService,
+    ]);
     gateway = await startGateway({
       config: {
         adminToken: ADMIN_TOKEN,
@@ -134,6 +158,21 @@ describe('delete_series: hidden at once from blocks and heads, then rewritten ou
       bus,
       bucket,
     });
+    for (const t of [A, B]) {
+      await adminJson('/api/v1/admin/tenants', {
+        method: 'POST',
+        body: JSON.stringify({ tenantId: t, displayName: t }),
+      });
+      await adminJson(`/api/v1/admin/tenants/${t}/quota`, {
+        method: 'PATCH',
+        body: JSON.stringify(OPEN_QUOTA),
+      });
+    }
+    store = await spawnStrata(
+      'store',
+      { ...env, STRATA_DATA_DIR: join(dir, 'store-data') },
+      join(dir, 'store.log'),
+    );
     for (const t of [A, B]) {
       const body = encodeWriteRequestV1({
         metadata: [],
@@ -172,6 +211,7 @@ describe('delete_series: hidden at once from blocks and heads, then rewritten ou
     await bucket?.close();
     await bus?.drain();
     await nats?.process.stop();
+    await db?.drop();
     removeTestDirs();
   });
 
@@ -193,19 +233,62 @@ describe('delete_series: hidden at once from blocks and heads, then rewritten ou
       headers: admin(),
     });
     expect(((await listed.json()) as { requests: unknown[] }).requests).toEqual([]);
+    expect(await auditedDeletions(A)).toEqual([]);
+  });
+
+  it('refuses a tenant the control plane does not know, writing no tombstone', async () => {
+    const r = await deleteSeries('del-nobody', `match[]=logins_total`);
+    expect(r.status).toBe(404);
+    expect(await tombstones('del-nobody')).toEqual([]);
+    expect(await auditedDeletions('del-nobody')).toEqual([]);
   });
 
   it('hides the matched samples at once from the store gateway and the ingesters, then the compactor removes them from the block', async () => {
     const bobBefore = await timestamps(A, 'bob');
     const otherBefore = await timestamps(B, 'alice');
+    const before = await adminJson<ControlPlaneSnapshot>(
+      `/api/v1/admin/audit/replay?at=${encodeURIComponent(new Date().toISOString())}`,
+    );
     const r = await deleteSeries(
       A,
       `match[]=${encodeURIComponent('logins_total{user="alice"}')}&start=${DEL_FROM / 1000}&end=${DEL_TO / 1000}`,
+      'gdpr-ticket-4711',
     );
     expect(r.status).toBe(202);
     const request = (await r.json()) as { id: string; state: string; requestedBy: string };
     expect(request.state).toBe('pending');
     expect(request.requestedBy).toBe('platform-admin');
+
+    // The audit trail says who asked, under which request, for what.
+    const audited = await auditedDeletions(A);
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({
+      streamId: `seriesdeletion-${A}.${request.id}`,
+      tenantId: A,
+      actor: 'platform-admin',
+      actorKind: 'platform-admin',
+      requestId: 'gdpr-ticket-4711',
+      data: {
+        tenantId: A,
+        requestId: request.id,
+        selectors: ['logins_total{user="alice"}'],
+        minTime: DEL_FROM,
+        maxTime: DEL_TO,
+      },
+    });
+    expect(await auditedDeletions(B)).toEqual([]);
+    // Replay holds the request from its position on, and not before.
+    const after = await adminJson<ControlPlaneSnapshot>(
+      `/api/v1/admin/audit/replay?position=${audited[0].position}`,
+    );
+    expect(after.seriesDeletions).toEqual([
+      expect.objectContaining({
+        tenantId: A,
+        requestId: request.id,
+        requestedBy: 'platform-admin',
+      }),
+    ]);
+    expect(before.seriesDeletions).toBeUndefined();
 
     const alice = await timestamps(A, 'alice');
     // Kept: before the range (block) and after it (head); gone: the block's last hour and the
@@ -269,6 +352,14 @@ describe('delete_series: hidden at once from blocks and heads, then rewritten ou
       { method: 'POST', headers: admin(B) },
     );
     expect(r.status).toBe(204);
+    const [audited] = await auditedDeletions(B);
+    expect(audited).toMatchObject({
+      actor: 'platform-admin',
+      data: { tenantId: B, selectors: ['{user="bob"}'] },
+    });
+    expect(await tombstones(B)).toEqual([
+      `${B}/tombstones/${(audited.data as { requestId: string }).requestId}.json`,
+    ]);
     expect(await timestamps(B, 'bob')).toEqual([]);
     // A series with every sample deleted is no series any more (Prometheus' `series` after a delete).
     const listed = await fetch(

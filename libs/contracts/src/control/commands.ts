@@ -4,6 +4,7 @@ import { QuotaPatch } from './quota';
 import { PipelineComponentId, PipelineSpec } from '../logs/pipeline-spec';
 import { RegisteredModelCommand } from './registered-models';
 import { RuleGroupSpec, RuleGroupTarget } from './rule-groups';
+import { SeriesDeletionSpec } from './series-deletions';
 import { RuleSetCluster, RuleSetName, RuleSetSpec } from '../events/rule-sets';
 
 const displayName = z
@@ -95,6 +96,8 @@ export const ControlCommand = z.discriminatedUnion('type', [
       expectedVersion,
     })
     .strict(),
+  /** Records a series deletion (Prometheus' `delete_series`) before its tombstone is written to the bucket. */
+  SeriesDeletionSpec.extend({ type: z.literal('RequestSeriesDeletion') }).strict(),
 ]);
 export type ControlCommand = z.infer<typeof ControlCommand>;
 export type ControlCommandType = ControlCommand['type'];

@@ -3,6 +3,7 @@ import { type QuotaSpec } from './quota';
 import { type PipelineEvent } from '../logs/pipeline-spec';
 import { type RegisteredModelEvent } from './registered-models';
 import { type RuleGroupEvent } from './rule-groups';
+import { type SeriesDeletionEvent } from './series-deletions';
 import { type EventRuleSetEvent } from '../events/rule-sets';
 
 /**
@@ -44,11 +45,19 @@ export type ControlEvent =
   | RuleGroupEvent
   | EventRuleSetEvent
   | RegisteredModelEvent
-  | PipelineEvent;
+  | PipelineEvent
+  | SeriesDeletionEvent;
 
 /** Aggregate types, used as the stream-id prefix and the subject token of relayed events. */
 export type ControlAggregate =
-  'tenant' | 'quota' | 'apikey' | 'rulegroup' | 'eventruleset' | 'model' | 'pipeline';
+  | 'tenant'
+  | 'quota'
+  | 'apikey'
+  | 'rulegroup'
+  | 'eventruleset'
+  | 'model'
+  | 'pipeline'
+  | 'seriesdeletion';
 
 /** The envelope of an event relayed to NATS by the outbox. */
 export interface RelayedEvent {

@@ -6,3 +6,4 @@ export * from './read-models';
 export * from './events';
 export * from './rule-groups';
 export * from './registered-models';
+export * from './series-deletions';

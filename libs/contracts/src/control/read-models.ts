@@ -3,6 +3,7 @@ import { type QuotaSpec } from './quota';
 import { type PipelineView } from '../logs/pipeline-spec';
 import { type RegisteredModelView } from './registered-models';
 import { type RuleGroupView } from './rule-groups';
+import { type SeriesDeletionView } from './series-deletions';
 import { type EventRuleSetView } from '../events/rule-sets';
 
 /** Lifecycle of a tenant; `deleted` is a tombstone, its id can never be reused. */
@@ -75,6 +76,8 @@ export interface ControlPlaneSnapshot {
   registeredModels?: RegisteredModelView[];
   /** Every log pipeline, by tenant then name. */
   pipelines: PipelineView[];
+  /** Recorded series deletion requests by tenant and request id (progress is in the bucket); absent while there are none. */
+  seriesDeletions?: SeriesDeletionView[];
 }
 
 /** Result of walking the hash chain. */

@@ -18,4 +18,7 @@ export const StreamIds = {
       .slice(0, 40)}`,
   // Pipeline names are checked ids (lowercase, digits, `_`, `-`), which stream ids can hold.
   pipeline: (tenantId: string, name: string) => `pipeline-${tenantId}.${name}`,
+  // One stream per request, so that a retry with the same request id finds what the first wrote.
+  seriesDeletion: (tenantId: string, requestId: string) =>
+    `seriesdeletion-${tenantId}.${requestId}`,
 } as const;

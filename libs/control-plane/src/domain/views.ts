@@ -9,6 +9,7 @@ import {
   type QuotaView,
   type RegisteredModelView,
   type RuleGroupView,
+  type SeriesDeletionView,
   type TenantView,
 } from '@strata/contracts';
 import {
@@ -34,6 +35,7 @@ const TYPES: Record<ControlEvent['type'], true> = {
   PipelineConfigured: true,
   PipelineDeleted: true,
   ...REGISTERED_MODEL_EVENT_TYPES,
+  SeriesDeletionRequested: true,
 };
 
 /** True for the event types of the control-plane aggregates (the log also holds other aggregates'). */
@@ -46,6 +48,8 @@ export type StoredControlEvent = ControlEvent & {
   position: number;
   version: number;
   recordedAt: string;
+  /** Who asked, as the store records it (absent in folds that need no actor). */
+  metadata?: { actor?: string };
 };
 
 /** A tenant's view after one of its events. */
@@ -80,6 +84,7 @@ export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent):
     case 'EventRuleSetDeleted':
     case 'PipelineConfigured':
     case 'PipelineDeleted':
+    case 'SeriesDeletionRequested':
       return view;
   }
 }
@@ -116,6 +121,7 @@ export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): Q
     case 'EventRuleSetDeleted':
     case 'PipelineConfigured':
     case 'PipelineDeleted':
+    case 'SeriesDeletionRequested':
       return view;
   }
 }
@@ -152,6 +158,7 @@ export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent):
     case 'EventRuleSetDeleted':
     case 'PipelineConfigured':
     case 'PipelineDeleted':
+    case 'SeriesDeletionRequested':
       return view;
   }
 }
@@ -228,6 +235,18 @@ export function pipelineKeyOf(e: StoredControlEvent): string | null {
   return null;
 }
 
+/** The key (tenant and request id) of the series deletion an event is about, or null for other events. */
+export function seriesDeletionKeyOf(e: StoredControlEvent): string | null {
+  return e.type === 'SeriesDeletionRequested' ? `${e.data.tenantId}.${e.data.requestId}` : null;
+}
+
+/** A series deletion request's view, with who asked (the event's actor). */
+export function seriesDeletionView(
+  e: Extract<StoredControlEvent, { type: 'SeriesDeletionRequested' }>,
+): SeriesDeletionView {
+  return { ...e.data, requestedBy: e.metadata?.actor ?? '', requestedAt: e.recordedAt };
+}
+
 /** The whole control plane as maps of views: what replay folds the log into. */
 export interface ControlPlaneViews {
   tenants: Map<string, TenantView>;
@@ -237,6 +256,7 @@ export interface ControlPlaneViews {
   eventRuleSets: Map<string, EventRuleSetView>;
   registeredModels: Map<string, RegisteredModelView>;
   pipelines: Map<string, PipelineView>;
+  seriesDeletions: Map<string, SeriesDeletionView>;
 }
 
 function put<V>(map: Map<string, V>, key: string, value: V | null): void {
@@ -254,6 +274,7 @@ export const controlPlaneFold = {
     eventRuleSets: new Map(),
     registeredModels: new Map(),
     pipelines: new Map(),
+    seriesDeletions: new Map(),
   }),
   evolve(views: ControlPlaneViews, e: StoredControlEvent): ControlPlaneViews {
     if (!isControlEvent(e)) return views;
@@ -282,6 +303,8 @@ export const controlPlaneFold = {
     } else if (e.type.startsWith('Pipeline')) {
       const key = pipelineKeyOf(e) as string;
       put(views.pipelines, key, pipelineViewAfter(views.pipelines.get(key) ?? null, e));
+    } else if (e.type === 'SeriesDeletionRequested') {
+      views.seriesDeletions.set(seriesDeletionKeyOf(e) as string, seriesDeletionView(e));
     } else if (e.type.startsWith('EventRuleSet')) {
       const key = eventRuleSetKeyOf(e) as string;
       put(views.eventRuleSets, key, eventRuleSetViewAfter(views.eventRuleSets.get(key) ?? null, e));
@@ -317,6 +340,9 @@ export function toSnapshot(
       ? { registeredModels: valuesByKey(views.registeredModels) }
       : {}),
     pipelines: valuesByKey(views.pipelines),
+    ...(views.seriesDeletions.size > 0
+      ? { seriesDeletions: valuesByKey(views.seriesDeletions) }
+      : {}),
   };
 }
 

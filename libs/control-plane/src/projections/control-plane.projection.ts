@@ -17,6 +17,7 @@ import {
   quotaViewAfter,
   ruleGroupKeyOf,
   ruleGroupViewAfter,
+  seriesDeletionKeyOf,
   tenantViewAfter,
   type StoredControlEvent,
 } from '../domain/views';
@@ -206,9 +207,13 @@ async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<vo
   if (ruleGroupEvents.length > 0) await applyRuleGroups(q, ruleGroupEvents);
   const pipelineEvents = all.filter((e) => pipelineKeyOf(e) !== null);
   if (pipelineEvents.length > 0) await applyPipelines(q, pipelineEvents);
-  // Event rule sets have a projection of their own.
+  // Event rule sets have a projection of their own; series deletions none (their state is in the bucket).
   const events = all.filter(
-    (e) => ruleGroupKeyOf(e) === null && eventRuleSetKeyOf(e) === null && pipelineKeyOf(e) === null,
+    (e) =>
+      ruleGroupKeyOf(e) === null &&
+      eventRuleSetKeyOf(e) === null &&
+      pipelineKeyOf(e) === null &&
+      seriesDeletionKeyOf(e) === null,
   );
   if (events.length === 0) return;
   const views = new BatchViews();

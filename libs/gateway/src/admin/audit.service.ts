@@ -101,6 +101,7 @@ export class AuditService {
         (g) => !('tenantId' in g.target) || g.target.tenantId === own,
       ),
       eventRuleSets: snapshot.eventRuleSets.filter((s) => s.tenantId === own),
+      seriesDeletions: snapshot.seriesDeletions?.filter((d) => d.tenantId === own),
     };
   }
 

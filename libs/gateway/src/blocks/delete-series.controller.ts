@@ -13,7 +13,8 @@ import { type FastifyRequest } from 'fastify';
 import { tenantIdOf } from '../admin/tenant-admin.service';
 import { AccessPolicy } from '../auth/access-policy';
 import { CurrentCaller } from '../auth/caller.decorator';
-import { type Caller } from '../auth/principal';
+import { type Caller, commandContextOf } from '../auth/principal';
+import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
 import { RouteDoc } from '../openapi/api-doc.decorator';
 import { paramsOf } from '../prometheus-api/prometheus-api.controller';
@@ -24,14 +25,18 @@ const MIN_TIME = -9_223_372_036_854;
 const MAX_TIME = 9_223_372_036_854;
 
 /**
- * Series deletion, Prometheus' `delete_series` per tenant: the request is stored as a tombstone
- * file in the bucket (who asked, when, what), queries stop returning its samples at once, and the
- * compactor rewrites the blocks holding them until the request is `applied`.
+ * Series deletion, Prometheus' `delete_series` per tenant: the request is recorded in the control
+ * plane's audit trail (`SeriesDeletionRequested`, by the caller), then stored as a tombstone file in
+ * the bucket; queries stop returning its samples at once, and the compactor rewrites the blocks
+ * holding them until the request is `applied`.
  */
 @ApiTags('blocks')
 @Controller('api/v1/admin')
 export class DeleteSeriesController {
-  constructor(@Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions) {}
+  constructor(
+    @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
+    private readonly controlPlane: ControlPlaneClient,
+  ) {}
 
   @Post('tenants/:id/delete_series')
   @HttpCode(202)
@@ -116,7 +121,22 @@ export class DeleteSeriesController {
       requestedBy: caller.principal.actor,
       nowMs: Date.now(),
     });
-    await putDeletionRequest(this.bucket(), stored);
+    const bucket = this.bucket();
+    // The audit event comes first, so no tombstone (no deleted sample) exists without a record of
+    // who asked. If the tombstone write then fails the caller gets the error and the event stays:
+    // it records a request that never took effect, which the bucket's listing does not show.
+    await this.controlPlane.command(
+      {
+        type: 'RequestSeriesDeletion',
+        tenantId: tenant,
+        requestId: stored.id,
+        selectors: stored.selectors,
+        minTime: stored.minTime,
+        maxTime: stored.maxTime,
+      },
+      commandContextOf(caller),
+    );
+    await putDeletionRequest(bucket, stored);
     return stored;
   }
 
