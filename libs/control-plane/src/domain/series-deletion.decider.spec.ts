@@ -1,15 +1,19 @@
 import { StrataError, type SeriesDeletionEvent } from '@strata/contracts';
-import { seriesDeletionDecider, type SeriesDeletionState } from './series-deletion.decider';
+import {
+  seriesDeletionDecider,
+  type SeriesDeletionCommand,
+  type SeriesDeletionState,
+} from './series-deletion.decider';
 import { type TenantState } from './tenant.decider';
 
-const request = {
+const request: SeriesDeletionCommand = {
   type: 'RequestSeriesDeletion',
   tenantId: 'acme',
   requestId: '01JQ0000000000000000000000',
   selectors: ['logins_total{user="alice"}'],
   minTime: 1_000,
   maxTime: 2_000,
-} as const;
+};
 
 function state(
   tenant: TenantState['status'],
