@@ -87,6 +87,7 @@ export class TenantLimitsCache {
       case 'EventRuleSetDeleted':
       case 'PipelineConfigured':
       case 'PipelineDeleted':
+      case 'SeriesDeletionRequested':
         return;
     }
   }
