@@ -87,6 +87,14 @@ export class TenantLimitsCache {
       case 'EventRuleSetDeleted':
       case 'PipelineConfigured':
       case 'PipelineDeleted':
+      case 'RegisteredModelCreated':
+      case 'RegisteredModelUpdated':
+      case 'RegisteredModelTagSet':
+      case 'RegisteredModelDeleted':
+      case 'ModelVersionCreated':
+      case 'ModelVersionTagSet':
+      case 'ModelAliasSet':
+      case 'ModelAliasDeleted':
       case 'SeriesDeletionRequested':
         return;
     }
