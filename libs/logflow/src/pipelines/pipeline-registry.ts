@@ -136,41 +136,25 @@ export class PipelineRegistry implements OnApplicationBootstrap, OnApplicationSh
     this.log.log(`${this.runners.size} pipelines running`);
   }
 
+  /** Only pipeline events and tenant deletions change which pipelines run; the rest is ignored. */
   private async apply(event: RelayedEvent): Promise<void> {
-    switch (event.type) {
-      case 'PipelineConfigured': {
-        const data = event.data as Extract<RelayedEvent['data'], { pipeline: unknown }>;
-        await this.upsert({
-          tenantId: data.tenantId,
-          pipeline: data.pipeline,
-          version: event.version,
-          createdAt: event.recordedAt,
-          updatedAt: event.recordedAt,
-        });
-        return;
-      }
-      case 'PipelineDeleted': {
-        const data = event.data as { tenantId: string; name: string };
-        await this.remove(data.tenantId, data.name);
-        return;
-      }
-      case 'TenantDeleted': {
-        const { tenantId } = event.data as { tenantId: string };
-        for (const runner of [...this.runners.values()])
-          if (runner.view.tenantId === tenantId)
-            await this.remove(tenantId, runner.view.pipeline.name);
-        return;
-      }
-      case 'TenantCreated':
-      case 'TenantRenamed':
-      case 'TenantSuspended':
-      case 'TenantResumed':
-      case 'QuotaSet':
-      case 'ApiKeyIssued':
-      case 'ApiKeyRevoked':
-      case 'RuleGroupConfigured':
-      case 'RuleGroupDeleted':
-        return;
+    if (event.type === 'PipelineConfigured') {
+      const data = event.data as Extract<RelayedEvent['data'], { pipeline: unknown }>;
+      await this.upsert({
+        tenantId: data.tenantId,
+        pipeline: data.pipeline,
+        version: event.version,
+        createdAt: event.recordedAt,
+        updatedAt: event.recordedAt,
+      });
+    } else if (event.type === 'PipelineDeleted') {
+      const data = event.data as { tenantId: string; name: string };
+      await this.remove(data.tenantId, data.name);
+    } else if (event.type === 'TenantDeleted') {
+      const { tenantId } = event.data as { tenantId: string };
+      for (const runner of [...this.runners.values()])
+        if (runner.view.tenantId === tenantId)
+          await this.remove(tenantId, runner.view.pipeline.name);
     }
   }
 
