@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { KV, type KvBucket, type KvProvider } from '@strata/bus';
 import { type HistoryEntry, KvBuckets } from '@strata/contracts';
-import { type Alert } from './alertmanager/alert';
-import { type AlertmanagerConfig, parseAlertmanagerConfig } from './alertmanager/config';
-import { type Silence } from './alertmanager/silences';
-import { type NotificationAttempt, TenantAlertmanager } from './alertmanager/tenant-alertmanager';
-import { TemplateSet } from './alertmanager/template/render';
-import { sendIntegration } from './alertmanager/send';
+import { type Alert } from '@strata/alertmanager';
+import { type AlertmanagerConfig, parseAlertmanagerConfig } from '@strata/alertmanager';
+import { type Silence } from '@strata/alertmanager';
+import { type NotificationAttempt, TenantAlertmanager } from '@strata/alertmanager';
+import { TemplateSet } from '@strata/alertmanager';
+import { sendIntegration } from '@strata/alertmanager';
 import { KvNotificationLog } from './kv-notification-log';
 import { NOTIFICATION_OPTIONS, type NotificationOptions } from './notification.options';
 

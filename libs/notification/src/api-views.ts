@@ -1,8 +1,8 @@
-import { type Alert } from './alertmanager/alert';
-import { type AggregationGroup } from './alertmanager/dispatcher';
-import { type Matcher, matches, parseMatchers } from './alertmanager/matchers';
-import { type Silence, silenceState } from './alertmanager/silences';
-import { type AlertWithStatus } from './alertmanager/tenant-alertmanager';
+import { type Alert } from '@strata/alertmanager';
+import { type AggregationGroup } from '@strata/alertmanager';
+import { type Matcher, matches, parseMatchers } from '@strata/alertmanager';
+import { type Silence, silenceState } from '@strata/alertmanager';
+import { type AlertWithStatus } from '@strata/alertmanager';
 import { compilePromRegex } from '@strata/prom-regex';
 import { StrataError, type ListAlertsRequest } from '@strata/contracts';
 

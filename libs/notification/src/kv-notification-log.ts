@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type KvBucket } from '@strata/bus';
-import { type NotificationLog, type NotificationLogEntry } from './alertmanager/nflog';
+import { type NotificationLog, type NotificationLogEntry } from '@strata/alertmanager';
 
 /** KV keys allow few characters; group keys carry quotes and braces, so they are hashed. */
 function key(tenantId: string, groupKey: string, receiverKey: string): string {

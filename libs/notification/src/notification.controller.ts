@@ -20,10 +20,10 @@ import {
   type HistoryPage,
   type TenantConfigView,
 } from '@strata/contracts';
-import { validatePostable } from './alertmanager/alert';
-import { InvalidAlertmanagerConfigError } from './alertmanager/config-errors';
-import { SilenceError } from './alertmanager/silences';
-import { checkTemplateFiles } from './alertmanager/template-funcs';
+import { validatePostable } from '@strata/alertmanager';
+import { InvalidAlertmanagerConfigError } from '@strata/alertmanager';
+import { SilenceError } from '@strata/alertmanager';
+import { checkTemplateFiles } from '@strata/alertmanager';
 import { Alertmanagers } from './alertmanagers.service';
 import {
   alertGroupsView,
@@ -32,7 +32,7 @@ import {
   gettableAlert,
   gettableSilence,
 } from './api-views';
-import { maskSecrets } from './secrets';
+import { maskSecrets } from '@strata/alertmanager';
 
 const route = requestRoute({ queueGroup: QueueGroups.of('notification') });
 const STARTED = Date.now();

@@ -11,7 +11,7 @@ import {
   Subjects,
 } from '@strata/contracts';
 import { type RunningNatsServer } from '@strata/devstack';
-import { startWebhookSink, type WebhookSink } from '@strata/notification/testing';
+import { startWebhookSink, type WebhookSink } from '@strata/alertmanager/testing';
 import {
   OPEN_QUOTA,
   type TestKeys,
