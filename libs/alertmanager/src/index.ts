@@ -1,9 +1,5 @@
 export { type Alert, type PostableAlert, validatePostable } from './alert';
-export {
-  parseAlertmanagerConfig,
-  type AlertmanagerConfig,
-  type IntegrationConfig,
-} from './config';
+export { parseAlertmanagerConfig, type AlertmanagerConfig, type IntegrationConfig } from './config';
 export { InvalidAlertmanagerConfigError, type ConfigProblem } from './config-errors';
 export { type AggregationGroup } from './dispatcher';
 export { type Matcher, matches, parseMatchers } from './matchers';

@@ -13,6 +13,7 @@ import {
   type RecordedEvent,
 } from '@strata/eventstore';
 import { generateApiKey, hashSecret } from './domain/api-key-secret';
+import { alertmanagerConfigDecider } from './domain/alertmanager-config.decider';
 import { apiKeyDecider, type ApiKeyState } from './domain/api-key.decider';
 import { type Decider, foldEvents } from './domain/decider';
 import { quotaDecider } from './domain/quota.decider';
@@ -156,6 +157,15 @@ export class ControlPlaneCommandHandler {
         const events = this.ruleGroups.decide(command, { ...loaded.state, tenant });
         return this.append(streamId, loaded.version, events, metadata(tenantId));
       }
+      case 'ConfigureAlertmanager':
+      case 'DeleteAlertmanagerConfig': {
+        const tenant = await this.loadTenant(command.tenantId);
+        const streamId = StreamIds.alertmanager(command.tenantId);
+        const loaded = await this.load(alertmanagerConfigDecider, streamId);
+        checkExpected(streamId, command.expectedVersion, loaded.version);
+        const events = alertmanagerConfigDecider.decide(command, { ...loaded.state, tenant });
+        return this.append(streamId, loaded.version, events, metadata(command.tenantId));
+      }
     }
   }
 
@@ -214,6 +224,9 @@ function targetStream(command: ControlCommand): string | undefined {
       return StreamIds.ruleGroup(command.target, command.group.name);
     case 'DeleteRuleGroup':
       return StreamIds.ruleGroup(command.target, command.name);
+    case 'ConfigureAlertmanager':
+    case 'DeleteAlertmanagerConfig':
+      return StreamIds.alertmanager(command.tenantId);
   }
 }
 

@@ -8,6 +8,7 @@ import { AuditController } from './admin/audit.controller';
 import { AuditService } from './admin/audit.service';
 import { AlertmanagerApiController } from './alertmanager/alertmanager-api.controller';
 import { AlertmanagerConfigController } from './alertmanager/alertmanager-config.controller';
+import { AlertmanagerConfigsService } from './alertmanager/alertmanager-configs.service';
 import { QuotasController } from './admin/quotas.controller';
 import { TenantAdminService } from './admin/tenant-admin.service';
 import { TenantsController } from './admin/tenants.controller';
@@ -94,6 +95,7 @@ export class GatewayModule {
         AdminResolver,
         RuleGroupsResolver,
         RuleGroupsService,
+        AlertmanagerConfigsService,
         GatewayMetrics,
         OpenApiDocument,
         ...prometheusApiProviders(options.bus),

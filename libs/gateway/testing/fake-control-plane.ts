@@ -139,7 +139,9 @@ export class FakeControlPlane extends ControlPlaneClient {
       }
       case 'ConfigureRuleGroup':
       case 'DeleteRuleGroup':
-        // Rule groups are validated by the rules library inside the real control plane; specs of them use it.
+      case 'ConfigureAlertmanager':
+      case 'DeleteAlertmanagerConfig':
+        // Rule groups and Alertmanager configurations are validated inside the real control plane; their specs use it.
         return this.missing('rule group support in the fake control plane');
     }
     const position = this.audit.length + 1;
@@ -254,6 +256,8 @@ export class FakeControlPlane extends ControlPlaneClient {
       case 'GetRuleGroup':
       case 'ListRuleGroups':
         return this.missing('rule group support in the fake control plane');
+      case 'GetAlertmanagerConfig':
+        return this.missing('Alertmanager configuration support in the fake control plane');
     }
   }
 
@@ -272,6 +276,7 @@ export class FakeControlPlane extends ControlPlaneClient {
         apiKeys: [...s.keys.values()].filter((k) => k.tenantId === t.tenantId).map(withoutSecret),
       })),
       ruleGroups: [],
+      alertmanagerConfigs: [],
     };
   }
 }

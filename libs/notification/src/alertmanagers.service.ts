@@ -1,21 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { KV, type KvBucket, type KvProvider } from '@strata/bus';
+import { BUS, KV, type Bus, type KvBucket, type KvProvider } from '@strata/bus';
 import { type HistoryEntry, KvBuckets } from '@strata/contracts';
-import { type Alert } from '@strata/alertmanager';
-import { type AlertmanagerConfig, parseAlertmanagerConfig } from '@strata/alertmanager';
-import { type Silence } from '@strata/alertmanager';
-import { type NotificationAttempt, TenantAlertmanager } from '@strata/alertmanager';
-import { TemplateSet } from '@strata/alertmanager';
-import { sendIntegration } from '@strata/alertmanager';
+import {
+  type Alert,
+  type AlertmanagerConfig,
+  parseAlertmanagerConfig,
+  type Silence,
+  type NotificationAttempt,
+  TenantAlertmanager,
+  TemplateSet,
+  sendIntegration,
+} from '@strata/alertmanager';
 import { KvNotificationLog } from './kv-notification-log';
 import { NOTIFICATION_OPTIONS, type NotificationOptions } from './notification.options';
-
-/** A tenant's uploaded configuration, as Mimir's config API stores it. */
-export interface StoredConfig {
-  readonly alertmanagerConfig: string;
-  readonly templateFiles: Readonly<Record<string, string>>;
-}
+import { type TenantConfig, TenantConfigsSource } from './tenant-configs.source';
 
 /** What a tenant without a configuration gets (Mimir's fallback): alerts are kept, nothing is sent. */
 export const FALLBACK_CONFIG = `route:
@@ -28,8 +27,9 @@ receivers:
 const HISTORY_KEY_SPAN = 10 ** 15;
 
 /**
- * Every tenant's Alertmanager in this process, with their state in JetStream KV: configurations,
- * silences and the notification log for good, alerts for a day, history for its retention.
+ * Every tenant's Alertmanager in this process. Configurations come from the control plane and are
+ * reloaded as their events are relayed; the runtime state is in JetStream KV: silences and the
+ * notification log for good, alerts for a day, history for its retention.
  */
 @Injectable()
 export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
@@ -37,11 +37,17 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
   private alerts!: KvBucket;
   private history!: KvBucket;
   private readonly tenants = new Map<string, Promise<TenantAlertmanager>>();
+  /** The control plane's version of each running tenant's configuration. */
+  private readonly applied = new Map<string, number>();
+  private readonly configs: TenantConfigsSource;
 
   constructor(
     @Inject(KV) private readonly kv: KvProvider,
+    @Inject(BUS) bus: Bus,
     @Inject(NOTIFICATION_OPTIONS) private readonly options: NotificationOptions,
-  ) {}
+  ) {
+    this.configs = new TenantConfigsSource(bus);
+  }
 
   async onModuleInit(): Promise<void> {
     this.state = await this.kv.openKv(KvBuckets.notificationState, { history: 1 });
@@ -53,12 +59,17 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
       history: 1,
       ttlMs: this.options.historyRetentionMs,
     });
+    this.configs.follow(
+      (tenantId, config, version) => void this.reload(tenantId, config, version),
+      () => void this.reloadAll(),
+    );
     // Tenants with alerts waiting come back at start, so their groups flush without a new post.
     const tenants = new Set((await this.alerts.keys('alert.>')).map((k) => k.split('.')[1]));
     await Promise.all([...tenants].map((t) => this.of(t)));
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.configs.stop();
     const all = await Promise.all(this.tenants.values());
     await Promise.all(all.map((t) => t.stop()));
   }
@@ -74,24 +85,38 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     return t;
   }
 
-  /** The stored configuration, or null when the tenant has none. */
-  async storedConfig(tenantId: string): Promise<StoredConfig | null> {
-    const v = await this.state.get(`config.${tenantId}`);
-    return v === null || v.value.length === 0 ? null : v.json<StoredConfig>();
+  /** Applies a configuration the control plane announced, unless a newer one is running. */
+  private async reload(
+    tenantId: string,
+    config: TenantConfig | null,
+    version: number,
+  ): Promise<void> {
+    const running = this.tenants.get(tenantId);
+    // A tenant not running here loads the newest configuration when it starts.
+    if (running === undefined) return;
+    const am = await running.catch(() => null);
+    if (am === null || (this.applied.get(tenantId) ?? 0) >= version) return;
+    this.applied.set(tenantId, version);
+    await am.applyConfig(
+      parseAlertmanagerConfig(config?.alertmanagerConfig ?? FALLBACK_CONFIG),
+      new TemplateSet(config?.templateFiles ?? {}),
+    );
   }
 
-  /** Validates, stores and applies a configuration; an invalid one throws and changes nothing. */
-  async setConfig(tenantId: string, stored: StoredConfig): Promise<void> {
-    const config = parseAlertmanagerConfig(stored.alertmanagerConfig);
-    const templates = new TemplateSet(stored.templateFiles);
-    await this.state.put(`config.${tenantId}`, stored);
-    await (await this.of(tenantId)).applyConfig(config, templates);
-  }
-
-  /** Removes the configuration: the tenant falls back to keeping alerts without sending. */
-  async deleteConfig(tenantId: string): Promise<void> {
-    await this.state.delete(`config.${tenantId}`);
-    await (await this.of(tenantId)).applyConfig(parseAlertmanagerConfig(FALLBACK_CONFIG));
+  /** After a gap in the feed, asks the control plane again for every running tenant. */
+  private async reloadAll(): Promise<void> {
+    for (const tenantId of this.tenants.keys()) {
+      try {
+        const config = await this.configs.get(tenantId);
+        // A deletion moves the stream on too: it is applied whatever version it carries.
+        if (config === null && this.applied.get(tenantId) !== 0) {
+          this.applied.set(tenantId, 0);
+          await (await this.of(tenantId)).applyConfig(parseAlertmanagerConfig(FALLBACK_CONFIG));
+        } else if (config !== null) await this.reload(tenantId, config, config.version);
+      } catch {
+        // The control plane is away; the next gap or change tries again.
+      }
+    }
   }
 
   /** History entries of a tenant, newest first, from after `cursor`. */
@@ -106,7 +131,8 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
   }
 
   private async start(tenantId: string): Promise<TenantAlertmanager> {
-    const stored = await this.storedConfig(tenantId);
+    const stored = await this.configs.get(tenantId);
+    this.applied.set(tenantId, stored?.version ?? 0);
     const config: AlertmanagerConfig = parseAlertmanagerConfig(
       stored?.alertmanagerConfig ?? FALLBACK_CONFIG,
     );

@@ -1,8 +1,13 @@
-import { type Alert } from '@strata/alertmanager';
-import { type AggregationGroup } from '@strata/alertmanager';
-import { type Matcher, matches, parseMatchers } from '@strata/alertmanager';
-import { type Silence, silenceState } from '@strata/alertmanager';
-import { type AlertWithStatus } from '@strata/alertmanager';
+import {
+  type Alert,
+  type AggregationGroup,
+  type Matcher,
+  matches,
+  parseMatchers,
+  type Silence,
+  silenceState,
+  type AlertWithStatus,
+} from '@strata/alertmanager';
 import { compilePromRegex } from '@strata/prom-regex';
 import { StrataError, type ListAlertsRequest } from '@strata/contracts';
 

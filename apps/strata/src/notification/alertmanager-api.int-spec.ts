@@ -3,27 +3,28 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type NatsBus } from '@strata/bus';
+import { startWebhookSink, type WebhookSink } from '@strata/alertmanager/testing';
 import {
   type EventAlerts,
   EventsSubjects,
-  type QuotaSpec,
   type RulerAlertBatch,
   Subjects,
 } from '@strata/contracts';
+import { controlPlaneService } from '@strata/control-plane';
 import { type RunningNatsServer } from '@strata/devstack';
-import { startWebhookSink, type WebhookSink } from '@strata/alertmanager/testing';
 import {
-  OPEN_QUOTA,
-  type TestKeys,
+  ADMIN_TOKEN,
   clientBus,
-  fakeControlPlane,
   killHard,
   removeTestDirs,
   spawnStrata,
+  startInProcess,
   startTestGateway,
   startTestNats,
   strataEnv,
 } from '@strata/platform/testing';
+import { type RunningServices } from '@strata/service-kit';
+import { freshDatabase, type FreshDatabase } from '@strata/testing';
 
 jest.setTimeout(180_000);
 const run = promisify(execFile);
@@ -54,27 +55,24 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
   let edge: { url: string; close(): Promise<void> };
   let sink: WebhookSink;
   let notification: ChildProcess | null = null;
-  const tenants = new Map<string, QuotaSpec>([
-    ['acme', OPEN_QUOTA],
-    ['beta', OPEN_QUOTA],
-  ]);
-  const keys: TestKeys = new Map([
-    ['acme-key', { tenantId: 'acme', scopes: ['read', 'write', 'admin'] }],
-    ['beta-key', { tenantId: 'beta', scopes: ['read', 'write', 'admin'] }],
-  ]);
+  let db: FreshDatabase;
+  let controlPlane: RunningServices;
+  /** Each tenant's API key secret, issued by the real control plane. */
+  const secrets = new Map<string, string>();
+  const secret = (key: string): string => secrets.get(key) ?? key;
 
   const api = (key: string, path: string, init: RequestInit = {}): Promise<Response> =>
     fetch(`${edge.url}${path}`, {
       ...init,
       headers: {
-        Authorization: `Bearer ${key}`,
+        Authorization: `Bearer ${secret(key)}`,
         'Content-Type': 'application/json',
         ...(init.headers ?? {}),
       },
     });
   const amtool = async (key: string, ...args: string[]): Promise<string> => {
     const httpConfig = join(dir, `${key}.http.yml`);
-    writeFileSync(httpConfig, `authorization:\n  credentials: ${key}\n`);
+    writeFileSync(httpConfig, `authorization:\n  credentials: ${secret(key)}\n`);
     const { stdout } = await run('amtool', [
       `--alertmanager.url=${edge.url}/alertmanager`,
       `--http.config.file=${httpConfig}`,
@@ -106,8 +104,27 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
   beforeAll(async () => {
     ({ server: nats, dir } = await startTestNats());
     bus = await clientBus(nats);
-    fakeControlPlane(bus, tenants, keys);
+    db = await freshDatabase('notification');
+    controlPlane = await startInProcess(
+      strataEnv(nats, join(dir, 'cp'), { DATABASE_URL: db.url }),
+      [controlPlaneService],
+    );
     edge = await startTestGateway(bus);
+    for (const t of ['acme', 'beta']) {
+      expect(
+        (
+          await api(ADMIN_TOKEN, '/api/v1/admin/tenants', {
+            method: 'POST',
+            body: JSON.stringify({ tenantId: t, displayName: t }),
+          })
+        ).status,
+      ).toBe(201);
+      const issued = await api(ADMIN_TOKEN, `/api/v1/admin/tenants/${t}/api-keys`, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'spec', scopes: ['read', 'write', 'admin'] }),
+      });
+      secrets.set(`${t}-key`, ((await issued.json()) as { secret: string }).secret);
+    }
     sink = await startWebhookSink();
     await startNotification();
     for (const t of ['acme', 'beta']) {
@@ -127,6 +144,8 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
   afterAll(async () => {
     if (notification) await killHard(notification);
     await edge?.close();
+    await controlPlane?.stop();
+    await db?.drop();
     await sink?.close();
     await bus?.drain();
     await nats?.process.stop();
@@ -174,6 +193,37 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
     // Credentials are never read back.
     expect(current).not.toContain('hunter2');
     expect(current).toContain('<secret>');
+  });
+
+  it('keeps configurations in the control plane: versioned, audited with credentials masked, replayable', async () => {
+    const view = (await (
+      await api('acme-key', '/api/v1/admin/tenants/acme/alertmanager/config')
+    ).json()) as { version: number; alertmanagerConfig: string };
+    expect(view.alertmanagerConfig).toContain(`${sink.url}/acme`);
+    expect(view.alertmanagerConfig).not.toContain('hunter2');
+    // Two refusals above appended nothing: the stream holds the one upload.
+    expect(view.version).toBe(1);
+    expect((await api('beta-key', '/api/v1/admin/tenants/acme/alertmanager/config')).status).toBe(
+      403,
+    );
+    const stale = await api('acme-key', '/api/v1/admin/tenants/acme/alertmanager/config', {
+      method: 'PUT',
+      headers: { 'If-Match': '"7"' },
+      body: JSON.stringify({ alertmanagerConfig: tenantConfig(sink.url, 'acme') }),
+    });
+    expect(stale.status).toBe(409);
+    const audit = (await (
+      await api(ADMIN_TOKEN, '/api/v1/admin/audit?tenant=acme&type=AlertmanagerConfigured')
+    ).json()) as { items: { actorKind: string; data: { alertmanagerConfig: string } }[] };
+    expect(audit.items).toHaveLength(1);
+    expect(audit.items[0].actorKind).toBe('api-key');
+    expect(audit.items[0].data.alertmanagerConfig).toContain('<secret>');
+    expect(JSON.stringify(audit.items)).not.toContain('hunter2');
+    const replay = (await (
+      await api(ADMIN_TOKEN, `/api/v1/admin/audit/replay?position=1000000`)
+    ).json()) as { alertmanagerConfigs?: { tenantId: string; alertmanagerConfig: string }[] };
+    expect(replay.alertmanagerConfigs?.map((c) => c.tenantId)).toEqual(['acme', 'beta']);
+    expect(JSON.stringify(replay)).not.toContain('hunter2');
   });
 
   it('works with amtool: config show, alert add and query, silence add, query and expire', async () => {

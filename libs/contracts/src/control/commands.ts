@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertmanagerConfigSpec } from './alertmanager-configs';
 import { ApiKeyId, ApiKeyScope, TenantId } from './ids';
 import { QuotaPatch } from './quota';
 import { RuleGroupSpec, RuleGroupTarget } from './rule-groups';
@@ -55,6 +56,17 @@ export const ControlCommand = z.discriminatedUnion('type', [
       name: RuleGroupSpec.shape.name,
       expectedVersion,
     })
+    .strict(),
+  z
+    .object({
+      type: z.literal('ConfigureAlertmanager'),
+      tenantId: TenantId,
+      config: AlertmanagerConfigSpec,
+      expectedVersion,
+    })
+    .strict(),
+  z
+    .object({ type: z.literal('DeleteAlertmanagerConfig'), tenantId: TenantId, expectedVersion })
     .strict(),
 ]);
 export type ControlCommand = z.infer<typeof ControlCommand>;

@@ -1,3 +1,4 @@
+import { type AlertmanagerConfigEvent } from './alertmanager-configs';
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
 import { type RuleGroupEvent } from './rule-groups';
@@ -34,10 +35,11 @@ export type ApiKeyEvent =
   | { type: 'ApiKeyRevoked'; data: { keyId: string; tenantId: string } };
 
 /** Every control-plane event. */
-export type ControlEvent = TenantEvent | QuotaEvent | ApiKeyEvent | RuleGroupEvent;
+export type ControlEvent =
+  TenantEvent | QuotaEvent | ApiKeyEvent | RuleGroupEvent | AlertmanagerConfigEvent;
 
 /** Aggregate types, used as the stream-id prefix and the subject token of relayed events. */
-export type ControlAggregate = 'tenant' | 'quota' | 'apikey' | 'rulegroup';
+export type ControlAggregate = 'tenant' | 'quota' | 'apikey' | 'rulegroup' | 'alertmanager';
 
 /** The envelope of an event relayed to NATS by the outbox. */
 export interface RelayedEvent {

@@ -5,3 +5,4 @@ export * from './queries';
 export * from './read-models';
 export * from './events';
 export * from './rule-groups';
+export * from './alertmanager-configs';

@@ -66,6 +66,8 @@ export const ControlQuery = z
         limit,
       })
       .strict(),
+    /** A tenant's Alertmanager configuration, in full (the gateway masks credentials). */
+    z.object({ type: z.literal('GetAlertmanagerConfig'), tenantId: TenantId }).strict(),
   ])
   .superRefine((q, ctx) => {
     if (q.type === 'ReplayControlPlane' && (q.at === undefined) === (q.position === undefined)) {

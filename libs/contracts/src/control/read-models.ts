@@ -1,3 +1,4 @@
+import { type AlertmanagerConfigView } from './alertmanager-configs';
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
 import { type RuleGroupView } from './rule-groups';
@@ -66,6 +67,8 @@ export interface ControlPlaneSnapshot {
   tenants: Array<TenantView & { quota: QuotaSpec; apiKeys: ApiKeyView[] }>;
   /** Every rule group of every scope, in key order. */
   ruleGroups: RuleGroupView[];
+  /** Every tenant's Alertmanager configuration, by tenant id, credentials masked. */
+  alertmanagerConfigs: AlertmanagerConfigView[];
 }
 
 /** Result of walking the hash chain. */
@@ -99,4 +102,5 @@ export interface ControlQueryResults {
   VerifyAuditChain: ChainVerification;
   GetRuleGroup: RuleGroupView;
   ListRuleGroups: Page<RuleGroupView>;
+  GetAlertmanagerConfig: AlertmanagerConfigView;
 }

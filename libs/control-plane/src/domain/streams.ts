@@ -9,4 +9,5 @@ export const StreamIds = {
   // Names are free text, which stream ids cannot hold: the key's hash stands for them (the events carry the names).
   ruleGroup: (target: RuleGroupTarget, name: string) =>
     `rulegroup-${createHash('sha256').update(ruleGroupKey(target, name)).digest('hex').slice(0, 40)}`,
+  alertmanager: (tenantId: string) => `alertmanager-${tenantId}`,
 } as const;

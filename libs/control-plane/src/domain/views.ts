@@ -1,6 +1,8 @@
+import { maskSecrets } from '@strata/alertmanager';
 import {
   DEFAULT_QUOTA,
   ruleGroupKey,
+  type AlertmanagerConfigView,
   type ApiKeyView,
   type ControlEvent,
   type ControlPlaneSnapshot,
@@ -20,6 +22,8 @@ const TYPES: Record<ControlEvent['type'], true> = {
   ApiKeyRevoked: true,
   RuleGroupConfigured: true,
   RuleGroupDeleted: true,
+  AlertmanagerConfigured: true,
+  AlertmanagerConfigDeleted: true,
 };
 
 /** True for the event types of the control-plane aggregates (the log also holds other aggregates'). */
@@ -61,6 +65,8 @@ export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent):
     case 'ApiKeyRevoked':
     case 'RuleGroupConfigured':
     case 'RuleGroupDeleted':
+    case 'AlertmanagerConfigured':
+    case 'AlertmanagerConfigDeleted':
       return view;
   }
 }
@@ -92,6 +98,8 @@ export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): Q
     case 'ApiKeyRevoked':
     case 'RuleGroupConfigured':
     case 'RuleGroupDeleted':
+    case 'AlertmanagerConfigured':
+    case 'AlertmanagerConfigDeleted':
       return view;
   }
 }
@@ -123,6 +131,8 @@ export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent):
     case 'QuotaSet':
     case 'RuleGroupConfigured':
     case 'RuleGroupDeleted':
+    case 'AlertmanagerConfigured':
+    case 'AlertmanagerConfigDeleted':
       return view;
   }
 }
@@ -150,12 +160,29 @@ export function ruleGroupKeyOf(e: StoredControlEvent): string | null {
   return null;
 }
 
+/** A tenant's Alertmanager configuration after one of its events; null once deleted. */
+export function alertmanagerConfigViewAfter(
+  view: AlertmanagerConfigView | null,
+  e: StoredControlEvent,
+): AlertmanagerConfigView | null {
+  if (e.type === 'AlertmanagerConfigDeleted') return null;
+  if (e.type !== 'AlertmanagerConfigured') return view;
+  return {
+    tenantId: e.data.tenantId,
+    alertmanagerConfig: e.data.alertmanagerConfig,
+    templateFiles: e.data.templateFiles,
+    version: e.version,
+    updatedAt: e.recordedAt,
+  };
+}
+
 /** The whole control plane as maps of views: what replay folds the log into. */
 export interface ControlPlaneViews {
   tenants: Map<string, TenantView>;
   quotas: Map<string, QuotaView>;
   apiKeys: Map<string, ApiKeyView>;
   ruleGroups: Map<string, RuleGroupView>;
+  alertmanagerConfigs: Map<string, AlertmanagerConfigView>;
 }
 
 function put<V>(map: Map<string, V>, key: string, value: V | null): void {
@@ -170,6 +197,7 @@ export const controlPlaneFold = {
     quotas: new Map(),
     apiKeys: new Map(),
     ruleGroups: new Map(),
+    alertmanagerConfigs: new Map(),
   }),
   evolve(views: ControlPlaneViews, e: StoredControlEvent): ControlPlaneViews {
     if (!isControlEvent(e)) return views;
@@ -186,6 +214,13 @@ export const controlPlaneFold = {
     } else if (e.type.startsWith('ApiKey')) {
       const id = (e.data as { keyId: string }).keyId;
       put(views.apiKeys, id, apiKeyViewAfter(views.apiKeys.get(id) ?? null, e));
+    } else if (e.type.startsWith('Alertmanager')) {
+      const id = (e.data as { tenantId: string }).tenantId;
+      put(
+        views.alertmanagerConfigs,
+        id,
+        alertmanagerConfigViewAfter(views.alertmanagerConfigs.get(id) ?? null, e),
+      );
     } else {
       const key = ruleGroupKeyOf(e);
       if (key !== null)
@@ -215,5 +250,8 @@ export function toSnapshot(
     ruleGroups: [...views.ruleGroups.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([, v]) => v),
+    alertmanagerConfigs: [...views.alertmanagerConfigs.values()]
+      .sort((a, b) => a.tenantId.localeCompare(b.tenantId))
+      .map((c) => ({ ...c, alertmanagerConfig: maskSecrets(c.alertmanagerConfig) })),
   };
 }

@@ -135,7 +135,10 @@ async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<vo
   const all = (recorded as unknown as StoredControlEvent[]).filter(isControlEvent);
   const ruleGroupEvents = all.filter((e) => ruleGroupKeyOf(e) !== null);
   if (ruleGroupEvents.length > 0) await applyRuleGroups(q, ruleGroupEvents);
-  const events = all.filter((e) => ruleGroupKeyOf(e) === null);
+  // Alertmanager configurations have no read model: their short stream per tenant is read whole.
+  const events = all.filter(
+    (e) => ruleGroupKeyOf(e) === null && !e.type.startsWith('Alertmanager'),
+  );
   if (events.length === 0) return;
   const views = new BatchViews();
   await views.load(q, events);

@@ -94,7 +94,11 @@ export class AuditService {
     );
     if (caller.principal.kind === 'platform-admin') return snapshot;
     const own = caller.principal.tenantId;
-    return { ...snapshot, tenants: snapshot.tenants.filter((t) => t.tenantId === own) };
+    return {
+      ...snapshot,
+      tenants: snapshot.tenants.filter((t) => t.tenantId === own),
+      alertmanagerConfigs: snapshot.alertmanagerConfigs.filter((c) => c.tenantId === own),
+    };
   }
 
   /** Walks the hash chain of the whole event store (platform admin only). */
