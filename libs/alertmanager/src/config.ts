@@ -3,6 +3,7 @@ import { type ChatConfig, parseChatConfigs } from './chat-config';
 import { Checker, type Obj, join } from './config-checker';
 import { InvalidAlertmanagerConfigError } from './config-errors';
 import { isValidLabelName } from './labels';
+import { NM_CHANNEL_KEYS, type NmChannelConfig, parseNmChannels } from './nm-channels';
 import { type TimeInterval, parseTimeIntervals } from './time-intervals';
 import {
   type Matcher,
@@ -58,7 +59,7 @@ export interface EmailConfig {
 }
 
 /** One integration of a receiver. */
-export type IntegrationConfig = WebhookConfig | EmailConfig | ChatConfig;
+export type IntegrationConfig = WebhookConfig | EmailConfig | ChatConfig | NmChannelConfig;
 
 /** A named receiver and its integrations. */
 export interface ReceiverConfig {
@@ -150,6 +151,7 @@ const CHANNEL_KEYS = [
   'victorops_configs',
   'sns_configs',
   'webex_configs',
+  ...NM_CHANNEL_KEYS,
 ];
 const WEBHOOK_FIELDS = ['send_resolved', 'url', 'url_file', 'http_config', 'max_alerts'];
 const EMAIL_FIELDS = [
@@ -442,5 +444,6 @@ function receiver(c: Checker, raw: unknown, path: string, global: Obj): Receiver
     });
   });
   integrations.push(...parseChatConfigs(c, o, path, global));
+  integrations.push(...parseNmChannels(c, o, path));
   return { name, integrations };
 }

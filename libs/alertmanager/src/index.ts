@@ -15,3 +15,4 @@ export {
   TenantAlertmanager,
 } from './tenant-alertmanager';
 export { checkTenantConfig } from './tenant-config';
+export { alertsOfWebhook, type WebhookInputProblem } from './webhook-input';

@@ -9,6 +9,7 @@ import { AuditService } from './admin/audit.service';
 import { AlertmanagerApiController } from './alertmanager/alertmanager-api.controller';
 import { AlertmanagerConfigController } from './alertmanager/alertmanager-config.controller';
 import { AlertmanagerConfigsService } from './alertmanager/alertmanager-configs.service';
+import { AlertmanagerWebhookController } from './alertmanager/alertmanager-webhook.controller';
 import { QuotasController } from './admin/quotas.controller';
 import { TenantAdminService } from './admin/tenant-admin.service';
 import { TenantsController } from './admin/tenants.controller';
@@ -76,6 +77,7 @@ export class GatewayModule {
         EventsSearchController,
         AlertmanagerApiController,
         AlertmanagerConfigController,
+        AlertmanagerWebhookController,
         HealthController,
         DocsController,
       ],

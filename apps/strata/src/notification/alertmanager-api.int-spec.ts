@@ -15,6 +15,7 @@ import { type RunningNatsServer } from '@strata/devstack';
 import {
   ADMIN_TOKEN,
   clientBus,
+  startAlertmanager,
   killHard,
   removeTestDirs,
   spawnStrata,
@@ -383,6 +384,66 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
     expect(sent('beta').some((r) => JSON.stringify(r.body).includes('PodCrashLooping'))).toBe(
       false,
     );
+  });
+
+  it("turns an external Alertmanager's webhook notifications into the tenant's alerts", async () => {
+    const external = await startAlertmanager(
+      join(dir, 'external-am'),
+      [
+        'route: {receiver: strata, group_by: [alertname], group_wait: 0s, group_interval: 1s}',
+        'receivers:',
+        '  - name: strata',
+        '    webhook_configs:',
+        `      - url: '${edge.url}/alertmanager/api/v1/webhook'`,
+        `        http_config: {authorization: {credentials: '${secret('acme-key')}'}}`,
+        '',
+      ].join('\n'),
+    );
+    try {
+      const post = (endsAt?: string) =>
+        fetch(`${external.url}/api/v2/alerts`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify([
+            {
+              labels: { alertname: 'ExternalFired', cluster: 'east' },
+              annotations: { summary: 'from another Alertmanager' },
+              ...(endsAt ? { endsAt } : {}),
+            },
+          ]),
+        });
+      expect((await post()).status).toBe(200);
+      const delivered = () =>
+        sent('acme').filter((r) => JSON.stringify(r.body).includes('ExternalFired'));
+      await waitFor(() => delivered().length >= 1, 20_000);
+      expect(delivered()[0].body).toMatchObject({
+        receiver: 'hook',
+        status: 'firing',
+        groupKey: '{}:{alertname="ExternalFired"}',
+        alerts: [
+          {
+            labels: { alertname: 'ExternalFired', cluster: 'east' },
+            annotations: { summary: 'from another Alertmanager' },
+          },
+        ],
+      });
+      expect(sent('beta').some((r) => JSON.stringify(r.body).includes('ExternalFired'))).toBe(
+        false,
+      );
+      // Resolving it upstream resolves it here: the resolved notification carries its end.
+      expect((await post(new Date(Date.now() - 1000).toISOString())).status).toBe(200);
+      await waitFor(
+        () => delivered().some((r) => (r.body as { status: string }).status === 'resolved'),
+        20_000,
+      );
+    } finally {
+      await external.stop();
+    }
+    const bad = await api('acme-key', '/alertmanager/api/v1/webhook', {
+      method: 'POST',
+      body: JSON.stringify({ version: '3', alerts: [{ status: 'firing', labels: {} }] }),
+    });
+    expect(bad.status).toBe(400);
   });
 
   it('after kill -9, sends what was waiting and nothing it had already sent', async () => {
