@@ -122,6 +122,14 @@ export class TenantAlertmanager {
     }
   }
 
+  /** Takes another replica's copy of an alert from the shared store, unless the one held is as new. */
+  fromPeer(a: Alert): void {
+    const held = this.alerts.get(a.fingerprint);
+    if (held !== undefined && held.updatedAt >= a.updatedAt) return;
+    this.alerts.set(a.fingerprint, a);
+    this.dispatcher.insert(a);
+  }
+
   /** Alerts not yet resolved, with their receivers and suppression. */
   list(): AlertWithStatus[] {
     const now = this.now();
@@ -213,6 +221,17 @@ export class TenantAlertmanager {
     }
     const sent = integration.sendResolved ? alerts : firing;
     const deadline = now + Math.max(cfg.groupIntervalMs, MIN_TIMEOUT_MS);
+    const due = {
+      firing: [...firingSet].sort(),
+      resolved: [...resolvedSet].sort(),
+      timestamp: now,
+    };
+    // Another replica is sending this very notification; its log entry will show it.
+    if (
+      this.deps.nflog.claim &&
+      !(await this.deps.nflog.claim(group.key, receiverKey, due, deadline))
+    )
+      return true;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), deadline - now);
     const ctx: NotifyContext = {

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { BUS, KV, type Bus, type KvBucket, type KvProvider } from '@strata/bus';
+import {
+  BUS,
+  KV,
+  type Bus,
+  type KvBucket,
+  type KvChange,
+  type KvProvider,
+  type KvWatch,
+} from '@strata/bus';
 import { type HistoryEntry, KvBuckets } from '@strata/contracts';
 import {
   type Alert,
@@ -40,6 +48,7 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
   /** The control plane's version of each running tenant's configuration. */
   private readonly applied = new Map<string, number>();
   private readonly configs: TenantConfigsSource;
+  private readonly watches: KvWatch[] = [];
 
   constructor(
     @Inject(KV) private readonly kv: KvProvider,
@@ -63,6 +72,16 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
       (tenantId, config, version) => void this.reload(tenantId, config, version),
       () => void this.reloadAll(),
     );
+    // Replicas share alerts and silences through the buckets (as Alertmanager's peers gossip), so
+    // any replica can flush a group; claims in the notification log keep them from both sending.
+    this.replicate(await this.alerts.watch({ key: 'alert.>', updatesOnly: true }), (tenant, c) =>
+      tenant.fromPeer(c.json<Alert>()),
+    );
+    this.replicate(await this.state.watch({ key: 'silence.>', updatesOnly: true }), (tenant, c) => {
+      const s = c.json<Silence>();
+      const held = tenant.silences.get(s.id);
+      if (held === undefined || held.updatedAt < s.updatedAt) tenant.silences.restore([s]);
+    });
     // Tenants with alerts waiting come back at start, so their groups flush without a new post.
     const tenants = new Set((await this.alerts.keys('alert.>')).map((k) => k.split('.')[1]));
     await Promise.all([...tenants].map((t) => this.of(t)));
@@ -70,6 +89,7 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.configs.stop();
+    await Promise.all(this.watches.map((w) => w.stop()));
     const all = await Promise.all(this.tenants.values());
     await Promise.all(all.map((t) => t.stop()));
   }
@@ -83,6 +103,23 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
       t.catch(() => this.tenants.delete(tenantId));
     }
     return t;
+  }
+
+  private replicate(
+    watch: KvWatch,
+    apply: (tenant: TenantAlertmanager, change: KvChange) => void,
+  ): void {
+    this.watches.push(watch);
+    void (async () => {
+      for await (const change of watch) {
+        if (change.operation !== 'put') continue;
+        const tenantId = change.key.split('.')[1];
+        // A tenant not running here starts (it reads the buckets whole), so that any replica
+        // can flush its groups when the one that took its alerts is gone.
+        const am = await this.of(tenantId).catch(() => null);
+        if (am !== null) apply(am, change);
+      }
+    })().catch(() => undefined);
   }
 
   /** Applies a configuration the control plane announced, unless a newer one is running. */
