@@ -21,6 +21,7 @@ import {
   sendIntegration,
 } from '@strata/alertmanager';
 import { KvNotificationLog } from './kv-notification-log';
+import { NotificationMetrics } from './notification.metrics';
 import { NOTIFICATION_OPTIONS, type NotificationOptions } from './notification.options';
 import { type TenantConfig, TenantConfigsSource } from './tenant-configs.source';
 
@@ -54,6 +55,7 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     @Inject(KV) private readonly kv: KvProvider,
     @Inject(BUS) bus: Bus,
     @Inject(NOTIFICATION_OPTIONS) private readonly options: NotificationOptions,
+    private readonly metrics: NotificationMetrics,
   ) {
     this.configs = new TenantConfigsSource(bus);
   }
@@ -183,7 +185,10 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
       saveAlert: async (a) => {
         await this.alerts.put(`alert.${tenantId}.${a.fingerprint}`, a);
       },
-      onAttempt: (a) => void this.record(a),
+      onAttempt: (a) => {
+        this.metrics.attempted(a);
+        void this.record(a);
+      },
       retryBaseMs: this.options.retryBaseMs,
     });
     if (stored) am.templates = new TemplateSet(stored.templateFiles);

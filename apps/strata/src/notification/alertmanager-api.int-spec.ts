@@ -11,7 +11,7 @@ import {
   Subjects,
 } from '@strata/contracts';
 import { controlPlaneService } from '@strata/control-plane';
-import { type RunningNatsServer } from '@strata/devstack';
+import { freePort, type RunningNatsServer } from '@strata/devstack';
 import {
   ADMIN_TOKEN,
   clientBus,
@@ -81,10 +81,13 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
     ]);
     return stdout;
   };
+  let metricsUrl = '';
   const startNotification = async (): Promise<void> => {
+    const port = await freePort();
+    metricsUrl = `http://127.0.0.1:${port}/metrics`;
     notification = await spawnStrata(
       'notification',
-      strataEnv(nats, join(dir, 'data')),
+      strataEnv(nats, join(dir, 'data'), { HEALTH_PORT: String(port) }),
       join(dir, 'notification.log'),
     );
     for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
@@ -464,5 +467,36 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
     expect(after.map((r) => (r.body as { groupKey: string }).groupKey)).toEqual([
       '{}/{slow="yes"}:{alertname="Slow"}',
     ]);
+  });
+
+  it('counts deliveries, failures and latency per tenant and integration', async () => {
+    const sample = async (name: string): Promise<number> => {
+      const text = await (await fetch(metricsUrl)).text();
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith(`${name}{`) &&
+            l.includes('tenant="acme"') &&
+            l.includes('integration="webhook"'),
+        );
+      return line === undefined ? 0 : Number(line.split(' ').pop());
+    };
+    // The restarted process sent the waiting group once.
+    expect(await sample('strata_notification_notifications_total')).toBeGreaterThanOrEqual(1);
+    expect(await sample('strata_notification_latency_seconds_count')).toBeGreaterThanOrEqual(1);
+    const failedBefore = await sample('strata_notification_notifications_failed_total');
+    sink.status = 400;
+    try {
+      await amtool('acme-key', 'alert', 'add', 'alertname=Refused', 'instance=db9');
+      for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
+        if ((await sample('strata_notification_notifications_failed_total')) > failedBefore) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      sink.status = 200;
+    }
+    // A 4xx is not retried: one attempt, one failure.
+    expect(await sample('strata_notification_notifications_failed_total')).toBe(failedBefore + 1);
   });
 });
