@@ -99,19 +99,27 @@ export class TenantAlertmanager {
   /** Accepts posted alerts (`POST /api/v2/alerts`). */
   async post(posted: readonly PostableAlert[]): Promise<void> {
     const now = this.now();
-    for (const p of posted) await this.put(acceptAlert(p, now, this.config.resolveTimeoutMs));
+    // Merged one by one (a batch may repeat a fingerprint), persisted together.
+    const merged = posted.map((p) => this.merge(acceptAlert(p, now, this.config.resolveTimeoutMs)));
+    await Promise.all(merged.map((a) => this.deps.saveAlert?.(a)));
+    for (const a of merged) this.dispatcher.insert(a);
   }
 
   /** Takes one alert in, merging it with the one of the same fingerprint. */
   async put(incoming: Alert): Promise<void> {
+    const alert = this.merge(incoming);
+    await this.deps.saveAlert?.(alert);
+    this.dispatcher.insert(alert);
+  }
+
+  private merge(incoming: Alert): Alert {
     const old = this.alerts.get(incoming.fingerprint);
     const alert =
       old !== undefined && overlaps(incoming, old)
         ? mergeAlerts(old, incoming, this.now())
         : incoming;
     this.alerts.set(alert.fingerprint, alert);
-    await this.deps.saveAlert?.(alert);
-    this.dispatcher.insert(alert);
+    return alert;
   }
 
   /** Puts alerts back after a restart without persisting them again. */
