@@ -3,6 +3,7 @@ import { type ChatConfig, parseChatConfigs } from './chat-config';
 import { Checker, type Obj, join } from './config-checker';
 import { InvalidAlertmanagerConfigError } from './config-errors';
 import { isValidLabelName } from './labels';
+import { NOTIFICATION_MANAGER_KEY, withNotificationManager } from './notification-manager';
 import { NM_CHANNEL_KEYS, type NmChannelConfig, parseNmChannels } from './nm-channels';
 import { type TimeInterval, parseTimeIntervals } from './time-intervals';
 import {
@@ -184,7 +185,10 @@ export function parseAlertmanagerConfig(yamlText: string): AlertmanagerConfig {
     throw new InvalidAlertmanagerConfigError(
       doc.errors.map((e) => ({ path: '', reason: e.message })),
     );
-  const top = c.obj(doc.toJS() as unknown, '', TOP_FIELDS);
+  const top = withNotificationManager(
+    c,
+    c.obj(doc.toJS() as unknown, '', [...TOP_FIELDS, NOTIFICATION_MANAGER_KEY]),
+  );
   const global = c.obj(top.global, 'global', GLOBAL_FIELDS);
   const resolveTimeoutMs =
     c.duration(global.resolve_timeout, 'global.resolve_timeout') ?? 5 * 60_000;

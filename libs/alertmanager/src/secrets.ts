@@ -23,6 +23,8 @@ const SECRET_KEYS = new Set([
   'webhook_url',
   // DingTalk's and Feishu's signing secrets.
   'secret',
+  // notification-manager's Configs.
+  'authPassword',
 ]);
 
 /** The YAML with every credential replaced by `<secret>`, as Alertmanager shows its configuration. */
