@@ -37,20 +37,13 @@ function selectorMatchers(c: Checker, raw: unknown, path: string): string[] {
     if (key === '') c.fail(join(p, 'key'), 'missing key');
     const op = c.str(x.operator, join(p, 'operator'));
     const values = c.list(x.values, join(p, 'values')).map(String);
-    switch (op as (typeof OPERATORS)[number] | undefined) {
-      case 'In':
-      case 'NotIn':
-        if (values.length === 0) c.fail(join(p, 'values'), `${op} needs at least one value`);
-        out.push(`${key}${op === 'In' ? '=~' : '!~'}${alternation(values)}`);
-        break;
-      case 'Exists':
-      case 'DoesNotExist':
-        if (values.length > 0) c.fail(join(p, 'values'), `${op} takes no values`);
-        out.push(`${key}${op === 'Exists' ? '!=' : '='}""`);
-        break;
-      default:
-        c.fail(join(p, 'operator'), `operator must be one of ${OPERATORS.join(', ')}`);
-    }
+    if (op === 'In' || op === 'NotIn') {
+      if (values.length === 0) c.fail(join(p, 'values'), `${op} needs at least one value`);
+      out.push(`${key}${op === 'In' ? '=~' : '!~'}${alternation(values)}`);
+    } else if (op === 'Exists' || op === 'DoesNotExist') {
+      if (values.length > 0) c.fail(join(p, 'values'), `${op} takes no values`);
+      out.push(`${key}${op === 'Exists' ? '!=' : '='}""`);
+    } else c.fail(join(p, 'operator'), `operator must be one of ${OPERATORS.join(', ')}`);
   });
   return out;
 }
