@@ -25,6 +25,8 @@ import { AdminResolver } from './graphql/admin.resolver';
 import { RuleGroupsResolver } from './graphql/rule-groups.resolver';
 import { formatGraphqlErrors } from './graphql/error-formatter';
 import { JsonScalar } from './graphql/json.scalar';
+import { ALERTMANAGER_CONFIG_SCHEMA } from './graphql/alertmanager-config.graphql';
+import { AlertmanagerConfigResolver } from './graphql/alertmanager-config.resolver';
 import { ADMIN_SCHEMA } from './graphql/schema.graphql';
 import { ErrorFilter } from './http/error.filter';
 import { DocsController, OpenApiDocument } from './openapi/docs.controller';
@@ -50,7 +52,7 @@ export class GatewayModule {
       imports: [
         GraphQLModule.forRoot<MercuriusDriverConfig>({
           driver: MercuriusDriver,
-          typeDefs: ADMIN_SCHEMA,
+          typeDefs: [ADMIN_SCHEMA, ALERTMANAGER_CONFIG_SCHEMA],
           resolvers: { JSON: JsonScalar },
           path: '/graphql',
           graphiql: false,
@@ -98,6 +100,7 @@ export class GatewayModule {
         RuleGroupsResolver,
         RuleGroupsService,
         AlertmanagerConfigsService,
+        AlertmanagerConfigResolver,
         GatewayMetrics,
         OpenApiDocument,
         ...prometheusApiProviders(options.bus),

@@ -230,6 +230,36 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
     expect(JSON.stringify(replay)).not.toContain('hunter2');
   });
 
+  it('serves the configuration over GraphQL with the same checks and masking', async () => {
+    type Answer = {
+      data?: Record<string, { version?: number; alertmanagerConfig?: string }> | null;
+      errors?: Array<{ message: string; extensions?: { code?: string } }>;
+    };
+    const gql = async (query: string, variables: object = {}): Promise<Answer> =>
+      (await (
+        await api('acme-key', '/graphql', {
+          method: 'POST',
+          body: JSON.stringify({ query, variables }),
+        })
+      ).json()) as Answer;
+    const read = await gql(
+      'query { alertmanagerConfig(tenantId: "acme") { version alertmanagerConfig } }',
+    );
+    expect(read.errors).toBeUndefined();
+    expect(read.data?.alertmanagerConfig.alertmanagerConfig).toContain('<secret>');
+    const version = read.data?.alertmanagerConfig.version;
+    const bad = await gql(
+      'mutation ($c: String!) { configureAlertmanager(tenantId: "acme", alertmanagerConfig: $c) { version } }',
+      { c: 'route: {receiver: nobody}\nreceivers: [{name: hook}]\n' },
+    );
+    expect(bad.errors?.[0]?.extensions?.code).toBe('validation_failed');
+    expect(bad.errors?.[0]?.message).toContain('undefined receiver "nobody" used in route');
+    const after = await gql('query { alertmanagerConfig(tenantId: "acme") { version } }');
+    expect(after.data?.alertmanagerConfig.version).toBe(version);
+    const other = await gql('query { alertmanagerConfig(tenantId: "beta") { version } }');
+    expect(other.errors?.[0]?.extensions?.code).toBe('forbidden');
+  });
+
   it('works with amtool: config show, alert add and query, silence add, query and expire', async () => {
     const shown = await amtool('acme-key', 'config', 'show');
     expect(shown).toContain(`${sink.url}/acme`);
