@@ -50,6 +50,7 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
   private readonly applied = new Map<string, number>();
   private readonly configs: TenantConfigsSource;
   private readonly watches: KvWatch[] = [];
+  private stopping = false;
 
   constructor(
     @Inject(KV) private readonly kv: KvProvider,
@@ -86,10 +87,24 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     });
     // Tenants with alerts waiting come back at start, so their groups flush without a new post.
     const tenants = new Set((await this.alerts.keys('alert.>')).map((k) => k.split('.')[1]));
-    await Promise.all([...tenants].map((t) => this.of(t)));
+    // In the background: the control plane may not answer yet (it may start in this very process).
+    void this.revive([...tenants]);
+  }
+
+  private async revive(tenants: string[]): Promise<void> {
+    let pending = tenants;
+    for (let attempt = 0; pending.length > 0 && !this.stopping; attempt++) {
+      const failed: string[] = [];
+      await Promise.all(pending.map((t) => this.of(t).catch(() => failed.push(t))));
+      pending = failed;
+      if (pending.length > 0)
+        await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 15_000)));
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
+    // A revival asleep between attempts sees this and gives up.
+    this.stopping = true;
     await this.configs.stop();
     await Promise.all(this.watches.map((w) => w.stop()));
     const all = await Promise.all(this.tenants.values());
