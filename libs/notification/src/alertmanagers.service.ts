@@ -34,6 +34,8 @@ receivers:
 `;
 
 const HISTORY_KEY_SPAN = 10 ** 15;
+/** How long accepted alerts wait to be written together. */
+const SAVE_DELAY_MS = 20;
 
 /**
  * Every tenant's Alertmanager in this process. Configurations come from the control plane and are
@@ -50,6 +52,9 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
   private readonly applied = new Map<string, number>();
   private readonly configs: TenantConfigsSource;
   private readonly watches: KvWatch[] = [];
+  /** Alerts accepted but not yet in the bucket, newest version per key. */
+  private readonly unsaved = new Map<string, Alert>();
+  private saving: Promise<void> | null = null;
   private stopping = false;
 
   constructor(
@@ -91,6 +96,38 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     void this.revive([...tenants]);
   }
 
+  /**
+   * Write-behind of accepted alerts: an alert is answered once it is in memory (as Alertmanager
+   * answers), and reaches the bucket within a few milliseconds, the last version of each key
+   * once, so a re-post of thousands of alerts costs one write per alert, not a round trip each.
+   */
+  private saveLater(key: string, alert: Alert): void {
+    this.unsaved.set(key, alert);
+    this.scheduleSave();
+  }
+
+  private scheduleSave(): void {
+    this.saving ??= new Promise<void>((r) => setTimeout(r, SAVE_DELAY_MS))
+      .then(() => this.flushAlerts())
+      .finally(() => {
+        this.saving = null;
+        if (this.unsaved.size > 0) this.scheduleSave();
+      });
+  }
+
+  private async flushAlerts(): Promise<void> {
+    const batch = [...this.unsaved.entries()];
+    this.unsaved.clear();
+    await Promise.all(
+      batch.map(([key, alert]) =>
+        this.alerts.put(key, alert).catch(() => {
+          // Kept for the next round unless a newer version came meanwhile.
+          if (!this.unsaved.has(key)) this.unsaved.set(key, alert);
+        }),
+      ),
+    );
+  }
+
   private async revive(tenants: string[]): Promise<void> {
     let pending = tenants;
     for (let attempt = 0; pending.length > 0 && !this.stopping; attempt++) {
@@ -103,6 +140,8 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    await this.saving;
+    if (this.unsaved.size > 0) await this.flushAlerts();
     // A revival asleep between attempts sees this and gives up.
     this.stopping = true;
     await this.configs.stop();
@@ -197,8 +236,9 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
       saveSilence: async (s) => {
         await this.state.put(`silence.${tenantId}.${s.id}`, s);
       },
-      saveAlert: async (a) => {
-        await this.alerts.put(`alert.${tenantId}.${a.fingerprint}`, a);
+      saveAlert: (a) => {
+        this.saveLater(`alert.${tenantId}.${a.fingerprint}`, a);
+        return Promise.resolve();
       },
       onAttempt: (a) => {
         this.metrics.attempted(a);
