@@ -238,6 +238,9 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       ...useKv(KvBuckets.notificationState, 'write'),
       ...useKv(KvBuckets.notificationAlerts, 'write'),
       ...useKv(KvBuckets.notificationHistory, 'write'),
+      // Tenants' configurations: asked of the control plane, changes followed on its events.
+      Subjects.controlQuery,
+      ...consumeStream(Streams.controlEvents.name),
     ],
     subscribe: [...Object.values(NotificationSubjects), ...servesHealth('notification')],
     chunksWith: [],

@@ -13,6 +13,7 @@ import {
   type RecordedEvent,
 } from '@strata/eventstore';
 import { generateApiKey, hashSecret } from './domain/api-key-secret';
+import { alertmanagerConfigDecider } from './domain/alertmanager-config.decider';
 import { apiKeyDecider, type ApiKeyState } from './domain/api-key.decider';
 import { type Decider, foldEvents } from './domain/decider';
 import { pipelineDecider } from './domain/pipeline.decider';
@@ -204,6 +205,15 @@ export class ControlPlaneCommandHandler {
         const events = pipelineDecider.decide(command, { ...loaded.state, tenant });
         return this.append(streamId, loaded.version, events, metadata(command.tenantId));
       }
+      case 'ConfigureAlertmanager':
+      case 'DeleteAlertmanagerConfig': {
+        const tenant = await this.loadTenant(command.tenantId);
+        const streamId = StreamIds.alertmanager(command.tenantId);
+        const loaded = await this.load(alertmanagerConfigDecider, streamId);
+        checkExpected(streamId, command.expectedVersion, loaded.version);
+        const events = alertmanagerConfigDecider.decide(command, { ...loaded.state, tenant });
+        return this.append(streamId, loaded.version, events, metadata(command.tenantId));
+      }
       case 'RequestSeriesDeletion': {
         const tenant = await this.loadTenant(command.tenantId);
         const streamId = StreamIds.seriesDeletion(command.tenantId, command.requestId);
@@ -285,6 +295,9 @@ function targetStream(command: ControlCommand): string | undefined {
       return StreamIds.pipeline(command.tenantId, command.pipeline.name);
     case 'DeletePipeline':
       return StreamIds.pipeline(command.tenantId, command.name);
+    case 'ConfigureAlertmanager':
+    case 'DeleteAlertmanagerConfig':
+      return StreamIds.alertmanager(command.tenantId);
     case 'RequestSeriesDeletion':
       return StreamIds.seriesDeletion(command.tenantId, command.requestId);
   }

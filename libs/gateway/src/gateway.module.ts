@@ -8,6 +8,8 @@ import { AuditController } from './admin/audit.controller';
 import { AuditService } from './admin/audit.service';
 import { AlertmanagerApiController } from './alertmanager/alertmanager-api.controller';
 import { AlertmanagerConfigController } from './alertmanager/alertmanager-config.controller';
+import { AlertmanagerConfigsService } from './alertmanager/alertmanager-configs.service';
+import { AlertmanagerWebhookController } from './alertmanager/alertmanager-webhook.controller';
 import { QuotasController } from './admin/quotas.controller';
 import { TenantAdminService } from './admin/tenant-admin.service';
 import { TenantsController } from './admin/tenants.controller';
@@ -24,6 +26,8 @@ import { LogPipelinesResolver } from './graphql/log-pipelines.resolver';
 import { RuleGroupsResolver } from './graphql/rule-groups.resolver';
 import { formatGraphqlErrors } from './graphql/error-formatter';
 import { JsonScalar } from './graphql/json.scalar';
+import { ALERTMANAGER_CONFIG_SCHEMA } from './graphql/alertmanager-config.graphql';
+import { AlertmanagerConfigResolver } from './graphql/alertmanager-config.resolver';
 import { ADMIN_SCHEMA } from './graphql/schema.graphql';
 import { ErrorFilter } from './http/error.filter';
 import { DocsController, OpenApiDocument } from './openapi/docs.controller';
@@ -78,7 +82,9 @@ export class GatewayModule {
       imports: [
         GraphQLModule.forRoot<MercuriusDriverConfig>({
           driver: MercuriusDriver,
-          typeDefs: [ADMIN_SCHEMA, EVENTS_SCHEMA, REGISTRY_SCHEMA].join('\n'),
+          typeDefs: [ADMIN_SCHEMA, EVENTS_SCHEMA, REGISTRY_SCHEMA, ALERTMANAGER_CONFIG_SCHEMA].join(
+            '\n',
+          ),
           resolvers: { JSON: JsonScalar },
           path: '/graphql',
           graphiql: false,
@@ -115,6 +121,7 @@ export class GatewayModule {
         MlflowController,
         AlertmanagerApiController,
         AlertmanagerConfigController,
+        AlertmanagerWebhookController,
         HealthController,
         DocsController,
       ],
@@ -151,6 +158,8 @@ export class GatewayModule {
         EventsResolver,
         LogPipelinesResolver,
         PipelinesService,
+        AlertmanagerConfigsService,
+        AlertmanagerConfigResolver,
         GatewayMetrics,
         OpenApiDocument,
         LogIngest,

@@ -151,6 +151,9 @@ export class FakeControlPlane extends ControlPlaneClient {
       case 'DeleteModelAlias':
         // These aggregates are validated by libraries inside the real control plane; specs of them use it.
         return this.missing('support for this aggregate in the fake control plane');
+      case 'ConfigureAlertmanager':
+      case 'DeleteAlertmanagerConfig':
+        return this.missing('Alertmanager configuration support in the fake control plane');
       case 'ConfigurePipeline':
       case 'DeletePipeline':
         // Pipelines are compiled by the logpipeline library inside the real control plane; specs of them use it.
@@ -280,6 +283,8 @@ export class FakeControlPlane extends ControlPlaneClient {
       case 'GetRegisteredModel':
       case 'SearchRegisteredModels':
         return this.missing('support for this aggregate in the fake control plane');
+      case 'GetAlertmanagerConfig':
+        return this.missing('Alertmanager configuration support in the fake control plane');
       case 'GetPipeline':
       case 'ListPipelines':
         return this.missing('log pipeline support in the fake control plane');
@@ -303,6 +308,7 @@ export class FakeControlPlane extends ControlPlaneClient {
       ruleGroups: [],
       eventRuleSets: [],
       pipelines: [],
+      alertmanagerConfigs: [],
     };
   }
 }

@@ -3,6 +3,7 @@ import { BUS, type Bus } from '@strata/bus';
 import { EventsStreams, LogflowStreams, Streams } from '@strata/contracts';
 import { Alertmanagers } from './alertmanagers.service';
 import { NotificationController } from './notification.controller';
+import { NotificationMetrics } from './notification.metrics';
 import { NOTIFICATION_OPTIONS, type NotificationOptions } from './notification.options';
 
 /** Declares the streams of alerts notification consumes (the ruler's, the events service's, logflow's) before its consumers bind. */
@@ -49,6 +50,7 @@ export class NotificationModule {
         { provide: NOTIFICATION_OPTIONS, useValue: options },
         AlertStreams,
         Alertmanagers,
+        NotificationMetrics,
       ],
     };
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertmanagerConfigSpec } from './alertmanager-configs';
 import { ApiKeyId, ApiKeyScope, TenantId } from './ids';
 import { QuotaPatch } from './quota';
 import { PipelineComponentId, PipelineSpec } from '../logs/pipeline-spec';
@@ -98,6 +99,17 @@ export const ControlCommand = z.discriminatedUnion('type', [
     .strict(),
   /** Records a series deletion (Prometheus' `delete_series`) before its tombstone is written to the bucket. */
   SeriesDeletionSpec.extend({ type: z.literal('RequestSeriesDeletion') }).strict(),
+  z
+    .object({
+      type: z.literal('ConfigureAlertmanager'),
+      tenantId: TenantId,
+      config: AlertmanagerConfigSpec,
+      expectedVersion,
+    })
+    .strict(),
+  z
+    .object({ type: z.literal('DeleteAlertmanagerConfig'), tenantId: TenantId, expectedVersion })
+    .strict(),
 ]);
 export type ControlCommand = z.infer<typeof ControlCommand>;
 export type ControlCommandType = ControlCommand['type'];

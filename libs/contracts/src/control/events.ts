@@ -1,3 +1,4 @@
+import { type AlertmanagerConfigEvent } from './alertmanager-configs';
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
 import { type PipelineEvent } from '../logs/pipeline-spec';
@@ -46,7 +47,8 @@ export type ControlEvent =
   | EventRuleSetEvent
   | RegisteredModelEvent
   | PipelineEvent
-  | SeriesDeletionEvent;
+  | SeriesDeletionEvent
+  | AlertmanagerConfigEvent;
 
 /** Aggregate types, used as the stream-id prefix and the subject token of relayed events. */
 export type ControlAggregate =
@@ -57,7 +59,8 @@ export type ControlAggregate =
   | 'eventruleset'
   | 'model'
   | 'pipeline'
-  | 'seriesdeletion';
+  | 'seriesdeletion'
+  | 'alertmanager';
 
 /** The envelope of an event relayed to NATS by the outbox. */
 export interface RelayedEvent {

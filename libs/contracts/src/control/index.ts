@@ -7,3 +7,4 @@ export * from './events';
 export * from './rule-groups';
 export * from './registered-models';
 export * from './series-deletions';
+export * from './alertmanager-configs';

@@ -1,3 +1,4 @@
+import { type AlertmanagerConfigView } from './alertmanager-configs';
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
 import { type PipelineView } from '../logs/pipeline-spec';
@@ -78,6 +79,8 @@ export interface ControlPlaneSnapshot {
   pipelines: PipelineView[];
   /** Recorded series deletion requests by tenant and request id (progress is in the bucket); absent while there are none. */
   seriesDeletions?: SeriesDeletionView[];
+  /** Every tenant's Alertmanager configuration, by tenant id, credentials masked. */
+  alertmanagerConfigs: AlertmanagerConfigView[];
 }
 
 /** Result of walking the hash chain. */
@@ -117,4 +120,5 @@ export interface ControlQueryResults {
   SearchRegisteredModels: Page<RegisteredModelView>;
   GetPipeline: PipelineView;
   ListPipelines: Page<PipelineView>;
+  GetAlertmanagerConfig: AlertmanagerConfigView;
 }

@@ -21,4 +21,5 @@ export const StreamIds = {
   // One stream per request, so that a retry with the same request id finds what the first wrote.
   seriesDeletion: (tenantId: string, requestId: string) =>
     `seriesdeletion-${tenantId}.${requestId}`,
+  alertmanager: (tenantId: string) => `alertmanager-${tenantId}`,
 } as const;

@@ -1,6 +1,8 @@
+import { maskSecrets } from '@strata/alertmanager';
 import {
   DEFAULT_QUOTA,
   ruleGroupKey,
+  type AlertmanagerConfigView,
   type ApiKeyView,
   type ControlEvent,
   type ControlPlaneSnapshot,
@@ -36,6 +38,8 @@ const TYPES: Record<ControlEvent['type'], true> = {
   PipelineDeleted: true,
   ...REGISTERED_MODEL_EVENT_TYPES,
   SeriesDeletionRequested: true,
+  AlertmanagerConfigured: true,
+  AlertmanagerConfigDeleted: true,
 };
 
 /** True for the event types of the control-plane aggregates (the log also holds other aggregates'). */
@@ -85,6 +89,8 @@ export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent):
     case 'PipelineConfigured':
     case 'PipelineDeleted':
     case 'SeriesDeletionRequested':
+    case 'AlertmanagerConfigured':
+    case 'AlertmanagerConfigDeleted':
       return view;
   }
 }
@@ -122,6 +128,8 @@ export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): Q
     case 'PipelineConfigured':
     case 'PipelineDeleted':
     case 'SeriesDeletionRequested':
+    case 'AlertmanagerConfigured':
+    case 'AlertmanagerConfigDeleted':
       return view;
   }
 }
@@ -159,6 +167,8 @@ export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent):
     case 'PipelineConfigured':
     case 'PipelineDeleted':
     case 'SeriesDeletionRequested':
+    case 'AlertmanagerConfigured':
+    case 'AlertmanagerConfigDeleted':
       return view;
   }
 }
@@ -247,6 +257,22 @@ export function seriesDeletionView(
   return { ...e.data, requestedBy: e.metadata?.actor ?? '', requestedAt: e.recordedAt };
 }
 
+/** A tenant's Alertmanager configuration after one of its events; null once deleted. */
+export function alertmanagerConfigViewAfter(
+  view: AlertmanagerConfigView | null,
+  e: StoredControlEvent,
+): AlertmanagerConfigView | null {
+  if (e.type === 'AlertmanagerConfigDeleted') return null;
+  if (e.type !== 'AlertmanagerConfigured') return view;
+  return {
+    tenantId: e.data.tenantId,
+    alertmanagerConfig: e.data.alertmanagerConfig,
+    templateFiles: e.data.templateFiles,
+    version: e.version,
+    updatedAt: e.recordedAt,
+  };
+}
+
 /** The whole control plane as maps of views: what replay folds the log into. */
 export interface ControlPlaneViews {
   tenants: Map<string, TenantView>;
@@ -257,6 +283,7 @@ export interface ControlPlaneViews {
   registeredModels: Map<string, RegisteredModelView>;
   pipelines: Map<string, PipelineView>;
   seriesDeletions: Map<string, SeriesDeletionView>;
+  alertmanagerConfigs: Map<string, AlertmanagerConfigView>;
 }
 
 function put<V>(map: Map<string, V>, key: string, value: V | null): void {
@@ -275,6 +302,7 @@ export const controlPlaneFold = {
     registeredModels: new Map(),
     pipelines: new Map(),
     seriesDeletions: new Map(),
+    alertmanagerConfigs: new Map(),
   }),
   evolve(views: ControlPlaneViews, e: StoredControlEvent): ControlPlaneViews {
     if (!isControlEvent(e)) return views;
@@ -303,6 +331,13 @@ export const controlPlaneFold = {
     } else if (e.type.startsWith('Pipeline')) {
       const key = pipelineKeyOf(e) as string;
       put(views.pipelines, key, pipelineViewAfter(views.pipelines.get(key) ?? null, e));
+    } else if (e.type.startsWith('Alertmanager')) {
+      const id = (e.data as { tenantId: string }).tenantId;
+      put(
+        views.alertmanagerConfigs,
+        id,
+        alertmanagerConfigViewAfter(views.alertmanagerConfigs.get(id) ?? null, e),
+      );
     } else if (e.type === 'SeriesDeletionRequested') {
       views.seriesDeletions.set(seriesDeletionKeyOf(e) as string, seriesDeletionView(e));
     } else if (e.type.startsWith('EventRuleSet')) {
@@ -343,6 +378,10 @@ export function toSnapshot(
     ...(views.seriesDeletions.size > 0
       ? { seriesDeletions: valuesByKey(views.seriesDeletions) }
       : {}),
+    alertmanagerConfigs: valuesByKey(views.alertmanagerConfigs).map((c) => ({
+      ...c,
+      alertmanagerConfig: maskSecrets(c.alertmanagerConfig),
+    })),
   };
 }
 

@@ -213,7 +213,9 @@ async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<vo
       ruleGroupKeyOf(e) === null &&
       eventRuleSetKeyOf(e) === null &&
       pipelineKeyOf(e) === null &&
-      seriesDeletionKeyOf(e) === null,
+      seriesDeletionKeyOf(e) === null &&
+      // Alertmanager configurations have no read model: their short stream per tenant is read whole.
+      !e.type.startsWith('Alertmanager'),
   );
   if (events.length === 0) return;
   const views = new BatchViews();

@@ -1,7 +1,9 @@
 import { type DataSource } from 'typeorm';
+import { maskSecrets } from '@strata/alertmanager';
 import {
   DEFAULT_QUOTA,
   StrataError,
+  type AlertmanagerConfigView,
   type ApiKeyView,
   type AuditEntry,
   type ControlQuery,
@@ -14,6 +16,8 @@ import {
   ruleGroupKey,
 } from '@strata/contracts';
 import { searchEvents, type EventStore, type RecordedEvent } from '@strata/eventstore';
+import { alertmanagerConfigViewAfter, type StoredControlEvent } from '../domain/views';
+import { StreamIds } from '../domain/streams';
 import { replayControlPlane } from '../replay';
 import { type ApiKeyAuthenticator } from './authenticate-api-key';
 import { decodeCursor, encodeCursor } from './cursor';
@@ -203,6 +207,16 @@ export class ControlPlaneQueryHandler {
           nextCursor: rows.length > query.limit ? encodeCursor(items[items.length - 1].key) : null,
         };
       }
+      case 'GetAlertmanagerConfig': {
+        // One short stream per tenant, read whole: the notification service reads its own writes.
+        const events = await this.store.readStream(StreamIds.alertmanager(query.tenantId));
+        const view = (
+          events as unknown as StoredControlEvent[]
+        ).reduce<AlertmanagerConfigView | null>(alertmanagerConfigViewAfter, null);
+        if (view === null)
+          throw new StrataError('not_found', 'the tenant has no Alertmanager configuration');
+        return view;
+      }
     }
   }
 }
@@ -222,7 +236,11 @@ export function toAuditEntry(e: RecordedEvent): AuditEntry {
     streamId: e.streamId,
     version: e.version,
     type: e.type,
-    data: e.data,
+    // The audit trail shows what changed, never a receiver's credentials.
+    data:
+      e.type === 'AlertmanagerConfigured'
+        ? maskedConfigData(e.data as AlertmanagerConfigView)
+        : e.data,
     tenantId: e.metadata.tenant,
     actor: e.metadata.actor,
     actorKind: e.metadata.actorKind,
@@ -231,4 +249,8 @@ export function toAuditEntry(e: RecordedEvent): AuditEntry {
     recordedAt: e.recordedAt,
     hash: e.hash,
   };
+}
+
+function maskedConfigData(data: AlertmanagerConfigView): unknown {
+  return { ...data, alertmanagerConfig: maskSecrets(data.alertmanagerConfig) };
 }

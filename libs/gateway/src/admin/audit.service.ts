@@ -31,6 +31,7 @@ const OWN_TENANT_VIEW: {
   registeredModels: (v, own) => v.filter((m) => m.tenantId === own),
   pipelines: (v, own) => v.filter((p) => p.tenantId === own),
   seriesDeletions: (v, own) => v.filter((d) => d.tenantId === own),
+  alertmanagerConfigs: (v, own) => v.filter((c) => c.tenantId === own),
 };
 
 function ownTenantOnly(snapshot: ControlPlaneSnapshot, own: string): ControlPlaneSnapshot {

@@ -21,6 +21,10 @@ const SECRET_KEYS = new Set([
   'slack_api_url',
   'api_url',
   'webhook_url',
+  // DingTalk's and Feishu's signing secrets.
+  'secret',
+  // notification-manager's Configs.
+  'authPassword',
 ]);
 
 /** The YAML with every credential replaced by `<secret>`, as Alertmanager shows its configuration. */

@@ -3,6 +3,7 @@ import { sendChat } from './chat';
 import { type IntegrationConfig } from './config';
 import { sendEmail } from './email';
 import { type NotifyContext } from './integrations';
+import { sendNmChannel } from './nm-channels';
 import { sendWebhook } from './webhook';
 
 /** Delivers through whichever integration `config` is. */
@@ -22,5 +23,9 @@ export function sendIntegration(
     case 'wechat':
     case 'pushover':
       return sendChat(config, alerts, ctx);
+    case 'dingtalk':
+    case 'feishu':
+    case 'sms':
+      return sendNmChannel(config, alerts, ctx);
   }
 }

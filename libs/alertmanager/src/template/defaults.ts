@@ -2,7 +2,7 @@
  * Strata's default notification templates, written for Strata: `email.default.subject` gives
  * Alertmanager's subject line (`[FIRING:2] <group label values> (<other common label values>)`);
  * the bodies and the chat defaults (`slack.default.*`, `discord.*`, `telegram.*`, `wechat.*`,
- * `pushover.*`) are Strata's own. notification-manager's `nm.default.*` names are defined alike.
+ * `pushover.*`, `dingtalk.*`, `feishu.*`, `sms.*`) are Strata's own. notification-manager's `nm.default.*` names are defined alike.
  */
 export const DEFAULT_TEMPLATES = `
 {{ define "__subject" }}[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .GroupLabels.SortedPairs.Values | join " " }} {{ if gt (len .CommonLabels) (len .GroupLabels) }}({{ with .CommonLabels.Remove .GroupLabels.Names }}{{ .Values | join " " }}{{ end }}){{ end }}{{ end }}
@@ -44,4 +44,13 @@ export const DEFAULT_TEMPLATES = `
 {{ define "pushover.default.title" }}{{ template "__title" . }}{{ end }}
 {{ define "pushover.default.message" }}{{ template "email.default.text" . }}{{ end }}
 {{ define "pushover.default.url" }}{{ template "__alertmanagerURL" . }}{{ end }}
+{{ define "dingtalk.default.title" }}{{ template "__title" . }}{{ end }}
+{{ define "dingtalk.default.message" }}### {{ template "__title" . }}
+{{ range .Alerts }}- **{{ .Status | toUpper }}** {{ range .Labels.SortedPairs }}{{ .Name }}={{ .Value }} {{ end }}{{ range .Annotations.SortedPairs }}
+  {{ .Name }}: {{ .Value }}{{ end }}
+{{ end }}{{ end }}
+{{ define "feishu.default.title" }}{{ template "__title" . }}{{ end }}
+{{ define "feishu.default.message" }}{{ template "__title" . }}
+{{ template "email.default.text" . }}{{ end }}
+{{ define "sms.default.message" }}{{ template "__title" . }}{{ end }}
 `;

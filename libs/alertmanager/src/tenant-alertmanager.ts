@@ -99,19 +99,27 @@ export class TenantAlertmanager {
   /** Accepts posted alerts (`POST /api/v2/alerts`). */
   async post(posted: readonly PostableAlert[]): Promise<void> {
     const now = this.now();
-    for (const p of posted) await this.put(acceptAlert(p, now, this.config.resolveTimeoutMs));
+    // Merged one by one (a batch may repeat a fingerprint), persisted together.
+    const merged = posted.map((p) => this.merge(acceptAlert(p, now, this.config.resolveTimeoutMs)));
+    await Promise.all(merged.map((a) => this.deps.saveAlert?.(a)));
+    for (const a of merged) this.dispatcher.insert(a);
   }
 
   /** Takes one alert in, merging it with the one of the same fingerprint. */
   async put(incoming: Alert): Promise<void> {
+    const alert = this.merge(incoming);
+    await this.deps.saveAlert?.(alert);
+    this.dispatcher.insert(alert);
+  }
+
+  private merge(incoming: Alert): Alert {
     const old = this.alerts.get(incoming.fingerprint);
     const alert =
       old !== undefined && overlaps(incoming, old)
         ? mergeAlerts(old, incoming, this.now())
         : incoming;
     this.alerts.set(alert.fingerprint, alert);
-    await this.deps.saveAlert?.(alert);
-    this.dispatcher.insert(alert);
+    return alert;
   }
 
   /** Puts alerts back after a restart without persisting them again. */
@@ -120,6 +128,14 @@ export class TenantAlertmanager {
       this.alerts.set(a.fingerprint, a);
       this.dispatcher.insert(a);
     }
+  }
+
+  /** Takes another replica's copy of an alert from the shared store, unless the one held is as new. */
+  fromPeer(a: Alert): void {
+    const held = this.alerts.get(a.fingerprint);
+    if (held !== undefined && held.updatedAt >= a.updatedAt) return;
+    this.alerts.set(a.fingerprint, a);
+    this.dispatcher.insert(a);
   }
 
   /** Alerts not yet resolved, with their receivers and suppression. */
@@ -213,6 +229,17 @@ export class TenantAlertmanager {
     }
     const sent = integration.sendResolved ? alerts : firing;
     const deadline = now + Math.max(cfg.groupIntervalMs, MIN_TIMEOUT_MS);
+    const due = {
+      firing: [...firingSet].sort(),
+      resolved: [...resolvedSet].sort(),
+      timestamp: now,
+    };
+    // Another replica is sending this very notification; its log entry will show it.
+    if (
+      this.deps.nflog.claim &&
+      !(await this.deps.nflog.claim(group.key, receiverKey, due, deadline))
+    )
+      return true;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), deadline - now);
     const ctx: NotifyContext = {

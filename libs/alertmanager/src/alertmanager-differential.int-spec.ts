@@ -1,5 +1,5 @@
 import { startAlertmanager, type RunningAlertmanager } from '@strata/devstack';
-import { startWebhookSink, type SinkRequest, type WebhookSink } from '../../testing';
+import { startWebhookSink, type SinkRequest, type WebhookSink } from '../testing';
 import { type PostableAlert } from './alert';
 import { parseAlertmanagerConfig } from './config';
 import { MemoryNotificationLog } from './nflog';

@@ -13,6 +13,17 @@ export interface NotificationLogEntry {
 export interface NotificationLog {
   get(groupKey: string, receiverKey: string): Promise<NotificationLogEntry | undefined>;
   put(groupKey: string, receiverKey: string, entry: NotificationLogEntry): Promise<void>;
+  /**
+   * Claims the sending of one notification (the group, the integration, these firing and
+   * resolved alerts) until `untilMs`; false when another replica holds the same claim, so replicas
+   * sharing the log send it once. Without it, each replica sends what its log says is due.
+   */
+  claim?(
+    groupKey: string,
+    receiverKey: string,
+    entry: NotificationLogEntry,
+    untilMs: number,
+  ): Promise<boolean>;
 }
 
 /** A notification log in memory, for one process and for tests. */

@@ -3,6 +3,8 @@ import { type ChatConfig, parseChatConfigs } from './chat-config';
 import { Checker, type Obj, join } from './config-checker';
 import { InvalidAlertmanagerConfigError } from './config-errors';
 import { isValidLabelName } from './labels';
+import { NOTIFICATION_MANAGER_KEY, withNotificationManager } from './notification-manager';
+import { NM_CHANNEL_KEYS, type NmChannelConfig, parseNmChannels } from './nm-channels';
 import { type TimeInterval, parseTimeIntervals } from './time-intervals';
 import {
   type Matcher,
@@ -58,7 +60,7 @@ export interface EmailConfig {
 }
 
 /** One integration of a receiver. */
-export type IntegrationConfig = WebhookConfig | EmailConfig | ChatConfig;
+export type IntegrationConfig = WebhookConfig | EmailConfig | ChatConfig | NmChannelConfig;
 
 /** A named receiver and its integrations. */
 export interface ReceiverConfig {
@@ -150,6 +152,7 @@ const CHANNEL_KEYS = [
   'victorops_configs',
   'sns_configs',
   'webex_configs',
+  ...NM_CHANNEL_KEYS,
 ];
 const WEBHOOK_FIELDS = ['send_resolved', 'url', 'url_file', 'http_config', 'max_alerts'];
 const EMAIL_FIELDS = [
@@ -182,7 +185,10 @@ export function parseAlertmanagerConfig(yamlText: string): AlertmanagerConfig {
     throw new InvalidAlertmanagerConfigError(
       doc.errors.map((e) => ({ path: '', reason: e.message })),
     );
-  const top = c.obj(doc.toJS() as unknown, '', TOP_FIELDS);
+  const top = withNotificationManager(
+    c,
+    c.obj(doc.toJS() as unknown, '', [...TOP_FIELDS, NOTIFICATION_MANAGER_KEY]),
+  );
   const global = c.obj(top.global, 'global', GLOBAL_FIELDS);
   const resolveTimeoutMs =
     c.duration(global.resolve_timeout, 'global.resolve_timeout') ?? 5 * 60_000;
@@ -442,5 +448,6 @@ function receiver(c: Checker, raw: unknown, path: string, global: Obj): Receiver
     });
   });
   integrations.push(...parseChatConfigs(c, o, path, global));
+  integrations.push(...parseNmChannels(c, o, path));
   return { name, integrations };
 }
