@@ -96,6 +96,8 @@ export class TenantLimitsCache {
       case 'ModelAliasSet':
       case 'ModelAliasDeleted':
       case 'SeriesDeletionRequested':
+      case 'AlertmanagerConfigured':
+      case 'AlertmanagerConfigDeleted':
         return;
     }
   }
