@@ -248,6 +248,33 @@ describe('strata blocks upload, ls and inspect on a filesystem bucket', () => {
     ).toBe('[]');
   });
 
+  it("marks a block with Thanos' no-compact-mark.json and removes the mark", async () => {
+    const mark = join(env.STRATA_BUCKET_URL, 'acme', ulids[0], 'no-compact-mark.json');
+    const put = await strata(
+      ['blocks', 'mark', '--tenant', 'acme', '--no-compact', '--details', 'kept as is', ulids[0]],
+      env,
+    );
+    expect(put.code).toBe(0);
+    expect(JSON.parse(await readFile(mark, 'utf8'))).toMatchObject({
+      id: ulids[0],
+      version: 1,
+      reason: 'manual',
+      details: 'kept as is',
+    });
+    const removed = await strata(
+      ['blocks', 'mark', '--tenant', 'acme', '--no-compact', '--remove', ulids[0]],
+      env,
+    );
+    expect(removed.code).toBe(0);
+    await expect(readFile(mark, 'utf8')).rejects.toThrow(/ENOENT/);
+    const missing = await strata(
+      ['blocks', 'mark', '--tenant', 'acme', '--no-compact', '01ARZ3NDEKTSV4RRFFQ69G5FAV'],
+      env,
+    );
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/not_found/);
+  });
+
   it('skips blocks already stored, refuses an overlapping block unless --allow-overlap', async () => {
     const again = await strata(
       ['blocks', 'upload', '--tenant', 'acme', join(work, 'prom/data')],

@@ -42,3 +42,12 @@ export function loadRulesTarget(
   );
   return { url: parsed.STRATA_URL, token: parsed.STRATA_TOKEN, tenant };
 }
+
+/** The gateway and credentials model commands use; `tenant` when the token is the admin's. */
+export function loadModelsTarget(
+  tenant: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { url: string; token: string; tenant?: string } {
+  const { url, token } = loadRulesTarget('', env);
+  return { url, token, ...(tenant ? { tenant } : {}) };
+}

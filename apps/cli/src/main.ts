@@ -1,7 +1,13 @@
 import { parseArgs } from 'node:util';
 import { StrataError } from '@strata/contracts';
 import { auditReplay, auditVerify, migrate } from './commands/audit';
-import { blocksImportThanos, blocksInspect, blocksLs, blocksUpload } from './commands/blocks';
+import {
+  blocksImportThanos,
+  blocksInspect,
+  blocksLs,
+  blocksMarkNoCompact,
+  blocksUpload,
+} from './commands/blocks';
 import {
   type OutputFormat,
   renderBlockList,
@@ -9,7 +15,8 @@ import {
   renderOutcomes,
 } from './commands/blocks-output';
 import { rulesCheck, rulesDiff, rulesList, rulesSync } from './commands/rules';
-import { loadCliConfig, loadRulesTarget } from './config';
+import { MODELS_USAGE, modelsCommand } from './commands/models/models-command';
+import { loadCliConfig, loadModelsTarget, loadRulesTarget } from './config';
 
 const USAGE = `usage:
   strata audit replay --at <RFC3339> | --position <N>   control-plane state as of then (JSON)
@@ -21,12 +28,15 @@ const USAGE = `usage:
                                                          copy a Thanos bucket's blocks, tenant from that external label
   strata blocks ls --tenant <t>                          the tenant's blocks
   strata blocks inspect --tenant <t> <ulid>              a block's meta, stats and label names
+  strata blocks mark --tenant <t> --no-compact [--details <text>] [--remove] <ulid>
+                                                         put (or remove) Thanos' no-compact-mark.json: the compactor leaves the block alone
   blocks commands take -o table|json (default table)
   strata rules check <file>...                           check Prometheus rule files as promtool does
   strata rules diff --tenant <t> [--namespace <ns>] <file>   groups that differ from Strata's (+ new, ~ changed, - removed)
   strata rules sync --tenant <t> [--namespace <ns>] <file>   make the namespace (default: the file name) hold the file's groups
   strata rules list --tenant <t>                         the tenant's groups as YAML
   rules commands reach the gateway at STRATA_URL (default http://127.0.0.1:8080) with STRATA_TOKEN
+${MODELS_USAGE}
 environment: DATABASE_URL (postgres://...); STRATA_BUCKET_URL, AWS_* and STRATA_S3_FORCE_PATH_STYLE for blocks`;
 
 async function main(argv: string[]): Promise<number> {
@@ -39,13 +49,22 @@ async function main(argv: string[]): Promise<number> {
       tenant: { type: 'string' },
       'tenant-label': { type: 'string' },
       'allow-overlap': { type: 'boolean', default: false },
+      'no-compact': { type: 'boolean', default: false },
+      details: { type: 'string' },
+      remove: { type: 'boolean', default: false },
       namespace: { type: 'string' },
+      'part-size-mib': { type: 'string' },
+      concurrency: { type: 'string' },
+      register: { type: 'string' },
+      'run-id': { type: 'string' },
       output: { type: 'string', short: 'o', default: 'table' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (positionals[0] === 'blocks') return blocks(positionals.slice(1), values);
   if (positionals[0] === 'rules') return rules(positionals.slice(1), values);
+  if (positionals[0] === 'models')
+    return modelsCommand(() => loadModelsTarget(values.tenant), positionals.slice(1), values);
   const command = positionals.join(' ');
   if (values.help || command === '') {
     console.log(USAGE);
@@ -112,6 +131,9 @@ interface BlocksFlags {
   tenant?: string;
   'tenant-label'?: string;
   'allow-overlap'?: boolean;
+  'no-compact'?: boolean;
+  details?: string;
+  remove?: boolean;
   output?: string;
 }
 
@@ -150,6 +172,18 @@ async function blocks([sub, ...rest]: string[], flags: BlocksFlags): Promise<num
       if (!flags.tenant || rest.length !== 1)
         return usage('blocks inspect: give --tenant and a ULID');
       console.log(renderInspection(await blocksInspect(config, flags.tenant, rest[0]), format));
+      return 0;
+    case 'mark':
+      if (!flags.tenant || rest.length !== 1 || !flags['no-compact'])
+        return usage('blocks mark: give --tenant, --no-compact and a ULID');
+      console.log(
+        await blocksMarkNoCompact(config, {
+          tenant: flags.tenant,
+          ulid: rest[0],
+          details: flags.details,
+          remove: flags.remove ?? false,
+        }),
+      );
       return 0;
     default:
       return usage(`unknown command: blocks ${sub ?? ''}`);

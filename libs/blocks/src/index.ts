@@ -13,6 +13,10 @@ export {
   parseDeletionMark,
   formatDeletionMark,
   type DeletionMark,
+  noCompactMarkSchema,
+  parseNoCompactMark,
+  formatNoCompactMark,
+  type NoCompactMark,
 } from './markers';
 export { readBlockMeta, readBlockMetaIfPresent, validateBlockMeta, readObject } from './read-meta';
 export {
@@ -30,3 +34,22 @@ export { validateBlockDir, type ValidatedBlock, type BlockFile } from './validat
 export { uploadBlock, UPLOAD_SOURCE, type UploadBlockOptions, type UploadedBlock } from './upload';
 // The ingester's own blocks: put as written, meta.json last.
 export { putBlock, deleteBlock } from './put-block';
+// Deletion requests (tombstones): what `delete_series` records and the compactor applies.
+export {
+  TOMBSTONES_DIR,
+  deletionRequestSchema,
+  deletionRequestKey,
+  newDeletionRequest,
+  putDeletionRequest,
+  parseDeletionRequest,
+  listDeletionRequestIds,
+  readDeletionRequest,
+  listDeletionRequests,
+  type DeletionRequest,
+} from './deletion-requests';
+export {
+  DeletionMatcher,
+  parseDeletionSelector,
+  isDeleted,
+  type DeletedInterval,
+} from './deletion-matching';

@@ -1,7 +1,7 @@
 import { type Bucket, isObjectNotFound } from '@strata/objstore';
 import { type BlockMeta } from '@strata/tsdb';
-import { DELETION_MARK_FILE, blockKey, isBlockUlid } from './layout';
-import { parseDeletionMark } from './markers';
+import { DELETION_MARK_FILE, NO_COMPACT_MARK_FILE, blockKey, isBlockUlid } from './layout';
+import { type NoCompactMark, parseDeletionMark, parseNoCompactMark } from './markers';
 import { readBlockMeta, readObject } from './read-meta';
 
 /** A block found in the bucket, readable. */
@@ -27,6 +27,8 @@ export interface TenantBlockListing {
   readonly marked: MarkedBlock[];
   /** ULIDs whose meta.json or mark could not be read or validated, with why: left out. */
   readonly failed: Array<{ ulid: string; reason: string }>;
+  /** With `readNoCompact`: the unmarked-for-deletion blocks carrying a no-compact mark, by ULID. */
+  readonly noCompact: Map<string, NoCompactMark>;
 }
 
 /** Options of {@link listTenantBlocks}. */
@@ -37,6 +39,8 @@ export interface ListTenantBlocksOptions {
   readonly concurrency?: number;
   /** Also read the metas of marked blocks into `marked` (the compactor and the store need them). */
   readonly readMarked?: boolean;
+  /** Also read `no-compact-mark.json` of the listed blocks into `noCompact` (the compactor needs them). */
+  readonly readNoCompact?: boolean;
 }
 
 /** Tenants with a folder in the bucket (top-level directories). */
@@ -65,14 +69,10 @@ export async function listTenantBlocks(
   const markedForDeletion: string[] = [];
   const marked: MarkedBlock[] = [];
   const failed: Array<{ ulid: string; reason: string }> = [];
+  const noCompact = new Map<string, NoCompactMark>();
   await forEachLimited(ulids, options.concurrency ?? 16, async (ulid) => {
     try {
-      const markBytes = await readObject(bucket, blockKey(tenant, ulid, DELETION_MARK_FILE)).catch(
-        (e: unknown) => {
-          if (isObjectNotFound(e)) return null;
-          throw e;
-        },
-      );
+      const markBytes = await readIfPresent(bucket, blockKey(tenant, ulid, DELETION_MARK_FILE));
       const mark = markBytes === null ? null : parseDeletionMark(markBytes, ulid);
       if (mark !== null) markedForDeletion.push(ulid);
       if (mark !== null && !options.readMarked) return;
@@ -84,8 +84,15 @@ export async function listTenantBlocks(
           throw e;
         }));
       if (meta === null) return;
-      if (mark !== null) marked.push({ tenant, ulid, meta, deletionTime: mark.deletion_time });
-      else blocks.push({ tenant, ulid, meta });
+      if (mark !== null) {
+        marked.push({ tenant, ulid, meta, deletionTime: mark.deletion_time });
+        return;
+      }
+      if (options.readNoCompact) {
+        const bytes = await readIfPresent(bucket, blockKey(tenant, ulid, NO_COMPACT_MARK_FILE));
+        if (bytes !== null) noCompact.set(ulid, parseNoCompactMark(bytes, ulid));
+      }
+      blocks.push({ tenant, ulid, meta });
     } catch (e) {
       failed.push({ ulid, reason: e instanceof Error ? e.message : String(e) });
     }
@@ -94,7 +101,14 @@ export async function listTenantBlocks(
   markedForDeletion.sort();
   marked.sort((a, b) => (a.ulid < b.ulid ? -1 : a.ulid > b.ulid ? 1 : 0));
   failed.sort((a, b) => (a.ulid < b.ulid ? -1 : 1));
-  return { blocks, markedForDeletion, marked, failed };
+  return { blocks, markedForDeletion, marked, failed, noCompact };
+}
+
+function readIfPresent(bucket: Bucket, key: string): Promise<Buffer | null> {
+  return readObject(bucket, key).catch((e: unknown) => {
+    if (isObjectNotFound(e)) return null;
+    throw e;
+  });
 }
 
 async function forEachLimited<T>(

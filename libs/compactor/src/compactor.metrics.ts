@@ -39,6 +39,11 @@ export function compactorMetrics(metrics: StrataMetrics): CompactorObserver {
     'Whether compaction of the tenant is halted (1) until an operator acts.',
     ['tenant'],
   );
+  const noCompact = metrics.gauge(
+    'compactor_blocks_no_compact',
+    'Blocks left out of compaction by a no-compact-mark.json.',
+    ['tenant'],
+  );
   const failures = metrics.counter(
     'compactor_cycle_failures_total',
     'Cycles over a tenant that failed and will be retried.',
@@ -52,11 +57,13 @@ export function compactorMetrics(metrics: StrataMetrics): CompactorObserver {
       }
       if (r.marked.covered > 0) marked.inc({ tenant, reason: 'covered' }, r.marked.covered);
       if (r.marked.retention > 0) marked.inc({ tenant, reason: 'retention' }, r.marked.retention);
+      if (r.rewrites.length > 0) marked.inc({ tenant, reason: 'rewritten' }, r.rewrites.length);
       const compactedSources = r.compactions.reduce((n, c) => n + c.sources, 0);
       if (compactedSources > 0) marked.inc({ tenant, reason: 'compacted' }, compactedSources);
       if (r.deleted > 0) deleted.inc({ tenant }, r.deleted);
       if (r.abandonedUploadsRemoved > 0) abandoned.inc({ tenant }, r.abandonedUploadsRemoved);
       halted.set({ tenant }, r.halted === undefined ? 0 : 1);
+      noCompact.set({ tenant }, r.noCompact.length);
     },
     failed(tenant) {
       failures.inc({ tenant });

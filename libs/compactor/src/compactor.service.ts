@@ -106,6 +106,13 @@ export class CompactorService implements OnApplicationBootstrap, OnModuleDestroy
             `${tenant}: ${r.marked.retention} blocks past retention marked for deletion`,
           );
         if (r.deleted > 0) this.log.log(`${tenant}: deleted ${r.deleted} marked blocks`);
+        for (const w of r.rewrites)
+          this.log.log(
+            `${tenant}: rewrote ${w.from} into ${w.ulid ?? 'nothing'} without ${w.removedSamples} samples of deletion ${w.requests.join(', ')}`,
+          );
+        for (const id of r.deletionsApplied) this.log.log(`${tenant}: deletion ${id} applied`);
+        for (const b of r.noCompact)
+          this.log.debug(`${tenant}: ${b.ulid} not compacted (no-compact mark: ${b.reason})`);
         if (r.halted !== undefined) {
           this.halted.set(tenant, r.halted);
           this.log.error(

@@ -11,3 +11,4 @@ export * from './notification';
 export * from './events';
 export * from './ruler';
 export * from './logs';
+export * from './models';

@@ -4,6 +4,8 @@
  * the nats-server configs of the dev/test stack and of the kustomize base are rendered from it.
  */
 import { EventsStreams, EventsSubjects } from './events/events-api';
+import { LogflowStreams, LogflowSubjects } from './logs/logflow-api';
+import { LogsStreams, LogsSubjects } from './logs/logs-api';
 import { NotificationSubjects } from './notification/notification-api';
 import { QuerySubjects } from './query/query-api';
 import { KvBuckets, SERVICE_NAMES, Streams, Subjects, type ServiceName } from './subjects';
@@ -120,6 +122,11 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       Subjects.rulerStatus,
       EventsSubjects.ingest,
       EventsSubjects.search,
+      // The log sources store their batches in the log flow's durable buffer themselves.
+      ...JS_INFO,
+      '$JS.API.STREAM.NAMES',
+      ...declareStream(LogsStreams.batches.name),
+      LogsSubjects.batchesAll,
       // Readiness and status of the platform behind the edge.
       'strata.service.health.v1.*',
       'strata.service.info.v1.*',
@@ -198,7 +205,27 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
     subscribe: [Subjects.rulerStatus, 'strata.ruler.replica-status.v1.*', ...servesHealth('ruler')],
     chunksWith: ['router', 'query', 'control-plane', 'ruler'],
   },
-  logflow: health('logflow'),
+  logflow: {
+    publish: [
+      // Reads every tenant's pipelines, and writes log_to_metric counters in the tenant's name.
+      Subjects.controlQuery,
+      Subjects.routerWriteBinary,
+      ...JS_INFO,
+      '$JS.API.STREAM.NAMES',
+      ...declareStream(LogsStreams.batches.name),
+      ...readStream(LogsStreams.batches.name),
+      ...consumeStream(LogsStreams.batches.name),
+      // A deleted pipeline's consumer is removed.
+      `$JS.API.CONSUMER.LIST.${LogsStreams.batches.name}`,
+      ...declareStream(LogflowStreams.deadLetters.name),
+      LogflowSubjects.deadLettersAll,
+      ...declareStream(LogflowStreams.alerts.name),
+      LogflowSubjects.alertsAll,
+      ...consumeStream(Streams.controlEvents.name),
+    ],
+    subscribe: servesHealth('logflow'),
+    chunksWith: ['control-plane', 'router'],
+  },
   notification: {
     publish: [
       ...JS_INFO,
@@ -206,9 +233,14 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       ...consumeStream(Streams.rulerAlerts.name),
       ...declareStream(EventsStreams.alerts.name),
       ...consumeStream(EventsStreams.alerts.name),
+      ...declareStream(LogflowStreams.alerts.name),
+      ...consumeStream(LogflowStreams.alerts.name),
       ...useKv(KvBuckets.notificationState, 'write'),
       ...useKv(KvBuckets.notificationAlerts, 'write'),
       ...useKv(KvBuckets.notificationHistory, 'write'),
+      // Tenants' configurations: asked of the control plane, changes followed on its events.
+      Subjects.controlQuery,
+      ...consumeStream(Streams.controlEvents.name),
     ],
     subscribe: [...Object.values(NotificationSubjects), ...servesHealth('notification')],
     chunksWith: [],
@@ -224,9 +256,12 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       // Chunked batches are read back by sequence when their last part arrives.
       ...readStream(EventsStreams.batches.name),
       ...consumeStream(EventsStreams.batches.name),
+      // Tenants' rule sets and quotas, loaded once and then followed.
+      Subjects.controlQuery,
+      ...consumeStream(Streams.controlEvents.name),
     ],
     subscribe: [EventsSubjects.ingest, EventsSubjects.search, ...servesHealth('events')],
-    chunksWith: [],
+    chunksWith: ['control-plane'],
   },
   'model-registry': health('model-registry'),
 };

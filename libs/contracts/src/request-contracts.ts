@@ -23,9 +23,7 @@ import {
   type NotificationSubjects,
   type PostAlertsRequest,
   type PutSilenceRequest,
-  type SetConfigRequest,
   type SilenceIdRequest,
-  type TenantConfigView,
   type TenantRequest,
 } from './notification/notification-api';
 import { type ServiceHealth, type ServiceInfo } from './platform/service-info';
@@ -91,9 +89,6 @@ export interface RequestContracts {
   [NotificationSubjects.expireSilence]: { request: SilenceIdRequest; response: object };
   [NotificationSubjects.status]: { request: TenantRequest; response: unknown };
   [NotificationSubjects.receivers]: { request: TenantRequest; response: unknown[] };
-  [NotificationSubjects.getConfig]: { request: TenantRequest; response: TenantConfigView };
-  [NotificationSubjects.setConfig]: { request: SetConfigRequest; response: object };
-  [NotificationSubjects.deleteConfig]: { request: TenantRequest; response: object };
   [NotificationSubjects.history]: { request: HistoryRequest; response: HistoryPage };
   [health: `strata.service.health.v1.${string}`]: {
     request: Record<string, never>;

@@ -13,10 +13,16 @@ import {
   type RecordedEvent,
 } from '@strata/eventstore';
 import { generateApiKey, hashSecret } from './domain/api-key-secret';
+import { alertmanagerConfigDecider } from './domain/alertmanager-config.decider';
 import { apiKeyDecider, type ApiKeyState } from './domain/api-key.decider';
 import { type Decider, foldEvents } from './domain/decider';
+import { pipelineDecider } from './domain/pipeline.decider';
+import { eventRuleSetDecider } from './domain/event-rule-set.decider';
+import { storedEventRuleSets } from './queries/event-rule-sets.query';
 import { quotaDecider } from './domain/quota.decider';
+import { registeredModelDecider } from './domain/registered-model.decider';
 import { ruleGroupDecider, type RuleGroupRules } from './domain/rule-group.decider';
+import { seriesDeletionDecider } from './domain/series-deletion.decider';
 import { StreamIds } from './domain/streams';
 import { tenantDecider, type TenantState } from './domain/tenant.decider';
 
@@ -156,6 +162,65 @@ export class ControlPlaneCommandHandler {
         const events = this.ruleGroups.decide(command, { ...loaded.state, tenant });
         return this.append(streamId, loaded.version, events, metadata(tenantId));
       }
+      case 'ConfigureEventRuleSet':
+      case 'DeleteEventRuleSet': {
+        const tenant = await this.loadTenant(command.tenantId);
+        const streamId = StreamIds.eventRuleSet(command.tenantId, command.name);
+        const loaded = await this.load(eventRuleSetDecider, streamId);
+        checkExpected(streamId, command.expectedVersion, loaded.version);
+        const others =
+          command.type === 'ConfigureEventRuleSet'
+            ? await storedEventRuleSets(this.store.dataSource, command.tenantId)
+            : [];
+        const events = eventRuleSetDecider.decide(command, { ...loaded.state, tenant, others });
+        return this.append(streamId, loaded.version, events, metadata(command.tenantId));
+      }
+      case 'CreateRegisteredModel':
+      case 'UpdateRegisteredModel':
+      case 'SetRegisteredModelTag':
+      case 'DeleteRegisteredModel':
+      case 'CreateModelVersion':
+      case 'SetModelVersionTag':
+      case 'SetModelAlias':
+      case 'DeleteModelAlias': {
+        const tenant = await this.loadTenant(command.tenantId);
+        const streamId = StreamIds.registeredModel(command.tenantId, command.name);
+        const loaded = await this.load(registeredModelDecider, streamId);
+        if (command.type === 'UpdateRegisteredModel')
+          checkExpected(streamId, command.expectedVersion, loaded.version);
+        // Appending at the loaded version makes two concurrent version creations or alias moves
+        // conflict instead of both succeeding: numbers are never given twice.
+        const events = registeredModelDecider.decide(command, { ...loaded.state, tenant });
+        return this.append(streamId, loaded.version, events, metadata(command.tenantId));
+      }
+      case 'ConfigurePipeline':
+      case 'DeletePipeline': {
+        const tenant = await this.loadTenant(command.tenantId);
+        const streamId = StreamIds.pipeline(
+          command.tenantId,
+          command.type === 'ConfigurePipeline' ? command.pipeline.name : command.name,
+        );
+        const loaded = await this.load(pipelineDecider, streamId);
+        checkExpected(streamId, command.expectedVersion, loaded.version);
+        const events = pipelineDecider.decide(command, { ...loaded.state, tenant });
+        return this.append(streamId, loaded.version, events, metadata(command.tenantId));
+      }
+      case 'ConfigureAlertmanager':
+      case 'DeleteAlertmanagerConfig': {
+        const tenant = await this.loadTenant(command.tenantId);
+        const streamId = StreamIds.alertmanager(command.tenantId);
+        const loaded = await this.load(alertmanagerConfigDecider, streamId);
+        checkExpected(streamId, command.expectedVersion, loaded.version);
+        const events = alertmanagerConfigDecider.decide(command, { ...loaded.state, tenant });
+        return this.append(streamId, loaded.version, events, metadata(command.tenantId));
+      }
+      case 'RequestSeriesDeletion': {
+        const tenant = await this.loadTenant(command.tenantId);
+        const streamId = StreamIds.seriesDeletion(command.tenantId, command.requestId);
+        const loaded = await this.load(seriesDeletionDecider, streamId);
+        const events = seriesDeletionDecider.decide(command, { ...loaded.state, tenant });
+        return this.append(streamId, loaded.version, events, metadata(command.tenantId));
+      }
     }
   }
 
@@ -214,6 +279,27 @@ function targetStream(command: ControlCommand): string | undefined {
       return StreamIds.ruleGroup(command.target, command.group.name);
     case 'DeleteRuleGroup':
       return StreamIds.ruleGroup(command.target, command.name);
+    case 'ConfigureEventRuleSet':
+    case 'DeleteEventRuleSet':
+      return StreamIds.eventRuleSet(command.tenantId, command.name);
+    case 'CreateRegisteredModel':
+    case 'UpdateRegisteredModel':
+    case 'SetRegisteredModelTag':
+    case 'DeleteRegisteredModel':
+    case 'CreateModelVersion':
+    case 'SetModelVersionTag':
+    case 'SetModelAlias':
+    case 'DeleteModelAlias':
+      return StreamIds.registeredModel(command.tenantId, command.name);
+    case 'ConfigurePipeline':
+      return StreamIds.pipeline(command.tenantId, command.pipeline.name);
+    case 'DeletePipeline':
+      return StreamIds.pipeline(command.tenantId, command.name);
+    case 'ConfigureAlertmanager':
+    case 'DeleteAlertmanagerConfig':
+      return StreamIds.alertmanager(command.tenantId);
+    case 'RequestSeriesDeletion':
+      return StreamIds.seriesDeletion(command.tenantId, command.requestId);
   }
 }
 

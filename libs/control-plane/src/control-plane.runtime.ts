@@ -5,6 +5,7 @@ import { openControlPlaneStore, type ControlPlaneStore } from './control-plane-s
 import { ControlPlaneService } from './control-plane.service';
 import { type ControlPlaneBus, type ControlPlaneModuleOptions } from './control-plane.tokens';
 import { controlPlaneProjection } from './projections/control-plane.projection';
+import { eventRuleSetsProjection } from './projections/event-rule-sets.projection';
 
 /** Everything the control plane runs in the background, started and stopped together. */
 export class ControlPlaneRuntime {
@@ -38,11 +39,15 @@ export class ControlPlaneRuntime {
       });
       const notifier = new EventNotifier(options.databaseUrl);
       await notifier.start();
-      const projections = new ProjectionRunner(cp.dataSource, [controlPlaneProjection], {
-        ...options.projections,
-        notifier,
-        onError: (name, error) => log.error(`projection ${name} failed: ${String(error)}`),
-      });
+      const projections = new ProjectionRunner(
+        cp.dataSource,
+        [controlPlaneProjection, eventRuleSetsProjection],
+        {
+          ...options.projections,
+          notifier,
+          onError: (name, error) => log.error(`projection ${name} failed: ${String(error)}`),
+        },
+      );
       const relay = new OutboxRelay(cp.dataSource, {
         ...options.relay,
         publisher: bus,

@@ -10,6 +10,12 @@ export { tenantDecider, type TenantCommand, type TenantState } from './domain/te
 export { quotaDecider, type QuotaCommand, type QuotaState } from './domain/quota.decider';
 export { apiKeyDecider, type ApiKeyCommand, type ApiKeyState } from './domain/api-key.decider';
 export { StreamIds } from './domain/streams';
+export {
+  eventRuleSetDecider,
+  type EventRuleSetCommand,
+  type EventRuleSetState,
+} from './domain/event-rule-set.decider';
+export { eventRuleSetsProjection } from './projections/event-rule-sets.projection';
 export { openControlPlaneStore, type ControlPlaneStore } from './control-plane-store';
 export { ControlPlaneModule, ControlPlaneLifecycle } from './control-plane.module';
 export { ControlPlaneController } from './control-plane.controller';

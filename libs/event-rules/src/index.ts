@@ -51,3 +51,8 @@ export {
   DEFAULT_AUDIT_ARCHIVING,
   DEFAULT_AUDIT_ALERTING,
 } from './defaults/default-rule-sets';
+export {
+  effectiveRuleSets,
+  isDefaultRuleSet,
+  ruleSetsForCluster,
+} from './defaults/tenant-rule-sets';

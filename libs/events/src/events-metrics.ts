@@ -12,6 +12,8 @@ export class EventsMetrics {
   private readonly alertsTotal: Counter<'tenant' | 'kind'>;
   private readonly failuresTotal: Counter<'tenant' | 'kind' | 'rule_set' | 'rule'>;
   private readonly alertmanagerErrors: Counter<'url'>;
+  private readonly throttledTotal: Counter<'tenant' | 'kind'>;
+  private readonly expiredTotal: Counter<'tenant' | 'kind'>;
 
   constructor(metrics: StrataMetrics) {
     this.receivedTotal = metrics.counter(
@@ -44,6 +46,16 @@ export class EventsMetrics {
       'Alert posts an Alertmanager refused or did not answer.',
       ['url'],
     );
+    this.throttledTotal = metrics.counter(
+      'events_throttled_total',
+      "Records refused (429) for being over the tenant's events rate.",
+      ['tenant', 'kind'],
+    );
+    this.expiredTotal = metrics.counter(
+      'events_expired_total',
+      "Archived records deleted for being older than the tenant's retention.",
+      ['tenant', 'kind'],
+    );
   }
 
   /** Records stored durably by the ingest handler. */
@@ -69,6 +81,16 @@ export class EventsMetrics {
   /** Alerts published. */
   alerts(tenant: string, kind: EventRecordKind, n: number): void {
     if (n > 0) this.alertsTotal.inc({ tenant, kind }, n);
+  }
+
+  /** Records refused for the tenant's rate. */
+  throttled(tenant: string, kind: EventRecordKind, n: number): void {
+    this.throttledTotal.inc({ tenant, kind }, n);
+  }
+
+  /** Records deleted by the tenant's retention. */
+  expired(tenant: string, kind: EventRecordKind, n: number): void {
+    if (n > 0) this.expiredTotal.inc({ tenant, kind }, n);
   }
 
   /** A post to an Alertmanager failed. */

@@ -16,7 +16,9 @@ import {
   ReadinessRegistry,
 } from '@strata/service-kit';
 import { AlertPublisher } from './alerts/alert-publisher';
+import { ArchiveRetention } from './archive/archive-retention';
 import { EventArchive } from './archive/event-archive';
+import { TenantDirectory } from './control/tenant-directory';
 import { EventsController } from './bus/events.controller';
 import { BatchEvaluator } from './evaluate/batch-evaluator';
 import { BatchIngest } from './evaluate/batch-ingest';
@@ -25,7 +27,10 @@ import { TenantRulesSource } from './rules/tenant-rules.source';
 
 const RETENTION_EVERY_MS = 3_600_000;
 
-/** Declares the events streams, applies the archive's retention hourly and closes the archive last. */
+/**
+ * Declares the events streams, follows the control plane, applies the archive's retention hourly
+ * and closes the archive last.
+ */
 @Injectable()
 export class EventsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('Events');
@@ -35,6 +40,8 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnApplicationShu
     @Inject(BUS) private readonly bus: Bus,
     @InjectPlatformConfig() private readonly config: PlatformConfig,
     private readonly archive: EventArchive,
+    private readonly directory: TenantDirectory,
+    private readonly retention: ArchiveRetention,
     @Optional() private readonly readiness?: ReadinessRegistry,
   ) {}
 
@@ -55,9 +62,14 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnApplicationShu
       await this.archive.dataSource.query('SELECT 1');
       return { ok: true };
     });
+    this.directory.start();
     const sweep = () =>
-      void this.archive.applyRetention().then(
-        (dropped) => dropped.length > 0 && this.log.log(`retention dropped ${dropped.join(', ')}`),
+      void this.retention.sweep().then(
+        ({ partitions, rows }) => {
+          if (partitions.length > 0) this.log.log(`retention dropped ${partitions.join(', ')}`);
+          for (const r of rows)
+            this.log.log(`retention deleted ${r.deleted} ${r.kind} records of ${r.tenantId}`);
+        },
         (error: unknown) => this.log.warn(`retention failed: ${String(error)}`),
       );
     sweep();
@@ -69,6 +81,7 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.directory.stop();
     await this.archive.close();
   }
 }
@@ -90,7 +103,9 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnApplicationShu
         }),
     },
     EventsMetrics,
+    TenantDirectory,
     TenantRulesSource,
+    ArchiveRetention,
     AlertPublisher,
     BatchIngest,
     BatchEvaluator,

@@ -8,11 +8,13 @@ import { AuditController } from './admin/audit.controller';
 import { AuditService } from './admin/audit.service';
 import { AlertmanagerApiController } from './alertmanager/alertmanager-api.controller';
 import { AlertmanagerConfigController } from './alertmanager/alertmanager-config.controller';
+import { AlertmanagerConfigsService } from './alertmanager/alertmanager-configs.service';
+import { AlertmanagerWebhookController } from './alertmanager/alertmanager-webhook.controller';
 import { QuotasController } from './admin/quotas.controller';
 import { TenantAdminService } from './admin/tenant-admin.service';
 import { TenantsController } from './admin/tenants.controller';
 import { AuthGuard } from './auth/auth.guard';
-import { BlockUploadController } from './blocks';
+import { BlockUploadController, DeleteSeriesController } from './blocks';
 import { Authenticator } from './auth/authenticator.service';
 import { TenantAdmission } from './auth/tenant-admission.service';
 import { BusControlPlaneClient, ControlPlaneClient } from './control-plane/control-plane.client';
@@ -20,9 +22,12 @@ import { UserLimitsController } from './data/user-limits.controller';
 import { UserStatsController } from './data/user-stats.controller';
 import { GATEWAY_OPTIONS, type GatewayOptions } from './gateway.options';
 import { AdminResolver } from './graphql/admin.resolver';
+import { LogPipelinesResolver } from './graphql/log-pipelines.resolver';
 import { RuleGroupsResolver } from './graphql/rule-groups.resolver';
 import { formatGraphqlErrors } from './graphql/error-formatter';
 import { JsonScalar } from './graphql/json.scalar';
+import { ALERTMANAGER_CONFIG_SCHEMA } from './graphql/alertmanager-config.graphql';
+import { AlertmanagerConfigResolver } from './graphql/alertmanager-config.resolver';
 import { ADMIN_SCHEMA } from './graphql/schema.graphql';
 import { ErrorFilter } from './http/error.filter';
 import { DocsController, OpenApiDocument } from './openapi/docs.controller';
@@ -32,11 +37,40 @@ import { PrometheusApiController } from './prometheus-api/prometheus-api.control
 import { CardinalityApiController } from './prometheus-api/cardinality-api.controller';
 import { prometheusApiProviders } from './prometheus-api/gateway-wiring';
 import { RemoteWriteController, RemoteWriteForwarder } from './remote-write';
+import { PipelinesController } from './logs/pipelines.controller';
+import { PipelinesService } from './logs/pipelines.service';
 import { RuleGroupsController } from './rules/rule-groups.controller';
 import { RuleGroupsService } from './rules/rule-groups.service';
 import { RulerConfigController } from './rules/ruler-config.controller';
 import { RulesApiController } from './rules/rules-api.controller';
 import { EventsIngestController, EventsSearchController } from './events';
+import {
+  ElasticsearchBulkController,
+  HttpLogsController,
+  LogIngest,
+  LogSourceMetrics,
+  LokiPushController,
+  OtlpLogsController,
+  SyslogListeners,
+} from './logs';
+import { EventRuleSetsController } from './events/event-rule-sets.controller';
+import { EventRuleSetsService } from './events/event-rule-sets.service';
+import { EventsResolver } from './graphql/events.resolver';
+import { EVENTS_SCHEMA } from './graphql/events.schema.graphql';
+import {
+  DEFAULT_MODEL_GC_GRACE_MS,
+  MODEL_STORE,
+  ModelStore,
+  ModelsController,
+  modelUsageGauge,
+} from './models';
+import {
+  MlflowController,
+  REGISTRY_SCHEMA,
+  RegistryController,
+  RegistryResolver,
+  RegistryService,
+} from './registry';
 
 /** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
 @Module({})
@@ -48,7 +82,9 @@ export class GatewayModule {
       imports: [
         GraphQLModule.forRoot<MercuriusDriverConfig>({
           driver: MercuriusDriver,
-          typeDefs: ADMIN_SCHEMA,
+          typeDefs: [ADMIN_SCHEMA, EVENTS_SCHEMA, REGISTRY_SCHEMA, ALERTMANAGER_CONFIG_SCHEMA].join(
+            '\n',
+          ),
           resolvers: { JSON: JsonScalar },
           path: '/graphql',
           graphiql: false,
@@ -69,12 +105,23 @@ export class GatewayModule {
         CardinalityApiController,
         RulerConfigController,
         RuleGroupsController,
+        PipelinesController,
         RemoteWriteController,
         BlockUploadController,
+        DeleteSeriesController,
         EventsIngestController,
         EventsSearchController,
+        LokiPushController,
+        OtlpLogsController,
+        ElasticsearchBulkController,
+        HttpLogsController,
+        EventRuleSetsController,
+        ModelsController,
+        RegistryController,
+        MlflowController,
         AlertmanagerApiController,
         AlertmanagerConfigController,
+        AlertmanagerWebhookController,
         HealthController,
         DocsController,
       ],
@@ -83,6 +130,17 @@ export class GatewayModule {
         {
           provide: ControlPlaneClient,
           useValue: options.controlPlane ?? new BusControlPlaneClient(options.bus),
+        },
+        {
+          provide: MODEL_STORE,
+          inject: [GatewayMetrics],
+          useFactory: (metrics: GatewayMetrics) =>
+            options.bucket
+              ? new ModelStore(options.bucket, {
+                  gcGraceMs: options.config.models?.gcGraceMs ?? DEFAULT_MODEL_GC_GRACE_MS,
+                  onUsage: modelUsageGauge(metrics.registry),
+                })
+              : null,
         },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
@@ -93,13 +151,24 @@ export class GatewayModule {
         AuditService,
         AdminResolver,
         RuleGroupsResolver,
+        RegistryResolver,
+        RegistryService,
         RuleGroupsService,
+        EventRuleSetsService,
+        EventsResolver,
+        LogPipelinesResolver,
+        PipelinesService,
+        AlertmanagerConfigsService,
+        AlertmanagerConfigResolver,
         GatewayMetrics,
         OpenApiDocument,
-        ...prometheusApiProviders(options.bus),
+        LogIngest,
+        LogSourceMetrics,
+        SyslogListeners,
+        ...prometheusApiProviders(options.bus, options.config.queryFrontend),
         { provide: RemoteWriteForwarder, useValue: new RemoteWriteForwarder(options.bus) },
       ],
-      exports: [ControlPlaneClient, GatewayMetrics],
+      exports: [ControlPlaneClient, GatewayMetrics, SyslogListeners],
     };
   }
 }

@@ -2,10 +2,12 @@ import { type LogLevel } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Bus } from '@strata/bus';
-import { type PlatformEnv, StrataError } from '@strata/contracts';
+import { parsePromDurationMs, type PlatformEnv, StrataError } from '@strata/contracts';
+import { parseSyslogPorts, type SyslogPortSpec } from '@strata/log-sources';
 import { type Bucket } from '@strata/objstore';
 import { type Registry } from 'prom-client';
 import { type ControlPlaneClient } from './control-plane/control-plane.client';
+import { DEFAULT_QUERY_FRONTEND, type QueryFrontendOptions } from './query-frontend/query-frontend';
 
 /** What the gateway needs from the platform configuration, resolved once at boot. */
 export interface GatewayConfig {
@@ -21,9 +23,26 @@ export interface GatewayConfig {
    * stored; 16 GiB under the OS temp folder when absent.
    */
   blockUploads?: { maxBytes: number; dir: string };
+  /** The log sources; defaults (16 MiB bodies, 256 KiB lines, no syslog) when absent. */
+  logs?: LogSourcesConfig;
+  /** Model artifacts: how long unreferenced blobs survive garbage collection; an hour when absent. */
+  models?: { gcGraceMs: number };
   host: string;
   port: number;
   tls: { cert: Buffer; key: Buffer } | null;
+  /** The query frontend in front of the query service; absent, queries are neither split nor cached. */
+  queryFrontend?: QueryFrontendOptions;
+}
+
+/** How the gateway's log sources bound their input and which syslog ports they open. */
+export interface LogSourcesConfig {
+  maxBodyBytes: number;
+  maxLineBytes: number;
+  syslog: SyslogPortSpec[];
+  /** Host the syslog listeners bind (the HTTP host). */
+  syslogHost: string;
+  syslogFlushLines: number;
+  syslogFlushMs: number;
 }
 
 /** Options of `GatewayModule.forRoot` and `startGateway`. */
@@ -80,10 +99,35 @@ export function gatewayConfigFrom(env: PlatformEnv): GatewayConfig {
       maxBytes: env.STRATA_MAX_BLOCK_UPLOAD_BYTES,
       dir: join(env.STRATA_DATA_DIR, 'block-uploads'),
     },
+    logs: {
+      maxBodyBytes: env.STRATA_LOGS_MAX_BODY_BYTES,
+      maxLineBytes: env.STRATA_LOGS_MAX_LINE_BYTES,
+      syslog: syslogPortsFrom(env.STRATA_LOGS_SYSLOG),
+      syslogHost: env.HTTP_HOST,
+      syslogFlushLines: env.STRATA_LOGS_SYSLOG_FLUSH_LINES,
+      syslogFlushMs: env.STRATA_LOGS_SYSLOG_FLUSH_MS,
+    },
     host: env.HTTP_HOST,
     port: env.HTTP_PORT,
     tls,
+    queryFrontend: {
+      ...DEFAULT_QUERY_FRONTEND,
+      splitIntervalMs: parsePromDurationMs(env.STRATA_QUERY_SPLIT_INTERVAL),
+      maxBytes: env.STRATA_QUERY_CACHE_MAX_BYTES,
+      maxFreshnessMs: parsePromDurationMs(env.STRATA_QUERY_CACHE_MAX_FRESHNESS),
+      // A write as old as the heads keep can still be acknowledged and change a cached result.
+      lateWriteWindowMs: env.STRATA_INGEST_MAX_AGE_SECONDS * 1000,
+      ttlMs: parsePromDurationMs(env.STRATA_QUERY_CACHE_TTL),
+    },
   };
+}
+
+function syslogPortsFrom(text: string): SyslogPortSpec[] {
+  try {
+    return parseSyslogPorts(text);
+  } catch (error) {
+    throw new StrataError('bad_request', `STRATA_LOGS_SYSLOG: ${(error as Error).message}`);
+  }
 }
 
 function readSecretFile(path: string | undefined): string | undefined {

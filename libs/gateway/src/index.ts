@@ -22,3 +22,11 @@ export { type Principal, type Caller } from './auth/principal';
 export { GatewayServiceModule, GatewayServer, gatewayService } from './gateway-service.module';
 export * from './prometheus-api';
 export * from './remote-write';
+export {
+  QueryFrontend,
+  DEFAULT_QUERY_FRONTEND,
+  cacheDirectiveOf,
+  type QueryFrontendOptions,
+  type CacheDirective,
+} from './query-frontend/query-frontend';
+export { SyslogListeners, LOG_SOURCE_PATHS } from './logs';

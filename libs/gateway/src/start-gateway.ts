@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type FastifyInstance } from 'fastify';
 import { type PlatformEnv } from '@strata/contracts';
 import { acceptBlockTarBodies } from './blocks';
+import { acceptModelBlobBodies } from './models';
 import { serveConsole } from './console/console-static';
 import { GatewayModule } from './gateway.module';
 import { type GatewayConfig, type GatewayOptions, gatewayConfigFrom } from './gateway.options';
@@ -16,6 +17,7 @@ import { GatewayMetrics } from './ops/gateway-metrics';
 import { acceptYamlBodies } from './rules/yaml-body';
 import { acceptRawProtobufBodies } from './remote-write';
 import { acceptEventBodies, DEFAULT_EVENTS_MAX_BODY_BYTES, limitEventBodies } from './events';
+import { acceptLogBodies, DEFAULT_LOG_SOURCES } from './logs';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -60,8 +62,10 @@ export async function createGatewayApp(options: GatewayOptions): Promise<NestFas
   fastify.removeContentTypeParser('text/plain');
   acceptRawProtobufBodies(fastify);
   acceptBlockTarBodies(fastify);
+  acceptModelBlobBodies(fastify);
   acceptYamlBodies(fastify);
   limitEventBodies(fastify, config.eventsMaxBodyBytes ?? DEFAULT_EVENTS_MAX_BODY_BYTES);
+  acceptLogBodies(fastify, (config.logs ?? DEFAULT_LOG_SOURCES).maxBodyBytes);
   serveConsole(fastify, options.consoleDir);
   // Nest turns Fastify's own errors (body too large, malformed JSON) into bare HTTP exceptions and
   // loses their codes, so every route answers those itself and passes anything else on.

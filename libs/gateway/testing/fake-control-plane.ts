@@ -139,8 +139,33 @@ export class FakeControlPlane extends ControlPlaneClient {
       }
       case 'ConfigureRuleGroup':
       case 'DeleteRuleGroup':
-        // Rule groups are validated by the rules library inside the real control plane; specs of them use it.
-        return this.missing('rule group support in the fake control plane');
+      case 'ConfigureEventRuleSet':
+      case 'DeleteEventRuleSet':
+      case 'CreateRegisteredModel':
+      case 'UpdateRegisteredModel':
+      case 'SetRegisteredModelTag':
+      case 'DeleteRegisteredModel':
+      case 'CreateModelVersion':
+      case 'SetModelVersionTag':
+      case 'SetModelAlias':
+      case 'DeleteModelAlias':
+        // These aggregates are validated by libraries inside the real control plane; specs of them use it.
+        return this.missing('support for this aggregate in the fake control plane');
+      case 'ConfigureAlertmanager':
+      case 'DeleteAlertmanagerConfig':
+        return this.missing('Alertmanager configuration support in the fake control plane');
+      case 'ConfigurePipeline':
+      case 'DeletePipeline':
+        // Pipelines are compiled by the logpipeline library inside the real control plane; specs of them use it.
+        return this.missing('log pipeline support in the fake control plane');
+      case 'RequestSeriesDeletion':
+        tenant(command.tenantId);
+        [streamId, version, tenantId] = [
+          `seriesdeletion-${command.tenantId}.${command.requestId}`,
+          1,
+          command.tenantId,
+        ];
+        break;
     }
     const position = this.audit.length + 1;
     const { type: _type, ...data } = command;
@@ -253,7 +278,16 @@ export class FakeControlPlane extends ControlPlaneClient {
         };
       case 'GetRuleGroup':
       case 'ListRuleGroups':
-        return this.missing('rule group support in the fake control plane');
+      case 'GetEventRuleSet':
+      case 'ListEventRuleSets':
+      case 'GetRegisteredModel':
+      case 'SearchRegisteredModels':
+        return this.missing('support for this aggregate in the fake control plane');
+      case 'GetAlertmanagerConfig':
+        return this.missing('Alertmanager configuration support in the fake control plane');
+      case 'GetPipeline':
+      case 'ListPipelines':
+        return this.missing('log pipeline support in the fake control plane');
     }
   }
 
@@ -272,6 +306,9 @@ export class FakeControlPlane extends ControlPlaneClient {
         apiKeys: [...s.keys.values()].filter((k) => k.tenantId === t.tenantId).map(withoutSecret),
       })),
       ruleGroups: [],
+      eventRuleSets: [],
+      pipelines: [],
+      alertmanagerConfigs: [],
     };
   }
 }

@@ -1,8 +1,13 @@
 import { Module } from '@nestjs/common';
+import { LogAlertPublisher } from './alerts/log-alert-publisher';
+import { LogflowMetrics } from './logflow-metrics';
+import { LogMetricsWriter } from './metrics/log-metrics-writer';
+import { PipelineRegistry } from './pipelines/pipeline-registry';
 
 /**
- * The logflow service: runs log pipelines from sources through transforms to sinks. Until that behaviour lands, the module contributes nothing of
- * its own: the process it runs in joins the bus and answers health and info for it.
+ * The logflow service: runs each tenant's log pipelines over `STRATA_LOGS` (one durable consumer
+ * per pipeline), delivers to their sinks at least once, dead-letters what a sink gives up on, and
+ * writes `log_to_metric` counters through the router, and publishes log alerts for notification.
  */
-@Module({})
+@Module({ providers: [LogflowMetrics, PipelineRegistry, LogMetricsWriter, LogAlertPublisher] })
 export class LogflowModule {}

@@ -1,8 +1,13 @@
-import { type Alert } from './alertmanager/alert';
-import { type AggregationGroup } from './alertmanager/dispatcher';
-import { type Matcher, matches, parseMatchers } from './alertmanager/matchers';
-import { type Silence, silenceState } from './alertmanager/silences';
-import { type AlertWithStatus } from './alertmanager/tenant-alertmanager';
+import {
+  type Alert,
+  type AggregationGroup,
+  type Matcher,
+  matches,
+  parseMatchers,
+  type Silence,
+  silenceState,
+  type AlertWithStatus,
+} from '@strata/alertmanager';
 import { compilePromRegex } from '@strata/prom-regex';
 import { StrataError, type ListAlertsRequest } from '@strata/contracts';
 

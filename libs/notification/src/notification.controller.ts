@@ -5,6 +5,8 @@ import {
   EventAlerts,
   EventsStreams,
   HistoryRequest,
+  LogAlerts,
+  LogflowStreams,
   ListAlertsRequest,
   ListSilencesRequest,
   NotificationSubjects,
@@ -13,17 +15,12 @@ import {
   QueueGroups,
   RulerAlertBatch,
   Streams,
-  SetConfigRequest,
   SilenceIdRequest,
   StrataError,
   TenantRequest,
   type HistoryPage,
-  type TenantConfigView,
 } from '@strata/contracts';
-import { validatePostable } from './alertmanager/alert';
-import { InvalidAlertmanagerConfigError } from './alertmanager/config-errors';
-import { SilenceError } from './alertmanager/silences';
-import { checkTemplateFiles } from './alertmanager/template-funcs';
+import { SilenceError, maskSecrets, validatePostable } from '@strata/alertmanager';
 import { Alertmanagers } from './alertmanagers.service';
 import {
   alertGroupsView,
@@ -32,7 +29,6 @@ import {
   gettableAlert,
   gettableSilence,
 } from './api-views';
-import { maskSecrets } from './secrets';
 
 const route = requestRoute({ queueGroup: QueueGroups.of('notification') });
 const STARTED = Date.now();
@@ -43,7 +39,7 @@ function silenceFailure(e: unknown): never {
   throw e;
 }
 
-/** Alertmanager's API v2, Mimir's config API and the history, per tenant, over the bus. */
+/** Alertmanager's API v2 and the history, per tenant, over the bus. */
 @Controller()
 export class NotificationController {
   constructor(private readonly ams: Alertmanagers) {}
@@ -84,6 +80,22 @@ export class NotificationController {
   )
   async eventAlerts(
     @Payload(new ValidatePayload(EventAlerts, 'event alerts')) batch: EventAlerts,
+  ): Promise<void> {
+    await this.accept({ tenantId: batch.tenantId, alerts: batch.alerts });
+  }
+
+  @EventPattern(
+    LogflowStreams.alerts.subjects[0],
+    eventRoute({
+      consumer: {
+        stream: LogflowStreams.alerts.name,
+        durableName: 'notification-log-alerts',
+        maxDeliver: 5,
+      },
+    }),
+  )
+  async logAlerts(
+    @Payload(new ValidatePayload(LogAlerts, 'log alerts')) batch: LogAlerts,
   ): Promise<void> {
     await this.accept({ tenantId: batch.tenantId, alerts: batch.alerts });
   }
@@ -174,49 +186,6 @@ export class NotificationController {
     @Payload(new ValidatePayload(TenantRequest, 'receivers')) req: TenantRequest,
   ): Promise<unknown> {
     return (await this.ams.of(req.tenantId)).currentConfig.receivers.map((r) => ({ name: r.name }));
-  }
-
-  @MessagePattern(NotificationSubjects.getConfig, route)
-  async getConfig(
-    @Payload(new ValidatePayload(TenantRequest, 'config')) req: TenantRequest,
-  ): Promise<TenantConfigView> {
-    const stored = await this.ams.storedConfig(req.tenantId);
-    if (stored === null)
-      throw new StrataError('not_found', 'the tenant has no Alertmanager configuration');
-    return {
-      alertmanagerConfig: maskSecrets(stored.alertmanagerConfig),
-      templateFiles: stored.templateFiles,
-    };
-  }
-
-  @MessagePattern(NotificationSubjects.setConfig, route)
-  async setConfig(
-    @Payload(new ValidatePayload(SetConfigRequest, 'config')) req: SetConfigRequest,
-  ): Promise<object> {
-    const templateProblems = checkTemplateFiles(req.templateFiles);
-    try {
-      if (templateProblems.length > 0) throw new InvalidAlertmanagerConfigError(templateProblems);
-      await this.ams.setConfig(req.tenantId, {
-        alertmanagerConfig: req.alertmanagerConfig,
-        templateFiles: req.templateFiles,
-      });
-    } catch (e) {
-      if (!(e instanceof InvalidAlertmanagerConfigError)) throw e;
-      throw new StrataError(
-        'validation_failed',
-        `invalid Alertmanager configuration: ${e.message}`,
-        e.problems.map((p) => ({ path: p.path || '(root)', message: p.reason })),
-      );
-    }
-    return {};
-  }
-
-  @MessagePattern(NotificationSubjects.deleteConfig, route)
-  async deleteConfig(
-    @Payload(new ValidatePayload(TenantRequest, 'config')) req: TenantRequest,
-  ): Promise<object> {
-    await this.ams.deleteConfig(req.tenantId);
-    return {};
   }
 
   @MessagePattern(NotificationSubjects.history, route)

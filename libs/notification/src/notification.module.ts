@@ -1,11 +1,12 @@
 import { Inject, Injectable, type DynamicModule, Module, type OnModuleInit } from '@nestjs/common';
 import { BUS, type Bus } from '@strata/bus';
-import { EventsStreams, Streams } from '@strata/contracts';
+import { EventsStreams, LogflowStreams, Streams } from '@strata/contracts';
 import { Alertmanagers } from './alertmanagers.service';
 import { NotificationController } from './notification.controller';
+import { NotificationMetrics } from './notification.metrics';
 import { NOTIFICATION_OPTIONS, type NotificationOptions } from './notification.options';
 
-/** Declares the streams of alerts notification consumes (the ruler's, the events service's) before its consumers bind. */
+/** Declares the streams of alerts notification consumes (the ruler's, the events service's, logflow's) before its consumers bind. */
 @Injectable()
 class AlertStreams implements OnModuleInit {
   constructor(@Inject(BUS) private readonly bus: Bus) {}
@@ -23,6 +24,13 @@ class AlertStreams implements OnModuleInit {
       ...EventsStreams.alerts,
       subjects: [...EventsStreams.alerts.subjects],
       storage: 'file',
+    });
+    // Logflow's settings (its LogAlertPublisher), for the same reason.
+    await this.bus.ensureStream({
+      ...LogflowStreams.alerts,
+      subjects: [...LogflowStreams.alerts.subjects],
+      storage: 'file',
+      duplicateWindowMs: 120_000,
     });
   }
 }
@@ -42,6 +50,7 @@ export class NotificationModule {
         { provide: NOTIFICATION_OPTIONS, useValue: options },
         AlertStreams,
         Alertmanagers,
+        NotificationMetrics,
       ],
     };
   }

@@ -63,6 +63,12 @@ export interface Bucket {
   /** Size and last-modified time of the object. */
   attributes(key: string): Promise<ObjectAttributes>;
 
+  /**
+   * A URL that reads the object without credentials until `expiresInSeconds` pass, for stores
+   * that can sign one (S3); absent on stores that cannot.
+   */
+  presignGet?(key: string, expiresInSeconds: number): Promise<string>;
+
   /** Releases connections; the bucket is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -5,16 +5,14 @@ import { freePort, spawnManaged, waitForPort, type ManagedProcess } from '@strat
 import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { labelsFrom } from '@strata/tsdb';
 
-/** A real Alertmanager (Debian's `prometheus-alertmanager`) with one do-nothing receiver. */
+/** A real Alertmanager (Debian's `prometheus-alertmanager`), by default with one do-nothing receiver. */
 export async function startAlertmanager(
   dir: string,
+  config = 'route:\n  receiver: blackhole\n  group_wait: 0s\nreceivers:\n  - name: blackhole\n',
 ): Promise<{ url: string; stop(): Promise<void>; query(): string }> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  writeFileSync(
-    join(dir, 'am.yml'),
-    'route:\n  receiver: blackhole\n  group_wait: 0s\nreceivers:\n  - name: blackhole\n',
-  );
+  writeFileSync(join(dir, 'am.yml'), config);
   const child: ManagedProcess = spawnManaged({
     name: 'alertmanager',
     command: 'prometheus-alertmanager',

@@ -75,6 +75,9 @@ export function fakeControlPlane(
         };
         return Promise.resolve(principal);
       }
+      // No tenant has rule sets of its own: the events service evaluates the default packs.
+      if (query.type === 'ListEventRuleSets')
+        return Promise.resolve({ items: [], nextCursor: null });
       if (query.type !== 'GetTenant' && query.type !== 'GetQuota')
         throw new StrataError('bad_request', 'unsupported');
       const quota = tenants.get(query.tenantId);

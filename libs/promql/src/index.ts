@@ -27,6 +27,7 @@ export type {
 export { matchesValue, matchesAll } from './storage/queryable';
 export { MemoryQueryable } from './storage/memory-queryable';
 export { Engine, type EngineOptions, type QueryOptions, type QueryResult } from './engine/engine';
+export { goSort, type GoSortRelease } from './engine/go-sort';
 export { Annotations, type Annotation, type AnnotationKind } from './engine/annotations';
 export {
   PromQLError,

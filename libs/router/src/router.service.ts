@@ -14,11 +14,15 @@ import {
   Subjects,
   ingestStreamSpec,
 } from '@strata/contracts';
-import { InjectPlatformConfig, type PlatformConfig, StrataMetrics } from '@strata/service-kit';
+import {
+  InjectPlatformConfig,
+  type PlatformConfig,
+  StrataMetrics,
+  TokenBuckets,
+} from '@strata/service-kit';
 import { ActiveSeriesTracker } from './limits/active-series.tracker';
 import { ControlEventsFeed } from './limits/control-events.feed';
 import { TenantLimitsCache } from './limits/tenant-limits.cache';
-import { TokenBuckets } from './limits/token-bucket';
 import { InlineWriteCodec, ThreadedWriteCodec, type WriteCodec } from './write/codec/write-codec';
 import { WriteHandler, type WriteObserver } from './write/write.handler';
 

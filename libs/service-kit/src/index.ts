@@ -45,3 +45,4 @@ export {
 } from './service/start-services';
 export { createProcessLogger, busLoggerFor } from './service/nest-logging';
 export { runProcess } from './service/run-process';
+export { TokenBuckets, type TakeResult } from './limits/token-bucket';

@@ -1,7 +1,7 @@
 // Runs typecheck, lint and every jest project against a real nats-server and Postgres, and ends
 // with one line `N passed, N failed` computed from jest's JSON result plus the two static checks.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ensurePrograms,
@@ -26,6 +26,11 @@ const TEST_PEERS: RequiredProgram[] = [
     debianPackage: 'prometheus-alertmanager',
   },
   { find: () => which('prometheus-node-exporter'), debianPackage: 'prometheus-node-exporter' },
+  // The syslog source's spec forwards through a real rsyslogd (installed under /usr/sbin).
+  {
+    find: () => (existsSync('/usr/sbin/rsyslogd') ? '/usr/sbin/rsyslogd' : which('rsyslogd')),
+    debianPackage: 'rsyslog',
+  },
   // The web console's browser specs drive Debian's Chromium; nothing downloads a browser.
   { find: () => which('chromium'), debianPackage: 'chromium' },
 ];

@@ -19,7 +19,8 @@ export const POINTS = 481;
  */
 export const WARMUP = 240;
 
-interface SeriesSpec {
+/** One series of a data set: labels, values by step and a scrape offset. */
+export interface SeriesSpec {
   labels: Record<string, string>;
   /** Steps that carry an exemplar (trace id `t<i>`, the sample's value). */
   exemplarEvery?: number;
@@ -29,7 +30,8 @@ interface SeriesSpec {
   offsetMs: number;
 }
 
-function prng(seed: number): () => number {
+/** A small seeded generator (mulberry32), so every run writes the same values. */
+export function prng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

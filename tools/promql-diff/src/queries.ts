@@ -318,6 +318,6 @@ export const ENGINE_GAPS: Array<{
     query: `bottomk(2, rate(${C}{code="200"}[5m]))`,
     range: RANGE_ODD_STEP,
     reason:
-      "ties for the last place: Prometheus keeps whichever series Go's container/heap leaves at the top; the engine's heap breaks the tie differently (at +6341.567 s i0 and i1 tie)",
+      'ties for the last place (at +6341.567 s i0 and i1 api POST have equal rates): 2.42 pops and pushes its heap and keeps i1, Prometheus 3 overwrites the root and keeps i0, as Strata does (a 2.42-vs-3 difference; ties.int-spec replays both heaps)',
   },
 ];

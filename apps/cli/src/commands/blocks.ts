@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import {
   META_FILE,
+  NO_COMPACT_MARK_FILE,
   blockKey,
+  formatNoCompactMark,
   isBlockUlid,
   listTenantBlocks,
   readBlockMetaIfPresent,
@@ -237,4 +239,30 @@ async function isFile(path: string): Promise<boolean> {
     (s) => s.isFile(),
     () => false,
   );
+}
+
+/**
+ * `strata blocks mark`: puts Thanos' `no-compact-mark.json` on a block of the tenant (as
+ * `thanos tools bucket mark --marker=no-compact-mark.json`), or removes it; the compactor leaves a
+ * marked block out of every compaction from its next cycle on.
+ */
+export async function blocksMarkNoCompact(
+  config: CliConfig,
+  args: { tenant: string; ulid: string; details?: string; remove: boolean },
+): Promise<string> {
+  return withBucket(config, async (bucket) => {
+    const meta = await readBlockMetaIfPresent(bucket, args.tenant, args.ulid);
+    if (meta === null)
+      throw new StrataError('not_found', `tenant ${args.tenant} has no block ${args.ulid}`);
+    const key = blockKey(args.tenant, args.ulid, NO_COMPACT_MARK_FILE);
+    if (args.remove) {
+      await bucket.delete(key);
+      return `removed ${key}`;
+    }
+    await bucket.put(
+      key,
+      formatNoCompactMark(args.ulid, Math.floor(Date.now() / 1000), 'manual', args.details),
+    );
+    return `wrote ${key}`;
+  });
 }

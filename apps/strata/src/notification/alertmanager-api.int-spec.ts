@@ -3,27 +3,31 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type NatsBus } from '@strata/bus';
+import { startWebhookSink, type WebhookSink } from '@strata/alertmanager/testing';
 import {
   type EventAlerts,
   EventsSubjects,
-  type QuotaSpec,
+  type LogAlerts,
+  LogflowSubjects,
   type RulerAlertBatch,
   Subjects,
 } from '@strata/contracts';
-import { type RunningNatsServer } from '@strata/devstack';
-import { startWebhookSink, type WebhookSink } from '@strata/notification/testing';
+import { controlPlaneService } from '@strata/control-plane';
+import { freePort, type RunningNatsServer } from '@strata/devstack';
 import {
-  OPEN_QUOTA,
-  type TestKeys,
+  ADMIN_TOKEN,
   clientBus,
-  fakeControlPlane,
+  startAlertmanager,
   killHard,
   removeTestDirs,
   spawnStrata,
+  startInProcess,
   startTestGateway,
   startTestNats,
   strataEnv,
 } from '@strata/platform/testing';
+import { type RunningServices } from '@strata/service-kit';
+import { freshDatabase, type FreshDatabase } from '@strata/testing';
 
 jest.setTimeout(180_000);
 const run = promisify(execFile);
@@ -54,27 +58,24 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
   let edge: { url: string; close(): Promise<void> };
   let sink: WebhookSink;
   let notification: ChildProcess | null = null;
-  const tenants = new Map<string, QuotaSpec>([
-    ['acme', OPEN_QUOTA],
-    ['beta', OPEN_QUOTA],
-  ]);
-  const keys: TestKeys = new Map([
-    ['acme-key', { tenantId: 'acme', scopes: ['read', 'write', 'admin'] }],
-    ['beta-key', { tenantId: 'beta', scopes: ['read', 'write', 'admin'] }],
-  ]);
+  let db: FreshDatabase;
+  let controlPlane: RunningServices;
+  /** Each tenant's API key secret, issued by the real control plane. */
+  const secrets = new Map<string, string>();
+  const secret = (key: string): string => secrets.get(key) ?? key;
 
   const api = (key: string, path: string, init: RequestInit = {}): Promise<Response> =>
     fetch(`${edge.url}${path}`, {
       ...init,
       headers: {
-        Authorization: `Bearer ${key}`,
+        Authorization: `Bearer ${secret(key)}`,
         'Content-Type': 'application/json',
         ...(init.headers ?? {}),
       },
     });
   const amtool = async (key: string, ...args: string[]): Promise<string> => {
     const httpConfig = join(dir, `${key}.http.yml`);
-    writeFileSync(httpConfig, `authorization:\n  credentials: ${key}\n`);
+    writeFileSync(httpConfig, `authorization:\n  credentials: ${secret(key)}\n`);
     const { stdout } = await run('amtool', [
       `--alertmanager.url=${edge.url}/alertmanager`,
       `--http.config.file=${httpConfig}`,
@@ -82,10 +83,13 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
     ]);
     return stdout;
   };
+  let metricsUrl = '';
   const startNotification = async (): Promise<void> => {
+    const port = await freePort();
+    metricsUrl = `http://127.0.0.1:${port}/metrics`;
     notification = await spawnStrata(
       'notification',
-      strataEnv(nats, join(dir, 'data')),
+      strataEnv(nats, join(dir, 'data'), { HEALTH_PORT: String(port) }),
       join(dir, 'notification.log'),
     );
     for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
@@ -106,8 +110,27 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
   beforeAll(async () => {
     ({ server: nats, dir } = await startTestNats());
     bus = await clientBus(nats);
-    fakeControlPlane(bus, tenants, keys);
+    db = await freshDatabase('notification');
+    controlPlane = await startInProcess(
+      strataEnv(nats, join(dir, 'cp'), { DATABASE_URL: db.url }),
+      [controlPlaneService],
+    );
     edge = await startTestGateway(bus);
+    for (const t of ['acme', 'beta']) {
+      expect(
+        (
+          await api(ADMIN_TOKEN, '/api/v1/admin/tenants', {
+            method: 'POST',
+            body: JSON.stringify({ tenantId: t, displayName: t }),
+          })
+        ).status,
+      ).toBe(201);
+      const issued = await api(ADMIN_TOKEN, `/api/v1/admin/tenants/${t}/api-keys`, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'spec', scopes: ['read', 'write', 'admin'] }),
+      });
+      secrets.set(`${t}-key`, ((await issued.json()) as { secret: string }).secret);
+    }
     sink = await startWebhookSink();
     await startNotification();
     for (const t of ['acme', 'beta']) {
@@ -127,6 +150,8 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
   afterAll(async () => {
     if (notification) await killHard(notification);
     await edge?.close();
+    await controlPlane?.stop();
+    await db?.drop();
     await sink?.close();
     await bus?.drain();
     await nats?.process.stop();
@@ -174,6 +199,67 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
     // Credentials are never read back.
     expect(current).not.toContain('hunter2');
     expect(current).toContain('<secret>');
+  });
+
+  it('keeps configurations in the control plane: versioned, audited with credentials masked, replayable', async () => {
+    const view = (await (
+      await api('acme-key', '/api/v1/admin/tenants/acme/alertmanager/config')
+    ).json()) as { version: number; alertmanagerConfig: string };
+    expect(view.alertmanagerConfig).toContain(`${sink.url}/acme`);
+    expect(view.alertmanagerConfig).not.toContain('hunter2');
+    // Two refusals above appended nothing: the stream holds the one upload.
+    expect(view.version).toBe(1);
+    expect((await api('beta-key', '/api/v1/admin/tenants/acme/alertmanager/config')).status).toBe(
+      403,
+    );
+    const stale = await api('acme-key', '/api/v1/admin/tenants/acme/alertmanager/config', {
+      method: 'PUT',
+      headers: { 'If-Match': '"7"' },
+      body: JSON.stringify({ alertmanagerConfig: tenantConfig(sink.url, 'acme') }),
+    });
+    expect(stale.status).toBe(409);
+    const audit = (await (
+      await api(ADMIN_TOKEN, '/api/v1/admin/audit?tenant=acme&type=AlertmanagerConfigured')
+    ).json()) as { items: { actorKind: string; data: { alertmanagerConfig: string } }[] };
+    expect(audit.items).toHaveLength(1);
+    expect(audit.items[0].actorKind).toBe('api-key');
+    expect(audit.items[0].data.alertmanagerConfig).toContain('<secret>');
+    expect(JSON.stringify(audit.items)).not.toContain('hunter2');
+    const replay = (await (
+      await api(ADMIN_TOKEN, `/api/v1/admin/audit/replay?position=1000000`)
+    ).json()) as { alertmanagerConfigs?: { tenantId: string; alertmanagerConfig: string }[] };
+    expect(replay.alertmanagerConfigs?.map((c) => c.tenantId)).toEqual(['acme', 'beta']);
+    expect(JSON.stringify(replay)).not.toContain('hunter2');
+  });
+
+  it('serves the configuration over GraphQL with the same checks and masking', async () => {
+    type Answer = {
+      data?: Record<string, { version?: number; alertmanagerConfig?: string }> | null;
+      errors?: Array<{ message: string; extensions?: { code?: string } }>;
+    };
+    const gql = async (query: string, variables: object = {}): Promise<Answer> =>
+      (await (
+        await api('acme-key', '/graphql', {
+          method: 'POST',
+          body: JSON.stringify({ query, variables }),
+        })
+      ).json()) as Answer;
+    const read = await gql(
+      'query { alertmanagerConfig(tenantId: "acme") { version alertmanagerConfig } }',
+    );
+    expect(read.errors).toBeUndefined();
+    expect(read.data?.alertmanagerConfig.alertmanagerConfig).toContain('<secret>');
+    const version = read.data?.alertmanagerConfig.version;
+    const bad = await gql(
+      'mutation ($c: String!) { configureAlertmanager(tenantId: "acme", alertmanagerConfig: $c) { version } }',
+      { c: 'route: {receiver: nobody}\nreceivers: [{name: hook}]\n' },
+    );
+    expect(bad.errors?.[0]?.extensions?.code).toBe('validation_failed');
+    expect(bad.errors?.[0]?.message).toContain('undefined receiver "nobody" used in route');
+    const after = await gql('query { alertmanagerConfig(tenantId: "acme") { version } }');
+    expect(after.data?.alertmanagerConfig.version).toBe(version);
+    const other = await gql('query { alertmanagerConfig(tenantId: "beta") { version } }');
+    expect(other.errors?.[0]?.extensions?.code).toBe('forbidden');
   });
 
   it('works with amtool: config show, alert add and query, silence add, query and expire', async () => {
@@ -335,6 +421,98 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
     );
   });
 
+  it('delivers the log alerts logflow publishes on its stream', async () => {
+    const now = new Date();
+    const batch: LogAlerts = {
+      tenantId: 'acme',
+      alerts: [
+        {
+          labels: { alertname: 'ShopErrorBurst', alerttype: 'log', log_pipeline: 'app' },
+          annotations: { count: '6' },
+          startsAt: now.toISOString(),
+          endsAt: new Date(now.getTime() + 3_600_000).toISOString(),
+        },
+      ],
+    };
+    await bus.publish(LogflowSubjects.alerts('acme'), batch, { msgId: 'spec-log-alerts-1' });
+    await waitFor(
+      () => sent('acme').some((r) => JSON.stringify(r.body).includes('ShopErrorBurst')),
+      15_000,
+    );
+    const delivered = sent('acme').find((r) => JSON.stringify(r.body).includes('ShopErrorBurst'));
+    expect(delivered?.body).toMatchObject({
+      status: 'firing',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'ShopErrorBurst', alerttype: 'log', log_pipeline: 'app' },
+          annotations: { count: '6' },
+        },
+      ],
+    });
+    expect(sent('beta').some((r) => JSON.stringify(r.body).includes('ShopErrorBurst'))).toBe(false);
+  });
+
+  it("turns an external Alertmanager's webhook notifications into the tenant's alerts", async () => {
+    const external = await startAlertmanager(
+      join(dir, 'external-am'),
+      [
+        'route: {receiver: strata, group_by: [alertname], group_wait: 0s, group_interval: 1s}',
+        'receivers:',
+        '  - name: strata',
+        '    webhook_configs:',
+        `      - url: '${edge.url}/alertmanager/api/v1/webhook'`,
+        `        http_config: {authorization: {credentials: '${secret('acme-key')}'}}`,
+        '',
+      ].join('\n'),
+    );
+    try {
+      const post = (endsAt?: string) =>
+        fetch(`${external.url}/api/v2/alerts`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify([
+            {
+              labels: { alertname: 'ExternalFired', cluster: 'east' },
+              annotations: { summary: 'from another Alertmanager' },
+              ...(endsAt ? { endsAt } : {}),
+            },
+          ]),
+        });
+      expect((await post()).status).toBe(200);
+      const delivered = () =>
+        sent('acme').filter((r) => JSON.stringify(r.body).includes('ExternalFired'));
+      await waitFor(() => delivered().length >= 1, 20_000);
+      expect(delivered()[0].body).toMatchObject({
+        receiver: 'hook',
+        status: 'firing',
+        groupKey: '{}:{alertname="ExternalFired"}',
+        alerts: [
+          {
+            labels: { alertname: 'ExternalFired', cluster: 'east' },
+            annotations: { summary: 'from another Alertmanager' },
+          },
+        ],
+      });
+      expect(sent('beta').some((r) => JSON.stringify(r.body).includes('ExternalFired'))).toBe(
+        false,
+      );
+      // Resolving it upstream resolves it here: the resolved notification carries its end.
+      expect((await post(new Date(Date.now() - 1000).toISOString())).status).toBe(200);
+      await waitFor(
+        () => delivered().some((r) => (r.body as { status: string }).status === 'resolved'),
+        20_000,
+      );
+    } finally {
+      await external.stop();
+    }
+    const bad = await api('acme-key', '/alertmanager/api/v1/webhook', {
+      method: 'POST',
+      body: JSON.stringify({ version: '3', alerts: [{ status: 'firing', labels: {} }] }),
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('after kill -9, sends what was waiting and nothing it had already sent', async () => {
     const before = sent('acme').length;
     // A group on the slow route waits 6 s; the process dies before it flushes.
@@ -353,5 +531,36 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
     expect(after.map((r) => (r.body as { groupKey: string }).groupKey)).toEqual([
       '{}/{slow="yes"}:{alertname="Slow"}',
     ]);
+  });
+
+  it('counts deliveries, failures and latency per tenant and integration', async () => {
+    const sample = async (name: string): Promise<number> => {
+      const text = await (await fetch(metricsUrl)).text();
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith(`${name}{`) &&
+            l.includes('tenant="acme"') &&
+            l.includes('integration="webhook"'),
+        );
+      return line === undefined ? 0 : Number(line.split(' ').pop());
+    };
+    // The restarted process sent the waiting group once.
+    expect(await sample('strata_notification_notifications_total')).toBeGreaterThanOrEqual(1);
+    expect(await sample('strata_notification_latency_seconds_count')).toBeGreaterThanOrEqual(1);
+    const failedBefore = await sample('strata_notification_notifications_failed_total');
+    sink.status = 400;
+    try {
+      await amtool('acme-key', 'alert', 'add', 'alertname=Refused', 'instance=db9');
+      for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
+        if ((await sample('strata_notification_notifications_failed_total')) > failedBefore) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      sink.status = 200;
+    }
+    // A 4xx is not retried: one attempt, one failure.
+    expect(await sample('strata_notification_notifications_failed_total')).toBe(failedBefore + 1);
   });
 });

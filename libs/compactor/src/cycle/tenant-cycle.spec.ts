@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listTenantBlocks } from '@strata/blocks';
+import { formatNoCompactMark, listTenantBlocks } from '@strata/blocks';
 import { FilesystemBucket } from '@strata/objstore';
 import { putFixtureBlock, readableSamples, samplesEvery } from '../../test/block-fixture';
 import { type TenantCycleSettings, runTenantCycle } from './tenant-cycle';
@@ -160,6 +160,35 @@ describe('a compaction cycle over one tenant', () => {
     expect((await readableSamples(bucket, 'short')).size).toBe(0);
     expect(long.marked.retention).toBe(0);
     expect((await readableSamples(bucket, 'long')).size).toBe(4);
+  });
+
+  it('leaves a block with a no-compact mark out of compaction, and says why', async () => {
+    const ulids: string[] = [];
+    for (let w = 0; w < 4; w++) {
+      const from = T0 + w * 2 * H;
+      ulids.push(
+        await putFixtureBlock(bucket, 'acme', from, from + 2 * H, [
+          { labels: { __name__: 'up' }, samples: samplesEvery(from, from + 2 * H, 60_000) },
+        ]),
+      );
+    }
+    await bucket.put(
+      `acme/${ulids[1]}/no-compact-mark.json`,
+      formatNoCompactMark(ulids[1], T0 / 1000, 'manual', 'kept for inspection'),
+    );
+    const before = await readableSamples(bucket, 'acme');
+    const r = await runTenantCycle(bucket, 'acme', settings, KEEP, { now: () => T0 + 9 * H });
+    expect(r.noCompact).toEqual([{ ulid: ulids[1], reason: 'manual' }]);
+    expect(r.compactions.map((c) => [c.level, c.sources])).toEqual([[2, 3]]);
+    const listing = await listTenantBlocks(bucket, 'acme');
+    expect(listing.markedForDeletion.sort()).toEqual([ulids[0], ulids[2], ulids[3]].sort());
+    expect(listing.blocks.map((b) => b.ulid)).toContain(ulids[1]);
+    expect(await readableSamples(bucket, 'acme')).toEqual(before);
+    // Without the mark the next cycle takes it in again.
+    await bucket.delete(`acme/${ulids[1]}/no-compact-mark.json`);
+    const again = await runTenantCycle(bucket, 'acme', settings, KEEP, { now: () => T0 + 9 * H });
+    expect(again.compactions.map((c) => [c.level, c.sources])).toEqual([[3, 2]]);
+    expect(await readableSamples(bucket, 'acme')).toEqual(before);
   });
 
   it('halts on blocks overlapping across the longest range rather than guessing', async () => {

@@ -7,6 +7,7 @@ import { type DedupFunc } from '../executor/replica-dedup.stage';
 import { downsampleBlock } from '../executor/downsample-block';
 import { planCompaction } from '../planner/plan-compaction';
 import { type DownsampleSettings, planDownsampling } from '../planner/plan-downsampling';
+import { type DeletionRewrite, applyDeletions } from './apply-deletions';
 import { abandonedUploads, deleteBlockFolder, markForDeletion } from './bucket-cleanup';
 import { type Retention, blocksPastRetention } from './retention';
 
@@ -36,6 +37,12 @@ export interface TenantCycleResult {
   readonly marked: { covered: number; retention: number };
   readonly deleted: number;
   readonly abandonedUploadsRemoved: number;
+  /** Blocks left out of compaction by a `no-compact-mark.json`, with the mark's reason. */
+  readonly noCompact: ReadonlyArray<{ ulid: string; reason: string }>;
+  /** Blocks written again without the samples of pending deletion requests. */
+  readonly rewrites: readonly DeletionRewrite[];
+  /** Deletion requests whose samples left the bucket in this cycle. */
+  readonly deletionsApplied: readonly string[];
   /** Set when the tenant must not be compacted further until an operator looks. */
   readonly halted?: string;
 }
@@ -52,7 +59,8 @@ const MAX_COMPACTIONS_PER_CYCLE = 64;
 /**
  * One cycle over a tenant's blocks: mark blocks another block contains (a compaction that
  * stopped before its marks), mark blocks past retention, delete marked blocks older than the
- * delete delay, remove abandoned uploads, then compact as the planner says until nothing is left
+ * delete delay, remove abandoned uploads, rewrite blocks holding samples of pending deletion
+ * requests (see `applyDeletions`), then compact as the planner says until nothing is left
  * to do. Every step only adds a block, adds a mark, or removes what is marked or was never
  * visible, so a cycle killed anywhere and run again converges without losing or doubling data.
  * A block that cannot be read or validated, or an overlap no aligned block can hold, halts the
@@ -72,8 +80,11 @@ export async function runTenantCycle(
     marked: { covered: 0, retention: 0 },
     deleted: 0,
     abandonedUploadsRemoved: 0,
+    noCompact: [] as TenantCycleResult['noCompact'],
+    rewrites: [] as DeletionRewrite[],
+    deletionsApplied: [] as string[],
   };
-  const listing = await listTenantBlocks(bucket, tenant, { readMarked: true });
+  const listing = await listTenantBlocks(bucket, tenant, { readMarked: true, readNoCompact: true });
   if (listing.failed.length > 0)
     return {
       ...result,
@@ -91,23 +102,51 @@ export async function runTenantCycle(
   result.marked.retention = expired.length;
   live = live.filter((b) => !expired.includes(b));
 
+  const remainingMarked: ListedBlock[] = [...redundant, ...expired];
   for (const b of listing.marked)
     if (b.deletionTime * 1000 + settings.deleteDelayMs <= now()) {
       await deleteBlockFolder(bucket, tenant, b.ulid);
       result.deleted++;
-    }
+    } else remainingMarked.push(b);
   for (const ulid of await abandonedUploads(bucket, tenant, now(), settings.partialUploadAgeMs)) {
     await deleteBlockFolder(bucket, tenant, ulid);
     result.abandonedUploadsRemoved++;
   }
 
+  try {
+    const deletions = await applyDeletions({
+      bucket,
+      tenant,
+      workDir: join(settings.workDir, tenant),
+      now,
+      live,
+      marked: remainingMarked,
+      noCompact: listing.noCompact,
+      headWindowMs: 2 * settings.ranges[0],
+    });
+    live = deletions.live;
+    result.rewrites = deletions.rewrites;
+    result.deletionsApplied = deletions.applied;
+  } catch (e) {
+    if (e instanceof CorruptBlockError || e instanceof InvalidBlockError)
+      return { ...result, halted: `applying deletions: ${e.message}` };
+    throw e;
+  }
+
+  // Thanos' no-compact mark: an operator (or a halt) kept the block out of compactions; retention,
+  // downsampling and deletions still apply to it.
+  const noCompact = listing.noCompact;
+  result.noCompact = [...noCompact].map(([ulid, m]) => ({ ulid, reason: m.reason }));
   for (let i = 0; i < MAX_COMPACTIONS_PER_CYCLE; i++) {
     // Each resolution is compacted on its own, raw first (Thanos' groups per resolution).
     let plan: ReturnType<typeof planCompaction> = { kind: 'none' };
     let resolution = 0;
     for (resolution of RESOLUTIONS) {
       plan = planCompaction(
-        live.filter((b) => (b.meta.thanos?.downsample.resolution ?? 0) === resolution),
+        live.filter(
+          (b) =>
+            (b.meta.thanos?.downsample.resolution ?? 0) === resolution && !noCompact.has(b.ulid),
+        ),
         settings.ranges,
       );
       if (plan.kind !== 'none') break;

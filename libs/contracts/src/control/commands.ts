@@ -1,7 +1,12 @@
 import { z } from 'zod';
+import { AlertmanagerConfigSpec } from './alertmanager-configs';
 import { ApiKeyId, ApiKeyScope, TenantId } from './ids';
 import { QuotaPatch } from './quota';
+import { PipelineComponentId, PipelineSpec } from '../logs/pipeline-spec';
+import { RegisteredModelCommand } from './registered-models';
 import { RuleGroupSpec, RuleGroupTarget } from './rule-groups';
+import { SeriesDeletionSpec } from './series-deletions';
+import { RuleSetCluster, RuleSetName, RuleSetSpec } from '../events/rule-sets';
 
 const displayName = z
   .string()
@@ -55,6 +60,55 @@ export const ControlCommand = z.discriminatedUnion('type', [
       name: RuleGroupSpec.shape.name,
       expectedVersion,
     })
+    .strict(),
+  /** Creates or replaces a kube-events / kube-auditing rule set; a default pack's name replaces that pack. */
+  z
+    .object({
+      type: z.literal('ConfigureEventRuleSet'),
+      tenantId: TenantId,
+      name: RuleSetName,
+      cluster: RuleSetCluster.default(null),
+      spec: RuleSetSpec,
+      expectedVersion,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('DeleteEventRuleSet'),
+      tenantId: TenantId,
+      name: RuleSetName,
+      expectedVersion,
+    })
+    .strict(),
+  ...RegisteredModelCommand.options,
+  z
+    .object({
+      type: z.literal('ConfigurePipeline'),
+      tenantId: TenantId,
+      pipeline: PipelineSpec,
+      expectedVersion,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('DeletePipeline'),
+      tenantId: TenantId,
+      name: PipelineComponentId,
+      expectedVersion,
+    })
+    .strict(),
+  /** Records a series deletion (Prometheus' `delete_series`) before its tombstone is written to the bucket. */
+  SeriesDeletionSpec.extend({ type: z.literal('RequestSeriesDeletion') }).strict(),
+  z
+    .object({
+      type: z.literal('ConfigureAlertmanager'),
+      tenantId: TenantId,
+      config: AlertmanagerConfigSpec,
+      expectedVersion,
+    })
+    .strict(),
+  z
+    .object({ type: z.literal('DeleteAlertmanagerConfig'), tenantId: TenantId, expectedVersion })
     .strict(),
 ]);
 export type ControlCommand = z.infer<typeof ControlCommand>;

@@ -1,6 +1,11 @@
+import { type AlertmanagerConfigEvent } from './alertmanager-configs';
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
+import { type PipelineEvent } from '../logs/pipeline-spec';
+import { type RegisteredModelEvent } from './registered-models';
 import { type RuleGroupEvent } from './rule-groups';
+import { type SeriesDeletionEvent } from './series-deletions';
+import { type EventRuleSetEvent } from '../events/rule-sets';
 
 /**
  * Events of the control-plane aggregates, as stored and as published on
@@ -34,10 +39,28 @@ export type ApiKeyEvent =
   | { type: 'ApiKeyRevoked'; data: { keyId: string; tenantId: string } };
 
 /** Every control-plane event. */
-export type ControlEvent = TenantEvent | QuotaEvent | ApiKeyEvent | RuleGroupEvent;
+export type ControlEvent =
+  | TenantEvent
+  | QuotaEvent
+  | ApiKeyEvent
+  | RuleGroupEvent
+  | EventRuleSetEvent
+  | RegisteredModelEvent
+  | PipelineEvent
+  | SeriesDeletionEvent
+  | AlertmanagerConfigEvent;
 
 /** Aggregate types, used as the stream-id prefix and the subject token of relayed events. */
-export type ControlAggregate = 'tenant' | 'quota' | 'apikey' | 'rulegroup';
+export type ControlAggregate =
+  | 'tenant'
+  | 'quota'
+  | 'apikey'
+  | 'rulegroup'
+  | 'eventruleset'
+  | 'model'
+  | 'pipeline'
+  | 'seriesdeletion'
+  | 'alertmanager';
 
 /** The envelope of an event relayed to NATS by the outbox. */
 export interface RelayedEvent {

@@ -5,3 +5,6 @@ export * from './queries';
 export * from './read-models';
 export * from './events';
 export * from './rule-groups';
+export * from './registered-models';
+export * from './series-deletions';
+export * from './alertmanager-configs';

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { ApiKeyId, TenantId } from './ids';
+import { PipelineComponentId } from '../logs/pipeline-spec';
+import { RegisteredModelName } from './registered-models';
 import { RuleGroupSpec, RuleGroupTarget, RuleNamespace } from './rule-groups';
+import { RuleSetName } from '../events/rule-sets';
 
 const limit = z.number().int().min(1).max(1000).default(100);
 const cursor = z.string().max(200).optional();
@@ -66,6 +69,47 @@ export const ControlQuery = z
         limit,
       })
       .strict(),
+    /** A tenant's own event rule set (default packs it has not replaced are not stored). */
+    z
+      .object({ type: z.literal('GetEventRuleSet'), tenantId: TenantId, name: RuleSetName })
+      .strict(),
+    /** Stored event rule sets in (tenant, name) order: of one tenant, or of every tenant. */
+    z
+      .object({
+        type: z.literal('ListEventRuleSets'),
+        tenantId: TenantId.optional(),
+        cursor,
+        limit,
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('GetRegisteredModel'),
+        tenantId: TenantId,
+        name: RegisteredModelName,
+      })
+      .strict(),
+    /** The tenant's registered models in name order, narrowed by a name substring and a tag. */
+    z
+      .object({
+        type: z.literal('SearchRegisteredModels'),
+        tenantId: TenantId,
+        nameContains: z.string().max(128).optional(),
+        tagKey: z.string().max(250).optional(),
+        tagValue: z.string().max(5000).optional(),
+        cursor,
+        limit,
+      })
+      .strict(),
+    z
+      .object({ type: z.literal('GetPipeline'), tenantId: TenantId, name: PipelineComponentId })
+      .strict(),
+    /** Log pipelines in (tenant, name) order: of one tenant, or of every live tenant. */
+    z
+      .object({ type: z.literal('ListPipelines'), tenantId: TenantId.optional(), cursor, limit })
+      .strict(),
+    /** A tenant's Alertmanager configuration, in full (the gateway masks credentials). */
+    z.object({ type: z.literal('GetAlertmanagerConfig'), tenantId: TenantId }).strict(),
   ])
   .superRefine((q, ctx) => {
     if (q.type === 'ReplayControlPlane' && (q.at === undefined) === (q.position === undefined)) {

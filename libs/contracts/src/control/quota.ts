@@ -8,8 +8,8 @@ const count = z
 const seconds = count;
 
 /**
- * A tenant's limits. Zero means "no limit" for every field except the ingestion rate, where zero
- * means "no ingestion" (so that suspending writes does not need a separate switch), and the
+ * A tenant's limits. Zero means "no limit" for every field except the ingestion rates (samples
+ * and log bytes), where zero means "no ingestion" (so that suspending writes does not need a separate switch), and the
  * out-of-order window, where zero means "no out-of-order samples", as in Prometheus.
  */
 export const QuotaSpec = z
@@ -25,6 +25,10 @@ export const QuotaSpec = z
     retention5mSeconds: seconds,
     retention1hSeconds: seconds,
     logBytesPerDay: count,
+    /** Sustained bytes of log lines per second the log sources accept (Loki's `ingestion_rate_mb`); 0: no log ingestion. */
+    logIngestionRateBytesPerSecond: z.number().nonnegative('must be >= 0').finite(),
+    /** Bytes of log lines a burst may take above the rate (Loki's `ingestion_burst_size_mb`). */
+    logIngestionBurstBytes: count,
     modelStorageBytes: count,
     /**
      * How far ahead of the router's clock a sample may be (Mimir's `creation_grace_period`); later
@@ -43,6 +47,19 @@ export const QuotaSpec = z
      * (at most the heads' retention).
      */
     outOfOrderTimeWindowSeconds: seconds,
+    /**
+     * Kubernetes events and audit events per second the tenant may send, both kinds together
+     * (a token bucket per events-service instance); a batch over it gets 429 and nothing is stored.
+     * 0: no limit.
+     */
+    eventsRatePerSecond: z.number().nonnegative('must be >= 0').finite(),
+    /** Events the bucket holds (the largest batch that can pass at once). 0: as many as one second's rate. */
+    eventsBurst: count,
+    /**
+     * How long the tenant's archived events and audit events are kept; at most the platform's
+     * `STRATA_EVENTS_RETENTION_DAYS`, which is also what 0 means.
+     */
+    eventsRetentionSeconds: seconds,
   })
   .strict();
 export type QuotaSpec = z.infer<typeof QuotaSpec>;
@@ -64,8 +81,14 @@ export const DEFAULT_QUOTA: QuotaSpec = {
   retention5mSeconds: 90 * 24 * 3600,
   retention1hSeconds: 365 * 24 * 3600,
   logBytesPerDay: 10 * 1024 ** 3,
+  logIngestionRateBytesPerSecond: 4 * 1024 ** 2,
+  logIngestionBurstBytes: 6 * 1024 ** 2,
   modelStorageBytes: 50 * 1024 ** 3,
   creationGracePeriodSeconds: 10 * 60,
   pastGracePeriodSeconds: 0,
   outOfOrderTimeWindowSeconds: 0,
+  // kube-apiserver's webhook throttle sends at most 10 batches of 400 per second, 15 at once.
+  eventsRatePerSecond: 5_000,
+  eventsBurst: 20_000,
+  eventsRetentionSeconds: 0,
 };

@@ -1,6 +1,11 @@
+import { type AlertmanagerConfigView } from './alertmanager-configs';
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
+import { type PipelineView } from '../logs/pipeline-spec';
+import { type RegisteredModelView } from './registered-models';
 import { type RuleGroupView } from './rule-groups';
+import { type SeriesDeletionView } from './series-deletions';
+import { type EventRuleSetView } from '../events/rule-sets';
 
 /** Lifecycle of a tenant; `deleted` is a tombstone, its id can never be reused. */
 export type TenantStatus = 'active' | 'suspended' | 'deleted';
@@ -66,6 +71,16 @@ export interface ControlPlaneSnapshot {
   tenants: Array<TenantView & { quota: QuotaSpec; apiKeys: ApiKeyView[] }>;
   /** Every rule group of every scope, in key order. */
   ruleGroups: RuleGroupView[];
+  /** Every stored event rule set, by tenant and name. */
+  eventRuleSets: EventRuleSetView[];
+  /** Registered models of every tenant by tenant and name; absent while there are none. */
+  registeredModels?: RegisteredModelView[];
+  /** Every log pipeline, by tenant then name. */
+  pipelines: PipelineView[];
+  /** Recorded series deletion requests by tenant and request id (progress is in the bucket); absent while there are none. */
+  seriesDeletions?: SeriesDeletionView[];
+  /** Every tenant's Alertmanager configuration, by tenant id, credentials masked. */
+  alertmanagerConfigs: AlertmanagerConfigView[];
 }
 
 /** Result of walking the hash chain. */
@@ -99,4 +114,11 @@ export interface ControlQueryResults {
   VerifyAuditChain: ChainVerification;
   GetRuleGroup: RuleGroupView;
   ListRuleGroups: Page<RuleGroupView>;
+  GetEventRuleSet: EventRuleSetView;
+  ListEventRuleSets: Page<EventRuleSetView>;
+  GetRegisteredModel: RegisteredModelView;
+  SearchRegisteredModels: Page<RegisteredModelView>;
+  GetPipeline: PipelineView;
+  ListPipelines: Page<PipelineView>;
+  GetAlertmanagerConfig: AlertmanagerConfigView;
 }

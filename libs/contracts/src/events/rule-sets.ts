@@ -68,14 +68,35 @@ export const RuleSetName = z
   .max(63)
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'lower-case letters, digits and `-` (a DNS label)');
 
+/** The one cluster a rule set applies to; null: every cluster of the tenant. */
+export const RuleSetCluster = z.string().min(1).max(253).nullable();
+
 /** A rule set as evaluation sees it: tenant-wide (`cluster` null) or for one cluster. */
 export const RuleSet = z
   .object({
     tenantId: z.string(),
     name: RuleSetName,
-    cluster: z.string().min(1).max(253).nullable(),
+    cluster: RuleSetCluster,
     spec: RuleSetSpec,
     version: z.number().int().nonnegative(),
   })
   .strict();
 export type RuleSet = z.infer<typeof RuleSet>;
+
+/**
+ * A tenant's rule set as the control plane keeps it (`origin: 'tenant'`), or a default pack the
+ * tenant has not replaced (`origin: 'default'`, version 0), as the API lists them.
+ */
+export interface EventRuleSetView extends RuleSet {
+  origin: 'tenant' | 'default';
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+/** Events of the event rule set aggregate (one stream per tenant and name). */
+export type EventRuleSetEvent =
+  | {
+      type: 'EventRuleSetConfigured';
+      data: { tenantId: string; name: string; cluster: string | null; spec: RuleSetSpec };
+    }
+  | { type: 'EventRuleSetDeleted'; data: { tenantId: string; name: string } };

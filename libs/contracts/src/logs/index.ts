@@ -1,1 +1,3 @@
 export * from './logs-api';
+export * from './pipeline-spec';
+export * from './logflow-api';

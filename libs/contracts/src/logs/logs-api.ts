@@ -24,7 +24,12 @@ export const LogsStreams = {
    * The durable buffer between sources and pipelines: file storage, limits retention, 2 min
    * duplicate window so a retried request (same batch id) is stored once.
    */
-  batches: { name: 'STRATA_LOGS', subjects: ['strata.logs.batch.v1.>'] },
+  batches: {
+    name: 'STRATA_LOGS',
+    subjects: ['strata.logs.batch.v1.>'],
+    storage: 'file',
+    duplicateWindowMs: 120_000,
+  },
 } as const;
 
 /** Labels or fields as strings (Loki stream labels, OTLP resource attributes flattened, syslog header fields). */

@@ -3,7 +3,8 @@ import { TenantId } from '../control/ids';
 
 /**
  * Request/reply subjects of the notification service (queue group `notification`); the gateway
- * serves Alertmanager's API v2 and Mimir's config API over them, one tenant per request.
+ * serves Alertmanager's API v2 over them, one tenant per request (configurations are the control
+ * plane's: `ConfigureAlertmanager`).
  */
 export const NotificationSubjects = {
   postAlerts: 'strata.notification.post-alerts.v1',
@@ -15,9 +16,6 @@ export const NotificationSubjects = {
   expireSilence: 'strata.notification.expire-silence.v1',
   status: 'strata.notification.status.v1',
   receivers: 'strata.notification.receivers.v1',
-  getConfig: 'strata.notification.get-config.v1',
-  setConfig: 'strata.notification.set-config.v1',
-  deleteConfig: 'strata.notification.delete-config.v1',
   history: 'strata.notification.history.v1',
 } as const;
 
@@ -93,21 +91,6 @@ export const ListSilencesRequest = z.object({
 });
 /** Parsed silence list request. */
 export type ListSilencesRequest = z.infer<typeof ListSilencesRequest>;
-
-/** Mimir's `POST /api/v1/alerts`: the Alertmanager YAML and its template files. */
-export const SetConfigRequest = z.object({
-  tenantId: TenantId,
-  alertmanagerConfig: z.string(),
-  templateFiles: z.record(z.string(), z.string()).default({}),
-});
-/** Parsed config upload. */
-export type SetConfigRequest = z.infer<typeof SetConfigRequest>;
-
-/** A tenant's stored configuration as Mimir's `GET /api/v1/alerts` returns it (secrets masked). */
-export interface TenantConfigView {
-  readonly alertmanagerConfig: string;
-  readonly templateFiles: Readonly<Record<string, string>>;
-}
 
 /** `GET /api/v1/notifications/history` filters and cursor. */
 export const HistoryRequest = z.object({

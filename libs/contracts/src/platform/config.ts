@@ -263,6 +263,35 @@ export const PlatformEnv = z.object({
     .default('0s')
     .refine((v) => validDuration(v), { message: 'expected a duration such as 12h or 0s' }),
   /**
+   * Query frontend (gateway): range queries are split at multiples of this (`24h`: by UTC day, as
+   * Thanos' and Mimir's `split_queries_by_interval`); `0s` does not split. A Prometheus duration.
+   */
+  STRATA_QUERY_SPLIT_INTERVAL: z
+    .string()
+    .default('24h')
+    .refine((v) => validDuration(v), { message: 'expected a duration such as 24h or 0s' }),
+  /** Query frontend: bytes of results cached in memory across tenants; 0 caches nothing. */
+  STRATA_QUERY_CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .default(128 * 1024 * 1024),
+  /**
+   * Query frontend: results that read samples newer than this before now are never cached
+   * (Mimir's `max_cache_freshness`, 10m). A Prometheus duration.
+   */
+  STRATA_QUERY_CACHE_MAX_FRESHNESS: z
+    .string()
+    .default('10m')
+    .refine((v) => validDuration(v), { message: 'expected a duration such as 10m' }),
+  /** Query frontend: the longest a result stays cached (Mimir's `results_cache_ttl`, 7d). */
+  STRATA_QUERY_CACHE_TTL: z
+    .string()
+    .default('7d')
+    .refine((v) => validDuration(v) && parsePromDurationMs(v) > 0, {
+      message: 'expected a positive duration such as 7d',
+    }),
+  /**
    * Query: labels that tell HA replicas apart (Thanos' `--query.replica-label`), comma-separated;
    * series differing only in them are deduplicated with Thanos' penalty algorithm. Empty: none.
    */
@@ -388,6 +417,32 @@ export const PlatformEnv = z.object({
   STRATA_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   /** Events: Alertmanager base URLs (comma-separated) rule alerts are also posted to with `POST /api/v2/alerts`. */
   STRATA_EVENTS_ALERTMANAGER_URLS: z.string().default(''),
+  /** Log sources: largest body of a log route (Loki push, `_bulk`, OTLP logs, `/api/v1/logs`), before and after decompression. */
+  STRATA_LOGS_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
+  /** Log sources: longest line accepted, in UTF-8 bytes (Loki's `max_line_size`); longer is refused. */
+  STRATA_LOGS_MAX_LINE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
+  /**
+   * Log sources: syslog listeners the gateway opens, comma-separated `<tcp|udp>:<port>=<tenant>`
+   * (e.g. `tcp:5514=team-a,udp:5514=team-a`). Empty: none.
+   */
+  STRATA_LOGS_SYSLOG: z.string().default(''),
+  /** Log sources: a syslog listener stores a batch at this many lines, or this long after its first line. */
+  STRATA_LOGS_SYSLOG_FLUSH_LINES: z.coerce.number().int().positive().default(1000),
+  STRATA_LOGS_SYSLOG_FLUSH_MS: z.coerce.number().int().positive().default(200),
+  /** Logflow: file sinks write below `<root>/<tenant>/` (default `<STRATA_DATA_DIR>/logflow-files`). */
+  STRATA_LOGFLOW_FILE_ROOT: z.string().default(''),
+  /** Logflow: batches one pipeline works on at once (its consumer's concurrency). */
+  STRATA_LOGFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  /** Logflow: seconds between writes of `log_to_metric` counters and evaluations of log alert rules. */
+  STRATA_LOGFLOW_METRICS_INTERVAL_SECONDS: z.coerce.number().min(0.1).max(3600).default(15),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof PlatformEnv>;

@@ -1,13 +1,25 @@
+import { maskSecrets } from '@strata/alertmanager';
 import {
   DEFAULT_QUOTA,
   ruleGroupKey,
+  type AlertmanagerConfigView,
   type ApiKeyView,
   type ControlEvent,
   type ControlPlaneSnapshot,
+  type EventRuleSetView,
+  type PipelineView,
   type QuotaView,
+  type RegisteredModelView,
   type RuleGroupView,
+  type SeriesDeletionView,
   type TenantView,
 } from '@strata/contracts';
+import {
+  isRegisteredModelEvent,
+  REGISTERED_MODEL_EVENT_TYPES,
+  registeredModelKeyOf,
+  registeredModelViewAfter,
+} from './registered-model.view';
 
 const TYPES: Record<ControlEvent['type'], true> = {
   TenantCreated: true,
@@ -20,6 +32,14 @@ const TYPES: Record<ControlEvent['type'], true> = {
   ApiKeyRevoked: true,
   RuleGroupConfigured: true,
   RuleGroupDeleted: true,
+  EventRuleSetConfigured: true,
+  EventRuleSetDeleted: true,
+  PipelineConfigured: true,
+  PipelineDeleted: true,
+  ...REGISTERED_MODEL_EVENT_TYPES,
+  SeriesDeletionRequested: true,
+  AlertmanagerConfigured: true,
+  AlertmanagerConfigDeleted: true,
 };
 
 /** True for the event types of the control-plane aggregates (the log also holds other aggregates'). */
@@ -32,10 +52,13 @@ export type StoredControlEvent = ControlEvent & {
   position: number;
   version: number;
   recordedAt: string;
+  /** Who asked, as the store records it (absent in folds that need no actor). */
+  metadata?: { actor?: string };
 };
 
 /** A tenant's view after one of its events. */
 export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent): TenantView | null {
+  if (isRegisteredModelEvent(e)) return view;
   const base = view && { ...view, version: e.version, updatedAt: e.recordedAt };
   switch (e.type) {
     case 'TenantCreated':
@@ -61,12 +84,20 @@ export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent):
     case 'ApiKeyRevoked':
     case 'RuleGroupConfigured':
     case 'RuleGroupDeleted':
+    case 'EventRuleSetConfigured':
+    case 'EventRuleSetDeleted':
+    case 'PipelineConfigured':
+    case 'PipelineDeleted':
+    case 'SeriesDeletionRequested':
+    case 'AlertmanagerConfigured':
+    case 'AlertmanagerConfigDeleted':
       return view;
   }
 }
 
 /** A quota's view after one event; a created tenant starts on the default quota at version 0. */
 export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): QuotaView | null {
+  if (isRegisteredModelEvent(e)) return view;
   switch (e.type) {
     case 'TenantCreated':
       return (
@@ -92,12 +123,20 @@ export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): Q
     case 'ApiKeyRevoked':
     case 'RuleGroupConfigured':
     case 'RuleGroupDeleted':
+    case 'EventRuleSetConfigured':
+    case 'EventRuleSetDeleted':
+    case 'PipelineConfigured':
+    case 'PipelineDeleted':
+    case 'SeriesDeletionRequested':
+    case 'AlertmanagerConfigured':
+    case 'AlertmanagerConfigDeleted':
       return view;
   }
 }
 
 /** An API key's view (never its hash) after one event. */
 export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent): ApiKeyView | null {
+  if (isRegisteredModelEvent(e)) return view;
   switch (e.type) {
     case 'ApiKeyIssued': {
       const { keyId, tenantId, name, scopes, expiresAt } = e.data;
@@ -123,6 +162,13 @@ export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent):
     case 'QuotaSet':
     case 'RuleGroupConfigured':
     case 'RuleGroupDeleted':
+    case 'EventRuleSetConfigured':
+    case 'EventRuleSetDeleted':
+    case 'PipelineConfigured':
+    case 'PipelineDeleted':
+    case 'SeriesDeletionRequested':
+    case 'AlertmanagerConfigured':
+    case 'AlertmanagerConfigDeleted':
       return view;
   }
 }
@@ -150,12 +196,94 @@ export function ruleGroupKeyOf(e: StoredControlEvent): string | null {
   return null;
 }
 
+/** A stored event rule set's view after one of its events; null once deleted. */
+export function eventRuleSetViewAfter(
+  view: EventRuleSetView | null,
+  e: StoredControlEvent,
+): EventRuleSetView | null {
+  if (e.type === 'EventRuleSetDeleted') return null;
+  if (e.type !== 'EventRuleSetConfigured') return view;
+  return {
+    tenantId: e.data.tenantId,
+    name: e.data.name,
+    cluster: e.data.cluster,
+    spec: e.data.spec,
+    version: e.version,
+    origin: 'tenant',
+    createdAt: view?.createdAt ?? e.recordedAt,
+    updatedAt: e.recordedAt,
+  };
+}
+
+/** The key (tenant and name) of the event rule set an event is about, or null for other events. */
+export function eventRuleSetKeyOf(e: StoredControlEvent): string | null {
+  if (e.type === 'EventRuleSetConfigured' || e.type === 'EventRuleSetDeleted')
+    return `${e.data.tenantId}.${e.data.name}`;
+  return null;
+}
+
+/** A log pipeline's view after one of its events; null once deleted. */
+export function pipelineViewAfter(
+  view: PipelineView | null,
+  e: StoredControlEvent,
+): PipelineView | null {
+  if (e.type === 'PipelineDeleted') return null;
+  if (e.type !== 'PipelineConfigured') return view;
+  return {
+    tenantId: e.data.tenantId,
+    pipeline: e.data.pipeline,
+    version: e.version,
+    createdAt: view?.createdAt ?? e.recordedAt,
+    updatedAt: e.recordedAt,
+  };
+}
+
+/** The `<tenant>/<name>` key of the pipeline an event is about, or null for other events. */
+export function pipelineKeyOf(e: StoredControlEvent): string | null {
+  if (e.type === 'PipelineConfigured') return `${e.data.tenantId}/${e.data.pipeline.name}`;
+  if (e.type === 'PipelineDeleted') return `${e.data.tenantId}/${e.data.name}`;
+  return null;
+}
+
+/** The key (tenant and request id) of the series deletion an event is about, or null for other events. */
+export function seriesDeletionKeyOf(e: StoredControlEvent): string | null {
+  return e.type === 'SeriesDeletionRequested' ? `${e.data.tenantId}.${e.data.requestId}` : null;
+}
+
+/** A series deletion request's view, with who asked (the event's actor). */
+export function seriesDeletionView(
+  e: Extract<StoredControlEvent, { type: 'SeriesDeletionRequested' }>,
+): SeriesDeletionView {
+  return { ...e.data, requestedBy: e.metadata?.actor ?? '', requestedAt: e.recordedAt };
+}
+
+/** A tenant's Alertmanager configuration after one of its events; null once deleted. */
+export function alertmanagerConfigViewAfter(
+  view: AlertmanagerConfigView | null,
+  e: StoredControlEvent,
+): AlertmanagerConfigView | null {
+  if (e.type === 'AlertmanagerConfigDeleted') return null;
+  if (e.type !== 'AlertmanagerConfigured') return view;
+  return {
+    tenantId: e.data.tenantId,
+    alertmanagerConfig: e.data.alertmanagerConfig,
+    templateFiles: e.data.templateFiles,
+    version: e.version,
+    updatedAt: e.recordedAt,
+  };
+}
+
 /** The whole control plane as maps of views: what replay folds the log into. */
 export interface ControlPlaneViews {
   tenants: Map<string, TenantView>;
   quotas: Map<string, QuotaView>;
   apiKeys: Map<string, ApiKeyView>;
   ruleGroups: Map<string, RuleGroupView>;
+  eventRuleSets: Map<string, EventRuleSetView>;
+  registeredModels: Map<string, RegisteredModelView>;
+  pipelines: Map<string, PipelineView>;
+  seriesDeletions: Map<string, SeriesDeletionView>;
+  alertmanagerConfigs: Map<string, AlertmanagerConfigView>;
 }
 
 function put<V>(map: Map<string, V>, key: string, value: V | null): void {
@@ -170,9 +298,23 @@ export const controlPlaneFold = {
     quotas: new Map(),
     apiKeys: new Map(),
     ruleGroups: new Map(),
+    eventRuleSets: new Map(),
+    registeredModels: new Map(),
+    pipelines: new Map(),
+    seriesDeletions: new Map(),
+    alertmanagerConfigs: new Map(),
   }),
   evolve(views: ControlPlaneViews, e: StoredControlEvent): ControlPlaneViews {
     if (!isControlEvent(e)) return views;
+    if (isRegisteredModelEvent(e)) {
+      const key = registeredModelKeyOf(e);
+      put(
+        views.registeredModels,
+        key,
+        registeredModelViewAfter(views.registeredModels.get(key) ?? null, e),
+      );
+      return views;
+    }
     if (e.type.startsWith('Tenant')) {
       const id = (e.data as { tenantId: string }).tenantId;
       put(views.tenants, id, tenantViewAfter(views.tenants.get(id) ?? null, e));
@@ -186,6 +328,21 @@ export const controlPlaneFold = {
     } else if (e.type.startsWith('ApiKey')) {
       const id = (e.data as { keyId: string }).keyId;
       put(views.apiKeys, id, apiKeyViewAfter(views.apiKeys.get(id) ?? null, e));
+    } else if (e.type.startsWith('Pipeline')) {
+      const key = pipelineKeyOf(e) as string;
+      put(views.pipelines, key, pipelineViewAfter(views.pipelines.get(key) ?? null, e));
+    } else if (e.type.startsWith('Alertmanager')) {
+      const id = (e.data as { tenantId: string }).tenantId;
+      put(
+        views.alertmanagerConfigs,
+        id,
+        alertmanagerConfigViewAfter(views.alertmanagerConfigs.get(id) ?? null, e),
+      );
+    } else if (e.type === 'SeriesDeletionRequested') {
+      views.seriesDeletions.set(seriesDeletionKeyOf(e) as string, seriesDeletionView(e));
+    } else if (e.type.startsWith('EventRuleSet')) {
+      const key = eventRuleSetKeyOf(e) as string;
+      put(views.eventRuleSets, key, eventRuleSetViewAfter(views.eventRuleSets.get(key) ?? null, e));
     } else {
       const key = ruleGroupKeyOf(e);
       if (key !== null)
@@ -212,8 +369,23 @@ export function toSnapshot(
         quota: views.quotas.get(t.tenantId)?.quota ?? { ...DEFAULT_QUOTA },
         apiKeys: keys.filter((k) => k.tenantId === t.tenantId),
       })),
-    ruleGroups: [...views.ruleGroups.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, v]) => v),
+    ruleGroups: valuesByKey(views.ruleGroups),
+    eventRuleSets: valuesByKey(views.eventRuleSets),
+    ...(views.registeredModels.size > 0
+      ? { registeredModels: valuesByKey(views.registeredModels) }
+      : {}),
+    pipelines: valuesByKey(views.pipelines),
+    ...(views.seriesDeletions.size > 0
+      ? { seriesDeletions: valuesByKey(views.seriesDeletions) }
+      : {}),
+    alertmanagerConfigs: valuesByKey(views.alertmanagerConfigs).map((c) => ({
+      ...c,
+      alertmanagerConfig: maskSecrets(c.alertmanagerConfig),
+    })),
   };
+}
+
+/** A map's values in key order (code-unit order, as the read models' primary keys sort). */
+function valuesByKey<V>(map: Map<string, V>): V[] {
+  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
 }

@@ -1,20 +1,32 @@
 import { type QueryRunner } from 'typeorm';
 import {
   type ApiKeyView,
+  type PipelineView,
   type QuotaView,
+  type RegisteredModelView,
   type RuleGroupView,
   type TenantView,
 } from '@strata/contracts';
 import { type Projection, type RecordedEvent } from '@strata/eventstore';
 import {
   apiKeyViewAfter,
+  eventRuleSetKeyOf,
   isControlEvent,
+  pipelineKeyOf,
+  pipelineViewAfter,
   quotaViewAfter,
   ruleGroupKeyOf,
   ruleGroupViewAfter,
+  seriesDeletionKeyOf,
   tenantViewAfter,
   type StoredControlEvent,
 } from '../domain/views';
+import {
+  isRegisteredModelEvent,
+  registeredModelKeyOf,
+  registeredModelViewAfter,
+  type StoredModelEvent,
+} from '../domain/registered-model.view';
 
 /** Name of the projection's checkpoint. */
 export const CONTROL_PLANE_PROJECTION = 'control-plane-read-models';
@@ -131,11 +143,80 @@ async function applyRuleGroups(q: QueryRunner, events: StoredControlEvent[]): Pr
   }
 }
 
+/** Folds registered model events into cp_registered_models: one row per live model. */
+async function applyRegisteredModels(q: QueryRunner, events: StoredModelEvent[]): Promise<void> {
+  const views = new Map<string, RegisteredModelView | null>();
+  for (const e of events) {
+    const key = registeredModelKeyOf(e);
+    if (!views.has(key)) {
+      const [row]: Array<{ view: RegisteredModelView }> = await q.query(
+        'SELECT view FROM cp_registered_models WHERE tenant_id = $1 AND name = $2',
+        [e.data.tenantId, e.data.name],
+      );
+      views.set(key, row?.view ?? null);
+    }
+    views.set(key, registeredModelViewAfter(views.get(key) ?? null, e));
+  }
+  for (const [key, view] of views) {
+    const [tenantId, name] = JSON.parse(key) as [string, string];
+    if (view === null)
+      await q.query('DELETE FROM cp_registered_models WHERE tenant_id = $1 AND name = $2', [
+        tenantId,
+        name,
+      ]);
+    else
+      await q.query(
+        `INSERT INTO cp_registered_models (tenant_id, name, view) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id, name) DO UPDATE SET view = excluded.view`,
+        [tenantId, name, JSON.stringify(view)],
+      );
+  }
+}
+
+/** Folds pipeline events into cp_pipelines: one row per live pipeline, removed on deletion. */
+async function applyPipelines(q: QueryRunner, events: StoredControlEvent[]): Promise<void> {
+  const keys = [...new Set(events.map((e) => pipelineKeyOf(e) as string))];
+  const rows: Array<{ key: string; view: PipelineView }> = await q.query(
+    'SELECT pipeline_key AS key, view FROM cp_pipelines WHERE pipeline_key = ANY($1)',
+    [keys],
+  );
+  const views = new Map<string, PipelineView | null>(rows.map((r) => [r.key, r.view]));
+  for (const e of events) {
+    const key = pipelineKeyOf(e) as string;
+    views.set(key, pipelineViewAfter(views.get(key) ?? null, e));
+  }
+  for (const [key, view] of views) {
+    if (view === null) {
+      await q.query('DELETE FROM cp_pipelines WHERE pipeline_key = $1', [key]);
+      continue;
+    }
+    await q.query(
+      `INSERT INTO cp_pipelines (pipeline_key, tenant_id, name, view) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (pipeline_key) DO UPDATE SET view = excluded.view`,
+      [key, view.tenantId, view.pipeline.name, JSON.stringify(view)],
+    );
+  }
+}
+
 async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<void> {
-  const all = (recorded as unknown as StoredControlEvent[]).filter(isControlEvent);
+  const controlEvents = (recorded as unknown as StoredControlEvent[]).filter(isControlEvent);
+  const modelEvents = controlEvents.filter(isRegisteredModelEvent);
+  if (modelEvents.length > 0) await applyRegisteredModels(q, modelEvents);
+  const all = controlEvents.filter((e) => !isRegisteredModelEvent(e));
   const ruleGroupEvents = all.filter((e) => ruleGroupKeyOf(e) !== null);
   if (ruleGroupEvents.length > 0) await applyRuleGroups(q, ruleGroupEvents);
-  const events = all.filter((e) => ruleGroupKeyOf(e) === null);
+  const pipelineEvents = all.filter((e) => pipelineKeyOf(e) !== null);
+  if (pipelineEvents.length > 0) await applyPipelines(q, pipelineEvents);
+  // Event rule sets have a projection of their own; series deletions none (their state is in the bucket).
+  const events = all.filter(
+    (e) =>
+      ruleGroupKeyOf(e) === null &&
+      eventRuleSetKeyOf(e) === null &&
+      pipelineKeyOf(e) === null &&
+      seriesDeletionKeyOf(e) === null &&
+      // Alertmanager configurations have no read model: their short stream per tenant is read whole.
+      !e.type.startsWith('Alertmanager'),
+  );
   if (events.length === 0) return;
   const views = new BatchViews();
   await views.load(q, events);
@@ -151,10 +232,17 @@ async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<vo
   await views.save(q);
 }
 
-/** Keeps cp_tenants, cp_quotas, cp_api_keys and cp_rule_groups equal to the fold of the views over the log. */
+/** Keeps cp_tenants, cp_quotas, cp_api_keys, cp_rule_groups, cp_registered_models and cp_pipelines equal to the fold of the views over the log. */
 export const controlPlaneProjection: Projection = {
   name: CONTROL_PLANE_PROJECTION,
-  tables: ['cp_tenants', 'cp_quotas', 'cp_api_keys', 'cp_rule_groups'],
+  tables: [
+    'cp_tenants',
+    'cp_quotas',
+    'cp_api_keys',
+    'cp_rule_groups',
+    'cp_registered_models',
+    'cp_pipelines',
+  ],
   apply: (q, event) => applyBatch(q, [event]),
   applyBatch,
 };

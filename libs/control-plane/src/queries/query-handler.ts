@@ -1,20 +1,27 @@
 import { type DataSource } from 'typeorm';
+import { maskSecrets } from '@strata/alertmanager';
 import {
   DEFAULT_QUOTA,
   StrataError,
+  type AlertmanagerConfigView,
   type ApiKeyView,
   type AuditEntry,
   type ControlQuery,
   type Page,
   type QuotaView,
+  type RegisteredModelView,
+  type PipelineView,
   type RuleGroupView,
   type TenantView,
   ruleGroupKey,
 } from '@strata/contracts';
 import { searchEvents, type EventStore, type RecordedEvent } from '@strata/eventstore';
+import { alertmanagerConfigViewAfter, type StoredControlEvent } from '../domain/views';
+import { StreamIds } from '../domain/streams';
 import { replayControlPlane } from '../replay';
 import { type ApiKeyAuthenticator } from './authenticate-api-key';
 import { decodeCursor, encodeCursor } from './cursor';
+import { getEventRuleSet, listEventRuleSets } from './event-rule-sets.query';
 
 /** Answers every ControlQuery from the read models, the log, or a replay of the log. */
 export class ControlPlaneQueryHandler {
@@ -133,6 +140,83 @@ export class ControlPlaneQueryHandler {
           nextCursor: rows.length > query.limit ? encodeCursor(items[items.length - 1].key) : null,
         };
       }
+      case 'GetEventRuleSet':
+        return getEventRuleSet(this.dataSource, query.tenantId, query.name);
+      case 'ListEventRuleSets':
+        return listEventRuleSets(this.dataSource, query);
+      case 'GetRegisteredModel': {
+        const [row]: Array<{ view: RegisteredModelView }> = await this.dataSource.query(
+          'SELECT view FROM cp_registered_models WHERE tenant_id = $1 AND name = $2',
+          [query.tenantId, query.name],
+        );
+        if (!row)
+          throw new StrataError(
+            'not_found',
+            `registered model ${JSON.stringify(query.name)} does not exist`,
+          );
+        return row.view;
+      }
+      case 'SearchRegisteredModels': {
+        const after = decodeCursor<string>(query.cursor, 'string') ?? '';
+        const rows: Array<{ view: RegisteredModelView }> = await this.dataSource.query(
+          `SELECT view FROM cp_registered_models
+           WHERE tenant_id = $1 AND name > $2
+             AND ($3::text IS NULL OR strpos(lower(name), lower($3)) > 0)
+             AND ($4::text IS NULL OR view->'tags' ? $4)
+             AND ($5::text IS NULL OR view->'tags'->>$4 = $5)
+           ORDER BY name LIMIT $6`,
+          [
+            query.tenantId,
+            after,
+            query.nameContains ?? null,
+            query.tagKey ?? null,
+            query.tagValue ?? null,
+            query.limit + 1,
+          ],
+        );
+        return page(
+          rows.map((r) => r.view),
+          query.limit,
+          (m) => m.name,
+        );
+      }
+      case 'GetPipeline': {
+        const [row]: Array<{ view: PipelineView }> = await this.dataSource.query(
+          'SELECT view FROM cp_pipelines WHERE pipeline_key = $1',
+          [`${query.tenantId}/${query.name}`],
+        );
+        if (!row)
+          throw new StrataError(
+            'not_found',
+            `log pipeline ${JSON.stringify(query.name)} does not exist`,
+          );
+        return row.view;
+      }
+      case 'ListPipelines': {
+        const after = decodeCursor<string>(query.cursor, 'string') ?? '';
+        // Pipelines of deleted tenants stay in the log but no longer run.
+        const rows: Array<{ view: PipelineView; key: string }> = await this.dataSource.query(
+          `SELECT p.pipeline_key AS key, p.view FROM cp_pipelines p JOIN cp_tenants t USING (tenant_id)
+           WHERE p.pipeline_key > $1 AND t.status <> 'deleted' AND ($2::text IS NULL OR p.tenant_id = $2)
+           ORDER BY p.pipeline_key LIMIT $3`,
+          [after, query.tenantId ?? null, query.limit + 1],
+        );
+        const items = rows.slice(0, query.limit);
+        return {
+          items: items.map((r) => r.view),
+          nextCursor: rows.length > query.limit ? encodeCursor(items[items.length - 1].key) : null,
+        };
+      }
+      case 'GetAlertmanagerConfig': {
+        // One short stream per tenant, read whole: the notification service reads its own writes.
+        const events = await this.store.readStream(StreamIds.alertmanager(query.tenantId));
+        const view = (
+          events as unknown as StoredControlEvent[]
+        ).reduce<AlertmanagerConfigView | null>(alertmanagerConfigViewAfter, null);
+        if (view === null)
+          throw new StrataError('not_found', 'the tenant has no Alertmanager configuration');
+        return view;
+      }
     }
   }
 }
@@ -152,7 +236,11 @@ export function toAuditEntry(e: RecordedEvent): AuditEntry {
     streamId: e.streamId,
     version: e.version,
     type: e.type,
-    data: e.data,
+    // The audit trail shows what changed, never a receiver's credentials.
+    data:
+      e.type === 'AlertmanagerConfigured'
+        ? maskedConfigData(e.data as AlertmanagerConfigView)
+        : e.data,
     tenantId: e.metadata.tenant,
     actor: e.metadata.actor,
     actorKind: e.metadata.actorKind,
@@ -161,4 +249,8 @@ export function toAuditEntry(e: RecordedEvent): AuditEntry {
     recordedAt: e.recordedAt,
     hash: e.hash,
   };
+}
+
+function maskedConfigData(data: AlertmanagerConfigView): unknown {
+  return { ...data, alertmanagerConfig: maskSecrets(data.alertmanagerConfig) };
 }

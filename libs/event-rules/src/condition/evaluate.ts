@@ -21,8 +21,28 @@ const isArray = (v: FlatValue | undefined): v is readonly FlatValue[] => Array.i
 const isMap = (v: FlatValue | undefined): v is FlatMap =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof TypedSlice);
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Go's byte-wise string order; UTF-16 order is the same unless a surrogate is involved. */
 function compareBytes(a: string, b: string): number {
+  if (a === b) return 0;
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : 1;
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** Each `like` / `regex` condition's compiled pattern, kept as long as its parsed rule. */
+const PATTERNS = new WeakMap<Condition, ReturnType<typeof compileGoRegexp>>();
+
+function patternOf(
+  cond: Extract<Condition, { kind: 'match' }>,
+): ReturnType<typeof compileGoRegexp> {
+  let re = PATTERNS.get(cond);
+  if (re === undefined) {
+    const like = cond.op === 'like' || cond.op === 'not like';
+    re = compileGoRegexp(like ? likeToRegexp(cond.pattern) : cond.pattern);
+    PATTERNS.set(cond, re);
+  }
+  return re;
 }
 
 function compare(
@@ -30,13 +50,13 @@ function compare(
   value: FlatValue | undefined,
 ): boolean {
   if (isNil(value)) return false;
-  const text = goSprint(value);
   let order: number;
   if (cond.value.type === 'string') {
-    order = compareBytes(text, cond.value.text);
+    order = compareBytes(goSprint(value), cond.value.text);
   } else {
-    const num = goParseFloat(text);
-    if (num === null) throw new ConditionEvaluationError(`${text} is not number`);
+    // A number prints as its shortest form, which parses back to the same float64.
+    const num = typeof value === 'number' ? value : goParseFloat(goSprint(value));
+    if (num === null) throw new ConditionEvaluationError(`${goSprint(value)} is not number`);
     const ref = Number(cond.value.text);
     // NaN compares unequal and unordered, as Go's float comparisons.
     if (Number.isNaN(num)) return cond.op === '!=';
@@ -87,10 +107,7 @@ function leaf(cond: Condition, value: FlatValue | undefined): boolean {
     }
     case 'match': {
       if (isNil(value)) return false;
-      const like = cond.op === 'like' || cond.op === 'not like';
-      const found = compileGoRegexp(like ? likeToRegexp(cond.pattern) : cond.pattern).test(
-        goSprint(value),
-      );
+      const found = patternOf(cond).test(goSprint(value));
       return cond.op === 'regex' || cond.op === 'like' ? found : !found;
     }
     case 'exists': {
@@ -197,6 +214,37 @@ function arrayOperator(
   return arrayMatch(op, child, rest.slice(1), match);
 }
 
+const FAILS = new WeakMap<Condition, boolean>();
+
+/** Whether evaluating `cond` can throw: numeric and boolean reads, and array walks. */
+function mayFail(cond: Condition): boolean {
+  let fails = FAILS.get(cond);
+  if (fails !== undefined) return fails;
+  switch (cond.kind) {
+    case 'andOr':
+      fails = mayFail(cond.left) || mayFail(cond.right);
+      break;
+    case 'not':
+      fails = mayFail(cond.operand);
+      break;
+    case 'variable':
+    case 'boolCompare':
+      fails = true;
+      break;
+    case 'compare':
+      fails = cond.value.type !== 'string' || cond.path.includes('[');
+      break;
+    case 'contains':
+    case 'in':
+    case 'match':
+    case 'exists':
+      fails = cond.path.includes('[');
+      break;
+  }
+  FAILS.set(cond, fails);
+  return fails;
+}
+
 const operatorOf = (kind: Kind): Operator => (kind === 'contains' ? 'contains' : 'other');
 
 /**
@@ -210,6 +258,8 @@ export function evaluateCondition(cond: Condition, event: FlatEvent): boolean {
   switch (cond.kind) {
     case 'andOr': {
       const left = evaluateCondition(cond.left, event);
+      // The Go engine evaluates both sides, which matters only when the right one can fail.
+      if (!mayFail(cond.right) && left === (cond.op === 'or')) return left;
       const right = evaluateCondition(cond.right, event);
       return cond.op === 'and' ? left && right : left || right;
     }

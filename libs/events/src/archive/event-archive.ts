@@ -66,13 +66,17 @@ export class EventArchive {
     return new EventArchive(dataSource, options.retentionDays);
   }
 
-  /** Stores rows of one tenant (rows already archived are skipped); returns how many were new. */
+  /**
+   * Stores rows of one tenant (rows already archived are skipped); returns how many were new.
+   * Rows older than the platform's retention, or `retentionSeconds` when shorter, are not stored.
+   */
   async insert(
     kind: EventRecordKind,
     tenantId: string,
     rows: readonly ArchiveRow[],
+    retentionSeconds = 0,
   ): Promise<number> {
-    const horizon = Date.now() - this.retentionDays * DAY_MS;
+    const horizon = Date.now() - this.retentionMs(retentionSeconds);
     // Records older than the retention would land in a partition about to be dropped.
     const kept = rows.filter((r) => r.time.getTime() >= horizon);
     if (kept.length === 0) return 0;
@@ -160,6 +164,46 @@ export class EventArchive {
       }
     }
     return dropped;
+  }
+
+  /** The tenants that have archived records of `kind` (a skip scan of the tenant-first key). */
+  async tenants(kind: EventRecordKind): Promise<string[]> {
+    const table = archiveTable(kind);
+    const rows: Array<{ tenant_id: string }> = await this.dataSource.query(
+      `WITH RECURSIVE t AS (
+         (SELECT tenant_id FROM ${table} ORDER BY tenant_id LIMIT 1)
+         UNION ALL
+         SELECT (SELECT tenant_id FROM ${table} WHERE tenant_id > t.tenant_id ORDER BY tenant_id LIMIT 1)
+         FROM t WHERE t.tenant_id IS NOT NULL
+       ) SELECT tenant_id FROM t WHERE tenant_id IS NOT NULL`,
+    );
+    return rows.map((r) => r.tenant_id);
+  }
+
+  /**
+   * Deletes one tenant's records older than its retention, when that is shorter than the
+   * platform's (whose whole day partitions `applyRetention` drops); returns how many went.
+   */
+  async applyTenantRetention(
+    kind: EventRecordKind,
+    tenantId: string,
+    retentionSeconds: number,
+    now = Date.now(),
+  ): Promise<number> {
+    const keep = this.retentionMs(retentionSeconds);
+    if (keep >= this.retentionDays * DAY_MS) return 0;
+    const result: unknown = await this.dataSource.query(
+      `DELETE FROM ${archiveTable(kind)} WHERE tenant_id = $1 AND time < $2`,
+      [tenantId, new Date(now - keep)],
+    );
+    // TypeORM answers a DELETE with [rows, affected].
+    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+  }
+
+  /** The platform's retention, or the tenant's when it is set and shorter. */
+  private retentionMs(retentionSeconds: number): number {
+    const platform = this.retentionDays * DAY_MS;
+    return retentionSeconds > 0 ? Math.min(platform, retentionSeconds * 1000) : platform;
   }
 
   /** Closes the pool. */

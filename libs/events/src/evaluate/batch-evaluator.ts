@@ -11,6 +11,7 @@ import {
 import { AlertPublisher } from '../alerts/alert-publisher';
 import { type ArchiveRow, auditEventRow, kubeEventRow } from '../archive/archive-rows';
 import { EventArchive } from '../archive/event-archive';
+import { TenantDirectory } from '../control/tenant-directory';
 import { EventsMetrics } from '../events-metrics';
 import { TenantRulesSource } from '../rules/tenant-rules.source';
 
@@ -28,6 +29,7 @@ export class BatchEvaluator {
     private readonly rules: TenantRulesSource,
     private readonly alerts: AlertPublisher,
     private readonly metrics: EventsMetrics,
+    private readonly directory: TenantDirectory,
   ) {}
 
   /** Evaluates, archives and alerts; throws (for redelivery) when the archive or NATS fails. */
@@ -83,7 +85,8 @@ export class BatchEvaluator {
       this.log.warn(
         `${failures.length} rule failures in batch ${batch.batchId} of ${batch.tenantId}, first: ${failures[0].ruleSet}/${failures[0].rule}: ${failures[0].message}`,
       );
-    const archived = await this.archive.insert(kind, batch.tenantId, rows);
+    const { eventsRetentionSeconds } = await this.directory.quota(batch.tenantId);
+    const archived = await this.archive.insert(kind, batch.tenantId, rows, eventsRetentionSeconds);
     this.metrics.archived(batch.tenantId, kind, archived);
     if (alerts.length > 0) {
       await this.alerts.publish({ tenantId: batch.tenantId, alerts }, `${batch.batchId}:alerts`);

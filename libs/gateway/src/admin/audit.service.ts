@@ -12,6 +12,39 @@ import { type Caller } from '../auth/principal';
 import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { validate } from '../http/validate';
 
+/**
+ * How a tenant's key sees each part of a replayed snapshot. Every key of the snapshot must be
+ * listed, so a new aggregate cannot reach another tenant's key by being forgotten here.
+ */
+const OWN_TENANT_VIEW: {
+  [K in keyof ControlPlaneSnapshot]-?: (
+    value: NonNullable<ControlPlaneSnapshot[K]>,
+    own: string,
+  ) => ControlPlaneSnapshot[K];
+} = {
+  asOfPosition: (v) => v,
+  asOfTime: (v) => v,
+  tenants: (v, own) => v.filter((t) => t.tenantId === own),
+  // Global groups belong to no tenant and are shown to every tenant, as `/api/v1/rules` does.
+  ruleGroups: (v, own) => v.filter((g) => !('tenantId' in g.target) || g.target.tenantId === own),
+  eventRuleSets: (v, own) => v.filter((s) => s.tenantId === own),
+  registeredModels: (v, own) => v.filter((m) => m.tenantId === own),
+  pipelines: (v, own) => v.filter((p) => p.tenantId === own),
+  seriesDeletions: (v, own) => v.filter((d) => d.tenantId === own),
+  alertmanagerConfigs: (v, own) => v.filter((c) => c.tenantId === own),
+};
+
+function ownTenantOnly(snapshot: ControlPlaneSnapshot, own: string): ControlPlaneSnapshot {
+  const filtered: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(snapshot)) {
+    const view = OWN_TENANT_VIEW[key as keyof ControlPlaneSnapshot] as
+      ((v: unknown, own: string) => unknown) | undefined;
+    // A part this table does not know is left out rather than shown whole.
+    if (view !== undefined) filtered[key] = value == null ? value : view(value, own);
+  }
+  return filtered as unknown as ControlPlaneSnapshot;
+}
+
 /** Audit filters under their public names (query string and GraphQL). */
 export interface AuditFilterParams {
   tenant?: unknown;
@@ -93,8 +126,7 @@ export class AuditService {
       caller.requestId,
     );
     if (caller.principal.kind === 'platform-admin') return snapshot;
-    const own = caller.principal.tenantId;
-    return { ...snapshot, tenants: snapshot.tenants.filter((t) => t.tenantId === own) };
+    return ownTenantOnly(snapshot, caller.principal.tenantId);
   }
 
   /** Walks the hash chain of the whole event store (platform admin only). */

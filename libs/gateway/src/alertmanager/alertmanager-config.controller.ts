@@ -3,26 +3,36 @@ import {
   Controller,
   Delete,
   Get,
+  Headers,
   HttpCode,
   Inject,
+  Param,
   Post,
+  Put,
   Query,
   Req,
   Res,
 } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { BusClient } from '@strata/bus';
-import { NotificationSubjects, StrataError } from '@strata/contracts';
+import { type AlertmanagerConfigView, NotificationSubjects, StrataError } from '@strata/contracts';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { parse, stringify } from 'yaml';
+import { CurrentCaller } from '../auth/caller.decorator';
+import { type Caller } from '../auth/principal';
 import { TenantAdmission } from '../auth/tenant-admission.service';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
+import { callerOf } from '../http/request-state';
+import { versionFromIfMatch } from '../http/validate';
 import { RouteDoc } from '../openapi/api-doc.decorator';
+import { AlertmanagerConfigsService } from './alertmanager-configs.service';
 
 /**
  * Mimir's Alertmanager configuration API under the Alertmanager prefix
  * (`/alertmanager/api/v1/alerts`: YAML with `alertmanager_config` and `template_files`; the bare
- * `/api/v1/alerts` is Prometheus' alerts list here) and the notification history, for the admitted tenant.
+ * `/api/v1/alerts` is Prometheus' alerts list here), the same configuration as JSON under the admin
+ * API (`/api/v1/admin/tenants/:id/alertmanager/config`, `If-Match` guarded), both kept by the control
+ * plane, and the notification history, for the admitted tenant.
  */
 @ApiTags('alertmanager')
 @Controller()
@@ -31,6 +41,7 @@ export class AlertmanagerConfigController {
 
   constructor(
     private readonly admission: TenantAdmission,
+    private readonly configs: AlertmanagerConfigsService,
     @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
   ) {
     this.client = new BusClient(options.bus);
@@ -46,7 +57,7 @@ export class AlertmanagerConfigController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
     const tenantId = await this.admission.admit(request, 'read');
-    const view = await this.client.ask(NotificationSubjects.getConfig, { tenantId });
+    const view = await this.configs.get(callerOf(request), tenantId);
     void reply.header('content-type', 'application/yaml');
     return stringify({
       template_files: view.templateFiles,
@@ -76,10 +87,9 @@ export class AlertmanagerConfigController {
       throw new StrataError('validation_failed', 'alertmanager_config must be a string', [
         { path: 'alertmanager_config', message: 'required, the Alertmanager YAML as a string' },
       ]);
-    await this.client.ask(NotificationSubjects.setConfig, {
-      tenantId,
+    await this.configs.configure(callerOf(request), tenantId, {
       alertmanagerConfig: o.alertmanager_config,
-      templateFiles: (o.template_files ?? {}) as Record<string, string>,
+      templateFiles: o.template_files ?? {},
     });
     return '';
   }
@@ -91,8 +101,47 @@ export class AlertmanagerConfigController {
   })
   async remove(@Req() request: FastifyRequest): Promise<string> {
     const tenantId = await this.admission.admit(request, 'admin');
-    await this.client.ask(NotificationSubjects.deleteConfig, { tenantId });
+    await this.configs.delete(callerOf(request), tenantId);
     return '';
+  }
+
+  @Get('api/v1/admin/tenants/:id/alertmanager/config')
+  @RouteDoc({
+    summary: "A tenant's Alertmanager configuration as JSON, credentials masked, with its version",
+    access: 'read scope',
+  })
+  getJson(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+  ): Promise<AlertmanagerConfigView> {
+    return this.configs.get(caller, id);
+  }
+
+  @Put('api/v1/admin/tenants/:id/alertmanager/config')
+  @RouteDoc({
+    summary:
+      "Set a tenant's Alertmanager configuration ({alertmanagerConfig, templateFiles}); invalid → 400 with paths",
+    access: 'admin scope',
+  })
+  async putJson(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch?: string,
+  ): Promise<AlertmanagerConfigView> {
+    await this.configs.configure(caller, id, body, versionFromIfMatch(ifMatch));
+    return this.configs.get(caller, id);
+  }
+
+  @Delete('api/v1/admin/tenants/:id/alertmanager/config')
+  @HttpCode(204)
+  @RouteDoc({ summary: "Delete a tenant's Alertmanager configuration", access: 'admin scope' })
+  async deleteJson(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch?: string,
+  ): Promise<void> {
+    await this.configs.delete(caller, id, versionFromIfMatch(ifMatch));
   }
 
   @Get('api/v1/notifications/history')

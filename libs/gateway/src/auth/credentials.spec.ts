@@ -28,6 +28,15 @@ describe('parseAuthorization', () => {
     });
   });
 
+  it("reads Elasticsearch's ApiKey base64(id:key) as the key's secret", () => {
+    expect(parseAuthorization(`ApiKey ${b64('filebeat:the-secret')}`)).toEqual({
+      scheme: 'basic',
+      user: 'filebeat',
+      secret: 'the-secret',
+    });
+    expect(() => parseAuthorization(`ApiKey ${b64('nocolon')}`)).toThrow();
+  });
+
   it('treats an absent header as no credentials and a malformed one as unauthorized', () => {
     expect(parseAuthorization(undefined)).toBeNull();
     expect(parseAuthorization('  ')).toBeNull();

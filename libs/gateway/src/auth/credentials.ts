@@ -9,7 +9,8 @@ export interface PresentedCredentials {
 
 /**
  * Parses `Authorization: Bearer <secret>` or `Basic base64(user:secret)`; null when absent.
- * Basic exists because Prometheus, Grafana and most shippers only speak it.
+ * Basic exists because Prometheus, Grafana and most shippers only speak it; Elasticsearch's
+ * `ApiKey base64(id:key)` is read like Basic, for Filebeat and the ES clients.
  */
 export function parseAuthorization(header: string | undefined): PresentedCredentials | null {
   if (header === undefined || header.trim() === '') return null;
@@ -24,6 +25,14 @@ export function parseAuthorization(header: string | undefined): PresentedCredent
       const colon = decoded.indexOf(':');
       if (colon < 0 || colon === decoded.length - 1)
         throw unauthorized('Basic credentials need user:secret');
+      return { scheme: 'basic', user: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+    }
+    case 'apikey': {
+      // Elasticsearch's scheme (Filebeat, the ES clients): base64(id:key); the key is the secret.
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon < 0 || colon === decoded.length - 1)
+        throw unauthorized('ApiKey credentials need base64(id:key)');
       return { scheme: 'basic', user: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
     }
     default:

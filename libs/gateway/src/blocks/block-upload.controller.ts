@@ -16,6 +16,7 @@ import { TenantAdmission } from '../auth/tenant-admission.service';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
 import { RouteDoc } from '../openapi/api-doc.decorator';
 import { BLOCK_TAR_TYPE, extractBlockTar } from './block-tar';
+import { QueryFrontend } from '../query-frontend/query-frontend';
 
 const DEFAULT_MAX_BYTES = 16 * 1024 * 1024 * 1024;
 
@@ -36,6 +37,7 @@ export class BlockUploadController {
   constructor(
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions,
     private readonly admission: TenantAdmission,
+    private readonly queryFrontend: QueryFrontend,
   ) {}
 
   @Post()
@@ -96,6 +98,8 @@ export class BlockUploadController {
       const { meta } = await uploadBlock(bucket, tenantId, blockDir, {
         allowOverlap: allowOverlap === 'true',
       });
+      // The block's samples change results the frontend may hold for this tenant's past.
+      this.queryFrontend.invalidateTenant(tenantId);
       return { tenantId, block: meta };
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -42,6 +42,8 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
     retention5mSeconds: Float!
     retention1hSeconds: Float!
     logBytesPerDay: Float!
+    logIngestionRateBytesPerSecond: Float!
+    logIngestionBurstBytes: Float!
     modelStorageBytes: Float!
     creationGracePeriodSeconds: Float!
     pastGracePeriodSeconds: Float!
@@ -60,6 +62,8 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
     retention5mSeconds: Float
     retention1hSeconds: Float
     logBytesPerDay: Float
+    logIngestionRateBytesPerSecond: Float
+    logIngestionBurstBytes: Float
     modelStorageBytes: Float
     creationGracePeriodSeconds: Float
     pastGracePeriodSeconds: Float
@@ -172,6 +176,16 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
     updatedAt: String!
   }
 
+  "A tenant's log pipeline: the spec (transforms and sinks wired by inputs) in JSON."
+  type LogPipeline {
+    tenantId: ID!
+    name: String!
+    pipeline: JSON!
+    version: Int!
+    createdAt: String!
+    updatedAt: String!
+  }
+
   type Query {
     tenants(first: Int, after: String, includeDeleted: Boolean): TenantPage!
     tenant(tenantId: ID!): Tenant!
@@ -184,6 +198,8 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
     verifyAuditChain: ChainVerification!
     ruleGroups(scope: RuleGroupScope!, tenantId: ID, namespace: String): [RuleGroup!]!
     ruleGroup(scope: RuleGroupScope!, tenantId: ID, namespace: String, name: String!): RuleGroup!
+    logPipelines(tenantId: ID!): [LogPipeline!]!
+    logPipeline(tenantId: ID!, name: String!): LogPipeline!
   }
 
   type Mutation {
@@ -215,5 +231,8 @@ export const ADMIN_SCHEMA = /* GraphQL */ `
       name: String!
       expectedVersion: Int
     ): Boolean!
+    "Creates or replaces a log pipeline; a cycle, an unknown input or a bad pattern is refused with its path."
+    configureLogPipeline(tenantId: ID!, pipeline: JSON!, expectedVersion: Int): LogPipeline!
+    deleteLogPipeline(tenantId: ID!, name: String!, expectedVersion: Int): Boolean!
   }
 `;

@@ -27,10 +27,12 @@ export class ErrorFilter implements ExceptionFilter {
   }
 }
 
-/** Writes an ErrorResponse, with the authentication challenge on a 401. */
+/** Writes an ErrorResponse, with the authentication challenge on a 401 and `Retry-After` when known. */
 export function sendError(reply: FastifyReply, response: ErrorResponse): void {
   if (response.body.code === 'unauthorized')
     void reply.header('www-authenticate', WWW_AUTHENTICATE);
+  if (response.body.retryAfterSeconds !== undefined)
+    void reply.header('retry-after', String(response.body.retryAfterSeconds));
   void reply
     .status(response.status)
     .header('content-type', 'application/json; charset=utf-8')

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiParams } from './params';
+import { cacheDirectiveOf } from '../query-frontend/query-frontend';
 import { type AdmittedTenant, type ApiAnswer, PrometheusApi } from './prometheus-api';
 
 /** Admits a call to the read API: resolves the tenant (read scope) and its query limits, or throws. */
@@ -41,7 +42,8 @@ export class PrometheusApiController {
 
   @Get('query')
   async queryGet(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    await send(res, this.api.query(await this.tenants.admit(req), paramsOf(req)));
+    const cache = cacheDirectiveOf(req.headers['cache-control']);
+    await send(res, this.api.query(await this.tenants.admit(req), paramsOf(req), cache));
   }
 
   @Post('query')
@@ -51,7 +53,8 @@ export class PrometheusApiController {
 
   @Get('query_range')
   async rangeGet(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    await send(res, this.api.queryRange(await this.tenants.admit(req), paramsOf(req)));
+    const cache = cacheDirectiveOf(req.headers['cache-control']);
+    await send(res, this.api.queryRange(await this.tenants.admit(req), paramsOf(req), cache));
   }
 
   @Post('query_range')

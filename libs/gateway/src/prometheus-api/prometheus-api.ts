@@ -10,6 +10,7 @@ import {
   type QueryLimits,
 } from '@strata/contracts';
 import { exprToJson, parseExpr, ParseError } from '@strata/promql';
+import { type CacheDirective, type QueryFrontend } from '../query-frontend/query-frontend';
 import { goAtoi } from './cardinality-params';
 import { prettyExpr } from './pretty';
 import {
@@ -55,6 +56,8 @@ export const BUILD_INFO = {
 const DEFAULT_TIMEOUT_MS = 120_000;
 /** Extra wait for the reply beyond the query's own budget: the service answers `timeout` itself. */
 const REPLY_MARGIN_MS = 5_000;
+/** A request that says nothing about caching. */
+const USE_CACHE: CacheDirective = { read: true, write: true };
 
 /**
  * Prometheus' query HTTP API over the query service: validates parameters with Prometheus'
@@ -66,46 +69,51 @@ export class PrometheusApi {
   constructor(
     bus: Bus,
     private readonly now: () => number = Date.now,
+    /** Splits and caches instant and range queries; absent, every query goes to the query service whole. */
+    private readonly frontend: QueryFrontend | null = null,
   ) {
     this.client = new BusClient(bus);
   }
 
-  /** `/api/v1/query`. */
-  query(tenant: AdmittedTenant, p: ApiParams): Promise<ApiAnswer> {
+  /** `/api/v1/query`; `cache` is what the request's `Cache-Control` allows. */
+  query(tenant: AdmittedTenant, p: ApiParams, cache = USE_CACHE): Promise<ApiAnswer> {
     return this.answer(async () => {
       const timeMs = timeParam(p, 'time', this.now());
       const timeoutMs = timeoutParam(p);
       const lookbackDeltaMs = durationParamMs(p, 'lookback_delta') ?? undefined;
-      const payload = {
-        ...scope(tenant),
-        query: p.get('query'),
-        timeMs,
-        timeoutMs,
-        lookbackDeltaMs,
-        ...partialResponse(p),
-        ...maxSourceResolution(p),
-      };
-      return this.ask(QuerySubjects.instant, payload, timeoutMs);
+      const shaping = { lookbackDeltaMs, ...partialResponse(p), ...maxSourceResolution(p) };
+      const query = p.get('query');
+      const run = (): Promise<ApiAnswer> =>
+        this.ask(
+          QuerySubjects.instant,
+          { ...scope(tenant), query, timeMs, timeoutMs, ...shaping },
+          timeoutMs,
+        );
+      if (this.frontend === null) return run();
+      const variant = JSON.stringify(shaping);
+      return this.frontend.instant(tenant.tenantId, { query, timeMs, variant }, cache, run);
     });
   }
 
-  /** `/api/v1/query_range`. */
-  queryRange(tenant: AdmittedTenant, p: ApiParams): Promise<ApiAnswer> {
+  /** `/api/v1/query_range`; `cache` is what the request's `Cache-Control` allows. */
+  queryRange(tenant: AdmittedTenant, p: ApiParams, cache = USE_CACHE): Promise<ApiAnswer> {
     return this.answer(async () => {
       const range = rangeParams(p);
       const timeoutMs = timeoutParam(p);
-      return this.ask(
-        QuerySubjects.range,
-        {
-          ...scope(tenant),
-          query: p.get('query'),
-          ...range,
+      const shaping = { ...partialResponse(p), ...maxSourceResolution(p) };
+      const query = p.get('query');
+      const run = (startMs: number, endMs: number): Promise<ApiAnswer> =>
+        this.ask(
+          QuerySubjects.range,
+          { ...scope(tenant), query, ...range, startMs, endMs, timeoutMs, ...shaping },
           timeoutMs,
-          ...partialResponse(p),
-          ...maxSourceResolution(p),
-        },
-        timeoutMs,
-      );
+        );
+      const limit = tenant.limits?.maxQueryRangeSeconds ?? 0;
+      // A range over the tenant's limit goes whole, so the query service refuses it as a whole.
+      if (this.frontend === null || (limit > 0 && range.endMs - range.startMs > limit * 1000))
+        return run(range.startMs, range.endMs);
+      const variant = JSON.stringify(shaping);
+      return this.frontend.range(tenant.tenantId, { query, ...range, variant }, cache, run);
     });
   }
 

@@ -7,6 +7,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
 import { StrataError } from '@strata/contracts';
 import { assertRange, bodyStream, emptyStream } from '../body';
@@ -216,6 +217,11 @@ export class S3Bucket implements Bucket {
     } catch (error) {
       throw this.mapError('HeadObject', key, error);
     }
+  }
+
+  async presignGet(key: string, expiresInSeconds: number): Promise<string> {
+    const command = new GetObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key) });
+    return getSignedUrl(this.client, command, { expiresIn: expiresInSeconds });
   }
 
   async close(): Promise<void> {

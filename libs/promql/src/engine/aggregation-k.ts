@@ -1,11 +1,16 @@
 // The aggregations that keep input samples instead of computing new ones (topk, bottomk, limitk,
-// limit_ratio), as Prometheus' `aggregationK`.
+// limit_ratio), as Prometheus 3's `aggregationK`: which of several equal values survive depends on
+// the input order and Go's container/heap, so both are reproduced. A full heap overwrites its root
+// and sifts it down; Prometheus before 2.52 popped and pushed and kept other series on ties
+// (tools/promql-diff's tie suite shows both against Debian's 2.42). Heaps are sorted for the
+// answer with a port of Go's sort.Sort, so an instant query lists equal values in Prometheus' order.
 import { xxh64 } from '@node-rs/xxhash';
 import { type AggregateExpr } from '../parser/ast';
 import { type Labels } from '../storage/labels';
 import { Anno, formatG } from './annotations';
 import { EvalError } from './errors';
 import { type StepEvaluator } from './eval-context';
+import { goSort } from './go-sort';
 import { newSeries, pushPoint, type Matrix, type Sample, type Series } from './types';
 
 const MAX_INT64 = 2 ** 63;
@@ -73,13 +78,9 @@ class GoHeap {
 const lessAsc = (a: Sample, b: Sample): boolean => (Number.isNaN(a.f) ? true : a.f < b.f);
 const lessDesc = (a: Sample, b: Sample): boolean => (Number.isNaN(a.f) ? true : a.f > b.f);
 
-/** Stable insertion-style sort of a heap in reverse of `less`, as `sort.Sort(sort.Reverse(h))` on small inputs. */
+/** `sort.Sort(sort.Reverse(h))`: Go's sort with the heap's Less turned around. */
 function sortReverse(items: Sample[], less: (a: Sample, b: Sample) => boolean): void {
-  for (let i = 1; i < items.length; i++) {
-    for (let j = i; j > 0 && less(items[j - 1], items[j]); j--) {
-      [items[j], items[j - 1]] = [items[j - 1], items[j]];
-    }
-  }
+  goSort(items, (a, b) => less(b, a));
 }
 
 /** topk, bottomk, limitk and limit_ratio: keep up to k (or a ratio of) input series per group and step. */

@@ -67,7 +67,9 @@ export class MemorySeriesSource implements SeriesSource, CardinalitySource {
     hints: SelectHints | null,
     matchers: Matcher[],
   ): Promise<StorageSeries[]> {
-    return this.store.querier(mint, maxt).select(false, hints, ...matchers);
+    // In label order, as the Store API client and Prometheus' server (whose fanout storage always
+    // merges) hand series over: topk/bottomk ties depend on it.
+    return this.store.querier(mint, maxt).select(true, hints, ...matchers);
   }
 
   async labelNames(mint: number, maxt: number, matchers: Matcher[]): Promise<string[]> {

@@ -139,7 +139,8 @@ function averaged(sum: StoreApiSeries, count: StoreApiSeries | undefined): Stora
   );
 }
 
-class TypedArrayIterator implements SampleIterator {
+/** Iterates samples held in two ascending typed arrays. */
+export class TypedArrayIterator implements SampleIterator {
   private i = -1;
   t = 0;
   v = 0;

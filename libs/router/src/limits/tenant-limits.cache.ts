@@ -83,6 +83,21 @@ export class TenantLimitsCache {
       case 'ApiKeyRevoked':
       case 'RuleGroupConfigured':
       case 'RuleGroupDeleted':
+      case 'EventRuleSetConfigured':
+      case 'EventRuleSetDeleted':
+      case 'PipelineConfigured':
+      case 'PipelineDeleted':
+      case 'RegisteredModelCreated':
+      case 'RegisteredModelUpdated':
+      case 'RegisteredModelTagSet':
+      case 'RegisteredModelDeleted':
+      case 'ModelVersionCreated':
+      case 'ModelVersionTagSet':
+      case 'ModelAliasSet':
+      case 'ModelAliasDeleted':
+      case 'SeriesDeletionRequested':
+      case 'AlertmanagerConfigured':
+      case 'AlertmanagerConfigDeleted':
         return;
     }
   }

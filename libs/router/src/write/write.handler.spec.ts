@@ -5,7 +5,7 @@ import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { labelsFrom } from '@strata/tsdb';
 import { type ActiveSeriesTracker } from '../limits/active-series.tracker';
 import { type TenantLimitsCache } from '../limits/tenant-limits.cache';
-import { TokenBuckets } from '../limits/token-bucket';
+import { TokenBuckets } from '@strata/service-kit';
 import { tenantLabelInjection } from './relabel';
 import { encodeBounded } from './codec/prepare-write';
 import { WriteHandler } from './write.handler';

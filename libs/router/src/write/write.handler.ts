@@ -12,7 +12,7 @@ import {
 import { RemoteWriteError, type ValidationOptions } from '@strata/remote-write';
 import { type ActiveSeriesTracker } from '../limits/active-series.tracker';
 import { type TenantLimitsCache } from '../limits/tenant-limits.cache';
-import { type TokenBuckets } from '../limits/token-bucket';
+import { type TokenBuckets } from '@strata/service-kit';
 import { InlineWriteCodec, type WriteCodec } from './codec/write-codec';
 import { type SampleWindow, type WindowRefusals, sampleWindow } from './sample-window';
 

@@ -1,0 +1,199 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import {
+  type BlobDigest,
+  type BlobPart,
+  MODEL_CONFIG_MEDIA_TYPE,
+  MODEL_DIR_MEDIA_TYPE,
+  MODEL_FILE_MEDIA_TYPE,
+  MODEL_MANIFEST_MEDIA_TYPE,
+  type ModelBlobDescriptor,
+  type ModelManifest,
+} from '@strata/contracts';
+import { create } from 'tar';
+import { MODEL_CONFIG_FILE } from './model-config';
+
+/** Files the CLI keeps in a model directory while it works; never pushed. */
+export const SCRATCH_PREFIX = '.strata-';
+
+/** Where a blob's bytes are on this machine: a byte range of a file. */
+export interface LocalBlob {
+  digest: BlobDigest;
+  size: number;
+  path: string;
+  offset: number;
+}
+
+/** A model directory as a manifest and the local bytes of each of its blobs. */
+export interface PackedModel {
+  manifest: ModelManifest;
+  blobs: Map<BlobDigest, LocalBlob>;
+  /** Removes the packed directories. */
+  cleanup(): Promise<void>;
+}
+
+// Runs in a worker thread: the whole file's sha256, computed while the caller hashes the parts.
+const WHOLE_FILE_HASHER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const hash = require('node:crypto').createHash('sha256');
+require('node:fs')
+  .createReadStream(workerData, { highWaterMark: 1 << 20 })
+  .on('data', (chunk) => hash.update(chunk))
+  .on('error', (error) => parentPort.postMessage({ error: error.message }))
+  .on('end', () => parentPort.postMessage({ digest: hash.digest('hex') }));
+`;
+
+function hashInWorker(path: string): Promise<BlobDigest> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WHOLE_FILE_HASHER, { eval: true, workerData: path });
+    worker.once('message', (m: { digest?: string; error?: string }) => {
+      void worker.terminate();
+      if (m.digest) resolve(`sha256:${m.digest}`);
+      else reject(new Error(`hashing ${path}: ${m.error}`));
+    });
+    worker.once('error', reject);
+  });
+}
+
+/**
+ * A file's sha256 and, when it is larger than `partSize`, the sha256 of each `partSize` part.
+ * For such a file the whole-file hash runs on a second core, so hashing costs one pass of time.
+ */
+export async function hashFile(
+  path: string,
+  partSize: number,
+): Promise<{ digest: BlobDigest; size: number; parts?: Array<BlobPart & { offset: number }> }> {
+  const size = (await stat(path)).size;
+  const chunked = size > partSize;
+  const wholeDigest = chunked ? hashInWorker(path) : null;
+  const whole = createHash('sha256');
+  const parts: Array<BlobPart & { offset: number }> = [];
+  let part = createHash('sha256');
+  let inPart = 0;
+  let read = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const bytes = chunk as Buffer;
+    if (!chunked) {
+      whole.update(bytes);
+      read += bytes.length;
+      continue;
+    }
+    for (let at = 0; at < bytes.length;) {
+      const take = Math.min(partSize - inPart, bytes.length - at);
+      part.update(bytes.subarray(at, at + take));
+      inPart += take;
+      at += take;
+      if (inPart === partSize) {
+        parts.push({
+          digest: `sha256:${part.digest('hex')}`,
+          size: inPart,
+          offset: read + at - inPart,
+        });
+        part = createHash('sha256');
+        inPart = 0;
+      }
+    }
+    read += bytes.length;
+  }
+  if (read !== size) throw new Error(`${path} changed while it was read`);
+  if (!chunked) return { digest: `sha256:${whole.digest('hex')}`, size };
+  if (inPart > 0)
+    parts.push({ digest: `sha256:${part.digest('hex')}`, size: inPart, offset: size - inPart });
+  return { digest: await (wholeDigest as Promise<BlobDigest>), size, parts };
+}
+
+/** Every path below `dir/name`, relative to `dir`, in byte order: a tar of it is the same bytes each time. */
+async function entriesOf(dir: string, name: string): Promise<string[]> {
+  const out = [name];
+  const children = (await readdir(join(dir, name), { withFileTypes: true }))
+    .map((e) => ({ name: e.name, dir: e.isDirectory() }))
+    .sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+  for (const child of children) {
+    const rel = `${name}/${child.name}`;
+    if (child.dir) out.push(...(await entriesOf(dir, rel)));
+    else out.push(rel);
+  }
+  return out;
+}
+
+/**
+ * Packs the directory `dir/name` as modelx does (a tar+gz blob per top-level directory),
+ * deterministically: sorted entries, no owners, every mtime zero, so an unchanged directory
+ * packs to the same digest and is neither pushed nor pulled again.
+ */
+export async function packDirectory(dir: string, name: string, into: string): Promise<string> {
+  const out = join(into, `${name}-${randomUUID()}.tar.gz`);
+  await create(
+    {
+      cwd: dir,
+      file: out,
+      gzip: { level: 1 },
+      portable: true,
+      mtime: new Date(0),
+      noDirRecurse: true,
+    },
+    await entriesOf(dir, name),
+  );
+  return out;
+}
+
+/** Reads a model directory into a manifest (files as blobs or parts, directories packed) and its local blobs. */
+export async function packModel(dir: string, partSize: number): Promise<PackedModel> {
+  const scratch = join(dir, `${SCRATCH_PREFIX}pack-${randomUUID()}`);
+  await mkdir(scratch);
+  const blobs = new Map<BlobDigest, LocalBlob>();
+  const cleanup = () => rm(scratch, { recursive: true, force: true });
+  try {
+    const configBytes = await readFile(join(dir, MODEL_CONFIG_FILE)).catch(() => {
+      throw new Error(`${dir} has no ${MODEL_CONFIG_FILE}; run strata models init ${dir}`);
+    });
+    const configDigest: BlobDigest = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
+    blobs.set(configDigest, {
+      digest: configDigest,
+      size: configBytes.length,
+      path: join(dir, MODEL_CONFIG_FILE),
+      offset: 0,
+    });
+    const descriptors: ModelBlobDescriptor[] = [];
+    const entries = (await readdir(dir))
+      .filter((n) => n !== MODEL_CONFIG_FILE && !n.startsWith(SCRATCH_PREFIX))
+      .sort();
+    for (const name of entries) {
+      const info = await lstat(join(dir, name));
+      if (!info.isFile() && !info.isDirectory()) continue;
+      const path = info.isDirectory() ? await packDirectory(dir, name, scratch) : join(dir, name);
+      const hashed = await hashFile(path, partSize);
+      for (const part of hashed.parts ?? [{ digest: hashed.digest, size: hashed.size, offset: 0 }])
+        blobs.set(part.digest, { digest: part.digest, size: part.size, path, offset: part.offset });
+      descriptors.push({
+        name,
+        mediaType: info.isDirectory() ? MODEL_DIR_MEDIA_TYPE : MODEL_FILE_MEDIA_TYPE,
+        digest: hashed.digest,
+        size: hashed.size,
+        mode: info.mode & 0o7777,
+        modtime: info.mtime.toISOString(),
+        ...(hashed.parts
+          ? { parts: hashed.parts.map(({ digest, size }) => ({ digest, size })) }
+          : {}),
+      });
+    }
+    const manifest: ModelManifest = {
+      schemaVersion: 1,
+      mediaType: MODEL_MANIFEST_MEDIA_TYPE,
+      config: {
+        name: MODEL_CONFIG_FILE,
+        mediaType: MODEL_CONFIG_MEDIA_TYPE,
+        digest: configDigest,
+        size: configBytes.length,
+      },
+      blobs: descriptors,
+    };
+    return { manifest, blobs, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

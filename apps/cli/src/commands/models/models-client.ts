@@ -1,0 +1,200 @@
+import { createReadStream } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Transform } from 'node:stream';
+import {
+  BLOBS_MISSING_REASON,
+  type BlobDigest,
+  type ErrorBody,
+  MODEL_BLOB_UPLOAD_TYPE,
+  MODELS_API_PREFIX,
+  type ModelIndex,
+  ModelManifest,
+} from '@strata/contracts';
+import { type LocalBlob } from './model-pack';
+import { type ModelRef } from './model-ref';
+
+/** Where the CLI reaches the gateway for model commands, and as whom. */
+export interface ModelsTarget {
+  url: string;
+  token: string;
+  /** Names the tenant when the token is the platform admin's. */
+  tenant?: string;
+}
+
+/** A refused request, with the gateway's error body. */
+export class ModelsApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ErrorBody | null,
+    what: string,
+  ) {
+    super(`${what}: ${status} ${body ? `${body.code}: ${body.message}` : ''}`.trim());
+  }
+}
+
+/** Requests and bytes one command moved, for its summary line (and the specs' counts). */
+export interface TransferCounts {
+  requests: number;
+  bytesSent: number;
+  bytesReceived: number;
+}
+
+/** The model artifact protocol from the client's side, over node:http so bodies stream both ways. */
+export class ModelsClient {
+  readonly counts: TransferCounts = { requests: 0, bytesSent: 0, bytesReceived: 0 };
+
+  constructor(private readonly target: ModelsTarget) {}
+
+  /** The tenant's models. */
+  async models(): Promise<Array<{ repo: string; name: string }>> {
+    return ((await this.json('GET', '')) as { models: Array<{ repo: string; name: string }> })
+      .models;
+  }
+
+  /** A model's versions; null when it has none. */
+  async index(ref: Omit<ModelRef, 'version'>): Promise<ModelIndex | null> {
+    return (await this.json(
+      'GET',
+      `/${ref.repo}/${ref.name}/index`,
+      undefined,
+      true,
+    )) as ModelIndex | null;
+  }
+
+  /** A version's manifest; null when there is no such version. */
+  async manifest(ref: ModelRef): Promise<ModelManifest | null> {
+    const body = await this.json('GET', this.manifestPath(ref), undefined, true);
+    // Entry names become paths here: a manifest is checked again before any of it is trusted.
+    return body === null ? null : ModelManifest.parse(body);
+  }
+
+  /** Stores a manifest; the digests the gateway lacks when it refuses for missing blobs. */
+  async putManifest(ref: ModelRef, manifest: ModelManifest): Promise<BlobDigest[]> {
+    try {
+      await this.json('PUT', this.manifestPath(ref), Buffer.from(JSON.stringify(manifest)));
+      return [];
+    } catch (error) {
+      if (error instanceof ModelsApiError && error.body?.reason === BLOBS_MISSING_REASON)
+        return (error.body.fields ?? []).map((f) => f.message as BlobDigest);
+      throw error;
+    }
+  }
+
+  /** Deletes a version. */
+  async deleteManifest(ref: ModelRef): Promise<void> {
+    await this.json('DELETE', this.manifestPath(ref));
+  }
+
+  /** True when the tenant holds the blob. */
+  async hasBlob(ref: ModelRef, digest: BlobDigest): Promise<boolean> {
+    const res = await this.send('HEAD', this.blobPath(ref, digest));
+    res.resume();
+    if (res.statusCode === 200) return true;
+    if (res.statusCode === 404) return false;
+    throw new ModelsApiError(res.statusCode ?? 0, null, `HEAD ${digest}`);
+  }
+
+  /** Streams a local byte range up as the blob; `onBytes` hears each chunk sent. */
+  async putBlob(ref: ModelRef, blob: LocalBlob, onBytes: (n: number) => void): Promise<void> {
+    const source = createReadStream(blob.path, {
+      start: blob.offset,
+      end: blob.offset + blob.size - 1,
+      highWaterMark: 1 << 20,
+    });
+    const counter = new Transform({
+      transform: (chunk: Buffer, _e, done) => {
+        this.counts.bytesSent += chunk.length;
+        onBytes(chunk.length);
+        done(null, chunk);
+      },
+    });
+    const res = await this.send('PUT', this.blobPath(ref, blob.digest), {
+      stream: blob.size === 0 ? undefined : source.pipe(counter),
+      headers: { 'content-type': MODEL_BLOB_UPLOAD_TYPE, 'content-length': String(blob.size) },
+    });
+    await this.expectOk(res, `PUT ${blob.digest}`);
+  }
+
+  /** The blob's bytes from `offset`, as a response stream to consume. */
+  async getBlob(ref: ModelRef, digest: BlobDigest, offset: number): Promise<IncomingMessage> {
+    const res = await this.send('GET', this.blobPath(ref, digest), {
+      headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
+    });
+    if (res.statusCode !== 200 && res.statusCode !== 206) await this.expectOk(res, `GET ${digest}`);
+    res.on('data', (chunk: Buffer) => (this.counts.bytesReceived += chunk.length));
+    return res;
+  }
+
+  private manifestPath(ref: ModelRef): string {
+    return `/${ref.repo}/${ref.name}/manifests/${ref.version}`;
+  }
+
+  private blobPath(ref: ModelRef, digest: BlobDigest): string {
+    return `/${ref.repo}/${ref.name}/blobs/${digest}`;
+  }
+
+  private async json(
+    method: string,
+    path: string,
+    body?: Buffer,
+    nullOn404 = false,
+  ): Promise<unknown> {
+    const res = await this.send(method, path, {
+      body,
+      headers: body ? { 'content-type': 'application/json' } : {},
+    });
+    if (nullOn404 && res.statusCode === 404) {
+      res.resume();
+      return null;
+    }
+    const text = await this.expectOk(res, `${method} ${path || '/'}`);
+    return text === '' ? undefined : JSON.parse(text);
+  }
+
+  private async expectOk(res: IncomingMessage, what: string): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const status = res.statusCode ?? 0;
+    if (status >= 200 && status < 300) return text;
+    let body: ErrorBody | null = null;
+    try {
+      body = (JSON.parse(text) as { error: ErrorBody }).error;
+    } catch {
+      // Not the gateway's JSON error: keep the status.
+    }
+    throw new ModelsApiError(status, body, what);
+  }
+
+  private send(
+    method: string,
+    path: string,
+    options: {
+      body?: Buffer;
+      stream?: NodeJS.ReadableStream;
+      headers?: Record<string, string>;
+    } = {},
+  ): Promise<IncomingMessage> {
+    this.counts.requests++;
+    const url = new URL(`${this.target.url.replace(/\/+$/, '')}/${MODELS_API_PREFIX}${path}`);
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.target.token}`,
+      ...(this.target.tenant ? { 'x-scope-orgid': this.target.tenant } : {}),
+      ...options.headers,
+    };
+    if (options.body) headers['content-length'] = String(options.body.length);
+    return new Promise((resolve, reject) => {
+      const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+        url,
+        { method, headers },
+        resolve,
+      );
+      req.on('error', reject);
+      if (options.stream) {
+        options.stream.on('error', (error) => req.destroy(error as Error));
+        options.stream.pipe(req);
+      } else req.end(options.body);
+    });
+  }
+}

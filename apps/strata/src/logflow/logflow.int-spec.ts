@@ -1,0 +1,389 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type NatsBus } from '@strata/bus';
+import {
+  type CommandAccepted,
+  type ControlCommand,
+  type LogDeadLetter,
+  LogflowStreams,
+  LogsStreams,
+  type PipelineSpecInput,
+  Subjects,
+} from '@strata/contracts';
+import { controlPlaneService } from '@strata/control-plane';
+import { freePort, type RunningNatsServer } from '@strata/devstack';
+import { gatewayService } from '@strata/gateway';
+import { logflowService } from '@strata/logflow';
+import { SinkServer, logBatch, logRecord, publishLogBatch } from '@strata/logflow/testing';
+import {
+  clientBus,
+  removeTestDirs,
+  startInProcess,
+  startTestNats,
+  strataEnv,
+} from '@strata/platform/testing';
+import { type RunningServices } from '@strata/service-kit';
+import { freshDatabase, type FreshDatabase } from '@strata/testing';
+
+jest.setTimeout(120_000);
+
+const TOKEN = 'logflow-spec-admin-token-0123456789';
+
+const consumerOf = (tenant: string, pipeline: string) => `logflow-${tenant}-${pipeline}`;
+
+async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('logflow: tenant pipelines from STRATA_LOGS to sinks, configured through the control plane', () => {
+  let nats: RunningNatsServer;
+  let dir: string;
+  let bus: NatsBus;
+  let db: FreshDatabase;
+  let platform: RunningServices;
+  let sinks: SinkServer;
+  let gateway = '';
+  let requests = 0;
+  const api = (path: string, init: RequestInit = {}) =>
+    fetch(`${gateway}${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        ...(init.body ? { 'content-type': 'application/json' } : {}),
+        ...(init.headers as Record<string, string>),
+      },
+    });
+
+  const command = (c: ControlCommand) =>
+    bus.request<object, CommandAccepted>(Subjects.controlCommand, {
+      command: c,
+      context: {
+        actor: 'spec',
+        actorKind: 'platform-admin',
+        sourceAddress: '127.0.0.1',
+        requestId: `req-${++requests}`,
+      },
+    });
+  const consumerReady = (tenant: string, pipeline: string) =>
+    waitFor(() =>
+      bus.consumerBacklog(LogsStreams.batches.name, consumerOf(tenant, pipeline)).then(
+        () => true,
+        () => false,
+      ),
+    );
+  const configure = async (tenantId: string, pipeline: PipelineSpecInput) => {
+    await command({ type: 'ConfigurePipeline', tenantId, pipeline: pipeline as never });
+    await consumerReady(tenantId, pipeline.name);
+  };
+  const backlog = (tenant: string, pipeline: string) =>
+    bus.consumerBacklog(LogsStreams.batches.name, consumerOf(tenant, pipeline));
+
+  beforeAll(async () => {
+    ({ server: nats, dir } = await startTestNats());
+    bus = await clientBus(nats);
+    db = await freshDatabase('logflow');
+    sinks = await SinkServer.start();
+    const port = await freePort();
+    gateway = `http://127.0.0.1:${port}`;
+    platform = await startInProcess(
+      strataEnv(nats, join(dir, 'data'), {
+        DATABASE_URL: db.url,
+        STRATA_LOGFLOW_FILE_ROOT: join(dir, 'files'),
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(port),
+        STRATA_ADMIN_TOKEN: TOKEN,
+      }),
+      [gatewayService, controlPlaneService, logflowService],
+    );
+    for (const tenantId of ['acme', 'globex'])
+      await command({ type: 'CreateTenant', tenantId, displayName: tenantId });
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    await sinks?.stop();
+    await bus?.drain();
+    await nats?.process.stop();
+    await db?.drop();
+    removeTestDirs();
+  });
+
+  it('manages pipelines over REST and GraphQL, refusing bad ones with the path of each problem', async () => {
+    const spec = {
+      transforms: { kv: { type: 'parse_logfmt', inputs: ['source'] } },
+      sinks: { out: { type: 'blackhole', inputs: ['kv'] } },
+    };
+    const put = await api('/api/v1/admin/tenants/acme/log-pipelines/rest', {
+      method: 'PUT',
+      body: JSON.stringify(spec),
+    });
+    expect(put.status).toBe(200);
+    expect(await put.json()).toMatchObject({
+      tenantId: 'acme',
+      version: 1,
+      pipeline: { name: 'rest' },
+    });
+    const bad = await api('/api/v1/admin/tenants/acme/log-pipelines/bad', {
+      method: 'PUT',
+      body: JSON.stringify({
+        transforms: { re: { type: 'parse_regex', inputs: ['kv'], pattern: '(?P<x>' } },
+        sinks: { out: { type: 'blackhole', inputs: ['re', 'missing'] } },
+      }),
+    });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { error: { fields: Array<{ path: string }> } };
+    expect(body.error.fields.map((f) => f.path)).toEqual([
+      'pipeline.transforms.re.pattern',
+      'pipeline.transforms.re.inputs.0',
+      'pipeline.sinks.out.inputs.1',
+    ]);
+    const gql = async (query: string, variables: object = {}) =>
+      (await (
+        await api('/graphql', { method: 'POST', body: JSON.stringify({ query, variables }) })
+      ).json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+    const configured = await gql(
+      `mutation ($p: JSON!) { configureLogPipeline(tenantId: "acme", pipeline: $p) { name version } }`,
+      { p: { ...spec, name: 'graphql' } },
+    );
+    expect(configured.data).toEqual({ configureLogPipeline: { name: 'graphql', version: 1 } });
+    expect((await gql('query { logPipelines(tenantId: "acme") { name } }')).data).toEqual({
+      logPipelines: [{ name: 'graphql' }, { name: 'rest' }],
+    });
+    await consumerReady('acme', 'graphql');
+    expect(
+      (await gql('mutation { deleteLogPipeline(tenantId: "acme", name: "graphql") }')).data,
+    ).toEqual({ deleteLogPipeline: true });
+    expect(
+      (await api('/api/v1/admin/tenants/acme/log-pipelines/rest', { method: 'DELETE' })).status,
+    ).toBe(204);
+    // A deleted pipeline's consumer goes with it.
+    await waitFor(() =>
+      bus.consumerBacklog(LogsStreams.batches.name, consumerOf('acme', 'graphql')).then(
+        () => false,
+        () => true,
+      ),
+    );
+  });
+
+  it('parses JSON, drops debug lines, routes errors to a file and everything to Loki, per tenant', async () => {
+    const pipeline = (tenant: string): PipelineSpecInput => ({
+      name: 'app',
+      transforms: {
+        json: { type: 'parse_json', inputs: ['source'] },
+        nodebug: { type: 'filter', inputs: ['json'], condition: 'fields.level != "debug"' },
+        by_level: {
+          type: 'route',
+          inputs: ['nodebug'],
+          routes: { errors: 'fields.level = "error"' },
+        },
+      },
+      sinks: {
+        errors: { type: 'file', inputs: ['by_level.errors'], path: 'errors.log', encoding: 'text' },
+        loki: {
+          type: 'loki',
+          inputs: ['nodebug'],
+          url: sinks.url,
+          labels: { app: 'labels.app', level: 'fields.level' },
+          tenant_id: tenant,
+        },
+      },
+    });
+    await configure('acme', pipeline('acme'));
+    await configure('globex', pipeline('globex'));
+    const lines = (tenant: string, b: number, n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        logRecord(
+          JSON.stringify({ level: ['info', 'debug', 'error'][i % 3], msg: `${tenant}-b${b} ${i}` }),
+          { app: tenant },
+        ),
+      );
+    for (let b = 0; b < 10; b++) {
+      await publishLogBatch(bus, logBatch('acme', lines('acme', b, 30)));
+      await publishLogBatch(bus, logBatch('globex', lines('globex', b, 30)));
+    }
+    // 10 batches x 30 lines, two thirds kept, for each of two tenants.
+    await waitFor(() => sinks.loki.length >= 400);
+    await waitFor(async () => (await backlog('acme', 'app')) === 0);
+    await waitFor(async () => (await backlog('globex', 'app')) === 0);
+    expect(sinks.malformed).toEqual([]);
+    expect(sinks.loki).toHaveLength(400);
+    const acme = sinks.loki.filter((e) => e.labels.includes('app="acme"'));
+    expect(acme).toHaveLength(200);
+    expect(acme.every((e) => e.line.includes('"acme-b'))).toBe(true);
+    expect(sinks.loki.some((e) => e.line.includes('"level":"debug"'))).toBe(false);
+    const errors = (tenant: string) =>
+      readFileSync(join(dir, 'files', tenant, 'errors.log'), 'utf8')
+        .trimEnd()
+        .split('\n');
+    expect(errors('acme')).toHaveLength(100);
+    expect(errors('acme').every((l) => l.includes('"level":"error","msg":"acme-b'))).toBe(true);
+    expect(errors('globex').every((l) => l.includes('"msg":"globex-b'))).toBe(true);
+  });
+
+  it('merges Java, Python and Go stack traces of a pod into one record each', async () => {
+    await configure('globex', {
+      name: 'traces',
+      transforms: {
+        java: { type: 'multiline', inputs: ['source'], preset: 'java' },
+        python: { type: 'multiline', inputs: ['java'], preset: 'python' },
+        go: { type: 'multiline', inputs: ['python'], preset: 'go' },
+      },
+      sinks: { out: { type: 'http', inputs: ['go'], url: `${sinks.url}/traces` } },
+    });
+    const java = [
+      'java.lang.IllegalStateException: boom',
+      '\tat com.example.App.run(App.java:42)',
+      'Caused by: java.io.IOException: disk full',
+      '\t... 2 more',
+    ];
+    const python = [
+      'Traceback (most recent call last):',
+      '  File "/app/main.py", line 3, in <module>',
+      '    main()',
+      'ValueError: bad input',
+    ];
+    const go = [
+      'panic: boom',
+      '',
+      'goroutine 1 [running]:',
+      'main.main()',
+      '\t/app/main.go:8 +0x1d',
+    ];
+    const before = sinks.http.length;
+    await publishLogBatch(
+      bus,
+      logBatch(
+        'globex',
+        ['start', ...java, 'between', ...python, 'again', ...go, 'end'].map((l) =>
+          logRecord(l, { pod: 'api-1' }),
+        ),
+      ),
+    );
+    await waitFor(() => sinks.http.length - before >= 7);
+    await waitFor(async () => (await backlog('globex', 'traces')) === 0);
+    expect(sinks.http.slice(before).map((r) => r.line)).toEqual([
+      'start',
+      java.join('\n'),
+      'between',
+      python.join('\n'),
+      'again',
+      go.join('\n'),
+      'end',
+    ]);
+    await command({ type: 'DeletePipeline', tenantId: 'globex', name: 'traces' });
+  });
+
+  it('a slow sink of one tenant does not slow another tenant', async () => {
+    sinks.behaviour = (path) => (path === '/slow' ? { delayMs: 2_000 } : null);
+    await configure('acme', {
+      name: 'slow',
+      sinks: { out: { type: 'http', inputs: ['source'], url: `${sinks.url}/slow` } },
+    });
+    await configure('globex', {
+      name: 'fast',
+      sinks: { out: { type: 'http', inputs: ['source'], url: `${sinks.url}/fast` } },
+    });
+    const before = sinks.http.length;
+    const started = Date.now();
+    for (let b = 0; b < 12; b++) {
+      await publishLogBatch(bus, logBatch('acme', [logRecord(`slow ${b}`)]));
+      await publishLogBatch(bus, logBatch('globex', [logRecord(`fast ${b}`)]));
+    }
+    await waitFor(
+      () => sinks.http.slice(before).filter((r) => String(r.line).startsWith('fast')).length === 12,
+    );
+    const fastDone = Date.now() - started;
+    // 12 slow batches at 2 s each with 4 in flight need at least 6 s; tenant B's took far less.
+    expect(fastDone).toBeLessThan(3_000);
+    expect(await backlog('acme', 'slow')).toBeGreaterThan(0);
+    await waitFor(async () => (await backlog('acme', 'slow')) === 0, 20_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(6_000);
+    sinks.behaviour = () => null;
+    await command({ type: 'DeletePipeline', tenantId: 'acme', name: 'slow' });
+    await command({ type: 'DeletePipeline', tenantId: 'globex', name: 'fast' });
+  });
+
+  it('dead-letters what a sink refuses, then acknowledges the batch', async () => {
+    await configure('acme', {
+      name: 'refused',
+      sinks: {
+        out: {
+          type: 'http',
+          inputs: ['source'],
+          url: `${sinks.url}/refuse`,
+          delivery: { max_attempts: 2, backoff_ms: 10 },
+        },
+      },
+    });
+    sinks.behaviour = (path) => (path === '/refuse' ? { status: 503 } : null);
+    const letters: LogDeadLetter[] = [];
+    const feed = await bus.consume(
+      { stream: LogflowStreams.deadLetters.name, durableName: 'spec-dead' },
+      (m) => {
+        letters.push(m.json<LogDeadLetter>());
+        return Promise.resolve();
+      },
+    );
+    const batch = logBatch('acme', [logRecord('never arrives')]);
+    await publishLogBatch(bus, batch);
+    await waitFor(() => letters.length === 1);
+    await waitFor(async () => (await backlog('acme', 'refused')) === 0);
+    expect(letters[0]).toMatchObject({
+      tenantId: 'acme',
+      pipeline: 'refused',
+      sink: 'out',
+      batchId: batch.batchId,
+      attempts: 2,
+      records: batch.records,
+    });
+    expect(letters[0].error).toContain('answered 503');
+    await feed.stop();
+    sinks.behaviour = () => null;
+    await command({ type: 'DeletePipeline', tenantId: 'acme', name: 'refused' });
+  });
+
+  it('reloads a pipeline under load without losing a line', async () => {
+    const spec = (version: string): PipelineSpecInput => ({
+      name: 'reload',
+      transforms: {
+        tag: { type: 'remap', inputs: ['source'], set: { 'fields.version': version } },
+      },
+      sinks: { out: { type: 'http', inputs: ['tag'], url: `${sinks.url}/reload` } },
+    });
+    await configure('globex', spec('v1'));
+    const before = sinks.http.length;
+    let stop = false;
+    let sent = 0;
+    const load = (async () => {
+      while (!stop) {
+        const records = Array.from({ length: 20 }, (_, i) => logRecord(`reload ${sent}-${i}`));
+        await publishLogBatch(bus, logBatch('globex', records));
+        sent++;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    for (const version of ['v2', 'v3', 'v4']) {
+      await new Promise((r) => setTimeout(r, 400));
+      await command({
+        type: 'ConfigurePipeline',
+        tenantId: 'globex',
+        pipeline: spec(version) as never,
+      });
+    }
+    await new Promise((r) => setTimeout(r, 400));
+    stop = true;
+    await load;
+    await waitFor(async () => (await backlog('globex', 'reload')) === 0);
+    const got = sinks.http.slice(before).filter((r) => String(r.line).startsWith('reload '));
+    const unique = new Set(got.map((r) => r.line));
+    expect(unique.size).toBe(sent * 20);
+    const versions = got.map((r) => (r.fields as { version: string }).version);
+    expect(new Set(versions)).toEqual(new Set(['v1', 'v2', 'v3', 'v4']));
+    // The last batches ran with the last version.
+    expect(versions[versions.length - 1]).toBe('v4');
+  });
+});

@@ -1,0 +1,44 @@
+import { isMap, isScalar, parseDocument, visit } from 'yaml';
+
+/** Fields of Alertmanager's configuration that hold credentials (its `Secret` type prints `<secret>`). */
+const SECRET_KEYS = new Set([
+  'auth_password',
+  'auth_secret',
+  'smtp_auth_password',
+  'smtp_auth_secret',
+  'api_secret',
+  'wechat_api_secret',
+  'api_key',
+  'opsgenie_api_key',
+  'victorops_api_key',
+  'token',
+  'user_key',
+  'bot_token',
+  'routing_key',
+  'service_key',
+  'password',
+  'credentials',
+  'slack_api_url',
+  'api_url',
+  'webhook_url',
+  // DingTalk's and Feishu's signing secrets.
+  'secret',
+  // notification-manager's Configs.
+  'authPassword',
+]);
+
+/** The YAML with every credential replaced by `<secret>`, as Alertmanager shows its configuration. */
+export function maskSecrets(yamlText: string): string {
+  const doc = parseDocument(yamlText);
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && SECRET_KEYS.has(String(pair.key.value)) && isScalar(pair.value))
+        pair.value.value = '<secret>';
+      if (isScalar(pair.key) && String(pair.key.value) === 'basic_auth' && isMap(pair.value))
+        for (const p of pair.value.items)
+          if (isScalar(p.key) && p.key.value === 'password' && isScalar(p.value))
+            p.value.value = '<secret>';
+    },
+  });
+  return doc.toString();
+}

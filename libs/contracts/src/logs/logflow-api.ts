@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { TenantId } from '../control/ids';
+import { EventAlerts } from '../events/events-api';
+import { LogRecord } from './logs-api';
+
+/** Subjects the logflow service publishes: records its sinks gave up on. */
+export const LogflowSubjects = {
+  /** Records a sink of one tenant's pipeline could not deliver after its last attempt. */
+  deadLetters: (tenantId: string) => `strata.logs.dead.v1.${TenantId.parse(tenantId)}` as const,
+  /** Every tenant's dead letters. */
+  deadLettersAll: 'strata.logs.dead.v1.>',
+  /** Alerts of one tenant's log alert rules (`STRATA_LOG_ALERTS`), for the notification service. */
+  alerts: (tenantId: string) => `strata.alerts.logs.v1.${TenantId.parse(tenantId)}` as const,
+  /** Every tenant's log alerts. */
+  alertsAll: 'strata.alerts.logs.v1.>',
+} as const;
+
+/** Streams the logflow service declares at start. */
+export const LogflowStreams = {
+  /** Dead letters, kept a week for inspection and replay; file storage. */
+  deadLetters: {
+    name: 'STRATA_LOGS_DEAD',
+    subjects: ['strata.logs.dead.v1.>'],
+    maxAgeMs: 7 * 86_400_000,
+  },
+  /** Log alerts kept a day for the notification service's consumer; both services declare it alike. */
+  alerts: {
+    name: 'STRATA_LOG_ALERTS',
+    subjects: ['strata.alerts.logs.v1.>'],
+    maxAgeMs: 86_400_000,
+  },
+} as const;
+
+/** Alerts of log alert rules for one tenant: the shape of the events service's alerts. */
+export const LogAlerts = EventAlerts;
+export type LogAlerts = EventAlerts;
+
+/** Records one sink dead-lettered, with why; published with msgID `<batchId>/<pipeline>/<sink>`. */
+export const LogDeadLetter = z
+  .object({
+    tenantId: TenantId,
+    pipeline: z.string(),
+    sink: z.string(),
+    batchId: z.string(),
+    attempts: z.number().int().nonnegative(),
+    error: z.string(),
+    records: z.array(LogRecord),
+  })
+  .strict();
+export type LogDeadLetter = z.infer<typeof LogDeadLetter>;

@@ -1,0 +1,336 @@
+import { createHash } from 'node:crypto';
+import { type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  BLOBS_MISSING_REASON,
+  blobsOf,
+  type BlobDigest,
+  MAX_MANIFEST_BYTES,
+  ModelManifest,
+  type ModelIndex,
+  type ModelIndexEntry,
+  StrataError,
+} from '@strata/contracts';
+import { type Bucket, isObjectNotFound, type ObjectAttributes } from '@strata/objstore';
+import { DigestVerifier } from './digest-verifier';
+import { digestOfBlobKey, modelKeys } from './model-keys';
+
+/** How the store collects garbage and counts usage. */
+export interface ModelStoreOptions {
+  /** Unreferenced blobs younger than this are kept: a push in flight may be about to name them. */
+  gcGraceMs: number;
+  /** Hears the tenant's stored bytes whenever they are counted or change (the usage series). */
+  onUsage?: (tenant: string, bytes: number) => void;
+}
+
+/** Injection token of the gateway's ModelStore (null without a bucket). */
+export const MODEL_STORE = Symbol('MODEL_STORE');
+
+/** A stored model version as the index lists it. */
+export interface ModelRef {
+  repo: string;
+  name: string;
+}
+
+/**
+ * Model artifacts of every tenant in the bucket: blobs by digest, manifests by repo/name/version.
+ * A manifest is written only when all its blobs exist, and garbage collection takes the same
+ * per-tenant lock, so no manifest naming a missing blob is ever visible from this gateway.
+ */
+export class ModelStore {
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly usage = new Map<string, Promise<number>>();
+
+  constructor(
+    private readonly bucket: Bucket,
+    private readonly options: ModelStoreOptions,
+  ) {}
+
+  /** Size of the tenant's blob, or null when the tenant has none with that digest. */
+  async blobSize(tenant: string, digest: BlobDigest): Promise<number | null> {
+    try {
+      return (await this.bucket.attributes(modelKeys.blob(tenant, digest))).size;
+    } catch (error) {
+      if (isObjectNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  /** The blob's bytes from `offset` (`length` -1: to the end); not_found when the tenant has no such blob. */
+  async readBlob(tenant: string, digest: BlobDigest, offset = 0, length = -1): Promise<Readable> {
+    try {
+      return await this.bucket.getRange(modelKeys.blob(tenant, digest), offset, length);
+    } catch (error) {
+      if (isObjectNotFound(error)) throw blobNotFound(digest);
+      throw error;
+    }
+  }
+
+  /** A presigned read URL for the blob when the bucket can sign one. */
+  async presignBlob(
+    tenant: string,
+    digest: BlobDigest,
+    expiresInSeconds: number,
+  ): Promise<string | null> {
+    if (!this.bucket.presignGet) return null;
+    if ((await this.blobSize(tenant, digest)) === null) throw blobNotFound(digest);
+    return this.bucket.presignGet(modelKeys.blob(tenant, digest), expiresInSeconds);
+  }
+
+  /**
+   * Stores the body as the tenant's blob `digest`, hashing it as it streams; a digest or size
+   * mismatch, a quota overrun or a broken connection leaves nothing stored.
+   */
+  async writeBlob(
+    tenant: string,
+    digest: BlobDigest,
+    body: Readable,
+    declaredSize: number | undefined,
+    quotaBytes: number,
+  ): Promise<{ size: number; created: boolean }> {
+    const existing = await this.blobSize(tenant, digest);
+    if (existing !== null) {
+      // Same digest, same bytes: drain the body without storing it again.
+      body.resume();
+      return { size: existing, created: false };
+    }
+    const room =
+      quotaBytes > 0 ? quotaBytes - (await this.usedBytes(tenant)) : Number.MAX_SAFE_INTEGER;
+    if (declaredSize !== undefined && declaredSize > room)
+      throw quotaExceeded(tenant, declaredSize, room);
+    const verifier = new DigestVerifier(digest, declaredSize, Math.max(room, 0));
+    const outcomes = await Promise.allSettled([
+      pipeline(body, verifier),
+      this.bucket.put(modelKeys.blob(tenant, digest), verifier),
+    ]);
+    const failures = outcomes.flatMap((o) =>
+      o.status === 'rejected' ? [o.reason as unknown] : [],
+    );
+    if (failures.length > 0) {
+      body.destroy();
+      // The verifier's verdict (digest, size, quota) is the reason; a premature close follows from it.
+      throw failures.find((f) => f instanceof StrataError) ?? failures[0];
+    }
+    if (this.usage.has(tenant)) this.adjustUsage(tenant, verifier.bytes);
+    else await this.usedBytes(tenant);
+    return { size: verifier.bytes, created: true };
+  }
+
+  /** The manifest's stored bytes. */
+  async readManifest(tenant: string, repo: string, name: string, version: string): Promise<Buffer> {
+    try {
+      return await readAll(await this.bucket.get(modelKeys.manifest(tenant, repo, name, version)));
+    } catch (error) {
+      if (isObjectNotFound(error))
+        throw new StrataError('not_found', `no version ${version} of ${repo}/${name}`);
+      throw error;
+    }
+  }
+
+  /**
+   * Validates and stores a manifest, last in a push: refused with the digests of every blob the
+   * tenant does not hold, so a visible manifest never names a missing blob.
+   */
+  async writeManifest(
+    tenant: string,
+    repo: string,
+    name: string,
+    version: string,
+    raw: Buffer,
+  ): Promise<ModelIndexEntry> {
+    if (raw.length > MAX_MANIFEST_BYTES)
+      throw new StrataError(
+        'payload_too_large',
+        `a manifest is at most ${MAX_MANIFEST_BYTES} bytes`,
+      );
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new StrataError('bad_request', 'the manifest is not JSON');
+    }
+    const result = ModelManifest.safeParse(parsed);
+    if (!result.success)
+      throw new StrataError(
+        'validation_failed',
+        'the manifest is not a model manifest',
+        result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
+    const manifest = result.data;
+    return this.locked(tenant, async () => {
+      const wanted = [manifest.config, ...manifest.blobs].flatMap(blobsOf);
+      const missing: BlobDigest[] = [];
+      for (const blob of wanted) {
+        const size = await this.blobSize(tenant, blob.digest);
+        if (size === null || size !== blob.size) missing.push(blob.digest);
+      }
+      if (missing.length > 0)
+        throw new StrataError(
+          'bad_request',
+          `${missing.length} blob(s) of the manifest are not stored; push them first`,
+          [...new Set(missing)].map((digest) => ({ path: 'missing', message: digest })),
+          { reason: BLOBS_MISSING_REASON },
+        );
+      await this.bucket.put(modelKeys.manifest(tenant, repo, name, version), raw);
+      return {
+        name: version,
+        digest: `sha256:${createHash('sha256').update(raw).digest('hex')}`,
+        size: raw.length,
+        modified: new Date().toISOString(),
+      };
+    });
+  }
+
+  /** Deletes a version, then collects the blobs no manifest of the tenant names any more. */
+  async deleteManifest(
+    tenant: string,
+    repo: string,
+    name: string,
+    version: string,
+  ): Promise<number> {
+    const key = modelKeys.manifest(tenant, repo, name, version);
+    if (!(await this.bucket.exists(key)))
+      throw new StrataError('not_found', `no version ${version} of ${repo}/${name}`);
+    await this.bucket.delete(key);
+    return this.collectGarbage(tenant);
+  }
+
+  /** Deletes every version of a model, then collects garbage. */
+  async deleteModel(tenant: string, repo: string, name: string): Promise<number> {
+    for await (const key of this.bucket.list(modelKeys.modelDir(tenant, repo, name)))
+      if (!key.endsWith('/')) await this.bucket.delete(key);
+    return this.collectGarbage(tenant);
+  }
+
+  /** The versions of a model, oldest push first. */
+  async modelIndex(tenant: string, repo: string, name: string): Promise<ModelIndex> {
+    const manifests: ModelIndexEntry[] = [];
+    for await (const key of this.bucket.list(modelKeys.modelDir(tenant, repo, name))) {
+      if (key.endsWith('/')) continue;
+      const [attributes, bytes] = await Promise.all([
+        this.bucket.attributes(key),
+        this.bucket.get(key).then(readAll),
+      ]);
+      manifests.push(entry(key.slice(key.lastIndexOf('/') + 1), bytes, attributes));
+    }
+    manifests.sort((a, b) => a.modified.localeCompare(b.modified) || a.name.localeCompare(b.name));
+    return { schemaVersion: 1, manifests };
+  }
+
+  /** The tenant's models as `repo/name`. */
+  async models(tenant: string): Promise<ModelRef[]> {
+    const refs: ModelRef[] = [];
+    const root = modelKeys.manifestsDir(tenant) + '/';
+    for await (const repoDir of this.bucket.list(root)) {
+      if (!repoDir.endsWith('/')) continue;
+      for await (const modelDir of this.bucket.list(repoDir)) {
+        if (!modelDir.endsWith('/')) continue;
+        const [repo, name] = modelDir.slice(root.length, -1).split('/');
+        refs.push({ repo, name });
+      }
+    }
+    return refs;
+  }
+
+  /** Bytes the tenant's blobs take, each digest counted once. */
+  async usedBytes(tenant: string): Promise<number> {
+    let cached = this.usage.get(tenant);
+    if (!cached) {
+      cached = this.countBytes(tenant).then((bytes) => this.report(tenant, bytes));
+      this.usage.set(tenant, cached);
+      cached.catch(() => this.usage.delete(tenant));
+    }
+    return cached;
+  }
+
+  /**
+   * Deletes the tenant's blobs no manifest names that are older than the grace period; runs
+   * under the lock manifests are written under, so a push's commit and a sweep never interleave.
+   */
+  async collectGarbage(tenant: string): Promise<number> {
+    return this.locked(tenant, async () => {
+      const referenced = new Set<string>();
+      for await (const key of this.bucket.list(modelKeys.manifestsDir(tenant), {
+        recursive: true,
+      })) {
+        const manifest = ModelManifest.safeParse(
+          JSON.parse((await readAll(await this.bucket.get(key))).toString('utf8')),
+        );
+        if (!manifest.success) continue;
+        for (const blob of [manifest.data.config, ...manifest.data.blobs].flatMap(blobsOf))
+          referenced.add(blob.digest);
+      }
+      const cutoff = Date.now() - this.options.gcGraceMs;
+      let deleted = 0;
+      for await (const key of this.bucket.list(modelKeys.blobsDir(tenant))) {
+        if (referenced.has(digestOfBlobKey(key))) continue;
+        const attributes = await this.bucket.attributes(key).catch(() => null);
+        if (!attributes || attributes.lastModified.getTime() > cutoff) continue;
+        await this.bucket.delete(key);
+        this.adjustUsage(tenant, -attributes.size);
+        deleted++;
+      }
+      return deleted;
+    });
+  }
+
+  private async countBytes(tenant: string): Promise<number> {
+    let total = 0;
+    for await (const key of this.bucket.list(modelKeys.blobsDir(tenant)))
+      total += (await this.bucket.attributes(key).catch(() => ({ size: 0 }))).size;
+    return total;
+  }
+
+  private adjustUsage(tenant: string, delta: number): void {
+    const cached = this.usage.get(tenant);
+    if (cached)
+      this.usage.set(
+        tenant,
+        cached.then((bytes) => this.report(tenant, Math.max(0, bytes + delta))),
+      );
+  }
+
+  private report(tenant: string, bytes: number): number {
+    this.options.onUsage?.(tenant, bytes);
+    return bytes;
+  }
+
+  private async locked<T>(tenant: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(tenant) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    this.locks.set(tenant, next);
+    try {
+      return await next;
+    } finally {
+      if (this.locks.get(tenant) === next) this.locks.delete(tenant);
+    }
+  }
+}
+
+function entry(version: string, bytes: Buffer, attributes: ObjectAttributes): ModelIndexEntry {
+  return {
+    name: version,
+    digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+    size: bytes.length,
+    modified: attributes.lastModified.toISOString(),
+  };
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function blobNotFound(digest: BlobDigest): StrataError {
+  return new StrataError('not_found', `blob ${digest} not found`);
+}
+
+function quotaExceeded(tenant: string, bytes: number, room: number): StrataError {
+  return new StrataError(
+    'payload_too_large',
+    `storing ${bytes} bytes would exceed tenant ${tenant}'s modelStorageBytes quota (${Math.max(room, 0)} bytes left)`,
+    undefined,
+    { reason: 'model_storage_bytes' },
+  );
+}

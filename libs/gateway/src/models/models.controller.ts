@@ -1,0 +1,331 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  Head,
+  HttpCode,
+  Inject,
+  Param,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Readable } from 'node:stream';
+import {
+  BlobDigest,
+  type BlobLocation,
+  MODELS_API_PREFIX,
+  ModelPathSegment,
+  ModelVersionName,
+  type ModelIndex,
+  type ModelIndexEntry,
+  StrataError,
+} from '@strata/contracts';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { TenantAdmission } from '../auth/tenant-admission.service';
+import { ControlPlaneClient } from '../control-plane/control-plane.client';
+import { callerOf } from '../http/request-state';
+import { RouteDoc } from '../openapi/api-doc.decorator';
+import { MODEL_STORE, type ModelStore } from './model-store';
+
+const PRESIGN_SECONDS = 15 * 60;
+
+/**
+ * The model artifact protocol (modelx's): an index per model, manifests per version and blobs
+ * by digest, for the tenant of the caller's key. Blob bytes stream between the client and the
+ * bucket through this gateway (see docs/architecture.md, "Models").
+ */
+@ApiTags('models')
+@Controller(MODELS_API_PREFIX)
+export class ModelsController {
+  constructor(
+    private readonly admission: TenantAdmission,
+    private readonly controlPlane: ControlPlaneClient,
+    @Inject(MODEL_STORE) private readonly maybeStore: ModelStore | null,
+  ) {}
+
+  private get store(): ModelStore {
+    if (this.maybeStore === null)
+      throw new StrataError('unavailable', 'this gateway has no bucket configured for models');
+    return this.maybeStore;
+  }
+
+  @Get()
+  @RouteDoc({ summary: "The tenant's models", access: 'read scope' })
+  async models(
+    @Req() request: FastifyRequest,
+  ): Promise<{ models: Array<{ repo: string; name: string }> }> {
+    const tenant = await this.admission.admit(request, 'read');
+    return { models: await this.store.models(tenant) };
+  }
+
+  @Get(':repo/:name/index')
+  @RouteDoc({ summary: "A model's versions", access: 'read scope' })
+  async index(
+    @Req() request: FastifyRequest,
+    @Param('repo') repo: string,
+    @Param('name') name: string,
+  ): Promise<ModelIndex> {
+    const tenant = await this.admission.admit(request, 'read');
+    const index = await this.store.modelIndex(tenant, segment(repo, 'repo'), segment(name, 'name'));
+    if (index.manifests.length === 0)
+      throw new StrataError('not_found', `no model ${repo}/${name}`);
+    return index;
+  }
+
+  @Delete(':repo/:name/index')
+  @RouteDoc({
+    summary: 'Delete every version of a model; unreferenced blobs are collected',
+    access: 'write scope',
+  })
+  async deleteModel(
+    @Req() request: FastifyRequest,
+    @Param('repo') repo: string,
+    @Param('name') name: string,
+  ): Promise<{ deletedBlobs: number }> {
+    const tenant = await this.admission.admit(request, 'write');
+    return {
+      deletedBlobs: await this.store.deleteModel(
+        tenant,
+        segment(repo, 'repo'),
+        segment(name, 'name'),
+      ),
+    };
+  }
+
+  @Get(':repo/:name/manifests/:version')
+  @RouteDoc({ summary: "A version's manifest", access: 'read scope' })
+  async manifest(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('repo') repo: string,
+    @Param('name') name: string,
+    @Param('version') version: string,
+  ): Promise<void> {
+    const tenant = await this.admission.admit(request, 'read');
+    const bytes = await this.store.readManifest(tenant, ...path(repo, name, version));
+    void reply.header('content-type', 'application/json').send(bytes);
+  }
+
+  @Put(':repo/:name/manifests/:version')
+  @HttpCode(201)
+  @RouteDoc({
+    summary:
+      "Store a version's manifest, last in a push; refused (400, reason blobs_missing) while blobs are absent",
+    access: 'write scope',
+    status: 201,
+  })
+  async putManifest(
+    @Req() request: FastifyRequest,
+    @Param('repo') repo: string,
+    @Param('name') name: string,
+    @Param('version') version: string,
+  ): Promise<ModelIndexEntry> {
+    const tenant = await this.admission.admit(request, 'write');
+    const raw = Buffer.isBuffer(request.body)
+      ? request.body
+      : Buffer.from(JSON.stringify(request.body ?? null), 'utf8');
+    return this.store.writeManifest(tenant, ...path(repo, name, version), raw);
+  }
+
+  @Delete(':repo/:name/manifests/:version')
+  @RouteDoc({
+    summary: 'Delete a version; unreferenced blobs older than the grace period are collected',
+    access: 'write scope',
+  })
+  async deleteManifest(
+    @Req() request: FastifyRequest,
+    @Param('repo') repo: string,
+    @Param('name') name: string,
+    @Param('version') version: string,
+  ): Promise<{ deletedBlobs: number }> {
+    const tenant = await this.admission.admit(request, 'write');
+    return { deletedBlobs: await this.store.deleteManifest(tenant, ...path(repo, name, version)) };
+  }
+
+  @Head(':repo/:name/blobs/:digest')
+  @RouteDoc({
+    summary: "Whether the tenant holds the blob (404 otherwise, as for any other tenant's)",
+    access: 'read scope',
+  })
+  async headBlob(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('repo') repo: string,
+    @Param('name') name: string,
+    @Param('digest') digest: string,
+  ): Promise<void> {
+    const tenant = await this.admission.admit(request, 'read');
+    path(repo, name);
+    const size = await this.store.blobSize(tenant, digestOf(digest));
+    if (size === null) throw new StrataError('not_found', `blob ${digest} not found`);
+    void reply.header('content-length', size).header('accept-ranges', 'bytes').status(200).send();
+  }
+
+  @Get(':repo/:name/blobs/:digest')
+  @RouteDoc({
+    summary: "A blob's bytes; honours Range: bytes=N- and bytes=N-M",
+    access: 'read scope',
+  })
+  async getBlob(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('repo') repo: string,
+    @Param('name') name: string,
+    @Param('digest') digest: string,
+  ): Promise<void> {
+    const tenant = await this.admission.admit(request, 'read');
+    path(repo, name);
+    const blob = digestOf(digest);
+    const size = await this.store.blobSize(tenant, blob);
+    if (size === null) throw new StrataError('not_found', `blob ${digest} not found`);
+    const range = parseRange(request.headers.range, size);
+    if (range === 'unsatisfiable') {
+      void reply.status(416).header('content-range', `bytes */${size}`).send();
+      return;
+    }
+    const [start, end] = range ?? [0, size - 1];
+    const stream = await this.store.readBlob(tenant, blob, start, size === 0 ? 0 : end - start + 1);
+    void reply
+      .status(range ? 206 : 200)
+      .header('content-type', 'application/octet-stream')
+      .header('accept-ranges', 'bytes')
+      .header('content-length', size === 0 ? 0 : end - start + 1)
+      .header('docker-content-digest', blob);
+    if (range) void reply.header('content-range', `bytes ${start}-${end}/${size}`);
+    void reply.send(stream);
+  }
+
+  @Put(':repo/:name/blobs/:digest')
+  @HttpCode(201)
+  @RouteDoc({
+    summary: `Store a blob, streamed (Content-Type ${'application/vnd.strata.model.blob'}); its sha256 must be the digest`,
+    access: 'write scope',
+    status: 201,
+  })
+  async putBlob(
+    @Req() request: FastifyRequest,
+    @Param('repo') repo: string,
+    @Param('name') name: string,
+    @Param('digest') digest: string,
+  ): Promise<{ digest: string; size: number; created: boolean }> {
+    const tenant = await this.admission.admit(request, 'write');
+    path(repo, name);
+    const blob = digestOf(digest);
+    const body = bodyStream(request.body);
+    const declared = request.headers['content-length'];
+    const size = declared === undefined ? undefined : Number(declared);
+    const { quota } = await this.controlPlane.query(
+      { type: 'GetQuota', tenantId: tenant },
+      callerOf(request).requestId,
+    );
+    const stored = await this.store.writeBlob(tenant, blob, body, size, quota.modelStorageBytes);
+    return { digest: blob, ...stored };
+  }
+
+  @Get(':repo/:name/blobs/:digest/locations/:kind')
+  @RouteDoc({
+    summary:
+      'Where to send (upload) or fetch (download) a blob; presigned when the bucket is S3; ?redirect=true answers 302',
+    access: 'read scope (download), write scope (upload)',
+  })
+  async location(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('repo') repo: string,
+    @Param('name') name: string,
+    @Param('digest') digest: string,
+    @Param('kind') kind: string,
+    @Query('redirect') redirect: string | undefined,
+  ): Promise<void> {
+    if (kind !== 'upload' && kind !== 'download')
+      throw new StrataError('not_found', `no location kind ${kind}; upload or download`);
+    const tenant = await this.admission.admit(request, kind === 'upload' ? 'write' : 'read');
+    path(repo, name);
+    const blob = digestOf(digest);
+    const own = `/${MODELS_API_PREFIX}/${repo}/${name}/blobs/${blob}`;
+    let location: BlobLocation;
+    if (kind === 'upload') {
+      // Uploads pass through the gateway, which hashes them on the way: a presigned PUT would let
+      // bytes into a blob key before anyone checked they match its digest.
+      location = { url: own, method: 'PUT', presigned: false };
+    } else {
+      const signed = await this.store.presignBlob(tenant, blob, PRESIGN_SECONDS);
+      if (signed === null && (await this.store.blobSize(tenant, blob)) === null)
+        throw new StrataError('not_found', `blob ${digest} not found`);
+      location = signed
+        ? {
+            url: signed,
+            method: 'GET',
+            presigned: true,
+            expiresAt: new Date(Date.now() + PRESIGN_SECONDS * 1000).toISOString(),
+          }
+        : { url: own, method: 'GET', presigned: false };
+    }
+    if (redirect === 'true') {
+      void reply.redirect(location.url, 302);
+      return;
+    }
+    void reply.header('content-type', 'application/json').send(location);
+  }
+}
+
+function segment(value: string, field: string): string {
+  const parsed = ModelPathSegment.safeParse(value);
+  if (!parsed.success)
+    throw new StrataError('validation_failed', `invalid ${field} ${JSON.stringify(value)}`, [
+      { path: field, message: parsed.error.issues[0].message },
+    ]);
+  return parsed.data;
+}
+
+function path(repo: string, name: string): [string, string];
+function path(repo: string, name: string, version: string): [string, string, string];
+function path(repo: string, name: string, version?: string): string[] {
+  const parts = [segment(repo, 'repo'), segment(name, 'name')];
+  if (version === undefined) return parts;
+  const parsed = ModelVersionName.safeParse(version);
+  if (!parsed.success)
+    throw new StrataError('validation_failed', `invalid version ${JSON.stringify(version)}`, [
+      { path: 'version', message: parsed.error.issues[0].message },
+    ]);
+  return [...parts, parsed.data];
+}
+
+function digestOf(value: string): BlobDigest {
+  const parsed = BlobDigest.safeParse(value);
+  if (!parsed.success)
+    throw new StrataError('validation_failed', `invalid digest ${JSON.stringify(value)}`, [
+      { path: 'digest', message: parsed.error.issues[0].message },
+    ]);
+  return parsed.data;
+}
+
+function bodyStream(body: unknown): Readable {
+  if (typeof (body as Readable | undefined)?.pipe === 'function') return body as Readable;
+  if (Buffer.isBuffer(body)) return Readable.from([body]);
+  throw new StrataError(
+    'unsupported_media_type',
+    'a blob is sent as application/vnd.strata.model.blob (streamed) or application/octet-stream',
+  );
+}
+
+/** `bytes=N-`, `bytes=N-M` or `bytes=-K` as an inclusive [start, end]; null without a Range header. */
+function parseRange(
+  header: string | undefined,
+  size: number,
+): [number, number] | 'unsatisfiable' | null {
+  if (header === undefined) return null;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return null;
+  if (match[1] === '') {
+    const suffix = Math.min(Number(match[2]), size);
+    return suffix === 0 ? 'unsatisfiable' : [size - suffix, size - 1];
+  }
+  const start = Number(match[1]);
+  const end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  if (start >= size || end < start) return 'unsatisfiable';
+  return [start, end];
+}

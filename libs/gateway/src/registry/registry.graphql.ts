@@ -1,0 +1,65 @@
+/** The model registry's part of the GraphQL schema, added to the admin schema. */
+export const REGISTRY_SCHEMA = /* GraphQL */ `
+  "A workload serving a model version, with ready-made queries over its metrics and logs."
+  type ServingWorkload {
+    namespace: String!
+    deployment: String!
+    promql: JSON!
+    logs: String!
+  }
+
+  "One version of a registered model: its files (source, artifact), the run it came from, tags and aliases."
+  type ModelVersion {
+    version: Int!
+    status: String!
+    source: String!
+    artifact: JSON
+    manifestDigest: String
+    runId: String
+    runLink: String
+    description: String!
+    tags: JSON!
+    aliases: [String!]!
+    serving: [ServingWorkload!]!
+    createdAt: String!
+    updatedAt: String!
+  }
+
+  "A registered model of a tenant."
+  type RegisteredModel {
+    tenantId: ID!
+    name: String!
+    description: String!
+    tags: JSON!
+    "Alias → version number."
+    aliases: JSON!
+    latestVersion: Int
+    versions: [ModelVersion!]!
+    version(version: Int, alias: String): ModelVersion
+    createdAt: String!
+    updatedAt: String!
+  }
+
+  type RegisteredModelPage {
+    items: [RegisteredModel!]!
+    nextCursor: String
+  }
+
+  extend type Query {
+    "Registered models of a tenant: by name substring and by tag (key, or key and value)."
+    registeredModels(
+      tenantId: ID!
+      nameContains: String
+      tagKey: String
+      tagValue: String
+      first: Int
+      after: String
+    ): RegisteredModelPage!
+    registeredModel(tenantId: ID!, name: String!): RegisteredModel!
+  }
+
+  extend type Mutation {
+    "Points an alias at a version; the move is one audited event."
+    setModelAlias(tenantId: ID!, name: String!, alias: String!, version: Int!): RegisteredModel!
+  }
+`;

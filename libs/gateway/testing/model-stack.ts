@@ -1,0 +1,146 @@
+import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
+import { connectBus, serveOnBus, type NatsBus } from '@strata/bus';
+import { prefixedBus } from '@strata/bus/testing';
+import { Subjects } from '@strata/contracts';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the model specs run the real control plane behind the gateway
+import { ControlPlaneModule } from '@strata/control-plane';
+import { type Bucket } from '@strata/objstore';
+import {
+  freshDatabase,
+  type FreshDatabase,
+  testNatsLogin,
+  testServices,
+  uniqueName,
+} from '@strata/testing';
+import { GatewayMetrics } from '../src/ops/gateway-metrics';
+import { type RunningGateway, startGateway } from '../src/start-gateway';
+
+const ADMIN = 'model-stack-admin-token-0123456789';
+const STACK_BUS = Symbol('STACK_BUS');
+const quiet = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+@Module({})
+class StackBusModule {
+  static of(bus: unknown): DynamicModule {
+    return {
+      module: StackBusModule,
+      global: true,
+      providers: [{ provide: STACK_BUS, useValue: bus }],
+      exports: [STACK_BUS],
+    };
+  }
+}
+
+/** A gateway over a real control plane (Postgres, NATS) and a bucket, for model registry specs and benches. */
+export interface ModelStack {
+  /** The gateway's base URL (changes when the gateway restarts). */
+  url: string;
+  adminToken: string;
+  /** Creates a tenant with a write key and returns the key's secret. */
+  createTenant(tenantId: string): Promise<string>;
+  /** Sets the tenant's modelStorageBytes quota (0: no limit). */
+  setModelQuota(tenantId: string, bytes: number): Promise<void>;
+  /** The gateway's own metrics in the text format (what the internal listener serves). */
+  metrics(): Promise<string>;
+  /** Severs every open connection of the gateway, as its crash would, then starts a new one on the same bucket. */
+  crashAndRestartGateway(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the control plane and a gateway storing models in `bucket`. */
+export async function startModelStack(options: {
+  bucket: Bucket;
+  gcGraceMs?: number;
+}): Promise<ModelStack> {
+  const db: FreshDatabase = await freshDatabase('models');
+  const nats: NatsBus = await connectBus({
+    url: testServices().natsUrl,
+    ...testNatsLogin('admin'),
+    name: 'model-stack',
+    logger: quiet,
+  });
+  // Its own subject namespace, so other specs' control planes on the shared server never answer.
+  const bus = prefixedBus(nats, uniqueName('models'));
+  bus.serve(Subjects.serviceHealth('control-plane'), null, async () => ({
+    service: 'control-plane',
+    instanceId: 'model-stack',
+    status: 'ok',
+    checks: {},
+  }));
+  const { app: controlPlane }: { app: INestApplicationContext } = await serveOnBus(
+    bus,
+    {
+      imports: [
+        StackBusModule.of(bus),
+        ControlPlaneModule.forRoot({
+          databaseUrl: db.url,
+          busToken: STACK_BUS,
+          relay: { pollIntervalMs: 100 },
+        }),
+      ],
+    },
+    { logger: ['error'] },
+  );
+  const startOne = () =>
+    startGateway({
+      config: {
+        adminToken: ADMIN,
+        tenantHeader: 'x-scope-orgid',
+        maxBodyBytes: 8 << 20,
+        models: { gcGraceMs: options.gcGraceMs ?? 0 },
+        host: '127.0.0.1',
+        port: 0,
+        tls: null,
+      },
+      bus,
+      bucket: options.bucket,
+    });
+  let gateway: RunningGateway = await startOne();
+  const admin = async (method: string, path: string, body: unknown) => {
+    const response = await fetch(`${gateway.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const parsed = (await response.json()) as Record<string, unknown>;
+    if (!response.ok)
+      throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(parsed)}`);
+    return parsed;
+  };
+  const stack: ModelStack = {
+    url: gateway.url,
+    adminToken: ADMIN,
+    async createTenant(tenantId) {
+      await admin('POST', '/api/v1/admin/tenants', { tenantId, displayName: tenantId });
+      const issued = await admin('POST', `/api/v1/admin/tenants/${tenantId}/api-keys`, {
+        name: 'models',
+        scopes: ['read', 'write'],
+      });
+      return issued.secret as string;
+    },
+    async setModelQuota(tenantId, bytes) {
+      await admin('PATCH', `/api/v1/admin/tenants/${tenantId}/quota`, { modelStorageBytes: bytes });
+    },
+    metrics() {
+      return gateway.app.get(GatewayMetrics).registry.metrics();
+    },
+    async crashAndRestartGateway() {
+      gateway.app.getHttpServer().closeAllConnections();
+      await gateway.close();
+      gateway = await startOne();
+      stack.url = gateway.url;
+    },
+    async close() {
+      await gateway.close();
+      await controlPlane.close();
+      await nats.drain();
+      await db.drop();
+    },
+  };
+  return stack;
+}

@@ -1,0 +1,5 @@
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'log-sources',
+  rootDir: __dirname,
+};

@@ -1,0 +1,89 @@
+/** The tenant's log limits, from its quota. */
+export interface LogQuota {
+  /** Bytes of lines per UTC day; 0: no limit. */
+  logBytesPerDay: number;
+  /** Sustained bytes of lines per second; 0: no log ingestion. */
+  logIngestionRateBytesPerSecond: number;
+  /** Bytes a burst may take above the rate. */
+  logIngestionBurstBytes: number;
+}
+
+/** Outcome of asking the limiter for room: granted, or refused with the wait and the limit hit. */
+export type LogAdmission =
+  | { ok: true }
+  | {
+      ok: false;
+      reason: 'log_rate_limited' | 'log_daily_quota';
+      retryAfterSeconds: number;
+      message: string;
+    };
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Per-tenant token buckets (bytes/s with a burst) and a per-UTC-day byte count, in this process.
+ * A request is taken whole or refused whole; one larger than the burst is taken only from a full
+ * bucket. `refund` gives back what a request that failed to be stored had taken.
+ */
+export class LogLimiter {
+  private readonly buckets = new Map<string, { tokens: number; last: number }>();
+  private readonly days = new Map<string, { day: number; bytes: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Takes `bytes` for `tenantId` under `quota`, or says which limit refused and for how long. */
+  take(tenantId: string, bytes: number, quota: LogQuota): LogAdmission {
+    const now = this.now();
+    const day = Math.floor(now / DAY_MS);
+    let used = this.days.get(tenantId);
+    if (!used || used.day !== day) {
+      used = { day, bytes: 0 };
+      this.days.set(tenantId, used);
+    }
+    if (quota.logBytesPerDay > 0 && used.bytes + bytes > quota.logBytesPerDay)
+      return {
+        ok: false,
+        reason: 'log_daily_quota',
+        retryAfterSeconds: Math.max(1, Math.ceil(((day + 1) * DAY_MS - now) / 1000)),
+        message: `the tenant's log quota of ${quota.logBytesPerDay} bytes per day is used up (${used.bytes} used today)`,
+      };
+    const rate = quota.logIngestionRateBytesPerSecond;
+    if (rate <= 0)
+      return {
+        ok: false,
+        reason: 'log_rate_limited',
+        retryAfterSeconds: 60,
+        message: 'log ingestion is disabled for this tenant (rate 0)',
+      };
+    const capacity = Math.max(quota.logIngestionBurstBytes, 1);
+    let b = this.buckets.get(tenantId);
+    if (!b) {
+      b = { tokens: capacity, last: now };
+      this.buckets.set(tenantId, b);
+    }
+    b.tokens = Math.min(capacity, b.tokens + ((now - b.last) / 1000) * rate);
+    b.last = now;
+    // A request larger than the burst passes on a full bucket and leaves it in debt, so it is
+    // neither refused forever (a syslog flush cannot be split by its sender) nor free.
+    if (bytes > b.tokens && b.tokens < capacity) {
+      const missing = Math.min(bytes, capacity) - b.tokens;
+      return {
+        ok: false,
+        reason: 'log_rate_limited',
+        retryAfterSeconds: Math.max(1, Math.ceil(missing / rate)),
+        message: `log ingestion rate limit of ${rate} bytes/s (burst ${capacity}) exceeded by a request of ${bytes} bytes`,
+      };
+    }
+    b.tokens -= bytes;
+    used.bytes += bytes;
+    return { ok: true };
+  }
+
+  /** Gives back what `take` granted for a request that was then not stored. */
+  refund(tenantId: string, bytes: number): void {
+    const b = this.buckets.get(tenantId);
+    if (b) b.tokens += bytes;
+    const used = this.days.get(tenantId);
+    if (used) used.bytes = Math.max(0, used.bytes - bytes);
+  }
+}

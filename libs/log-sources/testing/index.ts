@@ -1,0 +1,2 @@
+export { readLogBatches, type ReadLogBatchesOptions } from './read-log-batches';
+export { encodeLokiPush, type LokiPushStream } from './loki-push-encoder';

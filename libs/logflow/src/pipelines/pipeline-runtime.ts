@@ -1,0 +1,58 @@
+import { type PipelineView } from '@strata/contracts';
+import {
+  type CompiledPipeline,
+  compilePipeline,
+  type LogAlertCounts,
+  type LogMetricCounts,
+} from '@strata/logpipeline';
+import { type LogSink } from '../sinks/log-sink';
+import { createSink, type SinkEnvironment } from '../sinks/sink-factory';
+
+/**
+ * One version of a pipeline, compiled with its sinks. Batches hold the version they started
+ * with; a new version takes the next batches, and the old one closes its sinks once idle.
+ */
+export class PipelineRuntime {
+  readonly compiled: CompiledPipeline;
+  readonly sinks: Map<string, LogSink>;
+  private inFlight = 0;
+  private retired = false;
+  private closed: Promise<void> | null = null;
+  private idle: (() => void) | null = null;
+
+  constructor(
+    readonly view: PipelineView,
+    env: SinkEnvironment,
+    kept: { metrics?: LogMetricCounts; alerts?: LogAlertCounts } = {},
+  ) {
+    this.compiled = compilePipeline(view.pipeline, kept);
+    this.sinks = new Map(this.compiled.sinks.map((s) => [s.id, createSink(s.spec, env)]));
+  }
+
+  /** Marks a batch as using this version until `release`. */
+  acquire(): void {
+    this.inFlight++;
+  }
+
+  /** The batch is done with this version. */
+  release(): void {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.idle) this.idle();
+  }
+
+  /** Closes the sinks once no batch uses this version any more. */
+  retire(): Promise<void> {
+    if (this.closed) return this.closed;
+    this.retired = true;
+    this.closed = (async () => {
+      if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+      await Promise.all([...this.sinks.values()].map((s) => s.close?.()));
+    })();
+    return this.closed;
+  }
+
+  /** True once replaced or stopped. */
+  get isRetired(): boolean {
+    return this.retired;
+  }
+}

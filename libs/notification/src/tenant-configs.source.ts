@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { BusClient, type Bus, type Stoppable } from '@strata/bus';
+import {
+  type AlertmanagerConfigView,
+  type RelayedEvent,
+  StrataError,
+  Streams,
+  Subjects,
+} from '@strata/contracts';
+
+/** A tenant's configuration as the control plane last said (null: the tenant has none). */
+export interface TenantConfig {
+  readonly alertmanagerConfig: string;
+  readonly templateFiles: Readonly<Record<string, string>>;
+  /** The control plane's stream version; 0 when the tenant never had a configuration. */
+  readonly version: number;
+}
+
+/**
+ * Tenants' Alertmanager configurations from the control plane: asked on demand, and every change
+ * announced as it is relayed (`AlertmanagerConfigured`, `AlertmanagerConfigDeleted`), so a replica
+ * reloads without being asked. After a gap in the feed, `onGap` lets the caller ask again.
+ */
+export class TenantConfigsSource {
+  private following: Stoppable | null = null;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly timeoutMs = 5_000,
+  ) {}
+
+  /** The tenant's configuration now, or null when it has none. */
+  async get(tenantId: string): Promise<TenantConfig | null> {
+    try {
+      const view = (await new BusClient(this.bus).ask(
+        Subjects.controlQuery,
+        {
+          query: { type: 'GetAlertmanagerConfig', tenantId },
+          requestId: `notification-${randomUUID()}`,
+        },
+        { timeoutMs: this.timeoutMs },
+      )) as AlertmanagerConfigView;
+      return {
+        alertmanagerConfig: view.alertmanagerConfig,
+        templateFiles: view.templateFiles,
+        version: view.version,
+      };
+    } catch (error) {
+      if (error instanceof StrataError && error.code === 'not_found') return null;
+      throw error;
+    }
+  }
+
+  /** Follows configuration changes from now on. */
+  follow(
+    onChange: (tenantId: string, config: TenantConfig | null, version: number) => void,
+    onGap: () => void,
+  ): void {
+    this.following ??= this.bus.follow(
+      Streams.controlEvents.name,
+      (m) => {
+        const e = m.json<RelayedEvent>();
+        if (e.type === 'AlertmanagerConfigured') {
+          const data = e.data as { tenantId: string } & Omit<TenantConfig, 'version'>;
+          onChange(
+            data.tenantId,
+            {
+              alertmanagerConfig: data.alertmanagerConfig,
+              templateFiles: data.templateFiles,
+              version: e.version,
+            },
+            e.version,
+          );
+        } else if (e.type === 'AlertmanagerConfigDeleted') {
+          onChange((e.data as { tenantId: string }).tenantId, null, e.version);
+        }
+      },
+      { onGap },
+    );
+  }
+
+  /** Stops following. */
+  async stop(): Promise<void> {
+    await this.following?.stop();
+    this.following = null;
+  }
+}

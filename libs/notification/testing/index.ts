@@ -1,1 +1,0 @@
-export { startWebhookSink, type WebhookSink, type SinkRequest } from './webhook-sink';

@@ -1,0 +1,243 @@
+// Model registry throughput: push and pull of one large file and of many small files through the
+// gateway, against the physical limits measured in the same run (cp of the same tree, the
+// bucket's raw write speed). Usage (from the repo root):
+//   node -r @swc-node/register tools/bench/models/main.ts [bigMiB=2048] [smallFiles=10000] [rounds=3]
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { startModelStack, type ModelStack } from '@strata/gateway/testing';
+import { FilesystemBucket } from '@strata/objstore';
+import globalSetup from '../../jest/global-setup';
+import globalTeardown from '../../jest/global-teardown';
+
+const MiB = 1024 * 1024;
+const root = join(__dirname, '../../..');
+
+interface Timed {
+  seconds: number;
+  peakRssMiB: number;
+}
+
+/** Runs the strata CLI as a user would, sampling its resident memory. */
+function cli(stack: ModelStack, key: string, args: string[]): Promise<Timed> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', join(root, 'apps/cli/src/main.ts'), ...args],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          STRATA_URL: stack.url,
+          STRATA_TOKEN: key,
+          SWC_NODE_PROJECT: join(root, 'tsconfig.json'),
+        },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    let peak = 0;
+    const sampler = setInterval(() => {
+      try {
+        const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (kb) peak = Math.max(peak, Number(kb[1]) / 1024);
+      } catch {
+        // The child has exited between samples.
+      }
+    }, 100);
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('close', (code) => {
+      clearInterval(sampler);
+      if (code !== 0) reject(new Error(`strata ${args.join(' ')} exited ${code}: ${out}`));
+      else resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMiB: peak });
+    });
+  });
+}
+
+async function timed(work: () => Promise<unknown> | unknown): Promise<number> {
+  const started = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function medianRun(runs: Timed[]): Timed {
+  const seconds = median(runs.map((r) => r.seconds));
+  return { seconds, peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)) };
+}
+
+function fmt(values: number[]): string {
+  return values.map((v) => v.toFixed(1)).join(' / ');
+}
+
+async function writeRandomFile(path: string, bytes: number): Promise<void> {
+  const handle = await open(path, 'w');
+  const block = randomBytes(8 * MiB);
+  // Each block differs in its first bytes, so no two parts of the file share a digest.
+  for (let at = 0; at < bytes; at += block.length) {
+    block.writeUInt32BE(at / block.length, 0);
+    await handle.write(block, 0, Math.min(block.length, bytes - at));
+  }
+  await handle.close();
+}
+
+async function main(): Promise<void> {
+  const bigMiB = Number(process.argv[2] ?? 2048);
+  const smallFiles = Number(process.argv[3] ?? 10_000);
+  const rounds = Number(process.argv[4] ?? 3);
+  await globalSetup();
+  const work = await mkdtemp(join(root, '.strata', 'bench-models-'));
+  const bucket = new FilesystemBucket(join(work, 'bucket'));
+  const stack = await startModelStack({ bucket });
+  const gatewayPeak = { rss: 0 };
+  const gatewaySampler = setInterval(
+    () => (gatewayPeak.rss = Math.max(gatewayPeak.rss, process.memoryUsage().rss / MiB)),
+    100,
+  );
+  try {
+    const key = await stack.createTenant('bench');
+    const big = join(work, 'big');
+    const small = join(work, 'small');
+    await mkdir(big);
+    await mkdir(join(small, 'data'), { recursive: true });
+    await writeRandomFile(join(big, 'weights.bin'), bigMiB * MiB);
+    let smallBytes = 0;
+    for (let i = 0; i < smallFiles; i++) {
+      const dir = join(small, 'data', `shard-${i % 100}`);
+      if (i < 100) await mkdir(dir);
+      const bytes = randomBytes(1024 + (i % 4096));
+      smallBytes += bytes.length;
+      await writeFile(join(dir, `item-${i}.bin`), bytes);
+    }
+    for (const dir of [big, small]) await cli(stack, key, ['models', 'init', dir]);
+    // The page cache stays warm (dropping it needs root), alike for cp, the raw put, push and pull.
+
+    const rows: string[] = [];
+    const report = (what: string, bytes: number, seconds: number, limit: number, rss = '') =>
+      rows.push(
+        `| ${what} | ${(bytes / MiB).toFixed(0)} | ${seconds.toFixed(2)} | ${(bytes / MiB / seconds).toFixed(1)} | ${(bytes / MiB / seconds / limit).toFixed(2)}× | ${rss} |`,
+      );
+
+    const idle = await cli(stack, key, ['models', 'list']);
+    // The machine is shared: each measurement of the large file runs `rounds` times, interleaved
+    // (cp, raw put, push, pull, cp, ...), each push into a fresh tenant so it moves every byte,
+    // and the medians are compared.
+    const cps: number[] = [];
+    const raws: number[] = [];
+    const pushes: Timed[] = [];
+    const pulls: Timed[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const tenantKey = round === 0 ? key : await stack.createTenant(`bench-${round}`);
+      cps.push(await timed(() => execFileSync('cp', ['-r', big, join(work, 'cp-big')])));
+      raws.push(
+        await timed(() =>
+          bucket.put(
+            `raw/${round}/weights.bin`,
+            createReadStream(join(big, 'weights.bin'), { highWaterMark: MiB }),
+          ),
+        ),
+      );
+      pushes.push(await cli(stack, tenantKey, ['models', 'push', 'bench/big@v1', big]));
+      pulls.push(
+        await cli(stack, tenantKey, ['models', 'pull', 'bench/big@v1', join(work, 'pulled-big')]),
+      );
+      await rm(join(work, 'cp-big'), { recursive: true });
+      await rm(join(work, 'pulled-big'), { recursive: true });
+      await bucket.delete(`raw/${round}/weights.bin`);
+    }
+    const cpBig = median(cps);
+    const rawBig = median(raws);
+    const limitBig = bigMiB / Math.max(cpBig, rawBig);
+    const pushBig = medianRun(pushes);
+    const pullBig = medianRun(pulls);
+    const repushBig = await cli(stack, key, ['models', 'push', 'bench/big@v2', big]);
+    console.log(
+      `rounds (s): cp ${fmt(cps)}; raw put ${fmt(raws)}; push ${fmt(pushes.map((p) => p.seconds))}; pull ${fmt(pulls.map((p) => p.seconds))}`,
+    );
+
+    const cpSmall = await timed(() => execFileSync('cp', ['-r', small, join(work, 'cp-small')]));
+    const limitSmall = smallBytes / MiB / cpSmall;
+    const pushSmall = await cli(stack, key, ['models', 'push', 'bench/small@v1', small]);
+    const pullSmall = await cli(stack, key, [
+      'models',
+      'pull',
+      'bench/small@v1',
+      join(work, 'pulled-small'),
+    ]);
+
+    const bigBytes = bigMiB * MiB;
+    rows.push(
+      `| cp -r (large file, median) | ${bigMiB} | ${cpBig.toFixed(2)} | ${(bigMiB / cpBig).toFixed(1)} | | |`,
+    );
+    rows.push(
+      `| raw bucket put (large file, median) | ${bigMiB} | ${rawBig.toFixed(2)} | ${(bigMiB / rawBig).toFixed(1)} | | |`,
+    );
+    report(
+      'push large file (median)',
+      bigBytes,
+      pushBig.seconds,
+      limitBig,
+      `${pushBig.peakRssMiB.toFixed(0)}`,
+    );
+    report(
+      'pull large file (median)',
+      bigBytes,
+      pullBig.seconds,
+      limitBig,
+      `${pullBig.peakRssMiB.toFixed(0)}`,
+    );
+    report(
+      'push again, unchanged (HEAD only)',
+      bigBytes,
+      repushBig.seconds,
+      limitBig,
+      `${repushBig.peakRssMiB.toFixed(0)}`,
+    );
+    rows.push(
+      `| cp -r (${smallFiles} small files) | ${(smallBytes / MiB).toFixed(0)} | ${cpSmall.toFixed(2)} | ${limitSmall.toFixed(1)} | | |`,
+    );
+    report(
+      `push ${smallFiles} small files`,
+      smallBytes,
+      pushSmall.seconds,
+      limitSmall,
+      `${pushSmall.peakRssMiB.toFixed(0)}`,
+    );
+    report(
+      `pull ${smallFiles} small files`,
+      smallBytes,
+      pullSmall.seconds,
+      limitSmall,
+      `${pullSmall.peakRssMiB.toFixed(0)}`,
+    );
+    console.log(`| run | MiB | s | MiB/s | of limit | CLI peak RSS MiB |`);
+    console.log(`| --- | --- | --- | --- | --- | --- |`);
+    for (const row of rows) console.log(row);
+    console.log(
+      `\nCLI peak RSS of its start alone (models list): ${idle.peakRssMiB.toFixed(0)} MiB`,
+    );
+    console.log(
+      `gateway process (in this bench process) peak RSS: ${gatewayPeak.rss.toFixed(0)} MiB`,
+    );
+    console.log(
+      `limit for the large file: the slower of cp and the raw bucket put (${limitBig.toFixed(1)} MiB/s)`,
+    );
+  } finally {
+    clearInterval(gatewaySampler);
+    await stack.close();
+    await rm(work, { recursive: true, force: true });
+    await globalTeardown();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
