@@ -129,8 +129,12 @@ describe('the web console in a real browser', () => {
     expect(html.status).toBe(200);
     expect(html.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await html.text()).toContain('/console/assets/');
-    const json = await fetch(`${base}/`, { headers: { accept: 'application/json' } });
+    // An Elasticsearch client's product check at the same path still gets the ES answer.
+    const json = await fetch(`${base}/`, {
+      headers: { accept: 'application/json', authorization: `Bearer ${ADMIN}` },
+    });
     expect(json.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
+    expect(json.headers.get('x-elastic-product')).toBe('Elasticsearch');
     expect((await fetch(`${base}/api/v1/admin/tenants`)).status).toBe(401);
   });
 
