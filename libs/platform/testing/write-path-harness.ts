@@ -186,12 +186,18 @@ export function storeClient(bus: NatsBus): StoreClient {
   return createStoreClient(bus, { partitions: 4, timeoutMs: 5_000 });
 }
 
-/** Builds a batch of `series` series with one sample each at `t`. */
-export function batchAt(metric: string, series: number, t: number, value: number): WriteBatch {
+/** Builds a batch of `series` series (label `job`) with one sample each at `t`. */
+export function batchAt(
+  metric: string,
+  series: number,
+  t: number,
+  value: number,
+  job = 'spec',
+): WriteBatch {
   return {
     metadata: [],
     series: Array.from({ length: series }, (_, i) => ({
-      labels: labelsFrom({ __name__: metric, instance: `i${i}`, job: 'spec' }),
+      labels: labelsFrom({ __name__: metric, instance: `i${i}`, job }),
       timestamps: new Float64Array([t]),
       values: new Float64Array([value]),
       exemplars: [],
