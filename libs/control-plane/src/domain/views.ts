@@ -1,5 +1,8 @@
 import { maskSecrets } from '@strata/alertmanager';
 import {
+  type ApiKeyEvent,
+  type QuotaEvent,
+  type TenantEvent,
   DEFAULT_QUOTA,
   ruleGroupKey,
   type AlertmanagerConfigView,
@@ -56,9 +59,30 @@ export type StoredControlEvent = ControlEvent & {
   metadata?: { actor?: string };
 };
 
+/** The events the tenant, quota and API key views fold; every other aggregate keeps views of its own. */
+export type CoreControlEvent = Extract<
+  StoredControlEvent,
+  { type: TenantEvent['type'] | QuotaEvent['type'] | ApiKeyEvent['type'] }
+>;
+
+const CORE_TYPES: Record<CoreControlEvent['type'], true> = {
+  TenantCreated: true,
+  TenantRenamed: true,
+  TenantSuspended: true,
+  TenantResumed: true,
+  TenantDeleted: true,
+  QuotaSet: true,
+  ApiKeyIssued: true,
+  ApiKeyRevoked: true,
+};
+
+/** True for the events of tenants, quotas and API keys. */
+export function isCoreControlEvent(e: StoredControlEvent): e is CoreControlEvent {
+  return Object.prototype.hasOwnProperty.call(CORE_TYPES, e.type);
+}
+
 /** A tenant's view after one of its events. */
-export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent): TenantView | null {
-  if (isRegisteredModelEvent(e)) return view;
+export function tenantViewAfter(view: TenantView | null, e: CoreControlEvent): TenantView | null {
   const base = view && { ...view, version: e.version, updatedAt: e.recordedAt };
   switch (e.type) {
     case 'TenantCreated':
@@ -82,22 +106,12 @@ export function tenantViewAfter(view: TenantView | null, e: StoredControlEvent):
     case 'QuotaSet':
     case 'ApiKeyIssued':
     case 'ApiKeyRevoked':
-    case 'RuleGroupConfigured':
-    case 'RuleGroupDeleted':
-    case 'EventRuleSetConfigured':
-    case 'EventRuleSetDeleted':
-    case 'PipelineConfigured':
-    case 'PipelineDeleted':
-    case 'SeriesDeletionRequested':
-    case 'AlertmanagerConfigured':
-    case 'AlertmanagerConfigDeleted':
       return view;
   }
 }
 
 /** A quota's view after one event; a created tenant starts on the default quota at version 0. */
-export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): QuotaView | null {
-  if (isRegisteredModelEvent(e)) return view;
+export function quotaViewAfter(view: QuotaView | null, e: CoreControlEvent): QuotaView | null {
   switch (e.type) {
     case 'TenantCreated':
       return (
@@ -121,22 +135,12 @@ export function quotaViewAfter(view: QuotaView | null, e: StoredControlEvent): Q
     case 'TenantDeleted':
     case 'ApiKeyIssued':
     case 'ApiKeyRevoked':
-    case 'RuleGroupConfigured':
-    case 'RuleGroupDeleted':
-    case 'EventRuleSetConfigured':
-    case 'EventRuleSetDeleted':
-    case 'PipelineConfigured':
-    case 'PipelineDeleted':
-    case 'SeriesDeletionRequested':
-    case 'AlertmanagerConfigured':
-    case 'AlertmanagerConfigDeleted':
       return view;
   }
 }
 
 /** An API key's view (never its hash) after one event. */
-export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent): ApiKeyView | null {
-  if (isRegisteredModelEvent(e)) return view;
+export function apiKeyViewAfter(view: ApiKeyView | null, e: CoreControlEvent): ApiKeyView | null {
   switch (e.type) {
     case 'ApiKeyIssued': {
       const { keyId, tenantId, name, scopes, expiresAt } = e.data;
@@ -160,15 +164,6 @@ export function apiKeyViewAfter(view: ApiKeyView | null, e: StoredControlEvent):
     case 'TenantResumed':
     case 'TenantDeleted':
     case 'QuotaSet':
-    case 'RuleGroupConfigured':
-    case 'RuleGroupDeleted':
-    case 'EventRuleSetConfigured':
-    case 'EventRuleSetDeleted':
-    case 'PipelineConfigured':
-    case 'PipelineDeleted':
-    case 'SeriesDeletionRequested':
-    case 'AlertmanagerConfigured':
-    case 'AlertmanagerConfigDeleted':
       return view;
   }
 }
@@ -315,19 +310,15 @@ export const controlPlaneFold = {
       );
       return views;
     }
-    if (e.type.startsWith('Tenant')) {
-      const id = (e.data as { tenantId: string }).tenantId;
-      put(views.tenants, id, tenantViewAfter(views.tenants.get(id) ?? null, e));
-      put(views.quotas, id, quotaViewAfter(views.quotas.get(id) ?? null, e));
-    } else if (e.type === 'QuotaSet') {
-      put(
-        views.quotas,
-        e.data.tenantId,
-        quotaViewAfter(views.quotas.get(e.data.tenantId) ?? null, e),
-      );
-    } else if (e.type.startsWith('ApiKey')) {
-      const id = (e.data as { keyId: string }).keyId;
-      put(views.apiKeys, id, apiKeyViewAfter(views.apiKeys.get(id) ?? null, e));
+    if (isCoreControlEvent(e)) {
+      if ('keyId' in e.data) {
+        const id = e.data.keyId;
+        put(views.apiKeys, id, apiKeyViewAfter(views.apiKeys.get(id) ?? null, e));
+      } else {
+        const id = e.data.tenantId;
+        put(views.tenants, id, tenantViewAfter(views.tenants.get(id) ?? null, e));
+        put(views.quotas, id, quotaViewAfter(views.quotas.get(id) ?? null, e));
+      }
     } else if (e.type.startsWith('Pipeline')) {
       const key = pipelineKeyOf(e) as string;
       put(views.pipelines, key, pipelineViewAfter(views.pipelines.get(key) ?? null, e));

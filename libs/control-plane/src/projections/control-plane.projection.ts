@@ -10,14 +10,14 @@ import {
 import { type Projection, type RecordedEvent } from '@strata/eventstore';
 import {
   apiKeyViewAfter,
-  eventRuleSetKeyOf,
+  type CoreControlEvent,
+  isCoreControlEvent,
   isControlEvent,
   pipelineKeyOf,
   pipelineViewAfter,
   quotaViewAfter,
   ruleGroupKeyOf,
   ruleGroupViewAfter,
-  seriesDeletionKeyOf,
   tenantViewAfter,
   type StoredControlEvent,
 } from '../domain/views';
@@ -51,11 +51,10 @@ class BatchViews {
     cp_api_keys: new Set(),
   };
 
-  async load(q: QueryRunner, events: StoredControlEvent[]): Promise<void> {
+  async load(q: QueryRunner, events: CoreControlEvent[]): Promise<void> {
     const tenants = new Set<string>();
     const keys = new Set<string>();
     for (const e of events) {
-      if (e.type === 'RuleGroupConfigured' || e.type === 'RuleGroupDeleted') continue;
       if ('keyId' in e.data) keys.add(e.data.keyId);
       else tenants.add(e.data.tenantId);
     }
@@ -207,21 +206,13 @@ async function applyBatch(q: QueryRunner, recorded: RecordedEvent[]): Promise<vo
   if (ruleGroupEvents.length > 0) await applyRuleGroups(q, ruleGroupEvents);
   const pipelineEvents = all.filter((e) => pipelineKeyOf(e) !== null);
   if (pipelineEvents.length > 0) await applyPipelines(q, pipelineEvents);
-  // Event rule sets have a projection of their own; series deletions none (their state is in the bucket).
-  const events = all.filter(
-    (e) =>
-      ruleGroupKeyOf(e) === null &&
-      eventRuleSetKeyOf(e) === null &&
-      pipelineKeyOf(e) === null &&
-      seriesDeletionKeyOf(e) === null &&
-      // Alertmanager configurations have no read model: their short stream per tenant is read whole.
-      !e.type.startsWith('Alertmanager'),
-  );
+  // Event rule sets have a projection of their own; series deletions and Alertmanager
+  // configurations none (their state is in the bucket, or their short stream is read whole).
+  const events = all.filter(isCoreControlEvent);
   if (events.length === 0) return;
   const views = new BatchViews();
   await views.load(q, events);
   for (const e of events) {
-    if (e.type === 'RuleGroupConfigured' || e.type === 'RuleGroupDeleted') continue;
     if ('keyId' in e.data) {
       views.update<ApiKeyView>('cp_api_keys', e.data.keyId, (v) => apiKeyViewAfter(v, e));
     } else {
