@@ -14,5 +14,6 @@ export {
   type NotificationAttempt,
   TenantAlertmanager,
 } from './tenant-alertmanager';
+export { splitLegacyConfig, type SplitConfig } from './legacy-config';
 export { checkTenantConfig } from './tenant-config';
 export { alertsOfWebhook, type WebhookInputProblem } from './webhook-input';
