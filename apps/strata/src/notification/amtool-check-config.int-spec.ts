@@ -92,6 +92,7 @@ describe('amtool check-config on a configuration Strata accepts', () => {
   let db: FreshDatabase;
   let controlPlane: RunningServices;
   let token = '';
+  let tenantToken = '';
 
   const api = (path: string, init: RequestInit = {}): Promise<Response> =>
     fetch(`${edge.url}${path}`, {
@@ -137,7 +138,8 @@ describe('amtool check-config on a configuration Strata accepts', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ name: 'spec', scopes: ['read', 'write', 'admin'] }),
     });
-    token = ((await issued.json()) as { secret: string }).secret;
+    tenantToken = ((await issued.json()) as { secret: string }).secret;
+    token = tenantToken;
   });
 
   afterAll(async () => {
@@ -198,5 +200,46 @@ describe('amtool check-config on a configuration Strata accepts', () => {
     };
     expect(view.version).toBe(1);
     expect(view.notificationManager).toContain('alertmanager_receivers');
+  });
+  it('refuses bad notification-manager objects with their paths, stores nothing, and audits and replays them masked', async () => {
+    const bad = EXTENSIONS.replace('name: [global-receiver]', 'name: [nobody]').replace(
+      "schedule: '0 22 * * *'",
+      "schedule: '0 25 * * *'",
+    );
+    const res = await upload({ alertmanager_config: ALERTMANAGER, notification_manager: bad });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { fields: { path: string; message: string }[] } };
+    expect(body.error.fields).toEqual([
+      {
+        path: 'notification_manager.routers[0].receivers.name[0]',
+        message: 'receiver "nobody" is not defined',
+      },
+      {
+        path: 'notification_manager.silences[0].schedule',
+        message: 'hour "25" is not between 0 and 23',
+      },
+    ]);
+    const view = (await (await api('/api/v1/admin/tenants/acme/alertmanager/config')).json()) as {
+      version: number;
+    };
+    expect(view.version).toBe(1);
+    token = ADMIN_TOKEN;
+    try {
+      const audit = (await (
+        await api('/api/v1/admin/audit?tenant=acme&type=AlertmanagerConfigured')
+      ).json()) as { items: { data: { notificationManager?: string } }[] };
+      expect(audit.items).toHaveLength(1);
+      expect(audit.items[0].data.notificationManager).toContain('routers');
+      const replay = (await (await api('/api/v1/admin/audit/replay?position=1000000')).json()) as {
+        alertmanagerConfigs?: { notificationManager?: string }[];
+      };
+      expect(replay.alertmanagerConfigs?.[0].notificationManager).toContain('silences');
+      for (const secret of ['nm-pass', 'ding-secret', 'fs-secret']) {
+        expect(JSON.stringify(audit)).not.toContain(secret);
+        expect(JSON.stringify(replay)).not.toContain(secret);
+      }
+    } finally {
+      token = tenantToken;
+    }
   });
 });
