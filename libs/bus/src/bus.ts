@@ -75,6 +75,11 @@ export interface ConsumedMessage {
   data: Uint8Array;
   headers: Record<string, string>;
   deliveryCount: number;
+  /**
+   * The consumer's count of deliveries, this one included (redeliveries count too): consecutive
+   * on one consumer, so a gap means a delivery was lost on the way, e.g. over a reconnect.
+   */
+  deliverySeq: number;
   json<T>(): T;
   ack(): void;
   /** Ask for redelivery, after `delayMs` when given. */
