@@ -245,11 +245,15 @@ function topologicalOrder(wires: Map<string, Wire[]>, problems: PipelineProblem[
 /** What one batch became: the records each sink receives (sinks that receive none are absent). */
 export type PipelineOutput = Map<string, LogRecord[]>;
 
-/** Runs records through the transforms in order and gathers each sink's inputs. */
+/**
+ * Runs records through the transforms in order and gathers each sink's inputs; `log_to_metric`
+ * counts into `metrics` (the pipeline's own totals unless the caller keeps a batch's apart).
+ */
 export function runPipeline(
   pipeline: CompiledPipeline,
   records: readonly LogRecord[],
   nowMs: number = Date.now(),
+  metrics: LogMetricCounts = pipeline.metrics,
 ): PipelineOutput {
   const outputs = new Map<string, Map<string, LogRecord[]>>([
     [PIPELINE_SOURCE_INPUT, new Map([[DEFAULT_OUTPUT, [...records]]])],
@@ -258,7 +262,7 @@ export function runPipeline(
     if (inputs.length === 1) return outputs.get(inputs[0].node)?.get(inputs[0].output) ?? [];
     return inputs.flatMap((w) => outputs.get(w.node)?.get(w.output) ?? []);
   };
-  const ctx = { nowMs, metrics: pipeline.metrics, alerts: pipeline.alerts };
+  const ctx = { nowMs, metrics, alerts: pipeline.alerts };
   for (const node of pipeline.nodes) {
     const input = gather(node.inputs);
     outputs.set(node.id, input.length === 0 ? new Map() : node.transform.apply(input, ctx));

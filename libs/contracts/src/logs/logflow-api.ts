@@ -48,3 +48,30 @@ export const LogDeadLetter = z
   })
   .strict();
 export type LogDeadLetter = z.infer<typeof LogDeadLetter>;
+
+/** Key of one pipeline's `log_to_metric` totals in `KvBuckets.logflowCounters`. */
+export function logCounterKey(tenantId: string, pipeline: string): string {
+  return `${TenantId.parse(tenantId)}.${pipeline}`;
+}
+
+/**
+ * One pipeline's `log_to_metric` totals as stored after each batch, with the stream sequences
+ * of the batches already counted: those at or below `floor` (the consumer's ack floor when it was
+ * last read) and those listed in `applied`. A redelivered batch found there is not counted again.
+ */
+export const LogCounterState = z
+  .object({
+    series: z.array(
+      z
+        .object({
+          name: z.string(),
+          labels: z.array(z.object({ name: z.string(), value: z.string() }).strict()),
+          value: z.number().nonnegative(),
+        })
+        .strict(),
+    ),
+    floor: z.number().int().nonnegative(),
+    applied: z.array(z.number().int().positive()),
+  })
+  .strict();
+export type LogCounterState = z.infer<typeof LogCounterState>;

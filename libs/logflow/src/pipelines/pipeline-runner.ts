@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { type Bus, type ConsumedMessage, type Stoppable } from '@strata/bus';
+import { type Bus, type ConsumedMessage, type KvBucket, type Stoppable } from '@strata/bus';
 import {
   LogBatch,
   type LogDeadLetter,
@@ -8,8 +8,14 @@ import {
   LogsSubjects,
   type PipelineView,
 } from '@strata/contracts';
-import { type LogAlertUpdate, type LogMetricSample, runPipeline } from '@strata/logpipeline';
+import {
+  type LogAlertUpdate,
+  LogMetricCounts,
+  type LogMetricSample,
+  runPipeline,
+} from '@strata/logpipeline';
 import { type LogflowMetrics } from '../logflow-metrics';
+import { LogCounterLedger } from '../metrics/log-counter-ledger';
 import { type SinkEnvironment } from '../sinks/sink-factory';
 import { DeliveryInterruptedError, deliverToSink } from '../sinks/sink-delivery';
 import { PipelineRuntime } from './pipeline-runtime';
@@ -20,6 +26,8 @@ export interface RunnerDeps {
   metrics: LogflowMetrics;
   env: SinkEnvironment;
   concurrency: number;
+  /** Where `log_to_metric` totals are kept (`KvBuckets.logflowCounters`). */
+  counters: KvBucket;
 }
 
 /** The durable consumer of one tenant's pipeline: one per pipeline, so nothing slow is shared. */
@@ -38,12 +46,18 @@ export class PipelineRunner {
   private current: PipelineRuntime;
   private consumer: Stoppable | null = null;
   private readonly stopping = new AbortController();
+  private readonly ledger: LogCounterLedger;
 
   constructor(
     view: PipelineView,
     private readonly deps: RunnerDeps,
   ) {
-    this.current = new PipelineRuntime(view, deps.env);
+    const { tenantId, pipeline } = view;
+    const durable = pipelineConsumerName(tenantId, pipeline.name);
+    this.ledger = new LogCounterLedger(deps.counters, tenantId, pipeline.name, () =>
+      deps.bus.consumerAckFloor(LogsStreams.batches.name, durable),
+    );
+    this.current = new PipelineRuntime(view, deps.env, { metrics: this.ledger.counts });
     this.log = new Logger(`Pipeline ${view.tenantId}/${view.pipeline.name}`);
   }
 
@@ -62,9 +76,10 @@ export class PipelineRunner {
     return this.current.compiled.alerts.evaluate(nowMs, resendMs);
   }
 
-  /** Starts consuming; a new pipeline reads batches stored from now on. */
+  /** Reads the stored counters, then starts consuming; a new pipeline reads batches stored from now on. */
   async start(): Promise<void> {
     const { tenantId, pipeline } = this.current.view;
+    await this.ledger.load();
     this.consumer = await this.deps.bus.consume(
       {
         stream: LogsStreams.batches.name,
@@ -101,6 +116,11 @@ export class PipelineRunner {
     await this.current.retire();
   }
 
+  /** Removes the stored counters of a deleted pipeline; call after `stop`. */
+  forgetCounters(): Promise<void> {
+    return this.ledger.forget();
+  }
+
   private async handle(m: ConsumedMessage): Promise<void> {
     const parsed = LogBatch.safeParse(m.json<unknown>());
     if (!parsed.success) {
@@ -112,7 +132,7 @@ export class PipelineRunner {
     const runtime = this.current;
     runtime.acquire();
     try {
-      await this.process(batch, runtime);
+      await this.process(batch, runtime, m.seq);
     } catch (error) {
       if (error instanceof DeliveryInterruptedError) {
         m.nak();
@@ -124,10 +144,12 @@ export class PipelineRunner {
     }
   }
 
-  private async process(batch: LogBatch, runtime: PipelineRuntime): Promise<void> {
+  private async process(batch: LogBatch, runtime: PipelineRuntime, seq: number): Promise<void> {
     const { tenantId } = batch;
     const pipeline = runtime.view.pipeline.name;
-    const outputs = runPipeline(runtime.compiled, batch.records);
+    // Counted apart and added to the totals once the batch is done, unless it was counted before.
+    const counts = new LogMetricCounts();
+    const outputs = runPipeline(runtime.compiled, batch.records, Date.now(), counts);
     const letters: LogDeadLetter[] = [];
     await Promise.all(
       runtime.compiled.sinks.map(async ({ id, spec }) => {
@@ -167,6 +189,7 @@ export class PipelineRunner {
       await this.deps.bus.publish(LogflowSubjects.deadLetters(tenantId), letter, {
         msgId: `${batch.batchId}/${pipeline}/${letter.sink}/${i}`,
       });
+    if (counts.size > 0) await this.ledger.commit(seq, counts.snapshot());
     this.deps.metrics.batch(tenantId, pipeline, batch.records.length);
   }
 }
