@@ -1,3 +1,4 @@
+import { SECRET_MASK } from '@strata/contracts';
 import { isMap, isScalar, parseDocument, visit } from 'yaml';
 
 /** Fields of Alertmanager's configuration that hold credentials (its `Secret` type prints `<secret>`). */
@@ -27,17 +28,17 @@ const SECRET_KEYS = new Set([
   'authPassword',
 ]);
 
-/** The YAML with every credential replaced by `<secret>`, as Alertmanager shows its configuration. */
+/** The YAML with every credential replaced by `SECRET_MASK`, as Alertmanager shows its configuration. */
 export function maskSecrets(yamlText: string): string {
   const doc = parseDocument(yamlText);
   visit(doc, {
     Pair(_, pair) {
       if (isScalar(pair.key) && SECRET_KEYS.has(String(pair.key.value)) && isScalar(pair.value))
-        pair.value.value = '<secret>';
+        pair.value.value = SECRET_MASK;
       if (isScalar(pair.key) && String(pair.key.value) === 'basic_auth' && isMap(pair.value))
         for (const p of pair.value.items)
           if (isScalar(p.key) && p.key.value === 'password' && isScalar(p.value))
-            p.value.value = '<secret>';
+            p.value.value = SECRET_MASK;
     },
   });
   return doc.toString();
