@@ -20,3 +20,9 @@ export {
   SYSLOG_SEVERITIES,
   type SyslogMessage,
 } from './syslog/syslog-message';
+export {
+  HeldEvents,
+  DEFAULT_HOLD_TIMEOUT_MS,
+  type HeldEvent,
+  type HeldEventsState,
+} from './held-events';

@@ -7,6 +7,9 @@ import {
   type LogDeadLetter,
   LogflowStreams,
   LogsStreams,
+  KvBuckets,
+  LogHeldState,
+  logHeldKey,
   type PipelineSpecInput,
   SECRET_MASK,
   Subjects,
@@ -277,6 +280,58 @@ describe('logflow: tenant pipelines from STRATA_LOGS to sinks, configured throug
       'end',
     ]);
     await command({ type: 'DeletePipeline', tenantId: 'globex', name: 'traces' });
+  });
+
+  it('carries an open trace across two batches, keeping it in KV while both are acknowledged, and sends a held one at its timeout', async () => {
+    await configure('globex', {
+      name: 'carry',
+      transforms: {
+        java: { type: 'multiline', inputs: ['source'], preset: 'java', timeout_ms: 2_000 },
+      },
+      sinks: { out: { type: 'http', inputs: ['java'], url: `${sinks.url}/carry` } },
+    });
+    const state = await bus.openKv(KvBuckets.logflowState);
+    const held = async () => {
+      const entry = await state.get(logHeldKey('globex', 'carry'));
+      const groups = entry ? Object.values(LogHeldState.parse(entry.json()).held) : [];
+      return groups.flatMap((g) => Object.values(g).map((e) => e.record.line));
+    };
+    const send = (lines: string[]) =>
+      publishLogBatch(
+        bus,
+        logBatch(
+          'globex',
+          lines.map((l) => logRecord(l, { pod: 'api-2' })),
+        ),
+      );
+    const before = sinks.http.length;
+    const delivered = () => sinks.http.slice(before).map((r) => r.line);
+
+    await send(['first', 'java.lang.IllegalStateException: boom', '\tat A.run(A.java:1)']);
+    // Acknowledged although its trace is unfinished: the open trace is stored in KV instead.
+    await waitFor(async () => (await backlog('globex', 'carry')) === 0);
+    expect(await held()).toEqual(['java.lang.IllegalStateException: boom\n\tat A.run(A.java:1)']);
+    expect(delivered()).toEqual(['first']);
+
+    await send(['\tat A.main(A.java:2)', 'second']);
+    await waitFor(() => delivered().length >= 3);
+    expect(delivered()).toEqual([
+      'first',
+      'java.lang.IllegalStateException: boom\n\tat A.run(A.java:1)\n\tat A.main(A.java:2)',
+      'second',
+    ]);
+    expect(await held()).toEqual([]);
+
+    // No next batch: the held trace goes on once its 2 s pass, and KV no longer holds it.
+    const sent = Date.now();
+    await send(['java.lang.Error: late', '\tat B.f(B.java:3)']);
+    await waitFor(async () => (await backlog('globex', 'carry')) === 0);
+    expect(await held()).toEqual(['java.lang.Error: late\n\tat B.f(B.java:3)']);
+    await waitFor(() => delivered().length >= 4, 20_000);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(2_000);
+    expect(delivered()[3]).toBe('java.lang.Error: late\n\tat B.f(B.java:3)');
+    await waitFor(async () => (await held()).length === 0);
+    await command({ type: 'DeletePipeline', tenantId: 'globex', name: 'carry' });
   });
 
   it('a slow sink of one tenant does not slow another tenant', async () => {

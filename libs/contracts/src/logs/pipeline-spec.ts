@@ -52,8 +52,17 @@ const ParseRegex = z
   .strict();
 /** RFC 5424 or 3164: header and structured data into fields, the message becomes the line. */
 const ParseSyslog = z.object({ type: z.literal('parse_syslog'), ...parser }).strict();
-const ParseCri = z.object({ type: z.literal('parse_cri'), inputs: Inputs }).strict();
-const ParseDocker = z.object({ type: z.literal('parse_docker'), inputs: Inputs }).strict();
+/**
+ * How long an unfinished event (a partial line, an open multiline record) at the end of a batch
+ * waits for its next line before it goes on as it is (Vector's `timeout_ms`); 0 never waits.
+ */
+const TimeoutMs = z.number().int().min(0).max(600_000).optional();
+const ParseCri = z
+  .object({ type: z.literal('parse_cri'), inputs: Inputs, timeout_ms: TimeoutMs })
+  .strict();
+const ParseDocker = z
+  .object({ type: z.literal('parse_docker'), inputs: Inputs, timeout_ms: TimeoutMs })
+  .strict();
 
 /** One rule of a multiline state machine (Fluent Bit's `rule "state" "/regex/" "next"`). */
 export const MultilineRule = z
@@ -75,6 +84,7 @@ const Multiline = z
     group_by: z.array(RecordPath).max(16).optional(),
     /** Longest merged record, in lines. */
     max_lines: z.number().int().min(2).max(100_000).optional(),
+    timeout_ms: TimeoutMs,
   })
   .strict();
 

@@ -53,9 +53,10 @@ export class LogCounterLedger {
 
   /**
    * Adds one batch's counts unless the batch at `seq` was counted already (by this process before
-   * a redelivery, or by another before a crash); resolves once KV holds them.
+   * a redelivery, or by another before a crash); resolves once KV holds them. `seq` null (held
+   * events sent on at their timeout, never redelivered) always adds.
    */
-  commit(seq: number, batch: readonly LogMetricSample[]): Promise<void> {
+  commit(seq: number | null, batch: readonly LogMetricSample[]): Promise<void> {
     const next = this.queue.then(() => this.write(seq, batch));
     this.queue = next.catch(() => undefined);
     return next;
@@ -67,14 +68,14 @@ export class LogCounterLedger {
     await this.kv.delete(this.key);
   }
 
-  private async write(seq: number, batch: readonly LogMetricSample[]): Promise<void> {
+  private async write(seq: number | null, batch: readonly LogMetricSample[]): Promise<void> {
     for (;;) {
-      if (this.counted(seq)) return;
+      if (seq !== null && this.counted(seq)) return;
       const totals = new LogMetricCounts();
       totals.reset(this.state.series);
       totals.addAll(batch);
       let floor = this.state.floor;
-      let applied = [...this.state.applied, seq];
+      let applied = seq === null ? [...this.state.applied] : [...this.state.applied, seq];
       if (applied.length > TRIM_AFTER) {
         floor = Math.max(floor, await this.ackFloor());
         applied = applied.filter((s) => s > floor);

@@ -35,8 +35,8 @@ export class PipelineRegistry implements OnApplicationBootstrap, OnApplicationSh
   private readonly log = new Logger('Logflow');
   private readonly runners = new Map<string, PipelineRunner>();
   private readonly client: BusClient;
-  private readonly deps: Omit<RunnerDeps, 'counters'>;
-  private counters: RunnerDeps['counters'] | null = null;
+  private readonly deps: Omit<RunnerDeps, 'state'>;
+  private state: RunnerDeps['state'] | null = null;
   private following: Stoppable | null = null;
   private work: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -60,7 +60,7 @@ export class PipelineRegistry implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.counters = await this.kv.openKv(KvBuckets.logflowCounters, {
+    this.state = await this.kv.openKv(KvBuckets.logflowState, {
       history: 1,
       storage: 'file',
     });
@@ -173,8 +173,8 @@ export class PipelineRegistry implements OnApplicationBootstrap, OnApplicationSh
       return;
     }
     try {
-      if (!this.counters) throw new Error('not started');
-      const started = new PipelineRunner(view, { ...this.deps, counters: this.counters });
+      if (!this.state) throw new Error('not started');
+      const started = new PipelineRunner(view, { ...this.deps, state: this.state });
       await started.start();
       this.runners.set(k, started);
       this.log.log(`pipeline ${k} version ${view.version} started`);
@@ -191,8 +191,8 @@ export class PipelineRegistry implements OnApplicationBootstrap, OnApplicationSh
     await runner.stop();
     // Stale totals would only make a new pipeline of this name start above 0.
     await runner
-      .forgetCounters()
-      .catch((error: unknown) => this.log.warn(`forgetting ${k}'s counters: ${String(error)}`));
+      .forgetState()
+      .catch((error: unknown) => this.log.warn(`forgetting ${k}'s state: ${String(error)}`));
     const durable = pipelineConsumerName(tenantId, name);
     await this.bus.removeConsumers(LogsStreams.batches.name, (n) => n === durable);
     this.log.log(`pipeline ${k} removed`);
