@@ -334,6 +334,54 @@ describe('logflow: tenant pipelines from STRATA_LOGS to sinks, configured throug
     await command({ type: 'DeletePipeline', tenantId: 'globex', name: 'carry' });
   });
 
+  it('gathers stored batches into one sink request (batch.max_events, timeout_secs) and acknowledges each once its request is delivered', async () => {
+    let requests = 0;
+    let hold = true;
+    sinks.behaviour = (path) => {
+      if (path !== '/grouped') return null;
+      requests++;
+      // The first group waits, so the batches in it are seen unacknowledged meanwhile.
+      return hold ? { delayMs: 1_500 } : null;
+    };
+    await configure('globex', {
+      name: 'grouped',
+      transforms: {},
+      sinks: {
+        out: {
+          type: 'http',
+          inputs: ['source'],
+          url: `${sinks.url}/grouped`,
+          batch: { max_events: 50, timeout_secs: 5 },
+        },
+      },
+    });
+    const before = sinks.http.length;
+    for (let b = 0; b < 10; b++)
+      await publishLogBatch(
+        bus,
+        logBatch(
+          'globex',
+          Array.from({ length: 10 }, (_, i) => logRecord(`grouped ${b}/${i}`)),
+        ),
+      );
+    // 100 lines in 10 stored batches: two requests of 50, none acknowledged before its request.
+    await waitFor(() => requests >= 1);
+    expect(await backlog('globex', 'grouped')).toBeGreaterThanOrEqual(5);
+    hold = false;
+    await waitFor(async () => (await backlog('globex', 'grouped')) === 0);
+    expect(requests).toBe(2);
+    expect(new Set(sinks.http.slice(before).map((r) => r.line)).size).toBe(100);
+
+    // Below max_events, the timeout sends what was gathered.
+    const sent = Date.now();
+    await publishLogBatch(bus, logBatch('globex', [logRecord('alone')]));
+    await waitFor(async () => (await backlog('globex', 'grouped')) === 0, 20_000);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(4_900);
+    expect(requests).toBe(3);
+    sinks.behaviour = () => null;
+    await command({ type: 'DeletePipeline', tenantId: 'globex', name: 'grouped' });
+  });
+
   it('a slow sink of one tenant does not slow another tenant', async () => {
     sinks.behaviour = (path) => (path === '/slow' ? { delayMs: 2_000 } : null);
     await configure('acme', {
@@ -402,19 +450,22 @@ describe('logflow: tenant pipelines from STRATA_LOGS to sinks, configured throug
       expect(((await again.json()) as { version: number }).version).toBe(2);
       await consumerReady('acme', 'archive');
       // s3rver checks each request's signature: objects appear only if the real secret signs them.
-      await publishLogBatch(bus, logBatch('acme', [logRecord('to the bucket')]));
       const client = new S3Client({
         endpoint: s3.endpoint,
         region: s3.region,
         forcePathStyle: true,
         credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
       });
+      // Version 2 takes over from version 1 shortly after the write: send until it has written.
+      let sent = 0;
       await waitFor(async () => {
+        if (sent++ % 10 === 0)
+          await publishLogBatch(bus, logBatch('acme', [logRecord(`to the bucket ${sent}`)]));
         const listed = await client.send(new ListObjectsV2Command({ Bucket: 'archive' }));
         return (listed.Contents ?? []).some((o) => o.Key?.startsWith('kept/acme/'));
       });
       client.destroy();
-      expect(await backlog('acme', 'archive')).toBe(0);
+      await waitFor(async () => (await backlog('acme', 'archive')) === 0);
 
       // The mask for a credential never stored is refused with its path.
       const fresh = await api('/api/v1/admin/tenants/acme/log-pipelines/fresh', {

@@ -216,7 +216,26 @@ export const SinkDelivery = z
   .strict();
 export type SinkDelivery = z.infer<typeof SinkDelivery>;
 
-const sink = { inputs: Inputs, delivery: SinkDelivery.optional() };
+/**
+ * Records of several stored batches sent as one request (Vector's `batch`): sent once
+ * `max_events` records or `max_bytes` of JSON are gathered, or `timeout_secs` after the first.
+ */
+export const SinkBatch = z
+  .object({
+    max_events: z.number().int().min(1).max(1_000_000).optional(),
+    max_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .optional(),
+    /** Below the buffer's 60 s acknowledgement wait. */
+    timeout_secs: z.number().min(0).max(30).optional(),
+  })
+  .strict();
+export type SinkBatch = z.infer<typeof SinkBatch>;
+
+const sink = { inputs: Inputs, delivery: SinkDelivery.optional(), batch: SinkBatch.optional() };
 const Url = z.string().url().max(2048);
 const Headers = z.record(z.string(), z.string().max(4096));
 

@@ -3,6 +3,7 @@ import { type Bus, type ConsumedMessage, type KvBucket, type Stoppable } from '@
 import {
   LogBatch,
   type LogDeadLetter,
+  type LogRecord,
   LogflowSubjects,
   LogsStreams,
   LogsSubjects,
@@ -24,6 +25,9 @@ import { PipelineRuntime } from './pipeline-runtime';
 
 /** How often a pipeline that holds events checks for ones whose timeout passed. */
 const FLUSH_CHECK_MS = 100;
+
+/** Stored batches in flight for a pipeline whose sinks gather several into one request. */
+const BATCHING_CONCURRENCY = 64;
 
 /** What a runner needs from the service. */
 export interface RunnerDeps {
@@ -97,6 +101,10 @@ export class PipelineRunner {
     await this.ledger.load();
     await this.heldLedger.load();
     const ordered = this.current.compiled.holds;
+    const batching = this.current.compiled.sinks.some((s) => s.spec.batch !== undefined);
+    const concurrency = batching
+      ? Math.max(this.deps.concurrency, BATCHING_CONCURRENCY)
+      : this.deps.concurrency;
     this.consumer = await this.deps.bus.consume(
       {
         stream: LogsStreams.batches.name,
@@ -106,7 +114,7 @@ export class PipelineRunner {
         ackWaitMs: 60_000,
       },
       (m) => this.handle(m),
-      ordered ? { ordered: true } : { concurrency: this.deps.concurrency },
+      ordered ? { ordered: true } : { concurrency },
     );
     this.flushTimer = setInterval(() => this.flushDue(), FLUSH_CHECK_MS);
   }
@@ -225,11 +233,17 @@ export class PipelineRunner {
         const sink = runtime.sinks.get(id);
         if (!records || !sink) return;
         const started = performance.now();
-        const outcome = await deliverToSink(sink, records, spec.delivery, {
-          tenantId,
-          batchId: batch.batchId,
-          stopping: this.stopping.signal,
-        });
+        const deliver = (group: readonly LogRecord[], groupId: string) =>
+          deliverToSink(sink, group, spec.delivery, {
+            tenantId,
+            batchId: groupId,
+            stopping: this.stopping.signal,
+          });
+        // In order, one batch at a time, nothing else could join a group: send at once.
+        const outcome =
+          spec.batch && !runtime.compiled.holds
+            ? await runtime.batcher(id, spec.batch, deliver).submit(records, batch.batchId)
+            : await deliver(records, batch.batchId);
         const dead = outcome.dead.reduce((n, d) => n + d.records.length, 0);
         this.deps.metrics.delivery(
           { tenant: tenantId, pipeline, sink: id },
