@@ -270,6 +270,8 @@ export function runPipeline(
     return inputs.flatMap((w) => outputs.get(w.node)?.get(w.output) ?? []);
   };
   const keep = held ?? new HeldEvents();
+  // Events held by a transform this version no longer has can never be sent on.
+  held?.retain(new Set(pipeline.nodes.filter((n) => n.transform.holds).map((n) => n.id)));
   for (const node of pipeline.nodes) {
     const input = gather(node.inputs);
     const groups = keep.of(node.id);

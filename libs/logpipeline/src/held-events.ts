@@ -40,6 +40,11 @@ export class HeldEvents {
     return groups;
   }
 
+  /** Drops what transforms other than `ids` held (a new version without them). */
+  retain(ids: ReadonlySet<string>): void {
+    for (const id of [...this.byTransform.keys()]) if (!ids.has(id)) this.byTransform.delete(id);
+  }
+
   /** The earliest deadline, or null when nothing is held. */
   nextDeadline(): number | null {
     let next: number | null = null;
