@@ -139,6 +139,8 @@ export class PipelineRunner {
   async stop(): Promise<void> {
     if (this.flushTimer) clearInterval(this.flushTimer);
     this.stopping.abort();
+    // Batches waiting in a batcher are interrupted now (redelivered), not at its timeout.
+    this.current.flushBatchers();
     await this.consumer?.stop();
     await this.current.retire();
   }

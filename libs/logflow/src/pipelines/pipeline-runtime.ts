@@ -38,6 +38,11 @@ export class PipelineRuntime {
     return batcher;
   }
 
+  /** Sends what every batcher gathered now. */
+  flushBatchers(): void {
+    for (const b of this.batchers.values()) b.flush();
+  }
+
   /** Marks a batch as using this version until `release`. */
   acquire(): void {
     this.inFlight++;
@@ -54,7 +59,7 @@ export class PipelineRuntime {
     if (this.closed) return this.closed;
     this.retired = true;
     // Gathered records go now rather than at their timeout, so the old version closes soon.
-    for (const b of this.batchers.values()) b.flush();
+    this.flushBatchers();
     this.closed = (async () => {
       if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
       await Promise.all([...this.sinks.values()].map((s) => s.close?.()));
