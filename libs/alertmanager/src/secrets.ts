@@ -1,3 +1,4 @@
+import { SECRET_MASK } from '@strata/contracts';
 import { isMap, isPair, isScalar, parseDocument, visit } from 'yaml';
 
 /** Fields of Alertmanager's configuration that hold credentials (its `Secret` type prints `<secret>`). */
@@ -26,7 +27,7 @@ const SECRET_KEYS = new Set([
   'authPassword',
 ]);
 
-/** The YAML with every credential replaced by `<secret>`, as Alertmanager shows its configuration. */
+/** The YAML with every credential replaced by `SECRET_MASK`, as Alertmanager shows its configuration. */
 export function maskSecrets(yamlText: string): string {
   const doc = parseDocument(yamlText);
   visit(doc, {
@@ -38,11 +39,11 @@ export function maskSecrets(yamlText: string): string {
         SECRET_KEYS.has(key) ||
         (key === 'api_url' &&
           path.some((n) => isPair(n) && isScalar(n.key) && n.key.value === 'slack_configs'));
-      if (secret && isScalar(pair.value)) pair.value.value = '<secret>';
+      if (secret && isScalar(pair.value)) pair.value.value = SECRET_MASK;
       if (isScalar(pair.key) && String(pair.key.value) === 'basic_auth' && isMap(pair.value))
         for (const p of pair.value.items)
           if (isScalar(p.key) && p.key.value === 'password' && isScalar(p.value))
-            p.value.value = '<secret>';
+            p.value.value = SECRET_MASK;
     },
   });
   return doc.toString();

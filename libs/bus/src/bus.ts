@@ -181,6 +181,8 @@ export interface Bus {
   removeConsumers(stream: string, matches: (name: string) => boolean): Promise<void>;
   /** Messages a durable consumer has not settled yet (pending plus unacked). */
   consumerBacklog(stream: string, durable: string): Promise<number>;
+  /** Stream sequence at or below which a durable consumer has acknowledged everything (never redelivered). */
+  consumerAckFloor(stream: string, durable: string): Promise<number>;
   /** The server's largest accepted message; the bus chunks anything bigger. */
   readonly maxPayload: number;
   /** Resolves once the server has processed everything sent so far, such as new subscriptions. */

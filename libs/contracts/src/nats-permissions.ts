@@ -222,6 +222,8 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       ...declareStream(LogflowStreams.alerts.name),
       LogflowSubjects.alertsAll,
       ...consumeStream(Streams.controlEvents.name),
+      // log_to_metric totals and held unfinished events survive restarts.
+      ...useKv(KvBuckets.logflowState, 'write'),
     ],
     subscribe: servesHealth('logflow'),
     chunksWith: ['control-plane', 'router'],

@@ -126,6 +126,12 @@ export const KvBuckets = {
   rulerLeases: 'STRATA_RULER_LEASES',
   /** Tenants reserved by their dedicated ruler replicas (`t.<tenant hash>`), each held as long as its value says. */
   rulerReservations: 'STRATA_RULER_RESERVATIONS',
+  /**
+   * logflow's state per pipeline: `log_to_metric` totals with the batches counted
+   * (`counters.<tenant>.<pipeline>` → `LogCounterState`) and the unfinished events merging
+   * transforms hold between batches (`held.<tenant>.<pipeline>` → `LogHeldState`).
+   */
+  logflowState: 'STRATA_LOGFLOW_STATE',
   /** Key of a partition in the buckets above. */
   partitionKey: (partition: number) => `p${partitionToken(partition)}`,
 } as const;

@@ -4,6 +4,7 @@ import {
   type QuotaEvent,
   type TenantEvent,
   DEFAULT_QUOTA,
+  maskPipelineSecrets,
   ruleGroupKey,
   type AlertmanagerConfigView,
   type ApiKeyView,
@@ -368,7 +369,10 @@ export function toSnapshot(
     ...(views.registeredModels.size > 0
       ? { registeredModels: valuesByKey(views.registeredModels) }
       : {}),
-    pipelines: valuesByKey(views.pipelines),
+    pipelines: valuesByKey(views.pipelines).map((v) => ({
+      ...v,
+      pipeline: maskPipelineSecrets(v.pipeline),
+    })),
     ...(views.seriesDeletions.size > 0
       ? { seriesDeletions: valuesByKey(views.seriesDeletions) }
       : {}),
