@@ -11,6 +11,8 @@ import { searchQuery } from './search-query';
 
 const DAY_MS = 86_400_000;
 const MIGRATION_LOCK_KEY = 0x5374_6576;
+/** Rows per INSERT statement. */
+const INSERT_ROWS = 2_000;
 
 /** Where the archive lives and how long it keeps records. */
 export interface EventArchiveOptions {
@@ -83,35 +85,16 @@ export class EventArchive {
     const table = archiveTable(kind);
     for (const day of new Set(kept.map((r) => dayOf(r.time))))
       await this.ensurePartition(table, day);
-    const columns =
-      kind === 'events'
-        ? ['namespace', 'resource', 'name', 'reason', 'type', 'message']
-        : [
-            'namespace',
-            'resource',
-            'name',
-            'verb',
-            'username',
-            'response_code',
-            'stage',
-            'message',
-          ];
+    // One parameter: the rows as a JSON array, spread into columns by Postgres (in C) rather
+    // than thousands of bind parameters built and serialised here.
     let inserted = 0;
-    for (let i = 0; i < kept.length; i += 500) {
-      const part = kept.slice(i, i + 500);
-      const params: unknown[] = [];
-      const tuples = part.map((r) => {
-        const values: unknown[] = [tenantId, r.time, r.id, r.cluster];
-        for (const c of columns) values.push(columnValue(r, c));
-        values.push(JSON.stringify(r.event));
-        const start = params.length;
-        params.push(...values);
-        return `(${values.map((_, j) => `$${start + j + 1}`).join(', ')})`;
-      });
+    for (let i = 0; i < kept.length; i += INSERT_ROWS) {
+      const part = kept.slice(i, i + INSERT_ROWS);
+      const json = JSON.stringify(part.map((r) => recordOf(kind, tenantId, r)));
       const result: unknown = await this.dataSource.query(
-        `INSERT INTO ${table} (tenant_id, time, id, cluster, ${columns.join(', ')}, event)
-         VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING RETURNING id`,
-        params,
+        `INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)
+         ON CONFLICT DO NOTHING RETURNING id`,
+        [json],
       );
       inserted += Array.isArray(result) ? result.length : 0;
     }
@@ -229,15 +212,28 @@ export class EventArchive {
   }
 }
 
-function columnValue(row: ArchiveRow, column: string): unknown {
-  switch (column) {
-    case 'response_code':
-      return row.responseCode ?? null;
-    case 'username':
-      return row.username ?? '';
-    default:
-      return (row as unknown as Record<string, unknown>)[column] ?? '';
-  }
+/** A row as `json_populate_recordset` reads it: keys named as the table's columns. */
+function recordOf(kind: EventRecordKind, tenantId: string, r: ArchiveRow): Record<string, unknown> {
+  const common = {
+    tenant_id: tenantId,
+    time: r.time,
+    id: r.id,
+    cluster: r.cluster,
+    namespace: r.namespace,
+    resource: r.resource,
+    name: r.name,
+    message: r.message,
+    event: r.event,
+  };
+  return kind === 'events'
+    ? { ...common, reason: r.reason ?? '', type: r.type ?? '' }
+    : {
+        ...common,
+        verb: r.verb ?? '',
+        username: r.username ?? '',
+        response_code: r.responseCode ?? null,
+        stage: r.stage ?? '',
+      };
 }
 
 function dayOf(time: Date): string {
