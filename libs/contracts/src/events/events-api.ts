@@ -153,13 +153,20 @@ export const EventSearchRequest = z
     cursor: z.string().max(512).optional(),
     /** Histogram bucket width in seconds; no histogram when absent. */
     intervalSeconds: z.number().int().min(1).optional(),
+    /** Count every match; by default the total stops at {@link SEARCH_TOTAL_CAP} (as Elasticsearch's `track_total_hits`). */
+    exactTotal: z.boolean().optional(),
   })
   .strict();
 export type EventSearchRequest = z.input<typeof EventSearchRequest>;
 
+/** Matches a search counts before it stops (unless `exactTotal`): counting millions costs seconds. */
+export const SEARCH_TOTAL_CAP = 10_000;
+
 /** A search's answer: the page, the cursor of the next page, the total and the histogram. */
 export interface EventSearchResult {
+  /** Every match when `totalExact`; otherwise at least this many ({@link SEARCH_TOTAL_CAP}). */
   readonly total: number;
+  readonly totalExact: boolean;
   readonly items: ReadonlyArray<{ time: string; cluster: string; event: Record<string, unknown> }>;
   readonly nextCursor: string | null;
   readonly histogram?: ReadonlyArray<{ time: string; count: number }>;
