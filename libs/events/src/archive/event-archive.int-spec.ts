@@ -10,7 +10,14 @@ describe('the event archive', () => {
   let archive: EventArchive;
   const t0 = Date.now() - 6 * 3_600_000;
   // One second apart: 10,050 events span under three hours.
-  const corpus = auditCorpus(SEARCH_TOTAL_CAP + 50, t0);
+  const corpus = auditCorpus(SEARCH_TOTAL_CAP + 50, t0) as Array<
+    ReturnType<typeof auditCorpus>[number] & {
+      objectRef?: { resource: string };
+      user: { username: string };
+      responseStatus?: { code: number };
+      stageTimestamp: string;
+    }
+  >;
   const range = { tenantId: 'acme', kind: 'audit' as const, start: t0 - 60_000, end: Date.now() };
 
   beforeAll(async () => {
