@@ -126,6 +126,8 @@ export const KvBuckets = {
   rulerLeases: 'STRATA_RULER_LEASES',
   /** Tenants reserved by their dedicated ruler replicas (`t.<tenant hash>`), each held as long as its value says. */
   rulerReservations: 'STRATA_RULER_RESERVATIONS',
+  /** Events service replicas (`m.<replica>`), expiring when not renewed: each admits its share of a tenant's events rate. */
+  eventsMembers: 'STRATA_EVENTS_MEMBERS',
   /** Key of a partition in the buckets above. */
   partitionKey: (partition: number) => `p${partitionToken(partition)}`,
 } as const;

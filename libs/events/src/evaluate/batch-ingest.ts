@@ -8,13 +8,15 @@ import {
   StrataError,
 } from '@strata/contracts';
 import { TokenBuckets } from '@strata/service-kit';
+import { EventsReplicas } from '../control/events-replicas';
 import { TenantDirectory } from '../control/tenant-directory';
 import { EventsMetrics } from '../events-metrics';
 
 /**
  * Admits accepted batches under the tenant's events rate, then stores them in `STRATA_EVENTS`,
  * one message per batch (chunked by the bus when large): the body as the gateway received it,
- * its metadata in a header. A batch over the rate is refused whole.
+ * its metadata in a header. A batch over the rate is refused whole; each of N replicas admits
+ * 1/N of the tenant's rate and burst ({@link EventsReplicas}).
  */
 @Injectable()
 export class BatchIngest {
@@ -24,6 +26,7 @@ export class BatchIngest {
     @Inject(BUS) private readonly bus: Bus,
     private readonly directory: TenantDirectory,
     private readonly metrics: EventsMetrics,
+    private readonly replicas: EventsReplicas,
   ) {}
 
   /** Resolves once JetStream stored the whole batch; a retried batch (same id) is stored once. */
@@ -33,7 +36,11 @@ export class BatchIngest {
     const rate = quota.eventsRatePerSecond;
     if (rate > 0) {
       const burst = quota.eventsBurst > 0 ? quota.eventsBurst : Math.ceil(rate);
-      const taken = this.buckets.take(meta.tenantId, n, rate, burst);
+      // This replica's share: requests reach the replicas at random, so N shares make the whole.
+      // A batch the tenant's whole burst allows always fits one share, or it could never pass.
+      const replicas = this.replicas.count();
+      const share = Math.max(Math.ceil(burst / replicas), Math.min(burst, n));
+      const taken = this.buckets.take(meta.tenantId, n, rate / replicas, share);
       if (!taken.ok) {
         this.metrics.throttled(meta.tenantId, meta.kind, n);
         throw new StrataError(
