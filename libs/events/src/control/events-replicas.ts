@@ -61,8 +61,11 @@ export class EventsReplicas {
     const bucket = this.bucket;
     if (bucket === null) return;
     await bucket.put(this.key, { at: Date.now() });
+    const listing = bucket.keys(`${MEMBER_PREFIX}>`);
+    // Lost to the timeout, its failure must not go unhandled.
+    listing.catch(() => undefined);
     const keys = await Promise.race([
-      bucket.keys(`${MEMBER_PREFIX}>`),
+      listing,
       // A listing can wait for a key that expires under it; the next round lists again.
       new Promise<null>((r) => setTimeout(() => r(null), RENEW_EVERY_MS).unref()),
     ]);
