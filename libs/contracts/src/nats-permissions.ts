@@ -255,6 +255,7 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       ...declareStream(EventsStreams.alerts.name),
       EventsSubjects.batchesAll,
       EventsSubjects.alertsAll,
+      ...useKv(KvBuckets.eventsMembers, 'write'),
       // Chunked batches are read back by sequence when their last part arrives.
       ...readStream(EventsStreams.batches.name),
       ...consumeStream(EventsStreams.batches.name),

@@ -132,6 +132,8 @@ export const KvBuckets = {
    * transforms hold between batches (`held.<tenant>.<pipeline>` → `LogHeldState`).
    */
   logflowState: 'STRATA_LOGFLOW_STATE',
+  /** Events service replicas (`m.<replica>`), expiring when not renewed: each admits its share of a tenant's events rate. */
+  eventsMembers: 'STRATA_EVENTS_MEMBERS',
   /** Key of a partition in the buckets above. */
   partitionKey: (partition: number) => `p${partitionToken(partition)}`,
 } as const;
