@@ -29,7 +29,7 @@ import {
   sendIntegration,
 } from '@strata/alertmanager';
 import { AlertStore } from './alert-store';
-import { KvNotificationLog } from './kv-notification-log';
+import { KvNotificationLog, NotificationLogCache } from './kv-notification-log';
 import { NotificationMetrics } from './notification.metrics';
 import { NOTIFICATION_OPTIONS, type NotificationOptions } from './notification.options';
 import { type TenantConfig, TenantConfigsSource } from './tenant-configs.source';
@@ -67,6 +67,7 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
   private readonly configs: TenantConfigsSource;
   private readonly watches: KvWatch[] = [];
   private store!: AlertStore;
+  private nflog!: NotificationLogCache;
   private follower: Stoppable | null = null;
   private snapshots: NodeJS.Timeout | null = null;
   private snapshotting: Promise<void> = Promise.resolve();
@@ -93,6 +94,8 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     this.state = await this.kv.openKv(KvBuckets.notificationState, { history: 1 });
+    this.nflog = new NotificationLogCache(this.state);
+    await this.nflog.start();
     this.alerts = await this.kv.openKv(KvBuckets.notificationAlerts, {
       history: 1,
       ttlMs: 24 * 3_600_000,
@@ -236,6 +239,7 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     await this.store?.snapshot(Date.now(), this.folded).catch(() => undefined);
     await this.configs.stop();
     await Promise.all(this.watches.map((w) => w.stop()));
+    await this.nflog?.stop();
     const all = await Promise.all(this.tenants.values());
     await Promise.all(all.map((t) => t.stop()));
   }
@@ -320,7 +324,7 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
       stored?.alertmanagerConfig ?? FALLBACK_CONFIG,
     );
     const am = new TenantAlertmanager(tenantId, config, {
-      nflog: new KvNotificationLog(this.state, tenantId),
+      nflog: new KvNotificationLog(this.nflog, tenantId),
       send: sendIntegration,
       externalURL: this.options.externalUrl,
       saveSilence: async (s) => {
