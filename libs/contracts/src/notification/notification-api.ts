@@ -41,7 +41,10 @@ export const NotificationStreams = {
   alertBatches: {
     name: 'STRATA_NOTIFICATION_ALERT_BATCHES',
     subjects: ['strata.notification.alert-batches.v1.>'],
-    maxAgeMs: 24 * 3_600_000,
+    // Snapshots every few seconds cover what a restart needs; an hour bounds a stream that
+    // Prometheus re-posts into every evaluation.
+    maxAgeMs: 3_600_000,
+    maxBytes: 2 * 1024 ** 3,
     duplicateWindowMs: 120_000,
     storage: 'file',
   },
