@@ -20,5 +20,6 @@ export {
   type NotificationAttempt,
   TenantAlertmanager,
 } from './tenant-alertmanager';
+export { splitLegacyConfig, type SplitConfig } from './legacy-config';
 export { checkTenantConfig } from './tenant-config';
 export { alertsOfWebhook, type WebhookInputProblem } from './webhook-input';

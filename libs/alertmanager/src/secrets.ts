@@ -1,4 +1,4 @@
-import { isMap, isScalar, parseDocument, visit } from 'yaml';
+import { isMap, isPair, isScalar, parseDocument, visit } from 'yaml';
 
 /** Fields of Alertmanager's configuration that hold credentials (its `Secret` type prints `<secret>`). */
 const SECRET_KEYS = new Set([
@@ -19,7 +19,6 @@ const SECRET_KEYS = new Set([
   'password',
   'credentials',
   'slack_api_url',
-  'api_url',
   'webhook_url',
   // DingTalk's and Feishu's signing secrets.
   'secret',
@@ -31,9 +30,15 @@ const SECRET_KEYS = new Set([
 export function maskSecrets(yamlText: string): string {
   const doc = parseDocument(yamlText);
   visit(doc, {
-    Pair(_, pair) {
-      if (isScalar(pair.key) && SECRET_KEYS.has(String(pair.key.value)) && isScalar(pair.value))
-        pair.value.value = '<secret>';
+    Pair(_, pair, path) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      // Slack's `api_url` is a secret URL; Telegram's and WeCom's are plain URLs Alertmanager
+      // shows, and amtool refuses `<secret>` where it expects one.
+      const secret =
+        SECRET_KEYS.has(key) ||
+        (key === 'api_url' &&
+          path.some((n) => isPair(n) && isScalar(n.key) && n.key.value === 'slack_configs'));
+      if (secret && isScalar(pair.value)) pair.value.value = '<secret>';
       if (isScalar(pair.key) && String(pair.key.value) === 'basic_auth' && isMap(pair.value))
         for (const p of pair.value.items)
           if (isScalar(p.key) && p.key.value === 'password' && isScalar(p.value))

@@ -12,6 +12,7 @@ import { inhibitedBy } from './inhibitor';
 import { type NotifyContext, NotifyError, type Sender } from './integrations';
 import { type NotificationLog, needsUpdate } from './nflog';
 import { matchRoutes } from './route';
+import { nmSilencedBy } from './nm-silences';
 import { type Silence, SilenceSet } from './silences';
 import { TemplateSet } from './template/render';
 import { intervalsContain } from './time-intervals';
@@ -155,13 +156,14 @@ export class TenantAlertmanager {
 
   private async notify(group: AggregationGroup, alerts: Alert[]): Promise<boolean> {
     const now = this.now();
+    const name = group.route.config.receiver;
     const kept = alerts.filter(
       (a) =>
         inhibitedBy(this.config.inhibitRules, this.alerts.values(), a.labels, now).length === 0 &&
-        this.silences.silencedBy(a.labels).length === 0,
+        this.silences.silencedBy(a.labels).length === 0 &&
+        nmSilencedBy(this.config.nmSilences, name, a.labels, now).length === 0,
     );
     if (kept.length === 0 || this.timeMuted(group, now)) return true;
-    const name = group.route.config.receiver;
     const receiver = this.config.receivers.find((r) => r.name === name);
     if (receiver === undefined) return true;
     const results = await Promise.all(

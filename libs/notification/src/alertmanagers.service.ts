@@ -285,7 +285,10 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     if (am === null || (this.applied.get(tenantId) ?? 0) >= version) return;
     this.applied.set(tenantId, version);
     await am.applyConfig(
-      parseAlertmanagerConfig(config?.alertmanagerConfig ?? FALLBACK_CONFIG),
+      parseAlertmanagerConfig(
+        config?.alertmanagerConfig ?? FALLBACK_CONFIG,
+        config?.notificationManager ?? '',
+      ),
       new TemplateSet(config?.templateFiles ?? {}),
     );
   }
@@ -322,6 +325,7 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     this.applied.set(tenantId, stored?.version ?? 0);
     const config: AlertmanagerConfig = parseAlertmanagerConfig(
       stored?.alertmanagerConfig ?? FALLBACK_CONFIG,
+      stored?.notificationManager ?? '',
     );
     const am = new TenantAlertmanager(tenantId, config, {
       nflog: new KvNotificationLog(this.nflog, tenantId),

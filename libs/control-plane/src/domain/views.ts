@@ -1,4 +1,4 @@
-import { maskSecrets } from '@strata/alertmanager';
+import { maskSecrets, splitLegacyConfig } from '@strata/alertmanager';
 import {
   type ApiKeyEvent,
   type QuotaEvent,
@@ -259,10 +259,13 @@ export function alertmanagerConfigViewAfter(
 ): AlertmanagerConfigView | null {
   if (e.type === 'AlertmanagerConfigDeleted') return null;
   if (e.type !== 'AlertmanagerConfigured') return view;
+  // Earlier builds kept Strata's extensions inside the Alertmanager YAML: read them moved out.
+  const split = splitLegacyConfig(e.data.alertmanagerConfig, e.data.notificationManager);
   return {
     tenantId: e.data.tenantId,
-    alertmanagerConfig: e.data.alertmanagerConfig,
+    alertmanagerConfig: split.alertmanagerConfig,
     templateFiles: e.data.templateFiles,
+    ...(split.notificationManager !== '' ? { notificationManager: split.notificationManager } : {}),
     version: e.version,
     updatedAt: e.recordedAt,
   };
@@ -372,6 +375,9 @@ export function toSnapshot(
     alertmanagerConfigs: valuesByKey(views.alertmanagerConfigs).map((c) => ({
       ...c,
       alertmanagerConfig: maskSecrets(c.alertmanagerConfig),
+      ...(c.notificationManager !== undefined
+        ? { notificationManager: maskSecrets(c.notificationManager) }
+        : {}),
     })),
   };
 }

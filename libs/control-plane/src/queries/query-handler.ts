@@ -252,5 +252,11 @@ export function toAuditEntry(e: RecordedEvent): AuditEntry {
 }
 
 function maskedConfigData(data: AlertmanagerConfigView): unknown {
-  return { ...data, alertmanagerConfig: maskSecrets(data.alertmanagerConfig) };
+  return {
+    ...data,
+    alertmanagerConfig: maskSecrets(data.alertmanagerConfig),
+    ...(data.notificationManager !== undefined
+      ? { notificationManager: maskSecrets(data.notificationManager) }
+      : {}),
+  };
 }
