@@ -156,7 +156,7 @@ describe('notification against Debian Alertmanager, same config and timed alerts
           body: JSON.stringify(step.alerts),
         });
         expect(res.status).toBe(200);
-        await strata.post(step.alerts);
+        strata.post(step.alerts);
       }
       if (step.silence) {
         const silence = {

@@ -82,7 +82,7 @@ async function deliveries(alerts: Array<Record<string, string>>): Promise<Sent[]
       });
     },
   });
-  await am.post(alerts.map((labels) => ({ labels })));
+  am.post(alerts.map((labels) => ({ labels })));
   await new Promise((r) => setTimeout(r, 300));
   await am.stop();
   return sent.sort((a, b) =>

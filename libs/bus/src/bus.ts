@@ -114,6 +114,11 @@ export interface FollowOptions {
   onGap: () => void;
   /** Wait before retrying a missing stream or a broken feed (default 5 s). */
   retryMs?: number;
+  /**
+   * Stream sequence to start from, asked at every (re)start so a follower resumes where it left
+   * off (1 or less: the whole stream); new messages only when omitted.
+   */
+  from?: () => number;
 }
 
 /** Something that can be stopped, like a subscription or a consumer loop. */
@@ -169,7 +174,7 @@ export interface Bus {
     payload: Req,
     options?: { maxWaitMs?: number; headers?: Record<string, string> },
   ): Promise<Array<ReplyEnvelope<Res>>>;
-  /** Follows `stream` from now on without a durable consumer, in order, until stopped. */
+  /** Follows `stream` (from now on, or from `options.from`) without a durable consumer, in order, until stopped. */
   follow(
     stream: string,
     onMessage: (message: FollowedMessage) => void,

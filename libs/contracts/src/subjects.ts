@@ -116,7 +116,11 @@ export const KvBuckets = {
   activeSeries: 'STRATA_ACTIVE_SERIES',
   /** Notification: Alertmanager configs (`config.<tenant>`), silences and the notification log, shared by replicas. */
   notificationState: 'STRATA_NOTIFICATION',
-  /** Notification: each tenant's current alerts (`alert.<tenant>.<fingerprint>`), kept a day after their last update. */
+  /**
+   * Notification: snapshots of each tenant's alerts, in parts by the fingerprint's first two hex
+   * digits (`alertsnap.<tenant>.<xx>` → `AlertSnapshotPart`), and `alertsnap-head` → the stream
+   * sequence of `NotificationStreams.alertBatches` every part holds (replayed from the next one).
+   */
   notificationAlerts: 'STRATA_NOTIFICATION_ALERTS',
   /** Notification: delivery attempts (`history.<tenant>.<id>`), expiring after the history retention. */
   notificationHistory: 'STRATA_NOTIFICATION_HISTORY',
