@@ -157,7 +157,7 @@ export class Evaluator implements StepEvaluator {
     if (i < 0) return -1;
     if (s.ts[i] <= refTime - this.ctx.lookbackMs) return -1;
     const v = s.vs[i];
-    if (isStaleNaN(v)) return -1;
+    if (v !== v && isStaleNaN(v)) return -1;
     return i;
   }
 
@@ -165,17 +165,40 @@ export class Evaluator implements StepEvaluator {
     const loaded = this.seriesFor(vs);
     const at = this.atTime(vs);
     const out: Matrix = [];
+    const lookback = this.ctx.lookbackMs;
+    const numSteps = this.numSteps;
     for (const s of loaded) {
       this.checkDeadline();
-      let ss: Series | null = null;
-      for (let ts = this.start; ts <= this.end; ts += this.interval) {
-        const i = this.instantIndex(s, (at ?? ts) - vs.offsetMs);
+      if (at !== null) {
+        const i = this.instantIndex(s, at - vs.offsetMs);
         if (i < 0) continue;
-        if (ss === null) ss = newSeries(s.labels, false, this.numSteps);
-        this.addSamples(1);
-        pushPoint(ss, ts, s.vs[i]);
+        const ss = newSeries(s.labels, false, numSteps);
+        for (let ts = this.start; ts <= this.end; ts += this.interval) pushPoint(ss, ts, s.vs[i]);
+        this.addSamples(ss.n);
+        out.push(ss);
+        continue;
       }
-      if (ss !== null) out.push(ss);
+      // Reference times only move forward with the steps: the sample index slides, no search per step.
+      const sts = s.ts;
+      const svs = s.vs;
+      const sn = s.n;
+      let ss: Series | null = null;
+      let i = -1;
+      for (let ts = this.start; ts <= this.end; ts += this.interval) {
+        const ref = ts - vs.offsetMs;
+        while (i + 1 < sn && sts[i + 1] <= ref) i++;
+        if (i < 0 || sts[i] <= ref - lookback) continue;
+        const v = svs[i];
+        if (v !== v && isStaleNaN(v)) continue;
+        if (ss === null) ss = newSeries(s.labels, false, numSteps);
+        ss.ts[ss.n] = ts;
+        ss.vals[ss.n] = v;
+        ss.n++;
+      }
+      if (ss !== null) {
+        this.addSamples(ss.n);
+        out.push(ss);
+      }
     }
     return out;
   }
