@@ -313,6 +313,26 @@ export class Evaluator implements StepEvaluator {
     return res;
   }
 
+  streamMatrixCall(expr: Expr, sink: (s: Series) => void): boolean {
+    const e = unwrapParens(expr);
+    if (e.type !== 'Call') return false;
+    const name = e.func.name;
+    if (
+      (e.func.experimental && !this.ctx.enableExperimental) ||
+      name === 'absent_over_time' ||
+      MATRIX_FUNCTIONS[name] === undefined
+    )
+      return false;
+    for (let i = 0; i < e.args.length; i++) {
+      const a = unwrapParens(e.args[i]);
+      if (a.type === 'MatrixSelector' || a.type === 'SubqueryExpr') {
+        this.evalMatrixCall(e, i, sink);
+        return true;
+      }
+    }
+    return false;
+  }
+
   private evalCall(e: Call): EvalValue {
     const name = e.func.name;
     if (e.func.experimental && !this.ctx.enableExperimental) {
@@ -374,7 +394,8 @@ export class Evaluator implements StepEvaluator {
     }, []);
   }
 
-  private evalMatrixCall(e: Call, matrixIdx: number): Matrix {
+  /** `sink` given: each output series goes there in one reused buffer instead of into the result. */
+  private evalMatrixCall(e: Call, matrixIdx: number, sink?: (s: Series) => void): Matrix {
     const name = e.func.name;
     const fn = MATRIX_FUNCTIONS[name];
     if (fn === undefined) throw new EvalError(`function "${name}" is not supported`);
@@ -431,6 +452,8 @@ export class Evaluator implements StepEvaluator {
     };
     // The current window stays counted until the next series starts, as Prometheus' buffer does.
     let held = 0;
+    const reused: Series | null =
+      sink === undefined ? null : newSeries(Labels.EMPTY, dropName, numSteps);
     for (const s of source) {
       this.checkDeadline();
       this.ctx.currentSamples -= held;
@@ -467,12 +490,22 @@ export class Evaluator implements StepEvaluator {
         callCtx.rangeEnd = refEnd;
         const v = (s.fn ?? fn)(s.ts, s.vs, lo, hi, callCtx);
         if (v === undefined) continue;
-        if (ss === null) ss = newSeries(s.labels, dropName, numSteps);
-        pushPoint(ss, ts, v);
+        if (ss === null) {
+          if (reused !== null) {
+            ss = reused;
+            ss.metric = s.labels;
+            ss.n = 0;
+          } else ss = newSeries(s.labels, dropName, numSteps);
+        }
+        ss.ts[ss.n] = ts;
+        ss.vals[ss.n] = v;
+        ss.n++;
       }
       if (ss !== null) {
+        // Counted as if held, so a limit trips exactly where the materialised result would.
         this.addSamples(ss.n);
-        out.push(ss);
+        if (sink !== undefined) sink(ss);
+        else out.push(ss);
         if (name === 'rate' || name === 'increase') {
           const mn = s.labels.get(METRIC_NAME);
           if (
