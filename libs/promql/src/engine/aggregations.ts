@@ -70,29 +70,39 @@ export function evalAggregate(ev: StepEvaluator, e: AggregateExpr): Matrix {
   return result;
 }
 
+/** Notes the quantile parameters outside [0, 1] (NaN included), as Prometheus warns of them. */
+function noteInvalidQuantiles(ev: StepEvaluator, params: Float64Array): void {
+  const annos = ev.ctx.annotations;
+  let anyNaN = false;
+  let max = -Infinity;
+  let min = Infinity;
+  for (const p of params) {
+    if (Number.isNaN(p)) anyNaN = true;
+    else {
+      max = Math.max(max, p);
+      min = Math.min(min, p);
+    }
+  }
+  if (anyNaN) annos.add(Anno.invalidQuantile(NaN));
+  if (max > 1) annos.add(Anno.invalidQuantile(max));
+  if (min < 0) annos.add(Anno.invalidQuantile(min));
+}
+
 function aggregate(ev: StepEvaluator, e: AggregateExpr, grouping: string[]): Matrix {
-  if (e.op === 'sum' || e.op === 'count' || e.op === 'max' || e.op === 'min' || e.op === 'group') {
-    const streamed = aggregateStreamed(ev, e, e.op, grouping);
+  const params = paramValues(ev, e.param);
+  if (
+    e.op === 'sum' ||
+    e.op === 'count' ||
+    e.op === 'max' ||
+    e.op === 'min' ||
+    e.op === 'group' ||
+    e.op === 'quantile'
+  ) {
+    const streamed = aggregateStreamed(ev, e, e.op, grouping, params);
     if (streamed !== null) return streamed;
   }
-  const params = paramValues(ev, e.param);
   const input = ev.evalMatrix(e.expr);
-  const annos = ev.ctx.annotations;
-  if (e.op === 'quantile') {
-    let anyNaN = false;
-    let max = -Infinity;
-    let min = Infinity;
-    for (const p of params) {
-      if (Number.isNaN(p)) anyNaN = true;
-      else {
-        max = Math.max(max, p);
-        min = Math.min(min, p);
-      }
-    }
-    if (anyNaN) annos.add(Anno.invalidQuantile(NaN));
-    if (max > 1) annos.add(Anno.invalidQuantile(max));
-    if (min < 0) annos.add(Anno.invalidQuantile(min));
-  }
+  if (e.op === 'quantile') noteInvalidQuantiles(ev, params);
   const keyOf = groupKeyFn(e, grouping);
   const groupIdx = new Map<string, number>();
   const seriesToGroup = new Int32Array(input.length);
@@ -334,16 +344,17 @@ function aggregateBySeries(
 }
 
 /**
- * `sum`, `count`, `max`, `min` and `group` of a range function (`sum(rate(x[5m]))`), folded one
- * input series at a time as the function produces it: the input matrix is never held, so no
+ * `sum`, `count`, `max`, `min` and `group` of a selector or a range function (`sum(rate(x[5m]))`),
+ * folded one input series at a time as it is produced: the input matrix is never held, so no
  * per-series arrays are allocated. Series, groups and cells are visited in the order of
  * `aggregateBySeries`, which gives identical results; null when the input is not such a call.
  */
 function aggregateStreamed(
   ev: StepEvaluator,
   e: AggregateExpr,
-  op: 'sum' | 'count' | 'max' | 'min' | 'group',
+  op: 'sum' | 'count' | 'max' | 'min' | 'group' | 'quantile',
   grouping: string[],
+  params: Float64Array,
 ): Matrix | null {
   const numSteps = ev.numSteps;
   if (!(ev.interval > 0)) return null;
@@ -355,10 +366,12 @@ function aggregateStreamed(
   const seen: Uint8Array[] = [];
   const value: Float64Array[] = [];
   const comp: Float64Array[] = [];
+  // quantile: each cell's values in input order.
+  const lists: Array<Array<number[] | undefined>> = [];
   // Prometheus takes each output's flag from the input series at the group's index.
   const dropNames: boolean[] = [];
   let count = 0;
-  const streamed = ev.streamMatrixCall(e.expr, (s) => {
+  const streamed = ev.streamSeries(e.expr, (s) => {
     if ((count & 1023) === 0) ev.checkDeadline();
     dropNames.push(s.dropName);
     count++;
@@ -371,12 +384,24 @@ function aggregateStreamed(
       seen.push(new Uint8Array(numSteps));
       value.push(new Float64Array(numSteps));
       if (op === 'sum') comp.push(new Float64Array(numSteps));
+      if (op === 'quantile') lists.push(new Array<number[] | undefined>(numSteps));
     }
     const gs = seen[g];
     const gv = value[g];
     const gc = op === 'sum' ? comp[g] : null;
     const ts = s.ts;
     const vals = s.vals;
+    if (op === 'quantile') {
+      const gl = lists[g];
+      for (let i = 0; i < s.n; i++) {
+        const c = (ts[i] - start) / interval;
+        gs[c] = 1;
+        const l = gl[c];
+        if (l === undefined) gl[c] = [vals[i]];
+        else l.push(vals[i]);
+      }
+      return;
+    }
     for (let i = 0; i < s.n; i++) {
       const c = (ts[i] - start) / interval;
       const f = vals[i];
@@ -411,6 +436,7 @@ function aggregateStreamed(
     }
   });
   if (!streamed) return null;
+  if (op === 'quantile') noteInvalidQuantiles(ev, params);
   const out: Matrix = [];
   for (let g = 0; g < groupMetrics.length; g++) {
     const gs = seen[g];
@@ -421,7 +447,12 @@ function aggregateStreamed(
     for (let k = 0; k < numSteps; k++) {
       if (gs[k] === 0) continue;
       series.ts[series.n] = start + k * interval;
-      series.vals[series.n] = op === 'sum' ? value[g][k] + comp[g][k] : value[g][k];
+      series.vals[series.n] =
+        op === 'sum'
+          ? value[g][k] + comp[g][k]
+          : op === 'quantile'
+            ? quantile(params[k], lists[g][k] as number[])
+            : value[g][k];
       series.n++;
     }
     out.push(series);

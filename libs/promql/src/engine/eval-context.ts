@@ -44,11 +44,12 @@ export interface StepEvaluator {
   /** Evaluates an expression that yields a matrix (any non-string type). */
   evalMatrix(e: Expr): Matrix;
   /**
-   * Evaluates a range function call (`rate(x[5m])`, `max_over_time(...)`) one output series at a
-   * time, handing each to `sink` in the order `evalMatrix` would list them, in a buffer reused for
-   * the next one; false, with nothing evaluated, for any other expression.
+   * Evaluates an instant selector or a range function call (`rate(x[5m])`, `max_over_time(...)`)
+   * one output series at a time, handing each to `sink` in the order `evalMatrix` would list them,
+   * in a buffer that may be reused for the next one; false, with nothing evaluated, for any other
+   * expression.
    */
-  streamMatrixCall(e: Expr, sink: (s: Series) => void): boolean;
+  streamSeries(e: Expr, sink: (s: Series) => void): boolean;
   /** Runs `fn` once per step over the vectors of the evaluated arguments (see `Evaluator.rangeEval`). */
   rangeEval(
     fn: (args: Vector[], sigs: string[][] | null, ts: number) => Vector,

@@ -161,12 +161,15 @@ export class Evaluator implements StepEvaluator {
     return i;
   }
 
-  private evalVectorSelector(vs: VectorSelector): Matrix {
+  /** `sink` given: each series goes there in one reused buffer instead of into the result. */
+  private evalVectorSelector(vs: VectorSelector, sink?: (s: Series) => void): Matrix {
     const loaded = this.seriesFor(vs);
     const at = this.atTime(vs);
     const out: Matrix = [];
     const lookback = this.ctx.lookbackMs;
     const numSteps = this.numSteps;
+    const reused: Series | null =
+      sink === undefined ? null : newSeries(Labels.EMPTY, false, numSteps);
     for (const s of loaded) {
       this.checkDeadline();
       if (at !== null) {
@@ -175,7 +178,8 @@ export class Evaluator implements StepEvaluator {
         const ss = newSeries(s.labels, false, numSteps);
         for (let ts = this.start; ts <= this.end; ts += this.interval) pushPoint(ss, ts, s.vs[i]);
         this.addSamples(ss.n);
-        out.push(ss);
+        if (sink !== undefined) sink(ss);
+        else out.push(ss);
         continue;
       }
       // Reference times only move forward with the steps: the sample index slides, no search per step.
@@ -190,14 +194,21 @@ export class Evaluator implements StepEvaluator {
         if (i < 0 || sts[i] <= ref - lookback) continue;
         const v = svs[i];
         if (v !== v && isStaleNaN(v)) continue;
-        if (ss === null) ss = newSeries(s.labels, false, numSteps);
+        if (ss === null) {
+          if (reused !== null) {
+            ss = reused;
+            ss.metric = s.labels;
+            ss.n = 0;
+          } else ss = newSeries(s.labels, false, numSteps);
+        }
         ss.ts[ss.n] = ts;
         ss.vals[ss.n] = v;
         ss.n++;
       }
       if (ss !== null) {
         this.addSamples(ss.n);
-        out.push(ss);
+        if (sink !== undefined) sink(ss);
+        else out.push(ss);
       }
     }
     return out;
@@ -313,8 +324,12 @@ export class Evaluator implements StepEvaluator {
     return res;
   }
 
-  streamMatrixCall(expr: Expr, sink: (s: Series) => void): boolean {
+  streamSeries(expr: Expr, sink: (s: Series) => void): boolean {
     const e = unwrapParens(expr);
+    if (e.type === 'VectorSelector') {
+      this.evalVectorSelector(e, sink);
+      return true;
+    }
     if (e.type !== 'Call') return false;
     const name = e.func.name;
     if (
