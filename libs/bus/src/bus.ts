@@ -15,6 +15,17 @@ export interface RequestMeta {
   headers: Record<string, string>;
 }
 
+/** How a JSON request subject is served. */
+export interface ServeOptions {
+  /**
+   * Requests from this process are answered in-process, without the NATS round trip or the JSON of
+   * the reply (the caller gets the handler's reply object itself; the request is still copied as
+   * JSON). Only for handlers whose replies are plain JSON data built for each request, on hot read
+   * paths such as the Store API of partitions this process owns.
+   */
+  inProcess?: boolean;
+}
+
 /** A JSON request handler; a thrown StrataError becomes an error reply with its code. */
 export type RequestHandler<Req, Res> = (payload: Req, meta: RequestMeta) => Promise<Res>;
 
@@ -138,6 +149,7 @@ export interface Bus {
     subject: string,
     queueGroup: string | null,
     handler: RequestHandler<Req, Res>,
+    options?: ServeOptions,
   ): Stoppable;
   /**
    * Sends raw bytes (no JSON, no base64) with JSON metadata in a header and returns the JSON reply;

@@ -13,6 +13,7 @@ import {
   type ReplyEnvelope,
   type RequestHandler,
   type RequestOptions,
+  type ServeOptions,
   type Stoppable,
   type StreamSpec,
 } from './bus';
@@ -101,8 +102,9 @@ export class NatsBus implements Bus, KvProvider {
     subject: string,
     queueGroup: string | null,
     handler: RequestHandler<Req, Res>,
+    options?: ServeOptions,
   ): Stoppable {
-    return this.track(this.responder.serve(subject, queueGroup, handler));
+    return this.track(this.responder.serve(subject, queueGroup, handler, options));
   }
 
   requestBinary<Meta, Res>(

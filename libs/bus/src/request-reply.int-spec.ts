@@ -241,4 +241,55 @@ describe('request/reply', () => {
     ).rejects.toBeInstanceOf(NoRespondersError);
     await other.drain();
   });
+
+  it('answers JSON requests of an inProcess subject in-process with its reply object, a copy of the request and the same errors', async () => {
+    const subject = uniqueName('test.local-json');
+    const other = await connectBus({
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
+      name: 'rr-spec-local-json',
+      logger: quietLogger(),
+    });
+    let crossed = 0;
+    const monitor = other.connection.subscribe(subject, {
+      callback: () => {
+        crossed++;
+      },
+    });
+    await other.connection.flush();
+    const reply = { samples: new Float64Array([1, 2]) };
+    const served = bus.serve<{ fail?: boolean; note: string[] }, typeof reply>(
+      subject,
+      'local',
+      async (req, meta) => {
+        if (req.fail) throw new StrataError('unavailable', 'moved', undefined, { reason: 'moved' });
+        req.note.push(meta.headers['X-Request-Id'] ?? 'none');
+        return reply;
+      },
+      { inProcess: true },
+    );
+    await bus.connection.flush();
+    const request = { note: [] as string[] };
+    // The reply is the handler's own object: typed arrays survive, nothing was encoded.
+    const answer = await bus.request<typeof request, typeof reply>(subject, request, {
+      headers: { 'X-Request-Id': 'r1' },
+    });
+    expect(answer).toBe(reply);
+    expect(request.note).toEqual([]);
+    await expect(bus.request(subject, { fail: true, note: [] })).rejects.toMatchObject({
+      code: 'unavailable',
+      reason: 'moved',
+    });
+    // Another process still reaches it over NATS, and gets JSON.
+    await expect(other.request(subject, { note: [] })).resolves.toEqual({
+      samples: { '0': 1, '1': 2 },
+    });
+    await other.connection.flush();
+    expect(crossed).toBe(1);
+    monitor.unsubscribe();
+    await other.connection.flush();
+    await served.stop();
+    await expect(bus.request(subject, { note: [] })).rejects.toBeInstanceOf(NoRespondersError);
+    await other.drain();
+  });
 });

@@ -19,7 +19,13 @@ import {
   type WireMetadata,
   TENANT_LABEL,
 } from '@strata/contracts';
-import { type Label, type Labels, compareLabelsUtf8, mergeSampleArrays } from '@strata/tsdb';
+import {
+  type Label,
+  type Labels,
+  compareLabelsUtf8,
+  decodeChunkFrames,
+  mergeSampleArrays,
+} from '@strata/tsdb';
 import {
   type TenantCardinality,
   type TenantHeadStatus,
@@ -263,14 +269,28 @@ class FanOutStoreClient implements StoreClient {
             ...this.scoped(query),
             cursor,
             maxSamples: this.options.pageSamples ?? 100_000,
+            encoding: 'xor',
             ...(ds ? { maxResolutionMs: ds.maxResolutionMs, aggregate: ds.aggregate } : {}),
           });
           for (const s of page.series) {
-            const values = floats(s.v);
+            let timestamps: Float64Array;
+            let values: Float64Array;
+            if (s.x !== undefined) {
+              ({ timestamps, values } = decodeChunkFrames(
+                Buffer.from(s.x, 'base64'),
+                query.start,
+                query.end,
+              ));
+              // Chunks may overlap the window with no sample inside it.
+              if (timestamps.length === 0) continue;
+            } else {
+              timestamps = floats(s.t);
+              values = floats(s.v);
+            }
             // NaN (a staleness marker) stays: it is no sample to count.
             if (ones)
               for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) values[i] = 1;
-            series.push({ labels: unflatten(s.labels), timestamps: floats(s.t), values });
+            series.push({ labels: unflatten(s.labels), timestamps, values });
           }
           cursor = page.nextCursor;
         } while (cursor !== null);

@@ -15,7 +15,8 @@ export class StoreApiController {
 
   @MessagePattern(
     SubjectPatterns.storeQuery('store'),
-    requestRoute({ queueGroup: QueueGroups.of('store'), manual: true }),
+    // A query service in the same process reads the shard without NATS or JSON.
+    requestRoute({ queueGroup: QueueGroups.of('store'), manual: true, inProcess: true }),
   )
   query(
     @Payload(new ValidatePayload(StoreRequest, 'Store API request')) request: StoreRequest,

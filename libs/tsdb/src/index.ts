@@ -1,5 +1,6 @@
 export * from './chunk/bstream';
 export * from './chunk/xor';
+export * from './chunk/chunk-frames';
 export * from './errors';
 export * from './exemplar/exemplar-storage';
 export * from './head/head';

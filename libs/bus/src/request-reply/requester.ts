@@ -33,6 +33,14 @@ export class Requester {
 
   /** Sends a JSON request and unwraps the reply envelope. */
   request<Req, Res>(subject: string, payload: Req, options?: RequestOptions): Promise<Res> {
+    const local = this.responder.localHandler(subject);
+    if (local) {
+      // The same isolation of the request as over the wire: the handler gets its own copy.
+      const copy = decodeJson<unknown>(encodeJson(payload));
+      return this.answerLocally<Res>(subject, local.inFlight, options?.timeoutMs, () =>
+        local.handler(copy, { subject, headers: { ...options?.headers } }),
+      );
+    }
     return this.exchange<Res>(subject, encodeJson(payload), options?.headers, options?.timeoutMs);
   }
 
@@ -57,14 +65,23 @@ export class Requester {
     payload: Uint8Array,
     options: BinaryRequestOptions<Meta>,
   ): Promise<Res> {
-    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     // The same isolation as over the wire: the handler gets its own copy of the metadata.
     const meta = JSON.parse(JSON.stringify(options.meta ?? null)) as unknown;
-    const started = performance.now();
-    const work = this.responder.run(subject, () =>
+    return this.answerLocally<Res>(subject, local.inFlight, options.timeoutMs, () =>
       local.handler(payload, { subject, headers: { ...options.headers }, meta }),
     );
-    local.inFlight.track(work);
+  }
+
+  private async answerLocally<Res>(
+    subject: string,
+    inFlight: InFlight,
+    timeout: number | undefined,
+    call: () => Promise<unknown>,
+  ): Promise<Res> {
+    const timeoutMs = timeout ?? this.defaultTimeoutMs;
+    const started = performance.now();
+    const work = this.responder.run(subject, call);
+    inFlight.track(work);
     this.inFlight.track(work);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {

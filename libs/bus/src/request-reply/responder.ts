@@ -4,6 +4,7 @@ import {
   type BinaryRequestHandler,
   type ReplyEnvelope,
   type RequestHandler,
+  type ServeOptions,
   type Stoppable,
 } from '../bus';
 import { isChunkHeader } from '../chunking';
@@ -27,6 +28,12 @@ export interface LocalBinaryHandler {
   readonly inFlight: InFlight;
 }
 
+/** A JSON handler this process serves with `inProcess`, reachable without a NATS round trip. */
+export interface LocalHandler {
+  readonly handler: RequestHandler<unknown, unknown>;
+  readonly inFlight: InFlight;
+}
+
 /** Serves JSON and binary requests in queue groups; every reply is an envelope, whatever the handler does. */
 export class Responder {
   readonly inFlight = new InFlight();
@@ -36,6 +43,8 @@ export class Responder {
    * copied through nats-server twice. Other processes still reach the subject over NATS.
    */
   private readonly localBinary = new Map<string, LocalBinaryHandler>();
+  /** JSON subjects served with `inProcess` (see `ServeOptions`). */
+  private readonly local = new Map<string, LocalHandler>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -49,13 +58,34 @@ export class Responder {
     return this.localBinary.get(subject);
   }
 
+  /** The JSON handler this process serves on `subject` for in-process callers, if any. */
+  localHandler(subject: string): LocalHandler | undefined {
+    return this.local.get(subject);
+  }
+
   /** Subscribes `handler` to `subject`; every reply is an envelope, whatever the handler does. */
   serve<Req, Res>(
     subject: string,
     queueGroup: string | null,
     handler: RequestHandler<Req, Res>,
+    options: ServeOptions = {},
   ): Stoppable {
-    return this.subscribe(subject, queueGroup, (msg, data) => this.invoke(msg, data, handler));
+    const remote = this.subscribe(subject, queueGroup, (msg, data) =>
+      this.invoke(msg, data, handler),
+    );
+    if (!options.inProcess || this.local.has(subject)) return remote;
+    const local: LocalHandler = {
+      handler: handler as RequestHandler<unknown, unknown>,
+      inFlight: new InFlight(),
+    };
+    this.local.set(subject, local);
+    return {
+      stop: async () => {
+        if (this.local.get(subject) === local) this.local.delete(subject);
+        await remote.stop();
+        await local.inFlight.idle();
+      },
+    };
   }
 
   /** Subscribes a binary `handler` to `subject`: the payload stays bytes, the metadata comes from `Strata-Meta`. */

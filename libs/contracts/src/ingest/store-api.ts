@@ -134,6 +134,11 @@ export const StoreRequest = z.discriminatedUnion('type', [
        * themselves, except under `count`, where each counts 1.
        */
       aggregate: z.enum(['count', 'sum', 'min', 'max', 'counter']).optional(),
+      /**
+       * `xor`: a store that holds a series' samples as XOR chunks may send the chunks as they are
+       * (`WireSeries.x`) instead of decoded arrays; absent: always `t` and `v`.
+       */
+      encoding: z.enum(['float64', 'xor']).optional(),
     })
     .strict(),
   StoreTsdbStatusRequest,
@@ -144,11 +149,17 @@ export type StoreRequest = z.infer<typeof StoreRequest>;
 /** Labels on the wire: names and values flattened as `[name0, value0, name1, value1, ...]`, sorted by name. */
 export type WireLabels = string[];
 
-/** A series with its samples: `t` and `v` are base64 of little-endian Float64 arrays of equal length. */
+/**
+ * A series with its samples: `t` and `v` are base64 of little-endian Float64 arrays of equal
+ * length; or, only when the request asked for `encoding: 'xor'`, `t` and `v` are empty and `x` is
+ * base64 of the series' XOR chunks in `encodeChunkFrames` form (`@strata/tsdb`), which may hold
+ * samples outside the requested window for the reader to drop.
+ */
 export interface WireSeries {
   labels: WireLabels;
   t: string;
   v: string;
+  x?: string;
 }
 
 /** Answer to `Series`. */

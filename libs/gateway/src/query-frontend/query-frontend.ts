@@ -120,10 +120,23 @@ export class QueryFrontend {
       }
       const answer = await run(part.startMs, part.endMs);
       if (answer.statusCode !== 200) return { error: answer };
-      const body = answer.body as RangeBody;
-      if (cacheable && directive.write && (body.warnings ?? []).length === 0)
-        this.cache.set(tenantId, key, answer.serialized ?? JSON.stringify(body), this.ttl(newest));
-      return { body, answer };
+      if (cacheable && directive.write) {
+        const body = answer.body as RangeBody;
+        if ((body.warnings ?? []).length === 0)
+          this.cache.set(
+            tenantId,
+            key,
+            answer.serialized ?? JSON.stringify(body),
+            this.ttl(newest),
+          );
+      }
+      // A lone part that is not cached goes back as the query service wrote it: its text is never parsed.
+      return {
+        get body(): RangeBody {
+          return answer.body as RangeBody;
+        },
+        answer,
+      };
     });
     const failed = outcomes.find((o): o is { error: ApiAnswer } => 'error' in o);
     if (failed !== undefined) return failed.error;

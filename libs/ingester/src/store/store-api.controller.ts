@@ -15,7 +15,8 @@ export class StoreApiController {
 
   @MessagePattern(
     SubjectPatterns.storeQuery('ingester'),
-    requestRoute({ queueGroup: QueueGroups.of('ingester'), manual: true }),
+    // The monolith's query service reads the partitions it owns without NATS or JSON.
+    requestRoute({ queueGroup: QueueGroups.of('ingester'), manual: true, inProcess: true }),
   )
   query(
     @Payload(new ValidatePayload(StoreRequest, 'Store API request')) request: StoreRequest,

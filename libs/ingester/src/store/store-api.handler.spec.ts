@@ -1,5 +1,5 @@
 import { StoreRequest } from '@strata/contracts';
-import { Head, labelsFrom } from '@strata/tsdb';
+import { Head, decodeChunkFrames, labelsFrom } from '@strata/tsdb';
 import { TenantExemplars } from '../head/tenant-exemplars';
 import { TenantHead } from '../head/tenant-head';
 import { answerStoreRequest } from './store-api.handler';
@@ -75,6 +75,34 @@ describe('Store API over tenant heads', () => {
     } while (cursor !== null);
     expect(seen.map((l) => l[3])).toEqual(['0', '1', '2', '3', '4']);
     expect(pages).toBe(2);
+  });
+
+  it('sends XOR chunks as the head holds them when asked, and arrays for series with out-of-order samples', () => {
+    const head = new Head({ outOfOrderWindow: 600_000 });
+    const ordered = labelsFrom({ __name__: 'x', s: 'ordered', tenant_id: 'a' });
+    const late = labelsFrom({ __name__: 'x', s: 'late', tenant_id: 'a' });
+    // 300 samples cut into several chunks, the last one still open.
+    for (let t = 1; t <= 300; t++) head.append(ordered, t * 1000, t === 150 ? NaN : t / 2);
+    for (const t of [1, 2, 4]) head.append(late, t * 1000, t);
+    head.append(late, 3000, 3);
+    const own = { tenantState: () => new TenantHead('a', head) };
+    const select = (encoding: string | undefined) =>
+      answerStoreRequest(
+        own,
+        StoreRequest.parse({ type: 'Select', tenantId: 'a', start: 2000, end: 250_000, encoding }),
+      ) as { series: Array<{ labels: string[]; t: string; v: string; x?: string }> };
+    const floats = (b64: string) =>
+      Array.from(new Float64Array(new Uint8Array(Buffer.from(b64, 'base64')).buffer));
+    const plain = select(undefined).series;
+    expect(plain.every((s) => s.x === undefined)).toBe(true);
+    const [lateXor, orderedXor] = select('xor').series;
+    expect(lateXor.x).toBeUndefined();
+    expect(floats(lateXor.t)).toEqual([2000, 3000, 4000]);
+    expect(orderedXor.t).toBe('');
+    const decoded = decodeChunkFrames(Buffer.from(orderedXor.x ?? '', 'base64'), 2000, 250_000);
+    expect(Array.from(decoded.timestamps)).toEqual(floats(plain[1].t));
+    expect(Object.is(decoded.values[148], NaN)).toBe(true);
+    expect(Array.from(decoded.values)).toEqual(floats(plain[1].v));
   });
 
   it("answers TsdbStatus from the request tenant's series only, the tenant label never counted", () => {

@@ -70,25 +70,39 @@ export function evalAggregate(ev: StepEvaluator, e: AggregateExpr): Matrix {
   return result;
 }
 
+/** Notes the quantile parameters outside [0, 1] (NaN included), as Prometheus warns of them. */
+function noteInvalidQuantiles(ev: StepEvaluator, params: Float64Array): void {
+  const annos = ev.ctx.annotations;
+  let anyNaN = false;
+  let max = -Infinity;
+  let min = Infinity;
+  for (const p of params) {
+    if (Number.isNaN(p)) anyNaN = true;
+    else {
+      max = Math.max(max, p);
+      min = Math.min(min, p);
+    }
+  }
+  if (anyNaN) annos.add(Anno.invalidQuantile(NaN));
+  if (max > 1) annos.add(Anno.invalidQuantile(max));
+  if (min < 0) annos.add(Anno.invalidQuantile(min));
+}
+
 function aggregate(ev: StepEvaluator, e: AggregateExpr, grouping: string[]): Matrix {
   const params = paramValues(ev, e.param);
-  const input = ev.evalMatrix(e.expr);
-  const annos = ev.ctx.annotations;
-  if (e.op === 'quantile') {
-    let anyNaN = false;
-    let max = -Infinity;
-    let min = Infinity;
-    for (const p of params) {
-      if (Number.isNaN(p)) anyNaN = true;
-      else {
-        max = Math.max(max, p);
-        min = Math.min(min, p);
-      }
-    }
-    if (anyNaN) annos.add(Anno.invalidQuantile(NaN));
-    if (max > 1) annos.add(Anno.invalidQuantile(max));
-    if (min < 0) annos.add(Anno.invalidQuantile(min));
+  if (
+    e.op === 'sum' ||
+    e.op === 'count' ||
+    e.op === 'max' ||
+    e.op === 'min' ||
+    e.op === 'group' ||
+    e.op === 'quantile'
+  ) {
+    const streamed = aggregateStreamed(ev, e, e.op, grouping, params);
+    if (streamed !== null) return streamed;
   }
+  const input = ev.evalMatrix(e.expr);
+  if (e.op === 'quantile') noteInvalidQuantiles(ev, params);
   const keyOf = groupKeyFn(e, grouping);
   const groupIdx = new Map<string, number>();
   const seriesToGroup = new Int32Array(input.length);
@@ -322,6 +336,123 @@ function aggregateBySeries(
       if (seen[c] === 0) continue;
       series.ts[series.n] = start + k * interval;
       series.vals[series.n] = comp !== null ? value[c] + comp[c] : value[c];
+      series.n++;
+    }
+    out.push(series);
+  }
+  return out;
+}
+
+/**
+ * `sum`, `count`, `max`, `min` and `group` of a selector or a range function (`sum(rate(x[5m]))`),
+ * folded one input series at a time as it is produced: the input matrix is never held, so no
+ * per-series arrays are allocated. Series, groups and cells are visited in the order of
+ * `aggregateBySeries`, which gives identical results; null when the input is not such a call.
+ */
+function aggregateStreamed(
+  ev: StepEvaluator,
+  e: AggregateExpr,
+  op: 'sum' | 'count' | 'max' | 'min' | 'group' | 'quantile',
+  grouping: string[],
+  params: Float64Array,
+): Matrix | null {
+  const numSteps = ev.numSteps;
+  if (!(ev.interval > 0)) return null;
+  const start = ev.start;
+  const interval = ev.interval;
+  const keyOf = groupKeyFn(e, grouping);
+  const groupIdx = new Map<string, number>();
+  const groupMetrics: Labels[] = [];
+  const seen: Uint8Array[] = [];
+  const value: Float64Array[] = [];
+  const comp: Float64Array[] = [];
+  // quantile: each cell's values in input order.
+  const lists: Array<Array<number[] | undefined>> = [];
+  // Prometheus takes each output's flag from the input series at the group's index.
+  const dropNames: boolean[] = [];
+  let count = 0;
+  const streamed = ev.streamSeries(e.expr, (s) => {
+    if ((count & 1023) === 0) ev.checkDeadline();
+    dropNames.push(s.dropName);
+    count++;
+    const k = keyOf(s.metric);
+    let g = groupIdx.get(k);
+    if (g === undefined) {
+      g = groupMetrics.length;
+      groupIdx.set(k, g);
+      groupMetrics.push(groupLabels(e, grouping, s.metric));
+      seen.push(new Uint8Array(numSteps));
+      value.push(new Float64Array(numSteps));
+      if (op === 'sum') comp.push(new Float64Array(numSteps));
+      if (op === 'quantile') lists.push(new Array<number[] | undefined>(numSteps));
+    }
+    const gs = seen[g];
+    const gv = value[g];
+    const gc = op === 'sum' ? comp[g] : null;
+    const ts = s.ts;
+    const vals = s.vals;
+    if (op === 'quantile') {
+      const gl = lists[g];
+      for (let i = 0; i < s.n; i++) {
+        const c = (ts[i] - start) / interval;
+        gs[c] = 1;
+        const l = gl[c];
+        if (l === undefined) gl[c] = [vals[i]];
+        else l.push(vals[i]);
+      }
+      return;
+    }
+    for (let i = 0; i < s.n; i++) {
+      const c = (ts[i] - start) / interval;
+      const f = vals[i];
+      if (gs[c] === 0) {
+        gs[c] = 1;
+        gv[c] = op === 'count' || op === 'group' ? 1 : f;
+        continue;
+      }
+      switch (op) {
+        case 'sum': {
+          // kahanSumInc inlined, as in aggregateBySeries.
+          const sum = gv[c];
+          const t = sum + f;
+          if (!Number.isFinite(t) && !Number.isNaN(t)) (gc as Float64Array)[c] = 0;
+          else if (Math.abs(sum) >= Math.abs(f)) (gc as Float64Array)[c] += sum - t + f;
+          else (gc as Float64Array)[c] += f - t + sum;
+          gv[c] = t;
+          break;
+        }
+        case 'count':
+          gv[c]++;
+          break;
+        case 'max':
+          if (gv[c] < f || Number.isNaN(gv[c])) gv[c] = f;
+          break;
+        case 'min':
+          if (gv[c] > f || Number.isNaN(gv[c])) gv[c] = f;
+          break;
+        case 'group':
+          break;
+      }
+    }
+  });
+  if (!streamed) return null;
+  if (op === 'quantile') noteInvalidQuantiles(ev, params);
+  const out: Matrix = [];
+  for (let g = 0; g < groupMetrics.length; g++) {
+    const gs = seen[g];
+    let n = 0;
+    for (let k = 0; k < numSteps; k++) n += gs[k];
+    if (n === 0) continue;
+    const series = newSeries(groupMetrics[g], g < count ? dropNames[g] : false, n);
+    for (let k = 0; k < numSteps; k++) {
+      if (gs[k] === 0) continue;
+      series.ts[series.n] = start + k * interval;
+      series.vals[series.n] =
+        op === 'sum'
+          ? value[g][k] + comp[g][k]
+          : op === 'quantile'
+            ? quantile(params[k], lists[g][k] as number[])
+            : value[g][k];
       series.n++;
     }
     out.push(series);

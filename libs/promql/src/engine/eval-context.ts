@@ -5,7 +5,7 @@ import { type Labels } from '../storage/labels';
 import { type Querier } from '../storage/queryable';
 import { type Annotations } from './annotations';
 import { type LoadedSeries } from './selectors';
-import { type Matrix, type StringValue, type Vector } from './types';
+import { type Matrix, type Series, type StringValue, type Vector } from './types';
 
 /** State shared by the evaluators of one query, including nested subquery evaluators. */
 export interface QueryContext {
@@ -43,6 +43,13 @@ export interface StepEvaluator {
   addSamples(n: number): void;
   /** Evaluates an expression that yields a matrix (any non-string type). */
   evalMatrix(e: Expr): Matrix;
+  /**
+   * Evaluates an instant selector or a range function call (`rate(x[5m])`, `max_over_time(...)`)
+   * one output series at a time, handing each to `sink` in the order `evalMatrix` would list them,
+   * in a buffer that may be reused for the next one; false, with nothing evaluated, for any other
+   * expression.
+   */
+  streamSeries(e: Expr, sink: (s: Series) => void): boolean;
   /** Runs `fn` once per step over the vectors of the evaluated arguments (see `Evaluator.rangeEval`). */
   rangeEval(
     fn: (args: Vector[], sigs: string[][] | null, ts: number) => Vector,

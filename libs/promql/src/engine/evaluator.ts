@@ -157,25 +157,59 @@ export class Evaluator implements StepEvaluator {
     if (i < 0) return -1;
     if (s.ts[i] <= refTime - this.ctx.lookbackMs) return -1;
     const v = s.vs[i];
-    if (isStaleNaN(v)) return -1;
+    if (v !== v && isStaleNaN(v)) return -1;
     return i;
   }
 
-  private evalVectorSelector(vs: VectorSelector): Matrix {
+  /** `sink` given: each series goes there in one reused buffer instead of into the result. */
+  private evalVectorSelector(vs: VectorSelector, sink?: (s: Series) => void): Matrix {
     const loaded = this.seriesFor(vs);
     const at = this.atTime(vs);
     const out: Matrix = [];
+    const lookback = this.ctx.lookbackMs;
+    const numSteps = this.numSteps;
+    const reused: Series | null =
+      sink === undefined ? null : newSeries(Labels.EMPTY, false, numSteps);
     for (const s of loaded) {
       this.checkDeadline();
-      let ss: Series | null = null;
-      for (let ts = this.start; ts <= this.end; ts += this.interval) {
-        const i = this.instantIndex(s, (at ?? ts) - vs.offsetMs);
+      if (at !== null) {
+        const i = this.instantIndex(s, at - vs.offsetMs);
         if (i < 0) continue;
-        if (ss === null) ss = newSeries(s.labels, false, this.numSteps);
-        this.addSamples(1);
-        pushPoint(ss, ts, s.vs[i]);
+        const ss = newSeries(s.labels, false, numSteps);
+        for (let ts = this.start; ts <= this.end; ts += this.interval) pushPoint(ss, ts, s.vs[i]);
+        this.addSamples(ss.n);
+        if (sink !== undefined) sink(ss);
+        else out.push(ss);
+        continue;
       }
-      if (ss !== null) out.push(ss);
+      // Reference times only move forward with the steps: the sample index slides, no search per step.
+      const sts = s.ts;
+      const svs = s.vs;
+      const sn = s.n;
+      let ss: Series | null = null;
+      let i = -1;
+      for (let ts = this.start; ts <= this.end; ts += this.interval) {
+        const ref = ts - vs.offsetMs;
+        while (i + 1 < sn && sts[i + 1] <= ref) i++;
+        if (i < 0 || sts[i] <= ref - lookback) continue;
+        const v = svs[i];
+        if (v !== v && isStaleNaN(v)) continue;
+        if (ss === null) {
+          if (reused !== null) {
+            ss = reused;
+            ss.metric = s.labels;
+            ss.n = 0;
+          } else ss = newSeries(s.labels, false, numSteps);
+        }
+        ss.ts[ss.n] = ts;
+        ss.vals[ss.n] = v;
+        ss.n++;
+      }
+      if (ss !== null) {
+        this.addSamples(ss.n);
+        if (sink !== undefined) sink(ss);
+        else out.push(ss);
+      }
     }
     return out;
   }
@@ -290,6 +324,30 @@ export class Evaluator implements StepEvaluator {
     return res;
   }
 
+  streamSeries(expr: Expr, sink: (s: Series) => void): boolean {
+    const e = unwrapParens(expr);
+    if (e.type === 'VectorSelector') {
+      this.evalVectorSelector(e, sink);
+      return true;
+    }
+    if (e.type !== 'Call') return false;
+    const name = e.func.name;
+    if (
+      (e.func.experimental && !this.ctx.enableExperimental) ||
+      name === 'absent_over_time' ||
+      MATRIX_FUNCTIONS[name] === undefined
+    )
+      return false;
+    for (let i = 0; i < e.args.length; i++) {
+      const a = unwrapParens(e.args[i]);
+      if (a.type === 'MatrixSelector' || a.type === 'SubqueryExpr') {
+        this.evalMatrixCall(e, i, sink);
+        return true;
+      }
+    }
+    return false;
+  }
+
   private evalCall(e: Call): EvalValue {
     const name = e.func.name;
     if (e.func.experimental && !this.ctx.enableExperimental) {
@@ -351,7 +409,8 @@ export class Evaluator implements StepEvaluator {
     }, []);
   }
 
-  private evalMatrixCall(e: Call, matrixIdx: number): Matrix {
+  /** `sink` given: each output series goes there in one reused buffer instead of into the result. */
+  private evalMatrixCall(e: Call, matrixIdx: number, sink?: (s: Series) => void): Matrix {
     const name = e.func.name;
     const fn = MATRIX_FUNCTIONS[name];
     if (fn === undefined) throw new EvalError(`function "${name}" is not supported`);
@@ -408,6 +467,8 @@ export class Evaluator implements StepEvaluator {
     };
     // The current window stays counted until the next series starts, as Prometheus' buffer does.
     let held = 0;
+    const reused: Series | null =
+      sink === undefined ? null : newSeries(Labels.EMPTY, dropName, numSteps);
     for (const s of source) {
       this.checkDeadline();
       this.ctx.currentSamples -= held;
@@ -444,12 +505,22 @@ export class Evaluator implements StepEvaluator {
         callCtx.rangeEnd = refEnd;
         const v = (s.fn ?? fn)(s.ts, s.vs, lo, hi, callCtx);
         if (v === undefined) continue;
-        if (ss === null) ss = newSeries(s.labels, dropName, numSteps);
-        pushPoint(ss, ts, v);
+        if (ss === null) {
+          if (reused !== null) {
+            ss = reused;
+            ss.metric = s.labels;
+            ss.n = 0;
+          } else ss = newSeries(s.labels, dropName, numSteps);
+        }
+        ss.ts[ss.n] = ts;
+        ss.vals[ss.n] = v;
+        ss.n++;
       }
       if (ss !== null) {
+        // Counted as if held, so a limit trips exactly where the materialised result would.
         this.addSamples(ss.n);
-        out.push(ss);
+        if (sink !== undefined) sink(ss);
+        else out.push(ss);
         if (name === 'rate' || name === 'increase') {
           const mn = s.labels.get(METRIC_NAME);
           if (

@@ -9,6 +9,11 @@ import { type MemSeries } from './series';
 export interface QueriedSeries {
   readonly labels: Labels;
   iterator(): SampleIterator;
+  /**
+   * The encoded XOR chunks that overlap the range, oldest first (they may hold samples outside
+   * it), or null when out-of-order samples are held beside them and only the iterator merges both.
+   */
+  chunks(): Uint8Array[] | null;
 }
 
 /** Limits for label name/value lookups; `limit` truncates after sorting, as Prometheus' API does. */
@@ -30,7 +35,11 @@ export class HeadQuerier {
     for (const s of this.seriesFor(matchers)) {
       if (s.maxTime() < this.mint || s.minTime() > this.maxt) continue;
       const { mint, maxt } = this;
-      out.push({ labels: s.labels(), iterator: () => s.iterator(mint, maxt) });
+      out.push({
+        labels: s.labels(),
+        iterator: () => s.iterator(mint, maxt),
+        chunks: () => s.inOrderChunks(mint, maxt),
+      });
     }
     return out.sort((a, b) => compareLabels(a.labels, b.labels));
   }

@@ -160,6 +160,19 @@ export class MemSeries {
     return new RangeIterator(it, mint, maxt);
   }
 
+  /**
+   * The in-order chunks overlapping [mint, maxt] as their bytes (the open one as encoded so far),
+   * or null when out-of-order samples are held too.
+   */
+  inOrderChunks(mint: number, maxt: number): Uint8Array[] | null {
+    if (this.ooo && this.ooo.ts.length > 0) return null;
+    const out: Uint8Array[] = [];
+    for (const c of this.chunks) if (c.maxT >= mint && c.minT <= maxt) out.push(c.bytes);
+    const h = this.headChunk;
+    if (h && h.numSamples() > 0 && h.maxT() >= mint && h.minT() <= maxt) out.push(h.bytes());
+    return out;
+  }
+
   /** Drops chunks and OOO samples entirely before `mint`; returns how many chunks went. */
   truncateBefore(mint: number): number {
     let removed = 0;

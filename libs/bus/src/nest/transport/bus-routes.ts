@@ -19,6 +19,8 @@ export interface RequestRoute {
    * pattern is then a NATS wildcard subject (`SubjectPatterns.storeQuery('ingester')`).
    */
   manual?: boolean;
+  /** Callers in this process get the handler's reply without NATS or JSON (`ServeOptions.inProcess`). */
+  inProcess?: boolean;
 }
 
 /**

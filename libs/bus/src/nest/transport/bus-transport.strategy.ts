@@ -133,12 +133,16 @@ export class BusTransport extends Server implements CustomTransportStrategy, Bus
         ),
       );
     }
-    return bus.serve(subject, route.queueGroup, (payload, meta) =>
-      this.invoke(
-        handler,
-        payload,
-        new BusContext([meta.subject, meta.headers, undefined, undefined]),
-      ),
+    return bus.serve(
+      subject,
+      route.queueGroup,
+      (payload, meta) =>
+        this.invoke(
+          handler,
+          payload,
+          new BusContext([meta.subject, meta.headers, undefined, undefined]),
+        ),
+      { inProcess: route.inProcess === true },
     );
   }
 
