@@ -126,6 +126,11 @@ export const KvBuckets = {
   rulerLeases: 'STRATA_RULER_LEASES',
   /** Tenants reserved by their dedicated ruler replicas (`t.<tenant hash>`), each held as long as its value says. */
   rulerReservations: 'STRATA_RULER_RESERVATIONS',
+  /**
+   * Model registry: per-tenant locks (`t<hex of tenant>` → holder) taken by every gateway replica
+   * to commit a manifest and by the model-registry service to collect garbage, expiring when not renewed.
+   */
+  modelLocks: 'STRATA_MODEL_LOCKS',
   /** Key of a partition in the buckets above. */
   partitionKey: (partition: number) => `p${partitionToken(partition)}`,
 } as const;

@@ -9,16 +9,19 @@ import {
   ModelManifest,
   type ModelIndex,
   type ModelIndexEntry,
+  type CollectModelGarbageReply,
   StrataError,
 } from '@strata/contracts';
 import { type Bucket, isObjectNotFound, type ObjectAttributes } from '@strata/objstore';
 import { DigestVerifier } from './digest-verifier';
-import { digestOfBlobKey, modelKeys } from './model-keys';
+import { modelKeys, type TenantLock } from '@strata/model-artifacts';
 
-/** How the store collects garbage and counts usage. */
+/** How the store locks, collects garbage and counts usage. */
 export interface ModelStoreOptions {
-  /** Unreferenced blobs younger than this are kept: a push in flight may be about to name them. */
-  gcGraceMs: number;
+  /** The per-tenant lock manifests are committed under; garbage collection takes the same one. */
+  lock: TenantLock;
+  /** Collects the tenant's unreferenced blobs (the model-registry service does, over the bus). */
+  collect: (tenant: string) => Promise<CollectModelGarbageReply>;
   /** Hears the tenant's stored bytes whenever they are counted or change (the usage series). */
   onUsage?: (tenant: string, bytes: number) => void;
 }
@@ -34,11 +37,10 @@ export interface ModelRef {
 
 /**
  * Model artifacts of every tenant in the bucket: blobs by digest, manifests by repo/name/version.
- * A manifest is written only when all its blobs exist, and garbage collection takes the same
- * per-tenant lock, so no manifest naming a missing blob is ever visible from this gateway.
+ * A manifest is written only when all its blobs exist, under the tenant's lock, which garbage
+ * collection takes too, so no manifest naming a missing blob is ever visible.
  */
 export class ModelStore {
-  private readonly locks = new Map<string, Promise<unknown>>();
   private readonly usage = new Map<string, Promise<number>>();
 
   constructor(
@@ -157,7 +159,7 @@ export class ModelStore {
         result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
       );
     const manifest = result.data;
-    return this.locked(tenant, async () => {
+    return this.options.lock.run(tenant, async () => {
       const wanted = [manifest.config, ...manifest.blobs].flatMap(blobsOf);
       const missing: BlobDigest[] = [];
       for (const blob of wanted) {
@@ -243,35 +245,11 @@ export class ModelStore {
     return cached;
   }
 
-  /**
-   * Deletes the tenant's blobs no manifest names that are older than the grace period; runs
-   * under the lock manifests are written under, so a push's commit and a sweep never interleave.
-   */
+  /** Has the tenant's unreferenced blobs collected; the number deleted. */
   async collectGarbage(tenant: string): Promise<number> {
-    return this.locked(tenant, async () => {
-      const referenced = new Set<string>();
-      for await (const key of this.bucket.list(modelKeys.manifestsDir(tenant), {
-        recursive: true,
-      })) {
-        const manifest = ModelManifest.safeParse(
-          JSON.parse((await readAll(await this.bucket.get(key))).toString('utf8')),
-        );
-        if (!manifest.success) continue;
-        for (const blob of [manifest.data.config, ...manifest.data.blobs].flatMap(blobsOf))
-          referenced.add(blob.digest);
-      }
-      const cutoff = Date.now() - this.options.gcGraceMs;
-      let deleted = 0;
-      for await (const key of this.bucket.list(modelKeys.blobsDir(tenant))) {
-        if (referenced.has(digestOfBlobKey(key))) continue;
-        const attributes = await this.bucket.attributes(key).catch(() => null);
-        if (!attributes || attributes.lastModified.getTime() > cutoff) continue;
-        await this.bucket.delete(key);
-        this.adjustUsage(tenant, -attributes.size);
-        deleted++;
-      }
-      return deleted;
-    });
+    const { deletedBlobs, freedBytes } = await this.options.collect(tenant);
+    this.adjustUsage(tenant, -freedBytes);
+    return deletedBlobs;
   }
 
   private async countBytes(tenant: string): Promise<number> {
@@ -293,17 +271,6 @@ export class ModelStore {
   private report(tenant: string, bytes: number): number {
     this.options.onUsage?.(tenant, bytes);
     return bytes;
-  }
-
-  private async locked<T>(tenant: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(tenant) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(work);
-    this.locks.set(tenant, next);
-    try {
-      return await next;
-    } finally {
-      if (this.locks.get(tenant) === next) this.locks.delete(tenant);
-    }
   }
 }
 
