@@ -5,7 +5,7 @@ import { Subjects } from '@strata/contracts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the model specs run the real control plane behind the gateway
 import { ControlPlaneModule } from '@strata/control-plane';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- garbage collection runs in the model-registry service
-import { ModelRegistryModule } from '@strata/model-registry';
+import { ModelGarbageCollector, ModelRegistryModule } from '@strata/model-registry';
 import { type Bucket } from '@strata/objstore';
 import {
   freshDatabase,
@@ -61,6 +61,8 @@ export interface ModelStack {
   setModelQuota(tenantId: string, bytes: number): Promise<void>;
   /** The gateway's own metrics in the text format (what the internal listener serves). */
   metrics(): Promise<string>;
+  /** Runs the model-registry service's periodic sweep over every tenant now. */
+  sweepModels(): Promise<void>;
   /** Severs every open connection of the gateway, as its crash would, then starts a new one on the same bucket. */
   crashAndRestartGateway(): Promise<void>;
   close(): Promise<void>;
@@ -158,6 +160,9 @@ export async function startModelStack(options: {
     },
     async setModelQuota(tenantId, bytes) {
       await admin('PATCH', `/api/v1/admin/tenants/${tenantId}/quota`, { modelStorageBytes: bytes });
+    },
+    sweepModels() {
+      return modelRegistry.get(ModelGarbageCollector).sweep();
     },
     metrics() {
       return gateway.app.get(GatewayMetrics).registry.metrics();

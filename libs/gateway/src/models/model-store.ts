@@ -26,6 +26,9 @@ export interface ModelStoreOptions {
   onUsage?: (tenant: string, bytes: number) => void;
 }
 
+/** A tenant's cached byte count is listed again after this long. */
+const USAGE_RECOUNT_MS = 5 * 60_000;
+
 /** Injection token of the gateway's ModelStore (null without a bucket). */
 export const MODEL_STORE = Symbol('MODEL_STORE');
 
@@ -42,6 +45,7 @@ export interface ModelRef {
  */
 export class ModelStore {
   private readonly usage = new Map<string, Promise<number>>();
+  private readonly countedAt = new Map<string, number>();
 
   constructor(
     private readonly bucket: Bucket,
@@ -237,9 +241,11 @@ export class ModelStore {
   /** Bytes the tenant's blobs take, each digest counted once. */
   async usedBytes(tenant: string): Promise<number> {
     let cached = this.usage.get(tenant);
-    if (!cached) {
+    // Other replicas and the model-registry service's sweeps change the tenant's blobs too.
+    if (!cached || Date.now() - (this.countedAt.get(tenant) ?? 0) > USAGE_RECOUNT_MS) {
       cached = this.countBytes(tenant).then((bytes) => this.report(tenant, bytes));
       this.usage.set(tenant, cached);
+      this.countedAt.set(tenant, Date.now());
       cached.catch(() => this.usage.delete(tenant));
     }
     return cached;

@@ -302,6 +302,24 @@ describe('model artifact protocol', () => {
     }
   });
 
+  it("sweeps every tenant's blobs that no manifest names, as the model-registry service does hourly", async () => {
+    const orphanA = randomBytes(1000);
+    const orphanB = randomBytes(1000);
+    const kept = Buffer.from('framework: swept\n');
+    expect((await putBlob(keyA, orphanA)).status).toBe(201);
+    expect((await putBlob(keyB, orphanB)).status).toBe(201);
+    expect((await putBlob(keyB, kept)).status).toBe(201);
+    expect((await call(keyB, 'PUT', '/cv/swept/manifests/v1', manifestOf(kept, {}))).status).toBe(
+      201,
+    );
+    await stack.sweepModels();
+    const has = (tenant: string, b: Buffer) =>
+      bucket.exists(`models/${tenant}/blobs/sha256/${digestOf(b).slice(7)}`);
+    expect(await has('team-a', orphanA)).toBe(false);
+    expect(await has('team-b', orphanB)).toBe(false);
+    expect(await has('team-b', kept)).toBe(true);
+  });
+
   it('points uploads and downloads at the gateway on a filesystem bucket, with a 302 on request', async () => {
     const bytes = randomBytes(10);
     await putBlob(keyA, bytes);
