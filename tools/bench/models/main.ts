@@ -139,15 +139,20 @@ async function main(): Promise<void> {
     const baseline = process.env.STRATA_BENCH_BASELINE;
     const baselinePushes: Timed[] = [];
     for (let round = 0; round < rounds; round++) {
-      if (baseline)
-        baselinePushes.push(
-          await cli(
-            stack,
-            await stack.createTenant(`bench-baseline-${round}`),
-            ['models', 'push', 'bench/big@v1', big],
-            baseline,
-          ),
-        );
+      const pushBaseline = async () => {
+        if (baseline)
+          baselinePushes.push(
+            await cli(
+              stack,
+              await stack.createTenant(`bench-baseline-${round}`),
+              ['models', 'push', 'bench/big@v1', big],
+              baseline,
+            ),
+          );
+      };
+      // The baseline goes first in even rounds and right after the push in odd ones, so neither
+      // CLI always follows the same disk work.
+      if (round % 2 === 0) await pushBaseline();
       const tenantKey = round === 0 ? key : await stack.createTenant(`bench-${round}`);
       cps.push(await timed(() => execFileSync('cp', ['-r', big, join(work, 'cp-big')])));
       raws.push(
@@ -159,6 +164,7 @@ async function main(): Promise<void> {
         ),
       );
       pushes.push(await cli(stack, tenantKey, ['models', 'push', 'bench/big@v1', big]));
+      if (round % 2 === 1) await pushBaseline();
       pulls.push(
         await cli(stack, tenantKey, ['models', 'pull', 'bench/big@v1', join(work, 'pulled-big')]),
       );
