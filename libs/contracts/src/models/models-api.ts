@@ -22,5 +22,7 @@ export interface CollectModelGarbageReply {
 
 /** Key of a tenant's model lock in `KvBuckets.modelLocks`: hex, since tenant ids may hold characters KV keys refuse. */
 export function modelLockKey(tenant: string): string {
-  return `t${Buffer.from(tenant, 'utf8').toString('hex')}`;
+  // TextEncoder, not Buffer: contracts are also compiled for the browser console.
+  const hex = Array.from(new TextEncoder().encode(tenant), (b) => b.toString(16).padStart(2, '0'));
+  return `t${hex.join('')}`;
 }
