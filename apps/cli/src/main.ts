@@ -1,22 +1,12 @@
 import { parseArgs } from 'node:util';
 import { StrataError } from '@strata/contracts';
-import { auditReplay, auditVerify, migrate } from './commands/audit';
-import {
-  blocksImportThanos,
-  blocksInspect,
-  blocksLs,
-  blocksMarkNoCompact,
-  blocksUpload,
-} from './commands/blocks';
-import {
-  type OutputFormat,
-  renderBlockList,
-  renderInspection,
-  renderOutcomes,
-} from './commands/blocks-output';
-import { rulesCheck, rulesDiff, rulesList, rulesSync } from './commands/rules';
-import { MODELS_USAGE, modelsCommand } from './commands/models/models-command';
+import { type OutputFormat } from './commands/blocks-output';
+import { MODELS_USAGE } from './commands/models/models-usage';
 import { loadCliConfig, loadModelsTarget, loadRulesTarget } from './config';
+
+// Each command group loads its modules on first use: the audit and blocks commands pull in the
+// control plane, TypeORM and the bucket clients, which `strata models` needs none of and which
+// made every models command start a second later.
 
 const USAGE = `usage:
   strata audit replay --at <RFC3339> | --position <N>   control-plane state as of then (JSON)
@@ -63,14 +53,17 @@ async function main(argv: string[]): Promise<number> {
   });
   if (positionals[0] === 'blocks') return blocks(positionals.slice(1), values);
   if (positionals[0] === 'rules') return rules(positionals.slice(1), values);
-  if (positionals[0] === 'models')
+  if (positionals[0] === 'models') {
+    const { modelsCommand } = await import('./commands/models/models-command');
     return modelsCommand(() => loadModelsTarget(values.tenant), positionals.slice(1), values);
+  }
   const command = positionals.join(' ');
   if (values.help || command === '') {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
   const config = loadCliConfig();
+  const { auditReplay, auditVerify, migrate } = await import('./commands/audit');
   switch (command) {
     case 'audit replay': {
       if ((values.at === undefined) === (values.position === undefined)) {
@@ -104,6 +97,7 @@ async function rules(
   [sub, ...files]: string[],
   flags: { tenant?: string; namespace?: string },
 ): Promise<number> {
+  const { rulesCheck, rulesDiff, rulesList, rulesSync } = await import('./commands/rules');
   if (sub === 'check')
     return files.length === 0 ? usage('give rule files to check') : rulesCheck(files);
   if (!flags.tenant) return usage('--tenant is required');
@@ -142,6 +136,10 @@ async function blocks([sub, ...rest]: string[], flags: BlocksFlags): Promise<num
   if (format !== 'table' && format !== 'json')
     return usage(`-o must be table or json, not ${flags.output}`);
   const config = loadCliConfig();
+  const { blocksImportThanos, blocksInspect, blocksLs, blocksMarkNoCompact, blocksUpload } =
+    await import('./commands/blocks');
+  const { renderBlockList, renderInspection, renderOutcomes } =
+    await import('./commands/blocks-output');
   const allowOverlap = flags['allow-overlap'] ?? false;
   switch (sub) {
     case 'upload':

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -9,6 +9,9 @@ import {
 } from '@strata/bus';
 import {
   type ControlCommandRequest,
+  MODEL_BLOB_UPLOAD_TYPE,
+  MODEL_CONFIG_MEDIA_TYPE,
+  MODEL_MANIFEST_MEDIA_TYPE,
   QuerySubjects,
   SERVICE_NAMES,
   Streams,
@@ -87,6 +90,8 @@ describe('NATS identities and permissions', () => {
       HTTP_PORT: String(httpPort),
       STRATA_ADMIN_TOKEN: ADMIN_TOKEN,
       STRATA_INGEST_PARTITIONS: '2',
+      // Unreferenced model blobs are collected at once, so a deletion shows the service's work.
+      STRATA_MODEL_GC_GRACE_SECONDS: '0',
     });
     // One process per service would be the deployment; one connection per service is what matters here.
     for (const name of SERVICE_NAMES)
@@ -153,6 +158,35 @@ describe('NATS identities and permissions', () => {
       items: Array<{ type: string; actor: string }>;
     };
     expect(audit.items[0]).toMatchObject({ type: 'TenantCreated', actor: 'platform-admin' });
+
+    // A model version deleted: the gateway commits under the tenant's KV lock and the
+    // model-registry service, asked over the bus, collects under the same lock.
+    const config = Buffer.from('framework: nats-auth\n');
+    const digest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
+    const models = (method: string, path: string, body?: Buffer | string) =>
+      fetch(api(`/models/v1/auth/spec${path}`), {
+        method,
+        headers: {
+          authorization: `Bearer ${writeKey}`,
+          'content-type': typeof body === 'string' ? 'application/json' : MODEL_BLOB_UPLOAD_TYPE,
+        },
+        body,
+      });
+    expect((await models('PUT', `/blobs/${digest}`, config)).status).toBe(201);
+    const manifest = {
+      schemaVersion: 1,
+      mediaType: MODEL_MANIFEST_MEDIA_TYPE,
+      config: {
+        name: 'modelx.yaml',
+        mediaType: MODEL_CONFIG_MEDIA_TYPE,
+        digest,
+        size: config.length,
+      },
+      blobs: [],
+    };
+    expect((await models('PUT', '/manifests/v1', JSON.stringify(manifest))).status).toBe(201);
+    const deleted = await models('DELETE', '/manifests/v1');
+    expect(await deleted.json()).toEqual({ deletedBlobs: 1 });
     // Nothing any service did was refused by the server.
     expect(violations()).toEqual([]);
   });

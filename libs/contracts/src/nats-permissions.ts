@@ -6,6 +6,7 @@
 import { EventsStreams, EventsSubjects } from './events/events-api';
 import { LogflowStreams, LogflowSubjects } from './logs/logflow-api';
 import { LogsStreams, LogsSubjects } from './logs/logs-api';
+import { ModelsSubjects } from './models/models-api';
 import { NotificationStreams, NotificationSubjects } from './notification/notification-api';
 import { QuerySubjects } from './query/query-api';
 import { KvBuckets, SERVICE_NAMES, Streams, Subjects, type ServiceName } from './subjects';
@@ -102,12 +103,6 @@ function servesHealth(service: ServiceName): string[] {
   return [Subjects.serviceHealth(service), Subjects.serviceInfo(service)];
 }
 
-const health = (service: ServiceName): ServiceGrants => ({
-  publish: [],
-  subscribe: servesHealth(service),
-  chunksWith: [],
-});
-
 /** What each service does on NATS today. A subject a service starts to use must be added here. */
 const GRANTS: Record<ServiceName, ServiceGrants> = {
   gateway: {
@@ -120,6 +115,8 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       ...Object.values(QuerySubjects),
       ...Object.values(NotificationSubjects),
       Subjects.rulerStatus,
+      // Deleting a model version asks the model-registry service to collect what it freed.
+      ModelsSubjects.collectGarbage,
       EventsSubjects.ingest,
       EventsSubjects.search,
       // The log sources store their batches in the log flow's durable buffer themselves.
@@ -130,6 +127,8 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       // Posted alerts are stored in the notification service's stream before the answer.
       ...declareStream(NotificationStreams.alertBatches.name),
       ...NotificationStreams.alertBatches.subjects,
+      // A manifest is committed under the tenant's model lock, shared with every replica and the GC.
+      ...useKv(KvBuckets.modelLocks, 'write'),
       // Readiness and status of the platform behind the edge.
       'strata.service.health.v1.*',
       'strata.service.info.v1.*',
@@ -275,7 +274,11 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
     subscribe: [EventsSubjects.ingest, EventsSubjects.search, ...servesHealth('events')],
     chunksWith: ['control-plane'],
   },
-  'model-registry': health('model-registry'),
+  'model-registry': {
+    publish: [...JS_INFO, ...useKv(KvBuckets.modelLocks, 'write')],
+    subscribe: [...servesHealth('model-registry'), ModelsSubjects.collectGarbage],
+    chunksWith: [],
+  },
 };
 
 /** The identity a process connects as: its service's when it runs one, the monolith's otherwise. */

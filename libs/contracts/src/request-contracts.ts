@@ -26,6 +26,11 @@ import {
   type SilenceIdRequest,
   type TenantRequest,
 } from './notification/notification-api';
+import {
+  type CollectModelGarbageReply,
+  type CollectModelGarbageRequest,
+  type ModelsSubjects,
+} from './models/models-api';
 import { type ServiceHealth, type ServiceInfo } from './platform/service-info';
 import {
   type CardinalityLabelNamesRequest,
@@ -89,6 +94,10 @@ export interface RequestContracts {
   [NotificationSubjects.status]: { request: TenantRequest; response: unknown };
   [NotificationSubjects.receivers]: { request: TenantRequest; response: unknown[] };
   [NotificationSubjects.history]: { request: HistoryRequest; response: HistoryPage };
+  [ModelsSubjects.collectGarbage]: {
+    request: CollectModelGarbageRequest;
+    response: CollectModelGarbageReply;
+  };
   [health: `strata.service.health.v1.${string}`]: {
     request: Record<string, never>;
     response: ServiceHealth;

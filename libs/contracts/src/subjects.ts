@@ -138,6 +138,11 @@ export const KvBuckets = {
   logflowState: 'STRATA_LOGFLOW_STATE',
   /** Events service replicas (`m.<replica>`), expiring when not renewed: each admits its share of a tenant's events rate. */
   eventsMembers: 'STRATA_EVENTS_MEMBERS',
+  /**
+   * Model registry: per-tenant locks (`t<hex of tenant>` → holder) taken by every gateway replica
+   * to commit a manifest and by the model-registry service to collect garbage, expiring when not renewed.
+   */
+  modelLocks: 'STRATA_MODEL_LOCKS',
   /** Key of a partition in the buckets above. */
   partitionKey: (partition: number) => `p${partitionToken(partition)}`,
 } as const;

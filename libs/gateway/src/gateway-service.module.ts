@@ -7,7 +7,7 @@ import {
   Module,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { BUS, type Bus } from '@strata/bus';
+import { BUS, type Bus, KV, type KvProvider } from '@strata/bus';
 import { type Bucket, bucketConfigFromEnv, openBucket } from '@strata/objstore';
 import {
   defineService,
@@ -26,6 +26,7 @@ export class GatewayServer implements OnApplicationBootstrap, BeforeApplicationS
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
+    @Inject(KV) private readonly kv: KvProvider,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
     private readonly metrics: StrataMetrics,
     private readonly readiness: ReadinessRegistry,
@@ -41,6 +42,7 @@ export class GatewayServer implements OnApplicationBootstrap, BeforeApplicationS
     this.running = await startGateway({
       config: this.config,
       bus: this.bus,
+      kv: this.kv,
       bucket: this.bucket,
       registry: this.metrics.registry,
       readiness: this.readiness,

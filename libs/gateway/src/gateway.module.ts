@@ -58,13 +58,7 @@ import { EventRuleSetsController } from './events/event-rule-sets.controller';
 import { EventRuleSetsService } from './events/event-rule-sets.service';
 import { EventsResolver } from './graphql/events.resolver';
 import { EVENTS_SCHEMA } from './graphql/events.schema.graphql';
-import {
-  DEFAULT_MODEL_GC_GRACE_MS,
-  MODEL_STORE,
-  ModelStore,
-  ModelsController,
-  modelUsageGauge,
-} from './models';
+import { MODEL_STORE, ModelsController, modelStoreFor, modelUsageGauge } from './models';
 import {
   MlflowController,
   REGISTRY_SCHEMA,
@@ -136,12 +130,7 @@ export class GatewayModule {
           provide: MODEL_STORE,
           inject: [GatewayMetrics],
           useFactory: (metrics: GatewayMetrics) =>
-            options.bucket
-              ? new ModelStore(options.bucket, {
-                  gcGraceMs: options.config.models?.gcGraceMs ?? DEFAULT_MODEL_GC_GRACE_MS,
-                  onUsage: modelUsageGauge(metrics.registry),
-                })
-              : null,
+            modelStoreFor(options, modelUsageGauge(metrics.registry)),
         },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },

@@ -1,7 +1,7 @@
 import { type LogLevel } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Bus } from '@strata/bus';
+import { type Bus, type KvProvider } from '@strata/bus';
 import { parsePromDurationMs, type PlatformEnv, StrataError } from '@strata/contracts';
 import { parseSyslogPorts, type SyslogPortSpec } from '@strata/log-sources';
 import { type Bucket } from '@strata/objstore';
@@ -25,8 +25,6 @@ export interface GatewayConfig {
   blockUploads?: { maxBytes: number; dir: string };
   /** The log sources; defaults (16 MiB bodies, 256 KiB lines, no syslog) when absent. */
   logs?: LogSourcesConfig;
-  /** Model artifacts: how long unreferenced blobs survive garbage collection; an hour when absent. */
-  models?: { gcGraceMs: number };
   host: string;
   port: number;
   tls: { cert: Buffer; key: Buffer } | null;
@@ -50,6 +48,11 @@ export interface GatewayOptions {
   config: GatewayConfig;
   /** The bus behind the edge; used for readiness and, unless `controlPlane` is given, for control-plane calls. */
   bus: Bus;
+  /**
+   * NATS KV, for the per-tenant model lock shared with every other gateway replica and the
+   * model-registry service; without it the lock holds within this process only.
+   */
+  kv?: KvProvider;
   /** The block bucket uploads are stored in; without one, block uploads answer 503. */
   bucket?: Bucket;
   /** Overrides the bus-backed control-plane client (tests use a fake one). */

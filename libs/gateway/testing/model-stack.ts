@@ -1,9 +1,11 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
-import { connectBus, serveOnBus, type NatsBus } from '@strata/bus';
+import { connectBus, KV, serveOnBus, type NatsBus } from '@strata/bus';
 import { prefixedBus } from '@strata/bus/testing';
 import { Subjects } from '@strata/contracts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the model specs run the real control plane behind the gateway
 import { ControlPlaneModule } from '@strata/control-plane';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- garbage collection runs in the model-registry service
+import { ModelGarbageCollector, ModelRegistryModule } from '@strata/model-registry';
 import { type Bucket } from '@strata/objstore';
 import {
   freshDatabase,
@@ -36,6 +38,18 @@ class StackBusModule {
   }
 }
 
+@Module({})
+class KvModule {
+  static of(kv: unknown): DynamicModule {
+    return {
+      module: KvModule,
+      global: true,
+      providers: [{ provide: KV, useValue: kv }],
+      exports: [KV],
+    };
+  }
+}
+
 /** A gateway over a real control plane (Postgres, NATS) and a bucket, for model registry specs and benches. */
 export interface ModelStack {
   /** The gateway's base URL (changes when the gateway restarts). */
@@ -47,12 +61,18 @@ export interface ModelStack {
   setModelQuota(tenantId: string, bytes: number): Promise<void>;
   /** The gateway's own metrics in the text format (what the internal listener serves). */
   metrics(): Promise<string>;
+  /** Runs the model-registry service's periodic sweep over every tenant now. */
+  sweepModels(): Promise<void>;
   /** Severs every open connection of the gateway, as its crash would, then starts a new one on the same bucket. */
   crashAndRestartGateway(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Starts the control plane and a gateway storing models in `bucket`. */
+/**
+ * Starts the control plane, the model-registry service (garbage collection after `gcGraceMs`,
+ * 0 by default) and a gateway storing models in `bucket`, the gateway and the service sharing
+ * the per-tenant model lock in NATS KV as separate replicas do.
+ */
 export async function startModelStack(options: {
   bucket: Bucket;
   gcGraceMs?: number;
@@ -86,18 +106,33 @@ export async function startModelStack(options: {
     },
     { logger: ['error'] },
   );
+  const { app: modelRegistry }: { app: INestApplicationContext } = await serveOnBus(
+    bus,
+    {
+      imports: [
+        KvModule.of(nats),
+        ModelRegistryModule.withOptions({
+          bucket: options.bucket,
+          gcGraceMs: options.gcGraceMs ?? 0,
+          sweepEveryMs: 3_600_000,
+          ownsBucket: false,
+        }),
+      ],
+    },
+    { logger: ['error'] },
+  );
   const startOne = () =>
     startGateway({
       config: {
         adminToken: ADMIN,
         tenantHeader: 'x-scope-orgid',
         maxBodyBytes: 8 << 20,
-        models: { gcGraceMs: options.gcGraceMs ?? 0 },
         host: '127.0.0.1',
         port: 0,
         tls: null,
       },
       bus,
+      kv: nats,
       bucket: options.bucket,
     });
   let gateway: RunningGateway = await startOne();
@@ -126,6 +161,9 @@ export async function startModelStack(options: {
     async setModelQuota(tenantId, bytes) {
       await admin('PATCH', `/api/v1/admin/tenants/${tenantId}/quota`, { modelStorageBytes: bytes });
     },
+    sweepModels() {
+      return modelRegistry.get(ModelGarbageCollector).sweep();
+    },
     metrics() {
       return gateway.app.get(GatewayMetrics).registry.metrics();
     },
@@ -137,6 +175,7 @@ export async function startModelStack(options: {
     },
     async close() {
       await gateway.close();
+      await modelRegistry.close();
       await controlPlane.close();
       await nats.drain();
       await db.drop();

@@ -1,8 +1,47 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { bucketConfigFromEnv, openBucket } from '@strata/objstore';
+import { PLATFORM_CONFIG, type PlatformConfig } from '@strata/service-kit';
+import { ModelGarbageCollector } from './model-garbage.collector';
+import { ModelRegistryController } from './model-registry.controller';
+import { MODEL_REGISTRY_OPTIONS, type ModelRegistryOptions } from './model-registry.options';
 
 /**
- * The model-registry service: keeps models, versions and artifacts with stages, aliases and lineage. Until that behaviour lands, the module contributes nothing of
- * its own: the process it runs in joins the bus and answers health and info for it.
+ * The model-registry service: collects the model artifacts no manifest names any more, on a
+ * gateway's request and in a periodic sweep, under the per-tenant lock in NATS KV that every
+ * gateway replica commits manifests under. The artifacts' bytes themselves never cross the bus:
+ * they stream between client, gateway and bucket. Needs the process's BusModule (KV).
  */
 @Module({})
-export class ModelRegistryModule {}
+export class ModelRegistryModule {
+  /** The service as a Strata process runs it: bucket and timings from the platform config. */
+  static forRoot(): DynamicModule {
+    return {
+      module: ModelRegistryModule,
+      controllers: [ModelRegistryController],
+      providers: [
+        {
+          provide: MODEL_REGISTRY_OPTIONS,
+          inject: [PLATFORM_CONFIG],
+          useFactory: (config: PlatformConfig): ModelRegistryOptions => ({
+            bucket: openBucket(bucketConfigFromEnv(config)),
+            gcGraceMs: config.STRATA_MODEL_GC_GRACE_SECONDS * 1000,
+            sweepEveryMs: config.STRATA_MODEL_GC_INTERVAL_SECONDS * 1000,
+            ownsBucket: true,
+          }),
+        },
+        ModelGarbageCollector,
+      ],
+      exports: [ModelGarbageCollector],
+    };
+  }
+
+  /** The service on a bucket and timings of the caller's (harnesses and benches). */
+  static withOptions(options: ModelRegistryOptions): DynamicModule {
+    return {
+      module: ModelRegistryModule,
+      controllers: [ModelRegistryController],
+      providers: [{ provide: MODEL_REGISTRY_OPTIONS, useValue: options }, ModelGarbageCollector],
+      exports: [ModelGarbageCollector],
+    };
+  }
+}

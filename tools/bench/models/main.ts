@@ -2,6 +2,9 @@
 // gateway, against the physical limits measured in the same run (cp of the same tree, the
 // bucket's raw write speed). Usage (from the repo root):
 //   node -r @swc-node/register tools/bench/models/main.ts [bigMiB=2048] [smallFiles=10000] [rounds=3]
+// With STRATA_BENCH_BASELINE=<another checkout of this repo, node_modules included>, each round
+// also pushes the large file with that checkout's CLI (to the same gateway), interleaved, so a
+// change to the CLI is compared before/after under the same load.
 import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
@@ -20,20 +23,20 @@ interface Timed {
   peakRssMiB: number;
 }
 
-/** Runs the strata CLI as a user would, sampling its resident memory. */
-function cli(stack: ModelStack, key: string, args: string[]): Promise<Timed> {
+/** Runs the strata CLI (of the checkout at `from`) as a user would, sampling its resident memory. */
+function cli(stack: ModelStack, key: string, args: string[], from = root): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(
       process.execPath,
-      ['-r', '@swc-node/register', join(root, 'apps/cli/src/main.ts'), ...args],
+      ['-r', '@swc-node/register', join(from, 'apps/cli/src/main.ts'), ...args],
       {
-        cwd: root,
+        cwd: from,
         env: {
           ...process.env,
           STRATA_URL: stack.url,
           STRATA_TOKEN: key,
-          SWC_NODE_PROJECT: join(root, 'tsconfig.json'),
+          SWC_NODE_PROJECT: join(from, 'tsconfig.json'),
         },
         stdio: ['ignore', 'pipe', 'ignore'],
       },
@@ -133,7 +136,23 @@ async function main(): Promise<void> {
     const raws: number[] = [];
     const pushes: Timed[] = [];
     const pulls: Timed[] = [];
+    const baseline = process.env.STRATA_BENCH_BASELINE;
+    const baselinePushes: Timed[] = [];
     for (let round = 0; round < rounds; round++) {
+      const pushBaseline = async () => {
+        if (baseline)
+          baselinePushes.push(
+            await cli(
+              stack,
+              await stack.createTenant(`bench-baseline-${round}`),
+              ['models', 'push', 'bench/big@v1', big],
+              baseline,
+            ),
+          );
+      };
+      // The baseline goes first in even rounds and right after the push in odd ones, so neither
+      // CLI always follows the same disk work.
+      if (round % 2 === 0) await pushBaseline();
       const tenantKey = round === 0 ? key : await stack.createTenant(`bench-${round}`);
       cps.push(await timed(() => execFileSync('cp', ['-r', big, join(work, 'cp-big')])));
       raws.push(
@@ -145,6 +164,7 @@ async function main(): Promise<void> {
         ),
       );
       pushes.push(await cli(stack, tenantKey, ['models', 'push', 'bench/big@v1', big]));
+      if (round % 2 === 1) await pushBaseline();
       pulls.push(
         await cli(stack, tenantKey, ['models', 'pull', 'bench/big@v1', join(work, 'pulled-big')]),
       );
@@ -159,7 +179,8 @@ async function main(): Promise<void> {
     const pullBig = medianRun(pulls);
     const repushBig = await cli(stack, key, ['models', 'push', 'bench/big@v2', big]);
     console.log(
-      `rounds (s): cp ${fmt(cps)}; raw put ${fmt(raws)}; push ${fmt(pushes.map((p) => p.seconds))}; pull ${fmt(pulls.map((p) => p.seconds))}`,
+      `rounds (s): cp ${fmt(cps)}; raw put ${fmt(raws)}; push ${fmt(pushes.map((p) => p.seconds))}; pull ${fmt(pulls.map((p) => p.seconds))}` +
+        (baseline ? `; baseline push ${fmt(baselinePushes.map((p) => p.seconds))}` : ''),
     );
 
     const cpSmall = await timed(() => execFileSync('cp', ['-r', small, join(work, 'cp-small')]));
@@ -186,6 +207,16 @@ async function main(): Promise<void> {
       limitBig,
       `${pushBig.peakRssMiB.toFixed(0)}`,
     );
+    if (baseline) {
+      const before = medianRun(baselinePushes);
+      report(
+        'push large file, baseline CLI (median)',
+        bigBytes,
+        before.seconds,
+        limitBig,
+        `${before.peakRssMiB.toFixed(0)}`,
+      );
+    }
     report(
       'pull large file (median)',
       bigBytes,

@@ -1,1 +1,2 @@
 export * from './model-artifacts';
+export * from './models-api';

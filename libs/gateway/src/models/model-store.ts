@@ -9,19 +9,25 @@ import {
   ModelManifest,
   type ModelIndex,
   type ModelIndexEntry,
+  type CollectModelGarbageReply,
   StrataError,
 } from '@strata/contracts';
 import { type Bucket, isObjectNotFound, type ObjectAttributes } from '@strata/objstore';
 import { DigestVerifier } from './digest-verifier';
-import { digestOfBlobKey, modelKeys } from './model-keys';
+import { modelKeys, type TenantLock } from '@strata/model-artifacts';
 
-/** How the store collects garbage and counts usage. */
+/** How the store locks, collects garbage and counts usage. */
 export interface ModelStoreOptions {
-  /** Unreferenced blobs younger than this are kept: a push in flight may be about to name them. */
-  gcGraceMs: number;
+  /** The per-tenant lock manifests are committed under; garbage collection takes the same one. */
+  lock: TenantLock;
+  /** Collects the tenant's unreferenced blobs (the model-registry service does, over the bus). */
+  collect: (tenant: string) => Promise<CollectModelGarbageReply>;
   /** Hears the tenant's stored bytes whenever they are counted or change (the usage series). */
   onUsage?: (tenant: string, bytes: number) => void;
 }
+
+/** A tenant's cached byte count is listed again after this long. */
+const USAGE_RECOUNT_MS = 5 * 60_000;
 
 /** Injection token of the gateway's ModelStore (null without a bucket). */
 export const MODEL_STORE = Symbol('MODEL_STORE');
@@ -34,12 +40,12 @@ export interface ModelRef {
 
 /**
  * Model artifacts of every tenant in the bucket: blobs by digest, manifests by repo/name/version.
- * A manifest is written only when all its blobs exist, and garbage collection takes the same
- * per-tenant lock, so no manifest naming a missing blob is ever visible from this gateway.
+ * A manifest is written only when all its blobs exist, under the tenant's lock, which garbage
+ * collection takes too, so no manifest naming a missing blob is ever visible.
  */
 export class ModelStore {
-  private readonly locks = new Map<string, Promise<unknown>>();
   private readonly usage = new Map<string, Promise<number>>();
+  private readonly countedAt = new Map<string, number>();
 
   constructor(
     private readonly bucket: Bucket,
@@ -157,7 +163,7 @@ export class ModelStore {
         result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
       );
     const manifest = result.data;
-    return this.locked(tenant, async () => {
+    return this.options.lock.run(tenant, async () => {
       const wanted = [manifest.config, ...manifest.blobs].flatMap(blobsOf);
       const missing: BlobDigest[] = [];
       for (const blob of wanted) {
@@ -235,43 +241,21 @@ export class ModelStore {
   /** Bytes the tenant's blobs take, each digest counted once. */
   async usedBytes(tenant: string): Promise<number> {
     let cached = this.usage.get(tenant);
-    if (!cached) {
+    // Other replicas and the model-registry service's sweeps change the tenant's blobs too.
+    if (!cached || Date.now() - (this.countedAt.get(tenant) ?? 0) > USAGE_RECOUNT_MS) {
       cached = this.countBytes(tenant).then((bytes) => this.report(tenant, bytes));
       this.usage.set(tenant, cached);
+      this.countedAt.set(tenant, Date.now());
       cached.catch(() => this.usage.delete(tenant));
     }
     return cached;
   }
 
-  /**
-   * Deletes the tenant's blobs no manifest names that are older than the grace period; runs
-   * under the lock manifests are written under, so a push's commit and a sweep never interleave.
-   */
+  /** Has the tenant's unreferenced blobs collected; the number deleted. */
   async collectGarbage(tenant: string): Promise<number> {
-    return this.locked(tenant, async () => {
-      const referenced = new Set<string>();
-      for await (const key of this.bucket.list(modelKeys.manifestsDir(tenant), {
-        recursive: true,
-      })) {
-        const manifest = ModelManifest.safeParse(
-          JSON.parse((await readAll(await this.bucket.get(key))).toString('utf8')),
-        );
-        if (!manifest.success) continue;
-        for (const blob of [manifest.data.config, ...manifest.data.blobs].flatMap(blobsOf))
-          referenced.add(blob.digest);
-      }
-      const cutoff = Date.now() - this.options.gcGraceMs;
-      let deleted = 0;
-      for await (const key of this.bucket.list(modelKeys.blobsDir(tenant))) {
-        if (referenced.has(digestOfBlobKey(key))) continue;
-        const attributes = await this.bucket.attributes(key).catch(() => null);
-        if (!attributes || attributes.lastModified.getTime() > cutoff) continue;
-        await this.bucket.delete(key);
-        this.adjustUsage(tenant, -attributes.size);
-        deleted++;
-      }
-      return deleted;
-    });
+    const { deletedBlobs, freedBytes } = await this.options.collect(tenant);
+    this.adjustUsage(tenant, -freedBytes);
+    return deletedBlobs;
   }
 
   private async countBytes(tenant: string): Promise<number> {
@@ -293,17 +277,6 @@ export class ModelStore {
   private report(tenant: string, bytes: number): number {
     this.options.onUsage?.(tenant, bytes);
     return bytes;
-  }
-
-  private async locked<T>(tenant: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(tenant) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(work);
-    this.locks.set(tenant, next);
-    try {
-      return await next;
-    } finally {
-      if (this.locks.get(tenant) === next) this.locks.delete(tenant);
-    }
   }
 }
 

@@ -8,8 +8,11 @@ import {
   MODEL_FILE_MEDIA_TYPE,
   MODEL_MANIFEST_MEDIA_TYPE,
 } from '@strata/contracts';
-import { startModelStack, type ModelStack } from '../../testing';
+import { connectBus } from '@strata/bus';
+import { openModelLock } from '@strata/model-artifacts';
 import { FilesystemBucket } from '@strata/objstore';
+import { testNatsLogin, testServices } from '@strata/testing';
+import { startModelStack, type ModelStack } from '../../testing';
 
 jest.setTimeout(60_000);
 
@@ -231,6 +234,90 @@ describe('model artifact protocol', () => {
     expect(await bucket.exists(key(shared))).toBe(true);
     expect(await bucket.exists(key(config))).toBe(true);
     expect((await call(keyA, 'GET', '/cv/resnet/manifests/v2')).status).toBe(200);
+  });
+
+  it('commits a manifest and collects garbage only while no one else holds the tenant lock in NATS KV', async () => {
+    // Another replica (or the model-registry service) holding team-a's lock, as this spec's own process.
+    const other = await connectBus({
+      url: testServices().natsUrl,
+      ...testNatsLogin('admin'),
+      name: 'models-lock-spec',
+    });
+    const lock = await openModelLock(other, 'spec-replica');
+    const hold = async () => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let taken!: () => void;
+      const isTaken = new Promise<void>((resolve) => (taken = resolve));
+      const done = lock.run('team-a', async () => {
+        taken();
+        await released;
+      });
+      await isTaken;
+      return async () => {
+        release();
+        await done;
+      };
+    };
+    const settledAfter = async (response: Promise<Response>, ms: number) => {
+      let settled = false;
+      void response.then(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return settled;
+    };
+    try {
+      const config = Buffer.from('framework: locked\n');
+      const weights = randomBytes(2048);
+      for (const b of [config, weights]) expect((await putBlob(keyA, b)).status).toBe(201);
+
+      let release = await hold();
+      const put = call(
+        keyA,
+        'PUT',
+        '/cv/locked/manifests/v1',
+        manifestOf(config, { 'w.bin': weights }),
+      );
+      expect(await settledAfter(put, 1500)).toBe(false);
+      // Team B's lock is its own: B commits while A's is held.
+      const configB = Buffer.from('framework: other tenant\n');
+      expect((await putBlob(keyB, configB)).status).toBe(201);
+      expect(
+        (await call(keyB, 'PUT', '/cv/free/manifests/v1', manifestOf(configB, {}))).status,
+      ).toBe(201);
+      await release();
+      expect((await put).status).toBe(201);
+
+      release = await hold();
+      const deleted = call(keyA, 'DELETE', '/cv/locked/manifests/v1');
+      expect(await settledAfter(deleted, 1500)).toBe(false);
+      const key = (b: Buffer) => `models/team-a/blobs/sha256/${digestOf(b).slice(7)}`;
+      // The manifest is gone at once; its blobs wait for the model-registry service's turn.
+      expect(await bucket.exists(key(weights))).toBe(true);
+      await release();
+      expect(await (await deleted).json()).toEqual({ deletedBlobs: 2 });
+      expect(await bucket.exists(key(weights))).toBe(false);
+      expect(await bucket.exists(key(config))).toBe(false);
+    } finally {
+      await other.drain();
+    }
+  });
+
+  it("sweeps every tenant's blobs that no manifest names, as the model-registry service does hourly", async () => {
+    const orphanA = randomBytes(1000);
+    const orphanB = randomBytes(1000);
+    const kept = Buffer.from('framework: swept\n');
+    expect((await putBlob(keyA, orphanA)).status).toBe(201);
+    expect((await putBlob(keyB, orphanB)).status).toBe(201);
+    expect((await putBlob(keyB, kept)).status).toBe(201);
+    expect((await call(keyB, 'PUT', '/cv/swept/manifests/v1', manifestOf(kept, {}))).status).toBe(
+      201,
+    );
+    await stack.sweepModels();
+    const has = (tenant: string, b: Buffer) =>
+      bucket.exists(`models/${tenant}/blobs/sha256/${digestOf(b).slice(7)}`);
+    expect(await has('team-a', orphanA)).toBe(false);
+    expect(await has('team-b', orphanB)).toBe(false);
+    expect(await has('team-b', kept)).toBe(true);
   });
 
   it('points uploads and downloads at the gateway on a filesystem bucket, with a 302 on request', async () => {

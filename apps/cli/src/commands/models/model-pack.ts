@@ -40,7 +40,7 @@ const WHOLE_FILE_HASHER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const hash = require('node:crypto').createHash('sha256');
 require('node:fs')
-  .createReadStream(workerData, { highWaterMark: 1 << 20 })
+  .createReadStream(workerData, { highWaterMark: 8 << 20 })
   .on('data', (chunk) => hash.update(chunk))
   .on('error', (error) => parentPort.postMessage({ error: error.message }))
   .on('end', () => parentPort.postMessage({ digest: hash.digest('hex') }));
@@ -58,13 +58,19 @@ function hashInWorker(path: string): Promise<BlobDigest> {
   });
 }
 
+// Reads of 8 MiB: at 1 MiB the read and stream overhead, not sha256, bounded a pass over a large file.
+const READ_CHUNK = 8 << 20;
+
 /**
  * A file's sha256 and, when it is larger than `partSize`, the sha256 of each `partSize` part.
- * For such a file the whole-file hash runs on a second core, so hashing costs one pass of time.
+ * For such a file the whole-file hash runs on a second core, so hashing costs one pass of time,
+ * and `onPart` hears each part as soon as its digest is known, so a push can upload it while
+ * the rest of the file is still being hashed.
  */
 export async function hashFile(
   path: string,
   partSize: number,
+  onPart?: (part: BlobPart & { offset: number }) => void,
 ): Promise<{ digest: BlobDigest; size: number; parts?: Array<BlobPart & { offset: number }> }> {
   const size = (await stat(path)).size;
   const chunked = size > partSize;
@@ -74,7 +80,7 @@ export async function hashFile(
   let part = createHash('sha256');
   let inPart = 0;
   let read = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK })) {
     const bytes = chunk as Buffer;
     if (!chunked) {
       whole.update(bytes);
@@ -87,11 +93,13 @@ export async function hashFile(
       inPart += take;
       at += take;
       if (inPart === partSize) {
-        parts.push({
-          digest: `sha256:${part.digest('hex')}`,
+        const done = {
+          digest: `sha256:${part.digest('hex')}` as BlobDigest,
           size: inPart,
           offset: read + at - inPart,
-        });
+        };
+        parts.push(done);
+        onPart?.(done);
         part = createHash('sha256');
         inPart = 0;
       }
@@ -100,8 +108,15 @@ export async function hashFile(
   }
   if (read !== size) throw new Error(`${path} changed while it was read`);
   if (!chunked) return { digest: `sha256:${whole.digest('hex')}`, size };
-  if (inPart > 0)
-    parts.push({ digest: `sha256:${part.digest('hex')}`, size: inPart, offset: size - inPart });
+  if (inPart > 0) {
+    const last = {
+      digest: `sha256:${part.digest('hex')}` as BlobDigest,
+      size: inPart,
+      offset: size - inPart,
+    };
+    parts.push(last);
+    onPart?.(last);
+  }
   return { digest: await (wholeDigest as Promise<BlobDigest>), size, parts };
 }
 
@@ -140,8 +155,15 @@ export async function packDirectory(dir: string, name: string, into: string): Pr
   return out;
 }
 
-/** Reads a model directory into a manifest (files as blobs or parts, directories packed) and its local blobs. */
-export async function packModel(dir: string, partSize: number): Promise<PackedModel> {
+/**
+ * Reads a model directory into a manifest (files as blobs or parts, directories packed) and its
+ * local blobs; `onBlob` hears each blob as soon as its digest is known, in file order.
+ */
+export async function packModel(
+  dir: string,
+  partSize: number,
+  onBlob: (blob: LocalBlob) => void = () => undefined,
+): Promise<PackedModel> {
   const scratch = join(dir, `${SCRATCH_PREFIX}pack-${randomUUID()}`);
   await mkdir(scratch);
   const blobs = new Map<BlobDigest, LocalBlob>();
@@ -151,7 +173,12 @@ export async function packModel(dir: string, partSize: number): Promise<PackedMo
       throw new Error(`${dir} has no ${MODEL_CONFIG_FILE}; run strata models init ${dir}`);
     });
     const configDigest: BlobDigest = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
-    blobs.set(configDigest, {
+    const found = (blob: LocalBlob) => {
+      if (blobs.has(blob.digest)) return;
+      blobs.set(blob.digest, blob);
+      onBlob(blob);
+    };
+    found({
       digest: configDigest,
       size: configBytes.length,
       path: join(dir, MODEL_CONFIG_FILE),
@@ -165,9 +192,10 @@ export async function packModel(dir: string, partSize: number): Promise<PackedMo
       const info = await lstat(join(dir, name));
       if (!info.isFile() && !info.isDirectory()) continue;
       const path = info.isDirectory() ? await packDirectory(dir, name, scratch) : join(dir, name);
-      const hashed = await hashFile(path, partSize);
-      for (const part of hashed.parts ?? [{ digest: hashed.digest, size: hashed.size, offset: 0 }])
-        blobs.set(part.digest, { digest: part.digest, size: part.size, path, offset: part.offset });
+      const hashed = await hashFile(path, partSize, (part) =>
+        found({ digest: part.digest, size: part.size, path, offset: part.offset }),
+      );
+      if (!hashed.parts) found({ digest: hashed.digest, size: hashed.size, path, offset: 0 });
       descriptors.push({
         name,
         mediaType: info.isDirectory() ? MODEL_DIR_MEDIA_TYPE : MODEL_FILE_MEDIA_TYPE,

@@ -3,7 +3,7 @@ import { type BlobDigest } from '@strata/contracts';
 import { type ModelsClient } from './models-client';
 import { type LocalBlob, packModel } from './model-pack';
 import { type ModelRef } from './model-ref';
-import { inParallel, Progress } from './progress';
+import { inParallel, Progress, TaskQueue } from './progress';
 
 /** Options of a push. */
 export interface PushOptions {
@@ -23,8 +23,9 @@ export interface PushOutcome {
 }
 
 /**
- * `strata models push`: asks (HEAD) for every blob and part, uploads only the absent ones,
- * three at a time, then stores the manifest last; a refusal naming missing blobs (collected
+ * `strata models push`: asks (HEAD) for every blob and part and uploads the absent ones, three
+ * at a time, while the rest of the directory is still being hashed (a part travels as soon as its
+ * digest is known), then stores the manifest last; a refusal naming missing blobs (collected
  * meanwhile) uploads those and retries once.
  */
 export async function pushModel(
@@ -33,16 +34,28 @@ export async function pushModel(
   dir: string,
   options: PushOptions,
 ): Promise<PushOutcome> {
-  const packed = await packModel(dir, options.partSize);
-  try {
-    const all = [...packed.blobs.values()];
-    const absent: LocalBlob[] = [];
-    await inParallel(all, 8, async (blob) => {
-      if (!(await client.hasBlob(ref, blob.digest))) absent.push(blob);
+  const progress = new Progress('push', 0, 0);
+  const queue = new TaskQueue(options.concurrency);
+  const absent: LocalBlob[] = [];
+  let seen = 0;
+  // Blobs are queued in file order, so an interrupted push leaves a prefix of each file stored.
+  const packed = await packModel(dir, options.partSize, (blob) => {
+    seen++;
+    queue.add(async () => {
+      if (await client.hasBlob(ref, blob.digest)) return;
+      absent.push(blob);
+      progress.expect(blob.size, 1);
+      await client.putBlob(ref, blob, (n) => progress.bytes(n));
+      progress.item(short(blob.digest));
     });
-    // Upload in file order, so an interrupted push leaves a prefix of each file stored.
-    absent.sort((a, b) => a.path.localeCompare(b.path) || a.offset - b.offset);
-    await upload(client, ref, absent, options.concurrency);
+  }).catch(async (error: unknown) => {
+    // A failed upload stops the hashing; wait for the transfers under way before reporting.
+    await queue.drain().catch(() => undefined);
+    throw error;
+  });
+  try {
+    await queue.drain();
+    progress.finish();
     let missing = await client.putManifest(ref, packed.manifest);
     if (missing.length > 0) {
       await upload(
@@ -58,7 +71,7 @@ export async function pushModel(
       manifestDigest: `sha256:${createHash('sha256').update(JSON.stringify(packed.manifest)).digest('hex')}`,
       uploaded: absent.length,
       uploadedBytes: absent.reduce((sum, b) => sum + b.size, 0),
-      skipped: all.length - absent.length,
+      skipped: seen - absent.length,
     };
   } finally {
     await packed.cleanup();

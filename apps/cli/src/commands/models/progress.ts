@@ -8,9 +8,15 @@ export class Progress {
 
   constructor(
     private readonly verb: string,
-    private readonly totalBytes: number,
-    private readonly totalItems: number,
+    private totalBytes: number,
+    private totalItems: number,
   ) {}
+
+  /** More work became known (a push learns its blobs while it uploads the first ones). */
+  expect(bytes: number, items: number): void {
+    this.totalBytes += bytes;
+    this.totalItems += items;
+  }
 
   /** Some bytes moved. */
   bytes(n: number): void {
@@ -65,4 +71,60 @@ export async function inParallel<T>(
     while (next < items.length) await work(items[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+/**
+ * Runs tasks as they are added, `concurrency` at a time, in the order added. The first failure
+ * is kept: `add` throws it (so the producer stops) and `drain` rejects with it.
+ */
+export class TaskQueue {
+  private readonly waiting: Array<() => Promise<void>> = [];
+  private running = 0;
+  private failure: { error: unknown } | null = null;
+  private idle: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+
+  constructor(private readonly concurrency: number) {}
+
+  /** Queues a task; throws the first failure of an earlier one. */
+  add(task: () => Promise<void>): void {
+    if (this.failure) throw this.failure.error;
+    this.waiting.push(task);
+    this.pump();
+  }
+
+  /** Resolves when every added task has run; rejects with the first failure. */
+  drain(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure.error);
+    if (this.running === 0 && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => this.idle.push({ resolve, reject }));
+  }
+
+  private pump(): void {
+    while (!this.failure && this.running < this.concurrency && this.waiting.length > 0) {
+      const task = this.waiting.shift() as () => Promise<void>;
+      this.running++;
+      task().then(
+        () => {
+          this.running--;
+          this.pump();
+          if (this.running === 0 && this.waiting.length === 0) this.settle();
+        },
+        (error: unknown) => {
+          this.running--;
+          this.failure ??= { error };
+          this.waiting.length = 0;
+          this.settle();
+        },
+      );
+    }
+  }
+
+  private settle(): void {
+    const waiters = this.idle;
+    this.idle = [];
+    for (const w of waiters) {
+      if (this.failure) w.reject(this.failure.error);
+      else w.resolve();
+    }
+  }
 }

@@ -9,6 +9,7 @@ import { type BlobDigest } from '@strata/contracts';
  * - `models/<tenant>/manifests/<repo>/<name>/<version>`: a manifest, written after all its blobs
  */
 export const modelKeys = {
+  root: 'models',
   tenantRoot: (tenant: string) => `models/${tenant}`,
   blobsDir: (tenant: string) => `models/${tenant}/blobs/sha256`,
   blob: (tenant: string, digest: BlobDigest) =>
