@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { type Output, render } from '../../output';
 import { initModelDir, MODEL_CONFIG_FILE } from './model-config';
 import { type ModelsTarget, ModelsClient } from './models-client';
 import { parseModelRef } from './model-ref';
@@ -21,19 +22,20 @@ export interface ModelsFlags {
 export const MODELS_USAGE = `  strata models init <dir>                               write a modelx.yaml to describe the model directory
   strata models push <repo/name@version> <dir>           upload what the registry lacks (HEAD first), manifest last
   strata models pull <repo/name@version> <dir>           fetch what differs from <dir>; resumes an interrupted pull
-  strata models list [repo/name]                         the tenant's models, or a model's versions
+  strata models list [repo/name]                         the tenant's stored models, or a model's versions
   strata models info <repo/name@version>                 a version's manifest as YAML
       [--register <model> [--run-id <id>]]              ... and register it as the next version of <model>
   strata models alias <model> <alias> <version>          point a registry alias (champion) at a version number
   strata models tag <model> <version> key=value...       set tags on a registered version
   models commands take --part-size-mib N (default 64) and --concurrency N (default 3); they reach
-  the gateway at STRATA_URL with STRATA_TOKEN (an API key, or the admin token with --tenant)`;
+  the gateway of the profile (or STRATA_URL with STRATA_TOKEN): an API key, or the admin token with --tenant`;
 
 /** Runs `strata models <sub> ...`; returns the exit code. */
 export async function modelsCommand(
-  target: () => ModelsTarget,
+  target: () => Promise<ModelsTarget>,
   [sub, ...args]: string[],
   flags: ModelsFlags,
+  output: Output,
 ): Promise<number> {
   const partSize = Number(flags['part-size-mib'] ?? '64') * 1024 * 1024;
   const concurrency = Number(flags.concurrency ?? '3');
@@ -45,8 +47,9 @@ export async function modelsCommand(
     console.log(`wrote ${await initModelDir(args[0])}`);
     return 0;
   }
-  const client = new ModelsClient(target());
-  const registry = new RegistryClient(target());
+  const resolved = await target();
+  const client = new ModelsClient(resolved);
+  const registry = new RegistryClient(resolved);
   const summary = () =>
     `${client.counts.requests} requests, ${client.counts.bytesSent} bytes sent, ${client.counts.bytesReceived} bytes received`;
   switch (sub) {
@@ -82,7 +85,8 @@ export async function modelsCommand(
     }
     case 'list': {
       if (args.length === 0) {
-        for (const m of await client.models()) console.log(`${m.repo}/${m.name}`);
+        const models = await client.models();
+        console.log(render(output, models, models, [['MODEL', (m) => `${m.repo}/${m.name}`]]));
         return 0;
       }
       if (args.length !== 1) break;
@@ -91,7 +95,13 @@ export async function modelsCommand(
         console.error(`no model ${args[0]}`);
         return 1;
       }
-      for (const m of index.manifests) console.log(`${m.name}\t${m.modified}\t${m.digest}`);
+      console.log(
+        render(output, index, index.manifests, [
+          ['VERSION', (m) => m.name],
+          ['MODIFIED', (m) => m.modified],
+          ['DIGEST', (m) => m.digest],
+        ]),
+      );
       return 0;
     }
     case 'info': {
