@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
 import { StrataError } from '@strata/contracts';
 import { auditReplay, auditVerify, migrate } from './commands/audit';
 import {
@@ -106,8 +107,8 @@ ${lines.join('\n')}
   strata completion bash|zsh                         shell completion (source <(strata completion bash))
   strata ${RULES_STATUS.usage.slice('strata '.length)}
   strata ${AUDIT_LIST.usage.slice('strata '.length)}
-  strata audit replay --at <RFC3339> | --position <N>   control-plane state as of then (reads DATABASE_URL)
-  strata audit verify                                    walk the audit hash chain; exit 1 on a break
+  strata audit replay --at <RFC3339> | --position <N>   control-plane state as of then (reads DATABASE_URL; JSON, or -o yaml)
+  strata audit verify                                    walk the audit hash chain; exit 1 on a break (JSON, or -o yaml)
   strata migrate                                         apply pending database migrations
   strata blocks upload --tenant <t> [--allow-overlap] <dir>
                                                          validate and upload a block dir, or every block of a Prometheus data dir
@@ -123,9 +124,10 @@ ${lines.join('\n')}
   strata rules list --tenant <t>                         the tenant's groups (default -o yaml)
 ${MODELS_USAGE}
   ${'strata ' + MODELS_REGISTERED.usage.slice('strata '.length)}
-global flags: -o table|json|yaml on every read command (default table); --profile <name>, or
-  --url and --token, override the current profile (then STRATA_URL and STRATA_TOKEN); --tenant
-  names the tenant when the token is the platform admin's. Profiles live in ${path} (mode 0600).
+global flags: -o table|json|yaml on every read command (default table); the credential comes from
+  --url/--token, else the profile named by --profile, else STRATA_URL/STRATA_TOKEN, else the
+  current profile; --tenant names the tenant when the token is the platform admin's.
+  Profiles live in ${path} (mode 0600).
 ${EXIT_CODES_USAGE}
 environment: STRATA_CONFIG (the config file), DATABASE_URL (postgres://...); STRATA_BUCKET_URL, AWS_* and STRATA_S3_FORCE_PATH_STYLE for blocks`;
 }
@@ -179,7 +181,7 @@ async function main(argv: string[]): Promise<number> {
       return modelsCommand(target, [sub ?? '', ...rest], values, output);
     case 'audit':
       if (sub === 'list') return AUDIT_LIST.run(context(rest));
-      return audit(sub, values);
+      return audit(sub, values, values.output === 'yaml' ? 'yaml' : 'json');
     case 'migrate': {
       const applied = await migrate(loadCliConfig());
       console.log(applied.length ? `applied ${applied.join(', ')}` : 'database is up to date');
@@ -190,19 +192,25 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function audit(sub: string | undefined, values: Values): Promise<number> {
+async function audit(
+  sub: string | undefined,
+  values: Values,
+  format: 'json' | 'yaml',
+): Promise<number> {
   const config = loadCliConfig();
+  const print = (value: unknown) =>
+    console.log(format === 'yaml' ? stringify(value).trimEnd() : JSON.stringify(value, null, 2));
   if (sub === 'replay') {
     if ((values.at === undefined) === (values.position === undefined))
       throw new UsageError('give exactly one of --at or --position');
     const bound =
       values.at !== undefined ? { at: values.at } : { position: Number(values.position) };
-    console.log(JSON.stringify(await auditReplay(config, bound), null, 2));
+    print(await auditReplay(config, bound));
     return EXIT.ok;
   }
   if (sub === 'verify') {
     const result = await auditVerify(config);
-    console.log(JSON.stringify(result, null, 2));
+    print(result);
     if (result.ok) return EXIT.ok;
     console.error(`audit chain broken at position ${result.brokenAt}: ${result.reason}`);
     return EXIT.failed;

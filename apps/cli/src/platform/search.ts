@@ -105,7 +105,7 @@ export const PIPELINES: Record<string, Command> = {
     },
   },
   get: {
-    usage: 'strata pipelines get --tenant <t> <name>          one pipeline (default -o yaml)',
+    usage: 'strata pipelines get --tenant <t> <name>          one pipeline; -o yaml for its spec',
     async run(ctx) {
       const name = arg(ctx, 0, 'a pipeline name');
       const target = await ctx.target();

@@ -32,6 +32,26 @@ export function seriesLabel(metric: Record<string, string>): string {
   return labels ? `${name}{${labels}}` : name || '{}';
 }
 
+/**
+ * Completions of the word being typed: label names inside `{...}` or `by (...)`, metric names
+ * elsewhere; each is the whole expression with the word completed, as a datalist needs.
+ */
+export function completions(expr: string, metrics: string[], labels: string[]): string[] {
+  const word = /[A-Za-z_:][A-Za-z0-9_:]*$/.exec(expr)?.[0] ?? '';
+  const before = expr.slice(0, expr.length - word.length);
+  const opens = (open: string, close: string) =>
+    before.lastIndexOf(open) > before.lastIndexOf(close);
+  const inLabels =
+    opens('{', '}') || /\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*$/.test(before);
+  // After an operator or a paren nothing is being typed yet; an empty field offers every metric.
+  if (word === '' && !inLabels && before !== '') return [];
+  const pool = inLabels ? labels : metrics;
+  return pool
+    .filter((n) => n.startsWith(word) && n !== word)
+    .slice(0, 200)
+    .map((n) => `${before}${n}`);
+}
+
 /** The PromQL explorer: an expression over a range, as a graph and a table. */
 export function ExplorerPage({ session }: { session: Session }) {
   const [tenant, setTenant] = useState<string | null>(session.tenantId);
@@ -39,7 +59,12 @@ export function ExplorerPage({ session }: { session: Session }) {
   const [range, setRange] = useState(3600);
   const [step, setStep] = useState('');
   const [names, setNames] = useState<string[]>([]);
-  const [result, setResult] = useState<{ series: ChartSeries[]; warnings: string[] } | null>(null);
+  const [labelNames, setLabelNames] = useState<string[]>([]);
+  const [result, setResult] = useState<{
+    series: ChartSeries[];
+    warnings: string[];
+    stats: { points: number; step: number; ms: number };
+  } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [stacked, setStacked] = useState(false);
@@ -49,6 +74,9 @@ export function ExplorerPage({ session }: { session: Session }) {
     call<{ data: string[] }>(session, '/api/v1/label/__name__/values', { tenant })
       .then(({ body }) => setNames(body.data))
       .catch(() => setNames([]));
+    call<{ data: string[] }>(session, '/api/v1/labels', { tenant })
+      .then(({ body }) => setLabelNames(body.data.filter((n) => n !== '__name__')))
+      .catch(() => setLabelNames([]));
   }, [session, tenant]);
 
   const run = async (e: Event) => {
@@ -58,17 +86,24 @@ export function ExplorerPage({ session }: { session: Session }) {
     try {
       const end = Math.floor(Date.now() / 1000);
       const stepSeconds = step ? Number(step) : Math.max(1, Math.round(range / 250));
+      const started = performance.now();
       const { body } = await call<MatrixAnswer>(
         session,
         `/api/v1/query_range${query({ query: expr, start: end - range, end, step: stepSeconds })}`,
         { tenant },
       );
+      const series: ChartSeries[] = body.data.result.map((r) => ({
+        label: seriesLabel(r.metric),
+        points: r.values.map(([t, v]) => [t, Number(v)]),
+      }));
       setResult({
-        series: body.data.result.map((r) => ({
-          label: seriesLabel(r.metric),
-          points: r.values.map(([t, v]) => [t, Number(v)]),
-        })),
+        series,
         warnings: body.warnings ?? [],
+        stats: {
+          points: series.reduce((n, s) => n + s.points.length, 0),
+          step: stepSeconds,
+          ms: Math.round(performance.now() - started),
+        },
       });
     } catch (err) {
       setResult(null);
@@ -87,7 +122,7 @@ export function ExplorerPage({ session }: { session: Session }) {
           Expression
           <input
             name="expression"
-            list="metric-names"
+            list="expression-completions"
             autocomplete="off"
             spellcheck={false}
             required
@@ -95,8 +130,8 @@ export function ExplorerPage({ session }: { session: Session }) {
             onInput={(e) => setExpr((e.target as HTMLInputElement).value)}
           />
         </label>
-        <datalist id="metric-names">
-          {names.map((n) => (
+        <datalist id="expression-completions">
+          {completions(expr, names, labelNames).map((n) => (
             <option key={n} value={n} />
           ))}
         </datalist>
@@ -140,6 +175,12 @@ export function ExplorerPage({ session }: { session: Session }) {
       <ErrorBanner error={error} />
       {result && (
         <div class="result" aria-live="polite">
+          <p class="stats" aria-label="Query stats">
+            <span data-stat="series">{result.series.length} series</span>,{' '}
+            <span data-stat="points">{result.stats.points} points</span> at a{' '}
+            <span data-stat="step">{result.stats.step}s</span> step, answered in{' '}
+            <span data-stat="ms">{result.stats.ms} ms</span>
+          </p>
           {result.warnings.map((w) => (
             <p key={w} class="warning" role="note">
               {w}

@@ -23,7 +23,7 @@ export const MODELS_USAGE = `  strata models init <dir>                         
   strata models push <repo/name@version> <dir>           upload what the registry lacks (HEAD first), manifest last
   strata models pull <repo/name@version> <dir>           fetch what differs from <dir>; resumes an interrupted pull
   strata models list [repo/name]                         the tenant's stored models, or a model's versions
-  strata models info <repo/name@version>                 a version's manifest as YAML
+  strata models info <repo/name@version>                 a version's manifest as YAML (or -o json)
       [--register <model> [--run-id <id>]]              ... and register it as the next version of <model>
   strata models alias <model> <alias> <version>          point a registry alias (champion) at a version number
   strata models tag <model> <version> key=value...       set tags on a registered version
@@ -111,7 +111,9 @@ export async function modelsCommand(
         console.error(`no version ${args[0]}`);
         return 1;
       }
-      process.stdout.write(stringify(manifest));
+      process.stdout.write(
+        output === 'json' ? `${JSON.stringify(manifest, null, 2)}\n` : stringify(manifest),
+      );
       return 0;
     }
     case 'alias': {
