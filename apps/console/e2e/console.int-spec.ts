@@ -666,6 +666,24 @@ describe('the web console in a real browser', () => {
     );
     expect(overflow).toBeLessThanOrEqual(0);
     await shoot('tenants-phone');
+    // Every other page too, each with what it lists for the key's tenant.
+    for (const [link, ready] of [
+      ['Rules', 'tr[data-rule="ConsoleAlwaysPending"]'],
+      ['Alerts', 'tr[data-alert="ConsoleDiskFull"]'],
+      ['Events', 'form[aria-label="Search events"]'],
+      ['Pipelines', 'tr[data-pipeline="web"]'],
+      ['Models', 'tr[data-model="churn"]'],
+      ['Audit', 'td.audit-type'],
+      ['Explore', 'form[aria-label="Range query"]'],
+    ]) {
+      await page.getByRole('link', { name: link, exact: true }).click();
+      await page.locator(ready).first().waitFor();
+      const wide = await page.evaluate<number>(
+        'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+      );
+      expect(wide > 0 ? `${link} scrolls sideways by ${wide}px` : link).toBe(link);
+      await shoot(`${link.toLowerCase()}-phone`);
+    }
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 });
