@@ -58,6 +58,7 @@ const OPTIONS = {
   comment: { type: 'string' },
   author: { type: 'string' },
   duration: { type: 'string' },
+  state: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

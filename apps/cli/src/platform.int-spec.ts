@@ -3,6 +3,7 @@ import { mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { startWebhookSink, type WebhookSink } from '@strata/alertmanager/testing';
 import { controlPlaneService } from '@strata/control-plane';
 import { freePort, type RunningNatsServer } from '@strata/devstack';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the CLI is tested against the real gateway
@@ -34,6 +35,21 @@ const ROOT = join(__dirname, '../../..');
 const ADMIN = 'cli-platform-spec-admin-token-0123';
 const TENANT = 'acme-cli';
 
+/** A tenant Alertmanager configuration that sends every group to `url` within a second. */
+const webhookConfig = (url: string): string =>
+  `alertmanager_config: |\n${[
+    'route:',
+    '  receiver: hook',
+    '  group_by: [alertname]',
+    '  group_wait: 1s',
+    '  group_interval: 1s',
+    'receivers:',
+    '  - name: hook',
+    `    webhook_configs: [{ url: '${url}' }]`,
+  ]
+    .map((l) => `  ${l}`)
+    .join('\n')}\n`;
+
 interface Run {
   code: number;
   stdout: string;
@@ -52,6 +68,7 @@ describe('strata CLI against the platform', () => {
   let base = '';
   let home = '';
   let configFile = '';
+  let sink: WebhookSink;
 
   /** Runs the CLI with only the config file for credentials (no STRATA_URL/STRATA_TOKEN). */
   const strata = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
@@ -101,6 +118,7 @@ describe('strata CLI against the platform', () => {
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'strata-cli-home-'));
     configFile = join(home, 'xdg', 'strata', 'config.yaml');
+    sink = await startWebhookSink();
     db = await freshDatabase('cli_platform');
     const started = await startTestNats();
     nats = started.server;
@@ -128,6 +146,7 @@ describe('strata CLI against the platform', () => {
 
   afterAll(async () => {
     await platform?.stop();
+    await sink?.close();
     await nats?.process.stop();
     removeTestDirs();
     await db?.drop();
@@ -293,7 +312,12 @@ describe('strata CLI against the platform', () => {
     expect(diff).toMatchObject({ code: 0, stdout: '' });
   });
 
-  it('lists alerts, creates a silence that silences one and expires it (Alertmanager API v2)', async () => {
+  it('lists alerts and their notifications, creates a silence that silences one and expires it', async () => {
+    await api('/alertmanager/api/v1/alerts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: webhookConfig(`${sink.url}/cli`),
+    });
     await api('/alertmanager/api/v2/alerts', {
       method: 'POST',
       body: JSON.stringify([
@@ -315,6 +339,32 @@ describe('strata CLI against the platform', () => {
       status: { state: 'active' },
     });
 
+    const delivered = await eventually(
+      async () => {
+        const h = await json<{
+          items: Array<{
+            status: string;
+            receiver: string;
+            alerts: Array<{ labels: Record<string, string> }>;
+          }>;
+        }>(['alerts', 'history', '--tenant', TENANT]);
+        return h.items.length > 0 ? h.items : undefined;
+      },
+      60_000,
+      'a delivery in the history',
+    );
+    expect(delivered[0]).toMatchObject({ status: 'sent', receiver: 'hook' });
+    expect(delivered[0].alerts[0].labels.alertname).toBe('CliDiskFull');
+    expect(sink.requests.some((r) => r.path === '/cli')).toBe(true);
+    const failed = await json<{ items: unknown[] }>([
+      'alerts',
+      'history',
+      '--tenant',
+      TENANT,
+      '--state',
+      'failed',
+    ]);
+    expect(failed.items).toEqual([]);
     const created = await json<{ silenceID: string }>([
       'silences',
       'create',

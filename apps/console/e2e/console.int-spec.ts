@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startWebhookSink, type WebhookSink } from '@strata/alertmanager/testing';
 import { controlPlaneService } from '@strata/control-plane';
 import { freePort, type RunningNatsServer, which } from '@strata/devstack';
 import { gatewayService } from '@strata/gateway';
@@ -33,6 +34,21 @@ const METRIC = 'console_e2e_requests';
 /** Screenshots of every page, kept after the run (gitignored). */
 const ARTIFACTS = join(ROOT, '.strata/artifacts/console');
 
+/** A tenant Alertmanager configuration that sends every group to `url` within a second. */
+const webhookConfig = (url: string): string =>
+  `alertmanager_config: |\n${[
+    'route:',
+    '  receiver: hook',
+    '  group_by: [alertname]',
+    '  group_wait: 1s',
+    '  group_interval: 1s',
+    'receivers:',
+    '  - name: hook',
+    `    webhook_configs: [{ url: '${url}' }]`,
+  ]
+    .map((l) => `  ${l}`)
+    .join('\n')}\n`;
+
 /**
  * The web console in Debian's Chromium against the real platform (gateway, control plane on
  * Postgres, router, ingester, query): what a platform team does in it, checked against the API.
@@ -44,6 +60,7 @@ describe('the web console in a real browser', () => {
   let browser: Browser;
   let page: Page;
   let base = '';
+  let sink: WebhookSink;
 
   beforeAll(async () => {
     // The same build step the README's two commands run; a no-op when the build is current.
@@ -53,6 +70,7 @@ describe('the web console in a real browser', () => {
     });
     if (build.status !== 0) throw new Error(`console build failed: ${build.stderr}`);
     mkdirSync(ARTIFACTS, { recursive: true });
+    sink = await startWebhookSink();
     db = await freshDatabase('console_e2e');
     const started = await startTestNats();
     nats = started.server;
@@ -93,6 +111,7 @@ describe('the web console in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await platform?.stop();
+    await sink?.close();
     await nats?.process.stop();
     removeTestDirs();
     await db?.drop();
@@ -444,6 +463,12 @@ describe('the web console in a real browser', () => {
   });
 
   it('silences an alert after naming its matchers, and expires the silence after confirming', async () => {
+    const configured = await api('/alertmanager/api/v1/alerts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml', 'x-scope-orgid': TENANT },
+      body: webhookConfig(`${sink.url}/console`),
+    });
+    expect(configured.status).toBe(201);
     const posted = await api('/alertmanager/api/v2/alerts', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-scope-orgid': TENANT },
@@ -498,6 +523,35 @@ describe('the web console in a real browser', () => {
     });
     expect(after.body.map((s) => s.status.state)).toEqual(['expired']);
     await shoot('silences');
+  });
+
+  it('shows the notification history as the API answers it', async () => {
+    type History = {
+      items: Array<{ id: string; receiver: string; status: string; alerts: unknown[] }>;
+    };
+    const fromApi = await eventually(
+      async () => {
+        const h = await api<History>('/api/v1/notifications/history', {
+          headers: { 'x-scope-orgid': TENANT },
+        });
+        return h.body.items.length > 0 ? h.body.items : undefined;
+      },
+      30_000,
+      'a delivery in the history',
+    );
+    expect(sink.requests.some((r) => r.path === '/console')).toBe(true);
+    await page.getByRole('link', { name: 'Rules' }).click();
+    await page.getByRole('link', { name: 'Alerts' }).click();
+    await page.getByRole('combobox', { name: 'Tenant', exact: true }).selectOption(TENANT);
+    const history = page.getByRole('table', { name: 'Notification history' });
+    await history.locator(`tr[data-delivery="${fromApi[0].id}"]`).waitFor();
+    const row = history.locator(`tr[data-delivery="${fromApi[0].id}"]`);
+    expect(await row.locator('td[data-field="receiver"]').textContent()).toBe('hook');
+    expect(await row.locator('td[data-field="status"]').textContent()).toBe(fromApi[0].status);
+    expect(await row.locator('td[data-field="alerts"]').textContent()).toBe('ConsoleDiskFull');
+    await page.getByRole('combobox', { name: 'Delivery status' }).selectOption('failed');
+    await history.locator('tr[data-delivery]').first().waitFor({ state: 'detached' });
+    await shoot('notification-history');
   });
 
   it('searches archived Kubernetes events with a histogram whose bars add up to the total', async () => {

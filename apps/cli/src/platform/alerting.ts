@@ -1,3 +1,4 @@
+import { type HistoryPage } from '@strata/contracts';
 import { render } from '../output';
 import { api, qs } from './http';
 import { arg, type Command, durationSeconds } from './command';
@@ -92,6 +93,34 @@ export const RULES_STATUS: Command = {
   },
 };
 
+/** `strata alerts history`: the tenant's notification deliveries, newest first. */
+const ALERTS_HISTORY: Command = {
+  usage:
+    'strata alerts history --tenant <t> [--state sent|failed] [--limit N]   notifications delivered or failed',
+  async run(ctx) {
+    const t = await ctx.target();
+    const state = ctx.flags.state;
+    if (state !== undefined && state !== 'sent' && state !== 'failed')
+      throw new UsageError('--state is sent or failed');
+    const res = await api<HistoryPage>(
+      t,
+      `/api/v1/notifications/history${qs({ status: state, limit: ctx.flags.limit, cursor: ctx.flags.cursor })}`,
+    );
+    ctx.print(
+      render(ctx.output, res.body, res.body.items, [
+        ['TIME', (e) => e.at],
+        ['RECEIVER', (e) => e.receiver],
+        ['INTEGRATION', (e) => e.integration],
+        ['STATUS', (e) => e.status],
+        ['ALERTS', (e) => [...new Set(e.alerts.map((a) => a.labels.alertname))].join(',')],
+        ['ATTEMPTS', (e) => e.attempts],
+        ['ERROR', (e) => e.error],
+      ]),
+    );
+    return 0;
+  },
+};
+
 /** `strata alerts ...` over Alertmanager's API v2. */
 export const ALERTS: Record<string, Command> = {
   list: {
@@ -116,6 +145,7 @@ export const ALERTS: Record<string, Command> = {
       return 0;
     },
   },
+  history: ALERTS_HISTORY,
 };
 
 const silenceColumns = [

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { call, type Session } from '../api';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner } from '../components/error-banner';
+import { NotificationHistory } from '../components/notification-history';
 import { TenantPicker } from '../components/tenant-picker';
 
 interface Matcher {
@@ -49,7 +50,7 @@ export function parseMatchers(text: string): Matcher[] | null {
   return out.length > 0 ? out : null;
 }
 
-/** Alerts and silences of the tenant's Alertmanager (API v2): create and expire silences. */
+/** Alerts, silences and notification history of the tenant's Alertmanager: create and expire silences. */
 export function SilencesPage({ session }: { session: Session }) {
   const [tenant, setTenant] = useState<string | null>(session.tenantId);
   const [silences, setSilences] = useState<Silence[]>([]);
@@ -215,6 +216,7 @@ export function SilencesPage({ session }: { session: Session }) {
           </tbody>
         </table>
       </div>
+      {tenant && <NotificationHistory session={session} tenant={tenant} refresh={tick} />}
       {expiring && (
         <ConfirmDialog
           title="Expire this silence?"
