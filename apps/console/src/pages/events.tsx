@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { call, query, type Session } from '../api';
 import { ErrorBanner } from '../components/error-banner';
 import { Histogram } from '../components/histogram';
+import { denseBuckets } from '../histogram-buckets';
 import { TenantPicker } from '../components/tenant-picker';
 
 const RANGES: Array<[string, number, string, number]> = [
@@ -11,26 +12,6 @@ const RANGES: Array<[string, number, string, number]> = [
   ['1 day', 86400, '1h', 3600],
   ['7 days', 7 * 86400, '6h', 6 * 3600],
 ];
-
-/**
- * Every bucket from start to end, empty ones included (the API sends only buckets that have
- * matches), so bars stand where their time is.
- */
-export function denseBuckets(
-  sparse: ReadonlyArray<{ time: string; count: number }>,
-  start: number,
-  end: number,
-  stepMs: number,
-): Array<{ time: string; count: number }> {
-  const first = Math.floor(start / stepMs) * stepMs;
-  const n = Math.max(1, Math.ceil((end - first) / stepMs));
-  const counts = new Array<number>(n).fill(0);
-  for (const b of sparse) {
-    const i = Math.floor((Date.parse(b.time) - first) / stepMs);
-    counts[Math.min(n - 1, Math.max(0, i))] += b.count;
-  }
-  return counts.map((count, i) => ({ time: new Date(first + i * stepMs).toISOString(), count }));
-}
 
 /** A dotted path of an archived event, or ''. */
 function at(event: Record<string, unknown>, path: string): string {

@@ -3,6 +3,7 @@ import { call, query, type Session } from '../api';
 import { ErrorBanner } from '../components/error-banner';
 import { TenantPicker } from '../components/tenant-picker';
 import { type ChartSeries, TimeSeriesChart } from '../components/time-series-chart';
+import { completions } from '../completions';
 
 const RANGES: Array<[string, number]> = [
   ['5 minutes', 300],
@@ -30,26 +31,6 @@ export function seriesLabel(metric: Record<string, string>): string {
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(', ');
   return labels ? `${name}{${labels}}` : name || '{}';
-}
-
-/**
- * Completions of the word being typed: label names inside `{...}` or `by (...)`, metric names
- * elsewhere; each is the whole expression with the word completed, as a datalist needs.
- */
-export function completions(expr: string, metrics: string[], labels: string[]): string[] {
-  const word = /[A-Za-z_:][A-Za-z0-9_:]*$/.exec(expr)?.[0] ?? '';
-  const before = expr.slice(0, expr.length - word.length);
-  const opens = (open: string, close: string) =>
-    before.lastIndexOf(open) > before.lastIndexOf(close);
-  const inLabels =
-    opens('{', '}') || /\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*$/.test(before);
-  // After an operator or a paren nothing is being typed yet; an empty field offers every metric.
-  if (word === '' && !inLabels && before !== '') return [];
-  const pool = inLabels ? labels : metrics;
-  return pool
-    .filter((n) => n.startsWith(word) && n !== word)
-    .slice(0, 200)
-    .map((n) => `${before}${n}`);
 }
 
 /** The PromQL explorer: an expression over a range, as a graph and a table. */
