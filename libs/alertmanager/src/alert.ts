@@ -110,3 +110,48 @@ export function validatePostable(p: PostableAlert): string[] {
     problems.push('start time must be before end time');
   return problems;
 }
+
+/** A problem with a posted list of alerts, at its path (`3.labels`). */
+export interface PostProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** RFC 3339 date-time, as API v2's `strfmt.DateTime` takes it. */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function stringRecord(v: unknown): v is Record<string, string> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  for (const x of Object.values(v)) if (typeof x !== 'string') return false;
+  return true;
+}
+
+/**
+ * Checks a `POST /api/v2/alerts` body as API v2 does (shape, then `validatePostable`), in one
+ * pass with no schema library: the intake's hot path. Returns the alerts, or every problem.
+ */
+export function checkPostedAlerts(
+  body: unknown,
+): { alerts: PostableAlert[] } | { problems: PostProblem[] } {
+  if (!Array.isArray(body))
+    return { problems: [{ path: '(root)', message: 'the body must be a list of alerts' }] };
+  const problems: PostProblem[] = [];
+  body.forEach((a: unknown, i) => {
+    const at = (field: string, message: string) =>
+      problems.push({ path: field ? `${i}.${field}` : String(i), message });
+    if (typeof a !== 'object' || a === null || Array.isArray(a)) return at('', 'not an alert');
+    const p = a as Record<string, unknown>;
+    const before = problems.length;
+    if (!stringRecord(p.labels)) return at('labels', 'must map label names to strings');
+    if (p.annotations !== undefined && !stringRecord(p.annotations))
+      at('annotations', 'must map names to strings');
+    for (const f of ['startsAt', 'endsAt'] as const)
+      if (p[f] !== undefined && (typeof p[f] !== 'string' || !DATE_TIME.test(p[f])))
+        at(f, 'not a date-time');
+    if (p.generatorURL !== undefined && typeof p.generatorURL !== 'string')
+      at('generatorURL', 'must be a string');
+    if (problems.length === before)
+      for (const message of validatePostable(p as unknown as PostableAlert)) at('', message);
+  });
+  return problems.length > 0 ? { problems } : { alerts: body as PostableAlert[] };
+}

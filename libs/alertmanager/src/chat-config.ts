@@ -13,6 +13,8 @@ export interface SlackConfig {
   readonly pretext: string;
   readonly text: string;
   readonly fallback: string;
+  readonly callbackId: string;
+  readonly footer: string;
   readonly iconEmoji: string;
   readonly iconUrl: string;
 }
@@ -154,11 +156,13 @@ export function parseChatConfigs(c: Checker, o: Obj, path: string, global: Obj):
         color: str(c, x, p, 'color', '{{ if eq .Status "firing" }}danger{{ else }}good{{ end }}'),
         title: str(c, x, p, 'title', '{{ template "slack.default.title" . }}'),
         titleLink: str(c, x, p, 'title_link', '{{ template "slack.default.titlelink" . }}'),
-        pretext: str(c, x, p, 'pretext', ''),
+        pretext: str(c, x, p, 'pretext', '{{ template "slack.default.pretext" . }}'),
         text: str(c, x, p, 'text', '{{ template "slack.default.text" . }}'),
-        fallback: str(c, x, p, 'fallback', '{{ template "slack.default.title" . }}'),
-        iconEmoji: str(c, x, p, 'icon_emoji', ''),
-        iconUrl: str(c, x, p, 'icon_url', ''),
+        fallback: str(c, x, p, 'fallback', '{{ template "slack.default.fallback" . }}'),
+        callbackId: str(c, x, p, 'callback_id', '{{ template "slack.default.callbackid" . }}'),
+        footer: str(c, x, p, 'footer', '{{ template "slack.default.footer" . }}'),
+        iconEmoji: str(c, x, p, 'icon_emoji', '{{ template "slack.default.iconemoji" . }}'),
+        iconUrl: str(c, x, p, 'icon_url', '{{ template "slack.default.iconurl" . }}'),
       }),
     ),
     ...each(c, o, path, 'discord_configs', ['webhook_url', 'title', 'message'], (x, p) => ({

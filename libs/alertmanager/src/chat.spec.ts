@@ -59,8 +59,13 @@ describe('chat integrations', () => {
     });
     const [t] = await chatRequests(telegram as never, alerts, ctx);
     expect(t.url).toBe('http://x/tg/botT0K/sendMessage');
-    const tg = JSON.parse(t.body) as { chat_id: number; parse_mode: string; text: string };
-    expect(tg).toMatchObject({ chat_id: -100, parse_mode: 'HTML', disable_notification: false });
+    // Every parameter a string, as Alertmanager's Bot API client sends them.
+    const tg = JSON.parse(t.body) as { chat_id: string; parse_mode: string; text: string };
+    expect(tg).toMatchObject({
+      chat_id: '-100',
+      parse_mode: 'HTML',
+      disable_web_page_preview: 'true',
+    });
     expect(tg.text).toContain('a&lt;b');
     const [p] = await chatRequests(pushover as never, alerts, ctx);
     expect(p.url).toBe('https://api.pushover.net/1/messages.json');
@@ -96,9 +101,11 @@ describe('chat integrations', () => {
       await sendChat(wechat, alerts, ctx);
       expect(seen[0].url).toBe('/cgi-bin/gettoken?corpid=corp&corpsecret=s3');
       expect(seen[1].url).toBe('/cgi-bin/message/send?access_token=AT');
-      expect(JSON.parse(seen[1].body)).toMatchObject({
-        touser: '@all',
+      // Alertmanager's default addressee is empty (the application's visible range).
+      expect(JSON.parse(seen[1].body)).toEqual({
+        text: { content: expect.stringContaining('[FIRING:1] DiskFull (db1)') as string },
         agentid: '1000002',
+        markdown: { content: '' },
         msgtype: 'text',
         safe: '0',
       });

@@ -30,25 +30,33 @@ function omitEmpty(o: Record<string, unknown>): Record<string, unknown> {
   );
 }
 
-type Render = (text: string) => Promise<string>;
+type Render = (text: string, options?: { html?: boolean }) => Promise<string>;
 
 async function slack(c: SlackConfig, r: Render): Promise<ChatRequest[]> {
-  const attachment = omitEmpty({
-    title: await r(c.title),
-    title_link: await r(c.titleLink),
-    pretext: await r(c.pretext),
+  // Alertmanager's field order, and its omitempty: text, fallback, callback_id and footer are
+  // always sent.
+  const attachment = {
+    ...omitEmpty({
+      title: await r(c.title),
+      title_link: await r(c.titleLink),
+      pretext: await r(c.pretext),
+    }),
     text: await r(c.text),
     fallback: await r(c.fallback),
-    color: await r(c.color),
+    callback_id: await r(c.callbackId),
+    footer: await r(c.footer),
+    ...omitEmpty({ color: await r(c.color) }),
     mrkdwn_in: ['fallback', 'pretext', 'text'],
-  });
-  const body = omitEmpty({
-    channel: await r(c.channel),
-    username: await r(c.username),
-    icon_emoji: await r(c.iconEmoji),
-    icon_url: await r(c.iconUrl),
+  };
+  const body = {
+    ...omitEmpty({
+      channel: await r(c.channel),
+      username: await r(c.username),
+      icon_emoji: await r(c.iconEmoji),
+      icon_url: await r(c.iconUrl),
+    }),
     attachments: [attachment],
-  });
+  };
   return [{ url: c.apiUrl, contentType: 'application/json', body: JSON.stringify(body) }];
 }
 
@@ -66,17 +74,21 @@ async function discord(c: DiscordConfig, r: Render, data: TemplateData): Promise
     {
       url: c.webhookUrl,
       contentType: 'application/json',
-      body: JSON.stringify({ embeds: [embed] }),
+      body: JSON.stringify({ content: '', embeds: [embed] }),
     },
   ];
 }
 
 async function telegram(c: TelegramConfig, r: Render): Promise<ChatRequest[]> {
-  const body = {
-    chat_id: c.chatId,
-    text: truncate(await r(c.message), 4096),
-    parse_mode: c.parseMode,
-    disable_notification: c.disableNotifications,
+  // The Bot API takes every parameter as a string, as Alertmanager's client sends them (keys in
+  // Go's map order); link previews are off, as Alertmanager sets them.
+  const body: Record<string, string> = {
+    chat_id: String(c.chatId),
+    ...(c.disableNotifications ? { disable_notification: 'true' } : {}),
+    disable_web_page_preview: 'true',
+    ...(c.parseMode ? { parse_mode: c.parseMode } : {}),
+    // In HTML parse mode the message is rendered as Alertmanager renders it: values escaped.
+    text: truncate(await r(c.message, { html: c.parseMode === 'HTML' }), 4096),
   };
   const base = c.apiUrl.replace(/\/$/, '');
   return [
@@ -111,14 +123,18 @@ export async function wechatMessage(
   accessToken: string,
 ): Promise<ChatRequest> {
   const content = await r(c.message);
+  // Alertmanager's message struct: both contents always present, empty fields left out.
   const body = {
-    touser: await r(c.toUser),
-    toparty: await r(c.toParty),
-    totag: await r(c.toTag),
-    agentid: await r(c.agentId),
-    msgtype: c.messageType,
-    [c.messageType]: { content },
+    text: { content: c.messageType === 'text' ? content : '' },
+    ...omitEmpty({
+      touser: await r(c.toUser),
+      toparty: await r(c.toParty),
+      totag: await r(c.toTag),
+      agentid: await r(c.agentId),
+    }),
     safe: '0',
+    msgtype: c.messageType,
+    markdown: { content: c.messageType === 'markdown' ? content : '' },
   };
   const base = c.apiUrl.endsWith('/') ? c.apiUrl : `${c.apiUrl}/`;
   return {
@@ -136,7 +152,7 @@ export async function chatRequests(
 ): Promise<ChatRequest[]> {
   const templates = ctx.templates ?? new TemplateSet();
   const data = templateData(ctx.receiver, ctx.groupLabels, alerts, ctx.externalURL, ctx.now);
-  const r: Render = (text) => templates.render(text, data);
+  const r: Render = (text, options) => templates.render(text, data, options);
   switch (c.kind) {
     case 'slack':
       return slack(c, r);
@@ -185,9 +201,40 @@ export async function sendChat(
     return;
   }
   const base = c.apiUrl.endsWith('/') ? c.apiUrl : `${c.apiUrl}/`;
+  const cacheKey = `${base}\u0000${c.corpId}\u0000${c.apiSecret}`;
+  const accessToken = await wechatToken(base, c, cacheKey, ctx.signal);
+  const templates = ctx.templates ?? new TemplateSet();
+  const data = templateData(ctx.receiver, ctx.groupLabels, alerts, ctx.externalURL, ctx.now);
+  const reply = (await post(
+    await wechatMessage(c, (t) => templates.render(t, data), accessToken),
+    ctx.signal,
+  )) as { errcode?: number; errmsg?: string };
+  if (reply.errcode === WECHAT_TOKEN_EXPIRED) {
+    wechatTokens.delete(cacheKey);
+    throw new NotifyError(`wechat: ${reply.errmsg ?? reply.errcode}`, true);
+  }
+  if (reply.errcode !== undefined && reply.errcode !== 0)
+    throw new NotifyError(`wechat: ${reply.errmsg ?? reply.errcode}`, false);
+}
+
+/** WeCom's answer when the access token has expired: fetch another and retry. */
+const WECHAT_TOKEN_EXPIRED = 42001;
+/** How long a WeCom access token is reused, as Alertmanager reuses it. */
+const WECHAT_TOKEN_TTL_MS = 2 * 3_600_000;
+const wechatTokens = new Map<string, { token: string; at: number }>();
+
+/** A WeCom access token, fetched with `gettoken` once and reused for two hours. */
+async function wechatToken(
+  base: string,
+  c: WeChatConfig,
+  cacheKey: string,
+  signal: AbortSignal,
+): Promise<string> {
+  const cached = wechatTokens.get(cacheKey);
+  if (cached !== undefined && Date.now() - cached.at < WECHAT_TOKEN_TTL_MS) return cached.token;
   const tokenRes = await fetch(
     `${base}gettoken?corpid=${encodeURIComponent(c.corpId)}&corpsecret=${encodeURIComponent(c.apiSecret)}`,
-    { signal: ctx.signal },
+    { signal },
   ).catch((e: Error) => {
     throw new NotifyError(`wechat gettoken: ${e.message}`, true);
   });
@@ -201,12 +248,6 @@ export async function sendChat(
       `wechat gettoken: ${token.errmsg ?? `status ${tokenRes.status}`}`,
       tokenRes.status >= 500,
     );
-  const templates = ctx.templates ?? new TemplateSet();
-  const data = templateData(ctx.receiver, ctx.groupLabels, alerts, ctx.externalURL, ctx.now);
-  const reply = (await post(
-    await wechatMessage(c, (t) => templates.render(t, data), token.access_token),
-    ctx.signal,
-  )) as { errcode?: number; errmsg?: string };
-  if (reply.errcode !== undefined && reply.errcode !== 0)
-    throw new NotifyError(`wechat: ${reply.errmsg ?? reply.errcode}`, false);
+  wechatTokens.set(cacheKey, { token: token.access_token, at: Date.now() });
+  return token.access_token;
 }

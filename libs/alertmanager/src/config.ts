@@ -3,8 +3,10 @@ import { type ChatConfig, parseChatConfigs } from './chat-config';
 import { Checker, type Obj, join } from './config-checker';
 import { InvalidAlertmanagerConfigError } from './config-errors';
 import { isValidLabelName } from './labels';
+import { splitLegacyConfig } from './legacy-config';
 import { NOTIFICATION_MANAGER_KEY, withNotificationManager } from './notification-manager';
 import { NM_CHANNEL_KEYS, type NmChannelConfig, parseNmChannels } from './nm-channels';
+import { type NmSilence } from './nm-silences';
 import { type TimeInterval, parseTimeIntervals } from './time-intervals';
 import {
   type Matcher,
@@ -76,7 +78,9 @@ export interface AlertmanagerConfig {
   readonly receivers: readonly ReceiverConfig[];
   readonly timeIntervals: ReadonlyMap<string, readonly TimeInterval[]>;
   readonly templates: readonly string[];
-  /** The YAML as uploaded, which `/api/v2/status` shows. */
+  /** notification-manager's Silences, applied per receiver when a group is flushed. */
+  readonly nmSilences: readonly NmSilence[];
+  /** The Alertmanager YAML as uploaded, which `/api/v2/status` shows. */
   readonly original: string;
 }
 
@@ -152,7 +156,6 @@ const CHANNEL_KEYS = [
   'victorops_configs',
   'sns_configs',
   'webex_configs',
-  ...NM_CHANNEL_KEYS,
 ];
 const WEBHOOK_FIELDS = ['send_resolved', 'url', 'url_file', 'http_config', 'max_alerts'];
 const EMAIL_FIELDS = [
@@ -174,21 +177,32 @@ const EMAIL_FIELDS = [
 ];
 
 /**
- * Parses and validates an Alertmanager configuration as `amtool check-config` does: unknown
- * fields, durations, matchers, group_by, receivers named once and every route, inhibit rule and
- * time interval reference defined. Throws {@link InvalidAlertmanagerConfigError} with every problem.
+ * Parses and validates a tenant's configuration: the Alertmanager YAML as `amtool check-config`
+ * does (unknown fields, durations, matchers, group_by, receivers named once and every route,
+ * inhibit rule and time interval reference defined), and Strata's extensions document
+ * (notification-manager's objects, extra channels) with problems under `notification_manager`.
+ * An Alertmanager YAML of an earlier build that still holds the extensions is read as if they
+ * had been moved out. Throws {@link InvalidAlertmanagerConfigError} with every problem.
  */
-export function parseAlertmanagerConfig(yamlText: string): AlertmanagerConfig {
+export function parseAlertmanagerConfig(
+  yamlText: string,
+  notificationManager = '',
+): AlertmanagerConfig {
+  const split = splitLegacyConfig(yamlText, notificationManager);
   const c = new Checker();
-  const doc = parseDocument(yamlText, { uniqueKeys: true });
-  if (doc.errors.length > 0)
-    throw new InvalidAlertmanagerConfigError(
-      doc.errors.map((e) => ({ path: '', reason: e.message })),
-    );
-  const top = withNotificationManager(
+  const doc = parseDocument(split.alertmanagerConfig, { uniqueKeys: true });
+  const nmDoc = parseDocument(split.notificationManager, { uniqueKeys: true });
+  if (doc.errors.length > 0 || nmDoc.errors.length > 0)
+    throw new InvalidAlertmanagerConfigError([
+      ...doc.errors.map((e) => ({ path: '', reason: e.message })),
+      ...nmDoc.errors.map((e) => ({ path: NOTIFICATION_MANAGER_KEY, reason: e.message })),
+    ]);
+  const nm = withNotificationManager(
     c,
-    c.obj(doc.toJS() as unknown, '', [...TOP_FIELDS, NOTIFICATION_MANAGER_KEY]),
+    c.obj(doc.toJS() as unknown, '', TOP_FIELDS),
+    nmDoc.toJS() as unknown,
   );
+  const top = nm.top;
   const global = c.obj(top.global, 'global', GLOBAL_FIELDS);
   const resolveTimeoutMs =
     c.duration(global.resolve_timeout, 'global.resolve_timeout') ?? 5 * 60_000;
@@ -212,6 +226,21 @@ export function parseAlertmanagerConfig(yamlText: string): AlertmanagerConfig {
   const receivers = c
     .list(top.receivers, 'receivers')
     .map((r, i) => receiver(c, r, join('receivers', i), global));
+  for (const extra of nm.channels) {
+    const at = receivers.findIndex((r) => r.name === extra.name);
+    const fields = ['name', ...NM_CHANNEL_KEYS];
+    const parsed = parseNmChannels(c, c.obj(extra.raw, extra.path, fields), extra.path);
+    if (at < 0 && extra.name !== '')
+      c.fail(
+        join(extra.path, 'name'),
+        `receiver "${extra.name}" is not defined in alertmanager_config`,
+      );
+    else if (at >= 0)
+      receivers[at] = {
+        ...receivers[at],
+        integrations: [...receivers[at].integrations, ...parsed],
+      };
+  }
   const names = new Set<string>();
   receivers.forEach((r, i) => {
     if (r.name === '') c.fail(join(join('receivers', i), 'name'), 'missing name in receiver');
@@ -247,7 +276,28 @@ export function parseAlertmanagerConfig(yamlText: string): AlertmanagerConfig {
     activeTimeIntervals: [],
     routes: [],
   };
-  const root = route(c, top.route, 'route', rootDefaults, names, timeIntervals);
+  const tenantRoot = route(c, top.route, 'route', rootDefaults, names, timeIntervals);
+  // notification-manager's routes continue; the tenant's own tree then sits in one catch-all
+  // child, so an alert they take still reaches the tenant's routes or default receiver.
+  const root: RouteConfig =
+    nm.routes.length === 0
+      ? tenantRoot
+      : {
+          ...tenantRoot,
+          routes: [
+            ...nm.routes.map((r, i) =>
+              route(
+                c,
+                r,
+                join(join(NOTIFICATION_MANAGER_KEY, 'routes'), i),
+                tenantRoot,
+                names,
+                timeIntervals,
+              ),
+            ),
+            tenantRoot,
+          ],
+        };
 
   const inhibitRules = c.list(top.inhibit_rules, 'inhibit_rules').map((r, i) => {
     const p = join('inhibit_rules', i);
@@ -270,7 +320,8 @@ export function parseAlertmanagerConfig(yamlText: string): AlertmanagerConfig {
     receivers,
     timeIntervals,
     templates,
-    original: yamlText,
+    nmSilences: nm.silences,
+    original: split.alertmanagerConfig,
   };
 }
 
@@ -448,6 +499,5 @@ function receiver(c: Checker, raw: unknown, path: string, global: Obj): Receiver
     });
   });
   integrations.push(...parseChatConfigs(c, o, path, global));
-  integrations.push(...parseNmChannels(c, o, path));
   return { name, integrations };
 }

@@ -47,7 +47,9 @@ export class Dispatcher {
     if (this.stopped) return;
     for (const route of matchRoutes(this.root, alert.labels)) {
       const labels = groupLabels(route, alert.labels);
-      const id = `${route.key}\u0000${fingerprint(labels)}`;
+      // Alertmanager keeps groups per route, not per route key: two routes with the same
+      // matchers to different receivers (notification-manager's routes) must not share one.
+      const id = `${route.key}\u0000${route.config.receiver}\u0000${fingerprint(labels)}`;
       let g = this.groups.get(id);
       if (g === undefined) {
         g = {

@@ -35,7 +35,8 @@ export async function renderEmail(
     from: await templates.render(config.from, data),
     to: await templates.render(config.to, data),
     subject,
-    html: await templates.render(config.html, data),
+    // The HTML body escapes what its actions print, as Alertmanager's html/template does.
+    html: await templates.render(config.html, data, { html: true }),
     ...(config.text !== undefined ? { text: await templates.render(config.text, data) } : {}),
     headers,
   };

@@ -1,4 +1,10 @@
-export { type Alert, type PostableAlert, validatePostable } from './alert';
+export {
+  type Alert,
+  type PostableAlert,
+  type PostProblem,
+  checkPostedAlerts,
+  validatePostable,
+} from './alert';
 export { parseAlertmanagerConfig, type AlertmanagerConfig, type IntegrationConfig } from './config';
 export { InvalidAlertmanagerConfigError, type ConfigProblem } from './config-errors';
 export { type AggregationGroup } from './dispatcher';
@@ -14,5 +20,6 @@ export {
   type NotificationAttempt,
   TenantAlertmanager,
 } from './tenant-alertmanager';
+export { splitLegacyConfig, type SplitConfig } from './legacy-config';
 export { checkTenantConfig } from './tenant-config';
 export { alertsOfWebhook, type WebhookInputProblem } from './webhook-input';

@@ -14,10 +14,13 @@ export function inhibitedBy(
   labels: LabelSet,
   now: number,
 ): string[] {
-  const list = [...alerts];
+  // Read only when a rule's target side matches: a flush asks this of every alert it sends, so
+  // copying the tenant's alerts each time would make a flush cost grow with all alerts held.
+  let list: Alert[] | null = null;
   for (const r of rules) {
     if (!matchesAll(r.targetMatchers, labels)) continue;
     const excludeTwoSided = matchesAll(r.sourceMatchers, labels);
+    list ??= [...alerts];
     for (const a of list) {
       if (resolvedAt(a, now) || !matchesAll(r.sourceMatchers, a.labels)) continue;
       if (r.equal.some((n) => (a.labels[n] ?? '') !== (labels[n] ?? ''))) continue;

@@ -26,8 +26,12 @@ const alerts = [
   ),
 ];
 
+/** The channels added, in the extensions document, to the Alertmanager receiver `im`. */
 function integrations(receiver: string): NmChannelConfig[] {
-  const c = parseAlertmanagerConfig(`route: {receiver: im}\nreceivers:\n  - name: im\n${receiver}`);
+  const c = parseAlertmanagerConfig(
+    'route: {receiver: im}\nreceivers:\n  - name: im\n',
+    `alertmanager_receivers:\n  - name: im\n${receiver}`,
+  );
   return c.receivers[0].integrations as NmChannelConfig[];
 }
 
@@ -194,18 +198,33 @@ describe('DingTalk, Feishu and SMS channels', () => {
     sms_configs: [{ url: 'http://x/sms', phone_numbers: [] }]`),
     ).toEqual([
       {
-        path: 'receivers[0].dingtalk_configs[0].webhook_url',
+        path: 'notification_manager.alertmanager_receivers[0].dingtalk_configs[0].webhook_url',
         reason: 'unsupported scheme "ftp" for URL',
       },
       {
-        path: 'receivers[0].dingtalk_configs[0].message_type',
+        path: 'notification_manager.alertmanager_receivers[0].dingtalk_configs[0].message_type',
         reason: 'message type "card" does not exist',
       },
-      { path: 'receivers[0].feishu_configs[0].webhook_url', reason: 'missing webhook_url' },
-      { path: 'receivers[0].sms_configs[0].phone_numbers', reason: 'missing phone_numbers' },
+      {
+        path: 'notification_manager.alertmanager_receivers[0].feishu_configs[0].webhook_url',
+        reason: 'missing webhook_url',
+      },
+      {
+        path: 'notification_manager.alertmanager_receivers[0].sms_configs[0].phone_numbers',
+        reason: 'missing phone_numbers',
+      },
     ]);
+    expect(problems('')).toEqual([]);
+    expect(() =>
+      parseAlertmanagerConfig(
+        'route: {receiver: im}\nreceivers: [{name: im}]\n',
+        'alertmanager_receivers: [{name: nobody, sms_configs: [{url: "http://x", phone_numbers: [1]}]}]',
+      ),
+    ).toThrow(
+      'notification_manager.alertmanager_receivers[0].name: receiver "nobody" is not defined in alertmanager_config',
+    );
     const masked = maskSecrets(
-      'receivers:\n  - name: im\n    dingtalk_configs: [{webhook_url: "http://x?access_token=T", secret: SEC}]\n',
+      'alertmanager_receivers:\n  - name: im\n    dingtalk_configs: [{webhook_url: "http://x?access_token=T", secret: SEC}]\n',
     );
     expect(masked).not.toContain('SEC');
     expect(masked).not.toContain('access_token=T');

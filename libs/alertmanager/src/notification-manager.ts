@@ -1,77 +1,31 @@
 import { type Checker, type Obj, join } from './config-checker';
+import { type NmReceiver, type NmRouter, parseNmRouters } from './nm-routers';
+import {
+  SELECTOR_FIELDS,
+  alternation,
+  labelMap,
+  quote,
+  selectorMatchers,
+  selects,
+} from './nm-selectors';
+import { type NmSilence, parseNmSilences, silenceUser } from './nm-silences';
 
 /**
- * KubeSphere notification-manager's objects in a tenant's configuration (`notification_manager`,
- * a Strata extension): Receivers that pick alerts with a label selector (`alertSelector`) and
- * channel Configs with another (`emailConfigSelector`), rendered with named templates. They are
- * translated onto Alertmanager's model before it is checked: each receiver becomes a receiver
- * `nm/<name>` and a first-level route with `continue: true` whose matchers are the selector's, so
- * every receiver sees each alert its selector allows, beside the tenant's own routes.
+ * The name problems of the extensions document are reported under (it is the Mimir envelope's key
+ * beside `alertmanager_config`, and was a top-level key of the Alertmanager YAML in earlier builds).
  */
 export const NOTIFICATION_MANAGER_KEY = 'notification_manager';
 
-const SELECTOR_FIELDS = ['matchLabels', 'matchExpressions'];
-const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
-
-function quote(v: string): string {
-  return JSON.stringify(v);
-}
-
-function alternation(values: readonly string[]): string {
-  return quote(values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
-}
-
-/** A Kubernetes label selector as Alertmanager matchers (all must hold). */
-function selectorMatchers(c: Checker, raw: unknown, path: string): string[] {
-  const o = c.obj(raw, path, SELECTOR_FIELDS);
-  const labels = c.obj(
-    o.matchLabels,
-    join(path, 'matchLabels'),
-    Object.keys((o.matchLabels as Obj | undefined) ?? {}),
-  );
-  const out = Object.entries(labels).map(([k, v]) => `${k}=${quote(String(v))}`);
-  c.list(o.matchExpressions, join(path, 'matchExpressions')).forEach((e, i) => {
-    const p = join(join(path, 'matchExpressions'), i);
-    const x = c.obj(e, p, ['key', 'operator', 'values']);
-    const key = c.str(x.key, join(p, 'key')) ?? '';
-    if (key === '') c.fail(join(p, 'key'), 'missing key');
-    const op = c.str(x.operator, join(p, 'operator'));
-    const values = c.list(x.values, join(p, 'values')).map(String);
-    if (op === 'In' || op === 'NotIn') {
-      if (values.length === 0) c.fail(join(p, 'values'), `${op} needs at least one value`);
-      out.push(`${key}${op === 'In' ? '=~' : '!~'}${alternation(values)}`);
-    } else if (op === 'Exists' || op === 'DoesNotExist') {
-      if (values.length > 0) c.fail(join(p, 'values'), `${op} takes no values`);
-      out.push(`${key}${op === 'Exists' ? '!=' : '='}""`);
-    } else c.fail(join(p, 'operator'), `operator must be one of ${OPERATORS.join(', ')}`);
-  });
-  return out;
-}
-
-/** Whether a Config's labels satisfy a selector (matchLabels and matchExpressions). */
-function selects(selector: Obj, labels: Readonly<Record<string, string>>): boolean {
-  const match = (selector.matchLabels ?? {}) as Record<string, unknown>;
-  if (!Object.entries(match).every(([k, v]) => labels[k] === String(v))) return false;
-  const exprs = (selector.matchExpressions ?? []) as Array<{
-    key: string;
-    operator: string;
-    values?: unknown[];
-  }>;
-  return exprs.every((e) => {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const values = (e.values ?? []).map(String);
-    switch (e.operator) {
-      case 'In':
-        return has && values.includes(labels[e.key]);
-      case 'NotIn':
-        return !has || !values.includes(labels[e.key]);
-      case 'Exists':
-        return has;
-      default:
-        return !has;
-    }
-  });
-}
+const DOC_FIELDS = [
+  'receivers',
+  'configs',
+  'tenants',
+  'routers',
+  'silences',
+  'alertmanager_receivers',
+];
+/** The receiver of alerts a routed receiver's parent route catches but none of its children: sends nothing. */
+const UNROUTED = 'nm/';
 
 interface EmailServer {
   readonly name: string;
@@ -79,45 +33,55 @@ interface EmailServer {
   readonly email: Obj;
 }
 
+/** Strata's channels added to an Alertmanager receiver of the same name (`alertmanager_receivers`). */
+export interface ReceiverChannels {
+  readonly name: string;
+  readonly path: string;
+  readonly raw: Obj;
+}
+
+/** The Alertmanager configuration with the extensions document applied. */
+export interface NotificationManagerParts {
+  /** The Alertmanager configuration with receivers `nm/<name>` added. */
+  readonly top: Obj;
+  /** The receivers' routes, to go first under the root, ahead of the tenant's own tree. */
+  readonly routes: readonly Obj[];
+  readonly channels: readonly ReceiverChannels[];
+  readonly silences: readonly NmSilence[];
+}
+
 /**
- * The configuration with `notification_manager` translated into Alertmanager receivers and
- * routes (problems reported at their paths under it); unchanged without that key.
+ * KubeSphere notification-manager's objects in the extensions document of a tenant's
+ * configuration, translated onto Alertmanager's model: each Receiver becomes a receiver
+ * `nm/<name>` with a first-level route (`continue: true`) whose matchers are its `alertSelector`'s,
+ * narrowed for a tenant receiver (`type: tenant`, `user: <u>`) to the namespaces `tenants` gives
+ * that user. Routers add routes of their own to the receivers they pick; a receiver is sent each
+ * alert once however many of its routes match. Silences are kept for the flush to apply.
  */
-export function withNotificationManager(c: Checker, top: Obj): Obj {
-  if (top[NOTIFICATION_MANAGER_KEY] === undefined) return top;
+export function withNotificationManager(
+  c: Checker,
+  top: Obj,
+  raw: unknown,
+): NotificationManagerParts {
+  if (raw === undefined || raw === null) return { top, routes: [], channels: [], silences: [] };
   const base = NOTIFICATION_MANAGER_KEY;
-  const nm = c.obj(top[NOTIFICATION_MANAGER_KEY], base, ['receivers', 'configs']);
-  const servers: EmailServer[] = c.list(nm.configs, join(base, 'configs')).map((raw, i) => {
-    const p = join(join(base, 'configs'), i);
-    const o = c.obj(raw, p, ['name', 'labels', 'email']);
-    const labels = c.obj(
-      o.labels,
-      join(p, 'labels'),
-      Object.keys((o.labels as Obj | undefined) ?? {}),
-    );
-    const email = c.obj(o.email, join(p, 'email'), [
-      'from',
-      'smartHost',
-      'authUsername',
-      'authPassword',
-      'authIdentity',
-      'requireTLS',
-      'hello',
-    ]);
-    return {
-      name: c.str(o.name, join(p, 'name')) ?? '',
-      labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)])),
-      email,
-    };
-  });
+  const nm = c.obj(raw, base, DOC_FIELDS);
+  const servers = emailServers(c, nm.configs, join(base, 'configs'));
+  const namespaces = tenantNamespaces(c, nm.tenants, join(base, 'tenants'));
   const receivers: Obj[] = [];
-  const routes: Obj[] = [];
+  const own = new Map<string, string[] | null>();
+  const objects: NmReceiver[] = [];
   c.list(nm.receivers, join(base, 'receivers')).forEach((raw, i) => {
     const p = join(join(base, 'receivers'), i);
-    const o = c.obj(raw, p, ['name', 'email']);
+    const o = c.obj(raw, p, ['name', 'labels', 'email']);
     const name = c.str(o.name, join(p, 'name')) ?? '';
     if (name === '') c.fail(join(p, 'name'), 'missing name in receiver');
+    else if (objects.some((r) => r.name === name))
+      c.fail(join(p, 'name'), `receiver "${name}" is not unique`);
+    const labels = labelMap(c, o.labels, join(p, 'labels'));
+    const user = silenceUser(c, labels, join(p, 'labels'));
     const ep = join(p, 'email');
+    if (o.email === undefined) c.fail(ep, 'a receiver needs a channel (email)');
     const e = c.obj(o.email, ep, [
       'to',
       'alertSelector',
@@ -128,7 +92,13 @@ export function withNotificationManager(c: Checker, top: Obj): Obj {
     ]);
     const to = c.list(e.to, join(ep, 'to')).map(String);
     if (to.length === 0) c.fail(join(ep, 'to'), 'missing to addresses');
-    const matchers = selectorMatchers(c, e.alertSelector, join(ep, 'alertSelector'));
+    let matchers: string[] | null = selectorMatchers(c, e.alertSelector, join(ep, 'alertSelector'));
+    if (user !== null) {
+      // A tenant receiver sees only alerts of its user's namespaces (KubeSphere asks its tenant
+      // service; here `tenants` says which namespaces are whose).
+      const owned = namespaces.get(user) ?? [];
+      matchers = owned.length === 0 ? null : [...matchers, `namespace=~${alternation(owned)}`];
+    }
     const configSelector = c.obj(
       e.emailConfigSelector,
       join(ep, 'emailConfigSelector'),
@@ -140,34 +110,113 @@ export function withNotificationManager(c: Checker, top: Obj): Obj {
       c.fail(join(ep, 'emailConfigSelector'), 'selects no config of notification_manager.configs');
     const template = c.str(e.template, join(ep, 'template')) ?? 'nm.default.html';
     const subject = c.str(e.subjectTemplate, join(ep, 'subjectTemplate')) ?? 'nm.default.subject';
+    const sendResolved = c.bool(e.sendResolved, join(ep, 'sendResolved'), true);
     receivers.push({
       name: `nm/${name}`,
-      email_configs: chosen.map((s) => {
-        const host = (s.email.smartHost ?? {}) as Obj;
-        return {
-          to: to.join(', '),
-          send_resolved: c.bool(e.sendResolved, join(ep, 'sendResolved'), true),
-          ...(s.email.from !== undefined ? { from: s.email.from } : {}),
-          ...(host.host !== undefined
-            ? { smarthost: `${String(host.host)}:${String(host.port ?? 25)}` }
-            : {}),
-          ...(s.email.authUsername !== undefined ? { auth_username: s.email.authUsername } : {}),
-          ...(s.email.authPassword !== undefined ? { auth_password: s.email.authPassword } : {}),
-          ...(s.email.authIdentity !== undefined ? { auth_identity: s.email.authIdentity } : {}),
-          ...(s.email.hello !== undefined ? { hello: s.email.hello } : {}),
-          ...(s.email.requireTLS !== undefined ? { require_tls: s.email.requireTLS } : {}),
-          html: `{{ template ${quote(template)} . }}`,
-          headers: { Subject: `{{ template ${quote(subject)} . }}` },
-        };
-      }),
+      email_configs: chosen.map((s) => emailConfig(s, to, sendResolved, template, subject)),
     });
-    routes.push({ receiver: `nm/${name}`, matchers, continue: true });
+    own.set(name, matchers);
+    objects.push({ name, labels, type: 'email' });
   });
-  const { [NOTIFICATION_MANAGER_KEY]: _nm, ...rest } = top;
-  const route = (rest.route ?? {}) as Obj;
+  const routers = parseNmRouters(c, nm.routers, join(base, 'routers'), objects);
+  const routes = objects.flatMap((r) => routesOf(r.name, own.get(r.name) ?? null, routers));
+  if (routes.some((r) => r.receiver === UNROUTED)) receivers.push({ name: UNROUTED });
+  const silences = parseNmSilences(c, nm.silences, join(base, 'silences'), (user) => {
+    return new Set(
+      objects
+        .filter((r) => r.labels.type === 'tenant' && r.labels.user === user)
+        .map((r) => `nm/${r.name}`),
+    );
+  });
+  const channels = c
+    .list(nm.alertmanager_receivers, join(base, 'alertmanager_receivers'))
+    .map((raw, i) => {
+      const path = join(join(base, 'alertmanager_receivers'), i);
+      const o = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Obj) : {};
+      if (o === raw) {
+        const name = c.str(o.name, join(path, 'name'));
+        if (!name) c.fail(join(path, 'name'), 'missing name of an alertmanager_config receiver');
+      } else c.fail(path, 'must be a mapping');
+      return { name: String(o.name ?? ''), path, raw: o };
+    });
   return {
-    ...rest,
-    receivers: [...((rest.receivers as unknown[] | undefined) ?? []), ...receivers],
-    route: { ...route, routes: [...routes, ...((route.routes as unknown[] | undefined) ?? [])] },
+    top: { ...top, receivers: [...((top.receivers as unknown[] | undefined) ?? []), ...receivers] },
+    routes,
+    channels,
+    silences,
+  };
+}
+
+/** A receiver's first-level route; nested when routers pick it, so each alert reaches it once. */
+function routesOf(name: string, own: string[] | null, routers: readonly NmRouter[]): Obj[] {
+  const receiver = `nm/${name}`;
+  const picked = routers.filter((r) => r.receivers.has(name));
+  if (picked.length === 0) return own === null ? [] : [{ receiver, matchers: own, continue: true }];
+  // The first child that matches wins (no `continue`); an alert no child takes stops at the
+  // parent, whose receiver sends nothing.
+  const children = [
+    ...picked.map((r) => ({ receiver, matchers: r.matchers })),
+    ...(own === null ? [] : [{ receiver, matchers: own }]),
+  ];
+  return [{ receiver: UNROUTED, continue: true, routes: children }];
+}
+
+function emailServers(c: Checker, raw: unknown, path: string): EmailServer[] {
+  return c.list(raw, path).map((raw, i) => {
+    const p = join(path, i);
+    const o = c.obj(raw, p, ['name', 'labels', 'email']);
+    const email = c.obj(o.email, join(p, 'email'), [
+      'from',
+      'smartHost',
+      'authUsername',
+      'authPassword',
+      'authIdentity',
+      'requireTLS',
+      'hello',
+    ]);
+    return {
+      name: c.str(o.name, join(p, 'name')) ?? '',
+      labels: labelMap(c, o.labels, join(p, 'labels')),
+      email,
+    };
+  });
+}
+
+/** `tenants`: which namespaces belong to which user (KubeSphere's tenant service answers this in notification-manager). */
+function tenantNamespaces(c: Checker, raw: unknown, path: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  c.list(raw, path).forEach((t, i) => {
+    const p = join(path, i);
+    const o = c.obj(t, p, ['name', 'namespaces']);
+    const name = c.str(o.name, join(p, 'name')) ?? '';
+    if (name === '') c.fail(join(p, 'name'), 'missing name of the tenant');
+    else if (out.has(name)) c.fail(join(p, 'name'), `tenant "${name}" is not unique`);
+    out.set(name, c.list(o.namespaces, join(p, 'namespaces')).map(String));
+  });
+  return out;
+}
+
+function emailConfig(
+  s: EmailServer,
+  to: readonly string[],
+  sendResolved: boolean,
+  template: string,
+  subject: string,
+): Obj {
+  const host = (s.email.smartHost ?? {}) as Obj;
+  return {
+    to: to.join(', '),
+    send_resolved: sendResolved,
+    ...(s.email.from !== undefined ? { from: s.email.from } : {}),
+    ...(host.host !== undefined
+      ? { smarthost: `${String(host.host)}:${String(host.port ?? 25)}` }
+      : {}),
+    ...(s.email.authUsername !== undefined ? { auth_username: s.email.authUsername } : {}),
+    ...(s.email.authPassword !== undefined ? { auth_password: s.email.authPassword } : {}),
+    ...(s.email.authIdentity !== undefined ? { auth_identity: s.email.authIdentity } : {}),
+    ...(s.email.hello !== undefined ? { hello: s.email.hello } : {}),
+    ...(s.email.requireTLS !== undefined ? { require_tls: s.email.requireTLS } : {}),
+    html: `{{ template ${quote(template)} . }}`,
+    headers: { Subject: `{{ template ${quote(subject)} . }}` },
   };
 }

@@ -1,4 +1,5 @@
-import { isMap, isScalar, parseDocument, visit } from 'yaml';
+import { SECRET_MASK } from '@strata/contracts';
+import { isMap, isPair, isScalar, parseDocument, visit } from 'yaml';
 
 /** Fields of Alertmanager's configuration that hold credentials (its `Secret` type prints `<secret>`). */
 const SECRET_KEYS = new Set([
@@ -19,7 +20,6 @@ const SECRET_KEYS = new Set([
   'password',
   'credentials',
   'slack_api_url',
-  'api_url',
   'webhook_url',
   // DingTalk's and Feishu's signing secrets.
   'secret',
@@ -27,17 +27,23 @@ const SECRET_KEYS = new Set([
   'authPassword',
 ]);
 
-/** The YAML with every credential replaced by `<secret>`, as Alertmanager shows its configuration. */
+/** The YAML with every credential replaced by `SECRET_MASK`, as Alertmanager shows its configuration. */
 export function maskSecrets(yamlText: string): string {
   const doc = parseDocument(yamlText);
   visit(doc, {
-    Pair(_, pair) {
-      if (isScalar(pair.key) && SECRET_KEYS.has(String(pair.key.value)) && isScalar(pair.value))
-        pair.value.value = '<secret>';
+    Pair(_, pair, path) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      // Slack's `api_url` is a secret URL; Telegram's and WeCom's are plain URLs Alertmanager
+      // shows, and amtool refuses `<secret>` where it expects one.
+      const secret =
+        SECRET_KEYS.has(key) ||
+        (key === 'api_url' &&
+          path.some((n) => isPair(n) && isScalar(n.key) && n.key.value === 'slack_configs'));
+      if (secret && isScalar(pair.value)) pair.value.value = SECRET_MASK;
       if (isScalar(pair.key) && String(pair.key.value) === 'basic_auth' && isMap(pair.value))
         for (const p of pair.value.items)
           if (isScalar(p.key) && p.key.value === 'password' && isScalar(p.value))
-            p.value.value = '<secret>';
+            p.value.value = SECRET_MASK;
     },
   });
   return doc.toString();

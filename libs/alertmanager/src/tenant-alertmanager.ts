@@ -12,6 +12,7 @@ import { inhibitedBy } from './inhibitor';
 import { type NotifyContext, NotifyError, type Sender } from './integrations';
 import { type NotificationLog, needsUpdate } from './nflog';
 import { matchRoutes } from './route';
+import { nmSilencedBy } from './nm-silences';
 import { type Silence, SilenceSet } from './silences';
 import { TemplateSet } from './template/render';
 import { intervalsContain } from './time-intervals';
@@ -43,8 +44,6 @@ export interface TenantDeps {
   readonly now?: () => number;
   /** Persists a silence change (silences survive restarts and are shared by replicas). */
   readonly saveSilence?: (s: Silence) => Promise<void>;
-  /** Keeps alerts so a restart re-creates the groups that were waiting. */
-  readonly saveAlert?: (a: Alert) => Promise<void>;
   readonly onAttempt?: (a: NotificationAttempt) => void;
   /** First retry delay; doubles per attempt (Alertmanager's backoff starts near 1 s too). */
   readonly retryBaseMs?: number;
@@ -96,28 +95,26 @@ export class TenantAlertmanager {
     for (const a of this.alerts.values()) if (!resolvedAt(a, this.now())) this.dispatcher.insert(a);
   }
 
-  /** Accepts posted alerts (`POST /api/v2/alerts`). */
-  async post(posted: readonly PostableAlert[]): Promise<void> {
-    const now = this.now();
-    // Merged one by one (a batch may repeat a fingerprint), persisted together.
-    const merged = posted.map((p) => this.merge(acceptAlert(p, now, this.config.resolveTimeoutMs)));
-    await Promise.all(merged.map((a) => this.deps.saveAlert?.(a)));
+  /**
+   * Accepts posted alerts (`POST /api/v2/alerts`) received at `receivedAt`, so that replicas
+   * folding the same posts in the same order hold the same alerts; returns them as merged.
+   */
+  post(posted: readonly PostableAlert[], receivedAt = this.now()): Alert[] {
+    // Merged one by one: a batch may repeat a fingerprint.
+    const merged = posted.map((p) =>
+      this.merge(acceptAlert(p, receivedAt, this.config.resolveTimeoutMs), receivedAt),
+    );
     for (const a of merged) this.dispatcher.insert(a);
+    return merged;
   }
 
-  /** Takes one alert in, merging it with the one of the same fingerprint. */
-  async put(incoming: Alert): Promise<void> {
-    const alert = this.merge(incoming);
-    await this.deps.saveAlert?.(alert);
-    this.dispatcher.insert(alert);
-  }
-
-  private merge(incoming: Alert): Alert {
+  private merge(incoming: Alert, now: number): Alert {
     const old = this.alerts.get(incoming.fingerprint);
+    // A replay may bring a post older than what a snapshot already holds: it changes nothing.
+    if (old !== undefined && old.updatedAt > incoming.updatedAt && !overlaps(incoming, old))
+      return old;
     const alert =
-      old !== undefined && overlaps(incoming, old)
-        ? mergeAlerts(old, incoming, this.now())
-        : incoming;
+      old !== undefined && overlaps(incoming, old) ? mergeAlerts(old, incoming, now) : incoming;
     this.alerts.set(alert.fingerprint, alert);
     return alert;
   }
@@ -128,14 +125,6 @@ export class TenantAlertmanager {
       this.alerts.set(a.fingerprint, a);
       this.dispatcher.insert(a);
     }
-  }
-
-  /** Takes another replica's copy of an alert from the shared store, unless the one held is as new. */
-  fromPeer(a: Alert): void {
-    const held = this.alerts.get(a.fingerprint);
-    if (held !== undefined && held.updatedAt >= a.updatedAt) return;
-    this.alerts.set(a.fingerprint, a);
-    this.dispatcher.insert(a);
   }
 
   /** Alerts not yet resolved, with their receivers and suppression. */
@@ -167,13 +156,14 @@ export class TenantAlertmanager {
 
   private async notify(group: AggregationGroup, alerts: Alert[]): Promise<boolean> {
     const now = this.now();
+    const name = group.route.config.receiver;
     const kept = alerts.filter(
       (a) =>
         inhibitedBy(this.config.inhibitRules, this.alerts.values(), a.labels, now).length === 0 &&
-        this.silences.silencedBy(a.labels).length === 0,
+        this.silences.silencedBy(a.labels).length === 0 &&
+        nmSilencedBy(this.config.nmSilences, name, a.labels, now).length === 0,
     );
     if (kept.length === 0 || this.timeMuted(group, now)) return true;
-    const name = group.route.config.receiver;
     const receiver = this.config.receivers.find((r) => r.name === name);
     if (receiver === undefined) return true;
     const results = await Promise.all(

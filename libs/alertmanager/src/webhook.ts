@@ -2,6 +2,7 @@ import { type Alert } from './alert';
 import { type WebhookConfig } from './config';
 import { type NotifyContext, NotifyError } from './integrations';
 import { type TemplateData, templateData } from './template-data';
+import { postBody } from './http-post';
 
 /** Alertmanager's webhook body, version 4. */
 export interface WebhookMessage extends TemplateData {
@@ -32,21 +33,20 @@ export async function sendWebhook(
   ctx: NotifyContext,
 ): Promise<void> {
   const body = JSON.stringify(webhookMessage(config, alerts, ctx)) + '\n';
-  let res: Response;
+  let status: number;
   try {
-    res = await fetch(config.url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'User-Agent': 'Strata-Alertmanager/0.25.0' },
+    status = await postBody(
+      config.url,
       body,
-      signal: ctx.signal,
-    });
+      { 'Content-Type': 'application/json', 'User-Agent': 'Strata-Alertmanager/0.25.0' },
+      ctx.signal,
+    );
   } catch (e) {
     throw new NotifyError(`webhook ${config.url}: ${(e as Error).message}`, true);
   }
-  await res.arrayBuffer().catch(() => undefined);
-  if (res.status < 200 || res.status >= 300)
+  if (status < 200 || status >= 300)
     throw new NotifyError(
-      `unexpected status code ${res.status}: ${config.url}`,
-      res.status >= 500 || res.status === 429,
+      `unexpected status code ${status}: ${config.url}`,
+      status >= 500 || status === 429,
     );
 }

@@ -75,6 +75,11 @@ export interface ConsumedMessage {
   data: Uint8Array;
   headers: Record<string, string>;
   deliveryCount: number;
+  /**
+   * The consumer's count of deliveries, this one included (redeliveries count too): consecutive
+   * on one consumer, so a gap means a delivery was lost on the way, e.g. over a reconnect.
+   */
+  deliverySeq: number;
   json<T>(): T;
   ack(): void;
   /** Ask for redelivery, after `delayMs` when given. */
@@ -109,6 +114,11 @@ export interface FollowOptions {
   onGap: () => void;
   /** Wait before retrying a missing stream or a broken feed (default 5 s). */
   retryMs?: number;
+  /**
+   * Stream sequence to start from, asked at every (re)start so a follower resumes where it left
+   * off (1 or less: the whole stream); new messages only when omitted.
+   */
+  from?: () => number;
 }
 
 /** Something that can be stopped, like a subscription or a consumer loop. */
@@ -164,7 +174,7 @@ export interface Bus {
     payload: Req,
     options?: { maxWaitMs?: number; headers?: Record<string, string> },
   ): Promise<Array<ReplyEnvelope<Res>>>;
-  /** Follows `stream` from now on without a durable consumer, in order, until stopped. */
+  /** Follows `stream` (from now on, or from `options.from`) without a durable consumer, in order, until stopped. */
   follow(
     stream: string,
     onMessage: (message: FollowedMessage) => void,
@@ -176,6 +186,8 @@ export interface Bus {
   removeConsumers(stream: string, matches: (name: string) => boolean): Promise<void>;
   /** Messages a durable consumer has not settled yet (pending plus unacked). */
   consumerBacklog(stream: string, durable: string): Promise<number>;
+  /** Stream sequence at or below which a durable consumer has acknowledged everything (never redelivered). */
+  consumerAckFloor(stream: string, durable: string): Promise<number>;
   /** The server's largest accepted message; the bus chunks anything bigger. */
   readonly maxPayload: number;
   /** Resolves once the server has processed everything sent so far, such as new subscriptions. */

@@ -242,6 +242,7 @@ export class StreamConsumer implements Stoppable {
       data,
       headers: fromNatsHeaders(m.headers, isChunkHeader),
       deliveryCount: m.info.deliveryCount,
+      deliverySeq: m.info.deliverySequence,
       json: <T>() => decodeJson<T>(data),
       ack: () => {
         message.settled = true;

@@ -26,7 +26,15 @@ export function followStream(
   const run = async (): Promise<void> => {
     while (!stopped) {
       try {
-        const consumer = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.New });
+        const start = options.from?.();
+        const consumer = await js.consumers.get(
+          stream,
+          start === undefined
+            ? { deliver_policy: DeliverPolicy.New }
+            : start <= 1
+              ? { deliver_policy: DeliverPolicy.All }
+              : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start },
+        );
         messages = await consumer.consume();
         options.onGap();
         for await (const m of messages) {

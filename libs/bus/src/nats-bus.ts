@@ -18,7 +18,7 @@ import {
 } from './bus';
 import { StreamConsumer } from './consumer';
 import { followStream } from './follow';
-import { consumerBacklog, lastSequence, removeConsumers } from './stream-admin';
+import { consumerAckFloor, consumerBacklog, lastSequence, removeConsumers } from './stream-admin';
 import { describe } from './errors';
 import { openKvBucket, type KvBucket, type KvBucketOptions, type KvProvider } from './kv';
 import { type BusLogger } from './logger';
@@ -177,6 +177,10 @@ export class NatsBus implements Bus, KvProvider {
 
   async consumerBacklog(stream: string, durable: string): Promise<number> {
     return consumerBacklog(await this.jsm(), stream, durable);
+  }
+
+  async consumerAckFloor(stream: string, durable: string): Promise<number> {
+    return consumerAckFloor(await this.jsm(), stream, durable);
   }
 
   /** Opens (creating when missing) a KV bucket, e.g. for partition leases. */

@@ -39,3 +39,13 @@ export async function consumerBacklog(
   const info = await jsm.consumers.info(stream, durable);
   return info.num_pending + info.num_ack_pending;
 }
+
+/** The stream sequence at or below which a durable consumer has every message acknowledged. */
+export async function consumerAckFloor(
+  jsm: JetStreamManager,
+  stream: string,
+  durable: string,
+): Promise<number> {
+  const info = await jsm.consumers.info(stream, durable);
+  return info.ack_floor.stream_seq;
+}

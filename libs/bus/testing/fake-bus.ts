@@ -18,6 +18,7 @@ export function fakeBus(connected = { value: true }): Bus {
     lastSequence: unused,
     removeConsumers: unused,
     consumerBacklog: unused,
+    consumerAckFloor: unused,
     maxPayload: 1024 * 1024,
     flush: async () => undefined,
     isConnected: () => connected.value,

@@ -37,6 +37,7 @@ export function prefixedBus(bus: Bus, prefix: string): Bus {
     lastSequence: (name, s) => bus.lastSequence(stream(name), subject(s)),
     removeConsumers: (name, matches) => bus.removeConsumers(stream(name), matches),
     consumerBacklog: (name, durable) => bus.consumerBacklog(stream(name), durable),
+    consumerAckFloor: (name, durable) => bus.consumerAckFloor(stream(name), durable),
     get maxPayload() {
       return bus.maxPayload;
     },

@@ -6,7 +6,7 @@
 import { EventsStreams, EventsSubjects } from './events/events-api';
 import { LogflowStreams, LogflowSubjects } from './logs/logflow-api';
 import { LogsStreams, LogsSubjects } from './logs/logs-api';
-import { NotificationSubjects } from './notification/notification-api';
+import { NotificationStreams, NotificationSubjects } from './notification/notification-api';
 import { QuerySubjects } from './query/query-api';
 import { KvBuckets, SERVICE_NAMES, Streams, Subjects, type ServiceName } from './subjects';
 
@@ -127,6 +127,9 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       '$JS.API.STREAM.NAMES',
       ...declareStream(LogsStreams.batches.name),
       LogsSubjects.batchesAll,
+      // Posted alerts are stored in the notification service's stream before the answer.
+      ...declareStream(NotificationStreams.alertBatches.name),
+      ...NotificationStreams.alertBatches.subjects,
       // Readiness and status of the platform behind the edge.
       'strata.service.health.v1.*',
       'strata.service.info.v1.*',
@@ -222,6 +225,8 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       ...declareStream(LogflowStreams.alerts.name),
       LogflowSubjects.alertsAll,
       ...consumeStream(Streams.controlEvents.name),
+      // log_to_metric totals and held unfinished events survive restarts.
+      ...useKv(KvBuckets.logflowState, 'write'),
     ],
     subscribe: servesHealth('logflow'),
     chunksWith: ['control-plane', 'router'],
@@ -235,6 +240,12 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       ...consumeStream(EventsStreams.alerts.name),
       ...declareStream(LogflowStreams.alerts.name),
       ...consumeStream(LogflowStreams.alerts.name),
+      // Accepted alerts: each post is stored here before its reply, and every replica follows it.
+      ...declareStream(NotificationStreams.alertBatches.name),
+      ...NotificationStreams.alertBatches.subjects,
+      ...consumeStream(NotificationStreams.alertBatches.name),
+      // A tenant's last sequence: how far to fold before answering a read.
+      ...readStream(NotificationStreams.alertBatches.name),
       ...useKv(KvBuckets.notificationState, 'write'),
       ...useKv(KvBuckets.notificationAlerts, 'write'),
       ...useKv(KvBuckets.notificationHistory, 'write'),
@@ -253,6 +264,7 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       ...declareStream(EventsStreams.alerts.name),
       EventsSubjects.batchesAll,
       EventsSubjects.alertsAll,
+      ...useKv(KvBuckets.eventsMembers, 'write'),
       // Chunked batches are read back by sequence when their last part arrives.
       ...readStream(EventsStreams.batches.name),
       ...consumeStream(EventsStreams.batches.name),

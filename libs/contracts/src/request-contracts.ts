@@ -9,7 +9,7 @@ import { type StoreRequest } from './ingest/store-api';
 import { type RulerStatusReply, type RulerStatusRequest } from './ruler/ruler-api';
 import { type Subjects } from './subjects';
 import {
-  type EventBatch,
+  type EventBatchMeta,
   type EventBatchAccepted,
   type EventSearchRequest,
   type EventSearchResult,
@@ -75,7 +75,6 @@ export interface RequestContracts {
     response: PromReply;
   };
   [QuerySubjects.userStats]: { request: UserStatsRequest; response: PromApiReply<TenantUserStats> };
-  [EventsSubjects.ingest]: { request: EventBatch; response: EventBatchAccepted };
   [EventsSubjects.search]: { request: EventSearchRequest; response: EventSearchResult };
   [NotificationSubjects.postAlerts]: { request: PostAlertsRequest; response: object };
   [NotificationSubjects.listAlerts]: { request: ListAlertsRequest; response: unknown[] };
@@ -109,6 +108,7 @@ export interface RequestContracts {
 /** Binary request subjects: the bytes travel as the payload, `meta` as JSON beside them. */
 export interface BinaryRequestContracts {
   [Subjects.routerWriteBinary]: { meta: RouterWriteMeta; response: RouterWriteResponse };
+  [EventsSubjects.ingest]: { meta: EventBatchMeta; response: EventBatchAccepted };
 }
 
 /** A subject of the query service. */

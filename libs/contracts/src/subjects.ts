@@ -116,7 +116,11 @@ export const KvBuckets = {
   activeSeries: 'STRATA_ACTIVE_SERIES',
   /** Notification: Alertmanager configs (`config.<tenant>`), silences and the notification log, shared by replicas. */
   notificationState: 'STRATA_NOTIFICATION',
-  /** Notification: each tenant's current alerts (`alert.<tenant>.<fingerprint>`), kept a day after their last update. */
+  /**
+   * Notification: snapshots of each tenant's alerts, in parts by the fingerprint's first two hex
+   * digits (`alertsnap.<tenant>.<xx>` → `AlertSnapshotPart`), and `alertsnap-head` → the stream
+   * sequence of `NotificationStreams.alertBatches` every part holds (replayed from the next one).
+   */
   notificationAlerts: 'STRATA_NOTIFICATION_ALERTS',
   /** Notification: delivery attempts (`history.<tenant>.<id>`), expiring after the history retention. */
   notificationHistory: 'STRATA_NOTIFICATION_HISTORY',
@@ -126,6 +130,14 @@ export const KvBuckets = {
   rulerLeases: 'STRATA_RULER_LEASES',
   /** Tenants reserved by their dedicated ruler replicas (`t.<tenant hash>`), each held as long as its value says. */
   rulerReservations: 'STRATA_RULER_RESERVATIONS',
+  /**
+   * logflow's state per pipeline: `log_to_metric` totals with the batches counted
+   * (`counters.<tenant>.<pipeline>` → `LogCounterState`) and the unfinished events merging
+   * transforms hold between batches (`held.<tenant>.<pipeline>` → `LogHeldState`).
+   */
+  logflowState: 'STRATA_LOGFLOW_STATE',
+  /** Events service replicas (`m.<replica>`), expiring when not renewed: each admits its share of a tenant's events rate. */
+  eventsMembers: 'STRATA_EVENTS_MEMBERS',
   /** Key of a partition in the buckets above. */
   partitionKey: (partition: number) => `p${partitionToken(partition)}`,
 } as const;

@@ -18,6 +18,7 @@ import {
 import { AlertPublisher } from './alerts/alert-publisher';
 import { ArchiveRetention } from './archive/archive-retention';
 import { EventArchive } from './archive/event-archive';
+import { EventsReplicas } from './control/events-replicas';
 import { TenantDirectory } from './control/tenant-directory';
 import { EventsController } from './bus/events.controller';
 import { BatchEvaluator } from './evaluate/batch-evaluator';
@@ -42,6 +43,7 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnApplicationShu
     private readonly archive: EventArchive,
     private readonly directory: TenantDirectory,
     private readonly retention: ArchiveRetention,
+    private readonly replicas: EventsReplicas,
     @Optional() private readonly readiness?: ReadinessRegistry,
   ) {}
 
@@ -63,6 +65,7 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnApplicationShu
       return { ok: true };
     });
     this.directory.start();
+    await this.replicas.start();
     const sweep = () =>
       void this.retention.sweep().then(
         ({ partitions, rows }) => {
@@ -81,6 +84,7 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.replicas.stop();
     await this.directory.stop();
     await this.archive.close();
   }
@@ -104,6 +108,7 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnApplicationShu
     },
     EventsMetrics,
     TenantDirectory,
+    EventsReplicas,
     TenantRulesSource,
     ArchiveRetention,
     AlertPublisher,

@@ -6,6 +6,7 @@ import { ApiKeyAdminService } from './admin/api-key-admin.service';
 import { ApiKeysController } from './admin/api-keys.controller';
 import { AuditController } from './admin/audit.controller';
 import { AuditService } from './admin/audit.service';
+import { AlertIntake } from './alertmanager/alert-intake.service';
 import { AlertmanagerApiController } from './alertmanager/alertmanager-api.controller';
 import { AlertmanagerConfigController } from './alertmanager/alertmanager-config.controller';
 import { AlertmanagerConfigsService } from './alertmanager/alertmanager-configs.service';
@@ -145,6 +146,7 @@ export class GatewayModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
         Authenticator,
+        AlertIntake,
         TenantAdmission,
         TenantAdminService,
         ApiKeyAdminService,

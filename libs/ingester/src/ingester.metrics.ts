@@ -10,6 +10,8 @@ export interface IngesterObserver {
   activeSeries(byTenant: ReadonlyMap<string, number>): void;
   lag(partition: number, messages: number): void;
   owned(partitions: readonly number[]): void;
+  /** Deliveries were lost on the way and the partition's consumer started again after the last applied message. */
+  resynced(partition: number): void;
 }
 
 /** The ingester's metrics on the process registry. */
@@ -63,6 +65,11 @@ export function ingesterMetrics(metrics: StrataMetrics): IngesterObserver {
     'ingester_owned_partitions',
     'Partitions this instance holds the lease of.',
   );
+  const resyncs = metrics.counter(
+    'ingester_consumer_resyncs_total',
+    "Times a partition's consumer was replaced because deliveries were lost on the way.",
+    ['partition'],
+  );
   let reportedTenants = new Set<string>();
   let ownedPartitions = new Set<string>();
   return {
@@ -98,6 +105,9 @@ export function ingesterMetrics(metrics: StrataMetrics): IngesterObserver {
       for (const p of ownedPartitions) if (!now.has(p)) lag.remove({ partition: p });
       ownedPartitions = now;
       owned.set(partitions.length);
+    },
+    resynced(partition) {
+      resyncs.inc({ partition: String(partition) });
     },
   };
 }

@@ -44,6 +44,12 @@ export class PartitionRunner {
   private cutter: BlockCutter | null = null;
   private cutting: Promise<ShippedBlock[]> = Promise.resolve([]);
   private stopped = false;
+  /** Counts the consumers this runner opened; deliveries of a replaced one are not applied. */
+  private generation = 0;
+  private accepting = 0;
+  /** The consumer sequence the next delivery must have. */
+  private nextDelivery = 1;
+  private resyncing: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly state: PartitionHead,
@@ -112,35 +118,90 @@ export class PartitionRunner {
 
   private async run(): Promise<void> {
     const p = this.state.partition;
-    const subject = Subjects.ingestSamples(p);
     // Retried, never read as "empty", by the bus: a partition taken over while the cluster elects a
     // leader would otherwise count as caught up and answer queries while still replaying.
-    this.catchUpSeq = await this.bus.lastSequence(Streams.ingest.name, subject);
+    this.catchUpSeq = await this.bus.lastSequence(Streams.ingest.name, Subjects.ingestSamples(p));
     // Earlier owners' consumers go: their ack floors may be past this snapshot (acked after it was
     // written), and a stalled earlier owner must find nothing left to pull from.
     await this.bus.removeConsumers(
       Streams.ingest.name,
       (name) => name.startsWith(consumerPrefix(p)) && name !== this.consumerName,
     );
-    this.consumer = await this.bus.consume(
-      {
-        stream: Streams.ingest.name,
-        durableName: this.consumerName,
-        filterSubjects: [subject],
-        deliverPolicy: this.state.lastSeq > 0 ? { startSeq: this.state.lastSeq + 1 } : 'all',
-        ackWaitMs: 30_000,
-      },
-      (m) => this.apply(m),
-      // Not `ordered`: that waits for each ack before the next delivery. Ingest messages are never
-      // chunked (the router bounds them) and `apply` is synchronous, so first deliveries are still
-      // applied in stream order; only redeliveries come out of order, and those were applied already.
-      { concurrency: 256, onGiveUp: (e) => this.log.error(e.message) },
-    );
+    await this.openConsumer();
     this.server = this.routes.open(
       SubjectPatterns.storeQuery('ingester'),
       Subjects.storeQuery('ingester', p),
     );
     this.log.log(`consuming from sequence ${this.state.lastSeq + 1} (newest ${this.catchUpSeq})`);
+  }
+
+  /** Starts the partition's consumer at the sequence after the last applied one. */
+  private async openConsumer(): Promise<void> {
+    const generation = ++this.generation;
+    this.accepting = generation;
+    this.nextDelivery = 1;
+    this.consumer = await this.bus.consume(
+      {
+        stream: Streams.ingest.name,
+        durableName: this.consumerName,
+        filterSubjects: [Subjects.ingestSamples(this.state.partition)],
+        deliverPolicy: this.state.lastSeq > 0 ? { startSeq: this.state.lastSeq + 1 } : 'all',
+        ackWaitMs: 30_000,
+      },
+      (m) => this.deliver(generation, m),
+      // Not `ordered`: that waits for each ack before the next delivery. Ingest messages are never
+      // chunked (the router bounds them) and `apply` is synchronous, so first deliveries are
+      // applied in stream order as long as none is lost on the way, which `deliver` checks.
+      { concurrency: 256, onGiveUp: (e) => this.log.error(e.message) },
+    );
+  }
+
+  /**
+   * Applies a delivery only if no delivery before it was lost. `apply` skips sequences at or
+   * below the last applied one (redeliveries of applied messages), so a first delivery lost in
+   * transit (a reconnect with messages in flight) and redelivered after a later one was applied
+   * would be skipped for good. The consumer numbers its deliveries without gaps, so a gap is
+   * such a loss: the consumer is then replaced by one starting after the last applied sequence.
+   */
+  private deliver(generation: number, m: ConsumedMessage): Promise<void> {
+    if (generation !== this.accepting) {
+      // From a consumer being replaced; its successor delivers the message again.
+      m.nak();
+      return Promise.resolve();
+    }
+    if (m.deliverySeq !== this.nextDelivery) {
+      this.log.warn(
+        `delivery ${m.deliverySeq} of #${m.seq} follows delivery ${this.nextDelivery - 1}: ` +
+          `deliveries were lost, consuming again from sequence ${this.state.lastSeq + 1}`,
+      );
+      this.accepting = -1;
+      m.nak();
+      this.resyncing = this.resync();
+      return Promise.resolve();
+    }
+    this.nextDelivery = m.deliverySeq + 1;
+    return this.apply(m);
+  }
+
+  private async resync(): Promise<void> {
+    // Not awaited by the handler that saw the gap: stopping waits for the handlers in flight.
+    await new Promise((r) => setImmediate(r));
+    const old = this.consumer;
+    this.consumer = null;
+    await old?.stop();
+    while (!this.stopped) {
+      try {
+        await this.bus.removeConsumers(Streams.ingest.name, (n) => n === this.consumerName);
+        await this.openConsumer();
+        this.observer.resynced(this.state.partition);
+        return;
+      } catch (error) {
+        this.log.error(
+          `cannot consume partition ${this.state.partition} again, retrying: ${String(error)}`,
+        );
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
   }
 
   private apply(m: ConsumedMessage): Promise<void> {
@@ -232,6 +293,7 @@ export class PartitionRunner {
   async stop(persist: boolean): Promise<void> {
     this.stopped = true;
     await this.server?.stop();
+    await this.resyncing;
     await this.consumer?.stop();
     // An upload in flight finishes (or fails) before the partition can belong to someone else's cut.
     await this.cutting.catch(() => undefined);

@@ -8,6 +8,11 @@ export interface ReadLogBatchesOptions {
   tenantId?: string;
   /** Stop once the batches read hold at least this many records. */
   records: number;
+  /**
+   * Also stop once the newest batch stored when the read began has been read, so a count of what
+   * is stored does not depend on how fast the read runs. Needs `tenantId`.
+   */
+  untilLastStored?: boolean;
   /** Give up waiting after this long and return what was read (default 20 s). */
   timeoutMs?: number;
   /** After reaching `records`, keep reading this long to catch extra (duplicate) batches (default 300 ms). */
@@ -27,13 +32,20 @@ export async function readLogBatches(
   let reached!: () => void;
   const done = new Promise<void>((resolve) => (reached = resolve));
   const durableName = `spec-read-${randomUUID().slice(0, 8)}`;
+  const subject = options.tenantId
+    ? LogsSubjects.batches(options.tenantId)
+    : LogsSubjects.batchesAll;
+  if (options.untilLastStored && !options.tenantId)
+    throw new Error('untilLastStored reads one tenant: give tenantId');
+  const last = options.untilLastStored
+    ? await bus.lastSequence(LogsStreams.batches.name, subject)
+    : Number.POSITIVE_INFINITY;
+  if (last === 0) return batches;
   const consumer = await bus.consume(
     {
       stream: LogsStreams.batches.name,
       durableName,
-      filterSubjects: [
-        options.tenantId ? LogsSubjects.batches(options.tenantId) : LogsSubjects.batchesAll,
-      ],
+      filterSubjects: [subject],
       deliverPolicy: 'all',
       maxDeliver: 1,
     },
@@ -41,7 +53,7 @@ export async function readLogBatches(
       const batch = LogBatch.parse(message.json<unknown>());
       batches.push(batch);
       count += batch.records.length;
-      if (count >= options.records) reached();
+      if (count >= options.records || message.seq >= last) reached();
       return Promise.resolve();
     },
     { ordered: true },

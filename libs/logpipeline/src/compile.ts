@@ -8,6 +8,7 @@ import {
 } from '@strata/contracts';
 import { type ZodError } from 'zod';
 import { LogAlertCounts } from './log-alerts';
+import { HeldEvents } from './held-events';
 import { LogMetricCounts } from './log-metrics';
 import { PipelineValidationError, type PipelineProblem } from './problems';
 import { parseCriTransform, parseDockerTransform } from './transforms/container';
@@ -46,6 +47,8 @@ export interface CompiledPipeline {
   readonly metrics: LogMetricCounts;
   /** Counts and states of the pipeline's `log_alert` rules. */
   readonly alerts: LogAlertCounts;
+  /** True when a transform holds unfinished events between batches (batches must come in order). */
+  readonly holds: boolean;
 }
 
 function buildTransform(id: string, spec: TransformSpec): Transform {
@@ -59,9 +62,9 @@ function buildTransform(id: string, spec: TransformSpec): Transform {
     case 'parse_syslog':
       return parseSyslogTransform(spec);
     case 'parse_cri':
-      return parseCriTransform();
+      return parseCriTransform(spec.timeout_ms);
     case 'parse_docker':
-      return parseDockerTransform();
+      return parseDockerTransform(spec.timeout_ms);
     case 'multiline':
       return multilineTransform({
         ...spec,
@@ -196,6 +199,7 @@ export function compilePipeline(
     sinks,
     metrics: options.metrics ?? new LogMetricCounts(),
     alerts: declareAlerts(spec, options.alerts ?? new LogAlertCounts()),
+    holds: [...transforms.values()].some((t) => t.holds === true),
   };
 }
 
@@ -245,11 +249,18 @@ function topologicalOrder(wires: Map<string, Wire[]>, problems: PipelineProblem[
 /** What one batch became: the records each sink receives (sinks that receive none are absent). */
 export type PipelineOutput = Map<string, LogRecord[]>;
 
-/** Runs records through the transforms in order and gathers each sink's inputs. */
+/**
+ * Runs records through the transforms in order and gathers each sink's inputs; `log_to_metric`
+ * counts into `metrics` (the pipeline's own totals unless the caller keeps a batch's apart).
+ * Merging transforms continue and hold events in `held`; without it nothing is held (each batch
+ * stands alone). Running no records releases held events whose deadline passed.
+ */
 export function runPipeline(
   pipeline: CompiledPipeline,
   records: readonly LogRecord[],
   nowMs: number = Date.now(),
+  metrics: LogMetricCounts = pipeline.metrics,
+  held: HeldEvents | null = null,
 ): PipelineOutput {
   const outputs = new Map<string, Map<string, LogRecord[]>>([
     [PIPELINE_SOURCE_INPUT, new Map([[DEFAULT_OUTPUT, [...records]]])],
@@ -258,10 +269,18 @@ export function runPipeline(
     if (inputs.length === 1) return outputs.get(inputs[0].node)?.get(inputs[0].output) ?? [];
     return inputs.flatMap((w) => outputs.get(w.node)?.get(w.output) ?? []);
   };
-  const ctx = { nowMs, metrics: pipeline.metrics, alerts: pipeline.alerts };
+  const keep = held ?? new HeldEvents();
+  // Events held by a transform this version no longer has can never be sent on.
+  held?.retain(new Set(pipeline.nodes.filter((n) => n.transform.holds).map((n) => n.id)));
   for (const node of pipeline.nodes) {
     const input = gather(node.inputs);
-    outputs.set(node.id, input.length === 0 ? new Map() : node.transform.apply(input, ctx));
+    const groups = keep.of(node.id);
+    if (input.length === 0 && !(node.transform.holds === true && groups.size > 0)) {
+      outputs.set(node.id, new Map());
+      continue;
+    }
+    const ctx = { nowMs, metrics, alerts: pipeline.alerts, held: groups, hold: held !== null };
+    outputs.set(node.id, node.transform.apply(input, ctx));
   }
   const result: PipelineOutput = new Map();
   for (const sink of pipeline.sinks) {

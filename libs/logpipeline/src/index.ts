@@ -13,4 +13,16 @@ export { MULTILINE_PRESET_RULES, MULTILINE_START_STATE } from './transforms/mult
 export { UNMATCHED_OUTPUT, flattenRecord } from './transforms/select';
 export { parseLogfmt, rfc3339ToNs } from './transforms/parsers';
 export { compilePath, getPath, getText, withPath, type CompiledPath } from './record-path';
-export { parseSyslogLine, type SyslogParser, type SyslogFields } from './transforms/syslog';
+export { syslogFields, type SyslogFields } from './transforms/syslog';
+export {
+  parseSyslogMessage,
+  SYSLOG_FACILITIES,
+  SYSLOG_SEVERITIES,
+  type SyslogMessage,
+} from './syslog/syslog-message';
+export {
+  HeldEvents,
+  DEFAULT_HOLD_TIMEOUT_MS,
+  type HeldEvent,
+  type HeldEventsState,
+} from './held-events';

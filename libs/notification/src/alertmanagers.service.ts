@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   BUS,
@@ -8,11 +8,19 @@ import {
   type KvChange,
   type KvProvider,
   type KvWatch,
+  type Stoppable,
 } from '@strata/bus';
-import { type HistoryEntry, KvBuckets } from '@strata/contracts';
 import {
-  type Alert,
+  type HistoryEntry,
+  KvBuckets,
+  ALERT_BATCH_LIMIT,
+  type NotificationAlertBatch,
+  NotificationStreams,
+  notificationAlertBatchSubject,
+} from '@strata/contracts';
+import {
   type AlertmanagerConfig,
+  type PostableAlert,
   parseAlertmanagerConfig,
   type Silence,
   type NotificationAttempt,
@@ -20,7 +28,8 @@ import {
   TemplateSet,
   sendIntegration,
 } from '@strata/alertmanager';
-import { KvNotificationLog } from './kv-notification-log';
+import { AlertStore } from './alert-store';
+import { KvNotificationLog, NotificationLogCache } from './kv-notification-log';
 import { NotificationMetrics } from './notification.metrics';
 import { NOTIFICATION_OPTIONS, type NotificationOptions } from './notification.options';
 import { type TenantConfig, TenantConfigsSource } from './tenant-configs.source';
@@ -34,13 +43,18 @@ receivers:
 `;
 
 const HISTORY_KEY_SPAN = 10 ** 15;
-/** How long accepted alerts wait to be written together. */
-const SAVE_DELAY_MS = 20;
+/** How often the alerts folded from the stream are snapshot to KV (a restart replays the rest). */
+const SNAPSHOT_EVERY_MS = 5_000;
+/** This process, in the ids of the batches it publishes (the stream drops a retried one). */
+const PUBLISHER = randomUUID();
+const HISTORY_ID_PREFIX = randomBytes(4).toString('hex');
 
 /**
  * Every tenant's Alertmanager in this process. Configurations come from the control plane and are
- * reloaded as their events are relayed; the runtime state is in JetStream KV: silences and the
- * notification log for good, alerts for a day, history for its retention.
+ * reloaded as their events are relayed. Accepted alerts are stored in a stream before a post is
+ * answered; every replica folds that stream into memory and snapshots it to KV. The rest of the
+ * runtime state is in JetStream KV: silences and the notification log for good, history for its
+ * retention.
  */
 @Injectable()
 export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
@@ -52,14 +66,26 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
   private readonly applied = new Map<string, number>();
   private readonly configs: TenantConfigsSource;
   private readonly watches: KvWatch[] = [];
-  /** Alerts accepted but not yet in the bucket, newest version per key. */
-  private readonly unsaved = new Map<string, Alert>();
-  private saving: Promise<void> | null = null;
+  private store!: AlertStore;
+  private nflog!: NotificationLogCache;
+  private follower: Stoppable | null = null;
+  private snapshots: NodeJS.Timeout | null = null;
+  private snapshotting: Promise<void> = Promise.resolve();
+  /** The last stream sequence received. */
+  private folded = 0;
+  /** Sequences received but not yet applied (their tenant is starting). */
+  private readonly unapplied = new Set<number>();
+  /** Each tenant's batches apply one after another, in stream order. */
+  private readonly chains = new Map<string, Promise<void>>();
+  /** Reads waiting for a sequence to be received. */
+  private waiters: { seq: number; resolve: () => void }[] = [];
+  private published = 0;
+  private recorded = 0;
   private stopping = false;
 
   constructor(
     @Inject(KV) private readonly kv: KvProvider,
-    @Inject(BUS) bus: Bus,
+    @Inject(BUS) private readonly bus: Bus,
     @Inject(NOTIFICATION_OPTIONS) private readonly options: NotificationOptions,
     private readonly metrics: NotificationMetrics,
   ) {
@@ -68,6 +94,8 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     this.state = await this.kv.openKv(KvBuckets.notificationState, { history: 1 });
+    this.nflog = new NotificationLogCache(this.state);
+    await this.nflog.start();
     this.alerts = await this.kv.openKv(KvBuckets.notificationAlerts, {
       history: 1,
       ttlMs: 24 * 3_600_000,
@@ -80,52 +108,114 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
       (tenantId, config, version) => void this.reload(tenantId, config, version),
       () => void this.reloadAll(),
     );
-    // Replicas share alerts and silences through the buckets (as Alertmanager's peers gossip), so
-    // any replica can flush a group; claims in the notification log keep them from both sending.
-    this.replicate(await this.alerts.watch({ key: 'alert.>', updatesOnly: true }), (tenant, c) =>
-      tenant.fromPeer(c.json<Alert>()),
-    );
+    await this.followAlerts();
+    // Replicas share silences through the bucket and alerts through the stream (as Alertmanager's
+    // peers gossip), so any replica can flush a group; claims in the notification log keep them
+    // from both sending.
     this.replicate(await this.state.watch({ key: 'silence.>', updatesOnly: true }), (tenant, c) => {
       const s = c.json<Silence>();
       const held = tenant.silences.get(s.id);
       if (held === undefined || held.updatedAt < s.updatedAt) tenant.silences.restore([s]);
     });
     // Tenants with alerts waiting come back at start, so their groups flush without a new post.
-    const tenants = new Set((await this.alerts.keys('alert.>')).map((k) => k.split('.')[1]));
     // In the background: the control plane may not answer yet (it may start in this very process).
-    void this.revive([...tenants]);
+    void this.revive(this.store.tenantIds());
   }
 
   /**
-   * Write-behind of accepted alerts: an alert is answered once it is in memory (as Alertmanager
-   * answers), and reaches the bucket within a few milliseconds, the last version of each key
-   * once, so a re-post of thousands of alerts costs one write per alert, not a round trip each.
+   * Loads the last snapshot and follows the stream of accepted alerts after it: the replay brings
+   * back what was accepted since, then every post keeps coming, on every replica.
    */
-  private saveLater(key: string, alert: Alert): void {
-    this.unsaved.set(key, alert);
-    this.scheduleSave();
+  private async followAlerts(): Promise<void> {
+    const stream = NotificationStreams.alertBatches;
+    await this.bus.ensureStream({ ...stream, subjects: [...stream.subjects] });
+    this.store = new AlertStore(this.alerts);
+    this.folded = await this.store.load();
+    this.follower = this.bus.follow(stream.name, (m) => this.fold(m.seq, m), {
+      from: () => this.folded + 1,
+      onGap: () => undefined,
+    });
+    this.snapshots = setInterval(() => {
+      // Complete up to the sequence before the first one still waiting for its tenant.
+      const seq = this.unapplied.size > 0 ? Math.min(...this.unapplied) - 1 : this.folded;
+      this.snapshotting = this.snapshotting
+        .then(() => this.store.snapshot(Date.now(), seq))
+        .catch(() => undefined);
+    }, SNAPSHOT_EVERY_MS);
+    this.snapshots.unref();
   }
 
-  private scheduleSave(): void {
-    this.saving ??= new Promise<void>((r) => setTimeout(r, SAVE_DELAY_MS))
-      .then(() => this.flushAlerts())
-      .finally(() => {
-        this.saving = null;
-        if (this.unsaved.size > 0) this.scheduleSave();
-      });
+  /** One batch from the stream, in order: accepted and merged by its tenant, then kept in the store. */
+  private fold(seq: number, m: { json<T>(): T }): void {
+    if (seq <= this.folded) return;
+    this.folded = seq;
+    const batch = m.json<NotificationAlertBatch>();
+    const tenantId = batch.tenantId;
+    this.unapplied.add(seq);
+    // A tenant not running here starts (from the store), so that any replica can flush its
+    // groups when the one that took its alerts is gone.
+    const applied = (this.chains.get(tenantId) ?? Promise.resolve())
+      .then(() => this.running(tenantId))
+      .then((am) => {
+        if (am !== null) this.store.apply(tenantId, am.post(batch.alerts, batch.receivedAt));
+      })
+      .catch(() => undefined)
+      .finally(() => this.unapplied.delete(seq));
+    this.chains.set(tenantId, applied);
+    if (this.waiters.length > 0) {
+      const ready = this.waiters.filter((w) => w.seq <= seq);
+      this.waiters = this.waiters.filter((w) => w.seq > seq);
+      for (const w of ready) w.resolve();
+    }
   }
 
-  private async flushAlerts(): Promise<void> {
-    const batch = [...this.unsaved.entries()];
-    this.unsaved.clear();
-    await Promise.all(
-      batch.map(([key, alert]) =>
-        this.alerts.put(key, alert).catch(() => {
-          // Kept for the next round unless a newer version came meanwhile.
-          if (!this.unsaved.has(key)) this.unsaved.set(key, alert);
+  /** The tenant's Alertmanager, started however long the control plane takes; null when stopping. */
+  private async running(tenantId: string): Promise<TenantAlertmanager | null> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.of(tenantId);
+      } catch {
+        if (this.stopping) return null;
+        await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 15_000)));
+      }
+    }
+  }
+
+  /**
+   * Waits until every post the tenant got before now is applied here (at most `maxMs`), so a read
+   * after a post sees it, as Alertmanager's does.
+   */
+  async caughtUp(tenantId: string, maxMs = 10_000): Promise<void> {
+    const stream = NotificationStreams.alertBatches;
+    const seq = await this.bus.lastSequence(stream.name, notificationAlertBatchSubject(tenantId));
+    if (seq > this.folded) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.waiters.push({ seq, resolve })),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    await this.chains.get(tenantId);
+  }
+
+  /** Stores alerts from the service's own inputs (the ruler's, events', logs') like a post. */
+  async storePosted(tenantId: string, alerts: readonly PostableAlert[]): Promise<void> {
+    const receivedAt = Date.now();
+    const parts: Promise<unknown>[] = [];
+    for (let i = 0; i < alerts.length; i += ALERT_BATCH_LIMIT) {
+      const batch: NotificationAlertBatch = {
+        tenantId,
+        receivedAt,
+        alerts: alerts.slice(i, i + ALERT_BATCH_LIMIT),
+      };
+      parts.push(
+        this.bus.publish(notificationAlertBatchSubject(tenantId), batch, {
+          msgId: `${PUBLISHER}-${++this.published}`,
         }),
-      ),
-    );
+      );
+    }
+    await Promise.all(parts);
   }
 
   private async revive(tenants: string[]): Promise<void> {
@@ -140,12 +230,16 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.saving;
-    if (this.unsaved.size > 0) await this.flushAlerts();
     // A revival asleep between attempts sees this and gives up.
     this.stopping = true;
+    if (this.snapshots) clearInterval(this.snapshots);
+    await this.follower?.stop();
+    await Promise.all(this.chains.values());
+    await this.snapshotting;
+    await this.store?.snapshot(Date.now(), this.folded).catch(() => undefined);
     await this.configs.stop();
     await Promise.all(this.watches.map((w) => w.stop()));
+    await this.nflog?.stop();
     const all = await Promise.all(this.tenants.values());
     await Promise.all(all.map((t) => t.stop()));
   }
@@ -191,7 +285,10 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     if (am === null || (this.applied.get(tenantId) ?? 0) >= version) return;
     this.applied.set(tenantId, version);
     await am.applyConfig(
-      parseAlertmanagerConfig(config?.alertmanagerConfig ?? FALLBACK_CONFIG),
+      parseAlertmanagerConfig(
+        config?.alertmanagerConfig ?? FALLBACK_CONFIG,
+        config?.notificationManager ?? '',
+      ),
       new TemplateSet(config?.templateFiles ?? {}),
     );
   }
@@ -228,17 +325,14 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     this.applied.set(tenantId, stored?.version ?? 0);
     const config: AlertmanagerConfig = parseAlertmanagerConfig(
       stored?.alertmanagerConfig ?? FALLBACK_CONFIG,
+      stored?.notificationManager ?? '',
     );
     const am = new TenantAlertmanager(tenantId, config, {
-      nflog: new KvNotificationLog(this.state, tenantId),
+      nflog: new KvNotificationLog(this.nflog, tenantId),
       send: sendIntegration,
       externalURL: this.options.externalUrl,
       saveSilence: async (s) => {
         await this.state.put(`silence.${tenantId}.${s.id}`, s);
-      },
-      saveAlert: (a) => {
-        this.saveLater(`alert.${tenantId}.${a.fingerprint}`, a);
-        return Promise.resolve();
       },
       onAttempt: (a) => {
         this.metrics.attempted(a);
@@ -253,17 +347,13 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
         await Promise.all(silences.map(async (k) => (await this.state.get(k))?.json<Silence>()))
       ).filter((s): s is Silence => s !== undefined),
     );
-    const alertKeys = await this.alerts.keys(`alert.${tenantId}.>`);
-    am.restore(
-      (
-        await Promise.all(alertKeys.map(async (k) => (await this.alerts.get(k))?.json<Alert>()))
-      ).filter((a): a is Alert => a !== undefined),
-    );
+    am.restore(this.store.alertsOf(tenantId));
     return am;
   }
 
   private async record(a: NotificationAttempt): Promise<void> {
-    const id = `${String(HISTORY_KEY_SPAN - a.at).padStart(15, '0')}-${randomBytes(4).toString('hex')}`;
+    // A per-process random prefix and a counter: unique without asking the system for entropy per entry.
+    const id = `${String(HISTORY_KEY_SPAN - a.at).padStart(15, '0')}-${HISTORY_ID_PREFIX}${(++this.recorded).toString(36)}`;
     const entry: HistoryEntry = {
       id,
       tenantId: a.tenantId,

@@ -20,7 +20,7 @@ import {
   TenantRequest,
   type HistoryPage,
 } from '@strata/contracts';
-import { SilenceError, maskSecrets, validatePostable } from '@strata/alertmanager';
+import { SilenceError, checkPostedAlerts, maskSecrets } from '@strata/alertmanager';
 import { Alertmanagers } from './alertmanagers.service';
 import {
   alertGroupsView,
@@ -104,6 +104,7 @@ export class NotificationController {
   async listAlerts(
     @Payload(new ValidatePayload(ListAlertsRequest, 'alert query')) req: ListAlertsRequest,
   ): Promise<unknown> {
+    await this.ams.caughtUp(req.tenantId);
     const am = await this.ams.of(req.tenantId);
     return filterAlerts(am.list(), req).map(gettableAlert);
   }
@@ -112,6 +113,7 @@ export class NotificationController {
   async alertGroups(
     @Payload(new ValidatePayload(ListAlertsRequest, 'alert query')) req: ListAlertsRequest,
   ): Promise<unknown> {
+    await this.ams.caughtUp(req.tenantId);
     const am = await this.ams.of(req.tenantId);
     return alertGroupsView(am.groups(), filterAlerts(am.list(), req));
   }
@@ -214,15 +216,14 @@ export class NotificationController {
     return { items, nextCursor };
   }
 
+  /** Checks alerts as a post is checked and stores them in the stream every replica folds. */
   private async accept(req: PostAlertsRequest): Promise<void> {
-    const problems = req.alerts.flatMap((a, i) =>
-      validatePostable(a).map((p) => ({ path: `alerts.${i}`, message: p })),
-    );
-    if (problems.length > 0)
+    const checked = checkPostedAlerts(req.alerts);
+    if ('problems' in checked)
       throw new StrataError(
         'bad_request',
-        problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+        checked.problems.map((p) => `alerts.${p.path}: ${p.message}`).join('; '),
       );
-    await (await this.ams.of(req.tenantId)).post(req.alerts);
+    await this.ams.storePosted(req.tenantId, checked.alerts);
   }
 }

@@ -12,6 +12,8 @@ import {
 export interface TenantConfig {
   readonly alertmanagerConfig: string;
   readonly templateFiles: Readonly<Record<string, string>>;
+  /** Strata's extensions document (empty: none). */
+  readonly notificationManager: string;
   /** The control plane's stream version; 0 when the tenant never had a configuration. */
   readonly version: number;
 }
@@ -43,6 +45,7 @@ export class TenantConfigsSource {
       return {
         alertmanagerConfig: view.alertmanagerConfig,
         templateFiles: view.templateFiles,
+        notificationManager: view.notificationManager ?? '',
         version: view.version,
       };
     } catch (error) {
@@ -61,12 +64,17 @@ export class TenantConfigsSource {
       (m) => {
         const e = m.json<RelayedEvent>();
         if (e.type === 'AlertmanagerConfigured') {
-          const data = e.data as { tenantId: string } & Omit<TenantConfig, 'version'>;
+          const data = e.data as { tenantId: string; notificationManager?: string } & Omit<
+            TenantConfig,
+            'version' | 'notificationManager'
+          >;
           onChange(
             data.tenantId,
             {
               alertmanagerConfig: data.alertmanagerConfig,
               templateFiles: data.templateFiles,
+              // Events of earlier builds lack it; the parser moves their extensions out.
+              notificationManager: data.notificationManager ?? '',
               version: e.version,
             },
             e.version,

@@ -1,6 +1,6 @@
 // Remote write throughput, latency and memory of Strata (router + ingester in one process) and of
 // Prometheus' own remote-write receiver, on loopback with the same workload. Run:
-//   node -r @swc-node/register tools/bench/remote-write/main.ts [series=10000] [rounds=20] [senders=4] [samplesPerRequest=2000]
+//   node -r @swc-node/register tools/bench/remote-write/main.ts [series=10000] [rounds=20] [senders=4] [samplesPerRequest=2000] [pairs=1]
 // Strata runs gateway, router and ingester in one process (monolithic mode minus the control
 // plane, which the bench stands in for) and both are fed over HTTP. Both run as child processes so
 // their RSS is theirs.
@@ -16,7 +16,7 @@ import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { createStoreClient } from '@strata/store-client';
 import { type Label } from '@strata/tsdb';
 
-const [numSeries, rounds, senders, perRequest] = [10_000, 20, 4, 2_000].map((d, i) =>
+const [numSeries, rounds, senders, perRequest, pairs] = [10_000, 20, 4, 2_000, 1].map((d, i) =>
   Number(process.argv[2 + i] ?? d),
 );
 const ROOT = join(__dirname, '../../..');
@@ -82,6 +82,8 @@ interface Result {
   samplesPerSecond: number;
   p50: number;
   p99: number;
+  /** p99 without the first round. */
+  warmP99: number;
   peakRss: number;
   bytesPerSeries: number;
   /** CPU seconds the receiver (and, for Strata, nats-server) used per million samples acked. */
@@ -92,8 +94,15 @@ interface Result {
 async function drive(
   all: Buffer[],
   send: (body: Buffer) => Promise<void>,
-): Promise<{ seconds: number; latencies: number[]; senderCpuSeconds: number }> {
+): Promise<{
+  seconds: number;
+  latencies: number[];
+  /** Latencies after the first round, which creates every series on a freshly started receiver. */
+  warmLatencies: number[];
+  senderCpuSeconds: number;
+}> {
   const latencies: number[] = [];
+  const warmLatencies: number[] = [];
   const cpu0 = process.cpuUsage();
   const blocks = Math.ceil(numSeries / perRequest);
   const started = process.hrtime.bigint();
@@ -105,7 +114,9 @@ async function drive(
         const body = all[i];
         const t = process.hrtime.bigint();
         await send(body);
-        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+        const ms = Number(process.hrtime.bigint() - t) / 1e6;
+        latencies.push(ms);
+        if (i >= blocks) warmLatencies.push(ms);
       }
     }),
   );
@@ -113,6 +124,7 @@ async function drive(
   return {
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
     latencies: latencies.sort((a, b) => a - b),
+    warmLatencies: warmLatencies.sort((a, b) => a - b),
     senderCpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
 }
@@ -122,8 +134,14 @@ const perMillion = (seconds: number): string => ((seconds * 1e6) / (numSeries * 
 const pct = (xs: number[], p: number) =>
   xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
 
+/** A fresh directory per run: a second run must not find the first one's stream or TSDB. */
+function runDir(name: string): string {
+  return mkdtempSync(join(dir, `${name}-`));
+}
+
 async function benchStrata(all: Buffer[]): Promise<Result> {
-  const nats = await startNatsServer({ dataDir: join(dir, 'nats') });
+  const here = runDir('strata');
+  const nats = await startNatsServer({ dataDir: join(here, 'nats') });
   children.push({ kill: () => void nats.process.stop('SIGKILL', 0) });
   const bus: NatsBus = await connectBus({
     url: nats.url,
@@ -157,33 +175,40 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
   const profile = process.env.STRATA_BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STRATA_BENCH_PROFILE}`]
     : [];
-  const child = spawnLogged(
-    process.execPath,
-    [
-      ...profile,
-      '-r',
-      '@swc-node/register',
-      'apps/strata/src/main.ts',
-      '--target=gateway,router,ingester',
-    ],
-    'strata',
-    {
-      NATS_URL: nats.url,
-      NATS_CREDENTIALS_DIR: nats.credentialsDir,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(httpPort),
-      STRATA_ADMIN_TOKEN: ADMIN_TOKEN,
-      STRATA_DATA_DIR: join(dir, 'strata'),
-      HEALTH_PORT: String(await freePort()),
-      SWC_NODE_PROJECT: 'tsconfig.json',
-      LOG_LEVEL: 'warn',
-    },
-  );
+  // STRATA_BENCH_PROCESSES=gateway,router;ingester runs the targets as separate processes.
+  const targets = (process.env.STRATA_BENCH_PROCESSES ?? 'gateway,router,ingester').split(';');
+  const strata: ChildProcess[] = [];
+  for (const [i, target] of targets.entries())
+    strata.push(
+      spawnLogged(
+        process.execPath,
+        [...profile, '-r', '@swc-node/register', 'apps/strata/src/main.ts', `--target=${target}`],
+        `strata-${i}`,
+        {
+          NATS_URL: nats.url,
+          NATS_CREDENTIALS_DIR: nats.credentialsDir,
+          HTTP_HOST: '127.0.0.1',
+          HTTP_PORT: String(i === 0 ? httpPort : await freePort()),
+          STRATA_ADMIN_TOKEN: ADMIN_TOKEN,
+          STRATA_DATA_DIR: join(here, `strata-${i}`),
+          HEALTH_PORT: String(await freePort()),
+          SWC_NODE_PROJECT: 'tsconfig.json',
+          LOG_LEVEL: 'warn',
+        },
+      ),
+    );
+  const pids = strata.map((c) => c.pid as number);
+  const sum = (f: (pid: number) => number) => pids.reduce((n, pid) => n + f(pid), 0);
   const store = createStoreClient(bus, {
     partitions: Number(process.env.STRATA_INGEST_PARTITIONS ?? 8),
     timeoutMs: 30_000,
   });
-  const range = { tenantId: TENANT, matchers: [], start: 0, end: Date.now() + 3_600_000 };
+  const range = {
+    tenantId: TENANT,
+    matchers: [],
+    start: 0,
+    end: Date.now() + 3_600_000,
+  };
   for (const until = Date.now() + 120_000; ;) {
     try {
       await bus.request(
@@ -204,8 +229,8 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  const baseline = rss(child.pid as number);
-  const cpuBefore = [cpuSeconds(child.pid as number), cpuSeconds(nats.process.pid)];
+  const baseline = sum(rss);
+  const cpuBefore = [sum(cpuSeconds), cpuSeconds(nats.process.pid)];
   // Through the gateway, as a Prometheus would: the platform admin writes naming the tenant.
   const run = await drive(all, (body) =>
     post(`http://127.0.0.1:${httpPort}/api/v1/write`, body, {
@@ -213,7 +238,7 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
       'X-Scope-OrgID': TENANT,
     }),
   );
-  const cpu = [cpuSeconds(child.pid as number), cpuSeconds(nats.process.pid)].map(
+  const cpu = [sum(cpuSeconds), cpuSeconds(nats.process.pid)].map(
     (c, i) => ((c - cpuBefore[i]) * 1e6) / (numSeries * rounds),
   );
   // Acknowledged means stored in the stream; wait until the heads hold it all as well.
@@ -226,7 +251,13 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
     for (let family = 0; family < FAMILIES; family++) {
       const series = await store.select({
         ...range,
-        matchers: [{ type: '=', name: '__name__', value: `node_cpu_seconds_total_${family}` }],
+        matchers: [
+          {
+            type: '=',
+            name: '__name__',
+            value: `node_cpu_seconds_total_${family}`,
+          },
+        ],
       });
       held += series.value.reduce((n, s) => n + s.timestamps.length, 0);
     }
@@ -238,19 +269,23 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
     samplesPerSecond: total / run.seconds,
     p50: pct(run.latencies, 50),
     p99: pct(run.latencies, 99),
-    peakRss: peakRss(child.pid as number),
-    bytesPerSeries: (rss(child.pid as number) - baseline) / numSeries,
+    warmP99: pct(run.warmLatencies, 99),
+    peakRss: sum(peakRss),
+    bytesPerSeries: (sum(rss) - baseline) / numSeries,
     cpuPerMillion: `${cpu[0].toFixed(1)} s (+ nats-server ${cpu[1].toFixed(1)} s, senders ${perMillion(run.senderCpuSeconds)} s)`,
     extra: `heads hold ${held}/${total} samples ${catchUp.toFixed(1)} s after the last ack (ack-to-queryable throughput ${(total / (run.seconds + catchUp)).toFixed(0)} samples/s)`,
   };
-  await stop(child);
+  await Promise.all(strata.map(stop));
   await bus.drain();
   await nats.process.stop();
   return result;
 }
 
 async function benchPrometheus(all: Buffer[]): Promise<Result> {
-  const prom = await startPrometheus({ dir, flags: ['--web.enable-remote-write-receiver'] });
+  const prom = await startPrometheus({
+    dir: runDir('prometheus'),
+    flags: ['--web.enable-remote-write-receiver'],
+  });
   children.push({ kill: () => process.kill(prom.pid, 'SIGKILL') });
   const pid = prom.pid;
   await new Promise((r) => setTimeout(r, 1_000));
@@ -275,6 +310,7 @@ async function benchPrometheus(all: Buffer[]): Promise<Result> {
     samplesPerSecond: (numSeries * rounds) / run.seconds,
     p50: pct(run.latencies, 50),
     p99: pct(run.latencies, 99),
+    warmP99: pct(run.warmLatencies, 99),
     peakRss: peakRss(pid),
     bytesPerSeries: (rss(pid) - baseline) / numSeries,
     cpuPerMillion: `${perMillion(cpuSeconds(pid) - cpuBefore)} s (senders ${perMillion(run.senderCpuSeconds)} s)`,
@@ -330,21 +366,48 @@ async function main(): Promise<void> {
   const all = bodies();
   const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
   console.log(
-    `${numSeries} active series, ${rounds} rounds, ${perRequest} samples/request, ${senders} senders: ${all.length} requests, ${numSeries * rounds} samples`,
+    `${numSeries} active series, ${rounds} rounds, ${perRequest} samples/request, ${senders} senders: ${all.length} requests, ${numSeries * rounds} samples, ${pairs} pair(s)`,
   );
-  const results: Result[] = [];
-  for (const bench of [benchStrata, benchPrometheus]) {
-    const r = await bench(all);
-    results.push(r);
+  const ratios: Array<{
+    throughput: number;
+    p99: number;
+    warmP99: number;
+    bytesPerSeries: number;
+  }> = [];
+  for (let pair = 0; pair < pairs; pair++) {
+    // On a shared machine the load drifts: each pair runs back to back, and the order alternates
+    // so a drift in one direction does not favour whichever receiver always runs first.
+    const order = pair % 2 === 0 ? [benchStrata, benchPrometheus] : [benchPrometheus, benchStrata];
+    const results = new Map<string, Result>();
+    for (const bench of order) {
+      const r = await bench(all);
+      results.set(r.name, r);
+      console.log(
+        `${r.name.padEnd(10)} ${r.samplesPerSecond.toFixed(0).padStart(9)} samples/s acked  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms (${r.warmP99.toFixed(1)} after round 1)  ` +
+          `peak RSS ${mb(r.peakRss)}  ${r.bytesPerSeries.toFixed(0)} B/active series  CPU ${r.cpuPerMillion}/1M samples; ${r.extra}`,
+      );
+    }
+    const s = results.get('strata') as Result;
+    const p = results.get('prometheus') as Result;
+    const ratio = {
+      throughput: s.samplesPerSecond / p.samplesPerSecond,
+      p99: s.p99 / p.p99,
+      warmP99: s.warmP99 / p.warmP99,
+      bytesPerSeries: s.bytesPerSeries / p.bytesPerSeries,
+    };
+    ratios.push(ratio);
     console.log(
-      `${r.name.padEnd(10)} ${r.samplesPerSecond.toFixed(0).padStart(9)} samples/s acked  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  ` +
-        `peak RSS ${mb(r.peakRss)}  ${r.bytesPerSeries.toFixed(0)} B/active series  CPU ${r.cpuPerMillion}/1M samples; ${r.extra}`,
+      `strata/prometheus: throughput ${ratio.throughput.toFixed(2)}x, p99 ${ratio.p99.toFixed(2)}x (${ratio.warmP99.toFixed(2)}x after round 1), peak RSS ${(s.peakRss / p.peakRss).toFixed(2)}x, bytes/series ${ratio.bytesPerSeries.toFixed(2)}x`,
     );
   }
-  const [s, p] = results;
-  console.log(
-    `strata/prometheus: throughput ${(s.samplesPerSecond / p.samplesPerSecond).toFixed(2)}x, p99 ${(s.p99 / p.p99).toFixed(2)}x, peak RSS ${(s.peakRss / p.peakRss).toFixed(2)}x, bytes/series ${(s.bytesPerSeries / p.bytesPerSeries).toFixed(2)}x`,
-  );
+  if (pairs > 1) {
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const of = (k: keyof (typeof ratios)[number]) =>
+      `${median(ratios.map((r) => r[k])).toFixed(2)}x (${ratios.map((r) => r[k].toFixed(2)).join(' ')})`;
+    console.log(
+      `median of ${pairs} pairs: throughput ${of('throughput')}, p99 ${of('p99')}, p99 after round 1 ${of('warmP99')}, bytes/series ${of('bytesPerSeries')}`,
+    );
+  }
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -1,14 +1,17 @@
 import { type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { type NatsBus } from '@strata/bus';
+import { BusClient, type NatsBus } from '@strata/bus';
 import {
   type CommandAccepted,
   type ControlCommand,
   LogsStreams,
+  type PromQueryData,
+  QuerySubjects,
   Subjects,
 } from '@strata/contracts';
 import { controlPlaneService } from '@strata/control-plane';
 import { type RunningNatsServer } from '@strata/devstack';
+import { ingesterService } from '@strata/ingester';
 import { SinkServer, logBatch, logRecord, publishLogBatch } from '@strata/logflow/testing';
 import {
   clientBus,
@@ -19,6 +22,8 @@ import {
   startTestNats,
   strataEnv,
 } from '@strata/platform/testing';
+import { queryService } from '@strata/query';
+import { routerService } from '@strata/router';
 import { type RunningServices } from '@strata/service-kit';
 import { freshDatabase, type FreshDatabase } from '@strata/testing';
 
@@ -40,7 +45,9 @@ async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 60_0
  * Vector's disk-buffer test, here with JetStream as the buffer: under a steady load, the logflow
  * process (its own process, its own NATS identity) is killed with SIGKILL twice and started again.
  * Every line the buffer acknowledged must reach the sink; lines delivered twice (sent before the
- * kill, acknowledged after) are counted and reported.
+ * kill, acknowledged after) are counted and reported. The pipeline's `log_to_metric` counter,
+ * read in PromQL, must count every line exactly once: no reset at a restart, no redelivered
+ * batch counted twice.
  */
 describe('logflow survives kill -9 under load: lines acknowledged = lines delivered', () => {
   let nats: RunningNatsServer;
@@ -65,6 +72,7 @@ describe('logflow survives kill -9 under load: lines acknowledged = lines delive
     strataEnv(nats, join(dir, 'data'), {
       LOG_LEVEL: 'info',
       STRATA_LOGFLOW_FILE_ROOT: join(dir, 'files'),
+      STRATA_LOGFLOW_METRICS_INTERVAL_SECONDS: '0.5',
     });
   const startLogflow = () => spawnStrata('logflow', env(), join(dir, 'logflow.log'));
 
@@ -75,7 +83,7 @@ describe('logflow survives kill -9 under load: lines acknowledged = lines delive
     sinks = await SinkServer.start();
     controlPlane = await startInProcess(
       strataEnv(nats, join(dir, 'cp'), { DATABASE_URL: db.url }),
-      [controlPlaneService],
+      [controlPlaneService, routerService, ingesterService, queryService],
     );
     await command({ type: 'CreateTenant', tenantId: 'crash', displayName: 'crash' });
   });
@@ -99,8 +107,15 @@ describe('logflow survives kill -9 under load: lines acknowledged = lines delive
       tenantId: 'crash',
       pipeline: {
         name: 'ship',
-        transforms: { json: { type: 'parse_json', inputs: ['source'] } },
-        sinks: { out: { type: 'http', inputs: ['json'], url: `${sinks.url}/crash` } },
+        transforms: {
+          json: { type: 'parse_json', inputs: ['source'] },
+          count: {
+            type: 'log_to_metric',
+            inputs: ['json'],
+            metrics: [{ name: 'crash_lines_total', labels: {} }],
+          },
+        },
+        sinks: { out: { type: 'http', inputs: ['count'], url: `${sinks.url}/crash` } },
       },
     });
     await waitFor(() =>
@@ -152,5 +167,28 @@ describe('logflow survives kill -9 under load: lines acknowledged = lines delive
     expect(acknowledged).toBe(BATCHES * LINES);
     // Redelivered are at most the batches in flight at each kill (concurrency 4, pulls of 8).
     expect(duplicates).toBeLessThanOrEqual(2 * 16 * LINES);
+
+    // The restarted process writes totals read back from KV: the counter goes on from where it
+    // was (no reset) and ends at the lines sent, although `duplicates` lines were delivered twice.
+    const client = new BusClient(bus);
+    const instant = async (query: string) => {
+      const reply = await client.ask(QuerySubjects.instant, {
+        tenantId: 'crash',
+        query,
+        timeMs: Date.now(),
+        partialResponse: true,
+      });
+      if (reply.status !== 'success') return [];
+      const data = reply.data as PromQueryData;
+      return data.resultType === 'vector' ? data.result.map((s) => s.value[1]) : [];
+    };
+    let counted: string[] = [];
+    await waitFor(async () => {
+      counted = await instant('sum(crash_lines_total{log_pipeline="ship"})');
+      return counted[0] === String(acknowledged);
+    }, 30_000).catch(() => undefined);
+    process.stdout.write(`crash_lines_total in PromQL: ${counted.join(',')}\n`);
+    expect(counted).toEqual([String(acknowledged)]);
+    expect(await instant('resets(crash_lines_total[10m])')).toEqual(['0']);
   });
 });

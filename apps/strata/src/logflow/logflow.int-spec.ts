@@ -7,11 +7,16 @@ import {
   type LogDeadLetter,
   LogflowStreams,
   LogsStreams,
+  KvBuckets,
+  LogHeldState,
+  logHeldKey,
   type PipelineSpecInput,
+  SECRET_MASK,
   Subjects,
 } from '@strata/contracts';
 import { controlPlaneService } from '@strata/control-plane';
-import { freePort, type RunningNatsServer } from '@strata/devstack';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { freePort, type RunningNatsServer, startS3Server } from '@strata/devstack';
 import { gatewayService } from '@strata/gateway';
 import { logflowService } from '@strata/logflow';
 import { SinkServer, logBatch, logRecord, publishLogBatch } from '@strata/logflow/testing';
@@ -277,6 +282,106 @@ describe('logflow: tenant pipelines from STRATA_LOGS to sinks, configured throug
     await command({ type: 'DeletePipeline', tenantId: 'globex', name: 'traces' });
   });
 
+  it('carries an open trace across two batches, keeping it in KV while both are acknowledged, and sends a held one at its timeout', async () => {
+    await configure('globex', {
+      name: 'carry',
+      transforms: {
+        java: { type: 'multiline', inputs: ['source'], preset: 'java', timeout_ms: 2_000 },
+      },
+      sinks: { out: { type: 'http', inputs: ['java'], url: `${sinks.url}/carry` } },
+    });
+    const state = await bus.openKv(KvBuckets.logflowState);
+    const held = async () => {
+      const entry = await state.get(logHeldKey('globex', 'carry'));
+      const groups = entry ? Object.values(LogHeldState.parse(entry.json()).held) : [];
+      return groups.flatMap((g) => Object.values(g).map((e) => e.record.line));
+    };
+    const send = (lines: string[]) =>
+      publishLogBatch(
+        bus,
+        logBatch(
+          'globex',
+          lines.map((l) => logRecord(l, { pod: 'api-2' })),
+        ),
+      );
+    const before = sinks.http.length;
+    const delivered = () => sinks.http.slice(before).map((r) => r.line);
+
+    await send(['first', 'java.lang.IllegalStateException: boom', '\tat A.run(A.java:1)']);
+    // Acknowledged although its trace is unfinished: the open trace is stored in KV instead.
+    await waitFor(async () => (await backlog('globex', 'carry')) === 0);
+    expect(await held()).toEqual(['java.lang.IllegalStateException: boom\n\tat A.run(A.java:1)']);
+    expect(delivered()).toEqual(['first']);
+
+    await send(['\tat A.main(A.java:2)', 'second']);
+    await waitFor(() => delivered().length >= 3);
+    expect(delivered()).toEqual([
+      'first',
+      'java.lang.IllegalStateException: boom\n\tat A.run(A.java:1)\n\tat A.main(A.java:2)',
+      'second',
+    ]);
+    expect(await held()).toEqual([]);
+
+    // No next batch: the held trace goes on once its 2 s pass, and KV no longer holds it.
+    const sent = Date.now();
+    await send(['java.lang.Error: late', '\tat B.f(B.java:3)']);
+    await waitFor(async () => (await backlog('globex', 'carry')) === 0);
+    expect(await held()).toEqual(['java.lang.Error: late\n\tat B.f(B.java:3)']);
+    await waitFor(() => delivered().length >= 4, 20_000);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(2_000);
+    expect(delivered()[3]).toBe('java.lang.Error: late\n\tat B.f(B.java:3)');
+    await waitFor(async () => (await held()).length === 0);
+    await command({ type: 'DeletePipeline', tenantId: 'globex', name: 'carry' });
+  });
+
+  it('gathers stored batches into one sink request (batch.max_events, timeout_secs) and acknowledges each once its request is delivered', async () => {
+    let requests = 0;
+    let hold = true;
+    sinks.behaviour = (path) => {
+      if (path !== '/grouped') return null;
+      requests++;
+      // The first group waits, so the batches in it are seen unacknowledged meanwhile.
+      return hold ? { delayMs: 1_500 } : null;
+    };
+    await configure('globex', {
+      name: 'grouped',
+      transforms: {},
+      sinks: {
+        out: {
+          type: 'http',
+          inputs: ['source'],
+          url: `${sinks.url}/grouped`,
+          batch: { max_events: 50, timeout_secs: 5 },
+        },
+      },
+    });
+    const before = sinks.http.length;
+    for (let b = 0; b < 10; b++)
+      await publishLogBatch(
+        bus,
+        logBatch(
+          'globex',
+          Array.from({ length: 10 }, (_, i) => logRecord(`grouped ${b}/${i}`)),
+        ),
+      );
+    // 100 lines in 10 stored batches: two requests of 50, none acknowledged before its request.
+    await waitFor(() => requests >= 1);
+    expect(await backlog('globex', 'grouped')).toBeGreaterThanOrEqual(5);
+    hold = false;
+    await waitFor(async () => (await backlog('globex', 'grouped')) === 0);
+    expect(requests).toBe(2);
+    expect(new Set(sinks.http.slice(before).map((r) => r.line)).size).toBe(100);
+
+    // Below max_events, the timeout sends what was gathered.
+    const sent = Date.now();
+    await publishLogBatch(bus, logBatch('globex', [logRecord('alone')]));
+    await waitFor(async () => (await backlog('globex', 'grouped')) === 0, 20_000);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(4_900);
+    expect(requests).toBe(3);
+    sinks.behaviour = () => null;
+    await command({ type: 'DeletePipeline', tenantId: 'globex', name: 'grouped' });
+  });
+
   it('a slow sink of one tenant does not slow another tenant', async () => {
     sinks.behaviour = (path) => (path === '/slow' ? { delayMs: 2_000 } : null);
     await configure('acme', {
@@ -305,6 +410,97 @@ describe('logflow: tenant pipelines from STRATA_LOGS to sinks, configured throug
     sinks.behaviour = () => null;
     await command({ type: 'DeletePipeline', tenantId: 'acme', name: 'slow' });
     await command({ type: 'DeletePipeline', tenantId: 'globex', name: 'fast' });
+  });
+
+  it('keeps S3 credentials as secrets: GET, GraphQL, audit and replay never show them; the mask written back keeps them', async () => {
+    const s3 = await startS3Server({ dataDir: join(dir, 's3'), buckets: ['archive'] });
+    try {
+      const secret = `${s3.secretAccessKey}`;
+      const path = '/api/v1/admin/tenants/acme/log-pipelines/archive';
+      const spec = {
+        transforms: {},
+        sinks: {
+          bucket: {
+            type: 's3',
+            inputs: ['source'],
+            bucket: 'archive',
+            endpoint: s3.endpoint,
+            region: s3.region,
+            access_key_id: s3.accessKeyId,
+            secret_access_key: secret,
+            force_path_style: true,
+          },
+        },
+      };
+      const put = await api(path, { method: 'PUT', body: JSON.stringify(spec) });
+      expect(put.status).toBe(200);
+      const shown = (await (await api(path)).json()) as {
+        pipeline: typeof spec & { name: string };
+      };
+      expect(shown.pipeline.sinks.bucket).toMatchObject({
+        access_key_id: SECRET_MASK,
+        secret_access_key: SECRET_MASK,
+        endpoint: s3.endpoint,
+      });
+      // Read, edit, write back: the masked credentials keep the stored ones.
+      const { name: _name, ...edited } = shown.pipeline;
+      (edited.sinks.bucket as Record<string, unknown>).prefix = 'kept';
+      const again = await api(path, { method: 'PUT', body: JSON.stringify(edited) });
+      expect(again.status).toBe(200);
+      expect(((await again.json()) as { version: number }).version).toBe(2);
+      await consumerReady('acme', 'archive');
+      // s3rver checks each request's signature: objects appear only if the real secret signs them.
+      const client = new S3Client({
+        endpoint: s3.endpoint,
+        region: s3.region,
+        forcePathStyle: true,
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      });
+      // Version 2 takes over from version 1 shortly after the write: send until it has written.
+      let sent = 0;
+      await waitFor(async () => {
+        if (sent++ % 10 === 0)
+          await publishLogBatch(bus, logBatch('acme', [logRecord(`to the bucket ${sent}`)]));
+        const listed = await client.send(new ListObjectsV2Command({ Bucket: 'archive' }));
+        return (listed.Contents ?? []).some((o) => o.Key?.startsWith('kept/acme/'));
+      });
+      client.destroy();
+      await waitFor(async () => (await backlog('acme', 'archive')) === 0);
+
+      // The mask for a credential never stored is refused with its path.
+      const fresh = await api('/api/v1/admin/tenants/acme/log-pipelines/fresh', {
+        method: 'PUT',
+        body: JSON.stringify(edited),
+      });
+      expect(fresh.status).toBe(400);
+      expect(
+        ((await fresh.json()) as { error: { fields: Array<{ path: string }> } }).error.fields.map(
+          (f) => f.path,
+        ),
+      ).toEqual(['pipeline.sinks.bucket.access_key_id', 'pipeline.sinks.bucket.secret_access_key']);
+
+      const gql = (await (
+        await api('/graphql', {
+          method: 'POST',
+          body: JSON.stringify({
+            query: 'query { logPipeline(tenantId: "acme", name: "archive") { pipeline } }',
+          }),
+        })
+      ).json()) as { data: { logPipeline: { pipeline: typeof spec } } };
+      expect(gql.data.logPipeline.pipeline.sinks.bucket.secret_access_key).toBe(SECRET_MASK);
+      const list = await (await api('/api/v1/admin/tenants/acme/log-pipelines')).text();
+      const audit = await (
+        await api('/api/v1/admin/audit?tenant=acme&type=PipelineConfigured')
+      ).text();
+      const replay = await (await api('/api/v1/admin/audit/replay?position=1000000')).text();
+      expect(audit).toContain(SECRET_MASK);
+      expect(replay).toContain(SECRET_MASK);
+      for (const text of [JSON.stringify(shown), JSON.stringify(gql), list, audit, replay])
+        expect(text).not.toContain(secret);
+      expect((await api(path, { method: 'DELETE' })).status).toBe(204);
+    } finally {
+      await s3.process.stop();
+    }
   });
 
   it('dead-letters what a sink refuses, then acknowledges the batch', async () => {

@@ -84,7 +84,7 @@ describe('log sources: real shippers into STRATA_LOGS through the gateway', () =
       await readLogBatches(bus, {
         tenantId,
         records: Number.MAX_SAFE_INTEGER,
-        timeoutMs: 300,
+        untilLastStored: true,
         settleMs: 0,
       })
     ).length;

@@ -1,5 +1,6 @@
 import {
   TemplateParseError,
+  htmlEscape,
   executeTemplate,
   parseTemplate,
   type ParsedTemplate,
@@ -24,13 +25,21 @@ export class TemplateSet {
       for (const [k, v] of parseTemplate(name, text, hasFunc).trees) this.trees.set(k, v);
   }
 
-  /** Renders one field (`{{ template "email.default.subject" . }}`) against the notification's data. */
-  async render(text: string, data: TemplateData): Promise<string> {
+  /**
+   * Renders one field (`{{ template "email.default.subject" . }}`) against the notification's
+   * data; `html` escapes what actions print, as Alertmanager's `TmplHTML` does.
+   */
+  async render(
+    text: string,
+    data: TemplateData,
+    options: { html?: boolean } = {},
+  ): Promise<string> {
     const own = parseTemplate('', text, hasFunc);
     const trees = new Map(this.trees);
     for (const [k, v] of own.trees) trees.set(k, v);
     return executeTemplate({ name: '', text, trees }, templateDataValue(data), {
       funcs: ALERTMANAGER_FUNCS,
+      ...(options.html ? { escapeOutput: htmlEscape } : {}),
     });
   }
 }

@@ -8,3 +8,4 @@ export * from './rule-groups';
 export * from './registered-models';
 export * from './series-deletions';
 export * from './alertmanager-configs';
+export * from './secrets';

@@ -12,8 +12,11 @@ export type EventRecordKind = z.infer<typeof EventRecordKind>;
  * `events`), the batches it stores in `STRATA_EVENTS`, and the alerts it raises.
  */
 export const EventsSubjects = {
-  /** An accepted batch from the gateway; answered once `STRATA_EVENTS` stored it. */
-  ingest: 'strata.events.ingest.v1',
+  /**
+   * An accepted batch from the gateway: the request's body as it came, with {@link EventBatchMeta}
+   * beside it (binary codec); answered once `STRATA_EVENTS` stored it.
+   */
+  ingest: 'strata.events.ingest.v2',
   /** Archive search and histogram of one tenant. */
   search: 'strata.events.search.v1',
   /** Batches of one kind in `STRATA_EVENTS`, evaluated and archived by the events service. */
@@ -49,7 +52,7 @@ export const ClusterName = z
 
 const JsonObject = z.record(z.string(), z.unknown());
 
-/** A batch of one request, validated at the edge and taken whole (`EventsSubjects.ingest`, then `STRATA_EVENTS`). */
+/** A batch of one request, validated at the edge and taken whole: what the evaluator reads (and the JSON form of `STRATA_EVENTS` messages stored before {@link EVENT_BATCH_HEADER}). */
 export const EventBatch = z.discriminatedUnion('kind', [
   z
     .object({
@@ -73,6 +76,29 @@ export const EventBatch = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 export type EventBatch = z.infer<typeof EventBatch>;
+
+/**
+ * What travels beside a batch's raw body, validated at the edge: on `EventsSubjects.ingest` as the
+ * binary request's metadata, and in `STRATA_EVENTS` as the message's {@link EVENT_BATCH_HEADER}.
+ * The body is re-read with the edge's own parser, so it is decoded once per hop, never re-encoded.
+ */
+export const EventBatchMeta = z
+  .object({
+    kind: EventRecordKind,
+    tenantId: TenantId,
+    /** Deterministic over tenant and body, so a retried request is stored once. */
+    batchId: z.string().min(1).max(128),
+    receivedAt: z.number().int().nonnegative(),
+    /** audit: the batch's cluster; events: the cluster of events that name none. */
+    cluster: ClusterName,
+    /** Records in the body, as the edge counted them (what the rate is charged). */
+    count: z.number().int().positive(),
+  })
+  .strict();
+export type EventBatchMeta = z.infer<typeof EventBatchMeta>;
+
+/** The header of a `STRATA_EVENTS` message holding its {@link EventBatchMeta} as JSON; without it the message is a JSON {@link EventBatch}. */
+export const EVENT_BATCH_HEADER = 'Strata-Event-Batch';
 
 /** What the events service answers once a batch is durable. */
 export interface EventBatchAccepted {
@@ -127,13 +153,20 @@ export const EventSearchRequest = z
     cursor: z.string().max(512).optional(),
     /** Histogram bucket width in seconds; no histogram when absent. */
     intervalSeconds: z.number().int().min(1).optional(),
+    /** Count every match; by default the total stops at {@link SEARCH_TOTAL_CAP} (as Elasticsearch's `track_total_hits`). */
+    exactTotal: z.boolean().optional(),
   })
   .strict();
 export type EventSearchRequest = z.input<typeof EventSearchRequest>;
 
+/** Matches a search counts before it stops (unless `exactTotal`): counting millions costs seconds. */
+export const SEARCH_TOTAL_CAP = 10_000;
+
 /** A search's answer: the page, the cursor of the next page, the total and the histogram. */
 export interface EventSearchResult {
+  /** Every match when `totalExact`; otherwise at least this many ({@link SEARCH_TOTAL_CAP}). */
   readonly total: number;
+  readonly totalExact: boolean;
   readonly items: ReadonlyArray<{ time: string; cluster: string; event: Record<string, unknown> }>;
   readonly nextCursor: string | null;
   readonly histogram?: ReadonlyArray<{ time: string; count: number }>;

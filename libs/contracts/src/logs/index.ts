@@ -1,3 +1,4 @@
 export * from './logs-api';
 export * from './pipeline-spec';
 export * from './logflow-api';
+export * from './pipeline-secrets';

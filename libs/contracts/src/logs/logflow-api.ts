@@ -48,3 +48,59 @@ export const LogDeadLetter = z
   })
   .strict();
 export type LogDeadLetter = z.infer<typeof LogDeadLetter>;
+
+/** Key of one pipeline's `log_to_metric` totals in `KvBuckets.logflowState`. */
+export function logCounterKey(tenantId: string, pipeline: string): string {
+  return `counters.${TenantId.parse(tenantId)}.${pipeline}`;
+}
+
+/** Key of one pipeline's held unfinished events in `KvBuckets.logflowState`. */
+export function logHeldKey(tenantId: string, pipeline: string): string {
+  return `held.${TenantId.parse(tenantId)}.${pipeline}`;
+}
+
+/**
+ * The unfinished events (open multiline records, partial lines) a pipeline's merging transforms
+ * hold, by transform id and group, as stored with `seq`, the stream sequence of the last batch
+ * they include: that batch and every one before it are done, so a redelivered one is only acknowledged.
+ */
+export const LogHeldState = z
+  .object({
+    seq: z.number().int().nonnegative(),
+    held: z.record(
+      z.record(
+        z
+          .object({
+            record: LogRecord,
+            state: z.string(),
+            lines: z.number().int().positive(),
+            deadlineMs: z.number(),
+          })
+          .strict(),
+      ),
+    ),
+  })
+  .strict();
+export type LogHeldState = z.infer<typeof LogHeldState>;
+
+/**
+ * One pipeline's `log_to_metric` totals as stored after each batch, with the stream sequences
+ * of the batches already counted: those at or below `floor` (the consumer's ack floor when it was
+ * last read) and those listed in `applied`. A redelivered batch found there is not counted again.
+ */
+export const LogCounterState = z
+  .object({
+    series: z.array(
+      z
+        .object({
+          name: z.string(),
+          labels: z.array(z.object({ name: z.string(), value: z.string() }).strict()),
+          value: z.number().nonnegative(),
+        })
+        .strict(),
+    ),
+    floor: z.number().int().nonnegative(),
+    applied: z.array(z.number().int().positive()),
+  })
+  .strict();
+export type LogCounterState = z.infer<typeof LogCounterState>;

@@ -52,8 +52,17 @@ const ParseRegex = z
   .strict();
 /** RFC 5424 or 3164: header and structured data into fields, the message becomes the line. */
 const ParseSyslog = z.object({ type: z.literal('parse_syslog'), ...parser }).strict();
-const ParseCri = z.object({ type: z.literal('parse_cri'), inputs: Inputs }).strict();
-const ParseDocker = z.object({ type: z.literal('parse_docker'), inputs: Inputs }).strict();
+/**
+ * How long an unfinished event (a partial line, an open multiline record) at the end of a batch
+ * waits for its next line before it goes on as it is (Vector's `timeout_ms`); 0 never waits.
+ */
+const TimeoutMs = z.number().int().min(0).max(600_000).optional();
+const ParseCri = z
+  .object({ type: z.literal('parse_cri'), inputs: Inputs, timeout_ms: TimeoutMs })
+  .strict();
+const ParseDocker = z
+  .object({ type: z.literal('parse_docker'), inputs: Inputs, timeout_ms: TimeoutMs })
+  .strict();
 
 /** One rule of a multiline state machine (Fluent Bit's `rule "state" "/regex/" "next"`). */
 export const MultilineRule = z
@@ -75,6 +84,7 @@ const Multiline = z
     group_by: z.array(RecordPath).max(16).optional(),
     /** Longest merged record, in lines. */
     max_lines: z.number().int().min(2).max(100_000).optional(),
+    timeout_ms: TimeoutMs,
   })
   .strict();
 
@@ -206,7 +216,26 @@ export const SinkDelivery = z
   .strict();
 export type SinkDelivery = z.infer<typeof SinkDelivery>;
 
-const sink = { inputs: Inputs, delivery: SinkDelivery.optional() };
+/**
+ * Records of several stored batches sent as one request (Vector's `batch`): sent once
+ * `max_events` records or `max_bytes` of JSON are gathered, or `timeout_secs` after the first.
+ */
+export const SinkBatch = z
+  .object({
+    max_events: z.number().int().min(1).max(1_000_000).optional(),
+    max_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .optional(),
+    /** Below the buffer's 60 s acknowledgement wait. */
+    timeout_secs: z.number().min(0).max(30).optional(),
+  })
+  .strict();
+export type SinkBatch = z.infer<typeof SinkBatch>;
+
+const sink = { inputs: Inputs, delivery: SinkDelivery.optional(), batch: SinkBatch.optional() };
 const Url = z.string().url().max(2048);
 const Headers = z.record(z.string(), z.string().max(4096));
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TenantId } from '../control/ids';
+import { subjectToken } from '../subjects';
 
 /**
  * Request/reply subjects of the notification service (queue group `notification`); the gateway
@@ -29,6 +30,61 @@ export const PostableAlertSchema = z.object({
   endsAt: z.string().datetime({ offset: true }).optional(),
   generatorURL: z.string().optional(),
 });
+
+/**
+ * Accepted alert posts, one message each (split above `ALERT_BATCH_LIMIT` alerts): the gateway's
+ * 200 means stored here. Every notification replica folds the stream into memory (accepting and
+ * merging as Alertmanager does, at the batch's `receivedAt`), and a restart replays it after the
+ * last snapshot (`alertsnap.*` in `KvBuckets.notificationAlerts`).
+ */
+export const NotificationStreams = {
+  alertBatches: {
+    name: 'STRATA_NOTIFICATION_ALERT_BATCHES',
+    subjects: ['strata.notification.alert-batches.v1.>'],
+    // Snapshots every few seconds cover what a restart needs; an hour bounds a stream that
+    // Prometheus re-posts into every evaluation.
+    maxAgeMs: 3_600_000,
+    maxBytes: 2 * 1024 ** 3,
+    duplicateWindowMs: 120_000,
+    storage: 'file',
+  },
+} as const;
+
+/** Subject of one tenant's accepted alert batches (`NotificationStreams.alertBatches`). */
+export const notificationAlertBatchSubject = (tenantId: string) =>
+  `strata.notification.alert-batches.v1.${subjectToken(tenantId)}` as const;
+
+/** Most alerts in one message of `NotificationStreams.alertBatches`: far below a message's limit. */
+export const ALERT_BATCH_LIMIT = 500;
+
+/** An alert as posted, validated against `PostableAlertSchema`. */
+export type PostedAlert = z.infer<typeof PostableAlertSchema>;
+
+/** One message of `NotificationStreams.alertBatches`: the alerts of one post, as posted. */
+export interface NotificationAlertBatch {
+  readonly tenantId: string;
+  /** When the post was accepted (ms): the alerts' receive time on every replica. */
+  readonly receivedAt: number;
+  readonly alerts: readonly PostedAlert[];
+}
+
+/** An alert as the notification service keeps it (Alertmanager's `types.Alert`, times in ms). */
+export interface StoredAlert {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly startsAt: number;
+  readonly endsAt: number | null;
+  readonly generatorURL: string;
+  readonly updatedAt: number;
+  readonly timeout: boolean;
+  readonly fingerprint: string;
+}
+
+/** A snapshot part of one tenant's alerts (`alertsnap.<tenant>.<xx>`), complete up to `seq`. */
+export interface AlertSnapshotPart {
+  readonly seq: number;
+  readonly alerts: readonly StoredAlert[];
+}
 
 /** `POST /api/v2/alerts` for one tenant. */
 export const PostAlertsRequest = z.object({

@@ -83,4 +83,28 @@ describe('Alertmanager configuration decider', () => {
       refusal(() => decide([], configure(good), { status: 'deleted', displayName: 'Acme' })).code,
     ).toBe('not_found');
   });
+  it('reads an event of an earlier build, with the extensions inside the Alertmanager YAML, moved out', () => {
+    const legacy: AlertmanagerConfigEvent = {
+      type: 'AlertmanagerConfigured',
+      data: {
+        tenantId: 'acme',
+        alertmanagerConfig:
+          'route: {receiver: hook}\nreceivers:\n  - name: hook\n    sms_configs: [{url: "http://x/sms", phone_numbers: ["1"]}]\n',
+        templateFiles: {},
+      },
+    };
+    const state = decider.evolve(decider.initialState(), legacy);
+    expect(state.config?.alertmanagerConfig).not.toContain('sms_configs');
+    expect(state.config?.notificationManager).toContain('alertmanager_receivers');
+    // Writing the same configuration in the current form changes nothing.
+    const same: AlertmanagerConfigCommand = {
+      type: 'ConfigureAlertmanager',
+      tenantId: 'acme',
+      config: state.config ?? { alertmanagerConfig: '', templateFiles: {} },
+    };
+    expect(decide([legacy], same)).toEqual([]);
+    // Writing it in the old form is refused where the extension sits.
+    const old = refusal(() => decide([], configure(legacy.data.alertmanagerConfig)));
+    expect(old.fields?.map((f) => f.path)).toEqual(['receivers[0].sms_configs']);
+  });
 });

@@ -1,4 +1,8 @@
-import { InvalidAlertmanagerConfigError, checkTenantConfig } from '@strata/alertmanager';
+import {
+  InvalidAlertmanagerConfigError,
+  checkTenantConfig,
+  splitLegacyConfig,
+} from '@strata/alertmanager';
 import {
   StrataError,
   type AlertmanagerConfigEvent,
@@ -33,8 +37,8 @@ export const alertmanagerConfigDecider: Decider<
         throw new StrataError('not_found', 'the tenant has no Alertmanager configuration');
       return [{ type: 'AlertmanagerConfigDeleted', data: { tenantId: command.tenantId } }];
     }
-    const { alertmanagerConfig, templateFiles } = command.config;
-    const problems = checkTenantConfig(alertmanagerConfig, templateFiles);
+    const { alertmanagerConfig, templateFiles, notificationManager } = command.config;
+    const problems = checkTenantConfig(alertmanagerConfig, templateFiles, notificationManager);
     if (problems.length > 0)
       throw new StrataError(
         'validation_failed',
@@ -42,25 +46,33 @@ export const alertmanagerConfigDecider: Decider<
         problems.map((p) => ({ path: p.path || '(root)', message: p.reason })),
         { reason: 'invalid_alertmanager_config' },
       );
-    if (state.config !== null && JSON.stringify(state.config) === JSON.stringify(command.config))
-      return [];
-    return [
-      {
-        type: 'AlertmanagerConfigured',
-        data: { tenantId: command.tenantId, alertmanagerConfig, templateFiles },
-      },
-    ];
+    const config = {
+      alertmanagerConfig,
+      templateFiles,
+      ...(notificationManager ? { notificationManager } : {}),
+    };
+    if (state.config !== null && JSON.stringify(state.config) === JSON.stringify(config)) return [];
+    return [{ type: 'AlertmanagerConfigured', data: { tenantId: command.tenantId, ...config } }];
   },
   evolve(state, event) {
     switch (event.type) {
-      case 'AlertmanagerConfigured':
+      case 'AlertmanagerConfigured': {
+        // Earlier builds kept Strata's extensions inside the Alertmanager YAML: read them moved out.
+        const split = splitLegacyConfig(
+          event.data.alertmanagerConfig,
+          event.data.notificationManager,
+        );
         return {
           ...state,
           config: {
-            alertmanagerConfig: event.data.alertmanagerConfig,
+            alertmanagerConfig: split.alertmanagerConfig,
             templateFiles: event.data.templateFiles,
+            ...(split.notificationManager !== ''
+              ? { notificationManager: split.notificationManager }
+              : {}),
           },
         };
+      }
       case 'AlertmanagerConfigDeleted':
         return { ...state, config: null };
     }

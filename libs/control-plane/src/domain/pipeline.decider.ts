@@ -1,4 +1,5 @@
 import {
+  keepPipelineSecrets,
   StrataError,
   type ControlCommand,
   type PipelineEvent,
@@ -50,25 +51,31 @@ export const pipelineDecider: Decider<PipelineCommand, PipelineEvent, PipelineSt
         { type: 'PipelineDeleted', data: { tenantId: command.tenantId, name: command.name } },
       ];
     }
+    // A credential read back masked and written again keeps the stored value.
+    const { spec: pipeline, missing } = keepPipelineSecrets(command.pipeline, state.pipeline);
+    if (missing.length > 0)
+      throw new StrataError(
+        'validation_failed',
+        `invalid log pipeline ${JSON.stringify(pipeline.name)}: a masked credential with no stored value`,
+        missing.map((m) => ({
+          path: `pipeline.${m.path}`,
+          message: 'the mask stands for a stored credential, and none is stored here',
+        })),
+        { reason: 'invalid_pipeline' },
+      );
     try {
-      compilePipeline(command.pipeline);
+      compilePipeline(pipeline);
     } catch (error) {
       if (!(error instanceof PipelineValidationError)) throw error;
       throw new StrataError(
         'validation_failed',
-        `invalid log pipeline ${JSON.stringify(command.pipeline.name)}: ${error.message}`,
+        `invalid log pipeline ${JSON.stringify(pipeline.name)}: ${error.message}`,
         error.problems.map((p) => ({ path: `pipeline.${p.path}`, message: p.message })),
         { reason: 'invalid_pipeline' },
       );
     }
-    if (state.pipeline !== null && canonical(state.pipeline) === canonical(command.pipeline))
-      return [];
-    return [
-      {
-        type: 'PipelineConfigured',
-        data: { tenantId: command.tenantId, pipeline: command.pipeline },
-      },
-    ];
+    if (state.pipeline !== null && canonical(state.pipeline) === canonical(pipeline)) return [];
+    return [{ type: 'PipelineConfigured', data: { tenantId: command.tenantId, pipeline } }];
   },
   evolve(state, event) {
     switch (event.type) {

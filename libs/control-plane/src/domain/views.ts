@@ -1,9 +1,10 @@
-import { maskSecrets } from '@strata/alertmanager';
+import { maskSecrets, splitLegacyConfig } from '@strata/alertmanager';
 import {
   type ApiKeyEvent,
   type QuotaEvent,
   type TenantEvent,
   DEFAULT_QUOTA,
+  maskPipelineSecrets,
   ruleGroupKey,
   type AlertmanagerConfigView,
   type ApiKeyView,
@@ -259,10 +260,13 @@ export function alertmanagerConfigViewAfter(
 ): AlertmanagerConfigView | null {
   if (e.type === 'AlertmanagerConfigDeleted') return null;
   if (e.type !== 'AlertmanagerConfigured') return view;
+  // Earlier builds kept Strata's extensions inside the Alertmanager YAML: read them moved out.
+  const split = splitLegacyConfig(e.data.alertmanagerConfig, e.data.notificationManager);
   return {
     tenantId: e.data.tenantId,
-    alertmanagerConfig: e.data.alertmanagerConfig,
+    alertmanagerConfig: split.alertmanagerConfig,
     templateFiles: e.data.templateFiles,
+    ...(split.notificationManager !== '' ? { notificationManager: split.notificationManager } : {}),
     version: e.version,
     updatedAt: e.recordedAt,
   };
@@ -365,13 +369,19 @@ export function toSnapshot(
     ...(views.registeredModels.size > 0
       ? { registeredModels: valuesByKey(views.registeredModels) }
       : {}),
-    pipelines: valuesByKey(views.pipelines),
+    pipelines: valuesByKey(views.pipelines).map((v) => ({
+      ...v,
+      pipeline: maskPipelineSecrets(v.pipeline),
+    })),
     ...(views.seriesDeletions.size > 0
       ? { seriesDeletions: valuesByKey(views.seriesDeletions) }
       : {}),
     alertmanagerConfigs: valuesByKey(views.alertmanagerConfigs).map((c) => ({
       ...c,
       alertmanagerConfig: maskSecrets(c.alertmanagerConfig),
+      ...(c.notificationManager !== undefined
+        ? { notificationManager: maskSecrets(c.notificationManager) }
+        : {}),
     })),
   };
 }

@@ -2,6 +2,7 @@ import { type DataSource } from 'typeorm';
 import { maskSecrets } from '@strata/alertmanager';
 import {
   DEFAULT_QUOTA,
+  maskPipelineSecrets,
   StrataError,
   type AlertmanagerConfigView,
   type ApiKeyView,
@@ -10,6 +11,7 @@ import {
   type Page,
   type QuotaView,
   type RegisteredModelView,
+  type PipelineSpec,
   type PipelineView,
   type RuleGroupView,
   type TenantView,
@@ -236,11 +238,8 @@ export function toAuditEntry(e: RecordedEvent): AuditEntry {
     streamId: e.streamId,
     version: e.version,
     type: e.type,
-    // The audit trail shows what changed, never a receiver's credentials.
-    data:
-      e.type === 'AlertmanagerConfigured'
-        ? maskedConfigData(e.data as AlertmanagerConfigView)
-        : e.data,
+    // The audit trail shows what changed, never a receiver's or a sink's credentials.
+    data: maskedData(e),
     tenantId: e.metadata.tenant,
     actor: e.metadata.actor,
     actorKind: e.metadata.actorKind,
@@ -251,6 +250,20 @@ export function toAuditEntry(e: RecordedEvent): AuditEntry {
   };
 }
 
-function maskedConfigData(data: AlertmanagerConfigView): unknown {
-  return { ...data, alertmanagerConfig: maskSecrets(data.alertmanagerConfig) };
+function maskedData(e: RecordedEvent): unknown {
+  if (e.type === 'AlertmanagerConfigured') {
+    const data = e.data as AlertmanagerConfigView;
+    return {
+      ...data,
+      alertmanagerConfig: maskSecrets(data.alertmanagerConfig),
+      ...(data.notificationManager !== undefined
+        ? { notificationManager: maskSecrets(data.notificationManager) }
+        : {}),
+    };
+  }
+  if (e.type === 'PipelineConfigured') {
+    const data = e.data as { tenantId: string; pipeline: PipelineSpec };
+    return { ...data, pipeline: maskPipelineSecrets(data.pipeline) };
+  }
+  return e.data;
 }

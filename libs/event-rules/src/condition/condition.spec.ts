@@ -2,6 +2,7 @@ import { ConditionEvaluationError, ConditionSyntaxError } from '../errors';
 import { TypedSlice, type FlatValue } from '../go-values';
 import type { Condition } from './ast';
 import { evaluateCondition } from './evaluate';
+import { interpretCondition } from './interpret';
 import { parseCondition } from './parse';
 
 /** The parse tree as an S-expression, so precedence cases read as the tree they must build. */
@@ -166,6 +167,8 @@ const EVALUATION: ReadonlyArray<readonly [string, boolean]> = [
 describe('event-rule-engine conditions', () => {
   test.each(EVALUATION)('%s → %s', (condition, expected) => {
     expect(evaluateCondition(parseCondition(condition), event)).toBe(expected);
+    // The compiled closure and the reference interpreter agree.
+    expect(interpretCondition(parseCondition(condition), event)).toBe(expected);
   });
 });
 
@@ -240,6 +243,9 @@ const EVALUATION_ERRORS: ReadonlyArray<readonly [string, string]> = [
 describe('event-rule-engine evaluation errors', () => {
   test.each(EVALUATION_ERRORS)('%s → %s', (condition, message) => {
     expect(() => evaluateCondition(parseCondition(condition), event)).toThrow(
+      new ConditionEvaluationError(message),
+    );
+    expect(() => interpretCondition(parseCondition(condition), event)).toThrow(
       new ConditionEvaluationError(message),
     );
   });

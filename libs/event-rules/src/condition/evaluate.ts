@@ -1,303 +1,246 @@
-import { compileGoRegexp } from '@strata/prom-regex';
-import { ConditionEvaluationError } from '../errors';
+import { goSprint, type FlatEvent, type FlatValue } from '../go-values';
+import type { CompareOp, Condition } from './ast';
 import {
-  TypedSlice,
-  goParseBool,
-  goParseFloat,
-  goSprint,
-  type FlatEvent,
-  type FlatValue,
-} from '../go-values';
-import type { Condition } from './ast';
-import { likeToRegexp } from './parse';
+  compare,
+  interpretCondition,
+  isNil,
+  leaf,
+  mayFail,
+  parseBoolOrFail,
+  patternOf,
+} from './interpret';
 
-type Kind = Condition['kind'];
-type Operator = 'contains' | 'other';
-type ArrayOp = 'any' | 'all';
-type FlatMap = { readonly [key: string]: FlatValue };
+/** A condition compiled into a closure over a flattened event. */
+export type ConditionTest = (event: FlatEvent) => boolean;
 
-const isNil = (v: FlatValue | undefined): v is null | undefined => v === null || v === undefined;
-const isArray = (v: FlatValue | undefined): v is readonly FlatValue[] => Array.isArray(v);
-const isMap = (v: FlatValue | undefined): v is FlatMap =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof TypedSlice);
+const COMPILED = new WeakMap<Condition, ConditionTest>();
+const PROBES = new WeakMap<Condition, ((event: FlatEvent) => void) | null>();
 
-const SURROGATE = /[\uD800-\uDFFF]/;
+const ORDER: Record<CompareOp, (order: number) => boolean> = {
+  '=': (o) => o === 0,
+  '!=': (o) => o !== 0,
+  '>': (o) => o > 0,
+  '<': (o) => o < 0,
+  '>=': (o) => o >= 0,
+  '<=': (o) => o <= 0,
+};
 
-/** Go's byte-wise string order; UTF-16 order is the same unless a surrogate is involved. */
-function compareBytes(a: string, b: string): number {
-  if (a === b) return 0;
-  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : 1;
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
-/** Each `like` / `regex` condition's compiled pattern, kept as long as its parsed rule. */
-const PATTERNS = new WeakMap<Condition, ReturnType<typeof compileGoRegexp>>();
-
-function patternOf(
-  cond: Extract<Condition, { kind: 'match' }>,
-): ReturnType<typeof compileGoRegexp> {
-  let re = PATTERNS.get(cond);
-  if (re === undefined) {
-    const like = cond.op === 'like' || cond.op === 'not like';
-    re = compileGoRegexp(like ? likeToRegexp(cond.pattern) : cond.pattern);
-    PATTERNS.set(cond, re);
-  }
-  return re;
-}
-
-function compare(
-  cond: Extract<Condition, { kind: 'compare' }>,
-  value: FlatValue | undefined,
-): boolean {
-  if (isNil(value)) return false;
-  let order: number;
-  if (cond.value.type === 'string') {
-    order = compareBytes(goSprint(value), cond.value.text);
-  } else {
-    // A number prints as its shortest form, which parses back to the same float64.
-    const num = typeof value === 'number' ? value : goParseFloat(goSprint(value));
-    if (num === null) throw new ConditionEvaluationError(`${goSprint(value)} is not number`);
-    const ref = Number(cond.value.text);
-    // NaN compares unequal and unordered, as Go's float comparisons.
-    if (Number.isNaN(num)) return cond.op === '!=';
-    order = num < ref ? -1 : num > ref ? 1 : 0;
-  }
-  switch (cond.op) {
-    case '=':
-      return order === 0;
-    case '!=':
-      return order !== 0;
-    case '>':
-      return order > 0;
-    case '<':
-      return order < 0;
-    case '>=':
-      return order >= 0;
-    case '<=':
-      return order <= 0;
-  }
-}
-
-function parseBoolOrFail(value: FlatValue): boolean {
-  const text = goSprint(value);
-  const b = goParseBool(text);
-  if (b === null) throw new ConditionEvaluationError(`${text} is not bool`);
-  return b;
-}
-
-function leaf(cond: Condition, value: FlatValue | undefined): boolean {
-  switch (cond.kind) {
-    case 'compare':
-      return compare(cond, value);
-    case 'boolCompare': {
-      if (isNil(value)) return false;
-      const equal = parseBoolOrFail(value) === cond.value;
-      return cond.op === '=' ? equal : !equal;
-    }
-    case 'contains': {
-      if (isNil(value)) return false;
-      const found = goSprint(value).includes(cond.value);
-      return cond.negated ? !found : found;
-    }
-    case 'in': {
-      if (isNil(value)) return false;
-      const text = goSprint(value);
-      const found = cond.values.includes(text);
-      return cond.negated ? !found : found;
-    }
-    case 'match': {
-      if (isNil(value)) return false;
-      const found = patternOf(cond).test(goSprint(value));
-      return cond.op === 'regex' || cond.op === 'like' ? found : !found;
-    }
-    case 'exists': {
-      const present = !isNil(value);
-      return cond.negated ? !present : present;
-    }
-    case 'variable':
-    case 'andOr':
-    case 'not':
-      throw new Error(`not a leaf: ${cond.kind}`);
-  }
-}
-
-function childValues(
-  segment: string,
-  values: readonly FlatValue[],
-): [readonly FlatValue[], ArrayOp] {
-  const inner = segment.slice(segment.indexOf('[') + 1, -1);
-  if (inner === '*') return [values, 'any'];
-  const colon = inner.indexOf(':');
-  if (colon >= 0) {
-    const startText = inner.slice(0, colon);
-    const endText = inner.slice(colon + 1);
-    const start = startText === '' ? 0 : Math.min(Number(startText), values.length);
-    const end = endText === '' ? values.length : Math.min(Number(endText), values.length);
-    if (start > end) {
-      throw new ConditionEvaluationError(`wrong array range start ${start}, end ${end}`);
-    }
-    return [values.slice(start, end), 'all'];
-  }
-  const index = Number(inner);
-  return [index < values.length ? [values[index]] : [], 'all'];
-}
-
-function arrayMatch(
-  op: ArrayOp,
-  values: readonly FlatValue[],
-  rest: readonly string[],
-  match: (v: FlatValue) => boolean,
-): boolean {
-  let result = false;
-  for (const v of values) {
-    let b: boolean;
-    if (rest.length === 0) {
-      b = match(v);
-    } else {
-      if (!isMap(v)) throw new ConditionEvaluationError('the value not a map');
-      const segment = rest[0];
-      const bracket = segment.indexOf('[');
-      const key = bracket >= 0 ? segment.slice(0, bracket) : segment;
-      // As the Go engine: an element without the key ends the whole search, even under `[*]`.
-      if (!Object.hasOwn(v, key)) return false;
-      const sub = v[key];
-      let child: readonly FlatValue[];
-      let childOp: ArrayOp;
-      if (bracket >= 0) {
-        if (!isArray(sub)) throw new ConditionEvaluationError('the value not a array');
-        [child, childOp] = childValues(segment, sub);
-        if (child.length === 0) return false;
-      } else {
-        child = [sub];
-        childOp = 'any';
-      }
-      b = arrayMatch(childOp, child, rest.slice(1), match);
-    }
-    if (op === 'any') {
-      if (b) return true;
-    } else {
-      if (!b) return false;
-      result = true;
-    }
-  }
-  return result;
-}
-
-function arrayOperator(
-  event: FlatEvent,
-  path: string,
-  operator: Operator,
-  match: (v: FlatValue) => boolean,
-): boolean {
-  if (path.endsWith(']') && operator !== 'contains') {
-    throw new ConditionEvaluationError('array only support contains or not contains method');
-  }
-  const parts = path.split('.');
-  let key = '';
-  let rest: string[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    const bracket = parts[i].indexOf('[');
-    if (bracket < 0) {
-      key += `${parts[i]}.`;
-      continue;
-    }
-    key += parts[i].slice(0, bracket);
-    rest = parts.slice(i);
-    break;
-  }
-  const value = event.get(key);
-  if (isNil(value)) return false;
-  if (!isArray(value)) throw new ConditionEvaluationError(`${key} is not array`);
-  if (value.length === 0) return false;
-  const [child, op] = childValues(rest[0], value);
-  if (child.length === 0) return false;
-  return arrayMatch(op, child, rest.slice(1), match);
-}
-
-const FAILS = new WeakMap<Condition, boolean>();
-
-/** Whether evaluating `cond` can throw: numeric and boolean reads, and array walks. */
-function mayFail(cond: Condition): boolean {
-  let fails = FAILS.get(cond);
-  if (fails !== undefined) return fails;
-  switch (cond.kind) {
-    case 'andOr':
-      fails = mayFail(cond.left) || mayFail(cond.right);
-      break;
-    case 'not':
-      fails = mayFail(cond.operand);
-      break;
-    case 'variable':
-    case 'boolCompare':
-      fails = true;
-      break;
-    case 'compare':
-      fails = cond.value.type !== 'string' || cond.path.includes('[');
-      break;
-    case 'contains':
-    case 'in':
-    case 'match':
-    case 'exists':
-      fails = cond.path.includes('[');
-      break;
-  }
-  FAILS.set(cond, fails);
-  return fails;
-}
-
-const operatorOf = (kind: Kind): Operator => (kind === 'contains' ? 'contains' : 'other');
+const text = (v: FlatValue): string => (typeof v === 'string' ? v : goSprint(v));
 
 /**
- * Evaluates a parsed condition over a flattened event with the Go engine's semantics: values are
- * compared as `fmt.Sprint` prints them, an absent field makes every comparison (negated ones too)
- * false, both sides of `and`/`or` are evaluated, and paths with `[...]` walk `[]interface{}` arrays
- * (`[*]` any element, `[n]` and `[a:b]` every selected one). Throws {@link ConditionEvaluationError}
- * where the Go engine panics.
+ * A substring every match of `source` contains, when that is plain to see: the longest run of
+ * literal characters at the top level of a pattern without alternation, classes, escapes or
+ * flags (a run followed by a quantifier loses its last character). Lets a `like` or `regex`
+ * leaf refuse most values with `includes` before the regexp runs.
  */
-export function evaluateCondition(cond: Condition, event: FlatEvent): boolean {
+export function requiredLiteral(source: string): string | null {
+  if (/[|\\[]|\(\?/.test(source)) return null;
+  let best = '';
+  let run = '';
+  let depth = 0;
+  const end = () => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  for (const c of source) {
+    if (c === '(') {
+      end();
+      depth++;
+    } else if (c === ')') {
+      depth--;
+    } else if (depth > 0) {
+      continue;
+    } else if (/[A-Za-z0-9 _\-/:,=@~"'!%&;<>#]/.test(c)) {
+      run += c;
+    } else {
+      if ('?*+{'.includes(c)) run = run.slice(0, -1);
+      end();
+    }
+  }
+  end();
+  return best.length >= 2 ? best : null;
+}
+
+function compileLeaf(cond: Condition): ConditionTest {
   switch (cond.kind) {
-    case 'andOr': {
-      const left = evaluateCondition(cond.left, event);
-      // The Go engine evaluates both sides, which matters only when the right one can fail.
-      if (!mayFail(cond.right) && left === (cond.op === 'or')) return left;
-      const right = evaluateCondition(cond.right, event);
-      return cond.op === 'and' ? left && right : left || right;
-    }
-    case 'not':
-      return !evaluateCondition(cond.operand, event);
-    case 'variable': {
-      const value = event.get(cond.path);
-      if (cond.path.includes('[')) {
-        // The Go engine looks the bracketed path itself up for each element, which is never set.
-        return arrayOperator(event, cond.path, 'other', () => false);
+    case 'compare': {
+      const { path, op } = cond;
+      const want = cond.value.text;
+      if (cond.value.type === 'string' && (op === '=' || op === '!=')) {
+        // Byte order is equal exactly when the strings are.
+        return op === '='
+          ? (e) => {
+              const v = e.get(path);
+              return !isNil(v) && text(v) === want;
+            }
+          : (e) => {
+              const v = e.get(path);
+              return !isNil(v) && text(v) !== want;
+            };
       }
-      if (isNil(value)) return false;
-      return parseBoolOrFail(value) === !cond.negated;
+      if (cond.value.type === 'number') {
+        const ref = Number(want);
+        const holds = ORDER[op];
+        return (e) => {
+          const v = e.get(path);
+          // Numbers read as they are; anything else as the interpreter reads it (which may fail).
+          if (typeof v !== 'number' || Number.isNaN(v)) return compare(cond, v);
+          return holds(v < ref ? -1 : v > ref ? 1 : 0);
+        };
+      }
+      return (e) => compare(cond, e.get(path));
     }
-    case 'exists':
-      if (!cond.path.includes('[')) {
-        let present = !isNil(event.get(cond.path));
+    case 'in': {
+      const { path, negated } = cond;
+      const values = new Set(cond.values);
+      return (e) => {
+        const v = e.get(path);
+        return !isNil(v) && values.has(text(v)) !== negated;
+      };
+    }
+    case 'contains': {
+      const { path, negated, value } = cond;
+      return (e) => {
+        const v = e.get(path);
+        return !isNil(v) && text(v).includes(value) !== negated;
+      };
+    }
+    case 'match': {
+      const { path } = cond;
+      const like = cond.op === 'like' || cond.op === 'not like';
+      const positive = cond.op === 'regex' || cond.op === 'like';
+      const re = patternOf(cond);
+      // A `like` glob becomes a regexp (`*` → `(.*)`, `?` → `.`); its other characters stay regexp syntax.
+      const literal = requiredLiteral(like ? cond.pattern.replace(/[*?]+/g, '(.*)') : cond.pattern);
+      return (e) => {
+        const v = e.get(path);
+        if (isNil(v)) return false;
+        const s = text(v);
+        const found = (literal === null || s.includes(literal)) && re.test(s);
+        return found === positive;
+      };
+    }
+    case 'exists': {
+      const { path, negated } = cond;
+      const prefix = `${path}.`;
+      return (e) => {
+        let present = !isNil(e.get(path));
         if (!present) {
-          const prefix = `${cond.path}.`;
-          for (const [k, v] of event) {
+          for (const [k, v] of e) {
             if (k.startsWith(prefix) && !isNil(v)) {
               present = true;
               break;
             }
           }
         }
-        return cond.negated ? !present : present;
-      }
-      return arrayOperator(event, cond.path, 'other', (v) => leaf(cond, v));
+        return present !== negated;
+      };
+    }
+    case 'variable': {
+      const { path, negated } = cond;
+      return (e) => {
+        const v = e.get(path);
+        return !isNil(v) && parseBoolOrFail(v) === !negated;
+      };
+    }
+    case 'boolCompare':
+      return (e) => leaf(cond, e.get(cond.path));
+    case 'andOr':
+    case 'not':
+      throw new Error(`not a leaf: ${cond.kind}`);
+  }
+}
+
+function compile(cond: Condition): ConditionTest {
+  switch (cond.kind) {
+    case 'andOr': {
+      const left = compiledCondition(cond.left);
+      const right = compiledCondition(cond.right);
+      // The Go engine evaluates both sides, which matters only when the right one can fail.
+      const rightFails = mayFail(cond.right);
+      if (cond.op === 'and')
+        return rightFails
+          ? (e) => {
+              const l = left(e);
+              return right(e) && l;
+            }
+          : (e) => left(e) && right(e);
+      return rightFails
+        ? (e) => {
+            const l = left(e);
+            return right(e) || l;
+          }
+        : (e) => left(e) || right(e);
+    }
+    case 'not': {
+      const operand = compiledCondition(cond.operand);
+      return (e) => !operand(e);
+    }
     case 'compare':
     case 'boolCompare':
     case 'contains':
     case 'in':
     case 'match':
-      if (!cond.path.includes('[')) return leaf(cond, event.get(cond.path));
-      // `contains` over arrays sees each element printed first, so a nil element reads "<nil>".
-      return arrayOperator(event, cond.path, operatorOf(cond.kind), (v) =>
-        leaf(cond, cond.kind === 'contains' ? goSprint(v) : v),
-      );
+    case 'exists':
+    case 'variable':
+      // Paths into arrays keep the interpreter's walk; they are rare and their rules subtle.
+      if (cond.path.includes('[')) return (e) => interpretCondition(cond, e);
+      return compileLeaf(cond);
   }
+}
+
+/** The closure of a parsed condition, built once per condition and kept as long as it is. */
+export function compiledCondition(cond: Condition): ConditionTest {
+  let test = COMPILED.get(cond);
+  if (test === undefined) {
+    test = compile(cond);
+    COMPILED.set(cond, test);
+  }
+  return test;
+}
+
+function failingLeaves(cond: Condition, out: Condition[]): void {
+  if (!mayFail(cond)) return;
+  if (cond.kind === 'andOr') {
+    failingLeaves(cond.left, out);
+    failingLeaves(cond.right, out);
+  } else if (cond.kind === 'not') {
+    failingLeaves(cond.operand, out);
+  } else {
+    out.push(cond);
+  }
+}
+
+/**
+ * What evaluating `cond` would throw, without its result: each leaf that can fail, in the order
+ * the Go engine reaches them (every one is reached, since both sides of `and`/`or` are
+ * evaluated when the right one can fail). Null when nothing in `cond` can fail. A rule the index
+ * rules out still runs its probe, so its failures are counted as if it had been evaluated.
+ */
+export function conditionProbe(cond: Condition): ((event: FlatEvent) => void) | null {
+  let probe = PROBES.get(cond);
+  if (probe === undefined) {
+    const leaves: Condition[] = [];
+    failingLeaves(cond, leaves);
+    const tests = leaves.map(compiledCondition);
+    probe =
+      tests.length === 0
+        ? null
+        : (e) => {
+            for (const t of tests) t(e);
+          };
+    PROBES.set(cond, probe);
+  }
+  return probe;
+}
+
+/**
+ * Evaluates a parsed condition over a flattened event with the Go engine's semantics: values are
+ * compared as `fmt.Sprint` prints them, an absent field makes every comparison (negated ones too)
+ * false, both sides of `and`/`or` are evaluated, and paths with `[...]` walk `[]interface{}` arrays
+ * (`[*]` any element, `[n]` and `[a:b]` every selected one). Throws {@link ConditionEvaluationError}
+ * where the Go engine panics. The condition is compiled into a closure on first use.
+ */
+export function evaluateCondition(cond: Condition, event: FlatEvent): boolean {
+  return compiledCondition(cond)(event);
 }

@@ -4,6 +4,7 @@ import { EventRuleError } from '../errors';
 import { goSprint, type FlatEvent } from '../go-values';
 import { formatPercentTemplate } from '../templates';
 import type { CompiledAuditRule, CompiledEventsRule, CompiledRules } from './compile';
+import { ruleIndexOf } from './rule-index';
 
 /** An alert in Alertmanager's shape: labels and annotations. */
 export interface RuleAlert {
@@ -36,6 +37,24 @@ function tryEvaluate(
 ): boolean | null {
   try {
     return evaluateCondition(rule.parsed, flat);
+  } catch (e) {
+    if (!(e instanceof EventRuleError)) throw e;
+    failures.push({ ruleSet: rule.ruleSet, rule: rule.name, message: e.message });
+    return null;
+  }
+}
+
+/** Runs a ruled-out rule's probe: false, or null with the failure its evaluation would have had. */
+function tryProbe(
+  rule: { readonly ruleSet: string; readonly name: string },
+  probe: ((event: FlatEvent) => void) | null,
+  flat: FlatEvent,
+  failures: RuleFailure[],
+): false | null {
+  if (probe === null) return false;
+  try {
+    probe(flat);
+    return false;
   } catch (e) {
     if (!(e instanceof EventRuleError)) throw e;
     failures.push({ ruleSet: rule.ruleSet, rule: rule.name, message: e.message });
@@ -86,10 +105,16 @@ export function evaluateKubeEvent(
   cluster: string,
 ): KubeEventDecision {
   const failures: RuleFailure[] = [];
+  const index = ruleIndexOf(rules.events);
+  const candidates = index.candidates(flat);
   const first = (type: 'notification' | 'alert'): CompiledEventsRule | null => {
-    for (const rule of rules.events) {
+    for (let i = 0; i < rules.events.length; i++) {
+      const rule = rules.events[i];
       if (!rule.enable || rule.type !== type) continue;
-      const matched = tryEvaluate(rule, flat, failures);
+      const matched =
+        candidates[i] === 1
+          ? tryEvaluate(rule, flat, failures)
+          : tryProbe(rule, index.probe(i), flat, failures);
       if (matched === null) return null;
       if (matched) return rule;
     }
@@ -163,7 +188,14 @@ export function evaluateAuditEvent(rules: CompiledRules, flat: FlatEvent): Audit
   const alerts: Array<{ rule: CompiledAuditRule; alert: RuleAlert }> = [];
   let archive = false;
   for (const group of rules.auditing) {
-    for (const rule of group.rules) {
+    const index = ruleIndexOf(group.rules);
+    const candidates = index.candidates(flat);
+    for (let i = 0; i < group.rules.length; i++) {
+      const rule = group.rules[i];
+      if (candidates[i] !== 1) {
+        tryProbe(rule, index.probe(i), flat, failures);
+        continue;
+      }
       if (tryEvaluate(rule, flat, failures) !== true) continue;
       matched.push(rule);
       const atThreshold = rank(rule.priority) >= rank(group.threshold);

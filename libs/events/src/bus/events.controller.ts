@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
-import { eventRoute, requestRoute, ValidatePayload } from '@strata/bus';
+import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { BusContext, BusMeta, eventRoute, requestRoute, ValidatePayload } from '@strata/bus';
 import {
-  EventBatch,
   type EventBatchAccepted,
+  EventBatchMeta,
   EventSearchRequest,
   type EventSearchResult,
   EventsStreams,
@@ -11,6 +11,7 @@ import {
   QueueGroups,
 } from '@strata/contracts';
 import { EventArchive } from '../archive/event-archive';
+import { storedBatch } from '../evaluate/batch-codec';
 import { BatchEvaluator } from '../evaluate/batch-evaluator';
 import { BatchIngest } from '../evaluate/batch-ingest';
 
@@ -25,12 +26,13 @@ export class EventsController {
     private readonly archive: EventArchive,
   ) {}
 
-  /** A batch the gateway validated: answered once `STRATA_EVENTS` stored it whole. */
-  @MessagePattern(EventsSubjects.ingest, requestRoute({ queueGroup }))
+  /** A body the gateway validated, as it came: answered once `STRATA_EVENTS` stored it whole. */
+  @MessagePattern(EventsSubjects.ingest, requestRoute({ queueGroup, codec: 'binary' }))
   store(
-    @Payload(new ValidatePayload(EventBatch, 'event batch')) batch: EventBatch,
+    @Payload() body: Uint8Array,
+    @BusMeta(new ValidatePayload(EventBatchMeta, 'event batch metadata')) meta: EventBatchMeta,
   ): Promise<EventBatchAccepted> {
-    return this.ingest.store(batch);
+    return this.ingest.store(meta, body);
   }
 
   /** Each stored batch, once per service (one durable consumer shared by every instance). */
@@ -43,12 +45,11 @@ export class EventsController {
         maxDeliver: 10,
         ackWaitMs: 60_000,
       },
+      codec: 'binary',
     }),
   )
-  async evaluate(
-    @Payload(new ValidatePayload(EventBatch, 'event batch')) batch: EventBatch,
-  ): Promise<void> {
-    await this.evaluator.evaluate(batch);
+  async evaluate(@Payload() data: Uint8Array, @Ctx() context: BusContext): Promise<void> {
+    await this.evaluator.evaluate(storedBatch(data, context.headers));
   }
 
   /** One page of a tenant's archive. */

@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import { BusClient } from '@strata/bus';
-import { NotificationSubjects, StrataError } from '@strata/contracts';
+import { NotificationSubjects } from '@strata/contracts';
 import { type FastifyRequest } from 'fastify';
 import { TenantAdmission } from '../auth/tenant-admission.service';
+import { AlertIntake } from './alert-intake.service';
 import { RouteDoc } from '../openapi/api-doc.decorator';
 import { Inject } from '@nestjs/common';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
@@ -26,6 +27,7 @@ export class AlertmanagerApiController {
 
   constructor(
     private readonly admission: TenantAdmission,
+    private readonly intake: AlertIntake,
     @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
   ) {
     this.client = new BusClient(options.bus);
@@ -36,9 +38,8 @@ export class AlertmanagerApiController {
   @RouteDoc({ summary: 'Post alerts (Alertmanager API v2)', access: 'write scope' })
   async postAlerts(@Req() request: FastifyRequest, @Body() body: unknown): Promise<string> {
     const tenantId = await this.admission.admit(request, 'write');
-    if (!Array.isArray(body))
-      throw new StrataError('bad_request', 'the body must be a list of alerts');
-    await this.client.ask(NotificationSubjects.postAlerts, { tenantId, alerts: body as never });
+    // Stored in the notification service's stream before the answer: one publish per post.
+    await this.intake.store(tenantId, this.intake.check(body));
     return '';
   }
 

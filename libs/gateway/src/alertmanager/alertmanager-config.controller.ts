@@ -29,7 +29,8 @@ import { AlertmanagerConfigsService } from './alertmanager-configs.service';
 
 /**
  * Mimir's Alertmanager configuration API under the Alertmanager prefix
- * (`/alertmanager/api/v1/alerts`: YAML with `alertmanager_config` and `template_files`; the bare
+ * (`/alertmanager/api/v1/alerts`: YAML with `alertmanager_config` and `template_files`, and
+ * Strata's extensions beside them as `notification_manager`; the bare
  * `/api/v1/alerts` is Prometheus' alerts list here), the same configuration as JSON under the admin
  * API (`/api/v1/admin/tenants/:id/alertmanager/config`, `If-Match` guarded), both kept by the control
  * plane, and the notification history, for the admitted tenant.
@@ -62,6 +63,9 @@ export class AlertmanagerConfigController {
     return stringify({
       template_files: view.templateFiles,
       alertmanager_config: view.alertmanagerConfig,
+      ...(view.notificationManager !== undefined
+        ? { notification_manager: view.notificationManager }
+        : {}),
     });
   }
 
@@ -82,14 +86,23 @@ export class AlertmanagerConfigController {
         throw new StrataError('bad_request', `the body is not YAML: ${(e as Error).message}`);
       }
     }
-    const o = (doc ?? {}) as { alertmanager_config?: unknown; template_files?: unknown };
+    const o = (doc ?? {}) as {
+      alertmanager_config?: unknown;
+      template_files?: unknown;
+      notification_manager?: unknown;
+    };
     if (typeof o.alertmanager_config !== 'string')
       throw new StrataError('validation_failed', 'alertmanager_config must be a string', [
         { path: 'alertmanager_config', message: 'required, the Alertmanager YAML as a string' },
       ]);
+    const nm = o.notification_manager;
     await this.configs.configure(callerOf(request), tenantId, {
       alertmanagerConfig: o.alertmanager_config,
       templateFiles: o.template_files ?? {},
+      // Taken as a YAML string like alertmanager_config, or as a mapping written inline.
+      ...(nm === undefined || nm === null
+        ? {}
+        : { notificationManager: typeof nm === 'string' ? nm : stringify(nm) }),
     });
     return '';
   }
@@ -120,7 +133,7 @@ export class AlertmanagerConfigController {
   @Put('api/v1/admin/tenants/:id/alertmanager/config')
   @RouteDoc({
     summary:
-      "Set a tenant's Alertmanager configuration ({alertmanagerConfig, templateFiles}); invalid → 400 with paths",
+      "Set a tenant's Alertmanager configuration ({alertmanagerConfig, templateFiles, notificationManager}); invalid → 400 with paths",
     access: 'admin scope',
   })
   async putJson(

@@ -25,7 +25,13 @@ export class AlertmanagerConfigsService {
       { type: 'GetAlertmanagerConfig', tenantId },
       caller.requestId,
     );
-    return { ...view, alertmanagerConfig: maskSecrets(view.alertmanagerConfig) };
+    return {
+      ...view,
+      alertmanagerConfig: maskSecrets(view.alertmanagerConfig),
+      ...(view.notificationManager !== undefined
+        ? { notificationManager: maskSecrets(view.notificationManager) }
+        : {}),
+    };
   }
 
   /** Creates or replaces the configuration; an invalid one is refused with every path and reason. */

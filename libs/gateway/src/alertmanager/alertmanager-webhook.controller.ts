@@ -1,11 +1,10 @@
-import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { alertsOfWebhook } from '@strata/alertmanager';
-import { BusClient } from '@strata/bus';
-import { NotificationSubjects, StrataError } from '@strata/contracts';
+import { StrataError } from '@strata/contracts';
 import { type FastifyRequest } from 'fastify';
 import { TenantAdmission } from '../auth/tenant-admission.service';
-import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
+import { AlertIntake } from './alert-intake.service';
 import { RouteDoc } from '../openapi/api-doc.decorator';
 
 /**
@@ -16,14 +15,10 @@ import { RouteDoc } from '../openapi/api-doc.decorator';
 @ApiTags('alertmanager')
 @Controller()
 export class AlertmanagerWebhookController {
-  private readonly client: BusClient;
-
   constructor(
     private readonly admission: TenantAdmission,
-    @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
-  ) {
-    this.client = new BusClient(options.bus);
-  }
+    private readonly intake: AlertIntake,
+  ) {}
 
   @Post('alertmanager/api/v1/webhook')
   @HttpCode(200)
@@ -40,7 +35,7 @@ export class AlertmanagerWebhookController {
         `not an Alertmanager webhook payload: ${read.problems[0].path}: ${read.problems[0].message}`,
         read.problems,
       );
-    await this.client.ask(NotificationSubjects.postAlerts, { tenantId, alerts: read.alerts });
+    await this.intake.store(tenantId, this.intake.check(read.alerts));
     return '';
   }
 }

@@ -33,6 +33,7 @@ const KNOWN = new Set([
   'cursor',
   'interval',
   'response_code',
+  'exact_total',
 ]);
 
 /**
@@ -118,6 +119,11 @@ export function searchParams(
   if (cursor !== undefined) request.cursor = cursor;
   const interval = one('interval');
   if (interval !== undefined) request.intervalSeconds = durationSeconds(interval);
+  const exact = one('exact_total');
+  if (exact !== undefined) {
+    if (exact !== 'true' && exact !== 'false') throw bad('exact_total', 'must be true or false');
+    request.exactTotal = exact === 'true';
+  }
   return request;
 }
 

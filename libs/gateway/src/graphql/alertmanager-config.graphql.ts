@@ -5,6 +5,8 @@ export const ALERTMANAGER_CONFIG_SCHEMA = /* GraphQL */ `
     tenantId: ID!
     alertmanagerConfig: String!
     templateFiles: JSON!
+    "Strata's extensions (notification-manager's objects, extra channels) as YAML, if any."
+    notificationManager: String
     version: Int!
     updatedAt: String!
   }
@@ -19,6 +21,7 @@ export const ALERTMANAGER_CONFIG_SCHEMA = /* GraphQL */ `
       tenantId: ID!
       alertmanagerConfig: String!
       templateFiles: JSON
+      notificationManager: String
       expectedVersion: Int
     ): AlertmanagerConfig!
     deleteAlertmanagerConfig(tenantId: ID!, expectedVersion: Int): Boolean!

@@ -24,12 +24,17 @@ export class AlertmanagerConfigResolver {
     @Args('tenantId') tenantId: string,
     @Args('alertmanagerConfig') alertmanagerConfig: string,
     @Args('templateFiles') templateFiles: Maybe<unknown>,
+    @Args('notificationManager') notificationManager: Maybe<string>,
     @Args('expectedVersion') expectedVersion: Maybe<number>,
   ): Promise<AlertmanagerConfigView> {
     await this.configs.configure(
       c,
       tenantId,
-      { alertmanagerConfig, templateFiles: templateFiles ?? {} },
+      {
+        alertmanagerConfig,
+        templateFiles: templateFiles ?? {},
+        ...(notificationManager ? { notificationManager } : {}),
+      },
       expectedVersion ?? undefined,
     );
     return this.configs.get(c, tenantId);

@@ -19,7 +19,11 @@ import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
 import { defined, type Maybe } from './graphql-args';
 
 /** GraphQL filter fields whose query parameter has another name in the REST API. */
-const REST_NAMES: Record<string, string> = { text: 'q', responseCode: 'response_code' };
+const REST_NAMES: Record<string, string> = {
+  text: 'q',
+  responseCode: 'response_code',
+  exactTotal: 'exact_total',
+};
 
 /** Event rule sets and archive search over GraphQL: the same services, checks and errors as REST. */
 @Resolver()

@@ -37,6 +37,8 @@ export const EVENTS_SCHEMA = /* GraphQL */ `
     cursor: String
     "Histogram bucket width: 60, 30s, 5m, 1h or 1d."
     interval: String
+    "Count every match; by default the total stops at 10000 (totalExact false)."
+    exactTotal: Boolean
   }
 
   type ArchivedEvent {
@@ -51,7 +53,9 @@ export const EVENTS_SCHEMA = /* GraphQL */ `
   }
 
   type EventSearchPage {
+    "Every match when totalExact; otherwise at least this many."
     total: Int!
+    totalExact: Boolean!
     items: [ArchivedEvent!]!
     nextCursor: String
     histogram: [EventHistogramBucket!]

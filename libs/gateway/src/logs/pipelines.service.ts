@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  maskPipelineSecrets,
   type CommandAccepted,
   type Page,
   PipelineComponentId,
@@ -12,7 +13,15 @@ import { type Caller, commandContextOf } from '../auth/principal';
 import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { validate } from '../http/validate';
 
-/** A tenant's log pipelines: reads need `read`, changes `admin`; the control plane compiles each spec. */
+const masked = (view: PipelineView): PipelineView => ({
+  ...view,
+  pipeline: maskPipelineSecrets(view.pipeline),
+});
+
+/**
+ * A tenant's log pipelines: reads need `read`, changes `admin`; the control plane compiles each
+ * spec. Reads mask sinks' credentials; writing the mask back keeps the stored value.
+ */
 @Injectable()
 export class PipelinesService {
   constructor(private readonly controlPlane: ControlPlaneClient) {}
@@ -27,18 +36,24 @@ export class PipelinesService {
         { type: 'ListPipelines', tenantId: tenant, cursor, limit: 1000 },
         caller.requestId,
       );
-      items.push(...page.items);
+      items.push(...page.items.map(masked));
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
     return items;
   }
 
   /** One pipeline. */
-  get(caller: Caller, tenantId: string, name: string): Promise<PipelineView> {
+  async get(caller: Caller, tenantId: string, name: string): Promise<PipelineView> {
     const tenant = this.authorize(caller, tenantId, 'read');
-    return this.controlPlane.query(
-      { type: 'GetPipeline', tenantId: tenant, name: validate(PipelineComponentId, name, 'name') },
-      caller.requestId,
+    return masked(
+      await this.controlPlane.query(
+        {
+          type: 'GetPipeline',
+          tenantId: tenant,
+          name: validate(PipelineComponentId, name, 'name'),
+        },
+        caller.requestId,
+      ),
     );
   }
 

@@ -155,7 +155,9 @@ export class PartitionHead {
   /**
    * Appends a message's samples to its tenant's head, with the out-of-order window the message
    * carries. Sequences at or below `lastSeq` were applied already (a redelivery after a crash
-   * between apply and ack) and are skipped. Samples the head refuses (out of order, out of
+   * between apply and ack, or of a lost ack) and are skipped; the caller must never let a first
+   * delivery through after a later sequence (the partition runner starts its consumer again when
+   * a delivery was lost on the way). Samples the head refuses (out of order, out of
    * bounds, conflicting duplicates) are counted, not retried: the same message would be refused
    * the same way forever.
    */

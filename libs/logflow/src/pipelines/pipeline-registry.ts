@@ -6,8 +6,9 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { BUS, type Bus, BusClient, type Stoppable } from '@strata/bus';
+import { BUS, type Bus, BusClient, KV, type KvProvider, type Stoppable } from '@strata/bus';
 import {
+  KvBuckets,
   LogflowStreams,
   LogsStreams,
   type Page,
@@ -34,7 +35,8 @@ export class PipelineRegistry implements OnApplicationBootstrap, OnApplicationSh
   private readonly log = new Logger('Logflow');
   private readonly runners = new Map<string, PipelineRunner>();
   private readonly client: BusClient;
-  private readonly deps: RunnerDeps;
+  private readonly deps: Omit<RunnerDeps, 'state'>;
+  private state: RunnerDeps['state'] | null = null;
   private following: Stoppable | null = null;
   private work: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -42,6 +44,7 @@ export class PipelineRegistry implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
+    @Inject(KV) private readonly kv: KvProvider,
     @InjectPlatformConfig() config: PlatformConfig,
     metrics: LogflowMetrics,
   ) {
@@ -57,6 +60,10 @@ export class PipelineRegistry implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.state = await this.kv.openKv(KvBuckets.logflowState, {
+      history: 1,
+      storage: 'file',
+    });
     await this.bus.ensureStream({
       ...LogsStreams.batches,
       subjects: [...LogsStreams.batches.subjects],
@@ -166,7 +173,8 @@ export class PipelineRegistry implements OnApplicationBootstrap, OnApplicationSh
       return;
     }
     try {
-      const started = new PipelineRunner(view, this.deps);
+      if (!this.state) throw new Error('not started');
+      const started = new PipelineRunner(view, { ...this.deps, state: this.state });
       await started.start();
       this.runners.set(k, started);
       this.log.log(`pipeline ${k} version ${view.version} started`);
@@ -181,6 +189,10 @@ export class PipelineRegistry implements OnApplicationBootstrap, OnApplicationSh
     if (!runner) return;
     this.runners.delete(k);
     await runner.stop();
+    // Stale totals would only make a new pipeline of this name start above 0.
+    await runner
+      .forgetState()
+      .catch((error: unknown) => this.log.warn(`forgetting ${k}'s state: ${String(error)}`));
     const durable = pipelineConsumerName(tenantId, name);
     await this.bus.removeConsumers(LogsStreams.batches.name, (n) => n === durable);
     this.log.log(`pipeline ${k} removed`);

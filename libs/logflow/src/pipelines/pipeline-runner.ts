@@ -1,18 +1,33 @@
 import { Logger } from '@nestjs/common';
-import { type Bus, type ConsumedMessage, type Stoppable } from '@strata/bus';
+import { type Bus, type ConsumedMessage, type KvBucket, type Stoppable } from '@strata/bus';
 import {
   LogBatch,
   type LogDeadLetter,
+  type LogRecord,
   LogflowSubjects,
   LogsStreams,
   LogsSubjects,
   type PipelineView,
 } from '@strata/contracts';
-import { type LogAlertUpdate, type LogMetricSample, runPipeline } from '@strata/logpipeline';
+import {
+  type HeldEvents,
+  type LogAlertUpdate,
+  LogMetricCounts,
+  type LogMetricSample,
+  runPipeline,
+} from '@strata/logpipeline';
 import { type LogflowMetrics } from '../logflow-metrics';
+import { LogCounterLedger } from '../metrics/log-counter-ledger';
+import { HeldLedger } from './held-ledger';
 import { type SinkEnvironment } from '../sinks/sink-factory';
 import { DeliveryInterruptedError, deliverToSink } from '../sinks/sink-delivery';
 import { PipelineRuntime } from './pipeline-runtime';
+
+/** How often a pipeline that holds events checks for ones whose timeout passed. */
+const FLUSH_CHECK_MS = 100;
+
+/** Stored batches in flight for a pipeline whose sinks gather several into one request. */
+const BATCHING_CONCURRENCY = 64;
 
 /** What a runner needs from the service. */
 export interface RunnerDeps {
@@ -20,6 +35,8 @@ export interface RunnerDeps {
   metrics: LogflowMetrics;
   env: SinkEnvironment;
   concurrency: number;
+  /** Where `log_to_metric` totals and held events are kept (`KvBuckets.logflowState`). */
+  state: KvBucket;
 }
 
 /** The durable consumer of one tenant's pipeline: one per pipeline, so nothing slow is shared. */
@@ -38,12 +55,24 @@ export class PipelineRunner {
   private current: PipelineRuntime;
   private consumer: Stoppable | null = null;
   private readonly stopping = new AbortController();
+  private readonly ledger: LogCounterLedger;
+  private readonly heldLedger: HeldLedger;
+  /** Batches and timeout flushes of a pipeline that holds events, one at a time in stream order. */
+  private turn: Promise<unknown> = Promise.resolve();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing = false;
 
   constructor(
     view: PipelineView,
     private readonly deps: RunnerDeps,
   ) {
-    this.current = new PipelineRuntime(view, deps.env);
+    const { tenantId, pipeline } = view;
+    const durable = pipelineConsumerName(tenantId, pipeline.name);
+    this.ledger = new LogCounterLedger(deps.state, tenantId, pipeline.name, () =>
+      deps.bus.consumerAckFloor(LogsStreams.batches.name, durable),
+    );
+    this.heldLedger = new HeldLedger(deps.state, tenantId, pipeline.name);
+    this.current = new PipelineRuntime(view, deps.env, { metrics: this.ledger.counts });
     this.log = new Logger(`Pipeline ${view.tenantId}/${view.pipeline.name}`);
   }
 
@@ -62,9 +91,20 @@ export class PipelineRunner {
     return this.current.compiled.alerts.evaluate(nowMs, resendMs);
   }
 
-  /** Starts consuming; a new pipeline reads batches stored from now on. */
+  /**
+   * Reads the stored counters and held events, then starts consuming; a new pipeline reads
+   * batches stored from now on. A pipeline whose transforms hold events between batches
+   * consumes in stream order, one batch at a time, so an event continues in the batch after it.
+   */
   async start(): Promise<void> {
     const { tenantId, pipeline } = this.current.view;
+    await this.ledger.load();
+    await this.heldLedger.load();
+    const ordered = this.current.compiled.holds;
+    const batching = this.current.compiled.sinks.some((s) => s.spec.batch !== undefined);
+    const concurrency = batching
+      ? Math.max(this.deps.concurrency, BATCHING_CONCURRENCY)
+      : this.deps.concurrency;
     this.consumer = await this.deps.bus.consume(
       {
         stream: LogsStreams.batches.name,
@@ -74,8 +114,9 @@ export class PipelineRunner {
         ackWaitMs: 60_000,
       },
       (m) => this.handle(m),
-      { concurrency: this.deps.concurrency },
+      ordered ? { ordered: true } : { concurrency },
     );
+    this.flushTimer = setInterval(() => this.flushDue(), FLUSH_CHECK_MS);
   }
 
   /**
@@ -96,9 +137,18 @@ export class PipelineRunner {
 
   /** Stops consuming; batches interrupted mid-retry are left for redelivery. */
   async stop(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
     this.stopping.abort();
+    // Batches waiting in a batcher are interrupted now (redelivered), not at its timeout.
+    this.current.flushBatchers();
     await this.consumer?.stop();
     await this.current.retire();
+  }
+
+  /** Removes the stored counters and held events of a deleted pipeline; call after `stop`. */
+  async forgetState(): Promise<void> {
+    await this.ledger.forget();
+    await this.heldLedger.forget();
   }
 
   private async handle(m: ConsumedMessage): Promise<void> {
@@ -112,7 +162,14 @@ export class PipelineRunner {
     const runtime = this.current;
     runtime.acquire();
     try {
-      await this.process(batch, runtime);
+      if (runtime.compiled.holds)
+        await this.inTurn(async () => {
+          if (this.heldLedger.done(m.seq)) return;
+          const held = this.heldLedger.working();
+          await this.process(runtime, batch.tenantId, batch.batchId, batch.records, m.seq, held);
+          await this.heldLedger.commit(m.seq, held);
+        });
+      else await this.process(runtime, batch.tenantId, batch.batchId, batch.records, m.seq, null);
     } catch (error) {
       if (error instanceof DeliveryInterruptedError) {
         m.nak();
@@ -124,10 +181,53 @@ export class PipelineRunner {
     }
   }
 
-  private async process(batch: LogBatch, runtime: PipelineRuntime): Promise<void> {
-    const { tenantId } = batch;
+  private inTurn(task: () => Promise<void>): Promise<void> {
+    const next = this.turn.then(task);
+    this.turn = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Sends on the held events whose timeout passed, between batches; stored once delivered. */
+  private flushDue(): void {
+    const due = this.heldLedger.nextDeadline();
+    if (this.flushing || due === null || due > Date.now()) return;
+    this.flushing = true;
+    const runtime = this.current;
+    runtime.acquire();
+    void this.inTurn(async () => {
+      const held = this.heldLedger.working();
+      const at = Date.now();
+      await this.process(runtime, runtime.view.tenantId, `held-${at}`, [], null, held, at);
+      await this.heldLedger.commit(this.heldLedger.lastSeq, held);
+    })
+      .catch((error: unknown) => {
+        if (!(error instanceof DeliveryInterruptedError))
+          this.log.warn(`sending held events failed, will retry: ${String(error)}`);
+      })
+      .finally(() => {
+        this.flushing = false;
+        runtime.release();
+      });
+  }
+
+  /**
+   * Runs records (none for a timeout flush) through the pipeline and delivers each sink's share.
+   * `seq` null counts without the redelivery check (a flush is never redelivered).
+   */
+  private async process(
+    runtime: PipelineRuntime,
+    tenantId: string,
+    batchId: string,
+    records: LogBatch['records'],
+    seq: number | null,
+    held: HeldEvents | null,
+    nowMs = Date.now(),
+  ): Promise<void> {
+    const batch = { batchId, records };
     const pipeline = runtime.view.pipeline.name;
-    const outputs = runPipeline(runtime.compiled, batch.records);
+    // Counted apart and added to the totals once the batch is done, unless it was counted before.
+    const counts = new LogMetricCounts();
+    const outputs = runPipeline(runtime.compiled, records, nowMs, counts, held);
     const letters: LogDeadLetter[] = [];
     await Promise.all(
       runtime.compiled.sinks.map(async ({ id, spec }) => {
@@ -135,11 +235,17 @@ export class PipelineRunner {
         const sink = runtime.sinks.get(id);
         if (!records || !sink) return;
         const started = performance.now();
-        const outcome = await deliverToSink(sink, records, spec.delivery, {
-          tenantId,
-          batchId: batch.batchId,
-          stopping: this.stopping.signal,
-        });
+        const deliver = (group: readonly LogRecord[], groupId: string) =>
+          deliverToSink(sink, group, spec.delivery, {
+            tenantId,
+            batchId: groupId,
+            stopping: this.stopping.signal,
+          });
+        // In order, one batch at a time, nothing else could join a group: send at once.
+        const outcome =
+          spec.batch && !runtime.compiled.holds
+            ? await runtime.batcher(id, spec.batch, deliver).submit(records, batch.batchId)
+            : await deliver(records, batch.batchId);
         const dead = outcome.dead.reduce((n, d) => n + d.records.length, 0);
         this.deps.metrics.delivery(
           { tenant: tenantId, pipeline, sink: id },
@@ -167,6 +273,7 @@ export class PipelineRunner {
       await this.deps.bus.publish(LogflowSubjects.deadLetters(tenantId), letter, {
         msgId: `${batch.batchId}/${pipeline}/${letter.sink}/${i}`,
       });
-    this.deps.metrics.batch(tenantId, pipeline, batch.records.length);
+    if (counts.size > 0) await this.ledger.commit(seq, counts.snapshot());
+    if (records.length > 0) this.deps.metrics.batch(tenantId, pipeline, records.length);
   }
 }

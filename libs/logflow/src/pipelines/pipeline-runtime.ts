@@ -1,4 +1,4 @@
-import { type PipelineView } from '@strata/contracts';
+import { type PipelineView, type SinkBatch } from '@strata/contracts';
 import {
   type CompiledPipeline,
   compilePipeline,
@@ -6,6 +6,7 @@ import {
   type LogMetricCounts,
 } from '@strata/logpipeline';
 import { type LogSink } from '../sinks/log-sink';
+import { type GroupDelivery, SinkBatcher } from '../sinks/sink-batcher';
 import { createSink, type SinkEnvironment } from '../sinks/sink-factory';
 
 /**
@@ -15,6 +16,7 @@ import { createSink, type SinkEnvironment } from '../sinks/sink-factory';
 export class PipelineRuntime {
   readonly compiled: CompiledPipeline;
   readonly sinks: Map<string, LogSink>;
+  private readonly batchers = new Map<string, SinkBatcher>();
   private inFlight = 0;
   private retired = false;
   private closed: Promise<void> | null = null;
@@ -27,6 +29,18 @@ export class PipelineRuntime {
   ) {
     this.compiled = compilePipeline(view.pipeline, kept);
     this.sinks = new Map(this.compiled.sinks.map((s) => [s.id, createSink(s.spec, env)]));
+  }
+
+  /** The batcher of a sink with `batch` limits, made on first use with `deliver`. */
+  batcher(sinkId: string, limits: SinkBatch, deliver: GroupDelivery): SinkBatcher {
+    let batcher = this.batchers.get(sinkId);
+    if (!batcher) this.batchers.set(sinkId, (batcher = new SinkBatcher(deliver, limits)));
+    return batcher;
+  }
+
+  /** Sends what every batcher gathered now. */
+  flushBatchers(): void {
+    for (const b of this.batchers.values()) b.flush();
   }
 
   /** Marks a batch as using this version until `release`. */
@@ -44,6 +58,8 @@ export class PipelineRuntime {
   retire(): Promise<void> {
     if (this.closed) return this.closed;
     this.retired = true;
+    // Gathered records go now rather than at their timeout, so the old version closes soon.
+    this.flushBatchers();
     this.closed = (async () => {
       if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
       await Promise.all([...this.sinks.values()].map((s) => s.close?.()));

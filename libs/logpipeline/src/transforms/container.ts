@@ -1,6 +1,7 @@
 import { type LogRecord } from '@strata/contracts';
 import { rfc3339ToNs } from './parsers';
-import { simpleTransform, type Transform } from './transform';
+import { DEFAULT_HOLD_TIMEOUT_MS, holdOpenEvents } from '../held-events';
+import { DEFAULT_OUTPUT, type Transform } from './transform';
 
 /** One container runtime line unwrapped: the text, its stream, and whether more of it follows. */
 interface RuntimeLine {
@@ -12,54 +13,74 @@ interface RuntimeLine {
 
 /**
  * Unwraps each record with `parse` and joins partial lines with the ones that complete them, per
- * stream of labels (a partial line at the end of a batch is passed on as it is: batches are
- * acknowledged whole, so nothing may wait for the next one).
+ * stream of labels; a partial line at the end of a batch is held for the next batch until
+ * `timeoutMs` passes without the rest.
  */
-function runtimeTransform(parse: (line: string) => RuntimeLine | null): Transform {
-  return simpleTransform((records) => {
-    const out: LogRecord[] = [];
-    const open = new Map<string, { index: number; parts: string[] }>();
-    for (const record of records) {
-      const parsed = parse(record.line);
-      if (parsed === null) {
-        out.push(record);
-        continue;
+function runtimeTransform(
+  parse: (line: string) => RuntimeLine | null,
+  timeoutMs = DEFAULT_HOLD_TIMEOUT_MS,
+): Transform {
+  return {
+    outputs: [],
+    holds: true,
+    apply(records, ctx) {
+      const out: Array<LogRecord | null> = [];
+      const open = new Map<
+        string,
+        { index: number; state: string; lines: number; canContinue: boolean }
+      >();
+      for (const record of records) {
+        const parsed = parse(record.line);
+        if (parsed === null) {
+          out.push(record);
+          continue;
+        }
+        const key = `${JSON.stringify(record.labels)}\0${parsed.stream}`;
+        let pending = open.get(key);
+        const kept = pending ? undefined : ctx.held.get(key);
+        if (kept) {
+          ctx.held.delete(key);
+          out.push(kept.record);
+          pending = { index: out.length - 1, state: '', lines: kept.lines, canContinue: true };
+          open.set(key, pending);
+        }
+        if (pending) {
+          const merged = out[pending.index] as LogRecord;
+          out[pending.index] = { ...merged, line: merged.line + parsed.text };
+          pending.lines++;
+          if (!parsed.partial) open.delete(key);
+          continue;
+        }
+        const next: LogRecord = {
+          ...record,
+          line: parsed.text,
+          timestampNs: parsed.timestampNs ?? record.timestampNs,
+          fields: { ...record.fields, stream: parsed.stream },
+        };
+        out.push(next);
+        if (parsed.partial)
+          open.set(key, { index: out.length - 1, state: '', lines: 1, canContinue: true });
       }
-      const key = `${JSON.stringify(record.labels)}\0${parsed.stream}`;
-      const pending = open.get(key);
-      if (pending) {
-        pending.parts.push(parsed.text);
-        const merged = out[pending.index];
-        out[pending.index] = { ...merged, line: pending.parts.join('') };
-        if (!parsed.partial) open.delete(key);
-        continue;
-      }
-      const next: LogRecord = {
-        ...record,
-        line: parsed.text,
-        timestampNs: parsed.timestampNs ?? record.timestampNs,
-        fields: { ...record.fields, stream: parsed.stream },
-      };
-      out.push(next);
-      if (parsed.partial) open.set(key, { index: out.length - 1, parts: [parsed.text] });
-    }
-    return out;
-  });
+      return new Map([
+        [DEFAULT_OUTPUT, holdOpenEvents(out, open, ctx.held, ctx.nowMs, ctx.hold ? timeoutMs : 0)],
+      ]);
+    },
+  };
 }
 
 const CRI = /^(\S+) (stdout|stderr) ([PF])(?:\S*) ?(.*)$/s;
 
 /** `parse_cri`: containerd/CRI-O's `<time> <stream> <P|F> <log>` lines, partial lines merged. */
-export function parseCriTransform(): Transform {
+export function parseCriTransform(timeoutMs?: number): Transform {
   return runtimeTransform((line) => {
     const m = CRI.exec(line);
     if (!m) return null;
     return { timestampNs: rfc3339ToNs(m[1]), stream: m[2], partial: m[3] === 'P', text: m[4] };
-  });
+  }, timeoutMs);
 }
 
 /** `parse_docker`: Docker's json-file lines (`{"log","stream","time"}`); a log without `\n` continues. */
-export function parseDockerTransform(): Transform {
+export function parseDockerTransform(timeoutMs?: number): Transform {
   return runtimeTransform((line) => {
     if (!line.startsWith('{')) return null;
     let v: unknown;
@@ -77,5 +98,5 @@ export function parseDockerTransform(): Transform {
       timestampNs: typeof o.time === 'string' ? rfc3339ToNs(o.time) : null,
       partial,
     };
-  });
+  }, timeoutMs);
 }

@@ -2,7 +2,8 @@ import { type LogRecord, type MultilineRule } from '@strata/contracts';
 import { type RE2JS } from 're2js';
 import { type CompiledPath, compilePath, getText } from '../record-path';
 import { compileRe2 } from './parsers';
-import { simpleTransform, type Transform } from './transform';
+import { DEFAULT_HOLD_TIMEOUT_MS, holdOpenEvents } from '../held-events';
+import { DEFAULT_OUTPUT, type Transform } from './transform';
 
 /** The state a merged record starts in. */
 export const MULTILINE_START_STATE = 'start_state';
@@ -68,6 +69,7 @@ export interface MultilineOptions {
   rules: MultilineRule[];
   group_by?: string[];
   max_lines?: number;
+  timeout_ms?: number;
 }
 
 interface CompiledRule {
@@ -78,13 +80,14 @@ interface CompiledRule {
 interface Open {
   index: number;
   state: string;
-  lines: string[];
+  lines: number;
+  canContinue: boolean;
 }
 
 /**
  * `multiline`: a line that matches a start rule opens a record; following lines of the same group
- * that match a rule of the current state join it; anything else closes it. Merging stays inside a
- * batch (batches are acknowledged whole, so a record may not wait for the next one).
+ * that match a rule of the current state join it; anything else closes it. A record still open at
+ * the end of a batch is held for the next batch until `timeout_ms` passes without its next line.
  */
 export function multilineTransform(options: MultilineOptions): Transform {
   const byState = new Map<string, CompiledRule[]>();
@@ -96,31 +99,54 @@ export function multilineTransform(options: MultilineOptions): Transform {
   const starts = byState.get(MULTILINE_START_STATE) ?? [];
   const groupBy: CompiledPath[] | null = options.group_by?.map(compilePath) ?? null;
   const maxLines = options.max_lines ?? 1000;
+  const timeoutMs = options.timeout_ms ?? DEFAULT_HOLD_TIMEOUT_MS;
   const groupKey = (r: LogRecord) =>
     groupBy === null ? JSON.stringify(r.labels) : JSON.stringify(groupBy.map((p) => getText(r, p)));
   const match = (rules: readonly CompiledRule[], line: string) =>
     rules.find((rule) => rule.re.test(line));
 
-  return simpleTransform((records) => {
-    const out: LogRecord[] = [];
-    const open = new Map<string, Open>();
-    for (const record of records) {
-      const key = groupKey(record);
-      const current = open.get(key);
-      if (current && current.lines.length < maxLines) {
-        const rule = match(byState.get(current.state) ?? [], record.line);
-        if (rule) {
-          current.lines.push(record.line);
-          current.state = rule.next;
-          out[current.index] = { ...out[current.index], line: current.lines.join('\n') };
-          continue;
+  return {
+    outputs: [],
+    holds: true,
+    apply(records, ctx) {
+      const out: Array<LogRecord | null> = [];
+      const open = new Map<string, Open>();
+      for (const record of records) {
+        const key = groupKey(record);
+        let current = open.get(key);
+        const kept = current ? undefined : ctx.held.get(key);
+        if (kept) {
+          // The record held from an earlier batch continues here, or goes on as it is.
+          ctx.held.delete(key);
+          out.push(kept.record);
+          current = {
+            index: out.length - 1,
+            state: kept.state,
+            lines: kept.lines,
+            canContinue: true,
+          };
+          open.set(key, current);
         }
+        if (current && current.lines < maxLines) {
+          const rule = match(byState.get(current.state) ?? [], record.line);
+          if (rule) {
+            const merged = out[current.index] as LogRecord;
+            out[current.index] = { ...merged, line: `${merged.line}\n${record.line}` };
+            current.lines++;
+            current.state = rule.next;
+            current.canContinue = current.lines < maxLines;
+            continue;
+          }
+        }
+        open.delete(key);
+        out.push(record);
+        const start = match(starts, record.line);
+        if (start)
+          open.set(key, { index: out.length - 1, state: start.next, lines: 1, canContinue: true });
       }
-      open.delete(key);
-      out.push(record);
-      const start = match(starts, record.line);
-      if (start) open.set(key, { index: out.length - 1, state: start.next, lines: [record.line] });
-    }
-    return out;
-  });
+      return new Map([
+        [DEFAULT_OUTPUT, holdOpenEvents(out, open, ctx.held, ctx.nowMs, ctx.hold ? timeoutMs : 0)],
+      ]);
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { type LogRecord } from '@strata/contracts';
+import { type HeldEvent } from '../held-events';
 import { type LogAlertCounts } from '../log-alerts';
 import { type LogMetricCounts } from '../log-metrics';
 
@@ -10,12 +11,18 @@ export interface TransformContext {
   nowMs: number;
   metrics: LogMetricCounts;
   alerts: LogAlertCounts;
+  /** This transform's unfinished events kept from earlier batches, by group. */
+  held: Map<string, HeldEvent>;
+  /** False when nothing may wait for a later batch (no place keeps held events). */
+  hold: boolean;
 }
 
 /** One compiled transform: records in, records out per output name. */
 export interface Transform {
   /** Output names other than the default one (a route's routes and `_unmatched`). */
   readonly outputs: readonly string[];
+  /** True when it holds unfinished events between batches: it runs even without input, to release them. */
+  readonly holds?: boolean;
   apply(records: readonly LogRecord[], ctx: TransformContext): Map<string, LogRecord[]>;
 }
 

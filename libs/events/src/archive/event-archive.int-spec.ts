@@ -1,0 +1,81 @@
+import { SEARCH_TOTAL_CAP } from '@strata/contracts';
+import { auditCorpus, freshDatabase, type FreshDatabase } from '@strata/testing';
+import { auditEventRow } from './archive-rows';
+import { EventArchive } from './event-archive';
+
+jest.setTimeout(120_000);
+
+describe('the event archive', () => {
+  let db: FreshDatabase;
+  let archive: EventArchive;
+  const t0 = Date.now() - 6 * 3_600_000;
+  // One second apart: 10,050 events span under three hours.
+  const corpus = auditCorpus(SEARCH_TOTAL_CAP + 50, t0) as Array<
+    ReturnType<typeof auditCorpus>[number] & {
+      objectRef?: { resource: string };
+      user: { username: string };
+      responseStatus?: { code: number };
+      stageTimestamp: string;
+    }
+  >;
+  const range = { tenantId: 'acme', kind: 'audit' as const, start: t0 - 60_000, end: Date.now() };
+
+  beforeAll(async () => {
+    db = await freshDatabase('archive');
+    archive = await EventArchive.open({ databaseUrl: db.url, retentionDays: 7 });
+    const rows = corpus.map((e) => auditEventRow('prod', e, Date.now()));
+    expect(await archive.insert('audit', 'acme', rows)).toBe(rows.length);
+  });
+
+  afterAll(async () => {
+    await archive?.close();
+    await db?.drop();
+  });
+
+  it('stores each record once, with the columns search filters on', async () => {
+    const again = corpus.slice(0, 500).map((e) => auditEventRow('prod', e, Date.now()));
+    expect(await archive.insert('audit', 'acme', again)).toBe(0);
+    const want = corpus.filter(
+      (e) => e.verb === 'create' && e.objectRef?.resource === 'pods' && e.user.username === 'alice',
+    );
+    const found = await archive.search({
+      ...range,
+      verb: 'create',
+      resource: 'pods',
+      user: 'alice',
+      limit: 1000,
+    });
+    expect(want.length).toBeGreaterThan(0);
+    expect(found).toMatchObject({ total: Math.min(want.length, SEARCH_TOTAL_CAP) });
+    // Newest first: the page is the newest matches.
+    expect(found.items.map((i) => i.event.auditID)).toEqual(
+      want
+        .map((e) => e.auditID)
+        .reverse()
+        .slice(0, 1000),
+    );
+    const failed = corpus.filter((e) => e.responseStatus?.code === 404).length;
+    expect((await archive.search({ ...range, responseCode: 404, limit: 0 })).total).toBe(failed);
+  });
+
+  it('stops counting at the cap unless asked for the exact total', async () => {
+    expect(await archive.search({ ...range, limit: 10 })).toMatchObject({
+      total: SEARCH_TOTAL_CAP,
+      totalExact: false,
+    });
+    expect(await archive.search({ ...range, limit: 10, exactTotal: true })).toMatchObject({
+      total: corpus.length,
+      totalExact: true,
+    });
+  });
+
+  it('counts every match in the histogram, whose buckets add up to the exact total', async () => {
+    const page = await archive.search({ ...range, limit: 0, intervalSeconds: 600 });
+    expect(page).toMatchObject({ total: corpus.length, totalExact: true });
+    expect(page.histogram?.reduce((n, b) => n + b.count, 0)).toBe(corpus.length);
+    // Buckets start on multiples of the interval since the epoch.
+    for (const b of page.histogram ?? []) expect(Date.parse(b.time) % 600_000).toBe(0);
+    const first = Math.min(...corpus.map((e) => Date.parse(e.stageTimestamp)));
+    expect(Date.parse(page.histogram?.[0]?.time ?? '')).toBe(first - (first % 600_000));
+  });
+});

@@ -1,0 +1,61 @@
+import { EVENT_BATCH_HEADER, type EventBatchMeta, StrataError } from '@strata/contracts';
+import { auditCorpus } from '@strata/testing';
+import { storedBatch } from './batch-codec';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const [audit] = auditCorpus(1, 1_700_000_000_000);
+const meta: EventBatchMeta = {
+  kind: 'audit',
+  tenantId: 'acme',
+  batchId: 'b-1',
+  receivedAt: 1_700_000_000_000,
+  cluster: 'prod',
+  count: 1,
+};
+const header = (m: object) => ({ [EVENT_BATCH_HEADER]: JSON.stringify(m) });
+
+describe('a stored batch', () => {
+  it('is the raw body re-read with the edge parser, with the metadata of its header', () => {
+    const body = JSON.stringify({
+      kind: 'EventList',
+      apiVersion: 'audit.k8s.io/v1',
+      items: [audit],
+    });
+    expect(storedBatch(bytes(body), header(meta))).toEqual({
+      kind: 'audit',
+      tenantId: 'acme',
+      batchId: 'b-1',
+      receivedAt: 1_700_000_000_000,
+      cluster: 'prod',
+      items: [audit],
+    });
+  });
+
+  it('names the cluster of Kubernetes events that carry none by the metadata', () => {
+    const event = { involvedObject: { kind: 'Pod' }, metadata: { name: 'e' }, reason: 'BackOff' };
+    const body = `${JSON.stringify(event)}\n${JSON.stringify({ ...event, cluster: 'edge' })}`;
+    const batch = storedBatch(bytes(body), header({ ...meta, kind: 'events', count: 2 }));
+    expect(batch.kind === 'events' && batch.items.map((i) => i.cluster)).toEqual(['prod', 'edge']);
+  });
+
+  it('reads a JSON batch stored before the header existed', () => {
+    const legacy = { ...meta, items: [audit] } as Record<string, unknown>;
+    delete legacy.count;
+    expect(storedBatch(bytes(JSON.stringify(legacy)), {})).toEqual(legacy);
+  });
+
+  it('is refused as bad_request (terminated, never retried) when it cannot be read', () => {
+    const bad = (data: string, headers: Record<string, string>) => {
+      try {
+        storedBatch(bytes(data), headers);
+      } catch (error) {
+        return error instanceof StrataError ? error.code : error;
+      }
+      return 'read';
+    };
+    expect(bad('{"items": [', header(meta))).toBe('bad_request');
+    expect(bad('{}', { [EVENT_BATCH_HEADER]: '{"kind":"audit"}' })).toBe('bad_request');
+    expect(bad('not json', {})).toBe('bad_request');
+    expect(bad('{"kind":"audit"}', {})).toBe('bad_request');
+  });
+});

@@ -1,0 +1,65 @@
+import {
+  EVENT_BATCH_HEADER,
+  EventBatch,
+  EventBatchMeta,
+  StrataError,
+  type EventBatchMeta as Meta,
+} from '@strata/contracts';
+import { BatchError, parseAuditEventList, parseKubeEventsBody } from '@strata/event-rules';
+
+const decoder = new TextDecoder();
+
+/** A message the evaluator cannot read, which would fail the same way again (so it is terminated). */
+function poison(message: string, cause?: unknown): StrataError {
+  return new StrataError('bad_request', message, undefined, { reason: 'bad_batch', cause });
+}
+
+function jsonOf(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw poison(`${what} is not JSON`, error);
+  }
+}
+
+/** The batch a body and its metadata carry: the body read again with the edge's own parser. */
+export function batchOf(meta: Meta, body: Uint8Array): EventBatch {
+  const text = decoder.decode(body);
+  try {
+    if (meta.kind === 'audit')
+      return {
+        kind: 'audit',
+        tenantId: meta.tenantId,
+        batchId: meta.batchId,
+        receivedAt: meta.receivedAt,
+        cluster: meta.cluster,
+        items: parseAuditEventList(text),
+      };
+    return {
+      kind: 'events',
+      tenantId: meta.tenantId,
+      batchId: meta.batchId,
+      receivedAt: meta.receivedAt,
+      items: parseKubeEventsBody(text, meta.cluster),
+    };
+  } catch (error) {
+    if (error instanceof BatchError) throw poison(`batch ${meta.batchId}: ${error.message}`, error);
+    throw error;
+  }
+}
+
+/**
+ * A `STRATA_EVENTS` message as a batch: the raw body with its {@link EVENT_BATCH_HEADER}, or a
+ * JSON {@link EventBatch} as messages were stored before the header existed.
+ */
+export function storedBatch(data: Uint8Array, headers: Record<string, string>): EventBatch {
+  const header = headers[EVENT_BATCH_HEADER];
+  if (header === undefined) {
+    const parsed = EventBatch.safeParse(jsonOf(decoder.decode(data), 'a stored batch'));
+    if (!parsed.success) throw poison(`a stored batch is invalid: ${parsed.error.message}`);
+    return parsed.data;
+  }
+  const meta = EventBatchMeta.safeParse(jsonOf(header, EVENT_BATCH_HEADER));
+  if (!meta.success) throw poison(`${EVENT_BATCH_HEADER} is invalid: ${meta.error.message}`);
+  return batchOf(meta.data, data);
+}

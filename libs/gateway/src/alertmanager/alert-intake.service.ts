@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { checkPostedAlerts, type PostableAlert } from '@strata/alertmanager';
+import {
+  ALERT_BATCH_LIMIT,
+  type NotificationAlertBatch,
+  NotificationStreams,
+  StrataError,
+  notificationAlertBatchSubject,
+} from '@strata/contracts';
+import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
+
+/** This process, in the ids of the batches it stores (the stream drops a retried one). */
+const PUBLISHER = randomUUID();
+
+/**
+ * The alert intake: a tenant's posted alerts are checked here and stored in the notification
+ * service's stream of accepted alerts, one message per post, before the post is answered; every
+ * notification replica folds that stream. So a 200 survives any notification process dying.
+ */
+@Injectable()
+export class AlertIntake {
+  private stream: Promise<void> | null = null;
+  private published = 0;
+
+  constructor(@Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions) {}
+
+  /** Checks a posted body as API v2 does; a refusal is a 400 naming each alert's problem. */
+  check(body: unknown): PostableAlert[] {
+    const checked = checkPostedAlerts(body);
+    if ('problems' in checked)
+      throw new StrataError(
+        'bad_request',
+        checked.problems.map((p) => `alerts.${p.path}: ${p.message}`).join('; '),
+        checked.problems.map((p) => ({ path: `alerts.${p.path}`, message: p.message })),
+      );
+    return checked.alerts;
+  }
+
+  /** Stores checked alerts; resolves once JetStream acknowledged every part. */
+  async store(tenantId: string, alerts: readonly PostableAlert[]): Promise<void> {
+    if (alerts.length === 0) return;
+    // Declared on first use, not at boot, so the edge starts while JetStream is still coming up.
+    const spec = NotificationStreams.alertBatches;
+    this.stream ??= this.options.bus
+      .ensureStream({ ...spec, subjects: [...spec.subjects] })
+      .catch((error: unknown) => {
+        this.stream = null;
+        throw error;
+      });
+    const receivedAt = Date.now();
+    try {
+      await this.stream;
+      const parts: Promise<unknown>[] = [];
+      for (let i = 0; i < alerts.length; i += ALERT_BATCH_LIMIT) {
+        const batch: NotificationAlertBatch = {
+          tenantId,
+          receivedAt,
+          alerts: alerts.slice(i, i + ALERT_BATCH_LIMIT),
+        };
+        parts.push(
+          this.options.bus.publish(notificationAlertBatchSubject(tenantId), batch, {
+            msgId: `${PUBLISHER}-${++this.published}`,
+          }),
+        );
+      }
+      await Promise.all(parts);
+    } catch (error) {
+      throw new StrataError('unavailable', `the alerts were not stored: ${String(error)}`);
+    }
+  }
+}

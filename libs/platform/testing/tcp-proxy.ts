@@ -1,0 +1,55 @@
+// A loopback TCP proxy that can lose what the server sends, as a network does when a connection
+// breaks with messages in flight.
+import { type Server, Socket, createServer } from 'node:net';
+
+/** A proxy in front of one TCP server. */
+export interface TcpProxy {
+  /** `nats://127.0.0.1:<port>` style address of the proxy, with the given scheme. */
+  url(scheme: string): string;
+  /** From now on, bytes from the server to the clients are discarded (the clients see nothing). */
+  blackhole(): void;
+  /** Breaks every open connection and forwards normally again; clients reconnect through it. */
+  cut(): void;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy on a free loopback port forwarding to `port` on loopback. */
+export async function startTcpProxy(port: number): Promise<TcpProxy> {
+  const open = new Set<Socket>();
+  let dropping = false;
+  const server: Server = createServer((client) => {
+    const upstream = new Socket();
+    upstream.connect(port, '127.0.0.1');
+    open.add(client).add(upstream);
+    client.on('data', (d) => upstream.write(d));
+    upstream.on('data', (d) => {
+      if (!dropping) client.write(d);
+    });
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on('close', close).on('error', close);
+    upstream.on('close', close).on('error', close);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('proxy has no port');
+  return {
+    url: (scheme) => `${scheme}://127.0.0.1:${address.port}`,
+    blackhole: () => {
+      dropping = true;
+    },
+    cut: () => {
+      for (const s of open) s.destroy();
+      open.clear();
+      dropping = false;
+    },
+    close: async () => {
+      for (const s of open) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
