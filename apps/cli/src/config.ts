@@ -24,30 +24,3 @@ export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): CliConfig {
   const { DATABASE_URL, ...bucket } = parseOrThrow(CliEnv, picked, 'environment');
   return { databaseUrl: DATABASE_URL, bucket };
 }
-
-const RulesEnv = z.object({
-  STRATA_URL: z.string().url().default('http://127.0.0.1:8080'),
-  STRATA_TOKEN: z.string().min(1, 'set STRATA_TOKEN to the admin token or an API key'),
-});
-
-/** The gateway and credentials rule commands use, for `tenant`. */
-export function loadRulesTarget(
-  tenant: string,
-  env: NodeJS.ProcessEnv = process.env,
-): { url: string; token: string; tenant: string } {
-  const parsed = parseOrThrow(
-    RulesEnv,
-    { STRATA_URL: env.STRATA_URL || undefined, STRATA_TOKEN: env.STRATA_TOKEN },
-    'environment',
-  );
-  return { url: parsed.STRATA_URL, token: parsed.STRATA_TOKEN, tenant };
-}
-
-/** The gateway and credentials model commands use; `tenant` when the token is the admin's. */
-export function loadModelsTarget(
-  tenant: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): { url: string; token: string; tenant?: string } {
-  const { url, token } = loadRulesTarget('', env);
-  return { url, token, ...(tenant ? { tenant } : {}) };
-}

@@ -242,12 +242,11 @@ describe.each([
     expect(moved(update)).toBe(moved(again));
     expect(await treeOf(copy)).toEqual(await treeOf(model));
 
-    const list = await strata(stack, key, ['models', 'list', 'nlp/bert']);
+    const list = await strata(stack, key, ['models', 'list', 'nlp/bert', '-o', 'json']);
     expect(
-      list.stdout
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => l.split('\t')[0]),
+      (JSON.parse(list.stdout) as { manifests: Array<{ name: string }> }).manifests.map(
+        (m) => m.name,
+      ),
     ).toEqual(['v1', 'v2']);
   });
 

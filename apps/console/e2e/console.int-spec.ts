@@ -2,10 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startWebhookSink, type WebhookSink } from '@strata/alertmanager/testing';
 import { controlPlaneService } from '@strata/control-plane';
 import { freePort, type RunningNatsServer, which } from '@strata/devstack';
 import { gatewayService } from '@strata/gateway';
+import { eventsService } from '@strata/events';
 import { ingesterService } from '@strata/ingester';
+import { notificationService } from '@strata/notification';
 import {
   batchAt,
   eventually,
@@ -17,6 +20,7 @@ import {
 import { queryService } from '@strata/query';
 import { encodeWriteRequestV1, REMOTE_WRITE_V1_HEADERS } from '@strata/remote-write/testing';
 import { routerService } from '@strata/router';
+import { rulerService } from '@strata/ruler';
 import { storeService } from '@strata/store';
 import { type RunningServices } from '@strata/service-kit';
 import { freshDatabase, type FreshDatabase } from '@strata/testing';
@@ -30,6 +34,21 @@ const METRIC = 'console_e2e_requests';
 /** Screenshots of every page, kept after the run (gitignored). */
 const ARTIFACTS = join(ROOT, '.strata/artifacts/console');
 
+/** A tenant Alertmanager configuration that sends every group to `url` within a second. */
+const webhookConfig = (url: string): string =>
+  `alertmanager_config: |\n${[
+    'route:',
+    '  receiver: hook',
+    '  group_by: [alertname]',
+    '  group_wait: 1s',
+    '  group_interval: 1s',
+    'receivers:',
+    '  - name: hook',
+    `    webhook_configs: [{ url: '${url}' }]`,
+  ]
+    .map((l) => `  ${l}`)
+    .join('\n')}\n`;
+
 /**
  * The web console in Debian's Chromium against the real platform (gateway, control plane on
  * Postgres, router, ingester, query): what a platform team does in it, checked against the API.
@@ -41,6 +60,7 @@ describe('the web console in a real browser', () => {
   let browser: Browser;
   let page: Page;
   let base = '';
+  let sink: WebhookSink;
 
   beforeAll(async () => {
     // The same build step the README's two commands run; a no-op when the build is current.
@@ -50,6 +70,7 @@ describe('the web console in a real browser', () => {
     });
     if (build.status !== 0) throw new Error(`console build failed: ${build.stderr}`);
     mkdirSync(ARTIFACTS, { recursive: true });
+    sink = await startWebhookSink();
     db = await freshDatabase('console_e2e');
     const started = await startTestNats();
     nats = started.server;
@@ -60,6 +81,7 @@ describe('the web console in a real browser', () => {
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(port),
         STRATA_ADMIN_TOKEN: ADMIN,
+        STRATA_RULER_POLL_INTERVAL_SECONDS: '1',
       }),
       [
         gatewayService,
@@ -68,6 +90,9 @@ describe('the web console in a real browser', () => {
         ingesterService,
         storeService,
         queryService,
+        rulerService,
+        notificationService,
+        eventsService,
       ],
     );
     base = `http://127.0.0.1:${port}`;
@@ -86,6 +111,7 @@ describe('the web console in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await platform?.stop();
+    await sink?.close();
     await nats?.process.stop();
     removeTestDirs();
     await db?.drop();
@@ -313,9 +339,14 @@ describe('the web console in a real browser', () => {
     await page.getByRole('link', { name: 'Explore' }).click();
     await page.getByRole('combobox', { name: 'Tenant', exact: true }).selectOption(TENANT);
     // Metric names are offered from the tenant's own label values.
-    await page.locator(`datalist#metric-names option[value="${METRIC}"]`).waitFor({
+    await page.locator(`datalist#expression-completions option[value="${METRIC}"]`).waitFor({
       state: 'attached',
     });
+    // Inside braces the completions are the tenant's label names.
+    await page.getByLabel('Expression').fill(`${METRIC}{in`);
+    await page
+      .locator(`datalist#expression-completions option[value="${METRIC}{instance"]`)
+      .waitFor({ state: 'attached' });
     await page.getByLabel('Expression').fill(METRIC);
     await page.getByLabel('Range', { exact: true }).selectOption({ label: '15 minutes' });
     await page.getByLabel('Step (seconds)').fill('15');
@@ -339,6 +370,12 @@ describe('the web console in a real browser', () => {
     ]);
     expect(rows.sort()).toEqual(expected.sort());
     expect(rows.map((r) => r[1]).sort()).toEqual(['300', '600', '900']);
+    const points = fromApi.reduce((n, r) => n + r.values.length, 0);
+    const stat = (name: string) => page.locator(`[data-stat="${name}"]`).textContent();
+    expect(await stat('series')).toBe('3 series');
+    expect(await stat('step')).toBe('15s');
+    // The API answered a moment earlier; a point may have slid in or out of the range since.
+    expect(Math.abs(parseInt((await stat('points')) ?? '', 10) - points)).toBeLessThanOrEqual(3);
     await shoot('explorer');
 
     // The graph's own values, read from uPlot's legend at the newest point; stacked, they add up.
@@ -378,6 +415,278 @@ describe('the web console in a real browser', () => {
     await shoot('explorer-bad-promql');
   });
 
+  it("shows rule groups with each rule's health, state and last evaluation as the API does", async () => {
+    const uploaded = await fetch(`${base}/prometheus/config/v1/rules/console`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${ADMIN}`,
+        'x-scope-orgid': TENANT,
+        'content-type': 'application/yaml',
+      },
+      body: `name: console\ninterval: 1s\nrules:\n  - record: console:requests:sum\n    expr: sum(${METRIC})\n  - alert: ConsoleAlwaysPending\n    expr: vector(1) > 0\n    for: 1h\n`,
+    });
+    expect(uploaded.status).toBe(202);
+    type Rules = {
+      data: {
+        groups: Array<{
+          name: string;
+          rules: Array<{ name: string; health: string; state?: string; lastEvaluation: string }>;
+        }>;
+      };
+    };
+    const fromApi = await eventually(
+      async () => {
+        const answer = await api<Rules>('/api/v1/rules', { headers: { 'x-scope-orgid': TENANT } });
+        const rules = answer.body.data.groups.find((g) => g.name === 'console')?.rules ?? [];
+        return rules.length === 2 && rules.every((r) => r.health === 'ok') ? rules : undefined;
+      },
+      60_000,
+      'the group to be evaluated',
+    );
+    await page.getByRole('link', { name: 'Rules' }).click();
+    await page.getByRole('combobox', { name: 'Tenant', exact: true }).selectOption(TENANT);
+    const group = page.getByRole('table', { name: 'Rule group console' });
+    await group.locator('tr[data-rule="ConsoleAlwaysPending"]').waitFor();
+    const cell = (rule: string, field: string) =>
+      group.locator(`tr[data-rule="${rule}"] td[data-field="${field}"]`).textContent();
+    expect(await cell('console:requests:sum', 'health')).toBe('ok');
+    expect(await cell('ConsoleAlwaysPending', 'health')).toBe('ok');
+    expect(await cell('ConsoleAlwaysPending', 'state')).toBe(
+      fromApi.find((r) => r.name === 'ConsoleAlwaysPending')?.state,
+    );
+    expect(await cell('ConsoleAlwaysPending', 'alerts')).toBe('1');
+    const evaluated = Date.parse((await cell('console:requests:sum', 'lastEvaluation')) ?? '');
+    expect(evaluated).toBeGreaterThanOrEqual(
+      Date.parse(fromApi.find((r) => r.name === 'console:requests:sum')!.lastEvaluation),
+    );
+    await shoot('rules');
+  });
+
+  it('silences an alert after naming its matchers, and expires the silence after confirming', async () => {
+    const configured = await api('/alertmanager/api/v1/alerts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml', 'x-scope-orgid': TENANT },
+      body: webhookConfig(`${sink.url}/console`),
+    });
+    expect(configured.status).toBe(201);
+    const posted = await api('/alertmanager/api/v2/alerts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-scope-orgid': TENANT },
+      body: JSON.stringify([{ labels: { alertname: 'ConsoleDiskFull', severity: 'page' } }]),
+    });
+    expect(posted.status).toBe(200);
+    await page.getByRole('link', { name: 'Alerts' }).click();
+    await page.getByRole('combobox', { name: 'Tenant', exact: true }).selectOption(TENANT);
+    const alertState = page.locator('tr[data-alert="ConsoleDiskFull"] td[data-field="state"]');
+    await alertState.filter({ hasText: 'active' }).waitFor();
+
+    const form = page.getByRole('form', { name: 'Create a silence' });
+    await form.getByLabel('Matchers').fill('alertname="ConsoleDiskFull"');
+    await form.getByLabel('Comment').fill('disk being replaced');
+    await form.getByRole('button', { name: 'Create silence' }).click();
+    type Silence = { id: string; status: { state: string }; comment: string };
+    const [silence] = await eventually(
+      async () => {
+        const list = await api<Silence[]>('/alertmanager/api/v2/silences', {
+          headers: { 'x-scope-orgid': TENANT },
+        });
+        return list.body.length === 1 ? list.body : undefined;
+      },
+      10_000,
+      'the silence in the API',
+    );
+    expect(silence).toMatchObject({ status: { state: 'active' }, comment: 'disk being replaced' });
+    const silenceState = page.locator(`tr[data-silence="${silence.id}"] td[data-field="state"]`);
+    await silenceState.filter({ hasText: 'active' }).waitFor();
+    // The alert is suppressed from the next evaluation on; the page shows it after a reload.
+    await eventually(
+      async () => {
+        await page.getByRole('link', { name: 'Rules' }).click();
+        await page.getByRole('link', { name: 'Alerts' }).click();
+        await page.getByRole('combobox', { name: 'Tenant', exact: true }).selectOption(TENANT);
+        await alertState.waitFor();
+        return (await alertState.textContent()) === 'suppressed' ? true : undefined;
+      },
+      30_000,
+      'the alert to show as suppressed',
+    );
+    await shoot('alerts-silenced');
+
+    await page.getByRole('button', { name: `Expire silence ${silence.id}` }).click();
+    await page
+      .getByRole('dialog', { name: 'Expire this silence?' })
+      .getByRole('button', { name: 'Expire silence' })
+      .click();
+    await silenceState.filter({ hasText: 'expired' }).waitFor();
+    const after = await api<Silence[]>('/alertmanager/api/v2/silences', {
+      headers: { 'x-scope-orgid': TENANT },
+    });
+    expect(after.body.map((s) => s.status.state)).toEqual(['expired']);
+    await shoot('silences');
+  });
+
+  it('shows the notification history as the API answers it', async () => {
+    type History = {
+      items: Array<{ id: string; receiver: string; status: string; alerts: unknown[] }>;
+    };
+    const fromApi = await eventually(
+      async () => {
+        const h = await api<History>('/api/v1/notifications/history', {
+          headers: { 'x-scope-orgid': TENANT },
+        });
+        return h.body.items.length > 0 ? h.body.items : undefined;
+      },
+      30_000,
+      'a delivery in the history',
+    );
+    expect(sink.requests.some((r) => r.path === '/console')).toBe(true);
+    await page.getByRole('link', { name: 'Rules' }).click();
+    await page.getByRole('link', { name: 'Alerts' }).click();
+    await page.getByRole('combobox', { name: 'Tenant', exact: true }).selectOption(TENANT);
+    const history = page.getByRole('table', { name: 'Notification history' });
+    await history.locator(`tr[data-delivery="${fromApi[0].id}"]`).waitFor();
+    const row = history.locator(`tr[data-delivery="${fromApi[0].id}"]`);
+    expect(await row.locator('td[data-field="receiver"]').textContent()).toBe('hook');
+    expect(await row.locator('td[data-field="status"]').textContent()).toBe(fromApi[0].status);
+    expect(await row.locator('td[data-field="alerts"]').textContent()).toBe('ConsoleDiskFull');
+    await page.getByRole('combobox', { name: 'Delivery status' }).selectOption('failed');
+    await history.locator('tr[data-delivery]').first().waitFor({ state: 'detached' });
+    await shoot('notification-history');
+  });
+
+  it('searches archived Kubernetes events with a histogram whose bars add up to the total', async () => {
+    const now = Date.now();
+    const events = Array.from({ length: 5 }, (_, i) => ({
+      kind: 'Event',
+      apiVersion: 'v1',
+      metadata: { name: `web-${i}.start`, namespace: 'shop', uid: `console-e2e-${i}` },
+      involvedObject: { kind: 'Pod', name: `web-${i}`, namespace: 'shop' },
+      reason: i < 3 ? 'BackOff' : 'Started',
+      type: i < 3 ? 'Warning' : 'Normal',
+      message: i < 3 ? `back-off restarting web-${i}` : `started web-${i}`,
+      count: 1,
+      lastTimestamp: new Date(now - i * 600_000).toISOString(),
+    }));
+    const posted = await api('/api/v1/events?cluster=prod', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-scope-orgid': TENANT },
+      body: JSON.stringify(events),
+    });
+    expect(posted.status).toBe(200);
+    type Search = { total: number; histogram: Array<{ count: number }> };
+    const q = `start=${new Date(now - 3_600_000).toISOString()}&end=${new Date(now + 60_000).toISOString()}&q=back-off&interval=5m&limit=0`;
+    const fromApi = await eventually(
+      async () => {
+        const answer = await api<Search>(`/api/v1/events/search?${q}`, {
+          headers: { 'x-scope-orgid': TENANT },
+        });
+        return answer.body.total === 3 ? answer.body : undefined;
+      },
+      30_000,
+      'the events to be archived',
+    );
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByRole('combobox', { name: 'Tenant', exact: true }).selectOption(TENANT);
+    const form = page.getByRole('form', { name: 'Search events' });
+    await form.getByLabel('Text').fill('back-off');
+    await form.getByRole('button', { name: 'Search' }).click();
+    await page.locator('p.total').waitFor();
+    expect(await page.locator('p.total').getAttribute('data-total')).toBe(String(fromApi.total));
+    expect(
+      await page.getByRole('table', { name: 'Matching events' }).locator('tbody tr').count(),
+    ).toBe(3);
+    const bars = await page
+      .locator('.histogram rect')
+      .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-count'))));
+    // A bar for every 5 minutes of the hour, empty ones included; the API's buckets are the rest.
+    expect(bars.length).toBeGreaterThanOrEqual(12);
+    expect(bars.filter((c) => c > 0).sort()).toEqual(fromApi.histogram.map((b) => b.count).sort());
+    expect(bars.reduce((a, b) => a + b, 0)).toBe(3);
+    await shoot('events');
+  });
+
+  it('lists log pipelines and opens one to its transforms and sinks', async () => {
+    const put = await api(`/api/v1/admin/tenants/${TENANT}/log-pipelines/web`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'web',
+        transforms: { json: { type: 'parse_json', inputs: ['source'] } },
+        sinks: { out: { type: 'http', inputs: ['json'], url: 'http://127.0.0.1:9/logs' } },
+      }),
+    });
+    expect(put.status).toBeLessThan(300);
+    await page.getByRole('link', { name: 'Pipelines' }).click();
+    await page.getByRole('combobox', { name: 'Tenant', exact: true }).selectOption(TENANT);
+    await page.locator('tr[data-pipeline="web"]').waitFor();
+    expect(await page.locator('tr[data-pipeline="web"] td[data-field="sinks"]').textContent()).toBe(
+      'out',
+    );
+    await page.getByRole('button', { name: 'web', exact: true }).click();
+    const parts = page.getByRole('table', { name: 'Components of web' });
+    await parts.locator('tr[data-component="out"]').waitFor();
+    expect(
+      await parts.locator('tr[data-component="json"] td[data-field="type"]').textContent(),
+    ).toBe('parse_json');
+    expect(
+      await parts.locator('tr[data-component="out"] td[data-field="type"]').textContent(),
+    ).toBe('http');
+    await shoot('pipelines');
+  });
+
+  it("lists registered models and shows a model's versions and aliases as the registry does", async () => {
+    const asTenant = { 'content-type': 'application/json', 'x-scope-orgid': TENANT };
+    await api('/api/v1/registry/models', {
+      method: 'POST',
+      headers: asTenant,
+      body: JSON.stringify({ name: 'churn' }),
+    });
+    for (const source of ['s3://models/churn/1', 's3://models/churn/2'])
+      expect(
+        (
+          await api('/api/v1/registry/models/churn/versions', {
+            method: 'POST',
+            headers: asTenant,
+            body: JSON.stringify({ source, runId: 'run-7' }),
+          })
+        ).status,
+      ).toBe(201);
+    await api('/api/v1/registry/models/churn/aliases/champion', {
+      method: 'PUT',
+      headers: asTenant,
+      body: JSON.stringify({ version: 1 }),
+    });
+    const model = await api<{
+      latestVersion: number;
+      versions: Array<{ version: number; aliases: string[]; source: string }>;
+    }>('/api/v1/registry/models/churn', { headers: asTenant });
+    await page.getByRole('link', { name: 'Models' }).click();
+    await page.getByRole('combobox', { name: 'Tenant', exact: true }).selectOption(TENANT);
+    await page.locator('tr[data-model="churn"]').waitFor();
+    expect(
+      await page.locator('tr[data-model="churn"] td[data-field="latestVersion"]').textContent(),
+    ).toBe(String(model.body.latestVersion));
+    await page.getByRole('button', { name: 'churn', exact: true }).click();
+    const versions = page.getByRole('table', { name: 'Versions of churn' });
+    await versions.locator('tr[data-version]').nth(1).waitFor();
+    const rows = await versions.locator('tr[data-version]').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        version: Number(tr.getAttribute('data-version')),
+        aliases: tr.querySelector('[data-field="aliases"]')?.textContent ?? '',
+        source: tr.querySelector('[data-field="source"]')?.textContent ?? '',
+      })),
+    );
+    expect(rows).toEqual(
+      model.body.versions.map((v) => ({
+        version: v.version,
+        aliases: v.aliases.join(', ') || '-',
+        source: v.source,
+      })),
+    );
+    expect(rows[0].aliases).toBe('champion');
+    await shoot('models');
+  });
+
   it("signs in with an API key, bound to its tenant, and queries that tenant's data", async () => {
     const issued = await api<{ secret: string }>(`/api/v1/admin/tenants/${TENANT}/api-keys`, {
       method: 'POST',
@@ -411,6 +720,24 @@ describe('the web console in a real browser', () => {
     );
     expect(overflow).toBeLessThanOrEqual(0);
     await shoot('tenants-phone');
+    // Every other page too, each with what it lists for the key's tenant.
+    for (const [link, ready] of [
+      ['Rules', 'tr[data-rule="ConsoleAlwaysPending"]'],
+      ['Alerts', 'tr[data-alert="ConsoleDiskFull"]'],
+      ['Events', 'form[aria-label="Search events"]'],
+      ['Pipelines', 'tr[data-pipeline="web"]'],
+      ['Models', 'tr[data-model="churn"]'],
+      ['Audit', 'td.audit-type'],
+      ['Explore', 'form[aria-label="Range query"]'],
+    ]) {
+      await page.getByRole('link', { name: link, exact: true }).click();
+      await page.locator(ready).first().waitFor();
+      const wide = await page.evaluate<number>(
+        'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+      );
+      expect(wide > 0 ? `${link} scrolls sideways by ${wide}px` : link).toBe(link);
+      await shoot(`${link.toLowerCase()}-phone`);
+    }
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 });

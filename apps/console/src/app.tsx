@@ -2,7 +2,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { type Session } from './api';
 import { ApiKeysPage } from './pages/api-keys';
 import { AuditPage } from './pages/audit';
+import { EventsPage } from './pages/events';
 import { ExplorerPage } from './pages/explorer';
+import { ModelsPage } from './pages/models';
+import { PipelinesPage } from './pages/pipelines';
+import { RulesPage } from './pages/rules';
+import { SilencesPage } from './pages/silences';
 import { SignInPage } from './pages/sign-in';
 import { TenantsPage } from './pages/tenants';
 
@@ -12,6 +17,11 @@ const PAGES = {
   tenants: { title: 'Tenants', render: (s: Session) => <TenantsPage session={s} /> },
   keys: { title: 'API keys', render: (s: Session) => <ApiKeysPage session={s} /> },
   audit: { title: 'Audit', render: (s: Session) => <AuditPage session={s} /> },
+  rules: { title: 'Rules', render: (s: Session) => <RulesPage session={s} /> },
+  alerts: { title: 'Alerts', render: (s: Session) => <SilencesPage session={s} /> },
+  events: { title: 'Events', render: (s: Session) => <EventsPage session={s} /> },
+  pipelines: { title: 'Pipelines', render: (s: Session) => <PipelinesPage session={s} /> },
+  models: { title: 'Models', render: (s: Session) => <ModelsPage session={s} /> },
 } as const;
 type PageName = keyof typeof PAGES;
 

@@ -1,8 +1,16 @@
+import { stringify } from 'yaml';
 import { type BlockMeta } from '@strata/tsdb';
 import { type BlockInspection, type BlockOutcome } from './blocks';
 
-/** How a blocks command prints: `table` for people, `json` for scripts. */
-export type OutputFormat = 'table' | 'json';
+/** How a blocks command prints: `table` for people, `json` or `yaml` for scripts. */
+export type OutputFormat = 'table' | 'json' | 'yaml';
+
+/** `value` as JSON or YAML, or null for the table. */
+function structured(value: unknown, format: OutputFormat): string | null {
+  if (format === 'json') return JSON.stringify(value, null, 2);
+  if (format === 'yaml') return stringify(value).trimEnd();
+  return null;
+}
 
 function time(ms: number): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : '-';
@@ -28,7 +36,8 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
 
 /** The outcome of an upload or import, one block a row. */
 export function renderOutcomes(outcomes: readonly BlockOutcome[], format: OutputFormat): string {
-  if (format === 'json') return JSON.stringify(outcomes, null, 2);
+  const whole = structured(outcomes, format);
+  if (whole !== null) return whole;
   return table(
     ['ULID', 'TENANT', 'MIN TIME', 'MAX TIME', 'OUTCOME', 'DETAIL'],
     outcomes.map((o) => [
@@ -44,7 +53,8 @@ export function renderOutcomes(outcomes: readonly BlockOutcome[], format: Output
 
 /** A tenant's blocks, as `thanos tools bucket ls -o wide` shows them. */
 export function renderBlockList(metas: readonly BlockMeta[], format: OutputFormat): string {
-  if (format === 'json') return JSON.stringify(metas, null, 2);
+  const whole = structured(metas, format);
+  if (whole !== null) return whole;
   return table(
     ['ULID', 'MIN TIME', 'MAX TIME', 'DURATION', 'SERIES', 'SAMPLES', 'CHUNKS', 'LEVEL', 'SOURCE'],
     metas.map((m) => [
@@ -63,7 +73,8 @@ export function renderBlockList(metas: readonly BlockMeta[], format: OutputForma
 
 /** One block: its meta in brief, its stats and its label names with how many values each has. */
 export function renderInspection(inspection: BlockInspection, format: OutputFormat): string {
-  if (format === 'json') return JSON.stringify(inspection, null, 2);
+  const whole = structured(inspection, format);
+  if (whole !== null) return whole;
   const m = inspection.meta;
   const labels = Object.entries(m.thanos?.labels ?? {})
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)

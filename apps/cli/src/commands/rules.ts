@@ -3,6 +3,8 @@ import { basename } from 'node:path';
 import { RuleGroupSpec } from '@strata/contracts';
 import { checkRuleFile } from '@strata/rules';
 import { parse, parseDocument, stringify } from 'yaml';
+import { ApiError } from '../exit-codes';
+import { type Output, render } from '../output';
 
 /** Where the CLI reaches the gateway for rule commands. */
 export interface RulesTarget {
@@ -103,10 +105,24 @@ export async function rulesSync(
   return changes;
 }
 
-/** `strata rules list`: every namespace and group of the tenant, as YAML. */
-export async function rulesList(t: RulesTarget): Promise<string> {
+/** `strata rules list`: every namespace and group of the tenant, as YAML (mimirtool's), JSON or a table. */
+export async function rulesList(t: RulesTarget, format: Output): Promise<string> {
   const res = await call(t, 'GET', '');
-  if (res.status === 404) return '';
-  if (!res.ok) throw new Error(`GET rules: ${res.status} ${await res.text()}`);
-  return res.text();
+  if (res.status !== 404 && !res.ok)
+    throw new ApiError(res.status, `http_${res.status}`, await res.text());
+  const text = res.status === 404 ? '' : await res.text();
+  if (format === 'yaml') return text;
+  const byNs = (parse(text) ?? {}) as Record<
+    string,
+    Array<{ name: string; interval?: string; rules?: unknown[] }>
+  >;
+  const rows = Object.entries(byNs).flatMap(([namespace, groups]) =>
+    groups.map((g) => ({ namespace, group: g })),
+  );
+  return `${render(format, byNs, rows, [
+    ['NAMESPACE', (r) => r.namespace],
+    ['GROUP', (r) => r.group.name],
+    ['INTERVAL', (r) => r.group.interval],
+    ['RULES', (r) => r.group.rules?.length ?? 0],
+  ])}\n`;
 }

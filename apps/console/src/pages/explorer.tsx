@@ -3,6 +3,7 @@ import { call, query, type Session } from '../api';
 import { ErrorBanner } from '../components/error-banner';
 import { TenantPicker } from '../components/tenant-picker';
 import { type ChartSeries, TimeSeriesChart } from '../components/time-series-chart';
+import { completions } from '../completions';
 
 const RANGES: Array<[string, number]> = [
   ['5 minutes', 300],
@@ -39,7 +40,12 @@ export function ExplorerPage({ session }: { session: Session }) {
   const [range, setRange] = useState(3600);
   const [step, setStep] = useState('');
   const [names, setNames] = useState<string[]>([]);
-  const [result, setResult] = useState<{ series: ChartSeries[]; warnings: string[] } | null>(null);
+  const [labelNames, setLabelNames] = useState<string[]>([]);
+  const [result, setResult] = useState<{
+    series: ChartSeries[];
+    warnings: string[];
+    stats: { points: number; step: number; ms: number };
+  } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [stacked, setStacked] = useState(false);
@@ -49,6 +55,9 @@ export function ExplorerPage({ session }: { session: Session }) {
     call<{ data: string[] }>(session, '/api/v1/label/__name__/values', { tenant })
       .then(({ body }) => setNames(body.data))
       .catch(() => setNames([]));
+    call<{ data: string[] }>(session, '/api/v1/labels', { tenant })
+      .then(({ body }) => setLabelNames(body.data.filter((n) => n !== '__name__')))
+      .catch(() => setLabelNames([]));
   }, [session, tenant]);
 
   const run = async (e: Event) => {
@@ -58,17 +67,24 @@ export function ExplorerPage({ session }: { session: Session }) {
     try {
       const end = Math.floor(Date.now() / 1000);
       const stepSeconds = step ? Number(step) : Math.max(1, Math.round(range / 250));
+      const started = performance.now();
       const { body } = await call<MatrixAnswer>(
         session,
         `/api/v1/query_range${query({ query: expr, start: end - range, end, step: stepSeconds })}`,
         { tenant },
       );
+      const series: ChartSeries[] = body.data.result.map((r) => ({
+        label: seriesLabel(r.metric),
+        points: r.values.map(([t, v]) => [t, Number(v)]),
+      }));
       setResult({
-        series: body.data.result.map((r) => ({
-          label: seriesLabel(r.metric),
-          points: r.values.map(([t, v]) => [t, Number(v)]),
-        })),
+        series,
         warnings: body.warnings ?? [],
+        stats: {
+          points: series.reduce((n, s) => n + s.points.length, 0),
+          step: stepSeconds,
+          ms: Math.round(performance.now() - started),
+        },
       });
     } catch (err) {
       setResult(null);
@@ -87,7 +103,7 @@ export function ExplorerPage({ session }: { session: Session }) {
           Expression
           <input
             name="expression"
-            list="metric-names"
+            list="expression-completions"
             autocomplete="off"
             spellcheck={false}
             required
@@ -95,8 +111,8 @@ export function ExplorerPage({ session }: { session: Session }) {
             onInput={(e) => setExpr((e.target as HTMLInputElement).value)}
           />
         </label>
-        <datalist id="metric-names">
-          {names.map((n) => (
+        <datalist id="expression-completions">
+          {completions(expr, names, labelNames).map((n) => (
             <option key={n} value={n} />
           ))}
         </datalist>
@@ -140,6 +156,12 @@ export function ExplorerPage({ session }: { session: Session }) {
       <ErrorBanner error={error} />
       {result && (
         <div class="result" aria-live="polite">
+          <p class="stats" aria-label="Query stats">
+            <span data-stat="series">{result.series.length} series</span>,{' '}
+            <span data-stat="points">{result.stats.points} points</span> at a{' '}
+            <span data-stat="step">{result.stats.step}s</span> step, answered in{' '}
+            <span data-stat="ms">{result.stats.ms} ms</span>
+          </p>
           {result.warnings.map((w) => (
             <p key={w} class="warning" role="note">
               {w}

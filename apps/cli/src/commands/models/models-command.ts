@@ -1,12 +1,13 @@
+import { MODELS_USAGE } from './models-usage';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { type Output, render } from '../../output';
 import { initModelDir, MODEL_CONFIG_FILE } from './model-config';
 import { type ModelsTarget, ModelsClient } from './models-client';
 import { parseModelRef } from './model-ref';
 import { pullModel } from './models-pull';
 import { pushModel } from './models-push';
-import { MODELS_USAGE } from './models-usage';
 import { RegistryClient } from './registry-client';
 
 /** Flags of the models commands. */
@@ -20,9 +21,10 @@ export interface ModelsFlags {
 
 /** Runs `strata models <sub> ...`; returns the exit code. */
 export async function modelsCommand(
-  target: () => ModelsTarget,
+  target: () => Promise<ModelsTarget>,
   [sub, ...args]: string[],
   flags: ModelsFlags,
+  output: Output,
 ): Promise<number> {
   const partSize = Number(flags['part-size-mib'] ?? '64') * 1024 * 1024;
   const concurrency = Number(flags.concurrency ?? '3');
@@ -34,8 +36,9 @@ export async function modelsCommand(
     console.log(`wrote ${await initModelDir(args[0])}`);
     return 0;
   }
-  const client = new ModelsClient(target());
-  const registry = new RegistryClient(target());
+  const resolved = await target();
+  const client = new ModelsClient(resolved);
+  const registry = new RegistryClient(resolved);
   const summary = () =>
     `${client.counts.requests} requests, ${client.counts.bytesSent} bytes sent, ${client.counts.bytesReceived} bytes received`;
   switch (sub) {
@@ -71,7 +74,8 @@ export async function modelsCommand(
     }
     case 'list': {
       if (args.length === 0) {
-        for (const m of await client.models()) console.log(`${m.repo}/${m.name}`);
+        const models = await client.models();
+        console.log(render(output, models, models, [['MODEL', (m) => `${m.repo}/${m.name}`]]));
         return 0;
       }
       if (args.length !== 1) break;
@@ -80,7 +84,13 @@ export async function modelsCommand(
         console.error(`no model ${args[0]}`);
         return 1;
       }
-      for (const m of index.manifests) console.log(`${m.name}\t${m.modified}\t${m.digest}`);
+      console.log(
+        render(output, index, index.manifests, [
+          ['VERSION', (m) => m.name],
+          ['MODIFIED', (m) => m.modified],
+          ['DIGEST', (m) => m.digest],
+        ]),
+      );
       return 0;
     }
     case 'info': {
@@ -90,7 +100,9 @@ export async function modelsCommand(
         console.error(`no version ${args[0]}`);
         return 1;
       }
-      process.stdout.write(stringify(manifest));
+      process.stdout.write(
+        output === 'json' ? `${JSON.stringify(manifest, null, 2)}\n` : stringify(manifest),
+      );
       return 0;
     }
     case 'alias': {

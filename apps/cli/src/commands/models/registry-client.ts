@@ -3,6 +3,7 @@ import {
   type ModelVersionView,
   type RegisteredModelView,
 } from '@strata/contracts';
+import { ApiError } from '../../exit-codes';
 import { type ModelsTarget } from './models-client';
 
 /** The registry's REST API (`/api/v1/registry/models`) from the CLI. */
@@ -56,13 +57,12 @@ export class RegistryClient {
 
   private async fail(res: Response, what: string): Promise<never> {
     const text = await res.text();
-    let message = text;
     try {
       const error = (JSON.parse(text) as { error: { code: string; message: string } }).error;
-      message = `${error.code}: ${error.message}`;
-    } catch {
-      // Not the gateway's JSON error: keep the text.
+      throw new ApiError(res.status, error.code, `${what}: ${error.message}`);
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      throw new ApiError(res.status, `http_${res.status}`, `${what}: ${text}`);
     }
-    throw new Error(`${what}: ${res.status} ${message}`);
   }
 }
