@@ -318,8 +318,8 @@ function failure(error: unknown): number {
     console.error(error.message);
     return EXIT.failed;
   }
-  if (error instanceof UnreachableError) {
-    console.error(error.message);
+  if (error instanceof UnreachableError || isConnectionFailure(error)) {
+    console.error((error as Error).message);
     return EXIT.unreachable;
   }
   console.error(
@@ -330,6 +330,19 @@ function failure(error: unknown): number {
         : String(error),
   );
   return EXIT.local;
+}
+
+/** Network codes meaning the gateway was not reached, from node:http or from fetch's `cause`. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT']);
+
+// The models transfer and rules commands use their own HTTP clients; a refused connection there
+// is the same "gateway not reached" as in the platform commands.
+function isConnectionFailure(error: unknown): boolean {
+  const codeOf = (e: unknown) => (e as { code?: unknown } | undefined)?.code;
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return [codeOf(error), codeOf(cause)].some(
+    (code) => typeof code === 'string' && UNREACHABLE_CODES.has(code),
+  );
 }
 
 main(process.argv.slice(2)).then(
