@@ -497,6 +497,10 @@ describe('strata CLI against the platform', () => {
     ]);
     expect(unreachable.code).toBe(4);
     expect(unreachable.stderr).toMatch(/cannot reach .*ECONNREFUSED/);
+    // The models transfer and rules commands have their own HTTP clients: same exit code.
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    expect((await strata(['models', 'list', '--url', closed])).code).toBe(4);
+    expect((await strata(['rules', 'list', '--tenant', 'a', '--url', closed])).code).toBe(4);
     const noCredential = await strata(['tenants', 'list'], {
       XDG_CONFIG_HOME: join(home, 'empty'),
     });
