@@ -13,7 +13,7 @@ import {
 import {
   type HistoryEntry,
   KvBuckets,
-  ALERT_BATCH_LIMIT,
+  alertBatchesOf,
   type NotificationAlertBatch,
   NotificationStreams,
   notificationAlertBatchSubject,
@@ -201,20 +201,11 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
 
   /** Stores alerts from the service's own inputs (the ruler's, events', logs') like a post. */
   async storePosted(tenantId: string, alerts: readonly PostableAlert[]): Promise<void> {
-    const receivedAt = Date.now();
-    const parts: Promise<unknown>[] = [];
-    for (let i = 0; i < alerts.length; i += ALERT_BATCH_LIMIT) {
-      const batch: NotificationAlertBatch = {
-        tenantId,
-        receivedAt,
-        alerts: alerts.slice(i, i + ALERT_BATCH_LIMIT),
-      };
-      parts.push(
-        this.bus.publish(notificationAlertBatchSubject(tenantId), batch, {
-          msgId: `${PUBLISHER}-${++this.published}`,
-        }),
-      );
-    }
+    const parts = alertBatchesOf(tenantId, Date.now(), alerts).map((batch) =>
+      this.bus.publish(notificationAlertBatchSubject(tenantId), batch, {
+        msgId: `${PUBLISHER}-${++this.published}`,
+      }),
+    );
     await Promise.all(parts);
   }
 

@@ -68,6 +68,18 @@ export interface NotificationAlertBatch {
   readonly alerts: readonly PostedAlert[];
 }
 
+/** A post's alerts as the messages that store them: `ALERT_BATCH_LIMIT` alerts at the most in each. */
+export function alertBatchesOf(
+  tenantId: string,
+  receivedAt: number,
+  alerts: readonly PostedAlert[],
+): NotificationAlertBatch[] {
+  const batches: NotificationAlertBatch[] = [];
+  for (let i = 0; i < alerts.length; i += ALERT_BATCH_LIMIT)
+    batches.push({ tenantId, receivedAt, alerts: alerts.slice(i, i + ALERT_BATCH_LIMIT) });
+  return batches;
+}
+
 /** An alert as the notification service keeps it (Alertmanager's `types.Alert`, times in ms). */
 export interface StoredAlert {
   readonly labels: Readonly<Record<string, string>>;

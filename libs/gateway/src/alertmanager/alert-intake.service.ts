@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { checkPostedAlerts, type PostableAlert } from '@strata/alertmanager';
 import {
-  ALERT_BATCH_LIMIT,
-  type NotificationAlertBatch,
+  alertBatchesOf,
   NotificationStreams,
   StrataError,
   notificationAlertBatchSubject,
@@ -51,19 +50,11 @@ export class AlertIntake {
     const receivedAt = Date.now();
     try {
       await this.stream;
-      const parts: Promise<unknown>[] = [];
-      for (let i = 0; i < alerts.length; i += ALERT_BATCH_LIMIT) {
-        const batch: NotificationAlertBatch = {
-          tenantId,
-          receivedAt,
-          alerts: alerts.slice(i, i + ALERT_BATCH_LIMIT),
-        };
-        parts.push(
-          this.options.bus.publish(notificationAlertBatchSubject(tenantId), batch, {
-            msgId: `${PUBLISHER}-${++this.published}`,
-          }),
-        );
-      }
+      const parts = alertBatchesOf(tenantId, receivedAt, alerts).map((batch) =>
+        this.options.bus.publish(notificationAlertBatchSubject(tenantId), batch, {
+          msgId: `${PUBLISHER}-${++this.published}`,
+        }),
+      );
       await Promise.all(parts);
     } catch (error) {
       throw new StrataError('unavailable', `the alerts were not stored: ${String(error)}`);
