@@ -9,24 +9,12 @@ import {
   type AlertWithStatus,
 } from '@strata/alertmanager';
 import { compilePromRegex } from '@strata/prom-regex';
-import { StrataError, type ListAlertsRequest } from '@strata/contracts';
-
-/** API v2 `gettableAlert`. */
-export interface GettableAlert {
-  annotations: Record<string, string>;
-  endsAt: string;
-  fingerprint: string;
-  receivers: { name: string }[];
-  startsAt: string;
-  status: {
-    inhibitedBy: string[];
-    silencedBy: string[];
-    state: 'active' | 'suppressed' | 'unprocessed';
-  };
-  updatedAt: string;
-  generatorURL?: string;
-  labels: Record<string, string>;
-}
+import {
+  type GettableAlert,
+  type GettableSilence,
+  StrataError,
+  type ListAlertsRequest,
+} from '@strata/contracts';
 
 /** go-openapi's `strfmt.DateTime`: RFC 3339 with milliseconds. */
 function ts(ms: number | null): string {
@@ -101,7 +89,7 @@ export function alertGroupsView(
 }
 
 /** API v2 `gettableSilence`. */
-export function gettableSilence(s: Silence, now: number): unknown {
+export function gettableSilence(s: Silence, now: number): GettableSilence {
   return {
     id: s.id,
     status: { state: silenceState(s, now) },

@@ -1,53 +1,21 @@
-import { type HistoryPage } from '@strata/contracts';
+import {
+  type GettableAlert,
+  type GettableSilence,
+  type HistoryPage,
+  type PromRuleGroupStatus,
+  type SilenceMatcher,
+} from '@strata/contracts';
 import { render } from '../output';
 import { api, qs } from './http';
 import { arg, type Command, durationSeconds } from './command';
 import { UsageError } from '../exit-codes';
-
-interface RuleStatus {
-  name: string;
-  type: 'alerting' | 'recording';
-  health: string;
-  state?: string;
-  lastError?: string;
-  lastEvaluation: string;
-  alerts?: unknown[];
-}
-interface GroupStatus {
-  name: string;
-  file: string;
-  interval: number;
-  lastEvaluation: string;
-  rules: RuleStatus[];
-}
-interface GettableAlert {
-  labels: Record<string, string>;
-  startsAt: string;
-  status: { state: string; silencedBy: string[] };
-  fingerprint: string;
-}
-interface Matcher {
-  name: string;
-  value: string;
-  isRegex: boolean;
-  isEqual?: boolean;
-}
-interface GettableSilence {
-  id: string;
-  status: { state: string };
-  matchers: Matcher[];
-  startsAt: string;
-  endsAt: string;
-  createdBy: string;
-  comment: string;
-}
 
 const labels = (l: Record<string, string>): string =>
   Object.entries(l)
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(',');
 
-const matchers = (ms: readonly Matcher[]): string =>
+const matchers = (ms: readonly SilenceMatcher[]): string =>
   ms
     .map(
       (m) =>
@@ -56,7 +24,7 @@ const matchers = (ms: readonly Matcher[]): string =>
     .join(',');
 
 /** `name=value`, `name!=value`, `name=~re`, `name!~re` as Alertmanager's matcher object. */
-export function parseMatcher(text: string): Matcher {
+export function parseMatcher(text: string): SilenceMatcher {
   const match = /^([A-Za-z_][A-Za-z0-9_]*)(=~|!~|!=|=)(.*)$/.exec(text);
   if (!match)
     throw new UsageError(`--matcher ${text} is not name=value, name!=value, name=~re or name!~re`);
@@ -71,7 +39,7 @@ export const RULES_STATUS: Command = {
     "strata rules status --tenant <t>                  each rule's health, state and last evaluation",
   async run(ctx) {
     const t = await ctx.target();
-    const res = await api<{ data: { groups: GroupStatus[] } }>(
+    const res = await api<{ data: { groups: PromRuleGroupStatus[] } }>(
       t,
       `/api/v1/rules${qs({ type: ctx.flags.type })}`,
     );
@@ -83,8 +51,8 @@ export const RULES_STATUS: Command = {
         ['RULE', (r) => r.rule.name],
         ['TYPE', (r) => r.rule.type],
         ['HEALTH', (r) => r.rule.health],
-        ['STATE', (r) => r.rule.state],
-        ['ALERTS', (r) => r.rule.alerts?.length],
+        ['STATE', (r) => (r.rule.type === 'alerting' ? r.rule.state : undefined)],
+        ['ALERTS', (r) => (r.rule.type === 'alerting' ? r.rule.alerts.length : undefined)],
         ['LAST EVALUATION', (r) => r.rule.lastEvaluation],
         ['ERROR', (r) => r.rule.lastError],
       ]),

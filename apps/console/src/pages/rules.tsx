@@ -1,37 +1,19 @@
+import { type PromRuleGroupStatus } from '@strata/contracts';
 import { useEffect, useState } from 'preact/hooks';
 import { call, type Session } from '../api';
 import { ErrorBanner } from '../components/error-banner';
 import { TenantPicker } from '../components/tenant-picker';
 
-interface RuleStatus {
-  name: string;
-  type: 'alerting' | 'recording';
-  health: string;
-  state?: string;
-  duration?: number;
-  lastError?: string;
-  lastEvaluation: string;
-  evaluationTime: number;
-  alerts?: Array<{ labels: Record<string, string>; state: string; activeAt?: string }>;
-}
-interface GroupStatus {
-  name: string;
-  file: string;
-  interval: number;
-  lastEvaluation: string;
-  rules: RuleStatus[];
-}
-
 /** Rule groups with each rule's health, state, `for` and last evaluation, from `/api/v1/rules`. */
 export function RulesPage({ session }: { session: Session }) {
   const [tenant, setTenant] = useState<string | null>(session.tenantId);
-  const [groups, setGroups] = useState<GroupStatus[] | null>(null);
+  const [groups, setGroups] = useState<PromRuleGroupStatus[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
   useEffect(() => {
     if (!tenant) return;
     setError(null);
-    call<{ data: { groups: GroupStatus[] } }>(session, '/api/v1/rules', { tenant })
+    call<{ data: { groups: PromRuleGroupStatus[] } }>(session, '/api/v1/rules', { tenant })
       .then(({ body }) => setGroups(body.data.groups))
       .catch((err: unknown) => {
         setGroups(null);
@@ -73,9 +55,9 @@ export function RulesPage({ session }: { session: Session }) {
                   <td data-field="health" class={r.health === 'ok' ? '' : 'bad'}>
                     {r.health}
                   </td>
-                  <td data-field="state">{r.state ?? '-'}</td>
-                  <td>{r.duration ? `${r.duration}s` : '-'}</td>
-                  <td data-field="alerts">{r.alerts?.length ?? '-'}</td>
+                  <td data-field="state">{r.type === 'alerting' ? r.state : '-'}</td>
+                  <td>{r.type === 'alerting' && r.duration ? `${r.duration}s` : '-'}</td>
+                  <td data-field="alerts">{r.type === 'alerting' ? r.alerts.length : '-'}</td>
                   <td data-field="lastEvaluation">{r.lastEvaluation}</td>
                   <td>{r.lastError || '-'}</td>
                 </tr>

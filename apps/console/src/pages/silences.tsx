@@ -1,3 +1,4 @@
+import { type GettableAlert, type GettableSilence, type SilenceMatcher } from '@strata/contracts';
 import { useEffect, useState } from 'preact/hooks';
 import { call, type Session } from '../api';
 import { ConfirmDialog } from '../components/confirm-dialog';
@@ -5,38 +6,16 @@ import { ErrorBanner } from '../components/error-banner';
 import { NotificationHistory } from '../components/notification-history';
 import { TenantPicker } from '../components/tenant-picker';
 
-interface Matcher {
-  name: string;
-  value: string;
-  isRegex: boolean;
-  isEqual?: boolean;
-}
-interface Silence {
-  id: string;
-  status: { state: string };
-  matchers: Matcher[];
-  startsAt: string;
-  endsAt: string;
-  createdBy: string;
-  comment: string;
-}
-interface Alert {
-  labels: Record<string, string>;
-  startsAt: string;
-  status: { state: string; silencedBy: string[] };
-  fingerprint: string;
-}
-
-const matcherText = (m: Matcher) =>
+const matcherText = (m: SilenceMatcher) =>
   `${m.name}${m.isEqual === false ? '!' : '='}${m.isRegex ? '~' : ''}"${m.value}"`;
 
 /** Parses `a="b", c=~"d"` into Alertmanager matchers; null when a part is not a matcher. */
-export function parseMatchers(text: string): Matcher[] | null {
+export function parseMatchers(text: string): SilenceMatcher[] | null {
   const parts = text
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean);
-  const out: Matcher[] = [];
+  const out: SilenceMatcher[] = [];
   for (const part of parts) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?$/.exec(part);
     if (!m) return null;
@@ -53,20 +32,20 @@ export function parseMatchers(text: string): Matcher[] | null {
 /** Alerts, silences and notification history of the tenant's Alertmanager: create and expire silences. */
 export function SilencesPage({ session }: { session: Session }) {
   const [tenant, setTenant] = useState<string | null>(session.tenantId);
-  const [silences, setSilences] = useState<Silence[]>([]);
-  const [alerts, setAlerts] = useState<Alert[]>([]);
+  const [silences, setSilences] = useState<GettableSilence[]>([]);
+  const [alerts, setAlerts] = useState<GettableAlert[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
   const [matchers, setMatchers] = useState('');
   const [hours, setHours] = useState('2');
   const [comment, setComment] = useState('');
-  const [expiring, setExpiring] = useState<Silence | null>(null);
+  const [expiring, setExpiring] = useState<GettableSilence | null>(null);
 
   useEffect(() => {
     if (!tenant) return;
     Promise.all([
-      call<Silence[]>(session, '/alertmanager/api/v2/silences', { tenant }),
-      call<Alert[]>(session, '/alertmanager/api/v2/alerts', { tenant }),
+      call<GettableSilence[]>(session, '/alertmanager/api/v2/silences', { tenant }),
+      call<GettableAlert[]>(session, '/alertmanager/api/v2/alerts', { tenant }),
     ])
       .then(([s, a]) => {
         setSilences(s.body);
@@ -103,7 +82,7 @@ export function SilencesPage({ session }: { session: Session }) {
       setError(err);
     }
   };
-  const expire = async (s: Silence) => {
+  const expire = async (s: GettableSilence) => {
     setExpiring(null);
     try {
       await call(session, `/alertmanager/api/v2/silence/${s.id}`, { method: 'DELETE', tenant });

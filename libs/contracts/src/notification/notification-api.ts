@@ -68,6 +68,43 @@ export interface NotificationAlertBatch {
   readonly alerts: readonly PostedAlert[];
 }
 
+/** API v2 `gettableAlert`. */
+export interface GettableAlert {
+  annotations: Record<string, string>;
+  endsAt: string;
+  fingerprint: string;
+  receivers: { name: string }[];
+  startsAt: string;
+  status: {
+    inhibitedBy: string[];
+    silencedBy: string[];
+    state: 'active' | 'suppressed' | 'unprocessed';
+  };
+  updatedAt: string;
+  generatorURL?: string;
+  labels: Record<string, string>;
+}
+
+/** A matcher of API v2 `gettableSilence`. */
+export interface SilenceMatcher {
+  name: string;
+  value: string;
+  isRegex: boolean;
+  isEqual: boolean;
+}
+
+/** API v2 `gettableSilence`. */
+export interface GettableSilence {
+  id: string;
+  status: { state: 'pending' | 'active' | 'expired' };
+  updatedAt: string;
+  comment: string;
+  createdBy: string;
+  endsAt: string;
+  matchers: SilenceMatcher[];
+  startsAt: string;
+}
+
 /** A post's alerts as the messages that store them: `ALERT_BATCH_LIMIT` alerts at the most in each. */
 export function alertBatchesOf(
   tenantId: string,
