@@ -129,6 +129,9 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       ...NotificationStreams.alertBatches.subjects,
       // A manifest is committed under the tenant's model lock, shared with every replica and the GC.
       ...useKv(KvBuckets.modelLocks, 'write'),
+      // The log limits hold across replicas: each counts the others and adds to the shared day total.
+      ...useKv(KvBuckets.gatewayMembers, 'write'),
+      ...useKv(KvBuckets.logDailyBytes, 'write'),
       // Readiness and status of the platform behind the edge.
       'strata.service.health.v1.*',
       'strata.service.info.v1.*',

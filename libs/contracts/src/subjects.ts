@@ -138,6 +138,13 @@ export const KvBuckets = {
   logflowState: 'STRATA_LOGFLOW_STATE',
   /** Events service replicas (`m.<replica>`), expiring when not renewed: each admits its share of a tenant's events rate. */
   eventsMembers: 'STRATA_EVENTS_MEMBERS',
+  /** Gateway replicas (`m.<replica>`), expiring when not renewed: each admits its share of a tenant's log rate. */
+  gatewayMembers: 'STRATA_GATEWAY_MEMBERS',
+  /**
+   * Log line bytes each tenant stored per UTC day (`logDailyBytesKey` → `LogDailyBytes`), counted
+   * by every gateway replica with compare-and-set so `logBytesPerDay` holds across them.
+   */
+  logDailyBytes: 'STRATA_LOG_DAILY_BYTES',
   /**
    * Model registry: per-tenant locks (`t<hex of tenant>` → holder) taken by every gateway replica
    * to commit a manifest and by the model-registry service to collect garbage, expiring when not renewed.
@@ -146,6 +153,24 @@ export const KvBuckets = {
   /** Key of a partition in the buckets above. */
   partitionKey: (partition: number) => `p${partitionToken(partition)}`,
 } as const;
+
+/** Hex of a tenant id for KV keys, since tenant ids may hold characters KV keys refuse. */
+export function tenantKeyToken(tenant: string): string {
+  // TextEncoder, not Buffer: contracts are also compiled for the browser console.
+  return Array.from(new TextEncoder().encode(tenant), (b) => b.toString(16).padStart(2, '0')).join(
+    '',
+  );
+}
+
+/** Key of a tenant's bytes of one UTC day (days since the epoch) in `KvBuckets.logDailyBytes`. */
+export function logDailyBytesKey(tenant: string, day: number): string {
+  return `d${day}.t${tenantKeyToken(tenant)}`;
+}
+
+/** Value of a key in `KvBuckets.logDailyBytes`. */
+export interface LogDailyBytes {
+  bytes: number;
+}
 
 /** Queue groups: one per service, so each request is handled by one instance. */
 export const QueueGroups = {

@@ -8,7 +8,8 @@ export {
   type LogBatchDraft,
   type StoredLogBatches,
 } from './batches';
-export { LogLimiter, type LogAdmission, type LogQuota } from './limits';
+export { LogLimiter, dailyQuotaRefusal, utcDay, type LogAdmission, type LogQuota } from './limits';
+export { SharedDailyBytes } from './daily-bytes';
 export { parseLokiJson, parseLokiProtobuf } from './loki/loki-push';
 export { parseLabelString } from './loki/label-string';
 export { parseBulk, type BulkAction, type BulkItem } from './elasticsearch/bulk';

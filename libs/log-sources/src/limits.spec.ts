@@ -50,3 +50,24 @@ describe('LogLimiter', () => {
     expect(limiter.take('u', 4_000, { ...quota, logBytesPerDay: 0 })).toEqual({ ok: true });
   });
 });
+
+describe('LogLimiter shared by replicas', () => {
+  const now = Date.UTC(2024, 0, 2, 12, 0, 0);
+  const quota: LogQuota = {
+    logBytesPerDay: 0,
+    logIngestionRateBytesPerSecond: 1_000,
+    logIngestionBurstBytes: 6_000,
+  };
+
+  it("holds 1/N of the tenant's burst in each of N replicas", () => {
+    const limiter = new LogLimiter(() => now);
+    expect(limiter.take('r', 2_000, quota, 3)).toEqual({ ok: true });
+    expect(limiter.take('r', 1, quota, 3)).toMatchObject({ ok: false, reason: 'log_rate_limited' });
+  });
+
+  it('leaves the day to another counter when told to', () => {
+    const limiter = new LogLimiter(() => now, false);
+    const open = { ...quota, logBytesPerDay: 10, logIngestionBurstBytes: 1e9 };
+    expect(limiter.take('s', 5_000, open)).toEqual({ ok: true });
+  });
+});

@@ -46,3 +46,4 @@ export {
 export { createProcessLogger, busLoggerFor } from './service/nest-logging';
 export { runProcess } from './service/run-process';
 export { TokenBuckets, type TakeResult } from './limits/token-bucket';
+export { ReplicaCount, REPLICA_MEMBER_TTL_MS } from './limits/replica-count';

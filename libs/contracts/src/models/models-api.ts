@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tenantKeyToken } from '../subjects';
 
 /** Subjects of the model-registry service. */
 export const ModelsSubjects = {
@@ -22,7 +23,5 @@ export interface CollectModelGarbageReply {
 
 /** Key of a tenant's model lock in `KvBuckets.modelLocks`: hex, since tenant ids may hold characters KV keys refuse. */
 export function modelLockKey(tenant: string): string {
-  // TextEncoder, not Buffer: contracts are also compiled for the browser console.
-  const hex = Array.from(new TextEncoder().encode(tenant), (b) => b.toString(16).padStart(2, '0'));
-  return `t${hex.join('')}`;
+  return `t${tenantKeyToken(tenant)}`;
 }

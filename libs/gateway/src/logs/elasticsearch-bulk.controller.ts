@@ -126,7 +126,7 @@ export class ElasticsearchBulkController {
             records: good,
           });
         } catch (error) {
-          this.ingest.refund(tenantId, bytes);
+          await this.ingest.refund(tenantId, bytes, request.id);
           throw error;
         }
       }

@@ -87,7 +87,7 @@ export class SyslogListeners implements OnApplicationBootstrap, OnApplicationShu
       });
       return { ok: true };
     } catch (error) {
-      this.ingest.refund(tenantId, bytes);
+      await this.ingest.refund(tenantId, bytes, requestId);
       throw error;
     }
   }
