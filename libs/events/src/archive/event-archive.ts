@@ -7,8 +7,9 @@ import {
 import { DataSource } from 'typeorm';
 import { type ArchiveRow, archiveTable } from './archive-rows';
 import { CreateEventArchive1732160000000 } from './migrations/1732160000000-create-event-archive';
+import { CreateEventCounts1733380000000 } from './migrations/1733380000000-create-event-counts';
 import { encodeCursor } from './cursor';
-import { searchQuery } from './search-query';
+import { type SearchQueryOptions, searchQuery } from './search-query';
 
 const DAY_MS = 86_400_000;
 const MIGRATION_LOCK_KEY = 0x5374_6576;
@@ -44,7 +45,7 @@ export class EventArchive {
       migrationsRun: false,
       // Its own table: the events service may share the control plane's database.
       migrationsTableName: 'events_schema_migrations',
-      migrations: [CreateEventArchive1732160000000],
+      migrations: [CreateEventArchive1732160000000, CreateEventCounts1733380000000],
       applicationName: 'strata-events',
       // JIT compiles each big count for ~0.5 s, more than it saves on these plans.
       extra: { max: options.poolSize ?? 5, options: '-c jit=off' },
@@ -93,19 +94,30 @@ export class EventArchive {
     for (let i = 0; i < kept.length; i += INSERT_ROWS) {
       const part = kept.slice(i, i + INSERT_ROWS);
       const json = JSON.stringify(part.map((r) => recordOf(kind, tenantId, r)));
-      const result: unknown = await this.dataSource.query(
-        `INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)
-         ON CONFLICT DO NOTHING RETURNING id`,
+      // The per-minute counts grow in the same statement by the rows it actually inserted, so a
+      // redelivered batch (all conflicts) counts nothing and a failed one counts nothing either.
+      const result = (await this.dataSource.query(
+        `WITH inserted AS (
+           INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)
+           ON CONFLICT DO NOTHING RETURNING tenant_id, time, cluster
+         ), counted AS (${countInsert(kind, 'inserted')})
+         SELECT count(*) AS n FROM inserted`,
         [json],
-      );
-      inserted += Array.isArray(result) ? result.length : 0;
+      )) as Array<{ n: string }>;
+      inserted += Number(result[0]?.n ?? 0);
     }
     return inserted;
   }
 
-  /** One page of a tenant's records with the total and, when asked, the histogram. */
-  async search(request: EventSearchRequest): Promise<EventSearchResult> {
-    const q = searchQuery(request);
+  /**
+   * One page of a tenant's records with the total and, when asked, the histogram (from the
+   * per-minute counts when the filters allow, unless `options.counts` is false).
+   */
+  async search(
+    request: EventSearchRequest,
+    options: SearchQueryOptions = {},
+  ): Promise<EventSearchResult> {
+    const q = searchQuery(request, options);
     // The page and the counts run at once, on separate connections of the pool.
     const [rows, counted, buckets] = await Promise.all([
       this.dataSource.query(q.page.sql, q.page.params) as Promise<
@@ -159,6 +171,11 @@ export class EventArchive {
         this.partitions.delete(name);
         dropped.push(name);
       }
+      // Every partition before the cutoff day is gone, and with them every record before it.
+      await this.dataSource.query(`DELETE FROM event_counts WHERE kind = $1 AND minute < $2`, [
+        table === 'kube_events' ? 'events' : 'audit',
+        new Date(`${cutoff.slice(0, 4)}-${cutoff.slice(4, 6)}-${cutoff.slice(6, 8)}T00:00:00Z`),
+      ]);
     }
     return dropped;
   }
@@ -189,12 +206,30 @@ export class EventArchive {
   ): Promise<number> {
     const keep = this.retentionMs(retentionSeconds);
     if (keep >= this.retentionDays * DAY_MS) return 0;
-    const result: unknown = await this.dataSource.query(
-      `DELETE FROM ${archiveTable(kind)} WHERE tenant_id = $1 AND time < $2`,
-      [tenantId, new Date(now - keep)],
-    );
-    // TypeORM answers a DELETE with [rows, affected].
-    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+    // The counts shrink by the rows deleted, in the same statement; the cutoff need not fall on
+    // a minute, so a minute can lose part of its count. Emptied minutes go in the same transaction.
+    return this.dataSource.transaction(async (tx) => {
+      const [{ n }] = (await tx.query(
+        `WITH deleted AS (
+           DELETE FROM ${archiveTable(kind)} WHERE tenant_id = $1 AND time < $2
+           RETURNING tenant_id, time, cluster
+         ), gone AS (
+           SELECT date_bin('1 minute', time, 'epoch') AS minute, cluster, count(*) AS n
+           FROM deleted GROUP BY 1, 2
+         ), counted AS (
+           UPDATE event_counts c SET n = c.n - gone.n FROM gone
+           WHERE c.tenant_id = $1 AND c.kind = $3 AND c.minute = gone.minute
+             AND c.cluster = gone.cluster
+         )
+         SELECT count(*) AS n FROM deleted`,
+        [tenantId, new Date(now - keep), kind],
+      )) as Array<{ n: string }>;
+      await tx.query(
+        `DELETE FROM event_counts WHERE tenant_id = $1 AND kind = $2 AND minute < $3 AND n <= 0`,
+        [tenantId, kind, new Date(now - keep)],
+      );
+      return Number(n);
+    });
   }
 
   /** The platform's retention, or the tenant's when it is set and shorter. */
@@ -224,6 +259,17 @@ export class EventArchive {
     }
     this.partitions.add(name);
   }
+}
+
+/**
+ * The statement adding rows of `source` (tenant_id, time, cluster) to the per-minute counts; in a
+ * fixed order, so two batches touching the same minutes lock them in the same order.
+ */
+export function countInsert(kind: EventRecordKind, source: string): string {
+  return `INSERT INTO event_counts (tenant_id, kind, minute, cluster, n)
+    SELECT tenant_id, '${kind === 'events' ? 'events' : 'audit'}', date_bin('1 minute', time, 'epoch'), cluster, count(*)
+    FROM ${source} GROUP BY 1, 3, 4 ORDER BY 1, 3, 4
+    ON CONFLICT (tenant_id, kind, minute, cluster) DO UPDATE SET n = event_counts.n + excluded.n`;
 }
 
 /** A row as `json_populate_recordset` reads it: keys named as the table's columns. */
