@@ -23,7 +23,7 @@ import {
   VECTOR_FUNCTIONS,
 } from './functions/registry';
 import { RANGE_FUNCTIONS } from './functions/range';
-import { type RangeFn } from './functions/types';
+import { CounterResets, type RangeFn } from './functions/types';
 import { firstAfter, lastAtOrBefore, type LoadedSeries } from './selectors';
 import { newSeries, pushPoint, type Matrix, type Sample, type Series, type Vector } from './types';
 
@@ -464,6 +464,8 @@ export class Evaluator implements StepEvaluator {
       metric: Labels.EMPTY,
       annos,
       call: e,
+      seriesLength: 0,
+      resets: new CounterResets(),
     };
     // The current window stays counted until the next series starts, as Prometheus' buffer does.
     let held = 0;
@@ -476,6 +478,8 @@ export class Evaluator implements StepEvaluator {
       let ss: Series | null = null;
       let step = -1;
       callCtx.metric = s.labels;
+      callCtx.seriesLength = s.n;
+      callCtx.resets.clear();
       const sts = s.ts;
       const sn = s.n;
       // Window ends only move forward with the steps: both bounds slide instead of searching.

@@ -1,4 +1,4 @@
-import { type Annotations, type Labels, type QueryValue } from '@strata/promql';
+import { type Annotations, type Labels, type QueryValue, type Series } from '@strata/promql';
 import { type PromPoint, type PromQueryData } from '@strata/contracts';
 
 /**
@@ -65,15 +65,87 @@ export function toPromQueryData(value: QueryValue): PromQueryData {
 
 /**
  * The whole Prometheus response body of a successful query as JSON text, for replies that travel
- * pre-serialised. V8's native JSON.stringify over the shaped response measured about twice as fast
- * as building the text with string concatenation in one pass (41 MB, 1.2M samples: ~0.4 s vs ~0.8 s).
+ * pre-serialised. A matrix is written straight from the series' typed arrays (no `[t, "v"]` array
+ * per point, no object tree to stringify); other results go through V8's JSON.stringify. The text
+ * is byte-identical to stringifying `{ status, data: toPromQueryData(value), warnings, infos }`.
  */
 export function serializeQueryResponse(value: QueryValue, annotations: Annotations): string {
   const { warnings, infos } = annotations;
-  return JSON.stringify({
-    status: 'success',
-    data: toPromQueryData(value),
-    ...(warnings.length > 0 ? { warnings } : {}),
-    ...(infos.length > 0 ? { infos } : {}),
-  });
+  const tail =
+    (warnings.length > 0 ? `,"warnings":${JSON.stringify(warnings)}` : '') +
+    (infos.length > 0 ? `,"infos":${JSON.stringify(infos)}` : '');
+  if (value.type !== 'matrix') {
+    return `{"status":"success","data":${JSON.stringify(toPromQueryData(value))}${tail}}`;
+  }
+  return `{"status":"success","data":{"resultType":"matrix","result":${encodeMatrix(value.value)}}${tail}}`;
+}
+
+/**
+ * A matrix's `result` array, written as bytes into one growing buffer (string concatenation of
+ * ~200k small pieces builds ropes that cost more than the object tree JSON.stringify walks).
+ * Series of a range query share the step grid, so each timestamp's text is kept by point position
+ * and reused while the next series has the same timestamp there.
+ */
+function encodeMatrix(matrix: readonly Series[]): string {
+  const w = new ByteWriter(1 << 16);
+  const tsText: string[] = [];
+  const tsOf = new Float64Array(matrix.reduce((m, s) => Math.max(m, s.n), 0)).fill(NaN);
+  w.ascii('[');
+  for (let k = 0; k < matrix.length; k++) {
+    const s = matrix[k];
+    w.ascii(k === 0 ? '{"metric":' : ',{"metric":');
+    w.utf8(JSON.stringify(s.metric.toRecord()));
+    w.ascii(',"values":[');
+    const { ts, vals, n } = s;
+    for (let i = 0; i < n; i++) {
+      const t = ts[i];
+      if (tsOf[i] !== t) {
+        tsOf[i] = t;
+        tsText[i] = JSON.stringify(promTimestamp(t));
+      }
+      w.ascii(i === 0 ? '[' : ',[');
+      w.ascii(tsText[i]);
+      w.ascii(',"');
+      w.ascii(formatPromValue(vals[i]));
+      w.ascii('"]');
+    }
+    w.ascii(']}');
+  }
+  w.ascii(']');
+  return w.text();
+}
+
+/** Appends text to a growing byte buffer; `ascii` for text known to be ASCII. */
+class ByteWriter {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  ascii(s: string): void {
+    const len = s.length;
+    if (this.pos + len > this.buf.length) this.grow(len);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < len; i++) b[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  utf8(s: string): void {
+    const len = Buffer.byteLength(s, 'utf8');
+    if (this.pos + len > this.buf.length) this.grow(len);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  text(): string {
+    return this.buf.toString('utf8', 0, this.pos);
+  }
+
+  private grow(need: number): void {
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + need));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
 }

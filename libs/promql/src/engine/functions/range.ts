@@ -11,12 +11,11 @@ function extrapolatedRate(isCounter: boolean, isRate: boolean): RangeFn {
     const lastT = ts[hi - 1];
     let result = vs[hi - 1] - vs[lo];
     if (isCounter) {
-      let prev = vs[lo];
-      for (let i = lo + 1; i < hi; i++) {
-        const cur = vs[i];
-        if (cur < prev) result += prev;
-        prev = cur;
-      }
+      // The same additions in the same order as a rescan of the window, so bit-identical.
+      const r = c.resets;
+      r.ensure(vs, c.seriesLength);
+      const end = r.endBefore(hi);
+      for (let k = r.firstAfter(lo); k < end; k++) result += vs[r.indexAt(k) - 1];
     }
     let durationToStart = (firstT - c.rangeStart) / 1000;
     let durationToEnd = (c.rangeEnd - lastT) / 1000;
