@@ -71,6 +71,8 @@ export interface ModelStack {
   metrics(): Promise<string>;
   /** Runs the model-registry service's periodic sweep over every tenant now. */
   sweepModels(): Promise<void>;
+  /** Stops the model-registry service (its consumer unacked where it stood) and starts it again. */
+  restartModelRegistry(): Promise<void>;
   /** Severs every open connection of the gateway, as its crash would, then starts a new one on the same bucket. */
   crashAndRestartGateway(): Promise<void>;
   close(): Promise<void>;
@@ -116,22 +118,26 @@ export async function startModelStack(options: {
     },
     { logger: ['error'] },
   );
-  const { app: modelRegistry }: { app: INestApplicationContext } = await serveOnBus(
-    bus,
-    {
-      imports: [
-        KvModule.of(nats, bus),
-        ModelRegistryModule.withOptions({
-          bucket: options.bucket,
-          gcGraceMs: options.gcGraceMs ?? 0,
-          sweepEveryMs: 3_600_000,
-          ownsBucket: false,
-          webhooks: { ...DEFAULT_WEBHOOK_DELIVERY, ...options.webhooks },
-        }),
-      ],
-    },
-    { logger: ['error'] },
-  );
+  const startModelRegistry = async (): Promise<INestApplicationContext> => {
+    const served = await serveOnBus(
+      bus,
+      {
+        imports: [
+          KvModule.of(nats, bus),
+          ModelRegistryModule.withOptions({
+            bucket: options.bucket,
+            gcGraceMs: options.gcGraceMs ?? 0,
+            sweepEveryMs: 3_600_000,
+            ownsBucket: false,
+            webhooks: { ...DEFAULT_WEBHOOK_DELIVERY, ...options.webhooks },
+          }),
+        ],
+      },
+      { logger: ['error'] },
+    );
+    return served.app;
+  };
+  let modelRegistry = await startModelRegistry();
   const startOne = () =>
     startGateway({
       config: {
@@ -174,6 +180,10 @@ export async function startModelStack(options: {
     },
     sweepModels() {
       return modelRegistry.get(ModelGarbageCollector).sweep();
+    },
+    async restartModelRegistry() {
+      await modelRegistry.close();
+      modelRegistry = await startModelRegistry();
     },
     metrics() {
       return gateway.app.get(GatewayMetrics).registry.metrics();

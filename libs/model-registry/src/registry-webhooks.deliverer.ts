@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Inject,
   Injectable,
@@ -37,6 +38,7 @@ export class RegistryWebhooksDeliverer implements OnApplicationBootstrap, OnAppl
   private consumer: Stoppable | null = null;
   private retry: NodeJS.Timeout | null = null;
   private stopped = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -51,6 +53,7 @@ export class RegistryWebhooksDeliverer implements OnApplicationBootstrap, OnAppl
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     if (this.retry) clearTimeout(this.retry);
     await this.consumer?.stop();
   }
@@ -105,15 +108,18 @@ export class RegistryWebhooksDeliverer implements OnApplicationBootstrap, OnAppl
     const { attempts, firstRetryMs, maxRetryMs } = this.options.webhooks;
     const deliveryId = deliveryIdOf(position, subscription.tenantId, subscription.name);
     let last = '';
-    for (let attempt = 1; attempt <= attempts && !this.stopped; attempt++) {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       const [outcome, detail] = await this.post(subscription, message, deliveryId);
       if (outcome === 'delivered') return;
       last = detail;
       if (outcome === 'refused') break;
       if (attempt < attempts)
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.min(maxRetryMs, firstRetryMs * 2 ** (attempt - 1))),
-        );
+        await sleep(Math.min(maxRetryMs, firstRetryMs * 2 ** (attempt - 1)), undefined, {
+          signal: this.stopping.signal,
+        }).catch(() => undefined);
+      // Stopping mid-retry leaves the event unacked: the next start delivers it again.
+      if (this.stopped)
+        throw new Error(`stopped while delivering ${message.event} #${position}, not given up`);
     }
     this.log.warn(
       `${subscription.tenantId}/${subscription.name}: gave up ${message.event} #${position} (${last})`,

@@ -207,6 +207,25 @@ describe('registry webhooks', () => {
     expect(eventOf(attempts[2]).data).toMatchObject({ name: 'fraud', version: '2' });
   });
 
+  it('delivers an event again when the service restarts while retrying it', async () => {
+    const before = receiver.at('/ml').length;
+    receiver.failing = 1_000;
+    expect(
+      (await call('POST', '/api/v1/registry/models/fraud/versions', { source: 's3://m/3' })).status,
+    ).toBe(201);
+    await receiver.until('a failed attempt', () => receiver.at('/ml').length > before);
+    await stack.restartModelRegistry();
+    receiver.failing = 0;
+    await receiver.until('version 3 after the restart', () =>
+      receiver.at('/ml').some((r) => r.status === 200 && r.body.includes('s3://m/3')),
+    );
+    const attempts = receiver.at('/ml').slice(before);
+    expect(attempts[0].status).toBe(500);
+    expect(attempts[attempts.length - 1].status).toBe(200);
+    expect(new Set(attempts.map((r) => r.headers['x-mlflow-delivery-id'])).size).toBe(1);
+    expect(eventOf(attempts[attempts.length - 1]).data).toMatchObject({ version: '3' });
+  });
+
   it('never reads a secret back: REST, GraphQL and the audit trail mask it', async () => {
     const listed = await call('GET', '/api/v1/registry/webhooks');
     expect(listed.body.items).toEqual([
