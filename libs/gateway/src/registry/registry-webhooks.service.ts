@@ -22,8 +22,12 @@ export class RegistryWebhooksService {
   constructor(private readonly controlPlane: ControlPlaneClient) {}
 
   /** The tenant's webhooks in name order, secrets masked. */
-  async list(caller: Caller, tenantId: string): Promise<RegistryWebhookView[]> {
-    AccessPolicy.requireTenant(caller.principal, tenantId, 'read');
+  async list(
+    caller: Caller,
+    tenantId: string,
+    scope: 'read' | 'write' = 'read',
+  ): Promise<RegistryWebhookView[]> {
+    AccessPolicy.requireTenant(caller.principal, tenantId, scope);
     const webhooks = await this.controlPlane.query(
       { type: 'ListRegistryWebhooks', tenantId },
       caller.requestId,
@@ -31,10 +35,15 @@ export class RegistryWebhooksService {
     return webhooks.map(maskRegistryWebhook);
   }
 
-  /** One webhook, its secret masked. */
-  async get(caller: Caller, tenantId: string, name: string): Promise<RegistryWebhookView> {
+  /** One webhook, its secret masked (`write`: the answer to a change, masked as every read). */
+  async get(
+    caller: Caller,
+    tenantId: string,
+    name: string,
+    scope: 'read' | 'write' = 'read',
+  ): Promise<RegistryWebhookView> {
     const valid = validate(RegistryWebhookName, name, 'name');
-    const found = (await this.list(caller, tenantId)).find((w) => w.name === valid);
+    const found = (await this.list(caller, tenantId, scope)).find((w) => w.name === valid);
     if (!found)
       throw new StrataError('not_found', `registry webhook ${JSON.stringify(name)} does not exist`);
     return found;
@@ -56,7 +65,7 @@ export class RegistryWebhooksService {
       { type: 'SetRegistryWebhook', tenantId, webhook },
       commandContextOf(caller),
     );
-    return this.get(caller, tenantId, webhook.name);
+    return this.get(caller, tenantId, webhook.name, 'write');
   }
 
   /** Deletes the webhook `name`. */
