@@ -86,7 +86,8 @@ describe('registry webhooks', () => {
     await receiver.start();
     stack = await startModelStack({
       bucket: new FilesystemBucket(dir),
-      webhooks: { attempts: 5, firstRetryMs: 200, maxRetryMs: 1_000 },
+      // Enough attempts that a restart on a loaded machine lands before the delivery is given up.
+      webhooks: { attempts: 30, firstRetryMs: 200, maxRetryMs: 500 },
     });
     key = await stack.createTenant('ml');
     otherKey = await stack.createTenant('other');
