@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
   connectBus,
@@ -187,6 +189,48 @@ describe('NATS identities and permissions', () => {
     expect((await models('PUT', '/manifests/v1', JSON.stringify(manifest))).status).toBe(201);
     const deleted = await models('DELETE', '/manifests/v1');
     expect(await deleted.json()).toEqual({ deletedBlobs: 1 });
+
+    // A registry webhook: the model-registry service follows the control events and asks the
+    // control plane for the tenant's subscriptions under its own identity.
+    const hooks: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        hooks.push(body);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const registryKey = await issue(['read', 'write']);
+      const registry = (method: string, path: string, body: unknown) =>
+        fetch(api(`/api/v1/registry${path}`), {
+          method,
+          headers: { authorization: `Bearer ${registryKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+      expect(
+        (
+          await registry('PUT', '/webhooks/ci', {
+            url: hookUrl,
+            events: ['registered_model.created'],
+          })
+        ).status,
+      ).toBe(200);
+      expect((await registry('POST', '/models', { name: 'auth-model' })).status).toBe(201);
+      await eventually(async () => {
+        expect(hooks.map((h) => JSON.parse(h) as { data: { name: string } })).toEqual([
+          expect.objectContaining({
+            entity: 'registered_model',
+            data: expect.objectContaining({ name: 'auth-model' }),
+          }),
+        ]);
+      });
+    } finally {
+      receiver.close();
+    }
     // Nothing any service did was refused by the server.
     expect(violations()).toEqual([]);
   });

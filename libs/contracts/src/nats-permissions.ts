@@ -278,7 +278,13 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
     chunksWith: ['control-plane'],
   },
   'model-registry': {
-    publish: [...JS_INFO, ...useKv(KvBuckets.modelLocks, 'write')],
+    publish: [
+      ...JS_INFO,
+      ...useKv(KvBuckets.modelLocks, 'write'),
+      // Registry webhooks: model events on a durable consumer, subscriptions asked per event.
+      Subjects.controlQuery,
+      ...consumeStream(Streams.controlEvents.name),
+    ],
     subscribe: [...servesHealth('model-registry'), ModelsSubjects.collectGarbage],
     chunksWith: [],
   },

@@ -21,6 +21,7 @@ import { eventRuleSetDecider } from './domain/event-rule-set.decider';
 import { storedEventRuleSets } from './queries/event-rule-sets.query';
 import { quotaDecider } from './domain/quota.decider';
 import { registeredModelDecider } from './domain/registered-model.decider';
+import { registryWebhookDecider } from './domain/registry-webhook.decider';
 import { ruleGroupDecider, type RuleGroupRules } from './domain/rule-group.decider';
 import { seriesDeletionDecider } from './domain/series-deletion.decider';
 import { StreamIds } from './domain/streams';
@@ -205,6 +206,14 @@ export class ControlPlaneCommandHandler {
         const events = pipelineDecider.decide(command, { ...loaded.state, tenant });
         return this.append(streamId, loaded.version, events, metadata(command.tenantId));
       }
+      case 'SetRegistryWebhook':
+      case 'DeleteRegistryWebhook': {
+        const tenant = await this.loadTenant(command.tenantId);
+        const streamId = StreamIds.registryWebhooks(command.tenantId);
+        const loaded = await this.load(registryWebhookDecider, streamId);
+        const events = registryWebhookDecider.decide(command, { ...loaded.state, tenant });
+        return this.append(streamId, loaded.version, events, metadata(command.tenantId));
+      }
       case 'ConfigureAlertmanager':
       case 'DeleteAlertmanagerConfig': {
         const tenant = await this.loadTenant(command.tenantId);
@@ -295,6 +304,9 @@ function targetStream(command: ControlCommand): string | undefined {
       return StreamIds.pipeline(command.tenantId, command.pipeline.name);
     case 'DeletePipeline':
       return StreamIds.pipeline(command.tenantId, command.name);
+    case 'SetRegistryWebhook':
+    case 'DeleteRegistryWebhook':
+      return StreamIds.registryWebhooks(command.tenantId);
     case 'ConfigureAlertmanager':
     case 'DeleteAlertmanagerConfig':
       return StreamIds.alertmanager(command.tenantId);

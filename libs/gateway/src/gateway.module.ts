@@ -64,6 +64,9 @@ import {
   REGISTRY_SCHEMA,
   RegistryController,
   RegistryResolver,
+  RegistryWebhooksController,
+  RegistryWebhooksResolver,
+  RegistryWebhooksService,
   RegistryService,
 } from './registry';
 
@@ -113,6 +116,7 @@ export class GatewayModule {
         EventRuleSetsController,
         ModelsController,
         RegistryController,
+        RegistryWebhooksController,
         MlflowController,
         AlertmanagerApiController,
         AlertmanagerConfigController,
@@ -143,6 +147,8 @@ export class GatewayModule {
         AdminResolver,
         RuleGroupsResolver,
         RegistryResolver,
+        RegistryWebhooksResolver,
+        RegistryWebhooksService,
         RegistryService,
         RuleGroupsService,
         EventRuleSetsService,

@@ -149,6 +149,8 @@ export class FakeControlPlane extends ControlPlaneClient {
       case 'SetModelVersionTag':
       case 'SetModelAlias':
       case 'DeleteModelAlias':
+      case 'SetRegistryWebhook':
+      case 'DeleteRegistryWebhook':
         // These aggregates are validated by libraries inside the real control plane; specs of them use it.
         return this.missing('support for this aggregate in the fake control plane');
       case 'ConfigureAlertmanager':
@@ -282,6 +284,7 @@ export class FakeControlPlane extends ControlPlaneClient {
       case 'ListEventRuleSets':
       case 'GetRegisteredModel':
       case 'SearchRegisteredModels':
+      case 'ListRegistryWebhooks':
         return this.missing('support for this aggregate in the fake control plane');
       case 'GetAlertmanagerConfig':
         return this.missing('Alertmanager configuration support in the fake control plane');

@@ -1,11 +1,16 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
-import { connectBus, KV, serveOnBus, type NatsBus } from '@strata/bus';
+import { BUS, connectBus, KV, serveOnBus, type NatsBus } from '@strata/bus';
 import { prefixedBus } from '@strata/bus/testing';
 import { Subjects } from '@strata/contracts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the model specs run the real control plane behind the gateway
 import { ControlPlaneModule } from '@strata/control-plane';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- garbage collection runs in the model-registry service
-import { ModelGarbageCollector, ModelRegistryModule } from '@strata/model-registry';
+import {
+  DEFAULT_WEBHOOK_DELIVERY,
+  ModelGarbageCollector,
+  ModelRegistryModule,
+  type WebhookDeliveryOptions,
+} from '@strata/model-registry';
 import { type Bucket } from '@strata/objstore';
 import {
   freshDatabase,
@@ -40,12 +45,15 @@ class StackBusModule {
 
 @Module({})
 class KvModule {
-  static of(kv: unknown): DynamicModule {
+  static of(kv: unknown, bus: unknown): DynamicModule {
     return {
       module: KvModule,
       global: true,
-      providers: [{ provide: KV, useValue: kv }],
-      exports: [KV],
+      providers: [
+        { provide: KV, useValue: kv },
+        { provide: BUS, useValue: bus },
+      ],
+      exports: [KV, BUS],
     };
   }
 }
@@ -63,6 +71,8 @@ export interface ModelStack {
   metrics(): Promise<string>;
   /** Runs the model-registry service's periodic sweep over every tenant now. */
   sweepModels(): Promise<void>;
+  /** Stops the model-registry service (its consumer unacked where it stood) and starts it again. */
+  restartModelRegistry(): Promise<void>;
   /** Severs every open connection of the gateway, as its crash would, then starts a new one on the same bucket. */
   crashAndRestartGateway(): Promise<void>;
   close(): Promise<void>;
@@ -76,6 +86,8 @@ export interface ModelStack {
 export async function startModelStack(options: {
   bucket: Bucket;
   gcGraceMs?: number;
+  /** Retries of registry webhooks (the service's defaults wait seconds between them). */
+  webhooks?: Partial<WebhookDeliveryOptions>;
 }): Promise<ModelStack> {
   const db: FreshDatabase = await freshDatabase('models');
   const nats: NatsBus = await connectBus({
@@ -106,21 +118,26 @@ export async function startModelStack(options: {
     },
     { logger: ['error'] },
   );
-  const { app: modelRegistry }: { app: INestApplicationContext } = await serveOnBus(
-    bus,
-    {
-      imports: [
-        KvModule.of(nats),
-        ModelRegistryModule.withOptions({
-          bucket: options.bucket,
-          gcGraceMs: options.gcGraceMs ?? 0,
-          sweepEveryMs: 3_600_000,
-          ownsBucket: false,
-        }),
-      ],
-    },
-    { logger: ['error'] },
-  );
+  const startModelRegistry = async (): Promise<INestApplicationContext> => {
+    const served = await serveOnBus(
+      bus,
+      {
+        imports: [
+          KvModule.of(nats, bus),
+          ModelRegistryModule.withOptions({
+            bucket: options.bucket,
+            gcGraceMs: options.gcGraceMs ?? 0,
+            sweepEveryMs: 3_600_000,
+            ownsBucket: false,
+            webhooks: { ...DEFAULT_WEBHOOK_DELIVERY, ...options.webhooks },
+          }),
+        ],
+      },
+      { logger: ['error'] },
+    );
+    return served.app;
+  };
+  let modelRegistry = await startModelRegistry();
   const startOne = () =>
     startGateway({
       config: {
@@ -163,6 +180,10 @@ export async function startModelStack(options: {
     },
     sweepModels() {
       return modelRegistry.get(ModelGarbageCollector).sweep();
+    },
+    async restartModelRegistry() {
+      await modelRegistry.close();
+      modelRegistry = await startModelRegistry();
     },
     metrics() {
       return gateway.app.get(GatewayMetrics).registry.metrics();

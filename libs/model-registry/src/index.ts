@@ -1,4 +1,9 @@
 export { ModelRegistryModule } from './model-registry.module';
 export { modelRegistryService } from './model-registry.definition';
 export { ModelGarbageCollector } from './model-garbage.collector';
-export { MODEL_REGISTRY_OPTIONS, type ModelRegistryOptions } from './model-registry.options';
+export {
+  DEFAULT_WEBHOOK_DELIVERY,
+  MODEL_REGISTRY_OPTIONS,
+  type ModelRegistryOptions,
+  type WebhookDeliveryOptions,
+} from './model-registry.options';

@@ -3,13 +3,19 @@ import { bucketConfigFromEnv, openBucket } from '@strata/objstore';
 import { PLATFORM_CONFIG, type PlatformConfig } from '@strata/service-kit';
 import { ModelGarbageCollector } from './model-garbage.collector';
 import { ModelRegistryController } from './model-registry.controller';
-import { MODEL_REGISTRY_OPTIONS, type ModelRegistryOptions } from './model-registry.options';
+import {
+  DEFAULT_WEBHOOK_DELIVERY,
+  MODEL_REGISTRY_OPTIONS,
+  type ModelRegistryOptions,
+} from './model-registry.options';
+import { RegistryWebhooksDeliverer } from './registry-webhooks.deliverer';
 
 /**
  * The model-registry service: collects the model artifacts no manifest names any more, on a
  * gateway's request and in a periodic sweep, under the per-tenant lock in NATS KV that every
  * gateway replica commits manifests under. The artifacts' bytes themselves never cross the bus:
- * they stream between client, gateway and bucket. Needs the process's BusModule (KV).
+ * they stream between client, gateway and bucket. It also POSTs registry events to the tenants'
+ * webhook subscriptions. Needs the process's BusModule (BUS and KV).
  */
 @Module({})
 export class ModelRegistryModule {
@@ -27,9 +33,11 @@ export class ModelRegistryModule {
             gcGraceMs: config.STRATA_MODEL_GC_GRACE_SECONDS * 1000,
             sweepEveryMs: config.STRATA_MODEL_GC_INTERVAL_SECONDS * 1000,
             ownsBucket: true,
+            webhooks: DEFAULT_WEBHOOK_DELIVERY,
           }),
         },
         ModelGarbageCollector,
+        RegistryWebhooksDeliverer,
       ],
       exports: [ModelGarbageCollector],
     };
@@ -40,7 +48,11 @@ export class ModelRegistryModule {
     return {
       module: ModelRegistryModule,
       controllers: [ModelRegistryController],
-      providers: [{ provide: MODEL_REGISTRY_OPTIONS, useValue: options }, ModelGarbageCollector],
+      providers: [
+        { provide: MODEL_REGISTRY_OPTIONS, useValue: options },
+        ModelGarbageCollector,
+        RegistryWebhooksDeliverer,
+      ],
       exports: [ModelGarbageCollector],
     };
   }

@@ -4,6 +4,7 @@ import { ApiKeyId, ApiKeyScope, TenantId } from './ids';
 import { QuotaPatch } from './quota';
 import { PipelineComponentId, PipelineSpec } from '../logs/pipeline-spec';
 import { RegisteredModelCommand } from './registered-models';
+import { RegistryWebhookCommand } from './registry-webhooks';
 import { RuleGroupSpec, RuleGroupTarget } from './rule-groups';
 import { SeriesDeletionSpec } from './series-deletions';
 import { RuleSetCluster, RuleSetName, RuleSetSpec } from '../events/rule-sets';
@@ -81,6 +82,7 @@ export const ControlCommand = z.discriminatedUnion('type', [
     })
     .strict(),
   ...RegisteredModelCommand.options,
+  ...RegistryWebhookCommand.options,
   z
     .object({
       type: z.literal('ConfigurePipeline'),

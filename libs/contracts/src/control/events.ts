@@ -3,6 +3,7 @@ import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
 import { type PipelineEvent } from '../logs/pipeline-spec';
 import { type RegisteredModelEvent } from './registered-models';
+import { type RegistryWebhookEventRecord } from './registry-webhooks';
 import { type RuleGroupEvent } from './rule-groups';
 import { type SeriesDeletionEvent } from './series-deletions';
 import { type EventRuleSetEvent } from '../events/rule-sets';
@@ -46,6 +47,7 @@ export type ControlEvent =
   | RuleGroupEvent
   | EventRuleSetEvent
   | RegisteredModelEvent
+  | RegistryWebhookEventRecord
   | PipelineEvent
   | SeriesDeletionEvent
   | AlertmanagerConfigEvent;
@@ -58,6 +60,7 @@ export type ControlAggregate =
   | 'rulegroup'
   | 'eventruleset'
   | 'model'
+  | 'modelwebhooks'
   | 'pipeline'
   | 'seriesdeletion'
   | 'alertmanager';

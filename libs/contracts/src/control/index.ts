@@ -9,3 +9,4 @@ export * from './registered-models';
 export * from './series-deletions';
 export * from './alertmanager-configs';
 export * from './secrets';
+export * from './registry-webhooks';

@@ -108,6 +108,8 @@ export const ControlQuery = z
     z
       .object({ type: z.literal('ListPipelines'), tenantId: TenantId.optional(), cursor, limit })
       .strict(),
+    /** A tenant's registry webhooks in name order, secrets in full (the gateway masks them). */
+    z.object({ type: z.literal('ListRegistryWebhooks'), tenantId: TenantId }).strict(),
     /** A tenant's Alertmanager configuration, in full (the gateway masks credentials). */
     z.object({ type: z.literal('GetAlertmanagerConfig'), tenantId: TenantId }).strict(),
   ])

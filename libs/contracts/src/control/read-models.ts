@@ -3,6 +3,7 @@ import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
 import { type PipelineView } from '../logs/pipeline-spec';
 import { type RegisteredModelView } from './registered-models';
+import { type RegistryWebhookView } from './registry-webhooks';
 import { type RuleGroupView } from './rule-groups';
 import { type SeriesDeletionView } from './series-deletions';
 import { type EventRuleSetView } from '../events/rule-sets';
@@ -75,6 +76,8 @@ export interface ControlPlaneSnapshot {
   eventRuleSets: EventRuleSetView[];
   /** Registered models of every tenant by tenant and name; absent while there are none. */
   registeredModels?: RegisteredModelView[];
+  /** Secrets masked; absent when no tenant has one. */
+  registryWebhooks?: RegistryWebhookView[];
   /** Every log pipeline, by tenant then name. */
   pipelines: PipelineView[];
   /** Recorded series deletion requests by tenant and request id (progress is in the bucket); absent while there are none. */
@@ -121,4 +124,5 @@ export interface ControlQueryResults {
   GetPipeline: PipelineView;
   ListPipelines: Page<PipelineView>;
   GetAlertmanagerConfig: AlertmanagerConfigView;
+  ListRegistryWebhooks: RegistryWebhookView[];
 }

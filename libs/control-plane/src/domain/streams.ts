@@ -16,6 +16,8 @@ export const StreamIds = {
       .update(JSON.stringify([tenantId, name]))
       .digest('hex')
       .slice(0, 40)}`,
+  // One short stream per tenant holds all its webhooks (a subscription is a few hundred bytes).
+  registryWebhooks: (tenantId: string) => `modelwebhooks-${tenantId}`,
   // Pipeline names are checked ids (lowercase, digits, `_`, `-`), which stream ids can hold.
   pipeline: (tenantId: string, name: string) => `pipeline-${tenantId}.${name}`,
   // One stream per request, so that a retry with the same request id finds what the first wrote.

@@ -5,6 +5,7 @@ import {
   type TenantEvent,
   DEFAULT_QUOTA,
   maskPipelineSecrets,
+  maskRegistryWebhook,
   ruleGroupKey,
   type AlertmanagerConfigView,
   type ApiKeyView,
@@ -14,6 +15,7 @@ import {
   type PipelineView,
   type QuotaView,
   type RegisteredModelView,
+  type RegistryWebhookView,
   type RuleGroupView,
   type SeriesDeletionView,
   type TenantView,
@@ -44,6 +46,8 @@ const TYPES: Record<ControlEvent['type'], true> = {
   SeriesDeletionRequested: true,
   AlertmanagerConfigured: true,
   AlertmanagerConfigDeleted: true,
+  RegistryWebhookSet: true,
+  RegistryWebhookDeleted: true,
 };
 
 /** True for the event types of the control-plane aggregates (the log also holds other aggregates'). */
@@ -283,6 +287,8 @@ export interface ControlPlaneViews {
   pipelines: Map<string, PipelineView>;
   seriesDeletions: Map<string, SeriesDeletionView>;
   alertmanagerConfigs: Map<string, AlertmanagerConfigView>;
+  /** By `<tenant>/<name>`. */
+  registryWebhooks: Map<string, RegistryWebhookView>;
 }
 
 function put<V>(map: Map<string, V>, key: string, value: V | null): void {
@@ -302,6 +308,7 @@ export const controlPlaneFold = {
     pipelines: new Map(),
     seriesDeletions: new Map(),
     alertmanagerConfigs: new Map(),
+    registryWebhooks: new Map(),
   }),
   evolve(views: ControlPlaneViews, e: StoredControlEvent): ControlPlaneViews {
     if (!isControlEvent(e)) return views;
@@ -333,6 +340,16 @@ export const controlPlaneFold = {
         id,
         alertmanagerConfigViewAfter(views.alertmanagerConfigs.get(id) ?? null, e),
       );
+    } else if (e.type === 'RegistryWebhookSet' || e.type === 'RegistryWebhookDeleted') {
+      const name = e.type === 'RegistryWebhookSet' ? e.data.webhook.name : e.data.name;
+      const key = `${e.data.tenantId}/${name}`;
+      if (e.type === 'RegistryWebhookDeleted') views.registryWebhooks.delete(key);
+      else
+        views.registryWebhooks.set(key, {
+          ...e.data.webhook,
+          tenantId: e.data.tenantId,
+          updatedAt: e.recordedAt,
+        });
     } else if (e.type === 'SeriesDeletionRequested') {
       views.seriesDeletions.set(seriesDeletionKeyOf(e) as string, seriesDeletionView(e));
     } else if (e.type.startsWith('EventRuleSet')) {
@@ -373,6 +390,9 @@ export function toSnapshot(
       ...v,
       pipeline: maskPipelineSecrets(v.pipeline),
     })),
+    ...(views.registryWebhooks.size > 0
+      ? { registryWebhooks: valuesByKey(views.registryWebhooks).map(maskRegistryWebhook) }
+      : {}),
     ...(views.seriesDeletions.size > 0
       ? { seriesDeletions: valuesByKey(views.seriesDeletions) }
       : {}),

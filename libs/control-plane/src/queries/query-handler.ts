@@ -3,6 +3,7 @@ import { maskSecrets } from '@strata/alertmanager';
 import {
   DEFAULT_QUOTA,
   maskPipelineSecrets,
+  maskRegistryWebhook,
   StrataError,
   type AlertmanagerConfigView,
   type ApiKeyView,
@@ -13,12 +14,17 @@ import {
   type RegisteredModelView,
   type PipelineSpec,
   type PipelineView,
+  type RegistryWebhookEventRecord,
+  type RegistryWebhookSpec,
+  type RegistryWebhookView,
   type RuleGroupView,
   type TenantView,
   ruleGroupKey,
 } from '@strata/contracts';
 import { searchEvents, type EventStore, type RecordedEvent } from '@strata/eventstore';
 import { alertmanagerConfigViewAfter, type StoredControlEvent } from '../domain/views';
+import { registryWebhookDecider } from '../domain/registry-webhook.decider';
+import { foldEvents } from '../domain/decider';
 import { StreamIds } from '../domain/streams';
 import { replayControlPlane } from '../replay';
 import { type ApiKeyAuthenticator } from './authenticate-api-key';
@@ -209,6 +215,24 @@ export class ControlPlaneQueryHandler {
           nextCursor: rows.length > query.limit ? encodeCursor(items[items.length - 1].key) : null,
         };
       }
+      case 'ListRegistryWebhooks': {
+        // One short stream per tenant, read whole: a delivery sees the subscription set before it.
+        const events = await this.store.readStream(StreamIds.registryWebhooks(query.tenantId));
+        const state = foldEvents(
+          registryWebhookDecider,
+          events as unknown as RegistryWebhookEventRecord[],
+        );
+        const updatedAt = new Map<string, string>();
+        for (const e of events as unknown as StoredControlEvent[])
+          if (e.type === 'RegistryWebhookSet') updatedAt.set(e.data.webhook.name, e.recordedAt);
+        return [...state.webhooks.values()]
+          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+          .map((w): RegistryWebhookView => ({
+            ...w,
+            tenantId: query.tenantId,
+            updatedAt: updatedAt.get(w.name) ?? '',
+          }));
+      }
       case 'GetAlertmanagerConfig': {
         // One short stream per tenant, read whole: the notification service reads its own writes.
         const events = await this.store.readStream(StreamIds.alertmanager(query.tenantId));
@@ -260,6 +284,10 @@ function maskedData(e: RecordedEvent): unknown {
         ? { notificationManager: maskSecrets(data.notificationManager) }
         : {}),
     };
+  }
+  if (e.type === 'RegistryWebhookSet') {
+    const data = e.data as { tenantId: string; webhook: RegistryWebhookSpec };
+    return { ...data, webhook: maskRegistryWebhook(data.webhook) };
   }
   if (e.type === 'PipelineConfigured') {
     const data = e.data as { tenantId: string; pipeline: PipelineSpec };

@@ -29,6 +29,7 @@ const OWN_TENANT_VIEW: {
   ruleGroups: (v, own) => v.filter((g) => !('tenantId' in g.target) || g.target.tenantId === own),
   eventRuleSets: (v, own) => v.filter((s) => s.tenantId === own),
   registeredModels: (v, own) => v.filter((m) => m.tenantId === own),
+  registryWebhooks: (v, own) => v.filter((w) => w.tenantId === own),
   pipelines: (v, own) => v.filter((p) => p.tenantId === own),
   seriesDeletions: (v, own) => v.filter((d) => d.tenantId === own),
   alertmanagerConfigs: (v, own) => v.filter((c) => c.tenantId === own),

@@ -45,7 +45,20 @@ export const REGISTRY_SCHEMA = /* GraphQL */ `
     nextCursor: String
   }
 
+  "A subscription of MLflow registry events (registered_model.created, model_version.created, …); the secret is always masked."
+  type RegistryWebhook {
+    tenantId: ID!
+    name: String!
+    url: String!
+    events: [String!]!
+    secret: String
+    description: String!
+    updatedAt: String!
+  }
+
   extend type Query {
+    "Registry webhook subscriptions of a tenant, in name order."
+    registryWebhooks(tenantId: ID!): [RegistryWebhook!]!
     "Registered models of a tenant: by name substring and by tag (key, or key and value)."
     registeredModels(
       tenantId: ID!
@@ -61,5 +74,8 @@ export const REGISTRY_SCHEMA = /* GraphQL */ `
   extend type Mutation {
     "Points an alias at a version; the move is one audited event."
     setModelAlias(tenantId: ID!, name: String!, alias: String!, version: Int!): RegisteredModel!
+    "Creates or replaces a registry webhook: { url, events, secret, description }; a masked secret keeps the stored one."
+    setRegistryWebhook(tenantId: ID!, name: String!, webhook: JSON!): RegistryWebhook!
+    deleteRegistryWebhook(tenantId: ID!, name: String!): Boolean!
   }
 `;
