@@ -46,3 +46,8 @@ export {
 export { createProcessLogger, busLoggerFor } from './service/nest-logging';
 export { runProcess } from './service/run-process';
 export { TokenBuckets, type TakeResult } from './limits/token-bucket';
+export {
+  EventInvalidatedCache,
+  type EventInvalidatedCacheOptions,
+} from './control-cache/event-invalidated-cache';
+export { ControlEventsFeed } from './control-cache/control-events.feed';
