@@ -129,6 +129,8 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       ...NotificationStreams.alertBatches.subjects,
       // A manifest is committed under the tenant's model lock, shared with every replica and the GC.
       ...useKv(KvBuckets.modelLocks, 'write'),
+      // The admission cache forgets revoked keys and suspended tenants as their events arrive.
+      ...consumeStream(Streams.controlEvents.name),
       // Readiness and status of the platform behind the edge.
       'strata.service.health.v1.*',
       'strata.service.info.v1.*',
