@@ -132,6 +132,8 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       // The log limits hold across replicas: each counts the others and adds to the shared day total.
       ...useKv(KvBuckets.gatewayMembers, 'write'),
       ...useKv(KvBuckets.logDailyBytes, 'write'),
+      // The admission cache forgets revoked keys and suspended tenants as their events arrive.
+      ...consumeStream(Streams.controlEvents.name),
       // Readiness and status of the platform behind the edge.
       'strata.service.health.v1.*',
       'strata.service.info.v1.*',

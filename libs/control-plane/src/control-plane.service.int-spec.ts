@@ -176,6 +176,7 @@ describe('ControlPlaneService', () => {
       tenantId: 'acme',
       scopes: ['write'],
       tenantStatus: 'active',
+      expiresAt: null,
     });
     await expect(
       ask({ type: 'AuthenticateApiKey', secret: secret.slice(0, -2) + 'xx' }),

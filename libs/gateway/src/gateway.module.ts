@@ -14,6 +14,7 @@ import { AlertmanagerWebhookController } from './alertmanager/alertmanager-webho
 import { QuotasController } from './admin/quotas.controller';
 import { TenantAdminService } from './admin/tenant-admin.service';
 import { TenantsController } from './admin/tenants.controller';
+import { AdmissionCache } from './auth/admission.cache';
 import { AuthGuard } from './auth/auth.guard';
 import { BlockUploadController, DeleteSeriesController } from './blocks';
 import { Authenticator } from './auth/authenticator.service';
@@ -138,6 +139,7 @@ export class GatewayModule {
         },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ErrorFilter },
+        AdmissionCache,
         Authenticator,
         AlertIntake,
         TenantAdmission,

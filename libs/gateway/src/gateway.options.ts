@@ -57,6 +57,12 @@ export interface GatewayOptions {
   bucket?: Bucket;
   /** Overrides the bus-backed control-plane client (tests use a fake one). */
   controlPlane?: ControlPlaneClient;
+  /**
+   * How long an API key or tenant status is trusted without a control-plane event, in ms; 0 asks
+   * the control plane on every request. 30 s by default, and 0 when `controlPlane` is given,
+   * since a fake control plane publishes no events to invalidate the cache.
+   */
+  admissionCacheTtlMs?: number;
   /** Registry the gateway registers its metrics in; a private one when absent. */
   registry?: Registry;
   /** The process's readiness checks (bus, database, ...); `/readyz` adds the control plane's health to them. */

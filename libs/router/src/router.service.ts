@@ -17,11 +17,11 @@ import {
 import {
   InjectPlatformConfig,
   type PlatformConfig,
+  ControlEventsFeed,
   StrataMetrics,
   TokenBuckets,
 } from '@strata/service-kit';
 import { ActiveSeriesTracker } from './limits/active-series.tracker';
-import { ControlEventsFeed } from './limits/control-events.feed';
 import { TenantLimitsCache } from './limits/tenant-limits.cache';
 import { InlineWriteCodec, ThreadedWriteCodec, type WriteCodec } from './write/codec/write-codec';
 import { WriteHandler, type WriteObserver } from './write/write.handler';

@@ -47,3 +47,8 @@ export { createProcessLogger, busLoggerFor } from './service/nest-logging';
 export { runProcess } from './service/run-process';
 export { TokenBuckets, type TakeResult } from './limits/token-bucket';
 export { ReplicaCount, REPLICA_MEMBER_TTL_MS } from './limits/replica-count';
+export {
+  EventInvalidatedCache,
+  type EventInvalidatedCacheOptions,
+} from './control-cache/event-invalidated-cache';
+export { ControlEventsFeed } from './control-cache/control-events.feed';

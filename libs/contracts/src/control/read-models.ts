@@ -102,6 +102,8 @@ export interface ApiKeyPrincipal {
   tenantId: string;
   scopes: ApiKeyScope[];
   tenantStatus: TenantStatus;
+  /** When the key stops working (ISO 8601), so a cache keeps it no longer; null or absent: never. */
+  expiresAt?: string | null;
 }
 
 /** The reply type of each control-plane query, by query type. */

@@ -34,6 +34,12 @@ export class ApiKeyAuthenticator {
     }
     const tenant = await this.streams.loadTenant(key.tenantId);
     if (tenant.status === 'none' || tenant.status === 'deleted') throw denied;
-    return { keyId, tenantId: key.tenantId, scopes: key.scopes, tenantStatus: tenant.status };
+    return {
+      keyId,
+      tenantId: key.tenantId,
+      scopes: key.scopes,
+      tenantStatus: tenant.status,
+      expiresAt: key.expiresAt,
+    };
   }
 }

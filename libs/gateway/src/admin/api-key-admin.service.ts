@@ -8,6 +8,7 @@ import {
 } from '@strata/contracts';
 import { z } from 'zod';
 import { AccessPolicy } from '../auth/access-policy';
+import { AdmissionCache } from '../auth/admission.cache';
 import { type Caller, commandContextOf } from '../auth/principal';
 import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { bodyObject, expectedVersionOf, validate } from '../http/validate';
@@ -27,7 +28,10 @@ const PageParams = z
 /** API keys of a tenant: issue (secret shown once), list, read, revoke. */
 @Injectable()
 export class ApiKeyAdminService {
-  constructor(private readonly controlPlane: ControlPlaneClient) {}
+  constructor(
+    private readonly controlPlane: ControlPlaneClient,
+    private readonly admissionCache: AdmissionCache,
+  ) {}
 
   /** Issues a key for a tenant (its admin key or the platform admin). */
   async issue(caller: Caller, tenantId: string, body: unknown): Promise<Versioned<IssuedApiKey>> {
@@ -65,7 +69,10 @@ export class ApiKeyAdminService {
     return { view: key, version: key.version };
   }
 
-  /** Revokes a key; it is refused from the next request on. */
+  /**
+   * Revokes a key: this gateway refuses it from the next request on, the others once the
+   * `ApiKeyRevoked` event reaches them.
+   */
   async revoke(
     caller: Caller,
     keyId: string,
@@ -85,6 +92,7 @@ export class ApiKeyAdminService {
       'request',
     );
     const accepted = await this.controlPlane.command(command, commandContextOf(caller));
+    this.admissionCache.forgetKey(keyId);
     const key = await readBack(
       () => this.controlPlane.query({ type: 'GetApiKey', keyId }, caller.requestId),
       accepted.version,

@@ -11,6 +11,7 @@ import {
 } from '@strata/contracts';
 import { z } from 'zod';
 import { AccessPolicy } from '../auth/access-policy';
+import { AdmissionCache } from '../auth/admission.cache';
 import { type Caller, commandContextOf } from '../auth/principal';
 import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { bodyObject, expectedVersionOf, validate } from '../http/validate';
@@ -42,7 +43,10 @@ const ListTenantsParams = z
 /** Tenants and their quotas: authorization, validation at the edge, then one control-plane call. */
 @Injectable()
 export class TenantAdminService {
-  constructor(private readonly controlPlane: ControlPlaneClient) {}
+  constructor(
+    private readonly controlPlane: ControlPlaneClient,
+    private readonly admissionCache: AdmissionCache,
+  ) {}
 
   /** Lists tenants; an API key sees only its own. */
   async list(caller: Caller, params: ListParams): Promise<Page<TenantView>> {
@@ -158,6 +162,8 @@ export class TenantAdminService {
     tenantId: string,
   ): Promise<Versioned<TenantView>> {
     const accepted = await this.controlPlane.command(command, commandContextOf(caller));
+    // This gateway acts on a suspension at once; the others follow the event.
+    this.admissionCache.forgetTenant(tenantId);
     const view = await readBack(() => this.fetch(caller, tenantId), accepted.version);
     return { view, version: accepted.version };
   }

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { StrataError } from '@strata/contracts';
-import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
+import { AdmissionCache } from './admission.cache';
 import { parseAuthorization, unauthorized } from './credentials';
 import { PLATFORM_ADMIN_ACTOR, type Principal } from './principal';
 
@@ -10,8 +10,12 @@ import { PLATFORM_ADMIN_ACTOR, type Principal } from './principal';
 export const ADMIN_USER = 'admin';
 
 /**
- * Turns an `Authorization` header into a principal. API keys are resolved by the control plane on
- * every request and never cached, so a revoked key is refused from the next request on.
+ * Turns an `Authorization` header into a principal. API keys are resolved by the control plane
+ * once and then served from the gateway's `AdmissionCache` (keyed by the secret's sha256), which
+ * control-plane events invalidate: a revoked key, or one of a suspended or deleted tenant, is
+ * refused by every gateway replica within the event's propagation (typically milliseconds), by
+ * the replica that revoked it from the next request on, and at most after the cache's TTL
+ * (30 s by default) if events are lost. Refusals are never cached.
  */
 @Injectable()
 export class Authenticator {
@@ -19,7 +23,7 @@ export class Authenticator {
 
   constructor(
     @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
-    private readonly controlPlane: ControlPlaneClient,
+    private readonly admissionCache: AdmissionCache,
   ) {
     this.adminDigest = digest(options.config.adminToken);
   }
@@ -34,10 +38,7 @@ export class Authenticator {
       return { kind: 'platform-admin', actor: PLATFORM_ADMIN_ACTOR };
     }
     if (credentials.secret.length > 200) throw unauthorized('invalid credentials');
-    const key = await this.controlPlane.query(
-      { type: 'AuthenticateApiKey', secret: credentials.secret },
-      requestId,
-    );
+    const key = await this.admissionCache.authenticateKey(credentials.secret, requestId);
     // A Basic user that names a key id must name this key; any other user name is ignored.
     if (credentials.user?.startsWith('key_') && credentials.user !== key.keyId)
       throw unauthorized('invalid credentials');

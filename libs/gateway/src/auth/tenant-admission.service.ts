@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ApiKeyScope, StrataError, TenantId } from '@strata/contracts';
 import { type FastifyRequest } from 'fastify';
-import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
 import { callerOf, stateOf } from '../http/request-state';
 import { AccessPolicy } from './access-policy';
+import { AdmissionCache } from './admission.cache';
 
 /**
  * Decides which tenant a data request (ingest, query, limits) acts for: the one its key is bound
@@ -17,7 +17,7 @@ export class TenantAdmission {
 
   constructor(
     @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
-    private readonly controlPlane: ControlPlaneClient,
+    private readonly admissionCache: AdmissionCache,
   ) {
     this.header = options.config.tenantHeader;
   }
@@ -48,16 +48,13 @@ export class TenantAdmission {
     return tenantId;
   }
 
-  /** Throws `tenant_unknown` or `tenant_suspended` unless the tenant exists and is active. */
+  /**
+   * Throws `tenant_unknown` or `tenant_suspended` unless the tenant exists and is active; an
+   * active status comes from the admission cache, which a suspension invalidates.
+   */
   async requireActive(tenantId: string, requestId: string): Promise<void> {
-    const tenant = await this.controlPlane
-      .query({ type: 'GetTenant', tenantId }, requestId)
-      .catch((error: unknown) => {
-        if (error instanceof StrataError && error.code === 'not_found')
-          throw new StrataError('tenant_unknown', `no tenant ${tenantId}`);
-        throw error;
-      });
-    switch (tenant.status) {
+    const status = await this.admissionCache.tenantStatus(tenantId, requestId);
+    switch (status) {
       case 'active':
         return;
       case 'suspended':

@@ -12,6 +12,7 @@ import {
   type TenantView,
 } from '@strata/contracts';
 import { type LabelInjection } from '@strata/remote-write';
+import { EventInvalidatedCache } from '@strata/service-kit';
 import { type Labels } from '@strata/tsdb';
 import { sortedLabels, tenantLabelInjection } from '../write/relabel';
 
@@ -29,9 +30,7 @@ export interface TenantLimits {
   readonly injection: LabelInjection;
 }
 
-type Entry =
-  | { kind: 'known'; limits: TenantLimits; fetchedAt: number }
-  | { kind: 'unknown'; fetchedAt: number };
+type Entry = { kind: 'known'; limits: TenantLimits } | { kind: 'unknown' };
 
 /** How long a cached answer is trusted without any event; events normally refresh far sooner. */
 const KNOWN_TTL_MS = 60_000;
@@ -41,22 +40,33 @@ const UNKNOWN_TTL_MS = 5_000;
 /**
  * The tenants' status and quotas, fetched from the control plane once per tenant and kept fresh
  * by control-plane events, so writes never wait on Postgres. An event invalidates its tenant;
- * a generation counter keeps a fetch that raced the event from storing the stale answer.
+ * the shared `EventInvalidatedCache` keeps a fetch that raced the event from storing the stale answer.
  */
 export class TenantLimitsCache {
   private readonly log = new Logger('TenantLimitsCache');
-  private readonly entries = new Map<string, Entry>();
-  private readonly pending = new Map<string, Promise<Entry>>();
-  private readonly generation = new Map<string, number>();
+  private readonly cache: EventInvalidatedCache<string, Entry>;
 
   constructor(
     private readonly bus: Bus,
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.cache = new EventInvalidatedCache<string, Entry>({
+      fetch: (tenantId) => this.fetch(tenantId),
+      ttlMs: (entry) => (entry.kind === 'known' ? KNOWN_TTL_MS : UNKNOWN_TTL_MS),
+      now,
+      // A stale answer beats refusing writes while the control plane restarts.
+      serveStale: (tenantId, error) => {
+        this.log.warn(
+          `control plane unavailable, using the cached limits of ${tenantId}: ${String(error)}`,
+        );
+        return true;
+      },
+    });
+  }
 
   /** The tenant's limits; throws `tenant_unknown`, `tenant_suspended`, or `unavailable` when the control plane cannot answer. */
   async admit(tenantId: string): Promise<TenantLimits> {
-    const entry = await this.entry(tenantId);
+    const entry = await this.cache.get(tenantId);
     if (entry.kind === 'unknown' || entry.limits.status === 'deleted') {
       throw new StrataError('tenant_unknown', `tenant ${JSON.stringify(tenantId)} does not exist`);
     }
@@ -104,50 +114,14 @@ export class TenantLimitsCache {
 
   /** Forgets everything, e.g. after the event feed had a gap. */
   invalidateAll(): void {
-    for (const id of [...this.entries.keys(), ...this.pending.keys()]) this.invalidate(id);
+    this.cache.invalidateAll();
   }
 
   private invalidate(tenantId: string): void {
-    this.generation.set(tenantId, (this.generation.get(tenantId) ?? 0) + 1);
-    this.entries.delete(tenantId);
-    this.pending.delete(tenantId);
-  }
-
-  private async entry(tenantId: string): Promise<Entry> {
-    const cached = this.entries.get(tenantId);
-    if (
-      cached &&
-      this.now() - cached.fetchedAt < (cached.kind === 'known' ? KNOWN_TTL_MS : UNKNOWN_TTL_MS)
-    )
-      return cached;
-    let p = this.pending.get(tenantId);
-    if (!p) {
-      const gen = this.generation.get(tenantId) ?? 0;
-      p = this.fetch(tenantId).then(
-        (e) => {
-          if ((this.generation.get(tenantId) ?? 0) === gen) this.entries.set(tenantId, e);
-          if (this.pending.get(tenantId) === p) this.pending.delete(tenantId);
-          return e;
-        },
-        (error: unknown) => {
-          if (this.pending.get(tenantId) === p) this.pending.delete(tenantId);
-          // A stale answer beats refusing writes while the control plane restarts.
-          if (cached) {
-            this.log.warn(
-              `control plane unavailable, using the cached limits of ${tenantId}: ${String(error)}`,
-            );
-            return cached;
-          }
-          throw error;
-        },
-      );
-      this.pending.set(tenantId, p);
-    }
-    return p;
+    this.cache.invalidate(tenantId);
   }
 
   private async fetch(tenantId: string): Promise<Entry> {
-    const fetchedAt = this.now();
     // The reply's type follows the query's type, which the subject map cannot express.
     const ask = <T extends 'GetTenant' | 'GetQuota'>(type: T) =>
       new BusClient(this.bus).ask(
@@ -160,7 +134,6 @@ export class TenantLimitsCache {
       const externalLabels = sortedLabels((tenant as TenantWithLabels).externalLabels);
       return {
         kind: 'known',
-        fetchedAt,
         limits: {
           tenantId,
           status: tenant.status,
@@ -174,7 +147,7 @@ export class TenantLimitsCache {
         error instanceof StrataError &&
         (error.code === 'not_found' || error.code === 'tenant_unknown')
       )
-        return { kind: 'unknown', fetchedAt };
+        return { kind: 'unknown' };
       if (
         error instanceof StrataError &&
         (error.code === 'timeout' || error.code === 'unavailable')

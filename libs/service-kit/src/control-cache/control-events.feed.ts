@@ -2,7 +2,7 @@ import { type Bus, type Stoppable } from '@strata/bus';
 import { type RelayedEvent, Streams } from '@strata/contracts';
 
 /**
- * Follows control-plane events from now on: every router instance needs all events, and nothing
+ * Follows control-plane events from now on: every instance (router, gateway) needs all events, and nothing
  * should linger on the server when an instance dies. Whenever following (re)starts, `onGap` says
  * events may have been missed, so the caller can drop what it cached meanwhile.
  */
