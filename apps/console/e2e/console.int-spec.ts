@@ -740,4 +740,118 @@ describe('the web console in a real browser', () => {
     }
     await page.setViewportSize({ width: 1280, height: 800 });
   });
+  it("shows a tenant's use against its quota, then suspends, resumes, renames and deletes it", async () => {
+    const tenant = 'acme-lifecycle';
+    const created = await api(`/api/v1/admin/tenants`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantId: tenant, displayName: 'Lifecycle' }),
+    });
+    expect(created.status).toBe(201);
+    const written = await fetch(`${base}/api/v1/write`, {
+      method: 'POST',
+      body: encodeWriteRequestV1(batchAt('console_lifecycle_up', 4, Date.now(), 1)),
+      headers: {
+        ...REMOTE_WRITE_V1_HEADERS,
+        authorization: `Bearer ${ADMIN}`,
+        'x-scope-orgid': tenant,
+      },
+    });
+    expect(written.status).toBe(204);
+    const asTenant = { headers: { 'x-scope-orgid': tenant } };
+    const stats = await eventually(
+      async () => {
+        const answer = await api<{ numSeries: number }>('/api/v1/user_stats', asTenant);
+        return answer.body.numSeries === 4 ? answer.body : undefined;
+      },
+      30_000,
+      'the written series to be counted',
+    );
+    const limits = await api<{ limits: { maxActiveSeries: number } }>(
+      '/api/v1/user_limits',
+      asTenant,
+    );
+    const tenantView = async () =>
+      (await api<{ status: string; displayName: string }>(`/api/v1/admin/tenants/${tenant}`)).body;
+
+    // Signed in with the read key by the tests before; the lifecycle is the admin's.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Admin token or API key').fill(ADMIN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Tenants' }).click();
+    await page.getByRole('button', { name: `Manage ${tenant}` }).click();
+    const panel = page.getByRole('region', { name: `Tenant ${tenant}` });
+    await panel.locator('[data-usage="series"]').waitFor();
+    expect(await panel.locator('[data-usage="series"]').textContent()).toBe(
+      `${stats.numSeries} / ${limits.body.limits.maxActiveSeries}`,
+    );
+    expect(
+      await panel.getByRole('meter', { name: 'Active series used' }).getAttribute('value'),
+    ).toBe(String(stats.numSeries));
+    await shoot('tenant-usage');
+
+    const statusCell = tenantsTable().locator(
+      `tr[data-tenant="${tenant}"] td[data-field="status"]`,
+    );
+    await panel.getByRole('button', { name: 'Suspend' }).click();
+    await page
+      .getByRole('dialog', { name: `Suspend tenant ${tenant}?` })
+      .getByRole('button', { name: 'Suspend' })
+      .click();
+    await statusCell.filter({ hasText: 'suspended' }).waitFor();
+    expect((await tenantView()).status).toBe('suspended');
+    expect(await panel.locator('[data-field="panel-status"]').textContent()).toBe('suspended');
+    await shoot('tenant-suspended');
+
+    await panel.getByRole('button', { name: 'Resume' }).click();
+    await page
+      .getByRole('dialog', { name: `Resume tenant ${tenant}?` })
+      .getByRole('button', { name: 'Resume' })
+      .click();
+    await statusCell.filter({ hasText: 'active' }).waitFor();
+    expect((await tenantView()).status).toBe('active');
+
+    // A change made elsewhere after the page loaded: the console's If-Match is stale.
+    const shown = (await api<{ version: number }>(`/api/v1/admin/tenants/${tenant}`)).body.version;
+    const renameAs = (displayName: string, version: number) =>
+      api<{ error: { code: string; message: string } }>(`/api/v1/admin/tenants/${tenant}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', 'if-match': `"${version}"` },
+        body: JSON.stringify({ displayName }),
+      });
+    expect((await renameAs('Changed elsewhere', shown)).status).toBe(200);
+    await panel.getByLabel('Display name').fill('Lifecycle renamed');
+    await panel.getByRole('button', { name: 'Rename' }).click();
+    await panel.getByRole('alert').waitFor();
+    const conflict = await renameAs('Lifecycle renamed', shown);
+    expect(conflict.body.error.code).toBe('version_conflict');
+    expect(await panel.getByRole('alert').textContent()).toBe(
+      `${conflict.body.error.code}: ${conflict.body.error.message}`,
+    );
+    expect((await tenantView()).displayName).toBe('Changed elsewhere');
+    await shoot('tenant-conflict');
+
+    // Loaded afresh, the console names the current version and the rename goes through.
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByRole('link', { name: 'Tenants' }).click();
+    await page.getByRole('button', { name: `Manage ${tenant}` }).click();
+    await panel.getByLabel('Display name').fill('Lifecycle renamed');
+    await panel.getByRole('button', { name: 'Rename' }).click();
+    await tenantsTable()
+      .locator(`tr[data-tenant="${tenant}"] td[data-field="displayName"]`)
+      .filter({ hasText: 'Lifecycle renamed' })
+      .waitFor();
+    expect((await tenantView()).displayName).toBe('Lifecycle renamed');
+
+    await panel.getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('dialog', { name: `Delete tenant ${tenant}?` })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await tenantsTable().locator(`tr[data-tenant="${tenant}"]`).waitFor({ state: 'detached' });
+    const deleted = await api<{ items: Array<{ tenantId: string; status: string }> }>(
+      '/api/v1/admin/tenants?includeDeleted=true&limit=100',
+    );
+    expect(deleted.body.items.find((t) => t.tenantId === tenant)?.status).toBe('deleted');
+  });
 });
