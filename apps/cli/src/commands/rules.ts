@@ -63,7 +63,12 @@ async function call(
 async function remoteGroups(t: RulesTarget, namespace: string): Promise<Groups> {
   const res = await call(t, 'GET', `/${encodeURIComponent(namespace)}`);
   if (res.status === 404) return {};
-  if (!res.ok) throw new Error(`GET rules of ${namespace}: ${res.status} ${await res.text()}`);
+  if (!res.ok)
+    throw new ApiError(
+      res.status,
+      `http_${res.status}`,
+      `GET rules of ${namespace}: ${await res.text()}`,
+    );
   const byNs = parseDocument(await res.text()).toJS() as Record<string, Array<{ name: string }>>;
   return Object.fromEntries((byNs[namespace] ?? []).map((g) => [g.name, g]));
 }
@@ -100,7 +105,8 @@ export async function rulesSync(
     const res = line.startsWith('-')
       ? await call(t, 'DELETE', `/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`)
       : await call(t, 'POST', `/${encodeURIComponent(namespace)}`, stringify(local[name]));
-    if (!res.ok) throw new Error(`${line}: ${res.status} ${await res.text()}`);
+    if (!res.ok)
+      throw new ApiError(res.status, `http_${res.status}`, `${line}: ${await res.text()}`);
   }
   return changes;
 }
@@ -109,7 +115,7 @@ export async function rulesSync(
 export async function rulesList(t: RulesTarget, format: Output): Promise<string> {
   const res = await call(t, 'GET', '');
   if (res.status !== 404 && !res.ok)
-    throw new ApiError(res.status, `http_${res.status}`, await res.text());
+    throw new ApiError(res.status, `http_${res.status}`, `GET rules: ${await res.text()}`);
   const text = res.status === 404 ? '' : await res.text();
   if (format === 'yaml') return text;
   const byNs = (parse(text) ?? {}) as Record<

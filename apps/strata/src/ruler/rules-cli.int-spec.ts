@@ -138,8 +138,8 @@ describe('strata rules diff, sync and list', () => {
     const bad = join(dir, 'bad.yml');
     writeFileSync(bad, `groups:\n${group('broken', 'sum(')}`);
     const refused = await strata(['sync', '--tenant', 'acme', bad]);
-    expect(refused.code).toBe(3);
-    expect(refused.stderr).toMatch(/\+ bad\.yml\/broken: 400 .*could not parse expression/);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/http_400: \+ bad\.yml\/broken: .*could not parse expression/);
     const listed = parse((await strata(['list', '--tenant', 'acme'])).stdout) as Listed;
     expect(Object.keys(listed).sort()).toEqual(['payments', 'team.yml']);
   });
@@ -157,7 +157,8 @@ describe('strata rules diff, sync and list', () => {
       stderr: '',
     });
     const denied = await strata(['list', '--tenant', 'acme'], 'not-the-token-0123456789');
-    expect(denied.code).toBe(3);
-    expect(denied.stderr).toMatch(/GET rules: 401/);
+    // The API refused: exit 1, with the status and the request named.
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/http_401: GET rules: /);
   });
 });
