@@ -108,6 +108,8 @@ export class TenantLimitsCache {
       case 'SeriesDeletionRequested':
       case 'AlertmanagerConfigured':
       case 'AlertmanagerConfigDeleted':
+      case 'RegistryWebhookSet':
+      case 'RegistryWebhookDeleted':
         return;
     }
   }
