@@ -4,7 +4,7 @@ import { call, query, type Session } from '../api';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner } from '../components/error-banner';
 import { TenantPicker } from '../components/tenant-picker';
-import { Pager } from '../components/pager';
+import { Pager, useCursorHistory } from '../components/pager';
 
 const SCOPES: ApiKeyScope[] = ['read', 'write', 'admin'];
 
@@ -12,8 +12,8 @@ const SCOPES: ApiKeyScope[] = ['read', 'write', 'admin'];
 export function ApiKeysPage({ session }: { session: Session }) {
   const [tenant, setTenant] = useState<string | null>(session.tenantId);
   const [keys, setKeys] = useState<ApiKeyView[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [history, setHistory] = useState<Array<string | null>>([]);
+  const pages = useCursorHistory();
+  const cursor = pages.cursor;
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [reload, setReload] = useState(0);
@@ -52,8 +52,7 @@ export function ApiKeysPage({ session }: { session: Session }) {
         value={tenant}
         onChange={(t) => {
           setTenant(t);
-          setCursor(null);
-          setHistory([]);
+          pages.reset();
           setSecret(null);
         }}
       />
@@ -119,16 +118,10 @@ export function ApiKeysPage({ session }: { session: Session }) {
         </table>
       </div>
       <Pager
-        hasPrevious={history.length > 0}
+        hasPrevious={pages.hasPrevious}
         hasNext={next !== null}
-        onPrevious={() => {
-          setCursor(history[history.length - 1] ?? null);
-          setHistory(history.slice(0, -1));
-        }}
-        onNext={() => {
-          setHistory([...history, cursor]);
-          setCursor(next);
-        }}
+        onPrevious={pages.previous}
+        onNext={() => pages.next(next)}
       />
       {revoking && (
         <ConfirmDialog

@@ -2,7 +2,7 @@ import { type AuditEntry, type ControlPlaneSnapshot, type Page } from '@strata/c
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, query, type Session } from '../api';
 import { ErrorBanner } from '../components/error-banner';
-import { Pager } from '../components/pager';
+import { Pager, useCursorHistory } from '../components/pager';
 
 interface Filters {
   tenant: string;
@@ -21,8 +21,8 @@ const instant = (local: string) => (local ? new Date(local).toISOString() : unde
 export function AuditPage({ session }: { session: Session }) {
   const [draft, setDraft] = useState<Filters>({ ...EMPTY, tenant: session.tenantId ?? '' });
   const [filters, setFilters] = useState<Filters>(draft);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [history, setHistory] = useState<Array<string | null>>([]);
+  const pages = useCursorHistory();
+  const cursor = pages.cursor;
   const [page, setPage] = useState<Page<AuditEntry>>({ items: [], nextCursor: null });
   const [error, setError] = useState<unknown>(null);
   const [verdict, setVerdict] = useState<string | null>(null);
@@ -82,8 +82,7 @@ export function AuditPage({ session }: { session: Session }) {
         aria-label="Audit filters"
         onSubmit={(e) => {
           e.preventDefault();
-          setCursor(null);
-          setHistory([]);
+          pages.reset();
           setFilters(draft);
         }}
       >
@@ -131,16 +130,10 @@ export function AuditPage({ session }: { session: Session }) {
         </table>
       </div>
       <Pager
-        hasPrevious={history.length > 0}
+        hasPrevious={pages.hasPrevious}
         hasNext={page.nextCursor !== null}
-        onPrevious={() => {
-          setCursor(history[history.length - 1] ?? null);
-          setHistory(history.slice(0, -1));
-        }}
-        onNext={() => {
-          setHistory([...history, cursor]);
-          setCursor(page.nextCursor);
-        }}
+        onPrevious={pages.previous}
+        onNext={() => pages.next(page.nextCursor)}
       />
       {session.kind === 'admin' && <AsOf session={session} />}
     </section>

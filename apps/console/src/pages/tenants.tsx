@@ -9,7 +9,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, query, type Session } from '../api';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorBanner } from '../components/error-banner';
-import { Pager } from '../components/pager';
+import { Pager, useCursorHistory } from '../components/pager';
 
 const PAGE_SIZE = 20;
 
@@ -34,9 +34,9 @@ interface Row {
  */
 export function TenantsPage({ session }: { session: Session }) {
   const [rows, setRows] = useState<Row[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
+  const pages = useCursorHistory();
+  const cursor = pages.cursor;
   const [next, setNext] = useState<string | null>(null);
-  const [history, setHistory] = useState<Array<string | null>>([]);
   const [error, setError] = useState<unknown>(null);
   const [editing, setEditing] = useState<Row | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
@@ -132,16 +132,10 @@ export function TenantsPage({ session }: { session: Session }) {
         </table>
       </div>
       <Pager
-        hasPrevious={history.length > 0}
+        hasPrevious={pages.hasPrevious}
         hasNext={next !== null}
-        onPrevious={() => {
-          setCursor(history[history.length - 1] ?? null);
-          setHistory(history.slice(0, -1));
-        }}
-        onNext={() => {
-          setHistory([...history, cursor]);
-          setCursor(next);
-        }}
+        onPrevious={pages.previous}
+        onNext={() => pages.next(next)}
       />
       {editing?.quota && (
         <QuotaEditor
