@@ -183,7 +183,9 @@ export class ControlPlaneCommandHandler {
       case 'CreateModelVersion':
       case 'SetModelVersionTag':
       case 'SetModelAlias':
-      case 'DeleteModelAlias': {
+      case 'DeleteModelAlias':
+      case 'SetRegisteredModelPermission':
+      case 'DeleteRegisteredModelPermission': {
         const tenant = await this.loadTenant(command.tenantId);
         const streamId = StreamIds.registeredModel(command.tenantId, command.name);
         const loaded = await this.load(registeredModelDecider, streamId);
@@ -299,6 +301,8 @@ function targetStream(command: ControlCommand): string | undefined {
     case 'SetModelVersionTag':
     case 'SetModelAlias':
     case 'DeleteModelAlias':
+    case 'SetRegisteredModelPermission':
+    case 'DeleteRegisteredModelPermission':
       return StreamIds.registeredModel(command.tenantId, command.name);
     case 'ConfigurePipeline':
       return StreamIds.pipeline(command.tenantId, command.pipeline.name);

@@ -69,6 +69,7 @@ import {
   RegistryWebhooksResolver,
   RegistryWebhooksService,
   RegistryService,
+  ModelAccess,
 } from './registry';
 
 /** The HTTP edge: admin REST and GraphQL, authentication, tenant admission, health and metrics. */
@@ -152,6 +153,7 @@ export class GatewayModule {
         RegistryWebhooksResolver,
         RegistryWebhooksService,
         RegistryService,
+        ModelAccess,
         RuleGroupsService,
         EventRuleSetsService,
         EventsResolver,

@@ -149,6 +149,8 @@ export class FakeControlPlane extends ControlPlaneClient {
       case 'SetModelVersionTag':
       case 'SetModelAlias':
       case 'DeleteModelAlias':
+      case 'SetRegisteredModelPermission':
+      case 'DeleteRegisteredModelPermission':
       case 'SetRegistryWebhook':
       case 'DeleteRegistryWebhook':
         // These aggregates are validated by libraries inside the real control plane; specs of them use it.
@@ -286,6 +288,9 @@ export class FakeControlPlane extends ControlPlaneClient {
       case 'SearchRegisteredModels':
       case 'ListRegistryWebhooks':
         return this.missing('support for this aggregate in the fake control plane');
+      case 'ListModelPermissions':
+        // The fake holds no registered models, so none carries a grant.
+        return [];
       case 'GetAlertmanagerConfig':
         return this.missing('Alertmanager configuration support in the fake control plane');
       case 'GetPipeline':

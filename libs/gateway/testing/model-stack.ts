@@ -1,7 +1,7 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { BUS, connectBus, KV, serveOnBus, type NatsBus } from '@strata/bus';
 import { prefixedBus } from '@strata/bus/testing';
-import { Subjects } from '@strata/contracts';
+import { type ApiKeyScope, Subjects } from '@strata/contracts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the model specs run the real control plane behind the gateway
 import { ControlPlaneModule } from '@strata/control-plane';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- garbage collection runs in the model-registry service
@@ -65,6 +65,8 @@ export interface ModelStack {
   adminToken: string;
   /** Creates a tenant with a write key and returns the key's secret. */
   createTenant(tenantId: string): Promise<string>;
+  /** Issues another key of the tenant with these scopes: its id and secret. */
+  issueKey(tenantId: string, scopes: ApiKeyScope[]): Promise<{ keyId: string; secret: string }>;
   /** Sets the tenant's modelStorageBytes quota (0: no limit). */
   setModelQuota(tenantId: string, bytes: number): Promise<void>;
   /** The gateway's own metrics in the text format (what the internal listener serves). */
@@ -174,6 +176,13 @@ export async function startModelStack(options: {
         scopes: ['read', 'write'],
       });
       return issued.secret as string;
+    },
+    async issueKey(tenantId, scopes) {
+      const issued = await admin('POST', `/api/v1/admin/tenants/${tenantId}/api-keys`, {
+        name: scopes.join('-'),
+        scopes,
+      });
+      return { keyId: (issued.key as { keyId: string }).keyId, secret: issued.secret as string };
     },
     async setModelQuota(tenantId, bytes) {
       await admin('PATCH', `/api/v1/admin/tenants/${tenantId}/quota`, { modelStorageBytes: bytes });

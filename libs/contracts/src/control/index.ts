@@ -6,6 +6,7 @@ export * from './read-models';
 export * from './events';
 export * from './rule-groups';
 export * from './registered-models';
+export * from './model-permissions';
 export * from './series-deletions';
 export * from './alertmanager-configs';
 export * from './secrets';

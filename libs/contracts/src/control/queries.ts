@@ -101,6 +101,8 @@ export const ControlQuery = z
         limit,
       })
       .strict(),
+    /** The tenant's models with permission grants, and the artifact repositories each names. */
+    z.object({ type: z.literal('ListModelPermissions'), tenantId: TenantId }).strict(),
     z
       .object({ type: z.literal('GetPipeline'), tenantId: TenantId, name: PipelineComponentId })
       .strict(),

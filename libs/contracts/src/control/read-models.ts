@@ -2,6 +2,7 @@ import { type AlertmanagerConfigView } from './alertmanager-configs';
 import { type ApiKeyScope } from './ids';
 import { type QuotaSpec } from './quota';
 import { type PipelineView } from '../logs/pipeline-spec';
+import { type ModelPermissionsEntry } from './model-permissions';
 import { type RegisteredModelView } from './registered-models';
 import { type RegistryWebhookView } from './registry-webhooks';
 import { type RuleGroupView } from './rule-groups';
@@ -123,6 +124,7 @@ export interface ControlQueryResults {
   ListEventRuleSets: Page<EventRuleSetView>;
   GetRegisteredModel: RegisteredModelView;
   SearchRegisteredModels: Page<RegisteredModelView>;
+  ListModelPermissions: ModelPermissionsEntry[];
   GetPipeline: PipelineView;
   ListPipelines: Page<PipelineView>;
   GetAlertmanagerConfig: AlertmanagerConfigView;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BlobDigest } from '../models/model-artifacts';
 import { TenantId } from './ids';
+import { ModelPermission, ModelPermissionGrantee } from './model-permissions';
 
 /** A registered model's name (MLflow allows free text; Strata keeps it path- and URL-safe). */
 export const RegisteredModelName = z
@@ -127,6 +128,23 @@ export const RegisteredModelCommand = z.discriminatedUnion('type', [
       alias: ModelAliasName,
     })
     .strict(),
+  z
+    .object({
+      type: z.literal('SetRegisteredModelPermission'),
+      tenantId: TenantId,
+      name: RegisteredModelName,
+      keyId: ModelPermissionGrantee,
+      permission: ModelPermission,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('DeleteRegisteredModelPermission'),
+      tenantId: TenantId,
+      name: RegisteredModelName,
+      keyId: ModelPermissionGrantee,
+    })
+    .strict(),
 ]);
 export type RegisteredModelCommand = z.infer<typeof RegisteredModelCommand>;
 
@@ -167,6 +185,14 @@ export type RegisteredModelEvent =
   | {
       type: 'ModelAliasDeleted';
       data: { tenantId: string; name: string; alias: string; version: number };
+    }
+  | {
+      type: 'RegisteredModelPermissionSet';
+      data: { tenantId: string; name: string; keyId: string; permission: ModelPermission };
+    }
+  | {
+      type: 'RegisteredModelPermissionDeleted';
+      data: { tenantId: string; name: string; keyId: string };
     };
 
 /** One version of a registered model as the registry shows it. */
@@ -189,6 +215,8 @@ export interface RegisteredModelView {
   aliases: Record<string, number>;
   latestVersion: number | null;
   versions: ModelVersionView[];
+  /** Key id → MLflow permission granted on this model; absent in rows written before grants. */
+  permissions?: Record<string, ModelPermission>;
   /** Version of the model's stream, for If-Match. */
   streamVersion: number;
   createdAt: string;

@@ -93,4 +93,36 @@ describe('registered model decider', () => {
       refusal(() => decider.decide({ type: 'CreateModelVersion', ...at, spec }, state)).code,
     ).toBe('not_found');
   });
+  it('grants a key one permission per model, ignores a grant it already holds, and drops grants with the model', () => {
+    const keyId = 'key_0123456789abcdef0123';
+    const grant = (permission: 'READ' | 'EDIT'): RegisteredModelEvent => ({
+      type: 'RegisteredModelPermissionSet',
+      data: { ...at, keyId, permission },
+    });
+    const set = { type: 'SetRegisteredModelPermission', ...at, keyId } as const;
+    expect(decider.decide({ ...set, permission: 'EDIT' }, given([created]))).toEqual([
+      grant('EDIT'),
+    ]);
+    const granted = given([created, grant('READ'), grant('EDIT')]);
+    expect(granted.model?.permissions).toEqual({ [keyId]: 'EDIT' });
+    expect(decider.decide({ ...set, permission: 'EDIT' }, granted)).toEqual([]);
+    expect(
+      decider.decide({ type: 'DeleteRegisteredModelPermission', ...at, keyId }, granted),
+    ).toEqual([{ type: 'RegisteredModelPermissionDeleted', data: { ...at, keyId } }]);
+    const recreated = given([
+      created,
+      grant('EDIT'),
+      { type: 'RegisteredModelDeleted', data: at },
+      created,
+    ]);
+    expect(recreated.model?.permissions).toEqual({});
+    expect(
+      refusal(() =>
+        decider.decide({ type: 'DeleteRegisteredModelPermission', ...at, keyId }, recreated),
+      ).code,
+    ).toBe('not_found');
+    expect(refusal(() => decider.decide({ ...set, permission: 'READ' }, given([]))).code).toBe(
+      'not_found',
+    );
+  });
 });

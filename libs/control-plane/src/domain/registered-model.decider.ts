@@ -1,4 +1,5 @@
 import {
+  type ModelPermission,
   type ModelTags,
   type ModelVersionSpec,
   type RegisteredModelCommand,
@@ -15,6 +16,8 @@ export interface RegisteredModelState {
     tags: ModelTags;
     versions: Array<{ version: number; spec: ModelVersionSpec }>;
     aliases: Record<string, number>;
+    /** Key id → granted permission (MLflow's per-model permissions). */
+    permissions: Record<string, ModelPermission>;
     /** Versions are never reused, even after the model is deleted and created again. */
   } | null;
   lastVersion: number;
@@ -118,6 +121,26 @@ export const registeredModelDecider: Decider<
           { type: 'ModelAliasDeleted', data: { tenantId, name, alias: command.alias, version } },
         ];
       }
+      case 'SetRegisteredModelPermission':
+        if (model.permissions[command.keyId] === command.permission) return [];
+        return [
+          {
+            type: 'RegisteredModelPermissionSet',
+            data: { tenantId, name, keyId: command.keyId, permission: command.permission },
+          },
+        ];
+      case 'DeleteRegisteredModelPermission':
+        if (model.permissions[command.keyId] === undefined)
+          throw new StrataError(
+            'not_found',
+            `${name} has no permission granted to ${command.keyId}`,
+          );
+        return [
+          {
+            type: 'RegisteredModelPermissionDeleted',
+            data: { tenantId, name, keyId: command.keyId },
+          },
+        ];
     }
   },
   evolve(state, event) {
@@ -131,6 +154,7 @@ export const registeredModelDecider: Decider<
             tags: event.data.tags,
             versions: [],
             aliases: {},
+            permissions: {},
           },
         };
       case 'RegisteredModelDeleted':
@@ -165,6 +189,19 @@ export const registeredModelDecider: Decider<
         if (!model) return state;
         const { [event.data.alias]: _gone, ...aliases } = model.aliases;
         return { ...state, model: { ...model, aliases } };
+      }
+      case 'RegisteredModelPermissionSet':
+        return {
+          ...state,
+          model: model && {
+            ...model,
+            permissions: { ...model.permissions, [event.data.keyId]: event.data.permission },
+          },
+        };
+      case 'RegisteredModelPermissionDeleted': {
+        if (!model) return state;
+        const { [event.data.keyId]: _gone, ...permissions } = model.permissions;
+        return { ...state, model: { ...model, permissions } };
       }
     }
   },

@@ -9,6 +9,8 @@ const MODEL_EVENT_TYPES: Record<RegisteredModelEvent['type'], true> = {
   ModelVersionTagSet: true,
   ModelAliasSet: true,
   ModelAliasDeleted: true,
+  RegisteredModelPermissionSet: true,
+  RegisteredModelPermissionDeleted: true,
 };
 
 /** An event of the registered model aggregate with where and when it was recorded. */
@@ -46,6 +48,7 @@ export function registeredModelViewAfter(
         aliases: {},
         latestVersion: null,
         versions: [],
+        permissions: {},
         streamVersion: e.version,
         createdAt: at,
         updatedAt: at,
@@ -85,6 +88,18 @@ export function registeredModelViewAfter(
           ),
         }
       );
+    case 'RegisteredModelPermissionSet':
+      return (
+        base && {
+          ...base,
+          permissions: { ...base.permissions, [e.data.keyId]: e.data.permission },
+        }
+      );
+    case 'RegisteredModelPermissionDeleted': {
+      if (!base) return null;
+      const { [e.data.keyId]: _gone, ...permissions } = base.permissions ?? {};
+      return { ...base, permissions };
+    }
     case 'ModelAliasSet':
     case 'ModelAliasDeleted': {
       if (!base) return null;

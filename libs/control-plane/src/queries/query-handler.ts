@@ -11,6 +11,7 @@ import {
   type ControlQuery,
   type Page,
   type QuotaView,
+  type ModelPermissionsEntry,
   type RegisteredModelView,
   type PipelineSpec,
   type PipelineView,
@@ -187,6 +188,19 @@ export class ControlPlaneQueryHandler {
           query.limit,
           (m) => m.name,
         );
+      }
+      case 'ListModelPermissions': {
+        const rows: ModelPermissionsEntry[] = await this.dataSource.query(
+          `SELECT name, view->'permissions' AS permissions,
+             COALESCE((SELECT jsonb_agg(DISTINCT (v->'artifact'->>'repo') || '/' || (v->'artifact'->>'name'))
+                       FROM jsonb_array_elements(view->'versions') v
+                       WHERE v ? 'artifact'), '[]'::jsonb) AS artifacts
+           FROM cp_registered_models
+           WHERE tenant_id = $1 AND view->'permissions' <> '{}'::jsonb
+           ORDER BY name`,
+          [query.tenantId],
+        );
+        return rows;
       }
       case 'GetPipeline': {
         const [row]: Array<{ view: PipelineView }> = await this.dataSource.query(

@@ -15,8 +15,11 @@ export const AccessPolicy = {
       throw new StrataError('forbidden', `${what} needs the platform admin`);
   },
 
-  /** Throws `forbidden` unless the caller may act on `tenantId` with `scope`. */
-  requireTenant(principal: Principal, tenantId: string, scope: ApiKeyScope): void {
+  /**
+   * Throws `forbidden` unless the caller may act on `tenantId` with `scope`; a null scope checks
+   * only the tenant, for routes whose access a per-model permission decides.
+   */
+  requireTenant(principal: Principal, tenantId: string, scope: ApiKeyScope | null): void {
     if (principal.kind === 'platform-admin') return;
     if (principal.tenantId !== tenantId) {
       throw new StrataError(
@@ -24,7 +27,7 @@ export const AccessPolicy = {
         `key ${principal.keyId} belongs to another tenant than ${tenantId}`,
       );
     }
-    if (!hasScope(principal.scopes, scope)) {
+    if (scope !== null && !hasScope(principal.scopes, scope)) {
       throw new StrataError('forbidden', `key ${principal.keyId} lacks the ${scope} scope`);
     }
   },

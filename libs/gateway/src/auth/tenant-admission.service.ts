@@ -22,8 +22,11 @@ export class TenantAdmission {
     this.header = options.config.tenantHeader;
   }
 
-  /** The admitted tenant id, or a `forbidden` / `tenant_unknown` / `tenant_suspended` error. */
-  async admit(request: FastifyRequest, scope: ApiKeyScope): Promise<string> {
+  /**
+   * The admitted tenant id, or a `forbidden` / `tenant_unknown` / `tenant_suspended` error; a null
+   * scope admits any key of the tenant (a per-model permission then decides).
+   */
+  async admit(request: FastifyRequest, scope: ApiKeyScope | null): Promise<string> {
     const caller = callerOf(request);
     const raw = request.headers[this.header];
     const named = Array.isArray(raw) ? raw[0] : raw;

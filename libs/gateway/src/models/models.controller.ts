@@ -21,6 +21,7 @@ import {
   ModelVersionName,
   type ModelIndex,
   type ModelIndexEntry,
+  type ModelPermission,
   StrataError,
 } from '@strata/contracts';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
@@ -28,6 +29,7 @@ import { TenantAdmission } from '../auth/tenant-admission.service';
 import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { callerOf } from '../http/request-state';
 import { RouteDoc } from '../openapi/api-doc.decorator';
+import { ModelAccess } from '../registry/model-access.service';
 import { MODEL_STORE, type ModelStore } from './model-store';
 
 const PRESIGN_SECONDS = 15 * 60;
@@ -43,6 +45,7 @@ export class ModelsController {
   constructor(
     private readonly admission: TenantAdmission,
     private readonly controlPlane: ControlPlaneClient,
+    private readonly access: ModelAccess,
     @Inject(MODEL_STORE) private readonly maybeStore: ModelStore | null,
   ) {}
 
@@ -50,6 +53,18 @@ export class ModelsController {
     if (this.maybeStore === null)
       throw new StrataError('unavailable', 'this gateway has no bucket configured for models');
     return this.maybeStore;
+  }
+
+  /** The caller's tenant, once its key holds `needed` on the artifact repository (MLflow's permissions). */
+  private async admitModel(
+    request: FastifyRequest,
+    repo: string,
+    name: string,
+    needed: ModelPermission,
+  ): Promise<string> {
+    const tenant = await this.admission.admit(request, null);
+    await this.access.require(callerOf(request), tenant, { artifact: { repo, name } }, needed);
+    return tenant;
   }
 
   @Get()
@@ -68,7 +83,7 @@ export class ModelsController {
     @Param('repo') repo: string,
     @Param('name') name: string,
   ): Promise<ModelIndex> {
-    const tenant = await this.admission.admit(request, 'read');
+    const tenant = await this.admitModel(request, repo, name, 'READ');
     const index = await this.store.modelIndex(tenant, segment(repo, 'repo'), segment(name, 'name'));
     if (index.manifests.length === 0)
       throw new StrataError('not_found', `no model ${repo}/${name}`);
@@ -85,7 +100,7 @@ export class ModelsController {
     @Param('repo') repo: string,
     @Param('name') name: string,
   ): Promise<{ deletedBlobs: number }> {
-    const tenant = await this.admission.admit(request, 'write');
+    const tenant = await this.admitModel(request, repo, name, 'MANAGE');
     return {
       deletedBlobs: await this.store.deleteModel(
         tenant,
@@ -104,7 +119,7 @@ export class ModelsController {
     @Param('name') name: string,
     @Param('version') version: string,
   ): Promise<void> {
-    const tenant = await this.admission.admit(request, 'read');
+    const tenant = await this.admitModel(request, repo, name, 'READ');
     const bytes = await this.store.readManifest(tenant, ...path(repo, name, version));
     void reply.header('content-type', 'application/json').send(bytes);
   }
@@ -123,7 +138,7 @@ export class ModelsController {
     @Param('name') name: string,
     @Param('version') version: string,
   ): Promise<ModelIndexEntry> {
-    const tenant = await this.admission.admit(request, 'write');
+    const tenant = await this.admitModel(request, repo, name, 'EDIT');
     const raw = Buffer.isBuffer(request.body)
       ? request.body
       : Buffer.from(JSON.stringify(request.body ?? null), 'utf8');
@@ -141,7 +156,7 @@ export class ModelsController {
     @Param('name') name: string,
     @Param('version') version: string,
   ): Promise<{ deletedBlobs: number }> {
-    const tenant = await this.admission.admit(request, 'write');
+    const tenant = await this.admitModel(request, repo, name, 'MANAGE');
     return { deletedBlobs: await this.store.deleteManifest(tenant, ...path(repo, name, version)) };
   }
 
@@ -157,7 +172,7 @@ export class ModelsController {
     @Param('name') name: string,
     @Param('digest') digest: string,
   ): Promise<void> {
-    const tenant = await this.admission.admit(request, 'read');
+    const tenant = await this.admitModel(request, repo, name, 'READ');
     path(repo, name);
     const size = await this.store.blobSize(tenant, digestOf(digest));
     if (size === null) throw new StrataError('not_found', `blob ${digest} not found`);
@@ -176,7 +191,7 @@ export class ModelsController {
     @Param('name') name: string,
     @Param('digest') digest: string,
   ): Promise<void> {
-    const tenant = await this.admission.admit(request, 'read');
+    const tenant = await this.admitModel(request, repo, name, 'READ');
     path(repo, name);
     const blob = digestOf(digest);
     const size = await this.store.blobSize(tenant, blob);
@@ -211,7 +226,7 @@ export class ModelsController {
     @Param('name') name: string,
     @Param('digest') digest: string,
   ): Promise<{ digest: string; size: number; created: boolean }> {
-    const tenant = await this.admission.admit(request, 'write');
+    const tenant = await this.admitModel(request, repo, name, 'EDIT');
     path(repo, name);
     const blob = digestOf(digest);
     const body = bodyStream(request.body);
@@ -242,7 +257,7 @@ export class ModelsController {
   ): Promise<void> {
     if (kind !== 'upload' && kind !== 'download')
       throw new StrataError('not_found', `no location kind ${kind}; upload or download`);
-    const tenant = await this.admission.admit(request, kind === 'upload' ? 'write' : 'read');
+    const tenant = await this.admitModel(request, repo, name, kind === 'upload' ? 'EDIT' : 'READ');
     path(repo, name);
     const blob = digestOf(digest);
     const own = `/${MODELS_API_PREFIX}/${repo}/${name}/blobs/${blob}`;

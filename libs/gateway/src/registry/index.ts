@@ -6,3 +6,4 @@ export { RegistryService } from './registry.service';
 export { REGISTRY_SCHEMA } from './registry.graphql';
 export { RegistryWebhooksResolver } from './registry-webhooks.resolver';
 export { RegistryWebhooksService } from './registry-webhooks.service';
+export { ModelAccess } from './model-access.service';

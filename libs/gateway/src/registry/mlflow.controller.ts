@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import {
   type ErrorCode,
   HTTP_STATUS_OF,
+  ModelPermission,
   type ModelVersionView,
   type RegisteredModelView,
   StrataError,
@@ -79,6 +80,16 @@ function versionOf(params: Params): number {
   return version;
 }
 
+function permissionOf(params: Params): ModelPermission {
+  const parsed = ModelPermission.safeParse(text(params, 'permission'));
+  if (!parsed.success)
+    throw new StrataError(
+      'bad_request',
+      `permission must be one of ${ModelPermission.options.join(', ')}`,
+    );
+  return parsed.data;
+}
+
 function tagsOf(params: Params): Record<string, string> {
   const tags = (params.tags as Array<{ key: string; value: string }> | undefined) ?? [];
   return Object.fromEntries(tags.map((t) => [t.key, String(t.value)]));
@@ -133,9 +144,9 @@ export class MlflowController {
   }
 
   @Get('registered-models/get')
-  @RouteDoc({ summary: 'MLflow GetRegisteredModel', access: 'read scope' })
+  @RouteDoc({ summary: 'MLflow GetRegisteredModel', access: 'READ on the model' })
   get(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    return this.answer(req, res, 'read', async (tenantId, p) => ({
+    return this.answer(req, res, null, async (tenantId, p) => ({
       registered_model: mlflowModel(
         await this.registry.get(callerOf(req), tenantId, text(p, 'name') as string),
       ),
@@ -163,9 +174,9 @@ export class MlflowController {
   }
 
   @Patch('registered-models/update')
-  @RouteDoc({ summary: 'MLflow UpdateRegisteredModel', access: 'write scope' })
+  @RouteDoc({ summary: 'MLflow UpdateRegisteredModel', access: 'EDIT on the model' })
   update(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    return this.answer(req, res, 'write', async (tenantId, p) => {
+    return this.answer(req, res, null, async (tenantId, p) => {
       const model = await this.registry.change(callerOf(req), {
         type: 'UpdateRegisteredModel',
         tenantId,
@@ -177,9 +188,9 @@ export class MlflowController {
   }
 
   @Delete('registered-models/delete')
-  @RouteDoc({ summary: 'MLflow DeleteRegisteredModel', access: 'write scope' })
+  @RouteDoc({ summary: 'MLflow DeleteRegisteredModel', access: 'MANAGE on the model' })
   remove(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    return this.answer(req, res, 'write', async (tenantId, p) => {
+    return this.answer(req, res, null, async (tenantId, p) => {
       await this.registry.change(callerOf(req), {
         type: 'DeleteRegisteredModel',
         tenantId,
@@ -190,9 +201,9 @@ export class MlflowController {
   }
 
   @Post('model-versions/create')
-  @RouteDoc({ summary: 'MLflow CreateModelVersion', access: 'write scope' })
+  @RouteDoc({ summary: 'MLflow CreateModelVersion', access: 'EDIT on the model' })
   createVersion(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    return this.answer(req, res, 'write', async (tenantId, p) => {
+    return this.answer(req, res, null, async (tenantId, p) => {
       const name = text(p, 'name') as string;
       const model = await this.registry.change(callerOf(req), {
         type: 'CreateModelVersion',
@@ -213,9 +224,9 @@ export class MlflowController {
   }
 
   @Get('model-versions/get')
-  @RouteDoc({ summary: 'MLflow GetModelVersion', access: 'read scope' })
+  @RouteDoc({ summary: 'MLflow GetModelVersion', access: 'READ on the model' })
   getVersion(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    return this.answer(req, res, 'read', async (tenantId, p) => {
+    return this.answer(req, res, null, async (tenantId, p) => {
       const name = text(p, 'name') as string;
       const version = await this.registry.version(callerOf(req), tenantId, name, versionOf(p));
       return { model_version: mlflowVersion(name, version) };
@@ -245,9 +256,9 @@ export class MlflowController {
   }
 
   @Post('registered-models/alias')
-  @RouteDoc({ summary: 'MLflow SetRegisteredModelAlias', access: 'write scope' })
+  @RouteDoc({ summary: 'MLflow SetRegisteredModelAlias', access: 'EDIT on the model' })
   setAlias(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    return this.answer(req, res, 'write', async (tenantId, p) => {
+    return this.answer(req, res, null, async (tenantId, p) => {
       await this.registry.change(callerOf(req), {
         type: 'SetModelAlias',
         tenantId,
@@ -260,9 +271,9 @@ export class MlflowController {
   }
 
   @Delete('registered-models/alias')
-  @RouteDoc({ summary: 'MLflow DeleteRegisteredModelAlias', access: 'write scope' })
+  @RouteDoc({ summary: 'MLflow DeleteRegisteredModelAlias', access: 'EDIT on the model' })
   deleteAlias(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    return this.answer(req, res, 'write', async (tenantId, p) => {
+    return this.answer(req, res, null, async (tenantId, p) => {
       await this.registry.change(callerOf(req), {
         type: 'DeleteModelAlias',
         tenantId,
@@ -274,9 +285,9 @@ export class MlflowController {
   }
 
   @Get('registered-models/alias')
-  @RouteDoc({ summary: 'MLflow GetModelVersionByAlias', access: 'read scope' })
+  @RouteDoc({ summary: 'MLflow GetModelVersionByAlias', access: 'READ on the model' })
   getByAlias(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    return this.answer(req, res, 'read', async (tenantId, p) => {
+    return this.answer(req, res, null, async (tenantId, p) => {
       const name = text(p, 'name') as string;
       const version = await this.registry.byAlias(
         callerOf(req),
@@ -288,11 +299,91 @@ export class MlflowController {
     });
   }
 
+  @Post('registered-models/permissions/create')
+  @RouteDoc({
+    summary: "MLflow's CreateRegisteredModelPermission (username: the key id)",
+    access: 'MANAGE on the model',
+  })
+  createPermission(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.answer(req, res, null, async (tenantId, p) => {
+      const [name, keyId] = [text(p, 'name') as string, text(p, 'username') as string];
+      if ((await this.grantOf(req, tenantId, name, keyId)) !== undefined)
+        throw new StrataError('already_exists', `${keyId} already has a permission on ${name}`);
+      const permission = permissionOf(p);
+      await this.setPermission(req, tenantId, name, keyId, permission);
+      return { registered_model_permission: { name, user_id: keyId, permission } };
+    });
+  }
+
+  @Get('registered-models/permissions/get')
+  @RouteDoc({ summary: "MLflow's GetRegisteredModelPermission", access: 'MANAGE on the model' })
+  getPermission(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.answer(req, res, null, async (tenantId, p) => {
+      const [name, keyId] = [text(p, 'name') as string, text(p, 'username') as string];
+      const permission = await this.grantOf(req, tenantId, name, keyId);
+      if (permission === undefined)
+        throw new StrataError('not_found', `${keyId} has no permission on ${name}`);
+      return { registered_model_permission: { name, user_id: keyId, permission } };
+    });
+  }
+
+  @Patch('registered-models/permissions/update')
+  @RouteDoc({ summary: "MLflow's UpdateRegisteredModelPermission", access: 'MANAGE on the model' })
+  updatePermission(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.answer(req, res, null, async (tenantId, p) => {
+      const [name, keyId] = [text(p, 'name') as string, text(p, 'username') as string];
+      if ((await this.grantOf(req, tenantId, name, keyId)) === undefined)
+        throw new StrataError('not_found', `${keyId} has no permission on ${name}`);
+      await this.setPermission(req, tenantId, name, keyId, permissionOf(p));
+      return {};
+    });
+  }
+
+  @Delete('registered-models/permissions/delete')
+  @RouteDoc({ summary: "MLflow's DeleteRegisteredModelPermission", access: 'MANAGE on the model' })
+  deletePermission(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.answer(req, res, null, async (tenantId, p) => {
+      await this.registry.change(callerOf(req), {
+        type: 'DeleteRegisteredModelPermission',
+        tenantId,
+        name: text(p, 'name') as string,
+        keyId: text(p, 'username') as string,
+      });
+      return {};
+    });
+  }
+
+  private async grantOf(
+    req: FastifyRequest,
+    tenantId: string,
+    name: string,
+    keyId: string,
+  ): Promise<ModelPermission | undefined> {
+    const grants = await this.registry.permissions(callerOf(req), tenantId, name);
+    return grants.find((g) => g.keyId === keyId)?.permission;
+  }
+
+  private async setPermission(
+    req: FastifyRequest,
+    tenantId: string,
+    name: string,
+    keyId: string,
+    permission: ModelPermission,
+  ): Promise<void> {
+    await this.registry.change(callerOf(req), {
+      type: 'SetRegisteredModelPermission',
+      tenantId,
+      name,
+      keyId,
+      permission,
+    });
+  }
+
   /** Runs one MLflow call: parameters from the query string and the JSON body, errors in MLflow's shape. */
   private async answer(
     req: FastifyRequest,
     res: FastifyReply,
-    scope: 'read' | 'write',
+    scope: 'read' | 'write' | null,
     work: (tenantId: string, params: Params) => Promise<unknown>,
   ): Promise<void> {
     const params: Params = {

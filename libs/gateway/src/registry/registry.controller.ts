@@ -14,6 +14,8 @@ import {
 import { ApiTags } from '@nestjs/swagger';
 import {
   ModelAliasName,
+  ModelPermission,
+  ModelPermissionGrantee,
   ModelTags,
   ModelVersionSpec,
   type ModelVersionView,
@@ -40,6 +42,10 @@ const UpdateBody = z.object({ description: z.string().max(5000) }).strict();
 const TagBody = z.object({ value: z.string().max(5000) }).strict();
 const AliasBody = z.object({ version: z.number().int().positive() }).strict();
 
+function modelName(text: string): string {
+  return validate(RegisteredModelName, text, 'name');
+}
+
 function versionNumber(text: string): number {
   return validate(z.coerce.number().int().positive(), text, 'version');
 }
@@ -57,7 +63,10 @@ export class RegistryController {
   ) {}
 
   @Get()
-  @RouteDoc({ summary: 'Search registered models by name substring and tag', access: 'read scope' })
+  @RouteDoc({
+    summary: 'Search registered models by name substring and tag (those the key may READ)',
+    access: 'read scope',
+  })
   async search(
     @Req() request: FastifyRequest,
     @Query('name') name?: string,
@@ -93,12 +102,15 @@ export class RegistryController {
   }
 
   @Get(':name')
-  @RouteDoc({ summary: 'A registered model with its versions and aliases', access: 'read scope' })
+  @RouteDoc({
+    summary: 'A registered model with its versions and aliases',
+    access: 'READ on the model',
+  })
   async get(
     @Req() request: FastifyRequest,
     @Param('name') name: string,
   ): Promise<RegisteredModelView> {
-    const tenantId = await this.admission.admit(request, 'read');
+    const tenantId = await this.admission.admit(request, null);
     return this.registry.get(
       callerOf(request),
       tenantId,
@@ -107,13 +119,13 @@ export class RegistryController {
   }
 
   @Patch(':name')
-  @RouteDoc({ summary: "Change a model's description", access: 'write scope' })
+  @RouteDoc({ summary: "Change a model's description", access: 'EDIT on the model' })
   async update(
     @Req() request: FastifyRequest,
     @Param('name') name: string,
     @Body() body: unknown,
   ): Promise<RegisteredModelView | null> {
-    const tenantId = await this.admission.admit(request, 'write');
+    const tenantId = await this.admission.admit(request, null);
     const { description } = validate(UpdateBody, body, 'update');
     return this.registry.change(callerOf(request), {
       type: 'UpdateRegisteredModel',
@@ -127,11 +139,11 @@ export class RegistryController {
   @HttpCode(204)
   @RouteDoc({
     summary: 'Delete a registered model (its artifacts stay until deleted)',
-    access: 'write scope',
+    access: 'MANAGE on the model',
     status: 204,
   })
   async delete(@Req() request: FastifyRequest, @Param('name') name: string): Promise<void> {
-    const tenantId = await this.admission.admit(request, 'write');
+    const tenantId = await this.admission.admit(request, null);
     await this.registry.change(callerOf(request), {
       type: 'DeleteRegisteredModel',
       tenantId,
@@ -140,14 +152,14 @@ export class RegistryController {
   }
 
   @Put(':name/tags/:key')
-  @RouteDoc({ summary: 'Set a tag of a model', access: 'write scope' })
+  @RouteDoc({ summary: 'Set a tag of a model', access: 'EDIT on the model' })
   async tag(
     @Req() request: FastifyRequest,
     @Param('name') name: string,
     @Param('key') key: string,
     @Body() body: unknown,
   ): Promise<RegisteredModelView | null> {
-    const tenantId = await this.admission.admit(request, 'write');
+    const tenantId = await this.admission.admit(request, null);
     const { value } = validate(TagBody, body, 'tag');
     return this.registry.change(callerOf(request), {
       type: 'SetRegisteredModelTag',
@@ -162,7 +174,7 @@ export class RegistryController {
   @HttpCode(201)
   @RouteDoc({
     summary: 'Register a new version (numbered by the registry) with its source and run',
-    access: 'write scope',
+    access: 'EDIT on the model',
     status: 201,
   })
   async createVersion(
@@ -170,7 +182,7 @@ export class RegistryController {
     @Param('name') name: string,
     @Body() body: unknown,
   ): Promise<ModelVersionView> {
-    const tenantId = await this.admission.admit(request, 'write');
+    const tenantId = await this.admission.admit(request, null);
     const model = await this.registry.change(callerOf(request), {
       type: 'CreateModelVersion',
       tenantId,
@@ -185,14 +197,14 @@ export class RegistryController {
   @Get(':name/versions/:version')
   @RouteDoc({
     summary: 'A version, with ready-made queries for the workloads serving it',
-    access: 'read scope',
+    access: 'READ on the model',
   })
   async version(
     @Req() request: FastifyRequest,
     @Param('name') name: string,
     @Param('version') version: string,
   ): Promise<ModelVersionView & { servingQueries: ServingQueries[] }> {
-    const tenantId = await this.admission.admit(request, 'read');
+    const tenantId = await this.admission.admit(request, null);
     const found = await this.registry.version(
       callerOf(request),
       tenantId,
@@ -203,7 +215,7 @@ export class RegistryController {
   }
 
   @Put(':name/versions/:version/tags/:key')
-  @RouteDoc({ summary: 'Set a tag of a version', access: 'write scope' })
+  @RouteDoc({ summary: 'Set a tag of a version', access: 'EDIT on the model' })
   async versionTag(
     @Req() request: FastifyRequest,
     @Param('name') name: string,
@@ -211,7 +223,7 @@ export class RegistryController {
     @Param('key') key: string,
     @Body() body: unknown,
   ): Promise<RegisteredModelView | null> {
-    const tenantId = await this.admission.admit(request, 'write');
+    const tenantId = await this.admission.admit(request, null);
     const { value } = validate(TagBody, body, 'tag');
     return this.registry.change(callerOf(request), {
       type: 'SetModelVersionTag',
@@ -224,20 +236,20 @@ export class RegistryController {
   }
 
   @Get(':name/aliases/:alias')
-  @RouteDoc({ summary: 'The version an alias points at', access: 'read scope' })
+  @RouteDoc({ summary: 'The version an alias points at', access: 'READ on the model' })
   async alias(
     @Req() request: FastifyRequest,
     @Param('name') name: string,
     @Param('alias') alias: string,
   ): Promise<ModelVersionView> {
-    const tenantId = await this.admission.admit(request, 'read');
+    const tenantId = await this.admission.admit(request, null);
     return this.registry.byAlias(callerOf(request), tenantId, name, alias);
   }
 
   @Put(':name/aliases/:alias')
   @RouteDoc({
     summary: 'Point an alias at a version (moves it atomically; audited)',
-    access: 'write scope',
+    access: 'EDIT on the model',
   })
   async setAlias(
     @Req() request: FastifyRequest,
@@ -245,7 +257,7 @@ export class RegistryController {
     @Param('alias') alias: string,
     @Body() body: unknown,
   ): Promise<RegisteredModelView | null> {
-    const tenantId = await this.admission.admit(request, 'write');
+    const tenantId = await this.admission.admit(request, null);
     return this.registry.change(callerOf(request), {
       type: 'SetModelAlias',
       tenantId,
@@ -256,13 +268,13 @@ export class RegistryController {
   }
 
   @Delete(':name/aliases/:alias')
-  @RouteDoc({ summary: 'Remove an alias', access: 'write scope' })
+  @RouteDoc({ summary: 'Remove an alias', access: 'EDIT on the model' })
   async deleteAlias(
     @Req() request: FastifyRequest,
     @Param('name') name: string,
     @Param('alias') alias: string,
   ): Promise<RegisteredModelView | null> {
-    const tenantId = await this.admission.admit(request, 'write');
+    const tenantId = await this.admission.admit(request, null);
     return this.registry.change(callerOf(request), {
       type: 'DeleteModelAlias',
       tenantId,
@@ -270,7 +282,66 @@ export class RegistryController {
       alias: validate(ModelAliasName, alias, 'alias'),
     });
   }
+
+  @Get(':name/permissions')
+  @RouteDoc({
+    summary: "Keys' permissions on the model (MLflow's READ, EDIT, MANAGE, NO_PERMISSIONS)",
+    access: 'MANAGE on the model',
+  })
+  async permissions(
+    @Req() request: FastifyRequest,
+    @Param('name') name: string,
+  ): Promise<{ items: Array<{ keyId: string; permission: ModelPermission }> }> {
+    const tenantId = await this.admission.admit(request, null);
+    return { items: await this.registry.permissions(callerOf(request), tenantId, modelName(name)) };
+  }
+
+  @Put(':name/permissions/:keyId')
+  @RouteDoc({
+    summary: 'Grant a key a permission on the model (audited)',
+    access: 'MANAGE on the model',
+  })
+  async grant(
+    @Req() request: FastifyRequest,
+    @Param('name') name: string,
+    @Param('keyId') keyId: string,
+    @Body() body: unknown,
+  ): Promise<{ keyId: string; permission: ModelPermission }> {
+    const tenantId = await this.admission.admit(request, null);
+    const { permission } = validate(PermissionBody, body, 'permission');
+    await this.registry.change(callerOf(request), {
+      type: 'SetRegisteredModelPermission',
+      tenantId,
+      name: modelName(name),
+      keyId: validate(ModelPermissionGrantee, keyId, 'keyId'),
+      permission,
+    });
+    return { keyId, permission };
+  }
+
+  @Delete(':name/permissions/:keyId')
+  @HttpCode(204)
+  @RouteDoc({
+    summary: "Remove a key's grant: it falls back to its scopes' default",
+    access: 'MANAGE on the model',
+    status: 204,
+  })
+  async revoke(
+    @Req() request: FastifyRequest,
+    @Param('name') name: string,
+    @Param('keyId') keyId: string,
+  ): Promise<void> {
+    const tenantId = await this.admission.admit(request, null);
+    await this.registry.change(callerOf(request), {
+      type: 'DeleteRegisteredModelPermission',
+      tenantId,
+      name: modelName(name),
+      keyId: validate(ModelPermissionGrantee, keyId, 'keyId'),
+    });
+  }
 }
+
+const PermissionBody = z.object({ permission: ModelPermission }).strict();
 
 function splitTag(tag: string): [string, string | undefined] {
   const at = tag.indexOf('=');

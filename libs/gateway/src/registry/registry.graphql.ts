@@ -45,6 +45,12 @@ export const REGISTRY_SCHEMA = /* GraphQL */ `
     nextCursor: String
   }
 
+  "A key's MLflow permission on a registered model (READ, EDIT, MANAGE or NO_PERMISSIONS)."
+  type ModelPermissionGrant {
+    keyId: ID!
+    permission: String!
+  }
+
   "A subscription of MLflow registry events (registered_model.created, model_version.created, …); the secret is always masked."
   type RegistryWebhook {
     tenantId: ID!
@@ -69,6 +75,8 @@ export const REGISTRY_SCHEMA = /* GraphQL */ `
       after: String
     ): RegisteredModelPage!
     registeredModel(tenantId: ID!, name: String!): RegisteredModel!
+    "Keys' grants on a model (needs MANAGE on it); keys without one hold their scopes' default."
+    modelPermissions(tenantId: ID!, name: String!): [ModelPermissionGrant!]!
   }
 
   extend type Mutation {
@@ -77,5 +85,14 @@ export const REGISTRY_SCHEMA = /* GraphQL */ `
     "Creates or replaces a registry webhook: { url, events, secret, description }; a masked secret keeps the stored one."
     setRegistryWebhook(tenantId: ID!, name: String!, webhook: JSON!): RegistryWebhook!
     deleteRegistryWebhook(tenantId: ID!, name: String!): Boolean!
+    "Grants a key a permission on a model (needs MANAGE); answers the model's grants."
+    setModelPermission(
+      tenantId: ID!
+      name: String!
+      keyId: ID!
+      permission: String!
+    ): [ModelPermissionGrant!]!
+    "Removes a key's grant; it falls back to its scopes' default."
+    deleteModelPermission(tenantId: ID!, name: String!, keyId: ID!): [ModelPermissionGrant!]!
   }
 `;

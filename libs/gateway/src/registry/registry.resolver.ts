@@ -1,9 +1,16 @@
 import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { type ModelVersionView, type RegisteredModelView, StrataError } from '@strata/contracts';
+import {
+  type ModelPermission,
+  type ModelVersionView,
+  type RegisteredModelView,
+  StrataError,
+} from '@strata/contracts';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { type Caller } from '../auth/principal';
 import { type Maybe } from '../graphql/graphql-args';
 import { RegistryService } from './registry.service';
+
+type Grant = { keyId: string; permission: ModelPermission };
 
 type VersionNode = Omit<ModelVersionView, 'serving'> & {
   serving: ReturnType<RegistryService['servingQueries']>;
@@ -59,6 +66,49 @@ export class RegistryResolver {
     });
     if (!model) throw new StrataError('internal', 'the model is not visible after the change');
     return model;
+  }
+
+  @Query()
+  modelPermissions(
+    @CurrentCaller() c: Caller,
+    @Args('tenantId') tenantId: string,
+    @Args('name') name: string,
+  ): Promise<Grant[]> {
+    return this.registry.permissions(c, tenantId, name);
+  }
+
+  @Mutation()
+  async setModelPermission(
+    @CurrentCaller() c: Caller,
+    @Args('tenantId') tenantId: string,
+    @Args('name') name: string,
+    @Args('keyId') keyId: string,
+    @Args('permission') permission: string,
+  ): Promise<Grant[]> {
+    await this.registry.change(c, {
+      type: 'SetRegisteredModelPermission',
+      tenantId,
+      name,
+      keyId,
+      permission: permission as ModelPermission,
+    });
+    return this.registry.permissions(c, tenantId, name);
+  }
+
+  @Mutation()
+  async deleteModelPermission(
+    @CurrentCaller() c: Caller,
+    @Args('tenantId') tenantId: string,
+    @Args('name') name: string,
+    @Args('keyId') keyId: string,
+  ): Promise<Grant[]> {
+    await this.registry.change(c, {
+      type: 'DeleteRegisteredModelPermission',
+      tenantId,
+      name,
+      keyId,
+    });
+    return this.registry.permissions(c, tenantId, name);
   }
 
   @ResolveField('versions')

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   type ApiKeyScope,
   type CommandAccepted,
+  type ModelPermission,
   type ModelVersionView,
   type RegisteredModelCommand,
   type RegisteredModelView,
@@ -10,8 +11,21 @@ import {
 import { AccessPolicy } from '../auth/access-policy';
 import { type Caller, commandContextOf } from '../auth/principal';
 import { ControlPlaneClient } from '../control-plane/control-plane.client';
+import { allows, ModelAccess, requireAllowed } from './model-access.service';
 
 const ATTEMPTS = 40;
+
+/** A model as readers see it: who holds what on it is shown to MANAGE holders only. */
+function withoutGrants(view: RegisteredModelView): RegisteredModelView {
+  const { permissions: _grants, ...rest } = view;
+  return rest;
+}
+
+function grantOf(caller: Caller, model: RegisteredModelView | null): ModelPermission[] {
+  if (caller.principal.kind !== 'api-key') return [];
+  const grant = model?.permissions?.[caller.principal.keyId];
+  return grant === undefined ? [] : [grant];
+}
 const PAUSE_MS = 25;
 
 /** Filters of a registered model search. */
@@ -31,18 +45,36 @@ export interface ServingQueries {
   logs: string;
 }
 
+/** What each registry command needs on its model (MLflow's EDIT and MANAGE). */
+const NEEDED: Record<
+  Exclude<RegisteredModelCommand['type'], 'CreateRegisteredModel'>,
+  ModelPermission
+> = {
+  UpdateRegisteredModel: 'EDIT',
+  SetRegisteredModelTag: 'EDIT',
+  CreateModelVersion: 'EDIT',
+  SetModelVersionTag: 'EDIT',
+  SetModelAlias: 'EDIT',
+  DeleteModelAlias: 'EDIT',
+  DeleteRegisteredModel: 'MANAGE',
+  SetRegisteredModelPermission: 'MANAGE',
+  DeleteRegisteredModelPermission: 'MANAGE',
+};
+
 /** The model registry (registered models, versions, aliases) for REST, MLflow's API and GraphQL alike. */
 @Injectable()
 export class RegistryService {
-  constructor(private readonly controlPlane: ControlPlaneClient) {}
+  constructor(
+    private readonly controlPlane: ControlPlaneClient,
+    private readonly access: ModelAccess,
+  ) {}
 
-  /** A registered model of the tenant. */
+  /** A registered model of the tenant, if the caller holds READ on it. */
   async get(caller: Caller, tenantId: string, name: string): Promise<RegisteredModelView> {
-    AccessPolicy.requireTenant(caller.principal, tenantId, 'read');
-    return this.controlPlane.query(
-      { type: 'GetRegisteredModel', tenantId, name },
-      caller.requestId,
-    );
+    AccessPolicy.requireTenant(caller.principal, tenantId, null);
+    const view = await this.fetch(caller, tenantId, name);
+    this.requireOn(caller, view, 'READ');
+    return withoutGrants(view);
   }
 
   /** The tenant's registered models matching the filters, in name order. */
@@ -52,10 +84,15 @@ export class RegistryService {
     search: ModelSearch,
   ): Promise<{ items: RegisteredModelView[]; nextCursor: string | null }> {
     AccessPolicy.requireTenant(caller.principal, tenantId, 'read');
-    return this.controlPlane.query(
+    const page = await this.controlPlane.query(
       { type: 'SearchRegisteredModels', tenantId, ...search, limit: search.limit ?? 100 },
       caller.requestId,
     );
+    // As MLflow's search, models the key may not read are left out (a page may come out shorter).
+    return {
+      ...page,
+      items: page.items.filter((m) => this.holds(caller, m, 'READ')).map(withoutGrants),
+    };
   }
 
   /** One version of a model. */
@@ -85,30 +122,76 @@ export class RegistryService {
   }
 
   /**
-   * Runs a registry command for the tenant (write scope) and answers the model as it stands
-   * after it, waiting the moment the read model may trail the log.
+   * Runs a registry command for the tenant and answers the model as it stands after it, waiting
+   * the moment the read model may trail the log. Creating a model needs the key's `scope`; every
+   * other command needs EDIT or MANAGE on the model (its grant, else the key's default).
    */
   async change(
     caller: Caller,
     command: RegisteredModelCommand,
     scope: ApiKeyScope = 'write',
   ): Promise<RegisteredModelView | null> {
-    AccessPolicy.requireTenant(caller.principal, command.tenantId, scope);
+    if (command.type === 'CreateRegisteredModel')
+      AccessPolicy.requireTenant(caller.principal, command.tenantId, scope);
+    else {
+      AccessPolicy.requireTenant(caller.principal, command.tenantId, null);
+      const current = await this.fetch(caller, command.tenantId, command.name).catch(
+        (error: unknown) => {
+          // A missing model has no grants: the key's default decides, then the command's not_found.
+          if (error instanceof StrataError && error.code === 'not_found') return null;
+          throw error;
+        },
+      );
+      requireAllowed(caller.principal, grantOf(caller, current), NEEDED[command.type], {
+        model: command.name,
+      });
+    }
     const accepted: CommandAccepted = await this.controlPlane.command(
       command,
       commandContextOf(caller),
     );
+    this.access.forget(command.tenantId);
     if (command.type === 'DeleteRegisteredModel') return null;
     for (let attempt = 1; ; attempt++) {
       try {
-        const view = await this.get(caller, command.tenantId, command.name);
-        if (view.streamVersion >= accepted.version || attempt >= ATTEMPTS) return view;
+        const view = await this.fetch(caller, command.tenantId, command.name);
+        if (view.streamVersion >= accepted.version || attempt >= ATTEMPTS)
+          return withoutGrants(view);
       } catch (error) {
         if (!(error instanceof StrataError && error.code === 'not_found') || attempt >= ATTEMPTS)
           throw error;
       }
       await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     }
+  }
+
+  /** Keys' grants on a model, for a caller that MANAGEs it (MLflow's permissions listing). */
+  async permissions(
+    caller: Caller,
+    tenantId: string,
+    name: string,
+  ): Promise<Array<{ keyId: string; permission: ModelPermission }>> {
+    AccessPolicy.requireTenant(caller.principal, tenantId, null);
+    const view = await this.fetch(caller, tenantId, name);
+    this.requireOn(caller, view, 'MANAGE');
+    return Object.entries(view.permissions ?? {})
+      .map(([keyId, permission]) => ({ keyId, permission }))
+      .sort((a, b) => (a.keyId < b.keyId ? -1 : 1));
+  }
+
+  private holds(caller: Caller, model: RegisteredModelView, needed: ModelPermission): boolean {
+    return allows(caller.principal, grantOf(caller, model), needed);
+  }
+
+  private requireOn(caller: Caller, model: RegisteredModelView, needed: ModelPermission): void {
+    requireAllowed(caller.principal, grantOf(caller, model), needed, { model: model.name });
+  }
+
+  private fetch(caller: Caller, tenantId: string, name: string): Promise<RegisteredModelView> {
+    return this.controlPlane.query(
+      { type: 'GetRegisteredModel', tenantId, name },
+      caller.requestId,
+    );
   }
 
   /** PromQL and log queries for the workloads serving a version. */

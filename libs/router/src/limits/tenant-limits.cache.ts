@@ -105,6 +105,8 @@ export class TenantLimitsCache {
       case 'ModelVersionTagSet':
       case 'ModelAliasSet':
       case 'ModelAliasDeleted':
+      case 'RegisteredModelPermissionSet':
+      case 'RegisteredModelPermissionDeleted':
       case 'SeriesDeletionRequested':
       case 'AlertmanagerConfigured':
       case 'AlertmanagerConfigDeleted':
