@@ -94,6 +94,8 @@ describe('NATS identities and permissions', () => {
       STRATA_INGEST_PARTITIONS: '2',
       // Unreferenced model blobs are collected at once, so a deletion shows the service's work.
       STRATA_MODEL_GC_GRACE_SECONDS: '0',
+      // The webhook receiver below listens on loopback, which webhooks may reach only when allowed.
+      STRATA_MODEL_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: 'true',
     });
     // One process per service would be the deployment; one connection per service is what matters here.
     for (const name of SERVICE_NAMES)

@@ -117,6 +117,9 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       Subjects.rulerStatus,
       // Deleting a model version asks the model-registry service to collect what it freed.
       ModelsSubjects.collectGarbage,
+      // A registry webhook's test delivery and its history are the model-registry service's.
+      ModelsSubjects.testWebhook,
+      ModelsSubjects.webhookDeliveries,
       EventsSubjects.ingest,
       EventsSubjects.search,
       // The log sources store their batches in the log flow's durable buffer themselves.
@@ -285,9 +288,15 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       ...useKv(KvBuckets.modelLocks, 'write'),
       // Registry webhooks: model events on a durable consumer, subscriptions asked per event.
       Subjects.controlQuery,
+      ...useKv(KvBuckets.modelWebhookDeliveries, 'write'),
       ...consumeStream(Streams.controlEvents.name),
     ],
-    subscribe: [...servesHealth('model-registry'), ModelsSubjects.collectGarbage],
+    subscribe: [
+      ...servesHealth('model-registry'),
+      ModelsSubjects.collectGarbage,
+      ModelsSubjects.testWebhook,
+      ModelsSubjects.webhookDeliveries,
+    ],
     chunksWith: [],
   },
 };

@@ -29,6 +29,9 @@ import {
 import {
   type CollectModelGarbageReply,
   type CollectModelGarbageRequest,
+  type RegistryWebhookDelivery,
+  type RegistryWebhookRef,
+  type RegistryWebhookTestResult,
   type ModelsSubjects,
 } from './models/models-api';
 import { type ServiceHealth, type ServiceInfo } from './platform/service-info';
@@ -97,6 +100,14 @@ export interface RequestContracts {
   [ModelsSubjects.collectGarbage]: {
     request: CollectModelGarbageRequest;
     response: CollectModelGarbageReply;
+  };
+  [ModelsSubjects.testWebhook]: {
+    request: RegistryWebhookRef;
+    response: RegistryWebhookTestResult;
+  };
+  [ModelsSubjects.webhookDeliveries]: {
+    request: RegistryWebhookRef;
+    response: RegistryWebhookDelivery[];
   };
   [health: `strata.service.health.v1.${string}`]: {
     request: Record<string, never>;

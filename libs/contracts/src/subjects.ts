@@ -150,6 +150,11 @@ export const KvBuckets = {
    * to commit a manifest and by the model-registry service to collect garbage, expiring when not renewed.
    */
   modelLocks: 'STRATA_MODEL_LOCKS',
+  /**
+   * Model registry: the last deliveries of each registry webhook (`modelWebhookDeliveriesKey` →
+   * `RegistryWebhookDelivery[]`, newest first), written by the model-registry service.
+   */
+  modelWebhookDeliveries: 'STRATA_MODEL_WEBHOOK_DELIVERIES',
   /** Key of a partition in the buckets above. */
   partitionKey: (partition: number) => `p${partitionToken(partition)}`,
 } as const;

@@ -30,6 +30,8 @@ export interface GatewayConfig {
   tls: { cert: Buffer; key: Buffer } | null;
   /** The query frontend in front of the query service; absent, queries are neither split nor cached. */
   queryFrontend?: QueryFrontendOptions;
+  /** Whether registry webhooks may name private, loopback or link-local IPs (refused when absent). */
+  allowPrivateWebhookAddresses?: boolean;
 }
 
 /** How the gateway's log sources bound their input and which syslog ports they open. */
@@ -119,6 +121,7 @@ export function gatewayConfigFrom(env: PlatformEnv): GatewayConfig {
     host: env.HTTP_HOST,
     port: env.HTTP_PORT,
     tls,
+    allowPrivateWebhookAddresses: env.STRATA_MODEL_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES,
     queryFrontend: {
       ...DEFAULT_QUERY_FRONTEND,
       splitIntervalMs: parsePromDurationMs(env.STRATA_QUERY_SPLIT_INTERVAL),

@@ -90,6 +90,8 @@ export async function startModelStack(options: {
   gcGraceMs?: number;
   /** Retries of registry webhooks (the service's defaults wait seconds between them). */
   webhooks?: Partial<WebhookDeliveryOptions>;
+  /** STRATA_MODEL_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES, for the gateway and the service (false by default). */
+  allowPrivateWebhookAddresses?: boolean;
 }): Promise<ModelStack> {
   const db: FreshDatabase = await freshDatabase('models');
   const nats: NatsBus = await connectBus({
@@ -131,7 +133,11 @@ export async function startModelStack(options: {
             gcGraceMs: options.gcGraceMs ?? 0,
             sweepEveryMs: 3_600_000,
             ownsBucket: false,
-            webhooks: { ...DEFAULT_WEBHOOK_DELIVERY, ...options.webhooks },
+            webhooks: {
+              ...DEFAULT_WEBHOOK_DELIVERY,
+              allowPrivateAddresses: options.allowPrivateWebhookAddresses ?? false,
+              ...options.webhooks,
+            },
           }),
         ],
       },
@@ -149,6 +155,7 @@ export async function startModelStack(options: {
         host: '127.0.0.1',
         port: 0,
         tls: null,
+        allowPrivateWebhookAddresses: options.allowPrivateWebhookAddresses ?? false,
       },
       bus,
       kv: nats,

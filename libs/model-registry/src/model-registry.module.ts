@@ -9,6 +9,7 @@ import {
   type ModelRegistryOptions,
 } from './model-registry.options';
 import { RegistryWebhooksDeliverer } from './registry-webhooks.deliverer';
+import { WebhookDeliveryLog } from './webhook-delivery.log';
 
 /**
  * The model-registry service: collects the model artifacts no manifest names any more, on a
@@ -33,11 +34,15 @@ export class ModelRegistryModule {
             gcGraceMs: config.STRATA_MODEL_GC_GRACE_SECONDS * 1000,
             sweepEveryMs: config.STRATA_MODEL_GC_INTERVAL_SECONDS * 1000,
             ownsBucket: true,
-            webhooks: DEFAULT_WEBHOOK_DELIVERY,
+            webhooks: {
+              ...DEFAULT_WEBHOOK_DELIVERY,
+              allowPrivateAddresses: config.STRATA_MODEL_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES,
+            },
           }),
         },
         ModelGarbageCollector,
         RegistryWebhooksDeliverer,
+        WebhookDeliveryLog,
       ],
       exports: [ModelGarbageCollector],
     };
@@ -52,6 +57,7 @@ export class ModelRegistryModule {
         { provide: MODEL_REGISTRY_OPTIONS, useValue: options },
         ModelGarbageCollector,
         RegistryWebhooksDeliverer,
+        WebhookDeliveryLog,
       ],
       exports: [ModelGarbageCollector],
     };

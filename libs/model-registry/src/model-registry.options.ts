@@ -9,6 +9,8 @@ export interface WebhookDeliveryOptions {
   maxRetryMs: number;
   /** One POST's limit, response included. */
   timeoutMs: number;
+  /** Whether webhooks may reach loopback, private and link-local addresses (MLflow refuses them). */
+  allowPrivateAddresses: boolean;
 }
 
 /** Six attempts over about a minute, as long as a receiver's restart usually takes. */
@@ -17,6 +19,7 @@ export const DEFAULT_WEBHOOK_DELIVERY: WebhookDeliveryOptions = {
   firstRetryMs: 2_000,
   maxRetryMs: 30_000,
   timeoutMs: 10_000,
+  allowPrivateAddresses: false,
 };
 
 /** What the model-registry service works on. */

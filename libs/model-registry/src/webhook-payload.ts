@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { type RegistryWebhookEvent, type RelayedEvent } from '@strata/contracts';
+import { RegistryWebhookEvent, type RelayedEvent } from '@strata/contracts';
 
 /** One registry event as MLflow's webhooks deliver it: its name and the `data` of the payload. */
 export interface WebhookMessage {
@@ -42,6 +42,37 @@ const MESSAGES: Partial<Record<RelayedEvent['type'], (d: Data) => WebhookMessage
     data: { name: d.name, alias: d.alias },
   }),
 };
+
+/** What a test delivery sends for each event: MLflow's example entities. */
+const SAMPLES: Record<RegistryWebhookEvent, Data> = {
+  'registered_model.created': {
+    name: 'example_model',
+    tags: { example_key: 'example_value' },
+    description: 'An example registered model',
+  },
+  'model_version.created': {
+    name: 'example_model',
+    version: '1',
+    source: 'models:/123',
+    run_id: 'abcd1234abcd5678',
+    tags: { example_key: 'example_value' },
+    description: 'An example model version',
+  },
+  'model_version_tag.set': {
+    name: 'example_model',
+    version: '1',
+    key: 'example_key',
+    value: 'example_value',
+  },
+  'model_version_alias.created': { name: 'example_model', alias: 'example_alias', version: '1' },
+  'model_version_alias.deleted': { name: 'example_model', alias: 'example_alias' },
+};
+
+/** A test delivery's message for `event`, or null when it is no registry webhook event. */
+export function sampleWebhookMessage(event: string): WebhookMessage | null {
+  const parsed = RegistryWebhookEvent.safeParse(event);
+  return parsed.success ? { event: parsed.data, data: SAMPLES[parsed.data] } : null;
+}
 
 /** The MLflow webhook event a relayed registry event is, or null for those MLflow has none for. */
 export function webhookMessageOf(relayed: RelayedEvent): WebhookMessage | null {

@@ -52,3 +52,9 @@ export {
   type EventInvalidatedCacheOptions,
 } from './control-cache/event-invalidated-cache';
 export { ControlEventsFeed } from './control-cache/control-events.feed';
+export {
+  isPrivateAddress,
+  literalAddressOf,
+  publicOnlyLookup,
+  PrivateAddressRefusedError,
+} from './net/private-address';

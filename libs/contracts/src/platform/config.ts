@@ -313,6 +313,15 @@ export const PlatformEnv = z.object({
   STRATA_STORE_IGNORE_DELETION_MARKS_DELAY: duration('10m'),
   /** Model registry: unreferenced model blobs younger than this are kept (a push in flight may name them). */
   STRATA_MODEL_GC_GRACE_SECONDS: z.coerce.number().nonnegative().default(3600),
+  /**
+   * Model registry: whether registry webhooks may reach loopback, private and link-local addresses.
+   * `false` by default, as MLflow: a URL naming one is refused when set, and a host resolving to
+   * one is refused when each delivery connects (so DNS rebinding cannot get around it).
+   */
+  STRATA_MODEL_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** Model registry: seconds between the service's sweeps over every tenant's model blobs. */
   STRATA_MODEL_GC_INTERVAL_SECONDS: z.coerce.number().positive().default(3600),
   /** Compactor: seconds between cycles over the owned tenants (Thanos' `--wait-interval`). */

@@ -176,6 +176,8 @@ describe('edge basics', () => {
         'GET /api/v1/registry/webhooks/{name}',
         'PUT /api/v1/registry/webhooks/{name}',
         'DELETE /api/v1/registry/webhooks/{name}',
+        'POST /api/v1/registry/webhooks/{name}/test',
+        'GET /api/v1/registry/webhooks/{name}/deliveries',
         'GET /api/v1/registry/models/{name}/permissions',
         'PUT /api/v1/registry/models/{name}/permissions/{keyId}',
         'DELETE /api/v1/registry/models/{name}/permissions/{keyId}',

@@ -88,6 +88,8 @@ describe('registry webhooks', () => {
       bucket: new FilesystemBucket(dir),
       // Enough attempts that a restart on a loaded machine lands before the delivery is given up.
       webhooks: { attempts: 30, firstRetryMs: 200, maxRetryMs: 500 },
+      // The receivers listen on loopback, which webhooks may reach only when allowed.
+      allowPrivateWebhookAddresses: true,
     });
     key = await stack.createTenant('ml');
     otherKey = await stack.createTenant('other');

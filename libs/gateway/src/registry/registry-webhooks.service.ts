@@ -1,6 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { BusClient } from '@strata/bus';
 import {
   maskRegistryWebhook,
+  ModelsSubjects,
+  type RegistryWebhookDelivery,
+  type RegistryWebhookTestResult,
   RegistryWebhookName,
   RegistryWebhookSpec,
   type RegistryWebhookView,
@@ -9,7 +13,12 @@ import {
 import { AccessPolicy } from '../auth/access-policy';
 import { type Caller, commandContextOf } from '../auth/principal';
 import { ControlPlaneClient } from '../control-plane/control-plane.client';
+import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
 import { validate } from '../http/validate';
+import { isPrivateAddress, literalAddressOf } from '@strata/service-kit';
+
+/** A test POST may wait for the receiver up to the service's 10 s limit. */
+const TEST_TIMEOUT_MS = 20_000;
 
 const WebhookBody = RegistryWebhookSpec.omit({ name: true });
 
@@ -19,7 +28,42 @@ const WebhookBody = RegistryWebhookSpec.omit({ name: true });
  */
 @Injectable()
 export class RegistryWebhooksService {
-  constructor(private readonly controlPlane: ControlPlaneClient) {}
+  private readonly client: BusClient;
+  private readonly allowPrivate: boolean;
+
+  constructor(
+    private readonly controlPlane: ControlPlaneClient,
+    @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
+  ) {
+    this.client = new BusClient(options.bus);
+    this.allowPrivate = options.config.allowPrivateWebhookAddresses ?? false;
+  }
+
+  /** MLflow's webhook test: one signed sample POST by the model-registry service, and how it went. */
+  async test(
+    caller: Caller,
+    tenantId: string,
+    name: string,
+    event: string | undefined,
+  ): Promise<RegistryWebhookTestResult> {
+    AccessPolicy.requireTenant(caller.principal, tenantId, 'write');
+    const valid = validate(RegistryWebhookName, name, 'name');
+    return this.client.ask(
+      ModelsSubjects.testWebhook,
+      { tenantId, name: valid, ...(event === undefined ? {} : { event }) },
+      { timeoutMs: TEST_TIMEOUT_MS },
+    );
+  }
+
+  /** The webhook's last deliveries, newest first (status, attempts, delivery id, time). */
+  async deliveries(
+    caller: Caller,
+    tenantId: string,
+    name: string,
+  ): Promise<RegistryWebhookDelivery[]> {
+    await this.get(caller, tenantId, name);
+    return this.client.ask(ModelsSubjects.webhookDeliveries, { tenantId, name });
+  }
 
   /** The tenant's webhooks in name order, secrets masked. */
   async list(
@@ -61,6 +105,23 @@ export class RegistryWebhooksService {
       name: validate(RegistryWebhookName, name, 'name'),
       ...validate(WebhookBody, body, 'registry webhook'),
     };
+    const literal = literalAddressOf(new URL(webhook.url));
+    // Names are resolved when each delivery connects; an address in the URL is refused now.
+    if (
+      !this.allowPrivate &&
+      (literal === null ? isLocalName(webhook.url) : isPrivateAddress(literal))
+    )
+      throw new StrataError(
+        'validation_failed',
+        `invalid registry webhook ${JSON.stringify(webhook.name)}`,
+        [
+          {
+            path: 'url',
+            message:
+              'names a private, loopback or link-local address, refused unless STRATA_MODEL_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES is true',
+          },
+        ],
+      );
     await this.controlPlane.command(
       { type: 'SetRegistryWebhook', tenantId, webhook },
       commandContextOf(caller),
@@ -80,4 +141,10 @@ export class RegistryWebhooksService {
       commandContextOf(caller),
     );
   }
+}
+
+/** `localhost` and its subdomains always resolve to loopback (RFC 6761). */
+function isLocalName(url: string): boolean {
+  const host = new URL(url).hostname.toLowerCase().replace(/\.$/, '');
+  return host === 'localhost' || host.endsWith('.localhost');
 }
