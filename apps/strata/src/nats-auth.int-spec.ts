@@ -230,6 +230,17 @@ describe('NATS identities and permissions', () => {
           }),
         ]);
       });
+      // The test delivery and the history go from the gateway to the service, which keeps the
+      // history in its KV bucket.
+      const tested = await registry('POST', '/webhooks/ci/test', {});
+      expect(await tested.json()).toMatchObject({ success: true, response_status: 200 });
+      await eventually(async () => {
+        const history = await fetch(api('/api/v1/registry/webhooks/ci/deliveries'), {
+          headers: { authorization: `Bearer ${registryKey}` },
+        });
+        const items = ((await history.json()) as { items: Array<{ test: boolean }> }).items;
+        expect(items.map((d) => d.test).sort()).toEqual([false, true]);
+      });
     } finally {
       receiver.close();
     }
