@@ -75,6 +75,8 @@ export interface ModelStack {
   sweepModels(): Promise<void>;
   /** Stops the model-registry service (its consumer unacked where it stood) and starts it again. */
   restartModelRegistry(): Promise<void>;
+  /** Starts one more gateway replica on the same bus, control plane and bucket; its base URL. */
+  startGatewayReplica(): Promise<string>;
   /** Severs every open connection of the gateway, as its crash would, then starts a new one on the same bucket. */
   crashAndRestartGateway(): Promise<void>;
   close(): Promise<void>;
@@ -162,6 +164,7 @@ export async function startModelStack(options: {
       bucket: options.bucket,
     });
   let gateway: RunningGateway = await startOne();
+  const replicas: RunningGateway[] = [];
   const admin = async (method: string, path: string, body: unknown) => {
     const response = await fetch(`${gateway.url}${path}`, {
       method,
@@ -204,6 +207,11 @@ export async function startModelStack(options: {
     metrics() {
       return gateway.app.get(GatewayMetrics).registry.metrics();
     },
+    async startGatewayReplica() {
+      const replica = await startOne();
+      replicas.push(replica);
+      return replica.url;
+    },
     async crashAndRestartGateway() {
       gateway.app.getHttpServer().closeAllConnections();
       await gateway.close();
@@ -211,6 +219,7 @@ export async function startModelStack(options: {
       stack.url = gateway.url;
     },
     async close() {
+      for (const replica of replicas) await replica.close();
       await gateway.close();
       await modelRegistry.close();
       await controlPlane.close();

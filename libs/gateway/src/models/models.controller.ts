@@ -73,7 +73,8 @@ export class ModelsController {
     @Req() request: FastifyRequest,
   ): Promise<{ models: Array<{ repo: string; name: string }> }> {
     const tenant = await this.admission.admit(request, 'read');
-    return { models: await this.store.models(tenant) };
+    const all = await this.store.models(tenant);
+    return { models: await this.access.readable(callerOf(request), tenant, all) };
   }
 
   @Get(':repo/:name/index')

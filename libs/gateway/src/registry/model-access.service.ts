@@ -94,6 +94,20 @@ export class ModelAccess implements OnModuleInit, OnApplicationShutdown {
     requireAllowed(principal, grantsFor(entries, target, principal.keyId), needed, target);
   }
 
+  /** The artifact repositories of `repos` the caller may READ, for listings. */
+  async readable<T extends { repo: string; name: string }>(
+    caller: Caller,
+    tenantId: string,
+    repos: T[],
+  ): Promise<T[]> {
+    const principal = caller.principal;
+    if (bypasses(principal)) return repos;
+    const entries = await this.tenantGrants(tenantId, caller.requestId);
+    return repos.filter((r) =>
+      allows(principal, grantsFor(entries, { artifact: r }, principal.keyId), 'READ'),
+    );
+  }
+
   private tenantGrants(tenantId: string, requestId: string): Promise<ModelPermissionsEntry[]> {
     const ask = () =>
       this.controlPlane.query({ type: 'ListModelPermissions', tenantId }, requestId);

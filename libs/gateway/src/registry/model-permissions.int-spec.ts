@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MODEL_BLOB_UPLOAD_TYPE } from '@strata/contracts';
+import {
+  MODEL_BLOB_UPLOAD_TYPE,
+  MODEL_CONFIG_MEDIA_TYPE,
+  MODEL_MANIFEST_MEDIA_TYPE,
+} from '@strata/contracts';
 import { FilesystemBucket } from '@strata/objstore';
 import { startModelStack, type ModelStack } from '../../testing';
 
@@ -281,5 +285,68 @@ describe('registered model permissions', () => {
       reader.secret,
     );
     expect(back.body.data.registeredModel.name).toBe('ranker');
+  });
+  it("reaches another gateway replica by the grant's event, well inside the cache's 30 s lifetime", async () => {
+    const replica = await stack.startGatewayReplica();
+    expect(await status(writer, 'POST', '/api/v1/registry/models', { name: 'scorer' })).toBe(201);
+    expect(
+      await status(writer, 'POST', '/api/v1/registry/models/scorer/versions', {
+        source: 'models/v1/team/scorer@v1',
+        artifact: { repo: 'team', name: 'scorer', version: 'v1' },
+      }),
+    ).toBe(201);
+    const pushOnReplica = async (bytes: Buffer) =>
+      (
+        await fetch(`${replica}/models/v1/team/scorer/blobs/${digestOf(bytes)}`, {
+          method: 'PUT',
+          headers: {
+            authorization: `Bearer ${other.secret}`,
+            'content-type': MODEL_BLOB_UPLOAD_TYPE,
+          },
+          body: bytes,
+        })
+      ).status;
+    // The replica has read the tenant's grants (none on scorer) and keeps them.
+    const config = Buffer.from('description: scorer\n');
+    expect(await pushOnReplica(config)).toBe(201);
+    const manifest = await fetch(`${replica}/models/v1/team/scorer/manifests/v1`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${other.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        schemaVersion: 1,
+        mediaType: MODEL_MANIFEST_MEDIA_TYPE,
+        config: {
+          name: 'modelx.yaml',
+          mediaType: MODEL_CONFIG_MEDIA_TYPE,
+          digest: digestOf(config),
+          size: config.length,
+        },
+        blobs: [],
+      }),
+    });
+    expect(manifest.status).toBe(201);
+    const listed = async () =>
+      (
+        (await (
+          await fetch(`${replica}/models/v1`, {
+            headers: { authorization: `Bearer ${other.secret}` },
+          })
+        ).json()) as { models: Array<{ name: string }> }
+      ).models.map((m) => m.name);
+    expect(await listed()).toContain('scorer');
+
+    expect((await grant('scorer', other.keyId, 'NO_PERMISSIONS')).status).toBe(200);
+    const started = Date.now();
+    let refusedAfterMs = -1;
+    for (let i = 0; Date.now() - started < 10_000; i++) {
+      if ((await pushOnReplica(Buffer.from(`after-${i}`))) === 403) {
+        refusedAfterMs = Date.now() - started;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(refusedAfterMs).toBeGreaterThanOrEqual(0);
+    // The artifact listing leaves out what the key may not read.
+    expect(await listed()).not.toContain('scorer');
   });
 });
