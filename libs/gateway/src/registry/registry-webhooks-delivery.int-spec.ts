@@ -10,6 +10,14 @@ import { startModelStack, type ModelStack } from '../../testing';
 
 jest.setTimeout(180_000);
 
+interface Delivery {
+  deliveryId: string;
+  status: string;
+  attempts: number;
+  test: boolean;
+  at: string;
+}
+
 interface Received {
   headers: IncomingHttpHeaders;
   body: string;
@@ -130,7 +138,7 @@ describe('registry webhook delivery', () => {
       const history = await eventually(
         'the refused delivery in the history',
         async () => (await call('GET', '/webhooks/by-name/deliveries')).body.items,
-        (items: Array<{ test: boolean; at: string }>) => items.some((d) => !d.test),
+        (items: Delivery[]) => items.some((d) => !d.test),
       );
       expect(history).toEqual([
         expect.objectContaining({
@@ -150,6 +158,7 @@ describe('registry webhook delivery', () => {
   describe('with STRATA_MODEL_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES', () => {
     let stack: ModelStack;
     let call: ReturnType<typeof api>;
+    let key: string;
 
     beforeAll(async () => {
       stack = await startModelStack({
@@ -157,7 +166,8 @@ describe('registry webhook delivery', () => {
         allowPrivateWebhookAddresses: true,
         webhooks: { attempts: 3, firstRetryMs: 100, maxRetryMs: 200 },
       });
-      call = api(stack, await stack.createTenant('lab'));
+      key = await stack.createTenant('lab');
+      call = api(stack, key);
     });
     afterAll(() => stack?.close());
 
@@ -212,7 +222,7 @@ describe('registry webhook delivery', () => {
       const history = await eventually(
         'the event in the history',
         async () => (await call('GET', '/webhooks/ci/deliveries')).body.items,
-        (items: Array<{ test: boolean; at: string }>) => items.some((d) => !d.test),
+        (items: Delivery[]) => items.some((d) => !d.test),
       );
       const real = receiver.received.slice(2);
       expect(real.map((r) => r.headers['x-mlflow-delivery-id'])).toEqual(
@@ -244,6 +254,33 @@ describe('registry webhook delivery', () => {
       ]);
       expect(Date.parse(history[0].at)).toBeGreaterThanOrEqual(Date.parse(history[1].at));
       expect((await call('GET', '/webhooks/nope/deliveries')).status).toBe(404);
+
+      // GraphQL answers the same history and tests the same way.
+      const graphql = async (query: string) =>
+        (
+          await fetch(`${stack.url}/graphql`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ query }),
+          })
+        ).json() as Promise<{ data: Record<string, unknown> }>;
+      const viaGraphql = await graphql(
+        '{ registryWebhookDeliveries(tenantId: "lab", name: "ci") { deliveryId status attempts test } }',
+      );
+      expect(viaGraphql.data.registryWebhookDeliveries).toEqual(
+        history.map(
+          (d: { deliveryId: string; status: string; attempts: number; test: boolean }) => ({
+            deliveryId: d.deliveryId,
+            status: d.status,
+            attempts: d.attempts,
+            test: d.test,
+          }),
+        ),
+      );
+      const tested = await graphql(
+        'mutation { testRegistryWebhook(tenantId: "lab", name: "ci") { success response_status } }',
+      );
+      expect(tested.data.testRegistryWebhook).toEqual({ success: true, response_status: 200 });
     });
   });
 });

@@ -1,5 +1,10 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { type RegistryWebhookView } from '@strata/contracts';
+import {
+  type RegistryWebhookDelivery,
+  type RegistryWebhookTestResult,
+  type RegistryWebhookView,
+} from '@strata/contracts';
+import { type Maybe } from '../graphql/graphql-args';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { type Caller } from '../auth/principal';
 import { RegistryWebhooksService } from './registry-webhooks.service';
@@ -35,5 +40,24 @@ export class RegistryWebhooksResolver {
   ): Promise<boolean> {
     await this.webhooks.remove(c, tenantId, name);
     return true;
+  }
+
+  @Query()
+  registryWebhookDeliveries(
+    @CurrentCaller() c: Caller,
+    @Args('tenantId') tenantId: string,
+    @Args('name') name: string,
+  ): Promise<RegistryWebhookDelivery[]> {
+    return this.webhooks.deliveries(c, tenantId, name);
+  }
+
+  @Mutation()
+  testRegistryWebhook(
+    @CurrentCaller() c: Caller,
+    @Args('tenantId') tenantId: string,
+    @Args('name') name: string,
+    @Args('event') event: Maybe<string>,
+  ): Promise<RegistryWebhookTestResult> {
+    return this.webhooks.test(c, tenantId, name, event ?? undefined);
   }
 }

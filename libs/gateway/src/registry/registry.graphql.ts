@@ -62,9 +62,32 @@ export const REGISTRY_SCHEMA = /* GraphQL */ `
     updatedAt: String!
   }
 
+  "How one delivery (or test) of a registry webhook ended."
+  type RegistryWebhookDelivery {
+    deliveryId: ID!
+    event: String!
+    "delivered, failed (retries ran out) or refused (a final answer or a refused address)."
+    status: String!
+    attempts: Int!
+    responseStatus: Int
+    error: String
+    at: String!
+    test: Boolean!
+  }
+
+  "MLflow's WebhookTestResult: how the receiver answered a test delivery."
+  type RegistryWebhookTestResult {
+    success: Boolean!
+    response_status: Int
+    response_body: String
+    error_message: String
+  }
+
   extend type Query {
     "Registry webhook subscriptions of a tenant, in name order."
     registryWebhooks(tenantId: ID!): [RegistryWebhook!]!
+    "A registry webhook's last 50 deliveries, newest first."
+    registryWebhookDeliveries(tenantId: ID!, name: String!): [RegistryWebhookDelivery!]!
     "Registered models of a tenant: by name substring and by tag (key, or key and value)."
     registeredModels(
       tenantId: ID!
@@ -85,6 +108,8 @@ export const REGISTRY_SCHEMA = /* GraphQL */ `
     "Creates or replaces a registry webhook: { url, events, secret, description }; a masked secret keeps the stored one."
     setRegistryWebhook(tenantId: ID!, name: String!, webhook: JSON!): RegistryWebhook!
     deleteRegistryWebhook(tenantId: ID!, name: String!): Boolean!
+    "Sends a signed sample of the event (the webhook's first by default) now; MLflow's webhook test."
+    testRegistryWebhook(tenantId: ID!, name: String!, event: String): RegistryWebhookTestResult!
     "Grants a key a permission on a model (needs MANAGE); answers the model's grants."
     setModelPermission(
       tenantId: ID!
