@@ -7,7 +7,7 @@
 // archive's own insert ceiling (EventArchive.insert of prebuilt rows, no NATS, no evaluation),
 // next to kube-apiserver's default audit webhook throttle (10 batches/s of 400 = 4,000 events/s).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync, rmSync } from 'node:fs';
+import { openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { connectBus } from '@strata/bus';
@@ -196,6 +196,8 @@ async function main(): Promise<void> {
       process.execPath,
       [
         // STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there.
+        // STRATA_BENCH_NODE_ARGS: extra V8/Node flags for the Strata process, space-separated.
+        ...(process.env.STRATA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
         ...(process.env.STRATA_BENCH_PROFILE
           ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STRATA_BENCH_PROFILE}`]
           : []),
@@ -259,6 +261,8 @@ async function main(): Promise<void> {
       expected: number,
     ) => {
       const cpu0 = cpuSeconds(child.pid as number);
+      const peers0 = peerCpu();
+      const self0 = process.cpuUsage();
       const start = performance.now();
       let next = 0;
       await Promise.all(
@@ -280,7 +284,10 @@ async function main(): Promise<void> {
       while ((await count(table, tenant)) < expected) await new Promise((r) => setTimeout(r, 100));
       const archived = performance.now() - start;
       const cpu = cpuSeconds(child.pid as number) - cpu0;
-      const line = `${label}: ${RECORDS} records in batches of ${BATCH}, ${SENDERS} senders: acked ${rate(RECORDS, acked)}, evaluated and archived (${expected} rows) ${rate(RECORDS, archived)}; strata CPU ${((cpu * 1000) / (RECORDS / 1000)).toFixed(1)} ms per 1k records`;
+      const peers = peerCpu();
+      const self = process.cpuUsage(self0);
+      const per1k = (seconds: number) => ((seconds * 1000) / (RECORDS / 1000)).toFixed(1);
+      const line = `${label}: ${RECORDS} records in batches of ${BATCH}, ${SENDERS} senders: acked ${rate(RECORDS, acked)}, evaluated and archived (${expected} rows) ${rate(RECORDS, archived)}; CPU ms per 1k records: strata ${per1k(cpu)}, postgres ${per1k(peers.postgres - peers0.postgres)}, nats-server ${per1k(peers.nats - peers0.nats)}, senders ${per1k((self.user + self.system) / 1e6)}`;
       console.log(line);
       lines.push(line);
     };
@@ -338,6 +345,7 @@ async function main(): Promise<void> {
       ['events', events.map((e) => kubeEventRow('prod', e, Date.now()))],
     ] as const) {
       let next = 0;
+      const peers0 = peerCpu();
       const start = performance.now();
       await Promise.all(
         Array.from({ length: SENDERS }, async () => {
@@ -348,7 +356,8 @@ async function main(): Promise<void> {
           }
         }),
       );
-      const line = `postgres ceiling, ${kind}: EventArchive.insert of ${rows.length} prebuilt rows, ${SENDERS} writers, ${BATCH} per insert: ${rate(rows.length, performance.now() - start)}`;
+      const pgCpu = peerCpu().postgres - peers0.postgres;
+      const line = `postgres ceiling, ${kind}: EventArchive.insert of ${rows.length} prebuilt rows, ${SENDERS} writers, ${BATCH} per insert: ${rate(rows.length, performance.now() - start)}; postgres CPU ${((pgCpu * 1000) / (rows.length / 1000)).toFixed(1)} ms per 1k rows`;
       console.log(line);
       lines.push(line);
     }
@@ -363,11 +372,57 @@ async function main(): Promise<void> {
   }
 }
 
-/** User plus system CPU seconds a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** User plus system CPU seconds a process has used so far (with its reaped children's when asked). */
+function cpuSeconds(pid: number, reaped = false): number {
+  const fields = statOf(pid);
+  if (fields === null) return 0;
+  const own = Number(fields[11]) + Number(fields[12]);
+  return (reaped ? own + Number(fields[13]) + Number(fields[14]) : own) / 100;
+}
+
+/** The fields of /proc/<pid>/stat after the command, or null when the process is gone. */
+function statOf(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** Processes whose command line contains `text`. */
+function pidsWith(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    });
+}
+
+/**
+ * CPU seconds so far of the bench's own nats-server and Postgres (the postmaster, its live
+ * backends and the ones it reaped), so each stage's cost per record shows beside Strata's.
+ */
+function peerCpu(): { nats: number; postgres: number } {
+  const nats = pidsWith(DIR).filter((pid) =>
+    readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('nats-server'),
+  );
+  const postmasters = pidsWith(join(DIR, 'postgres'));
+  const children = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => postmasters.includes(Number(statOf(pid)?.[1])));
+  return {
+    nats: nats.reduce((s, pid) => s + cpuSeconds(pid), 0),
+    postgres:
+      postmasters.reduce((s, pid) => s + cpuSeconds(pid, true), 0) +
+      children.reduce((s, pid) => s + cpuSeconds(pid), 0),
+  };
 }
 
 main().catch((error: unknown) => {
