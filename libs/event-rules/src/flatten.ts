@@ -163,6 +163,8 @@ function user(out: Map<string, FlatValue>, prefix: string, value: unknown): void
  * them. Any read under a deferred prefix, or any walk over the entries, flattens them first, so
  * what is read equals the eager map's (only the order of entries differs, which no reader uses).
  */
+const DOT = 46;
+
 class DeferredFlatMap extends Map<string, FlatValue> {
   private deferred: Array<readonly [string, JsonObject]> | null = null;
 
@@ -215,9 +217,16 @@ class DeferredFlatMap extends Map<string, FlatValue> {
   }
 
   private under(key: string): boolean {
-    for (const [prefix] of this.deferred ?? [])
-      if (key.startsWith(prefix) && (key.length === prefix.length || key[prefix.length] === '.'))
+    const deferred = this.deferred ?? [];
+    // Indexed and allocation-free: this runs on every read of every rule.
+    for (let i = 0; i < deferred.length; i++) {
+      const prefix = deferred[i][0];
+      if (
+        key.startsWith(prefix) &&
+        (key.length === prefix.length || key.charCodeAt(prefix.length) === DOT)
+      )
         return true;
+    }
     return false;
   }
 
