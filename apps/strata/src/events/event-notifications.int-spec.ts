@@ -19,7 +19,7 @@ import {
   startTestNats,
   strataEnv,
 } from '@strata/platform/testing';
-import { type RunningServices } from '@strata/service-kit';
+import { type RunningServices, StrataMetrics } from '@strata/service-kit';
 import { freshDatabase, type FreshDatabase } from '@strata/testing';
 
 jest.setTimeout(180_000);
@@ -183,6 +183,19 @@ receivers:
       .find((a) => a.labels.alertname === 'PodVolumeAttachFailed');
     expect(viaAm?.labels).toMatchObject({ ruletype: 'notification', team: 'storage' });
     expect(viaAm?.annotations.reason).toBe('FailedAttachVolume');
+
+    // Counted as notifications, not as alerts: no alert rule matched these events.
+    const metrics = await platform.app.get(StrataMetrics).registry.metrics();
+    const sample = (name: string) =>
+      Number(
+        new RegExp(`^strata_${name}\\{[^}]*tenant="acme"[^}]*\\} (\\d+)$`, 'm').exec(
+          metrics,
+        )?.[1] ?? 0,
+      );
+    expect(sample('events_notifications_sent_total')).toBeGreaterThanOrEqual(
+      new Set(notified().map((a) => a.labels.pod)).size,
+    );
+    expect(sample('events_alerts_sent_total')).toBe(0);
   });
 });
 

@@ -419,7 +419,11 @@ export const PlatformEnv = z.object({
     .default(8 * 1024 * 1024),
   /** Events: days of archive kept (whole day partitions are dropped; no quota field covers events yet). */
   STRATA_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
-  /** Events: Alertmanager base URLs (comma-separated) rule alerts are also posted to with `POST /api/v2/alerts`. */
+  /**
+   * Events: Alertmanager base URLs (comma-separated) rule alerts and kube-events notifications are
+   * also posted to with `POST /api/v2/alerts`, per process for every tenant, the tenant in
+   * `X-Scope-OrgID` (as Mimir's ruler has one `-ruler.alertmanager-url`).
+   */
   STRATA_EVENTS_ALERTMANAGER_URLS: z.string().default(''),
   /** Log sources: largest body of a log route (Loki push, `_bulk`, OTLP logs, `/api/v1/logs`), before and after decompression. */
   STRATA_LOGS_MAX_BODY_BYTES: z.coerce
