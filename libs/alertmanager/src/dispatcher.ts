@@ -62,7 +62,9 @@ export class Dispatcher {
           running: Promise.resolve(),
         };
         this.groups.set(id, g);
-        this.schedule(g, route.config.groupWaitMs);
+        // group_wait runs from when the alert was accepted (its post's receive time), not from
+        // when this replica got to it: replicas agree, and the wait does not grow with the lag.
+        this.schedule(g, Math.max(0, alert.updatedAt + route.config.groupWaitMs - this.now()));
       }
       g.alerts.set(alert.fingerprint, alert);
       if (!g.hasFlushed && alert.startsAt + route.config.groupWaitMs < this.now())
