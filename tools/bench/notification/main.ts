@@ -54,13 +54,13 @@ interface Result {
   /** Seconds from the first post to the first and to the last notification. */
   firstSent: number;
   lastSent: number;
-  /** CPU seconds of the side's processes per 1,000 alerts posted, over the round. */
+  /** CPU ms of the side's processes per 1,000 alerts posted, over the round. */
   cpuMsPer1k: number;
 }
 
 async function drive(name: string, target: Target, sink: WebhookSink): Promise<Result> {
   const bodies = batches();
-  const cpu = () => target.pids.reduce((n, pid) => n + cpuSeconds(pid), 0);
+  const cpu = () => target.processes.map((p) => cpuSeconds(p.pid));
   const cpuBefore = cpu();
   const start = performance.now();
   let posted = 0;
@@ -86,16 +86,19 @@ async function drive(name: string, target: Target, sink: WebhookSink): Promise<R
     await new Promise((r) => setTimeout(r, 20));
   }
   const endToEndSeconds = (performance.now() - start) / 1000;
-  const cpuUsed = cpu() - cpuBefore;
+  const perProcess = cpu().map((c, i) => c - cpuBefore[i]);
+  const cpuUsed = perProcess.reduce((a, b) => a + b, 0);
+  const per1k = (seconds: number) => Math.round((seconds * 1000 * 1000) / posted);
   const times = mine().map((r) => (r.at - startedAt) / 1000);
   const result: Result = {
     acceptedPerSecond: Math.round(posted / acceptedSeconds),
     endToEndSeconds: Number(endToEndSeconds.toFixed(2)),
     firstSent: Number(Math.min(...times).toFixed(2)),
     lastSent: Number(Math.max(...times).toFixed(2)),
-    cpuMsPer1k: Math.round((cpuUsed * 1000 * 1000) / posted),
+    cpuMsPer1k: per1k(cpuUsed),
   };
-  console.log(name, JSON.stringify(result));
+  const split = target.processes.map((p, i) => `${p.name} ${per1k(perProcess[i])}`).join(', ');
+  console.log(name, JSON.stringify(result), target.processes.length > 1 ? `(${split})` : '');
   return result;
 }
 

@@ -17,7 +17,7 @@ import { type ManagedProcess } from '@strata/devstack';
 export interface Target {
   readonly post: (body: string) => Promise<Response>;
   /** Processes whose CPU time the round is charged (Strata's include nats-server). */
-  readonly pids: readonly number[];
+  readonly processes: ReadonlyArray<{ name: string; pid: number }>;
   readonly sinkPath: string;
   readonly done: () => Promise<void>;
 }
@@ -54,7 +54,7 @@ export function alertmanagerSide(sinkUrl: string, groupWaitS: number): Side {
       const am = await startAlertmanager({ config: benchConfig(sinkUrl, sinkPath, groupWaitS) });
       return {
         sinkPath,
-        pids: [am.pid],
+        processes: [{ name: 'alertmanager', pid: am.pid }],
         post: (body) =>
           fetch(`${am.url}/api/v2/alerts`, {
             method: 'POST',
@@ -94,7 +94,8 @@ export async function strataSide(
   const gateway = `http://127.0.0.1:${port}`;
   const profileDir = process.env.STRATA_BENCH_PROFILE;
   const children: ManagedProcess[] = [];
-  for (const [i, target] of processes.split(';').entries()) {
+  const targets = processes.split(';');
+  for (const [i, target] of targets.entries()) {
     const profile = profileDir ? ['-r', join(__dirname, 'cpu-profile.ts')] : [];
     children.push(
       spawnManaged({
@@ -157,7 +158,10 @@ export async function strataSide(
       if (put.status !== 200) throw new Error(`${name}: config ${put.status} ${await put.text()}`);
       return {
         sinkPath,
-        pids: [...children.map((c) => c.pid), nats.process.pid],
+        processes: [
+          ...targets.map((t, i) => ({ name: t, pid: children[i].pid })),
+          { name: 'nats-server', pid: nats.process.pid },
+        ],
         post: (body) =>
           fetch(`${gateway}/alertmanager/api/v2/alerts`, {
             method: 'POST',
