@@ -8,8 +8,8 @@ const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
 
 /**
  * POSTs `body` and resolves with the status once the answer was read whole; network failures and
- * an aborted `signal` reject. undici's client: in the notification benchmark a webhook cost about
- * a third less CPU than with `node:http`, and several times less than with `fetch`.
+ * an aborted `signal` reject. undici's client: in the notification benchmark's profile, 1,000
+ * webhooks took about half the CPU they took with `node:http` (and `fetch` was slower still).
  */
 export async function postBody(
   url: string,
