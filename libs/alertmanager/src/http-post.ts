@@ -20,6 +20,14 @@ export async function postBody(
   const target = new URL(url);
   if (target.protocol !== 'http:' && target.protocol !== 'https:')
     throw new Error(`unsupported protocol ${target.protocol}`);
+  // Credentials in the URL go as basic auth, as Go's client (and Node's) sends them; undici
+  // would drop them.
+  if (target.username !== '' || target.password !== '') {
+    const user = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+    headers = { ...headers, Authorization: `Basic ${Buffer.from(user).toString('base64')}` };
+    target.username = '';
+    target.password = '';
+  }
   const res = await request(target, { method: 'POST', body, headers, signal, dispatcher });
   await res.body.dump();
   return res.statusCode;
