@@ -2,6 +2,7 @@ import { acceptAlert } from './alert';
 import { parseAlertmanagerConfig } from './config';
 import { Dispatcher } from './dispatcher';
 
+const HOUR = 3_600_000;
 const CONFIG = parseAlertmanagerConfig(`route:
   receiver: hook
   group_by: [group]
@@ -43,6 +44,31 @@ describe('Dispatcher', () => {
     expect(flushed).toEqual([]);
     await jest.advanceTimersByTimeAsync(1);
     expect(flushed).toEqual([101_000]);
+    await dispatcher.stop();
+  });
+
+  it('keeps a re-sent alert in its group, drops it once notified resolved, and takes it back when it fires again', async () => {
+    const flushed: string[][] = [];
+    const dispatcher = new Dispatcher(CONFIG, (_g, alerts) => {
+      flushed.push(alerts.map((a) => `${a.labels.instance}@${a.updatedAt}`));
+      return Promise.resolve(true);
+    });
+    const labels = { group: 'g', instance: 'a' };
+    dispatcher.insert(acceptAlert({ labels }, 100_000, HOUR));
+    dispatcher.insert(acceptAlert({ labels: { group: 'g', instance: 'b' } }, 100_000, HOUR));
+    jest.advanceTimersByTime(500);
+    dispatcher.insert(acceptAlert({ labels }, 100_500, HOUR));
+    await jest.advanceTimersByTimeAsync(500);
+    expect(flushed).toEqual([['a@100500', 'b@100000']]);
+    const resolved = new Date(101_000).toISOString();
+    dispatcher.insert(acceptAlert({ labels, endsAt: resolved }, 101_000, HOUR));
+    await jest.advanceTimersByTimeAsync(300_000);
+    expect(flushed[1]).toEqual(['a@101000', 'b@100000']);
+    expect(dispatcher.list().map((g) => [...g.alerts.keys()].length)).toEqual([1]);
+    dispatcher.insert(acceptAlert({ labels }, 401_000, HOUR));
+    expect(
+      dispatcher.list().map((g) => [...g.alerts.values()].map((a) => a.labels.instance)),
+    ).toEqual([['b', 'a']]);
     await dispatcher.stop();
   });
 });
