@@ -737,19 +737,19 @@ describe('the web console in a real browser', () => {
       })),
     );
     const t = settled.totals;
-    expect(shown).toEqual(
-      [
-        ['pipeline', t],
-        ['good', t.sinks.good],
-        ['bad', t.sinks.bad],
-      ].map(([name, c]) => ({
-        row: name,
-        received: String((c as typeof t.sinks.good).receivedEvents),
-        sent: String((c as typeof t.sinks.good).sentEvents),
-        dead: String((c as typeof t.sinks.good).deadEvents),
-        failed: String((c as typeof t.sinks.good).failedSends),
-      })),
-    );
+    const rowOf = (row: string, c: typeof t.sinks.good) => ({
+      row,
+      received: String(c.receivedEvents),
+      sent: String(c.sentEvents),
+      dead: String(c.deadEvents),
+      failed: String(c.failedSends),
+    });
+    // The whole pipeline, then its sinks in the order the API lists them.
+    expect(shown).toEqual([
+      rowOf('pipeline', t),
+      ...Object.entries(t.sinks).map(([id, c]) => rowOf(id, c)),
+    ]);
+    expect(Object.keys(t.sinks).sort()).toEqual(['bad', 'good']);
     // The good sink's server got every line the counters say it delivered.
     expect(logSink.requests.flatMap((r) => r.body as unknown[])).toHaveLength(
       t.sinks.good.sentEvents,

@@ -211,8 +211,9 @@ function Throughput({ stats }: { stats: PipelineStats }) {
     <div class="table-wrap">
       <table aria-label={`Throughput of ${stats.pipeline}`}>
         <caption>
-          Counted since the {stats.replicas.length} logflow replicas answering started; read at{' '}
-          {new Date(stats.readAt).toISOString()}
+          Counted by {stats.replicas.length} logflow{' '}
+          {stats.replicas.length === 1 ? 'replica since it' : 'replicas since each'} started; read
+          at {new Date(stats.readAt).toISOString()}
         </caption>
         <thead>
           <tr>

@@ -56,8 +56,8 @@ export class PipelineStatsController {
       replicas.push({ instance: reply.data.instance, startedAt: reply.data.startedAt });
       if (reply.data.counts) addThroughput(totals, reply.data.counts);
     }
-    // Sinks in the pipeline's order, each listed (zeros until it is sent something); sinks a
-    // reload removed keep their counts after them.
+    // Sinks in the order the control plane lists them, each listed (zeros until it is sent
+    // something); sinks a reload removed keep their counts after them.
     const ordered: typeof totals.sinks = {};
     for (const sink of Object.keys(pipeline.sinks))
       ordered[sink] = totals.sinks[sink] ?? {
