@@ -916,6 +916,7 @@ describe('the web console in a real browser', () => {
       ['Models', 'tr[data-model="churn"]'],
       ['Audit', 'td.audit-type'],
       ['Explore', 'form[aria-label="Range query"]'],
+      ['Send data', 'article[data-endpoint="audit"]'],
     ]) {
       await page.getByRole('link', { name: link, exact: true }).click();
       await page.locator(ready).first().waitFor();
@@ -923,7 +924,7 @@ describe('the web console in a real browser', () => {
         'document.documentElement.scrollWidth - document.documentElement.clientWidth',
       );
       expect(wide > 0 ? `${link} scrolls sideways by ${wide}px` : link).toBe(link);
-      await shoot(`${link.toLowerCase()}-phone`);
+      await shoot(`${link.toLowerCase().replace(' ', '-')}-phone`);
     }
     await page.setViewportSize({ width: 1280, height: 800 });
   });

@@ -112,7 +112,12 @@ export function IngestPage({ session }: { session: Session }) {
       )}
       {tenant &&
         endpoints(window.location.origin, session, tenant).map((e) => (
-          <article key={e.id} class="panel" aria-labelledby={`ingest-${e.id}`} data-endpoint={e.id}>
+          <article
+            key={e.id}
+            class="panel endpoint"
+            aria-labelledby={`ingest-${e.id}`}
+            data-endpoint={e.id}
+          >
             <h2 id={`ingest-${e.id}`}>{e.title}</h2>
             <p>
               Endpoint: <code data-field="url">{e.url}</code>

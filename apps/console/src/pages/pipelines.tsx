@@ -55,7 +55,7 @@ function rates(r: Readings): { in: number; out: number; errors: number } | null 
 
 const perSecond = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(1));
 
-/** Reads every listed pipeline's counters now and every {@link REFRESH_MS}, keeping two readings each. */
+/** Reads every listed pipeline's counters now and {@link REFRESH_MS} after each round, keeping two readings each. */
 function usePipelineStats(session: Session, tenant: string | null, names: string[]) {
   const [readings, setReadings] = useState<Record<string, Readings>>({});
   const [error, setError] = useState<unknown>(null);
@@ -64,30 +64,34 @@ function usePipelineStats(session: Session, tenant: string | null, names: string
     setReadings({});
     if (!tenant || names.length === 0) return;
     let stopped = false;
-    const read = async () => {
-      for (const name of names) {
-        try {
-          const { body } = await call<PipelineStats>(
-            session,
-            `/api/v1/logs/pipelines/${encodeURIComponent(name)}/stats`,
-            { tenant },
-          );
-          if (stopped) return;
-          setReadings((all) => ({
-            ...all,
-            [name]: { last: body, before: all[name]?.last ?? null },
-          }));
-          setError(null);
-        } catch (err) {
-          if (!stopped) setError(err);
-        }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const readOne = async (name: string) => {
+      try {
+        const { body } = await call<PipelineStats>(
+          session,
+          `/api/v1/logs/pipelines/${encodeURIComponent(name)}/stats`,
+          { tenant },
+        );
+        if (stopped) return;
+        setReadings((all) => ({
+          ...all,
+          [name]: { last: body, before: all[name]?.last ?? null },
+        }));
+        setError(null);
+      } catch (err) {
+        if (!stopped) setError(err);
       }
     };
+    // All at once (each answer waits for the replicas), and the next round only after this one,
+    // so slow answers never pile up.
+    const read = async () => {
+      await Promise.all(names.map(readOne));
+      if (!stopped) timer = setTimeout(() => void read(), REFRESH_MS);
+    };
     void read();
-    const timer = setInterval(() => void read(), REFRESH_MS);
     return () => {
       stopped = true;
-      clearInterval(timer);
+      clearTimeout(timer);
     };
   }, [session, tenant, key]);
   return { readings, error };
