@@ -46,7 +46,7 @@ describe('pipeline throughput through the API and the CLI', () => {
   let sink: WebhookSink;
   let base = '';
 
-  const strata = (args: string[]): Promise<Run> =>
+  const strata = (args: string[], token = ADMIN): Promise<Run> =>
     new Promise((resolve) => {
       const clean = { ...process.env };
       delete clean.STRATA_CONFIG;
@@ -58,7 +58,7 @@ describe('pipeline throughput through the API and the CLI', () => {
           env: {
             ...clean,
             STRATA_URL: base,
-            STRATA_TOKEN: ADMIN,
+            STRATA_TOKEN: token,
             STRATA_CONFIG: join(ROOT, '.strata/no-such-cli-config.yaml'),
             SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
           },
@@ -334,5 +334,15 @@ describe('pipeline throughput through the API and the CLI', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^not_found: /);
     expect((await strata(['pipelines', 'stats', '--tenant', TENANT])).code).toBe(2);
+  });
+
+  it("names a write-only key's tenant and the API's refusal of a read (exit 1)", async () => {
+    const issued = await api<{ secret: string }>(`/api/v1/admin/tenants/${TENANT}/api-keys`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'shipper', scopes: ['write'] }),
+    });
+    const listed = await strata(['pipelines', 'list'], issued.body.secret);
+    expect(listed.code).toBe(1);
+    expect(listed.stderr).toMatch(/^forbidden: .*lacks the read scope/);
   });
 });
