@@ -1106,6 +1106,6 @@ describe('the web console in a real browser', () => {
       expect(await page.getByRole('note').textContent()).toContain('cannot read this page');
       expect(await page.getByRole('alert').count()).toBe(0);
     }
-    await shoot('explore-write-key');
+    await shoot('read-page-write-key');
   });
 });
