@@ -5,6 +5,7 @@ import {
   type ModelVersionView,
   type RegisteredModelCommand,
   type RegisteredModelView,
+  type ServingQueries,
   StrataError,
 } from '@strata/contracts';
 import { AccessPolicy } from '../auth/access-policy';
@@ -21,14 +22,6 @@ export interface ModelSearch {
   tagValue?: string;
   cursor?: string;
   limit?: number;
-}
-
-/** Ready-made queries for a workload serving a version (Kubernetes pod naming of a Deployment). */
-export interface ServingQueries {
-  namespace: string;
-  deployment: string;
-  promql: { cpu: string; memory: string; restarts: string };
-  logs: string;
 }
 
 /** The model registry (registered models, versions, aliases) for REST, MLflow's API and GraphQL alike. */

@@ -274,6 +274,6 @@ export class PipelineRunner {
         msgId: `${batch.batchId}/${pipeline}/${letter.sink}/${i}`,
       });
     if (counts.size > 0) await this.ledger.commit(seq, counts.snapshot());
-    if (records.length > 0) this.deps.metrics.batch(tenantId, pipeline, records.length);
+    if (records.length > 0) this.deps.metrics.batch(tenantId, pipeline, records);
   }
 }
