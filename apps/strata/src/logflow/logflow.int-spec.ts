@@ -16,6 +16,7 @@ import {
 } from '@strata/contracts';
 import { controlPlaneService } from '@strata/control-plane';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { Client } from 'pg';
 import { freePort, type RunningNatsServer, startS3Server } from '@strata/devstack';
 import { gatewayService } from '@strata/gateway';
 import { logflowService } from '@strata/logflow';
@@ -498,6 +499,27 @@ describe('logflow: tenant pipelines from STRATA_LOGS to sinks, configured throug
       expect(replay).toContain(SECRET_MASK);
       for (const text of [JSON.stringify(shown), JSON.stringify(gql), list, audit, replay])
         expect(text).not.toContain(secret);
+      // At rest, the event log holds the credentials sealed (s3rver's key and secret are both
+      // `S3RVER`), and only logflow, which signed the objects above, opens them.
+      const pg = new Client({ connectionString: db.url });
+      await pg.connect();
+      try {
+        const { rows } = await pg.query<{ data: { pipeline: typeof spec } }>(
+          "SELECT data FROM events WHERE type = 'PipelineConfigured' AND stream_id LIKE '%archive' ORDER BY position",
+        );
+        expect(rows).toHaveLength(2);
+        for (const { data } of rows) {
+          expect(JSON.stringify(data)).not.toContain(secret);
+          expect(data.pipeline.sinks.bucket.secret_access_key).toMatch(/^strata-sealed:v1:/);
+          expect(data.pipeline.sinks.bucket.access_key_id).toMatch(/^strata-sealed:v1:/);
+        }
+        // The write-back kept the stored sealed values as they were.
+        expect(rows[1].data.pipeline.sinks.bucket.secret_access_key).toBe(
+          rows[0].data.pipeline.sinks.bucket.secret_access_key,
+        );
+      } finally {
+        await pg.end();
+      }
       expect((await api(path, { method: 'DELETE' })).status).toBe(204);
     } finally {
       await s3.process.stop();

@@ -16,6 +16,7 @@ import {
   type LogMetricSample,
   runPipeline,
 } from '@strata/logpipeline';
+import { type SecretKeyring } from '@strata/service-kit';
 import { type LogflowMetrics } from '../logflow-metrics';
 import { type SinkEnvironment } from '../sinks/sink-factory';
 import { DeliveryInterruptedError, deliverToSink } from '../sinks/sink-delivery';
@@ -37,6 +38,8 @@ export interface RunnerDeps {
   metrics: LogflowMetrics;
   env: SinkEnvironment;
   concurrency: number;
+  /** Opens sinks' sealed credentials (`STRATA_SECRET_KEY`). */
+  secrets: SecretKeyring | null;
   /** Where `log_to_metric` totals and held events are kept (`KvBuckets.logflowState`). */
   state: KvBucket;
 }
@@ -79,7 +82,12 @@ export class PipelineRunner {
     this.ledger = new PipelineStateLedger(deps.state, tenantId, pipeline.name, () =>
       deps.bus.consumerAckFloor(LogsStreams.batches.name, durable),
     );
-    this.current = new PipelineRuntime(view, deps.env, { metrics: this.ledger.counts });
+    this.current = new PipelineRuntime(
+      view,
+      deps.env,
+      { metrics: this.ledger.counts },
+      deps.secrets,
+    );
     this.latest = view;
     this.log = new Logger(`Pipeline ${view.tenantId}/${view.pipeline.name}`);
   }
@@ -121,10 +129,12 @@ export class PipelineRunner {
    * Throws, keeping the running version, when `view` does not compile.
    */
   reload(view: PipelineView): void {
-    const next = new PipelineRuntime(view, this.deps.env, {
-      metrics: this.current.compiled.metrics,
-      alerts: this.current.compiled.alerts,
-    });
+    const next = new PipelineRuntime(
+      view,
+      this.deps.env,
+      { metrics: this.current.compiled.metrics, alerts: this.current.compiled.alerts },
+      this.deps.secrets,
+    );
     this.latest = view;
     this.reloads = this.reloads
       .then(() => this.switchTo(next))
