@@ -18,6 +18,7 @@ import { apiKeyDecider, type ApiKeyState } from './domain/api-key.decider';
 import { type Decider, foldEvents } from './domain/decider';
 import { pipelineDecider } from './domain/pipeline.decider';
 import { sealPipelineSecrets } from './domain/pipeline-secret-sealing';
+import { sealAlertmanagerSecrets } from './domain/alertmanager-secret-sealing';
 import { type SecretKeyring } from '@strata/service-kit';
 import { eventRuleSetDecider } from './domain/event-rule-set.decider';
 import { storedEventRuleSets } from './queries/event-rule-sets.query';
@@ -236,7 +237,12 @@ export class ControlPlaneCommandHandler {
         const streamId = StreamIds.alertmanager(command.tenantId);
         const loaded = await this.load(alertmanagerConfigDecider, streamId);
         checkExpected(streamId, command.expectedVersion, loaded.version);
-        const events = alertmanagerConfigDecider.decide(command, { ...loaded.state, tenant });
+        const events = sealAlertmanagerSecrets(
+          alertmanagerConfigDecider.decide(command, { ...loaded.state, tenant }),
+          loaded.state.config,
+          this.secretKeyring,
+          command.tenantId,
+        );
         return this.append(streamId, loaded.version, events, metadata(command.tenantId));
       }
       case 'RequestSeriesDeletion': {
