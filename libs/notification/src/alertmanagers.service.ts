@@ -89,7 +89,7 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     @Inject(NOTIFICATION_OPTIONS) private readonly options: NotificationOptions,
     private readonly metrics: NotificationMetrics,
   ) {
-    this.configs = new TenantConfigsSource(bus);
+    this.configs = new TenantConfigsSource(bus, options.secretKeyring ?? null);
   }
 
   async onModuleInit(): Promise<void> {

@@ -52,3 +52,9 @@ export {
   type EventInvalidatedCacheOptions,
 } from './control-cache/event-invalidated-cache';
 export { ControlEventsFeed } from './control-cache/control-events.feed';
+export {
+  SecretKeyring,
+  SecretOpenError,
+  SEALED_PREFIX,
+  secretKeyringFrom,
+} from './secrets/secret-keyring';

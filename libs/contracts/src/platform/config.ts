@@ -127,6 +127,27 @@ export const PlatformEnv = z.object({
   /** Platform admin bearer token, or a file that holds it. One of the two is required by the gateway. */
   STRATA_ADMIN_TOKEN: z.string().min(16).optional(),
   STRATA_ADMIN_TOKEN_FILE: optionalPath,
+  /**
+   * Keys that seal credentials stored in the control plane (sinks' keys and auth headers): base64
+   * of 32 random bytes each, comma- or newline-separated, the first sealing and all opening (add a
+   * new key first to rotate). Or a file that holds them. The control plane seals with it and
+   * logflow opens with it; without one, credentials can be neither stored nor used.
+   */
+  STRATA_SECRET_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.length > 0 ? v : undefined))
+    .refine(
+      (v) =>
+        v === undefined ||
+        v
+          .split(/[\n,]/)
+          .map((k) => k.trim())
+          .filter(Boolean)
+          .every((k) => /^[A-Za-z0-9+/]{43}=$/.test(k)),
+      { message: 'expected base64 of 32 bytes per key, comma-separated' },
+    ),
+  STRATA_SECRET_KEY_FILE: optionalPath,
   /** Serve HTTPS when both are set. */
   TLS_CERT_FILE: optionalPath,
   TLS_KEY_FILE: optionalPath,
