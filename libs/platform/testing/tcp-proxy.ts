@@ -10,6 +10,8 @@ export interface TcpProxy {
   blackhole(): void;
   /** Breaks every open connection and forwards normally again; clients reconnect through it. */
   cut(): void;
+  /** Bytes the clients sent to the server through the proxy so far. */
+  bytesToServer(): number;
   close(): Promise<void>;
 }
 
@@ -17,11 +19,15 @@ export interface TcpProxy {
 export async function startTcpProxy(port: number): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let dropping = false;
+  let toServer = 0;
   const server: Server = createServer((client) => {
     const upstream = new Socket();
     upstream.connect(port, '127.0.0.1');
     open.add(client).add(upstream);
-    client.on('data', (d) => upstream.write(d));
+    client.on('data', (d) => {
+      toServer += d.length;
+      upstream.write(d);
+    });
     upstream.on('data', (d) => {
       if (!dropping) client.write(d);
     });
@@ -42,6 +48,7 @@ export async function startTcpProxy(port: number): Promise<TcpProxy> {
     blackhole: () => {
       dropping = true;
     },
+    bytesToServer: () => toServer,
     cut: () => {
       for (const s of open) s.destroy();
       open.clear();
