@@ -92,8 +92,9 @@ async function treeOf(dir: string): Promise<Record<string, string>> {
 }
 
 /**
- * `strata models push` on an S3 bucket (s3rver behind a byte-counting proxy): the file goes
- * straight to S3 through presigned part URLs, and a push killed with -9 at 60% resumes there.
+ * `strata models push` and `pull` on an S3 bucket (s3rver behind a byte-counting proxy): the file
+ * goes straight to and from S3 through presigned URLs, and a transfer killed with -9 at 60%
+ * resumes there.
  */
 describe('strata models push straight to S3', () => {
   let work: string;
@@ -133,7 +134,7 @@ describe('strata models push straight to S3', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it('sends the file to S3, not the gateway, resumes a push killed at 60% from there, and pulls it back byte for byte', async () => {
+  it('moves the file to and from S3, not through the gateway, and resumes a push and a pull killed at 60% from there', async () => {
     const model = join(work, 'model');
     await mkdir(model);
     await writeRandomFile(join(model, 'weights.bin'), FILE_BYTES);
@@ -167,9 +168,30 @@ describe('strata models push straight to S3', () => {
     // Both runs together: the gateway read requests and JSON, no blob bytes.
     expect(stack.receivedBytes() - gatewayBefore).toBeLessThan(MiB);
 
+    // The pull comes from S3 too, and a pull killed at 60% resumes with a Range from there.
     const copy = join(work, 'pulled');
-    const pulled = await strata(stack, key, ['models', 'pull', 'nlp/big@v1', copy]);
+    const pullArgs = [
+      'models',
+      'pull',
+      'nlp/big@v1',
+      copy,
+      '--part-size-mib',
+      String(CLI_PART_MIB),
+    ];
+    const gatewaySent = stack.sentBytes();
+    const fromS3 = proxy.bytesToClients();
+    const cut = await strata(
+      stack,
+      key,
+      pullArgs,
+      () => proxy.bytesToClients() - fromS3 >= FILE_BYTES * 0.6,
+    );
+    expect(cut.killed).toBe(true);
+    const resumedFrom = proxy.bytesToClients();
+    const pulled = await strata(stack, key, pullArgs);
     expect(pulled).toMatchObject({ code: 0 });
+    expect(proxy.bytesToClients() - resumedFrom).toBeLessThan(FILE_BYTES * 0.5);
+    expect(stack.sentBytes() - gatewaySent).toBeLessThan(MiB);
     expect(await treeOf(copy)).toEqual(await treeOf(model));
   });
 });

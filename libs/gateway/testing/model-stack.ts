@@ -77,6 +77,8 @@ export interface ModelStack {
   restartModelRegistry(): Promise<void>;
   /** Bytes the gateway's HTTP server read from its clients so far (headers and bodies, every request). */
   receivedBytes(): number;
+  /** Bytes the gateway's HTTP server sent to its clients so far. */
+  sentBytes(): number;
   /** Severs every open connection of the gateway, as its crash would, then starts a new one on the same bucket. */
   crashAndRestartGateway(): Promise<void>;
   close(): Promise<void>;
@@ -163,13 +165,14 @@ export async function startModelStack(options: {
       modelDirectUploads: options.directUploads,
     });
   // What every connection ever accepted read, for specs showing blob bytes bypassed the gateway.
-  const received = { closed: 0, open: new Set<Socket>() };
+  const received = { closed: 0, closedSent: 0, open: new Set<Socket>() };
   const count = (running: RunningGateway) => {
     (running.app.getHttpServer() as Server).on('connection', (socket: Socket) => {
       received.open.add(socket);
       socket.once('close', () => {
         received.open.delete(socket);
         received.closed += socket.bytesRead;
+        received.closedSent += socket.bytesWritten;
       });
     });
     return running;
@@ -213,6 +216,11 @@ export async function startModelStack(options: {
     receivedBytes() {
       let bytes = received.closed;
       for (const socket of received.open) bytes += socket.bytesRead;
+      return bytes;
+    },
+    sentBytes() {
+      let bytes = received.closedSent;
+      for (const socket of received.open) bytes += socket.bytesWritten;
       return bytes;
     },
     async crashAndRestartGateway() {

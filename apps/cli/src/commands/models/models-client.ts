@@ -16,6 +16,9 @@ import {
 import { type LocalBlob } from './model-pack';
 import { type ModelRef } from './model-ref';
 
+/** Blobs below this move through the gateway: a presigned URL's extra request costs more than it saves. */
+const DIRECT_MIN_BYTES = 5 << 20;
+
 /** Where the CLI reaches the gateway for model commands, and as whom. */
 export interface ModelsTarget {
   url: string;
@@ -181,14 +184,32 @@ export class ModelsClient {
     }).pipe(counter);
   }
 
-  /** The blob's bytes from `offset`, as a response stream to consume. */
-  async getBlob(ref: ModelRef, digest: BlobDigest, offset: number): Promise<IncomingMessage> {
-    const res = await this.send('GET', this.blobPath(ref, digest), {
-      headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
-    });
+  /**
+   * The blob's bytes from `offset`, as a response stream to consume: straight from S3 through a
+   * presigned URL when the gateway offers one and the blob is large enough for the extra request
+   * to pay, else through the gateway.
+   */
+  async getBlob(
+    ref: ModelRef,
+    digest: BlobDigest,
+    offset: number,
+    size = 0,
+  ): Promise<IncomingMessage> {
+    const range: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+    let res: IncomingMessage | null = null;
+    if (size >= DIRECT_MIN_BYTES) {
+      const location = (await this.json(
+        'GET',
+        `${this.blobPath(ref, digest)}/locations/download`,
+      )) as BlobLocation;
+      if (location.presigned)
+        res = await this.send('GET', location.url, { absolute: true, headers: range });
+    }
+    res ??= await this.send('GET', this.blobPath(ref, digest), { headers: range });
     if (res.statusCode !== 200 && res.statusCode !== 206) await this.expectOk(res, `GET ${digest}`);
-    res.on('data', (chunk: Buffer) => (this.counts.bytesReceived += chunk.length));
-    return res;
+    const received = res;
+    received.on('data', (chunk: Buffer) => (this.counts.bytesReceived += chunk.length));
+    return received;
   }
 
   private manifestPath(ref: ModelRef): string {
