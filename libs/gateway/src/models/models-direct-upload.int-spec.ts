@@ -151,6 +151,15 @@ describe('direct (presigned multipart) model uploads on s3rver', () => {
       error: { reason: 'parts_missing', fields: [{ message: '3' }, { message: '4' }] },
     });
 
+    // A report is a key in the bucket: an ETag that could bend it, or a part beyond the last, is refused.
+    for (const [part, etag] of [
+      [3, '../../blobs/sha256/x'],
+      [5, 'abc'],
+    ] as const) {
+      const refused = await call(keyA, 'PUT', `${first.report}/${part}`, JSON.stringify({ etag }));
+      expect(refused.status).toBe(400);
+    }
+
     // The client died; a new run asks again with the same digest and size.
     const again = (await locate(keyA, digest, bytes.length)).body
       .multipart as MultipartUploadLocation;

@@ -307,9 +307,12 @@ export class ModelsController {
   ): Promise<void> {
     const tenant = await this.admission.admit(request, 'write');
     path(repo, name);
-    const parsed = (Buffer.isBuffer(body) ? JSON.parse(body.toString('utf8')) : body) as {
-      etag?: unknown;
-    } | null;
+    let parsed: { etag?: unknown } | null = null;
+    try {
+      parsed = (Buffer.isBuffer(body) ? JSON.parse(body.toString('utf8')) : body) as typeof parsed;
+    } catch {
+      // Not JSON: answered below like JSON without an etag.
+    }
     if (typeof parsed?.etag !== 'string')
       throw new StrataError('validation_failed', 'the body is {"etag": "…"}', [
         { path: 'etag', message: 'required string' },
