@@ -307,12 +307,7 @@ export class ModelsController {
   ): Promise<void> {
     const tenant = await this.admission.admit(request, 'write');
     path(repo, name);
-    let parsed: { etag?: unknown } | null = null;
-    try {
-      parsed = (Buffer.isBuffer(body) ? JSON.parse(body.toString('utf8')) : body) as typeof parsed;
-    } catch {
-      // Not JSON: answered below like JSON without an etag.
-    }
+    const parsed = etagBody(body);
     if (typeof parsed?.etag !== 'string')
       throw new StrataError('validation_failed', 'the body is {"etag": "…"}', [
         { path: 'etag', message: 'required string' },
@@ -428,6 +423,17 @@ function digestOf(value: string): BlobDigest {
       { path: 'digest', message: parsed.error.issues[0].message },
     ]);
   return parsed.data;
+}
+
+/** A part report's body, parsed when it came as bytes; null when it is not JSON. */
+function etagBody(body: unknown): { etag?: unknown } | null {
+  try {
+    return (Buffer.isBuffer(body) ? JSON.parse(body.toString('utf8')) : body) as {
+      etag?: unknown;
+    } | null;
+  } catch {
+    return null;
+  }
 }
 
 function sizeOf(value: string | undefined): number | undefined {
