@@ -334,6 +334,11 @@ export const PlatformEnv = z.object({
   STRATA_STORE_IGNORE_DELETION_MARKS_DELAY: duration('10m'),
   /** Model registry: unreferenced model blobs younger than this are kept (a push in flight may name them). */
   STRATA_MODEL_GC_GRACE_SECONDS: z.coerce.number().nonnegative().default(3600),
+  /**
+   * Model registry: a direct (presigned multipart) upload nothing was written to for this long is
+   * aborted by the sweep and its staged parts deleted.
+   */
+  STRATA_MODEL_UPLOAD_GRACE_SECONDS: z.coerce.number().nonnegative().default(86_400),
   /** Model registry: seconds between the service's sweeps over every tenant's model blobs. */
   STRATA_MODEL_GC_INTERVAL_SECONDS: z.coerce.number().positive().default(3600),
   /** Compactor: seconds between cycles over the owned tenants (Thanos' `--wait-interval`). */

@@ -180,6 +180,8 @@ describe('edge basics', () => {
         'DELETE /api/v1/registry/webhooks/{name}',
         'PUT /models/v1/{repo}/{name}/blobs/{digest}',
         'PUT /models/v1/{repo}/{name}/manifests/{version}',
+        'PUT /models/v1/{repo}/{name}/blobs/{digest}/uploads/{uploadId}/parts/{partNumber}',
+        'POST /models/v1/{repo}/{name}/blobs/{digest}/uploads/{uploadId}',
         'GET /api/v1/admin/tenants/{id}/log-pipelines',
         'GET /api/v1/admin/tenants/{id}/log-pipelines/{name}',
         'PUT /api/v1/admin/tenants/{id}/log-pipelines/{name}',
