@@ -283,6 +283,8 @@ class FanOutStoreClient implements StoreClient {
         // Heads hold raw samples only; under `count` each of them counts one.
         const ones = ds?.aggregate === 'count' && p.head === true;
         const series: StoreSeries[] = [];
+        // Flat wire labels joined: the key `byKey` merges the same series from several targets by.
+        const keys: string[] = [];
         let cursor: string | null = null;
         do {
           const page: StoreSelectResponse = await this.ask<StoreSelectResponse>(p, {
@@ -301,6 +303,7 @@ class FanOutStoreClient implements StoreClient {
               const frames = wireBytes(s.x);
               if (lazy && !ones && chunkFramesStartWithin(frames, query.start, query.end)) {
                 series.push(new EncodedSeries(unflatten(s.labels), frames, query.start, query.end));
+                keys.push(s.labels.join('\xff'));
                 continue;
               }
               ({ timestamps, values } = decodeChunkFrames(frames, query.start, query.end));
@@ -314,19 +317,20 @@ class FanOutStoreClient implements StoreClient {
             if (ones)
               for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) values[i] = 1;
             series.push({ labels: unflatten(s.labels), timestamps, values });
+            keys.push(s.labels.join('\xff'));
           }
           cursor = page.nextCursor;
         } while (cursor !== null);
-        return series;
+        return { series, keys };
       },
       options,
     );
     const byKey = new Map<string, StoreSeries>();
-    for (const shard of r.value) {
-      for (const s of shard) {
-        const key = s.labels.map((l) => `${l.name}\xff${l.value}`).join('\xff');
-        const prev = byKey.get(key);
-        byKey.set(key, prev ? mergeSamples(prev, s) : s);
+    for (const { series, keys } of r.value) {
+      for (let i = 0; i < series.length; i++) {
+        const s = series[i];
+        const prev = byKey.get(keys[i]);
+        byKey.set(keys[i], prev ? mergeSamples(prev, s) : s);
       }
     }
     const merged = [...byKey.values()];

@@ -103,7 +103,7 @@ function seriesKey(labels: ReadonlyArray<WireLabel>): string {
 
 function toStorage(s: StoreApiSeries, downsampled?: StorageSeries['downsampled']): StorageSeries {
   const out: StorageSeries = {
-    labels: Labels.fromPairs(s.labels.map((l) => [l.name, l.value] as const)),
+    labels: labelsOf(s.labels),
     iterator: (): SampleIterator => new TypedArrayIterator(s.timestamps, s.values),
     samples: () => ({
       ts: s.timestamps,
@@ -117,6 +117,16 @@ function toStorage(s: StoreApiSeries, downsampled?: StorageSeries['downsampled']
     out.decodeInto = (into) => decodeInto(into);
   }
   return out;
+}
+
+function labelsOf(wire: ReadonlyArray<WireLabel>): Labels {
+  const names = new Array<string>(wire.length);
+  const values = new Array<string>(wire.length);
+  for (let i = 0; i < wire.length; i++) {
+    names[i] = wire[i].name;
+    values[i] = wire[i].value;
+  }
+  return Labels.fromLists(names, values);
 }
 
 /** Window averages from a sum series and its count series; a timestamp missing from either is left out. */

@@ -165,6 +165,8 @@ function decodeXorInto(
   let lo = 0;
   let leading = 0;
   let trailing = 0;
+  let vw = 0;
+  let haveVw = false;
   for (let k = 0; k < num; k++) {
     if (k <= 1) {
       // A varint: sample 0's timestamp (zig-zag), sample 1's delta.
@@ -190,6 +192,9 @@ function decodeXorInto(
       const w = peek32(b, pos, end);
       if (w >>> 31 === 0) {
         pos += 1;
+        // The value's header (at most 13 bits) follows in the same word: no second read.
+        vw = w << 1;
+        haveVw = true;
       } else {
         let sz: number;
         if (w >>> 30 === 0b10) {
@@ -222,7 +227,8 @@ function decodeXorInto(
     }
     if (k > 0) {
       t += tDelta;
-      const w = peek32(b, pos, end);
+      const w = haveVw ? vw : peek32(b, pos, end);
+      haveVw = false;
       if (w >>> 31 === 0) {
         pos += 1;
       } else {
