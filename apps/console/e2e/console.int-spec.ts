@@ -8,6 +8,7 @@ import { freePort, type RunningNatsServer, which } from '@strata/devstack';
 import { gatewayService } from '@strata/gateway';
 import { eventsService } from '@strata/events';
 import { ingesterService } from '@strata/ingester';
+import { logflowService } from '@strata/logflow';
 import { notificationService } from '@strata/notification';
 import {
   batchAt,
@@ -22,6 +23,7 @@ import { encodeWriteRequestV1, REMOTE_WRITE_V1_HEADERS } from '@strata/remote-wr
 import { routerService } from '@strata/router';
 import { rulerService } from '@strata/ruler';
 import { storeService } from '@strata/store';
+import { type PipelineStats, type ServingQueries } from '@strata/contracts';
 import { type RunningServices } from '@strata/service-kit';
 import { freshDatabase, type FreshDatabase } from '@strata/testing';
 
@@ -61,6 +63,8 @@ describe('the web console in a real browser', () => {
   let page: Page;
   let base = '';
   let sink: WebhookSink;
+  /** Where the throughput test's pipeline delivers (apart from the notification receiver). */
+  let logSink: WebhookSink;
 
   beforeAll(async () => {
     // The same build step the README's two commands run; a no-op when the build is current.
@@ -71,6 +75,7 @@ describe('the web console in a real browser', () => {
     if (build.status !== 0) throw new Error(`console build failed: ${build.stderr}`);
     mkdirSync(ARTIFACTS, { recursive: true });
     sink = await startWebhookSink();
+    logSink = await startWebhookSink();
     db = await freshDatabase('console_e2e');
     const started = await startTestNats();
     nats = started.server;
@@ -93,6 +98,7 @@ describe('the web console in a real browser', () => {
         rulerService,
         notificationService,
         eventsService,
+        logflowService,
       ],
     );
     base = `http://127.0.0.1:${port}`;
@@ -112,6 +118,7 @@ describe('the web console in a real browser', () => {
     await browser?.close();
     await platform?.stop();
     await sink?.close();
+    await logSink?.close();
     await nats?.process.stop();
     removeTestDirs();
     await db?.drop();
@@ -634,6 +641,123 @@ describe('the web console in a real browser', () => {
     await shoot('pipelines');
   });
 
+  it("shows a pipeline's records in and out per second and its errors, refreshed, as the API counts them", async () => {
+    const asTenant = { 'content-type': 'application/json', 'x-scope-orgid': TENANT };
+    const put = await api(`/api/v1/admin/tenants/${TENANT}/log-pipelines/flow`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'flow',
+        sinks: {
+          good: { type: 'http', inputs: ['source'], url: `${logSink.url}/logs`, encoding: 'json' },
+          // Nothing listens on port 9: each send fails twice, then its records are dead-lettered.
+          bad: {
+            type: 'http',
+            inputs: ['source'],
+            url: 'http://127.0.0.1:9/logs',
+            delivery: { max_attempts: 2, backoff_ms: 20 },
+          },
+        },
+      }),
+    });
+    expect(put.status).toBeLessThan(300);
+    const stats = async () =>
+      (await api<PipelineStats>('/api/v1/logs/pipelines/flow/stats', { headers: asTenant })).body;
+    let sent = 0;
+    const sendLine = async () => {
+      const res = await api('/api/v1/logs', {
+        method: 'POST',
+        headers: { ...asTenant, 'content-type': 'application/x-ndjson' },
+        body: `${JSON.stringify({ line: `console flow line ${sent++}` })}\n`,
+      });
+      expect(res.status).toBe(200);
+    };
+    // The pipeline reads what is stored after its consumer exists: send until one line is counted.
+    await eventually(
+      async () => {
+        await sendLine();
+        return (await stats()).totals.receivedEvents > 0 ? true : undefined;
+      },
+      60_000,
+      'the pipeline to count a line',
+    );
+
+    // Opened afresh (the test before left the page open), so the new pipeline is listed.
+    await page.getByRole('link', { name: 'Explore' }).click();
+    await page.getByRole('link', { name: 'Pipelines' }).click();
+    await page.getByRole('combobox', { name: 'Tenant', exact: true }).selectOption(TENANT);
+    const row = page.locator('tr[data-pipeline="flow"]');
+    await row.waitFor();
+    const cell = async (field: string) =>
+      Number(await row.locator(`td[data-field="${field}"]`).textContent());
+    // Lines keep coming for a while; the page, reading every few seconds, shows the rates.
+    const until = Date.now() + 60_000;
+    while (
+      Date.now() < until &&
+      !((await cell('inPerSecond')) > 0 && (await cell('errorsPerSecond')) > 0)
+    ) {
+      await sendLine();
+      await page.waitForTimeout(200);
+    }
+    expect(await cell('inPerSecond')).toBeGreaterThan(0);
+    expect(await cell('outPerSecond')).toBeGreaterThan(0);
+    expect(await cell('errorsPerSecond')).toBeGreaterThan(0);
+    await shoot('pipelines-throughput');
+
+    // Once every line went through, the page settles on the API's counters.
+    const settled = await eventually(
+      async () => {
+        const first = await stats();
+        await new Promise((r) => setTimeout(r, 1_500));
+        const s = await stats();
+        const t = s.totals;
+        return t.receivedEvents === first.totals.receivedEvents &&
+          t.sinks.bad.deadEvents === t.receivedEvents &&
+          t.sinks.good.sentEvents === t.receivedEvents
+          ? s
+          : undefined;
+      },
+      60_000,
+      'every counted line delivered and dead-lettered',
+    );
+    await row
+      .locator('td[data-field="receivedEvents"]')
+      .filter({ hasText: new RegExp(`^${settled.totals.receivedEvents}$`) })
+      .waitFor();
+    await page.getByRole('button', { name: 'flow', exact: true }).click();
+    const table = page.getByRole('table', { name: 'Throughput of flow' });
+    await table.locator('tr[data-throughput="bad"]').waitFor();
+    const shown = await table.locator('tr[data-throughput]').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        row: tr.getAttribute('data-throughput'),
+        received: tr.querySelector('[data-field="receivedEvents"]')?.textContent,
+        sent: tr.querySelector('[data-field="sentEvents"]')?.textContent,
+        dead: tr.querySelector('[data-field="deadEvents"]')?.textContent,
+        failed: tr.querySelector('[data-field="failedSends"]')?.textContent,
+      })),
+    );
+    const t = settled.totals;
+    const rowOf = (row: string, c: typeof t.sinks.good) => ({
+      row,
+      received: String(c.receivedEvents),
+      sent: String(c.sentEvents),
+      dead: String(c.deadEvents),
+      failed: String(c.failedSends),
+    });
+    // The whole pipeline, then its sinks in the order the API lists them.
+    expect(shown).toEqual([
+      rowOf('pipeline', t),
+      ...Object.entries(t.sinks).map(([id, c]) => rowOf(id, c)),
+    ]);
+    expect(Object.keys(t.sinks).sort()).toEqual(['bad', 'good']);
+    // The good sink's server got every line the counters say it delivered.
+    expect(logSink.requests.flatMap((r) => r.body as unknown[])).toHaveLength(
+      t.sinks.good.sentEvents,
+    );
+    expect(t.sinks.bad.failedSends).toBe(2 * t.batches);
+    await shoot('pipeline-throughput-detail');
+  });
+
   it("lists registered models and shows a model's versions and aliases as the registry does", async () => {
     const asTenant = { 'content-type': 'application/json', 'x-scope-orgid': TENANT };
     await api('/api/v1/registry/models', {
@@ -687,6 +811,69 @@ describe('the web console in a real browser', () => {
     await shoot('models');
   });
 
+  it("shows a version's lineage from its run to the workloads serving it, with their queries", async () => {
+    const asTenant = { 'content-type': 'application/json', 'x-scope-orgid': TENANT };
+    const created = await api<{ version: number }>('/api/v1/registry/models/churn/versions', {
+      method: 'POST',
+      headers: asTenant,
+      body: JSON.stringify({
+        source: 's3://models/churn/3',
+        runId: 'run-9',
+        runLink: 'http://mlflow.example/#/experiments/1/runs/run-9',
+        serving: [{ namespace: 'ml', deployment: 'churn-api' }],
+      }),
+    });
+    expect(created.status).toBe(201);
+    const version = created.body.version;
+    await api(`/api/v1/registry/models/churn/aliases/canary`, {
+      method: 'PUT',
+      headers: asTenant,
+      body: JSON.stringify({ version }),
+    });
+    const fromApi = await api<{
+      source: string;
+      runLink: string;
+      aliases: string[];
+      servingQueries: ServingQueries[];
+    }>(`/api/v1/registry/models/churn/versions/${version}`, { headers: asTenant });
+
+    // Opened afresh, so the versions listed include the new one.
+    await page.getByRole('link', { name: 'Explore' }).click();
+    await page.getByRole('link', { name: 'Models' }).click();
+    await page.getByRole('combobox', { name: 'Tenant', exact: true }).selectOption(TENANT);
+    await page.getByRole('button', { name: 'churn', exact: true }).click();
+    await page.getByRole('button', { name: `Lineage of version ${version}` }).click();
+    const lineage = page.getByRole('list', { name: `Lineage of churn version ${version}` });
+    await lineage.waitFor();
+    // In order, as a screen reader reads it: run, version, aliases, serving.
+    expect(
+      await lineage
+        .locator(':scope > li')
+        .evaluateAll((lis) => lis.map((li) => li.getAttribute('data-step'))),
+    ).toEqual(['run', 'version', 'aliases', 'serving']);
+    const run = lineage.getByRole('link', { name: 'run-9' });
+    expect(await run.getAttribute('href')).toBe(fromApi.body.runLink);
+    expect(await lineage.locator('[data-field="source"]').textContent()).toBe(fromApi.body.source);
+    expect(await lineage.locator('[data-field="aliases"]').textContent()).toBe(
+      fromApi.body.aliases.join(', '),
+    );
+    const [queries] = fromApi.body.servingQueries;
+    const workload = lineage.locator('li[data-workload="ml/churn-api"]');
+    expect(await workload.locator('[data-query="logs"]').textContent()).toBe(queries.logs);
+    for (const kind of ['cpu', 'memory', 'restarts'] as const) {
+      const href = (await workload.locator(`a[data-query="${kind}"]`).getAttribute('href')) ?? '';
+      const params = new URLSearchParams(href.split('?')[1]);
+      expect(params.get('expr')).toBe(queries.promql[kind]);
+      expect(params.get('tenant')).toBe(TENANT);
+    }
+    await shoot('model-lineage');
+    // Reached by keyboard, the CPU link opens the explorer on its query.
+    await workload.getByRole('link', { name: 'CPU of churn-api' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Expression').waitFor();
+    expect(await page.getByLabel('Expression').inputValue()).toBe(queries.promql.cpu);
+  });
+
   it("signs in with an API key, bound to its tenant, and queries that tenant's data", async () => {
     const issued = await api<{ secret: string }>(`/api/v1/admin/tenants/${TENANT}/api-keys`, {
       method: 'POST',
@@ -729,6 +916,7 @@ describe('the web console in a real browser', () => {
       ['Models', 'tr[data-model="churn"]'],
       ['Audit', 'td.audit-type'],
       ['Explore', 'form[aria-label="Range query"]'],
+      ['Send data', 'article[data-endpoint="audit"]'],
     ]) {
       await page.getByRole('link', { name: link, exact: true }).click();
       await page.locator(ready).first().waitFor();
@@ -736,7 +924,7 @@ describe('the web console in a real browser', () => {
         'document.documentElement.scrollWidth - document.documentElement.clientWidth',
       );
       expect(wide > 0 ? `${link} scrolls sideways by ${wide}px` : link).toBe(link);
-      await shoot(`${link.toLowerCase()}-phone`);
+      await shoot(`${link.toLowerCase().replace(' ', '-')}-phone`);
     }
     await page.setViewportSize({ width: 1280, height: 800 });
   });
@@ -853,5 +1041,71 @@ describe('the web console in a real browser', () => {
       '/api/v1/admin/tenants?includeDeleted=true&limit=100',
     );
     expect(deleted.body.items.find((t) => t.tenantId === tenant)?.status).toBe('deleted');
+  });
+  it('signs in with a write-only key: shows what it can send, and read pages say it cannot read', async () => {
+    const issued = await api<{ secret: string }>(`/api/v1/admin/tenants/${TENANT}/api-keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'shipper', scopes: ['write'] }),
+    });
+    const secret = issued.body.secret;
+    // The API itself refuses this key any read.
+    const refused = await api<{ error: { code: string } }>('/api/v1/user_limits', {}, secret);
+    expect(refused.status).toBe(403);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Admin token or API key').fill(secret);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText(`key of ${TENANT}`).waitFor();
+    await page.getByRole('heading', { name: 'Send data' }).waitFor();
+    expect(page.url()).toMatch(/#\/ingest$/);
+    expect(await page.locator('[data-field="scopes"]').textContent()).toBe('Scopes: write');
+    expect(await page.getByRole('note').textContent()).toContain('cannot read it back');
+
+    const endpoint = (id: string) => page.locator(`article[data-endpoint="${id}"]`);
+    const urls = await Promise.all(
+      ['remote-write', 'loki', 'otlp', 'audit'].map(
+        async (id) => (await endpoint(id).locator('[data-field="url"]').textContent()) ?? '',
+      ),
+    );
+    expect(urls).toEqual([
+      `${base}/api/v1/write`,
+      `${base}/loki/api/v1/push`,
+      `${base}/v1/logs`,
+      `${base}/api/v1/audit/webhook/event`,
+    ]);
+    const remoteWrite = (await endpoint('remote-write').locator('pre').textContent()) ?? '';
+    expect(remoteWrite).toContain(`credentials: ${secret}`);
+    // The copy button puts the same text on the clipboard.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await page.getByRole('button', { name: 'Copy Prometheus remote_write configuration' }).click();
+    await endpoint('remote-write').getByRole('status').waitFor();
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(remoteWrite);
+    await shoot('ingest-write-key');
+
+    // What the snippets say works: remote write and a Loki push with this key are taken.
+    const written = await fetch(urls[0], {
+      method: 'POST',
+      body: encodeWriteRequestV1(batchAt('console_write_key_up', 1, Date.now(), 1)),
+      headers: { ...REMOTE_WRITE_V1_HEADERS, authorization: `Bearer ${secret}` },
+    });
+    expect(written.status).toBe(204);
+    const pushed = await fetch(urls[1], {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        streams: [{ stream: { job: 'shipper' }, values: [[`${Date.now()}000000`, 'hello']] }],
+      }),
+    });
+    expect(pushed.status).toBe(204);
+
+    // Read pages say plainly that the key cannot read, and show no API error.
+    for (const link of ['Explore', 'Tenants', 'Pipelines', 'Models', 'Audit']) {
+      await page.getByRole('link', { name: link, exact: true }).click();
+      await page.getByRole('heading', { name: link }).first().waitFor();
+      expect(await page.getByRole('note').textContent()).toContain('cannot read this page');
+      expect(await page.getByRole('alert').count()).toBe(0);
+    }
+    await shoot('read-page-write-key');
   });
 });

@@ -1,4 +1,5 @@
 // The console's only way to the platform: the public HTTP API with the signed-in user's secret.
+import { type ApiKeyScope, type CallerIdentity } from '@strata/contracts';
 
 /** Who is signed in: the platform admin, or an API key bound to one tenant. */
 export interface Session {
@@ -6,6 +7,14 @@ export interface Session {
   kind: 'admin' | 'key';
   /** The key's tenant; the admin picks a tenant per page. */
   tenantId: string | null;
+  /** The key's scopes; null for the admin, who may do everything. */
+  scopes: ApiKeyScope[] | null;
+}
+
+/** Whether the session may read its tenant's data and settings (a `write`-only key may not). */
+export function canRead(session: Session): boolean {
+  // Sessions stored before scopes were kept read as before.
+  return !session.scopes || session.scopes.some((s) => s === 'read' || s === 'admin');
 }
 
 /** An error as the API answered it: the Strata `{error:{code,message}}` or Prometheus' `{errorType,error}`. */
@@ -86,20 +95,15 @@ function errorOf(status: number, body: unknown): ApiError {
 }
 
 /**
- * Signs in with a secret through `/api/v1/user_limits`, which every read key may ask: it answers a
- * key with its tenant, and the authenticated platform admin, who names no tenant, with 400
- * `bad_request` (a key's tenant is implied, so only the admin can get that answer). A wrong
- * secret is the guard's 401, shown as the API wrote it.
+ * Signs in with a secret through `/api/v1/whoami`, which any valid credential may ask: it names
+ * the admin, or a key with its tenant and scopes. A wrong secret is the guard's 401, shown as the
+ * API wrote it.
  */
 export async function signIn(secret: string): Promise<Session> {
-  try {
-    const limits = await call<{ tenantId: string }>({ secret, kind: 'key' }, '/api/v1/user_limits');
-    return { secret, kind: 'key', tenantId: limits.body.tenantId };
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 400 && error.code === 'bad_request')
-      return { secret, kind: 'admin', tenantId: null };
-    throw error;
-  }
+  const { body } = await call<CallerIdentity>({ secret, kind: 'key' }, '/api/v1/whoami');
+  return body.kind === 'platform-admin'
+    ? { secret, kind: 'admin', tenantId: null, scopes: null }
+    : { secret, kind: 'key', tenantId: body.tenantId, scopes: body.scopes };
 }
 
 /** Builds a query string from defined, non-empty values. */

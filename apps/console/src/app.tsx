@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import { type Session } from './api';
+import { canRead, type Session } from './api';
 import { ApiKeysPage } from './pages/api-keys';
 import { AuditPage } from './pages/audit';
 import { EventsPage } from './pages/events';
 import { ExplorerPage } from './pages/explorer';
+import { IngestPage } from './pages/ingest';
 import { ModelsPage } from './pages/models';
 import { PipelinesPage } from './pages/pipelines';
 import { RulesPage } from './pages/rules';
@@ -22,14 +23,32 @@ const PAGES = {
   events: { title: 'Events', render: (s: Session) => <EventsPage session={s} /> },
   pipelines: { title: 'Pipelines', render: (s: Session) => <PipelinesPage session={s} /> },
   models: { title: 'Models', render: (s: Session) => <ModelsPage session={s} /> },
+  ingest: { title: 'Send data', render: (s: Session) => <IngestPage session={s} /> },
 } as const;
 type PageName = keyof typeof PAGES;
+
+/** Pages a `write`-only key can use; the others read the tenant's data or settings. */
+const WRITE_PAGES: ReadonlySet<PageName> = new Set(['ingest']);
+
+/** What a read page says to a key that cannot read, instead of the API's refusals. */
+function CannotRead({ session, title }: { session: Session; title: string }) {
+  return (
+    <section aria-labelledby="cannot-read-title">
+      <h1 id="cannot-read-title">{title}</h1>
+      <p class="warning" role="note">
+        This key of {session.tenantId} has the {session.scopes?.join(', ')} scope only, so it cannot
+        read this page. It can send data: see <a href="#/ingest">Send data</a>.
+      </p>
+    </section>
+  );
+}
 
 // The tab's session only: closing the tab signs out, and no other site can read it.
 const STORAGE_KEY = 'strata.session';
 
 function currentPage(): PageName {
-  const name = window.location.hash.replace(/^#\/?/, '');
+  // `#/explore?expr=...`: the page is the part before the query.
+  const name = window.location.hash.replace(/^#\/?/, '').split('?')[0];
   return name in PAGES ? (name as PageName) : 'explore';
 }
 
@@ -60,6 +79,8 @@ export function App() {
       <SignInPage
         onSignedIn={(s) => {
           sessionStorage.setItem(STORAGE_KEY, JSON.stringify(s));
+          // A key that cannot read starts where it can do something.
+          if (!canRead(s)) window.location.hash = '#/ingest';
           setSession(s);
         }}
       />
@@ -89,7 +110,13 @@ export function App() {
           Sign out
         </button>
       </header>
-      <main>{PAGES[page].render(session)}</main>
+      <main>
+        {canRead(session) || WRITE_PAGES.has(page) ? (
+          PAGES[page].render(session)
+        ) : (
+          <CannotRead session={session} title={PAGES[page].title} />
+        )}
+      </main>
     </>
   );
 }

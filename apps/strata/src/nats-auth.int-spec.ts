@@ -244,6 +244,22 @@ describe('NATS identities and permissions', () => {
     } finally {
       receiver.close();
     }
+    // Pipeline throughput: the gateway asks every logflow replica, which answers under its own identity.
+    expect(
+      (
+        await admin('PUT', '/tenants/acme/log-pipelines/auth', {
+          name: 'auth',
+          sinks: { none: { type: 'blackhole', inputs: ['source'] } },
+        })
+      ).status,
+    ).toBe(200);
+    await eventually(async () => {
+      const res = await fetch(api('/api/v1/logs/pipelines/auth/stats'), {
+        headers: { authorization: `Bearer ${readKey}` },
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { replicas: unknown[] }).replicas).toHaveLength(1);
+    });
     // Nothing any service did was refused by the server.
     expect(violations()).toEqual([]);
   });

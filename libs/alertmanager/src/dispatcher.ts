@@ -15,6 +15,13 @@ export interface AggregationGroup {
   running: Promise<void>;
 }
 
+/** One group an alert goes to. */
+interface Placement {
+  readonly route: Route;
+  readonly labels: Record<string, string>;
+  readonly id: string;
+}
+
 /** Flushes a group's alerts; resolves `true` when every integration succeeded. */
 export type FlushFunc = (group: AggregationGroup, alerts: Alert[]) => Promise<boolean>;
 
@@ -29,6 +36,11 @@ const MAINTENANCE_MS = 30_000;
 export class Dispatcher {
   readonly root: Route;
   private readonly groups = new Map<string, AggregationGroup>();
+  /**
+   * Where each alert held goes, by fingerprint: routing depends on the labels only, and clients
+   * re-send the same alerts every evaluation, so a re-sent alert is not routed again.
+   */
+  private readonly placements = new Map<string, Placement[]>();
   private readonly maintenance: NodeJS.Timeout;
   private stopped = false;
 
@@ -45,11 +57,18 @@ export class Dispatcher {
   /** Routes one alert (already merged with what the tenant had) into its groups. */
   insert(alert: Alert): void {
     if (this.stopped) return;
-    for (const route of matchRoutes(this.root, alert.labels)) {
-      const labels = groupLabels(route, alert.labels);
-      // Alertmanager keeps groups per route, not per route key: two routes with the same
-      // matchers to different receivers (notification-manager's routes) must not share one.
-      const id = `${route.key}\u0000${route.config.receiver}\u0000${fingerprint(labels)}`;
+    let placements = this.placements.get(alert.fingerprint);
+    if (placements === undefined) {
+      placements = matchRoutes(this.root, alert.labels).map((route) => {
+        const labels = groupLabels(route, alert.labels);
+        // Alertmanager keeps groups per route, not per route key: two routes with the same
+        // matchers to different receivers (notification-manager's routes) must not share one.
+        const id = `${route.key}\u0000${route.config.receiver}\u0000${fingerprint(labels)}`;
+        return { route, labels, id };
+      });
+      this.placements.set(alert.fingerprint, placements);
+    }
+    for (const { route, labels, id } of placements) {
       let g = this.groups.get(id);
       if (g === undefined) {
         g = {
@@ -62,7 +81,9 @@ export class Dispatcher {
           running: Promise.resolve(),
         };
         this.groups.set(id, g);
-        this.schedule(g, route.config.groupWaitMs);
+        // group_wait runs from when the alert was accepted (its post's receive time), not from
+        // when this replica got to it: replicas agree, and the wait does not grow with the lag.
+        this.schedule(g, Math.max(0, alert.updatedAt + route.config.groupWaitMs - this.now()));
       }
       g.alerts.set(alert.fingerprint, alert);
       if (!g.hasFlushed && alert.startsAt + route.config.groupWaitMs < this.now())
@@ -112,8 +133,11 @@ export class Dispatcher {
     if (!ok) return;
     for (const a of snapshot) {
       const current = g.alerts.get(a.fingerprint);
-      if (a.endsAt !== null && current !== undefined && current.updatedAt === a.updatedAt)
+      if (a.endsAt !== null && current !== undefined && current.updatedAt === a.updatedAt) {
         g.alerts.delete(a.fingerprint);
+        // Routed again if it comes back (in any other group it stays until flushed there too).
+        this.placements.delete(a.fingerprint);
+      }
     }
   }
 

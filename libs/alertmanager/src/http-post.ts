@@ -1,47 +1,34 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent, request } from 'undici';
 
 /**
  * Connections kept open between notifications, as Go's HTTP client keeps them: a flush of many
- * groups to one receiver reuses a few sockets instead of opening one per notification.
+ * groups to one receiver reuses a few sockets per origin instead of opening one per notification.
  */
-const agents = {
-  http: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
-  https: new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
-};
+const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
 
 /**
  * POSTs `body` and resolves with the status once the answer was read whole; network failures and
- * an aborted `signal` reject. Node's http client: several times cheaper per request than `fetch`.
+ * an aborted `signal` reject. undici's client: in the notification benchmark's profile, 1,000
+ * webhooks took about half the CPU they took with `node:http` (and `fetch` was slower still).
  */
-export function postBody(
+export async function postBody(
   url: string,
   body: string,
   headers: Record<string, string>,
   signal: AbortSignal,
 ): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const https = target.protocol === 'https:';
-    if (!https && target.protocol !== 'http:') {
-      reject(new Error(`unsupported protocol ${target.protocol}`));
-      return;
-    }
-    const req = (https ? httpsRequest : httpRequest)(
-      target,
-      {
-        method: 'POST',
-        agent: https ? agents.https : agents.http,
-        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
-        signal,
-      },
-      (res) => {
-        res.on('data', () => undefined);
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+  const target = new URL(url);
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    throw new Error(`unsupported protocol ${target.protocol}`);
+  // Credentials in the URL go as basic auth, as Go's client (and Node's) sends them; undici
+  // would drop them.
+  if (target.username !== '' || target.password !== '') {
+    const user = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+    headers = { ...headers, Authorization: `Basic ${Buffer.from(user).toString('base64')}` };
+    target.username = '';
+    target.password = '';
+  }
+  const res = await request(target, { method: 'POST', body, headers, signal, dispatcher });
+  await res.body.dump();
+  return res.statusCode;
 }

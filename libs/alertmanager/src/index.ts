@@ -10,7 +10,7 @@ export { InvalidAlertmanagerConfigError, type ConfigProblem } from './config-err
 export { type AggregationGroup } from './dispatcher';
 export { type Matcher, matches, parseMatchers } from './matchers';
 export { type NotificationLog, type NotificationLogEntry } from './nflog';
-export { maskSecrets } from './secrets';
+export { mapSecrets, maskSecrets } from './secrets';
 export { sendIntegration } from './send';
 export { type Silence, SilenceError, silenceState } from './silences';
 export { checkTemplateFiles } from './template-funcs';

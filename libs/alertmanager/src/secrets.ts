@@ -1,5 +1,5 @@
 import { SECRET_MASK } from '@strata/contracts';
-import { isMap, isPair, isScalar, parseDocument, visit } from 'yaml';
+import { type Document, isMap, isPair, isScalar, parseDocument, type Scalar, visit } from 'yaml';
 
 /** Fields of Alertmanager's configuration that hold credentials (its `Secret` type prints `<secret>`). */
 const SECRET_KEYS = new Set([
@@ -27,9 +27,15 @@ const SECRET_KEYS = new Set([
   'authPassword',
 ]);
 
-/** The YAML with every credential replaced by `SECRET_MASK`, as Alertmanager shows its configuration. */
-export function maskSecrets(yamlText: string): string {
-  const doc = parseDocument(yamlText);
+/** Calls `at` with the value node of each credential (Alertmanager's `Secret` fields and notification-manager's). */
+function eachSecret(doc: Document, visitValue: (value: Scalar) => void): void {
+  // `basic_auth.password` is also a `password` key: each value once.
+  const seen = new Set<Scalar>();
+  const at = (value: Scalar) => {
+    if (seen.has(value)) return;
+    seen.add(value);
+    visitValue(value);
+  };
   visit(doc, {
     Pair(_, pair, path) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
@@ -39,12 +45,35 @@ export function maskSecrets(yamlText: string): string {
         SECRET_KEYS.has(key) ||
         (key === 'api_url' &&
           path.some((n) => isPair(n) && isScalar(n.key) && n.key.value === 'slack_configs'));
-      if (secret && isScalar(pair.value)) pair.value.value = SECRET_MASK;
+      if (secret && isScalar(pair.value)) at(pair.value);
       if (isScalar(pair.key) && String(pair.key.value) === 'basic_auth' && isMap(pair.value))
         for (const p of pair.value.items)
-          if (isScalar(p.key) && p.key.value === 'password' && isScalar(p.value))
-            p.value.value = SECRET_MASK;
+          if (isScalar(p.key) && p.key.value === 'password' && isScalar(p.value)) at(p.value);
     },
   });
+}
+
+/** The YAML with every credential replaced by `SECRET_MASK`, as Alertmanager shows its configuration. */
+export function maskSecrets(yamlText: string): string {
+  const doc = parseDocument(yamlText);
+  eachSecret(doc, (value) => (value.value = SECRET_MASK));
   return doc.toString();
+}
+
+/**
+ * The YAML with each credential written as a string replaced by what `fn` makes of it: how
+ * credentials are sealed before they are stored and opened before they are used. A document with
+ * nothing to change comes back as written.
+ */
+export function mapSecrets(yamlText: string, fn: (value: string) => string): string {
+  const doc = parseDocument(yamlText);
+  let changed = false;
+  eachSecret(doc, (node) => {
+    if (typeof node.value !== 'string') return;
+    const next = fn(node.value);
+    if (next === node.value) return;
+    node.value = next;
+    changed = true;
+  });
+  return changed ? doc.toString() : yamlText;
 }

@@ -48,3 +48,23 @@ export function headerBytes(record: Record<string, string> | undefined): number 
   for (const [k, v] of Object.entries(record)) n += k.length + v.length + 4;
   return n;
 }
+
+/**
+ * Bytes in a JSON reply: a caller in the same process (an `inProcess` route) gets them as they are,
+ * while JSON, and so NATS, carries them as base64 text.
+ */
+export class WireBytes {
+  constructor(readonly bytes: Uint8Array) {}
+
+  /** The bytes as JSON carries them. */
+  toJSON(): string {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString(
+      'base64',
+    );
+  }
+}
+
+/** The bytes of a {@link WireBytes} field, whether they came in process or as base64 text over NATS. */
+export function wireBytes(field: string | { readonly bytes: Uint8Array }): Uint8Array {
+  return typeof field === 'string' ? Buffer.from(field, 'base64') : field.bytes;
+}

@@ -29,6 +29,7 @@ export {
 export { type BusLogger, consoleBusLogger } from './logger';
 export { type BusObserver, type DeliveryOutcome } from './observer';
 export { ChunkHeaders } from './chunking';
+export { WireBytes, wireBytes } from './codec';
 export { META_HEADER } from './request-reply/responder';
 export {
   NoRespondersError,

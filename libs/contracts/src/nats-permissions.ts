@@ -6,6 +6,7 @@
 import { EventsStreams, EventsSubjects } from './events/events-api';
 import { LogflowStreams, LogflowSubjects } from './logs/logflow-api';
 import { LogsStreams, LogsSubjects } from './logs/logs-api';
+import { PipelineStatsSubjects } from './logs/pipeline-stats';
 import { ModelsSubjects } from './models/models-api';
 import { NotificationStreams, NotificationSubjects } from './notification/notification-api';
 import { QuerySubjects } from './query/query-api';
@@ -122,6 +123,8 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       ModelsSubjects.webhookDeliveries,
       EventsSubjects.ingest,
       EventsSubjects.search,
+      // Pipeline throughput, summed over the logflow replicas that answer.
+      PipelineStatsSubjects.stats,
       // The log sources store their batches in the log flow's durable buffer themselves.
       ...JS_INFO,
       '$JS.API.STREAM.NAMES',
@@ -235,7 +238,8 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       // log_to_metric totals and held unfinished events survive restarts.
       ...useKv(KvBuckets.logflowState, 'write'),
     ],
-    subscribe: servesHealth('logflow'),
+    // Every replica answers the gateway's throughput question with its own counts.
+    subscribe: [...servesHealth('logflow'), PipelineStatsSubjects.stats],
     chunksWith: ['control-plane', 'router'],
   },
   notification: {

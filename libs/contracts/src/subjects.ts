@@ -131,9 +131,9 @@ export const KvBuckets = {
   /** Tenants reserved by their dedicated ruler replicas (`t.<tenant hash>`), each held as long as its value says. */
   rulerReservations: 'STRATA_RULER_RESERVATIONS',
   /**
-   * logflow's state per pipeline: `log_to_metric` totals with the batches counted
-   * (`counters.<tenant>.<pipeline>` → `LogCounterState`) and the unfinished events merging
-   * transforms hold between batches (`held.<tenant>.<pipeline>` → `LogHeldState`).
+   * logflow's state per pipeline (`counters.<tenant>.<pipeline>` → `LogCounterState`):
+   * `log_to_metric` totals with the batches counted, and the unfinished events merging transforms
+   * hold between batches (kept apart at `held.<tenant>.<pipeline>` by older builds).
    */
   logflowState: 'STRATA_LOGFLOW_STATE',
   /** Events service replicas (`m.<replica>`), expiring when not renewed: each admits its share of a tenant's events rate. */

@@ -17,6 +17,9 @@ import { alertmanagerConfigDecider } from './domain/alertmanager-config.decider'
 import { apiKeyDecider, type ApiKeyState } from './domain/api-key.decider';
 import { type Decider, foldEvents } from './domain/decider';
 import { pipelineDecider } from './domain/pipeline.decider';
+import { sealPipelineSecrets } from './domain/pipeline-secret-sealing';
+import { sealAlertmanagerSecrets } from './domain/alertmanager-secret-sealing';
+import { type SecretKeyring } from '@strata/service-kit';
 import { eventRuleSetDecider } from './domain/event-rule-set.decider';
 import { storedEventRuleSets } from './queries/event-rule-sets.query';
 import { quotaDecider } from './domain/quota.decider';
@@ -36,6 +39,7 @@ export class ControlPlaneCommandHandler {
   constructor(
     private readonly store: EventStore,
     ruleGroupRules?: RuleGroupRules,
+    private readonly secretKeyring: SecretKeyring | null = null,
   ) {
     this.ruleGroups = ruleGroupDecider(ruleGroupRules);
   }
@@ -205,7 +209,20 @@ export class ControlPlaneCommandHandler {
         );
         const loaded = await this.load(pipelineDecider, streamId);
         checkExpected(streamId, command.expectedVersion, loaded.version);
-        const events = pipelineDecider.decide(command, { ...loaded.state, tenant });
+        // Sealed before deciding: the decider compares and stores only sealed credentials.
+        const sealed =
+          command.type === 'ConfigurePipeline'
+            ? {
+                ...command,
+                pipeline: sealPipelineSecrets(
+                  command.pipeline,
+                  loaded.state.pipeline,
+                  this.secretKeyring,
+                  command.tenantId,
+                ),
+              }
+            : command;
+        const events = pipelineDecider.decide(sealed, { ...loaded.state, tenant });
         return this.append(streamId, loaded.version, events, metadata(command.tenantId));
       }
       case 'SetRegistryWebhook':
@@ -222,7 +239,12 @@ export class ControlPlaneCommandHandler {
         const streamId = StreamIds.alertmanager(command.tenantId);
         const loaded = await this.load(alertmanagerConfigDecider, streamId);
         checkExpected(streamId, command.expectedVersion, loaded.version);
-        const events = alertmanagerConfigDecider.decide(command, { ...loaded.state, tenant });
+        const events = sealAlertmanagerSecrets(
+          alertmanagerConfigDecider.decide(command, { ...loaded.state, tenant }),
+          loaded.state.config,
+          this.secretKeyring,
+          command.tenantId,
+        );
         return this.append(streamId, loaded.version, events, metadata(command.tenantId));
       }
       case 'RequestSeriesDeletion': {

@@ -59,6 +59,7 @@ export class ControlPlaneRuntime {
       const service = new ControlPlaneService(cp.dataSource, cp.store, {
         projections,
         maxRulesPerGroup: options.maxRulesPerGroup,
+        secretKeyring: options.secretKeyring,
       });
       return new ControlPlaneRuntime(cp, service, projections, relay, notifier);
     } catch (error) {

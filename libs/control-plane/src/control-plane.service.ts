@@ -6,6 +6,7 @@ import {
   type CommandAccepted,
 } from '@strata/contracts';
 import { type EventStore, type ProjectionRunner } from '@strata/eventstore';
+import { type SecretKeyring } from '@strata/service-kit';
 import { ControlPlaneCommandHandler } from './command-handler';
 import { ApiKeyAuthenticator } from './queries/authenticate-api-key';
 import { ControlPlaneQueryHandler } from './queries/query-handler';
@@ -19,6 +20,8 @@ export interface ControlPlaneServiceOptions {
   projections?: ProjectionRunner;
   /** Most rules a rule group may hold (default 40, Whizard's; 0: no limit). */
   maxRulesPerGroup?: number;
+  /** Seals sinks' credentials before they are stored; without it they are refused. */
+  secretKeyring?: SecretKeyring | null;
 }
 
 /** The control plane's one entry for commands and one for queries; both validate their input first. */
@@ -36,6 +39,7 @@ export class ControlPlaneService {
       options.maxRulesPerGroup === undefined
         ? undefined
         : { maxRulesPerGroup: options.maxRulesPerGroup },
+      options.secretKeyring ?? null,
     );
     this.queries = new ControlPlaneQueryHandler(
       dataSource,

@@ -1,3 +1,4 @@
+import { type SecretKeyring } from '@strata/service-kit';
 import { type Bus } from '@strata/bus';
 import { type ProjectionRunnerOptions } from '@strata/eventstore';
 
@@ -18,6 +19,8 @@ export interface ControlPlaneModuleOptions {
   projections?: Pick<ProjectionRunnerOptions, 'batchSize' | 'pollIntervalMs'>;
   /** Most rules a rule group may hold (`STRATA_RULER_MAX_RULES_PER_GROUP`, default 40; 0: no limit). */
   maxRulesPerGroup?: number;
+  /** Seals sinks' credentials before they are stored (`STRATA_SECRET_KEY`); none: they are refused. */
+  secretKeyring?: SecretKeyring | null;
 }
 
 /** Token of the module's options. */

@@ -108,10 +108,25 @@ function setIfObject(
   fields: ReadonlyArray<readonly [string, string]>,
 ): void {
   if (!isObject(value)) return;
-  for (const [json, go] of fields) {
+  for (const [json, key] of keysOf(prefix, fields)) {
     const v = value[json];
-    out.set(`${prefix}.${go}`, v === undefined ? (json === 'code' ? 0 : '') : v);
+    out.set(key, v === undefined ? (json === 'code' ? 0 : '') : v);
   }
+}
+
+const KEYS = new Map<string, ReadonlyArray<readonly [string, string]>>();
+
+/** Each field's flat key under `prefix`, built once: each prefix has one field list. */
+function keysOf(
+  prefix: string,
+  fields: ReadonlyArray<readonly [string, string]>,
+): ReadonlyArray<readonly [string, string]> {
+  let keys = KEYS.get(prefix);
+  if (keys === undefined) {
+    keys = fields.map(([json, go]) => [json, `${prefix}.${go}`] as const);
+    KEYS.set(prefix, keys);
+  }
+  return keys;
 }
 
 const USER_FIELDS = [
@@ -143,13 +158,94 @@ function user(out: Map<string, FlatValue>, prefix: string, value: unknown): void
 }
 
 /**
+ * A flattened audit event whose request and response objects are flattened on first use: they are
+ * most of an event's keys and few rules read them, so an event no rule asks about never pays for
+ * them. Any read under a deferred prefix, or any walk over the entries, flattens them first, so
+ * what is read equals the eager map's (only the order of entries differs, which no reader uses).
+ */
+const DOT = 46;
+
+class DeferredFlatMap extends Map<string, FlatValue> {
+  private deferred: Array<readonly [string, JsonObject]> | null = null;
+
+  /** Flattens `value` under `prefix` when something first reads there. */
+  defer(prefix: string, value: JsonObject): void {
+    (this.deferred ??= []).push([prefix, value]);
+  }
+
+  override get(key: string): FlatValue | undefined {
+    if (this.deferred !== null && this.under(key)) this.settle();
+    return super.get(key);
+  }
+
+  override has(key: string): boolean {
+    if (this.deferred !== null && this.under(key)) this.settle();
+    return super.has(key);
+  }
+
+  override get size(): number {
+    this.settle();
+    return super.size;
+  }
+
+  override entries(): MapIterator<[string, FlatValue]> {
+    this.settle();
+    return super.entries();
+  }
+
+  override keys(): MapIterator<string> {
+    this.settle();
+    return super.keys();
+  }
+
+  override values(): MapIterator<FlatValue> {
+    this.settle();
+    return super.values();
+  }
+
+  override forEach(
+    f: (value: FlatValue, key: string, map: Map<string, FlatValue>) => void,
+    thisArg?: unknown,
+  ): void {
+    this.settle();
+    super.forEach(f, thisArg);
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, FlatValue]> {
+    this.settle();
+    return super[Symbol.iterator]();
+  }
+
+  private under(key: string): boolean {
+    const deferred = this.deferred ?? [];
+    // Indexed and allocation-free: this runs on every read of every rule.
+    for (let i = 0; i < deferred.length; i++) {
+      const prefix = deferred[i][0];
+      if (
+        key.startsWith(prefix) &&
+        (key.length === prefix.length || key.charCodeAt(prefix.length) === DOT)
+      )
+        return true;
+    }
+    return false;
+  }
+
+  private settle(): void {
+    const deferred = this.deferred;
+    if (deferred === null) return;
+    this.deferred = null;
+    for (const [prefix, value] of deferred) flattenJson(this, prefix, value);
+  }
+}
+
+/**
  * Flattens an audit.k8s.io/v1 Event with kube-auditing's Go field names (`Verb`,
  * `User.Username`, `ObjectRef.Resource`, `ResponseStatus.Code`, ...), plus its `Workspace`,
  * `Devops`, `Cluster` and `Message`; `RequestObject` and `ResponseObject` are flattened by their
  * JSON keys with arrays kept whole, so `ResponseObject.status.images[*].names[0]` walks them.
  */
 export function flattenAuditEvent(event: JsonObject, cluster: string): Map<string, FlatValue> {
-  const out = new Map<string, FlatValue>();
+  const out = new DeferredFlatMap();
   out.set('Workspace', '');
   out.set('Devops', '');
   out.set('Cluster', cluster);
@@ -165,8 +261,8 @@ export function flattenAuditEvent(event: JsonObject, cluster: string): Map<strin
   out.set('UserAgent', str(event.userAgent));
   setIfObject(out, 'ObjectRef', event.objectRef, OBJECT_REF_FIELDS);
   setIfObject(out, 'ResponseStatus', event.responseStatus, STATUS_FIELDS);
-  if (isObject(event.requestObject)) flattenJson(out, 'RequestObject', event.requestObject);
-  if (isObject(event.responseObject)) flattenJson(out, 'ResponseObject', event.responseObject);
+  if (isObject(event.requestObject)) out.defer('RequestObject', event.requestObject);
+  if (isObject(event.responseObject)) out.defer('ResponseObject', event.responseObject);
   out.set('RequestReceivedTimestamp', str(event.requestReceivedTimestamp));
   out.set('StageTimestamp', str(event.stageTimestamp));
   out.set('Annotations', obj(event.annotations));

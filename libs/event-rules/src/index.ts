@@ -32,6 +32,7 @@ export {
   evaluateKubeEvent,
   evaluateAuditEvent,
   kubeEventAlert,
+  kubeEventNotification,
   renderOutput,
   type RuleAlert,
   type RuleFailure,

@@ -10,6 +10,7 @@ export class EventsMetrics {
   private readonly archivedTotal: Counter<'tenant' | 'kind'>;
   private readonly matchedTotal: Counter<'tenant' | 'kind' | 'rule_set' | 'rule'>;
   private readonly alertsTotal: Counter<'tenant' | 'kind'>;
+  private readonly notificationsTotal: Counter<'tenant'>;
   private readonly failuresTotal: Counter<'tenant' | 'kind' | 'rule_set' | 'rule'>;
   private readonly alertmanagerErrors: Counter<'url'>;
   private readonly throttledTotal: Counter<'tenant' | 'kind'>;
@@ -35,6 +36,11 @@ export class EventsMetrics {
       'events_alerts_sent_total',
       'Alerts published for the notification service.',
       ['tenant', 'kind'],
+    );
+    this.notificationsTotal = metrics.counter(
+      'events_notifications_sent_total',
+      'kube-events notifications (matches of notification rules) published for the notification service.',
+      ['tenant'],
     );
     this.failuresTotal = metrics.counter(
       'events_rule_failures_total',
@@ -81,6 +87,11 @@ export class EventsMetrics {
   /** Alerts published. */
   alerts(tenant: string, kind: EventRecordKind, n: number): void {
     if (n > 0) this.alertsTotal.inc({ tenant, kind }, n);
+  }
+
+  /** kube-events notifications published. */
+  notifications(tenant: string, n: number): void {
+    if (n > 0) this.notificationsTotal.inc({ tenant }, n);
   }
 
   /** Records refused for the tenant's rate. */

@@ -4,3 +4,4 @@ export { ArchiveRetention, type RetentionSweep } from './archive/archive-retenti
 export { EventArchive, countInsert, type EventArchiveOptions } from './archive/event-archive';
 export { type SearchQueryOptions } from './archive/search-query';
 export { auditEventRow, kubeEventRow, type ArchiveRow } from './archive/archive-rows';
+export { copyText, copyStatement } from './archive/archive-copy';

@@ -39,6 +39,8 @@ import { PrometheusApiController } from './prometheus-api/prometheus-api.control
 import { CardinalityApiController } from './prometheus-api/cardinality-api.controller';
 import { prometheusApiProviders } from './prometheus-api/gateway-wiring';
 import { RemoteWriteController, RemoteWriteForwarder } from './remote-write';
+import { WhoamiController } from './auth/whoami.controller';
+import { PipelineStatsController } from './logs/pipeline-stats.controller';
 import { PipelinesController } from './logs/pipelines.controller';
 import { PipelinesService } from './logs/pipelines.service';
 import { RuleGroupsController } from './rules/rule-groups.controller';
@@ -99,6 +101,7 @@ export class GatewayModule {
         ApiKeysController,
         AuditController,
         UserLimitsController,
+        WhoamiController,
         UserStatsController,
         RulesApiController,
         PrometheusApiController,
@@ -106,6 +109,7 @@ export class GatewayModule {
         RulerConfigController,
         RuleGroupsController,
         PipelinesController,
+        PipelineStatsController,
         RemoteWriteController,
         BlockUploadController,
         DeleteSeriesController,

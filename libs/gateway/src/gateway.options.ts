@@ -57,6 +57,11 @@ export interface GatewayOptions {
   kv?: KvProvider;
   /** The block bucket uploads are stored in; without one, block uploads answer 503. */
   bucket?: Bucket;
+  /**
+   * Direct (presigned multipart) model uploads on an S3 bucket: part size (16 MiB) and the
+   * smallest blob sent directly (5 MiB); smaller blobs go through the gateway.
+   */
+  modelDirectUploads?: { partBytes?: number; minBytes?: number };
   /** Overrides the bus-backed control-plane client (tests use a fake one). */
   controlPlane?: ControlPlaneClient;
   /**

@@ -1,3 +1,5 @@
+import { type Server } from 'node:http';
+import { type Socket } from 'node:net';
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { BUS, connectBus, KV, serveOnBus, type NatsBus } from '@strata/bus';
 import { prefixedBus } from '@strata/bus/testing';
@@ -77,6 +79,10 @@ export interface ModelStack {
   restartModelRegistry(): Promise<void>;
   /** Starts one more gateway replica on the same bus, control plane and bucket; its base URL. */
   startGatewayReplica(): Promise<string>;
+  /** Bytes the gateway's HTTP server read from its clients so far (headers and bodies, every request). */
+  receivedBytes(): number;
+  /** Bytes the gateway's HTTP server sent to its clients so far. */
+  sentBytes(): number;
   /** Severs every open connection of the gateway, as its crash would, then starts a new one on the same bucket. */
   crashAndRestartGateway(): Promise<void>;
   close(): Promise<void>;
@@ -90,6 +96,10 @@ export interface ModelStack {
 export async function startModelStack(options: {
   bucket: Bucket;
   gcGraceMs?: number;
+  /** Direct uploads idle this long are aborted by a sweep (the service's day when absent). */
+  uploadGraceMs?: number;
+  /** Direct upload part size and threshold on S3 (the gateway's defaults when absent). */
+  directUploads?: { partBytes?: number; minBytes?: number };
   /** Retries of registry webhooks (the service's defaults wait seconds between them). */
   webhooks?: Partial<WebhookDeliveryOptions>;
   /** STRATA_MODEL_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES, for the gateway and the service (false by default). */
@@ -133,6 +143,7 @@ export async function startModelStack(options: {
           ModelRegistryModule.withOptions({
             bucket: options.bucket,
             gcGraceMs: options.gcGraceMs ?? 0,
+            uploadGraceMs: options.uploadGraceMs,
             sweepEveryMs: 3_600_000,
             ownsBucket: false,
             webhooks: {
@@ -162,8 +173,22 @@ export async function startModelStack(options: {
       bus,
       kv: nats,
       bucket: options.bucket,
+      modelDirectUploads: options.directUploads,
     });
-  let gateway: RunningGateway = await startOne();
+  // What every connection ever accepted read, for specs showing blob bytes bypassed the gateway.
+  const received = { closed: 0, closedSent: 0, open: new Set<Socket>() };
+  const count = (running: RunningGateway) => {
+    (running.app.getHttpServer() as Server).on('connection', (socket: Socket) => {
+      received.open.add(socket);
+      socket.once('close', () => {
+        received.open.delete(socket);
+        received.closed += socket.bytesRead;
+        received.closedSent += socket.bytesWritten;
+      });
+    });
+    return running;
+  };
+  let gateway: RunningGateway = count(await startOne());
   const replicas: RunningGateway[] = [];
   const admin = async (method: string, path: string, body: unknown) => {
     const response = await fetch(`${gateway.url}${path}`, {
@@ -212,10 +237,20 @@ export async function startModelStack(options: {
       replicas.push(replica);
       return replica.url;
     },
+    receivedBytes() {
+      let bytes = received.closed;
+      for (const socket of received.open) bytes += socket.bytesRead;
+      return bytes;
+    },
+    sentBytes() {
+      let bytes = received.closedSent;
+      for (const socket of received.open) bytes += socket.bytesWritten;
+      return bytes;
+    },
     async crashAndRestartGateway() {
       gateway.app.getHttpServer().closeAllConnections();
       await gateway.close();
-      gateway = await startOne();
+      gateway = count(await startOne());
       stack.url = gateway.url;
     },
     async close() {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { type LogRecord } from '@strata/contracts';
 import { StrataMetrics } from '@strata/service-kit';
 import { type Counter, type Histogram } from 'prom-client';
+import { PipelineThroughputCounters } from './stats/pipeline-throughput.counters';
 
 type SinkLabels = 'tenant' | 'pipeline' | 'sink';
 
@@ -14,7 +16,10 @@ export class LogflowMetrics {
   private readonly retriesTotal: Counter<SinkLabels>;
   private readonly sendSeconds: Histogram<SinkLabels>;
 
-  constructor(metrics: StrataMetrics) {
+  constructor(
+    metrics: StrataMetrics,
+    private readonly throughput: PipelineThroughputCounters,
+  ) {
     this.batchesTotal = metrics.counter(
       'logflow_batches_total',
       'Batches of STRATA_LOGS a pipeline finished (every sink delivered or dead-lettered them).',
@@ -48,9 +53,10 @@ export class LogflowMetrics {
   }
 
   /** A batch finished by a pipeline. */
-  batch(tenant: string, pipeline: string, records: number): void {
+  batch(tenant: string, pipeline: string, records: readonly LogRecord[]): void {
     this.batchesTotal.inc({ tenant, pipeline });
-    this.recordsInTotal.inc({ tenant, pipeline }, records);
+    this.recordsInTotal.inc({ tenant, pipeline }, records.length);
+    this.throughput.batch(tenant, pipeline, records);
   }
 
   /** One sink's delivery of one batch. */
@@ -65,5 +71,6 @@ export class LogflowMetrics {
     if (dead > 0) this.deadTotal.inc(labels, dead);
     if (attempts > 1) this.retriesTotal.inc(labels, attempts - 1);
     this.sendSeconds.observe(labels, seconds);
+    this.throughput.delivery(labels.tenant, labels.pipeline, labels.sink, sent, dead, attempts);
   }
 }

@@ -253,7 +253,8 @@ export type PipelineOutput = Map<string, LogRecord[]>;
  * Runs records through the transforms in order and gathers each sink's inputs; `log_to_metric`
  * counts into `metrics` (the pipeline's own totals unless the caller keeps a batch's apart).
  * Merging transforms continue and hold events in `held`; without it nothing is held (each batch
- * stands alone). Running no records releases held events whose deadline passed.
+ * stands alone). Running no records releases held events whose deadline passed; the transforms
+ * in `release` let go of everything they hold now (a reload that removes or changes them).
  */
 export function runPipeline(
   pipeline: CompiledPipeline,
@@ -261,6 +262,7 @@ export function runPipeline(
   nowMs: number = Date.now(),
   metrics: LogMetricCounts = pipeline.metrics,
   held: HeldEvents | null = null,
+  release: ReadonlySet<string> = new Set(),
 ): PipelineOutput {
   const outputs = new Map<string, Map<string, LogRecord[]>>([
     [PIPELINE_SOURCE_INPUT, new Map([[DEFAULT_OUTPUT, [...records]]])],
@@ -279,7 +281,8 @@ export function runPipeline(
       outputs.set(node.id, new Map());
       continue;
     }
-    const ctx = { nowMs, metrics, alerts: pipeline.alerts, held: groups, hold: held !== null };
+    const hold = held !== null && !release.has(node.id);
+    const ctx = { nowMs, metrics, alerts: pipeline.alerts, held: groups, hold };
     outputs.set(node.id, node.transform.apply(input, ctx));
   }
   const result: PipelineOutput = new Map();

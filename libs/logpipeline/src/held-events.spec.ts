@@ -70,6 +70,38 @@ describe('held events: merging across batches', () => {
     expect(lines(second)).toEqual(['hello, world']);
   });
 
+  it('lets go now of what the transforms in `release` hold, into the rest of the pipeline, which may hold it in turn', () => {
+    const t = '2024-01-01T00:00:00.000000000Z';
+    const p = compilePipeline({
+      name: 'p',
+      transforms: {
+        cri: { type: 'parse_cri', inputs: ['source'], timeout_ms: 5_000 },
+        ml: { type: 'multiline', preset: 'java', inputs: ['cri'], timeout_ms: 5_000 },
+      },
+      sinks: { out: { type: 'blackhole', inputs: ['ml'] } },
+    });
+    const held = new HeldEvents();
+    runPipeline(
+      p,
+      [rec('java.lang.Error: x'), rec(`${t} stdout P \tat B.f(B.java:3)`)],
+      1_000,
+      undefined,
+      held,
+    );
+    expect(held.toState()).toEqual({
+      cri: expect.any(Object) as object,
+      ml: expect.any(Object) as object,
+    });
+    // Long before either deadline: the partial line goes on and continues the held trace, which
+    // stays held by a transform not being released.
+    expect(lines(runPipeline(p, [], 1_001, undefined, held, new Set(['cri'])))).toEqual([]);
+    expect(Object.keys(held.toState())).toEqual(['ml']);
+    expect(lines(runPipeline(p, [], 1_002, undefined, held, new Set(['ml'])))).toEqual([
+      'java.lang.Error: x\n\tat B.f(B.java:3)',
+    ]);
+    expect(held.size).toBe(0);
+  });
+
   it('holds nothing without a place to keep it: each batch stands alone', () => {
     const p = pipeline({ type: 'multiline', preset: 'java' });
     expect(lines(runPipeline(p, [rec('java.lang.Error: x'), rec('\tat B.f(B.java:3)')]))).toEqual([

@@ -8,4 +8,16 @@ export {
   openModelLock,
   type TenantLock,
 } from './tenant-lock';
-export { collectModelGarbage, modelTenants } from './model-garbage';
+export { collectModelGarbage, DEFAULT_UPLOAD_GRACE_MS, modelTenants } from './model-garbage';
+export {
+  collectAbandonedUploads,
+  dropUpload,
+  normalizeEtag,
+  partCount,
+  readLedger,
+  reportedParts,
+  reportPart,
+  type UploadLedger,
+  uploadKeys,
+  writeLedger,
+} from './model-uploads';

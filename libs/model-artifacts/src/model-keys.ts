@@ -7,6 +7,9 @@ import { type BlobDigest } from '@strata/contracts';
  *
  * - `models/<tenant>/blobs/sha256/<hex>`: a verified blob (written only once its digest matched)
  * - `models/<tenant>/manifests/<repo>/<name>/<version>`: a manifest, written after all its blobs
+ * - `models/<tenant>/uploads/<hex>/…`: a direct (presigned multipart) upload of the blob `<hex>`
+ *   in progress: its ledger, the parts the client reported and, once completed, the staged bytes,
+ *   copied to the blob key only after their sha256 matched
  */
 export const modelKeys = {
   root: 'models',
@@ -19,6 +22,9 @@ export const modelKeys = {
     `models/${tenant}/manifests/${repo}/${name}`,
   manifest: (tenant: string, repo: string, name: string, version: string) =>
     `models/${tenant}/manifests/${repo}/${name}/${version}`,
+  uploadsDir: (tenant: string) => `models/${tenant}/uploads`,
+  uploadDir: (tenant: string, digest: BlobDigest) =>
+    `models/${tenant}/uploads/${digest.slice('sha256:'.length)}`,
 };
 
 /** The digest of a blob key listed under `blobsDir`. */

@@ -57,9 +57,12 @@ export class ModelGarbageCollector implements OnApplicationBootstrap, OnApplicat
       this.lock,
       tenant,
       this.options.gcGraceMs,
+      this.options.uploadGraceMs,
     );
     if (reply.deletedBlobs > 0)
       this.log.log(`${tenant}: deleted ${reply.deletedBlobs} blob(s), ${reply.freedBytes} bytes`);
+    if (reply.abortedUploads)
+      this.log.log(`${tenant}: aborted ${reply.abortedUploads} abandoned direct upload(s)`);
     return reply;
   }
 

@@ -32,6 +32,7 @@ export class ModelRegistryModule {
           useFactory: (config: PlatformConfig): ModelRegistryOptions => ({
             bucket: openBucket(bucketConfigFromEnv(config)),
             gcGraceMs: config.STRATA_MODEL_GC_GRACE_SECONDS * 1000,
+            uploadGraceMs: config.STRATA_MODEL_UPLOAD_GRACE_SECONDS * 1000,
             sweepEveryMs: config.STRATA_MODEL_GC_INTERVAL_SECONDS * 1000,
             ownsBucket: true,
             webhooks: {

@@ -28,6 +28,8 @@ export interface ModelRegistryOptions {
   bucket: Bucket;
   /** Unreferenced blobs younger than this are kept: a push in flight may be about to name them. */
   gcGraceMs: number;
+  /** Direct uploads nothing was written to for this long are aborted (a day when absent). */
+  uploadGraceMs?: number;
   /** Time between sweeps over every tenant with model artifacts. */
   sweepEveryMs: number;
   /** Whether the service closes the bucket when it stops (it opened it). */

@@ -89,7 +89,7 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     @Inject(NOTIFICATION_OPTIONS) private readonly options: NotificationOptions,
     private readonly metrics: NotificationMetrics,
   ) {
-    this.configs = new TenantConfigsSource(bus);
+    this.configs = new TenantConfigsSource(bus, options.secretKeyring ?? null);
   }
 
   async onModuleInit(): Promise<void> {
@@ -270,8 +270,12 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     version: number,
   ): Promise<void> {
     const running = this.tenants.get(tenantId);
-    // A tenant not running here loads the newest configuration when it starts.
-    if (running === undefined) return;
+    if (running === undefined) {
+      // A configured tenant starts now (it loads the newest configuration), as Mimir runs an
+      // Alertmanager per configured tenant: its first alerts then do not wait for it to start.
+      if (config !== null && !this.stopping) void this.of(tenantId).catch(() => undefined);
+      return;
+    }
     const am = await running.catch(() => null);
     if (am === null || (this.applied.get(tenantId) ?? 0) >= version) return;
     this.applied.set(tenantId, version);

@@ -53,8 +53,11 @@ export class NotificationLogCache {
       const watch = await this.kv.watch({ key: pattern, updatesOnly: true });
       this.watches.push(watch);
       void (async () => {
-        for await (const c of watch)
+        for await (const c of watch) {
+          // Most changes are this process's own writes coming back: known, so not decoded.
+          if ((this.held.get(c.key)?.revision ?? 0) >= c.revision) continue;
           this.remember(c.key, c.operation === 'put' ? c.json() : null, c.revision);
+        }
       })().catch(() => undefined);
     }
     for (const pattern of ['nflog.>', 'nfclaim.>'])

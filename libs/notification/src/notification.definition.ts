@@ -1,4 +1,4 @@
-import { defineService } from '@strata/service-kit';
+import { defineService, secretKeyringFrom } from '@strata/service-kit';
 import { NotificationModule } from './notification.module';
 
 /** How processes compose the notification service (its app and the all-in-one `strata`). */
@@ -6,5 +6,6 @@ export const notificationService = defineService('notification', (config) =>
   NotificationModule.forRoot({
     externalUrl: `http://127.0.0.1:${config.HTTP_PORT}/alertmanager`,
     historyRetentionMs: 7 * 24 * 3_600_000,
+    secretKeyring: secretKeyringFrom(config),
   }),
 );

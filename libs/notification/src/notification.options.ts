@@ -1,3 +1,4 @@
+import { type SecretKeyring } from '@strata/service-kit';
 /** Token of the notification module's options. */
 export const NOTIFICATION_OPTIONS = Symbol.for('@strata/notification:options');
 
@@ -9,4 +10,6 @@ export interface NotificationOptions {
   readonly historyRetentionMs: number;
   /** First retry delay of a failed delivery. */
   readonly retryBaseMs?: number;
+  /** Opens receivers' sealed credentials (`STRATA_SECRET_KEY`). */
+  readonly secretKeyring?: SecretKeyring | null;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { mapSecrets } from '@strata/alertmanager';
 import { BusClient, type Bus, type Stoppable } from '@strata/bus';
 import {
   type AlertmanagerConfigView,
@@ -7,6 +8,7 @@ import {
   Streams,
   Subjects,
 } from '@strata/contracts';
+import { SecretKeyring } from '@strata/service-kit';
 
 /** A tenant's configuration as the control plane last said (null: the tenant has none). */
 export interface TenantConfig {
@@ -28,8 +30,22 @@ export class TenantConfigsSource {
 
   constructor(
     private readonly bus: Bus,
+    private readonly keyring: SecretKeyring | null = null,
     private readonly timeoutMs = 5_000,
   ) {}
+
+  /** The document with its sealed credentials opened; notification is their only reader. */
+  private open(tenantId: string, yamlText: string): string {
+    return mapSecrets(yamlText, (value) => {
+      if (!SecretKeyring.isSealed(value)) return value;
+      if (!this.keyring)
+        throw new StrataError(
+          'unavailable',
+          `tenant ${tenantId}'s Alertmanager credentials are sealed, and notification has no STRATA_SECRET_KEY`,
+        );
+      return this.keyring.open(value, tenantId);
+    });
+  }
 
   /** The tenant's configuration now, or null when it has none. */
   async get(tenantId: string): Promise<TenantConfig | null> {
@@ -43,9 +59,9 @@ export class TenantConfigsSource {
         { timeoutMs: this.timeoutMs },
       )) as AlertmanagerConfigView;
       return {
-        alertmanagerConfig: view.alertmanagerConfig,
+        alertmanagerConfig: this.open(tenantId, view.alertmanagerConfig),
         templateFiles: view.templateFiles,
-        notificationManager: view.notificationManager ?? '',
+        notificationManager: this.open(tenantId, view.notificationManager ?? ''),
         version: view.version,
       };
     } catch (error) {
@@ -64,19 +80,27 @@ export class TenantConfigsSource {
       (m) => {
         const e = m.json<RelayedEvent>();
         if (e.type === 'AlertmanagerConfigured') {
-          const data = e.data as { tenantId: string; notificationManager?: string } & Omit<
-            TenantConfig,
-            'version' | 'notificationManager'
-          >;
-          onChange(
-            data.tenantId,
-            {
-              alertmanagerConfig: data.alertmanagerConfig,
-              templateFiles: data.templateFiles,
+          let opened: Pick<TenantConfig, 'alertmanagerConfig' | 'notificationManager'>;
+          const sealed = e.data as {
+            tenantId: string;
+            alertmanagerConfig: string;
+            templateFiles: TenantConfig['templateFiles'];
+            notificationManager?: string;
+          };
+          try {
+            opened = {
+              alertmanagerConfig: this.open(sealed.tenantId, sealed.alertmanagerConfig),
               // Events of earlier builds lack it; the parser moves their extensions out.
-              notificationManager: data.notificationManager ?? '',
-              version: e.version,
-            },
+              notificationManager: this.open(sealed.tenantId, sealed.notificationManager ?? ''),
+            };
+          } catch {
+            // Asking again surfaces the reason where reads are reported.
+            onGap();
+            return;
+          }
+          onChange(
+            sealed.tenantId,
+            { ...opened, templateFiles: sealed.templateFiles, version: e.version },
             e.version,
           );
         } else if (e.type === 'AlertmanagerConfigDeleted') {

@@ -23,6 +23,39 @@ export interface ListOptions {
   recursive?: boolean;
 }
 
+/** A part a client uploaded into a multipart upload, as S3 needs it to complete the upload. */
+export interface UploadedPart {
+  /** 1 to 10,000. */
+  partNumber: number;
+  /** The ETag S3 answered the part's PUT with. */
+  etag: string;
+}
+
+/**
+ * Uploads that clients send straight to the store (S3 multipart with presigned part URLs), and
+ * the server-side copy that moves a completed upload to its final key without the bytes leaving
+ * the store.
+ */
+export interface MultipartUploads {
+  /** Starts a multipart upload of `key`; its upload id. */
+  create(key: string): Promise<string>;
+  /** A URL that PUTs part `partNumber` of the upload without credentials until it expires. */
+  presignPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    expiresInSeconds: number,
+  ): Promise<string>;
+  /** Joins the parts, in part-number order, into the object `key`. */
+  complete(key: string, uploadId: string, parts: UploadedPart[]): Promise<void>;
+  /** Drops the upload and its parts; an upload the store no longer knows is no error. */
+  abort(key: string, uploadId: string): Promise<void>;
+  /** Copies the object `from` to `to` inside the store (at most `maxCopyBytes`). */
+  copy(from: string, to: string): Promise<void>;
+  /** The largest object `copy` moves in one request (S3's CopyObject: 5 GiB). */
+  readonly maxCopyBytes: number;
+}
+
 /**
  * An object store holding immutable objects under `/`-separated keys, as Thanos' `objstore.Bucket`.
  *
@@ -68,6 +101,9 @@ export interface Bucket {
    * that can sign one (S3); absent on stores that cannot.
    */
   presignGet?(key: string, expiresInSeconds: number): Promise<string>;
+
+  /** Direct client uploads, for stores that take them (S3); absent on stores that cannot. */
+  readonly multipart?: MultipartUploads;
 
   /** Releases connections; the bucket is unusable afterwards. */
   close(): Promise<void>;

@@ -4,6 +4,8 @@ export {
   type PutBody,
   type PutOptions,
   type ListOptions,
+  type MultipartUploads,
+  type UploadedPart,
 } from './bucket';
 export {
   ObjectNotFoundError,

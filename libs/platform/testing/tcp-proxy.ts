@@ -10,6 +10,10 @@ export interface TcpProxy {
   blackhole(): void;
   /** Breaks every open connection and forwards normally again; clients reconnect through it. */
   cut(): void;
+  /** Bytes the clients sent to the server through the proxy so far. */
+  bytesToServer(): number;
+  /** Bytes the server sent to the clients through the proxy so far (dropped ones included). */
+  bytesToClients(): number;
   close(): Promise<void>;
 }
 
@@ -17,13 +21,27 @@ export interface TcpProxy {
 export async function startTcpProxy(port: number): Promise<TcpProxy> {
   const open = new Set<Socket>();
   let dropping = false;
+  let toServer = 0;
+  let toClients = 0;
   const server: Server = createServer((client) => {
     const upstream = new Socket();
     upstream.connect(port, '127.0.0.1');
     open.add(client).add(upstream);
-    client.on('data', (d) => upstream.write(d));
+    // Each side waits for the other to drain, so the counts are what the other side took in,
+    // not what the proxy buffered ahead of it.
+    client.on('data', (d) => {
+      toServer += d.length;
+      if (!upstream.write(d)) {
+        client.pause();
+        upstream.once('drain', () => client.resume());
+      }
+    });
     upstream.on('data', (d) => {
-      if (!dropping) client.write(d);
+      toClients += d.length;
+      if (!dropping && !client.write(d)) {
+        upstream.pause();
+        client.once('drain', () => upstream.resume());
+      }
     });
     const close = () => {
       client.destroy();
@@ -42,6 +60,8 @@ export async function startTcpProxy(port: number): Promise<TcpProxy> {
     blackhole: () => {
       dropping = true;
     },
+    bytesToServer: () => toServer,
+    bytesToClients: () => toClients,
     cut: () => {
       for (const s of open) s.destroy();
       open.clear();

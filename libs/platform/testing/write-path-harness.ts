@@ -105,6 +105,11 @@ export const OPEN_QUOTA: QuotaSpec = {
   ingestionBurstSamples: 10_000_000,
 };
 
+/** The key specs seal and open credentials with (`STRATA_SECRET_KEY`), fixed so runs compare. */
+export const TEST_SECRET_KEY = createHash('sha256')
+  .update('strata test secret key')
+  .digest('base64');
+
 /** Environment of a Strata process of the test. */
 export function strataEnv(
   nats: Pick<RunningNatsServer, 'url' | 'credentialsDir'>,
@@ -119,6 +124,7 @@ export function strataEnv(
     STRATA_LEASE_TTL_SECONDS: '2',
     STRATA_SNAPSHOT_INTERVAL_SECONDS: '1',
     LOG_LEVEL: 'warn',
+    STRATA_SECRET_KEY: TEST_SECRET_KEY,
     ...extra,
   };
 }

@@ -20,6 +20,7 @@ export { Labels, METRIC_NAME, compareLabels, type Matcher } from './storage/labe
 export type {
   Querier,
   Queryable,
+  SampleBuffer,
   SampleIterator,
   SelectHints,
   StorageSeries,

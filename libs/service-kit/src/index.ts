@@ -58,3 +58,9 @@ export {
   publicOnlyLookup,
   PrivateAddressRefusedError,
 } from './net/private-address';
+export {
+  SecretKeyring,
+  SecretOpenError,
+  SEALED_PREFIX,
+  secretKeyringFrom,
+} from './secrets/secret-keyring';

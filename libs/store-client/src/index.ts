@@ -7,6 +7,7 @@ export {
   type StoreQuery,
   type StoreSeries,
   type StoreReadOptions,
+  type StoreSelectOptions,
   type StoreResult,
   type StoreTargets,
 } from './store-client';

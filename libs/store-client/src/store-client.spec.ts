@@ -1,5 +1,6 @@
 import { type Bus } from '@strata/bus';
 import { StrataError, type StoreRequest, type WireSeries } from '@strata/contracts';
+import { XorChunk, encodeChunkFrames } from '@strata/tsdb';
 import { createStoreClient } from './store-client';
 
 const f64 = (xs: number[]) => Buffer.from(new Float64Array(xs).buffer).toString('base64');
@@ -73,6 +74,56 @@ describe('store client', () => {
     expect(
       (await client.series({ tenantId: 't', matchers: [], start: 0, end: 1 })).value,
     ).toHaveLength(1);
+  });
+
+  it('lists the same series with the same samples when chunks are decoded lazily, into reused arrays', async () => {
+    const chunk = (ts: number[]): Uint8Array => {
+      const c = new XorChunk();
+      for (const t of ts) c.append(t, t / 1000);
+      return c.compact();
+    };
+    const xs = (name: string, chunks: number[][]): WireSeries => ({
+      labels: ['__name__', name, 'tenant_id', 't'],
+      t: '',
+      v: '',
+      x: encodeChunkFrames(chunks.map(chunk)).toString('base64'),
+    });
+    answers['0'] = () => ({
+      series: [
+        // A chunk starts inside [2500, 6500]: kept encoded until read.
+        xs('a', [
+          [1000, 2000],
+          [3000, 4000, 7000],
+        ]),
+        // Samples inside, but no chunk starts there.
+        xs('b', [[1000, 3000, 5000, 9000]]),
+        // The chunk spans the window without a sample in it: not listed.
+        xs('c', [[1000, 9000]]),
+      ],
+      nextCursor: null,
+    });
+    answers['1'] = () => ({ series: [], nextCursor: null });
+    const client = createStoreClient(bus, { partitions: 2 });
+    const query = { tenantId: 't', matchers: [], start: 2500, end: 6500 };
+    const eager = (await client.select(query)).value;
+    const lazy = (await client.select(query, { decodeLazily: true })).value;
+    const shown = (xs: typeof eager) =>
+      xs.map((s) => [s.labels[0].value, [...s.timestamps], [...s.values]]);
+    expect(shown(eager)).toEqual([
+      ['a', [3000, 4000], [3, 4]],
+      ['b', [3000, 5000], [3, 5]],
+    ]);
+    expect(shown(lazy)).toEqual(shown(eager));
+    // Only the series whose chunks prove a sample in the window stayed encoded.
+    expect(lazy.filter((s) => s.decodeInto !== undefined).map((s) => s.labels[0].value)).toEqual([
+      'a',
+    ]);
+    const into = { ts: new Float64Array(0), vs: new Float64Array(0) };
+    const n = lazy[0].decodeInto?.(into) ?? 0;
+    expect([[...into.ts.subarray(0, n)], [...into.vs.subarray(0, n)]]).toEqual([
+      [3000, 4000],
+      [3, 4],
+    ]);
   });
 
   it('merges metadata of all partitions, listing a family held by several once', async () => {

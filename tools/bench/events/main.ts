@@ -7,7 +7,7 @@
 // archive's own insert ceiling (EventArchive.insert of prebuilt rows, no NATS, no evaluation),
 // next to kube-apiserver's default audit webhook throttle (10 batches/s of 400 = 4,000 events/s).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync, rmSync } from 'node:fs';
+import { openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { connectBus } from '@strata/bus';
@@ -16,7 +16,6 @@ import {
   DEFAULT_QUOTA,
   type EventRuleSetView,
   type RuleSet,
-  type RuleSetSpec,
   Subjects,
 } from '@strata/contracts';
 import {
@@ -35,6 +34,7 @@ import {
 } from '@strata/event-rules';
 import { EventArchive, auditEventRow, kubeEventRow } from '@strata/events';
 import { auditCorpus } from '@strata/testing';
+import { twoHundredRules } from './rules';
 
 const [RECORDS, SENDERS, BATCH] = [100_000, 4, 400].map((d, i) => Number(process.argv[2 + i] ?? d));
 const ROOT = join(__dirname, '../../..');
@@ -42,31 +42,6 @@ const DIR = join(ROOT, '.strata/bench-events');
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 /** A record as the edge parsers hand it over: JSON objects. */
 type Json = Parameters<typeof flattenKubeEvent>[0];
-
-/** 200 kube-auditing rules in the documented style: lists, macros, `in`, `like`, `contains`, `regex`. */
-function twoHundredRules(): RuleSetSpec {
-  const rules: RuleSetSpec['rules'] = [
-    { name: 'writes', type: 'list', list: ['create', 'update', 'patch', 'delete'], enable: false },
-    { name: 'done', type: 'macro', macro: 'Stage = "ResponseComplete"', enable: false },
-    { name: 'user', type: 'alias', alias: 'User.Username', enable: false },
-  ];
-  const shapes = [
-    (k: number) => `\${done} and ObjectRef.Resource = "res${k}" and Verb in \${writes}`,
-    (k: number) => `User.Username like "team-${k}-*" and Verb in ("get", "list")`,
-    (k: number) => `RequestURI contains "/namespaces/ns-${k}/" and ResponseStatus.Code >= 400`,
-    (k: number) => `ObjectRef.Namespace regex "^tenant-${k}(-.*)?$" and not Verb = "watch"`,
-  ];
-  for (let k = 0; k < 200; k++)
-    rules.push({
-      name: `rule-${k}`,
-      type: 'rule',
-      condition: shapes[k % shapes.length](k),
-      priority: (['DEBUG', 'INFO', 'WARNING'] as const)[k % 3],
-      enable: true,
-      output: '${user} matched',
-    });
-  return { kind: 'auditing', group: 'alerting', threshold: 'WARNING', rules };
-}
 
 /** Kubernetes events as kube-events' exporter sends them: a spread of reasons, some alerting. */
 function kubeEvents(n: number, t0: number): Json[] {
@@ -192,37 +167,46 @@ async function main(): Promise<void> {
     });
     const port = await freePort();
     const log = openSync(join(DIR, 'strata.log'), 'a');
-    const child = spawn(
-      process.execPath,
-      [
-        // STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there.
-        ...(process.env.STRATA_BENCH_PROFILE
-          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STRATA_BENCH_PROFILE}`]
-          : []),
-        '-r',
-        '@swc-node/register',
-        'apps/strata/src/main.ts',
-        '--target=gateway,events',
-      ],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', log, log],
-        env: {
-          ...process.env,
-          NATS_URL: stack.natsUrl,
-          NATS_CREDENTIALS_DIR: stack.natsCredentialsDir ?? '',
-          DATABASE_URL: databaseUrl,
-          HTTP_HOST: '127.0.0.1',
-          HTTP_PORT: String(port),
-          STRATA_ADMIN_TOKEN: ADMIN_TOKEN,
-          STRATA_DATA_DIR: join(DIR, 'strata'),
-          HEALTH_PORT: String(await freePort()),
-          SWC_NODE_PROJECT: 'tsconfig.json',
-          LOG_LEVEL: 'warn',
+    // STRATA_BENCH_SPLIT=1 runs the gateway and the events service as two processes, as they are
+    // deployed, instead of both in one (`--target=gateway,events`).
+    const targets =
+      process.env.STRATA_BENCH_SPLIT === '1' ? ['gateway', 'events'] : ['gateway,events'];
+    for (const target of targets) {
+      const child = spawn(
+        process.execPath,
+        [
+          // STRATA_BENCH_PROFILE=<dir> writes a CPU profile of each Strata process there.
+          // STRATA_BENCH_NODE_ARGS: extra V8/Node flags for the Strata processes, space-separated.
+          ...(process.env.STRATA_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+          ...(process.env.STRATA_BENCH_PROFILE
+            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STRATA_BENCH_PROFILE}`]
+            : []),
+          '-r',
+          '@swc-node/register',
+          'apps/strata/src/main.ts',
+          `--target=${target}`,
+        ],
+        {
+          cwd: ROOT,
+          stdio: ['ignore', log, log],
+          env: {
+            ...process.env,
+            NATS_URL: stack.natsUrl,
+            NATS_CREDENTIALS_DIR: stack.natsCredentialsDir ?? '',
+            DATABASE_URL: databaseUrl,
+            HTTP_HOST: '127.0.0.1',
+            HTTP_PORT: String(target.startsWith('gateway') ? port : await freePort()),
+            STRATA_ADMIN_TOKEN: ADMIN_TOKEN,
+            STRATA_DATA_DIR: join(DIR, 'strata'),
+            HEALTH_PORT: String(await freePort()),
+            SWC_NODE_PROJECT: 'tsconfig.json',
+            LOG_LEVEL: 'warn',
+          },
         },
-      },
-    );
-    children.push(child);
+      );
+      children.push(child);
+    }
+    const strataCpu = () => children.map((c) => cpuSeconds(c.pid as number));
     const gateway = `http://127.0.0.1:${port}`;
     const headers = (tenant: string) => ({
       Authorization: `Bearer ${ADMIN_TOKEN}`,
@@ -242,11 +226,17 @@ async function main(): Promise<void> {
     }
     const pg = new Client({ connectionString: databaseUrl });
     await pg.connect();
+    // The per-minute counts grow in the archive's own transactions, so they equal the rows; reading
+    // them every 100 ms costs Postgres little, where counting the rows would show in its CPU figure.
     const count = async (table: string, tenant: string) =>
       Number(
         (
-          (await pg.query(`SELECT count(*) AS n FROM ${table} WHERE tenant_id = $1`, [tenant]))
-            .rows[0] as { n: string }
+          (
+            await pg.query(
+              `SELECT coalesce(sum(n), 0) AS n FROM event_counts WHERE tenant_id = $1 AND kind = $2`,
+              [tenant, table === 'kube_events' ? 'events' : 'audit'],
+            )
+          ).rows[0] as { n: string }
         ).n,
       );
 
@@ -258,7 +248,9 @@ async function main(): Promise<void> {
       path: string,
       expected: number,
     ) => {
-      const cpu0 = cpuSeconds(child.pid as number);
+      const cpu0 = strataCpu();
+      const peers0 = peerCpu();
+      const self0 = process.cpuUsage();
       const start = performance.now();
       let next = 0;
       await Promise.all(
@@ -279,8 +271,12 @@ async function main(): Promise<void> {
       const acked = performance.now() - start;
       while ((await count(table, tenant)) < expected) await new Promise((r) => setTimeout(r, 100));
       const archived = performance.now() - start;
-      const cpu = cpuSeconds(child.pid as number) - cpu0;
-      const line = `${label}: ${RECORDS} records in batches of ${BATCH}, ${SENDERS} senders: acked ${rate(RECORDS, acked)}, evaluated and archived (${expected} rows) ${rate(RECORDS, archived)}; strata CPU ${((cpu * 1000) / (RECORDS / 1000)).toFixed(1)} ms per 1k records`;
+      const each = strataCpu().map((c, i) => c - cpu0[i]);
+      const cpu = each.reduce((a, b) => a + b, 0);
+      const peers = peerCpu();
+      const self = process.cpuUsage(self0);
+      const per1k = (seconds: number) => ((seconds * 1000) / (RECORDS / 1000)).toFixed(1);
+      const line = `${label}: ${RECORDS} records in batches of ${BATCH}, ${SENDERS} senders: acked ${rate(RECORDS, acked)}, evaluated and archived (${expected} rows) ${rate(RECORDS, archived)}; CPU ms per 1k records: strata ${per1k(cpu)}${each.length > 1 ? ` (gateway ${per1k(each[0])}, events ${per1k(each[1])})` : ''}, postgres ${per1k(peers.postgres - peers0.postgres)}, nats-server ${per1k(peers.nats - peers0.nats)}, senders ${per1k((self.user + self.system) / 1e6)}`;
       console.log(line);
       lines.push(line);
     };
@@ -338,6 +334,7 @@ async function main(): Promise<void> {
       ['events', events.map((e) => kubeEventRow('prod', e, Date.now()))],
     ] as const) {
       let next = 0;
+      const peers0 = peerCpu();
       const start = performance.now();
       await Promise.all(
         Array.from({ length: SENDERS }, async () => {
@@ -348,7 +345,8 @@ async function main(): Promise<void> {
           }
         }),
       );
-      const line = `postgres ceiling, ${kind}: EventArchive.insert of ${rows.length} prebuilt rows, ${SENDERS} writers, ${BATCH} per insert: ${rate(rows.length, performance.now() - start)}`;
+      const pgCpu = peerCpu().postgres - peers0.postgres;
+      const line = `postgres ceiling, ${kind}: EventArchive.insert of ${rows.length} prebuilt rows, ${SENDERS} writers, ${BATCH} per insert: ${rate(rows.length, performance.now() - start)}; postgres CPU ${((pgCpu * 1000) / (rows.length / 1000)).toFixed(1)} ms per 1k rows`;
       console.log(line);
       lines.push(line);
     }
@@ -363,11 +361,57 @@ async function main(): Promise<void> {
   }
 }
 
-/** User plus system CPU seconds a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** User plus system CPU seconds a process has used so far (with its reaped children's when asked). */
+function cpuSeconds(pid: number, reaped = false): number {
+  const fields = statOf(pid);
+  if (fields === null) return 0;
+  const own = Number(fields[11]) + Number(fields[12]);
+  return (reaped ? own + Number(fields[13]) + Number(fields[14]) : own) / 100;
+}
+
+/** The fields of /proc/<pid>/stat after the command, or null when the process is gone. */
+function statOf(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** Processes whose command line contains `text`. */
+function pidsWith(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    });
+}
+
+/**
+ * CPU seconds so far of the bench's own nats-server and Postgres (the postmaster, its live
+ * backends and the ones it reaped), so each stage's cost per record shows beside Strata's.
+ */
+function peerCpu(): { nats: number; postgres: number } {
+  const nats = pidsWith(DIR).filter((pid) =>
+    readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('nats-server'),
+  );
+  const postmasters = pidsWith(join(DIR, 'postgres'));
+  const children = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => postmasters.includes(Number(statOf(pid)?.[1])));
+  return {
+    nats: nats.reduce((s, pid) => s + cpuSeconds(pid), 0),
+    postgres:
+      postmasters.reduce((s, pid) => s + cpuSeconds(pid, true), 0) +
+      children.reduce((s, pid) => s + cpuSeconds(pid), 0),
+  };
 }
 
 main().catch((error: unknown) => {

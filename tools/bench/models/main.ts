@@ -4,14 +4,17 @@
 //   node -r @swc-node/register tools/bench/models/main.ts [bigMiB=2048] [smallFiles=10000] [rounds=3]
 // With STRATA_BENCH_BASELINE=<another checkout of this repo, node_modules included>, each round
 // also pushes the large file with that checkout's CLI (to the same gateway), interleaved, so a
-// change to the CLI is compared before/after under the same load.
+// change to the CLI is compared before/after under the same load. With STRATA_BENCH_BUCKET=s3 the
+// bucket is S3 on s3rver (started here), where pushes go straight to S3 through presigned parts.
 import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { startS3Server, type RunningS3Server } from '@strata/devstack';
 import { startModelStack, type ModelStack } from '@strata/gateway/testing';
-import { FilesystemBucket } from '@strata/objstore';
+import { type Bucket, FilesystemBucket, S3Bucket } from '@strata/objstore';
 import globalSetup from '../../jest/global-setup';
 import globalTeardown from '../../jest/global-teardown';
 
@@ -97,7 +100,23 @@ async function main(): Promise<void> {
   const rounds = Number(process.argv[4] ?? 3);
   await globalSetup();
   const work = await mkdtemp(join(root, '.strata', 'bench-models-'));
-  const bucket = new FilesystemBucket(join(work, 'bucket'));
+  const s3 = process.env.STRATA_BENCH_BUCKET === 's3';
+  let server: RunningS3Server | null = null;
+  let bucket: Bucket;
+  if (s3) {
+    server = await startS3Server({ dataDir: join(work, 's3rver') });
+    const options = {
+      endpoint: server.endpoint,
+      region: server.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    };
+    const admin = new S3Client(options);
+    await admin.send(new CreateBucketCommand({ Bucket: 'models' }));
+    admin.destroy();
+    bucket = new S3Bucket({ bucket: 'models', prefix: 'strata', ...options });
+  } else bucket = new FilesystemBucket(join(work, 'bucket'));
+  console.log(`bucket: ${bucket.name}${s3 ? ' (s3rver)' : ''}`);
   const stack = await startModelStack({ bucket });
   const gatewayPeak = { rss: 0 };
   const gatewaySampler = setInterval(
@@ -263,6 +282,8 @@ async function main(): Promise<void> {
   } finally {
     clearInterval(gatewaySampler);
     await stack.close();
+    await bucket.close();
+    await server?.process.stop();
     await rm(work, { recursive: true, force: true });
     await globalTeardown();
   }

@@ -1,43 +1,32 @@
 // Alerts through routing and grouping to a webhook: Strata's notification service (behind its
 // gateway, over NATS, configuration from the control plane) against Debian's Alertmanager, same
-// configuration, same load.
+// configuration, same load, alternating within one run.
 // Run:
-//   node -r @swc-node/register tools/bench/notification/main.ts [alerts=10000] [groups=1000] [batch=100] [concurrency=4]
-// Each side gets `alerts` alerts in `groups` groups (group_by [group]), posted through
+//   node -r @swc-node/register tools/bench/notification/main.ts [alerts=10000] [groups=1000] [batch=100] [concurrency=4] [pairs=3]
+// Each round gives each side `alerts` alerts in `groups` groups (group_by [group]), posted through
 // `POST /api/v2/alerts` in batches with a few requests in flight, then the same alerts again (a
-// re-post, as Prometheus does every evaluation). Measured: alerts/s accepted (both posts), the
-// time from the first post until the webhook sink holds a notification of every group (end to
-// end, group_wait included), and notifications/s over that span. Numbers: tools/bench/notification/README.md.
-import { rmSync } from 'node:fs';
+// re-post, as Prometheus does every evaluation); the sides take turns going first. Measured: alerts/s
+// accepted (both posts), the time from the first post until the webhook sink holds a notification
+// of every group (end to end, group_wait included), and the CPU time of the side's processes.
+// Strata's sides get one unmeasured round first, to warm up the JIT.
+// STRATA_BENCH_BASELINE=<another checkout, node_modules included> adds that checkout's Strata as a
+// third side; STRATA_BENCH_PROCESSES picks Strata's processes (default
+// `control-plane;gateway;notification`); STRATA_BENCH_PROFILE=<dir> writes CPU profiles of them.
+// Numbers: tools/bench/notification/README.md.
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWebhookSink, type WebhookSink } from '@strata/alertmanager/testing';
-import { controlPlaneService } from '@strata/control-plane';
-import { freePort, startLocalStack } from '@strata/devstack';
-import { gatewayService } from '@strata/gateway';
-import { notificationService } from '@strata/notification';
-import { startAlertmanager, startInProcess, strataEnv } from '@strata/platform/testing';
+import { alertmanagerSide, isCheckout, type Side, strataSide, type Target } from './sides';
 
 const ALERTS = Number(process.argv[2] ?? 10_000);
 const GROUPS = Number(process.argv[3] ?? 1_000);
 const BATCH = Number(process.argv[4] ?? 100);
 const CONCURRENCY = Number(process.argv[5] ?? 4);
-const TOKEN = 'bench-admin-token-0123456789abc';
+const PAIRS = Number(process.argv[6] ?? 3);
 const GROUP_WAIT_S = 1;
+const ROOT = join(__dirname, '../../..');
 
-const config = (sinkUrl: string, path: string): string => `route:
-  receiver: hook
-  group_by: [group]
-  group_wait: ${GROUP_WAIT_S}s
-  group_interval: 5m
-  repeat_interval: 4h
-receivers:
-  - name: hook
-    webhook_configs: [{ url: '${sinkUrl}/${path}', send_resolved: false }]
-`;
-
-function alerts(): Array<
-  Array<{ labels: Record<string, string>; annotations: Record<string, string> }>
-> {
+function batches(): string[] {
   const all = Array.from({ length: ALERTS }, (_, i) => ({
     labels: {
       alertname: 'BenchAlert',
@@ -47,135 +36,162 @@ function alerts(): Array<
     },
     annotations: { summary: `alert ${i}` },
   }));
-  const batches = [];
-  for (let i = 0; i < all.length; i += BATCH) batches.push(all.slice(i, i + BATCH));
-  return batches;
+  const out: string[] = [];
+  for (let i = 0; i < all.length; i += BATCH) out.push(JSON.stringify(all.slice(i, i + BATCH)));
+  return out;
+}
+
+/** utime + stime of a process, in seconds (clock ticks of 1/100 s on Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 interface Result {
   acceptedPerSecond: number;
   endToEndSeconds: number;
-  notifications: number;
-  notificationsPerSecond: number;
+  /** Seconds from the first post to the first and to the last notification. */
+  firstSent: number;
+  lastSent: number;
+  /** CPU ms of the side's processes per 1,000 alerts posted, over the round. */
+  cpuMsPer1k: number;
 }
 
-async function drive(
-  name: string,
-  post: (body: string) => Promise<Response>,
-  sink: WebhookSink,
-  path: string,
-): Promise<Result> {
-  const batches = alerts().map((b) => JSON.stringify(b));
+async function drive(name: string, target: Target, sink: WebhookSink): Promise<Result> {
+  const bodies = batches();
+  const cpu = () => target.processes.map((p) => cpuSeconds(p.pid));
+  const cpuBefore = cpu();
   const start = performance.now();
   let posted = 0;
-  for (const round of [0, 1]) {
+  for (let round = 0; round < 2; round++) {
     let next = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
-        while (next < batches.length) {
-          const body = batches[next++];
-          const res = await post(body);
+        while (next < bodies.length) {
+          const res = await target.post(bodies[next++]);
           if (res.status !== 200)
             throw new Error(`${name}: status ${res.status}: ${await res.text()}`);
           posted += BATCH;
         }
       }),
     );
-    void round;
   }
   const acceptedSeconds = (performance.now() - start) / 1000;
-  const seen = new Set<string>();
-  const count = () => {
-    for (const r of sink.requests)
-      if (r.path === `/${path}`) seen.add((r.body as { groupKey: string }).groupKey);
-    return seen.size;
-  };
-  while (count() < GROUPS) {
-    if (performance.now() - start > 300_000) throw new Error(`${name}: only ${seen.size} groups`);
+  const startedAt = Date.now() - acceptedSeconds * 1000;
+  const mine = () => sink.requests.filter((r) => r.path === target.sinkPath);
+  const groups = () => new Set(mine().map((r) => (r.body as { groupKey: string }).groupKey)).size;
+  while (groups() < GROUPS) {
+    if (performance.now() - start > 300_000) throw new Error(`${name}: only ${groups()} groups`);
     await new Promise((r) => setTimeout(r, 20));
   }
   const endToEndSeconds = (performance.now() - start) / 1000;
-  const notifications = sink.requests.filter((r) => r.path === `/${path}`).length;
-  const result = {
+  const perProcess = cpu().map((c, i) => c - cpuBefore[i]);
+  const cpuUsed = perProcess.reduce((a, b) => a + b, 0);
+  const per1k = (seconds: number) => Math.round((seconds * 1000 * 1000) / posted);
+  const times = mine().map((r) => (r.at - startedAt) / 1000);
+  const result: Result = {
     acceptedPerSecond: Math.round(posted / acceptedSeconds),
     endToEndSeconds: Number(endToEndSeconds.toFixed(2)),
-    notifications,
-    notificationsPerSecond: Math.round(notifications / (endToEndSeconds - GROUP_WAIT_S)),
+    firstSent: Number(Math.min(...times).toFixed(2)),
+    lastSent: Number(Math.max(...times).toFixed(2)),
+    cpuMsPer1k: per1k(cpuUsed),
   };
-  console.log(name, JSON.stringify(result));
+  const split = target.processes.map((p, i) => `${p.name} ${per1k(perProcess[i])}`).join(', ');
+  console.log(name, JSON.stringify(result), target.processes.length > 1 ? `(${split})` : '');
   return result;
 }
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fixed = (x: number): number => Number(x.toFixed(2));
 
 async function main(): Promise<void> {
   const sink = await startWebhookSink();
   // Under the project (Postgres runs as its own user and must reach the folder).
-  const dir = join(__dirname, '../../../.strata/bench-notification');
+  const dir = join(ROOT, '.strata/bench-notification');
   rmSync(dir, { recursive: true, force: true });
-  const stack = await startLocalStack({ dataDir: join(dir, 'stack'), ephemeral: true });
-  const nats = { url: stack.natsUrl, credentialsDir: stack.natsCredentialsDir ?? '' };
-  const port = await freePort();
-  const gateway = `http://127.0.0.1:${port}`;
-  const platform = await startInProcess(
-    strataEnv(nats, join(dir, 'data'), {
-      DATABASE_URL: stack.databaseUrl,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
-      STRATA_ADMIN_TOKEN: TOKEN,
-    }),
-    [controlPlaneService, gatewayService, notificationService],
-  );
-  const am = await startAlertmanager(join(dir, 'alertmanager'), config(sink.url, 'am'));
+  const processes = process.env.STRATA_BENCH_PROCESSES ?? 'control-plane;gateway;notification';
+  const sides: Side[] = [];
   try {
-    const admin = (path: string, method: string, body: unknown) =>
-      fetch(`${gateway}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-    await admin('/api/v1/admin/tenants', 'POST', { tenantId: 'bench', displayName: 'Bench' });
-    const put = await admin('/api/v1/admin/tenants/bench/alertmanager/config', 'PUT', {
-      alertmanagerConfig: config(sink.url, 'strata'),
-    });
-    if (put.status !== 200) throw new Error(`config: ${put.status} ${await put.text()}`);
-    const strata = await drive(
-      'strata',
-      (body) =>
-        fetch(`${gateway}/alertmanager/api/v2/alerts`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${TOKEN}`,
-            'x-scope-orgid': 'bench',
-            'content-type': 'application/json',
-          },
-          body,
+    sides.push(
+      await strataSide('strata', ROOT, join(dir, 'strata'), sink.url, GROUP_WAIT_S, processes),
+    );
+    const baseline = process.env.STRATA_BENCH_BASELINE;
+    if (baseline) {
+      if (!isCheckout(baseline)) throw new Error(`${baseline} is not a checkout of Strata`);
+      sides.push(
+        await strataSide(
+          'baseline',
+          baseline,
+          join(dir, 'baseline'),
+          sink.url,
+          GROUP_WAIT_S,
+          processes,
+        ),
+      );
+    }
+    sides.push(alertmanagerSide(sink.url, GROUP_WAIT_S));
+    // An unmeasured round first: Node's JIT warms up (Alertmanager is compiled ahead).
+    for (const side of sides.filter((s) => s.name !== 'alertmanager'))
+      await drive(`${side.name} warm-up`, await side.round(-1), sink);
+    const results = new Map<string, Result[]>(sides.map((s) => [s.name, []]));
+    for (let round = 0; round < PAIRS; round++) {
+      // Each side goes first in turn, so none always follows another's leftover work.
+      const order = sides.map((_, i) => sides[(i + round) % sides.length]);
+      for (const side of order) {
+        const target = await side.round(round);
+        try {
+          results.get(side.name)?.push(await drive(`${side.name} round ${round}`, target, sink));
+        } finally {
+          await target.done();
+        }
+      }
+      const am = results.get('alertmanager')?.[round];
+      for (const side of sides.filter((s) => s.name !== 'alertmanager')) {
+        const r = results.get(side.name)?.[round];
+        if (am && r)
+          console.log(
+            `round ${round} ${side.name}/alertmanager`,
+            JSON.stringify({
+              accepted: fixed(r.acceptedPerSecond / am.acceptedPerSecond),
+              endToEnd: fixed(am.endToEndSeconds / r.endToEndSeconds),
+              cpu: fixed(am.cpuMsPer1k / r.cpuMsPer1k),
+            }),
+          );
+      }
+    }
+    const am = results.get('alertmanager') ?? [];
+    for (const side of sides) {
+      const rs = results.get(side.name) ?? [];
+      console.log(
+        `median ${side.name}`,
+        JSON.stringify({
+          acceptedPerSecond: median(rs.map((r) => r.acceptedPerSecond)),
+          endToEndSeconds: median(rs.map((r) => r.endToEndSeconds)),
+          firstSent: median(rs.map((r) => r.firstSent)),
+          lastSent: median(rs.map((r) => r.lastSent)),
+          cpuMsPer1k: median(rs.map((r) => r.cpuMsPer1k)),
         }),
-      sink,
-      'strata',
-    );
-    const alertmanager = await drive(
-      'alertmanager',
-      (body) =>
-        fetch(`${am.url}/api/v2/alerts`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-        }),
-      sink,
-      'am',
-    );
-    console.log(
-      'ratio strata/alertmanager',
-      JSON.stringify({
-        accepted: Number((strata.acceptedPerSecond / alertmanager.acceptedPerSecond).toFixed(2)),
-        endToEnd: Number((alertmanager.endToEndSeconds / strata.endToEndSeconds).toFixed(2)),
-      }),
-    );
+      );
+      if (side.name !== 'alertmanager')
+        console.log(
+          `median ratio ${side.name}/alertmanager (per round; >1 means Strata is ahead)`,
+          JSON.stringify({
+            accepted: fixed(
+              median(rs.map((r, i) => r.acceptedPerSecond / am[i].acceptedPerSecond)),
+            ),
+            endToEnd: fixed(median(rs.map((r, i) => am[i].endToEndSeconds / r.endToEndSeconds))),
+            cpu: fixed(median(rs.map((r, i) => am[i].cpuMsPer1k / r.cpuMsPer1k))),
+          }),
+        );
+    }
   } finally {
-    await am.stop();
-    await platform.stop();
+    for (const side of sides) await side.stop().catch((e: unknown) => console.error(e));
     await sink.close();
-    await stack.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (!process.env.STRATA_BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
   }
 }
 

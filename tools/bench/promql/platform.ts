@@ -5,7 +5,7 @@
 // STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there (--cpu-prof).
 // STRATA_BENCH_ONLY=<name,...> times only the named shapes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectBus, type NatsBus } from '@strata/bus';
@@ -151,6 +151,22 @@ interface Answer {
   body: string;
 }
 
+/**
+ * CPU time in ms all threads of a process have used so far (the kernel's per-thread `schedstat`):
+ * what a query costs each side, which other jobs on the machine disturb far less than latency.
+ */
+function cpuMs(pid: number): number {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return ns / 1e6;
+}
+
 async function rangeQuery(
   url: string,
   headers: Record<string, string>,
@@ -264,10 +280,14 @@ async function main(): Promise<void> {
         'prometheus ms',
         'ratio of medians',
         'median pair ratio',
+        'strata cpu ms',
+        'prometheus cpu ms',
+        'cpu ratio',
       ].join('\t'),
     );
     const only = process.env.STRATA_BENCH_ONLY?.split(',');
     const ratios: number[] = [];
+    const cpuRatios: number[] = [];
     const shapes = PLATFORM_QUERIES.filter(([name]) => !only || only.includes(name));
     // One pass over every shape first, so the first shape timed does not pay for the load's
     // aftermath (garbage, the first head snapshots) or for compiling the engine's code.
@@ -277,11 +297,18 @@ async function main(): Promise<void> {
     }
     for (const [name, query] of shapes) {
       const times: number[][] = [[], []];
+      const cpu: number[][] = [[], []];
       const pairRatios: number[] = [];
       const series: number[] = [0, 0];
+      const strataPid = strata.pid as number;
       for (let r = 0; r < runs; r++) {
+        const c0 = cpuMs(strataPid);
         const s = await rangeQuery(url, headers, query, start, END, STEP_MS);
+        const c1 = cpuMs(strataPid);
+        const c2 = cpuMs(prom.pid);
         const p = await rangeQuery(prom.url, {}, query, start, END, STEP_MS);
+        cpu[0].push(c1 - c0);
+        cpu[1].push(cpuMs(prom.pid) - c2);
         times[0].push(s.ms);
         times[1].push(p.ms);
         pairRatios.push(s.ms / p.ms);
@@ -289,6 +316,8 @@ async function main(): Promise<void> {
         series[1] = p.series;
       }
       const [sm, pm] = times.map(median);
+      const [sc, pc] = cpu.map(median);
+      cpuRatios.push(sc / pc);
       // Each pair ran back to back, so its ratio is what a loaded machine disturbs least.
       const pair = median(pairRatios);
       ratios.push(pair);
@@ -300,10 +329,16 @@ async function main(): Promise<void> {
           pm.toFixed(1),
           (sm / pm).toFixed(2),
           pair.toFixed(2),
+          sc.toFixed(1),
+          pc.toFixed(1),
+          (sc / pc).toFixed(2),
         ].join('\t'),
       );
     }
     console.log(`median of the pair ratios over the shapes: ${median(ratios).toFixed(2)}`);
+    console.log(
+      `median of the cpu ratios over the shapes: ${median(cpuRatios).toFixed(2)} (CPU time of all the process' threads during each query, median per shape; Strata's includes its background work)`,
+    );
   } finally {
     await stop(strata);
     await prom.stop();

@@ -33,6 +33,8 @@ const TEST_PEERS: RequiredProgram[] = [
   },
   // The web console's browser specs drive Debian's Chromium; nothing downloads a browser.
   { find: () => which('chromium'), debianPackage: 'chromium' },
+  // The CLI's zsh completion is loaded and driven in a real zsh.
+  { find: () => which('zsh'), debianPackage: 'zsh' },
 ];
 
 function step(name: string, command: string, args: string[]): boolean {

@@ -1,11 +1,13 @@
 // `npm start`: starts nats-server and Postgres (unless NATS_URL / DATABASE_URL are set), makes sure
-// a platform admin token exists, and runs every service in one process until Ctrl-C.
+// a platform admin token and a key sealing stored credentials exist, and runs every service in one
+// process until Ctrl-C.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, isListening, startLocalStack } from '@strata/devstack';
 import { GatewayServer } from '@strata/gateway';
 import { startPlatform } from '@strata/platform';
+import { SecretKeyring } from '@strata/service-kit';
 
 const root = join(__dirname, '../../..');
 const dataDir = join(root, '.strata', 'dev');
@@ -17,6 +19,19 @@ function ensureAdminToken(): string {
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(file, `strata_admin_${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
+  }
+  return file;
+}
+
+/**
+ * The key that seals stored credentials, made once (only this user may read it): losing it makes
+ * every sealed credential unreadable, so it is never replaced here.
+ */
+function ensureSecretKey(): string {
+  const file = join(dataDir, 'secret-key');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${SecretKeyring.generateKey()}\n`, { mode: 0o600, flag: 'wx' });
   }
   return file;
 }
@@ -36,6 +51,10 @@ async function main(): Promise<void> {
     log,
   });
   const tokenFile = ensureAdminToken();
+  const secretKeyFile =
+    process.env.STRATA_SECRET_KEY || process.env.STRATA_SECRET_KEY_FILE
+      ? undefined
+      : ensureSecretKey();
   const env = {
     ...process.env,
     NATS_URL: stack.natsUrl,
@@ -49,6 +68,7 @@ async function main(): Promise<void> {
       : {}),
     DATABASE_URL: stack.databaseUrl,
     STRATA_ADMIN_TOKEN_FILE: process.env.STRATA_ADMIN_TOKEN ? undefined : tokenFile,
+    ...(secretKeyFile ? { STRATA_SECRET_KEY_FILE: secretKeyFile } : {}),
     STRATA_DATA_DIR: process.env.STRATA_DATA_DIR ?? join(dataDir, 'data'),
     // Blocks outlive the head's data folder, so the bucket sits beside it: .strata/dev/bucket.
     STRATA_BUCKET_URL: process.env.STRATA_BUCKET_URL ?? join(dataDir, 'bucket'),

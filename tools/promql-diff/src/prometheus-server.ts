@@ -6,6 +6,8 @@ import { remoteWrite } from '@strata/remote-write/testing';
 export interface PrometheusServer {
   url: string;
   version: string;
+  /** The server's process id. */
+  pid: number;
   write(batch: WriteBatch): Promise<void>;
   stop(): Promise<void>;
 }
@@ -23,6 +25,7 @@ export async function startPrometheus(binary = 'prometheus'): Promise<Prometheus
   return {
     url: prom.url,
     version: prom.version,
+    pid: prom.pid,
     stop: () => prom.stop(),
     write: (batch: WriteBatch) => remoteWrite(`${prom.url}/api/v1/write`, batch),
   };

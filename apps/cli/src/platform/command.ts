@@ -1,3 +1,4 @@
+import { type CallerIdentity } from '@strata/contracts';
 import { UsageError } from '../exit-codes';
 import { type Output } from '../output';
 import { type ApiTarget } from '../profiles';
@@ -46,11 +47,10 @@ export interface Command {
 /** The tenant a command acts on: `--tenant`, the profile's, or (for an API key) the key's own. */
 export async function tenantOf(target: ApiTarget): Promise<string> {
   if (target.tenant) return target.tenant;
-  try {
-    return (await api<{ tenantId: string }>(target, '/api/v1/user_limits')).body.tenantId;
-  } catch {
-    throw new UsageError('name the tenant with --tenant (the admin token has none of its own)');
-  }
+  // Any valid credential may ask who it is, so a key without the read scope is named too.
+  const { body } = await api<CallerIdentity>(target, '/api/v1/whoami');
+  if (body.kind === 'api-key') return body.tenantId;
+  throw new UsageError('name the tenant with --tenant (the admin token has none of its own)');
 }
 
 /** The target without a tenant header, for the admin APIs that take the tenant in the path. */

@@ -1,7 +1,7 @@
+import { type CallerIdentity } from '@strata/contracts';
 import { UsageError } from '../exit-codes';
 import { render } from '../output';
 import { type CliConfigFile, type Profile, readConfigFile, writeConfigFile } from '../profiles';
-import { ApiError } from '../exit-codes';
 import { api } from './http';
 import { type Command, type CommandContext, arg } from './command';
 
@@ -13,19 +13,15 @@ export interface ProfileFlags {
   tenant?: string;
 }
 
-/** Who a token is: an API key answers `/api/v1/user_limits` with its tenant, the admin with 400. */
+/** Who a token is, from `/api/v1/whoami`, which any valid credential may ask (a write-only key too). */
 async function whoIs(profile: Profile): Promise<string> {
-  try {
-    const limits = await api<{ tenantId: string }>(
-      { url: profile.url, token: profile.token },
-      '/api/v1/user_limits',
-    );
-    return `an API key of ${limits.body.tenantId}`;
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 400 && error.code === 'bad_request')
-      return 'the platform admin';
-    throw error;
-  }
+  const { body } = await api<CallerIdentity>(
+    { url: profile.url, token: profile.token },
+    '/api/v1/whoami',
+  );
+  return body.kind === 'platform-admin'
+    ? 'the platform admin'
+    : `an API key of ${body.tenantId} (${body.scopes.join(', ')})`;
 }
 
 /** `strata login` and `strata config ...`, on the config file at `path`. */

@@ -9,6 +9,7 @@ import { UsageError } from '../exit-codes';
 import { render } from '../output';
 import { api, qs } from './http';
 import { arg, type Command, durationSeconds, tenantOf, withoutTenant } from './command';
+import { PIPELINE_STATS } from './pipeline-stats';
 
 /** `strata audit list`: the control plane's audit trail through the API (replay and verify read Postgres). */
 export const AUDIT_LIST: Command = {
@@ -129,6 +130,7 @@ export const PIPELINES: Record<string, Command> = {
       return 0;
     },
   },
+  stats: PIPELINE_STATS,
 };
 
 /** `strata models registered [name]`: registered models, or one model's versions and aliases. */

@@ -2,30 +2,31 @@ import { type HistoryEntry, type HistoryPage } from '@strata/contracts';
 import { useEffect, useState } from 'preact/hooks';
 import { call, query, type Session } from '../api';
 import { ErrorBanner } from './error-banner';
-import { Pager } from './pager';
+import { Pager, useCursorHistory } from './pager';
 
 /** The tenant's notification delivery attempts, newest first, filtered by status and paginated. */
 export function NotificationHistory(props: { session: Session; tenant: string; refresh: number }) {
   const { session, tenant, refresh } = props;
   const [status, setStatus] = useState<'' | 'sent' | 'failed'>('');
   const [page, setPage] = useState<HistoryPage | null>(null);
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const pages = useCursorHistory();
   const [error, setError] = useState<unknown>(null);
-  const load = (cursor: string | undefined, stack: Array<string | undefined>) => {
+  // A new tenant or a refresh starts again at the newest page.
+  useEffect(() => pages.reset(), [tenant, refresh]);
+  useEffect(() => {
+    let current = true;
     call<HistoryPage>(
       session,
-      `/api/v1/notifications/history${query({ status, cursor, limit: 20 })}`,
-      {
-        tenant,
-      },
+      `/api/v1/notifications/history${query({ status, cursor: pages.cursor, limit: 20 })}`,
+      { tenant },
     )
-      .then(({ body }) => {
-        setPage(body);
-        setCursors(stack);
-      })
-      .catch(setError);
-  };
-  useEffect(() => load(undefined, [undefined]), [session, tenant, status, refresh]);
+      .then(({ body }) => current && setPage(body))
+      .catch((err: unknown) => current && setError(err));
+    // An answer to a request made for an earlier page or filter is dropped.
+    return () => {
+      current = false;
+    };
+  }, [session, tenant, status, refresh, pages.cursor]);
   const names = (e: HistoryEntry) =>
     [...new Set(e.alerts.map((a) => a.labels.alertname))].join(', ');
   return (
@@ -36,9 +37,10 @@ export function NotificationHistory(props: { session: Session; tenant: string; r
         <select
           aria-label="Delivery status"
           value={status}
-          onChange={(e) =>
-            setStatus((e.target as HTMLSelectElement).value as '' | 'sent' | 'failed')
-          }
+          onChange={(e) => {
+            setStatus((e.target as HTMLSelectElement).value as '' | 'sent' | 'failed');
+            pages.reset();
+          }}
         >
           <option value="">any</option>
           <option value="sent">sent</option>
@@ -77,12 +79,10 @@ export function NotificationHistory(props: { session: Session; tenant: string; r
         </table>
       </div>
       <Pager
-        hasPrevious={cursors.length > 1}
+        hasPrevious={pages.hasPrevious}
         hasNext={Boolean(page?.nextCursor)}
-        onPrevious={() => load(cursors[cursors.length - 2], cursors.slice(0, -1))}
-        onNext={() =>
-          load(page?.nextCursor ?? undefined, [...cursors, page?.nextCursor ?? undefined])
-        }
+        onPrevious={pages.previous}
+        onNext={() => pages.next(page?.nextCursor ?? null)}
       />
     </section>
   );

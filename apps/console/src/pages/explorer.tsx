@@ -35,8 +35,10 @@ export function seriesLabel(metric: Record<string, string>): string {
 
 /** The PromQL explorer: an expression over a range, as a graph and a table. */
 export function ExplorerPage({ session }: { session: Session }) {
-  const [tenant, setTenant] = useState<string | null>(session.tenantId);
-  const [expr, setExpr] = useState('');
+  // Links from other pages (a model's serving workloads) open the explorer on a query.
+  const linked = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
+  const [tenant, setTenant] = useState<string | null>(session.tenantId ?? linked.get('tenant'));
+  const [expr, setExpr] = useState(linked.get('expr') ?? '');
   const [range, setRange] = useState(3600);
   const [step, setStep] = useState('');
   const [names, setNames] = useState<string[]>([]);

@@ -2,36 +2,59 @@ import { type Page, type RegisteredModelView } from '@strata/contracts';
 import { useEffect, useState } from 'preact/hooks';
 import { call, query, type Session } from '../api';
 import { ErrorBanner } from '../components/error-banner';
-import { Pager } from '../components/pager';
+import { ModelLineage, type VersionWithQueries } from '../components/model-lineage';
+import { Pager, useCursorHistory } from '../components/pager';
 import { TenantPicker } from '../components/tenant-picker';
 
 /** Registered models (MLflow's registry): a model opens to its versions, aliases and lineage. */
 export function ModelsPage({ session }: { session: Session }) {
   const [tenant, setTenant] = useState<string | null>(session.tenantId);
   const [page, setPage] = useState<Page<RegisteredModelView> | null>(null);
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const pages = useCursorHistory();
   const [open, setOpen] = useState<RegisteredModelView | null>(null);
+  const [lineage, setLineage] = useState<VersionWithQueries | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const load = (cursor: string | undefined, stack: Array<string | undefined>) => {
-    call<Page<RegisteredModelView>>(session, `/api/v1/registry/models${query({ cursor })}`, {
-      tenant,
-    })
-      .then(({ body }) => {
-        setPage(body);
-        setCursors(stack);
-      })
-      .catch(setError);
-  };
+  useEffect(() => {
+    setOpen(null);
+    setLineage(null);
+    pages.reset();
+  }, [session, tenant]);
   useEffect(() => {
     if (!tenant) return;
-    setOpen(null);
-    load(undefined, [undefined]);
-  }, [session, tenant]);
+    let current = true;
+    call<Page<RegisteredModelView>>(
+      session,
+      `/api/v1/registry/models${query({ cursor: pages.cursor })}`,
+      { tenant },
+    )
+      .then(({ body }) => current && setPage(body))
+      .catch((err: unknown) => current && setError(err));
+    // An answer to a request made for another tenant or page is dropped.
+    return () => {
+      current = false;
+    };
+  }, [session, tenant, pages.cursor]);
   const view = async (name: string) => {
     try {
+      setLineage(null);
       setOpen(
         (await call<RegisteredModelView>(session, `/api/v1/registry/models/${name}`, { tenant }))
           .body,
+      );
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const showLineage = async (name: string, version: number) => {
+    try {
+      setLineage(
+        (
+          await call<VersionWithQueries>(
+            session,
+            `/api/v1/registry/models/${name}/versions/${version}`,
+            { tenant },
+          )
+        ).body,
       );
     } catch (err) {
       setError(err);
@@ -73,12 +96,10 @@ export function ModelsPage({ session }: { session: Session }) {
         </table>
       </div>
       <Pager
-        hasPrevious={cursors.length > 1}
+        hasPrevious={pages.hasPrevious}
         hasNext={Boolean(page?.nextCursor)}
-        onPrevious={() => load(cursors[cursors.length - 2], cursors.slice(0, -1))}
-        onNext={() =>
-          load(page?.nextCursor ?? undefined, [...cursors, page?.nextCursor ?? undefined])
-        }
+        onPrevious={pages.previous}
+        onNext={() => pages.next(page?.nextCursor ?? null)}
       />
       {open && (
         <article aria-labelledby="model-title">
@@ -94,6 +115,7 @@ export function ModelsPage({ session }: { session: Session }) {
                   <th scope="col">Run</th>
                   <th scope="col">Manifest</th>
                   <th scope="col">Created</th>
+                  <th scope="col">Lineage</th>
                 </tr>
               </thead>
               <tbody>
@@ -109,11 +131,19 @@ export function ModelsPage({ session }: { session: Session }) {
                     </td>
                     <td class="series-name">{v.manifestDigest ?? '-'}</td>
                     <td>{v.createdAt}</td>
+                    <td>
+                      <button type="button" onClick={() => void showLineage(open.name, v.version)}>
+                        Lineage of version {v.version}
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
+          {lineage && tenant && (
+            <ModelLineage model={open.name} tenant={tenant} version={lineage} />
+          )}
         </article>
       )}
     </section>

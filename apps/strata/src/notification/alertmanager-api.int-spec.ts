@@ -2,6 +2,7 @@ import { type ChildProcess, execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Client } from 'pg';
 import { type NatsBus } from '@strata/bus';
 import { startWebhookSink, type WebhookSink } from '@strata/alertmanager/testing';
 import {
@@ -230,6 +231,22 @@ describe('notification through the gateway: amtool, tenancy, bad config, kill -9
     ).json()) as { alertmanagerConfigs?: { tenantId: string; alertmanagerConfig: string }[] };
     expect(replay.alertmanagerConfigs?.map((c) => c.tenantId)).toEqual(['acme', 'beta']);
     expect(JSON.stringify(replay)).not.toContain('hunter2');
+    // At rest the credential is sealed; the notification process, which delivers to this
+    // configuration's receivers in the specs below, is the one that opens it.
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      const { rows } = await pg.query<{ data: { alertmanagerConfig: string } }>(
+        "SELECT data FROM events WHERE type = 'AlertmanagerConfigured' ORDER BY position",
+      );
+      expect(rows.length).toBeGreaterThan(0);
+      for (const { data } of rows) {
+        expect(JSON.stringify(data)).not.toContain('hunter2');
+        expect(data.alertmanagerConfig).toMatch(/auth_password: ["']?strata-sealed:v1:/);
+      }
+    } finally {
+      await pg.end();
+    }
   });
 
   it('serves the configuration over GraphQL with the same checks and masking', async () => {

@@ -12,6 +12,9 @@ import { DEFAULT_TEMPLATES } from './defaults';
 
 const hasFunc = (n: string): boolean => ALERTMANAGER_FUNCS.has(n);
 
+/** The default templates, parsed once: every tenant's set starts from them and none changes them. */
+let defaultTrees: ParsedTemplate['trees'] | null = null;
+
 /**
  * A tenant's template set: the defaults, then its template files (later definitions win), as
  * Alertmanager parses `templates:` on top of its defaults.
@@ -20,7 +23,8 @@ export class TemplateSet {
   private readonly trees: ParsedTemplate['trees'];
 
   constructor(files: Readonly<Record<string, string>> = {}) {
-    this.trees = new Map(parseTemplate('default.tmpl', DEFAULT_TEMPLATES, hasFunc).trees);
+    defaultTrees ??= parseTemplate('default.tmpl', DEFAULT_TEMPLATES, hasFunc).trees;
+    this.trees = new Map(defaultTrees);
     for (const [name, text] of Object.entries(files))
       for (const [k, v] of parseTemplate(name, text, hasFunc).trees) this.trees.set(k, v);
   }

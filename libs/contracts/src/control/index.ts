@@ -11,3 +11,4 @@ export * from './series-deletions';
 export * from './alertmanager-configs';
 export * from './secrets';
 export * from './registry-webhooks';
+export * from './caller-identity';

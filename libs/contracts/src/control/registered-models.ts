@@ -40,6 +40,15 @@ export const ServingWorkload = z
   .strict();
 export type ServingWorkload = z.infer<typeof ServingWorkload>;
 
+/** Ready-made queries for a workload serving a version (Kubernetes pod naming of a Deployment). */
+export interface ServingQueries {
+  namespace: string;
+  deployment: string;
+  promql: { cpu: string; memory: string; restarts: string };
+  /** A LogQL stream selector of the workload's pods. */
+  logs: string;
+}
+
 /** What a new model version says about itself; the number is assigned by the registry. */
 export const ModelVersionSpec = z
   .object({

@@ -150,16 +150,25 @@ export type StoreRequest = z.infer<typeof StoreRequest>;
 export type WireLabels = string[];
 
 /**
+ * Bytes in a reply as they are, for a caller in the same process (an `inProcess` route); JSON, and
+ * so NATS, carries them as the base64 text `toJSON` gives (`@strata/bus`' `WireBytes`).
+ */
+export interface InProcessBytes {
+  readonly bytes: Uint8Array;
+  toJSON(): string;
+}
+
+/**
  * A series with its samples: `t` and `v` are base64 of little-endian Float64 arrays of equal
  * length; or, only when the request asked for `encoding: 'xor'`, `t` and `v` are empty and `x` is
- * base64 of the series' XOR chunks in `encodeChunkFrames` form (`@strata/tsdb`), which may hold
- * samples outside the requested window for the reader to drop.
+ * the series' XOR chunks in `encodeChunkFrames` form (`@strata/tsdb`), which may hold samples
+ * outside the requested window for the reader to drop.
  */
 export interface WireSeries {
   labels: WireLabels;
   t: string;
   v: string;
-  x?: string;
+  x?: string | InProcessBytes;
 }
 
 /** Answer to `Series`. */

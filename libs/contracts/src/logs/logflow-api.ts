@@ -54,7 +54,10 @@ export function logCounterKey(tenantId: string, pipeline: string): string {
   return `counters.${TenantId.parse(tenantId)}.${pipeline}`;
 }
 
-/** Key of one pipeline's held unfinished events in `KvBuckets.logflowState`. */
+/**
+ * Key where builds before the held events joined `LogCounterState` kept them apart (a
+ * `LogHeldState`); read once at start and removed after the first write of the joined state.
+ */
 export function logHeldKey(tenantId: string, pipeline: string): string {
   return `held.${TenantId.parse(tenantId)}.${pipeline}`;
 }
@@ -84,9 +87,11 @@ export const LogHeldState = z
 export type LogHeldState = z.infer<typeof LogHeldState>;
 
 /**
- * One pipeline's `log_to_metric` totals as stored after each batch, with the stream sequences
- * of the batches already counted: those at or below `floor` (the consumer's ack floor when it was
- * last read) and those listed in `applied`. A redelivered batch found there is not counted again.
+ * One pipeline's state as stored after each batch: its `log_to_metric` totals, with the stream
+ * sequences of the batches already counted (those at or below `floor`, the consumer's ack floor
+ * when it was last read, and those listed in `applied`; a redelivered batch found there is not
+ * counted again), and, for a pipeline with merging transforms, the events they hold. Both change
+ * in one compare-and-set write, so held events sent on are counted exactly when they stop being held.
  */
 export const LogCounterState = z
   .object({
@@ -101,6 +106,7 @@ export const LogCounterState = z
     ),
     floor: z.number().int().nonnegative(),
     applied: z.array(z.number().int().positive()),
+    held: LogHeldState.optional(),
   })
   .strict();
 export type LogCounterState = z.infer<typeof LogCounterState>;

@@ -33,6 +33,26 @@ function eachSecret(
   }
 }
 
+/**
+ * A copy of the spec with each credential replaced by what `fn` makes of it (given its value and
+ * its path, such as `sinks.bucket.secret_access_key`): how credentials are sealed and opened.
+ */
+export function mapPipelineSecrets<T extends PipelineSpec>(
+  spec: T,
+  fn: (value: string, path: string) => string,
+): T {
+  const copy = structuredClone(spec);
+  eachSecret(copy, (path, holder, key) => (holder[key] = fn(String(holder[key]), path)));
+  return copy;
+}
+
+/** The credentials of a spec by path. */
+export function pipelineSecretsOf(spec: PipelineSpec): Map<string, string> {
+  const found = new Map<string, string>();
+  eachSecret(spec, (path, holder, key) => found.set(path, String(holder[key])));
+  return found;
+}
+
 /** A copy of the spec with every credential (S3 keys, authorization headers) shown as {@link SECRET_MASK}. */
 export function maskPipelineSecrets<T extends PipelineSpec>(spec: T): T {
   const copy = structuredClone(spec);

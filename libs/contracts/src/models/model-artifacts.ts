@@ -128,16 +128,53 @@ export interface ModelIndex {
 /** The `reason` of a manifest PUT refused because blobs are absent; `fields` name each missing digest. */
 export const BLOBS_MISSING_REASON = 'blobs_missing';
 
+/** One part of a direct upload still to send: PUT its bytes to `url` (presigned, no credentials). */
+export interface UploadPartLocation {
+  partNumber: number;
+  /** Bytes of the blob from `(partNumber - 1) × partSize`. */
+  size: number;
+  url: string;
+}
+
+/**
+ * A direct upload of a blob into S3, through presigned multipart part URLs. After each part the
+ * client reports the ETag S3 answered (`report`), and once every part is in, asks the gateway to
+ * `complete`: the gateway joins the parts into a staging object, checks its sha256 and only then
+ * copies it to the blob's key (a mismatch is 400 `digest_mismatch` and nothing is kept).
+ */
+export interface MultipartUploadLocation {
+  uploadId: string;
+  partSize: number;
+  /** Parts still to send (all of them on a fresh upload), each with its presigned URL. */
+  parts: UploadPartLocation[];
+  /** Parts already reported, which a resumed upload does not send again. */
+  uploaded: Array<{ partNumber: number; size: number }>;
+  /** `PUT` here (the gateway, with the key) `{"etag": "…"}` after part N: `{report}/N`. */
+  report: string;
+  /** `POST` here (the gateway, with the key) once every part is in. */
+  complete: string;
+}
+
 /** Where to send or fetch a blob's bytes (`locations/{upload|download}`). */
 export interface BlobLocation {
-  /** `PUT`/`GET` here; an absolute presigned URL when the bucket is S3, else the gateway's own. */
+  /**
+   * `PUT`/`GET` here: an absolute presigned URL when the bucket is S3 (for a direct upload, the
+   * first part still to send), else the gateway's own.
+   */
   url: string;
   method: 'GET' | 'PUT';
   /** True when the URL is presigned and needs no credentials. */
   presigned: boolean;
   /** When a presigned URL stops working, RFC 3339. */
   expiresAt?: string;
+  /** An upload the tenant does not need: it already holds the blob. */
+  exists?: boolean;
+  /** A direct upload (S3 and `?size=` given): every part's URL; `url` alone is not enough. */
+  multipart?: MultipartUploadLocation;
 }
+
+/** The `reason` of a direct upload completed before every part was reported; `fields` name them. */
+export const PARTS_MISSING_REASON = 'parts_missing';
 
 /**
  * Content type of a streamed blob PUT: the gateway hands the body to the route unread.

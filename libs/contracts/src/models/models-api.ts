@@ -66,6 +66,8 @@ export type CollectModelGarbageRequest = z.infer<typeof CollectModelGarbageReque
 export interface CollectModelGarbageReply {
   deletedBlobs: number;
   freedBytes: number;
+  /** Direct uploads dropped because nothing was written to them for the upload grace period. */
+  abortedUploads?: number;
 }
 
 /** Key of a tenant's model lock in `KvBuckets.modelLocks`: hex, since tenant ids may hold characters KV keys refuse. */

@@ -127,6 +127,27 @@ export const PlatformEnv = z.object({
   /** Platform admin bearer token, or a file that holds it. One of the two is required by the gateway. */
   STRATA_ADMIN_TOKEN: z.string().min(16).optional(),
   STRATA_ADMIN_TOKEN_FILE: optionalPath,
+  /**
+   * Keys that seal credentials stored in the control plane (sinks' keys and auth headers): base64
+   * of 32 random bytes each, comma- or newline-separated, the first sealing and all opening (add a
+   * new key first to rotate). Or a file that holds them. The control plane seals with it and
+   * logflow opens with it; without one, credentials can be neither stored nor used.
+   */
+  STRATA_SECRET_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v && v.length > 0 ? v : undefined))
+    .refine(
+      (v) =>
+        v === undefined ||
+        v
+          .split(/[\n,]/)
+          .map((k) => k.trim())
+          .filter(Boolean)
+          .every((k) => /^[A-Za-z0-9+/]{43}=$/.test(k)),
+      { message: 'expected base64 of 32 bytes per key, comma-separated' },
+    ),
+  STRATA_SECRET_KEY_FILE: optionalPath,
   /** Serve HTTPS when both are set. */
   TLS_CERT_FILE: optionalPath,
   TLS_KEY_FILE: optionalPath,
@@ -322,6 +343,11 @@ export const PlatformEnv = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * Model registry: a direct (presigned multipart) upload nothing was written to for this long is
+   * aborted by the sweep and its staged parts deleted.
+   */
+  STRATA_MODEL_UPLOAD_GRACE_SECONDS: z.coerce.number().nonnegative().default(86_400),
   /** Model registry: seconds between the service's sweeps over every tenant's model blobs. */
   STRATA_MODEL_GC_INTERVAL_SECONDS: z.coerce.number().positive().default(3600),
   /** Compactor: seconds between cycles over the owned tenants (Thanos' `--wait-interval`). */
@@ -428,7 +454,11 @@ export const PlatformEnv = z.object({
     .default(8 * 1024 * 1024),
   /** Events: days of archive kept (whole day partitions are dropped; no quota field covers events yet). */
   STRATA_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
-  /** Events: Alertmanager base URLs (comma-separated) rule alerts are also posted to with `POST /api/v2/alerts`. */
+  /**
+   * Events: Alertmanager base URLs (comma-separated) rule alerts and kube-events notifications are
+   * also posted to with `POST /api/v2/alerts`, per process for every tenant, the tenant in
+   * `X-Scope-OrgID` (as Mimir's ruler has one `-ruler.alertmanager-url`).
+   */
   STRATA_EVENTS_ALERTMANAGER_URLS: z.string().default(''),
   /** Log sources: largest body of a log route (Loki push, `_bulk`, OTLP logs, `/api/v1/logs`), before and after decompression. */
   STRATA_LOGS_MAX_BODY_BYTES: z.coerce

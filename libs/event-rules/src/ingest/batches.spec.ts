@@ -61,6 +61,15 @@ describe('kube-events exporter bodies', () => {
       `${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`,
       `body: JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
     ],
+    // At the limit itself the depth passes and the shape is what is wrong.
+    [
+      `${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`,
+      'item 0: an event must be a JSON object',
+    ],
+    [
+      `[${'{"a":'.repeat(MAX_JSON_DEPTH)}1${'}'.repeat(MAX_JSON_DEPTH)}]`,
+      `body: JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+    ],
   ])('%j is refused: %s', (body, message) => {
     expect(refusal(() => parseKubeEventsBody(body))).toContain(message);
   });

@@ -26,17 +26,18 @@ export interface IngestedKubeEvent {
 const isObject = (v: unknown): v is JsonObject =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function depthOf(value: unknown): number {
-  let max = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop() as [unknown, number];
-    if (typeof v !== 'object' || v === null) continue;
-    if (d > max) max = d;
-    if (max > MAX_JSON_DEPTH) return max;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+/** True when objects and arrays nest deeper than `limit` below `value` (itself at depth 1). */
+function deeperThan(value: unknown, limit: number, depth = 1): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (depth > limit) return true;
+  // Recursion stops at the limit, so the stack stays shallow; no per-value allocation.
+  if (Array.isArray(value)) {
+    for (const child of value) if (deeperThan(child, limit, depth + 1)) return true;
+  } else {
+    for (const key in value)
+      if (deeperThan((value as JsonObject)[key], limit, depth + 1)) return true;
   }
-  return max;
+  return false;
 }
 
 function parseJson(text: string, where: string): unknown {
@@ -46,7 +47,7 @@ function parseJson(text: string, where: string): unknown {
   } catch (e) {
     throw new BatchError(where, `malformed JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (depthOf(value) > MAX_JSON_DEPTH) {
+  if (deeperThan(value, MAX_JSON_DEPTH)) {
     throw new BatchError(where, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
   return value;

@@ -21,7 +21,10 @@ export interface RuleFailure {
 
 /** What the rules decided for one Kubernetes event. */
 export interface KubeEventDecision {
-  readonly notification: CompiledEventsRule | null;
+  readonly notification: {
+    readonly rule: CompiledEventsRule;
+    readonly alert: RuleAlert;
+  } | null;
   readonly alert: { readonly rule: CompiledEventsRule; readonly alert: RuleAlert } | null;
   readonly failures: readonly RuleFailure[];
 }
@@ -94,6 +97,39 @@ export function kubeEventAlert(
   return { labels, annotations };
 }
 
+/** The event's own fields a notification carries when its rule names no annotation of that key. */
+const NOTIFICATION_FIELDS = [
+  ['message', 'message'],
+  ['reason', 'reason'],
+  ['type', 'type'],
+  ['count', 'count'],
+  ['source', 'source.component'],
+  ['host', 'source.host'],
+  ['firstTimestamp', 'firstTimestamp'],
+  ['lastTimestamp', 'lastTimestamp'],
+] as const;
+
+/**
+ * A kube-events notification as an alert for the notification service: kube-events' notification
+ * sink posts the matched Event itself, so the alert is labelled as its alerts are (plus
+ * `ruletype="notification"`, so routes can tell the two apart) and carries the Event's fields
+ * (message, reason, type, count, source, timestamps) as annotations, after the rule's own.
+ */
+export function kubeEventNotification(
+  rule: CompiledEventsRule,
+  flat: FlatEvent,
+  cluster: string,
+): RuleAlert {
+  const { labels, annotations } = kubeEventAlert(rule, flat, cluster);
+  labels.ruletype = 'notification';
+  for (const [name, key] of NOTIFICATION_FIELDS) {
+    const v = flat.get(key);
+    if (annotations[name] === undefined && v !== undefined && v !== null && v !== '')
+      annotations[name] = goSprint(v);
+  }
+  return { labels, annotations };
+}
+
 /**
  * kube-events' evaluation of one event: the first enabled rule of each type that matches wins
  * (one notification, one alert at most); a rule that fails ends that type's evaluation for the
@@ -120,10 +156,16 @@ export function evaluateKubeEvent(
     }
     return null;
   };
-  const notification = first('notification');
+  const notificationRule = first('notification');
   const alertRule = first('alert');
   return {
-    notification,
+    notification:
+      notificationRule === null
+        ? null
+        : {
+            rule: notificationRule,
+            alert: kubeEventNotification(notificationRule, flat, cluster),
+          },
     alert:
       alertRule === null
         ? null

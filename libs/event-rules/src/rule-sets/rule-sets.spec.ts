@@ -203,7 +203,7 @@ describe('kube-events evaluation', () => {
 
   test('the first enabled matching rule of each type wins, and the alert is labelled as kube-events labels it', () => {
     const decision = evaluateKubeEvent(rules, pod('NetworkNotReady'), 'prod');
-    expect(decision.notification?.name).toBe('AnyWarning');
+    expect(decision.notification?.rule.name).toBe('AnyWarning');
     expect(decision.alert?.alert).toEqual({
       labels: {
         alertname: 'PodNetworkNotReady',
@@ -218,6 +218,57 @@ describe('kube-events evaluation', () => {
         message: 'NetworkNotReady happened',
         summary: 'Pod web-1: NetworkNotReady (4 times, <nil>)',
       },
+    });
+  });
+
+  test("a notification rule's match carries the event's fields, labelled as kube-events labels alerts plus its rule type", () => {
+    const decision = evaluateKubeEvent(
+      rules,
+      pod('FailedMount', { source: { component: 'kubelet', host: 'node-3' } }),
+      'prod',
+    );
+    expect(decision.notification?.alert).toEqual({
+      labels: {
+        alertname: 'AnyWarning',
+        alerttype: 'event',
+        ruletype: 'notification',
+        pod: 'web-1',
+        namespace: 'shop',
+        container: 'app',
+        cluster: 'prod',
+      },
+      annotations: {
+        message: 'FailedMount happened',
+        reason: 'FailedMount',
+        type: 'Warning',
+        count: '4',
+        source: 'kubelet',
+        host: 'node-3',
+      },
+    });
+    // A rule's own annotations come first, formatted as alert annotations are.
+    const annotated = compileRuleSets([
+      set('n', {
+        kind: 'events',
+        rules: [
+          {
+            name: 'Mounts',
+            condition: 'reason="FailedMount"',
+            enable: true,
+            type: 'notification',
+            labels: { team: 'storage' },
+            annotations: { message: '%involvedObject.name: %message' },
+          },
+        ],
+      }),
+    ]);
+    const notified = evaluateKubeEvent(annotated, pod('FailedMount'), '').notification?.alert;
+    expect(notified?.labels).toMatchObject({ ruletype: 'notification', team: 'storage' });
+    expect(notified?.annotations).toEqual({
+      message: 'web-1: FailedMount happened',
+      reason: 'FailedMount',
+      type: 'Warning',
+      count: '4',
     });
   });
 

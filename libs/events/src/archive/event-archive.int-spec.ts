@@ -78,4 +78,43 @@ describe('the event archive', () => {
     const first = Math.min(...corpus.map((e) => Date.parse(e.stageTimestamp)));
     expect(Date.parse(page.histogram?.[0]?.time ?? '')).toBe(first - (first % 600_000));
   });
+
+  it('archives a batch holding records already archived by the rest of it, counting only the new ones, and keeps text and JSON byte for byte', async () => {
+    const at = Date.now() - 3_600_000;
+    // COPY's text format escapes these; JSON strings escape them again inside the event.
+    const tricky = 'tab\there\nnew line \\ backslash \\N "quoted" \u00e9\r';
+    const events = Array.from({ length: 10 }, (_, i) => ({
+      ...corpus[i],
+      auditID: `mixed-${i}`,
+      stageTimestamp: new Date(at + i * 1000).toISOString(),
+      responseStatus: { code: 500, message: `${tricky} ${i}` },
+      annotations: { note: tricky, [`key\t${i}`]: '\\N' },
+    }));
+    const rows = events.map((e) => auditEventRow('edge\\1', e, Date.now()));
+    expect(await archive.insert('audit', 'mixed', rows.slice(0, 6))).toBe(6);
+    // Four of these are archived already: the batch still goes in, whole, once per record.
+    expect(await archive.insert('audit', 'mixed', rows.slice(2))).toBe(4);
+    const found = await archive.search({
+      tenantId: 'mixed',
+      kind: 'audit',
+      start: at - 60_000,
+      end: Date.now(),
+      limit: 100,
+      sort: 'asc',
+      intervalSeconds: 60,
+    });
+    expect(found.total).toBe(10);
+    expect(found.histogram?.reduce((n, b) => n + b.count, 0)).toBe(10);
+    expect(found.items.map((i) => i.event)).toEqual(JSON.parse(JSON.stringify(events)));
+    expect(found.items.map((i) => i.cluster)).toEqual(events.map(() => 'edge\\1'));
+    const text = await archive.search({
+      tenantId: 'mixed',
+      kind: 'audit',
+      start: at - 60_000,
+      end: Date.now(),
+      text: 'new line \\ backslash',
+      limit: 0,
+    });
+    expect(text.total).toBe(10);
+  });
 });

@@ -17,7 +17,7 @@ import { TenantRulesSource } from '../rules/tenant-rules.source';
 
 /**
  * Evaluates one stored batch: archives what the rules keep (every Kubernetes event; audit events
- * by kube-auditing's archiving decision), then sends the alerts. Archiving is idempotent and
+ * by kube-auditing's archiving decision), then sends the alerts and kube-events notifications. Archiving is idempotent and
  * alerts are deduplicated by the batch's id, so a redelivered batch changes nothing.
  */
 @Injectable()
@@ -32,11 +32,12 @@ export class BatchEvaluator {
     private readonly directory: TenantDirectory,
   ) {}
 
-  /** Evaluates, archives and alerts; throws (for redelivery) when the archive or NATS fails. */
+  /** Evaluates, archives, alerts and notifies; throws (for redelivery) when the archive or NATS fails. */
   async evaluate(batch: EventBatch): Promise<{ archived: number; alerts: number }> {
     const rows: ArchiveRow[] = [];
     const alerts: EventPostableAlert[] = [];
     const failures: RuleFailure[] = [];
+    let notifications = 0;
     const kind: EventRecordKind = batch.kind;
     if (batch.kind === 'events') {
       for (const { cluster, event } of batch.items) {
@@ -48,13 +49,18 @@ export class BatchEvaluator {
           cluster,
         );
         failures.push(...decision.failures);
-        if (decision.notification)
+        if (decision.notification) {
           this.metrics.matched(
             batch.tenantId,
             kind,
-            decision.notification.ruleSet,
-            decision.notification.name,
+            decision.notification.rule.ruleSet,
+            decision.notification.rule.name,
           );
+          // kube-events hands a notification rule's matches to its notification sinks; here they
+          // travel with the alerts to the notification service and any configured Alertmanager.
+          alerts.push(postable(decision.notification.alert, row.time));
+          notifications++;
+        }
         if (decision.alert) {
           this.metrics.matched(
             batch.tenantId,
@@ -90,7 +96,8 @@ export class BatchEvaluator {
     this.metrics.archived(batch.tenantId, kind, archived);
     if (alerts.length > 0) {
       await this.alerts.publish({ tenantId: batch.tenantId, alerts }, `${batch.batchId}:alerts`);
-      this.metrics.alerts(batch.tenantId, kind, alerts.length);
+      this.metrics.alerts(batch.tenantId, kind, alerts.length - notifications);
+      this.metrics.notifications(batch.tenantId, notifications);
     }
     return { archived, alerts: alerts.length };
   }

@@ -8,19 +8,24 @@ import {
   notificationAlertBatchSubject,
 } from '@strata/contracts';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
+import { AlertGroupCommit } from './alert-group-commit';
 
 /** This process, in the ids of the batches it stores (the stream drops a retried one). */
 const PUBLISHER = randomUUID();
 
 /**
  * The alert intake: a tenant's posted alerts are checked here and stored in the notification
- * service's stream of accepted alerts, one message per post, before the post is answered; every
- * notification replica folds that stream. So a 200 survives any notification process dying.
+ * service's stream of accepted alerts before the post is answered; every notification replica
+ * folds that stream. So a 200 survives any notification process dying. Posts of a tenant that
+ * arrive while its last store is under way are stored together (group commit).
  */
 @Injectable()
 export class AlertIntake {
   private stream: Promise<void> | null = null;
   private published = 0;
+  private readonly commits = new AlertGroupCommit((tenantId, alerts) =>
+    this.publish(tenantId, alerts),
+  );
 
   constructor(@Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions) {}
 
@@ -39,6 +44,10 @@ export class AlertIntake {
   /** Stores checked alerts; resolves once JetStream acknowledged every part. */
   async store(tenantId: string, alerts: readonly PostableAlert[]): Promise<void> {
     if (alerts.length === 0) return;
+    await this.commits.store(tenantId, alerts);
+  }
+
+  private async publish(tenantId: string, alerts: readonly PostableAlert[]): Promise<void> {
     // Declared on first use, not at boot, so the edge starts while JetStream is still coming up.
     const spec = NotificationStreams.alertBatches;
     this.stream ??= this.options.bus

@@ -27,6 +27,8 @@ export async function modelStoreFor(
   return new ModelStore(options.bucket, {
     lock,
     onUsage,
+    directPartBytes: options.modelDirectUploads?.partBytes,
+    directMinBytes: options.modelDirectUploads?.minBytes,
     collect: async (tenant) => {
       try {
         return await client.ask(

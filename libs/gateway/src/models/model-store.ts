@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Readable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   BLOBS_MISSING_REASON,
@@ -10,11 +10,25 @@ import {
   type ModelIndex,
   type ModelIndexEntry,
   type CollectModelGarbageReply,
+  PARTS_MISSING_REASON,
   StrataError,
+  type UploadPartLocation,
 } from '@strata/contracts';
 import { type Bucket, isObjectNotFound, type ObjectAttributes } from '@strata/objstore';
 import { DigestVerifier } from './digest-verifier';
-import { modelKeys, type TenantLock } from '@strata/model-artifacts';
+import {
+  dropUpload,
+  modelKeys,
+  normalizeEtag,
+  partCount,
+  readLedger,
+  reportedParts,
+  reportPart,
+  type TenantLock,
+  type UploadLedger,
+  uploadKeys,
+  writeLedger,
+} from '@strata/model-artifacts';
 
 /** How the store locks, collects garbage and counts usage. */
 export interface ModelStoreOptions {
@@ -24,7 +38,25 @@ export interface ModelStoreOptions {
   collect: (tenant: string) => Promise<CollectModelGarbageReply>;
   /** Hears the tenant's stored bytes whenever they are counted or change (the usage series). */
   onUsage?: (tenant: string, bytes: number) => void;
+  /** Direct uploads' part size (16 MiB when absent; S3 needs 5 MiB at least). */
+  directPartBytes?: number;
+  /** Blobs smaller than this go through the gateway even on S3 (5 MiB when absent). */
+  directMinBytes?: number;
 }
+
+/** A direct upload started or resumed: what the client sends where. */
+export interface DirectUpload {
+  uploadId: string;
+  partSize: number;
+  parts: UploadPartLocation[];
+  uploaded: Array<{ partNumber: number; size: number }>;
+  expiresAt: string;
+}
+
+const DIRECT_PART_BYTES = 16 << 20;
+// Below S3's smallest part, one PUT through the gateway costs less than three direct requests.
+const DIRECT_MIN_BYTES = 5 << 20;
+const MAX_PARTS = 10_000;
 
 /** A tenant's cached byte count is listed again after this long. */
 const USAGE_RECOUNT_MS = 5 * 60_000;
@@ -100,8 +132,7 @@ export class ModelStore {
       body.resume();
       return { size: existing, created: false };
     }
-    const room =
-      quotaBytes > 0 ? quotaBytes - (await this.usedBytes(tenant)) : Number.MAX_SAFE_INTEGER;
+    const room = await this.roomOf(tenant, quotaBytes);
     if (declaredSize !== undefined && declaredSize > room)
       throw quotaExceeded(tenant, declaredSize, room);
     const verifier = new DigestVerifier(digest, declaredSize, Math.max(room, 0));
@@ -120,6 +151,158 @@ export class ModelStore {
     if (this.usage.has(tenant)) this.adjustUsage(tenant, verifier.bytes);
     else await this.usedBytes(tenant);
     return { size: verifier.bytes, created: true };
+  }
+
+  /**
+   * Starts the tenant's direct upload of a blob of `size` bytes, or resumes the one in progress
+   * (the parts already reported are not asked for again): presigned part URLs valid for
+   * `expiresInSeconds`. Null when the bucket takes no direct uploads or the blob is small enough
+   * (or, beyond one CopyObject, large enough) to go through the gateway; `exists` when the tenant
+   * holds it. A size beyond the quota's room is refused (413) before anything starts.
+   */
+  async directUpload(
+    tenant: string,
+    digest: BlobDigest,
+    size: number,
+    quotaBytes: number,
+    expiresInSeconds: number,
+  ): Promise<DirectUpload | { exists: true } | null> {
+    const multipart = this.bucket.multipart;
+    const minBytes = this.options.directMinBytes ?? DIRECT_MIN_BYTES;
+    if (!multipart || size < minBytes || size > multipart.maxCopyBytes) return null;
+    if ((await this.blobSize(tenant, digest)) !== null) return { exists: true };
+    await this.checkRoom(tenant, size, quotaBytes);
+    let ledger = await readLedger(this.bucket, tenant, digest);
+    if (ledger && ledger.size !== size) {
+      // Another size for the same digest: one of the two is wrong; start over with this one.
+      await dropUpload(this.bucket, tenant, digest, ledger);
+      ledger = null;
+    }
+    if (!ledger) {
+      const partSize = Math.max(
+        this.options.directPartBytes ?? DIRECT_PART_BYTES,
+        Math.ceil(size / MAX_PARTS),
+      );
+      ledger = {
+        uploadId: await multipart.create(uploadKeys.data(tenant, digest)),
+        size,
+        partSize,
+        startedAt: new Date().toISOString(),
+      };
+      await writeLedger(this.bucket, tenant, digest, ledger);
+    }
+    const done = new Set(
+      (await reportedParts(this.bucket, tenant, digest)).map((p) => p.partNumber),
+    );
+    const parts: UploadPartLocation[] = [];
+    const uploaded: DirectUpload['uploaded'] = [];
+    for (let n = 1; n <= partCount(size, ledger.partSize); n++) {
+      const partBytes = partSizeOf(ledger, n);
+      if (done.has(n)) uploaded.push({ partNumber: n, size: partBytes });
+      else
+        parts.push({
+          partNumber: n,
+          size: partBytes,
+          url: await multipart.presignPart(
+            uploadKeys.data(tenant, digest),
+            ledger.uploadId,
+            n,
+            expiresInSeconds,
+          ),
+        });
+    }
+    return {
+      uploadId: ledger.uploadId,
+      partSize: ledger.partSize,
+      parts,
+      uploaded,
+      expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString(),
+    };
+  }
+
+  /** Records that part `partNumber` of the tenant's direct upload reached S3 with `etag`. */
+  async reportUploadedPart(
+    tenant: string,
+    digest: BlobDigest,
+    uploadId: string,
+    partNumber: number,
+    etag: string,
+  ): Promise<void> {
+    const ledger = await this.ledgerOf(tenant, digest, uploadId);
+    if (
+      !Number.isInteger(partNumber) ||
+      partNumber < 1 ||
+      partNumber > partCount(ledger.size, ledger.partSize)
+    )
+      throw new StrataError(
+        'validation_failed',
+        `upload ${uploadId} has parts 1 to ${partCount(ledger.size, ledger.partSize)}`,
+        [{ path: 'partNumber', message: 'out of range' }],
+      );
+    await reportPart(this.bucket, tenant, digest, { partNumber, etag: normalizeEtag(etag) });
+  }
+
+  /**
+   * Completes the tenant's direct upload into its staging object, hashes that object as it streams
+   * back from the bucket and copies it to the blob's key only when its sha256 and size are the
+   * digest's and the quota has room: a mismatch deletes the staged bytes and answers 400
+   * (`digest_mismatch`), so a blob key never holds bytes that were not checked.
+   */
+  async completeDirectUpload(
+    tenant: string,
+    digest: BlobDigest,
+    uploadId: string,
+    quotaBytes: number,
+  ): Promise<{ size: number; created: boolean }> {
+    const multipart = this.bucket.multipart;
+    if (!multipart) throw new StrataError('not_found', `no upload ${uploadId} of blob ${digest}`);
+    const ledger = await this.ledgerOf(tenant, digest, uploadId);
+    const existing = await this.blobSize(tenant, digest);
+    if (existing !== null) {
+      await dropUpload(this.bucket, tenant, digest, ledger);
+      return { size: existing, created: false };
+    }
+    const staged = uploadKeys.data(tenant, digest);
+    // A completion interrupted after S3 joined the parts finds them joined already.
+    if (!(await this.bucket.exists(staged))) {
+      const parts = await reportedParts(this.bucket, tenant, digest);
+      const reported = new Set(parts.map((p) => p.partNumber));
+      const missing: number[] = [];
+      for (let n = 1; n <= partCount(ledger.size, ledger.partSize); n++)
+        if (!reported.has(n)) missing.push(n);
+      if (missing.length > 0)
+        throw new StrataError(
+          'bad_request',
+          `${missing.length} part(s) of upload ${uploadId} were not reported; send them first`,
+          missing.map((n) => ({ path: 'parts', message: String(n) })),
+          { reason: PARTS_MISSING_REASON },
+        );
+      try {
+        await multipart.complete(staged, uploadId, parts);
+      } catch (error) {
+        if (error instanceof StrataError && error.code === 'bad_request')
+          await dropUpload(this.bucket, tenant, digest, ledger);
+        throw error;
+      }
+    }
+    try {
+      const verifier = new DigestVerifier(digest, ledger.size, ledger.size);
+      await pipeline(
+        await this.bucket.get(staged),
+        verifier,
+        new Writable({ write: (_chunk, _encoding, done) => done() }),
+      );
+      await this.checkRoom(tenant, ledger.size, quotaBytes);
+    } catch (error) {
+      if (error instanceof StrataError && error.code !== 'unavailable')
+        await dropUpload(this.bucket, tenant, digest, ledger);
+      throw error;
+    }
+    await multipart.copy(staged, modelKeys.blob(tenant, digest));
+    await dropUpload(this.bucket, tenant, digest, null);
+    if (this.usage.has(tenant)) this.adjustUsage(tenant, ledger.size);
+    else await this.usedBytes(tenant);
+    return { size: ledger.size, created: true };
   }
 
   /** The manifest's stored bytes. */
@@ -258,6 +441,27 @@ export class ModelStore {
     return deletedBlobs;
   }
 
+  private async roomOf(tenant: string, quotaBytes: number): Promise<number> {
+    return quotaBytes > 0 ? quotaBytes - (await this.usedBytes(tenant)) : Number.MAX_SAFE_INTEGER;
+  }
+
+  private async checkRoom(tenant: string, bytes: number, quotaBytes: number): Promise<void> {
+    const room = await this.roomOf(tenant, quotaBytes);
+    if (bytes > room) throw quotaExceeded(tenant, bytes, room);
+  }
+
+  /** The ledger of the tenant's upload `uploadId`; another tenant's id is as unknown as a made-up one. */
+  private async ledgerOf(
+    tenant: string,
+    digest: BlobDigest,
+    uploadId: string,
+  ): Promise<UploadLedger> {
+    const ledger = await readLedger(this.bucket, tenant, digest);
+    if (!ledger || ledger.uploadId !== uploadId)
+      throw new StrataError('not_found', `no upload ${uploadId} of blob ${digest}`);
+    return ledger;
+  }
+
   private async countBytes(tenant: string): Promise<number> {
     let total = 0;
     for await (const key of this.bucket.list(modelKeys.blobsDir(tenant)))
@@ -278,6 +482,10 @@ export class ModelStore {
     this.options.onUsage?.(tenant, bytes);
     return bytes;
   }
+}
+
+function partSizeOf(ledger: UploadLedger, partNumber: number): number {
+  return Math.min(ledger.partSize, ledger.size - (partNumber - 1) * ledger.partSize);
 }
 
 function entry(version: string, bytes: Buffer, attributes: ObjectAttributes): ModelIndexEntry {

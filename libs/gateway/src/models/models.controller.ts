@@ -1,4 +1,5 @@
 import {
+  Body,
   Controller,
   Delete,
   Get,
@@ -6,6 +7,7 @@ import {
   HttpCode,
   Inject,
   Param,
+  Post,
   Put,
   Query,
   Req,
@@ -33,11 +35,14 @@ import { ModelAccess } from '../registry/model-access.service';
 import { MODEL_STORE, type ModelStore } from './model-store';
 
 const PRESIGN_SECONDS = 15 * 60;
+// A direct upload's part URLs are signed together; an hour covers a slow link's largest blob.
+const UPLOAD_PRESIGN_SECONDS = 60 * 60;
 
 /**
  * The model artifact protocol (modelx's): an index per model, manifests per version and blobs
  * by digest, for the tenant of the caller's key. Blob bytes stream between the client and the
- * bucket through this gateway (see docs/architecture.md, "Models").
+ * bucket through this gateway, or, on S3, go straight to the bucket through presigned multipart
+ * URLs and are checked here before they become a blob (see docs/architecture.md, "Models").
  */
 @ApiTags('models')
 @Controller(MODELS_API_PREFIX)
@@ -233,18 +238,22 @@ export class ModelsController {
     const body = bodyStream(request.body);
     const declared = request.headers['content-length'];
     const size = declared === undefined ? undefined : Number(declared);
-    const { quota } = await this.controlPlane.query(
-      { type: 'GetQuota', tenantId: tenant },
-      callerOf(request).requestId,
+    const stored = await this.store.writeBlob(
+      tenant,
+      blob,
+      body,
+      size,
+      await this.quotaBytes(request, tenant),
     );
-    const stored = await this.store.writeBlob(tenant, blob, body, size, quota.modelStorageBytes);
     return { digest: blob, ...stored };
   }
 
   @Get(':repo/:name/blobs/:digest/locations/:kind')
   @RouteDoc({
     summary:
-      'Where to send (upload) or fetch (download) a blob; presigned when the bucket is S3; ?redirect=true answers 302',
+      'Where to send (upload) or fetch (download) a blob; on S3, a download is presigned and an upload ' +
+      'with ?size= is a direct multipart upload (presigned part URLs, resumed where it stopped); ' +
+      '?redirect=true answers 302 when there is a single URL',
     access: 'read scope (download), write scope (upload)',
   })
   async location(
@@ -255,6 +264,7 @@ export class ModelsController {
     @Param('digest') digest: string,
     @Param('kind') kind: string,
     @Query('redirect') redirect: string | undefined,
+    @Query('size') size: string | undefined,
   ): Promise<void> {
     if (kind !== 'upload' && kind !== 'download')
       throw new StrataError('not_found', `no location kind ${kind}; upload or download`);
@@ -264,9 +274,7 @@ export class ModelsController {
     const own = `/${MODELS_API_PREFIX}/${repo}/${name}/blobs/${blob}`;
     let location: BlobLocation;
     if (kind === 'upload') {
-      // Uploads pass through the gateway, which hashes them on the way: a presigned PUT would let
-      // bytes into a blob key before anyone checked they match its digest.
-      location = { url: own, method: 'PUT', presigned: false };
+      location = await this.uploadLocation(request, tenant, blob, own, sizeOf(size));
     } else {
       const signed = await this.store.presignBlob(tenant, blob, PRESIGN_SECONDS);
       if (signed === null && (await this.store.blobSize(tenant, blob)) === null)
@@ -281,10 +289,124 @@ export class ModelsController {
         : { url: own, method: 'GET', presigned: false };
     }
     if (redirect === 'true') {
+      const multipart = location.multipart;
+      if (multipart && (multipart.parts.length !== 1 || multipart.uploaded.length > 0))
+        throw new StrataError(
+          'bad_request',
+          `this upload has ${multipart.parts.length + multipart.uploaded.length} parts, ` +
+            `${multipart.uploaded.length} of them sent: ask without redirect=true for every URL`,
+          undefined,
+          { reason: 'multiple_urls' },
+        );
       void reply.redirect(location.url, 302);
       return;
     }
     void reply.header('content-type', 'application/json').send(location);
+  }
+
+  @Put(':repo/:name/blobs/:digest/uploads/:uploadId/parts/:partNumber')
+  @HttpCode(204)
+  @RouteDoc({
+    summary:
+      'Report a part of a direct upload sent to S3, with the ETag S3 answered ({"etag": "…"}), so a resumed upload skips it',
+    access: 'write scope',
+    status: 204,
+  })
+  async reportPart(
+    @Req() request: FastifyRequest,
+    @Param('repo') repo: string,
+    @Param('name') name: string,
+    @Param('digest') digest: string,
+    @Param('uploadId') uploadId: string,
+    @Param('partNumber') partNumber: string,
+    @Body() body: unknown,
+  ): Promise<void> {
+    const tenant = await this.admitModel(request, repo, name, 'EDIT');
+    path(repo, name);
+    const parsed = etagBody(body);
+    if (typeof parsed?.etag !== 'string')
+      throw new StrataError('validation_failed', 'the body is {"etag": "…"}', [
+        { path: 'etag', message: 'required string' },
+      ]);
+    await this.store.reportUploadedPart(
+      tenant,
+      digestOf(digest),
+      uploadIdOf(uploadId),
+      Number(partNumber),
+      parsed.etag,
+    );
+  }
+
+  @Post(':repo/:name/blobs/:digest/uploads/:uploadId')
+  @HttpCode(201)
+  @RouteDoc({
+    summary:
+      'Complete a direct upload: the staged bytes become the blob only if their sha256 is the digest (else 400, nothing kept)',
+    access: 'write scope',
+    status: 201,
+  })
+  async completeUpload(
+    @Req() request: FastifyRequest,
+    @Param('repo') repo: string,
+    @Param('name') name: string,
+    @Param('digest') digest: string,
+    @Param('uploadId') uploadId: string,
+  ): Promise<{ digest: string; size: number; created: boolean }> {
+    const tenant = await this.admitModel(request, repo, name, 'EDIT');
+    path(repo, name);
+    const blob = digestOf(digest);
+    const stored = await this.store.completeDirectUpload(
+      tenant,
+      blob,
+      uploadIdOf(uploadId),
+      await this.quotaBytes(request, tenant),
+    );
+    return { digest: blob, ...stored };
+  }
+
+  private async uploadLocation(
+    request: FastifyRequest,
+    tenant: string,
+    blob: BlobDigest,
+    own: string,
+    size: number | undefined,
+  ): Promise<BlobLocation> {
+    // Without a declared size no part plan (nor quota check) is possible: the gateway's PUT.
+    const direct =
+      size === undefined
+        ? null
+        : await this.store.directUpload(
+            tenant,
+            blob,
+            size,
+            await this.quotaBytes(request, tenant),
+            UPLOAD_PRESIGN_SECONDS,
+          );
+    if (direct === null) return { url: own, method: 'PUT', presigned: false };
+    if ('exists' in direct) return { url: own, method: 'PUT', presigned: false, exists: true };
+    const uploads = `${own}/uploads/${encodeURIComponent(direct.uploadId)}`;
+    return {
+      url: direct.parts[0]?.url ?? uploads,
+      method: 'PUT',
+      presigned: true,
+      expiresAt: direct.expiresAt,
+      multipart: {
+        uploadId: direct.uploadId,
+        partSize: direct.partSize,
+        parts: direct.parts,
+        uploaded: direct.uploaded,
+        report: `${uploads}/parts`,
+        complete: uploads,
+      },
+    };
+  }
+
+  private async quotaBytes(request: FastifyRequest, tenant: string): Promise<number> {
+    const { quota } = await this.controlPlane.query(
+      { type: 'GetQuota', tenantId: tenant },
+      callerOf(request).requestId,
+    );
+    return quota.modelStorageBytes;
   }
 }
 
@@ -317,6 +439,36 @@ function digestOf(value: string): BlobDigest {
       { path: 'digest', message: parsed.error.issues[0].message },
     ]);
   return parsed.data;
+}
+
+/** A part report's body, parsed when it came as bytes; null when it is not JSON. */
+function etagBody(body: unknown): { etag?: unknown } | null {
+  try {
+    return (Buffer.isBuffer(body) ? JSON.parse(body.toString('utf8')) : body) as {
+      etag?: unknown;
+    } | null;
+  } catch {
+    return null;
+  }
+}
+
+function sizeOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const size = Number(value);
+  if (!/^\d{1,16}$/.test(value) || !Number.isSafeInteger(size))
+    throw new StrataError('validation_failed', `invalid size ${JSON.stringify(value)}`, [
+      { path: 'size', message: "must be the blob's size in bytes" },
+    ]);
+  return size;
+}
+
+/** Upload ids are the store's (S3: URL-safe, up to about 1 KiB); only compared, never a key. */
+function uploadIdOf(value: string): string {
+  if (!/^[A-Za-z0-9._~-]{1,1024}$/.test(value))
+    throw new StrataError('validation_failed', 'invalid upload id', [
+      { path: 'uploadId', message: 'must be the uploadId the upload location answered' },
+    ]);
+  return value;
 }
 
 function bodyStream(body: unknown): Readable {

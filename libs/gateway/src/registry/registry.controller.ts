@@ -21,6 +21,7 @@ import {
   type ModelVersionView,
   RegisteredModelName,
   type RegisteredModelView,
+  type ServingQueries,
   StrataError,
 } from '@strata/contracts';
 import { type FastifyRequest } from 'fastify';
@@ -29,7 +30,7 @@ import { TenantAdmission } from '../auth/tenant-admission.service';
 import { callerOf } from '../http/request-state';
 import { validate } from '../http/validate';
 import { RouteDoc } from '../openapi/api-doc.decorator';
-import { RegistryService, type ServingQueries } from './registry.service';
+import { RegistryService } from './registry.service';
 
 const CreateBody = z
   .object({

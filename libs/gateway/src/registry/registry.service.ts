@@ -6,6 +6,7 @@ import {
   type ModelVersionView,
   type RegisteredModelCommand,
   type RegisteredModelView,
+  type ServingQueries,
   StrataError,
 } from '@strata/contracts';
 import { AccessPolicy } from '../auth/access-policy';
@@ -35,14 +36,6 @@ export interface ModelSearch {
   tagValue?: string;
   cursor?: string;
   limit?: number;
-}
-
-/** Ready-made queries for a workload serving a version (Kubernetes pod naming of a Deployment). */
-export interface ServingQueries {
-  namespace: string;
-  deployment: string;
-  promql: { cpu: string; memory: string; restarts: string };
-  logs: string;
 }
 
 /** What each registry command needs on its model (MLflow's EDIT and MANAGE). */

@@ -1,4 +1,5 @@
-import { StoreRequest } from '@strata/contracts';
+import { wireBytes } from '@strata/bus';
+import { StoreRequest, type WireSeries } from '@strata/contracts';
 import { Head, decodeChunkFrames, labelsFrom } from '@strata/tsdb';
 import { TenantExemplars } from '../head/tenant-exemplars';
 import { TenantHead } from '../head/tenant-head';
@@ -90,7 +91,7 @@ describe('Store API over tenant heads', () => {
       answerStoreRequest(
         own,
         StoreRequest.parse({ type: 'Select', tenantId: 'a', start: 2000, end: 250_000, encoding }),
-      ) as { series: Array<{ labels: string[]; t: string; v: string; x?: string }> };
+      ) as { series: WireSeries[] };
     const floats = (b64: string) =>
       Array.from(new Float64Array(new Uint8Array(Buffer.from(b64, 'base64')).buffer));
     const plain = select(undefined).series;
@@ -99,7 +100,12 @@ describe('Store API over tenant heads', () => {
     expect(lateXor.x).toBeUndefined();
     expect(floats(lateXor.t)).toEqual([2000, 3000, 4000]);
     expect(orderedXor.t).toBe('');
-    const decoded = decodeChunkFrames(Buffer.from(orderedXor.x ?? '', 'base64'), 2000, 250_000);
+    const frames = wireBytes(orderedXor.x ?? '');
+    // Over NATS the reply is JSON: the same bytes arrive as base64 text.
+    const sent = JSON.parse(JSON.stringify(orderedXor)) as WireSeries;
+    expect(typeof sent.x).toBe('string');
+    expect(Buffer.from(wireBytes(sent.x ?? '')).equals(Buffer.from(frames))).toBe(true);
+    const decoded = decodeChunkFrames(frames, 2000, 250_000);
     expect(Array.from(decoded.timestamps)).toEqual(floats(plain[1].t));
     expect(Object.is(decoded.values[148], NaN)).toBe(true);
     expect(Array.from(decoded.values)).toEqual(floats(plain[1].v));

@@ -15,6 +15,7 @@ import {
   type WireSeries,
   TENANT_LABEL,
 } from '@strata/contracts';
+import { WireBytes } from '@strata/bus';
 import {
   Head,
   type Labels,
@@ -166,7 +167,7 @@ function select(
         labels: flatten(s.labels),
         t: '',
         v: '',
-        x: encodeChunkFrames(chunks).toString('base64'),
+        x: new WireBytes(encodeChunkFrames(chunks)),
       });
       continue;
     }

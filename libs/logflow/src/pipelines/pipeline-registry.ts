@@ -17,7 +17,7 @@ import {
   Streams,
   Subjects,
 } from '@strata/contracts';
-import { InjectPlatformConfig, type PlatformConfig } from '@strata/service-kit';
+import { InjectPlatformConfig, type PlatformConfig, secretKeyringFrom } from '@strata/service-kit';
 import { LogflowMetrics } from '../logflow-metrics';
 import { pipelineConsumerName, PipelineRunner, type RunnerDeps } from './pipeline-runner';
 
@@ -53,6 +53,7 @@ export class PipelineRegistry implements OnApplicationBootstrap, OnApplicationSh
       bus,
       metrics,
       concurrency: config.STRATA_LOGFLOW_CONCURRENCY,
+      secrets: secretKeyringFrom(config),
       env: {
         fileRoot: config.STRATA_LOGFLOW_FILE_ROOT || join(config.STRATA_DATA_DIR, 'logflow-files'),
       },

@@ -16,12 +16,12 @@ import {
   type LogMetricSample,
   runPipeline,
 } from '@strata/logpipeline';
+import { type SecretKeyring } from '@strata/service-kit';
 import { type LogflowMetrics } from '../logflow-metrics';
-import { LogCounterLedger } from '../metrics/log-counter-ledger';
-import { HeldLedger } from './held-ledger';
 import { type SinkEnvironment } from '../sinks/sink-factory';
 import { DeliveryInterruptedError, deliverToSink } from '../sinks/sink-delivery';
 import { PipelineRuntime } from './pipeline-runtime';
+import { PipelineStateConflictError, PipelineStateLedger } from './pipeline-state-ledger';
 
 /** How often a pipeline that holds events checks for ones whose timeout passed. */
 const FLUSH_CHECK_MS = 100;
@@ -29,12 +29,17 @@ const FLUSH_CHECK_MS = 100;
 /** Stored batches in flight for a pipeline whose sinks gather several into one request. */
 const BATCHING_CONCURRENCY = 64;
 
+/** Wait before a reload tries again to send on what a removed transform held. */
+const RELEASE_RETRY_MS = 1_000;
+
 /** What a runner needs from the service. */
 export interface RunnerDeps {
   bus: Bus;
   metrics: LogflowMetrics;
   env: SinkEnvironment;
   concurrency: number;
+  /** Opens sinks' sealed credentials (`STRATA_SECRET_KEY`). */
+  secrets: SecretKeyring | null;
   /** Where `log_to_metric` totals and held events are kept (`KvBuckets.logflowState`). */
   state: KvBucket;
 }
@@ -53,12 +58,18 @@ export function pipelineConsumerName(tenantId: string, pipeline: string): string
 export class PipelineRunner {
   private readonly log: Logger;
   private current: PipelineRuntime;
+  /** The newest version asked for; it runs once the reloads before it are done. */
+  private latest: PipelineView;
   private consumer: Stoppable | null = null;
+  /** Whether the running consumer takes one batch at a time in stream order. */
+  private ordered = false;
+  private stopped = false;
   private readonly stopping = new AbortController();
-  private readonly ledger: LogCounterLedger;
-  private readonly heldLedger: HeldLedger;
-  /** Batches and timeout flushes of a pipeline that holds events, one at a time in stream order. */
+  private readonly ledger: PipelineStateLedger;
+  /** Batches and flushes of a pipeline that holds events, one at a time in stream order. */
   private turn: Promise<unknown> = Promise.resolve();
+  /** Reloads, one at a time in the order the versions came. */
+  private reloads: Promise<void> = Promise.resolve();
   private flushTimer: NodeJS.Timeout | null = null;
   private flushing = false;
 
@@ -68,17 +79,22 @@ export class PipelineRunner {
   ) {
     const { tenantId, pipeline } = view;
     const durable = pipelineConsumerName(tenantId, pipeline.name);
-    this.ledger = new LogCounterLedger(deps.state, tenantId, pipeline.name, () =>
+    this.ledger = new PipelineStateLedger(deps.state, tenantId, pipeline.name, () =>
       deps.bus.consumerAckFloor(LogsStreams.batches.name, durable),
     );
-    this.heldLedger = new HeldLedger(deps.state, tenantId, pipeline.name);
-    this.current = new PipelineRuntime(view, deps.env, { metrics: this.ledger.counts });
+    this.current = new PipelineRuntime(
+      view,
+      deps.env,
+      { metrics: this.ledger.counts },
+      deps.secrets,
+    );
+    this.latest = view;
     this.log = new Logger(`Pipeline ${view.tenantId}/${view.pipeline.name}`);
   }
 
-  /** The version running now. */
+  /** The newest version asked for (running, or about to once the reloads before it finish). */
   get view(): PipelineView {
-    return this.current.view;
+    return this.latest;
   }
 
   /** The pipeline's `log_to_metric` totals (kept across versions). */
@@ -97,14 +113,82 @@ export class PipelineRunner {
    * consumes in stream order, one batch at a time, so an event continues in the batch after it.
    */
   async start(): Promise<void> {
-    const { tenantId, pipeline } = this.current.view;
     await this.ledger.load();
-    await this.heldLedger.load();
-    const ordered = this.current.compiled.holds;
+    await this.dropOrphans();
+    await this.consume(this.current.compiled.holds);
+    this.flushTimer = setInterval(() => this.flushDue(), FLUSH_CHECK_MS);
+  }
+
+  /**
+   * Runs `view` from the next batch on, without losing a line. Batches already running finish
+   * with the version they started with. Events that a merging transform holds and the new version
+   * removes or changes are sent on through the rest of the old version (the one they entered)
+   * before the new version takes a batch; held events of an unchanged transform carry over.
+   * Whether batches are taken in order is decided again: when it changes, the consumer stops
+   * (its batches finish) and starts again in the new mode. Counters and alert states carry over.
+   * Throws, keeping the running version, when `view` does not compile.
+   */
+  reload(view: PipelineView): void {
+    const next = new PipelineRuntime(
+      view,
+      this.deps.env,
+      { metrics: this.current.compiled.metrics, alerts: this.current.compiled.alerts },
+      this.deps.secrets,
+    );
+    this.latest = view;
+    this.reloads = this.reloads
+      .then(() => this.switchTo(next))
+      .catch((error: unknown) => this.log.error(`reload to ${view.version}: ${String(error)}`));
+  }
+
+  /** Resolves once every reload asked for so far runs. */
+  reloaded(): Promise<void> {
+    return this.reloads;
+  }
+
+  /** Stops consuming; batches interrupted mid-retry are left for redelivery. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.stopping.abort();
+    // Batches waiting in a batcher are interrupted now (redelivered), not at its timeout.
+    this.current.flushBatchers();
+    await this.reloads;
+    await this.consumer?.stop();
+    await this.current.retire();
+  }
+
+  /** Removes the stored counters and held events of a deleted pipeline; call after `stop`. */
+  async forgetState(): Promise<void> {
+    await this.ledger.forget();
+  }
+
+  /**
+   * Held events of a transform this version lacks were stored by a process that ran an older
+   * version (the pipeline changed while no process ran it): the graph they were in is gone, so they
+   * cannot be sent on where they belonged. They are dropped, loudly, rather than kept forever.
+   */
+  private async dropOrphans(): Promise<void> {
+    const holders = new Set(
+      this.current.compiled.nodes.filter((n) => n.transform.holds).map((n) => n.id),
+    );
+    const held = this.ledger.working();
+    const before = held.size;
+    held.retain(holders);
+    if (held.size === before) return;
+    this.log.warn(
+      `dropping ${before - held.size} held events of transforms version ${this.current.view.version} lacks`,
+    );
+    await this.ledger.commit(null, [], held);
+  }
+
+  private async consume(ordered: boolean): Promise<void> {
+    const { tenantId, pipeline } = this.current.view;
     const batching = this.current.compiled.sinks.some((s) => s.spec.batch !== undefined);
     const concurrency = batching
       ? Math.max(this.deps.concurrency, BATCHING_CONCURRENCY)
       : this.deps.concurrency;
+    this.ordered = ordered;
     this.consumer = await this.deps.bus.consume(
       {
         stream: LogsStreams.batches.name,
@@ -113,45 +197,62 @@ export class PipelineRunner {
         deliverPolicy: 'new',
         ackWaitMs: 60_000,
       },
-      (m) => this.handle(m),
+      (m) => this.handle(m, ordered),
       ordered ? { ordered: true } : { concurrency },
     );
-    this.flushTimer = setInterval(() => this.flushDue(), FLUSH_CHECK_MS);
+  }
+
+  private async switchTo(next: PipelineRuntime): Promise<void> {
+    if (this.stopped) return;
+    const old = this.current;
+    const ordered = next.compiled.holds;
+    const remode = ordered !== this.ordered;
+    if (remode) {
+      // Gathered records go now, so the batches waiting for them finish before the switch.
+      old.flushBatchers();
+      await this.consumer?.stop();
+      this.consumer = null;
+    }
+    if (old.compiled.holds) await this.inTurn(() => this.handOver(old, next));
+    else this.current = next;
+    void old.retire();
+    this.log.log(`reloaded to version ${next.view.version}`);
+    if (remode && !this.stopped) await this.consume(ordered);
   }
 
   /**
-   * Swaps in a new version without stopping the consumer: batches already running finish with
-   * the version they started with, the next ones use the new one, and nothing is dropped.
+   * Between two batches: sends on through `old` what its removed or changed merging transforms
+   * hold, stores that they hold nothing any more, then lets `next` take the following batches.
    */
-  reload(view: PipelineView): void {
-    // Counters and alert states carry over, so a reload neither resets a counter nor re-fires an alert.
-    const next = new PipelineRuntime(view, this.deps.env, {
-      metrics: this.current.compiled.metrics,
-      alerts: this.current.compiled.alerts,
-    });
-    const old = this.current;
+  private async handOver(old: PipelineRuntime, next: PipelineRuntime): Promise<void> {
+    for (;;) {
+      const release = new Set(
+        [...this.ledger.holders()].filter(
+          (id) =>
+            JSON.stringify(old.compiled.spec.transforms[id]) !==
+            JSON.stringify(next.compiled.spec.transforms[id]),
+        ),
+      );
+      if (release.size === 0) break;
+      const held = this.ledger.working();
+      old.acquire();
+      try {
+        await this.process(old, old.view.tenantId, `reload-${next.view.version}`, [], null, held, {
+          release,
+        });
+        break;
+      } catch (error) {
+        if (error instanceof DeliveryInterruptedError || this.stopped) throw error;
+        this.log.warn(`sending on held events at a reload failed, will retry: ${String(error)}`);
+        await new Promise((r) => setTimeout(r, RELEASE_RETRY_MS));
+      } finally {
+        old.release();
+      }
+    }
     this.current = next;
-    void old.retire();
-    this.log.log(`reloaded to version ${view.version}`);
   }
 
-  /** Stops consuming; batches interrupted mid-retry are left for redelivery. */
-  async stop(): Promise<void> {
-    if (this.flushTimer) clearInterval(this.flushTimer);
-    this.stopping.abort();
-    // Batches waiting in a batcher are interrupted now (redelivered), not at its timeout.
-    this.current.flushBatchers();
-    await this.consumer?.stop();
-    await this.current.retire();
-  }
-
-  /** Removes the stored counters and held events of a deleted pipeline; call after `stop`. */
-  async forgetState(): Promise<void> {
-    await this.ledger.forget();
-    await this.heldLedger.forget();
-  }
-
-  private async handle(m: ConsumedMessage): Promise<void> {
+  private async handle(m: ConsumedMessage, ordered: boolean): Promise<void> {
     const parsed = LogBatch.safeParse(m.json<unknown>());
     if (!parsed.success) {
       // A source stores only validated batches; anything else can never be delivered.
@@ -159,25 +260,38 @@ export class PipelineRunner {
       return;
     }
     const batch = parsed.data;
-    const runtime = this.current;
-    runtime.acquire();
     try {
-      if (runtime.compiled.holds)
+      if (ordered)
         await this.inTurn(async () => {
-          if (this.heldLedger.done(m.seq)) return;
-          const held = this.heldLedger.working();
-          await this.process(runtime, batch.tenantId, batch.batchId, batch.records, m.seq, held);
-          await this.heldLedger.commit(m.seq, held);
+          if (this.ledger.done(m.seq)) return;
+          // Taken in the turn: a reload swaps versions between two batches.
+          const runtime = this.current;
+          runtime.acquire();
+          try {
+            const held = this.ledger.working();
+            await this.process(runtime, batch.tenantId, batch.batchId, batch.records, m.seq, held);
+          } finally {
+            runtime.release();
+          }
         });
-      else await this.process(runtime, batch.tenantId, batch.batchId, batch.records, m.seq, null);
+      else {
+        const runtime = this.current;
+        runtime.acquire();
+        try {
+          await this.process(runtime, batch.tenantId, batch.batchId, batch.records, m.seq, null);
+        } finally {
+          runtime.release();
+        }
+      }
     } catch (error) {
-      if (error instanceof DeliveryInterruptedError) {
+      if (
+        error instanceof DeliveryInterruptedError ||
+        error instanceof PipelineStateConflictError
+      ) {
         m.nak();
         return;
       }
       throw error;
-    } finally {
-      runtime.release();
     }
   }
 
@@ -189,16 +303,20 @@ export class PipelineRunner {
 
   /** Sends on the held events whose timeout passed, between batches; stored once delivered. */
   private flushDue(): void {
-    const due = this.heldLedger.nextDeadline();
+    const due = this.ledger.nextDeadline();
     if (this.flushing || due === null || due > Date.now()) return;
     this.flushing = true;
-    const runtime = this.current;
-    runtime.acquire();
     void this.inTurn(async () => {
-      const held = this.heldLedger.working();
-      const at = Date.now();
-      await this.process(runtime, runtime.view.tenantId, `held-${at}`, [], null, held, at);
-      await this.heldLedger.commit(this.heldLedger.lastSeq, held);
+      const runtime = this.current;
+      if (!runtime.compiled.holds) return;
+      runtime.acquire();
+      try {
+        const held = this.ledger.working();
+        const at = Date.now();
+        await this.process(runtime, runtime.view.tenantId, `held-${at}`, [], null, held, { at });
+      } finally {
+        runtime.release();
+      }
     })
       .catch((error: unknown) => {
         if (!(error instanceof DeliveryInterruptedError))
@@ -206,13 +324,13 @@ export class PipelineRunner {
       })
       .finally(() => {
         this.flushing = false;
-        runtime.release();
       });
   }
 
   /**
-   * Runs records (none for a timeout flush) through the pipeline and delivers each sink's share.
-   * `seq` null counts without the redelivery check (a flush is never redelivered).
+   * Runs records (none for a flush) through the pipeline, delivers each sink's share, then stores
+   * its counts and, when `held` is given, what is held after it, in one write. `seq` null is a
+   * flush (never redelivered): its counts go with the removal of what it sent on.
    */
   private async process(
     runtime: PipelineRuntime,
@@ -221,13 +339,14 @@ export class PipelineRunner {
     records: LogBatch['records'],
     seq: number | null,
     held: HeldEvents | null,
-    nowMs = Date.now(),
+    options: { at?: number; release?: ReadonlySet<string> } = {},
   ): Promise<void> {
     const batch = { batchId, records };
     const pipeline = runtime.view.pipeline.name;
     // Counted apart and added to the totals once the batch is done, unless it was counted before.
     const counts = new LogMetricCounts();
-    const outputs = runPipeline(runtime.compiled, records, nowMs, counts, held);
+    const nowMs = options.at ?? Date.now();
+    const outputs = runPipeline(runtime.compiled, records, nowMs, counts, held, options.release);
     const letters: LogDeadLetter[] = [];
     await Promise.all(
       runtime.compiled.sinks.map(async ({ id, spec }) => {
@@ -273,7 +392,7 @@ export class PipelineRunner {
       await this.deps.bus.publish(LogflowSubjects.deadLetters(tenantId), letter, {
         msgId: `${batch.batchId}/${pipeline}/${letter.sink}/${i}`,
       });
-    if (counts.size > 0) await this.ledger.commit(seq, counts.snapshot());
-    if (records.length > 0) this.deps.metrics.batch(tenantId, pipeline, records.length);
+    await this.ledger.commit(seq, counts.size > 0 ? counts.snapshot() : [], held);
+    if (records.length > 0) this.deps.metrics.batch(tenantId, pipeline, records);
   }
 }

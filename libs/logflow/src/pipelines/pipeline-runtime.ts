@@ -5,7 +5,9 @@ import {
   type LogAlertCounts,
   type LogMetricCounts,
 } from '@strata/logpipeline';
+import { type SecretKeyring } from '@strata/service-kit';
 import { type LogSink } from '../sinks/log-sink';
+import { openPipelineSecrets } from './open-secrets';
 import { type GroupDelivery, SinkBatcher } from '../sinks/sink-batcher';
 import { createSink, type SinkEnvironment } from '../sinks/sink-factory';
 
@@ -26,8 +28,12 @@ export class PipelineRuntime {
     readonly view: PipelineView,
     env: SinkEnvironment,
     kept: { metrics?: LogMetricCounts; alerts?: LogAlertCounts } = {},
+    secrets: SecretKeyring | null = null,
   ) {
-    this.compiled = compilePipeline(view.pipeline, kept);
+    this.compiled = compilePipeline(
+      openPipelineSecrets(view.pipeline, secrets, view.tenantId),
+      kept,
+    );
     this.sinks = new Map(this.compiled.sinks.map((s) => [s.id, createSink(s.spec, env)]));
   }
 

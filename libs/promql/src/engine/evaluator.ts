@@ -24,7 +24,13 @@ import {
 } from './functions/registry';
 import { RANGE_FUNCTIONS } from './functions/range';
 import { CounterResets, type RangeFn } from './functions/types';
-import { firstAfter, lastAtOrBefore, type LoadedSeries } from './selectors';
+import {
+  firstAfter,
+  lastAtOrBefore,
+  materialised,
+  SeriesScratch,
+  type LoadedSeries,
+} from './selectors';
 import { newSeries, pushPoint, type Matrix, type Sample, type Series, type Vector } from './types';
 
 /** Evaluates an expression at every step of [start, end], as Prometheus' evaluator does. */
@@ -170,8 +176,10 @@ export class Evaluator implements StepEvaluator {
     const numSteps = this.numSteps;
     const reused: Series | null =
       sink === undefined ? null : newSeries(Labels.EMPTY, false, numSteps);
-    for (const s of loaded) {
+    const scratch = new SeriesScratch();
+    for (const held of loaded) {
       this.checkDeadline();
+      const s = scratch.samplesOf(held);
       if (at !== null) {
         const i = this.instantIndex(s, at - vs.offsetMs);
         if (i < 0) continue;
@@ -219,7 +227,9 @@ export class Evaluator implements StepEvaluator {
     const at = this.atTime(vs);
     const refEnd = (at ?? this.start) - vs.offsetMs;
     const out: Matrix = [];
-    for (const s of this.seriesFor(vs)) {
+    const scratch = new SeriesScratch();
+    for (const held of this.seriesFor(vs)) {
+      const s = scratch.samplesOf(held);
       const lo = firstAfter(s.rts, s.rn, refEnd - ms.rangeMs);
       const hi = firstAfter(s.rts, s.rn, refEnd);
       if (hi <= lo) continue;
@@ -395,7 +405,8 @@ export class Evaluator implements StepEvaluator {
   }
 
   private evalTimestampOfSelector(vs: VectorSelector): Matrix {
-    const loaded = this.seriesFor(vs);
+    // Every step reads every series, so each is decoded once into arrays of its own.
+    const loaded = this.seriesFor(vs).map(materialised);
     const at = this.atTime(vs);
     return this.rangeEval((_a, _s, ts) => {
       const out: Vector = [];
@@ -418,24 +429,13 @@ export class Evaluator implements StepEvaluator {
     const others: (Matrix | null)[] = e.args.map((a, i) =>
       i === matrixIdx || exprType(a) === 'string' ? null : this.evalMatrix(a),
     );
-    let source: {
-      labels: Labels;
-      ts: Float64Array;
-      vs: Float64Array;
-      n: number;
-      fn?: RangeFn;
-    }[];
+    // Range functions read `rts/rvs/rn`: a selector's samples without staleness markers, or a subquery's points.
+    let source: LoadedSeries[];
     let mods: TimeModifiers;
     let rangeMs: number;
     let subquerySamples = 0;
     if (arg.type === 'MatrixSelector') {
-      source = this.seriesFor(arg.vectorSelector).map((s) => ({
-        labels: s.labels,
-        ts: s.rts,
-        vs: s.rvs,
-        n: s.rn,
-        fn: downsampledFn(name, s),
-      }));
+      source = this.seriesFor(arg.vectorSelector);
       mods = arg.vectorSelector;
       rangeMs = arg.rangeMs;
     } else {
@@ -444,6 +444,9 @@ export class Evaluator implements StepEvaluator {
         ts: s.ts,
         vs: s.vals,
         n: s.n,
+        rts: s.ts,
+        rvs: s.vals,
+        rn: s.n,
       }));
       for (const s of source) subquerySamples += s.n;
       mods = arg;
@@ -471,17 +474,21 @@ export class Evaluator implements StepEvaluator {
     let held = 0;
     const reused: Series | null =
       sink === undefined ? null : newSeries(Labels.EMPTY, dropName, numSteps);
-    for (const s of source) {
+    const scratch = new SeriesScratch();
+    for (const loaded of source) {
       this.checkDeadline();
       this.ctx.currentSamples -= held;
       held = 0;
+      const s = scratch.samplesOf(loaded);
+      const rfn = (arg.type === 'MatrixSelector' ? downsampledFn(name, s) : undefined) ?? fn;
       let ss: Series | null = null;
       let step = -1;
       callCtx.metric = s.labels;
-      callCtx.seriesLength = s.n;
+      callCtx.seriesLength = s.rn;
       callCtx.resets.clear();
-      const sts = s.ts;
-      const sn = s.n;
+      const sts = s.rts;
+      const svs = s.rvs;
+      const sn = s.rn;
       // Window ends only move forward with the steps: both bounds slide instead of searching.
       let lo = -1;
       let hi = -1;
@@ -507,7 +514,7 @@ export class Evaluator implements StepEvaluator {
         callCtx.ts = ts;
         callCtx.rangeStart = refEnd - rangeMs;
         callCtx.rangeEnd = refEnd;
-        const v = (s.fn ?? fn)(s.ts, s.vs, lo, hi, callCtx);
+        const v = rfn(sts, svs, lo, hi, callCtx);
         if (v === undefined) continue;
         if (ss === null) {
           if (reused !== null) {

@@ -1,7 +1,12 @@
 import { isStaleNaN } from '@strata/contracts';
 import { type VectorSelector } from '../parser/ast';
 import { type Labels } from '../storage/labels';
-import { type Querier, type SelectHints, type StorageSeries } from '../storage/queryable';
+import {
+  type Querier,
+  type SampleBuffer,
+  type SelectHints,
+  type StorageSeries,
+} from '../storage/queryable';
 
 /**
  * One selected series materialised into typed arrays once per query: all samples (for instant
@@ -18,7 +23,14 @@ export interface LoadedSeries {
   /** Downsampled aggregates (see `StorageSeries.downsampled`); `rws` are the weights of `rvs`. */
   agg?: 'count' | 'avg';
   rws?: Float64Array;
+  /**
+   * Set while the samples are still encoded in the store's series (the arrays are empty then):
+   * read them through {@link SeriesScratch.samplesOf}, which decodes into reused arrays.
+   */
+  encoded?: StorageSeries;
 }
+
+const NONE = new Float64Array(0);
 
 /** Selects and materialises the series of a selector from the querier. */
 export async function loadSeries(
@@ -29,6 +41,20 @@ export async function loadSeries(
   const found = await q.select(false, hints, ...vs.matchers);
   const out: LoadedSeries[] = [];
   for (const s of found) {
+    if (s.decodeInto !== undefined && s.downsampled === undefined) {
+      // Decoded when evaluation reaches it: all series' samples are never held at once.
+      out.push({
+        labels: s.labels,
+        ts: NONE,
+        vs: NONE,
+        n: 0,
+        rts: NONE,
+        rvs: NONE,
+        rn: 0,
+        encoded: s,
+      });
+      continue;
+    }
     if (s.samples !== undefined) {
       out.push(withDownsampled(fromArrays(s.labels, s.samples()), s));
       continue;
@@ -109,6 +135,74 @@ function fromArrays(
     }
   }
   return { labels, ts, vs, n, rts, rvs, rn };
+}
+
+/**
+ * Where one evaluation loop decodes the encoded series it visits, one at a time: the arrays grow
+ * to the longest series once and are reused, so decoding a selector allocates nothing per series.
+ */
+export class SeriesScratch {
+  private readonly all: SampleBuffer = { ts: NONE, vs: NONE };
+  private rts = NONE;
+  private rvs = NONE;
+  private readonly view: LoadedSeries = {
+    labels: undefined as unknown as Labels,
+    ts: NONE,
+    vs: NONE,
+    n: 0,
+    rts: NONE,
+    rvs: NONE,
+    rn: 0,
+  };
+
+  /** `s` itself when its samples are held, else a view of them decoded here, valid until the next call. */
+  samplesOf(s: LoadedSeries): LoadedSeries {
+    const enc = s.encoded;
+    if (enc === undefined || enc.decodeInto === undefined) return s;
+    const n = enc.decodeInto(this.all);
+    const { ts, vs } = this.all;
+    const view = this.view;
+    view.labels = s.labels;
+    view.ts = ts;
+    view.vs = vs;
+    view.n = n;
+    let stale = 0;
+    for (let i = 0; i < n; i++) {
+      const v = vs[i];
+      if (v !== v && isStaleNaN(v)) stale++;
+    }
+    if (stale === 0) {
+      view.rts = ts;
+      view.rvs = vs;
+      view.rn = n;
+      return view;
+    }
+    if (this.rts.length < n) {
+      this.rts = new Float64Array(ts.length);
+      this.rvs = new Float64Array(ts.length);
+    }
+    let rn = 0;
+    for (let i = 0; i < n; i++) {
+      const v = vs[i];
+      if (v !== v && isStaleNaN(v)) continue;
+      this.rts[rn] = ts[i];
+      this.rvs[rn] = v;
+      rn++;
+    }
+    view.rts = this.rts;
+    view.rvs = this.rvs;
+    view.rn = rn;
+    return view;
+  }
+}
+
+/** `s` with its samples in arrays of its own, decoded now if they were still encoded. */
+export function materialised(s: LoadedSeries): LoadedSeries {
+  const enc = s.encoded;
+  if (enc === undefined || enc.decodeInto === undefined) return s;
+  const buf: SampleBuffer = { ts: NONE, vs: NONE };
+  const n = enc.decodeInto(buf);
+  return fromArrays(s.labels, { ts: buf.ts, vs: buf.vs, n });
 }
 
 /** Index of the last element of `ts[0..n)` that is <= t, or -1. */

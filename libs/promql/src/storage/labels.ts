@@ -43,6 +43,18 @@ export class Labels {
     );
   }
 
+  /**
+   * Builds a label set from parallel name and value lists, taken as they are when the names
+   * ascend strictly and no value is empty (as stores send them), else as {@link Labels.fromPairs}.
+   */
+  static fromLists(names: string[], values: string[]): Labels {
+    for (let i = 0; i < names.length; i++) {
+      if (values[i] === '' || (i > 0 && !(names[i - 1] < names[i])))
+        return Labels.fromPairs(names.map((n, j) => [n, values[j]] as const));
+    }
+    return new Labels(names, values);
+  }
+
   /** Number of labels. */
   get length(): number {
     return this.names.length;

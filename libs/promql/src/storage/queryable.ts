@@ -24,6 +24,12 @@ export interface SampleIterator {
   readonly v: number;
 }
 
+/** Two parallel arrays samples are decoded into, replaced by longer ones when too short (as `@strata/tsdb`'s). */
+export interface SampleBuffer {
+  ts: Float64Array;
+  vs: Float64Array;
+}
+
 /** One stored series: its labels and a fresh iterator over its samples. */
 export interface StorageSeries {
   readonly labels: Labels;
@@ -34,6 +40,12 @@ export interface StorageSeries {
    * engine does not copy them through the iterator.
    */
   samples?(): { ts: Float64Array; vs: Float64Array; n: number };
+  /**
+   * Optional lazy path: writes the iterator's samples into `into` from index 0 (growing its
+   * arrays when short) and returns how many. Stores that hold encoded chunks offer it, so the
+   * engine decodes each series only when it gets to it, into arrays it reuses.
+   */
+  decodeInto?(into: SampleBuffer): number;
   /**
    * Set when the samples are aggregates of downsampled blocks that range functions combine
    * otherwise than raw samples: `count` values are sample counts (`count_over_time` sums them);

@@ -2,6 +2,7 @@ import { type StoreMatcher, type StoreUserStatsResponse, TENANT_LABEL } from '@s
 import {
   Labels,
   type Matcher,
+  type SampleBuffer,
   type SampleIterator,
   type SelectHints,
   type StorageSeries,
@@ -48,15 +49,11 @@ export interface StoreReader {
   ): Promise<{ value: string[]; warnings: string[] }>;
   select(
     query: StoreApiQuery,
-    options?: StoreApiReadOptions & { downsampling?: StoreApiDownsampling },
-  ): Promise<{
-    value: Array<{
-      labels: ReadonlyArray<WireLabel>;
-      timestamps: Float64Array;
-      values: Float64Array;
-    }>;
-    warnings: string[];
-  }>;
+    options?: StoreApiReadOptions & {
+      downsampling?: StoreApiDownsampling;
+      decodeLazily?: boolean;
+    },
+  ): Promise<{ value: StoreApiSeries[]; warnings: string[] }>;
   metadata(
     tenantId: string,
   ): Promise<{ value: Record<string, MetricMetadata[]>; warnings: string[] }>;
@@ -96,6 +93,8 @@ type StoreApiSeries = {
   labels: ReadonlyArray<WireLabel>;
   timestamps: Float64Array;
   values: Float64Array;
+  /** Set while the series is still encoded (`decodeLazily`). */
+  decodeInto?(into: SampleBuffer): number;
 };
 
 function seriesKey(labels: ReadonlyArray<WireLabel>): string {
@@ -103,8 +102,8 @@ function seriesKey(labels: ReadonlyArray<WireLabel>): string {
 }
 
 function toStorage(s: StoreApiSeries, downsampled?: StorageSeries['downsampled']): StorageSeries {
-  return {
-    labels: Labels.fromPairs(s.labels.map((l) => [l.name, l.value] as const)),
+  const out: StorageSeries = {
+    labels: labelsOf(s.labels),
     iterator: (): SampleIterator => new TypedArrayIterator(s.timestamps, s.values),
     samples: () => ({
       ts: s.timestamps,
@@ -113,6 +112,21 @@ function toStorage(s: StoreApiSeries, downsampled?: StorageSeries['downsampled']
     }),
     ...(downsampled ? { downsampled } : {}),
   };
+  if (s.decodeInto !== undefined) {
+    const decodeInto = s.decodeInto.bind(s);
+    out.decodeInto = (into) => decodeInto(into);
+  }
+  return out;
+}
+
+function labelsOf(wire: ReadonlyArray<WireLabel>): Labels {
+  const names = new Array<string>(wire.length);
+  const values = new Array<string>(wire.length);
+  for (let i = 0; i < wire.length; i++) {
+    names[i] = wire[i].name;
+    values[i] = wire[i].value;
+  }
+  return Labels.fromLists(names, values);
 }
 
 /** Window averages from a sum series and its count series; a timestamp missing from either is left out. */
@@ -186,7 +200,8 @@ export class StoreSeriesSource implements SeriesSource, CardinalitySource {
   ): Promise<StorageSeries[]> {
     const query = toQuery(matchers, mint, maxt);
     const maxResolutionMs = read?.maxSourceResolutionMs ?? 0;
-    if (maxResolutionMs <= 0) return (await this.read(query, read)).map((s) => toStorage(s));
+    if (maxResolutionMs <= 0)
+      return (await this.read(query, read, undefined, true)).map((s) => toStorage(s));
     const aggregate = aggregateForFunc(hints?.func);
     if (aggregate !== 'avg') {
       const found = await this.read(query, read, { maxResolutionMs, aggregate });
@@ -205,8 +220,13 @@ export class StoreSeriesSource implements SeriesSource, CardinalitySource {
     query: StoreApiQuery,
     read: ReadScope | undefined,
     downsampling?: StoreApiDownsampling,
+    decodeLazily = false,
   ): Promise<StoreApiSeries[]> {
-    const options = { ...readOptions(read), ...(downsampling ? { downsampling } : {}) };
+    const options = {
+      ...readOptions(read),
+      ...(downsampling ? { downsampling } : {}),
+      ...(decodeLazily ? { decodeLazily } : {}),
+    };
     return noted(await this.store.select(query, options), read).value;
   }
 

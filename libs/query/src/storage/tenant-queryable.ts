@@ -116,5 +116,9 @@ function hideTenant(s: StorageSeries): StorageSeries {
     const samples = s.samples.bind(s);
     out.samples = () => samples();
   }
+  if (s.decodeInto !== undefined) {
+    const decodeInto = s.decodeInto.bind(s);
+    out.decodeInto = (into) => decodeInto(into);
+  }
   return out;
 }

@@ -1,5 +1,11 @@
 import { CorruptChunkError } from '../errors';
-import { chunkFramesSamples, decodeChunkFrames, encodeChunkFrames } from './chunk-frames';
+import {
+  chunkFramesSamples,
+  chunkFramesStartWithin,
+  decodeChunkFrames,
+  decodeChunkFramesInto,
+  encodeChunkFrames,
+} from './chunk-frames';
 import { STALE_NAN, isStaleNaN } from '@strata/contracts';
 import { XorChunk, xorIteratorFromBytes } from './xor';
 
@@ -87,11 +93,51 @@ describe('chunk frames (XOR chunks of one series in one byte string)', () => {
     }
   });
 
+  it('decodes series after series into one buffer, growing it only for a longer series', () => {
+    const into = { ts: new Float64Array(0), vs: new Float64Array(0) };
+    expect(decodeChunkFramesInto(encodeChunkFrames([a, b]), 2000, 4000, into)).toBe(3);
+    expect(Array.from(into.ts.subarray(0, 3))).toEqual([2000, 3000, 4000]);
+    expect(Array.from(into.vs.subarray(0, 3))).toEqual([2.5, -4, 8]);
+    const grown = into.ts;
+    expect(grown.length).toBeGreaterThanOrEqual(5);
+    // A shorter series reuses the arrays and overwrites from index 0.
+    expect(decodeChunkFramesInto(encodeChunkFrames([b]), 0, 10_000, into)).toBe(2);
+    expect(into.ts).toBe(grown);
+    expect(Array.from(into.ts.subarray(0, 2))).toEqual([4000, 5000]);
+    expect(Array.from(into.vs.subarray(0, 2))).toEqual([8, Infinity]);
+  });
+
+  it('proves a sample inside a window from the chunk headers only when a chunk starts inside it', () => {
+    const frames = encodeChunkFrames([a, b]);
+    // Chunk a starts at 1000, chunk b at 4000.
+    expect(chunkFramesStartWithin(frames, 4000, 4000)).toBe(true);
+    expect(chunkFramesStartWithin(frames, 0, 1000)).toBe(true);
+    expect(chunkFramesStartWithin(frames, 500, 999)).toBe(false);
+    // Samples at 2000 and 3000 are inside, yet no chunk starts there: only decoding tells.
+    expect(chunkFramesStartWithin(frames, 1500, 3500)).toBe(false);
+    expect(chunkFramesStartWithin(encodeChunkFrames([]), 0, 1e9)).toBe(false);
+    const negative = chunkOf([
+      [-5000, 1],
+      [-4000, 2],
+    ]);
+    expect(chunkFramesStartWithin(encodeChunkFrames([negative]), -5000, -5000)).toBe(true);
+    expect(chunkFramesStartWithin(encodeChunkFrames([negative]), -4999, 0)).toBe(false);
+    const late = chunkOf([[1_700_000_000_000, 1]]);
+    expect(chunkFramesStartWithin(encodeChunkFrames([late]), 1_700_000_000_000, Infinity)).toBe(
+      true,
+    );
+  });
+
   it('refuses frames whose lengths overrun the bytes', () => {
     const frames = encodeChunkFrames([a]);
     expect(() => decodeChunkFrames(frames.subarray(0, frames.length - 1), 0, 1e9)).toThrow(
       CorruptChunkError,
     );
     expect(() => decodeChunkFrames(frames.subarray(0, 3), 0, 1e9)).toThrow(CorruptChunkError);
+    const into = { ts: new Float64Array(8), vs: new Float64Array(8) };
+    expect(() =>
+      decodeChunkFramesInto(frames.subarray(0, frames.length - 1), 0, 1e9, into),
+    ).toThrow(CorruptChunkError);
+    expect(() => chunkFramesStartWithin(frames.subarray(0, 3), 0, 1e9)).toThrow(CorruptChunkError);
   });
 });

@@ -38,15 +38,77 @@ export function decodeChunkFrames(
     total += (frames[off + 4] << 8) | frames[off + 5];
     off += 4 + len;
   }
-  const ts = new Float64Array(total);
-  const vs = new Float64Array(total);
-  let n = 0;
+  const into = { ts: new Float64Array(total), vs: new Float64Array(total) };
+  const n = decodeChunkFramesInto(frames, mint, maxt, into);
+  return { timestamps: into.ts.subarray(0, n), values: into.vs.subarray(0, n) };
+}
+
+/** Two parallel arrays a decoder writes samples into; it replaces them with longer ones when they are too short. */
+export interface SampleBuffer {
+  ts: Float64Array;
+  vs: Float64Array;
+}
+
+/**
+ * Decodes {@link encodeChunkFrames} into `into` from index 0, keeping samples in [mint, maxt], and
+ * returns how many it kept. Reading many series through one `into` allocates nothing once its
+ * arrays are long enough for the longest.
+ */
+export function decodeChunkFramesInto(
+  frames: Uint8Array,
+  mint: number,
+  maxt: number,
+  into: SampleBuffer,
+): number {
+  const view = new DataView(frames.buffer, frames.byteOffset, frames.byteLength);
+  let total = 0;
   for (let off = 0; off < frames.length;) {
     const len = readLength(view, off, frames.length);
+    total += (frames[off + 4] << 8) | frames[off + 5];
+    off += 4 + len;
+  }
+  if (into.ts.length < total || into.vs.length < total) {
+    const size = Math.max(total, 2 * into.ts.length);
+    into.ts = new Float64Array(size);
+    into.vs = new Float64Array(size);
+  }
+  const { ts, vs } = into;
+  let n = 0;
+  for (let off = 0; off < frames.length;) {
+    const len = view.getUint32(off, true);
     n = decodeXorInto(frames, off + 4, off + 4 + len, ts, vs, n, mint, maxt);
     off += 4 + len;
   }
-  return { timestamps: ts.subarray(0, n), values: vs.subarray(0, n) };
+  return n;
+}
+
+/**
+ * Whether some chunk of an {@link encodeChunkFrames} encoding starts inside [mint, maxt]: proof,
+ * from the chunks' headers alone, that the frames hold a sample in that window. False says
+ * nothing; only decoding tells.
+ */
+export function chunkFramesStartWithin(frames: Uint8Array, mint: number, maxt: number): boolean {
+  const view = new DataView(frames.buffer, frames.byteOffset, frames.byteLength);
+  for (let off = 0; off < frames.length;) {
+    const len = readLength(view, off, frames.length);
+    if (((frames[off + 4] << 8) | frames[off + 5]) > 0) {
+      // The first sample's timestamp: a zig-zag varint right after the 2-byte count.
+      let v = 0;
+      let mul = 1;
+      for (let i = off + 6; i < off + 4 + len && i < off + 16; i++) {
+        const byte = frames[i];
+        v += (byte & 0x7f) * mul;
+        if (byte < 0x80) {
+          const t = v % 2 === 0 ? v / 2 : -(v + 1) / 2;
+          if (t >= mint && t <= maxt) return true;
+          break;
+        }
+        mul *= 128;
+      }
+    }
+    off += 4 + len;
+  }
+  return false;
 }
 
 function readLength(view: DataView, off: number, end: number): number {
@@ -103,6 +165,8 @@ function decodeXorInto(
   let lo = 0;
   let leading = 0;
   let trailing = 0;
+  let vw = 0;
+  let haveVw = false;
   for (let k = 0; k < num; k++) {
     if (k <= 1) {
       // A varint: sample 0's timestamp (zig-zag), sample 1's delta.
@@ -128,6 +192,9 @@ function decodeXorInto(
       const w = peek32(b, pos, end);
       if (w >>> 31 === 0) {
         pos += 1;
+        // The value's header (at most 13 bits) follows in the same word: no second read.
+        vw = w << 1;
+        haveVw = true;
       } else {
         let sz: number;
         if (w >>> 30 === 0b10) {
@@ -160,7 +227,8 @@ function decodeXorInto(
     }
     if (k > 0) {
       t += tDelta;
-      const w = peek32(b, pos, end);
+      const w = haveVw ? vw : peek32(b, pos, end);
+      haveVw = false;
       if (w >>> 31 === 0) {
         pos += 1;
       } else {

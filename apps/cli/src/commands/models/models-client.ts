@@ -5,14 +5,19 @@ import { Transform } from 'node:stream';
 import {
   BLOBS_MISSING_REASON,
   type BlobDigest,
+  type BlobLocation,
   type ErrorBody,
   MODEL_BLOB_UPLOAD_TYPE,
   MODELS_API_PREFIX,
   type ModelIndex,
   ModelManifest,
+  type MultipartUploadLocation,
 } from '@strata/contracts';
 import { type LocalBlob } from './model-pack';
 import { type ModelRef } from './model-ref';
+
+/** Blobs below this move through the gateway: a presigned URL's extra request costs more than it saves. */
+const DIRECT_MIN_BYTES = 5 << 20;
 
 /** Where the CLI reaches the gateway for model commands, and as whom. */
 export interface ModelsTarget {
@@ -95,13 +100,76 @@ export class ModelsClient {
     throw new ModelsApiError(res.statusCode ?? 0, null, `HEAD ${digest}`);
   }
 
-  /** Streams a local byte range up as the blob; `onBytes` hears each chunk sent. */
+  /**
+   * Uploads a local byte range as the blob and returns the bytes sent: straight to S3 through the
+   * presigned part URLs the gateway offers (resuming after the parts an earlier run reported),
+   * else streamed through the gateway. `onBytes` hears each chunk sent.
+   */
+  async uploadBlob(ref: ModelRef, blob: LocalBlob, onBytes: (n: number) => void): Promise<number> {
+    const location = (await this.json(
+      'GET',
+      `${this.blobPath(ref, blob.digest)}/locations/upload?size=${blob.size}`,
+    )) as BlobLocation;
+    if (location.exists) return 0;
+    if (!location.multipart) {
+      await this.putBlob(ref, blob, onBytes);
+      return blob.size;
+    }
+    const upload = location.multipart;
+    let sent = 0;
+    for (const part of upload.parts) {
+      const etag = await this.putPart(part.url, blob, upload, part.partNumber, part.size, onBytes);
+      sent += part.size;
+      await this.json(
+        'PUT',
+        `${upload.report}/${part.partNumber}`,
+        Buffer.from(JSON.stringify({ etag })),
+        false,
+        true,
+      );
+    }
+    await this.json('POST', upload.complete, undefined, false, true);
+    return sent;
+  }
+
+  /** Streams a local byte range up as the blob through the gateway; `onBytes` hears each chunk sent. */
   async putBlob(ref: ModelRef, blob: LocalBlob, onBytes: (n: number) => void): Promise<void> {
-    const source = createReadStream(blob.path, {
-      start: blob.offset,
-      end: blob.offset + blob.size - 1,
-      highWaterMark: 1 << 20,
+    const res = await this.send('PUT', this.blobPath(ref, blob.digest), {
+      stream:
+        blob.size === 0 ? undefined : this.readRange(blob.path, blob.offset, blob.size, onBytes),
+      headers: { 'content-type': MODEL_BLOB_UPLOAD_TYPE, 'content-length': String(blob.size) },
     });
+    await this.expectOk(res, `PUT ${blob.digest}`);
+  }
+
+  /** PUTs one part of a direct upload to its presigned URL (no credentials); the ETag S3 answered. */
+  private async putPart(
+    url: string,
+    blob: LocalBlob,
+    upload: MultipartUploadLocation,
+    partNumber: number,
+    size: number,
+    onBytes: (n: number) => void,
+  ): Promise<string> {
+    const offset = blob.offset + (partNumber - 1) * upload.partSize;
+    const res = await this.send('PUT', url, {
+      absolute: true,
+      stream: size === 0 ? undefined : this.readRange(blob.path, offset, size, onBytes),
+      headers: { 'content-length': String(size) },
+    });
+    await this.expectOk(res, `PUT part ${partNumber} of ${blob.digest}`);
+    const etag = res.headers.etag;
+    if (!etag)
+      throw new Error(`the bucket answered part ${partNumber} of ${blob.digest} without an ETag`);
+    return etag;
+  }
+
+  private readRange(
+    path: string,
+    offset: number,
+    size: number,
+    onBytes: (n: number) => void,
+  ): NodeJS.ReadableStream {
     const counter = new Transform({
       transform: (chunk: Buffer, _e, done) => {
         this.counts.bytesSent += chunk.length;
@@ -109,21 +177,39 @@ export class ModelsClient {
         done(null, chunk);
       },
     });
-    const res = await this.send('PUT', this.blobPath(ref, blob.digest), {
-      stream: blob.size === 0 ? undefined : source.pipe(counter),
-      headers: { 'content-type': MODEL_BLOB_UPLOAD_TYPE, 'content-length': String(blob.size) },
-    });
-    await this.expectOk(res, `PUT ${blob.digest}`);
+    return createReadStream(path, {
+      start: offset,
+      end: offset + size - 1,
+      highWaterMark: 1 << 20,
+    }).pipe(counter);
   }
 
-  /** The blob's bytes from `offset`, as a response stream to consume. */
-  async getBlob(ref: ModelRef, digest: BlobDigest, offset: number): Promise<IncomingMessage> {
-    const res = await this.send('GET', this.blobPath(ref, digest), {
-      headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
-    });
+  /**
+   * The blob's bytes from `offset`, as a response stream to consume: straight from S3 through a
+   * presigned URL when the gateway offers one and the blob is large enough for the extra request
+   * to pay, else through the gateway.
+   */
+  async getBlob(
+    ref: ModelRef,
+    digest: BlobDigest,
+    offset: number,
+    size = 0,
+  ): Promise<IncomingMessage> {
+    const range: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+    let res: IncomingMessage | null = null;
+    if (size >= DIRECT_MIN_BYTES) {
+      const location = (await this.json(
+        'GET',
+        `${this.blobPath(ref, digest)}/locations/download`,
+      )) as BlobLocation;
+      if (location.presigned)
+        res = await this.send('GET', location.url, { absolute: true, headers: range });
+    }
+    res ??= await this.send('GET', this.blobPath(ref, digest), { headers: range });
     if (res.statusCode !== 200 && res.statusCode !== 206) await this.expectOk(res, `GET ${digest}`);
-    res.on('data', (chunk: Buffer) => (this.counts.bytesReceived += chunk.length));
-    return res;
+    const received = res;
+    received.on('data', (chunk: Buffer) => (this.counts.bytesReceived += chunk.length));
+    return received;
   }
 
   private manifestPath(ref: ModelRef): string {
@@ -139,9 +225,11 @@ export class ModelsClient {
     path: string,
     body?: Buffer,
     nullOn404 = false,
+    fromRoot = false,
   ): Promise<unknown> {
     const res = await this.send(method, path, {
       body,
+      fromRoot,
       headers: body ? { 'content-type': 'application/json' } : {},
     });
     if (nullOn404 && res.statusCode === 404) {
@@ -174,13 +262,24 @@ export class ModelsClient {
       body?: Buffer;
       stream?: NodeJS.ReadableStream;
       headers?: Record<string, string>;
+      /** `path` is a whole URL elsewhere (a presigned one): no credentials go with it. */
+      absolute?: boolean;
+      /** `path` starts at the gateway's root, not at the models prefix. */
+      fromRoot?: boolean;
     } = {},
   ): Promise<IncomingMessage> {
     this.counts.requests++;
-    const url = new URL(`${this.target.url.replace(/\/+$/, '')}/${MODELS_API_PREFIX}${path}`);
+    const base = this.target.url.replace(/\/+$/, '');
+    const url = options.absolute
+      ? new URL(path)
+      : new URL(options.fromRoot ? `${base}${path}` : `${base}/${MODELS_API_PREFIX}${path}`);
     const headers: Record<string, string> = {
-      authorization: `Bearer ${this.target.token}`,
-      ...(this.target.tenant ? { 'x-scope-orgid': this.target.tenant } : {}),
+      ...(options.absolute
+        ? {}
+        : {
+            authorization: `Bearer ${this.target.token}`,
+            ...(this.target.tenant ? { 'x-scope-orgid': this.target.tenant } : {}),
+          }),
       ...options.headers,
     };
     if (options.body) headers['content-length'] = String(options.body.length);

@@ -158,7 +158,7 @@ async function fetchInto(
       end: f.offset + f.resumeFrom - 1,
     }))
       hash.update(chunk as Buffer);
-  const body = await client.getBlob(ref, f.digest, f.resumeFrom);
+  const body = await client.getBlob(ref, f.digest, f.resumeFrom, f.size);
   const check = new Transform({
     transform(chunk: Buffer, _e, done) {
       hash.update(chunk);

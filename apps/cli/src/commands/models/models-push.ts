@@ -16,6 +16,7 @@ export interface PushOptions {
 /** What a push did. */
 export interface PushOutcome {
   uploaded: number;
+  /** Blob bytes sent by this run (parts an interrupted run had sent are not sent again). */
   uploadedBytes: number;
   skipped: number;
   /** Digest of the manifest as sent. */
@@ -25,7 +26,9 @@ export interface PushOutcome {
 /**
  * `strata models push`: asks (HEAD) for every blob and part and uploads the absent ones, three
  * at a time, while the rest of the directory is still being hashed (a part travels as soon as its
- * digest is known), then stores the manifest last; a refusal naming missing blobs (collected
+ * digest is known): straight to S3 through presigned part URLs when the gateway offers them
+ * (resuming after the parts an interrupted run reported), else through the gateway. It stores
+ * the manifest last; a refusal naming missing blobs (collected
  * meanwhile) uploads those and retries once.
  */
 export async function pushModel(
@@ -38,6 +41,7 @@ export async function pushModel(
   const queue = new TaskQueue(options.concurrency);
   const absent: LocalBlob[] = [];
   let seen = 0;
+  let sentBytes = 0;
   // Blobs are queued in file order, so an interrupted push leaves a prefix of each file stored.
   const packed = await packModel(dir, options.partSize, (blob) => {
     seen++;
@@ -45,7 +49,10 @@ export async function pushModel(
       if (await client.hasBlob(ref, blob.digest)) return;
       absent.push(blob);
       progress.expect(blob.size, 1);
-      await client.putBlob(ref, blob, (n) => progress.bytes(n));
+      const sent = await client.uploadBlob(ref, blob, (n) => progress.bytes(n));
+      sentBytes += sent;
+      // Parts an earlier run sent count as done, so the bar ends full.
+      progress.bytes(blob.size - sent);
       progress.item(short(blob.digest));
     });
   }).catch(async (error: unknown) => {
@@ -58,7 +65,7 @@ export async function pushModel(
     progress.finish();
     let missing = await client.putManifest(ref, packed.manifest);
     if (missing.length > 0) {
-      await upload(
+      sentBytes += await upload(
         client,
         ref,
         missing.map((d) => packed.blobs.get(d)).filter((b): b is LocalBlob => b !== undefined),
@@ -70,7 +77,7 @@ export async function pushModel(
     return {
       manifestDigest: `sha256:${createHash('sha256').update(JSON.stringify(packed.manifest)).digest('hex')}`,
       uploaded: absent.length,
-      uploadedBytes: absent.reduce((sum, b) => sum + b.size, 0),
+      uploadedBytes: sentBytes,
       skipped: seen - absent.length,
     };
   } finally {
@@ -83,17 +90,21 @@ async function upload(
   ref: ModelRef,
   blobs: LocalBlob[],
   concurrency: number,
-): Promise<void> {
+): Promise<number> {
   const progress = new Progress(
     'push',
     blobs.reduce((sum, b) => sum + b.size, 0),
     blobs.length,
   );
+  let sentBytes = 0;
   await inParallel(blobs, concurrency, async (blob) => {
-    await client.putBlob(ref, blob, (n) => progress.bytes(n));
+    const sent = await client.uploadBlob(ref, blob, (n) => progress.bytes(n));
+    sentBytes += sent;
+    progress.bytes(blob.size - sent);
     progress.item(short(blob.digest));
   });
   progress.finish();
+  return sentBytes;
 }
 
 function short(digest: BlobDigest): string {

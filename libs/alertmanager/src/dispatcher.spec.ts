@@ -1,0 +1,74 @@
+import { acceptAlert } from './alert';
+import { parseAlertmanagerConfig } from './config';
+import { Dispatcher } from './dispatcher';
+
+const HOUR = 3_600_000;
+const CONFIG = parseAlertmanagerConfig(`route:
+  receiver: hook
+  group_by: [group]
+  group_wait: 1s
+  group_interval: 5m
+receivers:
+  - name: hook
+`);
+
+describe('Dispatcher', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 100_000 }));
+  afterEach(() => jest.useRealTimers());
+
+  it('counts group_wait from when the alert was accepted, not from when it was routed', async () => {
+    const flushed: Array<{ at: number; alerts: string[] }> = [];
+    const dispatcher = new Dispatcher(CONFIG, (_g, alerts) => {
+      flushed.push({ at: Date.now(), alerts: alerts.map((a) => a.labels.instance) });
+      return Promise.resolve(true);
+    });
+    // Accepted at 100,000, routed 300 ms later (the lag of a replica folding the stream).
+    const accepted = acceptAlert({ labels: { group: 'g', instance: 'a' } }, 100_000, 300_000);
+    jest.advanceTimersByTime(300);
+    dispatcher.insert(accepted);
+    await jest.advanceTimersByTimeAsync(699);
+    expect(flushed).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(flushed).toEqual([{ at: 101_000, alerts: ['a'] }]);
+    await dispatcher.stop();
+  });
+
+  it('waits the whole group_wait for an alert routed as it is accepted', async () => {
+    const flushed: number[] = [];
+    const dispatcher = new Dispatcher(CONFIG, () => {
+      flushed.push(Date.now());
+      return Promise.resolve(true);
+    });
+    dispatcher.insert(acceptAlert({ labels: { group: 'g', instance: 'a' } }, 100_000, 300_000));
+    await jest.advanceTimersByTimeAsync(999);
+    expect(flushed).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(flushed).toEqual([101_000]);
+    await dispatcher.stop();
+  });
+
+  it('keeps a re-sent alert in its group, drops it once notified resolved, and takes it back when it fires again', async () => {
+    const flushed: string[][] = [];
+    const dispatcher = new Dispatcher(CONFIG, (_g, alerts) => {
+      flushed.push(alerts.map((a) => `${a.labels.instance}@${a.updatedAt}`));
+      return Promise.resolve(true);
+    });
+    const labels = { group: 'g', instance: 'a' };
+    dispatcher.insert(acceptAlert({ labels }, 100_000, HOUR));
+    dispatcher.insert(acceptAlert({ labels: { group: 'g', instance: 'b' } }, 100_000, HOUR));
+    jest.advanceTimersByTime(500);
+    dispatcher.insert(acceptAlert({ labels }, 100_500, HOUR));
+    await jest.advanceTimersByTimeAsync(500);
+    expect(flushed).toEqual([['a@100500', 'b@100000']]);
+    const resolved = new Date(101_000).toISOString();
+    dispatcher.insert(acceptAlert({ labels, endsAt: resolved }, 101_000, HOUR));
+    await jest.advanceTimersByTimeAsync(300_000);
+    expect(flushed[1]).toEqual(['a@101000', 'b@100000']);
+    expect(dispatcher.list().map((g) => [...g.alerts.keys()].length)).toEqual([1]);
+    dispatcher.insert(acceptAlert({ labels }, 401_000, HOUR));
+    expect(
+      dispatcher.list().map((g) => [...g.alerts.values()].map((a) => a.labels.instance)),
+    ).toEqual([['b', 'a']]);
+    await dispatcher.stop();
+  });
+});
