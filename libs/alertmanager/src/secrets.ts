@@ -23,8 +23,15 @@ const SECRET_KEYS = new Set([
   'webhook_url',
   // DingTalk's and Feishu's signing secrets.
   'secret',
-  // notification-manager's Configs.
+  // notification-manager's Configs and Receivers (a string or a `{value}` credential).
   'authPassword',
+  'slackTokenSecret',
+  'pushoverTokenSecret',
+  'wechatApiSecret',
+  'bearerToken',
+  'userKey',
+  // A chatbot's or Discord's webhook URL carries its access token.
+  'webhook',
 ]);
 
 /** The YAML with every credential replaced by `SECRET_MASK`, as Alertmanager shows its configuration. */
@@ -40,6 +47,12 @@ export function maskSecrets(yamlText: string): string {
         (key === 'api_url' &&
           path.some((n) => isPair(n) && isScalar(n.key) && n.key.value === 'slack_configs'));
       if (secret && isScalar(pair.value)) pair.value.value = SECRET_MASK;
+      // notification-manager's credential form, `{value: ...}`; a webhook channel's mapping has no
+      // `value`, so it stays as written.
+      if (secret && isMap(pair.value))
+        for (const p of pair.value.items)
+          if (isScalar(p.key) && p.key.value === 'value' && isScalar(p.value))
+            p.value.value = SECRET_MASK;
       if (isScalar(pair.key) && String(pair.key.value) === 'basic_auth' && isMap(pair.value))
         for (const p of pair.value.items)
           if (isScalar(p.key) && p.key.value === 'password' && isScalar(p.value))
