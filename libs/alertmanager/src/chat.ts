@@ -208,7 +208,16 @@ export async function sendChat(
   ctx: NotifyContext,
 ): Promise<void> {
   if (c.kind !== 'wechat') {
-    for (const req of await chatRequests(c, alerts, ctx)) await post(req, ctx.signal);
+    for (const req of await chatRequests(c, alerts, ctx)) {
+      const reply = await post(req, ctx.signal);
+      // Slack's Web API (a bot token, as notification-manager posts) answers refusals as 200 with
+      // `ok: false`; incoming webhooks answer plain text.
+      if (c.kind === 'slack' && c.authorization !== undefined) {
+        const r = reply as { ok?: boolean; error?: string } | null;
+        if (typeof r === 'object' && r !== null && r.ok === false)
+          throw new NotifyError(`slack: ${r.error ?? 'not ok'}`, false);
+      }
+    }
     return;
   }
   const base = c.apiUrl.endsWith('/') ? c.apiUrl : `${c.apiUrl}/`;

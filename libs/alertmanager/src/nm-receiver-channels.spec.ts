@@ -10,8 +10,10 @@ import { acceptAlert } from './alert';
 import { type AlertmanagerConfig, parseAlertmanagerConfig } from './config';
 import { InvalidAlertmanagerConfigError } from './config-errors';
 import { type NotifyContext } from './integrations';
+import { MemoryNotificationLog } from './nflog';
 import { maskSecrets } from './secrets';
 import { sendIntegration } from './send';
+import { TenantAlertmanager } from './tenant-alertmanager';
 
 const AM = 'route: {receiver: ops}\nreceivers: [{name: ops}]\n';
 const NOW = Date.now();
@@ -347,6 +349,54 @@ configs:
       'Bearer A',
       'Bearer B',
     ]);
+  });
+
+  it("fails a Slack delivery that the Web API refuses with ok: false, and doesn't retry it", async () => {
+    const server = await startVendorServer(() => ({ body: { ok: false, error: 'invalid_auth' } }));
+    servers.push(server);
+    const config = parseAlertmanagerConfig(
+      AM,
+      document(CASES.find((k) => k.channel === 'slack') as Case, server.url),
+    );
+    await expect(deliver(config, 'pager')).rejects.toMatchObject({
+      message: 'slack: invalid_auth',
+      retry: false,
+    });
+  });
+
+  it('lets a Router pick receivers by channel type', async () => {
+    const sent: string[] = [];
+    const am = new TenantAlertmanager(
+      'acme',
+      parseAlertmanagerConfig(
+        'route: {receiver: ops, group_wait: 0s}\nreceivers: [{name: ops}]\n',
+        `
+receivers:
+  - name: hook
+    labels: { type: global }
+    webhook: { url: 'http://127.0.0.1:9/hook', alertSelector: { matchLabels: { never: matches } } }
+  - name: bot
+    labels: { type: global }
+    discord: { webhook: 'http://127.0.0.1:9/discord', alertSelector: { matchLabels: { never: matches } } }
+routers:
+  - name: webhooks-only
+    alertSelector: { matchLabels: { team: db } }
+    receivers: { type: webhook }
+`,
+      ),
+      {
+        nflog: new MemoryNotificationLog(),
+        externalURL: 'http://strata/alertmanager',
+        send: (_config, _alerts, ctx) => {
+          sent.push(ctx.receiver);
+          return Promise.resolve();
+        },
+      },
+    );
+    await am.post([{ labels: { alertname: 'DbSlow', team: 'db' } }]);
+    await new Promise((r) => setTimeout(r, 300));
+    await am.stop();
+    expect(sent).toEqual(['nm/hook']);
   });
 
   it('refuses bad receivers and configs with their paths', () => {
