@@ -329,7 +329,7 @@ configs:
     expect(maskSecrets(doc)).not.toContain('SMTP-PASS');
   });
 
-  it('picks configs by selector and channel: one integration per matching config', () => {
+  it('picks configs by selector and channel: one integration per matching config, none when disabled', () => {
     const config = parseAlertmanagerConfig(
       AM,
       `
@@ -337,6 +337,9 @@ receivers:
   - name: pager
     labels: { type: global }
     slack: { channels: ['#ops'], slackConfigSelector: { matchLabels: { team: db } } }
+  - name: off
+    labels: { type: global }
+    slack: { enabled: false, channels: ['#ops'], slackConfigSelector: { matchLabels: { team: db } } }
 configs:
   - { name: a, labels: { team: db }, slack: { slackTokenSecret: A } }
   - { name: b, labels: { team: db }, slack: { slackTokenSecret: B } }
@@ -349,6 +352,8 @@ configs:
       'Bearer A',
       'Bearer B',
     ]);
+    // A disabled receiver's channel sends nothing.
+    expect(config.receivers.find((r) => r.name === 'nm/off')?.integrations).toEqual([]);
   });
 
   it("fails a Slack delivery that the Web API refuses with ok: false, and doesn't retry it", async () => {

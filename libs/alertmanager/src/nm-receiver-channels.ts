@@ -180,6 +180,7 @@ export function receiverDelivery(
       c.fail(selectorPath, `selects no ${channel} config of notification_manager.configs`);
   }
   const sendResolved = c.bool(e.sendResolved, join(path, 'sendResolved'), true);
+  const enabled = c.bool(e.enabled, join(path, 'enabled'), true);
   const template = c.str(e.template, join(path, 'template'));
   const title = c.str(e.titleTemplate, join(path, 'titleTemplate'));
   const ref = (name: string): string => `{{ template ${quote(name)} . }}`;
@@ -189,7 +190,7 @@ export function receiverDelivery(
     channel,
     matchers,
     am,
-    integrations: c.bool(e.enabled, join(path, 'enabled'), true) ? integrations : [],
+    integrations: enabled ? integrations : [],
   });
   // Alertmanager's parsers check the synthesized entries and apply their defaults; what they
   // could refuse was checked above at the receiver's own paths.
@@ -208,7 +209,7 @@ export function receiverDelivery(
           s === null ? [] : [emailConfig(s.spec, to, sendResolved, html, subject)],
         ),
       };
-      return c.bool(e.enabled, join(path, 'enabled'), true) ? out(am) : out({});
+      return out(enabled ? am : {});
     }
     case 'webhook': {
       const url = httpUrl(c, e.url, join(path, 'url'));
