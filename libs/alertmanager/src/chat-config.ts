@@ -17,6 +17,8 @@ export interface SlackConfig {
   readonly footer: string;
   readonly iconEmoji: string;
   readonly iconUrl: string;
+  /** The `Authorization` header value: a bot token for Slack's `chat.postMessage` (notification-manager's). */
+  readonly authorization?: string;
 }
 
 /** Discord (`discord_configs`): a webhook message with one embed. */
@@ -34,7 +36,8 @@ export interface TelegramConfig {
   readonly sendResolved: boolean;
   readonly apiUrl: string;
   readonly botToken: string;
-  readonly chatId: number;
+  /** A numeric id, or `@channelusername` (notification-manager's channels). */
+  readonly chatId: number | string;
   readonly message: string;
   readonly parseMode: string;
   readonly disableNotifications: boolean;

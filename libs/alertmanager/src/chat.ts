@@ -16,6 +16,7 @@ export interface ChatRequest {
   readonly url: string;
   readonly contentType: 'application/json' | 'application/x-www-form-urlencoded';
   readonly body: string;
+  readonly authorization?: string;
 }
 
 /** Cuts a message to a vendor's limit, marking the cut as Alertmanager does. */
@@ -57,7 +58,14 @@ async function slack(c: SlackConfig, r: Render): Promise<ChatRequest[]> {
     }),
     attachments: [attachment],
   };
-  return [{ url: c.apiUrl, contentType: 'application/json', body: JSON.stringify(body) }];
+  return [
+    {
+      url: c.apiUrl,
+      contentType: 'application/json',
+      body: JSON.stringify(body),
+      ...(c.authorization === undefined ? {} : { authorization: c.authorization }),
+    },
+  ];
 }
 
 /** Discord's embed colours for firing and resolved groups. */
@@ -170,7 +178,10 @@ async function post(req: ChatRequest, signal: AbortSignal): Promise<unknown> {
   try {
     res = await fetch(req.url, {
       method: 'POST',
-      headers: { 'Content-Type': req.contentType },
+      headers: {
+        'Content-Type': req.contentType,
+        ...(req.authorization === undefined ? {} : { Authorization: req.authorization }),
+      },
       body: req.body,
       signal,
     });
@@ -197,7 +208,16 @@ export async function sendChat(
   ctx: NotifyContext,
 ): Promise<void> {
   if (c.kind !== 'wechat') {
-    for (const req of await chatRequests(c, alerts, ctx)) await post(req, ctx.signal);
+    for (const req of await chatRequests(c, alerts, ctx)) {
+      const reply = await post(req, ctx.signal);
+      // Slack's Web API (a bot token, as notification-manager posts) answers refusals as 200 with
+      // `ok: false`; incoming webhooks answer plain text.
+      if (c.kind === 'slack' && c.authorization !== undefined) {
+        const r = reply as { ok?: boolean; error?: string } | null;
+        if (typeof r === 'object' && r !== null && r.ok === false)
+          throw new NotifyError(`slack: ${r.error ?? 'not ok'}`, false);
+      }
+    }
     return;
   }
   const base = c.apiUrl.endsWith('/') ? c.apiUrl : `${c.apiUrl}/`;

@@ -44,6 +44,8 @@ export interface WebhookConfig {
   readonly sendResolved: boolean;
   readonly url: string;
   readonly maxAlerts: number;
+  /** The `Authorization` header value (notification-manager's `httpConfig.bearerToken`). */
+  readonly authorization?: string;
 }
 
 /** An email integration (Alertmanager's `email_configs` entry) with the global SMTP defaults applied. */
@@ -239,6 +241,14 @@ export function parseAlertmanagerConfig(
       receivers[at] = {
         ...receivers[at],
         integrations: [...receivers[at].integrations, ...parsed],
+      };
+  }
+  for (const extra of nm.integrations) {
+    const at = receivers.findIndex((r) => r.name === extra.name);
+    if (at >= 0)
+      receivers[at] = {
+        ...receivers[at],
+        integrations: [...receivers[at].integrations, ...extra.configs],
       };
   }
   const names = new Set<string>();

@@ -168,7 +168,7 @@ describe("notification-manager's receivers and configs", () => {
       },
       {
         path: 'notification_manager.receivers[0].email.emailConfigSelector',
-        reason: 'selects no config of notification_manager.configs',
+        reason: 'selects no email config of notification_manager.configs',
       },
     ]);
     expect(maskSecrets(NM)).not.toContain('hunter2');

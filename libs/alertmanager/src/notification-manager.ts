@@ -1,13 +1,13 @@
 import { type Checker, type Obj, join } from './config-checker';
 import { type NmReceiver, type NmRouter, parseNmRouters } from './nm-routers';
+import { type IntegrationConfig } from './config';
 import {
-  SELECTOR_FIELDS,
-  alternation,
-  labelMap,
-  quote,
-  selectorMatchers,
-  selects,
-} from './nm-selectors';
+  NM_RECEIVER_CHANNELS,
+  parseNmConfigs,
+  receiverChannelOf,
+  receiverDelivery,
+} from './nm-receiver-channels';
+import { alternation, labelMap } from './nm-selectors';
 import { type NmSilence, parseNmSilences, silenceUser } from './nm-silences';
 
 /**
@@ -27,10 +27,10 @@ const DOC_FIELDS = [
 /** The receiver of alerts a routed receiver's parent route catches but none of its children: sends nothing. */
 const UNROUTED = 'nm/';
 
-interface EmailServer {
+/** Integrations a Receiver's channel adds to its Alertmanager receiver `nm/<name>`. */
+export interface ReceiverIntegrations {
   readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly email: Obj;
+  readonly configs: readonly IntegrationConfig[];
 }
 
 /** Strata's channels added to an Alertmanager receiver of the same name (`alertmanager_receivers`). */
@@ -47,6 +47,7 @@ export interface NotificationManagerParts {
   /** The receivers' routes, to go first under the root, ahead of the tenant's own tree. */
   readonly routes: readonly Obj[];
   readonly channels: readonly ReceiverChannels[];
+  readonly integrations: readonly ReceiverIntegrations[];
   readonly silences: readonly NmSilence[];
 }
 
@@ -63,60 +64,41 @@ export function withNotificationManager(
   top: Obj,
   raw: unknown,
 ): NotificationManagerParts {
-  if (raw === undefined || raw === null) return { top, routes: [], channels: [], silences: [] };
+  if (raw === undefined || raw === null)
+    return { top, routes: [], channels: [], integrations: [], silences: [] };
   const base = NOTIFICATION_MANAGER_KEY;
   const nm = c.obj(raw, base, DOC_FIELDS);
-  const servers = emailServers(c, nm.configs, join(base, 'configs'));
+  const configs = parseNmConfigs(c, nm.configs, join(base, 'configs'));
   const namespaces = tenantNamespaces(c, nm.tenants, join(base, 'tenants'));
   const receivers: Obj[] = [];
+  const integrations: ReceiverIntegrations[] = [];
   const own = new Map<string, string[] | null>();
   const objects: NmReceiver[] = [];
   c.list(nm.receivers, join(base, 'receivers')).forEach((raw, i) => {
     const p = join(join(base, 'receivers'), i);
-    const o = c.obj(raw, p, ['name', 'labels', 'email']);
+    const o = c.obj(raw, p, ['name', 'labels', ...NM_RECEIVER_CHANNELS]);
     const name = c.str(o.name, join(p, 'name')) ?? '';
     if (name === '') c.fail(join(p, 'name'), 'missing name in receiver');
     else if (objects.some((r) => r.name === name))
       c.fail(join(p, 'name'), `receiver "${name}" is not unique`);
     const labels = labelMap(c, o.labels, join(p, 'labels'));
     const user = silenceUser(c, labels, join(p, 'labels'));
-    const ep = join(p, 'email');
-    if (o.email === undefined) c.fail(ep, 'a receiver needs a channel (email)');
-    const e = c.obj(o.email, ep, [
-      'to',
-      'alertSelector',
-      'emailConfigSelector',
-      'template',
-      'subjectTemplate',
-      'sendResolved',
-    ]);
-    const to = c.list(e.to, join(ep, 'to')).map(String);
-    if (to.length === 0) c.fail(join(ep, 'to'), 'missing to addresses');
-    let matchers: string[] | null = selectorMatchers(c, e.alertSelector, join(ep, 'alertSelector'));
+    const channel = receiverChannelOf(c, o, p);
+    if (channel === null) return;
+    const cp = join(p, channel);
+    const delivery = receiverDelivery(c, channel, o[channel], cp, configs);
+    let matchers: string[] | null = delivery.matchers;
     if (user !== null) {
       // A tenant receiver sees only alerts of its user's namespaces (KubeSphere asks its tenant
       // service; here `tenants` says which namespaces are whose).
       const owned = namespaces.get(user) ?? [];
       matchers = owned.length === 0 ? null : [...matchers, `namespace=~${alternation(owned)}`];
     }
-    const configSelector = c.obj(
-      e.emailConfigSelector,
-      join(ep, 'emailConfigSelector'),
-      SELECTOR_FIELDS,
-    );
-    selectorMatchers(c, configSelector, join(ep, 'emailConfigSelector'));
-    const chosen = servers.filter((s) => selects(configSelector, s.labels));
-    if (chosen.length === 0)
-      c.fail(join(ep, 'emailConfigSelector'), 'selects no config of notification_manager.configs');
-    const template = c.str(e.template, join(ep, 'template')) ?? 'nm.default.html';
-    const subject = c.str(e.subjectTemplate, join(ep, 'subjectTemplate')) ?? 'nm.default.subject';
-    const sendResolved = c.bool(e.sendResolved, join(ep, 'sendResolved'), true);
-    receivers.push({
-      name: `nm/${name}`,
-      email_configs: chosen.map((s) => emailConfig(s, to, sendResolved, template, subject)),
-    });
+    receivers.push({ name: `nm/${name}`, ...delivery.am });
+    if (delivery.integrations.length > 0)
+      integrations.push({ name: `nm/${name}`, configs: delivery.integrations });
     own.set(name, matchers);
-    objects.push({ name, labels, type: 'email' });
+    objects.push({ name, labels, type: channel });
   });
   const routers = parseNmRouters(c, nm.routers, join(base, 'routers'), objects);
   const routes = objects.flatMap((r) => routesOf(r.name, own.get(r.name) ?? null, routers));
@@ -143,6 +125,7 @@ export function withNotificationManager(
     top: { ...top, receivers: [...((top.receivers as unknown[] | undefined) ?? []), ...receivers] },
     routes,
     channels,
+    integrations,
     silences,
   };
 }
@@ -161,27 +144,6 @@ function routesOf(name: string, own: string[] | null, routers: readonly NmRouter
   return [{ receiver: UNROUTED, continue: true, routes: children }];
 }
 
-function emailServers(c: Checker, raw: unknown, path: string): EmailServer[] {
-  return c.list(raw, path).map((raw, i) => {
-    const p = join(path, i);
-    const o = c.obj(raw, p, ['name', 'labels', 'email']);
-    const email = c.obj(o.email, join(p, 'email'), [
-      'from',
-      'smartHost',
-      'authUsername',
-      'authPassword',
-      'authIdentity',
-      'requireTLS',
-      'hello',
-    ]);
-    return {
-      name: c.str(o.name, join(p, 'name')) ?? '',
-      labels: labelMap(c, o.labels, join(p, 'labels')),
-      email,
-    };
-  });
-}
-
 /** `tenants`: which namespaces belong to which user (KubeSphere's tenant service answers this in notification-manager). */
 function tenantNamespaces(c: Checker, raw: unknown, path: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -194,29 +156,4 @@ function tenantNamespaces(c: Checker, raw: unknown, path: string): Map<string, s
     out.set(name, c.list(o.namespaces, join(p, 'namespaces')).map(String));
   });
   return out;
-}
-
-function emailConfig(
-  s: EmailServer,
-  to: readonly string[],
-  sendResolved: boolean,
-  template: string,
-  subject: string,
-): Obj {
-  const host = (s.email.smartHost ?? {}) as Obj;
-  return {
-    to: to.join(', '),
-    send_resolved: sendResolved,
-    ...(s.email.from !== undefined ? { from: s.email.from } : {}),
-    ...(host.host !== undefined
-      ? { smarthost: `${String(host.host)}:${String(host.port ?? 25)}` }
-      : {}),
-    ...(s.email.authUsername !== undefined ? { auth_username: s.email.authUsername } : {}),
-    ...(s.email.authPassword !== undefined ? { auth_password: s.email.authPassword } : {}),
-    ...(s.email.authIdentity !== undefined ? { auth_identity: s.email.authIdentity } : {}),
-    ...(s.email.hello !== undefined ? { hello: s.email.hello } : {}),
-    ...(s.email.requireTLS !== undefined ? { require_tls: s.email.requireTLS } : {}),
-    html: `{{ template ${quote(template)} . }}`,
-    headers: { Subject: `{{ template ${quote(subject)} . }}` },
-  };
 }

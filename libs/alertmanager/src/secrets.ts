@@ -23,8 +23,15 @@ const SECRET_KEYS = new Set([
   'webhook_url',
   // DingTalk's and Feishu's signing secrets.
   'secret',
-  // notification-manager's Configs.
+  // notification-manager's Configs and Receivers (a string or a `{value}` credential).
   'authPassword',
+  'slackTokenSecret',
+  'pushoverTokenSecret',
+  'wechatApiSecret',
+  'bearerToken',
+  'userKey',
+  // A chatbot's or Discord's webhook URL carries its access token.
+  'webhook',
 ]);
 
 /** Calls `at` with the value node of each credential (Alertmanager's `Secret` fields and notification-manager's). */
@@ -46,6 +53,11 @@ function eachSecret(doc: Document, visitValue: (value: Scalar) => void): void {
         (key === 'api_url' &&
           path.some((n) => isPair(n) && isScalar(n.key) && n.key.value === 'slack_configs'));
       if (secret && isScalar(pair.value)) at(pair.value);
+      // notification-manager's credential form, `{value: ...}`; a webhook channel's mapping has no
+      // `value`, so it stays as written.
+      if (secret && isMap(pair.value))
+        for (const p of pair.value.items)
+          if (isScalar(p.key) && p.key.value === 'value' && isScalar(p.value)) at(p.value);
       if (isScalar(pair.key) && String(pair.key.value) === 'basic_auth' && isMap(pair.value))
         for (const p of pair.value.items)
           if (isScalar(p.key) && p.key.value === 'password' && isScalar(p.value)) at(p.value);

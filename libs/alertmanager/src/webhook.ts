@@ -38,7 +38,11 @@ export async function sendWebhook(
     status = await postBody(
       config.url,
       body,
-      { 'Content-Type': 'application/json', 'User-Agent': 'Strata-Alertmanager/0.25.0' },
+      {
+        'Content-Type': 'application/json',
+        'User-Agent': 'Strata-Alertmanager/0.25.0',
+        ...(config.authorization === undefined ? {} : { Authorization: config.authorization }),
+      },
       ctx.signal,
     );
   } catch (e) {

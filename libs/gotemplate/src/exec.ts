@@ -20,25 +20,11 @@ export type MissingKey = 'default' | 'zero' | 'error';
 export interface ExecOptions {
   funcs: FuncMap;
   missingKey?: MissingKey;
-  /**
-   * Applied to what each action prints, literal text left alone: `htmlEscape` gives what Go's
-   * html/template gives in text context (it does not follow attributes, scripts or URLs).
-   */
-  escapeOutput?: (printed: string) => string;
 }
 
 const MISSING = Symbol('missing');
 type Final = GoValue | typeof MISSING;
 const MAX_DEPTH = 100000;
-
-/**
- * Whether a pipeline already ends in an escaper, which html/template then leaves alone: `html`,
- * or `safeHtml` (Alertmanager's `template.HTML`, trusted as is).
- */
-function escapedBy(pipe: PipeNode): boolean {
-  const last = pipe.cmds[pipe.cmds.length - 1]?.args[0];
-  return last?.type === 'identifier' && (last.ident === 'html' || last.ident === 'safeHtml');
-}
 
 class WalkBreak {}
 class WalkContinue {}
@@ -107,7 +93,7 @@ class State {
     switch (node.type) {
       case 'action': {
         const val = await this.evalPipeline(dot, node.pipe);
-        if (node.pipe.decl.length === 0) this.printValue(node, val, escapedBy(node.pipe));
+        if (node.pipe.decl.length === 0) this.printValue(node, val);
         return;
       }
       case 'break':
@@ -240,7 +226,7 @@ class State {
     this.errorf(`undefined variable: ${name}`);
   }
 
-  private printValue(node: Node, v: GoValue, escaped = false): void {
+  private printValue(node: Node, v: GoValue): void {
     this.at(node);
     if (v === undefined) {
       this.out += '<no value>';
@@ -249,7 +235,7 @@ class State {
     // Go prints what a pointer points to, so a *sample prints as its struct.
     const printable = v instanceof GoStruct && v.pointer ? new GoStruct(v.structType, v.fields) : v;
     const printed = formatValue(printable, 'v', noFlags(), 0);
-    this.out += this.opts.escapeOutput && !escaped ? this.opts.escapeOutput(printed) : printed;
+    this.out += printed;
   }
 
   private async evalPipeline(dot: GoValue, pipe: PipeNode): Promise<GoValue> {

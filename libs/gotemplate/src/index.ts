@@ -4,6 +4,7 @@
 export * from './errors';
 export { parseTemplate, type ParsedTemplate } from './parser';
 export { executeTemplate, type ExecOptions, type MissingKey } from './exec';
+export { HTML_ESCAPERS, TemplateEscapeError, escapeHtmlTemplate } from './html-escape';
 export { BUILTINS, htmlEscape, jsEscape, queryEscape } from './builtins';
 export { GoCallError, type GoFunc, type FuncMap, type ParamType } from './funcs';
 export {

@@ -71,4 +71,33 @@ describe('alert snapshots in KV', () => {
     await restarted.snapshot(now, 9);
     expect((await kv.get('alertsnap-head'))?.json()).toEqual({ seq: 7 });
   });
+
+  it('migrates per-alert keys of earlier builds into the snapshot, then deletes them', async () => {
+    const kv = await bus.openKv(uniqueName('alerts'));
+    const now = Date.now();
+    const before = new AlertStore(kv);
+    before.apply('acme', [alert('aa01', now - 1_000, 'InSnapshot')]);
+    await before.snapshot(now, 3);
+    // What an earlier build left: an older version of a snapshotted alert, and two it alone has.
+    await kv.put('alert.acme.aa01', alert('aa01', now - 5_000, 'Older'));
+    await kv.put('alert.acme.cd02', alert('cd02', now - 2_000, 'OnlyInKeys'));
+    await kv.put('alert.beta.ef03', alert('ef03', now - 2_000, 'OtherTenant'));
+
+    const migrating = new AlertStore(kv);
+    expect(await migrating.load()).toBe(3);
+    const names = (s: AlertStore, t: string) =>
+      s
+        .alertsOf(t)
+        .map((a) => a.labels.alertname)
+        .sort();
+    expect(names(migrating, 'acme')).toEqual(['InSnapshot', 'OnlyInKeys']);
+    expect(names(migrating, 'beta')).toEqual(['OtherTenant']);
+    await migrating.snapshot(now, 3);
+    expect(await kv.keys('alert.>')).toEqual([]);
+
+    const restarted = new AlertStore(kv);
+    await restarted.load();
+    expect(names(restarted, 'acme')).toEqual(['InSnapshot', 'OnlyInKeys']);
+    expect(names(restarted, 'beta')).toEqual(['OtherTenant']);
+  });
 });

@@ -6,6 +6,8 @@ const ALERT_TTL_MS = 24 * 3_600_000;
 /** Key of the stream sequence every snapshot part holds. */
 const HEAD_KEY = 'alertsnap-head';
 const PART_PREFIX = 'alertsnap.';
+/** Per-alert keys (`alert.<tenant>.<fingerprint>`) of builds before the snapshots. */
+const LEGACY_PREFIX = 'alert.';
 
 /** Parts by the fingerprint's first two hex digits: a part stays far below a message's limit. */
 const partOf = (fingerprint: string): string => fingerprint.slice(0, 2);
@@ -22,9 +24,15 @@ export class AlertStore {
   private dirty = new Map<string, Set<string>>();
   /** Revisions this process wrote, so a part is replaced in one round trip. */
   private readonly revisions = new Map<string, number>();
+  /** Per-alert keys of earlier builds folded in at load, deleted once a snapshot holds them. */
+  private legacy: string[] = [];
   constructor(private readonly kv: KvBucket) {}
 
-  /** Loads the last snapshot; returns the stream sequence it holds (0 when there is none). */
+  /**
+   * Loads the last snapshot, and the per-alert keys earlier builds wrote (each kept unless the
+   * snapshot holds a newer version; deleted after the next snapshot); returns the stream sequence
+   * the snapshot holds (0 when there is none).
+   */
   async load(): Promise<number> {
     const head = await this.kv.get(HEAD_KEY);
     for (const key of await this.kv.keys(`${PART_PREFIX}>`)) {
@@ -33,6 +41,13 @@ export class AlertStore {
       this.revisions.set(key, v.revision);
       const tenantId = key.slice(PART_PREFIX.length, key.lastIndexOf('.'));
       this.apply(tenantId, v.json<AlertSnapshotPart>().alerts, false);
+    }
+    for (const key of await this.kv.keys(`${LEGACY_PREFIX}>`)) {
+      const v = await this.kv.get(key);
+      if (v === null) continue;
+      // Marked dirty, so the next snapshot writes them into their parts before they are deleted.
+      this.apply(key.slice(LEGACY_PREFIX.length, key.lastIndexOf('.')), [v.json<StoredAlert>()]);
+      this.legacy.push(key);
     }
     return head === null ? 0 : head.json<{ seq: number }>().seq;
   }
@@ -100,6 +115,9 @@ export class AlertStore {
       }
       throw e;
     }
+    const legacy = this.legacy;
+    this.legacy = [];
+    await Promise.all(legacy.map((key) => this.kv.delete(key)));
   }
 
   /** Replaces `key` unless it already holds a later sequence (another replica's snapshot). */

@@ -1,6 +1,7 @@
 import {
+  HTML_ESCAPERS,
   TemplateParseError,
-  htmlEscape,
+  escapeHtmlTemplate,
   executeTemplate,
   parseTemplate,
   type ParsedTemplate,
@@ -11,6 +12,7 @@ import { templateDataValue } from './am-data';
 import { DEFAULT_TEMPLATES } from './defaults';
 
 const hasFunc = (n: string): boolean => ALERTMANAGER_FUNCS.has(n);
+const HTML_FUNCS = new Map([...ALERTMANAGER_FUNCS, ...HTML_ESCAPERS]);
 
 /** The default templates, parsed once: every tenant's set starts from them and none changes them. */
 let defaultTrees: ParsedTemplate['trees'] | null = null;
@@ -31,7 +33,8 @@ export class TemplateSet {
 
   /**
    * Renders one field (`{{ template "email.default.subject" . }}`) against the notification's
-   * data; `html` escapes what actions print, as Alertmanager's `TmplHTML` does.
+   * data; `html` escapes what actions print for the HTML context each is in, as Alertmanager's
+   * `TmplHTML` does with Go's html/template.
    */
   async render(
     text: string,
@@ -41,9 +44,16 @@ export class TemplateSet {
     const own = parseTemplate('', text, hasFunc);
     const trees = new Map(this.trees);
     for (const [k, v] of own.trees) trees.set(k, v);
-    return executeTemplate({ name: '', text, trees }, templateDataValue(data), {
-      funcs: ALERTMANAGER_FUNCS,
-      ...(options.html ? { escapeOutput: htmlEscape } : {}),
+    const parsed = { name: '', text, trees };
+    // Alertmanager runs both template kinds with `missingkey=zero`: a missing label is "".
+    if (!options.html)
+      return executeTemplate(parsed, templateDataValue(data), {
+        funcs: ALERTMANAGER_FUNCS,
+        missingKey: 'zero',
+      });
+    return executeTemplate(escapeHtmlTemplate(parsed), templateDataValue(data), {
+      funcs: HTML_FUNCS,
+      missingKey: 'zero',
     });
   }
 }
