@@ -12,7 +12,7 @@ import { type HeadOptions } from '@strata/tsdb';
 import { BlockCutter, type BlockShipping, type ShippedBlock } from './blocks/block-cutter';
 import { type IngesterObserver } from './ingester.metrics';
 import { PartitionHead } from './head/partition-head';
-import { encodeHeadSnapshot } from './snapshot/head-snapshot';
+import { encodeHeadSnapshotSteps } from './snapshot/head-snapshot';
 import { type SnapshotStore } from './snapshot/snapshot.store';
 import { type StoreResponse, answerStoreRequest } from './store/store-api.handler';
 
@@ -24,6 +24,14 @@ import { type StoreResponse, answerStoreRequest } from './store/store-api.handle
 export function partitionConsumerName(partition: number, leaseRevision: number): string {
   return `${consumerPrefix(partition)}${leaseRevision}`;
 }
+
+/**
+ * Longest the event loop is held by one slice of a snapshot's encoding or of the deliveries held
+ * meanwhile: a write request waits behind at most this much of it, not the whole encoding.
+ */
+const SLICE_MS = 4;
+
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 function consumerPrefix(partition: number): string {
   return `ingester-p${partition}-r`;
@@ -50,6 +58,10 @@ export class PartitionRunner {
   /** The consumer sequence the next delivery must have. */
   private nextDelivery = 1;
   private resyncing: Promise<void> = Promise.resolve();
+  /** Deliveries that arrived while a snapshot was encoded; applied in order once it is. */
+  private held: Array<() => void> | null = null;
+  /** Snapshots and block cuts, one at a time: a cut truncates heads a snapshot may be reading. */
+  private exclusive: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly state: PartitionHead,
@@ -180,6 +192,18 @@ export class PartitionRunner {
       return Promise.resolve();
     }
     this.nextDelivery = m.deliverySeq + 1;
+    const held = this.held;
+    if (held)
+      return new Promise((resolve, reject) =>
+        held.push(() => {
+          try {
+            void this.apply(m);
+            resolve();
+          } catch (error) {
+            reject(error);
+          }
+        }),
+      );
     return this.apply(m);
   }
 
@@ -259,15 +283,15 @@ export class PartitionRunner {
   cutBlocks(): Promise<ShippedBlock[]> {
     const cutter = this.cutter;
     if (!cutter) return Promise.resolve([]);
-    this.cutting = this.cutting
-      .catch(() => [])
-      .then(async () => {
-        if (this.stopped) return [];
-        const shipped = await cutter.cutDue();
-        if (shipped.length > 0) this.snapshotSeq = -1;
-        return shipped;
-      });
-    return this.cutting;
+    const cut = this.exclusive.then(async () => {
+      if (this.stopped) return [];
+      const shipped = await cutter.cutDue();
+      if (shipped.length > 0) this.snapshotSeq = -1;
+      return shipped;
+    });
+    this.exclusive = cut.catch(() => undefined);
+    this.cutting = cut;
+    return cut;
   }
 
   /** The shipped record per tenant (empty without blocks). */
@@ -275,18 +299,61 @@ export class PartitionRunner {
     return this.cutter?.shippedTenants() ?? new Map();
   }
 
-  /** Writes a snapshot if anything was applied since the last one; encoding is synchronous, so it matches `lastSeq`. */
-  async snapshot(): Promise<void> {
+  /**
+   * Writes a snapshot if anything was applied since the last one. It is encoded in slices that give
+   * the event loop back (so write requests are not stalled behind it), with the deliveries that
+   * arrive meanwhile held and applied afterwards, so the heads still match `lastSeq`.
+   */
+  snapshot(): Promise<void> {
+    const run = this.exclusive.then(() => this.writeSnapshot());
+    this.exclusive = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeSnapshot(): Promise<void> {
     const seq = this.state.lastSeq;
     if (seq === this.snapshotSeq) return;
     const started = Date.now();
-    const bytes = encodeHeadSnapshot(this.state.partition, seq, this.state.tenantStates(), {
-      exemplars: this.state.exemplars.entries(),
-      metadata: this.state.families(),
-    });
+    this.held = [];
+    let bytes: Buffer;
+    try {
+      const steps = encodeHeadSnapshotSteps(this.state.partition, seq, this.state.tenantStates(), {
+        exemplars: this.state.exemplars.entries(),
+        metadata: this.state.families(),
+      });
+      for (;;) {
+        const until = performance.now() + SLICE_MS;
+        let step = steps.next();
+        // The clock is read every 64 series: reading it per series would cost more than a series.
+        for (let n = 1; !step.done; n++) {
+          if ((n & 63) === 0 && performance.now() >= until) break;
+          step = steps.next();
+        }
+        if (step.done) {
+          bytes = step.value;
+          break;
+        }
+        await nextTurn();
+      }
+    } finally {
+      await this.releaseHeld();
+    }
     await this.snapshots.write(this.state.partition, bytes);
     this.snapshotSeq = seq;
     this.observer.snapshotted(this.state.partition, bytes.length, (Date.now() - started) / 1000);
+  }
+
+  /** Applies the held deliveries in order, in slices; later ones queue behind them until it ends. */
+  private async releaseHeld(): Promise<void> {
+    const held = this.held ?? [];
+    for (let i = 0; i < held.length;) {
+      const until = performance.now() + SLICE_MS;
+      while (i < held.length && performance.now() < until) {
+        held[i++]();
+      }
+      if (i < held.length) await nextTurn();
+    }
+    this.held = null;
   }
 
   /** Stops serving; with `persist`, writes a final snapshot after the last applied message. */

@@ -65,8 +65,8 @@ function fail(why: string): never {
  * Encodes a partition's tenant heads (format in the README: header, symbol table, per tenant its
  * bounds, window and discarded samples, then per series its label refs, closed XOR chunks as
  * stored, the open chunk's samples, append state and OOO samples; then the exemplars and family
- * metadata; xxh32 trailer). Synchronous on purpose: the caller runs it between two applied
- * messages, so the heads and `coveredSeq` agree exactly.
+ * metadata; xxh32 trailer). Synchronous: the caller runs it between two applied messages, so the
+ * heads and `coveredSeq` agree exactly.
  */
 export function encodeHeadSnapshot(
   partition: number,
@@ -74,6 +74,23 @@ export function encodeHeadSnapshot(
   tenants: Iterable<TenantHeadState>,
   extras: SnapshotExtras = {},
 ): Buffer {
+  const steps = encodeHeadSnapshotSteps(partition, coveredSeq, tenants, extras);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * {@link encodeHeadSnapshot} in steps: it yields after every series and returns the file, so a
+ * caller can give the event loop back between steps. The heads must not change until it returns.
+ */
+export function* encodeHeadSnapshotSteps(
+  partition: number,
+  coveredSeq: number,
+  tenants: Iterable<TenantHeadState>,
+  extras: SnapshotExtras = {},
+): Generator<void, Buffer, void> {
   const symbols = new Map<string, number>();
   const symbolList: string[] = [];
   const ref = (s: string) => {
@@ -100,7 +117,11 @@ export function encodeHeadSnapshot(
     let count = 0;
     for (const s of t.head.allSeries()) if (!s.isEmpty()) count++;
     body.uvarint(count);
-    for (const s of t.head.allSeries()) if (!s.isEmpty()) encodeSeries(body, s, ref);
+    for (const s of t.head.allSeries()) {
+      if (s.isEmpty()) continue;
+      encodeSeries(body, s, ref);
+      yield;
+    }
   }
   const held = [...(extras.exemplars ?? [])];
   body.uvarint(held.length);
@@ -122,6 +143,7 @@ export function encodeHeadSnapshot(
     for (const text of [tenant, family.metricFamilyName, family.type, family.help, family.unit])
       body.uvarint(ref(text));
   }
+  yield;
   const out = new ByteWriter();
   out.u32(SNAPSHOT_MAGIC);
   out.u8(SNAPSHOT_VERSION);
