@@ -8,7 +8,7 @@ import {
   Streams,
   Subjects,
 } from '@strata/contracts';
-import { SecretKeyring } from '@strata/service-kit';
+import { openStoredSecret, type SecretKeyring } from '@strata/service-kit';
 
 /** A tenant's configuration as the control plane last said (null: the tenant has none). */
 export interface TenantConfig {
@@ -36,15 +36,18 @@ export class TenantConfigsSource {
 
   /** The document with its sealed credentials opened; notification is their only reader. */
   private open(tenantId: string, yamlText: string): string {
-    return mapSecrets(yamlText, (value) => {
-      if (!SecretKeyring.isSealed(value)) return value;
-      if (!this.keyring)
-        throw new StrataError(
-          'unavailable',
-          `tenant ${tenantId}'s Alertmanager credentials are sealed, and notification has no STRATA_SECRET_KEY`,
-        );
-      return this.keyring.open(value, tenantId);
-    });
+    return mapSecrets(yamlText, (value) =>
+      openStoredSecret(
+        this.keyring,
+        value,
+        tenantId,
+        () =>
+          new StrataError(
+            'unavailable',
+            `tenant ${tenantId}'s Alertmanager credentials are sealed, and notification has no STRATA_SECRET_KEY`,
+          ),
+      ),
+    );
   }
 
   /** The tenant's configuration now, or null when it has none. */

@@ -59,6 +59,7 @@ export {
   PrivateAddressRefusedError,
 } from './net/private-address';
 export {
+  openStoredSecret,
   SecretKeyring,
   SecretOpenError,
   SEALED_PREFIX,

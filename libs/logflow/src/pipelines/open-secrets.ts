@@ -1,5 +1,5 @@
 import { mapPipelineSecrets, type PipelineSpec } from '@strata/contracts';
-import { SecretKeyring } from '@strata/service-kit';
+import { openStoredSecret, type SecretKeyring } from '@strata/service-kit';
 
 /**
  * The spec with its sealed credentials opened for the tenant, for the sinks to authenticate with;
@@ -11,10 +11,12 @@ export function openPipelineSecrets<T extends PipelineSpec>(
   keyring: SecretKeyring | null,
   tenantId: string,
 ): T {
-  return mapPipelineSecrets(spec, (value, path) => {
-    if (!SecretKeyring.isSealed(value)) return value;
-    if (!keyring)
-      throw new Error(`the credential at ${path} is sealed, and logflow has no STRATA_SECRET_KEY`);
-    return keyring.open(value, tenantId);
-  });
+  return mapPipelineSecrets(spec, (value, path) =>
+    openStoredSecret(
+      keyring,
+      value,
+      tenantId,
+      () => new Error(`the credential at ${path} is sealed, and logflow has no STRATA_SECRET_KEY`),
+    ),
+  );
 }

@@ -150,6 +150,21 @@ export class SecretKeyring {
 }
 
 /**
+ * What a stored credential holds for `context`: a value stored before sealing existed as it is,
+ * a sealed one opened by `keyring`; `noKey` makes the error when it is sealed and there is no key.
+ */
+export function openStoredSecret(
+  keyring: SecretKeyring | null,
+  value: string,
+  context: string,
+  noKey: () => Error,
+): string {
+  if (!SecretKeyring.isSealed(value)) return value;
+  if (!keyring) throw noKey();
+  return keyring.open(value, context);
+}
+
+/**
  * The keyring configured for this process: `STRATA_SECRET_KEY`, else the file at
  * `STRATA_SECRET_KEY_FILE`, else none (credentials can then be neither stored nor used).
  */
