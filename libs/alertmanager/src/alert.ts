@@ -36,21 +36,29 @@ function postedTime(s: string | undefined): number | null {
   return ms <= GO_ZERO_MS ? null : ms;
 }
 
+/** A label with an empty value is no label: API v2 removes such labels before validating. */
+function nonEmptyLabels(
+  labels: Readonly<Record<string, string>> | undefined,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels ?? {}).filter(([, v]) => v !== ''));
+}
+
 /** Accepts a posted alert as API v2 does: start defaults to now (or the end), end to now + resolve timeout. */
 export function acceptAlert(p: PostableAlert, now: number, resolveTimeoutMs: number): Alert {
+  const labels = nonEmptyLabels(p.labels);
   const endsGiven = postedTime(p.endsAt);
   const startsGiven = postedTime(p.startsAt);
   const startsAt = startsGiven ?? endsGiven ?? now;
   const timeout = endsGiven === null;
   return {
-    labels: { ...p.labels },
+    labels,
     annotations: { ...(p.annotations ?? {}) },
     startsAt,
     endsAt: endsGiven ?? now + resolveTimeoutMs,
     generatorURL: p.generatorURL ?? '',
     updatedAt: now,
     timeout,
-    fingerprint: fingerprint(p.labels),
+    fingerprint: fingerprint(labels),
   };
 }
 
@@ -94,13 +102,11 @@ export function compareAlerts(a: Alert, b: Alert): number {
 /** Problems with a posted alert, as API v2 validates it (empty when it is acceptable). */
 export function validatePostable(p: PostableAlert): string[] {
   const problems: string[] = [];
-  if (!p.labels || Object.keys(p.labels).length === 0)
-    problems.push('at least one label pair required');
-  for (const [k, v] of Object.entries(p.labels ?? {})) {
+  const labels = nonEmptyLabels(p.labels);
+  if (Object.keys(labels).length === 0) problems.push('at least one label pair required');
+  for (const k of Object.keys(labels))
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k))
       problems.push(`invalid label set: invalid name "${k}"`);
-    if (v === '') problems.push(`invalid label set: invalid value "" for name "${k}"`);
-  }
   for (const f of ['startsAt', 'endsAt'] as const)
     if (p[f] !== undefined && Number.isNaN(Date.parse(p[f])))
       problems.push(`${f}: not a date-time`);

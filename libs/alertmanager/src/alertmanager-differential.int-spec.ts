@@ -365,9 +365,13 @@ describe('rendered notifications against Debian Alertmanager, every channel alik
  * An HTML email whose values land in every context Alertmanager's templates put them: element
  * text, a `<title>`, double-, single- and unquoted attributes, URL attributes (at the start, after
  * a path, in the query and fragment), a comment, `safeHtml` in text and in an attribute, and a
- * trailing `html`.
+ * trailing `html`; and in the JavaScript and CSS contexts: values, strings and regexps in
+ * `<script>` and `onclick`, values, strings, `url(...)` and comments in `<style>` and `style`.
  */
-const HOSTILE_TEMPLATES = `{{ define "hostile.html" }}<html><head><title>{{ .CommonLabels.alertname }}: {{ template "__subject" . }}</title></head>
+const HOSTILE_TEMPLATES = `{{ define "hostile.html" }}<html><head><title>{{ .CommonLabels.alertname }}: {{ template "__subject" . }}</title>
+<style>h1 { color: {{ .CommonLabels.severity }}; font-family: "{{ .CommonLabels.alertname }}"; background: url('{{ .ExternalURL }}/bg.png?a={{ .CommonLabels.alertname }}') } /* {{ .Status }} */</style>
+<script>var group = {{ .GroupLabels }}, status = "{{ .Status }}", firing = {{ len .Alerts.Firing }}, re = /{{ .CommonLabels.alertname }}/, alerts = []; // {{ .Receiver }}
+</script></head>
 <body><!-- {{ .CommonLabels.alertname }} is dropped with the comment -->
 {{ range .Alerts }}<div class="{{ .Labels.severity }}" data-v='{{ .Labels.value }}' title={{ .Labels.value }}>
 <a href="{{ .Labels.link }}">{{ .Labels.value }}</a> <a href='{{ .GeneratorURL }}'>source</a>
@@ -376,6 +380,8 @@ const HOSTILE_TEMPLATES = `{{ define "hostile.html" }}<html><head><title>{{ .Com
 <p>{{ .Annotations.description | safeHtml }}</p>
 <p title="{{ .Annotations.description | safeHtml }}">{{ .Annotations.summary | html }}</p>
 <textarea>{{ .Labels.value }}</textarea>
+<button onclick="show({{ .Labels }}, '{{ .Labels.value }}', {{ .StartsAt }})" style="color: {{ .Labels.severity }}; width: {{ .Labels.width }}; content: '{{ .Labels.value }}'">details</button>
+<script>alerts.push({ fingerprint: {{ .Fingerprint }}, value: "{{ .Labels.value }}", match: /^{{ .Labels.instance }}$/ });</script>
 </div>
 {{ end }}</body></html>{{ end }}`;
 
@@ -433,6 +439,7 @@ describe('HTML email with hostile values against Debian Alertmanager (html/templ
           severity: 'x" onmouseover="alert(1)',
           value: `a b&c=d+e'f"g<h>\`i`,
           link: 'javascript:alert(document.cookie)',
+          width: 'expression(alert(1))',
         },
         annotations: { description: '<b>bold</b> & <i>it</i>', summary: '<script>x()</script>' },
         startsAt,
@@ -445,6 +452,7 @@ describe('HTML email with hostile values against Debian Alertmanager (html/templ
           severity: 'critical',
           value: 'ü€\ttab/%41%zz',
           link: 'HTTPS://ok.example/p a?q=<x>&y=%41%zz#frag',
+          width: '10px',
         },
         annotations: { description: '5 < 6 "q"', summary: "'quote' + plus" },
         startsAt,
@@ -457,6 +465,7 @@ describe('HTML email with hostile values against Debian Alertmanager (html/templ
           severity: 'warning',
           value: '../x:y',
           link: 'data:text/html;base64,PHNjcmlwdD4=',
+          width: '\\3c /style\\3e',
         },
         annotations: { description: '', summary: '' },
         startsAt,
@@ -490,7 +499,9 @@ describe('HTML email with hostile values against Debian Alertmanager (html/templ
     const html = (side: string): string =>
       (mail[side].mails[0]?.parts['text/html'] ?? '').replace(/\n$/, '');
     expect(html('am')).toContain('#ZgotmplZ');
-    expect(html('am')).not.toContain('<script>');
+    expect(html('am')).not.toContain('<script>x()');
+    // The value filter refused `expression(...)` in a style attribute.
+    expect(html('am')).toContain('width: ZgotmplZ');
     expect(html('strata')).toBe(html('am'));
   }, 40_000);
 });

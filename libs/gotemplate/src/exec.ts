@@ -450,7 +450,7 @@ class State {
     // Go dereferences a pointer argument whose element type is the parameter's (`*time.Time`).
     if (t === 'time.Time' && value instanceof GoTime) return value;
     if (value instanceof GoStruct && value.pointer && value.structType === t)
-      return new GoStruct(value.structType, value.fields);
+      return new GoStruct(value.structType, value.fields, false, value.jsonNames);
     this.errorf(`wrong type for value; expected ${t}; got ${actual}`);
   }
 

@@ -104,6 +104,11 @@ export class GoTime extends GoObject {
   }
 
   /** Go's Time.Format in the time's location, for the layout elements templates use. */
+  /** `MarshalJSON`: RFC 3339 with nanoseconds, quoted. */
+  override json(): string {
+    return `"${this.format('2006-01-02T15:04:05.999999999Z07:00')}"`;
+  }
+
   format(layout: string): string {
     const { date, nanos, offset, abbreviation } = this.parts();
     const p2 = (n: number): string => String(n).padStart(2, '0');

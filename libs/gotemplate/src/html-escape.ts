@@ -1,13 +1,24 @@
-// Go's html/template contextual escaping for the contexts HTML notifications use: element text,
-// RCDATA (`<title>`, `<textarea>`), quoted and unquoted attribute values, URL attributes (the
-// scheme filter that yields `#ZgotmplZ`, normalizing, query escaping) and comments (dropped).
-// Like html/template, it rewrites the parse trees before execution, appending escaper calls to
-// each printing action's pipeline for the context the action appears in; a template called in a
-// context other than text gets a copy escaped for that context. Actions inside scripts, styles or
-// event-handler/style attributes are refused: html/template's JavaScript and CSS escapers are not
-// built.
-import { GoTemplateError, type GoTemplateErrorCode } from './errors';
+// Go's html/template contextual escaping (as of Go 1.19.8, which Debian's Alertmanager 0.25 is
+// built with): element text, RCDATA (`<title>`, `<textarea>`), quoted and unquoted attribute values,
+// URL attributes (the scheme filter that yields `#ZgotmplZ`, normalizing, query escaping),
+// JavaScript in `<script>` and `on*` attributes (values as JSON, string and regexp literals;
+// template literals refuse actions), CSS in `<style>` and `style` attributes (the `ZgotmplZ` value
+// filter, strings, `url(...)`), and comments (dropped). Like html/template, it rewrites the parse
+// trees before execution, appending escaper calls to each printing action's pipeline for the context
+// the action appears in; a template called in a context other than text gets a copy escaped for
+// that context. Contexts and their transitions are in html-context.ts.
+import { cssEscaper, cssValueFilter } from './css-escape';
 import { type GoFunc } from './funcs';
+import {
+  type Ctx,
+  TEXT,
+  TemplateEscapeError,
+  ctxKey,
+  escapeText,
+  join,
+  nudge,
+} from './html-context';
+import { jsRegexpEscaper, jsStrEscaper, jsValEscaper } from './js-escape';
 import {
   type BranchNode,
   type CommandNode,
@@ -20,265 +31,7 @@ import { type ParsedTemplate } from './parser';
 import { sprint } from './fmt';
 import { GoStruct, type GoValue } from './values';
 
-/** html/template refused a template: an action in a context it cannot escape, or branches that end in different contexts. */
-export class TemplateEscapeError extends GoTemplateError {
-  readonly code: GoTemplateErrorCode = 'template_exec_failed';
-  constructor(message: string) {
-    super(message);
-    this.name = 'TemplateEscapeError';
-  }
-}
-
-type State =
-  | 'text'
-  | 'rcdata'
-  | 'tag'
-  | 'attrName'
-  | 'afterName'
-  | 'beforeValue'
-  | 'attr'
-  | 'url'
-  | 'js'
-  | 'css'
-  | 'comment';
-type Element = 'none' | 'script' | 'style' | 'textarea' | 'title';
-type Attr = 'none' | 'url' | 'style' | 'script';
-type Delim = 'none' | 'dq' | 'sq' | 'space';
-type UrlPart = 'none' | 'pre' | 'query' | 'unknown';
-
-interface Ctx {
-  readonly state: State;
-  readonly element: Element;
-  readonly attr: Attr;
-  readonly delim: Delim;
-  readonly urlPart: UrlPart;
-}
-
-const TEXT: Ctx = { state: 'text', element: 'none', attr: 'none', delim: 'none', urlPart: 'none' };
-
-const eq = (a: Ctx, b: Ctx): boolean =>
-  a.state === b.state &&
-  a.element === b.element &&
-  a.attr === b.attr &&
-  a.delim === b.delim &&
-  a.urlPart === b.urlPart;
-
-const key = (c: Ctx): string =>
-  c.state === 'text' && c.element === 'none'
-    ? ''
-    : `$htmltemplate_${c.state}_${c.element}_${c.attr}_${c.delim}_${c.urlPart}`;
-
-/** The content state of an element's body. */
-function contentState(e: Element): State {
-  if (e === 'script') return 'js';
-  if (e === 'style') return 'css';
-  if (e === 'textarea' || e === 'title') return 'rcdata';
-  return 'text';
-}
-
-function elementOf(name: string): Element {
-  return name === 'script' || name === 'style' || name === 'textarea' || name === 'title'
-    ? name
-    : 'none';
-}
-
-const URL_ATTRS = new Set([
-  'action',
-  'archive',
-  'background',
-  'cite',
-  'classid',
-  'codebase',
-  'data',
-  'formaction',
-  'href',
-  'icon',
-  'longdesc',
-  'manifest',
-  'poster',
-  'profile',
-  'src',
-  'usemap',
-  'xmlns',
-]);
-
-/** html/template's `attrType`: what an attribute's value holds, by its name. */
-function attrOf(rawName: string, element: Element): Attr {
-  let name = rawName.toLowerCase();
-  if (element === 'script' && name === 'type') return 'none';
-  if (name.startsWith('data-')) name = name.slice(5);
-  else if (name.includes(':')) {
-    const [ns, local] = [name.slice(0, name.indexOf(':')), name.slice(name.indexOf(':') + 1)];
-    if (ns === 'xmlns') return 'url';
-    name = local;
-  }
-  if (URL_ATTRS.has(name)) return 'url';
-  if (name === 'style') return 'style';
-  if (name.startsWith('on')) return 'script';
-  if (name.includes('src') || name.includes('uri') || name.includes('url')) return 'url';
-  return 'none';
-}
-
-const SPACE = /[ \t\n\f\r]/;
-
-function eatSpace(s: string, i: number): number {
-  while (i < s.length && SPACE.test(s[i])) i++;
-  return i;
-}
-
-/** The context after `s` and `s` as html/template writes it (comments dropped). */
-function transition(c: Ctx, s: string): [Ctx, string] {
-  let out = '';
-  let i = 0;
-  while (i < s.length) {
-    if (c.delim !== 'none') {
-      // Inside an attribute value, up to its end.
-      const ends = c.delim === 'dq' ? '"' : c.delim === 'sq' ? "'" : ' \t\n\f\r>';
-      let j = i;
-      while (j < s.length && !ends.includes(s[j])) j++;
-      const part = s.slice(i, j);
-      if (c.state === 'url') {
-        if (/[#?]/.test(part)) c = { ...c, urlPart: 'query' };
-        else if (eatSpace(part, 0) !== part.length && c.urlPart === 'none')
-          c = { ...c, urlPart: 'pre' };
-      }
-      out += part;
-      if (j === s.length) return [c, out];
-      const quoted = c.delim !== 'space';
-      out += quoted ? s[j] : '';
-      i = quoted ? j + 1 : j;
-      c = { ...TEXT, state: 'tag', element: c.element };
-      continue;
-    }
-    switch (c.state) {
-      case 'text': {
-        const j = s.indexOf('<', i);
-        if (j < 0) return [c, out + s.slice(i)];
-        if (s.startsWith('<!--', j)) {
-          out += s.slice(i, j);
-          i = j + 4;
-          c = { ...c, state: 'comment' };
-          break;
-        }
-        const end = s[j + 1] === '/';
-        const k = end ? j + 2 : j + 1;
-        const name = /^[a-zA-Z][a-zA-Z0-9:-]*/.exec(s.slice(k))?.[0];
-        if (name === undefined) {
-          out += s.slice(i, j + 1);
-          i = j + 1;
-          break;
-        }
-        out += s.slice(i, k + name.length);
-        i = k + name.length;
-        c = { ...TEXT, state: 'tag', element: end ? 'none' : elementOf(name.toLowerCase()) };
-        break;
-      }
-      case 'comment': {
-        const j = s.indexOf('-->', i);
-        if (j < 0) return [c, out];
-        i = j + 3;
-        c = TEXT;
-        break;
-      }
-      case 'rcdata':
-      case 'js':
-      case 'css': {
-        const m = new RegExp(`</${c.element}(?![a-zA-Z0-9])`, 'i').exec(s.slice(i));
-        if (m === null) return [c, out + s.slice(i)];
-        out += s.slice(i, i + m.index);
-        i += m.index;
-        c = TEXT;
-        break;
-      }
-      case 'tag': {
-        const j = eatSpace(s, i);
-        out += s.slice(i, j);
-        i = j;
-        if (i === s.length) return [c, out];
-        if (s[i] === '>') {
-          out += '>';
-          i++;
-          c = { ...TEXT, state: contentState(c.element), element: c.element };
-          break;
-        }
-        const name = /^[^ \t\n\f\r=>]+/.exec(s.slice(i))?.[0] ?? '';
-        if (name === '' || /['"<]/.test(name))
-          throw new TemplateEscapeError(
-            `html/template: expected space, attr name, or end of tag, but got ${JSON.stringify(s.slice(i))}`,
-          );
-        out += name;
-        i += name.length;
-        c = {
-          ...TEXT,
-          state: i === s.length ? 'attrName' : 'afterName',
-          element: c.element,
-          attr: attrOf(name, c.element),
-        };
-        break;
-      }
-      case 'attrName': {
-        const name = /^[^ \t\n\f\r=>]*/.exec(s.slice(i))?.[0] ?? '';
-        out += name;
-        i += name.length;
-        if (i < s.length) c = { ...c, state: 'afterName' };
-        break;
-      }
-      case 'afterName': {
-        const j = eatSpace(s, i);
-        out += s.slice(i, j);
-        i = j;
-        if (i === s.length) return [c, out];
-        if (s[i] !== '=') c = { ...c, state: 'tag' };
-        else {
-          out += '=';
-          i++;
-          c = { ...c, state: 'beforeValue' };
-        }
-        break;
-      }
-      case 'beforeValue': {
-        const j = eatSpace(s, i);
-        out += s.slice(i, j);
-        i = j;
-        if (i === s.length) return [c, out];
-        let delim: Delim = 'space';
-        if (s[i] === '"' || s[i] === "'") {
-          delim = s[i] === '"' ? 'dq' : 'sq';
-          out += s[i];
-          i++;
-        }
-        c = { ...c, state: attrStart(c.attr), delim, urlPart: 'none' };
-        break;
-      }
-      case 'attr':
-      case 'url':
-        // Unreachable: attribute values always have a delimiter.
-        return [c, out + s.slice(i)];
-    }
-  }
-  return [c, out];
-}
-
-function attrStart(a: Attr): State {
-  return a === 'url' ? 'url' : a === 'style' ? 'css' : a === 'script' ? 'js' : 'attr';
-}
-
-/** html/template's `nudge`: an action where a value or name would start. */
-function nudge(c: Ctx): Ctx {
-  if (c.state === 'tag' || c.state === 'afterName') return { ...c, state: 'attrName' };
-  if (c.state === 'beforeValue')
-    return { ...c, state: attrStart(c.attr), delim: 'space', urlPart: 'none' };
-  return c;
-}
-
-/** The context after two branches: equal ones, or one URL of unknown part, or an error. */
-function join(a: Ctx, b: Ctx, what: string): Ctx {
-  if (eq(a, b)) return a;
-  if (eq({ ...a, urlPart: b.urlPart }, b)) return { ...a, urlPart: 'unknown' };
-  if (eq(nudge(a), b)) return b;
-  if (eq(a, nudge(b))) return a;
-  throw new TemplateEscapeError(`html/template: {{${what}}} branches end in different contexts`);
-}
+export { TemplateEscapeError };
 
 const ESC = {
   html: '_html_template_htmlescaper',
@@ -290,6 +43,11 @@ const ESC = {
   urlEsc: '_html_template_urlescaper',
   comment: '_html_template_commentescaper',
   name: '_html_template_htmlnamefilter',
+  jsVal: '_html_template_jsvalescaper',
+  jsStr: '_html_template_jsstrescaper',
+  jsRegexp: '_html_template_jsregexpescaper',
+  css: '_html_template_cssescaper',
+  cssValue: '_html_template_cssvaluefilter',
 } as const;
 /** Variants for a pipeline ending in `safeHtml` (Go's `template.HTML` content). */
 const TYPED_HTML: Readonly<Record<string, string | null>> = {
@@ -313,19 +71,41 @@ function escapersFor(c: Ctx, action: string): [Ctx, string[]] {
   const s: string[] = [];
   switch (c.state) {
     case 'url':
+    case 'cssDqStr':
+    case 'cssSqStr':
+    case 'cssDqUrl':
+    case 'cssSqUrl':
+    case 'cssUrl': {
+      // html/template treats CSS strings as possible URLs.
+      const cssStr = c.state === 'cssDqStr' || c.state === 'cssSqStr';
       if (c.urlPart === 'unknown')
         throw new TemplateEscapeError(
           `html/template: ${action} appears in an ambiguous context within a URL`,
         );
-      if (c.urlPart === 'none') s.push(ESC.urlFilter, ESC.urlNorm);
-      else if (c.urlPart === 'pre') s.push(ESC.urlNorm);
-      else s.push(ESC.urlEsc);
+      if (c.urlPart === 'query') s.push(ESC.urlEsc);
+      else {
+        if (c.urlPart === 'none') s.push(ESC.urlFilter);
+        s.push(cssStr ? ESC.css : ESC.urlNorm);
+      }
       break;
+    }
     case 'js':
+      s.push(ESC.jsVal);
+      // A `/` after a value divides.
+      c = { ...c, jsCtx: 'divOp' };
+      break;
+    case 'jsDqStr':
+    case 'jsSqStr':
+      s.push(ESC.jsStr);
+      break;
+    case 'jsBqStr':
+      throw new TemplateEscapeError(`html/template: ${action} appears in a JS template literal`);
+    case 'jsRegexp':
+      s.push(ESC.jsRegexp);
+      break;
     case 'css':
-      throw new TemplateEscapeError(
-        `html/template: ${action} is in a script or style context, which Strata does not escape`,
-      );
+      s.push(ESC.cssValue);
+      break;
     case 'text':
       s.push(ESC.html);
       break;
@@ -336,9 +116,14 @@ function escapersFor(c: Ctx, action: string): [Ctx, string[]] {
       break;
     case 'attrName':
     case 'tag':
+      c = { ...c, state: 'attrName' };
       s.push(ESC.name);
       break;
     case 'comment':
+    case 'jsBlockCmt':
+    case 'jsLineCmt':
+    case 'cssBlockCmt':
+    case 'cssLineCmt':
       s.push(ESC.comment);
       break;
     case 'afterName':
@@ -417,7 +202,7 @@ class Escaper {
 
   /** The name a template escaped for `c` is kept under, after escaping it. */
   template(name: string, c: Ctx): [string, Ctx] {
-    const derived = name + key(c);
+    const derived = name + ctxKey(c);
     const known = this.ends.get(derived);
     if (known !== undefined) return [derived, known];
     const tree = this.trees.get(name);
@@ -443,7 +228,7 @@ class Escaper {
   private node(n: Node, c: Ctx): [Ctx, Node | null] {
     switch (n.type) {
       case 'text': {
-        const [next, text] = transition(c, n.text);
+        const [next, text] = escapeText(c, n.text);
         return [next, text === '' ? null : { ...n, text }];
       }
       case 'action': {
@@ -630,5 +415,10 @@ export const HTML_ESCAPERS: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc
   [ESC.urlEsc, fn((s) => processUrl(s, false))],
   [ESC.comment, fn(() => '')],
   [ESC.name, fn((s) => (/^[A-Za-z0-9]*$/.test(s) ? s : 'ZgotmplZ'))],
+  [ESC.jsVal, { ...anyArgs, call: (args) => jsValEscaper(args) }],
+  [ESC.jsStr, fn(jsStrEscaper)],
+  [ESC.jsRegexp, fn(jsRegexpEscaper)],
+  [ESC.css, fn(cssEscaper)],
+  [ESC.cssValue, fn(cssValueFilter)],
   ['_eval_args_', fn((s) => s)],
 ]);

@@ -54,10 +54,17 @@ export class GoStruct {
     readonly structType: string,
     readonly fields: ReadonlyArray<readonly [name: string, value: GoValue]>,
     readonly pointer = false,
+    /** The fields' `json:"..."` tag names where they have one. */
+    readonly jsonNames: Readonly<Record<string, string>> = {},
   ) {}
 
   get typeName(): string {
     return this.pointer ? `*${this.structType}` : this.structType;
+  }
+
+  /** The key encoding/json writes for a field: its tag name, else the field name. */
+  jsonName(field: string): string {
+    return this.jsonNames[field] ?? field;
   }
 
   field(name: string): { value: GoValue } | null {
@@ -72,6 +79,8 @@ export abstract class GoObject {
   /** The methods templates may call, by Go name. */
   abstract method(name: string): ((...args: GoValue[]) => GoValue) | null;
   abstract string(): string;
+  /** Its `MarshalJSON`, for a json.Marshaler. */
+  json?(): string;
 }
 
 /** Go's type name of a value, as `%T` and error messages print it. */

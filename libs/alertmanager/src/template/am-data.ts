@@ -81,16 +81,41 @@ function time(iso: string): GoTime {
   return new GoTime(BigInt(Date.parse(iso)) * 1_000_000n);
 }
 
+// Go's `json:"..."` tags, which html/template's JavaScript escaper marshals with.
+const ALERT_JSON = {
+  Status: 'status',
+  Labels: 'labels',
+  Annotations: 'annotations',
+  StartsAt: 'startsAt',
+  EndsAt: 'endsAt',
+  GeneratorURL: 'generatorURL',
+  Fingerprint: 'fingerprint',
+};
+const DATA_JSON = {
+  Receiver: 'receiver',
+  Status: 'status',
+  Alerts: 'alerts',
+  GroupLabels: 'groupLabels',
+  CommonLabels: 'commonLabels',
+  CommonAnnotations: 'commonAnnotations',
+  ExternalURL: 'externalURL',
+};
+
 function alert(a: TemplateAlert): GoStruct {
-  return new GoStruct('template.Alert', [
-    ['Status', a.status],
-    ['Labels', kv(a.labels)],
-    ['Annotations', kv(a.annotations)],
-    ['StartsAt', time(a.startsAt)],
-    ['EndsAt', time(a.endsAt)],
-    ['GeneratorURL', a.generatorURL],
-    ['Fingerprint', a.fingerprint],
-  ]);
+  return new GoStruct(
+    'template.Alert',
+    [
+      ['Status', a.status],
+      ['Labels', kv(a.labels)],
+      ['Annotations', kv(a.annotations)],
+      ['StartsAt', time(a.startsAt)],
+      ['EndsAt', time(a.endsAt)],
+      ['GeneratorURL', a.generatorURL],
+      ['Fingerprint', a.fingerprint],
+    ],
+    false,
+    ALERT_JSON,
+  );
 }
 
 function alerts(list: readonly TemplateAlert[]): GoSlice {
@@ -109,13 +134,18 @@ function alerts(list: readonly TemplateAlert[]): GoSlice {
 
 /** Alertmanager's template data (`.Receiver`, `.Status`, `.Alerts.Firing`, `.GroupLabels.SortedPairs`...) as Go values. */
 export function templateDataValue(d: TemplateData): GoStruct {
-  return new GoStruct('template.Data', [
-    ['Receiver', d.receiver],
-    ['Status', d.status],
-    ['Alerts', alerts(d.alerts)],
-    ['GroupLabels', kv(d.groupLabels)],
-    ['CommonLabels', kv(d.commonLabels)],
-    ['CommonAnnotations', kv(d.commonAnnotations)],
-    ['ExternalURL', d.externalURL],
-  ]);
+  return new GoStruct(
+    'template.Data',
+    [
+      ['Receiver', d.receiver],
+      ['Status', d.status],
+      ['Alerts', alerts(d.alerts)],
+      ['GroupLabels', kv(d.groupLabels)],
+      ['CommonLabels', kv(d.commonLabels)],
+      ['CommonAnnotations', kv(d.commonAnnotations)],
+      ['ExternalURL', d.externalURL],
+    ],
+    false,
+    DATA_JSON,
+  );
 }
