@@ -104,7 +104,12 @@ describe('email integration against a real SMTP server (smtp-server)', () => {
         user: 'am',
       });
       expect(mail.raw).toContain('Subject: [FIRING:2] DiskFull (db)');
-      expect(mail.raw).toContain('Content-Type: text/html');
+      // A lone HTML body is still one part of multipart/alternative, as Alertmanager sends it.
+      expect(mail.raw).toMatch(/^Content-Type: multipart\/alternative;/m);
+      expect(mail.raw).toMatch(
+        /\r\nContent-Type: text\/html; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n/,
+      );
+      expect(mail.raw).not.toContain('text/plain');
       expect(mail.raw).toContain('disk &lt;full&gt;');
     } finally {
       await server.close();
@@ -125,6 +130,23 @@ describe('email integration against a real SMTP server (smtp-server)', () => {
       await sendEmail(config, alerts, ctx(templates));
       expect(server.mails[0].raw).toContain('Subject: 2 on db');
       expect(server.mails[0].raw).toContain('DB1;DB2;');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('sends the text part first and no HTML part when the html template is empty', async () => {
+    const server = await smtp();
+    try {
+      const both = emailConfig(server.port, `        text: 'plain'\n`);
+      const textOnly = emailConfig(server.port, `        text: 'plain'\n        html: ''\n`);
+      await sendEmail(both, alerts, ctx());
+      await sendEmail(textOnly, alerts, ctx());
+      const types = server.mails.map((m) => m.raw.match(/(?<=Content-Type: )[^;\r\n]+/g));
+      expect(types).toEqual([
+        ['multipart/alternative', 'text/plain', 'text/html'],
+        ['multipart/alternative', 'text/plain'],
+      ]);
     } finally {
       await server.close();
     }

@@ -1,4 +1,5 @@
 import { createTransport } from 'nodemailer';
+import MimeNode from 'nodemailer/lib/mime-node';
 import { type Alert } from './alert';
 import { type EmailConfig } from './config';
 import { type NotifyContext, NotifyError } from './integrations';
@@ -12,7 +13,8 @@ export interface RenderedEmail {
   from: string;
   to: string;
   subject: string;
-  html: string;
+  /** Absent when the configuration's `html` is empty, as Alertmanager then sends no HTML part. */
+  html?: string;
   text?: string;
   headers: Record<string, string>;
 }
@@ -36,10 +38,31 @@ export async function renderEmail(
     to: await templates.render(config.to, data),
     subject,
     // The HTML body escapes what its actions print, as Alertmanager's html/template does.
-    html: await templates.render(config.html, data, { html: true }),
-    ...(config.text !== undefined ? { text: await templates.render(config.text, data) } : {}),
+    ...(config.html !== ''
+      ? { html: await templates.render(config.html, data, { html: true }) }
+      : {}),
+    ...(config.text ? { text: await templates.render(config.text, data) } : {}),
     headers,
   };
+}
+
+/**
+ * The message as Alertmanager's email notifier builds it: always `multipart/alternative`, the text
+ * part (if any) before the HTML part (the preferred one last, RFC 2046 5.1.4), each
+ * `charset=UTF-8` and quoted-printable; nodemailer adds Date, Message-ID and MIME-Version.
+ */
+export function composeEmail(mail: RenderedEmail): MimeNode {
+  const root = new MimeNode('multipart/alternative');
+  root.setHeader({ From: mail.from, To: mail.to, Subject: mail.subject, ...mail.headers });
+  const part = (type: string, body: string): void => {
+    root
+      .createChild(`${type}; charset=UTF-8`)
+      .setHeader('Content-Transfer-Encoding', 'quoted-printable')
+      .setContent(body);
+  };
+  if (mail.text !== undefined) part('text/plain', mail.text);
+  if (mail.html !== undefined) part('text/html', mail.html);
+  return root;
 }
 
 /**
@@ -52,6 +75,7 @@ export async function sendEmail(
   ctx: NotifyContext,
 ): Promise<void> {
   const mail = await renderEmail(config, alerts, ctx);
+  const message = composeEmail(mail);
   const [host, portText] = splitHostPort(config.smarthost);
   const port = Number(portText || 25);
   const transport = createTransport({
@@ -66,7 +90,7 @@ export async function sendEmail(
     connectionTimeout: 10_000,
   });
   try {
-    await transport.sendMail(mail);
+    await transport.sendMail({ envelope: message.getEnvelope(), raw: await message.build() });
   } catch (e) {
     const code = (e as { responseCode?: number }).responseCode;
     throw new NotifyError(

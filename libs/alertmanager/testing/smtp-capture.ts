@@ -9,6 +9,18 @@ export interface CapturedMail {
   readonly headers: Readonly<Record<string, string>>;
   /** Decoded bodies by content type (`text/html`, `text/plain`). */
   readonly parts: Readonly<Record<string, string>>;
+  /** The MIME structure: each entity's content type (boundary left out) and transfer encoding, depth first. */
+  readonly structure: readonly MimeEntity[];
+}
+
+/** One entity of a message's MIME tree, as {@link CapturedMail.structure} lists them. */
+export interface MimeEntity {
+  /** Nesting depth: 0 for the message itself. */
+  readonly depth: number;
+  /** The Content-Type header without its boundary parameter. */
+  readonly contentType: string;
+  /** The Content-Transfer-Encoding header, '' when absent. */
+  readonly transferEncoding: string;
 }
 
 /** A local SMTP server (npm `smtp-server`, no TLS, no AUTH) that keeps every mail decoded. */
@@ -28,12 +40,13 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        const { headers, parts } = decodeMime(Buffer.concat(chunks).toString('utf8'));
+        const { headers, parts, structure } = decodeMime(Buffer.concat(chunks).toString('utf8'));
         mails.push({
           envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           envelopeTo: session.envelope.rcptTo.map((r) => r.address),
           headers,
           parts,
+          structure,
         });
         cb();
       });
@@ -90,20 +103,30 @@ function decodeBody(head: Record<string, string>, body: string): string {
 export function decodeMime(raw: string): {
   headers: Record<string, string>;
   parts: Record<string, string>;
+  structure: MimeEntity[];
 } {
   const { head, body } = splitHead(raw);
   const parts: Record<string, string> = {};
-  const collect = (h: Record<string, string>, b: string): void => {
+  const structure: MimeEntity[] = [];
+  const collect = (h: Record<string, string>, b: string, depth: number): void => {
     const type = (h['content-type'] ?? 'text/plain').split(';')[0].trim().toLowerCase();
     const boundary = /boundary="?([^";]+)"?/i.exec(h['content-type'] ?? '')?.[1];
+    structure.push({
+      depth,
+      contentType: (h['content-type'] ?? '')
+        .replace(/;?\s*boundary="?[^";]+"?/i, '')
+        .replace(/\s+/g, ' ')
+        .trim(),
+      transferEncoding: h['content-transfer-encoding'] ?? '',
+    });
     if (type.startsWith('multipart/') && boundary !== undefined) {
       for (const chunk of b.split(`--${boundary}`).slice(1)) {
         if (chunk.startsWith('--')) break;
         const inner = splitHead(chunk.replace(/^\r?\n/, ''));
-        collect(inner.head, inner.body.replace(/\r?\n$/, ''));
+        collect(inner.head, inner.body.replace(/\r?\n$/, ''), depth + 1);
       }
     } else parts[type] = decodeBody(h, b).replace(/\r\n/g, '\n');
   };
-  collect(head, body);
-  return { headers: head, parts };
+  collect(head, body, 0);
+  return { headers: head, parts, structure };
 }
