@@ -1,4 +1,4 @@
-import { checkPostedAlerts } from './alert';
+import { acceptAlert, checkPostedAlerts } from './alert';
 import { fingerprint } from './labels';
 
 describe('checkPostedAlerts', () => {
@@ -40,6 +40,17 @@ describe('checkPostedAlerts', () => {
     });
     expect(checkPostedAlerts({ labels: {} })).toEqual({
       problems: [{ path: '(root)', message: 'the body must be a list of alerts' }],
+    });
+  });
+
+  it('drops labels with empty values, as API v2 does, before validating and fingerprinting', () => {
+    const posted = { labels: { alertname: 'A', value: '' } };
+    expect(checkPostedAlerts([posted])).toEqual({ alerts: [posted] });
+    const alert = acceptAlert(posted, Date.now(), 300_000);
+    expect(alert.labels).toEqual({ alertname: 'A' });
+    expect(alert.fingerprint).toBe(fingerprint({ alertname: 'A' }));
+    expect(checkPostedAlerts([{ labels: { a: '' } }])).toEqual({
+      problems: [{ path: '0', message: 'at least one label pair required' }],
     });
   });
 });
