@@ -278,15 +278,17 @@ const tHtmlCmt: Transition = (c, s) => {
   return i < 0 ? [c, s.length] : [TEXT, i + 3];
 };
 
-/** Where `</tag` followed by a tag-end separator starts in `s`, case-insensitively, or -1. */
-function indexTagEnd(s: string, tag: string): number {
-  const re = new RegExp(`</${tag}[> \\t\\n\\f/]`, 'i');
-  return re.exec(s)?.index ?? -1;
-}
+/** `</tag` followed by a tag-end separator, case-insensitively: what ends a special element. */
+const TAG_END: Readonly<Record<Exclude<Element, 'none'>, RegExp>> = {
+  script: /<\/script[> \t\n\f/]/i,
+  style: /<\/style[> \t\n\f/]/i,
+  textarea: /<\/textarea[> \t\n\f/]/i,
+  title: /<\/title[> \t\n\f/]/i,
+};
 
 const tSpecialTagEnd: Transition = (c, s) => {
   if (c.element !== 'none') {
-    const i = indexTagEnd(s, c.element);
+    const i = TAG_END[c.element].exec(s)?.index ?? -1;
     if (i >= 0) return [TEXT, i];
   }
   return [c, s.length];

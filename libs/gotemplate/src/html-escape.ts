@@ -281,7 +281,7 @@ class Escaper {
 /**
  * The template set rewritten as html/template rewrites it before executing `t.name`: each printing
  * action escaped for its context, templates called in other contexts copied under derived names.
- * Throws {@link TemplateEscapeError} where html/template refuses (or Strata cannot escape).
+ * Throws {@link TemplateEscapeError} where Go 1.19.8's html/template refuses.
  */
 export function escapeHtmlTemplate(t: ParsedTemplate): ParsedTemplate {
   const e = new Escaper(t.trees);
