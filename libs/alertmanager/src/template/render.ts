@@ -14,6 +14,8 @@ import { DEFAULT_TEMPLATES } from './defaults';
 const hasFunc = (n: string): boolean => ALERTMANAGER_FUNCS.has(n);
 const HTML_FUNCS = new Map([...ALERTMANAGER_FUNCS, ...HTML_ESCAPERS]);
 
+const MAX_PREPARED = 256;
+
 /** The default templates, parsed once: every tenant's set starts from them and none changes them. */
 let defaultTrees: ParsedTemplate['trees'] | null = null;
 
@@ -23,6 +25,8 @@ let defaultTrees: ParsedTemplate['trees'] | null = null;
  */
 export class TemplateSet {
   private readonly trees: ParsedTemplate['trees'];
+  /** Parsed (and for HTML, escaped) fields by text: a set never changes, its fields repeat. */
+  private readonly prepared = new Map<string, ParsedTemplate>();
 
   constructor(files: Readonly<Record<string, string>> = {}) {
     defaultTrees ??= parseTemplate('default.tmpl', DEFAULT_TEMPLATES, hasFunc).trees;
@@ -41,18 +45,22 @@ export class TemplateSet {
     data: TemplateData,
     options: { html?: boolean } = {},
   ): Promise<string> {
-    const own = parseTemplate('', text, hasFunc);
-    const trees = new Map(this.trees);
-    for (const [k, v] of own.trees) trees.set(k, v);
-    const parsed = { name: '', text, trees };
+    const html = options.html === true;
+    const key = `${html ? 'html' : 'text'}:${text}`;
+    let parsed = this.prepared.get(key);
+    if (parsed === undefined) {
+      const own = parseTemplate('', text, hasFunc);
+      const trees = new Map(this.trees);
+      for (const [k, v] of own.trees) trees.set(k, v);
+      parsed = { name: '', text, trees };
+      if (html) parsed = escapeHtmlTemplate(parsed);
+      // Fields come from configuration, so few; the bound only guards against a caller's loop.
+      if (this.prepared.size >= MAX_PREPARED) this.prepared.clear();
+      this.prepared.set(key, parsed);
+    }
     // Alertmanager runs both template kinds with `missingkey=zero`: a missing label is "".
-    if (!options.html)
-      return executeTemplate(parsed, templateDataValue(data), {
-        funcs: ALERTMANAGER_FUNCS,
-        missingKey: 'zero',
-      });
-    return executeTemplate(escapeHtmlTemplate(parsed), templateDataValue(data), {
-      funcs: HTML_FUNCS,
+    return executeTemplate(parsed, templateDataValue(data), {
+      funcs: html ? HTML_FUNCS : ALERTMANAGER_FUNCS,
       missingKey: 'zero',
     });
   }
