@@ -24,6 +24,7 @@ export type State =
   | 'beforeValue'
   | 'attr'
   | 'url'
+  | 'srcset'
   | 'comment'
   | 'js'
   | 'jsDqStr'
@@ -41,7 +42,7 @@ export type State =
   | 'cssBlockCmt'
   | 'cssLineCmt';
 type Element = 'none' | 'script' | 'style' | 'textarea' | 'title';
-type Attr = 'none' | 'url' | 'style' | 'script' | 'scriptType';
+type Attr = 'none' | 'url' | 'srcset' | 'style' | 'script' | 'scriptType';
 type Delim = 'none' | 'dq' | 'sq' | 'space';
 /** Where in a URL: before any content, in the path, in the query or fragment, or either. */
 export type UrlPart = 'none' | 'pre' | 'query' | 'unknown';
@@ -137,6 +138,7 @@ function attrOf(name: string, element: Element): Attr {
     name = name.slice(colon + 1);
   }
   if (URL_ATTRS.has(name)) return 'url';
+  if (name === 'srcset') return 'srcset';
   if (name === 'style') return 'style';
   if (NOT_URL_ATTRS.has(name)) return 'none';
   if (name.startsWith('on')) return 'script';
@@ -260,6 +262,7 @@ const ATTR_START: Readonly<Record<Attr, State>> = {
   script: 'js',
   style: 'css',
   url: 'url',
+  srcset: 'srcset',
 };
 
 const tBeforeValue: Transition = (c, s) => {
@@ -534,6 +537,7 @@ const TRANSITIONS: Readonly<Record<State, Transition>> = {
   rcdata: tSpecialTagEnd,
   attr: tAttr,
   url: tUrl,
+  srcset: tUrl,
   js: tJs,
   jsDqStr: tJsDelimited,
   jsSqStr: tJsDelimited,

@@ -66,6 +66,12 @@ describe("html/template's contextual escaping", () => {
       '<p title="x &#34;y&#34;">',
     ],
     ['html at the end, merged', '<p title="{{ . | html }}">', '<"+', '<p title="&lt;&#34;+">'],
+    [
+      'a srcset, each candidate filtered and normalized',
+      '<img srcset="{{.}}">',
+      'http://h/a.png?q=<x> 2x, javascript:x 1x,/c.png 3x, /d.png 2.5x',
+      '<img srcset="http://h/a.png?q=%3cx%3e 2x,#ZgotmplZ,/c.png 3x,#ZgotmplZ">',
+    ],
   ])('%s', async (_what, text, data, expected) => {
     await expect(render(text, data)).resolves.toBe(expected);
   });

@@ -48,6 +48,7 @@ const ESC = {
   jsRegexp: '_html_template_jsregexpescaper',
   css: '_html_template_cssescaper',
   cssValue: '_html_template_cssvaluefilter',
+  srcset: '_html_template_srcsetescaper',
 } as const;
 /** Variants for a pipeline ending in `safeHtml` (Go's `template.HTML` content). */
 const TYPED_HTML: Readonly<Record<string, string | null>> = {
@@ -89,6 +90,9 @@ function escapersFor(c: Ctx, action: string): [Ctx, string[]] {
       }
       break;
     }
+    case 'srcset':
+      s.push(ESC.srcset);
+      break;
     case 'js':
       s.push(ESC.jsVal);
       // A `/` after a value divides.
@@ -395,6 +399,25 @@ function isSafeUrl(s: string): boolean {
   return ['http', 'https', 'mailto'].includes(scheme.toLowerCase());
 }
 
+const isHtmlSpace = (ch: string | undefined): boolean =>
+  ch === ' ' || ch === '\t' || ch === '\n' || ch === '\f' || ch === '\r';
+
+/** One image candidate of a `srcset` (`url 2x`): its URL normalized, or `#ZgotmplZ`. */
+function srcsetElement(s: string): string {
+  let start = 0;
+  while (start < s.length && isHtmlSpace(s[start])) start++;
+  let end = start;
+  while (end < s.length && !isHtmlSpace(s[end])) end++;
+  const url = s.slice(start, end);
+  // The descriptor (`2x`, `100w`) may hold only spaces and letters or digits.
+  if (isSafeUrl(url) && /^[ \t\n\f\rA-Za-z0-9]*$/.test(s.slice(end)))
+    return s.slice(0, start) + processUrl(url, true) + s.slice(end);
+  return '#ZgotmplZ';
+}
+
+/** html/template's `srcsetFilterAndEscaper`: each comma-separated candidate filtered and normalized. */
+const srcsetEscaper = (s: string): string => s.split(',').map(srcsetElement).join(',');
+
 const anyArgs = { params: [], variadic: 'interface {}' } as const;
 const fn = (f: (s: string) => string): GoFunc => ({
   ...anyArgs,
@@ -420,5 +443,6 @@ export const HTML_ESCAPERS: ReadonlyMap<string, GoFunc> = new Map<string, GoFunc
   [ESC.jsRegexp, fn(jsRegexpEscaper)],
   [ESC.css, fn(cssEscaper)],
   [ESC.cssValue, fn(cssValueFilter)],
+  [ESC.srcset, fn(srcsetEscaper)],
   ['_eval_args_', fn((s) => s)],
 ]);

@@ -94,6 +94,10 @@ q::after { content: "{{ ${A}.Annotations.summary }}"; font-family: '{{ .Receiver
     'style attributes: quoted, unquoted, with character references',
     `<p style="color: {{ ${A}.Labels.width }}; background: url(&quot;{{ ${A}.Labels.link }}&quot;); x: &#39;{{ .CommonLabels.alertname }}&#39;" title="{{ .Receiver }}">x</p><p style={{ ${A}.Labels.bad }}>y</p><p style='a: "{{ .ExternalURL }}/{{ .Receiver }}"'>z</p>`,
   ],
+  [
+    'srcset: each image candidate filtered and normalized',
+    `<img srcset="{{ ${A}.Labels.href }} 2x, {{ ${A}.Labels.link }} 1x, /a.png 3x" data-srcset='{{ .ExternalURL }}/{{ .CommonLabels.alertname }}' src="/x.png">`,
+  ],
 ];
 
 /** Templates html/template refuses to run: the same refusal on both sides. */
