@@ -3,6 +3,7 @@
 // strings, regexps, comments; template literals refuse actions) and CSS (values, strings, url(),
 // comments). `escapeText` walks a text node, returning the context after it and the text as
 // html/template writes it: HTML, JS and CSS comments dropped, a stray `<` in text escaped.
+import { decodeCss, isCssNmchar } from './css-escape';
 import { GoTemplateError, type GoTemplateErrorCode } from './errors';
 
 /** html/template refused a template: an action in a context it cannot escape, or branches that end in different contexts. */
@@ -415,22 +416,8 @@ const tLineCmt: Transition = (c, s) => {
 function endsWithCssKeyword(b: string, kw: string): boolean {
   const i = b.length - kw.length;
   if (i < 0) return false;
-  if (i !== 0 && isCssNmchar(b.codePointAt(i - 1) ?? 0)) return false;
+  if (i !== 0 && isCssNmchar([...b.slice(0, i)].pop()?.codePointAt(0) ?? 0)) return false;
   return b.slice(i).toLowerCase() === kw;
-}
-
-/** Whether a code point may appear in a CSS identifier. */
-export function isCssNmchar(r: number): boolean {
-  return (
-    (r >= 0x61 && r <= 0x7a) ||
-    (r >= 0x41 && r <= 0x5a) ||
-    (r >= 0x30 && r <= 0x39) ||
-    r === 0x2d ||
-    r === 0x5f ||
-    (r >= 0x80 && r <= 0xd7ff) ||
-    (r >= 0xe000 && r <= 0xfffd) ||
-    (r >= 0x10000 && r <= 0x10ffff)
-  );
 }
 
 const tCss: Transition = (c, s) => {
@@ -490,42 +477,6 @@ const tCssStr: Transition = (c, s) => {
     k = i + 1;
   }
 };
-
-const isHex = (ch: string | undefined): boolean => ch !== undefined && /^[0-9a-fA-F]$/.test(ch);
-
-/** CSS3 escapes (`\26`, `\"`) decoded, as html/template's `decodeCSS`. */
-export function decodeCss(s: string): string {
-  if (!s.includes('\\')) return s;
-  let out = '';
-  let i = 0;
-  while (i < s.length) {
-    const j = s.indexOf('\\', i);
-    if (j < 0) return out + s.slice(i);
-    out += s.slice(i, j);
-    i = j;
-    if (s.length - i < 2) break;
-    if (isHex(s[i + 1])) {
-      let e = i + 2;
-      while (e < s.length && e < i + 7 && isHex(s[e])) e++;
-      let r = parseInt(s.slice(i + 1, e), 16);
-      if (r > 0x10ffff) {
-        r = Math.floor(r / 16);
-        e--;
-      }
-      // Go encodes a surrogate code point as U+FFFD.
-      out += String.fromCodePoint(r >= 0xd800 && r <= 0xdfff ? 0xfffd : r);
-      // One space (or CRLF) after a hex escape belongs to it.
-      if (s[e] === '\r' && s[e + 1] === '\n') e += 2;
-      else if (isSpace(s[e])) e++;
-      i = e;
-    } else {
-      const ch = String.fromCodePoint(s.codePointAt(i + 1) as number);
-      out += ch;
-      i += 1 + ch.length;
-    }
-  }
-  return out;
-}
 
 const TRANSITIONS: Readonly<Record<State, Transition>> = {
   text: tText,
