@@ -81,6 +81,8 @@ export class BatchEvaluator {
         failures.push(...decision.failures);
         for (const rule of decision.matched)
           this.metrics.matched(batch.tenantId, kind, rule.ruleSet, rule.name);
+        // Most audit events are neither kept nor alerted on (reads): they need no row.
+        if (!decision.archive && decision.alerts.length === 0) continue;
         const row = auditEventRow(batch.cluster, event, batch.receivedAt);
         if (decision.archive) rows.push(row);
         for (const { alert } of decision.alerts) alerts.push(postable(alert, row.time));
