@@ -1,5 +1,10 @@
 import { auditCorpus } from '@strata/testing';
-import { flattenAuditEvent, flattenAuditEventWhole } from './flatten';
+import {
+  flattenAuditEvent,
+  flattenAuditEventWhole,
+  flattenKubeEvent,
+  flattenKubeEventWhole,
+} from './flatten';
 
 type Audit = Parameters<typeof flattenAuditEvent>[0];
 
@@ -47,5 +52,61 @@ describe('flattening audit events, each key read on demand', () => {
     expect(flat.get('Workspace')).toBe('ws');
     expect(flat.get('Cluster')).toBe('prod');
     expect(flat.size).toBe(flattenAuditEventWhole(event, 'prod').size);
+  });
+});
+
+describe('flattening Kubernetes events, each key read on demand', () => {
+  type Kube = Parameters<typeof flattenKubeEvent>[0];
+  const full: Kube = {
+    kind: 'Event',
+    apiVersion: 'v1',
+    metadata: {
+      name: 'web-0.17f',
+      namespace: 'shop',
+      uid: 'u-1',
+      resourceVersion: '42',
+      generation: 3,
+      deletionGracePeriodSeconds: 30,
+      labels: { app: 'web' },
+      finalizers: ['x'],
+    },
+    involvedObject: {
+      kind: 'Pod',
+      namespace: 'shop',
+      name: 'web-0',
+      fieldPath: 'spec.containers{app}',
+    },
+    reason: 'BackOff',
+    message: 'Back-off restarting failed container',
+    source: { component: 'kubelet', host: 'node-1' },
+    count: 7,
+    type: 'Warning',
+    series: { count: 2 },
+    related: { kind: 'Node', name: 'node-1' },
+    reportingComponent: 'kubelet',
+  };
+  // Present, absent, null and mistyped parts, as exporters send them.
+  const events: Kube[] = [
+    full,
+    { reason: 'Pulled', involvedObject: { kind: 'Pod' } },
+    { ...full, metadata: null, involvedObject: 'x', source: [], series: null, related: 7 },
+    { ...full, count: '3', metadata: { labels: ['a'], ownerReferences: [{ kind: 'ReplicaSet' }] } },
+    {},
+  ];
+  const allKeys = new Set(events.flatMap((e) => [...flattenKubeEventWhole(e).keys()]));
+  allKeys.add('metadata').add('involvedObject.nope').add('series');
+
+  it('answers every key, read one at a time from a fresh map, as the whole map holds it', () => {
+    let absent = 0;
+    for (const event of events) {
+      const whole = flattenKubeEventWhole(event);
+      for (const key of allKeys) {
+        if (!whole.has(key)) absent++;
+        expect(flattenKubeEvent(event).get(key)).toEqual(whole.get(key));
+        expect(flattenKubeEvent(event).has(key)).toBe(whole.has(key));
+      }
+      expect([...flattenKubeEvent(event)]).toEqual([...whole]);
+    }
+    expect(absent).toBeGreaterThan(10);
   });
 });

@@ -25,15 +25,8 @@ function objectReference(out: Map<string, FlatValue>, prefix: string, ref: JsonO
   for (const f of OBJECT_REFERENCE) out.set(`${prefix}.${f}`, str(ref[f]));
 }
 
-/**
- * Flattens a core/v1 Event as kube-events' `StructToFlatMap` does over the Go struct: every field
- * of the type is present with its zero value, under its JSON name joined by `.`; the embedded
- * `TypeMeta` keeps its Go name (`TypeMeta.kind`); integers are float64; label and annotation maps
- * stay maps and slices stay typed slices; timestamps (structs without exported fields) and unset
- * pointers (`series`, `related`, `deletionGracePeriodSeconds`) are absent.
- */
-export function flattenKubeEvent(event: JsonObject): Map<string, FlatValue> {
-  const out = new Map<string, FlatValue>();
+/** Every key of a flattened core/v1 Event, in kube-events' order. */
+function fillKube(out: Map<string, FlatValue>, event: JsonObject): void {
   out.set('TypeMeta.kind', str(event.kind));
   out.set('TypeMeta.apiVersion', str(event.apiVersion));
   const meta = obj(event.metadata);
@@ -62,6 +55,62 @@ export function flattenKubeEvent(event: JsonObject): Map<string, FlatValue> {
   if (isObject(event.related)) objectReference(out, 'related', event.related);
   out.set('reportingComponent', str(event.reportingComponent));
   out.set('reportingInstance', str(event.reportingInstance));
+}
+
+/** How one key of a flattened event is read from the event itself (undefined: absent). */
+type FlatRead = (event: JsonObject, cluster: string) => FlatValue | undefined;
+
+/** The reads of every key {@link fillKube} sets. */
+const KUBE_READS = ((): ReadonlyMap<string, FlatRead> => {
+  const reads = new Map<string, FlatRead>();
+  reads.set('TypeMeta.kind', (e) => str(e.kind));
+  reads.set('TypeMeta.apiVersion', (e) => str(e.apiVersion));
+  for (const f of ['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion'])
+    reads.set(`metadata.${f}`, (e) => str(obj(e.metadata)[f]));
+  reads.set('metadata.generation', (e) => num(obj(e.metadata).generation));
+  reads.set('metadata.deletionGracePeriodSeconds', (e) => {
+    const v = obj(e.metadata).deletionGracePeriodSeconds;
+    return typeof v === 'number' ? v : undefined;
+  });
+  for (const f of ['labels', 'annotations'])
+    reads.set(`metadata.${f}`, (e) => obj(obj(e.metadata)[f]));
+  for (const f of ['ownerReferences', 'finalizers', 'managedFields'])
+    reads.set(`metadata.${f}`, (e) => typedSlice(obj(e.metadata)[f]));
+  for (const f of OBJECT_REFERENCE) {
+    reads.set(`involvedObject.${f}`, (e) => str(obj(e.involvedObject)[f]));
+    reads.set(`related.${f}`, (e) => (isObject(e.related) ? str(e.related[f]) : undefined));
+  }
+  for (const f of [
+    'reason',
+    'message',
+    'type',
+    'action',
+    'reportingComponent',
+    'reportingInstance',
+  ])
+    reads.set(f, (e) => str(e[f]));
+  for (const f of ['component', 'host']) reads.set(`source.${f}`, (e) => str(obj(e.source)[f]));
+  reads.set('count', (e) => num(e.count));
+  reads.set('series.count', (e) => (isObject(e.series) ? num(e.series.count) : undefined));
+  return reads;
+})();
+
+/**
+ * Flattens a core/v1 Event as kube-events' `StructToFlatMap` does over the Go struct: every field
+ * of the type is present with its zero value, under its JSON name joined by `.`; the embedded
+ * `TypeMeta` keeps its Go name (`TypeMeta.kind`); integers are float64; label and annotation maps
+ * stay maps and slices stay typed slices; timestamps (structs without exported fields) and unset
+ * pointers (`series`, `related`, `deletionGracePeriodSeconds`) are absent. Keys are read from the
+ * event on demand, as {@link flattenAuditEvent}'s are.
+ */
+export function flattenKubeEvent(event: JsonObject): Map<string, FlatValue> {
+  return new OnDemandFlatMap(KUBE_SHAPE, event, '');
+}
+
+/** {@link flattenKubeEvent} built whole at once: the reference its on-demand reads must equal. */
+export function flattenKubeEventWhole(event: JsonObject): Map<string, FlatValue> {
+  const out = new Map<string, FlatValue>();
+  fillKube(out, event);
   return out;
 }
 
@@ -181,12 +230,9 @@ function fillAudit(out: Map<string, FlatValue>, event: JsonObject, cluster: stri
   out.set('Annotations', obj(event.annotations));
 }
 
-/** How one key of a flattened audit event is read from the event itself (undefined: absent). */
-type AuditRead = (event: JsonObject, cluster: string) => FlatValue | undefined;
-
 /** The reads of every key {@link fillAudit} sets outside the request and response objects. */
-const AUDIT_READS = ((): ReadonlyMap<string, AuditRead> => {
-  const reads = new Map<string, AuditRead>();
+const AUDIT_READS = ((): ReadonlyMap<string, FlatRead> => {
+  const reads = new Map<string, FlatRead>();
   for (const key of ['Workspace', 'Devops', 'Message']) reads.set(key, () => '');
   reads.set('Cluster', (_, cluster) => cluster);
   for (const [key, json] of [
@@ -234,17 +280,38 @@ const AUDIT_READS = ((): ReadonlyMap<string, AuditRead> => {
   return reads;
 })();
 
+/** What an on-demand map reads: each fixed key's reader, the whole map, and the keys only it has. */
+interface FlatShape {
+  readonly reads: ReadonlyMap<string, FlatRead>;
+  readonly fill: (out: Map<string, FlatValue>, event: JsonObject, cluster: string) => void;
+  /** True for a key no reader answers that the whole map may hold (under a flattened object). */
+  readonly onlyWhole: (key: string) => boolean;
+}
+
+const KUBE_SHAPE: FlatShape = {
+  reads: KUBE_READS,
+  fill: (out, event) => fillKube(out, event),
+  onlyWhole: () => false,
+};
+
+const AUDIT_SHAPE: FlatShape = {
+  reads: AUDIT_READS,
+  fill: fillAudit,
+  onlyWhole: (key) => key.startsWith('RequestObject.') || key.startsWith('ResponseObject.'),
+};
+
 /**
- * A flattened audit event that reads each key from the event when asked, instead of building
- * ~30 entries a rule set reads a handful of: a read of a fixed key is one lookup of its reader,
- * and the map is filled whole (the objects flattened too) on the first read under
- * `RequestObject.` or `ResponseObject.`, any walk over the entries, or any write. What is read
- * equals the whole map's, entry order included.
+ * A flattened event that reads each key from the event when asked, instead of building ~30
+ * entries a rule set reads a handful of: a read of a fixed key is one lookup of its reader, and
+ * the map is filled whole on the first read of a key only the whole map has (under an audit
+ * event's `RequestObject.` or `ResponseObject.`), any walk over the entries, or any write. What
+ * is read equals the whole map's, entry order included.
  */
-class AuditFlatMap extends Map<string, FlatValue> {
+class OnDemandFlatMap extends Map<string, FlatValue> {
   private whole = false;
 
   constructor(
+    private readonly shape: FlatShape,
     private readonly event: JsonObject,
     private readonly cluster: string,
   ) {
@@ -253,9 +320,9 @@ class AuditFlatMap extends Map<string, FlatValue> {
 
   override get(key: string): FlatValue | undefined {
     if (this.whole) return super.get(key);
-    const read = AUDIT_READS.get(key);
+    const read = this.shape.reads.get(key);
     if (read !== undefined) return read(this.event, this.cluster);
-    if (!key.startsWith('RequestObject.') && !key.startsWith('ResponseObject.')) return undefined;
+    if (!this.shape.onlyWhole(key)) return undefined;
     this.settle();
     return super.get(key);
   }
@@ -312,7 +379,7 @@ class AuditFlatMap extends Map<string, FlatValue> {
     if (this.whole) return;
     // First, so the writes below pass straight through `set`.
     this.whole = true;
-    fillAudit(this, this.event, this.cluster);
+    this.shape.fill(this, this.event, this.cluster);
   }
 }
 
@@ -324,7 +391,7 @@ class AuditFlatMap extends Map<string, FlatValue> {
  * Keys are read from the event on demand (see {@link flattenAuditEventWhole} for the whole map).
  */
 export function flattenAuditEvent(event: JsonObject, cluster: string): Map<string, FlatValue> {
-  return new AuditFlatMap(event, cluster);
+  return new OnDemandFlatMap(AUDIT_SHAPE, event, cluster);
 }
 
 /** {@link flattenAuditEvent} built whole at once: the reference its on-demand reads must equal. */
