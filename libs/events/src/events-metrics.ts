@@ -74,9 +74,9 @@ export class EventsMetrics {
     if (n > 0) this.archivedTotal.inc({ tenant, kind }, n);
   }
 
-  /** One record matched by one rule. */
-  matched(tenant: string, kind: EventRecordKind, ruleSet: string, rule: string): void {
-    this.matchedTotal.inc({ tenant, kind, rule_set: ruleSet, rule });
+  /** `n` records (one by default) matched by one rule. */
+  matched(tenant: string, kind: EventRecordKind, ruleSet: string, rule: string, n = 1): void {
+    this.matchedTotal.inc({ tenant, kind, rule_set: ruleSet, rule }, n);
   }
 
   /** One rule failed on one record. */

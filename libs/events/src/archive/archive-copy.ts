@@ -4,9 +4,9 @@ import { type ArchiveRow, archiveTable } from './archive-rows';
 const COMMON = 'tenant_id, time, id, cluster, namespace, resource, name, message, event';
 
 /** The `COPY … FROM STDIN` (text format) that {@link copyText} feeds, columns named. */
-export function copyStatement(kind: EventRecordKind): string {
+export function copyStatement(kind: EventRecordKind, into: string = archiveTable(kind)): string {
   const extra = kind === 'events' ? 'reason, type' : 'verb, username, response_code, stage';
-  return `COPY ${archiveTable(kind)} (${COMMON}, ${extra}) FROM STDIN`;
+  return `COPY ${into} (${COMMON}, ${extra}) FROM STDIN`;
 }
 
 const SPECIAL = /[\\\t\n\r]/;

@@ -6,7 +6,7 @@ import {
 } from '@strata/contracts';
 import { type PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { copyStatement, copyText, minuteCounts } from './archive-copy';
 import { type ArchiveRow, archiveTable } from './archive-rows';
 import { CreateEventArchive1732160000000 } from './migrations/1732160000000-create-event-archive';
@@ -18,8 +18,6 @@ const DAY_MS = 86_400_000;
 const MIGRATION_LOCK_KEY = 0x5374_6576;
 /** Postgres' `unique_violation`. */
 const UNIQUE_VIOLATION = '23505';
-/** Rows per INSERT statement. */
-const INSERT_ROWS = 2_000;
 
 /** Where the archive lives and how long it keeps records. */
 export interface EventArchiveOptions {
@@ -80,95 +78,121 @@ export class EventArchive {
    * Stores rows of one tenant (rows already archived are skipped); returns how many were new.
    * Rows older than the platform's retention, or `retentionSeconds` when shorter, are not stored.
    */
-  async insert(
+  insert(
     kind: EventRecordKind,
     tenantId: string,
     rows: readonly ArchiveRow[],
     retentionSeconds = 0,
   ): Promise<number> {
+    return this.write(this.prepare(kind, tenantId, rows, retentionSeconds));
+  }
+
+  /**
+   * What {@link write} stores of `rows`, built now: the COPY text, the days and the per-minute
+   * counts of the rows within the retention. It holds no reference to the rows or their records,
+   * so a caller that awaits the write lets the parsed batch go before Postgres answers.
+   */
+  prepare(
+    kind: EventRecordKind,
+    tenantId: string,
+    rows: readonly ArchiveRow[],
+    retentionSeconds = 0,
+  ): PreparedRows {
     const horizon = Date.now() - this.retentionMs(retentionSeconds);
     // Records older than the retention would land in a partition about to be dropped.
     const kept = rows.filter((r) => r.time.getTime() >= horizon);
-    if (kept.length === 0) return 0;
-    const table = archiveTable(kind);
-    for (const day of new Set(kept.map((r) => dayOf(r.time))))
-      await this.ensurePartition(table, day);
+    // Days as numbers first: a batch spans a day or two, so few dates are formatted.
+    const days = new Set<number>();
+    for (const r of kept) days.add(Math.floor(r.time.getTime() / DAY_MS));
+    return {
+      kind,
+      tenantId,
+      rows: kept.length,
+      text: copyText(kind, tenantId, kept),
+      days: [...days].map((d) => dayOf(new Date(d * DAY_MS))),
+      ...minuteCounts(kept),
+    };
+  }
+
+  /** Stores prepared rows (rows already archived are skipped); returns how many were new. */
+  async write(prepared: PreparedRows): Promise<number> {
+    if (prepared.rows === 0) return 0;
+    const table = archiveTable(prepared.kind);
+    for (const day of prepared.days) await this.ensurePartition(table, day);
     try {
-      return await this.copy(kind, tenantId, kept);
+      return await this.copy(prepared);
     } catch (error) {
       // A record already archived (a redelivered batch, an event resent in a later batch): COPY
       // cannot skip it, so the batch goes in again by the statement that can.
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
     }
-    return this.insertSkippingArchived(kind, tenantId, kept);
+    return this.insertSkippingArchived(prepared);
   }
 
   /**
    * The fast path: every row by COPY and the per-minute counts by the rows' own minutes, in one
    * transaction, so a batch is archived whole or not at all. Fails on any row already archived.
    */
-  private async copy(
-    kind: EventRecordKind,
-    tenantId: string,
-    rows: readonly ArchiveRow[],
-  ): Promise<number> {
+  private async copy(p: PreparedRows): Promise<number> {
+    return this.inTransaction(async (runner, client) => {
+      await copyInto(client, copyStatement(p.kind), p.text);
+      // Ordered by key, as the fallback's statement is, so batches lock shared minutes in one order.
+      await runner.query(
+        `INSERT INTO event_counts (tenant_id, kind, minute, cluster, n)
+         SELECT $1, $2, m, c, n FROM unnest($3::timestamptz[], $4::text[], $5::bigint[]) AS u(m, c, n)
+         ORDER BY m, c
+         ON CONFLICT (tenant_id, kind, minute, cluster) DO UPDATE SET n = event_counts.n + excluded.n`,
+        [p.tenantId, p.kind, p.minutes, p.clusters, p.counts],
+      );
+      return p.rows;
+    });
+  }
+
+  /**
+   * The slow path: the same COPY text into a session's staging table, then inserted skipping the
+   * rows already archived; counted rows are the ones inserted, in the same statement.
+   */
+  private async insertSkippingArchived(p: PreparedRows): Promise<number> {
+    const table = archiveTable(p.kind);
+    const staging = `${table}_staging`;
+    return this.inTransaction(async (runner, client) => {
+      // One per connection, emptied by every commit.
+      await runner.query(
+        `CREATE TEMP TABLE IF NOT EXISTS ${staging} (LIKE ${table}) ON COMMIT DELETE ROWS`,
+      );
+      await copyInto(client, copyStatement(p.kind, staging), p.text);
+      // The per-minute counts grow in the same statement by the rows it actually inserted, so a
+      // redelivered batch (all conflicts) counts nothing and a failed one counts nothing either.
+      const result = (await runner.query(
+        `WITH inserted AS (
+           INSERT INTO ${table} SELECT * FROM ${staging}
+           ON CONFLICT DO NOTHING RETURNING tenant_id, time, cluster
+         ), counted AS (${countInsert(p.kind, 'inserted')})
+         SELECT count(*) AS n FROM inserted`,
+      )) as Array<{ n: string }>;
+      return Number(result[0]?.n ?? 0);
+    });
+  }
+
+  /** Runs `work` in a transaction on a connection of its own, committed when it resolves. */
+  private async inTransaction<T>(
+    work: (runner: QueryRunner, client: PoolClient) => Promise<T>,
+  ): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     try {
       const client = (await runner.connect()) as PoolClient;
       await runner.startTransaction();
       try {
-        await new Promise<void>((resolve, reject) => {
-          const stream = client.query(copyFrom(copyStatement(kind)));
-          stream.on('finish', resolve);
-          stream.on('error', reject);
-          stream.end(copyText(kind, tenantId, rows));
-        });
-        const { minutes, clusters, counts } = minuteCounts(rows);
-        // Ordered by key, as the fallback's statement is, so batches lock shared minutes in one order.
-        await runner.query(
-          `INSERT INTO event_counts (tenant_id, kind, minute, cluster, n)
-           SELECT $1, $2, m, c, n FROM unnest($3::timestamptz[], $4::text[], $5::bigint[]) AS u(m, c, n)
-           ORDER BY m, c
-           ON CONFLICT (tenant_id, kind, minute, cluster) DO UPDATE SET n = event_counts.n + excluded.n`,
-          [tenantId, kind, minutes, clusters, counts],
-        );
+        const result = await work(runner, client);
         await runner.commitTransaction();
+        return result;
       } catch (error) {
         await runner.rollbackTransaction().catch(() => undefined);
         throw error;
       }
-      return rows.length;
     } finally {
       await runner.release();
     }
-  }
-
-  /** The slow path: rows already archived are skipped, and counted rows are the ones inserted. */
-  private async insertSkippingArchived(
-    kind: EventRecordKind,
-    tenantId: string,
-    kept: readonly ArchiveRow[],
-  ): Promise<number> {
-    const table = archiveTable(kind);
-    // One parameter: the rows as a JSON array, spread into columns by Postgres (in C) rather
-    // than thousands of bind parameters built and serialised here.
-    let inserted = 0;
-    for (let i = 0; i < kept.length; i += INSERT_ROWS) {
-      const part = kept.slice(i, i + INSERT_ROWS);
-      const json = JSON.stringify(part.map((r) => recordOf(kind, tenantId, r)));
-      // The per-minute counts grow in the same statement by the rows it actually inserted, so a
-      // redelivered batch (all conflicts) counts nothing and a failed one counts nothing either.
-      const result = (await this.dataSource.query(
-        `WITH inserted AS (
-           INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)
-           ON CONFLICT DO NOTHING RETURNING tenant_id, time, cluster
-         ), counted AS (${countInsert(kind, 'inserted')})
-         SELECT count(*) AS n FROM inserted`,
-        [json],
-      )) as Array<{ n: string }>;
-      inserted += Number(result[0]?.n ?? 0);
-    }
-    return inserted;
   }
 
   /**
@@ -334,30 +358,30 @@ export function countInsert(kind: EventRecordKind, source: string): string {
     ON CONFLICT (tenant_id, kind, minute, cluster) DO UPDATE SET n = event_counts.n + excluded.n`;
 }
 
-/** A row as `json_populate_recordset` reads it: keys named as the table's columns. */
-function recordOf(kind: EventRecordKind, tenantId: string, r: ArchiveRow): Record<string, unknown> {
-  const common = {
-    tenant_id: tenantId,
-    time: r.time,
-    id: r.id,
-    cluster: r.cluster,
-    namespace: r.namespace,
-    resource: r.resource,
-    name: r.name,
-    message: r.message,
-    event: r.event,
-  };
-  return kind === 'events'
-    ? { ...common, reason: r.reason ?? '', type: r.type ?? '' }
-    : {
-        ...common,
-        verb: r.verb ?? '',
-        username: r.username ?? '',
-        response_code: r.responseCode ?? null,
-        stage: r.stage ?? '',
-      };
-}
-
 function dayOf(time: Date): string {
   return time.toISOString().slice(0, 10).replace(/-/g, '');
+}
+
+/** Rows of one tenant ready for {@link EventArchive.write}: COPY text, days and per-minute counts. */
+export interface PreparedRows {
+  readonly kind: EventRecordKind;
+  readonly tenantId: string;
+  /** How many rows the text holds. */
+  readonly rows: number;
+  readonly text: string;
+  /** The day partitions the rows need (`yyyymmdd`). */
+  readonly days: readonly string[];
+  readonly minutes: Date[];
+  readonly clusters: string[];
+  readonly counts: number[];
+}
+
+/** Feeds COPY text to a `COPY … FROM STDIN` on `client`. */
+function copyInto(client: PoolClient, statement: string, text: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const stream = client.query(copyFrom(statement));
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+    stream.end(text);
+  });
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type EventBatch, type EventPostableAlert, type EventRecordKind } from '@strata/contracts';
 import {
+  type CompiledAuditRule,
   evaluateAuditEvent,
   evaluateKubeEvent,
   flattenAuditEvent,
@@ -10,7 +11,7 @@ import {
 } from '@strata/event-rules';
 import { AlertPublisher } from '../alerts/alert-publisher';
 import { type ArchiveRow, auditEventRow, kubeEventRow } from '../archive/archive-rows';
-import { EventArchive } from '../archive/event-archive';
+import { EventArchive, type PreparedRows } from '../archive/event-archive';
 import { TenantDirectory } from '../control/tenant-directory';
 import { EventsMetrics } from '../events-metrics';
 import { TenantRulesSource } from '../rules/tenant-rules.source';
@@ -33,7 +34,15 @@ export class BatchEvaluator {
   ) {}
 
   /** Evaluates, archives, alerts and notifies; throws (for redelivery) when the archive or NATS fails. */
-  async evaluate(batch: EventBatch): Promise<{ archived: number; alerts: number }> {
+  evaluate(batch: EventBatch): Promise<{ archived: number; alerts: number }> {
+    // Not async itself: while Postgres and NATS are awaited only the decision is held, so the
+    // parsed batch is garbage at once rather than surviving young-generation collections.
+    return this.decide(batch).then((decided) => this.persist(decided));
+  }
+
+  /** The rules' decisions on a batch, its archive rows prepared: nothing of the parsed records. */
+  private async decide(batch: EventBatch): Promise<Decided> {
+    const { eventsRetentionSeconds } = await this.directory.quota(batch.tenantId);
     const rows: ArchiveRow[] = [];
     const alerts: EventPostableAlert[] = [];
     const failures: RuleFailure[] = [];
@@ -73,34 +82,58 @@ export class BatchEvaluator {
       }
     } else {
       const rules = await this.rules.rulesFor(batch.tenantId, batch.cluster);
+      // Counted per batch: one labelled increment per rule instead of one per match.
+      const matched = new Map<CompiledAuditRule, number>();
       for (const event of batch.items) {
         const decision = evaluateAuditEvent(
           rules,
           flattenAuditEvent(event as JsonRecord, batch.cluster),
         );
         failures.push(...decision.failures);
-        for (const rule of decision.matched)
-          this.metrics.matched(batch.tenantId, kind, rule.ruleSet, rule.name);
+        for (const rule of decision.matched) matched.set(rule, (matched.get(rule) ?? 0) + 1);
+        // Most audit events are neither kept nor alerted on (reads): they need no row.
+        if (!decision.archive && decision.alerts.length === 0) continue;
         const row = auditEventRow(batch.cluster, event, batch.receivedAt);
         if (decision.archive) rows.push(row);
         for (const { alert } of decision.alerts) alerts.push(postable(alert, row.time));
       }
+      for (const [rule, n] of matched)
+        this.metrics.matched(batch.tenantId, kind, rule.ruleSet, rule.name, n);
     }
     for (const f of failures) this.metrics.failed(batch.tenantId, kind, f.ruleSet, f.rule);
     if (failures.length > 0)
       this.log.warn(
         `${failures.length} rule failures in batch ${batch.batchId} of ${batch.tenantId}, first: ${failures[0].ruleSet}/${failures[0].rule}: ${failures[0].message}`,
       );
-    const { eventsRetentionSeconds } = await this.directory.quota(batch.tenantId);
-    const archived = await this.archive.insert(kind, batch.tenantId, rows, eventsRetentionSeconds);
-    this.metrics.archived(batch.tenantId, kind, archived);
-    if (alerts.length > 0) {
-      await this.alerts.publish({ tenantId: batch.tenantId, alerts }, `${batch.batchId}:alerts`);
-      this.metrics.alerts(batch.tenantId, kind, alerts.length - notifications);
-      this.metrics.notifications(batch.tenantId, notifications);
-    }
-    return { archived, alerts: alerts.length };
+    return {
+      tenantId: batch.tenantId,
+      batchId: batch.batchId,
+      prepared: this.archive.prepare(kind, batch.tenantId, rows, eventsRetentionSeconds),
+      alerts,
+      notifications,
+    };
   }
+
+  private async persist(d: Decided): Promise<{ archived: number; alerts: number }> {
+    const kind = d.prepared.kind;
+    const archived = await this.archive.write(d.prepared);
+    this.metrics.archived(d.tenantId, kind, archived);
+    if (d.alerts.length > 0) {
+      await this.alerts.publish({ tenantId: d.tenantId, alerts: d.alerts }, `${d.batchId}:alerts`);
+      this.metrics.alerts(d.tenantId, kind, d.alerts.length - d.notifications);
+      this.metrics.notifications(d.tenantId, d.notifications);
+    }
+    return { archived, alerts: d.alerts.length };
+  }
+}
+
+/** What a batch's evaluation leaves to store and send. */
+interface Decided {
+  readonly tenantId: string;
+  readonly batchId: string;
+  readonly prepared: PreparedRows;
+  readonly alerts: EventPostableAlert[];
+  readonly notifications: number;
 }
 
 /** What the edge parsers produced: JSON objects, typed loosely by the contract's schema. */
