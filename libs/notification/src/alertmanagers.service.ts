@@ -230,7 +230,6 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     await this.store?.snapshot(Date.now(), this.folded).catch(() => undefined);
     await this.configs.stop();
     await Promise.all(this.watches.map((w) => w.stop()));
-    await this.nflog?.stop();
     const all = await Promise.all(this.tenants.values());
     await Promise.all(all.map((t) => t.stop()));
     await this.history?.flushed();
