@@ -10,7 +10,8 @@ export interface AggregationGroup {
   readonly labels: Readonly<Record<string, string>>;
   readonly alerts: Map<string, Alert>;
   hasFlushed: boolean;
-  timer: NodeJS.Timeout | null;
+  /** When its timer fires next (ms since the epoch), null when none is set. */
+  dueAt: number | null;
   /** Flushes run one after another, as Go's group loop does. */
   running: Promise<void>;
 }
@@ -43,6 +44,15 @@ export class Dispatcher {
   private readonly placements = new Map<string, Placement[]>();
   private readonly maintenance: NodeJS.Timeout;
   private stopped = false;
+  /**
+   * Group timers by the millisecond they fire: groups due together (those one post created, or
+   * flushed together before) share one timer and start their flushes in one callback, so the
+   * notification-log writes of all of them leave in one socket write, not one per group.
+   */
+  private readonly slots = new Map<
+    number,
+    { readonly timer: NodeJS.Timeout; readonly groups: Set<AggregationGroup> }
+  >();
 
   constructor(
     config: AlertmanagerConfig,
@@ -77,7 +87,7 @@ export class Dispatcher {
           labels,
           alerts: new Map(),
           hasFlushed: false,
-          timer: null,
+          dueAt: null,
           running: Promise.resolve(),
         };
         this.groups.set(id, g);
@@ -100,18 +110,49 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.maintenance);
-    for (const g of this.groups.values()) if (g.timer) clearTimeout(g.timer);
+    for (const { timer } of this.slots.values()) clearTimeout(timer);
+    this.slots.clear();
     await Promise.all([...this.groups.values()].map((g) => g.running));
   }
 
   private schedule(g: AggregationGroup, ms: number): void {
-    if (g.timer) clearTimeout(g.timer);
-    g.timer = setTimeout(() => this.tick(g), ms);
+    this.unschedule(g);
+    // Keyed on the clock timers run by (the injected `now` may be another).
+    const at = Date.now() + ms;
+    let slot = this.slots.get(at);
+    if (slot === undefined) {
+      slot = { timer: setTimeout(() => this.fire(at), ms), groups: new Set() };
+      this.slots.set(at, slot);
+    }
+    slot.groups.add(g);
+    g.dueAt = at;
+  }
+
+  private unschedule(g: AggregationGroup): void {
+    const at = g.dueAt;
+    if (at === null) return;
+    g.dueAt = null;
+    const slot = this.slots.get(at);
+    if (slot === undefined) return;
+    slot.groups.delete(g);
+    if (slot.groups.size === 0) {
+      clearTimeout(slot.timer);
+      this.slots.delete(at);
+    }
+  }
+
+  private fire(at: number): void {
+    const slot = this.slots.get(at);
+    this.slots.delete(at);
+    if (slot === undefined) return;
+    for (const g of slot.groups) {
+      g.dueAt = null;
+      this.tick(g);
+    }
   }
 
   private tick(g: AggregationGroup): void {
     if (this.stopped) return;
-    g.timer = null;
     this.schedule(g, g.route.config.groupIntervalMs);
     g.hasFlushed = true;
     g.running = g.running.then(() => this.flushGroup(g));
@@ -144,7 +185,7 @@ export class Dispatcher {
   private collect(): void {
     for (const [id, g] of this.groups)
       if (g.alerts.size === 0) {
-        if (g.timer) clearTimeout(g.timer);
+        this.unschedule(g);
         this.groups.delete(id);
       }
   }
