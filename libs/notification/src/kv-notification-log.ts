@@ -43,6 +43,12 @@ export class NotificationLogCache {
   /** Keys the bucket had when the cache started: any other key not held is taken as absent. */
   private readonly present = new Set<string>();
   private listed = false;
+  private queued: {
+    readonly k: string;
+    readonly value: Stored;
+    readonly resolve: (revision: number) => void;
+    readonly reject: (e: unknown) => void;
+  }[] = [];
 
   /** `owner` names this process in its claims. */
   constructor(
@@ -66,6 +72,23 @@ export class NotificationLogCache {
     const read = v === null ? null : { value: v.json<Stored>(), revision: v.revision };
     if (!this.held.has(k)) this.held.set(k, read);
     return this.held.get(k) ?? null;
+  }
+
+  /**
+   * Writes `value` unconditionally, together with the other writes asked for in this turn of the
+   * event loop: the log entries of notifications answered together leave in one socket write.
+   */
+  put(k: string, value: Stored): Promise<number> {
+    return new Promise((resolve, reject) => {
+      if (this.queued.push({ k, value, resolve, reject }) === 1)
+        setImmediate(() => this.writeQueued());
+    });
+  }
+
+  private writeQueued(): void {
+    const queued = this.queued;
+    this.queued = [];
+    for (const w of queued) this.kv.put(w.k, w.value).then(w.resolve, w.reject);
   }
 
   /** Records a value this process wrote at `revision`. */
@@ -110,7 +133,7 @@ export class KvNotificationLog implements NotificationLog {
       resolved: entry.resolved,
       timestamp: entry.timestamp,
     };
-    this.cache.remember(k, value, await this.cache.kv.put(k, value));
+    this.cache.remember(k, value, await this.cache.put(k, value));
   }
 
   /**
