@@ -69,6 +69,25 @@ describe('Dispatcher', () => {
     await dispatcher.stop();
   });
 
+  it('flushes every group of a large post, the first ones at once', async () => {
+    const flushed: number[] = [];
+    const dispatcher = new Dispatcher(CONFIG, () => {
+      flushed.push(Date.now());
+      return Promise.resolve(true);
+    });
+    for (let i = 0; i < 1_000; i++)
+      dispatcher.insert(acceptAlert({ labels: { group: `g${i}` } }, 100_000, HOUR));
+    await jest.advanceTimersByTimeAsync(999);
+    expect(flushed).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(flushed.length).toBeGreaterThan(0);
+    // The rest a chunk per turn of the event loop (a fake millisecond each here).
+    await jest.advanceTimersByTimeAsync(20);
+    expect(flushed).toHaveLength(1_000);
+    expect(Math.max(...flushed)).toBeLessThanOrEqual(101_020);
+    await dispatcher.stop();
+  });
+
   it('keeps a re-sent alert in its group, drops it once notified resolved, and takes it back when it fires again', async () => {
     const flushed: string[][] = [];
     const dispatcher = new Dispatcher(CONFIG, (_g, alerts) => {

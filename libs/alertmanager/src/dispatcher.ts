@@ -26,6 +26,9 @@ interface Placement {
 /** Flushes a group's alerts; resolves `true` when every integration succeeded. */
 export type FlushFunc = (group: AggregationGroup, alerts: Alert[]) => Promise<boolean>;
 
+/** Groups of one timer whose flushes start together (their claims leave in one write). */
+const FLUSH_CHUNK = 64;
+
 /** Empty groups go away on this beat, as Alertmanager's dispatcher maintenance does. */
 const MAINTENANCE_MS = 30_000;
 
@@ -44,10 +47,13 @@ export class Dispatcher {
   private readonly placements = new Map<string, Placement[]>();
   private readonly maintenance: NodeJS.Timeout;
   private stopped = false;
+  /** Groups whose timer fired and whose chunk has not started yet (kept from collection). */
+  private readonly waiting = new Set<AggregationGroup>();
   /**
    * Group timers by the millisecond they fire: groups due together (those one post created, or
-   * flushed together before) share one timer and start their flushes in one callback, so the
-   * notification-log writes of all of them leave in one socket write, not one per group.
+   * flushed together before) share one timer and start their flushes in chunks of
+   * `FLUSH_CHUNK`, so the notification-log writes of a chunk leave in one socket write, not one
+   * per group.
    */
   private readonly slots = new Map<
     number,
@@ -147,8 +153,23 @@ export class Dispatcher {
     if (slot === undefined) return;
     for (const g of slot.groups) {
       g.dueAt = null;
-      this.tick(g);
+      this.waiting.add(g);
     }
+    this.tickSome([...slot.groups], 0);
+  }
+
+  /**
+   * Starts the flushes of `groups` from `from` on, a chunk per turn of the event loop: the first
+   * notifications of a large slot go out (their claims answered) while the rest are prepared.
+   */
+  private tickSome(groups: readonly AggregationGroup[], from: number): void {
+    const end = Math.min(groups.length, from + FLUSH_CHUNK);
+    for (let i = from; i < end; i++) {
+      this.waiting.delete(groups[i]);
+      // Rescheduled in between (a late alert), it flushes on that timer.
+      if (groups[i].dueAt === null) this.tick(groups[i]);
+    }
+    if (end < groups.length) setImmediate(() => this.tickSome(groups, end));
   }
 
   private tick(g: AggregationGroup): void {
@@ -184,7 +205,7 @@ export class Dispatcher {
 
   private collect(): void {
     for (const [id, g] of this.groups)
-      if (g.alerts.size === 0) {
+      if (g.alerts.size === 0 && !this.waiting.has(g)) {
         this.unschedule(g);
         this.groups.delete(id);
       }
