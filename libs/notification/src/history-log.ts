@@ -23,9 +23,6 @@ const idOf = (key: string): string => key.slice(key.lastIndexOf('.') + 1);
 /** Entries ordered by id, the smallest (the newest) first. */
 class ById {
   private readonly items: HistoryEntry[] = [];
-  get size(): number {
-    return this.items.length;
-  }
   peek(): HistoryEntry | undefined {
     return this.items[this.items.length - 1];
   }
@@ -102,7 +99,7 @@ export class HistoryLog {
     const held = new ById();
     let next = 0;
     for (;;) {
-      while (next < keys.length && (held.size === 0 || idOf(keys[next]) <= held.peek()!.id)) {
+      while (next < keys.length && idOf(keys[next]) <= (held.peek()?.id ?? idOf(keys[next]))) {
         const v = await this.kv.get(keys[next++]);
         if (v === null) continue;
         const stored = v.json<Stored>();
