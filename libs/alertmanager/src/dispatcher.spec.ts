@@ -47,6 +47,47 @@ describe('Dispatcher', () => {
     await dispatcher.stop();
   });
 
+  it('flushes groups due together from one timer, and each at its own time', async () => {
+    const flushed: string[] = [];
+    const dispatcher = new Dispatcher(CONFIG, (g) => {
+      flushed.push(`${g.labels.group}@${Date.now()}`);
+      return Promise.resolve(true);
+    });
+    const timers = jest.getTimerCount();
+    for (const group of ['a', 'b', 'c'])
+      dispatcher.insert(acceptAlert({ labels: { group } }, 100_000, HOUR));
+    expect(jest.getTimerCount() - timers).toBe(1);
+    jest.advanceTimersByTime(400);
+    dispatcher.insert(acceptAlert({ labels: { group: 'd' } }, 100_400, HOUR));
+    await jest.advanceTimersByTimeAsync(600);
+    expect(flushed).toEqual(['a@101000', 'b@101000', 'c@101000']);
+    await jest.advanceTimersByTimeAsync(400);
+    expect(flushed.slice(3)).toEqual(['d@101400']);
+    // The three flushed together come back together, group_interval later.
+    await jest.advanceTimersByTimeAsync(300_000);
+    expect(flushed.slice(4)).toEqual(['a@401000', 'b@401000', 'c@401000', 'd@401400']);
+    await dispatcher.stop();
+  });
+
+  it('flushes every group of a large post, the first ones at once', async () => {
+    const flushed: number[] = [];
+    const dispatcher = new Dispatcher(CONFIG, () => {
+      flushed.push(Date.now());
+      return Promise.resolve(true);
+    });
+    for (let i = 0; i < 1_000; i++)
+      dispatcher.insert(acceptAlert({ labels: { group: `g${i}` } }, 100_000, HOUR));
+    await jest.advanceTimersByTimeAsync(999);
+    expect(flushed).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(flushed.length).toBeGreaterThan(0);
+    // The rest a chunk per turn of the event loop (a fake millisecond each here).
+    await jest.advanceTimersByTimeAsync(20);
+    expect(flushed).toHaveLength(1_000);
+    expect(Math.max(...flushed)).toBeLessThanOrEqual(101_020);
+    await dispatcher.stop();
+  });
+
   it('keeps a re-sent alert in its group, drops it once notified resolved, and takes it back when it fires again', async () => {
     const flushed: string[][] = [];
     const dispatcher = new Dispatcher(CONFIG, (_g, alerts) => {

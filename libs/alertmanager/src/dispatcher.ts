@@ -10,7 +10,8 @@ export interface AggregationGroup {
   readonly labels: Readonly<Record<string, string>>;
   readonly alerts: Map<string, Alert>;
   hasFlushed: boolean;
-  timer: NodeJS.Timeout | null;
+  /** When its timer fires next (ms since the epoch), null when none is set. */
+  dueAt: number | null;
   /** Flushes run one after another, as Go's group loop does. */
   running: Promise<void>;
 }
@@ -24,6 +25,9 @@ interface Placement {
 
 /** Flushes a group's alerts; resolves `true` when every integration succeeded. */
 export type FlushFunc = (group: AggregationGroup, alerts: Alert[]) => Promise<boolean>;
+
+/** Groups of one timer whose flushes start together (their claims leave in one write). */
+const FLUSH_CHUNK = 64;
 
 /** Empty groups go away on this beat, as Alertmanager's dispatcher maintenance does. */
 const MAINTENANCE_MS = 30_000;
@@ -43,6 +47,18 @@ export class Dispatcher {
   private readonly placements = new Map<string, Placement[]>();
   private readonly maintenance: NodeJS.Timeout;
   private stopped = false;
+  /** Groups whose timer fired and whose chunk has not started yet (kept from collection). */
+  private readonly waiting = new Set<AggregationGroup>();
+  /**
+   * Group timers by the millisecond they fire: groups due together (those one post created, or
+   * flushed together before) share one timer and start their flushes in chunks of
+   * `FLUSH_CHUNK`, so the notification-log writes of a chunk leave in one socket write, not one
+   * per group.
+   */
+  private readonly slots = new Map<
+    number,
+    { readonly timer: NodeJS.Timeout; readonly groups: Set<AggregationGroup> }
+  >();
 
   constructor(
     config: AlertmanagerConfig,
@@ -77,7 +93,7 @@ export class Dispatcher {
           labels,
           alerts: new Map(),
           hasFlushed: false,
-          timer: null,
+          dueAt: null,
           running: Promise.resolve(),
         };
         this.groups.set(id, g);
@@ -100,18 +116,64 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.maintenance);
-    for (const g of this.groups.values()) if (g.timer) clearTimeout(g.timer);
+    for (const { timer } of this.slots.values()) clearTimeout(timer);
+    this.slots.clear();
     await Promise.all([...this.groups.values()].map((g) => g.running));
   }
 
   private schedule(g: AggregationGroup, ms: number): void {
-    if (g.timer) clearTimeout(g.timer);
-    g.timer = setTimeout(() => this.tick(g), ms);
+    this.unschedule(g);
+    // Keyed on the clock timers run by (the injected `now` may be another).
+    const at = Date.now() + ms;
+    let slot = this.slots.get(at);
+    if (slot === undefined) {
+      slot = { timer: setTimeout(() => this.fire(at), ms), groups: new Set() };
+      this.slots.set(at, slot);
+    }
+    slot.groups.add(g);
+    g.dueAt = at;
+  }
+
+  private unschedule(g: AggregationGroup): void {
+    const at = g.dueAt;
+    if (at === null) return;
+    g.dueAt = null;
+    const slot = this.slots.get(at);
+    if (slot === undefined) return;
+    slot.groups.delete(g);
+    if (slot.groups.size === 0) {
+      clearTimeout(slot.timer);
+      this.slots.delete(at);
+    }
+  }
+
+  private fire(at: number): void {
+    const slot = this.slots.get(at);
+    this.slots.delete(at);
+    if (slot === undefined) return;
+    for (const g of slot.groups) {
+      g.dueAt = null;
+      this.waiting.add(g);
+    }
+    this.tickSome([...slot.groups], 0);
+  }
+
+  /**
+   * Starts the flushes of `groups` from `from` on, a chunk per turn of the event loop: the first
+   * notifications of a large slot go out (their claims answered) while the rest are prepared.
+   */
+  private tickSome(groups: readonly AggregationGroup[], from: number): void {
+    const end = Math.min(groups.length, from + FLUSH_CHUNK);
+    for (let i = from; i < end; i++) {
+      this.waiting.delete(groups[i]);
+      // Rescheduled in between (a late alert), it flushes on that timer.
+      if (groups[i].dueAt === null) this.tick(groups[i]);
+    }
+    if (end < groups.length) setImmediate(() => this.tickSome(groups, end));
   }
 
   private tick(g: AggregationGroup): void {
     if (this.stopped) return;
-    g.timer = null;
     this.schedule(g, g.route.config.groupIntervalMs);
     g.hasFlushed = true;
     g.running = g.running.then(() => this.flushGroup(g));
@@ -143,8 +205,8 @@ export class Dispatcher {
 
   private collect(): void {
     for (const [id, g] of this.groups)
-      if (g.alerts.size === 0) {
-        if (g.timer) clearTimeout(g.timer);
+      if (g.alerts.size === 0 && !this.waiting.has(g)) {
+        this.unschedule(g);
         this.groups.delete(id);
       }
   }

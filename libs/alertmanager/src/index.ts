@@ -9,7 +9,7 @@ export { parseAlertmanagerConfig, type AlertmanagerConfig, type IntegrationConfi
 export { InvalidAlertmanagerConfigError, type ConfigProblem } from './config-errors';
 export { type AggregationGroup } from './dispatcher';
 export { type Matcher, matches, parseMatchers } from './matchers';
-export { type NotificationLog, type NotificationLogEntry } from './nflog';
+export { type NotificationLog, type NotificationLogEntry, needsUpdate } from './nflog';
 export { mapSecrets, maskSecrets } from './secrets';
 export { sendIntegration } from './send';
 export { type Silence, SilenceError, silenceState } from './silences';

@@ -133,9 +133,13 @@ export class SilenceSet {
 
   /** Ids of the active silences that match `labels`. */
   silencedBy(labels: LabelSet): string[] {
+    // Asked of every alert a flush sends: no copy of the silences, nothing when there are none.
+    const ids: string[] = [];
+    if (this.byId.size === 0) return ids;
     const now = this.now();
-    return this.list()
-      .filter((s) => silenceState(s, now) === 'active' && matchesAll(silenceMatchers(s), labels))
-      .map((s) => s.id);
+    for (const s of this.byId.values())
+      if (silenceState(s, now) === 'active' && matchesAll(silenceMatchers(s), labels))
+        ids.push(s.id);
+    return ids;
   }
 }

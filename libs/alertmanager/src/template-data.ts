@@ -26,10 +26,19 @@ export interface TemplateData {
   externalURL: string;
 }
 
+/** Times printed lately: a group's alerts mostly share their start and end (one post's time). */
+const printed = new Map<number, string>();
+
 /** Go's RFC 3339 with nanoseconds, trailing fraction zeros dropped (times here are in ms). */
 export function goTime(ms: number | null): string {
   if (ms === null) return GO_ZERO_TIME;
-  return new Date(ms).toISOString().replace(/\.?0+Z$/, 'Z');
+  let s = printed.get(ms);
+  if (s === undefined) {
+    if (printed.size >= 4096) printed.clear();
+    s = new Date(ms).toISOString().replace(/\.?0+Z$/, 'Z');
+    printed.set(ms, s);
+  }
+  return s;
 }
 
 /** A map with keys in Go's order, as encoding/json writes a `map[string]string`. */

@@ -272,7 +272,7 @@ export class TenantAlertmanager {
       alerts: sent.map((a) => ({
         fingerprint: a.fingerprint,
         status: resolvedAt(a, now) ? 'resolved' : 'firing',
-        labels: { ...a.labels },
+        labels: a.labels,
       })),
       error,
       attempts,

@@ -122,13 +122,23 @@ export class AlertStore {
 
   /** Replaces `key` unless it already holds a later sequence (another replica's snapshot). */
   private async writeNewer(key: string, value: { seq: number } | AlertSnapshotPart): Promise<void> {
+    // Encoded once, however many times a conflict makes it try again.
+    const bytes = Buffer.from(JSON.stringify(value));
+    // A key this process has not written is most often new (a new tenant's parts): created
+    // without a read first, and read only when someone else made it.
+    let fresh = !this.revisions.has(key);
     for (;;) {
       let revision = this.revisions.get(key);
       try {
+        if (fresh) {
+          fresh = false;
+          this.revisions.set(key, await this.kv.create(key, bytes));
+          return;
+        }
         if (revision === undefined) {
           const held = await this.kv.get(key);
           if (held === null) {
-            this.revisions.set(key, await this.kv.create(key, value));
+            this.revisions.set(key, await this.kv.create(key, bytes));
             return;
           }
           revision = held.revision;
@@ -137,7 +147,7 @@ export class AlertStore {
             return;
           }
         }
-        this.revisions.set(key, await this.kv.update(key, value, revision));
+        this.revisions.set(key, await this.kv.update(key, bytes, revision));
         return;
       } catch (e) {
         if (!(e instanceof KvKeyExistsError || e instanceof KvRevisionConflictError)) throw e;

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   BUS,
@@ -29,6 +29,7 @@ import {
   sendIntegration,
 } from '@strata/alertmanager';
 import { AlertStore } from './alert-store';
+import { HistoryLog } from './history-log';
 import { KvNotificationLog, NotificationLogCache } from './kv-notification-log';
 import { NotificationMetrics } from './notification.metrics';
 import { NOTIFICATION_OPTIONS, type NotificationOptions } from './notification.options';
@@ -42,12 +43,10 @@ receivers:
   - name: empty-receiver
 `;
 
-const HISTORY_KEY_SPAN = 10 ** 15;
 /** How often the alerts folded from the stream are snapshot to KV (a restart replays the rest). */
 const SNAPSHOT_EVERY_MS = 5_000;
 /** This process, in the ids of the batches it publishes (the stream drops a retried one). */
 const PUBLISHER = randomUUID();
-const HISTORY_ID_PREFIX = randomBytes(4).toString('hex');
 
 /**
  * Every tenant's Alertmanager in this process. Configurations come from the control plane and are
@@ -60,7 +59,7 @@ const HISTORY_ID_PREFIX = randomBytes(4).toString('hex');
 export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
   private state!: KvBucket;
   private alerts!: KvBucket;
-  private history!: KvBucket;
+  private history!: HistoryLog;
   private readonly tenants = new Map<string, Promise<TenantAlertmanager>>();
   /** The control plane's version of each running tenant's configuration. */
   private readonly applied = new Map<string, number>();
@@ -80,7 +79,6 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
   /** Reads waiting for a sequence to be received. */
   private waiters: { seq: number; resolve: () => void }[] = [];
   private published = 0;
-  private recorded = 0;
   private stopping = false;
 
   constructor(
@@ -100,10 +98,12 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
       history: 1,
       ttlMs: 24 * 3_600_000,
     });
-    this.history = await this.kv.openKv(KvBuckets.notificationHistory, {
-      history: 1,
-      ttlMs: this.options.historyRetentionMs,
-    });
+    this.history = new HistoryLog(
+      await this.kv.openKv(KvBuckets.notificationHistory, {
+        history: 1,
+        ttlMs: this.options.historyRetentionMs,
+      }),
+    );
     this.configs.follow(
       (tenantId, config, version) => void this.reload(tenantId, config, version),
       () => void this.reloadAll(),
@@ -230,9 +230,9 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     await this.store?.snapshot(Date.now(), this.folded).catch(() => undefined);
     await this.configs.stop();
     await Promise.all(this.watches.map((w) => w.stop()));
-    await this.nflog?.stop();
     const all = await Promise.all(this.tenants.values());
     await Promise.all(all.map((t) => t.stop()));
+    await this.history?.flushed();
   }
 
   /** The tenant's Alertmanager, started from its stored configuration, silences and alerts. */
@@ -304,15 +304,9 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** History entries of a tenant, newest first, from after `cursor`. */
-  async historyKeys(tenantId: string): Promise<string[]> {
-    return (await this.history.keys(`history.${tenantId}.>`)).sort();
-  }
-
-  /** One history entry. */
-  async historyEntry(key: string): Promise<HistoryEntry | null> {
-    const v = await this.history.get(key);
-    return v === null ? null : v.json<HistoryEntry>();
+  /** A tenant's delivery history, newest first. */
+  historyOf(tenantId: string): AsyncGenerator<HistoryEntry> {
+    return this.history.entries(tenantId);
   }
 
   private async start(tenantId: string): Promise<TenantAlertmanager> {
@@ -331,7 +325,7 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
       },
       onAttempt: (a) => {
         this.metrics.attempted(a);
-        void this.record(a);
+        this.record(a);
       },
       retryBaseMs: this.options.retryBaseMs,
     });
@@ -346,11 +340,9 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     return am;
   }
 
-  private async record(a: NotificationAttempt): Promise<void> {
-    // A per-process random prefix and a counter: unique without asking the system for entropy per entry.
-    const id = `${String(HISTORY_KEY_SPAN - a.at).padStart(15, '0')}-${HISTORY_ID_PREFIX}${(++this.recorded).toString(36)}`;
-    const entry: HistoryEntry = {
-      id,
+  private record(a: NotificationAttempt): void {
+    this.history.record({
+      id: this.history.nextId(a.at),
       tenantId: a.tenantId,
       receiver: a.receiver,
       integration: a.integration,
@@ -361,7 +353,6 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
       attempts: a.attempts,
       durationMs: a.durationMs,
       at: new Date(a.at).toISOString(),
-    };
-    await this.history.put(`history.${a.tenantId}.${id}`, entry);
+    });
   }
 }

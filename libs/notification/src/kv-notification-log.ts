@@ -1,20 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  KvKeyExistsError,
-  KvRevisionConflictError,
-  type KvBucket,
-  type KvWatch,
-} from '@strata/bus';
+import { KvKeyExistsError, KvRevisionConflictError, type KvBucket } from '@strata/bus';
 import { type NotificationLog, type NotificationLogEntry } from '@strata/alertmanager';
 
 /** KV keys allow few characters; group keys carry quotes and braces, so they are hashed. */
-function key(tenantId: string, groupKey: string, receiverKey: string, kind = 'nflog'): string {
+function key(tenantId: string, groupKey: string, receiverKey: string): string {
   const h = createHash('sha256')
     .update(groupKey)
     .update('\u0000')
     .update(receiverKey)
     .digest('hex');
-  return `${kind}.${tenantId}.${h.slice(0, 40)}`;
+  return `nflog.${tenantId}.${h.slice(0, 40)}`;
 }
 
 /** Who holds the right to send one notification, and until when. */
@@ -24,69 +19,83 @@ interface Claim {
   readonly until: number;
 }
 
-/** This process, as a claim's owner. */
-const OWNER = randomUUID();
+/**
+ * What one log key holds: the last notification sent (absent before the first) and the claim on
+ * the one being sent, if any. Earlier builds wrote the entry alone, and claims under their own
+ * keys (`nfclaim.`), which are lapsed or moot after a restart and so not read.
+ */
+type Stored = Partial<NotificationLogEntry> & { readonly claim?: Claim };
 
 interface Held {
-  readonly value: unknown;
+  readonly value: Stored;
   readonly revision: number;
 }
 
 /**
- * The log entries and claims this process knows, kept fresh by watches of the bucket, so a flush
- * reads them without a round trip. A stale copy is safe: a claim is written by compare-and-set on
- * the revision held here, so a replica that missed another's claim fails the write and does not
- * send; a key not held yet is read from the bucket.
+ * The log keys this process knows, so a flush reads them without a round trip. Every write of a
+ * key is a compare-and-set on the revision held here (the claim) or follows one this process won
+ * (the entry), so a copy made stale by another replica is found out by a failed claim, which
+ * sends nothing and drops the copy: the next flush reads the key again. Nothing is watched, so
+ * this process's own writes do not come back to it.
  */
 export class NotificationLogCache {
   private readonly held = new Map<string, Held | null>();
-  /** Keys the bucket had when the watches started: any other key not held is absent. */
+  /** Keys the bucket had when the cache started: any other key not held is taken as absent. */
   private readonly present = new Set<string>();
   private listed = false;
-  private readonly watches: KvWatch[] = [];
+  private queued: {
+    readonly k: string;
+    readonly value: Stored;
+    readonly resolve: (revision: number) => void;
+    readonly reject: (e: unknown) => void;
+  }[] = [];
 
-  constructor(readonly kv: KvBucket) {}
+  /** `owner` names this process in its claims. */
+  constructor(
+    readonly kv: KvBucket,
+    readonly owner: string = randomUUID(),
+  ) {}
 
-  /** Starts the watches; changes made by any replica from now on reach the cache. */
+  /** Lists the keys there are, so that the first flush of a new group needs no read. */
   async start(): Promise<void> {
-    for (const pattern of ['nflog.>', 'nfclaim.>']) {
-      const watch = await this.kv.watch({ key: pattern, updatesOnly: true });
-      this.watches.push(watch);
-      void (async () => {
-        for await (const c of watch) {
-          // Most changes are this process's own writes coming back: known, so not decoded.
-          if ((this.held.get(c.key)?.revision ?? 0) >= c.revision) continue;
-          this.remember(c.key, c.operation === 'put' ? c.json() : null, c.revision);
-        }
-      })().catch(() => undefined);
-    }
-    for (const pattern of ['nflog.>', 'nfclaim.>'])
-      for (const k of await this.kv.keys(pattern)) this.present.add(k);
+    for (const k of await this.kv.keys('nflog.>')) this.present.add(k);
     this.listed = true;
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.watches.map((w) => w.stop()));
   }
 
   /** The value and revision of `k`, from the cache or else the bucket. */
   async get(k: string): Promise<Held | null> {
     const cached = this.held.get(k);
     if (cached !== undefined) return cached;
-    // Created since the listing, it would have come through a watch.
+    // Made since the listing by another replica, a claim on it fails and it is read then.
     if (this.listed && !this.present.has(k)) return null;
     const v = await this.kv.get(k);
-    const read = v === null ? null : { value: v.json(), revision: v.revision };
-    // A watch may have brought something newer while the read was under way.
+    const read = v === null ? null : { value: v.json<Stored>(), revision: v.revision };
     if (!this.held.has(k)) this.held.set(k, read);
     return this.held.get(k) ?? null;
   }
 
-  /** Records a value at a revision unless a later one is held. */
-  remember(k: string, value: unknown, revision: number): void {
+  /**
+   * Writes `value` unconditionally, together with the other writes asked for in this turn of the
+   * event loop: the log entries of notifications answered together leave in one socket write.
+   */
+  put(k: string, value: Stored): Promise<number> {
+    return new Promise((resolve, reject) => {
+      if (this.queued.push({ k, value, resolve, reject }) === 1)
+        setImmediate(() => this.writeQueued());
+    });
+  }
+
+  private writeQueued(): void {
+    const queued = this.queued;
+    this.queued = [];
+    for (const w of queued) this.kv.put(w.k, w.value).then(w.resolve, w.reject);
+  }
+
+  /** Records a value this process wrote at `revision`. */
+  remember(k: string, value: Stored, revision: number): void {
     const cached = this.held.get(k);
     if (cached && cached.revision >= revision) return;
-    this.held.set(k, value === null ? null : { value, revision });
+    this.held.set(k, { value, revision });
   }
 
   /** Drops what is held for `k`, so the next read asks the bucket. */
@@ -96,9 +105,16 @@ export class NotificationLogCache {
   }
 }
 
+const entryOf = (v: Stored | undefined): NotificationLogEntry | undefined =>
+  v?.firing === undefined || v.resolved === undefined || v.timestamp === undefined
+    ? undefined
+    : { firing: v.firing, resolved: v.resolved, timestamp: v.timestamp };
+
 /**
  * The notification log of one tenant in the service's JetStream KV bucket, so a restarted process
- * or another replica knows what was already sent, with claims so two replicas never send the same.
+ * or another replica knows what was already sent. A notification costs two writes of one key:
+ * the claim before sending (compare-and-set, so two replicas never send the same) and the entry
+ * after it.
  */
 export class KvNotificationLog implements NotificationLog {
   constructor(
@@ -107,19 +123,23 @@ export class KvNotificationLog implements NotificationLog {
   ) {}
 
   async get(groupKey: string, receiverKey: string): Promise<NotificationLogEntry | undefined> {
-    const held = await this.cache.get(key(this.tenantId, groupKey, receiverKey));
-    return held === null ? undefined : (held.value as NotificationLogEntry);
+    return entryOf((await this.cache.get(key(this.tenantId, groupKey, receiverKey)))?.value);
   }
 
   async put(groupKey: string, receiverKey: string, entry: NotificationLogEntry): Promise<void> {
     const k = key(this.tenantId, groupKey, receiverKey);
-    this.cache.remember(k, entry, await this.cache.kv.put(k, entry));
+    const value: Stored = {
+      firing: entry.firing,
+      resolved: entry.resolved,
+      timestamp: entry.timestamp,
+    };
+    this.cache.remember(k, value, await this.cache.put(k, value));
   }
 
   /**
-   * Compare-and-set on a claim beside the log entry: the first replica to write it sends; the
-   * others see the same content claimed by someone else until it lapses (a dead sender's claim
-   * lapses at its deadline, and the next flush of a live replica sends).
+   * Compare-and-set of a claim on the log key, the last entry kept beside it: the first replica
+   * to write it sends; the others see the same content claimed by someone else until it lapses
+   * (a dead sender's claim lapses at its deadline, and the next flush of a live replica sends).
    */
   async claim(
     groupKey: string,
@@ -127,23 +147,31 @@ export class KvNotificationLog implements NotificationLog {
     entry: NotificationLogEntry,
     untilMs: number,
   ): Promise<boolean> {
-    const k = key(this.tenantId, groupKey, receiverKey, 'nfclaim');
+    const k = key(this.tenantId, groupKey, receiverKey);
     const content = JSON.stringify([entry.firing, entry.resolved]);
-    const mine: Claim = { owner: OWNER, content, until: untilMs };
     const held = await this.cache.get(k);
+    const claim = held?.value.claim;
+    if (
+      claim !== undefined &&
+      claim.owner !== this.cache.owner &&
+      claim.content === content &&
+      claim.until > entry.timestamp
+    )
+      return false;
+    const mine: Stored = {
+      ...entryOf(held?.value),
+      claim: { owner: this.cache.owner, content, until: untilMs },
+    };
     try {
-      if (held === null) {
-        this.cache.remember(k, mine, await this.cache.kv.create(k, mine));
-        return true;
-      }
-      const claim = held.value as Claim;
-      if (claim.owner !== OWNER && claim.content === content && claim.until > entry.timestamp)
-        return false;
-      this.cache.remember(k, mine, await this.cache.kv.update(k, mine, held.revision));
+      const revision =
+        held === null
+          ? await this.cache.kv.create(k, mine)
+          : await this.cache.kv.update(k, mine, held.revision);
+      this.cache.remember(k, mine, revision);
       return true;
     } catch (e) {
       if (e instanceof KvKeyExistsError || e instanceof KvRevisionConflictError) {
-        // Someone else claimed it first: read it from the bucket next time.
+        // Someone else wrote it first: read it from the bucket next time.
         this.cache.forget(k);
         return false;
       }

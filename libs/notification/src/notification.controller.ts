@@ -194,15 +194,11 @@ export class NotificationController {
   async history(
     @Payload(new ValidatePayload(HistoryRequest, 'history query')) req: HistoryRequest,
   ): Promise<HistoryPage> {
-    const keys = await this.ams.historyKeys(req.tenantId);
     const since = req.since ? Date.parse(req.since) : null;
     const items = [];
     let nextCursor: string | null = null;
-    for (const key of keys) {
-      const id = key.slice(key.lastIndexOf('.') + 1);
-      if (req.cursor !== undefined && id <= req.cursor) continue;
-      const e = await this.ams.historyEntry(key);
-      if (e === null) continue;
+    for await (const e of this.ams.historyOf(req.tenantId)) {
+      if (req.cursor !== undefined && e.id <= req.cursor) continue;
       if (since !== null && Date.parse(e.at) < since) break;
       if (req.receiver !== undefined && e.receiver !== req.receiver) continue;
       if (req.status !== undefined && e.status !== req.status) continue;
