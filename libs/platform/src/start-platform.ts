@@ -90,7 +90,8 @@ export async function startPlatform(
   if (missing.length > 0)
     new Logger('Strata').warn(`not registered yet, so not running: ${missing.join(', ')}`);
   const env = options.env ?? process.env;
-  if (!options.entry || !ingesterRunsSeparately(config, services)) {
+  // A supervised child never splits again, whatever its services.
+  if (!options.entry || env[SUPERVISED_CHILD_ENV] || !ingesterRunsSeparately(config, services)) {
     const running = await startServices({ config, services, handleSignals: options.handleSignals });
     if (env[SUPERVISED_CHILD_ENV]) stopWithParent(running.stop);
     return running;
