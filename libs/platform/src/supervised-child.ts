@@ -107,13 +107,15 @@ export class SupervisedChild {
  * so a parent killed with SIGKILL leaves no ingester behind to hold partitions.
  */
 export function stopWithParent(stop: () => Promise<void>): void {
-  if (!process.channel) return;
-  // The channel must not keep the child alive on its own, nor the parent waiting for messages.
-  process.channel.unref();
-  process.once('disconnect', () => {
+  const parentGone = () => {
     // Its output went to the parent through pipes that now have no reader.
     for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
     new Logger('Strata').warn('the supervising process is gone: stopping');
     void stop().finally(() => process.exit(0));
-  });
+  };
+  // The parent may have died while this process was starting.
+  if (!process.connected) return parentGone();
+  // The channel must not keep the child alive on its own, nor the parent waiting for messages.
+  process.channel?.unref();
+  process.once('disconnect', parentGone);
 }
