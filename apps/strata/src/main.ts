@@ -1,6 +1,7 @@
 // The all-in-one process: `--target=all|<service,...>` (or STRATA_TARGET) picks the services to run
-// together, like Mimir's monolithic mode; `npm start` runs it with every service.
+// together, like Mimir's monolithic mode; `npm start` runs it with every service. The ingester may
+// run in a supervised child process of this same script (STRATA_INGESTER_PROCESS).
 import { startPlatform } from '@strata/platform';
 import { runProcess } from '@strata/service-kit';
 
-runProcess(() => startPlatform(process.argv.slice(2)));
+runProcess(() => startPlatform(process.argv.slice(2), { entry: __filename }));

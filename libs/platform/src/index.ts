@@ -3,5 +3,12 @@ export {
   startPlatform,
   targetFromArgs,
   resolveServices,
+  ingesterRunsSeparately,
   type StartPlatformOptions,
 } from './start-platform';
+export {
+  SupervisedChild,
+  SUPERVISED_CHILD_ENV,
+  stopWithParent,
+  type SupervisedChildOptions,
+} from './supervised-child';

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { SERVICE_NAMES, type ServiceName } from '@strata/contracts';
 import {
@@ -10,6 +11,7 @@ import {
   type ServiceRegistry,
 } from '@strata/service-kit';
 import { SERVICE_REGISTRY } from './service-registry';
+import { SUPERVISED_CHILD_ENV, SupervisedChild, stopWithParent } from './supervised-child';
 
 /** Reads `--target=<list>` or `--target <list>` from command-line arguments; the flag wins over `STRATA_TARGET`. */
 export function targetFromArgs(argv: readonly string[]): string | undefined {
@@ -54,6 +56,23 @@ export interface StartPlatformOptions {
   handleSignals?: boolean;
   /** What an invalid configuration does; the process exits with the message by default. */
   exit?: (message: string) => never;
+  /**
+   * The script of the all-in-one process (`apps/strata/src/main.ts`). With it, the ingester may run
+   * in a supervised child process of that script (`STRATA_INGESTER_PROCESS`); without it, as in
+   * specs that start services in-process, every selected service runs in this process.
+   */
+  entry?: string;
+}
+
+/** Whether the ingester gets a process of its own: only beside other services, and with a core to spare under `auto`. */
+export function ingesterRunsSeparately(
+  config: PlatformConfig,
+  services: readonly ServiceDefinition[],
+  cores = availableParallelism(),
+): boolean {
+  if (services.length < 2 || !services.some((s) => s.name === 'ingester')) return false;
+  if (config.STRATA_INGESTER_PROCESS === 'auto') return cores > 1;
+  return config.STRATA_INGESTER_PROCESS === 'separate';
 }
 
 /** Starts the services selected by `--target` (or `STRATA_TARGET`, default `all`) in this process. */
@@ -70,5 +89,59 @@ export async function startPlatform(
   const { services, missing } = resolveServices(config, options.registry ?? SERVICE_REGISTRY);
   if (missing.length > 0)
     new Logger('Strata').warn(`not registered yet, so not running: ${missing.join(', ')}`);
-  return startServices({ config, services, handleSignals: options.handleSignals });
+  const env = options.env ?? process.env;
+  // A supervised child never splits again, whatever its services.
+  if (!options.entry || env[SUPERVISED_CHILD_ENV] || !ingesterRunsSeparately(config, services)) {
+    const running = await startServices({ config, services, handleSignals: options.handleSignals });
+    if (env[SUPERVISED_CHILD_ENV]) stopWithParent(running.stop);
+    return running;
+  }
+  return startWithIngesterChild(
+    config,
+    services,
+    env,
+    options.entry,
+    options.handleSignals ?? true,
+  );
+}
+
+/**
+ * The other services here, the ingester in a supervised child running the same script: the two
+ * share nothing but NATS, so each may crash alone without losing an acknowledged write (JetStream
+ * holds it until the ingester has applied it).
+ */
+async function startWithIngesterChild(
+  config: PlatformConfig,
+  services: readonly ServiceDefinition[],
+  env: Readonly<Record<string, string | undefined>>,
+  entry: string,
+  handleSignals: boolean,
+): Promise<RunningServices> {
+  const ingester = new SupervisedChild({
+    name: 'ingester',
+    entry,
+    args: ['--target=ingester'],
+    // Its own internal listener: HEALTH_PORT belongs to this process.
+    env: { ...env, STRATA_TARGET: 'ingester', HEALTH_PORT: '0' },
+  });
+  ingester.start();
+  let running: RunningServices;
+  try {
+    running = await startServices({
+      config,
+      services: services.filter((s) => s.name !== 'ingester'),
+      handleSignals: false,
+    });
+  } catch (error) {
+    await ingester.stop();
+    throw error;
+  }
+  let stopping: Promise<void> | null = null;
+  // The services here first: the router's writes in flight are stored before the ingester goes.
+  const stop = (): Promise<void> => (stopping ??= running.stop().finally(() => ingester.stop()));
+  if (handleSignals) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.once(signal, () => void stop().finally(() => process.kill(process.pid, signal)));
+  }
+  return { ...running, stop };
 }

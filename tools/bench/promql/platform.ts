@@ -1,5 +1,6 @@
 // Range-query latency over HTTP of the platform as `npm start` runs it (gateway, router, ingesters,
-// store gateway and query service in one process, nats-server beside it) against Debian's
+// store gateway and query service; the ingester in a second process on a machine with more than
+// one core, STRATA_INGESTER_PROCESS; nats-server beside it) against Debian's
 // Prometheus 2.42, on the same remote-written data, alternating one request to each. Run:
 //   node -r @swc-node/register tools/bench/promql/platform.ts [runs=5] [seriesPerMetric=1000] [metrics=10]
 // STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there (--cpu-prof).
@@ -167,6 +168,19 @@ function cpuMs(pid: number): number {
   return ns / 1e6;
 }
 
+/** `cpuMs` of a process and its descendants (the all-in-one's supervised ingester). */
+function treeCpuMs(pid: number): number {
+  let children: string[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ');
+  } catch {
+    // The process ended.
+  }
+  return (
+    cpuMs(pid) + children.filter((c) => c.trim()).reduce((n, c) => n + treeCpuMs(Number(c)), 0)
+  );
+}
+
 async function rangeQuery(
   url: string,
   headers: Record<string, string>,
@@ -302,9 +316,9 @@ async function main(): Promise<void> {
       const series: number[] = [0, 0];
       const strataPid = strata.pid as number;
       for (let r = 0; r < runs; r++) {
-        const c0 = cpuMs(strataPid);
+        const c0 = treeCpuMs(strataPid);
         const s = await rangeQuery(url, headers, query, start, END, STEP_MS);
-        const c1 = cpuMs(strataPid);
+        const c1 = treeCpuMs(strataPid);
         const c2 = cpuMs(prom.pid);
         const p = await rangeQuery(prom.url, {}, query, start, END, STEP_MS);
         cpu[0].push(c1 - c0);

@@ -1,9 +1,10 @@
-// Remote write throughput, latency and memory of Strata (router + ingester in one process) and of
+// Remote write throughput, latency and memory of Strata (gateway, router and ingester) and of
 // Prometheus' own remote-write receiver, on loopback with the same workload. Run:
 //   node -r @swc-node/register tools/bench/remote-write/main.ts [series=10000] [rounds=20] [senders=4] [samplesPerRequest=2000] [pairs=1]
-// Strata runs gateway, router and ingester in one process (monolithic mode minus the control
-// plane, which the bench stands in for) and both are fed over HTTP. Both run as child processes so
-// their RSS is theirs.
+// Strata runs `apps/strata` as `npm start` does (minus the control plane, which the bench stands
+// in for): the ingester in a supervised second process when the machine has more than one core
+// (STRATA_INGESTER_PROCESS=inline keeps one). Both are fed over HTTP and run as child processes
+// so their RSS and CPU are theirs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,26 @@ function cpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of stat(5), in clock ticks of 1/100 s on Linux.
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A process and its descendants (the all-in-one's supervised ingester), each with its command line's target. */
+function processTree(pid: number): Array<{ pid: number; name: string }> {
+  const tree: Array<{ pid: number; name: string }> = [];
+  const visit = (p: number) => {
+    const args = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+    const target = args.find((a) => a.startsWith('--target='));
+    tree.push({ pid: p, name: target ? target.slice('--target='.length) : String(p) });
+    for (const child of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').split(' '))
+      if (child.trim()) visit(Number(child));
+  };
+  visit(pid);
+  // The parent's command line names the services it handed to its children too.
+  const handedOff = new Set(tree.slice(1).flatMap((p) => p.name.split(',')));
+  tree[0].name = tree[0].name
+    .split(',')
+    .filter((n) => !handedOff.has(n))
+    .join(',');
+  return tree;
 }
 
 function rss(pid: number): number {
@@ -175,7 +196,8 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
   const profile = process.env.STRATA_BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STRATA_BENCH_PROFILE}`]
     : [];
-  // STRATA_BENCH_PROCESSES=gateway,router;ingester runs the targets as separate processes.
+  // STRATA_BENCH_PROCESSES=gateway,router;ingester starts the targets as separate processes
+  // (each with STRATA_INGESTER_PROCESS deciding whether its ingester gets a child of its own).
   const targets = (process.env.STRATA_BENCH_PROCESSES ?? 'gateway,router,ingester').split(';');
   const strata: ChildProcess[] = [];
   for (const [i, target] of targets.entries())
@@ -197,8 +219,9 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
         },
       ),
     );
-  const pids = strata.map((c) => c.pid as number);
-  const sum = (f: (pid: number) => number) => pids.reduce((n, pid) => n + f(pid), 0);
+  const pidsOf = () => strata.flatMap((c) => processTree(c.pid as number));
+  let processes = pidsOf();
+  const sum = (f: (pid: number) => number) => processes.reduce((n, p) => n + f(p.pid), 0);
   const store = createStoreClient(bus, {
     partitions: Number(process.env.STRATA_INGEST_PARTITIONS ?? 8),
     timeoutMs: 30_000,
@@ -229,8 +252,11 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
       await new Promise((r) => setTimeout(r, 250));
     }
   }
+  // Once every partition answers, the supervised ingester (if any) is running.
+  processes = pidsOf();
   const baseline = sum(rss);
   const cpuBefore = [sum(cpuSeconds), cpuSeconds(nats.process.pid)];
+  const cpuBeforeEach = processes.map((p) => cpuSeconds(p.pid));
   // Through the gateway, as a Prometheus would: the platform admin writes naming the tenant.
   const run = await drive(all, (body) =>
     post(`http://127.0.0.1:${httpPort}/api/v1/write`, body, {
@@ -241,6 +267,12 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
   const cpu = [sum(cpuSeconds), cpuSeconds(nats.process.pid)].map(
     (c, i) => ((c - cpuBefore[i]) * 1e6) / (numSeries * rounds),
   );
+  const cpuEach = processes
+    .map(
+      (p, i) =>
+        `${p.name} ${(((cpuSeconds(p.pid) - cpuBeforeEach[i]) * 1e6) / (numSeries * rounds)).toFixed(2)}`,
+    )
+    .join(', ');
   // Acknowledged means stored in the stream; wait until the heads hold it all as well.
   const total = numSeries * rounds;
   const ingestStart = process.hrtime.bigint();
@@ -272,7 +304,7 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
     warmP99: pct(run.warmLatencies, 99),
     peakRss: sum(peakRss),
     bytesPerSeries: (sum(rss) - baseline) / numSeries,
-    cpuPerMillion: `${cpu[0].toFixed(1)} s (+ nats-server ${cpu[1].toFixed(1)} s, senders ${perMillion(run.senderCpuSeconds)} s)`,
+    cpuPerMillion: `${cpu[0].toFixed(1)} s (${processes.length > 1 ? `${cpuEach}; ` : ''}+ nats-server ${cpu[1].toFixed(1)} s, senders ${perMillion(run.senderCpuSeconds)} s)`,
     extra: `heads hold ${held}/${total} samples ${catchUp.toFixed(1)} s after the last ack (ack-to-queryable throughput ${(total / (run.seconds + catchUp)).toFixed(0)} samples/s)`,
   };
   await Promise.all(strata.map(stop));

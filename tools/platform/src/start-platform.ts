@@ -1,6 +1,7 @@
 // `npm start`: starts nats-server and Postgres (unless NATS_URL / DATABASE_URL are set), makes sure
-// a platform admin token and a key sealing stored credentials exist, and runs every service in one
-// process until Ctrl-C.
+// a platform admin token and a key sealing stored credentials exist, and runs every service until
+// Ctrl-C: in this process, and the ingester in a supervised second one when the machine has more
+// than one core (STRATA_INGESTER_PROCESS).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,7 +77,11 @@ async function main(): Promise<void> {
   };
   let running;
   try {
-    running = await startPlatform(process.argv.slice(2), { env, handleSignals: false });
+    running = await startPlatform(process.argv.slice(2), {
+      env,
+      handleSignals: false,
+      entry: join(root, 'apps/strata/src/main.ts'),
+    });
   } catch (error) {
     await stack.stop();
     throw error;

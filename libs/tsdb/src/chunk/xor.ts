@@ -8,6 +8,11 @@ export const ENC_XOR = 1;
 
 // Float bits are handled as two unsigned 32-bit halves so the hot path never touches BigInt.
 const scratch = new DataView(new ArrayBuffer(8));
+// Read once: an imported binding is a getter chain through the barrels on every access, which
+// took ~7% of `append` in the ingester's profile.
+const STALE_LO = STALE_NAN_LO;
+const STALE_HI = STALE_NAN_HI;
+const STALE_HI_QUIETED = STALE_NAN_HI | 0x00080000;
 
 function ctz32(x: number): number {
   return 31 - Math.clz32(x & -x);
@@ -75,7 +80,7 @@ export class XorChunk {
     let hi = scratch.getUint32(0);
     const lo = scratch.getUint32(4);
     // Store the stale marker with Prometheus' exact bits even if V8 quieted the NaN on the way.
-    if (lo === STALE_NAN_LO && hi === (STALE_NAN_HI | 0x00080000)) hi = STALE_NAN_HI;
+    if (lo === STALE_LO && hi === STALE_HI_QUIETED) hi = STALE_HI;
     const w = this.w;
     if (this.num === 0) {
       writeVarint(w, t);
