@@ -33,15 +33,21 @@ export class BatchEvaluator {
     private readonly directory: TenantDirectory,
   ) {}
 
-  /** Evaluates, archives, alerts and notifies; throws (for redelivery) when the archive or NATS fails. */
-  evaluate(batch: EventBatch): Promise<{ archived: number; alerts: number }> {
+  /**
+   * Evaluates, archives, alerts and notifies; throws (for redelivery) when the archive or NATS
+   * fails. `itemTexts` (audit), each item's JSON as received, is archived instead of re-serialising.
+   */
+  evaluate(
+    batch: EventBatch,
+    itemTexts?: readonly string[],
+  ): Promise<{ archived: number; alerts: number }> {
     // Not async itself: while Postgres and NATS are awaited only the decision is held, so the
     // parsed batch is garbage at once rather than surviving young-generation collections.
-    return this.decide(batch).then((decided) => this.persist(decided));
+    return this.decide(batch, itemTexts).then((decided) => this.persist(decided));
   }
 
   /** The rules' decisions on a batch, its archive rows prepared: nothing of the parsed records. */
-  private async decide(batch: EventBatch): Promise<Decided> {
+  private async decide(batch: EventBatch, itemTexts?: readonly string[]): Promise<Decided> {
     const { eventsRetentionSeconds } = await this.directory.quota(batch.tenantId);
     const rows: ArchiveRow[] = [];
     const alerts: EventPostableAlert[] = [];
@@ -84,7 +90,8 @@ export class BatchEvaluator {
       const rules = await this.rules.rulesFor(batch.tenantId, batch.cluster);
       // Counted per batch: one labelled increment per rule instead of one per match.
       const matched = new Map<CompiledAuditRule, number>();
-      for (const event of batch.items) {
+      for (let i = 0; i < batch.items.length; i++) {
+        const event = batch.items[i];
         const decision = evaluateAuditEvent(
           rules,
           flattenAuditEvent(event as JsonRecord, batch.cluster),
@@ -93,7 +100,7 @@ export class BatchEvaluator {
         for (const rule of decision.matched) matched.set(rule, (matched.get(rule) ?? 0) + 1);
         // Most audit events are neither kept nor alerted on (reads): they need no row.
         if (!decision.archive && decision.alerts.length === 0) continue;
-        const row = auditEventRow(batch.cluster, event, batch.receivedAt);
+        const row = auditEventRow(batch.cluster, event, batch.receivedAt, itemTexts?.[i]);
         if (decision.archive) rows.push(row);
         for (const { alert } of decision.alerts) alerts.push(postable(alert, row.time));
       }
