@@ -19,10 +19,11 @@ export interface ArchiveRow {
   readonly stage?: string;
   readonly event: Record<string, unknown>;
   /**
-   * `event` as the JSON text it arrived in, when the body was kept: archived as it is instead of
-   * serialising `event` again (the `jsonb` column normalises both alike).
+   * `event` as the JSON text it arrived in, when known: archived as it is instead of serialising
+   * `event` again (the `jsonb` column normalises both alike). Settable, as the text may be looked
+   * up only once a batch's rows are known to be worth it.
    */
-  readonly eventText?: string;
+  eventText?: string;
 }
 
 type Obj = Record<string, unknown>;
