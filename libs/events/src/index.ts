@@ -5,3 +5,4 @@ export { EventArchive, countInsert, type EventArchiveOptions } from './archive/e
 export { type SearchQueryOptions } from './archive/search-query';
 export { auditEventRow, kubeEventRow, type ArchiveRow } from './archive/archive-rows';
 export { copyText, copyStatement } from './archive/archive-copy';
+export { arrayElementTexts } from './evaluate/json-items';

@@ -140,6 +140,7 @@ describe('Kubernetes events and audit events through the gateway, the events ser
         (await search('/api/v1/audit/search', { ...range, limit: '0' })).total === archived.size,
     );
     const seen: string[] = [];
+    const documents: unknown[] = [];
     let cursor: string | null = null;
     do {
       const page: EventSearchResult = await search('/api/v1/audit/search', {
@@ -148,12 +149,17 @@ describe('Kubernetes events and audit events through the gateway, the events ser
         sort: 'asc',
         ...(cursor ? { cursor } : {}),
       });
-      for (const item of page.items)
+      for (const item of page.items) {
         seen.push(`${String(item.event.auditID)}/${String(item.event.stage)}`);
+        documents.push(item.event);
+      }
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen.length).toBe(archived.size);
     expect(new Set(seen)).toEqual(archived);
+    // The archive stores each event's text from the body: the document is the event sent.
+    const sent = new Map(corpus.map((e) => [`${e.auditID}/${e.stage}`, e]));
+    expect(documents).toEqual(seen.map((id) => sent.get(id)));
 
     await waitFor(() =>
       Promise.resolve(published.flatMap((p) => p.alerts).length >= expectedAlerts.length),

@@ -18,6 +18,12 @@ export interface ArchiveRow {
   readonly responseCode?: number | null;
   readonly stage?: string;
   readonly event: Record<string, unknown>;
+  /**
+   * `event` as the JSON text it arrived in, when known: archived as it is instead of serialising
+   * `event` again (the `jsonb` column normalises both alike). Settable, as the text may be looked
+   * up only once a batch's rows are known to be worth it.
+   */
+  eventText?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -62,8 +68,16 @@ export function kubeEventRow(cluster: string, event: Obj, receivedAt: number): A
   };
 }
 
-/** An audit event as archived: its time is the stage's, its id the audit id and stage (one row per stage). */
-export function auditEventRow(cluster: string, event: Obj, receivedAt: number): ArchiveRow {
+/**
+ * An audit event as archived: its time is the stage's, its id the audit id and stage (one row per
+ * stage); `eventText`, when given, is the event's own JSON text from the body it came in.
+ */
+export function auditEventRow(
+  cluster: string,
+  event: Obj,
+  receivedAt: number,
+  eventText?: string,
+): ArchiveRow {
   const ref = obj(event.objectRef);
   const status = obj(event.responseStatus);
   return {
@@ -79,6 +93,7 @@ export function auditEventRow(cluster: string, event: Obj, receivedAt: number): 
     stage: text(event.stage),
     message: text(status.message),
     event,
+    eventText,
   };
 }
 

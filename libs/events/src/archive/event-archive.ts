@@ -108,7 +108,9 @@ export class EventArchive {
       kind,
       tenantId,
       rows: kept.length,
-      text: copyText(kind, tenantId, kept),
+      // Encoded now: the text may hold slices of the stored body, which would keep the whole
+      // body alive while Postgres is awaited; the bytes are what the COPY writes anyway.
+      text: Buffer.from(copyText(kind, tenantId, kept)),
       days: [...days].map((d) => dayOf(new Date(d * DAY_MS))),
       ...minuteCounts(kept),
     };
@@ -368,7 +370,8 @@ export interface PreparedRows {
   readonly tenantId: string;
   /** How many rows the text holds. */
   readonly rows: number;
-  readonly text: string;
+  /** The COPY input (text format), UTF-8. */
+  readonly text: Buffer;
   /** The day partitions the rows need (`yyyymmdd`). */
   readonly days: readonly string[];
   readonly minutes: Date[];
@@ -377,7 +380,7 @@ export interface PreparedRows {
 }
 
 /** Feeds COPY text to a `COPY … FROM STDIN` on `client`. */
-function copyInto(client: PoolClient, statement: string, text: string): Promise<void> {
+function copyInto(client: PoolClient, statement: string, text: Buffer): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const stream = client.query(copyFrom(statement));
     stream.on('finish', resolve);

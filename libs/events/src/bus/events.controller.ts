@@ -49,7 +49,8 @@ export class EventsController {
     }),
   )
   async evaluate(@Payload() data: Uint8Array, @Ctx() context: BusContext): Promise<void> {
-    await this.evaluator.evaluate(storedBatch(data, context.headers));
+    const { batch, itemTexts } = storedBatch(data, context.headers);
+    await this.evaluator.evaluate(batch, itemTexts);
   }
 
   /** One page of a tenant's archive. */

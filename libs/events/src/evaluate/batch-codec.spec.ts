@@ -21,7 +21,7 @@ describe('a stored batch', () => {
       apiVersion: 'audit.k8s.io/v1',
       items: [audit],
     });
-    expect(storedBatch(bytes(body), header(meta))).toEqual({
+    expect(storedBatch(bytes(body), header(meta)).batch).toEqual({
       kind: 'audit',
       tenantId: 'acme',
       batchId: 'b-1',
@@ -31,17 +31,30 @@ describe('a stored batch', () => {
     });
   });
 
+  it("keeps each audit event's text as the body holds it, for the archive", () => {
+    const second = { ...audit, auditID: 'second', annotations: { note: 'a ], "b" {' } };
+    const body = `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[\n  ${JSON.stringify(audit, null, 1)},\r\n${JSON.stringify(second)}\n]}`;
+    const { batch, itemTexts } = storedBatch(bytes(body), header({ ...meta, count: 2 }));
+    expect(itemTexts?.()).toEqual([JSON.stringify(audit, null, 1), JSON.stringify(second)]);
+    expect(itemTexts?.()?.map((t) => JSON.parse(t) as unknown)).toEqual(batch.items);
+  });
+
   it('names the cluster of Kubernetes events that carry none by the metadata', () => {
     const event = { involvedObject: { kind: 'Pod' }, metadata: { name: 'e' }, reason: 'BackOff' };
     const body = `${JSON.stringify(event)}\n${JSON.stringify({ ...event, cluster: 'edge' })}`;
-    const batch = storedBatch(bytes(body), header({ ...meta, kind: 'events', count: 2 }));
+    const { batch, itemTexts } = storedBatch(
+      bytes(body),
+      header({ ...meta, kind: 'events', count: 2 }),
+    );
+    // A Kubernetes event may be unwrapped or converted: the archive serialises what was read.
+    expect(itemTexts).toBeUndefined();
     expect(batch.kind === 'events' && batch.items.map((i) => i.cluster)).toEqual(['prod', 'edge']);
   });
 
   it('reads a JSON batch stored before the header existed', () => {
     const legacy = { ...meta, items: [audit] } as Record<string, unknown>;
     delete legacy.count;
-    expect(storedBatch(bytes(JSON.stringify(legacy)), {})).toEqual(legacy);
+    expect(storedBatch(bytes(JSON.stringify(legacy)), {})).toEqual({ batch: legacy });
   });
 
   it('is refused as bad_request (terminated, never retried) when it cannot be read', () => {
