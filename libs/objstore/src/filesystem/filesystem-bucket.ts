@@ -13,6 +13,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { type Readable } from 'node:stream';
 import { assertRange, bodyStream, emptyStream } from '../body';
+import { BatchedFileWriter } from './batched-file-writer';
 import {
   type Bucket,
   type ListOptions,
@@ -36,70 +37,30 @@ function code(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | null)?.code;
 }
 
-/**
- * Bytes gathered before one write: an HTTP body arrives in 64 KiB chunks, and a write per chunk
- * (a thread-pool round trip each) cost the gateway more CPU than hashing the bytes did.
- */
-const WRITE_BATCH_BYTES = 4 << 20;
-
 /** Largest read of a get: a large object streams in 1 MiB chunks. */
 const READ_CHUNK_BYTES = 1 << 20;
 
-/** Writes every byte of `chunks` (one writev, repeated only after a short write). */
-async function writeFully(handle: FileHandle, chunks: Uint8Array[]): Promise<void> {
-  let rest = chunks;
-  while (rest.length > 0) {
-    let { bytesWritten } = await handle.writev(rest);
-    const left: Uint8Array[] = [];
-    for (const chunk of rest) {
-      if (bytesWritten >= chunk.length) bytesWritten -= chunk.length;
-      else {
-        left.push(bytesWritten === 0 ? chunk : chunk.subarray(bytesWritten));
-        bytesWritten = 0;
-      }
-    }
-    rest = left;
-  }
-}
-
-/**
- * Copies the stream into the file in batches of a few MiB, one batch on its way to the disk
- * while the next is gathered; stops, destroying the stream, when it fails or `signal` aborts.
- */
+/** Copies the stream into the file; stops, destroying the stream, when it fails or `signal` aborts. */
 async function writeAll(
   handle: FileHandle,
   source: Readable,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  let inFlight: Promise<void> = Promise.resolve();
-  let batch: Uint8Array[] = [];
-  let batched = 0;
-  const flush = async () => {
-    const chunks = batch;
-    batch = [];
-    batched = 0;
-    await inFlight;
-    inFlight = writeFully(handle, chunks);
-    // Awaited at the next flush or at the end; a failure meanwhile must not go unhandled.
-    inFlight.catch(() => undefined);
-  };
+  const writer = new BatchedFileWriter(handle, 0);
   try {
     signal?.throwIfAborted();
     for await (const chunk of source) {
       signal?.throwIfAborted();
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array);
-      batch.push(bytes);
-      batched += bytes.length;
-      // writev takes at most IOV_MAX (1024) buffers.
-      if (batched >= WRITE_BATCH_BYTES || batch.length >= 1024) await flush();
+      await writer.write(
+        typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array),
+      );
     }
     signal?.throwIfAborted();
-    if (batch.length > 0) await flush();
-    await inFlight;
+    await writer.end();
   } catch (error) {
     source.destroy();
     // The file is closed after this returns: no write may still be using it.
-    await inFlight.catch(() => undefined);
+    await writer.settle();
     throw error;
   }
 }

@@ -12,6 +12,7 @@ import {
   type ModelManifest,
 } from '@strata/contracts';
 import { create } from 'tar';
+import { DigestIndex } from './digest-index';
 import { FileHasher, type FilePart } from './file-hasher';
 import { MODEL_CONFIG_FILE } from './model-config';
 
@@ -140,20 +141,29 @@ export async function packModel(
     const entries = (await readdir(dir))
       .filter((n) => n !== MODEL_CONFIG_FILE && !n.startsWith(SCRATCH_PREFIX))
       .sort();
+    const index = await DigestIndex.load(dir);
+    index.keepOnly(new Set(entries));
     for (const name of entries) {
-      const info = await lstat(join(dir, name));
+      const info = await lstat(join(dir, name), { bigint: true });
       if (!info.isFile() && !info.isDirectory()) continue;
       const path = info.isDirectory() ? await packDirectory(dir, name, scratch) : join(dir, name);
-      const hashed = await hashFile(path, partSize, (part) =>
-        found({ digest: part.digest, size: part.size, path, offset: part.offset }),
-      );
+      const foundPart = (part: FilePart) =>
+        found({ digest: part.digest, size: part.size, path, offset: part.offset });
+      let hashed = info.isFile() ? index.lookup(name, info, partSize) : null;
+      if (hashed) hashed.parts?.forEach(foundPart);
+      else {
+        const started = BigInt(Date.now()) * 1_000_000n;
+        hashed = await hashFile(path, partSize, foundPart);
+        if (info.isFile())
+          index.record(name, info, await lstat(path, { bigint: true }), started, partSize, hashed);
+      }
       if (!hashed.parts) found({ digest: hashed.digest, size: hashed.size, path, offset: 0 });
       descriptors.push({
         name,
         mediaType: info.isDirectory() ? MODEL_DIR_MEDIA_TYPE : MODEL_FILE_MEDIA_TYPE,
         digest: hashed.digest,
         size: hashed.size,
-        mode: info.mode & 0o7777,
+        mode: Number(info.mode & 0o7777n),
         modtime: info.mtime.toISOString(),
         ...(hashed.parts
           ? { parts: hashed.parts.map(({ digest, size }) => ({ digest, size })) }
@@ -171,6 +181,7 @@ export async function packModel(
       },
       blobs: descriptors,
     };
+    await index.save();
     return { manifest, blobs, cleanup };
   } catch (error) {
     await cleanup();

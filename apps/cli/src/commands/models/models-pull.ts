@@ -9,6 +9,7 @@ import {
   MODEL_DIR_MEDIA_TYPE,
   type ModelBlobDescriptor,
 } from '@strata/contracts';
+import { BatchedFileWriter } from '@strata/objstore/files';
 import { extract } from 'tar';
 import { FileHasher } from './file-hasher';
 import { type ModelsClient } from './models-client';
@@ -218,14 +219,8 @@ async function hashRange(path: string, offset: number, size: number): Promise<Bl
 }
 
 /**
- * Bytes of a download gathered before one write: a response arrives in 64 KiB chunks, and a write
- * per chunk (a thread-pool round trip each) cost the CLI more CPU than hashing them did.
- */
-const WRITE_BATCH_BYTES = 4 << 20;
-
-/**
  * Fetches one blob or part into its place in the staged file, checking its digest as it arrives
- * and writing it in batches of a few MiB, one on its way to the disk while the next is gathered.
+ * and writing it in batches of a few MiB (one on its way to the disk while the next fills).
  */
 async function fetchInto(
   client: ModelsClient,
@@ -235,58 +230,22 @@ async function fetchInto(
 ): Promise<void> {
   const hash = createHash('sha256');
   const handle = await open(f.staged, 'r+');
-  let inFlight: Promise<unknown> = Promise.resolve();
+  const writer = new BatchedFileWriter(handle, f.offset + f.resumeFrom);
   try {
     if (f.resumeFrom > 0) await hashRangeInto(handle, hash, f.offset, f.resumeFrom);
     const body = await client.getBlob(ref, f.digest, f.resumeFrom, f.size);
-    let position = f.offset + f.resumeFrom;
-    let batch: Buffer[] = [];
-    let batched = 0;
-    const flush = async () => {
-      const chunks = batch;
-      const at = position;
-      position += batched;
-      batch = [];
-      batched = 0;
-      await inFlight;
-      inFlight = writeFully(handle, chunks, at);
-      inFlight.catch(() => undefined);
-    };
     for await (const chunk of body) {
-      const bytes = chunk as Buffer;
-      hash.update(bytes);
-      onBytes(bytes.length);
-      batch.push(bytes);
-      batched += bytes.length;
-      if (batched >= WRITE_BATCH_BYTES || batch.length >= 1024) await flush();
+      hash.update(chunk as Buffer);
+      onBytes((chunk as Buffer).length);
+      await writer.write(chunk as Buffer);
     }
-    if (batch.length > 0) await flush();
-    await inFlight;
+    await writer.end();
   } finally {
-    await inFlight.catch(() => undefined);
+    await writer.settle();
     await handle.close();
   }
   const got = `sha256:${hash.digest('hex')}`;
   if (got !== f.digest) throw new Error(`blob ${f.digest} arrived as ${got}`);
-}
-
-/** Writes every byte of `chunks` at `position` (one writev, repeated only after a short write). */
-async function writeFully(handle: FileHandle, chunks: Buffer[], position: number): Promise<void> {
-  let rest = chunks;
-  let at = position;
-  while (rest.length > 0) {
-    let { bytesWritten } = await handle.writev(rest, at);
-    at += bytesWritten;
-    const left: Buffer[] = [];
-    for (const chunk of rest) {
-      if (bytesWritten >= chunk.length) bytesWritten -= chunk.length;
-      else {
-        left.push(bytesWritten === 0 ? chunk : chunk.subarray(bytesWritten));
-        bytesWritten = 0;
-      }
-    }
-    rest = left;
-  }
 }
 
 async function hashRangeInto(
