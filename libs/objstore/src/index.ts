@@ -26,4 +26,3 @@ export {
   type S3ConnectionOptions,
 } from './config';
 export { openBucket } from './open-bucket';
-export { BatchedFileWriter } from './filesystem/batched-file-writer';

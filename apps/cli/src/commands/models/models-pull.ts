@@ -1,7 +1,8 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, type FileHandle, mkdir, open, rename, rm, stat, utimes } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   type BlobDigest,
@@ -9,9 +10,7 @@ import {
   MODEL_DIR_MEDIA_TYPE,
   type ModelBlobDescriptor,
 } from '@strata/contracts';
-import { BatchedFileWriter } from '@strata/objstore/files';
 import { extract } from 'tar';
-import { FileHasher } from './file-hasher';
 import { type ModelsClient } from './models-client';
 import { MODEL_CONFIG_FILE } from './model-config';
 import { hashFile, packDirectory, SCRATCH_PREFIX } from './model-pack';
@@ -30,8 +29,6 @@ export interface PullOutcome {
 interface Fetch {
   digest: BlobDigest;
   size: number;
-  /** Which part of its file (0 for a file of one blob). */
-  index: number;
   /** Where in the staged file the bytes go. */
   offset: number;
   staged: string;
@@ -55,7 +52,7 @@ export async function pullModel(
   await mkdir(dir, { recursive: true });
   const entries = [manifest.config, ...manifest.blobs];
   const fetches: Fetch[] = [];
-  const plans: Plan[] = [];
+  const plans: Array<{ descriptor: ModelBlobDescriptor; staged: string }> = [];
   let unchanged = 0;
   for (const descriptor of entries) {
     if (await identical(dir, descriptor)) {
@@ -63,96 +60,25 @@ export async function pullModel(
       continue;
     }
     const staged = join(dir, `${SCRATCH_PREFIX}pull-${descriptor.name}`);
-    const missing = await missingRanges(staged, descriptor);
-    fetches.push(...missing);
-    plans.push(new Plan(descriptor, staged, missing));
+    fetches.push(...(await missingRanges(staged, descriptor)));
+    plans.push({ descriptor, staged });
   }
-  const planOf = new Map(plans.map((p) => [p.staged, p]));
   const progress = new Progress(
     'pull',
     fetches.reduce((s, f) => s + f.size - f.resumeFrom, 0),
     fetches.length,
   );
-  try {
-    await inParallel(fetches, concurrency, async (f) => {
-      await fetchInto(client, ref, f, (n) => progress.bytes(n));
-      planOf.get(f.staged)?.arrived(f.index);
-      progress.item(f.digest.slice(0, 19));
-    });
-    progress.finish();
-    for (const plan of plans) await install(dir, plan.descriptor, plan.staged, await plan.digest());
-  } finally {
-    await Promise.all(plans.map((p) => p.stop()));
-  }
+  await inParallel(fetches, concurrency, async (f) => {
+    await fetchInto(client, ref, f, (n) => progress.bytes(n));
+    progress.item(f.digest.slice(0, 19));
+  });
+  progress.finish();
+  for (const { descriptor, staged } of plans) await install(dir, descriptor, staged);
   return {
     fetched: fetches.length,
     fetchedBytes: fetches.reduce((s, f) => s + f.size - f.resumeFrom, 0),
     unchanged,
   };
-}
-
-/**
- * One entry being assembled in its staged file. A file of one blob is checked as it arrives (its
- * digest is the blob's); a file of parts gets its whole-file digest from a worker thread that
- * hashes each prefix whose parts have arrived and been checked, so the last check ends with the
- * last part instead of reading the whole file again after it.
- */
-class Plan {
-  // Started with the first bytes it may read, so files not yet begun hold no thread.
-  private hasher: FileHasher | null = null;
-  private readonly ready: boolean[];
-  private readonly sizes: number[];
-  private next = 0;
-  private allowed = 0;
-  private ended = false;
-
-  constructor(
-    readonly descriptor: ModelBlobDescriptor,
-    readonly staged: string,
-    missing: Fetch[],
-  ) {
-    const parts = blobsOf(descriptor);
-    this.sizes = parts.map((p) => p.size);
-    this.ready = parts.map(() => true);
-    for (const f of missing) this.ready[f.index] = false;
-    this.advance();
-  }
-
-  /** Part `index` is in the staged file and matched its digest. */
-  arrived(index: number): void {
-    this.ready[index] = true;
-    this.advance();
-  }
-
-  /** The staged file's whole digest, once every part arrived. */
-  async digest(): Promise<BlobDigest> {
-    if (this.descriptor.parts) {
-      // Every part has arrived by now; a file of no parts (empty) has had nothing to allow.
-      if (!this.ended) this.hasherFor().allow(this.allowed, true);
-      return (await this.hasherFor().result).digest;
-    }
-    // One blob: its digest was checked as it arrived (or as it lay in the staged file).
-    return this.descriptor.digest;
-  }
-
-  async stop(): Promise<void> {
-    await this.hasher?.stop();
-  }
-
-  private advance(): void {
-    const from = this.next;
-    while (this.next < this.ready.length && this.ready[this.next])
-      this.allowed += this.sizes[this.next++];
-    if (this.descriptor.parts && this.next > from) {
-      this.ended = this.next === this.ready.length;
-      this.hasherFor().allow(this.allowed, this.ended);
-    }
-  }
-
-  private hasherFor(): FileHasher {
-    this.hasher ??= new FileHasher(this.staged);
-    return this.hasher;
-  }
 }
 
 /** True when the target already holds the entry's bytes. */
@@ -182,8 +108,8 @@ async function identical(dir: string, d: ModelBlobDescriptor): Promise<boolean> 
 async function missingRanges(staged: string, d: ModelBlobDescriptor): Promise<Fetch[]> {
   const parts = blobsOf(d);
   let offset = 0;
-  const ranges = parts.map((p, index) => {
-    const r = { ...p, index, offset, staged, resumeFrom: 0 };
+  const ranges = parts.map((p) => {
+    const r = { ...p, offset, staged, resumeFrom: 0 };
     offset += p.size;
     return r;
   });
@@ -218,10 +144,7 @@ async function hashRange(path: string, offset: number, size: number): Promise<Bl
   return `sha256:${hash.digest('hex')}`;
 }
 
-/**
- * Fetches one blob or part into its place in the staged file, checking its digest as it arrives
- * and writing it in batches of a few MiB (one on its way to the disk while the next fills).
- */
+/** Fetches one blob or part into its place in the staged file, checking its digest as it arrives. */
 async function fetchInto(
   client: ModelsClient,
   ref: ModelRef,
@@ -229,55 +152,32 @@ async function fetchInto(
   onBytes: (n: number) => void,
 ): Promise<void> {
   const hash = createHash('sha256');
-  const handle = await open(f.staged, 'r+');
-  const writer = new BatchedFileWriter(handle, f.offset + f.resumeFrom);
-  try {
-    if (f.resumeFrom > 0) await hashRangeInto(handle, hash, f.offset, f.resumeFrom);
-    const body = await client.getBlob(ref, f.digest, f.resumeFrom, f.size);
-    for await (const chunk of body) {
+  if (f.resumeFrom > 0)
+    for await (const chunk of createReadStream(f.staged, {
+      start: f.offset,
+      end: f.offset + f.resumeFrom - 1,
+    }))
       hash.update(chunk as Buffer);
-      onBytes((chunk as Buffer).length);
-      await writer.write(chunk as Buffer);
-    }
-    await writer.end();
-  } finally {
-    await writer.settle();
-    await handle.close();
-  }
+  const body = await client.getBlob(ref, f.digest, f.resumeFrom, f.size);
+  const check = new Transform({
+    transform(chunk: Buffer, _e, done) {
+      hash.update(chunk);
+      onBytes(chunk.length);
+      done(null, chunk);
+    },
+  });
+  await pipeline(
+    body,
+    check,
+    createWriteStream(f.staged, { flags: 'r+', start: f.offset + f.resumeFrom }),
+  );
   const got = `sha256:${hash.digest('hex')}`;
   if (got !== f.digest) throw new Error(`blob ${f.digest} arrived as ${got}`);
 }
 
-async function hashRangeInto(
-  handle: FileHandle,
-  hash: Hash,
-  offset: number,
-  size: number,
-): Promise<void> {
-  const buffer = Buffer.allocUnsafe(Math.min(size, 1 << 20));
-  for (let at = 0; at < size;) {
-    const { bytesRead } = await handle.read(
-      buffer,
-      0,
-      Math.min(buffer.length, size - at),
-      offset + at,
-    );
-    if (bytesRead === 0) throw new Error(`the staged file ends before byte ${offset + size}`);
-    hash.update(buffer.subarray(0, bytesRead));
-    at += bytesRead;
-  }
-}
-
-/**
- * Moves a completed staged entry, whose bytes hash to `digest`, into place: a file renamed, a
- * directory unpacked then swapped in.
- */
-async function install(
-  dir: string,
-  d: ModelBlobDescriptor,
-  staged: string,
-  digest: BlobDigest,
-): Promise<void> {
+/** Moves a completed staged entry into place: a file renamed, a directory unpacked then swapped in. */
+async function install(dir: string, d: ModelBlobDescriptor, staged: string): Promise<void> {
+  const { digest } = await hashFile(staged, Number.MAX_SAFE_INTEGER);
   if (digest !== d.digest) {
     await rm(staged, { force: true });
     throw new Error(`${d.name} assembled as ${digest}, not ${d.digest}; pull again`);
