@@ -24,15 +24,42 @@ const root = join(__dirname, '../../..');
 interface Timed {
   seconds: number;
   peakRssMiB: number;
+  /** CPU seconds (user + system) of the CLI process, its worker threads included. */
+  cliCpu: number;
+  /** CPU seconds of this process meanwhile: the gateway, control plane and model-registry service. */
+  gatewayCpu: number;
+}
+
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** CPU seconds of this process's children that have exited and been waited for (cutime + cstime). */
+function reapedChildrenCpu(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  // After the command name: state is field 3, cutime field 16 and cstime field 17.
+  return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
+}
+
+function ownCpu(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 /** Runs the strata CLI (of the checkout at `from`) as a user would, sampling its resident memory. */
 function cli(stack: ModelStack, key: string, args: string[], from = root): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
+    const childrenBefore = reapedChildrenCpu();
+    const ownBefore = ownCpu();
+    const profile = process.env.STRATA_BENCH_CLI_PROFILE;
     const child = spawn(
       process.execPath,
-      ['-r', '@swc-node/register', join(from, 'apps/cli/src/main.ts'), ...args],
+      [
+        ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile] : []),
+        '-r',
+        '@swc-node/register',
+        join(from, 'apps/cli/src/main.ts'),
+        ...args,
+      ],
       {
         cwd: from,
         env: {
@@ -58,7 +85,13 @@ function cli(stack: ModelStack, key: string, args: string[], from = root): Promi
     child.on('close', (code) => {
       clearInterval(sampler);
       if (code !== 0) reject(new Error(`strata ${args.join(' ')} exited ${code}: ${out}`));
-      else resolve({ seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMiB: peak });
+      else
+        resolve({
+          seconds: Number(process.hrtime.bigint() - started) / 1e9,
+          peakRssMiB: peak,
+          cliCpu: reapedChildrenCpu() - childrenBefore,
+          gatewayCpu: ownCpu() - ownBefore,
+        });
     });
   });
 }
@@ -75,8 +108,12 @@ function median(values: number[]): number {
 }
 
 function medianRun(runs: Timed[]): Timed {
-  const seconds = median(runs.map((r) => r.seconds));
-  return { seconds, peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)) };
+  return {
+    seconds: median(runs.map((r) => r.seconds)),
+    peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)),
+    cliCpu: median(runs.map((r) => r.cliCpu)),
+    gatewayCpu: median(runs.map((r) => r.gatewayCpu)),
+  };
 }
 
 function fmt(values: number[]): string {
@@ -94,7 +131,12 @@ async function writeRandomFile(path: string, bytes: number): Promise<void> {
   await handle.close();
 }
 
+function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
 async function main(): Promise<void> {
+  console.log(`load average at start: ${loadAverage()}`);
   const bigMiB = Number(process.argv[2] ?? 2048);
   const smallFiles = Number(process.argv[3] ?? 10_000);
   const rounds = Number(process.argv[4] ?? 3);
@@ -117,6 +159,9 @@ async function main(): Promise<void> {
     bucket = new S3Bucket({ bucket: 'models', prefix: 'strata', ...options });
   } else bucket = new FilesystemBucket(join(work, 'bucket'));
   console.log(`bucket: ${bucket.name}${s3 ? ' (s3rver)' : ''}`);
+  // The CLI's digest index lives here; each round's first push starts without it.
+  const cache = join(work, 'cache');
+  process.env.XDG_CACHE_HOME = cache;
   const stack = await startModelStack({ bucket });
   const gatewayPeak = { rss: 0 };
   const gatewaySampler = setInterval(
@@ -142,10 +187,13 @@ async function main(): Promise<void> {
     // The page cache stays warm (dropping it needs root), alike for cp, the raw put, push and pull.
 
     const rows: string[] = [];
-    const report = (what: string, bytes: number, seconds: number, limit: number, rss = '') =>
+    // CPU per GiB moved, of the CLI and of the gateway's process: stable when the load is not.
+    const report = (what: string, bytes: number, run: Timed, limit: number) => {
+      const perGiB = (cpu: number) => (cpu / (bytes / (1024 * MiB))).toFixed(2);
       rows.push(
-        `| ${what} | ${(bytes / MiB).toFixed(0)} | ${seconds.toFixed(2)} | ${(bytes / MiB / seconds).toFixed(1)} | ${(bytes / MiB / seconds / limit).toFixed(2)}× | ${rss} |`,
+        `| ${what} | ${(bytes / MiB).toFixed(0)} | ${run.seconds.toFixed(2)} | ${(bytes / MiB / run.seconds).toFixed(1)} | ${(bytes / MiB / run.seconds / limit).toFixed(2)}× | ${run.peakRssMiB.toFixed(0)} | ${perGiB(run.cliCpu)} | ${perGiB(run.gatewayCpu)} |`,
       );
+    };
 
     const idle = await cli(stack, key, ['models', 'list']);
     // The machine is shared: each measurement of the large file runs `rounds` times, interleaved
@@ -155,19 +203,22 @@ async function main(): Promise<void> {
     const raws: number[] = [];
     const pushes: Timed[] = [];
     const pulls: Timed[] = [];
+    const cachedPushes: Timed[] = [];
     const baseline = process.env.STRATA_BENCH_BASELINE;
     const baselinePushes: Timed[] = [];
+    const baselinePulls: Timed[] = [];
     for (let round = 0; round < rounds; round++) {
       const pushBaseline = async () => {
-        if (baseline)
-          baselinePushes.push(
-            await cli(
-              stack,
-              await stack.createTenant(`bench-baseline-${round}`),
-              ['models', 'push', 'bench/big@v1', big],
-              baseline,
-            ),
-          );
+        if (!baseline) return;
+        const baselineKey = await stack.createTenant(`bench-baseline-${round}`);
+        baselinePushes.push(
+          await cli(stack, baselineKey, ['models', 'push', 'bench/big@v1', big], baseline),
+        );
+        const into = join(work, 'pulled-baseline');
+        baselinePulls.push(
+          await cli(stack, baselineKey, ['models', 'pull', 'bench/big@v1', into], baseline),
+        );
+        await rm(into, { recursive: true });
       };
       // The baseline goes first in even rounds and right after the push in odd ones, so neither
       // CLI always follows the same disk work.
@@ -182,7 +233,17 @@ async function main(): Promise<void> {
           ),
         ),
       );
+      await rm(cache, { recursive: true, force: true });
       pushes.push(await cli(stack, tenantKey, ['models', 'push', 'bench/big@v1', big]));
+      // A fresh tenant again, so every byte moves; the digests come from the index this time.
+      cachedPushes.push(
+        await cli(stack, await stack.createTenant(`bench-cached-${round}`), [
+          'models',
+          'push',
+          'bench/big@v1',
+          big,
+        ]),
+      );
       if (round % 2 === 1) await pushBaseline();
       pulls.push(
         await cli(stack, tenantKey, ['models', 'pull', 'bench/big@v1', join(work, 'pulled-big')]),
@@ -198,9 +259,12 @@ async function main(): Promise<void> {
     const pullBig = medianRun(pulls);
     const repushBig = await cli(stack, key, ['models', 'push', 'bench/big@v2', big]);
     console.log(
-      `rounds (s): cp ${fmt(cps)}; raw put ${fmt(raws)}; push ${fmt(pushes.map((p) => p.seconds))}; pull ${fmt(pulls.map((p) => p.seconds))}` +
-        (baseline ? `; baseline push ${fmt(baselinePushes.map((p) => p.seconds))}` : ''),
+      `rounds (s): cp ${fmt(cps)}; raw put ${fmt(raws)}; push ${fmt(pushes.map((p) => p.seconds))}; push, digests indexed ${fmt(cachedPushes.map((p) => p.seconds))}; pull ${fmt(pulls.map((p) => p.seconds))}` +
+        (baseline
+          ? `; baseline push ${fmt(baselinePushes.map((p) => p.seconds))}; baseline pull ${fmt(baselinePulls.map((p) => p.seconds))}`
+          : ''),
     );
+    console.log(`load average after the large file: ${loadAverage()}`);
 
     const cpSmall = await timed(() => execFileSync('cp', ['-r', small, join(work, 'cp-small')]));
     const limitSmall = smallBytes / MiB / cpSmall;
@@ -214,61 +278,39 @@ async function main(): Promise<void> {
 
     const bigBytes = bigMiB * MiB;
     rows.push(
-      `| cp -r (large file, median) | ${bigMiB} | ${cpBig.toFixed(2)} | ${(bigMiB / cpBig).toFixed(1)} | | |`,
+      `| cp -r (large file, median) | ${bigMiB} | ${cpBig.toFixed(2)} | ${(bigMiB / cpBig).toFixed(1)} | | | | |`,
     );
     rows.push(
-      `| raw bucket put (large file, median) | ${bigMiB} | ${rawBig.toFixed(2)} | ${(bigMiB / rawBig).toFixed(1)} | | |`,
+      `| raw bucket put (large file, median) | ${bigMiB} | ${rawBig.toFixed(2)} | ${(bigMiB / rawBig).toFixed(1)} | | | | |`,
     );
+    report('push large file, hashing it (median)', bigBytes, pushBig, limitBig);
     report(
-      'push large file (median)',
+      'push large file, digests from the index (median)',
       bigBytes,
-      pushBig.seconds,
+      medianRun(cachedPushes),
       limitBig,
-      `${pushBig.peakRssMiB.toFixed(0)}`,
     );
     if (baseline) {
       const before = medianRun(baselinePushes);
+      report('push large file, baseline CLI (median)', bigBytes, before, limitBig);
       report(
-        'push large file, baseline CLI (median)',
+        'pull large file, baseline CLI (median)',
         bigBytes,
-        before.seconds,
+        medianRun(baselinePulls),
         limitBig,
-        `${before.peakRssMiB.toFixed(0)}`,
       );
     }
-    report(
-      'pull large file (median)',
-      bigBytes,
-      pullBig.seconds,
-      limitBig,
-      `${pullBig.peakRssMiB.toFixed(0)}`,
-    );
-    report(
-      'push again, unchanged (HEAD only)',
-      bigBytes,
-      repushBig.seconds,
-      limitBig,
-      `${repushBig.peakRssMiB.toFixed(0)}`,
-    );
+    report('pull large file (median)', bigBytes, pullBig, limitBig);
+    report('push again, unchanged (HEAD only)', bigBytes, repushBig, limitBig);
     rows.push(
-      `| cp -r (${smallFiles} small files) | ${(smallBytes / MiB).toFixed(0)} | ${cpSmall.toFixed(2)} | ${limitSmall.toFixed(1)} | | |`,
+      `| cp -r (${smallFiles} small files) | ${(smallBytes / MiB).toFixed(0)} | ${cpSmall.toFixed(2)} | ${limitSmall.toFixed(1)} | | | | |`,
     );
-    report(
-      `push ${smallFiles} small files`,
-      smallBytes,
-      pushSmall.seconds,
-      limitSmall,
-      `${pushSmall.peakRssMiB.toFixed(0)}`,
+    report(`push ${smallFiles} small files`, smallBytes, pushSmall, limitSmall);
+    report(`pull ${smallFiles} small files`, smallBytes, pullSmall, limitSmall);
+    console.log(
+      `| run | MiB | s | MiB/s | of limit | CLI peak RSS MiB | CLI CPU s/GiB | gateway CPU s/GiB |`,
     );
-    report(
-      `pull ${smallFiles} small files`,
-      smallBytes,
-      pullSmall.seconds,
-      limitSmall,
-      `${pullSmall.peakRssMiB.toFixed(0)}`,
-    );
-    console.log(`| run | MiB | s | MiB/s | of limit | CLI peak RSS MiB |`);
-    console.log(`| --- | --- | --- | --- | --- | --- |`);
+    console.log(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
     for (const row of rows) console.log(row);
     console.log(
       `\nCLI peak RSS of its start alone (models list): ${idle.peakRssMiB.toFixed(0)} MiB`,
@@ -279,6 +321,7 @@ async function main(): Promise<void> {
     console.log(
       `limit for the large file: the slower of cp and the raw bucket put (${limitBig.toFixed(1)} MiB/s)`,
     );
+    console.log(`load average at the end: ${loadAverage()}`);
   } finally {
     clearInterval(gatewaySampler);
     await stack.close();

@@ -13,6 +13,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { type Readable } from 'node:stream';
 import { assertRange, bodyStream, emptyStream } from '../body';
+import { BatchedFileWriter } from './batched-file-writer';
 import {
   type Bucket,
   type ListOptions,
@@ -36,25 +37,30 @@ function code(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | null)?.code;
 }
 
+/** Largest read of a get: a large object streams in 1 MiB chunks. */
+const READ_CHUNK_BYTES = 1 << 20;
+
 /** Copies the stream into the file; stops, destroying the stream, when it fails or `signal` aborts. */
 async function writeAll(
   handle: FileHandle,
   source: Readable,
   signal: AbortSignal | undefined,
 ): Promise<void> {
+  const writer = new BatchedFileWriter(handle, 0);
   try {
     signal?.throwIfAborted();
     for await (const chunk of source) {
       signal?.throwIfAborted();
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array);
-      for (let at = 0; at < bytes.length;) {
-        const { bytesWritten } = await handle.write(bytes, at, bytes.length - at);
-        at += bytesWritten;
-      }
+      await writer.write(
+        typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array),
+      );
     }
     signal?.throwIfAborted();
+    await writer.end();
   } catch (error) {
     source.destroy();
+    // The file is closed after this returns: no write may still be using it.
+    await writer.settle();
     throw error;
   }
 }
@@ -94,10 +100,14 @@ export class FilesystemBucket implements Bucket {
         await handle.close();
         return emptyStream();
       }
+      const end = length === -1 ? info.size - 1 : Math.min(offset + length, info.size) - 1;
       // The open handle keeps reading this version even if a put or delete replaces the path.
       return handle.createReadStream({
         start: offset,
-        end: length === -1 ? undefined : offset + length - 1,
+        end,
+        // Reads of 64 KiB (the default) made a large download a read per 64 KiB; a small object
+        // still gets a buffer of its own size.
+        highWaterMark: Math.min(READ_CHUNK_BYTES, end - offset + 1),
       });
     } catch (error) {
       await handle.close();

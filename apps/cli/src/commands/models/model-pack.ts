@@ -2,10 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import {
   type BlobDigest,
-  type BlobPart,
   MODEL_CONFIG_MEDIA_TYPE,
   MODEL_DIR_MEDIA_TYPE,
   MODEL_FILE_MEDIA_TYPE,
@@ -14,6 +12,8 @@ import {
   type ModelManifest,
 } from '@strata/contracts';
 import { create } from 'tar';
+import { DigestIndex } from './digest-index';
+import { FileHasher, type FilePart } from './file-hasher';
 import { MODEL_CONFIG_FILE } from './model-config';
 
 /** Files the CLI keeps in a model directory while it works; never pushed. */
@@ -35,89 +35,42 @@ export interface PackedModel {
   cleanup(): Promise<void>;
 }
 
-// Runs in a worker thread: the whole file's sha256, computed while the caller hashes the parts.
-const WHOLE_FILE_HASHER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const hash = require('node:crypto').createHash('sha256');
-require('node:fs')
-  .createReadStream(workerData, { highWaterMark: 8 << 20 })
-  .on('data', (chunk) => hash.update(chunk))
-  .on('error', (error) => parentPort.postMessage({ error: error.message }))
-  .on('end', () => parentPort.postMessage({ digest: hash.digest('hex') }));
-`;
-
-function hashInWorker(path: string): Promise<BlobDigest> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(WHOLE_FILE_HASHER, { eval: true, workerData: path });
-    worker.once('message', (m: { digest?: string; error?: string }) => {
-      void worker.terminate();
-      if (m.digest) resolve(`sha256:${m.digest}`);
-      else reject(new Error(`hashing ${path}: ${m.error}`));
-    });
-    worker.once('error', reject);
-  });
-}
-
-// Reads of 8 MiB: at 1 MiB the read and stream overhead, not sha256, bounded a pass over a large file.
-const READ_CHUNK = 8 << 20;
+// Small files are hashed here, in reads of 1 MiB; large ones on a worker thread (FileHasher).
+const READ_CHUNK = 1 << 20;
 
 /**
  * A file's sha256 and, when it is larger than `partSize`, the sha256 of each `partSize` part.
- * For such a file the whole-file hash runs on a second core, so hashing costs one pass of time,
- * and `onPart` hears each part as soon as its digest is known, so a push can upload it while
- * the rest of the file is still being hashed.
+ * Such a file is hashed on a worker thread, which reads it once for both, and `onPart` hears each
+ * part as soon as its digest is known, so a push can upload it while the rest is still hashed.
  */
 export async function hashFile(
   path: string,
   partSize: number,
-  onPart?: (part: BlobPart & { offset: number }) => void,
-): Promise<{ digest: BlobDigest; size: number; parts?: Array<BlobPart & { offset: number }> }> {
+  onPart?: (part: FilePart) => void,
+): Promise<{ digest: BlobDigest; size: number; parts?: FilePart[] }> {
   const size = (await stat(path)).size;
-  const chunked = size > partSize;
-  const wholeDigest = chunked ? hashInWorker(path) : null;
-  const whole = createHash('sha256');
-  const parts: Array<BlobPart & { offset: number }> = [];
-  let part = createHash('sha256');
-  let inPart = 0;
-  let read = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK })) {
-    const bytes = chunk as Buffer;
-    if (!chunked) {
-      whole.update(bytes);
-      read += bytes.length;
-      continue;
+  if (size <= partSize) {
+    const whole = createHash('sha256');
+    let read = 0;
+    for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK })) {
+      whole.update(chunk as Buffer);
+      read += (chunk as Buffer).length;
     }
-    for (let at = 0; at < bytes.length;) {
-      const take = Math.min(partSize - inPart, bytes.length - at);
-      part.update(bytes.subarray(at, at + take));
-      inPart += take;
-      at += take;
-      if (inPart === partSize) {
-        const done = {
-          digest: `sha256:${part.digest('hex')}` as BlobDigest,
-          size: inPart,
-          offset: read + at - inPart,
-        };
-        parts.push(done);
-        onPart?.(done);
-        part = createHash('sha256');
-        inPart = 0;
-      }
-    }
-    read += bytes.length;
+    if (read !== size) throw new Error(`${path} changed while it was read`);
+    return { digest: `sha256:${whole.digest('hex')}`, size };
   }
-  if (read !== size) throw new Error(`${path} changed while it was read`);
-  if (!chunked) return { digest: `sha256:${whole.digest('hex')}`, size };
-  if (inPart > 0) {
-    const last = {
-      digest: `sha256:${part.digest('hex')}` as BlobDigest,
-      size: inPart,
-      offset: size - inPart,
-    };
-    parts.push(last);
-    onPart?.(last);
-  }
-  return { digest: await (wholeDigest as Promise<BlobDigest>), size, parts };
+  const parts: FilePart[] = [];
+  const hasher = new FileHasher(path, {
+    partSize,
+    onPart: (part) => {
+      parts.push(part);
+      onPart?.(part);
+    },
+  });
+  hasher.allow(size, true);
+  const { digest } = await hasher.result;
+  if ((await stat(path)).size !== size) throw new Error(`${path} changed while it was read`);
+  return { digest, size, parts };
 }
 
 /** Every path below `dir/name`, relative to `dir`, in byte order: a tar of it is the same bytes each time. */
@@ -188,20 +141,29 @@ export async function packModel(
     const entries = (await readdir(dir))
       .filter((n) => n !== MODEL_CONFIG_FILE && !n.startsWith(SCRATCH_PREFIX))
       .sort();
+    const index = await DigestIndex.load(dir);
+    index.keepOnly(new Set(entries));
     for (const name of entries) {
-      const info = await lstat(join(dir, name));
+      const info = await lstat(join(dir, name), { bigint: true });
       if (!info.isFile() && !info.isDirectory()) continue;
       const path = info.isDirectory() ? await packDirectory(dir, name, scratch) : join(dir, name);
-      const hashed = await hashFile(path, partSize, (part) =>
-        found({ digest: part.digest, size: part.size, path, offset: part.offset }),
-      );
+      const foundPart = (part: FilePart) =>
+        found({ digest: part.digest, size: part.size, path, offset: part.offset });
+      let hashed = info.isFile() ? index.lookup(name, info, partSize) : null;
+      if (hashed) hashed.parts?.forEach(foundPart);
+      else {
+        const started = BigInt(Date.now()) * 1_000_000n;
+        hashed = await hashFile(path, partSize, foundPart);
+        if (info.isFile())
+          index.record(name, info, await lstat(path, { bigint: true }), started, partSize, hashed);
+      }
       if (!hashed.parts) found({ digest: hashed.digest, size: hashed.size, path, offset: 0 });
       descriptors.push({
         name,
         mediaType: info.isDirectory() ? MODEL_DIR_MEDIA_TYPE : MODEL_FILE_MEDIA_TYPE,
         digest: hashed.digest,
         size: hashed.size,
-        mode: info.mode & 0o7777,
+        mode: Number(info.mode & 0o7777n),
         modtime: info.mtime.toISOString(),
         ...(hashed.parts
           ? { parts: hashed.parts.map(({ digest, size }) => ({ digest, size })) }
@@ -219,6 +181,7 @@ export async function packModel(
       },
       blobs: descriptors,
     };
+    await index.save();
     return { manifest, blobs, cleanup };
   } catch (error) {
     await cleanup();
