@@ -1,0 +1,2 @@
+// Only what a client writing files needs, without the bucket clients (and the AWS SDK) behind the index.
+export { BatchedFileWriter } from './filesystem/batched-file-writer';
