@@ -3,7 +3,8 @@ export {
   startPlatform,
   targetFromArgs,
   resolveServices,
-  ingesterRunsSeparately,
+  childProcessRuns,
+  CHILD_PROCESS_SERVICE,
   type StartPlatformOptions,
 } from './start-platform';
 export {

@@ -57,22 +57,29 @@ export interface StartPlatformOptions {
   /** What an invalid configuration does; the process exits with the message by default. */
   exit?: (message: string) => never;
   /**
-   * The script of the all-in-one process (`apps/strata/src/main.ts`). With it, the ingester may run
-   * in a supervised child process of that script (`STRATA_INGESTER_PROCESS`); without it, as in
+   * The script of the all-in-one process (`apps/strata/src/main.ts`). With it, the router may run
+   * in a supervised child process of that script (`STRATA_ROUTER_PROCESS`); without it, as in
    * specs that start services in-process, every selected service runs in this process.
    */
   entry?: string;
 }
 
-/** Whether the ingester gets a process of its own: only beside other services, and with a core to spare under `auto`. */
-export function ingesterRunsSeparately(
+/**
+ * The service the all-in-one may run in a supervised second process: the router, which decodes and
+ * encodes writes and meets the gateway over NATS anyway, while the ingester stays in-process with
+ * the query service that reads it.
+ */
+export const CHILD_PROCESS_SERVICE: ServiceName = 'router';
+
+/** Whether `CHILD_PROCESS_SERVICE` gets a process of its own: only beside other services, and with a core to spare under `auto`. */
+export function childProcessRuns(
   config: PlatformConfig,
   services: readonly ServiceDefinition[],
   cores = availableParallelism(),
 ): boolean {
-  if (services.length < 2 || !services.some((s) => s.name === 'ingester')) return false;
-  if (config.STRATA_INGESTER_PROCESS === 'auto') return cores > 1;
-  return config.STRATA_INGESTER_PROCESS === 'separate';
+  if (services.length < 2 || !services.some((s) => s.name === CHILD_PROCESS_SERVICE)) return false;
+  if (config.STRATA_ROUTER_PROCESS === 'auto') return cores > 1;
+  return config.STRATA_ROUTER_PROCESS === 'separate';
 }
 
 /** Starts the services selected by `--target` (or `STRATA_TARGET`, default `all`) in this process. */
@@ -91,54 +98,51 @@ export async function startPlatform(
     new Logger('Strata').warn(`not registered yet, so not running: ${missing.join(', ')}`);
   const env = options.env ?? process.env;
   // A supervised child never splits again, whatever its services.
-  if (!options.entry || env[SUPERVISED_CHILD_ENV] || !ingesterRunsSeparately(config, services)) {
+  if (!options.entry || env[SUPERVISED_CHILD_ENV] || !childProcessRuns(config, services)) {
     const running = await startServices({ config, services, handleSignals: options.handleSignals });
     if (env[SUPERVISED_CHILD_ENV]) stopWithParent(running.stop);
     return running;
   }
-  return startWithIngesterChild(
-    config,
-    services,
-    env,
-    options.entry,
-    options.handleSignals ?? true,
-  );
+  return startWithChild(config, services, env, options.entry, options.handleSignals ?? true);
 }
 
 /**
- * The other services here, the ingester in a supervised child running the same script: the two
- * share nothing but NATS, so each may crash alone without losing an acknowledged write (JetStream
- * holds it until the ingester has applied it).
+ * The other services here, `CHILD_PROCESS_SERVICE` in a supervised child running the same script:
+ * the two share nothing but NATS, so each may crash alone without losing an acknowledged write (the
+ * router acknowledges only what JetStream stored; while it is down the gateway answers 5xx, which
+ * remote-write clients retry).
  */
-async function startWithIngesterChild(
+async function startWithChild(
   config: PlatformConfig,
   services: readonly ServiceDefinition[],
   env: Readonly<Record<string, string | undefined>>,
   entry: string,
   handleSignals: boolean,
 ): Promise<RunningServices> {
-  const ingester = new SupervisedChild({
-    name: 'ingester',
+  const child = new SupervisedChild({
+    name: CHILD_PROCESS_SERVICE,
     entry,
-    args: ['--target=ingester'],
-    // Its own internal listener: HEALTH_PORT belongs to this process.
-    env: { ...env, STRATA_TARGET: 'ingester', HEALTH_PORT: '0' },
+    args: [`--target=${CHILD_PROCESS_SERVICE}`],
+    // Its own internal listener on a free port: HEALTH_PORT belongs to this process.
+    env: { ...env, STRATA_TARGET: CHILD_PROCESS_SERVICE, HEALTH_PORT: '0' },
   });
-  ingester.start();
+  child.start();
   let running: RunningServices;
   try {
     running = await startServices({
       config,
-      services: services.filter((s) => s.name !== 'ingester'),
+      services: services.filter((s) => s.name !== CHILD_PROCESS_SERVICE),
       handleSignals: false,
     });
   } catch (error) {
-    await ingester.stop();
+    await child.stop();
     throw error;
   }
   let stopping: Promise<void> | null = null;
-  // The services here first: the router's writes in flight are stored before the ingester goes.
-  const stop = (): Promise<void> => (stopping ??= running.stop().finally(() => ingester.stop()));
+  // The services here first: the gateway stops taking writes and answers those in flight, which
+  // need the router until then; the router, stopped next, replies only once JetStream stored a
+  // write, so nothing acknowledged is lost and nothing stored goes unanswered.
+  const stop = (): Promise<void> => (stopping ??= running.stop().finally(() => child.stop()));
   if (handleSignals) {
     for (const signal of ['SIGINT', 'SIGTERM'] as const)
       process.once(signal, () => void stop().finally(() => process.kill(process.pid, signal)));

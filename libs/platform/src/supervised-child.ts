@@ -104,7 +104,8 @@ export class SupervisedChild {
 
 /**
  * In a supervised child: stops the process when the parent goes away (its IPC channel closes),
- * so a parent killed with SIGKILL leaves no ingester behind to hold partitions.
+ * so a parent killed with SIGKILL leaves no unsupervised service behind (a router still taking
+ * writes).
  */
 export function stopWithParent(stop: () => Promise<void>): void {
   const parentGone = () => {

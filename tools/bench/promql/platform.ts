@@ -1,6 +1,6 @@
 // Range-query latency over HTTP of the platform as `npm start` runs it (gateway, router, ingesters,
-// store gateway and query service; the ingester in a second process on a machine with more than
-// one core, STRATA_INGESTER_PROCESS; nats-server beside it) against Debian's
+// store gateway and query service; the router in a second process on a machine with more than
+// one core, STRATA_ROUTER_PROCESS; nats-server beside it) against Debian's
 // Prometheus 2.42, on the same remote-written data, alternating one request to each. Run:
 //   node -r @swc-node/register tools/bench/promql/platform.ts [runs=5] [seriesPerMetric=1000] [metrics=10]
 // STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there (--cpu-prof).
@@ -168,7 +168,7 @@ function cpuMs(pid: number): number {
   return ns / 1e6;
 }
 
-/** `cpuMs` of a process and its descendants (the all-in-one's supervised ingester). */
+/** `cpuMs` of a process and its descendants (the all-in-one's supervised router). */
 function treeCpuMs(pid: number): number {
   let children: string[] = [];
   try {

@@ -2,8 +2,8 @@
 // Prometheus' own remote-write receiver, on loopback with the same workload. Run:
 //   node -r @swc-node/register tools/bench/remote-write/main.ts [series=10000] [rounds=20] [senders=4] [samplesPerRequest=2000] [pairs=1]
 // Strata runs `apps/strata` as `npm start` does (minus the control plane, which the bench stands
-// in for): the ingester in a supervised second process when the machine has more than one core
-// (STRATA_INGESTER_PROCESS=inline keeps one). Both are fed over HTTP and run as child processes
+// in for): the router in a supervised second process when the machine has more than one core
+// (STRATA_ROUTER_PROCESS=inline keeps one). Both are fed over HTTP and run as child processes
 // so their RSS and CPU are theirs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -73,7 +73,7 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** A process and its descendants (the all-in-one's supervised ingester), each with its command line's target. */
+/** A process and its descendants (the all-in-one's supervised router), each with its command line's target. */
 function processTree(pid: number): Array<{ pid: number; name: string }> {
   const tree: Array<{ pid: number; name: string }> = [];
   const visit = (p: number) => {
@@ -196,8 +196,8 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
   const profile = process.env.STRATA_BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STRATA_BENCH_PROFILE}`]
     : [];
-  // STRATA_BENCH_PROCESSES=gateway,router;ingester starts the targets as separate processes
-  // (each with STRATA_INGESTER_PROCESS deciding whether its ingester gets a child of its own).
+  // STRATA_BENCH_PROCESSES=gateway,ingester;router starts the targets as separate processes
+  // (each with STRATA_ROUTER_PROCESS deciding whether its router gets a child of its own).
   const targets = (process.env.STRATA_BENCH_PROCESSES ?? 'gateway,router,ingester').split(';');
   const strata: ChildProcess[] = [];
   for (const [i, target] of targets.entries())
@@ -252,7 +252,7 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  // Once every partition answers, the supervised ingester (if any) is running.
+  // Once the router and every partition answer, the supervised router (if any) is running.
   processes = pidsOf();
   const baseline = sum(rss);
   const cpuBefore = [sum(cpuSeconds), cpuSeconds(nats.process.pid)];

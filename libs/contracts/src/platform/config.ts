@@ -206,12 +206,13 @@ export const PlatformEnv = z.object({
   STRATA_MAX_LABEL_VALUE_LENGTH: z.coerce.number().int().positive().default(2048),
   STRATA_MAX_SERIES_PER_REQUEST: z.coerce.number().int().positive().default(10_000),
   /**
-   * The all-in-one start (`apps/strata`, `npm start`) with the ingester among several services:
-   * `separate` runs the ingester in a supervised second Node process, so it gets a core of its own;
-   * `inline` keeps every service in one process; `auto` is `separate` when the machine has more
-   * than one core (`os.availableParallelism()`).
+   * The all-in-one start (`apps/strata`, `npm start`) with the router among several services:
+   * `separate` runs the router in a supervised second Node process, so decoding and encoding writes
+   * get a core of their own while queries stay in-process with the ingester; `inline` keeps every
+   * service in one process; `auto` is `separate` when the machine has more than one core
+   * (`os.availableParallelism()`).
    */
-  STRATA_INGESTER_PROCESS: z.enum(['auto', 'separate', 'inline']).default('auto'),
+  STRATA_ROUTER_PROCESS: z.enum(['auto', 'separate', 'inline']).default('auto'),
   /** Router: worker threads that decode and encode writes beside the event loop (0: on it). */
   STRATA_ROUTER_CODEC_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   /**
