@@ -12,19 +12,15 @@ describe('childProcessRuns', () => {
     expect(CHILD_PROCESS_SERVICE).toBe('router');
   });
 
-  it('gives the router a process of its own by default only when a second core exists', () => {
-    expect(childProcessRuns(config(), [gateway, router, ingester], 2)).toBe(true);
-    expect(childProcessRuns(config(), [gateway, router, ingester], 1)).toBe(false);
-  });
-
-  it('follows STRATA_ROUTER_PROCESS whatever the cores', () => {
-    expect(childProcessRuns(config('separate'), [gateway, router], 1)).toBe(true);
-    expect(childProcessRuns(config('inline'), [gateway, router, ingester], 8)).toBe(false);
+  it('keeps every service in one process unless a second one is asked for', () => {
+    expect(childProcessRuns(config(), [gateway, router, ingester])).toBe(false);
+    expect(childProcessRuns(config('inline'), [gateway, router, ingester])).toBe(false);
+    expect(childProcessRuns(config('separate'), [gateway, router, ingester])).toBe(true);
   });
 
   it('keeps a process that runs the router alone, or no router, as it is', () => {
-    expect(childProcessRuns(config('separate'), [router], 8)).toBe(false);
-    expect(childProcessRuns(config('separate'), [gateway, ingester], 8)).toBe(false);
+    expect(childProcessRuns(config('separate'), [router])).toBe(false);
+    expect(childProcessRuns(config('separate'), [gateway, ingester])).toBe(false);
   });
 
   it('refuses an unknown setting', () => {

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { SERVICE_NAMES, type ServiceName } from '@strata/contracts';
 import {
@@ -71,14 +70,12 @@ export interface StartPlatformOptions {
  */
 export const CHILD_PROCESS_SERVICE: ServiceName = 'router';
 
-/** Whether `CHILD_PROCESS_SERVICE` gets a process of its own: only beside other services, and with a core to spare under `auto`. */
+/** Whether `CHILD_PROCESS_SERVICE` gets a process of its own: when asked for, and only beside other services. */
 export function childProcessRuns(
   config: PlatformConfig,
   services: readonly ServiceDefinition[],
-  cores = availableParallelism(),
 ): boolean {
   if (services.length < 2 || !services.some((s) => s.name === CHILD_PROCESS_SERVICE)) return false;
-  if (config.STRATA_ROUTER_PROCESS === 'auto') return cores > 1;
   return config.STRATA_ROUTER_PROCESS === 'separate';
 }
 

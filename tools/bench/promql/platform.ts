@@ -1,6 +1,6 @@
 // Range-query latency over HTTP of the platform as `npm start` runs it (gateway, router, ingesters,
-// store gateway and query service; the router in a second process on a machine with more than
-// one core, STRATA_ROUTER_PROCESS; nats-server beside it) against Debian's
+// store gateway and query service, one process unless STRATA_ROUTER_PROCESS=separate; nats-server
+// beside it) against Debian's
 // Prometheus 2.42, on the same remote-written data, alternating one request to each. Run:
 //   node -r @swc-node/register tools/bench/promql/platform.ts [runs=5] [seriesPerMetric=1000] [metrics=10]
 // STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there (--cpu-prof).

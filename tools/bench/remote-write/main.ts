@@ -2,8 +2,8 @@
 // Prometheus' own remote-write receiver, on loopback with the same workload. Run:
 //   node -r @swc-node/register tools/bench/remote-write/main.ts [series=10000] [rounds=20] [senders=4] [samplesPerRequest=2000] [pairs=1]
 // Strata runs `apps/strata` as `npm start` does (minus the control plane, which the bench stands
-// in for): the router in a supervised second process when the machine has more than one core
-// (STRATA_ROUTER_PROCESS=inline keeps one). Both are fed over HTTP and run as child processes
+// in for), one process unless STRATA_ROUTER_PROCESS=separate (the router in a supervised second
+// one). Both are fed over HTTP and run as child processes
 // so their RSS and CPU are theirs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';

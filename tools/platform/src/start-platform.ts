@@ -1,7 +1,6 @@
 // `npm start`: starts nats-server and Postgres (unless NATS_URL / DATABASE_URL are set), makes sure
 // a platform admin token and a key sealing stored credentials exist, and runs every service until
-// Ctrl-C: in this process, and the router in a supervised second one when the machine has more
-// than one core (STRATA_ROUTER_PROCESS).
+// Ctrl-C, in this process (the router in a supervised second one with STRATA_ROUTER_PROCESS=separate).
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -208,11 +208,11 @@ export const PlatformEnv = z.object({
   /**
    * The all-in-one start (`apps/strata`, `npm start`) with the router among several services:
    * `separate` runs the router in a supervised second Node process, so decoding and encoding writes
-   * get a core of their own while queries stay in-process with the ingester; `inline` keeps every
-   * service in one process; `auto` is `separate` when the machine has more than one core
-   * (`os.availableParallelism()`).
+   * get a core of their own while queries stay in-process with the ingester; `inline` (the default)
+   * keeps every service in one process. On a 2-core machine, where nats-server and Postgres share
+   * the cores, the second process cost more CPU than it freed (`tools/bench/remote-write/README.md`).
    */
-  STRATA_ROUTER_PROCESS: z.enum(['auto', 'separate', 'inline']).default('auto'),
+  STRATA_ROUTER_PROCESS: z.enum(['separate', 'inline']).default('inline'),
   /** Router: worker threads that decode and encode writes beside the event loop (0: on it). */
   STRATA_ROUTER_CODEC_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   /**
