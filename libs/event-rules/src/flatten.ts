@@ -21,6 +21,16 @@ const OBJECT_REFERENCE = [
   'fieldPath',
 ] as const;
 
+/** The string fields at the top of a core/v1 Event (checked at the edge, read by rules). */
+export const EVENT_STRING_FIELDS = [
+  'reason',
+  'message',
+  'type',
+  'action',
+  'reportingComponent',
+  'reportingInstance',
+] as const;
+
 function objectReference(out: Map<string, FlatValue>, prefix: string, ref: JsonObject): void {
   for (const f of OBJECT_REFERENCE) out.set(`${prefix}.${f}`, str(ref[f]));
 }
@@ -80,15 +90,7 @@ const KUBE_READS = ((): ReadonlyMap<string, FlatRead> => {
     reads.set(`involvedObject.${f}`, (e) => str(obj(e.involvedObject)[f]));
     reads.set(`related.${f}`, (e) => (isObject(e.related) ? str(e.related[f]) : undefined));
   }
-  for (const f of [
-    'reason',
-    'message',
-    'type',
-    'action',
-    'reportingComponent',
-    'reportingInstance',
-  ])
-    reads.set(f, (e) => str(e[f]));
+  for (const f of EVENT_STRING_FIELDS) reads.set(f, (e) => str(e[f]));
   for (const f of ['component', 'host']) reads.set(`source.${f}`, (e) => str(obj(e.source)[f]));
   reads.set('count', (e) => num(e.count));
   reads.set('series.count', (e) => (isObject(e.series) ? num(e.series.count) : undefined));

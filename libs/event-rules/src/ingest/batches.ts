@@ -1,5 +1,5 @@
 import { EventRuleError } from '../errors';
-import { coreEventFromEventsV1 } from '../flatten';
+import { coreEventFromEventsV1, EVENT_STRING_FIELDS } from '../flatten';
 import type { FlatValue } from '../go-values';
 
 type JsonObject = { readonly [key: string]: FlatValue };
@@ -91,14 +91,7 @@ function kubeEvent(item: unknown, where: string, defaultCluster: string): Ingest
     );
   }
   if (!isObject(event.metadata)) throw new BatchError(where, 'metadata must be an object');
-  for (const f of [
-    'reason',
-    'message',
-    'type',
-    'action',
-    'reportingComponent',
-    'reportingInstance',
-  ]) {
+  for (const f of EVENT_STRING_FIELDS) {
     requireType(event, f, 'string', where);
   }
   requireType(event, 'count', 'number', where);
