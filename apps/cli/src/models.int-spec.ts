@@ -54,6 +54,8 @@ function strata(
           STRATA_URL: stack.url,
           STRATA_TOKEN: key,
           SWC_NODE_PROJECT: join(root, 'tsconfig.json'),
+          // The CLI's digest index goes to the cache directory: keep it out of the user's home.
+          XDG_CACHE_HOME: join(tmpdir(), 'strata-cli-spec-cache'),
         },
       },
     );
