@@ -26,6 +26,9 @@ export interface PullOutcome {
   unchanged: number;
 }
 
+/** Bytes gathered before one write of a pull: at most twice this is lost to a kill. */
+const PULL_BATCH_BYTES = 1 << 20;
+
 interface Fetch {
   digest: BlobDigest;
   size: number;
@@ -158,9 +161,10 @@ async function fetchInto(
       end: f.offset + f.resumeFrom - 1,
     }))
       hash.update(chunk as Buffer);
-  // Batched writes: a write per 64 KiB network chunk cost more CPU than hashing the bytes.
+  // Batched writes: a write per 64 KiB network chunk cost more CPU than hashing the bytes. The
+  // batches stay small because what they hold when the pull is killed is fetched again.
   const handle = await open(f.staged, 'r+');
-  const writer = new BatchedFileWriter(handle, f.offset + f.resumeFrom);
+  const writer = new BatchedFileWriter(handle, f.offset + f.resumeFrom, PULL_BATCH_BYTES);
   try {
     // The body flows as soon as it is returned (the client counts its bytes): read it at once.
     const body = await client.getBlob(ref, f.digest, f.resumeFrom, f.size);
