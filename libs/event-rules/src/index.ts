@@ -47,6 +47,12 @@ export {
   type IngestedKubeEvent,
 } from './ingest/batches';
 export {
+  ParsedBatchHandover,
+  parsedBatches,
+  type ParsedBatch,
+  type HandoverLimits,
+} from './ingest/parsed-batches';
+export {
   DEFAULT_RULE_SETS,
   DEFAULT_EVENTS_RULES,
   DEFAULT_AUDIT_ARCHIVING,

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { BUS, type Bus } from '@strata/bus';
 import { EventsStreams } from '@strata/contracts';
+import { parsedBatches } from '@strata/event-rules';
 import {
   InjectPlatformConfig,
   type PlatformConfig,
@@ -36,6 +37,7 @@ const RETENTION_EVERY_MS = 3_600_000;
 export class EventsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('Events');
   private timer: NodeJS.Timeout | null = null;
+  private closeHandover: (() => void) | null = null;
 
   constructor(
     @Inject(BUS) private readonly bus: Bus,
@@ -66,6 +68,8 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnApplicationShu
     });
     this.directory.start();
     await this.replicas.start();
+    // A gateway in this process hands its parsed batches to this service's consumer.
+    this.closeHandover = parsedBatches.open();
     const sweep = () =>
       void this.retention.sweep().then(
         ({ partitions, rows }) => {
@@ -84,6 +88,7 @@ export class EventsLifecycle implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.closeHandover?.();
     await this.replicas.stop();
     await this.directory.stop();
     await this.archive.close();

@@ -1,4 +1,5 @@
 import { EVENT_BATCH_HEADER, type EventBatchMeta, StrataError } from '@strata/contracts';
+import { parseAuditEventList, parsedBatches } from '@strata/event-rules';
 import { auditCorpus } from '@strata/testing';
 import { storedBatch } from './batch-codec';
 
@@ -70,5 +71,28 @@ describe('a stored batch', () => {
     expect(bad('{}', { [EVENT_BATCH_HEADER]: '{"kind":"audit"}' })).toBe('bad_request');
     expect(bad('not json', {})).toBe('bad_request');
     expect(bad('{"kind":"audit"}', {})).toBe('bad_request');
+  });
+});
+
+describe('a stored batch this process parsed at the edge', () => {
+  const body = JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: [audit] });
+  let close: () => void;
+  beforeEach(() => (close = parsedBatches.open()));
+  afterEach(() => close());
+
+  it('is taken as parsed, not read again, and its texts are still found in the body', () => {
+    const items = parseAuditEventList(body);
+    parsedBatches.put(meta.batchId, { kind: 'audit', text: body, items });
+    const { batch, itemTexts } = storedBatch(bytes(body), header(meta));
+    expect(batch.items).toBe(items);
+    expect(itemTexts?.()).toEqual([JSON.stringify(audit)]);
+    // Taken once: a redelivery reads the stored bytes.
+    expect(storedBatch(bytes(body), header(meta)).batch.items).not.toBe(items);
+    expect(storedBatch(bytes(body), header(meta)).batch.items).toEqual(items);
+  });
+
+  it('is read from the bytes when what was handed over is of another kind', () => {
+    parsedBatches.put(meta.batchId, { kind: 'events', text: '', items: [] });
+    expect(storedBatch(bytes(body), header(meta)).batch.items).toEqual([audit]);
   });
 });

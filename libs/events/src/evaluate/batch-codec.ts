@@ -5,7 +5,13 @@ import {
   StrataError,
   type EventBatchMeta as Meta,
 } from '@strata/contracts';
-import { BatchError, parseAuditEventList, parseKubeEventsBody } from '@strata/event-rules';
+import {
+  BatchError,
+  type ParsedBatch,
+  parseAuditEventList,
+  parseKubeEventsBody,
+  parsedBatches,
+} from '@strata/event-rules';
 import { arrayElementTexts } from './json-items';
 
 const decoder = new TextDecoder();
@@ -33,12 +39,16 @@ export interface StoredBatch {
   readonly itemTexts?: () => readonly string[] | undefined;
 }
 
-/** The batch a body and its metadata carry: the body read again with the edge's own parser. */
-export function batchOf(meta: Meta, body: Uint8Array): StoredBatch {
-  const text = decoder.decode(body);
+/**
+ * The batch a body and its metadata carry: the body read again with the edge's own parser, or,
+ * when given, what that parser made of the same body (`parsed`, handed over in memory).
+ */
+export function batchOf(meta: Meta, body: Uint8Array, parsed?: ParsedBatch): StoredBatch {
+  const held = parsed?.kind === meta.kind ? parsed : undefined;
+  const text = held?.text ?? decoder.decode(body);
   try {
     if (meta.kind === 'audit') {
-      const items = parseAuditEventList(text);
+      const items = held?.kind === 'audit' ? held.items : parseAuditEventList(text);
       return {
         batch: {
           kind: 'audit',
@@ -61,7 +71,7 @@ export function batchOf(meta: Meta, body: Uint8Array): StoredBatch {
         tenantId: meta.tenantId,
         batchId: meta.batchId,
         receivedAt: meta.receivedAt,
-        items: parseKubeEventsBody(text, meta.cluster),
+        items: held?.kind === 'events' ? held.items : parseKubeEventsBody(text, meta.cluster),
       },
     };
   } catch (error) {
@@ -83,5 +93,7 @@ export function storedBatch(data: Uint8Array, headers: Record<string, string>): 
   }
   const meta = EventBatchMeta.safeParse(jsonOf(header, EVENT_BATCH_HEADER));
   if (!meta.success) throw poison(`${EVENT_BATCH_HEADER} is invalid: ${meta.error.message}`);
-  return batchOf(meta.data, data);
+  // The message id is the batch id, a digest of the body: a batch the gateway of this process
+  // parsed is these bytes, read.
+  return batchOf(meta.data, data, parsedBatches.take(meta.data.batchId));
 }

@@ -9,7 +9,13 @@ import {
   EventsSubjects,
   StrataError,
 } from '@strata/contracts';
-import { BatchError, parseAuditEventList, parseKubeEventsBody } from '@strata/event-rules';
+import {
+  BatchError,
+  type ParsedBatch,
+  parseAuditEventList,
+  parseKubeEventsBody,
+  parsedBatches,
+} from '@strata/event-rules';
 import { type FastifyRequest } from 'fastify';
 import { TenantAdmission } from '../auth/tenant-admission.service';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
@@ -55,14 +61,17 @@ export class EventsIngestController {
     const body = textBody(request);
     const items = edge(() => parseAuditEventList(body));
     if (items.length === 0) return { accepted: 0, duplicate: false };
-    return this.send(body, {
-      kind: 'audit',
-      tenantId,
-      cluster,
-      batchId: batchId(tenantId, 'audit', cluster, body),
-      receivedAt: Date.now(),
-      count: items.length,
-    });
+    return this.send(
+      { kind: 'audit', text: body, items },
+      {
+        kind: 'audit',
+        tenantId,
+        cluster,
+        batchId: batchId(tenantId, 'audit', cluster, body),
+        receivedAt: Date.now(),
+        count: items.length,
+      },
+    );
   }
 
   @Post('api/v1/events')
@@ -92,21 +101,39 @@ export class EventsIngestController {
         );
     });
     if (parsed.length === 0) return { accepted: 0, duplicate: false };
-    return this.send(body, {
-      kind: 'events',
-      tenantId,
-      cluster,
-      batchId: batchId(tenantId, 'events', cluster, body),
-      receivedAt: Date.now(),
-      count: parsed.length,
-    });
+    return this.send(
+      { kind: 'events', text: body, items: parsed },
+      {
+        kind: 'events',
+        tenantId,
+        cluster,
+        batchId: batchId(tenantId, 'events', cluster, body),
+        receivedAt: Date.now(),
+        count: parsed.length,
+      },
+    );
   }
 
-  /** The body goes on as it came: the events service re-reads it with the same parser, so nothing is re-encoded. */
-  private send(body: string, meta: EventBatchMeta): Promise<EventBatchAccepted> {
-    return this.client.askBinary(EventsSubjects.ingest, Buffer.from(body, 'utf8'), meta, {
-      timeoutMs: 30_000,
-    });
+  /**
+   * The body goes on as it came: the events service re-reads it with the same parser, so nothing
+   * is re-encoded; its consumer in this process, if any, takes the parsed batch instead.
+   */
+  private async send(batch: ParsedBatch, meta: EventBatchMeta): Promise<EventBatchAccepted> {
+    parsedBatches.put(meta.batchId, batch);
+    try {
+      const accepted = await this.client.askBinary(
+        EventsSubjects.ingest,
+        Buffer.from(batch.text, 'utf8'),
+        meta,
+        { timeoutMs: 30_000 },
+      );
+      // A duplicate is not delivered again: its first copy was (or will be) read from the bytes.
+      if (accepted.duplicate) parsedBatches.drop(meta.batchId);
+      return accepted;
+    } catch (error) {
+      parsedBatches.drop(meta.batchId);
+      throw error;
+    }
   }
 }
 
