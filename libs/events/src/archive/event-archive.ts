@@ -13,11 +13,16 @@ import { CreateEventArchive1732160000000 } from './migrations/1732160000000-crea
 import { CreateEventCounts1733380000000 } from './migrations/1733380000000-create-event-counts';
 import { encodeCursor } from './cursor';
 import { type SearchQueryOptions, searchQuery } from './search-query';
+import { WriteGroups } from './write-groups';
 
 const DAY_MS = 86_400_000;
 const MIGRATION_LOCK_KEY = 0x5374_6576;
 /** Postgres' `unique_violation`. */
 const UNIQUE_VIOLATION = '23505';
+/** Archive transactions at once; the pool's other connections serve searches and retention. */
+const WRITE_LANES = 2;
+/** Rows of a group of batches written in one COPY. */
+const GROUP_ROWS = 4_000;
 
 /** Where the archive lives and how long it keeps records. */
 export interface EventArchiveOptions {
@@ -33,6 +38,16 @@ export interface EventArchiveOptions {
  */
 export class EventArchive {
   private readonly partitions = new Set<string>();
+  /**
+   * Batches that become ready while the archive is busy go in together: one transaction, one
+   * COPY, one upsert of counts and one commit for several batches, where each cost as much again.
+   */
+  private readonly groups = new WriteGroups<PreparedRows, number>(
+    { lanes: WRITE_LANES, maxSize: GROUP_ROWS },
+    (p) => p.kind,
+    (p) => p.rows,
+    (group) => this.writeGroup(group),
+  );
 
   private constructor(
     readonly dataSource: DataSource,
@@ -116,37 +131,54 @@ export class EventArchive {
     };
   }
 
-  /** Stores prepared rows (rows already archived are skipped); returns how many were new. */
-  async write(prepared: PreparedRows): Promise<number> {
-    if (prepared.rows === 0) return 0;
-    const table = archiveTable(prepared.kind);
-    for (const day of prepared.days) await this.ensurePartition(table, day);
+  /**
+   * Stores prepared rows (rows already archived are skipped); returns how many were new. Rows
+   * prepared meanwhile by other callers may go in the same transaction: each batch is still
+   * archived whole or not at all.
+   */
+  write(prepared: PreparedRows): Promise<number> {
+    if (prepared.rows === 0) return Promise.resolve(0);
+    return this.groups.submit(prepared);
+  }
+
+  private async writeGroup(group: readonly PreparedRows[]): Promise<number[]> {
+    const table = archiveTable(group[0].kind);
+    for (const day of new Set(group.flatMap((p) => p.days))) await this.ensurePartition(table, day);
     try {
-      return await this.copy(prepared);
+      return await this.copy(group);
     } catch (error) {
       // A record already archived (a redelivered batch, an event resent in a later batch): COPY
-      // cannot skip it, so the batch goes in again by the statement that can.
+      // cannot skip it, so each batch goes in again by the statement that can.
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
     }
-    return this.insertSkippingArchived(prepared);
+    const stored: number[] = [];
+    for (const p of group) stored.push(await this.insertSkippingArchived(p));
+    return stored;
   }
 
   /**
-   * The fast path: every row by COPY and the per-minute counts by the rows' own minutes, in one
-   * transaction, so a batch is archived whole or not at all. Fails on any row already archived.
+   * The fast path: every row of the group by COPY and the per-minute counts by the rows' own
+   * minutes, in one transaction, so the batches are archived whole or not at all. Fails on any
+   * row already archived.
    */
-  private async copy(p: PreparedRows): Promise<number> {
+  private async copy(group: readonly PreparedRows[]): Promise<number[]> {
+    const counts = groupCounts(group);
     return this.inTransaction(async (runner, client) => {
-      await copyInto(client, copyStatement(p.kind), p.text);
+      await copyInto(
+        client,
+        copyStatement(group[0].kind),
+        group.map((p) => p.text),
+      );
       // Ordered by key, as the fallback's statement is, so batches lock shared minutes in one order.
       await runner.query(
         `INSERT INTO event_counts (tenant_id, kind, minute, cluster, n)
-         SELECT $1, $2, m, c, n FROM unnest($3::timestamptz[], $4::text[], $5::bigint[]) AS u(m, c, n)
-         ORDER BY m, c
+         SELECT t, $1, m, c, n
+         FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::bigint[]) AS u(t, m, c, n)
+         ORDER BY t, m, c
          ON CONFLICT (tenant_id, kind, minute, cluster) DO UPDATE SET n = event_counts.n + excluded.n`,
-        [p.tenantId, p.kind, p.minutes, p.clusters, p.counts],
+        [group[0].kind, counts.tenants, counts.minutes, counts.clusters, counts.counts],
       );
-      return p.rows;
+      return group.map((p) => p.rows);
     });
   }
 
@@ -162,7 +194,7 @@ export class EventArchive {
       await runner.query(
         `CREATE TEMP TABLE IF NOT EXISTS ${staging} (LIKE ${table}) ON COMMIT DELETE ROWS`,
       );
-      await copyInto(client, copyStatement(p.kind, staging), p.text);
+      await copyInto(client, copyStatement(p.kind, staging), [p.text]);
       // The per-minute counts grow in the same statement by the rows it actually inserted, so a
       // redelivered batch (all conflicts) counts nothing and a failed one counts nothing either.
       const result = (await runner.query(
@@ -380,11 +412,45 @@ export interface PreparedRows {
 }
 
 /** Feeds COPY text to a `COPY … FROM STDIN` on `client`. */
-function copyInto(client: PoolClient, statement: string, text: Buffer): Promise<void> {
+function copyInto(client: PoolClient, statement: string, texts: readonly Buffer[]): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const stream = client.query(copyFrom(statement));
     stream.on('finish', resolve);
     stream.on('error', reject);
-    stream.end(text);
+    for (const text of texts) stream.write(text);
+    stream.end();
   });
+}
+
+/**
+ * The per-minute counts of a group's batches, one entry per tenant, minute and cluster (an upsert
+ * may not touch a row twice).
+ */
+function groupCounts(group: readonly PreparedRows[]): {
+  tenants: string[];
+  minutes: Date[];
+  clusters: string[];
+  counts: number[];
+} {
+  const byKey = new Map<string, { tenant: string; minute: Date; cluster: string; n: number }>();
+  for (const p of group)
+    for (let i = 0; i < p.minutes.length; i++) {
+      const key = `${p.tenantId}\u0000${p.minutes[i].getTime()}\u0000${p.clusters[i]}`;
+      const found = byKey.get(key);
+      if (found) found.n += p.counts[i];
+      else
+        byKey.set(key, {
+          tenant: p.tenantId,
+          minute: p.minutes[i],
+          cluster: p.clusters[i],
+          n: p.counts[i],
+        });
+    }
+  const all = [...byKey.values()];
+  return {
+    tenants: all.map((c) => c.tenant),
+    minutes: all.map((c) => c.minute),
+    clusters: all.map((c) => c.cluster),
+    counts: all.map((c) => c.n),
+  };
 }
