@@ -36,11 +36,19 @@ function postedTime(s: string | undefined): number | null {
   return ms <= GO_ZERO_MS ? null : ms;
 }
 
-/** A label with an empty value is no label: API v2 removes such labels before validating. */
+/**
+ * A label with an empty value is no label: API v2 removes such labels before validating. Labels
+ * are never changed once posted, so a set without empty values (nearly every one) is kept as it
+ * is rather than copied: this runs for every alert, at the gateway and again at every fold.
+ */
 function nonEmptyLabels(
   labels: Readonly<Record<string, string>> | undefined,
-): Record<string, string> {
-  return Object.fromEntries(Object.entries(labels ?? {}).filter(([, v]) => v !== ''));
+): Readonly<Record<string, string>> {
+  if (labels === undefined) return {};
+  for (const name in labels)
+    if (labels[name] === '')
+      return Object.fromEntries(Object.entries(labels).filter(([, v]) => v !== ''));
+  return labels;
 }
 
 /** Accepts a posted alert as API v2 does: start defaults to now (or the end), end to now + resolve timeout. */

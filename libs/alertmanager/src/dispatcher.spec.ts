@@ -88,6 +88,33 @@ describe('Dispatcher', () => {
     await dispatcher.stop();
   });
 
+  it('starts one chunk of due groups per turn of the event loop, however many timers fired in it', async () => {
+    // Real timers: what matters is what a busy process's event loop does when it comes back.
+    jest.useRealTimers();
+    const started: string[] = [];
+    const dispatcher = new Dispatcher(CONFIG, (g) => {
+      started.push(g.labels.group);
+      return Promise.resolve(true);
+    });
+    try {
+      // Three posts received a millisecond apart, 100 groups each: three timers, ~20 ms from now.
+      const now = Date.now();
+      for (let i = 0; i < 300; i++)
+        dispatcher.insert(acceptAlert({ labels: { group: `g${i}` } }, now - 980 + (i % 3), HOUR));
+      // The loop is held past all three, so they fire in one turn.
+      for (const until = Date.now() + 60; Date.now() < until;);
+      const inFirstTurn = await new Promise<number>((r) => setImmediate(() => r(started.length)));
+      // The first notifications' claims are answered before the other groups are prepared.
+      expect(inFirstTurn).toBe(64);
+      for (const until = Date.now() + 10_000; started.length < 300 && Date.now() < until;)
+        await new Promise((r) => setTimeout(r, 5));
+      expect(new Set(started).size).toBe(300);
+    } finally {
+      // Its group_interval timers would keep jest running for minutes.
+      await dispatcher.stop();
+    }
+  });
+
   it('keeps a re-sent alert in its group, drops it once notified resolved, and takes it back when it fires again', async () => {
     const flushed: string[][] = [];
     const dispatcher = new Dispatcher(CONFIG, (_g, alerts) => {

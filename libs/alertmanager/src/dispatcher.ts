@@ -26,7 +26,11 @@ interface Placement {
 /** Flushes a group's alerts; resolves `true` when every integration succeeded. */
 export type FlushFunc = (group: AggregationGroup, alerts: Alert[]) => Promise<boolean>;
 
-/** Groups of one timer whose flushes start together (their claims leave in one write). */
+/**
+ * Due groups whose flushes start in one turn of the event loop (their claims leave in one write),
+ * however many timers fired: the claims' answers and the first requests are not kept waiting
+ * behind the preparation of every other due group.
+ */
 const FLUSH_CHUNK = 64;
 
 /** Empty groups go away on this beat, as Alertmanager's dispatcher maintenance does. */
@@ -47,8 +51,12 @@ export class Dispatcher {
   private readonly placements = new Map<string, Placement[]>();
   private readonly maintenance: NodeJS.Timeout;
   private stopped = false;
-  /** Groups whose timer fired and whose chunk has not started yet (kept from collection). */
+  /**
+   * Groups whose timer fired and whose flush has not started yet, in the order they came due
+   * (kept from collection); one queue for all timers, drained a chunk per turn of the loop.
+   */
   private readonly waiting = new Set<AggregationGroup>();
+  private draining = false;
   /**
    * Group timers by the millisecond they fire: groups due together (those one post created, or
    * flushed together before) share one timer and start their flushes in chunks of
@@ -155,21 +163,26 @@ export class Dispatcher {
       g.dueAt = null;
       this.waiting.add(g);
     }
-    this.tickSome([...slot.groups], 0);
+    if (!this.draining) this.drain();
   }
 
   /**
-   * Starts the flushes of `groups` from `from` on, a chunk per turn of the event loop: the first
-   * notifications of a large slot go out (their claims answered) while the rest are prepared.
+   * Starts the flushes of the next `FLUSH_CHUNK` due groups, and the rest on later turns of the
+   * event loop: the first notifications go out (their claims answered) while the rest wait, even
+   * when the timers of many posts' groups fire together.
    */
-  private tickSome(groups: readonly AggregationGroup[], from: number): void {
-    const end = Math.min(groups.length, from + FLUSH_CHUNK);
-    for (let i = from; i < end; i++) {
-      this.waiting.delete(groups[i]);
+  private drain(): void {
+    let started = 0;
+    for (const g of this.waiting) {
+      if (started === FLUSH_CHUNK) break;
+      this.waiting.delete(g);
       // Rescheduled in between (a late alert), it flushes on that timer.
-      if (groups[i].dueAt === null) this.tick(groups[i]);
+      if (g.dueAt !== null) continue;
+      this.tick(g);
+      started++;
     }
-    if (end < groups.length) setImmediate(() => this.tickSome(groups, end));
+    this.draining = this.waiting.size > 0;
+    if (this.draining) setImmediate(() => this.drain());
   }
 
   private tick(g: AggregationGroup): void {

@@ -43,8 +43,6 @@ receivers:
   - name: empty-receiver
 `;
 
-/** How often the alerts folded from the stream are snapshot to KV (a restart replays the rest). */
-const SNAPSHOT_EVERY_MS = 5_000;
 /** This process, in the ids of the batches it publishes (the stream drops a retried one). */
 const PUBLISHER = randomUUID();
 
@@ -141,7 +139,7 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
       this.snapshotting = this.snapshotting
         .then(() => this.store.snapshot(Date.now(), seq))
         .catch(() => undefined);
-    }, SNAPSHOT_EVERY_MS);
+    }, this.options.alertSnapshotEveryMs);
     this.snapshots.unref();
   }
 

@@ -8,6 +8,8 @@ export interface NotificationOptions {
   readonly externalUrl: string;
   /** How long delivery attempts stay in the history. */
   readonly historyRetentionMs: number;
+  /** Time between snapshots of the alerts held (a restart replays the stream after the last). */
+  readonly alertSnapshotEveryMs: number;
   /** First retry delay of a failed delivery. */
   readonly retryBaseMs?: number;
   /** Opens receivers' sealed credentials (`STRATA_SECRET_KEY`). */

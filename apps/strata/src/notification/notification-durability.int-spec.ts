@@ -48,7 +48,8 @@ describe('acknowledged alerts survive kill -9 of the notification process', () =
   const startNotification = async (): Promise<void> => {
     notification = await spawnStrata(
       'notification',
-      strataEnv(nats, join(dir, 'data')),
+      // Snapshots more often than the 30 s default, so the older alerts are in one before the kill.
+      strataEnv(nats, join(dir, 'data'), { STRATA_NOTIFICATION_SNAPSHOT_SECONDS: '2' }),
       join(dir, 'notification.log'),
     );
     for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
@@ -143,7 +144,7 @@ receivers:
   });
 
   it('finds every acknowledged alert after a restart, and notifies each group', async () => {
-    // Older alerts: held long enough to be in a snapshot (written every 5 s) before the kill.
+    // Older alerts: held long enough to be in a snapshot (every 2 s here) before the kill.
     await post('Snapshotted', 300);
     await new Promise((r) => setTimeout(r, 7_000));
     // Newer alerts: the process dies the moment the last of them is answered.

@@ -468,6 +468,12 @@ export const PlatformEnv = z.object({
    * `X-Scope-OrgID` (as Mimir's ruler has one `-ruler.alertmanager-url`).
    */
   STRATA_EVENTS_ALERTMANAGER_URLS: z.string().default(''),
+  /**
+   * Notification: seconds between snapshots of the alerts held (a restart loads the last one and
+   * replays the accepted-alert stream after it). Each snapshot rewrites every part re-posted alerts
+   * touched, so with Prometheus re-posting every evaluation it costs more CPU the more often it runs.
+   */
+  STRATA_NOTIFICATION_SNAPSHOT_SECONDS: z.coerce.number().positive().default(30),
   /** Log sources: largest body of a log route (Loki push, `_bulk`, OTLP logs, `/api/v1/logs`), before and after decompression. */
   STRATA_LOGS_MAX_BODY_BYTES: z.coerce
     .number()

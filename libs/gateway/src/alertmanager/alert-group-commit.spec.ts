@@ -75,6 +75,31 @@ describe('AlertGroupCommit', () => {
     expect(third.state).toBe('stored');
   });
 
+  it('keeps a window of stores under way, in arrival order, and gathers what comes while it is full', async () => {
+    const { calls, publish } = manualPublish();
+    const commit = new AlertGroupCommit(publish, 2);
+    const first = track(commit.store('a', post('a1')));
+    const second = track(commit.store('a', post('b1')));
+    // Both under way at once: the second does not wait for the first's acknowledgement.
+    expect(calls.map((c) => c.names)).toEqual([['a1'], ['b1']]);
+    const third = track(commit.store('a', post('c1')));
+    const fourth = track(commit.store('a', post('d1', 'd2')));
+    await settle();
+    expect(calls).toHaveLength(2);
+    // The second's acknowledgement may come first; it settles only its own post.
+    calls[1].finish();
+    await settle();
+    expect([first.state, second.state, third.state]).toEqual(['waiting', 'stored', 'waiting']);
+    expect(calls.map((c) => c.names)).toEqual([['a1'], ['b1'], ['c1', 'd1', 'd2']]);
+    calls[0].finish(new Error('JetStream is away'));
+    calls[2].finish();
+    await settle();
+    expect([first.state, third.state, fourth.state]).toEqual(['failed', 'stored', 'stored']);
+    // The window is free again: the next post is published at once.
+    track(commit.store('a', post('e1')));
+    expect(calls.map((c) => c.names).at(-1)).toEqual(['e1']);
+  });
+
   it('never makes one tenant wait for another', async () => {
     const { calls, publish } = manualPublish();
     const commit = new AlertGroupCommit(publish);

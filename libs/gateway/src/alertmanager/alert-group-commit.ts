@@ -6,20 +6,22 @@ interface Waiting {
 }
 
 /**
- * Group commit of a tenant's posts: a post that finds no store of the tenant under way is stored
- * at once; posts that arrive while one is under way wait for it to end and are then stored
- * together, in arrival order, in one publish. Each post resolves once the publish holding its
- * alerts was acknowledged, and fails with it. Under load, one JetStream message (one write, one
- * acknowledgement, one fold on every replica) carries several posts; alone, a post waits for
- * nothing.
+ * Group commit of a tenant's posts, pipelined: a post that finds fewer than `window` stores of the
+ * tenant under way is stored at once; posts that arrive while `window` are under way wait for one
+ * of them to end and are then stored together, in arrival order, in one publish. Publishes leave
+ * in arrival order on one connection, so the stream holds them in that order. Each post resolves
+ * once the publish holding its alerts was acknowledged, and fails with it. Under load, one
+ * JetStream message (one write, one acknowledgement, one fold on every replica) carries several
+ * posts; alone, a post waits for nothing, and a post never waits for more than one store ahead of it.
  */
 export class AlertGroupCommit {
-  /** Tenants with a publish under way. */
-  private readonly busy = new Set<string>();
+  /** Stores under way, by tenant. */
+  private readonly inFlight = new Map<string, number>();
   private readonly waiting = new Map<string, Waiting>();
 
   constructor(
     private readonly publish: (tenantId: string, alerts: PostableAlert[]) => Promise<void>,
+    private readonly window = 1,
   ) {}
 
   /** Resolves once `alerts` are stored, with whatever other posts of the tenant went with them. */
@@ -29,24 +31,32 @@ export class AlertGroupCommit {
       if (w === undefined) this.waiting.set(tenantId, (w = { alerts: [], settle: [] }));
       for (const a of alerts) w.alerts.push(a);
       w.settle.push({ resolve, reject });
-      if (!this.busy.has(tenantId)) void this.drain(tenantId);
+      this.next(tenantId);
     });
   }
 
-  private async drain(tenantId: string): Promise<void> {
-    this.busy.add(tenantId);
-    try {
-      for (let w = this.waiting.get(tenantId); w !== undefined; w = this.waiting.get(tenantId)) {
-        this.waiting.delete(tenantId);
-        try {
-          await this.publish(tenantId, w.alerts);
-          for (const s of w.settle) s.resolve();
-        } catch (error) {
-          for (const s of w.settle) s.reject(error);
-        }
-      }
-    } finally {
-      this.busy.delete(tenantId);
-    }
+  /** Publishes what waits, if the window has room. */
+  private next(tenantId: string): void {
+    const running = this.inFlight.get(tenantId) ?? 0;
+    const w = this.waiting.get(tenantId);
+    if (w === undefined || running >= this.window) return;
+    this.waiting.delete(tenantId);
+    this.inFlight.set(tenantId, running + 1);
+    const done = (): void => {
+      const left = (this.inFlight.get(tenantId) ?? 1) - 1;
+      if (left === 0) this.inFlight.delete(tenantId);
+      else this.inFlight.set(tenantId, left);
+      this.next(tenantId);
+    };
+    this.publish(tenantId, w.alerts).then(
+      () => {
+        for (const s of w.settle) s.resolve();
+        done();
+      },
+      (error: unknown) => {
+        for (const s of w.settle) s.reject(error);
+        done();
+      },
+    );
   }
 }

@@ -10,21 +10,29 @@ import {
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
 import { AlertGroupCommit } from './alert-group-commit';
 
+/**
+ * Stores of one tenant under way at once: a post waits for its own publish (and at most the
+ * posts gathered behind a full window), not for the whole store ahead of it as well.
+ */
+const STORES_IN_FLIGHT = 4;
+
 /** This process, in the ids of the batches it stores (the stream drops a retried one). */
 const PUBLISHER = randomUUID();
 
 /**
  * The alert intake: a tenant's posted alerts are checked here and stored in the notification
  * service's stream of accepted alerts before the post is answered; every notification replica
- * folds that stream. So a 200 survives any notification process dying. Posts of a tenant that
- * arrive while its last store is under way are stored together (group commit).
+ * folds that stream. So a 200 survives any notification process dying. A tenant's posts are
+ * stored with a few publishes under way at once (pipelined on one connection, so in order); posts
+ * that arrive while that window is full are stored together (group commit).
  */
 @Injectable()
 export class AlertIntake {
   private stream: Promise<void> | null = null;
   private published = 0;
-  private readonly commits = new AlertGroupCommit((tenantId, alerts) =>
-    this.publish(tenantId, alerts),
+  private readonly commits = new AlertGroupCommit(
+    (tenantId, alerts) => this.publish(tenantId, alerts),
+    STORES_IN_FLIGHT,
   );
 
   constructor(@Inject(GATEWAY_OPTIONS) private readonly options: GatewayOptions) {}
