@@ -8,7 +8,7 @@
 // Prometheus gets a copy of promtool's directory as its storage. Each shape runs as a range query
 // over the whole range less its first hour at 600 s steps, over HTTP on loopback, and the bench
 // prints latency and CPU-time ratios as platform.ts does.
-// STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there (--cpu-prof).
+// STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there (strata-<pid>.cpuprofile).
 // STRATA_BENCH_ONLY=<name,...> times only the named shapes.
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';

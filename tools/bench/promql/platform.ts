@@ -3,7 +3,7 @@
 // beside it) against Debian's
 // Prometheus 2.42, on the same remote-written data, alternating one request to each. Run:
 //   node -r @swc-node/register tools/bench/promql/platform.ts [runs=5] [seriesPerMetric=1000] [metrics=10]
-// STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there (--cpu-prof).
+// STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there (strata-<pid>.cpuprofile).
 // STRATA_BENCH_ONLY=<name,...> times only the named shapes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

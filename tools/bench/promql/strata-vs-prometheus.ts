@@ -100,7 +100,8 @@ export interface BenchStrata {
 
 /**
  * Starts `apps/strata` as `npm start` runs it, minus the control plane the bench stands in for
- * (`serveTenant`), logging into `<dir>/strata.log`. `STRATA_BENCH_PROFILE=<dir>` profiles it.
+ * (`serveTenant`), logging into `<dir>/strata.log`. `STRATA_BENCH_PROFILE=<dir>` profiles it into
+ * `<dir>/strata-<pid>.cpuprofile`.
  */
 export async function startBenchStrata(
   nats: RunningNatsServer,
@@ -109,13 +110,15 @@ export async function startBenchStrata(
   env: Record<string, string> = {},
 ): Promise<BenchStrata> {
   const httpPort = await freePort();
-  const profile = process.env.STRATA_BENCH_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STRATA_BENCH_PROFILE}`]
-    : [];
-  const log = openSync(join(dir, 'strata.log'), 'a');
+  // `--cpu-prof` writes nothing: the platform re-raises SIGTERM to exit. The preload profiles
+  // from the start and writes the profile on SIGUSR2, which `stop` sends first.
+  const profiling = process.env.STRATA_BENCH_PROFILE !== undefined;
+  const profile = profiling ? ['-r', join(ROOT, 'tools/bench/notification/cpu-profile.ts')] : [];
+  const logFile = join(dir, 'strata.log');
+  const log = openSync(logFile, 'a');
   const child = spawn(
     process.execPath,
-    [...profile, '-r', '@swc-node/register', 'apps/strata/src/main.ts', `--target=${targets}`],
+    ['-r', '@swc-node/register', ...profile, 'apps/strata/src/main.ts', `--target=${targets}`],
     {
       cwd: ROOT,
       env: {
@@ -136,6 +139,13 @@ export async function startBenchStrata(
   );
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
+    if (profiling) {
+      child.kill('SIGUSR2');
+      for (const until = Date.now() + 60_000; Date.now() < until;) {
+        if (readFileSync(logFile, 'utf8').includes('cpu profile written')) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
     const gone = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
