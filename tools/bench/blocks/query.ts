@@ -9,7 +9,8 @@
 // over the whole range less its first hour at 600 s steps, over HTTP on loopback, and the bench
 // prints latency and CPU-time ratios as platform.ts does.
 // STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there (strata-<pid>.cpuprofile).
-// STRATA_BENCH_ONLY=<name,...> times only the named shapes.
+// STRATA_BENCH_ONLY=<name,...> times only the named shapes. STRATA_BENCH_STORE=separate runs the
+// store gateway as a process of its own (`--target=store`), read over NATS.
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { cp, mkdir } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import { promisify } from 'node:util';
 import { connectBus } from '@strata/bus';
 import { NATS_DEV_ADMIN, startNatsServer, startPrometheus } from '@strata/devstack';
 import {
+  type BenchStrata,
   TENANT,
   benchFamilies,
   compareShapes,
@@ -40,6 +42,7 @@ const T0 = 1_717_200_000_000;
 const POINTS = days * 24 * 60;
 const END = T0 + POINTS * MIN;
 const STEP_MS = 600_000;
+const separate = process.env.STRATA_BENCH_STORE === 'separate';
 const run = promisify(execFile);
 
 async function writeOpenMetrics(file: string): Promise<{ series: number; samples: number }> {
@@ -111,12 +114,25 @@ async function main(): Promise<void> {
     flags: ['--storage.tsdb.retention.time=3650d', '--log.level=warn'],
   });
   children.push({ kill: () => void prom.stop() });
+  // The blocks are in the bucket before the store's first listing: the default interval holds.
+  const env = { STRATA_BUCKET_URL: bucketUrl };
+  // The store gateway as its own process, its answers crossing nats-server as JSON (how a
+  // deployment with separate stores reads); by default, the all-in-one.
+  let store: BenchStrata | null = null;
+  if (separate) {
+    await mkdir(join(dir, 'store'));
+    store = await startBenchStrata(nats, join(dir, 'store'), 'store', env);
+    const child = store.child;
+    children.push({ kill: () => child.kill('SIGKILL') });
+  }
   // What `npm start` runs but the control plane (stood in for) and the compactor (which would
   // rewrite the blocks while they are timed).
-  const strata = await startBenchStrata(nats, dir, 'gateway,router,ingester,store,query', {
-    STRATA_BUCKET_URL: bucketUrl,
-    STRATA_STORE_SYNC_INTERVAL_SECONDS: '1',
-  });
+  const strata = await startBenchStrata(
+    nats,
+    dir,
+    separate ? 'gateway,router,ingester,query' : 'gateway,router,ingester,store,query',
+    env,
+  );
   children.push({ kill: () => strata.child.kill('SIGKILL') });
   const { url, headers } = strata;
   try {
@@ -133,17 +149,18 @@ async function main(): Promise<void> {
     }
     const points = Math.floor((END - start) / STEP_MS) + 1;
     console.log(
-      `range queries over ${days} d less the first hour at ${STEP_MS / 1000} s steps (${points} points), over HTTP, alternating Strata and Prometheus ${prom.version}; median of ${runs} after one warm-up pass over every shape`,
+      `${separate ? 'store gateway in its own process; ' : ''}range queries over ${days} d less the first hour at ${STEP_MS / 1000} s steps (${points} points), over HTTP, alternating Strata and Prometheus ${prom.version}; median of ${runs} after one warm-up pass over every shape`,
     );
-    const strataPid = strata.child.pid as number;
+    const pids = [strata.child.pid, store?.child.pid].filter((p) => p !== undefined);
     await compareShapes(
-      { url, headers, cpu: () => treeCpuMs(strataPid) },
+      { url, headers, cpu: () => pids.reduce((n, p) => n + treeCpuMs(p), 0) },
       { url: prom.url, headers: {}, cpu: () => cpuMs(prom.pid) },
       { start, end: END, step: STEP_MS },
       runs,
     );
   } finally {
     await strata.stop();
+    await store?.stop();
     await prom.stop();
     await bus.drain();
     await nats.process.stop();
