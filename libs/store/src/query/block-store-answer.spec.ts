@@ -59,6 +59,7 @@ describe('answers from blocks', () => {
       maxOpenBlocks: 1,
       indexHeaderBytes: 1 << 20,
       indexRangeBytes: 1 << 20,
+      chunkPageBytes: 1 << 20,
     });
     source = {
       blocksFor: (t, a, b) => catalog.blocksFor(t, a, b),
