@@ -291,8 +291,9 @@ class FanOutStoreClient implements StoreClient {
             type: 'Select',
             ...this.scoped(query),
             cursor,
-            // Each page selects and sorts the partition's matching series again, so fewer is cheaper.
-            maxSamples: this.options.pageSamples ?? (p.head === true ? 400_000 : 100_000),
+            // Each page selects the matching series again, so fewer is cheaper; heads and raw
+            // blocks send chunks (1.3-2 bytes a sample), downsampled blocks decoded arrays.
+            maxSamples: this.options.pageSamples ?? (p.head === true || !ds ? 400_000 : 100_000),
             encoding: 'xor',
             ...(ds ? { maxResolutionMs: ds.maxResolutionMs, aggregate: ds.aggregate } : {}),
           });

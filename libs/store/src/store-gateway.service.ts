@@ -51,6 +51,7 @@ export class StoreGatewayService implements OnApplicationBootstrap, OnModuleDest
       maxOpenBlocks: this.settings.maxOpenBlocks,
       indexHeaderBytes: this.settings.indexHeaderBytes,
       indexRangeBytes: this.settings.indexRangeBytes,
+      chunkPageBytes: this.settings.chunkPageBytes,
     });
     readiness.register('store-blocks', () =>
       this.synced

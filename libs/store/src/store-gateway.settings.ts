@@ -17,6 +17,7 @@ export interface StoreGatewaySettings {
   maxOpenBlocks: number;
   indexHeaderBytes: number;
   indexRangeBytes: number;
+  chunkPageBytes: number;
 }
 
 /** Reads the store settings; a shard or time partition outside the configured ones is refused at boot. */
@@ -42,6 +43,7 @@ export function storeGatewaySettings(config: PlatformConfig): StoreGatewaySettin
     maxOpenBlocks: config.STRATA_STORE_MAX_OPEN_BLOCKS,
     indexHeaderBytes: config.STRATA_STORE_INDEX_HEADER_CACHE_BYTES,
     indexRangeBytes: config.STRATA_STORE_INDEX_CACHE_BYTES,
+    chunkPageBytes: config.STRATA_STORE_CHUNK_CACHE_BYTES,
   };
 }
 

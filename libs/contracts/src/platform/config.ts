@@ -281,6 +281,12 @@ export const PlatformEnv = z.object({
     .int()
     .positive()
     .default(256 * 1024 * 1024),
+  /** Store gateway: bytes of chunk segment pages (16 KiB each) cached across queries. */
+  STRATA_STORE_CHUNK_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024),
   /**
    * Query: the store gateways are asked only when a request reaches further back than this before
    * now (Mimir's `-querier.query-store-after`, 12h there, where ingesters keep 13h); ingesters are

@@ -1,7 +1,7 @@
 import { type PromApiReply } from '@strata/contracts';
 import { type Registry } from 'prom-client';
 import { type ApiAnswer } from '../prometheus-api/prometheus-api';
-import { mergeRangeBodies, type RangeBody } from './merge-range';
+import { mergeRangeBodies, mergeSerializedRanges, type RangeBody } from './merge-range';
 import { queryShape, readsUntil } from './query-shape';
 import { ResultsCache } from './results-cache';
 import { splitByInterval, type RangePart } from './split-by-interval';
@@ -72,6 +72,19 @@ function answerOf(body: PromApiReply<unknown>, serialized = JSON.stringify(body)
   return { statusCode: 200, body, serialized };
 }
 
+/** A successful reply from its text, parsed only if someone reads `body`. */
+function answerOfText(serialized: string): ApiAnswer {
+  let parsed: PromApiReply<unknown> | undefined;
+  return {
+    statusCode: 200,
+    serialized,
+    get body(): PromApiReply<unknown> {
+      parsed ??= JSON.parse(serialized) as PromApiReply<unknown>;
+      return parsed;
+    },
+  };
+}
+
 /**
  * Thanos' and Mimir's query frontend in the gateway, in front of the query service: range queries
  * split by day on their step grid, each part's result and instant results cached per tenant for
@@ -114,8 +127,14 @@ export class QueryFrontend {
       if (cacheable && directive.read) {
         const hit = this.cache.get('range', tenantId, key);
         if (hit !== undefined) {
-          const body = JSON.parse(hit) as RangeBody;
-          return { body, answer: answerOf(body, hit) };
+          // Parsed only if the parts cannot be joined as text.
+          const answer = answerOfText(hit);
+          return {
+            get body(): RangeBody {
+              return answer.body as RangeBody;
+            },
+            answer,
+          };
         }
       }
       const answer = await run(part.startMs, part.endMs);
@@ -143,6 +162,13 @@ export class QueryFrontend {
     const done = outcomes as Array<{ body: RangeBody; answer?: ApiAnswer }>;
     // One part goes back as the query service or the cache wrote it, without a second encoding.
     if (done.length === 1 && done[0].answer !== undefined) return done[0].answer;
+    // Joined as text when every part has its text: parsing a week of points and writing them
+    // again cost more than computing them (tools/bench/blocks/README.md).
+    const texts = done.map((o) => o.answer?.serialized);
+    if (texts.every((t): t is string => t !== undefined)) {
+      const joined = mergeSerializedRanges(texts);
+      if (joined !== null) return answerOfText(joined);
+    }
     return answerOf(mergeRangeBodies(done.map((o) => o.body)));
   }
 

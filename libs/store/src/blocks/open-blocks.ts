@@ -2,6 +2,7 @@ import { BucketBlockFiles, blockDir } from '@strata/blocks';
 import { type Bucket } from '@strata/objstore';
 import { type BlockReader, buildIndexHeader, openBlock } from '@strata/tsdb';
 import { LRUCache } from 'lru-cache';
+import { ChunkPageCache } from './chunk-page-cache';
 import { IndexRangeCache } from './index-range-cache';
 
 /** Bounds of what {@link OpenBlocks} keeps in memory. */
@@ -12,6 +13,8 @@ export interface OpenBlocksLimits {
   indexHeaderBytes: number;
   /** Bytes of index ranges (postings, series) kept across queries. */
   indexRangeBytes: number;
+  /** Bytes of chunk segment pages kept across queries. */
+  chunkPageBytes: number;
 }
 
 /**
@@ -23,6 +26,7 @@ export class OpenBlocks {
   private readonly readers: LRUCache<string, Promise<BlockReader>>;
   private readonly headers: LRUCache<string, Uint8Array>;
   private readonly ranges: IndexRangeCache;
+  private readonly chunkPages: ChunkPageCache;
 
   constructor(
     private readonly bucket: Bucket,
@@ -37,6 +41,7 @@ export class OpenBlocks {
       sizeCalculation: (b) => Math.max(1, b.length),
     });
     this.ranges = new IndexRangeCache(limits.indexRangeBytes);
+    this.chunkPages = new ChunkPageCache(limits.chunkPageBytes);
   }
 
   /** The reader of `<tenant>/<ulid>`, opened (and its index-header built) when not open yet. */
@@ -62,11 +67,17 @@ export class OpenBlocks {
   }
 
   /** What the caches hold now, for logs and benches. */
-  stats(): { openBlocks: number; indexHeaderBytes: number; indexRangeBytes: number } {
+  stats(): {
+    openBlocks: number;
+    indexHeaderBytes: number;
+    indexRangeBytes: number;
+    chunkPageBytes: number;
+  } {
     return {
       openBlocks: this.readers.size,
       indexHeaderBytes: this.headers.calculatedSize,
       indexRangeBytes: this.ranges.bytes,
+      chunkPageBytes: this.chunkPages.bytes,
     };
   }
 
@@ -84,6 +95,8 @@ export class OpenBlocks {
       header = await buildIndexHeader(raw);
       this.headers.set(dir, header);
     }
-    return openBlock(this.ranges.wrap(dir, raw), { indexHeader: header });
+    return openBlock(this.chunkPages.wrap(dir, this.ranges.wrap(dir, raw)), {
+      indexHeader: header,
+    });
   }
 }

@@ -6,7 +6,9 @@ import {
   type StoreSelectResponse,
   type StoreTimeRange,
 } from '@strata/contracts';
+import { wireBytes } from '@strata/bus';
 import { FilesystemBucket } from '@strata/objstore';
+import { decodeChunkFrames } from '@strata/tsdb';
 import { writeTestBlock } from '@strata/testing';
 import { BlockCatalog } from '../blocks/block-catalog';
 import { OpenBlocks } from '../blocks/open-blocks';
@@ -45,12 +47,19 @@ describe('answers from blocks', () => {
       series('api', minutes(50, 120), (t) => (t - T0) / M),
     ]);
     await writeTestBlock(bucket, tmp, 'team-b', [series('secret', minutes(0, 120), () => 42)]);
+    // Two blocks of team-c one after the other, as the ingesters and the compactor leave them.
+    await writeTestBlock(bucket, tmp, 'team-c', [series('api', minutes(0, 60), (t) => t % 7)]);
+    await writeTestBlock(bucket, tmp, 'team-c', [
+      series('api', minutes(60, 130), (t) => t % 11),
+      series('web', minutes(60, 130), () => 2),
+    ]);
     const catalog = new BlockCatalog(bucket, () => true);
     await catalog.sync();
     const blocks = new OpenBlocks(bucket, {
       maxOpenBlocks: 1,
       indexHeaderBytes: 1 << 20,
       indexRangeBytes: 1 << 20,
+      chunkPageBytes: 1 << 20,
     });
     source = {
       blocksFor: (t, a, b) => catalog.blocksFor(t, a, b),
@@ -154,6 +163,67 @@ describe('answers from blocks', () => {
     expect((await ask({ type: 'Series', tenantId: 'team-a', start: T0 + 65 * M })).series).toEqual([
       ['__name__', 'req', 'job', 'api', 'tenant_id', 'team-a'],
     ]);
+  });
+
+  describe('asked for chunks (encoding xor)', () => {
+    /** Each series as labels and samples in [start, end], whichever form it came in. */
+    const samplesOf = async (r: Record<string, unknown>, start: number, end: number) => {
+      const { series } = await selectAll(r);
+      return series.map((s) => {
+        if (s.x === undefined)
+          return { labels: s.labels, frames: false, t: floats(s.t), v: floats(s.v) };
+        const d = decodeChunkFrames(wireBytes(s.x), start, end);
+        return { labels: s.labels, frames: true, t: [...d.timestamps], v: [...d.values] };
+      });
+    };
+    // Every row names its time range: jest passes `done` to a test with more parameters than the row.
+    const cases: Array<[string, Record<string, unknown>, StoreTimeRange | null]> = [
+      ['consecutive blocks', { tenantId: 'team-c' }, null],
+      [
+        'a window inside the blocks',
+        { tenantId: 'team-c', start: T0 + 30 * M, end: T0 + 95 * M },
+        null,
+      ],
+      ['overlapping blocks', { tenantId: 'team-a' }, null],
+      [
+        'a store time range',
+        { tenantId: 'team-c' },
+        { minTime: T0 + 30 * M, maxTime: T0 + 200 * M },
+      ],
+      ['small pages', { tenantId: 'team-c', maxSamples: 10 }, null],
+    ];
+    it.each(cases)('answers the same samples as arrays: %s', async (_, r, timeRange) => {
+      range = timeRange ?? range;
+      const start = (r.start as number | undefined) ?? T0;
+      const end = (r.end as number | undefined) ?? T0 + 200 * M;
+      const arrays = await samplesOf(r, start, end);
+      const chunks = await samplesOf({ ...r, encoding: 'xor' }, start, end);
+      expect(arrays.length).toBeGreaterThan(0);
+      expect(chunks.map(({ frames: _f, ...s }) => s)).toEqual(
+        arrays.map(({ frames: _f, ...s }) => s),
+      );
+    });
+
+    it('sends a series as its chunks when they follow each other, decoded samples otherwise', async () => {
+      const c = await samplesOf({ tenantId: 'team-c', encoding: 'xor' }, T0, T0 + 200 * M);
+      expect(c.map((s) => [s.labels[3], s.frames, s.t.length])).toEqual([
+        ['api', true, 130],
+        ['web', true, 70],
+      ]);
+      // Minutes 50..59 are in both of team-a's blocks: merged sample by sample, as before.
+      const a = await samplesOf({ tenantId: 'team-a', encoding: 'xor' }, T0, T0 + 200 * M);
+      expect(a.map((s) => [s.labels[3], s.frames, s.t.length])).toEqual([
+        ['api', false, 120],
+        ['web', true, 60],
+      ]);
+      // A chunk reaching outside the store's time range would carry samples it does not serve.
+      range = { minTime: T0 + 30 * M, maxTime: T0 + 200 * M };
+      const r = await samplesOf({ tenantId: 'team-c', encoding: 'xor' }, T0, T0 + 200 * M);
+      expect(r.map((s) => [s.labels[3], s.frames, s.t[0]])).toEqual([
+        ['api', false, T0 + 30 * M],
+        ['web', true, T0 + 60 * M],
+      ]);
+    });
   });
 
   it('places tenant_id by name among the labels', () => {

@@ -16,16 +16,22 @@ import {
   TENANT_LABEL,
 } from '@strata/contracts';
 import { type ListedBlock } from '@strata/blocks';
+import { WireBytes } from '@strata/bus';
 import {
   type Aggregate,
   type BlockReader,
+  type BlockSelectedSeries,
+  ENC_XOR,
   type Labels,
   type Matcher,
+  type SelectedChunk,
+  chunkFramesSamples,
   compareLabelsUtf8,
+  encodeChunkFrames,
   matcher,
 } from '@strata/tsdb';
 import { blocksAtResolution } from './resolution';
-import { type SampleSeries, mergeSeriesStreams } from './series-merge';
+import { type SampleSeries, mergeSamples, mergeSeriesStreams } from './series-merge';
 
 /** Any answer of a store gateway. */
 export type StoreGatewayResponse =
@@ -110,7 +116,7 @@ export async function answerFromBlocks(
       return { values: sortedLimited(values, request.limit) };
     }
     case 'Select':
-      return select(readers, m, mint, maxt, tenant, request);
+      return select(readers, m, mint, maxt, tenant, range, request);
   }
 }
 
@@ -173,6 +179,17 @@ function sortedLimited(values: Set<string>, limit: number | undefined): string[]
   return limit ? out.slice(0, limit) : out;
 }
 
+/**
+ * A series a block stream yields: its raw XOR chunks when they can go to the reader as they are
+ * (time-ordered, not overlapping, inside the store's time range), else its samples decoded.
+ */
+interface BlockSeries {
+  labels: Labels;
+  chunks: readonly SelectedChunk[] | null;
+  /** The samples in [mint, maxt]; decodes the chunks when the series still has them. */
+  samples(): SampleSeries;
+}
+
 async function* blockSeries(
   reader: BlockReader,
   m: Matcher[],
@@ -180,7 +197,8 @@ async function* blockSeries(
   maxt: number,
   after: Labels | null,
   aggregate: Aggregate | undefined,
-): AsyncGenerator<SampleSeries> {
+  frames: StoreTimeRange | null,
+): AsyncGenerator<BlockSeries> {
   const raw = (reader.meta.thanos?.downsample.resolution ?? 0) === 0;
   // A raw sample is one sample of the `count` aggregate.
   const ones = raw && aggregate === 'count';
@@ -188,16 +206,53 @@ async function* blockSeries(
     ...(after ? { after } : {}),
     ...(aggregate ? { aggregate } : {}),
   })) {
-    const t: number[] = [];
-    const v: number[] = [];
-    const it = s.iterator();
-    while (it.next()) {
-      t.push(it.t);
-      v.push(ones && !Number.isNaN(it.v) ? 1 : it.v);
+    if (frames !== null && raw && sendable(s.chunks, frames)) {
+      // The chunks go as the block holds them; the reader drops samples outside its window.
+      yield { labels: s.labels, chunks: s.chunks, samples: () => decodeSeries(s, false) };
+      continue;
     }
-    if (t.length > 0)
-      yield { labels: s.labels, timestamps: Float64Array.from(t), values: Float64Array.from(v) };
+    const decoded = decodeSeries(s, ones);
+    if (decoded.timestamps.length > 0)
+      yield { labels: s.labels, chunks: null, samples: () => decoded };
   }
+}
+
+/** XOR chunks in time order, none overlapping the next, all inside the store's time range. */
+function sendable(chunks: readonly SelectedChunk[], range: StoreTimeRange): boolean {
+  let last = -Infinity;
+  for (const c of chunks) {
+    if (c.encoding !== ENC_XOR || c.minT <= last || c.minT < range.minTime) return false;
+    if (c.maxT >= range.maxTime) return false;
+    last = c.maxT;
+  }
+  return true;
+}
+
+function decodeSeries(s: BlockSelectedSeries, ones: boolean): SampleSeries {
+  const t: number[] = [];
+  const v: number[] = [];
+  const it = s.iterator();
+  while (it.next()) {
+    t.push(it.t);
+    v.push(ones && !Number.isNaN(it.v) ? 1 : it.v);
+  }
+  return { labels: s.labels, timestamps: Float64Array.from(t), values: Float64Array.from(v) };
+}
+
+/**
+ * One series found in several blocks (oldest first): chunks that follow each other in time are
+ * joined as they are; anything else is merged sample by sample, the older block winning a shared
+ * timestamp, as before chunks were sent.
+ */
+function mergeBlockSeries(a: BlockSeries, b: BlockSeries): BlockSeries {
+  if (a.chunks && b.chunks && b.chunks[0].minT > a.chunks[a.chunks.length - 1].maxT)
+    return {
+      labels: a.labels,
+      chunks: [...a.chunks, ...b.chunks],
+      samples: () => mergeSamples(a.samples(), b.samples()),
+    };
+  const merged = mergeSamples(a.samples(), b.samples());
+  return { labels: a.labels, chunks: null, samples: () => merged };
 }
 
 async function select(
@@ -206,24 +261,44 @@ async function select(
   mint: number,
   maxt: number,
   tenant: string,
+  range: StoreTimeRange,
   request: Extract<StoreRequest, { type: 'Select' }>,
 ): Promise<StoreSelectResponse> {
   const after = request.cursor === null ? null : parseCursor(request.cursor);
+  // Chunks as stored (about 1.3 bytes a sample) when asked for, raw blocks only: the reader
+  // decodes each series when it reaches it, and nothing is decoded here.
+  const frames = request.encoding === 'xor' && request.aggregate === undefined ? range : null;
   const series: WireSeries[] = [];
   let budget = request.maxSamples;
   let last: Labels | null = null;
   // Oldest block first: on a timestamp two blocks share, the older block's sample is kept.
   for await (const s of mergeSeriesStreams(
-    readers.map((r) => blockSeries(r, m, mint, maxt, after, request.aggregate)),
+    readers.map((r) => blockSeries(r, m, mint, maxt, after, request.aggregate, frames)),
+    mergeBlockSeries,
   )) {
     if (series.length > 0 && budget <= 0 && last)
       return { series, nextCursor: JSON.stringify(last.flatMap((l) => [l.name, l.value])) };
-    budget -= s.timestamps.length;
+    if (s.chunks) {
+      const data = s.chunks.map((c) => c.data);
+      budget -= chunkFramesSamples(data);
+      last = s.labels;
+      series.push({
+        labels: withTenant(s.labels, tenant),
+        t: '',
+        v: '',
+        x: new WireBytes(encodeChunkFrames(data)),
+      });
+      continue;
+    }
+    const samples = s.samples();
+    // Merged from chunks that held nothing in the window.
+    if (samples.timestamps.length === 0) continue;
+    budget -= samples.timestamps.length;
     last = s.labels;
     series.push({
       labels: withTenant(s.labels, tenant),
-      t: base64(s.timestamps),
-      v: base64(s.values),
+      t: base64(samples.timestamps),
+      v: base64(samples.values),
     });
   }
   return { series, nextCursor: null };

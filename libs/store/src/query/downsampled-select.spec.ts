@@ -75,6 +75,7 @@ describe('Select over downsampled blocks', () => {
       maxOpenBlocks: 4,
       indexHeaderBytes: 1 << 20,
       indexRangeBytes: 1 << 20,
+      chunkPageBytes: 1 << 20,
     });
     source = {
       blocksFor: (t, a, b) => catalog.blocksFor(t, a, b),

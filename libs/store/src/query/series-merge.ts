@@ -19,12 +19,13 @@ export function mergeSamples(a: SampleSeries, b: SampleSeries): SampleSeries {
 /**
  * Merges streams of series, each sorted by labels in UTF-8 byte order (the order of a block's
  * index), into one sorted stream; series with equal labels in several streams become one, their
- * samples merged by {@link mergeSamples} (earlier streams win on equal timestamps).
+ * samples merged by `merge` ({@link mergeSamples} by default: earlier streams win on equal timestamps).
  */
-export async function* mergeSeriesStreams(
-  streams: ReadonlyArray<AsyncIterator<SampleSeries>>,
-): AsyncGenerator<SampleSeries> {
-  const heads: Array<SampleSeries | null> = await Promise.all(
+export async function* mergeSeriesStreams<T extends { labels: Labels } = SampleSeries>(
+  streams: ReadonlyArray<AsyncIterator<T>>,
+  merge: (earlier: T, later: T) => T = mergeSamples as unknown as (a: T, b: T) => T,
+): AsyncGenerator<T> {
+  const heads: Array<T | null> = await Promise.all(
     streams.map(async (s) => {
       const r = await s.next();
       return r.done ? null : r.value;
@@ -35,11 +36,11 @@ export async function* mergeSeriesStreams(
     for (const h of heads)
       if (h && (min === null || compareLabelsUtf8(h.labels, min) < 0)) min = h.labels;
     if (min === null) return;
-    let merged: SampleSeries | null = null;
+    let merged: T | null = null;
     for (let k = 0; k < heads.length; k++) {
       const h = heads[k];
       if (!h || compareLabelsUtf8(h.labels, min) !== 0) continue;
-      merged = merged ? mergeSamples(merged, h) : h;
+      merged = merged ? merge(merged, h) : h;
       const r = await streams[k].next();
       heads[k] = r.done ? null : r.value;
     }
