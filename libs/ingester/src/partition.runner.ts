@@ -7,7 +7,7 @@ import {
   Subjects,
   SubjectPatterns,
 } from '@strata/contracts';
-import { IngestMessageView, RemoteWriteError } from '@strata/remote-write';
+import { IngestMessageView, RemoteWriteError, ingestMessagesOf } from '@strata/remote-write';
 import { type HeadOptions } from '@strata/tsdb';
 import { BlockCutter, type BlockShipping, type ShippedBlock } from './blocks/block-cutter';
 import { type IngesterObserver } from './ingester.metrics';
@@ -229,9 +229,53 @@ export class PartitionRunner {
   }
 
   private apply(m: ConsumedMessage): Promise<void> {
+    let parts: Buffer[];
+    try {
+      parts = ingestMessagesOf(m.data);
+    } catch (error) {
+      if (!(error instanceof RemoteWriteError)) throw error;
+      this.log.error(`dropping unreadable message #${m.seq}: ${error.message}`);
+      m.term(error.code);
+      return Promise.resolve();
+    }
+    if (parts.length === 1) return this.applyOne(m, parts[0]);
+    // A router's batch: parts of several writes (tenants) under one sequence. Each part is read and
+    // appended on its own, so a part that cannot be read or applied costs only its own samples.
+    if (m.seq <= this.state.lastSeq) {
+      m.ack();
+      return Promise.resolve();
+    }
+    let failed: string | null = null;
+    for (const part of parts) {
+      let message;
+      try {
+        message = IngestMessageView.read(part);
+      } catch (error) {
+        if (!(error instanceof RemoteWriteError)) throw error;
+        this.log.error(`dropping an unreadable part of message #${m.seq}: ${error.message}`);
+        failed = error.code;
+        continue;
+      }
+      try {
+        this.observer.applied(message.tenant, this.state.append(message));
+      } catch (error) {
+        this.log.error(
+          `dropping a part of message #${m.seq} that failed to apply: ${String(error)}`,
+        );
+        this.observer.dropped(message.tenant, message.seriesCount);
+        failed = 'apply failed';
+      }
+    }
+    this.state.lastSeq = m.seq;
+    if (failed !== null) m.term(failed);
+    else m.ack();
+    return Promise.resolve();
+  }
+
+  private applyOne(m: ConsumedMessage, data: Buffer): Promise<void> {
     let message;
     try {
-      message = IngestMessageView.read(m.data);
+      message = IngestMessageView.read(data);
     } catch (error) {
       if (!(error instanceof RemoteWriteError)) throw error;
       this.log.error(`dropping unreadable message #${m.seq}: ${error.message}`);
