@@ -19,10 +19,12 @@ import { type StoreResponse, answerStoreRequest } from './store/store-api.handle
 /**
  * Durable consumer of a partition under one lease: the lease revision makes it unique per
  * ownership, so an owner that lost its lease without noticing (a stalled process) pulls from
- * its own, deleted consumer and cannot take messages from its successor's.
+ * its own, deleted consumer and cannot take messages from its successor's. `a` marks a consumer
+ * with cumulative acks (`r` was an explicit-ack one of earlier builds; JetStream cannot change a
+ * consumer's ack policy, so those are removed like any earlier owner's).
  */
 export function partitionConsumerName(partition: number, leaseRevision: number): string {
-  return `${consumerPrefix(partition)}${leaseRevision}`;
+  return `${consumerPrefix(partition)}a${leaseRevision}`;
 }
 
 /**
@@ -34,7 +36,7 @@ const SLICE_MS = 4;
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 function consumerPrefix(partition: number): string {
-  return `ingester-p${partition}-r`;
+  return `ingester-p${partition}-`;
 }
 
 /**
@@ -159,6 +161,11 @@ export class PartitionRunner {
         filterSubjects: [Subjects.ingestSamples(this.state.partition)],
         deliverPolicy: this.state.lastSeq > 0 ? { startSeq: this.state.lastSeq + 1 } : 'all',
         ackWaitMs: 30_000,
+        // Messages are applied in stream order, so one ack per turn of the loop settles all before
+        // it: nats-server handles a fraction of the acks. A crash loses nothing: a new owner
+        // starts after its snapshot's sequence whatever was acked, and sequences at or below the
+        // last applied one are skipped.
+        ackPolicy: 'cumulative',
       },
       (m) => this.deliver(generation, m),
       // Not `ordered`: that waits for each ack before the next delivery. Ingest messages are never
