@@ -77,6 +77,13 @@ export interface ConsumerSpec {
   ackWaitMs?: number;
   /** Where a new consumer starts. */
   deliverPolicy?: 'all' | 'new' | { startSeq: number };
+  /**
+   * `explicit` (default): every message is acknowledged on its own. `cumulative`: JetStream's
+   * AckAll; acks are gathered and only the newest acked message of each turn of the event loop is
+   * sent, which settles every earlier one (a nak'ed one too), so it suits handlers that settle
+   * messages in stream order. Fixed when the consumer is created: JetStream cannot change it.
+   */
+  ackPolicy?: 'explicit' | 'cumulative';
 }
 
 /** A message handed to a consumer; exactly one of ack/nak/term must be called. */

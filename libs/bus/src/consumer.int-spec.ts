@@ -244,4 +244,40 @@ describe('consume', () => {
     await stop.stop();
     expect(finished).toBe(true);
   });
+
+  it('with cumulative acks sends one ack per turn of the loop, which settles every earlier message', async () => {
+    const n = 300;
+    await Promise.all(Array.from({ length: n }, (_, i) => bus.publish(`${subject}.x`, { i })));
+    // The acks the server receives: JetStream's ack subjects, seen from a plain subscription.
+    let acks = 0;
+    const spy = bus.connection.subscribe(`$JS.ACK.${stream}.>`, { callback: () => void acks++ });
+    await bus.connection.flush();
+    const seen: number[] = [];
+    const spec = { stream, durableName: 'cumulative', ackPolicy: 'cumulative' as const };
+    const first = await bus.consume(
+      spec,
+      async (m) => {
+        seen.push(m.json<{ i: number }>().i);
+        m.ack();
+      },
+      { concurrency: 64 },
+    );
+    await until(() => seen.length === n);
+    await first.stop();
+    await bus.connection.flush();
+    expect(await bus.consumerAckFloor(stream, 'cumulative')).toBe(n);
+    expect(acks).toBeGreaterThan(0);
+    expect(acks).toBeLessThan(n / 2);
+    spy.unsubscribe();
+    // Nothing comes back: the last ack settled all of them.
+    await bus.publish(`${subject}.x`, { i: n });
+    const again: number[] = [];
+    const second = await bus.consume(spec, async (m) => {
+      again.push(m.json<{ i: number }>().i);
+    });
+    await until(() => again.length > 0);
+    await new Promise((r) => setTimeout(r, 300));
+    await second.stop();
+    expect(again).toEqual([n]);
+  });
 });

@@ -41,7 +41,7 @@ export function consumerConfig(
   const deliver = spec.deliverPolicy ?? 'all';
   return {
     durable_name: spec.durableName,
-    ack_policy: AckPolicy.Explicit,
+    ack_policy: spec.ackPolicy === 'cumulative' ? AckPolicy.All : AckPolicy.Explicit,
     ack_wait: nanos(spec.ackWaitMs ?? DEFAULT_ACK_WAIT_MS),
     max_deliver: spec.maxDeliver ?? -1,
     max_ack_pending: options.ordered ? 1 : Math.max(1000, (options.concurrency ?? 16) * 4),
@@ -80,6 +80,8 @@ export class StreamConsumer implements Stoppable {
   private readonly inFlight = new InFlight();
   private loop: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** With a cumulative ack policy: the newest message acked by a handler and not yet sent. */
+  private pendingAck: JsMsg | null = null;
 
   private constructor(
     private readonly jsm: () => Promise<JetStreamManager>,
@@ -126,6 +128,24 @@ export class StreamConsumer implements Stoppable {
     }
     await this.loop;
     await this.inFlight.idle();
+    this.sendPendingAck();
+  }
+
+  /** Acks at once, or gathers acks into one cumulative ack at the end of this turn of the loop. */
+  private ack(m: JsMsg): void {
+    if (this.spec.ackPolicy !== 'cumulative') {
+      m.ack();
+      return;
+    }
+    const pending = this.pendingAck;
+    if (pending === null) setImmediate(() => this.sendPendingAck());
+    if (pending === null || m.seq > pending.seq) this.pendingAck = m;
+  }
+
+  private sendPendingAck(): void {
+    const m = this.pendingAck;
+    this.pendingAck = null;
+    m?.ack();
   }
 
   private async run(): Promise<void> {
@@ -172,7 +192,7 @@ export class StreamConsumer implements Stoppable {
     }
     // Leading chunks stay in the stream (limits retention); the last one carries their sequences.
     if (part && part.index < part.count - 1) {
-      m.ack();
+      this.ack(m);
       return;
     }
     let data = m.data;
@@ -200,7 +220,7 @@ export class StreamConsumer implements Stoppable {
     let outcome: DeliveryOutcome;
     try {
       await this.handler(message);
-      if (!message.settled) m.ack();
+      if (!message.settled) this.ack(m);
       outcome = message.outcome ?? 'ack';
     } catch (error) {
       outcome = message.outcome ?? this.fail(m, error, false, message);
@@ -247,7 +267,7 @@ export class StreamConsumer implements Stoppable {
       ack: () => {
         message.settled = true;
         message.outcome = 'ack';
-        m.ack();
+        this.ack(m);
       },
       nak: (delayMs?: number) => {
         message.settled = true;

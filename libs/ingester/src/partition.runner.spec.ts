@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConsumedMessage } from '@strata/bus';
 import { fakeBus } from '@strata/bus/testing';
-import { encodeIngestMessage } from '@strata/remote-write';
+import { encodeIngestBatch, encodeIngestMessage } from '@strata/remote-write';
 import { labelsFrom } from '@strata/tsdb';
 import { type IngesterObserver } from './ingester.metrics';
 import { PartitionRunner } from './partition.runner';
@@ -30,6 +30,7 @@ const ingest = (k: number, round: number) =>
 interface Delivered {
   done: Promise<void>;
   acked: () => boolean;
+  termed: () => boolean;
 }
 
 const observer: IngesterObserver = {
@@ -52,6 +53,7 @@ describe('PartitionRunner snapshots', () => {
   // Hands the runner the next stream message, as its JetStream consumer would.
   const deliver = (data: Uint8Array): Delivered => {
     let acked = false;
+    let termed = false;
     const m: ConsumedMessage = {
       subject: 'ingest',
       seq: ++seq,
@@ -66,9 +68,11 @@ describe('PartitionRunner snapshots', () => {
         acked = true;
       },
       nak: () => undefined,
-      term: () => undefined,
+      term: () => {
+        termed = true;
+      },
     };
-    return { done: handler(m), acked: () => acked };
+    return { done: handler(m), acked: () => acked, termed: () => termed };
   };
 
   const samplesHeld = () => {
@@ -144,5 +148,37 @@ describe('PartitionRunner snapshots', () => {
     await Promise.all(held.map((d) => d.done));
     expect(runner.state.tenantState(TENANT)?.discarded.size ?? 0).toBe(0);
     expect(samplesHeld()).toBe(40 * SERIES_PER_MESSAGE + 3 * SERIES_PER_MESSAGE);
+  });
+
+  it('applies a batch’s parts under its one sequence, a damaged part costing only its own samples, and skips the batch redelivered', async () => {
+    const other = encodeIngestMessage('u', [
+      {
+        labels: labelsFrom({ __name__: 'm', tenant_id: 'u' }),
+        timestamps: new Float64Array([1000]),
+        values: new Float64Array([1]),
+        exemplars: [],
+      },
+    ]);
+    const damaged = Buffer.from(ingest(1, 0));
+    damaged[damaged.length - 1] ^= 0xff;
+    const batch = encodeIngestBatch([ingest(0, 0), other, damaged, ingest(2, 0)]);
+    const applied = jest.spyOn(observer, 'applied');
+    const first = deliver(batch);
+    await first.done;
+    // Settled without a redelivery (it would fail the same way), the good parts applied.
+    expect(first.termed()).toBe(true);
+    expect(runner.state.lastSeq).toBe(1);
+    expect(samplesHeld()).toBe(2 * SERIES_PER_MESSAGE);
+    expect(runner.state.tenantHead('u')?.numSeries()).toBe(1);
+    expect(applied.mock.calls.map(([tenant]) => tenant)).toEqual([TENANT, 'u', TENANT]);
+    // The same stream message again (an ack lost before a restart): nothing is applied twice.
+    seq -= 1;
+    const again = deliver(batch);
+    await again.done;
+    expect(again.acked()).toBe(true);
+    expect(applied).toHaveBeenCalledTimes(3);
+    applied.mockRestore();
+    expect(samplesHeld()).toBe(2 * SERIES_PER_MESSAGE);
+    expect(runner.state.tenantHead('u')?.numSeries()).toBe(1);
   });
 });

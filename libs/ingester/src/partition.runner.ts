@@ -7,7 +7,7 @@ import {
   Subjects,
   SubjectPatterns,
 } from '@strata/contracts';
-import { IngestMessageView, RemoteWriteError } from '@strata/remote-write';
+import { IngestMessageView, RemoteWriteError, ingestMessagesOf } from '@strata/remote-write';
 import { type HeadOptions } from '@strata/tsdb';
 import { BlockCutter, type BlockShipping, type ShippedBlock } from './blocks/block-cutter';
 import { type IngesterObserver } from './ingester.metrics';
@@ -19,10 +19,12 @@ import { type StoreResponse, answerStoreRequest } from './store/store-api.handle
 /**
  * Durable consumer of a partition under one lease: the lease revision makes it unique per
  * ownership, so an owner that lost its lease without noticing (a stalled process) pulls from
- * its own, deleted consumer and cannot take messages from its successor's.
+ * its own, deleted consumer and cannot take messages from its successor's. `a` marks a consumer
+ * with cumulative acks (`r` was an explicit-ack one of earlier builds; JetStream cannot change a
+ * consumer's ack policy, so those are removed like any earlier owner's).
  */
 export function partitionConsumerName(partition: number, leaseRevision: number): string {
-  return `${consumerPrefix(partition)}${leaseRevision}`;
+  return `${consumerPrefix(partition)}a${leaseRevision}`;
 }
 
 /**
@@ -34,7 +36,7 @@ const SLICE_MS = 4;
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 function consumerPrefix(partition: number): string {
-  return `ingester-p${partition}-r`;
+  return `ingester-p${partition}-`;
 }
 
 /**
@@ -159,6 +161,11 @@ export class PartitionRunner {
         filterSubjects: [Subjects.ingestSamples(this.state.partition)],
         deliverPolicy: this.state.lastSeq > 0 ? { startSeq: this.state.lastSeq + 1 } : 'all',
         ackWaitMs: 30_000,
+        // Messages are applied in stream order, so one ack per turn of the loop settles all before
+        // it: nats-server handles a fraction of the acks. A crash loses nothing: a new owner
+        // starts after its snapshot's sequence whatever was acked, and sequences at or below the
+        // last applied one are skipped.
+        ackPolicy: 'cumulative',
       },
       (m) => this.deliver(generation, m),
       // Not `ordered`: that waits for each ack before the next delivery. Ingest messages are never
@@ -229,9 +236,53 @@ export class PartitionRunner {
   }
 
   private apply(m: ConsumedMessage): Promise<void> {
+    let parts: Buffer[];
+    try {
+      parts = ingestMessagesOf(m.data);
+    } catch (error) {
+      if (!(error instanceof RemoteWriteError)) throw error;
+      this.log.error(`dropping unreadable message #${m.seq}: ${error.message}`);
+      m.term(error.code);
+      return Promise.resolve();
+    }
+    if (parts.length === 1) return this.applyOne(m, parts[0]);
+    // A router's batch: parts of several writes (tenants) under one sequence. Each part is read and
+    // appended on its own, so a part that cannot be read or applied costs only its own samples.
+    if (m.seq <= this.state.lastSeq) {
+      m.ack();
+      return Promise.resolve();
+    }
+    let failed: string | null = null;
+    for (const part of parts) {
+      let message;
+      try {
+        message = IngestMessageView.read(part);
+      } catch (error) {
+        if (!(error instanceof RemoteWriteError)) throw error;
+        this.log.error(`dropping an unreadable part of message #${m.seq}: ${error.message}`);
+        failed = error.code;
+        continue;
+      }
+      try {
+        this.observer.applied(message.tenant, this.state.append(message));
+      } catch (error) {
+        this.log.error(
+          `dropping a part of message #${m.seq} that failed to apply: ${String(error)}`,
+        );
+        this.observer.dropped(message.tenant, message.seriesCount);
+        failed = 'apply failed';
+      }
+    }
+    this.state.lastSeq = m.seq;
+    if (failed !== null) m.term(failed);
+    else m.ack();
+    return Promise.resolve();
+  }
+
+  private applyOne(m: ConsumedMessage, data: Buffer): Promise<void> {
     let message;
     try {
-      message = IngestMessageView.read(m.data);
+      message = IngestMessageView.read(data);
     } catch (error) {
       if (!(error instanceof RemoteWriteError)) throw error;
       this.log.error(`dropping unreadable message #${m.seq}: ${error.message}`);

@@ -2,6 +2,7 @@ export * from './content-type';
 export * from './decode';
 export * from './errors';
 export * from './ingest-codec';
+export * from './ingest-batch';
 export * from './series-hash';
 export * from './types';
 export { DEFAULT_VALIDATION, type ValidationOptions, type ResolvedValidation } from './validate';

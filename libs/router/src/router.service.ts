@@ -64,6 +64,7 @@ export class RouterService implements OnApplicationBootstrap, OnModuleDestroy {
         maxSeriesPerRequest: config.STRATA_MAX_SERIES_PER_REQUEST,
         maxMessageBytes: Math.min(512 * 1024, Math.floor(bus.maxPayload / 2)),
         headRetentionSeconds: config.STRATA_INGEST_MAX_AGE_SECONDS,
+        batchWrites: config.STRATA_INGEST_BATCH_WRITES,
       },
       routerMetrics(metrics),
       () => this.routerCount,
@@ -151,7 +152,14 @@ function routerMetrics(metrics: StrataMetrics): WriteObserver {
     [],
     [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   );
+  const batchParts = metrics.histogram(
+    'router_ingest_batch_writes',
+    'Writes whose parts for one partition one ingest stream message held (group commit).',
+    [],
+    [1, 2, 4, 8, 16, 32, 64],
+  );
   return {
+    batched: (parts) => batchParts.observe(parts),
     accepted: (tenant, stats) => {
       received.inc({ tenant }, stats.samples);
       if (stats.exemplars > 0) exemplars.inc({ tenant }, stats.exemplars);

@@ -2,8 +2,10 @@ import { type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type NatsBus } from '@strata/bus';
-import { type QuotaSpec } from '@strata/contracts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { type QuotaSpec, Streams } from '@strata/contracts';
 import { type RunningNatsServer } from '@strata/devstack';
+import { ingestMessagesOf } from '@strata/remote-write';
 import { type StoreClient } from '@strata/store-client';
 import {
   OPEN_QUOTA,
@@ -135,6 +137,16 @@ describe('write path survives kill -9 of the ingester (twice, once mid-replay) a
       distinct: acked,
       discardedSamples: {},
     });
+    // The writers' parts were group-committed: some stream messages near the end are batches,
+    // so the kills above also struck between a batch's store and the answers and acks after it.
+    const jsm = await jetstreamManager(bus.connection);
+    const last = (await jsm.streams.info(Streams.ingest.name)).state.last_seq;
+    let batches = 0;
+    for (let seq = Math.max(1, last - 300); seq <= last; seq++) {
+      const stored = await jsm.streams.getMessage(Streams.ingest.name, { seq });
+      if (stored && ingestMessagesOf(stored.data).length > 1) batches++;
+    }
+    expect(batches).toBeGreaterThan(0);
     // The restarted ingester resumed from a snapshot rather than from the stream's start.
     expect(readFileSync(log('ingester'), 'utf8')).toMatch(
       /restored \d+ series up to sequence [1-9]/,

@@ -4,7 +4,7 @@ import { type NatsBus } from '@strata/bus';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { DEFAULT_QUOTA, type QuotaSpec, StrataError, Streams } from '@strata/contracts';
 import { type RunningNatsServer } from '@strata/devstack';
-import { compressBlock } from '@strata/remote-write';
+import { compressBlock, ingestMessagesOf } from '@strata/remote-write';
 import { encodeWriteRequestV1, marshalWriteRequestV1 } from '@strata/remote-write/testing';
 import { type RunningServices } from '@strata/service-kit';
 import { type StoreClient } from '@strata/store-client';
@@ -38,6 +38,8 @@ describe('write path: router and ingester in one process', () => {
     ['slow', { ...DEFAULT_QUOTA, ingestionRateSamplesPerSecond: 100, ingestionBurstSamples: 150 }],
     ['fast', OPEN_QUOTA],
     ['tiny', { ...OPEN_QUOTA, maxActiveSeries: 10 }],
+    ['beta', OPEN_QUOTA],
+    ['mallory', OPEN_QUOTA],
   ]);
   const t0 = Date.now() - 60_000;
 
@@ -95,6 +97,52 @@ describe('write path: router and ingester in one process', () => {
     ).toEqual(['acme']);
     // Another tenant sees none of it.
     expect((await countSamples(store, 'fast', 'wp_basic')).samples).toBe(0);
+  });
+
+  it('stores concurrent writes of several tenants together, refusing one tenant’s bad write alone, and counts a retried batched write once', async () => {
+    const jsm = await jetstreamManager(bus.connection);
+    const first = (await jsm.streams.info(Streams.ingest.name)).state.last_seq + 1;
+    const good = Array.from({ length: 8 }, (_, i) =>
+      writeRequest(i % 2 === 0 ? 'acme' : 'beta', batchAt('wp_batched', 40, t0 + i * 1000, i)),
+    );
+    const bad = writeRequest('mallory', {
+      metadata: [],
+      series: [
+        {
+          labels: labelsFrom({ __name__: 'wp_batched', ['x'.repeat(2000)]: 'too long' }),
+          timestamps: new Float64Array([t0]),
+          values: new Float64Array([1]),
+          exemplars: [],
+        },
+        ...batchAt('wp_batched', 40, t0, 1).series,
+      ],
+    });
+    const answers = await Promise.all(
+      [...good, bad].map((w) => sendWrite(bus, w).catch((e: unknown) => e)),
+    );
+    expect(answers.slice(0, 8)).toEqual(
+      Array.from({ length: 8 }, () => ({ samples: 40, histograms: 0, exemplars: 0 })),
+    );
+    expect(answers[8]).toMatchObject({ code: 'bad_request', reason: 'label_name_too_long' });
+    // The same write again, as a sender does after a lost answer: stored again, counted once.
+    expect(await sendWrite(bus, good[6])).toMatchObject({ samples: 40 });
+    for (const tenant of ['acme', 'beta'])
+      await eventually(async () =>
+        expect(await countSamples(store, tenant, 'wp_batched')).toEqual({
+          series: 40,
+          samples: 160,
+          distinct: 160,
+        }),
+      );
+    expect((await countSamples(store, 'mallory', 'wp_batched')).samples).toBe(0);
+    // The writes arrived together, so at least one stream message holds parts of several of them.
+    const last = (await jsm.streams.info(Streams.ingest.name)).state.last_seq;
+    let most = 0;
+    for (let seq = first; seq <= last; seq++) {
+      const stored = await jsm.streams.getMessage(Streams.ingest.name, { seq });
+      if (stored) most = Math.max(most, ingestMessagesOf(stored.data).length);
+    }
+    expect(most).toBeGreaterThan(1);
   });
 
   it('takes a write above max_payload (chunked by the bus) and splits large partitions into bounded messages', async () => {

@@ -216,6 +216,12 @@ export const PlatformEnv = z.object({
   /** Router: worker threads that decode and encode writes beside the event loop (0: on it). */
   STRATA_ROUTER_CODEC_THREADS: z.coerce.number().int().min(0).max(64).default(0),
   /**
+   * Router: how many writes' parts for one partition one JetStream message may hold (group commit:
+   * what arrives while that partition's previous publish is in flight is stored together). 1 turns
+   * batching off: one message per write and partition.
+   */
+  STRATA_INGEST_BATCH_WRITES: z.coerce.number().int().min(1).max(1024).default(64),
+  /**
    * Ingester: exemplars kept per tenant, spread evenly over the partitions; the oldest are
    * overwritten first, as in Prometheus' exemplar storage (0 keeps none).
    */

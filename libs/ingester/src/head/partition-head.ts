@@ -162,13 +162,19 @@ export class PartitionHead {
    * the same way forever.
    */
   apply(seq: number, message: IngestMessageView): ApplyStats {
-    const stats: ApplyStats = {
-      appended: 0,
-      rejected: null,
-      exemplarsAppended: 0,
-      exemplarsOutOfOrder: 0,
-    };
-    if (seq <= this.lastSeq) return stats;
+    if (seq <= this.lastSeq) return noStats();
+    const stats = this.append(message);
+    this.lastSeq = seq;
+    return stats;
+  }
+
+  /**
+   * Appends one message of a stream message that holds several (a router's batch) without moving
+   * `lastSeq`: the caller checks the sequence once, appends every part synchronously and then sets
+   * `lastSeq`, so heads and sequence still agree between stream messages.
+   */
+  append(message: IngestMessageView): ApplyStats {
+    const stats = noStats();
     const tenant = this.tenantState(message.tenant, true);
     const head = tenant.head;
     const window = message.settings.outOfOrderWindowMs;
@@ -209,7 +215,6 @@ export class PartitionHead {
       if (s.exemplars.length > 0) this.addExemplars(stats, message.tenant, series, s.exemplars);
     });
     tenant.rate.add(stats.appended);
-    this.lastSeq = seq;
     return stats;
   }
 
@@ -315,4 +320,8 @@ function reject(stats: ApplyStats, tenant: TenantHead, error: unknown, n: number
     stats.rejected.set(tenant.tenant, byReason);
   }
   byReason.set(error.code, (byReason.get(error.code) ?? 0) + n);
+}
+
+function noStats(): ApplyStats {
+  return { appended: 0, rejected: null, exemplarsAppended: 0, exemplarsOutOfOrder: 0 };
 }

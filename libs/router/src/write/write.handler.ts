@@ -7,13 +7,13 @@ import {
   type RouterWriteResponse,
   SAMPLE_REFUSAL_REASONS,
   StrataError,
-  Subjects,
 } from '@strata/contracts';
 import { RemoteWriteError, type ValidationOptions } from '@strata/remote-write';
 import { type ActiveSeriesTracker } from '../limits/active-series.tracker';
 import { type TenantLimitsCache } from '../limits/tenant-limits.cache';
 import { type TokenBuckets } from '@strata/service-kit';
 import { InlineWriteCodec, type WriteCodec } from './codec/write-codec';
+import { PartitionBatcher } from './partition-batcher';
 import { type SampleWindow, type WindowRefusals, sampleWindow } from './sample-window';
 
 /** Limits that are the same for every tenant. */
@@ -26,6 +26,8 @@ export interface RouterLimits {
   maxMessageBytes: number;
   /** How far back the heads keep samples (`STRATA_INGEST_MAX_AGE_SECONDS`): the oldest a write may reach. */
   headRetentionSeconds: number;
+  /** Most writes' parts one stream message may hold (`STRATA_INGEST_BATCH_WRITES`; 1: no batching). */
+  batchWrites?: number;
 }
 
 /** What the write path reports to metrics; tenants are label values, so they are never invented here. */
@@ -35,17 +37,25 @@ export interface WriteObserver {
   /** Samples left out of a write that was otherwise stored (answered 400 with the written counts). */
   discarded(tenant: string, reason: string, samples: number): void;
   published(seconds: number): void;
+  /** A stream message went out holding this many writes' parts for one partition. */
+  batched?(parts: number): void;
 }
 
 /**
  * The router's write path: admit the tenant, decode and validate the body, apply the tenant's
  * limits, label every series with the tenant, split by series hash and publish each partition's
  * part to the ingest stream under a deterministic message id, answering only once JetStream
- * stored every part. A retried request publishes the same ids, so JetStream stores it once.
+ * stored every part. Parts for one partition from concurrent writes share a stream message
+ * (`PartitionBatcher`); a write is checked and refused on its own before that, so one tenant's
+ * refused write never touches another's. A retried request publishes the same ids, so JetStream
+ * stores it once unless it was batched with others; then the heads take the repeated samples as
+ * no-ops, as Prometheus does.
  */
 export class WriteHandler {
+  private readonly batcher: PartitionBatcher;
+
   constructor(
-    private readonly bus: Bus,
+    bus: Bus,
     private readonly tenants: TenantLimitsCache,
     private readonly buckets: TokenBuckets,
     private readonly activeSeries: ActiveSeriesTracker,
@@ -55,7 +65,14 @@ export class WriteHandler {
     private readonly routers: () => number = () => 1,
     private readonly codec: WriteCodec = new InlineWriteCodec(),
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.batcher = new PartitionBatcher(
+      bus,
+      limits.maxMessageBytes,
+      limits.batchWrites ?? 1,
+      observer.batched ? (n) => observer.batched?.(n) : undefined,
+    );
+  }
 
   /** Handles one forwarded remote write; throws a StrataError whose code maps to the HTTP status. */
   write(request: RouterWriteRequest): Promise<RouterWriteResponse> {
@@ -154,9 +171,7 @@ export class WriteHandler {
       .slice(0, 32);
     const started = process.hrtime.bigint();
     const messages = prepared.messages.map(({ partition, index, data }) =>
-      this.bus.publish(Subjects.ingestSamples(partition), data, {
-        msgId: `${tenantId}.${writeId}.${partition}.${index}`,
-      }),
+      this.batcher.publish(partition, data, `${tenantId}.${writeId}.${partition}.${index}`),
     );
     try {
       await Promise.all(messages);
