@@ -6,10 +6,12 @@
 // also pushes the large file with that checkout's CLI (to the same gateway), interleaved, so a
 // change to the CLI is compared before/after under the same load. With STRATA_BENCH_BUCKET=s3 the
 // bucket is S3 on s3rver (started here), where pushes go straight to S3 through presigned parts.
-import { execFileSync, spawn } from 'node:child_process';
-import { createReadStream, readFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startS3Server, type RunningS3Server } from '@strata/devstack';
@@ -24,24 +26,53 @@ const root = join(__dirname, '../../..');
 interface Timed {
   seconds: number;
   peakRssMiB: number;
-  /** CPU seconds (user + system) of the CLI process, its worker threads included. */
-  cliCpu: number;
+  /** CPU seconds of the CLI process, its worker threads included. */
+  cliCpu: Cpu;
   /** CPU seconds of this process meanwhile: the gateway, control plane and model-registry service. */
-  gatewayCpu: number;
+  gatewayCpu: Cpu;
+  /** Seconds of this process's garbage collection meanwhile: scavenges and mark-compacts. */
+  gatewayGc: { minor: number; major: number };
 }
+
+/** Garbage collection time of this process so far, by kind, in seconds. */
+const gcSeconds = { minor: 0, major: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gcSeconds.minor += entry.duration / 1000;
+    else gcSeconds.major += entry.duration / 1000;
+  }
+}).observe({ entryTypes: ['gc'] });
 
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
-/** CPU seconds of this process's children that have exited and been waited for (cutime + cstime). */
-function reapedChildrenCpu(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  // After the command name: state is field 3, cutime field 16 and cstime field 17.
-  return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
+/** CPU seconds in user space and in the kernel (system calls, page-cache copies, fsync). */
+interface Cpu {
+  user: number;
+  system: number;
 }
 
-function ownCpu(): number {
+/** CPU seconds of this process's children that have exited and been waited for (cutime, cstime). */
+function reapedChildrenCpu(): Cpu {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  // After the command name: state is field 3, cutime field 16 and cstime field 17.
+  return {
+    user: Number(fields[13]) / TICKS_PER_SECOND,
+    system: Number(fields[14]) / TICKS_PER_SECOND,
+  };
+}
+
+function ownCpu(): Cpu {
   const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
+  return { user: user / 1e6, system: system / 1e6 };
+}
+
+function cpuSince(before: Cpu, now: Cpu): Cpu {
+  return { user: now.user - before.user, system: now.system - before.system };
+}
+
+function medianCpu(values: Cpu[]): Cpu {
+  return { user: median(values.map((c) => c.user)), system: median(values.map((c) => c.system)) };
 }
 
 /** Runs the strata CLI (of the checkout at `from`) as a user would, sampling its resident memory. */
@@ -50,6 +81,10 @@ function cli(stack: ModelStack, key: string, args: string[], from = root): Promi
     const started = process.hrtime.bigint();
     const childrenBefore = reapedChildrenCpu();
     const ownBefore = ownCpu();
+    const gcBefore = { ...gcSeconds };
+    // Lines up this run with a profile or `--trace-gc` of this process (milliseconds since start).
+    if (process.env.STRATA_BENCH_STEPS)
+      console.log(`${performance.now().toFixed(0)} ms: ${args.join(' ')}`);
     const profile = process.env.STRATA_BENCH_CLI_PROFILE;
     const child = spawn(
       process.execPath,
@@ -84,16 +119,54 @@ function cli(stack: ModelStack, key: string, args: string[], from = root): Promi
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('close', (code) => {
       clearInterval(sampler);
+      if (process.env.STRATA_BENCH_STEPS) console.log(`${performance.now().toFixed(0)} ms: done`);
       if (code !== 0) reject(new Error(`strata ${args.join(' ')} exited ${code}: ${out}`));
       else
         resolve({
           seconds: Number(process.hrtime.bigint() - started) / 1e9,
           peakRssMiB: peak,
-          cliCpu: reapedChildrenCpu() - childrenBefore,
-          gatewayCpu: ownCpu() - ownBefore,
+          cliCpu: cpuSince(childrenBefore, reapedChildrenCpu()),
+          gatewayCpu: cpuSince(ownBefore, ownCpu()),
+          gatewayGc: {
+            minor: gcSeconds.minor - gcBefore.minor,
+            major: gcSeconds.major - gcBefore.major,
+          },
         });
     });
   });
+}
+
+/**
+ * Writes every dirty page of the machine back before a measurement starts, so no step pays for
+ * the write-back of an earlier one (a raw put right after `cp` of 2 GiB took 1.2–16 s).
+ */
+function settle(): void {
+  execFileSync('sync');
+}
+
+/**
+ * The bucket's own write speed: one put of the file in a process of its own (tools/bench/models/
+ * raw-put.ts), timed there from the first read, so neither Node's start nor this process's heap
+ * (the gateway's: garbage collection of its read buffers took mark-compacts of that heap) counts.
+ */
+async function rawPut(
+  bucket: Record<string, unknown>,
+  file: string,
+  key: string,
+): Promise<{ seconds: number } & Cpu> {
+  // Asynchronously: the stack in this process keeps its heartbeats meanwhile.
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['-r', '@swc-node/register', join(__dirname, 'raw-put.ts'), file, key],
+    { cwd: root, env: { ...process.env, STRATA_BENCH_RAW_BUCKET: JSON.stringify(bucket) } },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { seconds: number } & Cpu;
+}
+
+/** CPU seconds per GiB moved: total (user + system). */
+function cpuPerGiB(cpu: Cpu, bytes: number): string {
+  const gib = bytes / (1024 * MiB);
+  return `${((cpu.user + cpu.system) / gib).toFixed(2)} (${(cpu.user / gib).toFixed(2)} + ${(cpu.system / gib).toFixed(2)})`;
 }
 
 async function timed(work: () => Promise<unknown> | unknown): Promise<number> {
@@ -111,8 +184,12 @@ function medianRun(runs: Timed[]): Timed {
   return {
     seconds: median(runs.map((r) => r.seconds)),
     peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)),
-    cliCpu: median(runs.map((r) => r.cliCpu)),
-    gatewayCpu: median(runs.map((r) => r.gatewayCpu)),
+    cliCpu: medianCpu(runs.map((r) => r.cliCpu)),
+    gatewayCpu: medianCpu(runs.map((r) => r.gatewayCpu)),
+    gatewayGc: {
+      minor: median(runs.map((r) => r.gatewayGc.minor)),
+      major: median(runs.map((r) => r.gatewayGc.major)),
+    },
   };
 }
 
@@ -145,6 +222,8 @@ async function main(): Promise<void> {
   const s3 = process.env.STRATA_BENCH_BUCKET === 's3';
   let server: RunningS3Server | null = null;
   let bucket: Bucket;
+  // The raw put's process opens the same bucket from these options.
+  let rawBucket: Record<string, unknown>;
   if (s3) {
     server = await startS3Server({ dataDir: join(work, 's3rver') });
     const options = {
@@ -157,7 +236,11 @@ async function main(): Promise<void> {
     await admin.send(new CreateBucketCommand({ Bucket: 'models' }));
     admin.destroy();
     bucket = new S3Bucket({ bucket: 'models', prefix: 'strata', ...options });
-  } else bucket = new FilesystemBucket(join(work, 'bucket'));
+    rawBucket = { kind: 's3', bucket: 'models', prefix: 'strata', ...options };
+  } else {
+    bucket = new FilesystemBucket(join(work, 'bucket'));
+    rawBucket = { kind: 'fs', root: join(work, 'bucket') };
+  }
   console.log(`bucket: ${bucket.name}${s3 ? ' (s3rver)' : ''}`);
   // The CLI's digest index lives here; each round's first push starts without it.
   const cache = join(work, 'cache');
@@ -165,7 +248,7 @@ async function main(): Promise<void> {
   const stack = await startModelStack({ bucket });
   const gatewayPeak = { rss: 0 };
   const gatewaySampler = setInterval(
-    () => (gatewayPeak.rss = Math.max(gatewayPeak.rss, process.memoryUsage().rss / MiB)),
+    () => (gatewayPeak.rss = Math.max(gatewayPeak.rss, process.memoryUsage.rss() / MiB)),
     100,
   );
   try {
@@ -184,14 +267,15 @@ async function main(): Promise<void> {
       await writeFile(join(dir, `item-${i}.bin`), bytes);
     }
     for (const dir of [big, small]) await cli(stack, key, ['models', 'init', dir]);
-    // The page cache stays warm (dropping it needs root), alike for cp, the raw put, push and pull.
+    // The page cache stays warm alike for cp, the raw put, push and pull (reads come from memory);
+    // what earlier steps left dirty is written back before each timed step (settle).
 
     const rows: string[] = [];
     // CPU per GiB moved, of the CLI and of the gateway's process: stable when the load is not.
     const report = (what: string, bytes: number, run: Timed, limit: number) => {
       const perGiB = (cpu: number) => (cpu / (bytes / (1024 * MiB))).toFixed(2);
       rows.push(
-        `| ${what} | ${(bytes / MiB).toFixed(0)} | ${run.seconds.toFixed(2)} | ${(bytes / MiB / run.seconds).toFixed(1)} | ${(bytes / MiB / run.seconds / limit).toFixed(2)}× | ${run.peakRssMiB.toFixed(0)} | ${perGiB(run.cliCpu)} | ${perGiB(run.gatewayCpu)} |`,
+        `| ${what} | ${(bytes / MiB).toFixed(0)} | ${run.seconds.toFixed(2)} | ${(bytes / MiB / run.seconds).toFixed(1)} | ${(bytes / MiB / run.seconds / limit).toFixed(2)}× | ${run.peakRssMiB.toFixed(0)} | ${cpuPerGiB(run.cliCpu, bytes)} | ${cpuPerGiB(run.gatewayCpu, bytes)} | ${perGiB(run.gatewayGc.minor)} / ${perGiB(run.gatewayGc.major)} |`,
       );
     };
 
@@ -201,6 +285,7 @@ async function main(): Promise<void> {
     // and the medians are compared.
     const cps: number[] = [];
     const raws: number[] = [];
+    const rawCpus: Cpu[] = [];
     const pushes: Timed[] = [];
     const pulls: Timed[] = [];
     const cachedPushes: Timed[] = [];
@@ -211,10 +296,12 @@ async function main(): Promise<void> {
       const pushBaseline = async () => {
         if (!baseline) return;
         const baselineKey = await stack.createTenant(`bench-baseline-${round}`);
+        settle();
         baselinePushes.push(
           await cli(stack, baselineKey, ['models', 'push', 'bench/big@v1', big], baseline),
         );
         const into = join(work, 'pulled-baseline');
+        settle();
         baselinePulls.push(
           await cli(stack, baselineKey, ['models', 'pull', 'bench/big@v1', into], baseline),
         );
@@ -224,18 +311,17 @@ async function main(): Promise<void> {
       // CLI always follows the same disk work.
       if (round % 2 === 0) await pushBaseline();
       const tenantKey = round === 0 ? key : await stack.createTenant(`bench-${round}`);
+      settle();
       cps.push(await timed(() => execFileSync('cp', ['-r', big, join(work, 'cp-big')])));
-      raws.push(
-        await timed(() =>
-          bucket.put(
-            `raw/${round}/weights.bin`,
-            createReadStream(join(big, 'weights.bin'), { highWaterMark: MiB }),
-          ),
-        ),
-      );
+      settle();
+      const raw = await rawPut(rawBucket, join(big, 'weights.bin'), `raw/${round}/weights.bin`);
+      raws.push(raw.seconds);
+      rawCpus.push(raw);
       await rm(cache, { recursive: true, force: true });
+      settle();
       pushes.push(await cli(stack, tenantKey, ['models', 'push', 'bench/big@v1', big]));
       // A fresh tenant again, so every byte moves; the digests come from the index this time.
+      settle();
       cachedPushes.push(
         await cli(stack, await stack.createTenant(`bench-cached-${round}`), [
           'models',
@@ -245,6 +331,7 @@ async function main(): Promise<void> {
         ]),
       );
       if (round % 2 === 1) await pushBaseline();
+      settle();
       pulls.push(
         await cli(stack, tenantKey, ['models', 'pull', 'bench/big@v1', join(work, 'pulled-big')]),
       );
@@ -278,10 +365,10 @@ async function main(): Promise<void> {
 
     const bigBytes = bigMiB * MiB;
     rows.push(
-      `| cp -r (large file, median) | ${bigMiB} | ${cpBig.toFixed(2)} | ${(bigMiB / cpBig).toFixed(1)} | | | | |`,
+      `| cp -r (large file, median) | ${bigMiB} | ${cpBig.toFixed(2)} | ${(bigMiB / cpBig).toFixed(1)} | | | | | |`,
     );
     rows.push(
-      `| raw bucket put (large file, median) | ${bigMiB} | ${rawBig.toFixed(2)} | ${(bigMiB / rawBig).toFixed(1)} | | | | |`,
+      `| raw bucket put (large file, median) | ${bigMiB} | ${rawBig.toFixed(2)} | ${(bigMiB / rawBig).toFixed(1)} | | | | ${cpuPerGiB(medianCpu(rawCpus), bigMiB * MiB)} | |`,
     );
     report('push large file, hashing it (median)', bigBytes, pushBig, limitBig);
     report(
@@ -303,14 +390,14 @@ async function main(): Promise<void> {
     report('pull large file (median)', bigBytes, pullBig, limitBig);
     report('push again, unchanged (HEAD only)', bigBytes, repushBig, limitBig);
     rows.push(
-      `| cp -r (${smallFiles} small files) | ${(smallBytes / MiB).toFixed(0)} | ${cpSmall.toFixed(2)} | ${limitSmall.toFixed(1)} | | | | |`,
+      `| cp -r (${smallFiles} small files) | ${(smallBytes / MiB).toFixed(0)} | ${cpSmall.toFixed(2)} | ${limitSmall.toFixed(1)} | | | | | |`,
     );
     report(`push ${smallFiles} small files`, smallBytes, pushSmall, limitSmall);
     report(`pull ${smallFiles} small files`, smallBytes, pullSmall, limitSmall);
     console.log(
-      `| run | MiB | s | MiB/s | of limit | CLI peak RSS MiB | CLI CPU s/GiB | gateway CPU s/GiB |`,
+      `| run | MiB | s | MiB/s | of limit | CLI peak RSS MiB | CLI CPU s/GiB (user + sys) | gateway (raw put: its process) CPU s/GiB (user + sys) | gateway GC s/GiB (scavenge / mark) |`,
     );
-    console.log(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
+    console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
     for (const row of rows) console.log(row);
     console.log(
       `\nCLI peak RSS of its start alone (models list): ${idle.peakRssMiB.toFixed(0)} MiB`,

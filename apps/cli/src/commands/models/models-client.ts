@@ -1,7 +1,5 @@
-import { createReadStream } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { Transform } from 'node:stream';
 import {
   BLOBS_MISSING_REASON,
   type BlobDigest,
@@ -15,6 +13,7 @@ import {
 } from '@strata/contracts';
 import { type LocalBlob } from './model-pack';
 import { type ModelRef } from './model-ref';
+import { sendFileRange } from './range-sender';
 
 /** Blobs below this move through the gateway: a presigned URL's extra request costs more than it saves. */
 const DIRECT_MIN_BYTES = 5 << 20;
@@ -135,8 +134,7 @@ export class ModelsClient {
   /** Streams a local byte range up as the blob through the gateway; `onBytes` hears each chunk sent. */
   async putBlob(ref: ModelRef, blob: LocalBlob, onBytes: (n: number) => void): Promise<void> {
     const res = await this.send('PUT', this.blobPath(ref, blob.digest), {
-      stream:
-        blob.size === 0 ? undefined : this.readRange(blob.path, blob.offset, blob.size, onBytes),
+      file: { path: blob.path, offset: blob.offset, size: blob.size, onBytes },
       headers: { 'content-type': MODEL_BLOB_UPLOAD_TYPE, 'content-length': String(blob.size) },
     });
     await this.expectOk(res, `PUT ${blob.digest}`);
@@ -154,7 +152,7 @@ export class ModelsClient {
     const offset = blob.offset + (partNumber - 1) * upload.partSize;
     const res = await this.send('PUT', url, {
       absolute: true,
-      stream: size === 0 ? undefined : this.readRange(blob.path, offset, size, onBytes),
+      file: { path: blob.path, offset, size, onBytes },
       headers: { 'content-length': String(size) },
     });
     await this.expectOk(res, `PUT part ${partNumber} of ${blob.digest}`);
@@ -162,26 +160,6 @@ export class ModelsClient {
     if (!etag)
       throw new Error(`the bucket answered part ${partNumber} of ${blob.digest} without an ETag`);
     return etag;
-  }
-
-  private readRange(
-    path: string,
-    offset: number,
-    size: number,
-    onBytes: (n: number) => void,
-  ): NodeJS.ReadableStream {
-    const counter = new Transform({
-      transform: (chunk: Buffer, _e, done) => {
-        this.counts.bytesSent += chunk.length;
-        onBytes(chunk.length);
-        done(null, chunk);
-      },
-    });
-    return createReadStream(path, {
-      start: offset,
-      end: offset + size - 1,
-      highWaterMark: 1 << 20,
-    }).pipe(counter);
   }
 
   /**
@@ -260,7 +238,8 @@ export class ModelsClient {
     path: string,
     options: {
       body?: Buffer;
-      stream?: NodeJS.ReadableStream;
+      /** A byte range of a local file as the body; `onBytes` hears each piece sent. */
+      file?: { path: string; offset: number; size: number; onBytes: (n: number) => void };
       headers?: Record<string, string>;
       /** `path` is a whole URL elsewhere (a presigned one): no credentials go with it. */
       absolute?: boolean;
@@ -290,10 +269,13 @@ export class ModelsClient {
         resolve,
       );
       req.on('error', reject);
-      if (options.stream) {
-        options.stream.on('error', (error) => req.destroy(error as Error));
-        options.stream.pipe(req);
-      } else req.end(options.body);
+      const file = options.file;
+      if (file && file.size > 0)
+        sendFileRange(req, file.path, file.offset, file.size, (n) => {
+          this.counts.bytesSent += n;
+          file.onBytes(n);
+        }).catch((error: Error) => req.destroy(error));
+      else req.end(options.body);
     });
   }
 }
