@@ -231,6 +231,45 @@ describe('consume', () => {
     expect(events).toEqual(['true:obs:ack', 'true:obs:retry', 'true:obs:given_up']);
   });
 
+  it('hands back what the server sent a consumer stopped under load, so the next one of the durable gets it at once, not after the ack wait', async () => {
+    // Far beyond the wait below: a message left pending on the server would only come back then.
+    const ackWaitMs = 600_000;
+    let publishing = true;
+    let published = 0;
+    const load = (async () => {
+      while (publishing) {
+        await bus.publish(`${subject}.x`, { i: ++published });
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    const handled = new Set<number>();
+    const handle = async (m: ConsumedMessage) => {
+      handled.add(m.json<{ i: number }>().i);
+    };
+    // As logflow's reloads do: the durable is stopped mid-stream and taken again, alternately
+    // one message at a time (where one message left pending holds back everything) and several.
+    for (let round = 0; round < 30; round++) {
+      const consumer = await bus.consume(
+        { stream, durableName: 'restarted', ackWaitMs },
+        handle,
+        round % 2 === 0 ? { ordered: true } : { concurrency: 4 },
+      );
+      await new Promise((r) => setTimeout(r, 30 + (round % 7) * 10));
+      await consumer.stop();
+    }
+    publishing = false;
+    await load;
+    const last = await bus.consume({ stream, durableName: 'restarted', ackWaitMs }, handle, {
+      concurrency: 4,
+    });
+    await until(() => handled.size === published, 60_000).catch(() => undefined);
+    await last.stop();
+    const missing = Array.from({ length: published }, (_, i) => i + 1).filter(
+      (i) => !handled.has(i),
+    );
+    expect({ published, missing }).toEqual({ published, missing: [] });
+  }, 120_000);
+
   it('stop() waits for the handler already running', async () => {
     await bus.publish(`${subject}.x`, { slow: true });
     let started = false;

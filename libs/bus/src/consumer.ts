@@ -1,4 +1,4 @@
-import { nanos } from '@nats-io/nats-core';
+import { nanos, type Subscription } from '@nats-io/nats-core';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -24,6 +24,8 @@ import { type BusObserver, type DeliveryOutcome } from './observer';
 import { type BusLogger } from './logger';
 
 const DEFAULT_ACK_WAIT_MS = 30_000;
+/** How long a stop waits for the server to confirm the end of the pull subscription. */
+const DRAIN_WAIT_MS = 5_000;
 const CONSUMER_NOT_FOUND = 10014;
 const CONSUMER_NAME_EXISTS = 10013;
 const CONSUMER_ALREADY_EXISTS = 10105;
@@ -120,10 +122,15 @@ export class StreamConsumer implements Stoppable {
     return running;
   }
 
-  /** Stops pulling and waits for the handlers already running. */
+  /**
+   * Stops pulling and waits for the handlers already running. Every message the server sent
+   * before it saw the end of the subscription is handed back (nak), so the next consumer of the
+   * durable gets it at once.
+   */
   async stop(): Promise<void> {
     if (!this.stopped) {
       this.stopped = true;
+      await this.drainPulls();
       await this.messages.close().catch(() => undefined);
     }
     await this.loop;
@@ -146,6 +153,26 @@ export class StreamConsumer implements Stoppable {
     const m = this.pendingAck;
     this.pendingAck = null;
     m?.ack();
+  }
+
+  /**
+   * Unsubscribes the pull inbox and waits for a round trip to the server, so messages already on
+   * the way still reach the loop (which hands them back). Closing without it drops them on
+   * arrival: the server counts them as delivered, and they wait out the whole ack wait, during
+   * which an ordered consumer (max_ack_pending 1) of the durable gets nothing at all.
+   */
+  private async drainPulls(): Promise<void> {
+    // `sub` is the pull inbox of nats.js's ConsumerMessages, whose own close only unsubscribes.
+    const sub = (this.messages as { sub?: Subscription }).sub;
+    if (!sub || sub.isClosed()) return;
+    // Disconnected, the round trip waits for a reconnect; a stop must not: what the server sent
+    // meanwhile then comes back after the ack wait, as without the drain.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      sub.drain().catch(() => undefined),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
   }
 
   private async run(): Promise<void> {

@@ -711,4 +711,74 @@ describe('logflow: tenant pipelines from STRATA_LOGS to sinks, configured throug
     });
     await command({ type: 'DeletePipeline', tenantId: 'globex', name: 'merge-reload' });
   });
+
+  it('reloads under a backlog back and forth between taking batches in order and several at once, each consumer starting at once rather than after the ack wait', async () => {
+    // A merging version takes batches one at a time in order, a plain one several at once: each
+    // reload between them stops the pipeline's consumer and starts it again in the other mode.
+    const version = (i: number): PipelineSpecInput => ({
+      name: 'toggle',
+      transforms: {
+        ...(i % 2 === 0
+          ? { ml: { type: 'multiline', inputs: ['source'], preset: 'java', timeout_ms: 1_000 } }
+          : {}),
+        tag: {
+          type: 'remap',
+          inputs: [i % 2 === 0 ? 'ml' : 'source'],
+          set: { 'fields.pipe': 'toggle', 'fields.v': String(i) },
+        },
+      },
+      sinks: { out: { type: 'http', inputs: ['tag'], url: `${sinks.url}/toggle` } },
+    });
+    const reloads = 12;
+    await configure('globex', version(0));
+    const before = sinks.http.length;
+    const mine = () =>
+      sinks.http.slice(before).filter((r) => (r.fields as { pipe?: string }).pipe === 'toggle');
+    const lines = () => mine().flatMap((r) => String(r.line).match(/t\d+-\d/g) ?? []);
+    const tokens = () => new Set(lines());
+    // Each batch ends with an open trace, held until the next batch (or handed over at a reload).
+    let stop = false;
+    let sent = 0;
+    const load = (async () => {
+      while (!stop) {
+        const batch = [`plain t${sent}-1`, `java.lang.IllegalStateException: t${sent}-2`];
+        await publishLogBatch(
+          bus,
+          logBatch(
+            'globex',
+            batch.map((l) => logRecord(l, { pod: 'toggle-1' })),
+          ),
+        );
+        sent++;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    for (let i = 1; i <= reloads; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      await command({
+        type: 'ConfigurePipeline',
+        tenantId: 'globex',
+        pipeline: version(i) as never,
+      });
+    }
+    await new Promise((r) => setTimeout(r, 250));
+    stop = true;
+    await load;
+    // A batch the server sent a consumer as it stopped, left pending, would come back only after
+    // the 60 s ack wait, and the consumer taking batches in order would get nothing until then.
+    const loadEnd = Date.now();
+    await waitFor(() => tokens().size >= sent * 2, 40_000).catch(() => undefined);
+    const got = tokens();
+    const missing = Array.from({ length: sent }, (_, i) => [`t${i}-1`, `t${i}-2`])
+      .flat()
+      .filter((t) => !got.has(t));
+    console.log(
+      `toggle reload: ${sent} batches through ${reloads} reloads, ${missing.length} lines missing ${Date.now() - loadEnd} ms after the load, ${lines().length - got.size} duplicates`,
+    );
+    expect(missing).toEqual([]);
+    // The last version ran the last batches.
+    const last = mine().filter((r) => String(r.line).includes(`t${sent - 1}-1`));
+    expect(last.map((r) => (r.fields as { v: string }).v)).toContain(String(reloads));
+    await command({ type: 'DeletePipeline', tenantId: 'globex', name: 'toggle' });
+  });
 });

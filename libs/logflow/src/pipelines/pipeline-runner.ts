@@ -264,11 +264,18 @@ export class PipelineRunner {
       if (ordered)
         await this.inTurn(async () => {
           if (this.ledger.done(m.seq)) return;
+          // Out of order, it cannot continue what is held (that came after it): it runs on its
+          // own, as batches taken several at once do, and leaves the held events as they are.
+          const late = this.ledger.behind(m.seq);
+          if (late)
+            this.log.warn(
+              `batch ${m.seq} came after ${this.ledger.lastSeq}: sent on without merging across batches`,
+            );
           // Taken in the turn: a reload swaps versions between two batches.
           const runtime = this.current;
           runtime.acquire();
           try {
-            const held = this.ledger.working();
+            const held = late ? null : this.ledger.working();
             await this.process(runtime, batch.tenantId, batch.batchId, batch.records, m.seq, held);
           } finally {
             runtime.release();

@@ -75,9 +75,21 @@ export class PipelineStateLedger {
     return seq <= this.state.floor || this.applied.has(seq);
   }
 
-  /** True when the batch at `seq` was processed and what it left held is stored (ordered pipelines). */
+  /**
+   * True when `seq` is the last batch whose held events are stored (ordered pipelines): taken one
+   * at a time, only that one can be stored and still unacknowledged (a crash in between).
+   */
   done(seq: number): boolean {
-    return seq <= this.heldSeq;
+    return seq === this.heldSeq;
+  }
+
+  /**
+   * True when `seq` is below the last stored batch: it comes after later ones, so it was never
+   * run in order (one the server sent as a consumer stopped, back after its ack wait behind
+   * batches handed back at once), or its acknowledgement was lost. Skipping it could lose it.
+   */
+  behind(seq: number): boolean {
+    return seq < this.heldSeq;
   }
 
   /** The sequence of the last batch whose held events are stored. */
