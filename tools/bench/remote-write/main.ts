@@ -10,18 +10,18 @@ import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectBus, type NatsBus } from '@strata/bus';
-import { type ControlQueryRequest, DEFAULT_QUOTA, Subjects } from '@strata/contracts';
+import { Subjects } from '@strata/contracts';
 import { NATS_DEV_ADMIN, freePort, startNatsServer, startPrometheus } from '@strata/devstack';
 import { type WriteBatch } from '@strata/remote-write';
 import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { createStoreClient } from '@strata/store-client';
 import { type Label } from '@strata/tsdb';
+import { serveTenant, TENANT } from '../promql/strata-vs-prometheus';
 
 const [numSeries, rounds, senders, perRequest, pairs] = [10_000, 20, 4, 2_000, 1].map((d, i) =>
   Number(process.argv[2 + i] ?? d),
 );
 const ROOT = join(__dirname, '../../..');
-const TENANT = 'bench';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'strata-bench-rw-'));
 
@@ -169,28 +169,7 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
     name: 'bench',
     ...nats.login(NATS_DEV_ADMIN),
   });
-  bus.serve<ControlQueryRequest, unknown>(Subjects.controlQuery, 'control-plane', ({ query }) => {
-    const now = new Date().toISOString();
-    const quota = {
-      ...DEFAULT_QUOTA,
-      maxActiveSeries: 0,
-      ingestionRateSamplesPerSecond: 1e9,
-      ingestionBurstSamples: 1e9,
-    };
-    return Promise.resolve(
-      query.type === 'GetQuota'
-        ? { tenantId: TENANT, quota, version: 1, updatedAt: now }
-        : {
-            tenantId: TENANT,
-            displayName: TENANT,
-            status: 'active',
-            suspendedReason: null,
-            version: 1,
-            createdAt: now,
-            updatedAt: now,
-          },
-    );
-  });
+  serveTenant(bus);
   const httpPort = await freePort();
   // STRATA_BENCH_PROFILE=<dir> writes a CPU profile of the Strata process there.
   const profile = process.env.STRATA_BENCH_PROFILE

@@ -309,8 +309,8 @@ function metadataWindow(p: ApiParams): { startMs: number; endMs: number } {
   return { startMs: timeParam(p, 'start', MIN_TIME_MS), endMs: timeParam(p, 'end', MAX_TIME_MS) };
 }
 
-/** A successful reply the query service serialised: passed through, decoded only if someone reads `body`. */
-function fromSerialized(serialized: string): ApiAnswer {
+/** A successful reply already serialised: passed through, decoded only if someone reads `body`. */
+export function fromSerialized(serialized: string): ApiAnswer {
   let parsed: PromApiReply<unknown> | undefined;
   return {
     statusCode: 200,

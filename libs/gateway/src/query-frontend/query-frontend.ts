@@ -1,6 +1,6 @@
 import { type PromApiReply } from '@strata/contracts';
 import { type Registry } from 'prom-client';
-import { type ApiAnswer } from '../prometheus-api/prometheus-api';
+import { type ApiAnswer, fromSerialized } from '../prometheus-api/prometheus-api';
 import { mergeRangeBodies, mergeSerializedRanges, type RangeBody } from './merge-range';
 import { queryShape, readsUntil } from './query-shape';
 import { ResultsCache } from './results-cache';
@@ -72,19 +72,6 @@ function answerOf(body: PromApiReply<unknown>, serialized = JSON.stringify(body)
   return { statusCode: 200, body, serialized };
 }
 
-/** A successful reply from its text, parsed only if someone reads `body`. */
-function answerOfText(serialized: string): ApiAnswer {
-  let parsed: PromApiReply<unknown> | undefined;
-  return {
-    statusCode: 200,
-    serialized,
-    get body(): PromApiReply<unknown> {
-      parsed ??= JSON.parse(serialized) as PromApiReply<unknown>;
-      return parsed;
-    },
-  };
-}
-
 /**
  * Thanos' and Mimir's query frontend in the gateway, in front of the query service: range queries
  * split by day on their step grid, each part's result and instant results cached per tenant for
@@ -128,7 +115,7 @@ export class QueryFrontend {
         const hit = this.cache.get('range', tenantId, key);
         if (hit !== undefined) {
           // Parsed only if the parts cannot be joined as text.
-          const answer = answerOfText(hit);
+          const answer = fromSerialized(hit);
           return {
             get body(): RangeBody {
               return answer.body as RangeBody;
@@ -167,7 +154,7 @@ export class QueryFrontend {
     const texts = done.map((o) => o.answer?.serialized);
     if (texts.every((t): t is string => t !== undefined)) {
       const joined = mergeSerializedRanges(texts);
-      if (joined !== null) return answerOfText(joined);
+      if (joined !== null) return fromSerialized(joined);
     }
     return answerOf(mergeRangeBodies(done.map((o) => o.body)));
   }
