@@ -235,6 +235,12 @@ export class PartitionRunner {
     }
   }
 
+  /**
+   * Applies a stream message: one write's ingest message, or a router's batch of several writes'
+   * (tenants') under one sequence. Each part is read and appended on its own, so a part that cannot
+   * be read or applied costs only its own samples; a message with such a part is dropped loudly
+   * (terminated), since it would fail the same way on every redelivery.
+   */
   private apply(m: ConsumedMessage): Promise<void> {
     let parts: Buffer[];
     try {
@@ -245,13 +251,11 @@ export class PartitionRunner {
       m.term(error.code);
       return Promise.resolve();
     }
-    if (parts.length === 1) return this.applyOne(m, parts[0]);
-    // A router's batch: parts of several writes (tenants) under one sequence. Each part is read and
-    // appended on its own, so a part that cannot be read or applied costs only its own samples.
     if (m.seq <= this.state.lastSeq) {
       m.ack();
       return Promise.resolve();
     }
+    const which = parts.length === 1 ? 'message' : 'a part of message';
     let failed: string | null = null;
     for (const part of parts) {
       let message;
@@ -259,16 +263,16 @@ export class PartitionRunner {
         message = IngestMessageView.read(part);
       } catch (error) {
         if (!(error instanceof RemoteWriteError)) throw error;
-        this.log.error(`dropping an unreadable part of message #${m.seq}: ${error.message}`);
+        this.log.error(`dropping unreadable ${which} #${m.seq}: ${error.message}`);
         failed = error.code;
         continue;
       }
       try {
         this.observer.applied(message.tenant, this.state.append(message));
       } catch (error) {
-        this.log.error(
-          `dropping a part of message #${m.seq} that failed to apply: ${String(error)}`,
-        );
+        // Not a refusal the head knows (those are counted inside append): a bug would fail the
+        // same way on every redelivery and later messages are applied already.
+        this.log.error(`dropping ${which} #${m.seq} that failed to apply: ${String(error)}`);
         this.observer.dropped(message.tenant, message.seriesCount);
         failed = 'apply failed';
       }
@@ -276,31 +280,6 @@ export class PartitionRunner {
     this.state.lastSeq = m.seq;
     if (failed !== null) m.term(failed);
     else m.ack();
-    return Promise.resolve();
-  }
-
-  private applyOne(m: ConsumedMessage, data: Buffer): Promise<void> {
-    let message;
-    try {
-      message = IngestMessageView.read(data);
-    } catch (error) {
-      if (!(error instanceof RemoteWriteError)) throw error;
-      this.log.error(`dropping unreadable message #${m.seq}: ${error.message}`);
-      m.term(error.code);
-      return Promise.resolve();
-    }
-    try {
-      this.observer.applied(message.tenant, this.state.apply(m.seq, message));
-    } catch (error) {
-      // Not a refusal the head knows (those are counted inside apply): a bug would fail the same way
-      // on every redelivery and later messages are applied already, so the message is dropped loudly.
-      this.log.error(`dropping message #${m.seq} that failed to apply: ${String(error)}`);
-      this.state.lastSeq = Math.max(this.state.lastSeq, m.seq);
-      this.observer.dropped(message.tenant, message.seriesCount);
-      m.term('apply failed');
-      return Promise.resolve();
-    }
-    m.ack();
     return Promise.resolve();
   }
 
