@@ -61,17 +61,7 @@ export class EventsIngestController {
     const body = textBody(request);
     const items = edge(() => parseAuditEventList(body));
     if (items.length === 0) return { accepted: 0, duplicate: false };
-    return this.send(
-      { kind: 'audit', text: body, items },
-      {
-        kind: 'audit',
-        tenantId,
-        cluster,
-        batchId: batchId(tenantId, 'audit', cluster, body),
-        receivedAt: Date.now(),
-        count: items.length,
-      },
-    );
+    return this.send({ kind: 'audit', text: body, items }, tenantId, cluster);
   }
 
   @Post('api/v1/events')
@@ -101,24 +91,26 @@ export class EventsIngestController {
         );
     });
     if (parsed.length === 0) return { accepted: 0, duplicate: false };
-    return this.send(
-      { kind: 'events', text: body, items: parsed },
-      {
-        kind: 'events',
-        tenantId,
-        cluster,
-        batchId: batchId(tenantId, 'events', cluster, body),
-        receivedAt: Date.now(),
-        count: parsed.length,
-      },
-    );
+    return this.send({ kind: 'events', text: body, items: parsed }, tenantId, cluster);
   }
 
   /**
    * The body goes on as it came: the events service re-reads it with the same parser, so nothing
    * is re-encoded; its consumer in this process, if any, takes the parsed batch instead.
    */
-  private async send(batch: ParsedBatch, meta: EventBatchMeta): Promise<EventBatchAccepted> {
+  private async send(
+    batch: ParsedBatch,
+    tenantId: string,
+    cluster: string,
+  ): Promise<EventBatchAccepted> {
+    const meta: EventBatchMeta = {
+      kind: batch.kind,
+      tenantId,
+      cluster,
+      batchId: batchId(tenantId, batch.kind, cluster, batch.text),
+      receivedAt: Date.now(),
+      count: batch.items.length,
+    };
     parsedBatches.put(meta.batchId, batch);
     try {
       const accepted = await this.client.askBinary(
