@@ -8,3 +8,4 @@ export {
 } from './encode';
 export { generateBatch, rng, type GenerateOptions } from './generate';
 export { remoteWrite, REMOTE_WRITE_V1_HEADERS } from './push';
+export { splitByRanges, readRanges } from './byte-range-prototype';

@@ -15,8 +15,8 @@ import { NATS_DEV_ADMIN, freePort, startNatsServer, startPrometheus } from '@str
 import { type WriteBatch } from '@strata/remote-write';
 import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { createStoreClient } from '@strata/store-client';
-import { type Label } from '@strata/tsdb';
 import { serveTenant, TENANT } from '../promql/strata-vs-prometheus';
+import { FAMILIES, labelsFor } from './workload';
 
 const [numSeries, rounds, senders, perRequest, pairs] = [10_000, 20, 4, 2_000, 1].map((d, i) =>
   Number(process.argv[2 + i] ?? d),
@@ -24,19 +24,6 @@ const [numSeries, rounds, senders, perRequest, pairs] = [10_000, 20, 4, 2_000, 1
 const ROOT = join(__dirname, '../../..');
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'strata-bench-rw-'));
-
-const FAMILIES = 50;
-
-/** Realistic label sets: node-exporter-like families over many instances. */
-function labelsFor(i: number): Label[] {
-  return [
-    { name: '__name__', value: `node_cpu_seconds_total_${i % FAMILIES}` },
-    { name: 'cpu', value: String(i % 16) },
-    { name: 'instance', value: `10.1.${(i >> 8) & 255}.${i & 255}:9100` },
-    { name: 'job', value: 'node' },
-    { name: 'mode', value: ['idle', 'user', 'system', 'iowait'][i % 4] },
-  ];
-}
 
 /** Every request body, built up front so encoding does not count against the receiver. */
 function bodies(): Buffer[] {
