@@ -5,7 +5,7 @@ import { decompressBlock } from './snappy';
 import { type DecodedBatch } from './decoded-series';
 import { type LabelInjection, NO_INJECTION } from './label-block-builder';
 import { type ProtocolVersion } from './types';
-import { type ResolvedValidation, type ValidationOptions, resolveValidation } from './validate';
+import { type ValidationOptions, resolveValidation } from './validate';
 
 /** HTTP headers relevant to decoding a remote write request. */
 export interface RemoteWriteHeaders {
@@ -31,21 +31,7 @@ export function decodeWriteRequest(
   injection: LabelInjection = NO_INJECTION,
 ): DecodedBatch {
   const o = resolveValidation(opts);
-  return decodeRawWriteRequest(
-    decompressBlock(body, o.maxDecompressedBytes),
-    version,
-    o,
-    injection,
-  );
-}
-
-/** {@link decodeWriteRequest} of a body already decompressed, with the options resolved. */
-export function decodeRawWriteRequest(
-  raw: Buffer,
-  version: ProtocolVersion,
-  o: ResolvedValidation,
-  injection: LabelInjection = NO_INJECTION,
-): DecodedBatch {
+  const raw = decompressBlock(body, o.maxDecompressedBytes);
   switch (version) {
     case 'v1':
       return fastDecodeV1(raw, o, injection);

@@ -43,7 +43,7 @@ function readLabelV1(r: Reader, idx: number, out: Label[]): void {
 
 // The series' own labels are kept as byte ranges of the body: the block builder validates them and
 // writes the label block without making strings.
-export function readLabelRangesV1(r: Reader, b: LabelBlockBuilder): void {
+function readLabelRangesV1(r: Reader, b: LabelBlockBuilder): void {
   const end = delimitedEnd(r);
   let ns = 0;
   let ne = 0;

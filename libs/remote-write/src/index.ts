@@ -5,14 +5,8 @@ export * from './ingest-codec';
 export * from './ingest-batch';
 export * from './series-hash';
 export * from './types';
-export {
-  DEFAULT_VALIDATION,
-  type ValidationOptions,
-  type ResolvedValidation,
-  resolveValidation,
-} from './validate';
+export { DEFAULT_VALIDATION, type ValidationOptions, type ResolvedValidation } from './validate';
 export { compressBlock, decompressBlock } from './snappy';
-export { type RouteOptions, type RoutedWrite, routeWriteV1 } from './route-v1';
 export * from './decoded-series';
 export { LabelInjection, NO_INJECTION, type InjectedLabel } from './label-block-builder';
 export {

@@ -110,44 +110,25 @@ class IngestEncoder {
     metadata: readonly MetricMetadata[],
     settings: IngestTenantSettings,
   ): Buffer {
+    this.off = HEADER_BYTES;
     let flags = metadata.length > 0 ? FLAG_METADATA : 0;
     for (const s of series) {
       if (s.exemplars.length > 0) flags |= FLAG_EXEMPLARS;
       if (s.createdTimestamp !== undefined && s.createdTimestamp !== 0) flags |= FLAG_CREATED;
     }
-    this.prefix(tenant, settings, series.length);
-    for (const s of series) this.writeSeries(s, flags);
-    if (flags & FLAG_METADATA) this.writeMetadata(metadata);
-    return this.finish(flags | (settings.outOfOrderWindowMs > 0 ? FLAG_OOO_WINDOW : 0));
-  }
-
-  /**
-   * The message {@link encode} writes for `count` series without exemplars, created timestamps or
-   * metadata, whose section the caller wrote already (`writeIngestSeries`): the same bytes.
-   */
-  frame(tenant: string, settings: IngestTenantSettings, count: number, series: Buffer): Buffer {
-    this.prefix(tenant, settings, count);
-    this.ensure(series.length);
-    series.copy(this.buf, this.off);
-    this.off += series.length;
-    return this.finish(settings.outOfOrderWindowMs > 0 ? FLAG_OOO_WINDOW : 0);
-  }
-
-  private prefix(tenant: string, settings: IngestTenantSettings, count: number): void {
-    this.off = HEADER_BYTES;
     const window = settings.outOfOrderWindowMs;
     if (!Number.isSafeInteger(window) || window < 0)
       throw new RangeError(`out-of-order window must be a whole number of ms >= 0, not ${window}`);
+    if (window > 0) flags |= FLAG_OOO_WINDOW;
     this.str(tenant);
     if (window > 0) {
       this.ensure(10);
       this.uvarint(window);
     }
     this.ensure(10);
-    this.uvarint(count);
-  }
-
-  private finish(flags: number): Buffer {
+    this.uvarint(series.length);
+    for (const s of series) this.writeSeries(s, flags);
+    if (flags & FLAG_METADATA) this.writeMetadata(metadata);
     // Label blocks repeat names and values from series to series, so a message shrinks several
     // times; that halves what nats-server stores and delivers per sample, at less CPU than it saves.
     const body = compressBlock(this.buf.subarray(HEADER_BYTES, this.off));
@@ -255,81 +236,6 @@ class IngestEncoder {
 }
 
 const encoder = new IngestEncoder();
-
-/**
- * The series section of an ingest message written as a request is read, for series without
- * exemplars or created timestamp: hash, label block, samples, laid out as
- * {@link encodeIngestMessage} lays them out, so {@link frameIngestMessage} makes the same bytes.
- */
-export class IngestSeriesSection {
-  private buf = Buffer.allocUnsafe(1 << 14);
-  private dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
-  private off = 0;
-  /** Series written since {@link reset}. */
-  count = 0;
-
-  /** Empties the section, keeping its memory for the next request. */
-  reset(): void {
-    this.off = 0;
-    this.count = 0;
-  }
-
-  /** Bytes written so far. */
-  get length(): number {
-    return this.off;
-  }
-
-  /** Writes a series: the block `src[start, end)`, its hash and the first `n` staged samples. */
-  add(
-    hash: bigint,
-    src: Buffer,
-    start: number,
-    end: number,
-    ts: readonly number[],
-    vs: readonly number[],
-    n: number,
-  ): void {
-    const blockBytes = end - start;
-    this.ensure(8 + 10 + blockBytes + 10 + 16 * n);
-    const out = this.buf;
-    const dv = this.dv;
-    let o = this.off;
-    dv.setBigUint64(o, hash, true);
-    o = writeUvarint(out, o + 8, blockBytes);
-    // Blocks are ~100 bytes: a byte loop beats Buffer#copy, which makes a view per call.
-    for (let i = start; i < end; i++) out[o++] = src[i];
-    o = writeUvarint(out, o, n);
-    for (let i = 0; i < n; i++, o += 8) dv.setFloat64(o, ts[i], true);
-    for (let i = 0; i < n; i++, o += 8) dv.setFloat64(o, vs[i], true);
-    this.off = o;
-    this.count++;
-  }
-
-  /** The section written so far (a view of reused memory: frame it before the next reset). */
-  bytes(): Buffer {
-    return this.buf.subarray(0, this.off);
-  }
-
-  private ensure(n: number): void {
-    if (this.off + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + n));
-    this.buf.copy(next, 0, 0, this.off);
-    this.buf = next;
-    this.dv = new DataView(next.buffer, next.byteOffset, next.byteLength);
-  }
-}
-
-/**
- * The ingest message of a tenant's series section (written by {@link IngestSeriesSection}),
- * byte for byte what {@link encodeIngestMessage} makes of the same series.
- */
-export function frameIngestMessage(
-  tenant: string,
-  section: IngestSeriesSection,
-  settings: IngestTenantSettings = NO_SETTINGS,
-): Buffer {
-  return encoder.frame(tenant, settings, section.count, section.bytes());
-}
 
 /**
  * Encodes a tenant's series for the ingest stream. Layout (integers little-endian, see the

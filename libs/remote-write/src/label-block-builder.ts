@@ -74,11 +74,6 @@ export class LabelBlockBuilder {
     this.arena = Buffer.allocUnsafe(Math.max(4096, sizeHint));
   }
 
-  /** Forgets the blocks written so far, reusing the arena (the caller copied what it keeps). */
-  reset(): void {
-    this.off = 0;
-  }
-
   /** Starts a series. */
   begin(): void {
     this.count = 0;

@@ -1,4 +1,4 @@
 export { RouterModule } from './router.module';
 export { routerService } from './router.definition';
 /** How a remote write becomes ingest messages, for the write path's stage benchmark. */
-export { prepareDecoded, prepareWrite, type PrepareWriteInput } from './write/codec/prepare-write';
+export { prepareWrite, type PrepareWriteInput } from './write/codec/prepare-write';

@@ -1,19 +1,13 @@
 import {
-  type DecodedBatch,
   type IngestSeriesInput,
   type IngestTenantSettings,
   type LabelInjection,
   type MetricMetadata,
   type ValidationOptions,
   type WriteStats,
-  checkContentEncoding,
-  decodeRawWriteRequest,
-  decompressBlock,
+  decodeHttpWrite,
   encodeIngestMessage,
-  parseContentType,
   partitionOf,
-  resolveValidation,
-  routeWriteV1,
   seriesHash,
   writeStats,
 } from '@strata/remote-write';
@@ -50,41 +44,14 @@ export interface PreparedWrite {
  * Decodes and validates a remote write body with the tenant's labels injected, splits it by
  * series hash and encodes each partition's part into bounded ingest messages. Pure, so it runs
  * the same on the event loop or in a codec thread. Throws RemoteWriteError on bad input.
- *
- * A v1 request of samples only (what Prometheus sends but for its metadata requests) is written
- * into the messages as it is read (`routeWriteV1`); anything else is decoded into series first.
- * Both make the same messages.
  */
 export function prepareWrite(input: PrepareWriteInput, injection: LabelInjection): PreparedWrite {
-  const version = parseContentType(input.contentType);
-  checkContentEncoding(input.contentEncoding, version);
-  const o = resolveValidation(input.options);
-  const raw = decompressBlock(input.body, o.maxDecompressedBytes);
-  if (version === 'v1') {
-    const routed = routeWriteV1(raw, o, injection, {
-      tenant: input.tenantId,
-      partitions: input.partitions,
-      maxMessageBytes: input.maxMessageBytes,
-      from: input.window.from,
-      until: input.window.until,
-      settings: input.settings,
-    });
-    if (routed)
-      return {
-        stats: { samples: routed.samples, histograms: 0, exemplars: 0 },
-        refused: {
-          sample_too_far_in_future: routed.tooFarInFuture,
-          sample_too_old: routed.tooOld,
-        },
-        metadata: 0,
-        messages: routed.messages,
-      };
-  }
-  return prepareDecoded(input, decodeRawWriteRequest(raw, version, o, injection));
-}
-
-/** {@link prepareWrite} of a decoded request: the general way, for every request. */
-export function prepareDecoded(input: PrepareWriteInput, batch: DecodedBatch): PreparedWrite {
+  const { batch } = decodeHttpWrite(
+    input.body,
+    { contentType: input.contentType, contentEncoding: input.contentEncoding },
+    input.options,
+    injection,
+  );
   const all = writeStats(batch);
   const refused = noRefusals();
   const parts = new Map<number, IngestSeriesInput[]>();
