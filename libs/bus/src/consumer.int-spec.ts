@@ -284,6 +284,34 @@ describe('consume', () => {
     expect(finished).toBe(true);
   });
 
+  it('with explicit acks, a later message settled first leaves an earlier one still running unsettled: it comes back when that fails', async () => {
+    await bus.publish(`${subject}.x`, { i: 1 });
+    await bus.publish(`${subject}.x`, { i: 2 });
+    const done: string[] = [];
+    let failFirst: ((error: Error) => void) | undefined;
+    const consumer = await bus.consume(
+      { stream, durableName: 'explicit', ackWaitMs: 30_000 },
+      async (m) => {
+        const { i } = m.json<{ i: number }>();
+        // The first delivery of the first message is held, then fails (for redelivery).
+        if (i === 1 && m.deliveryCount === 1)
+          await new Promise<void>((_, reject) => (failFirst = reject));
+        done.push(`${i}#${m.deliveryCount}`);
+      },
+      { concurrency: 4, retryDelayMs: () => 0 },
+    );
+    await until(() => failFirst !== undefined && done.includes('2#1'));
+    await bus.connection.flush();
+    // The server has the second ack; the first message, still running, stays outstanding.
+    expect(await bus.consumerAckFloor(stream, 'explicit')).toBe(0);
+    expect(await bus.consumerBacklog(stream, 'explicit')).toBe(1);
+    failFirst?.(new Error('archive down'));
+    await until(() => done.includes('1#2'));
+    await consumer.stop();
+    expect(done).toEqual(['2#1', '1#2']);
+    expect(await bus.consumerAckFloor(stream, 'explicit')).toBe(2);
+  });
+
   it('with cumulative acks sends one ack per turn of the loop, which settles every earlier message', async () => {
     const n = 300;
     await Promise.all(Array.from({ length: n }, (_, i) => bus.publish(`${subject}.x`, { i })));

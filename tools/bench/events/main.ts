@@ -183,6 +183,8 @@ async function main(): Promise<void> {
             : []),
           '-r',
           '@swc-node/register',
+          // STRATA_BENCH_TRACE=<file>: the events consumer's steps, one JSON line each (occupancy.ts).
+          ...(process.env.STRATA_BENCH_TRACE ? ['-r', join(__dirname, 'occupancy-trace.ts')] : []),
           'apps/strata/src/main.ts',
           `--target=${target}`,
         ],
