@@ -2,7 +2,7 @@
 // loader): wraps the events consumer's steps on their prototypes, so nothing in the service knows,
 // and writes one JSON line per step to <file> (time in ms of this process' clock): each delivery,
 // its decision, its archive write, the group it went in with and that group's transaction, plus
-// the event loop's utilization every 50 ms. `occupancy.ts` reads the file.
+// the event loop's utilization and the resident set every 50 ms. `occupancy.ts` reads the file.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
@@ -139,7 +139,11 @@ function install(): void {
   let last = performance.eventLoopUtilization();
   setInterval(() => {
     const now = performance.eventLoopUtilization();
-    mark({ ev: 'elu', elu: +performance.eventLoopUtilization(now, last).utilization.toFixed(3) });
+    mark({
+      ev: 'elu',
+      elu: +performance.eventLoopUtilization(now, last).utilization.toFixed(3),
+      rss: Math.round(process.memoryUsage.rss() / 2 ** 20),
+    });
     last = now;
     if (lines.length > 5_000) flush();
   }, 50).unref();

@@ -20,6 +20,7 @@ interface Mark {
   rows?: number;
   items?: number;
   elu?: number;
+  rss?: number;
 }
 
 const [FILE, TIMELINE] = [process.argv[2], process.argv[3] !== '0'];
@@ -54,7 +55,7 @@ interface Group {
 
 const batches = new Map<string, Batch>();
 const groups = new Map<number, Group>();
-const elu: Array<{ t: number; elu: number }> = [];
+const elu: Array<{ t: number; elu: number; rss: number }> = [];
 for (const m of marks) {
   const b = m.batch === undefined ? undefined : batches.get(m.batch);
   const g = m.group === undefined ? undefined : groups.get(m.group);
@@ -111,7 +112,7 @@ for (const m of marks) {
       if (g && g.done === undefined) g.done = m.t;
       break;
     case 'elu':
-      elu.push({ t: m.t, elu: m.elu ?? 0 });
+      elu.push({ t: m.t, elu: m.elu ?? 0, rss: m.rss ?? NaN });
       break;
   }
 }
@@ -222,6 +223,8 @@ for (const [r, run] of runs.entries()) {
   );
   const loop = elu.filter((e) => e.t > from && e.t <= to).map((e) => e.elu);
   console.log(`  event loop utilization  ${stats(loop.map((x) => 100 * x))} (% per 50 ms)`);
+  const rss = elu.filter((e) => e.t > from && e.t <= to).map((e) => e.rss);
+  console.log(`  resident set, MiB       ${stats(rss)}`);
   if (!TIMELINE) continue;
   console.log('  timeline (100 ms): delivered acked | batches in hand | lanes busy | ELU%');
   for (let t = from; t < to; t += 100) {
