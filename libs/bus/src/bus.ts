@@ -112,6 +112,11 @@ export interface ConsumeOptions {
   ordered?: boolean;
   /** Handlers running at once when not ordered (default 16). */
   concurrency?: number;
+  /**
+   * Messages pulled ahead when not ordered (default twice `concurrency`): with large messages a
+   * smaller pull keeps the server from pushing more than the handlers can take into the socket.
+   */
+  prefetch?: number;
   /** Delay before a failed message is redelivered; exponential from 500 ms up to 30 s when omitted. */
   retryDelayMs?: (deliveryCount: number) => number;
   /** Told about every message given up after its last allowed delivery; the default logs it. */

@@ -1,3 +1,4 @@
+import { jetstreamManager } from '@nats-io/jetstream';
 import { testNatsLogin, testServices, uniqueName } from '@strata/testing';
 import { type ConsumedMessage } from './bus';
 import { connectBus } from './connect';
@@ -282,6 +283,63 @@ describe('consume', () => {
     await until(() => started);
     await stop.stop();
     expect(finished).toBe(true);
+  });
+
+  it('pulls only `prefetch` messages ahead of busy handlers', async () => {
+    for (let i = 1; i <= 20; i++) await bus.publish(`${subject}.x`, { i });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let started = 0;
+    const consumer = await bus.consume(
+      { stream, durableName: 'prefetch' },
+      async () => {
+        started++;
+        await held;
+      },
+      { concurrency: 1, prefetch: 2 },
+    );
+    let delivered: number;
+    try {
+      await until(() => started === 1);
+      // Time for the server to send whatever was asked for.
+      await new Promise((r) => setTimeout(r, 300));
+      const jsm = await jetstreamManager(bus.connection);
+      delivered = (await jsm.consumers.info(stream, 'prefetch')).num_ack_pending;
+    } finally {
+      release();
+    }
+    // One in the handler and at most two pulled behind it (without `prefetch`: eight).
+    expect(delivered).toBeLessThanOrEqual(3);
+    await until(() => started === 20);
+    await consumer.stop();
+  });
+
+  it('with explicit acks, a later message settled first leaves an earlier one still running unsettled: it comes back when that fails', async () => {
+    await bus.publish(`${subject}.x`, { i: 1 });
+    await bus.publish(`${subject}.x`, { i: 2 });
+    const done: string[] = [];
+    let failFirst: ((error: Error) => void) | undefined;
+    const consumer = await bus.consume(
+      { stream, durableName: 'explicit', ackWaitMs: 30_000 },
+      async (m) => {
+        const { i } = m.json<{ i: number }>();
+        // The first delivery of the first message is held, then fails (for redelivery).
+        if (i === 1 && m.deliveryCount === 1)
+          await new Promise<void>((_, reject) => (failFirst = reject));
+        done.push(`${i}#${m.deliveryCount}`);
+      },
+      { concurrency: 4, retryDelayMs: () => 0 },
+    );
+    await until(() => failFirst !== undefined && done.includes('2#1'));
+    await bus.connection.flush();
+    // The server has the second ack; the first message, still running, stays outstanding.
+    expect(await bus.consumerAckFloor(stream, 'explicit')).toBe(0);
+    expect(await bus.consumerBacklog(stream, 'explicit')).toBe(1);
+    failFirst?.(new Error('archive down'));
+    await until(() => done.includes('1#2'));
+    await consumer.stop();
+    expect(done).toEqual(['2#1', '1#2']);
+    expect(await bus.consumerAckFloor(stream, 'explicit')).toBe(2);
   });
 
   it('with cumulative acks sends one ack per turn of the loop, which settles every earlier message', async () => {

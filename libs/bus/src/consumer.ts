@@ -106,7 +106,9 @@ export class StreamConsumer implements Stoppable {
     await ensureConsumer(await jsm(), spec, options);
     const consumer = await js.consumers.get(spec.stream, spec.durableName);
     const messages = await consumer.consume({
-      max_messages: options.ordered ? 1 : Math.max(8, (options.concurrency ?? 16) * 2),
+      max_messages: options.ordered
+        ? 1
+        : (options.prefetch ?? Math.max(8, (options.concurrency ?? 16) * 2)),
     });
     const running = new StreamConsumer(
       jsm,
