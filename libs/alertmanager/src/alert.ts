@@ -51,7 +51,13 @@ function nonEmptyLabels(
   return labels;
 }
 
-/** Accepts a posted alert as API v2 does: start defaults to now (or the end), end to now + resolve timeout. */
+/** Annotations of an alert posted without any (shared: an alert's maps are never changed). */
+const NO_ANNOTATIONS: LabelSet = Object.freeze({});
+
+/**
+ * Accepts a posted alert as API v2 does: start defaults to now (or the end), end to now + resolve
+ * timeout. The posted label and annotation maps are kept, not copied (they are never changed).
+ */
 export function acceptAlert(p: PostableAlert, now: number, resolveTimeoutMs: number): Alert {
   const labels = nonEmptyLabels(p.labels);
   const endsGiven = postedTime(p.endsAt);
@@ -60,7 +66,7 @@ export function acceptAlert(p: PostableAlert, now: number, resolveTimeoutMs: num
   const timeout = endsGiven === null;
   return {
     labels,
-    annotations: { ...(p.annotations ?? {}) },
+    annotations: p.annotations ?? NO_ANNOTATIONS,
     startsAt,
     endsAt: endsGiven ?? now + resolveTimeoutMs,
     generatorURL: p.generatorURL ?? '',
@@ -70,17 +76,43 @@ export function acceptAlert(p: PostableAlert, now: number, resolveTimeoutMs: num
   };
 }
 
-/** `Alert.Merge`: the younger alert wins, with the earliest start and Alertmanager's end-time rules. */
+/** Whether two label sets (or annotation sets) hold the same pairs. */
+function samePairs(a: LabelSet, b: LabelSet): boolean {
+  if (a === b) return true;
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const k in b) if (--n < 0) return false;
+  return n === 0;
+}
+
+const after = (x: number | null, y: number | null): boolean => (x ?? -Infinity) > (y ?? -Infinity);
+
+/**
+ * `Alert.Merge`: the younger alert wins, with the earliest start and Alertmanager's end-time rules.
+ * Label and annotation maps equal to the older alert's are taken from it: a re-posted alert (each
+ * evaluation re-posts every alert) leaves the maps it arrived with to die young, and the ones held
+ * for long stay, so the old generation is not churned.
+ */
 export function mergeAlerts(a: Alert, o: Alert, now: number): Alert {
   if (o.updatedAt < a.updatedAt) return mergeAlerts(o, a, now);
   let { startsAt, endsAt } = o;
   if (a.startsAt < o.startsAt) startsAt = a.startsAt;
-  const after = (x: number | null, y: number | null): boolean =>
-    (x ?? -Infinity) > (y ?? -Infinity);
   if (resolvedAt(o, now)) {
     if (resolvedAt(a, now) && after(a.endsAt, o.endsAt)) endsAt = a.endsAt;
   } else if (after(a.endsAt, o.endsAt) && !a.timeout) endsAt = a.endsAt;
-  return { ...o, startsAt, endsAt };
+  return {
+    labels: samePairs(a.labels, o.labels) ? a.labels : o.labels,
+    annotations: samePairs(a.annotations, o.annotations) ? a.annotations : o.annotations,
+    startsAt,
+    endsAt,
+    generatorURL: o.generatorURL,
+    updatedAt: o.updatedAt,
+    timeout: o.timeout,
+    fingerprint: o.fingerprint,
+  };
 }
 
 /** The alerts provider's merge rule: only alerts whose activity ranges overlap are merged. */
