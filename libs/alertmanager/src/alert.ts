@@ -84,7 +84,7 @@ function samePairs(a: LabelSet, b: LabelSet): boolean {
     if (a[k] !== b[k]) return false;
     n++;
   }
-  for (const k in b) if (--n < 0) return false;
+  for (const _ in b) if (--n < 0) return false;
   return n === 0;
 }
 
