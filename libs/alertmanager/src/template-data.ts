@@ -1,5 +1,5 @@
 import { type Alert, resolvedAt } from './alert';
-import { type LabelSet, compareStrings } from './labels';
+import { type LabelSet, compareStrings, sortGoStrings } from './labels';
 
 /** Go's zero `time.Time` as JSON prints it. */
 export const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -52,7 +52,7 @@ export function sortedRecord(ls: LabelSet): Record<string, string> {
   for (let i = 1; i < keys.length && sorted; i++) sorted = compareStrings(keys[i - 1], keys[i]) < 0;
   if (sorted) return ls;
   const out: Record<string, string> = {};
-  for (const k of keys.sort(compareStrings)) out[k] = ls[k];
+  for (const k of sortGoStrings(keys)) out[k] = ls[k];
   return out;
 }
 
