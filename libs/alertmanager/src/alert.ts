@@ -139,22 +139,31 @@ export function compareAlerts(a: Alert, b: Alert): number {
   return 0;
 }
 
-/** Problems with a posted alert, as API v2 validates it (empty when it is acceptable). */
-export function validatePostable(p: PostableAlert): string[] {
-  const problems: string[] = [];
+/** Label names as API v2 takes them. */
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const TIME_FIELDS = ['startsAt', 'endsAt'] as const;
+const NO_PROBLEMS: readonly string[] = Object.freeze([]);
+
+/**
+ * Problems with a posted alert, as API v2 validates it (empty when it is acceptable). It runs for
+ * every alert posted, so an acceptable alert costs no allocation.
+ */
+export function validatePostable(p: PostableAlert): readonly string[] {
+  let problems: string[] | undefined;
+  const add = (problem: string): void => void (problems ??= []).push(problem);
   const labels = nonEmptyLabels(p.labels);
-  if (Object.keys(labels).length === 0) problems.push('at least one label pair required');
-  for (const k of Object.keys(labels))
-    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k))
-      problems.push(`invalid label set: invalid name "${k}"`);
-  for (const f of ['startsAt', 'endsAt'] as const)
-    if (p[f] !== undefined && Number.isNaN(Date.parse(p[f])))
-      problems.push(`${f}: not a date-time`);
+  let names = 0;
+  for (const k in labels) {
+    names++;
+    if (!LABEL_NAME.test(k)) (problems ??= []).push(`invalid label set: invalid name "${k}"`);
+  }
+  if (names === 0) add('at least one label pair required');
+  for (const f of TIME_FIELDS)
+    if (p[f] !== undefined && Number.isNaN(Date.parse(p[f]))) add(`${f}: not a date-time`);
   const starts = postedTime(p.startsAt);
   const ends = postedTime(p.endsAt);
-  if (starts !== null && ends !== null && ends < starts)
-    problems.push('start time must be before end time');
-  return problems;
+  if (starts !== null && ends !== null && ends < starts) add('start time must be before end time');
+  return problems ?? NO_PROBLEMS;
 }
 
 /** A problem with a posted list of alerts, at its path (`3.labels`). */
@@ -168,7 +177,8 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{
 
 function stringRecord(v: unknown): v is Record<string, string> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  for (const x of Object.values(v)) if (typeof x !== 'string') return false;
+  const r = v as Record<string, unknown>;
+  for (const k in r) if (typeof r[k] !== 'string') return false;
   return true;
 }
 
@@ -181,23 +191,30 @@ export function checkPostedAlerts(
 ): { alerts: PostableAlert[] } | { problems: PostProblem[] } {
   if (!Array.isArray(body))
     return { problems: [{ path: '(root)', message: 'the body must be a list of alerts' }] };
-  const problems: PostProblem[] = [];
-  body.forEach((a: unknown, i) => {
-    const at = (field: string, message: string) =>
-      problems.push({ path: field ? `${i}.${field}` : String(i), message });
-    if (typeof a !== 'object' || a === null || Array.isArray(a)) return at('', 'not an alert');
+  let problems: PostProblem[] | undefined;
+  const at = (i: number, field: string, message: string): void =>
+    void (problems ??= []).push({ path: field ? `${i}.${field}` : String(i), message });
+  for (let i = 0; i < body.length; i++) {
+    const a: unknown = body[i];
+    if (typeof a !== 'object' || a === null || Array.isArray(a)) {
+      at(i, '', 'not an alert');
+      continue;
+    }
     const p = a as Record<string, unknown>;
-    const before = problems.length;
-    if (!stringRecord(p.labels)) return at('labels', 'must map label names to strings');
+    const before = problems?.length ?? 0;
+    if (!stringRecord(p.labels)) {
+      at(i, 'labels', 'must map label names to strings');
+      continue;
+    }
     if (p.annotations !== undefined && !stringRecord(p.annotations))
-      at('annotations', 'must map names to strings');
-    for (const f of ['startsAt', 'endsAt'] as const)
+      at(i, 'annotations', 'must map names to strings');
+    for (const f of TIME_FIELDS)
       if (p[f] !== undefined && (typeof p[f] !== 'string' || !DATE_TIME.test(p[f])))
-        at(f, 'not a date-time');
+        at(i, f, 'not a date-time');
     if (p.generatorURL !== undefined && typeof p.generatorURL !== 'string')
-      at('generatorURL', 'must be a string');
-    if (problems.length === before)
-      for (const message of validatePostable(p as unknown as PostableAlert)) at('', message);
-  });
-  return problems.length > 0 ? { problems } : { alerts: body as PostableAlert[] };
+      at(i, 'generatorURL', 'must be a string');
+    if ((problems?.length ?? 0) === before)
+      for (const message of validatePostable(p as unknown as PostableAlert)) at(i, '', message);
+  }
+  return problems !== undefined ? { problems } : { alerts: body as PostableAlert[] };
 }
