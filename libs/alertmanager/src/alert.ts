@@ -150,19 +150,20 @@ const NO_PROBLEMS: readonly string[] = Object.freeze([]);
  */
 export function validatePostable(p: PostableAlert): readonly string[] {
   let problems: string[] | undefined;
-  const add = (problem: string): void => void (problems ??= []).push(problem);
   const labels = nonEmptyLabels(p.labels);
   let names = 0;
   for (const k in labels) {
     names++;
     if (!LABEL_NAME.test(k)) (problems ??= []).push(`invalid label set: invalid name "${k}"`);
   }
-  if (names === 0) add('at least one label pair required');
+  if (names === 0) (problems ??= []).push('at least one label pair required');
   for (const f of TIME_FIELDS)
-    if (p[f] !== undefined && Number.isNaN(Date.parse(p[f]))) add(`${f}: not a date-time`);
+    if (p[f] !== undefined && Number.isNaN(Date.parse(p[f])))
+      (problems ??= []).push(`${f}: not a date-time`);
   const starts = postedTime(p.startsAt);
   const ends = postedTime(p.endsAt);
-  if (starts !== null && ends !== null && ends < starts) add('start time must be before end time');
+  if (starts !== null && ends !== null && ends < starts)
+    (problems ??= []).push('start time must be before end time');
   return problems ?? NO_PROBLEMS;
 }
 
