@@ -75,6 +75,9 @@ describe('fingerprint', () => {
       { a: '', b: '\u00ff\ud7ff\ue000', z: 'x' },
       { é: 'ü日本', zz: '😀', Z: 'x', '\ue000': '1', '😀': '2' },
       ...Array.from({ length: 50 }, (_, i) => ({ alertname: `A${i}`, group: `g${i * 7919}` })),
+      // Posted in reverse and scrambled order, short and long (sorted two ways).
+      { zone: 'z', severity: 's', job: 'j', instance: 'i', alertname: 'A', _a: '_' },
+      Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`l${(i * 17) % 40}`, `${i}`])),
     ];
     for (const ls of sets) expect(fingerprint(ls)).toBe(referenceFingerprint(ls));
   });

@@ -51,7 +51,13 @@ function nonEmptyLabels(
   return labels;
 }
 
-/** Accepts a posted alert as API v2 does: start defaults to now (or the end), end to now + resolve timeout. */
+/** Annotations of an alert posted without any (shared: an alert's maps are never changed). */
+const NO_ANNOTATIONS: LabelSet = Object.freeze({});
+
+/**
+ * Accepts a posted alert as API v2 does: start defaults to now (or the end), end to now + resolve
+ * timeout. The posted label and annotation maps are kept, not copied (they are never changed).
+ */
 export function acceptAlert(p: PostableAlert, now: number, resolveTimeoutMs: number): Alert {
   const labels = nonEmptyLabels(p.labels);
   const endsGiven = postedTime(p.endsAt);
@@ -60,7 +66,7 @@ export function acceptAlert(p: PostableAlert, now: number, resolveTimeoutMs: num
   const timeout = endsGiven === null;
   return {
     labels,
-    annotations: { ...(p.annotations ?? {}) },
+    annotations: p.annotations ?? NO_ANNOTATIONS,
     startsAt,
     endsAt: endsGiven ?? now + resolveTimeoutMs,
     generatorURL: p.generatorURL ?? '',
@@ -70,17 +76,43 @@ export function acceptAlert(p: PostableAlert, now: number, resolveTimeoutMs: num
   };
 }
 
-/** `Alert.Merge`: the younger alert wins, with the earliest start and Alertmanager's end-time rules. */
+/** Whether two label sets (or annotation sets) hold the same pairs. */
+function samePairs(a: LabelSet, b: LabelSet): boolean {
+  if (a === b) return true;
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const _ in b) if (--n < 0) return false;
+  return n === 0;
+}
+
+const after = (x: number | null, y: number | null): boolean => (x ?? -Infinity) > (y ?? -Infinity);
+
+/**
+ * `Alert.Merge`: the younger alert wins, with the earliest start and Alertmanager's end-time rules.
+ * Label and annotation maps equal to the older alert's are taken from it: a re-posted alert (each
+ * evaluation re-posts every alert) leaves the maps it arrived with to die young, and the ones held
+ * for long stay, so the old generation is not churned.
+ */
 export function mergeAlerts(a: Alert, o: Alert, now: number): Alert {
   if (o.updatedAt < a.updatedAt) return mergeAlerts(o, a, now);
   let { startsAt, endsAt } = o;
   if (a.startsAt < o.startsAt) startsAt = a.startsAt;
-  const after = (x: number | null, y: number | null): boolean =>
-    (x ?? -Infinity) > (y ?? -Infinity);
   if (resolvedAt(o, now)) {
     if (resolvedAt(a, now) && after(a.endsAt, o.endsAt)) endsAt = a.endsAt;
   } else if (after(a.endsAt, o.endsAt) && !a.timeout) endsAt = a.endsAt;
-  return { ...o, startsAt, endsAt };
+  return {
+    labels: samePairs(a.labels, o.labels) ? a.labels : o.labels,
+    annotations: samePairs(a.annotations, o.annotations) ? a.annotations : o.annotations,
+    startsAt,
+    endsAt,
+    generatorURL: o.generatorURL,
+    updatedAt: o.updatedAt,
+    timeout: o.timeout,
+    fingerprint: o.fingerprint,
+  };
 }
 
 /** The alerts provider's merge rule: only alerts whose activity ranges overlap are merged. */
@@ -107,22 +139,32 @@ export function compareAlerts(a: Alert, b: Alert): number {
   return 0;
 }
 
-/** Problems with a posted alert, as API v2 validates it (empty when it is acceptable). */
-export function validatePostable(p: PostableAlert): string[] {
-  const problems: string[] = [];
+/** Label names as API v2 takes them. */
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const TIME_FIELDS = ['startsAt', 'endsAt'] as const;
+const NO_PROBLEMS: readonly string[] = Object.freeze([]);
+
+/**
+ * Problems with a posted alert, as API v2 validates it (empty when it is acceptable). It runs for
+ * every alert posted, so an acceptable alert costs no allocation.
+ */
+export function validatePostable(p: PostableAlert): readonly string[] {
+  let problems: string[] | undefined;
   const labels = nonEmptyLabels(p.labels);
-  if (Object.keys(labels).length === 0) problems.push('at least one label pair required');
-  for (const k of Object.keys(labels))
-    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k))
-      problems.push(`invalid label set: invalid name "${k}"`);
-  for (const f of ['startsAt', 'endsAt'] as const)
+  let names = 0;
+  for (const k in labels) {
+    names++;
+    if (!LABEL_NAME.test(k)) (problems ??= []).push(`invalid label set: invalid name "${k}"`);
+  }
+  if (names === 0) (problems ??= []).push('at least one label pair required');
+  for (const f of TIME_FIELDS)
     if (p[f] !== undefined && Number.isNaN(Date.parse(p[f])))
-      problems.push(`${f}: not a date-time`);
+      (problems ??= []).push(`${f}: not a date-time`);
   const starts = postedTime(p.startsAt);
   const ends = postedTime(p.endsAt);
   if (starts !== null && ends !== null && ends < starts)
-    problems.push('start time must be before end time');
-  return problems;
+    (problems ??= []).push('start time must be before end time');
+  return problems ?? NO_PROBLEMS;
 }
 
 /** A problem with a posted list of alerts, at its path (`3.labels`). */
@@ -136,7 +178,8 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{
 
 function stringRecord(v: unknown): v is Record<string, string> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  for (const x of Object.values(v)) if (typeof x !== 'string') return false;
+  const r = v as Record<string, unknown>;
+  for (const k in r) if (typeof r[k] !== 'string') return false;
   return true;
 }
 
@@ -149,23 +192,30 @@ export function checkPostedAlerts(
 ): { alerts: PostableAlert[] } | { problems: PostProblem[] } {
   if (!Array.isArray(body))
     return { problems: [{ path: '(root)', message: 'the body must be a list of alerts' }] };
-  const problems: PostProblem[] = [];
-  body.forEach((a: unknown, i) => {
-    const at = (field: string, message: string) =>
-      problems.push({ path: field ? `${i}.${field}` : String(i), message });
-    if (typeof a !== 'object' || a === null || Array.isArray(a)) return at('', 'not an alert');
+  let problems: PostProblem[] | undefined;
+  const at = (i: number, field: string, message: string): void =>
+    void (problems ??= []).push({ path: field ? `${i}.${field}` : String(i), message });
+  for (let i = 0; i < body.length; i++) {
+    const a: unknown = body[i];
+    if (typeof a !== 'object' || a === null || Array.isArray(a)) {
+      at(i, '', 'not an alert');
+      continue;
+    }
     const p = a as Record<string, unknown>;
-    const before = problems.length;
-    if (!stringRecord(p.labels)) return at('labels', 'must map label names to strings');
+    const before = problems?.length ?? 0;
+    if (!stringRecord(p.labels)) {
+      at(i, 'labels', 'must map label names to strings');
+      continue;
+    }
     if (p.annotations !== undefined && !stringRecord(p.annotations))
-      at('annotations', 'must map names to strings');
-    for (const f of ['startsAt', 'endsAt'] as const)
+      at(i, 'annotations', 'must map names to strings');
+    for (const f of TIME_FIELDS)
       if (p[f] !== undefined && (typeof p[f] !== 'string' || !DATE_TIME.test(p[f])))
-        at(f, 'not a date-time');
+        at(i, f, 'not a date-time');
     if (p.generatorURL !== undefined && typeof p.generatorURL !== 'string')
-      at('generatorURL', 'must be a string');
-    if (problems.length === before)
-      for (const message of validatePostable(p as unknown as PostableAlert)) at('', message);
-  });
-  return problems.length > 0 ? { problems } : { alerts: body as PostableAlert[] };
+      at(i, 'generatorURL', 'must be a string');
+    if ((problems?.length ?? 0) === before)
+      for (const message of validatePostable(p as unknown as PostableAlert)) at(i, '', message);
+  }
+  return problems !== undefined ? { problems } : { alerts: body as PostableAlert[] };
 }

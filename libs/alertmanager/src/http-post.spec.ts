@@ -58,4 +58,19 @@ describe('postBody', () => {
     ).rejects.toThrow();
     await expect(postBody(`${url}/hook`, '{}', {}, AbortSignal.abort())).rejects.toThrow();
   });
+
+  it('gives up on a receiver that does not answer once the signal aborts', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const controller = new AbortController();
+      const pending = postBody(`http://127.0.0.1:${port}/hook`, '{}', {}, controller.signal);
+      setTimeout(() => controller.abort(new Error('notify timeout')), 50);
+      await expect(pending).rejects.toThrow('notify timeout');
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+  });
 });

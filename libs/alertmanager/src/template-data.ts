@@ -1,5 +1,5 @@
 import { type Alert, resolvedAt } from './alert';
-import { type LabelSet, compareStrings } from './labels';
+import { type LabelSet, compareStrings, sortGoStrings } from './labels';
 
 /** Go's zero `time.Time` as JSON prints it. */
 export const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -41,19 +41,34 @@ export function goTime(ms: number | null): string {
   return s;
 }
 
-/** A map with keys in Go's order, as encoding/json writes a `map[string]string`. */
+/**
+ * A map with keys in Go's order, as encoding/json writes a `map[string]string`. Label sets come
+ * sorted nearly always (Prometheus sends them so), and are then used as they are, not copied: a
+ * flush renders every alert's labels and annotations.
+ */
 export function sortedRecord(ls: LabelSet): Record<string, string> {
+  const keys = Object.keys(ls);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = compareStrings(keys[i - 1], keys[i]) < 0;
+  if (sorted) return ls;
   const out: Record<string, string> = {};
-  for (const k of Object.keys(ls).sort(compareStrings)) out[k] = ls[k];
+  for (const k of sortGoStrings(keys)) out[k] = ls[k];
   return out;
 }
 
+/** The pairs every set holds, keys in Go's order. */
 function common(sets: readonly LabelSet[]): Record<string, string> {
   if (sets.length === 0) return {};
-  const out: Record<string, string> = { ...sets[0] };
-  for (const s of sets.slice(1))
-    for (const k of Object.keys(out)) if (s[k] !== out[k]) delete out[k];
-  return sortedRecord(out);
+  const first = sortedRecord(sets[0]);
+  if (sets.length === 1) return first;
+  const out: Record<string, string> = {};
+  for (const k in first) {
+    const v = first[k];
+    let everywhere = true;
+    for (let i = 1; i < sets.length && everywhere; i++) everywhere = sets[i][k] === v;
+    if (everywhere) out[k] = v;
+  }
+  return out;
 }
 
 /** `Template.Data`: the receiver name without `{...}`, status firing if any alert fires, common labels. */

@@ -11,6 +11,8 @@ const LEGACY_PREFIX = 'alert.';
 
 /** Parts by the fingerprint's first two hex digits: a part stays far below a message's limit. */
 const partOf = (fingerprint: string): string => fingerprint.slice(0, 2);
+/** How many parts a tenant's snapshot has. */
+const PARTS = 256;
 const partKey = (tenantId: string, part: string): string => `${PART_PREFIX}${tenantId}.${part}`;
 
 /**
@@ -61,8 +63,9 @@ export class AlertStore {
     for (const a of alerts) {
       const old = held.get(a.fingerprint);
       if (old === undefined || old.updatedAt < a.updatedAt) held.set(a.fingerprint, a);
-      // Marked even when unchanged: this part's snapshot must cover this sequence too.
-      dirty?.add(partOf(a.fingerprint));
+      // Marked even when unchanged: this part's snapshot must cover this sequence too (once
+      // every part is marked, as a tenant's large posts soon make it, there is nothing to add).
+      if (dirty !== undefined && dirty.size < PARTS) dirty.add(partOf(a.fingerprint));
     }
   }
 

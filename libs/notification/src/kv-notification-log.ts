@@ -12,6 +12,9 @@ function key(tenantId: string, groupKey: string, receiverKey: string): string {
   return `nflog.${tenantId}.${h.slice(0, 40)}`;
 }
 
+/** Log keys one tenant's log remembers at most (one per group and receiver in use). */
+const MAX_KEYS_HELD = 100_000;
+
 /** Who holds the right to send one notification, and until when. */
 interface Claim {
   readonly owner: string;
@@ -117,17 +120,34 @@ const entryOf = (v: Stored | undefined): NotificationLogEntry | undefined =>
  * after it.
  */
 export class KvNotificationLog implements NotificationLog {
+  /**
+   * Log keys by group and receiver: a flush reads, claims and writes the same key, and a group
+   * flushes again every `group_interval`, so its key is hashed once, not three times per flush.
+   */
+  private readonly keys = new Map<string, string>();
+
   constructor(
     private readonly cache: NotificationLogCache,
     private readonly tenantId: string,
   ) {}
 
+  private key(groupKey: string, receiverKey: string): string {
+    const id = `${groupKey}\u0000${receiverKey}`;
+    let k = this.keys.get(id);
+    if (k === undefined) {
+      // Bounded: groups come and go; the hash is cheap enough to make again.
+      if (this.keys.size >= MAX_KEYS_HELD) this.keys.clear();
+      this.keys.set(id, (k = key(this.tenantId, groupKey, receiverKey)));
+    }
+    return k;
+  }
+
   async get(groupKey: string, receiverKey: string): Promise<NotificationLogEntry | undefined> {
-    return entryOf((await this.cache.get(key(this.tenantId, groupKey, receiverKey)))?.value);
+    return entryOf((await this.cache.get(this.key(groupKey, receiverKey)))?.value);
   }
 
   async put(groupKey: string, receiverKey: string, entry: NotificationLogEntry): Promise<void> {
-    const k = key(this.tenantId, groupKey, receiverKey);
+    const k = this.key(groupKey, receiverKey);
     const value: Stored = {
       firing: entry.firing,
       resolved: entry.resolved,
@@ -147,7 +167,7 @@ export class KvNotificationLog implements NotificationLog {
     entry: NotificationLogEntry,
     untilMs: number,
   ): Promise<boolean> {
-    const k = key(this.tenantId, groupKey, receiverKey);
+    const k = this.key(groupKey, receiverKey);
     const content = JSON.stringify([entry.firing, entry.resolved]);
     const held = await this.cache.get(k);
     const claim = held?.value.claim;

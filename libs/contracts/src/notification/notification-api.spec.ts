@@ -1,4 +1,9 @@
-import { ALERT_BATCH_LIMIT, alertBatchesOf, type PostedAlert } from './notification-api';
+import {
+  ALERT_BATCH_LIMIT,
+  alertBatchesOf,
+  alertBatchText,
+  type PostedAlert,
+} from './notification-api';
 
 describe('alertBatchesOf', () => {
   const alert = (i: number): PostedAlert => ({ labels: { alertname: `a${i}` } });
@@ -15,5 +20,26 @@ describe('alertBatchesOf', () => {
 
   it('stores nothing for an empty post', () => {
     expect(alertBatchesOf('team-a', 1, [])).toEqual([]);
+  });
+});
+
+describe('alertBatchText', () => {
+  it('writes the posts as posted into the message alertBatchesOf makes of their alerts', () => {
+    const posts: PostedAlert[][] = [
+      [{ labels: { alertname: 'A', note: 'ünïcode "quoted" \\ \n' }, annotations: { s: '<b>' } }],
+      [],
+      [
+        { labels: { alertname: 'B' }, startsAt: '2026-12-05T10:00:00Z' },
+        { labels: { alertname: 'C', empty: '' }, generatorURL: 'http://x/?a=1&b=2' },
+      ],
+    ];
+    const texts = [`  ${JSON.stringify(posts[0], null, 2)}\n`, '[ ]', JSON.stringify(posts[2])];
+    const [expected] = alertBatchesOf('team-a', 1234, posts.flat());
+    expect(JSON.parse(alertBatchText('team-a', 1234, texts))).toEqual(expected);
+    expect(JSON.parse(alertBatchText('team-a', 5, ['[]']))).toEqual({
+      tenantId: 'team-a',
+      receivedAt: 5,
+      alerts: [],
+    });
   });
 });

@@ -117,6 +117,26 @@ export function alertBatchesOf(
   return batches;
 }
 
+/**
+ * One message of `NotificationStreams.alertBatches` written from the JSON texts of posted alert
+ * lists (each a JSON array, as posted and already checked): the same message as
+ * `alertBatchesOf` gives for their alerts together, at most `ALERT_BATCH_LIMIT` of them, without
+ * encoding the alerts again.
+ */
+export function alertBatchText(
+  tenantId: string,
+  receivedAt: number,
+  postedArrays: readonly string[],
+): string {
+  let alerts = '';
+  for (const text of postedArrays) {
+    const inner = text.slice(text.indexOf('[') + 1, text.lastIndexOf(']')).trim();
+    if (inner === '') continue;
+    alerts += alerts === '' ? inner : `,${inner}`;
+  }
+  return `{"tenantId":${JSON.stringify(tenantId)},"receivedAt":${receivedAt},"alerts":[${alerts}]}`;
+}
+
 /** An alert as the notification service keeps it (Alertmanager's `types.Alert`, times in ms). */
 export interface StoredAlert {
   readonly labels: Readonly<Record<string, string>>;

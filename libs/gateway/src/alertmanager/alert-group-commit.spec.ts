@@ -6,13 +6,15 @@ function manualPublish() {
   const calls: Array<{
     tenantId: string;
     names: string[];
+    texts: string[] | null;
     finish(error?: Error): void;
   }> = [];
-  const publish = (tenantId: string, alerts: PostableAlert[]) =>
+  const publish = (tenantId: string, alerts: PostableAlert[], texts: string[] | null) =>
     new Promise<void>((resolve, reject) =>
       calls.push({
         tenantId,
         names: alerts.map((a) => a.labels.alertname),
+        texts,
         finish: (error) => (error ? reject(error) : resolve()),
       }),
     );
@@ -98,6 +100,23 @@ describe('AlertGroupCommit', () => {
     // The window is free again: the next post is published at once.
     track(commit.store('a', post('e1')));
     expect(calls.map((c) => c.names).at(-1)).toEqual(['e1']);
+  });
+
+  it('hands on the posts’ texts when every post stored together came with its text', async () => {
+    const { calls, publish } = manualPublish();
+    const commit = new AlertGroupCommit(publish);
+    const text = (...names: string[]) => JSON.stringify(post(...names));
+    track(commit.store('a', post('a1'), text('a1')));
+    track(commit.store('a', post('b1'), text('b1')));
+    track(commit.store('a', post('c1', 'c2'), text('c1', 'c2')));
+    calls[0].finish();
+    await settle();
+    track(commit.store('a', post('d1'), text('d1')));
+    track(commit.store('a', post('e1')));
+    calls[1].finish();
+    await settle();
+    expect(calls.map((c) => c.texts)).toEqual([[text('a1')], [text('b1'), text('c1', 'c2')], null]);
+    expect(calls[2].names).toEqual(['d1', 'e1']);
   });
 
   it('never makes one tenant wait for another', async () => {

@@ -2,6 +2,8 @@ import { type PostableAlert } from '@strata/alertmanager';
 
 interface Waiting {
   readonly alerts: PostableAlert[];
+  /** Each post's JSON text, in order; null once a post came without its text. */
+  texts: string[] | null;
   readonly settle: Array<{ resolve(): void; reject(error: unknown): void }>;
 }
 
@@ -19,17 +21,30 @@ export class AlertGroupCommit {
   private readonly inFlight = new Map<string, number>();
   private readonly waiting = new Map<string, Waiting>();
 
+  /**
+   * `publish` gets the alerts of the posts stored together and, when every one of them came with
+   * it, the JSON text of each post (so it can store the posts as they came).
+   */
   constructor(
-    private readonly publish: (tenantId: string, alerts: PostableAlert[]) => Promise<void>,
+    private readonly publish: (
+      tenantId: string,
+      alerts: PostableAlert[],
+      texts: string[] | null,
+    ) => Promise<void>,
     private readonly window = 1,
   ) {}
 
-  /** Resolves once `alerts` are stored, with whatever other posts of the tenant went with them. */
-  store(tenantId: string, alerts: readonly PostableAlert[]): Promise<void> {
+  /**
+   * Resolves once `alerts` are stored, with whatever other posts of the tenant went with them;
+   * `text` is the post's JSON text, which holds exactly `alerts`.
+   */
+  store(tenantId: string, alerts: readonly PostableAlert[], text?: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let w = this.waiting.get(tenantId);
-      if (w === undefined) this.waiting.set(tenantId, (w = { alerts: [], settle: [] }));
+      if (w === undefined) this.waiting.set(tenantId, (w = { alerts: [], texts: [], settle: [] }));
       for (const a of alerts) w.alerts.push(a);
+      if (text === undefined) w.texts = null;
+      else w.texts?.push(text);
       w.settle.push({ resolve, reject });
       this.next(tenantId);
     });
@@ -48,7 +63,7 @@ export class AlertGroupCommit {
       else this.inFlight.set(tenantId, left);
       this.next(tenantId);
     };
-    this.publish(tenantId, w.alerts).then(
+    this.publish(tenantId, w.alerts, w.texts).then(
       () => {
         for (const s of w.settle) s.resolve();
         done();

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { checkPostedAlerts, type PostableAlert } from '@strata/alertmanager';
 import {
+  ALERT_BATCH_LIMIT,
   alertBatchesOf,
+  alertBatchText,
   NotificationStreams,
   StrataError,
   notificationAlertBatchSubject,
@@ -31,7 +33,7 @@ export class AlertIntake {
   private stream: Promise<void> | null = null;
   private published = 0;
   private readonly commits = new AlertGroupCommit(
-    (tenantId, alerts) => this.publish(tenantId, alerts),
+    (tenantId, alerts, texts) => this.publish(tenantId, alerts, texts),
     STORES_IN_FLIGHT,
   );
 
@@ -49,13 +51,20 @@ export class AlertIntake {
     return checked.alerts;
   }
 
-  /** Stores checked alerts; resolves once JetStream acknowledged every part. */
-  async store(tenantId: string, alerts: readonly PostableAlert[]): Promise<void> {
+  /**
+   * Stores checked alerts; resolves once JetStream acknowledged every part. `text`, the posted
+   * JSON the alerts were parsed from, is stored as it came when it can be (not encoded again).
+   */
+  async store(tenantId: string, alerts: readonly PostableAlert[], text?: string): Promise<void> {
     if (alerts.length === 0) return;
-    await this.commits.store(tenantId, alerts);
+    await this.commits.store(tenantId, alerts, text);
   }
 
-  private async publish(tenantId: string, alerts: readonly PostableAlert[]): Promise<void> {
+  private async publish(
+    tenantId: string,
+    alerts: readonly PostableAlert[],
+    texts: string[] | null,
+  ): Promise<void> {
     // Declared on first use, not at boot, so the edge starts while JetStream is still coming up.
     const spec = NotificationStreams.alertBatches;
     this.stream ??= this.options.bus
@@ -67,12 +76,19 @@ export class AlertIntake {
     const receivedAt = Date.now();
     try {
       await this.stream;
-      const parts = alertBatchesOf(tenantId, receivedAt, alerts).map((batch) =>
-        this.options.bus.publish(notificationAlertBatchSubject(tenantId), batch, {
-          msgId: `${PUBLISHER}-${++this.published}`,
-        }),
+      const subject = notificationAlertBatchSubject(tenantId);
+      // The posts' own text when they fit one message: parsed once to be checked, not encoded again.
+      const messages =
+        texts !== null && alerts.length <= ALERT_BATCH_LIMIT
+          ? [Buffer.from(alertBatchText(tenantId, receivedAt, texts))]
+          : alertBatchesOf(tenantId, receivedAt, alerts);
+      await Promise.all(
+        messages.map((message) =>
+          this.options.bus.publish(subject, message, {
+            msgId: `${PUBLISHER}-${++this.published}`,
+          }),
+        ),
       );
-      await Promise.all(parts);
     } catch (error) {
       throw new StrataError('unavailable', `the alerts were not stored: ${String(error)}`);
     }

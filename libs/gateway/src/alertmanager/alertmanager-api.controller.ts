@@ -9,6 +9,7 @@ import { RouteDoc } from '../openapi/api-doc.decorator';
 import { Inject } from '@nestjs/common';
 import { GATEWAY_OPTIONS, type GatewayOptions } from '../gateway.options';
 import { boolParam, listParam } from './alertmanager-query';
+import { postedAlertsText } from './posted-alerts-text';
 
 /**
  * Alertmanager's API v2 for the admitted tenant under `/alertmanager/api/v2` (Mimir's prefix), so
@@ -38,8 +39,9 @@ export class AlertmanagerApiController {
   @RouteDoc({ summary: 'Post alerts (Alertmanager API v2)', access: 'write scope' })
   async postAlerts(@Req() request: FastifyRequest, @Body() body: unknown): Promise<string> {
     const tenantId = await this.admission.admit(request, 'write');
-    // Stored in the notification service's stream before the answer: one publish per post.
-    await this.intake.store(tenantId, this.intake.check(body));
+    // Stored in the notification service's stream before the answer, as posted (the JSON parser
+    // kept the text).
+    await this.intake.store(tenantId, this.intake.check(body), postedAlertsText(request));
     return '';
   }
 

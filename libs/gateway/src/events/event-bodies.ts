@@ -1,4 +1,5 @@
 import { type FastifyInstance } from 'fastify';
+import { keepPostedAlertsText } from '../alertmanager/posted-alerts-text';
 
 /** Routes that take Kubernetes event and audit bodies: kube-apiserver's webhook and kube-events' exporter. */
 export const EVENT_INGEST_PATHS = [
@@ -38,6 +39,7 @@ export function acceptEventBodies(fastify: FastifyInstance): void {
   // No parser-level bodyLimit: each route's own applies (the event routes' is larger).
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (paths.has(request.routeOptions.url ?? '')) return done(null, body);
+    keepPostedAlertsText(request, body as string);
     void json(request, body as string, done);
   });
   fastify.addContentTypeParser(NDJSON_TYPES, { parseAs: 'string' }, (request, body, done) => {
