@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { type Readable } from 'node:stream';
 import { assertRange, bodyStream, emptyStream } from '../body';
 import { BatchedFileWriter } from './batched-file-writer';
+import { openForWriting, type WriteTarget } from './direct-io';
 import {
   type Bucket,
   type ListOptions,
@@ -42,11 +43,11 @@ const READ_CHUNK_BYTES = 1 << 20;
 
 /** Copies the stream into the file; stops, destroying the stream, when it fails or `signal` aborts. */
 async function writeAll(
-  handle: FileHandle,
+  target: WriteTarget,
   source: Readable,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const writer = new BatchedFileWriter(handle, 0);
+  const writer = new BatchedFileWriter(target, 0);
   try {
     signal?.throwIfAborted();
     for await (const chunk of source) {
@@ -119,12 +120,12 @@ export class FilesystemBucket implements Bucket {
     const target = this.pathOf(key);
     const staged = join(await this.stagingDir(), randomUUID());
     try {
-      const handle = await open(staged, 'wx', 0o644);
+      const file = await openForWriting(staged, 'wx');
       try {
-        await writeAll(handle, bodyStream(body), options.signal);
-        await handle.sync();
+        await writeAll(file, bodyStream(body), options.signal);
+        await file.handle.sync();
       } finally {
-        await handle.close();
+        await file.handle.close();
       }
       await this.moveIntoPlace(key, staged, target);
     } finally {
