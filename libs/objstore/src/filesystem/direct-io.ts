@@ -60,3 +60,32 @@ export async function openForWriting(
   const retry = flags === 'wx' ? constants.O_WRONLY | constants.O_CREAT : base;
   return { handle: await open(path, retry, mode), direct: false, path };
 }
+
+/** A file opened for reads, from the disk without the page cache (O_DIRECT) where allowed. */
+export interface ReadSource {
+  handle: FileHandle;
+  /** Reads through `handle` must be aligned (DIRECT_ALIGN) in memory, length and offset. */
+  direct: boolean;
+}
+
+/**
+ * Opens `path` for reading with O_DIRECT, or without it where the filesystem refuses it. A cold
+ * read through the page cache cost this VM's kernel about 1.5 CPU s per GiB (filling fresh
+ * folios), a direct one under 0.1; a file read once, as a blob on its way out is, gains nothing
+ * from being cached.
+ */
+export async function openForReading(path: string): Promise<ReadSource> {
+  if (constants.O_DIRECT !== undefined) {
+    try {
+      return { handle: await open(path, constants.O_RDONLY | constants.O_DIRECT), direct: true };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+    }
+  }
+  return { handle: await open(path, 'r'), direct: false };
+}
+
+/** The length to ask of a direct read for `wanted` bytes: whole blocks (a read past the end is short). */
+export function directReadLength(wanted: number): number {
+  return Math.ceil(wanted / DIRECT_ALIGN) * DIRECT_ALIGN;
+}

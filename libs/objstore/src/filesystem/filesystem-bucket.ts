@@ -14,11 +14,13 @@ import { dirname, join, resolve } from 'node:path';
 import { type Readable } from 'node:stream';
 import { assertRange, bodyStream, emptyStream } from '../body';
 import { BatchedFileWriter } from './batched-file-writer';
-import { openForWriting, type WriteTarget } from './direct-io';
+import { openForReading, openForWriting, type ReadSource, type WriteTarget } from './direct-io';
+import { FileRange } from './file-range';
 import {
   type Bucket,
   type ListOptions,
   type ObjectAttributes,
+  type ObjectRange,
   type PutBody,
   type PutOptions,
 } from '../bucket';
@@ -112,6 +114,28 @@ export class FilesystemBucket implements Bucket {
       });
     } catch (error) {
       await handle.close();
+      throw error;
+    }
+  }
+
+  async openRange(key: string, offset: number, length: number): Promise<ObjectRange> {
+    assertRange(offset, length);
+    const path = this.pathOf(key);
+    let source: ReadSource;
+    try {
+      source = await openForReading(path);
+    } catch (error) {
+      throw this.mapError(key, error);
+    }
+    try {
+      const info = await source.handle.stat();
+      if (!info.isFile()) throw new ObjectNotFoundError(key);
+      const from = Math.min(offset, info.size);
+      const end = length === -1 ? info.size : Math.min(offset + length, info.size);
+      // The open handle keeps reading this version even if a put or delete replaces the path.
+      return new FileRange(source, from, Math.max(0, end - from));
+    } catch (error) {
+      await source.handle.close();
       throw error;
     }
   }
