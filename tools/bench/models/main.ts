@@ -8,7 +8,7 @@
 // bucket is S3 on s3rver (started here), where pushes go straight to S3 through presigned parts.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
@@ -136,24 +136,39 @@ function cli(stack: ModelStack, key: string, args: string[], from = root): Promi
   });
 }
 
-/** Whether this process may drop the page cache (root); otherwise every step reads warm. */
-let dropsCaches = true;
+/**
+ * Drops from the page cache every file below the directories (POSIX_FADV_DONTNEED, through
+ * Python's os.posix_fadvise: Node has no fadvise). Only the bench's own files: the CLI's code
+ * stays cached, as it would for a user, and other work on the machine keeps its cache.
+ */
+const EVICT = `
+import os, sys
+for top in sys.argv[1:]:
+    for d, _, files in os.walk(top):
+        for f in files:
+            try:
+                fd = os.open(os.path.join(d, f), os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+`;
+
+/** The directories whose files every timed step reads cold (set once the bench's tree exists). */
+const coldDirs: string[] = [];
 
 /**
  * Writes every dirty page of the machine back before a measurement starts, so no step pays for
- * the write-back of an earlier one (a raw put right after `cp` of 2 GiB took 1.2–16 s), then drops
- * the page cache, so every step (cp, raw put, push, pull) reads its source cold from the disk:
- * with a warm cache the rounds moved with what earlier ones had left cached.
+ * the write-back of an earlier one (a raw put right after `cp` of 2 GiB took 1.2–16 s), then
+ * drops the bench's files from the page cache, so every step (cp, raw put, push, pull) reads its
+ * source cold from the disk: with a warm cache the rounds moved with what earlier ones had left
+ * cached.
  */
 function settle(): void {
   execFileSync('sync');
-  if (!dropsCaches) return;
-  try {
-    writeFileSync('/proc/sys/vm/drop_caches', '1');
-  } catch {
-    dropsCaches = false;
-    console.log('cannot drop the page cache (not root): every step reads warm');
-  }
+  if (coldDirs.length > 0) execFileSync('python3', ['-c', EVICT, ...coldDirs]);
 }
 
 /**
@@ -311,6 +326,7 @@ async function main(): Promise<void> {
       await writeFile(join(dir, `item-${i}.bin`), bytes);
     }
     for (const dir of [big, small]) await cli(stack, key, ['models', 'init', dir]);
+    coldDirs.push(work);
     // Before each timed step what earlier steps left dirty is written back and the page cache is
     // dropped (settle): cp, the raw put, push and pull all read their source cold.
 
@@ -467,7 +483,7 @@ async function main(): Promise<void> {
       `gateway process (in this bench process) peak RSS: ${gatewayPeak.rss.toFixed(0)} MiB`,
     );
     console.log(
-      `limit for the large file: the slower of cp + fsync and the raw bucket put (${limitBig.toFixed(1)} MiB/s)${dropsCaches ? '; page cache dropped before every timed step (cold reads)' : ''}`,
+      `limit for the large file: the slower of cp + fsync and the raw bucket put (${limitBig.toFixed(1)} MiB/s); the bench's files dropped from the page cache before every timed step (cold reads)`,
     );
     console.log(`load average at the end: ${loadAverage()}`);
   } finally {
