@@ -59,6 +59,8 @@ export class BatchedFileWriter {
   /** Where the current batch is written, and how many bytes it takes before it is. */
   private capacity: number;
   private inFlight: Promise<void> = Promise.resolve();
+  /** Set once a direct write failed with EINVAL: the rest goes through the page cache. */
+  private directRefused = false;
   /** The file without O_DIRECT, opened for an unaligned head or tail only. */
   private buffered: Promise<FileHandle> | null = null;
 
@@ -134,8 +136,15 @@ export class BatchedFileWriter {
 
   private async writeBatch(buffer: Buffer, length: number, position: number): Promise<void> {
     if (!this.direct) return writeAt(this.handle, buffer, 0, length, position);
-    const aligned = position % DIRECT_ALIGN === 0 ? alignDown(length) : 0;
-    if (aligned > 0) await writeAt(this.handle, buffer, 0, aligned, position);
+    const aligned = position % DIRECT_ALIGN === 0 && !this.directRefused ? alignDown(length) : 0;
+    try {
+      if (aligned > 0) await writeAt(this.handle, buffer, 0, aligned, position);
+    } catch (error) {
+      // A filesystem that opened the file with O_DIRECT but refuses its writes: the page cache.
+      if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+      this.directRefused = true;
+      return writeAt(await this.bufferedHandle(), buffer, 0, length, position);
+    }
     if (aligned < length)
       await writeAt(
         await this.bufferedHandle(),
