@@ -156,6 +156,9 @@ for top in sys.argv[1:]:
                 os.close(fd)
 `;
 
+/** False once dropping files from the page cache failed (no python3): the bench goes on warm. */
+let evicts = true;
+
 /** The directories whose files every timed step reads cold (set once the bench's tree exists). */
 const coldDirs: string[] = [];
 
@@ -168,7 +171,15 @@ const coldDirs: string[] = [];
  */
 function settle(): void {
   execFileSync('sync');
-  if (coldDirs.length > 0) execFileSync('python3', ['-c', EVICT, ...coldDirs]);
+  if (coldDirs.length === 0 || !evicts) return;
+  try {
+    execFileSync('python3', ['-c', EVICT, ...coldDirs]);
+  } catch (error) {
+    evicts = false;
+    console.log(
+      `cannot drop the bench's files from the page cache (${String(error)}): reads may be warm`,
+    );
+  }
 }
 
 /**
@@ -483,7 +494,7 @@ async function main(): Promise<void> {
       `gateway process (in this bench process) peak RSS: ${gatewayPeak.rss.toFixed(0)} MiB`,
     );
     console.log(
-      `limit for the large file: the slower of cp + fsync and the raw bucket put (${limitBig.toFixed(1)} MiB/s); the bench's files dropped from the page cache before every timed step (cold reads)`,
+      `limit for the large file: the slower of cp + fsync and the raw bucket put (${limitBig.toFixed(1)} MiB/s)${evicts ? "; the bench's files dropped from the page cache before every timed step (cold reads)" : ''}`,
     );
     console.log(`load average at the end: ${loadAverage()}`);
   } finally {
