@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchedFileWriter } from './batched-file-writer';
 import { DIRECT_ALIGN, openForWriting } from './direct-io';
@@ -13,12 +12,18 @@ async function writeInChunks(writer: BatchedFileWriter, bytes: Buffer, chunk: nu
   await writer.end();
 }
 
+const scratch = join(__dirname, '../../../../.strata');
+
 describe('BatchedFileWriter', () => {
   let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'strata-batched-writer-'))));
+  // On the repository's disk (the bench's and the services' data live there), not a tmpfs.
+  beforeEach(() => {
+    mkdirSync(scratch, { recursive: true });
+    dir = mkdtempSync(join(scratch, 'batched-writer-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('opens files for O_DIRECT writes on this disk (ext4), so batches skip the page cache', async () => {
+  it("opens files for O_DIRECT writes on the repository's disk, so batches skip the page cache", async () => {
     const target = await openForWriting(join(dir, 'f'), 'wx');
     await target.handle.close();
     expect(target.direct).toBe(true);
