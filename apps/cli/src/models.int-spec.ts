@@ -123,6 +123,10 @@ class CountingBucket implements Bucket {
   get presignGet() {
     return this.inner.presignGet?.bind(this.inner);
   }
+  // Downloads take the filesystem bucket's own path (reused buffers, direct reads), as in use.
+  get openRange() {
+    return this.inner.openRange?.bind(this.inner);
+  }
   get(key: string): Promise<Readable> {
     return this.inner.get(key);
   }

@@ -1,4 +1,4 @@
-import { type Readable } from 'node:stream';
+import { type Readable, type Writable } from 'node:stream';
 
 /** What `attributes` reports of a stored object. */
 export interface ObjectAttributes {
@@ -56,6 +56,19 @@ export interface MultipartUploads {
   readonly maxCopyBytes: number;
 }
 
+/** A range of an object opened for writing out (see `Bucket.openRange`). */
+export interface ObjectRange {
+  /** Bytes in the range (cut at the object's end). */
+  readonly length: number;
+  /**
+   * Writes the range into `out` (without ending it), waiting for each write to be taken before
+   * its memory is reused; false when `out` closed or failed first. Closes the object after.
+   */
+  writeTo(out: Writable): Promise<boolean>;
+  /** Releases the object without writing it. */
+  close(): Promise<void>;
+}
+
 /**
  * An object store holding immutable objects under `/`-separated keys, as Thanos' `objstore.Bucket`.
  *
@@ -101,6 +114,12 @@ export interface Bucket {
    * that can sign one (S3); absent on stores that cannot.
    */
   presignGet?(key: string, expiresInSeconds: number): Promise<string>;
+
+  /**
+   * Opens `length` bytes from `offset` (as `getRange`) for writing into a stream from reused
+   * memory, for stores that read local files; absent on the others (use `getRange`).
+   */
+  openRange?(key: string, offset: number, length: number): Promise<ObjectRange>;
 
   /** Direct client uploads, for stores that take them (S3); absent on stores that cannot. */
   readonly multipart?: MultipartUploads;

@@ -5,6 +5,7 @@ export {
   type PutOptions,
   type ListOptions,
   type MultipartUploads,
+  type ObjectRange,
   type UploadedPart,
 } from './bucket';
 export {

@@ -8,7 +8,7 @@
 // bucket is S3 on s3rver (started here), where pushes go straight to S3 through presigned parts.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
@@ -137,11 +137,81 @@ function cli(stack: ModelStack, key: string, args: string[], from = root): Promi
 }
 
 /**
+ * Drops from the page cache every file below the directories (POSIX_FADV_DONTNEED, through
+ * Python's os.posix_fadvise: Node has no fadvise). Only the bench's own files: the CLI's code
+ * stays cached, as it would for a user, and other work on the machine keeps its cache.
+ */
+const EVICT = `
+import os, sys
+for top in sys.argv[1:]:
+    for d, _, files in os.walk(top):
+        for f in files:
+            try:
+                fd = os.open(os.path.join(d, f), os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+`;
+
+/** False once dropping files from the page cache failed (no python3): the bench goes on warm. */
+let evicts = true;
+
+/** The directories whose files every timed step reads cold (set once the bench's tree exists). */
+const coldDirs: string[] = [];
+
+/**
  * Writes every dirty page of the machine back before a measurement starts, so no step pays for
- * the write-back of an earlier one (a raw put right after `cp` of 2 GiB took 1.2–16 s).
+ * the write-back of an earlier one (a raw put right after `cp` of 2 GiB took 1.2–16 s), then
+ * drops the bench's files from the page cache, so every step (cp, raw put, push, pull) reads its
+ * source cold from the disk: with a warm cache the rounds moved with what earlier ones had left
+ * cached.
  */
 function settle(): void {
   execFileSync('sync');
+  if (coldDirs.length === 0 || !evicts) return;
+  try {
+    execFileSync('python3', ['-c', EVICT, ...coldDirs]);
+  } catch (error) {
+    evicts = false;
+    console.log(
+      `cannot drop the bench's files from the page cache (${String(error)}): reads may be warm`,
+    );
+  }
+}
+
+/**
+ * `cp -r` of the tree, then an fsync of every file it wrote (`sync FILE...`), counted in its
+ * time: a push answers only once its bytes are on the disk, so the copy it is compared with does
+ * the same (without the fsync, `cp` measured the page cache and whatever write-back was under way).
+ */
+function copyDurably(from: string, to: string): void {
+  execFileSync('cp', ['-r', from, to]);
+  execFileSync('sync', filesUnder(to));
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? e.path, e.name));
+}
+
+/**
+ * The disk's own speed for the file, outside the page cache: `dd` with O_DIRECT reads and writes
+ * of 4 MiB and an fsync at the end. Shown beside the limit, not part of it.
+ */
+function ddDirect(from: string, to: string): void {
+  execFileSync('dd', [
+    `if=${from}`,
+    `of=${to}`,
+    'bs=4M',
+    'iflag=direct',
+    'oflag=direct',
+    'conv=fsync',
+    'status=none',
+  ]);
 }
 
 /**
@@ -267,15 +337,18 @@ async function main(): Promise<void> {
       await writeFile(join(dir, `item-${i}.bin`), bytes);
     }
     for (const dir of [big, small]) await cli(stack, key, ['models', 'init', dir]);
-    // The page cache stays warm alike for cp, the raw put, push and pull (reads come from memory);
-    // what earlier steps left dirty is written back before each timed step (settle).
+    coldDirs.push(work);
+    // Before each timed step what earlier steps left dirty is written back and the page cache is
+    // dropped (settle): cp, the raw put, push and pull all read their source cold.
 
     const rows: string[] = [];
     // CPU per GiB moved, of the CLI and of the gateway's process: stable when the load is not.
-    const report = (what: string, bytes: number, run: Timed, limit: number) => {
+    // `limit` is the slower of cp and the raw put; `raw` the raw put alone (large file only).
+    const report = (what: string, bytes: number, run: Timed, limit: number, raw?: number) => {
       const perGiB = (cpu: number) => (cpu / (bytes / (1024 * MiB))).toFixed(2);
+      const speed = bytes / MiB / run.seconds;
       rows.push(
-        `| ${what} | ${(bytes / MiB).toFixed(0)} | ${run.seconds.toFixed(2)} | ${(bytes / MiB / run.seconds).toFixed(1)} | ${(bytes / MiB / run.seconds / limit).toFixed(2)}× | ${run.peakRssMiB.toFixed(0)} | ${cpuPerGiB(run.cliCpu, bytes)} | ${cpuPerGiB(run.gatewayCpu, bytes)} | ${perGiB(run.gatewayGc.minor)} / ${perGiB(run.gatewayGc.major)} |`,
+        `| ${what} | ${(bytes / MiB).toFixed(0)} | ${run.seconds.toFixed(2)} | ${speed.toFixed(1)} | ${(speed / limit).toFixed(2)}× | ${raw ? `${(speed / raw).toFixed(2)}×` : ''} | ${run.peakRssMiB.toFixed(0)} | ${cpuPerGiB(run.cliCpu, bytes)} | ${cpuPerGiB(run.gatewayCpu, bytes)} | ${perGiB(run.gatewayGc.minor)} / ${perGiB(run.gatewayGc.major)} |`,
       );
     };
 
@@ -284,6 +357,7 @@ async function main(): Promise<void> {
     // (cp, raw put, push, pull, cp, ...), each push into a fresh tenant so it moves every byte,
     // and the medians are compared.
     const cps: number[] = [];
+    const dds: number[] = [];
     const raws: number[] = [];
     const rawCpus: Cpu[] = [];
     const pushes: Timed[] = [];
@@ -312,7 +386,10 @@ async function main(): Promise<void> {
       if (round % 2 === 0) await pushBaseline();
       const tenantKey = round === 0 ? key : await stack.createTenant(`bench-${round}`);
       settle();
-      cps.push(await timed(() => execFileSync('cp', ['-r', big, join(work, 'cp-big')])));
+      cps.push(await timed(() => copyDurably(big, join(work, 'cp-big'))));
+      settle();
+      dds.push(await timed(() => ddDirect(join(big, 'weights.bin'), join(work, 'dd-big'))));
+      await rm(join(work, 'dd-big'));
       settle();
       const raw = await rawPut(rawBucket, join(big, 'weights.bin'), `raw/${round}/weights.bin`);
       raws.push(raw.seconds);
@@ -342,20 +419,25 @@ async function main(): Promise<void> {
     const cpBig = median(cps);
     const rawBig = median(raws);
     const limitBig = bigMiB / Math.max(cpBig, rawBig);
+    const rawSpeed = bigMiB / rawBig;
     const pushBig = medianRun(pushes);
     const pullBig = medianRun(pulls);
+    settle();
     const repushBig = await cli(stack, key, ['models', 'push', 'bench/big@v2', big]);
     console.log(
-      `rounds (s): cp ${fmt(cps)}; raw put ${fmt(raws)}; push ${fmt(pushes.map((p) => p.seconds))}; push, digests indexed ${fmt(cachedPushes.map((p) => p.seconds))}; pull ${fmt(pulls.map((p) => p.seconds))}` +
+      `rounds (s): cp ${fmt(cps)}; dd direct ${fmt(dds)}; raw put ${fmt(raws)}; push ${fmt(pushes.map((p) => p.seconds))}; push, digests indexed ${fmt(cachedPushes.map((p) => p.seconds))}; pull ${fmt(pulls.map((p) => p.seconds))}` +
         (baseline
           ? `; baseline push ${fmt(baselinePushes.map((p) => p.seconds))}; baseline pull ${fmt(baselinePulls.map((p) => p.seconds))}`
           : ''),
     );
     console.log(`load average after the large file: ${loadAverage()}`);
 
-    const cpSmall = await timed(() => execFileSync('cp', ['-r', small, join(work, 'cp-small')]));
+    settle();
+    const cpSmall = await timed(() => copyDurably(small, join(work, 'cp-small')));
     const limitSmall = smallBytes / MiB / cpSmall;
+    settle();
     const pushSmall = await cli(stack, key, ['models', 'push', 'bench/small@v1', small]);
+    settle();
     const pullSmall = await cli(stack, key, [
       'models',
       'pull',
@@ -364,40 +446,46 @@ async function main(): Promise<void> {
     ]);
 
     const bigBytes = bigMiB * MiB;
+    const ddBig = median(dds);
     rows.push(
-      `| cp -r (large file, median) | ${bigMiB} | ${cpBig.toFixed(2)} | ${(bigMiB / cpBig).toFixed(1)} | | | | | |`,
+      `| cp -r + fsync (large file, median) | ${bigMiB} | ${cpBig.toFixed(2)} | ${(bigMiB / cpBig).toFixed(1)} | | | | | | |`,
     );
     rows.push(
-      `| raw bucket put (large file, median) | ${bigMiB} | ${rawBig.toFixed(2)} | ${(bigMiB / rawBig).toFixed(1)} | | | | ${cpuPerGiB(medianCpu(rawCpus), bigMiB * MiB)} | |`,
+      `| raw bucket put (large file, median) | ${bigMiB} | ${rawBig.toFixed(2)} | ${rawSpeed.toFixed(1)} | | | | | ${cpuPerGiB(medianCpu(rawCpus), bigMiB * MiB)} | |`,
     );
-    report('push large file, hashing it (median)', bigBytes, pushBig, limitBig);
+    rows.push(
+      `| dd O_DIRECT + fsync, not in the limit (median) | ${bigMiB} | ${ddBig.toFixed(2)} | ${(bigMiB / ddBig).toFixed(1)} | | | | | | |`,
+    );
+    report('push large file, hashing it (median)', bigBytes, pushBig, limitBig, rawSpeed);
     report(
       'push large file, digests from the index (median)',
       bigBytes,
       medianRun(cachedPushes),
       limitBig,
+      rawSpeed,
     );
     if (baseline) {
       const before = medianRun(baselinePushes);
-      report('push large file, baseline CLI (median)', bigBytes, before, limitBig);
+      report('push large file, baseline CLI (median)', bigBytes, before, limitBig, rawSpeed);
       report(
         'pull large file, baseline CLI (median)',
         bigBytes,
         medianRun(baselinePulls),
         limitBig,
+        rawSpeed,
       );
     }
-    report('pull large file (median)', bigBytes, pullBig, limitBig);
-    report('push again, unchanged (HEAD only)', bigBytes, repushBig, limitBig);
+    report('pull large file (median)', bigBytes, pullBig, limitBig, rawSpeed);
+    report('push again, unchanged (HEAD only)', bigBytes, repushBig, limitBig, rawSpeed);
     rows.push(
-      `| cp -r (${smallFiles} small files) | ${(smallBytes / MiB).toFixed(0)} | ${cpSmall.toFixed(2)} | ${limitSmall.toFixed(1)} | | | | | |`,
+      `| cp -r (${smallFiles} small files) | ${(smallBytes / MiB).toFixed(0)} | ${cpSmall.toFixed(2)} | ${limitSmall.toFixed(1)} | | | | | | |`,
     );
     report(`push ${smallFiles} small files`, smallBytes, pushSmall, limitSmall);
     report(`pull ${smallFiles} small files`, smallBytes, pullSmall, limitSmall);
     console.log(
-      `| run | MiB | s | MiB/s | of limit | CLI peak RSS MiB | CLI CPU s/GiB (user + sys) | gateway (raw put: its process) CPU s/GiB (user + sys) | gateway GC s/GiB (scavenge / mark) |`,
+      `| run | MiB | s | MiB/s | of limit | of raw put | CLI peak RSS MiB | CLI CPU s/GiB (user + sys) | gateway (raw put: its process) CPU s/GiB (user + sys) | gateway GC s/GiB (scavenge / mark) |`,
     );
-    console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
+    console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
     for (const row of rows) console.log(row);
     console.log(
       `\nCLI peak RSS of its start alone (models list): ${idle.peakRssMiB.toFixed(0)} MiB`,
@@ -406,7 +494,7 @@ async function main(): Promise<void> {
       `gateway process (in this bench process) peak RSS: ${gatewayPeak.rss.toFixed(0)} MiB`,
     );
     console.log(
-      `limit for the large file: the slower of cp and the raw bucket put (${limitBig.toFixed(1)} MiB/s)`,
+      `limit for the large file: the slower of cp + fsync and the raw bucket put (${limitBig.toFixed(1)} MiB/s)${evicts ? "; the bench's files dropped from the page cache before every timed step (cold reads)" : ''}`,
     );
     console.log(`load average at the end: ${loadAverage()}`);
   } finally {

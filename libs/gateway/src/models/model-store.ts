@@ -14,7 +14,12 @@ import {
   StrataError,
   type UploadPartLocation,
 } from '@strata/contracts';
-import { type Bucket, isObjectNotFound, type ObjectAttributes } from '@strata/objstore';
+import {
+  type Bucket,
+  isObjectNotFound,
+  type ObjectAttributes,
+  type ObjectRange,
+} from '@strata/objstore';
 import { DigestVerifier } from './digest-verifier';
 import {
   dropUpload,
@@ -98,6 +103,25 @@ export class ModelStore {
   async readBlob(tenant: string, digest: BlobDigest, offset = 0, length = -1): Promise<Readable> {
     try {
       return await this.bucket.getRange(modelKeys.blob(tenant, digest), offset, length);
+    } catch (error) {
+      if (isObjectNotFound(error)) throw blobNotFound(digest);
+      throw error;
+    }
+  }
+
+  /**
+   * The blob's bytes from `offset` (`length` -1: to the end) opened for writing out from reused
+   * memory, when the bucket reads local files; null when it does not (use `readBlob`).
+   */
+  async openBlobRange(
+    tenant: string,
+    digest: BlobDigest,
+    offset: number,
+    length: number,
+  ): Promise<ObjectRange | null> {
+    if (!this.bucket.openRange) return null;
+    try {
+      return await this.bucket.openRange(modelKeys.blob(tenant, digest), offset, length);
     } catch (error) {
       if (isObjectNotFound(error)) throw blobNotFound(digest);
       throw error;

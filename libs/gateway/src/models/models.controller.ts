@@ -27,6 +27,8 @@ import {
   StrataError,
 } from '@strata/contracts';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { type OutgoingHttpHeaders } from 'node:http';
+import { type ObjectRange } from '@strata/objstore';
 import { TenantAdmission } from '../auth/tenant-admission.service';
 import { ControlPlaneClient } from '../control-plane/control-plane.client';
 import { callerOf } from '../http/request-state';
@@ -208,15 +210,25 @@ export class ModelsController {
       return;
     }
     const [start, end] = range ?? [0, size - 1];
-    const stream = await this.store.readBlob(tenant, blob, start, size === 0 ? 0 : end - start + 1);
+    const length = size === 0 ? 0 : end - start + 1;
     void reply
       .status(range ? 206 : 200)
       .header('content-type', 'application/octet-stream')
       .header('accept-ranges', 'bytes')
-      .header('content-length', size === 0 ? 0 : end - start + 1)
+      .header('content-length', length)
       .header('docker-content-digest', blob);
     if (range) void reply.header('content-range', `bytes ${start}-${end}/${size}`);
-    void reply.send(stream);
+    const local = await this.store.openBlobRange(tenant, blob, start, length);
+    if (local === null) {
+      void reply.send(await this.store.readBlob(tenant, blob, start, length));
+      return;
+    }
+    if (local.length !== length) {
+      // The blob changed size since it was looked up: no stored blob does (content addressed).
+      await local.close();
+      throw new StrataError('unavailable', `blob ${digest} changed while it was read`);
+    }
+    await sendRange(reply, local);
   }
 
   @Put(':repo/:name/blobs/:digest')
@@ -469,6 +481,24 @@ function uploadIdOf(value: string): string {
       { path: 'uploadId', message: 'must be the uploadId the upload location answered' },
     ]);
   return value;
+}
+
+/**
+ * Writes the reply's head and the range's bytes straight to the connection (Fastify steps aside:
+ * its stream path cannot say when the socket has taken a chunk, so it could not reuse the read
+ * buffers); the onResponse hooks still run when the response finishes. A range that fails after
+ * the head was sent can only cut the connection, as a failed stream does.
+ */
+async function sendRange(reply: FastifyReply, range: ObjectRange): Promise<void> {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
+  try {
+    if (await range.writeTo(raw)) raw.end();
+    else raw.destroy();
+  } catch (error) {
+    raw.destroy(error as Error);
+  }
 }
 
 function bodyStream(body: unknown): Readable {

@@ -14,10 +14,13 @@ import { dirname, join, resolve } from 'node:path';
 import { type Readable } from 'node:stream';
 import { assertRange, bodyStream, emptyStream } from '../body';
 import { BatchedFileWriter } from './batched-file-writer';
+import { openForReading, openForWriting, type ReadSource, type WriteTarget } from './direct-io';
+import { FileRange } from './file-range';
 import {
   type Bucket,
   type ListOptions,
   type ObjectAttributes,
+  type ObjectRange,
   type PutBody,
   type PutOptions,
 } from '../bucket';
@@ -42,11 +45,11 @@ const READ_CHUNK_BYTES = 1 << 20;
 
 /** Copies the stream into the file; stops, destroying the stream, when it fails or `signal` aborts. */
 async function writeAll(
-  handle: FileHandle,
+  target: WriteTarget,
   source: Readable,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const writer = new BatchedFileWriter(handle, 0);
+  const writer = new BatchedFileWriter(target, 0);
   try {
     signal?.throwIfAborted();
     for await (const chunk of source) {
@@ -115,16 +118,38 @@ export class FilesystemBucket implements Bucket {
     }
   }
 
+  async openRange(key: string, offset: number, length: number): Promise<ObjectRange> {
+    assertRange(offset, length);
+    const path = this.pathOf(key);
+    let source: ReadSource;
+    try {
+      source = await openForReading(path);
+    } catch (error) {
+      throw this.mapError(key, error);
+    }
+    try {
+      const info = await source.handle.stat();
+      if (!info.isFile()) throw new ObjectNotFoundError(key);
+      const from = Math.min(offset, info.size);
+      const end = length === -1 ? info.size : Math.min(offset + length, info.size);
+      // The open handle keeps reading this version even if a put or delete replaces the path.
+      return new FileRange(source, from, Math.max(0, end - from));
+    } catch (error) {
+      await source.handle.close();
+      throw error;
+    }
+  }
+
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<void> {
     const target = this.pathOf(key);
     const staged = join(await this.stagingDir(), randomUUID());
     try {
-      const handle = await open(staged, 'wx', 0o644);
+      const file = await openForWriting(staged, 'wx');
       try {
-        await writeAll(handle, bodyStream(body), options.signal);
-        await handle.sync();
+        await writeAll(file, bodyStream(body), options.signal);
+        await file.handle.sync();
       } finally {
-        await handle.close();
+        await file.handle.close();
       }
       await this.moveIntoPlace(key, staged, target);
     } finally {

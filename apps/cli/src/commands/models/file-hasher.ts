@@ -1,17 +1,22 @@
 import { Worker } from 'node:worker_threads';
 import { type BlobDigest, type BlobPart } from '@strata/contracts';
+import { DIRECT_ALIGN } from '@strata/objstore/files';
 
 /** A part of a file with its place in it. */
 export type FilePart = BlobPart & { offset: number };
 
 // Runs in a worker thread. It reads the file front to back into one reused buffer (no garbage
 // per read) up to the limit the caller last allowed, hashing the whole file and, with a part
-// size, each part; it answers the whole digest once the caller says the file ends there.
+// size, each part; it answers the whole digest once the caller says the file ends there. The
+// reads skip the page cache (O_DIRECT, whole blocks into a page-aligned WebAssembly memory) where
+// the filesystem allows: a cold read through it cost the kernel about 1.5 CPU s per GiB on the
+// bench machine, a direct one under 0.1. A read that ends off a block goes on without O_DIRECT.
 const HASHER = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { openSync, readSync, closeSync } = require('node:fs');
+const { openSync, readSync, closeSync, constants } = require('node:fs');
 const { createHash } = require('node:crypto');
 const { path, partSize, chunk } = workerData;
+const ALIGN = ${DIRECT_ALIGN};
 const whole = createHash('sha256');
 let part = partSize > 0 ? createHash('sha256') : null;
 let inPart = 0;
@@ -19,7 +24,25 @@ let at = 0;
 let limit = 0;
 let end = false;
 let fd = null;
-const buffer = Buffer.allocUnsafe(chunk);
+let direct = false;
+const buffer = Buffer.from(new WebAssembly.Memory({ initial: Math.ceil(chunk / 65536) }).buffer, 0, chunk);
+const openFile = () => {
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_DIRECT);
+    direct = true;
+  } catch {
+    fd = openSync(path, 'r');
+  }
+};
+const readAt = (wanted) => {
+  if (direct && at % ALIGN !== 0) {
+    closeSync(fd);
+    fd = openSync(path, 'r');
+    direct = false;
+  }
+  const ask = direct ? Math.min(buffer.length, Math.ceil(wanted / ALIGN) * ALIGN) : wanted;
+  return Math.min(readSync(fd, buffer, 0, ask, at), wanted);
+};
 const partDone = () => {
   parentPort.postMessage({ part: part.digest('hex'), size: inPart, offset: at - inPart });
   part = createHash('sha256');
@@ -27,11 +50,11 @@ const partDone = () => {
 };
 parentPort.on('message', (m) => {
   try {
-    fd ??= openSync(path, 'r');
+    if (fd === null) openFile();
     limit = Math.max(limit, m.upTo);
     end = end || m.end;
     while (at < limit) {
-      const n = readSync(fd, buffer, 0, Math.min(buffer.length, limit - at), at);
+      const n = readAt(Math.min(buffer.length, limit - at));
       if (n === 0) throw new Error('the file ends at ' + at + ' bytes');
       const bytes = buffer.subarray(0, n);
       whole.update(bytes);

@@ -9,7 +9,7 @@ import {
   MODEL_DIR_MEDIA_TYPE,
   type ModelBlobDescriptor,
 } from '@strata/contracts';
-import { BatchedFileWriter } from '@strata/objstore/files';
+import { BatchedFileWriter, openForWriting } from '@strata/objstore/files';
 import { extract } from 'tar';
 import { type ModelsClient } from './models-client';
 import { MODEL_CONFIG_FILE } from './model-config';
@@ -162,9 +162,12 @@ async function fetchInto(
     }))
       hash.update(chunk as Buffer);
   // Batched writes: a write per 64 KiB network chunk cost more CPU than hashing the bytes. The
-  // batches stay small because what they hold when the pull is killed is fetched again.
-  const handle = await open(f.staged, 'r+');
-  const writer = new BatchedFileWriter(handle, f.offset + f.resumeFrom, PULL_BATCH_BYTES);
+  // batches stay small because what they hold when the pull is killed is fetched again. They go
+  // straight to the disk (O_DIRECT) where the filesystem allows: through the page cache the
+  // kernel's copy cost more CPU than everything else the pull does.
+  const file = await openForWriting(f.staged, 'r+');
+  const handle = file.handle;
+  const writer = new BatchedFileWriter(file, f.offset + f.resumeFrom, PULL_BATCH_BYTES);
   try {
     // The body flows as soon as it is returned (the client counts its bytes): read it at once.
     const body = await client.getBlob(ref, f.digest, f.resumeFrom, f.size);

@@ -1,5 +1,12 @@
 import { open } from 'node:fs/promises';
 import { type ClientRequest } from 'node:http';
+import {
+  alignedBuffer,
+  DIRECT_ALIGN,
+  directReadLength,
+  openForReading,
+  type ReadSource,
+} from '@strata/objstore/files';
 
 /** Bytes per read of an upload. */
 const READ_BYTES = 1 << 20;
@@ -35,23 +42,34 @@ export async function sendFileRange(
   const buffers: Buffer[] = [];
   const writes: Array<Promise<boolean> | undefined> = [];
   let sent = false;
-  const handle = await open(path, 'r').catch((error: Error) => {
+  // From the disk, past the page cache (see openForReading), when the range starts on a block;
+  // parts start on multiples of the part size.
+  const source: ReadSource | null = await (
+    offset % DIRECT_ALIGN === 0
+      ? openForReading(path)
+      : open(path, 'r').then((handle) => ({ handle, direct: false }))
+  ).catch((error: Error) => {
     req.destroy(error);
     return null;
   });
+  const handle = source?.handle;
   try {
     for (let at = 0, slot = 0; handle && at < size && !closed; slot = (slot + 1) % IN_FLIGHT) {
       // The buffer of this slot is free once the socket took its last bytes.
       if (writes[slot] && !(await writes[slot])) return;
-      const buffer = (buffers[slot] ??= idle.pop() ?? Buffer.allocUnsafeSlow(READ_BYTES));
+      // Page-aligned, as direct reads need.
+      const buffer = (buffers[slot] ??= idle.pop() ?? alignedBuffer(READ_BYTES));
       let read: number;
       try {
-        ({ bytesRead: read } = await handle.read(
+        const wanted = Math.min(buffer.length, size - at);
+        const { bytesRead } = await handle.read(
           buffer,
           0,
-          Math.min(buffer.length, size - at),
+          source?.direct ? Math.min(buffer.length, directReadLength(wanted)) : wanted,
           offset + at,
-        ));
+        );
+        // A direct read of whole blocks may bring bytes past the range.
+        read = Math.min(bytesRead, wanted);
         if (read === 0) throw new Error(`${path} ends before byte ${offset + size}`);
       } catch (error) {
         req.destroy(error as Error);
