@@ -1,8 +1,9 @@
 // Prototype of the byte-range split, measured by tools/bench/remote-write/stages.ts and not built
-// into the write path, since it moves work from the router to the ingester rather than saving it: the router scans a decompressed v1 WriteRequest, validates each series' labels and
-// builds its block only to hash it, checks the samples against the window, and gives each
-// partition the request's own TimeSeries bytes (plus the hashes); the ingester reads those bytes
-// again, building each block with the tenant's labels, since the head confirms a series by it.
+// into the write path, since it moves work from the router to the ingester rather than saving it:
+// the router scans a decompressed v1 WriteRequest, validates each series' labels and builds its
+// block only to hash it, checks the samples against the window, and gives each partition the
+// request's own TimeSeries bytes (plus the hashes); the ingester reads those bytes again, building
+// each block with the tenant's labels, since the head confirms a series by it.
 import { xxh64 } from '@node-rs/xxhash';
 import { type Reader } from 'protobufjs';
 import { LabelBlockBuilder, type LabelInjection } from '../src/label-block-builder';
