@@ -146,7 +146,9 @@ export class Head {
    */
   createFromBlock(block: LabelBlockRef, hashKey: number): MemSeries {
     const { buf, end } = block;
-    const pairs: string[] = [];
+    // Built in a reused array and copied once at its exact size: a pushed array keeps spare slots.
+    const pairs = scratchPairs;
+    pairs.length = 0;
     let i = block.start;
     while (i < end) {
       const name = this.interned.fromBlock(buf, i, end);
@@ -159,7 +161,7 @@ export class Head {
         throw new InvalidLabelsError(`labels not sorted or duplicated at ${JSON.stringify(name)}`);
       pairs.push(name, value);
     }
-    return this.insert(pairs, hashKey);
+    return this.insert(pairs.slice(), hashKey);
   }
 
   private insert(pairs: string[], hash: number): MemSeries {
@@ -303,6 +305,8 @@ export class Head {
     return e.find((s) => pairsEqual(s.pairs, labels));
   }
 }
+
+const scratchPairs: string[] = [];
 
 function pairsEqual(pairs: readonly string[], labels: Labels): boolean {
   if (pairs.length !== labels.length * 2) return false;
