@@ -14,9 +14,9 @@ export class KnownSeries {
   private byKey = new Map<number, number>();
   private series: MemSeries[] = [];
   /** Per slot: the chunk holding the block copy, where it starts there and where it ends. */
-  private chunkOf = new Int32Array(1024);
-  private at = new Int32Array(1024);
-  private end = new Int32Array(1024);
+  private chunkOf: Int32Array = new Int32Array(1024);
+  private at: Int32Array = new Int32Array(1024);
+  private end: Int32Array = new Int32Array(1024);
   private chunks: Buffer[] = [Buffer.allocUnsafeSlow(CHUNK_BYTES)];
   private used = 0;
 
