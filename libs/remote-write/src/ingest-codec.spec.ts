@@ -227,5 +227,11 @@ describe('series identity', () => {
     const keys: number[] = [];
     IngestMessageView.read(encodeIngestMessage('t', series)).forEach((c) => keys.push(c.hashKey));
     expect(keys).toEqual(series.map((s) => Number(BigInt.asIntN(32, s.hash))));
+    // The head's key: the low 52 bits, exact in a Number.
+    const headKeys: number[] = [];
+    IngestMessageView.read(encodeIngestMessage('t', series)).forEach((c) =>
+      headKeys.push(c.hashLow52),
+    );
+    expect(headKeys).toEqual(series.map((s) => Number(s.hash & 0xfffffffffffffn)));
   });
 });

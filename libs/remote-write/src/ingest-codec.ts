@@ -320,6 +320,11 @@ export class IngestSeriesCursor implements LabelBlockRef {
     return this.hashLo | 0;
   }
 
+  /** The low 52 bits of the router's hash as a Number, exact (the key a head files series under). */
+  get hashLow52(): number {
+    return (this.hashHi & 0xfffff) * 0x100000000 + this.hashLo;
+  }
+
   get hash(): bigint {
     return (BigInt(this.hashHi) << 32n) | BigInt(this.hashLo);
   }

@@ -13,6 +13,7 @@ import {
   type ResolvedValidation,
 } from '@strata/remote-write';
 import { encodeWriteRequestV1, readRanges, splitByRanges } from '@strata/remote-write/testing';
+import { PartitionHead } from '@strata/ingester';
 import { type PrepareWriteInput, prepareWrite } from '@strata/router';
 import { labelsFor } from './workload';
 
@@ -20,19 +21,24 @@ const numSeries = Number(process.argv[2] ?? 10_000);
 const partitions = Number(process.argv[3] ?? 8);
 const perRequest = 2_000;
 const now = Date.now();
-const bodies: Buffer[] = [];
-for (let start = 0; start < numSeries; start += perRequest)
-  bodies.push(
-    encodeWriteRequestV1({
-      metadata: [],
-      series: Array.from({ length: perRequest }, (_, k) => ({
-        labels: labelsFor(start + k),
-        timestamps: Float64Array.of(now),
-        values: Float64Array.of(k % 7),
-        exemplars: [],
-      })),
-    }),
-  );
+/** The bench's requests of one round: every series once, at `t`. */
+function requestsAt(t: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let start = 0; start < numSeries; start += perRequest)
+    out.push(
+      encodeWriteRequestV1({
+        metadata: [],
+        series: Array.from({ length: perRequest }, (_, k) => ({
+          labels: labelsFor(start + k),
+          timestamps: Float64Array.of(t),
+          values: Float64Array.of(k % 7),
+          exemplars: [],
+        })),
+      }),
+    );
+  return out;
+}
+const bodies = requestsAt(now);
 const injection = new LabelInjection([{ name: '__tenant__', value: 'bench', override: true }]);
 const options = { maxSeriesPerRequest: 100_000 };
 const headers = { contentType: 'application/x-protobuf', contentEncoding: 'snappy' };
@@ -95,6 +101,33 @@ const read = time('  read a message, visit every series and sample', (i) => {
 time('  of which: expand the messages', (i) =>
   messages[i].forEach((m) => decompressBlock(m.subarray(12), 1 << 30)),
 );
+
+// The head's stages: every series created (fresh heads each pass, so their garbage is counted
+// too), then known series with a newer sample each pass (a lookup and an XOR append per sample).
+// One round per pass of `time` (3 warm-up passes and the timed ones) and the first.
+const rounds = 4 + Math.ceil(1_000_000 / (bodies.length * perRequest));
+const roundMessages = Array.from({ length: rounds }, (_, r) =>
+  requestsAt(now + r * 15_000).map((b) => prepareWrite(input(b), injection).messages),
+);
+const heads = (): PartitionHead[] =>
+  Array.from({ length: partitions }, (_, p) => new PartitionHead(p));
+let seq = 0;
+const applyRound = (target: PartitionHead[], r: number, i: number): void => {
+  for (const m of roundMessages[r][i])
+    sink += target[m.partition].apply(++seq, IngestMessageView.read(m.data)).appended;
+};
+let fresh = heads();
+time('  head: read + create every series (fresh heads each pass)', (i) => {
+  if (i === 0) fresh = heads();
+  applyRound(fresh, 0, i);
+});
+const warm = heads();
+for (let i = 0; i < bodies.length; i++) applyRound(warm, 0, i);
+let pass = 0;
+time('  head: read + find known series + append a sample', (i) => {
+  if (i === 0) pass++;
+  applyRound(warm, pass, i);
+});
 
 console.log("byte-range split (prototype: the request's own series bytes per partition):");
 const ro: ResolvedValidation = { ...DEFAULT_VALIDATION, ...options };

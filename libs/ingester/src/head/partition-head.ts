@@ -10,7 +10,6 @@ import {
   type MemSeries,
   type TruncateResult,
   TsdbError,
-  decodeLabelBlock,
   newSeriesRefusal,
 } from '@strata/tsdb';
 import { type TenantExemplar, TenantExemplars } from './tenant-exemplars';
@@ -288,26 +287,27 @@ export class PartitionHead {
 }
 
 // A known series is found by the router's hash and confirmed against its label block as
-// bytes; only a new series (or a collision) decodes label strings. Null: a new series whose
-// samples the head would all refuse.
+// bytes; a new one is created from the block with the same hash, its strings read once. Null: a
+// new series whose samples the head would all refuse.
 function seriesOf(tenant: TenantHead, s: IngestSeriesCursor): MemSeries | null {
   const known = tenant.known.get(s.hashKey, s);
   if (known) return known;
-  const labels = decodeLabelBlock(s);
   const head = tenant.head;
-  if (!head.seriesByLabels(labels)) {
+  const key = s.hashLow52;
+  let series = head.seriesByBlock(s, key);
+  if (!series) {
     let takes = false;
     for (let i = 0; i < s.count && !takes; i++)
       takes = newSeriesRefusal(head, s.timestamp(i)) === null;
     if (!takes) return null;
+    series = head.createFromBlock(s, key);
   }
-  const series = head.getOrCreate(labels);
   tenant.known.set(s.hashKey, s, series);
   return series;
 }
 
 function knownSeries(tenant: TenantHead, s: IngestSeriesCursor): MemSeries | undefined {
-  return tenant.known.get(s.hashKey, s) ?? tenant.head.seriesByLabels(decodeLabelBlock(s));
+  return tenant.known.get(s.hashKey, s) ?? tenant.head.seriesByBlock(s, s.hashLow52);
 }
 
 function reject(stats: ApplyStats, tenant: TenantHead, error: unknown, n: number): void {

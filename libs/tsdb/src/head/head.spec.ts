@@ -1,6 +1,7 @@
 import { Head } from './head';
 import { newSeriesRefusal } from './head-append';
 import { matcher } from '../index/matchers';
+import { type LabelBlockRef, labelBlockHash, labelBlockOf } from '../label-block';
 import { type Labels, labelsFrom } from '../labels';
 import { type SampleIterator } from '../iterator';
 import { STALE_NAN } from '@strata/contracts';
@@ -182,6 +183,59 @@ describe('Head appends', () => {
     expect(() => h.append(999, 1, 1)).toThrow(
       expect.objectContaining({ code: 'series_not_found' }),
     );
+  });
+});
+
+describe('Head series from label blocks', () => {
+  // The key the write path carries with a block: the low 52 bits of its xxhash64.
+  const keyOf = (b: LabelBlockRef): number => Number(labelBlockHash(b) & 0xfffffffffffffn);
+  const blockOf = (o: Record<string, string>): LabelBlockRef => labelBlockOf(lbls(o));
+
+  it('finds a series created from its block by labels and by block, and the other way round', () => {
+    const h = new Head();
+    const a = blockOf({ __name__: 'up', job: 'api', zone: 'zürich' });
+    expect(h.seriesByBlock(a, keyOf(a))).toBeUndefined();
+    const created = h.createFromBlock(a, keyOf(a));
+    expect(created.labels()).toEqual(lbls({ __name__: 'up', job: 'api', zone: 'zürich' }));
+    expect(h.getOrCreate(lbls({ __name__: 'up', job: 'api', zone: 'zürich' }))).toBe(created);
+    expect(h.seriesByBlock(a, keyOf(a))).toBe(created);
+    const byLabels = h.getOrCreate(lbls({ __name__: 'up', job: 'db' }));
+    const b = blockOf({ __name__: 'up', job: 'db' });
+    expect(h.seriesByBlock(b, keyOf(b))).toBe(byLabels);
+    // A longer or shorter block under the same key is another series.
+    const longer = blockOf({ __name__: 'up', job: 'dbx' });
+    expect(h.seriesByBlock(longer, keyOf(b))).toBeUndefined();
+    expect(h.seriesByBlock(blockOf({ __name__: 'up' }), keyOf(b))).toBeUndefined();
+    expect(h.numSeries()).toBe(2);
+    expect(samplesOf(h, { job: 'api' })).toEqual([]);
+    h.appendTo(created, 1000, 1);
+    expect(samplesOf(h, { zone: 'zürich' })).toEqual([[1000, 1]]);
+  });
+
+  it('keeps series apart whose keys collide, and texts apart whose intern hashes collide', () => {
+    const h = new Head();
+    // "Aa" and "BB" have the same 31-multiplier hash, the intern table's.
+    const a = h.createFromBlock(blockOf({ job: 'Aa' }), 7);
+    const b = h.createFromBlock(blockOf({ job: 'BB' }), 7);
+    expect([a.labels(), b.labels()]).toEqual([lbls({ job: 'Aa' }), lbls({ job: 'BB' })]);
+    expect(h.seriesByBlock(blockOf({ job: 'BB' }), 7)).toBe(b);
+    expect(h.seriesByBlock(blockOf({ job: 'Aa' }), 7)).toBe(a);
+    expect(h.querier(0, 1).labelValues('job')).toEqual(['Aa', 'BB']);
+  });
+
+  it('refuses blocks with unsorted or empty names, and malformed blocks', () => {
+    const h = new Head();
+    const unsorted = Buffer.from('job\xffa\xff__name__\xffup\xff', 'latin1');
+    expect(() => h.createFromBlock({ buf: unsorted, start: 0, end: unsorted.length }, 1)).toThrow(
+      expect.objectContaining({ code: 'invalid_labels' }),
+    );
+    const empty = Buffer.from('\xffa\xff', 'latin1');
+    expect(() => h.createFromBlock({ buf: empty, start: 0, end: empty.length }, 1)).toThrow(
+      expect.objectContaining({ code: 'invalid_labels' }),
+    );
+    const cut = Buffer.from('job\xffa', 'latin1');
+    expect(() => h.createFromBlock({ buf: cut, start: 0, end: cut.length }, 1)).toThrow(RangeError);
+    expect(h.numSeries()).toBe(0);
   });
 });
 

@@ -1,9 +1,11 @@
 import { TENANT_LABEL } from '@strata/contracts';
 import { InvalidLabelsError, SeriesLimitExceededError, SeriesNotFoundError } from '../errors';
 import { MemPostings } from '../index/postings';
+import { type LabelBlockRef, LABEL_SEP, decodeLabelBlock } from '../label-block';
 import { type Labels, compareStrings, labelsHash } from '../labels';
 import { type AppendSeriesResult, appendSample, appendSeriesSamples } from './head-append';
 import { HeadQuerier } from './head-read';
+import { InternTable } from './intern-table';
 import { MemSeries } from './series';
 
 const HASH_MASK = 0xfffffffffffffn;
@@ -64,7 +66,9 @@ export class Head {
   /** @internal */ readonly postings = new MemPostings();
   private readonly byRef = new Map<number, MemSeries>();
   private readonly byHash = new Map<number, MemSeries | MemSeries[]>();
-  private interned = new Map<string, string>();
+  // Many series share names and values (job, instance, tenant), so one string per distinct text
+  // saves the bulk of label memory.
+  private interned = new InternTable();
   private readonly tenants = new Map<string, number>();
   private nextRef = 1;
 
@@ -115,12 +119,55 @@ export class Head {
     if (found) return found;
     validateLabels(labels);
     const pairs: string[] = new Array<string>(labels.length * 2);
-    let tenant = '';
     for (let i = 0; i < labels.length; i++) {
-      pairs[2 * i] = this.intern(labels[i].name);
-      pairs[2 * i + 1] = this.intern(labels[i].value);
-      if (labels[i].name === this.tenantLabel) tenant = pairs[2 * i + 1];
+      pairs[2 * i] = this.interned.of(labels[i].name);
+      pairs[2 * i + 1] = this.interned.of(labels[i].value);
     }
+    return this.insert(pairs, hash);
+  }
+
+  /**
+   * The series whose labels are the label block `block`, if the head holds it; `hashKey` is the
+   * low 52 bits of the block's xxhash64 (as {@link labelBlockHash} gives it), which the write path
+   * carries with the block, so a series is found without label strings or hashing them again.
+   */
+  seriesByBlock(block: LabelBlockRef, hashKey: number): MemSeries | undefined {
+    const e = this.byHash.get(hashKey);
+    if (e === undefined) return undefined;
+    if (!Array.isArray(e)) return pairsEqualBlock(e.pairs, block) ? e : undefined;
+    return e.find((s) => pairsEqualBlock(s.pairs, block));
+  }
+
+  /**
+   * Creates the series of a label block the head does not hold yet (see {@link seriesByBlock}):
+   * its strings are read from the block straight into the head's interned ones. Throws like
+   * {@link getOrCreate} on unsorted or empty names and at the tenant's series limit, and a
+   * RangeError on a malformed block.
+   */
+  createFromBlock(block: LabelBlockRef, hashKey: number): MemSeries {
+    const { buf, end } = block;
+    // Built in a reused array and copied once at its exact size: a pushed array keeps spare slots.
+    const pairs = scratchPairs;
+    pairs.length = 0;
+    let i = block.start;
+    while (i < end) {
+      const name = this.interned.fromBlock(buf, i, end);
+      i = this.interned.textEnd + 1;
+      const value = this.interned.fromBlock(buf, i, end);
+      i = this.interned.textEnd + 1;
+      if (name === '') throw new InvalidLabelsError('label set contains an empty label name');
+      const n = pairs.length;
+      if (n > 0 && compareStrings(pairs[n - 2], name) >= 0)
+        throw new InvalidLabelsError(`labels not sorted or duplicated at ${JSON.stringify(name)}`);
+      pairs.push(name, value);
+    }
+    return this.insert(pairs.slice(), hashKey);
+  }
+
+  private insert(pairs: string[], hash: number): MemSeries {
+    let tenant = '';
+    for (let i = 0; i < pairs.length; i += 2)
+      if (pairs[i] === this.tenantLabel) tenant = pairs[i + 1];
     const count = this.tenants.get(tenant) ?? 0;
     if (count >= this.maxSeriesPerTenant)
       throw new SeriesLimitExceededError(tenant, this.maxSeriesPerTenant);
@@ -240,8 +287,8 @@ export class Head {
       else this.tenants.set(s.tenant, n);
     }
     // Rebuilding beats reference counting: truncation is rare and this keeps appends free of bookkeeping.
-    const live = new Map<string, string>();
-    for (const s of this.byRef.values()) for (const p of s.pairs) live.set(p, p);
+    const live = new InternTable();
+    for (const s of this.byRef.values()) for (const p of s.pairs) live.of(p);
     this.interned = live;
   }
 
@@ -257,16 +304,9 @@ export class Head {
     if (!Array.isArray(e)) return pairsEqual(e.pairs, labels) ? e : undefined;
     return e.find((s) => pairsEqual(s.pairs, labels));
   }
-
-  // Many series share names and values (job, instance, tenant), so one string per distinct text
-  // saves the bulk of label memory.
-  private intern(s: string): string {
-    const hit = this.interned.get(s);
-    if (hit !== undefined) return hit;
-    this.interned.set(s, s);
-    return s;
-  }
 }
+
+const scratchPairs: string[] = [];
 
 function pairsEqual(pairs: readonly string[], labels: Labels): boolean {
   if (pairs.length !== labels.length * 2) return false;
@@ -274,6 +314,25 @@ function pairsEqual(pairs: readonly string[], labels: Labels): boolean {
     if (pairs[2 * i] !== labels[i].name || pairs[2 * i + 1] !== labels[i].value) return false;
   }
   return true;
+}
+
+// Label text is nearly always ASCII, compared code for code; other text is decoded to compare.
+function pairsEqualBlock(pairs: readonly string[], block: LabelBlockRef): boolean {
+  const buf = block.buf;
+  let o = block.start;
+  for (let p = 0; p < pairs.length; p++) {
+    const text = pairs[p];
+    const n = text.length;
+    if (o + n >= block.end) return false;
+    for (let k = 0; k < n; k++) {
+      const c = text.charCodeAt(k);
+      if (c >= 0x80) return pairsEqual(pairs, decodeLabelBlock(block));
+      if (buf[o + k] !== c) return false;
+    }
+    if (buf[o + n] !== LABEL_SEP) return false;
+    o += n + 1;
+  }
+  return o === block.end;
 }
 
 function validateLabels(labels: Labels): void {
