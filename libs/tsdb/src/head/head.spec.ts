@@ -223,6 +223,24 @@ describe('Head series from label blocks', () => {
     expect(h.querier(0, 1).labelValues('job')).toEqual(['Aa', 'BB']);
   });
 
+  it('keeps every text right when many share one intern hash (past the shared limit)', () => {
+    const h = new Head();
+    // Every string of eight "Aa"/"BB" pieces has the same 31-multiplier hash: 256 of them.
+    const texts = Array.from({ length: 256 }, (_, n) =>
+      Array.from({ length: 8 }, (_, bit) => ((n >> bit) & 1 ? 'BB' : 'Aa')).join(''),
+    );
+    texts.forEach((pod, n) => {
+      if (n % 2 === 0) h.createFromBlock(blockOf({ pod }), n);
+      else h.getOrCreate(lbls({ pod }));
+    });
+    expect(h.numSeries()).toBe(256);
+    expect(h.querier(0, 1).labelValues('pod')).toEqual([...texts].sort());
+    texts.forEach((pod, n) => {
+      if (n % 2 === 0)
+        expect(h.seriesByBlock(blockOf({ pod }), n)?.labels()).toEqual(lbls({ pod }));
+    });
+  });
+
   it('refuses blocks with unsorted or empty names, and malformed blocks', () => {
     const h = new Head();
     const unsorted = Buffer.from('job\xffa\xff__name__\xffup\xff', 'latin1');

@@ -3,6 +3,13 @@ import { LABEL_SEP } from '../label-block';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * Texts held under one hash at most. The hash is not seeded, so a tenant can send texts that all
+ * collide ("Aa" and "BB" do); past this many a text is returned unshared rather than searched
+ * for in an ever longer list, which keeps every lookup bounded for every tenant.
+ */
+const MAX_SHARED_PER_HASH = 8;
+
+/**
  * One string per distinct label text, found by a hash of its UTF-8 bytes: a text read from a
  * label block is matched against the strings held without first making a string of it, so only
  * texts the head has never seen (an instance, a pod) are decoded.
@@ -29,7 +36,7 @@ export class InternTable {
       this.byHash.set(h, [e, s]);
     } else {
       for (const x of e) if (x === s) return x;
-      e.push(s);
+      if (e.length < MAX_SHARED_PER_HASH) e.push(s);
     }
     return s;
   }
@@ -63,7 +70,7 @@ export class InternTable {
       : utf8.decode(buf.subarray(start, i));
     if (e === undefined) this.byHash.set(h, s);
     else if (typeof e === 'string') this.byHash.set(h, [e, s]);
-    else e.push(s);
+    else if (e.length < MAX_SHARED_PER_HASH) e.push(s);
     return s;
   }
 }
