@@ -132,8 +132,10 @@ export class StreamConsumer implements Stoppable {
   async stop(): Promise<void> {
     if (!this.stopped) {
       this.stopped = true;
-      await this.drainPulls();
-      await this.messages.close().catch(() => undefined);
+      // A drained subscription ends the iterator itself, after the messages queued in it (pulled
+      // behind busy handlers), which the loop then hands back; closing it now would drop them
+      // unsettled, pending on the server for the whole ack wait.
+      if (!(await this.drainPulls())) await this.messages.close().catch(() => undefined);
     }
     await this.loop;
     await this.inFlight.idle();
@@ -161,20 +163,25 @@ export class StreamConsumer implements Stoppable {
    * Unsubscribes the pull inbox and waits for a round trip to the server, so messages already on
    * the way still reach the loop (which hands them back). Closing without it drops them on
    * arrival: the server counts them as delivered, and they wait out the whole ack wait, during
-   * which an ordered consumer (max_ack_pending 1) of the durable gets nothing at all.
+   * which an ordered consumer (max_ack_pending 1) of the durable gets nothing at all. False when
+   * the round trip did not finish (or there was no inbox left to drain).
    */
-  private async drainPulls(): Promise<void> {
+  private async drainPulls(): Promise<boolean> {
     // `sub` is the pull inbox of nats.js's ConsumerMessages, whose own close only unsubscribes.
     const sub = (this.messages as { sub?: Subscription }).sub;
-    if (!sub || sub.isClosed()) return;
+    if (!sub || sub.isClosed()) return false;
     // Disconnected, the round trip waits for a reconnect; a stop must not: what the server sent
     // meanwhile then comes back after the ack wait, as without the drain.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      sub.drain().catch(() => undefined),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_WAIT_MS))),
+    const drained = await Promise.race([
+      sub.drain().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), DRAIN_WAIT_MS))),
     ]);
     clearTimeout(timer);
+    return drained;
   }
 
   private async run(): Promise<void> {
