@@ -6,7 +6,9 @@ import {
 } from '@strata/bus';
 import { PartitionLeases } from './partition-leases';
 
-const TTL_MS = 300;
+// Long enough that a loaded CI worker's pauses (GC, other suites) do not outlast a lease between
+// two renewals: at 300 ms one did, and the leases were gone right after start.
+const TTL_MS = 1_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A KV bucket in memory whose values expire TTL after their last write, as JetStream's max age does. */
