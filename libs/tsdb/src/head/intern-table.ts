@@ -28,17 +28,14 @@ export class InternTable {
       if (c >= 0x80) ascii = false;
       else h = (Math.imul(h, 31) + c) | 0;
     }
-    if (!ascii) h = hashBytes(Buffer.from(s, 'utf8'), 0, Buffer.byteLength(s, 'utf8'));
-    const e = this.byHash.get(h);
-    if (e === undefined) this.byHash.set(h, s);
-    else if (typeof e === 'string') {
-      if (e === s) return e;
-      this.byHash.set(h, [e, s]);
-    } else {
-      for (const x of e) if (x === s) return x;
-      if (e.length < MAX_SHARED_PER_HASH) e.push(s);
+    if (!ascii) {
+      const bytes = Buffer.from(s, 'utf8');
+      h = hashBytes(bytes, 0, bytes.length);
     }
-    return s;
+    const e = this.byHash.get(h);
+    if (e === s) return e;
+    if (Array.isArray(e)) for (const x of e) if (x === s) return x;
+    return this.hold(h, e, s);
   }
 
   /**
@@ -68,9 +65,14 @@ export class InternTable {
     const s = ascii
       ? String.fromCharCode.apply(null, buf.subarray(start, i) as unknown as number[])
       : utf8.decode(buf.subarray(start, i));
-    if (e === undefined) this.byHash.set(h, s);
-    else if (typeof e === 'string') this.byHash.set(h, [e, s]);
-    else if (e.length < MAX_SHARED_PER_HASH) e.push(s);
+    return this.hold(h, e, s);
+  }
+
+  /** Holds `s` under `h`, beside `held` (what the hash held before), up to the limit. */
+  private hold(h: number, held: string | string[] | undefined, s: string): string {
+    if (held === undefined) this.byHash.set(h, s);
+    else if (typeof held === 'string') this.byHash.set(h, [held, s]);
+    else if (held.length < MAX_SHARED_PER_HASH) held.push(s);
     return s;
   }
 }
