@@ -97,6 +97,7 @@ describe('Dispatcher', () => {
       return Promise.resolve(true);
     });
     try {
+      await fromCheckPhase();
       // Three posts received a millisecond apart, 100 groups each: three timers, ~20 ms from now.
       const now = Date.now();
       for (let i = 0; i < 300; i++)
@@ -111,6 +112,30 @@ describe('Dispatcher', () => {
       expect(new Set(started).size).toBe(300);
     } finally {
       // Its group_interval timers would keep jest running for minutes.
+      await dispatcher.stop();
+    }
+  });
+
+  it('shares one chunk a turn between the timers of many small posts firing together', async () => {
+    jest.useRealTimers();
+    const started: string[] = [];
+    const dispatcher = new Dispatcher(CONFIG, (g) => {
+      started.push(g.labels.group);
+      return Promise.resolve(true);
+    });
+    try {
+      await fromCheckPhase();
+      // Thirty posts a millisecond apart, ten groups each: thirty timers of fewer than a chunk.
+      const now = Date.now();
+      for (let i = 0; i < 300; i++)
+        dispatcher.insert(acceptAlert({ labels: { group: `g${i}` } }, now - 980 + (i % 30), HOUR));
+      for (const until = Date.now() + 80; Date.now() < until;);
+      const inFirstTurn = await new Promise<number>((r) => setImmediate(() => r(started.length)));
+      expect(inFirstTurn).toBe(64);
+      for (const until = Date.now() + 10_000; started.length < 300 && Date.now() < until;)
+        await new Promise((r) => setTimeout(r, 5));
+      expect(new Set(started).size).toBe(300);
+    } finally {
       await dispatcher.stop();
     }
   });
@@ -140,3 +165,11 @@ describe('Dispatcher', () => {
     await dispatcher.stop();
   });
 });
+
+/**
+ * Continues in the check phase of the event loop, so that an immediate set now runs after the
+ * next turn's timers phase, whatever phase jest started the test from.
+ */
+function fromCheckPhase(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}

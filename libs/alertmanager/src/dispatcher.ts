@@ -56,7 +56,9 @@ export class Dispatcher {
    * (kept from collection); one queue for all timers, drained a chunk per turn of the loop.
    */
   private readonly waiting = new Set<AggregationGroup>();
-  private draining = false;
+  /** Flushes that may still start in this turn of the loop, shared by every timer firing in it. */
+  private turnBudget = FLUSH_CHUNK;
+  private nextTurnScheduled = false;
   /**
    * Group timers by the millisecond they fire: groups due together (those one post created, or
    * flushed together before) share one timer and start their flushes in chunks of
@@ -163,7 +165,7 @@ export class Dispatcher {
       g.dueAt = null;
       this.waiting.add(g);
     }
-    if (!this.draining) this.drain();
+    this.drain();
   }
 
   /**
@@ -172,17 +174,24 @@ export class Dispatcher {
    * when the timers of many posts' groups fire together.
    */
   private drain(): void {
-    let started = 0;
     for (const g of this.waiting) {
-      if (started === FLUSH_CHUNK) break;
+      if (this.turnBudget === 0) break;
       this.waiting.delete(g);
       // Rescheduled in between (a late alert), it flushes on that timer.
       if (g.dueAt !== null) continue;
       this.tick(g);
-      started++;
+      this.turnBudget--;
     }
-    this.draining = this.waiting.size > 0;
-    if (this.draining) setImmediate(() => this.drain());
+    // The budget is the turn's, not the timer's: posts received milliseconds apart have timers
+    // of their own, and after a held loop they all fire in one turn.
+    if (this.turnBudget < FLUSH_CHUNK && !this.nextTurnScheduled) {
+      this.nextTurnScheduled = true;
+      setImmediate(() => {
+        this.nextTurnScheduled = false;
+        this.turnBudget = FLUSH_CHUNK;
+        this.drain();
+      });
+    }
   }
 
   private tick(g: AggregationGroup): void {
