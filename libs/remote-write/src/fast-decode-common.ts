@@ -1,5 +1,4 @@
-import { xxh64 } from '@node-rs/xxhash';
-import { decodeLabelBlock } from '@strata/tsdb';
+import { decodeLabelBlock, xxh64Into } from '@strata/tsdb';
 import { type Reader } from 'protobufjs';
 import { RemoteWriteError } from './errors';
 import { DecodedSeries } from './decoded-series';
@@ -22,6 +21,7 @@ export interface SampleSink {
 // a decode allocates nothing per sample.
 export const sink: SampleSink = { ts: [], vs: [] };
 export const NO_EXEMPLARS: readonly Exemplar[] = Object.freeze([]);
+const hashWords = new Int32Array(2);
 
 export function readSample(r: Reader): void {
   const end = delimitedEnd(r);
@@ -85,12 +85,13 @@ export function finishSeries(
     timestamps[i] = sink.ts[i];
     values[i] = sink.vs[i];
   }
-  const hash = xxh64(buf.subarray(blockStart, end));
+  const hashLo = xxh64Into(buf, blockStart, end, hashWords);
   return new DecodedSeries(
     buf,
     blockStart,
     end,
-    hash,
+    hashLo,
+    hashWords[1],
     timestamps,
     values,
     exemplars,
