@@ -13,14 +13,26 @@ export class DecodedSeries implements WriteSeries, LabelBlockRef {
     readonly buf: Buffer,
     readonly start: number,
     readonly end: number,
-    /** xxhash64 of the block, {@link labelsHash} of the labels. */
-    readonly hash: bigint,
+    /** Low 32 bits of the block's xxhash64 ({@link labelsHash} of the labels), signed. */
+    readonly hashLo: number,
+    /** High 32 bits of that hash, signed. */
+    readonly hashHi: number,
     readonly timestamps: Float64Array,
     readonly values: Float64Array,
     readonly exemplars: readonly Exemplar[],
     readonly createdTimestamp?: number,
     readonly metadata?: SeriesMetadata,
   ) {}
+
+  /** xxhash64 of the block, {@link labelsHash} of the labels. */
+  get hash(): bigint {
+    return (BigInt(this.hashHi >>> 0) << 32n) | BigInt(this.hashLo >>> 0);
+  }
+
+  /** The low 52 bits of {@link hash} as a Number, exact (what partitions and heads key on). */
+  get hashLow52(): number {
+    return (this.hashHi & 0xfffff) * 0x100000000 + (this.hashLo >>> 0);
+  }
 
   get labels(): Labels {
     return (this.decoded ??= decodeLabelBlock(this));

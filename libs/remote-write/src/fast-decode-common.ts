@@ -1,5 +1,4 @@
-import { xxh64 } from '@node-rs/xxhash';
-import { decodeLabelBlock } from '@strata/tsdb';
+import { decodeLabelBlock, xxh64Into } from '@strata/tsdb';
 import { type Reader } from 'protobufjs';
 import { RemoteWriteError } from './errors';
 import { DecodedSeries } from './decoded-series';
@@ -12,16 +11,19 @@ import { WT_I64, WT_VARINT, delimitedEnd, expectWire, invalid, readInt64 } from 
 // Reader straight into the normalized batch, skipping the intermediate message objects the
 // reflection decoder (decode-v1.ts / decode-v2.ts, kept as the reference) would allocate.
 
-/** Staging arrays for one series' samples. */
+/** Staging arrays for one series' samples: the first `n` entries are the current series'. */
 export interface SampleSink {
-  ts: number[];
-  vs: number[];
+  ts: Float64Array;
+  vs: Float64Array;
+  n: number;
 }
 
-// Samples are staged in reused arrays and copied into right-sized typed arrays per series, so
-// a decode allocates nothing per sample.
-export const sink: SampleSink = { ts: [], vs: [] };
+// Samples are staged in reused typed arrays and copied into right-sized ones per series, so a
+// decode allocates nothing per sample. Emptied by resetting `n`: emptying a plain array (length
+// 0, then push) gave up its backing store, two allocations per series.
+export const sink: SampleSink = { ts: new Float64Array(64), vs: new Float64Array(64), n: 0 };
 export const NO_EXEMPLARS: readonly Exemplar[] = Object.freeze([]);
+const hashWords = new Int32Array(2);
 
 export function readSample(r: Reader): void {
   const end = delimitedEnd(r);
@@ -43,8 +45,18 @@ export function readSample(r: Reader): void {
     }
   }
   if (r.pos !== end) invalid('Sample overruns its length');
-  sink.ts.push(t);
-  sink.vs.push(v);
+  if (sink.n === sink.ts.length) growSink();
+  sink.ts[sink.n] = t;
+  sink.vs[sink.n++] = v;
+}
+
+function growSink(): void {
+  const ts = new Float64Array(sink.ts.length * 2);
+  const vs = new Float64Array(sink.ts.length * 2);
+  ts.set(sink.ts);
+  vs.set(sink.vs);
+  sink.ts = ts;
+  sink.vs = vs;
 }
 
 /**
@@ -72,7 +84,7 @@ export function finishSeries(
       `series ${idx} ${JSON.stringify(name)} carries native histograms, which this store does not accept`,
     );
   }
-  const n = sink.ts.length;
+  const n = sink.n;
   const timestamps = new Float64Array(n);
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -85,12 +97,13 @@ export function finishSeries(
     timestamps[i] = sink.ts[i];
     values[i] = sink.vs[i];
   }
-  const hash = xxh64(buf.subarray(blockStart, end));
+  const hashLo = xxh64Into(buf, blockStart, end, hashWords);
   return new DecodedSeries(
     buf,
     blockStart,
     end,
-    hash,
+    hashLo,
+    hashWords[1],
     timestamps,
     values,
     exemplars,

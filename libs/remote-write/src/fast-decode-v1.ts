@@ -107,8 +107,7 @@ function readSeriesV1(
 ): DecodedSeries {
   const end = delimitedEnd(r);
   b.begin();
-  sink.ts.length = 0;
-  sink.vs.length = 0;
+  sink.n = 0;
   let exemplars: Exemplar[] | undefined;
   let histograms = 0;
   while (r.pos < end) {

@@ -188,8 +188,7 @@ function readSeriesV2(
 ): DecodedSeries {
   const end = delimitedEnd(r);
   refs.length = 0;
-  sink.ts.length = 0;
-  sink.vs.length = 0;
+  sink.n = 0;
   let exemplars: Exemplar[] | undefined;
   let histograms = 0;
   let metadata: SeriesMetadata | undefined;

@@ -8,6 +8,7 @@ import {
   labelBlockOf,
   putUvarint,
 } from '@strata/tsdb';
+import { DecodedSeries } from './decoded-series';
 import { readIngestV1 } from './ingest-codec-v1';
 import { Reader, fail } from './ingest-reader';
 import { compressBlock, expandBlock } from './snappy';
@@ -147,7 +148,11 @@ class IngestEncoder {
     const blockBytes = block.end - block.start;
     const n = s.values.length;
     this.ensure(8 + 10 + blockBytes + 10 + 16 * n);
-    this.dv.setBigUint64(this.off, s.hash ?? labelBlockHash(block), true);
+    // A decoded series holds its hash as two words: writing them spares making it a BigInt.
+    if (s instanceof DecodedSeries) {
+      this.dv.setInt32(this.off, s.hashLo, true);
+      this.dv.setInt32(this.off + 4, s.hashHi, true);
+    } else this.dv.setBigUint64(this.off, s.hash ?? labelBlockHash(block), true);
     this.off += 8;
     this.uvarint(blockBytes);
     this.bytes(block);

@@ -13,8 +13,13 @@ export function seriesHash(labels: Labels): bigint {
  * fixed per stream, so the reshuffling a consistent hash would avoid does not arise.
  */
 export function partitionOf(hash: bigint, partitions: number): number {
+  // The low 52 bits are as uniform as all 64 and fit a Number, avoiding a slower BigInt modulo.
+  return partitionOfLow52(Number(hash & 0xfffffffffffffn), partitions);
+}
+
+/** {@link partitionOf} given the hash's low 52 bits as a Number (a decoded series' `hashLow52`). */
+export function partitionOfLow52(low52: number, partitions: number): number {
   if (!Number.isInteger(partitions) || partitions <= 0)
     throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
-  // The low 52 bits are as uniform as all 64 and fit a Number, avoiding a slower BigInt modulo.
-  return Number(hash & 0xfffffffffffffn) % partitions;
+  return low52 % partitions;
 }

@@ -16,6 +16,7 @@ export * from './index/matchers';
 export * from './index/postings';
 export * from './iterator';
 export * from './label-block';
+export { xxh64Into } from './xxh64';
 export * from './labels';
 export * from './block/block-files';
 export * from './block/block-reader';

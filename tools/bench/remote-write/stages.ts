@@ -3,6 +3,7 @@
 // measured without the noise of the whole bench. Run:
 //   node -r @swc-node/register tools/bench/remote-write/stages.ts [series=10000] [partitions=8]
 import { xxh64 } from '@node-rs/xxhash';
+import { xxh64Into } from '@strata/tsdb';
 import {
   IngestMessageView,
   LabelInjection,
@@ -84,14 +85,26 @@ time('  expand + decode + validate into series', (i) =>
 const general = time('  prepareWrite: decode, split, encode, snappy', (i) =>
   prepareWrite(input(bodies[i]), injection),
 );
+let sink = 0;
 const decoded = bodies.map((b) => decodeHttpWrite(b, headers, options, injection).batch.series);
-time('  of which: xxh64 of each label block (native call)', (i) => {
-  for (const s of decoded[i]) xxh64(s.buf.subarray(s.start, s.end));
-});
+// The two ways of hashing a block, alternated: the native call gives a BigInt, which routing
+// then masks; the WebAssembly one two words, which route as a Number.
+const words = new Int32Array(2);
+for (let round = 0; round < 2; round++) {
+  time('  of which: xxh64 of each label block (native call, routed)', (i) => {
+    for (const s of decoded[i])
+      sink += Number(xxh64(s.buf.subarray(s.start, s.end)) & 0xfffffffffffffn) % partitions;
+  });
+  time('  of which: xxh64 of each label block (WebAssembly, routed)', (i) => {
+    for (const s of decoded[i]) {
+      xxh64Into(s.buf, s.start, s.end, words);
+      sink += ((words[1] & 0xfffff) * 0x100000000 + (words[0] >>> 0)) % partitions;
+    }
+  });
+}
 const bodiesOf = messages.map((ms) => ms.map((m) => decompressBlock(m.subarray(12), 1 << 30)));
 time('  of which: snappy the ingest messages', (i) => bodiesOf[i].forEach((b) => compressBlock(b)));
 console.log('ingester, today:');
-let sink = 0;
 const read = time('  read a message, visit every series and sample', (i) => {
   for (const m of messages[i])
     IngestMessageView.read(m).forEach((s) => {

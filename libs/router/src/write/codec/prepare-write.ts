@@ -8,6 +8,7 @@ import {
   decodeHttpWrite,
   encodeIngestMessage,
   partitionOf,
+  partitionOfLow52,
   seriesHash,
   writeStats,
 } from '@strata/remote-write';
@@ -58,7 +59,7 @@ export function prepareWrite(input: PrepareWriteInput, injection: LabelInjection
   for (const decoded of batch.series) {
     const s = keepWithin(decoded, input.window, refused);
     if (s === null) continue;
-    const p = partitionOf(decoded.hash, input.partitions);
+    const p = partitionOfLow52(decoded.hashLow52, input.partitions);
     const list = parts.get(p);
     if (list) list.push(s);
     else parts.set(p, [s]);
