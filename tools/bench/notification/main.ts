@@ -78,7 +78,7 @@ async function drive(name: string, target: Target, sink: WebhookSink): Promise<R
         while (next < bodies.length) {
           const res = await target.post(bodies[next++]);
           if (res.status !== 200)
-            throw new Error(`${name}: status ${res.status}: ${await res.text()}`);
+            throw new Error(`${name}: status ${res.status}: ${res.text}`);
           posted += BATCH;
         }
       }),
