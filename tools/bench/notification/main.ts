@@ -77,8 +77,7 @@ async function drive(name: string, target: Target, sink: WebhookSink): Promise<R
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < bodies.length) {
           const res = await target.post(bodies[next++]);
-          if (res.status !== 200)
-            throw new Error(`${name}: status ${res.status}: ${res.text}`);
+          if (res.status !== 200) throw new Error(`${name}: status ${res.status}: ${res.text}`);
           posted += BATCH;
         }
       }),
