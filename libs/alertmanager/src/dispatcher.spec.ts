@@ -89,55 +89,14 @@ describe('Dispatcher', () => {
   });
 
   it('starts one chunk of due groups per turn of the event loop, however many timers fired in it', async () => {
-    // Real timers: what matters is what a busy process's event loop does when it comes back.
-    jest.useRealTimers();
-    const started: string[] = [];
-    const dispatcher = new Dispatcher(CONFIG, (g) => {
-      started.push(g.labels.group);
-      return Promise.resolve(true);
-    });
-    try {
-      await fromCheckPhase();
-      // Three posts received a millisecond apart, 100 groups each: three timers, ~20 ms from now.
-      const now = Date.now();
-      for (let i = 0; i < 300; i++)
-        dispatcher.insert(acceptAlert({ labels: { group: `g${i}` } }, now - 980 + (i % 3), HOUR));
-      // The loop is held past all three, so they fire in one turn.
-      for (const until = Date.now() + 60; Date.now() < until;);
-      const inFirstTurn = await new Promise<number>((r) => setImmediate(() => r(started.length)));
-      // The first notifications' claims are answered before the other groups are prepared.
-      expect(inFirstTurn).toBe(64);
-      for (const until = Date.now() + 10_000; started.length < 300 && Date.now() < until;)
-        await new Promise((r) => setTimeout(r, 5));
-      expect(new Set(started).size).toBe(300);
-    } finally {
-      // Its group_interval timers would keep jest running for minutes.
-      await dispatcher.stop();
-    }
+    // Three posts, 100 groups each: three timers. The first notifications' claims are answered
+    // before the other groups are prepared.
+    expect(await startsAfterHeldLoop(3, 100)).toEqual({ inFirstTurn: 64, groups: 300 });
   });
 
   it('shares one chunk a turn between the timers of many small posts firing together', async () => {
-    jest.useRealTimers();
-    const started: string[] = [];
-    const dispatcher = new Dispatcher(CONFIG, (g) => {
-      started.push(g.labels.group);
-      return Promise.resolve(true);
-    });
-    try {
-      await fromCheckPhase();
-      // Thirty posts a millisecond apart, ten groups each: thirty timers of fewer than a chunk.
-      const now = Date.now();
-      for (let i = 0; i < 300; i++)
-        dispatcher.insert(acceptAlert({ labels: { group: `g${i}` } }, now - 980 + (i % 30), HOUR));
-      for (const until = Date.now() + 80; Date.now() < until;);
-      const inFirstTurn = await new Promise<number>((r) => setImmediate(() => r(started.length)));
-      expect(inFirstTurn).toBe(64);
-      for (const until = Date.now() + 10_000; started.length < 300 && Date.now() < until;)
-        await new Promise((r) => setTimeout(r, 5));
-      expect(new Set(started).size).toBe(300);
-    } finally {
-      await dispatcher.stop();
-    }
+    // Thirty posts, ten groups each: thirty timers of fewer than a chunk.
+    expect(await startsAfterHeldLoop(30, 10)).toEqual({ inFirstTurn: 64, groups: 300 });
   });
 
   it('keeps a re-sent alert in its group, drops it once notified resolved, and takes it back when it fires again', async () => {
@@ -167,9 +126,38 @@ describe('Dispatcher', () => {
 });
 
 /**
- * Continues in the check phase of the event loop, so that an immediate set now runs after the
- * next turn's timers phase, whatever phase jest started the test from.
+ * With real timers (what matters is what a busy process's event loop does when it comes back):
+ * `posts` posts received a millisecond apart, `groupsPerPost` new groups each, their timers due
+ * 20 ms from now or a little later; the loop is then held past them all, so they fire in one
+ * turn. The flushes started in that turn, and the groups flushed once all have started.
  */
-function fromCheckPhase(): Promise<void> {
-  return new Promise((r) => setImmediate(r));
+async function startsAfterHeldLoop(
+  posts: number,
+  groupsPerPost: number,
+): Promise<{ inFirstTurn: number; groups: number }> {
+  jest.useRealTimers();
+  const started: string[] = [];
+  const dispatcher = new Dispatcher(CONFIG, (g) => {
+    started.push(g.labels.group);
+    return Promise.resolve(true);
+  });
+  try {
+    // From the check phase, an immediate set below runs after the next turn's timers phase,
+    // whatever phase jest started the test from.
+    await new Promise((r) => setImmediate(r));
+    const now = Date.now();
+    for (let i = 0; i < posts * groupsPerPost; i++)
+      dispatcher.insert(acceptAlert({ labels: { group: `g${i}` } }, now - 980 + (i % posts), HOUR));
+    for (const until = Date.now() + 60 + posts; Date.now() < until;);
+    const inFirstTurn = await new Promise<number>((r) => setImmediate(() => r(started.length)));
+    for (
+      const until = Date.now() + 10_000;
+      started.length < posts * groupsPerPost && Date.now() < until;
+    )
+      await new Promise((r) => setTimeout(r, 5));
+    return { inFirstTurn, groups: new Set(started).size };
+  } finally {
+    // Its group_interval timers would keep jest running for minutes.
+    await dispatcher.stop();
+  }
 }
