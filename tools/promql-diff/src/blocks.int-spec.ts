@@ -39,6 +39,7 @@ import {
   WEEK_T0,
   writeWeekOpenMetrics,
 } from './week-dataset';
+import { DIFF_INGESTER_ENV } from './strata-server';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '../../..');
@@ -96,6 +97,7 @@ jest.setTimeout(120_000);
       bus = await clientBus(nats);
       fakeControlPlane(bus, new Map([[TENANT, OPEN_QUOTA]]));
       const env = strataEnv(nats, join(dir, 'data'), {
+        ...DIFF_INGESTER_ENV,
         STRATA_BUCKET_URL: bucketUrl,
         STRATA_STORE_SYNC_INTERVAL_SECONDS: '1',
       });

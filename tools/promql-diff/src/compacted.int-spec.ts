@@ -43,6 +43,7 @@ import {
   WEEK_T0,
   writeWeekOpenMetrics,
 } from './week-dataset';
+import { DIFF_INGESTER_ENV } from './strata-server';
 
 const run = promisify(execFile);
 const TENANT = 'compacted';
@@ -121,6 +122,7 @@ jest.setTimeout(300_000);
       bus = await clientBus(nats);
       fakeControlPlane(bus, new Map([[TENANT, OPEN_QUOTA]]));
       const env = strataEnv(nats, join(dir, 'data'), {
+        ...DIFF_INGESTER_ENV,
         STRATA_BUCKET_URL: bucketUrl,
         STRATA_STORE_SYNC_INTERVAL_SECONDS: '1',
       });

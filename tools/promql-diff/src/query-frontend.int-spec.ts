@@ -25,6 +25,7 @@ import {
 import { labelsFrom } from '@strata/tsdb';
 import { Registry } from 'prom-client';
 import { prng } from './dataset';
+import { DIFF_INGESTER_ENV } from './strata-server';
 
 const DAY = 86_400_000;
 /** Three days of samples at a 5-minute scrape, ending at a fixed instant in 2023. */
@@ -137,7 +138,10 @@ describe('query frontend through the write path: split and cached answers equal 
     bus = await clientBus(nats);
     fakeControlPlane(bus, new Map(TENANTS.map((t) => [t, OPEN_QUOTA])));
     services = await startInProcess(
-      strataEnv(nats, natsDir, { STRATA_INGEST_MAX_AGE_SECONDS: String(10 * 365 * 86_400) }),
+      strataEnv(nats, natsDir, {
+        ...DIFF_INGESTER_ENV,
+        STRATA_INGEST_MAX_AGE_SECONDS: String(10 * 365 * 86_400),
+      }),
       [routerService, ingesterService, queryService, storeService],
     );
     const config = {

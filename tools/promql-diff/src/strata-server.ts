@@ -9,6 +9,14 @@ import {
 import { decodeWriteRequest, type WriteBatch } from '@strata/remote-write';
 import { FakeControlPlane } from '@strata/gateway/testing';
 
+/**
+ * Settings for the suites that run an ingester in the jest process beside the query service: a
+ * heavy differential query evaluated on a loaded CI worker can hold the event loop past the write
+ * path harness' 2 s lease, which then lapses, and the partition's queries answer 503 ("no service
+ * answers …ingester.N"). Nothing in these suites tests a takeover, so the lease is long.
+ */
+export const DIFF_INGESTER_ENV = { STRATA_LEASE_TTL_SECONDS: '30' } as const;
+
 /** The platform admin token of the harness; the tenant is named in `X-Scope-OrgID`. */
 export const HARNESS_ADMIN_TOKEN = 'promql-diff-admin-token-0123456789';
 

@@ -26,6 +26,7 @@ import { apiGet, diffResponses } from './compare';
 import { datasetBatches } from './dataset';
 import { startPrometheus, type PrometheusServer } from './prometheus-server';
 import { DIFF_QUERIES, INSTANTS, RANGE } from './queries';
+import { DIFF_INGESTER_ENV } from './strata-server';
 
 const TENANT = 'diff';
 const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'x-scope-orgid': TENANT };
@@ -52,7 +53,10 @@ describe('differential PromQL vs Prometheus through the write path (gateway remo
       startPrometheus(),
       // The data set sits at a fixed instant in 2023; heads keep only STRATA_INGEST_MAX_AGE_SECONDS behind now.
       startInProcess(
-        strataEnv(nats, natsDir, { STRATA_INGEST_MAX_AGE_SECONDS: String(10 * 365 * 86_400) }),
+        strataEnv(nats, natsDir, {
+          ...DIFF_INGESTER_ENV,
+          STRATA_INGEST_MAX_AGE_SECONDS: String(10 * 365 * 86_400),
+        }),
         [
           routerService,
           ingesterService,
