@@ -1,4 +1,5 @@
 import { type LabelBlockRef, type Labels, decodeLabelBlock } from '@strata/tsdb';
+import { low52OfWords } from './series-hash';
 import { type Exemplar, type MetricMetadata, type SeriesMetadata, type WriteSeries } from './types';
 
 /**
@@ -31,7 +32,7 @@ export class DecodedSeries implements WriteSeries, LabelBlockRef {
 
   /** The low 52 bits of {@link hash} as a Number, exact (what partitions and heads key on). */
   get hashLow52(): number {
-    return (this.hashHi & 0xfffff) * 0x100000000 + (this.hashLo >>> 0);
+    return low52OfWords(this.hashLo, this.hashHi);
   }
 
   get labels(): Labels {

@@ -23,3 +23,8 @@ export function partitionOfLow52(low52: number, partitions: number): number {
     throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
   return low52 % partitions;
 }
+
+/** The low 52 bits of a 64-bit hash held as two signed 32-bit words, as an exact Number. */
+export function low52OfWords(lo: number, hi: number): number {
+  return (hi & 0xfffff) * 0x100000000 + (lo >>> 0);
+}

@@ -11,6 +11,9 @@ import {
   decodeHttpWrite,
   decompressBlock,
   DEFAULT_VALIDATION,
+  low52OfWords,
+  partitionOf,
+  partitionOfLow52,
   type ResolvedValidation,
 } from '@strata/remote-write';
 import { encodeWriteRequestV1, readRanges, splitByRanges } from '@strata/remote-write/testing';
@@ -93,12 +96,12 @@ const words = new Int32Array(2);
 for (let round = 0; round < 2; round++) {
   time('  of which: xxh64 of each label block (native call, routed)', (i) => {
     for (const s of decoded[i])
-      sink += Number(xxh64(s.buf.subarray(s.start, s.end)) & 0xfffffffffffffn) % partitions;
+      sink += partitionOf(xxh64(s.buf.subarray(s.start, s.end)), partitions);
   });
   time('  of which: xxh64 of each label block (WebAssembly, routed)', (i) => {
     for (const s of decoded[i]) {
       xxh64Into(s.buf, s.start, s.end, words);
-      sink += ((words[1] & 0xfffff) * 0x100000000 + (words[0] >>> 0)) % partitions;
+      sink += partitionOfLow52(low52OfWords(words[0], words[1]), partitions);
     }
   });
 }
