@@ -1,0 +1,82 @@
+// The partitions' heads of the hop-less prototype: the real `Head` of each partition, a series
+// found by the router's hash and label block, or created from them, as the ingester does.
+import { partitionOfLow52 } from '@strata/remote-write';
+import {
+  Head,
+  type LabelBlockRef,
+  type MemSeries,
+  TsdbError,
+  newSeriesRefusal,
+} from '@strata/tsdb';
+
+/** Series and samples the heads hold, and samples they refused. */
+export interface HeadCounts {
+  series: number;
+  samples: number;
+  refused: number;
+}
+
+/** One head per partition, one tenant, applied to in stream order by one thread. */
+export class PrototypeHeads {
+  readonly heads: Head[];
+  private refused = 0;
+
+  constructor(readonly partitions: number) {
+    this.heads = Array.from({ length: partitions }, () => new Head());
+  }
+
+  /** Appends `count` samples from `from` of `timestamps`/`values` to the block's series. */
+  apply(
+    block: LabelBlockRef,
+    hashLow52: number,
+    timestamps: Float64Array,
+    values: Float64Array,
+    from: number,
+    count: number,
+  ): void {
+    const head = this.heads[partitionOfLow52(hashLow52, this.partitions)];
+    const series = seriesOf(head, block, hashLow52, timestamps, from, count);
+    if (series === null) {
+      this.refused += count;
+      return;
+    }
+    for (let i = from; i < from + count; i++) {
+      try {
+        head.appendTo(series, timestamps[i], values[i]);
+      } catch (error) {
+        if (!(error instanceof TsdbError)) throw error;
+        this.refused++;
+      }
+    }
+  }
+
+  /** What the heads hold, every chunk's samples counted. */
+  counts(): HeadCounts {
+    let series = 0;
+    let samples = 0;
+    for (const head of this.heads)
+      for (const s of head.allSeries()) {
+        series++;
+        // A closed chunk's first two bytes are its sample count (big-endian), as in Prometheus.
+        for (const c of s.chunks) samples += (c.bytes[0] << 8) | c.bytes[1];
+        samples += (s.headChunk?.numSamples() ?? 0) + (s.ooo?.ts.length ?? 0);
+      }
+    return { series, samples, refused: this.refused };
+  }
+}
+
+function seriesOf(
+  head: Head,
+  block: LabelBlockRef,
+  key: number,
+  timestamps: Float64Array,
+  from: number,
+  count: number,
+): MemSeries | null {
+  const known = head.seriesByBlock(block, key);
+  if (known) return known;
+  // As Prometheus: a new series none of whose samples the head would take is not created.
+  for (let i = from; i < from + count; i++)
+    if (newSeriesRefusal(head, timestamps[i]) === null) return head.createFromBlock(block, key);
+  return null;
+}
