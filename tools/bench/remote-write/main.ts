@@ -289,7 +289,7 @@ interface HoplessState {
 }
 
 /**
- * The hop-less prototype (`hopless/server.ts`, variant STRATA_BENCH_HOPLESS=A or B) in Strata's
+ * The hop-less prototype (`hopless/server.ts`, variant STRATA_BENCH_HOPLESS=A, B or C) in Strata's
  * place: its CPU per thread, then a restart that replays the stream, whose heads must match.
  */
 async function benchHopless(all: Buffer[]): Promise<Result> {
@@ -467,7 +467,7 @@ async function main(): Promise<void> {
   for (let pair = 0; pair < pairs; pair++) {
     // On a shared machine the load drifts: each pair runs back to back, and the order alternates
     // so a drift in one direction does not favour whichever receiver always runs first.
-    // STRATA_BENCH_HOPLESS=A|B runs the hop-less prototype (stop 28) in Strata's place.
+    // STRATA_BENCH_HOPLESS=A|B|C runs the hop-less prototype (stop 28) in Strata's place.
     const strata = process.env.STRATA_BENCH_HOPLESS ? benchHopless : benchStrata;
     const order = pair % 2 === 0 ? [strata, benchPrometheus] : [benchPrometheus, strata];
     const results = new Map<string, Result>();

@@ -1,5 +1,5 @@
 // Where a Strata process's busy CPU goes in a CPU profile of the bench, by stage of the write path,
-// over the steady part (first `prepareWrite` to last head append). Run:
+// over the steady part (first `prepareWrite` or `decodeHttpWrite` to last head append). Run:
 //   node -r @swc-node/register tools/bench/remote-write/profile-stages.ts <file> [cpuPer1M] [top]
 // With the CPU s per 1M samples the bench printed for the process, shares become µs per sample;
 // `top` also lists the functions with the most self time.
@@ -49,7 +49,10 @@ function stageOf(s: CallFrame[]): string | null {
   if (leaf === '(garbage collector)') return 'garbage collection';
   if (leaf === '(idle)') return null;
   if (s.some((f) => f.url.includes('@nats-io'))) return 'NATS client';
-  if (has(s, /\/libs\/router\/|prepareWrite/)) {
+  // The hop-less prototype's hand-over of decoded writes to its heads' worker (stop 28).
+  if (has(s, /packed-write/)) return 'hand-over: pack, post, unpack';
+  // The prototype decodes with `decodeHttpWrite` where the router calls `prepareWrite`.
+  if (has(s, /\/libs\/router\/|prepareWrite|decodeHttpWrite/)) {
     for (const f of s) {
       if (f.url.includes('label-block-builder')) return 'router: validate labels, build blocks';
       if (/xxh64|^wasm|decoded-series/.test(f.url) || f.functionName === 'finishSeries')
@@ -78,7 +81,8 @@ let first = Infinity;
 let last = 0;
 profile.samples.forEach((id, i) => {
   const s = stackOf(id);
-  if (s.some((f) => f.functionName === 'prepareWrite')) first = Math.min(first, times[i]);
+  if (s.some((f) => /^(prepareWrite|decodeHttpWrite)$/.test(f.functionName)))
+    first = Math.min(first, times[i]);
   if (s.some((f) => f.url.includes('head') && /append/i.test(f.functionName)))
     last = Math.max(last, times[i]);
 });

@@ -52,17 +52,22 @@ export class PrototypeHeads {
 
   /** What the heads hold, every chunk's samples counted. */
   counts(): HeadCounts {
-    let series = 0;
-    let samples = 0;
-    for (const head of this.heads)
-      for (const s of head.allSeries()) {
-        series++;
-        // A closed chunk's first two bytes are its sample count (big-endian), as in Prometheus.
-        for (const c of s.chunks) samples += (c.bytes[0] << 8) | c.bytes[1];
-        samples += (s.headChunk?.numSamples() ?? 0) + (s.ooo?.ts.length ?? 0);
-      }
-    return { series, samples, refused: this.refused };
+    return countHeads(this.heads, this.refused);
   }
+}
+
+/** Series and samples `heads` hold, every chunk's samples counted. */
+export function countHeads(heads: Iterable<Head>, refused: number): HeadCounts {
+  let series = 0;
+  let samples = 0;
+  for (const head of heads)
+    for (const s of head.allSeries()) {
+      series++;
+      // A closed chunk's first two bytes are its sample count (big-endian), as in Prometheus.
+      for (const c of s.chunks) samples += (c.bytes[0] << 8) | c.bytes[1];
+      samples += (s.headChunk?.numSamples() ?? 0) + (s.ooo?.ts.length ?? 0);
+    }
+  return { series, samples, refused };
 }
 
 function seriesOf(

@@ -1,18 +1,21 @@
 // The hop-less ingest prototype as a process of its own: Prometheus remote write at
-// `/api/v1/push`, decoded and validated by the router's decoder, the body stored as sent in
-// JetStream, the decoded series applied to the partitions' heads after the ack, then 204. At
-// start-up it replays whatever the stream holds into fresh heads, as a restart would. Started by
-// `main.ts` when STRATA_BENCH_HOPLESS is set (see the README, stop 28).
+// `/api/v1/push`, decoded and validated by the router's decoder, stored in JetStream, applied to
+// the partitions' heads after the ack, then 204. Variants: A the body stored as sent and the heads
+// on the main thread, B the same with the heads on a worker thread, C the router's per-partition
+// messages applied in-process. At start-up it replays whatever the stream holds into fresh heads,
+// as a restart would. Started by `main.ts` when STRATA_BENCH_HOPLESS is set (README, stop 28).
 import Fastify from 'fastify';
 import { connectBus } from '@strata/bus';
-import { Subjects, ingestStreamSpec } from '@strata/contracts';
-import { LabelInjection, RemoteWriteError, decodeHttpWrite } from '@strata/remote-write';
-import { type Applier, inlineApplier, workerApplier } from './appliers';
+import { LabelInjection, RemoteWriteError } from '@strata/remote-write';
+import { inlineApplier, workerApplier } from './appliers';
+import { bodyPath } from './body-path';
+import { partitionPath } from './partition-path';
 import { threadId } from './thread-id';
+import { STREAM, type WritePath } from './write-path';
 
 /** The prototype's settings, read once from its environment. */
 interface PrototypeConfig {
-  variant: 'A' | 'B';
+  variant: 'A' | 'B' | 'C';
   natsUrl: string;
   natsLogin: { user: string; password: string; inboxPrefix: string };
   port: number;
@@ -21,7 +24,8 @@ interface PrototypeConfig {
 
 function readConfig(env: NodeJS.ProcessEnv): PrototypeConfig {
   const variant = env.HOPLESS_VARIANT;
-  if (variant !== 'A' && variant !== 'B') throw new Error(`HOPLESS_VARIANT must be A or B`);
+  if (variant !== 'A' && variant !== 'B' && variant !== 'C')
+    throw new Error(`HOPLESS_VARIANT must be A, B or C, not ${variant}`);
   return {
     variant,
     natsUrl: String(env.NATS_URL),
@@ -31,33 +35,29 @@ function readConfig(env: NodeJS.ProcessEnv): PrototypeConfig {
   };
 }
 
-// The body as sent goes to one subject of the ingest stream; a real build would give it a subject
-// and headers of its own in contracts (the tenant and protocol version it was decoded with).
-const SUBJECT = Subjects.ingestSamples(0);
-const STREAM = ingestStreamSpec({ maxAgeSeconds: 3600, maxBytes: 4 * 1024 ** 3 });
-const TENANT_HEADER = 'Strata-Tenant';
-const VERSION_HEADER = 'Strata-Content-Type';
-const OPTIONS = { maxSeriesPerRequest: 100_000 };
-
 async function main(): Promise<void> {
   const config = readConfig(process.env);
   const bus = await connectBus({ url: config.natsUrl, name: 'hopless', ...config.natsLogin });
   await bus.ensureStream(STREAM);
-  const applier: Applier =
-    config.variant === 'A' ? inlineApplier(config.partitions) : workerApplier(config.partitions);
   const injections = new Map<string, LabelInjection>();
   const injection = (tenant: string) => {
     let i = injections.get(tenant);
-    if (!i)
-      injections.set(
-        tenant,
-        (i = new LabelInjection([{ name: '__tenant__', value: tenant, override: true }])),
-      );
+    if (!i) {
+      i = new LabelInjection([{ name: '__tenant__', value: tenant, override: true }]);
+      injections.set(tenant, i);
+    }
     return i;
   };
-  const replay = await replayStream(bus, applier, injection);
-  const bootId = `${process.pid}-${Date.now()}`;
-  let writes = 0;
+  const { variant, partitions } = config;
+  const path: WritePath =
+    variant === 'C'
+      ? partitionPath(bus, partitions, injection)
+      : bodyPath(
+          bus,
+          variant === 'A' ? inlineApplier(partitions) : workerApplier(partitions),
+          injection,
+        );
+  const replay = await path.replay();
 
   const app = Fastify({ bodyLimit: 64 * 1024 * 1024 });
   app.addContentTypeParser('application/x-protobuf', { parseAs: 'buffer' }, (_r, body, done) =>
@@ -67,74 +67,33 @@ async function main(): Promise<void> {
     const tenant = request.headers['x-scope-orgid'];
     if (typeof tenant !== 'string' || !Buffer.isBuffer(request.body))
       return reply.code(400).send('a tenant header and a protobuf body are needed');
-    const contentType = request.headers['content-type'] ?? null;
-    let batch;
     try {
-      batch = decodeHttpWrite(
-        request.body,
-        { contentType, contentEncoding: request.headers['content-encoding'] ?? null },
-        OPTIONS,
-        injection(tenant),
-      ).batch;
+      await path.write({
+        tenant,
+        body: request.body,
+        contentType: request.headers['content-type'] ?? null,
+        contentEncoding: request.headers['content-encoding'] ?? null,
+      });
     } catch (error) {
       if (error instanceof RemoteWriteError) return reply.code(400).send(error.message);
       throw error;
     }
-    const ack = await bus.publish(SUBJECT, request.body, {
-      msgId: `${bootId}-${writes++}`,
-      headers: { [TENANT_HEADER]: tenant, [VERSION_HEADER]: contentType ?? '' },
-    });
-    await applier.apply(ack.seq, batch);
     return reply.code(204).send();
   });
   app.get('/bench/state', async () => ({
-    counts: await applier.counts(),
+    counts: await path.counts(),
     mainTid: threadId(),
-    workerTid: await applier.workerTid,
+    workerTid: await path.workerTid,
     replay,
   }));
   await app.listen({ host: '127.0.0.1', port: config.port });
-  const stop = () => {
+  process.once('SIGTERM', () => {
     void app
       .close()
-      .then(() => applier.close())
+      .then(() => path.close())
       .then(() => bus.drain())
       .then(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-}
-
-/** Applies every write the stream holds, in order, before the prototype takes new ones. */
-async function replayStream(
-  bus: Awaited<ReturnType<typeof connectBus>>,
-  applier: Applier,
-  injection: (tenant: string) => LabelInjection,
-): Promise<{ writes: number; seconds: number }> {
-  const last = await bus.lastSequence(STREAM.name, SUBJECT);
-  if (last === 0) return { writes: 0, seconds: 0 };
-  const started = process.hrtime.bigint();
-  let writes = 0;
-  let finished: () => void = () => undefined;
-  const done = new Promise<void>((r) => (finished = r));
-  const consumer = await bus.consume(
-    { stream: STREAM.name, durableName: `replay-${process.pid}`, filterSubjects: [SUBJECT] },
-    async (m) => {
-      const { batch } = decodeHttpWrite(
-        m.data,
-        { contentType: m.headers[VERSION_HEADER] || null, contentEncoding: 'snappy' },
-        OPTIONS,
-        injection(m.headers[TENANT_HEADER]),
-      );
-      await applier.apply(m.seq, batch);
-      writes++;
-      m.ack();
-      if (m.seq >= last) finished();
-    },
-    { ordered: true },
-  );
-  await done;
-  await consumer.stop();
-  return { writes, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  });
 }
 
 main().catch((error: unknown) => {
