@@ -320,7 +320,7 @@ async function benchHopless(all: Buffer[]): Promise<Result> {
         const res = await fetch(`http://127.0.0.1:${httpPort}/bench/state`);
         return (await res.json()) as HoplessState;
       } catch (error) {
-        if (Date.now() > until) throw error;
+        if (Date.now() > until || server.exitCode !== null) throw error;
         await new Promise((r) => setTimeout(r, 250));
       }
     }

@@ -47,7 +47,12 @@ export async function replaySubjects(
   let finished: () => void = () => undefined;
   const done = new Promise<void>((r) => (finished = r));
   const consumer = await bus.consume(
-    { stream: STREAM.name, durableName: `replay-${process.pid}`, filterSubjects: [...subjects] },
+    {
+      stream: STREAM.name,
+      durableName: `replay-${process.pid}`,
+      // Several filter subjects need nats-server 2.10 (Debian has older); the stream holds only these.
+      ...(subjects.length === 1 ? { filterSubjects: [...subjects] } : {}),
+    },
     async (m) => {
       await apply(m.seq, m.subject, m.data, m.headers);
       writes++;
