@@ -1,5 +1,7 @@
 // The partitions' heads of the hop-less prototype: the real `Head` of each partition, a series
-// found by the router's hash and label block, or created from them, as the ingester does.
+// found by the router's hash and label block, or created from them, as the ingester does (its
+// known-series cache first, the head's own lookup then).
+import { TenantHead } from '@strata/ingester';
 import { partitionOfLow52 } from '@strata/remote-write';
 import {
   Head,
@@ -19,10 +21,12 @@ export interface HeadCounts {
 /** One head per partition, one tenant, applied to in stream order by one thread. */
 export class PrototypeHeads {
   readonly heads: Head[];
+  private readonly tenants: TenantHead[];
   private refused = 0;
 
   constructor(readonly partitions: number) {
-    this.heads = Array.from({ length: partitions }, () => new Head());
+    this.tenants = Array.from({ length: partitions }, () => new TenantHead('bench', new Head()));
+    this.heads = this.tenants.map((t) => t.head);
   }
 
   /** Appends `count` samples from `from` of `timestamps`/`values` to the block's series. */
@@ -34,8 +38,9 @@ export class PrototypeHeads {
     from: number,
     count: number,
   ): void {
-    const head = this.heads[partitionOfLow52(hashLow52, this.partitions)];
-    const series = seriesOf(head, block, hashLow52, timestamps, from, count);
+    const tenant = this.tenants[partitionOfLow52(hashLow52, this.partitions)];
+    const head = tenant.head;
+    const series = seriesOf(tenant, block, hashLow52, timestamps, from, count);
     if (series === null) {
       this.refused += count;
       return;
@@ -71,17 +76,27 @@ export function countHeads(heads: Iterable<Head>, refused: number): HeadCounts {
 }
 
 function seriesOf(
-  head: Head,
+  tenant: TenantHead,
   block: LabelBlockRef,
   key: number,
   timestamps: Float64Array,
   from: number,
   count: number,
 ): MemSeries | null {
-  const known = head.seriesByBlock(block, key);
+  // The known-series cache keys on the hash's low 32 bits as a small integer, as the ingester's.
+  const key32 = key | 0;
+  const known = tenant.known.get(key32, block);
   if (known) return known;
-  // As Prometheus: a new series none of whose samples the head would take is not created.
-  for (let i = from; i < from + count; i++)
-    if (newSeriesRefusal(head, timestamps[i]) === null) return head.createFromBlock(block, key);
-  return null;
+  const head = tenant.head;
+  let series = head.seriesByBlock(block, key);
+  if (!series) {
+    // As Prometheus: a new series none of whose samples the head would take is not created.
+    let takes = false;
+    for (let i = from; i < from + count && !takes; i++)
+      takes = newSeriesRefusal(head, timestamps[i]) === null;
+    if (!takes) return null;
+    series = head.createFromBlock(block, key);
+  }
+  tenant.known.set(key32, block, series);
+  return series;
 }
