@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { connectBus, type NatsBus } from '@strata/bus';
 import { Subjects } from '@strata/contracts';
 import { NATS_DEV_ADMIN, freePort, startNatsServer, startPrometheus } from '@strata/devstack';
+import { type HeadCounts } from './hopless/heads';
 import { type WriteBatch } from '@strata/remote-write';
 import { encodeWriteRequestV1 } from '@strata/remote-write/testing';
 import { createStoreClient } from '@strata/store-client';
@@ -52,9 +53,9 @@ function peakRss(pid: number): number {
   return m ? Number(m[1]) * 1024 : NaN;
 }
 
-/** User plus system CPU seconds a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** User plus system CPU seconds a process (or, given its stat file, a thread) has used so far. */
+function cpuSeconds(pid: number, file = `/proc/${pid}/stat`): number {
+  const stat = readFileSync(file, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime and stime are fields 14 and 15 of stat(5), in clock ticks of 1/100 s on Linux.
   return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -279,6 +280,97 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
   return result;
 }
 
+/** What the hop-less prototype's `/bench/state` answers. */
+interface HoplessState {
+  counts: HeadCounts;
+  mainTid: number;
+  workerTid: number | null;
+  replay: { writes: number; seconds: number };
+}
+
+/**
+ * The hop-less prototype (`hopless/server.ts`, variant STRATA_BENCH_HOPLESS=A, B or C) in Strata's
+ * place: its CPU per thread, then a restart that replays the stream, whose heads must match.
+ */
+async function benchHopless(all: Buffer[]): Promise<Result> {
+  const variant = String(process.env.STRATA_BENCH_HOPLESS);
+  const here = runDir('hopless');
+  const nats = await startNatsServer({ dataDir: join(here, 'nats') });
+  children.push({ kill: () => void nats.process.stop('SIGKILL', 0) });
+  const httpPort = await freePort();
+  const profile = process.env.STRATA_BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STRATA_BENCH_PROFILE}`]
+    : [];
+  const start = (i: number) =>
+    spawnLogged(
+      process.execPath,
+      [...profile, '-r', '@swc-node/register', 'tools/bench/remote-write/hopless/server.ts'],
+      `hopless-${i}`,
+      {
+        HOPLESS_VARIANT: variant,
+        NATS_URL: nats.url,
+        HOPLESS_NATS_LOGIN: JSON.stringify(nats.login(NATS_DEV_ADMIN)),
+        HTTP_PORT: String(httpPort),
+        SWC_NODE_PROJECT: 'tsconfig.json',
+      },
+    );
+  const state = async (): Promise<HoplessState> => {
+    for (const until = Date.now() + 300_000; ;) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${httpPort}/bench/state`);
+        return (await res.json()) as HoplessState;
+      } catch (error) {
+        if (Date.now() > until || server.exitCode !== null) throw error;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  };
+  let server = start(0);
+  const pid = server.pid as number;
+  const before = await state();
+  const threadCpu = (tid: number | null) =>
+    tid === null ? 0 : cpuSeconds(pid, `/proc/${pid}/task/${tid}/stat`);
+  const baseline = rss(pid);
+  const cpu0 = [cpuSeconds(pid), threadCpu(before.mainTid), threadCpu(before.workerTid)];
+  const nats0 = cpuSeconds(nats.process.pid);
+  const run = await drive(all, (body) =>
+    post(`http://127.0.0.1:${httpPort}/api/v1/push`, body, { 'X-Scope-OrgID': TENANT }),
+  );
+  const [proc, main, worker] = [
+    cpuSeconds(pid),
+    threadCpu(before.mainTid),
+    threadCpu(before.workerTid),
+  ].map((c, i) => c - cpu0[i]);
+  const natsCpu = cpuSeconds(nats.process.pid) - nats0;
+  const result: Result = {
+    name: 'strata',
+    samplesPerSecond: (numSeries * rounds) / run.seconds,
+    p50: pct(run.latencies, 50),
+    p99: pct(run.latencies, 99),
+    warmP99: pct(run.warmLatencies, 99),
+    peakRss: peakRss(pid),
+    bytesPerSeries: (rss(pid) - baseline) / numSeries,
+    cpuPerMillion:
+      `${perMillion(proc)} s (hopless-${variant}: main thread ${perMillion(main)}` +
+      `${before.workerTid === null ? '' : `, worker ${perMillion(worker)}`}, other threads ${perMillion(proc - main - worker)}; ` +
+      `+ nats-server ${perMillion(natsCpu)} s, senders ${perMillion(run.senderCpuSeconds)} s)`,
+    extra: '',
+  };
+  const live = (await state()).counts;
+  await stop(server);
+  server = start(1);
+  const replayed = await state();
+  const same = replayed.counts.series === live.series && replayed.counts.samples === live.samples;
+  result.extra =
+    `heads hold ${live.samples}/${numSeries * rounds} samples of ${live.series} series when the last write is acked (${live.refused} refused); ` +
+    `after a restart, ${replayed.replay.writes} writes replayed in ${replayed.replay.seconds.toFixed(1)} s: ${replayed.counts.samples} samples of ${replayed.counts.series} series (${same ? 'the same' : 'DIFFERENT'})`;
+  if (!same || live.samples !== numSeries * rounds)
+    throw new Error(`hop-less prototype lost or changed samples: ${result.extra}`);
+  await stop(server);
+  await nats.process.stop();
+  return result;
+}
+
 async function benchPrometheus(all: Buffer[]): Promise<Result> {
   const prom = await startPrometheus({
     dir: runDir('prometheus'),
@@ -375,7 +467,9 @@ async function main(): Promise<void> {
   for (let pair = 0; pair < pairs; pair++) {
     // On a shared machine the load drifts: each pair runs back to back, and the order alternates
     // so a drift in one direction does not favour whichever receiver always runs first.
-    const order = pair % 2 === 0 ? [benchStrata, benchPrometheus] : [benchPrometheus, benchStrata];
+    // STRATA_BENCH_HOPLESS=A|B|C runs the hop-less prototype (stop 28) in Strata's place.
+    const strata = process.env.STRATA_BENCH_HOPLESS ? benchHopless : benchStrata;
+    const order = pair % 2 === 0 ? [strata, benchPrometheus] : [benchPrometheus, strata];
     const results = new Map<string, Result>();
     for (const bench of order) {
       const r = await bench(all);

@@ -1,5 +1,5 @@
 // Where a Strata process's busy CPU goes in a CPU profile of the bench, by stage of the write path,
-// over the steady part (first `prepareWrite` to last head append). Run:
+// over the steady part (first `prepareWrite` or `decodeHttpWrite` to last head append). Run:
 //   node -r @swc-node/register tools/bench/remote-write/profile-stages.ts <file> [cpuPer1M] [top]
 // With the CPU s per 1M samples the bench printed for the process, shares become µs per sample;
 // `top` also lists the functions with the most self time.
@@ -49,7 +49,11 @@ function stageOf(s: CallFrame[]): string | null {
   if (leaf === '(garbage collector)') return 'garbage collection';
   if (leaf === '(idle)') return null;
   if (s.some((f) => f.url.includes('@nats-io'))) return 'NATS client';
-  if (has(s, /\/libs\/router\/|prepareWrite/)) {
+  // The hop-less prototype's hand-over of decoded writes to its heads' worker (stop 28).
+  if (s[0].url.includes('packed-write') || s[0].functionName === 'postMessage')
+    return 'hand-over: pack, post, unpack';
+  // The prototype decodes with `decodeHttpWrite` where the router calls `prepareWrite`.
+  if (has(s, /\/libs\/router\/|prepareWrite|decodeHttpWrite/)) {
     for (const f of s) {
       if (f.url.includes('label-block-builder')) return 'router: validate labels, build blocks';
       if (/xxh64|^wasm|decoded-series/.test(f.url) || f.functionName === 'finishSeries')
@@ -58,7 +62,9 @@ function stageOf(s: CallFrame[]): string | null {
     }
     return 'router: expand, split, encode, snappy, group commit';
   }
-  if (has(s, /\/libs\/ingester\/|\/libs\/tsdb\//)) {
+  // The prototype's heads: V8 inlines the lookup and the append into its `apply`.
+  if (s[0].url.includes('hopless/heads')) return 'heads: apply (lookup and append inlined)';
+  if (has(s, /\/libs\/ingester\/|\/libs\/tsdb\/|hopless\/heads/)) {
     for (const f of s) {
       if (/chunk\/|xor/.test(f.url)) return 'ingester: append samples (XOR chunks)';
       if (/head\.ts|intern-table|head-append|known-series/.test(f.url))
@@ -74,13 +80,18 @@ function stageOf(s: CallFrame[]): string | null {
 const times: number[] = [];
 let t = profile.startTime;
 for (const d of profile.timeDeltas) times.push((t += d));
+// The steady part: from the first decode or head append to the last one (a thread of the
+// prototype may only decode, or only append).
 let first = Infinity;
 let last = 0;
 profile.samples.forEach((id, i) => {
   const s = stackOf(id);
-  if (s.some((f) => f.functionName === 'prepareWrite')) first = Math.min(first, times[i]);
-  if (s.some((f) => f.url.includes('head') && /append/i.test(f.functionName)))
+  const decodes = s.some((f) => /^(prepareWrite|decodeHttpWrite)$/.test(f.functionName));
+  const appends = s.some((f) => f.url.includes('/head/') && /append/i.test(f.functionName));
+  if (decodes || appends) {
+    first = Math.min(first, times[i]);
     last = Math.max(last, times[i]);
+  }
 });
 const byStage = new Map<string, number>();
 const selfTime = new Map<string, number>();
