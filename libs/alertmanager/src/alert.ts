@@ -111,7 +111,8 @@ export function mergeAlerts(a: Alert, o: Alert, now: number): Alert {
     generatorURL: o.generatorURL,
     updatedAt: o.updatedAt,
     timeout: o.timeout,
-    fingerprint: o.fingerprint,
+    // Equal by construction; the older alert's, like the maps above, so a re-posted copy dies young.
+    fingerprint: a.fingerprint,
   };
 }
 

@@ -47,6 +47,11 @@ export interface TenantDeps {
   readonly onAttempt?: (a: NotificationAttempt) => void;
   /** First retry delay; doubles per attempt (Alertmanager's backoff starts near 1 s too). */
   readonly retryBaseMs?: number;
+  /**
+   * Where the tenant keeps its alerts by fingerprint (a new map when omitted): the host's store
+   * of them, so that a post writes each merged alert into one map, not into two alike.
+   */
+  readonly alerts?: Map<string, Alert>;
 }
 
 /** An alert as API v2 lists it: with its receivers and why it is suppressed. */
@@ -66,7 +71,7 @@ const MIN_TIMEOUT_MS = 10_000;
  */
 export class TenantAlertmanager {
   readonly silences: SilenceSet;
-  private readonly alerts = new Map<string, Alert>();
+  private readonly alerts: Map<string, Alert>;
   private dispatcher: Dispatcher;
   private readonly now: () => number;
   /** The tenant's templates; replaced with its configuration. */
@@ -78,6 +83,7 @@ export class TenantAlertmanager {
     private readonly deps: TenantDeps,
   ) {
     this.now = deps.now ?? Date.now;
+    this.alerts = deps.alerts ?? new Map();
     this.silences = new SilenceSet(this.now, deps.saveSilence);
     this.dispatcher = new Dispatcher(config, (g, a) => this.notify(g, a), this.now);
   }

@@ -1,5 +1,6 @@
 import { connectBus, type NatsBus } from '@strata/bus';
 import { type StoredAlert } from '@strata/contracts';
+import { TenantAlertmanager, parseAlertmanagerConfig } from '@strata/alertmanager';
 import { testNatsLogin, testServices, uniqueName } from '@strata/testing';
 import { AlertStore } from './alert-store';
 
@@ -99,5 +100,36 @@ describe('alert snapshots in KV', () => {
     await restarted.load();
     expect(names(restarted, 'acme')).toEqual(['InSnapshot', 'OnlyInKeys']);
     expect(names(restarted, 'beta')).toEqual(['OtherTenant']);
+  });
+
+  it('snapshots what a tenant merged into the map it keeps in the store, re-posts included', async () => {
+    const kv = await bus.openKv(uniqueName('alerts'));
+    const store = new AlertStore(kv);
+    const am = new TenantAlertmanager(
+      'acme',
+      parseAlertmanagerConfig('route:\n  receiver: r\nreceivers:\n  - name: r\n'),
+      {
+        nflog: { get: () => Promise.resolve(undefined), put: () => Promise.resolve() },
+        send: () => Promise.resolve(),
+        externalURL: 'http://am',
+        alerts: store.heldBy('acme'),
+      },
+    );
+    const posted = { labels: { alertname: 'Disk' }, annotations: { summary: 'full' } };
+    const now = Date.now();
+    store.marked('acme', am.post([posted], now - 60_000));
+    store.marked('acme', am.post([{ ...posted, annotations: { summary: 'fuller' } }], now));
+    await store.snapshot(now, 2);
+    await am.stop();
+
+    const restarted = new AlertStore(kv);
+    expect(await restarted.load()).toBe(2);
+    expect(restarted.alertsOf('acme')).toEqual([
+      expect.objectContaining({
+        annotations: { summary: 'fuller' },
+        startsAt: now - 60_000,
+        updatedAt: now,
+      }),
+    ]);
   });
 });

@@ -69,6 +69,26 @@ export class AlertStore {
     }
   }
 
+  /**
+   * The map a tenant's alerts are held in, for its Alertmanager to keep them in: what it merges
+   * is then held here as it is, and `marked` only marks the parts to write. Alerts a day old
+   * leave it at a snapshot, as they would leave a restart.
+   */
+  heldBy(tenantId: string): Map<string, StoredAlert> {
+    let held = this.tenants.get(tenantId);
+    if (held === undefined) this.tenants.set(tenantId, (held = new Map()));
+    return held;
+  }
+
+  /** Marks the parts of alerts already held (through `heldBy`) for the next snapshot. */
+  marked(tenantId: string, alerts: readonly StoredAlert[]): void {
+    let dirty = this.dirty.get(tenantId);
+    if (dirty === undefined) this.dirty.set(tenantId, (dirty = new Set()));
+    // Marked even when unchanged: this part's snapshot must cover this sequence too.
+    for (let i = 0; i < alerts.length && dirty.size < PARTS; i++)
+      dirty.add(partOf(alerts[i].fingerprint));
+  }
+
   /** The tenants with alerts held. */
   tenantIds(): string[] {
     return [...this.tenants.keys()];

@@ -155,7 +155,8 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     const applied = (this.chains.get(tenantId) ?? Promise.resolve())
       .then(() => this.running(tenantId))
       .then((am) => {
-        if (am !== null) this.store.apply(tenantId, am.post(batch.alerts, batch.receivedAt));
+        // The tenant keeps its alerts in the store's map: what it merged is held there already.
+        if (am !== null) this.store.marked(tenantId, am.post(batch.alerts, batch.receivedAt));
       })
       .catch(() => undefined)
       .finally(() => this.unapplied.delete(seq));
@@ -326,6 +327,7 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
         this.record(a);
       },
       retryBaseMs: this.options.retryBaseMs,
+      alerts: this.store.heldBy(tenantId),
     });
     if (stored) am.templates = new TemplateSet(stored.templateFiles);
     const silences = await this.state.keys(`silence.${tenantId}.>`);
