@@ -143,6 +143,21 @@ const perMillion = (seconds: number): string => ((seconds * 1e6) / (numSeries * 
 const pct = (xs: number[], p: number) =>
   xs[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
 
+/** The figures every receiver is compared by: its run's rate and latencies, and its memory. */
+function runFigures(
+  run: Awaited<ReturnType<typeof drive>>,
+  memory: { peakRss: number; rss: number; baseline: number },
+): Pick<Result, 'samplesPerSecond' | 'p50' | 'p99' | 'warmP99' | 'peakRss' | 'bytesPerSeries'> {
+  return {
+    samplesPerSecond: (numSeries * rounds) / run.seconds,
+    p50: pct(run.latencies, 50),
+    p99: pct(run.latencies, 99),
+    warmP99: pct(run.warmLatencies, 99),
+    peakRss: memory.peakRss,
+    bytesPerSeries: (memory.rss - memory.baseline) / numSeries,
+  };
+}
+
 /** A fresh directory per run: a second run must not find the first one's stream or TSDB. */
 function runDir(name: string): string {
   return mkdtempSync(join(dir, `${name}-`));
@@ -265,12 +280,7 @@ async function benchStrata(all: Buffer[]): Promise<Result> {
   const catchUp = Number(process.hrtime.bigint() - ingestStart) / 1e9;
   const result: Result = {
     name: 'strata',
-    samplesPerSecond: total / run.seconds,
-    p50: pct(run.latencies, 50),
-    p99: pct(run.latencies, 99),
-    warmP99: pct(run.warmLatencies, 99),
-    peakRss: sum(peakRss),
-    bytesPerSeries: (sum(rss) - baseline) / numSeries,
+    ...runFigures(run, { peakRss: sum(peakRss), rss: sum(rss), baseline }),
     cpuPerMillion: `${cpu[0].toFixed(1)} s (${processes.length > 1 ? `${cpuEach}; ` : ''}+ nats-server ${cpu[1].toFixed(1)} s, senders ${perMillion(run.senderCpuSeconds)} s)`,
     extra: `heads hold ${held}/${total} samples ${catchUp.toFixed(1)} s after the last ack (ack-to-queryable throughput ${(total / (run.seconds + catchUp)).toFixed(0)} samples/s)`,
   };
@@ -344,12 +354,7 @@ async function benchHopless(all: Buffer[]): Promise<Result> {
   const natsCpu = cpuSeconds(nats.process.pid) - nats0;
   const result: Result = {
     name: 'strata',
-    samplesPerSecond: (numSeries * rounds) / run.seconds,
-    p50: pct(run.latencies, 50),
-    p99: pct(run.latencies, 99),
-    warmP99: pct(run.warmLatencies, 99),
-    peakRss: peakRss(pid),
-    bytesPerSeries: (rss(pid) - baseline) / numSeries,
+    ...runFigures(run, { peakRss: peakRss(pid), rss: rss(pid), baseline }),
     cpuPerMillion:
       `${perMillion(proc)} s (hopless-${variant}: main thread ${perMillion(main)}` +
       `${before.workerTid === null ? '' : `, worker ${perMillion(worker)}`}, other threads ${perMillion(proc - main - worker)}; ` +
@@ -397,12 +402,7 @@ async function benchPrometheus(all: Buffer[]): Promise<Result> {
   });
   const result: Result = {
     name: 'prometheus',
-    samplesPerSecond: (numSeries * rounds) / run.seconds,
-    p50: pct(run.latencies, 50),
-    p99: pct(run.latencies, 99),
-    warmP99: pct(run.warmLatencies, 99),
-    peakRss: peakRss(pid),
-    bytesPerSeries: (rss(pid) - baseline) / numSeries,
+    ...runFigures(run, { peakRss: peakRss(pid), rss: rss(pid), baseline }),
     cpuPerMillion: `${perMillion(cpuSeconds(pid) - cpuBefore)} s (senders ${perMillion(run.senderCpuSeconds)} s)`,
     extra: 'samples are queryable when acknowledged',
   };

@@ -4,7 +4,7 @@
 // words, first sample, sample count), then the timestamps and the values as float64 (8-aligned),
 // then the label blocks' bytes.
 import { type DecodedSeries, low52OfWords } from '@strata/remote-write';
-import { type LabelBlockRef } from '@strata/tsdb';
+import { type PrototypeHeads } from './heads';
 
 const PER_SERIES = 6;
 
@@ -45,15 +45,11 @@ export function packWrite(series: readonly DecodedSeries[]): ArrayBuffer {
   return buffer;
 }
 
-/** What {@link forEachPacked} hands over per series; the block ref is reused between calls. */
-export type PackedVisitor = (
-  block: LabelBlockRef,
-  hashLow52: number,
-  timestamps: Float64Array,
-  values: Float64Array,
-  from: number,
-  count: number,
-) => void;
+/**
+ * What {@link forEachPacked} hands over per series, in the shape the heads append it (the block ref
+ * is reused between calls).
+ */
+export type PackedVisitor = PrototypeHeads['apply'];
 
 /** Visits every series of a packed write in order, without allocating per series. */
 export function forEachPacked(buffer: ArrayBuffer, visit: PackedVisitor): void {
