@@ -8,6 +8,7 @@ export {
   type RestoredTenantHead,
 } from './head/partition-head';
 export { TenantHead } from './head/tenant-head';
+export { seriesOf, type SeriesSource } from './head/series-of';
 export {
   encodeHeadSnapshot,
   decodeHeadSnapshot,

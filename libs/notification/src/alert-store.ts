@@ -56,17 +56,12 @@ export class AlertStore {
 
   /** Takes alerts in, each unless a version as new is held; marks their parts for the next snapshot. */
   apply(tenantId: string, alerts: readonly StoredAlert[], markDirty = true): void {
-    let held = this.tenants.get(tenantId);
-    if (held === undefined) this.tenants.set(tenantId, (held = new Map()));
-    let dirty = this.dirty.get(tenantId);
-    if (markDirty && dirty === undefined) this.dirty.set(tenantId, (dirty = new Set()));
+    const held = this.heldBy(tenantId);
     for (const a of alerts) {
       const old = held.get(a.fingerprint);
       if (old === undefined || old.updatedAt < a.updatedAt) held.set(a.fingerprint, a);
-      // Marked even when unchanged: this part's snapshot must cover this sequence too (once
-      // every part is marked, as a tenant's large posts soon make it, there is nothing to add).
-      if (dirty !== undefined && dirty.size < PARTS) dirty.add(partOf(a.fingerprint));
     }
+    if (markDirty) this.marked(tenantId, alerts);
   }
 
   /**
@@ -84,7 +79,8 @@ export class AlertStore {
   marked(tenantId: string, alerts: readonly StoredAlert[]): void {
     let dirty = this.dirty.get(tenantId);
     if (dirty === undefined) this.dirty.set(tenantId, (dirty = new Set()));
-    // Marked even when unchanged: this part's snapshot must cover this sequence too.
+    // Marked even when unchanged: this part's snapshot must cover this sequence too (once every
+    // part is marked, as a tenant's large posts soon make it, there is nothing to add).
     for (let i = 0; i < alerts.length && dirty.size < PARTS; i++)
       dirty.add(partOf(alerts[i].fingerprint));
   }

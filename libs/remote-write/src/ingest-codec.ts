@@ -11,6 +11,7 @@ import {
 import { DecodedSeries } from './decoded-series';
 import { readIngestV1 } from './ingest-codec-v1';
 import { Reader, fail } from './ingest-reader';
+import { low52OfWords } from './series-hash';
 import { compressBlock, expandBlock } from './snappy';
 import { type Exemplar, METRIC_TYPES, type MetricMetadata } from './types';
 
@@ -327,7 +328,7 @@ export class IngestSeriesCursor implements LabelBlockRef {
 
   /** The low 52 bits of the router's hash as a Number, exact (the key a head files series under). */
   get hashLow52(): number {
-    return (this.hashHi & 0xfffff) * 0x100000000 + this.hashLo;
+    return low52OfWords(this.hashLo, this.hashHi);
   }
 
   get hash(): bigint {

@@ -12,6 +12,7 @@ import {
   TsdbError,
   newSeriesRefusal,
 } from '@strata/tsdb';
+import { seriesOf } from './series-of';
 import { type TenantExemplar, TenantExemplars } from './tenant-exemplars';
 import { TenantHead } from './tenant-head';
 
@@ -284,26 +285,6 @@ export class PartitionHead {
   tickRates(seconds: number): void {
     for (const t of this.heads.values()) t.rate.tick(seconds);
   }
-}
-
-// A known series is found by the router's hash and confirmed against its label block as
-// bytes; a new one is created from the block with the same hash, its strings read once. Null: a
-// new series whose samples the head would all refuse.
-function seriesOf(tenant: TenantHead, s: IngestSeriesCursor): MemSeries | null {
-  const known = tenant.known.get(s.hashKey, s);
-  if (known) return known;
-  const head = tenant.head;
-  const key = s.hashLow52;
-  let series = head.seriesByBlock(s, key);
-  if (!series) {
-    let takes = false;
-    for (let i = 0; i < s.count && !takes; i++)
-      takes = newSeriesRefusal(head, s.timestamp(i)) === null;
-    if (!takes) return null;
-    series = head.createFromBlock(s, key);
-  }
-  tenant.known.set(s.hashKey, s, series);
-  return series;
 }
 
 function knownSeries(tenant: TenantHead, s: IngestSeriesCursor): MemSeries | undefined {

@@ -1,15 +1,8 @@
 // The partitions' heads of the hop-less prototype: the real `Head` of each partition, a series
-// found by the router's hash and label block, or created from them, as the ingester does (its
-// known-series cache first, the head's own lookup then).
-import { TenantHead } from '@strata/ingester';
+// found or created by the ingester's own lookup (its known-series cache first, the head's then).
+import { type SeriesSource, TenantHead, seriesOf } from '@strata/ingester';
 import { partitionOfLow52 } from '@strata/remote-write';
-import {
-  Head,
-  type LabelBlockRef,
-  type MemSeries,
-  TsdbError,
-  newSeriesRefusal,
-} from '@strata/tsdb';
+import { Head, type LabelBlockRef, TsdbError } from '@strata/tsdb';
 
 /** Series and samples the heads hold, and samples they refused. */
 export interface HeadCounts {
@@ -23,6 +16,8 @@ export class PrototypeHeads {
   readonly heads: Head[];
   private readonly tenants: TenantHead[];
   private refused = 0;
+  /** The series being applied, as the ingester's lookup reads it (one object, reused). */
+  private readonly source = new AppliedSeries();
 
   constructor(readonly partitions: number) {
     this.tenants = Array.from({ length: partitions }, () => new TenantHead('bench', new Head()));
@@ -40,7 +35,7 @@ export class PrototypeHeads {
   ): void {
     const tenant = this.tenants[partitionOfLow52(hashLow52, this.partitions)];
     const head = tenant.head;
-    const series = seriesOf(tenant, block, hashLow52, timestamps, from, count);
+    const series = seriesOf(tenant, this.source.of(block, hashLow52, timestamps, from, count));
     if (series === null) {
       this.refused += count;
       return;
@@ -68,35 +63,43 @@ export function countHeads(heads: Iterable<Head>, refused: number): HeadCounts {
   for (const head of heads)
     for (const s of head.allSeries()) {
       series++;
-      // A closed chunk's first two bytes are its sample count (big-endian), as in Prometheus.
-      for (const c of s.chunks) samples += (c.bytes[0] << 8) | c.bytes[1];
-      samples += (s.headChunk?.numSamples() ?? 0) + (s.ooo?.ts.length ?? 0);
+      samples += s.numSamples() + (s.ooo?.ts.length ?? 0);
     }
   return { series, samples, refused };
 }
 
-function seriesOf(
-  tenant: TenantHead,
-  block: LabelBlockRef,
-  key: number,
-  timestamps: Float64Array,
-  from: number,
-  count: number,
-): MemSeries | null {
-  // The known-series cache keys on the hash's low 32 bits as a small integer, as the ingester's.
-  const key32 = key | 0;
-  const known = tenant.known.get(key32, block);
-  if (known) return known;
-  const head = tenant.head;
-  let series = head.seriesByBlock(block, key);
-  if (!series) {
-    // As Prometheus: a new series none of whose samples the head would take is not created.
-    let takes = false;
-    for (let i = from; i < from + count && !takes; i++)
-      takes = newSeriesRefusal(head, timestamps[i]) === null;
-    if (!takes) return null;
-    series = head.createFromBlock(block, key);
+/** A series of a decoded or packed write, seen through the ingester's `SeriesSource`. */
+class AppliedSeries implements SeriesSource {
+  buf: Uint8Array = new Uint8Array(0);
+  start = 0;
+  end = 0;
+  hashLow52 = 0;
+  count = 0;
+  private timestamps: Float64Array = new Float64Array(0);
+  private from = 0;
+
+  of(
+    block: LabelBlockRef,
+    hashLow52: number,
+    timestamps: Float64Array,
+    from: number,
+    count: number,
+  ): this {
+    this.buf = block.buf;
+    this.start = block.start;
+    this.end = block.end;
+    this.hashLow52 = hashLow52;
+    this.timestamps = timestamps;
+    this.from = from;
+    this.count = count;
+    return this;
   }
-  tenant.known.set(key32, block, series);
-  return series;
+
+  get hashKey(): number {
+    return this.hashLow52 | 0;
+  }
+
+  timestamp(i: number): number {
+    return this.timestamps[this.from + i];
+  }
 }
