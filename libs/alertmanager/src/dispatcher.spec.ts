@@ -69,6 +69,46 @@ describe('Dispatcher', () => {
     await dispatcher.stop();
   });
 
+  it('flushes again at once the groups that flushed before, and only those', async () => {
+    const flushed: string[] = [];
+    const dispatcher = new Dispatcher(CONFIG, (g) => {
+      flushed.push(`${g.labels.group}@${Date.now()}`);
+      return Promise.resolve(true);
+    });
+    dispatcher.insert(acceptAlert({ labels: { group: 'a' } }, 100_000, HOUR));
+    await jest.advanceTimersByTimeAsync(1_000);
+    dispatcher.insert(acceptAlert({ labels: { group: 'b' } }, 101_000, HOUR));
+    await jest.advanceTimersByTimeAsync(500);
+    // A replica taking over the tenant's delivery: b is still in its group_wait.
+    dispatcher.flushAgain();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(flushed).toEqual(['a@101000', 'a@101500']);
+    await jest.advanceTimersByTimeAsync(500);
+    expect(flushed.slice(2)).toEqual(['b@102000']);
+    // Its next flush one group_interval after the one it was asked for.
+    await jest.advanceTimersByTimeAsync(300_000);
+    expect(flushed.slice(3)).toEqual(['a@401500', 'b@402000']);
+    await dispatcher.stop();
+  });
+
+  it('keeps a resolved alert its flushes did not notify, for a day', async () => {
+    const flushed: string[][] = [];
+    const dispatcher = new Dispatcher(CONFIG, (_g, alerts) => {
+      flushed.push(alerts.map((a) => a.labels.instance));
+      // Not sent here (another replica sends, or the receiver fails).
+      return Promise.resolve(false);
+    });
+    const ended = new Date(100_000).toISOString();
+    dispatcher.insert(
+      acceptAlert({ labels: { group: 'g', instance: 'r' }, endsAt: ended }, 100_000, HOUR),
+    );
+    await jest.advanceTimersByTimeAsync(1_000 + 300_000);
+    expect(flushed).toEqual([['r'], ['r']]);
+    await jest.advanceTimersByTimeAsync(24 * HOUR);
+    expect(dispatcher.list()).toEqual([]);
+    await dispatcher.stop();
+  });
+
   it('flushes every group of a large post, the first ones at once', async () => {
     const flushed: number[] = [];
     const dispatcher = new Dispatcher(CONFIG, () => {
@@ -89,8 +129,8 @@ describe('Dispatcher', () => {
   });
 
   it('starts one chunk of due groups per turn of the event loop, however many timers fired in it', async () => {
-    // Three posts, 100 groups each: three timers. The first notifications' claims are answered
-    // before the other groups are prepared.
+    // Three posts, 100 groups each: three timers. The first notifications go out before the
+    // other groups are prepared.
     expect(await startsAfterHeldLoop(3, 100)).toEqual({ inFirstTurn: 64, groups: 300 });
   });
 

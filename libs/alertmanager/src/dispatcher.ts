@@ -27,14 +27,20 @@ interface Placement {
 export type FlushFunc = (group: AggregationGroup, alerts: Alert[]) => Promise<boolean>;
 
 /**
- * Due groups whose flushes start in one turn of the event loop (their claims leave in one write),
- * however many timers fired: the claims' answers and the first requests are not kept waiting
- * behind the preparation of every other due group.
+ * Due groups whose flushes start in one turn of the event loop (their log writes leave in one
+ * socket write), however many timers fired: the first requests are not kept waiting behind the
+ * preparation of every other due group.
  */
 const FLUSH_CHUNK = 64;
 
 /** Empty groups go away on this beat, as Alertmanager's dispatcher maintenance does. */
 const MAINTENANCE_MS = 30_000;
+
+/**
+ * How long a group keeps a resolved alert it could not notify (delivery failing, or another
+ * replica sending the tenant's notifications): as long as the service keeps alerts at all.
+ */
+const UNSENT_RESOLVED_KEPT_MS = 24 * 3_600_000;
 
 /**
  * Alertmanager's dispatcher for one tenant: routes each alert to its aggregation groups, waits
@@ -144,6 +150,17 @@ export class Dispatcher {
     await Promise.all([...this.groups.values()].map((g) => g.running));
   }
 
+  /** Flushes now every group that flushed before (its next flush one `group_interval` after). */
+  flushAgain(): void {
+    if (this.stopped) return;
+    for (const g of this.groups.values())
+      if (g.hasFlushed && !this.waiting.has(g)) {
+        this.unschedule(g);
+        this.waiting.add(g);
+      }
+    this.drain();
+  }
+
   private schedule(g: AggregationGroup, ms: number): void {
     this.unschedule(g);
     // Keyed on the clock timers run by (the injected `now` may be another).
@@ -183,7 +200,7 @@ export class Dispatcher {
 
   /**
    * Starts the flushes of the next `FLUSH_CHUNK` due groups, and the rest on later turns of the
-   * event loop: the first notifications go out (their claims answered) while the rest wait, even
+   * event loop: the first notifications go out while the rest wait, even
    * when the timers of many posts' groups fire together.
    */
   private drain(): void {
@@ -239,11 +256,18 @@ export class Dispatcher {
   }
 
   private collect(): void {
-    for (const [id, g] of this.groups)
+    const before = this.now() - UNSENT_RESOLVED_KEPT_MS;
+    for (const [id, g] of this.groups) {
+      for (const [fp, a] of g.alerts)
+        if (a.endsAt !== null && a.endsAt < before) {
+          g.alerts.delete(fp);
+          this.placements.delete(fp);
+        }
       if (g.alerts.size === 0 && !this.waiting.has(g)) {
         this.unschedule(g);
         this.groups.delete(id);
         this.shared.delete(id);
       }
+    }
   }
 }

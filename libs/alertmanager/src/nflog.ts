@@ -8,22 +8,12 @@ export interface NotificationLogEntry {
 /**
  * The notification log, keyed by group key and integration: a notification is sent only when it
  * differs from the last entry or the repeat interval passed. Implementations shared by replicas
- * keep a restarted or second replica from sending again.
+ * keep a restarted or second replica from sending again (one replica at a time writes them: see
+ * `TenantDeps.sendsHere`).
  */
 export interface NotificationLog {
   get(groupKey: string, receiverKey: string): Promise<NotificationLogEntry | undefined>;
   put(groupKey: string, receiverKey: string, entry: NotificationLogEntry): Promise<void>;
-  /**
-   * Claims the sending of one notification (the group, the integration, these firing and
-   * resolved alerts) until `untilMs`; false when another replica holds the same claim, so replicas
-   * sharing the log send it once. Without it, each replica sends what its log says is due.
-   */
-  claim?(
-    groupKey: string,
-    receiverKey: string,
-    entry: NotificationLogEntry,
-    untilMs: number,
-  ): Promise<boolean>;
 }
 
 /** A notification log in memory, for one process and for tests. */

@@ -38,6 +38,11 @@ export interface NotificationAttempt {
 /** What a tenant's Alertmanager needs from its host. */
 export interface TenantDeps {
   readonly nflog: NotificationLog;
+  /**
+   * Whether this replica sends the tenant's notifications now (it holds the tenant's delivery
+   * lease); always when omitted. Asked before every notification, so it must answer at once.
+   */
+  readonly sendsHere?: () => boolean;
   /** Delivers one notification through one integration. */
   readonly send: Sender;
   readonly externalURL: string;
@@ -160,7 +165,19 @@ export class TenantAlertmanager {
     await this.dispatcher.stop();
   }
 
+  /**
+   * Flushes now every group that flushed before: a replica that just took over the tenant's
+   * delivery sends what the previous sender left due, without waiting for `group_interval`.
+   */
+  flushAgain(): void {
+    this.dispatcher.flushAgain();
+  }
+
   private async notify(group: AggregationGroup, alerts: Alert[]): Promise<boolean> {
+    // Another replica sends this tenant's notifications, and logs them. Not done here: the group
+    // keeps its resolved alerts, so that this replica, should it take over, still has them to
+    // notify if the sender died before it did.
+    if (this.deps.sendsHere !== undefined && !this.deps.sendsHere()) return false;
     const now = this.now();
     const name = group.route.config.receiver;
     const kept = alerts.filter(
@@ -225,17 +242,6 @@ export class TenantAlertmanager {
     }
     const sent = integration.sendResolved ? alerts : firing;
     const deadline = now + Math.max(cfg.groupIntervalMs, MIN_TIMEOUT_MS);
-    const due = {
-      firing: [...firingSet].sort(),
-      resolved: [...resolvedSet].sort(),
-      timestamp: now,
-    };
-    // Another replica is sending this very notification; its log entry will show it.
-    if (
-      this.deps.nflog.claim &&
-      !(await this.deps.nflog.claim(group.key, receiverKey, due, deadline))
-    )
-      return true;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), deadline - now);
     const ctx: NotifyContext = {

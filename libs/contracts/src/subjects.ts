@@ -114,7 +114,10 @@ export const KvBuckets = {
   ingestLeases: 'STRATA_INGEST_LEASES',
   /** Active series per tenant: key `p<partition>` → `ActiveSeriesReport`, put by the partition's owner. */
   activeSeries: 'STRATA_ACTIVE_SERIES',
-  /** Notification: Alertmanager configs (`config.<tenant>`), silences and the notification log, shared by replicas. */
+  /**
+   * Notification: Alertmanager configs (`config.<tenant>`), silences, the notification log and
+   * each tenant's delivery lease (`lease.<tenant>` → `NotificationLease`), shared by replicas.
+   */
   notificationState: 'STRATA_NOTIFICATION',
   /**
    * Notification: snapshots of each tenant's alerts, in parts by the fingerprint's first two hex

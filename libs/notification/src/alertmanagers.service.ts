@@ -30,7 +30,8 @@ import {
 } from '@strata/alertmanager';
 import { AlertStore } from './alert-store';
 import { HistoryLog } from './history-log';
-import { KvNotificationLog, NotificationLogCache } from './kv-notification-log';
+import { DeliveryLeases } from './delivery-leases';
+import { KvNotificationLog, NotificationLogWriter } from './kv-notification-log';
 import { NotificationMetrics } from './notification.metrics';
 import { NOTIFICATION_OPTIONS, type NotificationOptions } from './notification.options';
 import { type TenantConfig, TenantConfigsSource } from './tenant-configs.source';
@@ -43,15 +44,22 @@ receivers:
   - name: empty-receiver
 `;
 
-/** This process, in the ids of the batches it publishes (the stream drops a retried one). */
+/**
+ * This process: in the ids of the batches it publishes (the stream drops a retried one), and as the
+ * owner of its delivery leases.
+ */
 const PUBLISHER = randomUUID();
+
+/** How long a delivery lease lasts when the options do not say (Alertmanager's peer timeout). */
+const DEFAULT_DELIVERY_LEASE_MS = 15_000;
 
 /**
  * Every tenant's Alertmanager in this process. Configurations come from the control plane and are
  * reloaded as their events are relayed. Accepted alerts are stored in a stream before a post is
  * answered; every replica folds that stream into memory and snapshots it to KV. The rest of the
  * runtime state is in JetStream KV: silences and the notification log for good, history for its
- * retention.
+ * retention. One replica at a time sends each tenant's notifications: the holder of its delivery
+ * lease.
  */
 @Injectable()
 export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
@@ -64,7 +72,10 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
   private readonly configs: TenantConfigsSource;
   private readonly watches: KvWatch[] = [];
   private store!: AlertStore;
-  private nflog!: NotificationLogCache;
+  private nflog!: NotificationLogWriter;
+  /** Each running tenant's notification log, read again when its lease is taken. */
+  private readonly logs = new Map<string, KvNotificationLog>();
+  private leases!: DeliveryLeases;
   private follower: Stoppable | null = null;
   private snapshots: NodeJS.Timeout | null = null;
   private snapshotting: Promise<void> = Promise.resolve();
@@ -90,8 +101,18 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     this.state = await this.kv.openKv(KvBuckets.notificationState, { history: 1 });
-    this.nflog = new NotificationLogCache(this.state);
-    await this.nflog.start();
+    this.nflog = new NotificationLogWriter(this.state);
+    const leaseMs = this.options.deliveryLeaseMs ?? DEFAULT_DELIVERY_LEASE_MS;
+    this.leases = new DeliveryLeases(
+      this.state,
+      PUBLISHER,
+      {
+        ttlMs: leaseMs,
+        renewEveryMs: this.options.deliveryLeaseRenewMs ?? Math.floor(leaseMs / 3),
+      },
+      (tenantId) => this.tookOver(tenantId),
+    );
+    this.leases.start();
     this.alerts = await this.kv.openKv(KvBuckets.notificationAlerts, {
       history: 1,
       ttlMs: 24 * 3_600_000,
@@ -108,8 +129,8 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     );
     await this.followAlerts();
     // Replicas share silences through the bucket and alerts through the stream (as Alertmanager's
-    // peers gossip), so any replica can flush a group; claims in the notification log keep them
-    // from both sending.
+    // peers gossip), so any replica can flush a group; the delivery lease of each tenant lets
+    // only one of them send.
     this.replicate(await this.state.watch({ key: 'silence.>', updatesOnly: true }), (tenant, c) => {
       const s = c.json<Silence>();
       const held = tenant.silences.get(s.id);
@@ -231,6 +252,8 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
     await Promise.all(this.watches.map((w) => w.stop()));
     const all = await Promise.all(this.tenants.values());
     await Promise.all(all.map((t) => t.stop()));
+    // After the last flush logged what it sent: the replica taking over reads it.
+    await this.leases?.stop();
     await this.history?.flushed();
   }
 
@@ -315,8 +338,11 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
       stored?.alertmanagerConfig ?? FALLBACK_CONFIG,
       stored?.notificationManager ?? '',
     );
+    const nflog = new KvNotificationLog(this.nflog, tenantId);
+    this.logs.set(tenantId, nflog);
     const am = new TenantAlertmanager(tenantId, config, {
-      nflog: new KvNotificationLog(this.nflog, tenantId),
+      nflog,
+      sendsHere: () => this.leases.holds(tenantId),
       send: sendIntegration,
       externalURL: this.options.externalUrl,
       saveSilence: async (s) => {
@@ -337,7 +363,23 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
       ).filter((s): s is Silence => s !== undefined),
     );
     am.restore(this.store.alertsOf(tenantId));
+    void this.leases.want(tenantId);
     return am;
+  }
+
+  /**
+   * The tenant's lease was just taken: its log is read again (the previous holder wrote it), then
+   * the groups that flushed while another replica sent flush again, so what it left due goes out.
+   */
+  private async tookOver(tenantId: string): Promise<void> {
+    await this.logs.get(tenantId)?.load();
+    // After `holds` answers true, which is when this returns.
+    setImmediate(() => {
+      void this.tenants
+        .get(tenantId)
+        ?.then((am) => am.flushAgain())
+        .catch(() => undefined);
+    });
   }
 
   private record(a: NotificationAttempt): void {

@@ -1,78 +1,143 @@
 import { connectBus, type KvBucket, type NatsBus } from '@strata/bus';
 import { type NotificationLogEntry, needsUpdate } from '@strata/alertmanager';
+import { type NotificationLease, notificationLeaseKey } from '@strata/contracts';
 import { testNatsLogin, testServices, uniqueName } from '@strata/testing';
-import { KvNotificationLog, NotificationLogCache } from './kv-notification-log';
+import { DeliveryLeases, type DeliveryLeaseTimes } from './delivery-leases';
+import { KvNotificationLog, NotificationLogWriter } from './kv-notification-log';
 
-const GROUP = '{}:{alertname="CpuHigh"}';
+const TENANT = 'acme';
 const RECEIVER = 'hook/webhook/0';
+const group = (name: string) => `{}:{alertname="${name}"}`;
+/** Long enough that no pause of a loaded machine lets a renewed lease lapse. */
+const LONG: DeliveryLeaseTimes = { ttlMs: 60_000, renewEveryMs: 20_000 };
+/** Short enough for a dead holder's lease to lapse within the spec. */
+const SHORT: DeliveryLeaseTimes = { ttlMs: 2_000, renewEveryMs: 500 };
 
-/** A replica's view of one tenant's log, as the service builds it at start. */
-async function replica(kv: KvBucket): Promise<KvNotificationLog> {
-  const cache = new NotificationLogCache(kv);
-  await cache.start();
-  return new KvNotificationLog(cache, 'acme');
+/** One replica of the notification service, as far as delivery goes: its lease keeper and log. */
+interface Replica {
+  readonly leases: DeliveryLeases;
+  readonly log: KvNotificationLog;
+  /** When it last took the lease (its `acquired` ran), 0 before. */
+  acquiredAt: number;
 }
 
-/** What a flush does before sending: consult the log, then claim; true when it would send. */
-async function wouldSend(log: KvNotificationLog, due: NotificationLogEntry): Promise<boolean> {
-  const entry = await log.get(GROUP, RECEIVER);
-  if (
-    !needsUpdate(entry, new Set(due.firing), new Set(due.resolved), true, 3_600_000, due.timestamp)
-  )
-    return false;
-  return log.claim(GROUP, RECEIVER, due, due.timestamp + 10_000);
+/** A replica as the service builds one: taking the lease reads the tenant's log again. */
+function replica(kv: KvBucket, times: DeliveryLeaseTimes, owner: string): Replica {
+  const log = new KvNotificationLog(new NotificationLogWriter(kv), TENANT);
+  const r: Replica = {
+    log,
+    acquiredAt: 0,
+    leases: new DeliveryLeases(kv, owner, times, async () => {
+      await log.load();
+      r.acquiredAt = Date.now();
+    }),
+  };
+  return r;
 }
+
+/** What a flush decides: send when this replica holds the lease and the log says it is due. */
+async function wouldSend(r: Replica, name: string, due: NotificationLogEntry): Promise<boolean> {
+  if (!r.leases.holds(TENANT)) return false;
+  const entry = await r.log.get(group(name), RECEIVER);
+  return needsUpdate(
+    entry,
+    new Set(due.firing),
+    new Set(due.resolved),
+    true,
+    3_600_000,
+    due.timestamp,
+  );
+}
+
+const firing = (fp: string, timestamp: number): NotificationLogEntry => ({
+  firing: [fp],
+  resolved: [],
+  timestamp,
+});
 
 /**
- * Replicas do not watch each other's log writes: a copy gone stale must still never send what
- * another replica sent or is sending, and a restart must see what was sent.
+ * One replica at a time sends a tenant's notifications (the holder of its delivery lease) and
+ * writes its log; replicas do not watch each other's log writes, so the one that takes the lease
+ * over must read the log again, and must not take it before the previous holder's lapsed.
  */
-describe('the notification log in KV, shared by replicas', () => {
+describe('the notification log in KV and the delivery lease, shared by replicas', () => {
   let bus: NatsBus;
+  const running: DeliveryLeases[] = [];
 
   beforeEach(async () => {
     bus = await connectBus({ url: testServices().natsUrl, ...testNatsLogin('admin'), name: 'nl' });
   });
   afterEach(async () => {
+    await Promise.all(running.splice(0).map((l) => l.stop()));
     await bus.drain();
   });
 
   it('sends each notification once across replicas and restarts', async () => {
     const kv = await bus.openKv(uniqueName('nflog'));
-    const a = await replica(kv);
-    const b = await replica(kv);
+    const a = replica(kv, LONG, 'a');
+    const b = replica(kv, LONG, 'b');
+    running.push(a.leases, b.leases);
+    await Promise.all([a.leases.want(TENANT), b.leases.want(TENANT)]);
     const now = Date.now();
-    const firing: NotificationLogEntry = { firing: ['f1'], resolved: [], timestamp: now };
 
-    // Both flush the new group at once: one claim wins, the other sends nothing.
-    const claims = await Promise.all([wouldSend(a, firing), wouldSend(b, firing)]);
-    expect(claims.filter(Boolean)).toHaveLength(1);
-    const [sender, other] = claims[0] ? [a, b] : [b, a];
-    await sender.put(GROUP, RECEIVER, firing);
+    // Both flush the new group: the lease's holder sends, the other sends nothing.
+    const sends = await Promise.all([
+      wouldSend(a, 'CpuHigh', firing('f1', now)),
+      wouldSend(b, 'CpuHigh', firing('f1', now)),
+    ]);
+    expect(sends.filter(Boolean)).toHaveLength(1);
+    const [sender, other] = sends[0] ? [a, b] : [b, a];
+    await sender.log.put(group('CpuHigh'), RECEIVER, firing('f1', now));
+    expect(await wouldSend(sender, 'CpuHigh', firing('f1', now + 1_000))).toBe(false);
+    expect(await wouldSend(other, 'CpuHigh', firing('f1', now + 1_000))).toBe(false);
 
-    // The other replica's next flush, and a restarted one's, see it sent.
-    expect(await wouldSend(other, { ...firing, timestamp: now + 1_000 })).toBe(false);
-    expect(await wouldSend(await replica(kv), { ...firing, timestamp: now + 1_000 })).toBe(false);
-
-    // A change is sent once more, by whichever replica claims it first; the one whose copy was
-    // stale finds out by its failed claim and sends nothing.
-    const resolved: NotificationLogEntry = { firing: [], resolved: ['f1'], timestamp: now + 2_000 };
-    expect(await wouldSend(sender, resolved)).toBe(true);
-    expect(await wouldSend(other, resolved)).toBe(false);
-    await sender.put(GROUP, RECEIVER, resolved);
-    expect(await wouldSend(other, { ...resolved, timestamp: now + 3_000 })).toBe(false);
+    // The sender stops (its lease given back) and comes back as a new process: it sees what it
+    // sent once it holds the lease again, and sends what changed.
+    await sender.leases.stop();
+    const restarted = replica(kv, LONG, 'restarted');
+    running.push(restarted.leases);
+    await restarted.leases.want(TENANT);
+    expect(restarted.leases.holds(TENANT)).toBe(true);
+    expect(await wouldSend(restarted, 'CpuHigh', firing('f1', now + 2_000))).toBe(false);
+    const resolved = { firing: [], resolved: ['f1'], timestamp: now + 3_000 };
+    expect(await wouldSend(restarted, 'CpuHigh', resolved)).toBe(true);
+    expect(await wouldSend(other, 'CpuHigh', resolved)).toBe(false);
   });
 
-  it("sends once a dead sender's claim lapses, and not before", async () => {
+  it("takes over once a dead holder's lease lapsed, not before, and reads the log it left", async () => {
     const kv = await bus.openKv(uniqueName('nflog'));
-    const dead = await replica(kv);
-    const live = await replica(kv);
+    // Never started: it takes the lease once and never renews it, as a process killed after.
+    const dead = replica(kv, SHORT, 'dead');
+    await dead.leases.want(TENANT);
+    expect(dead.leases.holds(TENANT)).toBe(true);
     const now = Date.now();
-    const due: NotificationLogEntry = { firing: ['f1'], resolved: [], timestamp: now };
-    // Claimed, then the process died before its log entry was written.
-    expect(await dead.claim(GROUP, RECEIVER, due, now + 10_000)).toBe(true);
-    expect(await wouldSend(live, { ...due, timestamp: now + 5_000 })).toBe(false);
-    expect(await wouldSend(live, { ...due, timestamp: now + 6_000 })).toBe(false);
-    expect(await wouldSend(live, { ...due, timestamp: now + 10_001 })).toBe(true);
+    await dead.log.put(group('CpuHigh'), RECEIVER, firing('f1', now));
+    await dead.log.put(group('DiskFull'), RECEIVER, firing('d1', now));
+
+    // The survivor read the log while the dead one held the lease; the dead one then sent the
+    // resolution. Kept, that copy would take f1 firing again for a notification already sent.
+    const live = replica(kv, SHORT, 'live');
+    running.push(live.leases);
+    expect(await live.log.get(group('CpuHigh'), RECEIVER)).toEqual(firing('f1', now));
+    await dead.log.put(group('CpuHigh'), RECEIVER, {
+      firing: [],
+      resolved: ['f1'],
+      timestamp: now,
+    });
+    const deadUntil = (await kv.get(notificationLeaseKey(TENANT)))!.json<NotificationLease>().until;
+
+    await live.leases.want(TENANT);
+    live.leases.start();
+    for (const deadline = Date.now() + 60_000; !live.leases.holds(TENANT);) {
+      if (Date.now() > deadline) throw new Error('the lease was never taken over');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(live.acquiredAt).toBeGreaterThan(deadUntil);
+    expect(dead.leases.holds(TENANT)).toBe(false);
+
+    // What the dead one logged is not sent again; what is due since is.
+    expect(await wouldSend(live, 'DiskFull', firing('d1', now + 1_000))).toBe(false);
+    expect(await wouldSend(live, 'CpuHigh', firing('f1', now + 1_000))).toBe(true);
+    expect(await wouldSend(live, 'NewAlert', firing('n1', now + 1_000))).toBe(true);
   });
 });

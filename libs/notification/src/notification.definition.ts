@@ -7,6 +7,7 @@ export const notificationService = defineService('notification', (config) =>
     externalUrl: `http://127.0.0.1:${config.HTTP_PORT}/alertmanager`,
     historyRetentionMs: 7 * 24 * 3_600_000,
     alertSnapshotEveryMs: config.STRATA_NOTIFICATION_SNAPSHOT_SECONDS * 1000,
+    deliveryLeaseMs: config.STRATA_NOTIFICATION_LEASE_SECONDS * 1000,
     secretKeyring: secretKeyringFrom(config),
   }),
 );

@@ -10,6 +10,14 @@ export interface NotificationOptions {
   readonly historyRetentionMs: number;
   /** Time between snapshots of the alerts held (a restart replays the stream after the last). */
   readonly alertSnapshotEveryMs: number;
+  /**
+   * How long a tenant's delivery lease lasts unrenewed (15 s when omitted, as Alertmanager's
+   * `--cluster.peer-timeout`): a replica that dies stops sending, and another takes the tenant's
+   * notifications over this long after its last renewal at most.
+   */
+  readonly deliveryLeaseMs?: number;
+  /** Time between renewals of the leases held and attempts at the others (a third of the lease when omitted). */
+  readonly deliveryLeaseRenewMs?: number;
   /** First retry delay of a failed delivery. */
   readonly retryBaseMs?: number;
   /** Opens receivers' sealed credentials (`STRATA_SECRET_KEY`). */

@@ -155,6 +155,19 @@ export interface AlertSnapshotPart {
   readonly alerts: readonly StoredAlert[];
 }
 
+/**
+ * A tenant's delivery lease in `KvBuckets.notificationState` (`notificationLeaseKey`): the one
+ * replica that sends the tenant's notifications, until `until` (ms since the epoch) unless it
+ * renews; once that passes, another replica may take it.
+ */
+export interface NotificationLease {
+  readonly owner: string;
+  readonly until: number;
+}
+
+/** Key of a tenant's delivery lease in `KvBuckets.notificationState`. */
+export const notificationLeaseKey = (tenantId: string) => `lease.${tenantId}`;
+
 /** `POST /api/v2/alerts` for one tenant. */
 export const PostAlertsRequest = z.object({
   tenantId: TenantId,

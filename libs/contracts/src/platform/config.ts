@@ -486,6 +486,12 @@ export const PlatformEnv = z.object({
    * touched, so with Prometheus re-posting every evaluation it costs more CPU the more often it runs.
    */
   STRATA_NOTIFICATION_SNAPSHOT_SECONDS: z.coerce.number().positive().default(30),
+  /**
+   * Notification: seconds a tenant's delivery lease lasts unrenewed (renewed every third of it).
+   * One replica at a time sends a tenant's notifications; when it dies, another takes over once
+   * its lease lapsed, so this bounds how long notifications wait for a survivor.
+   */
+  STRATA_NOTIFICATION_LEASE_SECONDS: z.coerce.number().positive().default(15),
   /** Log sources: largest body of a log route (Loki push, `_bulk`, OTLP logs, `/api/v1/logs`), before and after decompression. */
   STRATA_LOGS_MAX_BODY_BYTES: z.coerce
     .number()
