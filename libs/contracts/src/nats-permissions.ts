@@ -258,6 +258,7 @@ const GRANTS: Record<ServiceName, ServiceGrants> = {
       // A tenant's last sequence: how far to fold before answering a read.
       ...readStream(NotificationStreams.alertBatches.name),
       ...useKv(KvBuckets.notificationState, 'write'),
+      ...useKv(KvBuckets.notificationLog, 'write'),
       ...useKv(KvBuckets.notificationAlerts, 'write'),
       ...useKv(KvBuckets.notificationHistory, 'write'),
       // Tenants' configurations: asked of the control plane, changes followed on its events.

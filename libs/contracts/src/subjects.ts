@@ -115,10 +115,17 @@ export const KvBuckets = {
   /** Active series per tenant: key `p<partition>` → `ActiveSeriesReport`, put by the partition's owner. */
   activeSeries: 'STRATA_ACTIVE_SERIES',
   /**
-   * Notification: Alertmanager configs (`config.<tenant>`), silences, the notification log and
-   * each tenant's delivery lease (`lease.<tenant>` → `NotificationLease`), shared by replicas.
+   * Notification: Alertmanager configs (`config.<tenant>`), silences and each tenant's delivery
+   * lease (`lease.<tenant>` → `NotificationLease`), shared by replicas; the notification log's
+   * keys of earlier builds (`nflog.<tenant>.<id>`), read only.
    */
   notificationState: 'STRATA_NOTIFICATION',
+  /**
+   * Notification: the notification log (`nflog.<tenant>.<batch>` → the entries of notifications
+   * sent together), written by the holder of the tenant's delivery lease, expiring after the
+   * log's retention.
+   */
+  notificationLog: 'STRATA_NOTIFICATION_LOG',
   /**
    * Notification: snapshots of each tenant's alerts, in parts by the fingerprint's first two hex
    * digits (`alertsnap.<tenant>.<xx>` → `AlertSnapshotPart`), and `alertsnap-head` → the stream

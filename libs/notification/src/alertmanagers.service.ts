@@ -52,6 +52,8 @@ const PUBLISHER = randomUUID();
 
 /** How long a delivery lease lasts when the options do not say (Alertmanager's peer timeout). */
 const DEFAULT_DELIVERY_LEASE_MS = 15_000;
+/** How long the notification log keeps an entry when the options do not say (Alertmanager's). */
+const DEFAULT_LOG_RETENTION_MS = 120 * 3_600_000;
 
 /**
  * Every tenant's Alertmanager in this process. Configurations come from the control plane and are
@@ -101,7 +103,12 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     this.state = await this.kv.openKv(KvBuckets.notificationState, { history: 1 });
-    this.nflog = new NotificationLogWriter(this.state);
+    const retentionMs = this.options.notificationLogRetentionMs ?? DEFAULT_LOG_RETENTION_MS;
+    this.nflog = new NotificationLogWriter(
+      await this.kv.openKv(KvBuckets.notificationLog, { history: 1, ttlMs: retentionMs }),
+      this.state,
+      retentionMs,
+    );
     const leaseMs = this.options.deliveryLeaseMs ?? DEFAULT_DELIVERY_LEASE_MS;
     this.leases = new DeliveryLeases(
       this.state,

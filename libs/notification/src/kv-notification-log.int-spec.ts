@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { connectBus, type KvBucket, type NatsBus } from '@strata/bus';
 import { type NotificationLogEntry, needsUpdate } from '@strata/alertmanager';
 import { type NotificationLease, notificationLeaseKey } from '@strata/contracts';
@@ -12,6 +13,13 @@ const group = (name: string) => `{}:{alertname="${name}"}`;
 const LONG: DeliveryLeaseTimes = { ttlMs: 60_000, renewEveryMs: 20_000 };
 /** Short enough for a dead holder's lease to lapse within the spec. */
 const SHORT: DeliveryLeaseTimes = { ttlMs: 2_000, renewEveryMs: 500 };
+const RETENTION_MS = 120 * 3_600_000;
+
+/** The buckets of one spec: the state (leases, keys of earlier builds) and the log's batches. */
+interface Buckets {
+  readonly state: KvBucket;
+  readonly log: KvBucket;
+}
 
 /** One replica of the notification service, as far as delivery goes: its lease keeper and log. */
 interface Replica {
@@ -22,12 +30,15 @@ interface Replica {
 }
 
 /** A replica as the service builds one: taking the lease reads the tenant's log again. */
-function replica(kv: KvBucket, times: DeliveryLeaseTimes, owner: string): Replica {
-  const log = new KvNotificationLog(new NotificationLogWriter(kv), TENANT);
+function replica(kv: Buckets, times: DeliveryLeaseTimes, owner: string): Replica {
+  const log = new KvNotificationLog(
+    new NotificationLogWriter(kv.log, kv.state, RETENTION_MS),
+    TENANT,
+  );
   const r: Replica = {
     log,
     acquiredAt: 0,
-    leases: new DeliveryLeases(kv, owner, times, async () => {
+    leases: new DeliveryLeases(kv.state, owner, times, async () => {
       await log.load();
       r.acquiredAt = Date.now();
     }),
@@ -71,9 +82,13 @@ describe('the notification log in KV and the delivery lease, shared by replicas'
     await Promise.all(running.splice(0).map((l) => l.stop()));
     await bus.drain();
   });
+  const buckets = async (): Promise<Buckets> => ({
+    state: await bus.openKv(uniqueName('nfstate')),
+    log: await bus.openKv(uniqueName('nflog')),
+  });
 
   it('sends each notification once across replicas and restarts', async () => {
-    const kv = await bus.openKv(uniqueName('nflog'));
+    const kv = await buckets();
     const a = replica(kv, LONG, 'a');
     const b = replica(kv, LONG, 'b');
     running.push(a.leases, b.leases);
@@ -105,7 +120,7 @@ describe('the notification log in KV and the delivery lease, shared by replicas'
   });
 
   it("takes over once a dead holder's lease lapsed, not before, and reads the log it left", async () => {
-    const kv = await bus.openKv(uniqueName('nflog'));
+    const kv = await buckets();
     // Never started: it takes the lease once and never renews it, as a process killed after.
     const dead = replica(kv, SHORT, 'dead');
     await dead.leases.want(TENANT);
@@ -114,17 +129,19 @@ describe('the notification log in KV and the delivery lease, shared by replicas'
     await dead.log.put(group('CpuHigh'), RECEIVER, firing('f1', now));
     await dead.log.put(group('DiskFull'), RECEIVER, firing('d1', now));
 
-    // The survivor read the log while the dead one held the lease; the dead one then sent the
+    // The survivor read the log earlier (it held the lease before); the dead one then sent the
     // resolution. Kept, that copy would take f1 firing again for a notification already sent.
     const live = replica(kv, SHORT, 'live');
     running.push(live.leases);
+    await live.log.load();
     expect(await live.log.get(group('CpuHigh'), RECEIVER)).toEqual(firing('f1', now));
     await dead.log.put(group('CpuHigh'), RECEIVER, {
       firing: [],
       resolved: ['f1'],
       timestamp: now,
     });
-    const deadUntil = (await kv.get(notificationLeaseKey(TENANT)))!.json<NotificationLease>().until;
+    const deadUntil = (await kv.state.get(notificationLeaseKey(TENANT)))!.json<NotificationLease>()
+      .until;
 
     await live.leases.want(TENANT);
     live.leases.start();
@@ -139,5 +156,37 @@ describe('the notification log in KV and the delivery lease, shared by replicas'
     expect(await wouldSend(live, 'DiskFull', firing('d1', now + 1_000))).toBe(false);
     expect(await wouldSend(live, 'CpuHigh', firing('f1', now + 1_000))).toBe(true);
     expect(await wouldSend(live, 'NewAlert', firing('n1', now + 1_000))).toBe(true);
+  });
+
+  it('folds many batches into the newest entry of each group, and reads what earlier builds wrote', async () => {
+    const kv = await buckets();
+    const now = Date.now();
+    // An earlier build's key: the entry, a claim beside it.
+    const legacyId = createHash('sha256')
+      .update(group('Legacy'))
+      .update('\u0000')
+      .update(RECEIVER)
+      .digest('hex')
+      .slice(0, 40);
+    await kv.state.put(`nflog.${TENANT}.${legacyId}`, {
+      ...firing('l1', now),
+      claim: { owner: 'gone', content: '[["l1"],[]]', until: now + 10_000 },
+    });
+    const writer = replica(kv, LONG, 'writer');
+    running.push(writer.leases);
+    await writer.leases.want(TENANT);
+    // One batch per notification answered on its own: more than a load writes again as one.
+    for (let i = 0; i < 70; i++)
+      await writer.log.put(group('Flapping'), RECEIVER, firing(`f${i}`, now + i));
+    await writer.log.put(group('Steady'), RECEIVER, firing('s1', now));
+
+    for (const reader of [replica(kv, LONG, 'first'), replica(kv, LONG, 'second')]) {
+      await reader.log.load();
+      expect(await reader.log.get(group('Flapping'), RECEIVER)).toEqual(firing('f69', now + 69));
+      expect(await reader.log.get(group('Steady'), RECEIVER)).toEqual(firing('s1', now));
+      expect(await reader.log.get(group('Legacy'), RECEIVER)).toEqual(firing('l1', now));
+      expect(await reader.log.get(group('Never'), RECEIVER)).toBeUndefined();
+    }
+    expect(await kv.log.keys()).toHaveLength(1);
   });
 });

@@ -8,6 +8,7 @@ export const notificationService = defineService('notification', (config) =>
     historyRetentionMs: 7 * 24 * 3_600_000,
     alertSnapshotEveryMs: config.STRATA_NOTIFICATION_SNAPSHOT_SECONDS * 1000,
     deliveryLeaseMs: config.STRATA_NOTIFICATION_LEASE_SECONDS * 1000,
+    notificationLogRetentionMs: config.STRATA_NOTIFICATION_LOG_RETENTION_HOURS * 3_600_000,
     secretKeyring: secretKeyringFrom(config),
   }),
 );

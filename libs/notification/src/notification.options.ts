@@ -18,6 +18,8 @@ export interface NotificationOptions {
   readonly deliveryLeaseMs?: number;
   /** Time between renewals of the leases held and attempts at the others (a third of the lease when omitted). */
   readonly deliveryLeaseRenewMs?: number;
+  /** How long the notification log keeps an entry (120 h when omitted, as Alertmanager's `--data.retention`). */
+  readonly notificationLogRetentionMs?: number;
   /** First retry delay of a failed delivery. */
   readonly retryBaseMs?: number;
   /** Opens receivers' sealed credentials (`STRATA_SECRET_KEY`). */

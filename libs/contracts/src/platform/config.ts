@@ -492,6 +492,12 @@ export const PlatformEnv = z.object({
    * its lease lapsed, so this bounds how long notifications wait for a survivor.
    */
   STRATA_NOTIFICATION_LEASE_SECONDS: z.coerce.number().positive().default(15),
+  /**
+   * Notification: hours the notification log keeps what was sent (Alertmanager's
+   * `--data.retention`); a group not notified for longer counts as never notified. Applies when
+   * the log's bucket is created.
+   */
+  STRATA_NOTIFICATION_LOG_RETENTION_HOURS: z.coerce.number().positive().default(120),
   /** Log sources: largest body of a log route (Loki push, `_bulk`, OTLP logs, `/api/v1/logs`), before and after decompression. */
   STRATA_LOGS_MAX_BODY_BYTES: z.coerce
     .number()
