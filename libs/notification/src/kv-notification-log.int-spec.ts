@@ -13,6 +13,8 @@ const group = (name: string) => `{}:{alertname="${name}"}`;
 const LONG: DeliveryLeaseTimes = { ttlMs: 60_000, renewEveryMs: 20_000 };
 /** Short enough for a dead holder's lease to lapse within the spec. */
 const SHORT: DeliveryLeaseTimes = { ttlMs: 2_000, renewEveryMs: 500 };
+/** A survivor that asks often, and once it holds the lease keeps it through any pause. */
+const EAGER: DeliveryLeaseTimes = { ttlMs: 60_000, renewEveryMs: 500 };
 const RETENTION_MS = 120 * 3_600_000;
 
 /** The buckets of one spec: the state (leases, keys of earlier builds) and the log's batches. */
@@ -131,7 +133,7 @@ describe('the notification log in KV and the delivery lease, shared by replicas'
 
     // The survivor read the log earlier (it held the lease before); the dead one then sent the
     // resolution. Kept, that copy would take f1 firing again for a notification already sent.
-    const live = replica(kv, SHORT, 'live');
+    const live = replica(kv, EAGER, 'live');
     running.push(live.leases);
     await live.log.load();
     expect(await live.log.get(group('CpuHigh'), RECEIVER)).toEqual(firing('f1', now));
