@@ -2,14 +2,15 @@
 // gateway, over NATS, configuration from the control plane) against Debian's Alertmanager, same
 // configuration, same load, alternating within one run.
 // Run:
-//   node -r @swc-node/register tools/bench/notification/main.ts [alerts=10000] [groups=1000] [batch=100] [concurrency=4] [pairs=3]
+//   node -r @swc-node/register tools/bench/notification/main.ts [alerts=10000] [groups=1000] [batch=100] [concurrency=4] [pairs=3] [warmup=12]
 // Each round gives each side `alerts` alerts in `groups` groups (group_by [group]), posted through
 // `POST /api/v2/alerts` in batches with a few requests in flight, then the same alerts again (a
 // re-post, as Prometheus does every evaluation); the sides take turns going first. Measured: alerts/s
 // accepted (both posts), the time from the first post until the webhook sink holds a notification
 // of every group (end to end, group_wait included), and the CPU time of the side's processes, over
 // the round and over the posts alone (intake).
-// Strata's sides get one unmeasured round first, to warm up the JIT.
+// Strata's sides get `warmup` unmeasured rounds first: a long-running Strata has its hot paths
+// compiled by V8's optimizing tiers, which takes thousands of posts (README, "Warm-up").
 // STRATA_BENCH_BASELINE=<another checkout, node_modules included> adds that checkout's Strata as a
 // third side; STRATA_BENCH_PROCESSES picks Strata's processes (default
 // `control-plane;gateway;notification`); STRATA_BENCH_PROFILE=<dir> writes CPU profiles of them.
@@ -24,6 +25,7 @@ const GROUPS = Number(process.argv[3] ?? 1_000);
 const BATCH = Number(process.argv[4] ?? 100);
 const CONCURRENCY = Number(process.argv[5] ?? 4);
 const PAIRS = Number(process.argv[6] ?? 3);
+const WARMUP = Number(process.argv[7] ?? 12);
 const GROUP_WAIT_S = 1;
 const ROOT = join(__dirname, '../../..');
 
@@ -160,9 +162,11 @@ async function main(): Promise<void> {
       );
     }
     sides.push(alertmanagerSide(sink.url, GROUP_WAIT_S));
-    // An unmeasured round first: Node's JIT warms up (Alertmanager is compiled ahead).
-    for (const side of sides.filter((s) => s.name !== 'alertmanager'))
-      await drive(`${side.name} warm-up`, await side.round(-1), sink);
+    // Unmeasured rounds first, until Node's JIT has compiled the hot paths (Alertmanager is
+    // compiled ahead, and starts afresh each round); printed, so the warming shows.
+    for (let w = 1; w <= WARMUP; w++)
+      for (const side of sides.filter((s) => s.name !== 'alertmanager'))
+        await drive(`${side.name} warm-up ${w}`, await side.round(-w), sink);
     const results = new Map<string, Result[]>(sides.map((s) => [s.name, []]));
     for (let round = 0; round < PAIRS; round++) {
       // Each side goes first in turn, so none always follows another's leftover work.

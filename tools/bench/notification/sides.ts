@@ -151,7 +151,7 @@ export async function strataSide(
   return {
     name,
     async round(round) {
-      const tenantId = round < 0 ? 'bench-warm-up' : `bench-${round}`;
+      const tenantId = round < 0 ? `bench-warm-up${-round}` : `bench-${round}`;
       const sinkPath = `/${name}-${round}`;
       const created = await admin('/api/v1/admin/tenants', 'POST', { tenantId, displayName: name });
       if (created.status >= 300) throw new Error(`${name}: tenant ${created.status}`);
