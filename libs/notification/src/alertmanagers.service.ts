@@ -50,11 +50,6 @@ receivers:
  */
 const PUBLISHER = randomUUID();
 
-/** How long a delivery lease lasts when the options do not say (Alertmanager's peer timeout). */
-const DEFAULT_DELIVERY_LEASE_MS = 15_000;
-/** How long the notification log keeps an entry when the options do not say (Alertmanager's). */
-const DEFAULT_LOG_RETENTION_MS = 120 * 3_600_000;
-
 /**
  * Every tenant's Alertmanager in this process. Configurations come from the control plane and are
  * reloaded as their events are relayed. Accepted alerts are stored in a stream before a post is
@@ -103,20 +98,17 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     this.state = await this.kv.openKv(KvBuckets.notificationState, { history: 1 });
-    const retentionMs = this.options.notificationLogRetentionMs ?? DEFAULT_LOG_RETENTION_MS;
+    const retentionMs = this.options.notificationLogRetentionMs;
     this.nflog = new NotificationLogWriter(
       await this.kv.openKv(KvBuckets.notificationLog, { history: 1, ttlMs: retentionMs }),
       this.state,
       retentionMs,
     );
-    const leaseMs = this.options.deliveryLeaseMs ?? DEFAULT_DELIVERY_LEASE_MS;
+    const leaseMs = this.options.deliveryLeaseMs;
     this.leases = new DeliveryLeases(
       this.state,
       PUBLISHER,
-      {
-        ttlMs: leaseMs,
-        renewEveryMs: this.options.deliveryLeaseRenewMs ?? Math.floor(leaseMs / 3),
-      },
+      { ttlMs: leaseMs, renewEveryMs: Math.floor(leaseMs / 3) },
       (tenantId) => this.tookOver(tenantId),
     );
     this.leases.start();

@@ -139,7 +139,10 @@ export class DeliveryLeases {
     }
     // Lost by a renewal while the log was read: the next round asks again.
     if (this.held.get(tenantId) === h) h.ready = true;
-    this.log.log(`acquired the delivery lease of ${tenantId}`);
+    // Taking a lease over from a replica that stopped renewing is worth an operator's attention; a
+    // lease nobody held (a new tenant's, or one given back at a stop) is routine.
+    if (current === null) this.log.debug(`took the delivery lease of ${tenantId}`);
+    else this.log.log(`took over the delivery lease of ${tenantId}`);
   }
 
   // All at once: a busy event loop delays every renewal by one task, not by one per tenant. A

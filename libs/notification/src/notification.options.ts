@@ -11,15 +11,13 @@ export interface NotificationOptions {
   /** Time between snapshots of the alerts held (a restart replays the stream after the last). */
   readonly alertSnapshotEveryMs: number;
   /**
-   * How long a tenant's delivery lease lasts unrenewed (15 s when omitted, as Alertmanager's
-   * `--cluster.peer-timeout`): a replica that dies stops sending, and another takes the tenant's
-   * notifications over this long after its last renewal at most.
+   * How long a tenant's delivery lease lasts unrenewed (renewed every third of it): a replica that
+   * dies stops sending, and another takes the tenant's notifications over this long after its
+   * last renewal at most.
    */
-  readonly deliveryLeaseMs?: number;
-  /** Time between renewals of the leases held and attempts at the others (a third of the lease when omitted). */
-  readonly deliveryLeaseRenewMs?: number;
-  /** How long the notification log keeps an entry (120 h when omitted, as Alertmanager's `--data.retention`). */
-  readonly notificationLogRetentionMs?: number;
+  readonly deliveryLeaseMs: number;
+  /** How long the notification log keeps an entry (Alertmanager's `--data.retention`). */
+  readonly notificationLogRetentionMs: number;
   /** First retry delay of a failed delivery. */
   readonly retryBaseMs?: number;
   /** Opens receivers' sealed credentials (`STRATA_SECRET_KEY`). */
