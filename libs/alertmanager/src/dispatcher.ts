@@ -150,6 +150,11 @@ export class Dispatcher {
     await Promise.all([...this.groups.values()].map((g) => g.running));
   }
 
+  /** Resolves once the flushes started so far have ended (and logged what they sent). */
+  async flushed(): Promise<void> {
+    await Promise.all([...this.groups.values()].map((g) => g.running));
+  }
+
   /** Flushes now every group that flushed before (its next flush one `group_interval` after). */
   flushAgain(): void {
     if (this.stopped) return;

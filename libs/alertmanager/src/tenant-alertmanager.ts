@@ -166,6 +166,15 @@ export class TenantAlertmanager {
   }
 
   /**
+   * Resolves once the flushes started so far have ended, their notifications sent and logged: a
+   * replica giving the tenant's delivery lease back waits for this, so the next holder's read of
+   * the log finds them.
+   */
+  flushed(): Promise<void> {
+    return this.dispatcher.flushed();
+  }
+
+  /**
    * Flushes now every group that flushed before: a replica that just took over the tenant's
    * delivery sends what the previous sender left due, without waiting for `group_interval`.
    */

@@ -115,9 +115,10 @@ export const KvBuckets = {
   /** Active series per tenant: key `p<partition>` → `ActiveSeriesReport`, put by the partition's owner. */
   activeSeries: 'STRATA_ACTIVE_SERIES',
   /**
-   * Notification: Alertmanager configs (`config.<tenant>`), silences and each tenant's delivery
-   * lease (`lease.<tenant>` → `NotificationLease`), shared by replicas; the notification log's
-   * keys of earlier builds (`nflog.<tenant>.<id>`), read only.
+   * Notification: Alertmanager configs (`config.<tenant>`), silences, each tenant's delivery
+   * lease (`lease.<tenant>` → `NotificationLease`) and each replica sharing them out
+   * (`member.<owner>` → `NotificationMember`, live until the expiry in its value), shared by
+   * replicas; the notification log's keys of earlier builds (`nflog.<tenant>.<id>`), read only.
    */
   notificationState: 'STRATA_NOTIFICATION',
   /**

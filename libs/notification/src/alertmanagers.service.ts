@@ -56,7 +56,7 @@ const PUBLISHER = randomUUID();
  * answered; every replica folds that stream into memory and snapshots it to KV. The rest of the
  * runtime state is in JetStream KV: silences and the notification log for good, history for its
  * retention. One replica at a time sends each tenant's notifications: the holder of its delivery
- * lease.
+ * lease, the leases shared out over the replicas.
  */
 @Injectable()
 export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
@@ -109,9 +109,14 @@ export class Alertmanagers implements OnModuleInit, OnModuleDestroy {
       this.state,
       PUBLISHER,
       { ttlMs: leaseMs, renewEveryMs: Math.floor(leaseMs / 3) },
-      (tenantId) => this.tookOver(tenantId),
+      {
+        acquired: (tenantId) => this.tookOver(tenantId),
+        releasing: async (tenantId) => {
+          await (await this.tenants.get(tenantId))?.flushed();
+        },
+      },
     );
-    this.leases.start();
+    await this.leases.start();
     this.alerts = await this.kv.openKv(KvBuckets.notificationAlerts, {
       history: 1,
       ttlMs: 24 * 3_600_000,

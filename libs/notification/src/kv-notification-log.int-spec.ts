@@ -40,9 +40,12 @@ function replica(kv: Buckets, times: DeliveryLeaseTimes, owner: string): Replica
   const r: Replica = {
     log,
     acquiredAt: 0,
-    leases: new DeliveryLeases(kv.state, owner, times, async () => {
-      await log.load();
-      r.acquiredAt = Date.now();
+    leases: new DeliveryLeases(kv.state, owner, times, {
+      acquired: async () => {
+        await log.load();
+        r.acquiredAt = Date.now();
+      },
+      releasing: () => Promise.resolve(),
     }),
   };
   return r;
@@ -146,7 +149,7 @@ describe('the notification log in KV and the delivery lease, shared by replicas'
       .until;
 
     await live.leases.want(TENANT);
-    live.leases.start();
+    await live.leases.start();
     for (const deadline = Date.now() + 60_000; !live.leases.holds(TENANT);) {
       if (Date.now() > deadline) throw new Error('the lease was never taken over');
       await new Promise((r) => setTimeout(r, 100));

@@ -168,6 +168,24 @@ export interface NotificationLease {
 /** Key of a tenant's delivery lease in `KvBuckets.notificationState`. */
 export const notificationLeaseKey = (tenantId: string) => `lease.${tenantId}`;
 
+/**
+ * A notification replica in `KvBuckets.notificationState` (`notificationMemberKey`), written again
+ * whenever it renews its delivery leases: it counts in every replica's fair share of the leases
+ * until `until` (ms since the epoch); `holds` and `wants` are its leases and its tenants then.
+ */
+export interface NotificationMember {
+  readonly owner: string;
+  readonly until: number;
+  readonly holds: number;
+  readonly wants: number;
+}
+
+/** Key of a notification replica's membership in `KvBuckets.notificationState`. */
+export const notificationMemberKey = (owner: string) => `member.${owner}`;
+
+/** Filter of every replica's `notificationMemberKey`. */
+export const notificationMemberKeys = 'member.>';
+
 /** `POST /api/v2/alerts` for one tenant. */
 export const PostAlertsRequest = z.object({
   tenantId: TenantId,
