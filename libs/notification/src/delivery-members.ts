@@ -29,23 +29,12 @@ export class DeliveryMembers {
   }
 
   /**
-   * The live members (this one among them if its key is), listed within `ttlMs` or not at all: a
-   * listing is a consumer that can wait for its last key forever when a node dies under it. Keys
-   * lapsed a lease ago (a replica killed) are deleted on the way, by revision.
+   * The live members (this one among them if its key is); keys lapsed a lease ago (a replica
+   * killed) are deleted on the way, by revision. The bucket lists keys with one API request (with
+   * its timeout), not through a consumer that could wait forever.
    */
   async live(): Promise<NotificationMember[]> {
-    let timer: NodeJS.Timeout | undefined;
-    const listing = this.bucket.keys(notificationMemberKeys);
-    listing.catch(() => undefined);
-    const keys = await Promise.race([
-      listing,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`listing members took over ${this.ttlMs} ms`)),
-          this.ttlMs,
-        );
-      }),
-    ]).finally(() => clearTimeout(timer));
+    const keys = await this.bucket.keys(notificationMemberKeys);
     const values = await Promise.all(keys.map((k) => this.bucket.get(k)));
     const now = Date.now();
     const live: NotificationMember[] = [];
