@@ -147,7 +147,7 @@ export class Dispatcher {
     clearInterval(this.maintenance);
     for (const { timer } of this.slots.values()) clearTimeout(timer);
     this.slots.clear();
-    await Promise.all([...this.groups.values()].map((g) => g.running));
+    await this.flushed();
   }
 
   /** Resolves once the flushes started so far have ended (and logged what they sent). */

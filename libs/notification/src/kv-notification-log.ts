@@ -12,7 +12,8 @@ function idOf(groupKey: string, receiverKey: string): string {
     .slice(0, 40);
 }
 
-const keyPrefix = (tenantId: string): string => `nflog.${tenantId}.`;
+const KEY_ROOT = 'nflog.';
+const keyPrefix = (tenantId: string): string => `${KEY_ROOT}${tenantId}.`;
 
 /** Ids one tenant's log remembers at most (one per group and receiver in use). */
 const MAX_IDS_HELD = 100_000;
@@ -69,6 +70,11 @@ export class NotificationLogWriter {
     }[]
   >();
   private written = 0;
+  /**
+   * Ids of the earlier builds' keys, by tenant: listed once, at the first load, since this build
+   * never writes them (a tenant's own listing at every lease taken asked the same again).
+   */
+  private legacyIds: Promise<Map<string, string[]>> | null = null;
 
   /** `log` holds the batches; `legacy` the per-key entries of earlier builds, read only. */
   constructor(
@@ -76,6 +82,29 @@ export class NotificationLogWriter {
     readonly legacy: KvBucket,
     readonly retentionMs: number,
   ) {}
+
+  /** The ids of the tenant's keys written by earlier builds. */
+  async legacyIdsOf(tenantId: string): Promise<readonly string[]> {
+    this.legacyIds ??= this.legacy.keys(`${KEY_ROOT}>`).then(
+      (keys) => {
+        const byTenant = new Map<string, string[]>();
+        for (const k of keys) {
+          const dot = k.lastIndexOf('.');
+          const tenant = k.slice(KEY_ROOT.length, dot);
+          let ids = byTenant.get(tenant);
+          if (ids === undefined) byTenant.set(tenant, (ids = []));
+          ids.push(k.slice(dot + 1));
+        }
+        return byTenant;
+      },
+      (e: unknown) => {
+        // Listed again at the next load.
+        this.legacyIds = null;
+        throw e;
+      },
+    );
+    return (await this.legacyIds).get(tenantId) ?? [];
+  }
 
   /** Writes `entry` under `id` with the others of this turn; resolves with its batch's revision. */
   put(tenantId: string, id: string, entry: NotificationLogEntry): Promise<number> {
@@ -145,9 +174,9 @@ export class KvNotificationLog implements NotificationLog {
    */
   async load(): Promise<void> {
     const prefix = keyPrefix(this.tenantId);
-    const [keys, legacyKeys] = await Promise.all([
+    const [keys, legacyIds] = await Promise.all([
       this.writer.log.keys(`${prefix}>`),
-      this.writer.legacy.keys(`${prefix}>`),
+      this.writer.legacyIdsOf(this.tenantId),
     ]);
     const batches = await Promise.all(keys.map((k) => this.writer.log.get(k)));
     const since = Date.now() - this.writer.retentionMs;
@@ -164,7 +193,7 @@ export class KvNotificationLog implements NotificationLog {
       }
     }
     this.held = held;
-    this.legacy = new Set(legacyKeys.map((k) => k.slice(prefix.length)));
+    this.legacy = new Set(legacyIds);
     if (batches.length > COMPACT_AFTER) await this.compact(keys);
   }
 
