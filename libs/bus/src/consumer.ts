@@ -18,6 +18,7 @@ import {
 import { ChunkHeaders, isChunkHeader, joinParts, parseChunkPart } from './chunking';
 import { decodeJson, fromNatsHeaders } from './codec';
 import { ChunkAssemblyError, DeliveryExhaustedError, ProvisioningError, describe } from './errors';
+import { type DurableIdentity, type HandBacks } from './hand-backs';
 import { InFlight } from './in-flight';
 import { retryTransient } from './transient-retry';
 import { type BusObserver, type DeliveryOutcome } from './observer';
@@ -26,6 +27,10 @@ import { type BusLogger } from './logger';
 const DEFAULT_ACK_WAIT_MS = 30_000;
 /** How long a stop waits for the server to confirm the end of the pull subscription. */
 const DRAIN_WAIT_MS = 5_000;
+/** How long a stop waits for its open pull requests to be filled before it ends them anyway. */
+const PULLS_END_WAIT_MS = 5_000;
+/** How often a stop waiting for its open pull requests asks whether anything could fill them. */
+const PULLS_END_CHECK_MS = 50;
 const CONSUMER_NOT_FOUND = 10014;
 const CONSUMER_NAME_EXISTS = 10013;
 const CONSUMER_ALREADY_EXISTS = 10105;
@@ -69,12 +74,23 @@ export interface ConsumerContext {
   /** The server's version: before 2.10 a `+TERM` with a reason is not understood and nothing happens. */
   serverVersion: string;
   observer?: BusObserver;
+  /** Where a stopped consumer leaves what it received and never started, for the next one. */
+  handBacks: HandBacks;
 }
 
 /** True when the server understands `+TERM <reason>` (2.10 and later). */
 export function acceptsTermReason(version: string): boolean {
   const [major, minor] = version.split('.').map((n) => Number.parseInt(n, 10));
   return major > 2 || (major === 2 && minor >= 10);
+}
+
+/**
+ * What a stop reads and sets on nats.js's pull iterator (not in its typings): whether it pulls
+ * again as messages arrive, and how much its open requests still ask for.
+ */
+interface PullState {
+  isConsume: boolean;
+  pending: { msgs: number; bytes: number };
 }
 
 /** A running pull-consumer loop over one durable consumer. */
@@ -84,10 +100,14 @@ export class StreamConsumer implements Stoppable {
   private stopped = false;
   /** With a cumulative ack policy: the newest message acked by a handler and not yet sent. */
   private pendingAck: JsMsg | null = null;
+  /** Messages that arrived once the stop began, left for the durable's next consumer. */
+  private readonly held: JsMsg[] = [];
 
   private constructor(
     private readonly jsm: () => Promise<JetStreamManager>,
     private readonly log: BusLogger,
+    private readonly handBacks: HandBacks,
+    private readonly durable: DurableIdentity,
     private readonly termWithReason: boolean,
     private readonly observer: BusObserver,
     private readonly spec: ConsumerSpec,
@@ -98,13 +118,18 @@ export class StreamConsumer implements Stoppable {
 
   /** Creates or updates the durable consumer to `spec` and starts pulling. */
   static async start(
-    { js, jsm, log, serverVersion, observer }: ConsumerContext,
+    { js, jsm, log, serverVersion, observer, handBacks }: ConsumerContext,
     spec: ConsumerSpec,
     handler: (message: ConsumedMessage) => Promise<void>,
     options: ConsumeOptions = {},
   ): Promise<StreamConsumer> {
     await ensureConsumer(await jsm(), spec, options);
     const consumer = await js.consumers.get(spec.stream, spec.durableName);
+    const durable = {
+      stream: spec.stream,
+      name: spec.durableName,
+      created: (await consumer.info(true)).created,
+    };
     const messages = await consumer.consume({
       max_messages: options.ordered
         ? 1
@@ -113,6 +138,8 @@ export class StreamConsumer implements Stoppable {
     const running = new StreamConsumer(
       jsm,
       log,
+      handBacks,
+      durable,
       acceptsTermReason(serverVersion),
       observer ?? {},
       spec,
@@ -120,26 +147,82 @@ export class StreamConsumer implements Stoppable {
       options,
       messages,
     );
-    running.loop = running.run();
+    running.loop = running.run(handBacks.take(durable));
     return running;
   }
 
   /**
-   * Stops pulling and waits for the handlers already running. Every message the server sent
-   * before it saw the end of the subscription is handed back (nak), so the next consumer of the
-   * durable gets it at once.
+   * Stops pulling and waits for the handlers already running. What the server sent meanwhile is
+   * left to the durable's next consumer on this connection, or handed back (nak) to the server.
    */
   async stop(): Promise<void> {
     if (!this.stopped) {
       this.stopped = true;
-      // A drained subscription ends the iterator itself, after the messages queued in it (pulled
-      // behind busy handlers), which the loop then hands back; closing it now would drop them
-      // unsettled, pending on the server for the whole ack wait.
-      if (!(await this.drainPulls())) await this.messages.close().catch(() => undefined);
+      await this.endPulls();
     }
     await this.loop;
     await this.inFlight.idle();
     this.sendPendingAck();
+  }
+
+  /**
+   * Ends the subscription once the server holds no open pull request for it. The server checks a
+   * request's interest when it picks a message for it, then queues the delivery: one queued as
+   * the subscription ends is dropped on the way, yet counted as delivered, and stays pending for
+   * the whole ack wait, during which an ordered consumer (max_ack_pending 1) of the durable gets
+   * nothing at all. So the stop asks for nothing more and waits until the open requests are
+   * filled or expired, which ends nats.js's iterator by itself; while nothing could fill them
+   * (nothing left to deliver), it ends them at once.
+   */
+  private async endPulls(): Promise<void> {
+    const pulls = this.messages as unknown as Partial<PullState>;
+    if (typeof pulls.isConsume !== 'boolean' || !pulls.pending) {
+      await this.endSubscription();
+      return;
+    }
+    // nats.js then sends no further pull, and ends the iterator once its open requests are done.
+    pulls.isConsume = false;
+    const deadline = Date.now() + PULLS_END_WAIT_MS;
+    while (pulls.pending.msgs > 0 || pulls.pending.bytes > 0) {
+      if (Date.now() >= deadline || (await this.nothingToDeliver())) {
+        await this.endSubscription();
+        return;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const ended = await Promise.race([
+        this.loop.then(() => true),
+        new Promise<boolean>(
+          (resolve) => (timer = setTimeout(() => resolve(false), PULLS_END_CHECK_MS)),
+        ),
+      ]);
+      clearTimeout(timer);
+      if (ended) return;
+    }
+    await this.messages.close().catch(() => undefined);
+  }
+
+  /**
+   * True when the server has nothing this durable could deliver to an open request: no message
+   * left, or as many pending as max_ack_pending allows (the stop's own unfinished ones count).
+   */
+  private async nothingToDeliver(): Promise<boolean> {
+    try {
+      const jsm = await this.jsm();
+      const info = await jsm.consumers.info(this.spec.stream, this.spec.durableName);
+      const full = info.config.max_ack_pending ?? -1;
+      return info.num_pending === 0 || (full > 0 && info.num_ack_pending >= full);
+    } catch (error) {
+      // A deleted durable sends nothing more.
+      return error instanceof JetStreamApiError && error.code === CONSUMER_NOT_FOUND;
+    }
+  }
+
+  /**
+   * Ends the subscription with its requests still open. Drained, it ends the iterator itself after
+   * the messages queued in it, which the loop then holds; closed at once, it would drop them.
+   */
+  private async endSubscription(): Promise<void> {
+    if (!(await this.drainPulls())) await this.messages.close().catch(() => undefined);
   }
 
   /** Acks at once, or gathers acks into one cumulative ack at the end of this turn of the loop. */
@@ -161,10 +244,9 @@ export class StreamConsumer implements Stoppable {
 
   /**
    * Unsubscribes the pull inbox and waits for a round trip to the server, so messages already on
-   * the way still reach the loop (which hands them back). Closing without it drops them on
-   * arrival: the server counts them as delivered, and they wait out the whole ack wait, during
-   * which an ordered consumer (max_ack_pending 1) of the durable gets nothing at all. False when
-   * the round trip did not finish (or there was no inbox left to drain).
+   * the way still reach the loop (which holds them). Closing without it drops them on arrival,
+   * pending on the server for the whole ack wait. False when the round trip did not finish (or
+   * there was no inbox left to drain).
    */
   private async drainPulls(): Promise<boolean> {
     // `sub` is the pull inbox of nats.js's ConsumerMessages, whose own close only unsubscribes.
@@ -184,22 +266,12 @@ export class StreamConsumer implements Stoppable {
     return drained;
   }
 
-  private async run(): Promise<void> {
+  /** Runs what the durable's previous consumer left first, then what this one pulls. */
+  private async run(taken: readonly JsMsg[]): Promise<void> {
     const limit = this.options.ordered ? 1 : Math.max(1, this.options.concurrency ?? 16);
     try {
-      for await (const m of this.messages) {
-        if (this.stopped) {
-          // Already pulled but never started: hand it back now rather than after the ack wait.
-          m.nak();
-          continue;
-        }
-        if (limit === 1) {
-          await this.process(m);
-          continue;
-        }
-        while (this.inFlight.size >= limit) await this.inFlight.any();
-        this.inFlight.track(this.process(m));
-      }
+      for (const m of taken) await this.accept(m, limit);
+      for await (const m of this.messages) await this.accept(m, limit);
     } catch (error) {
       if (!this.stopped)
         this.log.error(
@@ -207,6 +279,20 @@ export class StreamConsumer implements Stoppable {
           error,
         );
     }
+    this.handBacks.leave(this.durable, this.held.splice(0));
+  }
+
+  private async accept(m: JsMsg, limit: number): Promise<void> {
+    if (this.stopped) {
+      this.held.push(m);
+      return;
+    }
+    if (limit === 1) {
+      await this.process(m);
+      return;
+    }
+    while (this.inFlight.size >= limit) await this.inFlight.any();
+    this.inFlight.track(this.process(m));
   }
 
   /** Never rejects: a failure here must not end the consume loop. */

@@ -18,6 +18,7 @@ import {
   type StreamSpec,
 } from './bus';
 import { StreamConsumer } from './consumer';
+import { HandBacks } from './hand-backs';
 import { followStream } from './follow';
 import { consumerAckFloor, consumerBacklog, lastSequence, removeConsumers } from './stream-admin';
 import { describe } from './errors';
@@ -48,6 +49,7 @@ export class NatsBus implements Bus, KvProvider {
   private readonly streams: StreamPublisher;
   private readonly serving = new Set<Stoppable>();
   private readonly consuming = new Set<Stoppable>();
+  private readonly handBacks = new HandBacks();
   private connected = true;
   private draining: Promise<void> | null = null;
   private readonly observer: BusObserver;
@@ -157,6 +159,7 @@ export class NatsBus implements Bus, KvProvider {
       log: this.log,
       serverVersion: this.connection.info?.version ?? '0.0.0',
       observer: this.observer,
+      handBacks: this.handBacks,
     };
     return this.track(await StreamConsumer.start(context, spec, handler, options), this.consuming);
   }
@@ -209,6 +212,7 @@ export class NatsBus implements Bus, KvProvider {
 
   private async doDrain(): Promise<void> {
     await Promise.all([...this.consuming].map((c) => c.stop()));
+    this.handBacks.release();
     await Promise.all([...this.serving].map((s) => s.stop()));
     await Promise.all([this.responder.inFlight.idle(), this.requester.inFlight.idle()]);
     if (!this.connection.isClosed()) {
