@@ -35,6 +35,19 @@ const CONSUMER_NOT_FOUND = 10014;
 const CONSUMER_NAME_EXISTS = 10013;
 const CONSUMER_ALREADY_EXISTS = 10105;
 
+/** What `answer` resolves to, or false once `ms` passed first. */
+async function within(ms: number, answer: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      answer,
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function defaultRetryDelay(deliveryCount: number): number {
   return Math.min(30_000, 500 * 2 ** Math.max(0, deliveryCount - 1));
 }
@@ -90,7 +103,7 @@ export function acceptsTermReason(version: string): boolean {
  */
 interface PullState {
   isConsume: boolean;
-  pending: { msgs: number; bytes: number };
+  pending: { msgs: number };
 }
 
 /** A running pull-consumer loop over one durable consumer. */
@@ -183,20 +196,18 @@ export class StreamConsumer implements Stoppable {
     // nats.js then sends no further pull, and ends the iterator once its open requests are done.
     pulls.isConsume = false;
     const deadline = Date.now() + PULLS_END_WAIT_MS;
-    while (pulls.pending.msgs > 0 || pulls.pending.bytes > 0) {
+    while (pulls.pending.msgs > 0) {
       if (Date.now() >= deadline || (await this.nothingToDeliver())) {
         await this.endSubscription();
         return;
       }
-      let timer: NodeJS.Timeout | undefined;
-      const ended = await Promise.race([
-        this.loop.then(() => true),
-        new Promise<boolean>(
-          (resolve) => (timer = setTimeout(() => resolve(false), PULLS_END_CHECK_MS)),
-        ),
-      ]);
-      clearTimeout(timer);
-      if (ended) return;
+      if (
+        await within(
+          PULLS_END_CHECK_MS,
+          this.loop.then(() => true),
+        )
+      )
+        return;
     }
     await this.messages.close().catch(() => undefined);
   }
@@ -254,16 +265,13 @@ export class StreamConsumer implements Stoppable {
     if (!sub || sub.isClosed()) return false;
     // Disconnected, the round trip waits for a reconnect; a stop must not: what the server sent
     // meanwhile then comes back after the ack wait, as without the drain.
-    let timer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
+    return within(
+      DRAIN_WAIT_MS,
       sub.drain().then(
         () => true,
         () => false,
       ),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), DRAIN_WAIT_MS))),
-    ]);
-    clearTimeout(timer);
-    return drained;
+    );
   }
 
   /** Runs what the durable's previous consumer left first, then what this one pulls. */

@@ -53,8 +53,6 @@ export class DeliveryLeases {
   private readonly members: DeliveryMembers;
   private readonly wanted = new Set<string>();
   private readonly held = new Map<string, Held>();
-  /** How many of `held` are being given back. */
-  private giving = 0;
   /** Leases being given back, until their key is deleted. */
   private readonly givingBack = new Map<string, Promise<void>>();
   /**
@@ -118,7 +116,7 @@ export class DeliveryLeases {
     await Promise.all(this.givingBack.values());
     await Promise.all(
       [...this.held].map(async ([tenantId, h]) => {
-        this.drop(tenantId);
+        this.held.delete(tenantId);
         await this.bucket
           .delete(notificationLeaseKey(tenantId), { revision: h.revision })
           .catch(() => undefined);
@@ -133,19 +131,14 @@ export class DeliveryLeases {
 
   /** Leases held and not being given back. */
   private kept(): number {
-    return this.held.size - this.giving;
+    let kept = 0;
+    for (const h of this.held.values()) if (!h.giving) kept++;
+    return kept;
   }
 
   /** How many more leases this replica may take now. */
   private room(): number {
     return fairShare(this.wanted.size, this.memberCount) - this.kept() - this.claiming;
-  }
-
-  private drop(tenantId: string): void {
-    const h = this.held.get(tenantId);
-    if (h === undefined) return;
-    this.held.delete(tenantId);
-    if (h.giving) this.giving--;
   }
 
   /** Runs `step` after the rounds and steps queued before it; a failure does not stop the next. */
@@ -216,7 +209,6 @@ export class DeliveryLeases {
     const h = this.held.get(tenantId);
     if (h === undefined || h.giving) return;
     h.giving = true;
-    this.giving++;
     this.cooling.set(tenantId, Date.now() + this.times.ttlMs);
     const done = this.settle(tenantId)
       .then(() => this.queue(() => this.release(tenantId, h)))
@@ -237,7 +229,7 @@ export class DeliveryLeases {
   private async release(tenantId: string, h: Held): Promise<void> {
     // Lost meanwhile (renewals failed until it lapsed): whoever took it keeps it.
     if (this.held.get(tenantId) !== h) return;
-    this.drop(tenantId);
+    this.held.delete(tenantId);
     try {
       await this.bucket.delete(notificationLeaseKey(tenantId), { revision: h.revision });
       this.log.log(`gave back the delivery lease of ${tenantId} to share them out`);
@@ -301,7 +293,7 @@ export class DeliveryLeases {
       await this.callbacks.acquired(tenantId);
     } catch (e) {
       // Holding a lease without knowing the log would leave the tenant unserved: give it back.
-      if (this.held.get(tenantId) === h) this.drop(tenantId);
+      if (this.held.get(tenantId) === h) this.held.delete(tenantId);
       await this.bucket.delete(key, { revision: h.revision }).catch(() => undefined);
       throw e;
     }
@@ -337,7 +329,7 @@ export class DeliveryLeases {
             this.log.warn(`renewing the lease of ${tenantId}: ${String(e)}`);
             return;
           }
-          if (this.held.get(tenantId) === h) this.drop(tenantId);
+          if (this.held.get(tenantId) === h) this.held.delete(tenantId);
           this.log.warn(`lost the delivery lease of ${tenantId}`);
         }
       }),
